@@ -1,0 +1,396 @@
+package ai.candlefish.collab.core;
+
+import java.lang.reflect.Method;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The Java half of the interop tests' shared language (its JavaScript half is {@code src/test/js/interop.mjs}):
+ * tagged JSON values, the operation vocabulary, and comparison of a document's roots with what Yjs reported.
+ *
+ * <p>Tagged JSON carries what plain JSON cannot: {@code {"$type":"undefined"}} ({@link Undefined#INSTANCE}),
+ * {@code {"$type":"bigint","value":"…"}} ({@link BigInteger}), {@code {"$type":"bytes","base64":"…"}}
+ * ({@code byte[]}), {@code {"$type":"number","value":"NaN"|"Infinity"|"-Infinity"|"-0"}} ({@link Double}), and,
+ * on the expected side only, {@code {"$type":"doc","guid":"…"}} (a subdocument) and
+ * {@code {"$type":"shared","kind":"map","json":…}} (a shared type that Yjs hands out as itself, as in a text
+ * delta). A JavaScript number becomes an {@link Integer} when it is an integer that Yjs writes as a varint
+ * (|n| &lt; 2<sup>31</sup>) and a {@link Double} otherwise, which is how Yjs itself tells them apart on the wire.
+ *
+ * <p>Not thread-safe; stateless apart from that.
+ */
+final class YjsInterop {
+  private static final String TAG = "$type";
+  private static final long MAX_VARINT_NUMBER = 0x7FFF_FFFFL; // lib0's BITS31
+
+  private YjsInterop() {}
+
+  // ----------------------------------------------------------------------------------------------------------
+  // Tagged JSON <-> Java values
+
+  /** Parsed tagged JSON (maps, lists, strings, numbers, booleans, null) to the Java values collab-core takes. */
+  static Object toJava(Object json) {
+    if (json == null || json instanceof String || json instanceof Boolean) {
+      return json;
+    }
+    if (json instanceof Number n) {
+      return number(n);
+    }
+    if (json instanceof List<?> list) {
+      List<Object> out = new ArrayList<>(list.size());
+      for (Object o : list) {
+        out.add(toJava(o));
+      }
+      return out;
+    }
+    if (json instanceof Map<?, ?> map) {
+      Object tag = map.get(TAG);
+      if (tag == null) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+          out.put((String) e.getKey(), toJava(e.getValue()));
+        }
+        return out;
+      }
+      switch ((String) tag) {
+        case "undefined":
+          return Undefined.INSTANCE;
+        case "bigint":
+          return new BigInteger((String) map.get("value"));
+        case "bytes":
+          return Base64.getDecoder().decode((String) map.get("base64"));
+        case "number":
+          return specialNumber((String) map.get("value"));
+        case "doc":
+          return new ExpectedDoc((String) map.get("guid"));
+        case "shared":
+          return new ExpectedShared((String) map.get("kind"), toJava(map.get("json")));
+        default:
+          throw new IllegalArgumentException("unknown $type " + tag);
+      }
+    }
+    throw new IllegalArgumentException("not a JSON value: " + json.getClass().getName());
+  }
+
+  /** A Java value (as collab-core takes or returns it) to tagged JSON, ready for {@code Json.stringify}. */
+  static Object toTagged(Object value) {
+    if (value == null || value instanceof String || value instanceof Boolean || value instanceof Integer) {
+      return value;
+    }
+    if (value == Undefined.INSTANCE) {
+      return tagged("undefined", null, null);
+    }
+    if (value instanceof BigInteger b) {
+      return tagged("bigint", "value", b.toString());
+    }
+    if (value instanceof byte[] bytes) {
+      return tagged("bytes", "base64", Base64.getEncoder().encodeToString(bytes));
+    }
+    if (value instanceof Double || value instanceof Float) {
+      double d = ((Number) value).doubleValue();
+      if (Double.isNaN(d)) {
+        return tagged("number", "value", "NaN");
+      }
+      if (Double.isInfinite(d)) {
+        return tagged("number", "value", d > 0 ? "Infinity" : "-Infinity");
+      }
+      if (d == 0 && 1 / d < 0) {
+        return tagged("number", "value", "-0");
+      }
+      return d;
+    }
+    if (value instanceof Number n) {
+      return n;
+    }
+    if (value instanceof List<?> list) {
+      List<Object> out = new ArrayList<>(list.size());
+      for (Object o : list) {
+        out.add(toTagged(o));
+      }
+      return out;
+    }
+    if (value instanceof Map<?, ?> map) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        out.put((String) e.getKey(), toTagged(e.getValue()));
+      }
+      return out;
+    }
+    throw new IllegalArgumentException("no tagged JSON for " + value.getClass().getName());
+  }
+
+  private static Map<String, Object> tagged(String type, String key, String value) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put(TAG, type);
+    if (key != null) {
+      m.put(key, value);
+    }
+    return m;
+  }
+
+  private static Object number(Number n) {
+    if (n instanceof Integer || n instanceof Long || n instanceof Short || n instanceof Byte || n instanceof BigInteger) {
+      BigInteger big = n instanceof BigInteger b ? b : BigInteger.valueOf(n.longValue());
+      return big.abs().compareTo(BigInteger.valueOf(MAX_VARINT_NUMBER)) <= 0 ? (Object) big.intValue() : (Object) big.doubleValue();
+    }
+    double d = n instanceof BigDecimal bd ? bd.doubleValue() : n.doubleValue();
+    boolean negativeZero = d == 0 && 1 / d < 0;
+    if (!negativeZero && d == Math.rint(d) && Math.abs(d) <= MAX_VARINT_NUMBER) {
+      return (int) d;
+    }
+    return d;
+  }
+
+  private static Double specialNumber(String s) {
+    switch (s) {
+      case "NaN":
+        return Double.NaN;
+      case "Infinity":
+        return Double.POSITIVE_INFINITY;
+      case "-Infinity":
+        return Double.NEGATIVE_INFINITY;
+      case "-0":
+        return -0.0;
+      default:
+        return Double.parseDouble(s);
+    }
+  }
+
+  /** Expected: a subdocument with this guid. */
+  record ExpectedDoc(String guid) {}
+
+  /** Expected: a shared type of this kind ("text", "map", "xmlElement", ...) whose toJson() is json. */
+  record ExpectedShared(String kind, Object json) {}
+
+  // ----------------------------------------------------------------------------------------------------------
+  // Comparison
+
+  /**
+   * Where actual differs from expected (built by {@link #toJava}), or null if it does not. Numbers compare by
+   * value (an Integer 1 equals a Double 1.0; NaN equals NaN), bigints only with BigIntegers, maps regardless
+   * of key order (Yjs's own key order depends on the order in which updates arrived).
+   */
+  static String difference(String path, Object expected, Object actual) {
+    if (expected instanceof ExpectedDoc doc) {
+      if (!(actual instanceof Doc d)) {
+        return path + ": expected a subdocument but was " + describe(actual);
+      }
+      return Objects.equals(doc.guid(), d.guid()) ? null : path + ": expected subdocument " + doc.guid() + " but was " + d.guid();
+    }
+    if (expected instanceof ExpectedShared shared) {
+      return sharedDifference(path, shared, actual);
+    }
+    if (expected instanceof BigInteger || actual instanceof BigInteger) {
+      return Objects.equals(expected, actual) ? null : mismatch(path, expected, actual);
+    }
+    if (expected instanceof Number e) {
+      if (!(actual instanceof Number a)) {
+        return mismatch(path, expected, actual);
+      }
+      double x = e.doubleValue();
+      double y = a.doubleValue();
+      return x == y || (Double.isNaN(x) && Double.isNaN(y)) ? null : mismatch(path, expected, actual);
+    }
+    if (expected instanceof byte[] e) {
+      return actual instanceof byte[] a && Arrays.equals(e, a) ? null : mismatch(path, expected, actual);
+    }
+    if (expected instanceof List<?> e) {
+      if (!(actual instanceof List<?> a)) {
+        return mismatch(path, expected, actual);
+      }
+      for (int i = 0; i < Math.min(e.size(), a.size()); i++) {
+        String d = difference(path + "[" + i + "]", e.get(i), a.get(i));
+        if (d != null) {
+          return d;
+        }
+      }
+      return e.size() == a.size() ? null : path + ": expected " + e.size() + " elements but was " + a.size() + ": " + describe(actual);
+    }
+    if (expected instanceof Map<?, ?> e) {
+      if (!(actual instanceof Map<?, ?> a)) {
+        return mismatch(path, expected, actual);
+      }
+      if (!e.keySet().equals(a.keySet())) {
+        return path + ": expected keys " + e.keySet() + " but was " + a.keySet();
+      }
+      for (Map.Entry<?, ?> entry : e.entrySet()) {
+        String d = difference(path + "." + entry.getKey(), entry.getValue(), a.get(entry.getKey()));
+        if (d != null) {
+          return d;
+        }
+      }
+      return null;
+    }
+    return Objects.equals(expected, actual) ? null : mismatch(path, expected, actual);
+  }
+
+  private static String sharedDifference(String path, ExpectedShared shared, Object actual) {
+    String kind = shared.kind();
+    String expectedClass = "Y" + Character.toUpperCase(kind.charAt(0)) + kind.substring(1);
+    if (actual == null || !actual.getClass().getSimpleName().equals(expectedClass)) {
+      return path + ": expected a " + expectedClass + " but was " + describe(actual);
+    }
+    try {
+      Method toJson = actual.getClass().getMethod("toJson");
+      return difference(path + "(" + expectedClass + ".toJson())", shared.json(), toJson.invoke(actual));
+    } catch (ReflectiveOperationException ex) {
+      return path + ": cannot call toJson() on " + expectedClass + ": " + ex;
+    }
+  }
+
+  private static String mismatch(String path, Object expected, Object actual) {
+    return path + ": expected " + describe(expected) + " but was " + describe(actual);
+  }
+
+  static String describe(Object v) {
+    if (v == null) {
+      return "null";
+    }
+    if (v instanceof byte[] b) {
+      return "byte[]" + Arrays.toString(b);
+    }
+    if (v instanceof String s) {
+      return '"' + s + '"';
+    }
+    if (v instanceof Number || v instanceof Boolean) {
+      return v + " (" + v.getClass().getSimpleName() + ")";
+    }
+    return String.valueOf(v) + " (" + v.getClass().getSimpleName() + ")";
+  }
+
+  /** A text delta as Yjs's toDelta() shows it: {insert, attributes?} maps (no attributes when there are none). */
+  static List<Object> deltaAsMaps(List<Delta> delta) {
+    List<Object> out = new ArrayList<>(delta.size());
+    for (Delta d : delta) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      if (d.insert() != null) {
+        m.put("insert", d.insert());
+      }
+      if (d.delete() > 0) {
+        m.put("delete", d.delete());
+      }
+      if (d.retain() > 0) {
+        m.put("retain", d.retain());
+      }
+      if (d.attributes() != null && !d.attributes().isEmpty()) {
+        m.put("attributes", d.attributes());
+      }
+      out.add(m);
+    }
+    return out;
+  }
+
+  /**
+   * Every way in which doc's roots differ from a Yjs snapshot: {@code roots} names each root with its kind
+   * ("text", "array", "map", "xml"); {@code values} holds each root's tagged toJSON() and {@code deltas} each
+   * text root's tagged toDelta(). Empty when they agree.
+   */
+  static List<String> rootDifferences(Doc doc, Map<String, Object> roots, Map<String, Object> values, Map<String, Object> deltas) {
+    List<String> out = new ArrayList<>();
+    for (Map.Entry<String, Object> root : roots.entrySet()) {
+      String name = root.getKey();
+      String kind = (String) root.getValue();
+      Object expected = toJava(values.get(name));
+      switch (kind) {
+        case "text" -> {
+          YText text = doc.getText(name);
+          add(out, difference(name + ".toString()", expected, text.toString()));
+          add(out, difference(name + ".toJson()", expected, text.toJson()));
+          add(out, difference(name + ".toDelta()", toJava(deltas.get(name)), deltaAsMaps(text.toDelta())));
+        }
+        case "array" -> add(out, difference(name + ".toJson()", expected, doc.getArray(name).toJson()));
+        case "map" -> add(out, difference(name + ".toJson()", expected, doc.getMap(name).toJson()));
+        case "xml" -> {
+          YXmlFragment xml = doc.getXmlFragment(name);
+          add(out, difference(name + ".toString()", expected, xml.toString()));
+          add(out, difference(name + ".toJson()", expected, xml.toJson()));
+        }
+        default -> out.add(name + ": unknown root kind " + kind);
+      }
+    }
+    return out;
+  }
+
+  private static void add(List<String> out, String difference) {
+    if (difference != null) {
+      out.add(difference);
+    }
+  }
+
+  // ----------------------------------------------------------------------------------------------------------
+  // The operation vocabulary (see interop.mjs's applyOp)
+
+  /** Whether collab-core's public API can perform op (XML nodes cannot be built through it yet). */
+  static boolean supported(Map<String, Object> op) {
+    String name = (String) op.get("op");
+    if ("transact".equals(name)) {
+      for (Object o : (List<?>) op.get("ops")) {
+        if (!supported(asMap(o))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return !name.startsWith("xml");
+  }
+
+  /** Performs one operation of the vocabulary on doc, with its values given in tagged JSON. */
+  static void apply(Doc doc, Map<String, Object> op) {
+    String name = (String) op.get("name");
+    switch ((String) op.get("op")) {
+      case "transact" -> doc.transact(txn -> {
+        for (Object o : (List<?>) op.get("ops")) {
+          apply(doc, asMap(o));
+        }
+      });
+      case "insertText" -> {
+        if (op.get("attrs") == null) {
+          doc.getText(name).insert(intOf(op, "index"), (String) op.get("text"));
+        } else {
+          doc.getText(name).insert(intOf(op, "index"), (String) op.get("text"), attrs(op));
+        }
+      }
+      case "insertEmbed" -> {
+        // Yjs treats a missing attributes argument of insertEmbed as {} (unlike insert, which inherits).
+        Map<String, Object> attrs = op.get("attrs") == null ? Map.of() : attrs(op);
+        doc.getText(name).insertEmbed(intOf(op, "index"), toJava(op.get("embed")), attrs);
+      }
+      case "deleteText" -> doc.getText(name).delete(intOf(op, "index"), intOf(op, "len"));
+      case "formatText" -> doc.getText(name).format(intOf(op, "index"), intOf(op, "len"), attrs(op));
+      case "arrayInsert" -> doc.getArray(name).insert(intOf(op, "index"), (List<?>) toJava(op.get("values")));
+      case "arrayPush" -> doc.getArray(name).push((List<?>) toJava(op.get("values")));
+      case "arrayDelete" -> doc.getArray(name).delete(intOf(op, "index"), intOf(op, "len"));
+      case "mapSet" -> doc.getMap(name).set((String) op.get("key"), toJava(op.get("value")));
+      case "mapDelete" -> doc.getMap(name).delete((String) op.get("key"));
+      default -> throw new IllegalArgumentException("op not supported by the Java API: " + op.get("op"));
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> asMap(Object o) {
+    return (Map<String, Object>) o;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> attrs(Map<String, Object> op) {
+    return (Map<String, Object>) toJava(op.get("attrs"));
+  }
+
+  private static int intOf(Map<String, Object> op, String key) {
+    return ((Number) op.get(key)).intValue();
+  }
+
+  static String base64(byte[] bytes) {
+    return Base64.getEncoder().encodeToString(bytes);
+  }
+
+  static byte[] fromBase64(Object s) {
+    return Base64.getDecoder().decode((String) s);
+  }
+}

@@ -1,0 +1,137 @@
+// A Yjs 13.6 peer for collab-core's differential tests, driven over stdin/stdout:
+//
+//   node yjs-peer.mjs
+//
+// Each input line is one JSON command; each command gets exactly one JSON reply line, in order. A command
+// that fails gets {"error": "..."} and the peer carries on; nothing but replies is written to stdout.
+// Values use the tagged JSON of interop.mjs; bytes travel as base64.
+//
+// Documents:
+//   {"op":"new","id":"r1","clientId":5,"gc":true,"roots":{"t":"text"}}
+//                                 create (or replace) doc r1; roots (optional) are defined at once  -> {"ok":true}
+//   {"op":"drop","id":"r1"}                                forget doc r1                   -> {"ok":true}
+// Local edits on doc id (each is one transaction; "transact" groups several, given without "id"):
+//   insertText {name,index,text,attrs?}  insertEmbed {name,index,embed,attrs?}  deleteText {name,index,len}
+//   formatText {name,index,len,attrs}    arrayInsert {name,index,values}        arrayPush {name,values}
+//   arrayDelete {name,index,len}         mapSet {name,key,value}                mapDelete {name,key}
+//   xmlInsert {name,index,nodes}         xmlDelete {name,index,len}             transact {ops:[...]}
+//                                                                                          -> {"ok":true}
+// Sync:
+//   {"op":"applyUpdate","id":"r1","update":B64}                                  -> {"ok":true}
+//   {"op":"encodeState","id":"r1","stateVector":B64?}                            -> {"update":B64}
+//   {"op":"stateVector","id":"r1"}                                               -> {"stateVector":B64}
+//   {"op":"updates","id":"r1"}   update events since the last call, in order     -> {"updates":[B64,...]}
+//   {"op":"pending","id":"r1"}   -> {"pending":bool,"pendingStructs":bool,"pendingDs":bool}
+//   {"op":"toJSON","id":"r1","roots":{"t":"text","a":"array","m":"map","x":"xml"}}
+//                                -> {"values":{name: toJSON()},"deltas":{textName: toDelta()}}
+//   {"op":"length","id":"r1","name":"t","kind":"text"}                           -> {"length":n}
+// Update algebra (no doc):
+//   {"op":"mergeUpdates","updates":[B64,...]}                                     -> {"update":B64}
+//   {"op":"diffUpdate","update":B64,"stateVector":B64}                            -> {"update":B64}
+//   {"op":"version"}                                                              -> {"yjs":"13.6.33"}
+//   {"op":"quit"}                                                                 -> {"ok":true}, then exits
+
+import * as Y from 'yjs'
+import { createInterface } from 'node:readline'
+import { readFileSync } from 'node:fs'
+import { applyOp, fromBase64, getRoot, snapshotRoots, toBase64 } from './interop.mjs'
+
+// stdout carries replies only: Yjs and lib0 log through console.log (for example "[yjs] Changed the client-id"),
+// so everything console prints goes to stderr.
+console.log = console.info = console.debug = console.warn = console.error
+console.group = console.groupCollapsed = (...args) => console.error(...args)
+
+const YJS_VERSION = JSON.parse(readFileSync(new URL('./node_modules/yjs/package.json', import.meta.url), 'utf8')).version
+
+/** @type {Map<string, {doc: Y.Doc, updates: Uint8Array[]}>} */
+const replicas = new Map()
+
+const replica = cmd => {
+  const r = replicas.get(cmd.id)
+  if (r === undefined) throw new Error(`no doc with id ${JSON.stringify(cmd.id)}`)
+  return r
+}
+
+const handle = cmd => {
+  switch (cmd.op) {
+    case 'new': {
+      const doc = new Y.Doc({ gc: cmd.gc !== false })
+      if (cmd.clientId !== undefined) doc.clientID = cmd.clientId
+      const r = { doc, updates: [] }
+      doc.on('update', update => r.updates.push(update))
+      // Define the roots before any update arrives. Yjs keeps a root that an update reaches first as a plain
+      // AbstractType and converts it on the first getText(); the converted YText starts with search markers
+      // on even if formatting already arrived, and with markers an insert that inherits attributes at a
+      // formatting boundary can land on the other side of the boundary. Defining roots up front avoids that.
+      for (const [name, kind] of Object.entries(cmd.roots || {})) getRoot(doc, name, kind)
+      replicas.set(cmd.id, r)
+      return { ok: true }
+    }
+    case 'drop':
+      replicas.get(cmd.id)?.doc.destroy()
+      replicas.delete(cmd.id)
+      return { ok: true }
+    case 'applyUpdate':
+      Y.applyUpdate(replica(cmd).doc, fromBase64(cmd.update), 'remote')
+      return { ok: true }
+    case 'encodeState': {
+      const { doc } = replica(cmd)
+      const sv = cmd.stateVector == null ? undefined : fromBase64(cmd.stateVector)
+      return { update: toBase64(Y.encodeStateAsUpdate(doc, sv)) }
+    }
+    case 'stateVector':
+      return { stateVector: toBase64(Y.encodeStateVector(replica(cmd).doc)) }
+    case 'updates': {
+      const r = replica(cmd)
+      const updates = r.updates.map(toBase64)
+      r.updates = []
+      return { updates }
+    }
+    case 'pending': {
+      const { store } = replica(cmd).doc
+      const pendingStructs = store.pendingStructs !== null
+      const pendingDs = store.pendingDs !== null
+      return { pending: pendingStructs || pendingDs, pendingStructs, pendingDs }
+    }
+    case 'toJSON':
+      return snapshotRoots(replica(cmd).doc, cmd.roots)
+    case 'length':
+      return { length: getRoot(replica(cmd).doc, cmd.name, cmd.kind).length }
+    case 'mergeUpdates':
+      return { update: toBase64(Y.mergeUpdates(cmd.updates.map(fromBase64))) }
+    case 'diffUpdate':
+      return { update: toBase64(Y.diffUpdate(fromBase64(cmd.update), fromBase64(cmd.stateVector))) }
+    case 'version':
+      return { yjs: YJS_VERSION }
+    default:
+      applyOp(replica(cmd).doc, cmd)
+      return { ok: true }
+  }
+}
+
+const reply = obj => process.stdout.write(JSON.stringify(obj) + '\n')
+
+let quitting = false
+const lines = createInterface({ input: process.stdin, crlfDelay: Infinity })
+lines.on('line', line => {
+  if (quitting || line.trim() === '') return
+  let cmd
+  try {
+    cmd = JSON.parse(line)
+  } catch (e) {
+    reply({ error: 'not JSON: ' + e.message })
+    return
+  }
+  if (cmd.op === 'quit') {
+    quitting = true
+    lines.close()
+    process.stdout.write(JSON.stringify({ ok: true }) + '\n', () => process.exit(0))
+    return
+  }
+  try {
+    reply(handle(cmd))
+  } catch (e) {
+    reply({ error: `${cmd.op}: ${e && e.message ? e.message : String(e)}` })
+  }
+})
+// When stdin closes (or after quit) nothing is left to do and Node exits by itself.
