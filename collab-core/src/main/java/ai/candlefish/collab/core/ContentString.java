@@ -1,0 +1,83 @@
+package ai.candlefish.collab.core;
+
+import java.util.List;
+
+/**
+ * Text. Characters typed in sequence end up in one item, so merging appends in place (a {@link StringBuilder},
+ * compact Latin-1 storage for ASCII) instead of copying the whole string at each keystroke.
+ */
+final class ContentString extends Content {
+  private StringBuilder str;
+
+  ContentString(String s) {
+    this.str = new StringBuilder(s);
+  }
+
+  private ContentString(StringBuilder sb) {
+    this.str = sb;
+  }
+
+  String string() {
+    return str.toString();
+  }
+
+  CharSequence chars() {
+    return str;
+  }
+
+  void appendTo(StringBuilder sb) {
+    sb.append(str);
+  }
+
+  @Override
+  int length() {
+    return str.length();
+  }
+
+  @Override
+  boolean isCountable() {
+    return true;
+  }
+
+  @Override
+  void collect(List<Object> out) {
+    for (int i = 0; i < str.length(); i++) {
+      out.add(String.valueOf(str.charAt(i)));
+    }
+  }
+
+  @Override
+  Content copy() {
+    return new ContentString(new StringBuilder(str));
+  }
+
+  @Override
+  Content splice(int offset) {
+    StringBuilder rightChars = new StringBuilder(str.length() - offset + 8);
+    rightChars.append(str, offset, str.length());
+    str.setLength(offset);
+    // Yjs never lets a split separate a surrogate pair: both halves become U+FFFD, exactly as Yjs does it.
+    if (offset > 0 && Character.isHighSurrogate(str.charAt(offset - 1))) {
+      str.setCharAt(offset - 1, '\uFFFD');
+      rightChars.setCharAt(0, '\uFFFD');
+    }
+    str.trimToSize();
+    return new ContentString(rightChars);
+  }
+
+  @Override
+  boolean mergeWith(Content right) {
+    str.append(((ContentString) right).str);
+    return true;
+  }
+
+  @Override
+  void write(UpdateEncoder encoder, int offset) {
+    encoder.writeString(offset == 0 ? str.toString() : str.substring(offset));
+  }
+
+  @Override
+  int ref() {
+    return STRING;
+  }
+}

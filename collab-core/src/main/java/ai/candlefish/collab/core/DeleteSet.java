@@ -1,0 +1,182 @@
+package ai.candlefish.collab.core;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Deleted clock ranges per client. Deletions are not structs: they travel as this compact set of ranges after
+ * the structs of an update.
+ */
+final class DeleteSet {
+  /** Per client: flat pairs (clock, length), sorted and merged after {@link #sortAndMerge()}. */
+  final Map<Long, Ranges> clients = new HashMap<>();
+
+  static final class Ranges {
+    int[] data = new int[8];
+    int size; // number of ints used (2 per range)
+
+    void add(int clock, int len) {
+      if (size >= 2) {
+        // Fast path for the common case of consecutive deletions: extend the last range.
+        int lastClock = data[size - 2];
+        int lastLen = data[size - 1];
+        if (lastClock + lastLen == clock) {
+          data[size - 1] = lastLen + len;
+          return;
+        }
+      }
+      if (size + 2 > data.length) {
+        data = Arrays.copyOf(data, data.length * 2);
+      }
+      data[size++] = clock;
+      data[size++] = len;
+    }
+
+    int count() {
+      return size >> 1;
+    }
+
+    int clock(int i) {
+      return data[i << 1];
+    }
+
+    int len(int i) {
+      return data[(i << 1) + 1];
+    }
+
+    void sortAndMerge() {
+      int n = count();
+      if (n > 1) {
+        boolean sorted = true;
+        for (int i = 1; i < n && sorted; i++) {
+          sorted = clock(i - 1) <= clock(i);
+        }
+        if (!sorted) {
+          long[] packed = new long[n];
+          for (int i = 0; i < n; i++) {
+            packed[i] = ((long) clock(i) << 32) | (len(i) & 0xFFFFFFFFL);
+          }
+          Arrays.sort(packed);
+          for (int i = 0; i < n; i++) {
+            data[i << 1] = (int) (packed[i] >>> 32);
+            data[(i << 1) + 1] = (int) packed[i];
+          }
+        }
+        int j = 1;
+        for (int i = 1; i < n; i++) {
+          int leftClock = data[(j - 1) << 1];
+          int leftLen = data[((j - 1) << 1) + 1];
+          int rightClock = data[i << 1];
+          int rightLen = data[(i << 1) + 1];
+          if (leftClock + leftLen >= rightClock) {
+            data[((j - 1) << 1) + 1] = Math.max(leftLen, rightClock + rightLen - leftClock);
+          } else {
+            data[j << 1] = rightClock;
+            data[(j << 1) + 1] = rightLen;
+            j++;
+          }
+        }
+        size = j << 1;
+      }
+    }
+
+    /** Whether {@code clock} is in one of the (sorted) ranges. */
+    boolean contains(int clock) {
+      int lo = 0;
+      int hi = count() - 1;
+      while (lo <= hi) {
+        int mid = (lo + hi) >>> 1;
+        int c = clock(mid);
+        if (c <= clock) {
+          if (clock < c + len(mid)) {
+            return true;
+          }
+          lo = mid + 1;
+        } else {
+          hi = mid - 1;
+        }
+      }
+      return false;
+    }
+  }
+
+  void add(long client, int clock, int len) {
+    clients.computeIfAbsent(client, c -> new Ranges()).add(clock, len);
+  }
+
+  boolean isEmpty() {
+    return clients.isEmpty();
+  }
+
+  boolean isDeleted(long client, int clock) {
+    Ranges r = clients.get(client);
+    return r != null && r.contains(clock);
+  }
+
+  void sortAndMerge() {
+    for (Ranges r : clients.values()) {
+      r.sortAndMerge();
+    }
+  }
+
+  /** Clients in descending order, the order Yjs writes them in. */
+  List<Long> sortedClientsDescending() {
+    List<Long> keys = new ArrayList<>(clients.keySet());
+    keys.sort((a, b) -> Long.compare(b, a));
+    return keys;
+  }
+
+  void write(UpdateEncoder encoder) {
+    encoder.writeVarUint(clients.size());
+    for (Long client : sortedClientsDescending()) {
+      Ranges r = clients.get(client);
+      encoder.writeVarUint(client);
+      int n = r.count();
+      encoder.writeVarUint(n);
+      for (int i = 0; i < n; i++) {
+        encoder.writeDsClock(r.clock(i));
+        encoder.writeDsLen(r.len(i));
+      }
+    }
+  }
+
+  /** The deletions recorded in a store: every deleted struct, adjacent ones merged. */
+  static DeleteSet fromStore(StructStore store) {
+    DeleteSet ds = new DeleteSet();
+    for (Map.Entry<Long, StructList> e : store.clients.entrySet()) {
+      StructList structs = e.getValue();
+      Ranges ranges = null;
+      for (int i = 0; i < structs.size; i++) {
+        AbstractStruct s = structs.get(i);
+        if (s.isDeleted()) {
+          int clock = s.clock;
+          int len = s.length;
+          while (i + 1 < structs.size && structs.get(i + 1).isDeleted()) {
+            len += structs.get(++i).length;
+          }
+          if (ranges == null) {
+            ranges = new Ranges();
+          }
+          ranges.add(clock, len);
+        }
+      }
+      if (ranges != null) {
+        ds.clients.put(e.getKey(), ranges);
+      }
+    }
+    return ds;
+  }
+
+  /** Adds all ranges of {@code other}; call {@link #sortAndMerge()} afterwards. */
+  void addAll(DeleteSet other) {
+    for (Map.Entry<Long, Ranges> e : other.clients.entrySet()) {
+      Ranges r = e.getValue();
+      for (int i = 0; i < r.count(); i++) {
+        add(e.getKey(), r.clock(i), r.len(i));
+      }
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package ai.candlefish.collab.core;
+
+import java.util.Map;
+
+/**
+ * One operation of a change description (Quill's delta format, as Yjs uses it): insert content, delete a number
+ * of units, or retain (skip) a number of units, optionally with formatting attributes.
+ *
+ * <p>For text, {@code insert} is a {@code String}, an embed (a JSON-like value) or a nested type; for arrays it is
+ * a {@code List} of values. Exactly one of insert ({@code != null}), delete ({@code > 0}) and retain
+ * ({@code > 0}) is set.
+ *
+ * @param insert inserted content, or null
+ * @param delete number of deleted units, or 0
+ * @param retain number of retained units, or 0
+ * @param attributes formatting of an insert or changed formatting of a retain ({@code null} value: removed), or null
+ */
+public record Delta(Object insert, int delete, int retain, Map<String, Object> attributes) {
+
+  /** An insert without attributes. */
+  public static Delta insert(Object content) {
+    return new Delta(java.util.Objects.requireNonNull(content, "content"), 0, 0, null);
+  }
+
+  /** An insert with formatting attributes. */
+  public static Delta insert(Object content, Map<String, Object> attributes) {
+    return new Delta(java.util.Objects.requireNonNull(content, "content"), 0, 0, copy(attributes));
+  }
+
+  /** A deletion of {@code length} units. @throws IllegalArgumentException if not positive */
+  public static Delta delete(int length) {
+    if (length <= 0) {
+      throw new IllegalArgumentException("delete length must be positive but was " + length);
+    }
+    return new Delta(null, length, 0, null);
+  }
+
+  /** {@code length} unchanged units. @throws IllegalArgumentException if not positive */
+  public static Delta retain(int length) {
+    return retain(length, null);
+  }
+
+  /** {@code length} units whose formatting changes to {@code attributes}. */
+  public static Delta retain(int length, Map<String, Object> attributes) {
+    if (length <= 0) {
+      throw new IllegalArgumentException("retain length must be positive but was " + length);
+    }
+    return new Delta(null, 0, length, copy(attributes));
+  }
+
+  private static Map<String, Object> copy(Map<String, Object> attributes) {
+    if (attributes == null || attributes.isEmpty()) {
+      return null;
+    }
+    return java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(attributes));
+  }
+
+  public boolean isInsert() {
+    return insert != null;
+  }
+
+  public boolean isDelete() {
+    return delete > 0;
+  }
+
+  public boolean isRetain() {
+    return retain > 0;
+  }
+
+  @Override
+  public String toString() {
+    String attrs = attributes == null ? "" : ", attributes=" + attributes;
+    if (insert != null) {
+      return "{insert=" + insert + attrs + "}";
+    }
+    if (delete > 0) {
+      return "{delete=" + delete + "}";
+    }
+    return "{retain=" + retain + attrs + "}";
+  }
+}

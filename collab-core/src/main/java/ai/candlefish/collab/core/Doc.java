@@ -1,0 +1,356 @@
+package ai.candlefish.collab.core;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * A collaborative document, wire-compatible with a Yjs 13.6 {@code Y.Doc}: the same updates, byte for byte.
+ *
+ * <pre>{@code
+ * Doc doc = Doc.create();
+ * YText text = doc.getText("content");
+ * text.insert(0, "hello");
+ * byte[] update = doc.encodeStateAsUpdate();   // send anywhere; another Doc (Java or Yjs) applies it
+ * other.applyUpdate(update);
+ * }</pre>
+ *
+ * <p>Changes happen in transactions ({@link #transact}); every API call outside one runs in its own. When the
+ * outermost transaction ends, type observers, deep observers, {@link #onAfterTransaction} and {@link #onUpdate}
+ * listeners run, in that order.
+ *
+ * <p><b>Threading:</b> a document is not thread-safe. Use it from one thread at a time (a server serializes all
+ * work on one document); listeners run on the thread that made the change.
+ */
+public final class Doc {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  final StructStore store = new StructStore();
+  final Map<String, SharedType> share = new LinkedHashMap<>();
+  private final String guid;
+  private final boolean gc;
+  private long clientId;
+
+  Transaction transaction;
+  final List<Transaction> transactionCleanups = new ArrayList<>();
+
+  private final Listeners<UpdateListener> updateListeners = new Listeners<>();
+  private final Listeners<Consumer<Transaction>> afterTransactionListeners = new Listeners<>();
+
+  private Doc(Builder b) {
+    this.clientId = b.clientId >= 0 ? b.clientId : generateClientId();
+    this.gc = b.gc;
+    this.guid = b.guid != null ? b.guid : UUID.randomUUID().toString();
+  }
+
+  /** A new empty document with a random client id and garbage collection on. */
+  public static Doc create() {
+    return new Builder().build();
+  }
+
+  /** A builder for a document with chosen client id, garbage collection and guid. */
+  public static Builder newBuilder() {
+    return new Builder();
+  }
+
+  static Doc subdocument(String guid, Map<String, Object> opts) {
+    Builder b = new Builder().guid(guid);
+    if (opts != null && Boolean.FALSE.equals(opts.get("gc"))) {
+      b.gc(false);
+    }
+    return b.build();
+  }
+
+  static long generateClientId() {
+    return RANDOM.nextInt() & 0xFFFFFFFFL;
+  }
+
+  /** The id under which this document's own changes are recorded (an unsigned 32-bit value). */
+  public long clientId() {
+    return clientId;
+  }
+
+  /** The document's globally unique id (a random UUID unless set on the builder). */
+  public String guid() {
+    return guid;
+  }
+
+  /** Whether deleted content is garbage collected (on by default); off keeps the full history. */
+  public boolean isGc() {
+    return gc;
+  }
+
+  // ---------------------------------------------------------------------------------------------------- types
+
+  /**
+   * The root text named {@code name}, created on first use.
+   *
+   * @throws IllegalStateException if {@code name} is already used by a root of another type
+   */
+  public YText getText(String name) {
+    return getRoot(name, YText.class, YText::new);
+  }
+
+  /** The root array named {@code name}, created on first use. @throws IllegalStateException if another type has it */
+  public YArray getArray(String name) {
+    return getRoot(name, YArray.class, YArray::new);
+  }
+
+  /** The root map named {@code name}, created on first use. @throws IllegalStateException if another type has it */
+  public YMap getMap(String name) {
+    return getRoot(name, YMap.class, YMap::new);
+  }
+
+  /**
+   * The root XML fragment named {@code name} (what y-prosemirror and TipTap use), created on first use.
+   *
+   * @throws IllegalStateException if another type has the name
+   */
+  public YXmlFragment getXmlFragment(String name) {
+    return getRoot(name, YXmlFragment.class, YXmlFragment::new);
+  }
+
+  /** The root XML element named {@code name}, created on first use. @throws IllegalStateException if another type has it */
+  public YXmlElement getXmlElement(String name) {
+    return getRoot(name, YXmlElement.class, () -> new YXmlElement("UNDEFINED"));
+  }
+
+  /** The names of the root types this document has (including those only known from received updates). */
+  public List<String> rootNames() {
+    return List.copyOf(share.keySet());
+  }
+
+  private <T extends SharedType> T getRoot(String name, Class<T> kind, Supplier<T> factory) {
+    Objects.requireNonNull(name, "name");
+    SharedType existing = share.get(name);
+    if (existing == null) {
+      T t = factory.get();
+      t.integrate(this, null);
+      t.rootName = name;
+      share.put(name, t);
+      return t;
+    }
+    if (kind.isInstance(existing)) {
+      return kind.cast(existing);
+    }
+    if (existing instanceof UnknownType) {
+      // The root was created by a received update before anyone asked for its type: adopt its content.
+      T t = factory.get();
+      t.integrate(this, null);
+      t.rootName = name;
+      t.adoptContent(existing);
+      share.put(name, t);
+      return t;
+    }
+    throw new IllegalStateException("root type '" + name + "' is a " + existing.getClass().getSimpleName()
+        + ", not a " + kind.getSimpleName() + "; use a different name or the existing type");
+  }
+
+  SharedType getOrCreateRoot(String name) {
+    SharedType t = share.get(name);
+    if (t == null) {
+      t = new UnknownType();
+      t.integrate(this, null);
+      t.rootName = name;
+      share.put(name, t);
+    }
+    return t;
+  }
+
+  // ---------------------------------------------------------------------------------------------- transactions
+
+  /**
+   * Runs {@code changes} in one transaction with a null origin. Nested calls join the outer transaction.
+   *
+   * @throws RuntimeException whatever {@code changes} or a listener threw; the transaction is still completed
+   */
+  public void transact(Consumer<Transaction> changes) {
+    transact(changes, null);
+  }
+
+  /** Runs {@code changes} in one transaction with the given origin (nested calls join the outer transaction). */
+  public void transact(Consumer<Transaction> changes, Object origin) {
+    Objects.requireNonNull(changes, "changes");
+    transact(txn -> {
+      changes.accept(txn);
+      return null;
+    }, origin, true);
+  }
+
+  /** Like {@link #transact(Consumer)}, returning what {@code changes} returns. */
+  public <R> R transactAndGet(Function<Transaction, R> changes) {
+    Objects.requireNonNull(changes, "changes");
+    return transact(changes, null, true);
+  }
+
+  <R> R transact(Function<Transaction, R> f, Object origin, boolean local) {
+    boolean initialCall = false;
+    if (transaction == null) {
+      initialCall = true;
+      transaction = new Transaction(this, origin, local);
+      transactionCleanups.add(transaction);
+    }
+    try {
+      return f.apply(transaction);
+    } finally {
+      if (initialCall) {
+        boolean finishCleanup = transaction == transactionCleanups.get(0);
+        transaction = null;
+        if (finishCleanup) {
+          TransactionCleanup.run(this);
+        }
+      }
+    }
+  }
+
+  /** Whether a transaction's changes are being processed (observers may ask for event details only then). */
+  boolean inCleanup() {
+    return !transactionCleanups.isEmpty();
+  }
+
+  void regenerateClientId() {
+    clientId = generateClientId();
+  }
+
+  // ----------------------------------------------------------------------------------------------- listeners
+
+  /** Calls {@code listener} with the Yjs v1 update of every transaction that changed something. */
+  public Subscription onUpdate(UpdateListener listener) {
+    return updateListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** Calls {@code listener} after each transaction, once its observers ran (even if nothing changed). */
+  public Subscription onAfterTransaction(Consumer<Transaction> listener) {
+    return afterTransactionListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  Listeners<UpdateListener> updateListeners() {
+    return updateListeners;
+  }
+
+  Listeners<Consumer<Transaction>> afterTransactionListeners() {
+    return afterTransactionListeners;
+  }
+
+  // ----------------------------------------------------------------------------------------------- encoding
+
+  /** The whole document as a Yjs v1 update, byte-identical to Yjs's {@code encodeStateAsUpdate(doc)}. */
+  public byte[] encodeStateAsUpdate() {
+    return UpdateWriter.encodeStateAsUpdate(this, StateVector.empty());
+  }
+
+  /**
+   * What this document has that a peer with the given state vector lacks, as a Yjs v1 update.
+   *
+   * @throws DecodingException if {@code stateVector} is malformed
+   */
+  public byte[] encodeStateAsUpdate(byte[] stateVector) {
+    Objects.requireNonNull(stateVector, "stateVector");
+    return UpdateWriter.encodeStateAsUpdate(this, StateVector.decode(stateVector));
+  }
+
+  /** What this document has that a peer with the given state vector lacks. */
+  public byte[] encodeStateAsUpdate(StateVector stateVector) {
+    Objects.requireNonNull(stateVector, "stateVector");
+    return UpdateWriter.encodeStateAsUpdate(this, stateVector);
+  }
+
+  /** The encoded state vector (Yjs {@code encodeStateVector}). */
+  public byte[] encodeStateVector() {
+    return store.stateVector().encode();
+  }
+
+  /** The state vector of the structs this document holds (pending structs are not counted). */
+  public StateVector stateVector() {
+    return store.stateVector();
+  }
+
+  /** Applies a Yjs v1 update with a null origin. See {@link #applyUpdate(byte[], Object)}. */
+  public void applyUpdate(byte[] update) {
+    applyUpdate(update, null);
+  }
+
+  /**
+   * Applies a Yjs v1 update (from Yjs or from another {@code Doc}). Updates may arrive in any order, more than
+   * once, or before what they depend on: what cannot be integrated yet is kept pending and integrated when the
+   * missing parts arrive.
+   *
+   * @param origin given to listeners as the transaction's origin (a provider uses it to not echo updates back)
+   * @throws DecodingException if the update is malformed; the document is then left exactly as it was
+   */
+  public void applyUpdate(byte[] update, Object origin) {
+    Objects.requireNonNull(update, "update");
+    UpdateReader.DecodedUpdate decoded = UpdateReader.decode(update, this);
+    transact(txn -> {
+      UpdateReader.integrate(txn, decoded);
+      return null;
+    }, origin, false);
+  }
+
+  /** Whether received structs or deletions wait for updates that have not arrived yet. */
+  public boolean hasPendingUpdates() {
+    return !store.pending.isEmpty();
+  }
+
+  /** Root types and their JSON-like values, as Yjs's {@code doc.toJSON()} (roots of unknown type are skipped). */
+  public Map<String, Object> toJson() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Map.Entry<String, SharedType> e : share.entrySet()) {
+      if (!(e.getValue() instanceof UnknownType)) {
+        out.put(e.getKey(), e.getValue().toJson());
+      }
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  @Override
+  public String toString() {
+    return "Doc{guid=" + guid + ", clientId=" + clientId + "}";
+  }
+
+  /** Builds a {@link Doc}. Not thread-safe. */
+  public static final class Builder {
+    private long clientId = -1;
+    private boolean gc = true;
+    private String guid;
+
+    private Builder() {}
+
+    /**
+     * The client id for this document's changes. Two documents that edit concurrently must never share one.
+     *
+     * @throws IllegalArgumentException if negative or above 2^53 - 1 (what Yjs can encode)
+     */
+    public Builder clientId(long clientId) {
+      if (clientId < 0 || clientId > (1L << 53) - 1) {
+        throw new IllegalArgumentException("clientId must be in [0, 2^53 - 1] but was " + clientId);
+      }
+      this.clientId = clientId;
+      return this;
+    }
+
+    /** Whether deleted content is garbage collected (default true). */
+    public Builder gc(boolean gc) {
+      this.gc = gc;
+      return this;
+    }
+
+    /** The document's guid (default: a random UUID). @throws NullPointerException if null */
+    public Builder guid(String guid) {
+      this.guid = Objects.requireNonNull(guid, "guid");
+      return this;
+    }
+
+    public Doc build() {
+      return new Doc(this);
+    }
+  }
+}

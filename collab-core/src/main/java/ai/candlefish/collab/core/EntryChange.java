@@ -1,0 +1,16 @@
+package ai.candlefish.collab.core;
+
+/**
+ * How one map key changed in a transaction.
+ *
+ * @param action what happened to the key
+ * @param oldValue the value before the transaction (null for {@link Action#ADD})
+ */
+public record EntryChange(Action action, Object oldValue) {
+  /** What happened to a key. */
+  public enum Action {
+    ADD,
+    UPDATE,
+    DELETE
+  }
+}

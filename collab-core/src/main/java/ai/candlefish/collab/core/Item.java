@@ -1,0 +1,396 @@
+package ai.candlefish.collab.core;
+
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * A run of content inserted by one client, linked into its parent's list (or into a map entry's history).
+ *
+ * <p>Concurrent inserts at the same place are ordered by YATA as Yjs resolves them (see {@link #integrate}): an
+ * item remembers the neighbours it was inserted between ({@link #origin}, {@link #rightOrigin}); among items
+ * competing for the same gap, the lower client id goes left unless origins say otherwise. Every replica that
+ * integrates the same items, in any order, ends with the same list.
+ */
+final class Item extends AbstractStruct {
+  private static final int KEEP = 1;
+  private static final int COUNTABLE = 2;
+  private static final int DELETED = 4;
+  private static final int MARKER = 8;
+
+  static final int HAS_ORIGIN = 0x80;
+  static final int HAS_RIGHT_ORIGIN = 0x40;
+  static final int HAS_PARENT_SUB = 0x20;
+  static final int CONTENT_REF_MASK = 0x1F;
+
+  /** The id of the last unit of the item that was to the left at insertion time ({@code null}: start). */
+  ID origin;
+  /** The id of the item that was to the right at insertion time ({@code null}: end). */
+  ID rightOrigin;
+  Item left;
+  Item right;
+  /**
+   * The parent: a {@link SharedType} once integrated; while decoded and not yet integrated, the root name
+   * ({@code String}), the parent item's {@link ID}, or {@code null} (taken from the neighbours).
+   */
+  Object parent;
+  /** The map key when this item is a map entry, else {@code null}. */
+  String parentSub;
+  ID redone;
+  Content content;
+  private int info;
+
+  Item(long client, int clock, Item left, ID origin, Item right, ID rightOrigin, Object parent, String parentSub,
+      Content content) {
+    super(client, clock, content.length());
+    this.left = left;
+    this.origin = origin;
+    this.right = right;
+    this.rightOrigin = rightOrigin;
+    this.parent = parent;
+    this.parentSub = parentSub;
+    this.content = content;
+    this.info = content.isCountable() ? COUNTABLE : 0;
+  }
+
+  boolean isCountable() {
+    return (info & COUNTABLE) != 0;
+  }
+
+  @Override
+  boolean isDeleted() {
+    return (info & DELETED) != 0;
+  }
+
+  void markDeleted() {
+    info |= DELETED;
+  }
+
+  boolean keep() {
+    return (info & KEEP) != 0;
+  }
+
+  void setKeep(boolean keep) {
+    info = keep ? info | KEEP : info & ~KEEP;
+  }
+
+  boolean isMarker() {
+    return (info & MARKER) != 0;
+  }
+
+  void setMarker(boolean marker) {
+    info = marker ? info | MARKER : info & ~MARKER;
+  }
+
+  /** Counted towards the parent's length: countable and not deleted. */
+  boolean isVisible() {
+    return (info & (COUNTABLE | DELETED)) == COUNTABLE;
+  }
+
+  SharedType parentType() {
+    return (SharedType) parent;
+  }
+
+  ID lastId() {
+    return new ID(client, clock + length - 1);
+  }
+
+  /** The next visible-or-not item to the right that is not deleted. */
+  Item next() {
+    Item n = right;
+    while (n != null && n.isDeleted()) {
+      n = n.right;
+    }
+    return n;
+  }
+
+  /** The next item to the left that is not deleted. */
+  Item prev() {
+    Item n = left;
+    while (n != null && n.isDeleted()) {
+      n = n.left;
+    }
+    return n;
+  }
+
+  /**
+   * Splits this item at {@code diff} and returns the new right part, linked in after this one (the caller puts it
+   * into the struct store).
+   */
+  Item split(Transaction txn, int diff) {
+    Item rightItem = new Item(client, clock + diff, this, new ID(client, clock + diff - 1), right, rightOrigin,
+        parent, parentSub, content.splice(diff));
+    if (isDeleted()) {
+      rightItem.markDeleted();
+    }
+    if (keep()) {
+      rightItem.setKeep(true);
+    }
+    if (redone != null) {
+      rightItem.redone = new ID(redone.client, redone.clock + diff);
+    }
+    // Do not touch this item's rightOrigin: peers must see the origins it was created with.
+    right = rightItem;
+    if (rightItem.right != null) {
+      rightItem.right.left = rightItem;
+    }
+    txn.mergeStructs.add(rightItem);
+    if (rightItem.parentSub != null && rightItem.right == null && parent instanceof SharedType type) {
+      type.map.put(rightItem.parentSub, rightItem);
+    }
+    length = diff;
+    return rightItem;
+  }
+
+  @Override
+  long getMissing(Transaction txn, StructStore store) {
+    if (origin != null && origin.client != client && origin.clock >= store.getState(origin.client)) {
+      return origin.client;
+    }
+    if (rightOrigin != null && rightOrigin.client != client
+        && rightOrigin.clock >= store.getState(rightOrigin.client)) {
+      return rightOrigin.client;
+    }
+    if (parent instanceof ID p && client != p.client && p.clock >= store.getState(p.client)) {
+      return p.client;
+    }
+    // Everything this item depends on is present: resolve references.
+    AbstractStruct l = null;
+    AbstractStruct r = null;
+    if (origin != null) {
+      l = store.getItemCleanEnd(txn, origin);
+      origin = new ID(l.client, l.clock + l.length - 1);
+    }
+    if (rightOrigin != null) {
+      r = store.getItemCleanStart(txn, rightOrigin);
+      rightOrigin = r.id();
+    }
+    if (l instanceof GC || r instanceof GC) {
+      // A neighbour was collected, so this item's parent is gone too: it becomes garbage.
+      parent = null;
+      left = null;
+      right = null;
+      return -1;
+    }
+    left = (Item) l;
+    right = (Item) r;
+    if (parent == null) {
+      // Only take the parent from a neighbour if this item should not be garbage collected.
+      if (left != null) {
+        parent = left.parent;
+        parentSub = left.parentSub;
+      } else if (right != null) {
+        parent = right.parent;
+        parentSub = right.parentSub;
+      }
+    } else if (parent instanceof ID p) {
+      AbstractStruct parentStruct = store.find(p.client, p.clock);
+      // A parent that is collected, or that is not a type at all (only a hostile peer sends that), makes this
+      // item garbage, deterministically, on every replica.
+      parent = parentStruct instanceof Item pi && pi.content instanceof ContentType ct ? ct.type : null;
+    } else if (parent instanceof String rootName) {
+      parent = txn.doc.getOrCreateRoot(rootName);
+    }
+    return -1;
+  }
+
+  @Override
+  void integrate(Transaction txn, int offset) {
+    StructStore store = txn.doc.store;
+    if (offset > 0) {
+      clock += offset;
+      AbstractStruct l = store.getItemCleanEnd(txn, new ID(client, clock - 1));
+      origin = new ID(l.client, l.clock + l.length - 1);
+      content = content.splice(offset);
+      length -= offset;
+      if (l instanceof Item li) {
+        left = li;
+      } else {
+        parent = null;
+      }
+    }
+    if (!(parent instanceof SharedType parentType)) {
+      // No parent (collected or unknown): integrate a GC struct instead.
+      new GC(client, clock, length).integrate(txn, 0);
+      return;
+    }
+    if ((left == null && (right == null || right.left != null)) || (left != null && left.right != right)) {
+      resolveConflict(txn, parentType);
+    }
+    // Link into the list, update the parent's start or map entry.
+    if (left != null) {
+      right = left.right;
+      left.right = this;
+    } else {
+      Item r;
+      if (parentSub != null) {
+        r = parentType.map.get(parentSub);
+        while (r != null && r.left != null) {
+          r = r.left;
+        }
+      } else {
+        r = parentType.start;
+        parentType.start = this;
+      }
+      right = r;
+    }
+    if (right != null) {
+      right.left = this;
+    } else if (parentSub != null) {
+      // This is the new current value of the map entry; the previous one is overwritten.
+      parentType.map.put(parentSub, this);
+      if (left != null) {
+        left.delete(txn);
+      }
+    }
+    if (parentSub == null && isVisible()) {
+      parentType.length += length;
+    }
+    store.addStruct(this);
+    content.integrate(txn, this);
+    txn.addChangedType(parentType, parentSub);
+    if ((parentType.item != null && parentType.item.isDeleted()) || (parentSub != null && right != null)) {
+      // The parent is deleted, or a later value of the map entry already exists.
+      delete(txn);
+    }
+  }
+
+  /** YATA: find the left neighbour among the items that were concurrently inserted into the same gap. */
+  private void resolveConflict(Transaction txn, SharedType parentType) {
+    Item newLeft = left;
+    Item o;
+    if (newLeft != null) {
+      o = newLeft.right;
+    } else if (parentSub != null) {
+      o = parentType.map.get(parentSub);
+      while (o != null && o.left != null) {
+        o = o.left;
+      }
+    } else {
+      o = parentType.start;
+    }
+    Set<Item> conflictingItems = new HashSet<>();
+    Set<Item> itemsBeforeOrigin = new HashSet<>();
+    StructStore store = txn.doc.store;
+    // ***{origin}bbbb{this}{c,b}{c,b}{o}***  (c: conflicting items, b: items before origin)
+    while (o != null && o != right) {
+      itemsBeforeOrigin.add(o);
+      conflictingItems.add(o);
+      if (ID.equal(origin, o.origin)) {
+        // Same left origin: the lower client id goes first, unless both also share the right origin.
+        if (o.client < client) {
+          newLeft = o;
+          conflictingItems.clear();
+        } else if (ID.equal(rightOrigin, o.rightOrigin)) {
+          break;
+        }
+      } else if (o.origin != null && itemsBeforeOrigin.contains(store.find(o.origin.client, o.origin.clock))) {
+        if (!conflictingItems.contains(store.find(o.origin.client, o.origin.clock))) {
+          newLeft = o;
+          conflictingItems.clear();
+        }
+      } else {
+        break;
+      }
+      o = o.right;
+    }
+    left = newLeft;
+  }
+
+  @Override
+  boolean mergeWith(AbstractStruct r) {
+    if (!(r instanceof Item other)) {
+      return false;
+    }
+    if (right == other
+        && other.origin != null && other.origin.client == client && other.origin.clock == clock + length - 1
+        && ID.equal(rightOrigin, other.rightOrigin)
+        && other.client == client
+        && clock + length == other.clock
+        && isDeleted() == other.isDeleted()
+        && redone == null
+        && other.redone == null
+        && content.getClass() == other.content.getClass()
+        && content.mergeWith(other.content)) {
+      if (parent instanceof SharedType type && type.searchMarkers != null) {
+        type.searchMarkers.replaceMerged(other, this);
+      }
+      if (other.keep()) {
+        setKeep(true);
+      }
+      right = other.right;
+      if (right != null) {
+        right.left = this;
+      }
+      length += other.length;
+      return true;
+    }
+    return false;
+  }
+
+  /** Marks this item deleted and records it in the transaction. */
+  void delete(Transaction txn) {
+    if (isDeleted()) {
+      return;
+    }
+    SharedType parentType = (SharedType) parent;
+    if (isCountable() && parentSub == null) {
+      parentType.length -= length;
+    }
+    markDeleted();
+    txn.deleteSet.add(client, clock, length);
+    txn.addChangedType(parentType, parentSub);
+    content.delete(txn);
+  }
+
+  /** Drops the content of this deleted item; when its parent is collected too, replaces it by a {@link GC}. */
+  void gc(StructStore store, boolean parentGCd) {
+    if (!isDeleted()) {
+      throw new IllegalStateException("only deleted items can be collected");
+    }
+    content.gc(store);
+    if (parentGCd) {
+      store.replaceStruct(this, new GC(client, clock, length));
+    } else {
+      content = new ContentDeleted(length);
+    }
+  }
+
+  @Override
+  void write(UpdateEncoder encoder, int offset) {
+    ID o = offset > 0 ? new ID(client, clock + offset - 1) : origin;
+    int info = (content.ref() & CONTENT_REF_MASK)
+        | (o == null ? 0 : HAS_ORIGIN)
+        | (rightOrigin == null ? 0 : HAS_RIGHT_ORIGIN)
+        | (parentSub == null ? 0 : HAS_PARENT_SUB);
+    encoder.writeInfo(info);
+    if (o != null) {
+      encoder.writeLeftId(o);
+    }
+    if (rightOrigin != null) {
+      encoder.writeRightId(rightOrigin);
+    }
+    if (o == null && rightOrigin == null) {
+      if (parent instanceof SharedType type) {
+        if (type.item == null) {
+          encoder.writeParentInfo(true);
+          encoder.writeString(type.rootName);
+        } else {
+          encoder.writeParentInfo(false);
+          encoder.writeLeftId(type.item.client, type.item.clock);
+        }
+      } else if (parent instanceof String rootName) {
+        encoder.writeParentInfo(true);
+        encoder.writeString(rootName);
+      } else if (parent instanceof ID id) {
+        encoder.writeParentInfo(false);
+        encoder.writeLeftId(id);
+      } else {
+        throw new IllegalStateException("item " + client + ":" + clock + " has no parent to encode");
+      }
+      if (parentSub != null) {
+        encoder.writeString(parentSub);
+      }
+    }
+    content.write(encoder, offset);
+  }
+}

@@ -1,0 +1,405 @@
+package ai.candlefish.collab.core;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * A shared type: the common base of {@link YText}, {@link YArray}, {@link YMap} and the XML types. A type has a
+ * list part (a linked list of {@link Item}s from {@code start}) and a map part (the current item per key; older
+ * values are linked to its left).
+ *
+ * <p>A type is either a root of a document ({@link Doc#getText} and friends) or nested in another type. A type
+ * created with its public constructor is <em>preliminary</em> until it is inserted into a document; reading it
+ * before then throws {@link IllegalStateException}.
+ *
+ * <p>Not thread-safe: use it from the thread that uses its document.
+ */
+public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragment, UnknownType {
+  static final int ARRAY = 0;
+  static final int MAP = 1;
+  static final int TEXT = 2;
+  static final int XML_ELEMENT = 3;
+  static final int XML_FRAGMENT = 4;
+  static final int XML_HOOK = 5;
+  static final int XML_TEXT = 6;
+
+  /** The item that holds this type, or null for a root (or a preliminary type). */
+  Item item;
+  // Insertion-ordered like a JavaScript Map, so that keys come out in the order Yjs gives them.
+  final Map<String, Item> map = new java.util.LinkedHashMap<>();
+  Item start;
+  Doc doc;
+  /** Visible length of the list part (UTF-16 units for text). */
+  int length;
+  /** The name under which this root is shared; null for nested types. */
+  String rootName;
+  SearchMarkers searchMarkers;
+  boolean hasFormatting;
+
+  private Listeners<Consumer<YEvent>> observers;
+  private Listeners<Consumer<List<YEvent>>> deepObservers;
+
+  SharedType() {}
+
+  abstract int typeRef();
+
+  void writeTypeRef(UpdateEncoder encoder) {
+    encoder.writeTypeRef(typeRef());
+  }
+
+  /** A new empty type of the same kind (and name, for XML), for copying content. */
+  abstract SharedType copyEmpty();
+
+  /** Called when this type's item is integrated (or with a null item when it becomes a root). */
+  void integrate(Doc doc, Item item) {
+    this.doc = doc;
+    this.item = item;
+  }
+
+  /** Takes over the content of a root that was created before its kind was known. */
+  final void adoptContent(SharedType other) {
+    start = other.start;
+    for (Item n = start; n != null; n = n.right) {
+      n.parent = this;
+    }
+    map.putAll(other.map);
+    for (Item n : map.values()) {
+      for (Item i = n; i != null; i = i.left) {
+        i.parent = this;
+      }
+    }
+    length = other.length;
+  }
+
+  /** The document this type belongs to, or null while it is preliminary. */
+  public final Doc doc() {
+    return doc;
+  }
+
+  /** The type this one is nested in, or null for a root or a preliminary type. */
+  public final SharedType parent() {
+    return item == null ? null : (SharedType) item.parent;
+  }
+
+  /** This type's content as JSON-like Java values, as Yjs's {@code toJSON()}. */
+  public abstract Object toJson();
+
+  final Doc requireDoc() {
+    if (doc == null) {
+      throw new IllegalStateException(getClass().getSimpleName()
+          + " is not part of a document yet: insert it into a document before reading it");
+    }
+    return doc;
+  }
+
+  // ----------------------------------------------------------------------------------------------- observing
+
+  final Subscription addObserver(Consumer<YEvent> observer) {
+    Objects.requireNonNull(observer, "observer");
+    if (observers == null) {
+      observers = new Listeners<>();
+    }
+    return observers.add(observer);
+  }
+
+  /**
+   * Calls {@code observer} after each transaction that changed this type or any type nested in it, with the
+   * events of all those types (the outermost first).
+   */
+  public final Subscription observeDeep(Consumer<List<YEvent>> observer) {
+    Objects.requireNonNull(observer, "observer");
+    if (deepObservers == null) {
+      deepObservers = new Listeners<>();
+    }
+    return deepObservers.add(observer);
+  }
+
+  final boolean hasDeepObservers() {
+    return deepObservers != null && !deepObservers.isEmpty();
+  }
+
+  private boolean anyoneListens() {
+    if (observers != null && !observers.isEmpty()) {
+      return true;
+    }
+    for (SharedType t = this; t != null; t = t.item == null ? null : (SharedType) t.item.parent) {
+      if (t.hasDeepObservers()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Creates this type's event for the transaction; only called when someone listens. */
+  abstract YEvent createEvent(Transaction txn, java.util.Set<String> keysChanged);
+
+  void callObserver(Transaction txn, java.util.Set<String> keysChanged) {
+    if (!txn.local && searchMarkers != null) {
+      searchMarkers.clear();
+    }
+    if (!anyoneListens()) {
+      return;
+    }
+    YEvent event = createEvent(txn, keysChanged);
+    for (SharedType t = this; ; t = (SharedType) t.item.parent) {
+      txn.changedParentTypes.computeIfAbsent(t, k -> new ArrayList<>()).add(event);
+      if (t.item == null) {
+        break;
+      }
+    }
+    if (observers != null) {
+      observers.forEach(o -> o.accept(event));
+    }
+  }
+
+  final void callDeepObservers(List<YEvent> events, Transaction txn) {
+    List<YEvent> view = List.copyOf(events);
+    deepObservers.forEach(o -> o.accept(view));
+  }
+
+  // ------------------------------------------------------------------------------------------ list operations
+
+  final ID nextId(Transaction txn) {
+    return new ID(txn.doc.clientId(), txn.doc.store.getState(txn.doc.clientId()));
+  }
+
+  /** Creates and integrates a new local item between {@code left} and {@code right}. */
+  final Item insertItem(Transaction txn, Item left, Item right, String parentSub, Content content) {
+    long client = txn.doc.clientId();
+    Item item = new Item(client, txn.doc.store.getState(client), left, left == null ? null : left.lastId(), right,
+        right == null ? null : right.id(), this, parentSub, content);
+    item.integrate(txn, 0);
+    return item;
+  }
+
+  /** Inserts JSON-like values, binaries, subdocuments and shared types after {@code reference}. */
+  final void listInsertAfter(Transaction txn, Item reference, List<?> content) {
+    Item left = reference;
+    Item right = reference == null ? start : reference.right;
+    ArrayList<Object> json = new ArrayList<>();
+    for (Object c : content) {
+      if (c instanceof SharedType || c instanceof byte[] || c instanceof Doc) {
+        if (!json.isEmpty()) {
+          left = insertItem(txn, left, right, null, new ContentAny(json));
+          json = new ArrayList<>();
+        }
+        left = insertItem(txn, left, right, null, contentOf(c));
+      } else {
+        json.add(Values.checkJson(c));
+      }
+    }
+    if (!json.isEmpty()) {
+      insertItem(txn, left, right, null, new ContentAny(json));
+    }
+  }
+
+  static Content contentOf(Object value) {
+    if (value instanceof SharedType t) {
+      if (t.doc != null || t.item != null) {
+        throw new IllegalArgumentException("this " + t.getClass().getSimpleName()
+            + " is already part of a document; insert a new instance instead");
+      }
+      return new ContentType(t);
+    }
+    if (value instanceof byte[] b) {
+      return new ContentBinary(b.clone());
+    }
+    if (value instanceof Doc d) {
+      Map<String, Object> opts = new java.util.LinkedHashMap<>();
+      if (!d.isGc()) {
+        opts.put("gc", false);
+      }
+      return new ContentDoc(d, opts);
+    }
+    ArrayList<Object> one = new ArrayList<>(1);
+    one.add(Values.checkJson(value));
+    return new ContentAny(one);
+  }
+
+  /** Inserts {@code content} at {@code index} of the list part. */
+  final void listInsert(Transaction txn, int index, List<?> content) {
+    if (index < 0 || index > length) {
+      throw new IndexOutOfBoundsException("index " + index + " is outside [0, " + length + "]");
+    }
+    if (index == 0) {
+      if (searchMarkers != null) {
+        searchMarkers.updateMarkerChanges(index, content.size());
+      }
+      listInsertAfter(txn, null, content);
+      return;
+    }
+    int startIndex = index;
+    Item n = start;
+    if (searchMarkers != null && searchMarkers.find(this, index)) {
+      n = searchMarkers.foundItem;
+      index -= searchMarkers.foundIndex;
+      if (index == 0) {
+        // Step back to the previous visible item so that the insertion goes right after it.
+        n = n.prev();
+        index += n != null && n.isVisible() ? n.length : 0;
+      }
+    }
+    for (; n != null; n = n.right) {
+      if (n.isVisible()) {
+        if (index <= n.length) {
+          if (index < n.length) {
+            txn.doc.store.getItemCleanStart(txn, n.client, n.clock + index);
+          }
+          break;
+        }
+        index -= n.length;
+      }
+    }
+    if (searchMarkers != null) {
+      searchMarkers.updateMarkerChanges(startIndex, content.size());
+    }
+    listInsertAfter(txn, n, content);
+  }
+
+  /** Appends to the list part. */
+  final void listPush(Transaction txn, List<?> content) {
+    Item n = start;
+    if (n != null) {
+      while (n.right != null) {
+        n = n.right;
+      }
+    }
+    listInsertAfter(txn, n, content);
+  }
+
+  /** Deletes {@code len} units of the list part from {@code index}. */
+  final void listDelete(Transaction txn, int index, int len) {
+    if (len == 0) {
+      return;
+    }
+    if (index < 0 || len < 0 || (long) index + len > length) {
+      throw new IndexOutOfBoundsException("range [" + index + ", " + ((long) index + len) + ") is outside [0, "
+          + length + "]");
+    }
+    int startIndex = index;
+    int startLength = len;
+    Item n = start;
+    if (searchMarkers != null && searchMarkers.find(this, index)) {
+      n = searchMarkers.foundItem;
+      index -= searchMarkers.foundIndex;
+    }
+    for (; n != null && index > 0; n = n.right) {
+      if (n.isVisible()) {
+        if (index < n.length) {
+          txn.doc.store.getItemCleanStart(txn, n.client, n.clock + index);
+        }
+        index -= n.length;
+      }
+    }
+    while (len > 0 && n != null) {
+      if (!n.isDeleted()) {
+        if (len < n.length) {
+          txn.doc.store.getItemCleanStart(txn, n.client, n.clock + len);
+        }
+        n.delete(txn);
+        len -= n.length;
+      }
+      n = n.right;
+    }
+    if (searchMarkers != null) {
+      searchMarkers.updateMarkerChanges(startIndex, -startLength + len);
+    }
+  }
+
+  /** The value at {@code index} of the list part. */
+  final Object listGet(int index) {
+    if (index < 0 || index >= length) {
+      throw new IndexOutOfBoundsException("index " + index + " is outside [0, " + length + ")");
+    }
+    Item n = start;
+    if (searchMarkers != null && searchMarkers.find(this, index)) {
+      n = searchMarkers.foundItem;
+      index -= searchMarkers.foundIndex;
+    }
+    for (; n != null; n = n.right) {
+      if (n.isVisible()) {
+        if (index < n.length) {
+          List<Object> values = new ArrayList<>(n.length);
+          n.content.collect(values);
+          return values.get(index);
+        }
+        index -= n.length;
+      }
+    }
+    throw new IllegalStateException("list length and items disagree");
+  }
+
+  final List<Object> listToList() {
+    List<Object> out = new ArrayList<>(length);
+    for (Item n = start; n != null; n = n.right) {
+      if (n.isVisible()) {
+        n.content.collect(out);
+      }
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------------------------------- map operations
+
+  final void mapSet(Transaction txn, String key, Object value) {
+    Item left = map.get(key);
+    insertItem(txn, left, null, key, contentOf(value));
+  }
+
+  final void mapDelete(Transaction txn, String key) {
+    Item c = map.get(key);
+    if (c != null) {
+      c.delete(txn);
+    }
+  }
+
+  /** The current value at {@code key}; {@code Undefined.INSTANCE}-free: absent keys give null. */
+  final Object mapGet(String key) {
+    Item v = map.get(key);
+    if (v == null || v.isDeleted()) {
+      return null;
+    }
+    return lastValue(v);
+  }
+
+  static Object lastValue(Item v) {
+    List<Object> values = new ArrayList<>(v.length);
+    v.content.collect(values);
+    return values.isEmpty() ? null : values.get(values.size() - 1);
+  }
+
+  final boolean mapHas(String key) {
+    Item v = map.get(key);
+    return v != null && !v.isDeleted();
+  }
+
+  /** The current entries, keys in the order Yjs's {@code toJSON()} gives them (a JavaScript object's order). */
+  final Map<String, Object> mapEntries() {
+    Map<String, Object> values = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, Item> e : map.entrySet()) {
+      if (!e.getValue().isDeleted()) {
+        values.put(e.getKey(), lastValue(e.getValue()));
+      }
+    }
+    Map<String, Object> out = new java.util.LinkedHashMap<>();
+    for (String key : ai.candlefish.collab.core.internal.codec.JsObjects.orderedKeys(values)) {
+      out.put(key, values.get(key));
+    }
+    return out;
+  }
+
+  /** Converts a value read from the document to its JSON form (nested types become their JSON). */
+  static Object toJsonValue(Object v) {
+    if (v instanceof SharedType t) {
+      return t.toJson();
+    }
+    if (v instanceof Doc d) {
+      return d.guid();
+    }
+    return v;
+  }
+}

@@ -1,0 +1,78 @@
+package ai.candlefish.collab.core;
+
+import java.util.Arrays;
+
+/** One client's structs, sorted by clock without gaps; a clock is found by binary search. */
+final class StructList {
+  AbstractStruct[] structs = new AbstractStruct[8];
+  int size;
+
+  AbstractStruct get(int i) {
+    return structs[i];
+  }
+
+  AbstractStruct last() {
+    return structs[size - 1];
+  }
+
+  int state() {
+    AbstractStruct last = structs[size - 1];
+    return last.clock + last.length;
+  }
+
+  void add(AbstractStruct s) {
+    if (size == structs.length) {
+      structs = Arrays.copyOf(structs, size + (size >> 1) + 8);
+    }
+    structs[size++] = s;
+  }
+
+  void insert(int index, AbstractStruct s) {
+    if (size == structs.length) {
+      structs = Arrays.copyOf(structs, size + (size >> 1) + 8);
+    }
+    System.arraycopy(structs, index, structs, index + 1, size - index);
+    structs[index] = s;
+    size++;
+  }
+
+  void set(int index, AbstractStruct s) {
+    structs[index] = s;
+  }
+
+  /** Removes {@code count} structs starting at {@code from}. */
+  void remove(int from, int count) {
+    System.arraycopy(structs, from + count, structs, from, size - from - count);
+    Arrays.fill(structs, size - count, size, null);
+    size -= count;
+  }
+
+  /** The index of the struct that contains {@code clock}, or -1 if no struct does. */
+  int findIndex(int clock) {
+    int left = 0;
+    int right = size - 1;
+    AbstractStruct mid = structs[right];
+    if (mid.clock == clock) {
+      return right;
+    }
+    // Pivot on the clock: clocks are dense, so the first guess is often right.
+    int midIndex = (int) ((long) clock * right / Math.max(1, mid.clock + mid.length - 1));
+    if (midIndex < 0 || midIndex > right) {
+      midIndex = (left + right) >>> 1;
+    }
+    while (left <= right) {
+      mid = structs[midIndex];
+      int midClock = mid.clock;
+      if (midClock <= clock) {
+        if (clock < midClock + mid.length) {
+          return midIndex;
+        }
+        left = midIndex + 1;
+      } else {
+        right = midIndex - 1;
+      }
+      midIndex = (left + right) >>> 1;
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,128 @@
+package ai.candlefish.collab.core;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Every struct of a document, per client, plus what arrived before its dependencies ({@link #pending}).
+ */
+final class StructStore {
+  final Map<Long, StructList> clients = new HashMap<>();
+  /** Structs waiting for missing structs of other clients, and deletions of structs not yet received. */
+  final Pending pending = new Pending();
+
+  // The local client's list is looked up on every keystroke: cache the last lookup.
+  private long cachedClient = -1;
+  private StructList cachedList;
+
+  StructList list(long client) {
+    if (client == cachedClient && cachedList != null) {
+      return cachedList;
+    }
+    StructList l = clients.get(client);
+    if (l != null) {
+      cachedClient = client;
+      cachedList = l;
+    }
+    return l;
+  }
+
+  int getState(long client) {
+    StructList l = list(client);
+    return l == null ? 0 : l.state();
+  }
+
+  StateVector stateVector() {
+    StateVector sv = new StateVector();
+    for (Map.Entry<Long, StructList> e : clients.entrySet()) {
+      sv.set(e.getKey(), e.getValue().state());
+    }
+    return sv;
+  }
+
+  void addStruct(AbstractStruct s) {
+    StructList l = list(s.client);
+    if (l == null) {
+      l = new StructList();
+      clients.put(s.client, l);
+    } else if (l.state() != s.clock) {
+      throw new IllegalStateException("struct " + s.client + ":" + s.clock + " does not follow clock " + l.state());
+    }
+    l.add(s);
+  }
+
+  /** The struct containing the given clock; the caller has checked that the clock is below the state. */
+  AbstractStruct find(long client, int clock) {
+    StructList l = list(client);
+    return l.get(l.findIndex(clock));
+  }
+
+  /** Finds the struct that starts at {@code clock}, splitting an item if needed; returns its index. */
+  int findIndexCleanStart(Transaction txn, StructList l, int clock) {
+    int index = l.findIndex(clock);
+    AbstractStruct s = l.get(index);
+    if (s.clock < clock && s instanceof Item item) {
+      l.insert(index + 1, item.split(txn, clock - s.clock));
+      return index + 1;
+    }
+    return index;
+  }
+
+  /** The struct starting at {@code id} (split off if needed). May be a {@link GC}. */
+  AbstractStruct getItemCleanStart(Transaction txn, ID id) {
+    return getItemCleanStart(txn, id.client, id.clock);
+  }
+
+  AbstractStruct getItemCleanStart(Transaction txn, long client, int clock) {
+    StructList l = list(client);
+    return l.get(findIndexCleanStart(txn, l, clock));
+  }
+
+  /** The struct ending at {@code id} (split off if needed). May be a {@link GC}. */
+  AbstractStruct getItemCleanEnd(Transaction txn, ID id) {
+    StructList l = list(id.client);
+    int index = l.findIndex(id.clock);
+    AbstractStruct s = l.get(index);
+    if (id.clock != s.clock + s.length - 1 && s instanceof Item item) {
+      l.insert(index + 1, item.split(txn, id.clock - s.clock + 1));
+    }
+    return s;
+  }
+
+  void replaceStruct(AbstractStruct old, AbstractStruct replacement) {
+    StructList l = list(old.client);
+    l.set(l.findIndex(old.clock), replacement);
+  }
+
+  /** Calls {@code f} for every struct in {@code [clockStart, clockStart + len)}, splitting at both ends. */
+  void iterateStructs(Transaction txn, StructList l, int clockStart, int len, java.util.function.Consumer<AbstractStruct> f) {
+    if (len == 0) {
+      return;
+    }
+    int clockEnd = clockStart + len;
+    int index = findIndexCleanStart(txn, l, clockStart);
+    AbstractStruct s;
+    do {
+      s = l.get(index++);
+      if (clockEnd < s.clock + s.length) {
+        findIndexCleanStart(txn, l, clockEnd);
+      }
+      f.accept(s);
+    } while (index < l.size && l.get(index).clock < clockEnd);
+  }
+
+  /** Throws if any client's structs are unsorted or have gaps: an invariant of every document. */
+  void checkIntegrity() {
+    for (Map.Entry<Long, StructList> e : clients.entrySet()) {
+      StructList l = e.getValue();
+      int expected = 0;
+      for (int i = 0; i < l.size; i++) {
+        AbstractStruct s = l.get(i);
+        if (s.client != e.getKey() || s.clock != expected || s.length <= 0) {
+          throw new IllegalStateException("struct store of client " + e.getKey() + " broken at index " + i);
+        }
+        expected = s.clock + s.length;
+      }
+    }
+  }
+}

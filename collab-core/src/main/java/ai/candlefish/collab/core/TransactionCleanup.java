@@ -1,0 +1,213 @@
+package ai.candlefish.collab.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What happens when the outermost transaction ends (Yjs {@code cleanupTransactions}): observers are called,
+ * deleted content is garbage collected, adjacent structs are merged, and the update is emitted. Transactions
+ * started by observers are processed one after another, never nested.
+ */
+final class TransactionCleanup {
+  private TransactionCleanup() {}
+
+  static void run(Doc doc) {
+    RuntimeException failure = null;
+    List<Transaction> cleanups = doc.transactionCleanups;
+    for (int i = 0; i < cleanups.size(); i++) {
+      try {
+        cleanup(doc, cleanups.get(i));
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    cleanups.clear();
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private static void cleanup(Doc doc, Transaction txn) {
+    StructStore store = doc.store;
+    DeleteSet ds = txn.deleteSet;
+    RuntimeException failure = null;
+    try {
+      ds.sortAndMerge();
+      txn.afterState = store.stateVector();
+      callObservers(doc, txn);
+    } catch (RuntimeException e) {
+      failure = e;
+    } finally {
+      if (doc.isGc()) {
+        tryGcDeleteSet(ds, store);
+      }
+      tryMergeDeleteSet(ds, store);
+      // Merge what this transaction appended, per client, from right to left.
+      for (Map.Entry<Long, Integer> e : txn.afterState.map().entrySet()) {
+        long client = e.getKey();
+        int beforeClock = txn.beforeState(client);
+        if (beforeClock != e.getValue()) {
+          StructList structs = store.list(client);
+          int firstChangePos = Math.max(structs.findIndex(beforeClock), 1);
+          for (int i = structs.size - 1; i >= firstChangePos; ) {
+            i -= 1 + tryToMergeWithLefts(structs, i);
+          }
+        }
+      }
+      // Items split in this transaction may merge again.
+      for (int i = txn.mergeStructs.size() - 1; i >= 0; i--) {
+        AbstractStruct s = txn.mergeStructs.get(i);
+        StructList structs = store.list(s.client);
+        int replacedStructPos = structs.findIndex(s.clock);
+        if (replacedStructPos + 1 < structs.size && tryToMergeWithLefts(structs, replacedStructPos + 1) > 1) {
+          continue;
+        }
+        if (replacedStructPos > 0) {
+          tryToMergeWithLefts(structs, replacedStructPos);
+        }
+      }
+      if (!txn.local && txn.afterState.get(doc.clientId()) != txn.beforeState(doc.clientId())) {
+        // Another peer wrote under our client id: continuing with it would corrupt both documents.
+        doc.regenerateClientId();
+      }
+      if (!doc.updateListeners().isEmpty() && txn.hasChanges()) {
+        byte[] update = UpdateWriter.encodeTransaction(txn);
+        try {
+          doc.updateListeners().forEach(l -> l.onUpdate(update.clone(), txn.origin(), txn));
+        } catch (RuntimeException e) {
+          if (failure == null) {
+            failure = e;
+          } else {
+            failure.addSuppressed(e);
+          }
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private static void callObservers(Doc doc, Transaction txn) {
+    RuntimeException failure = null;
+    // Per-type observers.
+    for (Map.Entry<SharedType, Set<String>> e : new ArrayList<>(txn.changed.entrySet())) {
+      SharedType type = e.getKey();
+      if (type.item == null || !type.item.isDeleted()) {
+        try {
+          type.callObserver(txn, e.getValue());
+        } catch (RuntimeException ex) {
+          failure = addFailure(failure, ex);
+        }
+      }
+    }
+    // Deep observers: top-level events first.
+    for (Map.Entry<SharedType, List<YEvent>> e : new ArrayList<>(txn.changedParentTypes.entrySet())) {
+      SharedType type = e.getKey();
+      if (type.hasDeepObservers() && (type.item == null || !type.item.isDeleted())) {
+        List<YEvent> events = new ArrayList<>();
+        for (YEvent event : e.getValue()) {
+          SharedType target = event.target();
+          if (target.item == null || !target.item.isDeleted()) {
+            event.setCurrentTarget(type);
+            events.add(event);
+          }
+        }
+        events.sort((a, b) -> Integer.compare(a.path().size(), b.path().size()));
+        try {
+          type.callDeepObservers(events, txn);
+        } catch (RuntimeException ex) {
+          failure = addFailure(failure, ex);
+        }
+      }
+    }
+    try {
+      doc.afterTransactionListeners().forEach(l -> l.accept(txn));
+    } catch (RuntimeException ex) {
+      failure = addFailure(failure, ex);
+    }
+    if (txn.needFormattingCleanup) {
+      try {
+        YText.cleanupAfterTransaction(txn);
+      } catch (RuntimeException ex) {
+        failure = addFailure(failure, ex);
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private static RuntimeException addFailure(RuntimeException failure, RuntimeException e) {
+    if (failure == null) {
+      return e;
+    }
+    failure.addSuppressed(e);
+    return failure;
+  }
+
+  /** Merges structs[pos] with its left neighbours while possible; returns how many were merged away. */
+  static int tryToMergeWithLefts(StructList structs, int pos) {
+    AbstractStruct right = structs.get(pos);
+    AbstractStruct left = structs.get(pos - 1);
+    int i = pos;
+    while (i > 0) {
+      if (left.isDeleted() != right.isDeleted() || left.getClass() != right.getClass() || !left.mergeWith(right)) {
+        break;
+      }
+      if (right instanceof Item r && r.parentSub != null && r.parent instanceof SharedType p
+          && p.map.get(r.parentSub) == r) {
+        p.map.put(r.parentSub, (Item) left);
+      }
+      right = left;
+      i--;
+      left = i > 0 ? structs.get(i - 1) : null;
+    }
+    int merged = pos - i;
+    if (merged > 0) {
+      structs.remove(pos + 1 - merged, merged);
+    }
+    return merged;
+  }
+
+  private static void tryGcDeleteSet(DeleteSet ds, StructStore store) {
+    for (Map.Entry<Long, DeleteSet.Ranges> e : ds.clients.entrySet()) {
+      StructList structs = store.list(e.getKey());
+      DeleteSet.Ranges ranges = e.getValue();
+      for (int di = ranges.count() - 1; di >= 0; di--) {
+        int clock = ranges.clock(di);
+        int end = clock + ranges.len(di);
+        for (int si = structs.findIndex(clock); si < structs.size; si++) {
+          AbstractStruct s = structs.get(si);
+          if (s.clock >= end) {
+            break;
+          }
+          if (s instanceof Item item && item.isDeleted() && !item.keep()) {
+            item.gc(store, false);
+          }
+        }
+      }
+    }
+  }
+
+  private static void tryMergeDeleteSet(DeleteSet ds, StructStore store) {
+    // Right to left: efficient, and no merge target is missed.
+    for (Map.Entry<Long, DeleteSet.Ranges> e : ds.clients.entrySet()) {
+      StructList structs = store.list(e.getKey());
+      DeleteSet.Ranges ranges = e.getValue();
+      for (int di = ranges.count() - 1; di >= 0; di--) {
+        int clock = ranges.clock(di);
+        int mostRightIndexToCheck = Math.min(structs.size - 1, 1 + structs.findIndex(clock + ranges.len(di) - 1));
+        for (int si = mostRightIndexToCheck; si > 0 && structs.get(si).clock >= clock; ) {
+          si -= 1 + tryToMergeWithLefts(structs, si);
+        }
+      }
+    }
+  }
+}

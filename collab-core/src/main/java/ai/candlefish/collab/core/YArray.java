@@ -1,0 +1,147 @@
+package ai.candlefish.collab.core;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * A shared list of values (Yjs {@code Y.Array}). Elements are JSON-like values, {@code byte[]}, subdocuments or
+ * nested shared types. Concurrent inserts at the same index are all kept, in the same order on every replica.
+ *
+ * <p>{@code new YArray()} creates a preliminary array that can be filled and then inserted into a document.
+ */
+public final class YArray extends SharedType {
+  private List<Object> prelim = new ArrayList<>();
+
+  /** A new preliminary array; insert it into a document (e.g. {@code map.set("list", new YArray())}) to share it. */
+  public YArray() {}
+
+  @Override
+  int typeRef() {
+    return ARRAY;
+  }
+
+  @Override
+  SharedType copyEmpty() {
+    return new YArray();
+  }
+
+  @Override
+  void integrate(Doc doc, Item item) {
+    super.integrate(doc, item);
+    searchMarkers = new SearchMarkers();
+    List<Object> content = prelim;
+    prelim = null;
+    if (!content.isEmpty()) {
+      doc.transact(txn -> listInsert(txn, 0, content));
+    }
+  }
+
+  /**
+   * Inserts {@code values} at {@code index}.
+   *
+   * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length()]}
+   * @throws IllegalArgumentException if a value cannot be stored
+   */
+  public void insert(int index, List<?> values) {
+    Objects.requireNonNull(values, "values");
+    if (doc == null) {
+      if (index < 0 || index > prelim.size()) {
+        throw new IndexOutOfBoundsException("index " + index + " is outside [0, " + prelim.size() + "]");
+      }
+      prelim.addAll(index, values);
+      return;
+    }
+    doc.transact(txn -> listInsert(txn, index, values));
+  }
+
+  /** Appends {@code values}. */
+  public void push(List<?> values) {
+    Objects.requireNonNull(values, "values");
+    if (doc == null) {
+      prelim.addAll(values);
+      return;
+    }
+    doc.transact(txn -> listPush(txn, values));
+  }
+
+  /** Inserts {@code values} at the start. */
+  public void unshift(List<?> values) {
+    insert(0, values);
+  }
+
+  /**
+   * Deletes {@code length} elements from {@code index}.
+   *
+   * @throws IndexOutOfBoundsException if the range is not within the array
+   */
+  public void delete(int index, int length) {
+    if (doc == null) {
+      if (index < 0 || length < 0 || index + length > prelim.size()) {
+        throw new IndexOutOfBoundsException("range outside the array");
+      }
+      prelim.subList(index, index + length).clear();
+      return;
+    }
+    doc.transact(txn -> listDelete(txn, index, length));
+  }
+
+  /** Deletes the element at {@code index}. */
+  public void delete(int index) {
+    delete(index, 1);
+  }
+
+  /** The element at {@code index}. @throws IndexOutOfBoundsException if there is none */
+  public Object get(int index) {
+    if (doc == null) {
+      return prelim.get(index);
+    }
+    return listGet(index);
+  }
+
+  /** The number of elements. */
+  public int length() {
+    return doc == null ? prelim.size() : length;
+  }
+
+  /** The elements, as an unmodifiable snapshot (nested types are returned as themselves). */
+  public List<Object> toList() {
+    if (doc == null) {
+      return Collections.unmodifiableList(new ArrayList<>(prelim));
+    }
+    return Collections.unmodifiableList(listToList());
+  }
+
+  /** Elements {@code [start, end)}. */
+  public List<Object> slice(int start, int end) {
+    return toList().subList(start, end);
+  }
+
+  @Override
+  public List<Object> toJson() {
+    List<Object> out = new ArrayList<>();
+    for (Object v : toList()) {
+      out.add(toJsonValue(v));
+    }
+    return Collections.unmodifiableList(out);
+  }
+
+  /** Calls {@code observer} after each transaction that changed this array. */
+  public Subscription observe(Consumer<YArrayEvent> observer) {
+    Objects.requireNonNull(observer, "observer");
+    return addObserver(e -> observer.accept((YArrayEvent) e));
+  }
+
+  @Override
+  YEvent createEvent(Transaction txn, Set<String> keysChanged) {
+    return new YArrayEvent(this, txn, keysChanged);
+  }
+
+  @Override
+  public String toString() {
+    return toJson().toString();
+  }
+}

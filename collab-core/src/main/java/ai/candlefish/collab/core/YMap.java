@@ -1,0 +1,137 @@
+package ai.candlefish.collab.core;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * A shared map from string keys to values (Yjs {@code Y.Map}). When replicas set the same key concurrently, the
+ * same value wins everywhere.
+ *
+ * <p>{@code new YMap()} creates a preliminary map that can be filled and then inserted into a document.
+ */
+public sealed class YMap extends SharedType permits YXmlHook {
+  private Map<String, Object> prelim = new LinkedHashMap<>();
+
+  /** A new preliminary map; insert it into a document to share it. */
+  public YMap() {}
+
+  @Override
+  int typeRef() {
+    return MAP;
+  }
+
+  @Override
+  SharedType copyEmpty() {
+    return new YMap();
+  }
+
+  @Override
+  void integrate(Doc doc, Item item) {
+    super.integrate(doc, item);
+    Map<String, Object> content = prelim;
+    prelim = null;
+    if (!content.isEmpty()) {
+      doc.transact(txn -> content.forEach((k, v) -> mapSet(txn, k, v)));
+    }
+  }
+
+  /**
+   * Sets {@code key} to {@code value} and returns {@code value}.
+   *
+   * @throws IllegalArgumentException if the value cannot be stored
+   */
+  public <V> V set(String key, V value) {
+    Objects.requireNonNull(key, "key");
+    if (doc == null) {
+      prelim.put(key, value);
+      return value;
+    }
+    doc.transact(txn -> mapSet(txn, key, value));
+    return value;
+  }
+
+  /** The value at {@code key}, or null if absent. */
+  public Object get(String key) {
+    Objects.requireNonNull(key, "key");
+    if (doc == null) {
+      return prelim.get(key);
+    }
+    return mapGet(key);
+  }
+
+  /** Removes {@code key} (nothing happens if absent). */
+  public void delete(String key) {
+    Objects.requireNonNull(key, "key");
+    if (doc == null) {
+      prelim.remove(key);
+      return;
+    }
+    doc.transact(txn -> mapDelete(txn, key));
+  }
+
+  /** Whether {@code key} has a value. */
+  public boolean has(String key) {
+    Objects.requireNonNull(key, "key");
+    return doc == null ? prelim.containsKey(key) : mapHas(key);
+  }
+
+  /** The number of keys. */
+  public int size() {
+    return doc == null ? prelim.size() : mapEntries().size();
+  }
+
+  /** The keys with a value. */
+  public List<String> keys() {
+    return List.copyOf(toMap().keySet());
+  }
+
+  /** Removes every key. */
+  public void clear() {
+    if (doc == null) {
+      prelim.clear();
+      return;
+    }
+    doc.transact(txn -> {
+      for (String key : new ArrayList<>(map.keySet())) {
+        mapDelete(txn, key);
+      }
+    });
+  }
+
+  /** The entries, as an unmodifiable snapshot (nested types are returned as themselves). */
+  public Map<String, Object> toMap() {
+    if (doc == null) {
+      return Collections.unmodifiableMap(new LinkedHashMap<>(prelim));
+    }
+    return Collections.unmodifiableMap(mapEntries());
+  }
+
+  @Override
+  public Map<String, Object> toJson() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    toMap().forEach((k, v) -> out.put(k, toJsonValue(v)));
+    return Collections.unmodifiableMap(out);
+  }
+
+  /** Calls {@code observer} after each transaction that changed this map. */
+  public Subscription observe(Consumer<YMapEvent> observer) {
+    Objects.requireNonNull(observer, "observer");
+    return addObserver(e -> observer.accept((YMapEvent) e));
+  }
+
+  @Override
+  YEvent createEvent(Transaction txn, Set<String> keysChanged) {
+    return new YMapEvent(this, txn, keysChanged);
+  }
+
+  @Override
+  public String toString() {
+    return toJson().toString();
+  }
+}

@@ -1,0 +1,656 @@
+package ai.candlefish.collab.core;
+
+import ai.candlefish.collab.core.internal.codec.JsObjects;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Shared rich text (Yjs {@code Y.Text}): characters, embeds and formatting attributes. Indices count UTF-16
+ * units, like Java's {@code String} and JavaScript's strings.
+ *
+ * <p>Formatting is stored as marks between characters ({@code bold: true} from here, {@code bold: null} to end
+ * it), exactly as Yjs stores it, so editors bound to Yjs (Quill, Lexical, ProseMirror through XML text) see the
+ * same formatting. {@code new YText("…")} creates a preliminary text to insert into a document.
+ */
+public sealed class YText extends SharedType permits YXmlText {
+  /** Edits made while preliminary, replayed when the text is inserted into a document. */
+  private List<Consumer<YText>> pending = new ArrayList<>();
+
+  /** A new, empty, preliminary text. */
+  public YText() {}
+
+  /** A new preliminary text holding {@code initial}. */
+  public YText(String initial) {
+    Objects.requireNonNull(initial, "initial");
+    if (!initial.isEmpty()) {
+      pending.add(t -> t.insert(0, initial));
+    }
+  }
+
+  @Override
+  int typeRef() {
+    return TEXT;
+  }
+
+  @Override
+  SharedType copyEmpty() {
+    return new YText();
+  }
+
+  @Override
+  void integrate(Doc doc, Item item) {
+    super.integrate(doc, item);
+    searchMarkers = new SearchMarkers();
+    List<Consumer<YText>> ops = pending;
+    pending = null;
+    if (!ops.isEmpty()) {
+      doc.transact(txn -> ops.forEach(op -> op.accept(this)));
+    }
+  }
+
+  private boolean deferred(Consumer<YText> op) {
+    if (doc == null) {
+      pending.add(op);
+      return true;
+    }
+    return false;
+  }
+
+  /** The length in UTF-16 units. */
+  public int length() {
+    if (doc == null) {
+      throw new IllegalStateException("YText is not part of a document yet: insert it into a document first");
+    }
+    return length;
+  }
+
+  /** The plain text, without embeds and formatting. */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder(Math.max(16, length));
+    for (Item n = start; n != null; n = n.right) {
+      if (!n.isDeleted() && n.content instanceof ContentString s) {
+        s.appendTo(sb);
+      }
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public String toJson() {
+    return toString();
+  }
+
+  // ------------------------------------------------------------------------------------------------- editing
+
+  /**
+   * Inserts {@code text} at {@code index}, taking the formatting of the text before it.
+   *
+   * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length()]}
+   */
+  public void insert(int index, String text) {
+    Objects.requireNonNull(text, "text");
+    if (text.isEmpty() || deferred(t -> t.insert(index, text))) {
+      return;
+    }
+    checkIndex(index);
+    doc.transact(txn -> {
+      Pos pos = findPosition(txn, index, true);
+      Map<String, Object> attributes = new LinkedHashMap<>(pos.currentAttributes);
+      insertText(txn, pos, text, attributes);
+    });
+  }
+
+  /**
+   * Inserts {@code text} at {@code index} with exactly the given formatting ({@code null} values: not set).
+   *
+   * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length()]}
+   */
+  public void insert(int index, String text, Map<String, Object> attributes) {
+    Objects.requireNonNull(text, "text");
+    if (attributes == null) {
+      insert(index, text);
+      return;
+    }
+    Map<String, Object> attrs = normalizeAttributes(attributes);
+    if (text.isEmpty() || deferred(t -> t.insert(index, text, attrs))) {
+      return;
+    }
+    checkIndex(index);
+    doc.transact(txn -> insertText(txn, findPosition(txn, index, false), text,
+        new LinkedHashMap<>(attrs)));
+  }
+
+  /**
+   * Inserts an embed (a JSON-like object, or a shared type) at {@code index}; it occupies one position.
+   *
+   * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length()]}
+   */
+  public void insertEmbed(int index, Object embed, Map<String, Object> attributes) {
+    Objects.requireNonNull(embed, "embed");
+    Object value = embed instanceof SharedType ? embed : Values.checkJson(embed);
+    Map<String, Object> attrs = attributes == null ? new LinkedHashMap<>() : normalizeAttributes(attributes);
+    if (deferred(t -> t.insertEmbed(index, value, attrs))) {
+      return;
+    }
+    checkIndex(index);
+    doc.transact(txn -> insertText(txn, findPosition(txn, index, attributes == null), value,
+        new LinkedHashMap<>(attrs)));
+  }
+
+  /** Inserts an embed without formatting. */
+  public void insertEmbed(int index, Object embed) {
+    insertEmbed(index, embed, null);
+  }
+
+  /**
+   * Deletes {@code length} units from {@code index}.
+   *
+   * @throws IndexOutOfBoundsException if the range is not within the text
+   */
+  public void delete(int index, int length) {
+    if (length == 0 || deferred(t -> t.delete(index, length))) {
+      return;
+    }
+    if (index < 0 || length < 0 || (long) index + length > this.length) {
+      throw new IndexOutOfBoundsException("range [" + index + ", " + ((long) index + length)
+          + ") is outside [0, " + this.length + "]");
+    }
+    doc.transact(txn -> deleteText(txn, findPosition(txn, index, true), length));
+  }
+
+  /**
+   * Applies formatting to {@code length} units from {@code index} ({@code null} values remove an attribute).
+   *
+   * @throws IndexOutOfBoundsException if {@code index} is outside the text
+   */
+  public void format(int index, int length, Map<String, Object> attributes) {
+    Objects.requireNonNull(attributes, "attributes");
+    Map<String, Object> attrs = normalizeAttributes(attributes);
+    if (length == 0 || deferred(t -> t.format(index, length, attrs))) {
+      return;
+    }
+    if (index < 0 || length < 0 || index > this.length) {
+      throw new IndexOutOfBoundsException("index " + index + " is outside [0, " + this.length + "]");
+    }
+    doc.transact(txn -> {
+      Pos pos = findPosition(txn, index, false);
+      if (pos.right != null) {
+        formatText(txn, pos, length, attrs);
+      }
+    });
+  }
+
+  /**
+   * Applies a delta (insert / delete / retain with attributes) from the start of the text, as Quill and Yjs's
+   * {@code applyDelta} do.
+   */
+  public void applyDelta(List<Delta> delta) {
+    Objects.requireNonNull(delta, "delta");
+    if (deferred(t -> t.applyDelta(delta))) {
+      return;
+    }
+    doc.transact(txn -> {
+      Pos pos = new Pos(null, start, 0, new LinkedHashMap<>());
+      for (Delta op : delta) {
+        if (op.insert() != null) {
+          Object ins = op.insert() instanceof String || op.insert() instanceof SharedType
+              ? op.insert() : Values.checkJson(op.insert());
+          if (!(ins instanceof String s) || !s.isEmpty()) {
+            insertText(txn, pos, ins, op.attributes() == null ? new LinkedHashMap<>()
+                : normalizeAttributes(op.attributes()));
+          }
+        } else if (op.retain() > 0) {
+          formatText(txn, pos, op.retain(), op.attributes() == null ? new LinkedHashMap<>()
+              : normalizeAttributes(op.attributes()));
+        } else if (op.delete() > 0) {
+          deleteText(txn, pos, op.delete());
+        }
+      }
+    });
+  }
+
+  /** The content as a delta of inserts with their formatting (embeds and nested types as they are). */
+  public List<Delta> toDelta() {
+    requireDoc();
+    List<Delta> ops = new ArrayList<>();
+    Map<String, Object> current = new LinkedHashMap<>();
+    StringBuilder str = new StringBuilder();
+    for (Item n = start; n != null; n = n.right) {
+      if (n.isDeleted()) {
+        continue;
+      }
+      Content c = n.content;
+      if (c instanceof ContentString s) {
+        s.appendTo(str);
+      } else if (c instanceof ContentType || c instanceof ContentEmbed) {
+        packString(ops, str, current);
+        Object insert = c instanceof ContentType t ? t.type : ((ContentEmbed) c).embed;
+        ops.add(current.isEmpty() ? Delta.insert(insert) : Delta.insert(insert, current));
+      } else if (c instanceof ContentFormat f) {
+        packString(ops, str, current);
+        updateCurrentAttributes(current, f);
+      }
+    }
+    packString(ops, str, current);
+    return Collections.unmodifiableList(ops);
+  }
+
+  private static void packString(List<Delta> ops, StringBuilder str, Map<String, Object> current) {
+    if (str.length() > 0) {
+      ops.add(current.isEmpty() ? Delta.insert(str.toString()) : Delta.insert(str.toString(), current));
+      str.setLength(0);
+    }
+  }
+
+  /** Calls {@code observer} after each transaction that changed this text. */
+  public Subscription observe(Consumer<YTextEvent> observer) {
+    Objects.requireNonNull(observer, "observer");
+    return addObserver(e -> observer.accept((YTextEvent) e));
+  }
+
+  @Override
+  YEvent createEvent(Transaction txn, Set<String> keysChanged) {
+    return new YTextEvent(this, txn, keysChanged);
+  }
+
+  @Override
+  void callObserver(Transaction txn, Set<String> keysChanged) {
+    // A remote change may have left redundant formatting marks: clean them up once the transaction is done.
+    if (!txn.local && hasFormatting) {
+      txn.needFormattingCleanup = true;
+    }
+    super.callObserver(txn, keysChanged);
+  }
+
+  private void checkIndex(int index) {
+    if (index < 0 || index > length) {
+      throw new IndexOutOfBoundsException("index " + index + " is outside [0, " + length + "]");
+    }
+  }
+
+  private static Map<String, Object> normalizeAttributes(Map<String, Object> attributes) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (String key : JsObjects.orderedKeys(attributes)) {
+      Object v = attributes.get(key);
+      out.put(key, v == null ? null : Values.checkJson(v));
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------------------------------ the algorithm
+
+  /** A position in the item list: between {@code left} and {@code right}, with the formatting in effect. */
+  static final class Pos {
+    Item left;
+    Item right;
+    int index;
+    final Map<String, Object> currentAttributes;
+
+    Pos(Item left, Item right, int index, Map<String, Object> currentAttributes) {
+      this.left = left;
+      this.right = right;
+      this.index = index;
+      this.currentAttributes = currentAttributes;
+    }
+
+    void forward() {
+      if (right == null) {
+        throw new IllegalStateException("cannot move past the end of the text");
+      }
+      if (right.content instanceof ContentFormat f) {
+        if (!right.isDeleted()) {
+          updateCurrentAttributes(currentAttributes, f);
+        }
+      } else if (!right.isDeleted()) {
+        index += right.length;
+      }
+      left = right;
+      right = right.right;
+    }
+  }
+
+  static boolean equalAttrs(Object a, Object b) {
+    if (a == b) {
+      return true;
+    }
+    if (a instanceof Map<?, ?> ma && b instanceof Map<?, ?> mb) {
+      // Yjs compares attribute objects flatly: same keys, identical values.
+      if (ma.size() != mb.size()) {
+        return false;
+      }
+      for (Map.Entry<?, ?> e : ma.entrySet()) {
+        Object other = mb.get(e.getKey());
+        if (!mb.containsKey(e.getKey()) || !flatEqual(e.getValue(), other)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (a instanceof List<?> || b instanceof List<?>) {
+      return false;
+    }
+    return a != null && a.equals(b);
+  }
+
+  /** JavaScript's {@code ===}: objects and arrays are equal only to themselves. */
+  private static boolean strictEquals(Object a, Object b) {
+    return flatEqual(a, b);
+  }
+
+  private static boolean flatEqual(Object a, Object b) {
+    if (a == b) {
+      return true;
+    }
+    if (a instanceof Map<?, ?> || a instanceof List<?> || a instanceof byte[]) {
+      return false;
+    }
+    return a != null && a.equals(b);
+  }
+
+  static void updateCurrentAttributes(Map<String, Object> current, ContentFormat f) {
+    if (f.value == null) {
+      current.remove(f.key);
+    } else {
+      current.put(f.key, f.value);
+    }
+  }
+
+  private Pos findNextPosition(Transaction txn, Pos pos, int count) {
+    while (pos.right != null && count > 0) {
+      Item r = pos.right;
+      if (r.content instanceof ContentFormat f) {
+        if (!r.isDeleted()) {
+          updateCurrentAttributes(pos.currentAttributes, f);
+        }
+      } else if (!r.isDeleted()) {
+        if (count < r.length) {
+          txn.doc.store.getItemCleanStart(txn, r.client, r.clock + count);
+        }
+        pos.index += r.length;
+        count -= r.length;
+      }
+      pos.left = r;
+      pos.right = r.right;
+    }
+    return pos;
+  }
+
+  private Pos findPosition(Transaction txn, int index, boolean useSearchMarker) {
+    Map<String, Object> currentAttributes = new LinkedHashMap<>();
+    if (useSearchMarker && searchMarkers != null && searchMarkers.find(this, index)) {
+      Item p = searchMarkers.foundItem;
+      int markerIndex = searchMarkers.foundIndex;
+      return findNextPosition(txn, new Pos(p.left, p, markerIndex, currentAttributes), index - markerIndex);
+    }
+    return findNextPosition(txn, new Pos(null, start, 0, currentAttributes), index);
+  }
+
+  private void insertNegatedAttributes(Transaction txn, Pos pos, Map<String, Object> negated) {
+    // Skip formats that already end the attributes.
+    while (pos.right != null && (pos.right.isDeleted() || (pos.right.content instanceof ContentFormat f
+        && negated.containsKey(f.key) && equalAttrs(negated.get(f.key), f.value)))) {
+      if (!pos.right.isDeleted()) {
+        negated.remove(((ContentFormat) pos.right.content).key);
+      }
+      pos.forward();
+    }
+    for (Map.Entry<String, Object> e : negated.entrySet()) {
+      pos.right = insertItem(txn, pos.left, pos.right, null, new ContentFormat(e.getKey(), e.getValue()));
+      pos.forward();
+    }
+  }
+
+  private static void minimizeAttributeChanges(Pos pos, Map<String, Object> attributes) {
+    while (pos.right != null) {
+      Item r = pos.right;
+      if (!(r.isDeleted() || (r.content instanceof ContentFormat f
+          && equalAttrs(attributes.get(f.key), f.value)))) {
+        break;
+      }
+      pos.forward();
+    }
+  }
+
+  private Map<String, Object> insertAttributes(Transaction txn, Pos pos, Map<String, Object> attributes) {
+    Map<String, Object> negated = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : attributes.entrySet()) {
+      String key = e.getKey();
+      Object val = e.getValue();
+      Object currentVal = pos.currentAttributes.get(key);
+      if (!equalAttrs(currentVal, val)) {
+        negated.put(key, currentVal);
+        pos.right = insertItem(txn, pos.left, pos.right, null, new ContentFormat(key, val));
+        pos.forward();
+      }
+    }
+    return negated;
+  }
+
+  private void insertText(Transaction txn, Pos pos, Object text, Map<String, Object> attributes) {
+    for (String key : pos.currentAttributes.keySet()) {
+      if (!attributes.containsKey(key)) {
+        attributes.put(key, null);
+      }
+    }
+    minimizeAttributeChanges(pos, attributes);
+    Map<String, Object> negated = insertAttributes(txn, pos, attributes);
+    Content content = text instanceof String s ? new ContentString(s)
+        : text instanceof SharedType t ? contentOf(t) : new ContentEmbed(text);
+    if (searchMarkers != null) {
+      searchMarkers.updateMarkerChanges(pos.index, content.length());
+    }
+    int index = pos.index;
+    pos.right = insertItem(txn, pos.left, pos.right, null, content);
+    pos.index = index;
+    pos.forward();
+    insertNegatedAttributes(txn, pos, negated);
+  }
+
+  private void formatText(Transaction txn, Pos pos, int length, Map<String, Object> attributes) {
+    minimizeAttributeChanges(pos, attributes);
+    Map<String, Object> negated = insertAttributes(txn, pos, attributes);
+    // Delete formats that the new attributes override, and look past the range so that no redundant negation
+    // is inserted there.
+    iteration:
+    while (pos.right != null && (length > 0 || (!negated.isEmpty()
+        && (pos.right.isDeleted() || pos.right.content instanceof ContentFormat)))) {
+      Item r = pos.right;
+      if (!r.isDeleted()) {
+        if (r.content instanceof ContentFormat f) {
+          if (attributes.containsKey(f.key)) {
+            Object attr = attributes.get(f.key);
+            if (equalAttrs(attr, f.value)) {
+              negated.remove(f.key);
+            } else {
+              if (length == 0) {
+                break iteration;
+              }
+              negated.put(f.key, f.value);
+            }
+            r.delete(txn);
+          } else {
+            pos.currentAttributes.put(f.key, f.value);
+          }
+        } else {
+          if (length < r.length) {
+            txn.doc.store.getItemCleanStart(txn, r.client, r.clock + length);
+          }
+          length -= r.length;
+        }
+      }
+      pos.forward();
+    }
+    // Quill-style: formatting past the end inserts newlines.
+    if (length > 0) {
+      pos.right = insertItem(txn, pos.left, pos.right, null, new ContentString("\n".repeat(length)));
+      pos.forward();
+    }
+    insertNegatedAttributes(txn, pos, negated);
+  }
+
+  /** Removes format marks between {@code start} and the next content that are overwritten or redundant. */
+  private static int cleanupFormattingGap(Transaction txn, Item start, Item curr, Map<String, Object> startAttributes,
+      Map<String, Object> currAttributes) {
+    Item end = start;
+    Map<String, ContentFormat> endFormats = new HashMap<>();
+    while (end != null && (!end.isCountable() || end.isDeleted())) {
+      if (!end.isDeleted() && end.content instanceof ContentFormat cf) {
+        endFormats.put(cf.key, cf);
+      }
+      end = end.right;
+    }
+    int cleanups = 0;
+    boolean reachedCurr = false;
+    while (start != end) {
+      if (curr == start) {
+        reachedCurr = true;
+      }
+      if (!start.isDeleted() && start.content instanceof ContentFormat cf) {
+        String key = cf.key;
+        Object value = cf.value;
+        Object startAttrValue = startAttributes.get(key);
+        if (endFormats.get(key) != cf || strictEquals(startAttrValue, value)) {
+          // Overwritten later in the gap, or the attribute already had this value.
+          start.delete(txn);
+          cleanups++;
+          if (!reachedCurr && strictEquals(currAttributes.get(key), value)
+              && !strictEquals(startAttrValue, value)) {
+            if (startAttrValue == null) {
+              currAttributes.remove(key);
+            } else {
+              currAttributes.put(key, startAttrValue);
+            }
+          }
+        }
+        if (!reachedCurr && !start.isDeleted()) {
+          updateCurrentAttributes(currAttributes, cf);
+        }
+      }
+      start = start.right;
+    }
+    return cleanups;
+  }
+
+  private static void cleanupContextlessFormattingGap(Transaction txn, Item item) {
+    while (item != null && item.right != null && (item.right.isDeleted() || !item.right.isCountable())) {
+      item = item.right;
+    }
+    Set<String> attrs = new java.util.HashSet<>();
+    while (item != null && (item.isDeleted() || !item.isCountable())) {
+      if (!item.isDeleted() && item.content instanceof ContentFormat cf) {
+        if (!attrs.add(cf.key)) {
+          item.delete(txn);
+        }
+      }
+      item = item.left;
+    }
+  }
+
+  /** Removes every redundant format mark of this text; returns how many were removed. */
+  int cleanupFormatting() {
+    int[] res = {0};
+    doc.transact(txn -> {
+      Item startItem = start;
+      Item end = start;
+      Map<String, Object> startAttributes = new HashMap<>();
+      Map<String, Object> currentAttributes = new HashMap<>(startAttributes);
+      while (end != null) {
+        if (!end.isDeleted()) {
+          if (end.content instanceof ContentFormat cf) {
+            updateCurrentAttributes(currentAttributes, cf);
+          } else {
+            res[0] += cleanupFormattingGap(txn, startItem, end, startAttributes, currentAttributes);
+            startAttributes = new HashMap<>(currentAttributes);
+            startItem = end;
+          }
+        }
+        end = end.right;
+      }
+    });
+    return res[0];
+  }
+
+  /** After a remote change to formatted text: remove format marks that became redundant (as Yjs does). */
+  static void cleanupAfterTransaction(Transaction txn) {
+    Doc doc = txn.doc;
+    Set<YText> needFullCleanup = new LinkedHashSet<>();
+    for (Map.Entry<Long, Integer> e : txn.afterState.map().entrySet()) {
+      long client = e.getKey();
+      int clock = txn.beforeState(client);
+      if (e.getValue() == clock) {
+        continue;
+      }
+      StructList structs = doc.store.list(client);
+      List<AbstractStruct> inserted = new ArrayList<>();
+      doc.store.iterateStructs(txn, structs, clock, structs.state() - clock, inserted::add);
+      for (AbstractStruct s : inserted) {
+        if (s instanceof Item item && !item.isDeleted() && item.content instanceof ContentFormat
+            && item.parent instanceof YText t) {
+          needFullCleanup.add(t);
+        }
+      }
+    }
+    doc.transact(t -> {
+      List<AbstractStruct> deleted = new ArrayList<>();
+      for (Map.Entry<Long, DeleteSet.Ranges> e : txn.deleteSet.clients.entrySet()) {
+        StructList structs = doc.store.list(e.getKey());
+        if (structs == null) {
+          continue;
+        }
+        int state = structs.state();
+        DeleteSet.Ranges ranges = e.getValue();
+        for (int i = 0; i < ranges.count() && ranges.clock(i) < state; i++) {
+          doc.store.iterateStructs(txn, structs, ranges.clock(i), ranges.len(i), deleted::add);
+        }
+      }
+      for (AbstractStruct s : deleted) {
+        if (!(s instanceof Item item) || !(item.parent instanceof YText parent) || !parent.hasFormatting
+            || needFullCleanup.contains(parent)) {
+          continue;
+        }
+        if (item.content instanceof ContentFormat) {
+          needFullCleanup.add(parent);
+        } else {
+          cleanupContextlessFormattingGap(t, item);
+        }
+      }
+      for (YText text : needFullCleanup) {
+        text.cleanupFormatting();
+      }
+    });
+  }
+
+  private Pos deleteText(Transaction txn, Pos pos, int length) {
+    int startLength = length;
+    Map<String, Object> startAttrs = new HashMap<>(pos.currentAttributes);
+    Item startItem = pos.right;
+    while (length > 0 && pos.right != null) {
+      Item r = pos.right;
+      if (!r.isDeleted() && (r.content instanceof ContentType || r.content instanceof ContentEmbed
+          || r.content instanceof ContentString)) {
+        if (length < r.length) {
+          txn.doc.store.getItemCleanStart(txn, r.client, r.clock + length);
+        }
+        length -= r.length;
+        r.delete(txn);
+      }
+      pos.forward();
+    }
+    if (startItem != null) {
+      cleanupFormattingGap(txn, startItem, pos.right, startAttrs, pos.currentAttributes);
+    }
+    if (searchMarkers != null) {
+      searchMarkers.updateMarkerChanges(pos.index, -startLength + length);
+    }
+    return pos;
+  }
+}

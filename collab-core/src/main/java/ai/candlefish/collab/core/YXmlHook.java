@@ -1,0 +1,34 @@
+package ai.candlefish.collab.core;
+
+import java.util.Objects;
+
+/** A named map inside an XML tree that an editor renders itself (Yjs {@code Y.XmlHook}). */
+public final class YXmlHook extends YMap {
+  private final String hookName;
+
+  /** A new preliminary hook named {@code hookName}. */
+  public YXmlHook(String hookName) {
+    this.hookName = Objects.requireNonNull(hookName, "hookName");
+  }
+
+  /** The hook's name. */
+  public String hookName() {
+    return hookName;
+  }
+
+  @Override
+  int typeRef() {
+    return XML_HOOK;
+  }
+
+  @Override
+  void writeTypeRef(UpdateEncoder encoder) {
+    encoder.writeTypeRef(XML_HOOK);
+    encoder.writeKey(hookName);
+  }
+
+  @Override
+  SharedType copyEmpty() {
+    return new YXmlHook(hookName);
+  }
+}

@@ -1,0 +1,141 @@
+package ai.candlefish.collab.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class DocTest {
+  private final List<Doc> docs = new ArrayList<>();
+
+  private Doc doc(long clientId) {
+    Doc d = Doc.newBuilder().clientId(clientId).build();
+    docs.add(d);
+    return d;
+  }
+
+  @AfterEach
+  void checkInvariants() {
+    docs.forEach(DocInvariants::check);
+  }
+
+  private static void sync(Doc a, Doc b) {
+    b.applyUpdate(a.encodeStateAsUpdate(b.encodeStateVector()));
+    a.applyUpdate(b.encodeStateAsUpdate(a.encodeStateVector()));
+  }
+
+  @Test
+  void text_insertAndDelete() {
+    Doc d = doc(1);
+    YText t = d.getText("t");
+    t.insert(0, "hello");
+    t.insert(5, " world");
+    t.delete(0, 1);
+    t.insert(0, "H");
+    assertThat(t.toString()).isEqualTo("Hello world");
+    assertThat(t.length()).isEqualTo(11);
+  }
+
+  @Test
+  void text_syncsBetweenDocs() {
+    Doc a = doc(1);
+    Doc b = doc(2);
+    a.getText("t").insert(0, "abc");
+    sync(a, b);
+    assertThat(b.getText("t").toString()).isEqualTo("abc");
+    a.getText("t").insert(1, "X");
+    b.getText("t").insert(1, "Y");
+    b.getText("t").delete(2, 1);
+    sync(a, b);
+    assertThat(a.getText("t").toString()).isEqualTo(b.getText("t").toString());
+    assertThat(a.encodeStateAsUpdate()).isEqualTo(b.encodeStateAsUpdate());
+  }
+
+  @Test
+  void onUpdate_streamsEveryTransaction() {
+    Doc a = doc(1);
+    Doc b = doc(2);
+    a.onUpdate((u, origin, txn) -> b.applyUpdate(u));
+    YText t = a.getText("t");
+    for (int i = 0; i < 100; i++) {
+      t.insert(i, "x");
+    }
+    t.delete(10, 20);
+    assertThat(b.getText("t").toString()).isEqualTo(t.toString());
+    assertThat(b.encodeStateAsUpdate()).isEqualTo(a.encodeStateAsUpdate());
+  }
+
+  @Test
+  void applyUpdate_outOfOrderBecomesPendingThenIntegrates() {
+    Doc a = doc(1);
+    List<byte[]> updates = new ArrayList<>();
+    a.onUpdate((u, o, txn) -> updates.add(u));
+    YText t = a.getText("t");
+    t.insert(0, "a");
+    t.insert(1, "b");
+    t.insert(2, "c");
+    Doc b = doc(2);
+    b.applyUpdate(updates.get(2));
+    b.applyUpdate(updates.get(1));
+    assertThat(b.hasPendingUpdates()).isTrue();
+    assertThat(b.getText("t").toString()).isEmpty();
+    b.applyUpdate(updates.get(0));
+    assertThat(b.hasPendingUpdates()).isFalse();
+    assertThat(b.getText("t").toString()).isEqualTo("abc");
+  }
+
+  @Test
+  void map_setGetDeleteAndConcurrentWinner() {
+    Doc a = doc(1);
+    Doc b = doc(2);
+    a.getMap("m").set("k", 1);
+    b.getMap("m").set("k", 2);
+    sync(a, b);
+    assertThat(a.getMap("m").get("k")).isEqualTo(b.getMap("m").get("k"));
+    a.getMap("m").delete("k");
+    sync(a, b);
+    assertThat(b.getMap("m").has("k")).isFalse();
+  }
+
+  @Test
+  void array_nestedTypes() {
+    Doc a = doc(1);
+    YArray arr = a.getArray("a");
+    YMap nested = new YMap();
+    nested.set("x", true);
+    Map<String, Object> obj = new LinkedHashMap<>();
+    obj.put("b", 1);
+    obj.put("a", List.of(1, 2));
+    arr.insert(0, List.of(1, "two", obj, nested));
+    Doc b = doc(2);
+    sync(a, b);
+    assertThat(b.getArray("a").toJson()).isEqualTo(List.of(1, "two", obj, Map.of("x", true)));
+  }
+
+  @Test
+  void text_formatting() {
+    Doc a = doc(1);
+    YText t = a.getText("t");
+    t.insert(0, "hello world");
+    t.format(0, 5, Map.of("bold", true));
+    assertThat(t.toDelta()).containsExactly(Delta.insert("hello", Map.of("bold", true)), Delta.insert(" world"));
+    Doc b = doc(2);
+    sync(a, b);
+    assertThat(b.getText("t").toDelta()).isEqualTo(t.toDelta());
+  }
+
+  @Test
+  void applyUpdate_garbageIsRejectedWithoutChange() {
+    Doc a = doc(1);
+    a.getText("t").insert(0, "abc");
+    byte[] before = a.encodeStateAsUpdate();
+    assertThatThrownBy(() -> a.applyUpdate(new byte[] {1, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF}))
+        .isInstanceOf(DecodingException.class);
+    assertThat(a.encodeStateAsUpdate()).isEqualTo(before);
+  }
+}
