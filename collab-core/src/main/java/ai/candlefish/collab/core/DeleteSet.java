@@ -12,7 +12,8 @@ import java.util.Map;
  */
 final class DeleteSet {
   /** Per client: flat pairs (clock, length), sorted and merged after {@link #sortAndMerge()}. */
-  final Map<Long, Ranges> clients = new HashMap<>();
+  // Insertion-ordered like the JavaScript Map in Yjs: some cleanups depend on the order clients were added.
+  final Map<Long, Ranges> clients = new java.util.LinkedHashMap<>();
 
   static final class Ranges {
     int[] data = new int[8];

@@ -392,13 +392,10 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
     return out;
   }
 
-  /** Converts a value read from the document to its JSON form (nested types become their JSON). */
+  /** Converts a value read from the document to its JSON form (nested types become their JSON; subdocuments stay). */
   static Object toJsonValue(Object v) {
     if (v instanceof SharedType t) {
       return t.toJson();
-    }
-    if (v instanceof Doc d) {
-      return d.guid();
     }
     return v;
   }

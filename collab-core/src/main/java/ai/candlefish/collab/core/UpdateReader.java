@@ -29,9 +29,33 @@ final class UpdateReader {
     Lib0Decoder in = new Lib0Decoder(update);
     UpdateDecoder d = new UpdateDecoder(in);
     try {
-      Map<Long, AbstractStruct[]> structs = readStructs(d, doc);
+      List<AbstractStruct[]> blocks = readStructs(d);
       DeleteSet ds = readDeleteSet(d);
+      Map<Long, AbstractStruct[]> structs = new HashMap<>(Math.max(4, blocks.size() * 2));
+      for (AbstractStruct[] block : blocks) {
+        if (block.length > 0) {
+          // A client listed twice: the later list wins, as in Yjs.
+          structs.put(block[0].client, block);
+        }
+      }
       return new DecodedUpdate(structs, ds);
+    } catch (DecodingException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new DecodingException("malformed update: " + e.getMessage(), in.offset(), e);
+    }
+  }
+
+  /** Decodes an update into its structs in wire order, for the update algebra. */
+  static UpdateMerger.Stream decodeStream(byte[] update) {
+    Lib0Decoder in = new Lib0Decoder(update);
+    UpdateDecoder d = new UpdateDecoder(in);
+    try {
+      List<AbstractStruct> structs = new ArrayList<>();
+      for (AbstractStruct[] block : readStructs(d)) {
+        structs.addAll(Arrays.asList(block));
+      }
+      return new UpdateMerger.Stream(structs, readDeleteSet(d));
     } catch (DecodingException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -45,10 +69,10 @@ final class UpdateReader {
     }
   }
 
-  private static Map<Long, AbstractStruct[]> readStructs(UpdateDecoder d, Doc doc) {
+  private static List<AbstractStruct[]> readStructs(UpdateDecoder d) {
     int numClients = d.in.readVarUintAsInt();
     checkCount(d, numClients, 3, "clients");
-    Map<Long, AbstractStruct[]> refs = new HashMap<>(Math.max(4, numClients * 2));
+    List<AbstractStruct[]> blocks = new ArrayList<>(numClients);
     for (int c = 0; c < numClients; c++) {
       int numStructs = d.in.readVarUintAsInt();
       checkCount(d, numStructs, 2, "structs");
@@ -62,7 +86,7 @@ final class UpdateReader {
         switch (info & Item.CONTENT_REF_MASK) {
           case GC.REF -> s = new GC(client, clock, d.readLen());
           case Skip.REF -> s = new Skip(client, clock, d.in.readVarUintAsInt());
-          default -> s = readItem(d, doc, client, clock, info);
+          default -> s = readItem(d, client, clock, info);
         }
         if (s.length <= 0) {
           throw new DecodingException("struct " + client + ":" + clock + " has length " + s.length, at);
@@ -73,13 +97,12 @@ final class UpdateReader {
         arr[i] = s;
         clock += s.length;
       }
-      // A client listed twice: the later list wins, as in Yjs.
-      refs.put(client, arr);
+      blocks.add(arr);
     }
-    return refs;
+    return blocks;
   }
 
-  private static Item readItem(UpdateDecoder d, Doc doc, long client, int clock, int info) {
+  private static Item readItem(UpdateDecoder d, long client, int clock, int info) {
     int at = d.offset() - 1;
     ID origin = (info & Item.HAS_ORIGIN) != 0 ? d.readId() : null;
     ID rightOrigin = (info & Item.HAS_RIGHT_ORIGIN) != 0 ? d.readId() : null;
@@ -98,11 +121,11 @@ final class UpdateReader {
         || (parent instanceof ID p && p.client == client && p.clock >= clock)) {
       throw new DecodingException("struct " + client + ":" + clock + " refers to a later clock of its own client", at);
     }
-    Content content = readContent(d, info & Item.CONTENT_REF_MASK, doc);
+    Content content = readContent(d, info & Item.CONTENT_REF_MASK);
     return new Item(client, clock, null, origin, null, rightOrigin, parent, parentSub, content);
   }
 
-  private static Content readContent(UpdateDecoder d, int ref, Doc doc) {
+  private static Content readContent(UpdateDecoder d, int ref) {
     switch (ref) {
       case Content.DELETED:
         return new ContentDeleted(d.readLen());
@@ -207,29 +230,40 @@ final class UpdateReader {
     StructStore store = txn.doc.store;
     Pending pending = store.pending;
     Rest rest = integrateStructs(txn, store, update.structs);
-    boolean retry = false;
-    if (pending.hasStructs()) {
-      retry = pending.canRetry(store);
-    }
+    boolean retry = pending.update != null && pending.canRetry(store);
     if (rest != null) {
-      pending.addStructs(rest.structs, rest.missing);
+      pending.addStructs(encodeRest(rest.structs), rest.missing);
     }
     DeleteSet dsRest = applyDeleteSet(txn, update.deletes);
     if (!pending.deletes.isEmpty()) {
       DeleteSet earlier = pending.deletes;
       pending.deletes = new DeleteSet();
-      DeleteSet dsRest2 = applyDeleteSet(txn, earlier);
-      dsRest.addAll(dsRest2);
+      dsRest.addAll(applyDeleteSet(txn, earlier));
       dsRest.sortAndMerge();
     }
     pending.deletes = dsRest;
     if (retry) {
-      Map<Long, AbstractStruct[]> again = new HashMap<>();
-      for (Map.Entry<Long, List<AbstractStruct>> e : pending.takeStructs().entrySet()) {
-        again.put(e.getKey(), e.getValue().toArray(new AbstractStruct[0]));
-      }
-      integrate(txn, new DecodedUpdate(again, new DeleteSet()));
+      integrate(txn, decode(pending.takeUpdate(), txn.doc));
     }
+  }
+
+  /** Encodes structs that could not be integrated (Yjs keeps them as an update too). */
+  private static byte[] encodeRest(Map<Long, List<AbstractStruct>> rest) {
+    UpdateEncoder encoder = new UpdateEncoder();
+    List<Long> clients = new ArrayList<>(rest.keySet());
+    clients.sort((a, b) -> Long.compare(b, a));
+    encoder.writeVarUint(clients.size());
+    for (Long client : clients) {
+      List<AbstractStruct> structs = rest.get(client);
+      encoder.writeVarUint(structs.size());
+      encoder.writeClient(client);
+      encoder.writeVarUint(structs.get(0).clock);
+      for (AbstractStruct s : structs) {
+        s.write(encoder, 0);
+      }
+    }
+    encoder.writeVarUint(0);
+    return encoder.toByteArray();
   }
 
   private record Rest(Map<Long, List<AbstractStruct>> structs, Map<Long, Integer> missing) {}

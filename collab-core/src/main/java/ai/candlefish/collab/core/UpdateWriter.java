@@ -11,15 +11,24 @@ final class UpdateWriter {
   static byte[] encodeStateAsUpdate(Doc doc, StateVector target) {
     UpdateEncoder encoder = new UpdateEncoder();
     StructStore store = doc.store;
+    writeClientsStructs(encoder, store, target);
+    DeleteSet.fromStore(store).write(encoder);
+    byte[] state = encoder.toByteArray();
     Pending pending = store.pending;
     if (pending.isEmpty()) {
-      writeClientsStructs(encoder, store, target);
-      DeleteSet.fromStore(store).write(encoder);
-    } else {
-      // Pending structs and deletions are part of what this document knows: a relay must not lose them.
-      writeWithPending(encoder, store, target);
+      return state;
     }
-    return encoder.toByteArray();
+    // What is pending is part of what this document knows: a relay must not lose it. Merged as Yjs does.
+    List<UpdateMerger.Stream> parts = new ArrayList<>();
+    parts.add(UpdateReader.decodeStream(state));
+    if (!pending.deletes.isEmpty()) {
+      parts.add(new UpdateMerger.Stream(List.of(), pending.deletes));
+    }
+    if (pending.update != null) {
+      byte[] diff = UpdateMerger.diff(UpdateReader.decodeStream(pending.update), target);
+      parts.add(UpdateReader.decodeStream(diff));
+    }
+    return parts.size() == 1 ? state : UpdateMerger.merge(parts);
   }
 
   /** The update a transaction produced: what it appended, and what it deleted. */
@@ -59,67 +68,5 @@ final class UpdateWriter {
     for (int i = start + 1; i < structs.size; i++) {
       structs.get(i).write(encoder, 0);
     }
-  }
-
-  private static void writeWithPending(UpdateEncoder encoder, StructStore store, StateVector sv) {
-    Pending pending = store.pending;
-    java.util.TreeMap<Long, List<AbstractStruct>> perClient = new java.util.TreeMap<>((a, b) -> Long.compare(b, a));
-    java.util.Map<Long, Integer> startClock = new java.util.HashMap<>();
-    for (Map.Entry<Long, StructList> e : store.clients.entrySet()) {
-      long client = e.getKey();
-      StructList structs = e.getValue();
-      int known = sv.get(client);
-      if (structs.state() > known) {
-        List<AbstractStruct> out = new ArrayList<>();
-        for (int i = structs.findIndex(known); i < structs.size; i++) {
-          out.add(structs.get(i));
-        }
-        perClient.put(client, out);
-        startClock.put(client, known);
-      }
-    }
-    for (Map.Entry<Long, List<AbstractStruct>> e : pending.structs.entrySet()) {
-      long client = e.getKey();
-      int next = Math.max(store.getState(client), sv.get(client));
-      List<AbstractStruct> out = perClient.get(client);
-      for (AbstractStruct s : e.getValue()) {
-        if (s.clock + s.length <= next) {
-          continue; // already written
-        }
-        if (out == null) {
-          out = new ArrayList<>();
-          perClient.put(client, out);
-          startClock.put(client, Math.max(s.clock, sv.get(client)));
-          next = startClock.get(client);
-        }
-        if (s.clock > next) {
-          out.add(new Skip(client, next, s.clock - next));
-        }
-        out.add(s);
-        next = s.clock + s.length;
-      }
-    }
-    encoder.writeVarUint(perClient.size());
-    for (Map.Entry<Long, List<AbstractStruct>> e : perClient.entrySet()) {
-      List<AbstractStruct> out = e.getValue();
-      int clock = Math.max(startClock.get(e.getKey()), out.get(0).clock);
-      encoder.writeVarUint(out.size());
-      encoder.writeClient(e.getKey());
-      encoder.writeVarUint(clock);
-      AbstractStruct first = out.get(0);
-      first.write(encoder, clock - first.clock);
-      int end = first.clock + first.length;
-      for (int i = 1; i < out.size(); i++) {
-        AbstractStruct s = out.get(i);
-        // Overlapping pending copies start where the previous struct ended.
-        int offset = Math.max(0, end - s.clock);
-        s.write(encoder, offset);
-        end = s.clock + s.length;
-      }
-    }
-    DeleteSet ds = DeleteSet.fromStore(store);
-    ds.addAll(pending.deletes);
-    ds.sortAndMerge();
-    ds.write(encoder);
   }
 }

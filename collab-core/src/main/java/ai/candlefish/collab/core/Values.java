@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * Checks and normalizes JSON-like values on their way into a document, so that what this replica reads back is
  * exactly what every other replica (Java or Yjs) reads: integers that fit in 32 bits become {@code Integer},
- * other numbers {@code Long} (integral, up to 2^53) or {@code Double}; lists and maps become unmodifiable copies,
+ * other numbers {@code Double} (as JavaScript sends them); lists and maps become unmodifiable copies,
  * map keys in JavaScript's order.
  */
 final class Values {
@@ -44,7 +44,8 @@ final class Values {
       if (Math.abs(l) > MAX_SAFE_INTEGER) {
         throw new IllegalArgumentException(l + " is beyond JavaScript's safe integers; use BigInteger for a bigint");
       }
-      return l;
+      // JavaScript numbers outside 32 bits travel as floating point: read back as Double everywhere.
+      return (double) l;
     }
     if (v instanceof Double || v instanceof Float) {
       double d = ((Number) v).doubleValue();

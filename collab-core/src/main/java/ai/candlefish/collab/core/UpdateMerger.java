@@ -1,0 +1,264 @@
+package ai.candlefish.collab.core;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The algebra of encoded updates without a document (Yjs {@code mergeUpdates}, {@code diffUpdate}): structs are
+ * decoded one by one and written again, clients in descending order, overlaps sliced, gaps filled with
+ * {@link Skip}s. The output is byte-identical to Yjs's for the same inputs.
+ */
+final class UpdateMerger {
+  private UpdateMerger() {}
+
+  /** A decoded update: its structs in wire order and its delete set. */
+  record Stream(List<AbstractStruct> structs, DeleteSet deletes) {}
+
+  /** Reads structs one at a time, optionally skipping {@link Skip}s (Yjs {@code LazyStructReader}). */
+  private static final class Reader {
+    final List<AbstractStruct> structs;
+    final boolean filterSkips;
+    int next;
+    AbstractStruct curr;
+
+    Reader(List<AbstractStruct> structs, boolean filterSkips) {
+      this.structs = structs;
+      this.filterSkips = filterSkips;
+      advance();
+    }
+
+    AbstractStruct advance() {
+      do {
+        curr = next < structs.size() ? structs.get(next++) : null;
+      } while (filterSkips && curr instanceof Skip);
+      return curr;
+    }
+  }
+
+  /** Writes structs grouped per client run (Yjs {@code LazyStructWriter}). */
+  private static final class Writer {
+    final List<byte[]> parts = new ArrayList<>();
+    final List<Integer> counts = new ArrayList<>();
+    UpdateEncoder current = new UpdateEncoder();
+    long currClient;
+    int written;
+
+    void write(AbstractStruct s, int offset) {
+      if (written > 0 && currClient != s.client) {
+        flush();
+      }
+      if (written == 0) {
+        currClient = s.client;
+        current.writeClient(s.client);
+        current.writeVarUint(s.clock + offset);
+      }
+      s.write(current, offset);
+      written++;
+    }
+
+    void flush() {
+      if (written > 0) {
+        parts.add(current.toByteArray());
+        counts.add(written);
+        current = new UpdateEncoder();
+        written = 0;
+      }
+    }
+
+    void finish(UpdateEncoder out) {
+      flush();
+      out.writeVarUint(parts.size());
+      for (int i = 0; i < parts.size(); i++) {
+        out.writeVarUint(counts.get(i));
+        out.out.writeUint8Array(parts.get(i));
+      }
+    }
+  }
+
+  static AbstractStruct slice(AbstractStruct left, int diff) {
+    if (left instanceof GC) {
+      return new GC(left.client, left.clock + diff, left.length - diff);
+    }
+    if (left instanceof Skip) {
+      return new Skip(left.client, left.clock + diff, left.length - diff);
+    }
+    Item item = (Item) left;
+    return new Item(item.client, item.clock + diff, null, new ID(item.client, item.clock + diff - 1), null,
+        item.rightOrigin, item.parent, item.parentSub, item.content.splice(diff));
+  }
+
+  static byte[] merge(List<Stream> updates) {
+    List<Reader> readers = new ArrayList<>();
+    for (Stream s : updates) {
+      readers.add(new Reader(s.structs(), true));
+    }
+    UpdateEncoder out = new UpdateEncoder();
+    Writer writer = new Writer();
+    AbstractStruct currWrite = null;
+    int currOffset = 0;
+    while (true) {
+      readers.removeIf(r -> r.curr == null);
+      // Higher clients first, then lower clocks.
+      readers.sort((a, b) -> {
+        if (a.curr.client == b.curr.client) {
+          int clockDiff = Integer.compare(a.curr.clock, b.curr.clock);
+          if (clockDiff == 0) {
+            return a.curr.getClass() == b.curr.getClass() ? 0 : a.curr instanceof Skip ? 1 : -1;
+          }
+          return clockDiff;
+        }
+        return Long.compare(b.curr.client, a.curr.client);
+      });
+      if (readers.isEmpty()) {
+        break;
+      }
+      Reader currDecoder = readers.get(0);
+      long firstClient = currDecoder.curr.client;
+      if (currWrite != null) {
+        AbstractStruct curr = currDecoder.curr;
+        boolean iterated = false;
+        // Skip what was already written (higher clients are written first).
+        while (curr != null && curr.clock + curr.length <= currWrite.clock + currWrite.length
+            && curr.client >= currWrite.client) {
+          curr = currDecoder.advance();
+          iterated = true;
+        }
+        if (curr == null || curr.client != firstClient
+            || (iterated && curr.clock > currWrite.clock + currWrite.length)) {
+          continue;
+        }
+        if (firstClient != currWrite.client) {
+          writer.write(currWrite, currOffset);
+          currWrite = curr;
+          currOffset = 0;
+          currDecoder.advance();
+        } else if (currWrite.clock + currWrite.length < curr.clock) {
+          if (currWrite instanceof Skip) {
+            currWrite.length = curr.clock + curr.length - currWrite.clock;
+          } else {
+            writer.write(currWrite, currOffset);
+            int diff = curr.clock - currWrite.clock - currWrite.length;
+            currWrite = new Skip(firstClient, currWrite.clock + currWrite.length, diff);
+            currOffset = 0;
+          }
+        } else {
+          int diff = currWrite.clock + currWrite.length - curr.clock;
+          if (diff > 0) {
+            if (currWrite instanceof Skip) {
+              // Prefer slicing the Skip: the other struct carries information.
+              currWrite.length -= diff;
+            } else {
+              curr = slice(curr, diff);
+            }
+          }
+          if (!mergeable(currWrite, curr)) {
+            writer.write(currWrite, currOffset);
+            currWrite = curr;
+            currOffset = 0;
+            currDecoder.advance();
+          }
+        }
+      } else {
+        currWrite = currDecoder.curr;
+        currOffset = 0;
+        currDecoder.advance();
+      }
+      for (AbstractStruct next = currDecoder.curr;
+          next != null && next.client == firstClient && next.clock == currWrite.clock + currWrite.length
+              && !(next instanceof Skip);
+          next = currDecoder.advance()) {
+        writer.write(currWrite, currOffset);
+        currWrite = next;
+        currOffset = 0;
+      }
+    }
+    if (currWrite != null) {
+      writer.write(currWrite, currOffset);
+    }
+    writer.finish(out);
+    DeleteSet ds = new DeleteSet();
+    for (Stream s : updates) {
+      ds.addAll(s.deletes());
+    }
+    ds.sortAndMerge();
+    ds.write(out);
+    return out.toByteArray();
+  }
+
+  /**
+   * Merges {@code right} into {@code left} where Yjs's update merge does: only GCs and Skips merge (decoded items
+   * have no neighbours, so Yjs's item merge never succeeds here).
+   */
+  private static boolean mergeable(AbstractStruct left, AbstractStruct right) {
+    if (left instanceof Item) {
+      return false;
+    }
+    return left.mergeWith(right);
+  }
+
+  /** The part of an update that a peer with state vector {@code sv} lacks. */
+  static byte[] diff(Stream update, StateVector sv) {
+    UpdateEncoder out = new UpdateEncoder();
+    Writer writer = new Writer();
+    Reader reader = new Reader(update.structs(), false);
+    while (reader.curr != null) {
+      AbstractStruct curr = reader.curr;
+      long currClient = curr.client;
+      int svClock = sv.get(currClient);
+      if (curr instanceof Skip) {
+        reader.advance();
+        continue;
+      }
+      if (curr.clock + curr.length > svClock) {
+        writer.write(curr, Math.max(svClock - curr.clock, 0));
+        reader.advance();
+        while (reader.curr != null && reader.curr.client == currClient) {
+          writer.write(reader.curr, 0);
+          reader.advance();
+        }
+      } else {
+        while (reader.curr != null && reader.curr.client == currClient
+            && reader.curr.clock + reader.curr.length <= svClock) {
+          reader.advance();
+        }
+      }
+    }
+    writer.finish(out);
+    update.deletes().write(out);
+    return out.toByteArray();
+  }
+
+  /** The state vector of what an update contains from clock 0 on (Yjs {@code encodeStateVectorFromUpdate}). */
+  static StateVector stateVector(Stream update) {
+    StateVector sv = new StateVector();
+    List<AbstractStruct> structs = update.structs();
+    if (structs.isEmpty()) {
+      return sv;
+    }
+    AbstractStruct curr = structs.get(0);
+    long currClient = curr.client;
+    boolean stopCounting = curr.clock != 0;
+    int currClock = stopCounting ? 0 : curr.clock + curr.length;
+    for (int i = 0; i < structs.size(); i++) {
+      curr = structs.get(i);
+      if (currClient != curr.client) {
+        if (currClock != 0) {
+          sv.set(currClient, currClock);
+        }
+        currClient = curr.client;
+        currClock = 0;
+        stopCounting = curr.clock != 0;
+      }
+      if (curr instanceof Skip) {
+        stopCounting = true;
+      }
+      if (!stopCounting) {
+        currClock = curr.clock + curr.length;
+      }
+    }
+    if (currClock != 0) {
+      sv.set(currClient, currClock);
+    }
+    return sv;
+  }
+}
