@@ -55,11 +55,9 @@ final class Values {
       }
       return d;
     }
-    if (v instanceof BigInteger b) {
-      if (b.bitLength() > 63) {
-        throw new IllegalArgumentException("bigint " + b + " does not fit in 64 bits");
-      }
-      return b;
+    if (v instanceof BigInteger) {
+      // Kept as given, as Yjs keeps a BigInt; it travels modulo 2^64 (JavaScript's BigInt64).
+      return v;
     }
     if (v instanceof byte[] bytes) {
       return bytes.clone();

@@ -1,0 +1,263 @@
+package ai.candlefish.collab.core.internal.codec;
+
+import ai.candlefish.collab.core.DecodingException;
+import ai.candlefish.collab.core.Undefined;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads lib0's binary encoding. Every length is checked against the bytes that remain before anything is
+ * allocated, varints longer than 53 bits are rejected, and nesting is bounded, so hostile input ends in a
+ * {@link DecodingException} (with the offset) and never in an {@code OutOfMemoryError} or
+ * {@code StackOverflowError}. Not thread-safe.
+ *
+ * <p>{@code any} values map to Java as: undefined → {@link Undefined#INSTANCE}, null → null, integers that fit
+ * → {@code Integer} (else {@code Long}), floats → {@code Double} (a negative zero too), bigint →
+ * {@code BigInteger}, booleans, strings, Uint8Array → {@code byte[]}, arrays → unmodifiable {@code List},
+ * objects → unmodifiable {@code Map} with keys in JavaScript's order.
+ */
+public final class Lib0Decoder {
+  /** Deeper nesting than any real document has; bounds the recursion of {@link #readAny()}. */
+  public static final int MAX_DEPTH = 1000;
+
+  private final byte[] buf;
+  private final int end;
+  private int pos;
+
+  public Lib0Decoder(byte[] buf) {
+    this(buf, 0, buf.length);
+  }
+
+  public Lib0Decoder(byte[] buf, int offset, int length) {
+    if (offset < 0 || length < 0 || offset + length > buf.length) {
+      throw new IllegalArgumentException("range [" + offset + ", " + (offset + length) + ") is outside the array");
+    }
+    this.buf = buf;
+    this.pos = offset;
+    this.end = offset + length;
+  }
+
+  /** The position of the next byte to read. */
+  public int offset() {
+    return pos;
+  }
+
+  public boolean hasContent() {
+    return pos < end;
+  }
+
+  public int remaining() {
+    return end - pos;
+  }
+
+  private DecodingException eob(String what) {
+    return new DecodingException("unexpected end of buffer reading " + what, pos);
+  }
+
+  public int readUint8() {
+    if (pos >= end) {
+      throw eob("a byte");
+    }
+    return buf[pos++] & 0xFF;
+  }
+
+  public long readVarUint() {
+    int start = pos;
+    long num = 0;
+    int shift = 0;
+    while (true) {
+      if (pos >= end) {
+        throw eob("varUint");
+      }
+      int r = buf[pos++] & 0xFF;
+      num |= (long) (r & 0x7F) << shift;
+      if (r < 0x80) {
+        if (num > (1L << 53) - 1) {
+          throw new DecodingException("varUint larger than 2^53 - 1", start);
+        }
+        return num;
+      }
+      shift += 7;
+      if (shift > 53) {
+        throw new DecodingException("varUint longer than 53 bits", start);
+      }
+    }
+  }
+
+  /** A varUint used as a length, count or clock: must fit in an {@code int}. */
+  public int readVarUintAsInt() {
+    int start = pos;
+    long v = readVarUint();
+    if (v > Integer.MAX_VALUE) {
+      throw new DecodingException("value " + v + " is too large for a length or clock", start);
+    }
+    return (int) v;
+  }
+
+  public long readVarInt() {
+    int start = pos;
+    int r = readUint8();
+    long num = r & 0x3F;
+    boolean negative = (r & 0x40) != 0;
+    int shift = 6;
+    while ((r & 0x80) != 0) {
+      if (pos >= end) {
+        throw eob("varInt");
+      }
+      r = buf[pos++] & 0xFF;
+      num |= (long) (r & 0x7F) << shift;
+      shift += 7;
+      if (shift > 53 + 7) {
+        throw new DecodingException("varInt longer than 53 bits", start);
+      }
+    }
+    if (num < 0 || num > (1L << 53) - 1) {
+      throw new DecodingException("varInt beyond 2^53 - 1", start);
+    }
+    lastVarIntNegativeZero = negative && num == 0;
+    return negative ? -num : num;
+  }
+
+  private boolean lastVarIntNegativeZero;
+
+  /** A UTF-8 string with its byte length in front (malformed sequences become U+FFFD, as in JavaScript). */
+  public String readVarString() {
+    int start = pos;
+    int n = readVarUintAsInt();
+    if (n > remaining()) {
+      throw new DecodingException("string claims " + n + " bytes but only " + remaining() + " remain", start);
+    }
+    String s;
+    if (isAscii(pos, n)) {
+      s = new String(buf, pos, n, StandardCharsets.ISO_8859_1);
+    } else {
+      s = new String(buf, pos, n, StandardCharsets.UTF_8);
+    }
+    pos += n;
+    return s;
+  }
+
+  private boolean isAscii(int from, int n) {
+    for (int i = from; i < from + n; i++) {
+      if (buf[i] < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  public byte[] readVarUint8Array() {
+    int start = pos;
+    int n = readVarUintAsInt();
+    if (n > remaining()) {
+      throw new DecodingException("byte array claims " + n + " bytes but only " + remaining() + " remain", start);
+    }
+    return readUint8Array(n);
+  }
+
+  public byte[] readUint8Array(int len) {
+    if (len < 0 || len > remaining()) {
+      throw eob(len + " bytes");
+    }
+    byte[] out = Arrays.copyOfRange(buf, pos, pos + len);
+    pos += len;
+    return out;
+  }
+
+  private long readBigEndian(int bytes, String what) {
+    if (remaining() < bytes) {
+      throw eob(what);
+    }
+    long v = 0;
+    for (int i = 0; i < bytes; i++) {
+      v = (v << 8) | (buf[pos++] & 0xFF);
+    }
+    return v;
+  }
+
+  public float readFloat32() {
+    return Float.intBitsToFloat((int) readBigEndian(4, "float32"));
+  }
+
+  public double readFloat64() {
+    return Double.longBitsToDouble(readBigEndian(8, "float64"));
+  }
+
+  public long readBigInt64() {
+    return readBigEndian(8, "bigint64");
+  }
+
+  /** A value in lib0's {@code any} format; see the class comment for the Java types. */
+  public Object readAny() {
+    return readAny(0);
+  }
+
+  private Object readAny(int depth) {
+    int start = pos;
+    if (depth > MAX_DEPTH) {
+      throw new DecodingException("value nested deeper than " + MAX_DEPTH + " levels", start);
+    }
+    int tag = readUint8();
+    switch (tag) {
+      case 127:
+        return Undefined.INSTANCE;
+      case 126:
+        return null;
+      case 125: {
+        long v = readVarInt();
+        if (lastVarIntNegativeZero) {
+          return -0.0d;
+        }
+        return v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE ? (Object) (int) v : (Object) v;
+      }
+      case 124:
+        return (double) readFloat32();
+      case 123:
+        return readFloat64();
+      case 122:
+        return BigInteger.valueOf(readBigInt64());
+      case 121:
+        return Boolean.FALSE;
+      case 120:
+        return Boolean.TRUE;
+      case 119:
+        return readVarString();
+      case 118: {
+        int n = readVarUintAsInt();
+        // Each entry takes at least two bytes (an empty key and a one-byte value).
+        if (n > remaining() / 2) {
+          throw new DecodingException("object claims " + n + " entries but only " + remaining() + " bytes remain",
+              start);
+        }
+        Map<String, Object> entries = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+          String key = readVarString();
+          entries.put(key, readAny(depth + 1));
+        }
+        return JsObjects.ordered(entries);
+      }
+      case 117: {
+        int n = readVarUintAsInt();
+        if (n > remaining()) {
+          throw new DecodingException("array claims " + n + " elements but only " + remaining() + " bytes remain",
+              start);
+        }
+        List<Object> list = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          list.add(readAny(depth + 1));
+        }
+        return Collections.unmodifiableList(list);
+      }
+      case 116:
+        return readVarUint8Array();
+      default:
+        throw new DecodingException("unknown any type tag " + tag, start);
+    }
+  }
+}
