@@ -58,7 +58,8 @@ class YjsDifferentialPropertyTest {
 
   @Test
   void randomEditsAndDelivery_convergeByteForByteWithYjs() {
-    long baseSeed = Long.getLong("yjs.diff.seed", new SplittableRandom().nextLong());
+    // A fixed default keeps CI deterministic; pass -Dyjs.diff.seed=<n> (any value) to explore other histories.
+    long baseSeed = Long.getLong("yjs.diff.seed", 0x13_6_33L);
     int runs = Integer.getInteger("yjs.diff.runs", RUNS);
     long deadline = System.currentTimeMillis() + BUDGET_MILLIS;
     int done = 0;
