@@ -2,28 +2,33 @@ package ai.candlefish.collab.core;
 
 import ai.candlefish.collab.core.internal.codec.Lib0Decoder;
 import ai.candlefish.collab.core.internal.codec.Lib0Encoder;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * How much of each client's history a document holds: client id → next expected clock. Two documents with equal
  * state vectors (and equal delete sets) hold the same content. Encoded as Yjs does ({@code encodeStateVector}).
  *
- * <p>Instances returned by the API are snapshots; they are not thread-safe to mutate (they are not mutable
- * through the public API).
+ * <p>Instances returned by the API are snapshots and are not modified afterwards; safe to share between threads.
  */
 public final class StateVector {
-  private final HashMap<Long, Integer> clocks;
+  // Open addressing on the client id (never negative, so -1 marks a free slot). A state vector is copied at the
+  // start of every transaction, so it avoids boxing.
+  private long[] clients;
+  private int[] clocks;
+  private int size;
 
   StateVector() {
-    this.clocks = new HashMap<>();
+    this(4);
   }
 
-  private StateVector(HashMap<Long, Integer> clocks) {
-    this.clocks = clocks;
+  private StateVector(int expected) {
+    int capacity = Integer.highestOneBit(Math.max(4, expected * 2 - 1)) << 1;
+    clients = new long[capacity];
+    clocks = new int[capacity];
+    Arrays.fill(clients, -1);
   }
 
   /** An empty state vector (a document that has nothing). */
@@ -44,75 +49,144 @@ public final class StateVector {
       throw new DecodingException("state vector claims " + n + " clients but has only " + in.remaining()
           + " bytes left", in.offset());
     }
-    HashMap<Long, Integer> clocks = new HashMap<>(Math.max(4, n * 2));
+    StateVector sv = new StateVector(n);
     for (int i = 0; i < n; i++) {
       long client = in.readVarUint();
       int clock = in.readVarUintAsInt();
-      clocks.put(client, clock);
+      sv.set(client, clock);
     }
-    return new StateVector(clocks);
+    return sv;
+  }
+
+  private int slot(long client) {
+    int mask = clients.length - 1;
+    int i = Long.hashCode(client * 0x9E3779B97F4A7C15L) & mask;
+    while (clients[i] != -1 && clients[i] != client) {
+      i = (i + 1) & mask;
+    }
+    return i;
   }
 
   /** The next clock expected from {@code client}: 0 if nothing of it is known. */
   public int get(long client) {
-    Integer c = clocks.get(client);
-    return c == null ? 0 : c;
+    int i = slot(client);
+    return clients[i] == -1 ? 0 : clocks[i];
   }
 
-  /** The clients and clocks, as an unmodifiable map. */
+  boolean has(long client) {
+    return clients[slot(client)] != -1;
+  }
+
+  void set(long client, int clock) {
+    int i = slot(client);
+    if (clients[i] == -1) {
+      if ((size + 1) * 2 > clients.length) {
+        grow();
+        i = slot(client);
+      }
+      clients[i] = client;
+      size++;
+    }
+    clocks[i] = clock;
+  }
+
+  private void grow() {
+    long[] oldClients = clients;
+    int[] oldClocks = clocks;
+    clients = new long[oldClients.length * 2];
+    clocks = new int[oldClients.length * 2];
+    Arrays.fill(clients, -1);
+    for (int i = 0; i < oldClients.length; i++) {
+      if (oldClients[i] != -1) {
+        int j = slot(oldClients[i]);
+        clients[j] = oldClients[i];
+        clocks[j] = oldClocks[i];
+      }
+    }
+  }
+
+  /** Receives one (client, clock) entry. */
+  @FunctionalInterface
+  interface EntryConsumer {
+    void accept(long client, int clock);
+  }
+
+  void forEach(EntryConsumer f) {
+    for (int i = 0; i < clients.length; i++) {
+      if (clients[i] != -1) {
+        f.accept(clients[i], clocks[i]);
+      }
+    }
+  }
+
+  int size() {
+    return size;
+  }
+
+  /** The clients in descending order, the order Yjs writes them in. */
+  long[] clientsDescending() {
+    long[] out = new long[size];
+    int n = 0;
+    for (long c : clients) {
+      if (c != -1) {
+        out[n++] = c;
+      }
+    }
+    Arrays.sort(out);
+    for (int i = 0, j = n - 1; i < j; i++, j--) {
+      long t = out[i];
+      out[i] = out[j];
+      out[j] = t;
+    }
+    return out;
+  }
+
+  /** The clients and clocks (clients in descending order), as an unmodifiable map. */
   public Map<Long, Integer> toMap() {
-    return Collections.unmodifiableMap(clocks);
+    Map<Long, Integer> out = new LinkedHashMap<>();
+    for (long c : clientsDescending()) {
+      out.put(c, get(c));
+    }
+    return Collections.unmodifiableMap(out);
   }
 
   /** Encodes this state vector as Yjs does (clients in descending order). */
   public byte[] encode() {
-    Lib0Encoder out = new Lib0Encoder(4 + clocks.size() * 8);
-    writeTo(out);
-    return out.toByteArray();
-  }
-
-  void writeTo(Lib0Encoder out) {
-    out.writeVarUint(clocks.size());
-    for (Long client : clientsDescending()) {
+    Lib0Encoder out = new Lib0Encoder(4 + size * 8);
+    out.writeVarUint(size);
+    for (long client : clientsDescending()) {
       out.writeVarUint(client);
-      out.writeVarUint(clocks.get(client));
+      out.writeVarUint(get(client));
     }
-  }
-
-  List<Long> clientsDescending() {
-    List<Long> keys = new ArrayList<>(clocks.keySet());
-    keys.sort((a, b) -> Long.compare(b, a));
-    return keys;
-  }
-
-  void set(long client, int clock) {
-    clocks.put(client, clock);
-  }
-
-  boolean has(long client) {
-    return clocks.containsKey(client);
-  }
-
-  int size() {
-    return clocks.size();
-  }
-
-  Map<Long, Integer> map() {
-    return clocks;
+    return out.toByteArray();
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof StateVector other && other.clocks.equals(clocks);
+    if (!(o instanceof StateVector other) || other.size != size) {
+      return false;
+    }
+    for (int i = 0; i < clients.length; i++) {
+      if (clients[i] != -1 && (!other.has(clients[i]) || other.get(clients[i]) != clocks[i])) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override
   public int hashCode() {
-    return clocks.hashCode();
+    int h = 0;
+    for (int i = 0; i < clients.length; i++) {
+      if (clients[i] != -1) {
+        h += Long.hashCode(clients[i]) ^ clocks[i];
+      }
+    }
+    return h;
   }
 
   @Override
   public String toString() {
-    return "StateVector" + clocks;
+    return "StateVector" + toMap();
   }
 }

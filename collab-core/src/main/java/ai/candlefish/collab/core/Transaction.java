@@ -85,11 +85,8 @@ public final class Transaction {
     if (!deleteSet.isEmpty()) {
       return true;
     }
-    for (Map.Entry<Long, Integer> e : afterState.map().entrySet()) {
-      if (beforeState.get(e.getKey()) != e.getValue()) {
-        return true;
-      }
-    }
-    return false;
+    boolean[] changedState = {false};
+    afterState.forEach((client, clock) -> changedState[0] |= beforeState.get(client) != clock);
+    return changedState[0];
   }
 }

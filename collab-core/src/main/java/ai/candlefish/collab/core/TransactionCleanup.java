@@ -49,17 +49,16 @@ final class TransactionCleanup {
       }
       tryMergeDeleteSet(ds, store);
       // Merge what this transaction appended, per client, from right to left.
-      for (Map.Entry<Long, Integer> e : txn.afterState.map().entrySet()) {
-        long client = e.getKey();
+      txn.afterState.forEach((client, clock) -> {
         int beforeClock = txn.beforeState(client);
-        if (beforeClock != e.getValue()) {
+        if (beforeClock != clock) {
           StructList structs = store.list(client);
           int firstChangePos = Math.max(structs.findIndex(beforeClock), 1);
           for (int i = structs.size - 1; i >= firstChangePos; ) {
             i -= 1 + tryToMergeWithLefts(structs, i);
           }
         }
-      }
+      });
       // Items split in this transaction may merge again.
       for (int i = txn.mergeStructs.size() - 1; i >= 0; i--) {
         AbstractStruct s = txn.mergeStructs.get(i);

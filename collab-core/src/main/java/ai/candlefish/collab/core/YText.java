@@ -583,11 +583,10 @@ public sealed class YText extends SharedType permits YXmlText {
   static void cleanupAfterTransaction(Transaction txn) {
     Doc doc = txn.doc;
     Set<YText> needFullCleanup = new LinkedHashSet<>();
-    for (Map.Entry<Long, Integer> e : txn.afterState.map().entrySet()) {
-      long client = e.getKey();
+    txn.afterState.forEach((client, afterClock) -> {
       int clock = txn.beforeState(client);
-      if (e.getValue() == clock) {
-        continue;
+      if (afterClock == clock) {
+        return;
       }
       StructList structs = doc.store.list(client);
       List<AbstractStruct> inserted = new ArrayList<>();
@@ -598,7 +597,7 @@ public sealed class YText extends SharedType permits YXmlText {
           needFullCleanup.add(t);
         }
       }
-    }
+    });
     doc.transact(t -> {
       List<AbstractStruct> deleted = new ArrayList<>();
       for (Map.Entry<Long, DeleteSet.Ranges> e : txn.deleteSet.clients.entrySet()) {
