@@ -35,38 +35,67 @@ final class ContentType extends Content {
     type.integrate(txn.doc, item);
   }
 
+  /**
+   * Deletes everything nested in this type. Iterative, not recursive: a hostile update may nest types
+   * arbitrarily deep, and deleting them must not overflow the stack.
+   */
   @Override
   void delete(Transaction txn) {
-    for (Item item = type.start; item != null; item = item.right) {
-      deleteChild(txn, item);
+    java.util.ArrayDeque<SharedType> todo = new java.util.ArrayDeque<>();
+    todo.push(type);
+    while (!todo.isEmpty()) {
+      SharedType t = todo.pop();
+      for (Item item = t.start; item != null; item = item.right) {
+        deleteChild(txn, item, todo);
+      }
+      for (Item item : t.map.values()) {
+        deleteChild(txn, item, todo);
+      }
+      txn.changed.remove(t);
     }
-    for (Item item : type.map.values()) {
-      deleteChild(txn, item);
-    }
-    txn.changed.remove(type);
   }
 
-  private static void deleteChild(Transaction txn, Item item) {
+  private static void deleteChild(Transaction txn, Item item, java.util.ArrayDeque<SharedType> todo) {
     if (!item.isDeleted()) {
-      item.delete(txn);
+      item.deleteShallow(txn);
+      if (item.content instanceof ContentType nested) {
+        todo.push(nested.type);
+      } else {
+        item.content.delete(txn);
+      }
     } else if (item.clock < txn.beforeState(item.client)) {
       // Deleted before this transaction: not in its delete set, but it may merge with its now-deleted neighbours.
       txn.mergeStructs.add(item);
     }
   }
 
+  /** Collects everything nested in this type (iteratively, for the same reason as {@link #delete}). */
   @Override
   void gc(StructStore store) {
-    for (Item item = type.start; item != null; item = item.right) {
-      item.gc(store, true);
-    }
-    type.start = null;
-    for (Item item : type.map.values()) {
-      for (Item i = item; i != null; i = i.left) {
-        i.gc(store, true);
+    java.util.ArrayDeque<SharedType> todo = new java.util.ArrayDeque<>();
+    todo.push(type);
+    while (!todo.isEmpty()) {
+      SharedType t = todo.pop();
+      for (Item item = t.start; item != null; item = item.right) {
+        collect(store, item, todo);
       }
+      t.start = null;
+      for (Item item : t.map.values()) {
+        for (Item i = item; i != null; i = i.left) {
+          collect(store, i, todo);
+        }
+      }
+      t.map.clear();
     }
-    type.map.clear();
+  }
+
+  private static void collect(StructStore store, Item item, java.util.ArrayDeque<SharedType> todo) {
+    if (item.content instanceof ContentType nested) {
+      todo.push(nested.type);
+    } else {
+      item.content.gc(store);
+    }
+    store.replaceStruct(item, new GC(item.client, item.clock, item.length));
   }
 
   @Override

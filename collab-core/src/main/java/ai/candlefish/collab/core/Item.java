@@ -327,11 +327,16 @@ final class Item extends AbstractStruct {
     return false;
   }
 
-  /** Marks this item deleted and records it in the transaction. */
+  /** Marks this item deleted, records it in the transaction, and deletes what its content holds. */
   void delete(Transaction txn) {
-    if (isDeleted()) {
-      return;
+    if (!isDeleted()) {
+      deleteShallow(txn);
+      content.delete(txn);
     }
+  }
+
+  /** Marks this item deleted and records it in the transaction, leaving its content to the caller. */
+  void deleteShallow(Transaction txn) {
     SharedType parentType = (SharedType) parent;
     if (isCountable() && parentSub == null) {
       parentType.length -= length;
@@ -339,7 +344,6 @@ final class Item extends AbstractStruct {
     markDeleted();
     txn.deleteSet.add(client, clock, length);
     txn.addChangedType(parentType, parentSub);
-    content.delete(txn);
   }
 
   /** Drops the content of this deleted item; when its parent is collected too, replaces it by a {@link GC}. */

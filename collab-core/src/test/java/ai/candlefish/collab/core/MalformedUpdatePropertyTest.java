@@ -91,6 +91,31 @@ class MalformedUpdatePropertyTest {
   }
 
   @Test
+  void deeplyNestedTypes_deleteAndCollectWithoutStackOverflow() {
+    // Each map nested in the previous one: what a hostile peer can send in one update.
+    Doc source = Doc.newBuilder().clientId(5).gc(false).build();
+    YMap current = source.getMap("root");
+    source.transact(txn -> {
+      YMap m = source.getMap("root");
+      for (int i = 0; i < 50_000; i++) {
+        YMap child = new YMap();
+        m.set("c", child);
+        m = child;
+      }
+    });
+    byte[] nested = source.encodeStateAsUpdate();
+    Doc target = Doc.create();
+    target.applyUpdate(nested);
+    Doc deleter = Doc.newBuilder().clientId(6).build();
+    deleter.applyUpdate(nested);
+    deleter.getMap("root").delete("c");
+    target.applyUpdate(deleter.encodeStateAsUpdate(target.encodeStateVector()));
+    assertThat(target.getMap("root").toJson()).isEmpty();
+    DocInvariants.check(target);
+    assertThat(current.has("c")).isTrue();
+  }
+
+  @Test
   void endlessVarint_isRejected() {
     byte[] bytes = new byte[100];
     java.util.Arrays.fill(bytes, (byte) 0x80);
