@@ -1,0 +1,107 @@
+package ai.candlefish.collab.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@link Updates} against Yjs's own mergeUpdates / diffUpdate, run by the Yjs peer. */
+class UpdatesTest {
+  private static YjsPeer peer;
+
+  @BeforeAll
+  static void startPeer() {
+    peer = YjsPeer.start();
+  }
+
+  @AfterAll
+  static void stopPeer() {
+    peer.close();
+  }
+
+  /** Updates of three replicas editing concurrently, some with deletions, some concurrent. */
+  private static List<byte[]> history(long seed) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    List<byte[]> updates = new ArrayList<>();
+    List<Doc> docs = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Doc d = Doc.newBuilder().clientId(10 + i).build();
+      d.onUpdate((u, o, t) -> {
+        if (o == null) {
+          updates.add(u);
+        }
+      });
+      docs.add(d);
+    }
+    for (int step = 0; step < 60; step++) {
+      Doc d = docs.get(rnd.nextInt(docs.size()));
+      YText t = d.getText("t");
+      switch (rnd.nextInt(4)) {
+        case 0 -> t.insert(rnd.nextInt(t.length() + 1), "abc".substring(rnd.nextInt(3)));
+        case 1 -> {
+          if (t.length() > 0) {
+            int i = rnd.nextInt(t.length());
+            t.delete(i, 1 + rnd.nextInt(Math.min(3, t.length() - i)));
+          }
+        }
+        case 2 -> d.getMap("m").set("k" + rnd.nextInt(3), rnd.nextInt(100));
+        default -> {
+          Doc other = docs.get(rnd.nextInt(docs.size()));
+          other.applyUpdate(d.encodeStateAsUpdate(other.encodeStateVector()), "sync");
+        }
+      }
+    }
+    return updates;
+  }
+
+  @Test
+  void merge_matchesYjs() {
+    for (long seed = 1; seed <= 20; seed++) {
+      List<byte[]> updates = history(seed);
+      Collections.shuffle(updates, new java.util.Random(seed));
+      List<byte[]> some = updates.subList(0, 1 + (int) (seed % updates.size()));
+      assertThat(Updates.merge(some)).as("seed %d", seed).isEqualTo(peer.mergeUpdates(some));
+    }
+  }
+
+  @Test
+  void diff_matchesYjs() {
+    for (long seed = 1; seed <= 20; seed++) {
+      List<byte[]> updates = history(seed);
+      byte[] merged = peer.mergeUpdates(updates);
+      Doc partial = Doc.create();
+      for (byte[] u : updates.subList(0, updates.size() / 2)) {
+        partial.applyUpdate(u);
+      }
+      byte[] sv = partial.encodeStateVector();
+      assertThat(Updates.diff(merged, sv)).as("seed %d", seed).isEqualTo(peer.diffUpdate(merged, sv));
+    }
+  }
+
+  @Test
+  void mergedUpdate_appliesLikeTheUpdates() {
+    List<byte[]> updates = history(42);
+    Doc one = Doc.create();
+    updates.forEach(one::applyUpdate);
+    Doc merged = Doc.create();
+    merged.applyUpdate(Updates.merge(updates));
+    assertThat(merged.getText("t").toString()).isEqualTo(one.getText("t").toString());
+    assertThat(merged.getMap("m").toJson()).isEqualTo(one.getMap("m").toJson());
+    assertThat(Updates.stateVector(one.encodeStateAsUpdate())).isEqualTo(one.stateVector());
+  }
+
+  @Test
+  void merge_rejectsBadInput() {
+    assertThatThrownBy(() -> Updates.merge(List.of())).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Updates.merge(List.of(new byte[] {0, 0}, new byte[] {5})))
+        .isInstanceOf(DecodingException.class);
+    assertThat(Updates.stateVector(new byte[] {0, 0}).toMap()).isEqualTo(Map.of());
+  }
+}
