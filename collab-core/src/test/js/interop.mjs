@@ -127,6 +127,25 @@ export const applyOp = (doc, op) => {
     case 'mapDelete':
       doc.getMap(op.name).delete(op.key)
       return
+    case 'mapSetType': {
+      const Type = { map: Y.Map, array: Y.Array, text: Y.Text }[op.kind]
+      doc.getMap(op.name).set(op.key, new Type())
+      return
+    }
+    case 'nestedInsert': {
+      // Edits the shared type at map key op.key, whatever kind it is (twins hold the same kind there).
+      const t = doc.getMap(op.name).get(op.key)
+      if (t instanceof Y.Text) t.insert(op.index, op.text)
+      else if (t instanceof Y.Array) t.insert(op.index, untag(op.values))
+      else if (t instanceof Y.Map) t.set(op.text, untag(op.values))
+      return
+    }
+    case 'nestedDelete': {
+      const t = doc.getMap(op.name).get(op.key)
+      if (t instanceof Y.Text || t instanceof Y.Array) t.delete(op.index, op.len)
+      else if (t instanceof Y.Map) t.delete(op.text)
+      return
+    }
     case 'xmlInsert':
       doc.getXmlFragment(op.name).insert(op.index, op.nodes.map(xmlNode))
       return

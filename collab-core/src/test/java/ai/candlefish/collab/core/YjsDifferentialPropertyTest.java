@@ -226,17 +226,45 @@ class YjsDifferentialPropertyTest {
         op.put("name", "a");
         op.put("index", index);
         op.put("len", 1 + rnd.nextInt(Math.min(3, array.length() - index)));
-      } else if (dice < 94) {
+      } else if (dice < 84) {
         op.put("op", "mapSet");
         op.put("name", "m");
         op.put("key", String.valueOf((char) ('a' + rnd.nextInt(6))));
         op.put("value", YjsInterop.toTagged(randomValue(0, true)));
+      } else if (dice < 87) {
+        op.put("op", "mapSetType");
+        op.put("name", "m");
+        op.put("key", String.valueOf((char) ('a' + rnd.nextInt(6))));
+        op.put("kind", List.of("map", "array", "text").get(rnd.nextInt(3)));
+      } else if (dice < 95) {
+        nestedOp(doc, op);
       } else {
         op.put("op", "mapDelete");
         op.put("name", "m");
         op.put("key", String.valueOf((char) ('a' + rnd.nextInt(6))));
       }
       return op;
+    }
+
+    /** An edit inside the shared type nested at a map key (whatever it is; nothing happens if it is not a type). */
+    private void nestedOp(Doc doc, Map<String, Object> op) {
+      String key = String.valueOf((char) ('a' + rnd.nextInt(6)));
+      Object nested = doc.getMap("m").get(key);
+      int length = nested instanceof YText t ? t.length() : nested instanceof YArray a ? a.length() : 0;
+      op.put("name", "m");
+      op.put("key", key);
+      if (length > 0 && rnd.nextInt(3) == 0) {
+        int index = rnd.nextInt(length);
+        op.put("op", "nestedDelete");
+        op.put("index", index);
+        op.put("len", 1 + rnd.nextInt(Math.min(3, length - index)));
+        op.put("text", String.valueOf((char) ('p' + rnd.nextInt(3))));
+      } else {
+        op.put("op", "nestedInsert");
+        op.put("index", rnd.nextInt(length + 1));
+        op.put("text", nested instanceof YMap ? String.valueOf((char) ('p' + rnd.nextInt(3))) : "xy".substring(rnd.nextInt(2)));
+        op.put("values", YjsInterop.toTagged(randomTopLevelValues()));
+      }
     }
 
     /** The text in Yjs's index space: its characters, with U+FFFC standing for each embed. */

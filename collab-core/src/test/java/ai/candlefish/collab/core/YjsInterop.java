@@ -368,6 +368,31 @@ final class YjsInterop {
       case "arrayDelete" -> doc.getArray(name).delete(intOf(op, "index"), intOf(op, "len"));
       case "mapSet" -> doc.getMap(name).set((String) op.get("key"), toJava(op.get("value")));
       case "mapDelete" -> doc.getMap(name).delete((String) op.get("key"));
+      case "mapSetType" -> doc.getMap(name).set((String) op.get("key"), switch ((String) op.get("kind")) {
+        case "map" -> new YMap();
+        case "array" -> new YArray();
+        default -> new YText();
+      });
+      case "nestedInsert" -> {
+        Object t = doc.getMap(name).get((String) op.get("key"));
+        if (t instanceof YText text) {
+          text.insert(intOf(op, "index"), (String) op.get("text"));
+        } else if (t instanceof YArray array) {
+          array.insert(intOf(op, "index"), (List<?>) toJava(op.get("values")));
+        } else if (t instanceof YMap map) {
+          map.set((String) op.get("text"), toJava(op.get("values")));
+        }
+      }
+      case "nestedDelete" -> {
+        Object t = doc.getMap(name).get((String) op.get("key"));
+        if (t instanceof YText text) {
+          text.delete(intOf(op, "index"), intOf(op, "len"));
+        } else if (t instanceof YArray array) {
+          array.delete(intOf(op, "index"), intOf(op, "len"));
+        } else if (t instanceof YMap map) {
+          map.delete((String) op.get("text"));
+        }
+      }
       default -> throw new IllegalArgumentException("op not supported by the Java API: " + op.get("op"));
     }
   }
