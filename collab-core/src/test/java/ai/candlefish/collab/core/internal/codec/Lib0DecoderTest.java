@@ -1,0 +1,80 @@
+package ai.candlefish.collab.core.internal.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.candlefish.collab.core.DecodingException;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class Lib0DecoderTest {
+  private static byte[] bytes(int... values) {
+    byte[] out = new byte[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = (byte) values[i];
+    }
+    return out;
+  }
+
+  @Test
+  void readVarUint_roundTripsEdgeValues() {
+    for (long v : new long[] {0, 1, 127, 128, 16383, 16384, Integer.MAX_VALUE, (1L << 53) - 1}) {
+      Lib0Encoder e = new Lib0Encoder();
+      e.writeVarUint(v);
+      assertThat(new Lib0Decoder(e.toByteArray()).readVarUint()).isEqualTo(v);
+    }
+  }
+
+  @Test
+  void readVarUint_endlessVarintFailsWithOffset() {
+    byte[] endless = new byte[20];
+    Arrays.fill(endless, (byte) 0xFF);
+    assertThatThrownBy(() -> new Lib0Decoder(endless).readVarUint())
+        .isInstanceOf(DecodingException.class)
+        .hasMessageContaining("longer than 53 bits")
+        .extracting(e -> ((DecodingException) e).offset()).isEqualTo(0);
+  }
+
+  @Test
+  void readVarUint_truncatedFails() {
+    assertThatThrownBy(() -> new Lib0Decoder(bytes(0x80, 0x80)).readVarUint())
+        .isInstanceOf(DecodingException.class).hasMessageContaining("end of buffer")
+        .extracting(e -> ((DecodingException) e).offset()).isEqualTo(2);
+  }
+
+  @Test
+  void readVarString_hugeLengthClaimFailsBeforeAllocating() {
+    assertThatThrownBy(() -> new Lib0Decoder(bytes(0xFF, 0xFF, 0xFF, 0xFF, 0x07, 'a')).readVarString())
+        .isInstanceOf(DecodingException.class).hasMessageContaining("claims");
+  }
+
+  @Test
+  void readAny_hugeArrayClaimFails() {
+    assertThatThrownBy(() -> new Lib0Decoder(bytes(117, 0xFF, 0xFF, 0xFF, 0xFF, 0x07)).readAny())
+        .isInstanceOf(DecodingException.class).hasMessageContaining("array claims");
+  }
+
+  @Test
+  void readAny_deepNestingFailsWithoutStackOverflow() {
+    byte[] deep = new byte[100_000];
+    for (int i = 0; i < deep.length; i += 2) {
+      deep[i] = 117; // array
+      deep[i + 1] = 1; // of one element
+    }
+    assertThatThrownBy(() -> new Lib0Decoder(deep).readAny())
+        .isInstanceOf(DecodingException.class).hasMessageContaining("nested deeper");
+  }
+
+  @Test
+  void readAny_unknownTagFails() {
+    assertThatThrownBy(() -> new Lib0Decoder(bytes(93)).readAny())
+        .isInstanceOf(DecodingException.class).hasMessageContaining("unknown any type tag 93");
+  }
+
+  @Test
+  void writeVarString_loneSurrogateBecomesReplacementCharacter() {
+    Lib0Encoder e = new Lib0Encoder();
+    e.writeVarString("a\ud800b");
+    assertThat(new Lib0Decoder(e.toByteArray()).readVarString()).isEqualTo("a\ufffdb");
+  }
+}
