@@ -1,0 +1,65 @@
+package ai.candlefish.collab.spi;
+
+import ai.candlefish.collab.awareness.AwarenessChange;
+import ai.candlefish.collab.core.Doc;
+
+/**
+ * What a host application hears from a collaboration server. Every method does nothing by default; override what
+ * you need.
+ *
+ * <p>Threads: connection hooks ({@link #onConnect}, {@link #onAuthenticate}, {@link #onDisconnect}) run on a
+ * worker thread; document hooks ({@link #onLoad}, {@link #onChange}, {@link #onAwareness}, {@link #onStore},
+ * {@link #onUnload}) run on the document's own serial executor, so they never run concurrently for one document
+ * and may read (and in {@link #onLoad} and {@link #onChange} change) the {@link Doc} they are given, during the
+ * call only. No hook runs on a network thread, but a slow hook delays its document: hand long work to an executor
+ * of your own. An exception thrown by a hook is logged and otherwise ignored, except where a method says it
+ * refuses.
+ *
+ * <p>Implementations must be thread-safe (different documents and connections call concurrently).
+ */
+public interface CollabHooks {
+  /** Hooks that do nothing. */
+  CollabHooks NONE = new CollabHooks() {};
+
+  /**
+   * A client completed the WebSocket upgrade; it is not authenticated yet.
+   *
+   * @throws AuthenticationException to refuse the connection (for example a banned address)
+   */
+  default void onConnect(ConnectionInfo connection) {}
+
+  /**
+   * The authenticator accepted {@code principal}; no document is open yet.
+   *
+   * @throws AuthenticationException to refuse the connection after all
+   */
+  default void onAuthenticate(ConnectionInfo connection, Principal principal) {}
+
+  /**
+   * Document {@code key} was loaded from the store, before any client is served. Changes made to {@code doc} here
+   * (initial content for a new document, say) reach every client and are stored.
+   */
+  default void onLoad(DocumentKey key, Doc doc) {}
+
+  /**
+   * Document {@code key} changed; called at most once per store debounce period, just before the changes are
+   * stored, so a burst of edits gives one call.
+   */
+  default void onChange(DocumentKey key, Doc doc) {}
+
+  /** The changes of document {@code key} up to now are stored. */
+  default void onStore(DocumentKey key) {}
+
+  /** Awareness states (presence, cursors) of document {@code key} were added, changed or removed. */
+  default void onAwareness(DocumentKey key, AwarenessChange change) {}
+
+  /** Document {@code key} was stored and removed from memory (no client or handle had it open for a while). */
+  default void onUnload(DocumentKey key) {}
+
+  /**
+   * A connection ended, for whatever reason.
+   *
+   * @param principal who it was, or null if it never authenticated
+   */
+  default void onDisconnect(ConnectionInfo connection, Principal principal) {}
+}

@@ -1,0 +1,77 @@
+package ai.candlefish.collab.spi;
+
+import java.util.Objects;
+
+/**
+ * Names one document: a tenant and a document name within that tenant.
+ *
+ * <p>A server builds the key from the authenticated principal's tenant and the name the client asked for, so a
+ * client can only ever name documents of its own tenant: guessing another tenant's document name leads to a
+ * different document, never to theirs. Stores must keep documents of different tenants apart (the key, not the
+ * name alone, identifies a document).
+ *
+ * <p>A tenant is 1 to {@value #MAX_TENANT_LENGTH} characters, a name 1 to {@value #MAX_NAME_LENGTH} characters;
+ * neither may contain control characters ({@link Character#isISOControl}). Immutable.
+ *
+ * @param tenant the tenant that owns the document
+ * @param name the document's name within the tenant
+ */
+public record DocumentKey(String tenant, String name) {
+  /** The longest tenant id, in UTF-16 code units. */
+  public static final int MAX_TENANT_LENGTH = 256;
+  /** The longest document name, in UTF-16 code units. */
+  public static final int MAX_NAME_LENGTH = 1024;
+
+  /**
+   * @throws NullPointerException if either part is null
+   * @throws IllegalArgumentException if either part is empty, too long or contains control characters
+   */
+  public DocumentKey {
+    Objects.requireNonNull(tenant, "tenant");
+    Objects.requireNonNull(name, "name");
+    String problem = problem(tenant, MAX_TENANT_LENGTH);
+    if (problem != null) {
+      throw new IllegalArgumentException("tenant " + problem);
+    }
+    problem = problem(name, MAX_NAME_LENGTH);
+    if (problem != null) {
+      throw new IllegalArgumentException("document name " + problem);
+    }
+  }
+
+  /**
+   * The key of document {@code name} of {@code tenant}.
+   *
+   * @throws NullPointerException if either part is null
+   * @throws IllegalArgumentException if either part is empty, too long or contains control characters
+   */
+  public static DocumentKey of(String tenant, String name) {
+    return new DocumentKey(tenant, name);
+  }
+
+  /** Whether {@code name} is acceptable as a document name (a server checks names from clients with this). */
+  public static boolean isValidName(String name) {
+    return name != null && problem(name, MAX_NAME_LENGTH) == null;
+  }
+
+  private static String problem(String s, int maxLength) {
+    if (s.isEmpty()) {
+      return "must not be empty";
+    }
+    if (s.length() > maxLength) {
+      return "must be at most " + maxLength + " characters but has " + s.length();
+    }
+    for (int i = 0; i < s.length(); i++) {
+      if (Character.isISOControl(s.charAt(i))) {
+        return "must not contain control characters (found U+" + String.format("%04X", (int) s.charAt(i))
+            + " at index " + i + ")";
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public String toString() {
+    return tenant + "/" + name;
+  }
+}

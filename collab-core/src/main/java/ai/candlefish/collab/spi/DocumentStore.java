@@ -1,0 +1,53 @@
+package ai.candlefish.collab.spi;
+
+/**
+ * Where documents live between sessions, as Yjs v1 updates: a server loads a document when the first client opens
+ * it, appends the updates it receives (debounced and batched), and now and then replaces what is stored with one
+ * compacted state.
+ *
+ * <p>Contract, for a server to never lose or overwrite data:
+ *
+ * <ul>
+ *   <li>When {@link #append} or {@link #replace} returns, the data is durable (as durable as the store is); when
+ *       it throws, it may or may not be, and the server calls again (appending an update twice is harmless: Yjs
+ *       updates are idempotent).
+ *   <li>{@link #replace} is atomic: a later {@link #load} sees either everything before it or the new state.
+ *   <li>Different {@link DocumentKey}s are different documents, even when their names are equal.
+ * </ul>
+ *
+ * <p>The server calls one document's methods one at a time and in order (never {@code append} while {@code load}
+ * is running for the same key), on a worker thread: implementations may block. Different documents are called
+ * concurrently, so implementations must be thread-safe.
+ */
+public interface DocumentStore {
+  /**
+   * Everything stored for {@code key}, or {@link StoredDocument#empty()} if nothing is.
+   *
+   * @throws StoreException if the store cannot be read; the server then refuses the document's clients and never
+   *     writes anything for it until a later load succeeds
+   */
+  StoredDocument load(DocumentKey key);
+
+  /**
+   * Adds one update to what is stored for {@code key} (creating the document if needed).
+   *
+   * @param update a Yjs v1 update (the store may keep the array; the server does not change it afterwards)
+   * @throws StoreException if the update could not be stored; the server retries
+   */
+  void append(DocumentKey key, byte[] update);
+
+  /**
+   * Replaces everything stored for {@code key} with {@code state}, a Yjs v1 update that contains every update
+   * stored so far (the server passes the whole document, {@code doc.encodeStateAsUpdate()}).
+   *
+   * @throws StoreException if the state could not be stored; what was stored before must then still be there
+   */
+  void replace(DocumentKey key, byte[] state);
+
+  /**
+   * Removes everything stored for {@code key}; does nothing if nothing is stored.
+   *
+   * @throws StoreException if the document could not be deleted
+   */
+  void delete(DocumentKey key);
+}

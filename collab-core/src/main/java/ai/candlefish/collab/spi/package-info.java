@@ -1,0 +1,18 @@
+/**
+ * The plug-in interfaces that a collaboration server calls and that storage, security and cluster modules
+ * implement, without depending on any network library.
+ *
+ * <ul>
+ *   <li>{@link ai.candlefish.collab.spi.DocumentKey}: which document, always within one tenant;
+ *   <li>{@link ai.candlefish.collab.spi.DocumentStore}: where documents live between sessions, as Yjs v1 updates
+ *       ({@link ai.candlefish.collab.spi.InMemoryDocumentStore} for tests and single-process use);
+ *   <li>{@link ai.candlefish.collab.spi.Authenticator}: who is connecting
+ *       ({@link ai.candlefish.collab.spi.Principal}) and what they may do
+ *       ({@link ai.candlefish.collab.spi.Permission});
+ *   <li>{@link ai.candlefish.collab.spi.CollabHooks}: what a host application wants to hear about.
+ * </ul>
+ *
+ * <p>Every method here is synchronous. A server calls them on its own worker threads, never on a network thread,
+ * unless a method's documentation says otherwise.
+ */
+package ai.candlefish.collab.spi;

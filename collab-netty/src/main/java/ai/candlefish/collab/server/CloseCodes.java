@@ -1,0 +1,35 @@
+package ai.candlefish.collab.server;
+
+/**
+ * The WebSocket close codes the server sends, and what a client should do about each.
+ *
+ * <p>Codes 4400-4499 mean "do not retry with the same credentials": y-websocket 3.x's {@code WebsocketProvider}
+ * stops reconnecting on them. Codes 4500-4599 and the standard ones are transient: it reconnects with backoff.
+ */
+public final class CloseCodes {
+  private CloseCodes() {}
+
+  /** The server is shutting down, or the client was silent for longer than the idle timeout. Reconnect. */
+  public static final int GOING_AWAY = 1001;
+  /** The client sent a malformed message (truncated, bad varint, an update that does not decode). */
+  public static final int PROTOCOL_ERROR = 1002;
+  /** The client sent a text frame, or a message type the protocol does not have. */
+  public static final int UNSUPPORTED_DATA = 1003;
+  /** The client broke a limit: too much data before authenticating, too many documents on one connection. */
+  public static final int POLICY_VIOLATION = 1008;
+  /** A message was larger than the server's maximum message size. */
+  public static final int MESSAGE_TOO_BIG = 1009;
+  /** The server failed unexpectedly while handling the client's message. */
+  public static final int INTERNAL_ERROR = 1011;
+  /** The client did not read fast enough: more than the outbound buffer limit was waiting for it. */
+  public static final int TRY_AGAIN_LATER = 1013;
+  /** The authenticator refused the token (or there was none). Do not retry with the same token. */
+  public static final int UNAUTHORIZED = 4401;
+  /** The principal has no permission on the document. Do not retry. */
+  public static final int FORBIDDEN = 4403;
+  /**
+   * The document could not be loaded from the store, or authentication could not be completed (the authenticator
+   * failed or timed out). Retry later.
+   */
+  public static final int UNAVAILABLE = 4503;
+}

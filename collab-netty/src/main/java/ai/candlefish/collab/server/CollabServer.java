@@ -1,0 +1,536 @@
+package ai.candlefish.collab.server;
+
+import ai.candlefish.collab.server.handler.CollabServerInitializer;
+import ai.candlefish.collab.server.handler.SessionHandler;
+import ai.candlefish.collab.server.internal.Connection;
+import ai.candlefish.collab.server.internal.ServerConfig;
+import ai.candlefish.collab.server.internal.ServerRuntime;
+import ai.candlefish.collab.server.internal.SharedDocument;
+import ai.candlefish.collab.spi.Authenticator;
+import ai.candlefish.collab.spi.CollabHooks;
+import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.spi.DocumentStore;
+import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real-time collaboration server in the host's JVM: browsers keep using their Yjs providers (npm
+ * {@code y-websocket}'s {@code WebsocketProvider} today), the host keeps its documents in its own
+ * {@link DocumentStore} and its users in its own {@link Authenticator}.
+ *
+ * <pre>{@code
+ * CollabServer server = CollabServer.newBuilder()
+ *     .port(1234)
+ *     .authenticator((token, connection) -> myUsers.principalFor(token))  // throws AuthenticationException
+ *     .documentStore(myStore)
+ *     .build()
+ *     .start();
+ * // browser: new WebsocketProvider('ws://host:1234', 'my-doc', ydoc, { params: { token } })
+ * try (DocumentHandle doc = server.openDocument(DocumentKey.of("tenant", "my-doc")).join()) {
+ *   doc.edit(txn -> txn.doc().getText("t").insert(0, "hello from the server")).join();
+ * }
+ * server.close(); // stores every document, then says "going away" to every client
+ * }</pre>
+ *
+ * <p><b>Documents.</b> A document is loaded from the store when its first client (or handle) opens it, and stays
+ * in memory, one {@code Doc} shared by all its clients, until the last one leaves and the unload delay passes; it
+ * is then stored and dropped. Changes are appended to the store debounced ({@link Builder#storeDebounce}, at most
+ * {@link Builder#storeMaxWait} after the first); a failed store is retried and the document stays in memory until
+ * stored. A document whose load fails is not served (clients are closed with {@link CloseCodes#UNAVAILABLE} and
+ * retry) and never written. All work on one document runs on one thread at a time, never on a network thread.
+ *
+ * <p><b>Security.</b> There is no default authenticator: {@link Builder#build()} fails without one, and
+ * {@link Authenticator#insecureAllowAll(String)} must be chosen explicitly for development. A client's tenant comes
+ * from its principal, never from the URL, so it cannot reach another tenant's documents. Read-only principals get
+ * everything but their updates are rejected. Limits guard against clients that send too much, too fast, too large,
+ * or read too slowly (see the builder).
+ *
+ * <p>Thread-safe. The server owns its threads: Netty event loops (epoll on Linux when available, NIO otherwise), a
+ * document pool, a blocking pool for store and authenticator calls, and a timer; {@link #close()} releases them.
+ */
+public final class CollabServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CollabServer.class);
+
+  private enum State { NEW, STARTED, CLOSED }
+
+  private final ServerConfig config;
+  private final Object lock = new Object();
+  private State state = State.NEW;
+  private ServerRuntime runtime;
+  private EventLoopGroup group;
+  private Channel serverChannel;
+
+  private CollabServer(ServerConfig config) {
+    this.config = config;
+  }
+
+  /** A builder with the defaults documented on each setter. */
+  public static Builder newBuilder() {
+    return new Builder();
+  }
+
+  /**
+   * Binds the port and starts serving.
+   *
+   * @return this server
+   * @throws IllegalStateException if the server was started before
+   * @throws UncheckedIOException if the port cannot be bound
+   */
+  public CollabServer start() {
+    synchronized (lock) {
+      if (state != State.NEW) {
+        throw new IllegalStateException("the server was already started");
+      }
+      boolean epoll = Epoll.isAvailable();
+      IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+      Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
+          : NioServerSocketChannel.class;
+      ServerRuntime rt = new ServerRuntime(config);
+      EventLoopGroup g = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("collab-io"), io);
+      ServerBootstrap bootstrap = new ServerBootstrap()
+          .group(g)
+          .channel(channelType)
+          .option(ChannelOption.SO_BACKLOG, 1024)
+          .childOption(ChannelOption.TCP_NODELAY, true)
+          .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 256 * 1024))
+          .childHandler(new CollabServerInitializer(rt));
+      try {
+        InetSocketAddress address = config.host() == null ? new InetSocketAddress(config.port())
+            : new InetSocketAddress(config.host(), config.port());
+        serverChannel = bootstrap.bind(address).sync().channel();
+      } catch (Exception e) {
+        g.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+        rt.shutdown(0);
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        IOException io2 = e instanceof IOException ioe ? ioe : new IOException(e);
+        throw new UncheckedIOException("cannot listen on " + (config.host() == null ? "*" : config.host()) + ":"
+            + config.port() + ": " + e.getMessage(), io2);
+      }
+      runtime = rt;
+      group = g;
+      state = State.STARTED;
+      log.info("collab server listening on {} ({})", serverChannel.localAddress(), epoll ? "epoll" : "nio");
+      return this;
+    }
+  }
+
+  /**
+   * The port the server listens on (the real one when port 0 was asked for).
+   *
+   * @throws IllegalStateException if the server is not started
+   */
+  public int port() {
+    return ((InetSocketAddress) running().channel.localAddress()).getPort();
+  }
+
+  /**
+   * Opens document {@code key} on the server side, loading it if no client has it open, and completes with a handle
+   * once its stored state is in memory. Close the handle when done.
+   *
+   * @return a future that completes with the handle, or exceptionally with the store's failure to load
+   * @throws IllegalStateException if the server is not started or is closing
+   */
+  public CompletableFuture<DocumentHandle> openDocument(DocumentKey key) {
+    Objects.requireNonNull(key, "key");
+    ServerRuntime rt = running().runtime;
+    SharedDocument document = rt.registry().acquire(key);
+    return document.loaded().handle((v, error) -> {
+      if (error != null) {
+        rt.registry().release(document);
+        throw error instanceof CompletionException ce ? ce : new CompletionException(error);
+      }
+      return new DocumentHandle(document, rt.registry());
+    });
+  }
+
+  private record Running(ServerRuntime runtime, Channel channel) {}
+
+  private Running running() {
+    synchronized (lock) {
+      if (state != State.STARTED) {
+        throw new IllegalStateException(state == State.NEW ? "the server is not started" : "the server is closed");
+      }
+      return new Running(runtime, serverChannel);
+    }
+  }
+
+  /** For tests: the running server's internals. */
+  ServerRuntime runtime() {
+    return running().runtime;
+  }
+
+  /**
+   * Stops the server, in this order: stops accepting connections and reading from clients; stores every document
+   * (waiting at most the shutdown timeout, then logging what could not be stored); closes every connection with
+   * 1001 "going away"; releases every thread. Does nothing if the server is not running.
+   */
+  @Override
+  public void close() {
+    synchronized (lock) {
+      if (state != State.STARTED) {
+        state = State.CLOSED;
+        return;
+      }
+      state = State.CLOSED;
+    }
+    long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
+    serverChannel.close().awaitUninterruptibly();
+    List<Connection> connections = runtime.channels().stream()
+        .map(ch -> ch.pipeline().get(SessionHandler.class))
+        .filter(Objects::nonNull)
+        .map(SessionHandler::connection)
+        .filter(Objects::nonNull)
+        .toList();
+    connections.forEach(Connection::stopReading);
+    storeAll(deadline);
+    connections.forEach(c -> c.close(CloseCodes.GOING_AWAY, "server shutting down"));
+    runtime.channels().newCloseFuture().awaitUninterruptibly(remainingMillis(deadline) + 1000);
+    runtime.channels().close().awaitUninterruptibly(1000);
+    runtime.shutdown(remainingMillis(deadline));
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    log.info("collab server stopped");
+  }
+
+  private void storeAll(long deadline) {
+    List<CompletableFuture<DocumentKey>> stored = runtime.registry().close();
+    try {
+      CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new))
+          .get(remainingMillis(deadline), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      long failed = stored.stream().filter(f -> !f.isDone()).count();
+      log.error("{} of {} documents could not be stored before the shutdown timeout; their latest changes are lost",
+          failed, stored.size());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static long remainingMillis(long deadline) {
+    return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+  }
+
+  // -------------------------------------------------------------------------------------------------- builder
+
+  /**
+   * Configures a {@link CollabServer}. Every setter checks its value at once; {@link #build()} checks the
+   * combination. Not thread-safe.
+   */
+  public static final class Builder {
+    private String host;
+    private int port = 1234;
+    private String pathPrefix = "";
+    private DocumentStore store;
+    private Authenticator authenticator;
+    private CollabHooks hooks = CollabHooks.NONE;
+    private int maxMessageSize = 16 * 1024 * 1024;
+    private int maxDocumentsPerConnection = 64;
+    private int messagesPerSecond = 200;
+    private int messageBurst = 1000;
+    private Duration idleTimeout = Duration.ofSeconds(60);
+    private long outboundBufferLimit = 16L * 1024 * 1024;
+    private Duration authenticationTimeout = Duration.ofSeconds(10);
+    private int maxUnauthenticatedMessages = 32;
+    private long maxUnauthenticatedBytes = 1024 * 1024;
+    private Duration storeDebounce = Duration.ofSeconds(2);
+    private Duration storeMaxWait = Duration.ofSeconds(10);
+    private Duration storeRetryMax = Duration.ofSeconds(30);
+    private int compactAfterUpdates = 500;
+    private Duration unloadDelay = Duration.ofSeconds(10);
+    private int ioThreads;
+    private int documentThreads = Runtime.getRuntime().availableProcessors();
+    private int blockingThreads = 16;
+    private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+    private Builder() {}
+
+    /** The address to bind; default: every interface. */
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host, "host");
+      return this;
+    }
+
+    /**
+     * The port to listen on; 0 picks a free one ({@link CollabServer#port()} tells which). Default 1234, the
+     * y-websocket default.
+     *
+     * @throws IllegalArgumentException if not within 0..65535
+     */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be within 0..65535 but was " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * The path below which documents are served: with {@code "/collab"}, document {@code d} is at
+     * {@code ws://host:port/collab/d}. Default: none ({@code ws://host:port/d}, as y-websocket's own server).
+     *
+     * @throws IllegalArgumentException if the prefix has a query, fragment, whitespace or an empty segment
+     */
+    public Builder pathPrefix(String pathPrefix) {
+      Objects.requireNonNull(pathPrefix, "pathPrefix");
+      String p = pathPrefix.startsWith("/") ? pathPrefix : "/" + pathPrefix;
+      while (p.endsWith("/")) {
+        p = p.substring(0, p.length() - 1);
+      }
+      if (p.contains("//") || p.chars().anyMatch(c -> c == '?' || c == '#' || Character.isWhitespace(c))) {
+        throw new IllegalArgumentException("pathPrefix must be a plain path like /collab but was " + pathPrefix);
+      }
+      this.pathPrefix = p;
+      return this;
+    }
+
+    /** Where documents are loaded from and stored; default: a new {@link InMemoryDocumentStore}. */
+    public Builder documentStore(DocumentStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
+     * Who may connect, and to which documents. Required: there is no default; for development only, pass
+     * {@link Authenticator#insecureAllowAll(String)}.
+     */
+    public Builder authenticator(Authenticator authenticator) {
+      this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+      return this;
+    }
+
+    /** What the host hears about connections and documents; default: nothing. */
+    public Builder hooks(CollabHooks hooks) {
+      this.hooks = Objects.requireNonNull(hooks, "hooks");
+      return this;
+    }
+
+    /**
+     * The largest message a client may send (a WebSocket message, all fragments together); larger ones close the
+     * connection with 1009. Default 16 MiB.
+     *
+     * @throws IllegalArgumentException if below 1 KiB
+     */
+    public Builder maxMessageSize(int bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("maxMessageSize must be at least 1024 bytes but was " + bytes);
+      }
+      this.maxMessageSize = bytes;
+      return this;
+    }
+
+    /**
+     * How many documents one connection may have open (for multi-document protocols; a y-websocket connection has
+     * one). Default 64.
+     *
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder maxDocumentsPerConnection(int documents) {
+      if (documents < 1) {
+        throw new IllegalArgumentException("maxDocumentsPerConnection must be at least 1 but was " + documents);
+      }
+      this.maxDocumentsPerConnection = documents;
+      return this;
+    }
+
+    /**
+     * The message rate of one connection: {@code perSecond} sustained, up to {@code burst} at once. A faster
+     * client is slowed down (the server stops reading from it until it is back within the rate), never
+     * disconnected, and nothing it sent is lost. Default 200 per second, burst 1000.
+     *
+     * @throws IllegalArgumentException if either is below 1
+     */
+    public Builder messageRate(int perSecond, int burst) {
+      if (perSecond < 1 || burst < 1) {
+        throw new IllegalArgumentException("messageRate must be at least 1/s with a burst of at least 1 but was "
+            + perSecond + "/s, burst " + burst);
+      }
+      this.messagesPerSecond = perSecond;
+      this.messageBurst = burst;
+      return this;
+    }
+
+    /**
+     * How long a client may stay silent: after half of it the server pings, after all of it closes with 1001.
+     * y-websocket clients renew their awareness every 15 s. Default 60 s.
+     *
+     * @throws IllegalArgumentException if shorter than 100 ms
+     */
+    public Builder idleTimeout(Duration timeout) {
+      this.idleTimeout = atLeast("idleTimeout", timeout, Duration.ofMillis(100));
+      return this;
+    }
+
+    /**
+     * How many bytes may wait to be sent to one client before it counts as too slow and is closed with 1013 (the
+     * first full state sent to it does not count). Default 16 MiB.
+     *
+     * @throws IllegalArgumentException if below 1 KiB
+     */
+    public Builder outboundBufferLimit(long bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("outboundBufferLimit must be at least 1024 bytes but was " + bytes);
+      }
+      this.outboundBufferLimit = bytes;
+      return this;
+    }
+
+    /**
+     * What a connection may do before the authenticator accepted it: it is closed after {@code timeout} (with
+     * {@link CloseCodes#UNAVAILABLE}), or when it sent more than {@code maxMessages} messages or
+     * {@code maxBytes} bytes (with 1008). Defaults: 10 s, 32 messages, 1 MiB.
+     *
+     * @throws IllegalArgumentException if the timeout is shorter than 10 ms or a count is negative
+     */
+    public Builder unauthenticatedLimits(Duration timeout, int maxMessages, long maxBytes) {
+      Duration t = atLeast("authentication timeout", timeout, Duration.ofMillis(10));
+      if (maxMessages < 0 || maxBytes < 0) {
+        throw new IllegalArgumentException("unauthenticated limits must not be negative but were " + maxMessages
+            + " messages, " + maxBytes + " bytes");
+      }
+      this.authenticationTimeout = t;
+      this.maxUnauthenticatedMessages = maxMessages;
+      this.maxUnauthenticatedBytes = maxBytes;
+      return this;
+    }
+
+    /**
+     * How long after a document's last change its changes are stored. Default 2 s.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder storeDebounce(Duration debounce) {
+      this.storeDebounce = atLeast("storeDebounce", debounce, Duration.ZERO);
+      return this;
+    }
+
+    /**
+     * How long after a document's first unstored change its changes are stored at the latest, however busy it is.
+     * Default 10 s.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder storeMaxWait(Duration maxWait) {
+      this.storeMaxWait = atLeast("storeMaxWait", maxWait, Duration.ZERO);
+      return this;
+    }
+
+    /**
+     * The longest pause between retries of a failed store (retries start at 200 ms and double). Default 30 s.
+     *
+     * @throws IllegalArgumentException if shorter than 1 ms
+     */
+    public Builder storeRetryMax(Duration max) {
+      this.storeRetryMax = atLeast("storeRetryMax", max, Duration.ofMillis(1));
+      return this;
+    }
+
+    /**
+     * How many updates may pile up in the store for one document before the server replaces them with the whole
+     * document in one piece. Default 500.
+     *
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder compactAfterUpdates(int updates) {
+      if (updates < 1) {
+        throw new IllegalArgumentException("compactAfterUpdates must be at least 1 but was " + updates);
+      }
+      this.compactAfterUpdates = updates;
+      return this;
+    }
+
+    /**
+     * How long a document stays in memory after its last client left (a reconnecting client finds it there).
+     * Default 10 s.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder unloadDelay(Duration delay) {
+      this.unloadDelay = atLeast("unloadDelay", delay, Duration.ZERO);
+      return this;
+    }
+
+    /**
+     * Threads: Netty event loops ({@code io}; 0 for Netty's default, twice the cores), document work
+     * ({@code documents}; default: the cores), store and authenticator calls ({@code blocking}; default 16).
+     *
+     * @throws IllegalArgumentException if {@code io} is negative or another count is below 1
+     */
+    public Builder threads(int io, int documents, int blocking) {
+      if (io < 0 || documents < 1 || blocking < 1) {
+        throw new IllegalArgumentException("threads must be io >= 0, documents >= 1, blocking >= 1 but were " + io
+            + ", " + documents + ", " + blocking);
+      }
+      this.ioThreads = io;
+      this.documentThreads = documents;
+      this.blockingThreads = blocking;
+      return this;
+    }
+
+    /**
+     * How long {@link CollabServer#close()} waits for documents to be stored. Default 10 s.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder shutdownTimeout(Duration timeout) {
+      this.shutdownTimeout = atLeast("shutdownTimeout", timeout, Duration.ZERO);
+      return this;
+    }
+
+    private static Duration atLeast(String name, Duration value, Duration min) {
+      Objects.requireNonNull(value, name);
+      if (value.compareTo(min) < 0) {
+        throw new IllegalArgumentException(name + " must be at least " + min + " but was " + value);
+      }
+      return value;
+    }
+
+    /**
+     * A server with these settings, not started yet.
+     *
+     * @throws IllegalStateException if no authenticator was set, or storeMaxWait is shorter than storeDebounce
+     */
+    public CollabServer build() {
+      if (authenticator == null) {
+        throw new IllegalStateException("no authenticator: set authenticator(...), or for development only "
+            + "authenticator(Authenticator.insecureAllowAll(tenant))");
+      }
+      if (storeMaxWait.compareTo(storeDebounce) < 0) {
+        throw new IllegalStateException("storeMaxWait (" + storeMaxWait + ") must not be shorter than storeDebounce ("
+            + storeDebounce + ")");
+      }
+      return new CollabServer(new ServerConfig(host, port, pathPrefix,
+          store == null ? new InMemoryDocumentStore() : store, authenticator, hooks, maxMessageSize,
+          maxDocumentsPerConnection, messagesPerSecond, messageBurst, idleTimeout, outboundBufferLimit,
+          authenticationTimeout, maxUnauthenticatedMessages, maxUnauthenticatedBytes, storeDebounce, storeMaxWait,
+          storeRetryMax, compactAfterUpdates, unloadDelay, ioThreads, documentThreads, blockingThreads,
+          shutdownTimeout));
+    }
+  }
+}

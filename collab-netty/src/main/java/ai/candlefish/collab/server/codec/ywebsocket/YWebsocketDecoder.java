@@ -1,0 +1,63 @@
+package ai.candlefish.collab.server.codec.ywebsocket;
+
+import static ai.candlefish.collab.server.codec.ywebsocket.YWebsocketProtocol.MESSAGE_AUTH;
+import static ai.candlefish.collab.server.codec.ywebsocket.YWebsocketProtocol.MESSAGE_AWARENESS;
+import static ai.candlefish.collab.server.codec.ywebsocket.YWebsocketProtocol.MESSAGE_QUERY_AWARENESS;
+import static ai.candlefish.collab.server.codec.ywebsocket.YWebsocketProtocol.MESSAGE_SYNC;
+
+import ai.candlefish.collab.server.CloseCodes;
+import ai.candlefish.collab.server.codec.Lib0Buf;
+import ai.candlefish.collab.server.internal.ClientMessage;
+import ai.candlefish.collab.server.internal.ProtocolException;
+import ai.candlefish.collab.sync.SyncMessage;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.MessageToMessageDecoder;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.util.List;
+
+/**
+ * Binary WebSocket messages of y-websocket to {@link ClientMessage}s of the socket's document. The whole message is
+ * checked before anything is emitted: a malformed one (truncated, a length beyond its end, trailing bytes, an
+ * unknown sync step) raises a {@link ProtocolException} with close code 1002; a text frame or an unknown message
+ * type, 1003. Auth messages from clients mean nothing to the server and are skipped (y-websocket's server does the
+ * same).
+ *
+ * <p>One instance per channel.
+ */
+final class YWebsocketDecoder extends MessageToMessageDecoder<WebSocketFrame> {
+  private final String document;
+
+  YWebsocketDecoder(String document) {
+    super(WebSocketFrame.class);
+    this.document = document;
+  }
+
+  @Override
+  protected void decode(ChannelHandlerContext ctx, WebSocketFrame frame, List<Object> out) {
+    if (!(frame instanceof BinaryWebSocketFrame)) {
+      throw new ProtocolException(CloseCodes.UNSUPPORTED_DATA, "y-websocket messages are binary");
+    }
+    ByteBuf in = frame.content();
+    long type = Lib0Buf.readVarUint(in);
+    if (type == MESSAGE_SYNC) {
+      long step = Lib0Buf.readVarUint(in);
+      byte[] payload = Lib0Buf.readVarUint8Array(in);
+      Lib0Buf.expectEnd(in, "sync message");
+      if (step != SyncMessage.STEP1 && step != SyncMessage.STEP2 && step != SyncMessage.UPDATE) {
+        throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "unknown sync message type " + step);
+      }
+      out.add(new ClientMessage.Sync(document, (int) step, payload));
+    } else if (type == MESSAGE_AWARENESS) {
+      byte[] update = Lib0Buf.readVarUint8Array(in);
+      Lib0Buf.expectEnd(in, "awareness message");
+      out.add(new ClientMessage.Awareness(document, update));
+    } else if (type == MESSAGE_QUERY_AWARENESS) {
+      Lib0Buf.expectEnd(in, "query-awareness message");
+      out.add(new ClientMessage.QueryAwareness(document));
+    } else if (type != MESSAGE_AUTH) {
+      throw new ProtocolException(CloseCodes.UNSUPPORTED_DATA, "unknown message type " + type);
+    }
+  }
+}

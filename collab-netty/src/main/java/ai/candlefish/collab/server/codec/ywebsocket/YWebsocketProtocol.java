@@ -1,0 +1,56 @@
+package ai.candlefish.collab.server.codec.ywebsocket;
+
+import ai.candlefish.collab.server.internal.ClientMessage;
+import ai.candlefish.collab.server.internal.WireProtocol;
+import ai.candlefish.collab.spi.DocumentKey;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.List;
+
+/**
+ * y-websocket: chosen for every upgrade whose path names a document below the prefix. Connecting opens that
+ * document. Stateless singleton.
+ */
+public final class YWebsocketProtocol implements WireProtocol {
+  /** The only instance. */
+  public static final YWebsocketProtocol INSTANCE = new YWebsocketProtocol();
+
+  /** Outer message type: a sync message follows. */
+  static final int MESSAGE_SYNC = 0;
+  /** Outer message type: an awareness update follows. */
+  static final int MESSAGE_AWARENESS = 1;
+  /** Outer message type: an auth message follows (server to client: permission denied). */
+  static final int MESSAGE_AUTH = 2;
+  /** Outer message type: the peer asks for every awareness state. */
+  static final int MESSAGE_QUERY_AWARENESS = 3;
+  /** Auth message: permission denied, with a reason. */
+  static final int AUTH_PERMISSION_DENIED = 0;
+
+  private YWebsocketProtocol() {}
+
+  @Override
+  public String name() {
+    return "y-websocket";
+  }
+
+  @Override
+  public boolean accepts(String relativePath, HttpHeaders headers) {
+    return DocumentKey.isValidName(relativePath);
+  }
+
+  @Override
+  public void install(ChannelPipeline pipeline, String before, String relativePath) {
+    pipeline.addBefore(before, "y-websocket-decoder", new YWebsocketDecoder(relativePath));
+    pipeline.addBefore(before, "y-websocket-encoder", YWebsocketEncoder.INSTANCE);
+  }
+
+  @Override
+  public List<ClientMessage> onConnect(String relativePath) {
+    return List.of(new ClientMessage.Open(relativePath));
+  }
+
+  @Override
+  public String toString() {
+    return name();
+  }
+}

@@ -1,0 +1,83 @@
+package ai.candlefish.collab.server.handler;
+
+import ai.candlefish.collab.server.codec.ywebsocket.YWebsocketProtocol;
+import ai.candlefish.collab.server.internal.ServerConfig;
+import ai.candlefish.collab.server.internal.ServerRuntime;
+import ai.candlefish.collab.server.internal.WireProtocol;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds the pipeline of every accepted connection. Inbound, top to bottom:
+ *
+ * <pre>
+ *   flush-consolidation   batches the flushes of many small writes (relayed updates) into fewer syscalls
+ *   idle                  fires READER_IDLE after half the idle timeout without a byte read
+ *   http                  HTTP/1.1 codec, for the upgrade request only (replaced by the WebSocket frame codec)
+ *   http-aggregator       the upgrade request as one FullHttpRequest (a GET has no body)
+ *   upgrade-router        path prefix and protocol; 404/426/405 otherwise (removes itself)
+ *   websocket             handshake, ping/pong, close frames, frame size limit (Netty)
+ *   message-aggregator    joins fragmented messages, up to the maximum message size
+ *   keep-alive            pings an idle client, closes a silent one
+ *   [protocol decoder]    frames to ClientMessages   } added at the handshake by the chosen WireProtocol
+ *   [protocol encoder]    ServerMessages to frames   }
+ *   session               authentication, documents, limits (protocol-independent)
+ * </pre>
+ */
+public final class CollabServerInitializer extends ChannelInitializer<SocketChannel> {
+  /** Longest request line (the token rides in the query string). */
+  static final int MAX_INITIAL_LINE = 8192;
+  static final int MAX_HEADER_SIZE = 16384;
+  /** How long a client may take to answer the server's close frame before the connection is dropped. */
+  static final long CLOSE_TIMEOUT_MILLIS = 3000;
+
+  private final ServerRuntime runtime;
+  private final List<WireProtocol> protocols = List.of(YWebsocketProtocol.INSTANCE);
+  private final WebSocketServerProtocolConfig webSocketConfig;
+
+  public CollabServerInitializer(ServerRuntime runtime) {
+    this.runtime = runtime;
+    ServerConfig config = runtime.config();
+    this.webSocketConfig = WebSocketServerProtocolConfig.newBuilder()
+        .websocketPath("/")
+        .checkStartsWith(true) // the upgrade router has chosen the path already
+        .handshakeTimeoutMillis(config.authenticationTimeout().toMillis())
+        .forceCloseTimeoutMillis(CLOSE_TIMEOUT_MILLIS)
+        .sendCloseFrame(WebSocketCloseStatus.NORMAL_CLOSURE)
+        .dropPongFrames(true)
+        .decoderConfig(WebSocketDecoderConfig.newBuilder()
+            .maxFramePayloadLength(config.maxMessageSize())
+            .allowExtensions(false)
+            .closeOnProtocolViolation(true)
+            .build())
+        .build();
+  }
+
+  @Override
+  protected void initChannel(SocketChannel ch) {
+    ServerConfig config = runtime.config();
+    ChannelPipeline p = ch.pipeline();
+    p.addLast("flush-consolidation", new FlushConsolidationHandler(256, true));
+    p.addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis() / 2, 0, 0, TimeUnit.MILLISECONDS));
+    p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192));
+    p.addLast("http-aggregator", new HttpObjectAggregator(1024));
+    p.addLast("upgrade-router", new UpgradeRouter(config.pathPrefix(), protocols));
+    p.addLast("websocket", new WebSocketServerProtocolHandler(webSocketConfig));
+    p.addLast("message-aggregator", new WebSocketFrameAggregator(config.maxMessageSize()));
+    p.addLast("keep-alive", new KeepAliveHandler());
+    p.addLast(SessionHandler.NAME, new SessionHandler(runtime));
+    runtime.channels().add(ch);
+  }
+}

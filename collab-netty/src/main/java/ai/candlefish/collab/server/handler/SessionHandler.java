@@ -1,0 +1,110 @@
+package ai.candlefish.collab.server.handler;
+
+import ai.candlefish.collab.server.CloseCodes;
+import ai.candlefish.collab.server.internal.ClientMessage;
+import ai.candlefish.collab.server.internal.Connection;
+import ai.candlefish.collab.server.internal.ProtocolException;
+import ai.candlefish.collab.server.internal.ServerRuntime;
+import ai.candlefish.collab.spi.ConnectionInfo;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler: when the handshake completes, installs the chosen protocol's codec and creates the
+ * {@link Connection}; then hands it every {@link ClientMessage}, and turns failures into close codes (a malformed
+ * message closes this connection only).
+ *
+ * <p>One instance per channel.
+ */
+public final class SessionHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
+  static final String NAME = "session";
+
+  private final ServerRuntime runtime;
+  private Connection connection;
+
+  SessionHandler(ServerRuntime runtime) {
+    this.runtime = runtime;
+  }
+
+  /** The connection, or null before the handshake completed. */
+  public Connection connection() {
+    return connection;
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (!(evt instanceof HandshakeComplete handshake)) {
+      ctx.fireUserEventTriggered(evt);
+      return;
+    }
+    UpgradeRouter.Route route = ctx.channel().attr(UpgradeRouter.ROUTE).getAndSet(null);
+    route.protocol().install(ctx.pipeline(), ctx.name(), route.relativePath());
+    ConnectionInfo info = new ConnectionInfo(runtime.nextConnectionId(), ctx.channel().remoteAddress(),
+        route.protocol().name(), route.path(), route.parameters(), headers(handshake.requestHeaders()));
+    connection = new Connection(ctx.channel(), runtime, info);
+    connection.start(route.token(), route.protocol().onConnect(route.relativePath()));
+  }
+
+  private static Map<String, List<String>> headers(HttpHeaders headers) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (String name : headers.names()) {
+      out.put(name, headers.getAll(name));
+    }
+    return out;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof ClientMessage message && connection != null) {
+      connection.receive(message);
+    } else {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (connection != null) {
+      connection.closed();
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+    if (c instanceof ProtocolException p) {
+      close(ctx, p.closeCode(), p.getMessage());
+    } else if (c instanceof TooLongFrameException) {
+      close(ctx, CloseCodes.MESSAGE_TOO_BIG, "message too big");
+    } else if (c instanceof CorruptedWebSocketFrameException || c instanceof IOException) {
+      // Netty has sent the close frame for a framing error; an I/O error means the peer is gone.
+      log.debug("connection closed: {}", c.toString());
+      ctx.close();
+    } else {
+      log.warn("connection {} failed", connection == null ? "(not upgraded)" : connection.info().id(), c);
+      close(ctx, CloseCodes.INTERNAL_ERROR, "internal error");
+    }
+  }
+
+  private void close(ChannelHandlerContext ctx, int code, String reason) {
+    if (connection != null) {
+      connection.close(code, reason);
+    } else {
+      ctx.close();
+    }
+  }
+}

@@ -1,0 +1,136 @@
+package ai.candlefish.collab.server.handler;
+
+import ai.candlefish.collab.server.internal.WireProtocol;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Looks at the upgrade request before the WebSocket handshake: is it a GET with {@code Upgrade: websocket}, under
+ * the path prefix, for a protocol the server speaks? If so, it remembers the {@link Route} on the channel, removes
+ * itself and passes the request on to the handshake; otherwise it answers with an HTTP error and closes.
+ *
+ * <p>One instance per channel (it removes itself).
+ */
+final class UpgradeRouter extends ChannelInboundHandlerAdapter {
+  /** The route of an upgraded channel. */
+  static final AttributeKey<Route> ROUTE = AttributeKey.valueOf(UpgradeRouter.class, "route");
+  /** The query parameter that carries the token (y-websocket: {@code params: { token }}). */
+  static final String TOKEN_PARAMETER = "token";
+
+  /**
+   * What the upgrade request asked for.
+   *
+   * @param relativePath the decoded path after the prefix and its slash
+   * @param token the {@code token} query parameter, or null
+   * @param path the whole decoded path
+   * @param parameters the other query parameters
+   */
+  record Route(WireProtocol protocol, String relativePath, String token, String path,
+      Map<String, List<String>> parameters) {}
+
+  private final String prefix;
+  private final List<WireProtocol> protocols;
+
+  UpgradeRouter(String prefix, List<WireProtocol> protocols) {
+    this.prefix = prefix;
+    this.protocols = protocols;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof FullHttpRequest request)) {
+      ReferenceCountUtil.release(msg);
+      ctx.close();
+      return;
+    }
+    Route route;
+    try {
+      route = route(ctx, request);
+    } catch (RuntimeException e) {
+      request.release();
+      throw e;
+    }
+    if (route == null) {
+      request.release();
+      return;
+    }
+    ctx.channel().attr(ROUTE).set(route);
+    ctx.pipeline().remove(this);
+    ctx.fireChannelRead(request);
+  }
+
+  private Route route(ChannelHandlerContext ctx, FullHttpRequest request) {
+    if (request.decoderResult().isFailure()) {
+      boolean tooLong = request.decoderResult().cause() instanceof TooLongFrameException;
+      return refuse(ctx, tooLong ? HttpResponseStatus.REQUEST_URI_TOO_LONG : HttpResponseStatus.BAD_REQUEST,
+          "malformed request");
+    }
+    if (!HttpMethod.GET.equals(request.method())) {
+      return refuse(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "only WebSocket upgrades (GET) are served here");
+    }
+    if (!request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
+      return refuse(ctx, HttpResponseStatus.UPGRADE_REQUIRED, "this is a WebSocket endpoint");
+    }
+    QueryStringDecoder query;
+    String path;
+    try {
+      query = new QueryStringDecoder(request.uri());
+      path = query.path();
+    } catch (IllegalArgumentException e) {
+      return refuse(ctx, HttpResponseStatus.BAD_REQUEST, "malformed request path");
+    }
+    String relative = relativePath(path);
+    if (relative == null) {
+      return refuse(ctx, HttpResponseStatus.NOT_FOUND, "not found");
+    }
+    for (WireProtocol protocol : protocols) {
+      if (protocol.accepts(relative, request.headers())) {
+        Map<String, List<String>> parameters = new LinkedHashMap<>(query.parameters());
+        List<String> tokens = parameters.remove(TOKEN_PARAMETER);
+        String token = tokens == null || tokens.isEmpty() ? null : tokens.get(0);
+        return new Route(protocol, relative, token, path, parameters);
+      }
+    }
+    return refuse(ctx, HttpResponseStatus.NOT_FOUND, "not found");
+  }
+
+  /** The part of {@code path} after the prefix and its slash, or null if the path is not under the prefix. */
+  String relativePath(String path) {
+    if (path.equals(prefix)) {
+      return "";
+    }
+    if (path.startsWith(prefix) && path.length() > prefix.length() && path.charAt(prefix.length()) == '/') {
+      return path.substring(prefix.length() + 1);
+    }
+    return null;
+  }
+
+  private static Route refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String text) {
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+        Unpooled.copiedBuffer(text + "\n", StandardCharsets.UTF_8));
+    response.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
+        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    return null;
+  }
+}

@@ -1,0 +1,36 @@
+package ai.candlefish.collab.server.internal;
+
+import ai.candlefish.collab.spi.Permission;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * One client's use of one document: what connects a {@link Peer} to a {@link SharedDocument}. The awareness client
+ * ids that the client sent are remembered so that its presence is removed the moment it leaves.
+ *
+ * <p>The fields below the constructor belong to the document's executor.
+ */
+public final class DocumentSession {
+  final Peer peer;
+  final SharedDocument document;
+  final Permission permission;
+
+  boolean attached;
+  boolean initialStateSent;
+  final Set<Long> awarenessClients = new HashSet<>();
+
+  public DocumentSession(Peer peer, SharedDocument document, Permission permission) {
+    this.peer = peer;
+    this.document = document;
+    this.permission = permission;
+  }
+
+  public SharedDocument document() {
+    return document;
+  }
+
+  @Override
+  public String toString() {
+    return "DocumentSession[" + document.key() + ", " + permission + "]";
+  }
+}

@@ -1,0 +1,24 @@
+package ai.candlefish.collab.server.internal;
+
+/**
+ * The document side's view of a client connection: where a {@link SharedDocument} sends messages, and how it
+ * closes a connection that broke its protocol. Implemented by {@link Connection}; tests use fakes.
+ *
+ * <p>Implementations must be thread-safe: documents call from their own threads.
+ */
+public interface Peer {
+  /**
+   * Queues a message to the client. A client that does not read (more than the outbound limit unsent) is closed
+   * instead.
+   */
+  void send(ServerMessage message);
+
+  /**
+   * Queues the first full state for the client; it does not count towards the outbound limit, so a large document
+   * can be sent to a client on a slow link.
+   */
+  void sendInitial(ServerMessage message);
+
+  /** Closes the connection with a WebSocket close code and reason (once; later calls do nothing). */
+  void close(int code, String reason);
+}

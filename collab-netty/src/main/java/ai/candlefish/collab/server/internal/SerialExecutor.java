@@ -1,0 +1,98 @@
+package ai.candlefish.collab.server.internal;
+
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs tasks one at a time, in submission order, on a shared pool: what makes one document single-threaded without
+ * giving it a thread. A drain runs at most {@value #BATCH} tasks and then yields the pool thread, so a busy
+ * document cannot starve the others.
+ *
+ * <p>An executor can start paused: tasks queue up until {@link #resume(Runnable)}, which runs its argument before
+ * them. A document uses this to hold every client message until its stored state is loaded.
+ *
+ * <p>Thread-safe. A task that throws is logged and the next one runs.
+ */
+public final class SerialExecutor implements Executor {
+  private static final Logger log = LoggerFactory.getLogger(SerialExecutor.class);
+  static final int BATCH = 64;
+
+  private final Executor pool;
+  private final String name;
+  private final ConcurrentLinkedDeque<Runnable> tasks = new ConcurrentLinkedDeque<>();
+  private final AtomicBoolean scheduled = new AtomicBoolean();
+  private volatile boolean paused;
+
+  /**
+   * @param pool the pool to run on
+   * @param name for log messages
+   * @param paused whether tasks wait for {@link #resume(Runnable)}
+   */
+  public SerialExecutor(Executor pool, String name, boolean paused) {
+    this.pool = pool;
+    this.name = name;
+    this.paused = paused;
+  }
+
+  @Override
+  public void execute(Runnable task) {
+    tasks.addLast(task);
+    schedule();
+  }
+
+  /**
+   * Runs {@code first} and then the queued tasks.
+   *
+   * @throws IllegalStateException if the executor is not paused
+   */
+  public void resume(Runnable first) {
+    if (!paused) {
+      throw new IllegalStateException(name + " is not paused");
+    }
+    // No drain runs while paused, so nothing can overtake the task put at the head here.
+    tasks.addFirst(first);
+    paused = false;
+    schedule();
+  }
+
+  private void schedule() {
+    if (!paused && !tasks.isEmpty() && scheduled.compareAndSet(false, true)) {
+      try {
+        pool.execute(this::drain);
+      } catch (RejectedExecutionException e) {
+        scheduled.set(false);
+        log.debug("{}: {} tasks dropped, the pool is shut down", name, tasks.size());
+        tasks.clear();
+      }
+    }
+  }
+
+  private void drain() {
+    try {
+      for (int i = 0; i < BATCH && !paused; i++) {
+        Runnable task = tasks.pollFirst();
+        if (task == null) {
+          break;
+        }
+        try {
+          task.run();
+        } catch (RuntimeException | Error e) {
+          log.error("{}: a task failed", name, e);
+        }
+      }
+    } finally {
+      scheduled.set(false);
+      // A task submitted while this drain was finishing found `scheduled` set and left the scheduling to us.
+      schedule();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "SerialExecutor[" + name + ", " + tasks.size() + " queued" + (paused ? ", paused" : "") + "]";
+  }
+}

@@ -1,0 +1,117 @@
+package ai.candlefish.collab.server.internal;
+
+import ai.candlefish.collab.spi.CollabHooks;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What one running server shares between its connections and documents: the settings, the thread pools, the
+ * timer, the open documents and the open channels.
+ *
+ * <ul>
+ *   <li>the document pool runs the documents' serial executors (CPU work on {@code Doc}s; never blocks);
+ *   <li>the blocking pool runs store and authenticator calls, which may block;
+ *   <li>the timer only hands tasks to the other two (debounces, retries, unloads, awareness timeouts).
+ * </ul>
+ *
+ * <p>Thread-safe.
+ */
+public final class ServerRuntime {
+  private static final Logger log = LoggerFactory.getLogger(ServerRuntime.class);
+
+  private final ServerConfig config;
+  private final ExecutorService documentPool;
+  private final ExecutorService blockingPool;
+  private final ScheduledThreadPoolExecutor timer;
+  private final DocumentRegistry registry;
+  private final ChannelGroup channels = new DefaultChannelGroup("collab-connections", GlobalEventExecutor.INSTANCE);
+  private final AtomicLong connectionIds = new AtomicLong();
+
+  /** Starts the pools and the timer. */
+  public ServerRuntime(ServerConfig config) {
+    this.config = config;
+    this.documentPool = pool(config.documentThreads(), "collab-document");
+    this.blockingPool = pool(config.blockingThreads(), "collab-blocking");
+    this.timer = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("collab-timer", true));
+    timer.setRemoveOnCancelPolicy(true);
+    this.registry = new DocumentRegistry(this);
+    long period = Math.max(1000, ai.candlefish.collab.awareness.Awareness.OUTDATED_TIMEOUT_MS / 6);
+    timer.scheduleWithFixedDelay(registry::checkAwarenessTimeouts, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  private static ExecutorService pool(int threads, String name) {
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), new DefaultThreadFactory(name, true));
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+
+  public ServerConfig config() {
+    return config;
+  }
+
+  public CollabHooks hooks() {
+    return config.hooks();
+  }
+
+  public ExecutorService documentPool() {
+    return documentPool;
+  }
+
+  public ExecutorService blockingPool() {
+    return blockingPool;
+  }
+
+  public ScheduledExecutorService timer() {
+    return timer;
+  }
+
+  public DocumentRegistry registry() {
+    return registry;
+  }
+
+  public ChannelGroup channels() {
+    return channels;
+  }
+
+  public long nextConnectionId() {
+    return connectionIds.incrementAndGet();
+  }
+
+  /** Calls a hook, logging what it throws (hooks must not break the server). */
+  public void hook(String name, Consumer<CollabHooks> call) {
+    try {
+      call.accept(config.hooks());
+    } catch (RuntimeException e) {
+      log.warn("hook {} threw; ignored", name, e);
+    }
+  }
+
+  /** Stops the timer and the pools, waiting at most {@code millis} for running tasks. */
+  public void shutdown(long millis) {
+    timer.shutdownNow();
+    documentPool.shutdown();
+    blockingPool.shutdown();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+      documentPool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      blockingPool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    documentPool.shutdownNow();
+    blockingPool.shutdownNow();
+  }
+}

@@ -1,0 +1,374 @@
+package ai.candlefish.collab.server.internal;
+
+import ai.candlefish.collab.awareness.Awareness;
+import ai.candlefish.collab.awareness.AwarenessChange;
+import ai.candlefish.collab.core.DecodingException;
+import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.core.Transaction;
+import ai.candlefish.collab.server.CloseCodes;
+import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.spi.StoreException;
+import ai.candlefish.collab.spi.StoredDocument;
+import ai.candlefish.collab.sync.SyncMessage;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One document in memory: its {@link Doc}, its awareness, the clients that have it open, and its storage.
+ *
+ * <p>Life: created by {@link DocumentRegistry#acquire} in state LOADING, with its executor paused; the stored
+ * updates are read on the store executor and applied to a fresh {@code Doc}, and only then does the executor run
+ * what queued up meanwhile (attachments of clients, their messages, host calls). No client is served before the
+ * stored state is in memory. A failed load refuses every queued client, stores nothing, and drops this instance
+ * from the registry so that the next client tries again. After the last user leaves and the unload delay passes,
+ * everything is stored (and compacted) and the registry drops the instance, unless a user came back meanwhile.
+ *
+ * <p>Threads: everything below the constructor belongs to the document's serial executor ({@link #lane()});
+ * public methods only queue work there. Store I/O runs on a second serial executor over the blocking pool.
+ */
+public final class SharedDocument {
+  private static final Logger log = LoggerFactory.getLogger(SharedDocument.class);
+
+  private enum State { LOADING, READY, FAILED, UNLOADED }
+
+  private final DocumentKey key;
+  private final ServerRuntime runtime;
+  private final SerialExecutor lane;
+  private final SerialExecutor storeLane;
+  private final StoreWriter writer;
+  private final CompletableFuture<Void> loaded = new CompletableFuture<>();
+
+  // Changed only inside the registry's compute() for this key.
+  int users;
+  long lastReleaseNanos;
+
+  private State state = State.LOADING;
+  private Doc doc;
+  private Awareness awareness;
+  private final Set<DocumentSession> sessions = new LinkedHashSet<>();
+  private final Map<Long, DocumentSession> awarenessOwners = new HashMap<>();
+
+  SharedDocument(DocumentKey key, ServerRuntime runtime) {
+    this.key = key;
+    this.runtime = runtime;
+    this.lane = new SerialExecutor(runtime.documentPool(), "document " + key, true);
+    this.storeLane = new SerialExecutor(runtime.blockingPool(), "store " + key, false);
+    this.writer = new StoreWriter(this, runtime);
+  }
+
+  public DocumentKey key() {
+    return key;
+  }
+
+  /** Completes when the stored state is in memory, or exceptionally with the store's failure. */
+  public CompletableFuture<Void> loaded() {
+    return loaded;
+  }
+
+  SerialExecutor lane() {
+    return lane;
+  }
+
+  SerialExecutor storeLane() {
+    return storeLane;
+  }
+
+  Doc doc() {
+    return doc;
+  }
+
+  // ------------------------------------------------------------------------------------------------------ loading
+
+  private record Loaded(Doc doc, int pieces, RuntimeException failure) {}
+
+  void startLoad() {
+    storeLane.execute(() -> {
+      Loaded result = load();
+      lane.resume(() -> onLoaded(result));
+    });
+  }
+
+  private Loaded load() {
+    try {
+      StoredDocument stored = runtime.config().store().load(key);
+      if (stored == null) {
+        throw new StoreException("the store returned null for " + key);
+      }
+      Doc d = Doc.create();
+      int i = 0;
+      for (byte[] update : stored.updates()) {
+        try {
+          d.applyUpdate(update);
+        } catch (DecodingException e) {
+          throw new StoreException("stored update " + i + " of " + key + " is not a Yjs update", e);
+        }
+        i++;
+      }
+      return new Loaded(d, stored.updateCount(), null);
+    } catch (RuntimeException e) {
+      return new Loaded(null, 0, e);
+    }
+  }
+
+  private void onLoaded(Loaded result) {
+    if (result.failure != null) {
+      state = State.FAILED;
+      log.error("cannot load document {}; its clients are refused until a load succeeds", key, result.failure);
+      runtime.registry().removeFailed(this);
+      loaded.completeExceptionally(result.failure);
+      return;
+    }
+    doc = result.doc;
+    awareness = new Awareness(doc);
+    awareness.setLocalState(null);
+    doc.onUpdate(this::onDocUpdate);
+    awareness.onUpdate(this::onAwarenessUpdate);
+    awareness.onChange(change -> runtime.hook("onAwareness", h -> h.onAwareness(key, change)));
+    state = State.READY;
+    writer.loaded(result.pieces);
+    runtime.hook("onLoad", h -> h.onLoad(key, doc));
+    loaded.complete(null);
+  }
+
+  // ------------------------------------------------------------------------------------------------- sessions
+
+  /** Lets {@code session} in once the document is loaded: sends it the server's sync step 1 and awareness. */
+  public void attach(DocumentSession session) {
+    lane.execute(() -> {
+      if (state != State.READY) {
+        session.peer.close(CloseCodes.UNAVAILABLE, "document unavailable, try again later");
+        return;
+      }
+      sessions.add(session);
+      session.attached = true;
+      session.peer.send(ServerMessage.Sync.step1(key.name(), doc.encodeStateVector()));
+      Map<Long, Object> states = awareness.states();
+      if (!states.isEmpty()) {
+        session.peer.send(new ServerMessage.Awareness(key.name(), awareness.encodeUpdate(states.keySet())));
+      }
+    });
+  }
+
+  /** Handles a message of {@code session}'s client, then runs {@code done} (on the document's thread). */
+  public void submit(DocumentSession session, ClientMessage message, Runnable done) {
+    lane.execute(() -> {
+      try {
+        if (session.attached) {
+          handle(session, message);
+        }
+      } finally {
+        done.run();
+      }
+    });
+  }
+
+  /** Removes {@code session} (its client left), removes its awareness states, and releases the document. */
+  public void detach(DocumentSession session) {
+    lane.execute(() -> {
+      drop(session);
+      runtime.registry().release(this);
+    });
+  }
+
+  private void handle(DocumentSession session, ClientMessage message) {
+    try {
+      if (message instanceof ClientMessage.Sync sync) {
+        onSync(session, sync);
+      } else if (message instanceof ClientMessage.Awareness a) {
+        awareness.applyUpdate(a.update(), session);
+      } else if (message instanceof ClientMessage.QueryAwareness) {
+        Map<Long, Object> states = awareness.states();
+        session.peer.send(new ServerMessage.Awareness(key.name(), awareness.encodeUpdate(states.keySet())));
+      }
+    } catch (DecodingException e) {
+      fail(session, CloseCodes.PROTOCOL_ERROR, "malformed " + describe(message) + ": " + e.getMessage());
+    } catch (RuntimeException e) {
+      log.error("document {}: handling a {} failed", key, describe(message), e);
+      fail(session, CloseCodes.INTERNAL_ERROR, "internal error");
+    }
+  }
+
+  private static String describe(ClientMessage message) {
+    if (message instanceof ClientMessage.Sync sync) {
+      return sync.type() == SyncMessage.STEP1 ? "sync step 1" : sync.type() == SyncMessage.STEP2 ? "sync step 2"
+          : "update";
+    }
+    return message instanceof ClientMessage.Awareness ? "awareness update" : "message";
+  }
+
+  private void onSync(DocumentSession session, ClientMessage.Sync sync) {
+    if (sync.type() == SyncMessage.STEP1) {
+      ServerMessage reply = ServerMessage.Sync.step2(key.name(), doc.encodeStateAsUpdate(sync.payload()));
+      if (session.initialStateSent) {
+        session.peer.send(reply);
+      } else {
+        session.initialStateSent = true;
+        session.peer.sendInitial(reply);
+      }
+      return;
+    }
+    if (!session.permission.canWrite()) {
+      // A read-only client answers our step 1 too; only what would change the document is an edit.
+      if (!UpdateInspector.changesNothing(sync.payload(), doc)) {
+        session.peer.send(new ServerMessage.PermissionDenied(key.name(), "read-only access: update rejected"));
+      }
+      return;
+    }
+    doc.applyUpdate(sync.payload(), session);
+  }
+
+  private void fail(DocumentSession session, int code, String reason) {
+    drop(session);
+    session.peer.close(code, reason);
+  }
+
+  private void drop(DocumentSession session) {
+    if (!sessions.remove(session)) {
+      return;
+    }
+    session.attached = false;
+    if (!session.awarenessClients.isEmpty()) {
+      // Broadcast at once: no ghost cursors until the awareness timeout.
+      awareness.removeStates(new ArrayList<>(session.awarenessClients), null);
+    }
+  }
+
+  private void onDocUpdate(byte[] update, Object origin, Transaction transaction) {
+    ServerMessage message = ServerMessage.Sync.update(key.name(), update);
+    for (DocumentSession s : sessions) {
+      if (s != origin) {
+        s.peer.send(message);
+      }
+    }
+    writer.updated(update);
+  }
+
+  private void onAwarenessUpdate(AwarenessChange change) {
+    if (change.origin() instanceof DocumentSession from && from.attached) {
+      own(from, change.added());
+      own(from, change.updated());
+    }
+    for (Long client : change.removed()) {
+      DocumentSession owner = awarenessOwners.remove(client);
+      if (owner != null) {
+        owner.awarenessClients.remove(client);
+      }
+    }
+    ServerMessage message = new ServerMessage.Awareness(key.name(), awareness.encodeUpdate(change.all()));
+    // The sender gets its own update back, as y-websocket's server does: a y-websocket client that hears nothing
+    // for 30 s reconnects, and its own renewals (every 15 s) are what it hears when it is alone.
+    for (DocumentSession s : sessions) {
+      s.peer.send(message);
+    }
+  }
+
+  private void own(DocumentSession session, List<Long> clients) {
+    for (Long client : clients) {
+      DocumentSession previous = awarenessOwners.put(client, session);
+      if (previous != null && previous != session) {
+        previous.awarenessClients.remove(client);
+      }
+      session.awarenessClients.add(client);
+    }
+  }
+
+  void checkAwarenessTimeouts() {
+    lane.execute(() -> {
+      if (state == State.READY) {
+        awareness.checkTimeouts();
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------------- host calls
+
+  /**
+   * Runs {@code call} with the document on its thread; changes it makes reach every client and the store.
+   * The future completes on the document's thread (chain slow work with the {@code *Async} methods).
+   */
+  public <R> CompletableFuture<R> call(Function<Doc, R> call) {
+    CompletableFuture<R> result = new CompletableFuture<>();
+    lane.execute(() -> {
+      if (state != State.READY) {
+        result.completeExceptionally(new IllegalStateException("document " + key + " is not loaded"));
+        return;
+      }
+      try {
+        result.complete(call.apply(doc));
+      } catch (RuntimeException | Error e) {
+        result.completeExceptionally(e);
+      }
+    });
+    return result;
+  }
+
+  // ---------------------------------------------------------------------------------------- unloading, closing
+
+  void unloadLater(long delayNanos) {
+    try {
+      runtime.timer().schedule(() -> lane.execute(this::tryUnload), delayNanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      // The server is closing; it stores every document itself.
+    }
+  }
+
+  private void tryUnload() {
+    if (state != State.READY) {
+      return;
+    }
+    long idle = runtime.registry().idleNanos(this);
+    if (idle < 0) {
+      return;
+    }
+    long delay = runtime.config().unloadDelay().toNanos();
+    if (idle < delay) {
+      unloadLater(delay - idle);
+      return;
+    }
+    if (!writer.isStored()) {
+      // Stays in memory until stored; a failing store is retried meanwhile.
+      writer.storeAll().thenRun(() -> lane.execute(this::tryUnload));
+      return;
+    }
+    if (runtime.registry().removeIfIdle(this)) {
+      state = State.UNLOADED;
+      writer.close();
+      runtime.hook("onUnload", h -> h.onUnload(key));
+    }
+  }
+
+  /** Stores (and compacts) everything; completes when stored, however many retries that takes. */
+  CompletableFuture<Void> storeAll() {
+    CompletableFuture<Void> stored = new CompletableFuture<>();
+    lane.execute(() -> {
+      if (state != State.READY) {
+        stored.complete(null);
+      } else {
+        writer.storeAll().whenComplete((v, e) -> stored.complete(null));
+      }
+    });
+    return stored;
+  }
+
+  /** Whether everything received is stored (for tests; blocks until the document's thread answers). */
+  public CompletableFuture<Boolean> isStored() {
+    CompletableFuture<Boolean> answer = new CompletableFuture<>();
+    lane.execute(() -> answer.complete(state != State.READY || writer.isStored()));
+    return answer;
+  }
+
+  @Override
+  public String toString() {
+    return "SharedDocument[" + key + "]";
+  }
+}

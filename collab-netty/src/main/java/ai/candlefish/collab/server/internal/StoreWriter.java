@@ -1,0 +1,217 @@
+package ai.candlefish.collab.server.internal;
+
+import ai.candlefish.collab.spi.DocumentStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stores one document's updates: debounced, batched, retried, and now and then compacted.
+ *
+ * <p>Each update is kept until stored. A batch is written {@code storeDebounce} after the last update, but never
+ * later than {@code storeMaxWait} after the first one. A batch is appended update by update; when the store would
+ * hold more than {@code compactAfterUpdates} pieces, or when everything must be stored (unload, shutdown), the whole
+ * document replaces what is stored instead. A failed write puts its batch back in front and is retried with
+ * exponential backoff (up to {@code storeRetryMax}); the document is not unloaded meanwhile. At most one write is in
+ * flight, so writes reach the store in order.
+ *
+ * <p>Belongs to its document's serial executor; store calls run on the document's store executor.
+ */
+final class StoreWriter {
+  private static final Logger log = LoggerFactory.getLogger(StoreWriter.class);
+  private static final long FIRST_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+  private final SharedDocument document;
+  private final ServerRuntime runtime;
+  private final long debounceNanos;
+  private final long maxWaitNanos;
+  private final long retryMaxNanos;
+  private final int compactAfter;
+
+  private List<byte[]> pending = new ArrayList<>();
+  private long firstPendingNanos;
+  private long dueNanos = Long.MAX_VALUE;
+  private long notBeforeNanos = Long.MIN_VALUE;
+  private ScheduledFuture<?> timer;
+  private long timerNanos;
+  private boolean inFlight;
+  private int storedPieces;
+  private int failures;
+  private boolean urgent;
+  private boolean closed;
+  private final List<CompletableFuture<Void>> waiters = new ArrayList<>();
+
+  StoreWriter(SharedDocument document, ServerRuntime runtime) {
+    this.document = document;
+    this.runtime = runtime;
+    ServerConfig config = runtime.config();
+    this.debounceNanos = config.storeDebounce().toNanos();
+    this.maxWaitNanos = config.storeMaxWait().toNanos();
+    this.retryMaxNanos = config.storeRetryMax().toNanos();
+    this.compactAfter = config.compactAfterUpdates();
+  }
+
+  /** The document was loaded from {@code pieces} stored updates. */
+  void loaded(int pieces) {
+    storedPieces = pieces;
+  }
+
+  /** The document changed by {@code update}. */
+  void updated(byte[] update) {
+    long now = System.nanoTime();
+    if (pending.isEmpty()) {
+      firstPendingNanos = now;
+    }
+    pending.add(update);
+    dueNanos = urgent ? now : Math.min(now + debounceNanos, firstPendingNanos + maxWaitNanos);
+    arm();
+  }
+
+  /** Whether every update is stored and the store holds the document in one piece. */
+  boolean isStored() {
+    return pending.isEmpty() && !inFlight && storedPieces <= 1;
+  }
+
+  /** Stores everything now, compacted; completes when {@link #isStored()}. */
+  CompletableFuture<Void> storeAll() {
+    if (isStored()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> stored = new CompletableFuture<>();
+    waiters.add(stored);
+    urgent = true;
+    dueNanos = System.nanoTime();
+    arm();
+    return stored;
+  }
+
+  /** The document was unloaded: no more timers. */
+  void close() {
+    closed = true;
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+
+  private boolean wantsCompaction() {
+    return storedPieces > compactAfter || (urgent && storedPieces > 1);
+  }
+
+  private void arm() {
+    if (closed || inFlight || (pending.isEmpty() && !wantsCompaction())) {
+      return;
+    }
+    long at = Math.max(dueNanos, notBeforeNanos);
+    if (timer != null) {
+      if (timerNanos <= at) {
+        return; // fires earlier and re-arms for the rest
+      }
+      timer.cancel(false);
+    }
+    timerNanos = at;
+    try {
+      timer = runtime.timer().schedule(() -> document.lane().execute(this::onTimer),
+          Math.max(0, at - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      timer = null; // the server is closing and stores through storeAll()
+    }
+  }
+
+  private void onTimer() {
+    timer = null;
+    if (closed || inFlight) {
+      return;
+    }
+    if (System.nanoTime() - Math.max(dueNanos, notBeforeNanos) < 0) {
+      arm();
+      return;
+    }
+    flush();
+  }
+
+  private void flush() {
+    int pieces = storedPieces + pending.size();
+    boolean compact = pieces > compactAfter || (urgent && pieces > 1);
+    if (pending.isEmpty() && !compact) {
+      settled();
+      return;
+    }
+    if (!pending.isEmpty()) {
+      runtime.hook("onChange", h -> h.onChange(document.key(), document.doc()));
+    }
+    List<byte[]> batch = pending;
+    pending = new ArrayList<>();
+    dueNanos = Long.MAX_VALUE;
+    byte[] state = compact ? document.doc().encodeStateAsUpdate() : null;
+    inFlight = true;
+    DocumentStore store = runtime.config().store();
+    document.storeLane().execute(() -> {
+      RuntimeException error = null;
+      try {
+        if (state != null) {
+          store.replace(document.key(), state);
+        } else {
+          for (byte[] update : batch) {
+            store.append(document.key(), update);
+          }
+        }
+      } catch (RuntimeException e) {
+        error = e;
+      }
+      RuntimeException failure = error;
+      document.lane().execute(() -> written(batch, state != null, failure));
+    });
+  }
+
+  private void written(List<byte[]> batch, boolean compacted, RuntimeException failure) {
+    inFlight = false;
+    long now = System.nanoTime();
+    if (failure == null) {
+      failures = 0;
+      notBeforeNanos = Long.MIN_VALUE;
+      storedPieces = compacted ? 1 : storedPieces + batch.size();
+      runtime.hook("onStore", h -> h.onStore(document.key()));
+    } else {
+      failures++;
+      long backoff = Math.min(retryMaxNanos, FIRST_RETRY_NANOS << Math.min(failures - 1, 20));
+      notBeforeNanos = now + backoff;
+      batch.addAll(pending);
+      pending = batch;
+      firstPendingNanos = now;
+      dueNanos = now;
+      long millis = TimeUnit.NANOSECONDS.toMillis(backoff);
+      if (failures == 1) {
+        log.warn("storing document {} failed; it stays in memory and is retried in {} ms", document.key(), millis,
+            failure);
+      } else {
+        log.warn("storing document {} failed again (attempt {}: {}); retrying in {} ms", document.key(), failures,
+            failure.toString(), millis);
+      }
+    }
+    if (urgent) {
+      dueNanos = Math.min(dueNanos, now);
+    }
+    if (pending.isEmpty() && !wantsCompaction()) {
+      settled();
+    } else {
+      arm();
+    }
+  }
+
+  private void settled() {
+    if (!isStored() && urgent) {
+      arm();
+      return;
+    }
+    urgent = false;
+    List<CompletableFuture<Void>> done = new ArrayList<>(waiters);
+    waiters.clear();
+    done.forEach(f -> f.complete(null));
+  }
+}

@@ -1,0 +1,33 @@
+package ai.candlefish.collab.server.internal;
+
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.List;
+
+/**
+ * One wire protocol the server speaks: it recognises its upgrade requests and installs its decoder/encoder pair,
+ * which turns frames into {@link ClientMessage}s and {@link ServerMessage}s. Everything after that is shared.
+ *
+ * <p>Implementations are stateless singletons.
+ */
+public interface WireProtocol {
+  /** The protocol's name, for {@link ai.candlefish.collab.spi.ConnectionInfo#protocol()} and logs. */
+  String name();
+
+  /**
+   * Whether an upgrade request is for this protocol.
+   *
+   * @param relativePath the decoded request path after the server's path prefix and its slash (may be empty)
+   * @param headers the upgrade request's headers
+   */
+  boolean accepts(String relativePath, HttpHeaders headers);
+
+  /**
+   * Adds this protocol's decoder and encoder to {@code pipeline} just before handler {@code before} (the session
+   * handler), once the WebSocket handshake is complete.
+   */
+  void install(ChannelPipeline pipeline, String before, String relativePath);
+
+  /** What the client implicitly asks by connecting (a single-document protocol opens its document). */
+  List<ClientMessage> onConnect(String relativePath);
+}
