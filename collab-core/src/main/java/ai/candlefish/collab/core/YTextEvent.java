@@ -1,10 +1,207 @@
 package ai.candlefish.collab.core;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
-/** The changes of one {@link YText} in one transaction. */
+/**
+ * The changes of one {@link YText} in one transaction. {@link #delta()} is a rich-text delta: inserts with their
+ * formatting, deletions, and retains that carry formatting changes (trailing plain retains are dropped), exactly
+ * as Yjs computes it.
+ */
 public final class YTextEvent extends YEvent {
   YTextEvent(SharedType target, Transaction transaction, Set<String> keysChanged) {
     super(target, transaction, keysChanged);
+  }
+
+  /** Whether text or embeds were inserted or deleted (false if only attributes of the type changed). */
+  public boolean childListChanged() {
+    return keysChanged.contains(null);
+  }
+
+  private enum Action { INSERT, RETAIN, DELETE }
+
+  /** Builds the delta as Yjs's {@code YTextEvent.delta} does, in a transaction of its own (it may clean up). */
+  @Override
+  List<Delta> computeDelta() {
+    List<Delta> delta = new ArrayList<>();
+    target().doc.transact(txn -> new Builder(delta).run(txn));
+    return Collections.unmodifiableList(delta);
+  }
+
+  private final class Builder {
+    final List<Delta> delta;
+    final Map<String, Object> currentAttributes = new LinkedHashMap<>();
+    final Map<String, Object> oldAttributes = new LinkedHashMap<>();
+    final Map<String, Object> attributes = new LinkedHashMap<>();
+    Action action;
+    Object insert = "";
+    final StringBuilder insertText = new StringBuilder();
+    int retain;
+    int deleteLen;
+
+    Builder(List<Delta> delta) {
+      this.delta = delta;
+    }
+
+    void addOp() {
+      if (action == null) {
+        return;
+      }
+      Delta op = null;
+      switch (action) {
+        case DELETE -> {
+          if (deleteLen > 0) {
+            op = Delta.delete(deleteLen);
+          }
+          deleteLen = 0;
+        }
+        case INSERT -> {
+          Object content = insert != null ? insert : insertText.toString();
+          if (insert != null || insertText.length() > 0) {
+            Map<String, Object> attrs = new LinkedHashMap<>();
+            currentAttributes.forEach((k, v) -> {
+              if (v != null) {
+                attrs.put(k, v);
+              }
+            });
+            op = Delta.insert(content, attrs);
+          }
+          insert = null;
+          insertText.setLength(0);
+        }
+        case RETAIN -> {
+          if (retain > 0) {
+            op = attributes.isEmpty() ? Delta.retain(retain) : new Delta(null, 0, retain,
+                Collections.unmodifiableMap(new LinkedHashMap<>(attributes)));
+          }
+          retain = 0;
+        }
+      }
+      if (op != null) {
+        delta.add(op);
+      }
+      action = null;
+    }
+
+    void run(Transaction txn) {
+      insert = null;
+      for (Item item = target().start; item != null; item = item.right) {
+        Content c = item.content;
+        if (c instanceof ContentType || c instanceof ContentEmbed) {
+          if (adds(item)) {
+            if (!deletes(item)) {
+              addOp();
+              action = Action.INSERT;
+              insert = c instanceof ContentType t ? t.type : ((ContentEmbed) c).embed;
+              addOp();
+            }
+          } else if (deletes(item)) {
+            if (action != Action.DELETE) {
+              addOp();
+              action = Action.DELETE;
+            }
+            deleteLen += 1;
+          } else if (!item.isDeleted()) {
+            if (action != Action.RETAIN) {
+              addOp();
+              action = Action.RETAIN;
+            }
+            retain += 1;
+          }
+        } else if (c instanceof ContentString s) {
+          if (adds(item)) {
+            if (!deletes(item)) {
+              if (action != Action.INSERT) {
+                addOp();
+                action = Action.INSERT;
+              }
+              s.appendTo(insertText);
+            }
+          } else if (deletes(item)) {
+            if (action != Action.DELETE) {
+              addOp();
+              action = Action.DELETE;
+            }
+            deleteLen += item.length;
+          } else if (!item.isDeleted()) {
+            if (action != Action.RETAIN) {
+              addOp();
+              action = Action.RETAIN;
+            }
+            retain += item.length;
+          }
+        } else if (c instanceof ContentFormat f) {
+          format(txn, item, f);
+        }
+      }
+      addOp();
+      while (!delta.isEmpty()) {
+        Delta last = delta.get(delta.size() - 1);
+        if (last.retain() > 0 && last.attributes() == null) {
+          delta.remove(delta.size() - 1);
+        } else {
+          break;
+        }
+      }
+    }
+
+    private void format(Transaction txn, Item item, ContentFormat f) {
+      String key = f.key;
+      Object value = f.value;
+      if (adds(item)) {
+        if (!deletes(item)) {
+          Object curVal = currentAttributes.get(key);
+          if (!YText.equalAttrs(curVal, value)) {
+            if (action == Action.RETAIN) {
+              addOp();
+            }
+            if (YText.equalAttrs(value, oldAttributes.get(key))) {
+              attributes.remove(key);
+            } else {
+              attributes.put(key, value);
+            }
+          } else if (value != null) {
+            item.delete(txn);
+          }
+        }
+      } else if (deletes(item)) {
+        oldAttributes.put(key, value);
+        Object curVal = currentAttributes.get(key);
+        if (!YText.equalAttrs(curVal, value)) {
+          if (action == Action.RETAIN) {
+            addOp();
+          }
+          attributes.put(key, curVal);
+        }
+      } else if (!item.isDeleted()) {
+        oldAttributes.put(key, value);
+        if (attributes.containsKey(key)) {
+          Object attr = attributes.get(key);
+          if (!YText.equalAttrs(attr, value)) {
+            if (action == Action.RETAIN) {
+              addOp();
+            }
+            if (value == null) {
+              attributes.remove(key);
+            } else {
+              attributes.put(key, value);
+            }
+          } else if (attr != null) {
+            // Redundant: the contextless cleanup would remove it anyway.
+            item.delete(txn);
+          }
+        }
+      }
+      if (!item.isDeleted()) {
+        if (action == Action.INSERT) {
+          addOp();
+        }
+        YText.updateCurrentAttributes(currentAttributes, f);
+      }
+    }
   }
 }

@@ -1,10 +1,21 @@
 package ai.candlefish.collab.core;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
-/** A shared XML element (Yjs {@code Y.XmlElement}): a node name, attributes and child nodes. */
+/**
+ * A shared XML element (Yjs {@code Y.XmlElement}): a node name, attributes, and child nodes.
+ *
+ * <p>{@code new YXmlElement("paragraph")} creates a preliminary element; attributes and children set before it
+ * is inserted into a document are kept and integrated with it.
+ */
 public final class YXmlElement extends YXmlFragment {
   private final String nodeName;
+  private Map<String, Object> prelimAttributes = new LinkedHashMap<>();
 
   /** A new preliminary element named {@code nodeName}. */
   public YXmlElement(String nodeName) {
@@ -30,5 +41,79 @@ public final class YXmlElement extends YXmlFragment {
   @Override
   SharedType copyEmpty() {
     return new YXmlElement(nodeName);
+  }
+
+  @Override
+  void integrate(Doc doc, Item item) {
+    // Children first, then attributes: the order (and so the clocks) Yjs uses.
+    super.integrate(doc, item);
+    Map<String, Object> attrs = prelimAttributes;
+    prelimAttributes = null;
+    attrs.forEach(this::setAttribute);
+  }
+
+  /** Sets attribute {@code name} (any storable value; strings in practice). */
+  public void setAttribute(String name, Object value) {
+    Objects.requireNonNull(name, "name");
+    if (doc == null) {
+      prelimAttributes.put(name, value);
+      return;
+    }
+    doc.transact(txn -> mapSet(txn, name, value));
+  }
+
+  /** Removes attribute {@code name}. */
+  public void removeAttribute(String name) {
+    Objects.requireNonNull(name, "name");
+    if (doc == null) {
+      prelimAttributes.remove(name);
+      return;
+    }
+    doc.transact(txn -> mapDelete(txn, name));
+  }
+
+  /** The value of attribute {@code name}, or null. */
+  public Object getAttribute(String name) {
+    Objects.requireNonNull(name, "name");
+    return doc == null ? prelimAttributes.get(name) : mapGet(name);
+  }
+
+  /** Whether attribute {@code name} is set. */
+  public boolean hasAttribute(String name) {
+    Objects.requireNonNull(name, "name");
+    return doc == null ? prelimAttributes.containsKey(name) : mapHas(name);
+  }
+
+  /** All attributes, as an unmodifiable snapshot. */
+  public Map<String, Object> getAttributes() {
+    return Collections.unmodifiableMap(doc == null ? new LinkedHashMap<>(prelimAttributes) : mapEntries());
+  }
+
+  /** The next sibling in the parent, or null. */
+  public SharedType nextSibling() {
+    Item n = item == null ? null : item.next();
+    return n == null ? null : ((ContentType) n.content).type;
+  }
+
+  /** The previous sibling in the parent, or null. */
+  public SharedType prevSibling() {
+    Item n = item == null ? null : item.prev();
+    return n == null ? null : ((ContentType) n.content).type;
+  }
+
+  /** {@code <nodename attr="value">children</nodename>}, attributes sorted by name, as Yjs writes it. */
+  @Override
+  public String toString() {
+    Map<String, Object> attrs = getAttributes();
+    List<String> keys = new ArrayList<>(attrs.keySet());
+    Collections.sort(keys);
+    StringBuilder sb = new StringBuilder();
+    String name = nodeName.toLowerCase(java.util.Locale.ROOT);
+    sb.append('<').append(name);
+    for (String key : keys) {
+      sb.append(' ').append(key).append("=\"").append(JsStrings.of(attrs.get(key))).append('"');
+    }
+    sb.append('>').append(super.toString()).append("</").append(name).append('>');
+    return sb.toString();
   }
 }

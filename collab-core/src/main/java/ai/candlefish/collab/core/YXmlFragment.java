@@ -1,9 +1,21 @@
 package ai.candlefish.collab.core;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 
-/** A shared list of XML nodes (Yjs {@code Y.XmlFragment}), the root type of y-prosemirror and TipTap. */
+/**
+ * A shared list of XML nodes (Yjs {@code Y.XmlFragment}): the root type of y-prosemirror, TipTap and other tree
+ * editors. Children are {@link YXmlElement}, {@link YXmlText} and {@link YXmlHook} nodes.
+ *
+ * <p>{@code new YXmlFragment()} creates a preliminary fragment that can be filled before it is inserted.
+ */
 public sealed class YXmlFragment extends SharedType permits YXmlElement {
+  private List<SharedType> prelim = new ArrayList<>();
+
   /** A new preliminary fragment. */
   public YXmlFragment() {}
 
@@ -18,26 +30,121 @@ public sealed class YXmlFragment extends SharedType permits YXmlElement {
   }
 
   @Override
-  YEvent createEvent(Transaction txn, Set<String> keysChanged) {
-    return new YXmlEvent(this, txn, keysChanged);
+  void integrate(Doc doc, Item item) {
+    super.integrate(doc, item);
+    List<SharedType> content = prelim;
+    prelim = null;
+    doc.transact(txn -> listInsert(txn, 0, content));
   }
 
-  /** The number of child nodes. */
+  private static List<SharedType> checkNodes(List<? extends SharedType> nodes) {
+    Objects.requireNonNull(nodes, "nodes");
+    for (SharedType n : nodes) {
+      if (!(n instanceof YXmlElement || n instanceof YXmlText || n instanceof YXmlHook)) {
+        throw new IllegalArgumentException("an XML fragment holds YXmlElement, YXmlText or YXmlHook nodes, not "
+            + (n == null ? "null" : n.getClass().getSimpleName()));
+      }
+    }
+    return List.copyOf(nodes);
+  }
+
+  /**
+   * Inserts {@code nodes} (new, preliminary nodes) at {@code index}.
+   *
+   * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length()]}
+   * @throws IllegalArgumentException if a node is not an XML node or already in a document
+   */
+  public void insert(int index, List<? extends SharedType> nodes) {
+    List<SharedType> checked = checkNodes(nodes);
+    if (doc == null) {
+      prelim.addAll(index, checked);
+      return;
+    }
+    doc.transact(txn -> listInsert(txn, index, checked));
+  }
+
+  /** Inserts {@code nodes} after the child {@code reference} (null: at the start). */
+  public void insertAfter(SharedType reference, List<? extends SharedType> nodes) {
+    List<SharedType> checked = checkNodes(nodes);
+    if (doc == null) {
+      int index = reference == null ? 0 : prelim.indexOf(reference) + 1;
+      if (index == 0 && reference != null) {
+        throw new IllegalArgumentException("the reference node is not a child of this fragment");
+      }
+      prelim.addAll(index, checked);
+      return;
+    }
+    if (reference != null && reference.parent() != this) {
+      throw new IllegalArgumentException("the reference node is not a child of this fragment");
+    }
+    doc.transact(txn -> listInsertAfter(txn, reference == null ? null : reference.item, checked));
+  }
+
+  /** Appends {@code nodes}. */
+  public void push(List<? extends SharedType> nodes) {
+    insert(length(), nodes);
+  }
+
+  /** Deletes {@code length} children from {@code index}. @throws IndexOutOfBoundsException if out of range */
+  public void delete(int index, int length) {
+    if (doc == null) {
+      prelim.subList(index, index + length).clear();
+      return;
+    }
+    doc.transact(txn -> listDelete(txn, index, length));
+  }
+
+  /** The child at {@code index}. */
+  public SharedType get(int index) {
+    return doc == null ? prelim.get(index) : (SharedType) listGet(index);
+  }
+
+  /** The first child, or null. */
+  public SharedType firstChild() {
+    return length() == 0 ? null : get(0);
+  }
+
+  /** The number of children. */
   public int length() {
-    return length;
+    return doc == null ? prelim.size() : length;
   }
 
+  /** The children, as an unmodifiable snapshot. */
+  public List<SharedType> toList() {
+    if (doc == null) {
+      return List.copyOf(prelim);
+    }
+    List<SharedType> out = new ArrayList<>();
+    for (Object o : listToList()) {
+      out.add((SharedType) o);
+    }
+    return Collections.unmodifiableList(out);
+  }
+
+  /** The XML of the children, as Yjs's {@code toString()}. */
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder();
-    for (Object child : listToList()) {
-      sb.append(child);
+    for (SharedType child : toList()) {
+      sb.append(child instanceof YXmlHook ? "[object Object]" : child.toString());
     }
     return sb.toString();
   }
 
+  /** The same as {@link #toString()}, as in Yjs. */
   @Override
   public Object toJson() {
     return toString();
+  }
+
+  /** Calls {@code observer} after each transaction that changed this node's children or attributes. */
+  public Subscription observe(Consumer<YXmlEvent> observer) {
+    Objects.requireNonNull(observer, "observer");
+    return addObserver(e -> observer.accept((YXmlEvent) e));
+  }
+
+  @Override
+  YEvent createEvent(Transaction txn, Set<String> keysChanged) {
+    return new YXmlEvent(this, txn, keysChanged);
   }
 }

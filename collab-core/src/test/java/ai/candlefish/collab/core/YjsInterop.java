@@ -326,18 +326,9 @@ final class YjsInterop {
   // ----------------------------------------------------------------------------------------------------------
   // The operation vocabulary (see interop.mjs's applyOp)
 
-  /** Whether collab-core's public API can perform op (XML nodes cannot be built through it yet). */
+  /** Whether collab-core's public API can perform op (all of the vocabulary, by now). */
   static boolean supported(Map<String, Object> op) {
-    String name = (String) op.get("op");
-    if ("transact".equals(name)) {
-      for (Object o : (List<?>) op.get("ops")) {
-        if (!supported(asMap(o))) {
-          return false;
-        }
-      }
-      return true;
-    }
-    return !name.startsWith("xml");
+    return true;
   }
 
   /** Performs one operation of the vocabulary on doc, with its values given in tagged JSON. */
@@ -393,8 +384,41 @@ final class YjsInterop {
           map.delete((String) op.get("text"));
         }
       }
+      case "xmlInsert" -> {
+        List<SharedType> nodes = new ArrayList<>();
+        for (Object n : (List<?>) op.get("nodes")) {
+          nodes.add(xmlNode(asMap(n)));
+        }
+        doc.getXmlFragment(name).insert(intOf(op, "index"), nodes);
+      }
+      case "xmlDelete" -> doc.getXmlFragment(name).delete(intOf(op, "index"), intOf(op, "len"));
       default -> throw new IllegalArgumentException("op not supported by the Java API: " + op.get("op"));
     }
+  }
+
+  /** An XML node description ({element, attrs, children} or {text, attrs}) to a preliminary node. */
+  private static SharedType xmlNode(Map<String, Object> d) {
+    if (d.get("text") != null) {
+      YXmlText t = new YXmlText();
+      if (d.get("attrs") == null) {
+        t.insert(0, (String) d.get("text"));
+      } else {
+        t.insert(0, (String) d.get("text"), asMap(toJava(d.get("attrs"))));
+      }
+      return t;
+    }
+    YXmlElement el = new YXmlElement((String) d.get("element"));
+    if (d.get("attrs") != null) {
+      asMap(d.get("attrs")).forEach((k, v) -> el.setAttribute(k, toJava(v)));
+    }
+    if (d.get("children") != null) {
+      List<SharedType> children = new ArrayList<>();
+      for (Object c : (List<?>) d.get("children")) {
+        children.add(xmlNode(asMap(c)));
+      }
+      el.insert(0, children);
+    }
+    return el;
   }
 
   @SuppressWarnings("unchecked")

@@ -123,7 +123,7 @@ public final class Json {
   }
 
   /** JavaScript's {@code Number.prototype.toString()} (ECMA-262 Number::toString), shortest round-trip digits. */
-  static String numberToString(double d) {
+  public static String numberToString(double d) {
     if (Double.isNaN(d) || Double.isInfinite(d)) {
       return "null"; // what JSON.stringify writes
     }

@@ -1,0 +1,54 @@
+package ai.candlefish.collab.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class YXmlTest {
+  @Test
+  void preliminaryTree_integratesWithChildrenAndAttributes() {
+    Doc doc = Doc.newBuilder().clientId(1).build();
+    YXmlFragment pm = doc.getXmlFragment("pm");
+    YXmlElement p = new YXmlElement("paragraph");
+    p.setAttribute("align", "center");
+    YXmlText t = new YXmlText();
+    t.insert(0, "bold", Map.of("strong", Map.of()));
+    t.insert(4, " plain", Map.of()); // without attributes it would inherit "strong", as in Yjs
+    p.insert(0, List.of(t));
+    pm.insert(0, List.of(p, new YXmlElement("hr")));
+    assertThat(pm.toString())
+        .isEqualTo("<paragraph align=\"center\"><strong>bold</strong> plain</paragraph><hr></hr>");
+    assertThat(p.getAttribute("align")).isEqualTo("center");
+    assertThat(p.nextSibling()).isInstanceOf(YXmlElement.class);
+    Doc copy = Doc.newBuilder().clientId(2).build();
+    copy.applyUpdate(doc.encodeStateAsUpdate());
+    assertThat(copy.getXmlFragment("pm").toString()).isEqualTo(pm.toString());
+    DocInvariants.check(copy);
+  }
+
+  @Test
+  void events_reportChildListAndAttributes() {
+    Doc doc = Doc.newBuilder().clientId(1).build();
+    YXmlFragment pm = doc.getXmlFragment("pm");
+    YXmlElement p = new YXmlElement("p");
+    pm.insert(0, List.of(p));
+    List<String> seen = new ArrayList<>();
+    p.observe(e -> seen.add(e.childListChanged() + " " + e.attributesChanged()));
+    doc.transact(txn -> {
+      p.setAttribute("class", "x");
+      p.insert(0, List.of(new YXmlText("hi")));
+    });
+    assertThat(seen).containsExactly("true [class]");
+  }
+
+  @Test
+  void insert_rejectsNonXmlNodes() {
+    Doc doc = Doc.create();
+    assertThatThrownBy(() -> doc.getXmlFragment("pm").insert(0, List.of(new YMap())))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("YXmlElement");
+  }
+}
