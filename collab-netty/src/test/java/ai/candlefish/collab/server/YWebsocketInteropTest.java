@@ -1,0 +1,176 @@
+package ai.candlefish.collab.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.candlefish.collab.spi.AuthenticationException;
+import ai.candlefish.collab.spi.Authenticator;
+import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import ai.candlefish.collab.spi.Permission;
+import ai.candlefish.collab.spi.Principal;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real y-websocket 3.1.0 clients ({@code WebsocketProvider} on Node's {@code ws}, see
+ * {@code src/test/js/ywebsocket-clients.mjs}) against the server: convergence with each other and with the
+ * server's own copy, awareness, tokens, read-only access, and a restart with the store kept.
+ */
+class YWebsocketInteropTest {
+  private static final long SEED = Long.getLong("interop.seed", 20240607L);
+  private static YWebsocketClients node;
+
+  static final Authenticator TOKENS = (token, connection) -> {
+    if (token == null) {
+      throw new AuthenticationException("a token is required");
+    }
+    return switch (token) {
+      case "alice", "bob", "carol" -> Principal.of(token, "acme", Permission.WRITE);
+      case "reader" -> Principal.of(token, "acme", Permission.READ);
+      default -> throw new AuthenticationException("unknown token");
+    };
+  };
+
+  private final InMemoryDocumentStore store = new InMemoryDocumentStore();
+  private CollabServer server;
+
+  @BeforeAll
+  static void startNode() {
+    node = YWebsocketClients.start();
+  }
+
+  @AfterAll
+  static void stopNode() {
+    node.close();
+  }
+
+  @BeforeEach
+  void startServer() {
+    server = newServer(0);
+  }
+
+  @AfterEach
+  void stopServer() {
+    server.close();
+  }
+
+  private CollabServer newServer(int port) {
+    return CollabServer.newBuilder()
+        .host("127.0.0.1")
+        .port(port)
+        .documentStore(store)
+        .authenticator(TOKENS)
+        .storeDebounce(Duration.ofMillis(50))
+        .storeMaxWait(Duration.ofMillis(200))
+        .unloadDelay(Duration.ofMillis(100))
+        .build()
+        .start();
+  }
+
+  private String url() {
+    return "ws://127.0.0.1:" + server.port();
+  }
+
+  @Test
+  void twoProviders_editingConcurrently_convergeWithEachOtherAndTheServer() {
+    node.connect("a", url(), "shared", "alice");
+    node.connect("b", url(), "shared", "bob");
+    node.call("concurrent", "edits", List.of(Map.of("id", "a", "index", 0, "text", "hello "),
+        Map.of("id", "b", "index", 0, "text", "world ")));
+    assertThat(node.waitSame("a", "b")).isIn("hello world ", "world hello ");
+    node.call("randomEdits", "ids", List.of("a", "b"), "count", 400, "seed", SEED);
+    String text = node.waitSame("a", "b");
+
+    try (DocumentHandle handle = server.openDocument(DocumentKey.of("acme", "shared")).join()) {
+      await("the server copy, seed " + SEED).atMost(Duration.ofSeconds(5))
+          .until(() -> handle.read(doc -> doc.getText("t").toString()).join().equals(text));
+      handle.edit(txn -> txn.doc().getText("t").insert(0, "[server] ")).join();
+      node.waitText("a", "[server] " + text);
+      node.waitText("b", "[server] " + text);
+    } finally {
+      node.call("destroy", "id", "a");
+      node.call("destroy", "id", "b");
+    }
+  }
+
+  @Test
+  void awareness_reachesTheOthers_andIsRemovedAtOnceWhenAClientDrops() {
+    long a = node.connect("a", url(), "presence", "alice");
+    long b = node.connect("b", url(), "presence", "bob");
+    node.call("setAwareness", "id", "a", "state", Map.of("user", Map.of("name", "Ann", "color", "#f00")));
+    node.waitAwareness("b", a, true, 5000);
+    assertThat(node.call("awareness", "id", "b").get("states").toString()).contains("Ann");
+
+    long dropped = System.nanoTime();
+    node.call("drop", "id", "a"); // no close handshake, no "offline" awareness message: the server must notice
+    node.waitAwareness("b", a, false, 5000);
+    assertThat(Duration.ofNanos(System.nanoTime() - dropped))
+        .as("removed by the server at once, not by the 30 s awareness timeout")
+        .isLessThan(Duration.ofSeconds(3));
+    node.waitAwareness("b", b, true, 1000);
+    node.call("destroy", "id", "a");
+    node.call("destroy", "id", "b");
+  }
+
+  @Test
+  void restart_withTheStoreKept_keepsTheContent_andTheProvidersResync() {
+    node.connect("a", url(), "durable", "alice");
+    node.connect("b", url(), "durable", "bob");
+    node.insert("a", 0, "persist me");
+    node.waitText("b", "persist me");
+
+    int port = server.port();
+    server.close();
+    assertThat(store.load(DocumentKey.of("acme", "durable")).isEmpty()).as("stored when the server closed").isFalse();
+    node.insert("a", 0, "offline, "); // edited while the server is down
+    server = newServer(port);
+
+    node.call("waitConnected", "id", "a", "timeoutMs", 10_000);
+    node.call("waitConnected", "id", "b", "timeoutMs", 10_000);
+    assertThat(node.waitSame("a", "b")).isEqualTo("offline, persist me");
+    node.connect("c", url(), "durable", "carol");
+    node.waitText("c", "offline, persist me");
+    for (String id : List.of("a", "b", "c")) {
+      node.call("destroy", "id", id);
+    }
+  }
+
+  @Test
+  void readOnlyProvider_seesEverything_butItsEditsAreRejected() {
+    node.connect("w", url(), "readonly", "alice");
+    node.insert("w", 0, "written");
+    node.connect("r", url(), "readonly", "reader");
+    node.waitText("r", "written");
+    assertThat(node.status("r").get("denied")).as("syncing alone is not an edit").isEqualTo(List.of());
+
+    node.insert("r", 0, "vandal ");
+    await().atMost(Duration.ofSeconds(5)).until(() -> !((List<?>) node.status("r").get("denied")).isEmpty());
+    node.insert("w", 7, "!");
+    node.waitText("r", "vandal written!"); // the reader's own copy keeps its edit; the others never see it
+    assertThat(node.text("w")).isEqualTo("written!");
+    try (DocumentHandle handle = server.openDocument(DocumentKey.of("acme", "readonly")).join()) {
+      assertThat(handle.read(doc -> doc.getText("t").toString()).join()).isEqualTo("written!");
+    }
+    node.call("destroy", "id", "w");
+    node.call("destroy", "id", "r");
+  }
+
+  @Test
+  void unknownToken_closesWith4401_andTheProviderStopsReconnecting() throws InterruptedException {
+    node.call("connect", "id", "x", "url", url(), "room", "secret", "token", "mallory", "waitSynced", false);
+    await().atMost(Duration.ofSeconds(5)).until(() -> !((List<?>) node.status("x").get("closes")).isEmpty());
+    Thread.sleep(700); // longer than the provider's backoff: it would have reconnected by now
+    Map<String, Object> status = node.status("x");
+    assertThat(status.get("closes")).isEqualTo(List.of(Map.of("code", CloseCodes.UNAUTHORIZED, "reason",
+        "unknown token")));
+    assertThat(status.get("denied")).isEqualTo(List.of("unknown token"));
+    node.call("destroy", "id", "x");
+  }
+}
