@@ -85,6 +85,12 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
     return item == null ? null : (SharedType) item.parent;
   }
 
+  /** The next (or previous) visible sibling in the parent list, for XML nodes. */
+  final SharedType sibling(boolean next) {
+    Item n = item == null ? null : next ? item.next() : item.prev();
+    return n == null ? null : ((ContentType) n.content).type;
+  }
+
   /** This type's content as JSON-like Java values, as Yjs's {@code toJSON()}. */
   public abstract Object toJson();
 

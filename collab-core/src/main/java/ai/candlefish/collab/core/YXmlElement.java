@@ -91,14 +91,12 @@ public final class YXmlElement extends YXmlFragment {
 
   /** The next sibling in the parent, or null. */
   public SharedType nextSibling() {
-    Item n = item == null ? null : item.next();
-    return n == null ? null : ((ContentType) n.content).type;
+    return sibling(true);
   }
 
   /** The previous sibling in the parent, or null. */
   public SharedType prevSibling() {
-    Item n = item == null ? null : item.prev();
-    return n == null ? null : ((ContentType) n.content).type;
+    return sibling(false);
   }
 
   /** {@code <nodename attr="value">children</nodename>}, attributes sorted by name, as Yjs writes it. */

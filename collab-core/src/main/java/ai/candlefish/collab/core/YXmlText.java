@@ -29,14 +29,12 @@ public final class YXmlText extends YText {
 
   /** The next sibling in the parent, or null. */
   public SharedType nextSibling() {
-    Item n = item == null ? null : item.next();
-    return n == null ? null : ((ContentType) n.content).type;
+    return sibling(true);
   }
 
   /** The previous sibling in the parent, or null. */
   public SharedType prevSibling() {
-    Item n = item == null ? null : item.prev();
-    return n == null ? null : ((ContentType) n.content).type;
+    return sibling(false);
   }
 
   /** The text with its formatting as nested tags (sorted by name, attributes sorted), as Yjs writes it. */

@@ -20,26 +20,41 @@ import java.util.Objects;
  *
  * <p>Instances are immutable; byte arrays are copied in and out.
  */
-public sealed interface SyncMessage permits SyncMessage.SyncStep1, SyncMessage.SyncStep2, SyncMessage.Update {
+public abstract sealed class SyncMessage permits SyncMessage.SyncStep1, SyncMessage.SyncStep2, SyncMessage.Update {
   /** Message type of {@link SyncStep1}. */
-  int STEP1 = 0;
+  public static final int STEP1 = 0;
   /** Message type of {@link SyncStep2}. */
-  int STEP2 = 1;
+  public static final int STEP2 = 1;
   /** Message type of {@link Update}. */
-  int UPDATE = 2;
+  public static final int UPDATE = 2;
+
+  private final byte[] payload;
+
+  private SyncMessage(byte[] payload) {
+    this.payload = payload;
+  }
 
   /** The message type (0, 1 or 2). */
-  int type();
+  public abstract int type();
 
   /** The payload: a state vector for step 1, an update otherwise (a copy). */
-  byte[] payload();
+  public final byte[] payload() {
+    return payload.clone();
+  }
+
+  final byte[] raw() {
+    return payload;
+  }
 
   /** Writes this message (type and payload) to {@code out}. */
-  void encodeTo(Lib0Encoder out);
+  public final void encodeTo(Lib0Encoder out) {
+    out.writeVarUint(type());
+    out.writeVarUint8Array(payload);
+  }
 
   /** This message's bytes. */
-  default byte[] encode() {
-    Lib0Encoder out = new Lib0Encoder();
+  public final byte[] encode() {
+    Lib0Encoder out = new Lib0Encoder(payload.length + 6);
     encodeTo(out);
     return out.toByteArray();
   }
@@ -49,7 +64,7 @@ public sealed interface SyncMessage permits SyncMessage.SyncStep1, SyncMessage.S
    *
    * @throws DecodingException if the bytes are not exactly one sync message
    */
-  static SyncMessage decode(byte[] bytes) {
+  public static SyncMessage decode(byte[] bytes) {
     Objects.requireNonNull(bytes, "bytes");
     Lib0Decoder in = new Lib0Decoder(bytes);
     SyncMessage m = decode(in);
@@ -64,31 +79,48 @@ public sealed interface SyncMessage permits SyncMessage.SyncStep1, SyncMessage.S
    *
    * @throws DecodingException if the bytes are not a sync message
    */
-  static SyncMessage decode(Lib0Decoder in) {
+  public static SyncMessage decode(Lib0Decoder in) {
     int at = in.offset();
     long type = in.readVarUint();
     byte[] payload = in.readVarUint8Array();
     if (type == STEP1) {
-      return new SyncStep1(payload, false);
+      return new SyncStep1(payload, null);
     } else if (type == STEP2) {
-      return new SyncStep2(payload, false);
+      return new SyncStep2(payload, null);
     } else if (type == UPDATE) {
-      return new Update(payload, false);
+      return new Update(payload, null);
     }
     throw new DecodingException("unknown sync message type " + type, at);
   }
 
-  /** "Here is my state vector": the receiver answers with what the sender lacks. */
-  final class SyncStep1 implements SyncMessage {
-    private final byte[] stateVector;
+  @Override
+  public final boolean equals(Object o) {
+    return o != null && o.getClass() == getClass() && Arrays.equals(((SyncMessage) o).payload, payload);
+  }
 
+  @Override
+  public final int hashCode() {
+    return type() * 31 + Arrays.hashCode(payload);
+  }
+
+  @Override
+  public final String toString() {
+    return getClass().getSimpleName() + "[" + payload.length + " bytes]";
+  }
+
+  private static byte[] copy(byte[] bytes, String name) {
+    return Objects.requireNonNull(bytes, name).clone();
+  }
+
+  /** "Here is my state vector": the receiver answers with what the sender lacks. */
+  public static final class SyncStep1 extends SyncMessage {
     /** @param stateVector an encoded state vector (copied) */
     public SyncStep1(byte[] stateVector) {
-      this(Objects.requireNonNull(stateVector, "stateVector").clone(), false);
+      super(copy(stateVector, "stateVector"));
     }
 
-    private SyncStep1(byte[] stateVector, boolean unused) {
-      this.stateVector = stateVector;
+    private SyncStep1(byte[] owned, Void unused) {
+      super(owned);
     }
 
     @Override
@@ -98,51 +130,19 @@ public sealed interface SyncMessage permits SyncMessage.SyncStep1, SyncMessage.S
 
     /** The encoded state vector (a copy). */
     public byte[] stateVector() {
-      return stateVector.clone();
-    }
-
-    @Override
-    public byte[] payload() {
-      return stateVector.clone();
-    }
-
-    byte[] raw() {
-      return stateVector;
-    }
-
-    @Override
-    public void encodeTo(Lib0Encoder out) {
-      out.writeVarUint(STEP1);
-      out.writeVarUint8Array(stateVector);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof SyncStep1 other && Arrays.equals(other.stateVector, stateVector);
-    }
-
-    @Override
-    public int hashCode() {
-      return Arrays.hashCode(stateVector);
-    }
-
-    @Override
-    public String toString() {
-      return "SyncStep1[" + stateVector.length + " bytes]";
+      return payload();
     }
   }
 
   /** "Here is what you lack": an update computed against the peer's state vector. */
-  final class SyncStep2 implements SyncMessage {
-    private final byte[] update;
-
+  public static final class SyncStep2 extends SyncMessage {
     /** @param update a Yjs v1 update (copied) */
     public SyncStep2(byte[] update) {
-      this(Objects.requireNonNull(update, "update").clone(), false);
+      super(copy(update, "update"));
     }
 
-    private SyncStep2(byte[] update, boolean unused) {
-      this.update = update;
+    private SyncStep2(byte[] owned, Void unused) {
+      super(owned);
     }
 
     @Override
@@ -152,51 +152,19 @@ public sealed interface SyncMessage permits SyncMessage.SyncStep1, SyncMessage.S
 
     /** The Yjs v1 update (a copy). */
     public byte[] update() {
-      return update.clone();
-    }
-
-    @Override
-    public byte[] payload() {
-      return update.clone();
-    }
-
-    byte[] raw() {
-      return update;
-    }
-
-    @Override
-    public void encodeTo(Lib0Encoder out) {
-      out.writeVarUint(STEP2);
-      out.writeVarUint8Array(update);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof SyncStep2 other && Arrays.equals(other.update, update);
-    }
-
-    @Override
-    public int hashCode() {
-      return Arrays.hashCode(update);
-    }
-
-    @Override
-    public String toString() {
-      return "SyncStep2[" + update.length + " bytes]";
+      return payload();
     }
   }
 
   /** An incremental update. */
-  final class Update implements SyncMessage {
-    private final byte[] update;
-
+  public static final class Update extends SyncMessage {
     /** @param update a Yjs v1 update (copied) */
     public Update(byte[] update) {
-      this(Objects.requireNonNull(update, "update").clone(), false);
+      super(copy(update, "update"));
     }
 
-    private Update(byte[] update, boolean unused) {
-      this.update = update;
+    private Update(byte[] owned, Void unused) {
+      super(owned);
     }
 
     @Override
@@ -206,37 +174,7 @@ public sealed interface SyncMessage permits SyncMessage.SyncStep1, SyncMessage.S
 
     /** The Yjs v1 update (a copy). */
     public byte[] update() {
-      return update.clone();
-    }
-
-    @Override
-    public byte[] payload() {
-      return update.clone();
-    }
-
-    byte[] raw() {
-      return update;
-    }
-
-    @Override
-    public void encodeTo(Lib0Encoder out) {
-      out.writeVarUint(UPDATE);
-      out.writeVarUint8Array(update);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Update other && Arrays.equals(other.update, update);
-    }
-
-    @Override
-    public int hashCode() {
-      return Arrays.hashCode(update);
-    }
-
-    @Override
-    public String toString() {
-      return "Update[" + update.length + " bytes]";
+      return payload();
     }
   }
 }

@@ -51,8 +51,7 @@ public final class SyncProtocol {
     if (message instanceof SyncMessage.SyncStep1 s1) {
       return new SyncMessage.SyncStep2(doc.encodeStateAsUpdate(s1.raw()));
     }
-    byte[] update = message instanceof SyncMessage.SyncStep2 s2 ? s2.raw() : ((SyncMessage.Update) message).raw();
-    doc.applyUpdate(update, origin);
+    doc.applyUpdate(message.raw(), origin);
     return null;
   }
 }
