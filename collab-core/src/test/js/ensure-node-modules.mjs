@@ -8,8 +8,10 @@
 import { spawnSync } from 'node:child_process'
 import { statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { resolve, sep } from 'node:path'
 
-const dir = fileURLToPath(new URL('.', import.meta.url))
+// The folder to install: this script's own, or the one given as the first argument (benchmarks/js reuses it).
+const dir = process.argv[2] ? resolve(process.argv[2]) + sep : fileURLToPath(new URL('.', import.meta.url))
 const mtime = file => {
   try {
     return statSync(dir + file).mtimeMs
