@@ -209,7 +209,9 @@ public final class CollabServer implements AutoCloseable {
         .map(SessionHandler::connection)
         .filter(Objects::nonNull)
         .toList();
-    connections.forEach(Connection::stopReading);
+    // Once reading has stopped, every message read is queued on its document ahead of the final store.
+    connections.stream().map(Connection::stopReading).toList()
+        .forEach(f -> f.awaitUninterruptibly(remainingMillis(deadline)));
     storeAll(deadline);
     connections.forEach(c -> c.close(CloseCodes.GOING_AWAY, "server shutting down"));
     runtime.channels().newCloseFuture().awaitUninterruptibly(remainingMillis(deadline) + 1000);

@@ -10,6 +10,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.util.concurrent.Future;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -250,19 +251,24 @@ public final class Connection implements Peer {
     }
   }
 
-  /** Stops reading for good (the server is closing and about to store everything); on any thread. */
-  public void stopReading() {
-    channel.eventLoop().execute(() -> pause(PAUSED_BY_SHUTDOWN));
+  /**
+   * Stops reading for good (the server is closing and about to store everything); on any thread. When the returned
+   * future is done, every message read before has been handed to its document.
+   */
+  public Future<?> stopReading() {
+    return channel.eventLoop().submit(() -> pause(PAUSED_BY_SHUTDOWN));
   }
 
+  /** Pauses reading for {@code nanos}: the debt only grows within one read, so the latest pause is the longest. */
   private void pauseFor(long nanos) {
     pause(PAUSED_BY_RATE);
-    if (rateResume == null) {
-      rateResume = channel.eventLoop().schedule(() -> {
-        rateResume = null;
-        resume(PAUSED_BY_RATE);
-      }, nanos, TimeUnit.NANOSECONDS);
+    if (rateResume != null) {
+      rateResume.cancel(false);
     }
+    rateResume = channel.eventLoop().schedule(() -> {
+      rateResume = null;
+      resume(PAUSED_BY_RATE);
+    }, nanos, TimeUnit.NANOSECONDS);
   }
 
   // ------------------------------------------------------------------------------------------------- writing

@@ -1,0 +1,558 @@
+package ai.candlefish.collab.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.spi.AuthenticationException;
+import ai.candlefish.collab.spi.Authenticator;
+import ai.candlefish.collab.spi.CollabHooks;
+import ai.candlefish.collab.spi.ConnectionInfo;
+import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.spi.DocumentStore;
+import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import ai.candlefish.collab.spi.Permission;
+import ai.candlefish.collab.spi.Principal;
+import ai.candlefish.collab.spi.StoreException;
+import ai.candlefish.collab.spi.StoredDocument;
+import ai.candlefish.collab.sync.SyncProtocol;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The server over real sockets, with a Java y-websocket client ({@link YClient}). */
+class CollabServerTest {
+  private static final DocumentKey ACME_PLANS = DocumentKey.of("acme", "plans");
+
+  /** Tokens: "alice"/"bob" write in acme, "reader" reads in acme, "eve" writes in evil, "guest" may open nothing. */
+  static final Authenticator TOKENS = (token, connection) -> {
+    if (token == null) {
+      throw new AuthenticationException("a token is required");
+    }
+    return switch (token) {
+      case "alice", "bob" -> Principal.of(token, "acme", Permission.WRITE);
+      case "reader" -> Principal.of(token, "acme", Permission.READ);
+      case "eve" -> Principal.of(token, "evil", Permission.WRITE);
+      case "guest" -> Principal.of(token, "acme", name -> name.startsWith("public-") ? Permission.READ : null);
+      default -> throw new AuthenticationException("unknown token");
+    };
+  };
+
+  private final InMemoryDocumentStore memory = new InMemoryDocumentStore();
+  private final List<YClient> clients = new ArrayList<>();
+  private CollabServer server;
+
+  private CollabServer start(UnaryOperator<CollabServer.Builder> settings) {
+    server = settings.apply(CollabServer.newBuilder().host("127.0.0.1").port(0).documentStore(memory)
+        .authenticator(TOKENS).storeDebounce(Duration.ofMillis(20)).storeMaxWait(Duration.ofMillis(100))
+        .unloadDelay(Duration.ofMillis(50))).build().start();
+    return server;
+  }
+
+  private URI uri(String document, String token) {
+    return URI.create("ws://127.0.0.1:" + server.port() + "/" + document + (token == null ? "" : "?token=" + token));
+  }
+
+  private YClient connect(String document, String token) {
+    YClient client = YClient.connect(uri(document, token));
+    clients.add(client);
+    return client;
+  }
+
+  private String serverText(DocumentKey key) {
+    try (DocumentHandle handle = server.openDocument(key).join()) {
+      return handle.read(doc -> doc.getText("t").toString()).join();
+    }
+  }
+
+  private static byte[] textUpdate(String text) {
+    Doc doc = Doc.create();
+    doc.getText("t").insert(0, text);
+    return doc.encodeStateAsUpdate();
+  }
+
+  private static String storedText(DocumentStore store, DocumentKey key) {
+    Doc doc = Doc.create();
+    store.load(key).updates().forEach(doc::applyUpdate);
+    return doc.getText("t").toString();
+  }
+
+  @AfterEach
+  void stop() {
+    clients.forEach(YClient::close);
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  // --------------------------------------------------------------------------------------------------- builder
+
+  @Test
+  void build_withoutAuthenticator_fails() {
+    assertThatThrownBy(() -> CollabServer.newBuilder().build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("insecureAllowAll");
+  }
+
+  @Test
+  void builder_rejectsBadValues_namingThem() {
+    CollabServer.Builder b = CollabServer.newBuilder();
+    assertThatThrownBy(() -> b.port(70000)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("70000");
+    assertThatThrownBy(() -> b.pathPrefix("/a?b")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("/a?b");
+    assertThatThrownBy(() -> b.maxMessageSize(10)).hasMessageContaining("maxMessageSize");
+    assertThatThrownBy(() -> b.idleTimeout(Duration.ofMillis(1))).hasMessageContaining("idleTimeout");
+    assertThatThrownBy(() -> b.threads(0, 0, 1)).hasMessageContaining("documents >= 1");
+    assertThatThrownBy(() -> b.authenticator(TOKENS).storeDebounce(Duration.ofSeconds(5))
+        .storeMaxWait(Duration.ofSeconds(1)).build()).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("storeMaxWait");
+  }
+
+  @Test
+  void lifecycle_portBeforeStart_startTwice_andCloseTwice() {
+    CollabServer s = CollabServer.newBuilder().authenticator(Authenticator.insecureAllowAll("dev")).port(0).build();
+    assertThatThrownBy(s::port).isInstanceOf(IllegalStateException.class).hasMessageContaining("not started");
+    s.start();
+    assertThat(s.port()).isPositive();
+    assertThatThrownBy(s::start).isInstanceOf(IllegalStateException.class);
+    s.close();
+    s.close();
+    assertThatThrownBy(() -> s.openDocument(ACME_PLANS)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+  }
+
+  @Test
+  void http_outsideThePrefixOrWithoutUpgrade_isRefused() throws Exception {
+    start(b -> b.pathPrefix("collab/"));
+    HttpClient http = HttpClient.newHttpClient();
+    String base = "http://127.0.0.1:" + server.port();
+    assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/collab/doc")).build(),
+        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(426);
+    YClient ok = YClient.connect(URI.create("ws://127.0.0.1:" + server.port() + "/collab/doc?token=alice"));
+    clients.add(ok);
+    ok.awaitSynced();
+    assertThatThrownBy(() -> YClient.connect(URI.create("ws://127.0.0.1:" + server.port() + "/other/doc")))
+        .hasStackTraceContaining("404");
+  }
+
+  // ------------------------------------------------------------------------------------------------- documents
+
+  @Test
+  void connect_servesTheStoredState() {
+    memory.append(ACME_PLANS, textUpdate("stored"));
+    start(b -> b);
+    YClient client = connect("plans", "alice");
+    client.awaitSynced();
+    assertThat(client.text()).isEqualTo("stored");
+  }
+
+  @Test
+  void reconnect_afterTheDocumentWasUnloaded_getsTheStoredContent() {
+    start(b -> b);
+    YClient first = connect("plans", "alice");
+    first.awaitSynced();
+    first.insert(0, "kept");
+    await().until(() -> serverText(ACME_PLANS).equals("kept"));
+    first.close();
+    await("unloaded").atMost(Duration.ofSeconds(5)).until(() -> server.runtime().registry().get(ACME_PLANS) == null);
+    assertThat(storedText(memory, ACME_PLANS)).isEqualTo("kept");
+    assertThat(memory.load(ACME_PLANS).updateCount()).as("compacted on unload").isEqualTo(1);
+
+    YClient second = connect("plans", "bob");
+    second.awaitSynced();
+    assertThat(second.text()).isEqualTo("kept");
+  }
+
+  @Test
+  void readOnlyPrincipal_receivesEverything_butItsUpdatesAreRejected() {
+    start(b -> b);
+    YClient writer = connect("plans", "alice");
+    writer.awaitSynced();
+    writer.insert(0, "written");
+    YClient reader = connect("plans", "reader");
+    reader.awaitSynced();
+    await().until(() -> reader.text().equals("written"));
+    assertThat(reader.denied).as("syncing is not editing").isEmpty();
+
+    reader.insert(0, "vandal ");
+    await().until(() -> !reader.denied.isEmpty());
+    assertThat(reader.denied).containsExactly("read-only access: update rejected");
+    writer.insert(7, "!");
+    await().until(() -> reader.text().equals("vandal written!"));
+    assertThat(serverText(ACME_PLANS)).isEqualTo("written!");
+    assertThat(writer.text()).isEqualTo("written!");
+    assertThat(reader.closed).as("the reader stays connected").isNotDone();
+  }
+
+  @Test
+  void tenant_cannotOpenAnotherTenantsDocument_evenWithItsName() {
+    start(b -> b);
+    YClient alice = connect("plans", "alice");
+    alice.awaitSynced();
+    alice.insert(0, "acme secret");
+    await().until(() -> serverText(ACME_PLANS).equals("acme secret"));
+
+    YClient eve = connect("plans", "eve");
+    eve.awaitSynced();
+    assertThat(eve.text()).isEmpty();
+    eve.insert(0, "evil");
+    DocumentKey evilPlans = DocumentKey.of("evil", "plans");
+    await().until(() -> serverText(evilPlans).equals("evil"));
+    assertThat(serverText(ACME_PLANS)).isEqualTo("acme secret");
+    assertThat(alice.text()).isEqualTo("acme secret");
+  }
+
+  @Test
+  void documentWithoutPermission_isClosedWith4403() {
+    start(b -> b);
+    YClient guest = connect("plans", "guest");
+    assertThat(guest.awaitClose()).isEqualTo(new YClient.Close(CloseCodes.FORBIDDEN, "no access to this document"));
+    assertThat(guest.denied).containsExactly("no access to this document");
+    YClient publicReader = connect("public-notes", "guest");
+    publicReader.awaitSynced();
+  }
+
+  @Test
+  void unknownOrMissingToken_isClosedWith4401() {
+    start(b -> b);
+    assertThat(connect("plans", "mallory").awaitClose())
+        .isEqualTo(new YClient.Close(CloseCodes.UNAUTHORIZED, "unknown token"));
+    assertThat(connect("plans", null).awaitClose())
+        .isEqualTo(new YClient.Close(CloseCodes.UNAUTHORIZED, "a token is required"));
+  }
+
+  @Test
+  void hostEdit_reachesConnectedClientsAtOnce_andIsStored() {
+    start(b -> b);
+    YClient client = connect("plans", "alice");
+    client.awaitSynced();
+    try (DocumentHandle handle = server.openDocument(ACME_PLANS).join()) {
+      handle.edit(txn -> txn.doc().getText("t").insert(0, "total: 42")).join();
+      await().atMost(Duration.ofSeconds(2)).until(() -> client.text().equals("total: 42"));
+    }
+    await().until(() -> memory.load(ACME_PLANS).updateCount() > 0);
+    assertThat(storedText(memory, ACME_PLANS)).isEqualTo("total: 42");
+  }
+
+  // ------------------------------------------------------------------------------------------ malformed input
+
+  @Test
+  void malformedMessage_closesOnlyItsConnection_with1002() {
+    start(b -> b);
+    YClient good = connect("plans", "alice");
+    YClient bad = connect("plans", "bob");
+    good.awaitSynced();
+    bad.awaitSynced();
+    bad.send(new byte[] {0, 2, 50, 1}); // an update that claims 50 bytes and has 1
+    YClient.Close close = bad.awaitClose();
+    assertThat(close.code()).isEqualTo(CloseCodes.PROTOCOL_ERROR);
+    assertThat(close.reason()).contains("exceeds");
+
+    good.insert(0, "still fine");
+    await().until(() -> serverText(ACME_PLANS).equals("still fine"));
+    assertThat(good.closed).isNotDone();
+  }
+
+  @Test
+  void undecodableUpdate_closesWith1002_andChangesNothing() {
+    start(b -> b);
+    YClient good = connect("plans", "alice");
+    good.awaitSynced();
+    good.insert(0, "intact");
+    YClient bad = connect("plans", "bob");
+    bad.awaitSynced();
+    byte[] garbage = {5, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x7F, 1, 2, 3};
+    bad.send(YClient.frame(0, SyncProtocol.update(garbage)));
+    YClient.Close close = bad.awaitClose();
+    assertThat(close.code()).isEqualTo(CloseCodes.PROTOCOL_ERROR);
+    assertThat(close.reason()).startsWith("malformed update");
+    assertThat(serverText(ACME_PLANS)).isEqualTo("intact");
+  }
+
+  @Test
+  void textMessage_closesWith1003() {
+    start(b -> b);
+    YClient client = connect("plans", "alice");
+    client.awaitSynced();
+    client.sendText("hello?");
+    assertThat(client.awaitClose().code()).isEqualTo(CloseCodes.UNSUPPORTED_DATA);
+  }
+
+  @Test
+  void messageAboveTheLimit_closesWith1009() {
+    start(b -> b.maxMessageSize(4096));
+    YClient client = connect("plans", "alice");
+    client.awaitSynced();
+    client.insert(0, "x".repeat(10_000));
+    assertThat(client.awaitClose().code()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+  }
+
+  // ----------------------------------------------------------------------------------------------------- limits
+
+  @Test
+  void slowConsumer_isDisconnected_andTheDocumentCarriesOn() throws Exception {
+    CompletableFuture<ConnectionInfo> disconnected = new CompletableFuture<>();
+    start(b -> b.outboundBufferLimit(64 * 1024).hooks(new CollabHooks() {
+      @Override
+      public void onDisconnect(ConnectionInfo connection, Principal principal) {
+        disconnected.complete(connection);
+      }
+    }));
+    YClient slow = YClient.connect(uri("plans", "alice"), false); // never reads
+    clients.add(slow);
+    String chunk = "y".repeat(100_000);
+    try (DocumentHandle handle = server.openDocument(ACME_PLANS).join()) {
+      // The socket buffers take some megabytes first; past them, 64 KiB may wait for the client, no more.
+      for (int i = 0; i < 400 && !disconnected.isDone(); i++) {
+        handle.edit(txn -> txn.doc().getText("t").insert(0, chunk)).join();
+      }
+      assertThat(disconnected.get(10, TimeUnit.SECONDS).path()).isEqualTo("/plans");
+      int length = handle.read(doc -> doc.getText("t").length()).join();
+
+      YClient late = connect("plans", "bob"); // the whole document as its first state: not limited
+      late.awaitSynced();
+      int received = late.withDoc(doc -> doc.getText("t").length());
+      assertThat(received).isEqualTo(length);
+      late.insert(length, "!");
+      await().until(() -> handle.read(doc -> doc.getText("t").length()).join() == length + 1);
+    }
+  }
+
+  @Test
+  void silentClient_isPingedAndThenClosed() throws Exception {
+    start(b -> b.idleTimeout(Duration.ofMillis(400)));
+    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+      OutputStream out = socket.getOutputStream();
+      out.write(("GET /plans?token=alice HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      socket.setSoTimeout(5000);
+      byte[] received = readUntilEof(socket.getInputStream());
+      String all = new String(received, StandardCharsets.ISO_8859_1);
+      assertThat(all).startsWith("HTTP/1.1 101");
+      int frames = all.indexOf("\r\n\r\n") + 4;
+      List<Integer> opcodes = new ArrayList<>();
+      int closeCode = -1;
+      for (int i = frames; i < received.length; ) {
+        int opcode = received[i] & 0x0F;
+        int length = received[i + 1] & 0x7F;
+        if (length == 126) {
+          length = ((received[i + 2] & 0xFF) << 8) | (received[i + 3] & 0xFF);
+          i += 2;
+        }
+        if (opcode == 8) {
+          closeCode = ((received[i + 2] & 0xFF) << 8) | (received[i + 3] & 0xFF);
+        }
+        opcodes.add(opcode);
+        i += 2 + length;
+      }
+      assertThat(opcodes).contains(0x9, 0x8); // ping, then close
+      assertThat(closeCode).isEqualTo(CloseCodes.GOING_AWAY);
+    }
+  }
+
+  private static byte[] readUntilEof(InputStream in) throws Exception {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    byte[] buf = new byte[4096];
+    for (int n; (n = in.read(buf)) >= 0; ) {
+      out.write(buf, 0, n);
+    }
+    return out.toByteArray();
+  }
+
+  @Test
+  void tooMuchBeforeAuthentication_closesWith1008() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    start(b -> b.unauthenticatedLimits(Duration.ofSeconds(10), 5, 1 << 20).authenticator((token, c) -> {
+      try {
+        release.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return TOKENS.authenticate(token, c);
+    }));
+    YClient client = connect("plans", "alice");
+    for (int i = 0; i < 10; i++) {
+      client.insert(0, "x");
+    }
+    assertThat(client.awaitClose().code()).isEqualTo(CloseCodes.POLICY_VIOLATION);
+    release.countDown();
+  }
+
+  @Test
+  void slowAuthenticator_timesOutWith4503() {
+    CountDownLatch release = new CountDownLatch(1);
+    start(b -> b.unauthenticatedLimits(Duration.ofMillis(200), 32, 1 << 20).authenticator((token, c) -> {
+      try {
+        release.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return TOKENS.authenticate(token, c);
+    }));
+    assertThat(connect("plans", "alice").awaitClose().code()).isEqualTo(CloseCodes.UNAVAILABLE);
+    release.countDown();
+  }
+
+  @Test
+  void messageRate_slowsAClientDown_withoutLosingAnything() {
+    start(b -> b.messageRate(100, 5));
+    YClient client = connect("plans", "alice");
+    client.awaitSynced();
+    StringBuilder expected = new StringBuilder();
+    for (int i = 0; i < 60; i++) { // 55 over the burst: 0.55 s of debt at 100 per second
+      client.insert(i, "" + (char) ('a' + i % 26));
+      expected.append((char) ('a' + i % 26));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> serverText(ACME_PLANS).equals(expected.toString()));
+    long paid = System.nanoTime();
+    client.insert(60, "!");
+    await().atMost(Duration.ofSeconds(10)).until(() -> serverText(ACME_PLANS).equals(expected + "!"));
+    assertThat(Duration.ofNanos(System.nanoTime() - paid)).as("read only once the debt is paid")
+        .isGreaterThan(Duration.ofMillis(200));
+    assertThat(client.closed).isNotDone();
+  }
+
+  // ------------------------------------------------------------------------------------------------ the store
+
+  /** A store that fails (or blocks) on demand. */
+  static final class UnreliableStore implements DocumentStore {
+    final InMemoryDocumentStore inner = new InMemoryDocumentStore();
+    volatile boolean failLoads;
+    volatile boolean failWrites;
+    volatile CountDownLatch blockWrites;
+    final AtomicInteger writeFailures = new AtomicInteger();
+    final AtomicInteger writes = new AtomicInteger();
+
+    @Override
+    public StoredDocument load(DocumentKey key) {
+      if (failLoads) {
+        throw new StoreException("database down");
+      }
+      return inner.load(key);
+    }
+
+    @Override
+    public void append(DocumentKey key, byte[] update) {
+      write();
+      inner.append(key, update);
+    }
+
+    @Override
+    public void replace(DocumentKey key, byte[] state) {
+      write();
+      inner.replace(key, state);
+    }
+
+    private void write() {
+      CountDownLatch latch = blockWrites;
+      if (latch != null) {
+        try {
+          latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      if (failWrites) {
+        writeFailures.incrementAndGet();
+        throw new StoreException("disk full");
+      }
+      writes.incrementAndGet();
+    }
+
+    @Override
+    public void delete(DocumentKey key) {
+      inner.delete(key);
+    }
+  }
+
+  @Test
+  void failedLoad_refusesClientsWith4503_andNeverWritesOverTheStoredData() {
+    UnreliableStore store = new UnreliableStore();
+    store.inner.append(ACME_PLANS, textUpdate("precious"));
+    store.failLoads = true;
+    start(b -> b.documentStore(store));
+    YClient refused = connect("plans", "alice");
+    assertThat(refused.awaitClose().code()).isEqualTo(CloseCodes.UNAVAILABLE);
+    assertThat(refused.synced()).isFalse();
+    assertThat(server.openDocument(ACME_PLANS)).failsWithin(Duration.ofSeconds(5));
+    assertThat(store.writes.get()).isZero();
+    assertThat(storedText(store.inner, ACME_PLANS)).isEqualTo("precious");
+
+    store.failLoads = false;
+    YClient later = connect("plans", "alice");
+    later.awaitSynced();
+    assertThat(later.text()).isEqualTo("precious");
+  }
+
+  @Test
+  void failedStore_isRetried_andTheDocumentStaysLoadedUntilStored() {
+    UnreliableStore store = new UnreliableStore();
+    store.failWrites = true;
+    start(b -> b.documentStore(store).storeRetryMax(Duration.ofMillis(50)));
+    YClient client = connect("plans", "alice");
+    client.awaitSynced();
+    client.insert(0, "unsaved");
+    await().until(() -> store.writeFailures.get() >= 3);
+    client.close();
+    await().pollDelay(Duration.ofMillis(300)).until(() -> true);
+    assertThat(server.runtime().registry().get(ACME_PLANS)).as("kept in memory while unstored").isNotNull();
+
+    store.failWrites = false;
+    await("unloaded once stored").atMost(Duration.ofSeconds(5))
+        .until(() -> server.runtime().registry().get(ACME_PLANS) == null);
+    assertThat(storedText(store.inner, ACME_PLANS)).isEqualTo("unsaved");
+  }
+
+  @Test
+  void reconnect_whileTheDocumentIsBeingStoredForUnload_keepsItLoadedAndLosesNothing() {
+    UnreliableStore store = new UnreliableStore();
+    store.blockWrites = new CountDownLatch(1);
+    start(b -> b.documentStore(store).storeDebounce(Duration.ofSeconds(30)).storeMaxWait(Duration.ofSeconds(30))
+    );
+    YClient first = connect("plans", "alice");
+    first.awaitSynced();
+    first.insert(0, "abc");
+    await().until(() -> serverText(ACME_PLANS).equals("abc"));
+    var loaded = server.runtime().registry().get(ACME_PLANS);
+    first.close(); // the unload starts and blocks in the store
+    await().pollDelay(Duration.ofMillis(200)).until(() -> true);
+
+    YClient second = connect("plans", "bob");
+    second.awaitSynced();
+    assertThat(second.text()).isEqualTo("abc");
+    store.blockWrites.countDown();
+    second.insert(3, "d");
+    await().until(() -> serverText(ACME_PLANS).equals("abcd"));
+    assertThat(server.runtime().registry().get(ACME_PLANS)).as("the same instance, never unloaded").isSameAs(loaded);
+    await().until(() -> storedText(store.inner, ACME_PLANS).equals("abc"));
+  }
+
+  @Test
+  void close_storesEveryDocument_thenSaysGoingAway() {
+    start(b -> b.storeDebounce(Duration.ofSeconds(30)).storeMaxWait(Duration.ofSeconds(30)));
+    YClient client = connect("plans", "alice");
+    client.awaitSynced();
+    client.insert(0, "last words");
+    await().until(() -> serverText(ACME_PLANS).equals("last words"));
+    assertThat(memory.load(ACME_PLANS).isEmpty()).as("debounced: not stored yet").isTrue();
+    server.close();
+    assertThat(storedText(memory, ACME_PLANS)).isEqualTo("last words");
+    assertThat(client.awaitClose()).isEqualTo(new YClient.Close(CloseCodes.GOING_AWAY, "server shutting down"));
+  }
+}
