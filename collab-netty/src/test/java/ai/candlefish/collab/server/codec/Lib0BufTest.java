@@ -1,0 +1,83 @@
+package ai.candlefish.collab.server.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.candlefish.collab.core.internal.codec.Lib0Encoder;
+import ai.candlefish.collab.server.CloseCodes;
+import ai.candlefish.collab.server.internal.ProtocolException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+
+class Lib0BufTest {
+  private static final long[] VALUES = {0, 1, 127, 128, 255, 16383, 16384, 1L << 31, (1L << 32) - 1, 1L << 32,
+      (1L << 53) - 1};
+
+  @Test
+  void writeVarUint_matchesLib0_andReadsBack() {
+    for (long v : VALUES) {
+      Lib0Encoder lib0 = new Lib0Encoder();
+      lib0.writeVarUint(v);
+      ByteBuf buf = Unpooled.buffer();
+      try {
+        Lib0Buf.writeVarUint(buf, v);
+        assertThat(ByteBufUtil.getBytes(buf)).as("%d", v).isEqualTo(lib0.toByteArray());
+        assertThat(Lib0Buf.varUintSize(v)).isEqualTo(buf.readableBytes());
+        assertThat(Lib0Buf.readVarUint(buf)).isEqualTo(v);
+        assertThat(buf.isReadable()).isFalse();
+      } finally {
+        buf.release();
+      }
+    }
+  }
+
+  @Test
+  void readVarUint_beyond53Bits_isRefused() {
+    ByteBuf buf = Unpooled.buffer();
+    try {
+      Lib0Buf.writeVarUint(buf, 1L << 53);
+      assertThatThrownBy(() -> Lib0Buf.readVarUint(buf)).isInstanceOf(ProtocolException.class)
+          .hasMessageContaining("too large");
+    } finally {
+      buf.release();
+    }
+  }
+
+  @Test
+  void readVarUint_truncated_isRefusedWithItsOffset() {
+    ByteBuf buf = Unpooled.wrappedBuffer(new byte[] {7, (byte) 0x80});
+    buf.readByte();
+    assertThatThrownBy(() -> Lib0Buf.readVarUint(buf)).isInstanceOf(ProtocolException.class)
+        .hasMessage("malformed message: truncated number at offset 1")
+        .satisfies(e -> assertThat(((ProtocolException) e).closeCode()).isEqualTo(CloseCodes.PROTOCOL_ERROR));
+  }
+
+  @Test
+  void readVarUint8Array_longerThanTheInput_isRefusedBeforeAllocating() {
+    ByteBuf buf = Unpooled.buffer();
+    Lib0Buf.writeVarUint(buf, Integer.MAX_VALUE);
+    buf.writeByte(1);
+    assertThatThrownBy(() -> Lib0Buf.readVarUint8Array(buf)).hasMessageContaining("exceeds the 1 bytes left");
+  }
+
+  @Test
+  void writeVarString_isLengthPrefixedUtf8() {
+    ByteBuf buf = Unpooled.buffer();
+    Lib0Buf.writeVarString(buf, "héllo");
+    Lib0Encoder lib0 = new Lib0Encoder();
+    lib0.writeVarString("héllo");
+    assertThat(ByteBufUtil.getBytes(buf)).isEqualTo(lib0.toByteArray());
+    assertThat(Lib0Buf.varStringSize("héllo")).isEqualTo(buf.readableBytes());
+    buf.release();
+  }
+
+  @Test
+  void expectEnd_withBytesLeft_namesThem() {
+    ByteBuf buf = Unpooled.wrappedBuffer(new byte[] {1, 2});
+    buf.readByte();
+    assertThatThrownBy(() -> Lib0Buf.expectEnd(buf, "sync message"))
+        .hasMessageContaining("1 unexpected bytes after the sync message");
+  }
+}

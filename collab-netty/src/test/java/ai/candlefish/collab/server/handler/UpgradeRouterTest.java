@@ -1,0 +1,118 @@
+package ai.candlefish.collab.server.handler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.candlefish.collab.server.codec.ywebsocket.YWebsocketProtocol;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ResourceLeakDetector;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class UpgradeRouterTest {
+  private final List<Object> passedOn = new ArrayList<>();
+  private final EmbeddedChannel channel = new EmbeddedChannel(
+      new UpgradeRouter("/collab", List.of(YWebsocketProtocol.INSTANCE)),
+      new ChannelInboundHandlerAdapter() {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+          passedOn.add(msg);
+        }
+      });
+
+  @BeforeAll
+  static void paranoid() {
+    ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
+  }
+
+  @AfterEach
+  void finish() {
+    passedOn.forEach(m -> ((FullHttpRequest) m).release());
+    channel.finishAndReleaseAll();
+  }
+
+  private static FullHttpRequest request(HttpMethod method, String uri, boolean upgrade) {
+    FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri);
+    if (upgrade) {
+      request.headers().set(HttpHeaderNames.UPGRADE, "WebSocket").set(HttpHeaderNames.CONNECTION, "Upgrade");
+    }
+    return request;
+  }
+
+  private int refusedWith(FullHttpRequest request) {
+    channel.writeInbound(request);
+    assertThat(request.refCnt()).isZero();
+    assertThat(passedOn).isEmpty();
+    FullHttpResponse response = channel.readOutbound();
+    try {
+      assertThat(channel.isOpen()).as("closed after the response").isFalse();
+      return response.status().code();
+    } finally {
+      response.release();
+    }
+  }
+
+  @Test
+  void upgradeUnderThePrefix_isPassedOnWithItsRoute() {
+    FullHttpRequest request = request(HttpMethod.GET, "/collab/team%20a/notes?token=s3cret&lang=en", true);
+    channel.writeInbound(request);
+    assertThat(passedOn).containsExactly(request);
+    assertThat(channel.pipeline().get(UpgradeRouter.class)).as("removed itself").isNull();
+    UpgradeRouter.Route route = channel.attr(UpgradeRouter.ROUTE).get();
+    assertThat(route.protocol()).isSameAs(YWebsocketProtocol.INSTANCE);
+    assertThat(route.relativePath()).isEqualTo("team a/notes");
+    assertThat(route.token()).isEqualTo("s3cret");
+    assertThat(route.path()).isEqualTo("/collab/team a/notes");
+    assertThat(route.parameters()).isEqualTo(Map.of("lang", List.of("en")));
+  }
+
+  @Test
+  void withoutToken_theRouteHasNone() {
+    channel.writeInbound(request(HttpMethod.GET, "/collab/doc", true));
+    assertThat(channel.attr(UpgradeRouter.ROUTE).get().token()).isNull();
+  }
+
+  @Test
+  void outsideThePrefix_is404() {
+    assertThat(refusedWith(request(HttpMethod.GET, "/collabx/doc", true))).isEqualTo(404);
+  }
+
+  @Test
+  void thePrefixAlone_is404ForYWebsocket() {
+    assertThat(refusedWith(request(HttpMethod.GET, "/collab?token=x", true))).isEqualTo(404);
+  }
+
+  @Test
+  void withoutUpgrade_is426() {
+    assertThat(refusedWith(request(HttpMethod.GET, "/collab/doc", false))).isEqualTo(426);
+  }
+
+  @Test
+  void post_is405() {
+    assertThat(refusedWith(request(HttpMethod.POST, "/collab/doc", true))).isEqualTo(405);
+  }
+
+  @Test
+  void malformedEscape_is400() {
+    assertThat(refusedWith(request(HttpMethod.GET, "/collab/%zz", true))).isEqualTo(400);
+  }
+
+  @Test
+  void relativePath_withTheRootPrefix() {
+    UpgradeRouter root = new UpgradeRouter("", List.of());
+    assertThat(root.relativePath("/doc")).isEqualTo("doc");
+    assertThat(root.relativePath("/a/b")).isEqualTo("a/b");
+    assertThat(root.relativePath("")).isEqualTo("");
+  }
+}
