@@ -1,0 +1,37 @@
+package ai.candlefish.collab.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class DocumentKeyTest {
+  @Test
+  void of_keepsTenantAndName_andTenantsMakeKeysDifferent() {
+    DocumentKey a = DocumentKey.of("acme", "plans");
+    assertThat(a.tenant()).isEqualTo("acme");
+    assertThat(a.name()).isEqualTo("plans");
+    assertThat(a).isEqualTo(DocumentKey.of("acme", "plans")).isNotEqualTo(DocumentKey.of("evil", "plans"));
+    assertThat(a).hasToString("acme/plans");
+  }
+
+  @Test
+  void of_refusesEmptyLongOrControlCharacters_namingThePart() {
+    assertThatThrownBy(() -> DocumentKey.of("", "x")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("tenant must not be empty");
+    assertThatThrownBy(() -> DocumentKey.of("t", "a\nb")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("document name must not contain control characters (found U+000A at index 1)");
+    assertThatThrownBy(() -> DocumentKey.of("t", "x".repeat(DocumentKey.MAX_NAME_LENGTH + 1)))
+        .hasMessageContaining("at most 1024");
+    assertThatThrownBy(() -> DocumentKey.of(null, "x")).isInstanceOf(NullPointerException.class)
+        .hasMessage("tenant");
+  }
+
+  @Test
+  void isValidName() {
+    assertThat(DocumentKey.isValidName("team a/notes ✓")).isTrue();
+    assertThat(DocumentKey.isValidName("")).isFalse();
+    assertThat(DocumentKey.isValidName(null)).isFalse();
+    assertThat(DocumentKey.isValidName("tab\there")).isFalse();
+  }
+}

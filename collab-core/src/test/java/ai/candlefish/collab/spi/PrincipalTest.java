@@ -1,0 +1,53 @@
+package ai.candlefish.collab.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class PrincipalTest {
+  @Test
+  void permission_forAnotherTenant_isNone_withoutAskingTheLookup() {
+    AtomicInteger asked = new AtomicInteger();
+    Principal p = Principal.of("ann", "acme", name -> {
+      asked.incrementAndGet();
+      return Permission.WRITE;
+    });
+    assertThat(p.permission(DocumentKey.of("evil", "plans"))).isEqualTo(Permission.NONE);
+    assertThat(asked).hasValue(0);
+    assertThat(p.permission(DocumentKey.of("acme", "plans"))).isEqualTo(Permission.WRITE);
+    assertThat(asked).hasValue(1);
+  }
+
+  @Test
+  void permission_nullOrThrowingLookup_isNone() {
+    assertThat(Principal.of("a", "t", name -> null).permission(DocumentKey.of("t", "x"))).isEqualTo(Permission.NONE);
+    Principal failing = Principal.of("a", "t", name -> {
+      throw new IllegalStateException("lookup down");
+    });
+    assertThat(failing.permission(DocumentKey.of("t", "x"))).isEqualTo(Permission.NONE);
+  }
+
+  @Test
+  void of_samePermissionEverywhereInTheTenant() {
+    Principal reader = Principal.of("r", "acme", Permission.READ);
+    assertThat(reader.permission(reader.documentKey("any"))).isEqualTo(Permission.READ);
+    assertThat(reader.documentKey("any")).isEqualTo(DocumentKey.of("acme", "any"));
+    assertThat(reader).hasToString("Principal[id=r, tenant=acme]");
+  }
+
+  @Test
+  void of_invalidTenant_failsAtOnce() {
+    assertThatThrownBy(() -> Principal.of("a", "", Permission.READ)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("tenant");
+  }
+
+  @Test
+  void permission_canReadCanWrite() {
+    assertThat(Permission.NONE.canRead()).isFalse();
+    assertThat(Permission.READ.canRead()).isTrue();
+    assertThat(Permission.READ.canWrite()).isFalse();
+    assertThat(Permission.WRITE.canWrite()).isTrue();
+  }
+}
