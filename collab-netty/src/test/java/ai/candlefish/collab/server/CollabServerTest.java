@@ -237,6 +237,40 @@ class CollabServerTest {
   }
 
   @Test
+  void hooks_hearTheConnectionLifecycle_andMayRefuse() {
+    List<String> heard = java.util.Collections.synchronizedList(new ArrayList<>());
+    start(b -> b.hooks(new CollabHooks() {
+      @Override
+      public void onConnect(ConnectionInfo connection) {
+        heard.add("connect " + connection.path() + " " + connection.protocol());
+      }
+
+      @Override
+      public void onAuthenticate(ConnectionInfo connection, Principal principal) {
+        heard.add("authenticate " + principal.id());
+        if (principal.id().equals("bob")) {
+          throw new AuthenticationException("bob is suspended");
+        }
+      }
+
+      @Override
+      public void onDisconnect(ConnectionInfo connection, Principal principal) {
+        heard.add("disconnect " + (principal == null ? null : principal.id()));
+      }
+    }));
+    YClient alice = connect("plans", "alice");
+    alice.awaitSynced();
+    alice.close();
+    await().until(() -> heard.size() == 3);
+    assertThat(heard).containsExactly("connect /plans y-websocket", "authenticate alice", "disconnect alice");
+    heard.clear();
+    assertThat(connect("plans", "bob").awaitClose())
+        .isEqualTo(new YClient.Close(CloseCodes.UNAUTHORIZED, "bob is suspended"));
+    await().until(() -> heard.size() == 3);
+    assertThat(heard).containsExactly("connect /plans y-websocket", "authenticate bob", "disconnect null");
+  }
+
+  @Test
   void hostEdit_reachesConnectedClientsAtOnce_andIsStored() {
     start(b -> b);
     YClient client = connect("plans", "alice");

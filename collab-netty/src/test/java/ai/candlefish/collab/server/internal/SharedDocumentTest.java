@@ -1,0 +1,360 @@
+package ai.candlefish.collab.server.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.candlefish.collab.awareness.Awareness;
+import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.server.CloseCodes;
+import ai.candlefish.collab.spi.AuthenticationException;
+import ai.candlefish.collab.spi.CollabHooks;
+import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.spi.DocumentStore;
+import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import ai.candlefish.collab.spi.Permission;
+import ai.candlefish.collab.spi.StoredDocument;
+import ai.candlefish.collab.sync.SyncMessage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A document's life without sockets: peers are fakes, the store counts its calls, hooks record what they hear.
+ */
+class SharedDocumentTest {
+  private static final DocumentKey KEY = DocumentKey.of("acme", "plans");
+
+  /** Records what the document sends a client. */
+  static final class FakePeer implements Peer {
+    final List<ServerMessage> received = new CopyOnWriteArrayList<>();
+    volatile int closeCode = -1;
+    volatile String closeReason;
+
+    @Override
+    public void send(ServerMessage message) {
+      received.add(message);
+    }
+
+    @Override
+    public void sendInitial(ServerMessage message) {
+      received.add(message);
+    }
+
+    @Override
+    public void close(int code, String reason) {
+      closeCode = code;
+      closeReason = reason;
+    }
+
+    List<ServerMessage.Sync> syncs(int type) {
+      return received.stream().filter(m -> m instanceof ServerMessage.Sync s && s.type() == type)
+          .map(m -> (ServerMessage.Sync) m).toList();
+    }
+  }
+
+  /** Counts the calls of an in-memory store; a load can be held back. */
+  static final class CountingStore implements DocumentStore {
+    final InMemoryDocumentStore inner = new InMemoryDocumentStore();
+    final AtomicInteger appends = new AtomicInteger();
+    final AtomicInteger replaces = new AtomicInteger();
+    volatile CountDownLatch holdLoad;
+
+    @Override
+    public StoredDocument load(DocumentKey key) {
+      CountDownLatch hold = holdLoad;
+      if (hold != null) {
+        try {
+          hold.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return inner.load(key);
+    }
+
+    @Override
+    public void append(DocumentKey key, byte[] update) {
+      appends.incrementAndGet();
+      inner.append(key, update);
+    }
+
+    @Override
+    public void replace(DocumentKey key, byte[] state) {
+      replaces.incrementAndGet();
+      inner.replace(key, state);
+    }
+
+    @Override
+    public void delete(DocumentKey key) {
+      inner.delete(key);
+    }
+  }
+
+  /** Records hook calls by name. */
+  static final class RecordingHooks implements CollabHooks {
+    final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+    volatile String seed;
+
+    @Override
+    public void onLoad(DocumentKey key, Doc doc) {
+      calls.add("load");
+      if (seed != null && doc.getText("t").length() == 0) {
+        doc.getText("t").insert(0, seed);
+      }
+    }
+
+    @Override
+    public void onChange(DocumentKey key, Doc doc) {
+      calls.add("change");
+    }
+
+    @Override
+    public void onStore(DocumentKey key) {
+      calls.add("store");
+    }
+
+    @Override
+    public void onAwareness(DocumentKey key, ai.candlefish.collab.awareness.AwarenessChange change) {
+      calls.add("awareness");
+    }
+
+    @Override
+    public void onUnload(DocumentKey key) {
+      calls.add("unload");
+    }
+
+    long count(String name) {
+      synchronized (calls) {
+        return calls.stream().filter(name::equals).count();
+      }
+    }
+  }
+
+  private final CountingStore store = new CountingStore();
+  private final RecordingHooks hooks = new RecordingHooks();
+  private ServerRuntime runtime;
+
+  private SharedDocument open(Duration debounce, Duration maxWait, int compactAfter) {
+    runtime = new ServerRuntime(new ServerConfig(null, 0, "", store, (t, c) -> {
+      throw new AuthenticationException("unused");
+    }, hooks, 1 << 20, 8, 1000, 1000, Duration.ofSeconds(60), 1 << 20, Duration.ofSeconds(10), 32, 1 << 20,
+        debounce, maxWait, Duration.ofMillis(50), compactAfter, Duration.ZERO, 0, 2, 2, Duration.ofSeconds(5)));
+    return runtime.registry().acquire(KEY);
+  }
+
+  @AfterEach
+  void stop() {
+    if (runtime != null) {
+      runtime.shutdown(1000);
+    }
+  }
+
+  private static DocumentSession attach(SharedDocument document, FakePeer peer, Permission permission) {
+    DocumentSession session = new DocumentSession(peer, document, permission);
+    document.attach(session);
+    return session;
+  }
+
+  private static void submit(SharedDocument document, DocumentSession session, ClientMessage message) {
+    CountDownLatch done = new CountDownLatch(1);
+    document.submit(session, message, done::countDown);
+    try {
+      assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static byte[] insertUpdate(Doc doc, int index, String text) {
+    List<byte[]> updates = new ArrayList<>();
+    var subscription = doc.onUpdate((u, origin, txn) -> updates.add(u));
+    doc.getText("t").insert(index, text);
+    subscription.close();
+    return updates.get(0);
+  }
+
+  private static String text(SharedDocument document) {
+    return document.call(doc -> doc.getText("t").toString()).join();
+  }
+
+  @Test
+  void attach_waitsForTheLoad_thenSendsTheServersStep1() {
+    Doc stored = Doc.create();
+    store.inner.append(KEY, insertUpdate(stored, 0, "stored"));
+    store.holdLoad = new CountDownLatch(1);
+    SharedDocument document = open(Duration.ofMillis(10), Duration.ofMillis(50), 100);
+    FakePeer peer = new FakePeer();
+    attach(document, peer, Permission.WRITE);
+    await().pollDelay(Duration.ofMillis(100)).until(() -> true);
+    assertThat(peer.received).as("nothing before the stored state is in memory").isEmpty();
+
+    store.holdLoad.countDown();
+    await().until(() -> !peer.received.isEmpty());
+    assertThat(peer.syncs(SyncMessage.STEP1)).singleElement()
+        .satisfies(s -> assertThat(s.payload()).isEqualTo(stored.encodeStateVector()));
+    assertThat(hooks.calls).startsWith("load");
+  }
+
+  @Test
+  void update_isRelayedToTheOthers_notBackToItsSender() {
+    SharedDocument document = open(Duration.ofMillis(10), Duration.ofMillis(50), 100);
+    FakePeer a = new FakePeer();
+    FakePeer b = new FakePeer();
+    DocumentSession sa = attach(document, a, Permission.WRITE);
+    attach(document, b, Permission.WRITE);
+    byte[] update = insertUpdate(Doc.create(), 0, "hi");
+    submit(document, sa, new ClientMessage.Sync("plans", SyncMessage.UPDATE, update));
+    assertThat(b.syncs(SyncMessage.UPDATE)).singleElement().satisfies(s -> assertThat(s.payload()).isEqualTo(update));
+    assertThat(a.syncs(SyncMessage.UPDATE)).isEmpty();
+    assertThat(text(document)).isEqualTo("hi");
+  }
+
+  @Test
+  void readOnlySession_update_isRejected_andNothingIsApplied() {
+    SharedDocument document = open(Duration.ofMillis(10), Duration.ofMillis(50), 100);
+    FakePeer reader = new FakePeer();
+    FakePeer other = new FakePeer();
+    DocumentSession session = attach(document, reader, Permission.READ);
+    attach(document, other, Permission.WRITE);
+    submit(document, session, new ClientMessage.Sync("plans", SyncMessage.STEP2, new byte[] {0, 0}));
+    assertThat(reader.received).noneMatch(m -> m instanceof ServerMessage.PermissionDenied);
+
+    submit(document, session, new ClientMessage.Sync("plans", SyncMessage.UPDATE,
+        insertUpdate(Doc.create(), 0, "vandal")));
+    assertThat(reader.received).contains(new ServerMessage.PermissionDenied("plans",
+        "read-only access: update rejected"));
+    assertThat(other.syncs(SyncMessage.UPDATE)).isEmpty();
+    assertThat(text(document)).isEmpty();
+    assertThat(reader.closeCode).as("stays connected").isEqualTo(-1);
+  }
+
+  @Test
+  void malformedUpdate_closesOnlyItsSession() {
+    SharedDocument document = open(Duration.ofMillis(10), Duration.ofMillis(50), 100);
+    FakePeer bad = new FakePeer();
+    FakePeer good = new FakePeer();
+    DocumentSession badSession = attach(document, bad, Permission.WRITE);
+    DocumentSession goodSession = attach(document, good, Permission.WRITE);
+    submit(document, badSession, new ClientMessage.Sync("plans", SyncMessage.UPDATE, new byte[] {9, 9, 9}));
+    assertThat(bad.closeCode).isEqualTo(CloseCodes.PROTOCOL_ERROR);
+    assertThat(bad.closeReason).startsWith("malformed update");
+
+    submit(document, goodSession, new ClientMessage.Sync("plans", SyncMessage.UPDATE,
+        insertUpdate(Doc.create(), 0, "fine")));
+    assertThat(text(document)).isEqualTo("fine");
+    assertThat(good.closeCode).isEqualTo(-1);
+    assertThat(bad.syncs(SyncMessage.UPDATE)).as("a closed session hears nothing more").isEmpty();
+  }
+
+  @Test
+  void detach_removesTheSessionsAwarenessStates_andTellsTheOthersAtOnce() {
+    SharedDocument document = open(Duration.ofMillis(10), Duration.ofMillis(50), 100);
+    FakePeer leaving = new FakePeer();
+    FakePeer staying = new FakePeer();
+    DocumentSession leavingSession = attach(document, leaving, Permission.READ);
+    attach(document, staying, Permission.WRITE);
+    Awareness client = new Awareness(77, System::currentTimeMillis);
+    client.setLocalState(Map.of("name", "Ann"));
+    submit(document, leavingSession, new ClientMessage.Awareness("plans", client.encodeUpdate()));
+    assertThat(leaving.received).as("echoed to its sender too").anyMatch(m -> m instanceof ServerMessage.Awareness);
+
+    Awareness observer = new Awareness(1, System::currentTimeMillis);
+    staying.received.stream().filter(m -> m instanceof ServerMessage.Awareness)
+        .forEach(m -> observer.applyUpdate(((ServerMessage.Awareness) m).update(), "server"));
+    assertThat(observer.states()).containsKey(77L);
+    staying.received.clear();
+
+    runtime.registry().acquire(KEY); // keep the document loaded past the detach
+    document.detach(leavingSession);
+    await().until(() -> staying.received.stream().anyMatch(m -> m instanceof ServerMessage.Awareness));
+    staying.received.stream().filter(m -> m instanceof ServerMessage.Awareness)
+        .forEach(m -> observer.applyUpdate(((ServerMessage.Awareness) m).update(), "server"));
+    assertThat(observer.states()).doesNotContainKey(77L);
+    assertThat(hooks.count("awareness")).isEqualTo(2);
+  }
+
+  @Test
+  void burstOfUpdates_isStoredOnceAfterTheDebounce() {
+    SharedDocument document = open(Duration.ofMillis(150), Duration.ofSeconds(10), 1000);
+    document.call(doc -> {
+      for (int i = 0; i < 20; i++) {
+        doc.getText("t").insert(i, "x");
+      }
+      return null;
+    }).join();
+    await().atMost(Duration.ofSeconds(5)).until(() -> hooks.count("store") == 1);
+    assertThat(store.appends.get()).isEqualTo(20);
+    assertThat(hooks.count("change")).isEqualTo(1);
+    assertThat(store.replaces.get()).isZero();
+  }
+
+  @Test
+  void steadyUpdates_areStoredAtTheMaxWait_notOnlyWhenTheyStop() throws InterruptedException {
+    SharedDocument document = open(Duration.ofMillis(200), Duration.ofMillis(300), 1000);
+    for (int i = 0; i < 20; i++) { // one every 50 ms for a second: the debounce alone would never fire
+      int index = i;
+      document.call(doc -> {
+        doc.getText("t").insert(index, "x");
+        return null;
+      });
+      Thread.sleep(50);
+    }
+    assertThat(hooks.count("store")).as("stored while the edits went on").isGreaterThanOrEqualTo(2);
+    await().until(() -> store.appends.get() == 20);
+  }
+
+  @Test
+  void pastCompactAfter_theStoreGetsTheWholeDocumentInOnePiece() {
+    SharedDocument document = open(Duration.ZERO, Duration.ZERO, 4);
+    for (int i = 0; i < 10; i++) {
+      int index = i;
+      document.call(doc -> {
+        doc.getText("t").insert(index, "" + index);
+        return null;
+      }).join();
+      int writes = i + 1; // one update, one write (an append, or a replace once the pieces pile up)
+      await().until(() -> store.appends.get() + store.replaces.get() >= writes);
+    }
+    await().until(() -> store.replaces.get() > 0);
+    await().until(() -> {
+      Doc loaded = Doc.create();
+      store.inner.load(KEY).updates().forEach(loaded::applyUpdate);
+      return loaded.getText("t").toString().equals("0123456789");
+    });
+    assertThat(store.inner.load(KEY).updateCount()).isLessThanOrEqualTo(5);
+  }
+
+  @Test
+  void onLoad_mayGiveANewDocumentItsFirstContent_whichIsStored() {
+    hooks.seed = "template";
+    SharedDocument document = open(Duration.ofMillis(10), Duration.ofMillis(50), 100);
+    FakePeer peer = new FakePeer();
+    attach(document, peer, Permission.WRITE);
+    assertThat(text(document)).isEqualTo("template");
+    await().until(() -> store.appends.get() == 1);
+  }
+
+  @Test
+  void lastRelease_unloadsAfterStoring_andCompacts() {
+    SharedDocument document = open(Duration.ofSeconds(30), Duration.ofSeconds(30), 100);
+    FakePeer peer = new FakePeer();
+    DocumentSession session = attach(document, peer, Permission.WRITE);
+    submit(document, session, new ClientMessage.Sync("plans", SyncMessage.UPDATE,
+        insertUpdate(Doc.create(), 0, "a")));
+    submit(document, session, new ClientMessage.Sync("plans", SyncMessage.UPDATE,
+        insertUpdate(Doc.create(), 0, "b")));
+    document.detach(session);
+    await().until(() -> hooks.calls.contains("unload"));
+    assertThat(runtime.registry().get(KEY)).isNull();
+    assertThat(store.inner.load(KEY).updateCount()).isEqualTo(1);
+    assertThat(hooks.calls).containsSubsequence("change", "store", "unload");
+  }
+}
