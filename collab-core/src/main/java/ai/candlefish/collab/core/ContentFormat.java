@@ -36,6 +36,7 @@ final class ContentFormat extends Content {
       // Search markers do not account for formats (as in Yjs): formatted text is searched from the start.
       type.searchMarkers = null;
       type.hasFormatting = true;
+      type.containsFormats = true;
     }
   }
 

@@ -104,8 +104,16 @@ final class DeleteSet {
     }
   }
 
+  // Deletions come in runs from one client: remember the last client's ranges.
+  private long lastClient = -1;
+  private Ranges lastRanges;
+
   void add(long client, int clock, int len) {
-    clients.computeIfAbsent(client, c -> new Ranges()).add(clock, len);
+    if (client != lastClient || lastRanges == null) {
+      lastRanges = clients.computeIfAbsent(client, c -> new Ranges());
+      lastClient = client;
+    }
+    lastRanges.add(clock, len);
   }
 
   boolean isEmpty() {

@@ -38,7 +38,13 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
   /** The name under which this root is shared; null for nested types. */
   String rootName;
   SearchMarkers searchMarkers;
+  /** Yjs's {@code _hasFormatting}: decides whether remote changes trigger a formatting cleanup. */
   boolean hasFormatting;
+  /**
+   * Whether a format mark was ever integrated into this type (unlike {@link #hasFormatting}, kept when a root
+   * changes kind). Without formats, the formatting cleanups have nothing to do and are skipped.
+   */
+  boolean containsFormats;
 
   private Listeners<Consumer<YEvent>> observers;
   private Listeners<Consumer<List<YEvent>>> deepObservers;
@@ -73,6 +79,7 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
       }
     }
     length = other.length;
+    containsFormats = other.containsFormats;
   }
 
   /** The document this type belongs to, or null while it is preliminary. */

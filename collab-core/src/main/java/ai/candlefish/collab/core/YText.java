@@ -306,12 +306,13 @@ public sealed class YText extends SharedType permits YXmlText {
       if (right == null) {
         throw new IllegalStateException("cannot move past the end of the text");
       }
-      if (right.content instanceof ContentFormat f) {
-        if (!right.isDeleted()) {
+      // Deleted items first: a run of tombstones is walked without touching their contents.
+      if (!right.isDeleted()) {
+        if (right.content instanceof ContentFormat f) {
           updateCurrentAttributes(currentAttributes, f);
+        } else {
+          index += right.length;
         }
-      } else if (!right.isDeleted()) {
-        index += right.length;
       }
       left = right;
       right = right.right;
@@ -367,11 +368,11 @@ public sealed class YText extends SharedType permits YXmlText {
   private Pos findNextPosition(Transaction txn, Pos pos, int count) {
     while (pos.right != null && count > 0) {
       Item r = pos.right;
-      if (r.content instanceof ContentFormat f) {
-        if (!r.isDeleted()) {
-          updateCurrentAttributes(pos.currentAttributes, f);
-        }
-      } else if (!r.isDeleted()) {
+      if (r.isDeleted()) {
+        // skip the tombstone without touching its content
+      } else if (r.content instanceof ContentFormat f) {
+        updateCurrentAttributes(pos.currentAttributes, f);
+      } else {
         if (count < r.length) {
           txn.doc.store.getItemCleanStart(txn, r.client, r.clock + count);
         }
@@ -644,7 +645,7 @@ public sealed class YText extends SharedType permits YXmlText {
       }
       pos.forward();
     }
-    if (startItem != null) {
+    if (startItem != null && containsFormats) {
       cleanupFormattingGap(txn, startItem, pos.right, startAttrs, pos.currentAttributes);
     }
     if (searchMarkers != null) {
