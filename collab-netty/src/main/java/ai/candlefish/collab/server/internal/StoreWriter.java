@@ -1,5 +1,6 @@
 package ai.candlefish.collab.server.internal;
 
+import ai.candlefish.collab.core.Updates;
 import ai.candlefish.collab.spi.DocumentStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,9 +15,9 @@ import org.slf4j.LoggerFactory;
  * Stores one document's updates: debounced, batched, retried, and now and then compacted.
  *
  * <p>Each update is kept until stored. A batch is written {@code storeDebounce} after the last update, but never
- * later than {@code storeMaxWait} after the first one. A batch is appended update by update; when the store would
- * hold more than {@code compactAfterUpdates} pieces, or when everything must be stored (unload, shutdown), the whole
- * document replaces what is stored instead. A failed write puts its batch back in front and is retried with
+ * later than {@code storeMaxWait} after the first one. A batch is appended as one update (merged, on the store's
+ * thread); when the store would hold more than {@code compactAfterUpdates} pieces, or when everything must be
+ * stored (unload, shutdown), the whole document replaces what is stored instead. A failed write puts its batch back in front and is retried with
  * exponential backoff (up to {@code storeRetryMax}); the document is not unloaded meanwhile. At most one write is in
  * flight, so writes reach the store in order.
  *
@@ -136,7 +137,7 @@ final class StoreWriter {
   }
 
   private void flush() {
-    int pieces = storedPieces + pending.size();
+    int pieces = storedPieces + (pending.isEmpty() ? 0 : 1);
     boolean compact = pieces > compactAfter || (urgent && pieces > 1);
     if (pending.isEmpty() && !compact) {
       settled();
@@ -157,9 +158,7 @@ final class StoreWriter {
         if (state != null) {
           store.replace(document.key(), state);
         } else {
-          for (byte[] update : batch) {
-            store.append(document.key(), update);
-          }
+          store.append(document.key(), merge(batch));
         }
       } catch (RuntimeException e) {
         error = e;
@@ -169,13 +168,18 @@ final class StoreWriter {
     });
   }
 
+  /** One update for the batch: the document produced every one of them, so they merge. */
+  private static byte[] merge(List<byte[]> batch) {
+    return batch.size() == 1 ? batch.get(0) : Updates.merge(batch);
+  }
+
   private void written(List<byte[]> batch, boolean compacted, RuntimeException failure) {
     inFlight = false;
     long now = System.nanoTime();
     if (failure == null) {
       failures = 0;
       notBeforeNanos = Long.MIN_VALUE;
-      storedPieces = compacted ? 1 : storedPieces + batch.size();
+      storedPieces = compacted ? 1 : storedPieces + 1;
       runtime.hook("onStore", h -> h.onStore(document.key()));
     } else {
       failures++;

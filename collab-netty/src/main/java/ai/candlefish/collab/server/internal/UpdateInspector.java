@@ -1,6 +1,8 @@
 package ai.candlefish.collab.server.internal;
 
+import ai.candlefish.collab.core.DecodingException;
 import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.core.Updates;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -11,9 +13,10 @@ import java.util.Map;
  * are told apart from edits.
  *
  * <p>A read-only client sends updates even when it edits nothing: its answer to the server's sync step 1 is what
- * the server lacks, which has no structs but, as Yjs always writes it, the client's whole delete set. Such an update
- * changes nothing when every range it deletes is deleted in the document already. An update with structs is taken
- * as an edit (the server's step 1 asked only for structs it lacks), as is anything that does not parse.
+ * the server lacks, which has no structs but, as Yjs always writes it, the client's whole delete set; a client with
+ * a second provider (IndexedDB, say) may also pass on structs the server has. Such an update changes nothing when,
+ * after dropping the structs the document has ({@link Updates#diff}), no struct is left and every range it deletes
+ * is deleted in the document already. Anything that does not parse counts as a change.
  *
  * <p>Update format (Yjs v1): varUint number of clients with structs, the structs, then the delete set: varUint
  * number of clients, and per client varUint client, varUint number of ranges, per range varUint clock and length.
@@ -25,14 +28,20 @@ final class UpdateInspector {
 
   /** Whether applying {@code update} to {@code doc} would change nothing (false when in doubt). */
   static boolean changesNothing(byte[] update, Doc doc) {
-    Reader in = new Reader(update);
+    byte[] missing;
+    try {
+      missing = Updates.diff(update, doc.encodeStateVector());
+    } catch (DecodingException e) {
+      return false;
+    }
+    Reader in = new Reader(missing);
     Map<Long, List<long[]>> deletes;
     try {
       if (in.varUint() != 0) {
         return false;
       }
       deletes = in.deleteSet();
-      if (in.pos != update.length) {
+      if (in.pos != missing.length) {
         return false;
       }
     } catch (IndexOutOfBoundsException | IllegalStateException e) {

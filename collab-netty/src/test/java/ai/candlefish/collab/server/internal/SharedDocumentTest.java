@@ -181,6 +181,12 @@ class SharedDocumentTest {
     return updates.get(0);
   }
 
+  private String storedText() {
+    Doc loaded = Doc.create();
+    store.inner.load(KEY).updates().forEach(loaded::applyUpdate);
+    return loaded.getText("t").toString();
+  }
+
   private static String text(SharedDocument document) {
     return document.call(doc -> doc.getText("t").toString()).join();
   }
@@ -291,7 +297,8 @@ class SharedDocumentTest {
       return null;
     }).join();
     await().atMost(Duration.ofSeconds(5)).until(() -> hooks.count("store") == 1);
-    assertThat(store.appends.get()).isEqualTo(20);
+    assertThat(store.appends.get()).as("the batch, merged").isEqualTo(1);
+    assertThat(storedText()).isEqualTo("x".repeat(20));
     assertThat(hooks.count("change")).isEqualTo(1);
     assertThat(store.replaces.get()).isZero();
   }
@@ -308,7 +315,7 @@ class SharedDocumentTest {
       Thread.sleep(50);
     }
     assertThat(hooks.count("store")).as("stored while the edits went on").isGreaterThanOrEqualTo(2);
-    await().until(() -> store.appends.get() == 20);
+    await().until(() -> storedText().equals("x".repeat(20)));
   }
 
   @Test
@@ -324,11 +331,7 @@ class SharedDocumentTest {
       await().until(() -> store.appends.get() + store.replaces.get() >= writes);
     }
     await().until(() -> store.replaces.get() > 0);
-    await().until(() -> {
-      Doc loaded = Doc.create();
-      store.inner.load(KEY).updates().forEach(loaded::applyUpdate);
-      return loaded.getText("t").toString().equals("0123456789");
-    });
+    await().until(() -> storedText().equals("0123456789"));
     assertThat(store.inner.load(KEY).updateCount()).isLessThanOrEqualTo(5);
   }
 
