@@ -340,10 +340,7 @@ public final class CollabServer implements AutoCloseable {
      * @throws IllegalArgumentException if below 1 KiB
      */
     public Builder maxMessageSize(int bytes) {
-      if (bytes < 1024) {
-        throw new IllegalArgumentException("maxMessageSize must be at least 1024 bytes but was " + bytes);
-      }
-      this.maxMessageSize = bytes;
+      this.maxMessageSize = (int) atLeast("maxMessageSize", bytes, 1024);
       return this;
     }
 
@@ -354,10 +351,7 @@ public final class CollabServer implements AutoCloseable {
      * @throws IllegalArgumentException if below 1
      */
     public Builder maxDocumentsPerConnection(int documents) {
-      if (documents < 1) {
-        throw new IllegalArgumentException("maxDocumentsPerConnection must be at least 1 but was " + documents);
-      }
-      this.maxDocumentsPerConnection = documents;
+      this.maxDocumentsPerConnection = (int) atLeast("maxDocumentsPerConnection", documents, 1);
       return this;
     }
 
@@ -396,10 +390,7 @@ public final class CollabServer implements AutoCloseable {
      * @throws IllegalArgumentException if below 1 KiB
      */
     public Builder outboundBufferLimit(long bytes) {
-      if (bytes < 1024) {
-        throw new IllegalArgumentException("outboundBufferLimit must be at least 1024 bytes but was " + bytes);
-      }
-      this.outboundBufferLimit = bytes;
+      this.outboundBufferLimit = atLeast("outboundBufferLimit", bytes, 1024);
       return this;
     }
 
@@ -460,10 +451,7 @@ public final class CollabServer implements AutoCloseable {
      * @throws IllegalArgumentException if below 1
      */
     public Builder compactAfterUpdates(int updates) {
-      if (updates < 1) {
-        throw new IllegalArgumentException("compactAfterUpdates must be at least 1 but was " + updates);
-      }
-      this.compactAfterUpdates = updates;
+      this.compactAfterUpdates = (int) atLeast("compactAfterUpdates", updates, 1);
       return this;
     }
 
@@ -503,6 +491,13 @@ public final class CollabServer implements AutoCloseable {
     public Builder shutdownTimeout(Duration timeout) {
       this.shutdownTimeout = atLeast("shutdownTimeout", timeout, Duration.ZERO);
       return this;
+    }
+
+    private static long atLeast(String name, long value, long min) {
+      if (value < min) {
+        throw new IllegalArgumentException(name + " must be at least " + min + " but was " + value);
+      }
+      return value;
     }
 
     private static Duration atLeast(String name, Duration value, Duration min) {

@@ -360,13 +360,6 @@ public final class SharedDocument {
     return stored;
   }
 
-  /** Whether everything received is stored (for tests; blocks until the document's thread answers). */
-  public CompletableFuture<Boolean> isStored() {
-    CompletableFuture<Boolean> answer = new CompletableFuture<>();
-    lane.execute(() -> answer.complete(state != State.READY || writer.isStored()));
-    return answer;
-  }
-
   @Override
   public String toString() {
     return "SharedDocument[" + key + "]";

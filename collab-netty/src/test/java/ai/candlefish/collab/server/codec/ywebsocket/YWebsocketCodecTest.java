@@ -56,7 +56,8 @@ class YWebsocketCodecTest {
     Throwable thrown = catchThrowable(() -> channel.writeInbound(frame));
     assertThat(frame.refCnt()).as("frame released").isZero();
     assertThat(thrown).isInstanceOf(DecoderException.class).hasCauseInstanceOf(ProtocolException.class);
-    assertThat((Object) channel.readInbound()).as("nothing emitted").isNull();
+    Object emitted = channel.readInbound();
+    assertThat(emitted).as("nothing emitted").isNull();
     return (ProtocolException) thrown.getCause();
   }
 
