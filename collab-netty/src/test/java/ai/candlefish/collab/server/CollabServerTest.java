@@ -283,6 +283,15 @@ class CollabServerTest {
     assertThat(storedText(memory, ACME_PLANS)).isEqualTo("total: 42");
   }
 
+  @Test
+  void handle_afterTheServerClosed_failsInsteadOfHanging() {
+    start(b -> b);
+    DocumentHandle handle = server.openDocument(ACME_PLANS).join();
+    server.close();
+    assertThat(handle.read(doc -> doc.getText("t").toString())).failsWithin(Duration.ofSeconds(5));
+    handle.close();
+  }
+
   // ------------------------------------------------------------------------------------------ malformed input
 
   @Test

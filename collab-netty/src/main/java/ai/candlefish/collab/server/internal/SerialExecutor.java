@@ -15,9 +15,18 @@ import org.slf4j.LoggerFactory;
  * <p>An executor can start paused: tasks queue up until {@link #resume(Runnable)}, which runs its argument before
  * them. A document uses this to hold every client message until its stored state is loaded.
  *
+ * <p>When the pool is shut down, queued tasks are dropped; those that are {@link Rejectable} hear about it (a host
+ * call completes its future exceptionally rather than never).
+ *
  * <p>Thread-safe. A task that throws is logged and the next one runs.
  */
 public final class SerialExecutor implements Executor {
+  /** A task that wants to know when it will never run. */
+  public interface Rejectable extends Runnable {
+    /** Called instead of {@link #run()} when the pool is shut down. */
+    void rejected();
+  }
+
   private static final Logger log = LoggerFactory.getLogger(SerialExecutor.class);
   static final int BATCH = 64;
 
@@ -66,7 +75,11 @@ public final class SerialExecutor implements Executor {
       } catch (RejectedExecutionException e) {
         scheduled.set(false);
         log.debug("{}: {} tasks dropped, the pool is shut down", name, tasks.size());
-        tasks.clear();
+        for (Runnable task; (task = tasks.pollFirst()) != null; ) {
+          if (task instanceof Rejectable r) {
+            r.rejected();
+          }
+        }
       }
     }
   }

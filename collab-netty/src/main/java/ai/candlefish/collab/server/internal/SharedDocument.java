@@ -298,15 +298,23 @@ public final class SharedDocument {
    */
   public <R> CompletableFuture<R> call(Function<Doc, R> call) {
     CompletableFuture<R> result = new CompletableFuture<>();
-    lane.execute(() -> {
-      if (state != State.READY) {
-        result.completeExceptionally(new IllegalStateException("document " + key + " is not loaded"));
-        return;
+    lane.execute(new SerialExecutor.Rejectable() {
+      @Override
+      public void run() {
+        if (state != State.READY) {
+          result.completeExceptionally(new IllegalStateException("document " + key + " is not loaded"));
+          return;
+        }
+        try {
+          result.complete(call.apply(doc));
+        } catch (RuntimeException | Error e) {
+          result.completeExceptionally(e);
+        }
       }
-      try {
-        result.complete(call.apply(doc));
-      } catch (RuntimeException | Error e) {
-        result.completeExceptionally(e);
+
+      @Override
+      public void rejected() {
+        result.completeExceptionally(new IllegalStateException("the server is closed"));
       }
     });
     return result;

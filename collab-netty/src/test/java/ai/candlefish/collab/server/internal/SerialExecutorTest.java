@@ -85,9 +85,20 @@ class SerialExecutorTest {
   }
 
   @Test
-  void aShutDownPool_dropsTasksWithoutThrowing() {
+  void aShutDownPool_dropsTasksWithoutThrowing_andTellsTheRejectableOnes() {
     SerialExecutor serial = new SerialExecutor(pool, "test", false);
     pool.shutdown();
     serial.execute(() -> {});
+    AtomicInteger rejected = new AtomicInteger();
+    serial.execute(new SerialExecutor.Rejectable() {
+      @Override
+      public void run() {}
+
+      @Override
+      public void rejected() {
+        rejected.incrementAndGet();
+      }
+    });
+    assertThat(rejected).hasValue(1);
   }
 }
