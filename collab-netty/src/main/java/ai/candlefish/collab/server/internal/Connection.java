@@ -43,6 +43,8 @@ public final class Connection implements Peer {
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
   /** Messages handed to documents and not handled yet, above which reading pauses (and resumes at half). */
   static final int MAX_IN_FLIGHT = 64;
+  /** How long a client may take to answer the server's close frame before its connection is dropped. */
+  static final long CLOSE_ANSWER_MILLIS = 3000;
   private static final int PAUSED_BY_RATE = 1;
   private static final int PAUSED_BY_IN_FLIGHT = 2;
   private static final int PAUSED_BY_SHUTDOWN = 4;
@@ -335,8 +337,13 @@ public final class Connection implements Peer {
 
   private void sendClose(int code, String reason) {
     log.debug("closing connection {}: {} {}", info.id(), code, reason);
+    // Read on (messages are dropped now) until the client answers with its close frame, which closes the channel:
+    // closing a socket with unread input resets it, and the client could lose our close frame and its reason.
+    channel.config().setAutoRead(true);
     channel.writeAndFlush(new CloseWebSocketFrame(code, closeReason(reason)));
-    channel.close();
+    ScheduledFuture<?> unanswered = channel.eventLoop().schedule(() -> channel.close(), CLOSE_ANSWER_MILLIS,
+        TimeUnit.MILLISECONDS);
+    channel.closeFuture().addListener(f -> unanswered.cancel(false));
   }
 
   /** A close reason fits in a control frame: at most 123 bytes of UTF-8. */
