@@ -82,11 +82,6 @@ public final class Transaction {
 
   /** True if this transaction added or deleted anything. */
   boolean hasChanges() {
-    if (!deleteSet.isEmpty()) {
-      return true;
-    }
-    boolean[] changedState = {false};
-    afterState.forEach((client, clock) -> changedState[0] |= beforeState.get(client) != clock);
-    return changedState[0];
+    return !deleteSet.isEmpty() || !afterState.equals(beforeState);
   }
 }

@@ -422,18 +422,21 @@ public sealed class YText extends SharedType permits YXmlText {
   }
 
   private Map<String, Object> insertAttributes(Transaction txn, Pos pos, Map<String, Object> attributes) {
-    Map<String, Object> negated = new LinkedHashMap<>();
+    Map<String, Object> negated = null; // allocated when needed: plain typing negates nothing
     for (Map.Entry<String, Object> e : attributes.entrySet()) {
       String key = e.getKey();
       Object val = e.getValue();
       Object currentVal = pos.currentAttributes.get(key);
       if (!equalAttrs(currentVal, val)) {
+        if (negated == null) {
+          negated = new LinkedHashMap<>();
+        }
         negated.put(key, currentVal);
         pos.right = insertItem(txn, pos.left, pos.right, null, new ContentFormat(key, val));
         pos.forward();
       }
     }
-    return negated;
+    return negated == null ? new LinkedHashMap<>() : negated;
   }
 
   private void insertText(Transaction txn, Pos pos, Object text, Map<String, Object> attributes) {
@@ -453,7 +456,10 @@ public sealed class YText extends SharedType permits YXmlText {
     pos.right = insertItem(txn, pos.left, pos.right, null, content);
     pos.index = index;
     pos.forward();
-    insertNegatedAttributes(txn, pos, negated);
+    if (!negated.isEmpty()) {
+      // (With nothing to negate, Yjs only moves the position past tombstones, which no one reads afterwards.)
+      insertNegatedAttributes(txn, pos, negated);
+    }
   }
 
   private void formatText(Transaction txn, Pos pos, int length, Map<String, Object> attributes) {
