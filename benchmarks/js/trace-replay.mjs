@@ -48,7 +48,9 @@ const check = (trace, doc) => {
 }
 
 const time = (warmups, runs, work) => {
-  for (let i = 0; i < warmups; i++) work()
+  // Warm up for the given number of runs and at least a second, so that short operations get optimized too.
+  const warmupEnd = Date.now() + (warmups > 0 ? 1000 : 0)
+  for (let i = 0; i < warmups || Date.now() < warmupEnd; i++) work()
   const ms = []
   for (let i = 0; i < runs; i++) {
     const t0 = process.hrtime.bigint()
@@ -95,17 +97,23 @@ for (const name of names) {
     Y.applyUpdate(doc, state)
     check(trace, doc)
   })
+  // Heap held by a loaded document: the average of several copies, after full GCs.
+  const copies = 8
   gc()
   const before = process.memoryUsage().heapUsed
-  const kept = new Y.Doc()
-  Y.applyUpdate(kept, state)
-  kept.getText('text')
+  const kept = []
+  for (let i = 0; i < copies; i++) {
+    const d = new Y.Doc()
+    Y.applyUpdate(d, state)
+    d.getText('text')
+    kept.push(d)
+  }
   gc()
-  const heapBytes = global.gc ? process.memoryUsage().heapUsed - before : null
+  const heapBytes = global.gc ? Math.round((process.memoryUsage().heapUsed - before) / copies) : null
   const edits = trace.txns.reduce((n, t) => n + t.length, 0)
   console.log(JSON.stringify({
     system: 'yjs ' + JSON.parse(readFileSync(new URL('./node_modules/yjs/package.json', import.meta.url))).version,
     trace: name, edits, txns: trace.txns.length, replayPerTxn, replayOneTxn, encode, load: loadState,
-    updateBytes, stateBytes: state.length, heapBytes, keep: kept.clientID > 0 ? undefined : 0
+    updateBytes, stateBytes: state.length, heapBytes, keep: kept.length > 0 ? undefined : 0
   }))
 }

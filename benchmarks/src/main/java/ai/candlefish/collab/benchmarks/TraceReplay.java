@@ -77,7 +77,9 @@ public final class TraceReplay {
   /** {"median":ms,"min":ms,"max":ms} over {@code runs} runs after {@code warmups} runs. */
   private static String time(int warmups, int runs, LongSupplier work) {
     long sink = 0;
-    for (int i = 0; i < warmups; i++) {
+    // Warm up for the given number of runs and at least a second, so that short operations get compiled too.
+    long warmupEnd = System.nanoTime() + (warmups > 0 ? 1_000_000_000L : 0);
+    for (int i = 0; i < warmups || System.nanoTime() < warmupEnd; i++) {
       sink += work.getAsLong();
     }
     double[] ms = new double[runs];
@@ -94,17 +96,21 @@ public final class TraceReplay {
         ms[runs - 1]);
   }
 
-  /** Heap held by a document loaded from {@code state}, measured after full GCs. */
+  /** Heap held by a document loaded from {@code state}: the average of several copies, measured after full GCs. */
   private static long retainedHeapOfLoadedDoc(byte[] state) {
+    int copies = 8;
     long before = usedAfterGc();
-    Doc doc = Doc.newBuilder().clientId(3).build();
-    doc.applyUpdate(state);
-    doc.getText("text");
-    long after = usedAfterGc();
-    if (doc.clientId() != 3) {
-      throw new AssertionError(); // keeps doc reachable until here
+    Doc[] docs = new Doc[copies];
+    for (int i = 0; i < copies; i++) {
+      docs[i] = Doc.newBuilder().clientId(3).build();
+      docs[i].applyUpdate(state);
+      docs[i].getText("text");
     }
-    return after - before;
+    long after = usedAfterGc();
+    if (docs[copies - 1].clientId() != 3) {
+      throw new AssertionError(); // keeps the documents reachable until here
+    }
+    return (after - before) / copies;
   }
 
   private static long usedAfterGc() {
