@@ -1,5 +1,6 @@
 package ai.candlefish.collab.core;
 
+import java.util.ArrayDeque;
 import java.util.List;
 
 /** A nested shared type (an array in a map, a paragraph in an XML fragment…). */
@@ -41,7 +42,7 @@ final class ContentType extends Content {
    */
   @Override
   void delete(Transaction txn) {
-    java.util.ArrayDeque<SharedType> todo = new java.util.ArrayDeque<>();
+    ArrayDeque<SharedType> todo = new ArrayDeque<>();
     todo.push(type);
     while (!todo.isEmpty()) {
       SharedType t = todo.pop();
@@ -55,7 +56,7 @@ final class ContentType extends Content {
     }
   }
 
-  private static void deleteChild(Transaction txn, Item item, java.util.ArrayDeque<SharedType> todo) {
+  private static void deleteChild(Transaction txn, Item item, ArrayDeque<SharedType> todo) {
     if (!item.isDeleted()) {
       item.deleteShallow(txn);
       if (item.content instanceof ContentType nested) {
@@ -72,7 +73,7 @@ final class ContentType extends Content {
   /** Collects everything nested in this type (iteratively, for the same reason as {@link #delete}). */
   @Override
   void gc(StructStore store) {
-    java.util.ArrayDeque<SharedType> todo = new java.util.ArrayDeque<>();
+    ArrayDeque<SharedType> todo = new ArrayDeque<>();
     todo.push(type);
     while (!todo.isEmpty()) {
       SharedType t = todo.pop();
@@ -89,7 +90,7 @@ final class ContentType extends Content {
     }
   }
 
-  private static void collect(StructStore store, Item item, java.util.ArrayDeque<SharedType> todo) {
+  private static void collect(StructStore store, Item item, ArrayDeque<SharedType> todo) {
     if (item.content instanceof ContentType nested) {
       todo.push(nested.type);
     } else {

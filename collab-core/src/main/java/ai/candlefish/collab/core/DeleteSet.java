@@ -2,7 +2,7 @@ package ai.candlefish.collab.core;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -13,7 +13,7 @@ import java.util.Map;
 final class DeleteSet {
   /** Per client: flat pairs (clock, length), sorted and merged after {@link #sortAndMerge()}. */
   // Insertion-ordered like the JavaScript Map in Yjs: some cleanups depend on the order clients were added.
-  final Map<Long, Ranges> clients = new java.util.LinkedHashMap<>();
+  final Map<Long, Ranges> clients = new LinkedHashMap<>();
 
   static final class Ranges {
     int[] data = new int[8];

@@ -1,6 +1,9 @@
 package ai.candlefish.collab.core;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * One operation of a change description (Quill's delta format, as Yjs uses it): insert content, delete a number
@@ -19,12 +22,12 @@ public record Delta(Object insert, int delete, int retain, Map<String, Object> a
 
   /** An insert without attributes. */
   public static Delta insert(Object content) {
-    return new Delta(java.util.Objects.requireNonNull(content, "content"), 0, 0, null);
+    return new Delta(Objects.requireNonNull(content, "content"), 0, 0, null);
   }
 
   /** An insert with formatting attributes. */
   public static Delta insert(Object content, Map<String, Object> attributes) {
-    return new Delta(java.util.Objects.requireNonNull(content, "content"), 0, 0, copy(attributes));
+    return new Delta(Objects.requireNonNull(content, "content"), 0, 0, copy(attributes));
   }
 
   /** A deletion of {@code length} units. @throws IllegalArgumentException if not positive */
@@ -52,7 +55,7 @@ public record Delta(Object insert, int delete, int retain, Map<String, Object> a
     if (attributes == null || attributes.isEmpty()) {
       return null;
     }
-    return java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(attributes));
+    return Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
   }
 
   public boolean isInsert() {

@@ -1,10 +1,11 @@
 package ai.candlefish.collab.core;
 
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -30,7 +31,7 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
   /** The item that holds this type, or null for a root (or a preliminary type). */
   Item item;
   // Insertion-ordered like a JavaScript Map, so that keys come out in the order Yjs gives them.
-  final Map<String, Item> map = new java.util.LinkedHashMap<>();
+  final Map<String, Item> map = new LinkedHashMap<>();
   Item start;
   Doc doc;
   /** Visible length of the list part (UTF-16 units for text). */
@@ -148,9 +149,9 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
   }
 
   /** Creates this type's event for the transaction; only called when someone listens. */
-  abstract YEvent createEvent(Transaction txn, java.util.Set<String> keysChanged);
+  abstract YEvent createEvent(Transaction txn, Set<String> keysChanged);
 
-  void callObserver(Transaction txn, java.util.Set<String> keysChanged) {
+  void callObserver(Transaction txn, Set<String> keysChanged) {
     if (!txn.local && searchMarkers != null) {
       searchMarkers.clear();
     }
@@ -222,7 +223,7 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
       return new ContentBinary(b.clone());
     }
     if (value instanceof Doc d) {
-      Map<String, Object> opts = new java.util.LinkedHashMap<>();
+      Map<String, Object> opts = new LinkedHashMap<>();
       if (!d.isGc()) {
         opts.put("gc", false);
       }
@@ -392,13 +393,13 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
 
   /** The current entries, keys in the order Yjs's {@code toJSON()} gives them (a JavaScript object's order). */
   final Map<String, Object> mapEntries() {
-    Map<String, Object> values = new java.util.LinkedHashMap<>();
+    Map<String, Object> values = new LinkedHashMap<>();
     for (Map.Entry<String, Item> e : map.entrySet()) {
       if (!e.getValue().isDeleted()) {
         values.put(e.getKey(), lastValue(e.getValue()));
       }
     }
-    Map<String, Object> out = new java.util.LinkedHashMap<>();
+    Map<String, Object> out = new LinkedHashMap<>();
     for (String key : ai.candlefish.collab.core.internal.codec.JsObjects.orderedKeys(values)) {
       out.put(key, values.get(key));
     }

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * How much of each client's history a document holds: client id → next expected clock. Two documents with equal
@@ -42,7 +43,7 @@ public final class StateVector {
    * @throws DecodingException if the bytes are not a state vector
    */
   public static StateVector decode(byte[] encoded) {
-    java.util.Objects.requireNonNull(encoded, "encoded");
+    Objects.requireNonNull(encoded, "encoded");
     Lib0Decoder in = new Lib0Decoder(encoded);
     int n = in.readVarUintAsInt();
     if (n > in.remaining() / 2) {

@@ -2,6 +2,7 @@ package ai.candlefish.collab.core;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Every struct of a document, per client, plus what arrived before its dependencies ({@link #pending}).
@@ -95,7 +96,7 @@ final class StructStore {
   }
 
   /** Calls {@code f} for every struct in {@code [clockStart, clockStart + len)}, splitting at both ends. */
-  void iterateStructs(Transaction txn, StructList l, int clockStart, int len, java.util.function.Consumer<AbstractStruct> f) {
+  void iterateStructs(Transaction txn, StructList l, int clockStart, int len, Consumer<AbstractStruct> f) {
     if (len == 0) {
       return;
     }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * A group of changes to one {@link Doc}, applied atomically: observers and update listeners see a transaction's
@@ -40,7 +41,7 @@ public final class Transaction {
     return doc;
   }
 
-  /** The origin given to {@link Doc#transact(java.util.function.Consumer, Object)} or {@link Doc#applyUpdate(byte[], Object)}; may be null. */
+  /** The origin given to {@link Doc#transact(Consumer, Object)} or {@link Doc#applyUpdate(byte[], Object)}; may be null. */
   public Object origin() {
     return origin;
   }

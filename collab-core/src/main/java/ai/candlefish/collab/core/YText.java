@@ -4,6 +4,7 @@ import ai.candlefish.collab.core.internal.codec.JsObjects;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -551,7 +552,7 @@ public sealed class YText extends SharedType permits YXmlText {
     while (item != null && item.right != null && (item.right.isDeleted() || !item.right.isCountable())) {
       item = item.right;
     }
-    Set<String> attrs = new java.util.HashSet<>();
+    Set<String> attrs = new HashSet<>();
     while (item != null && (item.isDeleted() || !item.isCountable())) {
       if (!item.isDeleted() && item.content instanceof ContentFormat cf) {
         if (!attrs.add(cf.key)) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -106,7 +107,7 @@ public final class YXmlElement extends YXmlFragment {
     List<String> keys = new ArrayList<>(attrs.keySet());
     Collections.sort(keys);
     StringBuilder sb = new StringBuilder();
-    String name = nodeName.toLowerCase(java.util.Locale.ROOT);
+    String name = nodeName.toLowerCase(Locale.ROOT);
     sb.append('<').append(name);
     for (String key : keys) {
       sb.append(' ').append(key).append("=\"").append(JsStrings.of(attrs.get(key))).append('"');

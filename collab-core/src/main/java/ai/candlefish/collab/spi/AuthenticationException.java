@@ -6,7 +6,7 @@ package ai.candlefish.collab.spi;
  * <p>The message is sent to the client as the reason of the close (y-websocket clients log it), so it must say
  * what is wrong ("token expired") without secrets or details of the check.
  */
-public class AuthenticationException extends RuntimeException {
+public final class AuthenticationException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   /** @param message why the connection is refused, safe to show to the client */

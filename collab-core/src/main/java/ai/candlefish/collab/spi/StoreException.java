@@ -8,7 +8,7 @@ package ai.candlefish.collab.spi;
  * stores nothing for it; a failed {@code append} or {@code replace} is retried, and the document stays in memory
  * until it is stored.
  */
-public class StoreException extends RuntimeException {
+public final class StoreException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   /** @param message what failed, naming the document key but never its content */
