@@ -1,6 +1,8 @@
 package ai.candlefish.collab.spi;
 
 import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -46,11 +48,11 @@ public record ConnectionInfo(long id, SocketAddress remoteAddress, String protoc
   private static Map<String, List<String>> copy(Map<String, List<String>> map, boolean lowerCaseKeys) {
     Map<String, List<String>> out = new LinkedHashMap<>();
     map.forEach((k, v) -> out.merge(lowerCaseKeys ? k.toLowerCase(Locale.ROOT) : k, List.copyOf(v), (a, b) -> {
-      List<String> both = new java.util.ArrayList<>(a);
+      List<String> both = new ArrayList<>(a);
       both.addAll(b);
       return List.copyOf(both);
     }));
-    return java.util.Collections.unmodifiableMap(out);
+    return Collections.unmodifiableMap(out);
   }
 
   @Override

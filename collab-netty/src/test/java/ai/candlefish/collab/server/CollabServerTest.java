@@ -17,6 +17,7 @@ import ai.candlefish.collab.spi.Principal;
 import ai.candlefish.collab.spi.StoreException;
 import ai.candlefish.collab.spi.StoredDocument;
 import ai.candlefish.collab.sync.SyncProtocol;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -27,6 +28,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -238,7 +240,7 @@ class CollabServerTest {
 
   @Test
   void hooks_hearTheConnectionLifecycle_andMayRefuse() {
-    List<String> heard = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<String> heard = Collections.synchronizedList(new ArrayList<>());
     start(b -> b.hooks(new CollabHooks() {
       @Override
       public void onConnect(ConnectionInfo connection) {
@@ -410,7 +412,7 @@ class CollabServerTest {
   }
 
   private static byte[] readUntilEof(InputStream in) throws Exception {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     byte[] buf = new byte[4096];
     for (int n; (n = in.read(buf)) >= 0; ) {
       out.write(buf, 0, n);

@@ -1,5 +1,7 @@
 package ai.candlefish.collab.server;
 
+import static org.awaitility.Awaitility.await;
+
 import ai.candlefish.collab.awareness.Awareness;
 import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.core.Subscription;
@@ -18,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * A minimal y-websocket client in Java for the server tests (the JDK's WebSocket and collab-core's sync): sends
@@ -81,7 +84,7 @@ final class YClient implements AutoCloseable {
   }
 
   /** Runs {@code f} with the document under the lock. */
-  synchronized <R> R withDoc(java.util.function.Function<Doc, R> f) {
+  synchronized <R> R withDoc(Function<Doc, R> f) {
     return f.apply(doc);
   }
 
@@ -101,7 +104,7 @@ final class YClient implements AutoCloseable {
   }
 
   void awaitSynced() {
-    org.awaitility.Awaitility.await("synced").atMost(Duration.ofSeconds(5)).until(this::synced);
+    await("synced").atMost(Duration.ofSeconds(5)).until(this::synced);
   }
 
   Close awaitClose() {

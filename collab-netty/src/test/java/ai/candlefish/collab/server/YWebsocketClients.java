@@ -3,6 +3,7 @@ package ai.candlefish.collab.server;
 import ai.candlefish.collab.core.internal.codec.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Real y-websocket clients in a Node process ({@code src/test/js/ywebsocket-clients.mjs}), driven line by line.
@@ -63,7 +65,7 @@ final class YWebsocketClients implements AutoCloseable {
     throw new IllegalStateException("cannot find collab-netty/src/test/js from " + basedir);
   }
 
-  private static void pump(String name, java.io.InputStream in, java.util.function.Consumer<String> sink) {
+  private static void pump(String name, InputStream in, Consumer<String> sink) {
     Thread t = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
         for (String line; (line = r.readLine()) != null; ) {

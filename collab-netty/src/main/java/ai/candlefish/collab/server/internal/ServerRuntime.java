@@ -1,5 +1,6 @@
 package ai.candlefish.collab.server.internal;
 
+import ai.candlefish.collab.awareness.Awareness;
 import ai.candlefish.collab.spi.CollabHooks;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -47,7 +48,7 @@ public final class ServerRuntime {
     this.timer = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("collab-timer", true));
     timer.setRemoveOnCancelPolicy(true);
     this.registry = new DocumentRegistry(this);
-    long period = Math.max(1000, ai.candlefish.collab.awareness.Awareness.OUTDATED_TIMEOUT_MS / 6);
+    long period = Math.max(1000, Awareness.OUTDATED_TIMEOUT_MS / 6);
     timer.scheduleWithFixedDelay(registry::checkAwarenessTimeouts, period, period, TimeUnit.MILLISECONDS);
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.awareness.Awareness;
+import ai.candlefish.collab.awareness.AwarenessChange;
 import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.spi.AuthenticationException;
@@ -122,7 +123,7 @@ class SharedDocumentTest {
     }
 
     @Override
-    public void onAwareness(DocumentKey key, ai.candlefish.collab.awareness.AwarenessChange change) {
+    public void onAwareness(DocumentKey key, AwarenessChange change) {
       calls.add("awareness");
     }
 
