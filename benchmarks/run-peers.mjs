@@ -22,7 +22,7 @@ try { execFileSync('java', ['-version'], { stdio: ['ignore', 'ignore', 'pipe'] }
 javaV = execFileSync('sh', ['-c', 'java -version 2>&1 | head -1'], { encoding: 'utf8' }).trim()
 const fmt = t => `${t.median.toFixed(1)} (${t.min.toFixed(1)}–${t.max.toFixed(1)})`
 const ratio = (a, b) => (a.median / b.median).toFixed(1) + '×'
-const kb = b => b === null ? 'n/a' : (b / 1024).toFixed(0) + ' KiB'
+const kb = b => b === null || b <= 0 ? 'n/a' : (b / 1024).toFixed(0) + ' KiB'
 
 let md = `# Benchmark results
 

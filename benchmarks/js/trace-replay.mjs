@@ -97,8 +97,8 @@ for (const name of names) {
     Y.applyUpdate(doc, state)
     check(trace, doc)
   })
-  // Heap held by a loaded document: the average of several copies, after full GCs.
-  const copies = 8
+  // Heap held by a loaded document: the average of several copies, after full GCs (as TraceReplay.java).
+  const copies = Math.max(8, Math.ceil(4e6 / state.length)) // enough copies to rise above the noise
   gc()
   const before = process.memoryUsage().heapUsed
   const kept = []

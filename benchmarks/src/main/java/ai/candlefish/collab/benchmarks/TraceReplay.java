@@ -98,7 +98,7 @@ public final class TraceReplay {
 
   /** Heap held by a document loaded from {@code state}: the average of several copies, measured after full GCs. */
   private static long retainedHeapOfLoadedDoc(byte[] state) {
-    int copies = 8;
+    int copies = Math.max(8, (int) Math.ceil(4e6 / state.length)); // enough copies to rise above the noise
     long before = usedAfterGc();
     Doc[] docs = new Doc[copies];
     for (int i = 0; i < copies; i++) {
