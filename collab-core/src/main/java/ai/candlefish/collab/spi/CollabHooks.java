@@ -8,11 +8,11 @@ import ai.candlefish.collab.core.Doc;
  * you need.
  *
  * <p>Threads: connection hooks ({@link #onConnect}, {@link #onAuthenticate}, {@link #onDisconnect}) run on a
- * worker thread; document hooks ({@link #onLoad}, {@link #onChange}, {@link #onAwareness}, {@link #onStore},
- * {@link #onUnload}) run on the document's own serial executor, so they never run concurrently for one document
- * and may read (and in {@link #onLoad} and {@link #onChange} change) the {@link Doc} they are given, during the
- * call only. No hook runs on a network thread, but a slow hook delays its document: hand long work to an executor
- * of your own. An exception thrown by a hook is logged and otherwise ignored, except where a method says it
+ * worker thread; document hooks ({@link #onLoad}, {@link #onChange}, {@link #onAwareness}, {@link #onStateless},
+ * {@link #onStore}, {@link #onUnload}) run on the document's own serial executor, so they never run concurrently
+ * for one document and may read (and in {@link #onLoad} and {@link #onChange} change) the {@link Doc} they are
+ * given, during the call only. No hook runs on a network thread, but a slow hook delays its document: hand long
+ * work to an executor of your own. An exception thrown by a hook is logged and otherwise ignored, except where a method says it
  * refuses.
  *
  * <p>Implementations must be thread-safe (different documents and connections call concurrently).
@@ -52,6 +52,13 @@ public interface CollabHooks {
 
   /** Awareness states (presence, cursors) of document {@code key} were added, changed or removed. */
   default void onAwareness(DocumentKey key, AwarenessChange change) {}
+
+  /**
+   * A client sent an application message about document {@code key} that is not part of the document (Hocuspocus
+   * "stateless", collab/1 "custom"). Answer all of the document's clients with
+   * {@code DocumentHandle.broadcastStateless}.
+   */
+  default void onStateless(DocumentKey key, ConnectionInfo connection, String payload) {}
 
   /** Document {@code key} was stored and removed from memory (no client or handle had it open for a while). */
   default void onUnload(DocumentKey key) {}

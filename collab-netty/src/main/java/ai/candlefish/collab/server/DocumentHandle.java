@@ -70,6 +70,20 @@ public final class DocumentHandle implements AutoCloseable {
     return call(reader);
   }
 
+  /**
+   * Sends an application message to every client that has the document open (Hocuspocus "stateless", collab/1
+   * "custom"; y-websocket clients have no such message and do not receive it). Not stored.
+   *
+   * @throws IllegalStateException if the handle is closed
+   */
+  public void broadcastStateless(String payload) {
+    Objects.requireNonNull(payload, "payload");
+    if (closed.get()) {
+      throw new IllegalStateException("the handle of document " + key() + " is closed");
+    }
+    document.broadcastStateless(payload);
+  }
+
   private <R> CompletableFuture<R> call(Function<Doc, R> f) {
     if (closed.get()) {
       throw new IllegalStateException("the handle of document " + key() + " is closed");

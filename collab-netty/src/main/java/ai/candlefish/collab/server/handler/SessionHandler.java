@@ -54,7 +54,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     route.protocol().install(ctx.pipeline(), ctx.name(), route.relativePath());
     ConnectionInfo info = new ConnectionInfo(runtime.nextConnectionId(), ctx.channel().remoteAddress(),
         route.protocol().name(), route.path(), route.parameters(), headers(handshake.requestHeaders()));
-    connection = new Connection(ctx.channel(), runtime, info);
+    connection = new Connection(ctx.channel(), runtime, info, route.protocol());
     connection.start(route.token(), route.protocol().onConnect(route.relativePath()));
   }
 

@@ -16,6 +16,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,9 +33,11 @@ import org.slf4j.LoggerFactory;
  * One client connection after the WebSocket upgrade, whatever its protocol: authentication, the documents it has
  * open, its limits, and the way back to the client.
  *
- * <p>Life: {@link #start} hands the token to the authenticator on the blocking pool; until it answers, messages
- * wait here, limited in count, bytes and time. Then the client's documents open ({@link ClientMessage.Open}) and its
- * other messages go to their document's executor. Reading pauses (TCP pushes back) while the client exceeds its
+ * <p>Life: {@link #start} hands the URL's token to the authenticator on the blocking pool (a multi-document
+ * protocol sends its tokens in {@link ClientMessage.Authenticate} messages instead); until the first one is
+ * accepted, messages wait here, limited in count, bytes and time. Then the client's documents open
+ * ({@link ClientMessage.Open}, or an accepted token for a document) and its other messages go to their document's
+ * executor; a multi-document client's messages about a document whose token is still being checked wait for it. Reading pauses (TCP pushes back) while the client exceeds its
  * message rate or has too many messages waiting in documents; nothing is dropped.
  *
  * <p>Threads: the state is confined to the channel's event loop, except {@link #send}, {@link #sendInitial} and
@@ -60,8 +64,16 @@ public final class Connection implements Peer {
   private final AtomicBoolean closeRequested = new AtomicBoolean();
   private volatile boolean closing;
 
+  private final WireProtocol protocol;
+  private final boolean multiplexed;
+  /** The first principal the client authenticated as, and its token; later documents with that token reuse it. */
   private Principal principal;
+  private String principalToken;
+  private boolean authenticating;
+  /** Messages that wait for the first authentication. */
   private final ArrayDeque<ClientMessage> waiting = new ArrayDeque<>();
+  /** Documents whose own token is being authenticated, with the messages about them that wait for it. */
+  private final Map<String, ArrayDeque<ClientMessage>> authenticatingDocuments = new HashMap<>();
   private int unauthenticatedMessages;
   private long unauthenticatedBytes;
   private final Map<String, DocumentSession> sessions = new HashMap<>();
@@ -70,8 +82,10 @@ public final class Connection implements Peer {
   private int pauses;
   private boolean closed;
 
-  public Connection(Channel channel, ServerRuntime runtime, ConnectionInfo info) {
+  public Connection(Channel channel, ServerRuntime runtime, ConnectionInfo info, WireProtocol protocol) {
     this.channel = channel;
+    this.protocol = protocol;
+    this.multiplexed = protocol.multiplexed();
     this.runtime = runtime;
     this.config = runtime.config();
     this.info = info;
@@ -85,8 +99,10 @@ public final class Connection implements Peer {
   // --------------------------------------------------------------------------------------------- authentication
 
   /**
-   * Authenticates {@code token} off the event loop; {@code implicit} (what connecting means in the client's
-   * protocol, such as opening its document) is handled once that succeeds.
+   * Starts the connection. A single-document protocol authenticates {@code token} (from the URL) at once and then
+   * handles {@code implicit} (what connecting means, such as opening its document); a multi-document protocol waits
+   * for {@link ClientMessage.Authenticate} messages. Either way the client has the authentication timeout to
+   * become authenticated.
    */
   public void start(String token, List<ClientMessage> implicit) {
     waiting.addAll(implicit);
@@ -95,9 +111,36 @@ public final class Connection implements Peer {
         close(CloseCodes.UNAVAILABLE, "authentication timed out, try again later");
       }
     }, config.authenticationTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    if (!multiplexed) {
+      authenticateConnection(token);
+    }
+  }
+
+  private void authenticateConnection(String token) {
+    authenticating = true;
+    authenticateAsync(token, (p, error) -> {
+      authenticating = false;
+      if (error != null) {
+        refused("", error, true);
+        return;
+      }
+      becomeAuthenticated(p, token);
+      if (multiplexed) {
+        send(new ServerMessage.Authenticated("", false));
+      }
+      drainWaiting();
+    });
+  }
+
+  /** Authenticates {@code token} off the event loop and calls {@code then} on it (unless the connection closed). */
+  private void authenticateAsync(String token, BiConsumer<Principal, Throwable> then) {
     try {
       CompletableFuture.supplyAsync(() -> authenticate(token), runtime.blockingPool())
-          .whenComplete((p, e) -> channel.eventLoop().execute(() -> authenticated(p, e)));
+          .whenComplete((p, e) -> channel.eventLoop().execute(() -> {
+            if (!closing) {
+              then.accept(p, e);
+            }
+          }));
     } catch (RejectedExecutionException e) {
       close(CloseCodes.GOING_AWAY, "server shutting down");
     }
@@ -124,28 +167,38 @@ public final class Connection implements Peer {
     }
   }
 
-  private void authenticated(Principal p, Throwable error) {
-    if (authenticationTimeout != null) {
-      authenticationTimeout.cancel(false);
-    }
-    if (closing) {
-      return;
-    }
-    if (error != null) {
-      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-      if (cause instanceof AuthenticationException) {
-        log.debug("connection {} refused: {}", info.id(), cause.getMessage());
-        String reason = cause.getMessage() == null ? "unauthorized" : cause.getMessage();
-        deny(CloseCodes.UNAUTHORIZED, reason);
-      } else {
-        log.warn("authenticating connection {} failed", info.id(), cause);
-        close(CloseCodes.UNAVAILABLE, "authentication unavailable, try again later");
-      }
+  private void becomeAuthenticated(Principal p, String token) {
+    if (principal != null) {
       return;
     }
     principal = p;
-    while (!waiting.isEmpty() && !closing) {
-      dispatch(waiting.poll());
+    principalToken = token;
+    if (authenticationTimeout != null) {
+      authenticationTimeout.cancel(false);
+    }
+  }
+
+  /**
+   * Answers a failed authentication for {@code document} ("" for the connection): a refused token closes a
+   * single-document connection and refuses the document of a multi-document one.
+   */
+  private void refused(String document, Throwable error, boolean wholeConnection) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    int code;
+    String reason;
+    if (cause instanceof AuthenticationException) {
+      log.debug("connection {} refused: {}", info.id(), cause.getMessage());
+      code = CloseCodes.UNAUTHORIZED;
+      reason = cause.getMessage() == null ? "unauthorized" : cause.getMessage();
+    } else {
+      log.warn("authenticating connection {} failed", info.id(), cause);
+      code = CloseCodes.UNAVAILABLE;
+      reason = "authentication unavailable, try again later";
+    }
+    if (wholeConnection) {
+      deny(code, reason);
+    } else {
+      send(new ServerMessage.Refused(document, 0, code, reason));
     }
   }
 
@@ -161,26 +214,52 @@ public final class Connection implements Peer {
       pauseFor(wait);
     }
     if (principal == null) {
-      waiting.add(message);
       unauthenticatedMessages++;
       unauthenticatedBytes += message.size();
       if (unauthenticatedMessages > config.maxUnauthenticatedMessages()
           || unauthenticatedBytes > config.maxUnauthenticatedBytes()) {
         close(CloseCodes.POLICY_VIOLATION, "too much data before authentication");
+        return;
       }
-      return;
+      if (!(message instanceof ClientMessage.Authenticate)) {
+        waiting.add(message);
+        return;
+      }
     }
     dispatch(message);
   }
 
+  private void drainWaiting() {
+    while (!waiting.isEmpty() && !closing) {
+      dispatch(waiting.poll());
+    }
+  }
+
   private void dispatch(ClientMessage message) {
-    if (message instanceof ClientMessage.Open open) {
-      open(open.document());
+    String name = message.document();
+    if (message instanceof ClientMessage.Authenticate auth) {
+      authenticateDocument(auth);
       return;
     }
-    DocumentSession session = sessions.get(message.document());
+    if (message instanceof ClientMessage.Open) {
+      open(name, principal);
+      return;
+    }
+    ArrayDeque<ClientMessage> queued = authenticatingDocuments.get(name);
+    if (queued != null) {
+      queued.add(message);
+      return;
+    }
+    if (message instanceof ClientMessage.Close) {
+      leave(name);
+      return;
+    }
+    DocumentSession session = sessions.get(name);
     if (session == null) {
-      close(CloseCodes.PROTOCOL_ERROR, "document not open");
+      if (!multiplexed) {
+        close(CloseCodes.PROTOCOL_ERROR, "document not open");
+      }
+      // A multi-document client may still talk about a document it was refused or has closed: ignored.
       return;
     }
     if (inFlight.incrementAndGet() >= MAX_IN_FLIGHT) {
@@ -195,42 +274,106 @@ public final class Connection implements Peer {
     }
   }
 
-  private void open(String name) {
-    if (sessions.containsKey(name)) {
+  private void authenticateDocument(ClientMessage.Authenticate auth) {
+    String name = auth.document();
+    if (name.isEmpty()) {
+      if (principal != null || authenticating || !multiplexed) {
+        close(CloseCodes.PROTOCOL_ERROR, "already authenticated");
+      } else {
+        authenticateConnection(auth.token());
+      }
       return;
     }
-    if (sessions.size() >= config.maxDocumentsPerConnection()) {
+    if (sessions.containsKey(name) || authenticatingDocuments.containsKey(name)) {
+      return; // asked again while open or opening: the first answer stands
+    }
+    if (principal != null && Objects.equals(principalToken, auth.token())) {
+      open(name, principal);
+      return;
+    }
+    if (authenticatingDocuments.size() >= config.maxDocumentsPerConnection()) {
       close(CloseCodes.POLICY_VIOLATION, "too many documents open on one connection");
       return;
     }
+    authenticatingDocuments.put(name, new ArrayDeque<>());
+    authenticateAsync(auth.token(), (p, error) -> {
+      ArrayDeque<ClientMessage> queued = authenticatingDocuments.remove(name);
+      if (error != null) {
+        refused(name, error, false);
+        return;
+      }
+      becomeAuthenticated(p, auth.token());
+      if (open(name, p)) {
+        queued.forEach(this::dispatch);
+      }
+      drainWaiting();
+    });
+  }
+
+  /** Opens document {@code name} for {@code who}; returns whether it is open (or opening) now. */
+  private boolean open(String name, Principal who) {
+    if (sessions.containsKey(name)) {
+      return true;
+    }
+    if (sessions.size() >= config.maxDocumentsPerConnection()) {
+      close(CloseCodes.POLICY_VIOLATION, "too many documents open on one connection");
+      return false;
+    }
     DocumentKey key;
     try {
-      key = principal.documentKey(name);
+      key = who.documentKey(name);
     } catch (IllegalArgumentException e) {
       close(CloseCodes.PROTOCOL_ERROR, "invalid document name");
-      return;
+      return false;
     }
-    Permission permission = principal.permission(key);
+    Permission permission = who.permission(key);
     if (!permission.canRead()) {
-      log.debug("connection {}: principal {} may not open {}", info.id(), principal.id(), key);
-      deny(CloseCodes.FORBIDDEN, "no access to this document");
-      return;
+      log.debug("connection {}: principal {} may not open {}", info.id(), who.id(), key);
+      if (multiplexed) {
+        send(new ServerMessage.Refused(name, 0, CloseCodes.FORBIDDEN, "no access to this document"));
+      } else {
+        deny(CloseCodes.FORBIDDEN, "no access to this document");
+      }
+      return false;
     }
     SharedDocument document;
     try {
       document = runtime.registry().acquire(key);
     } catch (IllegalStateException e) {
       close(CloseCodes.GOING_AWAY, "server shutting down");
-      return;
+      return false;
     }
-    DocumentSession session = new DocumentSession(this, document, permission);
+    DocumentSession session = new DocumentSession(this, document, permission, info, multiplexed);
     sessions.put(name, session);
     document.attach(session);
+    return true;
+  }
+
+  /** The client leaves document {@code name} (the connection stays). */
+  private void leave(String name) {
+    DocumentSession session = sessions.remove(name);
+    if (session != null) {
+      session.document().detach(session);
+    }
+  }
+
+  @Override
+  public void refuse(DocumentSession session, int code, String reason) {
+    if (!multiplexed) {
+      close(code, reason);
+      return;
+    }
+    channel.eventLoop().execute(() -> {
+      if (sessions.get(session.document().key().name()) == session) {
+        leave(session.document().key().name());
+        send(new ServerMessage.Refused(session.document().key().name(), 0, code, reason));
+      }
+    });
   }
 
   /** Tells the client why it is refused (y-websocket clients log it), then closes. */
   private void deny(int code, String reason) {
-    send(new ServerMessage.PermissionDenied("", reason));
+    send(new ServerMessage.Refused("", 0, code, reason));
     close(code, reason);
   }
 
@@ -277,7 +420,7 @@ public final class Connection implements Peer {
 
   @Override
   public void send(ServerMessage message) {
-    if (closing) {
+    if (closing || !protocol.canSend(message)) {
       return;
     }
     if (unsentBytes.get() - unsentInitialBytes.get() > config.outboundBufferLimit()) {
@@ -289,7 +432,7 @@ public final class Connection implements Peer {
 
   @Override
   public void sendInitial(ServerMessage message) {
-    if (!closing) {
+    if (!closing && protocol.canSend(message)) {
       write(message, true);
     }
   }
@@ -374,6 +517,7 @@ public final class Connection implements Peer {
     }
     sessions.clear();
     waiting.clear();
+    authenticatingDocuments.clear();
     Principal who = principal;
     try {
       runtime.blockingPool().execute(() -> runtime.hook("onDisconnect", h -> h.onDisconnect(info, who)));

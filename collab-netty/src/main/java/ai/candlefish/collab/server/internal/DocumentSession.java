@@ -1,5 +1,6 @@
 package ai.candlefish.collab.server.internal;
 
+import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.Permission;
 import java.util.HashSet;
 import java.util.Set;
@@ -14,15 +15,21 @@ public final class DocumentSession {
   final Peer peer;
   final SharedDocument document;
   final Permission permission;
+  final ConnectionInfo connection;
+  /** Whether the client is told that the document is open ({@link ServerMessage.Authenticated}). */
+  final boolean announce;
 
   boolean attached;
   boolean initialStateSent;
   final Set<Long> awarenessClients = new HashSet<>();
 
-  public DocumentSession(Peer peer, SharedDocument document, Permission permission) {
+  public DocumentSession(Peer peer, SharedDocument document, Permission permission, ConnectionInfo connection,
+      boolean announce) {
     this.peer = peer;
     this.document = document;
     this.permission = permission;
+    this.connection = connection;
+    this.announce = announce;
   }
 
   public SharedDocument document() {

@@ -19,6 +19,12 @@ public interface Peer {
    */
   void sendInitial(ServerMessage message);
 
+  /**
+   * Takes {@code session} out of the connection because its document cannot be served: a multi-document protocol
+   * tells the client ({@link ServerMessage.Refused}) and keeps the connection, a single-document one closes it.
+   */
+  void refuse(DocumentSession session, int code, String reason);
+
   /** Closes the connection with a WebSocket close code and reason (once; later calls do nothing). */
   void close(int code, String reason);
 }

@@ -8,7 +8,7 @@ import ai.candlefish.collab.sync.SyncMessage;
  * update), so messages are immutable and encoders must not change their arrays.
  */
 public sealed interface ServerMessage {
-  /** The document the message is about. */
+  /** The document the message is about ("" for the connection as a whole). */
   String document();
 
   /** Roughly how many bytes the message takes on the wire, for the outbound buffer limit. */
@@ -49,11 +49,44 @@ public sealed interface ServerMessage {
     }
   }
 
-  /** The client may not do what it tried (a read-only client sent an update); nothing of it was applied. */
-  record PermissionDenied(String document, String reason) implements ServerMessage {
+  /**
+   * The client's token was accepted for {@code document} ("" for the connection) and the document is open; sent by
+   * multi-document protocols only.
+   */
+  record Authenticated(String document, boolean readOnly) implements ServerMessage {
     @Override
     public int size() {
-      return reason.length() + 8;
+      return document.length() + 8;
+    }
+  }
+
+  /** The update the client sent with ack id {@code id} is applied and stored. */
+  record Ack(String document, long id) implements ServerMessage {
+    @Override
+    public int size() {
+      return document.length() + 12;
+    }
+  }
+
+  /**
+   * The client may not do what it tried, and nothing of it was applied: a token was refused, a document may not be
+   * opened or could not be loaded, a read-only client sent an update.
+   *
+   * @param ack the ack id of the refused update, or 0
+   * @param code a {@link ai.candlefish.collab.server.CloseCodes} code saying why
+   */
+  record Refused(String document, long ack, int code, String reason) implements ServerMessage {
+    @Override
+    public int size() {
+      return document.length() + reason.length() + 16;
+    }
+  }
+
+  /** An application message for the client's copy of a document (see {@link ClientMessage.Stateless}). */
+  record Stateless(String document, String payload) implements ServerMessage {
+    @Override
+    public int size() {
+      return document.length() + payload.length() + 8;
     }
   }
 }

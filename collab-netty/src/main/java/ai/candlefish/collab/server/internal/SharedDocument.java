@@ -146,11 +146,14 @@ public final class SharedDocument {
   public void attach(DocumentSession session) {
     lane.execute(() -> {
       if (state != State.READY) {
-        session.peer.close(CloseCodes.UNAVAILABLE, "document unavailable, try again later");
+        session.peer.refuse(session, CloseCodes.UNAVAILABLE, "document unavailable, try again later");
         return;
       }
       sessions.add(session);
       session.attached = true;
+      if (session.announce) {
+        session.peer.send(new ServerMessage.Authenticated(key.name(), !session.permission.canWrite()));
+      }
       session.peer.send(ServerMessage.Sync.step1(key.name(), doc.encodeStateVector()));
       Map<Long, Object> states = awareness.states();
       if (!states.isEmpty()) {
@@ -189,6 +192,8 @@ public final class SharedDocument {
       } else if (message instanceof ClientMessage.QueryAwareness) {
         Map<Long, Object> states = awareness.states();
         session.peer.send(new ServerMessage.Awareness(key.name(), awareness.encodeUpdate(states.keySet())));
+      } else if (message instanceof ClientMessage.Stateless s) {
+        runtime.hook("onStateless", h -> h.onStateless(key, session.connection, s.payload()));
       }
     } catch (DecodingException e) {
       fail(session, CloseCodes.PROTOCOL_ERROR, "malformed " + describe(message) + ": " + e.getMessage());
@@ -220,11 +225,18 @@ public final class SharedDocument {
     if (!session.permission.canWrite()) {
       // A read-only client answers our step 1 too; only what would change the document is an edit.
       if (!UpdateInspector.changesNothing(sync.payload(), doc)) {
-        session.peer.send(new ServerMessage.PermissionDenied(key.name(), "read-only access: update rejected"));
+        session.peer.send(new ServerMessage.Refused(key.name(), sync.ack(), CloseCodes.FORBIDDEN,
+            "read-only access: update rejected"));
+      } else if (sync.ack() != 0) {
+        session.peer.send(new ServerMessage.Ack(key.name(), sync.ack()));
       }
       return;
     }
     doc.applyUpdate(sync.payload(), session);
+    if (sync.ack() != 0) {
+      ServerMessage ack = new ServerMessage.Ack(key.name(), sync.ack());
+      writer.whenStored(() -> session.peer.send(ack));
+    }
   }
 
   private void fail(DocumentSession session, int code, String reason) {
@@ -318,6 +330,16 @@ public final class SharedDocument {
       }
     });
     return result;
+  }
+
+  /** Sends an application message to every client that has the document open. */
+  public void broadcastStateless(String payload) {
+    lane.execute(() -> {
+      ServerMessage message = new ServerMessage.Stateless(key.name(), payload);
+      for (DocumentSession s : sessions) {
+        s.peer.send(message);
+      }
+    });
   }
 
   // ---------------------------------------------------------------------------------------- unloading, closing

@@ -35,6 +35,9 @@ final class StoreWriter {
   private final int compactAfter;
 
   private List<byte[]> pending = new ArrayList<>();
+  /** Run once {@link #pending} is stored; then those of the write in flight. */
+  private List<Runnable> pendingAcks = new ArrayList<>();
+  private List<Runnable> inFlightAcks = new ArrayList<>();
   private long firstPendingNanos;
   private long dueNanos = Long.MAX_VALUE;
   private long notBeforeNanos = Long.MIN_VALUE;
@@ -71,6 +74,22 @@ final class StoreWriter {
     pending.add(update);
     dueNanos = urgent ? now : Math.min(now + debounceNanos, firstPendingNanos + maxWaitNanos);
     arm();
+  }
+
+  /**
+   * Runs {@code ack} (on the document's thread) once every update made so far is stored. Updates waiting for an
+   * acknowledgement are written at once, not debounced; whatever else arrived meanwhile goes in the same write.
+   */
+  void whenStored(Runnable ack) {
+    if (!pending.isEmpty()) {
+      pendingAcks.add(ack);
+      dueNanos = System.nanoTime();
+      arm();
+    } else if (inFlight) {
+      inFlightAcks.add(ack);
+    } else {
+      ack.run();
+    }
   }
 
   /** Whether every update is stored and the store holds the document in one piece. */
@@ -148,6 +167,8 @@ final class StoreWriter {
     }
     List<byte[]> batch = pending;
     pending = new ArrayList<>();
+    inFlightAcks = pendingAcks;
+    pendingAcks = new ArrayList<>();
     dueNanos = Long.MAX_VALUE;
     byte[] state = compact ? document.doc().encodeStateAsUpdate() : null;
     inFlight = true;
@@ -176,7 +197,10 @@ final class StoreWriter {
   private void written(List<byte[]> batch, boolean compacted, RuntimeException failure) {
     inFlight = false;
     long now = System.nanoTime();
+    List<Runnable> acks = inFlightAcks;
+    inFlightAcks = new ArrayList<>();
     if (failure == null) {
+      acks.forEach(Runnable::run);
       failures = 0;
       notBeforeNanos = Long.MIN_VALUE;
       storedPieces = compacted ? 1 : storedPieces + 1;
@@ -187,6 +211,8 @@ final class StoreWriter {
       notBeforeNanos = now + backoff;
       batch.addAll(pending);
       pending = batch;
+      acks.addAll(pendingAcks);
+      pendingAcks = acks;
       firstPendingNanos = now;
       dueNanos = now;
       long millis = TimeUnit.NANOSECONDS.toMillis(backoff);

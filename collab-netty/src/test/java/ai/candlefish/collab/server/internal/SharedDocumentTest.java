@@ -55,6 +55,11 @@ class SharedDocumentTest {
       closeReason = reason;
     }
 
+    @Override
+    public void refuse(DocumentSession session, int code, String reason) {
+      close(code, reason);
+    }
+
     List<ServerMessage.Sync> syncs(int type) {
       return received.stream().filter(m -> m instanceof ServerMessage.Sync s && s.type() == type)
           .map(m -> (ServerMessage.Sync) m).toList();
@@ -159,7 +164,7 @@ class SharedDocumentTest {
   }
 
   private static DocumentSession attach(SharedDocument document, FakePeer peer, Permission permission) {
-    DocumentSession session = new DocumentSession(peer, document, permission);
+    DocumentSession session = new DocumentSession(peer, document, permission, null, false);
     document.attach(session);
     return session;
   }
@@ -232,11 +237,11 @@ class SharedDocumentTest {
     DocumentSession session = attach(document, reader, Permission.READ);
     attach(document, other, Permission.WRITE);
     submit(document, session, new ClientMessage.Sync("plans", SyncMessage.STEP2, new byte[] {0, 0}));
-    assertThat(reader.received).noneMatch(m -> m instanceof ServerMessage.PermissionDenied);
+    assertThat(reader.received).noneMatch(m -> m instanceof ServerMessage.Refused);
 
     submit(document, session, new ClientMessage.Sync("plans", SyncMessage.UPDATE,
         insertUpdate(Doc.create(), 0, "vandal")));
-    assertThat(reader.received).contains(new ServerMessage.PermissionDenied("plans",
+    assertThat(reader.received).contains(new ServerMessage.Refused("plans", 0, 4403,
         "read-only access: update rejected"));
     assertThat(other.syncs(SyncMessage.UPDATE)).isEmpty();
     assertThat(text(document)).isEmpty();

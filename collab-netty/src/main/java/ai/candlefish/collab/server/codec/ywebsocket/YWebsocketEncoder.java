@@ -41,12 +41,13 @@ final class YWebsocketEncoder extends MessageToMessageEncoder<ServerMessage> {
       buf = ctx.alloc().buffer(1 + Lib0Buf.varUintSize(update.length) + update.length);
       buf.writeByte(MESSAGE_AWARENESS);
       Lib0Buf.writeVarUint8Array(buf, update);
-    } else {
-      ServerMessage.PermissionDenied denied = (ServerMessage.PermissionDenied) message;
+    } else if (message instanceof ServerMessage.Refused denied) {
       buf = ctx.alloc().buffer(2 + Lib0Buf.varStringSize(denied.reason()));
       buf.writeByte(MESSAGE_AUTH);
       buf.writeByte(AUTH_PERMISSION_DENIED);
       Lib0Buf.writeVarString(buf, denied.reason());
+    } else {
+      throw new IllegalArgumentException("y-websocket cannot say " + message.getClass().getSimpleName());
     }
     out.add(new BinaryWebSocketFrame(buf));
   }

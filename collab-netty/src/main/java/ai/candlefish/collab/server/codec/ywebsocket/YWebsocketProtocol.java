@@ -1,6 +1,7 @@
 package ai.candlefish.collab.server.codec.ywebsocket;
 
 import ai.candlefish.collab.server.internal.ClientMessage;
+import ai.candlefish.collab.server.internal.ServerMessage;
 import ai.candlefish.collab.server.internal.WireProtocol;
 import ai.candlefish.collab.spi.DocumentKey;
 import io.netty.channel.ChannelPipeline;
@@ -42,6 +43,18 @@ public final class YWebsocketProtocol implements WireProtocol {
   public void install(ChannelPipeline pipeline, String before, String relativePath) {
     pipeline.addBefore(before, "y-websocket-decoder", new YWebsocketDecoder(relativePath));
     pipeline.addBefore(before, "y-websocket-encoder", YWebsocketEncoder.INSTANCE);
+  }
+
+  @Override
+  public boolean multiplexed() {
+    return false;
+  }
+
+  /** y-websocket has sync, awareness and "permission denied"; acknowledgements and application messages it has not. */
+  @Override
+  public boolean canSend(ServerMessage message) {
+    return message instanceof ServerMessage.Sync || message instanceof ServerMessage.Awareness
+        || message instanceof ServerMessage.Refused;
   }
 
   @Override

@@ -134,13 +134,13 @@ class YWebsocketCodecTest {
   }
 
   @Test
-  void encode_awarenessAndPermissionDenied() {
+  void encode_awarenessAndRefused() {
     assertThat(encode(new ServerMessage.Awareness("doc", new byte[] {1, 2}))).containsExactly(1, 2, 1, 2);
     Lib0Encoder denied = new Lib0Encoder();
     denied.writeVarUint(YWebsocketProtocol.MESSAGE_AUTH);
     denied.writeVarUint(YWebsocketProtocol.AUTH_PERMISSION_DENIED);
     denied.writeVarString("read-only ✋");
-    assertThat(encode(new ServerMessage.PermissionDenied("doc", "read-only ✋"))).isEqualTo(denied.toByteArray());
+    assertThat(encode(new ServerMessage.Refused("doc", 0, 4403, "read-only ✋"))).isEqualTo(denied.toByteArray());
   }
 
   @Test
