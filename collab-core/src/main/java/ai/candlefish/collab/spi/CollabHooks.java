@@ -12,8 +12,8 @@ import ai.candlefish.collab.core.Doc;
  * {@link #onStore}, {@link #onUnload}) run on the document's own serial executor, so they never run concurrently
  * for one document and may read (and in {@link #onLoad} and {@link #onChange} change) the {@link Doc} they are
  * given, during the call only. No hook runs on a network thread, but a slow hook delays its document: hand long
- * work to an executor of your own. An exception thrown by a hook is logged and otherwise ignored, except where a method says it
- * refuses.
+ * work to an executor of your own. An exception thrown by a hook is logged and otherwise ignored, except where a
+ * method says it refuses.
  *
  * <p>Implementations must be thread-safe (different documents and connections call concurrently).
  */

@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * protocol sends its tokens in {@link ClientMessage.Authenticate} messages instead); until the first one is
  * accepted, messages wait here, limited in count, bytes and time. Then the client's documents open
  * ({@link ClientMessage.Open}, or an accepted token for a document) and its other messages go to their document's
- * executor; a multi-document client's messages about a document whose token is still being checked wait for it. Reading pauses (TCP pushes back) while the client exceeds its
- * message rate or has too many messages waiting in documents; nothing is dropped.
+ * executor; a multi-document client's messages about a document whose token is still being checked wait for it.
+ * Reading pauses (TCP pushes back) while the client exceeds its message rate or has too many messages waiting in
+ * documents; nothing is dropped.
  *
  * <p>Threads: the state is confined to the channel's event loop, except {@link #send}, {@link #sendInitial} and
  * {@link #close}, which any thread may call.

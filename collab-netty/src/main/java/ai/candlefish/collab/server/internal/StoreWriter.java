@@ -17,8 +17,10 @@ import org.slf4j.LoggerFactory;
  * <p>Each update is kept until stored. A batch is written {@code storeDebounce} after the last update, but never
  * later than {@code storeMaxWait} after the first one. A batch is appended as one update (merged, on the store's
  * thread); when the store would hold more than {@code compactAfterUpdates} pieces, or when everything must be
- * stored (unload, shutdown), the whole document replaces what is stored instead. A failed write puts its batch back in front and is retried with
- * exponential backoff (up to {@code storeRetryMax}); the document is not unloaded meanwhile. At most one write is in
+ * stored (unload, shutdown), the whole document replaces what is stored instead. Updates that a client waits to see
+ * acknowledged are written at once, without the debounce ({@link #whenStored}). A failed write puts its batch back
+ * in front and is retried with exponential backoff (up to {@code storeRetryMax}); the document is not unloaded
+ * meanwhile. At most one write is in
  * flight, so writes reach the store in order.
  *
  * <p>Belongs to its document's serial executor; store calls run on the document's store executor.

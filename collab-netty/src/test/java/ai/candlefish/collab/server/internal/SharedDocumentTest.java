@@ -13,6 +13,7 @@ import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.DocumentStore;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import ai.candlefish.collab.spi.Permission;
+import ai.candlefish.collab.spi.StoreException;
 import ai.candlefish.collab.spi.StoredDocument;
 import ai.candlefish.collab.sync.SyncMessage;
 import java.time.Duration;
@@ -72,6 +73,9 @@ class SharedDocumentTest {
     final AtomicInteger appends = new AtomicInteger();
     final AtomicInteger replaces = new AtomicInteger();
     volatile CountDownLatch holdLoad;
+    volatile CountDownLatch holdAppend;
+    /** Appends that fail before this many have been tried. */
+    volatile int failingAppends;
 
     @Override
     public StoredDocument load(DocumentKey key) {
@@ -88,7 +92,17 @@ class SharedDocumentTest {
 
     @Override
     public void append(DocumentKey key, byte[] update) {
-      appends.incrementAndGet();
+      CountDownLatch hold = holdAppend;
+      if (hold != null) {
+        try {
+          hold.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      if (appends.incrementAndGet() <= failingAppends) {
+        throw new StoreException("append " + appends.get() + " fails (test)");
+      }
       inner.append(key, update);
     }
 
@@ -246,6 +260,47 @@ class SharedDocumentTest {
     assertThat(other.syncs(SyncMessage.UPDATE)).isEmpty();
     assertThat(text(document)).isEmpty();
     assertThat(reader.closeCode).as("stays connected").isEqualTo(-1);
+  }
+
+  @Test
+  void updateWithAck_isAcknowledgedOnlyOnceStored_withoutWaitingForTheDebounce() {
+    SharedDocument document = open(Duration.ofSeconds(30), Duration.ofSeconds(60), 1000);
+    FakePeer writer = new FakePeer();
+    DocumentSession session = attach(document, writer, Permission.WRITE);
+    store.holdAppend = new CountDownLatch(1);
+    byte[] update = insertUpdate(Doc.create(), 0, "a");
+    submit(document, session, new ClientMessage.Sync("plans", SyncMessage.UPDATE, update, 7));
+    await().pollDelay(Duration.ofMillis(200)).until(() -> true);
+    assertThat(writer.received).as("not stored yet").noneMatch(m -> m instanceof ServerMessage.Ack);
+
+    store.holdAppend.countDown();
+    await().atMost(Duration.ofSeconds(5)).until(() -> writer.received.contains(new ServerMessage.Ack("plans", 7)));
+    assertThat(storedText()).isEqualTo("a");
+  }
+
+  @Test
+  void updateWithAck_whenTheStoreFails_isAcknowledgedAfterTheRetrySucceeds() {
+    SharedDocument document = open(Duration.ZERO, Duration.ZERO, 1000);
+    FakePeer writer = new FakePeer();
+    DocumentSession session = attach(document, writer, Permission.WRITE);
+    store.failingAppends = 1;
+    byte[] update = insertUpdate(Doc.create(), 0, "b");
+    submit(document, session, new ClientMessage.Sync("plans", SyncMessage.UPDATE, update, 3));
+    await().atMost(Duration.ofSeconds(5)).until(() -> writer.received.contains(new ServerMessage.Ack("plans", 3)));
+    assertThat(store.appends.get()).as("failed once, then stored").isEqualTo(2);
+    assertThat(storedText()).isEqualTo("b");
+  }
+
+  @Test
+  void readOnlySession_updateWithAck_isRefusedWithItsAckId() {
+    SharedDocument document = open(Duration.ofMillis(10), Duration.ofMillis(50), 100);
+    FakePeer reader = new FakePeer();
+    DocumentSession session = attach(document, reader, Permission.READ);
+    byte[] update = insertUpdate(Doc.create(), 0, "x");
+    submit(document, session, new ClientMessage.Sync("plans", SyncMessage.UPDATE, update, 9));
+    assertThat(reader.received).contains(new ServerMessage.Refused("plans", 9, CloseCodes.FORBIDDEN,
+        "read-only access: update rejected"));
+    assertThat(reader.received).noneMatch(m -> m instanceof ServerMessage.Ack);
   }
 
   @Test
