@@ -17,7 +17,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * emits is applied to document B, as a network would carry it. At the end both hold the same text, the same
  * state and exactly the text the author ended with. Then both edit at once, offline, and merge.
  *
- * <p>Run: {@code ./mvnw -q install -DskipTests && ./mvnw -q -pl examples/plain-java exec:java}
+ * <p>Run: {@code ./mvnw -q install -DskipTests && ./mvnw -q -pl examples/plain-java exec:java
+ * -Dexec.mainClass=ai.candlefish.collab.examples.plain.TraceDemo -Dexec.args=testdata/traces}
  * (arguments: the traces directory, then optionally a trace name: {@code sveltecomponent} (default) or
  * {@code automerge-paper}, the ASCII traces, whose positions need no conversion from code points).
  */
