@@ -3,7 +3,9 @@ package ai.candlefish.collab.server;
 import ai.candlefish.collab.server.handler.CollabServerInitializer;
 import ai.candlefish.collab.server.handler.SessionHandler;
 import ai.candlefish.collab.server.internal.Connection;
+import ai.candlefish.collab.server.internal.MicrometerMetrics;
 import ai.candlefish.collab.server.internal.ServerConfig;
+import ai.candlefish.collab.server.internal.ServerMetrics;
 import ai.candlefish.collab.server.internal.ServerRuntime;
 import ai.candlefish.collab.server.internal.SharedDocument;
 import ai.candlefish.collab.spi.Authenticator;
@@ -11,6 +13,7 @@ import ai.candlefish.collab.spi.CollabHooks;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.DocumentStore;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -24,10 +27,14 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -36,6 +43,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,14 +88,18 @@ public final class CollabServer implements AutoCloseable {
   private enum State { NEW, STARTED, CLOSED }
 
   private final ServerConfig config;
+  private final SslContext ssl;
+  private final ServerMetrics metrics;
   private final Object lock = new Object();
   private State state = State.NEW;
   private ServerRuntime runtime;
   private EventLoopGroup group;
   private Channel serverChannel;
 
-  private CollabServer(ServerConfig config) {
+  private CollabServer(ServerConfig config, SslContext ssl, ServerMetrics metrics) {
     this.config = config;
+    this.ssl = ssl;
+    this.metrics = metrics;
   }
 
   /** A builder with the defaults documented on each setter. */
@@ -111,7 +123,7 @@ public final class CollabServer implements AutoCloseable {
       IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
       Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
           : NioServerSocketChannel.class;
-      ServerRuntime rt = new ServerRuntime(config);
+      ServerRuntime rt = new ServerRuntime(config, metrics);
       EventLoopGroup g = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("collab-io"), io);
       ServerBootstrap bootstrap = new ServerBootstrap()
           .group(g)
@@ -119,7 +131,7 @@ public final class CollabServer implements AutoCloseable {
           .option(ChannelOption.SO_BACKLOG, 1024)
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 256 * 1024))
-          .childHandler(new CollabServerInitializer(rt));
+          .childHandler(new CollabServerInitializer(rt, ssl));
       try {
         InetSocketAddress address = config.host() == null ? new InetSocketAddress(config.port())
             : new InetSocketAddress(config.host(), config.port());
@@ -137,7 +149,8 @@ public final class CollabServer implements AutoCloseable {
       runtime = rt;
       group = g;
       state = State.STARTED;
-      log.info("collab server listening on {} ({})", serverChannel.localAddress(), epoll ? "epoll" : "nio");
+      log.info("collab server listening on {} ({}, {})", serverChannel.localAddress(), ssl == null ? "ws" : "wss",
+          epoll ? "epoll" : "nio");
       return this;
     }
   }
@@ -270,6 +283,10 @@ public final class CollabServer implements AutoCloseable {
     private int documentThreads = Runtime.getRuntime().availableProcessors();
     private int blockingThreads = 16;
     private Duration shutdownTimeout = Duration.ofSeconds(10);
+    private Path tlsCertificateChain;
+    private Path tlsPrivateKey;
+    private String tlsKeyPassword;
+    private ServerMetrics metrics = ServerMetrics.NONE;
 
     private Builder() {}
 
@@ -290,6 +307,36 @@ public final class CollabServer implements AutoCloseable {
         throw new IllegalArgumentException("port must be within 0..65535 but was " + port);
       }
       this.port = port;
+      return this;
+    }
+
+    /**
+     * Serves {@code wss://} with the certificate chain and private key in PEM files (the key in PKCS#8: {@code
+     * -----BEGIN PRIVATE KEY-----}; convert a PKCS#1 RSA key with {@code openssl pkcs8 -topk8 -nocrypt}). The files
+     * are read by {@link #build()}. Default: plain {@code ws://} (terminate TLS in a proxy, or set this).
+     */
+    public Builder tls(Path certificateChainPem, Path privateKeyPem) {
+      this.tlsCertificateChain = Objects.requireNonNull(certificateChainPem, "certificateChainPem");
+      this.tlsPrivateKey = Objects.requireNonNull(privateKeyPem, "privateKeyPem");
+      this.tlsKeyPassword = null;
+      return this;
+    }
+
+    /** As {@link #tls(Path, Path)}, for a private key encrypted with {@code keyPassword}. */
+    public Builder tls(Path certificateChainPem, Path privateKeyPem, String keyPassword) {
+      tls(certificateChainPem, privateKeyPem);
+      this.tlsKeyPassword = Objects.requireNonNull(keyPassword, "keyPassword");
+      return this;
+    }
+
+    /**
+     * Reports the server's metrics to {@code registry} (Micrometer, an optional dependency: add
+     * {@code io.micrometer:micrometer-core}). The meters are named {@code collab.*}: connections and documents
+     * loaded (gauges), messages received and sent with their bytes (per protocol), update apply time, store time
+     * and failures, rejected messages by close code. They are removed when the server closes. Default: none.
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.metrics = new MicrometerMetrics(Objects.requireNonNull(registry, "registry"));
       return this;
     }
 
@@ -512,6 +559,8 @@ public final class CollabServer implements AutoCloseable {
      * A server with these settings, not started yet.
      *
      * @throws IllegalStateException if no authenticator was set, or storeMaxWait is shorter than storeDebounce
+     * @throws IllegalArgumentException if the TLS files cannot be read or do not hold a certificate chain and a
+     *     matching private key
      */
     public CollabServer build() {
       if (authenticator == null) {
@@ -527,7 +576,25 @@ public final class CollabServer implements AutoCloseable {
           maxDocumentsPerConnection, messagesPerSecond, messageBurst, idleTimeout, outboundBufferLimit,
           authenticationTimeout, maxUnauthenticatedMessages, maxUnauthenticatedBytes, storeDebounce, storeMaxWait,
           storeRetryMax, compactAfterUpdates, unloadDelay, ioThreads, documentThreads, blockingThreads,
-          shutdownTimeout));
+          shutdownTimeout), sslContext(), metrics);
+    }
+
+    private SslContext sslContext() {
+      if (tlsCertificateChain == null) {
+        return null;
+      }
+      for (Path file : List.of(tlsCertificateChain, tlsPrivateKey)) {
+        if (!Files.isReadable(file)) {
+          throw new IllegalArgumentException("TLS: cannot read " + file.toAbsolutePath());
+        }
+      }
+      try {
+        return SslContextBuilder.forServer(tlsCertificateChain.toFile(), tlsPrivateKey.toFile(), tlsKeyPassword)
+            .build();
+      } catch (SSLException | IllegalArgumentException e) {
+        throw new IllegalArgumentException("TLS: " + tlsCertificateChain + " and " + tlsPrivateKey
+            + " must hold a PEM certificate chain and its PKCS#8 PEM private key: " + e.getMessage(), e);
+      }
     }
   }
 }

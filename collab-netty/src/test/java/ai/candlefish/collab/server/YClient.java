@@ -60,8 +60,13 @@ final class YClient implements AutoCloseable {
   }
 
   static YClient connect(URI uri, boolean reading) {
+    return connect(uri, reading, HTTP);
+  }
+
+  /** Connects with {@code http} (a client that trusts a test certificate, say). */
+  static YClient connect(URI uri, boolean reading, HttpClient http) {
     YClient client = new YClient(reading);
-    client.socket = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+    client.socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
         .buildAsync(uri, client.new Listener()).join();
     return client;
   }

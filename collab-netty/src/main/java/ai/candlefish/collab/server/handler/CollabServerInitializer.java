@@ -2,6 +2,7 @@ package ai.candlefish.collab.server.handler;
 
 import ai.candlefish.collab.server.codec.ywebsocket.YWebsocketProtocol;
 import ai.candlefish.collab.server.internal.ServerConfig;
+import ai.candlefish.collab.server.internal.ServerMetrics;
 import ai.candlefish.collab.server.internal.ServerRuntime;
 import ai.candlefish.collab.server.internal.WireProtocol;
 import io.netty.channel.ChannelInitializer;
@@ -15,6 +16,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +25,7 @@ import java.util.concurrent.TimeUnit;
  * Builds the pipeline of every accepted connection. Inbound, top to bottom:
  *
  * <pre>
+ *   tls                   TLS, when configured
  *   flush-consolidation   batches the flushes of many small writes (relayed updates) into fewer syscalls
  *   idle                  fires READER_IDLE after half the idle timeout without a byte read
  *   http                  HTTP/1.1 codec, for the upgrade request only (replaced by the WebSocket frame codec)
@@ -31,6 +34,7 @@ import java.util.concurrent.TimeUnit;
  *   websocket             handshake, ping/pong, close frames, frame size limit (Netty)
  *   message-aggregator    joins fragmented messages, up to the maximum message size
  *   keep-alive            pings an idle client, closes a silent one
+ *   message-metrics       counts messages and bytes per protocol (only with metrics)
  *   [protocol decoder]    frames to ClientMessages   } added at the handshake by the chosen WireProtocol
  *   [protocol encoder]    ServerMessages to frames   }
  *   session               authentication, documents, limits (protocol-independent)
@@ -44,11 +48,16 @@ public final class CollabServerInitializer extends ChannelInitializer<SocketChan
   static final long CLOSE_TIMEOUT_MILLIS = 3000;
 
   private final ServerRuntime runtime;
+  private final SslContext ssl;
   private final List<WireProtocol> protocols = List.of(YWebsocketProtocol.INSTANCE);
   private final WebSocketServerProtocolConfig webSocketConfig;
 
-  public CollabServerInitializer(ServerRuntime runtime) {
+  /**
+   * @param ssl the TLS context, or null to serve plain WebSockets
+   */
+  public CollabServerInitializer(ServerRuntime runtime, SslContext ssl) {
     this.runtime = runtime;
+    this.ssl = ssl;
     ServerConfig config = runtime.config();
     this.webSocketConfig = WebSocketServerProtocolConfig.newBuilder()
         .websocketPath("/")
@@ -69,6 +78,9 @@ public final class CollabServerInitializer extends ChannelInitializer<SocketChan
   protected void initChannel(SocketChannel ch) {
     ServerConfig config = runtime.config();
     ChannelPipeline p = ch.pipeline();
+    if (ssl != null) {
+      p.addLast("tls", ssl.newHandler(ch.alloc()));
+    }
     p.addLast("flush-consolidation", new FlushConsolidationHandler(256, true));
     p.addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis() / 2, 0, 0, TimeUnit.MILLISECONDS));
     p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192));
@@ -77,6 +89,9 @@ public final class CollabServerInitializer extends ChannelInitializer<SocketChan
     p.addLast("websocket", new WebSocketServerProtocolHandler(webSocketConfig));
     p.addLast("message-aggregator", new WebSocketFrameAggregator(config.maxMessageSize()));
     p.addLast("keep-alive", new KeepAliveHandler());
+    if (runtime.metrics() != ServerMetrics.NONE) {
+      p.addLast("message-metrics", new MessageMetricsHandler(runtime.metrics()));
+    }
     p.addLast(SessionHandler.NAME, new SessionHandler(runtime));
     runtime.channels().add(ch);
   }

@@ -55,6 +55,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     ConnectionInfo info = new ConnectionInfo(runtime.nextConnectionId(), ctx.channel().remoteAddress(),
         route.protocol().name(), route.path(), route.parameters(), headers(handshake.requestHeaders()));
     connection = new Connection(ctx.channel(), runtime, info, route.protocol());
+    runtime.metrics().connectionOpened(info.protocol());
     connection.start(route.token(), route.protocol().onConnect(route.relativePath()));
   }
 

@@ -421,6 +421,9 @@ public final class Connection implements Peer {
 
   @Override
   public void send(ServerMessage message) {
+    if (message instanceof ServerMessage.Refused refused) {
+      runtime.metrics().rejected(refused.code());
+    }
     if (closing || !protocol.canSend(message)) {
       return;
     }
@@ -472,11 +475,20 @@ public final class Connection implements Peer {
       return;
     }
     closing = true;
+    if (isViolation(code)) {
+      runtime.metrics().rejected(code);
+    }
     if (channel.eventLoop().inEventLoop()) {
       sendClose(code, reason);
     } else {
       channel.eventLoop().execute(() -> sendClose(code, reason));
     }
+  }
+
+  /** Whether a close with {@code code} refuses the client (rather than the server going away or failing). */
+  private static boolean isViolation(int code) {
+    return code != CloseCodes.GOING_AWAY && code != CloseCodes.UNAVAILABLE && code != CloseCodes.INTERNAL_ERROR
+        && code != 1000;
   }
 
   private void sendClose(int code, String reason) {
@@ -507,6 +519,7 @@ public final class Connection implements Peer {
     closed = true;
     closing = true;
     closeRequested.set(true);
+    runtime.metrics().connectionClosed(info.protocol());
     if (authenticationTimeout != null) {
       authenticationTimeout.cancel(false);
     }

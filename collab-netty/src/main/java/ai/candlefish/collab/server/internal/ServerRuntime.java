@@ -39,10 +39,17 @@ public final class ServerRuntime {
   private final DocumentRegistry registry;
   private final ChannelGroup channels = new DefaultChannelGroup("collab-connections", GlobalEventExecutor.INSTANCE);
   private final AtomicLong connectionIds = new AtomicLong();
+  private final ServerMetrics metrics;
+
+  /** Starts the pools and the timer, reporting no metrics. */
+  public ServerRuntime(ServerConfig config) {
+    this(config, ServerMetrics.NONE);
+  }
 
   /** Starts the pools and the timer. */
-  public ServerRuntime(ServerConfig config) {
+  public ServerRuntime(ServerConfig config, ServerMetrics metrics) {
     this.config = config;
+    this.metrics = metrics;
     this.documentPool = pool(config.documentThreads(), "collab-document");
     this.blockingPool = pool(config.blockingThreads(), "collab-blocking");
     this.timer = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("collab-timer", true));
@@ -50,6 +57,7 @@ public final class ServerRuntime {
     this.registry = new DocumentRegistry(this);
     long period = Math.max(1000, Awareness.OUTDATED_TIMEOUT_MS / 6);
     timer.scheduleWithFixedDelay(registry::checkAwarenessTimeouts, period, period, TimeUnit.MILLISECONDS);
+    metrics.bind(this);
   }
 
   private static ExecutorService pool(int threads, String name) {
@@ -79,6 +87,10 @@ public final class ServerRuntime {
     return timer;
   }
 
+  public ServerMetrics metrics() {
+    return metrics;
+  }
+
   public DocumentRegistry registry() {
     return registry;
   }
@@ -102,6 +114,7 @@ public final class ServerRuntime {
 
   /** Stops the timer and the pools, waiting at most {@code millis} for running tasks. */
   public void shutdown(long millis) {
+    metrics.close();
     timer.shutdownNow();
     documentPool.shutdown();
     blockingPool.shutdown();

@@ -232,7 +232,9 @@ public final class SharedDocument {
       }
       return;
     }
+    long start = System.nanoTime();
     doc.applyUpdate(sync.payload(), session);
+    runtime.metrics().updateApplied(System.nanoTime() - start);
     if (sync.ack() != 0) {
       ServerMessage ack = new ServerMessage.Ack(key.name(), sync.ack());
       writer.whenStored(() -> session.peer.send(ack));

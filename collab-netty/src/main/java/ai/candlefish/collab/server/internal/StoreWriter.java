@@ -177,6 +177,7 @@ final class StoreWriter {
     DocumentStore store = runtime.config().store();
     document.storeLane().execute(() -> {
       RuntimeException error = null;
+      long start = System.nanoTime();
       try {
         if (state != null) {
           store.replace(document.key(), state);
@@ -186,6 +187,7 @@ final class StoreWriter {
       } catch (RuntimeException e) {
         error = e;
       }
+      runtime.metrics().storeCompleted(System.nanoTime() - start, error == null);
       RuntimeException failure = error;
       document.lane().execute(() -> written(batch, state != null, failure));
     });

@@ -1,0 +1,124 @@
+package ai.candlefish.collab.server.internal;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * {@link ServerMetrics} on a Micrometer {@link MeterRegistry}. Meter names (all prefixed {@code collab.}):
+ *
+ * <ul>
+ *   <li>{@code connections} (gauge, tag {@code protocol}): open WebSocket connections;
+ *   <li>{@code documents.loaded} (gauge): documents in memory;
+ *   <li>{@code messages.received}, {@code messages.sent} (distribution summaries of bytes, tag {@code protocol}):
+ *       their count is the message count, their total the bytes;
+ *   <li>{@code update.apply} (timer): applying a client's update to its document;
+ *   <li>{@code store} (timer, tag {@code result} success/failure): store calls;
+ *   <li>{@code messages.rejected} (counter, tag {@code code}): refused messages and connections closed for a
+ *       violation, by close code.
+ * </ul>
+ *
+ * <p>Only loaded when a registry is given, so Micrometer is an optional dependency.
+ */
+public final class MicrometerMetrics implements ServerMetrics {
+  private final MeterRegistry registry;
+  private final List<Meter> meters = new CopyOnWriteArrayList<>();
+  private final Map<String, AtomicInteger> connections = new ConcurrentHashMap<>();
+  private final Map<String, DistributionSummary> received = new ConcurrentHashMap<>();
+  private final Map<String, DistributionSummary> sent = new ConcurrentHashMap<>();
+  private final Map<Integer, Counter> rejected = new ConcurrentHashMap<>();
+  private final Timer updateApply;
+  private final Timer storeSucceeded;
+  private final Timer storeFailed;
+
+  public MicrometerMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.updateApply = keep(Timer.builder("collab.update.apply")
+        .description("Time to apply a client's update to its document").register(registry));
+    this.storeSucceeded = keep(storeTimer("success"));
+    this.storeFailed = keep(storeTimer("failure"));
+  }
+
+  private Timer storeTimer(String result) {
+    return Timer.builder("collab.store").description("Time of document store calls (append or replace)")
+        .tag("result", result).register(registry);
+  }
+
+  private <M extends Meter> M keep(M meter) {
+    meters.add(meter);
+    return meter;
+  }
+
+  @Override
+  public void bind(ServerRuntime runtime) {
+    keep(Gauge.builder("collab.documents.loaded", runtime.registry(), DocumentRegistry::size)
+        .description("Documents in memory").register(registry));
+  }
+
+  @Override
+  public void connectionOpened(String protocol) {
+    connections.computeIfAbsent(protocol, p -> {
+      AtomicInteger count = new AtomicInteger();
+      keep(Gauge.builder("collab.connections", count, AtomicInteger::get).description("Open WebSocket connections")
+          .tag("protocol", p).register(registry));
+      return count;
+    }).incrementAndGet();
+  }
+
+  @Override
+  public void connectionClosed(String protocol) {
+    AtomicInteger count = connections.get(protocol);
+    if (count != null) {
+      count.decrementAndGet();
+    }
+  }
+
+  @Override
+  public void messageReceived(String protocol, int bytes) {
+    received.computeIfAbsent(protocol, summary("collab.messages.received", "Messages from clients, in bytes"))
+        .record(bytes);
+  }
+
+  @Override
+  public void messageSent(String protocol, int bytes) {
+    sent.computeIfAbsent(protocol, summary("collab.messages.sent", "Messages to clients, in bytes")).record(bytes);
+  }
+
+  private Function<String, DistributionSummary> summary(String name, String description) {
+    return protocol -> keep(DistributionSummary.builder(name).description(description).baseUnit("bytes")
+        .tag("protocol", protocol).register(registry));
+  }
+
+  @Override
+  public void updateApplied(long nanos) {
+    updateApply.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void storeCompleted(long nanos, boolean succeeded) {
+    (succeeded ? storeSucceeded : storeFailed).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void rejected(int code) {
+    rejected.computeIfAbsent(code, c -> keep(Counter.builder("collab.messages.rejected")
+        .description("Client messages and connections the server refused, by close code")
+        .tag("code", Integer.toString(c)).register(registry))).increment();
+  }
+
+  @Override
+  public void close() {
+    meters.forEach(registry::remove);
+    meters.clear();
+  }
+}

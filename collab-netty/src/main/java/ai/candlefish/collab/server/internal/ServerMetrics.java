@@ -1,0 +1,43 @@
+package ai.candlefish.collab.server.internal;
+
+/**
+ * What the server reports about itself. The default reports nothing; {@link MicrometerMetrics} reports to a
+ * Micrometer registry. This interface names no Micrometer type, so the server runs without Micrometer on the class
+ * path.
+ *
+ * <p>Implementations are thread-safe and cheap: they are called on event loops and document threads.
+ */
+public interface ServerMetrics {
+  /** Reports nothing. */
+  ServerMetrics NONE = new ServerMetrics() {};
+
+  /** The server started with {@code runtime}: gauges that read its state register here. */
+  default void bind(ServerRuntime runtime) {}
+
+  /** A WebSocket connection of {@code protocol} completed its handshake. */
+  default void connectionOpened(String protocol) {}
+
+  /** A connection that {@link #connectionOpened} reported closed. */
+  default void connectionClosed(String protocol) {}
+
+  /** A whole message of {@code bytes} payload bytes arrived from a client. */
+  default void messageReceived(String protocol, int bytes) {}
+
+  /** A whole message of {@code bytes} payload bytes is being sent to a client. */
+  default void messageSent(String protocol, int bytes) {}
+
+  /** A client's update was applied to its document in {@code nanos}. */
+  default void updateApplied(long nanos) {}
+
+  /** A store call (append or replace) took {@code nanos} and succeeded or failed. */
+  default void storeCompleted(long nanos, boolean succeeded) {}
+
+  /**
+   * The server refused something a client sent: a message ({@link ServerMessage.Refused}) or the whole connection
+   * (closed for a violation), with the close code that says why.
+   */
+  default void rejected(int code) {}
+
+  /** The server stopped: meters that would keep it reachable are removed. */
+  default void close() {}
+}
