@@ -164,6 +164,31 @@ public final class CollabServer implements AutoCloseable {
     return ((InetSocketAddress) running().channel.localAddress()).getPort();
   }
 
+  /** Whether the server is started and not closed. */
+  public boolean isRunning() {
+    synchronized (lock) {
+      return state == State.STARTED;
+    }
+  }
+
+  /**
+   * How many WebSocket connections are open.
+   *
+   * @throws IllegalStateException if the server is not started
+   */
+  public int connectionCount() {
+    return running().runtime.channels().size();
+  }
+
+  /**
+   * How many documents are in memory.
+   *
+   * @throws IllegalStateException if the server is not started
+   */
+  public int loadedDocumentCount() {
+    return running().runtime.registry().size();
+  }
+
   /**
    * Opens document {@code key} on the server side, loading it if no client has it open, and completes with a handle
    * once its stored state is in memory. Close the handle when done.

@@ -1,0 +1,119 @@
+package ai.candlefish.collab.spring;
+
+import ai.candlefish.collab.server.CollabServer;
+import ai.candlefish.collab.spi.Authenticator;
+import ai.candlefish.collab.spi.CollabHooks;
+import ai.candlefish.collab.spi.DocumentStore;
+import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import ai.candlefish.collab.spring.internal.CollabServerLifecycle;
+import ai.candlefish.collab.spring.internal.CompositeCollabHooks;
+import ai.candlefish.collab.spring.internal.JwtAuthenticators;
+import ai.candlefish.collab.spring.internal.ServerSettings;
+import ai.candlefish.collab.spring.internal.StorageSelection;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Starts a {@link CollabServer} with the application: its settings from {@link CollabProperties}
+ * ({@code candlefish.collab.*}), its {@link DocumentStore}, {@link Authenticator} and {@link CollabHooks} from the
+ * application's beans, started and stopped (drained: every document stored) with the application context.
+ *
+ * <p>Every bean here backs off when the application defines its own. Without an {@code Authenticator} bean, the
+ * application's Spring Security {@code JwtDecoder} checks tokens ({@link CollabProperties.Security}); without a
+ * decoder, development mode must be chosen explicitly, or the application does not start.
+ */
+@AutoConfiguration(afterName = {
+    "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+    "org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerAutoConfiguration",
+    "org.springframework.boot.security.oauth2.server.resource.autoconfigure.servlet.OAuth2ResourceServerAutoConfiguration"})
+@ConditionalOnBooleanProperty(name = "candlefish.collab.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(CollabProperties.class)
+public class CollabAutoConfiguration {
+  private static final Logger log = LoggerFactory.getLogger(CollabAutoConfiguration.class);
+  private static final String JWT_DECODER = "org.springframework.security.oauth2.jwt.JwtDecoder";
+
+  @Bean
+  @ConditionalOnMissingBean
+  DocumentStore collabDocumentStore(CollabProperties properties, ApplicationContext context) {
+    DocumentStore jdbc = StorageSelection.jdbcStore(properties.storage(), context);
+    if (jdbc != null) {
+      return jdbc;
+    }
+    log.warn("candlefish.collab: documents are kept in memory only and are lost when the application stops "
+        + "(add collab-jdbc and a DataSource, or set candlefish.collab.storage.type=memory to silence this)");
+    return new InMemoryDocumentStore();
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  Authenticator collabAuthenticator(CollabProperties properties, ApplicationContext context) {
+    CollabProperties.Security security = properties.security();
+    if (security.mode() == CollabProperties.SecurityMode.DEVELOPMENT) {
+      log.warn("candlefish.collab.security.mode=development: every client may read and write every document of "
+          + "tenant '{}' without a token. Never use this in production.", security.developmentTenant());
+      return Authenticator.insecureAllowAll(security.developmentTenant());
+    }
+    Authenticator jwt = ClassUtils.isPresent(JWT_DECODER, getClass().getClassLoader())
+        ? JwtAuthenticators.fromContext(context, security) : null;
+    if (jwt == null) {
+      throw new IllegalStateException("candlefish.collab: no way to authenticate clients. Either let Spring "
+          + "Security decode JWTs (spring-boot-starter-oauth2-resource-server with "
+          + "spring.security.oauth2.resourceserver.jwt.*, or a JwtDecoder bean), define an Authenticator bean, or, "
+          + "for development only, set candlefish.collab.security.mode=development");
+    }
+    return jwt;
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  CollabServer collabServer(CollabProperties properties, DocumentStore store, Authenticator authenticator,
+      ObjectProvider<CollabHooks> hooks, ObjectProvider<CollabServerBuilderCustomizer> customizers) {
+    CollabServer.Builder builder = ServerSettings.apply(properties, CollabServer.newBuilder())
+        .documentStore(store)
+        .authenticator(authenticator)
+        .hooks(new CompositeCollabHooks(hooks.orderedStream().toList()));
+    customizers.orderedStream().forEach(c -> c.customize(builder));
+    return builder.build();
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  CollabServerLifecycle collabServerLifecycle(CollabServer server) {
+    return new CollabServerLifecycle(server);
+  }
+
+  /** Micrometer meters ({@code collab.*}) in the application's registry. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(MeterRegistry.class)
+  static class Metrics {
+    @Bean
+    @Order(0)
+    CollabServerBuilderCustomizer collabMetrics(ObjectProvider<MeterRegistry> registry) {
+      return builder -> registry.ifAvailable(builder::meterRegistry);
+    }
+  }
+
+  /** {@code /actuator/health/collab}: up while the server runs, with its port, connections and documents. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(HealthIndicator.class)
+  static class Health {
+    @Bean
+    @ConditionalOnMissingBean(name = "collabHealthIndicator")
+    HealthIndicator collabHealthIndicator(CollabServer server) {
+      return new CollabHealthIndicator(server);
+    }
+  }
+}

@@ -1,0 +1,211 @@
+package ai.candlefish.collab.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.candlefish.collab.server.CollabServer;
+import ai.candlefish.collab.spi.Authenticator;
+import ai.candlefish.collab.spi.CollabHooks;
+import ai.candlefish.collab.spi.ConnectionInfo;
+import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.spi.DocumentStore;
+import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import ai.candlefish.collab.spi.Permission;
+import ai.candlefish.collab.spi.Principal;
+import ai.candlefish.collab.spring.security.JwtAuthenticator;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+
+/** Every condition of {@link CollabAutoConfiguration}, with real servers on free ports. */
+class CollabAutoConfigurationTest {
+  private static final byte[] SECRET = "a 256-bit secret for the test tokens, no more".getBytes();
+
+  private final ApplicationContextRunner runner = new ApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(CollabAutoConfiguration.class))
+      .withPropertyValues("candlefish.collab.port=0", "candlefish.collab.host=127.0.0.1");
+
+  private static URI uri(CollabServer server, String path) {
+    return URI.create("ws://127.0.0.1:" + server.port() + path);
+  }
+
+  static String token(String subject, String tenant, Object permissions) throws Exception {
+    JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().subject(subject).claim("tenant", tenant)
+        .expirationTime(new Date(System.currentTimeMillis() + 60_000));
+    if (permissions != null) {
+      claims.claim("collab", permissions);
+    }
+    SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
+    jwt.sign(new MACSigner(SECRET));
+    return jwt.serialize();
+  }
+
+  static JwtDecoder decoder() {
+    return NimbusJwtDecoder.withSecretKey(new SecretKeySpec(SECRET, "HmacSHA256")).build();
+  }
+
+  @Test
+  void withoutAWayToAuthenticate_theApplicationDoesNotStart_andSaysWhatToDo() {
+    runner.run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+        .hasMessageContaining("JwtDecoder").hasMessageContaining("candlefish.collab.security.mode=development"));
+  }
+
+  @Test
+  void developmentMode_startsAServerThatLetsEverybodyIn() {
+    runner.withPropertyValues("candlefish.collab.security.mode=development").run(context -> {
+      CollabServer server = context.getBean(CollabServer.class);
+      assertThat(server.isRunning()).isTrue();
+      assertThat(context.getBean(DocumentStore.class)).isInstanceOf(InMemoryDocumentStore.class);
+      assertThat(WebSocketProbe.firstAnswer(uri(server, "/doc"))).isEqualTo("message");
+    });
+  }
+
+  @Test
+  void theServerStopsWithTheContext() {
+    CollabServer[] server = new CollabServer[1];
+    runner.withPropertyValues("candlefish.collab.security.mode=development")
+        .run(context -> server[0] = context.getBean(CollabServer.class));
+    assertThat(server[0].isRunning()).isFalse();
+  }
+
+  @Test
+  void disabled_meansNoServer() {
+    runner.withPropertyValues("candlefish.collab.enabled=false")
+        .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(CollabServer.class));
+  }
+
+  @Test
+  void aJwtDecoderBean_authenticatesClients_withTenantAndPermissionsFromClaims() {
+    runner.withBean(JwtDecoder.class, CollabAutoConfigurationTest::decoder).run(context -> {
+      assertThat(context.getBean(Authenticator.class)).isInstanceOf(JwtAuthenticator.class);
+      CollabServer server = context.getBean(CollabServer.class);
+      assertThat(WebSocketProbe.firstAnswer(uri(server, "/plans?token=" + token("ann", "acme", "write"))))
+          .isEqualTo("message");
+      assertThat(WebSocketProbe.firstAnswer(uri(server, "/plans?token=" + token("ann", "acme",
+          Map.of("plans", "read")))))
+          .isEqualTo("message");
+      assertThat(WebSocketProbe.firstAnswer(uri(server, "/secret?token=" + token("ann", "acme",
+          Map.of("plans", "read")))))
+          .isEqualTo("close 4403");
+      assertThat(WebSocketProbe.firstAnswer(uri(server, "/plans?token=not.a.jwt"))).isEqualTo("close 4401");
+      assertThat(WebSocketProbe.firstAnswer(uri(server, "/plans"))).isEqualTo("close 4401");
+    });
+  }
+
+  @Test
+  void jwtClaims_areReadAsDocumented() throws Exception {
+    JwtAuthenticator authenticator = new JwtAuthenticator(decoder(), "tenant", "collab");
+    ConnectionInfo connection = null;
+    Principal all = authenticator.authenticate(token("ann", "acme", "read"), connection);
+    assertThat(all.tenant()).isEqualTo("acme");
+    assertThat(all.permission(DocumentKey.of("acme", "anything"))).isEqualTo(Permission.READ);
+    Principal mixed = authenticator.authenticate(token("bob", "acme", Map.of("a", "write", "*", "read")), connection);
+    assertThat(mixed.permission(DocumentKey.of("acme", "a"))).isEqualTo(Permission.WRITE);
+    assertThat(mixed.permission(DocumentKey.of("acme", "b"))).isEqualTo(Permission.READ);
+    Principal none = authenticator.authenticate(token("eve", "acme", null), connection);
+    assertThat(none.permission(DocumentKey.of("acme", "a"))).isEqualTo(Permission.NONE);
+  }
+
+  @Test
+  void withoutSpringSecurityOnTheClassPath_developmentModeStillWorks() {
+    runner.withClassLoader(new FilteredClassLoader(JwtDecoder.class))
+        .withPropertyValues("candlefish.collab.security.mode=development")
+        .run(context -> assertThat(context).hasNotFailed().hasSingleBean(CollabServer.class));
+  }
+
+  @Test
+  void applicationBeans_replaceOurs_andHooksAndCustomizersArePickedUp() {
+    InMemoryDocumentStore store = new InMemoryDocumentStore();
+    List<String> heard = new CopyOnWriteArrayList<>();
+    runner.withBean(DocumentStore.class, () -> store)
+        .withBean(Authenticator.class, () -> (token, connection) -> Principal.of("svc", "t", Permission.WRITE))
+        .withBean("first", CollabHooks.class, () -> new CollabHooks() {
+          @Override
+          public void onConnect(ConnectionInfo connection) {
+            heard.add("first");
+          }
+        })
+        .withBean("second", CollabHooks.class, () -> new CollabHooks() {
+          @Override
+          public void onConnect(ConnectionInfo connection) {
+            heard.add("second");
+          }
+        })
+        .withBean(CollabServerBuilderCustomizer.class, () -> b -> b.pathPrefix("/custom"))
+        .run(context -> {
+          assertThat(context.getBean(DocumentStore.class)).isSameAs(store);
+          CollabServer server = context.getBean(CollabServer.class);
+          assertThat(WebSocketProbe.firstAnswer(uri(server, "/custom/doc"))).isEqualTo("message");
+          assertThat(heard).containsExactlyInAnyOrder("first", "second");
+        });
+  }
+
+  @Test
+  void properties_reachTheServer_andWrongOnesStopTheApplicationNamingThem() {
+    runner.withPropertyValues("candlefish.collab.security.mode=development", "candlefish.collab.path=/collab")
+        .run(context -> assertThat(WebSocketProbe.firstAnswer(uri(context.getBean(CollabServer.class),
+            "/collab/doc"))).isEqualTo("message"));
+    runner.withPropertyValues("candlefish.collab.security.mode=development", "candlefish.collab.port=70000")
+        .run(context -> assertThat(context).hasFailed().getFailure().rootCause().hasMessageContaining("port"));
+    runner.withPropertyValues("candlefish.collab.security.mode=development",
+            "candlefish.collab.documents.store-debounce=20s", "candlefish.collab.documents.store-max-wait=1s")
+        .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+            .hasMessageContaining("storeMaxWait"));
+    runner.withPropertyValues("candlefish.collab.security.mode=development", "candlefish.collab.storage.type=jdbc")
+        .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+            .hasMessageContaining("candlefish.collab.storage.type=jdbc"));
+    runner.withPropertyValues("candlefish.collab.security.mode=development",
+            "candlefish.collab.tls.certificate=/nonexistent/cert.pem")
+        .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+            .hasMessageContaining("private-key"));
+  }
+
+  @Test
+  void aMeterRegistry_getsTheServersMeters() {
+    runner.withPropertyValues("candlefish.collab.security.mode=development")
+        .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+        .run(context -> {
+          MeterRegistry registry = context.getBean(MeterRegistry.class);
+          assertThat(registry.find("collab.documents.loaded").gauge()).isNotNull();
+          WebSocketProbe.firstAnswer(uri(context.getBean(CollabServer.class), "/doc"));
+          assertThat(registry.find("collab.connections").tag("protocol", "y-websocket").gauge()).isNotNull();
+        });
+  }
+
+  @Test
+  void theHealthIndicator_isUpWhileTheServerRuns() {
+    HealthIndicator[] health = new HealthIndicator[1];
+    runner.withPropertyValues("candlefish.collab.security.mode=development").run(context -> {
+      health[0] = context.getBean("collabHealthIndicator", HealthIndicator.class);
+      var up = health[0].health();
+      assertThat(up.getStatus()).isEqualTo(Status.UP);
+      assertThat(up.getDetails()).containsEntry("port", context.getBean(CollabServer.class).port());
+    });
+    assertThat(health[0].health().getStatus()).isEqualTo(Status.DOWN);
+  }
+
+  @Test
+  void withoutActuatorOrMicrometer_thereIsNoIndicatorAndNoMeters() {
+    runner.withClassLoader(new FilteredClassLoader(HealthIndicator.class, MeterRegistry.class))
+        .withPropertyValues("candlefish.collab.security.mode=development")
+        .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean("collabHealthIndicator")
+            .doesNotHaveBean("collabMetrics"));
+  }
+}
