@@ -1,5 +1,6 @@
 package ai.candlefish.collab.server.handler;
 
+import ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol;
 import ai.candlefish.collab.server.codec.ywebsocket.YWebsocketProtocol;
 import ai.candlefish.collab.server.internal.ServerConfig;
 import ai.candlefish.collab.server.internal.ServerRuntime;
@@ -44,7 +45,7 @@ public final class CollabServerInitializer extends ChannelInitializer<SocketChan
   static final long CLOSE_TIMEOUT_MILLIS = 3000;
 
   private final ServerRuntime runtime;
-  private final List<WireProtocol> protocols = List.of(YWebsocketProtocol.INSTANCE);
+  private final List<WireProtocol> protocols = List.of(YWebsocketProtocol.INSTANCE, HocuspocusProtocol.INSTANCE);
   private final WebSocketServerProtocolConfig webSocketConfig;
 
   public CollabServerInitializer(ServerRuntime runtime) {
