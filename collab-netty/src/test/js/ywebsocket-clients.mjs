@@ -17,6 +17,9 @@
 //   {"op":"destroySocket","id":"s"}                                                          -> {"ok":true}
 //   {"op":"raw","id":"a","hex":"00ff"}   sends these bytes as a binary message on a's socket   -> {"ok":true}
 //   {"op":"sendStateless","id":"a","payload":"..."}   (Hocuspocus)                            -> {"ok":true}
+//   {"op":"remount","id":"a","socket":"s","room":"doc","token":"t","gapMs":1}
+//        what a UI that mounts twice does: a provider on shared socket s, destroyed after gapMs (its token sent),
+//        and at once a new one for the same document; waits until the new one is synced      -> {"ok":true}
 //   {"op":"forceSync","id":"a"}   provider.forceSync(): counts one unsynced change and sends step 1 -> {"ok":true}
 //   {"op":"waitAcked","id":"a","timeoutMs":5000}   until a Hocuspocus provider has no unsynced changes left
 //        (the server acknowledged every update)                                               -> {"text":"..."}
@@ -228,6 +231,15 @@ const handle = async cmd => {
     case 'sendStateless':
       client(cmd.id).provider.sendStateless(cmd.payload)
       return { ok: true }
+    case 'remount': {
+      const first = connectHocuspocus(cmd)
+      await sleep(cmd.gapMs ?? 0)
+      first.provider.destroy()
+      const c = connectHocuspocus(cmd)
+      clients.set(cmd.id, c)
+      await waitFor(`${cmd.id} to sync after a remount`, () => c.provider.synced, cmd.timeoutMs)
+      return { ok: true }
+    }
     case 'forceSync':
       client(cmd.id).provider.forceSync()
       return { ok: true }

@@ -70,9 +70,13 @@ class HocuspocusInteropTest {
 
   @BeforeEach
   void startServer() {
-    server = CollabServer.newBuilder()
+    server = newServer(0);
+  }
+
+  private CollabServer newServer(int port) {
+    return CollabServer.newBuilder()
         .host("127.0.0.1")
-        .port(0)
+        .port(port)
         .documentStore(store)
         .authenticator(TOKENS)
         .hooks(new CollabHooks() {
@@ -83,6 +87,7 @@ class HocuspocusInteropTest {
         })
         .storeDebounce(Duration.ofMillis(300))
         .storeMaxWait(Duration.ofMillis(1000))
+        .unloadDelay(Duration.ofMillis(100))
         .build()
         .start();
   }
@@ -218,6 +223,56 @@ class HocuspocusInteropTest {
     }
   }
 
+  @Test
+  void providerRemountedOnASharedSocket_whileItsTokenIsChecked_syncs() {
+    node.call("socket", "id", "s", "url", url());
+    try {
+      hocuspocus("other", "remounted", "bob");
+      node.insert("other", 0, "already here");
+      for (int gap : new int[] {0, 1, 5}) {
+        clients.add("ui");
+        node.call("remount", "id", "ui", "socket", "s", "room", "remounted", "token", "alice", "gapMs", gap);
+        assertThat(node.waitSame("ui", "other")).endsWith("already here");
+        node.insert("ui", 0, gap + " ");
+        node.call("waitAcked", "id", "ui", "timeoutMs", 10_000);
+        destroy("ui");
+      }
+      node.waitText("other", "5 1 0 already here");
+    } finally {
+      node.call("destroySocket", "id", "s");
+    }
+  }
+
+  @Test
+  void restart_withTheStoreKept_theSharedSocketReconnects_andBothDocumentsResync() {
+    node.call("socket", "id", "s", "url", url());
+    try {
+      hocuspocusOver("s", "one", "restart-one", "alice");
+      hocuspocusOver("s", "two", "restart-two", "alice");
+      node.insert("one", 0, "one");
+      node.insert("two", 0, "two");
+      node.call("waitAcked", "id", "one", "timeoutMs", 10_000);
+      node.call("waitAcked", "id", "two", "timeoutMs", 10_000);
+
+      int port = server.port();
+      server.close();
+      node.insert("one", 3, " offline"); // edited while the server is down
+      server = newServer(port);
+
+      node.call("waitConnected", "id", "one", "timeoutMs", 10_000);
+      node.call("waitConnected", "id", "two", "timeoutMs", 10_000);
+      node.call("waitAcked", "id", "one", "timeoutMs", 10_000);
+      assertThat(serverText(DocumentKey.of("acme", "restart-one"))).isEqualTo("one offline");
+      assertThat(serverText(DocumentKey.of("acme", "restart-two"))).isEqualTo("two");
+      hocuspocus("late", "restart-one", "bob");
+      node.waitText("late", "one offline");
+    } finally {
+      destroy("one");
+      destroy("two");
+      node.call("destroySocket", "id", "s");
+    }
+  }
+
   // ------------------------------------------------------------------------------------------------- (c)
 
   @Test
@@ -259,7 +314,7 @@ class HocuspocusInteropTest {
     node.waitText("r", "written");
     assertThat(node.status("r").get("scope")).isEqualTo("readonly");
     assertThat(node.status("w").get("scope")).isEqualTo("read-write");
-    assertThat(node.status("r").get("unsynced")).as("syncing alone is acknowledged").isEqualTo(0);
+    node.call("waitAcked", "id", "r", "timeoutMs", 10_000); // syncing alone changes nothing: acknowledged
 
     node.insert("r", 0, "vandal ");
     DocumentKey key = DocumentKey.of("acme", "readonly");
