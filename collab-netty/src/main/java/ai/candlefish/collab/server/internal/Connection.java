@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * protocol sends its tokens in {@link ClientMessage.Authenticate} messages instead); until the first one is
  * accepted, messages wait here, limited in count, bytes and time. Then the client's documents open
  * ({@link ClientMessage.Open}, or an accepted token for a document) and its other messages go to their document's
- * executor; a multi-document client's messages about a document whose token is still being checked wait for it.
+ * executor; a multi-document client's messages about a document whose token is still being checked wait for it
+ * (a token sent again meanwhile, as when a provider closes and reopens the document at once, included), and are
+ * dropped if it is refused, up to the next token for that document.
  * Reading pauses (TCP pushes back) while the client exceeds its message rate or has too many messages waiting in
  * documents; nothing is dropped.
  *

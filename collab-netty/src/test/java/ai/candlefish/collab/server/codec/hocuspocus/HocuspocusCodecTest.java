@@ -1,18 +1,15 @@
 package ai.candlefish.collab.server.codec.hocuspocus;
 
+import static ai.candlefish.collab.server.codec.CodecChannel.frame;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import ai.candlefish.collab.core.internal.codec.Lib0Encoder;
 import ai.candlefish.collab.server.CloseCodes;
+import ai.candlefish.collab.server.codec.CodecChannel;
 import ai.candlefish.collab.server.internal.ClientMessage;
 import ai.candlefish.collab.server.internal.ProtocolException;
 import ai.candlefish.collab.server.internal.ServerMessage;
 import ai.candlefish.collab.sync.SyncMessage;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -36,11 +33,11 @@ class HocuspocusCodecTest {
   /** The provider's update after inserting "a" into text "t" (client id 1). */
   private static final String PROVIDER_UPDATE = "03646f6300020b0101010004010174016100";
   /** {@code provider.sendStateless("hi")}. */
-  private static final String PROVIDER_STATELESS = "03646f63050268" + "69";
+  private static final String PROVIDER_STATELESS = "03646f6305026869";
   /** What the provider sends when it is destroyed (detached from its socket). */
   private static final String PROVIDER_CLOSE = "03646f6307";
 
-  private final EmbeddedChannel channel = new EmbeddedChannel(new HocuspocusDecoder(), HocuspocusEncoder.INSTANCE);
+  private final CodecChannel channel = new CodecChannel(new HocuspocusDecoder(), HocuspocusEncoder.INSTANCE);
 
   @BeforeAll
   static void paranoid() {
@@ -49,20 +46,7 @@ class HocuspocusCodecTest {
 
   @AfterEach
   void finish() {
-    channel.finishAndReleaseAll();
-  }
-
-  private static BinaryWebSocketFrame frame(byte[] b) {
-    // Not wrappedBuffer: for no bytes it returns the shared EMPTY_BUFFER, which cannot be released.
-    return new BinaryWebSocketFrame(Unpooled.buffer(b.length).writeBytes(b));
-  }
-
-  private static BinaryWebSocketFrame frame(int... bytes) {
-    byte[] b = new byte[bytes.length];
-    for (int i = 0; i < bytes.length; i++) {
-      b[i] = (byte) bytes[i];
-    }
-    return frame(b);
+    channel.close();
   }
 
   private static BinaryWebSocketFrame hex(String hex) {
@@ -81,32 +65,25 @@ class HocuspocusCodecTest {
   }
 
   private ClientMessage decode(WebSocketFrame frame) {
-    channel.writeInbound(frame);
-    assertThat(frame.refCnt()).as("frame released").isZero();
-    ClientMessage message = channel.readInbound();
-    Object more = channel.readInbound();
-    assertThat(more).as("one message per frame").isNull();
-    return message;
+    return channel.decode(frame);
   }
 
   private ProtocolException refused(WebSocketFrame frame) {
-    Throwable thrown = catchThrowable(() -> channel.writeInbound(frame));
-    assertThat(frame.refCnt()).as("frame released").isZero();
-    assertThat(thrown).isInstanceOf(DecoderException.class).hasCauseInstanceOf(ProtocolException.class);
-    Object emitted = channel.readInbound();
-    assertThat(emitted).as("nothing emitted").isNull();
-    return (ProtocolException) thrown.getCause();
+    return channel.refused(frame);
   }
 
   private byte[] encode(ServerMessage message) {
-    assertThat(channel.writeOutbound(message)).isTrue();
-    BinaryWebSocketFrame out = channel.readOutbound();
-    try {
-      assertThat(out.content().capacity()).as("allocated at its exact size").isEqualTo(out.content().readableBytes());
-      return ByteBufUtil.getBytes(out.content());
-    } finally {
-      out.release();
-    }
+    return channel.encode(message);
+  }
+
+  /** What Hocuspocus writes for an auth message {@code kind} with a string about "doc". */
+  private static byte[] auth(int kind, String text) {
+    Lib0Encoder e = new Lib0Encoder();
+    e.writeVarString("doc");
+    e.writeVarUint(HocuspocusProtocol.MESSAGE_AUTH);
+    e.writeVarUint(kind);
+    e.writeVarString(text);
+    return e.toByteArray();
   }
 
   private static String hexOf(byte[] bytes) {
@@ -246,13 +223,10 @@ class HocuspocusCodecTest {
 
   @Test
   void encode_authenticated_withTheScope() {
-    Lib0Encoder readWrite = new Lib0Encoder();
-    readWrite.writeVarString("doc");
-    readWrite.writeVarUint(HocuspocusProtocol.MESSAGE_AUTH);
-    readWrite.writeVarUint(HocuspocusProtocol.AUTH_AUTHENTICATED);
-    readWrite.writeVarString("read-write");
-    assertThat(encode(new ServerMessage.Authenticated("doc", false))).isEqualTo(readWrite.toByteArray());
-    assertThat(new String(encode(new ServerMessage.Authenticated("doc", true)))).endsWith("\u0002\u0002\u0008readonly");
+    assertThat(encode(new ServerMessage.Authenticated("doc", false)))
+        .isEqualTo(auth(HocuspocusProtocol.AUTH_AUTHENTICATED, "read-write"));
+    assertThat(encode(new ServerMessage.Authenticated("doc", true)))
+        .isEqualTo(auth(HocuspocusProtocol.AUTH_AUTHENTICATED, "readonly"));
   }
 
   @Test
@@ -264,13 +238,8 @@ class HocuspocusCodecTest {
 
   @Test
   void encode_aRefusedTokenOrDocument_isPermissionDeniedWithTheReason() {
-    Lib0Encoder denied = new Lib0Encoder();
-    denied.writeVarString("doc");
-    denied.writeVarUint(HocuspocusProtocol.MESSAGE_AUTH);
-    denied.writeVarUint(HocuspocusProtocol.AUTH_PERMISSION_DENIED);
-    denied.writeVarString("no access ✋");
     assertThat(encode(new ServerMessage.Refused("doc", 0, CloseCodes.UNAUTHORIZED, "no access ✋")))
-        .isEqualTo(denied.toByteArray());
+        .isEqualTo(auth(HocuspocusProtocol.AUTH_PERMISSION_DENIED, "no access ✋"));
   }
 
   @Test
