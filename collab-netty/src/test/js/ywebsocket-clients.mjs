@@ -1,5 +1,6 @@
-// Real y-websocket clients (npm y-websocket's WebsocketProvider on Node's `ws`) for collab-netty's interop tests,
-// driven over stdin/stdout by YWebsocketClients.java:
+// Real Yjs clients for collab-netty's interop tests, on Node's `ws`: npm y-websocket's WebsocketProvider and
+// @hocuspocus/provider's HocuspocusProvider (alone, or many over one shared HocuspocusProviderWebsocket), driven
+// over stdin/stdout by YWebsocketClients.java:
 //
 //   node ywebsocket-clients.mjs
 //
@@ -10,6 +11,18 @@
 //   {"op":"connect","id":"a","url":"ws://127.0.0.1:1234","room":"doc","token":"t?","timeoutMs":5000}
 //        a new client; waits until it is synced              -> {"ok":true,"clientId":n}
 //        with "waitSynced":false it returns at once; then "closes" tells how the server closed it
+//        with "kind":"hocuspocus" a HocuspocusProvider for document "room" at "url" (the server's prefix), with
+//        "socket":"s" over shared socket s (see "socket") instead of a socket of its own
+//   {"op":"socket","id":"s","url":"ws://127.0.0.1:1234"}   a shared HocuspocusProviderWebsocket  -> {"ok":true}
+//   {"op":"destroySocket","id":"s"}                                                          -> {"ok":true}
+//   {"op":"raw","id":"a","hex":"00ff"}   sends these bytes as a binary message on a's socket   -> {"ok":true}
+//   {"op":"sendStateless","id":"a","payload":"..."}   (Hocuspocus)                            -> {"ok":true}
+//   {"op":"remount","id":"a","socket":"s","room":"doc","token":"t","gapMs":1}
+//        what a UI that mounts twice does: a provider on shared socket s, destroyed after gapMs (its token sent),
+//        and at once a new one for the same document; waits until the new one is synced      -> {"ok":true}
+//   {"op":"forceSync","id":"a"}   provider.forceSync(): counts one unsynced change and sends step 1 -> {"ok":true}
+//   {"op":"waitAcked","id":"a","timeoutMs":5000}   until a Hocuspocus provider has no unsynced changes left
+//        (the server acknowledged every update)                                               -> {"text":"..."}
 //   {"op":"insert","id":"a","index":0,"text":"x"}  {"op":"delete","id":"a","index":0,"length":1}  -> {"ok":true}
 //   {"op":"concurrent","edits":[{"id":"a","index":0,"text":"x"},...]}
 //        all edits in the same tick, before any client can hear of another's              -> {"ok":true}
@@ -22,6 +35,7 @@
 //   {"op":"awareness","id":"a"}            the states a sees, by client id (its own included) -> {"states":{...}}
 //   {"op":"waitAwareness","id":"a","client":n,"present":true,"timeoutMs":5000}              -> {"ok":true}
 //   {"op":"status","id":"a"}  -> {"connected":bool,"synced":bool,"closes":[{code,reason}],"denied":[reason]}
+//        Hocuspocus also: "scope" (of the last "authenticated"), "stateless":[payload], "unsynced":n
 //   {"op":"waitConnected","id":"a","timeoutMs":5000}  until connected and synced again      -> {"ok":true}
 //   {"op":"drop","id":"a"}     kills the socket without a close handshake and stops reconnecting -> {"ok":true}
 //   {"op":"destroy","id":"a"}  provider.destroy() (a clean disconnect)                       -> {"ok":true}
@@ -29,6 +43,7 @@
 
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider'
 import WebSocket from 'ws'
 import * as decoding from 'lib0/decoding'
 import { createInterface } from 'node:readline'
@@ -39,6 +54,36 @@ console.log = console.info = console.debug = console.error
 
 /** @type {Map<string, {doc: Y.Doc, provider: WebsocketProvider, closes: object[], denied: string[]}>} */
 const clients = new Map()
+/** @type {Map<string, HocuspocusProviderWebsocket>} */
+const sockets = new Map()
+
+// Quick reconnects, so that a test sees a dropped Hocuspocus socket come back within a second.
+const socketOptions = url => ({ url, WebSocketPolyfill: WebSocket, delay: 100, minDelay: 100, maxDelay: 500 })
+
+const connectHocuspocus = cmd => {
+  const doc = new Y.Doc()
+  const c = { doc, closes: [], denied: [], provider: null, hocuspocus: true, scope: null, stateless: [] }
+  const shared = cmd.socket == null ? null : sockets.get(cmd.socket)
+  if (cmd.socket != null && shared === undefined) throw new Error(`no socket ${JSON.stringify(cmd.socket)}`)
+  const provider = new HocuspocusProvider({
+    name: cmd.room,
+    document: doc,
+    token: cmd.token ?? null,
+    // Given a socket, the provider shares it (and leaves it open when destroyed); given a url, it makes its own.
+    ...(shared == null ? socketOptions(cmd.url) : { websocketProvider: shared }),
+    onAuthenticated: ({ scope }) => { c.scope = scope },
+    onAuthenticationFailed: ({ reason }) => { c.denied.push(reason) },
+    onStateless: ({ payload }) => { c.stateless.push(payload) },
+    onClose: ({ event }) => { if (event != null) c.closes.push({ code: event.code, reason: event.reason }) }
+  })
+  // A provider given a socket does not attach itself; one that made its own socket is attached already.
+  if (shared != null) provider.attach()
+  c.provider = provider
+  return c
+}
+
+// The socket under a client, for raw bytes and drops.
+const socketOf = c => c.hocuspocus ? c.provider.configuration.websocketProvider.webSocket : c.provider.ws
 
 const client = id => {
   const c = clients.get(id)
@@ -69,6 +114,12 @@ const states = c => Object.fromEntries(c.provider.awareness.getStates())
 const handle = async cmd => {
   switch (cmd.op) {
     case 'connect': {
+      if (cmd.kind === 'hocuspocus') {
+        const c = connectHocuspocus(cmd)
+        clients.set(cmd.id, c)
+        if (cmd.waitSynced !== false) await waitFor(`${cmd.id} to sync`, () => c.provider.synced, cmd.timeoutMs)
+        return { ok: true, clientId: c.doc.clientID }
+      }
       const doc = new Y.Doc()
       const c = { doc, closes: [], denied: [], provider: null }
       const provider = new WebsocketProvider(cmd.url, cmd.room, doc, {
@@ -139,18 +190,64 @@ const handle = async cmd => {
     }
     case 'status': {
       const c = client(cmd.id)
+      if (c.hocuspocus) {
+        return {
+          connected: c.provider.configuration.websocketProvider.status === 'connected',
+          synced: c.provider.synced,
+          closes: c.closes,
+          denied: c.denied,
+          scope: c.scope,
+          stateless: c.stateless,
+          unsynced: c.provider.unsyncedChanges
+        }
+      }
       return { connected: c.provider.wsconnected, synced: c.provider.synced, closes: c.closes, denied: c.denied }
     }
     case 'waitConnected': {
-      const p = client(cmd.id).provider
-      await waitFor(`${cmd.id} to reconnect`, () => p.wsconnected && p.synced, cmd.timeoutMs)
+      const c = client(cmd.id)
+      const connected = () => c.hocuspocus
+        ? c.provider.configuration.websocketProvider.status === 'connected' && c.provider.synced
+        : c.provider.wsconnected && c.provider.synced
+      await waitFor(`${cmd.id} to reconnect`, connected, cmd.timeoutMs)
       return { ok: true }
     }
     case 'drop': {
-      const p = client(cmd.id).provider
-      p.shouldConnect = false
-      p.ws?.terminate()
+      const c = client(cmd.id)
+      if (c.hocuspocus) c.provider.configuration.websocketProvider.shouldConnect = false
+      else c.provider.shouldConnect = false
+      socketOf(c)?.terminate()
       return { ok: true }
+    }
+    case 'socket':
+      sockets.set(cmd.id, new HocuspocusProviderWebsocket(socketOptions(cmd.url)))
+      return { ok: true }
+    case 'destroySocket':
+      sockets.get(cmd.id).destroy()
+      sockets.delete(cmd.id)
+      return { ok: true }
+    case 'raw':
+      socketOf(client(cmd.id)).send(Buffer.from(cmd.hex, 'hex'))
+      return { ok: true }
+    case 'sendStateless':
+      client(cmd.id).provider.sendStateless(cmd.payload)
+      return { ok: true }
+    case 'remount': {
+      const first = connectHocuspocus(cmd)
+      await sleep(cmd.gapMs ?? 0)
+      first.provider.destroy()
+      const c = connectHocuspocus(cmd)
+      clients.set(cmd.id, c)
+      await waitFor(`${cmd.id} to sync after a remount`, () => c.provider.synced, cmd.timeoutMs)
+      return { ok: true }
+    }
+    case 'forceSync':
+      client(cmd.id).provider.forceSync()
+      return { ok: true }
+    case 'waitAcked': {
+      const p = client(cmd.id).provider
+      await waitFor(`${cmd.id} to have every change acknowledged (unsynced: ${p.unsyncedChanges})`,
+        () => p.unsyncedChanges === 0, cmd.timeoutMs)
+      return { text: client(cmd.id).doc.getText('t').toString() }
     }
     case 'destroy':
       client(cmd.id).provider.destroy()
@@ -178,5 +275,6 @@ for await (const line of lines) {
   if (cmd.op === 'quit') break
 }
 for (const c of clients.values()) c.provider.destroy()
+for (const s of sockets.values()) s.destroy()
 warn('[ywebsocket-clients] bye')
 process.exit(0)

@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A real-time collaboration server in the host's JVM: browsers keep using their Yjs providers (npm
- * {@code y-websocket}'s {@code WebsocketProvider} today), the host keeps its documents in its own
+ * {@code y-websocket}'s {@code WebsocketProvider}, or {@code @hocuspocus/provider}'s {@code HocuspocusProvider}
+ * pointed at the path prefix itself, which sends its token per document), the host keeps its documents in its own
  * {@link DocumentStore} and its users in its own {@link Authenticator}.
  *
  * <pre>{@code
@@ -367,7 +368,8 @@ public final class CollabServer implements AutoCloseable {
 
     /**
      * The path below which documents are served: with {@code "/collab"}, document {@code d} is at
-     * {@code ws://host:port/collab/d}. Default: none ({@code ws://host:port/d}, as y-websocket's own server).
+     * {@code ws://host:port/collab/d} for y-websocket, and Hocuspocus providers connect to
+     * {@code ws://host:port/collab}. Default: none ({@code ws://host:port/d}, as y-websocket's own server).
      *
      * @throws IllegalArgumentException if the prefix has a query, fragment, whitespace or an empty segment
      */

@@ -61,6 +61,22 @@ public final class Lib0Buf {
   }
 
   /**
+   * Reads a length-prefixed UTF-8 string (malformed UTF-8 becomes U+FFFD, as lib0's {@code TextDecoder} does).
+   *
+   * @throws ProtocolException if the length is malformed or larger than what is left
+   */
+  public static String readVarString(ByteBuf in) {
+    int start = in.readerIndex();
+    long length = readVarUint(in);
+    if (length > in.readableBytes()) {
+      throw malformed("string length " + length + " exceeds the " + in.readableBytes() + " bytes left", start);
+    }
+    String s = in.toString(in.readerIndex(), (int) length, StandardCharsets.UTF_8);
+    in.skipBytes((int) length);
+    return s;
+  }
+
+  /**
    * Checks that nothing is left.
    *
    * @throws ProtocolException if bytes are left

@@ -1,5 +1,6 @@
 package ai.candlefish.collab.server.handler;
 
+import ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol;
 import ai.candlefish.collab.server.codec.ywebsocket.YWebsocketProtocol;
 import ai.candlefish.collab.server.internal.ServerConfig;
 import ai.candlefish.collab.server.internal.ServerMetrics;
@@ -49,7 +50,7 @@ public final class CollabServerInitializer extends ChannelInitializer<SocketChan
 
   private final ServerRuntime runtime;
   private final SslContext ssl;
-  private final List<WireProtocol> protocols = List.of(YWebsocketProtocol.INSTANCE);
+  private final List<WireProtocol> protocols = List.of(YWebsocketProtocol.INSTANCE, HocuspocusProtocol.INSTANCE);
   private final WebSocketServerProtocolConfig webSocketConfig;
 
   /**

@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * protocol sends its tokens in {@link ClientMessage.Authenticate} messages instead); until the first one is
  * accepted, messages wait here, limited in count, bytes and time. Then the client's documents open
  * ({@link ClientMessage.Open}, or an accepted token for a document) and its other messages go to their document's
- * executor; a multi-document client's messages about a document whose token is still being checked wait for it.
+ * executor; a multi-document client's messages about a document whose token is still being checked wait for it
+ * (a token sent again meanwhile, as when a provider closes and reopens the document at once, included), and are
+ * dropped if it is refused, up to the next token for that document.
  * Reading pauses (TCP pushes back) while the client exceeds its message rate or has too many messages waiting in
  * documents; nothing is dropped.
  *
@@ -223,7 +225,9 @@ public final class Connection implements Peer {
         return;
       }
       if (!(message instanceof ClientMessage.Authenticate)) {
-        waiting.add(message);
+        // Behind its document's token, if one is being checked: a refused token drops what was sent under it.
+        ArrayDeque<ClientMessage> queued = authenticatingDocuments.get(message.document());
+        (queued != null ? queued : waiting).add(message);
         return;
       }
     }
@@ -285,8 +289,15 @@ public final class Connection implements Peer {
       }
       return;
     }
-    if (sessions.containsKey(name) || authenticatingDocuments.containsKey(name)) {
-      return; // asked again while open or opening: the first answer stands
+    if (sessions.containsKey(name)) {
+      return; // asked again while open: the first answer stands
+    }
+    ArrayDeque<ClientMessage> pending = authenticatingDocuments.get(name);
+    if (pending != null) {
+      // Asked again while the first token is checked (a provider closed and reopened the document at once):
+      // answered in order, after what came before it.
+      pending.add(auth);
+      return;
     }
     if (principal != null && Objects.equals(principalToken, auth.token())) {
       open(name, principal);
@@ -301,14 +312,30 @@ public final class Connection implements Peer {
       ArrayDeque<ClientMessage> queued = authenticatingDocuments.remove(name);
       if (error != null) {
         refused(name, error, false);
+        dispatchFromNextToken(queued);
         return;
       }
       becomeAuthenticated(p, auth.token());
       if (open(name, p)) {
         queued.forEach(this::dispatch);
+      } else {
+        dispatchFromNextToken(queued);
       }
       drainWaiting();
     });
+  }
+
+  /**
+   * A document's token was refused, or the document may not be opened: what the client sent about it under that
+   * token is dropped, but a later token for it (sent before the answer arrived) starts over.
+   */
+  private void dispatchFromNextToken(ArrayDeque<ClientMessage> queued) {
+    while (!queued.isEmpty() && !(queued.peek() instanceof ClientMessage.Authenticate)) {
+      queued.poll();
+    }
+    while (!queued.isEmpty() && !closing) {
+      dispatch(queued.poll());
+    }
   }
 
   /** Opens document {@code name} for {@code who}; returns whether it is open (or opening) now. */
@@ -324,7 +351,11 @@ public final class Connection implements Peer {
     try {
       key = who.documentKey(name);
     } catch (IllegalArgumentException e) {
-      close(CloseCodes.PROTOCOL_ERROR, "invalid document name");
+      if (multiplexed) {
+        send(new ServerMessage.Refused(name, 0, CloseCodes.PROTOCOL_ERROR, "invalid document name"));
+      } else {
+        close(CloseCodes.PROTOCOL_ERROR, "invalid document name");
+      }
       return false;
     }
     Permission permission = who.permission(key);

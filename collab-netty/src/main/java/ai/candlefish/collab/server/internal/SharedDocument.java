@@ -216,6 +216,11 @@ public final class SharedDocument {
       ServerMessage reply = ServerMessage.Sync.step2(key.name(), doc.encodeStateAsUpdate(sync.payload()));
       if (session.initialStateSent) {
         session.peer.send(reply);
+        if (session.announce) {
+          // A multi-document client that asks again (Hocuspocus's forceSync) counts on our step 1 as well: its
+          // answer (a step 2) is what gets acknowledged and clears the change it counted for asking.
+          session.peer.send(ServerMessage.Sync.step1(key.name(), doc.encodeStateVector()));
+        }
       } else {
         session.initialStateSent = true;
         session.peer.sendInitial(reply);

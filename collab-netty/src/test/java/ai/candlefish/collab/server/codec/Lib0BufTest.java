@@ -80,4 +80,17 @@ class Lib0BufTest {
     assertThatThrownBy(() -> Lib0Buf.expectEnd(buf, "sync message"))
         .hasMessageContaining("1 unexpected bytes after the sync message");
   }
+
+  @Test
+  void readVarString_readsWhatLib0Wrote_andChecksTheLengthFirst() {
+    Lib0Encoder lib0 = new Lib0Encoder();
+    lib0.writeVarString("Grüße 📄");
+    lib0.writeVarUint(7);
+    ByteBuf buf = Unpooled.wrappedBuffer(lib0.toByteArray());
+    assertThat(Lib0Buf.readVarString(buf)).isEqualTo("Grüße 📄");
+    assertThat(Lib0Buf.readVarUint(buf)).isEqualTo(7);
+    ByteBuf truncated = Unpooled.wrappedBuffer(new byte[] {9, 'a'});
+    assertThatThrownBy(() -> Lib0Buf.readVarString(truncated)).isInstanceOf(ProtocolException.class)
+        .hasMessage("malformed message: string length 9 exceeds the 1 bytes left at offset 0");
+  }
 }

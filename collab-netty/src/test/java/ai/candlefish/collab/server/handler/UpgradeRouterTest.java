@@ -2,7 +2,9 @@ package ai.candlefish.collab.server.handler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol;
 import ai.candlefish.collab.server.codec.ywebsocket.YWebsocketProtocol;
+import ai.candlefish.collab.server.internal.WireProtocol;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -114,5 +116,24 @@ class UpgradeRouterTest {
     assertThat(root.relativePath("/doc")).isEqualTo("doc");
     assertThat(root.relativePath("/a/b")).isEqualTo("a/b");
     assertThat(root.relativePath("")).isEqualTo("");
+  }
+
+  @Test
+  void withBothProtocols_thePrefixAloneIsHocuspocus_andADocumentPathIsYWebsocket() {
+    List<WireProtocol> both = List.of(YWebsocketProtocol.INSTANCE, HocuspocusProtocol.INSTANCE);
+    for (String uri : List.of("/collab", "/collab/", "/collab?token=x")) {
+      EmbeddedChannel hocuspocus = new EmbeddedChannel(new UpgradeRouter("/collab", both));
+      FullHttpRequest request = request(HttpMethod.GET, uri, true);
+      hocuspocus.writeInbound(request);
+      assertThat(hocuspocus.attr(UpgradeRouter.ROUTE).get().protocol()).as(uri).isSameAs(HocuspocusProtocol.INSTANCE);
+      hocuspocus.finishAndReleaseAll(); // the request was passed on: released with the channel's inbound
+      assertThat(request.refCnt()).isZero();
+    }
+    EmbeddedChannel ywebsocket = new EmbeddedChannel(new UpgradeRouter("/collab", both));
+    FullHttpRequest request = request(HttpMethod.GET, "/collab/doc", true);
+    ywebsocket.writeInbound(request);
+    assertThat(ywebsocket.attr(UpgradeRouter.ROUTE).get().protocol()).isSameAs(YWebsocketProtocol.INSTANCE);
+    ywebsocket.finishAndReleaseAll();
+    assertThat(request.refCnt()).isZero();
   }
 }

@@ -230,6 +230,25 @@ class SharedDocumentTest {
   }
 
   @Test
+  void step1_askedAgain_isAnsweredWithStep2_andForAMultiDocumentClientWithOurStep1Too() {
+    SharedDocument document = open(Duration.ofMillis(10), Duration.ofMillis(50), 100);
+    FakePeer single = new FakePeer();
+    FakePeer multi = new FakePeer();
+    DocumentSession singleSession = attach(document, single, Permission.WRITE);
+    DocumentSession multiSession = new DocumentSession(multi, document, Permission.WRITE, null, true);
+    document.attach(multiSession);
+    for (int i = 0; i < 2; i++) {
+      submit(document, singleSession, new ClientMessage.Sync("plans", SyncMessage.STEP1, new byte[] {0}));
+      submit(document, multiSession, new ClientMessage.Sync("plans", SyncMessage.STEP1, new byte[] {0}));
+    }
+    assertThat(single.syncs(SyncMessage.STEP2)).hasSize(2);
+    assertThat(single.syncs(SyncMessage.STEP1)).as("y-websocket: once, on attach").hasSize(1);
+    assertThat(multi.syncs(SyncMessage.STEP2)).hasSize(2);
+    assertThat(multi.syncs(SyncMessage.STEP1)).as("on attach, then with each later step 2").hasSize(2);
+    assertThat(multi.received.get(0)).isEqualTo(new ServerMessage.Authenticated("plans", false));
+  }
+
+  @Test
   void update_isRelayedToTheOthers_notBackToItsSender() {
     SharedDocument document = open(Duration.ofMillis(10), Duration.ofMillis(50), 100);
     FakePeer a = new FakePeer();

@@ -1,18 +1,16 @@
 package ai.candlefish.collab.server.codec.ywebsocket;
 
+import static ai.candlefish.collab.server.codec.CodecChannel.frame;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import ai.candlefish.collab.core.internal.codec.Lib0Encoder;
 import ai.candlefish.collab.server.CloseCodes;
+import ai.candlefish.collab.server.codec.CodecChannel;
 import ai.candlefish.collab.server.internal.ClientMessage;
 import ai.candlefish.collab.server.internal.ProtocolException;
 import ai.candlefish.collab.server.internal.ServerMessage;
 import ai.candlefish.collab.sync.SyncMessage;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -24,8 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /** The y-websocket decoder and encoder without sockets; every frame must be released, whatever happens. */
 class YWebsocketCodecTest {
-  private final EmbeddedChannel channel = new EmbeddedChannel(new YWebsocketDecoder("doc"),
-      YWebsocketEncoder.INSTANCE);
+  private final CodecChannel channel = new CodecChannel(new YWebsocketDecoder("doc"), YWebsocketEncoder.INSTANCE);
 
   @BeforeAll
   static void paranoid() {
@@ -34,41 +31,19 @@ class YWebsocketCodecTest {
 
   @AfterEach
   void finish() {
-    channel.finishAndReleaseAll();
-  }
-
-  private static BinaryWebSocketFrame frame(int... bytes) {
-    byte[] b = new byte[bytes.length];
-    for (int i = 0; i < bytes.length; i++) {
-      b[i] = (byte) bytes[i];
-    }
-    // Not wrappedBuffer: for no bytes it returns the shared EMPTY_BUFFER, which cannot be released.
-    return new BinaryWebSocketFrame(Unpooled.buffer(b.length).writeBytes(b));
+    channel.close();
   }
 
   private ClientMessage decode(WebSocketFrame frame) {
-    channel.writeInbound(frame);
-    assertThat(frame.refCnt()).as("frame released").isZero();
-    return channel.readInbound();
+    return channel.decode(frame);
   }
 
   private ProtocolException refused(WebSocketFrame frame) {
-    Throwable thrown = catchThrowable(() -> channel.writeInbound(frame));
-    assertThat(frame.refCnt()).as("frame released").isZero();
-    assertThat(thrown).isInstanceOf(DecoderException.class).hasCauseInstanceOf(ProtocolException.class);
-    Object emitted = channel.readInbound();
-    assertThat(emitted).as("nothing emitted").isNull();
-    return (ProtocolException) thrown.getCause();
+    return channel.refused(frame);
   }
 
   private byte[] encode(ServerMessage message) {
-    assertThat(channel.writeOutbound(message)).isTrue();
-    BinaryWebSocketFrame out = channel.readOutbound();
-    try {
-      return ByteBufUtil.getBytes(out.content());
-    } finally {
-      out.release();
-    }
+    return channel.encode(message);
   }
 
   @Test

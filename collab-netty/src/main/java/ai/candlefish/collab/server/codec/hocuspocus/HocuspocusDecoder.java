@@ -1,0 +1,113 @@
+package ai.candlefish.collab.server.codec.hocuspocus;
+
+import static ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol.AUTH_TOKEN;
+import static ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol.MESSAGE_AUTH;
+import static ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol.MESSAGE_AWARENESS;
+import static ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol.MESSAGE_BROADCAST_STATELESS;
+import static ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol.MESSAGE_CLOSE;
+import static ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol.MESSAGE_PONG;
+import static ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol.MESSAGE_QUERY_AWARENESS;
+import static ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol.MESSAGE_STATELESS;
+import static ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol.MESSAGE_SYNC;
+import static ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol.MESSAGE_SYNC_REPLY;
+
+import ai.candlefish.collab.server.CloseCodes;
+import ai.candlefish.collab.server.codec.Lib0Buf;
+import ai.candlefish.collab.server.internal.ClientMessage;
+import ai.candlefish.collab.server.internal.ProtocolException;
+import ai.candlefish.collab.sync.SyncMessage;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.MessageToMessageDecoder;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.util.List;
+
+/**
+ * Binary WebSocket messages of Hocuspocus to {@link ClientMessage}s. Every message but the pong starts with the
+ * document name (a lib0 varString), then a varUint message type and its body. The whole message is checked before
+ * anything is emitted: a malformed one (truncated, a length beyond its end, trailing bytes, an unknown sync step or
+ * auth sub-message, an empty document name) raises a {@link ProtocolException} with close code 1002; a text frame,
+ * an unknown message type, a session-aware address ({@code name\0session}) or a server-internal message, 1003.
+ *
+ * <p>Hocuspocus answers every step 2 and update of a client with one "sync status" message and the provider counts
+ * them ({@code unsyncedChanges}): each such message gets the next ack id of the connection, which comes back as a
+ * {@link ai.candlefish.collab.server.internal.ServerMessage.Ack} (or a refusal) and is encoded as that status.
+ *
+ * <p>One instance per channel (it counts ack ids).
+ */
+final class HocuspocusDecoder extends MessageToMessageDecoder<WebSocketFrame> {
+  private long nextAck = 1;
+
+  HocuspocusDecoder() {
+    super(WebSocketFrame.class);
+  }
+
+  @Override
+  protected void decode(ChannelHandlerContext ctx, WebSocketFrame frame, List<Object> out) {
+    if (!(frame instanceof BinaryWebSocketFrame)) {
+      throw new ProtocolException(CloseCodes.UNSUPPORTED_DATA, "Hocuspocus messages are binary");
+    }
+    ByteBuf in = frame.content();
+    if (in.readableBytes() == 1 && in.getUnsignedByte(in.readerIndex()) == MESSAGE_PONG) {
+      return; // the answer to an application-level ping; the connection's keep-alive uses WebSocket pings
+    }
+    String document = Lib0Buf.readVarString(in);
+    if (document.isEmpty()) {
+      throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "malformed message: empty document name");
+    }
+    if (document.indexOf('\0') >= 0) {
+      throw new ProtocolException(CloseCodes.UNSUPPORTED_DATA,
+          "session-aware document addresses are not supported: use sessionAwareness: false");
+    }
+    long type = Lib0Buf.readVarUint(in);
+    if (type == MESSAGE_SYNC || type == MESSAGE_SYNC_REPLY) {
+      long step = Lib0Buf.readVarUint(in);
+      byte[] payload = Lib0Buf.readVarUint8Array(in);
+      Lib0Buf.expectEnd(in, "sync message");
+      if (step == SyncMessage.STEP1) {
+        out.add(new ClientMessage.Sync(document, SyncMessage.STEP1, payload));
+      } else if (step == SyncMessage.STEP2 || step == SyncMessage.UPDATE) {
+        out.add(new ClientMessage.Sync(document, (int) step, payload, nextAck++));
+      } else {
+        throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "unknown sync message type " + step);
+      }
+    } else if (type == MESSAGE_AWARENESS) {
+      byte[] update = Lib0Buf.readVarUint8Array(in);
+      Lib0Buf.expectEnd(in, "awareness message");
+      out.add(new ClientMessage.Awareness(document, update));
+    } else if (type == MESSAGE_AUTH) {
+      out.add(authenticate(document, in));
+    } else if (type == MESSAGE_QUERY_AWARENESS) {
+      Lib0Buf.expectEnd(in, "query-awareness message");
+      out.add(new ClientMessage.QueryAwareness(document));
+    } else if (type == MESSAGE_STATELESS) {
+      String payload = Lib0Buf.readVarString(in);
+      Lib0Buf.expectEnd(in, "stateless message");
+      out.add(new ClientMessage.Stateless(document, payload));
+    } else if (type == MESSAGE_CLOSE) {
+      Lib0Buf.expectEnd(in, "close message");
+      out.add(new ClientMessage.Close(document));
+    } else if (type == MESSAGE_BROADCAST_STATELESS) {
+      throw new ProtocolException(CloseCodes.UNSUPPORTED_DATA,
+          "broadcast-stateless is server-internal: clients send stateless messages");
+    } else {
+      throw new ProtocolException(CloseCodes.UNSUPPORTED_DATA, "unknown message type " + type);
+    }
+  }
+
+  /** A token message: the token (an empty one means none), then the provider's version, which 4.x sends. */
+  private static ClientMessage.Authenticate authenticate(String document, ByteBuf in) {
+    long kind = Lib0Buf.readVarUint(in);
+    if (kind != AUTH_TOKEN) {
+      throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "unexpected auth message " + kind
+          + " from a client (only tokens are sent to a server)");
+    }
+    String token = Lib0Buf.readVarString(in);
+    if (in.isReadable()) {
+      Lib0Buf.readVarString(in); // the provider's version: nothing depends on it
+    }
+    Lib0Buf.expectEnd(in, "auth message");
+    return new ClientMessage.Authenticate(document, token.isEmpty() ? null : token);
+  }
+}

@@ -1,0 +1,97 @@
+package ai.candlefish.collab.server.codec.hocuspocus;
+
+import static ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol.AUTH_AUTHENTICATED;
+import static ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol.AUTH_PERMISSION_DENIED;
+import static ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol.MESSAGE_AUTH;
+import static ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol.MESSAGE_AWARENESS;
+import static ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol.MESSAGE_STATELESS;
+import static ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol.MESSAGE_SYNC;
+import static ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol.MESSAGE_SYNC_STATUS;
+import static ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol.SCOPE_READ_ONLY;
+import static ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol.SCOPE_READ_WRITE;
+
+import ai.candlefish.collab.server.codec.Lib0Buf;
+import ai.candlefish.collab.server.internal.ServerMessage;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.MessageToMessageEncoder;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import java.util.List;
+
+/**
+ * {@link ServerMessage}s to binary WebSocket messages of Hocuspocus, each the document name and then the message,
+ * allocated at its exact size:
+ *
+ * <ul>
+ *   <li>{@code Sync}, {@code Awareness}, {@code Stateless}: as Hocuspocus's server writes them;
+ *   <li>{@code Authenticated}: auth "authenticated" with scope {@code readonly} or {@code read-write};
+ *   <li>{@code Ack}: sync status 1 (Hocuspocus has no ack ids: the provider counts the statuses);
+ *   <li>{@code Refused} of an update (ack id set): sync status 0, what Hocuspocus answers a read-only client's
+ *       update with; any other {@code Refused} (a token, a document): auth "permission denied" with the reason.
+ * </ul>
+ *
+ * <p>Stateless and shared.
+ */
+@ChannelHandler.Sharable
+final class HocuspocusEncoder extends MessageToMessageEncoder<ServerMessage> {
+  static final HocuspocusEncoder INSTANCE = new HocuspocusEncoder();
+
+  private HocuspocusEncoder() {
+    super(ServerMessage.class);
+  }
+
+  @Override
+  protected void encode(ChannelHandlerContext ctx, ServerMessage message, List<Object> out) {
+    String document = message.document();
+    int head = Lib0Buf.varStringSize(document) + 1;
+    ByteBuf buf;
+    if (message instanceof ServerMessage.Sync sync) {
+      byte[] payload = sync.payload();
+      buf = ctx.alloc().buffer(head + Lib0Buf.varUintSize(sync.type()) + Lib0Buf.varUintSize(payload.length)
+          + payload.length);
+      start(buf, document, MESSAGE_SYNC);
+      Lib0Buf.writeVarUint(buf, sync.type());
+      Lib0Buf.writeVarUint8Array(buf, payload);
+    } else if (message instanceof ServerMessage.Awareness awareness) {
+      byte[] update = awareness.update();
+      buf = ctx.alloc().buffer(head + Lib0Buf.varUintSize(update.length) + update.length);
+      start(buf, document, MESSAGE_AWARENESS);
+      Lib0Buf.writeVarUint8Array(buf, update);
+    } else if (message instanceof ServerMessage.Authenticated authenticated) {
+      String scope = authenticated.readOnly() ? SCOPE_READ_ONLY : SCOPE_READ_WRITE;
+      buf = ctx.alloc().buffer(head + 1 + Lib0Buf.varStringSize(scope));
+      start(buf, document, MESSAGE_AUTH);
+      buf.writeByte(AUTH_AUTHENTICATED);
+      Lib0Buf.writeVarString(buf, scope);
+    } else if (message instanceof ServerMessage.Ack) {
+      buf = syncStatus(ctx, document, head, true);
+    } else if (message instanceof ServerMessage.Refused refused && refused.ack() != 0) {
+      buf = syncStatus(ctx, document, head, false);
+    } else if (message instanceof ServerMessage.Refused refused) {
+      buf = ctx.alloc().buffer(head + 1 + Lib0Buf.varStringSize(refused.reason()));
+      start(buf, document, MESSAGE_AUTH);
+      buf.writeByte(AUTH_PERMISSION_DENIED);
+      Lib0Buf.writeVarString(buf, refused.reason());
+    } else if (message instanceof ServerMessage.Stateless stateless) {
+      buf = ctx.alloc().buffer(head + Lib0Buf.varStringSize(stateless.payload()));
+      start(buf, document, MESSAGE_STATELESS);
+      Lib0Buf.writeVarString(buf, stateless.payload());
+    } else {
+      throw new IllegalArgumentException("Hocuspocus cannot say " + message.getClass().getSimpleName());
+    }
+    out.add(new BinaryWebSocketFrame(buf));
+  }
+
+  private static void start(ByteBuf buf, String document, int type) {
+    Lib0Buf.writeVarString(buf, document);
+    buf.writeByte(type);
+  }
+
+  private static ByteBuf syncStatus(ChannelHandlerContext ctx, String document, int head, boolean applied) {
+    ByteBuf buf = ctx.alloc().buffer(head + 1);
+    start(buf, document, MESSAGE_SYNC_STATUS);
+    buf.writeByte(applied ? 1 : 0);
+    return buf;
+  }
+}
