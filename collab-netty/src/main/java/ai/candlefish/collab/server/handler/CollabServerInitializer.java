@@ -1,5 +1,6 @@
 package ai.candlefish.collab.server.handler;
 
+import ai.candlefish.collab.server.codec.collab.CollabV1Protocol;
 import ai.candlefish.collab.server.codec.ywebsocket.YWebsocketProtocol;
 import ai.candlefish.collab.server.internal.ServerConfig;
 import ai.candlefish.collab.server.internal.ServerRuntime;
@@ -44,7 +45,8 @@ public final class CollabServerInitializer extends ChannelInitializer<SocketChan
   static final long CLOSE_TIMEOUT_MILLIS = 3000;
 
   private final ServerRuntime runtime;
-  private final List<WireProtocol> protocols = List.of(YWebsocketProtocol.INSTANCE);
+  /** In order of precedence: collab/1 asks by subprotocol on any path, so it is asked before y-websocket's paths. */
+  private final List<WireProtocol> protocols = List.of(CollabV1Protocol.INSTANCE, YWebsocketProtocol.INSTANCE);
   private final WebSocketServerProtocolConfig webSocketConfig;
 
   public CollabServerInitializer(ServerRuntime runtime) {
@@ -53,6 +55,8 @@ public final class CollabServerInitializer extends ChannelInitializer<SocketChan
     this.webSocketConfig = WebSocketServerProtocolConfig.newBuilder()
         .websocketPath("/")
         .checkStartsWith(true) // the upgrade router has chosen the path already
+        // Answered only to clients that ask for it; a client that asks for no subprotocol (y-websocket) gets none.
+        .subprotocols(CollabV1Protocol.SUBPROTOCOL)
         .handshakeTimeoutMillis(config.authenticationTimeout().toMillis())
         .forceCloseTimeoutMillis(CLOSE_TIMEOUT_MILLIS)
         .sendCloseFrame(WebSocketCloseStatus.NORMAL_CLOSURE)
