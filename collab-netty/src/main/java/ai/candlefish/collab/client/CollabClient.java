@@ -19,7 +19,9 @@ import java.util.concurrent.CompletableFuture;
  * edits made meanwhile are kept and sent then. {@link #close()} ends it all.
  *
  * <p><b>Threads.</b> Thread-safe. Network I/O runs on a Netty event loop; listener callbacks, remote updates and
- * future completions run on the client's own thread, never on the event loop.
+ * future completions run on the client's own thread, never on the event loop. Code chained to the client's futures
+ * without an executor runs on that thread too: it must not block on another of the client's futures (that would
+ * wait for ever); use the {@code *Async} variants for slow work.
  */
 public final class CollabClient implements AutoCloseable {
   private final ClientEngine engine;

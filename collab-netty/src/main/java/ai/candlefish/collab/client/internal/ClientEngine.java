@@ -38,6 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -82,6 +83,7 @@ public final class ClientEngine {
   private volatile boolean started;
   private volatile boolean closed;
   private volatile boolean connected;
+  private volatile Thread laneThread;
 
   // Lane-confined.
   private Channel channel;
@@ -100,8 +102,12 @@ public final class ClientEngine {
         ? new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("collab-client-" + id + "-io", true),
             NioIoHandler.newFactory())
         : config.eventLoopGroup();
-    this.lane = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-        new DefaultThreadFactory("collab-client-" + id, true));
+    this.lane = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+      Thread t = new Thread(r, "collab-client-" + id);
+      t.setDaemon(true);
+      laneThread = t;
+      return t;
+    });
     URI uri = config.uri();
     boolean secure = "wss".equalsIgnoreCase(uri.getScheme());
     String host = uri.getHost();
@@ -208,8 +214,8 @@ public final class ClientEngine {
     return closed;
   }
 
-  /** Runs {@code task} on the lane (or drops it once the client is shut down). */
-  void execute(Runnable task) {
+  /** Runs {@code task} on the lane; returns false (and drops it) once the client is shut down. */
+  boolean execute(Runnable task) {
     try {
       lane.execute(() -> {
         try {
@@ -218,8 +224,10 @@ public final class ClientEngine {
           log.error("collab client {}: internal error", id, e);
         }
       });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return true;
+    } catch (RejectedExecutionException e) {
       log.debug("collab client {} is closed; task dropped", id);
+      return false;
     }
   }
 
@@ -250,7 +258,7 @@ public final class ClientEngine {
       // The server answers with its close frame and closes; do not wait for ever.
       ch.eventLoop().schedule(() -> ch.close(), CLOSE_WAIT_MILLIS / 2, TimeUnit.MILLISECONDS);
     });
-    if (Thread.currentThread().getName().equals("collab-client-" + id)) {
+    if (Thread.currentThread() == laneThread) {
       log.debug("close() called on the client's own thread: not waiting for the connection to close");
     } else {
       try {
@@ -305,7 +313,7 @@ public final class ClientEngine {
   /** {@code min(max, min * 2^failures)}, scaled into [half, all] of it by {@code random} in [0, 1). */
   static long backoffNanos(int failures, long min, long max, double random) {
     long base = max;
-    if (failures < 62 && (min << failures) >>> failures == min) {
+    if (failures < Long.numberOfLeadingZeros(min) - 1) { // min << failures stays positive
       base = Math.min(max, min << failures);
     }
     return base / 2 + (long) (base / 2.0 * random);

@@ -171,10 +171,15 @@ final class DocumentState implements ClientDocument {
   @Override
   public CompletableFuture<Void> close() {
     CompletableFuture<Void> closed = new CompletableFuture<>();
-    whenAcknowledged().handle((v, e) -> null).thenRun(() -> engine.execute(() -> {
-      closeNow();
-      closed.complete(null);
-    }));
+    whenAcknowledged().handle((v, e) -> null).thenRun(() -> {
+      boolean queued = engine.execute(() -> {
+        closeNow();
+        closed.complete(null);
+      });
+      if (!queued) {
+        closed.complete(null); // the client is closed, and the document with it
+      }
+    });
     return closed;
   }
 
