@@ -108,10 +108,12 @@ class CollabClientInteropTest {
         .thenCompose(h -> h.read(d -> d.getText("t").toString())).get(10, TimeUnit.SECONDS);
     assertThat(stored).isEqualTo(fin);
 
-    // Presence crosses the protocols both ways.
+    // Presence crosses the protocols both ways. (A first state has clock 0, which y-protocols peers ignore until it
+    // is renewed: both sides set a state, clock 1.)
     doc.awareness().setLocalState(Map.of("name", "carol"));
+    node.call("setAwareness", "id", "n1", "state", Map.of("name", "n1"));
     node.waitAwareness("n1", doc.awareness().clientId(), true, 10_000);
-    await().untilAsserted(() -> assertThat(doc.awareness().states()).containsKey(n1));
+    await().untilAsserted(() -> assertThat(doc.awareness().states()).containsEntry(n1, Map.of("name", "n1")));
     carol.close();
     carol = null;
     node.waitAwareness("n2", doc.awareness().clientId(), false, 10_000);
