@@ -16,7 +16,13 @@ import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import ai.candlefish.collab.spi.StoreException;
 import ai.candlefish.collab.spi.StoredDocument;
 import ai.candlefish.collab.spi.DocumentStore;
+import ai.candlefish.collab.protocol.v1.ClientFrame;
+import ai.candlefish.collab.protocol.v1.Hello;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletionStage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -307,6 +313,42 @@ class CollabClientTest {
       handle.broadcastStateless("pong");
       await().untilAsserted(() -> assertThat(events.events).contains("custom plans pong"));
     }
+  }
+
+  /** A raw collab.v1 WebSocket (the JDK's client) that records how the server closed it. */
+  private static final class RawSocket implements WebSocket.Listener {
+    final CompletableFuture<String> closed = new CompletableFuture<>();
+    final List<String> subprotocol = new CopyOnWriteArrayList<>();
+
+    WebSocket connect(URI uri) {
+      WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("collab.v1")
+          .buildAsync(uri, this).join();
+      subprotocol.add(ws.getSubprotocol());
+      return ws;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      closed.complete(statusCode + " " + reason);
+      return null;
+    }
+  }
+
+  @Test
+  void malformedFrame_closesOnlyThatConnection() throws Exception {
+    start();
+    ClientDocument alice = open(client("alice"), "plans");
+    RawSocket raw = new RawSocket();
+    WebSocket ws = raw.connect(URI.create(TestServers.uri(server) + "/any/path"));
+    assertThat(raw.subprotocol).containsExactly("collab.v1");
+    ws.sendBinary(ByteBuffer.wrap(ClientFrame.newBuilder().setHello(Hello.newBuilder().setToken("bob")).build()
+        .toByteArray()), true).join();
+    ws.sendBinary(ByteBuffer.wrap(new byte[] {0x0A, 0x7F, 0x01}), true).join(); // a length beyond the end
+    assertThat(raw.closed.get(10, TimeUnit.SECONDS)).startsWith("1002 malformed collab/1 frame");
+
+    alice.edit(txn -> alice.doc().getText("t").insert(0, "still here")).get(10, TimeUnit.SECONDS);
+    assertThat(storedText(memory, ACME_PLANS)).isEqualTo("still here");
+    assertThat(clients.get(0).isConnected()).isTrue();
   }
 
   @Test
