@@ -18,6 +18,9 @@ import ai.candlefish.collab.spi.StoredDocument;
 import ai.candlefish.collab.spi.DocumentStore;
 import ai.candlefish.collab.protocol.v1.ClientFrame;
 import ai.candlefish.collab.protocol.v1.Hello;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -372,6 +375,28 @@ class CollabClientTest {
     alice.close();
     assertThatThrownBy(() -> alice.open("other")).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("closed");
+  }
+
+  @Test
+  void eventLoopGroup_sharedByClients_isLeftRunningWhenTheyClose() throws Exception {
+    start();
+    EventLoopGroup shared = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    try {
+      List<ClientDocument> docs = new ArrayList<>();
+      for (String token : List.of("alice", "bob")) {
+        CollabClient c = CollabClient.newBuilder().uri(TestServers.uri(server)).token(token).eventLoopGroup(shared)
+            .build();
+        clients.add(c);
+        c.connect();
+        docs.add(open(c, "plans"));
+      }
+      docs.get(0).edit(txn -> docs.get(0).doc().getText("t").insert(0, "shared")).get(10, TimeUnit.SECONDS);
+      await().untilAsserted(() -> assertThat(text(docs.get(1))).isEqualTo("shared"));
+      clients.forEach(CollabClient::close);
+      assertThat(shared.isShuttingDown()).isFalse();
+    } finally {
+      shared.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    }
   }
 
   @Test
