@@ -2,9 +2,8 @@ package ai.candlefish.collab.client.internal;
 
 import ai.candlefish.collab.protocol.v1.ClientFrame;
 import ai.candlefish.collab.protocol.v1.ServerFrame;
-import com.google.protobuf.CodedOutputStream;
+import ai.candlefish.collab.server.codec.ProtobufFrames;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.MessageToMessageCodec;
@@ -13,8 +12,6 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
@@ -27,22 +24,7 @@ import java.util.List;
 final class ClientFrameCodec extends MessageToMessageCodec<WebSocketFrame, ClientFrame> {
   @Override
   protected void encode(ChannelHandlerContext ctx, ClientFrame frame, List<Object> out) {
-    int size = frame.getSerializedSize();
-    ByteBuf buf = ctx.alloc().buffer(size, size);
-    try {
-      CodedOutputStream coded = CodedOutputStream.newInstance(buf.nioBuffer(0, size));
-      frame.writeTo(coded);
-      coded.checkNoSpaceLeft();
-      buf.writerIndex(size);
-      out.add(new BinaryWebSocketFrame(buf));
-      buf = null;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      if (buf != null) {
-        buf.release();
-      }
-    }
+    out.add(ProtobufFrames.binaryFrame(ctx.alloc(), frame));
   }
 
   @Override

@@ -7,18 +7,14 @@ import ai.candlefish.collab.protocol.v1.ServerFrame;
 import ai.candlefish.collab.protocol.v1.SyncStep1;
 import ai.candlefish.collab.protocol.v1.SyncStep2;
 import ai.candlefish.collab.protocol.v1.Welcome;
+import ai.candlefish.collab.server.codec.ProtobufFrames;
 import ai.candlefish.collab.server.internal.ServerMessage;
 import ai.candlefish.collab.sync.SyncMessage;
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.UnsafeByteOperations;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageEncoder;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
@@ -36,23 +32,7 @@ final class CollabV1Encoder extends MessageToMessageEncoder<ServerMessage> {
 
   @Override
   protected void encode(ChannelHandlerContext ctx, ServerMessage message, List<Object> out) {
-    ServerFrame frame = toFrame(message);
-    int size = frame.getSerializedSize();
-    ByteBuf buf = ctx.alloc().buffer(size, size);
-    try {
-      CodedOutputStream coded = CodedOutputStream.newInstance(buf.nioBuffer(0, size));
-      frame.writeTo(coded);
-      coded.checkNoSpaceLeft();
-      buf.writerIndex(size);
-      out.add(new BinaryWebSocketFrame(buf));
-      buf = null;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      if (buf != null) {
-        buf.release();
-      }
-    }
+    out.add(ProtobufFrames.binaryFrame(ctx.alloc(), toFrame(message)));
   }
 
   static ServerFrame toFrame(ServerMessage message) {
