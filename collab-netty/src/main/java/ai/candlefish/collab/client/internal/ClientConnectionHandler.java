@@ -5,8 +5,12 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 
 /**
  * The last handler of a client channel: hands the handshake, every {@link ServerFrame} and the end of the connection
@@ -33,6 +37,15 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
     if (evt == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
       handshaken = true;
       engine.onHandshake(ctx.channel());
+    } else if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
+      // A half-open connection (the server's host vanished) shows no error: ask, and give up if still silent.
+      if (handshaken && idle.isFirst()) {
+        ctx.writeAndFlush(new PingWebSocketFrame());
+      } else if (handshaken) {
+        exceptionCaught(ctx, new IOException("the server was silent for " + 2 * ClientEngine.SILENCE_MILLIS
+            + " ms"));
+      }
+      return;
     }
     ctx.fireUserEventTriggered(evt);
   }

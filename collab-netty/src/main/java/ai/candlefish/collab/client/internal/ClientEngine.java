@@ -28,6 +28,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.URI;
 import java.util.ArrayList;
@@ -70,6 +71,8 @@ public final class ClientEngine {
   static final long AWARENESS_TICK_MILLIS = 3000;
   private static final long CLOSE_WAIT_MILLIS = 5000;
   private static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+  /** After this long without a byte from the server the client pings it; after twice this long it reconnects. */
+  static final long SILENCE_MILLIS = 20_000;
 
   private final ClientConfig config;
   private final int id = CLIENTS.incrementAndGet();
@@ -135,6 +138,7 @@ public final class ClientEngine {
             if (ssl != null) {
               p.addLast("tls", ssl.newHandler(ch.alloc(), host, port));
             }
+            p.addLast("idle", new IdleStateHandler(SILENCE_MILLIS, 0, 0, TimeUnit.MILLISECONDS));
             p.addLast("http", new HttpClientCodec());
             p.addLast("http-aggregator", new HttpObjectAggregator(64 * 1024));
             p.addLast("websocket", new WebSocketClientProtocolHandler(webSocket));
