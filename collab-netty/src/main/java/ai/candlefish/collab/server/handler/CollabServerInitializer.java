@@ -1,5 +1,6 @@
 package ai.candlefish.collab.server.handler;
 
+import ai.candlefish.collab.server.codec.collab.CollabV1Protocol;
 import ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol;
 import ai.candlefish.collab.server.codec.ywebsocket.YWebsocketProtocol;
 import ai.candlefish.collab.server.internal.ServerConfig;
@@ -50,7 +51,12 @@ public final class CollabServerInitializer extends ChannelInitializer<SocketChan
 
   private final ServerRuntime runtime;
   private final SslContext ssl;
-  private final List<WireProtocol> protocols = List.of(YWebsocketProtocol.INSTANCE, HocuspocusProtocol.INSTANCE);
+  /**
+   * In order of precedence: collab/1 asks by subprotocol on any path, so it is asked first; then y-websocket (a
+   * document name in the path), then Hocuspocus (the prefix alone).
+   */
+  private final List<WireProtocol> protocols = List.of(CollabV1Protocol.INSTANCE, YWebsocketProtocol.INSTANCE,
+      HocuspocusProtocol.INSTANCE);
   private final WebSocketServerProtocolConfig webSocketConfig;
 
   /**
@@ -63,6 +69,8 @@ public final class CollabServerInitializer extends ChannelInitializer<SocketChan
     this.webSocketConfig = WebSocketServerProtocolConfig.newBuilder()
         .websocketPath("/")
         .checkStartsWith(true) // the upgrade router has chosen the path already
+        // Answered only to clients that ask for it; a client that asks for no subprotocol (y-websocket) gets none.
+        .subprotocols(CollabV1Protocol.SUBPROTOCOL)
         .handshakeTimeoutMillis(config.authenticationTimeout().toMillis())
         .forceCloseTimeoutMillis(CLOSE_TIMEOUT_MILLIS)
         .sendCloseFrame(WebSocketCloseStatus.NORMAL_CLOSURE)

@@ -1,0 +1,180 @@
+package ai.candlefish.collab.client;
+
+import ai.candlefish.collab.client.internal.ClientConfig;
+import ai.candlefish.collab.client.internal.ClientEngine;
+import io.netty.channel.EventLoopGroup;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A client of a Candlefish Collab server speaking collab/1 over one WebSocket, for any number of documents.
+ *
+ * <p><b>Lifecycle.</b> {@link #newBuilder()} ... {@link Builder#build() build()} makes a client that is not
+ * connected; {@link #connect()} starts connecting (and reconnecting, for as long as the client lives); then
+ * {@link #open(String)} each document, and use its {@link ClientDocument}. When the connection drops, the client
+ * reconnects with exponential backoff and jitter, sends its token again, reopens every document, exchanges state
+ * vectors with the server (each side gets what it lacks) and resends every change that has no acknowledgement yet;
+ * edits made meanwhile are kept and sent then. {@link #close()} ends it all.
+ *
+ * <p><b>Threads.</b> Thread-safe. Network I/O runs on a Netty event loop; listener callbacks, remote updates and
+ * future completions run on the client's own thread, never on the event loop. Code chained to the client's futures
+ * without an executor runs on that thread too: it must not block on another of the client's futures (that would
+ * wait for ever); use the {@code *Async} variants for slow work.
+ */
+public final class CollabClient implements AutoCloseable {
+  private final ClientEngine engine;
+
+  private CollabClient(ClientEngine engine) {
+    this.engine = engine;
+  }
+
+  /** A builder; {@link Builder#uri} is required. */
+  public static Builder newBuilder() {
+    return new Builder();
+  }
+
+  /**
+   * Starts connecting, and reconnecting whenever the connection drops, until {@link #close()}.
+   *
+   * @return completes when the server first accepts the token; exceptionally with {@link RefusedException} if it
+   *     refuses it for good (4400-4499), or if the client is closed first. Calling again returns the same outcome.
+   * @throws IllegalStateException if the client is closed
+   */
+  public CompletableFuture<Void> connect() {
+    return engine.connect();
+  }
+
+  /**
+   * Opens a document: it is created empty locally, then filled with the server's state and kept in sync.
+   *
+   * @return completes once the document has the server's state (after the client is connected); exceptionally with
+   *     {@link RefusedException} if the server refuses the document for good
+   * @throws IllegalArgumentException if {@code document} is not a valid document name (empty, too long, or with
+   *     control characters)
+   * @throws IllegalStateException if {@link #connect()} was not called, the document is already open on this
+   *     client, or the client is closed
+   */
+  public CompletableFuture<ClientDocument> open(String document) {
+    return engine.open(Objects.requireNonNull(document, "document"));
+  }
+
+  /** Whether the client is connected and accepted by the server right now. */
+  public boolean isConnected() {
+    return engine.isConnected();
+  }
+
+  /**
+   * Closes the connection (normal closure, 1000) and stops reconnecting. Unacknowledged changes and unfinished opens
+   * fail with {@link IllegalStateException}; wait for {@link ClientDocument#whenAcknowledged()} first to avoid that.
+   * Waits a few seconds at most for the connection to close. Idempotent.
+   */
+  @Override
+  public void close() {
+    engine.close();
+  }
+
+  @Override
+  public String toString() {
+    return engine.toString();
+  }
+
+  /** Settings of a {@link CollabClient}. Not thread-safe; each setter checks its value at once. */
+  public static final class Builder {
+    private URI uri;
+    private String token;
+    private CollabClientListener listener = new CollabClientListener() {};
+    private Duration minBackoff = Duration.ofMillis(100);
+    private Duration maxBackoff = Duration.ofSeconds(10);
+    private EventLoopGroup eventLoopGroup;
+    private int maxMessageSize = 16 * 1024 * 1024;
+
+    private Builder() {}
+
+    /**
+     * The server: {@code ws://host:port/prefix} or {@code wss://...}. Any path under the server's prefix works.
+     *
+     * @throws IllegalArgumentException if the scheme is not ws or wss, or there is no host
+     */
+    public Builder uri(URI uri) {
+      Objects.requireNonNull(uri, "uri");
+      String scheme = uri.getScheme();
+      if (!"ws".equalsIgnoreCase(scheme) && !"wss".equalsIgnoreCase(scheme)) {
+        throw new IllegalArgumentException("uri must be ws:// or wss:// but was " + uri);
+      }
+      if (uri.getHost() == null) {
+        throw new IllegalArgumentException("uri has no host: " + uri);
+      }
+      this.uri = uri;
+      return this;
+    }
+
+    /** The token the server's authenticator checks (default none). It is sent in the first frame, not in the URL. */
+    public Builder token(String token) {
+      this.token = token;
+      return this;
+    }
+
+    /** Who hears of connections, errors and refusals (default: nobody). */
+    public Builder listener(CollabClientListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * The reconnect backoff: the n-th retry in a row waits between half and all of {@code min * 2^n}, at most
+     * {@code max} (default 100 ms to 10 s).
+     *
+     * @throws IllegalArgumentException if {@code min} is not positive or {@code max} is less than {@code min}
+     */
+    public Builder reconnect(Duration min, Duration max) {
+      Objects.requireNonNull(min, "min");
+      Objects.requireNonNull(max, "max");
+      if (min.isNegative() || min.isZero()) {
+        throw new IllegalArgumentException("min backoff must be positive but was " + min);
+      }
+      if (max.compareTo(min) < 0) {
+        throw new IllegalArgumentException("max backoff " + max + " is less than min backoff " + min);
+      }
+      this.minBackoff = min;
+      this.maxBackoff = max;
+      return this;
+    }
+
+    /**
+     * A Netty NIO event loop group to share (for instance among many clients); the client does not shut it down.
+     * Default: a group of one thread of its own.
+     */
+    public Builder eventLoopGroup(EventLoopGroup group) {
+      this.eventLoopGroup = Objects.requireNonNull(group, "group");
+      return this;
+    }
+
+    /**
+     * The largest message the client accepts from the server (default 16 MiB); a larger one drops the connection.
+     *
+     * @throws IllegalArgumentException if {@code bytes} is less than 1024
+     */
+    public Builder maxMessageSize(int bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("maxMessageSize must be at least 1024 but was " + bytes);
+      }
+      this.maxMessageSize = bytes;
+      return this;
+    }
+
+    /**
+     * A new client, not connected yet.
+     *
+     * @throws IllegalStateException if no {@link #uri} was set
+     */
+    public CollabClient build() {
+      if (uri == null) {
+        throw new IllegalStateException("uri(...) is required");
+      }
+      return new CollabClient(new ClientEngine(new ClientConfig(uri, token, listener, minBackoff.toNanos(),
+          maxBackoff.toNanos(), eventLoopGroup, maxMessageSize)));
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package ai.candlefish.collab.client;
+
+/**
+ * What happens to a {@link CollabClient}'s connection. Every method has a no-op default; override what you need.
+ *
+ * <p>Methods are called one at a time on the client's own thread (never on a Netty event loop), in the order the
+ * events happened; the same thread applies remote updates, so a listener sees documents in a consistent state. A
+ * listener must not block for long: it holds up the client. An exception it throws is logged and ignored.
+ */
+public interface CollabClientListener {
+  /** The server accepted the token; documents are being (re)opened and resynchronised. After every reconnect. */
+  default void onConnected() {}
+
+  /**
+   * A WebSocket connection ended. The client reconnects with backoff, unless {@link CollabClient#close()} was called
+   * or {@code code} is in 4400-4499 (the token was refused: retrying would not help; then every pending future
+   * fails with {@link RefusedException}).
+   *
+   * @param code the WebSocket close code (1006 when the connection was lost without one)
+   * @param reason the close reason ("" if none)
+   */
+  default void onDisconnected(int code, String reason) {}
+
+  /**
+   * Something failed that the client handles by itself: a connection attempt, the handshake, a frame that could not
+   * be read, or the server refusing the token ({@link RefusedException}). For logging and metrics.
+   */
+  default void onError(Throwable error) {}
+
+  /**
+   * The server refused a document: the principal may not open it (4403; the document is then closed for good and
+   * {@link CollabClient#open}'s future fails) or it is unavailable for now (4503; the client tries again).
+   */
+  default void onDocumentRefused(String document, int code, String reason) {}
+
+  /** An application message about an open document ({@link ClientDocument#sendCustom}), sent by the server. */
+  default void onCustom(String document, String payload) {}
+}

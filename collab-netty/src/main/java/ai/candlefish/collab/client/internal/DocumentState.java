@@ -1,0 +1,380 @@
+package ai.candlefish.collab.client.internal;
+
+import ai.candlefish.collab.awareness.Awareness;
+import ai.candlefish.collab.client.ClientDocument;
+import ai.candlefish.collab.client.RefusedException;
+import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.core.Transaction;
+import ai.candlefish.collab.core.Updates;
+import ai.candlefish.collab.protocol.v1.Awareness.Builder;
+import ai.candlefish.collab.protocol.v1.ClientFrame;
+import ai.candlefish.collab.protocol.v1.Custom;
+import ai.candlefish.collab.protocol.v1.Open;
+import ai.candlefish.collab.protocol.v1.SyncStep1;
+import ai.candlefish.collab.protocol.v1.SyncStep2;
+import com.google.protobuf.UnsafeByteOperations;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Consumer;
+
+/**
+ * One open document of a client, and its sync state machine.
+ *
+ * <pre>
+ *   WAITING  --(client welcomed: Open)-->  OPENING  --(Opened)-->  OPEN  --(channel closed)--> WAITING
+ *   any      --(ClientDocument.close / refused for good / client closed)-->  CLOSED
+ * </pre>
+ *
+ * <p>On {@code Opened} the client sends its state vector (the server answers with what the client lacks), and sends
+ * again every unacknowledged local change, merged into one update that carries the newest ack id; the server's own
+ * state vector arrives as a {@code SyncStep1}, answered with what the server lacks. Acknowledgements arrive in order
+ * per document (the server stores in order), so {@code Ack n} settles every change sent as {@code n} or earlier on
+ * the same connection.
+ *
+ * <p>Threads: local changes are captured on the thread that makes them, holding the {@code Doc}'s monitor; the
+ * pending changes are a concurrent map; everything else belongs to the engine's lane.
+ */
+final class DocumentState implements ClientDocument {
+  private enum Status { WAITING, OPENING, OPEN, CLOSED }
+
+  /** An update that changes nothing, for answering a read-only document's step 1 (what else we have is refused). */
+  private static final byte[] EMPTY_UPDATE = {0, 0};
+  private static final long AWARENESS_RENEW_NANOS = 15_000_000_000L;
+
+  /** A local change waiting for its acknowledgement. */
+  private static final class Pending {
+    final long id;
+    final byte[] update;
+    final CompletableFuture<Void> acknowledged = new CompletableFuture<>();
+    // Lane-confined: the ack id it was last sent under (its own, or the newest of a merged resend), and where.
+    long sentAs;
+    long sentGeneration = -1;
+
+    Pending(long id, byte[] update) {
+      this.id = id;
+      this.update = update;
+    }
+  }
+
+  private final ClientEngine engine;
+  private final String name;
+  private final Doc doc = Doc.create();
+  private final Awareness awareness;
+  private final CompletableFuture<ClientDocument> opened = new CompletableFuture<>();
+  private final ConcurrentSkipListMap<Long, Pending> pending = new ConcurrentSkipListMap<>();
+  /** The change the current {@link #edit} made; guarded by the doc's monitor. */
+  private Pending lastCaptured;
+  private volatile boolean readOnly;
+  private volatile Status status = Status.WAITING;
+  private long awarenessSentNanos;
+
+  DocumentState(ClientEngine engine, String name) {
+    this.engine = engine;
+    this.name = name;
+    this.awareness = new Awareness(doc);
+    doc.onUpdate(this::captured);
+    awareness.onUpdate(change -> {
+      if (change.origin() != REMOTE_ORIGIN) {
+        engine.execute(this::sendAwareness);
+      }
+    });
+  }
+
+  CompletableFuture<ClientDocument> opened() {
+    return opened.copy();
+  }
+
+  // ----------------------------------------------------------------------------------------------- public API
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Doc doc() {
+    return doc;
+  }
+
+  @Override
+  public CompletableFuture<Void> edit(Consumer<Transaction> changes) {
+    Objects.requireNonNull(changes, "changes");
+    if (status == Status.CLOSED) {
+      throw new IllegalStateException("document '" + name + "' is closed");
+    }
+    Pending p;
+    synchronized (doc) {
+      lastCaptured = null;
+      doc.transact(changes);
+      p = lastCaptured;
+      lastCaptured = null;
+    }
+    return p == null ? CompletableFuture.completedFuture(null) : p.acknowledged.copy();
+  }
+
+  /** Every local change, with or without {@link #edit}: keep it until acknowledged, send it if connected. */
+  private void captured(byte[] update, Object origin, Transaction transaction) {
+    if (origin == REMOTE_ORIGIN) {
+      return;
+    }
+    Pending p = new Pending(engine.nextAckId(), update);
+    if (status == Status.CLOSED) {
+      p.acknowledged.completeExceptionally(new IllegalStateException("document '" + name + "' is closed; the "
+          + "change stays local"));
+    } else {
+      pending.put(p.id, p);
+      engine.execute(() -> sendLocal(p));
+    }
+    lastCaptured = p;
+  }
+
+  @Override
+  public CompletableFuture<Void> whenAcknowledged() {
+    List<Pending> now = new ArrayList<>(pending.values());
+    return CompletableFuture.allOf(now.stream().map(p -> p.acknowledged).toArray(CompletableFuture[]::new));
+  }
+
+  @Override
+  public int unacknowledged() {
+    return pending.size();
+  }
+
+  @Override
+  public boolean readOnly() {
+    return readOnly;
+  }
+
+  @Override
+  public Awareness awareness() {
+    return awareness;
+  }
+
+  @Override
+  public boolean sendCustom(String payload) {
+    Objects.requireNonNull(payload, "payload");
+    if (status != Status.OPEN || !engine.isConnected()) {
+      return false;
+    }
+    engine.execute(() -> {
+      if (status == Status.OPEN) {
+        engine.send(ClientFrame.newBuilder().setCustom(Custom.newBuilder().setDocument(name).setPayload(payload))
+            .build());
+      }
+    });
+    return true;
+  }
+
+  @Override
+  public CompletableFuture<Void> close() {
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    whenAcknowledged().handle((v, e) -> null).thenRun(() -> {
+      boolean queued = engine.execute(() -> {
+        closeNow();
+        closed.complete(null);
+      });
+      if (!queued) {
+        closed.complete(null); // the client is closed, and the document with it
+      }
+    });
+    return closed;
+  }
+
+  private void closeNow() {
+    if (status == Status.CLOSED) {
+      return;
+    }
+    if (status == Status.OPEN) {
+      awareness.setLocalState(null);
+      engine.send(ClientFrame.newBuilder().setAwareness(awarenessFrame()).build());
+      engine.send(ClientFrame.newBuilder().setClose(ai.candlefish.collab.protocol.v1.Close.newBuilder()
+          .setDocument(name)).build());
+    }
+    fail(new IllegalStateException("document '" + name + "' was closed"));
+    engine.removeDocument(this);
+  }
+
+  // ------------------------------------------------------------------------------------------------ the lane
+
+  /** The client is welcomed: ask the server to open the document. */
+  void open() {
+    if (status == Status.WAITING) {
+      status = Status.OPENING;
+      engine.send(ClientFrame.newBuilder().setOpen(Open.newBuilder().setDocument(name)).build());
+    }
+  }
+
+  /** The server opened the document for this connection: resynchronise. */
+  void opened(boolean readOnly) {
+    if (status != Status.OPENING) {
+      return;
+    }
+    status = Status.OPEN;
+    this.readOnly = readOnly;
+    byte[] stateVector;
+    synchronized (doc) {
+      stateVector = doc.encodeStateVector();
+    }
+    engine.send(ClientFrame.newBuilder().setSyncStep1(SyncStep1.newBuilder().setDocument(name)
+        .setStateVector(UnsafeByteOperations.unsafeWrap(stateVector))).build());
+    resendPending();
+    if (awareness.localState() != null) {
+      sendAwareness();
+    }
+  }
+
+  private void resendPending() {
+    List<Pending> unsent = new ArrayList<>();
+    for (Pending p : pending.values()) {
+      if (p.sentGeneration != engine.generation()) {
+        unsent.add(p);
+      }
+    }
+    if (unsent.isEmpty()) {
+      return;
+    }
+    Pending newest = unsent.get(unsent.size() - 1);
+    byte[] update;
+    if (unsent.size() == 1) {
+      update = newest.update;
+    } else {
+      List<byte[]> updates = new ArrayList<>(unsent.size());
+      unsent.forEach(p -> updates.add(p.update));
+      update = Updates.merge(updates);
+    }
+    for (Pending p : unsent) {
+      p.sentAs = newest.id;
+      p.sentGeneration = engine.generation();
+    }
+    sendUpdate(update, newest.id);
+  }
+
+  private void sendLocal(Pending p) {
+    if (status != Status.OPEN || p.sentGeneration == engine.generation() || !pending.containsKey(p.id)) {
+      return; // sent with the others once the document is open
+    }
+    p.sentAs = p.id;
+    p.sentGeneration = engine.generation();
+    sendUpdate(p.update, p.id);
+  }
+
+  private void sendUpdate(byte[] update, long ackId) {
+    engine.send(ClientFrame.newBuilder().setUpdate(ai.candlefish.collab.protocol.v1.Update.newBuilder()
+        .setDocument(name).setUpdate(UnsafeByteOperations.unsafeWrap(update)).setAckId(ackId)).build());
+  }
+
+  void serverStep1(byte[] stateVector) {
+    if (status != Status.OPEN) {
+      return;
+    }
+    byte[] missing;
+    if (readOnly) {
+      missing = EMPTY_UPDATE;
+    } else {
+      synchronized (doc) {
+        missing = doc.encodeStateAsUpdate(stateVector);
+      }
+    }
+    engine.send(ClientFrame.newBuilder().setSyncStep2(SyncStep2.newBuilder().setDocument(name)
+        .setUpdate(UnsafeByteOperations.unsafeWrap(missing))).build());
+  }
+
+  void remoteUpdate(byte[] update, boolean step2) {
+    if (status != Status.OPEN) {
+      return;
+    }
+    synchronized (doc) {
+      doc.applyUpdate(update, REMOTE_ORIGIN);
+    }
+    if (step2) {
+      opened.complete(this);
+    }
+  }
+
+  void acknowledged(long ackId) {
+    long generation = engine.generation();
+    for (Pending p : pending.headMap(ackId, true).values()) {
+      if (p.sentGeneration == generation && p.sentAs <= ackId) {
+        pending.remove(p.id);
+        p.acknowledged.complete(null);
+      }
+    }
+  }
+
+  void updateRefused(long ackId, int code, String reason) {
+    long generation = engine.generation();
+    RefusedException refused = new RefusedException(name, code, reason);
+    for (Pending p : pending.headMap(ackId, true).values()) {
+      if (p.sentGeneration == generation && p.sentAs == ackId) {
+        pending.remove(p.id);
+        p.acknowledged.completeExceptionally(refused);
+      }
+    }
+  }
+
+  void remoteAwareness(byte[] update) {
+    if (status == Status.OPEN) {
+      awareness.applyUpdate(update, REMOTE_ORIGIN);
+    }
+  }
+
+  private void sendAwareness() {
+    if (status == Status.OPEN) {
+      awarenessSentNanos = System.nanoTime();
+      engine.send(ClientFrame.newBuilder().setAwareness(awarenessFrame()).build());
+    }
+  }
+
+  private Builder awarenessFrame() {
+    return ai.candlefish.collab.protocol.v1.Awareness.newBuilder().setDocument(name)
+        .setUpdate(UnsafeByteOperations.unsafeWrap(awareness.encodeUpdate(List.of(awareness.clientId()))));
+  }
+
+  /** Every few seconds while connected: renew our awareness state, expire silent peers'. */
+  void tick() {
+    if (status != Status.OPEN) {
+      return;
+    }
+    awareness.checkTimeouts();
+    Object local = awareness.localState();
+    if (local != null && System.nanoTime() - awarenessSentNanos >= AWARENESS_RENEW_NANOS) {
+      awareness.setLocalState(local);
+    }
+  }
+
+  /** The connection is gone (or the server dropped the document): wait for the next one. */
+  void disconnected() {
+    if (status == Status.CLOSED) {
+      return;
+    }
+    status = Status.WAITING;
+    List<Long> others = new ArrayList<>();
+    for (Map.Entry<Long, Object> e : awareness.states().entrySet()) {
+      if (e.getKey() != awareness.clientId()) {
+        others.add(e.getKey());
+      }
+    }
+    if (!others.isEmpty()) {
+      awareness.removeStates(others, REMOTE_ORIGIN);
+    }
+  }
+
+  /** The document is done for: every open future and unacknowledged change fails with {@code cause}. */
+  void fail(RuntimeException cause) {
+    status = Status.CLOSED;
+    opened.completeExceptionally(cause);
+    for (Pending p : pending.values()) {
+      pending.remove(p.id);
+      p.acknowledged.completeExceptionally(cause);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ClientDocument[" + name + ", " + status + (readOnly ? ", read-only" : "") + ", " + pending.size()
+        + " unacknowledged]";
+  }
+}

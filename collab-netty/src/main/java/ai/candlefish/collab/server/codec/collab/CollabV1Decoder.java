@@ -1,0 +1,74 @@
+package ai.candlefish.collab.server.codec.collab;
+
+import ai.candlefish.collab.protocol.v1.ClientFrame;
+import ai.candlefish.collab.server.CloseCodes;
+import ai.candlefish.collab.server.internal.ClientMessage;
+import ai.candlefish.collab.server.internal.ProtocolException;
+import ai.candlefish.collab.sync.SyncMessage;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.MessageToMessageDecoder;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.util.List;
+
+/**
+ * Binary WebSocket messages of collab/1 (one {@link ClientFrame} each) to {@link ClientMessage}s. The whole frame
+ * is parsed and checked before anything is emitted: malformed protobuf (truncated, bad lengths, invalid UTF-8 in a
+ * string) or a frame about document "" raises a {@link ProtocolException} with close code 1002; a text frame or a
+ * frame of a kind this server does not know (empty, or from a newer protocol), 1003. The frame's size is bounded by
+ * the WebSocket layer's maximum message size before it gets here.
+ *
+ * <p>Stateless, but not shared (one instance per channel, like every decoder).
+ */
+final class CollabV1Decoder extends MessageToMessageDecoder<WebSocketFrame> {
+  CollabV1Decoder() {
+    super(WebSocketFrame.class);
+  }
+
+  @Override
+  protected void decode(ChannelHandlerContext ctx, WebSocketFrame frame, List<Object> out) {
+    if (!(frame instanceof BinaryWebSocketFrame)) {
+      throw new ProtocolException(CloseCodes.UNSUPPORTED_DATA, "collab/1 frames are binary");
+    }
+    ClientFrame f;
+    try {
+      f = ClientFrame.parseFrom(frame.content().nioBuffer());
+    } catch (InvalidProtocolBufferException e) {
+      throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "malformed collab/1 frame: " + e.getMessage(), e);
+    }
+    out.add(toMessage(f));
+  }
+
+  static ClientMessage toMessage(ClientFrame f) {
+    return switch (f.getFrameCase()) {
+      case HELLO -> {
+        String token = f.getHello().getToken();
+        yield new ClientMessage.Authenticate("", token.isEmpty() ? null : token);
+      }
+      case OPEN -> new ClientMessage.Open(document(f.getOpen().getDocument(), "open"));
+      case CLOSE -> new ClientMessage.Close(document(f.getClose().getDocument(), "close"));
+      case SYNC_STEP1 -> new ClientMessage.Sync(document(f.getSyncStep1().getDocument(), "sync step 1"),
+          SyncMessage.STEP1, f.getSyncStep1().getStateVector().toByteArray());
+      case SYNC_STEP2 -> new ClientMessage.Sync(document(f.getSyncStep2().getDocument(), "sync step 2"),
+          SyncMessage.STEP2, f.getSyncStep2().getUpdate().toByteArray());
+      case UPDATE -> new ClientMessage.Sync(document(f.getUpdate().getDocument(), "update"), SyncMessage.UPDATE,
+          f.getUpdate().getUpdate().toByteArray(), f.getUpdate().getAckId());
+      case AWARENESS -> new ClientMessage.Awareness(document(f.getAwareness().getDocument(), "awareness"),
+          f.getAwareness().getUpdate().toByteArray());
+      case QUERY_AWARENESS -> new ClientMessage.QueryAwareness(
+          document(f.getQueryAwareness().getDocument(), "query awareness"));
+      case CUSTOM -> new ClientMessage.Stateless(document(f.getCustom().getDocument(), "custom"),
+          f.getCustom().getPayload());
+      case FRAME_NOT_SET -> throw new ProtocolException(CloseCodes.UNSUPPORTED_DATA,
+          "empty or unknown collab/1 frame");
+    };
+  }
+
+  private static String document(String document, String frame) {
+    if (document.isEmpty()) {
+      throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "a " + frame + " frame needs a document");
+    }
+    return document;
+  }
+}

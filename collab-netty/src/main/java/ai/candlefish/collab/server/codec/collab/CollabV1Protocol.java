@@ -1,0 +1,60 @@
+package ai.candlefish.collab.server.codec.collab;
+
+import ai.candlefish.collab.server.internal.ClientMessage;
+import ai.candlefish.collab.server.internal.WireProtocol;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.List;
+
+/**
+ * collab/1: chosen for every upgrade under the prefix that asks for the WebSocket subprotocol {@value #SUBPROTOCOL}
+ * (whatever the path). The client authenticates with its first frame ({@code Hello}) and opens documents by name.
+ * Stateless singleton.
+ */
+public final class CollabV1Protocol implements WireProtocol {
+  /** The only instance. */
+  public static final CollabV1Protocol INSTANCE = new CollabV1Protocol();
+  /** The WebSocket subprotocol ({@code Sec-WebSocket-Protocol}) that selects collab/1. */
+  public static final String SUBPROTOCOL = "collab.v1";
+
+  private CollabV1Protocol() {}
+
+  @Override
+  public String name() {
+    return SUBPROTOCOL;
+  }
+
+  @Override
+  public boolean accepts(String relativePath, HttpHeaders headers) {
+    for (String value : headers.getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL)) {
+      for (String requested : value.split(",")) {
+        if (requested.trim().equals(SUBPROTOCOL)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public void install(ChannelPipeline pipeline, String before, String relativePath) {
+    pipeline.addBefore(before, "collab-v1-decoder", new CollabV1Decoder());
+    pipeline.addBefore(before, "collab-v1-encoder", CollabV1Encoder.INSTANCE);
+  }
+
+  @Override
+  public boolean multiplexed() {
+    return true;
+  }
+
+  @Override
+  public List<ClientMessage> onConnect(String relativePath) {
+    return List.of();
+  }
+
+  @Override
+  public String toString() {
+    return name();
+  }
+}
