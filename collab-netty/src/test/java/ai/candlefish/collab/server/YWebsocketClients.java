@@ -21,8 +21,8 @@ import java.util.function.Consumer;
 
 /**
  * Real Yjs clients in a Node process ({@code src/test/js/ywebsocket-clients.mjs}: y-websocket's
- * {@code WebsocketProvider}, and {@code @hocuspocus/provider}'s with {@code "kind", "hocuspocus"}), driven line by line.
- * Each method sends one command and waits for its reply; a command that fails in Node fails the test with Node's
+ * {@code WebsocketProvider}, and {@code @hocuspocus/provider}'s with {@code "kind", "hocuspocus"}), driven line by
+ * line. Each method sends one command and waits for its reply; a command that fails in Node fails the test with Node's
  * stack trace and everything Node wrote to stderr.
  *
  * <p>Not thread-safe: one test thread drives it.
