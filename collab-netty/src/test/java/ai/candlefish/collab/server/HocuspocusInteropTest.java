@@ -420,6 +420,13 @@ class HocuspocusInteropTest {
     assertThat(node.status("x").get("synced")).isEqualTo(false);
   }
 
+  @Test
+  void noToken_reachesTheAuthenticatorAsNull() {
+    hocuspocusUnsynced("x", "anything", null); // the provider sends "" for token: null
+    await().atMost(Duration.ofSeconds(5)).until(() -> !list(node.status("x"), "denied").isEmpty());
+    assertThat(list(node.status("x"), "denied")).containsExactly("a token is required");
+  }
+
   // ------------------------------------------------------------------------------------------------- (f)
 
   @Test
