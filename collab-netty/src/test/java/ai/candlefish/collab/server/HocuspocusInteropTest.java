@@ -9,14 +9,18 @@ import ai.candlefish.collab.spi.Authenticator;
 import ai.candlefish.collab.spi.CollabHooks;
 import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.spi.DocumentStore;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
+import ai.candlefish.collab.spi.StoreException;
+import ai.candlefish.collab.spi.StoredDocument;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -53,7 +57,47 @@ class HocuspocusInteropTest {
 
   private record Stateless(DocumentKey key, String protocol, String payload) {}
 
-  private final InMemoryDocumentStore store = new InMemoryDocumentStore();
+  /** An in-memory store whose writes can be held back: while {@link #gate} is closed, nothing is stored. */
+  static final class GatedStore implements DocumentStore {
+    final InMemoryDocumentStore inner = new InMemoryDocumentStore();
+    volatile CountDownLatch gate;
+
+    @Override
+    public StoredDocument load(DocumentKey key) {
+      return inner.load(key);
+    }
+
+    @Override
+    public void append(DocumentKey key, byte[] update) {
+      pass();
+      inner.append(key, update);
+    }
+
+    @Override
+    public void replace(DocumentKey key, byte[] state) {
+      pass();
+      inner.replace(key, state);
+    }
+
+    @Override
+    public void delete(DocumentKey key) {
+      inner.delete(key);
+    }
+
+    private void pass() {
+      CountDownLatch g = gate;
+      try {
+        if (g != null && !g.await(20, TimeUnit.SECONDS)) {
+          throw new StoreException("the test never opened the gate");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StoreException("interrupted");
+      }
+    }
+  }
+
+  private final GatedStore store = new GatedStore();
   private final BlockingQueue<Stateless> stateless = new LinkedBlockingQueue<>();
   private final List<String> clients = new ArrayList<>();
   private CollabServer server;
@@ -142,7 +186,7 @@ class HocuspocusInteropTest {
   /** What the store holds for {@code key}, applied to a fresh document. */
   private String storedText(DocumentKey key) {
     Doc doc = Doc.create();
-    store.load(key).updates().forEach(doc::applyUpdate);
+    store.inner.load(key).updates().forEach(doc::applyUpdate);
     return doc.getText("t").toString();
   }
 
@@ -376,6 +420,13 @@ class HocuspocusInteropTest {
     assertThat(node.status("x").get("synced")).isEqualTo(false);
   }
 
+  @Test
+  void noToken_reachesTheAuthenticatorAsNull() {
+    hocuspocusUnsynced("x", "anything", null); // the provider sends "" for token: null
+    await().atMost(Duration.ofSeconds(5)).until(() -> !list(node.status("x"), "denied").isEmpty());
+    assertThat(list(node.status("x"), "denied")).containsExactly("a token is required");
+  }
+
   // ------------------------------------------------------------------------------------------------- (f)
 
   @Test
@@ -424,13 +475,20 @@ class HocuspocusInteropTest {
   // ------------------------------------------------------------------------------------------------- (h)
 
   @Test
-  void unsyncedChanges_goBackToZero_onlyOnceTheUpdatesAreStored() {
+  void unsyncedChanges_goBackToZero_onlyOnceTheUpdatesAreStored() throws InterruptedException {
     hocuspocus("a", "acked", "alice");
     hocuspocus("b", "acked", "bob");
+    node.call("waitAcked", "id", "a", "timeoutMs", 10_000);
     DocumentKey key = DocumentKey.of("acme", "acked");
+    store.gate = new CountDownLatch(1);
     node.insert("a", 0, "stored before acknowledged");
+    barrier("a", key); // applied, and relayed to b, but not stored
+    node.waitText("b", "stored before acknowledged");
+    assertThat(node.status("a").get("unsynced")).as("no acknowledgement while the store holds it back").isEqualTo(1);
+    store.gate.countDown();
     String text = (String) node.call("waitAcked", "id", "a", "timeoutMs", 10_000).get("text");
     assertThat(storedText(key)).isEqualTo(text).isEqualTo("stored before acknowledged");
+    store.gate = null;
 
     node.call("randomEdits", "ids", List.of("a", "b"), "count", 100, "seed", SEED);
     node.call("waitAcked", "id", "a", "timeoutMs", 10_000);

@@ -20,8 +20,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Real y-websocket clients in a Node process ({@code src/test/js/ywebsocket-clients.mjs}), driven line by line.
- * Each method sends one command and waits for its reply; a command that fails in Node fails the test with Node's
+ * Real Yjs clients in a Node process ({@code src/test/js/ywebsocket-clients.mjs}: y-websocket's
+ * {@code WebsocketProvider}, and {@code @hocuspocus/provider}'s with {@code "kind", "hocuspocus"}), driven line by
+ * line. Each method sends one command and waits for its reply; a command that fails in Node fails the test with Node's
  * stack trace and everything Node wrote to stderr.
  *
  * <p>Not thread-safe: one test thread drives it.
