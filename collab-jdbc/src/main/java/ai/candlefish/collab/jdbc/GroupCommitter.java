@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Rows of one batch get their {@code seq} in queue order, so appends of one caller stay in order. When a batch
  * fails, its appends are tried once more one by one, each in its own transaction, so that one bad row fails only
- * its own caller. The writer keeps one connection from the data source and replaces it after any error.
+ * its own caller. Each batch takes a connection from the data source and gives it back.
  *
  * <p>Thread-safe.
  */
@@ -41,9 +41,6 @@ final class GroupCommitter implements AutoCloseable {
   private final LinkedBlockingQueue<Append> queue = new LinkedBlockingQueue<>();
   private final Thread writer;
   private volatile boolean closed;
-  private Connection connection;
-  /** Whether the latest attempt to get {@link #connection} succeeded. */
-  private boolean lastConnectSucceeded;
 
   /** @param committed told, on the writer thread, of each batch once it is committed */
   GroupCommitter(DataSource dataSource, Tables tables, int maxBatch, String threadName,
@@ -100,15 +97,13 @@ final class GroupCommitter implements AutoCloseable {
       }
       batch = new ArrayList<>(maxBatch);
     }
-    closeConnection();
   }
 
   private void write(List<Append> batch) {
     try {
       insert(batch);
     } catch (SQLException e) {
-      closeConnection();
-      if (batch.size() == 1 || isConnectionProblem(e)) {
+      if (batch.size() == 1 || e instanceof NoConnection || isConnectionProblem(e)) {
         batch.forEach(a -> fail(a, e));
         return;
       }
@@ -117,42 +112,57 @@ final class GroupCommitter implements AutoCloseable {
         try {
           insert(List.of(a));
         } catch (SQLException e2) {
-          closeConnection();
           fail(a, e2);
         } catch (RuntimeException e2) {
           a.done().completeExceptionally(e2);
         }
       }
     } catch (RuntimeException e) {
-      closeConnection();
       batch.forEach(a -> a.done().completeExceptionally(e));
     }
   }
 
   /** Whether {@code e} is about reaching the database rather than one row: then one by one would fail alike. */
-  private boolean isConnectionProblem(SQLException e) {
-    if (!lastConnectSucceeded) {
-      return true;
-    }
+  private static boolean isConnectionProblem(SQLException e) {
     String state = e.getSQLState();
     return state != null && state.startsWith("08");
   }
 
+  /** The data source gave no connection. */
+  private static final class NoConnection extends SQLException {
+    private static final long serialVersionUID = 1L;
+
+    NoConnection(SQLException cause) {
+      super("no connection from the data source: " + cause.getMessage(), cause.getSQLState(), cause);
+    }
+  }
+
   private void insert(List<Append> batch) throws SQLException {
-    Connection c = connection();
-    try (PreparedStatement s = c.prepareStatement(tables.insert)) {
-      for (Append a : batch) {
-        s.setLong(1, a.doc());
-        s.setString(2, a.key().tenant());
-        s.setString(3, a.key().name());
-        s.setBytes(4, a.update());
-        s.addBatch();
+    Connection c;
+    try {
+      c = dataSource.getConnection();
+    } catch (SQLException e) {
+      throw new NoConnection(e);
+    }
+    try (c) {
+      boolean autoCommit = c.getAutoCommit();
+      c.setAutoCommit(false);
+      try (PreparedStatement s = c.prepareStatement(tables.insert)) {
+        for (Append a : batch) {
+          s.setLong(1, a.doc());
+          s.setString(2, a.key().tenant());
+          s.setString(3, a.key().name());
+          s.setBytes(4, a.update());
+          s.addBatch();
+        }
+        s.executeBatch();
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(c);
+        throw e;
+      } finally {
+        c.setAutoCommit(autoCommit);
       }
-      s.executeBatch();
-      c.commit();
-    } catch (SQLException | RuntimeException e) {
-      rollbackQuietly(c);
-      throw e;
     }
     try {
       committed.accept(batch);
@@ -167,38 +177,11 @@ final class GroupCommitter implements AutoCloseable {
         + e.getMessage() + "); nothing of it was committed, retry", e));
   }
 
-  private Connection connection() throws SQLException {
-    if (connection == null) {
-      lastConnectSucceeded = false;
-      Connection c = dataSource.getConnection();
-      try {
-        c.setAutoCommit(false);
-      } catch (SQLException e) {
-        c.close();
-        throw e;
-      }
-      connection = c;
-      lastConnectSucceeded = true;
-    }
-    return connection;
-  }
-
   private static void rollbackQuietly(Connection c) {
     try {
       c.rollback();
     } catch (SQLException e) {
       log.debug("rollback failed", e);
-    }
-  }
-
-  private void closeConnection() {
-    if (connection != null) {
-      try {
-        connection.close();
-      } catch (SQLException e) {
-        log.debug("closing the writer's connection failed", e);
-      }
-      connection = null;
     }
   }
 

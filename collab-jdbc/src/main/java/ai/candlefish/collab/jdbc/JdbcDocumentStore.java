@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * row is checked to be a well-formed update; a corrupt row fails the load with a {@link StoreException} that names
  * its sequence number, rather than giving a document that silently lacks data.
  *
- * <p>Thread-safe. Uses one connection of the data source for the group commits, one for compaction, and one per
+ * <p>Thread-safe. Uses a connection of the data source per group commit, per compaction, and per
  * concurrent {@link #load}, {@link #replace} and {@link #delete} call: give it a pooled data source.
  */
 public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
