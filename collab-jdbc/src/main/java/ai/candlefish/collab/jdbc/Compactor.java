@@ -46,6 +46,7 @@ final class Compactor implements AutoCloseable {
   private final long maxBytes;
   private final ConcurrentHashMap<DocumentKey, Log> logs = new ConcurrentHashMap<>();
   private final ExecutorService executor;
+  private volatile boolean closed;
 
   Compactor(DataSource dataSource, Tables tables, int maxUpdates, long maxBytes, String threadName) {
     this.dataSource = dataSource;
@@ -102,6 +103,9 @@ final class Compactor implements AutoCloseable {
     int removedUpdates = 0;
     long removedBytes = 0;
     try {
+      if (closed) {
+        return;
+      }
       long[] removed = compact(key);
       removedUpdates = (int) removed[0];
       removedBytes = removed[1];
@@ -202,10 +206,14 @@ final class Compactor implements AutoCloseable {
     return doc.hasPendingUpdates() ? Updates.merge(rows) : doc.encodeStateAsUpdate();
   }
 
-  /** Lets a compaction in progress finish, drops those not started. */
+  /**
+   * Lets a compaction in progress finish and drops those not started. Never interrupts: an interrupted thread in
+   * the middle of I/O can close a database's file (H2's file channel closes, and the whole database with it).
+   */
   @Override
   public void close() {
-    executor.shutdownNow();
+    closed = true;
+    executor.shutdown();
     try {
       if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
         log.warn("a compaction in {} did not finish within 30 s of close()", tables.updatesTable);

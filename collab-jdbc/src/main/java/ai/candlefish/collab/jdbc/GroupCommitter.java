@@ -93,7 +93,13 @@ final class GroupCommitter implements AutoCloseable {
         stopping = true;
       }
       if (!batch.isEmpty()) {
-        write(batch);
+        try {
+          write(batch);
+        } catch (Throwable t) {
+          // Never leave a caller waiting for a writer that is gone; the writer goes on with the next batch.
+          log.error("the collab-jdbc writer failed on a batch of {} appends", batch.size(), t);
+          batch.forEach(a -> a.done().completeExceptionally(t));
+        }
       }
       batch = new ArrayList<>(maxBatch);
     }

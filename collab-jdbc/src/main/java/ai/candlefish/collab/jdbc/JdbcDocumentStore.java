@@ -13,6 +13,13 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -56,7 +63,9 @@ import org.slf4j.LoggerFactory;
  * row is checked to be a well-formed update; a corrupt row fails the load with a {@link StoreException} that names
  * its sequence number, rather than giving a document that silently lacks data.
  *
- * <p>Thread-safe. Uses a connection of the data source per group commit, per compaction, and per
+ * <p>Thread-safe. Every JDBC call runs on one of the store's own threads, never on the caller's, so interrupting a
+ * caller only ends its wait and cannot disturb the database (H2 closes its file, and so the whole database, when a
+ * thread is interrupted during I/O). Uses a connection of the data source per group commit, per compaction, and per
  * concurrent {@link #load}, {@link #replace} and {@link #delete} call: give it a pooled data source.
  */
 public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
@@ -67,6 +76,7 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
   private final Tables tables;
   private final GroupCommitter committer;
   private final Compactor compactor;
+  private final ExecutorService io;
 
   private JdbcDocumentStore(Builder b) {
     this.dataSource = b.dataSource;
@@ -76,6 +86,12 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
         "collab-jdbc-compactor-" + b.tablePrefix);
     this.committer = new GroupCommitter(dataSource, tables, b.maxBatchSize, "collab-jdbc-writer-" + b.tablePrefix,
         compactor::appended);
+    String ioName = "collab-jdbc-io-" + b.tablePrefix;
+    this.io = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, ioName);
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   /**
@@ -93,6 +109,10 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
   @Override
   public StoredDocument load(DocumentKey key) {
     Objects.requireNonNull(key, "key");
+    return onIoThread(key, "load", () -> read(key));
+  }
+
+  private StoredDocument read(DocumentKey key) {
     long doc = Tables.hash(key);
     List<byte[]> updates = new ArrayList<>();
     List<Long> seqs = new ArrayList<>();
@@ -151,7 +171,7 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(state, "state");
     long doc = Tables.hash(key);
-    inTransaction(key, "replace", c -> {
+    onIoThread(key, "replace", () -> inTransaction(key, "replace", c -> {
       try (PreparedStatement del = c.prepareStatement(tables.deleteDocument);
           PreparedStatement ins = c.prepareStatement(tables.insert)) {
         bindKey(del, doc, key);
@@ -162,7 +182,7 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
         ins.setBytes(4, state);
         ins.executeUpdate();
       }
-    });
+    }));
     compactor.loaded(key, 0, 0);
   }
 
@@ -171,23 +191,32 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
   public void delete(DocumentKey key) {
     Objects.requireNonNull(key, "key");
     long doc = Tables.hash(key);
-    inTransaction(key, "delete", c -> {
+    onIoThread(key, "delete", () -> inTransaction(key, "delete", c -> {
       try (PreparedStatement del = c.prepareStatement(tables.deleteDocument)) {
         bindKey(del, doc, key);
         del.executeUpdate();
       }
-    });
+    }));
     compactor.forget(key);
   }
 
   /**
-   * Commits the appends already queued, then stops the writer and the compaction thread (a compaction in progress
-   * finishes). Does not close the data source. Appending afterwards throws {@link IllegalStateException}.
+   * Commits the appends already queued, lets the calls in progress and a compaction in progress finish, and stops
+   * the store's threads. Does not close the data source. Every call afterwards throws {@link
+   * IllegalStateException}.
    */
   @Override
   public void close() {
     committer.close();
+    io.shutdown();
     compactor.close();
+    try {
+      if (!io.awaitTermination(30, TimeUnit.SECONDS)) {
+        log.warn("calls to {} did not finish within 30 s of close()", this);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override
@@ -199,7 +228,41 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
     void run(Connection c) throws SQLException;
   }
 
-  private void inTransaction(DocumentKey key, String what, SqlWork work) {
+  /**
+   * Runs {@code work} on one of the store's own threads and waits for it. The store's JDBC calls never run on a
+   * caller's thread, so interrupting a caller (an executor shut down with {@code shutdownNow}) only ends its wait:
+   * an interrupt in the middle of I/O can close the database file (H2 closes its file channel, and with it the
+   * whole database).
+   */
+  private <T> T onIoThread(DocumentKey key, String what, Callable<T> work) {
+    Future<T> result;
+    try {
+      result = io.submit(work);
+    } catch (RejectedExecutionException e) {
+      throw new IllegalStateException("the store is closed; cannot " + what + " document " + key, e);
+    }
+    try {
+      return result.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException("interrupted while waiting to " + what + " document " + key
+          + "; it may still complete", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof StoreException se) {
+        throw new StoreException(se.getMessage(), se.getCause() == null ? se : se.getCause());
+      }
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new StoreException("could not " + what + " document " + key + ": " + cause, cause);
+    }
+  }
+
+  private Void inTransaction(DocumentKey key, String what, SqlWork work) {
     try (Connection c = dataSource.getConnection()) {
       boolean autoCommit = c.getAutoCommit();
       c.setAutoCommit(false);
@@ -216,6 +279,7 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
       throw new StoreException("could not " + what + " document " + key + " in " + tables.updatesTable + " ("
           + e.getMessage() + "); what was stored before is unchanged", e);
     }
+    return null;
   }
 
   static void bindKey(PreparedStatement s, long doc, DocumentKey key) throws SQLException {

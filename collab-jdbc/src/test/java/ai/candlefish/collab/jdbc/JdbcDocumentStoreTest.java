@@ -8,6 +8,8 @@ import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.StoreException;
 import ai.candlefish.collab.spi.StoredDocument;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,6 +22,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -386,15 +389,67 @@ class JdbcDocumentStoreTest {
 
   @ParameterizedTest
   @EnumSource(Database.class)
-  void append_afterClose_isRefused(Database db) {
-    JdbcDocumentStore store = store(db);
+  void close_thenEveryCall_isRefusedAndTheDataStays(Database db) {
+    String prefix = Database.freshPrefix();
+    JdbcDocumentStore store = store(db, prefix, 100);
     byte[] update = edits(16, 1, new SplittableRandom(16)).get(0);
     store.append(KEY, update);
     store.close();
 
     assertThatThrownBy(() -> store.append(KEY, update)).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("closed");
-    assertThat(store.load(KEY).updates()).containsExactly(update);
+    assertThatThrownBy(() -> store.load(KEY)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+    assertThat(store(db, prefix, 100).load(KEY).updates()).containsExactly(update);
+  }
+
+  /**
+   * H2 closes its file, and with it the database, when a thread is interrupted during file I/O; WRITE_DELAY=0 makes
+   * each commit write to the file on the committing thread, so an interrupted compaction would show it.
+   */
+  @Test
+  void close_whileCompactingOnH2_leavesTheDatabaseUsable(@TempDir Path dir) {
+    try (HikariDataSource h2 = new HikariDataSource()) {
+      h2.setJdbcUrl("jdbc:h2:file:" + dir.resolve("db") + ";MODE=PostgreSQL;WRITE_DELAY=0");
+      List<byte[]> updates = edits(18, 3000, new SplittableRandom(18));
+      try (JdbcDocumentStore writer = JdbcDocumentStore.newBuilder(h2).compactAfter(Integer.MAX_VALUE).build()) {
+        updates.forEach(u -> writer.append(KEY, u));
+      }
+      JdbcDocumentStore compacting = JdbcDocumentStore.newBuilder(h2).compactAfter(1).build();
+
+      compacting.load(KEY); // past compactAfter: a compaction of 3000 rows starts
+      compacting.close(); // and must be let finish, not interrupted
+
+      try (JdbcDocumentStore next = JdbcDocumentStore.newBuilder(h2).build()) {
+        assertSameDocument(docOf(next.load(KEY).updates()), docOf(updates));
+        next.append(KEY, edits(19, 1, new SplittableRandom(19)).get(0));
+        assertThat(next.load(KEY).updateCount()).isBetween(2, 3001);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void calls_fromAnInterruptedThread_endTheWaitOnlyAndStillComplete(Database db) {
+    JdbcDocumentStore store = store(db);
+    List<byte[]> updates = edits(17, 3, new SplittableRandom(17));
+    store.append(KEY, updates.get(0));
+    byte[] state = docOf(updates.subList(0, 2)).encodeStateAsUpdate();
+    try {
+      Thread.currentThread().interrupt();
+      assertThatThrownBy(() -> store.replace(KEY, state)).isInstanceOf(StoreException.class)
+          .hasMessageContaining("interrupted");
+      assertThat(Thread.interrupted()).isTrue();
+      await().atMost(Duration.ofSeconds(5)).until(() -> store.load(KEY).updateCount() == 1);
+      Thread.currentThread().interrupt();
+      assertThatThrownBy(() -> store.append(KEY, updates.get(2))).isInstanceOf(StoreException.class)
+          .hasMessageContaining("interrupted");
+    } finally {
+      Thread.interrupted();
+    }
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> store.load(KEY).updateCount() == 2);
+    assertThat(store.load(KEY).updates()).containsExactly(state, updates.get(2));
   }
 
   @Test
