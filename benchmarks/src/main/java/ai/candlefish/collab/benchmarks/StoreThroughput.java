@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,7 +36,7 @@ import javax.sql.DataSource;
  * <pre>
  * ./mvnw -B -ntp -q -pl collab-jdbc,benchmarks package -DskipTests
  * java -cp benchmarks/target/benchmarks.jar ai.candlefish.collab.benchmarks.StoreThroughput [--seconds 10]
- *     [--warmup 3] [--threads 1,16,64] [--db postgresql,h2] [--smoke]
+ *     [--warmup 3] [--threads 1,16,64] [--db postgresql,postgresql-rewrite,h2] [--smoke]
  * </pre>
  */
 public final class StoreThroughput {
@@ -46,7 +47,7 @@ public final class StoreThroughput {
     int seconds = 10;
     int warmup = 3;
     int[] threads = {1, 16, 64};
-    List<String> dbs = List.of("postgresql", "h2");
+    List<String> dbs = List.of("postgresql", "postgresql-rewrite", "h2");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--seconds" -> seconds = Integer.parseInt(args[++i]);
@@ -59,19 +60,23 @@ public final class StoreThroughput {
           threads = new int[] {1, 4};
         }
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + " (use --seconds N, --warmup N, --threads 1,16,64, --db postgresql,h2, --smoke)");
+            + " (use --seconds N, --warmup N, --threads 1,16,64, --db postgresql,postgresql-rewrite,h2, --smoke)");
       }
     }
     System.out.println("| database | threads (documents) | updates/s | commits/s | updates per commit | append latency p50 / p99 (ms) |");
     System.out.println("| --- | ---: | ---: | ---: | ---: | ---: |");
     for (String db : dbs) {
       switch (db) {
-        case "postgresql" -> {
+        case "postgresql", "postgresql-rewrite" -> {
+          // The driver's reWriteBatchedInserts sends a batch as multi-row INSERTs instead of one INSERT each.
+          boolean rewrite = db.endsWith("-rewrite");
           try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
               .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on").start();
-              HikariDataSource pool = pool(pg.getPostgresDatabase())) {
+              HikariDataSource pool = pool(pg.getPostgresDatabase(
+                  Map.of("reWriteBatchedInserts", Boolean.toString(rewrite))))) {
             String label = "PostgreSQL " + show(pool, "server_version") + " (fsync " + show(pool, "fsync")
-                + ", synchronous_commit " + show(pool, "synchronous_commit") + ")";
+                + ", synchronous_commit " + show(pool, "synchronous_commit")
+                + (rewrite ? ", reWriteBatchedInserts" : "") + ")";
             for (int t : threads) {
               run(label, pool, t, warmup, seconds);
             }
@@ -88,7 +93,8 @@ public final class StoreThroughput {
             }
           }
         }
-        default -> throw new IllegalArgumentException("unknown database " + db + " (postgresql or h2)");
+        default -> throw new IllegalArgumentException("unknown database " + db
+            + " (postgresql, postgresql-rewrite or h2)");
       }
     }
   }

@@ -104,7 +104,10 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
   }
 
   /**
+   * The document's rows in sequence order (its state first, then the updates appended after it).
+   *
    * @throws StoreException if the database cannot be read, or a stored row is not a well-formed update
+   * @throws IllegalStateException if the store is closed
    */
   @Override
   public StoredDocument load(DocumentKey key) {
@@ -165,7 +168,12 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
     committer.append(key, Tables.hash(key), update);
   }
 
-  /** @throws StoreException if the state could not be stored; what was stored before is then still there */
+  /**
+   * Deletes the document's rows and inserts {@code state}, in one transaction.
+   *
+   * @throws StoreException if the state could not be stored; what was stored before is then still there
+   * @throws IllegalStateException if the store is closed
+   */
   @Override
   public void replace(DocumentKey key, byte[] state) {
     Objects.requireNonNull(key, "key");
@@ -186,7 +194,13 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
     compactor.loaded(key, 0, 0);
   }
 
-  /** @throws StoreException if the document could not be deleted */
+  /**
+   * Deletes every row of the document, its state and its updates (the database frees their space as it does for
+   * any deleted row: PostgreSQL by vacuum).
+   *
+   * @throws StoreException if the document could not be deleted
+   * @throws IllegalStateException if the store is closed
+   */
   @Override
   public void delete(DocumentKey key) {
     Objects.requireNonNull(key, "key");
