@@ -31,7 +31,8 @@ import javax.sql.DataSource;
  * own document (the group commit puts what waits into one transaction). On a real PostgreSQL 17 (the embedded
  * binaries, with {@code fsync} and {@code synchronous_commit} on, as in production) and on H2 (a file in
  * PostgreSQL mode, its defaults). Each update is one keystroke of a text (about 25 bytes); compaction runs as
- * configured by default (every 500 updates of a document). Prints one Markdown table row per run.
+ * configured by default (every 500 updates of a document). For comparison, a baseline row: one thread doing plain
+ * auto-committed INSERTs without the store. Prints one Markdown table row per run.
  *
  * <pre>
  * ./mvnw -B -ntp -q -pl collab-jdbc,benchmarks package -DskipTests
@@ -80,6 +81,7 @@ public final class StoreThroughput {
             for (int t : threads) {
               run(label, pool, t, warmup, seconds);
             }
+            plainInserts(label, pool, warmup, seconds);
           }
         }
         case "h2" -> {
@@ -88,9 +90,11 @@ public final class StoreThroughput {
           config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("collab") + ";MODE=PostgreSQL");
           config.setMaximumPoolSize(8);
           try (HikariDataSource pool = new HikariDataSource(config)) {
+            String label = "H2 " + org.h2.engine.Constants.VERSION + " (file)";
             for (int t : threads) {
-              run("H2 " + org.h2.engine.Constants.VERSION + " (file)", pool, t, warmup, seconds);
+              run(label, pool, t, warmup, seconds);
             }
+            plainInserts(label, pool, warmup, seconds);
           }
         }
         default -> throw new IllegalArgumentException("unknown database " + db
@@ -174,6 +178,48 @@ public final class StoreThroughput {
       long[] all = merge(latencies, latencyCounts);
       System.out.printf(Locale.ROOT, "| %s | %d | %,.0f | %,.0f | %.1f | %.2f / %.2f |%n", label, threads, perSecond,
           commitsPerSecond, perSecond / Math.max(1, commitsPerSecond), percentile(all, 0.5), percentile(all, 0.99));
+      System.out.flush();
+    }
+  }
+
+  /**
+   * The baseline: one thread, plain JDBC on its own connection, one auto-committed INSERT per update into the
+   * store's table (no store, no thread hand-off, no compaction).
+   */
+  private static void plainInserts(String label, DataSource pool, int warmupSeconds, int seconds)
+      throws SQLException {
+    String prefix = "bench" + (++runs) + "_";
+    JdbcDocumentStore.newBuilder(pool).tablePrefix(prefix).build().close();
+    List<byte[]> updates = keystrokes(1, 2000);
+    try (Connection c = pool.getConnection(); var insert = c.prepareStatement(
+        "INSERT INTO " + prefix + "updates (doc, tenant, name, data) VALUES (1, 'bench', 'doc', ?)")) {
+      c.setAutoCommit(true);
+      long[] latencies = new long[1 << 16];
+      int n = 0;
+      long measureFrom = System.nanoTime() + warmupSeconds * 1_000_000_000L;
+      long end = measureFrom + seconds * 1_000_000_000L;
+      long count = 0;
+      for (int i = 0; ; i++) {
+        long start = System.nanoTime();
+        if (start >= end) {
+          break;
+        }
+        insert.setBytes(1, updates.get(i % updates.size()));
+        insert.executeUpdate();
+        long nanos = System.nanoTime() - start;
+        if (start >= measureFrom) {
+          count++;
+          if (n == latencies.length) {
+            latencies = Arrays.copyOf(latencies, n * 2);
+          }
+          latencies[n++] = nanos;
+        }
+      }
+      long[] sorted = Arrays.copyOf(latencies, n);
+      Arrays.sort(sorted);
+      double perSecond = count / (double) seconds;
+      System.out.printf(Locale.ROOT, "| %s, plain JDBC baseline | 1 | %,.0f | %,.0f | 1.0 | %.2f / %.2f |%n", label,
+          perSecond, perSecond, percentile(sorted, 0.5), percentile(sorted, 0.99));
       System.out.flush();
     }
   }

@@ -132,6 +132,7 @@ final class Compactor implements AutoCloseable {
    *     there was nothing to do or the rows changed meanwhile)
    */
   long[] compact(DocumentKey key) throws SQLException {
+    long started = System.nanoTime();
     long doc = Tables.hash(key);
     try (Connection c = dataSource.getConnection()) {
       boolean autoCommit = c.getAutoCommit();
@@ -183,6 +184,10 @@ final class Compactor implements AutoCloseable {
         long bytes = 0;
         for (int i = 1; i < rows.size(); i++) {
           bytes += rows.get(i).length;
+        }
+        if (Compactor.log.isDebugEnabled()) {
+          Compactor.log.debug("compacted document {}: {} rows into a state of {} bytes in {} ms", key, rows.size(),
+              state.length, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         }
         return new long[] {rows.size() - 1, bytes};
       } catch (SQLException | RuntimeException e) {

@@ -95,6 +95,39 @@ class JdbcDocumentStoreTest {
 
   @ParameterizedTest
   @EnumSource(Database.class)
+  void append_fromManyThreadsAtOnce_keepsEachDocumentsOrder(Database db) throws Exception {
+    JdbcDocumentStore store = store(db);
+    int threads = 12;
+    List<List<byte[]>> work = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        List<byte[]> mine = edits(300 + t, 80, new SplittableRandom(300 + t));
+        work.add(mine);
+        DocumentKey key = DocumentKey.of("acme", "doc-" + t);
+        done.add(pool.submit(() -> {
+          start.await();
+          mine.forEach(u -> store.append(key, u));
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+
+    for (int t = 0; t < threads; t++) {
+      assertThat(store.load(DocumentKey.of("acme", "doc-" + t)).updates()).containsExactlyElementsOf(work.get(t));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
   void load_nothingStored_isEmpty(Database db) {
     assertThat(store(db).load(KEY).isEmpty()).isTrue();
   }
