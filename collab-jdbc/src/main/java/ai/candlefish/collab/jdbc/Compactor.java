@@ -100,25 +100,25 @@ final class Compactor implements AutoCloseable {
   }
 
   private void compact(DocumentKey key, Log log) {
-    int removedUpdates = 0;
+    long removedUpdates = 0;
     long removedBytes = 0;
     try {
       if (closed) {
         return;
       }
       long[] removed = compact(key);
-      removedUpdates = (int) removed[0];
+      removedUpdates = removed[0];
       removedBytes = removed[1];
     } catch (SQLException | RuntimeException e) {
       // Nothing changed (the transaction was rolled back). Count from zero so that a bad row is not retried at
       // every append.
       Compactor.log.warn("compacting document {} in {} failed; its updates stay as they are", key,
           tables.updatesTable, e);
-      removedUpdates = Integer.MAX_VALUE;
+      removedUpdates = Long.MAX_VALUE;
       removedBytes = Long.MAX_VALUE;
     } finally {
       synchronized (log) {
-        log.updates = (int) Math.max(0, (long) log.updates - removedUpdates);
+        log.updates = (int) Math.max(0, log.updates - removedUpdates);
         log.bytes = Math.max(0, log.bytes - removedBytes);
         log.compacting = false;
       }
@@ -128,8 +128,9 @@ final class Compactor implements AutoCloseable {
   /**
    * Compacts one document's rows in one transaction.
    *
-   * @return how many updates after the state, and how many of their bytes, were folded into the state (zeros if
-   *     there was nothing to do or the rows changed meanwhile)
+   * @return how many updates after the state, and how many of their bytes, were folded into the state: zeros if the
+   *     rows changed meanwhile (the next append tries again), {@link Long#MAX_VALUE} twice if there was nothing to
+   *     compact (another instance did it: count from zero)
    */
   long[] compact(DocumentKey key) throws SQLException {
     long started = System.nanoTime();
@@ -151,7 +152,7 @@ final class Compactor implements AutoCloseable {
         }
         if (rows.size() < 2) {
           c.rollback();
-          return new long[] {0, 0};
+          return new long[] {Long.MAX_VALUE, Long.MAX_VALUE};
         }
         byte[] state = state(rows);
         long last = seqs.get(seqs.size() - 1);

@@ -85,7 +85,7 @@ final class GroupCommitter implements AutoCloseable {
       try {
         batch.add(queue.take());
       } catch (InterruptedException e) {
-        // Only close() would interrupt; it sends STOP instead, so keep going.
+        // Nothing of the store interrupts its writer (close() queues STOP); a stray interrupt is ignored.
         continue;
       }
       queue.drainTo(batch, maxBatch - 1);
