@@ -140,7 +140,7 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
             + " (seq " + seqs.get(i) + ")");
       }
       try {
-        Updates.stateVector(u);
+        Updates.stateVector(u); // decodes every struct and the delete set
       } catch (DecodingException e) {
         throw new StoreException("document " + key + " has a corrupt row in " + tables.updatesTable + " (seq "
             + seqs.get(i) + ", " + u.length + " bytes): " + e.getMessage()

@@ -39,6 +39,7 @@ enum Database {
     @Override
     DataSource start() throws IOException {
       Path dir = Files.createTempDirectory("collab-jdbc-h2");
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(dir)));
       HikariConfig config = new HikariConfig();
       config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("collab") + ";MODE=PostgreSQL");
       config.setMaximumPoolSize(12);
@@ -47,6 +48,14 @@ enum Database {
   };
 
   private static final AtomicInteger PREFIXES = new AtomicInteger();
+
+  private static void deleteQuietly(Path dir) {
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException e) {
+      // a temporary directory left behind
+    }
+  }
   private DataSource dataSource;
 
   abstract DataSource start() throws IOException;

@@ -389,6 +389,20 @@ class JdbcDocumentStoreTest {
 
   @ParameterizedTest
   @EnumSource(Database.class)
+  void load_truncatedRow_throwsStoreException(Database db) {
+    String prefix = Database.freshPrefix();
+    JdbcDocumentStore store = store(db, prefix, 100);
+    List<byte[]> updates = edits(20, 5, new SplittableRandom(20));
+    byte[] state = docOf(updates).encodeStateAsUpdate();
+    store.replace(KEY, state);
+    db.overwriteData(prefix, "1 = 1", java.util.Arrays.copyOf(state, state.length / 2));
+
+    assertThatThrownBy(() -> store.load(KEY)).isInstanceOf(StoreException.class).hasMessageContaining("corrupt")
+        .hasCauseInstanceOf(ai.candlefish.collab.core.DecodingException.class);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
   void compaction_corruptRow_leavesRowsAndLoadStillFails(Database db) {
     String prefix = Database.freshPrefix();
     JdbcDocumentStore store = store(db, prefix, 3);
