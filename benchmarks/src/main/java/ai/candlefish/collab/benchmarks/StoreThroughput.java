@@ -16,6 +16,7 @@ import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -86,6 +87,13 @@ public final class StoreThroughput {
         }
         case "h2" -> {
           Path dir = Files.createTempDirectory("store-throughput-h2");
+          Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (var files = Files.walk(dir)) {
+              files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (java.io.IOException e) {
+              // a temporary directory left behind
+            }
+          }));
           HikariConfig config = new HikariConfig();
           config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("collab") + ";MODE=PostgreSQL");
           config.setMaximumPoolSize(8);
