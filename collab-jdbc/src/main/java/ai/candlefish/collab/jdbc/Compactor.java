@@ -1,0 +1,231 @@
+package ai.candlefish.collab.jdbc;
+
+import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.core.Updates;
+import ai.candlefish.collab.spi.DocumentKey;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Counts what each document's log holds after its state, and compacts a log that has grown past the thresholds on
+ * a thread of its own (see {@link JdbcDocumentStore} for the transaction).
+ *
+ * <p>The counts are what this instance has seen since it loaded, replaced or compacted the document: rows appended
+ * by another instance are not counted, so compaction may come later than the thresholds say, never wrongly. A
+ * document whose compaction fails (a corrupt row) is counted from zero again, so it is tried again only after as
+ * many appends.
+ *
+ * <p>Thread-safe.
+ */
+final class Compactor implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Compactor.class);
+
+  /** The log of one document after its state. Guarded by itself. */
+  private static final class Log {
+    int updates;
+    long bytes;
+    boolean compacting;
+  }
+
+  private final DataSource dataSource;
+  private final Tables tables;
+  private final int maxUpdates;
+  private final long maxBytes;
+  private final ConcurrentHashMap<DocumentKey, Log> logs = new ConcurrentHashMap<>();
+  private final ExecutorService executor;
+  private volatile boolean closed;
+
+  Compactor(DataSource dataSource, Tables tables, int maxUpdates, long maxBytes, String threadName) {
+    this.dataSource = dataSource;
+    this.tables = tables;
+    this.maxUpdates = maxUpdates;
+    this.maxBytes = maxBytes;
+    this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+      Thread t = new Thread(r, threadName);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** A load found {@code updates} updates of {@code bytes} bytes after the state. */
+  void loaded(DocumentKey key, int updates, long bytes) {
+    Log log = logs.computeIfAbsent(key, k -> new Log());
+    synchronized (log) {
+      log.updates = updates;
+      log.bytes = bytes;
+      maybeCompact(key, log);
+    }
+  }
+
+  /** These appends are committed. Runs on the writer thread. */
+  void appended(List<GroupCommitter.Append> batch) {
+    for (GroupCommitter.Append a : batch) {
+      Log log = logs.computeIfAbsent(a.key(), k -> new Log());
+      synchronized (log) {
+        log.updates++;
+        log.bytes += a.update().length;
+        maybeCompact(a.key(), log);
+      }
+    }
+  }
+
+  /** The document is deleted. */
+  void forget(DocumentKey key) {
+    logs.remove(key);
+  }
+
+  private void maybeCompact(DocumentKey key, Log log) {
+    if (log.compacting || (log.updates <= maxUpdates && log.bytes <= maxBytes)) {
+      return;
+    }
+    log.compacting = true;
+    try {
+      executor.execute(() -> compact(key, log));
+    } catch (RejectedExecutionException e) {
+      log.compacting = false; // closed: the next instance compacts it
+    }
+  }
+
+  private void compact(DocumentKey key, Log log) {
+    long removedUpdates = 0;
+    long removedBytes = 0;
+    try {
+      if (closed) {
+        return;
+      }
+      long[] removed = compact(key);
+      removedUpdates = removed[0];
+      removedBytes = removed[1];
+    } catch (SQLException | RuntimeException e) {
+      // Nothing changed (the transaction was rolled back). Count from zero so that a bad row is not retried at
+      // every append.
+      Compactor.log.warn("compacting document {} in {} failed; its updates stay as they are", key,
+          tables.updatesTable, e);
+      removedUpdates = Long.MAX_VALUE;
+      removedBytes = Long.MAX_VALUE;
+    } finally {
+      synchronized (log) {
+        log.updates = (int) Math.max(0, log.updates - removedUpdates);
+        log.bytes = Math.max(0, log.bytes - removedBytes);
+        log.compacting = false;
+      }
+    }
+  }
+
+  /**
+   * Compacts one document's rows in one transaction.
+   *
+   * @return how many updates after the state, and how many of their bytes, were folded into the state: zeros if the
+   *     rows changed meanwhile (the next append tries again), {@link Long#MAX_VALUE} twice if there was nothing to
+   *     compact (another instance did it: count from zero)
+   */
+  long[] compact(DocumentKey key) throws SQLException {
+    long started = System.nanoTime();
+    long doc = Tables.hash(key);
+    try (Connection c = dataSource.getConnection()) {
+      boolean autoCommit = c.getAutoCommit();
+      c.setAutoCommit(false);
+      try {
+        List<Long> seqs = new ArrayList<>();
+        List<byte[]> rows = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement(tables.selectDocument)) {
+          JdbcDocumentStore.bindKey(s, doc, key);
+          try (ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+              seqs.add(rs.getLong(1));
+              rows.add(rs.getBytes(2));
+            }
+          }
+        }
+        if (rows.size() < 2) {
+          c.rollback();
+          return new long[] {Long.MAX_VALUE, Long.MAX_VALUE};
+        }
+        byte[] state = state(rows);
+        long last = seqs.get(seqs.size() - 1);
+        boolean changed;
+        try (PreparedStatement s = c.prepareStatement(tables.updateData)) {
+          s.setBytes(1, state);
+          s.setLong(2, last);
+          s.setLong(3, doc);
+          changed = s.executeUpdate() != 1;
+        }
+        if (!changed) {
+          try (PreparedStatement s = c.prepareStatement(tables.deleteRow)) {
+            for (int i = 0; i < seqs.size() - 1; i++) {
+              s.setLong(1, seqs.get(i));
+              s.setLong(2, doc);
+              s.addBatch();
+            }
+            for (int n : s.executeBatch()) {
+              // SUCCESS_NO_INFO (-2) is a driver that does not count: the update above already took the row lock.
+              changed |= n == 0;
+            }
+          }
+        }
+        if (changed) {
+          c.rollback();
+          Compactor.log.debug("document {} changed while it was compacted; left as it is", key);
+          return new long[] {0, 0};
+        }
+        c.commit();
+        long bytes = 0;
+        for (int i = 1; i < rows.size(); i++) {
+          bytes += rows.get(i).length;
+        }
+        if (Compactor.log.isDebugEnabled()) {
+          Compactor.log.debug("compacted document {}: {} rows into a state of {} bytes in {} ms", key, rows.size(),
+              state.length, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        }
+        return new long[] {rows.size() - 1, bytes};
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(autoCommit);
+      }
+    }
+  }
+
+  /**
+   * One state holding every row: applied to a document that garbage-collects, unless something stays pending
+   * (rows that depend on updates that are not stored), in which case a plain merge keeps everything.
+   */
+  static byte[] state(List<byte[]> rows) {
+    Doc doc = Doc.newBuilder().gc(true).build();
+    for (byte[] row : rows) {
+      doc.applyUpdate(row);
+    }
+    return doc.hasPendingUpdates() ? Updates.merge(rows) : doc.encodeStateAsUpdate();
+  }
+
+  /**
+   * Lets a compaction in progress finish and drops those not started. Never interrupts: an interrupted thread in
+   * the middle of I/O can close a database's file (H2's file channel closes, and the whole database with it).
+   */
+  @Override
+  public void close() {
+    closed = true;
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+        log.warn("a compaction in {} did not finish within 30 s of close()", tables.updatesTable);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

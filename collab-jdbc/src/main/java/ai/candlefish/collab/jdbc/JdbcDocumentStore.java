@@ -1,0 +1,383 @@
+package ai.candlefish.collab.jdbc;
+
+import ai.candlefish.collab.core.DecodingException;
+import ai.candlefish.collab.core.Updates;
+import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.spi.DocumentStore;
+import ai.candlefish.collab.spi.StoreException;
+import ai.candlefish.collab.spi.StoredDocument;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link DocumentStore} in a SQL database, over plain JDBC: PostgreSQL in production, H2 as the embedded
+ * default ({@code jdbc:h2:file:<dir>/collab;MODE=PostgreSQL} needs no set-up).
+ *
+ * <pre>{@code
+ * JdbcDocumentStore store = JdbcDocumentStore.newBuilder(dataSource) // a pooled DataSource, e.g. HikariCP
+ *     .tablePrefix("collab_")                                         // the default
+ *     .build();                                                       // creates or upgrades the tables
+ * CollabServer server = CollabServer.newBuilder().documentStore(store).build().start();
+ * ...
+ * server.close();
+ * store.close();
+ * }</pre>
+ *
+ * <p><b>Tables.</b> {@code <prefix>schema_version} holds the schema version; {@code <prefix>updates} holds one row
+ * per stored piece (a compacted state or an appended update) with the document's tenant and name. {@link
+ * Builder#build()} creates them, or upgrades them from an older version; starting again is a no-op, and two
+ * instances starting at once on the same database are safe. The database user needs to create tables once.
+ *
+ * <p><b>Appends</b> are grouped: concurrent {@link #append} calls (from many documents and threads) become one
+ * JDBC batch in one transaction, and each call returns once that transaction is committed. So many small updates do
+ * not become as many round trips and commits, and an acknowledged update is durable (as durable as the database:
+ * PostgreSQL with its default {@code synchronous_commit}; H2 writes committed transactions to its file within its
+ * {@code WRITE_DELAY}, 500 ms unless the URL says otherwise).
+ *
+ * <p><b>Compaction.</b> Once a document has more than {@link Builder#compactAfter(int)} updates or {@link
+ * Builder#compactAfterBytes(long)} bytes of updates after its state (counted by this instance since it loaded
+ * the document, and checked at load), a background thread merges its rows into one state: it reads the rows,
+ * applies them to a document that garbage-collects deleted content (or merges them with {@link Updates#merge} when
+ * some depend on updates that are not stored), writes the state into the row with the highest sequence number it
+ * read, and deletes exactly the other rows it read, all in one transaction. Updates appended meanwhile are rows it
+ * did not read, so they stay. If anything changed the rows it read meanwhile (a {@link #replace}, a {@link #delete},
+ * another instance's compaction), the transaction is rolled back and nothing is lost.
+ *
+ * <p><b>Loading</b> returns the rows in sequence order: the state first, then the updates appended after it. Every
+ * row is checked to be a well-formed update; a corrupt row fails the load with a {@link StoreException} that names
+ * its sequence number, rather than giving a document that silently lacks data.
+ *
+ * <p>Thread-safe. Every JDBC call runs on one of the store's own threads, never on the caller's, so interrupting a
+ * caller only ends its wait and cannot disturb the database (H2 closes its file, and so the whole database, when a
+ * thread is interrupted during I/O). Uses a connection of the data source per group commit, per compaction, and per
+ * concurrent {@link #load}, {@link #replace} and {@link #delete} call: give it a pooled data source.
+ */
+public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(JdbcDocumentStore.class);
+  private static final Pattern PREFIX = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,29}");
+
+  private final DataSource dataSource;
+  private final Tables tables;
+  private final GroupCommitter committer;
+  private final Compactor compactor;
+  private final ExecutorService io;
+
+  private JdbcDocumentStore(Builder b) {
+    this.dataSource = b.dataSource;
+    this.tables = new Tables(b.tablePrefix);
+    SchemaMigrator.migrate(dataSource, tables);
+    this.compactor = new Compactor(dataSource, tables, b.compactAfter, b.compactAfterBytes,
+        "collab-jdbc-compactor-" + b.tablePrefix);
+    this.committer = new GroupCommitter(dataSource, tables, b.maxBatchSize, "collab-jdbc-writer-" + b.tablePrefix,
+        compactor::appended);
+    String ioName = "collab-jdbc-io-" + b.tablePrefix;
+    this.io = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, ioName);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * A builder of a store on {@code dataSource}.
+   *
+   * @throws NullPointerException if {@code dataSource} is null
+   */
+  public static Builder newBuilder(DataSource dataSource) {
+    return new Builder(Objects.requireNonNull(dataSource, "dataSource"));
+  }
+
+  /**
+   * The document's rows in sequence order (its state first, then the updates appended after it).
+   *
+   * @throws StoreException if the database cannot be read, or a stored row is not a well-formed update
+   * @throws IllegalStateException if the store is closed
+   */
+  @Override
+  public StoredDocument load(DocumentKey key) {
+    Objects.requireNonNull(key, "key");
+    return onIoThread(key, "load", () -> read(key));
+  }
+
+  private StoredDocument read(DocumentKey key) {
+    long doc = Tables.hash(key);
+    List<byte[]> updates = new ArrayList<>();
+    List<Long> seqs = new ArrayList<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement s = c.prepareStatement(tables.selectDocument)) {
+      bindKey(s, doc, key);
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          seqs.add(rs.getLong(1));
+          updates.add(rs.getBytes(2));
+        }
+      }
+    } catch (SQLException e) {
+      throw new StoreException("could not load document " + key + " from " + tables.updatesTable + " ("
+          + e.getMessage() + ")", e);
+    }
+    long bytes = 0;
+    for (int i = 0; i < updates.size(); i++) {
+      byte[] u = updates.get(i);
+      if (u == null) {
+        throw new StoreException("document " + key + " has a row without data in " + tables.updatesTable
+            + " (seq " + seqs.get(i) + ")");
+      }
+      try {
+        Updates.stateVector(u); // decodes every struct and the delete set
+      } catch (DecodingException e) {
+        throw new StoreException("document " + key + " has a corrupt row in " + tables.updatesTable + " (seq "
+            + seqs.get(i) + ", " + u.length + " bytes): " + e.getMessage()
+            + "; the document is not served until that row is repaired or deleted", e);
+      }
+      if (i > 0) {
+        bytes += u.length;
+      }
+    }
+    compactor.loaded(key, Math.max(0, updates.size() - 1), bytes);
+    return StoredDocument.of(updates);
+  }
+
+  /**
+   * Appends and returns once the update is committed, together with the other appends that were waiting then.
+   *
+   * @throws StoreException if the update could not be committed, or the thread was interrupted while waiting (the
+   *     update may then be stored or not)
+   * @throws IllegalStateException if the store is closed
+   */
+  @Override
+  public void append(DocumentKey key, byte[] update) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(update, "update");
+    committer.append(key, Tables.hash(key), update);
+  }
+
+  /**
+   * Deletes the document's rows and inserts {@code state}, in one transaction.
+   *
+   * @throws StoreException if the state could not be stored; what was stored before is then still there
+   * @throws IllegalStateException if the store is closed
+   */
+  @Override
+  public void replace(DocumentKey key, byte[] state) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(state, "state");
+    long doc = Tables.hash(key);
+    onIoThread(key, "replace", () -> inTransaction(key, "replace", c -> {
+      try (PreparedStatement del = c.prepareStatement(tables.deleteDocument);
+          PreparedStatement ins = c.prepareStatement(tables.insert)) {
+        bindKey(del, doc, key);
+        del.executeUpdate();
+        ins.setLong(1, doc);
+        ins.setString(2, key.tenant());
+        ins.setString(3, key.name());
+        ins.setBytes(4, state);
+        ins.executeUpdate();
+      }
+    }));
+    compactor.loaded(key, 0, 0);
+  }
+
+  /**
+   * Deletes every row of the document, its state and its updates (the database frees their space as it does for
+   * any deleted row: PostgreSQL by vacuum).
+   *
+   * @throws StoreException if the document could not be deleted
+   * @throws IllegalStateException if the store is closed
+   */
+  @Override
+  public void delete(DocumentKey key) {
+    Objects.requireNonNull(key, "key");
+    long doc = Tables.hash(key);
+    onIoThread(key, "delete", () -> inTransaction(key, "delete", c -> {
+      try (PreparedStatement del = c.prepareStatement(tables.deleteDocument)) {
+        bindKey(del, doc, key);
+        del.executeUpdate();
+      }
+    }));
+    compactor.forget(key);
+  }
+
+  /**
+   * Commits the appends already queued, lets the calls in progress and a compaction in progress finish, and stops
+   * the store's threads. Does not close the data source. Every call afterwards throws {@link
+   * IllegalStateException}.
+   */
+  @Override
+  public void close() {
+    committer.close();
+    io.shutdown();
+    compactor.close();
+    try {
+      if (!io.awaitTermination(30, TimeUnit.SECONDS)) {
+        log.warn("calls to {} did not finish within 30 s of close()", this);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "JdbcDocumentStore[" + tables.updatesTable + "]";
+  }
+
+  private interface SqlWork {
+    void run(Connection c) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} on one of the store's own threads and waits for it. The store's JDBC calls never run on a
+   * caller's thread, so interrupting a caller (an executor shut down with {@code shutdownNow}) only ends its wait:
+   * an interrupt in the middle of I/O can close the database file (H2 closes its file channel, and with it the
+   * whole database).
+   */
+  private <T> T onIoThread(DocumentKey key, String what, Callable<T> work) {
+    Future<T> result;
+    try {
+      result = io.submit(work);
+    } catch (RejectedExecutionException e) {
+      throw new IllegalStateException("the store is closed; cannot " + what + " document " + key, e);
+    }
+    try {
+      return result.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException("interrupted while waiting to " + what + " document " + key
+          + "; it may still complete", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof StoreException se) {
+        throw new StoreException(se.getMessage(), se.getCause() == null ? se : se.getCause());
+      }
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new StoreException("could not " + what + " document " + key + ": " + cause, cause);
+    }
+  }
+
+  private Void inTransaction(DocumentKey key, String what, SqlWork work) {
+    try (Connection c = dataSource.getConnection()) {
+      boolean autoCommit = c.getAutoCommit();
+      c.setAutoCommit(false);
+      try {
+        work.run(c);
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(autoCommit);
+      }
+    } catch (SQLException e) {
+      throw new StoreException("could not " + what + " document " + key + " in " + tables.updatesTable + " ("
+          + e.getMessage() + "); what was stored before is unchanged", e);
+    }
+    return null;
+  }
+
+  static void bindKey(PreparedStatement s, long doc, DocumentKey key) throws SQLException {
+    s.setLong(1, doc);
+    s.setString(2, key.tenant());
+    s.setString(3, key.name());
+  }
+
+  /**
+   * Settings of a {@link JdbcDocumentStore}. Each setter checks its value at once; {@link #build()} creates the
+   * tables. Not thread-safe.
+   */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private String tablePrefix = "collab_";
+    private int compactAfter = 500;
+    private long compactAfterBytes = 1 << 20;
+    private int maxBatchSize = 512;
+
+    private Builder(DataSource dataSource) {
+      this.dataSource = dataSource;
+    }
+
+    /**
+     * The prefix of the table names (default {@code collab_}): a letter or underscore, then up to 29 letters,
+     * digits or underscores. Stores with different prefixes on one database are independent.
+     *
+     * @throws IllegalArgumentException if the prefix is not of that form
+     */
+    public Builder tablePrefix(String prefix) {
+      Objects.requireNonNull(prefix, "prefix");
+      if (!PREFIX.matcher(prefix).matches()) {
+        throw new IllegalArgumentException("tablePrefix must match " + PREFIX.pattern() + " but is '" + prefix + "'");
+      }
+      this.tablePrefix = prefix;
+      return this;
+    }
+
+    /**
+     * Compacts a document once more than this many updates are stored after its state (default 500).
+     *
+     * @throws IllegalArgumentException if {@code updates} is less than 1
+     */
+    public Builder compactAfter(int updates) {
+      if (updates < 1) {
+        throw new IllegalArgumentException("compactAfter must be at least 1 but is " + updates);
+      }
+      this.compactAfter = updates;
+      return this;
+    }
+
+    /**
+     * Compacts a document once the updates stored after its state exceed this many bytes (default 1 MiB).
+     *
+     * @throws IllegalArgumentException if {@code bytes} is less than 1
+     */
+    public Builder compactAfterBytes(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("compactAfterBytes must be at least 1 but is " + bytes);
+      }
+      this.compactAfterBytes = bytes;
+      return this;
+    }
+
+    /**
+     * The most appends committed in one transaction (default 512).
+     *
+     * @throws IllegalArgumentException if {@code appends} is less than 1
+     */
+    public Builder maxBatchSize(int appends) {
+      if (appends < 1) {
+        throw new IllegalArgumentException("maxBatchSize must be at least 1 but is " + appends);
+      }
+      this.maxBatchSize = appends;
+      return this;
+    }
+
+    /**
+     * Creates or upgrades the tables and starts the store's two threads (writer and compactor).
+     *
+     * @throws StoreException if the tables cannot be created or upgraded, or are of a newer schema version
+     */
+    public JdbcDocumentStore build() {
+      return new JdbcDocumentStore(this);
+    }
+  }
+}

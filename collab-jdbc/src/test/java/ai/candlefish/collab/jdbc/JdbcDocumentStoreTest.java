@@ -1,0 +1,515 @@
+package ai.candlefish.collab.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.spi.StoreException;
+import ai.candlefish.collab.spi.StoredDocument;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Every test runs against a real PostgreSQL 17 and against H2 (see {@link Database}). */
+class JdbcDocumentStoreTest {
+  private static final DocumentKey KEY = DocumentKey.of("acme", "estimate-1");
+
+  private final List<JdbcDocumentStore> stores = new ArrayList<>();
+
+  @AfterEach
+  void closeStores() {
+    stores.forEach(JdbcDocumentStore::close);
+  }
+
+  private JdbcDocumentStore store(Database db, String prefix, int compactAfter) {
+    JdbcDocumentStore store = JdbcDocumentStore.newBuilder(db.dataSource()).tablePrefix(prefix)
+        .compactAfter(compactAfter).build();
+    stores.add(store);
+    return store;
+  }
+
+  private JdbcDocumentStore store(Database db) {
+    return store(db, Database.freshPrefix(), Integer.MAX_VALUE);
+  }
+
+  /** {@code n} updates of one client, each inserting one character of a text and setting one map entry. */
+  private static List<byte[]> edits(long clientId, int n, SplittableRandom random) {
+    Doc doc = Doc.newBuilder().clientId(clientId).build();
+    List<byte[]> updates = new ArrayList<>();
+    doc.onUpdate((update, origin, txn) -> updates.add(update));
+    for (int i = 0; i < n; i++) {
+      int at = i;
+      doc.transact(txn -> {
+        var text = doc.getText("t");
+        int length = text.length();
+        if (length > 3 && random.nextInt(4) == 0) {
+          text.delete(random.nextInt(length - 1), 1);
+        } else {
+          text.insert(random.nextInt(length + 1), Character.toString('a' + random.nextInt(26)));
+        }
+        doc.getMap("m").set(clientId + "-" + at, at);
+      });
+    }
+    return updates;
+  }
+
+  private static Doc docOf(List<byte[]> updates) {
+    Doc doc = Doc.create();
+    updates.forEach(doc::applyUpdate);
+    return doc;
+  }
+
+  private static void assertSameDocument(Doc actual, Doc expected) {
+    assertThat(actual.hasPendingUpdates()).isFalse();
+    assertThat(actual.toJson()).isEqualTo(expected.toJson());
+    assertThat(actual.stateVector()).isEqualTo(expected.stateVector());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void append_keepsOrder(Database db) {
+    JdbcDocumentStore store = store(db);
+    List<byte[]> updates = edits(1, 300, new SplittableRandom(1));
+    updates.forEach(u -> store.append(KEY, u));
+
+    StoredDocument stored = store.load(KEY);
+
+    assertThat(stored.updates()).containsExactlyElementsOf(updates);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void append_fromManyThreadsAtOnce_keepsEachDocumentsOrder(Database db) throws Exception {
+    JdbcDocumentStore store = store(db);
+    int threads = 12;
+    List<List<byte[]>> work = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        List<byte[]> mine = edits(300 + t, 80, new SplittableRandom(300 + t));
+        work.add(mine);
+        DocumentKey key = DocumentKey.of("acme", "doc-" + t);
+        done.add(pool.submit(() -> {
+          start.await();
+          mine.forEach(u -> store.append(key, u));
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+
+    for (int t = 0; t < threads; t++) {
+      assertThat(store.load(DocumentKey.of("acme", "doc-" + t)).updates()).containsExactlyElementsOf(work.get(t));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void load_nothingStored_isEmpty(Database db) {
+    assertThat(store(db).load(KEY).isEmpty()).isTrue();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void load_afterAppendsFromManyClients_givesTheSameDocument(Database db) {
+    long seed = System.nanoTime();
+    SplittableRandom random = new SplittableRandom(seed);
+    JdbcDocumentStore store = store(db);
+    List<byte[]> all = new ArrayList<>();
+    for (int client = 1; client <= 4; client++) {
+      all.addAll(edits(client, 60, random.split()));
+    }
+    Collections.shuffle(all, new java.util.Random(seed));
+    all.forEach(u -> store.append(KEY, u));
+
+    Doc loaded = docOf(store.load(KEY).updates());
+
+    assertSameDocument(loaded, docOf(all));
+    assertThat(loaded.getText("t").length()).as("seed %d", seed).isPositive();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void append_pastCompactAfter_compactsIntoOneStateWithTheSameContent(Database db) {
+    JdbcDocumentStore store = store(db, Database.freshPrefix(), 10);
+    List<byte[]> updates = edits(7, 11, new SplittableRandom(2));
+    updates.forEach(u -> store.append(KEY, u));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> store.load(KEY).updateCount() == 1);
+
+    assertSameDocument(docOf(store.load(KEY).updates()), docOf(updates));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void compaction_underConcurrentAppends_losesNothing(Database db) throws Exception {
+    String prefix = Database.freshPrefix();
+    JdbcDocumentStore store = store(db, prefix, 4);
+    int threads = 8;
+    int perThread = 150;
+    List<List<byte[]>> work = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      work.add(edits(100 + t, perThread, new SplittableRandom(t)));
+    }
+    DocumentKey other = DocumentKey.of("acme", "other");
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        List<byte[]> mine = work.get(t);
+        boolean alsoOther = t % 2 == 0;
+        done.add(pool.submit(() -> {
+          start.await();
+          for (byte[] u : mine) {
+            store.append(KEY, u);
+            if (alsoOther) {
+              store.append(other, u);
+            }
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+    List<byte[]> all = new ArrayList<>();
+    List<byte[]> toOther = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      all.addAll(work.get(t));
+      if (t % 2 == 0) {
+        toOther.addAll(work.get(t));
+      }
+    }
+
+    // Compactions ran while the appends went on; wait for the last one, then nothing may be missing.
+    await().atMost(Duration.ofSeconds(30)).until(() -> store.load(KEY).updateCount() <= 5);
+    assertThat(db.count("SELECT COUNT(*) FROM " + prefix + "updates WHERE name = 'estimate-1'"))
+        .isLessThan(threads * perThread);
+    assertSameDocument(docOf(store.load(KEY).updates()), docOf(all));
+    assertSameDocument(docOf(store.load(other).updates()), docOf(toOther));
+    assertThat(docOf(store.load(KEY).updates()).getMap("m").size()).isEqualTo(threads * perThread);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void replace_isAtomicForConcurrentLoads(Database db) throws Exception {
+    JdbcDocumentStore store = store(db);
+    List<byte[]> updates = edits(3, 200, new SplittableRandom(3));
+    updates.forEach(u -> store.append(KEY, u));
+    byte[] state = docOf(updates).encodeStateAsUpdate();
+    List<byte[]> before = store.load(KEY).updates();
+    AtomicBoolean stop = new AtomicBoolean();
+    List<Integer> seen = Collections.synchronizedList(new ArrayList<>());
+    Thread reader = new Thread(() -> {
+      while (!stop.get()) {
+        StoredDocument d = store.load(KEY);
+        List<byte[]> rows = d.updates();
+        boolean old = rows.size() == before.size();
+        boolean replaced = rows.size() == 1 && java.util.Arrays.equals(rows.get(0), state);
+        seen.add(old ? 0 : replaced ? 1 : -1);
+      }
+    });
+    reader.start();
+    await().until(() -> !seen.isEmpty());
+    store.replace(KEY, state);
+    await().until(() -> seen.contains(1));
+    stop.set(true);
+    reader.join();
+
+    assertThat(seen).doesNotContain(-1);
+    assertThat(store.load(KEY).updates()).containsExactly(state);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void replace_thenAppend_loadsStateThenUpdate(Database db) {
+    JdbcDocumentStore store = store(db);
+    List<byte[]> updates = edits(4, 20, new SplittableRandom(4));
+    updates.subList(0, 10).forEach(u -> store.append(KEY, u));
+    byte[] state = docOf(updates.subList(0, 10)).encodeStateAsUpdate();
+
+    store.replace(KEY, state);
+    store.append(KEY, updates.get(10));
+
+    assertThat(store.load(KEY).updates()).containsExactly(state, updates.get(10));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void delete_removesEveryRowOfTheDocumentOnly(Database db) {
+    String prefix = Database.freshPrefix();
+    JdbcDocumentStore store = store(db, prefix, 5);
+    DocumentKey kept = DocumentKey.of("acme", "kept");
+    List<byte[]> updates = edits(5, 30, new SplittableRandom(5));
+    updates.forEach(u -> {
+      store.append(KEY, u);
+      store.append(kept, u);
+    });
+    store.replace(KEY, docOf(updates).encodeStateAsUpdate());
+    store.append(KEY, edits(6, 1, new SplittableRandom(6)).get(0));
+
+    store.delete(KEY);
+
+    assertThat(store.load(KEY).isEmpty()).isTrue();
+    assertThat(db.count("SELECT COUNT(*) FROM " + prefix + "updates WHERE tenant = 'acme' AND name = 'estimate-1'"))
+        .isZero();
+    assertSameDocument(docOf(store.load(kept).updates()), docOf(updates));
+    store.delete(KEY); // nothing stored: nothing to do
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void keys_sameNameInTwoTenants_areTwoDocuments(Database db) {
+    JdbcDocumentStore store = store(db);
+    DocumentKey acme = DocumentKey.of("acme", "shared-name");
+    DocumentKey globex = DocumentKey.of("globex", "shared-name");
+    List<byte[]> a = edits(8, 5, new SplittableRandom(8));
+    List<byte[]> g = edits(9, 7, new SplittableRandom(9));
+    a.forEach(u -> store.append(acme, u));
+    g.forEach(u -> store.append(globex, u));
+
+    store.delete(DocumentKey.of("acme", "other"));
+    store.replace(DocumentKey.of("initech", "shared-name"), a.get(0));
+
+    assertThat(store.load(acme).updates()).containsExactlyElementsOf(a);
+    assertThat(store.load(globex).updates()).containsExactlyElementsOf(g);
+    store.delete(globex);
+    assertThat(store.load(acme).updates()).containsExactlyElementsOf(a);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void keys_longNonAsciiNames_areStored(Database db) {
+    JdbcDocumentStore store = store(db);
+    DocumentKey key = DocumentKey.of("ü".repeat(DocumentKey.MAX_TENANT_LENGTH),
+        "文".repeat(DocumentKey.MAX_NAME_LENGTH));
+    byte[] update = edits(10, 1, new SplittableRandom(10)).get(0);
+
+    store.append(key, update);
+
+    assertThat(store.load(key).updates()).containsExactly(update);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void build_twice_keepsDataAndSchema(Database db) {
+    String prefix = Database.freshPrefix();
+    byte[] update = edits(11, 1, new SplittableRandom(11)).get(0);
+    store(db, prefix, 100).append(KEY, update);
+
+    JdbcDocumentStore second = store(db, prefix, 100);
+
+    assertThat(second.load(KEY).updates()).containsExactly(update);
+    assertThat(db.count("SELECT version FROM " + prefix + "schema_version WHERE id = 1"))
+        .isEqualTo(Tables.SCHEMA_VERSION);
+    assertThat(db.count("SELECT COUNT(*) FROM " + prefix + "schema_version")).isEqualTo(1);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void build_concurrentlyOnAFreshDatabase_allSucceed(Database db) throws Exception {
+    String prefix = Database.freshPrefix();
+    int n = 6;
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    CountDownLatch start = new CountDownLatch(1);
+    try {
+      List<Future<JdbcDocumentStore>> built = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        built.add(pool.submit(() -> {
+          start.await();
+          return JdbcDocumentStore.newBuilder(db.dataSource()).tablePrefix(prefix).build();
+        }));
+      }
+      start.countDown();
+      for (Future<JdbcDocumentStore> f : built) {
+        stores.add(f.get());
+      }
+    } finally {
+      pool.shutdown();
+    }
+    byte[] update = edits(12, 1, new SplittableRandom(12)).get(0);
+    stores.get(0).append(KEY, update);
+
+    assertThat(stores.get(n - 1).load(KEY).updates()).containsExactly(update);
+    assertThat(db.count("SELECT COUNT(*) FROM " + prefix + "schema_version")).isEqualTo(1);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void build_newerSchemaVersion_isRefused(Database db) {
+    String prefix = Database.freshPrefix();
+    store(db, prefix, 100);
+    db.execute("UPDATE " + prefix + "schema_version SET version = 99");
+
+    assertThatThrownBy(() -> store(db, prefix, 100)).isInstanceOf(StoreException.class)
+        .hasMessageContaining("schema version 99").hasMessageContaining("newer");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void load_corruptRow_throwsStoreExceptionNamingTheRow(Database db) {
+    String prefix = Database.freshPrefix();
+    JdbcDocumentStore store = store(db, prefix, 100);
+    edits(13, 3, new SplittableRandom(13)).forEach(u -> store.append(KEY, u));
+    long seq = db.count("SELECT MAX(seq) FROM " + prefix + "updates");
+    // Claims a struct count far beyond the bytes that follow.
+    db.overwriteData(prefix, "seq = " + seq, new byte[] {1, (byte) 0xff});
+
+    assertThatThrownBy(() -> store.load(KEY)).isInstanceOf(StoreException.class)
+        .hasMessageContaining("corrupt").hasMessageContaining("seq " + seq).hasMessageContaining(KEY.toString());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void load_truncatedRow_throwsStoreException(Database db) {
+    String prefix = Database.freshPrefix();
+    JdbcDocumentStore store = store(db, prefix, 100);
+    List<byte[]> updates = edits(20, 5, new SplittableRandom(20));
+    byte[] state = docOf(updates).encodeStateAsUpdate();
+    store.replace(KEY, state);
+    db.overwriteData(prefix, "1 = 1", java.util.Arrays.copyOf(state, state.length / 2));
+
+    assertThatThrownBy(() -> store.load(KEY)).isInstanceOf(StoreException.class).hasMessageContaining("corrupt")
+        .hasCauseInstanceOf(ai.candlefish.collab.core.DecodingException.class);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void compaction_corruptRow_leavesRowsAndLoadStillFails(Database db) {
+    String prefix = Database.freshPrefix();
+    JdbcDocumentStore store = store(db, prefix, 3);
+    List<byte[]> updates = edits(14, 6, new SplittableRandom(14));
+    store.append(KEY, updates.get(0));
+    db.overwriteData(prefix, "1 = 1", new byte[] {1, (byte) 0xff});
+    updates.subList(1, 6).forEach(u -> store.append(KEY, u)); // past compactAfter: a compaction is tried
+
+    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() ->
+        db.count("SELECT COUNT(*) FROM " + prefix + "updates") == 6);
+    assertThatThrownBy(() -> store.load(KEY)).isInstanceOf(StoreException.class).hasMessageContaining("corrupt");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void append_tableGone_throwsStoreExceptionAndLaterAppendsWork(Database db) {
+    String prefix = Database.freshPrefix();
+    JdbcDocumentStore store = store(db, prefix, 100);
+    List<byte[]> updates = edits(15, 2, new SplittableRandom(15));
+    db.execute("ALTER TABLE " + prefix + "updates RENAME TO " + prefix + "moved");
+
+    assertThatThrownBy(() -> store.append(KEY, updates.get(0))).isInstanceOf(StoreException.class)
+        .hasMessageContaining("could not append to document " + KEY).hasMessageContaining("retry");
+    assertThatThrownBy(() -> store.load(KEY)).isInstanceOf(StoreException.class)
+        .hasMessageContaining("could not load document " + KEY);
+
+    db.execute("ALTER TABLE " + prefix + "moved RENAME TO " + prefix + "updates");
+    store.append(KEY, updates.get(1));
+    assertThat(store.load(KEY).updates()).containsExactly(updates.get(1));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void close_thenEveryCall_isRefusedAndTheDataStays(Database db) {
+    String prefix = Database.freshPrefix();
+    JdbcDocumentStore store = store(db, prefix, 100);
+    byte[] update = edits(16, 1, new SplittableRandom(16)).get(0);
+    store.append(KEY, update);
+    store.close();
+
+    assertThatThrownBy(() -> store.append(KEY, update)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+    assertThatThrownBy(() -> store.load(KEY)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+    assertThat(store(db, prefix, 100).load(KEY).updates()).containsExactly(update);
+  }
+
+  /**
+   * H2 closes its file, and with it the database, when a thread is interrupted during file I/O; WRITE_DELAY=0 makes
+   * each commit write to the file on the committing thread, so an interrupted compaction would show it.
+   */
+  @Test
+  void close_whileCompactingOnH2_leavesTheDatabaseUsable(@TempDir Path dir) {
+    try (HikariDataSource h2 = new HikariDataSource()) {
+      h2.setJdbcUrl("jdbc:h2:file:" + dir.resolve("db") + ";MODE=PostgreSQL;WRITE_DELAY=0");
+      List<byte[]> updates = edits(18, 3000, new SplittableRandom(18));
+      try (JdbcDocumentStore writer = JdbcDocumentStore.newBuilder(h2).compactAfter(Integer.MAX_VALUE).build()) {
+        updates.forEach(u -> writer.append(KEY, u));
+      }
+      JdbcDocumentStore compacting = JdbcDocumentStore.newBuilder(h2).compactAfter(1).build();
+
+      compacting.load(KEY); // past compactAfter: a compaction of 3000 rows starts
+      compacting.close(); // and must be let finish, not interrupted
+
+      try (JdbcDocumentStore next = JdbcDocumentStore.newBuilder(h2).build()) {
+        assertSameDocument(docOf(next.load(KEY).updates()), docOf(updates));
+        next.append(KEY, edits(19, 1, new SplittableRandom(19)).get(0));
+        assertThat(next.load(KEY).updateCount()).isBetween(2, 3001);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void calls_fromAnInterruptedThread_endTheWaitOnlyAndStillComplete(Database db) {
+    JdbcDocumentStore store = store(db);
+    List<byte[]> updates = edits(17, 3, new SplittableRandom(17));
+    store.append(KEY, updates.get(0));
+    byte[] state = docOf(updates.subList(0, 2)).encodeStateAsUpdate();
+    try {
+      Thread.currentThread().interrupt();
+      assertThatThrownBy(() -> store.replace(KEY, state)).isInstanceOf(StoreException.class)
+          .hasMessageContaining("interrupted");
+      assertThat(Thread.interrupted()).isTrue();
+      await().atMost(Duration.ofSeconds(5)).until(() -> store.load(KEY).updateCount() == 1);
+      Thread.currentThread().interrupt();
+      assertThatThrownBy(() -> store.append(KEY, updates.get(2))).isInstanceOf(StoreException.class)
+          .hasMessageContaining("interrupted");
+    } finally {
+      Thread.interrupted();
+    }
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> store.load(KEY).updateCount() == 2);
+    assertThat(store.load(KEY).updates()).containsExactly(state, updates.get(2));
+  }
+
+  @Test
+  void builder_badSettings_failFastNamingTheValue() {
+    var b = JdbcDocumentStore.newBuilder(Database.H2.dataSource());
+    assertThatThrownBy(() -> b.tablePrefix("drop table;")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'drop table;'");
+    assertThatThrownBy(() -> b.tablePrefix("")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.compactAfter(0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("0");
+    assertThatThrownBy(() -> b.compactAfterBytes(-1)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("-1");
+    assertThatThrownBy(() -> b.maxBatchSize(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> JdbcDocumentStore.newBuilder(null)).isInstanceOf(NullPointerException.class);
+  }
+}
