@@ -2,6 +2,7 @@ package ai.candlefish.collab.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.candlefish.collab.jdbc.JdbcDocumentStore;
 import ai.candlefish.collab.server.CollabServer;
 import ai.candlefish.collab.spi.Authenticator;
 import ai.candlefish.collab.spi.CollabHooks;
@@ -20,12 +21,16 @@ import com.nimbusds.jwt.SignedJWT;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.crypto.spec.SecretKeySpec;
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
@@ -175,6 +180,35 @@ class CollabAutoConfigurationTest {
             "candlefish.collab.tls.certificate=/nonexistent/cert.pem")
         .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
             .hasMessageContaining("private-key"));
+  }
+
+  @Test
+  void aDataSource_storesDocumentsInIt_acrossRestarts(@TempDir Path dir) {
+    ApplicationContextRunner withH2 = runner.withPropertyValues("candlefish.collab.security.mode=development")
+        .withBean(DataSource.class, () -> {
+          JdbcDataSource h2 = new JdbcDataSource();
+          h2.setURL("jdbc:h2:file:" + dir.resolve("collab") + ";MODE=PostgreSQL");
+          return h2;
+        });
+    DocumentKey key = DocumentKey.of("dev", "estimate");
+    withH2.run(context -> {
+      assertThat(context.getBean(DocumentStore.class)).isInstanceOf(JdbcDocumentStore.class);
+      try (var doc = context.getBean(CollabServer.class).openDocument(key).join()) {
+        doc.edit(txn -> txn.doc().getText("t").insert(0, "kept")).join();
+      }
+    }); // closing the context stores every document
+    withH2.run(context -> {
+      try (var doc = context.getBean(CollabServer.class).openDocument(key).join()) {
+        assertThat(doc.read(d -> d.getText("t").toString()).join()).isEqualTo("kept");
+      }
+    });
+  }
+
+  @Test
+  void memoryStorage_canBeChosenDespiteADataSource() {
+    runner.withPropertyValues("candlefish.collab.security.mode=development", "candlefish.collab.storage.type=memory")
+        .withBean(DataSource.class, JdbcDataSource::new)
+        .run(context -> assertThat(context.getBean(DocumentStore.class)).isInstanceOf(InMemoryDocumentStore.class));
   }
 
   @Test

@@ -1,11 +1,16 @@
 package ai.candlefish.collab.spring.internal;
 
+import ai.candlefish.collab.jdbc.JdbcDocumentStore;
 import ai.candlefish.collab.spi.DocumentStore;
 import ai.candlefish.collab.spring.CollabProperties;
+import javax.sql.DataSource;
 import org.springframework.context.ApplicationContext;
+import org.springframework.util.ClassUtils;
 
 /** Chooses the document store that {@code candlefish.collab.storage} asks for. */
 public final class StorageSelection {
+  private static final String JDBC_STORE = "ai.candlefish.collab.jdbc.JdbcDocumentStore";
+
   private StorageSelection() {}
 
   /**
@@ -17,10 +22,23 @@ public final class StorageSelection {
     if (storage.type() == CollabProperties.StorageType.MEMORY) {
       return null;
     }
+    boolean jdbcOnClassPath = ClassUtils.isPresent(JDBC_STORE, StorageSelection.class.getClassLoader());
+    DataSource dataSource = context.getBeanProvider(DataSource.class).getIfUnique();
+    if (jdbcOnClassPath && dataSource != null) {
+      return Jdbc.store(dataSource, storage.tablePrefix());
+    }
     if (storage.type() == CollabProperties.StorageType.JDBC) {
-      throw new IllegalStateException("candlefish.collab.storage.type=jdbc needs collab-jdbc on the class path "
-          + "and a DataSource bean");
+      throw new IllegalStateException("candlefish.collab.storage.type=jdbc needs collab-jdbc on the class path ("
+          + (jdbcOnClassPath ? "present" : "missing") + ") and one DataSource bean ("
+          + (dataSource == null ? "missing" : "present") + ")");
     }
     return null;
+  }
+
+  /** Only loaded when collab-jdbc is on the class path. */
+  private static final class Jdbc {
+    static DocumentStore store(DataSource dataSource, String tablePrefix) {
+      return JdbcDocumentStore.newBuilder(dataSource).tablePrefix(tablePrefix).build();
+    }
   }
 }
