@@ -1,7 +1,10 @@
 // The estimate's notes: a Lexical rich-text editor bound to the estimate's Y.Doc by Lexical's own collaboration
 // plugin (@lexical/yjs), with the other people's cursors. The provider factory returns the estimate's provider and
 // registers its Y.Doc, so the notes share the estimate's socket.
-import { useCallback, useRef } from 'react'
+import { useCallback, useEffect, useRef } from 'react'
+import { COLLABORATION_TAG } from 'lexical'
+import { syncCursorPositions } from '@lexical/yjs'
+import { useLexicalComposerContext } from '@lexical/react/LexicalComposerContext'
 import { LexicalComposer } from '@lexical/react/LexicalComposer'
 import { RichTextPlugin } from '@lexical/react/LexicalRichTextPlugin'
 import { ContentEditable } from '@lexical/react/LexicalContentEditable'
@@ -11,12 +14,30 @@ import { LexicalCollaboration } from '@lexical/react/LexicalCollaborationContext
 
 const theme = { paragraph: 'notes-paragraph' }
 
+// Lexical redraws the other people's cursors when awareness changes, which for our own typing happens before the
+// new text is in the document: their cursors then lag behind by what we just typed. Redraw them once more after
+// each local update has been laid out. (The binding is Lexical's; we get it the first time Lexical syncs cursors.)
+function RedrawCursors ({ binding, provider }) {
+  const [editor] = useLexicalComposerContext()
+  useEffect(() => editor.registerUpdateListener(({ tags }) => {
+    if (binding.current && !tags.has(COLLABORATION_TAG)) {
+      requestAnimationFrame(() => binding.current && syncCursorPositions(binding.current, provider))
+    }
+  }), [editor, provider])
+  return null
+}
+
 export function Notes ({ documentName, doc, provider, user }) {
   const cursors = useRef(null)
   const providerFactory = useCallback((id, yjsDocMap) => {
     yjsDocMap.set(id, doc)
     return provider
   }, [doc, provider])
+  const binding = useRef(null)
+  const syncCursors = useCallback((b, p, options) => {
+    binding.current = b
+    syncCursorPositions(b, p, options)
+  }, [])
   const initialConfig = {
     namespace: 'paintbox-notes',
     editorState: null, // the content comes from the document, never from here
@@ -34,7 +55,9 @@ export function Notes ({ documentName, doc, provider, user }) {
             placeholder={<div className='notes-placeholder'>Notes for everybody: access, colours, dates…</div>}
             ErrorBoundary={LexicalErrorBoundary} />
           <CollaborationPlugin id={documentName} providerFactory={providerFactory} shouldBootstrap
-            username={user.name} cursorColor={user.color} cursorsContainerRef={cursors} />
+            username={user.name} cursorColor={user.color} cursorsContainerRef={cursors}
+            syncCursorPositionsFn={syncCursors} />
+          <RedrawCursors binding={binding} provider={provider} />
         </LexicalCollaboration>
       </LexicalComposer>
     </div>

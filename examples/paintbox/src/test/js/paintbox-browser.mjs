@@ -142,9 +142,25 @@ try {
     check(EXPECTED.notes.every(n => a.notes.includes(n)), 'the notes hold what both wrote: ' + JSON.stringify(a.notes))
     check(a.people.some(p => p.startsWith('Bob')) && b.people.some(p => p.startsWith('Alice')),
       'each sees the other: ' + JSON.stringify([a.people, b.people]))
-    // Cursors: Bob's caret in the notes is drawn on Alice's page (Lexical's collaboration cursors).
-    await alice.page.waitForFunction(() => [...document.querySelectorAll('.notes span')]
-      .some(s => s.textContent === 'Bob'), null, { timeout: 10000 })
+    // Cursors: Bob's caret in the notes is drawn on Alice's page (Lexical's collaboration cursors), where Bob
+    // stopped typing: at the end of the notes, whatever Alice typed before it meanwhile.
+    await waitUntil('Bob\'s cursor is drawn at the end of the notes on Alice\'s page', () => alice.page.evaluate(() => {
+      const label = [...document.querySelectorAll('.notes span')].find(s => s.textContent === 'Bob')
+      if (!label) return { ok: false, label: false }
+      // Lexical draws each cursor as a box of position spans (the caret first) and the name label.
+      const caret = label.parentElement.firstElementChild.getBoundingClientRect()
+      const walker = document.createTreeWalker(document.getElementById('notes'), NodeFilter.SHOW_TEXT)
+      let last = null
+      while (walker.nextNode()) last = walker.currentNode
+      const end = document.createRange()
+      end.setStart(last, last.length)
+      const at = end.getBoundingClientRect()
+      return {
+        ok: Math.abs(caret.left - at.left) < 3 && Math.abs(caret.top - at.top) < 12,
+        caret: [caret.left, caret.top],
+        end: [at.left, at.top]
+      }
+    }), 10000)
     await alice.page.screenshot({ path: `${shots}/paintbox-alice.png` })
     await bob.page.screenshot({ path: `${shots}/paintbox-bob.png` })
     console.log(JSON.stringify({ id, grandText: a.grandText, totals: a.totals, notes: a.notes, rooms: a.rooms,
