@@ -38,11 +38,13 @@ const signIn = async name => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US' })
   const page = await context.newPage()
   page.on('pageerror', e => console.error(`[${name} page error] ${e.message}`))
+  const sockets = []
+  page.on('websocket', ws => sockets.push(ws.url()))
   await page.goto(base)
   await page.fill('#login-name', name)
   await page.click('#login-submit')
   await page.waitForSelector('#new-title')
-  return { context, page, name }
+  return { context, page, name, sockets }
 }
 
 const openEstimate = async (who, id) => {
@@ -142,6 +144,11 @@ try {
     check(EXPECTED.notes.every(n => a.notes.includes(n)), 'the notes hold what both wrote: ' + JSON.stringify(a.notes))
     check(a.people.some(p => p.startsWith('Bob')) && b.people.some(p => p.startsWith('Alice')),
       'each sees the other: ' + JSON.stringify([a.people, b.people]))
+    // One socket per estimate: the notes (Lexical) and the rooms share the estimate's provider.
+    for (const who of [alice, bob]) {
+      check(who.sockets.length === 1 && who.sockets[0].includes('/estimate-' + id),
+        `${who.name}'s page opened one socket, for the estimate: ${JSON.stringify(who.sockets)}`)
+    }
     // Cursors: Bob's caret in the notes is drawn on Alice's page (Lexical's collaboration cursors), where Bob
     // stopped typing: at the end of the notes, whatever Alice typed before it meanwhile.
     await waitUntil('Bob\'s cursor is drawn at the end of the notes on Alice\'s page', () => alice.page.evaluate(() => {
