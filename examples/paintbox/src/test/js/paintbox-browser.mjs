@@ -41,6 +41,8 @@ const signIn = async name => {
   const sockets = []
   page.on('websocket', ws => sockets.push(ws.url()))
   await page.goto(base)
+  await page.waitForSelector('#login-name')
+  if (name === 'Alice') await page.screenshot({ path: `${shots}/paintbox-login.png` })
   await page.fill('#login-name', name)
   await page.click('#login-submit')
   await page.waitForSelector('#new-title')
