@@ -52,8 +52,10 @@ public class CollabAutoConfiguration {
     if (jdbc != null) {
       return jdbc;
     }
-    log.warn("candlefish.collab: documents are kept in memory only and are lost when the application stops "
-        + "(add collab-jdbc and a DataSource, or set candlefish.collab.storage.type=memory to silence this)");
+    if (properties.storage().type() != CollabProperties.StorageType.MEMORY) {
+      log.warn("candlefish.collab: documents are kept in memory only and are lost when the application stops "
+          + "(add collab-jdbc and a DataSource, or set candlefish.collab.storage.type=memory to silence this)");
+    }
     return new InMemoryDocumentStore();
   }
 

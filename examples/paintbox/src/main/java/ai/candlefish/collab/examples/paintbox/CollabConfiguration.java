@@ -1,0 +1,23 @@
+package ai.candlefish.collab.examples.paintbox;
+
+import ai.candlefish.collab.server.CollabServer;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Paintbox's part in the collaboration server: its hooks (picked up by the starter). Everything else comes from
+ * {@code candlefish.collab.*} in {@code application.properties}.
+ */
+@Configuration(proxyBeanMethods = false)
+class CollabConfiguration {
+  @Bean
+  TotalsHooks totalsHooks(ObjectProvider<CollabServer> server) {
+    return new TotalsHooks(server::getObject);
+  }
+
+  @Bean
+  PresenceHooks presenceHooks() {
+    return new PresenceHooks();
+  }
+}

@@ -1,0 +1,90 @@
+package ai.candlefish.collab.examples.paintbox;
+
+import ai.candlefish.collab.server.CollabServer;
+import ai.candlefish.collab.spring.CollabProperties;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+
+/**
+ * Paintbox's API for the page: where the collaboration server listens, and the estimates (list with who has each
+ * open, create, one). Estimates need a signed-in user; their content goes through the collaboration socket.
+ */
+@RestController
+class EstimateController {
+  /** An estimate as the page sees it. */
+  record EstimateView(String id, String title, Instant created, String document, List<Person> viewers) {}
+
+  /** Somebody who has an estimate open. */
+  record Person(String name, String color) {}
+
+  /** What the page sends to create an estimate. */
+  record CreateRequest(String title) {}
+
+  /** Where the page connects its y-websocket provider: {@code ws://<page's host>:<collabPort><collabPath>/<document>}. */
+  record ClientConfig(int collabPort, String collabPath, String tenant) {}
+
+  private final Estimates estimates;
+  private final Users users;
+  private final PresenceHooks presence;
+  private final CollabServer server;
+  private final CollabProperties collab;
+
+  EstimateController(Estimates estimates, Users users, PresenceHooks presence, CollabServer server,
+      CollabProperties collab) {
+    this.estimates = estimates;
+    this.users = users;
+    this.presence = presence;
+    this.server = server;
+    this.collab = collab;
+  }
+
+  @GetMapping("/api/config")
+  ClientConfig config() {
+    String path = collab.path() == null ? "" : collab.path().replaceAll("/+$", "");
+    return new ClientConfig(server.port(), path.isEmpty() || path.startsWith("/") ? path : "/" + path,
+        PaintboxApplication.TENANT);
+  }
+
+  @GetMapping("/api/estimates")
+  List<EstimateView> list(@RequestHeader(name = "Authorization", required = false) String authorization) {
+    users.user(authorization);
+    Map<String, List<String>> viewers = presence.viewers();
+    return estimates.list().stream().map(e -> view(e, viewers)).toList();
+  }
+
+  @GetMapping("/api/estimates/{id}")
+  EstimateView one(@RequestHeader(name = "Authorization", required = false) String authorization,
+      @PathVariable("id") String id) {
+    users.user(authorization);
+    return estimates.find(id).map(e -> view(e, presence.viewers()))
+        .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no estimate " + id));
+  }
+
+  @PostMapping("/api/estimates")
+  @ResponseStatus(HttpStatus.CREATED)
+  EstimateView create(@RequestHeader(name = "Authorization", required = false) String authorization,
+      @RequestBody CreateRequest request) {
+    users.user(authorization);
+    try {
+      return view(estimates.create(request == null ? null : request.title()), Map.of());
+    } catch (IllegalArgumentException e) {
+      throw new ResponseStatusException(HttpStatus.BAD_REQUEST, e.getMessage());
+    }
+  }
+
+  private static EstimateView view(Estimates.Estimate e, Map<String, List<String>> viewers) {
+    List<Person> people = viewers.getOrDefault(e.id(), List.of()).stream()
+        .map(name -> new Person(name, Users.colorOf(name))).toList();
+    return new EstimateView(e.id(), e.title(), e.created(), e.document(), people);
+  }
+}

@@ -1,0 +1,31 @@
+package ai.candlefish.collab.examples.paintbox;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Paintbox's own settings, under {@code paintbox}.
+ *
+ * @param dataDir where Paintbox keeps its data: the H2 database ({@code spring.datasource.url} points into it by
+ *     default) and the development login's signing key
+ * @param devLogin the development login
+ */
+@ConfigurationProperties("paintbox")
+public record PaintboxProperties(@DefaultValue("./paintbox-data") Path dataDir, @DefaultValue DevLogin devLogin) {
+
+  /**
+   * The development login: anybody may sign in with just a name and gets a JWT (HMAC-SHA256) that the
+   * collaboration server checks. Replace it with the host's identity provider in production (README).
+   *
+   * @param enabled whether to offer it ({@code false}: tokens come from elsewhere, and a {@code JwtDecoder} bean
+   *     must check them, for example Spring Boot's resource server with {@code spring.security.oauth2.resourceserver.jwt.*})
+   * @param secret the HMAC key (at least 32 characters); empty: a random key kept in {@code <data-dir>/dev-login.key}
+   * @param tokenLifetime how long a token is valid
+   */
+  public record DevLogin(
+      @DefaultValue("true") boolean enabled,
+      String secret,
+      @DefaultValue("12h") Duration tokenLifetime) {}
+}

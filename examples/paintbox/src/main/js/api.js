@@ -1,0 +1,36 @@
+// Paintbox's API and the signed-in user (kept per browser tab, so two tabs can be two people).
+const KEY = 'paintbox.user'
+
+export const session = {
+  get: () => JSON.parse(sessionStorage.getItem(KEY) || 'null'),
+  set: user => sessionStorage.setItem(KEY, JSON.stringify(user)),
+  clear: () => sessionStorage.removeItem(KEY)
+}
+
+export class ApiError extends Error {
+  constructor (status, message) {
+    super(message)
+    this.status = status
+  }
+}
+
+export async function api (path, { method = 'GET', body, token } = {}) {
+  const headers = { Accept: 'application/json' }
+  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  if (token) headers.Authorization = 'Bearer ' + token
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+  if (!response.ok) {
+    let message = response.statusText
+    try {
+      message = (await response.json()).message || message
+    } catch {}
+    throw new ApiError(response.status, message)
+  }
+  return response.json()
+}
+
+/** Where the collaboration server listens: the page's host, the port and path the server tells. */
+export function collabUrl (config) {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:'
+  return `${scheme}//${location.hostname}:${config.collabPort}${config.collabPath || ''}`
+}

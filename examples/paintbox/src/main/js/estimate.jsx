@@ -1,0 +1,197 @@
+// One estimate: its rooms and surfaces (Y.Array 'rooms' of Y.Maps), the totals the server computes (Y.Map
+// 'totals'), the notes (Lexical, Y.XmlText 'root'), and who is here (awareness). One Y.Doc and one y-websocket
+// provider, so one socket, for all of it: the notes editor's provider factory hands Lexical the same pair.
+import * as Y from 'yjs'
+import { WebsocketProvider } from 'y-websocket'
+import { useEffect, useMemo, useReducer, useState } from 'react'
+import { api, ApiError, collabUrl } from './api.js'
+import { Notes } from './notes.jsx'
+
+const KINDS = ['Wall', 'Ceiling', 'Trim', 'Door', 'Window frame', 'Floor']
+const money = new Intl.NumberFormat('en', { style: 'currency', currency: 'EUR' })
+const newId = () => Math.random().toString(36).slice(2, 10)
+
+/** Re-renders whenever one of the shared types changes (local or remote). */
+function useObserved (...types) {
+  const [, rerender] = useReducer(n => n + 1, 0)
+  useEffect(() => {
+    types.forEach(t => t.observeDeep(rerender))
+    return () => types.forEach(t => t.unobserveDeep(rerender))
+  }, types)
+}
+
+/** The awareness states with a name (Lexical's collaboration plugin sets name and colour). */
+function usePeople (provider) {
+  const [people, setPeople] = useState([])
+  useEffect(() => {
+    const update = () => setPeople([...provider.awareness.getStates()]
+      .filter(([, s]) => s && s.name)
+      .map(([id, s]) => ({ id, name: s.name, color: s.color, you: id === provider.awareness.clientID }))
+      .sort((a, b) => a.name.localeCompare(b.name)))
+    provider.awareness.on('change', update)
+    update()
+    return () => provider.awareness.off('change', update)
+  }, [provider])
+  return people
+}
+
+function useStatus (provider) {
+  const [status, setStatus] = useState('connecting')
+  useEffect(() => {
+    const onStatus = ({ status }) => setStatus(status === 'connected' ? (provider.synced ? 'synced' : 'syncing') : status)
+    const onSync = synced => setStatus(synced ? 'synced' : 'syncing')
+    provider.on('status', onStatus)
+    provider.on('sync', onSync)
+    return () => { provider.off('status', onStatus); provider.off('sync', onSync) }
+  }, [provider])
+  return status
+}
+
+/** A number input that writes to the document on every keystroke that reads as a number, and shows what is typed. */
+function NumberField ({ value, onChange, ...props }) {
+  const [draft, setDraft] = useState(null)
+  const shown = draft ?? (typeof value === 'number' ? String(value) : '')
+  return (
+    <input {...props} inputMode='decimal' value={shown}
+      onChange={e => {
+        setDraft(e.target.value)
+        const n = Number(e.target.value.trim().replace(',', '.'))
+        if (e.target.value.trim() !== '' && Number.isFinite(n) && n >= 0) onChange(n)
+      }}
+      onBlur={() => setDraft(null)} />
+  )
+}
+
+function Surface ({ surface, onRemove }) {
+  const get = k => surface.get(k)
+  const set = k => v => surface.set(k, v)
+  return (
+    <tr className='surface'>
+      <td>
+        <select className='kind' value={get('kind') || KINDS[0]} onChange={e => set('kind')(e.target.value)}>
+          {KINDS.map(k => <option key={k}>{k}</option>)}
+        </select>
+      </td>
+      <td><NumberField className='area num' value={get('area')} onChange={set('area')} aria-label='area m²' /></td>
+      <td><NumberField className='coats num' value={get('coats')} onChange={set('coats')} aria-label='coats' /></td>
+      <td>
+        <input className='product' value={get('product') || ''} placeholder='Paint product'
+          onChange={e => set('product')(e.target.value)} />
+      </td>
+      <td><NumberField className='price num' value={get('price')} onChange={set('price')} aria-label='price per m² per coat' /></td>
+      <td><button className='link remove-surface' title='Remove surface' onClick={onRemove}>✕</button></td>
+    </tr>
+  )
+}
+
+function Room ({ doc, room, index, total }) {
+  const surfaces = room.get('surfaces')
+  const addSurface = () => {
+    const s = new Y.Map()
+    doc.transact(() => {
+      surfaces.push([s])
+      s.set('id', newId())
+      s.set('kind', 'Wall')
+      s.set('area', 10)
+      s.set('coats', 2)
+      s.set('product', '')
+      s.set('price', 3)
+    })
+  }
+  return (
+    <div className='card room' data-room={room.get('id')}>
+      <div className='room-head'>
+        <input className='room-name' value={room.get('name') || ''} placeholder='Room'
+          onChange={e => room.set('name', e.target.value)} />
+        <span className='room-total' title='computed on the server'>{total === undefined ? '…' : money.format(total)}</span>
+        <button className='link remove-room' title='Remove room'
+          onClick={() => doc.getArray('rooms').delete(index, 1)}>Remove room</button>
+      </div>
+      <table>
+        <thead>
+          <tr><th>Surface</th><th>Area m²</th><th>Coats</th><th>Paint</th><th>Price / m² / coat</th><th /></tr>
+        </thead>
+        <tbody>
+          {surfaces instanceof Y.Array && surfaces.toArray().map((s, i) => s instanceof Y.Map &&
+            <Surface key={s.get('id') || i} surface={s} onRemove={() => surfaces.delete(i, 1)} />)}
+        </tbody>
+      </table>
+      <button className='add-surface' onClick={addSurface}>+ Surface</button>
+    </div>
+  )
+}
+
+export function EstimatePage ({ id, user, config, onUnauthorized }) {
+  const [estimate, setEstimate] = useState(null)
+  const [error, setError] = useState(null)
+  const documentName = 'estimate-' + id
+  // Not connected here: Lexical's collaboration plugin connects it when the notes editor mounts (so the editor
+  // hears the first 'sync') and disconnects it when the page goes.
+  const { doc, provider } = useMemo(() => {
+    const doc = new Y.Doc()
+    const provider = new WebsocketProvider(collabUrl(config), documentName, doc,
+      { connect: false, params: { token: user.token } })
+    return { doc, provider }
+  }, [documentName, user.token])
+  useEffect(() => {
+    window.paintbox = { doc, provider } // for the browser test and the curious
+    return () => { provider.destroy(); doc.destroy() }
+  }, [doc, provider])
+  useEffect(() => {
+    api('/api/estimates/' + id, { token: user.token }).then(setEstimate)
+      .catch(err => err instanceof ApiError && err.status === 401 ? onUnauthorized() : setError(err.message || 'HTTP ' + err.status))
+  }, [id, user.token])
+
+  const rooms = doc.getArray('rooms')
+  const totals = doc.getMap('totals')
+  useObserved(rooms, totals)
+  const people = usePeople(provider)
+  const status = useStatus(provider)
+  const roomTotals = totals.get('rooms') || {}
+  const grand = totals.get('grand')
+
+  const addRoom = () => {
+    const room = new Y.Map()
+    doc.transact(() => {
+      rooms.push([room])
+      room.set('id', newId())
+      room.set('name', 'Room ' + (rooms.length))
+      room.set('surfaces', new Y.Array())
+    })
+  }
+
+  if (error) return <p className='error'>{error} <a href='#/'>Back to the estimates</a></p>
+  return (
+    <section className='estimate' data-status={status}>
+      <div className='estimate-head'>
+        <a href='#/'>← Estimates</a>
+        <h1 id='estimate-title'>{estimate ? estimate.title : '…'}</h1>
+        <span className={'status ' + status} id='status'>{status}</span>
+      </div>
+      <div className='people' id='people' aria-label='people here'>
+        {people.map(p => <span key={p.id} className='person' style={{ background: p.color }}>
+          {p.name}{p.you ? ' (you)' : ''}</span>)}
+      </div>
+      <div className='layout'>
+        <div className='rooms'>
+          {rooms.toArray().map((room, i) => room instanceof Y.Map &&
+            <Room key={room.get('id') || i} doc={doc} room={room} index={i} total={roomTotals[room.get('id')]} />)}
+          <button id='add-room' onClick={addRoom}>+ Room</button>
+        </div>
+        <aside>
+          <div className='card totals'>
+            <div className='hint'>Total (computed on the server)</div>
+            <div id='grand-total' className='grand'>{typeof grand === 'number' ? money.format(grand) : '—'}</div>
+            <div className='hint' id='total-area'>
+              {typeof totals.get('area') === 'number' ? totals.get('area') + ' m² painted' : ''}
+            </div>
+          </div>
+          <div className='card'>
+            <h3>Notes</h3>
+            <Notes documentName={documentName} doc={doc} provider={provider} user={user} />
+          </div>
+        </aside>
+      </div>
+    </section>
+  )
+}

@@ -1,0 +1,7 @@
+-- Paintbox's own table: the list of estimates. Their content is in the collaborative documents (estimate-<id>).
+-- Runs at every start (spring.sql.init.mode=always), so it must be a no-op the second time. H2 and PostgreSQL.
+CREATE TABLE IF NOT EXISTS paintbox_estimate (
+  id VARCHAR(16) PRIMARY KEY,
+  title VARCHAR(120) NOT NULL,
+  created TIMESTAMP WITH TIME ZONE NOT NULL
+);

@@ -1,0 +1,131 @@
+package ai.candlefish.collab.examples.paintbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.candlefish.collab.server.CloseCodes;
+import ai.candlefish.collab.server.CollabServer;
+import ai.candlefish.collab.server.DocumentHandle;
+import ai.candlefish.collab.spi.DocumentKey;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Paintbox started for real (random ports, a fresh data directory): sign in, create an estimate, and sync a real
+ * y-websocket client (Node, {@code src/test/js/estimate-client.mjs}) through the collaboration server; the client
+ * must receive the total the server computed.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = "candlefish.collab.port=0")
+class PaintboxApplicationTest {
+  @TempDir
+  static Path dataDir;
+
+  @DynamicPropertySource
+  static void dataDir(DynamicPropertyRegistry registry) {
+    registry.add("paintbox.data-dir", () -> dataDir.toString());
+  }
+
+  private static final ObjectMapper JSON = JsonMapper.builder().build();
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @LocalServerPort
+  int port;
+
+  @Autowired
+  CollabServer collab;
+
+  private HttpResponse<String> call(String method, String path, String token, String body) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+        .header("Content-Type", "application/json");
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private String login(String name) throws Exception {
+    HttpResponse<String> response = call("POST", "/api/login", null, "{\"name\":\"" + name + "\"}");
+    assertThat(response.statusCode()).isEqualTo(200);
+    return JSON.readTree(response.body()).get("token").asText();
+  }
+
+  static JsonNode node(String... args) throws IOException, InterruptedException {
+    Path dir = Path.of(System.getProperty("node.js.dir", "src/test/js"));
+    String[] command = new String[args.length + 1];
+    command[0] = "node";
+    System.arraycopy(args, 0, command, 1, args.length);
+    Process process = new ProcessBuilder(command).directory(dir.toFile())
+        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String out;
+    try {
+      out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("node %s ends", args[0]).isTrue();
+    } finally {
+      process.destroyForcibly();
+    }
+    assertThat(process.exitValue()).as("node %s failed; its output:%n%s", args[0], out).isZero();
+    return JSON.readTree(out.strip().lines().reduce((a, b) -> b).orElse("{}"));
+  }
+
+  @Test
+  void estimate_syncedByARealClient_getsTheServerComputedTotal() throws Exception {
+    String token = login("Ada");
+    HttpResponse<String> created = call("POST", "/api/estimates", token, "{\"title\":\"Hall and stairs\"}");
+    assertThat(created.statusCode()).isEqualTo(201);
+    JsonNode estimate = JSON.readTree(created.body());
+    String document = estimate.get("document").asText();
+    assertThat(document).isEqualTo("estimate-" + estimate.get("id").asText());
+    assertThat(call("GET", "/api/estimates", token, null).body()).contains("Hall and stairs");
+
+    JsonNode config = JSON.readTree(call("GET", "/api/config", null, null).body());
+    assertThat(config.get("collabPort").asInt()).isEqualTo(collab.port());
+    String url = "ws://127.0.0.1:" + collab.port() + config.get("collabPath").asText();
+
+    // Hall: 8 m² × 2 coats × 2.50 + "4,5" m² × 1 × 10.00 = 85.
+    JsonNode seen = node("estimate-client.mjs", "edit", url, document, token, "85");
+    assertThat(seen.get("totals").get("grand").asDouble()).isEqualTo(85.0);
+    assertThat(seen.get("totals").get("rooms").get("hall").asDouble()).isEqualTo(85.0);
+    assertThat(seen.get("totals").get("area").asDouble()).isEqualTo(12.5);
+
+    try (DocumentHandle handle = collab.openDocument(DocumentKey.of(PaintboxApplication.TENANT, document))
+        .get(10, TimeUnit.SECONDS)) {
+      EstimateTotals stored = handle.read(EstimateTotals::stored).get(10, TimeUnit.SECONDS);
+      assertThat(stored.grand()).isEqualByComparingTo("85");
+    }
+  }
+
+  @Test
+  void collabSocket_refusesClientsWithoutAValidToken() throws Exception {
+    String url = "ws://127.0.0.1:" + collab.port();
+    assertThat(node("estimate-client.mjs", "refused", url, "estimate-0123456789", "").get("code").asInt())
+        .isEqualTo(CloseCodes.UNAUTHORIZED);
+    String forged = login("Mallory").replaceAll(".$", "A").replaceAll("\\.[^.]*$", ".AAAA");
+    assertThat(node("estimate-client.mjs", "refused", url, "estimate-0123456789", forged).get("code").asInt())
+        .isEqualTo(CloseCodes.UNAUTHORIZED);
+  }
+
+  @Test
+  void api_needsASignedInUser() throws Exception {
+    assertThat(call("GET", "/api/estimates", null, null).statusCode()).isEqualTo(401);
+    assertThat(call("POST", "/api/estimates", "not-a-token", "{\"title\":\"x\"}").statusCode()).isEqualTo(401);
+    assertThat(call("POST", "/api/login", null, "{\"name\":\"  \"}").statusCode()).isEqualTo(400);
+    assertThat(call("POST", "/api/estimates", login("Ada"), "{\"title\":\"\"}").statusCode()).isEqualTo(400);
+  }
+}

@@ -1,0 +1,197 @@
+// Paintbox as two people use it, in two real browsers (Debian's Chromium, headless, driven by playwright-core).
+// Prints one JSON line with what the pages showed; exits non-zero on a failed check. Screenshots go to <shots>.
+//
+//   node paintbox-browser.mjs edit <base url> <shots>
+//     Alice signs in and creates an estimate; Bob signs in, sees Alice on it in the list, and opens it. Both edit
+//     at the same time: rooms and surfaces, and the Lexical notes. Both pages must end with the same rooms, notes
+//     and server-computed total (the expected one), and each must show both people.
+//   node paintbox-browser.mjs reopen <base url> <shots> <estimate id> <expect content: true|false>
+//     After a restart: Carol signs in; the estimate must be in the list; she opens it and, if asked, must see the
+//     content and total from before.
+import { chromium } from 'playwright-core'
+import { mkdirSync } from 'node:fs'
+
+const [mode, base, shots, estimateId, expectContent] = process.argv.slice(2)
+if (!['edit', 'reopen'].includes(mode) || !base || !shots || (mode === 'reopen' && !estimateId)) {
+  console.error('usage: node paintbox-browser.mjs edit <base url> <shots> | reopen <base url> <shots> <id> <true|false>')
+  process.exit(2)
+}
+mkdirSync(shots, { recursive: true })
+
+const EXPECTED = {
+  grand: 335, // Living room: 20 m² × 2 × 4.50 + 15 m² × 1 × 5.00 = 255; Kitchen: 12.5 m² × 2 × 3.20 = 80
+  grandText: '€335.00',
+  notes: ['Access via the back door.', 'Alice: hall first.', 'Bob: keep the tiles.']
+}
+
+const check = (ok, what) => {
+  if (!ok) throw new Error('check failed: ' + what)
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync']
+})
+
+const signIn = async name => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US' })
+  const page = await context.newPage()
+  page.on('pageerror', e => console.error(`[${name} page error] ${e.message}`))
+  const sockets = []
+  page.on('websocket', ws => sockets.push(ws.url()))
+  await page.goto(base)
+  await page.waitForSelector('#login-name')
+  if (name === 'Alice') await page.screenshot({ path: `${shots}/paintbox-login.png` })
+  await page.fill('#login-name', name)
+  await page.click('#login-submit')
+  await page.waitForSelector('#new-title')
+  return { context, page, name, sockets }
+}
+
+const openEstimate = async (who, id) => {
+  await who.page.click(`#estimates li[data-id="${id}"] a`)
+  await who.page.waitForSelector('.estimate[data-status="synced"]', { timeout: 15000 })
+  await who.page.waitForSelector('#notes[contenteditable="true"]')
+}
+
+/** What a page shows: the rooms (from its document), notes, totals. */
+const seen = page => page.evaluate(() => ({
+  rooms: window.paintbox.doc.getArray('rooms').toJSON(),
+  totals: window.paintbox.doc.getMap('totals').toJSON(),
+  grandText: document.getElementById('grand-total').textContent,
+  notes: document.getElementById('notes').innerText.replace(/\s+/g, ' ').trim(),
+  people: [...document.querySelectorAll('#people .person')].map(p => p.textContent)
+}))
+
+const fillSurface = async (row, { kind, area, coats, price, product }) => {
+  if (kind) await row.locator('select.kind').selectOption(kind)
+  await row.locator('input.area').fill(String(area))
+  await row.locator('input.coats').fill(String(coats))
+  await row.locator('input.price').fill(String(price))
+  await row.locator('input.product').fill(product)
+  await row.locator('input.product').blur()
+}
+
+const waitUntil = async (what, condition, millis = 15000) => {
+  const deadline = Date.now() + millis
+  let last
+  while (Date.now() < deadline) {
+    last = await condition()
+    if (last.ok) return last
+    await new Promise(r => setTimeout(r, 150))
+  }
+  throw new Error('timed out waiting until ' + what + ': ' + JSON.stringify(last))
+}
+
+try {
+  if (mode === 'edit') {
+    const alice = await signIn('Alice')
+    await alice.page.fill('#new-title', 'Flat in Elm Street')
+    await alice.page.click('#create-estimate')
+    await alice.page.waitForURL(/#\/estimates\/[a-z0-9]+$/)
+    const id = alice.page.url().split('/').pop()
+    await alice.page.waitForSelector('.estimate[data-status="synced"]', { timeout: 15000 })
+    await alice.page.waitForSelector('#notes[contenteditable="true"]')
+
+    const bob = await signIn('Bob')
+    // The list says who has which estimate open.
+    await bob.page.waitForSelector(`#estimates li[data-id="${id}"] .person:has-text("Alice")`, { timeout: 15000 })
+    await bob.page.screenshot({ path: `${shots}/paintbox-list-bob.png` })
+    await openEstimate(bob, id)
+
+    // Alice's first room and first line of notes; Bob sees them.
+    await alice.page.click('#add-room')
+    await alice.page.locator('.room').first().locator('.room-name').fill('Living room')
+    await alice.page.locator('#notes').click()
+    await alice.page.keyboard.type('Access via the back door. ')
+    await bob.page.waitForFunction(() => document.getElementById('notes').innerText.includes('back door.'), null,
+      { timeout: 10000 })
+    await bob.page.waitForSelector('.room .room-name[value="Living room"]', { timeout: 10000 })
+
+    // Both at once: Alice fills the living room and writes at the start of the notes; Bob adds the kitchen and
+    // writes at the end.
+    const aliceWork = async () => {
+      const room = alice.page.locator('.room').first()
+      await room.locator('.add-surface').click()
+      await room.locator('.add-surface').click()
+      await fillSurface(room.locator('tr.surface').nth(0), { area: 20, coats: 2, price: 4.5, product: 'Wall white matt' })
+      await fillSurface(room.locator('tr.surface').nth(1), { kind: 'Ceiling', area: 15, coats: 1, price: 5, product: 'Ceiling white' })
+      await alice.page.locator('#notes').click()
+      await alice.page.keyboard.press('Control+Home')
+      await alice.page.keyboard.type('Alice: hall first. ', { delay: 15 })
+    }
+    const bobWork = async () => {
+      await bob.page.click('#add-room')
+      const room = bob.page.locator('.room').nth(1)
+      await room.locator('.room-name').fill('Kitchen')
+      await room.locator('.add-surface').click()
+      await fillSurface(room.locator('tr.surface').nth(0), { area: 12.5, coats: 2, price: 3.2, product: 'Kitchen satin' })
+      await bob.page.locator('#notes').click()
+      await bob.page.keyboard.press('Control+End')
+      await bob.page.keyboard.type(' Bob: keep the tiles.', { delay: 15 })
+    }
+    await Promise.all([aliceWork(), bobWork()])
+
+    const final = await waitUntil('both pages show the same content and the expected total', async () => {
+      const [a, b] = [await seen(alice.page), await seen(bob.page)]
+      const same = JSON.stringify(a.rooms) === JSON.stringify(b.rooms) && a.notes === b.notes &&
+        a.grandText === b.grandText && JSON.stringify(a.totals) === JSON.stringify(b.totals)
+      return { ok: same && a.totals.grand === EXPECTED.grand && a.people.length === 2 && b.people.length === 2, a, b }
+    })
+    const { a, b } = final
+    check(a.grandText === EXPECTED.grandText, 'the total shown is ' + EXPECTED.grandText + ': ' + a.grandText)
+    check(a.rooms.length === 2 && a.rooms.map(r => r.name).sort().join() === 'Kitchen,Living room',
+      'two rooms: ' + JSON.stringify(a.rooms.map(r => r.name)))
+    check(EXPECTED.notes.every(n => a.notes.includes(n)), 'the notes hold what both wrote: ' + JSON.stringify(a.notes))
+    check(a.people.some(p => p.startsWith('Bob')) && b.people.some(p => p.startsWith('Alice')),
+      'each sees the other: ' + JSON.stringify([a.people, b.people]))
+    // One socket per estimate: the notes (Lexical) and the rooms share the estimate's provider.
+    for (const who of [alice, bob]) {
+      check(who.sockets.length === 1 && who.sockets[0].includes('/estimate-' + id),
+        `${who.name}'s page opened one socket, for the estimate: ${JSON.stringify(who.sockets)}`)
+    }
+    // Cursors: Bob's caret in the notes is drawn on Alice's page (Lexical's collaboration cursors), where Bob
+    // stopped typing: at the end of the notes, whatever Alice typed before it meanwhile.
+    await waitUntil('Bob\'s cursor is drawn at the end of the notes on Alice\'s page', () => alice.page.evaluate(() => {
+      const label = [...document.querySelectorAll('.notes span')].find(s => s.textContent === 'Bob')
+      if (!label) return { ok: false, label: false }
+      // Lexical draws each cursor as a box of position spans (the caret first) and the name label.
+      const caret = label.parentElement.firstElementChild.getBoundingClientRect()
+      const walker = document.createTreeWalker(document.getElementById('notes'), NodeFilter.SHOW_TEXT)
+      let last = null
+      while (walker.nextNode()) last = walker.currentNode
+      const end = document.createRange()
+      end.setStart(last, last.length)
+      const at = end.getBoundingClientRect()
+      return {
+        ok: Math.abs(caret.left - at.left) < 3 && Math.abs(caret.top - at.top) < 12,
+        caret: [caret.left, caret.top],
+        end: [at.left, at.top]
+      }
+    }), 10000)
+    await alice.page.screenshot({ path: `${shots}/paintbox-alice.png` })
+    await bob.page.screenshot({ path: `${shots}/paintbox-bob.png` })
+    console.log(JSON.stringify({ id, grandText: a.grandText, totals: a.totals, notes: a.notes, rooms: a.rooms,
+      people: [a.people, b.people] }))
+  } else {
+    const carol = await signIn('Carol')
+    await carol.page.waitForSelector(`#estimates li[data-id="${estimateId}"]`, { timeout: 15000 })
+    const title = await carol.page.locator(`#estimates li[data-id="${estimateId}"] a`).textContent()
+    await carol.page.screenshot({ path: `${shots}/paintbox-after-restart-list.png` })
+    await openEstimate(carol, estimateId)
+    let shown = await seen(carol.page)
+    if (expectContent === 'true') {
+      shown = (await waitUntil('the content from before the restart is back', async () => {
+        const s = await seen(carol.page)
+        return { ok: s.totals.grand === EXPECTED.grand && EXPECTED.notes.every(n => s.notes.includes(n)), s }
+      })).s
+      check(shown.grandText === EXPECTED.grandText, 'the total after the restart: ' + shown.grandText)
+    }
+    await carol.page.screenshot({ path: `${shots}/paintbox-after-restart.png` })
+    console.log(JSON.stringify({ listed: true, title, grandText: shown.grandText, notes: shown.notes,
+      rooms: shown.rooms.length }))
+  }
+} finally {
+  await browser.close()
+}
