@@ -11,7 +11,7 @@
 import { chromium } from 'playwright-core'
 import { mkdirSync } from 'node:fs'
 
-const [mode, base, shots, estimateId, expectContent] = process.argv.slice(2)
+const [mode, base, shots, estimateId] = process.argv.slice(2)
 if (!['edit', 'reopen'].includes(mode) || !base || !shots || (mode === 'reopen' && !estimateId)) {
   console.error('usage: node paintbox-browser.mjs edit <base url> <shots> | reopen <base url> <shots> <id> <true|false>')
   process.exit(2)
@@ -180,14 +180,11 @@ try {
     const title = await carol.page.locator(`#estimates li[data-id="${estimateId}"] a`).textContent()
     await carol.page.screenshot({ path: `${shots}/paintbox-after-restart-list.png` })
     await openEstimate(carol, estimateId)
-    let shown = await seen(carol.page)
-    if (expectContent === 'true') {
-      shown = (await waitUntil('the content from before the restart is back', async () => {
-        const s = await seen(carol.page)
-        return { ok: s.totals.grand === EXPECTED.grand && EXPECTED.notes.every(n => s.notes.includes(n)), s }
-      })).s
-      check(shown.grandText === EXPECTED.grandText, 'the total after the restart: ' + shown.grandText)
-    }
+    const shown = (await waitUntil('the content from before the restart is back', async () => {
+      const s = await seen(carol.page)
+      return { ok: s.totals.grand === EXPECTED.grand && EXPECTED.notes.every(n => s.notes.includes(n)), s }
+    })).s
+    check(shown.grandText === EXPECTED.grandText, 'the total after the restart: ' + shown.grandText)
     await carol.page.screenshot({ path: `${shots}/paintbox-after-restart.png` })
     console.log(JSON.stringify({ listed: true, title, grandText: shown.grandText, notes: shown.notes,
       rooms: shown.rooms.length }))

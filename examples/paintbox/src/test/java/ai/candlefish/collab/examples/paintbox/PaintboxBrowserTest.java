@@ -23,13 +23,6 @@ import tools.jackson.databind.JsonNode;
  * {@code target/screenshots}.
  */
 class PaintboxBrowserTest {
-  /**
-   * Whether the documents themselves survive a restart. TODO(lead): true once collab-jdbc is wired
-   * ({@code candlefish.collab.storage.type=jdbc} or {@code auto} in application.properties); while documents are
-   * kept in memory only the estimate list (Paintbox's own H2 table) survives.
-   */
-  static final boolean DOCUMENTS_SURVIVE_RESTART = false;
-
   @TempDir
   Path dataDir;
 
@@ -68,14 +61,13 @@ class PaintboxBrowserTest {
 
     try (ConfigurableApplicationContext app = start()) {
       JsonNode after = PaintboxApplicationTest.node("paintbox-browser.mjs", "reopen", baseUrl(app), shots,
-          estimateId, String.valueOf(DOCUMENTS_SURVIVE_RESTART));
+          estimateId);
 
       assertThat(after.get("title").asText()).isEqualTo("Flat in Elm Street");
-      if (DOCUMENTS_SURVIVE_RESTART) {
-        assertThat(after.get("grandText").asText()).isEqualTo("€335.00");
-        assertThat(after.get("rooms").asInt()).isEqualTo(2);
-        assertThat(after.get("notes").asText()).contains("Alice: hall first.", "Bob: keep the tiles.");
-      }
+      // The documents are in the same H2 database (collab-jdbc), stored when the first application stopped.
+      assertThat(after.get("grandText").asText()).isEqualTo("€335.00");
+      assertThat(after.get("rooms").asInt()).isEqualTo(2);
+      assertThat(after.get("notes").asText()).contains("Alice: hall first.", "Bob: keep the tiles.");
     }
   }
 }
