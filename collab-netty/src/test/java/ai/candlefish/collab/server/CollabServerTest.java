@@ -484,6 +484,8 @@ class CollabServerTest {
     volatile CountDownLatch blockWrites;
     final AtomicInteger writeFailures = new AtomicInteger();
     final AtomicInteger writes = new AtomicInteger();
+    /** Writes that have begun (and may be blocked in {@link #blockWrites}). */
+    final AtomicInteger writesStarted = new AtomicInteger();
 
     @Override
     public StoredDocument load(DocumentKey key) {
@@ -506,6 +508,7 @@ class CollabServerTest {
     }
 
     private void write() {
+      writesStarted.incrementAndGet();
       CountDownLatch latch = blockWrites;
       if (latch != null) {
         try {
@@ -577,7 +580,7 @@ class CollabServerTest {
     await().until(() -> serverText(ACME_PLANS).equals("abc"));
     var loaded = server.runtime().registry().get(ACME_PLANS);
     first.close(); // the unload starts and blocks in the store
-    await().pollDelay(Duration.ofMillis(200)).until(() -> true);
+    await().until(() -> store.writesStarted.get() > 0);
 
     YClient second = connect("plans", "bob");
     second.awaitSynced();
