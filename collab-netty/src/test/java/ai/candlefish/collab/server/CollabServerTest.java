@@ -484,6 +484,7 @@ class CollabServerTest {
     volatile CountDownLatch blockWrites;
     final AtomicInteger writeFailures = new AtomicInteger();
     final AtomicInteger writes = new AtomicInteger();
+    /** Writes that have begun (and may be blocked in {@link #blockWrites}). */
     final AtomicInteger writesStarted = new AtomicInteger();
 
     @Override

@@ -31,13 +31,10 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -46,6 +43,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -155,10 +153,6 @@ public final class ClientEngine {
     } catch (SSLException e) {
       throw new IllegalStateException("cannot set up TLS for wss: " + e.getMessage(), e);
     }
-  }
-
-  ClientConfig config() {
-    return config;
   }
 
   long nextAckId() {
@@ -452,7 +446,7 @@ public final class ClientEngine {
     }), AWARENESS_TICK_MILLIS, AWARENESS_TICK_MILLIS, TimeUnit.MILLISECONDS);
   }
 
-  private void withDocument(String name, java.util.function.Consumer<DocumentState> action) {
+  private void withDocument(String name, Consumer<DocumentState> action) {
     DocumentState d = documents.get(name);
     if (d != null) {
       action.accept(d);
@@ -509,16 +503,12 @@ public final class ClientEngine {
   }
 
   /** Calls the listener on the lane, logging what it throws. */
-  void notify(java.util.function.Consumer<CollabClientListener> call) {
+  void notify(Consumer<CollabClientListener> call) {
     try {
       call.accept(config.listener());
     } catch (RuntimeException e) {
       log.warn("collab client {}: the listener threw; ignored", id, e);
     }
-  }
-
-  List<DocumentState> documentsForTest() {
-    return new ArrayList<>(documents.values());
   }
 
   @Override

@@ -52,7 +52,8 @@ class ClientFrameCodecTest {
     BinaryWebSocketFrame in = new BinaryWebSocketFrame(Unpooled.wrappedBuffer(ack.toByteArray()));
     channel.writeInbound(in);
     assertThat(in.refCnt()).isZero();
-    assertThat((Object) channel.readInbound()).isEqualTo(ack);
+    ServerFrame decoded = channel.readInbound();
+    assertThat(decoded).isEqualTo(ack);
 
     CloseWebSocketFrame close = new CloseWebSocketFrame(1001, "bye");
     channel.writeInbound(close);
