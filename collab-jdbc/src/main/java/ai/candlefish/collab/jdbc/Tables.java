@@ -33,7 +33,8 @@ final class Tables {
     versionTable = prefix + "schema_version";
     updatesTable = prefix + "updates";
     insert = "INSERT INTO " + updatesTable + " (doc, tenant, name, data) VALUES (?, ?, ?, ?)";
-    selectDocument = "SELECT seq, data FROM " + updatesTable + " WHERE doc = ? AND tenant = ? AND name = ? ORDER BY seq";
+    selectDocument =
+        "SELECT seq, data FROM " + updatesTable + " WHERE doc = ? AND tenant = ? AND name = ? ORDER BY seq";
     updateData = "UPDATE " + updatesTable + " SET data = ? WHERE seq = ? AND doc = ?";
     deleteRow = "DELETE FROM " + updatesTable + " WHERE seq = ? AND doc = ?";
     deleteDocument = "DELETE FROM " + updatesTable + " WHERE doc = ? AND tenant = ? AND name = ?";

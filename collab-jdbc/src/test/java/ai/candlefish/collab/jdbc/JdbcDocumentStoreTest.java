@@ -250,6 +250,25 @@ class JdbcDocumentStoreTest {
 
   @ParameterizedTest
   @EnumSource(Database.class)
+  void replace_failingInsert_leavesWhatWasStored(Database db) {
+    String prefix = Database.freshPrefix();
+    JdbcDocumentStore store = store(db, prefix, Integer.MAX_VALUE);
+    List<byte[]> updates = edits(21, 20, new SplittableRandom(21));
+    updates.forEach(u -> store.append(KEY, u));
+    // The database refuses rows of 1000 bytes or more: the delete of the replace succeeds, its insert fails.
+    db.execute("ALTER TABLE " + prefix + "updates ADD CONSTRAINT " + prefix + "small"
+        + " CHECK (OCTET_LENGTH(data) < 1000)");
+    Doc big = docOf(updates);
+    big.getText("t").insert(0, "x".repeat(2000));
+
+    assertThatThrownBy(() -> store.replace(KEY, big.encodeStateAsUpdate())).isInstanceOf(StoreException.class)
+        .hasMessageContaining("could not replace document " + KEY).hasMessageContaining("unchanged");
+
+    assertThat(store.load(KEY).updates()).containsExactlyElementsOf(updates);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
   void replace_thenAppend_loadsStateThenUpdate(Database db) {
     JdbcDocumentStore store = store(db);
     List<byte[]> updates = edits(4, 20, new SplittableRandom(4));
