@@ -220,6 +220,29 @@ class JdbcDocumentStoreTest {
 
   @ParameterizedTest
   @EnumSource(Database.class)
+  void compaction_racingReplacesAndDelete_losesNothingAndResurrectsNothing(Database db) {
+    JdbcDocumentStore store = store(db, Database.freshPrefix(), 3);
+    List<byte[]> updates = edits(22, 400, new SplittableRandom(22));
+    Doc model = Doc.create();
+    for (int i = 0; i < updates.size(); i++) {
+      store.append(KEY, updates.get(i));
+      model.applyUpdate(updates.get(i));
+      if (i % 37 == 36) {
+        store.replace(KEY, model.encodeStateAsUpdate()); // while a compaction of the rows it deletes may run
+      }
+    }
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> store.load(KEY).updateCount() <= 4);
+    assertSameDocument(docOf(store.load(KEY).updates()), model);
+
+    store.append(KEY, edits(23, 1, new SplittableRandom(23)).get(0));
+    store.append(KEY, edits(24, 1, new SplittableRandom(24)).get(0)); // past compactAfter again
+    store.delete(KEY);
+    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> store.load(KEY).isEmpty());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
   void replace_isAtomicForConcurrentLoads(Database db) throws Exception {
     JdbcDocumentStore store = store(db);
     List<byte[]> updates = edits(3, 200, new SplittableRandom(3));
