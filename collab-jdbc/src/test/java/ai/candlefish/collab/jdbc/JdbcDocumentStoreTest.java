@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,6 +70,30 @@ class JdbcDocumentStoreTest {
     return updates;
   }
 
+  /** Runs {@code task(0)} to {@code task(n - 1)} on {@code n} threads released at the same moment; their results. */
+  private static <T> List<T> atOnce(int n, IntFunction<T> task) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    CountDownLatch start = new CountDownLatch(1);
+    try {
+      List<Future<T>> futures = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        int me = i;
+        futures.add(pool.submit(() -> {
+          start.await();
+          return task.apply(me);
+        }));
+      }
+      start.countDown();
+      List<T> results = new ArrayList<>();
+      for (Future<T> f : futures) {
+        results.add(f.get());
+      }
+      return results;
+    } finally {
+      pool.shutdown();
+    }
+  }
+
   private static Doc docOf(List<byte[]> updates) {
     Doc doc = Doc.create();
     updates.forEach(doc::applyUpdate);
@@ -99,27 +124,14 @@ class JdbcDocumentStoreTest {
     JdbcDocumentStore store = store(db);
     int threads = 12;
     List<List<byte[]>> work = new ArrayList<>();
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    CountDownLatch start = new CountDownLatch(1);
-    try {
-      List<Future<?>> done = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        List<byte[]> mine = edits(300 + t, 80, new SplittableRandom(300 + t));
-        work.add(mine);
-        DocumentKey key = DocumentKey.of("acme", "doc-" + t);
-        done.add(pool.submit(() -> {
-          start.await();
-          mine.forEach(u -> store.append(key, u));
-          return null;
-        }));
-      }
-      start.countDown();
-      for (Future<?> f : done) {
-        f.get();
-      }
-    } finally {
-      pool.shutdown();
+    for (int t = 0; t < threads; t++) {
+      work.add(edits(300 + t, 80, new SplittableRandom(300 + t)));
     }
+
+    atOnce(threads, t -> {
+      work.get(t).forEach(u -> store.append(DocumentKey.of("acme", "doc-" + t), u));
+      return null;
+    });
 
     for (int t = 0; t < threads; t++) {
       assertThat(store.load(DocumentKey.of("acme", "doc-" + t)).updates()).containsExactlyElementsOf(work.get(t));
@@ -175,31 +187,16 @@ class JdbcDocumentStoreTest {
       work.add(edits(100 + t, perThread, new SplittableRandom(t)));
     }
     DocumentKey other = DocumentKey.of("acme", "other");
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    CountDownLatch start = new CountDownLatch(1);
-    try {
-      List<Future<?>> done = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        List<byte[]> mine = work.get(t);
-        boolean alsoOther = t % 2 == 0;
-        done.add(pool.submit(() -> {
-          start.await();
-          for (byte[] u : mine) {
-            store.append(KEY, u);
-            if (alsoOther) {
-              store.append(other, u);
-            }
-          }
-          return null;
-        }));
+
+    atOnce(threads, t -> {
+      for (byte[] u : work.get(t)) {
+        store.append(KEY, u);
+        if (t % 2 == 0) {
+          store.append(other, u);
+        }
       }
-      start.countDown();
-      for (Future<?> f : done) {
-        f.get();
-      }
-    } finally {
-      pool.shutdown();
-    }
+      return null;
+    });
     List<byte[]> all = new ArrayList<>();
     List<byte[]> toOther = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
@@ -380,23 +377,9 @@ class JdbcDocumentStoreTest {
   void build_concurrentlyOnAFreshDatabase_allSucceed(Database db) throws Exception {
     String prefix = Database.freshPrefix();
     int n = 6;
-    ExecutorService pool = Executors.newFixedThreadPool(n);
-    CountDownLatch start = new CountDownLatch(1);
-    try {
-      List<Future<JdbcDocumentStore>> built = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        built.add(pool.submit(() -> {
-          start.await();
-          return JdbcDocumentStore.newBuilder(db.dataSource()).tablePrefix(prefix).build();
-        }));
-      }
-      start.countDown();
-      for (Future<JdbcDocumentStore> f : built) {
-        stores.add(f.get());
-      }
-    } finally {
-      pool.shutdown();
-    }
+
+    stores.addAll(atOnce(n, i -> JdbcDocumentStore.newBuilder(db.dataSource()).tablePrefix(prefix).build()));
+
     byte[] update = edits(12, 1, new SplittableRandom(12)).get(0);
     stores.get(0).append(KEY, update);
 
