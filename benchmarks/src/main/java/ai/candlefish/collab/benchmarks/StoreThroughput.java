@@ -65,7 +65,8 @@ public final class StoreThroughput {
             + " (use --seconds N, --warmup N, --threads 1,16,64, --db postgresql,postgresql-rewrite,h2, --smoke)");
       }
     }
-    System.out.println("| database | threads (documents) | updates/s | commits/s | updates per commit | append latency p50 / p99 (ms) |");
+    System.out.println("| database | threads (documents) | updates/s | commits/s | updates per commit"
+        + " | append latency p50 / p99 (ms) |");
     System.out.println("| --- | ---: | ---: | ---: | ---: | ---: |");
     for (String db : dbs) {
       switch (db) {

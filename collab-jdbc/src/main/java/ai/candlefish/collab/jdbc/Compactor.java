@@ -109,7 +109,17 @@ final class Compactor implements AutoCloseable {
       long[] removed = compact(key);
       removedUpdates = removed[0];
       removedBytes = removed[1];
-    } catch (SQLException | RuntimeException e) {
+    } catch (SQLException e) {
+      if (Tables.isTransient(e)) {
+        // Lost a conflict with a replace or delete of the same document: nothing changed, the next append retries.
+        Compactor.log.debug("compacting document {} conflicted with another transaction; left as it is", key, e);
+      } else {
+        Compactor.log.warn("compacting document {} in {} failed; its updates stay as they are", key,
+            tables.updatesTable, e);
+        removedUpdates = Long.MAX_VALUE;
+        removedBytes = Long.MAX_VALUE;
+      }
+    } catch (RuntimeException e) {
       // Nothing changed (the transaction was rolled back). Count from zero so that a bad row is not retried at
       // every append.
       Compactor.log.warn("compacting document {} in {} failed; its updates stay as they are", key,
@@ -141,7 +151,7 @@ final class Compactor implements AutoCloseable {
       try {
         List<Long> seqs = new ArrayList<>();
         List<byte[]> rows = new ArrayList<>();
-        try (PreparedStatement s = c.prepareStatement(tables.selectDocument)) {
+        try (PreparedStatement s = c.prepareStatement(tables.lockDocument)) {
           JdbcDocumentStore.bindKey(s, doc, key);
           try (ResultSet rs = s.executeQuery()) {
             while (rs.next()) {

@@ -52,12 +52,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Compaction.</b> Once a document has more than {@link Builder#compactAfter(int)} updates or {@link
  * Builder#compactAfterBytes(long)} bytes of updates after its state (counted by this instance since it loaded
- * the document, and checked at load), a background thread merges its rows into one state: it reads the rows,
- * applies them to a document that garbage-collects deleted content (or merges them with {@link Updates#merge} when
- * some depend on updates that are not stored), writes the state into the row with the highest sequence number it
- * read, and deletes exactly the other rows it read, all in one transaction. Updates appended meanwhile are rows it
- * did not read, so they stay. If anything changed the rows it read meanwhile (a {@link #replace}, a {@link #delete},
- * another instance's compaction), the transaction is rolled back and nothing is lost.
+ * the document, and checked at load), a background thread merges its rows into one state, in one transaction: it
+ * reads the rows and locks them in sequence order (as {@link #replace} and {@link #delete} do, so that they never
+ * deadlock), applies them to a document that garbage-collects deleted content (or merges them with {@link
+ * Updates#merge} when some depend on updates that are not stored), writes the state into the row with the highest
+ * sequence number it read, and deletes exactly the other rows it read. Updates appended meanwhile are rows it did
+ * not read, so they stay. If the rows it read changed meanwhile (a {@link #replace}, a {@link #delete}, another
+ * instance's compaction), the transaction is rolled back and nothing is lost.
  *
  * <p><b>Loading</b> returns the rows in sequence order: the state first, then the updates appended after it. Every
  * row is checked to be a well-formed update; a corrupt row fails the load with a {@link StoreException} that names
@@ -180,6 +181,7 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
     Objects.requireNonNull(state, "state");
     long doc = Tables.hash(key);
     onIoThread(key, "replace", () -> inTransaction(key, "replace", c -> {
+      lockRows(c, doc, key);
       try (PreparedStatement del = c.prepareStatement(tables.deleteDocument);
           PreparedStatement ins = c.prepareStatement(tables.insert)) {
         bindKey(del, doc, key);
@@ -206,6 +208,7 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
     Objects.requireNonNull(key, "key");
     long doc = Tables.hash(key);
     onIoThread(key, "delete", () -> inTransaction(key, "delete", c -> {
+      lockRows(c, doc, key);
       try (PreparedStatement del = c.prepareStatement(tables.deleteDocument)) {
         bindKey(del, doc, key);
         del.executeUpdate();
@@ -276,24 +279,43 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
     }
   }
 
-  private Void inTransaction(DocumentKey key, String what, SqlWork work) {
-    try (Connection c = dataSource.getConnection()) {
-      boolean autoCommit = c.getAutoCommit();
-      c.setAutoCommit(false);
-      try {
-        work.run(c);
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(autoCommit);
+  /** Locks the document's rows in sequence order (see {@link Tables#lockDocument}). */
+  private void lockRows(Connection c, long doc, DocumentKey key) throws SQLException {
+    try (PreparedStatement lock = c.prepareStatement(tables.lockDocument)) {
+      bindKey(lock, doc, key);
+      try (ResultSet rs = lock.executeQuery()) {
+        while (rs.next()) {
+          // each row read is locked
+        }
       }
-    } catch (SQLException e) {
-      throw new StoreException("could not " + what + " document " + key + " in " + tables.updatesTable + " ("
-          + e.getMessage() + "); what was stored before is unchanged", e);
     }
-    return null;
+  }
+
+  /** Runs {@code work} in a transaction, again (up to 3 times) when it loses a conflict with another one. */
+  private Void inTransaction(DocumentKey key, String what, SqlWork work) {
+    for (int attempt = 1; ; attempt++) {
+      try (Connection c = dataSource.getConnection()) {
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+          work.run(c);
+          c.commit();
+          return null;
+        } catch (SQLException | RuntimeException e) {
+          c.rollback();
+          throw e;
+        } finally {
+          c.setAutoCommit(autoCommit);
+        }
+      } catch (SQLException e) {
+        if (attempt < 3 && Tables.isTransient(e)) {
+          log.debug("{} of document {} conflicted with another transaction (attempt {}); again", what, key, attempt);
+          continue;
+        }
+        throw new StoreException("could not " + what + " document " + key + " in " + tables.updatesTable + " ("
+            + e.getMessage() + "); what was stored before is unchanged", e);
+      }
+    }
   }
 
   static void bindKey(PreparedStatement s, long doc, DocumentKey key) throws SQLException {

@@ -103,7 +103,8 @@ final class SchemaMigrator {
     if (readVersion(c, tables, false) >= 0) {
       return;
     }
-    try (PreparedStatement s = c.prepareStatement("INSERT INTO " + tables.versionTable + " (id, version) VALUES (1, 0)")) {
+    String insert = "INSERT INTO " + tables.versionTable + " (id, version) VALUES (1, 0)";
+    try (PreparedStatement s = c.prepareStatement(insert)) {
       s.executeUpdate();
     } catch (SQLException e) {
       if (readVersion(c, tables, false) < 0) {

@@ -25,6 +25,7 @@ final class Tables {
   final String updatesTable;
   final String insert;
   final String selectDocument;
+  final String lockDocument;
   final String updateData;
   final String deleteRow;
   final String deleteDocument;
@@ -33,7 +34,11 @@ final class Tables {
     versionTable = prefix + "schema_version";
     updatesTable = prefix + "updates";
     insert = "INSERT INTO " + updatesTable + " (doc, tenant, name, data) VALUES (?, ?, ?, ?)";
-    selectDocument = "SELECT seq, data FROM " + updatesTable + " WHERE doc = ? AND tenant = ? AND name = ? ORDER BY seq";
+    selectDocument =
+        "SELECT seq, data FROM " + updatesTable + " WHERE doc = ? AND tenant = ? AND name = ? ORDER BY seq";
+    // Locks a document's rows in sequence order: every transaction that changes existing rows takes this first, so
+    // two of them (a compaction and a replace) never lock in opposite orders (a deadlock).
+    lockDocument = selectDocument + " FOR UPDATE";
     updateData = "UPDATE " + updatesTable + " SET data = ? WHERE seq = ? AND doc = ?";
     deleteRow = "DELETE FROM " + updatesTable + " WHERE seq = ? AND doc = ?";
     deleteDocument = "DELETE FROM " + updatesTable + " WHERE doc = ? AND tenant = ? AND name = ?";
@@ -57,6 +62,19 @@ final class Tables {
       };
     }
     throw new IllegalArgumentException("no migration to schema version " + version);
+  }
+
+  /**
+   * Whether {@code e} says the transaction lost a conflict (serialization failure or deadlock, SQLSTATE class 40) and
+   * may succeed when run again.
+   */
+  static boolean isTransient(java.sql.SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("40")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The first 8 bytes of SHA-256 over tenant, NUL, name (a tenant never contains NUL: see DocumentKey). */

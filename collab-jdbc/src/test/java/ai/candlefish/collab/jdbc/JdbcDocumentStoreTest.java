@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,6 +70,30 @@ class JdbcDocumentStoreTest {
     return updates;
   }
 
+  /** Runs {@code task(0)} to {@code task(n - 1)} on {@code n} threads released at the same moment; their results. */
+  private static <T> List<T> atOnce(int n, IntFunction<T> task) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    CountDownLatch start = new CountDownLatch(1);
+    try {
+      List<Future<T>> futures = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        int me = i;
+        futures.add(pool.submit(() -> {
+          start.await();
+          return task.apply(me);
+        }));
+      }
+      start.countDown();
+      List<T> results = new ArrayList<>();
+      for (Future<T> f : futures) {
+        results.add(f.get());
+      }
+      return results;
+    } finally {
+      pool.shutdown();
+    }
+  }
+
   private static Doc docOf(List<byte[]> updates) {
     Doc doc = Doc.create();
     updates.forEach(doc::applyUpdate);
@@ -99,27 +124,14 @@ class JdbcDocumentStoreTest {
     JdbcDocumentStore store = store(db);
     int threads = 12;
     List<List<byte[]>> work = new ArrayList<>();
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    CountDownLatch start = new CountDownLatch(1);
-    try {
-      List<Future<?>> done = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        List<byte[]> mine = edits(300 + t, 80, new SplittableRandom(300 + t));
-        work.add(mine);
-        DocumentKey key = DocumentKey.of("acme", "doc-" + t);
-        done.add(pool.submit(() -> {
-          start.await();
-          mine.forEach(u -> store.append(key, u));
-          return null;
-        }));
-      }
-      start.countDown();
-      for (Future<?> f : done) {
-        f.get();
-      }
-    } finally {
-      pool.shutdown();
+    for (int t = 0; t < threads; t++) {
+      work.add(edits(300 + t, 80, new SplittableRandom(300 + t)));
     }
+
+    atOnce(threads, t -> {
+      work.get(t).forEach(u -> store.append(DocumentKey.of("acme", "doc-" + t), u));
+      return null;
+    });
 
     for (int t = 0; t < threads; t++) {
       assertThat(store.load(DocumentKey.of("acme", "doc-" + t)).updates()).containsExactlyElementsOf(work.get(t));
@@ -175,31 +187,16 @@ class JdbcDocumentStoreTest {
       work.add(edits(100 + t, perThread, new SplittableRandom(t)));
     }
     DocumentKey other = DocumentKey.of("acme", "other");
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    CountDownLatch start = new CountDownLatch(1);
-    try {
-      List<Future<?>> done = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        List<byte[]> mine = work.get(t);
-        boolean alsoOther = t % 2 == 0;
-        done.add(pool.submit(() -> {
-          start.await();
-          for (byte[] u : mine) {
-            store.append(KEY, u);
-            if (alsoOther) {
-              store.append(other, u);
-            }
-          }
-          return null;
-        }));
+
+    atOnce(threads, t -> {
+      for (byte[] u : work.get(t)) {
+        store.append(KEY, u);
+        if (t % 2 == 0) {
+          store.append(other, u);
+        }
       }
-      start.countDown();
-      for (Future<?> f : done) {
-        f.get();
-      }
-    } finally {
-      pool.shutdown();
-    }
+      return null;
+    });
     List<byte[]> all = new ArrayList<>();
     List<byte[]> toOther = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
@@ -216,6 +213,29 @@ class JdbcDocumentStoreTest {
     assertSameDocument(docOf(store.load(KEY).updates()), docOf(all));
     assertSameDocument(docOf(store.load(other).updates()), docOf(toOther));
     assertThat(docOf(store.load(KEY).updates()).getMap("m").size()).isEqualTo(threads * perThread);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void compaction_racingReplacesAndDelete_losesNothingAndResurrectsNothing(Database db) {
+    JdbcDocumentStore store = store(db, Database.freshPrefix(), 3);
+    List<byte[]> updates = edits(22, 400, new SplittableRandom(22));
+    Doc model = Doc.create();
+    for (int i = 0; i < updates.size(); i++) {
+      store.append(KEY, updates.get(i));
+      model.applyUpdate(updates.get(i));
+      if (i % 37 == 36) {
+        store.replace(KEY, model.encodeStateAsUpdate()); // while a compaction of the rows it deletes may run
+      }
+    }
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> store.load(KEY).updateCount() <= 4);
+    assertSameDocument(docOf(store.load(KEY).updates()), model);
+
+    store.append(KEY, edits(23, 1, new SplittableRandom(23)).get(0));
+    store.append(KEY, edits(24, 1, new SplittableRandom(24)).get(0)); // past compactAfter again
+    store.delete(KEY);
+    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> store.load(KEY).isEmpty());
   }
 
   @ParameterizedTest
@@ -246,6 +266,25 @@ class JdbcDocumentStoreTest {
 
     assertThat(seen).doesNotContain(-1);
     assertThat(store.load(KEY).updates()).containsExactly(state);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void replace_failingInsert_leavesWhatWasStored(Database db) {
+    String prefix = Database.freshPrefix();
+    JdbcDocumentStore store = store(db, prefix, Integer.MAX_VALUE);
+    List<byte[]> updates = edits(21, 20, new SplittableRandom(21));
+    updates.forEach(u -> store.append(KEY, u));
+    // The database refuses rows of 1000 bytes or more: the delete of the replace succeeds, its insert fails.
+    db.execute("ALTER TABLE " + prefix + "updates ADD CONSTRAINT " + prefix + "small"
+        + " CHECK (OCTET_LENGTH(data) < 1000)");
+    Doc big = docOf(updates);
+    big.getText("t").insert(0, "x".repeat(2000));
+
+    assertThatThrownBy(() -> store.replace(KEY, big.encodeStateAsUpdate())).isInstanceOf(StoreException.class)
+        .hasMessageContaining("could not replace document " + KEY).hasMessageContaining("unchanged");
+
+    assertThat(store.load(KEY).updates()).containsExactlyElementsOf(updates);
   }
 
   @ParameterizedTest
@@ -338,23 +377,9 @@ class JdbcDocumentStoreTest {
   void build_concurrentlyOnAFreshDatabase_allSucceed(Database db) throws Exception {
     String prefix = Database.freshPrefix();
     int n = 6;
-    ExecutorService pool = Executors.newFixedThreadPool(n);
-    CountDownLatch start = new CountDownLatch(1);
-    try {
-      List<Future<JdbcDocumentStore>> built = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        built.add(pool.submit(() -> {
-          start.await();
-          return JdbcDocumentStore.newBuilder(db.dataSource()).tablePrefix(prefix).build();
-        }));
-      }
-      start.countDown();
-      for (Future<JdbcDocumentStore> f : built) {
-        stores.add(f.get());
-      }
-    } finally {
-      pool.shutdown();
-    }
+
+    stores.addAll(atOnce(n, i -> JdbcDocumentStore.newBuilder(db.dataSource()).tablePrefix(prefix).build()));
+
     byte[] update = edits(12, 1, new SplittableRandom(12)).get(0);
     stores.get(0).append(KEY, update);
 
