@@ -1,0 +1,98 @@
+package ai.candlefish.collab.benchmarks.load;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * CPU time, resident memory and live heap of a JVM process on Linux, from outside: CPU from
+ * {@code /proc/<pid>/stat} (utime + stime, in clock ticks), resident memory from {@code /proc/<pid>/status}, and
+ * the heap from {@code jcmd <pid> GC.run} followed by {@code jcmd <pid> GC.heap_info} ("used" of the heap after a
+ * full collection, so what the server retains, not its garbage).
+ *
+ * <p>Thread-safe.
+ */
+final class ProcessProbe {
+  private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total \\d+K, used (\\d+)K");
+  private static final Pattern RSS = Pattern.compile("VmRSS:\\s+(\\d+) kB");
+
+  private final long pid;
+  private final long ticksPerSecond;
+
+  ProcessProbe(long pid) {
+    this.pid = pid;
+    this.ticksPerSecond = clockTicks();
+  }
+
+  long pid() {
+    return pid;
+  }
+
+  /** CPU time used so far (user + system), in nanoseconds. */
+  long cpuNanos() {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15: utime, stime
+      return ticks * TimeUnit.SECONDS.toNanos(1) / ticksPerSecond;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the CPU time of process " + pid, e);
+    }
+  }
+
+  /** Resident memory in bytes. */
+  long rssBytes() {
+    try {
+      Matcher m = RSS.matcher(Files.readString(Path.of("/proc", Long.toString(pid), "status")));
+      return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the memory of process " + pid, e);
+    }
+  }
+
+  /** The heap in use after a full GC, in bytes (two {@code jcmd} calls, about a second). */
+  long heapAfterGcBytes() {
+    jcmd("GC.run");
+    Matcher m = HEAP_USED.matcher(jcmd("GC.heap_info"));
+    if (!m.find()) {
+      throw new IllegalStateException("jcmd GC.heap_info printed no heap total/used line (use G1 or Parallel)");
+    }
+    return Long.parseLong(m.group(1)) * 1024;
+  }
+
+  private String jcmd(String command) {
+    try {
+      Process p = new ProcessBuilder("jcmd", Long.toString(pid), command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new IllegalStateException("jcmd " + pid + " " + command + " failed: " + out);
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run jcmd (a JDK's bin on the PATH is needed)", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  private static long clockTicks() {
+    try {
+      Process p = new ProcessBuilder("getconf", "CLK_TCK").start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+      p.waitFor(10, TimeUnit.SECONDS);
+      return Long.parseLong(out);
+    } catch (IOException | NumberFormatException e) {
+      return 100; // USER_HZ on every Linux architecture we run on
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 100;
+    }
+  }
+}
