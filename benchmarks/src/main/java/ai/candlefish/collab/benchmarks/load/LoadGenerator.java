@@ -156,6 +156,7 @@ public final class LoadGenerator {
     double serverCpu = server == null ? -1 : 100.0 * (server.cpuNanos() - serverCpuBefore) / measureNanos;
     double selfCpu = 100.0 * (self.cpuNanos() - selfCpuBefore) / measureNanos;
     long rss = server == null ? -1 : server.rssBytes();
+    String loadAverage = ProcessProbe.loadAverage();
     clients.forEach(LoadClient::stop);
 
     // ---- drain
@@ -176,7 +177,8 @@ public final class LoadGenerator {
         millis(latencies, 99), latencies.getMaxValue() / 1000.0, tracker.sentCount(), tracker.deliveredCount(),
         delivered / (measureNanos / 1e9), tracker.undelivered(), tracker.unmatchedCount(),
         counters.unexpectedCloses.sum(), counters.protocolErrors.sum(), serverCpu, selfCpu, heapIdle,
-        heapConnected, heapEnd, rss, convergence.checked, convergence.diverged, convergence.first);
+        heapConnected, heapEnd, rss, convergence.checked, convergence.diverged, convergence.first,
+        loadAverage);
   }
 
   private void connect(LoadClient client, int i) {
@@ -279,6 +281,10 @@ public final class LoadGenerator {
 
   /** Command line: see {@link #usage()}. Prints the summary, then one Markdown row prefixed with {@code ROW }. */
   public static void main(String[] args) throws Exception {
+    if (args.length == 1 && args[0].equals("--table-header")) {
+      System.out.println(LoadReport.markdownHeader());
+      return;
+    }
     LoadSettings settings;
     try {
       settings = LoadCommandLine.parse(args);

@@ -18,6 +18,7 @@ import java.util.Locale;
  * @param serverHeapEndBytes ... after the measured phase
  * @param documentsDiverged documents whose clients or server disagree at the end
  * @param divergence the first disagreement found, or ""
+ * @param loadAverage the machine's load averages (1, 5, 15 minutes) at the end of the measured phase
  */
 public record LoadReport(String scenario, String protocol, int clients, int documents, double rate,
     double measuredSeconds, int connected, int connectFailures, double connectMillisTotal, double connectP50Millis,
@@ -26,7 +27,7 @@ public record LoadReport(String scenario, String protocol, int clients, int docu
     long deliveries, double deliveriesPerSecond, int undelivered, long unmatched, long unexpectedCloses,
     long protocolErrors, double serverCpuPercent, double generatorCpuPercent, long serverHeapIdleBytes,
     long serverHeapConnectedBytes, long serverHeapEndBytes, long serverRssBytes, int documentsChecked,
-    int documentsDiverged, String divergence) {
+    int documentsDiverged, String divergence, String loadAverage) {
 
   /** Whether every document ended the same in all its clients and in the server. */
   public boolean converged() {
@@ -54,8 +55,8 @@ public record LoadReport(String scenario, String protocol, int clients, int docu
       b.append(f("  server heap per connection: %.1f KiB%n",
           (serverHeapConnectedBytes - serverHeapIdleBytes) / 1024.0 / connected));
     }
-    b.append(f("  load generator: CPU %.0f%% of a core; %d unexpected closes, %d protocol errors%n",
-        generatorCpuPercent, unexpectedCloses, protocolErrors));
+    b.append(f("  load generator: CPU %.0f%% of a core; %d unexpected closes, %d protocol errors; machine load %s%n",
+        generatorCpuPercent, unexpectedCloses, protocolErrors, loadAverage));
     b.append(f("  convergence: %s (%d of %d documents checked, %d diverged)%s%n", converged() ? "OK" : "FAILED",
         documentsChecked, documents, documentsDiverged, divergence.isEmpty() ? "" : ": " + divergence));
     return b.toString();
