@@ -38,6 +38,8 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
     final LongAdder unexpectedCloses = new LongAdder();
     final LongAdder messagesReceived = new LongAdder();
     final LongAdder messagesSent = new LongAdder();
+    /** Set when the edits stop: one volatile read per edit, no round trip per client. */
+    volatile boolean stopped;
   }
 
   final int index;
@@ -132,7 +134,7 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    stop();
+    cancelTasks();
     if (!closing) {
       counters.unexpectedCloses.increment();
     }
@@ -168,15 +170,14 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
     }, delay, nanos, TimeUnit.NANOSECONDS));
   }
 
-  /** Stops editing and renewing; returns when no edit runs any more. Any thread. */
+  /**
+   * Stops editing and renewing (at once: an edit that starts later does nothing); any thread. The caller waits
+   * for edits already running by running a task on every event loop.
+   */
   void stop() {
-    if (channel == null) {
-      return;
-    }
-    if (channel.eventLoop().inEventLoop()) {
-      cancelTasks();
-    } else {
-      channel.eventLoop().submit(this::cancelTasks).syncUninterruptibly();
+    counters.stopped = true;
+    if (channel != null) {
+      channel.eventLoop().execute(this::cancelTasks);
     }
   }
 
@@ -190,7 +191,7 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
   }
 
   private void edit() {
-    if (!channel.isActive()) {
+    if (counters.stopped || !channel.isActive()) {
       return;
     }
     YText text = doc.getText(TEXT);
@@ -208,9 +209,9 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
   }
 
   /** The document's text and state vector, read on the event loop; any thread. */
-  Snapshot snapshot() {
+  io.netty.util.concurrent.Future<Snapshot> snapshot() {
     return channel.eventLoop().submit(() -> new Snapshot(doc.getText(TEXT).toString(), doc.encodeStateVector(),
-        channel.isActive())).syncUninterruptibly().getNow();
+        channel.isActive()));
   }
 
   /** Closes the connection (an expected close); any thread. */

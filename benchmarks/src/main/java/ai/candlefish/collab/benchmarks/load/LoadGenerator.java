@@ -146,25 +146,45 @@ public final class LoadGenerator {
     }
     Thread.sleep(settings.warmup().toMillis());
     tracker.takeHistogram(); // the warm-up's latencies are dropped
+    log.info("warm-up done: {} sent, {} delivered", tracker.sentCount(), tracker.deliveredCount());
     long deliveredBefore = tracker.deliveredCount();
     long serverCpuBefore = server == null ? 0 : server.cpuNanos();
     long selfCpuBefore = self.cpuNanos();
+    long serverWaitBefore = server == null ? 0 : server.runQueueWaitNanos();
+    long selfWaitBefore = self.runQueueWaitNanos();
     long measureStart = System.nanoTime();
-    Thread.sleep(settings.duration().toMillis());
+    Histogram latencies = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
+    long measureEnd = measureStart + settings.duration().toNanos();
+    for (long now = measureStart; now < measureEnd; now = System.nanoTime()) {
+      TimeUnit.NANOSECONDS.sleep(Math.min(measureEnd - now, TimeUnit.SECONDS.toNanos(10)));
+      if (settings.rate() > 0) {
+        Histogram interval = tracker.takeHistogram();
+        latencies.add(interval);
+        log.info("{} s: relay p50 {} ms, p99 {} ms, max {} ms; {} sent, {} delivered so far; machine load {}",
+            (System.nanoTime() - measureStart) / 1_000_000_000, millis(interval, 50), millis(interval, 99),
+            interval.getMaxValue() / 1000.0, tracker.sentCount(), tracker.deliveredCount(),
+            ProcessProbe.loadAverage());
+      }
+    }
     long measureNanos = System.nanoTime() - measureStart;
+    double serverWait = server == null ? -1 : 100.0 * (server.runQueueWaitNanos() - serverWaitBefore) / measureNanos;
+    double selfWait = 100.0 * (self.runQueueWaitNanos() - selfWaitBefore) / measureNanos;
     long delivered = tracker.deliveredCount() - deliveredBefore;
     double serverCpu = server == null ? -1 : 100.0 * (server.cpuNanos() - serverCpuBefore) / measureNanos;
     double selfCpu = 100.0 * (self.cpuNanos() - selfCpuBefore) / measureNanos;
     long rss = server == null ? -1 : server.rssBytes();
     String loadAverage = ProcessProbe.loadAverage();
     clients.forEach(LoadClient::stop);
+    group.forEach(loop -> loop.submit(() -> { }).syncUninterruptibly()); // edits running at the stop are done
 
     // ---- drain
     long drainDeadline = System.currentTimeMillis() + DRAIN_MILLIS;
     while (tracker.undelivered() > 0 && System.currentTimeMillis() < drainDeadline) {
       Thread.sleep(50);
     }
-    Histogram latencies = tracker.takeHistogram();
+    latencies.add(tracker.takeHistogram());
+    log.info("drained after {} ms: {} sent, {} delivered, {} undelivered", System.currentTimeMillis()
+        - (drainDeadline - DRAIN_MILLIS), tracker.sentCount(), tracker.deliveredCount(), tracker.undelivered());
     long heapEnd = heap();
 
     // ---- converge
@@ -178,7 +198,7 @@ public final class LoadGenerator {
         delivered / (measureNanos / 1e9), tracker.undelivered(), tracker.unmatchedCount(),
         counters.unexpectedCloses.sum(), counters.protocolErrors.sum(), serverCpu, selfCpu, heapIdle,
         heapConnected, heapEnd, rss, convergence.checked, convergence.diverged, convergence.first,
-        loadAverage);
+        loadAverage, serverWait, selfWait);
   }
 
   private void connect(LoadClient client, int i) {
@@ -237,6 +257,13 @@ public final class LoadGenerator {
       probes.add(probe);
       connect(probe, d);
     }
+    // Every snapshot is asked for at once: one round trip per client would take long on a busy machine.
+    Map<LoadClient, io.netty.util.concurrent.Future<LoadClient.Snapshot>> snapshots = new HashMap<>();
+    for (LoadClient c : clients) {
+      if (c.synced.isDone() && !c.synced.isCompletedExceptionally()) {
+        snapshots.put(c, c.snapshot());
+      }
+    }
     for (int d = 0; d < settings.documents(); d++) {
       String name = documentName(d);
       LoadClient probe = probes.get(d);
@@ -244,18 +271,23 @@ public final class LoadGenerator {
       LoadClient.Snapshot server = null;
       try {
         probe.synced.get(60, TimeUnit.SECONDS);
-        server = probe.snapshot();
+        server = probe.snapshot().syncUninterruptibly().getNow();
       } catch (Exception e) {
         problem = name + ": cannot fetch the server's state: " + e;
       }
       for (LoadClient c : byDocument.getOrDefault(name, List.of())) {
-        if (problem != null || c.synced.isCompletedExceptionally()) {
+        if (problem != null) {
           break;
         }
-        LoadClient.Snapshot s = c.snapshot();
+        if (!snapshots.containsKey(c)) {
+          problem = name + ": client " + c.index + " never synced";
+          break;
+        }
+        LoadClient.Snapshot s = snapshots.get(c).syncUninterruptibly().getNow();
         if (!s.connected()) {
           problem = name + ": client " + c.index + " was disconnected";
-        } else if (!s.text().equals(server.text()) || !StateVector.decode(s.stateVector()).equals(StateVector.decode(server.stateVector()))) {
+        } else if (!s.text().equals(server.text())
+            || !StateVector.decode(s.stateVector()).equals(StateVector.decode(server.stateVector()))) {
           problem = name + ": client " + c.index + " has " + s.text().length() + " characters, the server "
               + server.text().length();
         }

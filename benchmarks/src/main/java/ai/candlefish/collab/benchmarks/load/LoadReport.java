@@ -19,6 +19,10 @@ import java.util.Locale;
  * @param documentsDiverged documents whose clients or server disagree at the end
  * @param divergence the first disagreement found, or ""
  * @param loadAverage the machine's load averages (1, 5, 15 minutes) at the end of the measured phase
+ * @param serverRunQueueWaitPercent how long the server's threads together were ready to run but waited for a
+ *     core, in percent of the measured phase (from {@code /proc/<pid>/task/<tid>/schedstat}); a high value
+ *     against a low CPU figure means the machine, not the server, was the bottleneck
+ * @param generatorRunQueueWaitPercent the same for the load generator
  */
 public record LoadReport(String scenario, String protocol, int clients, int documents, double rate,
     double measuredSeconds, int connected, int connectFailures, double connectMillisTotal, double connectP50Millis,
@@ -27,7 +31,8 @@ public record LoadReport(String scenario, String protocol, int clients, int docu
     long deliveries, double deliveriesPerSecond, int undelivered, long unmatched, long unexpectedCloses,
     long protocolErrors, double serverCpuPercent, double generatorCpuPercent, long serverHeapIdleBytes,
     long serverHeapConnectedBytes, long serverHeapEndBytes, long serverRssBytes, int documentsChecked,
-    int documentsDiverged, String divergence, String loadAverage) {
+    int documentsDiverged, String divergence, String loadAverage, double serverRunQueueWaitPercent,
+    double generatorRunQueueWaitPercent) {
 
   /** Whether every document ended the same in all its clients and in the server. */
   public boolean converged() {
@@ -48,6 +53,8 @@ public record LoadReport(String scenario, String protocol, int clients, int docu
       b.append(f("  updates: %d sent, %d deliveries, %.0f deliveries/s, %d undelivered, %d unmatched%n", updatesSent,
           deliveries, deliveriesPerSecond, undelivered, unmatched));
     }
+    b.append(f("  waiting for a core (run queue): server %.0f%%, load generator %.0f%% of the phase%n",
+        serverRunQueueWaitPercent, generatorRunQueueWaitPercent));
     b.append(f("  server: CPU %.0f%% of a core, heap after GC %s idle, %s connected, %s at the end, RSS %s%n",
         serverCpuPercent, mib(serverHeapIdleBytes), mib(serverHeapConnectedBytes), mib(serverHeapEndBytes),
         mib(serverRssBytes)));

@@ -46,6 +46,27 @@ final class ProcessProbe {
     }
   }
 
+  /**
+   * How long all threads of the process together have waited on a run queue (ready, but no core free), in
+   * nanoseconds: the second field of {@code /proc/<pid>/task/<tid>/schedstat}, summed over the live threads.
+   */
+  long runQueueWaitNanos() {
+    long sum = 0;
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          String[] f = Files.readString(task.resolve("schedstat")).trim().split(" ");
+          sum += Long.parseLong(f[1]);
+        } catch (IOException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the threads of process " + pid, e);
+    }
+    return sum;
+  }
+
   /** Resident memory in bytes. */
   long rssBytes() {
     try {
