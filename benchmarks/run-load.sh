@@ -6,9 +6,17 @@
 # Usage: benchmarks/run-load.sh [--no-build] [--port P] [SCENARIO...]
 #   scenarios: connections (10,000 idle connections on 1,000 documents, awareness every 30 s, held 40 s)
 #              relay       (1,000 clients on 100 documents, 1 edit/s each, 10 s warm-up, 60 s measured)
+#              relay-small (the same with 100 clients on 10 documents: a tenth of the load, to tell the latency of
+#                           each hop from the throughput)
 #              smoke       (100 clients on 10 documents, 2 edits/s, 10 s; a quick check of the script)
 #   default: connections relay
 # Environment: SERVER_JAVA_OPTS, LOAD_JAVA_OPTS (extra JVM options, e.g. SERVER_JAVA_OPTS=-XX:StartFlightRecording=...)
+#
+# Each JVM runs in a session of its own (setsid): with the kernel's autogroup scheduling
+# (/proc/sys/kernel/sched_autogroup_enabled), the CPU is shared fairly between sessions, so two JVMs in one session
+# would share one session's share of a busy machine, as if the server and the load generator ran on a fraction of one
+# machine. Alone in their sessions, each gets what any other program on the machine gets. (nice(1) values only
+# count within a session under autogroup scheduling.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,7 +61,7 @@ trap stop_server EXIT
 start_server() {
   local log="$logs/server-$1.log"
   # shellcheck disable=SC2086
-  java -Xms256m -Xmx2g -XX:+UseG1GC ${SERVER_JAVA_OPTS:-} -cp "$jar" \
+  setsid java -Xms256m -Xmx2g -XX:+UseG1GC ${SERVER_JAVA_OPTS:-} -cp "$jar" \
     ai.candlefish.collab.benchmarks.load.LoadServer "$port" >"$log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 100); do
@@ -72,6 +80,7 @@ for scenario in "${scenarios[@]}"; do
     connections) args=(--clients 10000 --documents 1000 --rate 0 --duration 40 --awareness 30
                        --connect-concurrency 500 --local-addresses 127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4) ;;
     relay) args=(--clients 1000 --documents 100 --rate 1 --warmup 10 --duration 60 --awareness 30) ;;
+    relay-small) args=(--clients 100 --documents 10 --rate 1 --warmup 10 --duration 60 --awareness 30) ;;
     smoke) args=(--clients 100 --documents 10 --rate 2 --duration 10) ;;
     *) echo "run-load.sh: unknown scenario $scenario" >&2; exit 2 ;;
   esac
@@ -79,7 +88,7 @@ for scenario in "${scenarios[@]}"; do
   echo "== $scenario: server pid $server_pid; LoadGenerator ${args[*]}"
   out="$logs/generator-$scenario.log"
   # shellcheck disable=SC2086
-  java -Xms1g -Xmx4g -XX:+UseG1GC ${LOAD_JAVA_OPTS:-} -cp "$jar" ai.candlefish.collab.benchmarks.load.LoadGenerator \
+  setsid java -Xms1g -Xmx4g -XX:+UseG1GC ${LOAD_JAVA_OPTS:-} -cp "$jar" ai.candlefish.collab.benchmarks.load.LoadGenerator \
     --scenario "$scenario" --server "ws://127.0.0.1:$port" --server-pid "$server_pid" "${args[@]}" \
     2>&1 | tee "$out" | grep -v '^ROW ' || status=1
   rows+=("$(sed -n 's/^ROW //p' "$out")")

@@ -150,8 +150,8 @@ public final class LoadGenerator {
     long deliveredBefore = tracker.deliveredCount();
     long serverCpuBefore = server == null ? 0 : server.cpuNanos();
     long selfCpuBefore = self.cpuNanos();
-    long serverWaitBefore = server == null ? 0 : server.runQueueWaitNanos();
-    long selfWaitBefore = self.runQueueWaitNanos();
+    ProcessProbe.SchedStat serverSchedBefore = server == null ? null : server.schedStat();
+    ProcessProbe.SchedStat selfSchedBefore = self.schedStat();
     long measureStart = System.nanoTime();
     Histogram latencies = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
     long measureEnd = measureStart + settings.duration().toNanos();
@@ -167,8 +167,9 @@ public final class LoadGenerator {
       }
     }
     long measureNanos = System.nanoTime() - measureStart;
-    double serverWait = server == null ? -1 : 100.0 * (server.runQueueWaitNanos() - serverWaitBefore) / measureNanos;
-    double selfWait = 100.0 * (self.runQueueWaitNanos() - selfWaitBefore) / measureNanos;
+    ProcessProbe.SchedStat serverSched = server == null ? new ProcessProbe.SchedStat(-1, 0)
+        : server.schedStat().minus(serverSchedBefore);
+    ProcessProbe.SchedStat selfSched = self.schedStat().minus(selfSchedBefore);
     long delivered = tracker.deliveredCount() - deliveredBefore;
     double serverCpu = server == null ? -1 : 100.0 * (server.cpuNanos() - serverCpuBefore) / measureNanos;
     double selfCpu = 100.0 * (self.cpuNanos() - selfCpuBefore) / measureNanos;
@@ -198,7 +199,8 @@ public final class LoadGenerator {
         delivered / (measureNanos / 1e9), tracker.undelivered(), tracker.unmatchedCount(),
         counters.unexpectedCloses.sum(), counters.protocolErrors.sum(), serverCpu, selfCpu, heapIdle,
         heapConnected, heapEnd, rss, convergence.checked, convergence.diverged, convergence.first,
-        loadAverage, serverWait, selfWait);
+        loadAverage, 100.0 * serverSched.waitNanos() / measureNanos, serverSched.waitPerSliceMillis(),
+        100.0 * selfSched.waitNanos() / measureNanos, selfSched.waitPerSliceMillis());
   }
 
   private void connect(LoadClient client, int i) {

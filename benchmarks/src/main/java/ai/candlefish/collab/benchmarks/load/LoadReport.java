@@ -22,7 +22,10 @@ import java.util.Locale;
  * @param serverRunQueueWaitPercent how long the server's threads together were ready to run but waited for a
  *     core, in percent of the measured phase (from {@code /proc/<pid>/task/<tid>/schedstat}); a high value
  *     against a low CPU figure means the machine, not the server, was the bottleneck
+ * @param serverWaitPerSliceMillis how long a server thread that became ready waited for a core, on average: each
+ *     hop of an update from one thread to another (event loop, document thread, event loop) waits about this long
  * @param generatorRunQueueWaitPercent the same for the load generator
+ * @param generatorWaitPerSliceMillis the same for the load generator
  */
 public record LoadReport(String scenario, String protocol, int clients, int documents, double rate,
     double measuredSeconds, int connected, int connectFailures, double connectMillisTotal, double connectP50Millis,
@@ -32,7 +35,7 @@ public record LoadReport(String scenario, String protocol, int clients, int docu
     long protocolErrors, double serverCpuPercent, double generatorCpuPercent, long serverHeapIdleBytes,
     long serverHeapConnectedBytes, long serverHeapEndBytes, long serverRssBytes, int documentsChecked,
     int documentsDiverged, String divergence, String loadAverage, double serverRunQueueWaitPercent,
-    double generatorRunQueueWaitPercent) {
+    double serverWaitPerSliceMillis, double generatorRunQueueWaitPercent, double generatorWaitPerSliceMillis) {
 
   /** Whether every document ended the same in all its clients and in the server. */
   public boolean converged() {
@@ -53,8 +56,9 @@ public record LoadReport(String scenario, String protocol, int clients, int docu
       b.append(f("  updates: %d sent, %d deliveries, %.0f deliveries/s, %d undelivered, %d unmatched%n", updatesSent,
           deliveries, deliveriesPerSecond, undelivered, unmatched));
     }
-    b.append(f("  waiting for a core (run queue): server %.0f%%, load generator %.0f%% of the phase%n",
-        serverRunQueueWaitPercent, generatorRunQueueWaitPercent));
+    b.append(f("  waiting for a core (run queue): server %.0f%% of the phase (%.2f ms per time slice), load generator"
+        + " %.0f%% (%.2f ms per time slice)%n", serverRunQueueWaitPercent, serverWaitPerSliceMillis,
+        generatorRunQueueWaitPercent, generatorWaitPerSliceMillis));
     b.append(f("  server: CPU %.0f%% of a core, heap after GC %s idle, %s connected, %s at the end, RSS %s%n",
         serverCpuPercent, mib(serverHeapIdleBytes), mib(serverHeapConnectedBytes), mib(serverHeapEndBytes),
         mib(serverRssBytes)));
@@ -73,8 +77,8 @@ public record LoadReport(String scenario, String protocol, int clients, int docu
   public static String markdownHeader() {
     return "| scenario | clients / docs | edits/s per client | connect: all (s) | connect p99 (ms) | relay p50 / p95 "
         + "/ p99 / max (ms) | deliveries/s | server CPU (% core) | server heap idle / connected / end (MiB) | "
-        + "heap per conn (KiB) | converged |\n"
-        + "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |";
+        + "heap per conn (KiB) | wait for a core per slice: server / generator (ms) | machine load | converged |\n"
+        + "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |";
   }
 
   /** One row of a Markdown table. */
@@ -83,11 +87,12 @@ public record LoadReport(String scenario, String protocol, int clients, int docu
         relayP99Millis, relayMaxMillis);
     String perConnection = serverHeapIdleBytes >= 0 && serverHeapConnectedBytes >= 0 && connected > 0
         ? f("%.1f", (serverHeapConnectedBytes - serverHeapIdleBytes) / 1024.0 / connected) : "–";
-    return f("| %s | %d / %d | %s | %.1f | %.1f | %s | %s | %.0f | %s / %s / %s | %s | %s |", scenario, connected,
+    return f("| %s | %d / %d | %s | %.1f | %.1f | %s | %s | %.0f | %s / %s / %s | %s | %.2f / %.2f | %s | %s |",
+        scenario, connected,
         documents, num(rate), connectMillisTotal / 1000, connectP99Millis, relay,
         updatesSent == 0 ? "–" : f("%.0f", deliveriesPerSecond), serverCpuPercent, mibNumber(serverHeapIdleBytes),
-        mibNumber(serverHeapConnectedBytes), mibNumber(serverHeapEndBytes), perConnection,
-        converged() ? "yes" : "NO (" + documentsDiverged + ")");
+        mibNumber(serverHeapConnectedBytes), mibNumber(serverHeapEndBytes), perConnection, serverWaitPerSliceMillis,
+        generatorWaitPerSliceMillis, loadAverage.split(" ")[0], converged() ? "yes" : "NO (" + documentsDiverged + ")");
   }
 
   private static String f(String format, Object... args) {

@@ -46,17 +46,32 @@ final class ProcessProbe {
     }
   }
 
+  /** Scheduler figures of a process's threads, summed: time waited on a run queue, and time slices run. */
+  record SchedStat(long waitNanos, long slices) {
+    /** The figures of the interval from {@code before} to this. */
+    SchedStat minus(SchedStat before) {
+      return new SchedStat(waitNanos - before.waitNanos, slices - before.slices);
+    }
+
+    /** The average wait for a core before a time slice, in milliseconds. */
+    double waitPerSliceMillis() {
+      return slices == 0 ? 0 : waitNanos / 1e6 / slices;
+    }
+  }
+
   /**
-   * How long all threads of the process together have waited on a run queue (ready, but no core free), in
-   * nanoseconds: the second field of {@code /proc/<pid>/task/<tid>/schedstat}, summed over the live threads.
+   * How long the live threads of the process together have waited on a run queue (ready, but no core free), and
+   * how many time slices they ran: the second and third fields of {@code /proc/<pid>/task/<tid>/schedstat}.
    */
-  long runQueueWaitNanos() {
-    long sum = 0;
+  SchedStat schedStat() {
+    long wait = 0;
+    long slices = 0;
     try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
       for (Path task : (Iterable<Path>) tasks::iterator) {
         try {
           String[] f = Files.readString(task.resolve("schedstat")).trim().split(" ");
-          sum += Long.parseLong(f[1]);
+          wait += Long.parseLong(f[1]);
+          slices += Long.parseLong(f[2]);
         } catch (IOException e) {
           // the thread ended meanwhile
         }
@@ -64,7 +79,7 @@ final class ProcessProbe {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the threads of process " + pid, e);
     }
-    return sum;
+    return new SchedStat(wait, slices);
   }
 
   /** Resident memory in bytes. */
