@@ -88,7 +88,7 @@ for scenario in "${scenarios[@]}"; do
   echo "== $scenario: server pid $server_pid; LoadGenerator ${args[*]}"
   out="$logs/generator-$scenario.log"
   # shellcheck disable=SC2086
-  setsid java -Xms1g -Xmx4g -XX:+UseG1GC ${LOAD_JAVA_OPTS:-} -cp "$jar" ai.candlefish.collab.benchmarks.load.LoadGenerator \
+  setsid java -Xms1g -Xmx4g ${LOAD_JAVA_OPTS:--XX:+UseG1GC} -cp "$jar" ai.candlefish.collab.benchmarks.load.LoadGenerator \
     --scenario "$scenario" --server "ws://127.0.0.1:$port" --server-pid "$server_pid" "${args[@]}" \
     2>&1 | tee "$out" | grep -v '^ROW ' || status=1
   rows+=("$(sed -n 's/^ROW //p' "$out")")
