@@ -54,7 +54,14 @@ mkdir -p "$logs"
 # LOAD_AUTOGROUP_NICE: see the header.
 prioritize() {
   if [[ -n "${LOAD_AUTOGROUP_NICE:-}" ]]; then
+    # Only once setsid has made the process a session leader: before that, this would change our own session's.
+    for _ in $(seq 1 50); do
+      [[ "$(ps -o sid= -p "$1" | tr -d ' ')" == "$1" ]] && break
+      sleep 0.1
+    done
+    [[ "$(ps -o sid= -p "$1" | tr -d ' ')" == "$1" ]] || { echo "run-load.sh: $1 is not in a session of its own" >&2; exit 1; }
     echo "$LOAD_AUTOGROUP_NICE" >"/proc/$1/autogroup"
+    echo "run-load.sh: process $1: $(cat "/proc/$1/autogroup")"
   fi
 }
 
