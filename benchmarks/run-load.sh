@@ -11,7 +11,8 @@
 #              smoke       (100 clients on 10 documents, 2 edits/s, 10 s; a quick check of the script)
 #   default: connections relay
 # Environment: SERVER_JAVA_OPTS, LOAD_JAVA_OPTS (extra JVM options, e.g. SERVER_JAVA_OPTS=-XX:StartFlightRecording=...;
-#   LOAD_JAVA_OPTS replaces the generator's -XX:+UseG1GC); SERVER_THREADS="IO DOCUMENTS" (the server's event loop and
+#   LOAD_JAVA_OPTS replaces the generator's "-XX:+UseG1GC -XX:MaxGCPauseMillis=10": the generator's 1,000s of
+#   replicas make young collections long, and every pause of the generator counts as relay latency); SERVER_THREADS="IO DOCUMENTS" (the server's event loop and
 #   document threads; default: CollabServer's, twice the cores and the cores)
 #
 # Each JVM runs in a session of its own (setsid): with the kernel's autogroup scheduling
@@ -110,8 +111,9 @@ for scenario in "${scenarios[@]}"; do
   start_server "$scenario"
   echo "== $scenario: server pid $server_pid; LoadGenerator ${args[*]}"
   out="$logs/generator-$scenario.log"
+  : >"$out" # before tail opens it
   # shellcheck disable=SC2086
-  setsid java -Xms1g -Xmx4g ${LOAD_JAVA_OPTS:--XX:+UseG1GC} -cp "$jar" ai.candlefish.collab.benchmarks.load.LoadGenerator \
+  setsid java -Xms1g -Xmx4g ${LOAD_JAVA_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=10} -cp "$jar" ai.candlefish.collab.benchmarks.load.LoadGenerator \
     --scenario "$scenario" --server "ws://127.0.0.1:$port" --server-pid "$server_pid" "${args[@]}" >"$out" 2>&1 &
   generator_pid=$!
   prioritize "$generator_pid"
