@@ -56,11 +56,12 @@ public record LoadReport(String scenario, String protocol, int clients, int docu
       b.append(f("  updates: %d sent, %d deliveries, %.0f deliveries/s, %d undelivered, %d unmatched%n", updatesSent,
           deliveries, deliveriesPerSecond, undelivered, unmatched));
     }
-    b.append(f("  waiting for a core (run queue): server %.0f%% of the phase (%.2f ms per time slice), load generator"
-        + " %.0f%% (%.2f ms per time slice)%n", serverRunQueueWaitPercent, serverWaitPerSliceMillis,
-        generatorRunQueueWaitPercent, generatorWaitPerSliceMillis));
-    b.append(f("  server: CPU %.0f%% of a core, heap after GC %s idle, %s connected, %s at the end, RSS %s%n",
-        serverCpuPercent, mib(serverHeapIdleBytes), mib(serverHeapConnectedBytes), mib(serverHeapEndBytes),
+    b.append(f("  waiting for a core (run queue): server %s, load generator %.0f%% of the phase (%.2f ms per time"
+        + " slice)%n", serverRunQueueWaitPercent < 0 ? "n/a" : f("%.0f%% of the phase (%.2f ms per time slice)",
+        serverRunQueueWaitPercent, serverWaitPerSliceMillis), generatorRunQueueWaitPercent,
+        generatorWaitPerSliceMillis));
+    b.append(f("  server: CPU %s of a core, heap after GC %s idle, %s connected, %s at the end, RSS %s%n",
+        serverCpuPercent < 0 ? "n/a" : f("%.0f%%", serverCpuPercent), mib(serverHeapIdleBytes), mib(serverHeapConnectedBytes), mib(serverHeapEndBytes),
         mib(serverRssBytes)));
     if (serverHeapIdleBytes >= 0 && serverHeapConnectedBytes >= 0 && connected > 0) {
       b.append(f("  server heap per connection: %.1f KiB%n",
