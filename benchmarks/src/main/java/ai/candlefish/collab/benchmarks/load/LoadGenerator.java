@@ -152,6 +152,8 @@ public final class LoadGenerator {
     long selfCpuBefore = self.cpuNanos();
     ProcessProbe.SchedStat serverSchedBefore = server == null ? null : server.schedStat();
     ProcessProbe.SchedStat selfSchedBefore = self.schedStat();
+    LoadReport.GcPauses serverGcBefore = server == null ? null : server.gcPauses();
+    LoadReport.GcPauses selfGcBefore = self.gcPauses();
     long measureStart = System.nanoTime();
     Histogram latencies = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
     long measureEnd = measureStart + settings.duration().toNanos();
@@ -170,6 +172,8 @@ public final class LoadGenerator {
     ProcessProbe.SchedStat serverSched = server == null ? new ProcessProbe.SchedStat(-1, 0)
         : server.schedStat().minus(serverSchedBefore);
     ProcessProbe.SchedStat selfSched = self.schedStat().minus(selfSchedBefore);
+    LoadReport.GcPauses serverGc = gcDuring(server, serverGcBefore);
+    LoadReport.GcPauses selfGc = gcDuring(self, selfGcBefore);
     long delivered = tracker.deliveredCount() - deliveredBefore;
     double serverCpu = server == null ? -1 : 100.0 * (server.cpuNanos() - serverCpuBefore) / measureNanos;
     double selfCpu = 100.0 * (self.cpuNanos() - selfCpuBefore) / measureNanos;
@@ -200,7 +204,7 @@ public final class LoadGenerator {
         counters.unexpectedCloses.sum(), counters.protocolErrors.sum(), serverCpu, selfCpu, heapIdle,
         heapConnected, heapEnd, rss, convergence.checked, convergence.diverged, convergence.first,
         loadAverage, 100.0 * serverSched.waitNanos() / measureNanos, serverSched.waitPerSliceMillis(),
-        100.0 * selfSched.waitNanos() / measureNanos, selfSched.waitPerSliceMillis());
+        100.0 * selfSched.waitNanos() / measureNanos, selfSched.waitPerSliceMillis(), serverGc, selfGc);
   }
 
   private void connect(LoadClient client, int i) {
@@ -231,6 +235,14 @@ public final class LoadGenerator {
         client.fail(done.cause());
       }
     });
+  }
+
+  private static LoadReport.GcPauses gcDuring(ProcessProbe process, LoadReport.GcPauses before) {
+    if (process == null || before == null) {
+      return null;
+    }
+    LoadReport.GcPauses now = process.gcPauses();
+    return now == null ? null : now.minus(before);
   }
 
   private long heap() {

@@ -26,6 +26,8 @@ import java.util.Locale;
  *     hop of an update from one thread to another (event loop, document thread, event loop) waits about this long
  * @param generatorRunQueueWaitPercent the same for the load generator
  * @param generatorWaitPerSliceMillis the same for the load generator
+ * @param serverGc the server's GC pauses during the measured phase ({@code jstat -gc}), or null if unknown
+ * @param generatorGc the load generator's, or null if unknown
  */
 public record LoadReport(String scenario, String protocol, int clients, int documents, double rate,
     double measuredSeconds, int connected, int connectFailures, double connectMillisTotal, double connectP50Millis,
@@ -35,7 +37,20 @@ public record LoadReport(String scenario, String protocol, int clients, int docu
     long protocolErrors, double serverCpuPercent, double generatorCpuPercent, long serverHeapIdleBytes,
     long serverHeapConnectedBytes, long serverHeapEndBytes, long serverRssBytes, int documentsChecked,
     int documentsDiverged, String divergence, String loadAverage, double serverRunQueueWaitPercent,
-    double serverWaitPerSliceMillis, double generatorRunQueueWaitPercent, double generatorWaitPerSliceMillis) {
+    double serverWaitPerSliceMillis, double generatorRunQueueWaitPercent, double generatorWaitPerSliceMillis,
+    GcPauses serverGc, GcPauses generatorGc) {
+
+  /**
+   * Stop-the-world garbage collections of a JVM: how many, and their time together.
+   *
+   * @param count young, full and concurrent cycles' pauses
+   * @param seconds their time together
+   */
+  public record GcPauses(long count, double seconds) {
+    GcPauses minus(GcPauses before) {
+      return new GcPauses(count - before.count, seconds - before.seconds);
+    }
+  }
 
   /** Whether every document ended the same in all its clients and in the server. */
   public boolean converged() {
@@ -60,6 +75,8 @@ public record LoadReport(String scenario, String protocol, int clients, int docu
         + " slice)%n", serverRunQueueWaitPercent < 0 ? "n/a" : f("%.0f%% of the phase (%.2f ms per time slice)",
         serverRunQueueWaitPercent, serverWaitPerSliceMillis), generatorRunQueueWaitPercent,
         generatorWaitPerSliceMillis));
+    b.append(f("  GC pauses in the measured phase: server %s, load generator %s%n", pauses(serverGc),
+        pauses(generatorGc)));
     b.append(f("  server: CPU %s of a core, heap after GC %s idle, %s connected, %s at the end, RSS %s%n",
         serverCpuPercent < 0 ? "n/a" : f("%.0f%%", serverCpuPercent), mib(serverHeapIdleBytes), mib(serverHeapConnectedBytes), mib(serverHeapEndBytes),
         mib(serverRssBytes)));
@@ -94,6 +111,11 @@ public record LoadReport(String scenario, String protocol, int clients, int docu
         updatesSent == 0 ? "–" : f("%.0f", deliveriesPerSecond), serverCpuPercent, mibNumber(serverHeapIdleBytes),
         mibNumber(serverHeapConnectedBytes), mibNumber(serverHeapEndBytes), perConnection, serverWaitPerSliceMillis,
         generatorWaitPerSliceMillis, loadAverage.split(" ")[0], converged() ? "yes" : "NO (" + documentsDiverged + ")");
+  }
+
+  private static String pauses(GcPauses gc) {
+    return gc == null ? "n/a" : f("%d, %.0f ms in all (%.1f ms on average)", gc.count(), gc.seconds() * 1000,
+        gc.count() == 0 ? 0 : gc.seconds() * 1000 / gc.count());
   }
 
   private static String f(String format, Object... args) {

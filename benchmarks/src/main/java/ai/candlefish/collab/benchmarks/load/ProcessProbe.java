@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -80,6 +81,36 @@ final class ProcessProbe {
       throw new UncheckedIOException("cannot read the threads of process " + pid, e);
     }
     return new SchedStat(wait, slices);
+  }
+
+  /**
+   * The collections so far, from {@code jstat -gc <pid>}: the young, full and concurrent cycles' pauses
+   * ({@code YGC + FGC + CGC}) and the time of all of them ({@code GCT}); null if jstat cannot tell.
+   */
+  LoadReport.GcPauses gcPauses() {
+    try {
+      Process p = new ProcessBuilder("jstat", "-gc", Long.toString(pid)).redirectErrorStream(true).start();
+      String[] lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim().split("\n");
+      p.waitFor(30, TimeUnit.SECONDS);
+      if (lines.length < 2) {
+        return null;
+      }
+      List<String> names = List.of(lines[0].trim().split("\\s+"));
+      String[] values = lines[1].trim().split("\\s+");
+      long count = 0;
+      for (String column : List.of("YGC", "FGC", "CGC")) {
+        int i = names.indexOf(column);
+        if (i >= 0 && !values[i].equals("-")) {
+          count += Long.parseLong(values[i]);
+        }
+      }
+      return new LoadReport.GcPauses(count, Double.parseDouble(values[names.indexOf("GCT")]));
+    } catch (IOException | RuntimeException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
   }
 
   /** Resident memory in bytes. */
