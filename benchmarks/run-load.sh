@@ -11,8 +11,8 @@
 #              smoke       (100 clients on 10 documents, 2 edits/s, 10 s; a quick check of the script)
 #   default: connections relay
 # Environment: SERVER_JAVA_OPTS, LOAD_JAVA_OPTS (extra JVM options, e.g. SERVER_JAVA_OPTS=-XX:StartFlightRecording=...;
-#   LOAD_JAVA_OPTS replaces the generator's "-XX:+UseG1GC -XX:MaxGCPauseMillis=10": the generator's 1,000s of
-#   replicas make young collections long, and every pause of the generator counts as relay latency); SERVER_THREADS="IO DOCUMENTS" (the server's event loop and
+#   LOAD_JAVA_OPTS replaces the generator's -XX:+UseParallelGC: its 1,000s of growing replicas made G1's young
+#   pauses long and frequent (5-13 % of the time), and every pause of the generator counts as relay latency); SERVER_THREADS="IO DOCUMENTS" (the server's event loop and
 #   document threads; default: CollabServer's, twice the cores and the cores)
 #
 # Each JVM runs in a session of its own (setsid): with the kernel's autogroup scheduling
@@ -113,7 +113,7 @@ for scenario in "${scenarios[@]}"; do
   out="$logs/generator-$scenario.log"
   : >"$out" # before tail opens it
   # shellcheck disable=SC2086
-  setsid java -Xms1g -Xmx4g ${LOAD_JAVA_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=10} -cp "$jar" ai.candlefish.collab.benchmarks.load.LoadGenerator \
+  setsid java -Xms1g -Xmx4g ${LOAD_JAVA_OPTS:--XX:+UseParallelGC} -cp "$jar" ai.candlefish.collab.benchmarks.load.LoadGenerator \
     --scenario "$scenario" --server "ws://127.0.0.1:$port" --server-pid "$server_pid" "${args[@]}" >"$out" 2>&1 &
   generator_pid=$!
   prioritize "$generator_pid"
