@@ -31,7 +31,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --no-build) build=0 ;;
     --port) port="$2"; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | grep '^#'; exit 0 ;;
     *) scenarios+=("$1") ;;
   esac
   shift
