@@ -22,6 +22,7 @@
 # count within a session under autogroup scheduling.) LOAD_AUTOGROUP_NICE=-10 (root) raises both sessions' priority:
 # a diagnostic that shows the server without the waits for a core on a busy shared machine; label such figures.
 set -euo pipefail
+script="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 cd "$(dirname "$0")/.."
 
 build=1
@@ -31,7 +32,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --no-build) build=0 ;;
     --port) port="$2"; shift ;;
-    -h|--help) sed -n '2,/^set -euo/p' "$0" | grep '^#'; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$script" | grep '^#'; exit 0 ;;
     *) scenarios+=("$1") ;;
   esac
   shift
