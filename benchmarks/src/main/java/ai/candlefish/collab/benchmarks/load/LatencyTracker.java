@@ -1,0 +1,110 @@
+package ai.candlefish.collab.benchmarks.load;
+
+import ai.candlefish.collab.core.internal.codec.Lib0Decoder;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Relay latency: the time from a client sending an update to each other client of the document receiving it, in
+ * one JVM (one {@link System#nanoTime()} clock for senders and receivers).
+ *
+ * <p>An update is identified by the id of its first struct, (client, clock), read from the update's header: a
+ * client's edit is one transaction of its own client id, and the server relays it as its own transaction's update,
+ * which starts at the same id. ({@code Updates.stateVector} cannot serve here: like Yjs's
+ * {@code encodeStateVectorFromUpdate} it counts a client only from clock 0.) Each sent update waits in a shared map
+ * for as many receipts as its document had other clients; the last receipt removes it, so what is left in the map
+ * at the end was not delivered to everyone.
+ *
+ * <p>Thread-safe.
+ */
+final class LatencyTracker {
+  /** Latencies are recorded in microseconds, up to a minute, with three significant digits. */
+  private static final long HIGHEST_MICROS = TimeUnit.MINUTES.toMicros(1);
+
+  private static final class Pending {
+    final long sentNanos;
+    final AtomicInteger remaining;
+
+    Pending(long sentNanos, int receivers) {
+      this.sentNanos = sentNanos;
+      this.remaining = new AtomicInteger(receivers);
+    }
+  }
+
+  private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
+  private final Recorder recorder = new Recorder(HIGHEST_MICROS, 3);
+  private final LongAdder sent = new LongAdder();
+  private final LongAdder delivered = new LongAdder();
+  private final LongAdder unmatched = new LongAdder();
+
+  /**
+   * The key of an update: its first struct's client (32 bits) and clock (32 bits), or -1 for an update without
+   * structs (a deletion only).
+   */
+  static long key(byte[] update) {
+    Lib0Decoder in = new Lib0Decoder(update);
+    long clients = in.readVarUint();
+    if (clients == 0) {
+      return -1;
+    }
+    long structs = in.readVarUint();
+    if (structs == 0) {
+      return -1;
+    }
+    long client = in.readVarUint();
+    long clock = in.readVarUint();
+    return (client << 32) | (clock & 0xFFFFFFFFL);
+  }
+
+  /** An update was sent at {@code nanos}, for {@code receivers} other clients. */
+  void sent(byte[] update, int receivers, long nanos) {
+    long key = key(update);
+    if (key == -1 || receivers == 0) {
+      return;
+    }
+    sent.increment();
+    pending.put(key, new Pending(nanos, receivers));
+  }
+
+  /** A client received {@code update} at {@code nanos}. */
+  void received(byte[] update, long nanos) {
+    long key = key(update);
+    Pending p = key == -1 ? null : pending.get(key);
+    if (p == null) {
+      unmatched.increment();
+      return;
+    }
+    delivered.increment();
+    recorder.recordValue(Math.min(HIGHEST_MICROS, Math.max(0, (nanos - p.sentNanos) / 1000)));
+    if (p.remaining.decrementAndGet() == 0) {
+      pending.remove(key, p);
+    }
+  }
+
+  /** Updates sent that some receiver has not received yet. */
+  int undelivered() {
+    return pending.size();
+  }
+
+  long sentCount() {
+    return sent.sum();
+  }
+
+  long deliveredCount() {
+    return delivered.sum();
+  }
+
+  /** Updates received that were never sent by a tracked client (or arrived after all receipts were counted). */
+  long unmatchedCount() {
+    return unmatched.sum();
+  }
+
+  /** The latencies recorded since the last call (microseconds). */
+  Histogram takeHistogram() {
+    return recorder.getIntervalHistogram();
+  }
+}

@@ -1,0 +1,92 @@
+package ai.candlefish.collab.benchmarks.load;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The load generator's command line. */
+final class LoadCommandLine {
+  static final String USAGE = """
+      usage: LoadGenerator [options]
+        --server ws://HOST:PORT     the server (default ws://127.0.0.1:1234)
+        --scenario NAME             a name for the report (default load)
+        --clients N                 connections (default 100)
+        --documents M               documents; client i opens document i % M (default 10)
+        --prefix P                  document names are P0, P1, ... (default load-doc-)
+        --rate R                    edits per second of each client, 0 for idle clients (default 1)
+        --warmup S                  seconds of edits before latencies count (default 0)
+        --duration S                measured seconds, or how long idle clients stay (default 10)
+        --awareness S               seconds between awareness renewals, 0: only on connect (default 0)
+        --io-threads T              event loop threads (default: cores)
+        --connect-concurrency C     connections opening at once (default 200)
+        --local-addresses A,B,...   source addresses used in turn, e.g. 127.0.0.1,127.0.0.2
+        --server-pid PID            the server's process (same machine) for CPU and heap figures
+        --seed S                    seed of the random edits (default 1)
+      """;
+
+  private LoadCommandLine() {}
+
+  /** The settings, or null when help was asked for. */
+  static LoadSettings parse(String[] args) {
+    LoadSettings.Builder b = LoadSettings.newBuilder();
+    int clients = 100;
+    int documents = 10;
+    double warmup = 0;
+    double duration = 10;
+    for (int i = 0; i < args.length; i++) {
+      String option = args[i];
+      if (option.equals("--help") || option.equals("-h")) {
+        return null;
+      }
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException("option " + option + " needs a value");
+      }
+      String value = args[++i];
+      try {
+        switch (option) {
+          case "--server" -> b.server(URI.create(value));
+          case "--scenario" -> b.scenario(value);
+          case "--clients" -> clients = Integer.parseInt(value);
+          case "--documents" -> documents = Integer.parseInt(value);
+          case "--prefix" -> b.documentPrefix(value);
+          case "--rate" -> b.rate(Double.parseDouble(value));
+          case "--warmup" -> warmup = Double.parseDouble(value);
+          case "--duration" -> duration = Double.parseDouble(value);
+          case "--awareness" -> b.awarenessInterval(seconds(value));
+          case "--io-threads" -> b.ioThreads(Integer.parseInt(value));
+          case "--connect-concurrency" -> b.connectConcurrency(Integer.parseInt(value));
+          case "--local-addresses" -> b.localAddresses(addresses(value));
+          case "--server-pid" -> b.serverPid(Long.parseLong(value));
+          case "--seed" -> b.seed(Long.parseLong(value));
+          default -> throw new IllegalArgumentException("unknown option " + option);
+        }
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("option " + option + " needs a number but got " + value);
+      }
+    }
+    return b.clients(clients, documents).phases(seconds(warmup), seconds(duration)).build();
+  }
+
+  private static Duration seconds(String value) {
+    return seconds(Double.parseDouble(value));
+  }
+
+  private static Duration seconds(double s) {
+    return Duration.ofMillis(Math.round(s * 1000));
+  }
+
+  private static List<InetAddress> addresses(String value) {
+    List<InetAddress> list = new ArrayList<>();
+    for (String a : value.split(",")) {
+      try {
+        list.add(InetAddress.getByName(a.trim()));
+      } catch (UnknownHostException e) {
+        throw new IllegalArgumentException("not an address: " + a);
+      }
+    }
+    return list;
+  }
+}

@@ -1,0 +1,352 @@
+package ai.candlefish.collab.benchmarks.load;
+
+import ai.candlefish.collab.core.StateVector;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives a collaboration server with many simulated clients and measures it: connects the clients (at most
+ * {@link LoadSettings#connectConcurrency()} opening at once) and times each connection; lets every client edit its
+ * document at the given rate (each client has its own collab-core {@code Doc}); times every relayed update from
+ * its sender to each other client of the document ({@link LatencyTracker}); measures the server's CPU and heap
+ * ({@link ProcessProbe}); and finally checks that every client of a document and the server hold the same
+ * document (text and state vector; the server's state is fetched by a fresh client).
+ *
+ * <p>Phases: connect; warm-up (edits run, nothing recorded); measured phase; drain (edits stopped, waiting up to
+ * 30 s until every update reached every receiver); convergence check. Latencies count every update sent after the
+ * warm-up, including its receipts during the drain.
+ *
+ * <p>Run with {@code run-load.sh}, or {@code java -cp benchmarks/target/benchmarks.jar
+ * ai.candlefish.collab.benchmarks.load.LoadGenerator --help}.
+ */
+public final class LoadGenerator {
+  private static final Logger log = LoggerFactory.getLogger(LoadGenerator.class);
+  private static final long DRAIN_MILLIS = 30_000;
+  private static final long SYNC_TIMEOUT_SECONDS = 300;
+
+  private final LoadSettings settings;
+  private final LatencyTracker tracker = new LatencyTracker();
+  private final LoadClient.Counters counters = new LoadClient.Counters();
+  private final ProcessProbe server;
+  private final ProcessProbe self = new ProcessProbe(ProcessHandle.current().pid());
+  private final List<LoadClient> clients = new ArrayList<>();
+  private EventLoopGroup group;
+  private Bootstrap bootstrap;
+
+  private LoadGenerator(LoadSettings settings) {
+    this.settings = settings;
+    this.server = settings.serverPid() == 0 ? null : new ProcessProbe(settings.serverPid());
+  }
+
+  /** Runs the scenario of {@code settings} and returns its figures. */
+  public static LoadReport run(LoadSettings settings) throws InterruptedException {
+    LoadGenerator generator = new LoadGenerator(settings);
+    try {
+      return generator.run();
+    } finally {
+      generator.shutdown();
+    }
+  }
+
+  private String documentName(int d) {
+    return settings.documentPrefix() + d;
+  }
+
+  private LoadReport run() throws InterruptedException {
+    boolean epoll = Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    group = new MultiThreadIoEventLoopGroup(settings.ioThreads(), new DefaultThreadFactory("load-io"), io);
+    bootstrap = new Bootstrap().group(group)
+        .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000);
+    log.info("{}: {} clients on {} documents, {} edits/s each ({}, {})", settings.scenario(), settings.clients(),
+        settings.documents(), settings.rate(), settings.protocol().name(), epoll ? "epoll" : "nio");
+
+    long heapIdle = heap();
+
+    // ---- connect
+    int[] perDocument = new int[settings.documents()];
+    for (int i = 0; i < settings.clients(); i++) {
+      perDocument[i % settings.documents()]++;
+    }
+    Semaphore opening = new Semaphore(settings.connectConcurrency());
+    long connectStart = System.nanoTime();
+    for (int i = 0; i < settings.clients(); i++) {
+      opening.acquire();
+      int d = i % settings.documents();
+      LoadClient client = new LoadClient(i, documentName(d), settings.protocol(), tracker, counters,
+          perDocument[d] - 1, settings.seed() * 1_000_003L + i);
+      clients.add(client);
+      client.synced.whenComplete((t, e) -> opening.release());
+      connect(client, i);
+      if ((i + 1) % 1000 == 0) {
+        log.info("{} connections opened", i + 1);
+      }
+    }
+    int connected = 0;
+    long lastSynced = connectStart;
+    Histogram connectTimes = new Histogram(3);
+    Histogram syncTimes = new Histogram(3);
+    for (LoadClient c : clients) {
+      try {
+        long synced = c.synced.get(SYNC_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        connectTimes.recordValue((c.handshaken.getNow(synced) - c.startNanos) / 1000);
+        syncTimes.recordValue((synced - c.startNanos) / 1000);
+        lastSynced = Math.max(lastSynced, synced);
+        connected++;
+      } catch (Exception e) {
+        log.debug("client {} did not connect", c.index, e);
+      }
+    }
+    double connectMillis = (lastSynced - connectStart) / 1e6;
+    log.info("{} of {} clients synced after {} ms", connected, settings.clients(), Math.round(connectMillis));
+    long heapConnected = heap();
+
+    // ---- edit
+    if (settings.rate() > 0) {
+      clients.stream().filter(c -> c.synced.isDone() && !c.synced.isCompletedExceptionally())
+          .forEach(c -> c.startEditing(settings.rate()));
+    }
+    if (!settings.awarenessInterval().isZero()) {
+      clients.stream().filter(c -> c.synced.isDone() && !c.synced.isCompletedExceptionally())
+          .forEach(c -> c.startAwarenessRenewals(settings.awarenessInterval().toNanos()));
+    }
+    Thread.sleep(settings.warmup().toMillis());
+    tracker.takeHistogram(); // the warm-up's latencies are dropped
+    log.info("warm-up done: {} sent, {} delivered", tracker.sentCount(), tracker.deliveredCount());
+    long deliveredBefore = tracker.deliveredCount();
+    long serverCpuBefore = server == null ? 0 : server.cpuNanos();
+    long selfCpuBefore = self.cpuNanos();
+    ProcessProbe.SchedStat serverSchedBefore = server == null ? null : server.schedStat();
+    ProcessProbe.SchedStat selfSchedBefore = self.schedStat();
+    LoadReport.GcPauses serverGcBefore = server == null ? null : server.gcPauses();
+    LoadReport.GcPauses selfGcBefore = self.gcPauses();
+    long measureStart = System.nanoTime();
+    Histogram latencies = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
+    long measureEnd = measureStart + settings.duration().toNanos();
+    for (long now = measureStart; now < measureEnd; now = System.nanoTime()) {
+      TimeUnit.NANOSECONDS.sleep(Math.min(measureEnd - now, TimeUnit.SECONDS.toNanos(10)));
+      if (settings.rate() > 0) {
+        Histogram interval = tracker.takeHistogram();
+        latencies.add(interval);
+        log.info("{} s: relay p50 {} ms, p99 {} ms, max {} ms; {} sent, {} delivered so far; machine load {}",
+            (System.nanoTime() - measureStart) / 1_000_000_000, millis(interval, 50), millis(interval, 99),
+            interval.getMaxValue() / 1000.0, tracker.sentCount(), tracker.deliveredCount(),
+            ProcessProbe.loadAverage());
+      }
+    }
+    long measureNanos = System.nanoTime() - measureStart;
+    ProcessProbe.SchedStat serverSched = server == null ? new ProcessProbe.SchedStat(-1, 0)
+        : server.schedStat().minus(serverSchedBefore);
+    ProcessProbe.SchedStat selfSched = self.schedStat().minus(selfSchedBefore);
+    LoadReport.GcPauses serverGc = gcDuring(server, serverGcBefore);
+    LoadReport.GcPauses selfGc = gcDuring(self, selfGcBefore);
+    long delivered = tracker.deliveredCount() - deliveredBefore;
+    double serverCpu = server == null ? -1 : 100.0 * (server.cpuNanos() - serverCpuBefore) / measureNanos;
+    double selfCpu = 100.0 * (self.cpuNanos() - selfCpuBefore) / measureNanos;
+    long rss = server == null ? -1 : server.rssBytes();
+    String loadAverage = ProcessProbe.loadAverage();
+    clients.forEach(LoadClient::stop);
+    group.forEach(loop -> loop.submit(() -> { }).syncUninterruptibly()); // edits running at the stop are done
+
+    // ---- drain
+    long drainDeadline = System.currentTimeMillis() + DRAIN_MILLIS;
+    while (tracker.undelivered() > 0 && System.currentTimeMillis() < drainDeadline) {
+      Thread.sleep(50);
+    }
+    latencies.add(tracker.takeHistogram());
+    log.info("drained after {} ms: {} sent, {} delivered, {} undelivered", System.currentTimeMillis()
+        - (drainDeadline - DRAIN_MILLIS), tracker.sentCount(), tracker.deliveredCount(), tracker.undelivered());
+    long heapEnd = heap();
+
+    // ---- converge
+    Convergence convergence = checkConvergence();
+
+    return new LoadReport(settings.scenario(), settings.protocol().name(), settings.clients(),
+        settings.documents(), settings.rate(), measureNanos / 1e9, connected, settings.clients() - connected,
+        connectMillis, millis(connectTimes, 50), millis(connectTimes, 99), connectTimes.getMaxValue() / 1000.0,
+        millis(syncTimes, 99), latencies.getTotalCount(), millis(latencies, 50), millis(latencies, 95),
+        millis(latencies, 99), latencies.getMaxValue() / 1000.0, tracker.sentCount(), tracker.deliveredCount(),
+        delivered / (measureNanos / 1e9), tracker.undelivered(), tracker.unmatchedCount(),
+        counters.unexpectedCloses.sum(), counters.protocolErrors.sum(), serverCpu, selfCpu, heapIdle,
+        heapConnected, heapEnd, rss, convergence.checked, convergence.diverged, convergence.first,
+        loadAverage, 100.0 * serverSched.waitNanos() / measureNanos, serverSched.waitPerSliceMillis(),
+        100.0 * selfSched.waitNanos() / measureNanos, selfSched.waitPerSliceMillis(), serverGc, selfGc);
+  }
+
+  private void connect(LoadClient client, int i) {
+    URI uri = settings.protocol().uri(settings.server(), client.document);
+    WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
+        .webSocketUri(uri)
+        .version(WebSocketVersion.V13)
+        .allowExtensions(false)
+        .customHeaders(new DefaultHttpHeaders())
+        .maxFramePayloadLength(64 * 1024 * 1024)
+        .handshakeTimeoutMillis(60_000)
+        .dropPongFrames(true)
+        .build();
+    Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
+      @Override
+      protected void initChannel(SocketChannel ch) {
+        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(64 * 1024),
+            new WebSocketClientProtocolHandler(config), new WebSocketFrameAggregator(64 * 1024 * 1024), client);
+      }
+    });
+    InetSocketAddress remote = new InetSocketAddress(uri.getHost(), uri.getPort());
+    ChannelFuture f = settings.localAddresses().isEmpty() ? b.connect(remote)
+        : b.connect(remote, new InetSocketAddress(settings.localAddresses().get(i % settings.localAddresses().size()),
+            0));
+    f.addListener(done -> {
+      if (!done.isSuccess()) {
+        log.warn("client {} cannot connect: {}", i, done.cause().toString());
+        client.fail(done.cause());
+      }
+    });
+  }
+
+  private static LoadReport.GcPauses gcDuring(ProcessProbe process, LoadReport.GcPauses before) {
+    if (process == null || before == null) {
+      return null;
+    }
+    LoadReport.GcPauses now = process.gcPauses();
+    return now == null ? null : now.minus(before);
+  }
+
+  private long heap() {
+    return server == null ? -1 : server.heapAfterGcBytes();
+  }
+
+  private static double millis(Histogram h, double percentile) {
+    return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(percentile) / 1000.0;
+  }
+
+  private record Convergence(int checked, int diverged, String first) {}
+
+  /** Compares, per document, every connected client's replica with the server's state (fetched by a new client). */
+  private Convergence checkConvergence() {
+    Map<String, List<LoadClient>> byDocument = new HashMap<>();
+    for (LoadClient c : clients) {
+      byDocument.computeIfAbsent(c.document, k -> new ArrayList<>()).add(c);
+    }
+    int checked = 0;
+    int diverged = 0;
+    String first = "";
+    List<LoadClient> probes = new ArrayList<>();
+    for (int d = 0; d < settings.documents(); d++) {
+      LoadClient probe = new LoadClient(-1 - d, documentName(d), settings.protocol(), tracker,
+          new LoadClient.Counters(), 0, d);
+      probes.add(probe);
+      connect(probe, d);
+    }
+    // Every snapshot is asked for at once: one round trip per client would take long on a busy machine.
+    Map<LoadClient, io.netty.util.concurrent.Future<LoadClient.Snapshot>> snapshots = new HashMap<>();
+    for (LoadClient c : clients) {
+      if (c.synced.isDone() && !c.synced.isCompletedExceptionally()) {
+        snapshots.put(c, c.snapshot());
+      }
+    }
+    for (int d = 0; d < settings.documents(); d++) {
+      String name = documentName(d);
+      LoadClient probe = probes.get(d);
+      String problem = null;
+      LoadClient.Snapshot server = null;
+      try {
+        probe.synced.get(60, TimeUnit.SECONDS);
+        server = probe.snapshot().syncUninterruptibly().getNow();
+      } catch (Exception e) {
+        problem = name + ": cannot fetch the server's state: " + e;
+      }
+      for (LoadClient c : byDocument.getOrDefault(name, List.of())) {
+        if (problem != null) {
+          break;
+        }
+        if (!snapshots.containsKey(c)) {
+          problem = name + ": client " + c.index + " never synced";
+          break;
+        }
+        LoadClient.Snapshot s = snapshots.get(c).syncUninterruptibly().getNow();
+        if (!s.connected()) {
+          problem = name + ": client " + c.index + " was disconnected";
+        } else if (!s.text().equals(server.text())
+            || !StateVector.decode(s.stateVector()).equals(StateVector.decode(server.stateVector()))) {
+          problem = name + ": client " + c.index + " has " + s.text().length() + " characters, the server "
+              + server.text().length();
+        }
+      }
+      checked++;
+      if (problem != null) {
+        diverged++;
+        if (first.isEmpty()) {
+          first = problem;
+        }
+      }
+    }
+    probes.forEach(LoadClient::close);
+    return new Convergence(checked, diverged, first);
+  }
+
+  private void shutdown() {
+    clients.forEach(LoadClient::close);
+    if (group != null) {
+      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Command line: see {@link #usage()}. Prints the summary, then one Markdown row prefixed with {@code ROW }. */
+  public static void main(String[] args) throws Exception {
+    if (args.length == 1 && args[0].equals("--table-header")) {
+      System.out.println(LoadReport.markdownHeader());
+      return;
+    }
+    LoadSettings settings;
+    try {
+      settings = LoadCommandLine.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.err.println(LoadCommandLine.USAGE);
+      System.exit(2);
+      return;
+    }
+    if (settings == null) {
+      System.out.println(LoadCommandLine.USAGE);
+      return;
+    }
+    LoadReport report = run(settings);
+    System.out.print(report.summary());
+    System.out.println("ROW " + report.markdownRow());
+    System.exit(report.converged() && report.undelivered() == 0 ? 0 : 1);
+  }
+}

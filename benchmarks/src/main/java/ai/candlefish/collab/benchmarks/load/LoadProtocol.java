@@ -1,0 +1,79 @@
+package ai.candlefish.collab.benchmarks.load;
+
+import ai.candlefish.collab.awareness.Awareness;
+import ai.candlefish.collab.core.Doc;
+import java.net.URI;
+
+/**
+ * How a simulated client talks to the server: where it connects for a document, and what it sends and understands
+ * on that connection. The load generator owns the sockets, the documents, the clock and the figures; a protocol
+ * only turns intentions ("open the document", "send this update") into binary WebSocket messages and server
+ * messages back into changes of the client's {@link Doc} and {@link Awareness}.
+ *
+ * <p>Lifecycle of one client: {@link #uri} gives the address; once the WebSocket is open, {@link #newConversation}
+ * creates the client's conversation and {@link Conversation#opened()} sends whatever opens the document
+ * (authentication, sync step 1, awareness). Every binary message from the server goes to
+ * {@link Conversation#received}; the conversation applies remote updates to the document with itself as the
+ * origin, reporting each one to {@link Listener#remoteUpdate} first (the load generator times it there), and says
+ * {@link Listener#synced()} once the server's state is in. Local edits go out through
+ * {@link Conversation#sendUpdate}.
+ *
+ * <p>y-websocket ({@link YWebsocketLoadProtocol}) has one connection per document; a multi-document protocol
+ * (collab/1) can return the same URI for every document and open its document in {@link Conversation#opened()}.
+ *
+ * <p>Implementations are thread-safe; a conversation is used by one thread at a time (its connection's event
+ * loop).
+ */
+public interface LoadProtocol {
+
+  /** A short name for reports, such as {@code "y-websocket"}. */
+  String name();
+
+  /** The WebSocket URI a client of {@code document} connects to, given the server's {@code ws://host:port}. */
+  URI uri(URI server, String document);
+
+  /**
+   * The conversation of one client with one document, started once its WebSocket is open.
+   *
+   * @param document the document's name
+   * @param doc the client's replica (the conversation applies the server's updates to it)
+   * @param awareness the client's awareness (the conversation applies the server's awareness updates to it)
+   * @param out where the conversation's messages go
+   * @param listener what the conversation reports to the load generator
+   */
+  Conversation newConversation(String document, Doc doc, Awareness awareness, Sender out, Listener listener);
+
+  /** The way out to the server: one call sends one binary WebSocket message. */
+  @FunctionalInterface
+  interface Sender {
+    void send(byte[] message);
+  }
+
+  /** What a conversation tells the load generator; called on the connection's event loop. */
+  interface Listener {
+    /** The initial exchange is complete: the client's replica holds the server's state. */
+    void synced();
+
+    /** A Yjs v1 update from the server, about to be applied (not called for the initial state). */
+    void remoteUpdate(byte[] update);
+  }
+
+  /** One client's side of the protocol; used on its connection's event loop only. */
+  interface Conversation {
+    /** The WebSocket is open: sends what opens the document. */
+    void opened();
+
+    /**
+     * Handles one binary message from the server.
+     *
+     * @throws RuntimeException if the message is malformed (the load generator counts it and closes the client)
+     */
+    void received(byte[] message);
+
+    /** Sends a local Yjs v1 update of the client's document. */
+    void sendUpdate(byte[] update);
+
+    /** Sends the client's current awareness state. */
+    void sendAwareness();
+  }
+}

@@ -1,0 +1,136 @@
+package ai.candlefish.collab.benchmarks.load;
+
+import java.util.Locale;
+
+/**
+ * The figures of one load run. Times in milliseconds, memory in bytes (-1 when not measured), CPU in percent of
+ * one core over the measured phase.
+ *
+ * @param connectMillisTotal from the first connection attempt until the last client was synced
+ * @param connectP50Millis per connection, from the connect call until the WebSocket handshake was done
+ * @param syncedP99Millis per connection, from the connect call until the initial sync was done
+ * @param latencySamples relay latencies recorded (one per update and receiving client)
+ * @param deliveriesPerSecond relayed updates received by clients per second of the measured phase
+ * @param undelivered updates that some client had still not received 30 s after the edits stopped
+ * @param unmatched updates received that no tracked client sent (should be 0)
+ * @param serverHeapIdleBytes the server's heap after a full GC before the clients connected
+ * @param serverHeapConnectedBytes ... once every client was synced
+ * @param serverHeapEndBytes ... after the measured phase
+ * @param documentsDiverged documents whose clients or server disagree at the end
+ * @param divergence the first disagreement found, or ""
+ * @param loadAverage the machine's load averages (1, 5, 15 minutes) at the end of the measured phase
+ * @param serverRunQueueWaitPercent how long the server's threads together were ready to run but waited for a
+ *     core, in percent of the measured phase (from {@code /proc/<pid>/task/<tid>/schedstat}); a high value
+ *     against a low CPU figure means the machine, not the server, was the bottleneck
+ * @param serverWaitPerSliceMillis how long a server thread that became ready waited for a core, on average: each
+ *     hop of an update from one thread to another (event loop, document thread, event loop) waits about this long
+ * @param generatorRunQueueWaitPercent the same for the load generator
+ * @param generatorWaitPerSliceMillis the same for the load generator
+ * @param serverGc the server's GC pauses during the measured phase ({@code jstat -gc}), or null if unknown
+ * @param generatorGc the load generator's, or null if unknown
+ */
+public record LoadReport(String scenario, String protocol, int clients, int documents, double rate,
+    double measuredSeconds, int connected, int connectFailures, double connectMillisTotal, double connectP50Millis,
+    double connectP99Millis, double connectMaxMillis, double syncedP99Millis, long latencySamples,
+    double relayP50Millis, double relayP95Millis, double relayP99Millis, double relayMaxMillis, long updatesSent,
+    long deliveries, double deliveriesPerSecond, int undelivered, long unmatched, long unexpectedCloses,
+    long protocolErrors, double serverCpuPercent, double generatorCpuPercent, long serverHeapIdleBytes,
+    long serverHeapConnectedBytes, long serverHeapEndBytes, long serverRssBytes, int documentsChecked,
+    int documentsDiverged, String divergence, String loadAverage, double serverRunQueueWaitPercent,
+    double serverWaitPerSliceMillis, double generatorRunQueueWaitPercent, double generatorWaitPerSliceMillis,
+    GcPauses serverGc, GcPauses generatorGc) {
+
+  /**
+   * Stop-the-world garbage collections of a JVM: how many, and their time together.
+   *
+   * @param count young, full and concurrent cycles' pauses
+   * @param seconds their time together
+   */
+  public record GcPauses(long count, double seconds) {
+    GcPauses minus(GcPauses before) {
+      return new GcPauses(count - before.count, seconds - before.seconds);
+    }
+  }
+
+  /** Whether every document ended the same in all its clients and in the server. */
+  public boolean converged() {
+    return documentsDiverged == 0 && documentsChecked == documents;
+  }
+
+  /** The report as a few lines for people. */
+  public String summary() {
+    StringBuilder b = new StringBuilder();
+    b.append(f("scenario %s (%s): %d clients on %d documents, %s edits/s each, %.0f s measured%n", scenario,
+        protocol, clients, documents, num(rate), measuredSeconds));
+    b.append(f("  connect: %d connected, %d failed, all synced after %.0f ms; per connection p50 %.1f ms, p99 %.1f"
+        + " ms, max %.1f ms (handshake), synced p99 %.1f ms%n", connected, connectFailures, connectMillisTotal,
+        connectP50Millis, connectP99Millis, connectMaxMillis, syncedP99Millis));
+    if (updatesSent > 0) {
+      b.append(f("  relay latency: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms (%d samples)%n",
+          relayP50Millis, relayP95Millis, relayP99Millis, relayMaxMillis, latencySamples));
+      b.append(f("  updates: %d sent, %d deliveries, %.0f deliveries/s, %d undelivered, %d unmatched%n", updatesSent,
+          deliveries, deliveriesPerSecond, undelivered, unmatched));
+    }
+    b.append(f("  waiting for a core (run queue): server %s, load generator %.0f%% of the phase (%.2f ms per time"
+        + " slice)%n", serverRunQueueWaitPercent < 0 ? "n/a" : f("%.0f%% of the phase (%.2f ms per time slice)",
+        serverRunQueueWaitPercent, serverWaitPerSliceMillis), generatorRunQueueWaitPercent,
+        generatorWaitPerSliceMillis));
+    b.append(f("  GC pauses in the measured phase: server %s, load generator %s%n", pauses(serverGc),
+        pauses(generatorGc)));
+    b.append(f("  server: CPU %s of a core, heap after GC %s idle, %s connected, %s at the end, RSS %s%n",
+        serverCpuPercent < 0 ? "n/a" : f("%.0f%%", serverCpuPercent), mib(serverHeapIdleBytes), mib(serverHeapConnectedBytes), mib(serverHeapEndBytes),
+        mib(serverRssBytes)));
+    if (serverHeapIdleBytes >= 0 && serverHeapConnectedBytes >= 0 && connected > 0) {
+      b.append(f("  server heap per connection: %.1f KiB%n",
+          (serverHeapConnectedBytes - serverHeapIdleBytes) / 1024.0 / connected));
+    }
+    b.append(f("  load generator: CPU %.0f%% of a core; %d unexpected closes, %d protocol errors; machine load %s%n",
+        generatorCpuPercent, unexpectedCloses, protocolErrors, loadAverage));
+    b.append(f("  convergence: %s (%d of %d documents checked, %d diverged)%s%n", converged() ? "OK" : "FAILED",
+        documentsChecked, documents, documentsDiverged, divergence.isEmpty() ? "" : ": " + divergence));
+    return b.toString();
+  }
+
+  /** The header of {@link #markdownRow()}. */
+  public static String markdownHeader() {
+    return "| scenario | clients / docs | edits/s per client | connect: all (s) | connect p99 (ms) | relay p50 / p95 "
+        + "/ p99 / max (ms) | deliveries/s | server CPU (% core) | server heap idle / connected / end (MiB) | "
+        + "heap per conn (KiB) | wait for a core per slice: server / generator (ms) | machine load | converged |\n"
+        + "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |";
+  }
+
+  /** One row of a Markdown table. */
+  public String markdownRow() {
+    String relay = updatesSent == 0 ? "–" : f("%.1f / %.1f / %.1f / %.1f", relayP50Millis, relayP95Millis,
+        relayP99Millis, relayMaxMillis);
+    String perConnection = serverHeapIdleBytes >= 0 && serverHeapConnectedBytes >= 0 && connected > 0
+        ? f("%.1f", (serverHeapConnectedBytes - serverHeapIdleBytes) / 1024.0 / connected) : "–";
+    return f("| %s | %d / %d | %s | %.1f | %.1f | %s | %s | %.0f | %s / %s / %s | %s | %.2f / %.2f | %s | %s |",
+        scenario, connected,
+        documents, num(rate), connectMillisTotal / 1000, connectP99Millis, relay,
+        updatesSent == 0 ? "–" : f("%.0f", deliveriesPerSecond), serverCpuPercent, mibNumber(serverHeapIdleBytes),
+        mibNumber(serverHeapConnectedBytes), mibNumber(serverHeapEndBytes), perConnection, serverWaitPerSliceMillis,
+        generatorWaitPerSliceMillis, loadAverage.split(" ")[0], converged() ? "yes" : "NO (" + documentsDiverged + ")");
+  }
+
+  private static String pauses(GcPauses gc) {
+    return gc == null ? "n/a" : f("%d, %.0f ms in all (%.1f ms on average)", gc.count(), gc.seconds() * 1000,
+        gc.count() == 0 ? 0 : gc.seconds() * 1000 / gc.count());
+  }
+
+  private static String f(String format, Object... args) {
+    return String.format(Locale.ROOT, format, args);
+  }
+
+  private static String num(double d) {
+    return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+  }
+
+  private static String mib(long bytes) {
+    return bytes < 0 ? "n/a" : mibNumber(bytes) + " MiB";
+  }
+
+  private static String mibNumber(long bytes) {
+    return bytes < 0 ? "n/a" : f("%.1f", bytes / 1048576.0);
+  }
+}

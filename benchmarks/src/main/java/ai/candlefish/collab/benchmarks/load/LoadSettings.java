@@ -1,0 +1,170 @@
+package ai.candlefish.collab.benchmarks.load;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What one load run does. Immutable; built with {@link #newBuilder()}, whose setters check their values.
+ *
+ * @param server the server's {@code ws://host:port}
+ * @param protocol how clients talk to it
+ * @param scenario a name for the report
+ * @param clients how many connections (client {@code i} opens document {@code i % documents})
+ * @param documents how many documents the clients share
+ * @param documentPrefix document names are this prefix and a number
+ * @param rate edits per second of each client; 0 for idle clients
+ * @param warmup how long clients edit before latencies count
+ * @param duration how long the measured phase lasts (the hold time of idle clients)
+ * @param awarenessInterval how often each client renews its awareness state; zero: only when it connects
+ * @param ioThreads event loop threads of the load generator
+ * @param connectConcurrency how many connections may be opening (not synced yet) at once
+ * @param localAddresses source addresses for the connections, used in turn (more addresses, more ephemeral
+ *     ports); empty: the system's choice
+ * @param serverPid the server's process id for CPU and heap figures (same machine); 0: none
+ * @param seed the seed of the clients' random edits
+ */
+public record LoadSettings(URI server, LoadProtocol protocol, String scenario, int clients, int documents,
+    String documentPrefix, double rate, Duration warmup, Duration duration, Duration awarenessInterval,
+    int ioThreads, int connectConcurrency, List<InetAddress> localAddresses, long serverPid, long seed) {
+
+  public LoadSettings {
+    Objects.requireNonNull(server, "server");
+    Objects.requireNonNull(protocol, "protocol");
+    localAddresses = List.copyOf(localAddresses);
+  }
+
+  /** A builder with the defaults of each setter. */
+  public static Builder newBuilder() {
+    return new Builder();
+  }
+
+  /** Builds {@link LoadSettings}. Not thread-safe. */
+  public static final class Builder {
+    private URI server = URI.create("ws://127.0.0.1:1234");
+    private LoadProtocol protocol = YWebsocketLoadProtocol.INSTANCE;
+    private String scenario = "load";
+    private int clients = 100;
+    private int documents = 10;
+    private String documentPrefix = "load-doc-";
+    private double rate = 1;
+    private Duration warmup = Duration.ZERO;
+    private Duration duration = Duration.ofSeconds(10);
+    private Duration awarenessInterval = Duration.ZERO;
+    private int ioThreads = Runtime.getRuntime().availableProcessors();
+    private int connectConcurrency = 200;
+    private List<InetAddress> localAddresses = List.of();
+    private long serverPid;
+    private long seed = 1;
+
+    private Builder() {}
+
+    /** The server's {@code ws://host:port}; default {@code ws://127.0.0.1:1234}. */
+    public Builder server(URI server) {
+      if (!"ws".equals(Objects.requireNonNull(server, "server").getScheme())) {
+        throw new IllegalArgumentException("server must be a ws:// URI but was " + server);
+      }
+      this.server = server;
+      return this;
+    }
+
+    /** Default: {@link YWebsocketLoadProtocol}. */
+    public Builder protocol(LoadProtocol protocol) {
+      this.protocol = Objects.requireNonNull(protocol, "protocol");
+      return this;
+    }
+
+    public Builder scenario(String scenario) {
+      this.scenario = Objects.requireNonNull(scenario, "scenario");
+      return this;
+    }
+
+    /** Default 100 clients over 10 documents. */
+    public Builder clients(int clients, int documents) {
+      if (clients < 1 || documents < 1 || documents > clients) {
+        throw new IllegalArgumentException("need 1 <= documents <= clients but got " + clients + " clients, "
+            + documents + " documents");
+      }
+      this.clients = clients;
+      this.documents = documents;
+      return this;
+    }
+
+    public Builder documentPrefix(String prefix) {
+      this.documentPrefix = Objects.requireNonNull(prefix, "prefix");
+      return this;
+    }
+
+    /** Edits per second of each client, 0 for idle clients; default 1. */
+    public Builder rate(double perSecond) {
+      if (!(perSecond >= 0 && perSecond <= 1000)) {
+        throw new IllegalArgumentException("rate must be within 0..1000 per second but was " + perSecond);
+      }
+      this.rate = perSecond;
+      return this;
+    }
+
+    /** Default: no warm-up, 10 s measured. */
+    public Builder phases(Duration warmup, Duration duration) {
+      if (warmup.isNegative() || duration.isNegative() || duration.isZero()) {
+        throw new IllegalArgumentException("need warmup >= 0 and duration > 0 but got " + warmup + ", " + duration);
+      }
+      this.warmup = warmup;
+      this.duration = duration;
+      return this;
+    }
+
+    /** Default zero: awareness only when connecting. */
+    public Builder awarenessInterval(Duration interval) {
+      if (interval.isNegative() || (!interval.isZero() && interval.toMillis() < 100)) {
+        throw new IllegalArgumentException("awarenessInterval must be zero or at least 100 ms but was " + interval);
+      }
+      this.awarenessInterval = interval;
+      return this;
+    }
+
+    /** Default: the number of cores. */
+    public Builder ioThreads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("ioThreads must be at least 1 but was " + threads);
+      }
+      this.ioThreads = threads;
+      return this;
+    }
+
+    /** Default 200. */
+    public Builder connectConcurrency(int concurrency) {
+      if (concurrency < 1) {
+        throw new IllegalArgumentException("connectConcurrency must be at least 1 but was " + concurrency);
+      }
+      this.connectConcurrency = concurrency;
+      return this;
+    }
+
+    public Builder localAddresses(List<InetAddress> addresses) {
+      this.localAddresses = List.copyOf(addresses);
+      return this;
+    }
+
+    /** The server's pid for CPU and heap figures; 0 (default) for none. */
+    public Builder serverPid(long pid) {
+      if (pid < 0) {
+        throw new IllegalArgumentException("serverPid must not be negative but was " + pid);
+      }
+      this.serverPid = pid;
+      return this;
+    }
+
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    public LoadSettings build() {
+      return new LoadSettings(server, protocol, scenario, clients, documents, documentPrefix, rate, warmup,
+          duration, awarenessInterval, ioThreads, connectConcurrency, localAddresses, serverPid, seed);
+    }
+  }
+}

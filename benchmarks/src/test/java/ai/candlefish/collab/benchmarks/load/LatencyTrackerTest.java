@@ -1,0 +1,49 @@
+package ai.candlefish.collab.benchmarks.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.candlefish.collab.core.Doc;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LatencyTrackerTest {
+
+  @Test
+  void key_localInsert_isClientAndClockBefore_andSurvivesRelayThroughAnotherDoc() {
+    Doc sender = Doc.newBuilder().clientId(7).build();
+    Doc relay = Doc.create();
+    List<byte[]> sent = new ArrayList<>();
+    List<byte[]> relayed = new ArrayList<>();
+    sender.onUpdate((u, origin, txn) -> sent.add(u));
+    relay.onUpdate((u, origin, txn) -> relayed.add(u));
+
+    sender.getText("t").insert(0, "ab");
+    sender.getText("t").insert(1, "xyz");
+    sent.forEach(relay::applyUpdate);
+
+    assertThat(LatencyTracker.key(sent.get(0))).isEqualTo(7L << 32);
+    assertThat(LatencyTracker.key(sent.get(1))).isEqualTo((7L << 32) | 2);
+    assertThat(relayed).extracting(LatencyTracker::key).containsExactly(7L << 32, (7L << 32) | 2);
+  }
+
+  @Test
+  void received_countsEveryReceiver_thenForgetsTheUpdate() {
+    Doc sender = Doc.create();
+    List<byte[]> sent = new ArrayList<>();
+    sender.onUpdate((u, origin, txn) -> sent.add(u));
+    sender.getText("t").insert(0, "a");
+    LatencyTracker tracker = new LatencyTracker();
+
+    tracker.sent(sent.get(0), 2, 1_000_000);
+    tracker.received(sent.get(0), 3_000_000);
+    assertThat(tracker.undelivered()).isEqualTo(1);
+    tracker.received(sent.get(0), 5_000_000);
+    tracker.received(sent.get(0), 6_000_000);
+
+    assertThat(tracker.undelivered()).isZero();
+    assertThat(tracker.deliveredCount()).isEqualTo(2);
+    assertThat(tracker.unmatchedCount()).isEqualTo(1);
+    assertThat(tracker.takeHistogram().getMaxValue()).isBetween(3990L, 4010L);
+  }
+}

@@ -1,0 +1,77 @@
+package ai.candlefish.collab.benchmarks.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.candlefish.collab.server.CollabServer;
+import ai.candlefish.collab.spi.Authenticator;
+import java.net.URI;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A seconds-long smoke run of the load generator against a real server in this JVM, so that the harness keeps
+ * working; the real runs are {@code run-load.sh}. No timing assertions: the figures only have to exist.
+ */
+class LoadGeneratorTest {
+  private CollabServer server;
+
+  @BeforeEach
+  void startServer() {
+    server = CollabServer.newBuilder().port(0).host("127.0.0.1")
+        .authenticator(Authenticator.insecureAllowAll("load")).build().start();
+  }
+
+  @AfterEach
+  void stopServer() {
+    server.close();
+  }
+
+  private LoadSettings.Builder settings() {
+    return LoadSettings.newBuilder().server(URI.create("ws://127.0.0.1:" + server.port())).scenario("smoke");
+  }
+
+  @Test
+  void run_editingClients_converge_andRecordLatencies() throws Exception {
+    LoadReport report = LoadGenerator.run(settings().clients(20, 4).rate(5)
+        .phases(Duration.ofMillis(500), Duration.ofSeconds(3)).awarenessInterval(Duration.ofSeconds(1)).build());
+
+    System.out.print(report.summary());
+    assertThat(report.connected()).isEqualTo(20);
+    assertThat(report.unexpectedCloses()).isZero();
+    assertThat(report.protocolErrors()).isZero();
+    assertThat(report.updatesSent()).isPositive();
+    // Every update reaches the 4 other clients of its document, and each receipt is one latency sample.
+    assertThat(report.undelivered()).isZero();
+    assertThat(report.unmatched()).isZero();
+    assertThat(report.deliveries()).isEqualTo(report.updatesSent() * 4);
+    assertThat(report.latencySamples()).isPositive();
+    assertThat(report.relayMaxMillis()).isGreaterThanOrEqualTo(report.relayP50Millis()).isPositive();
+    assertThat(report.documentsChecked()).isEqualTo(4);
+    assertThat(report.converged()).as(report.divergence()).isTrue();
+  }
+
+  @Test
+  void run_idleClients_connectAndConverge() throws Exception {
+    LoadReport report = LoadGenerator.run(settings().clients(12, 3).rate(0)
+        .phases(Duration.ZERO, Duration.ofMillis(300)).build());
+
+    assertThat(report.connected()).isEqualTo(12);
+    assertThat(report.connectP99Millis()).isPositive();
+    assertThat(report.updatesSent()).isZero();
+    assertThat(report.converged()).as(report.divergence()).isTrue();
+  }
+
+  @Test
+  void run_serverPid_measuresCpuAndHeap() throws Exception {
+    LoadReport report = LoadGenerator.run(settings().clients(4, 2).rate(2)
+        .phases(Duration.ZERO, Duration.ofSeconds(1)).serverPid(ProcessHandle.current().pid()).build());
+
+    assertThat(report.serverHeapIdleBytes()).isPositive();
+    assertThat(report.serverHeapConnectedBytes()).isPositive();
+    assertThat(report.serverRssBytes()).isPositive();
+    assertThat(report.serverCpuPercent()).isGreaterThanOrEqualTo(0);
+    assertThat(report.converged()).isTrue();
+  }
+}
