@@ -58,6 +58,13 @@ public final class SharedDocument {
   private final Set<DocumentSession> sessions = new LinkedHashSet<>();
   private final Map<Long, DocumentSession> awarenessOwners = new HashMap<>();
 
+  /**
+   * Lane-confined: whether the update being applied also completes updates that other clients sent earlier (they
+   * waited in the document for a piece it lacked): then its sender gets the resulting update too, or it would never
+   * see theirs.
+   */
+  private boolean echoToOrigin;
+
   SharedDocument(DocumentKey key, ServerRuntime runtime) {
     this.key = key;
     this.runtime = runtime;
@@ -238,7 +245,13 @@ public final class SharedDocument {
       return;
     }
     long start = System.nanoTime();
-    doc.applyUpdate(sync.payload(), session);
+    // Updates that waited for a missing piece are integrated along with this one, and the sender may lack them.
+    echoToOrigin = doc.hasPendingUpdates();
+    try {
+      doc.applyUpdate(sync.payload(), session);
+    } finally {
+      echoToOrigin = false;
+    }
     runtime.metrics().updateApplied(System.nanoTime() - start);
     if (sync.ack() != 0) {
       ServerMessage ack = new ServerMessage.Ack(key.name(), sync.ack());
@@ -265,7 +278,7 @@ public final class SharedDocument {
   private void onDocUpdate(byte[] update, Object origin, Transaction transaction) {
     ServerMessage message = ServerMessage.Sync.update(key.name(), update);
     for (DocumentSession s : sessions) {
-      if (s != origin) {
+      if (s != origin || echoToOrigin) {
         s.peer.send(message);
       }
     }

@@ -263,6 +263,30 @@ class SharedDocumentTest {
   }
 
   @Test
+  void update_thatCompletesAnotherClientsWaitingUpdate_reachesItsSenderToo() {
+    SharedDocument document = open(Duration.ofMillis(10), Duration.ofMillis(50), 100);
+    FakePeer a = new FakePeer();
+    FakePeer b = new FakePeer();
+    DocumentSession sa = attach(document, a, Permission.WRITE);
+    DocumentSession sb = attach(document, b, Permission.WRITE);
+    Doc writer = Doc.create();
+    byte[] first = insertUpdate(writer, 0, "ab");
+    byte[] second = insertUpdate(writer, 2, "cd");
+    // b sends the second part first (the server keeps it waiting for the first), then a sends the first part,
+    // which it got before the server did (say, from a server that crashed before storing it).
+    submit(document, sb, new ClientMessage.Sync("plans", SyncMessage.UPDATE, second));
+    assertThat(text(document)).isEmpty();
+    submit(document, sa, new ClientMessage.Sync("plans", SyncMessage.UPDATE, first));
+    assertThat(text(document)).isEqualTo("abcd");
+
+    Doc atA = Doc.create();
+    atA.applyUpdate(first);
+    a.syncs(SyncMessage.UPDATE).forEach(u -> atA.applyUpdate(u.payload()));
+    assertThat(atA.getText("t").toString()).as("a gets b's waiting update, completed by its own").isEqualTo("abcd");
+    assertThat(atA.hasPendingUpdates()).isFalse();
+  }
+
+  @Test
   void readOnlySession_update_isRejected_andNothingIsApplied() {
     SharedDocument document = open(Duration.ofMillis(10), Duration.ofMillis(50), 100);
     FakePeer reader = new FakePeer();
