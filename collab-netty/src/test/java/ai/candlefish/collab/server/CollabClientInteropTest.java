@@ -65,10 +65,14 @@ class CollabClientInteropTest {
   }
 
   @Test
-  void collabClientAndYWebsocketProviders_convergeOnConcurrentEdits() throws Exception {
+  void collabClientHocuspocusAndYWebsocketProviders_convergeOnConcurrentEdits() throws Exception {
     String url = "ws://127.0.0.1:" + server.port();
     long n1 = node.connect("n1", url, "mixed", "alice");
     node.connect("n2", url, "mixed", "bob");
+    // Two @hocuspocus/provider clients on the same document (they connect to the prefix itself).
+    for (String id : List.of("h1", "h2")) {
+      node.call("connect", "kind", "hocuspocus", "id", id, "url", url, "room", "mixed", "token", "alice");
+    }
     carol = CollabClient.newBuilder().uri(URI.create(url)).token("carol").build();
     carol.connect().get(10, TimeUnit.SECONDS);
     ClientDocument doc = carol.open("mixed").get(10, TimeUnit.SECONDS);
@@ -93,7 +97,7 @@ class CollabClientInteropTest {
       }
     }, "java-editor");
     java.start();
-    node.call("randomEdits", "ids", List.of("n1", "n2"), "count", 400, "seed", seed & 0x7fffffff);
+    node.call("randomEdits", "ids", List.of("n1", "n2", "h1", "h2"), "count", 400, "seed", seed & 0x7fffffff);
     java.join();
     CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
 
@@ -101,12 +105,14 @@ class CollabClientInteropTest {
       String javaText = text(doc);
       assertThat(node.text("n1")).as("seed %d", seed).isEqualTo(javaText);
       assertThat(node.text("n2")).as("seed %d", seed).isEqualTo(javaText);
+      assertThat(node.text("h1")).as("seed %d", seed).isEqualTo(javaText);
+      assertThat(node.text("h2")).as("seed %d", seed).isEqualTo(javaText);
     });
     String fin = text(doc);
     // Every side's edits are in (deletes may have removed any side's characters from the text).
     synchronized (doc.doc()) {
       var clients = doc.doc().stateVector().toMap();
-      assertThat(clients).as("the Java client and both providers wrote").hasSizeGreaterThanOrEqualTo(3);
+      assertThat(clients).as("the Java client and the four providers wrote").hasSize(5);
       assertThat(clients.get(doc.doc().clientId())).as("the Java client's inserts").isPositive();
     }
     String stored = server.openDocument(DocumentKey.of("acme", "mixed"))
