@@ -41,6 +41,11 @@ public interface WireProtocol {
     return true;
   }
 
-  /** What the client implicitly asks by connecting (a single-document protocol opens its document). */
-  List<ClientMessage> onConnect(String relativePath);
+  /**
+   * What the client implicitly asks by connecting (a single-document protocol opens its document). Default:
+   * nothing, every document is opened by a message.
+   */
+  default List<ClientMessage> onConnect(String relativePath) {
+    return List.of();
+  }
 }

@@ -1,11 +1,9 @@
 package ai.candlefish.collab.server.codec.collab;
 
-import ai.candlefish.collab.server.internal.ClientMessage;
 import ai.candlefish.collab.server.internal.WireProtocol;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import java.util.List;
 
 /**
  * collab/1: chosen for every upgrade under the prefix that asks for the WebSocket subprotocol {@value #SUBPROTOCOL}
@@ -46,11 +44,6 @@ public final class CollabV1Protocol implements WireProtocol {
   @Override
   public boolean multiplexed() {
     return true;
-  }
-
-  @Override
-  public List<ClientMessage> onConnect(String relativePath) {
-    return List.of();
   }
 
   @Override

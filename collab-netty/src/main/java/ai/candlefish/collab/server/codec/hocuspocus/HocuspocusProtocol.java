@@ -1,10 +1,8 @@
 package ai.candlefish.collab.server.codec.hocuspocus;
 
-import ai.candlefish.collab.server.internal.ClientMessage;
 import ai.candlefish.collab.server.internal.WireProtocol;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpHeaders;
-import java.util.List;
 
 /**
  * Hocuspocus 4.x: chosen for upgrades to the path prefix itself (the provider's {@code url} names no document;
@@ -70,12 +68,6 @@ public final class HocuspocusProtocol implements WireProtocol {
   @Override
   public boolean multiplexed() {
     return true;
-  }
-
-  /** Nothing: every document is opened by its own token message. */
-  @Override
-  public List<ClientMessage> onConnect(String relativePath) {
-    return List.of();
   }
 
   @Override
