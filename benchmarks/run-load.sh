@@ -6,6 +6,8 @@
 # Usage: benchmarks/run-load.sh [--no-build] [--port P] [SCENARIO...]
 #   scenarios: connections (10,000 idle connections on 1,000 documents, awareness every 30 s, held 40 s)
 #              relay       (1,000 clients on 100 documents, 1 edit/s each, 10 s warm-up, 60 s measured)
+#              relay-v1    (the same as relay, but the clients speak collab/1: the subprotocol collab.v1, protobuf
+#                           frames, every update with an ack id; also reports the ack latency, send -> Ack)
 #              relay-small (the same with 100 clients on 10 documents: a tenth of the load, to tell the latency of
 #                           each hop from the throughput)
 #              smoke       (100 clients on 10 documents, 2 edits/s, 10 s; a quick check of the script)
@@ -105,6 +107,7 @@ for scenario in "${scenarios[@]}"; do
     connections) args=(--clients 10000 --documents 1000 --rate 0 --duration 40 --awareness 30
                        --connect-concurrency 500 --local-addresses 127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4) ;;
     relay) args=(--clients 1000 --documents 100 --rate 1 --warmup 10 --duration 60 --awareness 30) ;;
+    relay-v1) args=(--protocol collab.v1 --clients 1000 --documents 100 --rate 1 --warmup 10 --duration 60 --awareness 30) ;;
     relay-small) args=(--clients 100 --documents 10 --rate 1 --warmup 10 --duration 60 --awareness 30) ;;
     smoke) args=(--clients 100 --documents 10 --rate 2 --duration 10) ;;
     *) echo "run-load.sh: unknown scenario $scenario" >&2; exit 2 ;;

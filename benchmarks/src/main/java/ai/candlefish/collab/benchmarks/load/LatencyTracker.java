@@ -19,6 +19,10 @@ import org.HdrHistogram.Recorder;
  * for as many receipts as its document had other clients; the last receipt removes it, so what is left in the map
  * at the end was not delivered to everyone.
  *
+ * <p>For protocols whose server acknowledges updates (collab/1), it also records the ack latency: from sending an
+ * update to the server's acknowledgement (which comes once the update is applied and stored), in a histogram of its
+ * own.
+ *
  * <p>Thread-safe.
  */
 final class LatencyTracker {
@@ -40,6 +44,9 @@ final class LatencyTracker {
   private final LongAdder sent = new LongAdder();
   private final LongAdder delivered = new LongAdder();
   private final LongAdder unmatched = new LongAdder();
+  private final Recorder ackRecorder = new Recorder(HIGHEST_MICROS, 3);
+  private final LongAdder ackRequested = new LongAdder();
+  private final LongAdder acknowledged = new LongAdder();
 
   /**
    * The key of an update: its first struct's client (32 bits) and clock (32 bits), or -1 for an update without
@@ -83,6 +90,31 @@ final class LatencyTracker {
     if (p.remaining.decrementAndGet() == 0) {
       pending.remove(key, p);
     }
+  }
+
+  /** An update was sent with a request for an acknowledgement. */
+  void ackRequested() {
+    ackRequested.increment();
+  }
+
+  /** The server acknowledged at {@code nanos} an update sent at {@code sentNanos}. */
+  void acknowledged(long sentNanos, long nanos) {
+    acknowledged.increment();
+    ackRecorder.recordValue(Math.min(HIGHEST_MICROS, Math.max(0, (nanos - sentNanos) / 1000)));
+  }
+
+  /** Updates sent with a request for an acknowledgement that has not come (yet). */
+  long unacknowledged() {
+    return ackRequested.sum() - acknowledged.sum();
+  }
+
+  long acknowledgedCount() {
+    return acknowledged.sum();
+  }
+
+  /** The ack latencies recorded since the last call (microseconds). */
+  Histogram takeAckHistogram() {
+    return ackRecorder.getIntervalHistogram();
   }
 
   /** Updates sent that some receiver has not received yet. */

@@ -79,6 +79,9 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
     doc.onUpdate((update, origin, txn) -> {
       if (editing) {
         tracker.sent(update, this.receivers, System.nanoTime());
+        if (protocol.acknowledges()) {
+          tracker.ackRequested();
+        }
         conversation.sendUpdate(update);
       }
     });
@@ -130,6 +133,11 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
   @Override
   public void remoteUpdate(byte[] update) {
     tracker.received(update, System.nanoTime());
+  }
+
+  @Override
+  public void acknowledged(long sentNanos) {
+    tracker.acknowledged(sentNanos, System.nanoTime());
   }
 
   @Override

@@ -12,6 +12,7 @@ final class LoadCommandLine {
   static final String USAGE = """
       usage: LoadGenerator [options]
         --server ws://HOST:PORT     the server (default ws://127.0.0.1:1234)
+        --protocol P                y-websocket (default) or collab.v1
         --scenario NAME             a name for the report (default load)
         --clients N                 connections (default 100)
         --documents M               documents; client i opens document i % M (default 10)
@@ -48,6 +49,7 @@ final class LoadCommandLine {
       try {
         switch (option) {
           case "--server" -> b.server(URI.create(value));
+          case "--protocol" -> b.protocol(protocol(value));
           case "--scenario" -> b.scenario(value);
           case "--clients" -> clients = Integer.parseInt(value);
           case "--documents" -> documents = Integer.parseInt(value);
@@ -68,6 +70,15 @@ final class LoadCommandLine {
       }
     }
     return b.clients(clients, documents).phases(seconds(warmup), seconds(duration)).build();
+  }
+
+  static LoadProtocol protocol(String name) {
+    for (LoadProtocol p : List.of(YWebsocketLoadProtocol.INSTANCE, CollabV1LoadProtocol.INSTANCE)) {
+      if (p.name().equals(name)) {
+        return p;
+      }
+    }
+    throw new IllegalArgumentException("unknown protocol " + name + " (y-websocket or collab.v1)");
   }
 
   private static Duration seconds(String value) {

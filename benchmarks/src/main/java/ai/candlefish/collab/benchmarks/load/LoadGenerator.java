@@ -146,6 +146,7 @@ public final class LoadGenerator {
     }
     Thread.sleep(settings.warmup().toMillis());
     tracker.takeHistogram(); // the warm-up's latencies are dropped
+    tracker.takeAckHistogram();
     log.info("warm-up done: {} sent, {} delivered", tracker.sentCount(), tracker.deliveredCount());
     long deliveredBefore = tracker.deliveredCount();
     long serverCpuBefore = server == null ? 0 : server.cpuNanos();
@@ -156,15 +157,19 @@ public final class LoadGenerator {
     LoadReport.GcPauses selfGcBefore = self.gcPauses();
     long measureStart = System.nanoTime();
     Histogram latencies = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
+    Histogram acks = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
     long measureEnd = measureStart + settings.duration().toNanos();
     for (long now = measureStart; now < measureEnd; now = System.nanoTime()) {
       TimeUnit.NANOSECONDS.sleep(Math.min(measureEnd - now, TimeUnit.SECONDS.toNanos(10)));
       if (settings.rate() > 0) {
         Histogram interval = tracker.takeHistogram();
         latencies.add(interval);
-        log.info("{} s: relay p50 {} ms, p99 {} ms, max {} ms; {} sent, {} delivered so far; machine load {}",
+        Histogram ackInterval = tracker.takeAckHistogram();
+        acks.add(ackInterval);
+        log.info("{} s: relay p50 {} ms, p99 {} ms, max {} ms;{} {} sent, {} delivered so far; machine load {}",
             (System.nanoTime() - measureStart) / 1_000_000_000, millis(interval, 50), millis(interval, 99),
-            interval.getMaxValue() / 1000.0, tracker.sentCount(), tracker.deliveredCount(),
+            interval.getMaxValue() / 1000.0, settings.protocol().acknowledges() ? " ack p50 " + millis(ackInterval,
+            50) + " ms, p99 " + millis(ackInterval, 99) + " ms;" : "", tracker.sentCount(), tracker.deliveredCount(),
             ProcessProbe.loadAverage());
       }
     }
@@ -184,10 +189,12 @@ public final class LoadGenerator {
 
     // ---- drain
     long drainDeadline = System.currentTimeMillis() + DRAIN_MILLIS;
-    while (tracker.undelivered() > 0 && System.currentTimeMillis() < drainDeadline) {
+    while ((tracker.undelivered() > 0 || tracker.unacknowledged() > 0)
+        && System.currentTimeMillis() < drainDeadline) {
       Thread.sleep(50);
     }
     latencies.add(tracker.takeHistogram());
+    acks.add(tracker.takeAckHistogram());
     log.info("drained after {} ms: {} sent, {} delivered, {} undelivered", System.currentTimeMillis()
         - (drainDeadline - DRAIN_MILLIS), tracker.sentCount(), tracker.deliveredCount(), tracker.undelivered());
     long heapEnd = heap();
@@ -199,7 +206,9 @@ public final class LoadGenerator {
         settings.documents(), settings.rate(), measureNanos / 1e9, connected, settings.clients() - connected,
         connectMillis, millis(connectTimes, 50), millis(connectTimes, 99), connectTimes.getMaxValue() / 1000.0,
         millis(syncTimes, 99), latencies.getTotalCount(), millis(latencies, 50), millis(latencies, 95),
-        millis(latencies, 99), latencies.getMaxValue() / 1000.0, tracker.sentCount(), tracker.deliveredCount(),
+        millis(latencies, 99), latencies.getMaxValue() / 1000.0, new LoadReport.AckLatency(acks.getTotalCount(),
+        millis(acks, 50), millis(acks, 95), millis(acks, 99), acks.getMaxValue() / 1000.0,
+        settings.protocol().acknowledges() ? tracker.unacknowledged() : -1), tracker.sentCount(), tracker.deliveredCount(),
         delivered / (measureNanos / 1e9), tracker.undelivered(), tracker.unmatchedCount(),
         counters.unexpectedCloses.sum(), counters.protocolErrors.sum(), serverCpu, selfCpu, heapIdle,
         heapConnected, heapEnd, rss, convergence.checked, convergence.diverged, convergence.first,
@@ -214,6 +223,7 @@ public final class LoadGenerator {
         .version(WebSocketVersion.V13)
         .allowExtensions(false)
         .customHeaders(new DefaultHttpHeaders())
+        .subprotocol(settings.protocol().subprotocol())
         .maxFramePayloadLength(64 * 1024 * 1024)
         .handshakeTimeoutMillis(60_000)
         .dropPongFrames(true)
@@ -347,6 +357,6 @@ public final class LoadGenerator {
     LoadReport report = run(settings);
     System.out.print(report.summary());
     System.out.println("ROW " + report.markdownRow());
-    System.exit(report.converged() && report.undelivered() == 0 ? 0 : 1);
+    System.exit(report.converged() && report.undelivered() == 0 && report.ack().unacknowledged() <= 0 ? 0 : 1);
   }
 }

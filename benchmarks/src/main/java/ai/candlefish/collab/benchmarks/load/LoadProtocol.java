@@ -19,7 +19,9 @@ import java.net.URI;
  * {@link Conversation#sendUpdate}.
  *
  * <p>y-websocket ({@link YWebsocketLoadProtocol}) has one connection per document; a multi-document protocol
- * (collab/1) can return the same URI for every document and open its document in {@link Conversation#opened()}.
+ * (collab/1, {@link CollabV1LoadProtocol}) returns the same URI for every document, asks for its WebSocket
+ * {@link #subprotocol()}, and opens its document in {@link Conversation#opened()}. A protocol whose server
+ * acknowledges updates ({@link #acknowledges()}) reports each acknowledgement to {@link Listener#acknowledged}.
  *
  * <p>Implementations are thread-safe; a conversation is used by one thread at a time (its connection's event
  * loop).
@@ -28,6 +30,16 @@ public interface LoadProtocol {
 
   /** A short name for reports, such as {@code "y-websocket"}. */
   String name();
+
+  /** The WebSocket subprotocol the handshake asks for, or null for none. */
+  default String subprotocol() {
+    return null;
+  }
+
+  /** Whether the server acknowledges every update sent with {@link Conversation#sendUpdate}. */
+  default boolean acknowledges() {
+    return false;
+  }
 
   /** The WebSocket URI a client of {@code document} connects to, given the server's {@code ws://host:port}. */
   URI uri(URI server, String document);
@@ -56,6 +68,12 @@ public interface LoadProtocol {
 
     /** A Yjs v1 update from the server, about to be applied (not called for the initial state). */
     void remoteUpdate(byte[] update);
+
+    /**
+     * The server acknowledged an update sent at {@code sentNanos} ({@link System#nanoTime()}): it is applied and
+     * stored. Only for protocols that {@link #acknowledges() acknowledge}.
+     */
+    default void acknowledged(long sentNanos) {}
   }
 
   /** One client's side of the protocol; used on its connection's event loop only. */

@@ -10,6 +10,7 @@ import java.util.Locale;
  * @param connectP50Millis per connection, from the connect call until the WebSocket handshake was done
  * @param syncedP99Millis per connection, from the connect call until the initial sync was done
  * @param latencySamples relay latencies recorded (one per update and receiving client)
+ * @param ack the ack latency (collab/1: from sending an update to the server's acknowledgement)
  * @param deliveriesPerSecond relayed updates received by clients per second of the measured phase
  * @param undelivered updates that some client had still not received 30 s after the edits stopped
  * @param unmatched updates received that no tracked client sent (should be 0)
@@ -32,7 +33,7 @@ import java.util.Locale;
 public record LoadReport(String scenario, String protocol, int clients, int documents, double rate,
     double measuredSeconds, int connected, int connectFailures, double connectMillisTotal, double connectP50Millis,
     double connectP99Millis, double connectMaxMillis, double syncedP99Millis, long latencySamples,
-    double relayP50Millis, double relayP95Millis, double relayP99Millis, double relayMaxMillis, long updatesSent,
+    double relayP50Millis, double relayP95Millis, double relayP99Millis, double relayMaxMillis, AckLatency ack, long updatesSent,
     long deliveries, double deliveriesPerSecond, int undelivered, long unmatched, long unexpectedCloses,
     long protocolErrors, double serverCpuPercent, double generatorCpuPercent, long serverHeapIdleBytes,
     long serverHeapConnectedBytes, long serverHeapEndBytes, long serverRssBytes, int documentsChecked,
@@ -52,6 +53,22 @@ public record LoadReport(String scenario, String protocol, int clients, int docu
     }
   }
 
+  /**
+   * The time from sending an update to the server's acknowledgement, for protocols whose server acknowledges
+   * updates once they are applied and stored (collab/1).
+   *
+   * @param samples acknowledgements recorded (after the warm-up, including the drain)
+   * @param unacknowledged updates still without an acknowledgement 30 s after the edits stopped; -1 when the
+   *     protocol has no acknowledgements
+   */
+  public record AckLatency(long samples, double p50Millis, double p95Millis, double p99Millis, double maxMillis,
+      long unacknowledged) {
+    /** Whether the protocol acknowledges updates at all. */
+    public boolean measured() {
+      return unacknowledged >= 0;
+    }
+  }
+
   /** Whether every document ended the same in all its clients and in the server. */
   public boolean converged() {
     return documentsDiverged == 0 && documentsChecked == documents;
@@ -68,6 +85,11 @@ public record LoadReport(String scenario, String protocol, int clients, int docu
     if (updatesSent > 0) {
       b.append(f("  relay latency: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms (%d samples)%n",
           relayP50Millis, relayP95Millis, relayP99Millis, relayMaxMillis, latencySamples));
+      if (ack.measured()) {
+        b.append(f("  ack latency: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms (%d samples, %d"
+            + " unacknowledged)%n", ack.p50Millis(), ack.p95Millis(), ack.p99Millis(), ack.maxMillis(),
+            ack.samples(), ack.unacknowledged()));
+      }
       b.append(f("  updates: %d sent, %d deliveries, %.0f deliveries/s, %d undelivered, %d unmatched%n", updatesSent,
           deliveries, deliveriesPerSecond, undelivered, unmatched));
     }
@@ -94,20 +116,22 @@ public record LoadReport(String scenario, String protocol, int clients, int docu
   /** The header of {@link #markdownRow()}. */
   public static String markdownHeader() {
     return "| scenario | clients / docs | edits/s per client | connect: all (s) | connect p99 (ms) | relay p50 / p95 "
-        + "/ p99 / max (ms) | deliveries/s | server CPU (% core) | server heap idle / connected / end (MiB) | "
+        + "/ p99 / max (ms) | ack p50 / p95 / p99 / max (ms) | deliveries/s | server CPU (% core) | server heap idle / connected / end (MiB) | "
         + "heap per conn (KiB) | wait for a core per slice: server / generator (ms) | machine load | converged |\n"
-        + "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |";
+        + "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |";
   }
 
   /** One row of a Markdown table. */
   public String markdownRow() {
     String relay = updatesSent == 0 ? "–" : f("%.1f / %.1f / %.1f / %.1f", relayP50Millis, relayP95Millis,
         relayP99Millis, relayMaxMillis);
+    String acks = updatesSent == 0 || !ack.measured() ? "–" : f("%.1f / %.1f / %.1f / %.1f", ack.p50Millis(),
+        ack.p95Millis(), ack.p99Millis(), ack.maxMillis());
     String perConnection = serverHeapIdleBytes >= 0 && serverHeapConnectedBytes >= 0 && connected > 0
         ? f("%.1f", (serverHeapConnectedBytes - serverHeapIdleBytes) / 1024.0 / connected) : "–";
-    return f("| %s | %d / %d | %s | %.1f | %.1f | %s | %s | %.0f | %s / %s / %s | %s | %.2f / %.2f | %s | %s |",
+    return f("| %s | %d / %d | %s | %.1f | %.1f | %s | %s | %s | %.0f | %s / %s / %s | %s | %.2f / %.2f | %s | %s |",
         scenario, connected,
-        documents, num(rate), connectMillisTotal / 1000, connectP99Millis, relay,
+        documents, num(rate), connectMillisTotal / 1000, connectP99Millis, relay, acks,
         updatesSent == 0 ? "–" : f("%.0f", deliveriesPerSecond), serverCpuPercent, mibNumber(serverHeapIdleBytes),
         mibNumber(serverHeapConnectedBytes), mibNumber(serverHeapEndBytes), perConnection, serverWaitPerSliceMillis,
         generatorWaitPerSliceMillis, loadAverage.split(" ")[0], converged() ? "yes" : "NO (" + documentsDiverged + ")");

@@ -9,6 +9,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A seconds-long smoke run of the load generator against a real server in this JVM, so that the harness keeps
@@ -32,9 +34,11 @@ class LoadGeneratorTest {
     return LoadSettings.newBuilder().server(URI.create("ws://127.0.0.1:" + server.port())).scenario("smoke");
   }
 
-  @Test
-  void run_editingClients_converge_andRecordLatencies() throws Exception {
-    LoadReport report = LoadGenerator.run(settings().clients(20, 4).rate(5)
+  @ParameterizedTest
+  @ValueSource(strings = {"y-websocket", "collab.v1"})
+  void run_editingClients_converge_andRecordLatencies(String protocol) throws Exception {
+    LoadReport report = LoadGenerator.run(settings().protocol(LoadCommandLine.protocol(protocol))
+        .clients(20, 4).rate(5)
         .phases(Duration.ofMillis(500), Duration.ofSeconds(3)).awarenessInterval(Duration.ofSeconds(1)).build());
 
     System.out.print(report.summary());
@@ -50,11 +54,23 @@ class LoadGeneratorTest {
     assertThat(report.relayMaxMillis()).isGreaterThanOrEqualTo(report.relayP50Millis()).isPositive();
     assertThat(report.documentsChecked()).isEqualTo(4);
     assertThat(report.converged()).as(report.divergence()).isTrue();
+    if (protocol.equals("collab.v1")) {
+      // The server acknowledged every update, each once (an unknown or repeated ack id is a protocol error).
+      assertThat(report.ack().measured()).isTrue();
+      assertThat(report.ack().unacknowledged()).isZero();
+      assertThat(report.ack().samples()).isPositive().isLessThanOrEqualTo(report.updatesSent());
+      assertThat(report.ack().maxMillis()).isGreaterThanOrEqualTo(report.ack().p50Millis()).isPositive();
+    } else {
+      assertThat(report.ack().measured()).isFalse();
+      assertThat(report.ack().samples()).isZero();
+    }
   }
 
-  @Test
-  void run_idleClients_connectAndConverge() throws Exception {
-    LoadReport report = LoadGenerator.run(settings().clients(12, 3).rate(0)
+  @ParameterizedTest
+  @ValueSource(strings = {"y-websocket", "collab.v1"})
+  void run_idleClients_connectAndConverge(String protocol) throws Exception {
+    LoadReport report = LoadGenerator.run(settings().protocol(LoadCommandLine.protocol(protocol))
+        .clients(12, 3).rate(0)
         .phases(Duration.ZERO, Duration.ofMillis(300)).build());
 
     assertThat(report.connected()).isEqualTo(12);
