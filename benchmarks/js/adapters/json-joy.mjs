@@ -29,7 +29,10 @@ class JsonJoyAdapter {
     try {
       f()
     } finally {
-      if (--this.depth === 0 && this.onUpdate) this.onUpdate(this.model.api.flush().toBinary())
+      if (--this.depth === 0 && this.onUpdate) {
+        const patch = this.model.api.flush()
+        if (patch.ops.length > 0) this.onUpdate(patch.toBinary()) // a transaction that only applied remote patches
+      }
     }
   }
 
