@@ -17,16 +17,17 @@ public final class Measure {
   private Measure() {}
 
   /** Median and extremes of a few measurements, in the unit the caller measured. */
-  public record Stats(double median, double min, double max) {
+  public record Stats(double median, double min, double max, int runs) {
     static Stats of(double[] values) {
       double[] v = values.clone();
       Arrays.sort(v);
-      return new Stats(v[v.length / 2], v[0], v[v.length - 1]);
+      return new Stats(v[v.length / 2], v[0], v[v.length - 1], v.length);
     }
 
-    /** {@code {"median":…,"min":…,"max":…}}, the shape the Node harnesses print. */
+    /** {@code {"median":…,"min":…,"max":…,"runs":…}}, the shape the Node harnesses print. */
     public String json() {
-      return String.format(Locale.ROOT, "{\"median\":%.4f,\"min\":%.4f,\"max\":%.4f}", median, min, max);
+      return String.format(Locale.ROOT, "{\"median\":%.4f,\"min\":%.4f,\"max\":%.4f,\"runs\":%d}", median, min,
+          max, runs);
     }
   }
 
@@ -40,14 +41,17 @@ public final class Measure {
 
   /**
    * Milliseconds of {@code runs} runs after {@code warmups} warm-up runs (and at least a second of them, if any, so
-   * that short work gets compiled). Work whose single run takes long gets fewer runs, never fewer than one warm-up
-   * and three measured runs (as measure.mjs does).
+   * that short work gets compiled). Work whose single run takes long gets fewer runs: past 20 s, the first run is
+   * the only one (as measure.mjs does).
    */
   public static Stats time(int warmups, int runs, Work work) {
     if (warmups > 0) {
       double first = once(work);
-      int affordable = (int) Math.floor(45_000 / Math.max(first, 1e-3));
-      runs = Math.max(3, Math.min(runs, affordable));
+      if (first > 20_000) {
+        return Stats.of(new double[] {first});
+      }
+      int affordable = (int) Math.floor(40_000 / Math.max(first, 1e-3));
+      runs = Math.max(1, Math.min(runs, affordable - 1));
       warmups = Math.max(1, Math.min(warmups, affordable - runs));
       long warmupEnd = System.nanoTime() + 1_000_000_000L;
       for (int i = 1; i < warmups || System.nanoTime() < warmupEnd; i++) {
