@@ -69,15 +69,17 @@ const foot = new Map()
 const note = text => { if (!foot.has(text)) foot.set(text, foot.size + 1); return `<sup>${foot.get(text)}</sup>` }
 const SINGLE = 'a single run: one run took more than 20 s, so it is the only one (and a warm-up in itself).'
 
+const LIMIT = 'stopped: one run took longer than this limit (RUN_LIMIT_S), so there is no figure, nor a final state to encode, load or weigh (n/a).'
 const fmtMs = t => {
   if (t == null) return 'n/a'
+  if (t.timedOut) return `> ${t.timedOut} s${note(LIMIT)}`
   const d = t.median >= 100 ? 0 : t.median >= 1 ? 1 : 2
   const f = x => x.toFixed(d)
   return (t.runs === 1 ? `${f(t.median)}${note(SINGLE)}` : `${f(t.median)} (${f(t.min)}–${f(t.max)})`)
 }
 const fmtKiB = h => h == null ? 'n/a' : `${(h.median / 1024).toFixed(0)}`
 const fmtBytes = b => b == null ? 'n/a' : `${b}`
-const value = x => x == null ? null : typeof x === 'number' ? x : x.median
+const value = x => x == null || x.timedOut ? null : typeof x === 'number' ? x : x.median
 
 /** Ratio cells: how many times better ours is (other / ours, lower being better), against Yjs and the best peer. */
 const ratios = (cells) => {
@@ -160,7 +162,7 @@ for (const id of Object.keys(TITLES).filter(i => ids.includes(i))) {
 let summaryMd = `| workload (time, ms) | ${SYSTEMS.map(label).join(' | ')} | ours vs Yjs | ours vs best peer |\n| --- | ${SYSTEMS.map(() => '---:').join(' | ')} | ---: | ---: |\n`
 for (const [name, values] of summary) {
   const cells = Object.fromEntries(SYSTEMS.map((s, i) => [s, values[i]]))
-  summaryMd += `| ${name} | ${values.map(v => v == null ? 'n/a' : (v.median >= 100 ? v.median.toFixed(0) : v.median.toFixed(1))).join(' | ')} | ${ratios(cells).join(' | ')} |\n`
+  summaryMd += `| ${name} | ${values.map(v => v == null ? 'n/a' : v.timedOut ? `> ${v.timedOut} s` : (v.median >= 100 ? v.median.toFixed(0) : v.median.toFixed(1))).join(' | ')} | ${ratios(cells).join(' | ')} |\n`
 }
 
 const javaV = execFileSync('sh', ['-c', 'java -version 2>&1 | head -1'], { encoding: 'utf8' }).trim()

@@ -7,7 +7,7 @@
 // retained heap of the loaded document (JS heap + WebAssembly memory, measured in a fresh process, see measure.mjs).
 import { readFileSync } from 'node:fs'
 import { isDeepStrictEqual } from 'node:util'
-import { watchWasmMemory, time, retainedHeap } from './measure.mjs'
+import { watchWasmMemory, time, timeOrLimit, checkDeadline, retainedHeap } from './measure.mjs'
 import { defaultTracesDir, loadTrace } from './traces.mjs'
 
 watchWasmMemory()
@@ -145,6 +145,7 @@ const b4 = (id, times) => {
     for (let k = 0; k < times; k++) {
       for (let i = 0; i < edits.length; i++) {
         const e = edits[i]
+        if ((i & 1023) === 0) checkDeadline()
         if (e[1] > 0) d.deleteText(e[0], e[1])
         if (e[2].length > 0) d.insertText(e[0], e[2])
       }
@@ -153,7 +154,12 @@ const b4 = (id, times) => {
     kept = d
   }
   // B4x100 runs once (as in the suite): one run takes minutes for most systems.
-  const t = times === 1 ? time(warmups, runs, work) : time(0, 1, work)
+  const t = times === 1 ? timeOrLimit(warmups, runs, work) : timeOrLimit(0, 1, work)
+  if (t.timedOut) {
+    kept?.free()
+    emit(id, { time: t, updateSize: null, docSize: null, encode: null, parse: null, memory: null })
+    return
+  }
   const m = times === 1
     ? stateMetrics(id, kept, check, smoke ? undefined : { text: endContent })
     : (() => {

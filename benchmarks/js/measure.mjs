@@ -59,6 +59,7 @@ export const usedBytes = () => { fullGc(); return process.memoryUsage().heapUsed
 export const time = (warmups, runs, work, budgetMs = 40000) => {
   const ms = []
   const once = () => {
+    deadline = Date.now() + RUN_LIMIT_MS
     const t0 = process.hrtime.bigint()
     const measured = work() // a work that times only part of itself returns that part's milliseconds
     return typeof measured === 'number' ? measured : Number(process.hrtime.bigint() - t0) / 1e6
@@ -73,7 +74,31 @@ export const time = (warmups, runs, work, budgetMs = 40000) => {
     for (let i = 1; i < warmups || Date.now() < warmupEnd; i++) once()
   }
   for (let i = 0; i < runs; i++) ms.push(once())
+  deadline = Infinity
   return { ...stats(ms), runs }
+}
+
+/** A single run longer than this is stopped: the figure is then "more than this", and what needs the run is n/a. */
+export const RUN_LIMIT_MS = Number(process.env.RUN_LIMIT_S ?? 120) * 1000
+let deadline = Infinity
+
+export class TimeLimitExceeded extends Error {
+  constructor () { super(`one run took more than ${RUN_LIMIT_MS / 1000} s`) }
+}
+
+/** Called by long loops every few hundred operations: stops a run past RUN_LIMIT_MS. */
+export const checkDeadline = () => { if (Date.now() > deadline) { deadline = Infinity; throw new TimeLimitExceeded() } }
+
+/** time(), but a run stopped at the limit gives {timedOut: seconds} instead of throwing. */
+export const timeOrLimit = (...a) => {
+  try {
+    return time(...a)
+  } catch (e) {
+    if (e instanceof TimeLimitExceeded) return { timedOut: RUN_LIMIT_MS / 1000 }
+    throw e
+  } finally {
+    deadline = Infinity
+  }
 }
 
 export const stats = values => {

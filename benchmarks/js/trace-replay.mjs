@@ -1,6 +1,6 @@
 // The same whole-trace replays as collab-core's TraceReplay.java, through one system's adapter: one JSON line per trace.
 //   node --expose-gc trace-replay.mjs [--system yjs|ywasm|loro|automerge|json-joy] [--runs N] [--trace NAME] [--smoke] [--traces DIR]
-import { watchWasmMemory, time, retainedHeap } from './measure.mjs'
+import { watchWasmMemory, time, timeOrLimit, checkDeadline, retainedHeap } from './measure.mjs'
 import { TRACE_NAMES, defaultTracesDir, loadTrace } from './traces.mjs'
 
 watchWasmMemory()
@@ -13,7 +13,9 @@ const tracesDir = opt('--traces', defaultTracesDir)
 const names = opt('--trace', null) ? [opt('--trace')] : TRACE_NAMES
 const adapter = await import(`./adapters/${system}.mjs`)
 
+let applied = 0
 const apply = (doc, edits) => {
+  if ((++applied & 255) === 0) checkDeadline()
   for (let i = 0; i < edits.length; i++) {
     const [index, del, ins] = edits[i]
     if (del > 0) doc.deleteText(index, del)
@@ -43,7 +45,7 @@ function replay (name) {
   const warmups = smoke ? 0 : Math.max(1, Math.floor(runs / 2))
   const n = smoke ? 1 : runs
   let updateBytes = 0
-  const replayPerTxn = time(warmups, n, () => {
+  const replayPerTxn = timeOrLimit(warmups, n, () => {
     let bytes = 0
     const doc = adapter.create(u => { bytes += u.length }, { clientId: 1 })
     for (const edits of trace.txns) doc.transact(() => apply(doc, edits))
@@ -51,12 +53,19 @@ function replay (name) {
     doc.free()
     updateBytes = bytes
   })
-  const replayOneTxn = time(warmups, n, () => {
+  const replayOneTxn = timeOrLimit(warmups, n, () => {
     const doc = adapter.create(null, { clientId: 1 })
     doc.transact(() => { for (const edits of trace.txns) apply(doc, edits) })
     check(trace, doc)
     doc.free()
   })
+  const edits = trace.txns.reduce((k, t) => k + t.length, 0)
+  const common = { system: adapter.name, version: adapter.version, encoding: adapter.encoding, trace: name, edits, txns: trace.txns.length }
+  if (replayPerTxn.timedOut) {
+    // Without a finished replay there is no final state to encode, load and weigh.
+    console.log(JSON.stringify({ ...common, replayPerTxn, replayOneTxn, encode: null, load: null, updateBytes: null, stateBytes: null, heap: null, heapBytes: null }))
+    return
+  }
   const full = adapter.create(null, { clientId: 1 })
   for (const edits of trace.txns) full.transact(() => apply(full, edits))
   const state = full.encode()
@@ -68,10 +77,8 @@ function replay (name) {
     doc.free()
   })
   const heap = smoke ? null : retainedHeap(system, state, trace.endContent === null ? undefined : { text: trace.endContent })
-  const edits = trace.txns.reduce((k, t) => k + t.length, 0)
   console.log(JSON.stringify({
-    system: adapter.name, version: adapter.version, encoding: adapter.encoding,
-    trace: name, edits, txns: trace.txns.length, replayPerTxn, replayOneTxn, encode, load: loadState,
+    ...common, replayPerTxn, replayOneTxn, encode, load: loadState,
     updateBytes, stateBytes: state.length, heap, heapBytes: heap === null ? null : Math.round(heap.median)
   }))
 }

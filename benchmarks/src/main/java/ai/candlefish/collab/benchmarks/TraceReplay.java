@@ -10,7 +10,7 @@ import java.util.Locale;
  * line per trace for run-peers.mjs. Times are medians (and min–max) of whole runs after warm-up runs.
  *
  * <pre>
- * ./mvnw -q install -DskipTests
+ * ./mvnw -q package -DskipTests -Dbenchmarks.smoke.skip -pl benchmarks -am
  * java -cp benchmarks/target/benchmarks.jar ai.candlefish.collab.benchmarks.TraceReplay [--runs N] [--trace NAME] [--smoke]
  * </pre>
  */
