@@ -1,7 +1,8 @@
 // Runs collab-core (Java) and the peers (Yjs, ywasm, Loro, Automerge, json-joy; Node) one after another on this
 // machine, on the real traces and the crdt-benchmarks suite; prints one table per workload and writes them into
 // benchmarks/RESULTS.md between the CRDT markers (the rest of the file is left alone). Use run-peers.sh (it builds
-// first). Options: --runs N (default 5), --only traces|crdt, --trace NAME, --bench ID,ID, --systems a,b, --b4x100.
+// first). Options: --runs N (default 5), --only traces|crdt, --trace NAME, --bench ID,ID, --systems a,b, --b4x100,
+// --render (no runs: the tables again from the last raw results). RUN_LIMIT_S (default 120) stops a longer run.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
@@ -30,11 +31,18 @@ const run = (cmd, argv, cwd) => {
   return jsonLines(r.stdout ?? '')
 }
 
+const renderOnly = args.includes('--render') // only redo the tables from target/peers-*.json
 mkdirSync(`${here}target`, { recursive: true })
-execFileSync('node', ['crdt-bench-inputs.mjs', inputs], { cwd: `${here}js` })
+if (!renderOnly) execFileSync('node', ['crdt-bench-inputs.mjs', inputs], { cwd: `${here}js` })
 
-const results = { traces: [], crdt: [] }
-if (only !== 'crdt') {
+// Each part's raw results are kept in target/peers-<part>.json; with --only, the other part comes from its file as
+// it is when this run ends, so that a long run can be taken in two halves (even at once); RESULTS.md says when
+// each part ran.
+const partFile = part => `${here}target/peers-${part}.json`
+const results = { traces: [], crdt: [], when: {} }
+const now = () => new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC'
+if (only !== 'crdt' && !renderOnly) {
+  results.when.traces = now()
   const traceOpts = ['--runs', runs, ...(traceArg ? ['--trace', traceArg] : [])]
   log('traces: collab-core')
   results.traces.push(...run('java', ['-Xmx3g', `-Dtraces.dir=${traces}`, '-cp', jar,
@@ -47,7 +55,8 @@ if (only !== 'crdt') {
     }
   }
 }
-if (only !== 'traces') {
+if (only !== 'traces' && !renderOnly) {
+  results.when.crdt = now()
   const benchOpts = ['--inputs', inputs, '--runs', runs, ...(benchArg ? ['--only', benchArg] : []), ...(b4x100 ? ['--b4x100'] : [])]
   log('crdt-benchmarks: collab-core')
   results.crdt.push(...run('java', ['-Xmx3g', `-Dtraces.dir=${traces}`, '-cp', jar,
@@ -58,7 +67,15 @@ if (only !== 'traces') {
       '--traces', traces, ...benchOpts], `${here}js`))
   }
 }
-writeFileSync(`${here}target/peers-results.json`, JSON.stringify(results, null, 1))
+for (const part of ['traces', 'crdt']) {
+  if (!renderOnly && (only === null || only === part)) {
+    writeFileSync(partFile(part), JSON.stringify({ when: results.when[part], results: results[part] }))
+  } else if (existsSync(partFile(part))) {
+    const kept = JSON.parse(readFileSync(partFile(part), 'utf8'))
+    results[part] = kept.results
+    results.when[part] = kept.when
+  }
+}
 
 // ---- the tables ----
 const SYSTEMS = ['collab-core', ...peers]
@@ -67,7 +84,7 @@ for (const r of [...results.traces, ...results.crdt]) if (r.version) versions[r.
 const label = s => s === 'collab-core' ? `**ours** (collab-core ${versions[s] ?? ''})` : `${s} ${versions[s] ?? ''}`
 const foot = new Map()
 const note = text => { if (!foot.has(text)) foot.set(text, foot.size + 1); return `<sup>${foot.get(text)}</sup>` }
-const SINGLE = 'a single run: one run took more than 20 s, so it is the only one (and a warm-up in itself).'
+const SINGLE = 'a single run: one run took more than 10 s, so it is the only one (and a warm-up in itself).'
 
 const LIMIT = 'stopped: one run took longer than this limit (RUN_LIMIT_S), so there is no figure, nor a final state to encode, load or weigh (n/a).'
 const fmtMs = t => {
@@ -165,6 +182,7 @@ for (const [name, values] of summary) {
   summaryMd += `| ${name} | ${values.map(v => v == null ? 'n/a' : v.timedOut ? `> ${v.timedOut} s` : (v.median >= 100 ? v.median.toFixed(0) : v.median.toFixed(1))).join(' | ')} | ${ratios(cells).join(' | ')} |\n`
 }
 
+const reproduceArgs = args.filter((a, i) => a !== '--render' && a !== '--only' && args[i - 1] !== '--only').map(a => ' ' + a).join('')
 const javaV = execFileSync('sh', ['-c', 'java -version 2>&1 | head -1'], { encoding: 'utf8' }).trim()
 const encodings = {}
 for (const r of results.traces) if (r.encoding) encodings[r.system] = r.encoding
@@ -172,11 +190,11 @@ const footnotes = [...foot.entries()].map(([text, n]) => `${n}. ${text}`).join('
 const md = `<!-- crdt:begin (written by benchmarks/run-peers.sh; edit run-peers.mjs, not this section) -->
 ## CRDT: collab-core side by side with Yjs, ywasm, Loro, Automerge and json-joy
 
-Reproduce: \`benchmarks/run-peers.sh${args.length ? ' ' + args.join(' ') : ''}\` (one command: builds, then runs collab-core in Java and
+Reproduce: \`benchmarks/run-peers.sh${reproduceArgs}\` (one command: builds, then runs collab-core in Java and
 each peer in Node, one after another, on this machine).
 
 Machine: ${cpus().length} cores, ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ${javaV}; Node ${process.version};
-${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC. Shared with other engineers' builds and noisy: read the ratios of one run, not the absolute figures.
+traces run ${results.when.traces ?? 'not in this run'}, crdt-benchmarks run ${results.when.crdt ?? 'not in this run'}. Shared with other engineers' builds and noisy: read the ratios of one run, not the absolute figures.
 
 Versions: ${SYSTEMS.map(s => `${s} ${versions[s] ?? '?'}`).join(', ')}.
 

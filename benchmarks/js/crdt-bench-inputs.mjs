@@ -15,6 +15,20 @@ const initText = prng.word(gen, 100, 100)
 const b = {}
 
 const textItems = ops => ops.map(op => [op])
+
+/** N words of minLength to maxLength characters, each inserted at a random position of the text so far. */
+const randomInserts = (randomInt, start, minLength, maxLength) => {
+  let string = start
+  const ops = []
+  for (let i = 0; i < N; i++) {
+    const index = randomInt(gen, 0, string.length)
+    const insert = prng.word(gen, minLength, maxLength)
+    string = string.slice(0, index) + insert + string.slice(index)
+    ops.push(['ti', index, insert])
+  }
+  return { items: textItems(ops), text: string, ops }
+}
+const b1Input = ({ items, text }) => ({ items, text })
 {
   const string = prng.word(gen, N, N)
   b['B1.1'] = { items: string.split('').map((c, i) => [['ti', i, c]]), text: string }
@@ -28,28 +42,8 @@ const textItems = ops => ops.map(op => [op])
   const reversed = string.split('').reverse()
   b['B1.3'] = { items: reversed.map(c => [['ti', 0, c]]), text: string }
 }
-{
-  let string = ''
-  const ops = []
-  for (let i = 0; i < N; i++) {
-    const index = prng.int32(gen, 0, string.length)
-    const insert = prng.word(gen, 1, 1)
-    string = string.slice(0, index) + insert + string.slice(index)
-    ops.push(['ti', index, insert])
-  }
-  b['B1.4'] = { items: textItems(ops), text: string }
-}
-{
-  let string = ''
-  const ops = []
-  for (let i = 0; i < N; i++) {
-    const index = prng.int32(gen, 0, string.length)
-    const insert = prng.word(gen, 2, 10)
-    string = string.slice(0, index) + insert + string.slice(index)
-    ops.push(['ti', index, insert])
-  }
-  b['B1.5'] = { items: textItems(ops), text: string }
-}
+b['B1.4'] = b1Input(randomInserts(prng.int32, '', 1, 1))
+b['B1.5'] = b1Input(randomInserts(prng.int32, '', 2, 10))
 {
   const string = prng.word(gen, N, N)
   b['B1.6'] = { items: [[['ti', 0, string], ['td', 0, string.length]]], text: '' }
@@ -99,34 +93,8 @@ const textItems = ops => ops.map(op => [op])
 {
   b['B2.1'] = { ops1: [['ti', 0, prng.word(gen, N, N)]], ops2: [['ti', 0, prng.word(gen, N, N)]], length: N * 2 + 100 }
 }
-{
-  const genInput = () => {
-    let str = initText
-    const ops = []
-    for (let i = 0; i < N; i++) {
-      const index = prng.uint32(gen, 0, str.length)
-      const insert = prng.word(gen, 1, 1)
-      str = str.slice(0, index) + insert + str.slice(index)
-      ops.push(['ti', index, insert])
-    }
-    return ops
-  }
-  b['B2.2'] = { ops1: genInput(), ops2: genInput(), length: N * 2 + 100 }
-}
-{
-  const genInput = () => {
-    let str = initText
-    const ops = []
-    for (let i = 0; i < N; i++) {
-      const index = prng.uint32(gen, 0, str.length)
-      const insert = prng.word(gen, 3, 9)
-      str = str.slice(0, index) + insert + str.slice(index)
-      ops.push(['ti', index, insert])
-    }
-    return ops
-  }
-  b['B2.3'] = { ops1: genInput(), ops2: genInput() }
-}
+b['B2.2'] = { ops1: randomInserts(prng.uint32, initText, 1, 1).ops, ops2: randomInserts(prng.uint32, initText, 1, 1).ops, length: N * 2 + 100 }
+b['B2.3'] = { ops1: randomInserts(prng.uint32, initText, 3, 9).ops, ops2: randomInserts(prng.uint32, initText, 3, 9).ops }
 {
   const genInput = () => {
     let str = initText

@@ -53,10 +53,10 @@ export const usedBytes = () => { fullGc(); return process.memoryUsage().heapUsed
 
 /**
  * {median, min, max, runs} in ms of `runs` runs after `warmups` runs (and at least a second of them, if any). A
- * system whose single run takes long gets fewer runs, so that a whole table stays within minutes: past 20 s, the
+ * system whose single run takes long gets fewer runs, so that a whole table stays within minutes: past 10 s, the
  * first run is the only one (and is counted, a run that long being mostly steady state).
  */
-export const time = (warmups, runs, work, budgetMs = 40000) => {
+export const time = (warmups, runs, work, budgetMs = 20000) => {
   const ms = []
   const once = () => {
     deadline = Date.now() + RUN_LIMIT_MS

@@ -12,8 +12,10 @@ const expect = expectFile ? JSON.parse(readFileSync(expectFile, 'utf8')) : null
 
 // Reading the content makes lazy loaders (Loro decodes a snapshot's state on first access) build the document.
 const touch = doc => ({ text: doc.getText(), array: doc.getArray(), map: doc.getMap() })
+const t0 = Date.now()
 const warm = adapter.load(state)
 const seen = touch(warm)
+const loadMs = Date.now() - t0
 if (expect !== null) {
   for (const [k, v] of Object.entries(expect)) {
     if (!isDeepStrictEqual(JSON.parse(JSON.stringify(seen[k])), v)) throw new Error(`${system}: loaded ${k} differs from the expected content`)
@@ -21,7 +23,8 @@ if (expect !== null) {
 }
 
 const rounds = 5
-const copies = Math.min(200, Math.max(3, Math.ceil(2e6 / state.length)))
+// Enough copies per round to rise well above the noise (a megabyte of state), within about 15 s for all rounds.
+const copies = Math.max(3, Math.min(200, Math.ceil(1e6 / state.length), Math.floor(15000 / rounds / Math.max(loadMs, 1))))
 const kept = [warm]
 const perCopy = []
 for (let r = 0; r < rounds; r++) {

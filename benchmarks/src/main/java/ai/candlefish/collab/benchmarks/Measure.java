@@ -41,16 +41,16 @@ public final class Measure {
 
   /**
    * Milliseconds of {@code runs} runs after {@code warmups} warm-up runs (and at least a second of them, if any, so
-   * that short work gets compiled). Work whose single run takes long gets fewer runs: past 20 s, the first run is
+   * that short work gets compiled). Work whose single run takes long gets fewer runs: past 10 s, the first run is
    * the only one (as measure.mjs does).
    */
   public static Stats time(int warmups, int runs, Work work) {
     if (warmups > 0) {
       double first = once(work);
-      if (first > 20_000) {
+      if (first > 10_000) {
         return Stats.of(new double[] {first});
       }
-      int affordable = (int) Math.floor(40_000 / Math.max(first, 1e-3));
+      int affordable = (int) Math.floor(20_000 / Math.max(first, 1e-3));
       runs = Math.max(1, Math.min(runs, affordable - 1));
       warmups = Math.max(1, Math.min(warmups, affordable - runs));
       long warmupEnd = System.nanoTime() + 1_000_000_000L;
@@ -80,7 +80,7 @@ public final class Measure {
    */
   public static Stats retainedHeap(Supplier<Object> load, int stateBytes) {
     int rounds = 5;
-    int copies = Math.min(200, Math.max(3, (int) Math.ceil(2e6 / Math.max(stateBytes, 1))));
+    int copies = Math.min(200, Math.max(3, (int) Math.ceil(1e6 / Math.max(stateBytes, 1))));
     List<Object> kept = new ArrayList<>(rounds * copies + 1);
     kept.add(load.get()); // loads classes and warms up before the first round
     double[] perCopy = new double[rounds];
