@@ -107,7 +107,7 @@ const ratios = (cells) => {
     const v = value(cells[s])
     if (v != null && v > 0 && (best === null || v < best.v)) best = { s, v }
   }
-  const r = (other) => ours == null || other == null || ours <= 0 ? 'n/a' : `${(other / ours).toFixed(other / ours >= 10 ? 0 : 1)}×`
+  const r = (other) => ours == null || other == null || ours <= 0 ? 'n/a' : `${(other / ours).toFixed(other / ours >= 10 ? 0 : other / ours >= 0.095 ? 1 : 2)}×`
   return [r(yjs), best === null ? 'n/a' : `${r(best.v)} (${best.s})`]
 }
 
