@@ -19,6 +19,7 @@ const benchArg = opt('--bench', null)
 const b4x100 = args.includes('--b4x100')
 const PEERS = ['yjs', 'ywasm', 'loro', 'automerge', 'json-joy']
 const peers = opt('--systems', PEERS.join(',')).split(',')
+const shown = PEERS // the tables always have every peer's column
 const traces = `${root}testdata/traces`
 const inputs = `${here}target/crdtbench-inputs.json`
 const jar = `${here}target/benchmarks.jar`
@@ -69,6 +70,13 @@ if (only !== 'traces' && !renderOnly) {
 }
 for (const part of ['traces', 'crdt']) {
   if (!renderOnly && (only === null || only === part)) {
+    if (opt('--systems', null) && existsSync(partFile(part))) {
+      // A run of some systems keeps the other systems' results of the previous run of this part.
+      const kept = JSON.parse(readFileSync(partFile(part), 'utf8'))
+      const ran = new Set(['collab-core', ...peers])
+      results[part].push(...kept.results.filter(r => !ran.has(r.system)))
+      results.when[part] += ` (${[...ran].join(', ')}; the others ${kept.when})`
+    }
     writeFileSync(partFile(part), JSON.stringify({ when: results.when[part], results: results[part] }))
   } else if (existsSync(partFile(part))) {
     const kept = JSON.parse(readFileSync(partFile(part), 'utf8'))
@@ -78,7 +86,7 @@ for (const part of ['traces', 'crdt']) {
 }
 
 // ---- the tables ----
-const SYSTEMS = ['collab-core', ...peers]
+const SYSTEMS = ['collab-core', ...shown]
 const versions = {}
 for (const r of [...results.traces, ...results.crdt]) if (r.version) versions[r.system] = r.version
 const label = s => s === 'collab-core' ? `**ours** (collab-core ${versions[s] ?? ''})` : `${s} ${versions[s] ?? ''}`
@@ -103,7 +111,7 @@ const ratios = (cells) => {
   const ours = value(cells['collab-core'])
   const yjs = value(cells.yjs)
   let best = null
-  for (const s of peers) {
+  for (const s of shown) {
     const v = value(cells[s])
     if (v != null && v > 0 && (best === null || v < best.v)) best = { s, v }
   }
@@ -199,7 +207,7 @@ traces run ${results.when.traces ?? 'not in this run'}, crdt-benchmarks run ${re
 Versions: ${SYSTEMS.map(s => `${s} ${versions[s] ?? '?'}`).join(', ')}.
 
 **How to read**: times are medians of whole runs after warm-up runs, with (min–max); "ours vs X" is X's figure divided by
-ours, so above 1× we are faster (or smaller), below 1× slower; the best peer is the best of ${peers.join(', ')} on that row.
+ours, so above 1× we are faster (or smaller), below 1× slower; the best peer is the best of ${shown.join(', ')} on that row.
 
 **How it is measured**
 - Every system gets the same work through a small adapter (benchmarks/js/adapters, one per peer; CrdtBench.java and

@@ -103,7 +103,8 @@ export const timeOrLimit = (...a) => {
 
 export const stats = values => {
   const v = [...values].sort((a, b) => a - b)
-  return { median: v[Math.floor(v.length / 2)], min: v[0], max: v[v.length - 1] }
+  const mid = v.length / 2 // an even count's median is the mean of its middle two
+  return { median: v.length % 2 ? v[Math.floor(mid)] : (v[mid - 1] + v[mid]) / 2, min: v[0], max: v[v.length - 1] }
 }
 
 /**

@@ -21,7 +21,9 @@ public final class Measure {
     static Stats of(double[] values) {
       double[] v = values.clone();
       Arrays.sort(v);
-      return new Stats(v[v.length / 2], v[0], v[v.length - 1], v.length);
+      int mid = v.length / 2; // an even count's median is the mean of its middle two
+      double median = v.length % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+      return new Stats(median, v[0], v[v.length - 1], v.length);
     }
 
     /** {@code {"median":…,"min":…,"max":…,"runs":…}}, the shape the Node harnesses print. */
