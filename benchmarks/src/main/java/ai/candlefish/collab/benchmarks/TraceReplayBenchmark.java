@@ -20,7 +20,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * Whole-trace replays under JMH; each invocation replays a full trace.
  *
  * <pre>
- * ./mvnw -q install -DskipTests
+ * ./mvnw -q package -DskipTests -Dbenchmarks.smoke.skip -pl benchmarks -am
  * java -Dtraces.dir=testdata/traces -jar benchmarks/target/benchmarks.jar TraceReplayBenchmark -prof gc
  * </pre>
  */
