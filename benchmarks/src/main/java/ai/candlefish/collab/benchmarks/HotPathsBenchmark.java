@@ -43,15 +43,14 @@ import org.openjdk.jmh.annotations.Warmup;
 public class HotPathsBenchmark {
   static final int PIECES = 2_000;
   static final int PIECE_LENGTH = 50;
-  /** Remote one-character updates, prepared once (more than one iteration applies). */
-  static final int REMOTE_UPDATES = 600_000;
+  /** Remote one-character updates, prepared once per trial (more than the trial applies). */
+  static final int REMOTE_UPDATES = 3_000_000;
 
   private final SplittableRandom random = new SplittableRandom(42);
   private Doc doc;
   private YText text;
   private byte[] state;
   private byte[] halfStateVector;
-  private List<byte[]> remoteUpdates;
   private Doc remoteTarget;
   private int nextRemote;
   private byte[] syncFrame;
@@ -68,20 +67,6 @@ public class HotPathsBenchmark {
       t.insert(r.nextInt(t.length() + 1), piece);
     }
     return d;
-  }
-
-  @Setup(Level.Trial)
-  public void prepareRemoteUpdates() {
-    // A remote writer types one character at a time at random places of the same document.
-    Doc writer = Doc.newBuilder().clientId(2).build();
-    writer.applyUpdate(largeDoc(1).encodeStateAsUpdate());
-    remoteUpdates = new ArrayList<>(REMOTE_UPDATES);
-    writer.onUpdate((u, origin, txn) -> remoteUpdates.add(u));
-    YText wt = writer.getText("t");
-    SplittableRandom r = new SplittableRandom(7);
-    for (int i = 0; i < REMOTE_UPDATES; i++) {
-      wt.insert(r.nextInt(wt.length() + 1), "y");
-    }
   }
 
   @Setup(Level.Iteration)
@@ -104,7 +89,7 @@ public class HotPathsBenchmark {
     remoteTarget.applyUpdate(state);
     nextRemote = 0;
 
-    syncFrame = SyncProtocol.update(remoteUpdates.get(0)).encode();
+    syncFrame = SyncProtocol.update(state).encode();
     awareness = new Awareness(doc);
     awareness.setLocalState(Map.of("name", "Ada", "color", "#ff0000", "cursor", Map.of("anchor", 12, "head", 12)));
     awarenessUpdate = awareness.encodeUpdate();
@@ -136,9 +121,42 @@ public class HotPathsBenchmark {
     return text.length();
   }
 
+  /** One-character updates of a remote writer on the same large document, made once per trial. */
+  @State(Scope.Benchmark)
+  public static class RemoteEdits {
+    List<byte[]> updates;
+
+    @Setup(Level.Trial)
+    public void prepare() {
+      updates = typing(REMOTE_UPDATES);
+    }
+  }
+
+  /**
+   * {@code count} one-character updates of writer 2 on {@link #largeDoc}: typing, with the cursor jumping to a random
+   * place every 20 characters (as a person edits), each its own transaction.
+   */
+  static List<byte[]> typing(int count) {
+    Doc writer = Doc.newBuilder().clientId(2).build();
+    writer.applyUpdate(largeDoc(1).encodeStateAsUpdate());
+    List<byte[]> updates = new ArrayList<>(count);
+    writer.onUpdate((u, origin, txn) -> updates.add(u));
+    YText t = writer.getText("t");
+    SplittableRandom r = new SplittableRandom(7);
+    int cursor = 0;
+    for (int i = 0; i < count; i++) {
+      if (i % 20 == 0) {
+        cursor = r.nextInt(t.length() + 1);
+      }
+      t.insert(cursor++, "y");
+    }
+    return updates;
+  }
+
+  /** Applying one remote update (more are prepared than a trial applies: none is applied twice). */
   @Benchmark
-  public Doc applyRemoteUpdate() {
-    remoteTarget.applyUpdate(remoteUpdates.get(nextRemote++ % REMOTE_UPDATES));
+  public Doc applyRemoteUpdate(RemoteEdits remote) {
+    remoteTarget.applyUpdate(remote.updates.get(nextRemote++));
     return remoteTarget;
   }
 
