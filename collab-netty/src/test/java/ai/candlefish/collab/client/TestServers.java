@@ -2,12 +2,9 @@ package ai.candlefish.collab.client;
 
 import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.server.CollabServer;
-import ai.candlefish.collab.spi.AuthenticationException;
-import ai.candlefish.collab.spi.Authenticator;
+import ai.candlefish.collab.server.TestTokens;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.DocumentStore;
-import ai.candlefish.collab.spi.Permission;
-import ai.candlefish.collab.spi.Principal;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -17,22 +14,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class TestServers {
   private TestServers() {}
 
-  /** "alice"/"bob" write in acme, "reader" reads in acme, "eve" writes in evil, "guest" may open public-* only. */
-  static final Authenticator TOKENS = (token, connection) -> {
-    if (token == null) {
-      throw new AuthenticationException("a token is required");
-    }
-    return switch (token) {
-      case "alice", "bob" -> Principal.of(token, "acme", Permission.WRITE);
-      case "reader" -> Principal.of(token, "acme", Permission.READ);
-      case "eve" -> Principal.of(token, "evil", Permission.WRITE);
-      case "guest" -> Principal.of(token, "acme", name -> name.startsWith("public-") ? Permission.READ : null);
-      default -> throw new AuthenticationException("unknown token");
-    };
-  };
 
   static CollabServer.Builder server(DocumentStore store, int port) {
-    return CollabServer.newBuilder().host("127.0.0.1").port(port).documentStore(store).authenticator(TOKENS)
+    return CollabServer.newBuilder().host("127.0.0.1").port(port).documentStore(store).authenticator(TestTokens.TOKENS)
         .storeDebounce(Duration.ofMillis(20)).storeMaxWait(Duration.ofMillis(100))
         .storeRetryMax(Duration.ofMillis(200)).unloadDelay(Duration.ofMillis(100));
   }

@@ -46,7 +46,7 @@ class CollabClientInteropTest {
   @BeforeEach
   void startServer() {
     server = CollabServer.newBuilder().host("127.0.0.1").port(0).documentStore(store)
-        .authenticator(YWebsocketInteropTest.TOKENS).storeDebounce(Duration.ofMillis(50))
+        .authenticator(TestTokens.TOKENS).storeDebounce(Duration.ofMillis(50))
         .storeMaxWait(Duration.ofMillis(200)).build().start();
   }
 

@@ -61,7 +61,7 @@ class CollabServerMetricsTest {
       }
     };
     server = CollabServer.newBuilder().host("127.0.0.1").port(0).documentStore(flaky)
-        .authenticator(CollabServerTest.TOKENS).meterRegistry(registry)
+        .authenticator(TestTokens.TOKENS).meterRegistry(registry)
         .storeDebounce(Duration.ZERO).storeMaxWait(Duration.ZERO).storeRetryMax(Duration.ofMillis(50))
         .unloadDelay(Duration.ZERO).build().start();
     String base = "ws://127.0.0.1:" + server.port() + "/";

@@ -12,7 +12,6 @@ import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.DocumentStore;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
-import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
 import ai.candlefish.collab.spi.StoreException;
 import ai.candlefish.collab.spi.StoredDocument;
@@ -42,19 +41,6 @@ import org.junit.jupiter.api.Test;
 class CollabServerTest {
   private static final DocumentKey ACME_PLANS = DocumentKey.of("acme", "plans");
 
-  /** Tokens: "alice"/"bob" write in acme, "reader" reads in acme, "eve" writes in evil, "guest" may open nothing. */
-  static final Authenticator TOKENS = (token, connection) -> {
-    if (token == null) {
-      throw new AuthenticationException("a token is required");
-    }
-    return switch (token) {
-      case "alice", "bob" -> Principal.of(token, "acme", Permission.WRITE);
-      case "reader" -> Principal.of(token, "acme", Permission.READ);
-      case "eve" -> Principal.of(token, "evil", Permission.WRITE);
-      case "guest" -> Principal.of(token, "acme", name -> name.startsWith("public-") ? Permission.READ : null);
-      default -> throw new AuthenticationException("unknown token");
-    };
-  };
 
   private final InMemoryDocumentStore memory = new InMemoryDocumentStore();
   private final List<YClient> clients = new ArrayList<>();
@@ -62,7 +48,7 @@ class CollabServerTest {
 
   private CollabServer start(UnaryOperator<CollabServer.Builder> settings) {
     server = settings.apply(CollabServer.newBuilder().host("127.0.0.1").port(0).documentStore(memory)
-        .authenticator(TOKENS).storeDebounce(Duration.ofMillis(20)).storeMaxWait(Duration.ofMillis(100))
+        .authenticator(TestTokens.TOKENS).storeDebounce(Duration.ofMillis(20)).storeMaxWait(Duration.ofMillis(100))
         .unloadDelay(Duration.ofMillis(50))).build().start();
     return server;
   }
@@ -120,7 +106,7 @@ class CollabServerTest {
     assertThatThrownBy(() -> b.maxMessageSize(10)).hasMessageContaining("maxMessageSize");
     assertThatThrownBy(() -> b.idleTimeout(Duration.ofMillis(1))).hasMessageContaining("idleTimeout");
     assertThatThrownBy(() -> b.threads(0, 0, 1)).hasMessageContaining("documents >= 1");
-    assertThatThrownBy(() -> b.authenticator(TOKENS).storeDebounce(Duration.ofSeconds(5))
+    assertThatThrownBy(() -> b.authenticator(TestTokens.TOKENS).storeDebounce(Duration.ofSeconds(5))
         .storeMaxWait(Duration.ofSeconds(1)).build()).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("storeMaxWait");
   }
@@ -429,7 +415,7 @@ class CollabServerTest {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      return TOKENS.authenticate(token, c);
+      return TestTokens.TOKENS.authenticate(token, c);
     }));
     YClient client = connect("plans", "alice");
     for (int i = 0; i < 10; i++) {
@@ -448,7 +434,7 @@ class CollabServerTest {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      return TOKENS.authenticate(token, c);
+      return TestTokens.TOKENS.authenticate(token, c);
     }));
     assertThat(connect("plans", "alice").awaitClose().code()).isEqualTo(CloseCodes.UNAVAILABLE);
     release.countDown();

@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.core.Doc;
-import ai.candlefish.collab.spi.AuthenticationException;
-import ai.candlefish.collab.spi.Authenticator;
 import ai.candlefish.collab.spi.CollabHooks;
 import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.DocumentStore;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
-import ai.candlefish.collab.spi.Permission;
-import ai.candlefish.collab.spi.Principal;
 import ai.candlefish.collab.spi.StoreException;
 import ai.candlefish.collab.spi.StoredDocument;
 import java.time.Duration;
@@ -40,20 +36,6 @@ class HocuspocusInteropTest {
   private static final long SEED = Long.getLong("interop.seed", 20261202L);
   private static YWebsocketClients node;
 
-  /** Tokens of two tenants; "limited" may open only documents whose names start with "public". */
-  static final Authenticator TOKENS = (token, connection) -> {
-    if (token == null) {
-      throw new AuthenticationException("a token is required");
-    }
-    return switch (token) {
-      case "alice", "bob" -> Principal.of(token, "acme", Permission.WRITE);
-      case "reader" -> Principal.of(token, "acme", Permission.READ);
-      case "limited" -> Principal.of(token, "acme", name -> name.startsWith("public") ? Permission.WRITE
-          : Permission.NONE);
-      case "zed" -> Principal.of(token, "globex", Permission.WRITE);
-      default -> throw new AuthenticationException("unknown token");
-    };
-  };
 
   private record Stateless(DocumentKey key, String protocol, String payload) {}
 
@@ -122,7 +104,7 @@ class HocuspocusInteropTest {
         .host("127.0.0.1")
         .port(port)
         .documentStore(store)
-        .authenticator(TOKENS)
+        .authenticator(TestTokens.TOKENS)
         .hooks(new CollabHooks() {
           @Override
           public void onStateless(DocumentKey key, ConnectionInfo connection, String payload) {

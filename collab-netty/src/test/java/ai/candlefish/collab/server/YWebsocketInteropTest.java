@@ -3,12 +3,8 @@ package ai.candlefish.collab.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ai.candlefish.collab.spi.AuthenticationException;
-import ai.candlefish.collab.spi.Authenticator;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
-import ai.candlefish.collab.spi.Permission;
-import ai.candlefish.collab.spi.Principal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,16 +23,6 @@ class YWebsocketInteropTest {
   private static final long SEED = Long.getLong("interop.seed", 20240607L);
   private static YWebsocketClients node;
 
-  static final Authenticator TOKENS = (token, connection) -> {
-    if (token == null) {
-      throw new AuthenticationException("a token is required");
-    }
-    return switch (token) {
-      case "alice", "bob", "carol" -> Principal.of(token, "acme", Permission.WRITE);
-      case "reader" -> Principal.of(token, "acme", Permission.READ);
-      default -> throw new AuthenticationException("unknown token");
-    };
-  };
 
   private final InMemoryDocumentStore store = new InMemoryDocumentStore();
   private CollabServer server;
@@ -66,7 +52,7 @@ class YWebsocketInteropTest {
         .host("127.0.0.1")
         .port(port)
         .documentStore(store)
-        .authenticator(TOKENS)
+        .authenticator(TestTokens.TOKENS)
         .storeDebounce(Duration.ofMillis(50))
         .storeMaxWait(Duration.ofMillis(200))
         .unloadDelay(Duration.ofMillis(100))
