@@ -135,8 +135,8 @@ public final class CollabV1LoadProtocol implements LoadProtocol {
         case UPDATE -> {
           checkDocument(frame.getUpdate().getDocument());
           byte[] update = frame.getUpdate().getUpdate().toByteArray();
-          listener.remoteUpdate(update);
           doc.applyUpdate(update, this);
+          listener.remoteUpdate(update);
         }
         case ACK -> {
           checkDocument(frame.getAck().getDocument());

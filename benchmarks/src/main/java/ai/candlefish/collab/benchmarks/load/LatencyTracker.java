@@ -1,7 +1,9 @@
 package ai.candlefish.collab.benchmarks.load;
 
 import ai.candlefish.collab.core.internal.codec.Lib0Decoder;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -12,12 +14,14 @@ import org.HdrHistogram.Recorder;
  * Relay latency: the time from a client sending an update to each other client of the document receiving it, in
  * one JVM (one {@link System#nanoTime()} clock for senders and receivers).
  *
- * <p>An update is identified by the id of its first struct, (client, clock), read from the update's header: a
- * client's edit is one transaction of its own client id, and the server relays it as its own transaction's update,
- * which starts at the same id. ({@code Updates.stateVector} cannot serve here: like Yjs's
- * {@code encodeStateVectorFromUpdate} it counts a client only from clock 0.) Each sent update waits in a shared map
- * for as many receipts as its document had other clients; the last receipt removes it, so what is left in the map
- * at the end was not delivered to everyone.
+ * <p>A sent update is identified by the id of its first struct, (client, clock), read from the update's header: a
+ * client's edit is one transaction of its own client id. ({@code Updates.stateVector} cannot serve here: like Yjs's
+ * {@code encodeStateVectorFromUpdate} it counts a client only from clock 0.) A receiver reports what each update
+ * it applied added to its document: for each client, the clocks from its state vector before to after. That
+ * counts an update relayed as it was sent as well as several updates that a server merged into one message
+ * (Hocuspocus merges the updates of one event-loop turn). Each sent update waits in a shared map for as many
+ * receipts as its document had other clients; the last receipt removes it, so what is left in the map at the end
+ * was not delivered to everyone.
  *
  * <p>For protocols whose server acknowledges updates (collab/1), it also records the ack latency: from sending an
  * update to the server's acknowledgement (which comes once the update is applied and stored), in a histogram of its
@@ -39,7 +43,8 @@ final class LatencyTracker {
     }
   }
 
-  private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
+  /** Sent updates waiting for receipts: client id to the updates' first clocks. */
+  private final ConcurrentHashMap<Long, ConcurrentSkipListMap<Long, Pending>> pending = new ConcurrentHashMap<>();
   private final Recorder recorder = new Recorder(HIGHEST_MICROS, 3);
   private final LongAdder sent = new LongAdder();
   private final LongAdder delivered = new LongAdder();
@@ -74,21 +79,29 @@ final class LatencyTracker {
       return;
     }
     sent.increment();
-    pending.put(key, new Pending(nanos, receivers));
+    pending.computeIfAbsent(key >>> 32, c -> new ConcurrentSkipListMap<>())
+        .put(key & 0xFFFFFFFFL, new Pending(nanos, receivers));
   }
 
-  /** A client received {@code update} at {@code nanos}. */
-  void received(byte[] update, long nanos) {
-    long key = key(update);
-    Pending p = key == -1 ? null : pending.get(key);
-    if (p == null) {
+  /**
+   * A client applied, at {@code nanos}, an update that gave it {@code client}'s structs from clock
+   * {@code fromClock} (inclusive) to {@code toClock} (exclusive): each sent update of that client starting there
+   * was delivered to it.
+   */
+  void received(long client, long fromClock, long toClock, long nanos) {
+    ConcurrentSkipListMap<Long, Pending> updates = pending.get(client);
+    Map<Long, Pending> delivered = updates == null ? Map.of() : updates.subMap(fromClock, toClock);
+    if (delivered.isEmpty()) {
       unmatched.increment();
       return;
     }
-    delivered.increment();
-    recorder.recordValue(Math.min(HIGHEST_MICROS, Math.max(0, (nanos - p.sentNanos) / 1000)));
-    if (p.remaining.decrementAndGet() == 0) {
-      pending.remove(key, p);
+    for (Map.Entry<Long, Pending> e : delivered.entrySet()) {
+      Pending p = e.getValue();
+      this.delivered.increment();
+      recorder.recordValue(Math.min(HIGHEST_MICROS, Math.max(0, (nanos - p.sentNanos) / 1000)));
+      if (p.remaining.decrementAndGet() == 0) {
+        updates.remove(e.getKey(), p);
+      }
     }
   }
 
@@ -119,7 +132,7 @@ final class LatencyTracker {
 
   /** Updates sent that some receiver has not received yet. */
   int undelivered() {
-    return pending.size();
+    return pending.values().stream().mapToInt(Map::size).sum();
   }
 
   long sentCount() {
@@ -130,7 +143,7 @@ final class LatencyTracker {
     return delivered.sum();
   }
 
-  /** Updates received that were never sent by a tracked client (or arrived after all receipts were counted). */
+  /** Receipts that contained no update sent by a tracked client (or came after all receipts were counted). */
   long unmatchedCount() {
     return unmatched.sum();
   }

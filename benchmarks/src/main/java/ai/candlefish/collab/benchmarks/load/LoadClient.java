@@ -2,6 +2,7 @@ package ai.candlefish.collab.benchmarks.load;
 
 import ai.candlefish.collab.awareness.Awareness;
 import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.core.StateVector;
 import ai.candlefish.collab.core.YText;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -38,6 +39,8 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
     final LongAdder unexpectedCloses = new LongAdder();
     final LongAdder messagesReceived = new LongAdder();
     final LongAdder messagesSent = new LongAdder();
+    /** A client's own updates that the server sent back to it (the Node servers send every update to everyone). */
+    final LongAdder echoes = new LongAdder();
     /** Set when the edits stop: one volatile read per edit, no round trip per client. */
     volatile boolean stopped;
   }
@@ -58,6 +61,8 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
   private final int receivers;
   private final SplittableRandom random;
   private LoadProtocol.Conversation conversation;
+  /** The document's state vector after the last remote update (or the initial sync). */
+  private StateVector seen = StateVector.empty();
   private Channel channel;
   private boolean editing;
   private volatile boolean closing;
@@ -85,6 +90,11 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
         conversation.sendUpdate(update);
       }
     });
+  }
+
+  /** Gives the client's document this content before it connects (nothing is sent until the sync). */
+  void preload(byte[] update) {
+    doc.applyUpdate(update);
   }
 
   @Override
@@ -127,12 +137,27 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
 
   @Override
   public void synced() {
+    seen = doc.stateVector();
     synced.complete(System.nanoTime());
   }
 
   @Override
   public void remoteUpdate(byte[] update) {
-    tracker.received(update, System.nanoTime());
+    long now = System.nanoTime();
+    long key = LatencyTracker.key(update);
+    if (key != -1 && key >>> 32 == doc.clientId()) {
+      counters.echoes.increment(); // not a delivery: the sender has it already
+    }
+    // What the update added, client by client (one message may hold several clients' merged updates).
+    StateVector after = doc.stateVector();
+    for (Map.Entry<Long, Integer> e : after.toMap().entrySet()) {
+      long client = e.getKey();
+      int before = seen.get(client);
+      if (client != doc.clientId() && e.getValue() > before) {
+        tracker.received(client, before, e.getValue(), now);
+      }
+    }
+    seen = after;
   }
 
   @Override

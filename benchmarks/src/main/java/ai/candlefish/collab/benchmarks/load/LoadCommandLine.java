@@ -12,12 +12,15 @@ final class LoadCommandLine {
   static final String USAGE = """
       usage: LoadGenerator [options]
         --server ws://HOST:PORT     the server (default ws://127.0.0.1:1234)
-        --protocol P                y-websocket (default) or collab.v1
+        --server-name NAME          what the server is, for the report (default collab-netty)
+        --protocol P                y-websocket (default), hocuspocus or collab.v1
         --scenario NAME             a name for the report (default load)
         --clients N                 connections (default 100)
         --documents M               documents; client i opens document i % M (default 10)
         --prefix P                  document names are P0, P1, ... (default load-doc-)
-        --rate R                    edits per second of each client, 0 for idle clients (default 1)
+        --rate R                    edits per second of each writing client, 0 for idle clients (default 1)
+        --writers W                 only clients 0 .. W-1 edit (default: all)
+        --document-bytes B          give each document a text of about B encoded bytes first (default 0)
         --warmup S                  seconds of edits before latencies count (default 0)
         --duration S                measured seconds, or how long idle clients stay (default 10)
         --awareness S               seconds between awareness renewals, 0: only on connect (default 0)
@@ -49,12 +52,15 @@ final class LoadCommandLine {
       try {
         switch (option) {
           case "--server" -> b.server(URI.create(value));
+          case "--server-name" -> b.serverName(value);
           case "--protocol" -> b.protocol(protocol(value));
           case "--scenario" -> b.scenario(value);
           case "--clients" -> clients = Integer.parseInt(value);
           case "--documents" -> documents = Integer.parseInt(value);
           case "--prefix" -> b.documentPrefix(value);
           case "--rate" -> b.rate(Double.parseDouble(value));
+          case "--writers" -> b.writers(Integer.parseInt(value));
+          case "--document-bytes" -> b.initialDocumentBytes(Long.parseLong(value));
           case "--warmup" -> warmup = Double.parseDouble(value);
           case "--duration" -> duration = Double.parseDouble(value);
           case "--awareness" -> b.awarenessInterval(seconds(value));
@@ -73,12 +79,13 @@ final class LoadCommandLine {
   }
 
   static LoadProtocol protocol(String name) {
-    for (LoadProtocol p : List.of(YWebsocketLoadProtocol.INSTANCE, CollabV1LoadProtocol.INSTANCE)) {
+    for (LoadProtocol p : List.of(YWebsocketLoadProtocol.INSTANCE, HocuspocusLoadProtocol.INSTANCE,
+        CollabV1LoadProtocol.INSTANCE)) {
       if (p.name().equals(name)) {
         return p;
       }
     }
-    throw new IllegalArgumentException("unknown protocol " + name + " (y-websocket or collab.v1)");
+    throw new IllegalArgumentException("unknown protocol " + name + " (y-websocket, hocuspocus or collab.v1)");
   }
 
   private static Duration seconds(String value) {

@@ -30,8 +30,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,7 +97,9 @@ public final class LoadGenerator {
     log.info("{}: {} clients on {} documents, {} edits/s each ({}, {})", settings.scenario(), settings.clients(),
         settings.documents(), settings.rate(), settings.protocol().name(), epoll ? "epoll" : "nio");
 
+    List<LoadClient> seeders = seedDocuments();
     long heapIdle = heap();
+    long rssIdle = rss();
 
     // ---- connect
     int[] perDocument = new int[settings.documents()];
@@ -134,10 +138,12 @@ public final class LoadGenerator {
     double connectMillis = (lastSynced - connectStart) / 1e6;
     log.info("{} of {} clients synced after {} ms", connected, settings.clients(), Math.round(connectMillis));
     long heapConnected = heap();
+    long rssConnected = rss();
 
     // ---- edit
     if (settings.rate() > 0) {
-      clients.stream().filter(c -> c.synced.isDone() && !c.synced.isCompletedExceptionally())
+      clients.stream().filter(c -> c.index < settings.writers())
+          .filter(c -> c.synced.isDone() && !c.synced.isCompletedExceptionally())
           .forEach(c -> c.startEditing(settings.rate()));
     }
     if (!settings.awarenessInterval().isZero()) {
@@ -201,17 +207,19 @@ public final class LoadGenerator {
 
     // ---- converge
     Convergence convergence = checkConvergence();
+    seeders.forEach(LoadClient::close);
 
-    return new LoadReport(settings.scenario(), settings.protocol().name(), settings.clients(),
-        settings.documents(), settings.rate(), measureNanos / 1e9, connected, settings.clients() - connected,
-        connectMillis, millis(connectTimes, 50), millis(connectTimes, 99), connectTimes.getMaxValue() / 1000.0,
-        millis(syncTimes, 99), latencies.getTotalCount(), millis(latencies, 50), millis(latencies, 95),
+    return new LoadReport(settings.scenario(), settings.serverName(), settings.protocol().name(), settings.clients(),
+        settings.documents(), settings.rate(), settings.writers(), measureNanos / 1e9, connected,
+        settings.clients() - connected, connectMillis, millis(connectTimes, 50), millis(connectTimes, 99),
+        connectTimes.getMaxValue() / 1000.0, millis(syncTimes, 50), millis(syncTimes, 99),
+        syncTimes.getMaxValue() / 1000.0, latencies.getTotalCount(), millis(latencies, 50), millis(latencies, 95),
         millis(latencies, 99), latencies.getMaxValue() / 1000.0, new LoadReport.AckLatency(acks.getTotalCount(),
         millis(acks, 50), millis(acks, 95), millis(acks, 99), acks.getMaxValue() / 1000.0,
         settings.protocol().acknowledges() ? tracker.unacknowledged() : -1), tracker.sentCount(), tracker.deliveredCount(),
         delivered / (measureNanos / 1e9), tracker.undelivered(), tracker.unmatchedCount(),
-        counters.unexpectedCloses.sum(), counters.protocolErrors.sum(), serverCpu, selfCpu, heapIdle,
-        heapConnected, heapEnd, rss, convergence.checked, convergence.diverged, convergence.first,
+        counters.echoes.sum(), counters.unexpectedCloses.sum(), counters.protocolErrors.sum(), serverCpu, selfCpu, heapIdle,
+        heapConnected, heapEnd, rssIdle, rssConnected, rss, convergence.checked, convergence.diverged, convergence.first,
         loadAverage, 100.0 * serverSched.waitNanos() / measureNanos, serverSched.waitPerSliceMillis(),
         100.0 * selfSched.waitNanos() / measureNanos, selfSched.waitPerSliceMillis(), serverGc, selfGc);
   }
@@ -255,8 +263,79 @@ public final class LoadGenerator {
     return now == null ? null : now.minus(before);
   }
 
+  /** The server's heap after a full GC, or -1 (no server process, or not a JVM). */
   private long heap() {
-    return server == null ? -1 : server.heapAfterGcBytes();
+    return server == null || !server.isJvm() ? -1 : server.heapAfterGcBytes();
+  }
+
+  private long rss() {
+    return server == null ? -1 : server.rssBytes();
+  }
+
+  /**
+   * Gives every document its initial text ({@link LoadSettings#initialDocumentBytes()}): one seeding client per
+   * document connects with the text in its replica and sends it in the sync; done once a fresh client receives it
+   * from the server. The seeders stay connected until the end (a server without storage, such as Hocuspocus
+   * without extensions, drops a document when its last client leaves) and are not counted as clients.
+   */
+  private List<LoadClient> seedDocuments() throws InterruptedException {
+    if (settings.initialDocumentBytes() == 0) {
+      return List.of();
+    }
+    long start = System.nanoTime();
+    byte[] content = InitialDocument.ofSize(settings.initialDocumentBytes(), settings.seed());
+    log.info("initial document: {} bytes, generated in {} ms", content.length,
+        (System.nanoTime() - start) / 1_000_000);
+    List<LoadClient> seeders = new ArrayList<>();
+    for (int d = 0; d < settings.documents(); d++) {
+      LoadClient seeder = passiveClient(-1_000_000 - d, d);
+      seeder.preload(content);
+      seeders.add(seeder);
+      connect(seeder, d);
+    }
+    byte[] expected = null;
+    for (int d = 0; d < settings.documents(); d++) {
+      LoadClient seeder = seeders.get(d);
+      try {
+        seeder.synced.get(SYNC_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        expected = seeder.snapshot().syncUninterruptibly().getNow().stateVector();
+      } catch (ExecutionException | TimeoutException e) {
+        throw new IllegalStateException("the seeding client of " + documentName(d) + " did not sync", e);
+      }
+      awaitServerState(d, StateVector.decode(expected));
+    }
+    log.info("{} documents seeded with {} bytes each in {} ms", settings.documents(), content.length,
+        (System.nanoTime() - start) / 1_000_000);
+    return seeders;
+  }
+
+  /** Waits until a fresh client of document {@code d} receives a state with {@code expected}. */
+  private void awaitServerState(int d, StateVector expected) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SYNC_TIMEOUT_SECONDS);
+    while (true) {
+      LoadClient probe = passiveClient(-2_000_000 - d, d);
+      connect(probe, d);
+      try {
+        probe.synced.get(SYNC_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        if (StateVector.decode(probe.snapshot().syncUninterruptibly().getNow().stateVector()).equals(expected)) {
+          return;
+        }
+      } catch (ExecutionException | TimeoutException e) {
+        log.debug("probe of {} did not sync", documentName(d), e);
+      } finally {
+        probe.close();
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the server never had the initial state of " + documentName(d));
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  /** A client outside the measured ones: its own tracker and counters, no edits. */
+  private LoadClient passiveClient(int index, int d) {
+    return new LoadClient(index, documentName(d), settings.protocol(), new LatencyTracker(),
+        new LoadClient.Counters(), 0, d);
   }
 
   private static double millis(Histogram h, double percentile) {
@@ -276,8 +355,7 @@ public final class LoadGenerator {
     String first = "";
     List<LoadClient> probes = new ArrayList<>();
     for (int d = 0; d < settings.documents(); d++) {
-      LoadClient probe = new LoadClient(-1 - d, documentName(d), settings.protocol(), tracker,
-          new LoadClient.Counters(), 0, d);
+      LoadClient probe = passiveClient(-1 - d, d);
       probes.add(probe);
       connect(probe, d);
     }
@@ -335,10 +413,18 @@ public final class LoadGenerator {
     }
   }
 
-  /** Command line: see {@link #usage()}. Prints the summary, then one Markdown row prefixed with {@code ROW }. */
+  /**
+   * Command line: see {@link LoadCommandLine#USAGE}. Prints the summary, then one Markdown row of each table,
+   * prefixed with {@code ROW } and {@code PEERS }; {@code --table-header} and {@code --peers-header} print the
+   * tables' headers.
+   */
   public static void main(String[] args) throws Exception {
     if (args.length == 1 && args[0].equals("--table-header")) {
       System.out.println(LoadReport.markdownHeader());
+      return;
+    }
+    if (args.length == 1 && args[0].equals("--peers-header")) {
+      System.out.println(LoadReport.peersHeader());
       return;
     }
     LoadSettings settings;
@@ -357,6 +443,7 @@ public final class LoadGenerator {
     LoadReport report = run(settings);
     System.out.print(report.summary());
     System.out.println("ROW " + report.markdownRow());
+    System.out.println("PEERS " + report.peersRow());
     System.exit(report.converged() && report.undelivered() == 0 && report.ack().unacknowledged() <= 0 ? 0 : 1);
   }
 }

@@ -14,8 +14,8 @@ import java.net.URI;
  * creates the client's conversation and {@link Conversation#opened()} sends whatever opens the document
  * (authentication, sync step 1, awareness). Every binary message from the server goes to
  * {@link Conversation#received}; the conversation applies remote updates to the document with itself as the
- * origin, reporting each one to {@link Listener#remoteUpdate} first (the load generator times it there), and says
- * {@link Listener#synced()} once the server's state is in. Local edits go out through
+ * origin, reporting each one to {@link Listener#remoteUpdate} once applied (the load generator times it there),
+ * and says {@link Listener#synced()} once the server's state is in. Local edits go out through
  * {@link Conversation#sendUpdate}.
  *
  * <p>y-websocket ({@link YWebsocketLoadProtocol}) has one connection per document; a multi-document protocol
@@ -66,7 +66,7 @@ public interface LoadProtocol {
     /** The initial exchange is complete: the client's replica holds the server's state. */
     void synced();
 
-    /** A Yjs v1 update from the server, about to be applied (not called for the initial state). */
+    /** A Yjs v1 update from the server, just applied to the replica (not called for the initial state). */
     void remoteUpdate(byte[] update);
 
     /**

@@ -6,17 +6,24 @@ import java.util.Locale;
  * The figures of one load run. Times in milliseconds, memory in bytes (-1 when not measured), CPU in percent of
  * one core over the measured phase.
  *
+ * @param serverName what the server was ({@link LoadSettings#serverName()})
+ * @param writers how many of the clients edited
  * @param connectMillisTotal from the first connection attempt until the last client was synced
  * @param connectP50Millis per connection, from the connect call until the WebSocket handshake was done
- * @param syncedP99Millis per connection, from the connect call until the initial sync was done
+ * @param syncedP50Millis per connection, from the connect call until the initial sync was done
  * @param latencySamples relay latencies recorded (one per update and receiving client)
  * @param ack the ack latency (collab/1: from sending an update to the server's acknowledgement)
  * @param deliveriesPerSecond relayed updates received by clients per second of the measured phase
  * @param undelivered updates that some client had still not received 30 s after the edits stopped
  * @param unmatched updates received that no tracked client sent (should be 0)
+ * @param echoes updates that the server sent back to their own sender (not counted as deliveries)
  * @param serverHeapIdleBytes the server's heap after a full GC before the clients connected
  * @param serverHeapConnectedBytes ... once every client was synced
  * @param serverHeapEndBytes ... after the measured phase
+ * @param serverRssIdleBytes the server's resident memory before the clients connected (after the GC of the heap
+ *     figure, for a JVM)
+ * @param serverRssConnectedBytes ... once every client was synced
+ * @param serverRssBytes ... at the end of the measured phase
  * @param documentsDiverged documents whose clients or server disagree at the end
  * @param divergence the first disagreement found, or ""
  * @param loadAverage the machine's load averages (1, 5, 15 minutes) at the end of the measured phase
@@ -30,14 +37,15 @@ import java.util.Locale;
  * @param serverGc the server's GC pauses during the measured phase ({@code jstat -gc}), or null if unknown
  * @param generatorGc the load generator's, or null if unknown
  */
-public record LoadReport(String scenario, String protocol, int clients, int documents, double rate,
-    double measuredSeconds, int connected, int connectFailures, double connectMillisTotal, double connectP50Millis,
-    double connectP99Millis, double connectMaxMillis, double syncedP99Millis, long latencySamples,
-    double relayP50Millis, double relayP95Millis, double relayP99Millis, double relayMaxMillis, AckLatency ack, long updatesSent,
-    long deliveries, double deliveriesPerSecond, int undelivered, long unmatched, long unexpectedCloses,
-    long protocolErrors, double serverCpuPercent, double generatorCpuPercent, long serverHeapIdleBytes,
-    long serverHeapConnectedBytes, long serverHeapEndBytes, long serverRssBytes, int documentsChecked,
-    int documentsDiverged, String divergence, String loadAverage, double serverRunQueueWaitPercent,
+public record LoadReport(String scenario, String serverName, String protocol, int clients, int documents,
+    double rate, int writers, double measuredSeconds, int connected, int connectFailures, double connectMillisTotal,
+    double connectP50Millis, double connectP99Millis, double connectMaxMillis, double syncedP50Millis,
+    double syncedP99Millis, double syncedMaxMillis, long latencySamples, double relayP50Millis,
+    double relayP95Millis, double relayP99Millis, double relayMaxMillis, AckLatency ack, long updatesSent,
+    long deliveries, double deliveriesPerSecond, int undelivered, long unmatched, long echoes,
+    long unexpectedCloses, long protocolErrors, double serverCpuPercent, double generatorCpuPercent,
+    long serverHeapIdleBytes, long serverHeapConnectedBytes, long serverHeapEndBytes, long serverRssIdleBytes,
+    long serverRssConnectedBytes, long serverRssBytes, int documentsChecked, int documentsDiverged, String divergence, String loadAverage, double serverRunQueueWaitPercent,
     double serverWaitPerSliceMillis, double generatorRunQueueWaitPercent, double generatorWaitPerSliceMillis,
     GcPauses serverGc, GcPauses generatorGc) {
 
@@ -74,14 +82,29 @@ public record LoadReport(String scenario, String protocol, int clients, int docu
     return documentsDiverged == 0 && documentsChecked == documents;
   }
 
+  /**
+   * Connections that failed or closed, protocol errors, updates some client never received, and receipts of
+   * updates nobody sent.
+   */
+  public long errors() {
+    return connectFailures + unexpectedCloses + protocolErrors + undelivered + unmatched;
+  }
+
+  /** The server's resident memory per connection: its growth from idle to connected, divided by connections. */
+  public double rssPerConnectionBytes() {
+    return serverRssIdleBytes < 0 || connected == 0 ? -1
+        : (double) (serverRssConnectedBytes - serverRssIdleBytes) / connected;
+  }
+
   /** The report as a few lines for people. */
   public String summary() {
     StringBuilder b = new StringBuilder();
-    b.append(f("scenario %s (%s): %d clients on %d documents, %s edits/s each, %.0f s measured%n", scenario,
-        protocol, clients, documents, num(rate), measuredSeconds));
+    b.append(f("scenario %s, %s (%s): %d clients on %d documents, %d of them editing %s times/s, %.0f s measured%n",
+        scenario, serverName, protocol, clients, documents, writers, num(rate), measuredSeconds));
     b.append(f("  connect: %d connected, %d failed, all synced after %.0f ms; per connection p50 %.1f ms, p99 %.1f"
-        + " ms, max %.1f ms (handshake), synced p99 %.1f ms%n", connected, connectFailures, connectMillisTotal,
-        connectP50Millis, connectP99Millis, connectMaxMillis, syncedP99Millis));
+        + " ms, max %.1f ms (handshake); synced p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", connected,
+        connectFailures, connectMillisTotal, connectP50Millis, connectP99Millis, connectMaxMillis, syncedP50Millis,
+        syncedP99Millis, syncedMaxMillis));
     if (updatesSent > 0) {
       b.append(f("  relay latency: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms (%d samples)%n",
           relayP50Millis, relayP95Millis, relayP99Millis, relayMaxMillis, latencySamples));
@@ -90,8 +113,8 @@ public record LoadReport(String scenario, String protocol, int clients, int docu
             + " unacknowledged)%n", ack.p50Millis(), ack.p95Millis(), ack.p99Millis(), ack.maxMillis(),
             ack.samples(), ack.unacknowledged()));
       }
-      b.append(f("  updates: %d sent, %d deliveries, %.0f deliveries/s, %d undelivered, %d unmatched%n", updatesSent,
-          deliveries, deliveriesPerSecond, undelivered, unmatched));
+      b.append(f("  updates: %d sent, %d deliveries, %.0f deliveries/s, %d undelivered, %d unmatched, %d sent back"
+          + " to their sender%n", updatesSent, deliveries, deliveriesPerSecond, undelivered, unmatched, echoes));
     }
     b.append(f("  waiting for a core (run queue): server %s, load generator %.0f%% of the phase (%.2f ms per time"
         + " slice)%n", serverRunQueueWaitPercent < 0 ? "n/a" : f("%.0f%% of the phase (%.2f ms per time slice)",
@@ -99,9 +122,12 @@ public record LoadReport(String scenario, String protocol, int clients, int docu
         generatorWaitPerSliceMillis));
     b.append(f("  GC pauses in the measured phase: server %s, load generator %s%n", pauses(serverGc),
         pauses(generatorGc)));
-    b.append(f("  server: CPU %s of a core, heap after GC %s idle, %s connected, %s at the end, RSS %s%n",
-        serverCpuPercent < 0 ? "n/a" : f("%.0f%%", serverCpuPercent), mib(serverHeapIdleBytes), mib(serverHeapConnectedBytes), mib(serverHeapEndBytes),
-        mib(serverRssBytes)));
+    b.append(f("  server: CPU %s of a core, heap after GC %s idle, %s connected, %s at the end; RSS %s idle, %s"
+        + " connected, %s at the end (%s per connection)%n",
+        serverCpuPercent < 0 ? "n/a" : f("%.0f%%", serverCpuPercent), mib(serverHeapIdleBytes),
+        mib(serverHeapConnectedBytes), mib(serverHeapEndBytes), mib(serverRssIdleBytes),
+        mib(serverRssConnectedBytes), mib(serverRssBytes), rssPerConnectionBytes() < 0 ? "n/a"
+        : f("%.1f KiB", rssPerConnectionBytes() / 1024)));
     if (serverHeapIdleBytes >= 0 && serverHeapConnectedBytes >= 0 && connected > 0) {
       b.append(f("  server heap per connection: %.1f KiB%n",
           (serverHeapConnectedBytes - serverHeapIdleBytes) / 1024.0 / connected));
@@ -135,6 +161,26 @@ public record LoadReport(String scenario, String protocol, int clients, int docu
         updatesSent == 0 ? "–" : f("%.0f", deliveriesPerSecond), serverCpuPercent, mibNumber(serverHeapIdleBytes),
         mibNumber(serverHeapConnectedBytes), mibNumber(serverHeapEndBytes), perConnection, serverWaitPerSliceMillis,
         generatorWaitPerSliceMillis, loadAverage.split(" ")[0], converged() ? "yes" : "NO (" + documentsDiverged + ")");
+  }
+
+  /** The header of {@link #peersRow()}. */
+  public static String peersHeader() {
+    return "| scenario | server (client protocol) | connected | relay p50 / p99 / max (ms) | delivered updates/s "
+        + "| synced p50 / p99 / max (ms) | server CPU (% of a core) | server RSS idle / connected / end (MiB) "
+        + "| RSS per connection (KiB) | errors | converged |\n"
+        + "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |";
+  }
+
+  /** One row of the side-by-side table of servers (run-load.sh --servers). */
+  public String peersRow() {
+    String relay = updatesSent == 0 ? "–" : f("%.1f / %.1f / %.0f", relayP50Millis, relayP99Millis,
+        relayMaxMillis);
+    return f("| %s | %s (%s) | %d of %d | %s | %s | %.0f / %.0f / %.0f | %.0f | %s / %s / %s | %s | %d | %s |",
+        scenario, serverName, protocol, connected, clients, relay,
+        updatesSent == 0 ? "–" : f("%.0f", deliveriesPerSecond), syncedP50Millis, syncedP99Millis,
+        syncedMaxMillis, serverCpuPercent, mibNumber(serverRssIdleBytes), mibNumber(serverRssConnectedBytes),
+        mibNumber(serverRssBytes), rssPerConnectionBytes() < 0 ? "–" : f("%.1f", rssPerConnectionBytes() / 1024),
+        errors(), converged() ? "yes" : "NO (" + documentsDiverged + ")");
   }
 
   private static String pauses(GcPauses gc) {

@@ -10,12 +10,16 @@ import java.util.Objects;
  * What one load run does. Immutable; built with {@link #newBuilder()}, whose setters check their values.
  *
  * @param server the server's {@code ws://host:port}
+ * @param serverName what the server is, for the report (such as {@code collab-netty} or {@code hocuspocus})
  * @param protocol how clients talk to it
  * @param scenario a name for the report
  * @param clients how many connections (client {@code i} opens document {@code i % documents})
  * @param documents how many documents the clients share
  * @param documentPrefix document names are this prefix and a number
- * @param rate edits per second of each client; 0 for idle clients
+ * @param rate edits per second of each writing client; 0 for idle clients
+ * @param writers how many clients edit (clients {@code 0 .. writers - 1}); the others only read
+ * @param initialDocumentBytes before the clients connect, each document is given a text whose encoded state is
+ *     about this size, by a client that stays connected to the end; 0 for empty documents
  * @param warmup how long clients edit before latencies count
  * @param duration how long the measured phase lasts (the hold time of idle clients)
  * @param awarenessInterval how often each client renews its awareness state; zero: only when it connects
@@ -26,9 +30,10 @@ import java.util.Objects;
  * @param serverPid the server's process id for CPU and heap figures (same machine); 0: none
  * @param seed the seed of the clients' random edits
  */
-public record LoadSettings(URI server, LoadProtocol protocol, String scenario, int clients, int documents,
-    String documentPrefix, double rate, Duration warmup, Duration duration, Duration awarenessInterval,
-    int ioThreads, int connectConcurrency, List<InetAddress> localAddresses, long serverPid, long seed) {
+public record LoadSettings(URI server, String serverName, LoadProtocol protocol, String scenario, int clients,
+    int documents, String documentPrefix, double rate, int writers, long initialDocumentBytes, Duration warmup,
+    Duration duration, Duration awarenessInterval, int ioThreads, int connectConcurrency,
+    List<InetAddress> localAddresses, long serverPid, long seed) {
 
   public LoadSettings {
     Objects.requireNonNull(server, "server");
@@ -44,12 +49,15 @@ public record LoadSettings(URI server, LoadProtocol protocol, String scenario, i
   /** Builds {@link LoadSettings}. Not thread-safe. */
   public static final class Builder {
     private URI server = URI.create("ws://127.0.0.1:1234");
+    private String serverName = "collab-netty";
     private LoadProtocol protocol = YWebsocketLoadProtocol.INSTANCE;
     private String scenario = "load";
     private int clients = 100;
     private int documents = 10;
     private String documentPrefix = "load-doc-";
     private double rate = 1;
+    private int writers = -1;
+    private long initialDocumentBytes;
     private Duration warmup = Duration.ZERO;
     private Duration duration = Duration.ofSeconds(10);
     private Duration awarenessInterval = Duration.ZERO;
@@ -67,6 +75,12 @@ public record LoadSettings(URI server, LoadProtocol protocol, String scenario, i
         throw new IllegalArgumentException("server must be a ws:// URI but was " + server);
       }
       this.server = server;
+      return this;
+    }
+
+    /** Default {@code collab-netty}. */
+    public Builder serverName(String name) {
+      this.serverName = Objects.requireNonNull(name, "name");
       return this;
     }
 
@@ -103,6 +117,24 @@ public record LoadSettings(URI server, LoadProtocol protocol, String scenario, i
         throw new IllegalArgumentException("rate must be within 0..1000 per second but was " + perSecond);
       }
       this.rate = perSecond;
+      return this;
+    }
+
+    /** How many clients edit (the first ones); default: all. */
+    public Builder writers(int writers) {
+      if (writers < 0) {
+        throw new IllegalArgumentException("writers must not be negative but was " + writers);
+      }
+      this.writers = writers;
+      return this;
+    }
+
+    /** The encoded size of each document's text before the clients connect; default 0 (empty documents). */
+    public Builder initialDocumentBytes(long bytes) {
+      if (bytes < 0 || bytes > 64L * 1024 * 1024) {
+        throw new IllegalArgumentException("initialDocumentBytes must be within 0..64 MiB but was " + bytes);
+      }
+      this.initialDocumentBytes = bytes;
       return this;
     }
 
@@ -163,7 +195,8 @@ public record LoadSettings(URI server, LoadProtocol protocol, String scenario, i
     }
 
     public LoadSettings build() {
-      return new LoadSettings(server, protocol, scenario, clients, documents, documentPrefix, rate, warmup,
+      return new LoadSettings(server, serverName, protocol, scenario, clients, documents, documentPrefix, rate,
+          writers < 0 ? clients : Math.min(writers, clients), initialDocumentBytes, warmup,
           duration, awarenessInterval, ioThreads, connectConcurrency, localAddresses, serverPid, seed);
     }
   }

@@ -34,6 +34,16 @@ final class ProcessProbe {
     return pid;
   }
 
+  /** Whether the process is a JVM (its heap can be asked for); false for Node, say. */
+  boolean isJvm() {
+    try {
+      String command = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).split("\0", 2)[0];
+      return command.equals("java") || command.endsWith("/java");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** CPU time used so far (user + system), in nanoseconds. */
   long cpuNanos() {
     try {
@@ -88,6 +98,9 @@ final class ProcessProbe {
    * ({@code YGC + FGC + CGC}) and the time of all of them ({@code GCT}); null if jstat cannot tell.
    */
   LoadReport.GcPauses gcPauses() {
+    if (!isJvm()) {
+      return null;
+    }
     try {
       Process p = new ProcessBuilder("jstat", "-gc", Long.toString(pid)).redirectErrorStream(true).start();
       String[] lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim().split("\n");

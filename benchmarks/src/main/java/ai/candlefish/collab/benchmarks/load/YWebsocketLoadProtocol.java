@@ -90,10 +90,10 @@ public final class YWebsocketLoadProtocol implements LoadProtocol {
         if (in.hasContent()) {
           throw new IllegalStateException(in.remaining() + " unexpected bytes after a sync message");
         }
+        SyncMessage reply = SyncProtocol.handle(doc, m, this);
         if (m instanceof SyncMessage.Update u) {
           listener.remoteUpdate(u.update());
         }
-        SyncMessage reply = SyncProtocol.handle(doc, m, this);
         if (reply != null) {
           out.send(syncFrame(reply));
         }

@@ -29,21 +29,42 @@ class LatencyTrackerTest {
 
   @Test
   void received_countsEveryReceiver_thenForgetsTheUpdate() {
-    Doc sender = Doc.create();
+    Doc sender = Doc.newBuilder().clientId(7).build();
     List<byte[]> sent = new ArrayList<>();
     sender.onUpdate((u, origin, txn) -> sent.add(u));
     sender.getText("t").insert(0, "a");
     LatencyTracker tracker = new LatencyTracker();
 
     tracker.sent(sent.get(0), 2, 1_000_000);
-    tracker.received(sent.get(0), 3_000_000);
+    tracker.received(7, 0, 1, 3_000_000);
     assertThat(tracker.undelivered()).isEqualTo(1);
-    tracker.received(sent.get(0), 5_000_000);
-    tracker.received(sent.get(0), 6_000_000);
+    tracker.received(7, 0, 1, 5_000_000);
+    tracker.received(7, 0, 1, 6_000_000);
 
     assertThat(tracker.undelivered()).isZero();
     assertThat(tracker.deliveredCount()).isEqualTo(2);
     assertThat(tracker.unmatchedCount()).isEqualTo(1);
     assertThat(tracker.takeHistogram().getMaxValue()).isBetween(3990L, 4010L);
+  }
+
+  @Test
+  void received_updatesMergedIntoOneMessage_eachCountedOnce() {
+    Doc sender = Doc.newBuilder().clientId(7).build();
+    List<byte[]> sent = new ArrayList<>();
+    sender.onUpdate((u, origin, txn) -> sent.add(u));
+    sender.getText("t").insert(0, "ab");   // clocks 0-1
+    sender.getText("t").insert(2, "cde");  // clocks 2-4
+    sender.getText("t").insert(0, "f");    // clock 5
+    LatencyTracker tracker = new LatencyTracker();
+    sent.forEach(u -> tracker.sent(u, 1, 0));
+
+    tracker.received(7, 0, 5, 1_000_000); // the first two, merged by a server
+    assertThat(tracker.deliveredCount()).isEqualTo(2);
+    assertThat(tracker.undelivered()).isEqualTo(1);
+    tracker.received(7, 5, 6, 2_000_000);
+
+    assertThat(tracker.deliveredCount()).isEqualTo(3);
+    assertThat(tracker.undelivered()).isZero();
+    assertThat(tracker.unmatchedCount()).isZero();
   }
 }
