@@ -3,8 +3,34 @@
 # load generator (LoadGenerator) in another, one fresh server per scenario; prints a Markdown table of the figures.
 # Server CPU comes from /proc/<pid>/stat, its heap from `jcmd <pid> GC.run` + `jcmd <pid> GC.heap_info`.
 #
-# Usage: benchmarks/run-load.sh [--no-build] [--port P] [SCENARIO...]
-#   scenarios: connections (10,000 idle connections on 1,000 documents, awareness every 30 s, held 40 s)
+# Usage: benchmarks/run-load.sh [--no-build] [--port P] [--servers S,S...] [--peers] [SCENARIO...]
+#   --servers: which servers to measure, one after another, each started fresh for every scenario on loopback:
+#              collab-netty (LoadServer: collab-netty's CollabServer, in-memory store; the default),
+#              y-websocket-server (@y/websocket-server 0.1.1 on Node) and hocuspocus (@hocuspocus/server 4.7.0 on
+#              Node), both from benchmarks/js/load-server.mjs without persistence. Each server is driven in the
+#              protocol its clients speak; collab-netty speaks both, so it is measured once in each (y-websocket
+#              against the y-websocket server, Hocuspocus against Hocuspocus).
+#   --peers:   the side-by-side suite: --servers collab-netty,y-websocket-server,hocuspocus and the scenarios small
+#              medium idle fanout join peak; the table is written into benchmarks/RESULTS.md (section "Server load
+#              side by side")
+#   side-by-side scenarios (any server):
+#              small       100 clients on 10 documents, 2 edits/s each, 5 s warm-up, 30 s measured
+#              medium      1,000 clients on 100 documents, 1 edit/s each, 10 s warm-up, 30 s measured
+#              idle        idle connections in tiers of 2,000, 5,000, 10,000 and 19,500 (the machine allows a process
+#                          20,000 open files, so 20,000 connections cannot be opened by one generator; 19,500 can),
+#                          one document per 10 connections; one connection in 100 edits once a second (its relay
+#                          latency is the p99 that must stay under 100 ms), all renew their awareness every 30 s;
+#                          held 20 s. A server's next tier runs only if it held this one (all connected, p99 < 100
+#                          ms, no errors, converged)
+#              fanout      1 writer (10 edits/s) and 1,000 readers of one document, 5 s warm-up, 30 s measured
+#              join        50 clients joining at once one document whose encoded state is 5 MB (written by a client
+#                          that stays connected); how long until each has received the server's state (each client
+#                          has an event loop of its own, so that one replica applying the state delays no other's
+#                          receipt)
+#              peak        100 clients on 10 documents at 5, 10, 20, 40 and 80 edits/s each (4,500 to 72,000
+#                          deliveries/s offered), 3 s warm-up and 15 s measured per step; a server's next step runs
+#                          only if it kept p99 under 100 ms without errors
+#   collab-netty scenarios: connections (10,000 idle connections on 1,000 documents, awareness every 30 s, held 40 s)
 #              relay       (1,000 clients on 100 documents, 1 edit/s each, 10 s warm-up, 60 s measured)
 #              relay-v1    (the same as relay, but the clients speak collab/1: the subprotocol collab.v1, protobuf
 #                           frames, every update with an ack id; also reports the ack latency, send -> Ack)
@@ -29,17 +55,30 @@ cd "$(dirname "$0")/.."
 
 build=1
 port=1234
+servers=collab-netty
+write_results=0
 scenarios=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --no-build) build=0 ;;
     --port) port="$2"; shift ;;
+    --servers) servers="$2"; shift ;;
+    --peers) servers=collab-netty,y-websocket-server,hocuspocus; write_results=1 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$script" | grep '^#'; exit 0 ;;
     *) scenarios+=("$1") ;;
   esac
   shift
 done
-[[ ${#scenarios[@]} -gt 0 ]] || scenarios=(connections relay)
+if [[ ${#scenarios[@]} -eq 0 ]]; then
+  if [[ $write_results == 1 ]]; then scenarios=(small medium idle fanout join peak); else scenarios=(connections relay); fi
+fi
+IFS=, read -r -a server_list <<<"$servers"
+for s in "${server_list[@]}"; do
+  case "$s" in
+    collab-netty|y-websocket-server|hocuspocus) ;;
+    *) echo "run-load.sh: unknown server $s (collab-netty, y-websocket-server, hocuspocus)" >&2; exit 2 ;;
+  esac
+done
 
 # Both JVMs hold one socket per connection, plus their jars and epoll: > 10k file descriptors each.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -50,6 +89,9 @@ fi
 
 if [[ $build == 1 ]]; then
   ./mvnw -B -ntp -q -pl benchmarks -am package -DskipTests
+  if [[ "$servers" != collab-netty ]]; then
+    node collab-core/src/test/js/ensure-node-modules.mjs benchmarks/js
+  fi
 fi
 jar=benchmarks/target/benchmarks.jar
 logs=benchmarks/target/load
@@ -84,11 +126,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# start_server KIND LOG-NAME
 start_server() {
-  local log="$logs/server-$1.log"
-  # shellcheck disable=SC2086
-  setsid java -Xms256m -Xmx2g -XX:+UseG1GC ${SERVER_JAVA_OPTS:-} -cp "$jar" \
-    ai.candlefish.collab.benchmarks.load.LoadServer "$port" ${SERVER_THREADS:-} >"$log" 2>&1 &
+  local log="$logs/server-$2.log"
+  if [[ $1 == collab-netty ]]; then
+    # shellcheck disable=SC2086
+    setsid java -Xms256m -Xmx2g -XX:+UseG1GC ${SERVER_JAVA_OPTS:-} -cp "$jar" \
+      ai.candlefish.collab.benchmarks.load.LoadServer "$port" ${SERVER_THREADS:-} >"$log" 2>&1 &
+  else
+    # As their READMEs start them: one Node process, default options.
+    (cd benchmarks/js && exec setsid node load-server.mjs "$1" "$port") >"$log" 2>&1 &
+  fi
   server_pid=$!
   prioritize "$server_pid"
   for _ in $(seq 1 100); do
@@ -100,37 +148,102 @@ start_server() {
   exit 1
 }
 
-rows=()
-status=0
-for scenario in "${scenarios[@]}"; do
-  case "$scenario" in
-    connections) args=(--clients 10000 --documents 1000 --rate 0 --duration 40 --awareness 30
-                       --connect-concurrency 500 --local-addresses 127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4) ;;
-    relay) args=(--clients 1000 --documents 100 --rate 1 --warmup 10 --duration 60 --awareness 30) ;;
-    relay-v1) args=(--protocol collab.v1 --clients 1000 --documents 100 --rate 1 --warmup 10 --duration 60 --awareness 30) ;;
-    relay-small) args=(--clients 100 --documents 10 --rate 1 --warmup 10 --duration 60 --awareness 30) ;;
-    smoke) args=(--clients 100 --documents 10 --rate 2 --duration 10) ;;
-    *) echo "run-load.sh: unknown scenario $scenario" >&2; exit 2 ;;
+# The generator's arguments of a scenario (a step of idle or peak: idle-N, peak-R); empty if unknown.
+scenario_args() {
+  case "$1" in
+    connections) echo --clients 10000 --documents 1000 --rate 0 --duration 40 --awareness 30 \
+                      --connect-concurrency 500 --local-addresses 127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4 ;;
+    relay) echo --clients 1000 --documents 100 --rate 1 --warmup 10 --duration 60 --awareness 30 ;;
+    relay-v1) echo --protocol collab.v1 --clients 1000 --documents 100 --rate 1 --warmup 10 --duration 60 --awareness 30 ;;
+    relay-small) echo --clients 100 --documents 10 --rate 1 --warmup 10 --duration 60 --awareness 30 ;;
+    smoke) echo --clients 100 --documents 10 --rate 2 --duration 10 ;;
+    small) echo --clients 100 --documents 10 --rate 2 --warmup 5 --duration 30 --awareness 30 ;;
+    medium) echo --clients 1000 --documents 100 --rate 1 --warmup 10 --duration 30 --awareness 30 ;;
+    idle-*) local n=${1#idle-}
+            echo --clients "$n" --documents $((n / 10)) --writers $((n / 100)) --rate 1 --warmup 5 --duration 20 \
+                 --awareness 30 --connect-concurrency 500 --local-addresses 127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4 ;;
+    fanout) echo --clients 1001 --documents 1 --writers 1 --rate 10 --warmup 5 --duration 30 --awareness 30 ;;
+    join) echo --clients 50 --documents 1 --rate 0 --duration 5 --connect-concurrency 50 --document-bytes 5000000 \
+               --io-threads 50 ;;
+    peak-*) echo --clients 100 --documents 10 --rate "${1#peak-}" --warmup 3 --duration 15 --awareness 30 ;;
   esac
-  start_server "$scenario"
-  echo "== $scenario: server pid $server_pid; LoadGenerator ${args[*]}"
-  out="$logs/generator-$scenario.log"
+}
+
+# The protocols a server is driven in.
+protocols_of() {
+  case "$1" in
+    collab-netty) if [[ $write_results == 1 || "$servers" == *,* ]]; then echo y-websocket hocuspocus; else echo default; fi ;;
+    y-websocket-server) echo y-websocket ;;
+    hocuspocus) echo hocuspocus ;;
+  esac
+}
+
+rows=()
+peer_rows=()
+status=0
+# run_one SERVER PROTOCOL SCENARIO: one fresh server, one generator; returns 1 if the run failed its checks.
+run_one() {
+  local server=$1 protocol=$2 scenario=$3 name="$1-$2-$3"
+  local -a args
+  read -r -a args <<<"$(scenario_args "$scenario")"
+  [[ $protocol == default ]] || args+=(--protocol "$protocol")
+  start_server "$server" "$name"
+  echo "== $scenario on $server ($protocol): server pid $server_pid; LoadGenerator ${args[*]}"
+  out="$logs/generator-$name.log"
   : >"$out" # before tail opens it
+  local rc=0
   # shellcheck disable=SC2086
-  setsid java -Xms1g -Xmx4g ${LOAD_JAVA_OPTS:--XX:+UseParallelGC} -cp "$jar" ai.candlefish.collab.benchmarks.load.LoadGenerator \
-    --scenario "$scenario" --server "ws://127.0.0.1:$port" --server-pid "$server_pid" "${args[@]}" >"$out" 2>&1 &
+  # join: 50 replicas of a 5 MB document
+  setsid java -Xms1g "-Xmx$([[ $scenario == join ]] && echo 10g || echo 4g)" ${LOAD_JAVA_OPTS:--XX:+UseParallelGC} -cp "$jar" ai.candlefish.collab.benchmarks.load.LoadGenerator \
+    --scenario "$scenario" --server-name "$server" --server "ws://127.0.0.1:$port" --server-pid "$server_pid" \
+    "${args[@]}" >"$out" 2>&1 &
   generator_pid=$!
   prioritize "$generator_pid"
-  tail -n +1 --pid="$generator_pid" -f "$out" | grep -v '^ROW ' || true
-  wait "$generator_pid" || status=1
+  tail -n +1 --pid="$generator_pid" -f "$out" | grep -v '^ROW \|^PEERS ' || true
+  wait "$generator_pid" || rc=1
   generator_pid=
   rows+=("$(sed -n 's/^ROW //p' "$out")")
+  peer_rows+=("$(sed -n 's/^PEERS //p' "$out")")
   stop_server
+  [[ $rc == 0 ]] || return 1
+  # A tier or step counts as held with all connected, no errors, converged (the generator's exit code) and p99 < 100 ms.
+  awk -F'|' '{ split($5, l, " / "); exit (l[2] + 0 < 100) ? 0 : 1 }' <<<"${peer_rows[-1]}"
+}
+
+for scenario in "${scenarios[@]}"; do
+  case "$scenario" in
+    idle) steps=(idle-2000 idle-5000 idle-10000 idle-19500) ;;
+    peak) steps=(peak-5 peak-10 peak-20 peak-40 peak-80) ;;
+    *) [[ -n "$(scenario_args "$scenario")" ]] || { echo "run-load.sh: unknown scenario $scenario" >&2; exit 2; }
+       steps=("$scenario") ;;
+  esac
+  for server in "${server_list[@]}"; do
+    for protocol in $(protocols_of "$server"); do
+      for step in "${steps[@]}"; do
+        if ! run_one "$server" "$protocol" "$step"; then
+          # A failed tier or step ends that server's ladder; a failed plain scenario fails the run.
+          if [[ ${#steps[@]} -gt 1 ]]; then
+            echo "== $server ($protocol) did not hold $step: no higher $scenario step"
+            break
+          fi
+          status=1
+        fi
+      done
+    done
+  done
 done
 
+machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); $(java -version 2>&1 | head -1); Node $(node --version 2>/dev/null || echo n/a); $(date -u '+%F %H:%M') UTC"
 echo
-echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); $(java -version 2>&1 | head -1); $(date -u +%F)"
-echo
-java -cp "$jar" ai.candlefish.collab.benchmarks.load.LoadGenerator --table-header
-printf '%s\n' "${rows[@]}"
+echo "Machine: $machine"
+if [[ "$servers" == collab-netty ]]; then
+  java -cp "$jar" ai.candlefish.collab.benchmarks.load.LoadGenerator --table-header
+  printf '%s\n' "${rows[@]}"
+else
+  table="$(java -cp "$jar" ai.candlefish.collab.benchmarks.load.LoadGenerator --peers-header; printf '%s\n' "${peer_rows[@]}")"
+  echo "$table"
+  if [[ $write_results == 1 ]]; then
+    node benchmarks/js/write-load-results.mjs "$machine" "$(cat /proc/loadavg | cut -d' ' -f1-3)" <<<"$table"
+  fi
+fi
 exit $status

@@ -5,13 +5,13 @@ import ai.candlefish.collab.core.YText;
 import java.util.SplittableRandom;
 
 /**
- * A large document for the clients to join: the text {@link LoadClient#TEXT} written by a few authors with words
+ * A large document for the clients to join: the text {@link LoadClient#TEXT} written by a few authors with phrases
  * inserted and ranges deleted at random places, so that its state is many items and deletions, as a long-edited
  * document's is, rather than one long string.
  */
 final class InitialDocument {
   private static final int AUTHORS = 4;
-  private static final int EDITS_PER_TRANSACTION = 200;
+  private static final int EDITS_PER_TRANSACTION = 2000;
   private static final String LETTERS = "abcdefghijklmnopqrstuvwxyz";
 
   private InitialDocument() {}
@@ -52,11 +52,11 @@ final class InitialDocument {
         int at = random.nextInt(length - 10);
         text.delete(at, 1 + random.nextInt(10));
       } else {
-        StringBuilder word = new StringBuilder(" ");
-        for (int n = 2 + random.nextInt(8); n > 0; n--) {
-          word.append(LETTERS.charAt(random.nextInt(LETTERS.length())));
+        StringBuilder phrase = new StringBuilder();
+        for (int n = 10 + random.nextInt(50); n > 0; n--) {
+          phrase.append(random.nextInt(6) == 0 ? ' ' : LETTERS.charAt(random.nextInt(LETTERS.length())));
         }
-        text.insert(random.nextInt(length + 1), word.toString());
+        text.insert(random.nextInt(length + 1), phrase.toString());
       }
     }
   }

@@ -50,7 +50,10 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
   final long startNanos = System.nanoTime();
   /** Completes with {@link System#nanoTime()} when the WebSocket handshake is done. */
   final CompletableFuture<Long> handshaken = new CompletableFuture<>();
-  /** Completes with {@link System#nanoTime()} when the initial sync is done. */
+  /**
+   * Completes with the {@link System#nanoTime()} of receiving the server's message that completed the initial sync
+   * (before the client applied it: the time measures the server, not this replica).
+   */
   final CompletableFuture<Long> synced = new CompletableFuture<>();
 
   private final Doc doc = Doc.create();
@@ -65,6 +68,8 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
   private StateVector seen = StateVector.empty();
   private Channel channel;
   private boolean editing;
+  /** When the message being handled arrived. */
+  private long receivedNanos;
   private volatile boolean closing;
   private ScheduledFuture<?> edits;
   private ScheduledFuture<?> renewals;
@@ -126,6 +131,7 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
       return;
     }
     counters.messagesReceived.increment();
+    receivedNanos = System.nanoTime();
     try {
       conversation.received(ByteBufUtil.getBytes(frame.content()));
     } catch (RuntimeException e) {
@@ -138,7 +144,7 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
   @Override
   public void synced() {
     seen = doc.stateVector();
-    synced.complete(System.nanoTime());
+    synced.complete(receivedNanos);
   }
 
   @Override

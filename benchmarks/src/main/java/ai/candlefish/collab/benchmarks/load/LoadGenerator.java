@@ -108,6 +108,7 @@ public final class LoadGenerator {
     }
     Semaphore opening = new Semaphore(settings.connectConcurrency());
     long connectStart = System.nanoTime();
+    long serverCpuConnectStart = server == null ? 0 : server.cpuNanos();
     for (int i = 0; i < settings.clients(); i++) {
       opening.acquire();
       int d = i % settings.documents();
@@ -136,6 +137,7 @@ public final class LoadGenerator {
       }
     }
     double connectMillis = (lastSynced - connectStart) / 1e6;
+    double serverConnectCpuSeconds = server == null ? -1 : (server.cpuNanos() - serverCpuConnectStart) / 1e9;
     log.info("{} of {} clients synced after {} ms", connected, settings.clients(), Math.round(connectMillis));
     long heapConnected = heap();
     long rssConnected = rss();
@@ -218,7 +220,8 @@ public final class LoadGenerator {
         millis(acks, 50), millis(acks, 95), millis(acks, 99), acks.getMaxValue() / 1000.0,
         settings.protocol().acknowledges() ? tracker.unacknowledged() : -1), tracker.sentCount(), tracker.deliveredCount(),
         delivered / (measureNanos / 1e9), tracker.undelivered(), tracker.unmatchedCount(),
-        counters.echoes.sum(), counters.unexpectedCloses.sum(), counters.protocolErrors.sum(), serverCpu, selfCpu, heapIdle,
+        counters.echoes.sum(), counters.unexpectedCloses.sum(), counters.protocolErrors.sum(),
+        serverConnectCpuSeconds, serverCpu, selfCpu, heapIdle,
         heapConnected, heapEnd, rssIdle, rssConnected, rss, convergence.checked, convergence.diverged, convergence.first,
         loadAverage, 100.0 * serverSched.waitNanos() / measureNanos, serverSched.waitPerSliceMillis(),
         100.0 * selfSched.waitNanos() / measureNanos, selfSched.waitPerSliceMillis(), serverGc, selfGc);

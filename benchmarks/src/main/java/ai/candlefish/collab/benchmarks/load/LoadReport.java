@@ -17,6 +17,8 @@ import java.util.Locale;
  * @param undelivered updates that some client had still not received 30 s after the edits stopped
  * @param unmatched updates received that no tracked client sent (should be 0)
  * @param echoes updates that the server sent back to their own sender (not counted as deliveries)
+ * @param serverConnectCpuSeconds the server's CPU time from the first connection attempt until the last client was
+ *     synced, in seconds (-1 when not measured)
  * @param serverHeapIdleBytes the server's heap after a full GC before the clients connected
  * @param serverHeapConnectedBytes ... once every client was synced
  * @param serverHeapEndBytes ... after the measured phase
@@ -43,7 +45,7 @@ public record LoadReport(String scenario, String serverName, String protocol, in
     double syncedP99Millis, double syncedMaxMillis, long latencySamples, double relayP50Millis,
     double relayP95Millis, double relayP99Millis, double relayMaxMillis, AckLatency ack, long updatesSent,
     long deliveries, double deliveriesPerSecond, int undelivered, long unmatched, long echoes,
-    long unexpectedCloses, long protocolErrors, double serverCpuPercent, double generatorCpuPercent,
+    long unexpectedCloses, long protocolErrors, double serverConnectCpuSeconds, double serverCpuPercent, double generatorCpuPercent,
     long serverHeapIdleBytes, long serverHeapConnectedBytes, long serverHeapEndBytes, long serverRssIdleBytes,
     long serverRssConnectedBytes, long serverRssBytes, int documentsChecked, int documentsDiverged, String divergence, String loadAverage, double serverRunQueueWaitPercent,
     double serverWaitPerSliceMillis, double generatorRunQueueWaitPercent, double generatorWaitPerSliceMillis,
@@ -122,9 +124,10 @@ public record LoadReport(String scenario, String serverName, String protocol, in
         generatorWaitPerSliceMillis));
     b.append(f("  GC pauses in the measured phase: server %s, load generator %s%n", pauses(serverGc),
         pauses(generatorGc)));
-    b.append(f("  server: CPU %s of a core, heap after GC %s idle, %s connected, %s at the end; RSS %s idle, %s"
-        + " connected, %s at the end (%s per connection)%n",
-        serverCpuPercent < 0 ? "n/a" : f("%.0f%%", serverCpuPercent), mib(serverHeapIdleBytes),
+    b.append(f("  server: CPU %.1f s while the clients connected, %s of a core in the measured phase; heap after GC"
+        + " %s idle, %s connected, %s at the end; RSS %s idle, %s connected, %s at the end (%s per connection)%n",
+        serverConnectCpuSeconds, serverCpuPercent < 0 ? "n/a" : f("%.0f%%", serverCpuPercent),
+        mib(serverHeapIdleBytes),
         mib(serverHeapConnectedBytes), mib(serverHeapEndBytes), mib(serverRssIdleBytes),
         mib(serverRssConnectedBytes), mib(serverRssBytes), rssPerConnectionBytes() < 0 ? "n/a"
         : f("%.1f KiB", rssPerConnectionBytes() / 1024)));
@@ -166,7 +169,7 @@ public record LoadReport(String scenario, String serverName, String protocol, in
   /** The header of {@link #peersRow()}. */
   public static String peersHeader() {
     return "| scenario | server (client protocol) | connected | relay p50 / p99 / max (ms) | delivered updates/s "
-        + "| synced p50 / p99 / max (ms) | server CPU (% of a core) | server RSS idle / connected / end (MiB) "
+        + "| synced p50 / p99 / max (ms) | server CPU: connecting (s) / measured phase (% of a core) | server RSS idle / connected / end (MiB) "
         + "| RSS per connection (KiB) | errors | converged |\n"
         + "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |";
   }
@@ -175,10 +178,10 @@ public record LoadReport(String scenario, String serverName, String protocol, in
   public String peersRow() {
     String relay = updatesSent == 0 ? "–" : f("%.1f / %.1f / %.0f", relayP50Millis, relayP99Millis,
         relayMaxMillis);
-    return f("| %s | %s (%s) | %d of %d | %s | %s | %.0f / %.0f / %.0f | %.0f | %s / %s / %s | %s | %d | %s |",
+    return f("| %s | %s (%s) | %d of %d | %s | %s | %.0f / %.0f / %.0f | %.1f / %.0f | %s / %s / %s | %s | %d | %s |",
         scenario, serverName, protocol, connected, clients, relay,
         updatesSent == 0 ? "–" : f("%.0f", deliveriesPerSecond), syncedP50Millis, syncedP99Millis,
-        syncedMaxMillis, serverCpuPercent, mibNumber(serverRssIdleBytes), mibNumber(serverRssConnectedBytes),
+        syncedMaxMillis, serverConnectCpuSeconds, serverCpuPercent, mibNumber(serverRssIdleBytes), mibNumber(serverRssConnectedBytes),
         mibNumber(serverRssBytes), rssPerConnectionBytes() < 0 ? "–" : f("%.1f", rssPerConnectionBytes() / 1024),
         errors(), converged() ? "yes" : "NO (" + documentsDiverged + ")");
   }
