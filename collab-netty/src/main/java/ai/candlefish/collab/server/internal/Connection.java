@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -463,6 +464,11 @@ public final class Connection implements Peer {
       return;
     }
     write(message, false);
+  }
+
+  @Override
+  public Executor sendExecutor() {
+    return channel.eventLoop();
   }
 
   @Override

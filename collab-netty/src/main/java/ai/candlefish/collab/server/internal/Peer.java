@@ -1,5 +1,7 @@
 package ai.candlefish.collab.server.internal;
 
+import java.util.concurrent.Executor;
+
 /**
  * The document side's view of a client connection: where a {@link SharedDocument} sends messages, and how it
  * closes a connection that broke its protocol. Implemented by {@link Connection}; tests use fakes.
@@ -12,6 +14,18 @@ public interface Peer {
    * instead.
    */
   void send(ServerMessage message);
+
+  /**
+   * Where {@link #send} is cheapest: a connection's event loop. A document broadcasting a message hands each such
+   * executor one task for all its peers; a send from another thread would cost a task (and a queue hand-off) per
+   * peer. Default: the caller's thread.
+   */
+  default Executor sendExecutor() {
+    return DIRECT;
+  }
+
+  /** Runs a send on the caller's thread. */
+  Executor DIRECT = Runnable::run;
 
   /**
    * Queues the first full state for the client; it does not count towards the outbound limit, so a large document

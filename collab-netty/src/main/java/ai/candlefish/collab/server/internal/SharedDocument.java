@@ -12,11 +12,13 @@ import ai.candlefish.collab.spi.StoredDocument;
 import ai.candlefish.collab.sync.SyncMessage;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -276,13 +278,33 @@ public final class SharedDocument {
   }
 
   private void onDocUpdate(byte[] update, Object origin, Transaction transaction) {
-    ServerMessage message = ServerMessage.Sync.update(key.name(), update);
+    broadcast(ServerMessage.Sync.update(key.name(), update), echoToOrigin ? null : origin);
+    writer.updated(update);
+  }
+
+  /**
+   * Sends {@code message} to every session but {@code skip} (null: to all), with one task per event loop: a
+   * document has hundreds of clients on a few event loops, and a write from this thread would be a task each.
+   * Each peer's messages keep their order: every send from this lane goes through its event loop's task queue.
+   */
+  private void broadcast(ServerMessage message, Object skip) {
+    Map<Executor, List<Peer>> byExecutor = new IdentityHashMap<>();
     for (DocumentSession s : sessions) {
-      if (s != origin || echoToOrigin) {
-        s.peer.send(message);
+      if (s != skip) {
+        byExecutor.computeIfAbsent(s.peer.sendExecutor(), e -> new ArrayList<>()).add(s.peer);
       }
     }
-    writer.updated(update);
+    byExecutor.forEach((executor, peers) -> {
+      try {
+        executor.execute(() -> {
+          for (Peer peer : peers) {
+            peer.send(message);
+          }
+        });
+      } catch (RejectedExecutionException e) {
+        log.debug("document {}: an event loop is shut down, {} clients miss a message", key, peers.size());
+      }
+    });
   }
 
   private void onAwarenessUpdate(AwarenessChange change) {
@@ -296,12 +318,9 @@ public final class SharedDocument {
         owner.awarenessClients.remove(client);
       }
     }
-    ServerMessage message = new ServerMessage.Awareness(key.name(), awareness.encodeUpdate(change.all()));
     // The sender gets its own update back, as y-websocket's server does: a y-websocket client that hears nothing
     // for 30 s reconnects, and its own renewals (every 15 s) are what it hears when it is alone.
-    for (DocumentSession s : sessions) {
-      s.peer.send(message);
-    }
+    broadcast(new ServerMessage.Awareness(key.name(), awareness.encodeUpdate(change.all())), null);
   }
 
   private void own(DocumentSession session, List<Long> clients) {
@@ -354,12 +373,7 @@ public final class SharedDocument {
 
   /** Sends an application message to every client that has the document open. */
   public void broadcastStateless(String payload) {
-    lane.execute(() -> {
-      ServerMessage message = new ServerMessage.Stateless(key.name(), payload);
-      for (DocumentSession s : sessions) {
-        s.peer.send(message);
-      }
-    });
+    lane.execute(() -> broadcast(new ServerMessage.Stateless(key.name(), payload), null));
   }
 
   // ---------------------------------------------------------------------------------------- unloading, closing
