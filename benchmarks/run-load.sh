@@ -12,7 +12,9 @@
 #              against the y-websocket server, Hocuspocus against Hocuspocus).
 #   --peers:   the side-by-side suite: --servers collab-netty,y-websocket-server,hocuspocus and the scenarios small
 #              medium idle fanout join peak; the table is written into benchmarks/RESULTS.md (section "Server load
-#              side by side")
+#              side by side"). Its rows come from the generator logs of the suite's scenarios in
+#              benchmarks/target/load, so that a suite can be run in parts (--peers idle, then --peers peak): each
+#              part deletes its own old logs first, and RESULTS.md says when the first and the last run ended
 #   side-by-side scenarios (any server):
 #              small       100 clients on 10 documents, 2 edits/s each, 5 s warm-up, 30 s measured
 #              medium      1,000 clients on 100 documents, 1 edit/s each, 10 s warm-up, 30 s measured
@@ -210,13 +212,21 @@ run_one() {
   awk -F'|' '{ split($5, l, " / "); exit (l[2] + 0 < 100) ? 0 : 1 }' <<<"${peer_rows[-1]}"
 }
 
-for scenario in "${scenarios[@]}"; do
-  case "$scenario" in
-    idle) steps=(idle-2000 idle-5000 idle-10000 idle-19500) ;;
-    peak) steps=(peak-5 peak-10 peak-20 peak-40 peak-80) ;;
-    *) [[ -n "$(scenario_args "$scenario")" ]] || { echo "run-load.sh: unknown scenario $scenario" >&2; exit 2; }
-       steps=("$scenario") ;;
+# The steps of a scenario: a ladder's tiers, or the scenario itself.
+steps_of() {
+  case "$1" in
+    idle) echo idle-2000 idle-5000 idle-10000 idle-19500 ;;
+    peak) echo peak-5 peak-10 peak-20 peak-40 peak-80 ;;
+    *) echo "$1" ;;
   esac
+}
+
+for scenario in "${scenarios[@]}"; do
+  read -r -a steps <<<"$(steps_of "$scenario")"
+  for step in "${steps[@]}"; do
+    [[ -n "$(scenario_args "$step")" ]] || { echo "run-load.sh: unknown scenario $step" >&2; exit 2; }
+    rm -f "$logs"/generator-*-"$step".log # a ladder that stops lower must not leave an older run's higher steps
+  done
   for server in "${server_list[@]}"; do
     for protocol in $(protocols_of "$server"); do
       for step in "${steps[@]}"; do
@@ -243,7 +253,20 @@ else
   table="$(java -cp "$jar" ai.candlefish.collab.benchmarks.load.LoadGenerator --peers-header; printf '%s\n' "${peer_rows[@]}")"
   echo "$table"
   if [[ $write_results == 1 ]]; then
-    node benchmarks/js/write-load-results.mjs "$machine" "$(cat /proc/loadavg | cut -d' ' -f1-3)" <<<"$table"
+    # The whole suite, from the logs of its latest runs (this one and earlier parts).
+    suite=()
+    for scenario in small medium idle fanout join peak; do
+      for step in $(steps_of "$scenario"); do
+        for combo in collab-netty-y-websocket collab-netty-hocuspocus y-websocket-server-y-websocket hocuspocus-hocuspocus; do
+          f="$logs/generator-$combo-$step.log"
+          [[ -f "$f" ]] && grep -q '^PEERS ' "$f" && suite+=("$f")
+        done
+      done
+    done
+    when="$(for f in "${suite[@]}"; do date -u -r "$f" '+%F %H:%M'; done | sort | sed -n '1p;$p' | paste -sd/ | sed 's|/| to |') UTC"
+    node benchmarks/js/write-load-results.mjs "$machine" "$when" "$(cut -d' ' -f1-3 /proc/loadavg)" <<<"$(
+      java -cp "$jar" ai.candlefish.collab.benchmarks.load.LoadGenerator --peers-header
+      for f in "${suite[@]}"; do sed -n 's/^PEERS //p' "$f"; done)"
   fi
 fi
 exit $status

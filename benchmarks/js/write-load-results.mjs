@@ -1,9 +1,9 @@
 // Writes the side-by-side server table of run-load.sh --peers (Markdown, on stdin) into benchmarks/RESULTS.md
 // between the load-peers markers, with a summary derived from its rows. The rest of the file is left alone.
-// Usage (run-load.sh does it): node write-load-results.mjs MACHINE LOAD-AVERAGE < table
+// Usage (run-load.sh does it): node write-load-results.mjs MACHINE WHEN LOAD-AVERAGE < table
 import { readFileSync, writeFileSync } from 'node:fs'
 
-const [machine, loadAverage] = process.argv.slice(2)
+const [machine, when, loadAverage] = process.argv.slice(2)
 const table = readFileSync(0, 'utf8').trim()
 
 // Rows: | scenario | server (protocol) | connected | relay p50 / p99 / max | delivered/s | synced ... | CPU | RSS ... |
@@ -43,7 +43,7 @@ const md = `<!-- load-peers:begin (written by benchmarks/run-load.sh --peers; ed
 Reproduce: \`benchmarks/run-load.sh --peers\` (one command: builds, then for every scenario starts each server fresh
 on loopback and drives it with the load generator in its own JVM; about 40 minutes).
 
-Machine: ${machine}; load average at the end ${loadAverage}. The servers and the load generator share the 2 cores;
+Machine: ${machine}; runs ended ${when}; load average at the end ${loadAverage}. The servers and the load generator share the 2 cores;
 the machine is shared with other work: read the ratios of one run.
 
 Servers: collab-netty's CollabServer (LoadServer: in-memory store, default settings, G1, -Xmx2g, all cores);

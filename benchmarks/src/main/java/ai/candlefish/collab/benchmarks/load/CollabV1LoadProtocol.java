@@ -52,8 +52,7 @@ public final class CollabV1LoadProtocol implements LoadProtocol {
 
   @Override
   public URI uri(URI server, String document) {
-    String base = server.toString();
-    return URI.create(base.endsWith("/") ? base : base + "/");
+    return LoadProtocol.root(server);
   }
 
   @Override

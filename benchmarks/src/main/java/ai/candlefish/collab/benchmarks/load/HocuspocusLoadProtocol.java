@@ -53,8 +53,7 @@ public final class HocuspocusLoadProtocol implements LoadProtocol {
 
   @Override
   public URI uri(URI server, String document) {
-    String base = server.toString();
-    return URI.create(base.endsWith("/") ? base : base + "/");
+    return LoadProtocol.root(server);
   }
 
   @Override

@@ -44,6 +44,12 @@ public interface LoadProtocol {
   /** The WebSocket URI a client of {@code document} connects to, given the server's {@code ws://host:port}. */
   URI uri(URI server, String document);
 
+  /** {@code ws://host:port/}: where clients of a multi-document protocol connect, whatever their document. */
+  static URI root(URI server) {
+    String base = server.toString();
+    return URI.create(base.endsWith("/") ? base : base + "/");
+  }
+
   /**
    * The conversation of one client with one document, started once its WebSocket is open.
    *
