@@ -245,7 +245,7 @@ final class Item extends AbstractStruct {
     if (parentSub == null && isVisible()) {
       parentType.length += length;
     }
-    store.addStruct(this);
+    store.addStruct(txn, this);
     content.integrate(txn, this);
     txn.addChangedType(parentType, parentSub);
     if ((parentType.item != null && parentType.item.isDeleted()) || (parentSub != null && right != null)) {

@@ -160,6 +160,9 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
     }
     YEvent event = createEvent(txn, keysChanged);
     for (SharedType t = this; ; t = (SharedType) t.item.parent) {
+      if (txn.changedParentTypes == null) {
+        txn.changedParentTypes = new LinkedHashMap<>();
+      }
       txn.changedParentTypes.computeIfAbsent(t, k -> new ArrayList<>()).add(event);
       if (t.item == null) {
         break;

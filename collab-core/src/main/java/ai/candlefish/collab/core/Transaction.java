@@ -1,6 +1,7 @@
 package ai.candlefish.collab.core;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -17,12 +18,25 @@ import java.util.function.Consumer;
 public final class Transaction {
   final Doc doc;
   final DeleteSet deleteSet = new DeleteSet();
-  final StateVector beforeState;
+  /**
+   * The clock each client had before this transaction, recorded only for the clients it adds structs to; every
+   * other client's state is unchanged, so the store answers for it. (Yjs copies the whole state vector per
+   * transaction: on one-keystroke transactions that copy was a large share of the time.) Null until the first
+   * struct is added.
+   */
+  private StateVector addedFrom;
+  /**
+   * The state vector when the cleanup of this transaction began; only taken for remote transactions, whose
+   * formatting cleanup needs it.
+   */
   StateVector afterState;
   /** Types changed in this transaction, with the map keys changed ({@code null}: the list part changed). */
   final Map<SharedType, Set<String>> changed = new LinkedHashMap<>();
-  /** Events per type, for deep observers: every changed type's event is added to each of its ancestors. */
-  final Map<SharedType, List<YEvent>> changedParentTypes = new LinkedHashMap<>();
+  /**
+   * Events per type, for deep observers: every changed type's event is added to each of its ancestors. Null
+   * until an event is created (only when someone observes).
+   */
+  Map<SharedType, List<YEvent>> changedParentTypes;
   final List<AbstractStruct> mergeStructs = new ArrayList<>();
   private final Object origin;
   boolean local;
@@ -33,7 +47,6 @@ public final class Transaction {
     this.doc = doc;
     this.origin = origin;
     this.local = local;
-    this.beforeState = doc.store.stateVector();
   }
 
   /** The document this transaction changes. */
@@ -59,21 +72,75 @@ public final class Transaction {
     return meta;
   }
 
+  /** The clock {@code client} had when this transaction started. */
   int beforeState(long client) {
-    return beforeState.get(client);
+    if (addedFrom != null && addedFrom.has(client)) {
+      return addedFrom.get(client);
+    }
+    // Not changed by this transaction. Observers of it may have changed the client since, in transactions queued
+    // after it: the first of them that did recorded where the client stood.
+    List<Transaction> queued = doc.transactionCleanups;
+    if (queued.size() > 1) {
+      for (int i = queued.indexOf(this) + 1; i > 0 && i < queued.size(); i++) {
+        StateVector later = queued.get(i).addedFrom;
+        if (later != null && later.has(client)) {
+          return later.get(client);
+        }
+      }
+    }
+    return doc.store.getState(client);
   }
+
+  /** Called before a struct of {@code client} is added to the store: remembers where the client started. */
+  void beforeAddStruct(long client) {
+    if (addedFrom == null) {
+      addedFrom = new StateVector();
+    } else if (addedFrom.has(client)) {
+      return;
+    }
+    addedFrom.set(client, doc.store.getState(client));
+  }
+
+  /** Calls {@code f} with (client, clock before) for every client this transaction added structs to. */
+  void forEachAddedClient(StateVector.EntryConsumer f) {
+    if (addedFrom != null) {
+      addedFrom.forEach(f);
+    }
+  }
+
+  /** Whether this transaction added structs of {@code client}. */
+  boolean addedStructsOf(long client) {
+    return addedFrom != null && addedFrom.has(client);
+  }
+
+  // Most transactions change only the list part of one type: they share this set until a map key changes.
+  private static final Set<String> LIST_ONLY = Collections.singleton(null);
 
   /** Records that {@code type} changed (at map key {@code parentSub}, or its list when null). */
   void addChangedType(SharedType type, String parentSub) {
     Item item = type.item;
-    if (item == null || (item.clock < beforeState.get(item.client) && !item.isDeleted())) {
-      changed.computeIfAbsent(type, t -> new HashSet<>()).add(parentSub);
+    if (item == null || (item.clock < beforeState(item.client) && !item.isDeleted())) {
+      Set<String> keys = changed.get(type);
+      if (keys == null) {
+        if (parentSub == null) {
+          changed.put(type, LIST_ONLY);
+          return;
+        }
+        keys = new HashSet<>();
+        changed.put(type, keys);
+      } else if (keys.contains(parentSub)) {
+        return;
+      } else if (keys == LIST_ONLY) {
+        keys = new HashSet<>(keys);
+        changed.put(type, keys);
+      }
+      keys.add(parentSub);
     }
   }
 
   /** Whether the struct was created in this transaction. */
   boolean adds(AbstractStruct s) {
-    return s.clock >= beforeState.get(s.client);
+    return s.clock >= beforeState(s.client);
   }
 
   /** Whether the struct was deleted in this transaction. */
@@ -83,6 +150,7 @@ public final class Transaction {
 
   /** True if this transaction added or deleted anything. */
   boolean hasChanges() {
-    return !deleteSet.isEmpty() || !afterState.equals(beforeState);
+    // Every struct has a length, so a recorded client always moved on.
+    return !deleteSet.isEmpty() || addedFrom != null;
   }
 }

@@ -39,7 +39,9 @@ final class TransactionCleanup {
     RuntimeException failure = null;
     try {
       ds.sortAndMerge();
-      txn.afterState = store.stateVector();
+      if (!txn.local) {
+        txn.afterState = store.stateVector();
+      }
       callObservers(doc, txn);
     } catch (RuntimeException e) {
       failure = e;
@@ -49,14 +51,11 @@ final class TransactionCleanup {
       }
       tryMergeDeleteSet(ds, store);
       // Merge what this transaction appended, per client, from right to left.
-      txn.afterState.forEach((client, clock) -> {
-        int beforeClock = txn.beforeState(client);
-        if (beforeClock != clock) {
-          StructList structs = store.list(client);
-          int firstChangePos = Math.max(structs.findIndex(beforeClock), 1);
-          for (int i = structs.size - 1; i >= firstChangePos; ) {
-            i -= 1 + tryToMergeWithLefts(structs, i);
-          }
+      txn.forEachAddedClient((client, beforeClock) -> {
+        StructList structs = store.list(client);
+        int firstChangePos = Math.max(structs.findIndex(beforeClock), 1);
+        for (int i = structs.size - 1; i >= firstChangePos; ) {
+          i -= 1 + tryToMergeWithLefts(structs, i);
         }
       });
       // Items split in this transaction may merge again.
@@ -71,7 +70,7 @@ final class TransactionCleanup {
           tryToMergeWithLefts(structs, replacedStructPos);
         }
       }
-      if (!txn.local && txn.afterState.get(doc.clientId()) != txn.beforeState(doc.clientId())) {
+      if (!txn.local && txn.addedStructsOf(doc.clientId())) {
         // Another peer wrote under our client id: continuing with it would corrupt both documents.
         doc.regenerateClientId();
       }
@@ -96,7 +95,8 @@ final class TransactionCleanup {
   private static void callObservers(Doc doc, Transaction txn) {
     RuntimeException failure = null;
     // Per-type observers.
-    for (Map.Entry<SharedType, Set<String>> e : new ArrayList<>(txn.changed.entrySet())) {
+    // No copy of the map: changes made by observers go to transactions of their own.
+    for (Map.Entry<SharedType, Set<String>> e : txn.changed.entrySet()) {
       SharedType type = e.getKey();
       if (type.item == null || !type.item.isDeleted()) {
         try {
@@ -107,7 +107,9 @@ final class TransactionCleanup {
       }
     }
     // Deep observers: top-level events first.
-    for (Map.Entry<SharedType, List<YEvent>> e : new ArrayList<>(txn.changedParentTypes.entrySet())) {
+    Map<SharedType, List<YEvent>> changedParentTypes =
+        txn.changedParentTypes == null ? Map.of() : txn.changedParentTypes;
+    for (Map.Entry<SharedType, List<YEvent>> e : changedParentTypes.entrySet()) {
       SharedType type = e.getKey();
       if (type.hasDeepObservers() && (type.item == null || !type.item.isDeleted())) {
         List<YEvent> events = new ArrayList<>();

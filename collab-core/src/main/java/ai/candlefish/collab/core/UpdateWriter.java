@@ -1,8 +1,10 @@
 package ai.candlefish.collab.core;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongToIntFunction;
 
 /** Encodes documents and transactions as Yjs v1 updates, in the exact byte order Yjs uses. */
 final class UpdateWriter {
@@ -11,7 +13,7 @@ final class UpdateWriter {
   static byte[] encodeStateAsUpdate(Doc doc, StateVector target) {
     UpdateEncoder encoder = new UpdateEncoder();
     StructStore store = doc.store;
-    writeClientsStructs(encoder, store, target);
+    writeClientsStructs(encoder, store, target::get);
     DeleteSet.fromStore(store).write(encoder);
     byte[] state = encoder.toByteArray();
     Pending pending = store.pending;
@@ -35,25 +37,27 @@ final class UpdateWriter {
   static byte[] encodeTransaction(Transaction txn) {
     UpdateEncoder encoder = new UpdateEncoder();
     txn.deleteSet.sortAndMerge();
-    writeClientsStructs(encoder, txn.doc.store, txn.beforeState);
+    writeClientsStructs(encoder, txn.doc.store, txn::beforeState);
     txn.deleteSet.write(encoder);
     return encoder.toByteArray();
   }
 
-  /** Writes every struct a peer with state vector {@code sv} lacks, clients in descending order. */
-  static void writeClientsStructs(UpdateEncoder encoder, StructStore store, StateVector sv) {
-    List<long[]> entries = new ArrayList<>();
+  /** Writes every struct a peer lacks (it knows clocks below {@code known(client)}), clients in descending order. */
+  static void writeClientsStructs(UpdateEncoder encoder, StructStore store, LongToIntFunction known) {
+    // Sorted as plain longs (client ids are never negative), then written from the end: no boxing.
+    long[] clients = new long[store.clients.size()];
+    int n = 0;
     for (Map.Entry<Long, StructList> e : store.clients.entrySet()) {
       long client = e.getKey();
-      int known = sv.get(client);
-      if (e.getValue().state() > known) {
-        entries.add(new long[] {client, known});
+      if (e.getValue().state() > known.applyAsInt(client)) {
+        clients[n++] = client;
       }
     }
-    entries.sort((a, b) -> Long.compare(b[0], a[0]));
-    encoder.writeVarUint(entries.size());
-    for (long[] entry : entries) {
-      writeStructs(encoder, store.clients.get(entry[0]), entry[0], (int) entry[1]);
+    Arrays.sort(clients, 0, n);
+    encoder.writeVarUint(n);
+    for (int i = n - 1; i >= 0; i--) {
+      long client = clients[i];
+      writeStructs(encoder, store.list(client), client, known.applyAsInt(client));
     }
   }
 
