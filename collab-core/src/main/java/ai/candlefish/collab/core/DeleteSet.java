@@ -1,9 +1,7 @@
 package ai.candlefish.collab.core;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -131,16 +129,20 @@ final class DeleteSet {
     }
   }
 
-  /** Clients in descending order, the order Yjs writes them in. */
-  List<Long> sortedClientsDescending() {
-    List<Long> keys = new ArrayList<>(clients.keySet());
-    keys.sort((a, b) -> Long.compare(b, a));
-    return keys;
-  }
-
   void write(UpdateEncoder encoder) {
     encoder.writeVarUint(clients.size());
-    for (Long client : sortedClientsDescending()) {
+    if (clients.isEmpty()) {
+      return;
+    }
+    // Clients in descending order, the order Yjs writes them in (sorted as plain longs: ids are never negative).
+    long[] sorted = new long[clients.size()];
+    int count = 0;
+    for (long client : clients.keySet()) {
+      sorted[count++] = client;
+    }
+    Arrays.sort(sorted);
+    for (int k = count - 1; k >= 0; k--) {
+      long client = sorted[k];
       Ranges r = clients.get(client);
       encoder.writeVarUint(client);
       int n = r.count();

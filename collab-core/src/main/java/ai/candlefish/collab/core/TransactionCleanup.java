@@ -76,8 +76,10 @@ final class TransactionCleanup {
       }
       if (!doc.updateListeners().isEmpty() && txn.hasChanges()) {
         byte[] update = UpdateWriter.encodeTransaction(txn);
+        // Each listener gets an array of its own; a single listener can have the original.
+        boolean copy = doc.updateListeners().size() > 1;
         try {
-          doc.updateListeners().forEach(l -> l.onUpdate(update.clone(), txn.origin(), txn));
+          doc.updateListeners().forEach(l -> l.onUpdate(copy ? update.clone() : update, txn.origin(), txn));
         } catch (RuntimeException e) {
           if (failure == null) {
             failure = e;
@@ -128,10 +130,12 @@ final class TransactionCleanup {
         }
       }
     }
-    try {
-      doc.afterTransactionListeners().forEach(l -> l.accept(txn));
-    } catch (RuntimeException ex) {
-      failure = addFailure(failure, ex);
+    if (!doc.afterTransactionListeners().isEmpty()) {
+      try {
+        doc.afterTransactionListeners().forEach(l -> l.accept(txn));
+      } catch (RuntimeException ex) {
+        failure = addFailure(failure, ex);
+      }
     }
     if (txn.needFormattingCleanup) {
       try {
