@@ -73,7 +73,7 @@ final class ContentString extends Content {
 
   @Override
   void write(UpdateEncoder encoder, int offset) {
-    encoder.writeString(offset == 0 ? str.toString() : str.substring(offset));
+    encoder.writeString(str, offset);
   }
 
   @Override

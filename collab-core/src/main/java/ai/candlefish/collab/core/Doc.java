@@ -40,6 +40,8 @@ public final class Doc {
   private long clientId;
 
   Transaction transaction;
+  /** Reused to encode each transaction's update (see UpdateWriter.encodeTransaction). */
+  UpdateEncoder transactionEncoder;
   final List<Transaction> transactionCleanups = new ArrayList<>();
 
   private final Listeners<UpdateListener> updateListeners = new Listeners<>();

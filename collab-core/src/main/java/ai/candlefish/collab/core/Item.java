@@ -342,7 +342,7 @@ final class Item extends AbstractStruct {
       parentType.length -= length;
     }
     markDeleted();
-    txn.deleteSet.add(client, clock, length);
+    txn.deleteSet().add(client, clock, length);
     txn.addChangedType(parentType, parentSub);
   }
 

@@ -17,21 +17,25 @@ import java.util.function.Consumer;
  */
 public final class Transaction {
   final Doc doc;
-  final DeleteSet deleteSet = new DeleteSet();
+  /** What this transaction deleted; null until it deletes something (most keystrokes insert). */
+  private DeleteSet deleteSet;
   /**
    * The clock each client had before this transaction, recorded only for the clients it adds structs to; every
    * other client's state is unchanged, so the store answers for it. (Yjs copies the whole state vector per
-   * transaction: on one-keystroke transactions that copy was a large share of the time.) Null until the first
-   * struct is added.
+   * transaction: on one-keystroke transactions that copy was a large share of the time.) The first such client
+   * (usually the only one) is kept in two fields; -1: none yet.
    */
-  private StateVector addedFrom;
+  private long firstAdded = -1;
+  private int firstAddedFrom;
+  /** The clients after the first one; null until there is a second. */
+  private StateVector moreAddedFrom;
   /**
    * The state vector when the cleanup of this transaction began; only taken for remote transactions, whose
    * formatting cleanup needs it.
    */
   StateVector afterState;
   /** Types changed in this transaction, with the map keys changed ({@code null}: the list part changed). */
-  final Map<SharedType, Set<String>> changed = new LinkedHashMap<>();
+  final Map<SharedType, Set<String>> changed = new LinkedHashMap<>(4);
   /**
    * Events per type, for deep observers: every changed type's event is added to each of its ancestors. Null
    * until an event is created (only when someone observes).
@@ -72,45 +76,73 @@ public final class Transaction {
     return meta;
   }
 
+  /** The deletions of this transaction, created on first use. */
+  DeleteSet deleteSet() {
+    if (deleteSet == null) {
+      deleteSet = new DeleteSet();
+    }
+    return deleteSet;
+  }
+
+  /** The deletions of this transaction, or null if it deleted nothing. */
+  DeleteSet deleteSetOrNull() {
+    return deleteSet;
+  }
+
   /** The clock {@code client} had when this transaction started. */
   int beforeState(long client) {
-    if (addedFrom != null && addedFrom.has(client)) {
-      return addedFrom.get(client);
+    int before = addedFrom(client);
+    if (before >= 0) {
+      return before;
     }
     // Not changed by this transaction. Observers of it may have changed the client since, in transactions queued
     // after it: the first of them that did recorded where the client stood.
     List<Transaction> queued = doc.transactionCleanups;
     if (queued.size() > 1) {
       for (int i = queued.indexOf(this) + 1; i > 0 && i < queued.size(); i++) {
-        StateVector later = queued.get(i).addedFrom;
-        if (later != null && later.has(client)) {
-          return later.get(client);
+        before = queued.get(i).addedFrom(client);
+        if (before >= 0) {
+          return before;
         }
       }
     }
     return doc.store.getState(client);
   }
 
+  /** The clock of {@code client} before this transaction added structs of it; -1 if it added none. */
+  private int addedFrom(long client) {
+    if (client == firstAdded) {
+      return firstAddedFrom;
+    }
+    return moreAddedFrom != null && moreAddedFrom.has(client) ? moreAddedFrom.get(client) : -1;
+  }
+
   /** Called before a struct of {@code client} is added to the store: remembers where the client started. */
   void beforeAddStruct(long client) {
-    if (addedFrom == null) {
-      addedFrom = new StateVector();
-    } else if (addedFrom.has(client)) {
-      return;
+    if (firstAdded == -1) {
+      firstAdded = client;
+      firstAddedFrom = doc.store.getState(client);
+    } else if (addedFrom(client) < 0) {
+      if (moreAddedFrom == null) {
+        moreAddedFrom = new StateVector();
+      }
+      moreAddedFrom.set(client, doc.store.getState(client));
     }
-    addedFrom.set(client, doc.store.getState(client));
   }
 
   /** Calls {@code f} with (client, clock before) for every client this transaction added structs to. */
   void forEachAddedClient(StateVector.EntryConsumer f) {
-    if (addedFrom != null) {
-      addedFrom.forEach(f);
+    if (firstAdded != -1) {
+      f.accept(firstAdded, firstAddedFrom);
+    }
+    if (moreAddedFrom != null) {
+      moreAddedFrom.forEach(f);
     }
   }
 
   /** Whether this transaction added structs of {@code client}. */
   boolean addedStructsOf(long client) {
-    return addedFrom != null && addedFrom.has(client);
+    return addedFrom(client) >= 0;
   }
 
   // Most transactions change only the list part of one type: they share this set until a map key changes.
@@ -145,12 +177,12 @@ public final class Transaction {
 
   /** Whether the struct was deleted in this transaction. */
   boolean deletes(AbstractStruct s) {
-    return deleteSet.isDeleted(s.client, s.clock);
+    return deleteSet != null && deleteSet.isDeleted(s.client, s.clock);
   }
 
   /** True if this transaction added or deleted anything. */
   boolean hasChanges() {
     // Every struct has a length, so a recorded client always moved on.
-    return !deleteSet.isEmpty() || addedFrom != null;
+    return (deleteSet != null && !deleteSet.isEmpty()) || firstAdded != -1;
   }
 }

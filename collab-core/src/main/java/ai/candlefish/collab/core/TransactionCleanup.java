@@ -35,10 +35,12 @@ final class TransactionCleanup {
 
   private static void cleanup(Doc doc, Transaction txn) {
     StructStore store = doc.store;
-    DeleteSet ds = txn.deleteSet;
+    DeleteSet ds = txn.deleteSetOrNull();
     RuntimeException failure = null;
     try {
-      ds.sortAndMerge();
+      if (ds != null) {
+        ds.sortAndMerge();
+      }
       if (!txn.local) {
         txn.afterState = store.stateVector();
       }
@@ -46,10 +48,12 @@ final class TransactionCleanup {
     } catch (RuntimeException e) {
       failure = e;
     } finally {
-      if (doc.isGc()) {
-        tryGcDeleteSet(ds, store);
+      if (ds != null) {
+        if (doc.isGc()) {
+          tryGcDeleteSet(ds, store);
+        }
+        tryMergeDeleteSet(ds, store);
       }
-      tryMergeDeleteSet(ds, store);
       // Merge what this transaction appended, per client, from right to left.
       txn.forEachAddedClient((client, beforeClock) -> {
         StructList structs = store.list(client);

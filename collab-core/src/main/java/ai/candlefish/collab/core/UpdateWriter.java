@@ -35,12 +35,31 @@ final class UpdateWriter {
 
   /** The update a transaction produced: what it appended, and what it deleted. */
   static byte[] encodeTransaction(Transaction txn) {
-    UpdateEncoder encoder = new UpdateEncoder();
-    txn.deleteSet.sortAndMerge();
-    writeClientsStructs(encoder, txn.doc.store, txn::beforeState);
-    txn.deleteSet.write(encoder);
-    return encoder.toByteArray();
+    Doc doc = txn.doc;
+    // One encoder per document, reused: a transaction's update is usually a few bytes.
+    UpdateEncoder encoder = doc.transactionEncoder;
+    if (encoder == null) {
+      encoder = new UpdateEncoder();
+    }
+    doc.transactionEncoder = null; // not shared with a nested call, should there ever be one
+    writeClientsStructs(encoder, doc.store, txn::beforeState);
+    DeleteSet ds = txn.deleteSetOrNull();
+    if (ds == null) {
+      encoder.writeVarUint(0);
+    } else {
+      ds.sortAndMerge();
+      ds.write(encoder);
+    }
+    byte[] update = encoder.toByteArray();
+    if (update.length <= KEPT_ENCODER_BYTES) {
+      encoder.reset();
+      doc.transactionEncoder = encoder;
+    }
+    return update;
   }
+
+  /** Encoders that grew beyond this (a large transaction) are dropped rather than kept with the document. */
+  private static final int KEPT_ENCODER_BYTES = 16 * 1024;
 
   /** Writes every struct a peer lacks (it knows clocks below {@code known(client)}), clients in descending order. */
   static void writeClientsStructs(UpdateEncoder encoder, StructStore store, LongToIntFunction known) {

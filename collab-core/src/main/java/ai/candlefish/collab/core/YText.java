@@ -104,8 +104,9 @@ public sealed class YText extends SharedType permits YXmlText {
     }
     checkIndex(index);
     doc.transact(txn -> {
-      Pos pos = findPosition(txn, index, true);
-      Map<String, Object> attributes = new LinkedHashMap<>(pos.currentAttributes);
+      Pos pos = findPlainPosition(txn, index);
+      // Plain text (no format marks anywhere) has no attributes to copy.
+      Map<String, Object> attributes = containsFormats ? new LinkedHashMap<>(pos.currentAttributes) : Map.of();
       insertText(txn, pos, text, attributes);
     });
   }
@@ -165,7 +166,7 @@ public sealed class YText extends SharedType permits YXmlText {
       throw new IndexOutOfBoundsException("range [" + index + ", " + ((long) index + length)
           + ") is outside [0, " + this.length + "]");
     }
-    doc.transact(txn -> deleteText(txn, findPosition(txn, index, true), length));
+    doc.transact(txn -> deleteText(txn, findPlainPosition(txn, index), length));
   }
 
   /**
@@ -387,7 +388,19 @@ public sealed class YText extends SharedType permits YXmlText {
   }
 
   private Pos findPosition(Transaction txn, int index, boolean useSearchMarker) {
-    Map<String, Object> currentAttributes = new LinkedHashMap<>();
+    return findPosition(txn, index, useSearchMarker, new LinkedHashMap<>());
+  }
+
+  /**
+   * The position for an edit that inserts no format marks (plain insert, delete). Without any marks in the text
+   * the attributes stay empty, so typing allocates no map for them.
+   */
+  private Pos findPlainPosition(Transaction txn, int index) {
+    return findPosition(txn, index, true, containsFormats ? new LinkedHashMap<>() : Map.of());
+  }
+
+  private Pos findPosition(Transaction txn, int index, boolean useSearchMarker,
+      Map<String, Object> currentAttributes) {
     if (useSearchMarker && searchMarkers != null && searchMarkers.find(this, index)) {
       Item p = searchMarkers.foundItem;
       int markerIndex = searchMarkers.foundIndex;
@@ -441,13 +454,15 @@ public sealed class YText extends SharedType permits YXmlText {
   }
 
   private void insertText(Transaction txn, Pos pos, Object text, Map<String, Object> attributes) {
-    for (String key : pos.currentAttributes.keySet()) {
-      if (!attributes.containsKey(key)) {
-        attributes.put(key, null);
+    if (!pos.currentAttributes.isEmpty()) {
+      for (String key : pos.currentAttributes.keySet()) {
+        if (!attributes.containsKey(key)) {
+          attributes.put(key, null);
+        }
       }
     }
     minimizeAttributeChanges(pos, attributes);
-    Map<String, Object> negated = insertAttributes(txn, pos, attributes);
+    Map<String, Object> negated = attributes.isEmpty() ? Map.of() : insertAttributes(txn, pos, attributes);
     Content content = text instanceof String s ? new ContentString(s)
         : text instanceof SharedType t ? contentOf(t) : new ContentEmbed(text);
     if (searchMarkers != null) {
@@ -606,9 +621,11 @@ public sealed class YText extends SharedType permits YXmlText {
         }
       }
     });
+    DeleteSet ds = txn.deleteSetOrNull();
+    Map<Long, DeleteSet.Ranges> deletedRanges = ds == null ? Map.of() : ds.clients;
     doc.transact(t -> {
       List<AbstractStruct> deleted = new ArrayList<>();
-      for (Map.Entry<Long, DeleteSet.Ranges> e : txn.deleteSet.clients.entrySet()) {
+      for (Map.Entry<Long, DeleteSet.Ranges> e : deletedRanges.entrySet()) {
         StructList structs = doc.store.list(e.getKey());
         if (structs == null) {
           continue;
@@ -638,7 +655,7 @@ public sealed class YText extends SharedType permits YXmlText {
 
   private Pos deleteText(Transaction txn, Pos pos, int length) {
     int startLength = length;
-    Map<String, Object> startAttrs = new HashMap<>(pos.currentAttributes);
+    Map<String, Object> startAttrs = containsFormats ? new HashMap<>(pos.currentAttributes) : null;
     Item startItem = pos.right;
     while (length > 0 && pos.right != null) {
       Item r = pos.right;
