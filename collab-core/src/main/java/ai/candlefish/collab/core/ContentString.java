@@ -53,8 +53,9 @@ final class ContentString extends Content {
 
   @Override
   Content splice(int offset) {
-    StringBuilder rightChars = new StringBuilder(str.length() - offset + 8);
-    rightChars.append(str, offset, str.length());
+    // Through substring: StringBuilder.append(CharSequence, int, int) copies a StringBuilder char by char.
+    String tail = str.substring(offset);
+    StringBuilder rightChars = new StringBuilder(tail.length() + 8).append(tail);
     str.setLength(offset);
     // Yjs never lets a split separate a surrogate pair: both halves become U+FFFD, exactly as Yjs does it.
     if (offset > 0 && Character.isHighSurrogate(str.charAt(offset - 1))) {

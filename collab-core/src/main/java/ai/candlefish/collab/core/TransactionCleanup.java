@@ -57,7 +57,7 @@ final class TransactionCleanup {
       // Merge what this transaction appended, per client, from right to left.
       txn.forEachAddedClient((client, beforeClock) -> {
         StructList structs = store.list(client);
-        int firstChangePos = Math.max(structs.findIndex(beforeClock), 1);
+        int firstChangePos = Math.max(structs.findIndexNearEnd(beforeClock), 1);
         for (int i = structs.size - 1; i >= firstChangePos; ) {
           i -= 1 + tryToMergeWithLefts(structs, i);
         }

@@ -82,7 +82,7 @@ final class UpdateWriter {
 
   private static void writeStructs(UpdateEncoder encoder, StructList structs, long client, int clock) {
     clock = Math.max(clock, structs.get(0).clock);
-    int start = structs.findIndex(clock);
+    int start = structs.findIndexNearEnd(clock);
     encoder.writeVarUint(structs.size - start);
     encoder.writeClient(client);
     encoder.writeVarUint(clock);

@@ -310,7 +310,8 @@ public sealed class YText extends SharedType permits YXmlText {
       }
       // Deleted items first: a run of tombstones is walked without touching their contents.
       if (!right.isDeleted()) {
-        if (right.content instanceof ContentFormat f) {
+        // Format marks are never countable: text items are told apart by a flag, without loading their content.
+        if (!right.isCountable() && right.content instanceof ContentFormat f) {
           updateCurrentAttributes(currentAttributes, f);
         } else {
           index += right.length;
@@ -372,7 +373,7 @@ public sealed class YText extends SharedType permits YXmlText {
       Item r = pos.right;
       if (r.isDeleted()) {
         // skip the tombstone without touching its content
-      } else if (r.content instanceof ContentFormat f) {
+      } else if (!r.isCountable() && r.content instanceof ContentFormat f) {
         updateCurrentAttributes(pos.currentAttributes, f);
       } else {
         if (count < r.length) {
@@ -427,7 +428,7 @@ public sealed class YText extends SharedType permits YXmlText {
   private static void minimizeAttributeChanges(Pos pos, Map<String, Object> attributes) {
     while (pos.right != null) {
       Item r = pos.right;
-      if (!(r.isDeleted() || (r.content instanceof ContentFormat f
+      if (!(r.isDeleted() || (!r.isCountable() && r.content instanceof ContentFormat f
           && equalAttrs(attributes.get(f.key), f.value)))) {
         break;
       }
