@@ -10,7 +10,8 @@ final class ContentString extends Content {
   private StringBuilder str;
 
   ContentString(String s) {
-    this.str = new StringBuilder(s);
+    // Exactly sized: most items never grow (a typed character is merged into its left neighbour, which grows).
+    this.str = new StringBuilder(s.length()).append(s);
   }
 
   private ContentString(StringBuilder sb) {

@@ -11,7 +11,7 @@ import java.util.Map;
 final class DeleteSet {
   /** Per client: flat pairs (clock, length), sorted and merged after {@link #sortAndMerge()}. */
   // Insertion-ordered like the JavaScript Map in Yjs: some cleanups depend on the order clients were added.
-  final Map<Long, Ranges> clients = new LinkedHashMap<>();
+  final Map<Long, Ranges> clients = new LinkedHashMap<>(4);
 
   static final class Ranges {
     int[] data = new int[8];

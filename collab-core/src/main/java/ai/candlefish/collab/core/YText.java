@@ -57,12 +57,13 @@ public sealed class YText extends SharedType permits YXmlText {
     }
   }
 
-  private boolean deferred(Consumer<YText> op) {
-    if (doc == null) {
-      pending.add(op);
-      return true;
-    }
-    return false;
+  /**
+   * Keeps {@code op} to replay when this preliminary text is inserted into a document; always true. Callers test
+   * {@code doc == null} first, so that an edit of an integrated text does not allocate the lambda.
+   */
+  private boolean defer(Consumer<YText> op) {
+    pending.add(op);
+    return true;
   }
 
   /** The length in UTF-16 units. */
@@ -99,7 +100,7 @@ public sealed class YText extends SharedType permits YXmlText {
    */
   public void insert(int index, String text) {
     Objects.requireNonNull(text, "text");
-    if (text.isEmpty() || deferred(t -> t.insert(index, text))) {
+    if (text.isEmpty() || (doc == null && defer(t -> t.insert(index, text)))) {
       return;
     }
     checkIndex(index);
@@ -123,7 +124,7 @@ public sealed class YText extends SharedType permits YXmlText {
       return;
     }
     Map<String, Object> attrs = normalizeAttributes(attributes);
-    if (text.isEmpty() || deferred(t -> t.insert(index, text, attrs))) {
+    if (text.isEmpty() || (doc == null && defer(t -> t.insert(index, text, attrs)))) {
       return;
     }
     checkIndex(index);
@@ -140,7 +141,7 @@ public sealed class YText extends SharedType permits YXmlText {
     Objects.requireNonNull(embed, "embed");
     Object value = embed instanceof SharedType ? embed : Values.checkJson(embed);
     Map<String, Object> attrs = attributes == null ? new LinkedHashMap<>() : normalizeAttributes(attributes);
-    if (deferred(t -> t.insertEmbed(index, value, attrs))) {
+    if (doc == null && defer(t -> t.insertEmbed(index, value, attrs))) {
       return;
     }
     checkIndex(index);
@@ -159,7 +160,7 @@ public sealed class YText extends SharedType permits YXmlText {
    * @throws IndexOutOfBoundsException if the range is not within the text
    */
   public void delete(int index, int length) {
-    if (length == 0 || deferred(t -> t.delete(index, length))) {
+    if (length == 0 || (doc == null && defer(t -> t.delete(index, length)))) {
       return;
     }
     if (index < 0 || length < 0 || (long) index + length > this.length) {
@@ -177,7 +178,7 @@ public sealed class YText extends SharedType permits YXmlText {
   public void format(int index, int length, Map<String, Object> attributes) {
     Objects.requireNonNull(attributes, "attributes");
     Map<String, Object> attrs = normalizeAttributes(attributes);
-    if (length == 0 || deferred(t -> t.format(index, length, attrs))) {
+    if (length == 0 || (doc == null && defer(t -> t.format(index, length, attrs)))) {
       return;
     }
     if (index < 0 || length < 0 || index > this.length) {
@@ -197,7 +198,7 @@ public sealed class YText extends SharedType permits YXmlText {
    */
   public void applyDelta(List<Delta> delta) {
     Objects.requireNonNull(delta, "delta");
-    if (deferred(t -> t.applyDelta(delta))) {
+    if (doc == null && defer(t -> t.applyDelta(delta))) {
       return;
     }
     doc.transact(txn -> {
