@@ -63,6 +63,9 @@ final class Item extends AbstractStruct {
 
   void markDeleted() {
     info |= DELETED;
+    if (parent instanceof SharedType type) {
+      type.deletions++;
+    }
   }
 
   boolean keep() {

@@ -8,6 +8,11 @@ package ai.candlefish.collab.core;
  * <p>The markers are kept exactly as Yjs keeps them: where they point decides which format marks a plain text
  * insert inherits. They are stored as parallel arrays rather than marker objects, because every edit scans all
  * of them (up to {@link #MAX}): scanning an int array is cheaper than following a reference per marker.
+ *
+ * <p>Yjs also looks at every marker's item on every insert, to move markers off deleted items and to (re)set
+ * their flags. Once that has been done and nothing has changed since (no item of the type deleted, no marker
+ * moved to an item that is hidden or that lacks the flag, no flag cleared under another marker: {@link #clean}),
+ * it would change nothing, so it is skipped.
  */
 final class SearchMarkers {
   static final int MAX = 80;
@@ -18,6 +23,17 @@ final class SearchMarkers {
   private final long[] timestamps = new long[MAX];
   private int size;
   private long clock;
+  private final SharedType type;
+  /**
+   * Whether every marker's item is visible and flagged, as {@link #updateMarkerChanges} leaves them, and no item
+   * of the type was deleted since ({@link #deletionsWhenClean}).
+   */
+  private boolean clean;
+  private int deletionsWhenClean;
+
+  SearchMarkers(SharedType type) {
+    this.type = type;
+  }
 
   void clear() {
     for (int i = 0; i < size; i++) {
@@ -25,6 +41,17 @@ final class SearchMarkers {
       items[i] = null;
     }
     size = 0;
+    clean = false;
+  }
+
+  /** Whether a marker other than {@code slot} points at {@code item}. */
+  private boolean markedElsewhere(Item item, int slot) {
+    for (int i = 0; i < size; i++) {
+      if (items[i] == item && i != slot) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Called when {@code merged} is merged into {@code into}: markers on it move to the merged item. */
@@ -32,6 +59,9 @@ final class SearchMarkers {
     for (int i = 0; i < size; i++) {
       if (items[i] == merged) {
         items[i] = into;
+        if (!into.isVisible() || !into.isMarker()) {
+          clean = false;
+        }
         if (!into.isDeleted() && into.isCountable()) {
           indexes[i] -= into.length;
         }
@@ -50,11 +80,17 @@ final class SearchMarkers {
         }
       }
       items[m].setMarker(false);
+      if (markedElsewhere(items[m], m)) {
+        clean = false;
+      }
     } else {
       m = size++;
     }
     items[m] = p;
     p.setMarker(true);
+    if (!p.isVisible()) {
+      clean = false;
+    }
     indexes[m] = index;
     timestamps[m] = clock++;
     return m;
@@ -108,9 +144,13 @@ final class SearchMarkers {
       }
     }
     if (marker >= 0 && Math.abs(indexes[marker] - pindex) < type.length / MAX) {
-      items[marker].setMarker(false);
+      Item old = items[marker];
+      old.setMarker(false);
       items[marker] = p;
       p.setMarker(true);
+      if (old != p && (!p.isVisible() || markedElsewhere(old, marker))) {
+        clean = false;
+      }
       indexes[marker] = pindex;
       timestamps[marker] = clock++;
     } else {
@@ -126,8 +166,9 @@ final class SearchMarkers {
 
   /** Fixes up markers after {@code len} units were inserted (positive) or deleted (negative) at {@code index}. */
   void updateMarkerChanges(int index, int len) {
+    boolean checkItems = len > 0 && !(clean && deletionsWhenClean == type.deletions);
     for (int i = size - 1; i >= 0; i--) {
-      if (len > 0) {
+      if (checkItems) {
         Item p = items[i];
         if (p.isVisible()) {
           // What Yjs's clear-then-set of the flag amounts to for an item that stays marked.
@@ -153,6 +194,10 @@ final class SearchMarkers {
       if (index < indexes[i] || (len > 0 && index == indexes[i])) {
         indexes[i] = Math.max(index, indexes[i] + len);
       }
+    }
+    if (checkItems) {
+      clean = true;
+      deletionsWhenClean = type.deletions;
     }
   }
 

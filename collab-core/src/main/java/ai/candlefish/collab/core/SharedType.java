@@ -39,6 +39,8 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
   /** The name under which this root is shared; null for nested types. */
   String rootName;
   SearchMarkers searchMarkers;
+  /** Counts items of this type marked deleted: search markers check by it whether their items still stand. */
+  int deletions;
   /** Yjs's {@code _hasFormatting}: decides whether remote changes trigger a formatting cleanup. */
   boolean hasFormatting;
   /**

@@ -49,7 +49,7 @@ public sealed class YText extends SharedType permits YXmlText {
   @Override
   void integrate(Doc doc, Item item) {
     super.integrate(doc, item);
-    searchMarkers = new SearchMarkers();
+    searchMarkers = new SearchMarkers(this);
     List<Consumer<YText>> ops = pending;
     pending = null;
     if (!ops.isEmpty()) {
