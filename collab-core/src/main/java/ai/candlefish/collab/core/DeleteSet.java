@@ -140,7 +140,9 @@ final class DeleteSet {
     for (long client : clients.keySet()) {
       sorted[count++] = client;
     }
-    Arrays.sort(sorted);
+    if (count > 1) {
+      Arrays.sort(sorted);
+    }
     for (int k = count - 1; k >= 0; k--) {
       long client = sorted[k];
       Ranges r = clients.get(client);

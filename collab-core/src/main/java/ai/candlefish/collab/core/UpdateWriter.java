@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongToIntFunction;
 
 /** Encodes documents and transactions as Yjs v1 updates, in the exact byte order Yjs uses. */
 final class UpdateWriter {
@@ -13,7 +12,7 @@ final class UpdateWriter {
   static byte[] encodeStateAsUpdate(Doc doc, StateVector target) {
     UpdateEncoder encoder = new UpdateEncoder();
     StructStore store = doc.store;
-    writeClientsStructs(encoder, store, target::get);
+    writeClientsStructs(encoder, store, target, null);
     DeleteSet.fromStore(store).write(encoder);
     byte[] state = encoder.toByteArray();
     Pending pending = store.pending;
@@ -42,7 +41,7 @@ final class UpdateWriter {
       encoder = new UpdateEncoder();
     }
     doc.transactionEncoder = null; // not shared with a nested call, should there ever be one
-    writeClientsStructs(encoder, doc.store, txn::beforeState);
+    writeClientsStructs(encoder, doc.store, null, txn);
     DeleteSet ds = txn.deleteSetOrNull();
     if (ds == null) {
       encoder.writeVarUint(0);
@@ -61,22 +60,28 @@ final class UpdateWriter {
   /** Encoders that grew beyond this (a large transaction) are dropped rather than kept with the document. */
   private static final int KEPT_ENCODER_BYTES = 16 * 1024;
 
-  /** Writes every struct a peer lacks (it knows clocks below {@code known(client)}), clients in descending order. */
-  static void writeClientsStructs(UpdateEncoder encoder, StructStore store, LongToIntFunction known) {
+  /**
+   * Writes every struct a peer lacks, clients in descending order. The peer knows the clocks below those of the
+   * state vector {@code sv}, or, when {@code sv} is null, those before transaction {@code txn}. (Two parameters
+   * rather than a function: this runs once per keystroke, and a method reference would be allocated each time.)
+   */
+  static void writeClientsStructs(UpdateEncoder encoder, StructStore store, StateVector sv, Transaction txn) {
     // Sorted as plain longs (client ids are never negative), then written from the end: no boxing.
     long[] clients = new long[store.clients.size()];
     int n = 0;
     for (Map.Entry<Long, StructList> e : store.clients.entrySet()) {
       long client = e.getKey();
-      if (e.getValue().state() > known.applyAsInt(client)) {
+      if (e.getValue().state() > (sv != null ? sv.get(client) : txn.beforeState(client))) {
         clients[n++] = client;
       }
     }
-    Arrays.sort(clients, 0, n);
+    if (n > 1) {
+      Arrays.sort(clients, 0, n);
+    }
     encoder.writeVarUint(n);
     for (int i = n - 1; i >= 0; i--) {
       long client = clients[i];
-      writeStructs(encoder, store.list(client), client, known.applyAsInt(client));
+      writeStructs(encoder, store.list(client), client, sv != null ? sv.get(client) : txn.beforeState(client));
     }
   }
 
