@@ -34,8 +34,14 @@ public final class Transaction {
    * formatting cleanup needs it.
    */
   StateVector afterState;
-  /** Types changed in this transaction, with the map keys changed ({@code null}: the list part changed). */
-  final Map<SharedType, Set<String>> changed = new LinkedHashMap<>(4);
+  /**
+   * Types changed in this transaction, with the map keys changed ({@code null}: the list part changed), in the
+   * order they first changed (see {@link #changed()}). A keystroke changes one type: it is kept in two fields,
+   * and the map is only made for a second type.
+   */
+  private SharedType changedType;
+  private Set<String> changedKeys;
+  private Map<SharedType, Set<String>> moreChanged;
   /**
    * Events per type, for deep observers: every changed type's event is added to each of its ancestors. Null
    * until an event is created (only when someone observes).
@@ -152,21 +158,61 @@ public final class Transaction {
   void addChangedType(SharedType type, String parentSub) {
     Item item = type.item;
     if (item == null || (item.clock < beforeState(item.client) && !item.isDeleted())) {
-      Set<String> keys = changed.get(type);
+      Set<String> keys = changedKeys(type);
       if (keys == null) {
         if (parentSub == null) {
-          changed.put(type, LIST_ONLY);
+          putChanged(type, LIST_ONLY);
           return;
         }
         keys = new HashSet<>();
-        changed.put(type, keys);
+        putChanged(type, keys);
       } else if (keys.contains(parentSub)) {
         return;
       } else if (keys == LIST_ONLY) {
         keys = new HashSet<>(keys);
-        changed.put(type, keys);
+        putChanged(type, keys);
       }
       keys.add(parentSub);
+    }
+  }
+
+  /** The types changed in this transaction with their changed keys, in the order they first changed. */
+  Map<SharedType, Set<String>> changed() {
+    if (moreChanged != null) {
+      return moreChanged;
+    }
+    return changedType == null ? Map.of() : Map.of(changedType, changedKeys);
+  }
+
+  private Set<String> changedKeys(SharedType type) {
+    if (moreChanged != null) {
+      return moreChanged.get(type);
+    }
+    return type == changedType ? changedKeys : null;
+  }
+
+  private void putChanged(SharedType type, Set<String> keys) {
+    if (moreChanged != null) {
+      moreChanged.put(type, keys);
+    } else if (changedType == null || changedType == type) {
+      changedType = type;
+      changedKeys = keys;
+    } else {
+      moreChanged = new LinkedHashMap<>();
+      moreChanged.put(changedType, changedKeys);
+      moreChanged.put(type, keys);
+      changedType = null;
+      changedKeys = null;
+    }
+  }
+
+  /** Forgets that {@code type} changed (it was deleted in this transaction). */
+  void removeChanged(SharedType type) {
+    if (moreChanged != null) {
+      moreChanged.remove(type);
+    } else if (type == changedType) {
+      changedType = null;
+      changedKeys = null;
     }
   }
 

@@ -102,7 +102,7 @@ final class TransactionCleanup {
     RuntimeException failure = null;
     // Per-type observers.
     // No copy of the map: changes made by observers go to transactions of their own.
-    for (Map.Entry<SharedType, Set<String>> e : txn.changed.entrySet()) {
+    for (Map.Entry<SharedType, Set<String>> e : txn.changed().entrySet()) {
       SharedType type = e.getKey();
       if (type.item == null || !type.item.isDeleted()) {
         try {
