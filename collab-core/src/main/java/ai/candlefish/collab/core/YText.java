@@ -104,12 +104,19 @@ public sealed class YText extends SharedType permits YXmlText {
       return;
     }
     checkIndex(index);
-    doc.transact(txn -> {
-      Pos pos = findPlainPosition(txn, index);
-      // Plain text (no format marks anywhere) has no attributes to copy.
-      Map<String, Object> attributes = containsFormats ? new LinkedHashMap<>(pos.currentAttributes) : Map.of();
-      insertText(txn, pos, text, attributes);
-    });
+    // Inside a transaction, join it directly (what Doc.transact would do) without allocating a lambda.
+    if (doc.transaction != null) {
+      insertPlain(doc.transaction, index, text);
+    } else {
+      doc.transact(txn -> insertPlain(txn, index, text));
+    }
+  }
+
+  private void insertPlain(Transaction txn, int index, String text) {
+    Pos pos = findPlainPosition(txn, index);
+    // Plain text (no format marks anywhere) has no attributes to copy.
+    Map<String, Object> attributes = containsFormats ? new LinkedHashMap<>(pos.currentAttributes) : Map.of();
+    insertText(txn, pos, text, attributes);
   }
 
   /**
@@ -167,7 +174,11 @@ public sealed class YText extends SharedType permits YXmlText {
       throw new IndexOutOfBoundsException("range [" + index + ", " + ((long) index + length)
           + ") is outside [0, " + this.length + "]");
     }
-    doc.transact(txn -> deleteText(txn, findPlainPosition(txn, index), length));
+    if (doc.transaction != null) {
+      deleteText(doc.transaction, findPlainPosition(doc.transaction, index), length);
+    } else {
+      doc.transact(txn -> deleteText(txn, findPlainPosition(txn, index), length));
+    }
   }
 
   /**
