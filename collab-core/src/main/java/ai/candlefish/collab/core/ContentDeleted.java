@@ -42,7 +42,7 @@ final class ContentDeleted extends Content {
 
   @Override
   void integrate(Transaction txn, Item item) {
-    txn.deleteSet.add(item.client, item.clock, len);
+    txn.deleteSet().add(item.client, item.clock, len);
     item.markDeleted();
   }
 

@@ -10,7 +10,8 @@ final class ContentString extends Content {
   private StringBuilder str;
 
   ContentString(String s) {
-    this.str = new StringBuilder(s);
+    // Exactly sized: most items never grow (a typed character is merged into its left neighbour, which grows).
+    this.str = new StringBuilder(s.length()).append(s);
   }
 
   private ContentString(StringBuilder sb) {
@@ -53,8 +54,9 @@ final class ContentString extends Content {
 
   @Override
   Content splice(int offset) {
-    StringBuilder rightChars = new StringBuilder(str.length() - offset + 8);
-    rightChars.append(str, offset, str.length());
+    // Through substring: StringBuilder.append(CharSequence, int, int) copies a StringBuilder char by char.
+    String tail = str.substring(offset);
+    StringBuilder rightChars = new StringBuilder(tail.length() + 8).append(tail);
     str.setLength(offset);
     // Yjs never lets a split separate a surrogate pair: both halves become U+FFFD, exactly as Yjs does it.
     if (offset > 0 && Character.isHighSurrogate(str.charAt(offset - 1))) {
@@ -73,7 +75,7 @@ final class ContentString extends Content {
 
   @Override
   void write(UpdateEncoder encoder, int offset) {
-    encoder.writeString(offset == 0 ? str.toString() : str.substring(offset));
+    encoder.writeString(str, offset);
   }
 
   @Override

@@ -52,7 +52,7 @@ final class ContentType extends Content {
       for (Item item : t.map.values()) {
         deleteChild(txn, item, todo);
       }
-      txn.changed.remove(t);
+      txn.removeChanged(t);
     }
   }
 

@@ -1,9 +1,7 @@
 package ai.candlefish.collab.core;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,7 +11,7 @@ import java.util.Map;
 final class DeleteSet {
   /** Per client: flat pairs (clock, length), sorted and merged after {@link #sortAndMerge()}. */
   // Insertion-ordered like the JavaScript Map in Yjs: some cleanups depend on the order clients were added.
-  final Map<Long, Ranges> clients = new LinkedHashMap<>();
+  final Map<Long, Ranges> clients = new LinkedHashMap<>(4);
 
   static final class Ranges {
     int[] data = new int[8];
@@ -131,16 +129,22 @@ final class DeleteSet {
     }
   }
 
-  /** Clients in descending order, the order Yjs writes them in. */
-  List<Long> sortedClientsDescending() {
-    List<Long> keys = new ArrayList<>(clients.keySet());
-    keys.sort((a, b) -> Long.compare(b, a));
-    return keys;
-  }
-
   void write(UpdateEncoder encoder) {
     encoder.writeVarUint(clients.size());
-    for (Long client : sortedClientsDescending()) {
+    if (clients.isEmpty()) {
+      return;
+    }
+    // Clients in descending order, the order Yjs writes them in (sorted as plain longs: ids are never negative).
+    long[] sorted = new long[clients.size()];
+    int count = 0;
+    for (long client : clients.keySet()) {
+      sorted[count++] = client;
+    }
+    if (count > 1) {
+      Arrays.sort(sorted);
+    }
+    for (int k = count - 1; k >= 0; k--) {
+      long client = sorted[k];
       Ranges r = clients.get(client);
       encoder.writeVarUint(client);
       int n = r.count();

@@ -40,6 +40,8 @@ public final class Doc {
   private long clientId;
 
   Transaction transaction;
+  /** Reused to encode each transaction's update (see UpdateWriter.encodeTransaction). */
+  UpdateEncoder transactionEncoder;
   final List<Transaction> transactionCleanups = new ArrayList<>();
 
   private final Listeners<UpdateListener> updateListeners = new Listeners<>();
@@ -179,10 +181,13 @@ public final class Doc {
   /** Runs {@code changes} in one transaction with the given origin (nested calls join the outer transaction). */
   public void transact(Consumer<Transaction> changes, Object origin) {
     Objects.requireNonNull(changes, "changes");
-    transact(txn -> {
-      changes.accept(txn);
-      return null;
-    }, origin, true);
+    // Not through transact(Function, ...): one lambda less per keystroke.
+    boolean initialCall = beginTransaction(origin, true);
+    try {
+      changes.accept(transaction);
+    } finally {
+      endTransaction(initialCall);
+    }
   }
 
   /** Like {@link #transact(Consumer)}, returning what {@code changes} returns. */
@@ -192,21 +197,30 @@ public final class Doc {
   }
 
   <R> R transact(Function<Transaction, R> f, Object origin, boolean local) {
-    boolean initialCall = false;
-    if (transaction == null) {
-      initialCall = true;
-      transaction = new Transaction(this, origin, local);
-      transactionCleanups.add(transaction);
-    }
+    boolean initialCall = beginTransaction(origin, local);
     try {
       return f.apply(transaction);
     } finally {
-      if (initialCall) {
-        boolean finishCleanup = transaction == transactionCleanups.get(0);
-        transaction = null;
-        if (finishCleanup) {
-          TransactionCleanup.run(this);
-        }
+      endTransaction(initialCall);
+    }
+  }
+
+  /** Starts a transaction unless one is running; returns whether it did (then call {@link #endTransaction}). */
+  private boolean beginTransaction(Object origin, boolean local) {
+    if (transaction != null) {
+      return false;
+    }
+    transaction = new Transaction(this, origin, local);
+    transactionCleanups.add(transaction);
+    return true;
+  }
+
+  private void endTransaction(boolean initialCall) {
+    if (initialCall) {
+      boolean finishCleanup = transaction == transactionCleanups.get(0);
+      transaction = null;
+      if (finishCleanup) {
+        TransactionCleanup.run(this);
       }
     }
   }

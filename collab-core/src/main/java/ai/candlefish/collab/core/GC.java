@@ -34,6 +34,6 @@ final class GC extends AbstractStruct {
       clock += offset;
       length -= offset;
     }
-    txn.doc.store.addStruct(this);
+    txn.doc.store.addStruct(txn, this);
   }
 }

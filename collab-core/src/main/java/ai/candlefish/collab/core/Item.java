@@ -63,6 +63,9 @@ final class Item extends AbstractStruct {
 
   void markDeleted() {
     info |= DELETED;
+    if (parent instanceof SharedType type) {
+      type.deletions++;
+    }
   }
 
   boolean keep() {
@@ -245,7 +248,7 @@ final class Item extends AbstractStruct {
     if (parentSub == null && isVisible()) {
       parentType.length += length;
     }
-    store.addStruct(this);
+    store.addStruct(txn, this);
     content.integrate(txn, this);
     txn.addChangedType(parentType, parentSub);
     if ((parentType.item != null && parentType.item.isDeleted()) || (parentSub != null && right != null)) {
@@ -342,7 +345,7 @@ final class Item extends AbstractStruct {
       parentType.length -= length;
     }
     markDeleted();
-    txn.deleteSet.add(client, clock, length);
+    txn.deleteSet().add(client, clock, length);
     txn.addChangedType(parentType, parentSub);
   }
 

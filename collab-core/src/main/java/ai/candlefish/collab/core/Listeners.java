@@ -16,6 +16,10 @@ final class Listeners<L> {
     return list.isEmpty();
   }
 
+  int size() {
+    return list.size();
+  }
+
   /**
    * Calls every listener; if some throw, the others still run and the first failure is rethrown at the end
    * (later ones are attached as suppressed).

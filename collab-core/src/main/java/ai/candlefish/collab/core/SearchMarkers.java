@@ -4,60 +4,95 @@ package ai.candlefish.collab.core;
  * Cached (item, index) positions in a list type, so that finding an index walks from the nearest known position
  * instead of from the start (Yjs's array search markers). A marker always points at the start of a visible or
  * deleted item; markers are fixed up on every insert and delete through {@link #updateMarkerChanges}.
+ *
+ * <p>The markers are kept exactly as Yjs keeps them: where they point decides which format marks a plain text
+ * insert inherits. They are stored as parallel arrays rather than marker objects, because every edit scans all
+ * of them (up to {@link #MAX}): scanning an int array is cheaper than following a reference per marker.
+ *
+ * <p>Yjs also looks at every marker's item on every insert, to move markers off deleted items and to (re)set
+ * their flags. Once that has been done and nothing has changed since (no item of the type deleted, no marker
+ * moved to an item that is hidden or that lacks the flag, no flag cleared under another marker: {@link #clean}),
+ * it would change nothing, so it is skipped.
  */
 final class SearchMarkers {
   static final int MAX = 80;
 
-  private static final class Marker {
-    Item p;
-    int index;
-    long timestamp;
-  }
-
-  private final Marker[] markers = new Marker[MAX];
+  private final Item[] items = new Item[MAX];
+  private final int[] indexes = new int[MAX];
+  /** When each marker was last used: the least recently used one is reused when all are taken. */
+  private final long[] timestamps = new long[MAX];
   private int size;
   private long clock;
+  private final SharedType type;
+  /**
+   * Whether every marker's item is visible and flagged, as {@link #updateMarkerChanges} leaves them, and no item
+   * of the type was deleted since ({@link #deletionsWhenClean}).
+   */
+  private boolean clean;
+  private int deletionsWhenClean;
+
+  SearchMarkers(SharedType type) {
+    this.type = type;
+  }
 
   void clear() {
     for (int i = 0; i < size; i++) {
-      markers[i].p.setMarker(false);
-      markers[i] = null;
+      items[i].setMarker(false);
+      items[i] = null;
     }
     size = 0;
+    clean = false;
+  }
+
+  /** Whether a marker other than {@code slot} points at {@code item}. */
+  private boolean markedElsewhere(Item item, int slot) {
+    for (int i = 0; i < size; i++) {
+      if (items[i] == item && i != slot) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Called when {@code merged} is merged into {@code into}: markers on it move to the merged item. */
   void replaceMerged(Item merged, Item into) {
     for (int i = 0; i < size; i++) {
-      Marker m = markers[i];
-      if (m.p == merged) {
-        m.p = into;
+      if (items[i] == merged) {
+        items[i] = into;
+        if (!into.isVisible() || !into.isMarker()) {
+          clean = false;
+        }
         if (!into.isDeleted() && into.isCountable()) {
-          m.index -= into.length;
+          indexes[i] -= into.length;
         }
       }
     }
   }
 
-  private Marker mark(Item p, int index) {
-    Marker m;
+  /** Places a marker at {@code p}, reusing the least recently used one when all are taken; returns its slot. */
+  private int mark(Item p, int index) {
+    int m;
     if (size >= MAX) {
-      // Reuse the least recently used marker.
-      m = markers[0];
+      m = 0;
       for (int i = 1; i < size; i++) {
-        if (markers[i].timestamp < m.timestamp) {
-          m = markers[i];
+        if (timestamps[i] < timestamps[m]) {
+          m = i;
         }
       }
-      m.p.setMarker(false);
+      items[m].setMarker(false);
+      if (markedElsewhere(items[m], m)) {
+        clean = false;
+      }
     } else {
-      m = new Marker();
-      markers[size++] = m;
+      m = size++;
     }
-    m.p = p;
+    items[m] = p;
     p.setMarker(true);
-    m.index = index;
-    m.timestamp = clock++;
+    if (!p.isVisible()) {
+      clean = false;
+    }
+    indexes[m] = index;
+    timestamps[m] = clock++;
     return m;
   }
 
@@ -69,21 +104,21 @@ final class SearchMarkers {
     if (type.start == null || index == 0) {
       return false;
     }
-    Marker marker = null;
+    int marker = -1;
     int best = Integer.MAX_VALUE;
     for (int i = 0; i < size; i++) {
-      int d = Math.abs(index - markers[i].index);
+      int d = Math.abs(index - indexes[i]);
       if (d < best) {
         best = d;
-        marker = markers[i];
+        marker = i;
       }
     }
     Item p = type.start;
     int pindex = 0;
-    if (marker != null) {
-      p = marker.p;
-      pindex = marker.index;
-      marker.timestamp = clock++;
+    if (marker >= 0) {
+      p = items[marker];
+      pindex = indexes[marker];
+      timestamps[marker] = clock++;
     }
     // Walk right, then left if needed.
     while (p.right != null && pindex < index) {
@@ -108,19 +143,21 @@ final class SearchMarkers {
         pindex -= p.length;
       }
     }
-    if (marker != null && Math.abs(marker.index - pindex) < type.length / MAX) {
-      marker.p.setMarker(false);
-      marker.p = p;
+    if (marker >= 0 && Math.abs(indexes[marker] - pindex) < type.length / MAX) {
+      Item old = items[marker];
+      old.setMarker(false);
+      items[marker] = p;
       p.setMarker(true);
-      marker.index = pindex;
-      marker.timestamp = clock++;
-      foundItem = p;
-      foundIndex = pindex;
+      if (old != p && (!p.isVisible() || markedElsewhere(old, marker))) {
+        clean = false;
+      }
+      indexes[marker] = pindex;
+      timestamps[marker] = clock++;
     } else {
-      Marker m = mark(p, pindex);
-      foundItem = m.p;
-      foundIndex = m.index;
+      mark(p, pindex);
     }
+    foundItem = p;
+    foundIndex = pindex;
     return true;
   }
 
@@ -129,30 +166,46 @@ final class SearchMarkers {
 
   /** Fixes up markers after {@code len} units were inserted (positive) or deleted (negative) at {@code index}. */
   void updateMarkerChanges(int index, int len) {
+    boolean checkItems = len > 0 && !(clean && deletionsWhenClean == type.deletions);
     for (int i = size - 1; i >= 0; i--) {
-      Marker m = markers[i];
-      if (len > 0) {
-        Item p = m.p;
-        p.setMarker(false);
-        // Move the marker to a visible item so that the position comparison below is right.
-        while (p != null && (p.isDeleted() || !p.isCountable())) {
-          p = p.left;
-          if (p != null && p.isVisible()) {
-            m.index -= p.length;
+      if (checkItems) {
+        Item p = items[i];
+        if (p.isVisible()) {
+          // What Yjs's clear-then-set of the flag amounts to for an item that stays marked.
+          p.setMarker(true);
+        } else {
+          p.setMarker(false);
+          // Move the marker to a visible item so that the position comparison below is right.
+          while (p != null && (p.isDeleted() || !p.isCountable())) {
+            p = p.left;
+            if (p != null && p.isVisible()) {
+              indexes[i] -= p.length;
+            }
           }
+          if (p == null || p.isMarker()) {
+            // Gone, or another marker already points there.
+            remove(i);
+            continue;
+          }
+          items[i] = p;
+          p.setMarker(true);
         }
-        if (p == null || p.isMarker()) {
-          // Gone, or another marker already points there.
-          System.arraycopy(markers, i + 1, markers, i, size - i - 1);
-          markers[--size] = null;
-          continue;
-        }
-        m.p = p;
-        p.setMarker(true);
       }
-      if (index < m.index || (len > 0 && index == m.index)) {
-        m.index = Math.max(index, m.index + len);
+      if (index < indexes[i] || (len > 0 && index == indexes[i])) {
+        indexes[i] = Math.max(index, indexes[i] + len);
       }
     }
+    if (checkItems) {
+      clean = true;
+      deletionsWhenClean = type.deletions;
+    }
+  }
+
+  private void remove(int i) {
+    int tail = size - i - 1;
+    System.arraycopy(items, i + 1, items, i, tail);
+    System.arraycopy(indexes, i + 1, indexes, i, tail);
+    System.arraycopy(timestamps, i + 1, timestamps, i, tail);
+    items[--size] = null;
   }
 }

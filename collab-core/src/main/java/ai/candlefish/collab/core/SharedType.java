@@ -39,6 +39,8 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
   /** The name under which this root is shared; null for nested types. */
   String rootName;
   SearchMarkers searchMarkers;
+  /** Counts items of this type marked deleted: search markers check by it whether their items still stand. */
+  int deletions;
   /** Yjs's {@code _hasFormatting}: decides whether remote changes trigger a formatting cleanup. */
   boolean hasFormatting;
   /**
@@ -160,6 +162,9 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
     }
     YEvent event = createEvent(txn, keysChanged);
     for (SharedType t = this; ; t = (SharedType) t.item.parent) {
+      if (txn.changedParentTypes == null) {
+        txn.changedParentTypes = new LinkedHashMap<>();
+      }
       txn.changedParentTypes.computeIfAbsent(t, k -> new ArrayList<>()).add(event);
       if (t.item == null) {
         break;

@@ -47,6 +47,20 @@ final class StructList {
     size -= count;
   }
 
+  /**
+   * Like {@link #findIndex}, for a clock among the last few structs (what a small transaction appended): walks
+   * back from the end instead of searching the whole list.
+   */
+  int findIndexNearEnd(int clock) {
+    for (int i = size - 1, stop = Math.max(0, size - 8); i >= stop; i--) {
+      AbstractStruct s = structs[i];
+      if (s.clock <= clock) {
+        return clock < s.clock + s.length ? i : -1;
+      }
+    }
+    return findIndex(clock);
+  }
+
   /** The index of the struct that contains {@code clock}, or -1 if no struct does. */
   int findIndex(int clock) {
     int left = 0;

@@ -41,7 +41,8 @@ final class StructStore {
     return sv;
   }
 
-  void addStruct(AbstractStruct s) {
+  void addStruct(Transaction txn, AbstractStruct s) {
+    txn.beforeAddStruct(s.client);
     StructList l = list(s.client);
     if (l == null) {
       l = new StructList();

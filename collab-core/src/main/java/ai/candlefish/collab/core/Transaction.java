@@ -1,6 +1,7 @@
 package ai.candlefish.collab.core;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -16,13 +17,36 @@ import java.util.function.Consumer;
  */
 public final class Transaction {
   final Doc doc;
-  final DeleteSet deleteSet = new DeleteSet();
-  final StateVector beforeState;
+  /** What this transaction deleted; null until it deletes something (most keystrokes insert). */
+  private DeleteSet deleteSet;
+  /**
+   * The clock each client had before this transaction, recorded only for the clients it adds structs to; every
+   * other client's state is unchanged, so the store answers for it. (Yjs copies the whole state vector per
+   * transaction: on one-keystroke transactions that copy was a large share of the time.) The first such client
+   * (usually the only one) is kept in two fields; -1: none yet.
+   */
+  private long firstAdded = -1;
+  private int firstAddedFrom;
+  /** The clients after the first one; null until there is a second. */
+  private StateVector moreAddedFrom;
+  /**
+   * The state vector when the cleanup of this transaction began; only taken for remote transactions, whose
+   * formatting cleanup needs it.
+   */
   StateVector afterState;
-  /** Types changed in this transaction, with the map keys changed ({@code null}: the list part changed). */
-  final Map<SharedType, Set<String>> changed = new LinkedHashMap<>();
-  /** Events per type, for deep observers: every changed type's event is added to each of its ancestors. */
-  final Map<SharedType, List<YEvent>> changedParentTypes = new LinkedHashMap<>();
+  /**
+   * Types changed in this transaction, with the map keys changed ({@code null}: the list part changed), in the
+   * order they first changed (see {@link #changed()}). A keystroke changes one type: it is kept in two fields,
+   * and the map is only made for a second type.
+   */
+  private SharedType changedType;
+  private Set<String> changedKeys;
+  private Map<SharedType, Set<String>> moreChanged;
+  /**
+   * Events per type, for deep observers: every changed type's event is added to each of its ancestors. Null
+   * until an event is created (only when someone observes).
+   */
+  Map<SharedType, List<YEvent>> changedParentTypes;
   final List<AbstractStruct> mergeStructs = new ArrayList<>();
   private final Object origin;
   boolean local;
@@ -33,7 +57,6 @@ public final class Transaction {
     this.doc = doc;
     this.origin = origin;
     this.local = local;
-    this.beforeState = doc.store.stateVector();
   }
 
   /** The document this transaction changes. */
@@ -59,30 +82,153 @@ public final class Transaction {
     return meta;
   }
 
-  int beforeState(long client) {
-    return beforeState.get(client);
+  /** The deletions of this transaction, created on first use. */
+  DeleteSet deleteSet() {
+    if (deleteSet == null) {
+      deleteSet = new DeleteSet();
+    }
+    return deleteSet;
   }
+
+  /** The deletions of this transaction, or null if it deleted nothing. */
+  DeleteSet deleteSetOrNull() {
+    return deleteSet;
+  }
+
+  /** The clock {@code client} had when this transaction started. */
+  int beforeState(long client) {
+    int before = addedFrom(client);
+    if (before >= 0) {
+      return before;
+    }
+    // Not changed by this transaction. Observers of it may have changed the client since, in transactions queued
+    // after it: the first of them that did recorded where the client stood.
+    List<Transaction> queued = doc.transactionCleanups;
+    if (queued.size() > 1) {
+      for (int i = queued.indexOf(this) + 1; i > 0 && i < queued.size(); i++) {
+        before = queued.get(i).addedFrom(client);
+        if (before >= 0) {
+          return before;
+        }
+      }
+    }
+    return doc.store.getState(client);
+  }
+
+  /** The clock of {@code client} before this transaction added structs of it; -1 if it added none. */
+  private int addedFrom(long client) {
+    if (client == firstAdded) {
+      return firstAddedFrom;
+    }
+    return moreAddedFrom != null && moreAddedFrom.has(client) ? moreAddedFrom.get(client) : -1;
+  }
+
+  /** Called before a struct of {@code client} is added to the store: remembers where the client started. */
+  void beforeAddStruct(long client) {
+    if (firstAdded == -1) {
+      firstAdded = client;
+      firstAddedFrom = doc.store.getState(client);
+    } else if (addedFrom(client) < 0) {
+      if (moreAddedFrom == null) {
+        moreAddedFrom = new StateVector();
+      }
+      moreAddedFrom.set(client, doc.store.getState(client));
+    }
+  }
+
+  /** Calls {@code f} with (client, clock before) for every client this transaction added structs to. */
+  void forEachAddedClient(StateVector.EntryConsumer f) {
+    if (firstAdded != -1) {
+      f.accept(firstAdded, firstAddedFrom);
+    }
+    if (moreAddedFrom != null) {
+      moreAddedFrom.forEach(f);
+    }
+  }
+
+  /** Whether this transaction added structs of {@code client}. */
+  boolean addedStructsOf(long client) {
+    return addedFrom(client) >= 0;
+  }
+
+  // Most transactions change only the list part of one type: they share this set until a map key changes.
+  private static final Set<String> LIST_ONLY = Collections.singleton(null);
 
   /** Records that {@code type} changed (at map key {@code parentSub}, or its list when null). */
   void addChangedType(SharedType type, String parentSub) {
     Item item = type.item;
-    if (item == null || (item.clock < beforeState.get(item.client) && !item.isDeleted())) {
-      changed.computeIfAbsent(type, t -> new HashSet<>()).add(parentSub);
+    if (item == null || (item.clock < beforeState(item.client) && !item.isDeleted())) {
+      Set<String> keys = changedKeys(type);
+      if (keys == null) {
+        if (parentSub == null) {
+          putChanged(type, LIST_ONLY);
+          return;
+        }
+        keys = new HashSet<>();
+        putChanged(type, keys);
+      } else if (keys.contains(parentSub)) {
+        return;
+      } else if (keys == LIST_ONLY) {
+        keys = new HashSet<>(keys);
+        putChanged(type, keys);
+      }
+      keys.add(parentSub);
+    }
+  }
+
+  /** The types changed in this transaction with their changed keys, in the order they first changed. */
+  Map<SharedType, Set<String>> changed() {
+    if (moreChanged != null) {
+      return moreChanged;
+    }
+    return changedType == null ? Map.of() : Map.of(changedType, changedKeys);
+  }
+
+  private Set<String> changedKeys(SharedType type) {
+    if (moreChanged != null) {
+      return moreChanged.get(type);
+    }
+    return type == changedType ? changedKeys : null;
+  }
+
+  private void putChanged(SharedType type, Set<String> keys) {
+    if (moreChanged != null) {
+      moreChanged.put(type, keys);
+    } else if (changedType == null || changedType == type) {
+      changedType = type;
+      changedKeys = keys;
+    } else {
+      moreChanged = new LinkedHashMap<>();
+      moreChanged.put(changedType, changedKeys);
+      moreChanged.put(type, keys);
+      changedType = null;
+      changedKeys = null;
+    }
+  }
+
+  /** Forgets that {@code type} changed (it was deleted in this transaction). */
+  void removeChanged(SharedType type) {
+    if (moreChanged != null) {
+      moreChanged.remove(type);
+    } else if (type == changedType) {
+      changedType = null;
+      changedKeys = null;
     }
   }
 
   /** Whether the struct was created in this transaction. */
   boolean adds(AbstractStruct s) {
-    return s.clock >= beforeState.get(s.client);
+    return s.clock >= beforeState(s.client);
   }
 
   /** Whether the struct was deleted in this transaction. */
   boolean deletes(AbstractStruct s) {
-    return deleteSet.isDeleted(s.client, s.clock);
+    return deleteSet != null && deleteSet.isDeleted(s.client, s.clock);
   }
 
   /** True if this transaction added or deleted anything. */
   boolean hasChanges() {
-    return !deleteSet.isEmpty() || !afterState.equals(beforeState);
+    // Every struct has a length, so a recorded client always moved on.
+    return (deleteSet != null && !deleteSet.isEmpty()) || firstAdded != -1;
   }
 }

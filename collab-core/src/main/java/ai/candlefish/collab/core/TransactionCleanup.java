@@ -35,28 +35,31 @@ final class TransactionCleanup {
 
   private static void cleanup(Doc doc, Transaction txn) {
     StructStore store = doc.store;
-    DeleteSet ds = txn.deleteSet;
+    DeleteSet ds = txn.deleteSetOrNull();
     RuntimeException failure = null;
     try {
-      ds.sortAndMerge();
-      txn.afterState = store.stateVector();
+      if (ds != null) {
+        ds.sortAndMerge();
+      }
+      if (!txn.local) {
+        txn.afterState = store.stateVector();
+      }
       callObservers(doc, txn);
     } catch (RuntimeException e) {
       failure = e;
     } finally {
-      if (doc.isGc()) {
-        tryGcDeleteSet(ds, store);
+      if (ds != null) {
+        if (doc.isGc()) {
+          tryGcDeleteSet(ds, store);
+        }
+        tryMergeDeleteSet(ds, store);
       }
-      tryMergeDeleteSet(ds, store);
       // Merge what this transaction appended, per client, from right to left.
-      txn.afterState.forEach((client, clock) -> {
-        int beforeClock = txn.beforeState(client);
-        if (beforeClock != clock) {
-          StructList structs = store.list(client);
-          int firstChangePos = Math.max(structs.findIndex(beforeClock), 1);
-          for (int i = structs.size - 1; i >= firstChangePos; ) {
-            i -= 1 + tryToMergeWithLefts(structs, i);
-          }
+      txn.forEachAddedClient((client, beforeClock) -> {
+        StructList structs = store.list(client);
+        int firstChangePos = Math.max(structs.findIndexNearEnd(beforeClock), 1);
+        for (int i = structs.size - 1; i >= firstChangePos; ) {
+          i -= 1 + tryToMergeWithLefts(structs, i);
         }
       });
       // Items split in this transaction may merge again.
@@ -71,14 +74,16 @@ final class TransactionCleanup {
           tryToMergeWithLefts(structs, replacedStructPos);
         }
       }
-      if (!txn.local && txn.afterState.get(doc.clientId()) != txn.beforeState(doc.clientId())) {
+      if (!txn.local && txn.addedStructsOf(doc.clientId())) {
         // Another peer wrote under our client id: continuing with it would corrupt both documents.
         doc.regenerateClientId();
       }
       if (!doc.updateListeners().isEmpty() && txn.hasChanges()) {
         byte[] update = UpdateWriter.encodeTransaction(txn);
+        // Each listener gets an array of its own; a single listener can have the original.
+        boolean copy = doc.updateListeners().size() > 1;
         try {
-          doc.updateListeners().forEach(l -> l.onUpdate(update.clone(), txn.origin(), txn));
+          doc.updateListeners().forEach(l -> l.onUpdate(copy ? update.clone() : update, txn.origin(), txn));
         } catch (RuntimeException e) {
           if (failure == null) {
             failure = e;
@@ -96,7 +101,8 @@ final class TransactionCleanup {
   private static void callObservers(Doc doc, Transaction txn) {
     RuntimeException failure = null;
     // Per-type observers.
-    for (Map.Entry<SharedType, Set<String>> e : new ArrayList<>(txn.changed.entrySet())) {
+    // No copy of the map: changes made by observers go to transactions of their own.
+    for (Map.Entry<SharedType, Set<String>> e : txn.changed().entrySet()) {
       SharedType type = e.getKey();
       if (type.item == null || !type.item.isDeleted()) {
         try {
@@ -107,7 +113,9 @@ final class TransactionCleanup {
       }
     }
     // Deep observers: top-level events first.
-    for (Map.Entry<SharedType, List<YEvent>> e : new ArrayList<>(txn.changedParentTypes.entrySet())) {
+    Map<SharedType, List<YEvent>> changedParentTypes =
+        txn.changedParentTypes == null ? Map.of() : txn.changedParentTypes;
+    for (Map.Entry<SharedType, List<YEvent>> e : changedParentTypes.entrySet()) {
       SharedType type = e.getKey();
       if (type.hasDeepObservers() && (type.item == null || !type.item.isDeleted())) {
         List<YEvent> events = new ArrayList<>();
@@ -126,10 +134,12 @@ final class TransactionCleanup {
         }
       }
     }
-    try {
-      doc.afterTransactionListeners().forEach(l -> l.accept(txn));
-    } catch (RuntimeException ex) {
-      failure = addFailure(failure, ex);
+    if (!doc.afterTransactionListeners().isEmpty()) {
+      try {
+        doc.afterTransactionListeners().forEach(l -> l.accept(txn));
+      } catch (RuntimeException ex) {
+        failure = addFailure(failure, ex);
+      }
     }
     if (txn.needFormattingCleanup) {
       try {

@@ -46,6 +46,11 @@ final class UpdateEncoder {
     out.writeVarString(s);
   }
 
+  /** The chars of {@code s} from {@code from} on, as a string. */
+  void writeString(CharSequence s, int from) {
+    out.writeVarString(s, from);
+  }
+
   void writeParentInfo(boolean isYKey) {
     out.writeVarUint(isYKey ? 1 : 0);
   }
@@ -84,5 +89,10 @@ final class UpdateEncoder {
 
   byte[] toByteArray() {
     return out.toByteArray();
+  }
+
+  /** Forgets what was written, keeping the buffer. */
+  void reset() {
+    out.reset();
   }
 }

@@ -1,6 +1,7 @@
 package ai.candlefish.collab.core;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -11,7 +12,7 @@ final class UpdateWriter {
   static byte[] encodeStateAsUpdate(Doc doc, StateVector target) {
     UpdateEncoder encoder = new UpdateEncoder();
     StructStore store = doc.store;
-    writeClientsStructs(encoder, store, target);
+    writeClientsStructs(encoder, store, target, null);
     DeleteSet.fromStore(store).write(encoder);
     byte[] state = encoder.toByteArray();
     Pending pending = store.pending;
@@ -33,33 +34,60 @@ final class UpdateWriter {
 
   /** The update a transaction produced: what it appended, and what it deleted. */
   static byte[] encodeTransaction(Transaction txn) {
-    UpdateEncoder encoder = new UpdateEncoder();
-    txn.deleteSet.sortAndMerge();
-    writeClientsStructs(encoder, txn.doc.store, txn.beforeState);
-    txn.deleteSet.write(encoder);
-    return encoder.toByteArray();
+    Doc doc = txn.doc;
+    // One encoder per document, reused: a transaction's update is usually a few bytes.
+    UpdateEncoder encoder = doc.transactionEncoder;
+    if (encoder == null) {
+      encoder = new UpdateEncoder();
+    }
+    doc.transactionEncoder = null; // not shared with a nested call, should there ever be one
+    writeClientsStructs(encoder, doc.store, null, txn);
+    DeleteSet ds = txn.deleteSetOrNull();
+    if (ds == null) {
+      encoder.writeVarUint(0);
+    } else {
+      ds.sortAndMerge();
+      ds.write(encoder);
+    }
+    byte[] update = encoder.toByteArray();
+    if (update.length <= KEPT_ENCODER_BYTES) {
+      encoder.reset();
+      doc.transactionEncoder = encoder;
+    }
+    return update;
   }
 
-  /** Writes every struct a peer with state vector {@code sv} lacks, clients in descending order. */
-  static void writeClientsStructs(UpdateEncoder encoder, StructStore store, StateVector sv) {
-    List<long[]> entries = new ArrayList<>();
+  /** Encoders that grew beyond this (a large transaction) are dropped rather than kept with the document. */
+  private static final int KEPT_ENCODER_BYTES = 16 * 1024;
+
+  /**
+   * Writes every struct a peer lacks, clients in descending order. The peer knows the clocks below those of the
+   * state vector {@code sv}, or, when {@code sv} is null, those before transaction {@code txn}. (Two parameters
+   * rather than a function: this runs once per keystroke, and a method reference would be allocated each time.)
+   */
+  static void writeClientsStructs(UpdateEncoder encoder, StructStore store, StateVector sv, Transaction txn) {
+    // Sorted as plain longs (client ids are never negative), then written from the end: no boxing.
+    long[] clients = new long[store.clients.size()];
+    int n = 0;
     for (Map.Entry<Long, StructList> e : store.clients.entrySet()) {
       long client = e.getKey();
-      int known = sv.get(client);
-      if (e.getValue().state() > known) {
-        entries.add(new long[] {client, known});
+      if (e.getValue().state() > (sv != null ? sv.get(client) : txn.beforeState(client))) {
+        clients[n++] = client;
       }
     }
-    entries.sort((a, b) -> Long.compare(b[0], a[0]));
-    encoder.writeVarUint(entries.size());
-    for (long[] entry : entries) {
-      writeStructs(encoder, store.clients.get(entry[0]), entry[0], (int) entry[1]);
+    if (n > 1) {
+      Arrays.sort(clients, 0, n);
+    }
+    encoder.writeVarUint(n);
+    for (int i = n - 1; i >= 0; i--) {
+      long client = clients[i];
+      writeStructs(encoder, store.list(client), client, sv != null ? sv.get(client) : txn.beforeState(client));
     }
   }
 
   private static void writeStructs(UpdateEncoder encoder, StructList structs, long client, int clock) {
     clock = Math.max(clock, structs.get(0).clock);
-    int start = structs.findIndex(clock);
+    int start = structs.findIndexNearEnd(clock);
     encoder.writeVarUint(structs.size - start);
     encoder.writeClient(client);
     encoder.writeVarUint(clock);

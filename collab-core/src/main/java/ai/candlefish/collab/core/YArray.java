@@ -32,7 +32,7 @@ public final class YArray extends SharedType {
   @Override
   void integrate(Doc doc, Item item) {
     super.integrate(doc, item);
-    searchMarkers = new SearchMarkers();
+    searchMarkers = new SearchMarkers(this);
     List<Object> content = prelim;
     prelim = null;
     if (!content.isEmpty()) {

@@ -49,7 +49,7 @@ public sealed class YText extends SharedType permits YXmlText {
   @Override
   void integrate(Doc doc, Item item) {
     super.integrate(doc, item);
-    searchMarkers = new SearchMarkers();
+    searchMarkers = new SearchMarkers(this);
     List<Consumer<YText>> ops = pending;
     pending = null;
     if (!ops.isEmpty()) {
@@ -57,12 +57,13 @@ public sealed class YText extends SharedType permits YXmlText {
     }
   }
 
-  private boolean deferred(Consumer<YText> op) {
-    if (doc == null) {
-      pending.add(op);
-      return true;
-    }
-    return false;
+  /**
+   * Keeps {@code op} to replay when this preliminary text is inserted into a document; always true. Callers test
+   * {@code doc == null} first, so that an edit of an integrated text does not allocate the lambda.
+   */
+  private boolean defer(Consumer<YText> op) {
+    pending.add(op);
+    return true;
   }
 
   /** The length in UTF-16 units. */
@@ -99,15 +100,23 @@ public sealed class YText extends SharedType permits YXmlText {
    */
   public void insert(int index, String text) {
     Objects.requireNonNull(text, "text");
-    if (text.isEmpty() || deferred(t -> t.insert(index, text))) {
+    if (text.isEmpty() || (doc == null && defer(t -> t.insert(index, text)))) {
       return;
     }
     checkIndex(index);
-    doc.transact(txn -> {
-      Pos pos = findPosition(txn, index, true);
-      Map<String, Object> attributes = new LinkedHashMap<>(pos.currentAttributes);
-      insertText(txn, pos, text, attributes);
-    });
+    // Inside a transaction, join it directly (what Doc.transact would do) without allocating a lambda.
+    if (doc.transaction != null) {
+      insertPlain(doc.transaction, index, text);
+    } else {
+      doc.transact(txn -> insertPlain(txn, index, text));
+    }
+  }
+
+  private void insertPlain(Transaction txn, int index, String text) {
+    Pos pos = findPlainPosition(txn, index);
+    // Plain text (no format marks anywhere) has no attributes to copy.
+    Map<String, Object> attributes = containsFormats ? new LinkedHashMap<>(pos.currentAttributes) : Map.of();
+    insertText(txn, pos, text, attributes);
   }
 
   /**
@@ -122,7 +131,7 @@ public sealed class YText extends SharedType permits YXmlText {
       return;
     }
     Map<String, Object> attrs = normalizeAttributes(attributes);
-    if (text.isEmpty() || deferred(t -> t.insert(index, text, attrs))) {
+    if (text.isEmpty() || (doc == null && defer(t -> t.insert(index, text, attrs)))) {
       return;
     }
     checkIndex(index);
@@ -139,7 +148,7 @@ public sealed class YText extends SharedType permits YXmlText {
     Objects.requireNonNull(embed, "embed");
     Object value = embed instanceof SharedType ? embed : Values.checkJson(embed);
     Map<String, Object> attrs = attributes == null ? new LinkedHashMap<>() : normalizeAttributes(attributes);
-    if (deferred(t -> t.insertEmbed(index, value, attrs))) {
+    if (doc == null && defer(t -> t.insertEmbed(index, value, attrs))) {
       return;
     }
     checkIndex(index);
@@ -158,14 +167,18 @@ public sealed class YText extends SharedType permits YXmlText {
    * @throws IndexOutOfBoundsException if the range is not within the text
    */
   public void delete(int index, int length) {
-    if (length == 0 || deferred(t -> t.delete(index, length))) {
+    if (length == 0 || (doc == null && defer(t -> t.delete(index, length)))) {
       return;
     }
     if (index < 0 || length < 0 || (long) index + length > this.length) {
       throw new IndexOutOfBoundsException("range [" + index + ", " + ((long) index + length)
           + ") is outside [0, " + this.length + "]");
     }
-    doc.transact(txn -> deleteText(txn, findPosition(txn, index, true), length));
+    if (doc.transaction != null) {
+      deleteText(doc.transaction, findPlainPosition(doc.transaction, index), length);
+    } else {
+      doc.transact(txn -> deleteText(txn, findPlainPosition(txn, index), length));
+    }
   }
 
   /**
@@ -176,7 +189,7 @@ public sealed class YText extends SharedType permits YXmlText {
   public void format(int index, int length, Map<String, Object> attributes) {
     Objects.requireNonNull(attributes, "attributes");
     Map<String, Object> attrs = normalizeAttributes(attributes);
-    if (length == 0 || deferred(t -> t.format(index, length, attrs))) {
+    if (length == 0 || (doc == null && defer(t -> t.format(index, length, attrs)))) {
       return;
     }
     if (index < 0 || length < 0 || index > this.length) {
@@ -196,7 +209,7 @@ public sealed class YText extends SharedType permits YXmlText {
    */
   public void applyDelta(List<Delta> delta) {
     Objects.requireNonNull(delta, "delta");
-    if (deferred(t -> t.applyDelta(delta))) {
+    if (doc == null && defer(t -> t.applyDelta(delta))) {
       return;
     }
     doc.transact(txn -> {
@@ -309,7 +322,8 @@ public sealed class YText extends SharedType permits YXmlText {
       }
       // Deleted items first: a run of tombstones is walked without touching their contents.
       if (!right.isDeleted()) {
-        if (right.content instanceof ContentFormat f) {
+        // Format marks are never countable: text items are told apart by a flag, without loading their content.
+        if (!right.isCountable() && right.content instanceof ContentFormat f) {
           updateCurrentAttributes(currentAttributes, f);
         } else {
           index += right.length;
@@ -371,7 +385,7 @@ public sealed class YText extends SharedType permits YXmlText {
       Item r = pos.right;
       if (r.isDeleted()) {
         // skip the tombstone without touching its content
-      } else if (r.content instanceof ContentFormat f) {
+      } else if (!r.isCountable() && r.content instanceof ContentFormat f) {
         updateCurrentAttributes(pos.currentAttributes, f);
       } else {
         if (count < r.length) {
@@ -387,7 +401,19 @@ public sealed class YText extends SharedType permits YXmlText {
   }
 
   private Pos findPosition(Transaction txn, int index, boolean useSearchMarker) {
-    Map<String, Object> currentAttributes = new LinkedHashMap<>();
+    return findPosition(txn, index, useSearchMarker, new LinkedHashMap<>());
+  }
+
+  /**
+   * The position for an edit that inserts no format marks (plain insert, delete). Without any marks in the text
+   * the attributes stay empty, so typing allocates no map for them.
+   */
+  private Pos findPlainPosition(Transaction txn, int index) {
+    return findPosition(txn, index, true, containsFormats ? new LinkedHashMap<>() : Map.of());
+  }
+
+  private Pos findPosition(Transaction txn, int index, boolean useSearchMarker,
+      Map<String, Object> currentAttributes) {
     if (useSearchMarker && searchMarkers != null && searchMarkers.find(this, index)) {
       Item p = searchMarkers.foundItem;
       int markerIndex = searchMarkers.foundIndex;
@@ -414,7 +440,7 @@ public sealed class YText extends SharedType permits YXmlText {
   private static void minimizeAttributeChanges(Pos pos, Map<String, Object> attributes) {
     while (pos.right != null) {
       Item r = pos.right;
-      if (!(r.isDeleted() || (r.content instanceof ContentFormat f
+      if (!(r.isDeleted() || (!r.isCountable() && r.content instanceof ContentFormat f
           && equalAttrs(attributes.get(f.key), f.value)))) {
         break;
       }
@@ -441,13 +467,15 @@ public sealed class YText extends SharedType permits YXmlText {
   }
 
   private void insertText(Transaction txn, Pos pos, Object text, Map<String, Object> attributes) {
-    for (String key : pos.currentAttributes.keySet()) {
-      if (!attributes.containsKey(key)) {
-        attributes.put(key, null);
+    if (!pos.currentAttributes.isEmpty()) {
+      for (String key : pos.currentAttributes.keySet()) {
+        if (!attributes.containsKey(key)) {
+          attributes.put(key, null);
+        }
       }
     }
     minimizeAttributeChanges(pos, attributes);
-    Map<String, Object> negated = insertAttributes(txn, pos, attributes);
+    Map<String, Object> negated = attributes.isEmpty() ? Map.of() : insertAttributes(txn, pos, attributes);
     Content content = text instanceof String s ? new ContentString(s)
         : text instanceof SharedType t ? contentOf(t) : new ContentEmbed(text);
     if (searchMarkers != null) {
@@ -606,9 +634,11 @@ public sealed class YText extends SharedType permits YXmlText {
         }
       }
     });
+    DeleteSet ds = txn.deleteSetOrNull();
+    Map<Long, DeleteSet.Ranges> deletedRanges = ds == null ? Map.of() : ds.clients;
     doc.transact(t -> {
       List<AbstractStruct> deleted = new ArrayList<>();
-      for (Map.Entry<Long, DeleteSet.Ranges> e : txn.deleteSet.clients.entrySet()) {
+      for (Map.Entry<Long, DeleteSet.Ranges> e : deletedRanges.entrySet()) {
         StructList structs = doc.store.list(e.getKey());
         if (structs == null) {
           continue;
@@ -638,7 +668,7 @@ public sealed class YText extends SharedType permits YXmlText {
 
   private Pos deleteText(Transaction txn, Pos pos, int length) {
     int startLength = length;
-    Map<String, Object> startAttrs = new HashMap<>(pos.currentAttributes);
+    Map<String, Object> startAttrs = containsFormats ? new HashMap<>(pos.currentAttributes) : null;
     Item startItem = pos.right;
     while (length > 0 && pos.right != null) {
       Item r = pos.right;

@@ -78,30 +78,38 @@ public final class Lib0Encoder {
    * {@code TextEncoder} does.
    */
   public void writeVarString(String s) {
+    writeVarString(s, 0);
+  }
+
+  /**
+   * The chars of {@code s} from {@code from} on, as {@link #writeVarString(String)} writes them (text kept in a
+   * {@code StringBuilder} is written without copying it into a {@code String} first).
+   */
+  public void writeVarString(CharSequence s, int from) {
     int n = s.length();
     // Fast path: ASCII needs no conversion and its byte length is its char length.
-    if (n < 0x80) {
-      ensure(n + 1);
+    if (n - from < 0x80) {
+      ensure(n - from + 1);
       int start = pos;
-      buf[pos++] = (byte) n;
-      for (int i = 0; i < n; i++) {
+      buf[pos++] = (byte) (n - from);
+      for (int i = from; i < n; i++) {
         char c = s.charAt(i);
         if (c >= 0x80) {
           pos = start;
-          writeVarStringSlow(s);
+          writeVarStringSlow(s, from);
           return;
         }
         buf[pos++] = (byte) c;
       }
       return;
     }
-    writeVarStringSlow(s);
+    writeVarStringSlow(s, from);
   }
 
-  private void writeVarStringSlow(String s) {
+  private void writeVarStringSlow(CharSequence s, int from) {
     int n = s.length();
     int utf8Length = 0;
-    for (int i = 0; i < n; i++) {
+    for (int i = from; i < n; i++) {
       char c = s.charAt(i);
       if (c < 0x80) {
         utf8Length++;
@@ -116,7 +124,7 @@ public final class Lib0Encoder {
     }
     writeVarUint(utf8Length);
     ensure(utf8Length);
-    for (int i = 0; i < n; i++) {
+    for (int i = from; i < n; i++) {
       char c = s.charAt(i);
       if (c < 0x80) {
         buf[pos++] = (byte) c;
