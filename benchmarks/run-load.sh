@@ -3,7 +3,7 @@
 # load generator (LoadGenerator) in another, one fresh server per scenario; prints a Markdown table of the figures.
 # Server CPU comes from /proc/<pid>/stat, its heap from `jcmd <pid> GC.run` + `jcmd <pid> GC.heap_info`.
 #
-# Usage: benchmarks/run-load.sh [--no-build] [--port P] [--servers S,S...] [--peers] [SCENARIO...]
+# Usage: benchmarks/run-load.sh [--no-build] [--port P] [--servers S,S...] [--peers | --render] [SCENARIO...]
 #   --servers: which servers to measure, one after another, each started fresh for every scenario on loopback:
 #              collab-netty (LoadServer: collab-netty's CollabServer, in-memory store; the default),
 #              y-websocket-server (@y/websocket-server 0.1.1 on Node) and hocuspocus (@hocuspocus/server 4.7.0 on
@@ -15,6 +15,7 @@
 #              side by side"). Its rows come from the generator logs of the suite's scenarios in
 #              benchmarks/target/load, so that a suite can be run in parts (--peers idle, then --peers peak): each
 #              part deletes its own old logs first, and RESULTS.md says when the first and the last run ended
+#   --render:  no runs: writes the side-by-side section of RESULTS.md again from the logs
 #   side-by-side scenarios (any server):
 #              small       100 clients on 10 documents, 2 edits/s each, 5 s warm-up, 30 s measured
 #              medium      1,000 clients on 100 documents, 1 edit/s each, 10 s warm-up, 30 s measured
@@ -59,6 +60,7 @@ build=1
 port=1234
 servers=collab-netty
 write_results=0
+render=0
 scenarios=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -66,12 +68,15 @@ while [[ $# -gt 0 ]]; do
     --port) port="$2"; shift ;;
     --servers) servers="$2"; shift ;;
     --peers) servers=collab-netty,y-websocket-server,hocuspocus; write_results=1 ;;
+    --render) servers=collab-netty,y-websocket-server,hocuspocus; write_results=1; render=1; build=0 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$script" | grep '^#'; exit 0 ;;
     *) scenarios+=("$1") ;;
   esac
   shift
 done
-if [[ ${#scenarios[@]} -eq 0 ]]; then
+if [[ $render == 1 ]]; then
+  scenarios=()
+elif [[ ${#scenarios[@]} -eq 0 ]]; then
   if [[ $write_results == 1 ]]; then scenarios=(small medium idle fanout join peak); else scenarios=(connections relay); fi
 fi
 IFS=, read -r -a server_list <<<"$servers"
@@ -243,7 +248,7 @@ for scenario in "${scenarios[@]}"; do
   done
 done
 
-machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); $(java -version 2>&1 | head -1); Node $(node --version 2>/dev/null || echo n/a); $(date -u '+%F %H:%M') UTC"
+machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); $(java -version 2>&1 | head -1); Node $(node --version 2>/dev/null || echo n/a)"
 echo
 echo "Machine: $machine"
 if [[ "$servers" == collab-netty ]]; then

@@ -11,8 +11,9 @@ const table = readFileSync(0, 'utf8').trim()
 const rows = table.split('\n').slice(2).map((line) => {
   const c = line.split('|').slice(1, -1).map((s) => s.trim())
   const [p50, p99] = c[3].split(' / ').map(Number)
+  const cpuPercent = Number(c[6].split(' / ')[1])
   return { scenario: c[0], server: c[1], p50, p99, delivered: Number(c[4]), rssPerConnection: Number(c[8]),
-    errors: Number(c[9]), converged: c[10] === 'yes', connected: c[2] }
+    errors: Number(c[9]), converged: c[10] === 'yes', connected: c[2], cpuPercent }
 })
 const held = (r) => r.errors === 0 && r.converged && !(r.p99 >= 100)
 const servers = [...new Set(rows.map((r) => r.server))]
@@ -24,9 +25,11 @@ for (const server of servers) {
   const top = idle.at(-1)
   const peak = mine.filter((r) => r.scenario.startsWith('peak-') && held(r))
     .reduce((best, r) => (best && best.delivered >= r.delivered ? best : r), null)
+  // CPU time per delivered update where the server was busiest yet held: what an update costs the server.
+  const cost = peak ? (peak.cpuPercent / 100 * 1e6 / peak.delivered).toFixed(0) : '–'
   lines.push(`| ${server} | ${top ? top.scenario.slice(5) : '–'} | ${top ? top.rssPerConnection : '–'} | ` +
     `${top && top.rssPerConnection > 0 ? Math.round(1048576 / top.rssPerConnection).toLocaleString('en') : '–'} | ` +
-    `${peak ? `${peak.delivered.toLocaleString('en')} (${peak.scenario}, p99 ${peak.p99} ms)` : '–'} |`)
+    `${peak ? `${peak.delivered.toLocaleString('en')} (${peak.scenario}, p99 ${peak.p99} ms)` : '–'} | ${cost} |`)
 }
 
 const ratio = (ours, theirs) => {
@@ -41,10 +44,12 @@ const md = `<!-- load-peers:begin (written by benchmarks/run-load.sh --peers; ed
 ## Server load side by side: collab-netty, the y-websocket server and Hocuspocus
 
 Reproduce: \`benchmarks/run-load.sh --peers\` (one command: builds, then for every scenario starts each server fresh
-on loopback and drives it with the load generator in its own JVM; about 40 minutes).
+on loopback and drives it with the load generator in its own JVM; about 40 minutes; \`--peers idle\` runs one part,
+\`--render\` rewrites this section from the logs in benchmarks/target/load).
 
-Machine: ${machine}; runs ended ${when}; load average at the end ${loadAverage}. The servers and the load generator share the 2 cores;
-the machine is shared with other work: read the ratios of one run.
+Machine: ${machine}; runs ended ${when}; load average at the end ${loadAverage}.
+The servers and the load generator share the 2 cores; the machine is shared with other work: read the ratios of one
+run.
 
 Servers: collab-netty's CollabServer (LoadServer: in-memory store, default settings, G1, -Xmx2g, all cores);
 @y/websocket-server 0.1.1 and @hocuspocus/server 4.7.0 (benchmarks/js/load-server.mjs: each as its README starts it,
@@ -55,22 +60,25 @@ y-websocket (the y-websocket server's) and Hocuspocus (Hocuspocus's).
 all clients are in the generator's JVM); delivered updates/s counts receipts by other clients during the measured
 phase (a server that sends an update back to its sender too, as both Node servers do, gets no credit for it); synced
 is from the connect call to the arrival of the server's message that completes the initial sync (before the client
-applies it); RSS is the server process's resident memory before the
-clients connect, once they are synced, and at the end; RSS per connection is (connected − idle) / connections;
+applies it); RSS is the server process's resident memory before the clients connect, once they are synced, and at
+the end; RSS per connection is (connected − idle) / connections;
 errors are failed or closed connections, protocol errors and updates a client never received; converged means every
 client and the server ended with the same document. idle-N: N connections, one in 100 editing once a second (the
 relay figures are theirs); peak-R: 100 clients on 10 documents editing R times a second each.
 
 ### Summary
 
-| server (client protocol) | most idle connections held (p99 < 100 ms) | RSS per connection there (KiB) | connections per GiB | most delivered updates/s with p99 < 100 ms (step) |
-| --- | ---: | ---: | ---: | ---: |
+| server (client protocol) | most idle connections held (p99 < 100 ms) | RSS per connection there (KiB) | connections per GiB | most delivered updates/s with p99 < 100 ms (step) | server CPU per delivered update there (µs) |
+| --- | ---: | ---: | ---: | ---: | ---: |
 ${lines.join('\n')}
 
 Delivered updates/s at p99 < 100 ms, collab-netty vs Hocuspocus (both in the Hocuspocus protocol):
 ${ratio('collab-netty (hocuspocus)', 'hocuspocus (hocuspocus)')}; collab-netty vs the y-websocket server (y-websocket protocol):
 ${ratio('collab-netty (y-websocket)', 'y-websocket-server (y-websocket)')}. A ladder stops at the first step a server
-did not hold; where every step was held, the generator (same machine) set the limit, not the server.
+did not hold. peak-R offers 900·R deliveries/s (100 clients × R × 9 receivers); a step that delivered less ran out of
+CPU: the server and the load generator (100 replicas applying every update) share the 2 cores, so a server that uses
+more CPU per update also slows the generator down. On this machine the ladder measures the cost of an update as much
+as the server's ceiling.
 
 ### All runs
 
