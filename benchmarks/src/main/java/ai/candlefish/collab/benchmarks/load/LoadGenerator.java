@@ -223,8 +223,8 @@ public final class LoadGenerator {
         settings.protocol().acknowledges() ? tracker.unacknowledged() : -1), tracker.sentCount(), tracker.deliveredCount(),
         delivered / (measureNanos / 1e9), tracker.undelivered(), tracker.unmatchedCount(),
         counters.echoes.sum(), counters.unexpectedCloses.sum(), counters.protocolErrors.sum(),
-        serverConnectCpuSeconds, serverCpu, selfCpu, heapIdle,
-        heapConnected, heapEnd, rssIdle, rssConnected, rss, convergence.checked, convergence.diverged, convergence.first,
+        serverConnectCpuSeconds, serverCpu, selfCpu, heapIdle, heapConnected, heapEnd, rssIdle, rssConnected, rss,
+        convergence.checked, convergence.diverged, convergence.first,
         loadAverage, 100.0 * serverSched.waitNanos() / measureNanos, serverSched.waitPerSliceMillis(),
         100.0 * selfSched.waitNanos() / measureNanos, selfSched.waitPerSliceMillis(), serverGc, selfGc);
   }
@@ -298,15 +298,14 @@ public final class LoadGenerator {
       seeders.add(seeder);
       connect(seeder, d);
     }
-    byte[] expected = null;
     for (int d = 0; d < settings.documents(); d++) {
       LoadClient seeder = seeders.get(d);
       try {
         seeder.synced.get(SYNC_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        expected = seeder.snapshot().syncUninterruptibly().getNow().stateVector();
       } catch (ExecutionException | TimeoutException e) {
         throw new IllegalStateException("the seeding client of " + documentName(d) + " did not sync", e);
       }
+      byte[] expected = seeder.snapshot().syncUninterruptibly().getNow().stateVector();
       awaitServerState(d, StateVector.decode(expected));
     }
     log.info("{} documents seeded with {} bytes each in {} ms", settings.documents(), content.length,
