@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -39,6 +40,12 @@ class SharedDocumentTest {
     final List<ServerMessage> received = new CopyOnWriteArrayList<>();
     volatile int closeCode = -1;
     volatile String closeReason;
+    volatile Executor executor = DIRECT;
+
+    @Override
+    public Executor sendExecutor() {
+      return executor;
+    }
 
     @Override
     public void send(ServerMessage message) {
@@ -246,6 +253,52 @@ class SharedDocumentTest {
     assertThat(multi.syncs(SyncMessage.STEP2)).hasSize(2);
     assertThat(multi.syncs(SyncMessage.STEP1)).as("on attach, then with each later step 2").hasSize(2);
     assertThat(multi.received.get(0)).isEqualTo(new ServerMessage.Authenticated("plans", false));
+  }
+
+  /** An event loop stand-in: keeps the tasks until told to run them. */
+  static final class QueueExecutor implements Executor {
+    final List<Runnable> tasks = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void execute(Runnable task) {
+      tasks.add(task);
+    }
+
+    void runAll() {
+      tasks.forEach(Runnable::run);
+    }
+  }
+
+  @Test
+  void update_isBroadcastWithOneTaskPerEventLoop_inOrder() {
+    SharedDocument document = open(Duration.ofMillis(10), Duration.ofMillis(50), 100);
+    QueueExecutor loop1 = new QueueExecutor();
+    QueueExecutor loop2 = new QueueExecutor();
+    FakePeer sender = new FakePeer();
+    List<FakePeer> receivers = List.of(new FakePeer(), new FakePeer(), new FakePeer(), new FakePeer());
+    DocumentSession senderSession = attach(document, sender, Permission.WRITE);
+    for (int i = 0; i < receivers.size(); i++) {
+      attach(document, receivers.get(i), Permission.WRITE);
+      receivers.get(i).executor = i % 2 == 0 ? loop1 : loop2;
+    }
+    Doc client = Doc.create();
+    byte[] first = insertUpdate(client, 0, "a");
+    byte[] second = insertUpdate(client, 1, "b");
+
+    submit(document, senderSession, new ClientMessage.Sync("plans", SyncMessage.UPDATE, first));
+    submit(document, senderSession, new ClientMessage.Sync("plans", SyncMessage.UPDATE, second));
+
+    // Two receivers on each loop: one task per loop and update, not one per receiver.
+    assertThat(loop1.tasks).hasSize(2);
+    assertThat(loop2.tasks).hasSize(2);
+    assertThat(receivers.get(0).syncs(SyncMessage.UPDATE)).isEmpty();
+    loop1.runAll();
+    loop2.runAll();
+    for (FakePeer receiver : receivers) {
+      assertThat(receiver.syncs(SyncMessage.UPDATE)).extracting(ServerMessage.Sync::payload)
+          .containsExactly(first, second);
+    }
+    assertThat(sender.syncs(SyncMessage.UPDATE)).isEmpty();
   }
 
   @Test
