@@ -22,9 +22,13 @@ if (expect !== null) {
   }
 }
 
-const rounds = 5
+// As Measure.retainedHeap in Java: a state of many megabytes (B4x100) gets three rounds of one copy each, so that
+// the copies fit in the heap and the rounds in minutes.
+const large = state.length > 4_000_000
+const rounds = large ? 3 : 5
 // Enough copies per round to rise well above the noise (a megabyte of state), within about 15 s for all rounds.
-const copies = Math.max(3, Math.min(200, Math.ceil(1e6 / state.length), Math.floor(15000 / rounds / Math.max(loadMs, 1))))
+const copies = large ? 1
+  : Math.max(3, Math.min(200, Math.ceil(1e6 / state.length), Math.floor(15000 / rounds / Math.max(loadMs, 1))))
 const kept = [warm]
 const perCopy = []
 for (let r = 0; r < rounds; r++) {

@@ -74,6 +74,9 @@ public final class Measure {
     return Double.isNaN(measured) ? (t1 - t0) / 1e6 : measured;
   }
 
+  /** Above this encoded size, {@link #retainedHeap} loads one copy per round (and three rounds). */
+  static final int LARGE_STATE_BYTES = 4_000_000;
+
   /**
    * Retained heap, in bytes per copy, of what {@code load} builds: copies are loaded in rounds and all kept
    * reachable, and each round's growth of the used heap after full GCs is divided by its copies; the median of the
@@ -81,8 +84,11 @@ public final class Measure {
    * earlier work, and the median to a collection that comes late.
    */
   public static Stats retainedHeap(Supplier<Object> load, int stateBytes) {
-    int rounds = 5;
-    int copies = Math.min(200, Math.max(3, (int) Math.ceil(1e6 / Math.max(stateBytes, 1))));
+    // A state of many megabytes (B4x100) is a large document per copy: fewer rounds, one copy each, so that all
+    // copies fit in the heap; the copies of smaller states add up to a megabyte of state per round.
+    boolean large = stateBytes > LARGE_STATE_BYTES;
+    int rounds = large ? 3 : 5;
+    int copies = large ? 1 : Math.min(200, Math.max(3, (int) Math.ceil(1e6 / Math.max(stateBytes, 1))));
     List<Object> kept = new ArrayList<>(rounds * copies + 1);
     kept.add(load.get()); // loads classes and warms up before the first round
     double[] perCopy = new double[rounds];
