@@ -269,7 +269,7 @@ else
       done
     done
     when="$(for f in "${suite[@]}"; do date -u -r "$f" '+%F %H:%M'; done | sort | sed -n '1p;$p' | paste -sd/ | sed 's|/| to |') UTC"
-    node benchmarks/js/write-load-results.mjs "$machine" "$when" "$(cut -d' ' -f1-3 /proc/loadavg)" <<<"$(
+    node benchmarks/js/write-load-results.mjs "$machine" "$when" <<<"$(
       java -cp "$jar" ai.candlefish.collab.benchmarks.load.LoadGenerator --peers-header
       for f in "${suite[@]}"; do sed -n 's/^PEERS //p' "$f"; done)"
   fi

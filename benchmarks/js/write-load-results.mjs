@@ -1,9 +1,9 @@
 // Writes the side-by-side server table of run-load.sh --peers (Markdown, on stdin) into benchmarks/RESULTS.md
 // between the load-peers markers, with a summary derived from its rows. The rest of the file is left alone.
-// Usage (run-load.sh does it): node write-load-results.mjs MACHINE WHEN LOAD-AVERAGE < table
+// Usage (run-load.sh does it): node write-load-results.mjs MACHINE WHEN < table
 import { readFileSync, writeFileSync } from 'node:fs'
 
-const [machine, when, loadAverage] = process.argv.slice(2)
+const [machine, when] = process.argv.slice(2)
 const table = readFileSync(0, 'utf8').trim()
 
 // Rows: | scenario | server (protocol) | connected | relay p50 / p99 / max | delivered/s | synced ... | CPU | RSS ... |
@@ -47,14 +47,16 @@ Reproduce: \`benchmarks/run-load.sh --peers\` (one command: builds, then for eve
 on loopback and drives it with the load generator in its own JVM; about 40 minutes; \`--peers idle\` runs one part,
 \`--render\` rewrites this section from the logs in benchmarks/target/load).
 
-Machine: ${machine}; runs ended ${when}; load average at the end ${loadAverage}.
+Machine: ${machine}; runs ended ${when} (each run's machine load is in its log).
 The servers and the load generator share the 2 cores; the machine is shared with other work: read the ratios of one
 run.
 
 Servers: collab-netty's CollabServer (LoadServer: in-memory store, default settings, G1, -Xmx2g, all cores);
 @y/websocket-server 0.1.1 and @hocuspocus/server 4.7.0 (benchmarks/js/load-server.mjs: each as its README starts it,
 no persistence, one Node process, as Node runs them: one core). collab-netty is measured in both client protocols:
-y-websocket (the y-websocket server's) and Hocuspocus (Hocuspocus's).
+y-websocket (the y-websocket server's) and Hocuspocus (Hocuspocus's). collab-netty also stores every update (its
+in-memory store: debounced batches, merged; with the Hocuspocus protocol, a store before each acknowledgement),
+work that the Node servers without persistence skip.
 
 **How to read**: relay latency is from a client sending an update to another client having applied it (one clock:
 all clients are in the generator's JVM); delivered updates/s counts receipts by other clients during the measured
