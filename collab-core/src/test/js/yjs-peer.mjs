@@ -30,11 +30,13 @@
 //   {"op":"diffUpdate","update":B64,"stateVector":B64}                            -> {"update":B64}
 //   {"op":"version"}                                                              -> {"yjs":"13.6.33"}
 //   {"op":"quit"}                                                                 -> {"ok":true}, then exits
+// Relative positions and the UndoManager: see peer-extras.mjs.
 
 import * as Y from 'yjs'
 import { createInterface } from 'node:readline'
 import { readFileSync } from 'node:fs'
 import { applyOp, fromBase64, getRoot, snapshotRoots, toBase64 } from './interop.mjs'
+import { handleExtra } from './peer-extras.mjs'
 
 // stdout carries replies only: Yjs and lib0 log through console.log (for example "[yjs] Changed the client-id"),
 // so everything console prints goes to stderr.
@@ -53,6 +55,8 @@ const replica = cmd => {
 }
 
 const handle = cmd => {
+  const extra = handleExtra(cmd, replica)
+  if (extra !== undefined) return extra
   switch (cmd.op) {
     case 'new': {
       const doc = new Y.Doc({ gc: cmd.gc !== false })

@@ -52,4 +52,26 @@ class DecodersFuzzTest {
       assertThat(awareness.encodeUpdate()).isEqualTo(before);
     }
   }
+
+  @FuzzTest(maxDuration = "10s")
+  void relativePosition(byte[] bytes) {
+    Doc doc = Doc.newBuilder().clientId(1).build();
+    doc.getText("t").insert(0, "existing");
+    byte[] before = doc.encodeStateAsUpdate();
+    RelativePosition pos;
+    try {
+      pos = RelativePosition.decode(bytes);
+    } catch (DecodingException expected) {
+      return; // rejected cleanly
+    }
+    // whatever it refers to, resolving it answers or says null, and reads the document without changing it
+    pos.toAbsolute(doc);
+    pos.toAbsolute(doc, false);
+    if (!"".equals(pos.rootName())) { // Yjs's JSON form drops an empty root name (it tests it for truthiness)
+      assertThat(RelativePosition.fromJson(pos.toJson()).encode()).isEqualTo(pos.encode());
+    }
+    if (pos.rootName() == null) {
+      assertThat(doc.encodeStateAsUpdate()).isEqualTo(before);
+    }
+  }
 }

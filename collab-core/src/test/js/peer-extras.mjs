@@ -1,0 +1,121 @@
+// Commands of yjs-peer.mjs for relative positions and the UndoManager (kept apart from the document commands so
+// that the peer's main switch stays small). Each handler gets the parsed command and the peer's replica lookup,
+// and returns the reply, or undefined when the command is not one of these.
+//
+// Relative positions (types are addressed as {name, kind, key?, path?}: root name and kind, optionally the key of
+// a shared type nested in that root map, then child indexes down an XML tree):
+//   relPos {id,name,kind,key?,index,assoc}  createRelativePositionFromTypeIndex  -> {encoded:B64, json}
+//   absPos {id,encoded,follow?}      createAbsolutePositionFromRelativePosition -> {abs:null|{type,index,assoc}}
+//                                    type: "root:<name>" or "<client>:<clock>" of the item holding the type
+//   jsonPos {json}                   encodeRelativePosition(createRelativePositionFromJSON(json)) -> {encoded}
+//   cursorAwareness {id,style,anchor,head,name?,kind?,key?}  a Lexical- or y-prosemirror-style awareness state
+//                                    holding relative positions of that type, as y-protocols encodes it
+//                                    -> {update:B64, state}
+// UndoManager (one per doc; origins are strings, "um" names the UndoManager itself):
+//   undoManager {id,scope:[{name,kind,key?}],captureTimeout?,trackedOrigins?,ignoreRemoteMapChanges?,
+//                deleteFilterKey?}   deleteFilterKey: a map key whose entries undo/redo must not delete
+//                                    -> {ok}
+//   withOrigin {id,origin,ops}       ops in one transaction with that origin                 -> {ok}
+//   undo/redo {id}                   -> {changed:bool}     stopCapturing/clear {id,undo?,redo?} -> {ok}
+//   stacks {id}                      -> {undo:n, redo:n, events:[{kind,type,origin}...]} (events since last call)
+
+import * as Y from 'yjs'
+import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness'
+import { applyOp, fromBase64, getRoot, toBase64 } from './interop.mjs'
+
+const typeOf = (doc, cmd) => {
+  let t = getRoot(doc, cmd.name, cmd.kind)
+  if (cmd.key != null) t = t.get(cmd.key)
+  for (const i of cmd.path || []) t = t.get(i) // XML children
+  if (!(t instanceof Y.AbstractType)) throw new Error(`no shared type at ${JSON.stringify(cmd)}`)
+  return t
+}
+
+const describeType = (doc, t) => {
+  if (t._item !== null) return `${t._item.id.client}:${t._item.id.clock}`
+  for (const [name, root] of doc.share) if (root === t) return 'root:' + name
+  throw new Error('type not found')
+}
+
+const undoManagers = new Map()
+
+export const handleExtra = (cmd, replica) => {
+  switch (cmd.op) {
+    case 'relPos': {
+      const { doc } = replica(cmd)
+      const rpos = Y.createRelativePositionFromTypeIndex(typeOf(doc, cmd), cmd.index, cmd.assoc)
+      return { encoded: toBase64(Y.encodeRelativePosition(rpos)), json: Y.relativePositionToJSON(rpos) }
+    }
+    case 'absPos': {
+      const { doc } = replica(cmd)
+      const rpos = Y.decodeRelativePosition(fromBase64(cmd.encoded))
+      const abs = Y.createAbsolutePositionFromRelativePosition(rpos, doc, cmd.follow !== false)
+      return { abs: abs === null ? null : { type: describeType(doc, abs.type), index: abs.index, assoc: abs.assoc } }
+    }
+    case 'jsonPos':
+      return { encoded: toBase64(Y.encodeRelativePosition(Y.createRelativePositionFromJSON(cmd.json))) }
+    case 'cursorAwareness': {
+      const { doc } = replica(cmd)
+      const type = typeOf(doc, cmd)
+      const awareness = new Awareness(doc)
+      const anchor = Y.createRelativePositionFromTypeIndex(type, cmd.anchor)
+      const head = Y.createRelativePositionFromTypeIndex(type, cmd.head)
+      if (cmd.style === 'lexical') {
+        // @lexical/yjs (SyncCursors.ts) puts the RelativePosition objects themselves into the state
+        awareness.setLocalState({ name: 'Ann', color: '#f00', focusing: true, anchorPos: anchor, focusPos: head, awarenessData: {} })
+      } else {
+        // y-prosemirror (cursor-plugin.js) puts their relativePositionToJSON form under "cursor"
+        awareness.setLocalState({ user: { name: 'Ann', color: '#f00' }, cursor: { anchor: Y.relativePositionToJSON(anchor), head: Y.relativePositionToJSON(head) } })
+      }
+      const update = encodeAwarenessUpdate(awareness, [doc.clientID])
+      const state = JSON.parse(JSON.stringify(awareness.getLocalState()))
+      awareness.destroy()
+      return { update: toBase64(update), state }
+    }
+    case 'undoManager': {
+      const { doc } = replica(cmd)
+      const scope = cmd.scope.map(s => typeOf(doc, s))
+      const opts = { captureTimeout: cmd.captureTimeout ?? 500, ignoreRemoteMapChanges: cmd.ignoreRemoteMapChanges === true }
+      if (cmd.trackedOrigins) opts.trackedOrigins = new Set(cmd.trackedOrigins)
+      if (cmd.deleteFilterKey != null) opts.deleteFilter = item => item.parentSub !== cmd.deleteFilterKey
+      undoManagers.get(cmd.id)?.um.destroy()
+      const um = new Y.UndoManager(scope, opts)
+      const entry = { um, events: [] }
+      for (const kind of ['stack-item-added', 'stack-item-updated', 'stack-item-popped']) {
+        um.on(kind, e => entry.events.push({ kind, type: e.type, origin: e.origin === um ? 'um' : (e.origin ?? null) }))
+      }
+      um.on('stack-cleared', e => entry.events.push({ kind: 'stack-cleared', undo: e.undoStackCleared, redo: e.redoStackCleared }))
+      undoManagers.set(cmd.id, entry)
+      return { ok: true }
+    }
+    case 'withOrigin': {
+      const { doc } = replica(cmd)
+      doc.transact(() => { for (const o of cmd.ops) applyOp(doc, o) }, cmd.origin)
+      return { ok: true }
+    }
+    case 'undo':
+    case 'redo': {
+      replica(cmd)
+      const res = undoManagers.get(cmd.id).um[cmd.op]()
+      return { changed: res != null }
+    }
+    case 'stopCapturing':
+      undoManagers.get(cmd.id).um.stopCapturing()
+      return { ok: true }
+    case 'clear':
+      undoManagers.get(cmd.id).um.clear(cmd.undo !== false, cmd.redo !== false)
+      return { ok: true }
+    case 'stacks': {
+      const entry = undoManagers.get(cmd.id)
+      const events = entry.events
+      entry.events = []
+      return { undo: entry.um.undoStack.length, redo: entry.um.redoStack.length, events }
+    }
+    case 'drop':
+      undoManagers.get(cmd.id)?.um.destroy()
+      undoManagers.delete(cmd.id)
+      return undefined
+    default:
+      return undefined
+  }
+}
