@@ -9,7 +9,9 @@
  *   <li>{@link ai.candlefish.collab.spi.Authenticator}: who is connecting
  *       ({@link ai.candlefish.collab.spi.Principal}) and what they may do
  *       ({@link ai.candlefish.collab.spi.Permission});
- *   <li>{@link ai.candlefish.collab.spi.CollabHooks}: what a host application wants to hear about.
+ *   <li>{@link ai.candlefish.collab.spi.CollabHooks}: what a host application wants to hear about;
+ *   <li>{@link ai.candlefish.collab.spi.DocumentLeases}: in a cluster, which node does a document's once-only work
+ *       ({@link ai.candlefish.collab.spi.DocumentLease}, fenced by an epoch kept in the database).
  * </ul>
  *
  * <p>Every method here is synchronous. A server calls them on its own worker threads, never on a network thread,

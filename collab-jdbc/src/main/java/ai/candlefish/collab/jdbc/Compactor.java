@@ -143,12 +143,30 @@ final class Compactor implements AutoCloseable {
    *     compact (another instance did it: count from zero)
    */
   long[] compact(DocumentKey key) throws SQLException {
+    return compact(key, null, null);
+  }
+
+  /** A check made inside a compaction's transaction before it reads the rows (a lease's fencing epoch). */
+  interface Fence {
+    /** Throws (and so rolls the transaction back) when the compaction must not write. */
+    void check(Connection c) throws SQLException;
+  }
+
+  /**
+   * Compacts one document's rows in one transaction, folding {@code extra} (a state the caller holds, or null) in
+   * with them, after {@code fence} (or null) passed in the same transaction. With {@code extra}, a document with
+   * fewer than two rows is written too. Rows appended meanwhile are rows it did not read, so they stay.
+   */
+  long[] compact(DocumentKey key, byte[] extra, Fence fence) throws SQLException {
     long started = System.nanoTime();
     long doc = Tables.hash(key);
     try (Connection c = dataSource.getConnection()) {
       boolean autoCommit = c.getAutoCommit();
       c.setAutoCommit(false);
       try {
+        if (fence != null) {
+          fence.check(c);
+        }
         List<Long> seqs = new ArrayList<>();
         List<byte[]> rows = new ArrayList<>();
         try (PreparedStatement s = c.prepareStatement(tables.lockDocument)) {
@@ -160,11 +178,25 @@ final class Compactor implements AutoCloseable {
             }
           }
         }
-        if (rows.size() < 2) {
+        if (extra == null && rows.size() < 2) {
           c.rollback();
           return new long[] {Long.MAX_VALUE, Long.MAX_VALUE};
         }
-        byte[] state = state(rows);
+        if (rows.isEmpty()) {
+          try (PreparedStatement s = c.prepareStatement(tables.insert)) {
+            JdbcDocumentStore.bindKey(s, doc, key);
+            s.setBytes(4, extra);
+            s.executeUpdate();
+          }
+          c.commit();
+          return new long[] {0, 0};
+        }
+        List<byte[]> all = rows;
+        if (extra != null) {
+          all = new ArrayList<>(rows);
+          all.add(extra);
+        }
+        byte[] state = state(all);
         long last = seqs.get(seqs.size() - 1);
         boolean changed;
         try (PreparedStatement s = c.prepareStatement(tables.updateData)) {

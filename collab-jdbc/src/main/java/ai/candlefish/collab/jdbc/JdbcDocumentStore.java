@@ -241,6 +241,19 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
     return "JdbcDocumentStore[" + tables.updatesTable + "]";
   }
 
+  /** The compactor, for the fenced compaction of {@link JdbcDocumentLeases}. */
+  Compactor compactor() {
+    return compactor;
+  }
+
+  DataSource dataSource() {
+    return dataSource;
+  }
+
+  Tables tables() {
+    return tables;
+  }
+
   private interface SqlWork {
     void run(Connection c) throws SQLException;
   }
@@ -251,7 +264,7 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
    * an interrupt in the middle of I/O can close the database file (H2 closes its file channel, and with it the
    * whole database).
    */
-  private <T> T onIoThread(DocumentKey key, String what, Callable<T> work) {
+  <T> T onIoThread(DocumentKey key, String what, Callable<T> work) {
     Future<T> result;
     try {
       result = io.submit(work);

@@ -19,7 +19,7 @@ import java.security.NoSuchAlgorithmException;
  */
 final class Tables {
   /** The schema version this code writes; {@link SchemaMigrator} brings older ones up to it. */
-  static final int SCHEMA_VERSION = 1;
+  static final int SCHEMA_VERSION = 2;
 
   final String versionTable;
   final String updatesTable;
@@ -29,6 +29,8 @@ final class Tables {
   final String updateData;
   final String deleteRow;
   final String deleteDocument;
+  final String nodesTable;
+  final String leasesTable;
 
   Tables(String prefix) {
     versionTable = prefix + "schema_version";
@@ -42,7 +44,15 @@ final class Tables {
     updateData = "UPDATE " + updatesTable + " SET data = ? WHERE seq = ? AND doc = ?";
     deleteRow = "DELETE FROM " + updatesTable + " WHERE seq = ? AND doc = ?";
     deleteDocument = "DELETE FROM " + updatesTable + " WHERE doc = ? AND tenant = ? AND name = ?";
+    nodesTable = prefix + "nodes";
+    leasesTable = prefix + "leases";
   }
+
+  /**
+   * The database's clock in milliseconds since the epoch, as an SQL expression that PostgreSQL and H2 both
+   * understand. Lease expiry is measured by this one clock, never by the nodes' clocks.
+   */
+  static final String NOW_MS = "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000 AS BIGINT)";
 
   String createVersionTable() {
     return "CREATE TABLE IF NOT EXISTS " + versionTable + " (id INT NOT NULL PRIMARY KEY, version INT NOT NULL)";
@@ -59,6 +69,21 @@ final class Tables {
             + "name VARCHAR(" + DocumentKey.MAX_NAME_LENGTH + ") NOT NULL, "
             + "data BYTEA NOT NULL)",
         "CREATE INDEX IF NOT EXISTS " + updatesTable + "_doc ON " + updatesTable + " (doc, seq)"
+      };
+    }
+    if (version == 2) {
+      // Leases (JdbcDocumentLeases): one heartbeat row per node, one lease row per document. The lease row is keyed
+      // by the key's hash alone: two documents whose hashes collide share one owner, which is safe (still one owner).
+      return new String[] {
+        "CREATE TABLE IF NOT EXISTS " + nodesTable + " ("
+            + "node_id VARCHAR(" + JdbcDocumentLeases.MAX_NODE_ID_LENGTH + ") NOT NULL PRIMARY KEY, "
+            + "expires_ms BIGINT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS " + leasesTable + " ("
+            + "doc BIGINT NOT NULL PRIMARY KEY, "
+            + "tenant VARCHAR(" + DocumentKey.MAX_TENANT_LENGTH + ") NOT NULL, "
+            + "name VARCHAR(" + DocumentKey.MAX_NAME_LENGTH + ") NOT NULL, "
+            + "owner VARCHAR(" + JdbcDocumentLeases.MAX_NODE_ID_LENGTH + "), "
+            + "epoch BIGINT NOT NULL)"
       };
     }
     throw new IllegalArgumentException("no migration to schema version " + version);

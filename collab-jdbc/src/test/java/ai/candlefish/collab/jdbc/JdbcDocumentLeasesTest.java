@@ -1,0 +1,258 @@
+package ai.candlefish.collab.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.spi.DocumentLease;
+import ai.candlefish.collab.spi.LeaseLostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Leases against a real PostgreSQL 17 and H2 (see {@link Database}). Nodes are {@link JdbcDocumentLeases} instances
+ * with their own ids on one database; their heartbeats are driven by the tests ({@code heartbeatInterval(ZERO)}), so
+ * "a node stops" is "its heartbeat stops", as for a node killed or paused.
+ */
+class JdbcDocumentLeasesTest {
+  private static final DocumentKey KEY = DocumentKey.of("acme", "estimate-1");
+  private static final Duration TTL = Duration.ofMillis(300);
+
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+
+  @AfterEach
+  void close() throws Exception {
+    for (AutoCloseable c : closeables) {
+      c.close();
+    }
+  }
+
+  private JdbcDocumentStore store(Database db, String prefix) {
+    JdbcDocumentStore store = JdbcDocumentStore.newBuilder(db.dataSource()).tablePrefix(prefix).build();
+    closeables.add(store);
+    return store;
+  }
+
+  private JdbcDocumentLeases node(JdbcDocumentStore store, String id) {
+    JdbcDocumentLeases leases = JdbcDocumentLeases.newBuilder(store).nodeId(id).ttl(TTL)
+        .heartbeatInterval(Duration.ZERO).build();
+    closeables.add(0, leases);
+    return leases;
+  }
+
+  private static byte[] text(long client, String s) {
+    Doc doc = Doc.newBuilder().clientId(client).build();
+    doc.getText("t").insert(0, s);
+    return doc.encodeStateAsUpdate();
+  }
+
+  private static String load(JdbcDocumentStore store) {
+    Doc doc = Doc.create();
+    store.load(KEY).updates().forEach(doc::applyUpdate);
+    return doc.getText("t").toString();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void tryAcquire_freeDocument_givesEpochOneAndRefusesOthers(Database db) {
+    JdbcDocumentStore store = store(db, Database.freshPrefix());
+    JdbcDocumentLeases a = node(store, "a");
+    JdbcDocumentLeases b = node(store, "b");
+
+    DocumentLease lease = a.tryAcquire(KEY);
+
+    assertThat(lease).isEqualTo(new DocumentLease(KEY, "a", 1));
+    assertThat(a.tryAcquire(KEY)).isEqualTo(lease);
+    assertThat(b.tryAcquire(KEY)).isNull();
+    assertThat(a.isCurrent(lease)).isTrue();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void tryAcquire_afterRelease_takesOverWithNextEpoch(Database db) {
+    JdbcDocumentStore store = store(db, Database.freshPrefix());
+    JdbcDocumentLeases a = node(store, "a");
+    JdbcDocumentLeases b = node(store, "b");
+    DocumentLease first = a.tryAcquire(KEY);
+
+    a.release(first);
+    DocumentLease second = b.tryAcquire(KEY);
+
+    assertThat(second).isEqualTo(new DocumentLease(KEY, "b", 2));
+    assertThat(a.isCurrent(first)).isFalse();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void tryAcquire_whileOwnerHeartbeats_isRefused_andAfterItStops_takesOver(Database db) {
+    JdbcDocumentStore store = store(db, Database.freshPrefix());
+    JdbcDocumentLeases a = node(store, "a");
+    JdbcDocumentLeases b = node(store, "b");
+    DocumentLease first = a.tryAcquire(KEY);
+    a.heartbeat();
+    assertThat(b.tryAcquire(KEY)).isNull();
+
+    // a stops beating; b takes over once a's heartbeat expires by the database's clock
+    DocumentLease[] second = new DocumentLease[1];
+    await().atMost(Duration.ofSeconds(10)).until(() -> (second[0] = b.tryAcquire(KEY)) != null);
+
+    assertThat(second[0].epoch()).isEqualTo(first.epoch() + 1);
+    assertThat(a.isCurrent(first)).isFalse();
+    b.heartbeat();
+    assertThat(a.tryAcquire(KEY)).as("a is back, but b's heartbeat is live").isNull();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void compact_staleEpochAfterTakeOver_isRefusedAndWritesNothing(Database db) {
+    JdbcDocumentStore store = store(db, Database.freshPrefix());
+    JdbcDocumentLeases a = node(store, "a");
+    JdbcDocumentLeases b = node(store, "b");
+    store.append(KEY, text(1, "one "));
+    DocumentLease stale = a.tryAcquire(KEY);
+    await().atMost(Duration.ofSeconds(10)).until(() -> b.tryAcquire(KEY) != null);
+    DocumentLease current = b.tryAcquire(KEY);
+    store.append(KEY, text(2, "two "));
+    b.heartbeat();
+
+    // a was paused past its lease, comes back, and compacts from what it holds (which lacks "two")
+    assertThatThrownBy(() -> a.compact(stale, text(1, "one ")))
+        .isInstanceOf(LeaseLostException.class)
+        .hasMessageContaining("held by b at epoch " + current.epoch());
+
+    assertThat(store.load(KEY).updateCount()).isEqualTo(2);
+    b.compact(current, null);
+    assertThat(store.load(KEY).updateCount()).isEqualTo(1);
+    assertThat(load(store)).contains("one ").contains("two ");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void compact_stateThatLacksStoredRows_keepsThem(Database db) {
+    JdbcDocumentStore store = store(db, Database.freshPrefix());
+    JdbcDocumentLeases a = node(store, "a");
+    store.append(KEY, text(1, "mine "));
+    store.append(KEY, text(2, "appended by another node "));
+    DocumentLease lease = a.tryAcquire(KEY);
+
+    a.compact(lease, text(1, "mine ")); // a's copy has not seen client 2's update yet
+
+    assertThat(store.load(KEY).updateCount()).isEqualTo(1);
+    assertThat(load(store)).contains("mine ").contains("appended by another node ");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void compact_emptyDocument_storesTheState(Database db) {
+    JdbcDocumentStore store = store(db, Database.freshPrefix());
+    JdbcDocumentLeases a = node(store, "a");
+    DocumentLease lease = a.tryAcquire(KEY);
+
+    a.compact(lease, text(1, "hello"));
+
+    assertThat(load(store)).isEqualTo("hello");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void compact_releasedLease_isRefused(Database db) {
+    JdbcDocumentStore store = store(db, Database.freshPrefix());
+    JdbcDocumentLeases a = node(store, "a");
+    DocumentLease lease = a.tryAcquire(KEY);
+    a.release(lease);
+
+    assertThatThrownBy(() -> a.compact(lease, text(1, "x"))).isInstanceOf(LeaseLostException.class)
+        .hasMessageContaining("released");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void compact_leaseOfAnotherNode_isMisuse(Database db) {
+    JdbcDocumentStore store = store(db, Database.freshPrefix());
+    JdbcDocumentLeases a = node(store, "a");
+    JdbcDocumentLeases b = node(store, "b");
+    DocumentLease lease = a.tryAcquire(KEY);
+
+    assertThatThrownBy(() -> b.compact(lease, null)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("belongs to node a");
+  }
+
+  /**
+   * Many nodes whose owner died race to take the document over at the same moment: exactly one wins, with the next
+   * epoch; every other gets null (it sees the winner's live heartbeat). Repeated for several generations.
+   */
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void tryAcquire_concurrentTakeOver_exactlyOneWinsPerEpoch(Database db) throws Exception {
+    JdbcDocumentStore store = store(db, Database.freshPrefix());
+    int n = 6;
+    List<JdbcDocumentLeases> nodes = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      nodes.add(node(store, "n" + i));
+    }
+    DocumentLease owner = nodes.get(0).tryAcquire(KEY);
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    try {
+      for (int generation = 0; generation < 4; generation++) {
+        String dead = owner.nodeId();
+        // everybody but the owner keeps beating; wait until the owner's heartbeat has expired
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
+          for (JdbcDocumentLeases node : nodes) {
+            if (!node.nodeId().equals(dead)) {
+              node.heartbeat();
+            }
+          }
+          return db.count("SELECT COUNT(*) FROM " + storePrefix(store) + "nodes WHERE node_id = '" + dead
+              + "' AND expires_ms < " + Tables.NOW_MS) == 1;
+        });
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<DocumentLease>> results = new ArrayList<>();
+        for (JdbcDocumentLeases node : nodes) {
+          if (node.nodeId().equals(dead)) {
+            continue;
+          }
+          results.add(pool.submit(() -> {
+            start.await();
+            return node.tryAcquire(KEY);
+          }));
+        }
+        start.countDown();
+        List<DocumentLease> winners = new ArrayList<>();
+        for (Future<DocumentLease> f : results) {
+          DocumentLease l = f.get();
+          if (l != null) {
+            winners.add(l);
+          }
+        }
+        assertThat(winners).as("generation %d", generation).hasSize(1);
+        assertThat(winners.get(0).epoch()).isEqualTo(owner.epoch() + 1);
+        DocumentLease previous = owner;
+        owner = winners.get(0);
+        JdbcDocumentLeases previousNode = nodes.stream().filter(x -> x.nodeId().equals(previous.nodeId()))
+            .findFirst().orElseThrow();
+        assertThatThrownBy(() -> previousNode.compact(previous, null)).isInstanceOf(LeaseLostException.class);
+        nodes.stream().filter(x -> Objects.equals(x.nodeId(), winners.get(0).nodeId())).findFirst().orElseThrow()
+            .compact(winners.get(0), text(generation + 1, "g" + generation));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(load(store)).contains("g0").contains("g1").contains("g2").contains("g3");
+  }
+
+  private static String storePrefix(JdbcDocumentStore store) {
+    String t = store.tables().nodesTable;
+    return t.substring(0, t.length() - "nodes".length());
+  }
+}
