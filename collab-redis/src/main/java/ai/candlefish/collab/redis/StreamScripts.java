@@ -1,0 +1,75 @@
+package ai.candlefish.collab.redis;
+
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The two Lua scripts on a document's stream, each atomic in Redis: {@link #publish} (next sequence number and
+ * {@code XADD ... MAXLEN ~} in one step, so entries are numbered without gaps) and {@link #position} (the last entry
+ * id and the counter, read together). Thread-safe.
+ */
+final class StreamScripts {
+  /** Entry types ({@code t} field). */
+  static final byte[] UPDATE = {'u'};
+  static final byte[] RELOAD = {'r'};
+
+  private static final String PUBLISH = String.join("\n",
+      "local seq = redis.call('INCR', KEYS[2])",
+      "local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*',",
+      "  'n', ARGV[2], 's', seq, 't', ARGV[3], 'd', ARGV[4])",
+      "redis.call('PEXPIRE', KEYS[1], ARGV[5])",
+      "redis.call('PEXPIRE', KEYS[2], ARGV[5])",
+      "return id");
+
+  private static final String POSITION = String.join("\n",
+      "local seq = redis.call('GET', KEYS[2])",
+      "local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)",
+      "local id = '0-0'",
+      "if last[1] then id = last[1][1] end",
+      "return {id, seq or '0'}");
+
+  /** A stream position: read after entry {@code id}, whose sequence number is {@code seq}. */
+  record Position(String id, long seq) {}
+
+  private final StatefulRedisConnection<String, byte[]> connection;
+  private final Keys keys;
+  private final byte[] nodeId;
+  private final byte[] maxLength;
+  private final byte[] ttlMillis;
+
+  StreamScripts(StatefulRedisConnection<String, byte[]> connection, Keys keys, String nodeId, long maxLength,
+      Duration ttl) {
+    this.connection = connection;
+    this.keys = keys;
+    this.nodeId = nodeId.getBytes(StandardCharsets.UTF_8);
+    this.maxLength = ascii(maxLength);
+    this.ttlMillis = ascii(ttl.toMillis());
+  }
+
+  private static byte[] ascii(long n) {
+    return Long.toString(n).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** Appends an entry of {@code type} with {@code data}; completes with its id, or exceptionally. */
+  CompletableFuture<byte[]> publish(String stream, byte[] type, byte[] data) {
+    return connection.async().<byte[]>eval(PUBLISH, ScriptOutputType.VALUE,
+        new String[] {stream, keys.counter(stream)}, maxLength, nodeId, type, data, ttlMillis).toCompletableFuture();
+  }
+
+  /**
+   * The stream's current position; blocks.
+   *
+   * @throws io.lettuce.core.RedisException if Redis cannot be reached
+   */
+  Position position(String stream) {
+    List<Object> r = connection.sync().eval(POSITION, ScriptOutputType.MULTI,
+        new String[] {stream, keys.counter(stream)});
+    String id = new String((byte[]) r.get(0), StandardCharsets.US_ASCII);
+    long seq = Long.parseLong(new String((byte[]) r.get(1), StandardCharsets.US_ASCII));
+    return new Position(id, seq);
+  }
+}

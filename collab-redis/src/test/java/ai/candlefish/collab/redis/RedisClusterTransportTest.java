@@ -1,0 +1,289 @@
+package ai.candlefish.collab.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import ai.candlefish.collab.awareness.Awareness;
+import ai.candlefish.collab.spi.ClusterDocument;
+import ai.candlefish.collab.spi.ClusterListener;
+import ai.candlefish.collab.spi.DocumentKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Nodes are transports in this JVM on one real redis-server, which the tests kill and restart. */
+class RedisClusterTransportTest {
+  private static RedisServerProcess redis;
+  private static final AtomicInteger PREFIXES = new AtomicInteger();
+  private static final DocumentKey KEY = DocumentKey.of("acme", "estimate-1");
+
+  private final List<RedisClusterTransport> nodes = new ArrayList<>();
+  private final String prefix = "t" + PREFIXES.incrementAndGet() + ":";
+
+  @BeforeAll
+  static void startRedis() {
+    redis = RedisServerProcess.start();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    redis.close();
+  }
+
+  @AfterEach
+  void closeNodes() {
+    nodes.forEach(RedisClusterTransport::close);
+    if (!redis.isAlive()) {
+      redis.restart();
+    }
+  }
+
+  private RedisClusterTransport node(String id) {
+    RedisClusterTransport t = RedisClusterTransport.newBuilder(redis.uri()).nodeId(id).keyPrefix(prefix)
+        .streamMaxLength(10).heartbeat(Duration.ofMillis(100), Duration.ofMillis(500)).build();
+    nodes.add(t);
+    return t;
+  }
+
+  /** What one node heard about one document. */
+  static final class Heard implements ClusterListener {
+    final List<byte[]> updates = new CopyOnWriteArrayList<>();
+    final List<byte[]> awareness = new CopyOnWriteArrayList<>();
+    final AtomicInteger resyncs = new AtomicInteger();
+    volatile CountDownLatch gate;
+    final CountDownLatch atGate = new CountDownLatch(1);
+
+    @Override
+    public void onRemoteUpdate(byte[] update) {
+      CountDownLatch g = gate;
+      if (g != null) {
+        atGate.countDown();
+        try {
+          g.await(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      updates.add(update);
+    }
+
+    @Override
+    public void onRemoteAwareness(byte[] update) {
+      awareness.add(update);
+    }
+
+    @Override
+    public void onResync() {
+      resyncs.incrementAndGet();
+    }
+
+    List<String> updateTexts() {
+      List<String> out = new ArrayList<>();
+      updates.forEach(u -> out.add(new String(u)));
+      return out;
+    }
+
+    /** The presence states as this node's clients would see them after applying everything heard. */
+    Map<Long, Object> presence() {
+      Awareness a = new Awareness(999_999, System::currentTimeMillis);
+      awareness.forEach(u -> a.applyUpdate(u, "remote"));
+      Map<Long, Object> states = new java.util.HashMap<>(a.states());
+      states.remove(999_999L);
+      return states;
+    }
+  }
+
+  private static ClusterDocument joinAndStart(RedisClusterTransport node, Heard heard) {
+    ClusterDocument doc = node.join(KEY, heard);
+    doc.start();
+    return doc;
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static byte[] presence(long client, long clock, Object state) {
+    Awareness a = new Awareness(client, System::currentTimeMillis);
+    for (long i = 0; i < clock; i++) {
+      a.setLocalState(state);
+    }
+    return a.encodeUpdate(List.of(client));
+  }
+
+  @Test
+  void publishUpdate_reachesTheOtherNodes_notItself() {
+    Heard atA = new Heard();
+    Heard atB = new Heard();
+    Heard atC = new Heard();
+    ClusterDocument a = joinAndStart(node("a"), atA);
+    joinAndStart(node("b"), atB);
+    joinAndStart(node("c"), atC);
+
+    a.publishUpdate(bytes("u1"));
+    a.publishUpdate(bytes("u2"));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> atB.updates.size() == 2 && atC.updates.size() == 2);
+    assertThat(atB.updateTexts()).containsExactly("u1", "u2");
+    assertThat(atC.updateTexts()).containsExactly("u1", "u2");
+    assertThat(atA.updates).isEmpty();
+    assertThat(atB.resyncs).hasValue(0);
+  }
+
+  @Test
+  void join_readsFromThePositionNotedBeforeTheLoad() {
+    Heard atB = new Heard();
+    ClusterDocument a = joinAndStart(node("a"), new Heard());
+    a.publishUpdate(bytes("before-join")); // stored before b loads: b finds it in the store
+    await().atMost(Duration.ofSeconds(10)).until(() -> redis.command("XLEN " + prefix + "s:4:acme/estimate-1")
+        .startsWith(":1"));
+
+    ClusterDocument b = node("b").join(KEY, atB);
+    a.publishUpdate(bytes("while-loading")); // published after b noted its position, before b started
+    b.start();
+    a.publishUpdate(bytes("after-start"));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> atB.updates.size() == 2);
+    assertThat(atB.updateTexts()).containsExactly("while-loading", "after-start");
+  }
+
+  @Test
+  void trimmedStream_underALaggingNode_resyncsIt() {
+    Heard atB = new Heard();
+    ClusterDocument a = joinAndStart(node("a"), new Heard());
+    joinAndStart(node("b"), atB);
+    CountDownLatch gate = new CountDownLatch(1);
+    atB.gate = gate;
+    a.publishUpdate(bytes("first")); // b's reader stops inside its listener: b lags
+    await().atMost(Duration.ofSeconds(10)).until(() -> atB.atGate.getCount() == 0);
+    for (int i = 0; i < 50; i++) {
+      a.publishUpdate(bytes("u" + i));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> redis.command("GET " + prefix + "q:4:acme/estimate-1")
+        .contains("51"));
+    redis.command("XTRIM " + prefix + "s:4:acme/estimate-1 MAXLEN 3");
+
+    gate.countDown();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> atB.resyncs.get() == 1);
+    assertThat(atB.updateTexts()).containsExactly("first"); // nothing after the gap was applied as if it were next
+    a.publishUpdate(bytes("after-resync"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> atB.updateTexts().contains("after-resync"));
+  }
+
+  @Test
+  void redisKilledAndRestarted_everyNodeResyncs_andFanOutResumes() {
+    Heard atA = new Heard();
+    Heard atB = new Heard();
+    RedisClusterTransport nodeA = node("a");
+    ClusterDocument a = joinAndStart(nodeA, atA);
+    joinAndStart(node("b"), atB);
+    a.publishUpdate(bytes("before"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> atB.updates.size() == 1);
+
+    redis.kill();
+    a.publishUpdate(bytes("while-down")); // stored by a's server; fails to publish
+    await().atMost(Duration.ofSeconds(10)).until(() -> !nodeA.isConnected());
+    redis.restart();
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> atA.resyncs.get() >= 1 && atB.resyncs.get() >= 1);
+    assertThat(atB.updateTexts()).doesNotContain("while-down"); // b gets it from the store, not from Redis
+    await().atMost(Duration.ofSeconds(20)).until(nodeA::isConnected);
+    a.publishUpdate(bytes("after"));
+    await().atMost(Duration.ofSeconds(20)).until(() -> atB.updateTexts().contains("after"));
+  }
+
+  @Test
+  void join_whileRedisIsDown_servesAndResyncsWhenItIsBack() {
+    RedisClusterTransport nodeB = node("b");
+    redis.kill();
+    Heard atB = new Heard();
+
+    ClusterDocument b = nodeB.join(KEY, atB); // returns at once: the document is served without the cluster
+    b.start();
+    redis.restart();
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> atB.resyncs.get() >= 1);
+    ClusterDocument a = joinAndStart(node("a"), new Heard());
+    await().atMost(Duration.ofSeconds(20)).until(nodeB::isConnected);
+    a.publishUpdate(bytes("after"));
+    await().atMost(Duration.ofSeconds(20)).until(() -> atB.updateTexts().contains("after"));
+  }
+
+  @Test
+  void awareness_isCoalesced_andAJoiningNodeLearnsThePresentClients() {
+    Heard atB = new Heard();
+    ClusterDocument a = joinAndStart(node("a"), new Heard());
+    joinAndStart(node("b"), atB);
+    for (int clock = 1; clock <= 20; clock++) {
+      a.publishAwareness(presence(7, clock, Map.of("name", "ada", "cursor", clock)));
+    }
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> atB.presence().equals(
+        Map.of(7L, Map.of("name", "ada", "cursor", 20))));
+    assertThat(atB.awareness.size()).as("20 changes coalesced").isLessThan(20);
+
+    Heard atC = new Heard();
+    joinAndStart(node("c"), atC);
+    await().atMost(Duration.ofSeconds(10)).until(() -> atC.presence().containsKey(7L));
+  }
+
+  /** A node killed (no goodbye, heartbeats stop: within the node timeout) or closed (its goodbye: at once). */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void nodeGone_itsClientsPresenceIsRemovedOnTheOthers(boolean closedCleanly) {
+    Heard atB = new Heard();
+    RedisClusterTransport nodeA = node("a");
+    ClusterDocument a = joinAndStart(nodeA, new Heard());
+    RedisClusterTransport nodeB = node("b");
+    joinAndStart(nodeB, atB);
+    a.publishAwareness(presence(7, 1, Map.of("name", "ada")));
+    await().atMost(Duration.ofSeconds(10)).until(() -> atB.presence().containsKey(7L));
+    assertThat(nodeB.liveNodes()).containsExactlyInAnyOrder("a", "b");
+
+    if (closedCleanly) {
+      nodeA.close();
+    } else {
+      nodeA.crashForTests(); // as kill -9
+    }
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> atB.presence().isEmpty());
+    assertThat(nodeB.liveNodes()).containsExactly("b");
+  }
+
+  @Test
+  void join_twice_isMisuse_untilClosed() {
+    RedisClusterTransport nodeA = node("a");
+    ClusterDocument first = nodeA.join(KEY, new Heard());
+
+    assertThatThrownBy(() -> nodeA.join(KEY, new Heard())).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("joined already");
+    first.close();
+    nodeA.join(KEY, new Heard()).close();
+  }
+
+  @Test
+  void builder_rejectsBadSettings() {
+    assertThatThrownBy(() -> RedisClusterTransport.newBuilder(redis.uri()).keyPrefix("bad prefix"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bad prefix");
+    assertThatThrownBy(() -> RedisClusterTransport.newBuilder(redis.uri()).streamMaxLength(1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 10");
+    assertThatThrownBy(() -> RedisClusterTransport.newBuilder(redis.uri())
+        .heartbeat(Duration.ofSeconds(1), Duration.ofSeconds(2)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("more than twice");
+    assertThatThrownBy(() -> RedisClusterTransport.newBuilder("redis://127.0.0.1:1").build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("could not connect to Redis");
+  }
+}
