@@ -285,30 +285,7 @@ public final class CollabServer implements AutoCloseable {
    * combination. Not thread-safe.
    */
   public static final class Builder {
-    private String host;
-    private int port = 1234;
-    private String pathPrefix = "";
-    private DocumentStore store;
-    private Authenticator authenticator;
-    private CollabHooks hooks = CollabHooks.NONE;
-    private int maxMessageSize = 16 * 1024 * 1024;
-    private int maxDocumentsPerConnection = 64;
-    private int messagesPerSecond = 200;
-    private int messageBurst = 1000;
-    private Duration idleTimeout = Duration.ofSeconds(60);
-    private long outboundBufferLimit = 16L * 1024 * 1024;
-    private Duration authenticationTimeout = Duration.ofSeconds(10);
-    private int maxUnauthenticatedMessages = 32;
-    private long maxUnauthenticatedBytes = 1024 * 1024;
-    private Duration storeDebounce = Duration.ofSeconds(2);
-    private Duration storeMaxWait = Duration.ofSeconds(10);
-    private Duration storeRetryMax = Duration.ofSeconds(30);
-    private int compactAfterUpdates = 500;
-    private Duration unloadDelay = Duration.ofSeconds(10);
-    private int ioThreads;
-    private int documentThreads = Runtime.getRuntime().availableProcessors();
-    private int blockingThreads = 16;
-    private Duration shutdownTimeout = Duration.ofSeconds(10);
+    private final ServerConfig.Builder config = ServerConfig.newBuilder();
     private Path tlsCertificateChain;
     private Path tlsPrivateKey;
     private String tlsKeyPassword;
@@ -318,7 +295,7 @@ public final class CollabServer implements AutoCloseable {
 
     /** The address to bind; default: every interface. */
     public Builder host(String host) {
-      this.host = Objects.requireNonNull(host, "host");
+      config.host(host);
       return this;
     }
 
@@ -329,10 +306,7 @@ public final class CollabServer implements AutoCloseable {
      * @throws IllegalArgumentException if not within 0..65535
      */
     public Builder port(int port) {
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("port must be within 0..65535 but was " + port);
-      }
-      this.port = port;
+      config.port(port);
       return this;
     }
 
@@ -374,21 +348,13 @@ public final class CollabServer implements AutoCloseable {
      * @throws IllegalArgumentException if the prefix has a query, fragment, whitespace or an empty segment
      */
     public Builder pathPrefix(String pathPrefix) {
-      Objects.requireNonNull(pathPrefix, "pathPrefix");
-      String p = pathPrefix.startsWith("/") ? pathPrefix : "/" + pathPrefix;
-      while (p.endsWith("/")) {
-        p = p.substring(0, p.length() - 1);
-      }
-      if (p.contains("//") || p.chars().anyMatch(c -> c == '?' || c == '#' || Character.isWhitespace(c))) {
-        throw new IllegalArgumentException("pathPrefix must be a plain path like /collab but was " + pathPrefix);
-      }
-      this.pathPrefix = p;
+      config.pathPrefix(pathPrefix);
       return this;
     }
 
     /** Where documents are loaded from and stored; default: a new {@link InMemoryDocumentStore}. */
     public Builder documentStore(DocumentStore store) {
-      this.store = Objects.requireNonNull(store, "store");
+      config.store(store);
       return this;
     }
 
@@ -397,13 +363,13 @@ public final class CollabServer implements AutoCloseable {
      * {@link Authenticator#insecureAllowAll(String)}.
      */
     public Builder authenticator(Authenticator authenticator) {
-      this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+      config.authenticator(authenticator);
       return this;
     }
 
     /** What the host hears about connections and documents; default: nothing. */
     public Builder hooks(CollabHooks hooks) {
-      this.hooks = Objects.requireNonNull(hooks, "hooks");
+      config.hooks(hooks);
       return this;
     }
 
@@ -414,7 +380,7 @@ public final class CollabServer implements AutoCloseable {
      * @throws IllegalArgumentException if below 1 KiB
      */
     public Builder maxMessageSize(int bytes) {
-      this.maxMessageSize = (int) atLeast("maxMessageSize", bytes, 1024);
+      config.maxMessageSize(bytes);
       return this;
     }
 
@@ -425,7 +391,7 @@ public final class CollabServer implements AutoCloseable {
      * @throws IllegalArgumentException if below 1
      */
     public Builder maxDocumentsPerConnection(int documents) {
-      this.maxDocumentsPerConnection = (int) atLeast("maxDocumentsPerConnection", documents, 1);
+      config.maxDocumentsPerConnection(documents);
       return this;
     }
 
@@ -437,12 +403,7 @@ public final class CollabServer implements AutoCloseable {
      * @throws IllegalArgumentException if either is below 1
      */
     public Builder messageRate(int perSecond, int burst) {
-      if (perSecond < 1 || burst < 1) {
-        throw new IllegalArgumentException("messageRate must be at least 1/s with a burst of at least 1 but was "
-            + perSecond + "/s, burst " + burst);
-      }
-      this.messagesPerSecond = perSecond;
-      this.messageBurst = burst;
+      config.messageRate(perSecond, burst);
       return this;
     }
 
@@ -453,7 +414,7 @@ public final class CollabServer implements AutoCloseable {
      * @throws IllegalArgumentException if shorter than 100 ms
      */
     public Builder idleTimeout(Duration timeout) {
-      this.idleTimeout = atLeast("idleTimeout", timeout, Duration.ofMillis(100));
+      config.idleTimeout(timeout);
       return this;
     }
 
@@ -464,7 +425,7 @@ public final class CollabServer implements AutoCloseable {
      * @throws IllegalArgumentException if below 1 KiB
      */
     public Builder outboundBufferLimit(long bytes) {
-      this.outboundBufferLimit = atLeast("outboundBufferLimit", bytes, 1024);
+      config.outboundBufferLimit(bytes);
       return this;
     }
 
@@ -476,14 +437,7 @@ public final class CollabServer implements AutoCloseable {
      * @throws IllegalArgumentException if the timeout is shorter than 10 ms or a count is negative
      */
     public Builder unauthenticatedLimits(Duration timeout, int maxMessages, long maxBytes) {
-      Duration t = atLeast("authentication timeout", timeout, Duration.ofMillis(10));
-      if (maxMessages < 0 || maxBytes < 0) {
-        throw new IllegalArgumentException("unauthenticated limits must not be negative but were " + maxMessages
-            + " messages, " + maxBytes + " bytes");
-      }
-      this.authenticationTimeout = t;
-      this.maxUnauthenticatedMessages = maxMessages;
-      this.maxUnauthenticatedBytes = maxBytes;
+      config.unauthenticatedLimits(timeout, maxMessages, maxBytes);
       return this;
     }
 
@@ -493,7 +447,7 @@ public final class CollabServer implements AutoCloseable {
      * @throws IllegalArgumentException if negative
      */
     public Builder storeDebounce(Duration debounce) {
-      this.storeDebounce = atLeast("storeDebounce", debounce, Duration.ZERO);
+      config.storeDebounce(debounce);
       return this;
     }
 
@@ -504,7 +458,7 @@ public final class CollabServer implements AutoCloseable {
      * @throws IllegalArgumentException if negative
      */
     public Builder storeMaxWait(Duration maxWait) {
-      this.storeMaxWait = atLeast("storeMaxWait", maxWait, Duration.ZERO);
+      config.storeMaxWait(maxWait);
       return this;
     }
 
@@ -514,7 +468,7 @@ public final class CollabServer implements AutoCloseable {
      * @throws IllegalArgumentException if shorter than 1 ms
      */
     public Builder storeRetryMax(Duration max) {
-      this.storeRetryMax = atLeast("storeRetryMax", max, Duration.ofMillis(1));
+      config.storeRetryMax(max);
       return this;
     }
 
@@ -525,7 +479,7 @@ public final class CollabServer implements AutoCloseable {
      * @throws IllegalArgumentException if below 1
      */
     public Builder compactAfterUpdates(int updates) {
-      this.compactAfterUpdates = (int) atLeast("compactAfterUpdates", updates, 1);
+      config.compactAfterUpdates(updates);
       return this;
     }
 
@@ -536,7 +490,7 @@ public final class CollabServer implements AutoCloseable {
      * @throws IllegalArgumentException if negative
      */
     public Builder unloadDelay(Duration delay) {
-      this.unloadDelay = atLeast("unloadDelay", delay, Duration.ZERO);
+      config.unloadDelay(delay);
       return this;
     }
 
@@ -547,13 +501,7 @@ public final class CollabServer implements AutoCloseable {
      * @throws IllegalArgumentException if {@code io} is negative or another count is below 1
      */
     public Builder threads(int io, int documents, int blocking) {
-      if (io < 0 || documents < 1 || blocking < 1) {
-        throw new IllegalArgumentException("threads must be io >= 0, documents >= 1, blocking >= 1 but were " + io
-            + ", " + documents + ", " + blocking);
-      }
-      this.ioThreads = io;
-      this.documentThreads = documents;
-      this.blockingThreads = blocking;
+      config.threads(io, documents, blocking);
       return this;
     }
 
@@ -563,23 +511,8 @@ public final class CollabServer implements AutoCloseable {
      * @throws IllegalArgumentException if negative
      */
     public Builder shutdownTimeout(Duration timeout) {
-      this.shutdownTimeout = atLeast("shutdownTimeout", timeout, Duration.ZERO);
+      config.shutdownTimeout(timeout);
       return this;
-    }
-
-    private static long atLeast(String name, long value, long min) {
-      if (value < min) {
-        throw new IllegalArgumentException(name + " must be at least " + min + " but was " + value);
-      }
-      return value;
-    }
-
-    private static Duration atLeast(String name, Duration value, Duration min) {
-      Objects.requireNonNull(value, name);
-      if (value.compareTo(min) < 0) {
-        throw new IllegalArgumentException(name + " must be at least " + min + " but was " + value);
-      }
-      return value;
     }
 
     /**
@@ -590,20 +523,7 @@ public final class CollabServer implements AutoCloseable {
      *     matching private key
      */
     public CollabServer build() {
-      if (authenticator == null) {
-        throw new IllegalStateException("no authenticator: set authenticator(...), or for development only "
-            + "authenticator(Authenticator.insecureAllowAll(tenant))");
-      }
-      if (storeMaxWait.compareTo(storeDebounce) < 0) {
-        throw new IllegalStateException("storeMaxWait (" + storeMaxWait + ") must not be shorter than storeDebounce ("
-            + storeDebounce + ")");
-      }
-      return new CollabServer(new ServerConfig(host, port, pathPrefix,
-          store == null ? new InMemoryDocumentStore() : store, authenticator, hooks, maxMessageSize,
-          maxDocumentsPerConnection, messagesPerSecond, messageBurst, idleTimeout, outboundBufferLimit,
-          authenticationTimeout, maxUnauthenticatedMessages, maxUnauthenticatedBytes, storeDebounce, storeMaxWait,
-          storeRetryMax, compactAfterUpdates, unloadDelay, ioThreads, documentThreads, blockingThreads,
-          shutdownTimeout), sslContext(), metrics);
+      return new CollabServer(config.build(), sslContext(), metrics);
     }
 
     private SslContext sslContext() {

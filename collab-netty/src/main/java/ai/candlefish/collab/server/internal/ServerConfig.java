@@ -3,36 +3,416 @@ package ai.candlefish.collab.server.internal;
 import ai.candlefish.collab.spi.Authenticator;
 import ai.candlefish.collab.spi.CollabHooks;
 import ai.candlefish.collab.spi.DocumentStore;
+import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
- * Every setting of a server, checked by {@code CollabServer.Builder} (which documents each one). Immutable.
+ * Every setting of a server. Immutable; built by {@link #newBuilder()}, whose setters check each value at once and
+ * whose {@link Builder#build()} checks the combination (the shape of Netty's {@code WebSocketDecoderConfig}).
  *
- * @param host the address to bind, or null for every interface
- * @param pathPrefix "" or a path starting with "/" and not ending with "/"
+ * <p>{@code CollabServer.Builder} is the public entry and documents each setting and its default; it hands its
+ * values to this builder, so that a value is checked, and its default kept, in one place. Tests build a config
+ * directly and set only what they exercise: {@code ServerConfig.newBuilder().authenticator(a).storeDebounce(d)
+ * .build()}.
  */
-public record ServerConfig(
-    String host,
-    int port,
-    String pathPrefix,
-    DocumentStore store,
-    Authenticator authenticator,
-    CollabHooks hooks,
-    int maxMessageSize,
-    int maxDocumentsPerConnection,
-    int messagesPerSecond,
-    int messageBurst,
-    Duration idleTimeout,
-    long outboundBufferLimit,
-    Duration authenticationTimeout,
-    int maxUnauthenticatedMessages,
-    long maxUnauthenticatedBytes,
-    Duration storeDebounce,
-    Duration storeMaxWait,
-    Duration storeRetryMax,
-    int compactAfterUpdates,
-    Duration unloadDelay,
-    int ioThreads,
-    int documentThreads,
-    int blockingThreads,
-    Duration shutdownTimeout) {}
+public final class ServerConfig {
+  private final String host;
+  private final int port;
+  private final String pathPrefix;
+  private final DocumentStore store;
+  private final Authenticator authenticator;
+  private final CollabHooks hooks;
+  private final int maxMessageSize;
+  private final int maxDocumentsPerConnection;
+  private final int messagesPerSecond;
+  private final int messageBurst;
+  private final Duration idleTimeout;
+  private final long outboundBufferLimit;
+  private final Duration authenticationTimeout;
+  private final int maxUnauthenticatedMessages;
+  private final long maxUnauthenticatedBytes;
+  private final Duration storeDebounce;
+  private final Duration storeMaxWait;
+  private final Duration storeRetryMax;
+  private final int compactAfterUpdates;
+  private final Duration unloadDelay;
+  private final int ioThreads;
+  private final int documentThreads;
+  private final int blockingThreads;
+  private final Duration shutdownTimeout;
+
+  private ServerConfig(Builder b) {
+    this.host = b.host;
+    this.port = b.port;
+    this.pathPrefix = b.pathPrefix;
+    this.store = b.store == null ? new InMemoryDocumentStore() : b.store;
+    this.authenticator = b.authenticator;
+    this.hooks = b.hooks;
+    this.maxMessageSize = b.maxMessageSize;
+    this.maxDocumentsPerConnection = b.maxDocumentsPerConnection;
+    this.messagesPerSecond = b.messagesPerSecond;
+    this.messageBurst = b.messageBurst;
+    this.idleTimeout = b.idleTimeout;
+    this.outboundBufferLimit = b.outboundBufferLimit;
+    this.authenticationTimeout = b.authenticationTimeout;
+    this.maxUnauthenticatedMessages = b.maxUnauthenticatedMessages;
+    this.maxUnauthenticatedBytes = b.maxUnauthenticatedBytes;
+    this.storeDebounce = b.storeDebounce;
+    this.storeMaxWait = b.storeMaxWait;
+    this.storeRetryMax = b.storeRetryMax;
+    this.compactAfterUpdates = b.compactAfterUpdates;
+    this.unloadDelay = b.unloadDelay;
+    this.ioThreads = b.ioThreads;
+    this.documentThreads = b.documentThreads;
+    this.blockingThreads = b.blockingThreads;
+    this.shutdownTimeout = b.shutdownTimeout;
+  }
+
+  /** A builder with the defaults documented on {@code CollabServer.Builder}. */
+  public static Builder newBuilder() {
+    return new Builder();
+  }
+
+  /** A builder holding this config's values. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** The address to bind, or null for every interface. */
+  public String host() {
+    return host;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** "" or a path starting with "/" and not ending with "/". */
+  public String pathPrefix() {
+    return pathPrefix;
+  }
+
+  public DocumentStore store() {
+    return store;
+  }
+
+  public Authenticator authenticator() {
+    return authenticator;
+  }
+
+  public CollabHooks hooks() {
+    return hooks;
+  }
+
+  public int maxMessageSize() {
+    return maxMessageSize;
+  }
+
+  public int maxDocumentsPerConnection() {
+    return maxDocumentsPerConnection;
+  }
+
+  public int messagesPerSecond() {
+    return messagesPerSecond;
+  }
+
+  public int messageBurst() {
+    return messageBurst;
+  }
+
+  public Duration idleTimeout() {
+    return idleTimeout;
+  }
+
+  public long outboundBufferLimit() {
+    return outboundBufferLimit;
+  }
+
+  public Duration authenticationTimeout() {
+    return authenticationTimeout;
+  }
+
+  public int maxUnauthenticatedMessages() {
+    return maxUnauthenticatedMessages;
+  }
+
+  public long maxUnauthenticatedBytes() {
+    return maxUnauthenticatedBytes;
+  }
+
+  public Duration storeDebounce() {
+    return storeDebounce;
+  }
+
+  public Duration storeMaxWait() {
+    return storeMaxWait;
+  }
+
+  public Duration storeRetryMax() {
+    return storeRetryMax;
+  }
+
+  public int compactAfterUpdates() {
+    return compactAfterUpdates;
+  }
+
+  public Duration unloadDelay() {
+    return unloadDelay;
+  }
+
+  /** Netty event loops; 0 for Netty's default. */
+  public int ioThreads() {
+    return ioThreads;
+  }
+
+  public int documentThreads() {
+    return documentThreads;
+  }
+
+  public int blockingThreads() {
+    return blockingThreads;
+  }
+
+  public Duration shutdownTimeout() {
+    return shutdownTimeout;
+  }
+
+  /**
+   * Builds a {@link ServerConfig}. Each setter checks its value and names it when it is bad; the meaning and the
+   * default of each are documented on the {@code CollabServer.Builder} setter of the same name. Not thread-safe.
+   */
+  public static final class Builder {
+    private String host;
+    private int port = 1234;
+    private String pathPrefix = "";
+    private DocumentStore store;
+    private Authenticator authenticator;
+    private CollabHooks hooks = CollabHooks.NONE;
+    private int maxMessageSize = 16 * 1024 * 1024;
+    private int maxDocumentsPerConnection = 64;
+    private int messagesPerSecond = 200;
+    private int messageBurst = 1000;
+    private Duration idleTimeout = Duration.ofSeconds(60);
+    private long outboundBufferLimit = 16L * 1024 * 1024;
+    private Duration authenticationTimeout = Duration.ofSeconds(10);
+    private int maxUnauthenticatedMessages = 32;
+    private long maxUnauthenticatedBytes = 1024 * 1024;
+    private Duration storeDebounce = Duration.ofSeconds(2);
+    private Duration storeMaxWait = Duration.ofSeconds(10);
+    private Duration storeRetryMax = Duration.ofSeconds(30);
+    private int compactAfterUpdates = 500;
+    private Duration unloadDelay = Duration.ofSeconds(10);
+    private int ioThreads;
+    private int documentThreads = Runtime.getRuntime().availableProcessors();
+    private int blockingThreads = 16;
+    private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+    private Builder() {}
+
+    private Builder(ServerConfig c) {
+      host = c.host;
+      port = c.port;
+      pathPrefix = c.pathPrefix;
+      store = c.store;
+      authenticator = c.authenticator;
+      hooks = c.hooks;
+      maxMessageSize = c.maxMessageSize;
+      maxDocumentsPerConnection = c.maxDocumentsPerConnection;
+      messagesPerSecond = c.messagesPerSecond;
+      messageBurst = c.messageBurst;
+      idleTimeout = c.idleTimeout;
+      outboundBufferLimit = c.outboundBufferLimit;
+      authenticationTimeout = c.authenticationTimeout;
+      maxUnauthenticatedMessages = c.maxUnauthenticatedMessages;
+      maxUnauthenticatedBytes = c.maxUnauthenticatedBytes;
+      storeDebounce = c.storeDebounce;
+      storeMaxWait = c.storeMaxWait;
+      storeRetryMax = c.storeRetryMax;
+      compactAfterUpdates = c.compactAfterUpdates;
+      unloadDelay = c.unloadDelay;
+      ioThreads = c.ioThreads;
+      documentThreads = c.documentThreads;
+      blockingThreads = c.blockingThreads;
+      shutdownTimeout = c.shutdownTimeout;
+    }
+
+    /** @throws NullPointerException if {@code host} is null */
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host, "host");
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if not within 0..65535 */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be within 0..65535 but was " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * Normalises {@code "collab/"} to {@code "/collab"}.
+     *
+     * @throws IllegalArgumentException if the prefix has a query, fragment, whitespace or an empty segment
+     */
+    public Builder pathPrefix(String pathPrefix) {
+      Objects.requireNonNull(pathPrefix, "pathPrefix");
+      String p = pathPrefix.startsWith("/") ? pathPrefix : "/" + pathPrefix;
+      while (p.endsWith("/")) {
+        p = p.substring(0, p.length() - 1);
+      }
+      if (p.contains("//") || p.chars().anyMatch(c -> c == '?' || c == '#' || Character.isWhitespace(c))) {
+        throw new IllegalArgumentException("pathPrefix must be a plain path like /collab but was " + pathPrefix);
+      }
+      this.pathPrefix = p;
+      return this;
+    }
+
+    /** Default: a new {@link InMemoryDocumentStore} per config built. */
+    public Builder store(DocumentStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** Required. */
+    public Builder authenticator(Authenticator authenticator) {
+      this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+      return this;
+    }
+
+    public Builder hooks(CollabHooks hooks) {
+      this.hooks = Objects.requireNonNull(hooks, "hooks");
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if below 1 KiB */
+    public Builder maxMessageSize(int bytes) {
+      this.maxMessageSize = (int) atLeast("maxMessageSize", bytes, 1024);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if below 1 */
+    public Builder maxDocumentsPerConnection(int documents) {
+      this.maxDocumentsPerConnection = (int) atLeast("maxDocumentsPerConnection", documents, 1);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if either is below 1 */
+    public Builder messageRate(int perSecond, int burst) {
+      if (perSecond < 1 || burst < 1) {
+        throw new IllegalArgumentException("messageRate must be at least 1/s with a burst of at least 1 but was "
+            + perSecond + "/s, burst " + burst);
+      }
+      this.messagesPerSecond = perSecond;
+      this.messageBurst = burst;
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if shorter than 100 ms */
+    public Builder idleTimeout(Duration timeout) {
+      this.idleTimeout = atLeast("idleTimeout", timeout, Duration.ofMillis(100));
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if below 1 KiB */
+    public Builder outboundBufferLimit(long bytes) {
+      this.outboundBufferLimit = atLeast("outboundBufferLimit", bytes, 1024);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if the timeout is shorter than 10 ms or a count is negative */
+    public Builder unauthenticatedLimits(Duration timeout, int maxMessages, long maxBytes) {
+      Duration t = atLeast("authentication timeout", timeout, Duration.ofMillis(10));
+      if (maxMessages < 0 || maxBytes < 0) {
+        throw new IllegalArgumentException("unauthenticated limits must not be negative but were " + maxMessages
+            + " messages, " + maxBytes + " bytes");
+      }
+      this.authenticationTimeout = t;
+      this.maxUnauthenticatedMessages = maxMessages;
+      this.maxUnauthenticatedBytes = maxBytes;
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if negative */
+    public Builder storeDebounce(Duration debounce) {
+      this.storeDebounce = atLeast("storeDebounce", debounce, Duration.ZERO);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if negative */
+    public Builder storeMaxWait(Duration maxWait) {
+      this.storeMaxWait = atLeast("storeMaxWait", maxWait, Duration.ZERO);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if shorter than 1 ms */
+    public Builder storeRetryMax(Duration max) {
+      this.storeRetryMax = atLeast("storeRetryMax", max, Duration.ofMillis(1));
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if below 1 */
+    public Builder compactAfterUpdates(int updates) {
+      this.compactAfterUpdates = (int) atLeast("compactAfterUpdates", updates, 1);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if negative */
+    public Builder unloadDelay(Duration delay) {
+      this.unloadDelay = atLeast("unloadDelay", delay, Duration.ZERO);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if {@code io} is negative or another count is below 1 */
+    public Builder threads(int io, int documents, int blocking) {
+      if (io < 0 || documents < 1 || blocking < 1) {
+        throw new IllegalArgumentException("threads must be io >= 0, documents >= 1, blocking >= 1 but were " + io
+            + ", " + documents + ", " + blocking);
+      }
+      this.ioThreads = io;
+      this.documentThreads = documents;
+      this.blockingThreads = blocking;
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if negative */
+    public Builder shutdownTimeout(Duration timeout) {
+      this.shutdownTimeout = atLeast("shutdownTimeout", timeout, Duration.ZERO);
+      return this;
+    }
+
+    private static long atLeast(String name, long value, long min) {
+      if (value < min) {
+        throw new IllegalArgumentException(name + " must be at least " + min + " but was " + value);
+      }
+      return value;
+    }
+
+    private static Duration atLeast(String name, Duration value, Duration min) {
+      Objects.requireNonNull(value, name);
+      if (value.compareTo(min) < 0) {
+        throw new IllegalArgumentException(name + " must be at least " + min + " but was " + value);
+      }
+      return value;
+    }
+
+    /**
+     * The config.
+     *
+     * @throws IllegalStateException if no authenticator was set, or storeMaxWait is shorter than storeDebounce
+     */
+    public ServerConfig build() {
+      if (authenticator == null) {
+        throw new IllegalStateException("no authenticator: set authenticator(...), or for development only "
+            + "authenticator(Authenticator.insecureAllowAll(tenant))");
+      }
+      if (storeMaxWait.compareTo(storeDebounce) < 0) {
+        throw new IllegalStateException("storeMaxWait (" + storeMaxWait + ") must not be shorter than storeDebounce ("
+            + storeDebounce + ")");
+      }
+      return new ServerConfig(this);
+    }
+  }
+}

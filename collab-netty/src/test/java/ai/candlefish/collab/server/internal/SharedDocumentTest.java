@@ -170,10 +170,20 @@ class SharedDocumentTest {
   private ServerRuntime runtime;
 
   private SharedDocument open(Duration debounce, Duration maxWait, int compactAfter) {
-    runtime = new ServerRuntime(new ServerConfig(null, 0, "", store, (t, c) -> {
-      throw new AuthenticationException("unused");
-    }, hooks, 1 << 20, 8, 1000, 1000, Duration.ofSeconds(60), 1 << 20, Duration.ofSeconds(10), 32, 1 << 20,
-        debounce, maxWait, Duration.ofMillis(50), compactAfter, Duration.ZERO, 0, 2, 2, Duration.ofSeconds(5)));
+    runtime = new ServerRuntime(ServerConfig.newBuilder()
+        .store(store)
+        .authenticator((t, c) -> {
+          throw new AuthenticationException("unused");
+        })
+        .hooks(hooks)
+        .storeDebounce(debounce)
+        .storeMaxWait(maxWait)
+        .storeRetryMax(Duration.ofMillis(50))
+        .compactAfterUpdates(compactAfter)
+        .unloadDelay(Duration.ZERO)
+        .threads(0, 2, 2)
+        .shutdownTimeout(Duration.ofSeconds(5))
+        .build());
     return runtime.registry().acquire(KEY);
   }
 

@@ -1,0 +1,58 @@
+package ai.candlefish.collab.server.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.candlefish.collab.spi.Authenticator;
+import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ServerConfigTest {
+  private static final Authenticator AUTH = Authenticator.insecureAllowAll("t");
+
+  @Test
+  void build_withOnlyAnAuthenticator_hasTheDocumentedDefaults() {
+    ServerConfig c = ServerConfig.newBuilder().authenticator(AUTH).build();
+    assertThat(c.host()).isNull();
+    assertThat(c.port()).isEqualTo(1234);
+    assertThat(c.pathPrefix()).isEmpty();
+    assertThat(c.store()).isInstanceOf(InMemoryDocumentStore.class);
+    assertThat(c.maxMessageSize()).isEqualTo(16 * 1024 * 1024);
+    assertThat(c.storeDebounce()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.compactAfterUpdates()).isEqualTo(500);
+  }
+
+  @Test
+  void toBuilder_keepsEveryValue_andLeavesTheOriginalUnchanged() {
+    ServerConfig a = ServerConfig.newBuilder().authenticator(AUTH).host("127.0.0.1").port(0).pathPrefix("collab/")
+        .messageRate(5, 7).unauthenticatedLimits(Duration.ofSeconds(1), 3, 4).threads(1, 2, 3)
+        .storeDebounce(Duration.ZERO).storeMaxWait(Duration.ofMillis(5)).compactAfterUpdates(9).build();
+    ServerConfig b = a.toBuilder().compactAfterUpdates(10).build();
+
+    assertThat(b).usingRecursiveComparison().ignoringFields("compactAfterUpdates").isEqualTo(a);
+    assertThat(b.pathPrefix()).isEqualTo("/collab");
+    assertThat(b.compactAfterUpdates()).isEqualTo(10);
+    assertThat(a.compactAfterUpdates()).isEqualTo(9);
+  }
+
+  @Test
+  void setters_rejectABadValue_namingIt() {
+    ServerConfig.Builder b = ServerConfig.newBuilder();
+    assertThatThrownBy(() -> b.maxMessageSize(10)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxMessageSize").hasMessageContaining("10");
+    assertThatThrownBy(() -> b.storeDebounce(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("storeDebounce");
+    assertThatThrownBy(() -> b.threads(-1, 1, 1)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("-1");
+  }
+
+  @Test
+  void build_checksTheCombination() {
+    assertThatThrownBy(() -> ServerConfig.newBuilder().build()).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("authenticator");
+    assertThatThrownBy(() -> ServerConfig.newBuilder().authenticator(AUTH).storeDebounce(Duration.ofSeconds(5))
+        .storeMaxWait(Duration.ofSeconds(1)).build()).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("storeMaxWait");
+  }
+}
