@@ -139,9 +139,9 @@ public final class RelativePosition {
       AbstractStruct found;
       int diff;
       if (followUndoneDeletions) {
-        Redone r = followRedone(store, item);
-        found = r.struct;
-        diff = r.diff;
+        Redo.Followed r = Redo.followRedone(store, item);
+        found = r.struct();
+        diff = r.diff();
       } else {
         found = store.find(item.client, item.clock);
         diff = item.clock - found.clock;
@@ -166,7 +166,7 @@ public final class RelativePosition {
           return null; // the type does not exist yet
         }
         AbstractStruct found = followUndoneDeletions
-            ? followRedone(store, type).struct
+            ? Redo.followRedone(store, type).struct()
             : store.find(type.client, type.clock);
         if (found instanceof Item it && it.content instanceof ContentType ct) {
           parent = ct.type;
@@ -177,28 +177,6 @@ public final class RelativePosition {
       index = assoc >= 0 ? parent.length : 0;
     }
     return new AbsolutePosition(parent, index, assoc);
-  }
-
-  /** A struct and the offset of an id inside it. */
-  record Redone(AbstractStruct struct, int diff) {}
-
-  /**
-   * The struct holding {@code id}, or what an undo re-created in its place, transitively (Yjs {@code followRedone});
-   * the caller has checked that the store has {@code id}.
-   */
-  static Redone followRedone(StructStore store, ID id) {
-    ID next = id;
-    int diff = 0;
-    AbstractStruct s;
-    do {
-      if (diff > 0) {
-        next = new ID(next.client, next.clock + diff);
-      }
-      s = store.find(next.client, next.clock);
-      diff = next.clock - s.clock;
-      next = s instanceof Item it ? it.redone : null;
-    } while (next != null);
-    return new Redone(s, diff);
   }
 
   /**

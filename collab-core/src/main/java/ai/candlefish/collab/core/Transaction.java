@@ -31,7 +31,7 @@ public final class Transaction {
   private StateVector moreAddedFrom;
   /**
    * The state vector when the cleanup of this transaction began; only taken for remote transactions, whose
-   * formatting cleanup needs it.
+   * formatting cleanup needs it, and when after-transaction listeners (an {@link UndoManager}) may ask.
    */
   StateVector afterState;
   /**
@@ -113,6 +113,14 @@ public final class Transaction {
       }
     }
     return doc.store.getState(client);
+  }
+
+  /**
+   * The clock {@code client} had when the cleanup of this transaction began (before its observers could change
+   * more); recorded for remote transactions and whenever someone listens after transactions.
+   */
+  int afterState(long client) {
+    return afterState != null ? afterState.get(client) : doc.store.getState(client);
   }
 
   /** The clock of {@code client} before this transaction added structs of it; -1 if it added none. */

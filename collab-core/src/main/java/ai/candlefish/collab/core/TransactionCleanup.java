@@ -41,7 +41,7 @@ final class TransactionCleanup {
       if (ds != null) {
         ds.sortAndMerge();
       }
-      if (!txn.local) {
+      if (!txn.local || !doc.afterTransactionListeners().isEmpty()) {
         txn.afterState = store.stateVector();
       }
       callObservers(doc, txn);

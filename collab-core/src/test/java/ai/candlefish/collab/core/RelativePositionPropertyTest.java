@@ -75,18 +75,9 @@ class RelativePositionPropertyTest {
       boolean gc = rnd.nextBoolean();
       a = prefix + "a";
       b = prefix + "b";
-      docA = replica(a, 1 + rnd.nextInt(50), gc);
-      docB = replica(b, 100 + rnd.nextInt(50), gc);
+      docA = Twins.create(peer, a, 1 + rnd.nextInt(50), gc, ROOTS);
+      docB = Twins.create(peer, b, 100 + rnd.nextInt(50), gc, ROOTS);
       log.add("gc=" + gc);
-    }
-
-    private static Doc replica(String id, long clientId, boolean gc) {
-      Doc doc = Doc.newBuilder().clientId(clientId).gc(gc).build();
-      doc.getText("t");
-      doc.getArray("a");
-      doc.getMap("m");
-      peer.newDoc(id, clientId, gc, ROOTS);
-      return doc;
     }
 
     int execute() {
@@ -244,12 +235,7 @@ class RelativePositionPropertyTest {
 
     private void sync() {
       log.add("sync");
-      for (String[] pair : List.of(new String[] {a, b}, new String[] {b, a})) {
-        Doc from = doc(pair[0]);
-        Doc to = doc(pair[1]);
-        to.applyUpdate(from.encodeStateAsUpdate(to.encodeStateVector()));
-        peer.applyUpdate(pair[1], peer.encodeStateAsUpdate(pair[0], peer.encodeStateVector(pair[1])));
-      }
+      Twins.sync(peer, a, docA, b, docB);
     }
   }
 }

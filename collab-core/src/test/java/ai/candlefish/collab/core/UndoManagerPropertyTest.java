@@ -1,0 +1,316 @@
+package ai.candlefish.collab.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.candlefish.collab.core.internal.codec.Json;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link UndoManager} against real Yjs's {@code Y.UndoManager} ({@code yjs-peer.mjs}, commands in
+ * {@code peer-extras.mjs}). Replica A (a Java {@link Doc} and its Yjs twin, each with an undo manager built with
+ * the same random options: scope of one to three types, capture timeout 0 or "forever" with
+ * {@code stopCapturing}, tracked origins, {@code ignoreRemoteMapChanges}, a delete filter) makes local edits on
+ * text (with formatting), array, map and nested types, with tracked and untracked origins; replica B edits
+ * concurrently and the two sync at random; A undoes, redoes, stops capturing and clears at random. After every
+ * step A's whole state must equal its twin's byte for byte, undo/redo must report the same outcome, the stacks must
+ * have the same sizes and the stack events the same kinds, stacks and origins; relative positions taken along the
+ * way must resolve as in Yjs, following the items that undo and redo re-created and not.
+ *
+ * <p>Seeded; a failure names its seed: rerun with {@code -Dundo.seed=<seed> -Dundo.runs=1}.
+ */
+class UndoManagerPropertyTest {
+  private static final int RUNS = 40;
+  private static final Map<String, String> ROOTS = Map.of("t", "text", "a", "array", "m", "map");
+  private static final long FOREVER = 1_000_000_000_000L;
+
+  private static YjsPeer peer;
+
+  @BeforeAll
+  static void startPeer() {
+    peer = YjsPeer.start();
+  }
+
+  @AfterAll
+  static void stopPeer() {
+    if (peer != null) {
+      peer.close();
+    }
+  }
+
+  @Test
+  void randomUndoRedoSequences_leaveTheDocumentAsYjsDoes() {
+    long baseSeed = Long.getLong("undo.seed", 0x0DD0L);
+    int runs = Integer.getInteger("undo.runs", RUNS);
+    int undone = 0;
+    for (int run = 0; run < runs; run++) {
+      long seed = baseSeed + run;
+      Run r = new Run(seed, "u" + run);
+      try {
+        undone += r.execute();
+      } catch (AssertionError | RuntimeException e) {
+        throw new AssertionError("undo run failed with seed " + seed + " (rerun: -Dundo.seed=" + seed
+            + " -Dundo.runs=1): " + e.getMessage() + "\nlast steps:\n  "
+            + String.join("\n  ", r.log.subList(Math.max(0, r.log.size() - 20), r.log.size())), e);
+      } finally {
+        r.drop();
+      }
+    }
+    assertThat(undone).as("undo/redo steps that changed something").isGreaterThan(runs * 3);
+  }
+
+  private static final class Run {
+    final SplittableRandom rnd;
+    final String a;
+    final String b;
+    final Doc docA;
+    final Doc docB;
+    final List<String> log = new ArrayList<>();
+    final List<Object> javaEvents = new ArrayList<>();
+    final List<byte[]> positions = new ArrayList<>();
+    UndoManager undo;
+    List<Object> origins;
+
+    Run(long seed, String prefix) {
+      rnd = new SplittableRandom(seed);
+      boolean gc = rnd.nextInt(3) != 0;
+      a = prefix + "a";
+      b = prefix + "b";
+      docA = Twins.create(peer, a, 1 + rnd.nextInt(50), gc, ROOTS);
+      docB = Twins.create(peer, b, 100 + rnd.nextInt(50), gc, ROOTS);
+      log.add("gc=" + gc);
+    }
+
+    int execute() {
+      // some shared history first
+      for (int i = 0; i < 3; i++) {
+        edit(b, docB, null, 1);
+      }
+      sync();
+      createUndoManager();
+      int changed = 0;
+      int steps = 30 + rnd.nextInt(50);
+      for (int step = 0; step < steps; step++) {
+        int dice = rnd.nextInt(100);
+        if (dice < 40) {
+          edit(a, docA, origins.get(rnd.nextInt(origins.size())), rnd.nextInt(4) == 0 ? 2 : 1);
+        } else if (dice < 50) {
+          edit(b, docB, null, 1);
+        } else if (dice < 58) {
+          sync();
+        } else if (dice < 75) {
+          changed += undoOrRedo("undo");
+        } else if (dice < 88) {
+          changed += undoOrRedo("redo");
+        } else if (dice < 92) {
+          createPosition();
+        } else if (dice < 97) {
+          log.add("stopCapturing");
+          undo.stopCapturing();
+          peer.request(cmd("stopCapturing", a));
+        } else {
+          boolean undoStack = rnd.nextBoolean();
+          boolean redoStack = rnd.nextBoolean();
+          log.add("clear " + undoStack + " " + redoStack);
+          undo.clear(undoStack, redoStack);
+          Map<String, Object> c = cmd("clear", a);
+          c.put("undo", undoStack);
+          c.put("redo", redoStack);
+          peer.request(c);
+        }
+        compare();
+      }
+      sync();
+      compare();
+      for (int i = 0; i < 5; i++) {
+        changed += undoOrRedo("undo");
+        compare();
+      }
+      assertThat(YjsInterop.base64(docB.encodeStateAsUpdate())).isEqualTo(YjsInterop.base64(peer.encodeStateAsUpdate(b, null)));
+      undo.close();
+      return changed;
+    }
+
+    private void createUndoManager() {
+      List<String> names = new ArrayList<>(List.of("t", "a", "m"));
+      List<SharedType> scope = new ArrayList<>();
+      List<Object> scopeJson = new ArrayList<>();
+      for (int i = 1 + rnd.nextInt(3); i > 0; i--) {
+        String name = names.remove(rnd.nextInt(names.size()));
+        scope.add(name.equals("t") ? docA.getText(name) : name.equals("a") ? docA.getArray(name) : docA.getMap(name));
+        scopeJson.add(Map.of("name", name, "kind", ROOTS.get(name)));
+      }
+      long timeout = rnd.nextBoolean() ? 0 : FOREVER;
+      boolean ignoreRemote = rnd.nextInt(4) == 0;
+      String filterKey = rnd.nextInt(4) == 0 ? "b" : null;
+      UndoManager.Builder builder = UndoManager.newBuilder(scope.get(0), scope.subList(1, scope.size()).toArray(SharedType[]::new))
+          .captureTimeout(Duration.ofMillis(timeout))
+          .ignoreRemoteMapChanges(ignoreRemote);
+      Map<String, Object> c = cmd("undoManager", a);
+      c.put("scope", scopeJson);
+      c.put("captureTimeout", timeout);
+      c.put("ignoreRemoteMapChanges", ignoreRemote);
+      if (rnd.nextBoolean()) {
+        List<Object> tracked = new ArrayList<>(Arrays.asList(null, "mine"));
+        builder.trackedOrigins(tracked);
+        c.put("trackedOrigins", tracked);
+      }
+      origins = Arrays.asList(null, null, "mine", "other");
+      if (filterKey != null) {
+        builder.deleteFilter(candidate -> !filterKey.equals(candidate.key()));
+        c.put("deleteFilterKey", filterKey);
+      }
+      undo = builder.build();
+      peer.request(c);
+      log.add("undoManager " + Json.stringify(c));
+      undo.onStackItemAdded(e -> javaEvents.add(event("stack-item-added", e)));
+      undo.onStackItemUpdated(e -> javaEvents.add(event("stack-item-updated", e)));
+      undo.onStackItemPopped(e -> javaEvents.add(event("stack-item-popped", e)));
+      undo.onStackCleared(e -> {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", "stack-cleared");
+        m.put("undo", e.undoStackCleared());
+        m.put("redo", e.redoStackCleared());
+        javaEvents.add(m);
+      });
+    }
+
+    private Map<String, Object> event(String kind, UndoManager.StackItemEvent e) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("kind", kind);
+      m.put("type", e.kind() == UndoManager.Kind.UNDO ? "undo" : "redo");
+      m.put("origin", e.origin() == undo ? "um" : e.origin());
+      return m;
+    }
+
+    private int undoOrRedo(String which) {
+      UndoManager.StackItem result = which.equals("undo") ? undo.undo() : undo.redo();
+      boolean yjsChanged = Boolean.TRUE.equals(peer.request(cmd(which, a)).get("changed"));
+      log.add(which + " -> " + (result != null) + " (Yjs " + yjsChanged + ")");
+      assertThat(result != null).as("%s changed something (Java) vs Yjs", which).isEqualTo(yjsChanged);
+      return yjsChanged ? 1 : 0;
+    }
+
+    private void compare() {
+      assertThat(YjsInterop.base64(docA.encodeStateAsUpdate())).as("state of A (Java vs Yjs)")
+          .isEqualTo(YjsInterop.base64(peer.encodeStateAsUpdate(a, null)));
+      Map<String, Object> stacks = peer.request(cmd("stacks", a));
+      assertThat(List.of(undo.undoStackSize(), undo.redoStackSize())).as("undo and redo stack sizes")
+          .isEqualTo(List.of(((Number) stacks.get("undo")).intValue(), ((Number) stacks.get("redo")).intValue()));
+      assertThat(Json.stringify(javaEvents)).as("stack events").isEqualTo(Json.stringify(stacks.get("events")));
+      javaEvents.clear();
+      // positions whose characters were deleted and brought back by undo/redo: following the re-created items
+      for (byte[] encoded : positions) {
+        for (boolean follow : List.of(true, false)) {
+          Map<String, Object> c = cmd("absPos", a);
+          c.put("encoded", YjsInterop.base64(encoded));
+          c.put("follow", follow);
+          Map<?, ?> expected = (Map<?, ?>) peer.request(c).get("abs");
+          AbsolutePosition actual = RelativePosition.decode(encoded).toAbsolute(docA, follow);
+          assertThat(actual == null ? null : actual.index()).as("position %s (follow %s)", RelativePosition.decode(encoded), follow)
+              .isEqualTo(expected == null ? null : ((Number) expected.get("index")).intValue());
+        }
+      }
+    }
+
+    private void createPosition() {
+      YText text = docA.getText("t");
+      RelativePosition pos = RelativePosition.fromTypeIndex(text, rnd.nextInt(text.length() + 1), rnd.nextBoolean() ? 0 : -1);
+      log.add("position " + pos);
+      positions.add(pos.encode());
+    }
+
+    void drop() {
+      peer.drop(a);
+      peer.drop(b);
+    }
+
+    private static Map<String, Object> cmd(String op, String id) {
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("op", op);
+      c.put("id", id);
+      return c;
+    }
+
+    private Map<String, Object> randomOp(Doc doc) {
+      YText text = doc.getText("t");
+      YArray array = doc.getArray("a");
+      String key = String.valueOf((char) ('a' + rnd.nextInt(4)));
+      Object nested = doc.getMap("m").get("n");
+      int dice = rnd.nextInt(100);
+      if (dice < 22) {
+        return op("insertText", "t", Map.of("index", rnd.nextInt(text.length() + 1), "text", "abcdef".substring(rnd.nextInt(6))));
+      } else if (dice < 34 && text.length() > 0) {
+        int index = rnd.nextInt(text.length());
+        return op("deleteText", "t", Map.of("index", index, "len", 1 + rnd.nextInt(Math.min(4, text.length() - index))));
+      } else if (dice < 40 && text.length() > 0) {
+        int index = rnd.nextInt(text.length());
+        Map<String, Object> attrs = new LinkedHashMap<>();
+        attrs.put(rnd.nextBoolean() ? "bold" : "italic", rnd.nextInt(3) == 0 ? null : Boolean.TRUE);
+        return op("formatText", "t", Map.of("index", index, "len", 1 + rnd.nextInt(Math.min(4, text.length() - index)), "attrs", attrs));
+      } else if (dice < 54) {
+        return op("arrayInsert", "a", Map.of("index", rnd.nextInt(array.length() + 1), "values", List.of(1, "x", 3).subList(0, 1 + rnd.nextInt(3))));
+      } else if (dice < 62 && array.length() > 0) {
+        int index = rnd.nextInt(array.length());
+        return op("arrayDelete", "a", Map.of("index", index, "len", 1 + rnd.nextInt(Math.min(3, array.length() - index))));
+      } else if (dice < 74) {
+        return op("mapSet", "m", Map.of("key", key, "value", rnd.nextInt(100)));
+      } else if (dice < 78) {
+        return op("mapDelete", "m", Map.of("key", key));
+      } else if (dice < 82) {
+        return op("mapSetType", "m", Map.of("key", "n", "kind", rnd.nextBoolean() ? "text" : "array"));
+      } else if (dice < 94 && nested instanceof YText t) {
+        if (t.length() > 0 && rnd.nextInt(3) == 0) {
+          int index = rnd.nextInt(t.length());
+          return op("nestedDelete", "m", Map.of("key", "n", "index", index, "len", 1 + rnd.nextInt(Math.min(3, t.length() - index))));
+        }
+        return op("nestedInsert", "m", Map.of("key", "n", "index", rnd.nextInt(t.length() + 1), "text", "xyz".substring(rnd.nextInt(3))));
+      } else if (dice < 94 && nested instanceof YArray arr) {
+        if (arr.length() > 0 && rnd.nextInt(3) == 0) {
+          int index = rnd.nextInt(arr.length());
+          return op("nestedDelete", "m", Map.of("key", "n", "index", index, "len", 1));
+        }
+        return op("nestedInsert", "m", Map.of("key", "n", "index", rnd.nextInt(arr.length() + 1), "text", "", "values", List.of(7, 8)));
+      }
+      return op("insertText", "t", Map.of("index", 0, "text", "q"));
+    }
+
+    private static Map<String, Object> op(String op, String name, Map<String, Object> args) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("op", op);
+      m.put("name", name);
+      m.putAll(new java.util.TreeMap<>(args));
+      return m;
+    }
+
+    /** {@code count} random ops in one transaction with {@code origin}, each picked on the state the last left. */
+    private void edit(String id, Doc doc, Object origin, int count) {
+      List<Map<String, Object>> ops = new ArrayList<>();
+      doc.transact(txn -> {
+        for (int i = 0; i < count; i++) {
+          Map<String, Object> op = randomOp(doc);
+          YjsInterop.apply(doc, op);
+          ops.add(op);
+        }
+      }, origin);
+      Map<String, Object> c = cmd("withOrigin", id);
+      c.put("origin", origin);
+      c.put("ops", ops);
+      log.add(Json.stringify(c));
+      peer.request(c);
+    }
+
+    private void sync() {
+      log.add("sync");
+      Twins.sync(peer, a, docA, b, docB);
+    }
+  }
+}
