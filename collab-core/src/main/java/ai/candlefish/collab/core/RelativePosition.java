@@ -107,7 +107,7 @@ public final class RelativePosition {
   }
 
   /**
-   * Where this position is now in {@code doc}, following undone deletions (an item that an {@link UndoManager}
+   * Where this position is now in {@code doc}, following undone deletions (an item that an {@code UndoManager}
    * re-created stands in for the deleted original): as Yjs's
    * {@code createAbsolutePositionFromRelativePosition(rpos, doc)}. Positions shared with other users should use
    * {@link #toAbsolute(Doc, boolean)} with {@code false}, which gives every replica the same answer.
