@@ -31,12 +31,14 @@
 //   {"op":"version"}                                                              -> {"yjs":"13.6.33"}
 //   {"op":"quit"}                                                                 -> {"ok":true}, then exits
 // Relative positions and the UndoManager: see peer-extras.mjs.
+// Snapshots and PermanentUserData: see snapshot-ops.mjs.
 
 import * as Y from 'yjs'
 import { createInterface } from 'node:readline'
 import { readFileSync } from 'node:fs'
 import { applyOp, fromBase64, getRoot, snapshotRoots, toBase64 } from './interop.mjs'
 import { handleExtra } from './peer-extras.mjs'
+import { handleSnapshotOp } from './snapshot-ops.mjs'
 
 // stdout carries replies only: Yjs and lib0 log through console.log (for example "[yjs] Changed the client-id"),
 // so everything console prints goes to stderr.
@@ -54,21 +56,28 @@ const replica = cmd => {
   return r
 }
 
+const addReplica = (id, doc) => {
+  const r = { doc, updates: [] }
+  doc.on('update', update => r.updates.push(update))
+  replicas.set(id, r)
+  return r
+}
+
 const handle = cmd => {
   const extra = handleExtra(cmd, replica)
   if (extra !== undefined) return extra
+  const snapshotReply = handleSnapshotOp(cmd, replica, addReplica)
+  if (snapshotReply !== undefined) return snapshotReply
   switch (cmd.op) {
     case 'new': {
       const doc = new Y.Doc({ gc: cmd.gc !== false })
       if (cmd.clientId !== undefined) doc.clientID = cmd.clientId
-      const r = { doc, updates: [] }
-      doc.on('update', update => r.updates.push(update))
+      const r = addReplica(cmd.id, doc)
       // Define the roots before any update arrives. Yjs keeps a root that an update reaches first as a plain
       // AbstractType and converts it on the first getText(); the converted YText starts with search markers
       // on even if formatting already arrived, and with markers an insert that inherits attributes at a
       // formatting boundary can land on the other side of the boundary. Defining roots up front avoids that.
-      for (const [name, kind] of Object.entries(cmd.roots || {})) getRoot(doc, name, kind)
-      replicas.set(cmd.id, r)
+      for (const [name, kind] of Object.entries(cmd.roots || {})) getRoot(r.doc, name, kind)
       return { ok: true }
     }
     case 'drop':
@@ -115,7 +124,19 @@ const handle = cmd => {
 
 const reply = obj => process.stdout.write(JSON.stringify(obj) + '\n')
 
+// Commands run one after another. A doc with a PermanentUserData records deletions from setTimeout callbacks: its
+// commands are answered once those ran, so that each command's effects are complete when its reply arrives.
 let quitting = false
+let queue = Promise.resolve()
+const tick = () => new Promise(resolve => setTimeout(resolve, 0))
+const settle = async cmd => {
+  const r = replicas.get(cmd.id)
+  if (r !== undefined && r.pud !== undefined) {
+    // its timers were set before ours (and those they set, before our second)
+    await tick()
+    await tick()
+  }
+}
 const lines = createInterface({ input: process.stdin, crlfDelay: Infinity })
 lines.on('line', line => {
   if (quitting || line.trim() === '') return
@@ -123,19 +144,23 @@ lines.on('line', line => {
   try {
     cmd = JSON.parse(line)
   } catch (e) {
-    reply({ error: 'not JSON: ' + e.message })
+    queue = queue.then(() => reply({ error: 'not JSON: ' + e.message }))
     return
   }
   if (cmd.op === 'quit') {
     quitting = true
     lines.close()
-    process.stdout.write(JSON.stringify({ ok: true }) + '\n', () => process.exit(0))
+    queue.then(() => process.stdout.write(JSON.stringify({ ok: true }) + '\n', () => process.exit(0)))
     return
   }
-  try {
-    reply(handle(cmd))
-  } catch (e) {
-    reply({ error: `${cmd.op}: ${e && e.message ? e.message : String(e)}` })
-  }
+  queue = queue.then(async () => {
+    try {
+      const result = handle(cmd)
+      await settle(cmd)
+      reply(result)
+    } catch (e) {
+      reply({ error: `${cmd.op}: ${e && e.message ? e.message : String(e)}` })
+    }
+  })
 })
 // When stdin closes (or after quit) nothing is left to do and Node exits by itself.

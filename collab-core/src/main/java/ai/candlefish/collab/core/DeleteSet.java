@@ -34,8 +34,22 @@ final class DeleteSet {
       data[size++] = len;
     }
 
+    /** Appends a range as it is, merging nothing. */
+    void append(int clock, int len) {
+      if (size + 2 > data.length) {
+        data = Arrays.copyOf(data, data.length * 2);
+      }
+      data[size++] = clock;
+      data[size++] = len;
+    }
+
     int count() {
       return size >> 1;
+    }
+
+    /** The same ranges in the same order (Yjs compares delete sets range by range). */
+    boolean sameAs(Ranges other) {
+      return size == other.size && Arrays.equals(data, 0, size, other.data, 0, size);
     }
 
     int clock(int i) {
@@ -112,6 +126,29 @@ final class DeleteSet {
       lastClient = client;
     }
     lastRanges.add(clock, len);
+  }
+
+  /**
+   * Appends a range to {@code client}'s ranges as it is, without sorting or merging: Yjs keeps the ranges of a
+   * decoded delete set exactly as they were written, and a snapshot's bytes and equality depend on that.
+   */
+  void addRaw(long client, int clock, int len) {
+    clients.computeIfAbsent(client, c -> new Ranges()).append(clock, len);
+  }
+
+  /** Yjs's {@code equalDeleteSets}: the same clients, each with the same ranges in the same order. */
+  boolean sameRanges(DeleteSet other) {
+    if (clients.size() != other.clients.size()) {
+      return false;
+    }
+    for (Map.Entry<Long, Ranges> e : clients.entrySet()) {
+      Ranges mine = e.getValue();
+      Ranges theirs = other.clients.get(e.getKey());
+      if (theirs == null ? mine.count() != 0 : !mine.sameAs(theirs)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   boolean isEmpty() {

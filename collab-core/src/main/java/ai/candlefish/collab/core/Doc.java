@@ -1,6 +1,7 @@
 package ai.candlefish.collab.core;
 
 import java.security.SecureRandom;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -43,6 +44,9 @@ public final class Doc {
   /** Reused to encode each transaction's update (see UpdateWriter.encodeTransaction). */
   UpdateEncoder transactionEncoder;
   final List<Transaction> transactionCleanups = new ArrayList<>();
+  /** Tasks waiting for the running transactions to finish (see {@link #defer}). */
+  private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
+  private boolean runningDeferred;
 
   private final Listeners<UpdateListener> updateListeners = new Listeners<>();
   private final Listeners<Consumer<Transaction>> afterTransactionListeners = new Listeners<>();
@@ -220,8 +224,39 @@ public final class Doc {
       boolean finishCleanup = transaction == transactionCleanups.get(0);
       transaction = null;
       if (finishCleanup) {
-        TransactionCleanup.run(this);
+        try {
+          TransactionCleanup.run(this);
+        } finally {
+          runDeferred();
+        }
       }
+    }
+  }
+
+  /**
+   * Runs {@code task} once the running transaction and every transaction its cleanup started are done (at once if
+   * none is running): what Yjs's own helpers do with {@code setTimeout(0)}, so that the changes a task makes are a
+   * transaction, and an update, of their own.
+   */
+  void defer(Runnable task) {
+    if (transaction == null && transactionCleanups.isEmpty() && !runningDeferred) {
+      task.run();
+    } else {
+      deferred.add(task);
+    }
+  }
+
+  private void runDeferred() {
+    if (runningDeferred) {
+      return;
+    }
+    runningDeferred = true;
+    try {
+      for (Runnable task = deferred.poll(); task != null; task = deferred.poll()) {
+        task.run();
+      }
+    } finally {
+      runningDeferred = false;
     }
   }
 

@@ -1,5 +1,6 @@
 package ai.candlefish.collab.core;
 
+import ai.candlefish.collab.core.internal.codec.JsObjects;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -396,7 +397,7 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
     return v != null && !v.isDeleted();
   }
 
-  /** The current entries, keys in the order Yjs's {@code toJSON()} gives them (a JavaScript object's order). */
+  /** The current entries, keys in the order Yjs's {@code toJSON()} gives them (a JavaScript object's order); unmodifiable. */
   final Map<String, Object> mapEntries() {
     Map<String, Object> values = new LinkedHashMap<>();
     for (Map.Entry<String, Item> e : map.entrySet()) {
@@ -404,11 +405,72 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
         values.put(e.getKey(), lastValue(e.getValue()));
       }
     }
-    Map<String, Object> out = new LinkedHashMap<>();
-    for (String key : ai.candlefish.collab.core.internal.codec.JsObjects.orderedKeys(values)) {
-      out.put(key, values.get(key));
+    return JsObjects.ordered(values);
+  }
+
+  // --------------------------------------------------------------------------------------------- at a snapshot
+
+  /**
+   * Whether this type had been inserted and was not deleted at {@code snapshot} (Yjs {@code isVisible} of the
+   * type's item); a root always was. y-prosemirror marks a node added or removed between two versions by this.
+   *
+   * @throws IllegalStateException if this type is not part of a document
+   */
+  public final boolean isVisible(Snapshot snapshot) {
+    Objects.requireNonNull(snapshot, "snapshot");
+    requireDoc();
+    return item == null || snapshot.isVisible(item);
+  }
+
+  /** The list part's values at {@code snapshot} (Yjs {@code typeListToArraySnapshot}). */
+  final List<Object> listToList(Snapshot snapshot) {
+    Objects.requireNonNull(snapshot, "snapshot");
+    requireDoc();
+    List<Object> out = new ArrayList<>();
+    for (Item n = start; n != null; n = n.right) {
+      if (n.isCountable() && snapshot.isVisible(n)) {
+        n.content.collect(out);
+      }
     }
     return out;
+  }
+
+  /** The item of {@code key}'s value at {@code snapshot}, or null if it had none (Yjs's walk in typeMapGetSnapshot). */
+  private static Item mapItemAt(Item v, Snapshot snapshot) {
+    while (v != null && (!snapshot.sv.has(v.client) || v.clock >= snapshot.sv.get(v.client))) {
+      v = v.left;
+    }
+    return v != null && snapshot.isVisible(v) ? v : null;
+  }
+
+  /** A map entry's value at a snapshot: undefined if the document has since collected it, as in Yjs. */
+  private static Object valueAt(Item v) {
+    List<Object> values = new ArrayList<>(v.length);
+    v.content.collect(values);
+    return values.isEmpty() ? Undefined.INSTANCE : values.get(values.size() - 1);
+  }
+
+  /** The value of {@code key} at {@code snapshot}, null if it had none (Yjs {@code typeMapGetSnapshot}). */
+  final Object mapGet(String key, Snapshot snapshot) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(snapshot, "snapshot");
+    requireDoc();
+    Item v = mapItemAt(map.get(key), snapshot);
+    return v == null ? null : valueAt(v);
+  }
+
+  /** The entries at {@code snapshot}, keys in a JavaScript object's order (Yjs {@code typeMapGetAllSnapshot}). */
+  final Map<String, Object> mapEntries(Snapshot snapshot) {
+    Objects.requireNonNull(snapshot, "snapshot");
+    requireDoc();
+    Map<String, Object> values = new LinkedHashMap<>();
+    for (Map.Entry<String, Item> e : map.entrySet()) {
+      Item v = mapItemAt(e.getValue(), snapshot);
+      if (v != null) {
+        values.put(e.getKey(), valueAt(v));
+      }
+    }
+    return JsObjects.ordered(values);
   }
 
   /** Converts a value read from the document to its JSON form (nested types become their JSON; subdocuments stay). */

@@ -44,7 +44,11 @@ public final class StateVector {
    */
   public static StateVector decode(byte[] encoded) {
     Objects.requireNonNull(encoded, "encoded");
-    Lib0Decoder in = new Lib0Decoder(encoded);
+    return read(new Lib0Decoder(encoded));
+  }
+
+  /** Reads a state vector at the decoder's position (Yjs {@code readStateVector}); later entries of a client win. */
+  static StateVector read(Lib0Decoder in) {
     int n = in.readVarUintAsInt();
     if (n > in.remaining() / 2) {
       throw new DecodingException("state vector claims " + n + " clients but has only " + in.remaining()
@@ -154,12 +158,17 @@ public final class StateVector {
   /** Encodes this state vector as Yjs does (clients in descending order). */
   public byte[] encode() {
     Lib0Encoder out = new Lib0Encoder(4 + size * 8);
+    write(out);
+    return out.toByteArray();
+  }
+
+  /** Writes this state vector as Yjs's {@code writeStateVector} does. */
+  void write(Lib0Encoder out) {
     out.writeVarUint(size);
     for (long client : clientsDescending()) {
       out.writeVarUint(client);
       out.writeVarUint(get(client));
     }
-    return out.toByteArray();
   }
 
   @Override

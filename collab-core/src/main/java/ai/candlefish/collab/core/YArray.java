@@ -115,6 +115,16 @@ public final class YArray extends SharedType {
     return Collections.unmodifiableList(listToList());
   }
 
+  /**
+   * The elements as they were at {@code snapshot} (Yjs {@code typeListToArraySnapshot}); the document must still
+   * hold them, so it should not collect garbage (see {@link Snapshot}).
+   *
+   * @throws IllegalStateException if this array is not part of a document
+   */
+  public List<Object> toList(Snapshot snapshot) {
+    return Collections.unmodifiableList(listToList(snapshot));
+  }
+
   /** Elements {@code [start, end)}. */
   public List<Object> slice(int start, int end) {
     return toList().subList(start, end);

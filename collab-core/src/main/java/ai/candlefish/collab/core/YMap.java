@@ -65,6 +65,16 @@ public sealed class YMap extends SharedType permits YXmlHook {
     return mapGet(key);
   }
 
+  /**
+   * The value {@code key} had at {@code snapshot}, or null if it had none (Yjs {@code typeMapGetSnapshot});
+   * {@link Undefined#INSTANCE} if the document has collected it since (see {@link Snapshot}).
+   *
+   * @throws IllegalStateException if this map is not part of a document
+   */
+  public Object get(String key, Snapshot snapshot) {
+    return mapGet(key, snapshot);
+  }
+
   /** Removes {@code key} (nothing happens if absent). */
   public void delete(String key) {
     Objects.requireNonNull(key, "key");
@@ -110,6 +120,16 @@ public sealed class YMap extends SharedType permits YXmlHook {
       return Collections.unmodifiableMap(new LinkedHashMap<>(prelim));
     }
     return Collections.unmodifiableMap(mapEntries());
+  }
+
+  /**
+   * The entries as they were at {@code snapshot} (Yjs {@code typeMapGetAllSnapshot}), keys in a JavaScript
+   * object's order; unmodifiable.
+   *
+   * @throws IllegalStateException if this map is not part of a document
+   */
+  public Map<String, Object> toMap(Snapshot snapshot) {
+    return mapEntries(snapshot);
   }
 
   @Override

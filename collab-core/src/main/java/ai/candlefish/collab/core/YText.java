@@ -235,27 +235,121 @@ public sealed class YText extends SharedType permits YXmlText {
   /** The content as a delta of inserts with their formatting (embeds and nested types as they are). */
   public List<Delta> toDelta() {
     requireDoc();
+    return computeDelta(null, null, null);
+  }
+
+  /**
+   * Computes the {@code ychange} attribute that {@link #toDelta(Snapshot, Snapshot, YChangeFunction)} puts on text
+   * that was added or removed between two snapshots. y-prosemirror returns {@code {user, type, color}} here, with
+   * the user from {@link PermanentUserData}.
+   */
+  @FunctionalInterface
+  public interface YChangeFunction {
+    /**
+     * The attribute value for a change.
+     *
+     * @param type {@code "added"} or {@code "removed"}
+     * @param client the client that inserted the changed text
+     * @param clock the clock of its first unit
+     */
+    Object apply(String type, long client, int clock);
+  }
+
+  /**
+   * The content at {@code snapshot}, with what changed since {@code prevSnapshot} marked (Yjs
+   * {@code toDelta(snapshot, prevSnapshot, computeYChange)}): text that exists at either is included; text that
+   * {@code snapshot} no longer has carries the attribute {@code ychange} = {@code computeYChange("removed", ...)},
+   * text that {@code prevSnapshot} did not have yet {@code computeYChange("added", ...)} (without a function:
+   * {@code {type: "removed"}} / {@code {type: "added"}}). Consecutive text of one change is one insert only while
+   * the attribute value is a map whose {@code user} is the inserting client's id, as Yjs packs it.
+   *
+   * <p>Either snapshot may be null: no {@code snapshot} means the current state, no {@code prevSnapshot} marks
+   * nothing as added. With a snapshot, items are split where the snapshots cut them, in a transaction with the
+   * origin {@code "cleanup"} that merges them again (and changes nothing). The document must hold the deleted
+   * text, so it should not collect garbage (see {@link Snapshot}).
+   *
+   * @throws IllegalStateException if this text is not part of a document
+   */
+  public List<Delta> toDelta(Snapshot snapshot, Snapshot prevSnapshot, YChangeFunction computeYChange) {
+    requireDoc();
+    if (snapshot == null && prevSnapshot == null) {
+      return computeDelta(null, null, computeYChange);
+    }
+    return doc.transact(txn -> {
+      if (snapshot != null) {
+        snapshot.splitAffectedStructs(txn);
+      }
+      if (prevSnapshot != null) {
+        prevSnapshot.splitAffectedStructs(txn);
+      }
+      return computeDelta(snapshot, prevSnapshot, computeYChange);
+    }, "cleanup", true);
+  }
+
+  private static final String YCHANGE = "ychange";
+
+  private List<Delta> computeDelta(Snapshot snapshot, Snapshot prevSnapshot, YChangeFunction computeYChange) {
     List<Delta> ops = new ArrayList<>();
     Map<String, Object> current = new LinkedHashMap<>();
     StringBuilder str = new StringBuilder();
     for (Item n = start; n != null; n = n.right) {
-      if (n.isDeleted()) {
+      if (!Snapshot.isVisible(n, snapshot) && (prevSnapshot == null || !prevSnapshot.isVisible(n))) {
         continue;
       }
       Content c = n.content;
       if (c instanceof ContentString s) {
+        Object cur = current.get(YCHANGE);
+        if (snapshot != null && !snapshot.isVisible(n)) {
+          if (cur == null || !sameYChange(cur, n.client, "removed")) {
+            packString(ops, str, current);
+            current.put(YCHANGE, ychange(computeYChange, "removed", n));
+          }
+        } else if (prevSnapshot != null && !prevSnapshot.isVisible(n)) {
+          if (cur == null || !sameYChange(cur, n.client, "added")) {
+            packString(ops, str, current);
+            current.put(YCHANGE, ychange(computeYChange, "added", n));
+          }
+        } else if (cur != null) {
+          packString(ops, str, current);
+          current.remove(YCHANGE);
+        }
         s.appendTo(str);
       } else if (c instanceof ContentType || c instanceof ContentEmbed) {
         packString(ops, str, current);
         Object insert = c instanceof ContentType t ? t.type : ((ContentEmbed) c).embed;
         ops.add(current.isEmpty() ? Delta.insert(insert) : Delta.insert(insert, current));
-      } else if (c instanceof ContentFormat f) {
+      } else if (c instanceof ContentFormat f && Snapshot.isVisible(n, snapshot)) {
         packString(ops, str, current);
         updateCurrentAttributes(current, f);
       }
     }
     packString(ops, str, current);
     return Collections.unmodifiableList(ops);
+  }
+
+  private static Object ychange(YChangeFunction computeYChange, String type, Item n) {
+    if (computeYChange == null) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("type", type);
+      return Collections.unmodifiableMap(m);
+    }
+    return computeYChange.apply(type, n.client, n.clock);
+  }
+
+  /**
+   * Yjs's {@code cur.user === n.id.client && cur.type === type}, with JavaScript's strict equality: only a map
+   * whose {@code user} is the number {@code client} and whose {@code type} is the string {@code type}.
+   */
+  private static boolean sameYChange(Object cur, long client, String type) {
+    if (!(cur instanceof Map<?, ?> m) || !type.equals(m.get("type"))) {
+      return false;
+    }
+    Object user = m.get("user");
+    if (user instanceof Double || user instanceof Float) {
+      return ((Number) user).doubleValue() == client;
+    }
+    return (user instanceof Integer || user instanceof Long || user instanceof Short || user instanceof Byte)
+        && ((Number) user).longValue() == client;
   }
 
   private static void packString(List<Delta> ops, StringBuilder str, Map<String, Object> current) {

@@ -90,6 +90,15 @@ public final class YXmlElement extends YXmlFragment {
     return Collections.unmodifiableMap(doc == null ? new LinkedHashMap<>(prelimAttributes) : mapEntries());
   }
 
+  /**
+   * The attributes as they were at {@code snapshot} (Yjs {@code getAttributes(snapshot)}); unmodifiable.
+   *
+   * @throws IllegalStateException if this element is not part of a document
+   */
+  public Map<String, Object> getAttributes(Snapshot snapshot) {
+    return mapEntries(snapshot);
+  }
+
   /** The next sibling in the parent, or null. */
   public SharedType nextSibling() {
     return sibling(true);

@@ -121,6 +121,22 @@ public sealed class YXmlFragment extends SharedType permits YXmlElement {
     return Collections.unmodifiableList(out);
   }
 
+  /**
+   * The children as they were at {@code snapshot} (Yjs {@code typeListToArraySnapshot}), deleted ones included
+   * if they still existed then.
+   *
+   * @throws IllegalStateException if this fragment is not part of a document
+   */
+  public List<SharedType> toList(Snapshot snapshot) {
+    List<SharedType> out = new ArrayList<>();
+    for (Object o : listToList(snapshot)) {
+      if (o instanceof SharedType t) {
+        out.add(t);
+      }
+    }
+    return Collections.unmodifiableList(out);
+  }
+
   /** The XML of the children, as Yjs's {@code toString()}. */
   @Override
   public String toString() {

@@ -38,6 +38,35 @@ class DecodersFuzzTest {
   }
 
   @FuzzTest(maxDuration = "10s")
+  void snapshot(byte[] bytes) {
+    Snapshot snapshot;
+    try {
+      snapshot = Snapshot.decode(bytes);
+    } catch (DecodingException rejected) {
+      return;
+    }
+    assertThat(Snapshot.decode(snapshot.encode())).isEqualTo(snapshot);
+    // reading at a hostile snapshot splits and merges items, and must leave the document as it was
+    Doc doc = Doc.newBuilder().clientId(1).gc(false).build();
+    doc.getText("t").insert(0, "existing");
+    doc.getText("t").delete(2, 3);
+    doc.getArray("a").push(java.util.List.of(1, 2, 3));
+    doc.getMap("m").set("k", "v");
+    byte[] before = doc.encodeStateAsUpdate();
+    doc.getText("t").toDelta(snapshot, snapshot, null);
+    doc.getArray("a").toList(snapshot);
+    doc.getMap("m").toMap(snapshot);
+    snapshot.containsUpdate(before);
+    try {
+      snapshot.toDoc(doc);
+    } catch (IllegalArgumentException notOfThisDocument) {
+      // refused before anything was read
+    }
+    DocInvariants.check(doc);
+    assertThat(doc.encodeStateAsUpdate()).isEqualTo(before);
+  }
+
+  @FuzzTest(maxDuration = "10s")
   void syncAndAwareness(byte[] bytes) {
     try {
       SyncMessage.decode(bytes);
