@@ -8,8 +8,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Which user made which change (Yjs {@code PermanentUserData}), kept in the document itself so that every replica
@@ -36,8 +34,6 @@ import org.slf4j.LoggerFactory;
  * <p>Not thread-safe: use it from the thread that uses its document.
  */
 public final class PermanentUserData {
-  private static final Logger LOG = LoggerFactory.getLogger(PermanentUserData.class);
-
   private final Doc doc;
   private final YMap users;
   /** Client id → user description (Yjs {@code clients}). */
@@ -78,7 +74,6 @@ public final class PermanentUserData {
   private void initUser(Object user, String description) {
     // Yjs throws on an entry of another shape; a hostile peer must not be able to break this replica's observers.
     if (!(user instanceof YMap u) || !(u.get("ds") instanceof YArray ds) || !(u.get("ids") instanceof YArray ids)) {
-      LOG.debug("ignoring a users entry that is not a map with the arrays 'ids' and 'ds'");
       return;
     }
     ds.observe(event -> forEachAdded(event, value -> {
@@ -127,8 +122,8 @@ public final class PermanentUserData {
   private static void addEncoded(DeleteSet into, byte[] encoded) {
     try {
       into.addAll(Snapshot.readDeleteSet(new Lib0Decoder(encoded)));
-    } catch (DecodingException e) {
-      LOG.debug("ignoring a malformed delete set in the users map: {}", e.getMessage());
+    } catch (DecodingException malformed) {
+      // Yjs throws from its observer here; a malformed entry (only a hostile peer writes one) names nobody
     }
   }
 
