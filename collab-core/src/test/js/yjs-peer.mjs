@@ -29,6 +29,9 @@
 //   {"op":"mergeUpdates","updates":[B64,...]}                                     -> {"update":B64}
 //   {"op":"diffUpdate","update":B64,"stateVector":B64}                            -> {"update":B64}
 //   {"op":"version"}                                                              -> {"yjs":"13.6.33"}
+// Engine probes:
+//   {"op":"sortProbe","n":n,"table":[...]}  sorts 0..n-1 by Array.prototype.sort with the comparator
+//                                 (a, b) => table[a * n + b] (any, even inconsistent)     -> {"sorted":[...]}
 //   {"op":"quit"}                                                                 -> {"ok":true}, then exits
 // Relative positions and the UndoManager: see peer-extras.mjs.
 // Snapshots and PermanentUserData: see snapshot-ops.mjs.
@@ -116,6 +119,11 @@ const handle = cmd => {
       return { update: toBase64(Y.diffUpdate(fromBase64(cmd.update), fromBase64(cmd.stateVector))) }
     case 'version':
       return { yjs: YJS_VERSION }
+    case 'sortProbe': {
+      const sorted = Array.from({ length: cmd.n }, (_, i) => i)
+      sorted.sort((a, b) => cmd.table[a * cmd.n + b])
+      return { sorted }
+    }
     default:
       applyOp(replica(cmd).doc, cmd)
       return { ok: true }

@@ -98,8 +98,9 @@ final class UpdateMerger {
     int currOffset = 0;
     while (true) {
       readers.removeIf(r -> r.curr == null);
-      // Higher clients first, then lower clocks.
-      readers.sort((a, b) -> {
+      // Higher clients first, then lower clocks. Yjs's comparator is inconsistent for a GC and an Item at the same
+      // id (each is "smaller"), so their order is whatever V8's sort makes of it: sort exactly as V8 does.
+      JsArraySort.sort(readers, (a, b) -> {
         if (a.curr.client == b.curr.client) {
           int clockDiff = Integer.compare(a.curr.clock, b.curr.clock);
           if (clockDiff == 0) {

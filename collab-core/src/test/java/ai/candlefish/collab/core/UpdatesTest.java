@@ -71,6 +71,42 @@ class UpdatesTest {
     }
   }
 
+  /**
+   * Many updates holding the same ranges, some as Items and some as GC: Yjs's reader order then depends on V8's
+   * sort (its comparator calls each of a GC and an Item at the same id the smaller), which shows from 32 readers
+   * on, where V8's TimSort and Java's part ways.
+   */
+  @Test
+  void merge_ofManyUpdatesMixingItemsAndGc_matchesYjs() {
+    for (long seed = 1; seed <= 40; seed++) {
+      SplittableRandom rnd = new SplittableRandom(seed);
+      // A pool of updates of a few clients, each holding the same range of a nested text from its first clock:
+      // the transaction that typed it (Items), the document's state from there on before the text was replaced
+      // (Items) and after (its items are GC then).
+      List<byte[]> pool = new ArrayList<>();
+      for (long client = 1; client <= 1 + rnd.nextInt(3); client++) {
+        Doc d = Doc.newBuilder().clientId(client).build();
+        YMap m = d.getMap("m");
+        YText t = m.set("k", new YText());
+        byte[] afterType = d.encodeStateVector();
+        d.onUpdate((u, o, txn) -> pool.add(u));
+        for (int i = 0; i < 1 + rnd.nextInt(3); i++) {
+          t.insert(t.length(), "abcd".substring(rnd.nextInt(3)));
+        }
+        pool.add(d.encodeStateAsUpdate(afterType));
+        m.set("k", rnd.nextInt(10));
+        pool.add(d.encodeStateAsUpdate(afterType));
+      }
+      List<byte[]> mixed = new ArrayList<>();
+      int count = 32 + rnd.nextInt(60);
+      for (int i = 0; i < count; i++) {
+        mixed.add(pool.get(rnd.nextInt(pool.size())));
+      }
+      assertThat(YjsInterop.base64(Updates.merge(mixed))).as("seed %d, %d updates", seed, count)
+          .isEqualTo(YjsInterop.base64(peer.mergeUpdates(mixed)));
+    }
+  }
+
   @Test
   void diff_matchesYjs() {
     for (long seed = 1; seed <= 20; seed++) {
