@@ -17,7 +17,7 @@ import * as Y from 'yjs'
 export const toBase64 = bytes => Buffer.from(bytes).toString('base64')
 export const fromBase64 = s => new Uint8Array(Buffer.from(s, 'base64'))
 
-const sharedKind = t => {
+export const sharedKind = t => {
   // Subclasses first: XmlHook extends Map, XmlText extends Text, XmlElement extends XmlFragment.
   if (t instanceof Y.XmlHook) return 'xmlHook'
   if (t instanceof Y.XmlText) return 'xmlText'
@@ -152,6 +152,28 @@ export const applyOp = (doc, op) => {
     case 'xmlDelete':
       doc.getXmlFragment(op.name).delete(op.index, op.len)
       return
+    case 'xmlSetAttribute': {
+      // On the element at op.index of the fragment (nothing happens if that child is not an element).
+      const el = doc.getXmlFragment(op.name).get(op.index)
+      if (el instanceof Y.XmlElement) {
+        if (op.value === undefined) el.removeAttribute(op.key)
+        else el.setAttribute(op.key, untag(op.value))
+      }
+      return
+    }
+    case 'xmlTextEmbed': {
+      // A new shared type of op.kind embedded at op.at of the XML text at op.index (if that child is one).
+      const t = doc.getXmlFragment(op.name).get(op.index)
+      if (t instanceof Y.XmlText) {
+        const Type = { map: Y.Map, array: Y.Array, text: Y.Text, xmlElement: Y.XmlElement, xmlText: Y.XmlText }[op.kind]
+        const embed = op.kind === 'xmlElement' ? new Type('em') : new Type()
+        t.insertEmbed(Math.min(op.at, t.length), embed)
+        if (op.kind === 'map') embed.set('k', 1)
+        else if (op.kind === 'array') embed.push([1, 'two'])
+        else if (op.kind !== 'xmlElement') embed.insert(0, 'in')
+      }
+      return
+    }
     default:
       throw new Error('unknown op ' + JSON.stringify(op.op))
   }

@@ -7,8 +7,9 @@
 // Values use the tagged JSON of interop.mjs; bytes travel as base64.
 //
 // Documents:
-//   {"op":"new","id":"r1","clientId":5,"gc":true,"roots":{"t":"text"}}
-//                                 create (or replace) doc r1; roots (optional) are defined at once  -> {"ok":true}
+//   {"op":"new","id":"r1","clientId":5,"gc":true,"roots":{"t":"text"},"observe":false}
+//                                 create (or replace) doc r1; roots (optional) are defined at once; with
+//                                 observe, deep observers on the roots record events (see "events")  -> {"ok":true}
 //   {"op":"drop","id":"r1"}                                forget doc r1                   -> {"ok":true}
 // Local edits on doc id (each is one transaction; "transact" groups several, given without "id"):
 //   insertText {name,index,text,attrs?}  insertEmbed {name,index,embed,attrs?}  deleteText {name,index,len}
@@ -29,6 +30,11 @@
 //   {"op":"mergeUpdates","updates":[B64,...]}                                     -> {"update":B64}
 //   {"op":"diffUpdate","update":B64,"stateVector":B64}                            -> {"update":B64}
 //   {"op":"version"}                                                              -> {"yjs":"13.6.33"}
+// Observing (docs created with observe record the events of their roots' deep observers):
+//   {"op":"events","id":"r1"}  the events since the last call, in order: {path, kind, delta, keys:[[key,
+//                              action, oldValue]...], attributesChanged?, childListChanged?}  -> {"events":[...]}
+//   {"op":"inspect","id":"r1","slices":[[start,end]...]}   key and iteration orders Yjs gives:
+//                              {mapKeys: m.keys(), mapValues, xml: x.toString(), slices: a.slice(...)}
 // Engine probes:
 //   {"op":"sortProbe","n":n,"table":[...]}  sorts 0..n-1 by Array.prototype.sort with the comparator
 //                                 (a, b) => table[a * n + b] (any, even inconsistent)     -> {"sorted":[...]}
@@ -39,7 +45,7 @@
 import * as Y from 'yjs'
 import { createInterface } from 'node:readline'
 import { readFileSync } from 'node:fs'
-import { applyOp, fromBase64, getRoot, snapshotRoots, toBase64 } from './interop.mjs'
+import { applyOp, fromBase64, getRoot, sharedKind, snapshotRoots, tag, toBase64 } from './interop.mjs'
 import { handleExtra } from './peer-extras.mjs'
 import { handleSnapshotOp } from './snapshot-ops.mjs'
 
@@ -76,11 +82,17 @@ const handle = cmd => {
       const doc = new Y.Doc({ gc: cmd.gc !== false })
       if (cmd.clientId !== undefined) doc.clientID = cmd.clientId
       const r = addReplica(cmd.id, doc)
+      r.events = []
       // Define the roots before any update arrives. Yjs keeps a root that an update reaches first as a plain
       // AbstractType and converts it on the first getText(); the converted YText starts with search markers
       // on even if formatting already arrived, and with markers an insert that inherits attributes at a
       // formatting boundary can land on the other side of the boundary. Defining roots up front avoids that.
-      for (const [name, kind] of Object.entries(cmd.roots || {})) getRoot(r.doc, name, kind)
+      for (const [name, kind] of Object.entries(cmd.roots || {})) {
+        const root = getRoot(r.doc, name, kind)
+        // Only when asked: computing a text event's delta can change the document (Yjs cleans up formatting
+        // then), so a twin must observe exactly when its Java replica does.
+        if (cmd.observe) root.observeDeep(events => { for (const e of events) r.events.push(describeEvent(e)) })
+      }
       return { ok: true }
     }
     case 'drop':
@@ -109,6 +121,23 @@ const handle = cmd => {
       const pendingDs = store.pendingDs !== null
       return { pending: pendingStructs || pendingDs, pendingStructs, pendingDs }
     }
+    case 'events': {
+      const r = replica(cmd)
+      const events = r.events
+      r.events = []
+      return { events }
+    }
+    case 'inspect': {
+      const { doc } = replica(cmd)
+      const m = doc.getMap('m')
+      const a = doc.getArray('a')
+      return {
+        mapKeys: [...m.keys()],
+        mapValues: tag([...m.values()]),
+        xml: doc.getXmlFragment('x').toString(),
+        slices: (cmd.slices || []).map(([start, end]) => tag(end === null ? a.slice(start) : a.slice(start, end)))
+      }
+    }
     case 'toJSON':
       return snapshotRoots(replica(cmd).doc, cmd.roots)
     case 'length':
@@ -128,6 +157,21 @@ const handle = cmd => {
       applyOp(replica(cmd).doc, cmd)
       return { ok: true }
   }
+}
+
+/** A Yjs event as the differential tests compare it. */
+const describeEvent = e => {
+  const d = {
+    path: e.path,
+    kind: sharedKind(e.target),
+    delta: tag(e.changes.delta),
+    keys: [...e.changes.keys].map(([key, change]) => [key, change.action, tag(change.oldValue)])
+  }
+  if (e instanceof Y.YXmlEvent) {
+    d.attributesChanged = [...e.attributesChanged]
+    d.childListChanged = e.childListChanged
+  }
+  return d
 }
 
 const reply = obj => process.stdout.write(JSON.stringify(obj) + '\n')

@@ -4,7 +4,10 @@ import ai.candlefish.collab.core.internal.codec.Json;
 import java.util.List;
 import java.util.Map;
 
-/** JavaScript's {@code String(value)}, which Yjs's XML {@code toString()} applies to attribute values. */
+/**
+ * JavaScript's {@code String(value)}, which Yjs's XML {@code toString()} applies to attribute values and to what
+ * an XML text embeds.
+ */
 final class JsStrings {
   private JsStrings() {}
 
@@ -40,7 +43,11 @@ final class JsStrings {
       }
       return sb.toString();
     }
-    if (v instanceof Map<?, ?>) {
+    if (v instanceof YText || v instanceof YXmlFragment) {
+      // Yjs's text and XML types define toString(); maps, arrays, hooks and documents do not.
+      return v.toString();
+    }
+    if (v instanceof Map<?, ?> || v instanceof SharedType || v instanceof Doc) {
       return "[object Object]";
     }
     return v.toString();

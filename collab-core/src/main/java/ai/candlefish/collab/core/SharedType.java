@@ -353,6 +353,35 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
     throw new IllegalStateException("list length and items disagree");
   }
 
+  /**
+   * Yjs's {@code typeListSlice}: negative bounds count from the end, an end past the length stops at the end,
+   * and a start that is still negative after adding the length yields {@link Undefined#INSTANCE} for each index
+   * before 0 (JavaScript reads {@code content[-1]} as undefined), exactly as Yjs does.
+   */
+  final List<Object> listSlice(int startArg, int endArg) {
+    long start = startArg < 0 ? (long) length + startArg : startArg;
+    long end = endArg < 0 ? (long) length + endArg : endArg;
+    long len = end - start;
+    List<Object> out = new ArrayList<>();
+    List<Object> content = new ArrayList<>();
+    for (Item n = this.start; n != null && len > 0; n = n.right) {
+      if (n.isVisible()) {
+        content.clear();
+        n.content.collect(content);
+        if (content.size() <= start) {
+          start -= content.size();
+        } else {
+          for (long i = start; i < content.size() && len > 0; i++) {
+            out.add(i < 0 ? Undefined.INSTANCE : content.get((int) i));
+            len--;
+          }
+          start = 0;
+        }
+      }
+    }
+    return out;
+  }
+
   final List<Object> listToList() {
     List<Object> out = new ArrayList<>(length);
     for (Item n = start; n != null; n = n.right) {
@@ -397,15 +426,23 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
     return v != null && !v.isDeleted();
   }
 
-  /** The current entries, keys in the order Yjs's {@code toJSON()} gives them (a JavaScript object's order); unmodifiable. */
-  final Map<String, Object> mapEntries() {
+  /**
+   * The current entries in the order Yjs iterates them ({@code keys()}, {@code entries()}: a JavaScript
+   * {@code Map}'s insertion order, that is the order in which each key first reached this replica).
+   */
+  final Map<String, Object> mapEntriesInMapOrder() {
     Map<String, Object> values = new LinkedHashMap<>();
     for (Map.Entry<String, Item> e : map.entrySet()) {
       if (!e.getValue().isDeleted()) {
         values.put(e.getKey(), lastValue(e.getValue()));
       }
     }
-    return JsObjects.ordered(values);
+    return values;
+  }
+
+  /** The current entries, keys in the order Yjs's {@code toJSON()} gives them (a JavaScript object's order); unmodifiable. */
+  final Map<String, Object> mapEntries() {
+    return JsObjects.ordered(mapEntriesInMapOrder());
   }
 
   // --------------------------------------------------------------------------------------------- at a snapshot

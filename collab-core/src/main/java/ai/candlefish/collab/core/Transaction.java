@@ -3,7 +3,7 @@ package ai.candlefish.collab.core;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -172,12 +172,12 @@ public final class Transaction {
           putChanged(type, LIST_ONLY);
           return;
         }
-        keys = new HashSet<>();
+        keys = new LinkedHashSet<>();
         putChanged(type, keys);
       } else if (keys.contains(parentSub)) {
         return;
       } else if (keys == LIST_ONLY) {
-        keys = new HashSet<>(keys);
+        keys = new LinkedHashSet<>(keys);
         putChanged(type, keys);
       }
       keys.add(parentSub);

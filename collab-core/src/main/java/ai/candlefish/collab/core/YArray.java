@@ -125,9 +125,36 @@ public final class YArray extends SharedType {
     return Collections.unmodifiableList(listToList(snapshot));
   }
 
-  /** Elements {@code [start, end)}. */
+  /**
+   * Elements {@code [start, end)} as Yjs's {@code slice(start, end)}: a negative bound counts from the end, an
+   * end past the length stops at the end, an empty range gives an empty list (never throws). Like Yjs, a start
+   * that is still negative after adding the length yields {@link Undefined#INSTANCE} for each position before
+   * the first element.
+   */
   public List<Object> slice(int start, int end) {
-    return toList().subList(start, end);
+    if (doc == null) {
+      return Collections.unmodifiableList(prelimSlice(prelim, start, end));
+    }
+    return Collections.unmodifiableList(listSlice(start, end));
+  }
+
+  /** Elements from {@code start} to the end ({@code slice(start, length())}, see {@link #slice(int, int)}). */
+  public List<Object> slice(int start) {
+    return slice(start, length());
+  }
+
+  /** {@link #slice(int, int)} over a preliminary list, with Yjs's index rules. */
+  static List<Object> prelimSlice(List<?> list, int startArg, int endArg) {
+    long start = startArg < 0 ? (long) list.size() + startArg : startArg;
+    long end = endArg < 0 ? (long) list.size() + endArg : endArg;
+    List<Object> out = new ArrayList<>();
+    if (start >= list.size()) {
+      return out;
+    }
+    for (long i = start, len = end - start; i < list.size() && len > 0; i++, len--) {
+      out.add(i < 0 ? Undefined.INSTANCE : list.get((int) i));
+    }
+    return out;
   }
 
   @Override

@@ -93,12 +93,21 @@ public sealed class YMap extends SharedType permits YXmlHook {
 
   /** The number of keys. */
   public int size() {
-    return doc == null ? prelim.size() : mapEntries().size();
+    return doc == null ? prelim.size() : mapEntriesInMapOrder().size();
   }
 
-  /** The keys with a value. */
+  /**
+   * The keys with a value, in Yjs's {@code keys()} order: the order in which each key first reached this
+   * replica (a JavaScript {@code Map}'s insertion order; unlike {@link #toJson()}, integer-like keys are not
+   * moved first).
+   */
   public List<String> keys() {
     return List.copyOf(toMap().keySet());
+  }
+
+  /** The values, in the order of {@link #keys()} (Yjs {@code values()}). */
+  public List<Object> values() {
+    return Collections.unmodifiableList(new ArrayList<>(toMap().values()));
   }
 
   /** Removes every key. */
@@ -114,12 +123,15 @@ public sealed class YMap extends SharedType permits YXmlHook {
     });
   }
 
-  /** The entries, as an unmodifiable snapshot (nested types are returned as themselves). */
+  /**
+   * The entries, as an unmodifiable snapshot in the order of {@link #keys()} (Yjs {@code entries()}; nested
+   * types are returned as themselves).
+   */
   public Map<String, Object> toMap() {
     if (doc == null) {
       return Collections.unmodifiableMap(new LinkedHashMap<>(prelim));
     }
-    return Collections.unmodifiableMap(mapEntries());
+    return Collections.unmodifiableMap(mapEntriesInMapOrder());
   }
 
   /**
@@ -132,10 +144,11 @@ public sealed class YMap extends SharedType permits YXmlHook {
     return mapEntries(snapshot);
   }
 
+  /** The entries as JSON-like values, keys in a JavaScript object's order (Yjs {@code toJSON()}). */
   @Override
   public Map<String, Object> toJson() {
     Map<String, Object> out = new LinkedHashMap<>();
-    toMap().forEach((k, v) -> out.put(k, toJsonValue(v)));
+    (doc == null ? prelim : mapEntries()).forEach((k, v) -> out.put(k, toJsonValue(v)));
     return Collections.unmodifiableMap(out);
   }
 

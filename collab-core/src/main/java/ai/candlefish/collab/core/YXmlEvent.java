@@ -1,6 +1,7 @@
 package ai.candlefish.collab.core;
 
-import java.util.HashSet;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.Set;
 
 /** The changes of one XML fragment or element in one transaction. */
@@ -14,10 +15,10 @@ public final class YXmlEvent extends YEvent {
     return keysChanged.contains(null);
   }
 
-  /** The names of the attributes that changed. */
+  /** The names of the attributes that changed, in the order they first changed in the transaction (as Yjs). */
   public Set<String> attributesChanged() {
-    Set<String> out = new HashSet<>(keysChanged);
+    Set<String> out = new LinkedHashSet<>(keysChanged);
     out.remove(null);
-    return Set.copyOf(out);
+    return Collections.unmodifiableSet(out);
   }
 }

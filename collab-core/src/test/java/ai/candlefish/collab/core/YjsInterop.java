@@ -392,6 +392,39 @@ final class YjsInterop {
         doc.getXmlFragment(name).insert(intOf(op, "index"), nodes);
       }
       case "xmlDelete" -> doc.getXmlFragment(name).delete(intOf(op, "index"), intOf(op, "len"));
+      case "xmlSetAttribute" -> {
+        YXmlFragment f = doc.getXmlFragment(name);
+        int index = intOf(op, "index");
+        if (index < f.length() && f.get(index) instanceof YXmlElement el) {
+          if (!op.containsKey("value")) {
+            el.removeAttribute((String) op.get("key"));
+          } else {
+            el.setAttribute((String) op.get("key"), toJava(op.get("value")));
+          }
+        }
+      }
+      case "xmlTextEmbed" -> {
+        YXmlFragment f = doc.getXmlFragment(name);
+        int index = intOf(op, "index");
+        if (index < f.length() && f.get(index) instanceof YXmlText t) {
+          String kind = (String) op.get("kind");
+          SharedType embed = switch (kind) {
+            case "map" -> new YMap();
+            case "array" -> new YArray();
+            case "text" -> new YText();
+            case "xmlElement" -> new YXmlElement("em");
+            default -> new YXmlText();
+          };
+          t.insertEmbed(Math.min(intOf(op, "at"), t.length()), embed);
+          if (embed instanceof YMap m) {
+            m.set("k", 1);
+          } else if (embed instanceof YArray a) {
+            a.push(List.of(1, "two"));
+          } else if (embed instanceof YText text) {
+            text.insert(0, "in");
+          }
+        }
+      }
       default -> throw new IllegalArgumentException("op not supported by the Java API: " + op.get("op"));
     }
   }

@@ -129,10 +129,19 @@ final class YjsPeer implements AutoCloseable {
    * can reach them: see yjs-peer.mjs for why that matters to Yjs.
    */
   void newDoc(String id, long clientId, boolean gc, Map<String, String> roots) {
+    newDoc(id, clientId, gc, roots, false);
+  }
+
+  /**
+   * Like {@link #newDoc(String, long, boolean, Map)}; with {@code observe}, deep observers on the roots record
+   * every event for {@code events} (observe the Java replica likewise: a text event's delta can change the doc).
+   */
+  void newDoc(String id, long clientId, boolean gc, Map<String, String> roots, boolean observe) {
     Map<String, Object> c = command("new", id);
     c.put("clientId", clientId);
     c.put("gc", gc);
     c.put("roots", new LinkedHashMap<>(roots));
+    c.put("observe", observe);
     request(c);
   }
 

@@ -1,0 +1,431 @@
+package ai.candlefish.collab.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.candlefish.collab.core.internal.codec.Json;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Differential test of what observers and readers see, against real Yjs: random sessions of several replicas
+ * (text, array, map with integer-like and other keys, an XML fragment with attributes and XML texts embedding
+ * shared types), each Java replica twinned with a Yjs doc in {@code yjs-peer.mjs} that performs the same local
+ * operations and receives the same updates, in random order and merged. After every step:
+ *
+ * <ul>
+ *   <li>the update events are the same bytes;
+ *   <li>the deep observers of the roots saw the same events in the same order: path, target kind, delta
+ *       ({@code changes.delta}), changed keys in Yjs's order with action and old value, XML attribute changes in
+ *       order;
+ *   <li>{@code YMap.keys()}/{@code values()} give Yjs's order (a JavaScript {@code Map}'s insertion order), the
+ *       XML fragment's {@code toString()} is Yjs's (embedded types rendered as JavaScript's {@code String()}),
+ *       and {@code YArray.slice} with random bounds (negative, past the end) gives what Yjs's gives.
+ * </ul>
+ *
+ * <p>Seeded; a failure names its seed ({@code -Dyjs.surface.seed=<seed> -Dyjs.surface.runs=1} reruns it).
+ */
+class YjsSurfacePropertyTest {
+  private static final int RUNS = 60;
+  private static final long BUDGET_MILLIS = 10_000;
+  private static final Map<String, String> ROOTS = new LinkedHashMap<>();
+
+  static {
+    ROOTS.put("t", "text");
+    ROOTS.put("a", "array");
+    ROOTS.put("m", "map");
+    ROOTS.put("x", "xml");
+  }
+
+  private static final String[] KEYS = {"b", "10", "a", "2", "x9", "1", "-1", "01"};
+
+  private static YjsPeer peer;
+
+  @BeforeAll
+  static void startPeer() {
+    peer = YjsPeer.start();
+  }
+
+  @AfterAll
+  static void stopPeer() {
+    if (peer != null) {
+      peer.close();
+    }
+  }
+
+  @Test
+  void randomSessions_observeAndReadAsYjs() {
+    long baseSeed = Long.getLong("yjs.surface.seed", 0x5_0_F_ACEL);
+    int runs = Integer.getInteger("yjs.surface.runs", RUNS);
+    long deadline = System.currentTimeMillis() + BUDGET_MILLIS;
+    for (int run = 0; run < runs && (run < 3 || System.currentTimeMillis() < deadline); run++) {
+      long seed = baseSeed + run;
+      try {
+        new Run(seed, "s" + run).execute();
+      } catch (AssertionError | RuntimeException e) {
+        throw new AssertionError("surface run failed with seed " + seed + " (rerun: -Dyjs.surface.seed=" + seed
+            + " -Dyjs.surface.runs=1): " + e.getMessage(), e);
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Events and values as tagged JSON, the same shape yjs-peer.mjs writes
+
+  static String kindOf(SharedType t) {
+    if (t instanceof YXmlHook) {
+      return "xmlHook";
+    }
+    if (t instanceof YXmlText) {
+      return "xmlText";
+    }
+    if (t instanceof YXmlElement) {
+      return "xmlElement";
+    }
+    if (t instanceof YXmlFragment) {
+      return "xmlFragment";
+    }
+    if (t instanceof YText) {
+      return "text";
+    }
+    return t instanceof YArray ? "array" : "map";
+  }
+
+  /** Like YjsInterop.toTagged, but also for shared types and documents, as interop.mjs's tag(). */
+  static Object tagDeep(Object v) {
+    if (v instanceof SharedType t) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("$type", "shared");
+      m.put("kind", kindOf(t));
+      m.put("json", tagDeep(t.toJson()));
+      return m;
+    }
+    if (v instanceof Doc d) {
+      return Map.of("$type", "doc", "guid", d.guid());
+    }
+    if (v instanceof List<?> list) {
+      List<Object> out = new ArrayList<>();
+      for (Object o : list) {
+        out.add(tagDeep(o));
+      }
+      return out;
+    }
+    if (v instanceof Map<?, ?> map) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      map.forEach((k, x) -> out.put((String) k, tagDeep(x)));
+      return out;
+    }
+    return YjsInterop.toTagged(v);
+  }
+
+  static Map<String, Object> describe(YEvent e) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("path", e.path());
+    d.put("kind", kindOf(e.target()));
+    d.put("delta", tagDeep(YjsInterop.deltaAsMaps(e.delta())));
+    List<Object> keys = new ArrayList<>();
+    e.keys().forEach((key, change) -> keys.add(Arrays.asList(key, change.action().name().toLowerCase(Locale.ROOT),
+        change.action() == EntryChange.Action.ADD ? tagDeep(Undefined.INSTANCE) : tagDeep(change.oldValue()))));
+    d.put("keys", keys);
+    if (e instanceof YXmlEvent x) {
+      d.put("attributesChanged", List.copyOf(x.attributesChanged()));
+      d.put("childListChanged", x.childListChanged());
+    }
+    return d;
+  }
+
+  /** Through JSON text, so that both sides are compared as the same parsed values. */
+  static Object normalized(Object taggedJson) {
+    return Json.parse(Json.stringify(taggedJson));
+  }
+
+  private static final class Run {
+    private final SplittableRandom rnd;
+    private final String prefix;
+    private final List<Replica> replicas = new ArrayList<>();
+    private final List<String> log = new ArrayList<>();
+
+    Run(long seed, String prefix) {
+      this.rnd = new SplittableRandom(seed);
+      this.prefix = prefix;
+    }
+
+    void execute() {
+      boolean gc = rnd.nextInt(3) != 0;
+      int n = 2 + rnd.nextInt(2);
+      for (int i = 0; i < n; i++) {
+        replicas.add(new Replica(prefix + "-" + i, 10 + i * 7 + rnd.nextInt(5), gc));
+      }
+      try {
+        for (int step = 0, steps = 20 + rnd.nextInt(50); step < steps; step++) {
+          if (rnd.nextInt(100) < 55) {
+            localEdit(replicas.get(rnd.nextInt(n)));
+          } else {
+            deliverSomething();
+          }
+        }
+        for (Replica to : replicas) {
+          while (!to.inbox.isEmpty()) {
+            Message m = to.inbox.remove(rnd.nextInt(to.inbox.size()));
+            deliver(to, m.label, List.of(m));
+          }
+        }
+        for (Replica r : replicas) {
+          assertThat(YjsInterop.base64(r.doc.encodeStateAsUpdate())).as("state of %s", r.id)
+              .isEqualTo(YjsInterop.base64(peer.encodeStateAsUpdate(r.id, null)));
+        }
+      } catch (AssertionError | RuntimeException e) {
+        int from = Math.max(0, log.size() - 12);
+        throw new AssertionError(e.getMessage() + "\nlast steps:\n  " + String.join("\n  ", log.subList(from, log.size())), e);
+      } finally {
+        for (Replica r : replicas) {
+          try {
+            peer.drop(r.id);
+          } catch (RuntimeException ignored) {
+            // the failure that got us here says more
+          }
+        }
+      }
+    }
+
+    private void localEdit(Replica r) {
+      Map<String, Object> op;
+      if (rnd.nextInt(8) == 0) {
+        List<Object> ops = new ArrayList<>();
+        r.doc.transact(txn -> {
+          for (int i = 2 + rnd.nextInt(3); i > 0; i--) {
+            Map<String, Object> inner = randomOp(r.doc);
+            YjsInterop.apply(r.doc, inner);
+            ops.add(inner);
+          }
+        });
+        op = new LinkedHashMap<>();
+        op.put("op", "transact");
+        op.put("ops", ops);
+      } else {
+        op = randomOp(r.doc);
+        YjsInterop.apply(r.doc, op);
+      }
+      log.add(r.id + " " + Json.stringify(op));
+      peer.apply(r.id, op);
+      List<byte[]> fromJava = r.takeUpdates();
+      List<byte[]> fromYjs = peer.updates(r.id);
+      assertThat(fromJava.stream().map(YjsInterop::base64).toList()).as("update events of %s", r.id)
+          .isEqualTo(fromYjs.stream().map(YjsInterop::base64).toList());
+      compare(r, "after " + op.get("op"));
+      for (int i = 0; i < fromJava.size(); i++) {
+        Message m = new Message(r.id + "#" + r.sent++, fromJava.get(i), fromYjs.get(i));
+        for (Replica other : replicas) {
+          if (other != r) {
+            other.inbox.add(m);
+          }
+        }
+      }
+    }
+
+    private Map<String, Object> randomOp(Doc doc) {
+      Map<String, Object> op = new LinkedHashMap<>();
+      int textLength = doc.getText("t").length();
+      int arrayLength = doc.getArray("a").length();
+      int xmlLength = doc.getXmlFragment("x").length();
+      int dice = rnd.nextInt(100);
+      if (dice < 10) {
+        op.put("op", "insertText");
+        op.put("name", "t");
+        op.put("index", rnd.nextInt(textLength + 1));
+        op.put("text", "ab".substring(rnd.nextInt(2)));
+        if (rnd.nextBoolean()) {
+          op.put("attrs", Map.of(rnd.nextBoolean() ? "bold" : "italic", true));
+        }
+      } else if (dice < 15 && textLength > 0) {
+        int index = rnd.nextInt(textLength);
+        op.put("op", "formatText");
+        op.put("name", "t");
+        op.put("index", index);
+        op.put("len", 1 + rnd.nextInt(textLength - index));
+        Map<String, Object> attrs = new LinkedHashMap<>();
+        attrs.put(rnd.nextBoolean() ? "bold" : "color", rnd.nextBoolean() ? null : "v" + rnd.nextInt(3));
+        op.put("attrs", attrs);
+      } else if (dice < 20 && textLength > 0) {
+        int index = rnd.nextInt(textLength);
+        op.put("op", "deleteText");
+        op.put("name", "t");
+        op.put("index", index);
+        op.put("len", 1 + rnd.nextInt(Math.min(3, textLength - index)));
+      } else if (dice < 32) {
+        op.put("op", "arrayInsert");
+        op.put("name", "a");
+        op.put("index", rnd.nextInt(arrayLength + 1));
+        List<Object> values = new ArrayList<>();
+        for (int i = 1 + rnd.nextInt(3); i > 0; i--) {
+          values.add(rnd.nextBoolean() ? rnd.nextInt(100) : "v" + rnd.nextInt(10));
+        }
+        op.put("values", values);
+      } else if (dice < 38 && arrayLength > 0) {
+        int index = rnd.nextInt(arrayLength);
+        op.put("op", "arrayDelete");
+        op.put("name", "a");
+        op.put("index", index);
+        op.put("len", 1 + rnd.nextInt(Math.min(3, arrayLength - index)));
+      } else if (dice < 55) {
+        op.put("op", "mapSet");
+        op.put("name", "m");
+        op.put("key", KEYS[rnd.nextInt(KEYS.length)]);
+        op.put("value", rnd.nextInt(4) == 0 ? null : rnd.nextBoolean() ? rnd.nextInt(50) : "s" + rnd.nextInt(5));
+      } else if (dice < 60) {
+        op.put("op", "mapSetType");
+        op.put("name", "m");
+        op.put("key", KEYS[rnd.nextInt(KEYS.length)]);
+        op.put("kind", List.of("map", "array", "text").get(rnd.nextInt(3)));
+      } else if (dice < 66) {
+        op.put("op", "nestedInsert");
+        op.put("name", "m");
+        String key = KEYS[rnd.nextInt(KEYS.length)];
+        op.put("key", key);
+        Object nested = doc.getMap("m").get(key);
+        int length = nested instanceof YText t ? t.length() : nested instanceof YArray a ? a.length() : 0;
+        op.put("index", rnd.nextInt(length + 1));
+        op.put("text", KEYS[rnd.nextInt(KEYS.length)]);
+        op.put("values", List.of(rnd.nextInt(9)));
+      } else if (dice < 70) {
+        op.put("op", "mapDelete");
+        op.put("name", "m");
+        op.put("key", KEYS[rnd.nextInt(KEYS.length)]);
+      } else if (dice < 80) {
+        op.put("op", "xmlInsert");
+        op.put("name", "x");
+        op.put("index", rnd.nextInt(xmlLength + 1));
+        Map<String, Object> node = new LinkedHashMap<>();
+        if (rnd.nextBoolean()) {
+          node.put("text", "tx".substring(rnd.nextInt(2)));
+          if (rnd.nextBoolean()) {
+            node.put("attrs", Map.of("b", Map.of("z", 1, "a", "q")));
+          }
+        } else {
+          node.put("element", rnd.nextBoolean() ? "p" : "Div");
+          node.put("attrs", Map.of(KEYS[rnd.nextInt(KEYS.length)], "v"));
+        }
+        op.put("nodes", List.of(node));
+      } else if (dice < 84 && xmlLength > 0) {
+        int index = rnd.nextInt(xmlLength);
+        op.put("op", "xmlDelete");
+        op.put("name", "x");
+        op.put("index", index);
+        op.put("len", 1);
+      } else if (dice < 93 && xmlLength > 0) {
+        op.put("op", "xmlSetAttribute");
+        op.put("name", "x");
+        op.put("index", rnd.nextInt(xmlLength));
+        op.put("key", KEYS[rnd.nextInt(KEYS.length)]);
+        if (rnd.nextInt(4) != 0) {
+          op.put("value", rnd.nextBoolean() ? "w" + rnd.nextInt(3) : rnd.nextInt(3));
+        }
+      } else if (xmlLength > 0) {
+        op.put("op", "xmlTextEmbed");
+        op.put("name", "x");
+        op.put("index", rnd.nextInt(xmlLength));
+        op.put("at", rnd.nextInt(3));
+        op.put("kind", List.of("map", "array", "text", "xmlElement", "xmlText").get(rnd.nextInt(5)));
+      } else {
+        op.put("op", "mapSet");
+        op.put("name", "m");
+        op.put("key", KEYS[rnd.nextInt(KEYS.length)]);
+        op.put("value", rnd.nextInt(50));
+      }
+      return op;
+    }
+
+    private void deliverSomething() {
+      List<Replica> waiting = replicas.stream().filter(r -> !r.inbox.isEmpty()).toList();
+      if (waiting.isEmpty()) {
+        return;
+      }
+      Replica to = waiting.get(rnd.nextInt(waiting.size()));
+      List<Message> batch = new ArrayList<>();
+      for (int k = rnd.nextInt(3) == 0 ? 2 + rnd.nextInt(3) : 1; k > 0 && !to.inbox.isEmpty(); k--) {
+        batch.add(to.inbox.remove(rnd.nextInt(to.inbox.size())));
+      }
+      deliver(to, batch.stream().map(m -> m.label).toList().toString(), batch);
+    }
+
+    private void deliver(Replica to, String label, List<Message> batch) {
+      log.add(to.id + " <- " + label);
+      byte[] fromJava = batch.size() == 1 ? batch.get(0).fromJava : peer.mergeUpdates(batch.stream().map(m -> m.fromJava).toList());
+      byte[] fromYjs = batch.size() == 1 ? batch.get(0).fromYjs : peer.mergeUpdates(batch.stream().map(m -> m.fromYjs).toList());
+      to.doc.applyUpdate(fromYjs);
+      peer.applyUpdate(to.id, fromJava);
+      assertThat(to.takeUpdates().stream().map(YjsInterop::base64).toList()).as("update events of %s", to.id)
+          .isEqualTo(peer.updates(to.id).stream().map(YjsInterop::base64).toList());
+      compare(to, "applying " + label);
+    }
+
+    private void compare(Replica r, String when) {
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("op", "events");
+      c.put("id", r.id);
+      Object yjsEvents = peer.request(c).get("events");
+      List<Object> javaEvents = new ArrayList<>(r.events);
+      r.events.clear();
+      assertThat(normalized(javaEvents)).as("events of %s %s", r.id, when).isEqualTo(yjsEvents);
+
+      int length = r.doc.getArray("a").length();
+      List<Object> slices = new ArrayList<>();
+      List<Object> javaSlices = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        int start = rnd.nextInt(-length - 3, length + 4);
+        Integer end = rnd.nextInt(4) == 0 ? null : rnd.nextInt(-length - 3, length + 4);
+        List<Object> bounds = new ArrayList<>();
+        bounds.add(start);
+        bounds.add(end);
+        slices.add(bounds);
+        YArray a = r.doc.getArray("a");
+        javaSlices.add(tagDeep(end == null ? a.slice(start) : a.slice(start, end)));
+      }
+      c = new LinkedHashMap<>();
+      c.put("op", "inspect");
+      c.put("id", r.id);
+      c.put("slices", slices);
+      Map<String, Object> yjs = peer.request(c);
+      YMap m = r.doc.getMap("m");
+      assertThat(m.keys()).as("m.keys() of %s %s", r.id, when).isEqualTo(yjs.get("mapKeys"));
+      assertThat(normalized(tagDeep(m.values()))).as("m.values() of %s %s", r.id, when).isEqualTo(yjs.get("mapValues"));
+      assertThat(r.doc.getXmlFragment("x").toString()).as("x.toString() of %s %s", r.id, when).isEqualTo(yjs.get("xml"));
+      assertThat(normalized(javaSlices)).as("a.slice(%s) of %s %s", slices, r.id, when).isEqualTo(yjs.get("slices"));
+    }
+  }
+
+  private static final class Replica {
+    final String id;
+    final Doc doc;
+    final List<Message> inbox = new ArrayList<>();
+    final List<byte[]> updates = new ArrayList<>();
+    final List<Object> events = new ArrayList<>();
+    int sent;
+
+    Replica(String id, long clientId, boolean gc) {
+      this.id = id;
+      this.doc = Doc.newBuilder().clientId(clientId).gc(gc).build();
+      List<SharedType> roots = List.of(doc.getText("t"), doc.getArray("a"), doc.getMap("m"), doc.getXmlFragment("x"));
+      for (SharedType root : roots) {
+        root.observeDeep(list -> list.forEach(e -> events.add(describe(e))));
+      }
+      doc.onUpdate((bytes, origin, txn) -> updates.add(bytes.clone()));
+      peer.newDoc(id, clientId, gc, ROOTS, true);
+    }
+
+    List<byte[]> takeUpdates() {
+      List<byte[]> out = new ArrayList<>(updates);
+      updates.clear();
+      return out;
+    }
+  }
+
+  private record Message(String label, byte[] fromJava, byte[] fromYjs) {}
+}
