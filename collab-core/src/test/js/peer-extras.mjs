@@ -17,7 +17,8 @@
 //                                    -> {ok}
 //   withOrigin {id,origin,ops}       ops in one transaction with that origin                 -> {ok}
 //   undo/redo {id}                   -> {changed:bool}     stopCapturing/clear {id,undo?,redo?} -> {ok}
-//   stacks {id}                      -> {undo:n, redo:n, events:[{kind,type,origin}...]} (events since last call)
+//   stacks {id}                      -> {undo:n, redo:n, events:[{kind,type,origin,changed}...]} (events since the
+//                                    last call; changed: the changedParentTypes, described as absPos does, sorted)
 
 import * as Y from 'yjs'
 import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness'
@@ -82,7 +83,12 @@ export const handleExtra = (cmd, replica) => {
       const um = new Y.UndoManager(scope, opts)
       const entry = { um, events: [] }
       for (const kind of ['stack-item-added', 'stack-item-updated', 'stack-item-popped']) {
-        um.on(kind, e => entry.events.push({ kind, type: e.type, origin: e.origin === um ? 'um' : (e.origin ?? null) }))
+        um.on(kind, e => entry.events.push({
+          kind,
+          type: e.type,
+          origin: e.origin === um ? 'um' : (e.origin ?? null),
+          changed: [...e.changedParentTypes.keys()].map(t => describeType(doc, t)).sort()
+        }))
       }
       um.on('stack-cleared', e => entry.events.push({ kind: 'stack-cleared', undo: e.undoStackCleared, redo: e.redoStackCleared }))
       undoManagers.set(cmd.id, entry)

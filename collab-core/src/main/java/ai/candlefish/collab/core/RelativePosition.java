@@ -38,7 +38,7 @@ public final class RelativePosition {
   private final ID type;
   /** The root type's name, when the position is at the end of a root type; else null. */
   private final String tname;
-  /** The item (unit) the position sits before (assoc >= 0) or after (assoc < 0); null at the end or start. */
+  /** The unit the position sits before ({@code assoc >= 0}) or after ({@code assoc < 0}); null at an end. */
   private final ID item;
   private final int assoc;
 
@@ -62,7 +62,8 @@ public final class RelativePosition {
   /**
    * The position at {@code index} of {@code type}'s list part. With {@code assoc >= 0} it sticks to the character
    * after the index (text inserted exactly there ends up before the position); with {@code assoc < 0} to the
-   * character before it (text inserted exactly there ends up after it). An index beyond the end gives the end of the type. As Yjs's
+   * character before it (text inserted exactly there ends up after it). An index beyond the end gives the end of
+   * the type. As Yjs's
    * {@code createRelativePositionFromTypeIndex(type, index, assoc)}.
    *
    * @throws IllegalStateException if {@code type} is not part of a document yet
@@ -121,6 +122,9 @@ public final class RelativePosition {
 
   /**
    * Where this position is now in {@code doc}; see {@link #toAbsolute(Doc)}.
+   *
+   * <p>A position at the end of a root type that {@code doc} does not have yet creates that root (of unknown
+   * kind until someone asks for it), as Yjs's {@code doc.get(name)} does.
    *
    * @param followUndoneDeletions whether a deleted item that an undo re-created is replaced by the re-created one
    *     (only the replica that undid knows that; false gives consistent results across replicas)

@@ -81,8 +81,10 @@ public final class UndoManager implements AutoCloseable {
    *     popped item and for items added by undo or redo
    * @param kind for added and updated items, the stack it is on; for popped items, whether it was undone
    *     ({@link Kind#UNDO}) or redone
+   * @param changedParentTypes the types the transaction changed and every type they are nested in (Yjs
+   *     {@code changedParentTypes}' keys): an editor binding restores its selection only if its type is here
    */
-  public record StackItemEvent(StackItem stackItem, Object origin, Kind kind) {}
+  public record StackItemEvent(StackItem stackItem, Object origin, Kind kind, Set<SharedType> changedParentTypes) {}
 
   /** What {@link #clear(boolean, boolean)} cleared. */
   public record StackCleared(boolean undoStackCleared, boolean redoStackCleared) {}
@@ -216,17 +218,29 @@ public final class UndoManager implements AutoCloseable {
     if (scopeContains(doc)) {
       return true;
     }
+    for (SharedType t : changedParentTypes(txn)) {
+      if (scopeContains(t)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The types changed in {@code txn} and all their ancestors: the keys of Yjs's {@code changedParentTypes}, which
+   * collab-core fills only when someone observes.
+   */
+  private static Set<SharedType> changedParentTypes(Transaction txn) {
+    Set<SharedType> out = new LinkedHashSet<>();
     for (SharedType changed : txn.changed().keySet()) {
       if (changed instanceof UnknownType || (changed.item != null && changed.item.isDeleted())) {
         continue; // Yjs raises no event for these
       }
-      for (SharedType t = changed; t != null; t = t.item == null ? null : (SharedType) t.item.parent) {
-        if (scopeContains(t)) {
-          return true;
-        }
+      for (SharedType t = changed; t != null && out.add(t); t = t.item == null ? null : (SharedType) t.item.parent) {
+        // walk up to the root
       }
     }
-    return false;
+    return Collections.unmodifiableSet(out);
   }
 
   private boolean isTracked(Object origin) {
@@ -272,7 +286,8 @@ public final class UndoManager implements AutoCloseable {
         Redo.keepItem(item, true);
       }
     });
-    StackItemEvent event = new StackItemEvent(stack.get(stack.size() - 1), txn.origin(), wasUndoing ? Kind.REDO : Kind.UNDO);
+    StackItemEvent event = new StackItemEvent(stack.get(stack.size() - 1), txn.origin(),
+        wasUndoing ? Kind.REDO : Kind.UNDO, changedParentTypes(txn));
     (didAdd ? added : updated).forEach(l -> l.accept(event));
   }
 
@@ -325,7 +340,9 @@ public final class UndoManager implements AutoCloseable {
 
   private StackItem popStackItem(List<StackItem> stack, Kind kind) {
     StructStore store = doc.store;
+    Transaction[] popTxn = new Transaction[1];
     doc.transact(txn -> {
+      popTxn[0] = txn;
       while (!stack.isEmpty() && currStackItem == null) {
         StackItem stackItem = stack.remove(stack.size() - 1);
         Set<Item> itemsToRedo = new LinkedHashSet<>();
@@ -376,7 +393,7 @@ public final class UndoManager implements AutoCloseable {
     StackItem result = currStackItem;
     if (result != null) {
       currStackItem = null;
-      StackItemEvent event = new StackItemEvent(result, this, kind);
+      StackItemEvent event = new StackItemEvent(result, this, kind, changedParentTypes(popTxn[0]));
       popped.forEach(l -> l.accept(event));
     }
     return result;

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  */
 class UndoManagerPropertyTest {
   private static final int RUNS = 40;
-  private static final Map<String, String> ROOTS = Map.of("t", "text", "a", "array", "m", "map");
+  private static final Map<String, String> ROOTS = Map.of("t", "text", "a", "array", "m", "map", "x", "xml");
   private static final long FOREVER = 1_000_000_000_000L;
 
   private static YjsPeer peer;
@@ -140,12 +140,17 @@ class UndoManagerPropertyTest {
     }
 
     private void createUndoManager() {
-      List<String> names = new ArrayList<>(List.of("t", "a", "m"));
+      List<String> names = new ArrayList<>(List.of("t", "a", "m", "x"));
       List<SharedType> scope = new ArrayList<>();
       List<Object> scopeJson = new ArrayList<>();
-      for (int i = 1 + rnd.nextInt(3); i > 0; i--) {
+      for (int i = 1 + rnd.nextInt(4); i > 0; i--) {
         String name = names.remove(rnd.nextInt(names.size()));
-        scope.add(name.equals("t") ? docA.getText(name) : name.equals("a") ? docA.getArray(name) : docA.getMap(name));
+        scope.add(switch (name) {
+          case "t" -> docA.getText(name);
+          case "a" -> docA.getArray(name);
+          case "m" -> docA.getMap(name);
+          default -> docA.getXmlFragment(name);
+        });
         scopeJson.add(Map.of("name", name, "kind", ROOTS.get(name)));
       }
       long timeout = rnd.nextBoolean() ? 0 : FOREVER;
@@ -188,6 +193,8 @@ class UndoManagerPropertyTest {
       m.put("kind", kind);
       m.put("type", e.kind() == UndoManager.Kind.UNDO ? "undo" : "redo");
       m.put("origin", e.origin() == undo ? "um" : e.origin());
+      m.put("changed", e.changedParentTypes().stream()
+          .map(t -> t.item == null ? "root:" + t.rootName : t.item.client + ":" + t.item.clock).sorted().toList());
       return m;
     }
 
@@ -243,9 +250,20 @@ class UndoManagerPropertyTest {
     private Map<String, Object> randomOp(Doc doc) {
       YText text = doc.getText("t");
       YArray array = doc.getArray("a");
+      YXmlFragment xml = doc.getXmlFragment("x");
       String key = String.valueOf((char) ('a' + rnd.nextInt(4)));
       Object nested = doc.getMap("m").get("n");
       int dice = rnd.nextInt(100);
+      if (rnd.nextInt(6) == 0) {
+        // XML as y-prosemirror keeps it: paragraphs with text, removed whole
+        if (xml.length() > 0 && rnd.nextBoolean()) {
+          int index = rnd.nextInt(xml.length());
+          return op("xmlDelete", "x", Map.of("index", index, "len", 1 + rnd.nextInt(Math.min(2, xml.length() - index))));
+        }
+        Map<String, Object> paragraph = Map.of("element", "p", "attrs", Map.of("level", rnd.nextInt(3)),
+            "children", List.of(Map.of("text", "para" + rnd.nextInt(10)), Map.of("element", "br")));
+        return op("xmlInsert", "x", Map.of("index", rnd.nextInt(xml.length() + 1), "nodes", List.of(paragraph)));
+      }
       if (dice < 22) {
         return op("insertText", "t", Map.of("index", rnd.nextInt(text.length() + 1), "text", "abcdef".substring(rnd.nextInt(6))));
       } else if (dice < 34 && text.length() > 0) {

@@ -139,6 +139,7 @@ class UndoManagerTest {
     UndoManager undo = builder(text).captureTimeout(Duration.ofMillis(500)).build();
     List<String> events = new ArrayList<>();
     undo.onStackItemAdded(e -> {
+      assertThat(e.changedParentTypes()).containsExactly(text);
       events.add("added " + e.kind() + " " + (e.origin() == undo ? "undo-manager" : e.origin()));
       e.stackItem().meta().putIfAbsent("cursor", text.length());
     });
