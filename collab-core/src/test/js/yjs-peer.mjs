@@ -33,6 +33,9 @@
 // Observing (docs created with observe record the events of their roots' deep observers):
 //   {"op":"events","id":"r1"}  the events since the last call, in order: {path, kind, delta, keys:[[key,
 //                              action, oldValue]...], attributesChanged?, childListChanged?}  -> {"events":[...]}
+//   {"op":"log","id":"r1"}     transaction and subdocs events since the last call (see peer-surface.mjs)
+//   {"op":"subdocs","id":"r1"} -> {"subdocs":[{guid,shouldLoad,autoLoad,meta}...]} (getSubdocs() order)
+//   subdocSet/subdocInsert/subdocLoad/subdocDestroy: operations on subdocuments (see peer-surface.mjs)
 //   {"op":"inspect","id":"r1","slices":[[start,end]...]}   key and iteration orders Yjs gives:
 //                              {mapKeys: m.keys(), mapValues, xml: x.toString(), slices: a.slice(...)}
 // Engine probes:
@@ -45,7 +48,8 @@
 import * as Y from 'yjs'
 import { createInterface } from 'node:readline'
 import { readFileSync } from 'node:fs'
-import { applyOp, fromBase64, getRoot, sharedKind, snapshotRoots, tag, toBase64 } from './interop.mjs'
+import { applyOp, fromBase64, getRoot, snapshotRoots, tag, toBase64 } from './interop.mjs'
+import { applySurfaceOp, describeEvent, handleSurface, observeDoc } from './peer-surface.mjs'
 import { handleExtra } from './peer-extras.mjs'
 import { handleSnapshotOp } from './snapshot-ops.mjs'
 
@@ -73,7 +77,7 @@ const addReplica = (id, doc) => {
 }
 
 const handle = cmd => {
-  const extra = handleExtra(cmd, replica)
+  const extra = handleExtra(cmd, replica) ?? handleSurface(cmd, replica)
   if (extra !== undefined) return extra
   const snapshotReply = handleSnapshotOp(cmd, replica, addReplica)
   if (snapshotReply !== undefined) return snapshotReply
@@ -93,6 +97,7 @@ const handle = cmd => {
         // then), so a twin must observe exactly when its Java replica does.
         if (cmd.observe) root.observeDeep(events => { for (const e of events) r.events.push(describeEvent(e)) })
       }
+      if (cmd.observe) observeDoc(doc, r)
       return { ok: true }
     }
     case 'drop':
@@ -154,24 +159,9 @@ const handle = cmd => {
       return { sorted }
     }
     default:
-      applyOp(replica(cmd).doc, cmd)
+      if (!applySurfaceOp(replica(cmd).doc, cmd)) applyOp(replica(cmd).doc, cmd)
       return { ok: true }
   }
-}
-
-/** A Yjs event as the differential tests compare it. */
-const describeEvent = e => {
-  const d = {
-    path: e.path,
-    kind: sharedKind(e.target),
-    delta: tag(e.changes.delta),
-    keys: [...e.changes.keys].map(([key, change]) => [key, change.action, tag(change.oldValue)])
-  }
-  if (e instanceof Y.YXmlEvent) {
-    d.attributesChanged = [...e.attributesChanged]
-    d.childListChanged = e.childListChanged
-  }
-  return d
 }
 
 const reply = obj => process.stdout.write(JSON.stringify(obj) + '\n')

@@ -1,19 +1,46 @@
 package ai.candlefish.collab.core;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A subdocument reference: its guid and options. The subdocument's own content travels separately (Yjs loads
- * subdocuments through their own providers); we keep the reference intact so relaying never damages it.
+ * A subdocument: its guid and options (Yjs {@code ContentDoc}). The subdocument's own content travels separately
+ * (Yjs loads subdocuments through their own providers); the parent only holds the reference, and reports
+ * subdocuments added, removed and loaded in its transactions (see {@link Doc#onSubdocs}).
  */
 final class ContentDoc extends Content {
-  final Doc doc;
+  /** Replaced by a fresh, unloaded instance when the subdocument is destroyed (as Yjs does). */
+  Doc doc;
   final Map<String, Object> opts;
 
   ContentDoc(Doc doc, Map<String, Object> opts) {
     this.doc = doc;
     this.opts = opts;
+  }
+
+  /**
+   * The content for inserting {@code doc} into a type: its options are those Yjs writes ({@code gc: false},
+   * {@code autoLoad: true}, {@code meta}, each only when set).
+   *
+   * @throws IllegalArgumentException if the document already is a subdocument somewhere
+   */
+  static ContentDoc of(Doc doc) {
+    if (doc.item != null) {
+      throw new IllegalArgumentException("document " + doc.guid() + " already is a subdocument; insert a new Doc"
+          + " with the same guid instead");
+    }
+    Map<String, Object> opts = new LinkedHashMap<>();
+    if (!doc.isGc()) {
+      opts.put("gc", false);
+    }
+    if (doc.autoLoad()) {
+      opts.put("autoLoad", true);
+    }
+    if (doc.meta() != null) {
+      opts.put("meta", doc.meta());
+    }
+    return new ContentDoc(doc, opts);
   }
 
   @Override
@@ -34,6 +61,24 @@ final class ContentDoc extends Content {
   @Override
   Content copy() {
     return new ContentDoc(Doc.subdocument(doc.guid(), opts), opts);
+  }
+
+  @Override
+  void integrate(Transaction txn, Item item) {
+    doc.item = item;
+    txn.subdocsAdded().add(doc);
+    if (doc.shouldLoad()) {
+      txn.subdocsLoaded().add(doc);
+    }
+  }
+
+  @Override
+  void delete(Transaction txn) {
+    if (txn.subdocsAdded != null && txn.subdocsAdded.contains(doc)) {
+      txn.subdocsAdded.remove(doc);
+    } else {
+      txn.subdocsRemoved().add(doc);
+    }
   }
 
   @Override

@@ -5,9 +5,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -50,11 +52,30 @@ public final class Doc {
 
   private final Listeners<UpdateListener> updateListeners = new Listeners<>();
   private final Listeners<Consumer<Transaction>> afterTransactionListeners = new Listeners<>();
+  private final Listeners<Consumer<Transaction>> beforeTransactionListeners = new Listeners<>();
+  private final Listeners<Consumer<Transaction>> beforeObserverCallsListeners = new Listeners<>();
+  private final Listeners<Consumer<Transaction>> afterTransactionCleanupListeners = new Listeners<>();
+  private final Listeners<Consumer<SubdocsEvent>> subdocsListeners = new Listeners<>();
+  private final Listeners<Consumer<Doc>> destroyListeners = new Listeners<>();
+
+  /** The subdocuments of this document, in the order they were added (Yjs {@code subdocs}). */
+  final Set<Doc> subdocs = new LinkedHashSet<>();
+  /** The item that holds this document as a subdocument, or null. */
+  Item item;
+  private boolean shouldLoad;
+  private final boolean autoLoad;
+  private final Object meta;
+  private String collectionId;
+  private boolean destroyed;
 
   private Doc(Builder b) {
     this.clientId = b.clientId >= 0 ? b.clientId : generateClientId();
     this.gc = b.gc;
     this.guid = b.guid != null ? b.guid : UUID.randomUUID().toString();
+    this.shouldLoad = b.shouldLoad;
+    this.autoLoad = b.autoLoad;
+    this.meta = b.meta;
+    this.collectionId = b.collectionId;
   }
 
   /** A new empty document with a random client id and garbage collection on. */
@@ -67,12 +88,35 @@ public final class Doc {
     return new Builder();
   }
 
+  /**
+   * The instance a received subdocument reference stands for (Yjs {@code createDocFromOpts}): the options the
+   * reference carries, loaded when they say {@code shouldLoad} or {@code autoLoad}.
+   */
   static Doc subdocument(String guid, Map<String, Object> opts) {
     Builder b = new Builder().guid(guid);
-    if (opts != null && Boolean.FALSE.equals(opts.get("gc"))) {
-      b.gc(false);
+    if (opts != null) {
+      if (opts.containsKey("gc") && !truthy(opts.get("gc"))) {
+        b.gc(false);
+      }
+      b.autoLoad = truthy(opts.get("autoLoad"));
+      b.meta = opts.get("meta");
+      b.shouldLoad = truthy(opts.get("shouldLoad")) || b.autoLoad;
+    } else {
+      b.shouldLoad = false;
     }
     return b.build();
+  }
+
+  /** JavaScript's truthiness of a decoded value. */
+  private static boolean truthy(Object v) {
+    if (v == null || v == Undefined.INSTANCE || Boolean.FALSE.equals(v)) {
+      return false;
+    }
+    if (v instanceof Number n) {
+      double d = n.doubleValue();
+      return d != 0 && !Double.isNaN(d);
+    }
+    return !(v instanceof String str) || !str.isEmpty();
   }
 
   static long generateClientId() {
@@ -92,6 +136,129 @@ public final class Doc {
   /** Whether deleted content is garbage collected (on by default); off keeps the full history. */
   public boolean isGc() {
     return gc;
+  }
+
+  /**
+   * Whether a provider should sync this document now (Yjs {@code shouldLoad}). True for a document created with
+   * the builder (unless {@link Builder#shouldLoad(boolean)} says otherwise); for a subdocument received from a
+   * peer, true once {@link #load()} was called or when it was added with {@code autoLoad}.
+   */
+  public boolean shouldLoad() {
+    return shouldLoad;
+  }
+
+  /** Whether peers that receive this document as a subdocument load it at once (Yjs {@code autoLoad}). */
+  public boolean autoLoad() {
+    return autoLoad;
+  }
+
+  /** The meta information given on the builder, which peers receive with the subdocument reference; or null. */
+  public Object meta() {
+    return meta;
+  }
+
+  /**
+   * The collection this document belongs to (Yjs {@code collectionid}), or null. A subdocument without one
+   * takes its parent's when added.
+   */
+  public String collectionId() {
+    return collectionId;
+  }
+
+  /** The document this one is a subdocument of, or null. */
+  public Doc parentDoc() {
+    return item == null ? null : ((SharedType) item.parent).doc;
+  }
+
+  /**
+   * Asks for this subdocument to be loaded (Yjs {@code load()}): when it is a subdocument not loaded yet, its
+   * parent reports it in a {@link SubdocsEvent#loaded()} set, from a transaction of its own. Safe to call more
+   * than once.
+   */
+  public void load() {
+    Item holder = item;
+    if (holder != null && !shouldLoad) {
+      Doc parent = ((SharedType) holder.parent).doc;
+      parent.transact(txn -> {
+        txn.subdocsLoaded().add(this);
+        return null;
+      }, null, true);
+    }
+    shouldLoad = true;
+  }
+
+  /** The subdocuments of this document, in the order they were added (an unmodifiable snapshot). */
+  public Set<Doc> getSubdocs() {
+    return Collections.unmodifiableSet(new LinkedHashSet<>(subdocs));
+  }
+
+  /** The guids of {@link #getSubdocs()}. */
+  public Set<String> getSubdocGuids() {
+    Set<String> out = new LinkedHashSet<>();
+    for (Doc d : subdocs) {
+      out.add(d.guid);
+    }
+    return Collections.unmodifiableSet(out);
+  }
+
+  /** Whether {@link #destroy()} was called. */
+  public boolean isDestroyed() {
+    return destroyed;
+  }
+
+  /**
+   * Destroys this document (Yjs {@code destroy()}): destroys its subdocuments, and if it is itself a subdocument,
+   * puts a fresh unloaded instance with the same guid in its place in the parent (the parent reports this one
+   * removed and the fresh one added); then calls the {@link #onDestroy} listeners and removes every listener of
+   * this document. The content stays readable.
+   */
+  public void destroy() {
+    destroyed = true;
+    for (Doc subdoc : new ArrayList<>(subdocs)) {
+      subdoc.destroy();
+    }
+    Item holder = item;
+    if (holder != null) {
+      item = null;
+      // The item may have been deleted and collected (its content is then ContentDeleted): Yjs still makes the
+      // fresh instance, which nothing holds.
+      ContentDoc content = holder.content instanceof ContentDoc c ? c : null;
+      Doc fresh = subdocument(guid, content == null ? Map.of() : content.opts);
+      fresh.shouldLoad = false;
+      fresh.item = holder;
+      if (content != null) {
+        content.doc = fresh;
+      }
+      Doc parent = ((SharedType) holder.parent).doc;
+      parent.transact(txn -> {
+        if (!holder.isDeleted()) {
+          txn.subdocsAdded().add(fresh);
+        }
+        txn.subdocsRemoved().add(this);
+        return null;
+      }, null, true);
+    }
+    try {
+      destroyListeners.forEach(l -> l.accept(this));
+    } finally {
+      updateListeners.clear();
+      afterTransactionListeners.clear();
+      beforeTransactionListeners.clear();
+      beforeObserverCallsListeners.clear();
+      afterTransactionCleanupListeners.clear();
+      subdocsListeners.clear();
+      destroyListeners.clear();
+    }
+  }
+
+  void setClientIdFromParent(long clientId) {
+    this.clientId = clientId;
+  }
+
+  void setCollectionIdFromParent(String collectionId) {
+    if (this.collectionId == null) {
+      this.collectionId = collectionId;
+    }
   }
 
   // ---------------------------------------------------------------------------------------------------- types
@@ -216,6 +383,10 @@ public final class Doc {
     }
     transaction = new Transaction(this, origin, local);
     transactionCleanups.add(transaction);
+    if (!beforeTransactionListeners.isEmpty()) {
+      Transaction txn = transaction;
+      beforeTransactionListeners.forEach(l -> l.accept(txn));
+    }
     return true;
   }
 
@@ -279,6 +450,58 @@ public final class Doc {
   /** Calls {@code listener} after each transaction, once its observers ran (even if nothing changed). */
   public Subscription onAfterTransaction(Consumer<Transaction> listener) {
     return afterTransactionListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** Calls {@code listener} when a transaction starts, before its changes are made (Yjs {@code beforeTransaction}). */
+  public Subscription onBeforeTransaction(Consumer<Transaction> listener) {
+    return beforeTransactionListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Calls {@code listener} when a transaction's changes are complete, before its observers are called (Yjs
+   * {@code beforeObserverCalls}).
+   */
+  public Subscription onBeforeObserverCalls(Consumer<Transaction> listener) {
+    return beforeObserverCallsListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Calls {@code listener} after a transaction's observers ran and deleted content was collected and merged,
+   * just before its update is emitted (Yjs {@code afterTransactionCleanup}).
+   */
+  public Subscription onAfterTransactionCleanup(Consumer<Transaction> listener) {
+    return afterTransactionCleanupListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Calls {@code listener} after each transaction that added, removed or loaded subdocuments (Yjs
+   * {@code subdocs}), after its update was emitted.
+   */
+  public Subscription onSubdocs(Consumer<SubdocsEvent> listener) {
+    return subdocsListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** Calls {@code listener} when this document is destroyed ({@link #destroy()}). */
+  public Subscription onDestroy(Consumer<Doc> listener) {
+    return destroyListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  Listeners<Consumer<Transaction>> beforeObserverCallsListeners() {
+    return beforeObserverCallsListeners;
+  }
+
+  Listeners<Consumer<Transaction>> afterTransactionCleanupListeners() {
+    return afterTransactionCleanupListeners;
+  }
+
+  Listeners<Consumer<SubdocsEvent>> subdocsListeners() {
+    return subdocsListeners;
+  }
+
+  /** Whether afterState must be taken when a transaction's cleanup begins (someone may ask for it). */
+  boolean wantsAfterState() {
+    return !beforeObserverCallsListeners.isEmpty() || !afterTransactionListeners.isEmpty()
+        || !afterTransactionCleanupListeners.isEmpty();
   }
 
   Listeners<UpdateListener> updateListeners() {
@@ -370,8 +593,40 @@ public final class Doc {
     private long clientId = -1;
     private boolean gc = true;
     private String guid;
+    private boolean shouldLoad = true;
+    private boolean autoLoad;
+    private Object meta;
+    private String collectionId;
 
     private Builder() {}
+
+    /** Whether a provider should sync the document now (default true; see {@link Doc#shouldLoad()}). */
+    public Builder shouldLoad(boolean shouldLoad) {
+      this.shouldLoad = shouldLoad;
+      return this;
+    }
+
+    /** Whether peers that receive the document as a subdocument load it at once (default false). */
+    public Builder autoLoad(boolean autoLoad) {
+      this.autoLoad = autoLoad;
+      return this;
+    }
+
+    /**
+     * Meta information that peers receive with the document when it is a subdocument (a JSON-like value).
+     *
+     * @throws IllegalArgumentException if the value cannot be stored in a document
+     */
+    public Builder meta(Object meta) {
+      this.meta = meta == null ? null : Values.checkJson(meta);
+      return this;
+    }
+
+    /** The collection the document belongs to (Yjs {@code collectionid}); null: none. */
+    public Builder collectionId(String collectionId) {
+      this.collectionId = collectionId;
+      return this;
+    }
 
     /**
      * The client id for this document's changes. Two documents that edit concurrently must never share one.

@@ -12,6 +12,10 @@ final class Listeners<L> {
     return () -> list.remove(listener);
   }
 
+  void clear() {
+    list.clear();
+  }
+
   boolean isEmpty() {
     return list.isEmpty();
   }

@@ -229,11 +229,7 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
       return new ContentBinary(b.clone());
     }
     if (value instanceof Doc d) {
-      Map<String, Object> opts = new LinkedHashMap<>();
-      if (!d.isGc()) {
-        opts.put("gc", false);
-      }
-      return new ContentDoc(d, opts);
+      return ContentDoc.of(d);
     }
     ArrayList<Object> one = new ArrayList<>(1);
     one.add(Values.checkJson(value));

@@ -48,6 +48,10 @@ public final class Transaction {
    */
   Map<SharedType, List<YEvent>> changedParentTypes;
   final List<AbstractStruct> mergeStructs = new ArrayList<>();
+  /** Subdocuments added, removed and loaded in this transaction (Yjs's sets; null until the first). */
+  Set<Doc> subdocsAdded;
+  Set<Doc> subdocsRemoved;
+  Set<Doc> subdocsLoaded;
   private final Object origin;
   boolean local;
   boolean needFormattingCleanup;
@@ -80,6 +84,85 @@ public final class Transaction {
       meta = new HashMap<>();
     }
     return meta;
+  }
+
+  Set<Doc> subdocsAdded() {
+    if (subdocsAdded == null) {
+      subdocsAdded = new LinkedHashSet<>();
+    }
+    return subdocsAdded;
+  }
+
+  Set<Doc> subdocsRemoved() {
+    if (subdocsRemoved == null) {
+      subdocsRemoved = new LinkedHashSet<>();
+    }
+    return subdocsRemoved;
+  }
+
+  Set<Doc> subdocsLoaded() {
+    if (subdocsLoaded == null) {
+      subdocsLoaded = new LinkedHashSet<>();
+    }
+    return subdocsLoaded;
+  }
+
+  /**
+   * The state vector of the document when this transaction began (Yjs {@code beforeState}): the clients it
+   * knew then, with their clocks.
+   */
+  public StateVector beforeState() {
+    StateVector out = new StateVector();
+    doc.store.stateVector().forEach((client, clock) -> {
+      int before = beforeState(client);
+      if (before > 0) {
+        out.set(client, before);
+      }
+    });
+    return out;
+  }
+
+  /**
+   * The state vector of the document when this transaction's observers began to be called (Yjs
+   * {@code afterState}). Taken then for remote transactions and when the document has transaction listeners
+   * ({@link Doc#onBeforeObserverCalls}, {@link Doc#onAfterTransaction}, {@link Doc#onAfterTransactionCleanup});
+   * otherwise read from the document on first request, which is the same unless observers of this transaction
+   * changed the document in the meantime.
+   */
+  public StateVector afterState() {
+    if (afterState == null) {
+      afterState = doc.store.stateVector();
+    }
+    return afterState;
+  }
+
+  /**
+   * What this transaction deleted (Yjs {@code deleteSet}): per client, ranges of clocks, sorted and merged once
+   * the transaction's observers run.
+   */
+  public List<IdRange> deletions() {
+    if (deleteSet == null) {
+      return List.of();
+    }
+    List<IdRange> out = new ArrayList<>();
+    for (Map.Entry<Long, DeleteSet.Ranges> e : deleteSet.clients.entrySet()) {
+      DeleteSet.Ranges r = e.getValue();
+      for (int i = 0; i < r.count(); i++) {
+        out.add(new IdRange(e.getKey(), r.clock(i), r.len(i)));
+      }
+    }
+    return Collections.unmodifiableList(out);
+  }
+
+  /**
+   * The types this transaction changed, in the order they first changed, each with the map keys that changed
+   * ({@code null} standing for the list part), in the order they changed (Yjs {@code changed}). Types nested in
+   * a type created in this transaction are not listed, as in Yjs.
+   */
+  public Map<SharedType, Set<String>> changedTypes() {
+    Map<SharedType, Set<String>> out = new LinkedHashMap<>();
+    changed().forEach((t, keys) -> out.put(t, Collections.unmodifiableSet(new LinkedHashSet<>(keys))));
+    return Collections.unmodifiableMap(out);
   }
 
   /** The deletions of this transaction, created on first use. */

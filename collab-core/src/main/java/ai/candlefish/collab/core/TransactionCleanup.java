@@ -1,6 +1,7 @@
 package ai.candlefish.collab.core;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,8 +42,11 @@ final class TransactionCleanup {
       if (ds != null) {
         ds.sortAndMerge();
       }
-      if (!txn.local || !doc.afterTransactionListeners().isEmpty()) {
+      if (!txn.local || doc.wantsAfterState()) {
         txn.afterState = store.stateVector();
+      }
+      if (!doc.beforeObserverCallsListeners().isEmpty()) {
+        doc.beforeObserverCallsListeners().forEach(l -> l.accept(txn));
       }
       callObservers(doc, txn);
     } catch (RuntimeException e) {
@@ -78,6 +82,13 @@ final class TransactionCleanup {
         // Another peer wrote under our client id: continuing with it would corrupt both documents.
         doc.regenerateClientId();
       }
+      if (!doc.afterTransactionCleanupListeners().isEmpty()) {
+        try {
+          doc.afterTransactionCleanupListeners().forEach(l -> l.accept(txn));
+        } catch (RuntimeException e) {
+          failure = addFailure(failure, e);
+        }
+      }
       if (!doc.updateListeners().isEmpty() && txn.hasChanges()) {
         byte[] update = UpdateWriter.encodeTransaction(txn);
         // Each listener gets an array of its own; a single listener can have the original.
@@ -91,6 +102,9 @@ final class TransactionCleanup {
             failure.addSuppressed(e);
           }
         }
+      }
+      if (txn.subdocsAdded != null || txn.subdocsRemoved != null || txn.subdocsLoaded != null) {
+        failure = addFailure(failure, emitSubdocs(doc, txn));
       }
     }
     if (failure != null) {
@@ -153,7 +167,43 @@ final class TransactionCleanup {
     }
   }
 
+  /** Yjs's subdocs step: adopts added subdocuments, reports the event, destroys removed ones. */
+  private static RuntimeException emitSubdocs(Doc doc, Transaction txn) {
+    Set<Doc> added = txn.subdocsAdded == null ? Set.of() : Collections.unmodifiableSet(txn.subdocsAdded);
+    Set<Doc> removed = txn.subdocsRemoved == null ? Set.of() : Collections.unmodifiableSet(txn.subdocsRemoved);
+    Set<Doc> loaded = txn.subdocsLoaded == null ? Set.of() : Collections.unmodifiableSet(txn.subdocsLoaded);
+    if (added.isEmpty() && removed.isEmpty() && loaded.isEmpty()) {
+      return null;
+    }
+    for (Doc subdoc : added) {
+      subdoc.setClientIdFromParent(doc.clientId());
+      subdoc.setCollectionIdFromParent(doc.collectionId());
+      doc.subdocs.add(subdoc);
+    }
+    for (Doc subdoc : removed) {
+      doc.subdocs.remove(subdoc);
+    }
+    RuntimeException failure = null;
+    SubdocsEvent event = new SubdocsEvent(loaded, added, removed, txn);
+    try {
+      doc.subdocsListeners().forEach(l -> l.accept(event));
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    for (Doc subdoc : removed) {
+      try {
+        subdoc.destroy();
+      } catch (RuntimeException e) {
+        failure = addFailure(failure, e);
+      }
+    }
+    return failure;
+  }
+
   private static RuntimeException addFailure(RuntimeException failure, RuntimeException e) {
+    if (e == null) {
+      return failure;
+    }
     if (failure == null) {
       return e;
     }

@@ -141,6 +141,88 @@ class YjsSurfacePropertyTest {
     return d;
   }
 
+  /** The operations on subdocuments of peer-surface.mjs; false when op is not one of them. */
+  static boolean applySurfaceOp(Doc doc, Map<String, Object> op) {
+    String name = (String) op.get("name");
+    switch ((String) op.get("op")) {
+      case "subdocSet" -> doc.getMap(name).set((String) op.get("key"), newSubdoc(op));
+      case "subdocInsert" -> doc.getArray(name).insert(((Number) op.get("index")).intValue(), List.of(newSubdoc(op)));
+      case "subdocLoad" -> {
+        Doc d = subdocAt(doc, op);
+        if (d != null) {
+          d.load();
+        }
+      }
+      case "subdocDestroy" -> {
+        Doc d = subdocAt(doc, op);
+        if (d != null) {
+          d.destroy();
+        }
+      }
+      default -> {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Doc newSubdoc(Map<String, Object> op) {
+    return Doc.newBuilder().guid((String) op.get("guid")).autoLoad(Boolean.TRUE.equals(op.get("autoLoad")))
+        .gc(!Boolean.FALSE.equals(op.get("gc"))).meta(YjsInterop.toJava(op.get("meta"))).build();
+  }
+
+  private static Doc subdocAt(Doc doc, Map<String, Object> op) {
+    String name = (String) op.get("name");
+    if (op.containsKey("key")) {
+      return doc.getMap(name).get((String) op.get("key")) instanceof Doc d ? d : null;
+    }
+    int index = ((Number) op.get("index")).intValue();
+    YArray a = doc.getArray(name);
+    return index < a.length() && a.get(index) instanceof Doc d ? d : null;
+  }
+
+  static String typeName(SharedType t) {
+    if (t.parent() == null) {
+      for (String name : t.doc().rootNames()) {
+        if (rootOf(t.doc(), name) == t) {
+          return "root:" + name;
+        }
+      }
+    }
+    return t.item.client + ":" + t.item.clock;
+  }
+
+  private static SharedType rootOf(Doc doc, String name) {
+    return doc.share.get(name);
+  }
+
+  private static List<Object> stateVector(StateVector sv) {
+    List<Object> out = new ArrayList<>();
+    sv.toMap().entrySet().stream().filter(e -> e.getValue() > 0).sorted(Map.Entry.comparingByKey())
+        .forEach(e -> out.add(List.of(e.getKey(), e.getValue())));
+    return out;
+  }
+
+  static Map<String, Object> describeCleanup(Transaction t) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("local", t.isLocal());
+    d.put("beforeState", stateVector(t.beforeState()));
+    d.put("afterState", stateVector(t.afterState()));
+    List<Object> ds = new ArrayList<>();
+    for (IdRange r : t.deletions()) {
+      ds.add(List.of(r.client(), r.clock(), r.length()));
+    }
+    d.put("deleteSet", ds);
+    List<Object> changed = new ArrayList<>();
+    t.changedTypes().forEach((type, keys) -> changed.add(List.of(typeName(type), new ArrayList<>(keys))));
+    d.put("changed", changed);
+    return d;
+  }
+
+  private static List<String> guids(java.util.Set<Doc> docs) {
+    return docs.stream().map(Doc::guid).toList();
+  }
+
   /** Through JSON text, so that both sides are compared as the same parsed values. */
   static Object normalized(Object taggedJson) {
     return Json.parse(Json.stringify(taggedJson));
@@ -210,8 +292,10 @@ class YjsSurfacePropertyTest {
         op.put("op", "transact");
         op.put("ops", ops);
       } else {
-        op = randomOp(r.doc);
-        YjsInterop.apply(r.doc, op);
+        op = rnd.nextInt(6) == 0 ? subdocOp(r.doc) : randomOp(r.doc);
+        if (!applySurfaceOp(r.doc, op)) {
+          YjsInterop.apply(r.doc, op);
+        }
       }
       log.add(r.id + " " + Json.stringify(op));
       peer.apply(r.id, op);
@@ -342,6 +426,36 @@ class YjsSurfacePropertyTest {
       return op;
     }
 
+    private Map<String, Object> subdocOp(Doc doc) {
+      Map<String, Object> op = new LinkedHashMap<>();
+      int dice = rnd.nextInt(10);
+      boolean inArray = rnd.nextInt(3) == 0;
+      op.put("name", inArray ? "a" : "m");
+      if (inArray) {
+        op.put("index", rnd.nextInt(doc.getArray("a").length() + 1));
+      } else {
+        op.put("key", KEYS[rnd.nextInt(KEYS.length)]);
+      }
+      if (dice < 5) {
+        op.put("op", inArray ? "subdocInsert" : "subdocSet");
+        op.put("guid", "g" + rnd.nextInt(8));
+        if (rnd.nextBoolean()) {
+          op.put("autoLoad", true);
+        }
+        if (rnd.nextInt(4) == 0) {
+          op.put("gc", false);
+        }
+        if (rnd.nextInt(4) == 0) {
+          op.put("meta", Map.of("title", "t" + rnd.nextInt(3)));
+        }
+      } else if (dice < 8) {
+        op.put("op", "subdocLoad");
+      } else {
+        op.put("op", "subdocDestroy");
+      }
+      return op;
+    }
+
     private void deliverSomething() {
       List<Replica> waiting = replicas.stream().filter(r -> !r.inbox.isEmpty()).toList();
       if (waiting.isEmpty()) {
@@ -375,6 +489,27 @@ class YjsSurfacePropertyTest {
       r.events.clear();
       assertThat(normalized(javaEvents)).as("events of %s %s", r.id, when).isEqualTo(yjsEvents);
 
+      c = new LinkedHashMap<>();
+      c.put("op", "log");
+      c.put("id", r.id);
+      Object yjsLog = peer.request(c).get("log");
+      List<Object> javaLog = new ArrayList<>(r.log);
+      r.log.clear();
+      assertThat(normalized(javaLog)).as("transaction and subdocs events of %s %s", r.id, when).isEqualTo(yjsLog);
+      c = new LinkedHashMap<>();
+      c.put("op", "subdocs");
+      c.put("id", r.id);
+      List<Object> subdocs = new ArrayList<>();
+      for (Doc d : r.doc.getSubdocs()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("guid", d.guid());
+        m.put("shouldLoad", d.shouldLoad());
+        m.put("autoLoad", d.autoLoad());
+        m.put("meta", tagDeep(d.meta()));
+        subdocs.add(m);
+      }
+      assertThat(normalized(subdocs)).as("getSubdocs() of %s %s", r.id, when).isEqualTo(peer.request(c).get("subdocs"));
+
       int length = r.doc.getArray("a").length();
       List<Object> slices = new ArrayList<>();
       List<Object> javaSlices = new ArrayList<>();
@@ -407,6 +542,7 @@ class YjsSurfacePropertyTest {
     final List<Message> inbox = new ArrayList<>();
     final List<byte[]> updates = new ArrayList<>();
     final List<Object> events = new ArrayList<>();
+    final List<Object> log = new ArrayList<>();
     int sent;
 
     Replica(String id, long clientId, boolean gc) {
@@ -417,6 +553,12 @@ class YjsSurfacePropertyTest {
         root.observeDeep(list -> list.forEach(e -> events.add(describe(e))));
       }
       doc.onUpdate((bytes, origin, txn) -> updates.add(bytes.clone()));
+      doc.onBeforeTransaction(t -> log.add(List.of("beforeTransaction", t.isLocal())));
+      doc.onBeforeObserverCalls(t -> log.add(List.of("beforeObserverCalls", t.isLocal())));
+      doc.onAfterTransaction(t -> log.add(List.of("afterTransaction", t.isLocal())));
+      doc.onAfterTransactionCleanup(t -> log.add(List.of("afterTransactionCleanup", describeCleanup(t))));
+      doc.onSubdocs(e -> log.add(List.of("subdocs", Map.of("loaded", guids(e.loaded()), "added", guids(e.added()),
+          "removed", guids(e.removed())))));
       peer.newDoc(id, clientId, gc, ROOTS, true);
     }
 

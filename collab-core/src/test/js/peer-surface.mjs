@@ -1,0 +1,114 @@
+// What yjs-peer.mjs records for collab-core's surface tests (YjsSurfacePropertyTest), kept apart from the
+// document commands so that the peer's main switch stays small.
+//
+// A doc created with "observe" records, in r.events, every event of its roots' deep observers, and in r.log its
+// transaction events and subdocs events, in the order Yjs emits them:
+//   ["beforeTransaction", local]  ["beforeObserverCalls", local]  ["afterTransaction", local]
+//   ["afterTransactionCleanup", {local, beforeState, afterState, deleteSet, changed}]
+//   ["subdocs", {loaded, added, removed}]   (guids, in Set order)
+// beforeState/afterState: [[client, clock]...] sorted by client; deleteSet: [[client, clock, len]...];
+// changed: [[type, [keys...]]...] with a type written as "root:<name>" or "<client>:<clock>" of its item.
+
+import * as Y from 'yjs'
+import { sharedKind, tag } from './interop.mjs'
+
+/** A Yjs event as the differential tests compare it. */
+export const describeEvent = e => {
+  const d = {
+    path: e.path,
+    kind: sharedKind(e.target),
+    delta: tag(e.changes.delta),
+    keys: [...e.changes.keys].map(([key, change]) => [key, change.action, tag(change.oldValue)])
+  }
+  if (e instanceof Y.YXmlEvent) {
+    d.attributesChanged = [...e.attributesChanged]
+    d.childListChanged = e.childListChanged
+  }
+  return d
+}
+
+const typeName = t => {
+  if (t._item === null) {
+    for (const [name, root] of t.doc.share) if (root === t) return 'root:' + name
+  }
+  return t._item.id.client + ':' + t._item.id.clock
+}
+
+const sv = m => [...m.entries()].filter(([, clock]) => clock > 0).sort((a, b) => a[0] - b[0])
+
+const describeCleanup = t => {
+  const ds = []
+  for (const [client, items] of t.deleteSet.clients) for (const i of items) ds.push([client, i.clock, i.len])
+  return {
+    local: t.local,
+    beforeState: sv(t.beforeState),
+    afterState: sv(t.afterState),
+    deleteSet: ds,
+    changed: [...t.changed].map(([type, keys]) => [typeName(type), [...keys]])
+  }
+}
+
+/** Starts recording doc's transaction and subdocs events into r.log. */
+export const observeDoc = (doc, r) => {
+  r.log = []
+  doc.on('beforeTransaction', t => r.log.push(['beforeTransaction', t.local]))
+  doc.on('beforeObserverCalls', t => r.log.push(['beforeObserverCalls', t.local]))
+  doc.on('afterTransaction', t => r.log.push(['afterTransaction', t.local]))
+  doc.on('afterTransactionCleanup', t => r.log.push(['afterTransactionCleanup', describeCleanup(t)]))
+  doc.on('subdocs', ({ loaded, added, removed }) => r.log.push(['subdocs', {
+    loaded: [...loaded].map(d => d.guid),
+    added: [...added].map(d => d.guid),
+    removed: [...removed].map(d => d.guid)
+  }]))
+}
+
+/** The subdocument at op.key of root map op.name, or at op.index of root array op.name. */
+const subdocAt = (doc, op) => {
+  const d = op.key !== undefined ? doc.getMap(op.name).get(op.key) : doc.getArray(op.name).get(op.index)
+  return d instanceof Y.Doc ? d : null
+}
+
+/**
+ * Operations on subdocuments (each is one call, so usually one transaction):
+ *   subdocSet {name,key,guid,autoLoad?,gc?,meta?}   a new Doc at key of root map name
+ *   subdocInsert {name,index,guid,autoLoad?,...}     a new Doc at index of root array name
+ *   subdocLoad {name,key|index}   subdocDestroy {name,key|index}
+ * Returns true when op was one of these.
+ */
+export const applySurfaceOp = (doc, op) => {
+  const newDoc = () => new Y.Doc({ guid: op.guid, autoLoad: op.autoLoad === true, gc: op.gc !== false, meta: op.meta ?? null, shouldLoad: op.shouldLoad !== false })
+  switch (op.op) {
+    case 'subdocSet':
+      doc.getMap(op.name).set(op.key, newDoc())
+      return true
+    case 'subdocInsert':
+      doc.getArray(op.name).insert(op.index, [newDoc()])
+      return true
+    case 'subdocLoad':
+      subdocAt(doc, op)?.load()
+      return true
+    case 'subdocDestroy':
+      subdocAt(doc, op)?.destroy()
+      return true
+    default:
+      return false
+  }
+}
+
+/** The commands of this file (see yjs-peer.mjs's header); undefined when cmd is not one. */
+export const handleSurface = (cmd, replica) => {
+  switch (cmd.op) {
+    case 'log': {
+      const r = replica(cmd)
+      const log = r.log || []
+      r.log = []
+      return { log }
+    }
+    case 'subdocs': {
+      const { doc } = replica(cmd)
+      return { subdocs: [...doc.getSubdocs()].map(d => ({ guid: d.guid, shouldLoad: d.shouldLoad, autoLoad: d.autoLoad, meta: tag(d.meta) })) }
+    }
+    default:
+      return undefined
+  }
+}
