@@ -112,6 +112,24 @@ class UndoManagerTest {
   }
 
   @Test
+  void changeMadeByAnObserver_isNotPartOfTheObservedStep() {
+    UndoManager undo = builder(text).captureTimeout(Duration.ZERO).build();
+    boolean[] done = {false};
+    text.observe(event -> {
+      if (!done[0]) {
+        done[0] = true;
+        // a transaction of its own (run after the observed one), with an origin the manager does not track
+        doc.transact(txn -> text.insert(text.length(), "!"), "bot");
+      }
+    });
+    text.insert(0, "a");
+    assertThat(text.toString()).isEqualTo("a!");
+    assertThat(undo.undoStackSize()).isEqualTo(1);
+    undo.undo();
+    assertThat(text.toString()).isEqualTo("!");
+  }
+
+  @Test
   void remoteChanges_areNotUndone() {
     UndoManager undo = builder(text).build();
     Doc remote = Doc.newBuilder().clientId(2).build();
