@@ -4,8 +4,9 @@
 //   node generate-fixtures.mjs --check  writes nothing; exits 1 if the committed fixtures differ from what
 //                                       the installed yjs produces now
 //
-// Writes ../resources/fixtures/yjs/<name>.bin and <name>.json (documents) and
-// ../resources/fixtures/yjs/events/<name>.json (update-event scripts). The output is deterministic: every
+// Writes ../resources/fixtures/yjs/<name>.bin and <name>.json (documents),
+// ../resources/fixtures/yjs/events/<name>.json (update-event scripts) and ../resources/fixtures/yjs/v2/<name>.json
+// (each document in update format v2, with Yjs's v2 update algebra on it). The output is deterministic: every
 // client ID, subdocument guid and random choice is fixed, so a re-run with the same yjs version rewrites
 // the same bytes. Each document fixture is checked here first: a fresh Yjs doc that applies the update
 // (whole, per transaction in order, and per transaction in reverse order) must re-encode it byte for byte,
@@ -19,6 +20,7 @@ import { applyOp, snapshotRoots, tag, toBase64 } from './interop.mjs'
 
 const OUT = fileURLToPath(new URL('../resources/fixtures/yjs/', import.meta.url))
 const EVENTS_OUT = OUT + 'events/'
+const V2_OUT = OUT + 'v2/'
 
 // ---------------------------------------------------------------------------------------------------------
 // Scenario plumbing
@@ -33,7 +35,9 @@ class Ctx {
     const doc = new Y.Doc({ gc: this.gc })
     doc.clientID = clientId
     doc.recorded = []
+    doc.recordedV2 = []
     doc.on('update', update => doc.recorded.push(update))
+    doc.on('updateV2', update => doc.recordedV2.push(update))
     return doc
   }
 
@@ -598,6 +602,40 @@ const check = (name, gc, update, updates, roots, expected) => {
   }
 }
 
+/**
+ * The v2 side of a document fixture: the state and every 'updateV2' event in v2 (checked like the v1 ones), and
+ * what Yjs's v2 algebra makes of them: conversions both ways, the merge of all events, a diff against the state
+ * vector of the first half of the events, the state vector read from the v2 state.
+ */
+const v2Fixture = (name, gc, doc, update, roots, snapshot) => {
+  const updateV2 = Y.encodeStateAsUpdateV2(doc)
+  const events = doc.recordedV2
+  if (events.length !== doc.recorded.length) throw new Error(`${name}: ${events.length} updateV2 events but ${doc.recorded.length} update events`)
+  for (const [how, list] of Object.entries({ whole: [updateV2], inOrder: events, reverseOrder: [...events].reverse() })) {
+    const fresh = new Y.Doc({ gc })
+    for (const u of list) Y.applyUpdateV2(fresh, u)
+    if (!equalBytes(Y.encodeStateAsUpdateV2(fresh), updateV2)) throw new Error(`${name}: v2 re-encoding after applying ${how} differs`)
+    if (!equalBytes(Y.encodeStateAsUpdate(fresh), update)) throw new Error(`${name}: v1 encoding after applying v2 ${how} differs`)
+    if (canonical(snapshotRoots(fresh, roots)) !== canonical(snapshot)) throw new Error(`${name}: content after applying v2 ${how} differs`)
+  }
+  const firstHalf = events.slice(0, Math.ceil(events.length / 2))
+  const diffStateVector = firstHalf.length > 0 ? Y.encodeStateVectorFromUpdateV2(Y.mergeUpdatesV2(firstHalf)) : Y.encodeStateVector(new Y.Doc())
+  return {
+    description: 'the document fixture ' + name + ' in update format v2',
+    yjs: '13.6.33',
+    gc,
+    update: toBase64(updateV2),
+    updates: events.map(toBase64),
+    stateVector: toBase64(Y.encodeStateVectorFromUpdateV2(updateV2)),
+    v1ToV2: toBase64(Y.convertUpdateFormatV1ToV2(update)),
+    v2ToV1: toBase64(Y.convertUpdateFormatV2ToV1(updateV2)),
+    eventsV1ToV2: doc.recorded.map(u => toBase64(Y.convertUpdateFormatV1ToV2(u))),
+    merged: toBase64(events.length > 0 ? Y.mergeUpdatesV2(events) : updateV2),
+    diffStateVector: toBase64(diffStateVector),
+    diff: toBase64(Y.diffUpdateV2(updateV2, diffStateVector))
+  }
+}
+
 const CHECK = process.argv.includes('--check')
 const written = new Set()
 const stale = []
@@ -611,12 +649,13 @@ const write = (path, data) => {
   }
 }
 const writeJson = (path, value) => write(path, JSON.stringify(value, null, 2) + '\n')
-const fixtureFiles = () => [OUT, EVENTS_OUT].flatMap(dir => existsSync(dir)
+const fixtureFiles = () => [OUT, EVENTS_OUT, V2_OUT].flatMap(dir => existsSync(dir)
   ? readdirSync(dir).filter(f => f.endsWith('.json') || f.endsWith('.bin')).map(f => dir + f)
   : [])
 
 if (!CHECK) {
   mkdirSync(EVENTS_OUT, { recursive: true })
+  mkdirSync(V2_OUT, { recursive: true })
   for (const f of fixtureFiles()) rmSync(f)
 }
 
@@ -656,6 +695,7 @@ for (const s of scenarios) {
       stateVector: toBase64(Y.encodeStateVector(doc)),
       updates: doc.recorded.map(toBase64)
     })
+    writeJson(V2_OUT + name + '.json', v2Fixture(name, gc, doc, update, roots, snapshot))
     count++
   }
 }

@@ -29,6 +29,10 @@
 // Update algebra (no doc):
 //   {"op":"mergeUpdates","updates":[B64,...]}                                     -> {"update":B64}
 //   {"op":"diffUpdate","update":B64,"stateVector":B64}                            -> {"update":B64}
+//   {"op":"stateVectorFromUpdate","update":B64}                                   -> {"stateVector":B64}
+//   {"op":"convertUpdate","update":B64,"to":"v2"|"v1"}                            -> {"update":B64}
+// Format v2: applyUpdate, encodeState, updates (the 'updateV2' events), mergeUpdates, diffUpdate and
+// stateVectorFromUpdate take "v2":true to use Yjs's V2 function instead (applyUpdateV2, encodeStateAsUpdateV2, ...).
 //   {"op":"version"}                                                              -> {"yjs":"13.6.33"}
 // Observing (docs created with observe record the events of their roots' deep observers):
 //   {"op":"events","id":"r1"}  the events since the last call, in order: {path, kind, delta, keys:[[key,
@@ -70,8 +74,9 @@ const replica = cmd => {
 }
 
 const addReplica = (id, doc) => {
-  const r = { doc, updates: [] }
+  const r = { doc, updates: [], updatesV2: [] }
   doc.on('update', update => r.updates.push(update))
+  doc.on('updateV2', update => r.updatesV2.push(update))
   replicas.set(id, r)
   return r
 }
@@ -105,19 +110,20 @@ const handle = cmd => {
       replicas.delete(cmd.id)
       return { ok: true }
     case 'applyUpdate':
-      Y.applyUpdate(replica(cmd).doc, fromBase64(cmd.update), 'remote')
+      ;(cmd.v2 ? Y.applyUpdateV2 : Y.applyUpdate)(replica(cmd).doc, fromBase64(cmd.update), 'remote')
       return { ok: true }
     case 'encodeState': {
       const { doc } = replica(cmd)
       const sv = cmd.stateVector == null ? undefined : fromBase64(cmd.stateVector)
-      return { update: toBase64(Y.encodeStateAsUpdate(doc, sv)) }
+      return { update: toBase64((cmd.v2 ? Y.encodeStateAsUpdateV2 : Y.encodeStateAsUpdate)(doc, sv)) }
     }
     case 'stateVector':
       return { stateVector: toBase64(Y.encodeStateVector(replica(cmd).doc)) }
     case 'updates': {
       const r = replica(cmd)
-      const updates = r.updates.map(toBase64)
-      r.updates = []
+      const key = cmd.v2 ? 'updatesV2' : 'updates'
+      const updates = r[key].map(toBase64)
+      r[key] = []
       return { updates }
     }
     case 'pending': {
@@ -148,9 +154,17 @@ const handle = cmd => {
     case 'length':
       return { length: getRoot(replica(cmd).doc, cmd.name, cmd.kind).length }
     case 'mergeUpdates':
-      return { update: toBase64(Y.mergeUpdates(cmd.updates.map(fromBase64))) }
+      return { update: toBase64((cmd.v2 ? Y.mergeUpdatesV2 : Y.mergeUpdates)(cmd.updates.map(fromBase64))) }
     case 'diffUpdate':
-      return { update: toBase64(Y.diffUpdate(fromBase64(cmd.update), fromBase64(cmd.stateVector))) }
+      return { update: toBase64((cmd.v2 ? Y.diffUpdateV2 : Y.diffUpdate)(fromBase64(cmd.update), fromBase64(cmd.stateVector))) }
+    case 'stateVectorFromUpdate': {
+      const f = cmd.v2 ? Y.encodeStateVectorFromUpdateV2 : Y.encodeStateVectorFromUpdate
+      return { stateVector: toBase64(f(fromBase64(cmd.update))) }
+    }
+    case 'convertUpdate': {
+      const f = cmd.to === 'v2' ? Y.convertUpdateFormatV1ToV2 : Y.convertUpdateFormatV2ToV1
+      return { update: toBase64(f(fromBase64(cmd.update))) }
+    }
     case 'version':
       return { yjs: YJS_VERSION }
     case 'sortProbe': {

@@ -60,6 +60,16 @@ final class DeleteSet {
       return data[(i << 1) + 1];
     }
 
+    /** Whether each range starts at or after the end of the one before (what v2 can write). */
+    boolean isOrdered() {
+      for (int i = 1; i < count(); i++) {
+        if ((long) clock(i - 1) + len(i - 1) > clock(i)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
     void sortAndMerge() {
       int n = count();
       if (n > 1) {
@@ -183,6 +193,12 @@ final class DeleteSet {
     for (int k = count - 1; k >= 0; k--) {
       long client = sorted[k];
       Ranges r = clients.get(client);
+      if (encoder instanceof UpdateEncoderV2 && !r.isOrdered()) {
+        // v2 writes each clock as the distance from the previous range's end, which must not be negative. Only a
+        // hostile update has such ranges (Yjs would write garbage for them); v1 copies them as they are.
+        r.sortAndMerge();
+      }
+      encoder.resetDsCurVal();
       encoder.writeVarUint(client);
       int n = r.count();
       encoder.writeVarUint(n);

@@ -27,8 +27,13 @@ import java.util.function.Supplier;
  * }</pre>
  *
  * <p>Changes happen in transactions ({@link #transact}); every API call outside one runs in its own. When the
- * outermost transaction ends, type observers, deep observers, {@link #onAfterTransaction} and {@link #onUpdate}
- * listeners run, in that order.
+ * outermost transaction ends, type observers, deep observers, {@link #onAfterTransaction}, {@link #onUpdate} and
+ * {@link #onUpdateV2} listeners run, in that order.
+ *
+ * <p>Updates come in Yjs's two formats: v1 ({@link #encodeStateAsUpdate()}, {@link #applyUpdate(byte[])}), which
+ * y-protocols and most providers use, and v2 ({@link #encodeStateAsUpdateV2()}, {@link #applyUpdateV2(byte[])}),
+ * which stores fields column by column and is usually smaller. Both carry the same content; {@link Updates}
+ * converts between them.
  *
  * <p><b>Threading:</b> a document is not thread-safe. Use it from one thread at a time (a server serializes all
  * work on one document); listeners run on the thread that made the change.
@@ -44,13 +49,14 @@ public final class Doc {
 
   Transaction transaction;
   /** Reused to encode each transaction's update (see UpdateWriter.encodeTransaction). */
-  UpdateEncoder transactionEncoder;
+  UpdateEncoderV1 transactionEncoder;
   final List<Transaction> transactionCleanups = new ArrayList<>();
   /** Tasks waiting for the running transactions to finish (see {@link #defer}). */
   private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
   private boolean runningDeferred;
 
   private final Listeners<UpdateListener> updateListeners = new Listeners<>();
+  private final Listeners<UpdateListener> updateV2Listeners = new Listeners<>();
   private final Listeners<Consumer<Transaction>> afterTransactionListeners = new Listeners<>();
   private final Listeners<Consumer<Transaction>> beforeTransactionListeners = new Listeners<>();
   private final Listeners<Consumer<Transaction>> beforeObserverCallsListeners = new Listeners<>();
@@ -447,6 +453,14 @@ public final class Doc {
     return updateListeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
+  /**
+   * Calls {@code listener} with the Yjs v2 update of every transaction that changed something (Yjs's
+   * {@code updateV2} event), after the {@link #onUpdate} listeners. The bytes equal Yjs's for the same transaction.
+   */
+  public Subscription onUpdateV2(UpdateListener listener) {
+    return updateV2Listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
   /** Calls {@code listener} after each transaction, once its observers ran (even if nothing changed). */
   public Subscription onAfterTransaction(Consumer<Transaction> listener) {
     return afterTransactionListeners.add(Objects.requireNonNull(listener, "listener"));
@@ -508,6 +522,10 @@ public final class Doc {
     return updateListeners;
   }
 
+  Listeners<UpdateListener> updateV2Listeners() {
+    return updateV2Listeners;
+  }
+
   Listeners<Consumer<Transaction>> afterTransactionListeners() {
     return afterTransactionListeners;
   }
@@ -516,7 +534,7 @@ public final class Doc {
 
   /** The whole document as a Yjs v1 update, byte-identical to Yjs's {@code encodeStateAsUpdate(doc)}. */
   public byte[] encodeStateAsUpdate() {
-    return UpdateWriter.encodeStateAsUpdate(this, StateVector.empty());
+    return UpdateWriter.encodeStateAsUpdate(this, StateVector.empty(), UpdateFormat.V1);
   }
 
   /**
@@ -526,13 +544,35 @@ public final class Doc {
    */
   public byte[] encodeStateAsUpdate(byte[] stateVector) {
     Objects.requireNonNull(stateVector, "stateVector");
-    return UpdateWriter.encodeStateAsUpdate(this, StateVector.decode(stateVector));
+    return UpdateWriter.encodeStateAsUpdate(this, StateVector.decode(stateVector), UpdateFormat.V1);
   }
 
   /** What this document has that a peer with the given state vector lacks. */
   public byte[] encodeStateAsUpdate(StateVector stateVector) {
     Objects.requireNonNull(stateVector, "stateVector");
-    return UpdateWriter.encodeStateAsUpdate(this, stateVector);
+    return UpdateWriter.encodeStateAsUpdate(this, stateVector, UpdateFormat.V1);
+  }
+
+  /** The whole document as a Yjs v2 update, byte-identical to Yjs's {@code encodeStateAsUpdateV2(doc)}. */
+  public byte[] encodeStateAsUpdateV2() {
+    return UpdateWriter.encodeStateAsUpdate(this, StateVector.empty(), UpdateFormat.V2);
+  }
+
+  /**
+   * What this document has that a peer with the given encoded state vector lacks, as a Yjs v2 update (Yjs
+   * {@code encodeStateAsUpdateV2(doc, stateVector)}; state vectors are the same in both formats).
+   *
+   * @throws DecodingException if {@code stateVector} is malformed
+   */
+  public byte[] encodeStateAsUpdateV2(byte[] stateVector) {
+    Objects.requireNonNull(stateVector, "stateVector");
+    return UpdateWriter.encodeStateAsUpdate(this, StateVector.decode(stateVector), UpdateFormat.V2);
+  }
+
+  /** What this document has that a peer with the given state vector lacks, as a Yjs v2 update. */
+  public byte[] encodeStateAsUpdateV2(StateVector stateVector) {
+    Objects.requireNonNull(stateVector, "stateVector");
+    return UpdateWriter.encodeStateAsUpdate(this, stateVector, UpdateFormat.V2);
   }
 
   /** The encoded state vector (Yjs {@code encodeStateVector}). */
@@ -559,8 +599,34 @@ public final class Doc {
    * @throws DecodingException if the update is malformed; the document is then left exactly as it was
    */
   public void applyUpdate(byte[] update, Object origin) {
+    applyUpdate(update, origin, UpdateFormat.V1);
+  }
+
+  /** Applies a Yjs v2 update with a null origin. See {@link #applyUpdateV2(byte[], Object)}. */
+  public void applyUpdateV2(byte[] update) {
+    applyUpdateV2(update, null);
+  }
+
+  /**
+   * Applies a Yjs v2 update (Yjs {@code applyUpdateV2}), with the same guarantees as {@link #applyUpdate(byte[],
+   * Object)}: any order, duplicates, missing dependencies kept pending.
+   *
+   * <p>Run-length encoding lets a few v2 bytes stand for many structs; an update of {@code n} bytes may hold at
+   * most {@code max(2^20, 32 n)} structs (far more than real updates hold), so that a small hostile update
+   * cannot make the document allocate without bound.
+   *
+   * @param origin given to listeners as the transaction's origin
+   * @throws DecodingException if the update is malformed, holds more structs than that, or an embed or format
+   *     value that holds a bigint (which v1 could not carry; see {@link Updates#convertV2ToV1}); the document is
+   *     then left exactly as it was
+   */
+  public void applyUpdateV2(byte[] update, Object origin) {
+    applyUpdate(update, origin, UpdateFormat.V2);
+  }
+
+  private void applyUpdate(byte[] update, Object origin, UpdateFormat format) {
     Objects.requireNonNull(update, "update");
-    UpdateReader.DecodedUpdate decoded = UpdateReader.decode(update, this);
+    UpdateReader.DecodedUpdate decoded = UpdateReader.decode(update, format);
     transact(txn -> {
       UpdateReader.integrate(txn, decoded);
       return null;

@@ -10,7 +10,10 @@ import java.util.Map;
  * an update brings a clock they were missing.
  */
 final class Pending {
-  /** Waiting structs as a v1 update, or null. */
+  /** The format waiting structs are kept in: v2, as Yjs keeps them (so that their values round-trip as in Yjs). */
+  static final UpdateFormat FORMAT = UpdateFormat.V2;
+
+  /** Waiting structs as an update in {@link #FORMAT}, or null. */
   byte[] update;
   /** The lowest missing clock per client that blocks the waiting structs. */
   final Map<Long, Integer> missing = new HashMap<>();
@@ -25,7 +28,8 @@ final class Pending {
       missing.merge(e.getKey(), e.getValue(), Math::min);
     }
     update = update == null ? restUpdate
-        : UpdateMerger.merge(List.of(UpdateReader.decodeStream(update), UpdateReader.decodeStream(restUpdate)));
+        : UpdateMerger.merge(List.of(UpdateReader.decodeStream(update, FORMAT), UpdateReader.decodeStream(restUpdate, FORMAT)),
+            FORMAT);
   }
 
   /** Takes the waiting structs out, for a retry. */

@@ -197,7 +197,7 @@ public final class PermanentUserData {
   }
 
   private static byte[] encode(DeleteSet ds) {
-    UpdateEncoder encoder = new UpdateEncoder();
+    UpdateEncoder encoder = new UpdateEncoderV1();
     ds.write(encoder);
     return encoder.toByteArray();
   }

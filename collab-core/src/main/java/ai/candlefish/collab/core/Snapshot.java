@@ -74,9 +74,9 @@ public final class Snapshot {
 
   /** The snapshot in Yjs's format v1, byte-identical to Yjs's {@code encodeSnapshot}. */
   public byte[] encode() {
-    UpdateEncoder encoder = new UpdateEncoder();
+    UpdateEncoder encoder = new UpdateEncoderV1();
     ds.write(encoder);
-    sv.write(encoder.out);
+    sv.write(encoder.rest);
     return encoder.toByteArray();
   }
 
@@ -139,7 +139,7 @@ public final class Snapshot {
    */
   public boolean containsUpdate(byte[] update) {
     Objects.requireNonNull(update, "update");
-    UpdateMerger.Stream stream = UpdateReader.decodeStream(update);
+    UpdateMerger.Stream stream = UpdateReader.decodeStream(update, UpdateFormat.V1);
     for (AbstractStruct s : stream.structs()) {
       if (sv.get(s.client) < (long) s.clock + s.length) {
         return false;
@@ -226,7 +226,7 @@ public final class Snapshot {
         clients[0]++;
       }
     });
-    UpdateEncoder encoder = new UpdateEncoder();
+    UpdateEncoder encoder = new UpdateEncoderV1();
     origin.transact(txn -> {
       encoder.writeVarUint(clients[0]);
       sv.forEach((client, clock) -> {

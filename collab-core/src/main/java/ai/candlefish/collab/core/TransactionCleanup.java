@@ -90,18 +90,11 @@ final class TransactionCleanup {
         }
       }
       if (!doc.updateListeners().isEmpty() && txn.hasChanges()) {
-        byte[] update = UpdateWriter.encodeTransaction(txn);
-        // Each listener gets an array of its own; a single listener can have the original.
-        boolean copy = doc.updateListeners().size() > 1;
-        try {
-          doc.updateListeners().forEach(l -> l.onUpdate(copy ? update.clone() : update, txn.origin(), txn));
-        } catch (RuntimeException e) {
-          if (failure == null) {
-            failure = e;
-          } else {
-            failure.addSuppressed(e);
-          }
-        }
+        failure = emitUpdate(doc.updateListeners(), UpdateWriter.encodeTransaction(txn), txn, failure);
+      }
+      if (!doc.updateV2Listeners().isEmpty() && txn.hasChanges()) {
+        byte[] update = UpdateWriter.encodeTransaction(txn, UpdateFormat.V2.newEncoder());
+        failure = emitUpdate(doc.updateV2Listeners(), update, txn, failure);
       }
       if (txn.subdocsAdded != null || txn.subdocsRemoved != null || txn.subdocsLoaded != null) {
         failure = addFailure(failure, emitSubdocs(doc, txn));
@@ -110,6 +103,22 @@ final class TransactionCleanup {
     if (failure != null) {
       throw failure;
     }
+  }
+
+  /** Calls each listener with the update; returns {@code failure} with what they threw added. */
+  private static RuntimeException emitUpdate(Listeners<UpdateListener> listeners, byte[] update, Transaction txn,
+      RuntimeException failure) {
+    // Each listener gets an array of its own; a single listener can have the original.
+    boolean copy = listeners.size() > 1;
+    try {
+      listeners.forEach(l -> l.onUpdate(copy ? update.clone() : update, txn.origin(), txn));
+    } catch (RuntimeException e) {
+      if (failure == null) {
+        return e;
+      }
+      failure.addSuppressed(e);
+    }
+    return failure;
   }
 
   private static void callObservers(Doc doc, Transaction txn) {

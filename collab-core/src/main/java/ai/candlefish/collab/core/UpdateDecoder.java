@@ -3,71 +3,84 @@ package ai.candlefish.collab.core;
 import ai.candlefish.collab.core.internal.codec.Json;
 import ai.candlefish.collab.core.internal.codec.Lib0Decoder;
 
-/** Reads the fields of Yjs's update format v1 (Yjs {@code UpdateDecoderV1} / {@code DSDecoderV1}). */
-final class UpdateDecoder {
-  final Lib0Decoder in;
+/**
+ * Reads the fields of a Yjs update in format v1 ({@link UpdateDecoderV1}) or v2 ({@link UpdateDecoderV2}), for
+ * struct and delete-set readers that are the same for both (Yjs {@code UpdateDecoderV1/V2},
+ * {@code DSDecoderV1/V2}). Counts, first clocks, Skip lengths and the delete set's clients are read from
+ * {@link #rest} directly.
+ *
+ * <p>Each format also says how many items its bytes can hold at most ({@code check...}), so that a reader checks a
+ * claimed count before it allocates for it.
+ */
+abstract sealed class UpdateDecoder permits UpdateDecoderV1, UpdateDecoderV2 {
+  /** What Yjs calls the rest decoder (in v1, everything). */
+  final Lib0Decoder rest;
 
-  UpdateDecoder(Lib0Decoder in) {
-    this.in = in;
+  UpdateDecoder(Lib0Decoder rest) {
+    this.rest = rest;
   }
 
-  int offset() {
-    return in.offset();
+  final int offset() {
+    return rest.offset();
   }
 
-  DecodingException error(String message) {
-    return new DecodingException(message, in.offset());
+  final DecodingException error(String message) {
+    return new DecodingException(message, rest.offset());
   }
 
-  long readClient() {
-    return in.readVarUint();
-  }
-
-  int readClock() {
-    return in.readVarUintAsInt();
-  }
-
-  ID readId() {
-    long client = in.readVarUint();
-    int clock = in.readVarUintAsInt();
-    return new ID(client, clock);
-  }
-
-  int readInfo() {
-    return in.readUint8();
-  }
-
-  String readString() {
-    return in.readVarString();
-  }
-
-  boolean readParentInfo() {
-    long v = in.readVarUint();
-    if (v > 1) {
-      throw error("parent info must be 0 or 1 but was " + v);
+  /** Throws unless {@code count} things of at least {@code minBytesEach} bytes each fit in what remains of {@link #rest}. */
+  final void checkRestCount(long count, int minBytesEach, String what) {
+    if (count > rest.remaining() / minBytesEach) {
+      throw error("update claims " + count + " " + what + " but only " + rest.remaining() + " bytes remain");
     }
-    return v == 1;
   }
 
-  int readTypeRef() {
-    return in.readVarUintAsInt();
+  /** Throws unless the update can hold {@code count} more client blocks. */
+  abstract void checkClientCount(long count);
+
+  /** Throws unless the update can hold {@code count} more structs. */
+  abstract void checkStructCount(long count);
+
+  /** Throws unless the update can hold {@code count} more JSON strings (legacy JSON content). */
+  abstract void checkStringCount(long count);
+
+  abstract long readClient();
+
+  abstract ID readLeftId();
+
+  abstract ID readRightId();
+
+  abstract int readInfo();
+
+  abstract String readString();
+
+  abstract boolean readParentInfo();
+
+  abstract int readTypeRef();
+
+  abstract int readLen();
+
+  final Object readAny() {
+    return rest.readAny();
   }
 
-  int readLen() {
-    return in.readVarUintAsInt();
+  final byte[] readBuf() {
+    return rest.readVarUint8Array();
   }
 
-  Object readAny() {
-    return in.readAny();
-  }
+  /** An embed or format value (a JSON string in v1, a lib0 {@code any} in v2). */
+  abstract Object readJson();
 
-  byte[] readBuf() {
-    return in.readVarUint8Array();
-  }
+  abstract String readKey();
 
-  Object readJson() {
-    int at = in.offset();
-    String s = in.readVarString();
+  abstract void resetDsCurVal();
+
+  abstract long readDsClock();
+
+  abstract long readDsLen();
+
+  /** Parses a JSON string as Yjs's legacy JSON content holds it ({@code "undefined"} included). */
+  static Object parseJson(String s, int at) {
     if ("undefined".equals(s)) {
       return Undefined.INSTANCE;
     }
@@ -78,7 +91,11 @@ final class UpdateDecoder {
     }
   }
 
-  String readKey() {
-    return in.readVarString();
+  /** A clock or length read as a long: must fit the clocks a document can hold. */
+  static int toInt(long v, String what, int at) {
+    if (v < 0 || v > Integer.MAX_VALUE) {
+      throw new DecodingException(what + " " + v + " is out of range", at);
+    }
+    return (int) v;
   }
 }

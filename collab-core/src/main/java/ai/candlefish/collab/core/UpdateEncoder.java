@@ -1,98 +1,77 @@
 package ai.candlefish.collab.core;
 
-import ai.candlefish.collab.core.internal.codec.Json;
 import ai.candlefish.collab.core.internal.codec.Lib0Encoder;
 
-/** Writes the fields of Yjs's update format v1 (Yjs {@code UpdateEncoderV1} / {@code DSEncoderV1}). */
-final class UpdateEncoder {
-  final Lib0Encoder out;
+/**
+ * Writes the fields of a Yjs update, in format v1 ({@link UpdateEncoderV1}) or v2 ({@link UpdateEncoderV2}): the
+ * struct and delete-set writers are the same for both, as in Yjs ({@code UpdateEncoderV1/V2},
+ * {@code DSEncoderV1/V2}). Counts, first clocks, Skip lengths and the delete set's clients go to {@link #rest}
+ * directly ({@link #writeVarUint}); every other field has a method, which v2 sends to a column of its own.
+ */
+abstract sealed class UpdateEncoder permits UpdateEncoderV1, UpdateEncoderV2 {
+  /** What Yjs calls the rest encoder: everything without a column of its own (in v1, everything). */
+  final Lib0Encoder rest;
 
-  UpdateEncoder() {
-    this(new Lib0Encoder());
+  UpdateEncoder(Lib0Encoder rest) {
+    this.rest = rest;
   }
 
-  UpdateEncoder(Lib0Encoder out) {
-    this.out = out;
+  final void writeVarUint(long v) {
+    rest.writeVarUint(v);
   }
 
-  void writeVarUint(long v) {
-    out.writeVarUint(v);
+  abstract void writeLeftId(long client, int clock);
+
+  final void writeLeftId(ID id) {
+    writeLeftId(id.client, id.clock);
   }
 
-  void writeLeftId(ID id) {
-    out.writeVarUint(id.client);
-    out.writeVarUint(id.clock);
-  }
+  abstract void writeRightId(ID id);
 
-  void writeLeftId(long client, int clock) {
-    out.writeVarUint(client);
-    out.writeVarUint(clock);
-  }
+  abstract void writeClient(long client);
 
-  void writeRightId(ID id) {
-    out.writeVarUint(id.client);
-    out.writeVarUint(id.clock);
-  }
+  abstract void writeInfo(int info);
 
-  void writeClient(long client) {
-    out.writeVarUint(client);
-  }
-
-  void writeInfo(int info) {
-    out.writeUint8(info);
-  }
-
-  void writeString(String s) {
-    out.writeVarString(s);
+  final void writeString(String s) {
+    writeString(s, 0);
   }
 
   /** The chars of {@code s} from {@code from} on, as a string. */
-  void writeString(CharSequence s, int from) {
-    out.writeVarString(s, from);
+  abstract void writeString(CharSequence s, int from);
+
+  abstract void writeParentInfo(boolean isYKey);
+
+  abstract void writeTypeRef(int ref);
+
+  abstract void writeLen(int len);
+
+  final void writeAny(Object value) {
+    rest.writeAny(value);
   }
 
-  void writeParentInfo(boolean isYKey) {
-    out.writeVarUint(isYKey ? 1 : 0);
+  final void writeBuf(byte[] buf) {
+    rest.writeVarUint8Array(buf);
   }
 
-  void writeTypeRef(int ref) {
-    out.writeVarUint(ref);
-  }
+  /** An embed or format value: a JSON string in v1, a lib0 {@code any} in v2. */
+  abstract void writeJson(Object value);
 
-  void writeLen(int len) {
-    out.writeVarUint(len);
-  }
+  abstract void writeKey(String key);
 
-  void writeAny(Object value) {
-    out.writeAny(value);
-  }
+  /** Starts a client's deleted ranges (v2 writes their clocks as differences within a client). */
+  abstract void resetDsCurVal();
 
-  void writeBuf(byte[] buf) {
-    out.writeVarUint8Array(buf);
-  }
+  abstract void writeDsClock(int clock);
 
-  void writeJson(Object value) {
-    out.writeVarString(value == Undefined.INSTANCE ? "undefined" : Json.stringify(value));
-  }
+  abstract void writeDsLen(int len);
 
-  void writeKey(String key) {
-    out.writeVarString(key);
-  }
+  /** The encoded update. */
+  abstract byte[] toByteArray();
 
-  void writeDsClock(int clock) {
-    out.writeVarUint(clock);
-  }
-
-  void writeDsLen(int len) {
-    out.writeVarUint(len);
-  }
-
-  byte[] toByteArray() {
-    return out.toByteArray();
-  }
-
-  /** Forgets what was written, keeping the buffer. */
-  void reset() {
-    out.reset();
+  /** What was written to {@link #rest} so far; {@link #rest} starts empty again (Yjs's {@code LazyStructWriter}). */
+  final byte[] takeRest() {
+    byte[] b = rest.toByteArray();
+    rest.reset();
+    return b;
   }
 }

@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The algebra of encoded updates without a document (Yjs {@code mergeUpdates}, {@code diffUpdate}): structs are
+ * The algebra of encoded updates, v1 or v2, without a document (Yjs {@code mergeUpdates}, {@code diffUpdate},
+ * {@code convertUpdateFormat} and their V2 variants): structs are
  * decoded one by one and written again, clients in descending order, overlaps sliced, gaps filled with
  * {@link Skip}s. The output is byte-identical to Yjs's for the same inputs.
  */
@@ -35,13 +36,20 @@ final class UpdateMerger {
     }
   }
 
-  /** Writes structs grouped per client run (Yjs {@code LazyStructWriter}). */
+  /**
+   * Writes structs grouped per client run (Yjs {@code LazyStructWriter}): each run's count, client and first clock
+   * come first, so the rest of each run is collected apart and appended once the run ends. Columns (v2) are shared.
+   */
   private static final class Writer {
+    final UpdateEncoder out;
     final List<byte[]> parts = new ArrayList<>();
     final List<Integer> counts = new ArrayList<>();
-    UpdateEncoder current = new UpdateEncoder();
     long currClient;
     int written;
+
+    Writer(UpdateEncoder out) {
+      this.out = out;
+    }
 
     void write(AbstractStruct s, int offset) {
       if (written > 0 && currClient != s.client) {
@@ -49,28 +57,27 @@ final class UpdateMerger {
       }
       if (written == 0) {
         currClient = s.client;
-        current.writeClient(s.client);
-        current.writeVarUint(s.clock + offset);
+        out.writeClient(s.client);
+        out.writeVarUint(s.clock + offset);
       }
-      s.write(current, offset);
+      s.write(out, offset);
       written++;
     }
 
     void flush() {
       if (written > 0) {
-        parts.add(current.toByteArray());
+        parts.add(out.takeRest());
         counts.add(written);
-        current = new UpdateEncoder();
         written = 0;
       }
     }
 
-    void finish(UpdateEncoder out) {
+    void finish() {
       flush();
       out.writeVarUint(parts.size());
       for (int i = 0; i < parts.size(); i++) {
         out.writeVarUint(counts.get(i));
-        out.out.writeUint8Array(parts.get(i));
+        out.rest.writeUint8Array(parts.get(i));
       }
     }
   }
@@ -87,13 +94,13 @@ final class UpdateMerger {
         item.rightOrigin, item.parent, item.parentSub, item.content.splice(diff));
   }
 
-  static byte[] merge(List<Stream> updates) {
+  static byte[] merge(List<Stream> updates, UpdateFormat format) {
     List<Reader> readers = new ArrayList<>();
     for (Stream s : updates) {
       readers.add(new Reader(s.structs(), true));
     }
-    UpdateEncoder out = new UpdateEncoder();
-    Writer writer = new Writer();
+    UpdateEncoder out = format.newEncoder();
+    Writer writer = new Writer(out);
     AbstractStruct currWrite = null;
     int currOffset = 0;
     while (true) {
@@ -176,7 +183,7 @@ final class UpdateMerger {
     if (currWrite != null) {
       writer.write(currWrite, currOffset);
     }
-    writer.finish(out);
+    writer.finish();
     DeleteSet ds = new DeleteSet();
     for (Stream s : updates) {
       ds.addAll(s.deletes());
@@ -198,9 +205,9 @@ final class UpdateMerger {
   }
 
   /** The part of an update that a peer with state vector {@code sv} lacks. */
-  static byte[] diff(Stream update, StateVector sv) {
-    UpdateEncoder out = new UpdateEncoder();
-    Writer writer = new Writer();
+  static byte[] diff(Stream update, StateVector sv, UpdateFormat format) {
+    UpdateEncoder out = format.newEncoder();
+    Writer writer = new Writer(out);
     Reader reader = new Reader(update.structs(), false);
     while (reader.curr != null) {
       AbstractStruct curr = reader.curr;
@@ -224,7 +231,21 @@ final class UpdateMerger {
         }
       }
     }
-    writer.finish(out);
+    writer.finish();
+    update.deletes().write(out);
+    return out.toByteArray();
+  }
+
+  /**
+   * An update written again in {@code format}, struct by struct, Skips kept (Yjs {@code convertUpdateFormat}).
+   */
+  static byte[] convert(Stream update, UpdateFormat format) {
+    UpdateEncoder out = format.newEncoder();
+    Writer writer = new Writer(out);
+    for (AbstractStruct s : update.structs()) {
+      writer.write(s, 0);
+    }
+    writer.finish();
     update.deletes().write(out);
     return out.toByteArray();
   }

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads Yjs v1 updates and integrates them (Yjs {@code readUpdate}).
+ * Reads Yjs updates, v1 or v2, and integrates them (Yjs {@code readUpdate}, {@code readUpdateV2}).
  *
  * <p>An update is decoded and validated completely before anything is integrated, so a malformed one changes
  * nothing. Integration then follows Yjs: structs of the highest client first, each struct after the structs it
@@ -25,10 +25,10 @@ final class UpdateReader {
 
   // ------------------------------------------------------------------------------------------------- decoding
 
-  static DecodedUpdate decode(byte[] update, Doc doc) {
+  static DecodedUpdate decode(byte[] update, UpdateFormat format) {
     Lib0Decoder in = new Lib0Decoder(update);
-    UpdateDecoder d = new UpdateDecoder(in);
     try {
+      UpdateDecoder d = format.newDecoder(in);
       List<AbstractStruct[]> blocks = readStructs(d);
       DeleteSet ds = readDeleteSet(d);
       Map<Long, AbstractStruct[]> structs = new HashMap<>(Math.max(4, blocks.size() * 2));
@@ -47,10 +47,10 @@ final class UpdateReader {
   }
 
   /** Decodes an update into its structs in wire order, for the update algebra. */
-  static UpdateMerger.Stream decodeStream(byte[] update) {
+  static UpdateMerger.Stream decodeStream(byte[] update, UpdateFormat format) {
     Lib0Decoder in = new Lib0Decoder(update);
-    UpdateDecoder d = new UpdateDecoder(in);
     try {
+      UpdateDecoder d = format.newDecoder(in);
       List<AbstractStruct> structs = new ArrayList<>();
       for (AbstractStruct[] block : readStructs(d)) {
         structs.addAll(Arrays.asList(block));
@@ -63,29 +63,24 @@ final class UpdateReader {
     }
   }
 
-  private static void checkCount(UpdateDecoder d, long count, int minBytesEach, String what) {
-    if (count > d.in.remaining() / minBytesEach) {
-      throw d.error("update claims " + count + " " + what + " but only " + d.in.remaining() + " bytes remain");
-    }
-  }
-
   private static List<AbstractStruct[]> readStructs(UpdateDecoder d) {
-    int numClients = d.in.readVarUintAsInt();
-    checkCount(d, numClients, 3, "clients");
+    int numClients = d.rest.readVarUintAsInt();
+    d.checkClientCount(numClients);
     List<AbstractStruct[]> blocks = new ArrayList<>(numClients);
     for (int c = 0; c < numClients; c++) {
-      int numStructs = d.in.readVarUintAsInt();
-      checkCount(d, numStructs, 2, "structs");
+      int numStructs = d.rest.readVarUintAsInt();
+      d.checkStructCount(numStructs);
       long client = d.readClient();
-      int clock = d.readClock();
-      AbstractStruct[] arr = new AbstractStruct[numStructs];
+      int clock = d.rest.readVarUintAsInt();
+      // Sized by the claim only up to a bound: a v2 claim is checked against a budget, not against bytes.
+      AbstractStruct[] arr = new AbstractStruct[Math.min(numStructs, 1024)];
       for (int i = 0; i < numStructs; i++) {
         int at = d.offset();
         int info = d.readInfo();
         AbstractStruct s;
         switch (info & Item.CONTENT_REF_MASK) {
           case GC.REF -> s = new GC(client, clock, d.readLen());
-          case Skip.REF -> s = new Skip(client, clock, d.in.readVarUintAsInt());
+          case Skip.REF -> s = new Skip(client, clock, d.rest.readVarUintAsInt());
           default -> s = readItem(d, client, clock, info);
         }
         if (s.length <= 0) {
@@ -93,6 +88,9 @@ final class UpdateReader {
         }
         if ((long) clock + s.length > MAX_CLOCK) {
           throw new DecodingException("clock of client " + client + " overflows", at);
+        }
+        if (i == arr.length) {
+          arr = Arrays.copyOf(arr, (int) Math.min(numStructs, 2L * arr.length));
         }
         arr[i] = s;
         clock += s.length;
@@ -104,13 +102,13 @@ final class UpdateReader {
 
   private static Item readItem(UpdateDecoder d, long client, int clock, int info) {
     int at = d.offset() - 1;
-    ID origin = (info & Item.HAS_ORIGIN) != 0 ? d.readId() : null;
-    ID rightOrigin = (info & Item.HAS_RIGHT_ORIGIN) != 0 ? d.readId() : null;
+    ID origin = (info & Item.HAS_ORIGIN) != 0 ? d.readLeftId() : null;
+    ID rightOrigin = (info & Item.HAS_RIGHT_ORIGIN) != 0 ? d.readRightId() : null;
     Object parent = null;
     String parentSub = null;
     if ((info & (Item.HAS_ORIGIN | Item.HAS_RIGHT_ORIGIN)) == 0) {
       // Neither neighbour is known, so the parent is written: a root name or the parent type's item id.
-      parent = d.readParentInfo() ? d.readString() : d.readId();
+      parent = d.readParentInfo() ? d.readString() : d.readLeftId();
       if ((info & Item.HAS_PARENT_SUB) != 0) {
         parentSub = d.readString();
       }
@@ -131,10 +129,11 @@ final class UpdateReader {
         return new ContentDeleted(d.readLen());
       case Content.JSON: {
         int len = d.readLen();
-        checkCount(d, len, 1, "JSON values");
+        d.checkStringCount(len);
         ArrayList<Object> values = new ArrayList<>(len);
         for (int i = 0; i < len; i++) {
-          values.add(readJsonString(d));
+          int at = d.offset();
+          values.add(UpdateDecoder.parseJson(d.readString(), at));
         }
         return new ContentJson(values);
       }
@@ -150,7 +149,7 @@ final class UpdateReader {
         return new ContentType(readType(d));
       case Content.ANY: {
         int len = d.readLen();
-        checkCount(d, len, 1, "values");
+        d.checkRestCount(len, 1, "values");
         ArrayList<Object> values = new ArrayList<>(len);
         for (int i = 0; i < len; i++) {
           values.add(d.readAny());
@@ -173,19 +172,6 @@ final class UpdateReader {
     }
   }
 
-  private static Object readJsonString(UpdateDecoder d) {
-    int at = d.offset();
-    String s = d.readString();
-    if ("undefined".equals(s)) {
-      return Undefined.INSTANCE;
-    }
-    try {
-      return ai.candlefish.collab.core.internal.codec.Json.parse(s);
-    } catch (DecodingException e) {
-      throw new DecodingException("malformed JSON content: " + e.getMessage(), at, e);
-    }
-  }
-
   private static SharedType readType(UpdateDecoder d) {
     int at = d.offset();
     int typeRef = d.readTypeRef();
@@ -203,21 +189,22 @@ final class UpdateReader {
 
   private static DeleteSet readDeleteSet(UpdateDecoder d) {
     DeleteSet ds = new DeleteSet();
-    int numClients = d.in.readVarUintAsInt();
-    checkCount(d, numClients, 2, "delete set clients");
+    int numClients = d.rest.readVarUintAsInt();
+    d.checkRestCount(numClients, 2, "delete set clients");
     for (int i = 0; i < numClients; i++) {
-      long client = d.readClient();
-      int numDeletes = d.in.readVarUintAsInt();
-      checkCount(d, numDeletes, 2, "deleted ranges");
+      d.resetDsCurVal();
+      long client = d.rest.readVarUint();
+      int numDeletes = d.rest.readVarUintAsInt();
+      d.checkRestCount(numDeletes, 2, "deleted ranges");
       for (int j = 0; j < numDeletes; j++) {
         int at = d.offset();
-        int clock = d.in.readVarUintAsInt();
-        int len = d.in.readVarUintAsInt();
-        if ((long) clock + len > MAX_CLOCK) {
+        long clock = d.readDsClock();
+        long len = d.readDsLen();
+        if (clock + len > MAX_CLOCK) {
           throw new DecodingException("deleted range " + client + ":" + clock + "+" + len + " overflows", at);
         }
         if (len > 0) {
-          ds.add(client, clock, len);
+          ds.add(client, (int) clock, (int) len);
         }
       }
     }
@@ -243,13 +230,13 @@ final class UpdateReader {
     }
     pending.deletes = dsRest;
     if (retry) {
-      integrate(txn, decode(pending.takeUpdate(), txn.doc));
+      integrate(txn, decode(pending.takeUpdate(), Pending.FORMAT));
     }
   }
 
   /** Encodes structs that could not be integrated (Yjs keeps them as an update too). */
   private static byte[] encodeRest(Map<Long, List<AbstractStruct>> rest) {
-    UpdateEncoder encoder = new UpdateEncoder();
+    UpdateEncoder encoder = Pending.FORMAT.newEncoder();
     List<Long> clients = new ArrayList<>(rest.keySet());
     clients.sort((a, b) -> Long.compare(b, a));
     encoder.writeVarUint(clients.size());

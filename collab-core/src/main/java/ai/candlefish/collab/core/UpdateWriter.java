@@ -5,12 +5,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** Encodes documents and transactions as Yjs v1 updates, in the exact byte order Yjs uses. */
+/** Encodes documents and transactions as Yjs updates (v1 or v2), in the exact byte order Yjs uses. */
 final class UpdateWriter {
   private UpdateWriter() {}
 
-  static byte[] encodeStateAsUpdate(Doc doc, StateVector target) {
-    UpdateEncoder encoder = new UpdateEncoder();
+  static byte[] encodeStateAsUpdate(Doc doc, StateVector target, UpdateFormat format) {
+    UpdateEncoder encoder = format.newEncoder();
     StructStore store = doc.store;
     writeClientsStructs(encoder, store, target, null);
     DeleteSet.fromStore(store).write(encoder);
@@ -21,27 +21,37 @@ final class UpdateWriter {
     }
     // What is pending is part of what this document knows: a relay must not lose it. Merged as Yjs does.
     List<UpdateMerger.Stream> parts = new ArrayList<>();
-    parts.add(UpdateReader.decodeStream(state));
+    parts.add(UpdateReader.decodeStream(state, format));
     if (!pending.deletes.isEmpty()) {
       parts.add(new UpdateMerger.Stream(List.of(), pending.deletes));
     }
     if (pending.update != null) {
-      byte[] diff = UpdateMerger.diff(UpdateReader.decodeStream(pending.update), target);
-      parts.add(UpdateReader.decodeStream(diff));
+      byte[] diff = UpdateMerger.diff(UpdateReader.decodeStream(pending.update, Pending.FORMAT), target, Pending.FORMAT);
+      parts.add(UpdateReader.decodeStream(diff, Pending.FORMAT));
     }
-    return parts.size() == 1 ? state : UpdateMerger.merge(parts);
+    return parts.size() == 1 ? state : UpdateMerger.merge(parts, format);
   }
 
-  /** The update a transaction produced: what it appended, and what it deleted. */
+  /** The v1 update a transaction produced: what it appended, and what it deleted. */
   static byte[] encodeTransaction(Transaction txn) {
     Doc doc = txn.doc;
     // One encoder per document, reused: a transaction's update is usually a few bytes.
-    UpdateEncoder encoder = doc.transactionEncoder;
+    UpdateEncoderV1 encoder = doc.transactionEncoder;
     if (encoder == null) {
-      encoder = new UpdateEncoder();
+      encoder = new UpdateEncoderV1();
     }
     doc.transactionEncoder = null; // not shared with a nested call, should there ever be one
-    writeClientsStructs(encoder, doc.store, null, txn);
+    byte[] update = encodeTransaction(txn, encoder);
+    if (update.length <= KEPT_ENCODER_BYTES) {
+      encoder.reset();
+      doc.transactionEncoder = encoder;
+    }
+    return update;
+  }
+
+  /** The update a transaction produced, written by {@code encoder} (Yjs {@code writeUpdateMessageFromTransaction}). */
+  static byte[] encodeTransaction(Transaction txn, UpdateEncoder encoder) {
+    writeClientsStructs(encoder, txn.doc.store, null, txn);
     DeleteSet ds = txn.deleteSetOrNull();
     if (ds == null) {
       encoder.writeVarUint(0);
@@ -49,12 +59,7 @@ final class UpdateWriter {
       ds.sortAndMerge();
       ds.write(encoder);
     }
-    byte[] update = encoder.toByteArray();
-    if (update.length <= KEPT_ENCODER_BYTES) {
-      encoder.reset();
-      doc.transactionEncoder = encoder;
-    }
-    return update;
+    return encoder.toByteArray();
   }
 
   /** Encoders that grew beyond this (a large transaction) are dropped rather than kept with the document. */

@@ -5,9 +5,14 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Operations on encoded Yjs v1 updates that need no document, byte-identical to Yjs's {@code mergeUpdates},
- * {@code diffUpdate} and {@code encodeStateVectorFromUpdate}. A server uses them to compact stored updates or to
- * answer a peer without loading the document.
+ * Operations on encoded Yjs updates that need no document, byte-identical to Yjs's {@code mergeUpdates},
+ * {@code diffUpdate}, {@code encodeStateVectorFromUpdate}, their {@code V2} variants and
+ * {@code convertUpdateFormatV1ToV2} / {@code V2ToV1}. A server uses them to compact stored updates or to answer a
+ * peer without loading the document.
+ *
+ * <p>Methods without a suffix take and return v1 updates (what y-protocols carries); those ending in {@code V2}
+ * take and return v2 updates. A v2 input is subject to the struct limit described at
+ * {@link Doc#applyUpdateV2(byte[], Object)}.
  *
  * <p>Stateless and thread-safe.
  */
@@ -15,46 +20,110 @@ public final class Updates {
   private Updates() {}
 
   /**
-   * Merges updates into one that contains all of them (Yjs {@code mergeUpdates}). Merging is cheap, but unlike
+   * Merges v1 updates into one that contains all of them (Yjs {@code mergeUpdates}). Merging is cheap, but unlike
    * applying to a {@link Doc} it does not garbage collect or resolve anything.
    *
    * @throws DecodingException if an update is malformed
    * @throws IllegalArgumentException if {@code updates} is empty
    */
   public static byte[] merge(List<byte[]> updates) {
+    return merge(updates, UpdateFormat.V1);
+  }
+
+  /**
+   * Merges v2 updates into one v2 update that contains all of them (Yjs {@code mergeUpdatesV2}).
+   *
+   * @throws DecodingException if an update is malformed
+   * @throws IllegalArgumentException if {@code updates} is empty
+   */
+  public static byte[] mergeV2(List<byte[]> updates) {
+    return merge(updates, UpdateFormat.V2);
+  }
+
+  private static byte[] merge(List<byte[]> updates, UpdateFormat format) {
     Objects.requireNonNull(updates, "updates");
     if (updates.isEmpty()) {
       throw new IllegalArgumentException("nothing to merge: pass at least one update");
     }
     if (updates.size() == 1) {
-      return updates.get(0).clone();
+      return Objects.requireNonNull(updates.get(0), "update").clone();
     }
     List<UpdateMerger.Stream> streams = new ArrayList<>(updates.size());
     for (byte[] u : updates) {
-      streams.add(UpdateReader.decodeStream(Objects.requireNonNull(u, "update")));
+      streams.add(UpdateReader.decodeStream(Objects.requireNonNull(u, "update"), format));
     }
-    return UpdateMerger.merge(streams);
+    return UpdateMerger.merge(streams, format);
   }
 
   /**
-   * The part of {@code update} that a peer with the encoded {@code stateVector} lacks (Yjs {@code diffUpdate}).
+   * The part of a v1 {@code update} that a peer with the encoded {@code stateVector} lacks (Yjs {@code diffUpdate}).
    *
    * @throws DecodingException if the update or the state vector is malformed
    */
   public static byte[] diff(byte[] update, byte[] stateVector) {
-    Objects.requireNonNull(update, "update");
-    Objects.requireNonNull(stateVector, "stateVector");
-    return UpdateMerger.diff(UpdateReader.decodeStream(update), StateVector.decode(stateVector));
+    return diff(update, stateVector, UpdateFormat.V1);
   }
 
   /**
-   * The state vector of what an update contains (Yjs {@code encodeStateVectorFromUpdate}): for each client, the
+   * The part of a v2 {@code update} that a peer with the encoded {@code stateVector} lacks, as a v2 update (Yjs
+   * {@code diffUpdateV2}; state vectors are the same in both formats).
+   *
+   * @throws DecodingException if the update or the state vector is malformed
+   */
+  public static byte[] diffV2(byte[] update, byte[] stateVector) {
+    return diff(update, stateVector, UpdateFormat.V2);
+  }
+
+  private static byte[] diff(byte[] update, byte[] stateVector, UpdateFormat format) {
+    Objects.requireNonNull(update, "update");
+    Objects.requireNonNull(stateVector, "stateVector");
+    StateVector sv = StateVector.decode(stateVector);
+    return UpdateMerger.diff(UpdateReader.decodeStream(update, format), sv, format);
+  }
+
+  /**
+   * The state vector of what a v1 update contains (Yjs {@code encodeStateVectorFromUpdate}): for each client, the
    * clock up to which the update holds every struct from clock 0.
    *
    * @throws DecodingException if the update is malformed
    */
   public static StateVector stateVector(byte[] update) {
     Objects.requireNonNull(update, "update");
-    return UpdateMerger.stateVector(UpdateReader.decodeStream(update));
+    return UpdateMerger.stateVector(UpdateReader.decodeStream(update, UpdateFormat.V1));
+  }
+
+  /**
+   * The state vector of what a v2 update contains (Yjs {@code encodeStateVectorFromUpdateV2}; encode it with
+   * {@link StateVector#encode()}).
+   *
+   * @throws DecodingException if the update is malformed
+   */
+  public static StateVector stateVectorV2(byte[] update) {
+    Objects.requireNonNull(update, "update");
+    return UpdateMerger.stateVector(UpdateReader.decodeStream(update, UpdateFormat.V2));
+  }
+
+  /**
+   * A v1 update written as v2 (Yjs {@code convertUpdateFormatV1ToV2}): the same structs and deletions. Embed and
+   * format values, which v1 holds as JSON strings, are written as lib0 values, as Yjs writes them.
+   *
+   * @throws DecodingException if the update is malformed
+   */
+  public static byte[] convertV1ToV2(byte[] update) {
+    Objects.requireNonNull(update, "update");
+    return UpdateMerger.convert(UpdateReader.decodeStream(update, UpdateFormat.V1), UpdateFormat.V2);
+  }
+
+  /**
+   * A v2 update written as v1 (Yjs {@code convertUpdateFormatV2ToV1}). Embed and format values are written as
+   * JSON, as Yjs writes them ({@code JSON.stringify}: binary becomes an object of its indices, {@code undefined} in
+   * an object is left out). A v2 embed or format value that holds a bigint is refused when it is decoded, here and
+   * by {@link Doc#applyUpdateV2}: JSON cannot hold it, and Yjs would throw when writing it as v1.
+   *
+   * @throws DecodingException if the update is malformed
+   */
+  public static byte[] convertV2ToV1(byte[] update) {
+    Objects.requireNonNull(update, "update");
+    return UpdateMerger.convert(UpdateReader.decodeStream(update, UpdateFormat.V2), UpdateFormat.V1);
   }
 }

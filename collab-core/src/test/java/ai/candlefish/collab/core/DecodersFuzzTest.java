@@ -15,13 +15,27 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 class DecodersFuzzTest {
   @FuzzTest(maxDuration = "30s")
   void applyUpdate(byte[] bytes) {
+    applyOrReject(bytes, false);
+  }
+
+  @FuzzTest(maxDuration = "30s")
+  void applyUpdateV2(byte[] bytes) {
+    applyOrReject(bytes, true);
+  }
+
+  private static void applyOrReject(byte[] bytes, boolean v2) {
     Doc doc = Doc.newBuilder().clientId(1).build();
     doc.getText("t").insert(0, "existing");
     byte[] before = doc.encodeStateAsUpdate();
     try {
-      doc.applyUpdate(bytes);
+      if (v2) {
+        doc.applyUpdateV2(bytes);
+      } else {
+        doc.applyUpdate(bytes);
+      }
       DocInvariants.check(doc, false);
       doc.encodeStateAsUpdate();
+      doc.encodeStateAsUpdateV2();
     } catch (DecodingException e) {
       assertThat(doc.encodeStateAsUpdate()).isEqualTo(before);
     }
@@ -32,6 +46,19 @@ class DecodersFuzzTest {
     try {
       Updates.stateVector(bytes);
       Updates.merge(java.util.List.of(bytes, bytes));
+      Updates.convertV1ToV2(bytes);
+    } catch (DecodingException expected) {
+      // rejected cleanly
+    }
+  }
+
+  @FuzzTest(maxDuration = "10s")
+  void updatesAlgebraV2(byte[] bytes) {
+    try {
+      Updates.stateVectorV2(bytes);
+      Updates.mergeV2(java.util.List.of(bytes, bytes));
+      Updates.diffV2(bytes, new byte[] {1, 1, 1});
+      Updates.convertV2ToV1(bytes);
     } catch (DecodingException expected) {
       // rejected cleanly
     }

@@ -14,9 +14,16 @@ import java.util.SplittableRandom;
  */
 final class RandomEdits {
   private final SplittableRandom rnd;
+  private final boolean xml;
 
   RandomEdits(SplittableRandom rnd) {
+    this(rnd, false);
+  }
+
+  /** With {@code xml}, some operations insert XML elements into (or delete them from) an XML fragment "x" too. */
+  RandomEdits(SplittableRandom rnd, boolean xml) {
     this.rnd = rnd;
+    this.xml = xml;
   }
 
   /** A random operation of the shared vocabulary on the roots "t" (text), "a" (array) and "m" (map) of doc. */
@@ -80,6 +87,8 @@ final class RandomEdits {
       op.put("name", "m");
       op.put("key", String.valueOf((char) ('a' + rnd.nextInt(6))));
       op.put("kind", List.of("map", "array", "text").get(rnd.nextInt(3)));
+    } else if (xml && dice >= 92 && dice < 95) {
+      xmlOp(doc, op);
     } else if (dice < 95) {
       nestedOp(doc, op);
     } else {
@@ -109,6 +118,47 @@ final class RandomEdits {
       op.put("text", nested instanceof YMap ? String.valueOf((char) ('p' + rnd.nextInt(3))) : "xy".substring(rnd.nextInt(2)));
       op.put("values", YjsInterop.toTagged(randomTopLevelValues()));
     }
+  }
+
+  /** Inserts XML elements (with attributes, children, formatted text) into root "x", or deletes some. */
+  private void xmlOp(Doc doc, Map<String, Object> op) {
+    int length = doc.getXmlFragment("x").length();
+    op.put("name", "x");
+    if (length > 0 && rnd.nextInt(3) == 0) {
+      int index = rnd.nextInt(length);
+      op.put("op", "xmlDelete");
+      op.put("index", index);
+      op.put("len", 1 + rnd.nextInt(Math.min(2, length - index)));
+    } else {
+      op.put("op", "xmlInsert");
+      op.put("index", rnd.nextInt(length + 1));
+      List<Object> nodes = new ArrayList<>();
+      for (int i = 1 + rnd.nextInt(2); i > 0; i--) {
+        nodes.add(xmlNode(0));
+      }
+      op.put("nodes", nodes);
+    }
+  }
+
+  private Map<String, Object> xmlNode(int depth) {
+    Map<String, Object> node = new LinkedHashMap<>();
+    if (depth > 0 && rnd.nextBoolean()) {
+      node.put("text", randomText());
+      if (rnd.nextBoolean()) {
+        node.put("attrs", Map.of("bold", true));
+      }
+      return node;
+    }
+    node.put("element", List.of("p", "h1", "li").get(rnd.nextInt(3)));
+    if (rnd.nextBoolean()) {
+      node.put("attrs", Map.of("class", "c" + rnd.nextInt(3)));
+    }
+    List<Object> children = new ArrayList<>();
+    for (int i = depth < 2 ? rnd.nextInt(3) : 0; i > 0; i--) {
+      children.add(xmlNode(depth + 1));
+    }
+    node.put("children", children);
+    return node;
   }
 
   /** The text in Yjs's index space: its characters, with U+FFFC standing for each embed. */

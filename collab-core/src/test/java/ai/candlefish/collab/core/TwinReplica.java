@@ -13,14 +13,23 @@ import java.util.Map;
 final class TwinReplica {
   /** The roots every twin defines up front: a text "t", an array "a" and a map "m" (what RandomEdits edits). */
   static final Map<String, String> ROOTS = Map.of("t", "text", "a", "array", "m", "map");
+  /** {@link #ROOTS} and an XML fragment "x" (for {@code new RandomEdits(rnd, true)}). */
+  static final Map<String, String> ROOTS_WITH_XML = Map.of("t", "text", "a", "array", "m", "map", "x", "xml");
 
   final String id;
   final Doc doc;
   final List<Message> inbox = new ArrayList<>();
   final List<byte[]> events = new ArrayList<>();
+  /** The v2 update events ({@link Doc#onUpdateV2}), if the replica records them. */
+  final List<byte[]> eventsV2 = new ArrayList<>();
   int sent;
 
   TwinReplica(YjsPeer peer, String id, long clientId, boolean gc) {
+    this(peer, id, clientId, gc, false);
+  }
+
+  /** With {@code xmlAndV2}, the roots are {@link #ROOTS_WITH_XML} and v2 update events are recorded too. */
+  TwinReplica(YjsPeer peer, String id, long clientId, boolean gc, boolean xmlAndV2) {
     this.id = id;
     this.doc = Doc.newBuilder().clientId(clientId).gc(gc).build();
     // roots defined before any update arrives, on both sides (see yjs-peer.mjs for why Yjs cares)
@@ -28,13 +37,26 @@ final class TwinReplica {
     doc.getArray("a");
     doc.getMap("m");
     doc.onUpdate((bytes, origin, txn) -> events.add(bytes.clone()));
-    peer.newDoc(id, clientId, gc, ROOTS);
+    if (xmlAndV2) {
+      doc.getXmlFragment("x");
+      doc.onUpdateV2((bytes, origin, txn) -> eventsV2.add(bytes.clone()));
+    }
+    peer.newDoc(id, clientId, gc, xmlAndV2 ? ROOTS_WITH_XML : ROOTS);
   }
 
   /** The update events since the last call. */
   List<byte[]> takeEvents() {
-    List<byte[]> out = new ArrayList<>(events);
-    events.clear();
+    return take(events);
+  }
+
+  /** The v2 update events since the last call. */
+  List<byte[]> takeEventsV2() {
+    return take(eventsV2);
+  }
+
+  private static List<byte[]> take(List<byte[]> list) {
+    List<byte[]> out = new ArrayList<>(list);
+    list.clear();
     return out;
   }
 

@@ -29,6 +29,12 @@ import org.junit.jupiter.api.Test;
  *       applies a Yjs (Java) replica's full state re-encodes it byte for byte.
  * </ul>
  *
+ * <p>The same runs in Yjs's update format v2 ({@link #randomEditsAndDelivery_inFormatV2_convergeByteForByteWithYjs}):
+ * replicas exchange v2 updates ({@code applyUpdateV2}, {@code encodeStateAsUpdateV2}, {@code updateV2} events),
+ * and besides the checks above every {@link Updates} result is compared with Yjs's on the same input: v2 merges
+ * and diffs, conversions of every event and full state between v1 and v2, state vectors from v2 updates. Both
+ * formats also edit an XML fragment, and compare {@link Updates#merge}/{@link Updates#diff} with Yjs's.
+ *
  * <p>Seeded and bounded in time: runs until {@value #RUNS} runs or about {@value #BUDGET_MILLIS} ms have passed.
  * A failure names its seed; rerun it alone with {@code -Dyjs.diff.seed=<seed> -Dyjs.diff.runs=1} (add
  * {@code -Dyjs.diff.paranoid=true} to compare whole states before every local edit, to find where they part).
@@ -38,7 +44,7 @@ class YjsDifferentialPropertyTest {
   private static final long BUDGET_MILLIS = 12_000;
   /** -Dyjs.diff.paranoid=true: also compare each replica's whole state with its twin's before every local edit. */
   private static final boolean PARANOID = Boolean.getBoolean("yjs.diff.paranoid");
-  private static final Map<String, String> ROOTS = TwinReplica.ROOTS;
+  private static final Map<String, String> ROOTS = TwinReplica.ROOTS_WITH_XML;
 
   private static YjsPeer peer;
 
@@ -58,21 +64,29 @@ class YjsDifferentialPropertyTest {
   @Test
   void randomEditsAndDelivery_convergeByteForByteWithYjs() {
     // A fixed default keeps CI deterministic; pass -Dyjs.diff.seed=<n> (any value) to explore other histories.
-    long baseSeed = Long.getLong("yjs.diff.seed", 0x13_6_33L);
+    runAll(Long.getLong("yjs.diff.seed", 0x13_6_33L), false);
+  }
+
+  @Test
+  void randomEditsAndDelivery_inFormatV2_convergeByteForByteWithYjs() {
+    runAll(Long.getLong("yjs.diff.seed", 0x2_13_6_33L), true);
+  }
+
+  private static void runAll(long baseSeed, boolean v2) {
     int runs = Integer.getInteger("yjs.diff.runs", RUNS);
     long deadline = System.currentTimeMillis() + BUDGET_MILLIS;
     int done = 0;
     for (int run = 0; run < runs && (run < 3 || System.currentTimeMillis() < deadline); run++) {
       long seed = baseSeed + run;
       try {
-        new Run(seed, "r" + run).execute();
+        new Run(seed, "r" + run, v2).execute();
       } catch (AssertionError | RuntimeException e) {
         throw new AssertionError("differential run failed with seed " + seed
             + " (rerun: -Dyjs.diff.seed=" + seed + " -Dyjs.diff.runs=1): " + e.getMessage(), e);
       }
       done++;
     }
-    System.out.printf("YjsDifferentialPropertyTest: %d runs from seed %d%n", done, baseSeed);
+    System.out.printf("YjsDifferentialPropertyTest: %d runs from seed %d (format %s)%n", done, baseSeed, v2 ? "v2" : "v1");
   }
 
   /** One seeded scenario: replicas, random steps, full sync, checks. */
@@ -82,12 +96,14 @@ class YjsDifferentialPropertyTest {
     private final String prefix;
     private final List<TwinReplica> replicas = new ArrayList<>();
     private final List<String> log = new ArrayList<>();
+    private final boolean v2;
     private boolean gc;
 
-    Run(long seed, String prefix) {
+    Run(long seed, String prefix, boolean v2) {
       this.rnd = new SplittableRandom(seed);
-      this.edits = new RandomEdits(rnd);
+      this.edits = new RandomEdits(rnd, true);
       this.prefix = prefix;
+      this.v2 = v2;
     }
 
     void execute() {
@@ -101,7 +117,7 @@ class YjsDifferentialPropertyTest {
         }
       }
       for (int i = 0; i < n; i++) {
-        replicas.add(new TwinReplica(peer, prefix + "-" + i, ids.get(i), gc));
+        replicas.add(new TwinReplica(peer, prefix + "-" + i, ids.get(i), gc, true));
       }
       log.add("replicas " + ids + " gc=" + gc);
       try {
@@ -167,6 +183,16 @@ class YjsDifferentialPropertyTest {
       List<byte[]> fromJava = r.takeEvents();
       List<byte[]> fromYjs = peer.updates(r.id);
       TwinReplica.assertSameEvents(r.id + " after " + op.get("op"), fromJava, fromYjs);
+      List<byte[]> v2Events = r.takeEventsV2();
+      TwinReplica.assertSameEvents(r.id + " after " + op.get("op") + " (v2)", v2Events, peer.updates(r.id, true));
+      if (v2) {
+        for (int i = 0; i < fromJava.size(); i++) {
+          assertSameBytes("convertV1ToV2 of an event", Updates.convertV1ToV2(fromJava.get(i)), peer.convertUpdate(fromJava.get(i), true));
+          assertSameBytes("convertV2ToV1 of an event", Updates.convertV2ToV1(v2Events.get(i)), peer.convertUpdate(v2Events.get(i), false));
+        }
+        fromJava = v2Events;
+        fromYjs = v2Events; // equal to the twin's, checked above
+      }
       for (int i = 0; i < fromJava.size(); i++) {
         TwinReplica.Message m = new TwinReplica.Message(r.id + "#" + r.sent++, fromJava.get(i), fromYjs.get(i));
         for (TwinReplica other : replicas) {
@@ -203,21 +229,31 @@ class YjsDifferentialPropertyTest {
           yjs.add(m.fromYjs());
           labels.add(m.label());
         }
-        deliver(to, "merged" + labels, peer.mergeUpdates(java), peer.mergeUpdates(yjs));
+        byte[] javaMerged = v2 ? Updates.mergeV2(java) : Updates.merge(java);
+        byte[] yjsMerged = peer.mergeUpdates(yjs, v2);
+        assertSameBytes("Updates.merge" + (v2 ? "V2" : "") + " of " + labels, javaMerged, peer.mergeUpdates(java, v2));
+        deliver(to, "merged" + labels, javaMerged, yjsMerged);
       } else {
         // split: the part of a message beyond some replica's state first, the whole message later
         TwinReplica.Message m = to.inbox.get(rnd.nextInt(to.inbox.size()));
         byte[] sv = replicas.get(rnd.nextInt(replicas.size())).doc.encodeStateVector();
-        deliver(to, "tail of " + m.label(), peer.diffUpdate(m.fromJava(), sv), peer.diffUpdate(m.fromYjs(), sv));
+        byte[] javaDiff = v2 ? Updates.diffV2(m.fromJava(), sv) : Updates.diff(m.fromJava(), sv);
+        assertSameBytes("Updates.diff" + (v2 ? "V2" : "") + " of " + m.label(), javaDiff, peer.diffUpdate(m.fromJava(), sv, v2));
+        deliver(to, "tail of " + m.label(), javaDiff, peer.diffUpdate(m.fromYjs(), sv, v2));
       }
     }
 
     /** The Java replica applies the Yjs-made bytes, its twin the Java-made ones. */
     private void deliver(TwinReplica to, String label, byte[] fromJava, byte[] fromYjs) {
       log.add(to.id + " <- " + label);
-      to.doc.applyUpdate(fromYjs);
-      peer.applyUpdate(to.id, fromJava);
+      if (v2) {
+        to.doc.applyUpdateV2(fromYjs);
+      } else {
+        to.doc.applyUpdate(fromYjs);
+      }
+      peer.applyUpdate(to.id, fromJava, v2);
       TwinReplica.assertSameEvents(to.id + " applying " + label, to.takeEvents(), peer.updates(to.id));
+      TwinReplica.assertSameEvents(to.id + " applying " + label + " (v2)", to.takeEventsV2(), peer.updates(to.id, true));
       assertThat(to.doc.hasPendingUpdates()).as("%s pending after applying %s", to.id, label).isEqualTo(peer.hasPending(to.id));
     }
 
@@ -225,9 +261,9 @@ class YjsDifferentialPropertyTest {
     private void syncStep(TwinReplica from, TwinReplica to) {
       byte[] sv = to.doc.encodeStateVector();
       assertThat(YjsInterop.base64(sv)).as("state vector of %s", to.id).isEqualTo(YjsInterop.base64(peer.encodeStateVector(to.id)));
-      byte[] fromJava = from.doc.encodeStateAsUpdate(sv);
-      byte[] fromYjs = peer.encodeStateAsUpdate(from.id, sv);
-      assertThat(YjsInterop.base64(fromJava)).as("%s.encodeStateAsUpdate(state vector of %s)", from.id, to.id)
+      byte[] fromJava = v2 ? from.doc.encodeStateAsUpdateV2(sv) : from.doc.encodeStateAsUpdate(sv);
+      byte[] fromYjs = peer.encodeStateAsUpdate(from.id, sv, v2);
+      assertThat(YjsInterop.base64(fromJava)).as("%s.encodeStateAsUpdate%s(state vector of %s)", from.id, v2 ? "V2" : "", to.id)
           .isEqualTo(YjsInterop.base64(fromYjs));
       deliver(to, "sync from " + from.id, fromJava, fromYjs);
     }
@@ -269,6 +305,10 @@ class YjsDifferentialPropertyTest {
             .isEqualTo(YjsInterop.base64(referenceSv));
         assertThat(YjsInterop.base64(r.doc.encodeStateAsUpdate())).as("encodeStateAsUpdate of %s", r.id)
             .isEqualTo(YjsInterop.base64(peer.encodeStateAsUpdate(r.id, null)));
+        assertSameBytes("encodeStateAsUpdateV2 of " + r.id, r.doc.encodeStateAsUpdateV2(), peer.encodeStateAsUpdate(r.id, null, true));
+      }
+      if (v2) {
+        checkV2Algebra(replicas.get(0));
       }
 
       TwinReplica first = replicas.get(0);
@@ -291,6 +331,35 @@ class YjsDifferentialPropertyTest {
       } finally {
         peer.drop(freshId);
       }
+    }
+
+    /** A replica's full state in v2: applied by a fresh doc on each side, converted, its state vector. */
+    private void checkV2Algebra(TwinReplica first) {
+      byte[] yjsState = peer.encodeStateAsUpdate(first.id, null, true);
+      Doc fresh = Doc.newBuilder().gc(gc).build();
+      fresh.applyUpdateV2(yjsState);
+      assertSameBytes("fresh Java doc after applyUpdateV2 of a Yjs replica's state", fresh.encodeStateAsUpdateV2(), yjsState);
+      String freshId = prefix + "-fresh2";
+      peer.newDoc(freshId, 1, gc);
+      try {
+        peer.applyUpdate(freshId, first.doc.encodeStateAsUpdateV2(), true);
+        assertSameBytes("fresh Yjs doc after applyUpdateV2 of a Java replica's state",
+            peer.encodeStateAsUpdate(freshId, null, true), first.doc.encodeStateAsUpdateV2());
+      } finally {
+        peer.drop(freshId);
+      }
+      byte[] v1State = first.doc.encodeStateAsUpdate();
+      assertSameBytes("convertV2ToV1 of the full state", Updates.convertV2ToV1(yjsState), peer.convertUpdate(yjsState, false));
+      assertSameBytes("convertV1ToV2 of the full state", Updates.convertV1ToV2(v1State), peer.convertUpdate(v1State, true));
+      assertSameBytes("stateVectorV2 of the full state", Updates.stateVectorV2(yjsState).encode(),
+          peer.stateVectorFromUpdate(yjsState, true));
+      byte[] partial = peer.encodeStateAsUpdate(first.id, replicas.get(replicas.size() - 1).doc.encodeStateVector(), true);
+      assertSameBytes("stateVectorV2 of a partial state", Updates.stateVectorV2(partial).encode(),
+          peer.stateVectorFromUpdate(partial, true));
+    }
+
+    private static void assertSameBytes(String what, byte[] java, byte[] yjs) {
+      assertThat(YjsInterop.base64(java)).as("%s (Java vs Yjs)", what).isEqualTo(YjsInterop.base64(yjs));
     }
 
     private static List<String> differences(Doc doc, Map<String, Object> snapshot) {

@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * fixed client emits.
  */
 class YjsFixturesTest {
-  private static final Path FIXTURES = NodeProcess.jsDir().resolve("../resources/fixtures/yjs").normalize();
+  static final Path FIXTURES = NodeProcess.jsDir().resolve("../resources/fixtures/yjs").normalize();
 
   /** A document fixture: the update Yjs encoded and what Yjs said about it. */
   record DocFixture(String name, byte[] bin, Map<String, Object> json) {
@@ -168,7 +168,7 @@ class YjsFixturesTest {
     assertThat(rootDifferences(doc, f.json())).as("content after applying %s's updates %s", f.name(), how).isEmpty();
   }
 
-  private static List<String> rootDifferences(Doc doc, Map<String, Object> json) {
+  static List<String> rootDifferences(Doc doc, Map<String, Object> json) {
     return YjsInterop.rootDifferences(doc, YjsInterop.asMap(json.get("roots")), YjsInterop.asMap(json.get("values")),
         YjsInterop.asMap(json.get("deltas")));
   }
@@ -189,7 +189,7 @@ class YjsFixturesTest {
     }
   }
 
-  private static Map<String, Object> parse(Path file) {
+  static Map<String, Object> parse(Path file) {
     return YjsInterop.asMap(Json.parse(new String(read(file), StandardCharsets.UTF_8)));
   }
 }

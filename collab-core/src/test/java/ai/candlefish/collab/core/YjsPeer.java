@@ -157,14 +157,24 @@ final class YjsPeer implements AutoCloseable {
   }
 
   void applyUpdate(String id, byte[] update) {
-    Map<String, Object> c = command("applyUpdate", id);
+    applyUpdate(id, update, false);
+  }
+
+  /** {@code Y.applyUpdate}, or {@code Y.applyUpdateV2} if {@code v2}. */
+  void applyUpdate(String id, byte[] update, boolean v2) {
+    Map<String, Object> c = command("applyUpdate", id, v2);
     c.put("update", YjsInterop.base64(update));
     request(c);
   }
 
   /** {@code Y.encodeStateAsUpdate(doc, stateVector)}; stateVector may be null for everything. */
   byte[] encodeStateAsUpdate(String id, byte[] stateVector) {
-    Map<String, Object> c = command("encodeState", id);
+    return encodeStateAsUpdate(id, stateVector, false);
+  }
+
+  /** {@code Y.encodeStateAsUpdate}, or {@code Y.encodeStateAsUpdateV2} if {@code v2}. */
+  byte[] encodeStateAsUpdate(String id, byte[] stateVector, boolean v2) {
+    Map<String, Object> c = command("encodeState", id, v2);
     if (stateVector != null) {
       c.put("stateVector", YjsInterop.base64(stateVector));
     }
@@ -177,8 +187,13 @@ final class YjsPeer implements AutoCloseable {
 
   /** The update events doc id emitted since the last call, in order. */
   List<byte[]> updates(String id) {
+    return updates(id, false);
+  }
+
+  /** The 'update' events (or, if {@code v2}, the 'updateV2' events) doc id emitted since the last such call. */
+  List<byte[]> updates(String id, boolean v2) {
     List<byte[]> out = new ArrayList<>();
-    for (Object u : (List<?>) request(command("updates", id)).get("updates")) {
+    for (Object u : (List<?>) request(command("updates", id, v2)).get("updates")) {
       out.add(YjsInterop.fromBase64(u));
     }
     return out;
@@ -200,7 +215,12 @@ final class YjsPeer implements AutoCloseable {
   // Update algebra
 
   byte[] mergeUpdates(List<byte[]> updates) {
-    Map<String, Object> c = command("mergeUpdates");
+    return mergeUpdates(updates, false);
+  }
+
+  /** {@code Y.mergeUpdates}, or {@code Y.mergeUpdatesV2} if {@code v2}. */
+  byte[] mergeUpdates(List<byte[]> updates, boolean v2) {
+    Map<String, Object> c = command("mergeUpdates", null, v2);
     List<Object> encoded = new ArrayList<>();
     for (byte[] u : updates) {
       encoded.add(YjsInterop.base64(u));
@@ -210,9 +230,29 @@ final class YjsPeer implements AutoCloseable {
   }
 
   byte[] diffUpdate(byte[] update, byte[] stateVector) {
-    Map<String, Object> c = command("diffUpdate");
+    return diffUpdate(update, stateVector, false);
+  }
+
+  /** {@code Y.diffUpdate}, or {@code Y.diffUpdateV2} if {@code v2}. */
+  byte[] diffUpdate(byte[] update, byte[] stateVector, boolean v2) {
+    Map<String, Object> c = command("diffUpdate", null, v2);
     c.put("update", YjsInterop.base64(update));
     c.put("stateVector", YjsInterop.base64(stateVector));
+    return YjsInterop.fromBase64(request(c).get("update"));
+  }
+
+  /** {@code Y.encodeStateVectorFromUpdate}, or {@code Y.encodeStateVectorFromUpdateV2} if {@code v2}. */
+  byte[] stateVectorFromUpdate(byte[] update, boolean v2) {
+    Map<String, Object> c = command("stateVectorFromUpdate", null, v2);
+    c.put("update", YjsInterop.base64(update));
+    return YjsInterop.fromBase64(request(c).get("stateVector"));
+  }
+
+  /** {@code Y.convertUpdateFormatV1ToV2} if {@code toV2}, else {@code Y.convertUpdateFormatV2ToV1}. */
+  byte[] convertUpdate(byte[] update, boolean toV2) {
+    Map<String, Object> c = command("convertUpdate");
+    c.put("update", YjsInterop.base64(update));
+    c.put("to", toV2 ? "v2" : "v1");
     return YjsInterop.fromBase64(request(c).get("update"));
   }
 
@@ -244,6 +284,15 @@ final class YjsPeer implements AutoCloseable {
   private static Map<String, Object> command(String op, String id) {
     Map<String, Object> c = command(op);
     c.put("id", id);
+    return c;
+  }
+
+  /** A command on doc id (none if null), asking for Yjs's V2 function if {@code v2}. */
+  private static Map<String, Object> command(String op, String id, boolean v2) {
+    Map<String, Object> c = id == null ? command(op) : command(op, id);
+    if (v2) {
+      c.put("v2", true);
+    }
     return c;
   }
 

@@ -48,6 +48,20 @@ public final class Lib0Decoder {
     return pos;
   }
 
+  /**
+   * A decoder of the next {@code length} bytes, which this one then skips (offsets stay those of the whole input).
+   *
+   * @throws DecodingException if fewer bytes remain
+   */
+  public Lib0Decoder slice(int length) {
+    if (length < 0 || length > remaining()) {
+      throw eob(length + " bytes");
+    }
+    Lib0Decoder d = new Lib0Decoder(buf, pos, length);
+    pos += length;
+    return d;
+  }
+
   public boolean hasContent() {
     return pos < end;
   }
@@ -125,6 +139,11 @@ public final class Lib0Decoder {
   }
 
   private boolean lastVarIntNegativeZero;
+
+  /** Whether the last {@link #readVarInt()} read a negative zero (it returned 0). */
+  public boolean lastVarIntWasNegativeZero() {
+    return lastVarIntNegativeZero;
+  }
 
   /** A UTF-8 string with its byte length in front (malformed sequences become U+FFFD, as in JavaScript). */
   public String readVarString() {

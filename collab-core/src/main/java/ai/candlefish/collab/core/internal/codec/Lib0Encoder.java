@@ -63,6 +63,17 @@ public final class Lib0Encoder {
     writeVarIntMagnitude(Math.abs(v), v < 0);
   }
 
+  /**
+   * A signed varint given as magnitude and sign, so that a negative zero can be written (lib0 writes {@code -0}
+   * with the sign bit set, and its run-length encoders use that bit as a flag).
+   */
+  public void writeVarInt(long magnitude, boolean negative) {
+    if (magnitude < 0 || magnitude > MAX_SAFE_INTEGER) {
+      throw new IllegalArgumentException("varInt magnitude must be in [0, 2^53 - 1] but was " + magnitude);
+    }
+    writeVarIntMagnitude(magnitude, negative);
+  }
+
   private void writeVarIntMagnitude(long num, boolean negative) {
     ensure(9);
     buf[pos++] = (byte) ((num > 0x3F ? 0x80 : 0) | (negative ? 0x40 : 0) | (num & 0x3F));

@@ -1,0 +1,101 @@
+package ai.candlefish.collab.core;
+
+import ai.candlefish.collab.core.internal.codec.Lib0Decoder;
+
+/** Yjs's update format v1 ({@code UpdateDecoderV1} / {@code DSDecoderV1}). */
+final class UpdateDecoderV1 extends UpdateDecoder {
+  UpdateDecoderV1(Lib0Decoder in) {
+    super(in);
+  }
+
+  @Override
+  void checkClientCount(long count) {
+    checkRestCount(count, 3, "clients"); // struct count, client, clock
+  }
+
+  @Override
+  void checkStructCount(long count) {
+    checkRestCount(count, 2, "structs"); // info and at least one more byte
+  }
+
+  @Override
+  void checkStringCount(long count) {
+    checkRestCount(count, 1, "JSON values");
+  }
+
+  @Override
+  long readClient() {
+    return rest.readVarUint();
+  }
+
+  @Override
+  ID readLeftId() {
+    return readId();
+  }
+
+  @Override
+  ID readRightId() {
+    return readId();
+  }
+
+  private ID readId() {
+    long client = rest.readVarUint();
+    int clock = rest.readVarUintAsInt();
+    return new ID(client, clock);
+  }
+
+  @Override
+  int readInfo() {
+    return rest.readUint8();
+  }
+
+  @Override
+  String readString() {
+    return rest.readVarString();
+  }
+
+  @Override
+  boolean readParentInfo() {
+    long v = rest.readVarUint();
+    if (v > 1) {
+      throw error("parent info must be 0 or 1 but was " + v);
+    }
+    return v == 1;
+  }
+
+  @Override
+  int readTypeRef() {
+    return rest.readVarUintAsInt();
+  }
+
+  @Override
+  int readLen() {
+    return rest.readVarUintAsInt();
+  }
+
+  @Override
+  Object readJson() {
+    int at = rest.offset();
+    return parseJson(rest.readVarString(), at);
+  }
+
+  @Override
+  String readKey() {
+    return rest.readVarString();
+  }
+
+  @Override
+  void resetDsCurVal() {
+    // v1 clocks are absolute
+  }
+
+  @Override
+  long readDsClock() {
+    return rest.readVarUint();
+  }
+
+  @Override
+  long readDsLen() {
+    return rest.readVarUint();
+  }
+}
