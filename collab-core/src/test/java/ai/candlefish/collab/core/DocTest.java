@@ -30,6 +30,38 @@ class DocTest {
   }
 
   @Test
+  void onUpdateV2_followsOnUpdate_withTheSameChangeInV2() {
+    Doc d = doc(1);
+    List<String> calls = new ArrayList<>();
+    List<byte[]> v1 = new ArrayList<>();
+    List<byte[]> v2 = new ArrayList<>();
+    d.onUpdate((u, origin, txn) -> {
+      calls.add("v1");
+      v1.add(u);
+    });
+    Subscription s = d.onUpdateV2((u, origin, txn) -> {
+      calls.add("v2 " + origin);
+      v2.add(u);
+    });
+    d.transact(txn -> d.getText("t").insert(0, "hello"), "me");
+    d.transact(txn -> { }, "nothing"); // no change: no update in either format
+    d.getText("t").delete(0, 2);
+
+    assertThat(calls).containsExactly("v1", "v2 me", "v1", "v2 null");
+    for (int i = 0; i < v1.size(); i++) {
+      assertThat(v2.get(i)).isEqualTo(Updates.convertV1ToV2(v1.get(i)));
+      assertThat(Updates.convertV2ToV1(v2.get(i))).isEqualTo(v1.get(i));
+    }
+    Doc other = doc(2);
+    v2.forEach(other::applyUpdateV2);
+    assertThat(other.getText("t").toString()).isEqualTo("llo");
+    assertThat(other.encodeStateAsUpdateV2()).isEqualTo(d.encodeStateAsUpdateV2());
+    s.close();
+    d.getText("t").insert(0, "x");
+    assertThat(v2).hasSize(2);
+  }
+
+  @Test
   void text_insertAndDelete() {
     Doc d = doc(1);
     YText t = d.getText("t");
