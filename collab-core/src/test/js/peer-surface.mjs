@@ -73,6 +73,8 @@ const subdocAt = (doc, op) => {
  *   subdocSet {name,key,guid,autoLoad?,gc?,meta?}   a new Doc at key of root map name
  *   subdocInsert {name,index,guid,autoLoad?,...}     a new Doc at index of root array name
  *   subdocLoad {name,key|index}   subdocDestroy {name,key|index}
+ * and on clones and attributes: cloneSet {name,key,to}  cloneXml {name,index}  textAttr {name,key,value?}
+ *   applyDelta {name,delta,sanitize}
  * Returns true when op was one of these.
  */
 export const applySurfaceOp = (doc, op) => {
@@ -89,6 +91,26 @@ export const applySurfaceOp = (doc, op) => {
       return true
     case 'subdocDestroy':
       subdocAt(doc, op)?.destroy()
+      return true
+    case 'cloneSet': {
+      // the shared type at key of root map name, cloned to key op.to
+      const v = doc.getMap(op.name).get(op.key)
+      if (v instanceof Y.AbstractType) doc.getMap(op.name).set(op.to, v.clone())
+      return true
+    }
+    case 'cloneXml': {
+      // the child at index of fragment name, cloned and appended
+      const f = doc.getXmlFragment(op.name)
+      const c = f.get(op.index)
+      if (c instanceof Y.AbstractType) f.insert(f.length, [c.clone()])
+      return true
+    }
+    case 'textAttr':
+      if (op.value === undefined) doc.getText(op.name).removeAttribute(op.key)
+      else doc.getText(op.name).setAttribute(op.key, op.value)
+      return true
+    case 'applyDelta':
+      doc.getText(op.name).applyDelta(op.delta, { sanitize: op.sanitize })
       return true
     default:
       return false

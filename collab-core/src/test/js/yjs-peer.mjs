@@ -146,6 +146,8 @@ const handle = cmd => {
         mapKeys: [...m.keys()],
         mapValues: tag([...m.values()]),
         xml: doc.getXmlFragment('x').toString(),
+        xmlSlice: tag(doc.getXmlFragment('x').slice(-2).map(n => String(n))),
+        textAttrs: tag(doc.getText('t').getAttributes()),
         slices: (cmd.slices || []).map(([start, end]) => tag(end === null ? a.slice(start) : a.slice(start, end)))
       }
     }

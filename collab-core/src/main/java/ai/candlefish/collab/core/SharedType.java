@@ -102,6 +102,47 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
     return n == null ? null : ((ContentType) n.content).type;
   }
 
+  /**
+   * A new preliminary copy of this type and its content, nested types copied too (Yjs {@code clone()}); insert
+   * it into a document to share it. Like Yjs, a map copies its entries in {@code keys()} order, an XML hook its
+   * values without copying nested types, and a text through {@code applyDelta(toDelta())}.
+   *
+   * @throws IllegalStateException if this type is a root whose kind is not known yet
+   */
+  @Override
+  public abstract SharedType clone();
+
+  /** The copy of a value for {@link #clone()}: nested types are cloned, other values kept. */
+  static Object cloneValue(Object v) {
+    return v instanceof SharedType t ? t.clone() : v;
+  }
+
+  /**
+   * Whether this type is an ancestor of {@code child} (Yjs {@code isParentOf(this, child._item)}): the parent
+   * of {@code child}, or of one of its ancestors.
+   */
+  public final boolean isParentOf(SharedType child) {
+    Objects.requireNonNull(child, "child");
+    for (Item i = child.item; i != null; i = ((SharedType) i.parent).item) {
+      if (i.parent == this) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The name under which this root type is shared in its document (Yjs {@code findRootTypeKey}).
+   *
+   * @throws IllegalStateException if this type is not a root of a document
+   */
+  public final String rootKey() {
+    if (doc == null || item != null || rootName == null) {
+      throw new IllegalStateException("this " + getClass().getSimpleName() + " is not a root type of a document");
+    }
+    return rootName;
+  }
+
   /** This type's content as JSON-like Java values, as Yjs's {@code toJSON()}. */
   public abstract Object toJson();
 

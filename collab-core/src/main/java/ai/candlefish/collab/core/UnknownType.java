@@ -8,6 +8,12 @@ import java.util.Set;
  */
 final class UnknownType extends SharedType {
   @Override
+  public SharedType clone() {
+    throw new IllegalStateException("root '" + rootName + "' has no known kind yet: read it with getText, getArray,"
+        + " getMap or getXmlFragment before cloning it");
+  }
+
+  @Override
   int typeRef() {
     throw new IllegalStateException("a root type is never encoded as content");
   }

@@ -158,6 +158,17 @@ public final class YArray extends SharedType {
   }
 
   @Override
+  public YArray clone() {
+    YArray copy = new YArray();
+    List<Object> values = new ArrayList<>();
+    for (Object v : toList()) {
+      values.add(cloneValue(v));
+    }
+    copy.insert(0, values);
+    return copy;
+  }
+
+  @Override
   public List<Object> toJson() {
     List<Object> out = new ArrayList<>();
     for (Object v : toList()) {

@@ -144,6 +144,13 @@ public sealed class YMap extends SharedType permits YXmlHook {
     return mapEntries(snapshot);
   }
 
+  @Override
+  public YMap clone() {
+    YMap copy = new YMap();
+    toMap().forEach((k, v) -> copy.set(k, cloneValue(v)));
+    return copy;
+  }
+
   /** The entries as JSON-like values, keys in a JavaScript object's order (Yjs {@code toJSON()}). */
   @Override
   public Map<String, Object> toJson() {

@@ -232,6 +232,84 @@ public sealed class YText extends SharedType permits YXmlText {
     });
   }
 
+  /**
+   * {@link #applyDelta(List)} with Yjs's {@code sanitize} option. Yjs 13.6 drops a trailing newline of the last
+   * insert at the end of the text when {@code sanitize} is <em>false</em> (the reverse of its documentation;
+   * kept for byte-exactness); {@code true} is what {@link #applyDelta(List)} does. On a preliminary text the
+   * option is ignored, as in Yjs.
+   */
+  public void applyDelta(List<Delta> delta, boolean sanitize) {
+    Objects.requireNonNull(delta, "delta");
+    if (sanitize || doc == null) {
+      applyDelta(delta);
+      return;
+    }
+    doc.transact(txn -> {
+      Pos pos = new Pos(null, start, 0, new LinkedHashMap<>());
+      for (int i = 0; i < delta.size(); i++) {
+        Delta op = delta.get(i);
+        if (op.insert() != null) {
+          Object ins = op.insert() instanceof String || op.insert() instanceof SharedType
+              ? op.insert() : Values.checkJson(op.insert());
+          if (ins instanceof String s && i == delta.size() - 1 && pos.right == null && s.endsWith("\n")) {
+            ins = s.substring(0, s.length() - 1);
+          }
+          if (!(ins instanceof String s) || !s.isEmpty()) {
+            insertText(txn, pos, ins, op.attributes() == null ? new LinkedHashMap<>()
+                : normalizeAttributes(op.attributes()));
+          }
+        } else if (op.retain() > 0) {
+          formatText(txn, pos, op.retain(), op.attributes() == null ? new LinkedHashMap<>()
+              : normalizeAttributes(op.attributes()));
+        } else if (op.delete() > 0) {
+          deleteText(txn, pos, op.delete());
+        }
+      }
+    });
+  }
+
+  /**
+   * Sets attribute {@code name} of the text itself (Yjs {@code setAttribute}; y-prosemirror keeps node
+   * attributes of an XML text this way). Kept until inserted when the text is preliminary.
+   *
+   * @throws IllegalArgumentException if the value cannot be stored
+   */
+  public void setAttribute(String name, Object value) {
+    Objects.requireNonNull(name, "name");
+    if (doc == null && defer(t -> t.setAttribute(name, value))) {
+      return;
+    }
+    doc.transact(txn -> mapSet(txn, name, value));
+  }
+
+  /** Removes attribute {@code name} of the text (Yjs {@code removeAttribute}). */
+  public void removeAttribute(String name) {
+    Objects.requireNonNull(name, "name");
+    if (doc == null && defer(t -> t.removeAttribute(name))) {
+      return;
+    }
+    doc.transact(txn -> mapDelete(txn, name));
+  }
+
+  /** The value of attribute {@code name} of the text, or null (Yjs {@code getAttribute}). */
+  public Object getAttribute(String name) {
+    Objects.requireNonNull(name, "name");
+    return doc == null ? null : mapGet(name);
+  }
+
+  /** The attributes of the text, keys in a JavaScript object's order (Yjs {@code getAttributes}); unmodifiable. */
+  public Map<String, Object> getAttributes() {
+    return doc == null ? Map.of() : mapEntries();
+  }
+
+  /** A new preliminary text with the same content and formatting (Yjs {@code clone()}: {@code applyDelta(toDelta())}). */
+  @Override
+  public YText clone() {
+    YText copy = new YText();
+    copy.applyDelta(toDelta());
+    return copy;
+  }
+
   /** The content as a delta of inserts with their formatting (embeds and nested types as they are). */
   public List<Delta> toDelta() {
     requireDoc();

@@ -99,6 +99,15 @@ public final class YXmlElement extends YXmlFragment {
     return mapEntries(snapshot);
   }
 
+  /** A new preliminary element with the same name, attributes and copies of the children (Yjs {@code clone()}). */
+  @Override
+  public YXmlElement clone() {
+    YXmlElement copy = new YXmlElement(nodeName);
+    getAttributes().forEach(copy::setAttribute);
+    copy.insert(0, clonedChildren());
+    return copy;
+  }
+
   /** The next sibling in the parent, or null. */
   public SharedType nextSibling() {
     return sibling(true);

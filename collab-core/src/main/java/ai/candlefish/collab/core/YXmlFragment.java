@@ -99,6 +99,43 @@ public sealed class YXmlFragment extends SharedType permits YXmlElement {
     return doc == null ? prelim.get(index) : (SharedType) listGet(index);
   }
 
+  /** A new preliminary fragment with copies of the children (Yjs {@code clone()}). */
+  @Override
+  public YXmlFragment clone() {
+    YXmlFragment copy = new YXmlFragment();
+    copy.insert(0, clonedChildren());
+    return copy;
+  }
+
+  final List<SharedType> clonedChildren() {
+    List<SharedType> out = new ArrayList<>();
+    for (SharedType child : toList()) {
+      out.add(child.clone());
+    }
+    return out;
+  }
+
+  /** Inserts {@code nodes} at the start (Yjs {@code unshift}). */
+  public void unshift(List<? extends SharedType> nodes) {
+    insert(0, nodes);
+  }
+
+  /**
+   * Children {@code [start, end)} with Yjs's index rules (see {@link YArray#slice(int, int)}): never throws;
+   * positions before the first child come out as {@link Undefined#INSTANCE}, as in Yjs.
+   */
+  public List<Object> slice(int start, int end) {
+    if (doc == null) {
+      return Collections.unmodifiableList(YArray.prelimSlice(prelim, start, end));
+    }
+    return Collections.unmodifiableList(listSlice(start, end));
+  }
+
+  /** Children from {@code start} on ({@code slice(start, length())}). */
+  public List<Object> slice(int start) {
+    return slice(start, length());
+  }
+
   /** The first child, or null. */
   public SharedType firstChild() {
     return length() == 0 ? null : get(0);

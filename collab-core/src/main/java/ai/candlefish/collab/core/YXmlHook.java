@@ -16,6 +16,14 @@ public final class YXmlHook extends YMap {
     return hookName;
   }
 
+  /** A new preliminary hook with the same name and entries (nested types are not copied, as in Yjs). */
+  @Override
+  public YXmlHook clone() {
+    YXmlHook copy = new YXmlHook(hookName);
+    toMap().forEach(copy::set);
+    return copy;
+  }
+
   @Override
   int typeRef() {
     return XML_HOOK;

@@ -27,6 +27,13 @@ public final class YXmlText extends YText {
     return new YXmlText();
   }
 
+  @Override
+  public YXmlText clone() {
+    YXmlText copy = new YXmlText();
+    copy.applyDelta(toDelta());
+    return copy;
+  }
+
   /** The next sibling in the parent, or null. */
   public SharedType nextSibling() {
     return sibling(true);

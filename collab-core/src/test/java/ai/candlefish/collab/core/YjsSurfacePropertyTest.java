@@ -147,6 +147,33 @@ class YjsSurfacePropertyTest {
     switch ((String) op.get("op")) {
       case "subdocSet" -> doc.getMap(name).set((String) op.get("key"), newSubdoc(op));
       case "subdocInsert" -> doc.getArray(name).insert(((Number) op.get("index")).intValue(), List.of(newSubdoc(op)));
+      case "cloneSet" -> {
+        if (doc.getMap(name).get((String) op.get("key")) instanceof SharedType t) {
+          doc.getMap(name).set((String) op.get("to"), t.clone());
+        }
+      }
+      case "cloneXml" -> {
+        YXmlFragment f = doc.getXmlFragment(name);
+        int index = ((Number) op.get("index")).intValue();
+        if (index < f.length()) {
+          f.insert(f.length(), List.of(f.get(index).clone()));
+        }
+      }
+      case "textAttr" -> {
+        if (op.containsKey("value")) {
+          doc.getText(name).setAttribute((String) op.get("key"), YjsInterop.toJava(op.get("value")));
+        } else {
+          doc.getText(name).removeAttribute((String) op.get("key"));
+        }
+      }
+      case "applyDelta" -> {
+        List<Delta> delta = new ArrayList<>();
+        for (Object o : (List<?>) op.get("delta")) {
+          Map<String, Object> d = YjsInterop.asMap(o);
+          delta.add(d.containsKey("insert") ? Delta.insert(d.get("insert")) : Delta.retain(((Number) d.get("retain")).intValue()));
+        }
+        doc.getText(name).applyDelta(delta, Boolean.TRUE.equals(op.get("sanitize")));
+      }
       case "subdocLoad" -> {
         Doc d = subdocAt(doc, op);
         if (d != null) {
@@ -292,7 +319,8 @@ class YjsSurfacePropertyTest {
         op.put("op", "transact");
         op.put("ops", ops);
       } else {
-        op = rnd.nextInt(6) == 0 ? subdocOp(r.doc) : randomOp(r.doc);
+        int kind = rnd.nextInt(12);
+        op = kind < 2 ? subdocOp(r.doc) : kind < 4 ? cloneOrAttributeOp(r.doc) : randomOp(r.doc);
         if (!applySurfaceOp(r.doc, op)) {
           YjsInterop.apply(r.doc, op);
         }
@@ -456,6 +484,40 @@ class YjsSurfacePropertyTest {
       return op;
     }
 
+    private Map<String, Object> cloneOrAttributeOp(Doc doc) {
+      Map<String, Object> op = new LinkedHashMap<>();
+      int dice = rnd.nextInt(4);
+      if (dice == 0) {
+        op.put("op", "cloneSet");
+        op.put("name", "m");
+        op.put("key", KEYS[rnd.nextInt(KEYS.length)]);
+        op.put("to", KEYS[rnd.nextInt(KEYS.length)]);
+      } else if (dice == 1) {
+        op.put("op", "cloneXml");
+        op.put("name", "x");
+        op.put("index", rnd.nextInt(doc.getXmlFragment("x").length() + 1));
+      } else if (dice == 2) {
+        op.put("op", "textAttr");
+        op.put("name", "t");
+        op.put("key", KEYS[rnd.nextInt(3)]);
+        if (rnd.nextInt(3) != 0) {
+          op.put("value", rnd.nextBoolean() ? "v" + rnd.nextInt(3) : rnd.nextInt(5));
+        }
+      } else {
+        op.put("op", "applyDelta");
+        op.put("name", "t");
+        List<Object> delta = new ArrayList<>();
+        int length = doc.getText("t").length();
+        if (length > 0 && rnd.nextBoolean()) {
+          delta.add(Map.of("retain", 1 + rnd.nextInt(length)));
+        }
+        delta.add(Map.of("insert", rnd.nextBoolean() ? "p\n" : "q"));
+        op.put("delta", delta);
+        op.put("sanitize", rnd.nextBoolean());
+      }
+      return op;
+    }
+
     private void deliverSomething() {
       List<Replica> waiting = replicas.stream().filter(r -> !r.inbox.isEmpty()).toList();
       if (waiting.isEmpty()) {
@@ -532,6 +594,13 @@ class YjsSurfacePropertyTest {
       assertThat(m.keys()).as("m.keys() of %s %s", r.id, when).isEqualTo(yjs.get("mapKeys"));
       assertThat(normalized(tagDeep(m.values()))).as("m.values() of %s %s", r.id, when).isEqualTo(yjs.get("mapValues"));
       assertThat(r.doc.getXmlFragment("x").toString()).as("x.toString() of %s %s", r.id, when).isEqualTo(yjs.get("xml"));
+      List<Object> xmlSlice = new ArrayList<>();
+      for (Object n : r.doc.getXmlFragment("x").slice(-2)) {
+        xmlSlice.add(JsStrings.of(n));
+      }
+      assertThat(normalized(xmlSlice)).as("x.slice(-2) of %s %s", r.id, when).isEqualTo(yjs.get("xmlSlice"));
+      assertThat(normalized(tagDeep(r.doc.getText("t").getAttributes()))).as("t.getAttributes() of %s %s", r.id, when)
+          .isEqualTo(yjs.get("textAttrs"));
       assertThat(normalized(javaSlices)).as("a.slice(%s) of %s %s", slices, r.id, when).isEqualTo(yjs.get("slices"));
     }
   }
