@@ -251,6 +251,84 @@ public final class Snapshot {
     return target;
   }
 
+  /**
+   * Changes {@code doc} so that its content is again what it was at this snapshot, as one new transaction that
+   * every replica receives like any other edit (the history is not rewritten): what was inserted since is deleted,
+   * and what was deleted since is inserted again as new items, the way Yjs's {@code UndoManager} re-creates what it
+   * undoes. Concurrent edits that arrive later merge with the restore as with any edit.
+   *
+   * @return whether anything changed
+   * @throws IllegalStateException if {@code doc} collects garbage: deleted content it would re-create may be gone
+   *     (restore into a copy with {@code gc(false)} that holds both states, and apply its update)
+   * @throws IllegalArgumentException if this snapshot has insertions that {@code doc} does not hold
+   */
+  public boolean restore(Doc doc) {
+    Objects.requireNonNull(doc, "doc");
+    if (doc.isGc()) {
+      throw new IllegalStateException("garbage collection must be off in a document restored to a snapshot "
+          + "(Doc.newBuilder().gc(false)): a collected document no longer holds what was deleted");
+    }
+    StructStore store = doc.store;
+    sv.forEach((client, clock) -> {
+      if (clock > store.getState(client)) {
+        throw new IllegalArgumentException("the snapshot holds clock " + clock + " of client " + client
+            + " but the document has only " + store.getState(client) + ": it is not a snapshot of this document");
+      }
+    });
+    DeleteSet insertedSince = new DeleteSet();
+    for (Map.Entry<Long, StructList> e : store.clients.entrySet()) {
+      int from = sv.get(e.getKey());
+      int state = e.getValue().state();
+      if (state > from) {
+        insertedSince.add(e.getKey(), from, state - from);
+      }
+    }
+    DeleteSet deletedThen = new DeleteSet();
+    deletedThen.addAll(ds);
+    deletedThen.sortAndMerge();
+    DeleteSet deletedSince = new DeleteSet();
+    for (Map.Entry<Long, DeleteSet.Ranges> e : DeleteSet.fromStore(store).clients.entrySet()) {
+      long client = e.getKey();
+      int limit = sv.get(client);
+      DeleteSet.Ranges r = e.getValue();
+      for (int i = 0; i < r.count() && r.clock(i) < limit; i++) {
+        addDifference(deletedSince, client, r.clock(i), Math.min(limit, r.clock(i) + r.len(i)),
+            deletedThen.clients.get(client));
+      }
+    }
+    UndoManager undo = UndoManager.newBuilder(doc).ignoreRemoteMapChanges(true).build();
+    try {
+      undo.undoStack.add(new UndoManager.StackItem(deletedSince, insertedSince));
+      return undo.undo() != null;
+    } finally {
+      undo.close();
+    }
+  }
+
+  /** Adds {@code [from, to)} minus the (sorted, merged) {@code minus} ranges to {@code out}. */
+  private static void addDifference(DeleteSet out, long client, int from, int to, DeleteSet.Ranges minus) {
+    int at = from;
+    if (minus != null) {
+      for (int i = 0; i < minus.count() && at < to; i++) {
+        int start = minus.clock(i);
+        int end = start + minus.len(i);
+        if (end <= at) {
+          continue;
+        }
+        if (start >= to) {
+          break;
+        }
+        if (start > at) {
+          out.add(client, at, start - at);
+        }
+        at = Math.max(at, end);
+      }
+    }
+    if (at < to) {
+      out.add(client, at, to - at);
+    }
+  }
+
   // ----------------------------------------------------------------------------------------------- equality
 
   /** Yjs's {@code equalSnapshots}: the same state vector and the same deleted ranges, in the same order. */

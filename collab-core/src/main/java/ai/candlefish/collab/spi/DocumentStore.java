@@ -1,5 +1,9 @@
 package ai.candlefish.collab.spi;
 
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+
 /**
  * Where documents live between sessions, as Yjs v1 updates: a server loads a document when the first client opens
  * it, appends the updates it receives (debounced and batched), and now and then replaces what is stored with one
@@ -45,9 +49,55 @@ public interface DocumentStore {
   void replace(DocumentKey key, byte[] state);
 
   /**
-   * Removes everything stored for {@code key}; does nothing if nothing is stored.
+   * Removes everything stored for {@code key}, its saved versions included; does nothing if nothing is stored.
    *
    * @throws StoreException if the document could not be deleted
    */
   void delete(DocumentKey key);
+
+  // ------------------------------------------------------------------------------------------------- versions
+  // Named versions (CollabServer.versions()): optional. A store that keeps none leaves these defaults, which refuse.
+
+  /**
+   * Saves a version of {@code key}: its label, author and time, the encoded snapshot and the document's state.
+   *
+   * @return the version's info, with the id the store gave it
+   * @throws StoreException if the version could not be saved
+   * @throws UnsupportedOperationException if this store keeps no versions
+   */
+  default VersionInfo saveVersion(DocumentKey key, String label, String author, java.time.Instant createdAt,
+      byte[] snapshot, byte[] state) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no versions; use a store that does "
+        + "(InMemoryDocumentStore, JdbcDocumentStore)");
+  }
+
+  /**
+   * The versions saved for {@code key}, oldest first (empty if none).
+   *
+   * @throws StoreException if the store cannot be read
+   * @throws UnsupportedOperationException if this store keeps no versions
+   */
+  default List<VersionInfo> listVersions(DocumentKey key) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no versions");
+  }
+
+  /**
+   * One saved version of {@code key} with its content, or null if there is none with this id.
+   *
+   * @throws StoreException if the store cannot be read
+   * @throws UnsupportedOperationException if this store keeps no versions
+   */
+  default DocumentVersion loadVersion(DocumentKey key, long id) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no versions");
+  }
+
+  /**
+   * Removes the versions of {@code key} with these ids (ids it does not have are ignored).
+   *
+   * @throws StoreException if the versions could not be removed
+   * @throws UnsupportedOperationException if this store keeps no versions
+   */
+  default void deleteVersions(DocumentKey key, Collection<Long> ids) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no versions");
+  }
 }

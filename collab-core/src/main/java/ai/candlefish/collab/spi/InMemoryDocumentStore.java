@@ -1,10 +1,14 @@
 package ai.candlefish.collab.spi;
 
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link DocumentStore} in the heap: for tests, demos, and single-process servers that may lose everything when
@@ -16,6 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class InMemoryDocumentStore implements DocumentStore {
   // Each list is mutated and read only inside compute() for its key, which makes every operation atomic per key.
   private final ConcurrentHashMap<DocumentKey, List<byte[]>> documents = new ConcurrentHashMap<>();
+  // Versions per document, in id order; each map is used only inside compute() for its key.
+  private final ConcurrentHashMap<DocumentKey, TreeMap<Long, DocumentVersion>> versions = new ConcurrentHashMap<>();
+  private final AtomicLong nextVersionId = new AtomicLong(1);
 
   /** An empty store. */
   public InMemoryDocumentStore() {}
@@ -53,6 +60,53 @@ public final class InMemoryDocumentStore implements DocumentStore {
   @Override
   public void delete(DocumentKey key) {
     documents.remove(Objects.requireNonNull(key, "key"));
+    versions.remove(key);
+  }
+
+  @Override
+  public VersionInfo saveVersion(DocumentKey key, String label, String author, Instant createdAt, byte[] snapshot,
+      byte[] state) {
+    Objects.requireNonNull(key, "key");
+    VersionInfo info = new VersionInfo(nextVersionId.getAndIncrement(), label, author, createdAt);
+    DocumentVersion version = DocumentVersion.of(info, snapshot, state);
+    versions.compute(key, (k, all) -> {
+      TreeMap<Long, DocumentVersion> next = all == null ? new TreeMap<>() : all;
+      next.put(info.id(), version);
+      return next;
+    });
+    return info;
+  }
+
+  @Override
+  public List<VersionInfo> listVersions(DocumentKey key) {
+    Objects.requireNonNull(key, "key");
+    List<VersionInfo> out = new ArrayList<>();
+    versions.computeIfPresent(key, (k, all) -> {
+      all.values().forEach(v -> out.add(v.info()));
+      return all;
+    });
+    return List.copyOf(out);
+  }
+
+  @Override
+  public DocumentVersion loadVersion(DocumentKey key, long id) {
+    Objects.requireNonNull(key, "key");
+    DocumentVersion[] out = {null};
+    versions.computeIfPresent(key, (k, all) -> {
+      out[0] = all.get(id);
+      return all;
+    });
+    return out[0];
+  }
+
+  @Override
+  public void deleteVersions(DocumentKey key, Collection<Long> ids) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(ids, "ids");
+    versions.computeIfPresent(key, (k, all) -> {
+      ids.forEach(all::remove);
+      return all.isEmpty() ? null : all;
+    });
   }
 
   /** The keys of the stored documents (a snapshot). */

@@ -92,6 +92,7 @@ public final class CollabServer implements AutoCloseable {
   private final SslContext ssl;
   private final ServerMetrics metrics;
   private final Object lock = new Object();
+  private final VersionHistory versions = new VersionHistory(this);
   private State state = State.NEW;
   private ServerRuntime runtime;
   private EventLoopGroup group;
@@ -208,6 +209,14 @@ public final class CollabServer implements AutoCloseable {
       }
       return new DocumentHandle(document, rt.registry());
     });
+  }
+
+  /**
+   * Named versions of this server's documents, kept by its {@link DocumentStore}: save, list, open, compare, restore
+   * and prune them (see {@link VersionHistory}).
+   */
+  public VersionHistory versions() {
+    return versions;
   }
 
   private record Running(ServerRuntime runtime, Channel channel) {}
