@@ -9,7 +9,9 @@ import ai.candlefish.collab.server.internal.ServerMetrics;
 import ai.candlefish.collab.server.internal.ServerRuntime;
 import ai.candlefish.collab.server.internal.SharedDocument;
 import ai.candlefish.collab.spi.Authenticator;
+import ai.candlefish.collab.spi.ClusterTransport;
 import ai.candlefish.collab.spi.CollabHooks;
+import ai.candlefish.collab.spi.DocumentLeases;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.DocumentStore;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
@@ -98,10 +100,13 @@ public final class CollabServer implements AutoCloseable {
   private EventLoopGroup group;
   private Channel serverChannel;
 
-  private CollabServer(ServerConfig config, SslContext ssl, ServerMetrics metrics) {
+  private final ServerRuntime.Cluster cluster;
+
+  private CollabServer(ServerConfig config, SslContext ssl, ServerMetrics metrics, ServerRuntime.Cluster cluster) {
     this.config = config;
     this.ssl = ssl;
     this.metrics = metrics;
+    this.cluster = cluster;
   }
 
   /** A builder with the defaults documented on each setter. */
@@ -125,7 +130,7 @@ public final class CollabServer implements AutoCloseable {
       IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
       Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
           : NioServerSocketChannel.class;
-      ServerRuntime rt = new ServerRuntime(config, metrics);
+      ServerRuntime rt = new ServerRuntime(config, metrics, cluster);
       EventLoopGroup g = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("collab-io"), io);
       ServerBootstrap bootstrap = new ServerBootstrap()
           .group(g)
@@ -295,6 +300,7 @@ public final class CollabServer implements AutoCloseable {
    */
   public static final class Builder {
     private final ServerConfig.Builder config = ServerConfig.newBuilder();
+    private ServerRuntime.Cluster cluster;
     private Path tlsCertificateChain;
     private Path tlsPrivateKey;
     private String tlsKeyPassword;
@@ -373,6 +379,23 @@ public final class CollabServer implements AutoCloseable {
      */
     public Builder authenticator(Authenticator authenticator) {
       config.authenticator(authenticator);
+      return this;
+    }
+
+    /**
+     * Makes this server a node of a cluster whose nodes serve the same documents (any node may serve any document;
+     * a load balancer need not route by document). Updates a node stores are published to the others through
+     * {@code transport} after their commit and relayed by the others to their clients, never stored twice; the
+     * presence of each node's clients reaches the others, and is removed there when a node dies. A document's
+     * once-only work (the {@code onChange} and {@code onStore} hooks, and compaction) is done by the node that holds
+     * its lease in {@code leases}; nothing calls {@link DocumentStore#replace} in a cluster. The store must be the
+     * one database every node uses (and {@code leases} kept in it, as collab-jdbc's {@code JdbcDocumentLeases}).
+     * The host creates and closes both; close the server first.
+     *
+     * @throws NullPointerException if either is null
+     */
+    public Builder cluster(ClusterTransport transport, DocumentLeases leases) {
+      this.cluster = new ServerRuntime.Cluster(transport, leases);
       return this;
     }
 
@@ -532,7 +555,7 @@ public final class CollabServer implements AutoCloseable {
      *     matching private key
      */
     public CollabServer build() {
-      return new CollabServer(config.build(), sslContext(), metrics);
+      return new CollabServer(config.build(), sslContext(), metrics, cluster);
     }
 
     private SslContext sslContext() {

@@ -1,11 +1,14 @@
 package ai.candlefish.collab.server.internal;
 
 import ai.candlefish.collab.awareness.Awareness;
+import ai.candlefish.collab.spi.ClusterTransport;
 import ai.candlefish.collab.spi.CollabHooks;
+import ai.candlefish.collab.spi.DocumentLeases;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,16 +43,31 @@ public final class ServerRuntime {
   private final ChannelGroup channels = new DefaultChannelGroup("collab-connections", GlobalEventExecutor.INSTANCE);
   private final AtomicLong connectionIds = new AtomicLong();
   private final ServerMetrics metrics;
+  private final Cluster cluster;
+
+  /**
+   * The cluster this server is a node of: how updates and presence reach the other nodes, and the document leases.
+   *
+   * @param transport the other nodes
+   * @param leases who does each document's once-only work
+   */
+  public record Cluster(ClusterTransport transport, DocumentLeases leases) {
+    public Cluster {
+      Objects.requireNonNull(transport, "transport");
+      Objects.requireNonNull(leases, "leases");
+    }
+  }
 
   /** Starts the pools and the timer, reporting no metrics. */
   public ServerRuntime(ServerConfig config) {
-    this(config, ServerMetrics.NONE);
+    this(config, ServerMetrics.NONE, null);
   }
 
-  /** Starts the pools and the timer. */
-  public ServerRuntime(ServerConfig config, ServerMetrics metrics) {
+  /** Starts the pools and the timer; {@code cluster} is null for a server on its own. */
+  public ServerRuntime(ServerConfig config, ServerMetrics metrics, Cluster cluster) {
     this.config = config;
     this.metrics = metrics;
+    this.cluster = cluster;
     this.documentPool = pool(config.documentThreads(), "collab-document");
     this.blockingPool = pool(config.blockingThreads(), "collab-blocking");
     this.timer = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("collab-timer", true));
@@ -85,6 +103,11 @@ public final class ServerRuntime {
 
   public ScheduledExecutorService timer() {
     return timer;
+  }
+
+  /** The cluster this server is a node of, or null. */
+  public Cluster cluster() {
+    return cluster;
   }
 
   public ServerMetrics metrics() {

@@ -48,6 +48,8 @@ public final class SharedDocument {
   private final SerialExecutor lane;
   private final SerialExecutor storeLane;
   private final StoreWriter writer;
+  /** Where this document meets the other nodes of a cluster; null for a server on its own. */
+  final ClusterLink cluster;
   private final CompletableFuture<Void> loaded = new CompletableFuture<>();
 
   // Changed only inside the registry's compute() for this key.
@@ -72,6 +74,7 @@ public final class SharedDocument {
     this.runtime = runtime;
     this.lane = new SerialExecutor(runtime.documentPool(), "document " + key, true);
     this.storeLane = new SerialExecutor(runtime.blockingPool(), "store " + key, false);
+    this.cluster = runtime.cluster() == null ? null : new ClusterLink(this, runtime.cluster());
     this.writer = new StoreWriter(this, runtime);
   }
 
@@ -108,6 +111,17 @@ public final class SharedDocument {
   }
 
   private Loaded load() {
+    if (cluster != null) {
+      try {
+        cluster.join(); // before the load: the other nodes' updates are read from this position on
+      } catch (RuntimeException e) {
+        return new Loaded(null, 0, e);
+      }
+    }
+    return load0();
+  }
+
+  private Loaded load0() {
     try {
       StoredDocument stored = runtime.config().store().load(key);
       if (stored == null) {
@@ -134,6 +148,10 @@ public final class SharedDocument {
       state = State.FAILED;
       log.error("cannot load document {}; its clients are refused until a load succeeds", key, result.failure);
       runtime.registry().removeFailed(this);
+      if (cluster != null) {
+        cluster.leave();
+        storeLane.execute(cluster::release);
+      }
       loaded.completeExceptionally(result.failure);
       return;
     }
@@ -144,6 +162,9 @@ public final class SharedDocument {
     awareness.onUpdate(this::onAwarenessUpdate);
     awareness.onChange(change -> runtime.hook("onAwareness", h -> h.onAwareness(key, change)));
     state = State.READY;
+    if (cluster != null) {
+      cluster.start();
+    }
     writer.loaded(result.pieces);
     runtime.hook("onLoad", h -> h.onLoad(key, doc));
     loaded.complete(null);
@@ -279,8 +300,75 @@ public final class SharedDocument {
 
   private void onDocUpdate(byte[] update, Object origin, Transaction transaction) {
     broadcast(ServerMessage.Sync.update(key.name(), update), echoToOrigin ? null : origin);
-    writer.updated(update);
+    if (origin != ClusterLink.REMOTE) {
+      writer.updated(update); // another node's update is stored by that node, and never published again
+    }
   }
+
+  // -------------------------------------------------------------------------------------------------- cluster
+
+  /** Another node stored {@code update}: apply it for this node's clients. */
+  void applyRemote(byte[] update) {
+    lane.execute(() -> {
+      if (state != State.READY) {
+        return;
+      }
+      try {
+        doc.applyUpdate(update, ClusterLink.REMOTE);
+      } catch (DecodingException e) {
+        log.warn("document {}: dropped a malformed update from another node: {}", key, e.getMessage());
+      }
+    });
+  }
+
+  /** Presence of another node's clients changed. */
+  void applyRemoteAwareness(byte[] update) {
+    lane.execute(() -> {
+      if (state != State.READY) {
+        return;
+      }
+      try {
+        awareness.applyUpdate(update, ClusterLink.REMOTE);
+      } catch (DecodingException e) {
+        log.warn("document {}: dropped a malformed presence update from another node: {}", key, e.getMessage());
+      }
+    });
+  }
+
+  /**
+   * This node may have missed other nodes' updates: reload from the store and apply what was loaded as remote;
+   * the update that produces is what this node's clients lack, and is broadcast to them. Retried while the store
+   * fails.
+   */
+  void resync() {
+    storeLane.execute(() -> {
+      List<byte[]> stored;
+      try {
+        stored = runtime.config().store().load(key).updates();
+      } catch (RuntimeException e) {
+        log.warn("document {}: reloading it for a resync failed ({}); retrying in 1 s", key, e.toString());
+        try {
+          runtime.timer().schedule(this::resync, 1, TimeUnit.SECONDS);
+        } catch (RejectedExecutionException rejected) {
+          // the server is closing
+        }
+        return;
+      }
+      lane.execute(() -> {
+        if (state != State.READY) {
+          return;
+        }
+        for (byte[] update : stored) {
+          try {
+            doc.applyUpdate(update, ClusterLink.REMOTE);
+          } catch (DecodingException e) {
+            log.warn("document {}: a stored update does not decode on resync: {}", key, e.getMessage());
+          }
+        }
+      });
+    });
+  }
+
 
   /**
    * Sends {@code message} to every session but {@code skip} (null: to all), with one task per event loop: a
@@ -320,7 +408,11 @@ public final class SharedDocument {
     }
     // The sender gets its own update back, as y-websocket's server does: a y-websocket client that hears nothing
     // for 30 s reconnects, and its own renewals (every 15 s) are what it hears when it is alone.
-    broadcast(new ServerMessage.Awareness(key.name(), awareness.encodeUpdate(change.all())), null);
+    byte[] update = awareness.encodeUpdate(change.all());
+    broadcast(new ServerMessage.Awareness(key.name(), update), null);
+    if (cluster != null && change.origin() != ClusterLink.REMOTE) {
+      cluster.awareness(update);
+    }
   }
 
   private void own(DocumentSession session, List<Long> clients) {
@@ -407,6 +499,10 @@ public final class SharedDocument {
     if (runtime.registry().removeIfIdle(this)) {
       state = State.UNLOADED;
       writer.close();
+      if (cluster != null) {
+        cluster.leave();
+        storeLane.execute(cluster::release);
+      }
       runtime.hook("onUnload", h -> h.onUnload(key));
     }
   }

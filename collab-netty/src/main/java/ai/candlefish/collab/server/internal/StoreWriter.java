@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * meanwhile. At most one write is in
  * flight, so writes reach the store in order.
  *
+ * <p>In a cluster ({@link ClusterLink}) nothing is replaced: each batch is appended and then published to the other
+ * nodes, and compaction is the lease holder's fenced compaction, which folds in what other nodes appended; the
+ * {@code onChange} and {@code onStore} hooks run on the lease holder only.
+ *
  * <p>Belongs to its document's serial executor; store calls run on the document's store executor.
  */
 final class StoreWriter {
@@ -94,9 +98,17 @@ final class StoreWriter {
     }
   }
 
-  /** Whether every update is stored and the store holds the document in one piece. */
+  /**
+   * Whether every update is stored and the store holds the document in one piece; in a cluster, only the first (the
+   * lease holder compacts, and other nodes append meanwhile).
+   */
   boolean isStored() {
-    return pending.isEmpty() && !inFlight && storedPieces <= 1;
+    return pending.isEmpty() && !inFlight && (document.cluster != null || storedPieces <= 1);
+  }
+
+  /** Whether this node does the document's once-only work: always on its own, the lease holder in a cluster. */
+  private boolean ownsOnceOnlyWork() {
+    return document.cluster == null || document.cluster.isOwner();
   }
 
   /** Stores everything now, compacted; completes when {@link #isStored()}. */
@@ -122,7 +134,7 @@ final class StoreWriter {
   }
 
   private boolean wantsCompaction() {
-    return storedPieces > compactAfter || (urgent && storedPieces > 1);
+    return storedPieces > compactAfter || (urgent && storedPieces > 1 && document.cluster == null);
   }
 
   private void arm() {
@@ -159,12 +171,13 @@ final class StoreWriter {
 
   private void flush() {
     int pieces = storedPieces + (pending.isEmpty() ? 0 : 1);
-    boolean compact = pieces > compactAfter || (urgent && pieces > 1);
+    ClusterLink cluster = document.cluster;
+    boolean compact = pieces > compactAfter || (urgent && pieces > 1 && cluster == null);
     if (pending.isEmpty() && !compact) {
       settled();
       return;
     }
-    if (!pending.isEmpty()) {
+    if (!pending.isEmpty() && ownsOnceOnlyWork()) {
       runtime.hook("onChange", h -> h.onChange(document.key(), document.doc()));
     }
     List<byte[]> batch = pending;
@@ -179,7 +192,18 @@ final class StoreWriter {
       RuntimeException error = null;
       long start = System.nanoTime();
       try {
-        if (state != null) {
+        if (cluster != null) {
+          // Nothing replaces in a cluster: append, publish once committed, and the lease holder compacts (fenced).
+          cluster.refreshLease();
+          if (!batch.isEmpty()) {
+            byte[] merged = merge(batch);
+            store.append(document.key(), merged);
+            cluster.published(merged);
+          }
+          if (state != null) {
+            cluster.compact(state);
+          }
+        } else if (state != null) {
           store.replace(document.key(), state);
         } else {
           store.append(document.key(), merge(batch));
@@ -208,7 +232,9 @@ final class StoreWriter {
       failures = 0;
       notBeforeNanos = Long.MIN_VALUE;
       storedPieces = compacted ? 1 : storedPieces + 1;
-      runtime.hook("onStore", h -> h.onStore(document.key()));
+      if (ownsOnceOnlyWork()) {
+        runtime.hook("onStore", h -> h.onStore(document.key()));
+      }
     } else {
       failures++;
       long backoff = Math.min(retryMaxNanos, FIRST_RETRY_NANOS << Math.min(failures - 1, 20));

@@ -1,0 +1,43 @@
+package ai.candlefish.collab.redis;
+
+import ai.candlefish.collab.jdbc.JdbcDocumentLeases;
+import ai.candlefish.collab.jdbc.JdbcDocumentStore;
+import ai.candlefish.collab.server.CollabServer;
+import ai.candlefish.collab.spi.Authenticator;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.time.Duration;
+
+/**
+ * One node of the cluster that {@link ClusterTest} runs, each in its own JVM, and kills, pauses and resumes: a
+ * {@link CollabServer} on a {@link JdbcDocumentStore} in PostgreSQL, with a {@link RedisClusterTransport} and
+ * {@link JdbcDocumentLeases}. Arguments: JDBC URL, Redis URI, port, node id, lease TTL in milliseconds. Prints
+ * "ready" once it listens.
+ */
+public final class ClusterNodeMain {
+  private ClusterNodeMain() {}
+
+  public static void main(String[] args) throws Exception {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(args[0]);
+    config.setUsername("postgres");
+    config.setMaximumPoolSize(8);
+    HikariDataSource dataSource = new HikariDataSource(config);
+    // The store compacts nothing by itself: in a cluster, compaction is the lease holder's (fenced).
+    JdbcDocumentStore store = JdbcDocumentStore.newBuilder(dataSource).compactAfter(Integer.MAX_VALUE).build();
+    String nodeId = args[3];
+    JdbcDocumentLeases leases = JdbcDocumentLeases.newBuilder(store).nodeId(nodeId)
+        .ttl(Duration.ofMillis(Long.parseLong(args[4]))).build();
+    RedisClusterTransport transport = RedisClusterTransport.newBuilder(args[1]).nodeId(nodeId)
+        .heartbeat(Duration.ofMillis(250), Duration.ofMillis(1500)).build();
+    CollabServer.newBuilder().host("127.0.0.1").port(Integer.parseInt(args[2])).documentStore(store)
+        .authenticator(Authenticator.insecureAllowAll("cluster"))
+        .cluster(transport, leases)
+        .storeDebounce(Duration.ofMillis(50)).storeMaxWait(Duration.ofMillis(200))
+        .compactAfterUpdates(40)
+        .build().start();
+    System.out.println("ready");
+    System.out.flush();
+    Thread.currentThread().join(); // until killed
+  }
+}

@@ -1,0 +1,378 @@
+package ai.candlefish.collab.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.candlefish.collab.client.ClientDocument;
+import ai.candlefish.collab.client.CollabClient;
+import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.jdbc.JdbcDocumentStore;
+import ai.candlefish.collab.spi.DocumentKey;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The cluster under faults: server nodes in JVMs of their own ({@link ClusterNodeMain}) on one real PostgreSQL 17
+ * and one real redis-server, with {@link CollabClient}s spread over them. Nodes are killed with {@code kill -9},
+ * paused with {@code SIGSTOP} past their lease and resumed; Redis is killed and restarted under load. After each:
+ * every acknowledged update is in the store and on every node, and every client converges with a fresh load from the
+ * store.
+ */
+class ClusterTest {
+  private static EmbeddedPostgres pg;
+  private static String jdbcUrl;
+  private static RedisServerProcess redis;
+
+  private final List<Node> nodes = new ArrayList<>();
+  private final List<CollabClient> clients = new ArrayList<>();
+  private final AtomicBoolean writing = new AtomicBoolean(true);
+  private final List<Thread> writers = new ArrayList<>();
+
+  @BeforeAll
+  static void start() throws IOException {
+    pg = EmbeddedPostgres.builder().start();
+    jdbcUrl = pg.getJdbcUrl("postgres", "postgres");
+    redis = RedisServerProcess.start();
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    redis.close();
+    pg.close();
+  }
+
+  @AfterEach
+  void stopEverything() throws Exception {
+    writing.set(false);
+    for (Thread t : writers) {
+      t.join(5000);
+    }
+    clients.forEach(CollabClient::close);
+    for (Node n : nodes) {
+      n.destroy();
+    }
+    if (!redis.isAlive()) {
+      redis.restart();
+    }
+  }
+
+  /** A server node in its own JVM; its log (stderr) goes to a file. */
+  static final class Node {
+    final String id;
+    final int port;
+    final Path log;
+    Process process;
+
+    Node(String id, int leaseTtlMillis) throws Exception {
+      this.id = id;
+      this.port = freePort();
+      this.log = Files.createTempFile("cluster-node-" + id + "-", ".log");
+      Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+      process = new ProcessBuilder(java.toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+          ClusterNodeMain.class.getName(), jdbcUrl, redis.uri(), Integer.toString(port), id,
+          Integer.toString(leaseTtlMillis))
+          .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+      BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+          StandardCharsets.UTF_8));
+      String line;
+      while ((line = out.readLine()) != null && !line.equals("ready")) {
+        // the node's own output before it listens
+      }
+      if (line == null) {
+        throw new AssertionError("node " + id + " ended before it listened: exit " + process.waitFor() + "\n"
+            + Files.readString(log));
+      }
+    }
+
+    URI uri() {
+      return URI.create("ws://127.0.0.1:" + port);
+    }
+
+    void signal(String signal) throws Exception {
+      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+      assertThat(kill.waitFor()).as("kill -%s %s", signal, id).isZero();
+    }
+
+    String log() throws IOException {
+      return Files.readString(log);
+    }
+
+    void destroy() throws Exception {
+      if (process.isAlive()) {
+        signal("CONT");
+      }
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      Files.deleteIfExists(log);
+    }
+  }
+
+  private Node node(String id, int leaseTtlMillis) throws Exception {
+    Node n = new Node(id, leaseTtlMillis);
+    nodes.add(n);
+    return n;
+  }
+
+  private ClientDocument open(Node node, String document) throws Exception {
+    CollabClient client = CollabClient.newBuilder().uri(node.uri()).token("t")
+        .reconnect(Duration.ofMillis(50), Duration.ofMillis(500)).build();
+    clients.add(client);
+    client.connect().get(20, TimeUnit.SECONDS);
+    return client.open(document).get(20, TimeUnit.SECONDS);
+  }
+
+  /** Starts a thread that appends "[writer-n]" tokens as fast as acknowledgements allow; records the acked ones. */
+  private void write(ClientDocument document, String writer, Set<String> acked) {
+    Thread thread = new Thread(() -> {
+      for (int n = 0; writing.get(); n++) {
+        String token = writer + "-" + n;
+        document.edit(txn -> {
+          var text = txn.doc().getText("t");
+          text.insert(text.length(), "[" + token + "]");
+        }).thenRun(() -> acked.add(token));
+        try {
+          Thread.sleep(document.unacknowledged() > 50 ? 20 : 2);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, writer);
+    writers.add(thread);
+    thread.start();
+  }
+
+  private void stopWriting() throws InterruptedException {
+    writing.set(false);
+    for (Thread t : writers) {
+      t.join(10_000);
+    }
+  }
+
+  private static String text(ClientDocument document) {
+    synchronized (document.doc()) {
+      return document.doc().getText("t").toString();
+    }
+  }
+
+  private static byte[] stateVector(ClientDocument document) {
+    synchronized (document.doc()) {
+      return document.doc().encodeStateVector();
+    }
+  }
+
+  /** What the database holds for {@code document}, read by a fresh store: it must decode. */
+  private static Doc stored(String document) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(jdbcUrl);
+    config.setUsername("postgres");
+    try (HikariDataSource dataSource = new HikariDataSource(config);
+        JdbcDocumentStore store = JdbcDocumentStore.newBuilder(dataSource).build()) {
+      Doc doc = Doc.create();
+      store.load(DocumentKey.of("cluster", document)).updates().forEach(doc::applyUpdate);
+      return doc;
+    }
+  }
+
+  /** Every client (and a fresh client on every live node) converges with the store; returns the stored text. */
+  private String assertConverged(String document, List<ClientDocument> documents, List<Node> live) throws Exception {
+    for (ClientDocument d : documents) {
+      d.whenAcknowledged().get(60, TimeUnit.SECONDS);
+    }
+    Doc stored = stored(document);
+    String text = stored.getText("t").toString();
+    await("every client converges with the store").atMost(Duration.ofSeconds(30))
+        .until(() -> documents.stream().allMatch(d -> text(d).equals(text)
+            && Arrays.equals(stateVector(d), stored.encodeStateVector())));
+    for (Node n : live) {
+      ClientDocument fresh = open(n, document);
+      assertThat(text(fresh)).as("a fresh client of node %s", n.id).isEqualTo(text);
+    }
+    return text;
+  }
+
+  @Test
+  void threeNodes_clientsSpreadOverThem_converge() throws Exception {
+    long seed = System.nanoTime();
+    List<Node> three = List.of(node("a", 3000), node("b", 3000), node("c", 3000));
+    List<ClientDocument> documents = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      documents.add(open(three.get(i % 3), "converge"));
+    }
+    List<Thread> editors = new ArrayList<>();
+    for (int i = 0; i < documents.size(); i++) {
+      ClientDocument d = documents.get(i);
+      SplittableRandom random = new SplittableRandom(seed + i);
+      Thread t = new Thread(() -> {
+        for (int n = 0; n < 80; n++) {
+          int value = n;
+          d.edit(txn -> {
+            var text = txn.doc().getText("t");
+            int length = text.length();
+            if (length > 5 && random.nextInt(4) == 0) {
+              text.delete(random.nextInt(length - 2), 1 + random.nextInt(2));
+            } else {
+              text.insert(random.nextInt(length + 1), Character.toString('a' + random.nextInt(26)));
+            }
+            txn.doc().getMap("m").set("k" + random.nextInt(10), value);
+          });
+          try {
+            Thread.sleep(random.nextInt(8));
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      });
+      editors.add(t);
+      t.start();
+    }
+    for (Thread t : editors) {
+      t.join(60_000);
+    }
+
+    String text = assertConverged("converge", documents, three);
+
+    assertThat(text).as("seed %d", seed).isNotEmpty();
+    Doc stored = stored("converge");
+    for (ClientDocument d : documents) {
+      synchronized (d.doc()) {
+        assertThat(d.doc().getMap("m").toJson()).as("seed %d", seed).isEqualTo(stored.getMap("m").toJson());
+      }
+    }
+  }
+
+  @Test
+  void killNine_ofANode_underLoad_losesNoAcknowledgedUpdate_andItsPresenceGoes() throws Exception {
+    Node a = node("a", 3000);
+    Node b = node("b", 3000);
+    Set<String> acked = ConcurrentHashMap.newKeySet();
+    ClientDocument onA1 = open(a, "ledger");
+    ClientDocument onA2 = open(a, "ledger");
+    ClientDocument onB = open(b, "ledger");
+    ClientDocument observer = open(b, "ledger");
+    onA1.awareness().setLocalState(Map.of("name", "on-a"));
+    await("a's client is present on b").atMost(Duration.ofSeconds(20)).until(() ->
+        observer.awareness().states().containsValue(Map.of("name", "on-a")));
+    write(onA1, "a1", acked);
+    write(onA2, "a2", acked);
+    write(onB, "b", acked);
+    await("load before the crash").atMost(Duration.ofSeconds(60)).until(() -> acked.size() >= 300);
+
+    a.signal("KILL");
+    a.process.waitFor(10, TimeUnit.SECONDS);
+    Set<String> ackedBeforeTheCrash = Set.copyOf(acked);
+
+    await("a's client's presence is gone from b").atMost(Duration.ofSeconds(10)).until(() ->
+        !observer.awareness().states().containsValue(Map.of("name", "on-a")));
+    Thread.sleep(300); // b's writer goes on
+    stopWriting();
+    nodes.remove(a);
+    a.destroy();
+
+    String text = assertConverged("ledger", List.of(onB, observer), List.of(b));
+    for (String token : ackedBeforeTheCrash) {
+      assertThat(text).as("acknowledged by a before it was killed").contains("[" + token + "]");
+    }
+    for (String token : acked) {
+      assertThat(text).as("acknowledged").contains("[" + token + "]");
+    }
+  }
+
+  @Test
+  void redisKilledAndRestarted_underLoad_nodesKeepAcknowledging_andReconverge() throws Exception {
+    Node a = node("a", 3000);
+    Node b = node("b", 3000);
+    Set<String> acked = ConcurrentHashMap.newKeySet();
+    ClientDocument onA = open(a, "outage");
+    ClientDocument onB = open(b, "outage");
+    ClientDocument readerA = open(a, "outage");
+    ClientDocument readerB = open(b, "outage");
+    write(onA, "a", acked);
+    write(onB, "b", acked);
+    await("load before the outage").atMost(Duration.ofSeconds(60)).until(() -> acked.size() >= 100);
+
+    redis.kill();
+    int beforeOutage = acked.size();
+    await("acknowledged while Redis is down").atMost(Duration.ofSeconds(30))
+        .until(() -> acked.size() >= beforeOutage + 100);
+    redis.restart();
+    int afterRestart = acked.size();
+    await("load after Redis is back").atMost(Duration.ofSeconds(30)).until(() -> acked.size() >= afterRestart + 100);
+    stopWriting();
+
+    String text = assertConverged("outage", List.of(onA, onB, readerA, readerB), List.of(a, b));
+    for (String token : acked) {
+      assertThat(text).as("acknowledged").contains("[" + token + "]");
+    }
+  }
+
+  @Test
+  void pausedOwner_pastItsLease_isRefused_whenItComesBack() throws Exception {
+    Node a = node("a", 1000);
+    Set<String> acked = ConcurrentHashMap.newKeySet();
+    ClientDocument onA = open(a, "owner"); // a loads it first and takes the lease
+    await("a holds the lease").atMost(Duration.ofSeconds(20)).until(() -> "a".equals(lease("owner")[0]));
+    Node b = node("b", 1000);
+    ClientDocument onB = open(b, "owner");
+    write(onA, "a", acked);
+    write(onB, "b", acked);
+    await("load before the pause").atMost(Duration.ofSeconds(60)).until(() -> acked.size() >= 100);
+
+    a.signal("STOP"); // a long GC pause, say: a does not know it
+    await("b takes the document over once a's heartbeat expired").atMost(Duration.ofSeconds(30))
+        .until(() -> "b".equals(lease("owner")[0]));
+    String epochOfB = lease("owner")[1];
+    a.signal("CONT");
+
+    await("a's stale compaction is refused").atMost(Duration.ofSeconds(60))
+        .until(() -> a.log().contains("lost document cluster/owner: its epoch is 1 but the lease is now held by b"));
+    assertThat(lease("owner")).containsExactly("b", epochOfB);
+    stopWriting();
+
+    String text = assertConverged("owner", List.of(onA, onB), List.of(a, b));
+    for (String token : acked) {
+      assertThat(text).as("acknowledged").contains("[" + token + "]");
+    }
+  }
+
+  /** The lease row of {@code document}: owner and epoch. */
+  private static String[] lease(String document) throws Exception {
+    try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "");
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT owner, epoch FROM collab_leases WHERE tenant = 'cluster' AND name = '"
+            + document + "'")) {
+      return rs.next() ? new String[] {rs.getString(1), Long.toString(rs.getLong(2))} : new String[] {null, null};
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
