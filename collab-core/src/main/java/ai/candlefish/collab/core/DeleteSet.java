@@ -195,8 +195,13 @@ final class DeleteSet {
       Ranges r = clients.get(client);
       if (encoder instanceof UpdateEncoderV2 && !r.isOrdered()) {
         // v2 writes each clock as the distance from the previous range's end, which must not be negative. Only a
-        // hostile update has such ranges (Yjs would write garbage for them); v1 copies them as they are.
-        r.sortAndMerge();
+        // hostile update has such ranges (Yjs would write garbage for them); v1 copies them as they are. Sorted
+        // in a copy: a snapshot's delete set is a value that must not change.
+        Ranges copy = new Ranges();
+        copy.data = Arrays.copyOf(r.data, r.data.length);
+        copy.size = r.size;
+        copy.sortAndMerge();
+        r = copy;
       }
       encoder.resetDsCurVal();
       encoder.writeVarUint(client);

@@ -81,6 +81,33 @@ public final class Snapshot {
   }
 
   /**
+   * The snapshot in Yjs's format v2, byte-identical to Yjs's {@code encodeSnapshotV2}: the deleted ranges as
+   * update format v2 writes them (each clock as the distance from the end of the client's previous range, each
+   * length minus one), then the state vector.
+   *
+   * @throws IllegalStateException if a deleted range has length 0 (only a decoded v1 snapshot can hold one; v2
+   *     cannot write it, and Yjs throws too)
+   */
+  public byte[] encodeV2() {
+    UpdateEncoderV2 encoder = new UpdateEncoderV2();
+    ds.write(encoder);
+    sv.write(encoder.rest);
+    return encoder.takeRest();
+  }
+
+  /**
+   * Decodes a snapshot in format v2 (Yjs {@code decodeSnapshotV2}), with the same rules as {@link #decode}.
+   *
+   * @throws DecodingException if the bytes are not a v2 snapshot
+   */
+  public static Snapshot decodeV2(byte[] encoded) {
+    Objects.requireNonNull(encoded, "encoded");
+    Lib0Decoder in = new Lib0Decoder(encoded);
+    DeleteSet ds = readDeleteSet(in, true);
+    return new Snapshot(ds, StateVector.read(in));
+  }
+
+  /**
    * Decodes a snapshot in format v1 (Yjs {@code decodeSnapshot}). Like Yjs, it keeps the deleted ranges exactly
    * as written and ignores bytes after the state vector.
    *
@@ -101,6 +128,11 @@ public final class Snapshot {
    * @throws DecodingException if the bytes are not a delete set
    */
   static DeleteSet readDeleteSet(Lib0Decoder in) {
+    return readDeleteSet(in, false);
+  }
+
+  /** {@link #readDeleteSet(Lib0Decoder)} in format v1, or in v2 (clocks as distances, lengths minus one). */
+  static DeleteSet readDeleteSet(Lib0Decoder in, boolean v2) {
     DeleteSet ds = new DeleteSet();
     int numClients = in.readVarUintAsInt();
     checkCount(in, numClients, "delete set clients");
@@ -108,14 +140,16 @@ public final class Snapshot {
       long client = in.readVarUint();
       int numDeletes = in.readVarUintAsInt();
       checkCount(in, numDeletes, "deleted ranges");
+      long end = 0; // v2: where the client's previous range ended
       for (int j = 0; j < numDeletes; j++) {
         int at = in.offset();
-        int clock = in.readVarUintAsInt();
-        int len = in.readVarUintAsInt();
-        if ((long) clock + len > Integer.MAX_VALUE) {
+        long clock = v2 ? end + in.readVarUint() : in.readVarUintAsInt();
+        long len = v2 ? in.readVarUint() + 1 : in.readVarUintAsInt();
+        if (clock + len > Integer.MAX_VALUE) {
           throw new DecodingException("deleted range " + client + ":" + clock + "+" + len + " overflows", at);
         }
-        ds.addRaw(client, clock, len);
+        end = clock + len;
+        ds.addRaw(client, (int) clock, (int) len);
       }
     }
     return ds;

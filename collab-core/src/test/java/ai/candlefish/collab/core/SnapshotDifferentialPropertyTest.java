@@ -84,6 +84,8 @@ class SnapshotDifferentialPropertyTest {
     byte[] yjs = YjsInterop.fromBase64(peer.request(command("emptySnapshot")).get("snapshot"));
     assertThat(Snapshot.empty().encode()).isEqualTo(yjs);
     assertThat(Snapshot.decode(yjs)).isEqualTo(Snapshot.empty());
+    assertThat(Snapshot.empty().encodeV2()).isEqualTo(yjs); // two empty counts, the same in both formats
+    assertThat(Snapshot.decodeV2(yjs)).isEqualTo(Snapshot.empty());
   }
 
   private static Map<String, Object> command(String op) {
@@ -279,6 +281,11 @@ class SnapshotDifferentialPropertyTest {
       Snapshot decoded = Snapshot.decode(yjs);
       assertThat(decoded).isEqualTo(snapshot).hasSameHashCodeAs(snapshot);
       assertThat(decoded.encode()).isEqualTo(yjs);
+      Map<String, Object> toV2 = cmd("snapshotV2", null);
+      toV2.put("snapshot", YjsInterop.base64(yjs));
+      byte[] yjsV2 = YjsInterop.fromBase64(peer.request(toV2).get("snapshot"));
+      assertThat(YjsInterop.base64(snapshot.encodeV2())).as("v2 snapshot of %s", r.id).isEqualTo(YjsInterop.base64(yjsV2));
+      assertThat(Snapshot.decodeV2(yjsV2)).isEqualTo(snapshot);
       snapshots.add(java);
     }
 
