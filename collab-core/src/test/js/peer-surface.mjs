@@ -10,7 +10,7 @@
 // changed: [[type, [keys...]]...] with a type written as "root:<name>" or "<client>:<clock>" of its item.
 
 import * as Y from 'yjs'
-import { sharedKind, tag } from './interop.mjs'
+import { fromBase64, sharedKind, tag, toBase64 } from './interop.mjs'
 
 /** A Yjs event as the differential tests compare it. */
 export const describeEvent = e => {
@@ -117,7 +117,11 @@ export const applySurfaceOp = (doc, op) => {
   }
 }
 
-/** The commands of this file (see yjs-peer.mjs's header); undefined when cmd is not one. */
+/**
+ * The commands of this file (see yjs-peer.mjs's header); undefined when cmd is not one. Besides log and subdocs:
+ *   {"op":"parseUpdateMeta","update":B64}        -> {from:[[client,clock]...], to:[...]} (Map order)
+ *   {"op":"obfuscateUpdate","update":B64,"opts"?} -> {update:B64}
+ */
 export const handleSurface = (cmd, replica) => {
   switch (cmd.op) {
     case 'log': {
@@ -126,6 +130,12 @@ export const handleSurface = (cmd, replica) => {
       r.log = []
       return { log }
     }
+    case 'parseUpdateMeta': {
+      const { from, to } = Y.parseUpdateMeta(fromBase64(cmd.update))
+      return { from: [...from.entries()], to: [...to.entries()] }
+    }
+    case 'obfuscateUpdate':
+      return { update: toBase64(Y.obfuscateUpdate(fromBase64(cmd.update), cmd.opts)) }
     case 'subdocs': {
       const { doc } = replica(cmd)
       return { subdocs: [...doc.getSubdocs()].map(d => ({ guid: d.guid, shouldLoad: d.shouldLoad, autoLoad: d.autoLoad, meta: tag(d.meta) })) }

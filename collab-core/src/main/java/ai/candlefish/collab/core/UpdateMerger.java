@@ -205,6 +205,41 @@ final class UpdateMerger {
   }
 
   /** The part of an update that a peer with state vector {@code sv} lacks. */
+  /** Rewrites every struct of {@code update} through {@code f}, keeping the delete set (Yjs {@code convertUpdateFormat}). */
+  static byte[] transform(Stream update, UpdateFormat format, java.util.function.UnaryOperator<AbstractStruct> f) {
+    UpdateEncoder out = format.newEncoder();
+    Writer writer = new Writer(out);
+    for (AbstractStruct s : update.structs()) {
+      writer.write(f.apply(s), 0);
+    }
+    writer.finish();
+    update.deletes().write(out);
+    return out.toByteArray();
+  }
+
+  /** Yjs's {@code parseUpdateMeta}: per client, the first clock and the clock after the last struct. */
+  static Updates.UpdateMeta meta(Stream update) {
+    java.util.Map<Long, Integer> from = new java.util.LinkedHashMap<>();
+    java.util.Map<Long, Integer> to = new java.util.LinkedHashMap<>();
+    List<AbstractStruct> structs = update.structs();
+    if (!structs.isEmpty()) {
+      AbstractStruct first = structs.get(0);
+      long currClient = first.client;
+      int currClock = first.clock;
+      from.put(currClient, currClock);
+      for (AbstractStruct curr : structs) {
+        if (currClient != curr.client) {
+          to.put(currClient, currClock);
+          from.put(curr.client, curr.clock);
+          currClient = curr.client;
+        }
+        currClock = curr.clock + curr.length;
+      }
+      to.put(currClient, currClock);
+    }
+    return new Updates.UpdateMeta(java.util.Collections.unmodifiableMap(from), java.util.Collections.unmodifiableMap(to));
+  }
+
   static byte[] diff(Stream update, StateVector sv, UpdateFormat format) {
     UpdateEncoder out = format.newEncoder();
     Writer writer = new Writer(out);

@@ -2,6 +2,7 @@ package ai.candlefish.collab.core;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -125,5 +126,47 @@ public final class Updates {
   public static byte[] convertV2ToV1(byte[] update) {
     Objects.requireNonNull(update, "update");
     return UpdateMerger.convert(UpdateReader.decodeStream(update, UpdateFormat.V2), UpdateFormat.V1);
+  }
+
+  /**
+   * Which clocks a v1 update covers (Yjs {@code parseUpdateMeta}): per client, in the update's order, the first
+   * clock ({@code from}) and the clock after its last struct ({@code to}); Skips count as covered.
+   *
+   * @param from each client's first clock in the update
+   * @param to each client's clock after its last struct in the update
+   */
+  public record UpdateMeta(Map<Long, Integer> from, Map<Long, Integer> to) {}
+
+  /**
+   * The clock ranges a v1 update covers (Yjs {@code parseUpdateMeta}).
+   *
+   * @throws DecodingException if the update is malformed
+   */
+  public static UpdateMeta parseMeta(byte[] update) {
+    Objects.requireNonNull(update, "update");
+    return UpdateMerger.meta(UpdateReader.decodeStream(update, UpdateFormat.V1));
+  }
+
+  /**
+   * The v1 update with all content replaced by stand-ins of the same shape (Yjs {@code obfuscateUpdate} with its
+   * defaults: formatting, subdocuments and XML names obfuscated too), for sharing a document's structure in a bug
+   * report without its content. Applying it gives a document with the same structure and lengths.
+   *
+   * @throws DecodingException if the update is malformed
+   */
+  public static byte[] obfuscate(byte[] update) {
+    return obfuscate(update, true, true, true);
+  }
+
+  /**
+   * {@link #obfuscate(byte[])} with Yjs's options: whether to obfuscate formatting attributes, subdocument guids
+   * and options, and XML node and hook names.
+   *
+   * @throws DecodingException if the update is malformed
+   */
+  public static byte[] obfuscate(byte[] update, boolean formatting, boolean subdocs, boolean xml) {
+    Objects.requireNonNull(update, "update");
+    return UpdateMerger.transform(UpdateReader.decodeStream(update, UpdateFormat.V1), UpdateFormat.V1,
+        new Obfuscator(formatting, subdocs, xml));
   }
 }

@@ -290,6 +290,10 @@ class YjsSurfacePropertyTest {
           assertThat(YjsInterop.base64(r.doc.encodeStateAsUpdate())).as("state of %s", r.id)
               .isEqualTo(YjsInterop.base64(peer.encodeStateAsUpdate(r.id, null)));
         }
+        byte[] state = peer.encodeStateAsUpdate(replicas.get(0).id, null);
+        for (byte[] update : List.of(state, Updates.diff(state, replicas.get(1).doc.encodeStateVector()))) {
+          checkInspection(update);
+        }
       } catch (AssertionError | RuntimeException e) {
         int from = Math.max(0, log.size() - 12);
         throw new AssertionError(e.getMessage() + "\nlast steps:\n  " + String.join("\n  ", log.subList(from, log.size())), e);
@@ -482,6 +486,31 @@ class YjsSurfacePropertyTest {
         op.put("op", "subdocDestroy");
       }
       return op;
+    }
+
+    /** Updates.parseMeta and Updates.obfuscate (with random options) against Yjs on the same bytes. */
+    private void checkInspection(byte[] update) {
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("op", "parseUpdateMeta");
+      c.put("update", YjsInterop.base64(update));
+      Map<String, Object> yjs = peer.request(c);
+      Updates.UpdateMeta meta = Updates.parseMeta(update);
+      List<Object> from = new ArrayList<>();
+      meta.from().forEach((k, v) -> from.add(List.of(k, v)));
+      List<Object> to = new ArrayList<>();
+      meta.to().forEach((k, v) -> to.add(List.of(k, v)));
+      assertThat(normalized(from)).as("parseUpdateMeta from").isEqualTo(yjs.get("from"));
+      assertThat(normalized(to)).as("parseUpdateMeta to").isEqualTo(yjs.get("to"));
+      boolean formatting = rnd.nextInt(4) != 0;
+      boolean subdocs = rnd.nextInt(4) != 0;
+      boolean xml = rnd.nextInt(4) != 0;
+      c = new LinkedHashMap<>();
+      c.put("op", "obfuscateUpdate");
+      c.put("update", YjsInterop.base64(update));
+      c.put("opts", Map.of("formatting", formatting, "subdocs", subdocs, "yxml", xml));
+      assertThat(YjsInterop.base64(Updates.obfuscate(update, formatting, subdocs, xml)))
+          .as("obfuscateUpdate(formatting=%s, subdocs=%s, yxml=%s)", formatting, subdocs, xml)
+          .isEqualTo(peer.request(c).get("update"));
     }
 
     private Map<String, Object> cloneOrAttributeOp(Doc doc) {
