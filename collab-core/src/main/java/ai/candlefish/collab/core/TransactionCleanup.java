@@ -15,29 +15,27 @@ final class TransactionCleanup {
   private TransactionCleanup() {}
 
   static void run(Doc doc) {
-    RuntimeException failure = null;
+    Throwable failure = null;
     List<Transaction> cleanups = doc.transactionCleanups;
-    for (int i = 0; i < cleanups.size(); i++) {
-      try {
-        cleanup(doc, cleanups.get(i));
-      } catch (RuntimeException e) {
-        if (failure == null) {
-          failure = e;
-        } else {
-          failure.addSuppressed(e);
+    try {
+      for (int i = 0; i < cleanups.size(); i++) {
+        try {
+          cleanup(doc, cleanups.get(i));
+        } catch (RuntimeException | Error e) {
+          failure = addFailure(failure, e);
         }
       }
+    } finally {
+      // Even after a fatal error: a document whose list is not cleared would never clean up a transaction again.
+      cleanups.clear();
     }
-    cleanups.clear();
-    if (failure != null) {
-      throw failure;
-    }
+    Listeners.throwIfAny(failure);
   }
 
   private static void cleanup(Doc doc, Transaction txn) {
     StructStore store = doc.store;
     DeleteSet ds = txn.deleteSetOrNull();
-    RuntimeException failure = null;
+    Throwable failure = null;
     try {
       if (ds != null) {
         ds.sortAndMerge();
@@ -49,7 +47,7 @@ final class TransactionCleanup {
         doc.beforeObserverCallsListeners().forEach(l -> l.accept(txn));
       }
       callObservers(doc, txn);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       failure = e;
     } finally {
       if (ds != null) {
@@ -85,7 +83,7 @@ final class TransactionCleanup {
       if (!doc.afterTransactionCleanupListeners().isEmpty()) {
         try {
           doc.afterTransactionCleanupListeners().forEach(l -> l.accept(txn));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
           failure = addFailure(failure, e);
         }
       }
@@ -100,29 +98,24 @@ final class TransactionCleanup {
         failure = addFailure(failure, emitSubdocs(doc, txn));
       }
     }
-    if (failure != null) {
-      throw failure;
-    }
+    Listeners.throwIfAny(failure);
   }
 
   /** Calls each listener with the update; returns {@code failure} with what they threw added. */
-  private static RuntimeException emitUpdate(Listeners<UpdateListener> listeners, byte[] update, Transaction txn,
-      RuntimeException failure) {
+  private static Throwable emitUpdate(Listeners<UpdateListener> listeners, byte[] update, Transaction txn,
+      Throwable failure) {
     // Each listener gets an array of its own; a single listener can have the original.
     boolean copy = listeners.size() > 1;
     try {
       listeners.forEach(l -> l.onUpdate(copy ? update.clone() : update, txn.origin(), txn));
-    } catch (RuntimeException e) {
-      if (failure == null) {
-        return e;
-      }
-      failure.addSuppressed(e);
+    } catch (RuntimeException | Error e) {
+      return Listeners.addFailure(failure, e);
     }
     return failure;
   }
 
   private static void callObservers(Doc doc, Transaction txn) {
-    RuntimeException failure = null;
+    Throwable failure = null;
     // Per-type observers.
     // No copy of the map: changes made by observers go to transactions of their own.
     for (Map.Entry<SharedType, Set<String>> e : txn.changed().entrySet()) {
@@ -130,7 +123,7 @@ final class TransactionCleanup {
       if (type.item == null || !type.item.isDeleted()) {
         try {
           type.callObserver(txn, e.getValue());
-        } catch (RuntimeException ex) {
+        } catch (RuntimeException | Error ex) {
           failure = addFailure(failure, ex);
         }
       }
@@ -152,7 +145,7 @@ final class TransactionCleanup {
         events.sort((a, b) -> Integer.compare(a.path().size(), b.path().size()));
         try {
           type.callDeepObservers(events, txn);
-        } catch (RuntimeException ex) {
+        } catch (RuntimeException | Error ex) {
           failure = addFailure(failure, ex);
         }
       }
@@ -160,24 +153,22 @@ final class TransactionCleanup {
     if (!doc.afterTransactionListeners().isEmpty()) {
       try {
         doc.afterTransactionListeners().forEach(l -> l.accept(txn));
-      } catch (RuntimeException ex) {
+      } catch (RuntimeException | Error ex) {
         failure = addFailure(failure, ex);
       }
     }
     if (txn.needFormattingCleanup) {
       try {
         YText.cleanupAfterTransaction(txn);
-      } catch (RuntimeException ex) {
+      } catch (RuntimeException | Error ex) {
         failure = addFailure(failure, ex);
       }
     }
-    if (failure != null) {
-      throw failure;
-    }
+    Listeners.throwIfAny(failure);
   }
 
   /** Yjs's subdocs step: adopts added subdocuments, reports the event, destroys removed ones. */
-  private static RuntimeException emitSubdocs(Doc doc, Transaction txn) {
+  private static Throwable emitSubdocs(Doc doc, Transaction txn) {
     Set<Doc> added = txn.subdocsAdded == null ? Set.of() : Collections.unmodifiableSet(txn.subdocsAdded);
     Set<Doc> removed = txn.subdocsRemoved == null ? Set.of() : Collections.unmodifiableSet(txn.subdocsRemoved);
     Set<Doc> loaded = txn.subdocsLoaded == null ? Set.of() : Collections.unmodifiableSet(txn.subdocsLoaded);
@@ -192,32 +183,25 @@ final class TransactionCleanup {
     for (Doc subdoc : removed) {
       doc.subdocs.remove(subdoc);
     }
-    RuntimeException failure = null;
+    Throwable failure = null;
     SubdocsEvent event = new SubdocsEvent(loaded, added, removed, txn);
     try {
       doc.subdocsListeners().forEach(l -> l.accept(event));
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       failure = e;
     }
     for (Doc subdoc : removed) {
       try {
         subdoc.destroy();
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         failure = addFailure(failure, e);
       }
     }
     return failure;
   }
 
-  private static RuntimeException addFailure(RuntimeException failure, RuntimeException e) {
-    if (e == null) {
-      return failure;
-    }
-    if (failure == null) {
-      return e;
-    }
-    failure.addSuppressed(e);
-    return failure;
+  private static Throwable addFailure(Throwable failure, Throwable e) {
+    return e == null ? failure : Listeners.addFailure(failure, e);
   }
 
   /** Merges structs[pos] with its left neighbours while possible; returns how many were merged away. */

@@ -13,7 +13,10 @@ import ai.candlefish.collab.core.Doc;
  * for one document and may read (and in {@link #onLoad} and {@link #onChange} change) the {@link Doc} they are
  * given, during the call only. No hook runs on a network thread, but a slow hook delays its document: hand long
  * work to an executor of your own. An exception thrown by a hook is logged and otherwise ignored, except where a
- * method says it refuses.
+ * method says it refuses; so is an {@code Error} (a {@code StackOverflowError} from walking a hostile document, an
+ * {@code AssertionError}): a failing hook never stops a document from being stored and acknowledged. Only a
+ * {@link VirtualMachineError} other than {@code StackOverflowError} (out of memory) is let through. The same holds
+ * for observers and listeners a hook puts on a document.
  *
  * <p>Implementations must be thread-safe (different documents and connections call concurrently).
  */

@@ -89,4 +89,42 @@ class EventsTest {
     doc.getText("t").observe(e -> { });
     assertThat(doc.getText("t").toString()).isEqualTo("x");
   }
+
+  @Test
+  void observerAndListenerErrors_doNotBreakTheDocument() {
+    Doc doc = Doc.newBuilder().clientId(1).build();
+    doc.getText("t").observe(e -> {
+      throw new StackOverflowError("observer walked a deep document");
+    });
+    doc.onUpdate((u, o, t) -> {
+      throw new AssertionError("listener before ours");
+    });
+    List<byte[]> updates = new ArrayList<>();
+    doc.onUpdate((u, o, t) -> updates.add(u));
+    for (int i = 0; i < 3; i++) {
+      int at = i;
+      assertThatThrownBy(() -> doc.getText("t").insert(at, "x")).isInstanceOf(StackOverflowError.class)
+          .hasSuppressedException(new AssertionError("listener before ours"));
+    }
+    // Every transaction still reached the later listener: a server stores and acknowledges from there.
+    assertThat(updates).hasSize(3);
+    assertThat(doc.getText("t").toString()).isEqualTo("xxx");
+  }
+
+  @Test
+  void fatalError_inAnObserver_isRethrownAtOnce_andTheDocumentStillWorks() {
+    Doc doc = Doc.newBuilder().clientId(1).build();
+    boolean[] fail = {true};
+    doc.getText("t").observe(e -> {
+      if (fail[0]) {
+        throw new OutOfMemoryError("simulated");
+      }
+    });
+    List<byte[]> updates = new ArrayList<>();
+    doc.onUpdate((u, o, t) -> updates.add(u));
+    assertThatThrownBy(() -> doc.getText("t").insert(0, "x")).isInstanceOf(OutOfMemoryError.class);
+    fail[0] = false;
+    doc.getText("t").insert(1, "y");
+    assertThat(updates).hasSize(2);
+  }
 }

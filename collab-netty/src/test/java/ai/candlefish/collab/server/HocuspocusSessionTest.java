@@ -42,11 +42,9 @@ import org.junit.jupiter.api.Test;
  * known to have been read (a stateless message on another document, heard by the hook, marks that point).
  */
 class HocuspocusSessionTest {
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
-
   private final CountDownLatch release = new CountDownLatch(1);
   private final BlockingQueue<String> stateless = new LinkedBlockingQueue<>();
-  private final List<Client> clients = new ArrayList<>();
+  private final List<RawHocuspocusClient> clients = new ArrayList<>();
   private CollabServer server;
 
   private final Authenticator tokens = (token, connection) -> {
@@ -83,114 +81,6 @@ class HocuspocusSessionTest {
     server.close();
   }
 
-  /** A message from the server: document name, type, and the rest. */
-  record Received(String document, int type, byte[] body) {
-    int firstVarUint() {
-      return new Lib0Decoder(body).readVarUintAsInt();
-    }
-  }
-
-  /** A raw Hocuspocus client: sends frames in order, records every message and the close. */
-  final class Client implements WebSocket.Listener {
-    final List<Received> received = new CopyOnWriteArrayList<>();
-    final CompletableFuture<Integer> closed = new CompletableFuture<>();
-    private final ByteArrayOutputStream parts = new ByteArrayOutputStream();
-    private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
-    WebSocket socket;
-
-    Client() {
-      socket = HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + server.port()), this).join();
-      clients.add(this);
-    }
-
-    synchronized Client send(String document, int type, Object... body) {
-      Lib0Encoder out = new Lib0Encoder();
-      out.writeVarString(document);
-      out.writeVarUint(type);
-      for (Object part : body) {
-        if (part instanceof Integer i) {
-          out.writeVarUint(i);
-        } else if (part instanceof String s) {
-          out.writeVarString(s);
-        } else {
-          out.writeVarUint8Array((byte[]) part);
-        }
-      }
-      byte[] bytes = out.toByteArray();
-      sending = sending.thenCompose(v -> socket.sendBinary(ByteBuffer.wrap(bytes), true));
-      return this;
-    }
-
-    Client auth(String document, String token) {
-      return send(document, 2, 0, token, "4.8.0");
-    }
-
-    Client step1(String document) {
-      return send(document, 0, SyncMessage.STEP1, new byte[] {0});
-    }
-
-    Client update(String document, byte[] update) {
-      return send(document, 0, SyncMessage.UPDATE, update);
-    }
-
-    Client close(String document) {
-      return send(document, 7);
-    }
-
-    Client stateless(String document, String payload) {
-      return send(document, 5, payload);
-    }
-
-    List<Received> of(String document, int type) {
-      return received.stream().filter(r -> r.document().equals(document) && r.type() == type).toList();
-    }
-
-    /** Auth "authenticated" messages for {@code document}. */
-    long authenticated(String document) {
-      return of(document, 2).stream().filter(r -> r.firstVarUint() == 2).count();
-    }
-
-    List<String> denied(String document) {
-      return of(document, 2).stream().filter(r -> r.firstVarUint() == 1).map(r -> {
-        Lib0Decoder in = new Lib0Decoder(r.body());
-        in.readVarUint();
-        return in.readVarString();
-      }).toList();
-    }
-
-    /** Sync status messages for {@code document}: 1 applied, 0 not. */
-    List<Integer> statuses(String document) {
-      return of(document, 8).stream().map(Received::firstVarUint).toList();
-    }
-
-    @Override
-    public void onOpen(WebSocket webSocket) {
-      webSocket.request(1);
-    }
-
-    @Override
-    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-      byte[] bytes = new byte[data.remaining()];
-      data.get(bytes);
-      parts.write(bytes, 0, bytes.length);
-      if (last) {
-        Lib0Decoder in = new Lib0Decoder(parts.toByteArray());
-        String document = in.readVarString();
-        int type = in.readVarUintAsInt();
-        received.add(new Received(document, type, in.readUint8Array(in.remaining())));
-        parts.reset();
-      }
-      webSocket.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-      closed.complete(statusCode);
-      return null;
-    }
-  }
-
   private static byte[] insert(String text) {
     Doc doc = Doc.create();
     List<byte[]> updates = new ArrayList<>();
@@ -206,7 +96,7 @@ class HocuspocusSessionTest {
   }
 
   /** Waits until the server has read everything {@code client} sent so far (it handles one socket in order). */
-  private void barrier(Client client, String openDocument) throws InterruptedException {
+  private void barrier(RawHocuspocusClient client, String openDocument) throws InterruptedException {
     String marker = "barrier-" + System.nanoTime();
     client.stateless(openDocument, marker);
     for (String s; (s = stateless.poll(10, TimeUnit.SECONDS)) != null; ) {
@@ -217,8 +107,14 @@ class HocuspocusSessionTest {
     throw new AssertionError("the server never heard " + marker);
   }
 
-  private Client withOpenDocument(String document) {
-    Client client = new Client();
+  private RawHocuspocusClient client() {
+    RawHocuspocusClient client = new RawHocuspocusClient(server.port());
+    clients.add(client);
+    return client;
+  }
+
+  private RawHocuspocusClient withOpenDocument(String document) {
+    RawHocuspocusClient client = client();
     client.auth(document, "alice").step1(document);
     await().atMost(Duration.ofSeconds(5)).until(() -> client.authenticated(document) == 1);
     return client;
@@ -226,7 +122,7 @@ class HocuspocusSessionTest {
 
   @Test
   void documentClosedAndReopened_whileItsTokenIsChecked_isOpenAfterwards() throws InterruptedException {
-    Client client = withOpenDocument("other");
+    RawHocuspocusClient client = withOpenDocument("other");
     client.auth("doc", "slowalice").step1("doc").close("doc").auth("doc", "slowalice").step1("doc");
     barrier(client, "other");
     release.countDown();
@@ -240,7 +136,7 @@ class HocuspocusSessionTest {
 
   @Test
   void documentClosedAndReopened_beforeAnyTokenIsAccepted_isOpenAfterwards() throws InterruptedException {
-    Client client = new Client();
+    RawHocuspocusClient client = client();
     client.auth("doc", "slowalice").step1("doc").close("doc").auth("doc", "slowalice").step1("doc");
     // No document is open to mark the point; the reopened document's own stateless message, heard by the hook,
     // shows that it was answered in order after the close.
@@ -254,7 +150,7 @@ class HocuspocusSessionTest {
 
   @Test
   void refusedToken_dropsWhatWasSentUnderIt_butTheNextTokenStartsOver() throws InterruptedException {
-    Client client = withOpenDocument("other");
+    RawHocuspocusClient client = withOpenDocument("other");
     client.auth("doc", "slowmallory").update("doc", insert("vandal ")).auth("doc", "alice")
         .update("doc", insert("welcome"));
     barrier(client, "other");
@@ -268,7 +164,7 @@ class HocuspocusSessionTest {
 
   @Test
   void invalidDocumentName_isRefusedAlone_theConnectionStays() {
-    Client client = withOpenDocument("other");
+    RawHocuspocusClient client = withOpenDocument("other");
     String tooLong = "x".repeat(DocumentKey.MAX_NAME_LENGTH + 1);
     client.auth(tooLong, "alice").auth("bell\u0007", "alice");
     await().atMost(Duration.ofSeconds(5)).until(() -> client.denied("bell\u0007").size() == 1);
@@ -280,11 +176,11 @@ class HocuspocusSessionTest {
 
   @Test
   void step1AskedAgain_getsOurStep1Too_soThatTheProvidersAnswerIsAcknowledged() {
-    Client client = withOpenDocument("doc");
+    RawHocuspocusClient client = withOpenDocument("doc");
     await().atMost(Duration.ofSeconds(5)).until(() -> client.of("doc", 0).size() == 2); // our step 1 and step 2
     client.step1("doc");
     await().atMost(Duration.ofSeconds(5)).until(() -> client.of("doc", 0).size() == 4);
-    assertThat(client.of("doc", 0).stream().map(Received::firstVarUint).toList())
+    assertThat(client.of("doc", 0).stream().map(RawHocuspocusClient.Received::firstVarUint).toList())
         .containsExactly(SyncMessage.STEP1, SyncMessage.STEP2, SyncMessage.STEP2, SyncMessage.STEP1);
     client.send("doc", 0, SyncMessage.STEP2, SyncProtocol.step2(Doc.create(), new byte[] {0}).update());
     await().atMost(Duration.ofSeconds(5)).until(() -> client.statuses("doc").equals(List.of(1)));

@@ -166,7 +166,8 @@ public final class Connection implements Peer {
       hook.run();
     } catch (AuthenticationException e) {
       throw e;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      ServerRuntime.rethrowIfFatal(e);
       log.warn("hook {} threw; ignored", name, e);
     }
   }

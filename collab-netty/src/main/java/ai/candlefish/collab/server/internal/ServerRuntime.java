@@ -126,12 +126,27 @@ public final class ServerRuntime {
     return connectionIds.incrementAndGet();
   }
 
-  /** Calls a hook, logging what it throws (hooks must not break the server). */
+  /**
+   * Calls a hook, logging what it throws: a hook must not break the server, nor stop a document's store and
+   * acknowledgements. Errors are caught too (a hook that walks a hostile document may overflow its stack); only a
+   * {@link VirtualMachineError} other than {@link StackOverflowError} (out of memory, internal error) is rethrown.
+   */
   public void hook(String name, Consumer<CollabHooks> call) {
     try {
       call.accept(config.hooks());
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      rethrowIfFatal(e);
       log.warn("hook {} threw; ignored", name, e);
+    }
+  }
+
+  /**
+   * Rethrows {@code failure} if the process cannot go on after it: a {@link VirtualMachineError} other than a
+   * {@link StackOverflowError} (which leaves the thread usable once unwound). Anything else the caller contains.
+   */
+  public static void rethrowIfFatal(Throwable failure) {
+    if (failure instanceof VirtualMachineError fatal && !(fatal instanceof StackOverflowError)) {
+      throw fatal;
     }
   }
 

@@ -272,8 +272,22 @@ public final class SharedDocument {
     echoToOrigin = doc.hasPendingUpdates();
     try {
       doc.applyUpdate(sync.payload(), session);
+    } catch (DecodingException e) {
+      throw e; // nothing was applied
+    } catch (RuntimeException | Error e) {
+      // Decoded and integrated: what failed is an observer or listener the host put on the document. The update
+      // is the document's now, and is stored and acknowledged like any other.
+      ServerRuntime.rethrowIfFatal(e);
+      log.warn("document {}: a listener failed while an update was applied; ignored", key, e);
     } finally {
       echoToOrigin = false;
+    }
+    if (doc.hasPendingUpdates()) {
+      // Part of the update (or an earlier one) waits for structs that have not arrived; the document's own update
+      // holds only what was integrated. Storing the update as received keeps "acknowledged means stored" true:
+      // loading applies the stored updates in order, so the waiting part waits again after a restart (or on
+      // another node) and is integrated when its dependencies arrive.
+      writer.updated(sync.payload());
     }
     runtime.metrics().updateApplied(System.nanoTime() - start);
     if (sync.ack() != 0) {

@@ -1,0 +1,158 @@
+package ai.candlefish.collab.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.spi.CollabHooks;
+import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.spi.DocumentStore;
+import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Clients that send what an honest editor would not, over real sockets (raw Hocuspocus frames): the server answers
+ * each attack with a documented close code or stays correct, and nothing it acknowledged is ever lost.
+ */
+class HostileClientTest {
+  private static final DocumentKey DOC = DocumentKey.of("acme", "doc");
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private final InMemoryDocumentStore memory = new InMemoryDocumentStore();
+  private final List<RawHocuspocusClient> clients = new ArrayList<>();
+  private final List<CollabServer> servers = new ArrayList<>();
+
+  private CollabServer start(DocumentStore store, UnaryOperator<CollabServer.Builder> settings) {
+    CollabServer server = settings.apply(CollabServer.newBuilder().host("127.0.0.1").port(0).documentStore(store)
+        .authenticator(TestTokens.TOKENS).storeDebounce(Duration.ofMillis(20)).storeMaxWait(Duration.ofMillis(100))
+        .unloadDelay(Duration.ofMillis(50))).build().start();
+    servers.add(server);
+    return server;
+  }
+
+  private RawHocuspocusClient open(CollabServer server, String document) {
+    RawHocuspocusClient client = new RawHocuspocusClient(server.port());
+    clients.add(client);
+    client.auth(document, "alice").step1(document);
+    await().atMost(WAIT).until(() -> client.authenticated(document) == 1);
+    return client;
+  }
+
+  @AfterEach
+  void stop() {
+    clients.forEach(c -> c.socket.abort());
+    servers.forEach(CollabServer::close);
+  }
+
+  /** Two edits of one writer: the second depends on the first. */
+  private static List<byte[]> chain(String... texts) {
+    Doc doc = Doc.create();
+    List<byte[]> updates = new ArrayList<>();
+    doc.onUpdate((u, origin, txn) -> updates.add(u));
+    for (String text : texts) {
+      doc.getText("t").insert(doc.getText("t").length(), text);
+    }
+    return updates;
+  }
+
+  private static Doc replay(DocumentStore store, DocumentKey key) {
+    Doc doc = Doc.create();
+    store.load(key).updates().forEach(doc::applyUpdate);
+    return doc;
+  }
+
+  private static String text(CollabServer server, DocumentKey key) {
+    try (DocumentHandle handle = server.openDocument(key).join()) {
+      return handle.read(d -> d.getText("t").toString()).join();
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ missing dependencies
+
+  @Test
+  void updateWithMissingDependencies_isStoredBeforeItIsAcknowledged_andSurvivesACrash() {
+    CollabServer server = start(memory, b -> b);
+    List<byte[]> edits = chain("hello", " world");
+    RawHocuspocusClient attacker = open(server, "doc");
+    attacker.update("doc", edits.get(1)); // " world" without "hello"
+    await().atMost(WAIT).until(() -> attacker.statuses("doc").equals(List.of(1)));
+
+    // The moment it is acknowledged, the store holds it: a crash now loses nothing.
+    Doc stored = replay(memory, DOC);
+    assertThat(stored.hasPendingUpdates()).isTrue();
+    stored.applyUpdate(edits.get(0));
+    assertThat(stored.getText("t").toString()).isEqualTo("hello world");
+
+    // Another server on a copy of the store as it was at the acknowledgement (the first one "crashed"): the
+    // missing piece arrives there, and the acknowledged part is integrated with it.
+    InMemoryDocumentStore copy = new InMemoryDocumentStore();
+    memory.load(DOC).updates().forEach(u -> copy.append(DOC, u));
+    CollabServer restarted = start(copy, b -> b);
+    RawHocuspocusClient writer = open(restarted, "doc");
+    writer.update("doc", edits.get(0));
+    await().atMost(WAIT).until(() -> writer.statuses("doc").equals(List.of(1)));
+    assertThat(text(restarted, DOC)).isEqualTo("hello world");
+    assertThat(attacker.closed).isNotDone();
+  }
+
+  @Test
+  void pendingUpdate_survivesUnloadAndCompaction() {
+    CollabServer server = start(memory, b -> b.compactAfterUpdates(1));
+    List<byte[]> edits = chain("a", "b", "c");
+    RawHocuspocusClient client = open(server, "doc");
+    client.update("doc", edits.get(2)).update("doc", edits.get(1));
+    await().atMost(WAIT).until(() -> client.statuses("doc").equals(List.of(1, 1)));
+    client.close("doc");
+    // Unloaded: everything was compacted into one piece, the waiting structs included.
+    await().atMost(WAIT).until(() -> server.loadedDocumentCount() == 0);
+    assertThat(memory.load(DOC).updateCount()).isEqualTo(1);
+    RawHocuspocusClient later = open(server, "doc");
+    later.update("doc", edits.get(0));
+    await().atMost(WAIT).until(() -> later.statuses("doc").equals(List.of(1)));
+    assertThat(text(server, DOC)).isEqualTo("abc");
+    assertThat(replay(memory, DOC).getText("t").toString()).isEqualTo("abc");
+  }
+
+  // ------------------------------------------------------------------------------------------ failing hooks
+
+  @Test
+  void hooksAndObserversThatThrowErrors_doNotStopStoringOrAcknowledging() {
+    CollabHooks hostile = new CollabHooks() {
+      @Override
+      public void onLoad(DocumentKey key, Doc doc) {
+        doc.getText("t").observe(event -> {
+          throw new StackOverflowError("observer walked a deep document");
+        });
+        doc.onUpdate((update, origin, txn) -> {
+          throw new AssertionError("update listener");
+        });
+      }
+
+      @Override
+      public void onChange(DocumentKey key, Doc doc) {
+        throw new StackOverflowError("toJson of a deep document");
+      }
+
+      @Override
+      public void onStore(DocumentKey key) {
+        throw new AssertionError("store hook");
+      }
+    };
+    CollabServer server = start(memory, b -> b.hooks(hostile));
+    RawHocuspocusClient client = open(server, "doc");
+    List<byte[]> edits = chain("one ", "two ", "three");
+    for (int i = 0; i < edits.size(); i++) {
+      client.update("doc", edits.get(i));
+      int acknowledged = i + 1;
+      await().atMost(WAIT).until(() -> client.statuses("doc").size() == acknowledged);
+    }
+    assertThat(client.statuses("doc")).containsExactly(1, 1, 1);
+    assertThat(replay(memory, DOC).getText("t").toString()).isEqualTo("one two three");
+    assertThat(client.closed).isNotDone();
+  }
+}
