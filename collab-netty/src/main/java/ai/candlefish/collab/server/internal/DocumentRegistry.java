@@ -119,13 +119,14 @@ public final class DocumentRegistry {
   }
 
   /**
-   * Refuses new users and stores every document; one future per document, completing when it is stored.
+   * Refuses new users and stores every document (in a cluster, then leaves it and releases its lease); one future
+   * per document, completing when that is done.
    */
   public List<CompletableFuture<DocumentKey>> close() {
     closing = true;
     List<CompletableFuture<DocumentKey>> stored = new ArrayList<>();
     for (SharedDocument d : documents.values()) {
-      stored.add(d.storeAll().thenApply(v -> d.key()));
+      stored.add(d.storeAll().thenCompose(v -> d.leaveCluster()).thenApply(v -> d.key()));
     }
     return stored;
   }

@@ -323,28 +323,24 @@ public final class SharedDocument {
 
   /** Another node stored {@code update}: apply it for this node's clients. */
   void applyRemote(byte[] update) {
-    lane.execute(() -> {
-      if (state != State.READY) {
-        return;
-      }
-      try {
-        doc.applyUpdate(update, ClusterLink.REMOTE);
-      } catch (DecodingException e) {
-        log.warn("document {}: dropped a malformed update from another node: {}", key, e.getMessage());
-      }
-    });
+    whenReady("update", () -> doc.applyUpdate(update, ClusterLink.REMOTE));
   }
 
   /** Presence of another node's clients changed. */
   void applyRemoteAwareness(byte[] update) {
+    whenReady("presence update", () -> awareness.applyUpdate(update, ClusterLink.REMOTE));
+  }
+
+  /** Runs {@code apply} on the document's thread if it is loaded; a malformed {@code what} is dropped and logged. */
+  private void whenReady(String what, Runnable apply) {
     lane.execute(() -> {
       if (state != State.READY) {
         return;
       }
       try {
-        awareness.applyUpdate(update, ClusterLink.REMOTE);
+        apply.run();
       } catch (DecodingException e) {
-        log.warn("document {}: dropped a malformed presence update from another node: {}", key, e.getMessage());
+        log.warn("document {}: dropped a malformed {} from another node: {}", key, what, e.getMessage());
       }
     });
   }
@@ -519,6 +515,26 @@ public final class SharedDocument {
       }
       runtime.hook("onUnload", h -> h.onUnload(key));
     }
+  }
+
+  /**
+   * On shutdown, after {@link #storeAll}: stops following the document in the cluster and gives its lease up, so
+   * another node takes its once-only work at once rather than after the lease's TTL. Completes at once on a server
+   * on its own.
+   */
+  CompletableFuture<Void> leaveCluster() {
+    if (cluster == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> left = new CompletableFuture<>();
+    lane.execute(() -> {
+      cluster.leave();
+      storeLane.execute(() -> {
+        cluster.release();
+        left.complete(null);
+      });
+    });
+    return left;
   }
 
   /** Stores (and compacts) everything; completes when stored, however many retries that takes. */
