@@ -4,13 +4,17 @@ import ai.candlefish.collab.core.DecodingException;
 import ai.candlefish.collab.core.Updates;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.DocumentStore;
+import ai.candlefish.collab.spi.DocumentVersion;
 import ai.candlefish.collab.spi.StoreException;
 import ai.candlefish.collab.spi.StoredDocument;
+import ai.candlefish.collab.spi.VersionInfo;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -197,7 +201,7 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
   }
 
   /**
-   * Deletes every row of the document, its state and its updates (the database frees their space as it does for
+   * Deletes every row of the document, its state, its updates and its saved versions (the database frees their space as it does for
    * any deleted row: PostgreSQL by vacuum).
    *
    * @throws StoreException if the document could not be deleted
@@ -213,8 +217,129 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
         bindKey(del, doc, key);
         del.executeUpdate();
       }
+      try (PreparedStatement del = c.prepareStatement(tables.deleteDocumentVersions)) {
+        bindKey(del, doc, key);
+        del.executeUpdate();
+      }
     }));
     compactor.forget(key);
+  }
+
+  // ------------------------------------------------------------------------------------------------- versions
+  // Table <prefix>doc_versions (schema version 3): one row per version, with its snapshot and state.
+
+  /**
+   * Saves a version in one row of {@code <prefix>doc_versions}; its id comes from the table's identity.
+   *
+   * @throws StoreException if the row could not be inserted
+   * @throws IllegalStateException if the store is closed
+   */
+  @Override
+  public VersionInfo saveVersion(DocumentKey key, String label, String author, Instant createdAt, byte[] snapshot,
+      byte[] state) {
+    Objects.requireNonNull(key, "key");
+    VersionInfo draft = new VersionInfo(0, label, author, createdAt);
+    Objects.requireNonNull(snapshot, "snapshot");
+    Objects.requireNonNull(state, "state");
+    long doc = Tables.hash(key);
+    long[] id = {0};
+    onIoThread(key, "save a version of", () -> inTransaction(key, "save a version of", c -> {
+      try (PreparedStatement s = c.prepareStatement(tables.insertVersion, new String[] {"id"})) {
+        bindKey(s, doc, key);
+        s.setString(4, label);
+        s.setString(5, author);
+        s.setLong(6, createdAt.toEpochMilli());
+        s.setBytes(7, snapshot);
+        s.setBytes(8, state);
+        s.executeUpdate();
+        try (ResultSet keys = s.getGeneratedKeys()) {
+          if (!keys.next()) {
+            throw new SQLException("the database returned no id for the new version");
+          }
+          id[0] = keys.getLong(1);
+        }
+      }
+    }));
+    return new VersionInfo(id[0], draft.label(), draft.author(), Instant.ofEpochMilli(createdAt.toEpochMilli()));
+  }
+
+  /**
+   * The versions of the document, oldest first, without their content.
+   *
+   * @throws StoreException if the database cannot be read
+   * @throws IllegalStateException if the store is closed
+   */
+  @Override
+  public List<VersionInfo> listVersions(DocumentKey key) {
+    Objects.requireNonNull(key, "key");
+    return onIoThread(key, "list the versions of", () -> query(key, tables.selectVersions, -1, rs -> {
+      List<VersionInfo> out = new ArrayList<>();
+      while (rs.next()) {
+        out.add(info(rs));
+      }
+      return List.copyOf(out);
+    }));
+  }
+
+  /**
+   * One version with its snapshot and state, or null.
+   *
+   * @throws StoreException if the database cannot be read
+   * @throws IllegalStateException if the store is closed
+   */
+  @Override
+  public DocumentVersion loadVersion(DocumentKey key, long id) {
+    Objects.requireNonNull(key, "key");
+    return onIoThread(key, "load a version of", () -> query(key, tables.selectVersion, id,
+        rs -> rs.next() ? DocumentVersion.of(info(rs), rs.getBytes(5), rs.getBytes(6)) : null));
+  }
+
+  /**
+   * Deletes the rows of these versions, in one transaction.
+   *
+   * @throws StoreException if they could not be deleted (then none is)
+   * @throws IllegalStateException if the store is closed
+   */
+  @Override
+  public void deleteVersions(DocumentKey key, Collection<Long> ids) {
+    Objects.requireNonNull(key, "key");
+    List<Long> copy = List.copyOf(ids);
+    long doc = Tables.hash(key);
+    onIoThread(key, "delete versions of", () -> inTransaction(key, "delete versions of", c -> {
+      try (PreparedStatement s = c.prepareStatement(tables.deleteVersion)) {
+        for (long id : copy) {
+          bindKey(s, doc, key);
+          s.setLong(4, id);
+          s.addBatch();
+        }
+        s.executeBatch();
+      }
+    }));
+  }
+
+  private static VersionInfo info(ResultSet rs) throws SQLException {
+    return new VersionInfo(rs.getLong(1), rs.getString(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)));
+  }
+
+  private interface RowsReader<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  /** Runs a query of the document's rows (with the version id as 4th parameter unless it is -1). */
+  private <T> T query(DocumentKey key, String sql, long id, RowsReader<T> reader) {
+    long doc = Tables.hash(key);
+    try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+      bindKey(s, doc, key);
+      if (id != -1) {
+        s.setLong(4, id);
+      }
+      try (ResultSet rs = s.executeQuery()) {
+        return reader.read(rs);
+      }
+    } catch (SQLException e) {
+      throw new StoreException("could not read the versions of document " + key + " from " + tables.versionsTable
+          + " (" + e.getMessage() + ")", e);
+    }
   }
 
   /**

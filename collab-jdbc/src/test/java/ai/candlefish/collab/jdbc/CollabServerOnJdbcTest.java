@@ -167,4 +167,30 @@ class CollabServerOnJdbcTest {
       socket.abort();
     }
   }
+
+  @Test
+  void versions_surviveARestart_andARestoreReachesClients() {
+    DocumentKey key = DocumentKey.of("paintbox", "estimate-8");
+    long versionId;
+    try (Running first = start(); SyncClient alice = SyncClient.connect(first.server(), key.name())) {
+      alice.awaitSynced();
+      alice.edit(d -> d.getText("notes").insert(0, "two coats"));
+      // the version is of what the server holds: wait until alice's edit arrived
+      await().atMost(Duration.ofSeconds(10)).until(() -> first.server().openDocument(key).thenCompose(h -> h.read(d -> d.getText("notes").toString())
+              .whenComplete((r, e) -> h.close())).join().equals("two coats"));
+      versionId = first.server().versions().save(key, "sent to the customer", "alice").join().id();
+      alice.edit(d -> d.getText("notes").insert(0, "three coats, not "));
+    }
+    try (Running second = start(); SyncClient bob = SyncClient.connect(second.server(), key.name())) {
+      bob.awaitSynced();
+      assertThat(second.server().versions().list(key).join()).extracting(v -> v.label())
+          .containsExactly("sent to the customer");
+      assertThat(second.server().versions().open(key, versionId).join().getText("notes").toString())
+          .isEqualTo("two coats");
+
+      assertThat(second.server().versions().restore(key, versionId).join()).isTrue();
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> bob.content().startsWith("two coats"));
+    }
+  }
 }

@@ -6,11 +6,14 @@ import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.spi.DocumentVersion;
 import ai.candlefish.collab.spi.StoreException;
 import ai.candlefish.collab.spi.StoredDocument;
+import ai.candlefish.collab.spi.VersionInfo;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -104,6 +107,34 @@ class JdbcDocumentStoreTest {
     assertThat(actual.hasPendingUpdates()).isFalse();
     assertThat(actual.toJson()).isEqualTo(expected.toJson());
     assertThat(actual.stateVector()).isEqualTo(expected.stateVector());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void versions_saveListLoadDelete(Database db) {
+    JdbcDocumentStore store = store(db);
+    DocumentKey other = DocumentKey.of("acme", "estimate-2");
+    Instant t = Instant.parse("2026-12-04T06:00:00.123Z");
+    VersionInfo first = store.saveVersion(KEY, "first draft", "ada", t, new byte[] {1}, new byte[] {2, 3});
+    VersionInfo second = store.saveVersion(KEY, "sent", "bob", t.plusSeconds(60), new byte[] {4}, new byte[] {5});
+    store.saveVersion(other, "elsewhere", "ada", t, new byte[] {6}, new byte[] {7});
+
+    assertThat(store.listVersions(KEY)).containsExactly(first, second);
+    assertThat(first.id()).isLessThan(second.id());
+    assertThat(first.createdAt()).isEqualTo(t);
+    DocumentVersion loaded = store.loadVersion(KEY, second.id());
+    assertThat(loaded.info()).isEqualTo(second);
+    assertThat(loaded.snapshot()).containsExactly(4);
+    assertThat(loaded.state()).containsExactly(5);
+    assertThat(store.loadVersion(other, second.id())).isNull();
+
+    store.deleteVersions(KEY, List.of(first.id(), 12345L));
+    assertThat(store.listVersions(KEY)).containsExactly(second);
+    // erasing a document erases its versions, and only its own
+    store.append(KEY, edits(1, 3, new SplittableRandom(1)).get(0));
+    store.delete(KEY);
+    assertThat(store.listVersions(KEY)).isEmpty();
+    assertThat(store.listVersions(other)).hasSize(1);
   }
 
   @ParameterizedTest
