@@ -18,7 +18,9 @@ export const describeEvent = e => {
     path: e.path,
     kind: sharedKind(e.target),
     delta: tag(e.changes.delta),
-    keys: [...e.changes.keys].map(([key, change]) => [key, change.action, tag(change.oldValue)])
+    keys: [...e.changes.keys].map(([key, change]) => [key, change.action, tag(change.oldValue)]),
+    added: [...e.changes.added].map(i => [i.id.client, i.id.clock, i.length]),
+    deleted: [...e.changes.deleted].map(i => [i.id.client, i.id.clock, i.length])
   }
   if (e instanceof Y.YXmlEvent) {
     d.attributesChanged = [...e.attributesChanged]

@@ -19,6 +19,7 @@ public abstract sealed class YEvent permits YArrayEvent, YMapEvent, YTextEvent, 
   private List<Object> path;
   private Map<String, EntryChange> keys;
   private List<Delta> delta;
+  private YEventChanges changes;
 
   YEvent(SharedType target, Transaction transaction, Set<String> keysChanged) {
     this.target = target;
@@ -86,6 +87,55 @@ public abstract sealed class YEvent permits YArrayEvent, YMapEvent, YTextEvent, 
   /** Whether the struct was deleted in this event's transaction. */
   boolean deletes(AbstractStruct s) {
     return transaction.deletes(s);
+  }
+
+  /**
+   * Whether the struct with this id was created in this event's transaction (Yjs {@code adds}).
+   *
+   * @throws IllegalStateException if the event is no longer being delivered
+   */
+  public boolean adds(long client, int clock) {
+    checkDelivering();
+    return clock >= transaction.beforeState(client);
+  }
+
+  /**
+   * Whether the struct with this id was deleted in this event's transaction (Yjs {@code deletes}).
+   *
+   * @throws IllegalStateException if the event is no longer being delivered
+   */
+  public boolean deletes(long client, int clock) {
+    checkDelivering();
+    DeleteSet ds = transaction.deleteSetOrNull();
+    return ds != null && ds.isDeleted(client, clock);
+  }
+
+  /**
+   * The changes as Yjs's {@code event.changes}: {@link #delta()}, {@link #keys()}, and the list items added and
+   * deleted, as id ranges.
+   *
+   * @throws IllegalStateException if the event is no longer being delivered
+   */
+  public YEventChanges changes() {
+    if (changes == null) {
+      checkDelivering();
+      java.util.Set<IdRange> added = new java.util.LinkedHashSet<>();
+      java.util.Set<IdRange> deleted = new java.util.LinkedHashSet<>();
+      if (!(this instanceof YTextEvent) && keysChanged.contains(null)) {
+        for (Item item = target.start; item != null; item = item.right) {
+          if (item.isDeleted()) {
+            if (deletes(item) && !adds(item)) {
+              deleted.add(new IdRange(item.client, item.clock, item.length));
+            }
+          } else if (adds(item)) {
+            added.add(new IdRange(item.client, item.clock, item.length));
+          }
+        }
+      }
+      changes = new YEventChanges(Collections.unmodifiableSet(added), Collections.unmodifiableSet(deleted), delta(),
+          keys());
+    }
+    return changes;
   }
 
   /** The changed map keys and how they changed. */

@@ -134,6 +134,13 @@ class YjsSurfacePropertyTest {
     e.keys().forEach((key, change) -> keys.add(Arrays.asList(key, change.action().name().toLowerCase(Locale.ROOT),
         change.action() == EntryChange.Action.ADD ? tagDeep(Undefined.INSTANCE) : tagDeep(change.oldValue()))));
     d.put("keys", keys);
+    YEventChanges changes = e.changes();
+    List<Object> added = new ArrayList<>();
+    changes.added().forEach(r -> added.add(List.of(r.client(), r.clock(), r.length())));
+    List<Object> deleted = new ArrayList<>();
+    changes.deleted().forEach(r -> deleted.add(List.of(r.client(), r.clock(), r.length())));
+    d.put("added", added);
+    d.put("deleted", deleted);
     if (e instanceof YXmlEvent x) {
       d.put("attributesChanged", List.copyOf(x.attributesChanged()));
       d.put("childListChanged", x.childListChanged());
