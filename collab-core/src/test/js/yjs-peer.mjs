@@ -146,6 +146,8 @@ const handle = cmd => {
         mapKeys: [...m.keys()],
         mapValues: tag([...m.values()]),
         xml: doc.getXmlFragment('x').toString(),
+        walk: [...doc.getXmlFragment('x').createTreeWalker(() => true)].map(n => String(n)),
+        selectP: doc.getXmlFragment('x').querySelectorAll('P').map(n => String(n)),
         xmlSlice: tag(doc.getXmlFragment('x').slice(-2).map(n => String(n))),
         textAttrs: tag(doc.getText('t').getAttributes()),
         slices: (cmd.slices || []).map(([start, end]) => tag(end === null ? a.slice(start) : a.slice(start, end)))

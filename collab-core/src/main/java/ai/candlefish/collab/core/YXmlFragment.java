@@ -2,10 +2,13 @@ package ai.candlefish.collab.core;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * A shared list of XML nodes (Yjs {@code Y.XmlFragment}): the root type of y-prosemirror, TipTap and other tree
@@ -134,6 +137,97 @@ public sealed class YXmlFragment extends SharedType permits YXmlElement {
   /** Children from {@code start} on ({@code slice(start, length())}). */
   public List<Object> slice(int start) {
     return slice(start, length());
+  }
+
+  /**
+   * The XML nodes below this one in document order (depth first), as Yjs's {@code createTreeWalker(filter)}
+   * visits them: it descends into elements (not into texts or hooks) and yields the nodes {@code filter}
+   * accepts. Lazy; read it while the document does not change.
+   *
+   * @throws IllegalStateException if this fragment is preliminary
+   */
+  public Iterator<SharedType> createTreeWalker(Predicate<SharedType> filter) {
+    Objects.requireNonNull(filter, "filter");
+    requireDoc();
+    return new Iterator<>() {
+      private Item current = start;
+      private boolean firstCall = true;
+      private Item nextItem;
+      private boolean computed;
+
+      private Item advance() {
+        Item n = current;
+        if (n != null && (!firstCall || n.isDeleted() || !filter.test(((ContentType) n.content).type))) {
+          do {
+            SharedType type = n.isDeleted() ? null : ((ContentType) n.content).type;
+            if (type != null && (type.getClass() == YXmlElement.class || type.getClass() == YXmlFragment.class)
+                && type.start != null) {
+              n = type.start;
+            } else {
+              while (n != null) {
+                Item next = n.next();
+                if (next != null) {
+                  n = next;
+                  break;
+                } else if (n.parent == YXmlFragment.this) {
+                  n = null;
+                } else {
+                  n = ((SharedType) n.parent).item;
+                }
+              }
+            }
+          } while (n != null && (n.isDeleted() || !filter.test(((ContentType) n.content).type)));
+        }
+        firstCall = false;
+        if (n != null) {
+          current = n;
+        }
+        return n;
+      }
+
+      @Override
+      public boolean hasNext() {
+        if (!computed) {
+          nextItem = advance();
+          computed = true;
+        }
+        return nextItem != null;
+      }
+
+      @Override
+      public SharedType next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        computed = false;
+        return ((ContentType) nextItem.content).type;
+      }
+    };
+  }
+
+  /**
+   * The first element below this node named {@code nodeName}, ignoring case (Yjs {@code querySelector}: a tag
+   * name only, no CSS), or null.
+   */
+  public YXmlElement querySelector(String nodeName) {
+    List<YXmlElement> all = querySelectorAll(nodeName, true);
+    return all.isEmpty() ? null : all.get(0);
+  }
+
+  /** Every element below this node named {@code nodeName}, ignoring case, in document order (Yjs {@code querySelectorAll}). */
+  public List<YXmlElement> querySelectorAll(String nodeName) {
+    return querySelectorAll(nodeName, false);
+  }
+
+  private List<YXmlElement> querySelectorAll(String nodeName, boolean firstOnly) {
+    String query = Objects.requireNonNull(nodeName, "nodeName").toUpperCase(Locale.ROOT);
+    List<YXmlElement> out = new ArrayList<>();
+    Iterator<SharedType> walker = createTreeWalker(
+        t -> t instanceof YXmlElement el && el.nodeName().toUpperCase(Locale.ROOT).equals(query));
+    while (walker.hasNext() && !(firstOnly && !out.isEmpty())) {
+      out.add((YXmlElement) walker.next());
+    }
+    return Collections.unmodifiableList(out);
   }
 
   /** The first child, or null. */

@@ -630,6 +630,12 @@ class YjsSurfacePropertyTest {
       assertThat(m.keys()).as("m.keys() of %s %s", r.id, when).isEqualTo(yjs.get("mapKeys"));
       assertThat(normalized(tagDeep(m.values()))).as("m.values() of %s %s", r.id, when).isEqualTo(yjs.get("mapValues"));
       assertThat(r.doc.getXmlFragment("x").toString()).as("x.toString() of %s %s", r.id, when).isEqualTo(yjs.get("xml"));
+      List<Object> walk = new ArrayList<>();
+      r.doc.getXmlFragment("x").createTreeWalker(n -> true).forEachRemaining(n -> walk.add(JsStrings.of(n)));
+      assertThat(normalized(walk)).as("x.createTreeWalker() of %s %s", r.id, when).isEqualTo(yjs.get("walk"));
+      List<Object> selected = new ArrayList<>();
+      r.doc.getXmlFragment("x").querySelectorAll("P").forEach(n -> selected.add(n.toString()));
+      assertThat(normalized(selected)).as("x.querySelectorAll('P') of %s %s", r.id, when).isEqualTo(yjs.get("selectP"));
       List<Object> xmlSlice = new ArrayList<>();
       for (Object n : r.doc.getXmlFragment("x").slice(-2)) {
         xmlSlice.add(JsStrings.of(n));
