@@ -1,6 +1,7 @@
 package ai.candlefish.collab.core;
 
 import ai.candlefish.collab.core.internal.codec.JsObjects;
+import ai.candlefish.collab.core.internal.codec.Lib0Decoder;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,7 +16,7 @@ import java.util.Map;
  * map keys in JavaScript's order.
  */
 final class Values {
-  private static final int MAX_DEPTH = 1000;
+  private static final int MAX_DEPTH = Lib0Decoder.MAX_DEPTH;
   private static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
 
   private Values() {}

@@ -10,8 +10,14 @@ import java.util.Objects;
  * different document, never to theirs. Stores must keep documents of different tenants apart (the key, not the
  * name alone, identifies a document).
  *
- * <p>A tenant is 1 to {@value #MAX_TENANT_LENGTH} characters, a name 1 to {@value #MAX_NAME_LENGTH} characters;
- * neither may contain control characters ({@link Character#isISOControl}). Immutable.
+ * <p>The character set: a tenant is 1 to {@value #MAX_TENANT_LENGTH} UTF-16 code units, a name 1 to
+ * {@value #MAX_NAME_LENGTH}; both may hold any Unicode character except control characters
+ * ({@link Character#isISOControl}: U+0000-U+001F, U+007F-U+009F). Everything else is allowed and significant:
+ * slashes, dots ({@code ".."} too), spaces, percent signs, emoji, lone surrogates. Names are compared exactly, as
+ * Java strings: no case folding, no Unicode normalization ({@code "é"} precomposed and decomposed are two documents),
+ * no trimming. A y-websocket client's name is its URL path after the server's prefix, percent-decoded; Hocuspocus and
+ * collab/1 clients send it in a message. A store must treat names as opaque data: never as a file path, a SQL
+ * fragment or a key pattern without escaping them. Immutable.
  *
  * @param tenant the tenant that owns the document
  * @param name the document's name within the tenant

@@ -23,8 +23,12 @@ import java.util.Map;
  * objects → unmodifiable {@code Map} with keys in JavaScript's order.
  */
 public final class Lib0Decoder {
-  /** Deeper nesting than any real document has; bounds the recursion of {@link #readAny()}. */
-  public static final int MAX_DEPTH = 1000;
+  /**
+   * The deepest nesting of lists and maps in one value: deeper than any real document's values, and shallow enough
+   * that every recursive walk of a value (decoding, encoding, JSON, {@code equals}) fits in a 256 KiB thread stack ({@code -Xss256k}).
+   * The same limit applies to values set locally and to JSON; beyond it a value is refused, never half-walked.
+   */
+  public static final int MAX_DEPTH = 128;
 
   private final byte[] buf;
   private final int end;
