@@ -106,12 +106,16 @@ public record CollabProperties(
    * @param permissionsClaim the claim that holds its permissions: {@code "read"} or {@code "write"} for every
    *     document of the tenant, or an object from document name ({@code "*"} for the others) to permission
    * @param developmentTenant the tenant of development mode
+   * @param audience the audience a JWT must name in its {@code aud} claim to be accepted; empty: not checked here
+   *     (then let the {@code JwtDecoder} check it, for example with
+   *     {@code spring.security.oauth2.resourceserver.jwt.audiences})
    */
   public record Security(
       @DefaultValue("jwt") SecurityMode mode,
       @DefaultValue("tenant") String tenantClaim,
       @DefaultValue("collab") String permissionsClaim,
-      @DefaultValue("dev") String developmentTenant) {}
+      @DefaultValue("dev") String developmentTenant,
+      String audience) {}
 
   /** How clients authenticate. */
   public enum SecurityMode {

@@ -1,9 +1,11 @@
 package ai.candlefish.collab.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.candlefish.collab.jdbc.JdbcDocumentStore;
 import ai.candlefish.collab.server.CollabServer;
+import ai.candlefish.collab.spi.AuthenticationException;
 import ai.candlefish.collab.spi.Authenticator;
 import ai.candlefish.collab.spi.CollabHooks;
 import ai.candlefish.collab.spi.ConnectionInfo;
@@ -52,8 +54,12 @@ class CollabAutoConfigurationTest {
   }
 
   static String token(String subject, String tenant, Object permissions) throws Exception {
+    return token(subject, tenant, permissions, null);
+  }
+
+  static String token(String subject, String tenant, Object permissions, String audience) throws Exception {
     JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().subject(subject).claim("tenant", tenant)
-        .expirationTime(new Date(System.currentTimeMillis() + 60_000));
+        .audience(audience).expirationTime(new Date(System.currentTimeMillis() + 60_000));
     if (permissions != null) {
       claims.claim("collab", permissions);
     }
@@ -126,6 +132,31 @@ class CollabAutoConfigurationTest {
     assertThat(mixed.permission(DocumentKey.of("acme", "b"))).isEqualTo(Permission.READ);
     Principal none = authenticator.authenticate(token("eve", "acme", null), connection);
     assertThat(none.permission(DocumentKey.of("acme", "a"))).isEqualTo(Permission.NONE);
+  }
+
+  @Test
+  void jwtRefusals_sayOnlyInvalidToken_notWhatTheDecoderFound() throws Exception {
+    JwtAuthenticator authenticator = new JwtAuthenticator(decoder(), "tenant", "collab");
+    String forged = token("ann", "acme", "write").replaceAll("\\.[^.]*$", ".AAAA");
+    for (String token : List.of("not.a.jwt", forged, token("", "acme", "write"), token("ann", "", "write"),
+        token("ann", "acme", "admin"))) {
+      assertThatThrownBy(() -> authenticator.authenticate(token, null))
+          .isInstanceOf(AuthenticationException.class).hasMessage("invalid token");
+    }
+  }
+
+  @Test
+  void securityAudience_refusesTokensForOtherAudiences() {
+    runner.withBean(JwtDecoder.class, CollabAutoConfigurationTest::decoder)
+        .withPropertyValues("candlefish.collab.security.audience=collab-server").run(context -> {
+          CollabServer server = context.getBean(CollabServer.class);
+          assertThat(WebSocketProbe.firstAnswer(uri(server, "/plans?token="
+              + token("ann", "acme", "write", "collab-server")))).isEqualTo("message");
+          assertThat(WebSocketProbe.firstAnswer(uri(server, "/plans?token="
+              + token("ann", "acme", "write", "billing")))).isEqualTo("close 4401");
+          assertThat(WebSocketProbe.firstAnswer(uri(server, "/plans?token=" + token("ann", "acme", "write"))))
+              .isEqualTo("close 4401");
+        });
   }
 
   @Test

@@ -14,6 +14,7 @@ public final class JwtAuthenticators {
   public static Authenticator fromContext(ApplicationContext context, CollabProperties.Security security) {
     JwtDecoder decoder = context.getBeanProvider(JwtDecoder.class).getIfUnique();
     return decoder == null ? null
-        : new JwtAuthenticator(decoder, security.tenantClaim(), security.permissionsClaim());
+        : new JwtAuthenticator(decoder, security.tenantClaim(), security.permissionsClaim(),
+            security.audience());
   }
 }

@@ -6,10 +6,13 @@ import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtException;
@@ -26,19 +29,43 @@ import org.springframework.security.oauth2.jwt.JwtException;
  *       {@code "*"} stands for every other document. Missing: no access to any document.
  * </ul>
  *
+ * <p><b>Audience.</b> A token meant for another service of the same identity provider must not open documents: either
+ * give this authenticator the audience the collaboration server expects ({@code candlefish.collab.security.audience},
+ * checked against the token's {@code aud} claim here), or let the decoder check it (Spring Boot:
+ * {@code spring.security.oauth2.resourceserver.jwt.audiences}; by hand: a {@code JwtClaimValidator} on {@code aud}).
+ * Without either, any token the decoder accepts that carries the tenant claim is accepted.
+ *
+ * <p><b>Refusals</b> say only {@value #REFUSED} (or that a token is required): what exactly was wrong (the decoder's
+ * error, a missing claim) helps an attacker probe, so it is logged at debug level instead, without the token.
+ *
  * <p>Thread-safe if the decoder is.
  */
 public final class JwtAuthenticator implements Authenticator {
+  private static final Logger log = LoggerFactory.getLogger(JwtAuthenticator.class);
   private static final String OTHERS = "*";
+  /** What every refused token is told. */
+  static final String REFUSED = "invalid token";
 
   private final JwtDecoder decoder;
   private final String tenantClaim;
   private final String permissionsClaim;
+  private final String audience;
 
+  /** An authenticator that leaves the audience to the decoder. */
   public JwtAuthenticator(JwtDecoder decoder, String tenantClaim, String permissionsClaim) {
+    this(decoder, tenantClaim, permissionsClaim, null);
+  }
+
+  /**
+   * An authenticator that also requires {@code audience} among the token's {@code aud} values.
+   *
+   * @param audience the audience the token must name, or null (or empty) to leave the check to the decoder
+   */
+  public JwtAuthenticator(JwtDecoder decoder, String tenantClaim, String permissionsClaim, String audience) {
     this.decoder = Objects.requireNonNull(decoder, "decoder");
     this.tenantClaim = Objects.requireNonNull(tenantClaim, "tenantClaim");
     this.permissionsClaim = Objects.requireNonNull(permissionsClaim, "permissionsClaim");
+    this.audience = audience == null || audience.isBlank() ? null : audience;
   }
 
   @Override
@@ -50,21 +77,30 @@ public final class JwtAuthenticator implements Authenticator {
     try {
       jwt = decoder.decode(token);
     } catch (JwtException e) {
-      throw new AuthenticationException("invalid token: " + e.getMessage());
+      throw refused(connection, "the decoder refused it: " + e.getMessage());
+    }
+    List<String> audiences = jwt.getAudience();
+    if (audience != null && (audiences == null || !audiences.contains(audience))) {
+      throw refused(connection, "its audience " + audiences + " does not include " + audience);
     }
     String subject = jwt.getSubject();
     if (subject == null || subject.isBlank()) {
-      throw new AuthenticationException("the token has no subject");
+      throw refused(connection, "it has no subject");
     }
     Object tenant = jwt.getClaims().get(tenantClaim);
     if (!(tenant instanceof String t) || t.isBlank()) {
-      throw new AuthenticationException("the token has no '" + tenantClaim + "' claim (the tenant)");
+      throw refused(connection, "it has no '" + tenantClaim + "' claim (the tenant)");
     }
     try {
       return Principal.of(subject, t, permissions(jwt.getClaims().get(permissionsClaim)));
     } catch (IllegalArgumentException e) {
-      throw new AuthenticationException("the token's claims are invalid: " + e.getMessage());
+      throw refused(connection, "its claims are invalid: " + e.getMessage());
     }
+  }
+
+  private static AuthenticationException refused(ConnectionInfo connection, String why) {
+    log.debug("connection {}: token refused, {}", connection == null ? "-" : connection.id(), why);
+    return new AuthenticationException(REFUSED);
   }
 
   private Function<String, Permission> permissions(Object claim) {
