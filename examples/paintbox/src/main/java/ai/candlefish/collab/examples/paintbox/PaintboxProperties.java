@@ -23,9 +23,13 @@ public record PaintboxProperties(@DefaultValue("./paintbox-data") Path dataDir, 
    *     must check them, for example Spring Boot's resource server with {@code spring.security.oauth2.resourceserver.jwt.*})
    * @param secret the HMAC key (at least 32 characters); empty: a random key kept in {@code <data-dir>/dev-login.key}
    * @param tokenLifetime how long a token is valid
+   * @param allowRemote whether the login answers requests from other machines too; by default only requests from a
+   *     loopback address get a token, so that a Paintbox reachable from a network does not give write tokens to
+   *     anybody who asks
    */
   public record DevLogin(
       @DefaultValue("true") boolean enabled,
       String secret,
-      @DefaultValue("12h") Duration tokenLifetime) {}
+      @DefaultValue("12h") Duration tokenLifetime,
+      @DefaultValue("false") boolean allowRemote) {}
 }
