@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.LongPredicate;
 import java.util.function.LongSupplier;
 
 /**
@@ -168,7 +169,18 @@ public final class Awareness {
    * @throws DecodingException if the update is malformed; nothing of it is applied then
    */
   public void applyUpdate(byte[] update, Object origin) {
+    applyUpdate(update, origin, client -> true);
+  }
+
+  /**
+   * Applies the entries of a remote awareness update whose client {@code mayChange} accepts, and ignores the
+   * others: a server uses it so that one connection cannot overwrite or remove the presence of another's clients.
+   *
+   * @throws DecodingException if the update is malformed; nothing of it is applied then
+   */
+  public void applyUpdate(byte[] update, Object origin, LongPredicate mayChange) {
     Objects.requireNonNull(update, "update");
+    Objects.requireNonNull(mayChange, "mayChange");
     List<Entry> entries = decode(update);
     long now = clock.getAsLong();
     List<Long> added = new ArrayList<>();
@@ -178,6 +190,9 @@ public final class Awareness {
     synchronized (this) {
       for (Entry e : entries) {
         long client = e.client;
+        if (!mayChange.test(client)) {
+          continue;
+        }
         long clk = e.clock;
         Meta clientMeta = meta.get(client);
         State prev = states.get(client);

@@ -59,9 +59,14 @@ public interface CollabHooks {
   /**
    * A client sent an application message about document {@code key} that is not part of the document (Hocuspocus
    * "stateless", collab/1 "custom"). Answer all of the document's clients with
-   * {@code DocumentHandle.broadcastStateless}.
+   * {@code DocumentHandle.broadcastStateless}. Any client that has the document open may send one, read-only clients
+   * too: decide from {@code principal} and {@code permission} what the sender may ask for.
+   *
+   * @param principal who sent it, as the authenticator established
+   * @param permission what the sender may do with the document ({@link Permission#READ} or {@link Permission#WRITE})
    */
-  default void onStateless(DocumentKey key, ConnectionInfo connection, String payload) {}
+  default void onStateless(DocumentKey key, ConnectionInfo connection, Principal principal, Permission permission,
+      String payload) {}
 
   /** Document {@code key} was stored and removed from memory (no client or handle had it open for a while). */
   default void onUnload(DocumentKey key) {}

@@ -12,10 +12,12 @@ import ai.candlefish.collab.server.DocumentHandle;
 import ai.candlefish.collab.spi.CollabHooks;
 import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.spi.DocumentStore;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import ai.candlefish.collab.spi.Permission;
+import ai.candlefish.collab.spi.Principal;
 import ai.candlefish.collab.spi.StoreException;
 import ai.candlefish.collab.spi.StoredDocument;
-import ai.candlefish.collab.spi.DocumentStore;
 import ai.candlefish.collab.protocol.v1.ClientFrame;
 import ai.candlefish.collab.protocol.v1.Hello;
 import io.netty.channel.EventLoopGroup;
@@ -304,14 +306,15 @@ class CollabClientTest {
     List<String> received = new CopyOnWriteArrayList<>();
     start(memory, b -> b.hooks(new CollabHooks() {
       @Override
-      public void onStateless(DocumentKey key, ConnectionInfo connection, String payload) {
-        received.add(key + " " + connection.protocol() + " " + payload);
+      public void onStateless(DocumentKey key, ConnectionInfo connection, Principal principal,
+          Permission permission, String payload) {
+        received.add(key + " " + connection.protocol() + " " + principal.id() + " " + permission + " " + payload);
       }
     }));
     TestServers.Recorder events = new TestServers.Recorder();
     ClientDocument plans = open(client("alice", events), "plans");
     assertThat(plans.sendCustom("{\"ping\":1}")).isTrue();
-    await().untilAsserted(() -> assertThat(received).containsExactly(ACME_PLANS + " collab.v1 {\"ping\":1}"));
+    await().untilAsserted(() -> assertThat(received).containsExactly(ACME_PLANS + " collab.v1 alice WRITE {\"ping\":1}"));
     try (DocumentHandle handle = server.openDocument(ACME_PLANS).join()) {
       handle.broadcastStateless("pong");
       await().untilAsserted(() -> assertThat(events.events).contains("custom plans pong"));

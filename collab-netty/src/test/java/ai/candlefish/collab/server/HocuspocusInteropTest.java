@@ -9,6 +9,8 @@ import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.DocumentStore;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import ai.candlefish.collab.spi.Permission;
+import ai.candlefish.collab.spi.Principal;
 import ai.candlefish.collab.spi.StoreException;
 import ai.candlefish.collab.spi.StoredDocument;
 import java.time.Duration;
@@ -107,7 +109,8 @@ class HocuspocusInteropTest {
         .authenticator(TestTokens.TOKENS)
         .hooks(new CollabHooks() {
           @Override
-          public void onStateless(DocumentKey key, ConnectionInfo connection, String payload) {
+          public void onStateless(DocumentKey key, ConnectionInfo connection, Principal principal,
+              Permission permission, String payload) {
             stateless.add(new Stateless(key, connection.protocol(), payload));
           }
         })

@@ -67,7 +67,8 @@ class HocuspocusSessionTest {
     server = CollabServer.newBuilder().host("127.0.0.1").port(0).authenticator(tokens)
         .hooks(new CollabHooks() {
           @Override
-          public void onStateless(DocumentKey key, ConnectionInfo connection, String payload) {
+          public void onStateless(DocumentKey key, ConnectionInfo connection, Principal principal,
+              Permission permission, String payload) {
             stateless.add(key.name() + ":" + payload);
           }
         })

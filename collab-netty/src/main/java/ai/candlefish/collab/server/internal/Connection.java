@@ -377,7 +377,7 @@ public final class Connection implements Peer {
       close(CloseCodes.GOING_AWAY, "server shutting down");
       return false;
     }
-    DocumentSession session = new DocumentSession(this, document, permission, info, multiplexed);
+    DocumentSession session = new DocumentSession(this, document, who, permission, info, multiplexed);
     sessions.put(name, session);
     document.attach(session);
     return true;

@@ -2,6 +2,7 @@ package ai.candlefish.collab.server.internal;
 
 import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.Permission;
+import ai.candlefish.collab.spi.Principal;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -15,6 +16,8 @@ public final class DocumentSession {
   final Peer peer;
   final SharedDocument document;
   final Permission permission;
+  /** Who the client is (null for tests that need no identity). */
+  final Principal principal;
   final ConnectionInfo connection;
   /** Whether the client is told that the document is open ({@link ServerMessage.Authenticated}). */
   final boolean announce;
@@ -23,10 +26,11 @@ public final class DocumentSession {
   boolean initialStateSent;
   final Set<Long> awarenessClients = new HashSet<>();
 
-  public DocumentSession(Peer peer, SharedDocument document, Permission permission, ConnectionInfo connection,
-      boolean announce) {
+  public DocumentSession(Peer peer, SharedDocument document, Principal principal, Permission permission,
+      ConnectionInfo connection, boolean announce) {
     this.peer = peer;
     this.document = document;
+    this.principal = principal;
     this.permission = permission;
     this.connection = connection;
     this.announce = announce;

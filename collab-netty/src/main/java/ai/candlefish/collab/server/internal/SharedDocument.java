@@ -218,12 +218,13 @@ public final class SharedDocument {
       if (message instanceof ClientMessage.Sync sync) {
         onSync(session, sync);
       } else if (message instanceof ClientMessage.Awareness a) {
-        awareness.applyUpdate(a.update(), session);
+        awareness.applyUpdate(a.update(), session, client -> mayChangePresence(session, client));
       } else if (message instanceof ClientMessage.QueryAwareness) {
         Map<Long, Object> states = awareness.states();
         session.peer.send(new ServerMessage.Awareness(key.name(), awareness.encodeUpdate(states.keySet())));
       } else if (message instanceof ClientMessage.Stateless s) {
-        runtime.hook("onStateless", h -> h.onStateless(key, session.connection, s.payload()));
+        runtime.hook("onStateless", h -> h.onStateless(key, session.connection, session.principal,
+            session.permission, s.payload()));
       }
     } catch (DecodingException e) {
       fail(session, CloseCodes.PROTOCOL_ERROR, "malformed " + describe(message) + ": " + e.getMessage());
@@ -423,6 +424,23 @@ public final class SharedDocument {
     if (cluster != null && change.origin() != ClusterLink.REMOTE) {
       cluster.awareness(update);
     }
+  }
+
+  /**
+   * Whether {@code session}'s client may set or remove the presence of awareness client {@code client}: one nobody
+   * holds, its own, or one held by the same principal (a reconnect whose old connection is not closed yet, a second
+   * tab). Never the server's own, never another principal's: a client, read-only or not, cannot overwrite or remove
+   * other people's presence.
+   */
+  private boolean mayChangePresence(DocumentSession session, long client) {
+    if (client == awareness.clientId()) {
+      return false;
+    }
+    DocumentSession owner = awarenessOwners.get(client);
+    return owner == null || owner == session
+        || (owner.principal != null && session.principal != null
+            && owner.principal.id().equals(session.principal.id())
+            && owner.principal.tenant().equals(session.principal.tenant()));
   }
 
   private void own(DocumentSession session, List<Long> clients) {

@@ -5,6 +5,7 @@ import ai.candlefish.collab.awareness.AwarenessChange;
 import ai.candlefish.collab.spi.CollabHooks;
 import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
 import java.util.List;
 
@@ -50,8 +51,9 @@ public final class CompositeCollabHooks implements CollabHooks {
   }
 
   @Override
-  public void onStateless(DocumentKey key, ConnectionInfo connection, String payload) {
-    hooks.forEach(h -> h.onStateless(key, connection, payload));
+  public void onStateless(DocumentKey key, ConnectionInfo connection, Principal principal, Permission permission,
+      String payload) {
+    hooks.forEach(h -> h.onStateless(key, connection, principal, permission, payload));
   }
 
   @Override
