@@ -12,6 +12,8 @@
  *   <li>{@link ai.candlefish.collab.spi.CollabHooks}: what a host application wants to hear about;
  *   <li>{@link ai.candlefish.collab.spi.DocumentLeases}: in a cluster, which node does a document's once-only work
  *       ({@link ai.candlefish.collab.spi.DocumentLease}, fenced by an epoch kept in the database).
+ *   <li>{@link ai.candlefish.collab.spi.AuditLog}: who connected, opened, wrote and was refused, for audit trails
+ *       (collab-netty's {@code Slf4jAuditLog} writes them to SLF4J).
  * </ul>
  *
  * <p>Every method here is synchronous. A server calls them on its own worker threads, never on a network thread,

@@ -23,7 +23,10 @@ public final class CloseCodes {
   public static final int INTERNAL_ERROR = 1011;
   /** The client did not read fast enough: more than the outbound buffer limit was waiting for it. */
   public static final int TRY_AGAIN_LATER = 1013;
-  /** The authenticator refused the token (or there was none). Do not retry with the same token. */
+  /**
+   * The authenticator refused the token (or there was none), the token expired while connected, or the host revoked
+   * the principal. Do not retry with the same token.
+   */
   public static final int UNAUTHORIZED = 4401;
   /** The principal has no permission on the document. Do not retry. */
   public static final int FORBIDDEN = 4403;
@@ -32,4 +35,9 @@ public final class CloseCodes {
    * failed or timed out). Retry later.
    */
   public static final int UNAVAILABLE = 4503;
+  /**
+   * The server is at a limit of its own (documents in memory, authentication pool): not the client's fault. Retry
+   * later, with backoff.
+   */
+  public static final int SERVER_BUSY = 4529;
 }

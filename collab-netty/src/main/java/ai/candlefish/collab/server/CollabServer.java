@@ -8,6 +8,7 @@ import ai.candlefish.collab.server.internal.ServerConfig;
 import ai.candlefish.collab.server.internal.ServerMetrics;
 import ai.candlefish.collab.server.internal.ServerRuntime;
 import ai.candlefish.collab.server.internal.SharedDocument;
+import ai.candlefish.collab.spi.AuditLog;
 import ai.candlefish.collab.spi.Authenticator;
 import ai.candlefish.collab.spi.ClusterTransport;
 import ai.candlefish.collab.spi.CollabHooks;
@@ -38,6 +39,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -45,6 +47,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.IntSupplier;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -544,6 +547,111 @@ public final class CollabServer implements AutoCloseable {
      */
     public Builder shutdownTimeout(Duration timeout) {
       config.shutdownTimeout(timeout);
+      return this;
+    }
+
+    /**
+     * Where the server records who connected, opened, wrote and was refused (see {@link AuditLog}; {@link
+     * Slf4jAuditLog} writes one log line each). Default: nowhere.
+     */
+    public Builder auditLog(AuditLog auditLog) {
+      config.auditLog(auditLog);
+      return this;
+    }
+
+    /**
+     * The web pages that may open a connection: an upgrade request whose {@code Origin} header (browsers always
+     * send one) is not in this list is answered with 403, so that a page on another site cannot use a signed-in
+     * user's cookies or URL token (cross-site WebSocket hijacking). Requests without {@code Origin} (servers,
+     * native apps, {@code CollabClient}) are not affected. Origins are {@code scheme://host[:port]}, compared
+     * without case. Default: empty, every origin is accepted (set it whenever browsers connect).
+     *
+     * @throws IllegalArgumentException if an origin is not of the form {@code scheme://host[:port]}
+     */
+    public Builder allowedOrigins(Collection<String> origins) {
+      config.allowedOrigins(origins);
+      return this;
+    }
+
+    /**
+     * Also allows the host's own pages: an {@code Origin} whose host is the one the client connected to (its
+     * {@code Host} header) and whose port is {@code port.getAsInt()} (read at each upgrade, so a port chosen at
+     * start-up works), over http or https. For an application that serves its pages itself on another port of the
+     * same host; with it, the origin check is on even if {@link #allowedOrigins} is empty.
+     */
+    public Builder allowOwnPages(IntSupplier port) {
+      config.allowOwnPages(port);
+      return this;
+    }
+
+    /**
+     * How many connections the server holds at once, in total and from one remote address (behind a proxy, the
+     * proxy's). One more is answered with HTTP 503 before its upgrade is read and counted in {@code
+     * collab.connections.refused}. Defaults: 10,000 in total, 256 per address.
+     *
+     * @throws IllegalArgumentException if either is below 1
+     */
+    public Builder connectionLimits(int total, int perAddress) {
+      config.connectionLimits(total, perAddress);
+      return this;
+    }
+
+    /**
+     * How long a new connection may take to complete its WebSocket upgrade (the whole HTTP request, however slowly
+     * it drips in); then it is closed. Default 10 s.
+     *
+     * @throws IllegalArgumentException if shorter than 10 ms
+     */
+    public Builder upgradeTimeout(Duration timeout) {
+      config.upgradeTimeout(timeout);
+      return this;
+    }
+
+    /**
+     * How many documents may be in memory at once. A client that opens one more is refused with {@link
+     * CloseCodes#SERVER_BUSY} (and retries); host calls to {@link CollabServer#openDocument} fail. Default 10,000.
+     *
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder maxLoadedDocuments(int documents) {
+      config.maxLoadedDocuments(documents);
+      return this;
+    }
+
+    /**
+     * How fast one connection may open documents: {@code perSecond} sustained, {@code burst} at once; a faster
+     * client is slowed down (the server stops reading from it for a while). Bounds the store reads a client can
+     * cause by churning document names. Defaults 20 per second, burst 64.
+     *
+     * @throws IllegalArgumentException if either is below 1
+     */
+    public Builder documentOpenRate(int perSecond, int burst) {
+      config.documentOpenRate(perSecond, burst);
+      return this;
+    }
+
+    /**
+     * Authenticator calls run on a pool of their own ({@code threads}, default 4), so that slow token checks never
+     * delay stores and acknowledgements; one connection may ask for {@code perSecond} of them sustained and
+     * {@code burst} at once (a faster client is slowed down). Defaults 4 threads, 10 per second, burst 64.
+     *
+     * @throws IllegalArgumentException if a value is below 1
+     */
+    public Builder authentication(int threads, int perSecond, int burst) {
+      config.authentication(threads, perSecond, burst);
+      return this;
+    }
+
+    /**
+     * Presence: the largest awareness state one client may set ({@code maxStateBytes} of JSON; a larger one closes
+     * the client with {@link CloseCodes#MESSAGE_TOO_BIG}), and how often a document sends presence changes to its
+     * clients: changes within {@code interval} go out as one message with each client's latest state, so a flood
+     * of presence updates costs the other clients one message per interval. Defaults 32 KiB, 50 ms.
+     *
+     * @throws IllegalArgumentException if the size is below 64 bytes or the interval is negative
+     */
+    public Builder awarenessLimits(int maxStateBytes, Duration interval) {
+      config.awarenessLimits(maxStateBytes, interval);
       return this;
     }
 

@@ -4,13 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.awareness.Awareness;
+import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.core.internal.codec.Lib0Encoder;
+import ai.candlefish.collab.spi.AuditLog;
+import ai.candlefish.collab.spi.ConnectionInfo;
+import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import ai.candlefish.collab.spi.Permission;
+import ai.candlefish.collab.spi.Principal;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -110,5 +126,299 @@ class HostileClientsTest {
     reconnected.awaitSynced();
     reconnected.send(awarenessFrame(forged(id, Map.of("name", "Alice again"))));
     await().untilAsserted(() -> assertThat(bob.awareness.states()).containsEntry(id, Map.of("name", "Alice again")));
+  }
+
+  // ------------------------------------------------------------------------------------------------ raw sockets
+
+  private static final String UPGRADE = "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+      + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
+
+  private Socket raw() throws IOException {
+    Socket socket = new Socket("127.0.0.1", server.port());
+    socket.setSoTimeout(10_000);
+    return socket;
+  }
+
+  /** Sends an upgrade request for {@code pathAndQuery} with {@code headers}; returns the status line. */
+  private static String upgrade(Socket socket, String pathAndQuery, String headers) throws IOException {
+    socket.getOutputStream().write(("GET " + pathAndQuery + " HTTP/1.1\r\nHost: x\r\n" + UPGRADE + headers + "\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+    InputStream in = socket.getInputStream();
+    StringBuilder head = new StringBuilder();
+    for (int b; !head.toString().endsWith("\r\n\r\n") && (b = in.read()) >= 0; ) {
+      head.append((char) b);
+    }
+    return head.toString().lines().findFirst().orElse("");
+  }
+
+  /**
+   * Reads frames until the server's close frame and returns its code (frame by frame: the server drops the
+   * connection a while after its close frame, and a reset would lose what a read-all still held).
+   */
+  private static int closeCode(InputStream in) throws IOException {
+    DataInputStream frames = new DataInputStream(in);
+    while (true) {
+      int opcode = frames.readUnsignedByte() & 0x0F;
+      long length = frames.readUnsignedByte() & 0x7F;
+      if (length == 126) {
+        length = frames.readUnsignedShort();
+      } else if (length == 127) {
+        length = frames.readLong();
+      }
+      if (opcode == 8) {
+        return frames.readUnsignedShort();
+      }
+      frames.skipNBytes(length);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ the attacks
+
+  @Test
+  void crossSiteOrigin_isRefusedWith403_allowedAndNoOriginPass() throws Exception {
+    start(b -> b.allowedOrigins(List.of("https://app.example.com/")));
+    try (Socket evil = raw()) {
+      assertThat(upgrade(evil, "/plans?token=alice", "Origin: https://evil.example\r\n")).contains(" 403 ");
+    }
+    try (Socket page = raw()) {
+      assertThat(upgrade(page, "/plans?token=alice", "Origin: HTTPS://App.Example.com\r\n")).contains(" 101 ");
+    }
+    YClient native_ = connect("plans", "bob"); // no Origin header: not a browser
+    native_.awaitSynced();
+  }
+
+  @Test
+  void ownPages_areAllowedOnTheHostTheClientConnectedTo_otherPortsAndHostsAreNot() throws Exception {
+    start(b -> b.allowOwnPages(() -> 8080));
+    for (String origin : List.of("http://x:8080", "https://x:8080")) {
+      try (Socket page = raw()) {
+        assertThat(upgrade(page, "/plans?token=alice", "Origin: " + origin + "\r\n")).contains(" 101 ");
+      }
+    }
+    for (String origin : List.of("http://x:9999", "http://evil.example:8080", "http://x", "null")) {
+      try (Socket page = raw()) {
+        assertThat(upgrade(page, "/plans?token=alice", "Origin: " + origin + "\r\n")).as(origin).contains(" 403 ");
+      }
+    }
+  }
+
+  @Test
+  void slowloris_dripsHeaders_andIsClosedAtTheUpgradeDeadline() throws Exception {
+    start(b -> b.upgradeTimeout(Duration.ofMillis(500)).idleTimeout(Duration.ofSeconds(60)));
+    YClient bystander = connect("plans", "bob");
+    bystander.awaitSynced();
+    try (Socket loris = raw()) {
+      OutputStream out = loris.getOutputStream();
+      out.write("GET /plans?token=alice HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+      boolean closed = false;
+      // One header line every 100 ms, for up to 20 s: far slower than half the idle timeout would catch.
+      for (int i = 0; i < 200 && !closed; i++) {
+        try {
+          out.write(("X-Drip-" + i + ": x\r\n").getBytes(StandardCharsets.US_ASCII));
+          out.flush();
+          loris.setSoTimeout(100);
+          closed = loris.getInputStream().read() < 0;
+        } catch (SocketTimeoutException e) {
+          // still open
+        } catch (IOException e) {
+          closed = true;
+        }
+      }
+      assertThat(closed).as("closed at the upgrade deadline").isTrue();
+    }
+    bystander.insert(0, "still here");
+    await().untilAsserted(() -> assertThat(serverText("plans")).isEqualTo("still here"));
+  }
+
+  @Test
+  void connectionFlood_fromOneAddress_isRefusedBeyondTheLimit_othersCarryOn() throws Exception {
+    start(b -> b.connectionLimits(1000, 3));
+    YClient a = connect("plans", "alice");
+    YClient b2 = connect("plans", "bob");
+    a.awaitSynced();
+    b2.awaitSynced();
+    List<Socket> flood = new ArrayList<>();
+    try {
+      Socket third = raw();
+      flood.add(third);
+      assertThat(upgrade(third, "/plans?token=carol", "")).contains(" 101 ");
+      for (int i = 0; i < 20; i++) {
+        Socket s = raw();
+        flood.add(s);
+        assertThat(s.getInputStream().read()).as("connection %d beyond the limit", i).isEqualTo(-1);
+      }
+    } finally {
+      for (Socket s : flood) {
+        s.close();
+      }
+    }
+    a.insert(0, "a");
+    await().untilAsserted(() -> assertThat(b2.text()).isEqualTo("a"));
+    // Closed connections give their places back.
+    await().untilAsserted(() -> assertThat(server.connectionCount()).isEqualTo(2));
+    connect("plans", "carol").awaitSynced();
+  }
+
+  @Test
+  void hugeFrameBeforeAuthentication_isClosedWith1008_atTheUnauthenticatedBudget() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    start(b -> b.unauthenticatedLimits(Duration.ofSeconds(20), 32, 64 * 1024).authenticator((token, c) -> {
+      try {
+        release.await(20, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return TestTokens.TOKENS.authenticate(token, c);
+    }));
+    try (Socket attacker = raw()) {
+      assertThat(upgrade(attacker, "/plans?token=alice", "")).contains(" 101 ");
+      OutputStream out = attacker.getOutputStream();
+      // A binary frame that announces 15 MiB (within the 16 MiB message limit), then 256 KiB of it and silence.
+      long length = 15L << 20;
+      out.write(new byte[] {(byte) 0x82, (byte) (0x80 | 127)});
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        out.write((int) (length >>> shift) & 0xFF);
+      }
+      out.write(new byte[] {1, 2, 3, 4}); // mask
+      byte[] chunk = new byte[16 * 1024];
+      try {
+        for (int i = 0; i < 16; i++) {
+          out.write(chunk);
+        }
+        out.flush();
+      } catch (IOException e) {
+        // closed while writing: fine, the close frame is read below
+      }
+      assertThat(closeCode(attacker.getInputStream())).isEqualTo(CloseCodes.POLICY_VIOLATION);
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
+  void slowAuthenticator_doesNotDelayStoresOfAuthenticatedClients() {
+    CountDownLatch release = new CountDownLatch(1);
+    start(b -> b.threads(0, 1, 2).authentication(1, 10, 64).authenticator((token, c) -> {
+      if (token.startsWith("slow")) {
+        try {
+          release.await(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return TestTokens.TOKENS.authenticate(token.startsWith("slow") ? "bob" : token, c);
+    }));
+    try {
+      YClient alice = connect("plans", "alice");
+      alice.awaitSynced();
+      for (int i = 0; i < 6; i++) {
+        YClient.connect(uri("plans", "slow" + i)); // each blocks an authenticator thread, if it may
+      }
+      alice.insert(0, "stored while tokens are checked");
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(storedText()).isEqualTo("stored while tokens are checked"));
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
+  void documentChurn_isRefusedWith4529_beyondTheMaximumOfLoadedDocuments() {
+    start(b -> b.maxLoadedDocuments(2).unloadDelay(Duration.ofSeconds(30)));
+    YClient a = connect("one", "reader");
+    YClient b2 = connect("two", "reader");
+    a.awaitSynced();
+    b2.awaitSynced();
+    for (int i = 0; i < 5; i++) {
+      assertThat(connect("churn-" + i, "reader").awaitClose().code()).isEqualTo(CloseCodes.SERVER_BUSY);
+    }
+    assertThat(server.loadedDocumentCount()).isEqualTo(2);
+    assertThat(a.closed).isNotDone();
+  }
+
+  @Test
+  void hugeAwarenessState_isClosedWith1009_othersKeepTheirPresence() {
+    start(b -> b.awarenessLimits(4096, Duration.ofMillis(50)));
+    YClient bob = connect("plans", "bob");
+    bob.awaitSynced();
+    YClient mallory = connect("plans", "carol");
+    mallory.awaitSynced();
+    mallory.awareness.setLocalState(Map.of("junk", "x".repeat(8000)));
+    mallory.send(awarenessFrame(mallory.awareness.encodeUpdate()));
+    assertThat(mallory.awaitClose().code()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+    bob.awareness.setLocalState(Map.of("name", "Bob"));
+    bob.send(awarenessFrame(bob.awareness.encodeUpdate()));
+    YClient alice = connect("plans", "alice");
+    long bobId = bob.awareness.clientId();
+    await().untilAsserted(() -> assertThat(alice.awareness.states()).containsKey(bobId));
+    assertThat(alice.awareness.states()).doesNotContainKey(mallory.awareness.clientId());
+  }
+
+  @Test
+  void awarenessFlood_isCoalesced_soOthersGetFewMessagesWithTheLatestState() {
+    start(b -> b.awarenessLimits(32 * 1024, Duration.ofMillis(100)));
+    YClient bob = connect("plans", "bob");
+    bob.awaitSynced();
+    YClient flooder = connect("plans", "carol");
+    flooder.awaitSynced();
+    int before = bob.awarenessMessages.get();
+    for (int i = 0; i < 500; i++) {
+      flooder.awareness.setLocalState(Map.of("cursor", i));
+      flooder.send(awarenessFrame(flooder.awareness.encodeUpdate()));
+    }
+    long id = flooder.awareness.clientId();
+    await().untilAsserted(() -> assertThat(bob.awareness.states()).containsEntry(id, Map.of("cursor", 499)));
+    assertThat(bob.awarenessMessages.get() - before).as("awareness messages bob received for 500 updates")
+        .isLessThan(250);
+  }
+
+  @Test
+  void auditLog_hearsWhoConnectedOpenedWroteAndWasRefused() {
+    List<String> audit = new CopyOnWriteArrayList<>();
+    start(b -> b.auditLog(new AuditLog() {
+      @Override
+      public void connected(ConnectionInfo connection, Principal principal) {
+        audit.add("connected " + principal.id());
+      }
+
+      @Override
+      public void opened(ConnectionInfo connection, Principal principal, DocumentKey key, Permission permission) {
+        audit.add("opened " + principal.id() + " " + key + " " + permission);
+      }
+
+      @Override
+      public void wrote(ConnectionInfo connection, Principal principal, DocumentKey key, long bytes) {
+        audit.add("wrote " + principal.id() + " " + key);
+      }
+
+      @Override
+      public void refused(ConnectionInfo connection, Principal principal, DocumentKey key, int code,
+          String reason) {
+        audit.add("refused " + (principal == null ? "-" : principal.id()) + " " + key + " " + code);
+      }
+    }));
+    YClient alice = connect("plans", "alice");
+    alice.awaitSynced();
+    alice.insert(0, "hi");
+    YClient reader = connect("plans", "reader");
+    reader.awaitSynced();
+    reader.insert(0, "no");
+    assertThat(connect("plans", "mallory").awaitClose().code()).isEqualTo(CloseCodes.UNAUTHORIZED);
+    await().untilAsserted(() -> assertThat(audit).contains("connected alice", "opened alice acme/plans WRITE",
+        "wrote alice acme/plans", "opened reader acme/plans READ", "refused reader acme/plans 4403",
+        "refused - null 4401"));
+    assertThat(audit).doesNotContain("wrote reader acme/plans");
+  }
+
+  private String serverText(String name) {
+    try (DocumentHandle handle = server.openDocument(DocumentKey.of("acme", name)).join()) {
+      return handle.read(doc -> doc.getText("t").toString()).join();
+    }
+  }
+
+  private String storedText() {
+    Doc doc = Doc.create();
+    memory.load(DocumentKey.of("acme", "plans")).updates().forEach(doc::applyUpdate);
+    return doc.getText("t").toString();
   }
 }

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -38,6 +39,8 @@ final class YClient implements AutoCloseable {
   final Doc doc = Doc.create();
   final Awareness awareness = new Awareness(doc);
   final List<String> denied = new CopyOnWriteArrayList<>();
+  /** How many awareness messages arrived. */
+  final AtomicInteger awarenessMessages = new AtomicInteger();
   final CompletableFuture<Close> closed = new CompletableFuture<>();
   private final boolean reading;
   private final Subscription updates;
@@ -133,6 +136,7 @@ final class YClient implements AutoCloseable {
         synced = true;
       }
     } else if (type == 1) {
+      awarenessMessages.incrementAndGet();
       awareness.applyUpdate(in.readVarUint8Array(), this);
     } else if (type == 2 && in.readVarUint() == 0) {
       denied.add(in.readVarString());

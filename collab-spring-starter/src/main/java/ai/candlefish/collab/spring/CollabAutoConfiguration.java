@@ -24,6 +24,7 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
 import org.springframework.util.ClassUtils;
 
 /**
@@ -82,13 +83,34 @@ public class CollabAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   CollabServer collabServer(CollabProperties properties, DocumentStore store, Authenticator authenticator,
-      ObjectProvider<CollabHooks> hooks, ObjectProvider<CollabServerBuilderCustomizer> customizers) {
+      ObjectProvider<CollabHooks> hooks, ObjectProvider<CollabServerBuilderCustomizer> customizers,
+      ApplicationContext context) {
     CollabServer.Builder builder = ServerSettings.apply(properties, CollabServer.newBuilder())
         .documentStore(store)
         .authenticator(authenticator)
         .hooks(new CompositeCollabHooks(hooks.orderedStream().toList()));
+    if ((properties.allowedOrigins() == null || properties.allowedOrigins().isEmpty())
+        && isWebApplication(context)) {
+      // The application serves its pages itself: they may connect, other sites' pages may not. The port is read
+      // at each upgrade (local.server.port is known only once the web server runs; server.port=0 picks one).
+      Environment env = context.getEnvironment();
+      builder.allowOwnPages(() -> env.getProperty("local.server.port", Integer.class,
+          env.getProperty("server.port", Integer.class, 8080)));
+    }
     customizers.orderedStream().forEach(c -> c.customize(builder));
     return builder.build();
+  }
+
+  /** Whether the context serves web pages (servlet or reactive), without a compile-time dependency on Spring Web. */
+  private static boolean isWebApplication(ApplicationContext context) {
+    ClassLoader loader = CollabAutoConfiguration.class.getClassLoader();
+    for (String type : new String[] {"org.springframework.web.context.WebApplicationContext",
+        "org.springframework.boot.web.context.reactive.ReactiveWebApplicationContext"}) {
+      if (ClassUtils.isPresent(type, loader) && ClassUtils.resolveClassName(type, loader).isInstance(context)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Bean

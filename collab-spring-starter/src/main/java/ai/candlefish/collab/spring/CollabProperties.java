@@ -2,6 +2,7 @@ package ai.candlefish.collab.spring;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -19,6 +20,9 @@ import org.springframework.util.unit.DataSize;
  * @param documents when documents are stored and unloaded
  * @param storage where documents live
  * @param security who may connect
+ * @param allowedOrigins the web pages (origins, {@code https://app.example.com}) that may open a connection; empty:
+ *     in a web application, its own pages (the origin on the host the browser connects to, at {@code server.port});
+ *     otherwise any
  */
 @ConfigurationProperties("candlefish.collab")
 public record CollabProperties(
@@ -30,7 +34,8 @@ public record CollabProperties(
     @DefaultValue Limits limits,
     @DefaultValue Documents documents,
     @DefaultValue Storage storage,
-    @DefaultValue Security security) {
+    @DefaultValue Security security,
+    List<String> allowedOrigins) {
 
   /**
    * TLS: both files set serves {@code wss://}.
@@ -55,6 +60,12 @@ public record CollabProperties(
    * @param messageBurst how many messages one connection may send at once
    * @param idleTimeout how long a client may stay silent before it is pinged, then closed
    * @param outboundBuffer how much may wait to be sent to one client before it counts as too slow
+   * @param maxConnections how many connections the server holds at once
+   * @param maxConnectionsPerAddress how many of them may come from one remote address
+   * @param upgradeTimeout how long a connection may take for its whole WebSocket upgrade
+   * @param maxLoadedDocuments how many documents may be in memory at once
+   * @param documentOpensPerSecond how fast one connection may open documents (sustained; burst 64)
+   * @param maxAwarenessState the largest presence (awareness) update a client may send
    */
   public record Limits(
       @DefaultValue("16MB") DataSize maxMessageSize,
@@ -62,7 +73,13 @@ public record CollabProperties(
       @DefaultValue("200") int messagesPerSecond,
       @DefaultValue("1000") int messageBurst,
       @DefaultValue("60s") Duration idleTimeout,
-      @DefaultValue("16MB") DataSize outboundBuffer) {}
+      @DefaultValue("16MB") DataSize outboundBuffer,
+      @DefaultValue("10000") int maxConnections,
+      @DefaultValue("256") int maxConnectionsPerAddress,
+      @DefaultValue("10s") Duration upgradeTimeout,
+      @DefaultValue("10000") int maxLoadedDocuments,
+      @DefaultValue("20") int documentOpensPerSecond,
+      @DefaultValue("32KB") DataSize maxAwarenessState) {}
 
   /**
    * Document lifecycle.

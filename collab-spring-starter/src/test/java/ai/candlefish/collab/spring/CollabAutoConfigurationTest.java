@@ -22,7 +22,9 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Date;
 import java.util.List;
@@ -38,6 +40,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 
@@ -157,6 +160,70 @@ class CollabAutoConfigurationTest {
           assertThat(WebSocketProbe.firstAnswer(uri(server, "/plans?token=" + token("ann", "acme", "write"))))
               .isEqualTo("close 4401");
         });
+  }
+
+  /** The status line of an upgrade request with {@code Origin: origin}. */
+  static String upgradeWithOrigin(CollabServer server, String origin) throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write(("GET /doc HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
+          + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+          + "Sec-WebSocket-Version: 13\r\nOrigin: " + origin + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      StringBuilder line = new StringBuilder();
+      for (int b; (b = socket.getInputStream().read()) >= 0 && b != '\r'; ) {
+        line.append((char) b);
+      }
+      return line.toString();
+    }
+  }
+
+  @Test
+  void allowedOrigins_refuseOtherSitesPages() {
+    runner.withPropertyValues("candlefish.collab.security.mode=development",
+        "candlefish.collab.allowed-origins=https://app.example.com").run(context -> {
+          CollabServer server = context.getBean(CollabServer.class);
+          assertThat(upgradeWithOrigin(server, "https://app.example.com")).contains(" 101 ");
+          assertThat(upgradeWithOrigin(server, "https://evil.example")).contains(" 403 ");
+        });
+  }
+
+  @Test
+  void inAWebApplication_theOriginDefaultsToItsOwnPages() {
+    new WebApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(CollabAutoConfiguration.class))
+        .withPropertyValues("candlefish.collab.port=0", "candlefish.collab.host=127.0.0.1",
+            "candlefish.collab.security.mode=development", "server.port=8181")
+        .run(context -> {
+          CollabServer server = context.getBean(CollabServer.class);
+          assertThat(upgradeWithOrigin(server, "http://127.0.0.1:8181")).contains(" 101 ");
+          assertThat(upgradeWithOrigin(server, "http://evil.example:8181")).contains(" 403 ");
+          assertThat(upgradeWithOrigin(server, "http://127.0.0.1:9999")).contains(" 403 ");
+        });
+    // Not a web application: no page of its own, every origin (set allowed-origins when browsers connect).
+    runner.withPropertyValues("candlefish.collab.security.mode=development").run(context ->
+        assertThat(upgradeWithOrigin(context.getBean(CollabServer.class), "https://anywhere.example"))
+            .contains(" 101 "));
+  }
+
+  @Test
+  void limitProperties_reachTheServer_andWrongOnesAreNamed() {
+    runner.withPropertyValues("candlefish.collab.security.mode=development",
+        "candlefish.collab.limits.max-connections-per-address=1").run(context -> {
+          CollabServer server = context.getBean(CollabServer.class);
+          try (Socket first = new Socket("127.0.0.1", server.port());
+              Socket second = new Socket("127.0.0.1", server.port())) {
+            second.setSoTimeout(5000);
+            assertThat(second.getInputStream().read()).isEqualTo(-1);
+          }
+        });
+    runner.withPropertyValues("candlefish.collab.security.mode=development",
+        "candlefish.collab.limits.upgrade-timeout=1ms")
+        .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+            .hasMessageContaining("upgradeTimeout"));
+    runner.withPropertyValues("candlefish.collab.security.mode=development",
+        "candlefish.collab.allowed-origins=not an origin")
+        .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+            .hasMessageContaining("allowedOrigins"));
   }
 
   @Test

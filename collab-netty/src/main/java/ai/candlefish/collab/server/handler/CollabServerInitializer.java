@@ -27,12 +27,15 @@ import java.util.concurrent.TimeUnit;
  * Builds the pipeline of every accepted connection. Inbound, top to bottom:
  *
  * <pre>
+ *   admission             connection limits (total, per address), closes an upgrade that takes too long
  *   tls                   TLS, when configured
  *   flush-consolidation   batches the flushes of many small writes (relayed updates) into fewer syscalls
  *   idle                  fires READER_IDLE after half the idle timeout without a byte read
  *   http                  HTTP/1.1 codec, for the upgrade request only (replaced by the WebSocket frame codec)
  *   http-aggregator       the upgrade request as one FullHttpRequest (a GET has no body)
- *   upgrade-router        path prefix and protocol; 404/426/405 otherwise (removes itself)
+ *   upgrade-router        path prefix, origin and protocol; 404/403/426/405 otherwise (removes itself)
+ *   unauthenticated-budget  after the upgrade, closes a client that sends more than the unauthenticated budget
+ *                         before it is authenticated (then removed)
  *   websocket             handshake, ping/pong, close frames, frame size limit (Netty)
  *   message-aggregator    joins fragmented messages, up to the maximum message size
  *   keep-alive            pings an idle client, closes a silent one
@@ -87,6 +90,7 @@ public final class CollabServerInitializer extends ChannelInitializer<SocketChan
   protected void initChannel(SocketChannel ch) {
     ServerConfig config = runtime.config();
     ChannelPipeline p = ch.pipeline();
+    p.addLast("admission", new AdmissionHandler(runtime));
     if (ssl != null) {
       p.addLast("tls", ssl.newHandler(ch.alloc()));
     }
@@ -94,7 +98,8 @@ public final class CollabServerInitializer extends ChannelInitializer<SocketChan
     p.addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis() / 2, 0, 0, TimeUnit.MILLISECONDS));
     p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192));
     p.addLast("http-aggregator", new HttpObjectAggregator(1024));
-    p.addLast("upgrade-router", new UpgradeRouter(config.pathPrefix(), protocols));
+    p.addLast("upgrade-router", new UpgradeRouter(config.pathPrefix(), config.allowedOrigins(),
+        config.pagePort(), protocols, runtime.metrics()));
     p.addLast("websocket", new WebSocketServerProtocolHandler(webSocketConfig));
     p.addLast("message-aggregator", new WebSocketFrameAggregator(config.maxMessageSize()));
     p.addLast("keep-alive", new KeepAliveHandler());

@@ -5,6 +5,7 @@ import ai.candlefish.collab.server.internal.ClientMessage;
 import ai.candlefish.collab.server.internal.Connection;
 import ai.candlefish.collab.server.internal.ProtocolException;
 import ai.candlefish.collab.server.internal.ServerRuntime;
+import ai.candlefish.collab.server.internal.UnauthenticatedBudget;
 import ai.candlefish.collab.spi.ConnectionInfo;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -52,6 +53,11 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     }
     UpgradeRouter.Route route = ctx.channel().attr(UpgradeRouter.ROUTE).getAndSet(null);
     route.protocol().install(ctx.pipeline(), ctx.name(), route.relativePath());
+    if (ctx.pipeline().get("wsdecoder") != null) {
+      ctx.pipeline().addBefore("wsdecoder", UnauthenticatedBudget.NAME,
+          new UnauthenticatedBudget(runtime.config().maxUnauthenticatedBytes(),
+              () -> connection.close(CloseCodes.POLICY_VIOLATION, "too much data before authentication")));
+    }
     ConnectionInfo info = new ConnectionInfo(runtime.nextConnectionId(), ctx.channel().remoteAddress(),
         route.protocol().name(), route.path(), route.parameters(), headers(handshake.requestHeaders()));
     connection = new Connection(ctx.channel(), runtime, info, route.protocol());

@@ -1,5 +1,6 @@
 package ai.candlefish.collab.server.handler;
 
+import ai.candlefish.collab.server.internal.ServerMetrics;
 import ai.candlefish.collab.server.internal.WireProtocol;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -17,10 +18,15 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.IntSupplier;
 
 /**
  * Looks at the upgrade request before the WebSocket handshake: is it a GET with {@code Upgrade: websocket}, under
@@ -44,14 +50,36 @@ final class UpgradeRouter extends ChannelInboundHandlerAdapter {
    * @param parameters the other query parameters
    */
   record Route(WireProtocol protocol, String relativePath, String token, String path,
-      Map<String, List<String>> parameters) {}
+      Map<String, List<String>> parameters) {
+    @Override
+    public String toString() {
+      // The token stays out of logs.
+      return "Route[" + protocol.name() + ", " + path + "]";
+    }
+  }
 
   private final String prefix;
+  private final Set<String> allowedOrigins;
+  private final IntSupplier pagePort;
   private final List<WireProtocol> protocols;
+  private final ServerMetrics metrics;
+
+  /**
+   * @param allowedOrigins the origins a browser's request may come from (lower case, no trailing slash); empty:
+   *     any (unless {@code pagePort} is set)
+   * @param pagePort the port of the host's own pages, allowed on the host the client connected to; or null
+   */
+  UpgradeRouter(String prefix, Set<String> allowedOrigins, IntSupplier pagePort, List<WireProtocol> protocols,
+      ServerMetrics metrics) {
+    this.prefix = prefix;
+    this.allowedOrigins = allowedOrigins;
+    this.pagePort = pagePort;
+    this.protocols = protocols;
+    this.metrics = metrics;
+  }
 
   UpgradeRouter(String prefix, List<WireProtocol> protocols) {
-    this.prefix = prefix;
-    this.protocols = protocols;
+    this(prefix, Set.of(), null, protocols, ServerMetrics.NONE);
   }
 
   @Override
@@ -89,6 +117,12 @@ final class UpgradeRouter extends ChannelInboundHandlerAdapter {
     if (!request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
       return refuse(ctx, HttpResponseStatus.UPGRADE_REQUIRED, "this is a WebSocket endpoint");
     }
+    String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+    if (origin != null && !originAllowed(normalizedOrigin(origin), request.headers().get(HttpHeaderNames.HOST))) {
+      // A page of another site, with the user's cookies or URL token: cross-site WebSocket hijacking.
+      metrics.connectionRefused("origin");
+      return refuse(ctx, HttpResponseStatus.FORBIDDEN, "origin not allowed");
+    }
     QueryStringDecoder query;
     String path;
     try {
@@ -110,6 +144,42 @@ final class UpgradeRouter extends ChannelInboundHandlerAdapter {
       }
     }
     return refuse(ctx, HttpResponseStatus.NOT_FOUND, "not found");
+  }
+
+  private boolean originAllowed(String origin, String hostHeader) {
+    if (allowedOrigins.isEmpty() && pagePort == null) {
+      return true;
+    }
+    if (allowedOrigins.contains(origin)) {
+      return true;
+    }
+    if (pagePort == null || hostHeader == null) {
+      return false;
+    }
+    URI uri;
+    try {
+      uri = new URI(origin);
+    } catch (URISyntaxException e) {
+      return false;
+    }
+    String host;
+    try {
+      host = new URI("ws://" + hostHeader.strip()).getHost();
+    } catch (URISyntaxException e) {
+      return false;
+    }
+    String scheme = uri.getScheme();
+    int port = uri.getPort() >= 0 ? uri.getPort() : "https".equals(scheme) ? 443 : 80;
+    return ("http".equals(scheme) || "https".equals(scheme)) && uri.getHost() != null && host != null
+        && uri.getHost().equalsIgnoreCase(host) && port == pagePort.getAsInt();
+  }
+
+  static String normalizedOrigin(String origin) {
+    String o = origin.strip().toLowerCase(Locale.ROOT);
+    while (o.endsWith("/")) {
+      o = o.substring(0, o.length() - 1);
+    }
+    return o;
   }
 
   /** The part of {@code path} after the prefix and its slash, or null if the path is not under the prefix. */

@@ -62,6 +62,9 @@ public final class Connection implements Peer {
   private final ServerConfig config;
   private final ConnectionInfo info;
   private final RateLimiter rate;
+  /** Authenticator calls and document opens of this connection: slowed down past their rates. */
+  private final RateLimiter authenticationRate;
+  private final RateLimiter openRate;
   private final AtomicLong unsentBytes = new AtomicLong();
   private final AtomicLong unsentInitialBytes = new AtomicLong();
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -93,11 +96,19 @@ public final class Connection implements Peer {
     this.runtime = runtime;
     this.config = runtime.config();
     this.info = info;
-    this.rate = new RateLimiter(config.messagesPerSecond(), config.messageBurst(), System.nanoTime());
+    long now = System.nanoTime();
+    this.rate = new RateLimiter(config.messagesPerSecond(), config.messageBurst(), now);
+    this.authenticationRate = new RateLimiter(config.authenticationsPerSecond(), config.authenticationBurst(), now);
+    this.openRate = new RateLimiter(config.documentOpensPerSecond(), config.documentOpenBurst(), now);
   }
 
   public ConnectionInfo info() {
     return info;
+  }
+
+  /** The principal the client authenticated as, or null before (read on any thread: may lag a little). */
+  public Principal principal() {
+    return principal;
   }
 
   // --------------------------------------------------------------------------------------------- authentication
@@ -138,15 +149,23 @@ public final class Connection implements Peer {
 
   /** Authenticates {@code token} off the event loop and calls {@code then} on it (unless the connection closed). */
   private void authenticateAsync(String token, BiConsumer<Principal, Throwable> then) {
+    long wait = authenticationRate.take(System.nanoTime());
+    if (wait > 0) {
+      pauseFor(wait);
+    }
     try {
-      CompletableFuture.supplyAsync(() -> authenticate(token), runtime.blockingPool())
+      CompletableFuture.supplyAsync(() -> authenticate(token), runtime.authenticationPool())
           .whenComplete((p, e) -> channel.eventLoop().execute(() -> {
             if (!closing) {
               then.accept(p, e);
             }
           }));
     } catch (RejectedExecutionException e) {
-      close(CloseCodes.GOING_AWAY, "server shutting down");
+      if (runtime.authenticationPool().isShutdown()) {
+        close(CloseCodes.GOING_AWAY, "server shutting down");
+      } else {
+        close(CloseCodes.SERVER_BUSY, "too many authentications at once, try again later");
+      }
     }
   }
 
@@ -181,6 +200,10 @@ public final class Connection implements Peer {
     if (authenticationTimeout != null) {
       authenticationTimeout.cancel(false);
     }
+    if (channel.pipeline().get(UnauthenticatedBudget.NAME) != null) {
+      channel.pipeline().remove(UnauthenticatedBudget.NAME);
+    }
+    runtime.audit(a -> a.connected(info, p));
   }
 
   /**
@@ -200,6 +223,7 @@ public final class Connection implements Peer {
       code = CloseCodes.UNAVAILABLE;
       reason = "authentication unavailable, try again later";
     }
+    runtime.audit(a -> a.refused(info, principal, null, code, reason));
     if (wholeConnection) {
       deny(code, reason);
     } else {
@@ -363,6 +387,7 @@ public final class Connection implements Peer {
     Permission permission = who.permission(key);
     if (!permission.canRead()) {
       log.debug("connection {}: principal {} may not open {}", info.id(), who.id(), key);
+      runtime.audit(a -> a.refused(info, who, key, CloseCodes.FORBIDDEN, "no access to this document"));
       if (multiplexed) {
         send(new ServerMessage.Refused(name, 0, CloseCodes.FORBIDDEN, "no access to this document"));
       } else {
@@ -370,13 +395,26 @@ public final class Connection implements Peer {
       }
       return false;
     }
+    long wait = openRate.take(System.nanoTime());
+    if (wait > 0) {
+      pauseFor(wait);
+    }
     SharedDocument document;
     try {
       document = runtime.registry().acquire(key);
+    } catch (ServerBusyException e) {
+      runtime.audit(a -> a.refused(info, who, key, CloseCodes.SERVER_BUSY, e.getMessage()));
+      if (multiplexed) {
+        send(new ServerMessage.Refused(name, 0, CloseCodes.SERVER_BUSY, "server busy, try again later"));
+      } else {
+        close(CloseCodes.SERVER_BUSY, "server busy, try again later");
+      }
+      return false;
     } catch (IllegalStateException e) {
       close(CloseCodes.GOING_AWAY, "server shutting down");
       return false;
     }
+    runtime.audit(a -> a.opened(info, who, key, permission));
     DocumentSession session = new DocumentSession(this, document, who, permission, info, multiplexed);
     sessions.put(name, session);
     document.attach(session);
@@ -472,9 +510,19 @@ public final class Connection implements Peer {
     return channel.eventLoop();
   }
 
+  /**
+   * A document's first full state for this client: exempt from the outbound limit, so that a document larger than
+   * the limit can be opened, but only one at a time. While one is still unsent, another counts like any message
+   * (a client that reopens large documents without reading is closed instead of buffered without bound).
+   */
   @Override
   public void sendInitial(ServerMessage message) {
-    if (!closing && protocol.canSend(message)) {
+    if (closing || !protocol.canSend(message)) {
+      return;
+    }
+    if (unsentInitialBytes.get() > 0) {
+      send(message);
+    } else {
       write(message, true);
     }
   }
@@ -515,6 +563,7 @@ public final class Connection implements Peer {
     closing = true;
     if (isViolation(code)) {
       runtime.metrics().rejected(code);
+      runtime.audit(a -> a.refused(info, principal, null, code, reason));
     }
     if (channel.eventLoop().inEventLoop()) {
       sendClose(code, reason);
@@ -572,7 +621,10 @@ public final class Connection implements Peer {
     authenticatingDocuments.clear();
     Principal who = principal;
     try {
-      runtime.blockingPool().execute(() -> runtime.hook("onDisconnect", h -> h.onDisconnect(info, who)));
+      runtime.blockingPool().execute(() -> {
+        runtime.hook("onDisconnect", h -> h.onDisconnect(info, who));
+        runtime.audit(a -> a.disconnected(info, who));
+      });
     } catch (RejectedExecutionException e) {
       log.debug("connection {}: onDisconnect skipped, the server is shut down", info.id());
     }

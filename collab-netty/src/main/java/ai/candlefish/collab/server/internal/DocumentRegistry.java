@@ -1,5 +1,6 @@
 package ai.candlefish.collab.server.internal;
 
+import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.spi.DocumentKey;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,10 +31,18 @@ public final class DocumentRegistry {
    * The document for {@code key}, loading it if it is not in memory; the caller must {@link #release} it once.
    *
    * @throws IllegalStateException if the server is closing
+   * @throws ServerBusyException if the document is not in memory and the server holds its maximum of documents
    */
   public SharedDocument acquire(DocumentKey key) {
     if (closing) {
       throw new IllegalStateException("the server is closing");
+    }
+    // Checked before compute (size() inside it would count the map under its lock): a few concurrent loads may
+    // pass the limit together, by at most the number of document threads asking at once.
+    if (!documents.containsKey(key) && documents.size() >= runtime.config().maxLoadedDocuments()) {
+      runtime.metrics().rejected(CloseCodes.SERVER_BUSY);
+      throw new ServerBusyException("the server holds its maximum of " + runtime.config().maxLoadedDocuments()
+          + " documents in memory; try again later");
     }
     SharedDocument[] created = {null};
     SharedDocument document = documents.compute(key, (k, existing) -> {

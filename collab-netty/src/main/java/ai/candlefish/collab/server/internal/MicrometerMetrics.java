@@ -24,6 +24,8 @@ import java.util.function.Function;
  *       their count is the message count, their total the bytes;
  *   <li>{@code update.apply} (timer): applying a client's update to its document;
  *   <li>{@code store} (timer, tag {@code result} success/failure): store calls;
+ *   <li>{@code connections.refused} (counter, tag {@code reason}): connections refused before their upgrade
+ *       (connection limits, origin, upgrade timeout);
  *   <li>{@code messages.rejected} (counter, tag {@code code}): refused messages and connections closed for a
  *       violation, by close code.
  * </ul>
@@ -37,6 +39,7 @@ public final class MicrometerMetrics implements ServerMetrics {
   private final Map<String, DistributionSummary> received = new ConcurrentHashMap<>();
   private final Map<String, DistributionSummary> sent = new ConcurrentHashMap<>();
   private final Map<Integer, Counter> rejected = new ConcurrentHashMap<>();
+  private final Map<String, Counter> refused = new ConcurrentHashMap<>();
   private final Timer updateApply;
   private final Timer storeSucceeded;
   private final Timer storeFailed;
@@ -107,6 +110,13 @@ public final class MicrometerMetrics implements ServerMetrics {
   @Override
   public void storeCompleted(long nanos, boolean succeeded) {
     (succeeded ? storeSucceeded : storeFailed).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void connectionRefused(String reason) {
+    refused.computeIfAbsent(reason, r -> keep(Counter.builder("collab.connections.refused")
+        .description("Connections refused before their WebSocket upgrade, by reason")
+        .tag("reason", r).register(registry))).increment();
   }
 
   @Override

@@ -1,11 +1,17 @@
 package ai.candlefish.collab.server.internal;
 
+import ai.candlefish.collab.spi.AuditLog;
 import ai.candlefish.collab.spi.Authenticator;
 import ai.candlefish.collab.spi.CollabHooks;
 import ai.candlefish.collab.spi.DocumentStore;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
+import java.util.function.IntSupplier;
 
 /**
  * Every setting of a server. Immutable; built by {@link #newBuilder()}, whose setters check each value at once and
@@ -41,6 +47,20 @@ public final class ServerConfig {
   private final int documentThreads;
   private final int blockingThreads;
   private final Duration shutdownTimeout;
+  private final AuditLog auditLog;
+  private final Set<String> allowedOrigins;
+  private final IntSupplier pagePort;
+  private final int maxConnections;
+  private final int maxConnectionsPerAddress;
+  private final Duration upgradeTimeout;
+  private final int maxLoadedDocuments;
+  private final int documentOpensPerSecond;
+  private final int documentOpenBurst;
+  private final int authenticationThreads;
+  private final int authenticationsPerSecond;
+  private final int authenticationBurst;
+  private final int maxAwarenessStateBytes;
+  private final Duration awarenessInterval;
 
   private ServerConfig(Builder b) {
     this.host = b.host;
@@ -67,6 +87,20 @@ public final class ServerConfig {
     this.documentThreads = b.documentThreads;
     this.blockingThreads = b.blockingThreads;
     this.shutdownTimeout = b.shutdownTimeout;
+    this.auditLog = b.auditLog;
+    this.allowedOrigins = b.allowedOrigins;
+    this.pagePort = b.pagePort;
+    this.maxConnections = b.maxConnections;
+    this.maxConnectionsPerAddress = b.maxConnectionsPerAddress;
+    this.upgradeTimeout = b.upgradeTimeout;
+    this.maxLoadedDocuments = b.maxLoadedDocuments;
+    this.documentOpensPerSecond = b.documentOpensPerSecond;
+    this.documentOpenBurst = b.documentOpenBurst;
+    this.authenticationThreads = b.authenticationThreads;
+    this.authenticationsPerSecond = b.authenticationsPerSecond;
+    this.authenticationBurst = b.authenticationBurst;
+    this.maxAwarenessStateBytes = b.maxAwarenessStateBytes;
+    this.awarenessInterval = b.awarenessInterval;
   }
 
   /** A builder with the defaults documented on {@code CollabServer.Builder}. */
@@ -178,6 +212,63 @@ public final class ServerConfig {
     return shutdownTimeout;
   }
 
+  public AuditLog auditLog() {
+    return auditLog;
+  }
+
+  public Set<String> allowedOrigins() {
+    return allowedOrigins;
+  }
+
+  /** The port of the host's own pages (their origins are allowed on the host the client connects to), or null. */
+  public IntSupplier pagePort() {
+    return pagePort;
+  }
+
+  public int maxConnections() {
+    return maxConnections;
+  }
+
+  public int maxConnectionsPerAddress() {
+    return maxConnectionsPerAddress;
+  }
+
+  public Duration upgradeTimeout() {
+    return upgradeTimeout;
+  }
+
+  public int maxLoadedDocuments() {
+    return maxLoadedDocuments;
+  }
+
+  public int documentOpensPerSecond() {
+    return documentOpensPerSecond;
+  }
+
+  public int documentOpenBurst() {
+    return documentOpenBurst;
+  }
+
+  public int authenticationThreads() {
+    return authenticationThreads;
+  }
+
+  public int authenticationsPerSecond() {
+    return authenticationsPerSecond;
+  }
+
+  public int authenticationBurst() {
+    return authenticationBurst;
+  }
+
+  public int maxAwarenessStateBytes() {
+    return maxAwarenessStateBytes;
+  }
+
+  public Duration awarenessInterval() {
+    return awarenessInterval;
+  }
+
   /**
    * Builds a {@link ServerConfig}. Each setter checks its value and names it when it is bad; the meaning and the
    * default of each are documented on the {@code CollabServer.Builder} setter of the same name. Not thread-safe.
@@ -207,6 +298,20 @@ public final class ServerConfig {
     private int documentThreads = Runtime.getRuntime().availableProcessors();
     private int blockingThreads = 16;
     private Duration shutdownTimeout = Duration.ofSeconds(10);
+    private AuditLog auditLog = AuditLog.NONE;
+    private Set<String> allowedOrigins = Set.of();
+    private IntSupplier pagePort;
+    private int maxConnections = 10_000;
+    private int maxConnectionsPerAddress = 256;
+    private Duration upgradeTimeout = Duration.ofSeconds(10);
+    private int maxLoadedDocuments = 10_000;
+    private int documentOpensPerSecond = 20;
+    private int documentOpenBurst = 64;
+    private int authenticationThreads = 4;
+    private int authenticationsPerSecond = 10;
+    private int authenticationBurst = 64;
+    private int maxAwarenessStateBytes = 32 * 1024;
+    private Duration awarenessInterval = Duration.ofMillis(50);
 
     private Builder() {}
 
@@ -235,6 +340,20 @@ public final class ServerConfig {
       documentThreads = c.documentThreads;
       blockingThreads = c.blockingThreads;
       shutdownTimeout = c.shutdownTimeout;
+      auditLog = c.auditLog;
+      allowedOrigins = c.allowedOrigins;
+      pagePort = c.pagePort;
+      maxConnections = c.maxConnections;
+      maxConnectionsPerAddress = c.maxConnectionsPerAddress;
+      upgradeTimeout = c.upgradeTimeout;
+      maxLoadedDocuments = c.maxLoadedDocuments;
+      documentOpensPerSecond = c.documentOpensPerSecond;
+      documentOpenBurst = c.documentOpenBurst;
+      authenticationThreads = c.authenticationThreads;
+      authenticationsPerSecond = c.authenticationsPerSecond;
+      authenticationBurst = c.authenticationBurst;
+      maxAwarenessStateBytes = c.maxAwarenessStateBytes;
+      awarenessInterval = c.awarenessInterval;
     }
 
     /** @throws NullPointerException if {@code host} is null */
@@ -380,6 +499,80 @@ public final class ServerConfig {
     /** @throws IllegalArgumentException if negative */
     public Builder shutdownTimeout(Duration timeout) {
       this.shutdownTimeout = atLeast("shutdownTimeout", timeout, Duration.ZERO);
+      return this;
+    }
+
+    public Builder auditLog(AuditLog auditLog) {
+      this.auditLog = Objects.requireNonNull(auditLog, "auditLog");
+      return this;
+    }
+
+    /**
+     * Keeps origins as {@code scheme://host[:port]}, lower case, without a trailing slash.
+     *
+     * @throws IllegalArgumentException if an origin is not of that form
+     */
+    public Builder allowedOrigins(Collection<String> origins) {
+      Set<String> normalized = new LinkedHashSet<>();
+      for (String origin : Objects.requireNonNull(origins, "origins")) {
+        Objects.requireNonNull(origin, "an origin");
+        String o = origin.strip().toLowerCase(Locale.ROOT);
+        while (o.endsWith("/")) {
+          o = o.substring(0, o.length() - 1);
+        }
+        if (!o.matches("[a-z][a-z0-9+.-]*://[^/?#\\s]+")) {
+          throw new IllegalArgumentException("allowedOrigins must be origins like https://app.example.com (scheme, "
+              + "host, optional port; no path) but one was '" + origin + "'");
+        }
+        normalized.add(o);
+      }
+      this.allowedOrigins = Set.copyOf(normalized);
+      return this;
+    }
+
+    public Builder allowOwnPages(IntSupplier port) {
+      this.pagePort = Objects.requireNonNull(port, "port");
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if either is below 1 */
+    public Builder connectionLimits(int total, int perAddress) {
+      this.maxConnections = (int) atLeast("maxConnections", total, 1);
+      this.maxConnectionsPerAddress = (int) atLeast("maxConnectionsPerAddress", perAddress, 1);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if shorter than 10 ms */
+    public Builder upgradeTimeout(Duration timeout) {
+      this.upgradeTimeout = atLeast("upgradeTimeout", timeout, Duration.ofMillis(10));
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if below 1 */
+    public Builder maxLoadedDocuments(int documents) {
+      this.maxLoadedDocuments = (int) atLeast("maxLoadedDocuments", documents, 1);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if either is below 1 */
+    public Builder documentOpenRate(int perSecond, int burst) {
+      this.documentOpensPerSecond = (int) atLeast("documentOpenRate per second", perSecond, 1);
+      this.documentOpenBurst = (int) atLeast("documentOpenRate burst", burst, 1);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if a value is below 1 */
+    public Builder authentication(int threads, int perSecond, int burst) {
+      this.authenticationThreads = (int) atLeast("authentication threads", threads, 1);
+      this.authenticationsPerSecond = (int) atLeast("authentications per second", perSecond, 1);
+      this.authenticationBurst = (int) atLeast("authentication burst", burst, 1);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if the size is below 64 bytes or the interval negative */
+    public Builder awarenessLimits(int maxStateBytes, Duration interval) {
+      this.maxAwarenessStateBytes = (int) atLeast("maxAwarenessStateBytes", maxStateBytes, 64);
+      this.awarenessInterval = atLeast("awareness interval", interval, Duration.ZERO);
       return this;
     }
 

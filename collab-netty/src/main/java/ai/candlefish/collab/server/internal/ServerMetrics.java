@@ -38,6 +38,13 @@ public interface ServerMetrics {
    */
   default void rejected(int code) {}
 
+  /**
+   * A connection was refused before its WebSocket upgrade completed: {@code reason} is {@code "connections"} (the
+   * server's limit), {@code "address"} (the limit per remote address), {@code "origin"} (not an allowed origin) or
+   * {@code "upgrade-timeout"} (the upgrade took too long).
+   */
+  default void connectionRefused(String reason) {}
+
   /** The server stopped: meters that would keep it reachable are removed. */
   default void close() {}
 }

@@ -1,6 +1,7 @@
 package ai.candlefish.collab.server.internal;
 
 import ai.candlefish.collab.awareness.Awareness;
+import ai.candlefish.collab.spi.AuditLog;
 import ai.candlefish.collab.spi.ClusterTransport;
 import ai.candlefish.collab.spi.CollabHooks;
 import ai.candlefish.collab.spi.DocumentLeases;
@@ -8,13 +9,17 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetAddress;
 import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -38,6 +43,10 @@ public final class ServerRuntime {
   private final ServerConfig config;
   private final ExecutorService documentPool;
   private final ExecutorService blockingPool;
+  private final ExecutorService authenticationPool;
+  /** Open connections per remote address (the count of all of them is {@link #connections}). */
+  private final ConcurrentHashMap<InetAddress, AtomicInteger> connectionsByAddress = new ConcurrentHashMap<>();
+  private final AtomicInteger connections = new AtomicInteger();
   private final ScheduledThreadPoolExecutor timer;
   private final DocumentRegistry registry;
   private final ChannelGroup channels = new DefaultChannelGroup("collab-connections", GlobalEventExecutor.INSTANCE);
@@ -70,6 +79,12 @@ public final class ServerRuntime {
     this.cluster = cluster;
     this.documentPool = pool(config.documentThreads(), "collab-document");
     this.blockingPool = pool(config.blockingThreads(), "collab-blocking");
+    // Bounded: a flood of token checks is refused (SERVER_BUSY) instead of queueing without end.
+    ThreadPoolExecutor auth = new ThreadPoolExecutor(config.authenticationThreads(), config.authenticationThreads(),
+        60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64 * config.authenticationThreads()),
+        new DefaultThreadFactory("collab-auth", true));
+    auth.allowCoreThreadTimeOut(true);
+    this.authenticationPool = auth;
     this.timer = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("collab-timer", true));
     timer.setRemoveOnCancelPolicy(true);
     this.registry = new DocumentRegistry(this);
@@ -99,6 +114,38 @@ public final class ServerRuntime {
 
   public ExecutorService blockingPool() {
     return blockingPool;
+  }
+
+  /**
+   * Where authenticator calls run: a pool of their own, so that slow token checks never delay stores; its queue is
+   * bounded ({@link java.util.concurrent.RejectedExecutionException} when full).
+   */
+  public ExecutorService authenticationPool() {
+    return authenticationPool;
+  }
+
+  /**
+   * Counts a new connection from {@code address}; returns null if it may stay, or the reason it must not
+   * ({@code "connections"}, {@code "address"}), in which case nothing is counted. A counted connection must be
+   * given back with {@link #connectionClosed}.
+   */
+  public String connectionOpened(InetAddress address) {
+    if (connections.incrementAndGet() > config.maxConnections()) {
+      connections.decrementAndGet();
+      return "connections";
+    }
+    AtomicInteger fromAddress = connectionsByAddress.computeIfAbsent(address, a -> new AtomicInteger());
+    if (fromAddress.incrementAndGet() > config.maxConnectionsPerAddress()) {
+      connectionClosed(address);
+      return "address";
+    }
+    return null;
+  }
+
+  /** Gives back a connection that {@link #connectionOpened} counted. */
+  public void connectionClosed(InetAddress address) {
+    connections.decrementAndGet();
+    connectionsByAddress.computeIfPresent(address, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
   }
 
   public ScheduledExecutorService timer() {
@@ -150,12 +197,23 @@ public final class ServerRuntime {
     }
   }
 
+  /** Records an audit event, logging what the audit log throws (it must not break the server). */
+  public void audit(Consumer<AuditLog> call) {
+    try {
+      call.accept(config.auditLog());
+    } catch (RuntimeException | Error e) {
+      rethrowIfFatal(e);
+      log.warn("the audit log threw; ignored", e);
+    }
+  }
+
   /** Stops the timer and the pools, waiting at most {@code millis} for running tasks. */
   public void shutdown(long millis) {
     metrics.close();
     timer.shutdownNow();
     documentPool.shutdown();
     blockingPool.shutdown();
+    authenticationPool.shutdownNow();
     try {
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
       documentPool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);

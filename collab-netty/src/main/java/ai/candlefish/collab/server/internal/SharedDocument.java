@@ -61,6 +61,9 @@ public final class SharedDocument {
   private Awareness awareness;
   private final Set<DocumentSession> sessions = new LinkedHashSet<>();
   private final Map<Long, DocumentSession> awarenessOwners = new HashMap<>();
+  /** Awareness clients changed since the last presence broadcast, and whether one is scheduled. */
+  private final Set<Long> awarenessChanged = new LinkedHashSet<>();
+  private boolean awarenessFlushScheduled;
 
   /**
    * Lane-confined: whether the update being applied also completes updates that other clients sent earlier (they
@@ -218,6 +221,11 @@ public final class SharedDocument {
       if (message instanceof ClientMessage.Sync sync) {
         onSync(session, sync);
       } else if (message instanceof ClientMessage.Awareness a) {
+        if (a.update().length > runtime.config().maxAwarenessStateBytes()) {
+          fail(session, CloseCodes.MESSAGE_TOO_BIG, "awareness update larger than "
+              + runtime.config().maxAwarenessStateBytes() + " bytes");
+          return;
+        }
         awareness.applyUpdate(a.update(), session, client -> mayChangePresence(session, client));
       } else if (message instanceof ClientMessage.QueryAwareness) {
         Map<Long, Object> states = awareness.states();
@@ -261,6 +269,8 @@ public final class SharedDocument {
     if (!session.permission.canWrite()) {
       // A read-only client answers our step 1 too; only what would change the document is an edit.
       if (!UpdateInspector.changesNothing(sync.payload(), doc)) {
+        runtime.audit(a -> a.refused(session.connection, session.principal, key, CloseCodes.FORBIDDEN,
+            "read-only access: update rejected"));
         session.peer.send(new ServerMessage.Refused(key.name(), sync.ack(), CloseCodes.FORBIDDEN,
             "read-only access: update rejected"));
       } else if (sync.ack() != 0) {
@@ -291,6 +301,8 @@ public final class SharedDocument {
       writer.updated(sync.payload());
     }
     runtime.metrics().updateApplied(System.nanoTime() - start);
+    int bytes = sync.payload().length;
+    runtime.audit(a -> a.wrote(session.connection, session.principal, key, bytes));
     if (sync.ack() != 0) {
       ServerMessage ack = new ServerMessage.Ack(key.name(), sync.ack());
       writer.whenStored(() -> session.peer.send(ack));
@@ -419,10 +431,35 @@ public final class SharedDocument {
     }
     // The sender gets its own update back, as y-websocket's server does: a y-websocket client that hears nothing
     // for 30 s reconnects, and its own renewals (every 15 s) are what it hears when it is alone.
-    byte[] update = awareness.encodeUpdate(change.all());
-    broadcast(new ServerMessage.Awareness(key.name(), update), null);
     if (cluster != null && change.origin() != ClusterLink.REMOTE) {
-      cluster.awareness(update);
+      cluster.awareness(awareness.encodeUpdate(change.all()));
+    }
+    // Changes within the awareness interval go out together, each client's latest state once: a flood of presence
+    // updates costs every other client one message per interval, not one per update.
+    awarenessChanged.addAll(change.all());
+    long interval = runtime.config().awarenessInterval().toNanos();
+    if (interval == 0) {
+      flushAwareness();
+    } else if (!awarenessFlushScheduled) {
+      awarenessFlushScheduled = true;
+      try {
+        runtime.timer().schedule(() -> lane.execute(this::flushAwareness), interval, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        awarenessFlushScheduled = false; // the server is closing
+      }
+    }
+  }
+
+  private void flushAwareness() {
+    awarenessFlushScheduled = false;
+    if (awarenessChanged.isEmpty() || awareness == null) {
+      return;
+    }
+    List<Long> clients = new ArrayList<>(awarenessChanged);
+    awarenessChanged.clear();
+    clients.retainAll(awareness.knownClients());
+    if (!clients.isEmpty()) {
+      broadcast(new ServerMessage.Awareness(key.name(), awareness.encodeUpdate(clients)), null);
     }
   }
 

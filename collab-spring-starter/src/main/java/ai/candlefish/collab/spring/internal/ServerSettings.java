@@ -2,6 +2,7 @@ package ai.candlefish.collab.spring.internal;
 
 import ai.candlefish.collab.server.CollabServer;
 import ai.candlefish.collab.spring.CollabProperties;
+import java.time.Duration;
 
 /** Copies {@link CollabProperties} onto a server builder, which checks every value. */
 public final class ServerSettings {
@@ -28,7 +29,15 @@ public final class ServerSettings {
         .maxDocumentsPerConnection(limits.maxDocumentsPerConnection())
         .messageRate(limits.messagesPerSecond(), limits.messageBurst())
         .idleTimeout(limits.idleTimeout())
-        .outboundBufferLimit(limits.outboundBuffer().toBytes());
+        .outboundBufferLimit(limits.outboundBuffer().toBytes())
+        .connectionLimits(limits.maxConnections(), limits.maxConnectionsPerAddress())
+        .upgradeTimeout(limits.upgradeTimeout())
+        .maxLoadedDocuments(limits.maxLoadedDocuments())
+        .documentOpenRate(limits.documentOpensPerSecond(), Math.max(64, limits.documentOpensPerSecond()))
+        .awarenessLimits(Math.toIntExact(limits.maxAwarenessState().toBytes()), Duration.ofMillis(50));
+    if (p.allowedOrigins() != null && !p.allowedOrigins().isEmpty()) {
+      b.allowedOrigins(p.allowedOrigins());
+    }
     CollabProperties.Documents documents = p.documents();
     return b.unloadDelay(documents.unloadDelay())
         .storeDebounce(documents.storeDebounce())

@@ -1,0 +1,111 @@
+package ai.candlefish.collab.server;
+
+import ai.candlefish.collab.spi.AuditLog;
+import ai.candlefish.collab.spi.ConnectionInfo;
+import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.spi.Permission;
+import ai.candlefish.collab.spi.Principal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An {@link AuditLog} that writes one INFO line per event, {@code key=value} pairs, on a logger per kind so that each can
+ * be routed or silenced on its own: {@code ai.candlefish.collab.audit.connect} (connected, disconnected),
+ * {@code .open}, {@code .write} (one line per accepted update: the busiest), {@code .refuse} (WARN), {@code .export}.
+ * Values that come from clients or hosts (principal ids, reasons) have their control characters escaped, so that a
+ * hostile value cannot forge a line. Stateless and thread-safe.
+ */
+public final class Slf4jAuditLog implements AuditLog {
+  private static final String PREFIX = "ai.candlefish.collab.audit.";
+  private static final Logger connect = LoggerFactory.getLogger(PREFIX + "connect");
+  private static final Logger open = LoggerFactory.getLogger(PREFIX + "open");
+  private static final Logger write = LoggerFactory.getLogger(PREFIX + "write");
+  private static final Logger refuse = LoggerFactory.getLogger(PREFIX + "refuse");
+  private static final Logger export = LoggerFactory.getLogger(PREFIX + "export");
+
+  /** Pass it to {@link CollabServer.Builder#auditLog}. */
+  public Slf4jAuditLog() {}
+
+  @Override
+  public void connected(ConnectionInfo connection, Principal principal) {
+    if (connect.isInfoEnabled()) {
+      connect.info("event=connected {} {}", who(connection), who(principal));
+    }
+  }
+
+  @Override
+  public void opened(ConnectionInfo connection, Principal principal, DocumentKey key, Permission permission) {
+    if (open.isInfoEnabled()) {
+      open.info("event=opened {} {} document={} permission={}", who(connection), who(principal), escape(key.name()),
+          permission);
+    }
+  }
+
+  @Override
+  public void wrote(ConnectionInfo connection, Principal principal, DocumentKey key, long bytes) {
+    if (write.isInfoEnabled()) {
+      write.info("event=wrote {} {} document={} bytes={}", who(connection), who(principal), escape(key.name()),
+          bytes);
+    }
+  }
+
+  @Override
+  public void refused(ConnectionInfo connection, Principal principal, DocumentKey key, int code, String reason) {
+    if (refuse.isWarnEnabled()) {
+      refuse.warn("event=refused {} {} document={} code={} reason={}", who(connection), who(principal),
+          key == null ? "-" : escape(key.name()), code, escape(reason));
+    }
+  }
+
+  @Override
+  public void disconnected(ConnectionInfo connection, Principal principal) {
+    if (connect.isInfoEnabled()) {
+      connect.info("event=disconnected {} {}", who(connection), who(principal));
+    }
+  }
+
+  @Override
+  public void exported(DocumentKey key) {
+    if (export.isInfoEnabled()) {
+      export.info("event=exported tenant={} document={}", escape(key.tenant()), escape(key.name()));
+    }
+  }
+
+  private static String who(ConnectionInfo c) {
+    return "connection=" + c.id() + " remote=" + c.remoteAddress() + " protocol=" + c.protocol();
+  }
+
+  private static String who(Principal p) {
+    return p == null ? "tenant=- principal=-" : "tenant=" + escape(p.tenant()) + " principal=" + escape(p.id());
+  }
+
+  /**
+   * {@code s} in double quotes, with control characters (a line break would forge a line), quotes and backslashes
+   * escaped; {@code -} for null.
+   */
+  static String escape(String s) {
+    if (s == null) {
+      return "-";
+    }
+    return '"' + escapeInner(s) + '"';
+  }
+
+  private static String escapeInner(String s) {
+    StringBuilder out = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean plain = !Character.isISOControl(c) && c != '"' && c != '\\';
+      if (plain) {
+        if (out != null) {
+          out.append(c);
+        }
+        continue;
+      }
+      if (out == null) {
+        out = new StringBuilder(s.length() + 8).append(s, 0, i);
+      }
+      out.append(c == '"' ? "\\\"" : c == '\\' ? "\\\\" : String.format("\\u%04x", (int) c));
+    }
+    return out == null ? s : out.toString();
+  }
+}
