@@ -101,10 +101,10 @@ public final class CollabClient implements AutoCloseable {
       Objects.requireNonNull(uri, "uri");
       String scheme = uri.getScheme();
       if (!"ws".equalsIgnoreCase(scheme) && !"wss".equalsIgnoreCase(scheme)) {
-        throw new IllegalArgumentException("uri must be ws:// or wss:// but was " + uri);
+        throw new IllegalArgumentException("uri must be ws:// or wss:// but was " + uri.getScheme() + "://...");
       }
       if (uri.getHost() == null) {
-        throw new IllegalArgumentException("uri has no host: " + uri);
+        throw new IllegalArgumentException("uri has no host: " + uri.getScheme() + "://" + uri.getRawPath());
       }
       this.uri = uri;
       return this;

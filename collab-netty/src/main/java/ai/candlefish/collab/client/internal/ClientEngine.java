@@ -122,6 +122,9 @@ public final class ClientEngine {
         .handleCloseFrames(false)
         .dropPongFrames(true)
         .handshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS)
+        // Not a browser: no Origin header (a server's origin allow-list is for web pages, and Netty would invent
+        // one from the URI).
+        .generateOriginHeader(false)
         .build();
     this.bootstrap = new Bootstrap()
         .group(group)
@@ -294,7 +297,9 @@ public final class ClientEngine {
       return;
     }
     channel = null;
-    log.debug("collab client {}: cannot connect to {}: {}", id, config.uri(), cause.toString());
+    // Without the query: a token may ride in it, and tokens stay out of logs.
+    log.debug("collab client {}: cannot connect to {}://{}{}: {}", id, config.uri().getScheme(),
+        config.uri().getRawAuthority(), config.uri().getRawPath(), cause.toString());
     notify(l -> l.onError(cause));
     scheduleReconnect();
   }

@@ -434,11 +434,12 @@ public final class SharedDocument {
     if (cluster != null && change.origin() != ClusterLink.REMOTE) {
       cluster.awareness(awareness.encodeUpdate(change.all()));
     }
-    // Changes within the awareness interval go out together, each client's latest state once: a flood of presence
-    // updates costs every other client one message per interval, not one per update.
+    // Clients' changes within the awareness interval go out together, each client's latest state once: a flood of
+    // presence updates costs every other client one message per interval, not one per update. The server's own
+    // changes (a client left, a state timed out, another node's) go out at once: no ghost cursors.
     awarenessChanged.addAll(change.all());
     long interval = runtime.config().awarenessInterval().toNanos();
-    if (interval == 0) {
+    if (interval == 0 || !(change.origin() instanceof DocumentSession)) {
       flushAwareness();
     } else if (!awarenessFlushScheduled) {
       awarenessFlushScheduled = true;

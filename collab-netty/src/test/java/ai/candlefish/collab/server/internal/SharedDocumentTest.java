@@ -437,7 +437,10 @@ class SharedDocumentTest {
     Awareness client = new Awareness(77, System::currentTimeMillis);
     client.setLocalState(Map.of("name", "Ann"));
     submit(document, leavingSession, new ClientMessage.Awareness("plans", client.encodeUpdate()));
-    assertThat(leaving.received).as("echoed to its sender too").anyMatch(m -> m instanceof ServerMessage.Awareness);
+    // A client's presence goes out within the awareness interval (coalesced), to its sender too.
+    await().untilAsserted(() -> assertThat(leaving.received).as("echoed to its sender too")
+        .anyMatch(m -> m instanceof ServerMessage.Awareness));
+    await().until(() -> staying.received.stream().anyMatch(m -> m instanceof ServerMessage.Awareness));
 
     Awareness observer = new Awareness(1, System::currentTimeMillis);
     staying.received.stream().filter(m -> m instanceof ServerMessage.Awareness)
