@@ -138,6 +138,12 @@ export const handleSurface = (cmd, replica) => {
     }
     case 'obfuscateUpdate':
       return { update: toBase64(Y.obfuscateUpdate(fromBase64(cmd.update), cmd.opts)) }
+    case 'parseUpdateMetaV2': {
+      const { from, to } = Y.parseUpdateMetaV2(fromBase64(cmd.update))
+      return { from: [...from.entries()], to: [...to.entries()] }
+    }
+    case 'obfuscateUpdateV2':
+      return { update: toBase64(Y.obfuscateUpdateV2(fromBase64(cmd.update), cmd.opts)) }
     case 'subdocs': {
       const { doc } = replica(cmd)
       return { subdocs: [...doc.getSubdocs()].map(d => ({ guid: d.guid, shouldLoad: d.shouldLoad, autoLoad: d.autoLoad, meta: tag(d.meta) })) }

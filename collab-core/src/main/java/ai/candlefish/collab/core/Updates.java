@@ -169,4 +169,26 @@ public final class Updates {
     return UpdateMerger.transform(UpdateReader.decodeStream(update, UpdateFormat.V1), UpdateFormat.V1,
         new Obfuscator(formatting, subdocs, xml));
   }
+
+  /**
+   * {@link #parseMeta(byte[])} of a v2 update (Yjs {@code parseUpdateMetaV2}).
+   *
+   * @throws DecodingException if the update is malformed
+   */
+  public static UpdateMeta parseMetaV2(byte[] update) {
+    Objects.requireNonNull(update, "update");
+    return UpdateMerger.meta(UpdateReader.decodeStream(update, UpdateFormat.V2));
+  }
+
+  /**
+   * {@link #obfuscate(byte[], boolean, boolean, boolean)} of a v2 update, giving a v2 update (Yjs
+   * {@code obfuscateUpdateV2}).
+   *
+   * @throws DecodingException if the update is malformed
+   */
+  public static byte[] obfuscateV2(byte[] update, boolean formatting, boolean subdocs, boolean xml) {
+    Objects.requireNonNull(update, "update");
+    return UpdateMerger.transform(UpdateReader.decodeStream(update, UpdateFormat.V2), UpdateFormat.V2,
+        new Obfuscator(formatting, subdocs, xml));
+  }
 }

@@ -518,6 +518,19 @@ class YjsSurfacePropertyTest {
       assertThat(YjsInterop.base64(Updates.obfuscate(update, formatting, subdocs, xml)))
           .as("obfuscateUpdate(formatting=%s, subdocs=%s, yxml=%s)", formatting, subdocs, xml)
           .isEqualTo(peer.request(c).get("update"));
+      byte[] v2 = Updates.convertV1ToV2(update);
+      c.put("op", "obfuscateUpdateV2");
+      c.put("update", YjsInterop.base64(v2));
+      assertThat(YjsInterop.base64(Updates.obfuscateV2(v2, formatting, subdocs, xml))).as("obfuscateUpdateV2")
+          .isEqualTo(peer.request(c).get("update"));
+      c = new LinkedHashMap<>();
+      c.put("op", "parseUpdateMetaV2");
+      c.put("update", YjsInterop.base64(v2));
+      Map<String, Object> yjsV2 = peer.request(c);
+      Updates.UpdateMeta metaV2 = Updates.parseMetaV2(v2);
+      assertThat(metaV2).as("parseUpdateMetaV2 = parseUpdateMeta").isEqualTo(meta);
+      assertThat(yjsV2.get("from")).as("Yjs parseUpdateMetaV2 from").isEqualTo(yjs.get("from"));
+      assertThat(yjsV2.get("to")).as("Yjs parseUpdateMetaV2 to").isEqualTo(yjs.get("to"));
     }
 
     private Map<String, Object> cloneOrAttributeOp(Doc doc) {
