@@ -46,6 +46,8 @@ public final class Doc {
   private final String guid;
   private final boolean gc;
   private long clientId;
+  /** See {@link #integratedBytes()}. */
+  private long integratedBytes;
 
   Transaction transaction;
   /** Reused to encode each transaction's update (see UpdateWriter.encodeTransaction). */
@@ -626,9 +628,45 @@ public final class Doc {
 
   private void applyUpdate(byte[] update, Object origin, UpdateFormat format) {
     Objects.requireNonNull(update, "update");
-    UpdateReader.DecodedUpdate decoded = UpdateReader.decode(update, format);
+    integrate(update, UpdateReader.decode(update, format), origin);
+  }
+
+  /**
+   * Applies a Yjs v1 update from an untrusted peer, as {@link #applyUpdate(byte[], Object)} but refused whole if it
+   * would break one of {@code limits}: nesting shared types deeper than {@link UpdateLimits#maxDepth()}, or growing
+   * {@link #integratedBytes()} beyond {@link UpdateLimits#maxDocumentBytes()}. The checks run after decoding and
+   * before anything is integrated. ({@link UpdateLimits#maxPendingBytes()} is for the caller to enforce with
+   * {@link #pendingBytes()}: what an update leaves waiting is known only once it is integrated.)
+   *
+   * <p>The depth of a type whose ancestors have not arrived yet is counted from the nearest ancestor that has (in
+   * this update or the document): a nest sent in pieces out of order can end deeper than the limit, but only as
+   * deep as the pending limit lets it wait. Walks of documents ({@code toJson}, {@code toString}, events) do not
+   * recurse, so a deep document costs time in proportion to its size, never the stack.
+   *
+   * @throws DecodingException if the update is malformed; the document is then left exactly as it was
+   * @throws LimitExceededException if the update would break a limit; the document is then left exactly as it was
+   */
+  public void applyUpdate(byte[] update, Object origin, UpdateLimits limits) {
+    Objects.requireNonNull(update, "update");
+    Objects.requireNonNull(limits, "limits");
+    UpdateReader.DecodedUpdate decoded = UpdateReader.decode(update, UpdateFormat.V1);
+    if (integratedBytes + update.length > limits.maxDocumentBytes()) {
+      throw new LimitExceededException(LimitExceededException.Limit.DOCUMENT_SIZE, "the update (" + update.length
+          + " bytes) would grow the document beyond " + limits.maxDocumentBytes() + " bytes (it has "
+          + integratedBytes + ")");
+    }
+    if (limits.maxDepth() < Integer.MAX_VALUE) {
+      ShapeCheck.checkDepth(decoded, store, limits.maxDepth());
+    }
+    integrate(update, decoded, origin);
+  }
+
+  private void integrate(byte[] update, UpdateReader.DecodedUpdate decoded, Object origin) {
     transact(txn -> {
       UpdateReader.integrate(txn, decoded);
+      if (txn.hasChanges()) {
+        integratedBytes += update.length;
+      }
       return null;
     }, origin, false);
   }
@@ -636,6 +674,28 @@ public final class Doc {
   /** Whether received structs or deletions wait for updates that have not arrived yet. */
   public boolean hasPendingUpdates() {
     return !store.pending.isEmpty();
+  }
+
+  /**
+   * An estimate of the encoded size of what waits for updates that have not arrived yet (0 when nothing waits):
+   * what {@link UpdateLimits#maxPendingBytes()} bounds.
+   */
+  public long pendingBytes() {
+    Pending pending = store.pending;
+    long bytes = pending.update == null ? 0 : pending.update.length;
+    for (DeleteSet.Ranges ranges : pending.deletes.clients.values()) {
+      bytes += 8L * (ranges.count() + 1); // about two varints per range
+    }
+    return bytes;
+  }
+
+  /**
+   * The bytes of the updates that changed this document since it was created (or loaded, by applying stored
+   * updates): what {@link UpdateLimits#maxDocumentBytes()} bounds. An upper estimate of its encoded size; local
+   * edits are not counted.
+   */
+  public long integratedBytes() {
+    return integratedBytes;
   }
 
   /** Root types and their JSON-like values, as Yjs's {@code doc.toJSON()} (roots of unknown type are skipped). */

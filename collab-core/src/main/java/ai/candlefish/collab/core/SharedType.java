@@ -31,6 +31,8 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
 
   /** The item that holds this type, or null for a root (or a preliminary type). */
   Item item;
+  /** How many types this one is nested in: 0 for a root, 1 for a type in a root, ... */
+  int depth;
   // Insertion-ordered like a JavaScript Map, so that keys come out in the order Yjs gives them.
   final Map<String, Item> map = new LinkedHashMap<>();
   Item start;
@@ -68,6 +70,7 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
   void integrate(Doc doc, Item item) {
     this.doc = doc;
     this.item = item;
+    this.depth = item == null ? 0 : ((SharedType) item.parent).depth + 1;
   }
 
   /** Takes over the content of a root that was created before its kind was known. */
@@ -180,17 +183,6 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
     return deepObservers != null && !deepObservers.isEmpty();
   }
 
-  private boolean anyoneListens() {
-    if (observers != null && !observers.isEmpty()) {
-      return true;
-    }
-    for (SharedType t = this; t != null; t = t.item == null ? null : (SharedType) t.item.parent) {
-      if (t.hasDeepObservers()) {
-        return true;
-      }
-    }
-    return false;
-  }
 
   /** Creates this type's event for the transaction; only called when someone listens. */
   abstract YEvent createEvent(Transaction txn, Set<String> keysChanged);
@@ -199,20 +191,21 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
     if (!txn.local && searchMarkers != null) {
       searchMarkers.clear();
     }
-    if (!anyoneListens()) {
+    boolean observed = observers != null && !observers.isEmpty();
+    List<SharedType> deep = txn.deepObservedAncestors(this);
+    if (!observed && deep.isEmpty()) {
       return;
     }
     YEvent event = createEvent(txn, keysChanged);
-    for (SharedType t = this; ; t = (SharedType) t.item.parent) {
+    // Only ancestors that observe deeply get the event (Yjs adds it to every ancestor, and uses only those): one
+    // update changing every level of a deep nest would otherwise cost depth squared.
+    for (SharedType t : deep) {
       if (txn.changedParentTypes == null) {
         txn.changedParentTypes = new LinkedHashMap<>();
       }
       txn.changedParentTypes.computeIfAbsent(t, k -> new ArrayList<>()).add(event);
-      if (t.item == null) {
-        break;
-      }
     }
-    if (observers != null) {
+    if (observed) {
       observers.forEach(o -> o.accept(event));
     }
   }
@@ -545,13 +538,5 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
       }
     }
     return JsObjects.ordered(values);
-  }
-
-  /** Converts a value read from the document to its JSON form (nested types become their JSON; subdocuments stay). */
-  static Object toJsonValue(Object v) {
-    if (v instanceof SharedType t) {
-      return t.toJson();
-    }
-    return v;
   }
 }

@@ -47,6 +47,12 @@ public final class Transaction {
    * until an event is created (only when someone observes).
    */
   Map<SharedType, List<YEvent>> changedParentTypes;
+  /**
+   * Per type seen by {@link #deepObservedAncestors}: its ancestors (itself included) that have deep observers. A
+   * type without deep observers shares its parent's list, so the lists of a whole nest cost one walk.
+   */
+  private Map<SharedType, List<SharedType>> deepObserved;
+  private boolean walkedOnce;
   final List<AbstractStruct> mergeStructs = new ArrayList<>();
   /** Subdocuments added, removed and loaded in this transaction (Yjs's sets; null until the first). */
   Set<Doc> subdocsAdded;
@@ -305,6 +311,50 @@ public final class Transaction {
       changedType = null;
       changedKeys = null;
     }
+  }
+
+  /**
+   * {@code type} and its ancestors that have deep observers, nearest first. Each type is walked once per
+   * transaction, so the events of one change to every level of a nest cost time linear in its depth.
+   */
+  List<SharedType> deepObservedAncestors(SharedType type) {
+    if (deepObserved == null) {
+      // Most transactions change one type: a plain walk, nothing remembered. A second type starts the memo.
+      if (!walkedOnce) {
+        walkedOnce = true;
+        List<SharedType> found = List.of();
+        for (SharedType t = type; t != null; t = t.item == null ? null : (SharedType) t.item.parent) {
+          if (t.hasDeepObservers()) {
+            found = found.isEmpty() ? new ArrayList<>() : found;
+            found.add(t);
+          }
+        }
+        return found;
+      }
+      deepObserved = new HashMap<>();
+    }
+    // Walk up to the first type already known, then fill in the lists on the way back down.
+    List<SharedType> chain = new ArrayList<>();
+    List<SharedType> known = null;
+    for (SharedType t = type; t != null; t = t.item == null ? null : (SharedType) t.item.parent) {
+      known = deepObserved.get(t);
+      if (known != null) {
+        break;
+      }
+      chain.add(t);
+    }
+    List<SharedType> below = known == null ? List.of() : known;
+    for (int i = chain.size() - 1; i >= 0; i--) {
+      SharedType t = chain.get(i);
+      if (t.hasDeepObservers()) {
+        List<SharedType> withT = new ArrayList<>(below.size() + 1);
+        withT.add(t);
+        withT.addAll(below);
+        below = withT;
+      }
+      deepObserved.put(t, below);
+    }
+    return below;
   }
 
   /** Whether the struct was created in this transaction. */

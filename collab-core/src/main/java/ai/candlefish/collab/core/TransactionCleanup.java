@@ -142,7 +142,8 @@ final class TransactionCleanup {
             events.add(event);
           }
         }
-        events.sort((a, b) -> Integer.compare(a.path().size(), b.path().size()));
+        // By path length, as Yjs sorts; the length is the difference in depth (a path costs its depth to compute).
+        events.sort((a, b) -> Integer.compare(a.target().depth, b.target().depth));
         try {
           type.callDeepObservers(events, txn);
         } catch (RuntimeException | Error ex) {

@@ -169,12 +169,9 @@ public final class YArray extends SharedType {
   }
 
   @Override
+  @SuppressWarnings("unchecked")
   public List<Object> toJson() {
-    List<Object> out = new ArrayList<>();
-    for (Object v : toList()) {
-      out.add(toJsonValue(v));
-    }
-    return Collections.unmodifiableList(out);
+    return (List<Object>) TypeWalk.toJson(this);
   }
 
   /** Calls {@code observer} after each transaction that changed this array. */
@@ -190,6 +187,6 @@ public final class YArray extends SharedType {
 
   @Override
   public String toString() {
-    return toJson().toString();
+    return TypeWalk.render(toJson());
   }
 }

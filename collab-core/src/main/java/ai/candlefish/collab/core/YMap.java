@@ -153,10 +153,9 @@ public sealed class YMap extends SharedType permits YXmlHook {
 
   /** The entries as JSON-like values, keys in a JavaScript object's order (Yjs {@code toJSON()}). */
   @Override
+  @SuppressWarnings("unchecked")
   public Map<String, Object> toJson() {
-    Map<String, Object> out = new LinkedHashMap<>();
-    (doc == null ? prelim : mapEntries()).forEach((k, v) -> out.put(k, toJsonValue(v)));
-    return Collections.unmodifiableMap(out);
+    return (Map<String, Object>) TypeWalk.toJson(this);
   }
 
   /** Calls {@code observer} after each transaction that changed this map. */
@@ -172,6 +171,6 @@ public sealed class YMap extends SharedType permits YXmlHook {
 
   @Override
   public String toString() {
-    return toJson().toString();
+    return TypeWalk.render(toJson());
   }
 }

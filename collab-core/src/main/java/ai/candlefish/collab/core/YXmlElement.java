@@ -121,16 +121,6 @@ public final class YXmlElement extends YXmlFragment {
   /** {@code <nodename attr="value">children</nodename>}, attributes sorted by name, as Yjs writes it. */
   @Override
   public String toString() {
-    Map<String, Object> attrs = getAttributes();
-    List<String> keys = new ArrayList<>(attrs.keySet());
-    Collections.sort(keys);
-    StringBuilder sb = new StringBuilder();
-    String name = nodeName.toLowerCase(Locale.ROOT);
-    sb.append('<').append(name);
-    for (String key : keys) {
-      sb.append(' ').append(key).append("=\"").append(JsStrings.of(attrs.get(key))).append('"');
-    }
-    sb.append('>').append(super.toString()).append("</").append(name).append('>');
-    return sb.toString();
+    return TypeWalk.toXml(this, true);
   }
 }

@@ -271,11 +271,7 @@ public sealed class YXmlFragment extends SharedType permits YXmlElement {
   /** The XML of the children, as Yjs's {@code toString()}. */
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder();
-    for (SharedType child : toList()) {
-      sb.append(child instanceof YXmlHook ? "[object Object]" : child.toString());
-    }
-    return sb.toString();
+    return TypeWalk.toXml(this, false);
   }
 
   /** The same as {@link #toString()}, as in Yjs. */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.candlefish.collab.awareness.Awareness;
 import ai.candlefish.collab.sync.SyncMessage;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Coverage-guided fuzzing of every decoder that takes bytes from the network. {@code mvn test} replays the saved
@@ -38,6 +40,33 @@ class DecodersFuzzTest {
       doc.encodeStateAsUpdateV2();
     } catch (DecodingException e) {
       assertThat(doc.encodeStateAsUpdate()).isEqualTo(before);
+    }
+  }
+
+  /**
+   * Updates under tight {@link UpdateLimits}, on a document with something pending: a refused update (malformed or
+   * over a limit) changes nothing.
+   */
+  @FuzzTest(maxDuration = "30s")
+  void applyUpdateWithLimits(byte[] bytes) {
+    Doc doc = Doc.newBuilder().clientId(1).build();
+    doc.getMap("m").set("nested", new YMap());
+    Doc other = Doc.newBuilder().clientId(2).build();
+    other.getText("t").insert(0, "ab");
+    List<byte[]> updates = new ArrayList<>();
+    other.onUpdate((u, o, t) -> updates.add(u));
+    other.getText("t").insert(2, "cd");
+    doc.applyUpdate(updates.get(0)); // waits for "ab"
+    UpdateLimits limits = UpdateLimits.newBuilder().maxDepth(3).maxDocumentBytes(4096).maxPendingBytes(256).build();
+    byte[] before = doc.encodeStateAsUpdate();
+    long pendingBefore = doc.pendingBytes();
+    try {
+      doc.applyUpdate(bytes, null, limits);
+      DocInvariants.check(doc, false);
+      doc.toJson();
+    } catch (DecodingException | LimitExceededException e) {
+      assertThat(doc.encodeStateAsUpdate()).isEqualTo(before);
+      assertThat(doc.pendingBytes()).isEqualTo(pendingBefore);
     }
   }
 

@@ -31,6 +31,23 @@ public final class CloseCodes {
   /** The principal has no permission on the document. Do not retry. */
   public static final int FORBIDDEN = 4403;
   /**
+   * The client's update would grow the document beyond the server's maximum document size
+   * ({@code CollabServer.Builder.maxDocumentBytes}). The update was not applied; do not retry it.
+   */
+  public static final int DOCUMENT_TOO_LARGE = 4413;
+  /**
+   * The client's update would nest shared types deeper than the server allows
+   * ({@code CollabServer.Builder.maxNestingDepth}). The update was not applied; do not retry it.
+   */
+  public static final int NESTING_TOO_DEEP = 4422;
+  /**
+   * The client's update refers to updates the server does not have, and made the document hold more waiting for
+   * them than it may ({@code maxPendingBytes}), or added to what has waited longer than {@code maxPendingAge}. That
+   * update is stored but was not acknowledged; nothing the server holds is dropped. Do not retry without sending
+   * what it depends on first.
+   */
+  public static final int TOO_MUCH_PENDING = 4424;
+  /**
    * The document could not be loaded from the store, or authentication could not be completed (the authenticator
    * failed or timed out). Retry later.
    */

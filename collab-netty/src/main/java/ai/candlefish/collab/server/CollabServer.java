@@ -1,5 +1,6 @@
 package ai.candlefish.collab.server;
 
+import ai.candlefish.collab.core.UpdateLimits;
 import ai.candlefish.collab.server.handler.CollabServerInitializer;
 import ai.candlefish.collab.server.handler.SessionHandler;
 import ai.candlefish.collab.server.internal.Connection;
@@ -515,6 +516,57 @@ public final class CollabServer implements AutoCloseable {
      */
     public Builder compactAfterUpdates(int updates) {
       config.compactAfterUpdates(updates);
+      return this;
+    }
+
+    /**
+     * The deepest nesting of shared types a client's update may create (a root is at depth 0, a map in it at 1).
+     * Real editors nest a few dozen levels; Yjs itself accepts any depth, and one 306 KiB update can nest 30,000
+     * maps. An update beyond the limit changes nothing and its sender is closed with
+     * {@link CloseCodes#NESTING_TOO_DEEP}. Default {@value UpdateLimits#DEFAULT_MAX_DEPTH}.
+     *
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder maxNestingDepth(int depth) {
+      config.maxNestingDepth(depth);
+      return this;
+    }
+
+    /**
+     * The most bytes of client updates a loaded document may grow to (counted from what was loaded, plus every
+     * update that changed it since; a stored document larger than this still loads). An update beyond it changes
+     * nothing and its sender is closed with {@link CloseCodes#DOCUMENT_TOO_LARGE}. Default 128 MiB.
+     *
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder maxDocumentBytes(long bytes) {
+      config.maxDocumentBytes(bytes);
+      return this;
+    }
+
+    /**
+     * The most bytes per document that may wait for missing dependencies: structs and deletions received before
+     * what they refer to. What waits is stored (and acknowledged) like any update, sent to every client that
+     * joins, and integrated when the missing updates arrive. The sender of an update that makes more wait is closed
+     * with {@link CloseCodes#TOO_MUCH_PENDING} (that update is stored but not acknowledged; nothing that waits is
+     * dropped), so what waits is bounded by this plus one message per sender. Default 1 MiB.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder maxPendingBytes(long bytes) {
+      config.maxPendingBytes(bytes);
+      return this;
+    }
+
+    /**
+     * How long a document may have something waiting for missing dependencies before nothing more may wait: after
+     * that, the sender of an update that adds to it is closed as beyond {@link #maxPendingBytes} (what waits is kept,
+     * and updates that integrate are accepted as always). Default 10 minutes.
+     *
+     * @throws IllegalArgumentException if shorter than 1 ms
+     */
+    public Builder maxPendingAge(Duration age) {
+      config.maxPendingAge(age);
       return this;
     }
 

@@ -1,9 +1,12 @@
 package ai.candlefish.collab.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.core.UpdateLimits;
+import ai.candlefish.collab.core.YMap;
 import ai.candlefish.collab.spi.CollabHooks;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.DocumentStore;
@@ -116,6 +119,116 @@ class HostileClientTest {
     await().atMost(WAIT).until(() -> later.statuses("doc").equals(List.of(1)));
     assertThat(text(server, DOC)).isEqualTo("abc");
     assertThat(replay(memory, DOC).getText("t").toString()).isEqualTo("abc");
+  }
+
+  @Test
+  void pendingBeyondTheBound_closesTheSenderWith4424_keepsWhatWasAcknowledged_andOthersCarryOn() {
+    CollabServer server = start(memory, b -> b.maxPendingBytes(2_000));
+    // Each edit depends on the one before; the first never reaches the server from the attacker.
+    List<byte[]> edits = chain("start", "a".repeat(600), "b".repeat(600), "c".repeat(600), "d".repeat(600));
+    RawHocuspocusClient attacker = open(server, "doc");
+    RawHocuspocusClient honest = open(server, "doc");
+    for (int i = 1; i < edits.size() && !attacker.closed.isDone(); i++) {
+      attacker.update("doc", edits.get(i));
+      int sent = i;
+      await().atMost(WAIT).until(() -> attacker.statuses("doc").size() == sent || attacker.closed.isDone());
+    }
+    assertThat(attacker.closed.join()).isEqualTo(CloseCodes.TOO_MUCH_PENDING);
+    List<Integer> acknowledged = attacker.statuses("doc");
+    assertThat(acknowledged).hasSize(3); // about 620 bytes each wait; the fourth goes beyond 2,000
+
+    // The honest client is unaffected, and what it sends completes the acknowledged part.
+    honest.update("doc", edits.get(0));
+    await().atMost(WAIT).until(() -> honest.statuses("doc").equals(List.of(1)));
+    // Everything acknowledged is there (an accepted update's acknowledgement may have been on its way when the
+    // refusal closed the socket). The update that crossed the bound is kept too: it was stored, not acknowledged.
+    String acknowledgedText = "start" + "a".repeat(600) + (acknowledged.size() > 1 ? "b".repeat(600) : "")
+        + (acknowledged.size() > 2 ? "c".repeat(600) : "");
+    String text = text(server, DOC);
+    assertThat(text).startsWith(acknowledgedText);
+    assertThat(honest.closed).isNotDone();
+
+    // After a restart on the same store, nothing is missing.
+    server.close();
+    CollabServer restarted = start(memory, b -> b);
+    assertThat(text(restarted, DOC)).isEqualTo(text);
+  }
+
+  @Test
+  void pendingOlderThanTheMaximumAge_refusesMoreWaiting_butAcceptsWhatIntegrates() throws InterruptedException {
+    CollabServer server = start(memory, b -> b.maxPendingAge(Duration.ofMillis(50)));
+    List<byte[]> edits = chain("one", "two", "three");
+    RawHocuspocusClient attacker = open(server, "doc");
+    attacker.update("doc", edits.get(1));
+    await().atMost(WAIT).until(() -> attacker.statuses("doc").equals(List.of(1)));
+    Thread.sleep(100); // older than the maximum age now
+    RawHocuspocusClient honest = open(server, "doc");
+    honest.update("doc", textUpdate("independent "));
+    await().atMost(WAIT).until(() -> honest.statuses("doc").equals(List.of(1)));
+    attacker.update("doc", edits.get(2));
+    assertThat(attacker.closed.join()).isEqualTo(CloseCodes.TOO_MUCH_PENDING);
+    honest.update("doc", edits.get(0));
+    await().atMost(WAIT).until(() -> honest.statuses("doc").equals(List.of(1, 1)));
+    assertThat(text(server, DOC)).contains("onetwo");
+  }
+
+  // ------------------------------------------------------------------------------------------ shape limits
+
+  /** The update of {@code depth} maps nested in each other under root map "m". */
+  private static byte[] nest(int depth) {
+    Doc doc = Doc.create();
+    YMap map = doc.getMap("m");
+    for (int i = 1; i < depth; i++) {
+      YMap child = new YMap();
+      map.set("k", child);
+      map = child;
+    }
+    return doc.encodeStateAsUpdate();
+  }
+
+  private static byte[] textUpdate(String text) {
+    Doc doc = Doc.create();
+    doc.getText("t").insert(0, text);
+    return doc.encodeStateAsUpdate();
+  }
+
+  @Test
+  void nestTooDeep_closesTheSenderWith4422_andChangesNothing() {
+    CollabServer server = start(memory, b -> b);
+    RawHocuspocusClient attacker = open(server, "doc");
+    RawHocuspocusClient honest = open(server, "doc");
+    attacker.update("doc", nest(UpdateLimits.DEFAULT_MAX_DEPTH + 2));
+    assertThat(attacker.closed.join()).isEqualTo(CloseCodes.NESTING_TOO_DEEP);
+    assertThat(attacker.statuses("doc")).isEmpty();
+    honest.update("doc", textUpdate("fine"));
+    await().atMost(WAIT).until(() -> honest.statuses("doc").equals(List.of(1)));
+    try (DocumentHandle handle = server.openDocument(DOC).join()) {
+      assertThat(handle.read(d -> d.rootNames()).join()).containsExactly("t");
+    }
+    // A nest within the limit is accepted.
+    honest.update("doc", nest(UpdateLimits.DEFAULT_MAX_DEPTH));
+    await().atMost(WAIT).until(() -> honest.statuses("doc").equals(List.of(1, 1)));
+  }
+
+  @Test
+  void documentTooLarge_closesTheSenderWith4413() {
+    CollabServer server = start(memory, b -> b.maxDocumentBytes(1_000));
+    RawHocuspocusClient client = open(server, "doc");
+    client.update("doc", textUpdate("x".repeat(500)));
+    await().atMost(WAIT).until(() -> client.statuses("doc").equals(List.of(1)));
+    client.update("doc", textUpdate("y".repeat(600)));
+    assertThat(client.closed.join()).isEqualTo(CloseCodes.DOCUMENT_TOO_LARGE);
+    assertThat(text(server, DOC)).isEqualTo("x".repeat(500));
+  }
+
+  @Test
+  void builder_rejectsBadLimits_namingThem() {
+    CollabServer.Builder b = CollabServer.newBuilder();
+    assertThatThrownBy(() -> b.maxNestingDepth(0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxNestingDepth must be at least 1 but was 0");
+    assertThatThrownBy(() -> b.maxDocumentBytes(-5)).hasMessageContaining("-5");
+    assertThatThrownBy(() -> b.maxPendingBytes(-1)).hasMessageContaining("maxPendingBytes");
+    assertThatThrownBy(() -> b.maxPendingAge(Duration.ZERO)).hasMessageContaining("maxPendingAge");
   }
 
   // ------------------------------------------------------------------------------------------ failing hooks

@@ -66,6 +66,10 @@ public record CollabProperties(
    * @param maxLoadedDocuments how many documents may be in memory at once
    * @param documentOpensPerSecond how fast one connection may open documents (sustained; burst 64)
    * @param maxAwarenessState the largest presence (awareness) update a client may send
+   * @param maxNestingDepth how deep a client's update may nest shared types (closed with 4422 beyond)
+   * @param maxDocumentSize how large a document may grow through client updates (closed with 4413 beyond)
+   * @param maxPendingSize how much per document may wait for missing dependencies (closed with 4424 beyond)
+   * @param maxPendingAge how long something may wait for missing dependencies before nothing more may wait
    */
   public record Limits(
       @DefaultValue("16MB") DataSize maxMessageSize,
@@ -79,7 +83,11 @@ public record CollabProperties(
       @DefaultValue("10s") Duration upgradeTimeout,
       @DefaultValue("10000") int maxLoadedDocuments,
       @DefaultValue("20") int documentOpensPerSecond,
-      @DefaultValue("32KB") DataSize maxAwarenessState) {}
+      @DefaultValue("32KB") DataSize maxAwarenessState,
+      @DefaultValue("1000") int maxNestingDepth,
+      @DefaultValue("128MB") DataSize maxDocumentSize,
+      @DefaultValue("1MB") DataSize maxPendingSize,
+      @DefaultValue("10m") Duration maxPendingAge) {}
 
   /**
    * Document lifecycle.

@@ -1,5 +1,6 @@
 package ai.candlefish.collab.server.internal;
 
+import ai.candlefish.collab.core.UpdateLimits;
 import ai.candlefish.collab.spi.AuditLog;
 import ai.candlefish.collab.spi.Authenticator;
 import ai.candlefish.collab.spi.CollabHooks;
@@ -42,6 +43,8 @@ public final class ServerConfig {
   private final Duration storeMaxWait;
   private final Duration storeRetryMax;
   private final int compactAfterUpdates;
+  private final UpdateLimits updateLimits;
+  private final Duration maxPendingAge;
   private final Duration unloadDelay;
   private final int ioThreads;
   private final int documentThreads;
@@ -82,6 +85,8 @@ public final class ServerConfig {
     this.storeMaxWait = b.storeMaxWait;
     this.storeRetryMax = b.storeRetryMax;
     this.compactAfterUpdates = b.compactAfterUpdates;
+    this.updateLimits = b.updateLimits.build();
+    this.maxPendingAge = b.maxPendingAge;
     this.unloadDelay = b.unloadDelay;
     this.ioThreads = b.ioThreads;
     this.documentThreads = b.documentThreads;
@@ -191,6 +196,16 @@ public final class ServerConfig {
     return compactAfterUpdates;
   }
 
+  /** The shape limits every client update is checked against before it is integrated. */
+  public UpdateLimits updateLimits() {
+    return updateLimits;
+  }
+
+  /** How long a document's structs may wait for missing dependencies before nothing more may wait. */
+  public Duration maxPendingAge() {
+    return maxPendingAge;
+  }
+
   public Duration unloadDelay() {
     return unloadDelay;
   }
@@ -293,6 +308,8 @@ public final class ServerConfig {
     private Duration storeMaxWait = Duration.ofSeconds(10);
     private Duration storeRetryMax = Duration.ofSeconds(30);
     private int compactAfterUpdates = 500;
+    private UpdateLimits.Builder updateLimits = UpdateLimits.newBuilder();
+    private Duration maxPendingAge = Duration.ofMinutes(10);
     private Duration unloadDelay = Duration.ofSeconds(10);
     private int ioThreads;
     private int documentThreads = Runtime.getRuntime().availableProcessors();
@@ -335,6 +352,8 @@ public final class ServerConfig {
       storeMaxWait = c.storeMaxWait;
       storeRetryMax = c.storeRetryMax;
       compactAfterUpdates = c.compactAfterUpdates;
+      updateLimits = c.updateLimits.toBuilder();
+      maxPendingAge = c.maxPendingAge;
       unloadDelay = c.unloadDelay;
       ioThreads = c.ioThreads;
       documentThreads = c.documentThreads;
@@ -475,6 +494,30 @@ public final class ServerConfig {
     /** @throws IllegalArgumentException if below 1 */
     public Builder compactAfterUpdates(int updates) {
       this.compactAfterUpdates = (int) atLeast("compactAfterUpdates", updates, 1);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if below 1 */
+    public Builder maxNestingDepth(int depth) {
+      updateLimits.maxDepth((int) atLeast("maxNestingDepth", depth, 1));
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if below 1 */
+    public Builder maxDocumentBytes(long bytes) {
+      updateLimits.maxDocumentBytes(bytes);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if negative */
+    public Builder maxPendingBytes(long bytes) {
+      updateLimits.maxPendingBytes(bytes);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if shorter than 1 ms */
+    public Builder maxPendingAge(Duration age) {
+      this.maxPendingAge = atLeast("maxPendingAge", age, Duration.ofMillis(1));
       return this;
     }
 

@@ -4,6 +4,7 @@ import ai.candlefish.collab.awareness.Awareness;
 import ai.candlefish.collab.awareness.AwarenessChange;
 import ai.candlefish.collab.core.DecodingException;
 import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.core.LimitExceededException;
 import ai.candlefish.collab.core.Transaction;
 import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.spi.DocumentKey;
@@ -71,6 +72,8 @@ public final class SharedDocument {
    * see theirs.
    */
   private boolean echoToOrigin;
+  /** Lane-confined: when the document last went from nothing waiting to something waiting; 0: nothing waits. */
+  private long pendingSinceNanos;
 
   SharedDocument(DocumentKey key, ServerRuntime runtime) {
     this.key = key;
@@ -159,6 +162,7 @@ public final class SharedDocument {
       return;
     }
     doc = result.doc;
+    pendingSinceNanos = doc.hasPendingUpdates() ? System.nanoTime() : 0;
     awareness = new Awareness(doc);
     awareness.setLocalState(null);
     doc.onUpdate(this::onDocUpdate);
@@ -236,10 +240,20 @@ public final class SharedDocument {
       }
     } catch (DecodingException e) {
       fail(session, CloseCodes.PROTOCOL_ERROR, "malformed " + describe(message) + ": " + e.getMessage());
+    } catch (LimitExceededException e) {
+      fail(session, closeCode(e.limit()), "update refused: " + e.getMessage());
     } catch (RuntimeException e) {
       log.error("document {}: handling a {} failed", key, describe(message), e);
       fail(session, CloseCodes.INTERNAL_ERROR, "internal error");
     }
+  }
+
+  private static int closeCode(LimitExceededException.Limit limit) {
+    return switch (limit) {
+      case DEPTH -> CloseCodes.NESTING_TOO_DEEP;
+      case DOCUMENT_SIZE -> CloseCodes.DOCUMENT_TOO_LARGE;
+      case PENDING -> CloseCodes.TOO_MUCH_PENDING;
+    };
   }
 
   private static String describe(ClientMessage message) {
@@ -281,9 +295,11 @@ public final class SharedDocument {
     long start = System.nanoTime();
     // Updates that waited for a missing piece are integrated along with this one, and the sender may lack them.
     echoToOrigin = doc.hasPendingUpdates();
+    long pendingBefore = doc.pendingBytes();
+    boolean aged = pendingSinceNanos != 0 && start - pendingSinceNanos > runtime.config().maxPendingAge().toNanos();
     try {
-      doc.applyUpdate(sync.payload(), session);
-    } catch (DecodingException e) {
+      doc.applyUpdate(sync.payload(), session, runtime.config().updateLimits());
+    } catch (DecodingException | LimitExceededException e) {
       throw e; // nothing was applied
     } catch (RuntimeException | Error e) {
       // Decoded and integrated: what failed is an observer or listener the host put on the document. The update
@@ -293,12 +309,28 @@ public final class SharedDocument {
     } finally {
       echoToOrigin = false;
     }
-    if (doc.hasPendingUpdates()) {
+    if (!doc.hasPendingUpdates()) {
+      pendingSinceNanos = 0;
+    } else {
+      if (pendingSinceNanos == 0) {
+        pendingSinceNanos = start;
+      }
       // Part of the update (or an earlier one) waits for structs that have not arrived; the document's own update
       // holds only what was integrated. Storing the update as received keeps "acknowledged means stored" true:
       // loading applies the stored updates in order, so the waiting part waits again after a restart (or on
       // another node) and is integrated when its dependencies arrive.
       writer.updated(sync.payload());
+      long pending = doc.pendingBytes();
+      long max = runtime.config().updateLimits().maxPendingBytes();
+      if (pending > pendingBefore && (pending > max || aged)) {
+        // What waits is bounded: its sender goes (the update is stored, but not acknowledged), and so does anyone
+        // who adds to it once it is older than maxPendingAge. Nothing that waits is dropped.
+        fail(session, CloseCodes.TOO_MUCH_PENDING, aged
+            ? "update refused: updates have waited for missing dependencies longer than allowed"
+            : "update refused: " + pending + " bytes would wait for missing dependencies, beyond the " + max
+                + " allowed");
+        return;
+      }
     }
     runtime.metrics().updateApplied(System.nanoTime() - start);
     int bytes = sync.payload().length;

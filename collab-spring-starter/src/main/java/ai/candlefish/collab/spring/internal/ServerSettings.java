@@ -34,7 +34,11 @@ public final class ServerSettings {
         .upgradeTimeout(limits.upgradeTimeout())
         .maxLoadedDocuments(limits.maxLoadedDocuments())
         .documentOpenRate(limits.documentOpensPerSecond(), Math.max(64, limits.documentOpensPerSecond()))
-        .awarenessLimits(Math.toIntExact(limits.maxAwarenessState().toBytes()), Duration.ofMillis(50));
+        .awarenessLimits(Math.toIntExact(limits.maxAwarenessState().toBytes()), Duration.ofMillis(50))
+        .maxNestingDepth(limits.maxNestingDepth())
+        .maxDocumentBytes(limits.maxDocumentSize().toBytes())
+        .maxPendingBytes(limits.maxPendingSize().toBytes())
+        .maxPendingAge(limits.maxPendingAge());
     if (p.allowedOrigins() != null && !p.allowedOrigins().isEmpty()) {
       b.allowedOrigins(p.allowedOrigins());
     }

@@ -1,0 +1,203 @@
+package ai.candlefish.collab.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.candlefish.collab.core.internal.codec.Lib0Encoder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** {@link UpdateLimits} as {@link Doc#applyUpdate(byte[], Object, UpdateLimits)} enforces them, and deep documents. */
+class UpdateLimitsTest {
+  private static final int DEEP = 30_000;
+
+  /**
+   * The update of {@code depth} maps nested in each other under root map "m" (key "k" at each level), the innermost
+   * holding leaf = "bottom": written directly, byte for byte what Yjs's {@code encodeStateAsUpdate} gives for the
+   * same nest made with Y.Map (building it through the API would take minutes: each local insertion walks to the
+   * root).
+   */
+  static byte[] nestUpdate(int depth) {
+    long client = 7;
+    Lib0Encoder out = new Lib0Encoder();
+    out.writeVarUint(1); // one client
+    out.writeVarUint(depth); // structs: depth - 1 nested maps and the leaf
+    out.writeVarUint(client);
+    out.writeVarUint(0); // first clock
+    for (int clock = 0; clock < depth; clock++) {
+      boolean leaf = clock == depth - 1;
+      out.writeUint8((leaf ? Content.ANY : Content.TYPE) | Item.HAS_PARENT_SUB);
+      if (clock == 0) {
+        out.writeVarUint(1); // parent is a root, by name
+        out.writeVarString("m");
+      } else {
+        out.writeVarUint(0); // parent is the type held by the previous item
+        out.writeVarUint(client);
+        out.writeVarUint(clock - 1);
+      }
+      out.writeVarString(leaf ? "leaf" : "k");
+      if (leaf) {
+        out.writeVarUint(1);
+        out.writeAny("bottom");
+      } else {
+        out.writeVarUint(SharedType.MAP);
+      }
+    }
+    out.writeVarUint(0); // no deletions
+    return out.toByteArray();
+  }
+
+  /** The document {@link #nestUpdate} describes. */
+  private static Doc nest(int depth) {
+    Doc doc = Doc.newBuilder().clientId(7).build();
+    doc.applyUpdate(nestUpdate(depth));
+    return doc;
+  }
+
+  /** Runs {@code task} on a thread with a 256 KiB stack (a recursive walk of 30,000 levels needs megabytes). */
+  private static <T> T onSmallStack(java.util.function.Supplier<T> task) throws Exception {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    Thread t = new Thread(null, () -> {
+      try {
+        result.complete(task.get());
+      } catch (Throwable e) {
+        result.completeExceptionally(e);
+      }
+    }, "small-stack", 256 * 1024);
+    t.start();
+    t.join();
+    return result.get();
+  }
+
+  @Test
+  void nestUpdate_isWhatTheApiBuilds() {
+    Doc built = Doc.newBuilder().clientId(7).build();
+    YMap map = built.getMap("m");
+    for (int i = 1; i < 50; i++) {
+      YMap child = new YMap();
+      map.set("k", child);
+      map = child;
+    }
+    map.set("leaf", "bottom");
+    assertThat(nestUpdate(50)).isEqualTo(built.encodeStateAsUpdate());
+  }
+
+  @Test
+  void deepNest_overTheDepthLimit_isRefused_andChangesNothing() {
+    byte[] update = nestUpdate(DEEP);
+    Doc doc = Doc.create();
+    doc.getText("t").insert(0, "kept");
+    byte[] before = doc.encodeStateAsUpdate();
+    assertThatThrownBy(() -> doc.applyUpdate(update, null, UpdateLimits.DEFAULTS))
+        .isInstanceOfSatisfying(LimitExceededException.class,
+            e -> assertThat(e.limit()).isEqualTo(LimitExceededException.Limit.DEPTH))
+        .hasMessageContaining(UpdateLimits.DEFAULT_MAX_DEPTH + 1 + " levels deep")
+        .hasMessageContaining(UpdateLimits.DEFAULT_MAX_DEPTH + " allowed");
+    assertThat(doc.encodeStateAsUpdate()).isEqualTo(before);
+    assertThat(doc.rootNames()).containsExactly("t");
+  }
+
+  @Test
+  void depth_countsFromWhatTheDocumentHas_acrossUpdates() {
+    Doc source = Doc.newBuilder().clientId(7).build();
+    List<byte[]> levels = new ArrayList<>();
+    source.onUpdate((u, o, t) -> levels.add(u));
+    YMap map = source.getMap("m");
+    for (int depth = 1; depth <= 5; depth++) {
+      YMap child = new YMap();
+      map.set("k", child); // a type at this depth, in an update of its own
+      map = child;
+    }
+    UpdateLimits four = UpdateLimits.newBuilder().maxDepth(4).build();
+    Doc doc = Doc.create();
+    for (int i = 0; i < 4; i++) {
+      doc.applyUpdate(levels.get(i), null, four);
+    }
+    byte[] before = doc.encodeStateAsUpdate();
+    // The fifth level, sent on its own, sits under four levels the document already has.
+    assertThatThrownBy(() -> doc.applyUpdate(levels.get(4), null, four)).isInstanceOf(LimitExceededException.class)
+        .hasMessageContaining("5 levels deep");
+    assertThat(doc.encodeStateAsUpdate()).isEqualTo(before);
+    doc.applyUpdate(levels.get(4), null, UpdateLimits.newBuilder().maxDepth(5).build());
+    assertThat(doc.getMap("m").toJson()).isEqualTo(source.getMap("m").toJson());
+  }
+
+  @Test
+  void deepNest_underARaisedLimit_isWalkedWithoutRecursion() throws Exception {
+    Doc doc = Doc.create();
+    List<List<YEvent>> deepEvents = new ArrayList<>();
+    doc.getMap("m").observeDeep(deepEvents::add);
+    doc.applyUpdate(nestUpdate(DEEP), null, UpdateLimits.newBuilder().maxDepth(DEEP).build());
+
+    assertThat(deepEvents).hasSize(1);
+    assertThat(deepEvents.get(0)).hasSize(1); // a remote nest arrives whole: only the root's change is an event
+
+    Map<String, Object> json = onSmallStack(doc::toJson);
+    Object level = json.get("m");
+    for (int i = 1; i < DEEP; i++) {
+      level = ((Map<?, ?>) level).get("k");
+    }
+    assertThat(((Map<?, ?>) level).get("leaf")).isEqualTo("bottom");
+    String text = onSmallStack(() -> doc.getMap("m").toString());
+    assertThat(text).startsWith("{k={k={k=").endsWith("{leaf=bottom}" + "}".repeat(DEEP - 1));
+    assertThat(onSmallStack(() -> Updates.stateVector(doc.encodeStateAsUpdate()).size())).isEqualTo(1);
+  }
+
+  @Test
+  void oneChangeAtEveryLevel_ofADeepNest_givesEventsWithTheirPaths() {
+    int depth = 2_000;
+    Doc source = nest(depth);
+    Doc doc = Doc.create();
+    doc.applyUpdate(source.encodeStateAsUpdate());
+    List<YEvent> seen = new ArrayList<>();
+    doc.getMap("m").observeDeep(events -> {
+      seen.addAll(events);
+      // Sorted by path length, as Yjs sorts them.
+      assertThat(events.get(0).path()).isEmpty();
+      assertThat(events.get(events.size() - 1).path()).hasSize(depth - 1);
+    });
+    List<byte[]> updates = new ArrayList<>();
+    source.onUpdate((u, o, t) -> updates.add(u));
+    source.transact(txn -> {
+      YMap map = source.getMap("m");
+      for (int i = 0; i < depth; i++) {
+        map.set("n", i);
+        map = i < depth - 1 ? (YMap) map.get("k") : map;
+      }
+    });
+    doc.applyUpdate(updates.get(0), null, UpdateLimits.DEFAULTS.toBuilder().maxDepth(depth).build());
+    assertThat(seen).hasSize(depth);
+    assertThat(doc.toJson()).isEqualTo(source.toJson());
+  }
+
+  @Test
+  void documentSize_beyondTheLimit_isRefused() {
+    Doc writer = Doc.create();
+    List<byte[]> updates = new ArrayList<>();
+    writer.onUpdate((u, o, t) -> updates.add(u));
+    writer.getText("t").insert(0, "a".repeat(600));
+    writer.getText("t").insert(0, "b".repeat(600));
+    UpdateLimits limits = UpdateLimits.newBuilder().maxDocumentBytes(1000).build();
+    Doc doc = Doc.create();
+    doc.applyUpdate(updates.get(0), null, limits);
+    assertThat(doc.integratedBytes()).isEqualTo(updates.get(0).length);
+    assertThatThrownBy(() -> doc.applyUpdate(updates.get(1), null, limits))
+        .isInstanceOfSatisfying(LimitExceededException.class,
+            e -> assertThat(e.limit()).isEqualTo(LimitExceededException.Limit.DOCUMENT_SIZE));
+    assertThat(doc.getText("t").length()).isEqualTo(600);
+    // A duplicate changes nothing and is not counted.
+    doc.applyUpdate(updates.get(0), null, UpdateLimits.NONE);
+    assertThat(doc.integratedBytes()).isEqualTo(updates.get(0).length);
+  }
+
+  @Test
+  void builder_rejectsBadValues_namingThem() {
+    assertThatThrownBy(() -> UpdateLimits.newBuilder().maxDepth(0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxDepth").hasMessageContaining("0");
+    assertThatThrownBy(() -> UpdateLimits.newBuilder().maxDocumentBytes(0)).hasMessageContaining("maxDocumentBytes");
+    assertThatThrownBy(() -> UpdateLimits.newBuilder().maxPendingBytes(-1)).hasMessageContaining("-1");
+  }
+}
