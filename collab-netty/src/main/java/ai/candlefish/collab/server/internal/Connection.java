@@ -170,25 +170,13 @@ public final class Connection implements Peer {
   }
 
   private Principal authenticate(String token) {
-    refusingHook("onConnect", () -> config.hooks().onConnect(info));
+    runtime.hooks().onConnect(info);
     Principal p = config.authenticator().authenticate(token, info);
     if (p == null) {
       throw new IllegalStateException("the authenticator returned null instead of throwing");
     }
-    refusingHook("onAuthenticate", () -> config.hooks().onAuthenticate(info, p));
+    runtime.hooks().onAuthenticate(info, p);
     return p;
-  }
-
-  /** Runs a hook that may refuse the connection by throwing {@link AuthenticationException}. */
-  private static void refusingHook(String name, Runnable hook) {
-    try {
-      hook.run();
-    } catch (AuthenticationException e) {
-      throw e;
-    } catch (RuntimeException | Error e) {
-      ServerRuntime.rethrowIfFatal(e);
-      log.warn("hook {} threw; ignored", name, e);
-    }
   }
 
   private void becomeAuthenticated(Principal p, String token) {
@@ -622,7 +610,7 @@ public final class Connection implements Peer {
     Principal who = principal;
     try {
       runtime.blockingPool().execute(() -> {
-        runtime.hook("onDisconnect", h -> h.onDisconnect(info, who));
+        runtime.hooks().onDisconnect(info, who);
         runtime.audit(a -> a.disconnected(info, who));
       });
     } catch (RejectedExecutionException e) {

@@ -3,7 +3,6 @@ package ai.candlefish.collab.server.internal;
 import ai.candlefish.collab.awareness.Awareness;
 import ai.candlefish.collab.spi.AuditLog;
 import ai.candlefish.collab.spi.ClusterTransport;
-import ai.candlefish.collab.spi.CollabHooks;
 import ai.candlefish.collab.spi.DocumentLeases;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -66,6 +65,7 @@ public final class ServerRuntime {
       Objects.requireNonNull(leases, "leases");
     }
   }
+  private final HookCalls hooks;
 
   /** Starts the pools and the timer, reporting no metrics. */
   public ServerRuntime(ServerConfig config) {
@@ -77,6 +77,7 @@ public final class ServerRuntime {
     this.config = config;
     this.metrics = metrics;
     this.cluster = cluster;
+    this.hooks = new HookCalls(config.hooks());
     this.documentPool = pool(config.documentThreads(), "collab-document");
     this.blockingPool = pool(config.blockingThreads(), "collab-blocking");
     // Bounded: a flood of token checks is refused (SERVER_BUSY) instead of queueing without end.
@@ -104,8 +105,9 @@ public final class ServerRuntime {
     return config;
   }
 
-  public CollabHooks hooks() {
-    return config.hooks();
+  /** The host's hooks, each call isolated and logged on failure. */
+  public HookCalls hooks() {
+    return hooks;
   }
 
   public ExecutorService documentPool() {
@@ -171,20 +173,6 @@ public final class ServerRuntime {
 
   public long nextConnectionId() {
     return connectionIds.incrementAndGet();
-  }
-
-  /**
-   * Calls a hook, logging what it throws: a hook must not break the server, nor stop a document's store and
-   * acknowledgements. Errors are caught too (a hook that walks a hostile document may overflow its stack); only a
-   * {@link VirtualMachineError} other than {@link StackOverflowError} (out of memory, internal error) is rethrown.
-   */
-  public void hook(String name, Consumer<CollabHooks> call) {
-    try {
-      call.accept(config.hooks());
-    } catch (RuntimeException | Error e) {
-      rethrowIfFatal(e);
-      log.warn("hook {} threw; ignored", name, e);
-    }
   }
 
   /**

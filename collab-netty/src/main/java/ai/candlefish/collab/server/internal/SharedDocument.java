@@ -167,13 +167,13 @@ public final class SharedDocument {
     awareness.setLocalState(null);
     doc.onUpdate(this::onDocUpdate);
     awareness.onUpdate(this::onAwarenessUpdate);
-    awareness.onChange(change -> runtime.hook("onAwareness", h -> h.onAwareness(key, change)));
+    awareness.onChange(change -> runtime.hooks().onAwareness(key, change));
     state = State.READY;
     if (cluster != null) {
       cluster.start();
     }
     writer.loaded(result.pieces);
-    runtime.hook("onLoad", h -> h.onLoad(key, doc));
+    runtime.hooks().onLoad(key, doc);
     loaded.complete(null);
   }
 
@@ -235,8 +235,7 @@ public final class SharedDocument {
         Map<Long, Object> states = awareness.states();
         session.peer.send(new ServerMessage.Awareness(key.name(), awareness.encodeUpdate(states.keySet())));
       } else if (message instanceof ClientMessage.Stateless s) {
-        runtime.hook("onStateless", h -> h.onStateless(key, session.connection, session.principal,
-            session.permission, s.payload()));
+        runtime.hooks().onStateless(key, session.connection, session.principal, session.permission, s.payload());
       }
     } catch (DecodingException e) {
       fail(session, CloseCodes.PROTOCOL_ERROR, "malformed " + describe(message) + ": " + e.getMessage());
@@ -601,7 +600,7 @@ public final class SharedDocument {
         cluster.leave();
         storeLane.execute(cluster::release);
       }
-      runtime.hook("onUnload", h -> h.onUnload(key));
+      runtime.hooks().onUnload(key);
     }
   }
 

@@ -178,7 +178,7 @@ final class StoreWriter {
       return;
     }
     if (!pending.isEmpty() && ownsOnceOnlyWork()) {
-      runtime.hook("onChange", h -> h.onChange(document.key(), document.doc()));
+      runtime.hooks().onChange(document.key(), document.doc());
     }
     List<byte[]> batch = pending;
     pending = new ArrayList<>();
@@ -233,7 +233,7 @@ final class StoreWriter {
       notBeforeNanos = Long.MIN_VALUE;
       storedPieces = compacted ? 1 : storedPieces + 1;
       if (ownsOnceOnlyWork()) {
-        runtime.hook("onStore", h -> h.onStore(document.key()));
+        runtime.hooks().onStore(document.key());
       }
     } else {
       failures++;

@@ -1,0 +1,90 @@
+package ai.candlefish.collab.server.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.spi.AuthenticationException;
+import ai.candlefish.collab.spi.CollabHooks;
+import ai.candlefish.collab.spi.ConnectionInfo;
+import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.spi.Permission;
+import ai.candlefish.collab.spi.Principal;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+class HookCallsTest {
+  private static final DocumentKey KEY = DocumentKey.of("acme", "plans");
+  private static final ConnectionInfo INFO = new ConnectionInfo(1, new InetSocketAddress(0), "y-websocket", "/plans",
+      Map.of(), Map.of());
+  private static final Principal WHO = Principal.of("ann", "acme", Permission.WRITE);
+
+  /** Hooks that all throw what {@code thrown} makes. */
+  private static HookCalls throwing(Supplier<? extends Throwable> thrown) {
+    return new HookCalls(new CollabHooks() {
+      private void fail() {
+        Throwable t = thrown.get();
+        if (t instanceof RuntimeException r) {
+          throw r;
+        }
+        throw (Error) t;
+      }
+
+      @Override public void onConnect(ConnectionInfo c) { fail(); }
+      @Override public void onAuthenticate(ConnectionInfo c, Principal p) { fail(); }
+      @Override public void onLoad(DocumentKey k, Doc d) { fail(); }
+      @Override public void onChange(DocumentKey k, Doc d) { fail(); }
+      @Override public void onStore(DocumentKey k) { fail(); }
+      @Override public void onUnload(DocumentKey k) { fail(); }
+      @Override public void onStateless(DocumentKey k, ConnectionInfo c, Principal p, Permission m, String s) { fail(); }
+      @Override public void onDisconnect(ConnectionInfo c, Principal p) { fail(); }
+    });
+  }
+
+  private static void callAll(HookCalls hooks) {
+    Doc doc = Doc.create();
+    hooks.onLoad(KEY, doc);
+    hooks.onChange(KEY, doc);
+    hooks.onStore(KEY);
+    hooks.onUnload(KEY);
+    hooks.onStateless(KEY, INFO, WHO, Permission.WRITE, "x");
+    hooks.onDisconnect(INFO, WHO);
+  }
+
+  @Test
+  void everyHook_isolatesARuntimeExceptionOrAnError() {
+    assertThatCode(() -> callAll(throwing(() -> new IllegalStateException("bug in the host")))).doesNotThrowAnyException();
+    assertThatCode(() -> callAll(throwing(() -> new AssertionError("bug in the host")))).doesNotThrowAnyException();
+    assertThatCode(() -> throwing(NoClassDefFoundError::new).onConnect(INFO)).doesNotThrowAnyException();
+    assertThatCode(() -> throwing(IllegalStateException::new).onAuthenticate(INFO, WHO)).doesNotThrowAnyException();
+    assertThatCode(() -> throwing(StackOverflowError::new).onStore(KEY)).doesNotThrowAnyException();
+  }
+
+  @Test
+  void everyHook_rethrowsAFatalVirtualMachineError() {
+    HookCalls hooks = throwing(() -> new OutOfMemoryError("full"));
+    assertThatThrownBy(() -> hooks.onStore(KEY)).isInstanceOf(OutOfMemoryError.class);
+    assertThatThrownBy(() -> hooks.onConnect(INFO)).isInstanceOf(OutOfMemoryError.class);
+  }
+
+  @Test
+  void connectionHooks_letARefusalThrough() {
+    HookCalls hooks = throwing(() -> new AuthenticationException("banned"));
+    assertThatThrownBy(() -> hooks.onConnect(INFO)).isInstanceOf(AuthenticationException.class).hasMessage("banned");
+    assertThatThrownBy(() -> hooks.onAuthenticate(INFO, WHO)).isInstanceOf(AuthenticationException.class);
+    assertThatCode(() -> hooks.onStore(KEY)).doesNotThrowAnyException();
+  }
+
+  @Test
+  void hooks_areCalledWithTheirArguments() {
+    StringBuilder seen = new StringBuilder();
+    HookCalls hooks = new HookCalls(new CollabHooks() {
+      @Override public void onStore(DocumentKey k) { seen.append("store ").append(k.name()); }
+    });
+    hooks.onStore(KEY);
+    assertThat(seen).hasToString("store plans");
+  }
+}
