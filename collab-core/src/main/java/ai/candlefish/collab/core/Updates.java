@@ -14,11 +14,62 @@ import java.util.Objects;
  * <p>Methods without a suffix take and return v1 updates (what y-protocols carries); those ending in {@code V2}
  * take and return v2 updates. A v2 input is subject to the struct limit described at
  * {@link Doc#applyUpdateV2(byte[], Object)}.
+ * {@link #wouldChange} also answers whether a v1 update would change a given document, without applying it.
  *
- * <p>Stateless and thread-safe.
+ * <p>Stateless and thread-safe ({@link #wouldChange} reads its document: call it on the document's thread).
  */
 public final class Updates {
   private Updates() {}
+
+  /**
+   * A new update that contains nothing: no structs and no deletions ({@code [0, 0]}), what a peer sends in sync
+   * step 2 when it has nothing to give (a read-only client, say).
+   */
+  public static byte[] empty() {
+    return new byte[] {0, 0};
+  }
+
+  /**
+   * Whether applying {@code update} to {@code doc} would change it, without applying it: false when every struct
+   * of the update is in the document already and every range it deletes is deleted there already. A server tells a
+   * read-only client's edits from what it sends without editing: its answer to sync step 1 (no structs, but its
+   * whole delete set, as Yjs always writes it), or structs the server has that a second provider passed on.
+   *
+   * <p>A deletion of something the document has not seen yet counts as a change (the document would keep it until
+   * what it deletes arrives). The document is only read.
+   *
+   * @throws DecodingException if the update is malformed
+   */
+  public static boolean wouldChange(byte[] update, Doc doc) {
+    Objects.requireNonNull(update, "update");
+    Objects.requireNonNull(doc, "doc");
+    UpdateMerger.Stream decoded = UpdateReader.decodeStream(update, UpdateFormat.V1);
+    StructStore store = doc.store;
+    for (AbstractStruct s : decoded.structs()) {
+      if (!(s instanceof Skip) && (long) s.clock + s.length > store.getState(s.client)) {
+        return true;
+      }
+    }
+    for (Map.Entry<Long, DeleteSet.Ranges> e : decoded.deletes().clients.entrySet()) {
+      long client = e.getKey();
+      DeleteSet.Ranges ranges = e.getValue();
+      int state = store.getState(client);
+      for (int r = 0; r < ranges.count(); r++) {
+        int clock = ranges.clock(r);
+        long end = (long) clock + ranges.len(r);
+        if (end > state) {
+          return true;
+        }
+        StructList structs = store.list(client);
+        for (int i = structs.findIndex(clock); i < structs.size && structs.get(i).clock < end; i++) {
+          if (!structs.get(i).isDeleted()) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
 
   /**
    * Merges v1 updates into one that contains all of them (Yjs {@code mergeUpdates}). Merging is cheap, but unlike

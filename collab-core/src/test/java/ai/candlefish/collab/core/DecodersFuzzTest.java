@@ -81,6 +81,33 @@ class DecodersFuzzTest {
     }
   }
 
+  /**
+   * What a read-only client sends is asked about before anything is applied: {@link Updates#wouldChange} throws
+   * only {@link DecodingException}, never changes the document, and when it says "no change", applying the update
+   * to a copy changes nothing indeed.
+   */
+  @FuzzTest(maxDuration = "30s")
+  void wouldChange(byte[] bytes) {
+    Doc doc = Doc.newBuilder().clientId(1).build();
+    doc.getText("t").insert(0, "hello world");
+    doc.getText("t").delete(2, 3);
+    byte[] before = doc.encodeStateAsUpdate();
+    boolean changes;
+    try {
+      changes = Updates.wouldChange(bytes, doc);
+    } catch (DecodingException rejected) {
+      assertThat(doc.encodeStateAsUpdate()).isEqualTo(before);
+      return;
+    }
+    assertThat(doc.encodeStateAsUpdate()).isEqualTo(before);
+    if (!changes) {
+      Doc copy = Doc.newBuilder().clientId(2).build();
+      copy.applyUpdate(before);
+      copy.applyUpdate(bytes);
+      assertThat(copy.encodeStateAsUpdate()).isEqualTo(before);
+    }
+  }
+
   @FuzzTest(maxDuration = "10s")
   void updatesAlgebraV2(byte[] bytes) {
     try {

@@ -140,4 +140,82 @@ class UpdatesTest {
         .isInstanceOf(DecodingException.class);
     assertThat(Updates.stateVector(new byte[] {0, 0}).toMap()).isEqualTo(Map.of());
   }
+
+  // --------------------------------------------------------------------------------------------- wouldChange
+
+  private static Doc docWith(String text) {
+    Doc doc = Doc.create();
+    doc.getText("t").insert(0, text);
+    return doc;
+  }
+
+  private static Doc copy(Doc doc) {
+    Doc copy = Doc.create();
+    copy.applyUpdate(doc.encodeStateAsUpdate());
+    return copy;
+  }
+
+  @Test
+  void wouldChange_emptyUpdate_isFalse() {
+    assertThat(Updates.wouldChange(Updates.empty(), docWith("x"))).isFalse();
+  }
+
+  @Test
+  void wouldChange_aReadersAnswerToStep1_withDeletionsTheDocumentHas_isFalse() {
+    Doc server = docWith("hello world");
+    server.getText("t").delete(0, 6);
+    Doc reader = copy(server);
+    byte[] answer = reader.encodeStateAsUpdate(server.encodeStateVector()); // no structs, the whole delete set
+    assertThat(Updates.wouldChange(answer, server)).isFalse();
+  }
+
+  @Test
+  void wouldChange_newStructs_isTrue() {
+    Doc server = docWith("hello");
+    Doc reader = copy(server);
+    reader.getText("t").insert(0, "x");
+    assertThat(Updates.wouldChange(reader.encodeStateAsUpdate(server.encodeStateVector()), server)).isTrue();
+  }
+
+  @Test
+  void wouldChange_structsTheDocumentHas_isFalse() {
+    Doc server = docWith("hello");
+    assertThat(Updates.wouldChange(server.encodeStateAsUpdate(), server)).isFalse();
+    Doc other = Doc.create();
+    other.getText("t").insert(0, "new");
+    assertThat(Updates.wouldChange(other.encodeStateAsUpdate(), server)).isTrue();
+  }
+
+  @Test
+  void wouldChange_aDeletionTheDocumentLacks_isTrue() {
+    Doc server = docWith("hello");
+    Doc reader = copy(server);
+    reader.getText("t").delete(1, 2);
+    byte[] answer = reader.encodeStateAsUpdate(server.encodeStateVector());
+    assertThat(Updates.wouldChange(answer, server)).isTrue();
+    server.getText("t").delete(0, 4); // now the server deleted more than the reader did
+    assertThat(Updates.wouldChange(answer, server)).isFalse();
+  }
+
+  @Test
+  void wouldChange_aDeletionOfSomethingUnseen_isTrue() {
+    Doc server = docWith("hello");
+    Doc writer = copy(server);
+    writer.getText("t").insert(5, " world");
+    Doc later = copy(writer);
+    later.getText("t").delete(5, 6);
+    byte[] deletionOnly = later.encodeStateAsUpdate(writer.encodeStateVector());
+    assertThat(Updates.wouldChange(deletionOnly, server)).isTrue();
+  }
+
+  @Test
+  void wouldChange_garbage_throwsAndChangesNothing() {
+    Doc server = docWith("x");
+    byte[] before = server.encodeStateAsUpdate();
+    assertThatThrownBy(() -> Updates.wouldChange(new byte[] {}, server)).isInstanceOf(DecodingException.class);
+    assertThatThrownBy(() -> Updates.wouldChange(new byte[] {0, 1, 5}, server)).isInstanceOf(DecodingException.class);
+    assertThatThrownBy(() -> Updates.wouldChange(new byte[] {0, (byte) 0xFF, (byte) 0xFF, 0x7F}, server))
+        .isInstanceOf(DecodingException.class);
+    assertThat(server.encodeStateAsUpdate()).isEqualTo(before);
+  }
 }

@@ -41,8 +41,6 @@ import java.util.function.Consumer;
 final class DocumentState implements ClientDocument {
   private enum Status { WAITING, OPENING, OPEN, CLOSED }
 
-  /** An update that changes nothing, for answering a read-only document's step 1 (what else we have is refused). */
-  private static final byte[] EMPTY_UPDATE = {0, 0};
   private static final long AWARENESS_RENEW_NANOS = 15_000_000_000L;
 
   /** A local change waiting for its acknowledgement. */
@@ -272,7 +270,7 @@ final class DocumentState implements ClientDocument {
     }
     byte[] missing;
     if (readOnly) {
-      missing = EMPTY_UPDATE;
+      missing = Updates.empty(); // what else we have would be refused
     } else {
       synchronized (doc) {
         missing = doc.encodeStateAsUpdate(stateVector);

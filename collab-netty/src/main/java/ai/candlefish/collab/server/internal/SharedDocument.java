@@ -6,6 +6,7 @@ import ai.candlefish.collab.core.DecodingException;
 import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.core.LimitExceededException;
 import ai.candlefish.collab.core.Transaction;
+import ai.candlefish.collab.core.Updates;
 import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.StoreException;
@@ -281,7 +282,7 @@ public final class SharedDocument {
     }
     if (!session.permission.canWrite()) {
       // A read-only client answers our step 1 too; only what would change the document is an edit.
-      if (!UpdateInspector.changesNothing(sync.payload(), doc)) {
+      if (wouldChange(sync.payload())) {
         runtime.audit(a -> a.refused(session.connection, session.principal, key, CloseCodes.FORBIDDEN,
             "read-only access: update rejected"));
         session.peer.send(new ServerMessage.Refused(key.name(), sync.ack(), CloseCodes.FORBIDDEN,
@@ -337,6 +338,15 @@ public final class SharedDocument {
     if (sync.ack() != 0) {
       ServerMessage ack = new ServerMessage.Ack(key.name(), sync.ack());
       writer.whenStored(() -> session.peer.send(ack));
+    }
+  }
+
+  /** Whether {@code update} would change the document; one that does not parse counts as a change. */
+  private boolean wouldChange(byte[] update) {
+    try {
+      return Updates.wouldChange(update, doc);
+    } catch (DecodingException e) {
+      return true;
     }
   }
 
