@@ -356,7 +356,8 @@ class CollabServerTest {
       int length = handle.read(doc -> doc.getText("t").length()).join();
 
       YClient late = connect("plans", "bob"); // the whole document as its first state: not limited
-      late.awaitSynced();
+      // Megabytes to send and integrate: on a loaded machine that takes longer than the usual few seconds.
+      await("synced").atMost(Duration.ofSeconds(60)).until(late::synced);
       int received = late.withDoc(doc -> doc.getText("t").length());
       assertThat(received).isEqualTo(length);
       late.insert(length, "!");
