@@ -19,6 +19,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -130,9 +131,13 @@ public class CollabAutoConfiguration {
     }
   }
 
-  /** {@code /actuator/health/collab}: up while the server runs, with its port, connections and documents. */
+  /**
+   * {@code /actuator/health/collab}: up while the server runs, with its port, connections and documents. Off with
+   * {@code management.health.collab.enabled=false}, as Boot's own indicators.
+   */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(HealthIndicator.class)
+  @ConditionalOnEnabledHealthIndicator("collab")
   static class Health {
     @Bean
     @ConditionalOnMissingBean(name = "collabHealthIndicator")

@@ -334,6 +334,18 @@ class CollabAutoConfigurationTest {
   }
 
   @Test
+  void theHealthIndicator_isOff_whenManagementHealthCollabIsDisabled() {
+    runner.withPropertyValues("candlefish.collab.security.mode=development", "management.health.collab.enabled=false")
+        .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean("collabHealthIndicator"));
+  }
+
+  @Test
+  void theHealthIndicator_isOff_whenManagementHealthDefaultsAreDisabled() {
+    runner.withPropertyValues("candlefish.collab.security.mode=development", "management.health.defaults.enabled=false")
+        .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean("collabHealthIndicator"));
+  }
+
+  @Test
   void withoutActuatorOrMicrometer_thereIsNoIndicatorAndNoMeters() {
     runner.withClassLoader(new FilteredClassLoader(HealthIndicator.class, MeterRegistry.class))
         .withPropertyValues("candlefish.collab.security.mode=development")
