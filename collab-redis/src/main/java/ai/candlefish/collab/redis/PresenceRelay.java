@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * channel {@code A} (an awareness update of the sender's clients) and {@code Q} (a node joined: answer with your
  * clients' states); on {@code <prefix>nodes} {@code H} (alive) and {@code B} (goodbye). A node not heard from (any
  * message counts) for the node timeout is gone: each document removes the presence of that node's clients, as if
- * they had all left.
+ * they had all left, and the transport is told (it reloads every document from the store, since the lost node may
+ * have died between storing an update and publishing it). A goodbye removes the presence only: a node that closes
+ * cleanly has published everything it stored.
  *
  * <p>Thread-safe. Messages arrive on Lettuce's I/O threads; {@link #heartbeat} and {@link #flush} run on the
  * transport's scheduler.
@@ -43,12 +45,18 @@ final class PresenceRelay {
   private final Map<String, JoinedDocument> byChannel = new ConcurrentHashMap<>();
   private final Map<String, Long> lastSeen = new ConcurrentHashMap<>();
   private final long timeoutNanos;
+  private final Runnable nodeLost;
   private volatile boolean nodesSubscribed;
 
+  /**
+   * @param nodeLost called (on the scheduler) when a node stops answering without a goodbye: it may have stored
+   *     updates that it never published
+   */
   PresenceRelay(String nodeId, Keys keys, StatefulRedisConnection<String, byte[]> commands,
       StatefulRedisPubSubConnection<String, byte[]> pubSub, Map<DocumentKey, JoinedDocument> documents,
-      Duration nodeTimeout) {
+      Duration nodeTimeout, Runnable nodeLost) {
     this.nodeId = nodeId;
+    this.nodeLost = nodeLost;
     this.keys = keys;
     this.commands = commands;
     this.pubSub = pubSub;
@@ -113,6 +121,7 @@ final class PresenceRelay {
         log.info("node {}: node {} not heard from for {} ms; removing its clients' presence", nodeId, e.getKey(),
             TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
         gone(e.getKey());
+        nodeLost.run();
       }
     }
     if (!nodesSubscribed) {

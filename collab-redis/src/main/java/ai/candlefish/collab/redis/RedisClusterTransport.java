@@ -61,7 +61,9 @@ import org.slf4j.LoggerFactory;
  * (a lagging node), or Redis lost its data (a restart without persistence resets the counters). In those cases, and
  * whenever the reading connection fails (the loop cannot know what happened meanwhile), the document is
  * <em>resynced</em>: a new position is noted first, then the server reloads from the store and applies what it
- * loaded, which sends its clients exactly what they lack. A publish that fails (Redis unreachable) marks the
+ * loaded, which sends its clients exactly what they lack. A node that dies may have stored (and acknowledged) an
+ * update that it never published: when another node stops hearing its heartbeat, every node resyncs its open
+ * documents, and so has that update within the node timeout. A publish that fails (Redis unreachable) marks the
  * document; once Redis answers again the node appends a <em>reload</em> entry to the stream, so that nodes whose
  * own connection never broke (a partition of one node) also go back to the store.
  *
@@ -124,7 +126,7 @@ public final class RedisClusterTransport implements ClusterTransport {
       t.setDaemon(true);
       return t;
     });
-    this.presence = new PresenceRelay(nodeId, keys, commands, pubSub, documents, b.nodeTimeout);
+    this.presence = new PresenceRelay(nodeId, keys, commands, pubSub, documents, b.nodeTimeout, this::nodeLost);
     this.reader = new StreamReader(client, keys.wake(nodeId), nodeId, scripts, documents, b.readBlock);
     reader.start();
     long hb = b.heartbeatInterval.toMillis();
@@ -236,6 +238,18 @@ public final class RedisClusterTransport implements ClusterTransport {
   @Override
   public void close() {
     shutdown(true);
+  }
+
+  /**
+   * Another node stopped answering without a goodbye. It may have died after storing an update and before publishing
+   * it (its client got the acknowledgement): only the store has that update now, so every open document is resynced
+   * from it. On the scheduler.
+   */
+  private void nodeLost() {
+    for (JoinedDocument doc : documents.values()) {
+      doc.markStale();
+    }
+    reader.wake();
   }
 
   /** Stops as a killed process would: no goodbye, no more heartbeats (for tests of a dead node). */

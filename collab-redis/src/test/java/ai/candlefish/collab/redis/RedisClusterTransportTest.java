@@ -263,6 +263,33 @@ class RedisClusterTransportTest {
     assertThat(nodeB.liveNodes()).containsExactly("b");
   }
 
+  /**
+   * A node killed between storing an update and publishing it leaves the update in the store only: the others must
+   * reload from the store when they stop hearing it. A node that closes cleanly published what it stored.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void nodeGone_withoutGoodbye_theOthersResyncFromTheStore(boolean closedCleanly) throws Exception {
+    Heard atB = new Heard();
+    RedisClusterTransport nodeA = node("a");
+    joinAndStart(nodeA, new Heard());
+    RedisClusterTransport nodeB = node("b");
+    joinAndStart(nodeB, atB);
+    await().atMost(Duration.ofSeconds(10)).until(() -> nodeB.liveNodes().contains("a"));
+    int resyncsBefore = atB.resyncs.get();
+
+    if (closedCleanly) {
+      nodeA.close();
+      await().atMost(Duration.ofSeconds(10)).until(() -> !nodeB.liveNodes().contains("a"));
+      Thread.sleep(1000); // two node timeouts: a resync would have come by now
+      assertThat(atB.resyncs.get()).as("resyncs after a clean close").isEqualTo(resyncsBefore);
+    } else {
+      nodeA.crashForTests(); // as kill -9
+      await().atMost(Duration.ofSeconds(10)).until(() -> atB.resyncs.get() > resyncsBefore);
+      assertThat(nodeB.liveNodes()).containsExactly("b");
+    }
+  }
+
   @Test
   void join_twice_isMisuse_untilClosed() {
     RedisClusterTransport nodeA = node("a");
