@@ -7,99 +7,67 @@ import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.util.concurrent.Future;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection after the WebSocket upgrade, whatever its protocol: authentication, the documents it has
- * open, its limits, and the way back to the client.
+ * One client connection after the WebSocket upgrade, whatever its protocol: routes the client's messages to the
+ * documents it has open, in order, and the documents' messages back. Its other jobs have classes of their own:
+ * {@link Authentication} (who the client is), {@link ReadThrottle} (when to stop reading), {@link OutboundBudget}
+ * (how much may wait for the client), {@link CloseHandshake} (how it ends); what differs between protocols is the
+ * {@link SessionPolicy}.
  *
- * <p>Life: {@link #start} hands the URL's token to the authenticator on the blocking pool (a multi-document
- * protocol sends its tokens in {@link ClientMessage.Authenticate} messages instead); until the first one is
- * accepted, messages wait here, limited in count, bytes and time. Then the client's documents open
- * ({@link ClientMessage.Open}, or an accepted token for a document) and its other messages go to their document's
- * executor; a multi-document client's messages about a document whose token is still being checked wait for it
- * (a token sent again meanwhile, as when a provider closes and reopens the document at once, included), and are
- * dropped if it is refused, up to the next token for that document.
- * Reading pauses (TCP pushes back) while the client exceeds its message rate or has too many messages waiting in
- * documents; nothing is dropped.
+ * <p>Life: {@link #start} lets the policy begin (y-websocket authenticates the URL's token; the multi-document
+ * protocols wait for {@link ClientMessage.Authenticate} messages); until the first token is accepted, messages wait
+ * here, limited in count, bytes and time. Then the client's documents open ({@link ClientMessage.Open}, or an
+ * accepted token for a document) and its other messages go to their document's executor; a multi-document client's
+ * messages about a document whose token is still being checked wait for it (a token sent again meanwhile, as when a
+ * provider closes and reopens the document at once, included), and are dropped if it is refused, up to the next
+ * token for that document.
  *
- * <p>Threads: the state is confined to the channel's event loop, except {@link #send}, {@link #sendInitial} and
- * {@link #close}, which any thread may call.
+ * <p>Threads: the state is confined to the channel's event loop, except {@link #send}, {@link #sendInitial},
+ * {@link #refuse} and {@link #close}, which any thread may call.
  */
 public final class Connection implements Peer {
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
-  /** Messages handed to documents and not handled yet, above which reading pauses (and resumes at half). */
-  static final int MAX_IN_FLIGHT = 64;
-  /** How long a client may take to answer the server's close frame before its connection is dropped. */
-  static final long CLOSE_ANSWER_MILLIS = 3000;
-  private static final int PAUSED_BY_RATE = 1;
-  private static final int PAUSED_BY_IN_FLIGHT = 2;
-  private static final int PAUSED_BY_SHUTDOWN = 4;
 
   private final Channel channel;
   private final ServerRuntime runtime;
   private final ServerConfig config;
   private final ConnectionInfo info;
-  private final RateLimiter rate;
-  /** Authenticator calls and document opens of this connection: slowed down past their rates. */
-  private final RateLimiter authenticationRate;
-  private final RateLimiter openRate;
-  private final AtomicLong unsentBytes = new AtomicLong();
-  private final AtomicLong unsentInitialBytes = new AtomicLong();
-  private final AtomicInteger inFlight = new AtomicInteger();
-  private final AtomicBoolean closeRequested = new AtomicBoolean();
-  private volatile boolean closing;
-
   private final WireProtocol protocol;
-  private final boolean multiplexed;
-  /** The first principal the client authenticated as, and its token; later documents with that token reuse it. */
-  private Principal principal;
-  private String principalToken;
-  private boolean authenticating;
+  private final SessionPolicy policy;
+  private final CloseHandshake handshake;
+  private final ReadThrottle throttle;
+  private final OutboundBudget outbound;
+  private final Authentication authentication;
+
   /** Messages that wait for the first authentication. */
   private final ArrayDeque<ClientMessage> waiting = new ArrayDeque<>();
   /** Documents whose own token is being authenticated, with the messages about them that wait for it. */
   private final Map<String, ArrayDeque<ClientMessage>> authenticatingDocuments = new HashMap<>();
-  private int unauthenticatedMessages;
-  private long unauthenticatedBytes;
   private final Map<String, DocumentSession> sessions = new HashMap<>();
-  private ScheduledFuture<?> authenticationTimeout;
-  private ScheduledFuture<?> rateResume;
-  private int pauses;
   private boolean closed;
 
   public Connection(Channel channel, ServerRuntime runtime, ConnectionInfo info, WireProtocol protocol) {
     this.channel = channel;
-    this.protocol = protocol;
-    this.multiplexed = protocol.multiplexed();
     this.runtime = runtime;
     this.config = runtime.config();
     this.info = info;
-    long now = System.nanoTime();
-    this.rate = new RateLimiter(config.messagesPerSecond(), config.messageBurst(), now);
-    this.authenticationRate = new RateLimiter(config.authenticationsPerSecond(), config.authenticationBurst(), now);
-    this.openRate = new RateLimiter(config.documentOpensPerSecond(), config.documentOpenBurst(), now);
+    this.protocol = protocol;
+    this.policy = protocol.sessionPolicy();
+    this.handshake = new CloseHandshake(channel);
+    this.throttle = new ReadThrottle(channel, config, handshake::isClosing);
+    this.outbound = new OutboundBudget(channel, config.outboundBufferLimit());
+    this.authentication = new Authentication(this, channel, runtime, info, throttle);
   }
 
   public ConnectionInfo info() {
@@ -108,97 +76,45 @@ public final class Connection implements Peer {
 
   /** The principal the client authenticated as, or null before (read on any thread: may lag a little). */
   public Principal principal() {
-    return principal;
+    return authentication.principal();
+  }
+
+  boolean isClosing() {
+    return handshake.isClosing();
   }
 
   // --------------------------------------------------------------------------------------------- authentication
 
   /**
-   * Starts the connection. A single-document protocol authenticates {@code token} (from the URL) at once and then
-   * handles {@code implicit} (what connecting means, such as opening its document); a multi-document protocol waits
-   * for {@link ClientMessage.Authenticate} messages. Either way the client has the authentication timeout to
-   * become authenticated.
+   * Starts the connection: {@code implicit} is what connecting means (such as opening the URL's document), handled
+   * once the client is authenticated; {@code token} is the URL's token, which the protocol's policy may check at
+   * once. Either way the client has the authentication timeout to become authenticated.
    */
   public void start(String token, List<ClientMessage> implicit) {
     waiting.addAll(implicit);
-    authenticationTimeout = channel.eventLoop().schedule(() -> {
-      if (principal == null) {
-        close(CloseCodes.UNAVAILABLE, "authentication timed out, try again later");
-      }
-    }, config.authenticationTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    if (!multiplexed) {
-      authenticateConnection(token);
-    }
+    authentication.startDeadline();
+    policy.start(this, token);
   }
 
-  private void authenticateConnection(String token) {
-    authenticating = true;
-    authenticateAsync(token, (p, error) -> {
-      authenticating = false;
+  /** Authenticates the connection as a whole with {@code token} (the URL's, or collab/1's {@code Hello}). */
+  void authenticateConnection(String token) {
+    authentication.connectionTokenSent();
+    authentication.check(token, (p, error) -> {
       if (error != null) {
-        refused("", error, true);
+        refused("", error);
         return;
       }
-      becomeAuthenticated(p, token);
-      if (multiplexed) {
-        send(new ServerMessage.Authenticated("", false));
-      }
+      authentication.accepted(p, token);
+      send(new ServerMessage.Authenticated("", false));
       drainWaiting();
     });
   }
 
-  /** Authenticates {@code token} off the event loop and calls {@code then} on it (unless the connection closed). */
-  private void authenticateAsync(String token, BiConsumer<Principal, Throwable> then) {
-    long wait = authenticationRate.take(System.nanoTime());
-    if (wait > 0) {
-      pauseFor(wait);
-    }
-    try {
-      CompletableFuture.supplyAsync(() -> authenticate(token), runtime.authenticationPool())
-          .whenComplete((p, e) -> channel.eventLoop().execute(() -> {
-            if (!closing) {
-              then.accept(p, e);
-            }
-          }));
-    } catch (RejectedExecutionException e) {
-      if (runtime.authenticationPool().isShutdown()) {
-        close(CloseCodes.GOING_AWAY, "server shutting down");
-      } else {
-        close(CloseCodes.SERVER_BUSY, "too many authentications at once, try again later");
-      }
-    }
-  }
-
-  private Principal authenticate(String token) {
-    runtime.hooks().onConnect(info);
-    Principal p = config.authenticator().authenticate(token, info);
-    if (p == null) {
-      throw new IllegalStateException("the authenticator returned null instead of throwing");
-    }
-    runtime.hooks().onAuthenticate(info, p);
-    return p;
-  }
-
-  private void becomeAuthenticated(Principal p, String token) {
-    if (principal != null) {
-      return;
-    }
-    principal = p;
-    principalToken = token;
-    if (authenticationTimeout != null) {
-      authenticationTimeout.cancel(false);
-    }
-    if (channel.pipeline().get(UnauthenticatedBudget.NAME) != null) {
-      channel.pipeline().remove(UnauthenticatedBudget.NAME);
-    }
-    runtime.audit(a -> a.connected(info, p));
-  }
-
   /**
-   * Answers a failed authentication for {@code document} ("" for the connection): a refused token closes a
-   * single-document connection and refuses the document of a multi-document one.
+   * Answers a failed authentication for {@code document} ("" for the connection): a refused connection token
+   * closes the connection, a refused document token refuses the document as the policy says.
    */
-  private void refused(String document, Throwable error, boolean wholeConnection) {
+  private void refused(String document, Throwable error) {
     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     int code;
     String reason;
@@ -211,30 +127,30 @@ public final class Connection implements Peer {
       code = CloseCodes.UNAVAILABLE;
       reason = "authentication unavailable, try again later";
     }
-    runtime.audit(a -> a.refused(info, principal, null, code, reason));
-    if (wholeConnection) {
+    runtime.audit(a -> a.refused(info, principal(), null, code, reason));
+    if (document.isEmpty()) {
       deny(code, reason);
     } else {
-      send(new ServerMessage.Refused(document, 0, code, reason));
+      policy.refuseDocument(this, document, code, reason);
     }
+  }
+
+  /** Tells the client why it is refused (y-websocket clients log it), then closes. */
+  private void deny(int code, String reason) {
+    send(new ServerMessage.Refused("", 0, code, reason));
+    close(code, reason);
   }
 
   // ----------------------------------------------------------------------------------------------- messages
 
   /** A message from the client (on the event loop). */
   public void receive(ClientMessage message) {
-    if (closing) {
+    if (handshake.isClosing()) {
       return;
     }
-    long wait = rate.take(System.nanoTime());
-    if (wait > 0) {
-      pauseFor(wait);
-    }
-    if (principal == null) {
-      unauthenticatedMessages++;
-      unauthenticatedBytes += message.size();
-      if (unauthenticatedMessages > config.maxUnauthenticatedMessages()
-          || unauthenticatedBytes > config.maxUnauthenticatedBytes()) {
+    throttle.message();
+    if (!authentication.isAuthenticated()) {
+      if (!authentication.withinBudget(message)) {
         close(CloseCodes.POLICY_VIOLATION, "too much data before authentication");
         return;
       }
@@ -249,7 +165,7 @@ public final class Connection implements Peer {
   }
 
   private void drainWaiting() {
-    while (!waiting.isEmpty() && !closing) {
+    while (!waiting.isEmpty() && !handshake.isClosing()) {
       dispatch(waiting.poll());
     }
   }
@@ -261,7 +177,7 @@ public final class Connection implements Peer {
       return;
     }
     if (message instanceof ClientMessage.Open) {
-      open(name, principal);
+      open(name, authentication.principal());
       return;
     }
     ArrayDeque<ClientMessage> queued = authenticatingDocuments.get(name);
@@ -275,28 +191,17 @@ public final class Connection implements Peer {
     }
     DocumentSession session = sessions.get(name);
     if (session == null) {
-      if (!multiplexed) {
-        close(CloseCodes.PROTOCOL_ERROR, "document not open");
-      }
-      // A multi-document client may still talk about a document it was refused or has closed: ignored.
+      policy.notOpen(this, name);
       return;
     }
-    if (inFlight.incrementAndGet() >= MAX_IN_FLIGHT) {
-      pause(PAUSED_BY_IN_FLIGHT);
-    }
-    session.document().submit(session, message, this::handled);
-  }
-
-  private void handled() {
-    if (inFlight.decrementAndGet() == MAX_IN_FLIGHT / 2) {
-      channel.eventLoop().execute(() -> resume(PAUSED_BY_IN_FLIGHT));
-    }
+    throttle.submitted();
+    session.document().submit(session, message, throttle::handled);
   }
 
   private void authenticateDocument(ClientMessage.Authenticate auth) {
     String name = auth.document();
     if (name.isEmpty()) {
-      if (principal != null || authenticating || !multiplexed) {
+      if (authentication.connectionTokenChecked()) {
         close(CloseCodes.PROTOCOL_ERROR, "already authenticated");
       } else {
         authenticateConnection(auth.token());
@@ -313,8 +218,8 @@ public final class Connection implements Peer {
       pending.add(auth);
       return;
     }
-    if (principal != null && Objects.equals(principalToken, auth.token())) {
-      open(name, principal);
+    if (authentication.isConnectionToken(auth.token())) {
+      open(name, authentication.principal());
       return;
     }
     if (authenticatingDocuments.size() >= config.maxDocumentsPerConnection()) {
@@ -322,14 +227,14 @@ public final class Connection implements Peer {
       return;
     }
     authenticatingDocuments.put(name, new ArrayDeque<>());
-    authenticateAsync(auth.token(), (p, error) -> {
+    authentication.check(auth.token(), (p, error) -> {
       ArrayDeque<ClientMessage> queued = authenticatingDocuments.remove(name);
       if (error != null) {
-        refused(name, error, false);
+        refused(name, error);
         dispatchFromNextToken(queued);
         return;
       }
-      becomeAuthenticated(p, auth.token());
+      authentication.accepted(p, auth.token());
       if (open(name, p)) {
         queued.forEach(this::dispatch);
       } else {
@@ -347,7 +252,7 @@ public final class Connection implements Peer {
     while (!queued.isEmpty() && !(queued.peek() instanceof ClientMessage.Authenticate)) {
       queued.poll();
     }
-    while (!queued.isEmpty() && !closing) {
+    while (!queued.isEmpty() && !handshake.isClosing()) {
       dispatch(queued.poll());
     }
   }
@@ -365,45 +270,30 @@ public final class Connection implements Peer {
     try {
       key = who.documentKey(name);
     } catch (IllegalArgumentException e) {
-      if (multiplexed) {
-        send(new ServerMessage.Refused(name, 0, CloseCodes.PROTOCOL_ERROR, "invalid document name"));
-      } else {
-        close(CloseCodes.PROTOCOL_ERROR, "invalid document name");
-      }
+      policy.refuseDocument(this, name, CloseCodes.PROTOCOL_ERROR, "invalid document name");
       return false;
     }
     Permission permission = who.permission(key);
     if (!permission.canRead()) {
       log.debug("connection {}: principal {} may not open {}", info.id(), who.id(), key);
       runtime.audit(a -> a.refused(info, who, key, CloseCodes.FORBIDDEN, "no access to this document"));
-      if (multiplexed) {
-        send(new ServerMessage.Refused(name, 0, CloseCodes.FORBIDDEN, "no access to this document"));
-      } else {
-        deny(CloseCodes.FORBIDDEN, "no access to this document");
-      }
+      policy.refuseDocument(this, name, CloseCodes.FORBIDDEN, "no access to this document");
       return false;
     }
-    long wait = openRate.take(System.nanoTime());
-    if (wait > 0) {
-      pauseFor(wait);
-    }
+    throttle.open();
     SharedDocument document;
     try {
       document = runtime.registry().acquire(key);
     } catch (ServerBusyException e) {
       runtime.audit(a -> a.refused(info, who, key, CloseCodes.SERVER_BUSY, e.getMessage()));
-      if (multiplexed) {
-        send(new ServerMessage.Refused(name, 0, CloseCodes.SERVER_BUSY, "server busy, try again later"));
-      } else {
-        close(CloseCodes.SERVER_BUSY, "server busy, try again later");
-      }
+      policy.refuseDocument(this, name, CloseCodes.SERVER_BUSY, "server busy, try again later");
       return false;
     } catch (IllegalStateException e) {
       close(CloseCodes.GOING_AWAY, "server shutting down");
       return false;
     }
     runtime.audit(a -> a.opened(info, who, key, permission));
-    DocumentSession session = new DocumentSession(this, document, who, permission, info, multiplexed);
+    DocumentSession session = new DocumentSession(this, document, who, permission, info, policy);
     sessions.put(name, session);
     document.attach(session);
     return true;
@@ -419,61 +309,23 @@ public final class Connection implements Peer {
 
   @Override
   public void refuse(DocumentSession session, int code, String reason) {
-    if (!multiplexed) {
-      close(code, reason);
-      return;
-    }
     channel.eventLoop().execute(() -> {
-      if (sessions.get(session.document().key().name()) == session) {
-        leave(session.document().key().name());
-        send(new ServerMessage.Refused(session.document().key().name(), 0, code, reason));
+      String name = session.document().key().name();
+      if (sessions.get(name) == session) {
+        leave(name);
+        policy.refuseDocument(this, name, code, reason);
       }
     });
   }
 
-  /** Tells the client why it is refused (y-websocket clients log it), then closes. */
-  private void deny(int code, String reason) {
-    send(new ServerMessage.Refused("", 0, code, reason));
-    close(code, reason);
-  }
-
   // ------------------------------------------------------------------------------------------------- reading
-
-  private void pause(int reason) {
-    if (pauses == 0) {
-      channel.config().setAutoRead(false);
-    }
-    pauses |= reason;
-  }
-
-  private void resume(int reason) {
-    if (pauses == 0) {
-      return;
-    }
-    pauses &= ~reason;
-    if (pauses == 0 && !closing) {
-      channel.config().setAutoRead(true);
-    }
-  }
 
   /**
    * Stops reading for good (the server is closing and about to store everything); on any thread. When the returned
    * future is done, every message read before has been handed to its document.
    */
   public Future<?> stopReading() {
-    return channel.eventLoop().submit(() -> pause(PAUSED_BY_SHUTDOWN));
-  }
-
-  /** Pauses reading for {@code nanos}: the debt only grows within one read, so the latest pause is the longest. */
-  private void pauseFor(long nanos) {
-    pause(PAUSED_BY_RATE);
-    if (rateResume != null) {
-      rateResume.cancel(false);
-    }
-    rateResume = channel.eventLoop().schedule(() -> {
-      rateResume = null;
-      resume(PAUSED_BY_RATE);
-    }, nanos, TimeUnit.NANOSECONDS);
+    return throttle.stop();
   }
 
   // ------------------------------------------------------------------------------------------------- writing
@@ -483,14 +335,14 @@ public final class Connection implements Peer {
     if (message instanceof ServerMessage.Refused refused) {
       runtime.metrics().rejected(refused.code());
     }
-    if (closing || !protocol.canSend(message)) {
+    if (handshake.isClosing() || !protocol.canSend(message)) {
       return;
     }
-    if (unsentBytes.get() - unsentInitialBytes.get() > config.outboundBufferLimit()) {
+    if (outbound.exceeded()) {
       close(CloseCodes.TRY_AGAIN_LATER, "too slow: outbound buffer full");
       return;
     }
-    write(message, false);
+    outbound.write(message, false);
   }
 
   @Override
@@ -498,60 +350,29 @@ public final class Connection implements Peer {
     return channel.eventLoop();
   }
 
-  /**
-   * A document's first full state for this client: exempt from the outbound limit, so that a document larger than
-   * the limit can be opened, but only one at a time. While one is still unsent, another counts like any message
-   * (a client that reopens large documents without reading is closed instead of buffered without bound).
-   */
+  /** A document's first full state for this client: exempt from the outbound limit, one at a time. */
   @Override
   public void sendInitial(ServerMessage message) {
-    if (closing || !protocol.canSend(message)) {
+    if (handshake.isClosing() || !protocol.canSend(message)) {
       return;
     }
-    if (unsentInitialBytes.get() > 0) {
+    if (outbound.initialUnsent()) {
       send(message);
     } else {
-      write(message, true);
+      outbound.write(message, true);
     }
   }
 
-  private void write(ServerMessage message, boolean initial) {
-    int size = message.size();
-    unsentBytes.addAndGet(size);
-    if (initial) {
-      unsentInitialBytes.addAndGet(size);
-    }
-    channel.writeAndFlush(message).addListener(new Written(size, initial));
-  }
-
-  /** Gives back a written (or failed) message's bytes to the outbound budget. */
-  private final class Written implements ChannelFutureListener {
-    private final int size;
-    private final boolean initial;
-
-    Written(int size, boolean initial) {
-      this.size = size;
-      this.initial = initial;
-    }
-
-    @Override
-    public void operationComplete(ChannelFuture future) {
-      unsentBytes.addAndGet(-size);
-      if (initial) {
-        unsentInitialBytes.addAndGet(-size);
-      }
-    }
-  }
+  // ------------------------------------------------------------------------------------------------- closing
 
   @Override
   public void close(int code, String reason) {
-    if (!closeRequested.compareAndSet(false, true)) {
+    if (!handshake.request()) {
       return;
     }
-    closing = true;
     if (isViolation(code)) {
       runtime.metrics().rejected(code);
-      runtime.audit(a -> a.refused(info, principal, null, code, reason));
+      runtime.audit(a -> a.refused(info, principal(), null, code, reason));
     }
     if (channel.eventLoop().inEventLoop()) {
       sendClose(code, reason);
@@ -568,22 +389,7 @@ public final class Connection implements Peer {
 
   private void sendClose(int code, String reason) {
     log.debug("closing connection {}: {} {}", info.id(), code, reason);
-    // Read on (messages are dropped now) until the client answers with its close frame, which closes the channel:
-    // closing a socket with unread input resets it, and the client could lose our close frame and its reason.
-    channel.config().setAutoRead(true);
-    channel.writeAndFlush(new CloseWebSocketFrame(code, closeReason(reason)));
-    ScheduledFuture<?> unanswered = channel.eventLoop().schedule(() -> channel.close(), CLOSE_ANSWER_MILLIS,
-        TimeUnit.MILLISECONDS);
-    channel.closeFuture().addListener(f -> unanswered.cancel(false));
-  }
-
-  /** A close reason fits in a control frame: at most 123 bytes of UTF-8. */
-  static String closeReason(String reason) {
-    String r = reason;
-    while (r.getBytes(StandardCharsets.UTF_8).length > 123) {
-      r = r.substring(0, r.length() - 1);
-    }
-    return r;
+    handshake.sendFrame(code, reason);
   }
 
   /** The channel closed (on the event loop): leaves every document. */
@@ -592,22 +398,17 @@ public final class Connection implements Peer {
       return;
     }
     closed = true;
-    closing = true;
-    closeRequested.set(true);
+    handshake.closed();
     runtime.metrics().connectionClosed(info.protocol());
-    if (authenticationTimeout != null) {
-      authenticationTimeout.cancel(false);
-    }
-    if (rateResume != null) {
-      rateResume.cancel(false);
-    }
+    authentication.cancel();
+    throttle.cancel();
     for (DocumentSession session : sessions.values()) {
       session.document().detach(session);
     }
     sessions.clear();
     waiting.clear();
     authenticatingDocuments.clear();
-    Principal who = principal;
+    Principal who = principal();
     try {
       runtime.blockingPool().execute(() -> {
         runtime.hooks().onDisconnect(info, who);

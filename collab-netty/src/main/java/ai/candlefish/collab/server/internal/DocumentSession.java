@@ -19,21 +19,21 @@ public final class DocumentSession {
   /** Who the client is (null for tests that need no identity). */
   final Principal principal;
   final ConnectionInfo connection;
-  /** Whether the client is told that the document is open ({@link ServerMessage.Authenticated}). */
-  final boolean announce;
+  /** What the client's protocol does differently. */
+  final SessionPolicy policy;
 
   boolean attached;
   boolean initialStateSent;
   final Set<Long> awarenessClients = new HashSet<>();
 
   public DocumentSession(Peer peer, SharedDocument document, Principal principal, Permission permission,
-      ConnectionInfo connection, boolean announce) {
+      ConnectionInfo connection, SessionPolicy policy) {
     this.peer = peer;
     this.document = document;
     this.principal = principal;
     this.permission = permission;
     this.connection = connection;
-    this.announce = announce;
+    this.policy = policy;
   }
 
   public SharedDocument document() {

@@ -189,9 +189,8 @@ public final class SharedDocument {
       }
       sessions.add(session);
       session.attached = true;
-      if (session.announce) {
-        session.peer.send(new ServerMessage.Authenticated(key.name(), !session.permission.canWrite()));
-      }
+      // Dropped by protocols that have no way to say it (y-websocket).
+      session.peer.send(new ServerMessage.Authenticated(key.name(), !session.permission.canWrite()));
       session.peer.send(ServerMessage.Sync.step1(key.name(), doc.encodeStateVector()));
       Map<Long, Object> states = awareness.states();
       if (!states.isEmpty()) {
@@ -269,9 +268,7 @@ public final class SharedDocument {
       ServerMessage reply = ServerMessage.Sync.step2(key.name(), doc.encodeStateAsUpdate(sync.payload()));
       if (session.initialStateSent) {
         session.peer.send(reply);
-        if (session.announce) {
-          // A multi-document client that asks again (Hocuspocus's forceSync) counts on our step 1 as well: its
-          // answer (a step 2) is what gets acknowledged and clears the change it counted for asking.
+        if (session.policy.answersRepeatedStep1WithStep1()) {
           session.peer.send(ServerMessage.Sync.step1(key.name(), doc.encodeStateVector()));
         }
       } else {

@@ -28,13 +28,8 @@ public interface WireProtocol {
    */
   void install(ChannelPipeline pipeline, String before, String relativePath);
 
-  /**
-   * Whether the protocol carries many documents over one connection, each authenticated by a message: then the
-   * connection waits for {@link ClientMessage.Authenticate} instead of authenticating the URL's token, a document
-   * that cannot be served is refused on its own ({@link ServerMessage.Refused}) while the connection stays, and
-   * messages for a document that is not open are ignored.
-   */
-  boolean multiplexed();
+  /** What the protocol's sessions do differently (one document or many, how they authenticate, their quirks). */
+  SessionPolicy sessionPolicy();
 
   /** Whether the protocol has a way to say {@code message}; the connection drops those it has not. */
   default boolean canSend(ServerMessage message) {

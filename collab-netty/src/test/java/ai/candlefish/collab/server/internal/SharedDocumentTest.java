@@ -195,7 +195,7 @@ class SharedDocumentTest {
   }
 
   private static DocumentSession attach(SharedDocument document, FakePeer peer, Permission permission) {
-    DocumentSession session = new DocumentSession(peer, document, null, permission, null, false);
+    DocumentSession session = new DocumentSession(peer, document, null, permission, null, SessionPolicy.Y_WEBSOCKET);
     document.attach(session);
     return session;
   }
@@ -252,7 +252,8 @@ class SharedDocumentTest {
     FakePeer single = new FakePeer();
     FakePeer multi = new FakePeer();
     DocumentSession singleSession = attach(document, single, Permission.WRITE);
-    DocumentSession multiSession = new DocumentSession(multi, document, null, Permission.WRITE, null, true);
+    DocumentSession multiSession =
+        new DocumentSession(multi, document, null, Permission.WRITE, null, SessionPolicy.HOCUSPOCUS);
     document.attach(multiSession);
     for (int i = 0; i < 2; i++) {
       submit(document, singleSession, new ClientMessage.Sync("plans", SyncMessage.STEP1, new byte[] {0}));

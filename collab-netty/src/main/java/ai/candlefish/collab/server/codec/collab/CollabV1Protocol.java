@@ -1,5 +1,6 @@
 package ai.candlefish.collab.server.codec.collab;
 
+import ai.candlefish.collab.server.internal.SessionPolicy;
 import ai.candlefish.collab.server.internal.WireProtocol;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -42,8 +43,8 @@ public final class CollabV1Protocol implements WireProtocol {
   }
 
   @Override
-  public boolean multiplexed() {
-    return true;
+  public SessionPolicy sessionPolicy() {
+    return SessionPolicy.COLLAB_V1;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package ai.candlefish.collab.server.codec.hocuspocus;
 
+import ai.candlefish.collab.server.internal.SessionPolicy;
 import ai.candlefish.collab.server.internal.WireProtocol;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -66,8 +67,8 @@ public final class HocuspocusProtocol implements WireProtocol {
   }
 
   @Override
-  public boolean multiplexed() {
-    return true;
+  public SessionPolicy sessionPolicy() {
+    return SessionPolicy.HOCUSPOCUS;
   }
 
   @Override

@@ -2,6 +2,7 @@ package ai.candlefish.collab.server.codec.ywebsocket;
 
 import ai.candlefish.collab.server.internal.ClientMessage;
 import ai.candlefish.collab.server.internal.ServerMessage;
+import ai.candlefish.collab.server.internal.SessionPolicy;
 import ai.candlefish.collab.server.internal.WireProtocol;
 import ai.candlefish.collab.spi.DocumentKey;
 import io.netty.channel.ChannelPipeline;
@@ -46,8 +47,8 @@ public final class YWebsocketProtocol implements WireProtocol {
   }
 
   @Override
-  public boolean multiplexed() {
-    return false;
+  public SessionPolicy sessionPolicy() {
+    return SessionPolicy.Y_WEBSOCKET;
   }
 
   /** y-websocket has sync, awareness and "permission denied"; acknowledgements and application messages it has not. */

@@ -1,0 +1,144 @@
+package ai.candlefish.collab.server.internal;
+
+import ai.candlefish.collab.server.CloseCodes;
+import ai.candlefish.collab.spi.ConnectionInfo;
+import ai.candlefish.collab.spi.Principal;
+import io.netty.channel.Channel;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+/**
+ * Who one connection's client is: its authenticator calls (on the authentication pool, slowed past the
+ * connection's authentication rate), the deadline for its first accepted token, and what it may send before that
+ * (the unauthenticated budget, counted in messages and bytes here and in raw bytes by {@link UnauthenticatedBudget}).
+ *
+ * <p>Event loop only (the authenticator itself runs on the authentication pool); {@link #principal} may be read on
+ * any thread.
+ */
+final class Authentication {
+  private final Connection connection;
+  private final Channel channel;
+  private final ServerRuntime runtime;
+  private final ConnectionInfo info;
+  private final ReadThrottle throttle;
+
+  /** The first principal the client authenticated as, and its token; later documents with that token reuse it. */
+  private volatile Principal principal;
+  private String token;
+  private boolean connectionTokenChecked;
+  private int unauthenticatedMessages;
+  private long unauthenticatedBytes;
+  private ScheduledFuture<?> deadline;
+
+  Authentication(Connection connection, Channel channel, ServerRuntime runtime, ConnectionInfo info,
+      ReadThrottle throttle) {
+    this.connection = connection;
+    this.channel = channel;
+    this.runtime = runtime;
+    this.info = info;
+    this.throttle = throttle;
+  }
+
+  /** Starts the clock: a client not authenticated within the authentication timeout is closed. */
+  void startDeadline() {
+    deadline = channel.eventLoop().schedule(() -> {
+      if (principal == null) {
+        connection.close(CloseCodes.UNAVAILABLE, "authentication timed out, try again later");
+      }
+    }, runtime.config().authenticationTimeout().toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** The principal the client authenticated as first, or null before. */
+  Principal principal() {
+    return principal;
+  }
+
+  boolean isAuthenticated() {
+    return principal != null;
+  }
+
+  /** Whether {@code candidate} is the token the client first authenticated with (so needs no second check). */
+  boolean isConnectionToken(String candidate) {
+    return principal != null && Objects.equals(token, candidate);
+  }
+
+  /** Whether a connection-wide token was sent (and accepted, or still being checked): a second one is an error. */
+  boolean connectionTokenChecked() {
+    return principal != null || connectionTokenChecked;
+  }
+
+  void connectionTokenSent() {
+    connectionTokenChecked = true;
+  }
+
+  /**
+   * Counts a message that arrived before authentication; returns false (and the caller closes) past the
+   * unauthenticated budget.
+   */
+  boolean withinBudget(ClientMessage message) {
+    unauthenticatedMessages++;
+    unauthenticatedBytes += message.size();
+    ServerConfig config = runtime.config();
+    return unauthenticatedMessages <= config.maxUnauthenticatedMessages()
+        && unauthenticatedBytes <= config.maxUnauthenticatedBytes();
+  }
+
+  /**
+   * Authenticates {@code candidate} off the event loop and calls {@code then} on it with the principal or the
+   * error (unless the connection closed meanwhile).
+   */
+  void check(String candidate, BiConsumer<Principal, Throwable> then) {
+    throttle.authentication();
+    try {
+      CompletableFuture.supplyAsync(() -> authenticate(candidate), runtime.authenticationPool())
+          .whenComplete((p, e) -> channel.eventLoop().execute(() -> {
+            if (!connection.isClosing()) {
+              then.accept(p, e);
+            }
+          }));
+    } catch (RejectedExecutionException e) {
+      if (runtime.authenticationPool().isShutdown()) {
+        connection.close(CloseCodes.GOING_AWAY, "server shutting down");
+      } else {
+        connection.close(CloseCodes.SERVER_BUSY, "too many authentications at once, try again later");
+      }
+    }
+  }
+
+  private Principal authenticate(String candidate) {
+    runtime.hooks().onConnect(info);
+    Principal p = runtime.config().authenticator().authenticate(candidate, info);
+    if (p == null) {
+      throw new IllegalStateException("the authenticator returned null instead of throwing");
+    }
+    runtime.hooks().onAuthenticate(info, p);
+    return p;
+  }
+
+  /** Token {@code accepted} was accepted as {@code p}; the first one makes the client authenticated. */
+  void accepted(Principal p, String accepted) {
+    if (principal != null) {
+      return;
+    }
+    principal = p;
+    token = accepted;
+    if (deadline != null) {
+      deadline.cancel(false);
+    }
+    if (channel.pipeline().get(UnauthenticatedBudget.NAME) != null) {
+      channel.pipeline().remove(UnauthenticatedBudget.NAME);
+    }
+    runtime.audit(a -> a.connected(info, p));
+  }
+
+  /** The channel closed: no more timers. */
+  void cancel() {
+    if (deadline != null) {
+      deadline.cancel(false);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package ai.candlefish.collab.server.internal;
+
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The server's side of a WebSocket close: once only, our close frame with its code and reason, then reading on
+ * until the client answers with its own close frame, and dropping the socket if it does not answer in time.
+ *
+ * <p>Thread-safe: {@link #request} and {@link #isClosing} from any thread, {@link #sendFrame} on the event loop.
+ */
+final class CloseHandshake {
+  /** How long a client may take to answer the server's close frame before its connection is dropped. */
+  static final long ANSWER_MILLIS = 3000;
+
+  private final Channel channel;
+  private final AtomicBoolean requested = new AtomicBoolean();
+  private volatile boolean closing;
+
+  CloseHandshake(Channel channel) {
+    this.channel = channel;
+  }
+
+  /** Starts closing; returns false if it had started already (the first code and reason stand). */
+  boolean request() {
+    if (!requested.compareAndSet(false, true)) {
+      return false;
+    }
+    closing = true;
+    return true;
+  }
+
+  /** The channel is gone: nothing more to send. */
+  void closed() {
+    requested.set(true);
+    closing = true;
+  }
+
+  /** Whether the connection is closing or closed: what the client sends now is dropped, nothing more is sent. */
+  boolean isClosing() {
+    return closing;
+  }
+
+  /** Sends the close frame (on the event loop). */
+  void sendFrame(int code, String reason) {
+    // Read on (messages are dropped now) until the client answers with its close frame, which closes the channel:
+    // closing a socket with unread input resets it, and the client could lose our close frame and its reason.
+    channel.config().setAutoRead(true);
+    channel.writeAndFlush(new CloseWebSocketFrame(code, closeReason(reason)));
+    ScheduledFuture<?> unanswered = channel.eventLoop().schedule(() -> channel.close(), ANSWER_MILLIS,
+        TimeUnit.MILLISECONDS);
+    channel.closeFuture().addListener(f -> unanswered.cancel(false));
+  }
+
+  /** A close reason fits in a control frame: at most 123 bytes of UTF-8. */
+  static String closeReason(String reason) {
+    String r = reason;
+    while (r.getBytes(StandardCharsets.UTF_8).length > 123) {
+      r = r.substring(0, r.length() - 1);
+    }
+    return r;
+  }
+}

@@ -1,0 +1,82 @@
+package ai.candlefish.collab.server.internal;
+
+import ai.candlefish.collab.server.CloseCodes;
+
+/**
+ * What a wire protocol's sessions do differently, as named answers, so that {@link Connection} and
+ * {@link SharedDocument} hold no protocol flags. Each {@link WireProtocol} names its policy.
+ *
+ * <ul>
+ *   <li>{@link #Y_WEBSOCKET}: one document per socket, named by the URL and authenticated by the URL's token;
+ *       a document that cannot be served closes the socket.
+ *   <li>{@link #HOCUSPOCUS}: many documents per socket, each opened by a token message of its own; a document that
+ *       cannot be served is refused on its own and the socket stays. A provider that asks for the document's state
+ *       again ({@code forceSync}) counts on the server's step 1 as well.
+ *   <li>{@link #COLLAB_V1}: many documents per socket, opened by name after one token for the connection
+ *       ({@code Hello}); otherwise as Hocuspocus.
+ * </ul>
+ *
+ * <p>Stateless; the methods that act on a connection run on its event loop.
+ */
+public enum SessionPolicy {
+  /** y-websocket: see the class comment. */
+  Y_WEBSOCKET {
+    @Override
+    void start(Connection connection, String urlToken) {
+      connection.authenticateConnection(urlToken);
+    }
+
+    @Override
+    void refuseDocument(Connection connection, String document, int code, String reason) {
+      if (code == CloseCodes.UNAUTHORIZED || code == CloseCodes.FORBIDDEN) {
+        // y-websocket's only refusal is "permission denied", which its provider logs with the reason.
+        connection.send(new ServerMessage.Refused("", 0, code, reason));
+      }
+      connection.close(code, reason);
+    }
+
+    @Override
+    void notOpen(Connection connection, String document) {
+      connection.close(CloseCodes.PROTOCOL_ERROR, "document not open");
+    }
+
+    @Override
+    boolean answersRepeatedStep1WithStep1() {
+      return false;
+    }
+  },
+
+  /** Hocuspocus 4.x: see the class comment. */
+  HOCUSPOCUS,
+
+  /** collab/1: see the class comment. */
+  COLLAB_V1;
+
+  /** What connecting means: the default waits for the client's token messages. */
+  void start(Connection connection, String urlToken) {
+  }
+
+  /**
+   * Document {@code document} cannot be served to the client (refused, invalid name, server busy, failed to
+   * load): the default tells the client and keeps the connection.
+   */
+  void refuseDocument(Connection connection, String document, int code, String reason) {
+    connection.send(new ServerMessage.Refused(document, 0, code, reason));
+  }
+
+  /**
+   * The client talks about a document it has not open: the default ignores it (a client may still talk about a
+   * document it was refused or has closed).
+   */
+  void notOpen(Connection connection, String document) {
+  }
+
+  /**
+   * Whether a client that asks for the state again (a step 1 after the first) gets the server's step 1 with the
+   * answer: Hocuspocus's {@code forceSync} acknowledges the step 2 that answers it, and clears the change it counted
+   * for asking only then.
+   */
+  boolean answersRepeatedStep1WithStep1() {
+    return true;
+  }
+}
