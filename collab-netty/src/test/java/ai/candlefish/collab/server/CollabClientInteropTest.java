@@ -7,6 +7,7 @@ import ai.candlefish.collab.client.ClientDocument;
 import ai.candlefish.collab.client.CollabClient;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import ai.candlefish.collab.testkit.YjsNodeClients;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,11 +24,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * One document shared by a {@link CollabClient} (collab/1) and two real y-websocket 3.1.0 {@code WebsocketProvider}s
- * (Node, {@code src/test/js/ywebsocket-clients.mjs}) on the same server: both protocols on one port, edits in
+ * (Node, {@code collab-testkit/src/main/js/yjs-node-clients.mjs}) on the same server: both protocols on one port, edits in
  * parallel from both sides, one converged text; awareness crosses the protocols too.
  */
 class CollabClientInteropTest {
-  private static YWebsocketClients node;
+  private static YjsNodeClients node;
 
   private final InMemoryDocumentStore store = new InMemoryDocumentStore();
   private CollabServer server;
@@ -35,7 +36,7 @@ class CollabClientInteropTest {
 
   @BeforeAll
   static void startNode() {
-    node = YWebsocketClients.start();
+    node = YjsNodeClients.start();
   }
 
   @AfterAll

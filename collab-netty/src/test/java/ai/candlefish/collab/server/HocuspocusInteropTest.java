@@ -13,6 +13,7 @@ import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
 import ai.candlefish.collab.spi.StoreException;
 import ai.candlefish.collab.spi.StoredDocument;
+import ai.candlefish.collab.testkit.YjsNodeClients;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,14 +30,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Real {@code @hocuspocus/provider} 4.8.0 clients ({@code HocuspocusProvider}, alone or sharing one
- * {@code HocuspocusProviderWebsocket}, on Node's {@code ws}; see {@code src/test/js/ywebsocket-clients.mjs}) against
+ * {@code HocuspocusProviderWebsocket}, on Node's {@code ws}; see {@code collab-testkit/src/main/js/yjs-node-clients.mjs}) against
  * the server, side by side with y-websocket 3.1.0 clients on the same documents: convergence, several documents over
  * one socket, awareness, read-only scope, tenants, a malformed frame, stateless messages, and acknowledgements that
  * arrive only once an update is stored.
  */
 class HocuspocusInteropTest {
   private static final long SEED = Long.getLong("interop.seed", 20261202L);
-  private static YWebsocketClients node;
+  private static YjsNodeClients node;
 
 
   private record Stateless(DocumentKey key, String protocol, String payload) {}
@@ -88,7 +89,7 @@ class HocuspocusInteropTest {
 
   @BeforeAll
   static void startNode() {
-    node = YWebsocketClients.start();
+    node = YjsNodeClients.start();
   }
 
   @AfterAll

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import ai.candlefish.collab.testkit.YjsNodeClients;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,12 +17,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Real y-websocket 3.1.0 clients ({@code WebsocketProvider} on Node's {@code ws}, see
- * {@code src/test/js/ywebsocket-clients.mjs}) against the server: convergence with each other and with the
+ * {@code collab-testkit/src/main/js/yjs-node-clients.mjs}) against the server: convergence with each other and with the
  * server's own copy, awareness, tokens, read-only access, and a restart with the store kept.
  */
 class YWebsocketInteropTest {
   private static final long SEED = Long.getLong("interop.seed", 20240607L);
-  private static YWebsocketClients node;
+  private static YjsNodeClients node;
 
 
   private final InMemoryDocumentStore store = new InMemoryDocumentStore();
@@ -29,7 +30,7 @@ class YWebsocketInteropTest {
 
   @BeforeAll
   static void startNode() {
-    node = YWebsocketClients.start();
+    node = YjsNodeClients.start();
   }
 
   @AfterAll

@@ -8,6 +8,7 @@ import ai.candlefish.collab.client.CollabClient;
 import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.jdbc.JdbcDocumentStore;
 import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.testkit.YjsNodeClients;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -40,7 +41,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The cluster under faults: server nodes in JVMs of their own ({@link ClusterNodeMain}) on one real PostgreSQL 17
- * and one real redis-server, with {@link CollabClient}s spread over them. Nodes are killed with {@code kill -9},
+ * and one real redis-server, with {@link CollabClient}s (and, in the convergence test, Node's y-websocket and Hocuspocus
+ * providers) spread over them. Nodes are killed with {@code kill -9},
  * paused with {@code SIGSTOP} past their lease and resumed; Redis is killed and restarted under load. After each:
  * every acknowledged update is in the store and on every node, and every client converges with a fresh load from the
  * store.
@@ -54,6 +56,7 @@ class ClusterTest {
   private final List<CollabClient> clients = new ArrayList<>();
   private final AtomicBoolean writing = new AtomicBoolean(true);
   private final List<Thread> writers = new ArrayList<>();
+  private YjsNodeClients nodeClients;
 
   @BeforeAll
   static void start() throws IOException {
@@ -75,6 +78,9 @@ class ClusterTest {
       t.join(5000);
     }
     clients.forEach(CollabClient::close);
+    if (nodeClients != null) {
+      nodeClients.close();
+    }
     for (Node n : nodes) {
       n.destroy();
     }
@@ -216,13 +222,28 @@ class ClusterTest {
     return text;
   }
 
+  /**
+   * Random concurrent edits from {@link CollabClient}s and from Node's y-websocket and Hocuspocus providers, each kind
+   * on every node: every client, every node and a fresh load from the store end with the same document.
+   */
   @Test
-  void threeNodes_clientsSpreadOverThem_converge() throws Exception {
+  void threeNodes_clientsOfEveryProtocolSpreadOverThem_converge() throws Exception {
     long seed = System.nanoTime();
     List<Node> three = List.of(node("a", 3000), node("b", 3000), node("c", 3000));
     List<ClientDocument> documents = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       documents.add(open(three.get(i % 3), "converge"));
+    }
+    YjsNodeClients js = YjsNodeClients.start();
+    nodeClients = js;
+    List<String> ywebsocket = new ArrayList<>();
+    List<String> hocuspocus = new ArrayList<>();
+    for (Node n : three) {
+      js.connect("yw-" + n.id, n.uri().toString(), "converge", "t");
+      ywebsocket.add("yw-" + n.id);
+      js.call("connect", "kind", "hocuspocus", "id", "hp-" + n.id, "url", n.uri().toString(), "room", "converge",
+          "token", "t");
+      hocuspocus.add("hp-" + n.id);
     }
     List<Thread> editors = new ArrayList<>();
     for (int i = 0; i < documents.size(); i++) {
@@ -251,11 +272,25 @@ class ClusterTest {
       editors.add(t);
       t.start();
     }
+    List<String> jsClients = new ArrayList<>(ywebsocket);
+    jsClients.addAll(hocuspocus);
+    js.call("randomEdits", "ids", jsClients, "count", 300, "seed", seed & 0x7fffffff);
     for (Thread t : editors) {
       t.join(60_000);
     }
+    for (String id : hocuspocus) {
+      js.call("waitAcked", "id", id, "timeoutMs", 60_000); // stored
+    }
+    // y-websocket has no acknowledgements: wait until the store has what its clients hold
+    String everyone = js.waitSame(jsClients.toArray(new String[0]));
+    await("the store has the y-websocket clients' edits").atMost(Duration.ofSeconds(30))
+        .until(() -> stored("converge").getText("t").toString().equals(js.text(jsClients.get(0))));
 
     String text = assertConverged("converge", documents, three);
+    assertThat(everyone).as("seed %d", seed).isEqualTo(text);
+    for (String id : jsClients) {
+      assertThat(js.text(id)).as("Node client %s, seed %d", id, seed).isEqualTo(text);
+    }
 
     assertThat(text).as("seed %d", seed).isNotEmpty();
     Doc stored = stored("converge");

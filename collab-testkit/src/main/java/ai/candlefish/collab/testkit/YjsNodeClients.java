@@ -1,4 +1,4 @@
-package ai.candlefish.collab.server;
+package ai.candlefish.collab.testkit;
 
 import ai.candlefish.collab.core.internal.codec.Json;
 import java.io.BufferedReader;
@@ -20,14 +20,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Real Yjs clients in a Node process ({@code src/test/js/ywebsocket-clients.mjs}: y-websocket's
+ * Real Yjs clients in a Node process ({@code collab-testkit/src/main/js/yjs-node-clients.mjs}: y-websocket's
  * {@code WebsocketProvider}, and {@code @hocuspocus/provider}'s with {@code "kind", "hocuspocus"}), driven line by
- * line. Each method sends one command and waits for its reply; a command that fails in Node fails the test with Node's
+ * line; the script's header lists the commands. Each method sends one command and waits for its reply; a command that fails in Node fails the test with Node's
  * stack trace and everything Node wrote to stderr.
  *
  * <p>Not thread-safe: one test thread drives it.
  */
-final class YWebsocketClients implements AutoCloseable {
+public final class YjsNodeClients implements AutoCloseable {
   private static final long REPLY_TIMEOUT_SECONDS = 60;
 
   private final Process process;
@@ -35,35 +35,38 @@ final class YWebsocketClients implements AutoCloseable {
   private final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
   private final StringBuffer stderr = new StringBuffer();
 
-  private YWebsocketClients(Process process) {
+  private YjsNodeClients(Process process) {
     this.process = process;
     this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
     pump("node-replies", process.getInputStream(), replies::add);
     pump("node-stderr", process.getErrorStream(), line -> stderr.append(line).append('\n'));
   }
 
-  static YWebsocketClients start() {
+  /** Starts the Node process; fails when the kit's npm packages are not installed or Node is not on the PATH. */
+  public static YjsNodeClients start() {
     Path dir = jsDir();
     if (!Files.isDirectory(dir.resolve("node_modules/y-websocket"))) {
       throw new IllegalStateException("y-websocket is not installed in " + dir
-          + "; run ./mvnw -pl collab-netty generate-test-resources (or npm ci there)");
+          + "; run ./mvnw -pl collab-testkit process-classes (or npm ci there)");
     }
     try {
-      return new YWebsocketClients(new ProcessBuilder("node", "ywebsocket-clients.mjs").directory(dir.toFile())
+      return new YjsNodeClients(new ProcessBuilder("node", "yjs-node-clients.mjs").directory(dir.toFile())
           .start());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start node (Node 20+ must be on the PATH)", e);
     }
   }
 
+  /** The script's folder, found from the running module's folder (a sibling of this kit) or the project's. */
   static Path jsDir() {
     String basedir = System.getProperty("basedir", System.getProperty("user.dir"));
-    for (Path p : List.of(Path.of(basedir, "src/test/js"), Path.of(basedir, "collab-netty/src/test/js"))) {
-      if (Files.isRegularFile(p.resolve("ywebsocket-clients.mjs"))) {
-        return p.toAbsolutePath();
+    for (Path p : List.of(Path.of(basedir, "../collab-testkit/src/main/js"),
+        Path.of(basedir, "collab-testkit/src/main/js"))) {
+      if (Files.isRegularFile(p.resolve("yjs-node-clients.mjs"))) {
+        return p.toAbsolutePath().normalize();
       }
     }
-    throw new IllegalStateException("cannot find collab-netty/src/test/js from " + basedir);
+    throw new IllegalStateException("cannot find collab-testkit/src/main/js from " + basedir);
   }
 
   private static void pump(String name, InputStream in, Consumer<String> sink) {
@@ -80,8 +83,13 @@ final class YWebsocketClients implements AutoCloseable {
     t.start();
   }
 
-  /** Sends {@code op} with alternating keys and values; returns the reply. */
-  Map<String, Object> call(String op, Object... keysAndValues) {
+  /**
+   * Sends {@code op} with alternating keys and values and waits for its reply.
+   *
+   * @return the reply
+   * @throws AssertionError when the command fails in Node (with Node's stderr), or no reply comes in time
+   */
+  public Map<String, Object> call(String op, Object... keysAndValues) {
     Map<String, Object> cmd = new LinkedHashMap<>();
     cmd.put("op", op);
     for (int i = 0; i < keysAndValues.length; i += 2) {
@@ -110,39 +118,46 @@ final class YWebsocketClients implements AutoCloseable {
   }
 
   /** Connects client {@code id} to {@code url}/{@code room} and waits until it is synced; returns its client id. */
-  long connect(String id, String url, String room, String token) {
+  public long connect(String id, String url, String room, String token) {
     return ((Number) call("connect", "id", id, "url", url, "room", room, "token", token).get("clientId")).longValue();
   }
 
-  void insert(String id, int index, String text) {
+  /** Inserts {@code text} at {@code index} into client {@code id}'s text. */
+  public void insert(String id, int index, String text) {
     call("insert", "id", id, "index", index, "text", text);
   }
 
-  String text(String id) {
+  /** Client {@code id}'s text, as it is now. */
+  public String text(String id) {
     return (String) call("text", "id", id).get("text");
   }
 
-  void waitText(String id, String text) {
+  /** Waits up to 10 s until client {@code id}'s text is exactly {@code text}. */
+  public void waitText(String id, String text) {
     call("waitText", "id", id, "text", text, "timeoutMs", 10_000);
   }
 
-  String waitSame(String... ids) {
+  /** Waits up to 10 s until the clients' texts are equal; returns that text. */
+  public String waitSame(String... ids) {
     return (String) call("waitSame", "ids", List.of(ids), "timeoutMs", 10_000).get("text");
   }
 
-  void waitAwareness(String id, long client, boolean present, int timeoutMs) {
+  /** Waits until client {@code id} sees {@code client}'s presence (or, with {@code present} false, no longer). */
+  public void waitAwareness(String id, long client, boolean present, int timeoutMs) {
     call("waitAwareness", "id", id, "client", client, "present", present, "timeoutMs", timeoutMs);
   }
 
-  @SuppressWarnings("unchecked")
-  Map<String, Object> status(String id) {
+  /** Client {@code id}'s connection state; see the script's {@code status} command. */
+  public Map<String, Object> status(String id) {
     return call("status", "id", id);
   }
 
-  String stderr() {
+  /** Everything Node wrote to stderr so far. */
+  public String stderr() {
     return stderr.toString();
   }
 
+  /** Ends the Node process (its clients disconnect). */
   @Override
   public void close() {
     try {

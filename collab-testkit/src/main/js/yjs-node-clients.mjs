@@ -1,8 +1,8 @@
-// Real Yjs clients for collab-netty's interop tests, on Node's `ws`: npm y-websocket's WebsocketProvider and
-// @hocuspocus/provider's HocuspocusProvider (alone, or many over one shared HocuspocusProviderWebsocket), driven
-// over stdin/stdout by YWebsocketClients.java:
+// Real Yjs clients for the modules' tests (collab-netty's interop tests, collab-redis's cluster tests), on Node's
+// `ws`: npm y-websocket's WebsocketProvider and @hocuspocus/provider's HocuspocusProvider (alone, or many over one shared HocuspocusProviderWebsocket), driven
+// over stdin/stdout by YjsNodeClients.java:
 //
-//   node ywebsocket-clients.mjs
+//   node yjs-node-clients.mjs
 //
 // Each input line is one JSON command; each gets exactly one JSON reply line, in order (commands run one after
 // the other, waiting ones included). A command that fails gets {"error": "..."} and the driver carries on.
