@@ -54,9 +54,12 @@ import org.slf4j.LoggerFactory;
  * PostgreSQL with its default {@code synchronous_commit}; H2 writes committed transactions to its file within its
  * {@code WRITE_DELAY}, 500 ms unless the URL says otherwise).
  *
- * <p><b>Compaction.</b> Once a document has more than {@link Builder#compactAfter(int)} updates or {@link
- * Builder#compactAfterBytes(long)} bytes of updates after its state (counted by this instance since it loaded
- * the document, and checked at load), a background thread merges its rows into one state, in one transaction: it
+ * <p><b>Compaction.</b> A {@code CollabServer} compacts the documents it serves itself (its {@code
+ * compactAfterUpdates}; in a cluster, the lease holder through {@link JdbcDocumentLeases#compact}), so by default
+ * this store compacts nothing on its own. Used without a server, it can: once a document has more than {@link
+ * Builder#compactAfter(int)} updates or {@link Builder#compactAfterBytes(long)} bytes of updates after its state
+ * (counted by this instance since it loaded the document, and checked at load), a background thread merges its
+ * rows into one state, in one transaction: it
  * reads the rows and locks them in sequence order (as {@link #replace} and {@link #delete} do, so that they never
  * deadlock), applies them to a document that garbage-collects deleted content (or merges them with {@link
  * Updates#merge} when some depend on updates that are not stored), writes the state into the row with the highest
@@ -469,8 +472,8 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
   public static final class Builder {
     private final DataSource dataSource;
     private String tablePrefix = "collab_";
-    private int compactAfter = 500;
-    private long compactAfterBytes = 1 << 20;
+    private int compactAfter = Integer.MAX_VALUE;
+    private long compactAfterBytes = Long.MAX_VALUE;
     private int maxBatchSize = 512;
 
     private Builder(DataSource dataSource) {
@@ -493,7 +496,10 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
     }
 
     /**
-     * Compacts a document once more than this many updates are stored after its state (default 500).
+     * Compacts a document in the background once more than this many updates are stored after its state (default:
+     * never). Only for a store used without a {@code CollabServer}: a server compacts the documents it serves
+     * itself, and in a cluster only the lease holder may compact (fenced); a store that compacted on its own there
+     * would be a second, unfenced owner.
      *
      * @throws IllegalArgumentException if {@code updates} is less than 1
      */
@@ -506,7 +512,8 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
     }
 
     /**
-     * Compacts a document once the updates stored after its state exceed this many bytes (default 1 MiB).
+     * Compacts a document in the background once the updates stored after its state exceed this many bytes (default:
+     * never). Only for a store used without a {@code CollabServer}, as {@link #compactAfter(int)}.
      *
      * @throws IllegalArgumentException if {@code bytes} is less than 1
      */

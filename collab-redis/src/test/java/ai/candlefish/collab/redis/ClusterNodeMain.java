@@ -23,8 +23,7 @@ public final class ClusterNodeMain {
     config.setUsername("postgres");
     config.setMaximumPoolSize(8);
     HikariDataSource dataSource = new HikariDataSource(config);
-    // The store compacts nothing by itself: in a cluster, compaction is the lease holder's (fenced).
-    JdbcDocumentStore store = JdbcDocumentStore.newBuilder(dataSource).compactAfter(Integer.MAX_VALUE).build();
+    JdbcDocumentStore store = JdbcDocumentStore.newBuilder(dataSource).build();
     String nodeId = args[3];
     JdbcDocumentLeases leases = JdbcDocumentLeases.newBuilder(store).nodeId(nodeId)
         .ttl(Duration.ofMillis(Long.parseLong(args[4]))).build();

@@ -395,6 +395,46 @@ class ClusterTest {
     }
   }
 
+  /**
+   * Compaction has one owner, the lease holder, and it folds what every node appended: here all the writing goes
+   * through b while a holds the lease (ClusterNodeMain compacts after 40 pieces; the store compacts nothing itself).
+   */
+  @Test
+  void leaseHolder_compactsWhatTheOtherNodesAppended() throws Exception {
+    Node a = node("a", 3000);
+    ClientDocument onA = open(a, "folded");
+    await("a holds the lease").atMost(Duration.ofSeconds(20)).until(() -> "a".equals(lease("folded")[0]));
+    Node b = node("b", 3000);
+    ClientDocument onB = open(b, "folded");
+    Set<String> acked = ConcurrentHashMap.newKeySet();
+    write(onB, "b", acked);
+    await("b's appends").atMost(Duration.ofSeconds(60)).until(() -> acked.size() >= 300);
+    stopWriting();
+
+    String text = assertConverged("folded", List.of(onA, onB), List.of(a, b));
+    for (String token : acked) {
+      assertThat(text).as("acknowledged").contains("[" + token + "]");
+    }
+    try {
+      await("a folded b's appends into its state").atMost(Duration.ofSeconds(30))
+          .until(() -> rows("folded") <= 41);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(rows("folded") + " rows; a's log:\n" + a.log() + "\nb's log:\n" + b.log(), e);
+    }
+    assertThat(lease("folded")[0]).isEqualTo("a");
+  }
+
+  /** How many rows the store holds for {@code document}. */
+  private static int rows(String document) throws Exception {
+    try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "");
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM collab_updates WHERE tenant = 'cluster' AND name = '"
+            + document + "'")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
   /** The lease row of {@code document}: owner and epoch. */
   private static String[] lease(String document) throws Exception {
     try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "");

@@ -366,7 +366,9 @@ public final class SharedDocument {
   private void onDocUpdate(byte[] update, Object origin, Transaction transaction) {
     broadcast(ServerMessage.Sync.update(key.name(), update), echoToOrigin ? null : origin);
     if (origin != ClusterLink.REMOTE) {
-      writer.updated(update); // another node's update is stored by that node, and never published again
+      writer.updated(update);
+    } else {
+      writer.storedElsewhere(); // stored by the node that accepted it, and never published again
     }
   }
 

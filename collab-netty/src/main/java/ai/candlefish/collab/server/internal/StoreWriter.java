@@ -23,9 +23,11 @@ import org.slf4j.LoggerFactory;
  * meanwhile. At most one write is in
  * flight, so writes reach the store in order.
  *
- * <p>In a cluster ({@link ClusterLink}) nothing is replaced: each batch is appended and then published to the other
- * nodes, and compaction is the lease holder's fenced compaction, which folds in what other nodes appended; the
- * {@code onChange} and {@code onStore} hooks run on the lease holder only.
+ * <p>This is the one owner of compaction for the documents a server serves (stores do not compact by themselves
+ * unless told to, for use without a server). In a cluster ({@link ClusterLink}) nothing is replaced: each batch is
+ * appended and then published to the other nodes, and compaction is the lease holder's fenced compaction, which
+ * folds in what other nodes appended (it counts their pieces as their updates arrive); the {@code onChange} and
+ * {@code onStore} hooks run on the lease holder only.
  *
  * <p>Belongs to its document's serial executor; store calls run on the document's store executor.
  */
@@ -69,6 +71,18 @@ final class StoreWriter {
   /** The document was loaded from {@code pieces} stored updates. */
   void loaded(int pieces) {
     storedPieces = pieces;
+  }
+
+  /**
+   * Another node stored a piece of this document (in a cluster): counted, so that the lease holder compacts what
+   * every node appended, not only its own pieces.
+   */
+  void storedElsewhere() {
+    storedPieces++;
+    if (storedPieces > compactAfter) {
+      dueNanos = Math.min(dueNanos, System.nanoTime() + debounceNanos);
+      arm();
+    }
   }
 
   /** The document changed by {@code update}. */
@@ -173,6 +187,9 @@ final class StoreWriter {
     int pieces = storedPieces + (pending.isEmpty() ? 0 : 1);
     ClusterLink cluster = document.cluster;
     boolean compact = pieces > compactAfter || (urgent && pieces > 1 && cluster == null);
+    // In a cluster only the lease holder folds the document (the store task below refreshes the lease, so a node
+    // past the threshold takes it over when its holder is gone); the others count again from here.
+    boolean encodeState = compact && (cluster == null || cluster.isOwner());
     if (pending.isEmpty() && !compact) {
       settled();
       return;
@@ -185,7 +202,7 @@ final class StoreWriter {
     inFlightAcks = pendingAcks;
     pendingAcks = new ArrayList<>();
     dueNanos = Long.MAX_VALUE;
-    byte[] state = compact ? document.doc().encodeStateAsUpdate() : null;
+    byte[] state = encodeState ? document.doc().encodeStateAsUpdate() : null;
     inFlight = true;
     DocumentStore store = runtime.config().store();
     document.storeLane().execute(() -> {
@@ -213,7 +230,7 @@ final class StoreWriter {
       }
       runtime.metrics().storeCompleted(System.nanoTime() - start, error == null);
       RuntimeException failure = error;
-      document.lane().execute(() -> written(batch, state != null, failure));
+      document.lane().execute(() -> written(batch, compact, failure));
     });
   }
 
