@@ -20,6 +20,7 @@
 //   {"op":"remount","id":"a","socket":"s","room":"doc","token":"t","gapMs":1}
 //        what a UI that mounts twice does: a provider on shared socket s, destroyed after gapMs (its token sent),
 //        and at once a new one for the same document; waits until the new one is synced      -> {"ok":true}
+//   {"op":"sendToken","id":"a","token":"t"}   (Hocuspocus) provider.sendToken() with a fresh token -> {"ok":true}
 //   {"op":"forceSync","id":"a"}   provider.forceSync(): counts one unsynced change and sends step 1 -> {"ok":true}
 //   {"op":"waitAcked","id":"a","timeoutMs":5000}   until a Hocuspocus provider has no unsynced changes left
 //        (the server acknowledged every update)                                               -> {"text":"..."}
@@ -35,7 +36,8 @@
 //   {"op":"awareness","id":"a"}            the states a sees, by client id (its own included) -> {"states":{...}}
 //   {"op":"waitAwareness","id":"a","client":n,"present":true,"timeoutMs":5000}              -> {"ok":true}
 //   {"op":"status","id":"a"}  -> {"connected":bool,"synced":bool,"closes":[{code,reason}],"denied":[reason]}
-//        Hocuspocus also: "scope" (of the last "authenticated"), "stateless":[payload], "unsynced":n
+//        Hocuspocus also: "scope" (of the last "authenticated"), "authenticated":n (how many), "stateless":[payload],
+//        "unsynced":n
 //   {"op":"waitConnected","id":"a","timeoutMs":5000}  until connected and synced again      -> {"ok":true}
 //   {"op":"drop","id":"a"}     kills the socket without a close handshake and stops reconnecting -> {"ok":true}
 //   {"op":"destroy","id":"a"}  provider.destroy() (a clean disconnect)                       -> {"ok":true}
@@ -62,7 +64,9 @@ const socketOptions = url => ({ url, WebSocketPolyfill: WebSocket, delay: 100, m
 
 const connectHocuspocus = cmd => {
   const doc = new Y.Doc()
-  const c = { doc, closes: [], denied: [], provider: null, hocuspocus: true, scope: null, stateless: [] }
+  const c = {
+    doc, closes: [], denied: [], provider: null, hocuspocus: true, scope: null, authenticated: 0, stateless: []
+  }
   const shared = cmd.socket == null ? null : sockets.get(cmd.socket)
   if (cmd.socket != null && shared === undefined) throw new Error(`no socket ${JSON.stringify(cmd.socket)}`)
   const provider = new HocuspocusProvider({
@@ -71,7 +75,7 @@ const connectHocuspocus = cmd => {
     token: cmd.token ?? null,
     // Given a socket, the provider shares it (and leaves it open when destroyed); given a url, it makes its own.
     ...(shared == null ? socketOptions(cmd.url) : { websocketProvider: shared }),
-    onAuthenticated: ({ scope }) => { c.scope = scope },
+    onAuthenticated: ({ scope }) => { c.scope = scope; c.authenticated++ },
     onAuthenticationFailed: ({ reason }) => { c.denied.push(reason) },
     onStateless: ({ payload }) => { c.stateless.push(payload) },
     onClose: ({ event }) => { if (event != null) c.closes.push({ code: event.code, reason: event.reason }) }
@@ -197,6 +201,7 @@ const handle = async cmd => {
           closes: c.closes,
           denied: c.denied,
           scope: c.scope,
+          authenticated: c.authenticated,
           stateless: c.stateless,
           unsynced: c.provider.unsyncedChanges
         }
@@ -238,6 +243,12 @@ const handle = async cmd => {
       const c = connectHocuspocus(cmd)
       clients.set(cmd.id, c)
       await waitFor(`${cmd.id} to sync after a remount`, () => c.provider.synced, cmd.timeoutMs)
+      return { ok: true }
+    }
+    case 'sendToken': {
+      const p = client(cmd.id).provider
+      p.configuration.token = cmd.token
+      await p.sendToken()
       return { ok: true }
     }
     case 'forceSync':

@@ -3,9 +3,10 @@ package ai.candlefish.collab.spi;
 /**
  * Who did what with which document, for a host's audit trail (and its duties under data-protection law: who
  * accessed and changed a person's data, who was refused). A server calls it for every connection that authenticated,
- * every document opened, every accepted change, every refusal with its close code and reason, and every export of
- * a document's stored data. collab-netty's {@code Slf4jAuditLog} writes each as one log line; a host with an audit
- * store of its own implements the methods it needs (every one does nothing by default).
+ * every document opened, every accepted change, every refusal with its close code and reason, every revocation of a
+ * principal, and every export of a document's stored data. collab-netty's {@code Slf4jAuditLog} writes each as one
+ * log line; a host with an audit store of its own implements the methods it needs (every one does nothing by
+ * default).
  *
  * <p>Never given a token, a cookie or document content: only ids, names, permissions, sizes and reasons.
  *
@@ -45,6 +46,12 @@ public interface AuditLog {
    * @param principal who, or null if the client never authenticated
    */
   default void disconnected(ConnectionInfo connection, Principal principal) {}
+
+  /**
+   * The host revoked principal {@code principalId} of {@code tenant}: its sessions on {@code connections}
+   * connections were ended (each also recorded by {@link #refused} with code 4401 and reason "access revoked").
+   */
+  default void revoked(String tenant, String principalId, int connections) {}
 
   /** The host exported everything stored for document {@code key} (a right-of-access request, say). */
   default void exported(DocumentKey key) {}

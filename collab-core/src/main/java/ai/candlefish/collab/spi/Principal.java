@@ -1,5 +1,6 @@
 package ai.candlefish.collab.spi;
 
+import java.time.Instant;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -10,17 +11,23 @@ import java.util.function.Function;
  * <p>A principal never has any permission on another tenant's documents: {@link #permission(DocumentKey)} answers
  * {@link Permission#NONE} for them without asking the lookup, so an authenticator cannot grant them by mistake.
  *
+ * <p><b>Expiry.</b> A principal may carry the instant its token stops being valid ({@link #expiringAt}; the starter's
+ * JWT authenticator sets it from {@code exp}). A server ends what the client opened with that token when it passes,
+ * unless the client sent a fresh token for the same principal first.
+ *
  * <p>Immutable and thread-safe (provided the lookup is).
  */
 public final class Principal {
   private final String id;
   private final String tenant;
   private final Function<String, Permission> permissions;
+  private final Instant expiresAt;
 
-  private Principal(String id, String tenant, Function<String, Permission> permissions) {
+  private Principal(String id, String tenant, Function<String, Permission> permissions, Instant expiresAt) {
     this.id = Objects.requireNonNull(id, "id");
     this.tenant = Objects.requireNonNull(tenant, "tenant");
     this.permissions = permissions;
+    this.expiresAt = expiresAt;
     // Fails here, not at the first document, when the tenant id cannot name documents.
     DocumentKey.of(tenant, "-");
   }
@@ -33,7 +40,7 @@ public final class Principal {
    */
   public static Principal of(String id, String tenant, Permission permission) {
     Objects.requireNonNull(permission, "permission");
-    return new Principal(id, tenant, name -> permission);
+    return new Principal(id, tenant, name -> permission, null);
   }
 
   /**
@@ -48,7 +55,28 @@ public final class Principal {
    * @throws IllegalArgumentException if {@code tenant} is not a valid tenant id (see {@link DocumentKey})
    */
   public static Principal of(String id, String tenant, Function<String, Permission> byDocumentName) {
-    return new Principal(id, tenant, Objects.requireNonNull(byDocumentName, "byDocumentName"));
+    return new Principal(id, tenant, Objects.requireNonNull(byDocumentName, "byDocumentName"), null);
+  }
+
+  /**
+   * This principal, valid until {@code expiresAt}: a server ends the client's session (or the documents it opened
+   * with this principal's token) at that instant unless the client refreshed its token before.
+   *
+   * @param expiresAt when the token stops being valid, or null for never
+   * @return a copy with that expiry (same id, tenant and permissions)
+   */
+  public Principal expiringAt(Instant expiresAt) {
+    return new Principal(id, tenant, permissions, expiresAt);
+  }
+
+  /** When the token this principal came from stops being valid, or null if it does not expire. */
+  public Instant expiresAt() {
+    return expiresAt;
+  }
+
+  /** Whether {@code other} is the same id in the same tenant (permissions and expiry aside). */
+  public boolean isSameAs(Principal other) {
+    return other != null && id.equals(other.id) && tenant.equals(other.tenant);
   }
 
   /** The principal's id, as the authenticator chose it (a user id, a service name). */
@@ -87,6 +115,6 @@ public final class Principal {
 
   @Override
   public String toString() {
-    return "Principal[id=" + id + ", tenant=" + tenant + "]";
+    return "Principal[id=" + id + ", tenant=" + tenant + (expiresAt == null ? "" : ", expiresAt=" + expiresAt) + "]";
   }
 }

@@ -3,6 +3,7 @@ package ai.candlefish.collab.spi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +28,29 @@ class PrincipalTest {
       throw new IllegalStateException("lookup down");
     });
     assertThat(failing.permission(DocumentKey.of("t", "x"))).isEqualTo(Permission.NONE);
+  }
+
+  @Test
+  void expiringAt_keepsIdTenantAndPermissions_andIsTheSamePrincipal() {
+    Principal forever = Principal.of("ann", "acme", name -> name.equals("plans") ? Permission.WRITE : null);
+    Instant at = Instant.parse("2026-12-04T13:00:00Z");
+    Principal expiring = forever.expiringAt(at);
+    assertThat(forever.expiresAt()).isNull();
+    assertThat(expiring.expiresAt()).isEqualTo(at);
+    assertThat(expiring.permission(DocumentKey.of("acme", "plans"))).isEqualTo(Permission.WRITE);
+    assertThat(expiring.permission(DocumentKey.of("acme", "other"))).isEqualTo(Permission.NONE);
+    assertThat(expiring.isSameAs(forever)).isTrue();
+    assertThat(expiring.expiringAt(null).expiresAt()).isNull();
+    assertThat(expiring).hasToString("Principal[id=ann, tenant=acme, expiresAt=2026-12-04T13:00:00Z]");
+  }
+
+  @Test
+  void isSameAs_needsTheSameIdAndTenant() {
+    Principal ann = Principal.of("ann", "acme", Permission.WRITE);
+    assertThat(ann.isSameAs(Principal.of("ann", "acme", Permission.READ))).isTrue();
+    assertThat(ann.isSameAs(Principal.of("ann", "globex", Permission.WRITE))).isFalse();
+    assertThat(ann.isSameAs(Principal.of("bob", "acme", Permission.WRITE))).isFalse();
+    assertThat(ann.isSameAs(null)).isFalse();
   }
 
   @Test

@@ -60,6 +60,18 @@ public final class CollabClient implements AutoCloseable {
     return engine.open(Objects.requireNonNull(document, "document"));
   }
 
+  /**
+   * Replaces the token: a server that accepted the connection gets the fresh one at once (collab/1 sends another
+   * {@code Hello}), so that the session does not end when the old token expires (close code 4440); every reconnect
+   * sends it too. The fresh token must be for the same principal, or the server closes the connection with 4401.
+   *
+   * @param token the fresh token, or null for none
+   * @throws IllegalStateException if the client is closed
+   */
+  public void refreshToken(String token) {
+    engine.refreshToken(token);
+  }
+
   /** Whether the client is connected and accepted by the server right now. */
   public boolean isConnected() {
     return engine.isConnected();

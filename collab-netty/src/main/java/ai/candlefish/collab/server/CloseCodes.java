@@ -24,8 +24,9 @@ public final class CloseCodes {
   /** The client did not read fast enough: more than the outbound buffer limit was waiting for it. */
   public static final int TRY_AGAIN_LATER = 1013;
   /**
-   * The authenticator refused the token (or there was none), the token expired while connected, or the host revoked
-   * the principal. Do not retry with the same token.
+   * The authenticator refused the token (or there was none, or it had expired), a fresh token was for another
+   * principal, or the host revoked the principal ({@code CollabServer.revoke}; reason "access revoked"). Do not
+   * retry with the same token.
    */
   public static final int UNAUTHORIZED = 4401;
   /** The principal has no permission on the document. Do not retry. */
@@ -47,6 +48,13 @@ public final class CloseCodes {
    * what it depends on first.
    */
   public static final int TOO_MUCH_PENDING = 4424;
+  /**
+   * The token the client's session was opened with expired ({@code Principal.expiresAt}, a JWT's {@code exp}) and
+   * the client sent no fresh one before. Get a fresh token and reconnect (or reopen the document). Hocuspocus
+   * clients hear it for the document whose token expired (as "permission denied", reason "token expired"); the
+   * others are closed.
+   */
+  public static final int TOKEN_EXPIRED = 4440;
   /**
    * The document could not be loaded from the store, or authentication could not be completed (the authenticator
    * failed or timed out). Retry later.

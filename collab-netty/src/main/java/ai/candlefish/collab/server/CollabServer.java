@@ -201,6 +201,42 @@ public final class CollabServer implements AutoCloseable {
   }
 
   /**
+   * Ends every session of principal {@code principalId} of {@code tenant} on this server, on every protocol: its
+   * y-websocket and collab/1 connections are closed, its Hocuspocus documents refused (the socket stays for other
+   * principals' documents), all with {@link CloseCodes#UNAUTHORIZED} and reason "access revoked"; the
+   * {@link AuditLog} hears {@link AuditLog#revoked} and a refusal per session. Other clients are not affected.
+   *
+   * <p>It ends the sessions there are; it does not remember the revocation. Make the authenticator refuse the
+   * principal's tokens first (a deleted user, a revoked token id), or its client reconnects with them.
+   *
+   * @return a future that completes, once every connection has ended the principal's sessions, with the number of
+   *     connections that had any
+   * @throws IllegalStateException if the server is not started
+   */
+  public CompletableFuture<Integer> revoke(String tenant, String principalId) {
+    Objects.requireNonNull(tenant, "tenant");
+    Objects.requireNonNull(principalId, "principalId");
+    ServerRuntime rt = running().runtime;
+    List<CompletableFuture<Boolean>> ended = rt.channels().stream()
+        .map(ch -> ch.pipeline().get(SessionHandler.class))
+        .filter(Objects::nonNull)
+        .map(SessionHandler::connection)
+        .filter(Objects::nonNull)
+        .map(c -> {
+          CompletableFuture<Boolean> f = new CompletableFuture<>();
+          c.revoke(tenant, principalId).addListener(r -> f.complete(Boolean.TRUE.equals(r.getNow())));
+          return f;
+        })
+        .toList();
+    // The audit log may block: not on the event loop that completes the last future.
+    return CompletableFuture.allOf(ended.toArray(CompletableFuture[]::new)).thenApplyAsync(v -> {
+      int connections = (int) ended.stream().filter(CompletableFuture::join).count();
+      rt.audit(a -> a.revoked(tenant, principalId, connections));
+      return connections;
+    }, rt.blockingPool());
+  }
+
+  /**
    * Opens document {@code key} on the server side, loading it if no client has it open, and completes with a handle
    * once its stored state is in memory. Close the handle when done.
    *

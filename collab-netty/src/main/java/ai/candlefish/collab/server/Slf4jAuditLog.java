@@ -9,9 +9,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An {@link AuditLog} that writes one INFO line per event, {@code key=value} pairs, on a logger per kind so that each can
- * be routed or silenced on its own: {@code ai.candlefish.collab.audit.connect} (connected, disconnected),
- * {@code .open}, {@code .write} (one line per accepted update: the busiest), {@code .refuse} (WARN), {@code .export}.
+ * An {@link AuditLog} that writes one INFO line per event, {@code key=value} pairs, on a logger per kind so that each
+ * can be routed or silenced on its own: {@code ai.candlefish.collab.audit.connect} (connected, disconnected),
+ * {@code .open}, {@code .write} (one line per accepted update: the busiest), {@code .refuse} (WARN: refusals and
+ * revocations), {@code .export}.
  * Values that come from clients or hosts (principal ids, reasons) have their control characters escaped, so that a
  * hostile value cannot forge a line. Stateless and thread-safe.
  */
@@ -61,6 +62,14 @@ public final class Slf4jAuditLog implements AuditLog {
   public void disconnected(ConnectionInfo connection, Principal principal) {
     if (connect.isInfoEnabled()) {
       connect.info("event=disconnected {} {}", who(connection), who(principal));
+    }
+  }
+
+  @Override
+  public void revoked(String tenant, String principalId, int connections) {
+    if (refuse.isWarnEnabled()) {
+      refuse.warn("event=revoked tenant={} principal={} connections={}", escape(tenant), escape(principalId),
+          connections);
     }
   }
 

@@ -32,6 +32,7 @@ class Slf4jAuditLogTest {
     log.wrote(c, p, key, 12);
     log.refused(c, null, null, 4401, "invalid token");
     log.disconnected(c, p);
+    log.revoked("acme", "ada", 2);
     log.exported(key);
   }
 }

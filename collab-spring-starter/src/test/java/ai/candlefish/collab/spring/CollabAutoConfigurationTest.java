@@ -138,6 +138,15 @@ class CollabAutoConfigurationTest {
   }
 
   @Test
+  void jwtExpiry_becomesThePrincipalsExpiry() throws Exception {
+    JwtAuthenticator authenticator = new JwtAuthenticator(decoder(), "tenant", "collab");
+    long before = System.currentTimeMillis();
+    Principal ann = authenticator.authenticate(token("ann", "acme", "write"), null);
+    // token(...) expires 60 s after it is made; exp has whole seconds.
+    assertThat(ann.expiresAt().toEpochMilli()).isBetween(before + 59_000, System.currentTimeMillis() + 60_000);
+  }
+
+  @Test
   void jwtRefusals_sayOnlyInvalidToken_notWhatTheDecoderFound() throws Exception {
     JwtAuthenticator authenticator = new JwtAuthenticator(decoder(), "tenant", "collab");
     String forged = token("ann", "acme", "write").replaceAll("\\.[^.]*$", ".AAAA");

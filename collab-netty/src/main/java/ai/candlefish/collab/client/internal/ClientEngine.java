@@ -95,9 +95,12 @@ public final class ClientEngine {
   private ScheduledFuture<?> reconnectTimer;
   private ScheduledFuture<?> ticker;
   private boolean gaveUp;
+  /** The token sent in every Hello: the configured one until {@link #refreshToken}. */
+  private String token;
 
   public ClientEngine(ClientConfig config) {
     this.config = config;
+    this.token = config.token();
     this.ownsGroup = config.eventLoopGroup() == null;
     this.group = ownsGroup
         ? new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("collab-client-" + id + "-io", true),
@@ -340,11 +343,29 @@ public final class ClientEngine {
       if (ch != channel) {
         return;
       }
-      Hello.Builder hello = Hello.newBuilder();
-      if (config.token() != null) {
-        hello.setToken(config.token());
+      sendHello(ch);
+    });
+  }
+
+  private void sendHello(Channel ch) {
+    Hello.Builder hello = Hello.newBuilder();
+    if (token != null) {
+      hello.setToken(token);
+    }
+    ch.writeAndFlush(ClientFrame.newBuilder().setHello(hello).build());
+  }
+
+  /**
+   * From now on sends {@code fresh} (and on every reconnect); if the server has accepted the connection, sends it at
+   * once in another Hello, so that the session outlives the old token's expiry.
+   */
+  public void refreshToken(String fresh) {
+    ensureNotClosed();
+    execute(() -> {
+      token = fresh;
+      if (channel != null && welcomed) {
+        sendHello(channel);
       }
-      ch.writeAndFlush(ClientFrame.newBuilder().setHello(hello).build());
     });
   }
 

@@ -1,9 +1,11 @@
 package ai.candlefish.collab.server.internal;
 
 import ai.candlefish.collab.server.CloseCodes;
+import ai.candlefish.collab.spi.AuthenticationException;
 import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.Principal;
 import io.netty.channel.Channel;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -26,9 +28,10 @@ final class Authentication {
   private final ConnectionInfo info;
   private final ReadThrottle throttle;
 
-  /** The first principal the client authenticated as, and its token; later documents with that token reuse it. */
+  /** The first principal the client authenticated as (for other threads; {@link #grant} has it too). */
   private volatile Principal principal;
-  private String token;
+  /** The first token accepted: the connection's grant; later documents with that token reuse it while it is valid. */
+  private Grant grant;
   private boolean connectionTokenChecked;
   private int unauthenticatedMessages;
   private long unauthenticatedBytes;
@@ -61,9 +64,17 @@ final class Authentication {
     return principal != null;
   }
 
-  /** Whether {@code candidate} is the token the client first authenticated with (so needs no second check). */
+  /** The grant of the first accepted token, or null before. */
+  Grant grant() {
+    return grant;
+  }
+
+  /**
+   * Whether {@code candidate} is the token the client first authenticated with and still valid (so needs no second
+   * check).
+   */
   boolean isConnectionToken(String candidate) {
-    return principal != null && Objects.equals(token, candidate);
+    return grant != null && grant.isValid() && Objects.equals(grant.token(), candidate);
   }
 
   /** Whether a connection-wide token was sent (and accepted, or still being checked): a second one is an error. */
@@ -89,7 +100,7 @@ final class Authentication {
 
   /**
    * Authenticates {@code candidate} off the event loop and calls {@code then} on it with the principal or the
-   * error (unless the connection closed meanwhile).
+   * error (unless the connection closed meanwhile). A principal that has expired already is refused.
    */
   void check(String candidate, BiConsumer<Principal, Throwable> then) {
     throttle.authentication();
@@ -115,17 +126,23 @@ final class Authentication {
     if (p == null) {
       throw new IllegalStateException("the authenticator returned null instead of throwing");
     }
+    if (p.expiresAt() != null && !Instant.now().isBefore(p.expiresAt())) {
+      throw new AuthenticationException("token expired");
+    }
     runtime.hooks().onAuthenticate(info, p);
     return p;
   }
 
-  /** Token {@code accepted} was accepted as {@code p}; the first one makes the client authenticated. */
-  void accepted(Principal p, String accepted) {
-    if (principal != null) {
-      return;
+  /**
+   * Token {@code accepted} was accepted as {@code p}: the first one makes the client authenticated and becomes the
+   * connection's grant, which is returned; a later one gets a grant of its own.
+   */
+  Grant accepted(Principal p, String accepted) {
+    if (grant != null) {
+      return new Grant(channel.eventLoop(), accepted, p, connection::grantExpired);
     }
     principal = p;
-    token = accepted;
+    grant = new Grant(channel.eventLoop(), accepted, p, connection::grantExpired);
     if (deadline != null) {
       deadline.cancel(false);
     }
@@ -133,12 +150,16 @@ final class Authentication {
       channel.pipeline().remove(UnauthenticatedBudget.NAME);
     }
     runtime.audit(a -> a.connected(info, p));
+    return grant;
   }
 
   /** The channel closed: no more timers. */
   void cancel() {
     if (deadline != null) {
       deadline.cancel(false);
+    }
+    if (grant != null) {
+      grant.end();
     }
   }
 }

@@ -10,8 +10,11 @@ import io.netty.channel.Channel;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -32,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * messages about a document whose token is still being checked wait for it (a token sent again meanwhile, as when a
  * provider closes and reopens the document at once, included), and are dropped if it is refused, up to the next
  * token for that document.
+ *
+ * <p>Tokens last for the whole session: each open document holds the {@link Grant} it was opened with, and when its
+ * principal expires the policy ends what the grant opened (y-websocket and collab/1 close, Hocuspocus refuses the
+ * document), unless the client sent a fresh token for the same principal before (collab/1: another {@code Hello};
+ * Hocuspocus: another token for the open document). {@link #revoke} ends a principal's grants at once.
  *
  * <p>Threads: the state is confined to the channel's event loop, except {@link #send}, {@link #sendInitial},
  * {@link #refuse} and {@link #close}, which any thread may call.
@@ -55,6 +63,8 @@ public final class Connection implements Peer {
   /** Documents whose own token is being authenticated, with the messages about them that wait for it. */
   private final Map<String, ArrayDeque<ClientMessage>> authenticatingDocuments = new HashMap<>();
   private final Map<String, DocumentSession> sessions = new HashMap<>();
+  /** The grant (token and principal) each open document was opened or last refreshed with. */
+  private final Map<String, Grant> grants = new HashMap<>();
   private boolean closed;
 
   public Connection(Channel channel, ServerRuntime runtime, ConnectionInfo info, WireProtocol protocol) {
@@ -111,6 +121,52 @@ public final class Connection implements Peer {
   }
 
   /**
+   * A fresh token for the connection (collab/1's {@code Hello} again): for the same principal, its expiry replaces
+   * the old one for every document opened with the connection's token; otherwise the connection is refused.
+   */
+  private void refreshConnection(String token) {
+    Grant grant = authentication.grant();
+    authentication.check(token, (p, error) -> {
+      if (error != null) {
+        refused("", error);
+      } else if (!p.isSameAs(grant.principal())) {
+        deny(CloseCodes.UNAUTHORIZED, "a fresh token must be for the same principal");
+      } else if (grant.isValid()) {
+        grant.refresh(token, p);
+        send(new ServerMessage.Authenticated("", false));
+      }
+    });
+  }
+
+  /**
+   * A fresh token for open document {@code name} (Hocuspocus's provider sends its token again): for the same
+   * principal, its expiry replaces the old one for this document, and the client hears that it is authenticated
+   * again; otherwise the document is refused. Permissions stay as they were when the document was opened.
+   */
+  private void refreshDocument(String name, DocumentSession session, String token) {
+    authentication.check(token, (p, error) -> {
+      if (sessions.get(name) != session) {
+        return; // left, refused or expired meanwhile
+      }
+      if (error != null) {
+        leave(name);
+        refused(name, error);
+      } else if (!p.isSameAs(session.principal)) {
+        endDocument(name, CloseCodes.UNAUTHORIZED, "a fresh token must be for the same principal");
+      } else {
+        Grant grant = grants.get(name);
+        if (grant == authentication.grant()) {
+          // Shared with the documents opened with the connection's token: this document gets a grant of its own.
+          grants.put(name, new Grant(channel.eventLoop(), token, p, this::grantExpired));
+        } else {
+          grant.refresh(token, p);
+        }
+        send(new ServerMessage.Authenticated(name, !session.permission.canWrite()));
+      }
+    });
+  }
+
+  /**
    * Answers a failed authentication for {@code document} ("" for the connection): a refused connection token
    * closes the connection, a refused document token refuses the document as the policy says.
    */
@@ -136,7 +192,7 @@ public final class Connection implements Peer {
   }
 
   /** Tells the client why it is refused (y-websocket clients log it), then closes. */
-  private void deny(int code, String reason) {
+  void deny(int code, String reason) {
     send(new ServerMessage.Refused("", 0, code, reason));
     close(code, reason);
   }
@@ -177,7 +233,7 @@ public final class Connection implements Peer {
       return;
     }
     if (message instanceof ClientMessage.Open) {
-      open(name, authentication.principal());
+      open(name, authentication.grant());
       return;
     }
     ArrayDeque<ClientMessage> queued = authenticatingDocuments.get(name);
@@ -201,15 +257,21 @@ public final class Connection implements Peer {
   private void authenticateDocument(ClientMessage.Authenticate auth) {
     String name = auth.document();
     if (name.isEmpty()) {
-      if (authentication.connectionTokenChecked()) {
-        close(CloseCodes.PROTOCOL_ERROR, "already authenticated");
+      if (authentication.isAuthenticated()) {
+        refreshConnection(auth.token());
+      } else if (authentication.connectionTokenChecked()) {
+        close(CloseCodes.PROTOCOL_ERROR, "already authenticating");
       } else {
         authenticateConnection(auth.token());
       }
       return;
     }
-    if (sessions.containsKey(name)) {
-      return; // asked again while open: the first answer stands
+    DocumentSession open = sessions.get(name);
+    if (open != null) {
+      if (!Objects.equals(grants.get(name).token(), auth.token())) {
+        refreshDocument(name, open, auth.token());
+      } // else the same token again while open: the first answer stands
+      return;
     }
     ArrayDeque<ClientMessage> pending = authenticatingDocuments.get(name);
     if (pending != null) {
@@ -219,7 +281,7 @@ public final class Connection implements Peer {
       return;
     }
     if (authentication.isConnectionToken(auth.token())) {
-      open(name, authentication.principal());
+      open(name, authentication.grant());
       return;
     }
     if (authenticatingDocuments.size() >= config.maxDocumentsPerConnection()) {
@@ -234,10 +296,13 @@ public final class Connection implements Peer {
         dispatchFromNextToken(queued);
         return;
       }
-      authentication.accepted(p, auth.token());
-      if (open(name, p)) {
+      Grant grant = authentication.accepted(p, auth.token());
+      if (open(name, grant)) {
         queued.forEach(this::dispatch);
       } else {
+        if (grant != authentication.grant()) {
+          grant.end();
+        }
         dispatchFromNextToken(queued);
       }
       drainWaiting();
@@ -257,11 +322,12 @@ public final class Connection implements Peer {
     }
   }
 
-  /** Opens document {@code name} for {@code who}; returns whether it is open (or opening) now. */
-  private boolean open(String name, Principal who) {
+  /** Opens document {@code name} under {@code grant}; returns whether it is open (or opening) now. */
+  private boolean open(String name, Grant grant) {
     if (sessions.containsKey(name)) {
       return true;
     }
+    Principal who = grant.principal();
     if (sessions.size() >= config.maxDocumentsPerConnection()) {
       close(CloseCodes.POLICY_VIOLATION, "too many documents open on one connection");
       return false;
@@ -295,6 +361,7 @@ public final class Connection implements Peer {
     runtime.audit(a -> a.opened(info, who, key, permission));
     DocumentSession session = new DocumentSession(this, document, who, permission, info, policy);
     sessions.put(name, session);
+    grants.put(name, grant);
     document.attach(session);
     return true;
   }
@@ -305,6 +372,58 @@ public final class Connection implements Peer {
     if (session != null) {
       session.document().detach(session);
     }
+    Grant grant = grants.remove(name);
+    if (grant != null && grant != authentication.grant()) {
+      grant.end();
+    }
+  }
+
+  /** Takes open document {@code name} away from the client, telling it why as the policy says. */
+  void endDocument(String name, int code, String reason) {
+    DocumentSession session = sessions.get(name);
+    if (session == null) {
+      return;
+    }
+    runtime.audit(a -> a.refused(info, session.principal, session.document().key(), code, reason));
+    leave(name);
+    policy.refuseDocument(this, name, code, reason);
+  }
+
+  /** {@code grant}'s principal expired before the client refreshed it (on the event loop). */
+  void grantExpired(Grant grant) {
+    log.debug("connection {}: token of {} expired", info.id(), grant.principal());
+    grantEnded(grant, CloseCodes.TOKEN_EXPIRED, "token expired");
+  }
+
+  private void grantEnded(Grant grant, int code, String reason) {
+    List<String> documents = grants.entrySet().stream().filter(e -> e.getValue() == grant)
+        .map(Map.Entry::getKey).toList();
+    policy.grantEnded(this, documents, code, reason);
+  }
+
+  /**
+   * Ends every session of principal {@code principalId} of {@code tenant} on this connection, on any thread (as
+   * {@link SessionPolicy#grantEnded} says, with {@link CloseCodes#UNAUTHORIZED} "access revoked"). The future says
+   * whether the connection had any.
+   */
+  public Future<Boolean> revoke(String tenant, String principalId) {
+    return channel.eventLoop().submit(() -> {
+      if (handshake.isClosing()) {
+        return false;
+      }
+      Set<Grant> revoked = new LinkedHashSet<>();
+      Grant connectionGrant = authentication.grant();
+      if (connectionGrant != null) {
+        revoked.add(connectionGrant);
+      }
+      revoked.addAll(grants.values());
+      revoked.removeIf(g -> !g.principal().tenant().equals(tenant) || !g.principal().id().equals(principalId));
+      for (Grant grant : revoked) {
+        grant.end();
+        grantEnded(grant, CloseCodes.UNAUTHORIZED, "access revoked");
+      }
+      return !revoked.isEmpty();
+    });
   }
 
   @Override
@@ -406,6 +525,8 @@ public final class Connection implements Peer {
       session.document().detach(session);
     }
     sessions.clear();
+    grants.values().forEach(Grant::end);
+    grants.clear();
     waiting.clear();
     authenticatingDocuments.clear();
     Principal who = principal();

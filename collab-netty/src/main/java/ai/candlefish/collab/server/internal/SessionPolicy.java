@@ -1,6 +1,7 @@
 package ai.candlefish.collab.server.internal;
 
 import ai.candlefish.collab.server.CloseCodes;
+import java.util.List;
 
 /**
  * What a wire protocol's sessions do differently, as named answers, so that {@link Connection} and
@@ -8,12 +9,14 @@ import ai.candlefish.collab.server.CloseCodes;
  *
  * <ul>
  *   <li>{@link #Y_WEBSOCKET}: one document per socket, named by the URL and authenticated by the URL's token;
- *       a document that cannot be served closes the socket.
+ *       a document that cannot be served closes the socket, and so does the token's expiry (no way to refresh it).
  *   <li>{@link #HOCUSPOCUS}: many documents per socket, each opened by a token message of its own; a document that
- *       cannot be served is refused on its own and the socket stays. A provider that asks for the document's state
- *       again ({@code forceSync}) counts on the server's step 1 as well.
+ *       cannot be served is refused on its own and the socket stays. A token message for an open document refreshes
+ *       its token; its expiry or revocation refuses that document only. A provider that asks for the document's
+ *       state again ({@code forceSync}) counts on the server's step 1 as well.
  *   <li>{@link #COLLAB_V1}: many documents per socket, opened by name after one token for the connection
- *       ({@code Hello}); otherwise as Hocuspocus.
+ *       ({@code Hello}); another {@code Hello} refreshes that token, and its expiry or revocation closes the socket.
+ *       Otherwise as Hocuspocus.
  * </ul>
  *
  * <p>Stateless; the methods that act on a connection run on its event loop.
@@ -41,6 +44,11 @@ public enum SessionPolicy {
     }
 
     @Override
+    void grantEnded(Connection connection, List<String> documents, int code, String reason) {
+      connection.deny(code, reason);
+    }
+
+    @Override
     boolean answersRepeatedStep1WithStep1() {
       return false;
     }
@@ -50,7 +58,12 @@ public enum SessionPolicy {
   HOCUSPOCUS,
 
   /** collab/1: see the class comment. */
-  COLLAB_V1;
+  COLLAB_V1 {
+    @Override
+    void grantEnded(Connection connection, List<String> documents, int code, String reason) {
+      connection.deny(code, reason);
+    }
+  };
 
   /** What connecting means: the default waits for the client's token messages. */
   void start(Connection connection, String urlToken) {
@@ -69,6 +82,16 @@ public enum SessionPolicy {
    * document it was refused or has closed).
    */
   void notOpen(Connection connection, String document) {
+  }
+
+  /**
+   * A token of the client expired or was revoked ({@code code} and {@code reason} say which); {@code documents} were
+   * opened with it. The default refuses those documents, one by one, and keeps the connection.
+   */
+  void grantEnded(Connection connection, List<String> documents, int code, String reason) {
+    for (String document : documents) {
+      connection.endDocument(document, code, reason);
+    }
   }
 
   /**

@@ -35,6 +35,10 @@ import org.springframework.security.oauth2.jwt.JwtException;
  * {@code spring.security.oauth2.resourceserver.jwt.audiences}; by hand: a {@code JwtClaimValidator} on {@code aud}).
  * Without either, any token the decoder accepts that carries the tenant claim is accepted.
  *
+ * <p><b>Expiry.</b> The principal expires at the token's {@code exp} ({@link Principal#expiresAt()}): the server ends
+ * the session then, unless the client sent a fresh token (Hocuspocus: the provider's {@code sendToken()}; collab/1:
+ * {@code CollabClient.refreshToken}). A token without {@code exp} never expires.
+ *
  * <p><b>Refusals</b> say only {@value #REFUSED} (or that a token is required): what exactly was wrong (the decoder's
  * error, a missing claim) helps an attacker probe, so it is logged at debug level instead, without the token.
  *
@@ -92,7 +96,9 @@ public final class JwtAuthenticator implements Authenticator {
       throw refused(connection, "it has no '" + tenantClaim + "' claim (the tenant)");
     }
     try {
-      return Principal.of(subject, t, permissions(jwt.getClaims().get(permissionsClaim)));
+      // The session ends at exp unless the client sends a fresh token first (Principal.expiresAt).
+      return Principal.of(subject, t, permissions(jwt.getClaims().get(permissionsClaim)))
+          .expiringAt(jwt.getExpiresAt());
     } catch (IllegalArgumentException e) {
       throw refused(connection, "its claims are invalid: " + e.getMessage());
     }

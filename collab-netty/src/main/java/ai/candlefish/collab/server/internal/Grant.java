@@ -1,0 +1,83 @@
+package ai.candlefish.collab.server.internal;
+
+import ai.candlefish.collab.spi.Principal;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A token the server accepted on one connection, the principal it stands for, and the documents opened with it:
+ * when the principal's {@link Principal#expiresAt() expiry} passes, {@code onExpiry} ends them (unless the client
+ * refreshed the grant with a fresh token for the same principal first). A grant that ended (expired or revoked)
+ * lets nothing more in: its token is checked by the authenticator again.
+ *
+ * <p>Event loop only.
+ */
+final class Grant {
+  private final EventExecutor eventLoop;
+  private final Consumer<Grant> onExpiry;
+  private String token;
+  private Principal principal;
+  private ScheduledFuture<?> timer;
+  private boolean ended;
+
+  Grant(EventExecutor eventLoop, String token, Principal principal, Consumer<Grant> onExpiry) {
+    this.eventLoop = eventLoop;
+    this.onExpiry = onExpiry;
+    this.token = token;
+    this.principal = principal;
+    schedule();
+  }
+
+  String token() {
+    return token;
+  }
+
+  Principal principal() {
+    return principal;
+  }
+
+  /** Whether the grant still lets the client in: neither ended nor past its expiry. */
+  boolean isValid() {
+    Instant expiresAt = principal.expiresAt();
+    return !ended && (expiresAt == null || Instant.now().isBefore(expiresAt));
+  }
+
+  /** A fresh token for the same principal: its expiry replaces the old one. */
+  void refresh(String freshToken, Principal fresh) {
+    cancelTimer();
+    token = freshToken;
+    principal = fresh;
+    schedule();
+  }
+
+  /** Ends the grant (revoked, or its documents are gone): no timer, and {@link #isValid} is false from now on. */
+  void end() {
+    ended = true;
+    cancelTimer();
+  }
+
+  private void schedule() {
+    Instant expiresAt = principal.expiresAt();
+    if (expiresAt == null) {
+      return;
+    }
+    long millis = Math.max(0, expiresAt.toEpochMilli() - System.currentTimeMillis());
+    timer = eventLoop.schedule(() -> {
+      timer = null;
+      if (!ended) {
+        ended = true;
+        onExpiry.accept(this);
+      }
+    }, millis, TimeUnit.MILLISECONDS);
+  }
+
+  private void cancelTimer() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+}

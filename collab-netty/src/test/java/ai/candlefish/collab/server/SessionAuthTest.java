@@ -1,0 +1,240 @@
+package ai.candlefish.collab.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.candlefish.collab.client.ClientDocument;
+import ai.candlefish.collab.client.CollabClient;
+import ai.candlefish.collab.client.CollabClientListener;
+import ai.candlefish.collab.spi.AuditLog;
+import ai.candlefish.collab.spi.Authenticator;
+import ai.candlefish.collab.spi.ConnectionInfo;
+import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import ai.candlefish.collab.spi.Principal;
+import ai.candlefish.collab.testkit.YjsNodeClients;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Authentication for the whole session, through real sockets on all three protocols: y-websocket 3.1.0 and
+ * {@code @hocuspocus/provider} 4.8.0 clients in Node ({@code collab-testkit/src/main/js/yjs-node-clients.mjs}) and
+ * {@link CollabClient} (collab/1). A token that expires ends its session ({@link CloseCodes#TOKEN_EXPIRED}) unless
+ * the client refreshed it; {@link CollabServer#revoke} ends a principal's sessions on every protocol; nobody else is
+ * affected.
+ */
+class SessionAuthTest {
+  /** How long an expiring token lives: long enough to connect on a loaded machine. */
+  private static final Duration LIFETIME = Duration.ofSeconds(8);
+  private static final Duration WAIT = Duration.ofSeconds(40);
+  private static YjsNodeClients node;
+
+  /** {@link TestTokens}, plus "name@millis": that principal, expiring at that epoch millisecond. */
+  private static final Authenticator EXPIRING = (token, connection) -> {
+    int at = token == null ? -1 : token.indexOf('@');
+    if (at < 0) {
+      return TestTokens.TOKENS.authenticate(token, connection);
+    }
+    return TestTokens.TOKENS.authenticate(token.substring(0, at), connection)
+        .expiringAt(Instant.ofEpochMilli(Long.parseLong(token.substring(at + 1))));
+  };
+
+  private final List<String> audit = new CopyOnWriteArrayList<>();
+  private final List<String> nodeClients = new ArrayList<>();
+  private final List<CollabClient> javaClients = new ArrayList<>();
+  private CollabServer server;
+
+  @BeforeAll
+  static void startNode() {
+    node = YjsNodeClients.start();
+  }
+
+  @AfterAll
+  static void stopNode() {
+    node.close();
+  }
+
+  @BeforeEach
+  void startServer() {
+    server = CollabServer.newBuilder().host("127.0.0.1").port(0).documentStore(new InMemoryDocumentStore())
+        .authenticator(EXPIRING).storeDebounce(Duration.ofMillis(20)).storeMaxWait(Duration.ofMillis(100))
+        .auditLog(new AuditLog() {
+          @Override
+          public void refused(ConnectionInfo connection, Principal principal, DocumentKey key, int code,
+              String reason) {
+            audit.add("refused " + (principal == null ? "-" : principal.id()) + " " + code + " " + reason);
+          }
+
+          @Override
+          public void revoked(String tenant, String principalId, int connections) {
+            audit.add("revoked " + tenant + "/" + principalId + " " + connections);
+          }
+        })
+        .build().start();
+  }
+
+  @AfterEach
+  void stop() {
+    for (String id : nodeClients) {
+      node.call("destroy", "id", id);
+    }
+    javaClients.forEach(CollabClient::close);
+    server.close();
+  }
+
+  private String url() {
+    return "ws://127.0.0.1:" + server.port();
+  }
+
+  private static String expiring(String name, Instant at) {
+    return name + "@" + at.toEpochMilli();
+  }
+
+  private void ywebsocket(String id, String document, String token) {
+    nodeClients.add(id);
+    node.connect(id, url(), document, token);
+  }
+
+  private void hocuspocusOver(String socket, String id, String document, String token) {
+    nodeClients.add(id);
+    node.call("connect", "kind", "hocuspocus", "socket", socket, "id", id, "room", document, "token", token);
+  }
+
+  /** A collab/1 client; {@code closes} hears the codes it was disconnected with. */
+  private CollabClient collab(String token, List<Integer> closes) throws Exception {
+    CollabClient client = CollabClient.newBuilder().uri(URI.create(url())).token(token)
+        .reconnect(Duration.ofMillis(50), Duration.ofMillis(200))
+        .listener(new CollabClientListener() {
+          @Override
+          public void onDisconnected(int code, String reason) {
+            closes.add(code);
+          }
+        }).build();
+    javaClients.add(client);
+    client.connect().get(20, TimeUnit.SECONDS);
+    return client;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Object> closeCodes(Map<String, Object> status) {
+    return ((List<Map<String, Object>>) status.get("closes")).stream().map(c -> (Object) ((Number) c.get("code"))
+        .intValue()).toList();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Object> denied(Map<String, Object> status) {
+    return (List<Object>) status.get("denied");
+  }
+
+  private static String text(ClientDocument d) {
+    synchronized (d.doc()) {
+      return d.doc().getText("t").toString();
+    }
+  }
+
+  @Test
+  void expiry_endsEachProtocolsSession_unlessTheClientRefreshedItsToken() throws Exception {
+    Instant expiry = Instant.now().plus(LIFETIME);
+    Instant later = Instant.now().plus(Duration.ofMinutes(10));
+    String expires = expiring("alice", expiry);
+    // Expiring and never refreshed: y-websocket (no way to refresh), Hocuspocus, collab/1.
+    ywebsocket("y-expires", "plans", expires);
+    node.call("socket", "id", "s", "url", url());
+    hocuspocusOver("s", "h-expires", "plans", expires);
+    List<Integer> expiredCloses = new CopyOnWriteArrayList<>();
+    collab(expires, expiredCloses).open("plans").get(20, TimeUnit.SECONDS);
+    // Expiring, then refreshed before the expiry: a Hocuspocus document on the same socket, a collab/1 client.
+    hocuspocusOver("s", "h-refreshed", "notes", expires);
+    node.call("sendToken", "id", "h-refreshed", "token", expiring("alice", later));
+    await().atMost(WAIT).until(() -> ((Number) node.status("h-refreshed").get("authenticated")).intValue() == 2);
+    List<Integer> refreshedCloses = new CopyOnWriteArrayList<>();
+    CollabClient refreshed = collab(expires, refreshedCloses);
+    ClientDocument plans = refreshed.open("plans").get(20, TimeUnit.SECONDS);
+    refreshed.refreshToken(expiring("alice", later));
+    // Never expiring: other principals on the same documents.
+    ywebsocket("y-bob", "plans", "bob");
+    ywebsocket("y-notes", "notes", "bob");
+
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(closeCodes(node.status("y-expires"))).contains(CloseCodes.TOKEN_EXPIRED);
+      assertThat(denied(node.status("h-expires"))).contains("token expired");
+      assertThat(expiredCloses).contains(CloseCodes.TOKEN_EXPIRED);
+    });
+    assertThat(Instant.now()).isAfterOrEqualTo(expiry);
+
+    // The refreshed sessions and everybody else carry on past the old expiry.
+    node.insert("y-bob", 0, "bob ");
+    await().atMost(WAIT).until(() -> text(plans).equals("bob "));
+    plans.edit(txn -> plans.doc().getText("t").insert(0, "alice ")).get(20, TimeUnit.SECONDS);
+    node.waitText("y-bob", "alice bob ");
+    node.insert("y-notes", 0, "n");
+    node.waitText("h-refreshed", "n");
+    node.insert("h-refreshed", 1, "h");
+    node.waitText("y-notes", "nh");
+    assertThat(refreshedCloses).isEmpty();
+    assertThat(denied(node.status("h-refreshed"))).isEmpty();
+    assertThat(closeCodes(node.status("y-bob"))).isEmpty();
+    assertThat(audit).contains("refused alice 4440 token expired");
+  }
+
+  @Test
+  void refresh_withATokenOfAnotherPrincipal_orAnExpiredOne_isRefused() throws Exception {
+    List<Integer> closes = new CopyOnWriteArrayList<>();
+    CollabClient client = collab("alice", closes);
+    client.refreshToken("bob");
+    await().atMost(WAIT).until(() -> closes.contains(CloseCodes.UNAUTHORIZED));
+    assertThat(audit).contains("refused alice 4401 a fresh token must be for the same principal");
+
+    // A token that has expired already is refused at once, on connecting as on refreshing.
+    nodeClients.add("late");
+    node.call("connect", "id", "late", "url", url(), "room", "plans", "token",
+        expiring("alice", Instant.now().minusSeconds(1)), "waitSynced", false);
+    await().atMost(WAIT).until(() -> closeCodes(node.status("late")).contains(CloseCodes.UNAUTHORIZED));
+    assertThat(denied(node.status("late"))).contains("token expired");
+  }
+
+  @Test
+  void revoke_endsThePrincipalsSessionsOnEveryProtocol_andNoOneElses() throws Exception {
+    ywebsocket("y-alice", "plans", "alice");
+    ywebsocket("y-bob", "plans", "bob");
+    node.call("socket", "id", "s", "url", url());
+    hocuspocusOver("s", "h-alice", "plans", "alice");
+    hocuspocusOver("s", "h-bob", "notes", "bob");
+    List<Integer> aliceCloses = new CopyOnWriteArrayList<>();
+    collab("alice", aliceCloses).open("plans").get(20, TimeUnit.SECONDS);
+    List<Integer> bobCloses = new CopyOnWriteArrayList<>();
+    CollabClient bob = collab("bob", bobCloses);
+    ClientDocument plans = bob.open("plans").get(20, TimeUnit.SECONDS);
+
+    assertThat(server.revoke("acme", "alice").get(20, TimeUnit.SECONDS)).as("connections").isEqualTo(3);
+
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(closeCodes(node.status("y-alice"))).containsExactly(CloseCodes.UNAUTHORIZED);
+      assertThat(denied(node.status("h-alice"))).containsExactly("access revoked");
+      assertThat(aliceCloses).containsExactly(CloseCodes.UNAUTHORIZED);
+      assertThat(audit).contains("revoked acme/alice 3");
+    });
+    // Bob's sessions, one of them on the socket Alice's Hocuspocus document shared, go on.
+    plans.edit(txn -> plans.doc().getText("t").insert(0, "bob")).get(20, TimeUnit.SECONDS);
+    node.waitText("y-bob", "bob");
+    node.insert("h-bob", 0, "notes");
+    await().atMost(WAIT).until(() -> server.openDocument(DocumentKey.of("acme", "notes"))
+        .thenCompose(h -> h.read(d -> d.getText("t").toString()).whenComplete((t, e) -> h.close()))
+        .get(20, TimeUnit.SECONDS).equals("notes"));
+    assertThat(bobCloses).isEmpty();
+    assertThat(closeCodes(node.status("y-bob"))).isEmpty();
+    assertThat(denied(node.status("h-bob"))).isEmpty();
+    assertThat(server.revoke("acme", "nobody").get(20, TimeUnit.SECONDS)).isZero();
+  }
+}
