@@ -35,4 +35,10 @@ public interface CollabClientListener {
 
   /** An application message about an open document ({@link ClientDocument#sendCustom}), sent by the server. */
   default void onCustom(String document, String payload) {}
+
+  /**
+   * The server cannot store the document's updates now ({@code failing}; acknowledgements wait, the updates stay in
+   * the server's memory and this client's, both retry), or can again. A UI may show "not saved".
+   */
+  default void onStoreStatus(String document, boolean failing) {}
 }

@@ -40,9 +40,11 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -234,6 +236,19 @@ public final class CollabServer implements AutoCloseable {
       rt.audit(a -> a.revoked(tenant, principalId, connections));
       return connections;
     }, rt.blockingPool());
+  }
+
+  /**
+   * Since when the store has been failing: the start of the oldest ongoing failure to store some document's
+   * updates (they stay in memory and are retried; their clients' acknowledgements wait, and collab/1 and Hocuspocus
+   * clients are told), or empty while every document's writes succeed. A health check reports the server down when
+   * this lasts.
+   *
+   * @throws IllegalStateException if the server is not started
+   */
+  public Optional<Instant> storeFailingSince() {
+    long since = running().runtime.storeFailingSinceMillis();
+    return since == Long.MAX_VALUE ? Optional.empty() : Optional.of(Instant.ofEpochMilli(since));
   }
 
   /**

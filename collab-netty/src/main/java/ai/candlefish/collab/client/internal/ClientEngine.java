@@ -449,6 +449,8 @@ public final class ClientEngine {
       case CUSTOM -> withDocument(frame.getCustom().getDocument(),
           d -> notify(l -> l.onCustom(d.name(), frame.getCustom().getPayload())));
       case ERROR -> error(frame.getError());
+      case STORE_STATUS -> withDocument(frame.getStoreStatus().getDocument(),
+          d -> notify(l -> l.onStoreStatus(d.name(), frame.getStoreStatus().getFailing())));
       case FRAME_NOT_SET -> log.debug("collab client {}: ignoring a server frame of an unknown kind", id);
     }
   }

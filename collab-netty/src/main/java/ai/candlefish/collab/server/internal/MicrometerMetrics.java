@@ -66,6 +66,9 @@ public final class MicrometerMetrics implements ServerMetrics {
   public void bind(ServerRuntime runtime) {
     keep(Gauge.builder("collab.documents.loaded", runtime.registry(), DocumentRegistry::size)
         .description("Documents in memory").register(registry));
+    keep(Gauge.builder("collab.store.failing", runtime, ServerRuntime::documentsFailingToStore)
+        .description("Documents whose updates the store fails to take (kept in memory, retried)")
+        .register(registry));
   }
 
   @Override

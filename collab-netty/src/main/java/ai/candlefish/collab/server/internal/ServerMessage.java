@@ -82,6 +82,17 @@ public sealed interface ServerMessage {
     }
   }
 
+  /**
+   * Whether the document's updates can be stored: {@code failing} once a write fails (acknowledgements wait; the
+   * edits stay in memory and are retried), and again with {@code false} once a write succeeds.
+   */
+  record StoreStatus(String document, boolean failing) implements ServerMessage {
+    @Override
+    public int size() {
+      return document.length() + 8;
+    }
+  }
+
   /** An application message for the client's copy of a document (see {@link ClientMessage.Stateless}). */
   record Stateless(String document, String payload) implements ServerMessage {
     @Override

@@ -3,6 +3,7 @@ package ai.candlefish.collab.server.internal;
 import ai.candlefish.collab.awareness.Awareness;
 import ai.candlefish.collab.spi.AuditLog;
 import ai.candlefish.collab.spi.ClusterTransport;
+import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.DocumentLeases;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -52,6 +53,8 @@ public final class ServerRuntime {
   private final AtomicLong connectionIds = new AtomicLong();
   private final ServerMetrics metrics;
   private final Cluster cluster;
+  /** The documents whose store writes fail, and since when (epoch millis). */
+  private final ConcurrentHashMap<DocumentKey, Long> storeFailingSince = new ConcurrentHashMap<>();
 
   /**
    * The cluster this server is a node of: how updates and presence reach the other nodes, and the document leases.
@@ -103,6 +106,30 @@ public final class ServerRuntime {
 
   public ServerConfig config() {
     return config;
+  }
+
+  /** Writes of {@code key}'s updates fail (and are retried) from now on. */
+  void storeFailed(DocumentKey key) {
+    storeFailingSince.putIfAbsent(key, System.currentTimeMillis());
+  }
+
+  /** Writes of {@code key}'s updates succeed again. */
+  void storeRecovered(DocumentKey key) {
+    storeFailingSince.remove(key);
+  }
+
+  /** How many documents' store writes fail now. */
+  public int documentsFailingToStore() {
+    return storeFailingSince.size();
+  }
+
+  /** When the oldest ongoing store failure began (epoch millis), or {@link Long#MAX_VALUE} if none is ongoing. */
+  public long storeFailingSinceMillis() {
+    long oldest = Long.MAX_VALUE;
+    for (long since : storeFailingSince.values()) {
+      oldest = Math.min(oldest, since);
+    }
+    return oldest;
   }
 
   /** The host's hooks, each call isolated and logged on failure. */

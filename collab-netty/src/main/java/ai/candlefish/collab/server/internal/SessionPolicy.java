@@ -52,6 +52,11 @@ public enum SessionPolicy {
     boolean answersRepeatedStep1WithStep1() {
       return false;
     }
+
+    @Override
+    boolean tellsStoreStatus() {
+      return false; // y-websocket has no message for it (and no acknowledgements to wait for)
+    }
   },
 
   /** Hocuspocus 4.x: see the class comment. */
@@ -100,6 +105,14 @@ public enum SessionPolicy {
    * for asking only then.
    */
   boolean answersRepeatedStep1WithStep1() {
+    return true;
+  }
+
+  /**
+   * Whether the client is told when the document's store fails and recovers ({@link ServerMessage.StoreStatus}):
+   * Hocuspocus as a stateless message, collab/1 as {@code StoreStatus}.
+   */
+  boolean tellsStoreStatus() {
     return true;
   }
 }

@@ -24,6 +24,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -274,6 +275,9 @@ public final class SharedDocument {
       } else {
         session.initialStateSent = true;
         session.peer.sendInitial(reply);
+        if (writer.isFailing() && session.policy.tellsStoreStatus()) {
+          session.peer.send(new ServerMessage.StoreStatus(key.name(), true));
+        }
       }
       return;
     }
@@ -439,9 +443,14 @@ public final class SharedDocument {
    * Each peer's messages keep their order: every send from this lane goes through its event loop's task queue.
    */
   private void broadcast(ServerMessage message, Object skip) {
+    broadcastTo(message, s -> s != skip);
+  }
+
+  /** Sends {@code message} to the sessions that {@code to} accepts, as {@link #broadcast(ServerMessage, Object)}. */
+  private void broadcastTo(ServerMessage message, Predicate<DocumentSession> to) {
     Map<Executor, List<Peer>> byExecutor = new IdentityHashMap<>();
     for (DocumentSession s : sessions) {
-      if (s != skip) {
+      if (to.test(s)) {
         byExecutor.computeIfAbsent(s.peer.sendExecutor(), e -> new ArrayList<>()).add(s.peer);
       }
     }
@@ -567,6 +576,19 @@ public final class SharedDocument {
       }
     });
     return result;
+  }
+
+  /**
+   * The store failed to take this document's updates ({@code failing}), or takes them again: tells the clients whose
+   * protocol can say so, rather than leaving them waiting for acknowledgements in silence. Document's thread.
+   */
+  void storeStatusChanged(boolean failing) {
+    if (failing) {
+      runtime.storeFailed(key);
+    } else {
+      runtime.storeRecovered(key);
+    }
+    broadcastTo(new ServerMessage.StoreStatus(key.name(), failing), s -> s.policy.tellsStoreStatus());
   }
 
   /** Sends an application message to every client that has the document open. */

@@ -138,6 +138,11 @@ final class StoreWriter {
     return stored;
   }
 
+  /** Whether the last write failed (and is being retried). */
+  boolean isFailing() {
+    return failures > 0;
+  }
+
   /** The document was unloaded: no more timers. */
   void close() {
     closed = true;
@@ -246,6 +251,10 @@ final class StoreWriter {
     inFlightAcks = new ArrayList<>();
     if (failure == null) {
       acks.forEach(Runnable::run);
+      if (failures > 0) {
+        log.info("document {} is stored again after {} failed attempts", document.key(), failures);
+        document.storeStatusChanged(false);
+      }
       failures = 0;
       notBeforeNanos = Long.MIN_VALUE;
       storedPieces = compacted ? 1 : storedPieces + 1;
@@ -266,6 +275,7 @@ final class StoreWriter {
       if (failures == 1) {
         log.warn("storing document {} failed; it stays in memory and is retried in {} ms", document.key(), millis,
             failure);
+        document.storeStatusChanged(true);
       } else {
         log.warn("storing document {} failed again (attempt {}: {}); retrying in {} ms", document.key(), failures,
             failure.toString(), millis);

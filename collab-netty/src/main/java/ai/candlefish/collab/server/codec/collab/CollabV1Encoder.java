@@ -4,6 +4,7 @@ import ai.candlefish.collab.protocol.v1.Ack;
 import ai.candlefish.collab.protocol.v1.Custom;
 import ai.candlefish.collab.protocol.v1.Opened;
 import ai.candlefish.collab.protocol.v1.ServerFrame;
+import ai.candlefish.collab.protocol.v1.StoreStatus;
 import ai.candlefish.collab.protocol.v1.SyncStep1;
 import ai.candlefish.collab.protocol.v1.SyncStep2;
 import ai.candlefish.collab.protocol.v1.Welcome;
@@ -63,6 +64,8 @@ final class CollabV1Encoder extends MessageToMessageEncoder<ServerMessage> {
     } else if (message instanceof ServerMessage.Refused refused) {
       b.setError(ai.candlefish.collab.protocol.v1.Error.newBuilder().setDocument(refused.document())
           .setAckId(refused.ack()).setCode(refused.code()).setMessage(refused.reason()));
+    } else if (message instanceof ServerMessage.StoreStatus status) {
+      b.setStoreStatus(StoreStatus.newBuilder().setDocument(status.document()).setFailing(status.failing()));
     } else if (message instanceof ServerMessage.Stateless stateless) {
       b.setCustom(Custom.newBuilder().setDocument(stateless.document()).setPayload(stateless.payload()));
     } else {

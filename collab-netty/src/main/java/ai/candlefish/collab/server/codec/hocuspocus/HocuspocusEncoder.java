@@ -28,7 +28,9 @@ import java.util.List;
  *   <li>{@code Authenticated}: auth "authenticated" with scope {@code readonly} or {@code read-write};
  *   <li>{@code Ack}: sync status 1 (Hocuspocus has no ack ids: the provider counts the statuses);
  *   <li>{@code Refused} of an update (ack id set): sync status 0, what Hocuspocus answers a read-only client's
- *       update with; any other {@code Refused} (a token, a document): auth "permission denied" with the reason.
+ *       update with; any other {@code Refused} (a token, a document): auth "permission denied" with the reason;
+ *   <li>{@code StoreStatus}: a stateless message (the provider's {@code onStateless}), {@value #STORE_FAILING} or
+ *       {@value #STORE_OK}, since Hocuspocus has no message of its own for it.
  * </ul>
  *
  * <p>Stateless and shared.
@@ -36,6 +38,10 @@ import java.util.List;
 @ChannelHandler.Sharable
 final class HocuspocusEncoder extends MessageToMessageEncoder<ServerMessage> {
   static final HocuspocusEncoder INSTANCE = new HocuspocusEncoder();
+  /** The stateless payload that says the document's updates cannot be stored now (sync statuses wait). */
+  static final String STORE_FAILING = "{\"type\":\"candlefish.store\",\"failing\":true}";
+  /** The stateless payload that says the document's updates are stored again. */
+  static final String STORE_OK = "{\"type\":\"candlefish.store\",\"failing\":false}";
 
   private HocuspocusEncoder() {
     super(ServerMessage.class);
@@ -74,13 +80,20 @@ final class HocuspocusEncoder extends MessageToMessageEncoder<ServerMessage> {
       buf.writeByte(AUTH_PERMISSION_DENIED);
       Lib0Buf.writeVarString(buf, refused.reason());
     } else if (message instanceof ServerMessage.Stateless stateless) {
-      buf = ctx.alloc().buffer(head + Lib0Buf.varStringSize(stateless.payload()));
-      start(buf, document, MESSAGE_STATELESS);
-      Lib0Buf.writeVarString(buf, stateless.payload());
+      buf = stateless(ctx, document, head, stateless.payload());
+    } else if (message instanceof ServerMessage.StoreStatus status) {
+      buf = stateless(ctx, document, head, status.failing() ? STORE_FAILING : STORE_OK);
     } else {
       throw new IllegalArgumentException("Hocuspocus cannot say " + message.getClass().getSimpleName());
     }
     out.add(new BinaryWebSocketFrame(buf));
+  }
+
+  private static ByteBuf stateless(ChannelHandlerContext ctx, String document, int head, String payload) {
+    ByteBuf buf = ctx.alloc().buffer(head + Lib0Buf.varStringSize(payload));
+    start(buf, document, MESSAGE_STATELESS);
+    Lib0Buf.writeVarString(buf, payload);
+    return buf;
   }
 
   private static void start(ByteBuf buf, String document, int type) {
