@@ -1,5 +1,6 @@
 package ai.candlefish.collab.server;
 
+import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.core.UpdateLimits;
 import ai.candlefish.collab.server.handler.CollabServerInitializer;
 import ai.candlefish.collab.server.handler.SessionHandler;
@@ -17,6 +18,7 @@ import ai.candlefish.collab.spi.DocumentLeases;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.DocumentStore;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import ai.candlefish.collab.spi.VersionInfo;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -41,6 +43,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -269,6 +272,35 @@ public final class CollabServer implements AutoCloseable {
       }
       return new DocumentHandle(document, rt.registry());
     });
+  }
+
+  /**
+   * Everything held for document {@code key} (a data subject's access request, GDPR article 15): its current state,
+   * including what clients sent that is not stored yet, and its saved versions if the store keeps any. Loads the
+   * document if it is not in memory. {@code DocumentStore.delete} erases the same data.
+   *
+   * @return a future that completes with the export, or exceptionally with the store's failure
+   * @throws IllegalStateException if the server is not started or is closing
+   */
+  public CompletableFuture<DocumentExport> export(DocumentKey key) {
+    Objects.requireNonNull(key, "key");
+    ServerRuntime rt = running().runtime;
+    return openDocument(key).thenCompose(handle -> handle.read(Doc::encodeStateAsUpdate)
+        .whenComplete((state, e) -> handle.close()))
+        .thenApplyAsync(state -> {
+          DocumentStore store = rt.config().store();
+          List<DocumentExport.Version> versions = new ArrayList<>();
+          List<VersionInfo> infos;
+          try {
+            infos = store.listVersions(key);
+          } catch (UnsupportedOperationException keepsNone) {
+            infos = List.of();
+          }
+          for (VersionInfo info : infos) {
+            versions.add(new DocumentExport.Version(info, store.loadVersion(key, info.id()).state()));
+          }
+          return new DocumentExport(key, Instant.now(), state, versions);
+        }, rt.blockingPool());
   }
 
   /**
