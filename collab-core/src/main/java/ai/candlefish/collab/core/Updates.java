@@ -1,6 +1,7 @@
 package ai.candlefish.collab.core;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -187,6 +188,21 @@ public final class Updates {
    * @param to each client's clock after its last struct in the update
    */
   public record UpdateMeta(Map<Long, Integer> from, Map<Long, Integer> to) {}
+
+  /**
+   * The v1 update without the structs of {@code clients}, its delete set kept whole: what is left of it when
+   * those clients' part is refused. (Yjs {@code diffUpdate} against a state vector that holds all of their clocks.)
+   *
+   * @throws DecodingException if the update is malformed
+   */
+  public static byte[] withoutClients(byte[] update, Collection<Long> clients) {
+    Objects.requireNonNull(update, "update");
+    StateVector all = StateVector.empty();
+    for (long client : clients) {
+      all.set(client, Integer.MAX_VALUE);
+    }
+    return diff(update, all.encode());
+  }
 
   /**
    * The clock ranges a v1 update covers (Yjs {@code parseUpdateMeta}).

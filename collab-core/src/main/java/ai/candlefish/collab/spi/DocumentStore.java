@@ -3,6 +3,7 @@ package ai.candlefish.collab.spi;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Where documents live between sessions, as Yjs v1 updates: a server loads a document when the first client opens
@@ -49,7 +50,8 @@ public interface DocumentStore {
   void replace(DocumentKey key, byte[] state);
 
   /**
-   * Removes everything stored for {@code key}, its saved versions included; does nothing if nothing is stored.
+   * Removes everything stored for {@code key}, its saved versions and client owners included; does nothing if
+   * nothing is stored.
    *
    * @throws StoreException if the document could not be deleted
    */
@@ -99,5 +101,30 @@ public interface DocumentStore {
    */
   default void deleteVersions(DocumentKey key, Collection<Long> ids) {
     throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no versions");
+  }
+
+  // -------------------------------------------------------------------------------------------- client owners
+  // Which principal writes with which Yjs client id: a server refuses structs under an id that belongs to another
+  // principal (a forged id). Optional: a store that keeps none leaves these defaults, and then an id belongs to its
+  // first writer only while the document stays loaded.
+
+  /**
+   * The owners of Yjs client ids in document {@code key}: client id to principal id (empty if none are recorded).
+   *
+   * @throws StoreException if the store cannot be read
+   */
+  default Map<Long, String> loadClientOwners(DocumentKey key) {
+    return Map.of();
+  }
+
+  /**
+   * Records that Yjs client id {@code clientId} of document {@code key} belongs to principal {@code owner}, unless
+   * it has an owner already; returns the owner on record afterwards ({@code owner} if this call recorded it). Must be
+   * atomic: of two claims of the same id, one wins. The default records nothing and returns {@code owner}.
+   *
+   * @throws StoreException if the claim could not be recorded; the server retries
+   */
+  default String claimClient(DocumentKey key, long clientId, String owner) {
+    return owner;
   }
 }

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
@@ -23,6 +24,8 @@ public final class InMemoryDocumentStore implements DocumentStore {
   // Versions per document, in id order; each map is used only inside compute() for its key.
   private final ConcurrentHashMap<DocumentKey, TreeMap<Long, DocumentVersion>> versions = new ConcurrentHashMap<>();
   private final AtomicLong nextVersionId = new AtomicLong(1);
+  private final ConcurrentHashMap<DocumentKey, ConcurrentHashMap<Long, String>> clientOwners =
+      new ConcurrentHashMap<>();
 
   /** An empty store. */
   public InMemoryDocumentStore() {}
@@ -61,6 +64,21 @@ public final class InMemoryDocumentStore implements DocumentStore {
   public void delete(DocumentKey key) {
     documents.remove(Objects.requireNonNull(key, "key"));
     versions.remove(key);
+    clientOwners.remove(key);
+  }
+
+  @Override
+  public Map<Long, String> loadClientOwners(DocumentKey key) {
+    Map<Long, String> owners = clientOwners.get(Objects.requireNonNull(key, "key"));
+    return owners == null ? Map.of() : Map.copyOf(owners);
+  }
+
+  @Override
+  public String claimClient(DocumentKey key, long clientId, String owner) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(owner, "owner");
+    String before = clientOwners.computeIfAbsent(key, k -> new ConcurrentHashMap<>()).putIfAbsent(clientId, owner);
+    return before == null ? owner : before;
   }
 
   @Override

@@ -122,6 +122,22 @@ class UpdatesTest {
   }
 
   @Test
+  void withoutClients_dropsTheirStructs_keepsTheOthersAndEveryDeletion_asYjsDiffUpdate() {
+    for (long seed = 1; seed <= 20; seed++) {
+      byte[] merged = peer.mergeUpdates(history(seed));
+      byte[] without = Updates.withoutClients(merged, List.of(11L));
+      Map<Long, Integer> kept = Updates.parseMeta(without).to();
+      assertThat(kept).as("seed %d", seed).doesNotContainKey(11L);
+      Map<Long, Integer> all = new java.util.HashMap<>(Updates.parseMeta(merged).to());
+      all.remove(11L);
+      assertThat(kept).as("seed %d", seed).isEqualTo(all);
+      Doc everything = Doc.create();
+      everything.applyUpdate(merged);
+      assertThat(Updates.wouldChange(without, everything)).as("nothing new: a part of the update").isFalse();
+    }
+  }
+
+  @Test
   void mergedUpdate_appliesLikeTheUpdates() {
     List<byte[]> updates = history(42);
     Doc one = Doc.create();

@@ -69,4 +69,16 @@ class InMemoryDocumentStoreTest {
     }
     assertThat(store.load(KEY).updateCount()).isEqualTo(2000);
   }
+
+  @Test
+  void claimClient_firstClaimWins_keptUntilDelete() {
+    assertThat(store.loadClientOwners(KEY)).isEmpty();
+    assertThat(store.claimClient(KEY, 42, "alice")).isEqualTo("alice");
+    assertThat(store.claimClient(KEY, 42, "mallory")).isEqualTo("alice");
+    assertThat(store.claimClient(KEY, 7, "bob")).isEqualTo("bob");
+    assertThat(store.claimClient(DocumentKey.of("acme", "other"), 42, "mallory")).isEqualTo("mallory");
+    assertThat(store.loadClientOwners(KEY)).isEqualTo(java.util.Map.of(42L, "alice", 7L, "bob"));
+    store.delete(KEY);
+    assertThat(store.loadClientOwners(KEY)).isEmpty();
+  }
 }

@@ -32,6 +32,12 @@ public final class CloseCodes {
   /** The principal has no permission on the document. Do not retry. */
   public static final int FORBIDDEN = 4403;
   /**
+   * The client's update carried new structs under a Yjs client id that belongs to another principal in this
+   * document (an id belongs to the principal that first wrote with it; the store keeps that). Nothing of it was
+   * applied. A Yjs client never does this on its own: do not retry.
+   */
+  public static final int FOREIGN_CLIENT_ID = 4409;
+  /**
    * The client's update would grow the document beyond the server's maximum document size
    * ({@code CollabServer.Builder.maxDocumentBytes}). The update was not applied; do not retry it.
    */

@@ -5,6 +5,7 @@ import ai.candlefish.collab.awareness.AwarenessChange;
 import ai.candlefish.collab.core.DecodingException;
 import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.core.LimitExceededException;
+import ai.candlefish.collab.core.StateVector;
 import ai.candlefish.collab.core.Transaction;
 import ai.candlefish.collab.core.Updates;
 import ai.candlefish.collab.server.CloseCodes;
@@ -76,6 +77,12 @@ public final class SharedDocument {
   private boolean echoToOrigin;
   /** Lane-confined: when the document last went from nothing waiting to something waiting; 0: nothing waits. */
   private long pendingSinceNanos;
+  /**
+   * Lane-confined: the principal id each Yjs client id belongs to (the first principal that wrote with it), as the
+   * store keeps it. The server's own edits ({@link DocumentHandle}) are under the document's client id, which no
+   * client may write with.
+   */
+  private final Map<Long, String> clientOwners = new HashMap<>();
 
   SharedDocument(DocumentKey key, ServerRuntime runtime) {
     this.key = key;
@@ -109,7 +116,7 @@ public final class SharedDocument {
 
   // ------------------------------------------------------------------------------------------------------ loading
 
-  private record Loaded(Doc doc, int pieces, RuntimeException failure) {}
+  private record Loaded(Doc doc, int pieces, Map<Long, String> clientOwners, RuntimeException failure) {}
 
   void startLoad() {
     storeLane.execute(() -> {
@@ -123,7 +130,7 @@ public final class SharedDocument {
       try {
         cluster.join(); // before the load: the other nodes' updates are read from this position on
       } catch (RuntimeException e) {
-        return new Loaded(null, 0, e);
+        return new Loaded(null, 0, null, e);
       }
     }
     return load0();
@@ -145,9 +152,13 @@ public final class SharedDocument {
         }
         i++;
       }
-      return new Loaded(d, stored.updateCount(), null);
+      Map<Long, String> owners = runtime.config().store().loadClientOwners(key);
+      if (owners == null) {
+        throw new StoreException("the store returned null client owners for " + key);
+      }
+      return new Loaded(d, stored.updateCount(), owners, null);
     } catch (RuntimeException e) {
-      return new Loaded(null, 0, e);
+      return new Loaded(null, 0, null, e);
     }
   }
 
@@ -164,6 +175,7 @@ public final class SharedDocument {
       return;
     }
     doc = result.doc;
+    clientOwners.putAll(result.clientOwners);
     pendingSinceNanos = doc.hasPendingUpdates() ? System.nanoTime() : 0;
     awareness = new Awareness(doc);
     awareness.setLocalState(null);
@@ -293,6 +305,12 @@ public final class SharedDocument {
       }
       return;
     }
+    if (session.principal != null) {
+      sync = ownClientIds(session, sync);
+      if (sync == null) {
+        return;
+      }
+    }
     long start = System.nanoTime();
     // Updates that waited for a missing piece are integrated along with this one, and the sender may lack them.
     echoToOrigin = doc.hasPendingUpdates();
@@ -339,6 +357,77 @@ public final class SharedDocument {
     if (sync.ack() != 0) {
       ServerMessage ack = new ServerMessage.Ack(key.name(), sync.ack());
       writer.whenStored(() -> session.peer.send(ack));
+    }
+  }
+
+  /**
+   * Yjs client ids belong to principals: an id nobody owns yet is claimed for the first principal that brings new
+   * structs under it (the claim is recorded by the store before the update is stored: same store lane). New structs
+   * under another principal's id (or the server's) are refused: an update closes its sender with
+   * {@link CloseCodes#FOREIGN_CLIENT_ID}; a step 2 loses only those structs, the rest is applied (after a crash, a
+   * client may hold another user's structs that the server relayed but never stored: they are that user's to send
+   * again). Structs the document has already are not the sender's writing and are not looked at.
+   *
+   * @return the message to apply ({@code sync}, or a step 2 without other principals' structs), or null if the
+   *     sender was refused
+   */
+  private ClientMessage.Sync ownClientIds(DocumentSession session, ClientMessage.Sync sync) {
+    Updates.UpdateMeta meta = Updates.parseMeta(sync.payload());
+    StateVector known = doc.stateVector();
+    String principal = session.principal.id();
+    List<Long> claims = new ArrayList<>();
+    List<Long> foreign = new ArrayList<>();
+    for (Map.Entry<Long, Integer> e : meta.to().entrySet()) {
+      long client = e.getKey();
+      if (e.getValue() <= known.get(client)) {
+        continue;
+      }
+      String owner = clientOwners.get(client);
+      if (owner == null && client != doc.clientId()) {
+        claims.add(client);
+      } else if (owner == null || !owner.equals(principal)) {
+        foreign.add(client);
+      }
+    }
+    if (!foreign.isEmpty()) {
+      if (sync.type() != SyncMessage.STEP2) {
+        fail(session, CloseCodes.FOREIGN_CLIENT_ID, "update refused: Yjs client id " + foreign.get(0)
+            + " belongs to another user");
+        return null;
+      }
+      log.debug("document {}: a step 2 of connection {} held structs of other users' client ids {}; dropped", key,
+          session.connection == null ? "-" : session.connection.id(), foreign);
+      sync = new ClientMessage.Sync(sync.document(), sync.type(), Updates.withoutClients(sync.payload(), foreign),
+          sync.ack());
+    }
+    for (long client : claims) {
+      clientOwners.put(client, principal);
+      storeLane.execute(() -> claim(client, principal));
+    }
+    return sync;
+  }
+
+  /** Records a claim in the store (on the store lane), retrying while it fails; learns the owner on record. */
+  private void claim(long client, String principal) {
+    String onRecord;
+    try {
+      onRecord = runtime.config().store().claimClient(key, client, principal);
+    } catch (StoreException e) {
+      log.warn("document {}: recording the owner of client id {} failed ({}); retrying", key, client, e.toString());
+      try {
+        runtime.timer().schedule(() -> storeLane.execute(() -> claim(client, principal)), 1, TimeUnit.SECONDS);
+      } catch (RejectedExecutionException shutDown) {
+        log.debug("document {}: the server is shut down; the claim of client id {} is not recorded", key, client);
+      }
+      return;
+    } catch (RuntimeException e) {
+      // Not the store being down: retrying would not help. The claim holds while the document is loaded.
+      log.error("document {}: the store cannot record the owner of client id {}", key, client, e);
+      return;
+    }
+    if (onRecord != null && !onRecord.equals(principal)) {
+      // Another node recorded it first: from now on the id is that principal's here too.
+      lane.execute(() -> clientOwners.put(client, onRecord));
     }
   }
 

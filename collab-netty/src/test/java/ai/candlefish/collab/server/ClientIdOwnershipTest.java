@@ -1,0 +1,171 @@
+package ai.candlefish.collab.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import ai.candlefish.collab.testkit.YjsNodeClients;
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A Yjs client id belongs to the principal that first wrote with it in a document, kept by the store: real
+ * y-websocket 3.1.0 providers in Node ({@code collab-testkit/src/main/js/yjs-node-clients.mjs}) write, and another
+ * principal's connection sends structs forged under their id. A forged update closes its sender with
+ * {@link CloseCodes#FOREIGN_CLIENT_ID} and changes nothing; the owner's reconnects (across a server restart), second
+ * tab and the server's own edits go on.
+ */
+class ClientIdOwnershipTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final DocumentKey KEY = DocumentKey.of("acme", "owned");
+  private static YjsNodeClients node;
+
+  private final InMemoryDocumentStore store = new InMemoryDocumentStore();
+  private final List<String> clients = new ArrayList<>();
+  private CollabServer server;
+
+  @BeforeAll
+  static void startNode() {
+    node = YjsNodeClients.start();
+  }
+
+  @AfterAll
+  static void stopNode() {
+    node.close();
+  }
+
+  @BeforeEach
+  void startServer() {
+    server = newServer(0);
+  }
+
+  private CollabServer newServer(int port) {
+    return CollabServer.newBuilder().host("127.0.0.1").port(port).documentStore(store)
+        .authenticator(TestTokens.TOKENS).storeDebounce(Duration.ofMillis(20)).storeMaxWait(Duration.ofMillis(100))
+        .unloadDelay(Duration.ofMillis(100)).build().start();
+  }
+
+  @AfterEach
+  void stop() {
+    for (String id : clients) {
+      node.call("destroy", "id", id);
+    }
+    server.close();
+  }
+
+  private long ywebsocket(String id, String token) {
+    clients.add(id);
+    return node.connect(id, "ws://127.0.0.1:" + server.port(), KEY.name(), token);
+  }
+
+  /** An update that inserts {@code text} at the start of "t" as client {@code clientId}, from clock 0. */
+  private static byte[] forgedUpdate(long clientId, String text) {
+    Doc forger = Doc.newBuilder().clientId(clientId).build();
+    List<byte[]> updates = new ArrayList<>();
+    forger.onUpdate((u, origin, txn) -> updates.add(u));
+    forger.getText("t").insert(0, text);
+    return updates.get(0);
+  }
+
+  /** A y-websocket sync message (0) of {@code type} (1: step 2, 2: update) carrying {@code update}, in hex. */
+  private static String syncMessage(int type, byte[] update) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(0);
+    out.write(type);
+    for (int n = update.length; ; n >>>= 7) {
+      if (n < 0x80) {
+        out.write(n);
+        break;
+      }
+      out.write((n & 0x7f) | 0x80);
+    }
+    out.writeBytes(update);
+    return HexFormat.of().formatHex(out.toByteArray());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Object> closeCodes(Map<String, Object> status) {
+    return ((List<Map<String, Object>>) status.get("closes")).stream()
+        .map(c -> (Object) ((Number) c.get("code")).intValue()).toList();
+  }
+
+  private String serverText() {
+    try (DocumentHandle handle = server.openDocument(KEY).join()) {
+      return handle.read(doc -> doc.getText("t").toString()).join();
+    }
+  }
+
+  @Test
+  void structsUnderAnotherPrincipalsClientId_areRefused_evenAfterARestart() {
+    long alice = ywebsocket("alice", "alice");
+    node.insert("alice", 0, "alice");
+    ywebsocket("bob", "bob");
+    node.waitText("bob", "alice");
+    // Longer than what Alice wrote, so that it brings structs beyond her clock: new ones, under her id.
+    byte[] forged = forgedUpdate(alice, "forged by bob, longer than alice's text");
+
+    node.call("raw", "id", "bob", "hex", syncMessage(2, forged));
+    await().atMost(WAIT).until(() -> closeCodes(node.status("bob")).contains(CloseCodes.FOREIGN_CLIENT_ID));
+    // A step 2 with them loses just those structs (after a crash it may hold another user's unstored ones).
+    ywebsocket("bob-step2", "bob");
+    node.call("raw", "id", "bob-step2", "hex", syncMessage(1, forged));
+    node.insert("alice", 5, "!");
+    node.waitText("bob-step2", "alice!");
+    assertThat(closeCodes(node.status("bob-step2"))).isEmpty();
+    assertThat(serverText()).isEqualTo("alice!");
+    assertThat(node.text("alice")).isEqualTo("alice!");
+
+    // The claim is the document's: after a restart the id is still Alice's.
+    int port = server.port();
+    server.close();
+    assertThat(store.loadClientOwners(KEY)).containsEntry(alice, "alice");
+    server = newServer(port);
+    node.call("waitConnected", "id", "alice", "timeoutMs", 20_000);
+    ywebsocket("bob-again", "bob");
+    node.call("raw", "id", "bob-again", "hex", syncMessage(2, forged));
+    await().atMost(WAIT).until(() -> closeCodes(node.status("bob-again")).contains(CloseCodes.FOREIGN_CLIENT_ID));
+    assertThat(serverText()).isEqualTo("alice!");
+  }
+
+  @Test
+  void theOwnersReconnects_secondTab_andServerSideEdits_goOn() {
+    ywebsocket("alice", "alice");
+    node.insert("alice", 0, "a");
+    ywebsocket("bob", "bob");
+    node.waitText("bob", "a");
+
+    // A reconnect with the same Y.Doc (so the same client id), across a server restart.
+    int port = server.port();
+    server.close();
+    server = newServer(port);
+    node.call("waitConnected", "id", "alice", "timeoutMs", 20_000);
+    node.call("waitConnected", "id", "bob", "timeoutMs", 20_000);
+    node.insert("alice", 1, "b");
+    node.waitText("bob", "ab");
+    // A second tab: another Y.Doc, another client id, the same principal.
+    ywebsocket("alice-tab", "alice");
+    node.insert("alice-tab", 2, "c");
+    node.waitText("bob", "abc");
+    // The server's own edit, under its document's client id.
+    try (DocumentHandle handle = server.openDocument(KEY).join()) {
+      handle.edit(txn -> txn.doc().getText("t").insert(3, "d")).join();
+    }
+    node.waitText("alice", "abcd");
+    node.insert("bob", 4, "e");
+    node.waitText("alice-tab", "abcde");
+    for (String id : List.of("alice", "alice-tab", "bob")) {
+      assertThat(closeCodes(node.status(id))).as(id).doesNotContain(CloseCodes.FOREIGN_CLIENT_ID);
+    }
+  }
+}
