@@ -551,7 +551,9 @@ public final class CollabServer implements AutoCloseable {
     /**
      * What a connection may do before the authenticator accepted it: it is closed after {@code timeout} (with
      * {@link CloseCodes#UNAVAILABLE}), or when it sent more than {@code maxMessages} messages or
-     * {@code maxBytes} bytes (with 1008). Defaults: 10 s, 32 messages, 1 MiB.
+     * {@code maxBytes} bytes (with 1008). Defaults: 10 s, 512 messages, 1 MiB. A page that opens many documents at
+     * once over one Hocuspocus socket sends each one's token, sync step 1 and presence before the first token is
+     * answered: the message count must leave room for {@code maxDocumentsPerConnection} documents of that.
      *
      * @throws IllegalArgumentException if the timeout is shorter than 10 ms or a count is negative
      */

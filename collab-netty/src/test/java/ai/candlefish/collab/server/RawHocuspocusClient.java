@@ -33,7 +33,15 @@ class RawHocuspocusClient implements WebSocket.Listener {
   private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
   WebSocket socket;
 
+  private final boolean reading;
+
   RawHocuspocusClient(int port) {
+    this(port, true);
+  }
+
+  /** With {@code reading} false it never asks the JDK for a message, so the server's outbound buffer fills up. */
+  RawHocuspocusClient(int port, boolean reading) {
+    this.reading = reading;
     socket = HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port), this).join();
   }
 
@@ -99,7 +107,9 @@ class RawHocuspocusClient implements WebSocket.Listener {
 
   @Override
   public void onOpen(WebSocket webSocket) {
-    webSocket.request(1);
+    if (reading) {
+      webSocket.request(1);
+    }
   }
 
   @Override

@@ -302,7 +302,7 @@ public final class ServerConfig {
     private Duration idleTimeout = Duration.ofSeconds(60);
     private long outboundBufferLimit = 16L * 1024 * 1024;
     private Duration authenticationTimeout = Duration.ofSeconds(10);
-    private int maxUnauthenticatedMessages = 32;
+    private int maxUnauthenticatedMessages = 512;
     private long maxUnauthenticatedBytes = 1024 * 1024;
     private Duration storeDebounce = Duration.ofSeconds(2);
     private Duration storeMaxWait = Duration.ofSeconds(10);
