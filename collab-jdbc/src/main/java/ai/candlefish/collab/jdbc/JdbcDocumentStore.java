@@ -15,7 +15,9 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -44,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p><b>Tables.</b> {@code <prefix>schema_version} holds the schema version; {@code <prefix>updates} holds one row
- * per stored piece (a compacted state or an appended update) with the document's tenant and name. {@link
+ * per stored piece (a compacted state or an appended update) with the document's tenant and name; {@code
+ * <prefix>doc_versions} the saved versions, {@code <prefix>doc_clients} the owner of each claimed Yjs client id. {@link
  * Builder#build()} creates them, or upgrades them from an older version; starting again is a no-op, and two
  * instances starting at once on the same database are safe. The database user needs to create tables once.
  *
@@ -204,8 +207,8 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
   }
 
   /**
-   * Deletes every row of the document, its state, its updates and its saved versions (the database frees their space as it does for
-   * any deleted row: PostgreSQL by vacuum).
+   * Deletes every row of the document, its state, its updates, its saved versions and its client owners (the
+   * database frees their space as it does for any deleted row: PostgreSQL by vacuum).
    *
    * @throws StoreException if the document could not be deleted
    * @throws IllegalStateException if the store is closed
@@ -221,6 +224,10 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
         del.executeUpdate();
       }
       try (PreparedStatement del = c.prepareStatement(tables.deleteDocumentVersions)) {
+        bindKey(del, doc, key);
+        del.executeUpdate();
+      }
+      try (PreparedStatement del = c.prepareStatement(tables.deleteDocumentClients)) {
         bindKey(del, doc, key);
         del.executeUpdate();
       }
@@ -275,7 +282,8 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
   @Override
   public List<VersionInfo> listVersions(DocumentKey key) {
     Objects.requireNonNull(key, "key");
-    return onIoThread(key, "list the versions of", () -> query(key, tables.selectVersions, -1, rs -> {
+    return onIoThread(key, "list the versions of", () -> query(key, tables.selectVersions, -1, "the versions",
+        tables.versionsTable, rs -> {
       List<VersionInfo> out = new ArrayList<>();
       while (rs.next()) {
         out.add(info(rs));
@@ -293,8 +301,8 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
   @Override
   public DocumentVersion loadVersion(DocumentKey key, long id) {
     Objects.requireNonNull(key, "key");
-    return onIoThread(key, "load a version of", () -> query(key, tables.selectVersion, id,
-        rs -> rs.next() ? DocumentVersion.of(info(rs), rs.getBytes(5), rs.getBytes(6)) : null));
+    return onIoThread(key, "load a version of", () -> query(key, tables.selectVersion, id, "the versions",
+        tables.versionsTable, rs -> rs.next() ? DocumentVersion.of(info(rs), rs.getBytes(5), rs.getBytes(6)) : null));
   }
 
   /**
@@ -320,6 +328,65 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
     }));
   }
 
+  // -------------------------------------------------------------------------------------------- client owners
+  // Table <prefix>doc_clients (schema version 4): one row per claimed Yjs client id, the first claim wins.
+
+  /**
+   * The owners recorded for the document's client ids.
+   *
+   * @throws StoreException if the database cannot be read
+   * @throws IllegalStateException if the store is closed
+   */
+  @Override
+  public Map<Long, String> loadClientOwners(DocumentKey key) {
+    Objects.requireNonNull(key, "key");
+    return onIoThread(key, "load the client owners of", () -> query(key, tables.selectClients, -1,
+        "the client owners", tables.clientsTable, rs -> {
+      Map<Long, String> out = new HashMap<>();
+      while (rs.next()) {
+        out.put(rs.getLong(1), rs.getString(2));
+      }
+      return Map.copyOf(out);
+    }));
+  }
+
+  /**
+   * Inserts the claim; if the unique index holds one already, answers its owner.
+   *
+   * @throws IllegalArgumentException if {@code owner} is longer than 1024 characters
+   * @throws StoreException if the database cannot be written
+   * @throws IllegalStateException if the store is closed
+   */
+  @Override
+  public String claimClient(DocumentKey key, long clientId, String owner) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(owner, "owner");
+    if (owner.length() > Tables.MAX_OWNER_LENGTH) {
+      throw new IllegalArgumentException("owner is " + owner.length() + " characters long; at most "
+          + Tables.MAX_OWNER_LENGTH + " fit in " + tables.clientsTable);
+    }
+    long doc = Tables.hash(key);
+    return onIoThread(key, "claim a client id of", () -> {
+      try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(tables.insertClient)) {
+        bindKey(s, doc, key);
+        s.setLong(4, clientId);
+        s.setString(5, owner);
+        s.executeUpdate();
+        return owner;
+      } catch (SQLException e) {
+        if (!Tables.isUniqueViolation(e)) {
+          throw new StoreException("could not claim client id " + clientId + " of document " + key + " in "
+              + tables.clientsTable + " (" + e.getMessage() + ")", e);
+        }
+      }
+      // Claimed before (by another node, or by this claim retried): the owner on record answers. A row of another
+      // document whose key hash collides holds the index too; then nobody owns the id here, and the claim stands.
+      String onRecord = query(key, tables.selectClient, clientId, "the client owners", tables.clientsTable,
+          rs -> rs.next() ? rs.getString(1) : null);
+      return onRecord == null ? owner : onRecord;
+    });
+  }
+
   private static VersionInfo info(ResultSet rs) throws SQLException {
     return new VersionInfo(rs.getLong(1), rs.getString(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)));
   }
@@ -328,8 +395,11 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
     T read(ResultSet rs) throws SQLException;
   }
 
-  /** Runs a query of the document's rows (with the version id as 4th parameter unless it is -1). */
-  private <T> T query(DocumentKey key, String sql, long id, RowsReader<T> reader) {
+  /**
+   * Runs a query of the document's versions or client owners ({@code what}, in {@code table}), with {@code id} (a
+   * version or client id) as 4th parameter unless it is -1.
+   */
+  private <T> T query(DocumentKey key, String sql, long id, String what, String table, RowsReader<T> reader) {
     long doc = Tables.hash(key);
     try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
       bindKey(s, doc, key);
@@ -340,8 +410,8 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
         return reader.read(rs);
       }
     } catch (SQLException e) {
-      throw new StoreException("could not read the versions of document " + key + " from " + tables.versionsTable
-          + " (" + e.getMessage() + ")", e);
+      throw new StoreException("could not read " + what + " of document " + key + " from " + table + " ("
+          + e.getMessage() + ")", e);
     }
   }
 

@@ -20,7 +20,7 @@ import java.security.NoSuchAlgorithmException;
  */
 final class Tables {
   /** The schema version this code writes; {@link SchemaMigrator} brings older ones up to it. */
-  static final int SCHEMA_VERSION = 3;
+  static final int SCHEMA_VERSION = 4;
 
   final String versionTable;
   final String updatesTable;
@@ -38,6 +38,13 @@ final class Tables {
   final String selectVersion;
   final String deleteVersion;
   final String deleteDocumentVersions;
+  final String clientsTable;
+  final String insertClient;
+  final String selectClient;
+  final String selectClients;
+  final String deleteDocumentClients;
+  /** The longest owner (principal id) the clients table holds. */
+  static final int MAX_OWNER_LENGTH = 1024;
 
   Tables(String prefix) {
     versionTable = prefix + "schema_version";
@@ -62,6 +69,11 @@ final class Tables {
         + " AND id = ?";
     deleteVersion = "DELETE FROM " + versionsTable + whereKey + " AND id = ?";
     deleteDocumentVersions = "DELETE FROM " + versionsTable + whereKey;
+    clientsTable = prefix + "doc_clients";
+    insertClient = "INSERT INTO " + clientsTable + " (doc, tenant, name, client_id, owner) VALUES (?, ?, ?, ?, ?)";
+    selectClient = "SELECT owner FROM " + clientsTable + whereKey + " AND client_id = ?";
+    selectClients = "SELECT client_id, owner FROM " + clientsTable + whereKey;
+    deleteDocumentClients = "DELETE FROM " + clientsTable + whereKey;
   }
 
   /**
@@ -118,7 +130,30 @@ final class Tables {
         "CREATE INDEX IF NOT EXISTS " + versionsTable + "_doc ON " + versionsTable + " (doc, id)"
       };
     }
+    if (version == 4) {
+      // Owners of Yjs client ids: one row per (document, client id), the first claim wins (the unique index). Keyed
+      // by the key's hash: two documents whose hashes collide share their client ids' owners (64 + 32 random bits).
+      return new String[] {
+        "CREATE TABLE IF NOT EXISTS " + clientsTable + " ("
+            + "doc BIGINT NOT NULL, "
+            + "tenant VARCHAR(" + DocumentKey.MAX_TENANT_LENGTH + ") NOT NULL, "
+            + "name VARCHAR(" + DocumentKey.MAX_NAME_LENGTH + ") NOT NULL, "
+            + "client_id BIGINT NOT NULL, "
+            + "owner VARCHAR(" + MAX_OWNER_LENGTH + ") NOT NULL)",
+        "CREATE UNIQUE INDEX IF NOT EXISTS " + clientsTable + "_doc ON " + clientsTable + " (doc, client_id)"
+      };
+    }
     throw new IllegalArgumentException("no migration to schema version " + version);
+  }
+
+  /** Whether {@code e} says a unique index refused the row (SQLSTATE 23505, in PostgreSQL and H2). */
+  static boolean isUniqueViolation(java.sql.SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLException s && "23505".equals(s.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -386,6 +387,29 @@ class JdbcDocumentStoreTest {
     store.append(key, update);
 
     assertThat(store.load(key).updates()).containsExactly(update);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void claimClient_firstClaimWins_acrossStores_andDeleteRemovesTheClaims(Database db) {
+    String prefix = Database.freshPrefix();
+    JdbcDocumentStore one = store(db, prefix, 100);
+    JdbcDocumentStore other = store(db, prefix, 100);
+    DocumentKey elsewhere = DocumentKey.of("acme", "elsewhere");
+    assertThat(one.loadClientOwners(KEY)).isEmpty();
+
+    assertThat(one.claimClient(KEY, 42, "alice")).isEqualTo("alice");
+    assertThat(other.claimClient(KEY, 42, "mallory")).as("another node, later").isEqualTo("alice");
+    assertThat(one.claimClient(KEY, 42, "alice")).as("a retried claim").isEqualTo("alice");
+    assertThat(other.claimClient(KEY, 4_294_967_295L, "bob")).isEqualTo("bob");
+    assertThat(one.claimClient(elsewhere, 42, "mallory")).as("another document").isEqualTo("mallory");
+    assertThat(other.loadClientOwners(KEY)).isEqualTo(Map.of(42L, "alice", 4_294_967_295L, "bob"));
+
+    one.delete(KEY);
+    assertThat(other.loadClientOwners(KEY)).isEmpty();
+    assertThat(other.loadClientOwners(elsewhere)).isEqualTo(Map.of(42L, "mallory"));
+    assertThatThrownBy(() -> one.claimClient(KEY, 1, "x".repeat(1025)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1024");
   }
 
   @ParameterizedTest
