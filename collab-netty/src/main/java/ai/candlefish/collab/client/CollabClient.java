@@ -64,6 +64,7 @@ public final class CollabClient implements AutoCloseable {
    * Replaces the token: a server that accepted the connection gets the fresh one at once (collab/1 sends another
    * {@code Hello}), so that the session does not end when the old token expires (close code 4440); every reconnect
    * sends it too. The fresh token must be for the same principal, or the server closes the connection with 4401.
+   * A client closed with 4440 (its token expired first) has given up, as on every 44xx code: build a new one.
    *
    * @param token the fresh token, or null for none
    * @throws IllegalStateException if the client is closed

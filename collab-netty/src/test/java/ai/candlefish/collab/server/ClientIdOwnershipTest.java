@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A Yjs client id belongs to the principal that first wrote with it in a document, kept by the store: real
- * y-websocket 3.1.0 providers in Node ({@code collab-testkit/src/main/js/yjs-node-clients.mjs}) write, and another
+ * y-websocket 3.1.0 (and Hocuspocus 4.8.0) providers in Node ({@code collab-testkit/src/main/js/yjs-node-clients.mjs}) write, and another
  * principal's connection sends structs forged under their id. A forged update closes its sender with
  * {@link CloseCodes#FOREIGN_CLIENT_ID} and changes nothing; the owner's reconnects (across a server restart), second
  * tab and the server's own edits go on.
@@ -83,15 +83,28 @@ class ClientIdOwnershipTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write(0);
     out.write(type);
-    for (int n = update.length; ; n >>>= 7) {
+    writeBytes(out, update);
+    return HexFormat.of().formatHex(out.toByteArray());
+  }
+
+  /** The same as a Hocuspocus message: the document's name first. */
+  private static String hocuspocusSyncMessage(String document, int type, byte[] update) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    writeBytes(out, document.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    out.writeBytes(HexFormat.of().parseHex(syncMessage(type, update)));
+    return HexFormat.of().formatHex(out.toByteArray());
+  }
+
+  /** lib0 varUint8Array: the length as a varUint, then the bytes. */
+  private static void writeBytes(ByteArrayOutputStream out, byte[] bytes) {
+    for (int n = bytes.length; ; n >>>= 7) {
       if (n < 0x80) {
         out.write(n);
         break;
       }
       out.write((n & 0x7f) | 0x80);
     }
-    out.writeBytes(update);
-    return HexFormat.of().formatHex(out.toByteArray());
+    out.writeBytes(bytes);
   }
 
   @SuppressWarnings("unchecked")
@@ -117,6 +130,13 @@ class ClientIdOwnershipTest {
 
     node.call("raw", "id", "bob", "hex", syncMessage(2, forged));
     await().atMost(WAIT).until(() -> closeCodes(node.status("bob")).contains(CloseCodes.FOREIGN_CLIENT_ID));
+    // The same over Hocuspocus.
+    clients.add("bob-hocuspocus");
+    node.call("connect", "kind", "hocuspocus", "id", "bob-hocuspocus", "url", "ws://127.0.0.1:" + server.port(),
+        "room", KEY.name(), "token", "bob");
+    node.call("raw", "id", "bob-hocuspocus", "hex", hocuspocusSyncMessage(KEY.name(), 2, forged));
+    await().atMost(WAIT).until(() -> closeCodes(node.status("bob-hocuspocus"))
+        .contains(CloseCodes.FOREIGN_CLIENT_ID));
     // A step 2 with them loses just those structs (after a crash it may hold another user's unstored ones).
     ywebsocket("bob-step2", "bob");
     node.call("raw", "id", "bob-step2", "hex", syncMessage(1, forged));
