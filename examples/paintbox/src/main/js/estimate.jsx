@@ -1,15 +1,76 @@
 // One estimate: its rooms and surfaces (Y.Array 'rooms' of Y.Maps), the totals the server computes (Y.Map
 // 'totals'), the notes (Lexical, Y.XmlText 'root'), and who is here (awareness). One Y.Doc and one y-websocket
 // provider, so one socket, for all of it: the notes editor's provider factory hands Lexical the same pair.
+// Undo/redo of rooms and surfaces: a Y.UndoManager that tracks only this page's own edits (origin LOCAL), so undo
+// never takes back what somebody else did; the notes have Lexical's own.
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
 import { useEffect, useMemo, useReducer, useState } from 'react'
 import { api, ApiError, collabUrl } from './api.js'
 import { Notes } from './notes.jsx'
+import { VersionsPanel, VersionView } from './versions.jsx'
 
 const KINDS = ['Wall', 'Ceiling', 'Trim', 'Door', 'Window frame', 'Floor']
 const money = new Intl.NumberFormat('en', { style: 'currency', currency: 'EUR' })
 const newId = () => Math.random().toString(36).slice(2, 10)
+
+// The origin of this page's own edits of rooms and surfaces. Edits of others arrive with the provider as origin,
+// the totals with the server's: the undo manager tracks only this one.
+const LOCAL = Symbol('paintbox local edit')
+const local = (type, change) => type.doc.transact(change, LOCAL)
+
+/** Undo and redo of this page's edits of the rooms; Ctrl/Cmd+Z, Ctrl/Cmd+Shift+Z and Ctrl+Y outside the notes. */
+function useUndo (rooms) {
+  const undoManager = useMemo(() => new Y.UndoManager(rooms, { trackedOrigins: new Set([LOCAL]) }), [rooms])
+  const [can, setCan] = useState({ undo: false, redo: false })
+  useEffect(() => {
+    const update = () => setCan({ undo: undoManager.canUndo(), redo: undoManager.canRedo() })
+    for (const event of ['stack-item-added', 'stack-item-popped', 'stack-cleared']) undoManager.on(event, update)
+    const onKey = e => {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey) return
+      const key = e.key.toLowerCase()
+      const redo = (key === 'z' && e.shiftKey) || (key === 'y' && !e.shiftKey)
+      if (key !== 'z' && !redo) return
+      // Lexical undoes the notes itself; the version label is a plain field with the browser's own undo.
+      if (e.target instanceof Element && e.target.closest('.notes, .versions')) return
+      e.preventDefault()
+      if (redo) undoManager.redo()
+      else undoManager.undo()
+    }
+    addEventListener('keydown', onKey)
+    return () => { removeEventListener('keydown', onKey); undoManager.destroy() }
+  }, [undoManager])
+  return { undoManager, ...can }
+}
+
+/**
+ * Names this page's Yjs client id in the document's 'users' map, in the shape of Yjs's PermanentUserData
+ * ({name: {ids: [client ids], ds: [...]}}), so that comparing versions on the server can say who edited. Written
+ * once synced, and again whenever it is missing (a restore of an older version removes what was added since).
+ */
+function useUserMapping (doc, provider, name) {
+  useEffect(() => {
+    const users = doc.getMap('users')
+    const ensure = () => {
+      if (!provider.synced) return
+      const user = users.get(name)
+      if (user instanceof Y.Map && user.get('ids') instanceof Y.Array && user.get('ds') instanceof Y.Array) {
+        if (!user.get('ids').toArray().includes(doc.clientID)) user.get('ids').push([doc.clientID])
+        return
+      }
+      doc.transact(() => {
+        const entry = new Y.Map()
+        users.set(name, entry)
+        entry.set('ids', Y.Array.from([doc.clientID]))
+        entry.set('ds', new Y.Array())
+      })
+    }
+    provider.on('sync', ensure)
+    users.observeDeep(ensure)
+    ensure()
+    return () => { provider.off('sync', ensure); users.unobserveDeep(ensure) }
+  }, [doc, provider, name])
+}
 
 /** Re-renders whenever one of the shared types changes (local or remote). */
 function useObserved (...types) {
@@ -47,16 +108,20 @@ function useStatus (provider) {
   return status
 }
 
-/** A number input that writes to the document on every keystroke that reads as a number, and shows what is typed. */
+/**
+ * A number input that writes to the document on every keystroke that reads as a number, and shows what is typed
+ * ("2." stays) until the value changes otherwise (an undo, somebody else).
+ */
 function NumberField ({ value, onChange, ...props }) {
   const [draft, setDraft] = useState(null)
-  const shown = draft ?? (typeof value === 'number' ? String(value) : '')
+  const shown = draft !== null && draft.value === value ? draft.text : (typeof value === 'number' ? String(value) : '')
   return (
     <input {...props} inputMode='decimal' value={shown}
       onChange={e => {
-        setDraft(e.target.value)
         const n = Number(e.target.value.trim().replace(',', '.'))
-        if (e.target.value.trim() !== '' && Number.isFinite(n) && n >= 0) onChange(n)
+        const valid = e.target.value.trim() !== '' && Number.isFinite(n) && n >= 0
+        setDraft({ text: e.target.value, value: valid ? n : value })
+        if (valid) onChange(n)
       }}
       onBlur={() => setDraft(null)} />
   )
@@ -64,7 +129,7 @@ function NumberField ({ value, onChange, ...props }) {
 
 function Surface ({ surface, onRemove }) {
   const get = k => surface.get(k)
-  const set = k => v => surface.set(k, v)
+  const set = k => v => local(surface, () => surface.set(k, v))
   return (
     <tr className='surface'>
       <td>
@@ -88,7 +153,7 @@ function Room ({ doc, room, index, total }) {
   const surfaces = room.get('surfaces')
   const addSurface = () => {
     const s = new Y.Map()
-    doc.transact(() => {
+    local(surfaces, () => {
       surfaces.push([s])
       s.set('id', newId())
       s.set('kind', 'Wall')
@@ -102,10 +167,10 @@ function Room ({ doc, room, index, total }) {
     <div className='card room' data-room={room.get('id')}>
       <div className='room-head'>
         <input className='room-name' value={room.get('name') || ''} placeholder='Room'
-          onChange={e => room.set('name', e.target.value)} />
+          onChange={e => local(room, () => room.set('name', e.target.value))} />
         <span className='room-total' title='computed on the server'>{total === undefined ? '…' : money.format(total)}</span>
         <button className='link remove-room' title='Remove room'
-          onClick={() => doc.getArray('rooms').delete(index, 1)}>Remove room</button>
+          onClick={() => local(room, () => doc.getArray('rooms').delete(index, 1))}>Remove room</button>
       </div>
       <table>
         <thead>
@@ -113,7 +178,8 @@ function Room ({ doc, room, index, total }) {
         </thead>
         <tbody>
           {surfaces instanceof Y.Array && surfaces.toArray().map((s, i) => s instanceof Y.Map &&
-            <Surface key={s.get('id') || i} surface={s} onRemove={() => surfaces.delete(i, 1)} />)}
+            <Surface key={s.get('id') || i} surface={s}
+              onRemove={() => local(surfaces, () => surfaces.delete(i, 1))} />)}
         </tbody>
       </table>
       <button className='add-surface' onClick={addSurface}>+ Surface</button>
@@ -147,12 +213,15 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
   useObserved(rooms, totals)
   const people = usePeople(provider)
   const status = useStatus(provider)
+  const undo = useUndo(rooms)
+  useUserMapping(doc, provider, user.name)
+  const [shownVersion, showVersion] = useState(null) // a past version or a comparison, shown read-only
   const roomTotals = totals.get('rooms') || {}
   const grand = totals.get('grand')
 
   const addRoom = () => {
     const room = new Y.Map()
-    doc.transact(() => {
+    local(rooms, () => {
       rooms.push([room])
       room.set('id', newId())
       room.set('name', 'Room ' + (rooms.length))
@@ -166,6 +235,12 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
       <div className='estimate-head'>
         <a href='#/'>← Estimates</a>
         <h1 id='estimate-title'>{estimate ? estimate.title : '…'}</h1>
+        <span className='undo'>
+          <button className='link' id='undo' title='Undo your last change (Ctrl+Z)' disabled={!undo.undo}
+            onClick={() => undo.undoManager.undo()}>↶ Undo</button>
+          <button className='link' id='redo' title='Redo (Ctrl+Shift+Z)' disabled={!undo.redo}
+            onClick={() => undo.undoManager.redo()}>↷ Redo</button>
+        </span>
         <span className={'status ' + status} id='status'>{status}</span>
       </div>
       <div className='people' id='people' aria-label='people here'>
@@ -173,7 +248,8 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
           {p.name}{p.you ? ' (you)' : ''}</span>)}
       </div>
       <div className='layout'>
-        <div className='rooms'>
+        <div className='rooms' onFocus={() => undo.undoManager.stopCapturing()}>
+          {shownVersion && <VersionView shown={shownVersion} onClose={() => showVersion(null)} />}
           {rooms.toArray().map((room, i) => room instanceof Y.Map &&
             <Room key={room.get('id') || i} doc={doc} room={room} index={i} total={roomTotals[room.get('id')]} />)}
           <button id='add-room' onClick={addRoom}>+ Room</button>
@@ -190,6 +266,7 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
             <h3>Notes</h3>
             <Notes documentName={documentName} doc={doc} provider={provider} user={user} />
           </div>
+          <VersionsPanel id={id} user={user} onShow={showVersion} onUnauthorized={onUnauthorized} />
         </aside>
       </div>
     </section>

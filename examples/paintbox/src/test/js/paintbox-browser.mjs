@@ -8,7 +8,7 @@
 //   node paintbox-browser.mjs reopen <base url> <shots> <estimate id> <expect content: true|false>
 //     After a restart: Carol signs in; the estimate must be in the list; she opens it and, if asked, must see the
 //     content and total from before.
-import { chromium } from 'playwright-core'
+import { check, fillSurface, launch, openEstimate, seen, signIn as signInAs, waitUntil } from './paintbox-pages.mjs'
 import { mkdirSync } from 'node:fs'
 
 const [mode, base, shots, estimateId] = process.argv.slice(2)
@@ -24,65 +24,8 @@ const EXPECTED = {
   notes: ['Access via the back door.', 'Alice: hall first.', 'Bob: keep the tiles.']
 }
 
-const check = (ok, what) => {
-  if (!ok) throw new Error('check failed: ' + what)
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync']
-})
-
-const signIn = async name => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US' })
-  const page = await context.newPage()
-  page.on('pageerror', e => console.error(`[${name} page error] ${e.message}`))
-  const sockets = []
-  page.on('websocket', ws => sockets.push(ws.url()))
-  await page.goto(base)
-  await page.waitForSelector('#login-name')
-  if (name === 'Alice') await page.screenshot({ path: `${shots}/paintbox-login.png` })
-  await page.fill('#login-name', name)
-  await page.click('#login-submit')
-  await page.waitForSelector('#new-title')
-  return { context, page, name, sockets }
-}
-
-const openEstimate = async (who, id) => {
-  await who.page.click(`#estimates li[data-id="${id}"] a`)
-  await who.page.waitForSelector('.estimate[data-status="synced"]', { timeout: 15000 })
-  await who.page.waitForSelector('#notes[contenteditable="true"]')
-}
-
-/** What a page shows: the rooms (from its document), notes, totals. */
-const seen = page => page.evaluate(() => ({
-  rooms: window.paintbox.doc.getArray('rooms').toJSON(),
-  totals: window.paintbox.doc.getMap('totals').toJSON(),
-  grandText: document.getElementById('grand-total').textContent,
-  notes: document.getElementById('notes').innerText.replace(/\s+/g, ' ').trim(),
-  people: [...document.querySelectorAll('#people .person')].map(p => p.textContent)
-}))
-
-const fillSurface = async (row, { kind, area, coats, price, product }) => {
-  if (kind) await row.locator('select.kind').selectOption(kind)
-  await row.locator('input.area').fill(String(area))
-  await row.locator('input.coats').fill(String(coats))
-  await row.locator('input.price').fill(String(price))
-  await row.locator('input.product').fill(product)
-  await row.locator('input.product').blur()
-}
-
-const waitUntil = async (what, condition, millis = 15000) => {
-  const deadline = Date.now() + millis
-  let last
-  while (Date.now() < deadline) {
-    last = await condition()
-    if (last.ok) return last
-    await new Promise(r => setTimeout(r, 150))
-  }
-  throw new Error('timed out waiting until ' + what + ': ' + JSON.stringify(last))
-}
+const browser = await launch()
+const signIn = name => signInAs(browser, base, name, name === 'Alice' ? `${shots}/paintbox-login.png` : null)
 
 try {
   if (mode === 'edit') {

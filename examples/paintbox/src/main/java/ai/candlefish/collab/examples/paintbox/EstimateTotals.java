@@ -47,10 +47,18 @@ public record EstimateTotals(Map<String, BigDecimal> rooms, BigDecimal area, Big
 
   /** Computes the totals from the rooms and surfaces of {@code doc}. Call it on the document's thread. */
   public static EstimateTotals compute(Doc doc) {
+    return compute(doc.getArray(ROOMS).toList());
+  }
+
+  /**
+   * Computes the totals from rooms as the document holds them: Y.Maps, or plain maps and lists (a past version,
+   * {@link EstimateContent}).
+   */
+  static EstimateTotals compute(List<?> roomList) {
     Map<String, BigDecimal> rooms = new LinkedHashMap<>();
     BigDecimal area = BigDecimal.ZERO;
     BigDecimal grand = BigDecimal.ZERO;
-    for (Object room : doc.getArray(ROOMS).toList()) {
+    for (Object room : roomList) {
       String id = field(room, "id") instanceof String s && !s.isEmpty() ? s : null;
       if (id == null) {
         continue;

@@ -1,0 +1,65 @@
+// What the browser tests do with Paintbox's pages: launch Debian's Chromium (headless, driven by playwright-core),
+// sign in, open an estimate, read what a page shows, fill a surface, wait for a condition.
+import { chromium } from 'playwright-core'
+
+export const check = (ok, what) => {
+  if (!ok) throw new Error('check failed: ' + what)
+}
+
+export const launch = () => chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync']
+})
+
+/** A new browser context signed in as `name`; `loginShot`: where to screenshot the login form, if anywhere. */
+export const signIn = async (browser, base, name, loginShot) => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US' })
+  const page = await context.newPage()
+  const errors = []
+  page.on('pageerror', e => { errors.push(e.message); console.error(`[${name} page error] ${e.message}`) })
+  const sockets = []
+  page.on('websocket', ws => sockets.push(ws.url()))
+  await page.goto(base)
+  await page.waitForSelector('#login-name')
+  if (loginShot) await page.screenshot({ path: loginShot })
+  await page.fill('#login-name', name)
+  await page.click('#login-submit')
+  await page.waitForSelector('#new-title')
+  return { context, page, name, sockets, errors }
+}
+
+export const openEstimate = async (who, id) => {
+  await who.page.click(`#estimates li[data-id="${id}"] a`)
+  await who.page.waitForSelector('.estimate[data-status="synced"]', { timeout: 15000 })
+  await who.page.waitForSelector('#notes[contenteditable="true"]')
+}
+
+/** What a page shows: the rooms (from its document), notes, totals. */
+export const seen = page => page.evaluate(() => ({
+  rooms: window.paintbox.doc.getArray('rooms').toJSON(),
+  totals: window.paintbox.doc.getMap('totals').toJSON(),
+  grandText: document.getElementById('grand-total').textContent,
+  notes: document.getElementById('notes').innerText.replace(/\s+/g, ' ').trim(),
+  people: [...document.querySelectorAll('#people .person')].map(p => p.textContent)
+}))
+
+export const fillSurface = async (row, { kind, area, coats, price, product }) => {
+  if (kind) await row.locator('select.kind').selectOption(kind)
+  await row.locator('input.area').fill(String(area))
+  await row.locator('input.coats').fill(String(coats))
+  await row.locator('input.price').fill(String(price))
+  await row.locator('input.product').fill(product)
+  await row.locator('input.product').blur()
+}
+
+export const waitUntil = async (what, condition, millis = 15000) => {
+  const deadline = Date.now() + millis
+  let last
+  while (Date.now() < deadline) {
+    last = await condition()
+    if (last.ok) return last
+    await new Promise(r => setTimeout(r, 150))
+  }
+  throw new Error('timed out waiting until ' + what + ': ' + JSON.stringify(last))
+}
