@@ -521,6 +521,7 @@ public final class SharedDocument {
             log.warn("document {}: a stored update does not decode on resync: {}", key, e.getMessage());
           }
         }
+        writer.reloaded(stored.size());
       });
     });
   }

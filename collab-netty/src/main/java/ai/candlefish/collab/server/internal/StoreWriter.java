@@ -79,6 +79,19 @@ final class StoreWriter {
    */
   void storedElsewhere() {
     storedPieces++;
+    compactIfDue();
+  }
+
+  /**
+   * A reload from the store (a cluster's resync) found {@code pieces} stored pieces: the count is at least that,
+   * whatever updates this node missed and so never counted.
+   */
+  void reloaded(int pieces) {
+    storedPieces = Math.max(storedPieces, pieces);
+    compactIfDue();
+  }
+
+  private void compactIfDue() {
     if (storedPieces > compactAfter) {
       dueNanos = Math.min(dueNanos, System.nanoTime() + debounceNanos);
       arm();
