@@ -3,11 +3,15 @@
 // memory too):
 //   node load-server.mjs y-websocket-server PORT   @y/websocket-server's setupWSConnection on a ws server
 //   node load-server.mjs hocuspocus PORT           @hocuspocus/server's Server
+//   node load-server.mjs hocuspocus-redis PORT REDIS_PORT [ID]
+//                                                  the same with @hocuspocus/extension-redis on the Redis of
+//                                                  127.0.0.1:REDIS_PORT (run-cluster-load.sh: one of 1 to 3
+//                                                  instances; in memory, as the others)
 // Prints "LoadServer ready on PORT pid PID" once listening, like LoadServer.java; runs until killed.
 import http from 'node:http'
 import { readFileSync } from 'node:fs'
 
-const [kind, portArg] = process.argv.slice(2)
+const [kind, portArg, redisPortArg, identifier] = process.argv.slice(2)
 const port = Number(portArg ?? 1234)
 const host = '127.0.0.1'
 // Read from the file: @hocuspocus/server does not export its package.json.
@@ -36,7 +40,15 @@ if (kind === 'y-websocket-server') {
   const server = new Server({ port, address: host, quiet: true })
   await server.listen()
   ready(server.address.port, `@hocuspocus/server ${version('@hocuspocus/server')}`)
+} else if (kind === 'hocuspocus-redis' && redisPortArg) {
+  const { Server } = await import('@hocuspocus/server')
+  const { Redis } = await import('@hocuspocus/extension-redis')
+  const redis = new Redis({ host, port: Number(redisPortArg), ...(identifier ? { identifier } : {}) })
+  const server = new Server({ port, address: host, quiet: true, extensions: [redis] })
+  await server.listen()
+  ready(server.address.port, `@hocuspocus/server ${version('@hocuspocus/server')} with @hocuspocus/extension-redis ` +
+    `${version('@hocuspocus/extension-redis')}`)
 } else {
-  console.error('usage: node load-server.mjs y-websocket-server|hocuspocus PORT')
+  console.error('usage: node load-server.mjs y-websocket-server|hocuspocus PORT, or hocuspocus-redis PORT REDIS_PORT [ID]')
   process.exit(2)
 }

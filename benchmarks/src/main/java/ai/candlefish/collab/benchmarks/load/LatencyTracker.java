@@ -36,16 +36,21 @@ final class LatencyTracker {
   private static final class Pending {
     final long sentNanos;
     final AtomicInteger remaining;
+    /** The server node the sender is connected to (0 with one server). */
+    final int node;
 
-    Pending(long sentNanos, int receivers) {
+    Pending(long sentNanos, int receivers, int node) {
       this.sentNanos = sentNanos;
       this.remaining = new AtomicInteger(receivers);
+      this.node = node;
     }
   }
 
   /** Sent updates waiting for receipts: client id to the updates' first clocks. */
   private final ConcurrentHashMap<Long, ConcurrentSkipListMap<Long, Pending>> pending = new ConcurrentHashMap<>();
   private final Recorder recorder = new Recorder(HIGHEST_MICROS, 3);
+  /** The receipts whose receiver is connected to another server node than the sender (a cluster's relay). */
+  private final Recorder crossNodeRecorder = new Recorder(HIGHEST_MICROS, 3);
   private final LongAdder sent = new LongAdder();
   private final LongAdder delivered = new LongAdder();
   private final LongAdder unmatched = new LongAdder();
@@ -74,13 +79,18 @@ final class LatencyTracker {
 
   /** An update was sent at {@code nanos}, for {@code receivers} other clients. */
   void sent(byte[] update, int receivers, long nanos) {
+    sent(update, receivers, nanos, 0);
+  }
+
+  /** An update was sent at {@code nanos}, for {@code receivers} other clients, by a client of server {@code node}. */
+  void sent(byte[] update, int receivers, long nanos, int node) {
     long key = key(update);
     if (key == -1 || receivers == 0) {
       return;
     }
     sent.increment();
     pending.computeIfAbsent(key >>> 32, c -> new ConcurrentSkipListMap<>())
-        .put(key & 0xFFFFFFFFL, new Pending(nanos, receivers));
+        .put(key & 0xFFFFFFFFL, new Pending(nanos, receivers, node));
   }
 
   /**
@@ -89,6 +99,11 @@ final class LatencyTracker {
    * was delivered to it.
    */
   void received(long client, long fromClock, long toClock, long nanos) {
+    received(client, fromClock, toClock, nanos, 0);
+  }
+
+  /** {@link #received(long, long, long, long)} by a client of server {@code node}. */
+  void received(long client, long fromClock, long toClock, long nanos, int node) {
     ConcurrentSkipListMap<Long, Pending> updates = pending.get(client);
     Map<Long, Pending> delivered = updates == null ? Map.of() : updates.subMap(fromClock, toClock);
     if (delivered.isEmpty()) {
@@ -98,7 +113,11 @@ final class LatencyTracker {
     for (Map.Entry<Long, Pending> e : delivered.entrySet()) {
       Pending p = e.getValue();
       this.delivered.increment();
-      recorder.recordValue(Math.min(HIGHEST_MICROS, Math.max(0, (nanos - p.sentNanos) / 1000)));
+      long micros = Math.min(HIGHEST_MICROS, Math.max(0, (nanos - p.sentNanos) / 1000));
+      recorder.recordValue(micros);
+      if (p.node != node) {
+        crossNodeRecorder.recordValue(micros);
+      }
       if (p.remaining.decrementAndGet() == 0) {
         updates.remove(e.getKey(), p);
       }
@@ -151,5 +170,10 @@ final class LatencyTracker {
   /** The latencies recorded since the last call (microseconds). */
   Histogram takeHistogram() {
     return recorder.getIntervalHistogram();
+  }
+
+  /** The latencies of receipts on another node than the sender's, recorded since the last call (microseconds). */
+  Histogram takeCrossNodeHistogram() {
+    return crossNodeRecorder.getIntervalHistogram();
   }
 }

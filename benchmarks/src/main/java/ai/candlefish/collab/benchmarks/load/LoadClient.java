@@ -47,6 +47,8 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
 
   final int index;
   final String document;
+  /** Which server (of {@link LoadSettings#servers()}) the client connects to. */
+  final int node;
   final long startNanos = System.nanoTime();
   /** Completes with {@link System#nanoTime()} when the WebSocket handshake is done. */
   final CompletableFuture<Long> handshaken = new CompletableFuture<>();
@@ -75,12 +77,14 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
   private ScheduledFuture<?> renewals;
 
   /**
+   * @param node which server the client connects to
    * @param receivers how many other clients the document has (each of them should receive every edit)
    */
-  LoadClient(int index, String document, LoadProtocol protocol, LatencyTracker tracker, Counters counters,
-      int receivers, long seed) {
+  LoadClient(int index, String document, int node, LoadProtocol protocol, LatencyTracker tracker,
+      Counters counters, int receivers, long seed) {
     this.index = index;
     this.document = document;
+    this.node = node;
     this.protocol = protocol;
     this.tracker = tracker;
     this.counters = counters;
@@ -88,7 +92,7 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
     this.random = new SplittableRandom(seed);
     doc.onUpdate((update, origin, txn) -> {
       if (editing) {
-        tracker.sent(update, this.receivers, System.nanoTime());
+        tracker.sent(update, this.receivers, System.nanoTime(), node);
         if (protocol.acknowledges()) {
           tracker.ackRequested();
         }
@@ -160,7 +164,7 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
       long client = e.getKey();
       int before = seen.get(client);
       if (client != doc.clientId() && e.getValue() > before) {
-        tracker.received(client, before, e.getValue(), now);
+        tracker.received(client, before, e.getValue(), now, node);
       }
     }
     seen = after;

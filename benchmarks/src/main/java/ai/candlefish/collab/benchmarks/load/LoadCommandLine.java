@@ -5,13 +5,15 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** The load generator's command line. */
 final class LoadCommandLine {
   static final String USAGE = """
       usage: LoadGenerator [options]
-        --server ws://HOST:PORT     the server (default ws://127.0.0.1:1234)
+        --server ws://HOST:PORT     the server (default ws://127.0.0.1:1234); a comma-separated list for the
+                                    nodes of a cluster: client i connects to node (i / documents) % nodes
         --server-name NAME          what the server is, for the report (default collab-netty)
         --protocol P                y-websocket (default), hocuspocus or collab.v1
         --scenario NAME             a name for the report (default load)
@@ -29,6 +31,9 @@ final class LoadCommandLine {
         --local-addresses A,B,...   source addresses used in turn, e.g. 127.0.0.1,127.0.0.2
         --server-pid PID            the server's process (same machine) for CPU and heap figures
         --seed S                    seed of the random edits (default 1)
+        --node-pids P,Q,...         the processes of all nodes: their CPU together, for the cluster figures
+        --database-pid PID          the database's main process: its CPU and its children's
+        --redis HOST:PORT           the cluster's Redis: bytes in and out and its CPU (INFO) in the measured phase
       """;
 
   private LoadCommandLine() {}
@@ -51,7 +56,7 @@ final class LoadCommandLine {
       String value = args[++i];
       try {
         switch (option) {
-          case "--server" -> b.server(URI.create(value));
+          case "--server" -> b.servers(Arrays.stream(value.split(",")).map(String::trim).map(URI::create).toList());
           case "--server-name" -> b.serverName(value);
           case "--protocol" -> b.protocol(protocol(value));
           case "--scenario" -> b.scenario(value);
@@ -69,6 +74,10 @@ final class LoadCommandLine {
           case "--local-addresses" -> b.localAddresses(addresses(value));
           case "--server-pid" -> b.serverPid(Long.parseLong(value));
           case "--seed" -> b.seed(Long.parseLong(value));
+          case "--node-pids" -> b.nodePids(Arrays.stream(value.split(",")).map(String::trim).map(Long::valueOf)
+              .toList());
+          case "--database-pid" -> b.databasePid(Long.parseLong(value));
+          case "--redis" -> b.redis(value);
           default -> throw new IllegalArgumentException("unknown option " + option);
         }
       } catch (NumberFormatException e) {

@@ -65,6 +65,7 @@ public final class LoadGenerator {
   private final LoadClient.Counters counters = new LoadClient.Counters();
   private final ProcessProbe server;
   private final ProcessProbe self = new ProcessProbe(ProcessHandle.current().pid());
+  private final ClusterProbe cluster;
   private final List<LoadClient> clients = new ArrayList<>();
   private EventLoopGroup group;
   private Bootstrap bootstrap;
@@ -72,6 +73,8 @@ public final class LoadGenerator {
   private LoadGenerator(LoadSettings settings) {
     this.settings = settings;
     this.server = settings.serverPid() == 0 ? null : new ProcessProbe(settings.serverPid());
+    ClusterProbe probe = new ClusterProbe(settings);
+    this.cluster = probe.measures() || settings.servers().size() > 1 ? probe : null;
   }
 
   /** Runs the scenario of {@code settings} and returns its figures. */
@@ -96,8 +99,9 @@ public final class LoadGenerator {
         .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000);
-    log.info("{}: {} clients on {} documents, {} edits/s each ({}, {})", settings.scenario(), settings.clients(),
-        settings.documents(), settings.rate(), settings.protocol().name(), epoll ? "epoll" : "nio");
+    log.info("{}: {} clients on {} documents, {} edits/s each ({}, {}, {} server node{})", settings.scenario(),
+        settings.clients(), settings.documents(), settings.rate(), settings.protocol().name(), epoll ? "epoll" : "nio",
+        settings.servers().size(), settings.servers().size() == 1 ? "" : "s");
 
     List<LoadClient> seeders = seedDocuments();
     long heapIdle = heap();
@@ -114,8 +118,8 @@ public final class LoadGenerator {
     for (int i = 0; i < settings.clients(); i++) {
       opening.acquire();
       int d = i % settings.documents();
-      LoadClient client = new LoadClient(i, documentName(d), settings.protocol(), tracker, counters,
-          perDocument[d] - 1, settings.seed() * 1_000_003L + i);
+      LoadClient client = new LoadClient(i, documentName(d), settings.nodeOf(i), settings.protocol(), tracker,
+          counters, perDocument[d] - 1, settings.seed() * 1_000_003L + i);
       clients.add(client);
       client.synced.whenComplete((t, e) -> opening.release());
       connect(client, i);
@@ -156,16 +160,21 @@ public final class LoadGenerator {
     }
     Thread.sleep(settings.warmup().toMillis());
     tracker.takeHistogram(); // the warm-up's latencies are dropped
+    tracker.takeCrossNodeHistogram();
     tracker.takeAckHistogram();
     log.info("warm-up done: {} sent, {} delivered", tracker.sentCount(), tracker.deliveredCount());
+    // The slow probes (jstat: seconds on a busy machine) first, so that the counts and CPU times, read last, start
+    // with the measured phase.
+    LoadReport.GcPauses serverGcBefore = server == null ? null : server.gcPauses();
+    LoadReport.GcPauses selfGcBefore = self.gcPauses();
+    ProcessProbe.SchedStat serverSchedBefore = server == null ? null : server.schedStat();
+    ProcessProbe.SchedStat selfSchedBefore = self.schedStat();
+    ClusterProbe.Sample clusterBefore = cluster == null ? null : cluster.sample();
     long deliveredBefore = tracker.deliveredCount();
     long serverCpuBefore = server == null ? 0 : server.cpuNanos();
     long selfCpuBefore = self.cpuNanos();
-    ProcessProbe.SchedStat serverSchedBefore = server == null ? null : server.schedStat();
-    ProcessProbe.SchedStat selfSchedBefore = self.schedStat();
-    LoadReport.GcPauses serverGcBefore = server == null ? null : server.gcPauses();
-    LoadReport.GcPauses selfGcBefore = self.gcPauses();
     long measureStart = System.nanoTime();
+    Histogram crossNode = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
     Histogram latencies = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
     Histogram acks = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
     long measureEnd = measureStart + settings.duration().toNanos();
@@ -174,6 +183,7 @@ public final class LoadGenerator {
       if (settings.rate() > 0) {
         Histogram interval = tracker.takeHistogram();
         latencies.add(interval);
+        crossNode.add(tracker.takeCrossNodeHistogram());
         Histogram ackInterval = tracker.takeAckHistogram();
         acks.add(ackInterval);
         log.info("{} s: relay p50 {} ms, p99 {} ms, max {} ms;{} {} sent, {} delivered so far; machine load {}",
@@ -184,14 +194,16 @@ public final class LoadGenerator {
       }
     }
     long measureNanos = System.nanoTime() - measureStart;
+    // The counts and CPU times first, the slow probes last (see above).
+    long delivered = tracker.deliveredCount() - deliveredBefore;
+    double serverCpu = server == null ? -1 : 100.0 * (server.cpuNanos() - serverCpuBefore) / measureNanos;
+    double selfCpu = 100.0 * (self.cpuNanos() - selfCpuBefore) / measureNanos;
+    ClusterProbe.Sample clusterAfter = cluster == null ? null : cluster.sample();
     ProcessProbe.SchedStat serverSched = server == null ? new ProcessProbe.SchedStat(-1, 0)
         : server.schedStat().minus(serverSchedBefore);
     ProcessProbe.SchedStat selfSched = self.schedStat().minus(selfSchedBefore);
     LoadReport.GcPauses serverGc = gcDuring(server, serverGcBefore);
     LoadReport.GcPauses selfGc = gcDuring(self, selfGcBefore);
-    long delivered = tracker.deliveredCount() - deliveredBefore;
-    double serverCpu = server == null ? -1 : 100.0 * (server.cpuNanos() - serverCpuBefore) / measureNanos;
-    double selfCpu = 100.0 * (self.cpuNanos() - selfCpuBefore) / measureNanos;
     long rss = server == null ? -1 : server.rssBytes();
     String loadAverage = ProcessProbe.loadAverage();
     clients.forEach(LoadClient::stop);
@@ -204,6 +216,7 @@ public final class LoadGenerator {
       Thread.sleep(50);
     }
     latencies.add(tracker.takeHistogram());
+    crossNode.add(tracker.takeCrossNodeHistogram());
     acks.add(tracker.takeAckHistogram());
     log.info("drained after {} ms: {} sent, {} delivered, {} undelivered", System.currentTimeMillis()
         - (drainDeadline - DRAIN_MILLIS), tracker.sentCount(), tracker.deliveredCount(), tracker.undelivered());
@@ -226,11 +239,27 @@ public final class LoadGenerator {
         serverConnectCpuSeconds, serverCpu, selfCpu, heapIdle, heapConnected, heapEnd, rssIdle, rssConnected, rss,
         convergence.checked, convergence.diverged, convergence.first,
         loadAverage, 100.0 * serverSched.waitNanos() / measureNanos, serverSched.waitPerSliceMillis(),
-        100.0 * selfSched.waitNanos() / measureNanos, selfSched.waitPerSliceMillis(), serverGc, selfGc);
+        100.0 * selfSched.waitNanos() / measureNanos, selfSched.waitPerSliceMillis(), serverGc, selfGc,
+        clusterFigures(clusterBefore, clusterAfter, crossNode, delivered));
+  }
+
+  private ClusterFigures clusterFigures(ClusterProbe.Sample before, ClusterProbe.Sample after, Histogram crossNode,
+      long delivered) {
+    if (cluster == null) {
+      return null;
+    }
+    boolean redis = after.redis() != null;
+    return new ClusterFigures(settings.servers().size(), crossNode.getTotalCount(), millis(crossNode, 50),
+        millis(crossNode, 99), crossNode.getMaxValue() / 1000.0, delivered,
+        after.nodesCpuNanos() < 0 ? -1 : (after.nodesCpuNanos() - before.nodesCpuNanos()) / 1e9,
+        after.databaseCpuNanos() < 0 ? -1 : (after.databaseCpuNanos() - before.databaseCpuNanos()) / 1e9,
+        redis ? after.redis().cpuSeconds() - before.redis().cpuSeconds() : -1,
+        redis ? after.redis().inputBytes() - before.redis().inputBytes() : -1,
+        redis ? after.redis().outputBytes() - before.redis().outputBytes() : -1);
   }
 
   private void connect(LoadClient client, int i) {
-    URI uri = settings.protocol().uri(settings.server(), client.document);
+    URI uri = settings.protocol().uri(settings.servers().get(client.node), client.document);
     WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
         .webSocketUri(uri)
         .version(WebSocketVersion.V13)
@@ -338,8 +367,8 @@ public final class LoadGenerator {
 
   /** A client outside the measured ones: its own tracker and counters, no edits. */
   private LoadClient passiveClient(int index, int d) {
-    return new LoadClient(index, documentName(d), settings.protocol(), new LatencyTracker(),
-        new LoadClient.Counters(), 0, d);
+    return new LoadClient(index, documentName(d), Math.floorMod(d, settings.servers().size()), settings.protocol(),
+        new LatencyTracker(), new LoadClient.Counters(), 0, d);
   }
 
   private static double millis(Histogram h, double percentile) {
@@ -456,6 +485,9 @@ public final class LoadGenerator {
     System.out.print(report.summary());
     System.out.println("ROW " + report.markdownRow());
     System.out.println("PEERS " + report.peersRow());
+    if (report.cluster() != null) {
+      System.out.println("CLUSTER " + report.clusterJson());
+    }
     System.exit(report.converged() && report.undelivered() == 0 && report.ack().unacknowledged() <= 0 ? 0 : 1);
   }
 }

@@ -38,6 +38,8 @@ import java.util.Locale;
  * @param generatorWaitPerSliceMillis the same for the load generator
  * @param serverGc the server's GC pauses during the measured phase ({@code jstat -gc}), or null if unknown
  * @param generatorGc the load generator's, or null if unknown
+ * @param cluster the figures of a run against several nodes ({@link LoadSettings#servers()}) or with cluster probes
+ *     set, or null
  */
 public record LoadReport(String scenario, String serverName, String protocol, int clients, int documents,
     double rate, int writers, double measuredSeconds, int connected, int connectFailures, double connectMillisTotal,
@@ -49,7 +51,7 @@ public record LoadReport(String scenario, String serverName, String protocol, in
     long serverHeapIdleBytes, long serverHeapConnectedBytes, long serverHeapEndBytes, long serverRssIdleBytes,
     long serverRssConnectedBytes, long serverRssBytes, int documentsChecked, int documentsDiverged, String divergence, String loadAverage, double serverRunQueueWaitPercent,
     double serverWaitPerSliceMillis, double generatorRunQueueWaitPercent, double generatorWaitPerSliceMillis,
-    GcPauses serverGc, GcPauses generatorGc) {
+    GcPauses serverGc, GcPauses generatorGc, ClusterFigures cluster) {
 
   /**
    * Stop-the-world garbage collections of a JVM: how many, and their time together.
@@ -137,6 +139,15 @@ public record LoadReport(String scenario, String serverName, String protocol, in
     }
     b.append(f("  load generator: CPU %.0f%% of a core; %d unexpected closes, %d protocol errors; machine load %s%n",
         generatorCpuPercent, unexpectedCloses, protocolErrors, loadAverage));
+    if (cluster != null) {
+      b.append(f("  cluster of %d node%s: cross-node relay p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d samples);"
+          + " CPU per delivered update: nodes %s, database %s, Redis %s; bytes through Redis per delivered update"
+          + " %s%n", cluster.nodes(), cluster.nodes() == 1 ? "" : "s", cluster.crossNodeP50Millis(),
+          cluster.crossNodeP99Millis(), cluster.crossNodeMaxMillis(), cluster.crossNodeSamples(),
+          micros(cluster.nodesCpuMicrosPerDelivery()), micros(cluster.databaseCpuMicrosPerDelivery()),
+          micros(cluster.redisCpuMicrosPerDelivery()), cluster.redisBytesPerDelivery() < 0 ? "n/a"
+          : f("%.0f", cluster.redisBytesPerDelivery())));
+    }
     b.append(f("  convergence: %s (%d of %d documents checked, %d diverged)%s%n", converged() ? "OK" : "FAILED",
         documentsChecked, documents, documentsDiverged, divergence.isEmpty() ? "" : ": " + divergence));
     return b.toString();
@@ -184,6 +195,57 @@ public record LoadReport(String scenario, String serverName, String protocol, in
         syncedMaxMillis, serverConnectCpuSeconds, serverCpuPercent, mibNumber(serverRssIdleBytes), mibNumber(serverRssConnectedBytes),
         mibNumber(serverRssBytes), rssPerConnectionBytes() < 0 ? "–" : f("%.1f", rssPerConnectionBytes() / 1024),
         errors(), converged() ? "yes" : "NO (" + documentsDiverged + ")");
+  }
+
+  /**
+   * The figures that benchmarks/run-cluster-load.sh tabulates, as one line of JSON: the run's and
+   * {@link #cluster()}'s (per-delivery figures -1 when not measured).
+   */
+  public String clusterJson() {
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("scenario", scenario);
+    m.put("server", serverName);
+    m.put("protocol", protocol);
+    m.put("nodes", cluster == null ? 1 : cluster.nodes());
+    m.put("clients", clients);
+    m.put("connected", connected);
+    m.put("documents", documents);
+    m.put("rate", rate);
+    m.put("measuredSeconds", measuredSeconds);
+    m.put("deliveriesPerSecond", deliveriesPerSecond);
+    m.put("latencySamples", latencySamples);
+    m.put("relayP50Millis", relayP50Millis);
+    m.put("relayP99Millis", relayP99Millis);
+    m.put("relayMaxMillis", relayMaxMillis);
+    m.put("ackP50Millis", ack.measured() ? ack.p50Millis() : -1);
+    m.put("ackP99Millis", ack.measured() ? ack.p99Millis() : -1);
+    m.put("errors", errors());
+    m.put("converged", converged());
+    m.put("loadAverage", loadAverage);
+    if (cluster != null) {
+      m.put("crossNodeSamples", cluster.crossNodeSamples());
+      m.put("crossNodeP50Millis", cluster.crossNodeP50Millis());
+      m.put("crossNodeP99Millis", cluster.crossNodeP99Millis());
+      m.put("deliveries", cluster.deliveries());
+      m.put("nodesCpuSeconds", cluster.nodesCpuSeconds());
+      m.put("databaseCpuSeconds", cluster.databaseCpuSeconds());
+      m.put("redisCpuSeconds", cluster.redisCpuSeconds());
+      m.put("redisInputBytes", cluster.redisInputBytes());
+      m.put("redisOutputBytes", cluster.redisOutputBytes());
+      m.put("nodesCpuMicrosPerDelivery", cluster.nodesCpuMicrosPerDelivery());
+      m.put("databaseCpuMicrosPerDelivery", cluster.databaseCpuMicrosPerDelivery());
+      m.put("redisCpuMicrosPerDelivery", cluster.redisCpuMicrosPerDelivery());
+      m.put("redisBytesPerDelivery", cluster.redisBytesPerDelivery());
+    }
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(m);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String micros(double value) {
+    return value < 0 ? "n/a" : f("%.1f µs", value);
   }
 
   private static String pauses(GcPauses gc) {

@@ -9,7 +9,7 @@ import java.util.Objects;
 /**
  * What one load run does. Immutable; built with {@link #newBuilder()}, whose setters check their values.
  *
- * @param server the server's {@code ws://host:port}
+ * @param server the server's {@code ws://host:port} (the first of {@code servers})
  * @param serverName what the server is, for the report (such as {@code collab-netty} or {@code hocuspocus})
  * @param protocol how clients talk to it
  * @param scenario a name for the report
@@ -29,16 +29,32 @@ import java.util.Objects;
  *     ports); empty: the system's choice
  * @param serverPid the server's process id for CPU and heap figures (same machine); 0: none
  * @param seed the seed of the clients' random edits
+ * @param servers the nodes of a cluster serving the same documents, or just {@code server}: the clients of each
+ *     document are spread over them in turn (client {@code i} connects to node {@code (i / documents) % nodes}), so
+ *     that most of a document's receivers are on another node than its sender
+ * @param nodePids the processes of all nodes, whose CPU is added up for the cluster figures; empty: none
+ * @param databasePid a database process (PostgreSQL's postmaster) whose CPU, with its children's, is measured
+ *     for the cluster figures; 0: none
+ * @param redis {@code host:port} of the Redis whose traffic and CPU the cluster figures report (INFO); "" for none
  */
 public record LoadSettings(URI server, String serverName, LoadProtocol protocol, String scenario, int clients,
     int documents, String documentPrefix, double rate, int writers, long initialDocumentBytes, Duration warmup,
     Duration duration, Duration awarenessInterval, int ioThreads, int connectConcurrency,
-    List<InetAddress> localAddresses, long serverPid, long seed) {
+    List<InetAddress> localAddresses, long serverPid, long seed, List<URI> servers, List<Long> nodePids,
+    long databasePid, String redis) {
 
   public LoadSettings {
     Objects.requireNonNull(server, "server");
     Objects.requireNonNull(protocol, "protocol");
     localAddresses = List.copyOf(localAddresses);
+    servers = List.copyOf(servers);
+    nodePids = List.copyOf(nodePids);
+    Objects.requireNonNull(redis, "redis");
+  }
+
+  /** The node (index in {@link #servers()}) that client {@code i} connects to. */
+  public int nodeOf(int client) {
+    return Math.floorMod(client / documents, servers.size());
   }
 
   /** A builder with the defaults of each setter. */
@@ -66,6 +82,10 @@ public record LoadSettings(URI server, String serverName, LoadProtocol protocol,
     private List<InetAddress> localAddresses = List.of();
     private long serverPid;
     private long seed = 1;
+    private List<URI> servers = List.of(server);
+    private List<Long> nodePids = List.of();
+    private long databasePid;
+    private String redis = "";
 
     private Builder() {}
 
@@ -75,6 +95,45 @@ public record LoadSettings(URI server, String serverName, LoadProtocol protocol,
         throw new IllegalArgumentException("server must be a ws:// URI but was " + server);
       }
       this.server = server;
+      this.servers = List.of(server);
+      return this;
+    }
+
+    /** The nodes of a cluster (see {@link LoadSettings#servers()}); default: just the one {@link #server(URI)}. */
+    public Builder servers(List<URI> servers) {
+      if (servers.isEmpty()) {
+        throw new IllegalArgumentException("servers must name at least one ws:// URI");
+      }
+      servers.forEach(this::server);
+      this.server = servers.get(0);
+      this.servers = List.copyOf(servers);
+      return this;
+    }
+
+    /** The processes of all nodes, for the cluster's CPU figure; default none. */
+    public Builder nodePids(List<Long> pids) {
+      if (pids.stream().anyMatch(p -> p <= 0)) {
+        throw new IllegalArgumentException("node pids must be positive but were " + pids);
+      }
+      this.nodePids = List.copyOf(pids);
+      return this;
+    }
+
+    /** The database's main process, measured with its children; 0 (default) for none. */
+    public Builder databasePid(long pid) {
+      if (pid < 0) {
+        throw new IllegalArgumentException("databasePid must not be negative but was " + pid);
+      }
+      this.databasePid = pid;
+      return this;
+    }
+
+    /** {@code host:port} of the cluster's Redis; "" (default) for none. */
+    public Builder redis(String hostAndPort) {
+      if (!hostAndPort.isEmpty() && !hostAndPort.matches("[^:]+:\\d+")) {
+        throw new IllegalArgumentException("redis must be host:port but was " + hostAndPort);
+      }
+      this.redis = hostAndPort;
       return this;
     }
 
@@ -197,7 +256,8 @@ public record LoadSettings(URI server, String serverName, LoadProtocol protocol,
     public LoadSettings build() {
       return new LoadSettings(server, serverName, protocol, scenario, clients, documents, documentPrefix, rate,
           writers < 0 ? clients : Math.min(writers, clients), initialDocumentBytes, warmup,
-          duration, awarenessInterval, ioThreads, connectConcurrency, localAddresses, serverPid, seed);
+          duration, awarenessInterval, ioThreads, connectConcurrency, localAddresses, serverPid, seed, servers,
+          nodePids, databasePid, redis);
     }
   }
 }

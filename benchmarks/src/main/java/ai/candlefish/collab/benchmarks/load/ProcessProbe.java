@@ -172,7 +172,7 @@ final class ProcessProbe {
     }
   }
 
-  private static long clockTicks() {
+  static long clockTicks() {
     try {
       Process p = new ProcessBuilder("getconf", "CLK_TCK").start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();

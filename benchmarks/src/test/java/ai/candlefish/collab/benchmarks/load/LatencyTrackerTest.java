@@ -67,4 +67,33 @@ class LatencyTrackerTest {
     assertThat(tracker.undelivered()).isZero();
     assertThat(tracker.unmatchedCount()).isZero();
   }
+
+  @Test
+  void received_onAnotherNode_isAlsoACrossNodeSample_onTheSameNodeIsNot() {
+    Doc sender = Doc.newBuilder().clientId(7).build();
+    List<byte[]> sent = new ArrayList<>();
+    sender.onUpdate((u, origin, txn) -> sent.add(u));
+    sender.getText("t").insert(0, "a");
+    LatencyTracker tracker = new LatencyTracker();
+
+    tracker.sent(sent.get(0), 2, 1_000_000, 1);
+    tracker.received(7, 0, 1, 2_000_000, 1);
+    tracker.received(7, 0, 1, 9_000_000, 2);
+
+    assertThat(tracker.takeHistogram().getTotalCount()).isEqualTo(2);
+    org.HdrHistogram.Histogram cross = tracker.takeCrossNodeHistogram();
+    assertThat(cross.getTotalCount()).isEqualTo(1);
+    assertThat(cross.getMaxValue()).isBetween(7990L, 8010L);
+  }
+
+  @Test
+  void nodeOf_spreadsTheClientsOfEachDocumentOverTheNodesInTurn() {
+    LoadSettings settings = LoadSettings.newBuilder().clients(12, 4)
+        .servers(List.of(java.net.URI.create("ws://127.0.0.1:1"), java.net.URI.create("ws://127.0.0.1:2"),
+            java.net.URI.create("ws://127.0.0.1:3"))).build();
+
+    // Document 1's clients are 1, 5 and 9: one on each node.
+    assertThat(List.of(settings.nodeOf(1), settings.nodeOf(5), settings.nodeOf(9))).containsExactly(0, 1, 2);
+    assertThat(settings.nodeOf(4)).isEqualTo(1);
+  }
 }

@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# The cluster load run of issue 10, side by side: our server as 1, 2 and 3 nodes (separate JVMs, collab-redis on one
+# Redis, PostgreSQL store and leases) and Hocuspocus 4 as 1, 2 and 3 instances with @hocuspocus/extension-redis on
+# the same kind of Redis, driven by the same load generator (LoadGenerator, the clients of run-load.sh) speaking
+# the Hocuspocus protocol to both. The clients of each document are spread over the nodes in turn (client i connects
+# to node (i / documents) % nodes), so that with 2 or 3 nodes most receivers are on another node than the sender.
+#
+# Usage: benchmarks/run-cluster-load.sh [--no-build] [--smoke] [--write] [--systems S,...] [--nodes N,...]
+#                                       [--scenarios relay,peak]
+#   --write      put the table into benchmarks/RESULTS.md (section "Cluster load"), with this command
+#   --smoke      a seconds-long check of the harness (the Maven build runs it in phase verify): 2 nodes of ours and
+#                2 Hocuspocus instances, 12 clients on 3 documents for 2 s each; no RESULTS.md
+#   --systems    ours-standalone (1 node, PostgreSQL store, no Redis: the single-node baseline), ours (cluster
+#                mode: Redis transport and PostgreSQL leases, also with 1 node), hocuspocus (with the Redis
+#                extension); default all three
+#   --nodes      default 1,2,3 (ours-standalone always runs 1)
+#   --scenarios  relay: 1,000 clients on 100 documents, 1 edit/s each, awareness every 30 s, 10 s warm-up, 30 s
+#                       measured (relay and cross-node relay latency, ack latency, CPU and Redis bytes per delivered
+#                       update)
+#                peak:  100 clients on 10 documents at 5, 10, 20, 40 and 80 edits/s each (4,500 to 72,000
+#                       deliveries/s offered), 3 s warm-up and 10 s measured per step; a system's next step runs only
+#                       if it held this one (p99 < 100 ms, no errors, converged): its figure is the delivered
+#                       updates/s of the highest step held
+#                default both
+# Measured (LoadGenerator --node-pids/--database-pid/--redis): the nodes' CPU together (/proc/<pid>/stat), the
+# database's with its backends, Redis's CPU and bytes in + out (INFO) over the measured phase, each divided by the
+# updates delivered to clients in it. Each configuration gets a fresh redis-server (Debian's, scripts/ensure-redis.sh)
+# on a free port; our nodes share one embedded PostgreSQL (the tests' binaries) for the whole run, each run on
+# documents of its own.
+# Environment: SERVER_JAVA_OPTS, LOAD_JAVA_OPTS as in run-load.sh.
+set -euo pipefail
+script="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
+command_line="benchmarks/run-cluster-load.sh $*"
+cd "$(dirname "$0")/.."
+
+build=1
+smoke=0
+write=0
+systems=ours-standalone,ours,hocuspocus
+nodes_list=1,2,3
+scenarios=relay,peak
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --no-build) build=0 ;;
+    --smoke) smoke=1; systems=ours,hocuspocus; nodes_list=2; scenarios=smoke ;;
+    --write) write=1 ;;
+    --systems) systems="$2"; shift ;;
+    --nodes) nodes_list="$2"; shift ;;
+    --scenarios) scenarios="$2"; shift ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$script" | grep '^#'; exit 0 ;;
+    *) echo "run-cluster-load.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+IFS=, read -r -a system_list <<<"$systems"
+IFS=, read -r -a node_counts <<<"$nodes_list"
+IFS=, read -r -a scenario_list <<<"$scenarios"
+for s in "${system_list[@]}"; do
+  case "$s" in ours-standalone|ours|hocuspocus) ;; *) echo "run-cluster-load.sh: unknown system $s" >&2; exit 2 ;; esac
+done
+
+if [[ $build == 1 ]]; then
+  ./mvnw -B -ntp -q -pl benchmarks -am package -DskipTests
+fi
+node collab-core/src/test/js/ensure-node-modules.mjs benchmarks/js
+bash scripts/ensure-redis.sh
+jar=benchmarks/target/benchmarks.jar
+logs=benchmarks/target/cluster-load
+mkdir -p "$logs"
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+pids=() # every process this script started and has not stopped: ended on exit
+stop() { # stop PID...: SIGTERM, then wait
+  local p
+  for p in "$@"; do kill "$p" 2>/dev/null || true; done
+  for p in "$@"; do wait "$p" 2>/dev/null || true; done
+  local left=()
+  for p in "${pids[@]}"; do [[ " $* " == *" $p "* ]] || left+=("$p"); done
+  pids=("${left[@]+"${left[@]}"}")
+}
+trap 'stop "${pids[@]+"${pids[@]}"}"' EXIT
+
+free_port() { # a port of 127.0.0.1 that nothing listens on (as far as a connect tells)
+  local p
+  for _ in $(seq 1 200); do
+    p=$((20000 + RANDOM % 20000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
+  done
+  echo "run-cluster-load.sh: no free port found" >&2
+  exit 1
+}
+
+# await_line LOG PATTERN PID: waits until LOG has a line matching PATTERN (sed -E) and prints its first group
+await_line() {
+  local line
+  for _ in $(seq 1 600); do
+    line="$(sed -nE "s/.*$2.*/\\1/p" "$1" | head -1)"
+    [[ -n "$line" ]] && { echo "$line"; return 0; }
+    kill -0 "$3" 2>/dev/null || { cat "$1" >&2; echo "run-cluster-load.sh: process $3 ended (log $1)" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "run-cluster-load.sh: no '$2' in $1 within 60 s" >&2
+  exit 1
+}
+
+db_url=
+db_pid=
+start_database() {
+  local log="$logs/database.log"
+  setsid java -Xmx256m -cp "$jar" ai.candlefish.collab.benchmarks.load.ClusterLoadDatabase >"$log" 2>&1 &
+  pids+=("$!")
+  db_java=$!
+  local ready
+  ready="$(await_line "$log" 'database ready (.*)' "$db_java")"
+  db_url="${ready%% *}"
+  db_pid="$(sed -E 's/.* pid ([0-9]+).*/\1/' <<<"$ready")"
+  echo "== PostgreSQL: $ready"
+}
+
+redis_port=
+redis_pid=
+start_redis() {
+  redis_port="$(free_port)"
+  setsid /usr/bin/redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+    --protected-mode no --loglevel warning >"$logs/redis.log" 2>&1 &
+  redis_pid=$!
+  pids+=("$redis_pid")
+  for _ in $(seq 1 100); do
+    [[ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" == PONG ]] && return 0
+    sleep 0.1
+  done
+  echo "run-cluster-load.sh: redis-server on $redis_port did not answer" >&2
+  exit 1
+}
+
+node_urls=
+node_pids=
+node_procs=()
+# start_nodes SYSTEM N NAME: N nodes of SYSTEM, their ws:// URLs and pids comma-separated in node_urls, node_pids
+start_nodes() {
+  local system=$1 n=$2 name=$3 k log ready
+  node_urls=; node_pids=; node_procs=()
+  for k in $(seq 1 "$n"); do
+    log="$logs/server-$name-node$k.log"
+    case "$system" in
+      ours-standalone|ours)
+        # shellcheck disable=SC2086
+        setsid java -Xms256m -Xmx1g -XX:+UseG1GC ${SERVER_JAVA_OPTS:-} -cp "$jar" \
+          ai.candlefish.collab.benchmarks.load.ClusterLoadServer 0 "$db_url" \
+          "$([[ $system == ours ]] && echo "redis://127.0.0.1:$redis_port" || echo none)" "node$k" >"$log" 2>&1 & ;;
+      hocuspocus)
+        (cd benchmarks/js && exec setsid node load-server.mjs hocuspocus-redis 0 "$redis_port" "node$k") >"$log" 2>&1 & ;;
+    esac
+    pids+=("$!")
+    node_procs+=("$!")
+  done
+  for k in $(seq 1 "$n"); do
+    log="$logs/server-$name-node$k.log"
+    ready="$(await_line "$log" 'LoadServer ready on ([0-9]+ pid [0-9]+)' "${node_procs[$((k - 1))]}")"
+    node_urls+="${node_urls:+,}ws://127.0.0.1:${ready%% *}"
+    node_pids+="${node_pids:+,}${ready##* }"
+  done
+}
+
+scenario_args() {
+  case "$1" in
+    smoke) echo --clients 12 --documents 3 --rate 5 --warmup 0.3 --duration 2 --awareness 1 ;;
+    relay) echo --clients 1000 --documents 100 --rate 1 --warmup 10 --duration 30 --awareness 30 ;;
+    peak-*) echo --clients 100 --documents 10 --rate "${1#peak-}" --warmup 3 --duration 10 --awareness 30 ;;
+  esac
+}
+steps_of() {
+  case "$1" in
+    peak) echo peak-5 peak-10 peak-20 peak-40 peak-80 ;;
+    *) echo "$1" ;;
+  esac
+}
+
+# run_one SYSTEM NODES STEP: fresh Redis and nodes, one generator; returns 1 if the step was not held.
+run_one() {
+  local system=$1 n=$2 step=$3 name="$1-$2-$3" rc=0
+  local -a args
+  read -r -a args <<<"$(scenario_args "$step")"
+  [[ $system == ours-standalone ]] || start_redis
+  start_nodes "$system" "$n" "$name"
+  args+=(--protocol hocuspocus --scenario "$step" --server "$node_urls" --server-pid "${node_pids%%,*}"
+         --node-pids "$node_pids" --prefix "$name-$(date +%s)-doc-")
+  case "$system" in
+    ours-standalone) args+=(--server-name "ours standalone" --database-pid "$db_pid") ;;
+    ours) args+=(--server-name ours --database-pid "$db_pid" --redis "127.0.0.1:$redis_port") ;;
+    hocuspocus) args+=(--server-name "hocuspocus + redis" --redis "127.0.0.1:$redis_port") ;;
+  esac
+  local out="$logs/generator-$name.log"
+  echo "== $step on $system × $n ($(uptime | sed 's/.*load average/load average/')): LoadGenerator ${args[*]}"
+  # shellcheck disable=SC2086
+  setsid java -Xms512m -Xmx3g ${LOAD_JAVA_OPTS:--XX:+UseParallelGC} -cp "$jar" \
+    ai.candlefish.collab.benchmarks.load.LoadGenerator "${args[@]}" >"$out" 2>&1 &
+  local generator=$!
+  pids+=("$generator")
+  wait "$generator" || rc=1
+  stop "$generator"
+  grep -v '^ROW \|^PEERS \|^CLUSTER ' "$out" | grep -v '^\[' || true
+  stop "${node_procs[@]}"
+  [[ $system == ours-standalone ]] || stop "$redis_pid"
+  [[ $rc == 0 ]] || { echo "== $name: the generator reported errors or divergence (see $out)"; return 1; }
+}
+
+# held SYSTEM NODES STEP: whether the step's p99 was under 100 ms (run_one's status covers errors and convergence)
+held() {
+  node -e 'const r = JSON.parse(process.argv[1]); process.exit(r.relayP99Millis < 100 ? 0 : 1)' \
+    "$(sed -n 's/^CLUSTER //p' "$logs/generator-$1-$2-$3.log")"
+}
+
+needs_db=0
+for s in "${system_list[@]}"; do [[ $s == hocuspocus ]] || needs_db=1; done
+[[ $needs_db == 0 ]] || start_database
+
+uptime_start="$(uptime)"
+status=0
+for scenario in "${scenario_list[@]}"; do
+  read -r -a steps <<<"$(steps_of "$scenario")"
+  for system in "${system_list[@]}"; do
+    for n in "${node_counts[@]}"; do
+      [[ $system != ours-standalone || $n == 1 ]] || continue
+      for step in "${steps[@]}"; do rm -f "$logs/generator-$system-$n-$step.log"; done
+      for step in "${steps[@]}"; do
+        if [[ ${#steps[@]} -gt 1 ]]; then
+          # A ladder: a step not held (errors, divergence, p99 >= 100 ms) ends this system's ladder.
+          if ! run_one "$system" "$n" "$step" || ! held "$system" "$n" "$step"; then
+            echo "== $system × $n did not hold $step: no higher $scenario step"
+            break
+          fi
+        elif ! run_one "$system" "$n" "$step"; then
+          status=1
+        fi
+      done
+    done
+  done
+done
+uptime_end="$(uptime)"
+
+machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); $(java -version 2>&1 | head -1); Node $(node --version); $(redis-server --version | cut -d' ' -f1-3)"
+write_args=(--logs "$logs" --machine "$machine" --command "$command_line" --load-start "$uptime_start"
+            --load-end "$uptime_end")
+[[ $write == 1 ]] && write_args+=(--write benchmarks/RESULTS.md)
+[[ $smoke == 1 ]] && write_args+=(--check-smoke)
+node benchmarks/js/write-cluster-results.mjs "${write_args[@]}" || status=1
+exit $status

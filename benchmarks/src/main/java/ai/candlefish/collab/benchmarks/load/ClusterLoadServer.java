@@ -1,0 +1,56 @@
+package ai.candlefish.collab.benchmarks.load;
+
+import ai.candlefish.collab.jdbc.JdbcDocumentLeases;
+import ai.candlefish.collab.jdbc.JdbcDocumentStore;
+import ai.candlefish.collab.redis.RedisClusterTransport;
+import ai.candlefish.collab.server.CollabServer;
+import ai.candlefish.collab.spi.Authenticator;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * One server node of benchmarks/run-cluster-load.sh, in its own JVM: a {@link CollabServer} on a
+ * {@link JdbcDocumentStore} in PostgreSQL with, unless the Redis URI is {@code none}, a
+ * {@link RedisClusterTransport} and {@link JdbcDocumentLeases} (cluster mode); every other setting at its default,
+ * {@link Authenticator#insecureAllowAll(String)}. Arguments: port, JDBC URL (user postgres), Redis URI or
+ * {@code none}, node id. Prints {@code LoadServer ready on <port> pid <pid>} once listening; runs until killed
+ * (SIGTERM closes the server, then the transport and the pool).
+ */
+public final class ClusterLoadServer {
+  private ClusterLoadServer() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    if (args.length != 4) {
+      System.err.println("usage: ClusterLoadServer PORT JDBC_URL REDIS_URI|none NODE_ID");
+      System.exit(2);
+    }
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(args[1]);
+    config.setUsername("postgres");
+    config.setMaximumPoolSize(8);
+    HikariDataSource dataSource = new HikariDataSource(config);
+    JdbcDocumentStore store = JdbcDocumentStore.newBuilder(dataSource).build();
+    CollabServer.Builder builder = CollabServer.newBuilder().host("127.0.0.1").port(Integer.parseInt(args[0]))
+        .documentStore(store).authenticator(Authenticator.insecureAllowAll("load"));
+    RedisClusterTransport transport = null;
+    if (!args[2].equals("none")) {
+      transport = RedisClusterTransport.newBuilder(args[2]).nodeId(args[3]).build();
+      builder.cluster(transport, JdbcDocumentLeases.newBuilder(store).nodeId(args[3]).build());
+    }
+    CollabServer server = builder.build().start();
+    RedisClusterTransport closeTransport = transport;
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      if (closeTransport != null) {
+        closeTransport.close();
+      }
+      dataSource.close();
+      stopped.countDown();
+    }, "cluster-load-server-shutdown"));
+    System.out.println("LoadServer ready on " + server.port() + " pid " + ProcessHandle.current().pid()
+        + (closeTransport == null ? " (standalone)" : " (node " + args[3] + ")"));
+    stopped.await();
+  }
+}
