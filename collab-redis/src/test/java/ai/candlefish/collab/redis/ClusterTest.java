@@ -146,7 +146,11 @@ class ClusterTest {
   }
 
   private ClientDocument open(Node node, String document) throws Exception {
-    CollabClient client = CollabClient.newBuilder().uri(node.uri()).token("t")
+    return open(node.uri(), document);
+  }
+
+  private ClientDocument open(URI uri, String document) throws Exception {
+    CollabClient client = CollabClient.newBuilder().uri(uri).token("t")
         .reconnect(Duration.ofMillis(50), Duration.ofMillis(500)).build();
     clients.add(client);
     client.connect().get(20, TimeUnit.SECONDS);
@@ -335,6 +339,68 @@ class ClusterTest {
     }
     for (String token : acked) {
       assertThat(text).as("acknowledged").contains("[" + token + "]");
+    }
+  }
+
+  /**
+   * Behind a load balancer: clients of every kind whose node is killed reconnect to the same address, land on the
+   * other node, and converge; what they wrote while cut off (offline edits) arrives too, and nothing acknowledged is
+   * lost.
+   */
+  @Test
+  void killNine_itsClientsReconnectThroughTheBalancer_toTheOtherNode_andConverge() throws Exception {
+    Node a = node("a", 3000);
+    Node b = node("b", 3000);
+    List<Node> up = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(a, b));
+    try (TcpBalancer balancer = new TcpBalancer(() -> up.stream().map(n -> n.port).toList());
+        YjsNodeClients js = YjsNodeClients.start()) {
+      URI front = URI.create("ws://127.0.0.1:" + balancer.port());
+      Set<String> acked = ConcurrentHashMap.newKeySet();
+      List<ClientDocument> javaClients = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        javaClients.add(open(front, "failover")); // round robin: two on each node
+      }
+      for (int i = 0; i < 4; i++) {
+        js.connect("yw-" + i, front.toString(), "failover", "t");
+        js.call("connect", "kind", "hocuspocus", "id", "hp-" + i, "url", front.toString(), "room", "failover",
+            "token", "t");
+      }
+      for (int i = 0; i < javaClients.size(); i++) {
+        write(javaClients.get(i), "j" + i, acked);
+      }
+      await("load before the crash").atMost(Duration.ofSeconds(60)).until(() -> acked.size() >= 200);
+
+      up.remove(a);
+      a.signal("KILL");
+      a.process.waitFor(10, TimeUnit.SECONDS);
+      Set<String> ackedBeforeTheCrash = Set.copyOf(acked);
+      List<String> jsClients = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        js.insert("yw-" + i, 0, "(yw" + i + ")"); // made while half of them are cut off: sent once reconnected
+        js.insert("hp-" + i, 0, "(hp" + i + ")");
+        jsClients.add("yw-" + i);
+        jsClients.add("hp-" + i);
+      }
+      await("every Java client is back, on b").atMost(Duration.ofSeconds(60))
+          .until(() -> acked.size() >= ackedBeforeTheCrash.size() + 100);
+      stopWriting();
+      for (int i = 0; i < 4; i++) {
+        js.call("waitAcked", "id", "hp-" + i, "timeoutMs", 60_000);
+      }
+      String everyone = js.waitSame(jsClients.toArray(new String[0]));
+      await("the store has every Node client's edits").atMost(Duration.ofSeconds(30))
+          .until(() -> stored("failover").getText("t").toString().equals(js.text("yw-0")));
+
+      String text = assertConverged("failover", javaClients, List.of(b));
+      assertThat(everyone).isEqualTo(text);
+      for (int i = 0; i < 4; i++) {
+        assertThat(text).contains("(yw" + i + ")", "(hp" + i + ")");
+      }
+      for (String token : acked) {
+        assertThat(text).as("acknowledged").contains("[" + token + "]");
+      }
+      nodes.remove(a);
+      a.destroy();
     }
   }
 
