@@ -41,6 +41,15 @@
 //   {"op":"waitConnected","id":"a","timeoutMs":5000}  until connected and synced again      -> {"ok":true}
 //   {"op":"drop","id":"a"}     kills the socket without a close handshake and stops reconnecting -> {"ok":true}
 //   {"op":"destroy","id":"a"}  provider.destroy() (a clean disconnect)                       -> {"ok":true}
+//   {"op":"addSubdoc","id":"a","key":"child","guid":"g?","autoLoad":false}
+//        a new Y.Doc (that guid, or a random one) set as a subdocument under key in a's map "m"  -> {"guid":"..."}
+//   {"op":"openSubdoc","id":"a","key":"child","as":"a1","url":"ws://...","token":"t?","timeoutMs":5000}
+//        what Yjs apps do with a subdocument: waits until a's map "m" holds a Y.Doc under key, load()s it and opens
+//        it with a provider of its own named by its guid (with "kind":"hocuspocus" a HocuspocusProvider); the new
+//        client "as" edits that subdocument's text "t"; waits until it is synced             -> {"guid":"...","clientId":n}
+//   {"op":"deleteKey","id":"a","key":"child"}   deletes key from a's map "m"                 -> {"ok":true}
+//   {"op":"subdocs","id":"a"}  a's doc.getSubdocGuids(), and the guid under each key of its map "m" that holds a
+//        Y.Doc                                                           -> {"guids":[...],"keys":{"child":"..."}}
 //   {"op":"quit"}                                                            -> {"ok":true}, then exits
 
 import * as Y from 'yjs'
@@ -62,8 +71,7 @@ const sockets = new Map()
 // Quick reconnects, so that a test sees a dropped Hocuspocus socket come back within a second.
 const socketOptions = url => ({ url, WebSocketPolyfill: WebSocket, delay: 100, minDelay: 100, maxDelay: 500 })
 
-const connectHocuspocus = cmd => {
-  const doc = new Y.Doc()
+const connectHocuspocus = (cmd, doc = new Y.Doc()) => {
   const c = {
     doc, closes: [], denied: [], provider: null, hocuspocus: true, scope: null, authenticated: 0, stateless: []
   }
@@ -83,6 +91,25 @@ const connectHocuspocus = cmd => {
   // A provider given a socket does not attach itself; one that made its own socket is attached already.
   if (shared != null) provider.attach()
   c.provider = provider
+  return c
+}
+
+const connectYWebsocket = (cmd, doc = new Y.Doc()) => {
+  const c = { doc, closes: [], denied: [], provider: null }
+  const provider = new WebsocketProvider(cmd.url, cmd.room, doc, {
+    WebSocketPolyfill: WebSocket,
+    params: cmd.token == null ? {} : { token: cmd.token },
+    disableBc: true,
+    maxBackoffTime: 500
+  })
+  c.provider = provider
+  provider.on('connection-close', event => {
+    if (event != null) c.closes.push({ code: event.code, reason: event.reason })
+  })
+  // y-websocket reports the server's "permission denied" only through console.warn.
+  provider.messageHandlers[2] = (encoder, decoder) => {
+    if (decoding.readVarUint(decoder) === 0) c.denied.push(decoding.readVarString(decoder))
+  }
   return c
 }
 
@@ -124,25 +151,35 @@ const handle = async cmd => {
         if (cmd.waitSynced !== false) await waitFor(`${cmd.id} to sync`, () => c.provider.synced, cmd.timeoutMs)
         return { ok: true, clientId: c.doc.clientID }
       }
-      const doc = new Y.Doc()
-      const c = { doc, closes: [], denied: [], provider: null }
-      const provider = new WebsocketProvider(cmd.url, cmd.room, doc, {
-        WebSocketPolyfill: WebSocket,
-        params: cmd.token == null ? {} : { token: cmd.token },
-        disableBc: true,
-        maxBackoffTime: 500
-      })
-      c.provider = provider
-      provider.on('connection-close', event => {
-        if (event != null) c.closes.push({ code: event.code, reason: event.reason })
-      })
-      // y-websocket reports the server's "permission denied" only through console.warn.
-      provider.messageHandlers[2] = (encoder, decoder) => {
-        if (decoding.readVarUint(decoder) === 0) c.denied.push(decoding.readVarString(decoder))
-      }
+      const c = connectYWebsocket(cmd)
       clients.set(cmd.id, c)
-      if (cmd.waitSynced !== false) await waitFor(`${cmd.id} to sync`, () => provider.synced, cmd.timeoutMs)
-      return { ok: true, clientId: doc.clientID }
+      if (cmd.waitSynced !== false) await waitFor(`${cmd.id} to sync`, () => c.provider.synced, cmd.timeoutMs)
+      return { ok: true, clientId: c.doc.clientID }
+    }
+    case 'addSubdoc': {
+      const sub = new Y.Doc({ ...(cmd.guid == null ? {} : { guid: cmd.guid }), autoLoad: cmd.autoLoad === true })
+      client(cmd.id).doc.getMap('m').set(cmd.key, sub)
+      return { guid: sub.guid }
+    }
+    case 'openSubdoc': {
+      const m = client(cmd.id).doc.getMap('m')
+      await waitFor(`${cmd.id}'s subdocument ${cmd.key}`, () => m.get(cmd.key) instanceof Y.Doc, cmd.timeoutMs)
+      const sub = m.get(cmd.key)
+      sub.load()
+      const room = { ...cmd, room: sub.guid }
+      const c = cmd.kind === 'hocuspocus' ? connectHocuspocus(room, sub) : connectYWebsocket(room, sub)
+      clients.set(cmd.as, c)
+      await waitFor(`${cmd.as} to sync`, () => c.provider.synced, cmd.timeoutMs)
+      return { guid: sub.guid, clientId: sub.clientID }
+    }
+    case 'deleteKey':
+      client(cmd.id).doc.getMap('m').delete(cmd.key)
+      return { ok: true }
+    case 'subdocs': {
+      const doc = client(cmd.id).doc
+      const keys = {}
+      doc.getMap('m').forEach((v, k) => { if (v instanceof Y.Doc) keys[k] = v.guid })
+      return { guids: [...doc.getSubdocGuids()], keys }
     }
     case 'insert':
       client(cmd.id).doc.getText('t').insert(cmd.index, cmd.text)

@@ -65,6 +65,31 @@ public interface ClientDocument {
   Awareness awareness();
 
   /**
+   * Opens a subdocument of this document as a document of its own, named by its guid, as Yjs providers do
+   * ({@code new WebsocketProvider(url, subdoc.guid, subdoc)}): it is {@link Doc#load() loaded} (this document's
+   * subdocs listeners hear it in {@code loaded}), then {@code subdoc} itself, the instance this document's shared
+   * types hold, is filled with the server's state and kept in sync, so that {@code doc().getMap("m").get("child")}
+   * shows live content. The server checks the permission for the guid like for any document name. To open every
+   * subdocument that is loaded, also those added with {@code autoLoad} by others:
+   *
+   * <pre>{@code
+   * parent.doc().onSubdocs(e -> e.loaded().forEach(parent::openSubdocument));
+   * }</pre>
+   *
+   * <p>The subdocument is a {@code Doc} of its own: change it through the returned document's {@link #edit}, or
+   * hold its monitor ({@code synchronized (subdoc)}), not this document's. Destroying it (also when another client
+   * deletes it from this document) closes it.
+   *
+   * @param subdoc a subdocument of {@link #doc()}, as read from one of its shared types or {@link Doc#getSubdocs()}
+   * @return as {@link CollabClient#open}
+   * @throws IllegalArgumentException if {@code subdoc} is not a subdocument of {@link #doc()}, or its guid is not a
+   *     valid document name
+   * @throws IllegalStateException if {@code subdoc} was destroyed, a document with its guid is already open on this
+   *     client, or the client is closed
+   */
+  CompletableFuture<ClientDocument> openSubdocument(Doc subdoc);
+
+  /**
    * Sends an application message about this document to the server (its hooks receive it). Not stored, not
    * retried.
    *

@@ -122,6 +122,24 @@ public final class YjsNodeClients implements AutoCloseable {
     return ((Number) call("connect", "id", id, "url", url, "room", room, "token", token).get("clientId")).longValue();
   }
 
+  /**
+   * Adds a new {@code Y.Doc} (with {@code guid}, or a random one when null) as a subdocument under {@code key} of
+   * client {@code id}'s map "m"; returns its guid.
+   */
+  public String addSubdoc(String id, String key, String guid) {
+    return (String) call("addSubdoc", "id", id, "key", key, "guid", guid).get("guid");
+  }
+
+  /**
+   * Waits until client {@code id}'s map "m" holds a subdocument under {@code key}, loads it and opens it with a
+   * y-websocket provider of its own on room = its guid, as client {@code as}, and waits until that one is synced;
+   * returns the guid.
+   */
+  public String openSubdoc(String id, String key, String as, String url, String token) {
+    return (String) call("openSubdoc", "id", id, "key", key, "as", as, "url", url, "token", token,
+        "timeoutMs", 10_000).get("guid");
+  }
+
   /** Inserts {@code text} at {@code index} into client {@code id}'s text. */
   public void insert(String id, int index, String text) {
     call("insert", "id", id, "index", index, "text", text);

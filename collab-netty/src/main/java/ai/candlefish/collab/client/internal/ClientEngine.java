@@ -4,6 +4,7 @@ import ai.candlefish.collab.client.CollabClientListener;
 import ai.candlefish.collab.client.ClientDocument;
 import ai.candlefish.collab.client.RefusedException;
 import ai.candlefish.collab.core.DecodingException;
+import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.protocol.v1.ClientFrame;
 import ai.candlefish.collab.protocol.v1.Hello;
 import ai.candlefish.collab.protocol.v1.ServerFrame;
@@ -181,6 +182,11 @@ public final class ClientEngine {
   }
 
   public CompletableFuture<ClientDocument> open(String name) {
+    return open(name, Doc.create());
+  }
+
+  /** Opens document {@code name} with {@code doc} as its local copy (a fresh one, or a subdocument's instance). */
+  CompletableFuture<ClientDocument> open(String name, Doc doc) {
     ensureNotClosed();
     if (!started) {
       throw new IllegalStateException("call connect() before open(\"" + name + "\")");
@@ -188,11 +194,12 @@ public final class ClientEngine {
     if (!DocumentKey.isValidName(name)) {
       throw new IllegalArgumentException("not a valid document name: '" + name + "'");
     }
-    DocumentState document = new DocumentState(this, name);
+    DocumentState document = new DocumentState(this, name, doc);
     if (documents.putIfAbsent(name, document) != null) {
       throw new IllegalStateException("document '" + name + "' is already open on this client; use the "
           + "ClientDocument of the first open(), or close it first");
     }
+    document.listen();
     execute(() -> {
       if (gaveUp) {
         document.fail(new IllegalStateException("the client gave up: the server refused its token"));

@@ -4,6 +4,7 @@ import ai.candlefish.collab.awareness.Awareness;
 import ai.candlefish.collab.client.ClientDocument;
 import ai.candlefish.collab.client.RefusedException;
 import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.core.Subscription;
 import ai.candlefish.collab.core.Transaction;
 import ai.candlefish.collab.core.Updates;
 import ai.candlefish.collab.protocol.v1.Awareness.Builder;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
@@ -60,7 +62,7 @@ final class DocumentState implements ClientDocument {
 
   private final ClientEngine engine;
   private final String name;
-  private final Doc doc = Doc.create();
+  private final Doc doc;
   private final Awareness awareness;
   private final CompletableFuture<ClientDocument> opened = new CompletableFuture<>();
   private final ConcurrentSkipListMap<Long, Pending> pending = new ConcurrentSkipListMap<>();
@@ -69,17 +71,25 @@ final class DocumentState implements ClientDocument {
   private volatile boolean readOnly;
   private volatile Status status = Status.WAITING;
   private long awarenessSentNanos;
+  /** What {@link #listen} registered on the {@code Doc}, removed once closed (the Doc may outlive us: a subdoc). */
+  private final List<Subscription> docListeners = new CopyOnWriteArrayList<>();
 
-  DocumentState(ClientEngine engine, String name) {
+  DocumentState(ClientEngine engine, String name, Doc doc) {
     this.engine = engine;
     this.name = name;
+    this.doc = doc;
     this.awareness = new Awareness(doc);
-    doc.onUpdate(this::captured);
     awareness.onUpdate(change -> {
       if (change.origin() != REMOTE_ORIGIN) {
         engine.execute(this::sendAwareness);
       }
     });
+  }
+
+  /** Starts capturing local changes, once this state owns the name. A destroyed Doc cannot sync: close. */
+  void listen() {
+    docListeners.add(doc.onUpdate(this::captured));
+    docListeners.add(doc.onDestroy(destroyed -> close()));
   }
 
   CompletableFuture<ClientDocument> opened() {
@@ -96,6 +106,23 @@ final class DocumentState implements ClientDocument {
   @Override
   public Doc doc() {
     return doc;
+  }
+
+  @Override
+  public CompletableFuture<ClientDocument> openSubdocument(Doc subdoc) {
+    Objects.requireNonNull(subdoc, "subdoc");
+    synchronized (doc) { // load() records itself in a transaction of this document
+      if (subdoc.isDestroyed()) {
+        throw new IllegalStateException("subdoc " + subdoc.guid() + " was destroyed; read the current instance "
+            + "from document '" + name + "' again");
+      }
+      if (subdoc.parentDoc() != doc) {
+        throw new IllegalArgumentException("subdoc " + subdoc.guid() + " is not a subdocument of document '" + name
+            + "'; read it from this document's types or getSubdocs()");
+      }
+      subdoc.load();
+    }
+    return engine.open(subdoc.guid(), subdoc);
   }
 
   @Override
@@ -363,6 +390,7 @@ final class DocumentState implements ClientDocument {
   /** The document is done for: every open future and unacknowledged change fails with {@code cause}. */
   void fail(RuntimeException cause) {
     status = Status.CLOSED;
+    docListeners.forEach(Subscription::close);
     opened.completeExceptionally(cause);
     for (Pending p : pending.values()) {
       pending.remove(p.id);

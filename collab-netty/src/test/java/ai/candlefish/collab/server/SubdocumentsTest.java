@@ -1,0 +1,281 @@
+package ai.candlefish.collab.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import ai.candlefish.collab.client.ClientDocument;
+import ai.candlefish.collab.client.CollabClient;
+import ai.candlefish.collab.client.RefusedException;
+import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import ai.candlefish.collab.testkit.YjsNodeClients;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Subdocuments served as documents of their own, named by their guid, as Yjs providers open them: real y-websocket
+ * 3.1.0 providers in Node ({@code collab-testkit/src/main/js/yjs-node-clients.mjs}: a parent with a {@code Y.Doc} in
+ * its map "m", and a second provider on the subdocument's guid) and {@link CollabClient}'s
+ * {@link ClientDocument#openSubdocument}; stored like any document (a restart with the store kept), and checked
+ * against the authenticator by the guid.
+ */
+class SubdocumentsTest {
+  private static YjsNodeClients node;
+
+  private final InMemoryDocumentStore store = new InMemoryDocumentStore();
+  private CollabServer server;
+  private CollabClient carol;
+
+  @BeforeAll
+  static void startNode() {
+    node = YjsNodeClients.start();
+  }
+
+  @AfterAll
+  static void stopNode() {
+    node.close();
+  }
+
+  @BeforeEach
+  void startServer() {
+    server = newServer(0);
+  }
+
+  @AfterEach
+  void stop() {
+    if (carol != null) {
+      carol.close();
+    }
+    server.close();
+  }
+
+  private CollabServer newServer(int port) {
+    return CollabServer.newBuilder().host("127.0.0.1").port(port).documentStore(store)
+        .authenticator(TestTokens.TOKENS).storeDebounce(Duration.ofMillis(50)).storeMaxWait(Duration.ofMillis(200))
+        .unloadDelay(Duration.ofMillis(100)).build().start();
+  }
+
+  private String url() {
+    return "ws://127.0.0.1:" + server.port();
+  }
+
+  private CollabClient client(String token) throws Exception {
+    CollabClient client = CollabClient.newBuilder().uri(URI.create(url())).token(token)
+        .reconnect(Duration.ofMillis(50), Duration.ofMillis(500)).build();
+    client.connect().get(10, TimeUnit.SECONDS);
+    return client;
+  }
+
+  /** Restarts the server on its port with the same store. */
+  private void restart() {
+    int port = server.port();
+    server.close();
+    server = newServer(port);
+  }
+
+  private static String text(Doc doc) {
+    synchronized (doc) {
+      return doc.getText("t").toString();
+    }
+  }
+
+  /** The subdocument under "child" of the parent's map "m", once there. */
+  private static Doc child(ClientDocument parent) {
+    return await("the parent's subdocument").atMost(Duration.ofSeconds(10)).until(() -> {
+      synchronized (parent.doc()) {
+        return parent.doc().getMap("m").get("child") instanceof Doc d ? d : null;
+      }
+    }, d -> d != null);
+  }
+
+  /** Inserts a new subdocument with {@code guid} under {@code key} of the parent's map "m", and waits for the ack. */
+  private static Doc addSubdoc(ClientDocument parent, String key, String guid) throws Exception {
+    Doc subdoc = Doc.newBuilder().guid(guid).build();
+    parent.edit(txn -> txn.doc().getMap("m").set(key, subdoc)).get(10, TimeUnit.SECONDS);
+    return subdoc;
+  }
+
+  private static void destroy(String... nodeClients) {
+    for (String id : nodeClients) {
+      node.call("destroy", "id", id);
+    }
+  }
+
+  private String serverText(String name) {
+    try (DocumentHandle handle = server.openDocument(DocumentKey.of("acme", name)).join()) {
+      return handle.read(doc -> doc.getText("t").toString()).join();
+    }
+  }
+
+  @Test
+  void yWebsocketProviders_openASubdocumentByItsGuid_andTheServerStoresItAsADocumentOfItsOwn() {
+    node.connect("a", url(), "project", "alice");
+    String guid = node.addSubdoc("a", "child", null);
+    node.openSubdoc("a", "child", "a1", url(), "alice");
+    node.insert("a1", 0, "inside the subdocument");
+
+    node.connect("b", url(), "project", "bob");
+    assertThat(node.openSubdoc("b", "child", "b1", url(), "bob")).isEqualTo(guid);
+    node.waitText("b1", "inside the subdocument");
+    node.insert("b1", 0, "[bob] ");
+    node.waitText("a1", "[bob] inside the subdocument");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> serverText(guid).equals("[bob] inside the subdocument"));
+    try (DocumentHandle parent = server.openDocument(DocumentKey.of("acme", "project")).join()) {
+      assertThat(parent.read(doc -> doc.getSubdocGuids()).join()).as("the parent holds the reference only")
+          .containsExactly(guid);
+      assertThat(parent.read(doc -> doc.getText("t").toString()).join()).isEmpty();
+    }
+
+    restart();
+    node.connect("c", url(), "project", "carol");
+    node.openSubdoc("c", "child", "c1", url(), "carol");
+    node.waitText("c1", "[bob] inside the subdocument");
+    node.call("waitConnected", "id", "a1", "timeoutMs", 10_000);
+    node.insert("a1", 0, "after the restart: ");
+    node.waitText("c1", "after the restart: [bob] inside the subdocument");
+    destroy("a", "a1", "b", "b1", "c", "c1");
+  }
+
+  @Test
+  void hocuspocusProvider_opensASubdocumentAYWebsocketProviderMade() {
+    node.connect("a", url(), "mixed-parent", "alice");
+    String guid = node.addSubdoc("a", "child", null);
+    node.openSubdoc("a", "child", "a1", url(), "alice");
+    node.insert("a1", 0, "over y-websocket");
+    node.call("connect", "kind", "hocuspocus", "id", "h", "url", url(), "room", "mixed-parent", "token", "bob");
+    assertThat(node.call("openSubdoc", "kind", "hocuspocus", "id", "h", "key", "child", "as", "h1", "url", url(),
+        "token", "bob", "timeoutMs", 10_000).get("guid")).isEqualTo(guid);
+    node.waitText("h1", "over y-websocket");
+    node.insert("h1", 0, "and Hocuspocus ");
+    node.waitText("a1", "and Hocuspocus over y-websocket");
+    destroy("a", "a1", "h", "h1");
+  }
+
+  @Test
+  void collabClient_opensASubdocumentAYjsProviderMade_andEditsItWithTheProvider() throws Exception {
+    node.connect("a", url(), "plans", "alice");
+    String guid = node.addSubdoc("a", "child", null);
+    node.openSubdoc("a", "child", "a1", url(), "alice");
+    node.insert("a1", 0, "from node");
+
+    carol = client("carol");
+    ClientDocument parent = carol.open("plans").get(10, TimeUnit.SECONDS);
+    Doc subdoc = child(parent);
+    assertThat(subdoc.guid()).isEqualTo(guid);
+    assertThat(subdoc.shouldLoad()).as("not loaded before it is opened").isFalse();
+    ClientDocument opened = parent.openSubdocument(subdoc).get(10, TimeUnit.SECONDS);
+    assertThat(opened.name()).isEqualTo(guid);
+    assertThat(opened.doc()).as("the parent's own instance is kept in sync").isSameAs(subdoc);
+    assertThat(subdoc.shouldLoad()).isTrue();
+    await().atMost(Duration.ofSeconds(10)).until(() -> text(subdoc).equals("from node"));
+
+    opened.edit(txn -> txn.doc().getText("t").insert(0, "java and ")).get(10, TimeUnit.SECONDS);
+    node.waitText("a1", "java and from node");
+    synchronized (parent.doc()) {
+      assertThat(((Doc) parent.doc().getMap("m").get("child")).getText("t").toString())
+          .isEqualTo("java and from node");
+    }
+
+    restart();
+    node.call("waitConnected", "id", "a1", "timeoutMs", 10_000);
+    node.insert("a1", 0, "again: ");
+    await().atMost(Duration.ofSeconds(10)).until(() -> text(subdoc).equals("again: java and from node"));
+    assertThat(serverText(guid)).isEqualTo("again: java and from node");
+    destroy("a", "a1");
+  }
+
+  @Test
+  void collabClient_insertsASubdocument_andOpensIt_andAYjsProviderOpensItsGuid() throws Exception {
+    carol = client("carol");
+    ClientDocument parent = carol.open("notebook").get(10, TimeUnit.SECONDS);
+    Doc page = addSubdoc(parent, "child", "notebook/page-1");
+    ClientDocument opened = parent.openSubdocument(page).get(10, TimeUnit.SECONDS);
+    opened.edit(txn -> txn.doc().getText("t").insert(0, "page one")).get(10, TimeUnit.SECONDS);
+
+    node.connect("b", url(), "notebook", "bob");
+    assertThat(node.openSubdoc("b", "child", "b1", url(), "bob")).isEqualTo("notebook/page-1");
+    node.waitText("b1", "page one");
+    node.insert("b1", 8, " by bob");
+    await().atMost(Duration.ofSeconds(10)).until(() -> text(page).equals("page one by bob"));
+    destroy("b", "b1");
+  }
+
+  @Test
+  void autoLoadedSubdocuments_areOpenedFromTheSubdocsEvent() throws Exception {
+    carol = client("carol");
+    ClientDocument parent = carol.open("auto").get(10, TimeUnit.SECONDS);
+    List<ClientDocument> opened = new CopyOnWriteArrayList<>();
+    synchronized (parent.doc()) { // the README's pattern: no remote update between the two lines
+      parent.doc().onSubdocs(e -> e.loaded().forEach(d -> parent.openSubdocument(d).thenAccept(opened::add)));
+      parent.doc().getSubdocs().stream().filter(Doc::shouldLoad).forEach(parent::openSubdocument);
+    }
+
+    node.connect("a", url(), "auto", "alice");
+    node.call("addSubdoc", "id", "a", "key", "child", "guid", "auto/1", "autoLoad", true);
+    node.openSubdoc("a", "child", "a1", url(), "alice");
+    node.insert("a1", 0, "loaded by itself");
+    await().atMost(Duration.ofSeconds(10)).until(() -> opened.size() == 1);
+    assertThat(opened.get(0).name()).isEqualTo("auto/1");
+    await().atMost(Duration.ofSeconds(10)).until(() -> text(opened.get(0).doc()).equals("loaded by itself"));
+    destroy("a", "a1");
+  }
+
+  @Test
+  void subdocuments_arePermissionCheckedByTheirGuid() throws Exception {
+    // "limited" may write documents whose names start with "public": the parent's subdocuments named
+    // "public-board/..." are allowed (a naming convention), one named otherwise is not.
+    carol = client("limited");
+    ClientDocument parent = carol.open("public-board").get(10, TimeUnit.SECONDS);
+    Doc allowed = addSubdoc(parent, "card", "public-board/card-1");
+    Doc other = addSubdoc(parent, "secret", "secret-card");
+
+    ClientDocument card = parent.openSubdocument(allowed).get(10, TimeUnit.SECONDS);
+    card.edit(txn -> txn.doc().getText("t").insert(0, "ok")).get(10, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> parent.openSubdocument(other).join()).isInstanceOf(CompletionException.class)
+        .cause().isInstanceOf(RefusedException.class).hasMessageContaining("4403");
+    assertThat(serverText("public-board/card-1")).isEqualTo("ok");
+    assertThat(store.load(DocumentKey.of("acme", "secret-card")).isEmpty()).isTrue();
+  }
+
+  @Test
+  void openSubdocument_ofAnotherDocument_orTwice_failsFast() throws Exception {
+    carol = client("carol");
+    ClientDocument parent = carol.open("misuse").get(10, TimeUnit.SECONDS);
+    Doc loose = Doc.create();
+    assertThatThrownBy(() -> parent.openSubdocument(loose)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not a subdocument of document 'misuse'");
+
+    Doc sub = addSubdoc(parent, "child", "misuse/1");
+    parent.openSubdocument(sub).get(10, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> parent.openSubdocument(sub)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("already open");
+  }
+
+  @Test
+  void deletingASubdocumentFromItsParent_closesIt() throws Exception {
+    carol = client("carol");
+    ClientDocument parent = carol.open("deleting").get(10, TimeUnit.SECONDS);
+    Doc sub = addSubdoc(parent, "child", "deleting/1");
+    ClientDocument opened = parent.openSubdocument(sub).get(10, TimeUnit.SECONDS);
+
+    node.connect("a", url(), "deleting", "alice");
+    node.call("deleteKey", "id", "a", "key", "child");
+    await().atMost(Duration.ofSeconds(10)).until(sub::isDestroyed);
+    await().atMost(Duration.ofSeconds(10)).until(() -> opened.toString().contains("CLOSED"));
+    assertThatThrownBy(() -> opened.edit(txn -> txn.doc().getText("t").insert(0, "x")))
+        .isInstanceOf(IllegalStateException.class);
+    destroy("a");
+  }
+}
