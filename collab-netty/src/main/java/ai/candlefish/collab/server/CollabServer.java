@@ -10,6 +10,7 @@ import ai.candlefish.collab.server.internal.ServerConfig;
 import ai.candlefish.collab.server.internal.ServerMetrics;
 import ai.candlefish.collab.server.internal.ServerRuntime;
 import ai.candlefish.collab.server.internal.SharedDocument;
+import ai.candlefish.collab.server.internal.Transport;
 import ai.candlefish.collab.spi.AuditLog;
 import ai.candlefish.collab.spi.Authenticator;
 import ai.candlefish.collab.spi.ClusterTransport;
@@ -24,15 +25,8 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -91,7 +85,7 @@ import org.slf4j.LoggerFactory;
  * everything but their updates are rejected. Limits guard against clients that send too much, too fast, too large,
  * or read too slowly (see the builder).
  *
- * <p>Thread-safe. The server owns its threads: Netty event loops (epoll on Linux when available, NIO otherwise), a
+ * <p>Thread-safe. The server owns its threads: Netty event loops (native epoll or kqueue when available, NIO otherwise), a
  * document pool, a blocking pool for store and authenticator calls, and a timer; {@link #close()} releases them.
  */
 public final class CollabServer implements AutoCloseable {
@@ -135,15 +129,13 @@ public final class CollabServer implements AutoCloseable {
       if (state != State.NEW) {
         throw new IllegalStateException("the server was already started");
       }
-      boolean epoll = Epoll.isAvailable();
-      IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-      Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
-          : NioServerSocketChannel.class;
+      Transport transport = Transport.best();
       ServerRuntime rt = new ServerRuntime(config, metrics, cluster);
-      EventLoopGroup g = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("collab-io"), io);
+      EventLoopGroup g = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("collab-io"),
+          transport.ioHandlers().get());
       ServerBootstrap bootstrap = new ServerBootstrap()
           .group(g)
-          .channel(channelType)
+          .channel(transport.serverChannel())
           .option(ChannelOption.SO_BACKLOG, 1024)
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 256 * 1024))
@@ -166,7 +158,7 @@ public final class CollabServer implements AutoCloseable {
       group = g;
       state = State.STARTED;
       log.info("collab server listening on {} ({}, {})", serverChannel.localAddress(), ssl == null ? "ws" : "wss",
-          epoll ? "epoll" : "nio");
+          transport.name());
       return this;
     }
   }
