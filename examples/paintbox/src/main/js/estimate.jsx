@@ -43,35 +43,6 @@ function useUndo (rooms) {
   return { undoManager, ...can }
 }
 
-/**
- * Names this page's Yjs client id in the document's 'users' map, in the shape of Yjs's PermanentUserData
- * ({name: {ids: [client ids], ds: [...]}}), so that comparing versions on the server can say who edited. Written
- * once synced, and again whenever it is missing (a restore of an older version removes what was added since).
- */
-function useUserMapping (doc, provider, name) {
-  useEffect(() => {
-    const users = doc.getMap('users')
-    const ensure = () => {
-      if (!provider.synced) return
-      const user = users.get(name)
-      if (user instanceof Y.Map && user.get('ids') instanceof Y.Array && user.get('ds') instanceof Y.Array) {
-        if (!user.get('ids').toArray().includes(doc.clientID)) user.get('ids').push([doc.clientID])
-        return
-      }
-      doc.transact(() => {
-        const entry = new Y.Map()
-        users.set(name, entry)
-        entry.set('ids', Y.Array.from([doc.clientID]))
-        entry.set('ds', new Y.Array())
-      })
-    }
-    provider.on('sync', ensure)
-    users.observeDeep(ensure)
-    ensure()
-    return () => { provider.off('sync', ensure); users.unobserveDeep(ensure) }
-  }, [doc, provider, name])
-}
-
 /** Re-renders whenever one of the shared types changes (local or remote). */
 function useObserved (...types) {
   const [, rerender] = useReducer(n => n + 1, 0)
@@ -214,7 +185,6 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
   const people = usePeople(provider)
   const status = useStatus(provider)
   const undo = useUndo(rooms)
-  useUserMapping(doc, provider, user.name)
   const [shownVersion, showVersion] = useState(null) // a past version or a comparison, shown read-only
   const roomTotals = totals.get('rooms') || {}
   const grand = totals.get('grand')

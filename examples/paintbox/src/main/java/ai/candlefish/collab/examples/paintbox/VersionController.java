@@ -1,12 +1,12 @@
 package ai.candlefish.collab.examples.paintbox;
 
 import ai.candlefish.collab.core.Doc;
-import ai.candlefish.collab.core.PermanentUserData;
 import ai.candlefish.collab.core.StateVector;
 import ai.candlefish.collab.server.CollabServer;
 import ai.candlefish.collab.server.VersionComparison;
 import ai.candlefish.collab.server.VersionHistory;
 import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.spi.DocumentStore;
 import ai.candlefish.collab.spi.VersionInfo;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -60,8 +60,8 @@ class VersionController {
       String notes) {}
 
   /**
-   * Two versions compared: what changed, who edited in between (the people whose edits the later version holds
-   * and the earlier does not, named as the page registered them in the document's {@code users}), and the totals.
+   * Two versions compared: what changed, who edited in between (the people whose edits one version holds and the
+   * other does not), and the totals.
    */
   record Comparison(VersionView from, VersionView to, List<String> changes, List<String> editors,
       BigDecimal grandFrom, BigDecimal grandTo) {}
@@ -75,11 +75,13 @@ class VersionController {
   private final Estimates estimates;
   private final Users users;
   private final CollabServer server;
+  private final DocumentStore store;
 
-  VersionController(Estimates estimates, Users users, CollabServer server) {
+  VersionController(Estimates estimates, Users users, CollabServer server, DocumentStore store) {
     this.estimates = estimates;
     this.users = users;
     this.server = server;
+    this.store = store;
   }
 
   @GetMapping
@@ -131,7 +133,7 @@ class VersionController {
     EstimateContent before = EstimateContent.read(comparison.doc(), comparison.fromSnapshot());
     EstimateContent after = EstimateContent.read(comparison.doc(), comparison.toSnapshot());
     return new Comparison(VersionView.of(comparison.from()), VersionView.of(comparison.to()),
-        before.changesTo(after), editors(comparison), before.totals().grand(), after.totals().grand());
+        before.changesTo(after), editors(key, comparison), before.totals().grand(), after.totals().grand());
   }
 
   @PostMapping("/{version}/restore")
@@ -168,25 +170,19 @@ class VersionController {
   }
 
   /**
-   * Who edited between the two versions: the clients whose state grew from one snapshot to the other, by the names
-   * the pages gave them in the document's {@code users} (Yjs's PermanentUserData). Clients without a name there
-   * (the server's own: totals, restores) are left out.
+   * Who edited between the two versions: the owners of the Yjs client ids whose state grew from one snapshot to the
+   * other. The server records the principal that first wrote with each client id ({@link DocumentStore#claimClient})
+   * and refuses structs under another's id, so these names come from the tokens, not from what a page says. The
+   * server's own client id (totals, restores) has no owner and is left out.
    */
-  private static List<String> editors(VersionComparison comparison) {
-    Doc doc = comparison.doc();
-    if (!doc.rootNames().contains("users")) {
-      return List.of();
-    }
-    PermanentUserData names = new PermanentUserData(doc);
+  private List<String> editors(DocumentKey key, VersionComparison comparison) {
+    Map<Long, String> owners = store.loadClientOwners(key);
     StateVector a = comparison.fromSnapshot().stateVector();
     StateVector b = comparison.toSnapshot().stateVector();
     TreeSet<String> editors = new TreeSet<>();
     for (Long client : union(a, b)) {
-      if (a.get(client) != b.get(client)) {
-        String name = names.getUserByClientId(client);
-        if (name != null) {
-          editors.add(name);
-        }
+      if (a.get(client) != b.get(client) && owners.containsKey(client)) {
+        editors.add(owners.get(client));
       }
     }
     return List.copyOf(editors);

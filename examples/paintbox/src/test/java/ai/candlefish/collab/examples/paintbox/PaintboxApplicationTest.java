@@ -128,4 +128,26 @@ class PaintboxApplicationTest {
     assertThat(call("POST", "/api/login", null, "{\"name\":\"  \"}").statusCode()).isEqualTo(400);
     assertThat(call("POST", "/api/estimates", login("Ada"), "{\"title\":\"\"}").statusCode()).isEqualTo(400);
   }
+
+  @Test
+  void versions_refuseWhatTheyCannotKeep_andAnswer404ForWhatIsNotThere() throws Exception {
+    String token = login("Ada");
+    String id = JSON.readTree(call("POST", "/api/estimates", token, "{\"title\":\"Porch\"}").body()).get("id")
+        .asText();
+    String versions = "/api/estimates/" + id + "/versions";
+    assertThat(call("GET", versions, token, null).body()).isEqualTo("[]");
+    assertThat(call("POST", versions, token, "{\"label\":\"  \"}").statusCode()).isEqualTo(400);
+    assertThat(call("POST", versions, token, "{\"label\":\"" + "x".repeat(201) + "\"}").statusCode())
+        .isEqualTo(400);
+    HttpResponse<String> saved = call("POST", versions, token, "{\"label\":\"First visit\"}");
+    assertThat(saved.statusCode()).isEqualTo(201);
+    JsonNode version = JSON.readTree(saved.body());
+    assertThat(version.get("author").asText()).isEqualTo("Ada");
+    assertThat(call("GET", versions + "/" + version.get("id").asLong(), token, null).body())
+        .contains("\"grand\":0", "\"rooms\":[]");
+    assertThat(call("GET", versions + "/987654", token, null).statusCode()).isEqualTo(404);
+    assertThat(call("POST", versions + "/987654/restore", token, "{}").statusCode()).isEqualTo(404);
+    assertThat(call("GET", "/api/estimates/nosuchthin/versions", token, null).statusCode()).isEqualTo(404);
+    assertThat(call("GET", versions, null, null).statusCode()).isEqualTo(401);
+  }
 }
