@@ -12,6 +12,7 @@ import ai.candlefish.collab.spring.security.JwtAuthenticator;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -45,8 +46,8 @@ class DevTokensTest {
     DevTokens afterRestart = DevTokens.fromSettings(null, dataDir, Duration.ofHours(1));
 
     assertThat(afterRestart.decoder().decode(token).getSubject()).isEqualTo("Ada");
-    assertThat(Files.getPosixFilePermissions(dataDir.resolve("dev-login.key")).toString())
-        .isEqualTo("[OWNER_READ, OWNER_WRITE]");
+    assertThat(Files.getPosixFilePermissions(dataDir.resolve("dev-login.key")))
+        .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
   }
 
   @Test
