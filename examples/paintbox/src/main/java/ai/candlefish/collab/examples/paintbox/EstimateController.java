@@ -17,7 +17,8 @@ import org.springframework.web.server.ResponseStatusException;
 
 /**
  * Paintbox's API for the page: where the collaboration server listens, and the estimates (list with who has each
- * open, create, one). Estimates need a signed-in user; their content goes through the collaboration socket.
+ * open, create, one). Estimates need a signed-in user of the tenant {@value PaintboxApplication#TENANT} (a token of
+ * another tenant finds none and may create none); their content goes through the collaboration socket.
  */
 @RestController
 class EstimateController {
@@ -57,7 +58,9 @@ class EstimateController {
 
   @GetMapping("/api/estimates")
   List<EstimateView> list(@RequestHeader(name = "Authorization", required = false) String authorization) {
-    users.user(authorization);
+    if (!ofPaintbox(users.caller(authorization))) {
+      return List.of();
+    }
     Map<String, List<String>> viewers = presence.viewers();
     return estimates.list().stream().map(e -> view(e, viewers)).toList();
   }
@@ -65,7 +68,9 @@ class EstimateController {
   @GetMapping("/api/estimates/{id}")
   EstimateView one(@RequestHeader(name = "Authorization", required = false) String authorization,
       @PathVariable("id") String id) {
-    users.user(authorization);
+    if (!ofPaintbox(users.caller(authorization))) {
+      throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no estimate " + id);
+    }
     return estimates.find(id).map(e -> view(e, presence.viewers()))
         .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no estimate " + id));
   }
@@ -74,12 +79,20 @@ class EstimateController {
   @ResponseStatus(HttpStatus.CREATED)
   EstimateView create(@RequestHeader(name = "Authorization", required = false) String authorization,
       @RequestBody CreateRequest request) {
-    users.user(authorization);
+    if (!ofPaintbox(users.caller(authorization))) {
+      throw new ResponseStatusException(HttpStatus.FORBIDDEN, "estimates belong to the tenant "
+          + PaintboxApplication.TENANT + "; sign in with a token of that tenant");
+    }
     try {
       return view(estimates.create(request == null ? null : request.title()), Map.of());
     } catch (IllegalArgumentException e) {
       throw new ResponseStatusException(HttpStatus.BAD_REQUEST, e.getMessage());
     }
+  }
+
+  /** Every estimate belongs to {@value PaintboxApplication#TENANT}: a token of another tenant sees none. */
+  static boolean ofPaintbox(Users.Caller caller) {
+    return PaintboxApplication.TENANT.equals(caller.tenant());
   }
 
   private static EstimateView view(Estimates.Estimate e, Map<String, List<String>> viewers) {

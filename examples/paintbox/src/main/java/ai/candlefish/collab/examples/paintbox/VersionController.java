@@ -158,7 +158,7 @@ class VersionController {
 
   private Caller document(String authorization, String id) {
     Users.Caller caller = users.caller(authorization);
-    if (!PaintboxApplication.TENANT.equals(caller.tenant()) || estimates.find(id).isEmpty()) {
+    if (!EstimateController.ofPaintbox(caller) || estimates.find(id).isEmpty()) {
       throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no estimate " + id);
     }
     return new Caller(caller.name(), DocumentKey.of(caller.tenant(), Estimates.DOCUMENT_PREFIX + id));

@@ -96,7 +96,7 @@ class PaintboxBrowserTest {
   }
 
   @Test
-  void twoPeople_undoOnlyTheirOwnEdits_andRestoreAVersionThatBothPagesReceive_whileOtherTenantsSeeNoVersions()
+  void twoPeople_undoOnlyTheirOwnEdits_andRestoreAVersionThatBothPagesReceive_whileOtherTenantsSeeNothing()
       throws Exception {
     String shots = System.getProperty("screenshot.dir", "target/screenshots");
     try (ConfigurableApplicationContext app = start()) {
@@ -129,6 +129,12 @@ class PaintboxBrowserTest {
       assertThat(status("POST", base, other, "{\"label\":\"mine now\"}")).isEqualTo(404);
       assertThat(status("POST", base + "/" + first + "/restore", other, "{}")).isEqualTo(404);
       assertThat(status("GET", base, null, null)).isEqualTo(401);
+      // Nor the estimate itself.
+      String estimates = baseUrl(app) + "api/estimates";
+      assertThat(status("GET", estimates + "/" + id, other, null)).isEqualTo(404);
+      assertThat(get(estimates, other)).isEqualTo("[]");
+      assertThat(get(estimates, token("Eve", PaintboxApplication.TENANT))).contains(id);
+      assertThat(status("POST", estimates, other, "{\"title\":\"Elsewhere\"}")).isEqualTo(403);
       // The same requests with a token of Paintbox's tenant are answered: the 404s above are the tenant's doing.
       assertThat(status("GET", base, token("Eve", PaintboxApplication.TENANT), null)).isEqualTo(200);
       assertThat(server.versions().list(key).get(10, TimeUnit.SECONDS)).hasSize(3);
@@ -147,6 +153,11 @@ class PaintboxBrowserTest {
     SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
     jwt.sign(new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)));
     return jwt.serialize();
+  }
+
+  private String get(String url, String token) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
   }
 
   private int status(String method, String url, String token, String body) throws Exception {
