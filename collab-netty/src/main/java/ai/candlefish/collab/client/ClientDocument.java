@@ -81,11 +81,12 @@ public interface ClientDocument {
    * deletes it from this document) closes it.
    *
    * @param subdoc a subdocument of {@link #doc()}, as read from one of its shared types or {@link Doc#getSubdocs()}
-   * @return as {@link CollabClient#open}
-   * @throws IllegalArgumentException if {@code subdoc} is not a subdocument of {@link #doc()}, or its guid is not a
-   *     valid document name
-   * @throws IllegalStateException if {@code subdoc} was destroyed, a document with its guid is already open on this
-   *     client, or the client is closed
+   * @return as {@link CollabClient#open}; and, since the guid comes from whoever added the subdocument (safe to call
+   *     from a subdocs listener), exceptionally with {@link IllegalArgumentException} if it is not a valid document
+   *     name, or {@link IllegalStateException} if a document with that name is already open on this client or the
+   *     client is closed
+   * @throws IllegalArgumentException if {@code subdoc} is not a subdocument of {@link #doc()}
+   * @throws IllegalStateException if {@code subdoc} was destroyed
    */
   CompletableFuture<ClientDocument> openSubdocument(Doc subdoc);
 

@@ -14,6 +14,7 @@ import ai.candlefish.collab.testkit.YjsNodeClients;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -233,6 +234,51 @@ class SubdocumentsTest {
   }
 
   @Test
+  void hostileSubdocumentGuids_failTheirOpens_andTheParentKeepsSyncing() throws Exception {
+    carol = client("carol");
+    ClientDocument parent = carol.open("hostile").get(10, TimeUnit.SECONDS);
+    List<CompletableFuture<ClientDocument>> opens = new CopyOnWriteArrayList<>();
+    synchronized (parent.doc()) {
+      parent.doc().onSubdocs(e -> e.loaded().forEach(d -> opens.add(parent.openSubdocument(d))));
+    }
+
+    node.connect("a", url(), "hostile", "alice");
+    node.call("addSubdoc", "id", "a", "key", "bad", "guid", "bad\u0001guid", "autoLoad", true);
+    node.call("addSubdoc", "id", "a", "key", "first", "guid", "hostile/same", "autoLoad", true);
+    node.call("addSubdoc", "id", "a", "key", "second", "guid", "hostile/same", "autoLoad", true);
+    node.insert("a", 0, "still syncing");
+    await().atMost(Duration.ofSeconds(10)).until(() -> text(parent.doc()).equals("still syncing") && opens.size() == 3);
+    assertThatThrownBy(() -> opens.get(0).join()).cause().isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not a valid document name");
+    assertThat(opens.get(1).get(10, TimeUnit.SECONDS).name()).isEqualTo("hostile/same");
+    assertThatThrownBy(() -> opens.get(2).join()).cause().isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("already open");
+    destroy("a");
+  }
+
+  @Test
+  void aThrowingObserverOfTheSubdocument_doesNotStopItsOpening() throws Exception {
+    node.connect("a", url(), "observed", "alice");
+    node.addSubdoc("a", "child", "observed/1");
+    node.openSubdoc("a", "child", "a1", url(), "alice");
+    node.insert("a1", 0, "content");
+
+    carol = client("carol");
+    ClientDocument parent = carol.open("observed").get(10, TimeUnit.SECONDS);
+    Doc subdoc = child(parent);
+    synchronized (subdoc) {
+      subdoc.getText("t").observe(e -> {
+        throw new IllegalStateException("an application's bug");
+      });
+    }
+    parent.openSubdocument(subdoc).get(10, TimeUnit.SECONDS);
+    assertThat(text(subdoc)).isEqualTo("content");
+    node.insert("a1", 0, "more ");
+    await().atMost(Duration.ofSeconds(10)).until(() -> text(subdoc).equals("more content"));
+    destroy("a", "a1");
+  }
+
+  @Test
   void subdocuments_arePermissionCheckedByTheirGuid() throws Exception {
     // "limited" may write documents whose names start with "public": the parent's subdocuments named
     // "public-board/..." are allowed (a naming convention), one named otherwise is not.
@@ -259,8 +305,8 @@ class SubdocumentsTest {
 
     Doc sub = addSubdoc(parent, "child", "misuse/1");
     parent.openSubdocument(sub).get(10, TimeUnit.SECONDS);
-    assertThatThrownBy(() -> parent.openSubdocument(sub)).isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("already open");
+    assertThatThrownBy(() -> parent.openSubdocument(sub).join()).isInstanceOf(CompletionException.class)
+        .cause().isInstanceOf(IllegalStateException.class).hasMessageContaining("already open");
   }
 
   @Test

@@ -3,6 +3,7 @@ package ai.candlefish.collab.client.internal;
 import ai.candlefish.collab.awareness.Awareness;
 import ai.candlefish.collab.client.ClientDocument;
 import ai.candlefish.collab.client.RefusedException;
+import ai.candlefish.collab.core.DecodingException;
 import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.core.Subscription;
 import ai.candlefish.collab.core.Transaction;
@@ -22,6 +23,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One open document of a client, and its sync state machine.
@@ -43,6 +46,7 @@ import java.util.function.Consumer;
 final class DocumentState implements ClientDocument {
   private enum Status { WAITING, OPENING, OPEN, CLOSED }
 
+  private static final Logger log = LoggerFactory.getLogger(DocumentState.class);
   private static final long AWARENESS_RENEW_NANOS = 15_000_000_000L;
 
   /** A local change waiting for its acknowledgement. */
@@ -122,7 +126,13 @@ final class DocumentState implements ClientDocument {
       }
       subdoc.load();
     }
-    return engine.open(subdoc.guid(), subdoc);
+    try {
+      return engine.open(subdoc.guid(), subdoc);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      // The guid comes from whoever added the subdocument (invalid, or a second reference to an open guid): a
+      // failed future, not an exception thrown into the subdocs listener that applies a remote update.
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   @Override
@@ -312,7 +322,14 @@ final class DocumentState implements ClientDocument {
       return;
     }
     synchronized (doc) {
-      doc.applyUpdate(update, REMOTE_ORIGIN);
+      try {
+        doc.applyUpdate(update, REMOTE_ORIGIN);
+      } catch (DecodingException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        // Not the update (it is applied) but an application's observer or subdocs listener: keep syncing.
+        log.warn("collab client: a listener of document '{}' threw while a remote update was applied", name, e);
+      }
     }
     if (step2) {
       opened.complete(this);
