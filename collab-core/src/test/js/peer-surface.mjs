@@ -3,6 +3,7 @@
 //
 // A doc created with "observe" records, in r.events, every event of its roots' deep observers, and in r.log its
 // transaction events and subdocs events, in the order Yjs emits them:
+//   ["beforeAllTransactions"]  ["afterAllTransactions", [local of each transaction of the batch]]
 //   ["beforeTransaction", local]  ["beforeObserverCalls", local]  ["afterTransaction", local]
 //   ["afterTransactionCleanup", {local, beforeState, afterState, deleteSet, changed}]
 //   ["subdocs", {loaded, added, removed}]   (guids, in Set order)
@@ -53,6 +54,8 @@ const describeCleanup = t => {
 /** Starts recording doc's transaction and subdocs events into r.log. */
 export const observeDoc = (doc, r) => {
   r.log = []
+  doc.on('beforeAllTransactions', () => r.log.push(['beforeAllTransactions']))
+  doc.on('afterAllTransactions', (d, transactions) => r.log.push(['afterAllTransactions', transactions.map(t => t.local)]))
   doc.on('beforeTransaction', t => r.log.push(['beforeTransaction', t.local]))
   doc.on('beforeObserverCalls', t => r.log.push(['beforeObserverCalls', t.local]))
   doc.on('afterTransaction', t => r.log.push(['afterTransaction', t.local]))

@@ -65,6 +65,8 @@ public final class Doc {
   private final Listeners<Consumer<Transaction>> afterTransactionCleanupListeners = new Listeners<>();
   private final Listeners<Consumer<SubdocsEvent>> subdocsListeners = new Listeners<>();
   private final Listeners<Consumer<Doc>> destroyListeners = new Listeners<>();
+  private final Listeners<Consumer<Doc>> beforeAllTransactionsListeners = new Listeners<>();
+  private final Listeners<Consumer<List<Transaction>>> afterAllTransactionsListeners = new Listeners<>();
 
   /** The subdocuments of this document, in the order they were added (Yjs {@code subdocs}). */
   final Set<Doc> subdocs = new LinkedHashSet<>();
@@ -256,6 +258,8 @@ public final class Doc {
       afterTransactionCleanupListeners.clear();
       subdocsListeners.clear();
       destroyListeners.clear();
+      beforeAllTransactionsListeners.clear();
+      afterAllTransactionsListeners.clear();
     }
   }
 
@@ -391,6 +395,9 @@ public final class Doc {
     }
     transaction = new Transaction(this, origin, local);
     transactionCleanups.add(transaction);
+    if (transactionCleanups.size() == 1 && !beforeAllTransactionsListeners.isEmpty()) {
+      beforeAllTransactionsListeners.forEach(l -> l.accept(this));
+    }
     if (!beforeTransactionListeners.isEmpty()) {
       Transaction txn = transaction;
       beforeTransactionListeners.forEach(l -> l.accept(txn));
@@ -495,6 +502,27 @@ public final class Doc {
    */
   public Subscription onSubdocs(Consumer<SubdocsEvent> listener) {
     return subdocsListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Calls {@code listener} when a transaction starts while no other is being processed (Yjs
+   * {@code beforeAllTransactions}): before the {@link #onBeforeTransaction} listeners of the first of a batch of
+   * transactions (those that observers start while the first is cleaned up join the batch).
+   */
+  public Subscription onBeforeAllTransactions(Consumer<Doc> listener) {
+    return beforeAllTransactionsListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Calls {@code listener} with the batch of transactions that {@link #onBeforeAllTransactions} opened, in order,
+   * once the last of them is cleaned up and its update emitted (Yjs {@code afterAllTransactions}).
+   */
+  public Subscription onAfterAllTransactions(Consumer<List<Transaction>> listener) {
+    return afterAllTransactionsListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  Listeners<Consumer<List<Transaction>>> afterAllTransactionsListeners() {
+    return afterAllTransactionsListeners;
   }
 
   /** Calls {@code listener} when this document is destroyed ({@link #destroy()}). */

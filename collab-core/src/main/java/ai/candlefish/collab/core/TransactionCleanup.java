@@ -27,7 +27,15 @@ final class TransactionCleanup {
       }
     } finally {
       // Even after a fatal error: a document whose list is not cleared would never clean up a transaction again.
+      List<Transaction> done = doc.afterAllTransactionsListeners().isEmpty() ? null : List.copyOf(cleanups);
       cleanups.clear();
+      if (done != null) {
+        try {
+          doc.afterAllTransactionsListeners().forEach(l -> l.accept(done));
+        } catch (RuntimeException | Error e) {
+          failure = addFailure(failure, e);
+        }
+      }
     }
     Listeners.throwIfAny(failure);
   }

@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Test;
  *       order;
  *   <li>{@code YMap.keys()}/{@code values()} give Yjs's order (a JavaScript {@code Map}'s insertion order), the
  *       XML fragment's {@code toString()} is Yjs's (embedded types rendered as JavaScript's {@code String()}),
- *       and {@code YArray.slice} with random bounds (negative, past the end) gives what Yjs's gives.
+ *       and {@code YArray.slice} with random bounds (negative, past the end) gives what Yjs's gives;
+ *   <li>the document's transaction events came in Yjs's order, {@code beforeAllTransactions} and
+ *       {@code afterAllTransactions} (with its batch) included.
  * </ul>
  *
  * <p>Seeded; a failure names its seed ({@code -Dyjs.surface.seed=<seed> -Dyjs.surface.runs=1} reruns it).
@@ -677,6 +679,8 @@ class YjsSurfacePropertyTest {
         root.observeDeep(list -> list.forEach(e -> events.add(describe(e))));
       }
       doc.onUpdate((bytes, origin, txn) -> updates.add(bytes.clone()));
+      doc.onBeforeAllTransactions(d -> log.add(List.of("beforeAllTransactions")));
+      doc.onAfterAllTransactions(ts -> log.add(List.of("afterAllTransactions", ts.stream().map(Transaction::isLocal).toList())));
       doc.onBeforeTransaction(t -> log.add(List.of("beforeTransaction", t.isLocal())));
       doc.onBeforeObserverCalls(t -> log.add(List.of("beforeObserverCalls", t.isLocal())));
       doc.onAfterTransaction(t -> log.add(List.of("afterTransaction", t.isLocal())));
