@@ -147,7 +147,8 @@ in the side-by-side section), so it does no persistence work at all and acknowle
 memory; its Redis extension publishes each change over pub/sub (a sync step 1, answered by the other instances with
 a sync step 2) and takes a Redlock lock when it would store. PostgreSQL's CPU is reported separately and not in the
 nodes' figure. Each system runs as it is started by default: our nodes as JVMs (G1, -Xmx1g) with CollabServer's
-default threads, Hocuspocus as one Node process per instance.
+default threads, Hocuspocus as one Node process per instance. The peak ladder doubles the rate from step to step, so
+its figures, and their ratios, are as coarse as that: a system that held 20 edits/s might have held 35.
 
 ${sections.join('\n')}
 <!-- cluster:end -->

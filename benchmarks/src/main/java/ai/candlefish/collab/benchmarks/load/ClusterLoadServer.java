@@ -12,8 +12,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * One server node of benchmarks/run-cluster-load.sh, in its own JVM: a {@link CollabServer} on a
  * {@link JdbcDocumentStore} in PostgreSQL with, unless the Redis URI is {@code none}, a
- * {@link RedisClusterTransport} and {@link JdbcDocumentLeases} (cluster mode); every other setting at its default,
- * {@link Authenticator#insecureAllowAll(String)}. Arguments: port, JDBC URL (user postgres), Redis URI or
+ * {@link RedisClusterTransport} and {@link JdbcDocumentLeases} (cluster mode); every other setting at its default
+ * but the connection limits (all clients come from one address), {@link Authenticator#insecureAllowAll(String)}. Arguments: port, JDBC URL (user postgres), Redis URI or
  * {@code none}, node id. Prints {@code LoadServer ready on <port> pid <pid>} once listening; runs until killed
  * (SIGTERM closes the server, then the transport and the pool).
  */
@@ -32,7 +32,9 @@ public final class ClusterLoadServer {
     HikariDataSource dataSource = new HikariDataSource(config);
     JdbcDocumentStore store = JdbcDocumentStore.newBuilder(dataSource).build();
     CollabServer.Builder builder = CollabServer.newBuilder().host("127.0.0.1").port(Integer.parseInt(args[0]))
-        .documentStore(store).authenticator(Authenticator.insecureAllowAll("load"));
+        .documentStore(store).authenticator(Authenticator.insecureAllowAll("load"))
+        // Every client of the load generator comes from 127.0.0.1: the default 256 per address would refuse most.
+        .connectionLimits(20_000, 20_000);
     RedisClusterTransport transport = null;
     if (!args[2].equals("none")) {
       transport = RedisClusterTransport.newBuilder(args[2]).nodeId(args[3]).build();
