@@ -29,7 +29,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -131,7 +130,7 @@ public final class CollabServer implements AutoCloseable {
       }
       Transport transport = Transport.best();
       ServerRuntime rt = new ServerRuntime(config, metrics, cluster);
-      EventLoopGroup g = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("collab-io"),
+      EventLoopGroup g = new MultiThreadIoEventLoopGroup(config.ioThreads(), ServerRuntime.threads("collab-io", false),
           transport.ioHandlers().get());
       ServerBootstrap bootstrap = new ServerBootstrap()
           .group(g)

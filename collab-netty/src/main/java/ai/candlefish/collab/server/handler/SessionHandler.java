@@ -1,6 +1,7 @@
 package ai.candlefish.collab.server.handler;
 
 import ai.candlefish.collab.server.CloseCodes;
+import ai.candlefish.collab.server.LogContext;
 import ai.candlefish.collab.server.internal.ClientMessage;
 import ai.candlefish.collab.server.internal.Connection;
 import ai.candlefish.collab.server.internal.ProtocolException;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The last handler: when the handshake completes, installs the chosen protocol's codec and creates the
@@ -76,7 +78,9 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof ClientMessage message && connection != null) {
-      connection.receive(message);
+      try (MDC.MDCCloseable c = MDC.putCloseable(LogContext.CONNECTION, Long.toString(connection.info().id()))) {
+        connection.receive(message);
+      }
     } else {
       ReferenceCountUtil.release(msg);
     }

@@ -1,6 +1,7 @@
 package ai.candlefish.collab.server.internal;
 
 import ai.candlefish.collab.server.CloseCodes;
+import ai.candlefish.collab.server.LogContext;
 import ai.candlefish.collab.spi.AuthenticationException;
 import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.Principal;
@@ -12,6 +13,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import org.slf4j.MDC;
 
 /**
  * Who one connection's client is: its authenticator calls (on the authentication pool, slowed past the
@@ -105,7 +107,12 @@ final class Authentication {
   void check(String candidate, BiConsumer<Principal, Throwable> then) {
     throttle.authentication();
     try {
-      CompletableFuture.supplyAsync(() -> authenticate(candidate), runtime.authenticationPool())
+      String connectionId = Long.toString(info.id());
+      CompletableFuture.supplyAsync(() -> {
+        try (MDC.MDCCloseable c = MDC.putCloseable(LogContext.CONNECTION, connectionId)) {
+          return authenticate(candidate);
+        }
+      }, runtime.authenticationPool())
           .whenComplete((p, e) -> channel.eventLoop().execute(() -> {
             if (!connection.isClosing()) {
               then.accept(p, e);

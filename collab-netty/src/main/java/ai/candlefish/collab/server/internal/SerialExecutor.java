@@ -1,11 +1,13 @@
 package ai.candlefish.collab.server.internal;
 
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Runs tasks one at a time, in submission order, on a shared pool: what makes one document single-threaded without
@@ -32,6 +34,8 @@ public final class SerialExecutor implements Executor {
 
   private final Executor pool;
   private final String name;
+  /** MDC entries set while this executor's tasks run. */
+  private final Map<String, String> logContext;
   private final ConcurrentLinkedDeque<Runnable> tasks = new ConcurrentLinkedDeque<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private volatile boolean paused;
@@ -42,9 +46,15 @@ public final class SerialExecutor implements Executor {
    * @param paused whether tasks wait for {@link #resume(Runnable)}
    */
   public SerialExecutor(Executor pool, String name, boolean paused) {
+    this(pool, name, paused, Map.of());
+  }
+
+  /** @param logContext MDC entries for every log line its tasks write (see {@code LogContext}) */
+  public SerialExecutor(Executor pool, String name, boolean paused, Map<String, String> logContext) {
     this.pool = pool;
     this.name = name;
     this.paused = paused;
+    this.logContext = Map.copyOf(logContext);
   }
 
   @Override
@@ -85,6 +95,7 @@ public final class SerialExecutor implements Executor {
   }
 
   private void drain() {
+    logContext.forEach(MDC::put);
     try {
       for (int i = 0; i < BATCH && !paused; i++) {
         Runnable task = tasks.pollFirst();
@@ -98,6 +109,7 @@ public final class SerialExecutor implements Executor {
         }
       }
     } finally {
+      logContext.keySet().forEach(MDC::remove);
       scheduled.set(false);
       // A task submitted while this drain was finishing found `scheduled` set and left the scheduling to us.
       schedule();

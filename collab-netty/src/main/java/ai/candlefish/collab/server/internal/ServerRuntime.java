@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * What one running server shares between its connections and documents: the settings, the thread pools, the
@@ -86,10 +88,10 @@ public final class ServerRuntime {
     // Bounded: a flood of token checks is refused (SERVER_BUSY) instead of queueing without end.
     ThreadPoolExecutor auth = new ThreadPoolExecutor(config.authenticationThreads(), config.authenticationThreads(),
         60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64 * config.authenticationThreads()),
-        new DefaultThreadFactory("collab-auth", true));
+        threads("collab-auth"));
     auth.allowCoreThreadTimeOut(true);
     this.authenticationPool = auth;
-    this.timer = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("collab-timer", true));
+    this.timer = new ScheduledThreadPoolExecutor(1, threads("collab-timer"));
     timer.setRemoveOnCancelPolicy(true);
     this.registry = new DocumentRegistry(this);
     long period = Math.max(1000, Awareness.OUTDATED_TIMEOUT_MS / 6);
@@ -97,9 +99,26 @@ public final class ServerRuntime {
     metrics.bind(this);
   }
 
+  /**
+   * Daemon threads named {@code name-...} that start with an empty MDC: a thread inherits its creator's MDC with some
+   * adapters (SLF4J's basic one), and a pool thread is created by whichever task first needed it.
+   */
+  public static ThreadFactory threads(String name) {
+    return threads(name, true);
+  }
+
+  /** As {@link #threads(String)}; {@code daemon} false keeps the JVM alive while they run (the event loops). */
+  public static ThreadFactory threads(String name, boolean daemon) {
+    ThreadFactory factory = new DefaultThreadFactory(name, daemon);
+    return task -> factory.newThread(() -> {
+      MDC.clear();
+      task.run();
+    });
+  }
+
   private static ExecutorService pool(int threads, String name) {
     ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), new DefaultThreadFactory(name, true));
+        new LinkedBlockingQueue<>(), threads(name));
     pool.allowCoreThreadTimeOut(true);
     return pool;
   }

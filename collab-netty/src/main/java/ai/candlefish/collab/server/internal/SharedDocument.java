@@ -9,6 +9,7 @@ import ai.candlefish.collab.core.StateVector;
 import ai.candlefish.collab.core.Transaction;
 import ai.candlefish.collab.core.Updates;
 import ai.candlefish.collab.server.CloseCodes;
+import ai.candlefish.collab.server.LogContext;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.StoreException;
 import ai.candlefish.collab.spi.StoredDocument;
@@ -87,8 +88,9 @@ public final class SharedDocument {
   SharedDocument(DocumentKey key, ServerRuntime runtime) {
     this.key = key;
     this.runtime = runtime;
-    this.lane = new SerialExecutor(runtime.documentPool(), "document " + key, true);
-    this.storeLane = new SerialExecutor(runtime.blockingPool(), "store " + key, false);
+    Map<String, String> logContext = Map.of(LogContext.TENANT, key.tenant(), LogContext.DOCUMENT, key.name());
+    this.lane = new SerialExecutor(runtime.documentPool(), "document " + key, true, logContext);
+    this.storeLane = new SerialExecutor(runtime.blockingPool(), "store " + key, false, logContext);
     this.cluster = runtime.cluster() == null ? null : new ClusterLink(this, runtime.cluster());
     this.writer = new StoreWriter(this, runtime);
   }
