@@ -171,6 +171,16 @@ public final class CollabServer implements AutoCloseable {
     return ((InetSocketAddress) running().channel.localAddress()).getPort();
   }
 
+  /** Whether this server shares its documents with other nodes ({@link Builder#cluster}). */
+  public boolean isClustered() {
+    return cluster != null;
+  }
+
+  /** Whether this server serves {@code wss://} ({@link Builder#tls}). */
+  public boolean isSecure() {
+    return ssl != null;
+  }
+
   /** Whether the server is started and not closed. */
   public boolean isRunning() {
     synchronized (lock) {
@@ -382,6 +392,7 @@ public final class CollabServer implements AutoCloseable {
     private Path tlsCertificateChain;
     private Path tlsPrivateKey;
     private String tlsKeyPassword;
+    private SslContext tlsContext;
     private ServerMetrics metrics = ServerMetrics.NONE;
 
     private Builder() {}
@@ -411,6 +422,27 @@ public final class CollabServer implements AutoCloseable {
     public Builder tls(Path certificateChainPem, Path privateKeyPem) {
       this.tlsCertificateChain = Objects.requireNonNull(certificateChainPem, "certificateChainPem");
       this.tlsPrivateKey = Objects.requireNonNull(privateKeyPem, "privateKeyPem");
+      this.tlsKeyPassword = null;
+      this.tlsContext = null;
+      return this;
+    }
+
+    /**
+     * Serves {@code wss://} with a ready server {@link SslContext}, for key material that is not in PEM files: a
+     * {@code KeyStore} or {@code KeyManagerFactory} ({@code SslContextBuilder.forServer(keyManagerFactory).build()}),
+     * or Spring Boot's SSL bundles. Replaces {@link #tls(Path, Path)}.
+     *
+     * @throws IllegalArgumentException if {@code context} is a client context
+     */
+    public Builder tls(SslContext context) {
+      Objects.requireNonNull(context, "context");
+      if (context.isClient()) {
+        throw new IllegalArgumentException("tls needs a server SslContext (SslContextBuilder.forServer(...)), "
+            + "not a client one");
+      }
+      this.tlsContext = context;
+      this.tlsCertificateChain = null;
+      this.tlsPrivateKey = null;
       this.tlsKeyPassword = null;
       return this;
     }
@@ -795,6 +827,9 @@ public final class CollabServer implements AutoCloseable {
     }
 
     private SslContext sslContext() {
+      if (tlsContext != null) {
+        return tlsContext;
+      }
       if (tlsCertificateChain == null) {
         return null;
       }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.spi.Authenticator;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -69,6 +71,25 @@ class CollabServerTlsTest {
       alice.insert(0, "over TLS");
       await().atMost(Duration.ofSeconds(5)).until(() -> bob.text().equals("over TLS"));
     }
+  }
+
+  @Test
+  void tlsWithAnSslContext_servesClientsThatTrustTheCertificate() throws Exception {
+    SslContext context = SslContextBuilder.forServer(CERTIFICATE.toFile(), KEY.toFile()).build();
+    server = CollabServer.newBuilder().host("127.0.0.1").port(0).tls(context)
+        .authenticator(Authenticator.insecureAllowAll("dev")).build().start();
+    assertThat(server.isSecure()).isTrue();
+    URI uri = URI.create("wss://127.0.0.1:" + server.port() + "/doc");
+    try (YClient alice = YClient.connect(uri, true, trustingTestCertificate())) {
+      alice.awaitSynced();
+    }
+  }
+
+  @Test
+  void tlsWithAClientSslContext_isRefusedAtOnce() throws Exception {
+    SslContext client = SslContextBuilder.forClient().build();
+    assertThatThrownBy(() -> CollabServer.newBuilder().tls(client))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("forServer");
   }
 
   @Test

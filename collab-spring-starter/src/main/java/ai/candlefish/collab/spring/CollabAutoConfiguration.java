@@ -9,7 +9,12 @@ import ai.candlefish.collab.spring.internal.CollabServerLifecycle;
 import ai.candlefish.collab.spring.internal.CompositeCollabHooks;
 import ai.candlefish.collab.spring.internal.JwtAuthenticators;
 import ai.candlefish.collab.spring.internal.ServerSettings;
+import ai.candlefish.collab.spring.internal.InvalidCollabPropertyException;
+import ai.candlefish.collab.spring.internal.SslBundleContexts;
+import ai.candlefish.collab.spring.internal.StartupSummary;
 import ai.candlefish.collab.spring.internal.StorageSelection;
+import io.netty.handler.ssl.SslContext;
+import java.time.Duration;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,8 +24,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -38,6 +45,7 @@ import org.springframework.util.ClassUtils;
  * decoder, development mode must be chosen explicitly, or the application does not start.
  */
 @AutoConfiguration(afterName = {
+    "org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration",
     "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
     "org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerAutoConfiguration",
     "org.springframework.boot.security.oauth2.server.resource.autoconfigure.servlet.OAuth2ResourceServerAutoConfiguration"})
@@ -73,10 +81,11 @@ public class CollabAutoConfiguration {
     Authenticator jwt = ClassUtils.isPresent(JWT_DECODER, getClass().getClassLoader())
         ? JwtAuthenticators.fromContext(context, security) : null;
     if (jwt == null) {
-      throw new IllegalStateException("candlefish.collab: no way to authenticate clients. Either let Spring "
-          + "Security decode JWTs (spring-boot-starter-oauth2-resource-server with "
-          + "spring.security.oauth2.resourceserver.jwt.*, or a JwtDecoder bean), define an Authenticator bean, or, "
-          + "for development only, set candlefish.collab.security.mode=development");
+      throw new InvalidCollabPropertyException("candlefish.collab.security.mode", "jwt",
+          "no way to authenticate clients: there is no JwtDecoder bean to check their JWTs, and no Authenticator "
+              + "bean", "Either let Spring Security decode JWTs (spring-boot-starter-oauth2-resource-server with "
+              + "spring.security.oauth2.resourceserver.jwt.*, or a JwtDecoder bean), define an Authenticator bean, "
+              + "or, for development only, set candlefish.collab.security.mode=development", null);
     }
     return jwt;
   }
@@ -85,8 +94,11 @@ public class CollabAutoConfiguration {
   @ConditionalOnMissingBean
   CollabServer collabServer(CollabProperties properties, DocumentStore store, Authenticator authenticator,
       ObjectProvider<CollabHooks> hooks, ObjectProvider<CollabServerBuilderCustomizer> customizers,
-      ApplicationContext context) {
-    CollabServer.Builder builder = ServerSettings.apply(properties, CollabServer.newBuilder())
+      ObjectProvider<SslBundles> sslBundles, ApplicationContext context) {
+    SslContext tlsFromBundle = properties.ssl().enabled()
+        ? SslBundleContexts.serverContext(properties.ssl().bundle(), sslBundles.getIfAvailable()) : null;
+    CollabServer.Builder builder = ServerSettings.apply(properties, CollabServer.newBuilder(), tlsFromBundle,
+            shutdownTimeout(context.getEnvironment()))
         .documentStore(store)
         .authenticator(authenticator)
         .hooks(new CompositeCollabHooks(hooks.orderedStream().toList()));
@@ -114,10 +126,18 @@ public class CollabAutoConfiguration {
     return false;
   }
 
+  /** Boot's bound on each shutdown phase bounds the server's drain too (30 s, as Boot's default). */
+  private static Duration shutdownTimeout(Environment env) {
+    return Binder.get(env).bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
+        .orElse(Duration.ofSeconds(30));
+  }
+
   @Bean
   @ConditionalOnMissingBean
-  CollabServerLifecycle collabServerLifecycle(CollabServer server) {
-    return new CollabServerLifecycle(server);
+  CollabServerLifecycle collabServerLifecycle(CollabServer server, CollabProperties properties,
+      DocumentStore store, Authenticator authenticator, Environment env) {
+    return new CollabServerLifecycle(server, properties.port(), shutdownTimeout(env),
+        s -> StartupSummary.line(s, properties, store, authenticator));
   }
 
   /** Micrometer meters ({@code collab.*}) in the application's registry. */

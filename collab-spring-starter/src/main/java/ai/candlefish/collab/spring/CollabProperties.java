@@ -1,21 +1,33 @@
 package ai.candlefish.collab.spring;
 
+import ai.candlefish.collab.spring.internal.DataSizeRange;
+import ai.candlefish.collab.spring.internal.DurationRange;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
 
 /**
- * The collaboration server's settings, under {@code candlefish.collab}. Every one has a default; the server
- * checks the values when the application starts and names the wrong one.
+ * The collaboration server's settings, under {@code candlefish.collab}. Every one has a default. They are checked
+ * when they are bound ({@code @Validated}), and what only the server can check (combinations, files, the port) when
+ * it starts: either way the application does not start, and Boot's "APPLICATION FAILED TO START" report names the
+ * property and what to do.
  *
  * @param enabled whether to start a server at all
  * @param host the address to bind; empty: every interface
  * @param port the WebSocket port (0: any free one); the y-websocket default is 1234
  * @param path the path below which documents are served ({@code /collab}: {@code ws://host:port/collab/doc})
  * @param tls {@code wss://} from PEM files
+ * @param ssl {@code wss://} from one of the application's SSL bundles ({@code spring.ssl.bundle.*})
  * @param limits what one connection may do
  * @param documents when documents are stored and unloaded
  * @param storage where documents live
@@ -25,16 +37,18 @@ import org.springframework.util.unit.DataSize;
  *     otherwise any
  */
 @ConfigurationProperties("candlefish.collab")
+@Validated
 public record CollabProperties(
     @DefaultValue("true") boolean enabled,
     String host,
-    @DefaultValue("1234") int port,
-    @DefaultValue("") String path,
-    @DefaultValue Tls tls,
-    @DefaultValue Limits limits,
-    @DefaultValue Documents documents,
-    @DefaultValue Storage storage,
-    @DefaultValue Security security,
+    @DefaultValue("1234") @Min(0) @Max(65535) int port,
+    @DefaultValue("") @NotNull String path,
+    @DefaultValue @Valid Tls tls,
+    @DefaultValue @Valid Ssl ssl,
+    @DefaultValue @Valid Limits limits,
+    @DefaultValue @Valid Documents documents,
+    @DefaultValue @Valid Storage storage,
+    @DefaultValue @Valid Security security,
     List<String> allowedOrigins) {
 
   /**
@@ -48,6 +62,20 @@ public record CollabProperties(
     /** Whether TLS is asked for (either file set). */
     public boolean enabled() {
       return certificate != null || privateKey != null;
+    }
+  }
+
+  /**
+   * TLS from an SSL bundle: {@code spring.ssl.bundle.pem.<name>.keystore.certificate} / {@code .private-key} (or a
+   * JKS/PKCS#12 bundle) and {@code candlefish.collab.ssl.bundle=<name>}: one TLS setup for the application's web
+   * server and the collaboration socket. Not together with {@code candlefish.collab.tls.*}.
+   *
+   * @param bundle the name of the SSL bundle whose key and certificate the server presents; empty: none
+   */
+  public record Ssl(String bundle) {
+    /** Whether a bundle is named. */
+    public boolean enabled() {
+      return bundle != null && !bundle.isBlank();
     }
   }
 
@@ -72,22 +100,22 @@ public record CollabProperties(
    * @param maxPendingAge how long something may wait for missing dependencies before nothing more may wait
    */
   public record Limits(
-      @DefaultValue("16MB") DataSize maxMessageSize,
-      @DefaultValue("64") int maxDocumentsPerConnection,
-      @DefaultValue("200") int messagesPerSecond,
-      @DefaultValue("1000") int messageBurst,
-      @DefaultValue("60s") Duration idleTimeout,
-      @DefaultValue("16MB") DataSize outboundBuffer,
-      @DefaultValue("10000") int maxConnections,
-      @DefaultValue("256") int maxConnectionsPerAddress,
-      @DefaultValue("10s") Duration upgradeTimeout,
-      @DefaultValue("10000") int maxLoadedDocuments,
-      @DefaultValue("20") int documentOpensPerSecond,
-      @DefaultValue("32KB") DataSize maxAwarenessState,
-      @DefaultValue("1000") int maxNestingDepth,
-      @DefaultValue("128MB") DataSize maxDocumentSize,
-      @DefaultValue("1MB") DataSize maxPendingSize,
-      @DefaultValue("10m") Duration maxPendingAge) {}
+      @DefaultValue("16MB") @NotNull @DataSizeRange(min = 1024) DataSize maxMessageSize,
+      @DefaultValue("64") @Positive int maxDocumentsPerConnection,
+      @DefaultValue("200") @Positive int messagesPerSecond,
+      @DefaultValue("1000") @Positive int messageBurst,
+      @DefaultValue("60s") @NotNull @DurationRange(min = "100ms") Duration idleTimeout,
+      @DefaultValue("16MB") @NotNull @DataSizeRange(min = 1024, max = Long.MAX_VALUE, message = "must be at least {min} bytes") DataSize outboundBuffer,
+      @DefaultValue("10000") @Positive int maxConnections,
+      @DefaultValue("256") @Positive int maxConnectionsPerAddress,
+      @DefaultValue("10s") @NotNull @DurationRange(min = "10ms") Duration upgradeTimeout,
+      @DefaultValue("10000") @Positive int maxLoadedDocuments,
+      @DefaultValue("20") @Positive int documentOpensPerSecond,
+      @DefaultValue("32KB") @NotNull @DataSizeRange(min = 64) DataSize maxAwarenessState,
+      @DefaultValue("1000") @Positive int maxNestingDepth,
+      @DefaultValue("128MB") @NotNull @DataSizeRange(min = 1, max = Long.MAX_VALUE, message = "must be at least {min} bytes") DataSize maxDocumentSize,
+      @DefaultValue("1MB") @NotNull @DataSizeRange(max = Long.MAX_VALUE, message = "must be at least {min} bytes") DataSize maxPendingSize,
+      @DefaultValue("10m") @NotNull @DurationRange(min = "1ms") Duration maxPendingAge) {}
 
   /**
    * Document lifecycle.
@@ -98,10 +126,10 @@ public record CollabProperties(
    * @param compactAfterUpdates how many stored updates are replaced by one compacted state
    */
   public record Documents(
-      @DefaultValue("10s") Duration unloadDelay,
-      @DefaultValue("2s") Duration storeDebounce,
-      @DefaultValue("10s") Duration storeMaxWait,
-      @DefaultValue("500") int compactAfterUpdates) {}
+      @DefaultValue("10s") @NotNull @DurationRange Duration unloadDelay,
+      @DefaultValue("2s") @NotNull @DurationRange Duration storeDebounce,
+      @DefaultValue("10s") @NotNull @DurationRange Duration storeMaxWait,
+      @DefaultValue("500") @Positive int compactAfterUpdates) {}
 
   /**
    * Storage.
@@ -110,7 +138,8 @@ public record CollabProperties(
    *     {@code collab-jdbc} is on the class path, else in memory; {@code memory}; {@code jdbc}
    * @param tablePrefix the prefix of the JDBC store's tables
    */
-  public record Storage(@DefaultValue("auto") StorageType type, @DefaultValue("collab_") String tablePrefix) {}
+  public record Storage(@DefaultValue("auto") @NotNull StorageType type,
+      @DefaultValue("collab_") @NotNull String tablePrefix) {}
 
   /** Where documents are stored. */
   public enum StorageType {
@@ -136,10 +165,10 @@ public record CollabProperties(
    *     {@code spring.security.oauth2.resourceserver.jwt.audiences})
    */
   public record Security(
-      @DefaultValue("jwt") SecurityMode mode,
-      @DefaultValue("tenant") String tenantClaim,
-      @DefaultValue("collab") String permissionsClaim,
-      @DefaultValue("dev") String developmentTenant,
+      @DefaultValue("jwt") @NotNull SecurityMode mode,
+      @DefaultValue("tenant") @NotBlank String tenantClaim,
+      @DefaultValue("collab") @NotBlank String permissionsClaim,
+      @DefaultValue("dev") @NotBlank String developmentTenant,
       String audience) {}
 
   /** How clients authenticate. */

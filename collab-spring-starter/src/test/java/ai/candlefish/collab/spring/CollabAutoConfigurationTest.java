@@ -284,7 +284,7 @@ class CollabAutoConfigurationTest {
     runner.withPropertyValues("candlefish.collab.security.mode=development",
             "candlefish.collab.documents.store-debounce=20s", "candlefish.collab.documents.store-max-wait=1s")
         .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
-            .hasMessageContaining("storeMaxWait"));
+            .hasMessageContaining("candlefish.collab.documents.store-max-wait"));
     runner.withPropertyValues("candlefish.collab.security.mode=development", "candlefish.collab.storage.type=jdbc")
         .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
             .hasMessageContaining("candlefish.collab.storage.type=jdbc"));

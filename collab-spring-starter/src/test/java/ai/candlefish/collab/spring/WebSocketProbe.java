@@ -18,8 +18,13 @@ final class WebSocketProbe {
 
   /** "message" if the server sent a sync message (it serves the document), else "close <code>". */
   static String firstAnswer(URI uri) throws Exception {
+    return firstAnswer(uri, HttpClient.newHttpClient());
+  }
+
+  /** As {@link #firstAnswer(URI)}, through {@code http} (for {@code wss://}: its trust). */
+  static String firstAnswer(URI uri, HttpClient http) throws Exception {
     CompletableFuture<String> answer = new CompletableFuture<>();
-    WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+    WebSocket socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
         .buildAsync(uri, new WebSocket.Listener() {
           @Override
           public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {

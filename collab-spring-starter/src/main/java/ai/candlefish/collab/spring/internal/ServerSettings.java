@@ -2,50 +2,128 @@ package ai.candlefish.collab.spring.internal;
 
 import ai.candlefish.collab.server.CollabServer;
 import ai.candlefish.collab.spring.CollabProperties;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import javax.net.ssl.SSLException;
 
-/** Copies {@link CollabProperties} onto a server builder, which checks every value. */
+/**
+ * Copies {@link CollabProperties} onto a server builder. What the constraints on the properties let through and the
+ * builder still refuses (a path, an origin, a combination, a TLS file) becomes an
+ * {@link InvalidCollabPropertyException} naming the property, for Boot's start-up report.
+ */
 public final class ServerSettings {
+  private static final String PREFIX = "candlefish.collab.";
+
   private ServerSettings() {}
 
-  public static CollabServer.Builder apply(CollabProperties p, CollabServer.Builder b) {
+  /**
+   * @param tlsFromBundle the server context of {@code candlefish.collab.ssl.bundle}, or null
+   * @param shutdownTimeout how long stopping may wait for documents to be stored
+   */
+  public static CollabServer.Builder apply(CollabProperties p, CollabServer.Builder b, SslContext tlsFromBundle,
+      Duration shutdownTimeout) {
     if (p.host() != null && !p.host().isBlank()) {
-      b.host(p.host());
+      set("host", p.host(), () -> b.host(p.host()));
     }
-    b.port(p.port()).pathPrefix(p.path());
-    CollabProperties.Tls tls = p.tls();
-    if (tls.enabled()) {
-      if (tls.certificate() == null || tls.privateKey() == null) {
-        throw new IllegalStateException("candlefish.collab.tls needs both certificate and private-key (PEM files)");
-      }
-      if (tls.keyPassword() == null) {
-        b.tls(tls.certificate(), tls.privateKey());
-      } else {
-        b.tls(tls.certificate(), tls.privateKey(), tls.keyPassword());
-      }
+    set("port", p.port(), () -> b.port(p.port()));
+    set("path", p.path(), () -> b.pathPrefix(p.path()));
+    if (p.tls().enabled() && p.ssl().enabled()) {
+      throw new InvalidCollabPropertyException(PREFIX + "ssl.bundle", p.ssl().bundle(),
+          "candlefish.collab.tls.* is set too", "Use either an SSL bundle or the tls.* PEM files, not both", null);
+    }
+    if (tlsFromBundle != null) {
+      b.tls(tlsFromBundle);
+    } else if (p.tls().enabled()) {
+      b.tls(pemContext(p.tls()));
     }
     CollabProperties.Limits limits = p.limits();
-    b.maxMessageSize(Math.toIntExact(limits.maxMessageSize().toBytes()))
-        .maxDocumentsPerConnection(limits.maxDocumentsPerConnection())
-        .messageRate(limits.messagesPerSecond(), limits.messageBurst())
-        .idleTimeout(limits.idleTimeout())
-        .outboundBufferLimit(limits.outboundBuffer().toBytes())
-        .connectionLimits(limits.maxConnections(), limits.maxConnectionsPerAddress())
-        .upgradeTimeout(limits.upgradeTimeout())
-        .maxLoadedDocuments(limits.maxLoadedDocuments())
-        .documentOpenRate(limits.documentOpensPerSecond(), Math.max(64, limits.documentOpensPerSecond()))
-        .awarenessLimits(Math.toIntExact(limits.maxAwarenessState().toBytes()), Duration.ofMillis(50))
-        .maxNestingDepth(limits.maxNestingDepth())
-        .maxDocumentBytes(limits.maxDocumentSize().toBytes())
-        .maxPendingBytes(limits.maxPendingSize().toBytes())
-        .maxPendingAge(limits.maxPendingAge());
+    set("limits.max-message-size", limits.maxMessageSize(),
+        () -> b.maxMessageSize(Math.toIntExact(limits.maxMessageSize().toBytes())));
+    set("limits.max-documents-per-connection", limits.maxDocumentsPerConnection(),
+        () -> b.maxDocumentsPerConnection(limits.maxDocumentsPerConnection()));
+    set("limits.messages-per-second", limits.messagesPerSecond(),
+        () -> b.messageRate(limits.messagesPerSecond(), limits.messageBurst()));
+    set("limits.idle-timeout", limits.idleTimeout(), () -> b.idleTimeout(limits.idleTimeout()));
+    set("limits.outbound-buffer", limits.outboundBuffer(),
+        () -> b.outboundBufferLimit(limits.outboundBuffer().toBytes()));
+    set("limits.max-connections", limits.maxConnections(),
+        () -> b.connectionLimits(limits.maxConnections(), limits.maxConnectionsPerAddress()));
+    set("limits.upgrade-timeout", limits.upgradeTimeout(), () -> b.upgradeTimeout(limits.upgradeTimeout()));
+    set("limits.max-loaded-documents", limits.maxLoadedDocuments(),
+        () -> b.maxLoadedDocuments(limits.maxLoadedDocuments()));
+    set("limits.document-opens-per-second", limits.documentOpensPerSecond(),
+        () -> b.documentOpenRate(limits.documentOpensPerSecond(), Math.max(64, limits.documentOpensPerSecond())));
+    set("limits.max-awareness-state", limits.maxAwarenessState(), () -> b.awarenessLimits(
+        Math.toIntExact(limits.maxAwarenessState().toBytes()), Duration.ofMillis(50)));
+    set("limits.max-nesting-depth", limits.maxNestingDepth(), () -> b.maxNestingDepth(limits.maxNestingDepth()));
+    set("limits.max-document-size", limits.maxDocumentSize(),
+        () -> b.maxDocumentBytes(limits.maxDocumentSize().toBytes()));
+    set("limits.max-pending-size", limits.maxPendingSize(),
+        () -> b.maxPendingBytes(limits.maxPendingSize().toBytes()));
+    set("limits.max-pending-age", limits.maxPendingAge(), () -> b.maxPendingAge(limits.maxPendingAge()));
     if (p.allowedOrigins() != null && !p.allowedOrigins().isEmpty()) {
-      b.allowedOrigins(p.allowedOrigins());
+      set("allowed-origins", p.allowedOrigins(), () -> b.allowedOrigins(p.allowedOrigins()));
     }
     CollabProperties.Documents documents = p.documents();
-    return b.unloadDelay(documents.unloadDelay())
-        .storeDebounce(documents.storeDebounce())
-        .storeMaxWait(documents.storeMaxWait())
-        .compactAfterUpdates(documents.compactAfterUpdates());
+    if (documents.storeMaxWait().compareTo(documents.storeDebounce()) < 0) {
+      throw new InvalidCollabPropertyException(PREFIX + "documents.store-max-wait", documents.storeMaxWait(),
+          "shorter than candlefish.collab.documents.store-debounce (" + documents.storeDebounce() + ")",
+          "Set candlefish.collab.documents.store-max-wait to at least the store debounce, or shorten the debounce",
+          null);
+    }
+    set("documents.unload-delay", documents.unloadDelay(), () -> b.unloadDelay(documents.unloadDelay()));
+    set("documents.store-debounce", documents.storeDebounce(), () -> b.storeDebounce(documents.storeDebounce()));
+    set("documents.store-max-wait", documents.storeMaxWait(), () -> b.storeMaxWait(documents.storeMaxWait()));
+    set("documents.compact-after-updates", documents.compactAfterUpdates(),
+        () -> b.compactAfterUpdates(documents.compactAfterUpdates()));
+    set("spring.lifecycle.timeout-per-shutdown-phase", shutdownTimeout, () -> b.shutdownTimeout(shutdownTimeout));
+    return b;
+  }
+
+  /** Runs one builder setter; a value it refuses is reported under {@code property}. */
+  private static void set(String property, Object value, Runnable setter) {
+    try {
+      setter.run();
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      String name = property.startsWith("spring.") ? property : PREFIX + property;
+      throw new InvalidCollabPropertyException(name, value, String.valueOf(e.getMessage()),
+          "Change " + name + " in the application's configuration (the starter's README lists every property "
+              + "with its default)", e);
+    }
+  }
+
+  private static SslContext pemContext(CollabProperties.Tls tls) {
+    requireSet("tls.certificate", tls.certificate());
+    requireSet("tls.private-key", tls.privateKey());
+    requireReadable("tls.certificate", tls.certificate());
+    requireReadable("tls.private-key", tls.privateKey());
+    try {
+      return SslContextBuilder.forServer(tls.certificate().toFile(), tls.privateKey().toFile(), tls.keyPassword())
+          .build();
+    } catch (SSLException | IllegalArgumentException e) {
+      throw new InvalidCollabPropertyException(PREFIX + "tls.private-key", tls.privateKey(),
+          "the files are not a PEM certificate chain and its PKCS#8 PEM private key"
+              + (tls.keyPassword() == null ? "" : " (for candlefish.collab.tls.key-password)"),
+          "Point candlefish.collab.tls.certificate at the chain and candlefish.collab.tls.private-key at its key "
+              + "(convert a PKCS#1 RSA key with: openssl pkcs8 -topk8 -nocrypt)", e);
+    }
+  }
+
+  private static void requireSet(String property, Path file) {
+    if (file == null) {
+      throw new InvalidCollabPropertyException(PREFIX + property, "(not set)",
+          "TLS needs both candlefish.collab.tls.certificate and candlefish.collab.tls.private-key",
+          "Set " + PREFIX + property + " to a PEM file, or remove the other tls.* property", null);
+    }
+  }
+
+  private static void requireReadable(String property, Path file) {
+    if (!Files.isReadable(file)) {
+      throw new InvalidCollabPropertyException(PREFIX + property, file,
+          "cannot read " + file.toAbsolutePath(), "Point " + PREFIX + property + " at a readable PEM file", null);
+    }
   }
 }

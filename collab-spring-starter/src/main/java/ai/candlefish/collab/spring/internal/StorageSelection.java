@@ -16,7 +16,7 @@ public final class StorageSelection {
   /**
    * The JDBC store on the application's {@code DataSource}, or null for the in-memory one.
    *
-   * @throws IllegalStateException if JDBC was asked for and cannot be had
+   * @throws InvalidCollabPropertyException if JDBC was asked for and cannot be had
    */
   public static DocumentStore jdbcStore(CollabProperties.Storage storage, ApplicationContext context) {
     if (storage.type() == CollabProperties.StorageType.MEMORY) {
@@ -28,9 +28,11 @@ public final class StorageSelection {
       return Jdbc.store(dataSource, storage.tablePrefix());
     }
     if (storage.type() == CollabProperties.StorageType.JDBC) {
-      throw new IllegalStateException("candlefish.collab.storage.type=jdbc needs collab-jdbc on the class path ("
-          + (jdbcOnClassPath ? "present" : "missing") + ") and one DataSource bean ("
-          + (dataSource == null ? "missing" : "present") + ")");
+      throw new InvalidCollabPropertyException("candlefish.collab.storage.type", "jdbc",
+          "JDBC storage needs collab-jdbc on the class path (" + (jdbcOnClassPath ? "present" : "missing")
+              + ") and one DataSource bean (" + (dataSource == null ? "missing" : "present") + ")",
+          "Add ai.candlefish.collab:collab-jdbc and a DataSource (spring.datasource.*), or set "
+              + "candlefish.collab.storage.type=memory or auto", null);
     }
     return null;
   }
