@@ -32,6 +32,8 @@ import org.junit.jupiter.api.Test;
  * against the authenticator by the guid.
  */
 class SubdocumentsTest {
+  /** Generous: the machines that run this are shared and may be 5-10 times slower than usual. */
+  private static final Duration WAIT = Duration.ofSeconds(30);
   private static YjsNodeClients node;
 
   private final InMemoryDocumentStore store = new InMemoryDocumentStore();
@@ -74,7 +76,7 @@ class SubdocumentsTest {
   private CollabClient client(String token) throws Exception {
     CollabClient client = CollabClient.newBuilder().uri(URI.create(url())).token(token)
         .reconnect(Duration.ofMillis(50), Duration.ofMillis(500)).build();
-    client.connect().get(10, TimeUnit.SECONDS);
+    client.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
     return client;
   }
 
@@ -93,7 +95,7 @@ class SubdocumentsTest {
 
   /** The subdocument under "child" of the parent's map "m", once there. */
   private static Doc child(ClientDocument parent) {
-    return await("the parent's subdocument").atMost(Duration.ofSeconds(10)).until(() -> {
+    return await("the parent's subdocument").atMost(WAIT).until(() -> {
       synchronized (parent.doc()) {
         return parent.doc().getMap("m").get("child") instanceof Doc d ? d : null;
       }
@@ -103,8 +105,21 @@ class SubdocumentsTest {
   /** Inserts a new subdocument with {@code guid} under {@code key} of the parent's map "m", and waits for the ack. */
   private static Doc addSubdoc(ClientDocument parent, String key, String guid) throws Exception {
     Doc subdoc = Doc.newBuilder().guid(guid).build();
-    parent.edit(txn -> txn.doc().getMap("m").set(key, subdoc)).get(10, TimeUnit.SECONDS);
+    parent.edit(txn -> txn.doc().getMap("m").set(key, subdoc)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
     return subdoc;
+  }
+
+  private void connect(String nodeClient, String room, String token) {
+    node.call("connect", "id", nodeClient, "url", url(), "room", room, "token", token, "timeoutMs", WAIT.toMillis());
+  }
+
+  private static void waitText(String nodeClient, String text) {
+    node.call("waitText", "id", nodeClient, "text", text, "timeoutMs", WAIT.toMillis());
+  }
+
+  private static String openSubdoc(String nodeClient, String key, String as, String url, String token) {
+    return (String) node.call("openSubdoc", "id", nodeClient, "key", key, "as", as, "url", url, "token", token,
+        "timeoutMs", WAIT.toMillis()).get("guid");
   }
 
   private static void destroy(String... nodeClients) {
@@ -121,18 +136,18 @@ class SubdocumentsTest {
 
   @Test
   void yWebsocketProviders_openASubdocumentByItsGuid_andTheServerStoresItAsADocumentOfItsOwn() {
-    node.connect("a", url(), "project", "alice");
+    connect("a", "project", "alice");
     String guid = node.addSubdoc("a", "child", null);
-    node.openSubdoc("a", "child", "a1", url(), "alice");
+    openSubdoc("a", "child", "a1", url(), "alice");
     node.insert("a1", 0, "inside the subdocument");
 
-    node.connect("b", url(), "project", "bob");
-    assertThat(node.openSubdoc("b", "child", "b1", url(), "bob")).isEqualTo(guid);
-    node.waitText("b1", "inside the subdocument");
+    connect("b", "project", "bob");
+    assertThat(openSubdoc("b", "child", "b1", url(), "bob")).isEqualTo(guid);
+    waitText("b1", "inside the subdocument");
     node.insert("b1", 0, "[bob] ");
-    node.waitText("a1", "[bob] inside the subdocument");
+    waitText("a1", "[bob] inside the subdocument");
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> serverText(guid).equals("[bob] inside the subdocument"));
+    await().atMost(WAIT).until(() -> serverText(guid).equals("[bob] inside the subdocument"));
     try (DocumentHandle parent = server.openDocument(DocumentKey.of("acme", "project")).join()) {
       assertThat(parent.read(doc -> doc.getSubdocGuids()).join()).as("the parent holds the reference only")
           .containsExactly(guid);
@@ -140,59 +155,60 @@ class SubdocumentsTest {
     }
 
     restart();
-    node.connect("c", url(), "project", "carol");
-    node.openSubdoc("c", "child", "c1", url(), "carol");
-    node.waitText("c1", "[bob] inside the subdocument");
-    node.call("waitConnected", "id", "a1", "timeoutMs", 10_000);
+    connect("c", "project", "carol");
+    openSubdoc("c", "child", "c1", url(), "carol");
+    waitText("c1", "[bob] inside the subdocument");
+    node.call("waitConnected", "id", "a1", "timeoutMs", WAIT.toMillis());
     node.insert("a1", 0, "after the restart: ");
-    node.waitText("c1", "after the restart: [bob] inside the subdocument");
+    waitText("c1", "after the restart: [bob] inside the subdocument");
     destroy("a", "a1", "b", "b1", "c", "c1");
   }
 
   @Test
   void hocuspocusProvider_opensASubdocumentAYWebsocketProviderMade() {
-    node.connect("a", url(), "mixed-parent", "alice");
+    connect("a", "mixed-parent", "alice");
     String guid = node.addSubdoc("a", "child", null);
-    node.openSubdoc("a", "child", "a1", url(), "alice");
+    openSubdoc("a", "child", "a1", url(), "alice");
     node.insert("a1", 0, "over y-websocket");
-    node.call("connect", "kind", "hocuspocus", "id", "h", "url", url(), "room", "mixed-parent", "token", "bob");
+    node.call("connect", "kind", "hocuspocus", "id", "h", "url", url(), "room", "mixed-parent", "token", "bob",
+        "timeoutMs", WAIT.toMillis());
     assertThat(node.call("openSubdoc", "kind", "hocuspocus", "id", "h", "key", "child", "as", "h1", "url", url(),
-        "token", "bob", "timeoutMs", 10_000).get("guid")).isEqualTo(guid);
-    node.waitText("h1", "over y-websocket");
+        "token", "bob", "timeoutMs", WAIT.toMillis()).get("guid")).isEqualTo(guid);
+    waitText("h1", "over y-websocket");
     node.insert("h1", 0, "and Hocuspocus ");
-    node.waitText("a1", "and Hocuspocus over y-websocket");
+    waitText("a1", "and Hocuspocus over y-websocket");
     destroy("a", "a1", "h", "h1");
   }
 
   @Test
   void collabClient_opensASubdocumentAYjsProviderMade_andEditsItWithTheProvider() throws Exception {
-    node.connect("a", url(), "plans", "alice");
+    connect("a", "plans", "alice");
     String guid = node.addSubdoc("a", "child", null);
-    node.openSubdoc("a", "child", "a1", url(), "alice");
+    openSubdoc("a", "child", "a1", url(), "alice");
     node.insert("a1", 0, "from node");
 
     carol = client("carol");
-    ClientDocument parent = carol.open("plans").get(10, TimeUnit.SECONDS);
+    ClientDocument parent = carol.open("plans").get(WAIT.toSeconds(), TimeUnit.SECONDS);
     Doc subdoc = child(parent);
     assertThat(subdoc.guid()).isEqualTo(guid);
     assertThat(subdoc.shouldLoad()).as("not loaded before it is opened").isFalse();
-    ClientDocument opened = parent.openSubdocument(subdoc).get(10, TimeUnit.SECONDS);
+    ClientDocument opened = parent.openSubdocument(subdoc).get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertThat(opened.name()).isEqualTo(guid);
     assertThat(opened.doc()).as("the parent's own instance is kept in sync").isSameAs(subdoc);
     assertThat(subdoc.shouldLoad()).isTrue();
-    await().atMost(Duration.ofSeconds(10)).until(() -> text(subdoc).equals("from node"));
+    await().atMost(WAIT).until(() -> text(subdoc).equals("from node"));
 
-    opened.edit(txn -> txn.doc().getText("t").insert(0, "java and ")).get(10, TimeUnit.SECONDS);
-    node.waitText("a1", "java and from node");
+    opened.edit(txn -> txn.doc().getText("t").insert(0, "java and ")).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    waitText("a1", "java and from node");
     synchronized (parent.doc()) {
       assertThat(((Doc) parent.doc().getMap("m").get("child")).getText("t").toString())
           .isEqualTo("java and from node");
     }
 
     restart();
-    node.call("waitConnected", "id", "a1", "timeoutMs", 10_000);
+    node.call("waitConnected", "id", "a1", "timeoutMs", WAIT.toMillis());
     node.insert("a1", 0, "again: ");
-    await().atMost(Duration.ofSeconds(10)).until(() -> text(subdoc).equals("again: java and from node"));
+    await().atMost(WAIT).until(() -> text(subdoc).equals("again: java and from node"));
     assertThat(serverText(guid)).isEqualTo("again: java and from node");
     destroy("a", "a1");
   }
@@ -200,57 +216,57 @@ class SubdocumentsTest {
   @Test
   void collabClient_insertsASubdocument_andOpensIt_andAYjsProviderOpensItsGuid() throws Exception {
     carol = client("carol");
-    ClientDocument parent = carol.open("notebook").get(10, TimeUnit.SECONDS);
+    ClientDocument parent = carol.open("notebook").get(WAIT.toSeconds(), TimeUnit.SECONDS);
     Doc page = addSubdoc(parent, "child", "notebook/page-1");
-    ClientDocument opened = parent.openSubdocument(page).get(10, TimeUnit.SECONDS);
-    opened.edit(txn -> txn.doc().getText("t").insert(0, "page one")).get(10, TimeUnit.SECONDS);
+    ClientDocument opened = parent.openSubdocument(page).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    opened.edit(txn -> txn.doc().getText("t").insert(0, "page one")).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
-    node.connect("b", url(), "notebook", "bob");
-    assertThat(node.openSubdoc("b", "child", "b1", url(), "bob")).isEqualTo("notebook/page-1");
-    node.waitText("b1", "page one");
+    connect("b", "notebook", "bob");
+    assertThat(openSubdoc("b", "child", "b1", url(), "bob")).isEqualTo("notebook/page-1");
+    waitText("b1", "page one");
     node.insert("b1", 8, " by bob");
-    await().atMost(Duration.ofSeconds(10)).until(() -> text(page).equals("page one by bob"));
+    await().atMost(WAIT).until(() -> text(page).equals("page one by bob"));
     destroy("b", "b1");
   }
 
   @Test
   void autoLoadedSubdocuments_areOpenedFromTheSubdocsEvent() throws Exception {
     carol = client("carol");
-    ClientDocument parent = carol.open("auto").get(10, TimeUnit.SECONDS);
+    ClientDocument parent = carol.open("auto").get(WAIT.toSeconds(), TimeUnit.SECONDS);
     List<ClientDocument> opened = new CopyOnWriteArrayList<>();
     synchronized (parent.doc()) { // the README's pattern: no remote update between the two lines
       parent.doc().onSubdocs(e -> e.loaded().forEach(d -> parent.openSubdocument(d).thenAccept(opened::add)));
       parent.doc().getSubdocs().stream().filter(Doc::shouldLoad).forEach(parent::openSubdocument);
     }
 
-    node.connect("a", url(), "auto", "alice");
+    connect("a", "auto", "alice");
     node.call("addSubdoc", "id", "a", "key", "child", "guid", "auto/1", "autoLoad", true);
-    node.openSubdoc("a", "child", "a1", url(), "alice");
+    openSubdoc("a", "child", "a1", url(), "alice");
     node.insert("a1", 0, "loaded by itself");
-    await().atMost(Duration.ofSeconds(10)).until(() -> opened.size() == 1);
+    await().atMost(WAIT).until(() -> opened.size() == 1);
     assertThat(opened.get(0).name()).isEqualTo("auto/1");
-    await().atMost(Duration.ofSeconds(10)).until(() -> text(opened.get(0).doc()).equals("loaded by itself"));
+    await().atMost(WAIT).until(() -> text(opened.get(0).doc()).equals("loaded by itself"));
     destroy("a", "a1");
   }
 
   @Test
   void hostileSubdocumentGuids_failTheirOpens_andTheParentKeepsSyncing() throws Exception {
     carol = client("carol");
-    ClientDocument parent = carol.open("hostile").get(10, TimeUnit.SECONDS);
+    ClientDocument parent = carol.open("hostile").get(WAIT.toSeconds(), TimeUnit.SECONDS);
     List<CompletableFuture<ClientDocument>> opens = new CopyOnWriteArrayList<>();
     synchronized (parent.doc()) {
       parent.doc().onSubdocs(e -> e.loaded().forEach(d -> opens.add(parent.openSubdocument(d))));
     }
 
-    node.connect("a", url(), "hostile", "alice");
+    connect("a", "hostile", "alice");
     node.call("addSubdoc", "id", "a", "key", "bad", "guid", "bad\u0001guid", "autoLoad", true);
     node.call("addSubdoc", "id", "a", "key", "first", "guid", "hostile/same", "autoLoad", true);
     node.call("addSubdoc", "id", "a", "key", "second", "guid", "hostile/same", "autoLoad", true);
     node.insert("a", 0, "still syncing");
-    await().atMost(Duration.ofSeconds(10)).until(() -> text(parent.doc()).equals("still syncing") && opens.size() == 3);
+    await().atMost(WAIT).until(() -> text(parent.doc()).equals("still syncing") && opens.size() == 3);
     assertThatThrownBy(() -> opens.get(0).join()).cause().isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("not a valid document name");
-    assertThat(opens.get(1).get(10, TimeUnit.SECONDS).name()).isEqualTo("hostile/same");
+    assertThat(opens.get(1).get(WAIT.toSeconds(), TimeUnit.SECONDS).name()).isEqualTo("hostile/same");
     assertThatThrownBy(() -> opens.get(2).join()).cause().isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("already open");
     destroy("a");
@@ -258,23 +274,23 @@ class SubdocumentsTest {
 
   @Test
   void aThrowingObserverOfTheSubdocument_doesNotStopItsOpening() throws Exception {
-    node.connect("a", url(), "observed", "alice");
+    connect("a", "observed", "alice");
     node.addSubdoc("a", "child", "observed/1");
-    node.openSubdoc("a", "child", "a1", url(), "alice");
+    openSubdoc("a", "child", "a1", url(), "alice");
     node.insert("a1", 0, "content");
 
     carol = client("carol");
-    ClientDocument parent = carol.open("observed").get(10, TimeUnit.SECONDS);
+    ClientDocument parent = carol.open("observed").get(WAIT.toSeconds(), TimeUnit.SECONDS);
     Doc subdoc = child(parent);
     synchronized (subdoc) {
       subdoc.getText("t").observe(e -> {
         throw new IllegalStateException("an application's bug");
       });
     }
-    parent.openSubdocument(subdoc).get(10, TimeUnit.SECONDS);
+    parent.openSubdocument(subdoc).get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertThat(text(subdoc)).isEqualTo("content");
     node.insert("a1", 0, "more ");
-    await().atMost(Duration.ofSeconds(10)).until(() -> text(subdoc).equals("more content"));
+    await().atMost(WAIT).until(() -> text(subdoc).equals("more content"));
     destroy("a", "a1");
   }
 
@@ -283,12 +299,12 @@ class SubdocumentsTest {
     // "limited" may write documents whose names start with "public": the parent's subdocuments named
     // "public-board/..." are allowed (a naming convention), one named otherwise is not.
     carol = client("limited");
-    ClientDocument parent = carol.open("public-board").get(10, TimeUnit.SECONDS);
+    ClientDocument parent = carol.open("public-board").get(WAIT.toSeconds(), TimeUnit.SECONDS);
     Doc allowed = addSubdoc(parent, "card", "public-board/card-1");
     Doc other = addSubdoc(parent, "secret", "secret-card");
 
-    ClientDocument card = parent.openSubdocument(allowed).get(10, TimeUnit.SECONDS);
-    card.edit(txn -> txn.doc().getText("t").insert(0, "ok")).get(10, TimeUnit.SECONDS);
+    ClientDocument card = parent.openSubdocument(allowed).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    card.edit(txn -> txn.doc().getText("t").insert(0, "ok")).get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertThatThrownBy(() -> parent.openSubdocument(other).join()).isInstanceOf(CompletionException.class)
         .cause().isInstanceOf(RefusedException.class).hasMessageContaining("4403");
     assertThat(serverText("public-board/card-1")).isEqualTo("ok");
@@ -298,13 +314,13 @@ class SubdocumentsTest {
   @Test
   void openSubdocument_ofAnotherDocument_orTwice_failsFast() throws Exception {
     carol = client("carol");
-    ClientDocument parent = carol.open("misuse").get(10, TimeUnit.SECONDS);
+    ClientDocument parent = carol.open("misuse").get(WAIT.toSeconds(), TimeUnit.SECONDS);
     Doc loose = Doc.create();
     assertThatThrownBy(() -> parent.openSubdocument(loose)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("not a subdocument of document 'misuse'");
 
     Doc sub = addSubdoc(parent, "child", "misuse/1");
-    parent.openSubdocument(sub).get(10, TimeUnit.SECONDS);
+    parent.openSubdocument(sub).get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertThatThrownBy(() -> parent.openSubdocument(sub).join()).isInstanceOf(CompletionException.class)
         .cause().isInstanceOf(IllegalStateException.class).hasMessageContaining("already open");
   }
@@ -312,14 +328,14 @@ class SubdocumentsTest {
   @Test
   void deletingASubdocumentFromItsParent_closesIt() throws Exception {
     carol = client("carol");
-    ClientDocument parent = carol.open("deleting").get(10, TimeUnit.SECONDS);
+    ClientDocument parent = carol.open("deleting").get(WAIT.toSeconds(), TimeUnit.SECONDS);
     Doc sub = addSubdoc(parent, "child", "deleting/1");
-    ClientDocument opened = parent.openSubdocument(sub).get(10, TimeUnit.SECONDS);
+    ClientDocument opened = parent.openSubdocument(sub).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
-    node.connect("a", url(), "deleting", "alice");
+    connect("a", "deleting", "alice");
     node.call("deleteKey", "id", "a", "key", "child");
-    await().atMost(Duration.ofSeconds(10)).until(sub::isDestroyed);
-    await().atMost(Duration.ofSeconds(10)).until(() -> opened.toString().contains("CLOSED"));
+    await().atMost(WAIT).until(sub::isDestroyed);
+    await().atMost(WAIT).until(() -> opened.toString().contains("CLOSED"));
     assertThatThrownBy(() -> opened.edit(txn -> txn.doc().getText("t").insert(0, "x")))
         .isInstanceOf(IllegalStateException.class);
     destroy("a");
