@@ -7,9 +7,10 @@
 // Values use the tagged JSON of interop.mjs; bytes travel as base64.
 //
 // Documents:
-//   {"op":"new","id":"r1","clientId":5,"gc":true,"roots":{"t":"text"},"observe":false}
+//   {"op":"new","id":"r1","clientId":5,"gc":true,"roots":{"t":"text"},"observe":false,"gcKeep":{"root":"t"}}
 //                                 create (or replace) doc r1; roots (optional) are defined at once; with
-//                                 observe, deep observers on the roots record events (see "events")  -> {"ok":true}
+//                                 observe, deep observers on the roots record events (see "events"); gcKeep
+//                                 (optional): a gcFilter keeping a root's or a content class's items   -> {"ok":true}
 //   {"op":"drop","id":"r1"}                                forget doc r1                   -> {"ok":true}
 // Local edits on doc id (each is one transaction; "transact" groups several, given without "id"):
 //   insertText {name,index,text,attrs?}  insertEmbed {name,index,embed,attrs?}  deleteText {name,index,len}
@@ -31,6 +32,7 @@
 //   {"op":"diffUpdate","update":B64,"stateVector":B64}                            -> {"update":B64}
 //   {"op":"stateVectorFromUpdate","update":B64}                                   -> {"stateVector":B64}
 //   {"op":"convertUpdate","update":B64,"to":"v2"|"v1"}                            -> {"update":B64}
+//   {"op":"decodeUpdate","update":B64}  Y.decodeUpdate   -> {"structs":[{kind,id,length,origin,...}],"deletes":[[c,k,n]...]}
 // Format v2: applyUpdate, encodeState, updates (the 'updateV2' events), mergeUpdates, diffUpdate and
 // stateVectorFromUpdate take "v2":true to use Yjs's V2 function instead (applyUpdateV2, encodeStateAsUpdateV2, ...).
 //   {"op":"version"}                                                              -> {"yjs":"13.6.33"}
@@ -81,6 +83,46 @@ const addReplica = (id, doc) => {
   return r
 }
 
+/**
+ * A gcFilter (Yjs's Doc option) that keeps what gcKeep names from being collected: deleted items of the root
+ * gcKeep.root, and deleted items whose content class is gcKeep.content ("ContentString", ...). Undefined: all.
+ */
+const gcFilterOf = keep => keep == null ? undefined : item => {
+  if (keep.content !== undefined && item.content.constructor.name === keep.content) return false
+  const p = item.parent
+  return !(keep.root !== undefined && p._item === null && p.doc.share.get(keep.root) === p)
+}
+
+const idOf = id => id == null ? null : [id.client, id.clock]
+
+/** A struct of Y.decodeUpdate as collab-core's DecodedUpdate.Struct describes it. */
+const describeStruct = s => {
+  if (!(s instanceof Y.Item)) return { kind: s.constructor.name, id: idOf(s.id), length: s.length }
+  const c = s.content
+  let values = []
+  if (c instanceof Y.ContentString) values = [c.str]
+  else if (c instanceof Y.ContentAny || c instanceof Y.ContentJSON) values = c.arr
+  else if (c instanceof Y.ContentBinary) values = [c.content]
+  else if (c instanceof Y.ContentEmbed) values = [c.embed]
+  else if (c instanceof Y.ContentFormat) values = [c.key, c.value]
+  else if (c instanceof Y.ContentType) {
+    values = [c.type.constructor.name]
+    if (c.type instanceof Y.XmlElement) values.push(c.type.nodeName)
+    if (c.type instanceof Y.XmlHook) values.push(c.type.hookName)
+  } else if (c instanceof Y.ContentDoc) values = [c.doc.guid, c.opts]
+  return {
+    kind: 'Item',
+    id: idOf(s.id),
+    length: s.length,
+    origin: idOf(s.origin),
+    rightOrigin: idOf(s.rightOrigin),
+    parent: typeof s.parent === 'string' ? s.parent : idOf(s.parent),
+    parentSub: s.parentSub,
+    content: c.constructor.name,
+    values: tag(values)
+  }
+}
+
 const handle = cmd => {
   const extra = handleExtra(cmd, replica) ?? handleSurface(cmd, replica)
   if (extra !== undefined) return extra
@@ -88,7 +130,7 @@ const handle = cmd => {
   if (snapshotReply !== undefined) return snapshotReply
   switch (cmd.op) {
     case 'new': {
-      const doc = new Y.Doc({ gc: cmd.gc !== false })
+      const doc = new Y.Doc({ gc: cmd.gc !== false, gcFilter: gcFilterOf(cmd.gcKeep) })
       if (cmd.clientId !== undefined) doc.clientID = cmd.clientId
       const r = addReplica(cmd.id, doc)
       r.events = []
@@ -157,6 +199,11 @@ const handle = cmd => {
       return snapshotRoots(replica(cmd).doc, cmd.roots)
     case 'length':
       return { length: getRoot(replica(cmd).doc, cmd.name, cmd.kind).length }
+    case 'decodeUpdate': {
+      const { structs, ds } = (cmd.v2 ? Y.decodeUpdateV2 : Y.decodeUpdate)(fromBase64(cmd.update))
+      const deletes = [...ds.clients].flatMap(([client, items]) => items.map(i => [client, i.clock, i.len]))
+      return { structs: structs.map(describeStruct), deletes }
+    }
     case 'mergeUpdates':
       return { update: toBase64((cmd.v2 ? Y.mergeUpdatesV2 : Y.mergeUpdates)(cmd.updates.map(fromBase64))) }
     case 'diffUpdate':

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -45,6 +46,8 @@ public final class Doc {
   final Map<String, SharedType> share = new LinkedHashMap<>();
   private final String guid;
   private final boolean gc;
+  /** Which deleted items may be collected, or null: all. */
+  private final Predicate<DecodedUpdate.Struct> gcFilter;
   private long clientId;
   /** See {@link #integratedBytes()}. */
   private long integratedBytes;
@@ -81,6 +84,7 @@ public final class Doc {
   private Doc(Builder b) {
     this.clientId = b.clientId >= 0 ? b.clientId : generateClientId();
     this.gc = b.gc;
+    this.gcFilter = b.gcFilter;
     this.guid = b.guid != null ? b.guid : UUID.randomUUID().toString();
     this.shouldLoad = b.shouldLoad;
     this.autoLoad = b.autoLoad;
@@ -146,6 +150,11 @@ public final class Doc {
   /** Whether deleted content is garbage collected (on by default); off keeps the full history. */
   public boolean isGc() {
     return gc;
+  }
+
+  /** The builder's {@link Builder#gcFilter}, or null. */
+  Predicate<DecodedUpdate.Struct> gcFilter() {
+    return gcFilter;
   }
 
   /**
@@ -746,6 +755,7 @@ public final class Doc {
   public static final class Builder {
     private long clientId = -1;
     private boolean gc = true;
+    private Predicate<DecodedUpdate.Struct> gcFilter;
     private String guid;
     private boolean shouldLoad = true;
     private boolean autoLoad;
@@ -798,6 +808,21 @@ public final class Doc {
     /** Whether deleted content is garbage collected (default true). */
     public Builder gc(boolean gc) {
       this.gc = gc;
+      return this;
+    }
+
+    /**
+     * Which deleted items garbage collection may collect (Yjs {@code gcFilter}; default: all): at the end of each
+     * transaction, every item it deleted (not the content of a deleted type, which goes with it) is offered to
+     * {@code filter}, described as {@link Updates#decode} describes structs, with its parent always given; those it
+     * refuses stay whole, as in a document without garbage collection. Runs on the document's thread, once per
+     * deleted item and transaction, so keep it cheap; it must not change the document. Only for documents with
+     * {@link #gc(boolean)} on.
+     *
+     * @throws NullPointerException if {@code filter} is null
+     */
+    public Builder gcFilter(Predicate<DecodedUpdate.Struct> filter) {
+      this.gcFilter = Objects.requireNonNull(filter, "filter");
       return this;
     }
 

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * What happens when the outermost transaction ends (Yjs {@code cleanupTransactions}): observers are called,
@@ -60,7 +61,7 @@ final class TransactionCleanup {
     } finally {
       if (ds != null) {
         if (doc.isGc()) {
-          tryGcDeleteSet(ds, store);
+          tryGcDeleteSet(ds, store, doc.gcFilter());
         }
         tryMergeDeleteSet(ds, store);
       }
@@ -237,7 +238,7 @@ final class TransactionCleanup {
     return merged;
   }
 
-  private static void tryGcDeleteSet(DeleteSet ds, StructStore store) {
+  private static void tryGcDeleteSet(DeleteSet ds, StructStore store, Predicate<DecodedUpdate.Struct> filter) {
     for (Map.Entry<Long, DeleteSet.Ranges> e : ds.clients.entrySet()) {
       StructList structs = store.list(e.getKey());
       DeleteSet.Ranges ranges = e.getValue();
@@ -249,7 +250,8 @@ final class TransactionCleanup {
           if (s.clock >= end) {
             break;
           }
-          if (s instanceof Item item && item.isDeleted() && !item.keep()) {
+          if (s instanceof Item item && item.isDeleted() && !item.keep()
+              && (filter == null || filter.test(DecodedUpdate.describe(item)))) {
             item.gc(store, false);
           }
         }

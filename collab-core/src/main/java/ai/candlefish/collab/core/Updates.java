@@ -258,4 +258,41 @@ public final class Updates {
     return UpdateMerger.transform(UpdateReader.decodeStream(update, UpdateFormat.V2), UpdateFormat.V2,
         new Obfuscator(formatting, subdocs, xml));
   }
+
+  /**
+   * The structs and delete set of a v1 update, for inspection (Yjs {@code decodeUpdate}).
+   *
+   * @throws DecodingException if the update is malformed
+   */
+  public static DecodedUpdate decode(byte[] update) {
+    return DecodedUpdate.decode(update, UpdateFormat.V1);
+  }
+
+  /**
+   * The structs and delete set of a v2 update, for inspection (Yjs {@code decodeUpdateV2}).
+   *
+   * @throws DecodingException if the update is malformed or holds more structs than its size allows
+   */
+  public static DecodedUpdate decodeV2(byte[] update) {
+    return DecodedUpdate.decode(update, UpdateFormat.V2);
+  }
+
+  /**
+   * A v1 update's structs and delete set as text, one struct a line (Yjs {@code logUpdate}, which prints them to
+   * the console; log this where you want it).
+   *
+   * @throws DecodingException if the update is malformed
+   */
+  public static String log(byte[] update) {
+    return decode(update).toString();
+  }
+
+  /**
+   * A v2 update's structs and delete set as text (Yjs {@code logUpdateV2}).
+   *
+   * @throws DecodingException if the update is malformed
+   */
+  public static String logV2(byte[] update) {
+    return decodeV2(update).toString();
+  }
 }
