@@ -35,6 +35,7 @@ import org.springframework.validation.annotation.Validated;
  * @param allowedOrigins the web pages (origins, {@code https://app.example.com}) that may open a connection; empty:
  *     in a web application, its own pages (the origin on the host the browser connects to, at {@code server.port});
  *     otherwise any
+ * @param cluster several instances serving the same documents over Redis ({@code collab-redis})
  */
 @ConfigurationProperties("candlefish.collab")
 @Validated
@@ -49,7 +50,8 @@ public record CollabProperties(
     @DefaultValue @Valid Documents documents,
     @DefaultValue @Valid Storage storage,
     @DefaultValue @Valid Security security,
-    List<String> allowedOrigins) {
+    List<String> allowedOrigins,
+    @DefaultValue @Valid Cluster cluster) {
 
   /**
    * TLS: both files set serves {@code wss://}.
@@ -178,4 +180,35 @@ public record CollabProperties(
     /** Everybody may do everything: for development only. */
     DEVELOPMENT
   }
+
+  /**
+   * A cluster: this instance is one node of several that serve the same documents, on one database and one Redis
+   * ({@code collab-redis} on the class path; Redis from {@code spring.data.redis.*}). Each setting goes to
+   * {@code RedisClusterTransport} or {@code JdbcDocumentLeases}.
+   *
+   * @param enabled whether this instance joins a cluster (needs collab-redis, collab-jdbc and a DataSource)
+   * @param nodeId this node's id, unique among the live nodes; empty: a random one at each start (a node restarted
+   *     with the same id takes its leases back at once instead of after the lease TTL)
+   * @param keyPrefix the prefix of every Redis key and channel; clusters with different prefixes do not hear each
+   *     other
+   * @param streamMaxLength about how many updates a document's Redis stream keeps; a node further behind reloads
+   *     from the database
+   * @param streamTtl how long a document's stream lives after its last update
+   * @param heartbeatInterval how often this node tells the others over Redis that it is alive
+   * @param nodeTimeout how long the others wait for its heartbeat before they remove its clients' presence (more
+   *     than twice the heartbeat interval)
+   * @param awarenessInterval how long presence changes are coalesced before they go to the other nodes
+   * @param leaseTtl how long a document's lease (its once-only work: compaction, hooks) outlives the node's last
+   *     database heartbeat; a dead node's documents pass to another node after this long
+   */
+  public record Cluster(
+      boolean enabled,
+      String nodeId,
+      @DefaultValue("collab:") String keyPrefix,
+      @DefaultValue("1000") @Min(10) long streamMaxLength,
+      @DefaultValue("1d") Duration streamTtl,
+      @DefaultValue("1s") Duration heartbeatInterval,
+      @DefaultValue("3s") Duration nodeTimeout,
+      @DefaultValue("50ms") Duration awarenessInterval,
+      @DefaultValue("10s") Duration leaseTtl) {}
 }
