@@ -35,9 +35,9 @@ import org.junit.jupiter.api.Test;
  * affected.
  */
 class SessionAuthTest {
-  /** How long an expiring token lives: long enough to connect on a loaded machine. */
-  private static final Duration LIFETIME = Duration.ofSeconds(8);
-  private static final Duration WAIT = Duration.ofSeconds(40);
+  /** How long an expiring token lives: long enough to set up six clients on a loaded machine. */
+  private static final Duration LIFETIME = Duration.ofSeconds(20);
+  private static final Duration WAIT = Duration.ofSeconds(60);
   private static YjsNodeClients node;
 
   /** {@link TestTokens}, plus "name@millis": that principal, expiring at that epoch millisecond. */
