@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import ai.candlefish.collab.testkit.TestTokens;
 import ai.candlefish.collab.testkit.YjsNodeClients;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;

@@ -16,6 +16,7 @@ import ai.candlefish.collab.spi.Principal;
 import ai.candlefish.collab.spi.StoreException;
 import ai.candlefish.collab.spi.StoredDocument;
 import ai.candlefish.collab.sync.SyncProtocol;
+import ai.candlefish.collab.testkit.TestTokens;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;

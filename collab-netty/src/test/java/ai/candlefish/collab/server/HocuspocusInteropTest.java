@@ -13,6 +13,7 @@ import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
 import ai.candlefish.collab.spi.StoreException;
 import ai.candlefish.collab.spi.StoredDocument;
+import ai.candlefish.collab.testkit.TestTokens;
 import ai.candlefish.collab.testkit.YjsNodeClients;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import ai.candlefish.collab.testkit.TestTokens;
 import ai.candlefish.collab.testkit.YjsNodeClients;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;

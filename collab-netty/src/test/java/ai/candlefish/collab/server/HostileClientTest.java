@@ -11,6 +11,7 @@ import ai.candlefish.collab.spi.CollabHooks;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.DocumentStore;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import ai.candlefish.collab.testkit.TestTokens;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -12,6 +12,7 @@ import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
+import ai.candlefish.collab.testkit.TestTokens;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -7,6 +7,7 @@ import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
+import ai.candlefish.collab.testkit.TestTokens;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import ai.candlefish.collab.testkit.TestTokens;
 import ai.candlefish.collab.testkit.YjsNodeClients;
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,6 @@
 package ai.candlefish.collab.server.codec.collab;
 
+import ai.candlefish.collab.protocol.CollabV1Frames;
 import ai.candlefish.collab.protocol.v1.Ack;
 import ai.candlefish.collab.protocol.v1.Custom;
 import ai.candlefish.collab.protocol.v1.Opened;
@@ -8,7 +9,6 @@ import ai.candlefish.collab.protocol.v1.StoreStatus;
 import ai.candlefish.collab.protocol.v1.SyncStep1;
 import ai.candlefish.collab.protocol.v1.SyncStep2;
 import ai.candlefish.collab.protocol.v1.Welcome;
-import ai.candlefish.collab.server.codec.ProtobufFrames;
 import ai.candlefish.collab.server.internal.ServerMessage;
 import ai.candlefish.collab.sync.SyncMessage;
 import com.google.protobuf.ByteString;
@@ -33,7 +33,7 @@ final class CollabV1Encoder extends MessageToMessageEncoder<ServerMessage> {
 
   @Override
   protected void encode(ChannelHandlerContext ctx, ServerMessage message, List<Object> out) {
-    out.add(ProtobufFrames.binaryFrame(ctx.alloc(), toFrame(message)));
+    out.add(CollabV1Frames.binaryFrame(ctx.alloc(), toFrame(message)));
   }
 
   static ServerFrame toFrame(ServerMessage message) {

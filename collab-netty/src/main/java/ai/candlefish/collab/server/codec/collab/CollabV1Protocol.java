@@ -1,5 +1,6 @@
 package ai.candlefish.collab.server.codec.collab;
 
+import ai.candlefish.collab.protocol.CollabV1Frames;
 import ai.candlefish.collab.server.internal.SessionPolicy;
 import ai.candlefish.collab.server.internal.WireProtocol;
 import io.netty.channel.ChannelPipeline;
@@ -15,7 +16,7 @@ public final class CollabV1Protocol implements WireProtocol {
   /** The only instance. */
   public static final CollabV1Protocol INSTANCE = new CollabV1Protocol();
   /** The WebSocket subprotocol ({@code Sec-WebSocket-Protocol}) that selects collab/1. */
-  public static final String SUBPROTOCOL = "collab.v1";
+  public static final String SUBPROTOCOL = CollabV1Frames.SUBPROTOCOL;
 
   private CollabV1Protocol() {}
 

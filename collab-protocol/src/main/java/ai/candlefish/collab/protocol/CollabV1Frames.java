@@ -1,4 +1,4 @@
-package ai.candlefish.collab.server.codec;
+package ai.candlefish.collab.protocol;
 
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.MessageLite;
@@ -8,11 +8,23 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** Protobuf messages as binary WebSocket messages (collab/1, both sides). Stateless. */
-public final class ProtobufFrames {
-  private ProtobufFrames() {}
+/**
+ * What both ends of collab/1 share besides the messages of {@code collab/v1/collab.proto}: the WebSocket subprotocol
+ * that selects it and the framing of one protobuf message per binary WebSocket message. Stateless.
+ */
+public final class CollabV1Frames {
+  /** The WebSocket subprotocol ({@code Sec-WebSocket-Protocol}) that selects collab/1. */
+  public static final String SUBPROTOCOL = "collab.v1";
 
-  /** {@code message} serialised into a buffer of exactly its size, as one binary WebSocket message. */
+  private CollabV1Frames() {}
+
+  /**
+   * {@code message} serialised into a buffer of exactly its size, as one binary WebSocket message.
+   *
+   * @param alloc the channel's allocator
+   * @param message a {@code ClientFrame} or {@code ServerFrame}
+   * @return the frame, owning its buffer
+   */
   public static BinaryWebSocketFrame binaryFrame(ByteBufAllocator alloc, MessageLite message) {
     int size = message.getSerializedSize();
     ByteBuf buf = alloc.buffer(size, size);

@@ -2,9 +2,9 @@ package ai.candlefish.collab.client;
 
 import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.server.CollabServer;
-import ai.candlefish.collab.server.TestTokens;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.DocumentStore;
+import ai.candlefish.collab.testkit.TestTokens;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;

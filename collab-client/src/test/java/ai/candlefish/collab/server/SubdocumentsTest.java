@@ -10,6 +10,7 @@ import ai.candlefish.collab.client.RefusedException;
 import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import ai.candlefish.collab.testkit.TestTokens;
 import ai.candlefish.collab.testkit.YjsNodeClients;
 import java.net.URI;
 import java.time.Duration;

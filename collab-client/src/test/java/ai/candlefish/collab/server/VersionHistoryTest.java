@@ -13,6 +13,7 @@ import ai.candlefish.collab.spi.DocumentStore;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import ai.candlefish.collab.spi.StoredDocument;
 import ai.candlefish.collab.spi.VersionInfo;
+import ai.candlefish.collab.testkit.TestTokens;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;

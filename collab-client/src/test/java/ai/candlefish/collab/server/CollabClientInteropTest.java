@@ -7,6 +7,7 @@ import ai.candlefish.collab.client.ClientDocument;
 import ai.candlefish.collab.client.CollabClient;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import ai.candlefish.collab.testkit.TestTokens;
 import ai.candlefish.collab.testkit.YjsNodeClients;
 import java.net.URI;
 import java.time.Duration;

@@ -5,6 +5,7 @@ import ai.candlefish.collab.client.ClientDocument;
 import ai.candlefish.collab.client.RefusedException;
 import ai.candlefish.collab.core.DecodingException;
 import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.protocol.CollabV1Frames;
 import ai.candlefish.collab.protocol.v1.ClientFrame;
 import ai.candlefish.collab.protocol.v1.Hello;
 import ai.candlefish.collab.protocol.v1.ServerFrame;
@@ -120,7 +121,7 @@ public final class ClientEngine {
     SslContext ssl = secure ? sslContext() : null;
     WebSocketClientProtocolConfig webSocket = WebSocketClientProtocolConfig.newBuilder()
         .webSocketUri(uri)
-        .subprotocol(ClientProtocol.SUBPROTOCOL)
+        .subprotocol(CollabV1Frames.SUBPROTOCOL)
         .allowExtensions(false)
         .maxFramePayloadLength(config.maxMessageSize())
         .handleCloseFrames(false)

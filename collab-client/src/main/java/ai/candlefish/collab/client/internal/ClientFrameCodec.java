@@ -1,8 +1,8 @@
 package ai.candlefish.collab.client.internal;
 
+import ai.candlefish.collab.protocol.CollabV1Frames;
 import ai.candlefish.collab.protocol.v1.ClientFrame;
 import ai.candlefish.collab.protocol.v1.ServerFrame;
-import ai.candlefish.collab.server.codec.ProtobufFrames;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.CorruptedFrameException;
@@ -24,7 +24,7 @@ import java.util.List;
 final class ClientFrameCodec extends MessageToMessageCodec<WebSocketFrame, ClientFrame> {
   @Override
   protected void encode(ChannelHandlerContext ctx, ClientFrame frame, List<Object> out) {
-    out.add(ProtobufFrames.binaryFrame(ctx.alloc(), frame));
+    out.add(CollabV1Frames.binaryFrame(ctx.alloc(), frame));
   }
 
   @Override

@@ -1,4 +1,4 @@
-package ai.candlefish.collab.server;
+package ai.candlefish.collab.testkit;
 
 import ai.candlefish.collab.spi.AuthenticationException;
 import ai.candlefish.collab.spi.Authenticator;
