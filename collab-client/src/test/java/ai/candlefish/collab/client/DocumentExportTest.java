@@ -3,6 +3,7 @@ package ai.candlefish.collab.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.core.internal.codec.Json;
 import ai.candlefish.collab.server.CollabServer;
 import ai.candlefish.collab.server.DocumentExport;
@@ -73,6 +74,26 @@ class DocumentExportTest {
     assertThat(versions.get(0)).containsEntry("label", "sent to the customer").containsEntry("author", "alice")
         .containsEntry("content", Map.of("notes", "two coats", "estimate", Map.of("rooms", 3)));
     assertThat(Base64.getDecoder().decode((String) json.get("state"))).isEqualTo(export.state());
+  }
+
+  @Test
+  void export_ofAParentOfSubdocuments_holdsTheReferences_andEachSubdocumentIsExportedByItsGuid() throws Exception {
+    server = TestServers.server(store, 0).build().start();
+    client = CollabClient.newBuilder().uri(TestServers.uri(server)).token("alice").build();
+    client.connect().get(10, TimeUnit.SECONDS);
+    ClientDocument plans = client.open("plans").get(10, TimeUnit.SECONDS);
+    Doc room = Doc.newBuilder().guid("plans/room-1").build();
+    plans.edit(txn -> txn.doc().getMap("rooms").set("room-1", room)).get(10, TimeUnit.SECONDS);
+    plans.openSubdocument(room).get(10, TimeUnit.SECONDS)
+        .edit(txn -> txn.doc().getText("notes").insert(0, "north wall")).get(10, TimeUnit.SECONDS);
+
+    DocumentExport parent = server.export(ACME_PLANS).get(10, TimeUnit.SECONDS);
+    assertThat(parent.toDoc().getSubdocGuids()).containsExactly("plans/room-1");
+    assertThat(Json.parse(parent.toJson(doc -> doc.getMap("rooms")))).extracting(j -> ((Map<?, ?>) j).get("content"))
+        .as("a subdocument is not loaded in the parent: {} as Yjs's JSON.stringify gives")
+        .isEqualTo(Map.of("rooms", Map.of("room-1", Map.of())));
+    DocumentExport child = server.export(DocumentKey.of("acme", "plans/room-1")).get(10, TimeUnit.SECONDS);
+    assertThat(child.toDoc().getText("notes").toString()).isEqualTo("north wall");
   }
 
   @Test

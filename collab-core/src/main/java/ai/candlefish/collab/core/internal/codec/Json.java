@@ -1,6 +1,7 @@
 package ai.candlefish.collab.core.internal.codec;
 
 import ai.candlefish.collab.core.DecodingException;
+import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.core.Undefined;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -89,6 +90,9 @@ public final class Json {
         write(sb, value, depth + 1);
       }
       sb.append('}');
+    } else if (v instanceof Doc doc) {
+      // A subdocument in a type's toJson: JSON.stringify calls Y.Doc's toJSON(), its roots (none until loaded).
+      write(sb, doc.toJson(), depth + 1);
     } else {
       throw new IllegalArgumentException("cannot serialize a " + v.getClass().getName() + " to JSON");
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.candlefish.collab.core.DecodingException;
+import ai.candlefish.collab.core.Doc;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,20 @@ class JsonTest {
   void parse_ordersKeysLikeJavaScript() {
     assertThat(Json.parse("{\"b\":1,\"2\":2,\"a\":3,\"1\":4}")).isInstanceOf(Map.class)
         .extracting(m -> List.copyOf(((Map<?, ?>) m).keySet())).isEqualTo(List.of("1", "2", "b", "a"));
+  }
+
+  @Test
+  void stringify_subdocument_isItsRootsAsYjsDocToJsonGives() {
+    // Yjs 13.6.33: const d = new Y.Doc(), s = new Y.Doc(); d.getMap('m').set('child', s); s.getText('t').insert(0, 'x')
+    // JSON.stringify(d.getMap('m').toJSON()) is {"child":{"t":"x"}}; in a replica the subdocument is not loaded: {}
+    Doc parent = Doc.create();
+    Doc child = Doc.newBuilder().guid("g1").build();
+    parent.getMap("m").set("child", child);
+    child.getText("t").insert(0, "x");
+    assertThat(Json.stringify(parent.getMap("m").toJson())).isEqualTo("{\"child\":{\"t\":\"x\"}}");
+    Doc replica = Doc.create();
+    replica.applyUpdate(parent.encodeStateAsUpdate());
+    assertThat(Json.stringify(replica.getMap("m").toJson())).isEqualTo("{\"child\":{}}");
   }
 
   @Test
