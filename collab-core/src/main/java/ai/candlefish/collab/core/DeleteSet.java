@@ -241,6 +241,14 @@ final class DeleteSet {
     return ds;
   }
 
+  /** Removes and returns {@code client}'s ranges (null if none). */
+  Ranges remove(long client) {
+    if (client == lastClient) {
+      lastRanges = null;
+    }
+    return clients.remove(client);
+  }
+
   /** Adds all ranges of {@code other}; call {@link #sortAndMerge()} afterwards. */
   void addAll(DeleteSet other) {
     for (Map.Entry<Long, Ranges> e : other.clients.entrySet()) {

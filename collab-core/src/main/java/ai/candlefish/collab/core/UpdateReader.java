@@ -222,13 +222,11 @@ final class UpdateReader {
       pending.addStructs(encodeRest(rest.structs), rest.missing);
     }
     DeleteSet dsRest = applyDeleteSet(txn, update.deletes);
-    if (!pending.deletes.isEmpty()) {
-      DeleteSet earlier = pending.deletes;
-      pending.deletes = new DeleteSet();
-      dsRest.addAll(applyDeleteSet(txn, earlier));
-      dsRest.sortAndMerge();
+    DeleteSet reachable = pending.deletes.isEmpty() ? null : pending.takeReachableDeletes(store);
+    if (reachable != null) {
+      dsRest.addAll(applyDeleteSet(txn, reachable));
     }
-    pending.deletes = dsRest;
+    pending.addDeletes(dsRest);
     if (retry) {
       integrate(txn, decode(pending.takeUpdate(), Pending.FORMAT));
     }
