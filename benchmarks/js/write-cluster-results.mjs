@@ -18,8 +18,9 @@ for (const file of readdirSync(logs)) {
   runs.push({ system: m[1], nodes: Number(m[2]), step: m[3], file, when,
     r: line ? JSON.parse(line.slice('CLUSTER '.length)) : null })
 }
-// A smoke run's logs stay beside a real run's; only --check-smoke looks at them.
-if (!args.includes('--check-smoke')) runs.splice(0, runs.length, ...runs.filter((x) => x.step !== 'smoke'))
+// A smoke run's logs stay beside a real run's: --check-smoke looks only at them, a real run never.
+const smokeOnly = args.includes('--check-smoke')
+runs.splice(0, runs.length, ...runs.filter((x) => (x.step === 'smoke') === smokeOnly))
 const held = (run) => run.r && run.r.errors === 0 && run.r.converged && run.r.relayP99Millis < 100
 const SYSTEMS = [['ours-standalone', 'ours, standalone (PostgreSQL store, no Redis)'],
   ['ours', 'ours, cluster (collab-redis + PostgreSQL leases and store)'],
