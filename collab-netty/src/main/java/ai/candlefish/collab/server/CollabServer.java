@@ -2,6 +2,7 @@ package ai.candlefish.collab.server;
 
 import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.core.UpdateLimits;
+import ai.candlefish.collab.server.handler.BridgeConnector;
 import ai.candlefish.collab.server.handler.CollabServerInitializer;
 import ai.candlefish.collab.server.handler.SessionHandler;
 import ai.candlefish.collab.server.internal.Connection;
@@ -101,14 +102,19 @@ public final class CollabServer implements AutoCloseable {
   private ServerRuntime runtime;
   private EventLoopGroup group;
   private Channel serverChannel;
+  private BridgeConnector bridgeConnector;
+  private CollabBridge bridge;
 
   private final ServerRuntime.Cluster cluster;
+  private final boolean ownPort;
 
-  private CollabServer(ServerConfig config, SslContext ssl, ServerMetrics metrics, ServerRuntime.Cluster cluster) {
+  private CollabServer(ServerConfig config, SslContext ssl, ServerMetrics metrics, ServerRuntime.Cluster cluster,
+      boolean ownPort) {
     this.config = config;
     this.ssl = ssl;
     this.metrics = metrics;
     this.cluster = cluster;
+    this.ownPort = ownPort;
   }
 
   /** A builder with the defaults documented on each setter. */
@@ -117,7 +123,8 @@ public final class CollabServer implements AutoCloseable {
   }
 
   /**
-   * Binds the port and starts serving.
+   * Binds the port (unless {@link Builder#ownPort(boolean) ownPort(false)}) and starts serving, on it and through
+   * {@link #bridge()}.
    *
    * @return this server
    * @throws IllegalStateException if the server was started before
@@ -142,7 +149,7 @@ public final class CollabServer implements AutoCloseable {
       try {
         InetSocketAddress address = config.host() == null ? new InetSocketAddress(config.port())
             : new InetSocketAddress(config.host(), config.port());
-        serverChannel = bootstrap.bind(address).sync().channel();
+        serverChannel = ownPort ? bootstrap.bind(address).sync().channel() : null;
       } catch (Exception e) {
         g.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
         rt.shutdown(0);
@@ -156,19 +163,43 @@ public final class CollabServer implements AutoCloseable {
       runtime = rt;
       group = g;
       state = State.STARTED;
-      log.info("collab server listening on {} ({}, {})", serverChannel.localAddress(), ssl == null ? "ws" : "wss",
-          transport.name());
+      if (ownPort) {
+        log.info("collab server listening on {} ({}, {})", serverChannel.localAddress(), ssl == null ? "ws" : "wss",
+            transport.name());
+      } else {
+        log.info("collab server serving through the host's web server only (no port of its own)");
+      }
       return this;
     }
   }
 
   /**
-   * The port the server listens on (the real one when port 0 was asked for).
+   * The port the server listens on (the real one when port 0 was asked for), or -1 if it has no port of its own
+   * ({@link Builder#ownPort(boolean) ownPort(false)}).
    *
    * @throws IllegalStateException if the server is not started
    */
   public int port() {
-    return ((InetSocketAddress) running().channel.localAddress()).getPort();
+    Channel channel = running().channel;
+    return channel == null ? -1 : ((InetSocketAddress) channel.localAddress()).getPort();
+  }
+
+  /**
+   * Serves the same protocols over WebSockets that the host's own web server accepts (one port and one TLS setup for
+   * the pages and the collaboration socket); see {@link CollabBridge}.
+   *
+   * @throws IllegalStateException if the server is not started
+   */
+  public CollabBridge bridge() {
+    synchronized (lock) {
+      running();
+      if (bridge == null) {
+        // Its threads only for a server that is used through it.
+        bridgeConnector = new BridgeConnector(runtime, config.ioThreads());
+        bridge = new CollabBridge(bridgeConnector);
+      }
+      return bridge;
+    }
   }
 
   /** Whether this server shares its documents with other nodes ({@link Builder#cluster}). */
@@ -335,15 +366,22 @@ public final class CollabServer implements AutoCloseable {
    */
   @Override
   public void close() {
+    BridgeConnector bridged;
     synchronized (lock) {
       if (state != State.STARTED) {
         state = State.CLOSED;
         return;
       }
       state = State.CLOSED;
+      bridged = bridgeConnector;
     }
     long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
-    serverChannel.close().awaitUninterruptibly();
+    if (serverChannel != null) {
+      serverChannel.close().awaitUninterruptibly();
+    }
+    if (bridged != null) {
+      bridged.stopAccepting();
+    }
     List<Connection> connections = runtime.channels().stream()
         .map(ch -> ch.pipeline().get(SessionHandler.class))
         .filter(Objects::nonNull)
@@ -359,6 +397,9 @@ public final class CollabServer implements AutoCloseable {
     runtime.channels().close().awaitUninterruptibly(1000);
     runtime.shutdown(remainingMillis(deadline));
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    if (bridged != null) {
+      bridged.close();
+    }
     log.info("collab server stopped");
   }
 
@@ -394,6 +435,7 @@ public final class CollabServer implements AutoCloseable {
     private String tlsKeyPassword;
     private SslContext tlsContext;
     private ServerMetrics metrics = ServerMetrics.NONE;
+    private boolean ownPort = true;
 
     private Builder() {}
 
@@ -411,6 +453,15 @@ public final class CollabServer implements AutoCloseable {
      */
     public Builder port(int port) {
       config.port(port);
+      return this;
+    }
+
+    /**
+     * Whether the server listens on a port of its own ({@link #port(int)}); false: it serves only through
+     * {@link CollabServer#bridge()}, on the host's web server. Default true.
+     */
+    public Builder ownPort(boolean ownPort) {
+      this.ownPort = ownPort;
       return this;
     }
 
@@ -823,7 +874,7 @@ public final class CollabServer implements AutoCloseable {
      *     matching private key
      */
     public CollabServer build() {
-      return new CollabServer(config.build(), sslContext(), metrics, cluster);
+      return new CollabServer(config.build(), sslContext(), metrics, cluster, ownPort);
     }
 
     private SslContext sslContext() {

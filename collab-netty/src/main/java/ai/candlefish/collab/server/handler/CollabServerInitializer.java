@@ -58,8 +58,9 @@ public final class CollabServerInitializer extends ChannelInitializer<SocketChan
    * In order of precedence: collab/1 asks by subprotocol on any path, so it is asked first; then y-websocket (a
    * document name in the path), then Hocuspocus (the prefix alone).
    */
-  private final List<WireProtocol> protocols = List.of(CollabV1Protocol.INSTANCE, YWebsocketProtocol.INSTANCE,
+  static final List<WireProtocol> PROTOCOLS = List.of(CollabV1Protocol.INSTANCE, YWebsocketProtocol.INSTANCE,
       HocuspocusProtocol.INSTANCE);
+  private final List<WireProtocol> protocols = PROTOCOLS;
   private final WebSocketServerProtocolConfig webSocketConfig;
 
   /**

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,12 +56,16 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     }
     UpgradeRouter.Route route = ctx.channel().attr(UpgradeRouter.ROUTE).getAndSet(null);
     route.protocol().install(ctx.pipeline(), ctx.name(), route.relativePath());
+    UnauthenticatedBudget budget = new UnauthenticatedBudget(runtime.config().maxUnauthenticatedBytes(),
+        () -> connection.close(CloseCodes.POLICY_VIOLATION, "too much data before authentication"));
     if (ctx.pipeline().get("wsdecoder") != null) {
-      ctx.pipeline().addBefore("wsdecoder", UnauthenticatedBudget.NAME,
-          new UnauthenticatedBudget(runtime.config().maxUnauthenticatedBytes(),
-              () -> connection.close(CloseCodes.POLICY_VIOLATION, "too much data before authentication")));
+      ctx.pipeline().addBefore("wsdecoder", UnauthenticatedBudget.NAME, budget);
+    } else if (ctx.pipeline().get(BridgeInitializer.BRIDGE) != null) {
+      ctx.pipeline().addAfter(BridgeInitializer.BRIDGE, UnauthenticatedBudget.NAME, budget);
     }
-    ConnectionInfo info = new ConnectionInfo(runtime.nextConnectionId(), ctx.channel().remoteAddress(),
+    SocketAddress remote = ctx.channel().hasAttr(BridgeInitializer.REMOTE)
+        ? ctx.channel().attr(BridgeInitializer.REMOTE).get() : ctx.channel().remoteAddress();
+    ConnectionInfo info = new ConnectionInfo(runtime.nextConnectionId(), remote,
         route.protocol().name(), route.path(), route.parameters(), headers(handshake.requestHeaders()));
     connection = new Connection(ctx.channel(), runtime, info, route.protocol());
     runtime.metrics().connectionOpened(info.protocol());

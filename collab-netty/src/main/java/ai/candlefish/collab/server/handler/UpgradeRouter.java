@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -117,33 +118,48 @@ final class UpgradeRouter extends ChannelInboundHandlerAdapter {
     if (!request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
       return refuse(ctx, HttpResponseStatus.UPGRADE_REQUIRED, "this is a WebSocket endpoint");
     }
-    String origin = request.headers().get(HttpHeaderNames.ORIGIN);
-    if (origin != null && !originAllowed(normalizedOrigin(origin), request.headers().get(HttpHeaderNames.HOST))) {
+    Object decision = decide(request.uri(), request.headers());
+    if (decision instanceof Refusal refusal) {
+      return refuse(ctx, refusal.status(), refusal.text());
+    }
+    return (Route) decision;
+  }
+
+  /** Why an upgrade request is refused: the HTTP status and a short text for the response body. */
+  record Refusal(HttpResponseStatus status, String text) {}
+
+  /**
+   * The {@link Route} or the {@link Refusal} for a WebSocket upgrade request to {@code uri} (path and query) with
+   * {@code headers}: its origin, path and protocol. The embedded server and the bridge decide alike.
+   */
+  Object decide(String uri, HttpHeaders headers) {
+    String origin = headers.get(HttpHeaderNames.ORIGIN);
+    if (origin != null && !originAllowed(normalizedOrigin(origin), headers.get(HttpHeaderNames.HOST))) {
       // A page of another site, with the user's cookies or URL token: cross-site WebSocket hijacking.
       metrics.connectionRefused("origin");
-      return refuse(ctx, HttpResponseStatus.FORBIDDEN, "origin not allowed");
+      return new Refusal(HttpResponseStatus.FORBIDDEN, "origin not allowed");
     }
     QueryStringDecoder query;
     String path;
     try {
-      query = new QueryStringDecoder(request.uri());
+      query = new QueryStringDecoder(uri);
       path = query.path();
     } catch (IllegalArgumentException e) {
-      return refuse(ctx, HttpResponseStatus.BAD_REQUEST, "malformed request path");
+      return new Refusal(HttpResponseStatus.BAD_REQUEST, "malformed request path");
     }
     String relative = relativePath(path);
     if (relative == null) {
-      return refuse(ctx, HttpResponseStatus.NOT_FOUND, "not found");
+      return new Refusal(HttpResponseStatus.NOT_FOUND, "not found");
     }
     for (WireProtocol protocol : protocols) {
-      if (protocol.accepts(relative, request.headers())) {
+      if (protocol.accepts(relative, headers)) {
         Map<String, List<String>> parameters = new LinkedHashMap<>(query.parameters());
         List<String> tokens = parameters.remove(TOKEN_PARAMETER);
         String token = tokens == null || tokens.isEmpty() ? null : tokens.get(0);
         return new Route(protocol, relative, token, path, parameters);
       }
     }
-    return refuse(ctx, HttpResponseStatus.NOT_FOUND, "not found");
+    return new Refusal(HttpResponseStatus.NOT_FOUND, "not found");
   }
 
   private boolean originAllowed(String origin, String hostHeader) {

@@ -1,6 +1,7 @@
 package ai.candlefish.collab.server.internal;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
@@ -37,8 +38,11 @@ public final class UnauthenticatedBudget extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
-    if (msg instanceof ByteBuf buf) {
-      received += buf.readableBytes();
+    // Bytes below the WebSocket decoder; whole frames on a bridged connection (the host decoded them).
+    int size = msg instanceof ByteBuf buf ? buf.readableBytes()
+        : msg instanceof ByteBufHolder holder ? holder.content().readableBytes() : -1;
+    if (size >= 0) {
+      received += size;
       if (received > budget) {
         exceeded = true;
         ReferenceCountUtil.release(msg);

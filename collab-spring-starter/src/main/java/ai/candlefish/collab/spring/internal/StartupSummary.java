@@ -18,7 +18,9 @@ public final class StartupSummary {
       Authenticator authenticator) {
     String host = p.host() == null || p.host().isBlank() ? "0.0.0.0" : p.host();
     String path = p.path().isEmpty() ? "/" : p.path();
-    return "collab server ready on " + (server.isSecure() ? "wss" : "ws") + "://" + host + ":" + server.port() + path
+    String where = server.port() < 0 ? "the application's own port at " + path // candlefish.collab.transport=servlet
+        : (server.isSecure() ? "wss" : "ws") + "://" + host + ":" + server.port() + path;
+    return "collab server ready on " + where
         + (p.ssl().enabled() ? " (ssl bundle " + p.ssl().bundle() + ")" : "")
         + "; protocols y-websocket, hocuspocus, collab/1; storage " + storage(store) + "; auth "
         + auth(authenticator, p.security()) + "; cluster " + (server.isClustered() ? "on" : "off");

@@ -1,0 +1,124 @@
+package ai.candlefish.collab.server;
+
+import ai.candlefish.collab.server.handler.BridgeConnector;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Serves the server's protocols (y-websocket, Hocuspocus, collab/1) over WebSockets that the host's own web server
+ * accepted (Spring WebSocket on Tomcat or Jetty, WebFlux on Reactor Netty, …), so that one port, one TLS setup and
+ * one load balancer serve the pages and the collaboration socket. Everything after the HTTP upgrade is the same as on
+ * the server's own port: the protocol chosen from the path and the subprotocol, the Origin allow-list,
+ * authentication, every limit and close code. Get it from {@link CollabServer#bridge()}.
+ *
+ * <p>A host adapter, for each upgrade request under the server's path prefix:
+ *
+ * <ol>
+ *   <li>before the upgrade, calls {@link #check} and answers a {@link Refusal} with its HTTP status;
+ *   <li>after the upgrade (answering the subprotocol {@value #SUBPROTOCOL} when the client asked for it), calls
+ *       {@link #open} with a {@link Sender} that writes to the host's socket;
+ *   <li>hands every message it receives to the {@link Socket} (binary ones, in fragments if it likes), and tells it
+ *       when the host's socket has closed.
+ * </ol>
+ *
+ * <p>The server's idle timeout applies: it pings through the {@link Sender}, and any message or pong counts as a sign
+ * of life. The host's own limit on message size must be at least the server's maximum message size, or it must
+ * deliver larger messages in fragments.
+ *
+ * <p>Thread-safe.
+ */
+public final class CollabBridge {
+  /** The WebSocket subprotocol of collab/1: answer it when the client asks for it. */
+  public static final String SUBPROTOCOL = "collab.v1";
+
+  private final BridgeConnector connector;
+
+  CollabBridge(BridgeConnector connector) {
+    this.connector = connector;
+  }
+
+  /**
+   * Whether an upgrade request would be served: null if so, otherwise why not (a path outside the prefix or of no
+   * protocol, an origin not allowed), as the embedded port answers it.
+   */
+  public Refusal check(Handshake handshake) {
+    Objects.requireNonNull(handshake, "handshake");
+    return connector.check(handshake.uri(), handshake.headers());
+  }
+
+  /**
+   * Starts serving a WebSocket the host has accepted. A request that {@link #check} refuses is closed at once with
+   * 1008 and the refusal's text; one past the server's connection limits with 1013.
+   *
+   * @param sender writes to the host's socket
+   * @return what the host calls with what it receives
+   * @throws IllegalStateException if called on one of the server's own event loops, or the server is closed
+   */
+  public Socket open(Handshake handshake, Sender sender) {
+    Objects.requireNonNull(handshake, "handshake");
+    Objects.requireNonNull(sender, "sender");
+    return connector.open(handshake.uri(), handshake.headers(), handshake.remoteAddress(), sender);
+  }
+
+  /**
+   * The upgrade request as the host received it.
+   *
+   * @param uri the request target: path and query string, still encoded ({@code /collab/doc?token=…})
+   * @param headers the request headers (Origin, Host, Sec-WebSocket-Protocol, …), names in any case
+   * @param remoteAddress the client's address, for the per-address connection limit; null if unknown (not counted)
+   */
+  public record Handshake(String uri, Map<String, List<String>> headers, InetSocketAddress remoteAddress) {
+    public Handshake {
+      Objects.requireNonNull(uri, "uri");
+      headers = Map.copyOf(Objects.requireNonNull(headers, "headers"));
+    }
+  }
+
+  /**
+   * Why a request is not served.
+   *
+   * @param status the HTTP status the embedded port answers (403 origin not allowed, 404 no protocol at that path,
+   *     400 malformed)
+   * @param reason a short text for the response body or close reason
+   */
+  public record Refusal(int status, String reason) {}
+
+  /**
+   * Writes to the host's socket. Called by one thread at a time and in order (a thread of the bridge's own, never
+   * one of the server's event loops), so it may block; after {@link #close} it is not called again. Up to the
+   * server's outbound buffer limit waits for it (and one larger message when nothing else waits: a large
+   * document's first state); a socket that takes longer is closed with 1013, as on the embedded port.
+   */
+  public interface Sender {
+    /** Sends one binary message (the buffer is the sender's to keep). */
+    void sendBinary(ByteBuffer message) throws IOException;
+
+    /** Sends a ping (the server's idle check); may do nothing if the host pings by itself. */
+    void sendPing() throws IOException;
+
+    /** Closes the socket with {@code code} and {@code reason} (at most 123 bytes of UTF-8). */
+    void close(int code, String reason) throws IOException;
+  }
+
+  /**
+   * What the host received on one socket. Call it from one thread at a time (as web servers deliver a socket's
+   * messages), in order.
+   */
+  public interface Socket {
+    /**
+     * A binary message, or one fragment of it ({@code last} false for all but the final one). The buffer is read
+     * before the call returns. A message larger than the server's maximum closes the socket with 1009.
+     */
+    void receive(ByteBuffer fragment, boolean last);
+
+    /** A pong (or any other sign of life without data). */
+    void receivePong();
+
+    /** The host's socket has closed (the client closed it, or it failed): the connection ends. */
+    void closed();
+  }
+}

@@ -1,0 +1,131 @@
+package ai.candlefish.collab.server.handler;
+
+import ai.candlefish.collab.server.CloseCodes;
+import ai.candlefish.collab.server.internal.ServerMetrics;
+import ai.candlefish.collab.server.internal.ServerRuntime;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.local.LocalChannel;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The pipeline of a bridged connection (one socket of the host's web server, see {@link BridgeConnector}). The host
+ * did the HTTP upgrade, the WebSocket framing, and the close handshake; what follows is the embedded port's:
+ *
+ * <pre>
+ *   idle                  as on the embedded port: any message or pong is a sign of life
+ *   bridge                the upgrade (as {@link Upgrade}): connection limits, then HandshakeComplete;
+ *                         afterwards drops pongs and ends the channel at the client's close frame
+ *   [unauthenticated-budget]  added by the session handler until the client is authenticated
+ *   keep-alive            as on the embedded port (its pings go to the host)
+ *   message-metrics       (only with metrics)
+ *   [protocol decoder/encoder], session   as on the embedded port
+ * </pre>
+ */
+final class BridgeInitializer extends ChannelInitializer<LocalChannel> {
+  /** The name of the bridge handler, after which the unauthenticated budget goes. */
+  static final String BRIDGE = "bridge";
+  /** The client's address as the host saw it (the channel's own remote address is an in-VM one). */
+  static final AttributeKey<InetSocketAddress> REMOTE = AttributeKey.valueOf(BridgeInitializer.class, "remote");
+
+  /** The first message on a bridged channel: the upgrade the host accepted. */
+  record Upgrade(UpgradeRouter.Route route, String uri, HttpHeaders headers, InetSocketAddress remote) {}
+
+  /** Sent by the host side when a message grows past the maximum size. */
+  static final Object TOO_BIG = new Object();
+
+  private final ServerRuntime runtime;
+
+  BridgeInitializer(ServerRuntime runtime) {
+    this.runtime = runtime;
+  }
+
+  @Override
+  protected void initChannel(LocalChannel ch) {
+    ChannelPipeline p = ch.pipeline();
+    p.addLast("idle", new IdleStateHandler(runtime.config().idleTimeout().toMillis() / 2, 0, 0,
+        TimeUnit.MILLISECONDS));
+    p.addLast(BRIDGE, new Bridge(runtime));
+    p.addLast("keep-alive", new KeepAliveHandler());
+    if (runtime.metrics() != ServerMetrics.NONE) {
+      p.addLast("message-metrics", new MessageMetricsHandler(runtime.metrics()));
+    }
+    p.addLast(SessionHandler.NAME, new SessionHandler(runtime));
+    runtime.channels().add(ch);
+  }
+
+  /** One instance per channel; event loop only. */
+  private static final class Bridge extends ChannelInboundHandlerAdapter {
+    private final ServerRuntime runtime;
+    private boolean upgraded;
+    private InetAddress counted;
+
+    Bridge(ServerRuntime runtime) {
+      this.runtime = runtime;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (!upgraded) {
+        if (msg instanceof Upgrade upgrade) {
+          upgrade(ctx, upgrade);
+        } else {
+          ReferenceCountUtil.release(msg);
+          ctx.close();
+        }
+      } else if (msg == TOO_BIG) {
+        ctx.fireExceptionCaught(new TooLongFrameException("message too big"));
+      } else if (msg instanceof CloseWebSocketFrame || msg instanceof PongWebSocketFrame) {
+        // The host answered the close handshake (or the client closed): the connection ends here.
+        boolean close = msg instanceof CloseWebSocketFrame;
+        ReferenceCountUtil.release(msg);
+        if (close) {
+          ctx.close();
+        }
+      } else {
+        ctx.fireChannelRead(msg);
+      }
+    }
+
+    private void upgrade(ChannelHandlerContext ctx, Upgrade upgrade) {
+      upgraded = true;
+      InetAddress address = upgrade.remote() == null ? null : upgrade.remote().getAddress();
+      if (address != null) {
+        String refused = runtime.connectionOpened(address);
+        if (refused != null) {
+          runtime.metrics().connectionRefused(refused);
+          ctx.writeAndFlush(new CloseWebSocketFrame(CloseCodes.TRY_AGAIN_LATER, "too many connections"));
+          ctx.close();
+          return;
+        }
+        counted = address;
+      }
+      ctx.channel().attr(REMOTE).set(upgrade.remote());
+      ctx.channel().attr(UpgradeRouter.ROUTE).set(upgrade.route());
+      String subprotocol = upgrade.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
+      ctx.fireUserEventTriggered(new HandshakeComplete(upgrade.uri(), upgrade.headers(), subprotocol));
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (counted != null) {
+        runtime.connectionClosed(counted);
+        counted = null;
+      }
+      ctx.fireChannelInactive();
+    }
+  }
+}

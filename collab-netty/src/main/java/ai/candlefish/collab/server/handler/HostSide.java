@@ -1,0 +1,247 @@
+package ai.candlefish.collab.server.handler;
+
+import ai.candlefish.collab.server.CloseCodes;
+import ai.candlefish.collab.server.CollabBridge;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The host's end of one bridged socket: the in-VM channel's handler (frames from the server, on the event loop) and
+ * the {@link CollabBridge.Socket} the host calls (from its own threads). What the server sends waits in a queue that
+ * one sender thread at a time drains into the host's {@link CollabBridge.Sender}, which may block; a queue past the
+ * outbound limit closes the socket with 1013, as the embedded port closes a client that does not read.
+ *
+ * <p>Thread-safe: the queue under this object's lock; {@link #receive} from one host thread at a time.
+ */
+final class HostSide extends ChannelInboundHandlerAdapter implements CollabBridge.Socket {
+  private static final Logger log = LoggerFactory.getLogger(HostSide.class);
+
+  private final CollabBridge.Sender sender;
+  private final Executor senders;
+  private final long outboundLimit;
+  private final int maxMessageSize;
+  private volatile Channel channel;
+
+  // Host thread only: a message arriving in fragments.
+  private ByteBuf fragments;
+  private boolean tooBig;
+
+  // Under this object's lock.
+  private final ArrayDeque<Send> queue = new ArrayDeque<>();
+  private long queuedBytes;
+  private boolean draining;
+  /** Nothing more is queued: a close is queued, or the host's socket is gone. */
+  private boolean finished;
+
+  /** One call of the sender. */
+  @FunctionalInterface
+  private interface Call {
+    void run() throws Exception;
+  }
+
+  /** A call and the bytes it gives back to the outbound limit once done. */
+  private record Send(Call call, int size) {}
+
+  HostSide(CollabBridge.Sender sender, Executor senders, long outboundLimit, int maxMessageSize) {
+    this.sender = sender;
+    this.senders = senders;
+    this.outboundLimit = outboundLimit;
+    this.maxMessageSize = maxMessageSize;
+  }
+
+  /** Closes the host's socket without ever connecting to the server (a refused request). */
+  void refuse(int code, String reason) {
+    finishWith(() -> sender.close(code, reason));
+  }
+
+  // ------------------------------------------------------------------------------------------ from the host
+
+  @Override
+  public void receive(ByteBuffer fragment, boolean last) {
+    Channel ch = channel;
+    if (ch == null || tooBig) {
+      tooBig &= !last;
+      return;
+    }
+    int size = (fragments == null ? 0 : fragments.readableBytes()) + fragment.remaining();
+    if (size > maxMessageSize) {
+      releaseFragments();
+      tooBig = !last;
+      ch.writeAndFlush(BridgeInitializer.TOO_BIG);
+      return;
+    }
+    if (fragments == null) {
+      fragments = Unpooled.buffer(fragment.remaining());
+    }
+    fragments.writeBytes(fragment);
+    if (last) {
+      ByteBuf message = fragments;
+      fragments = null;
+      ch.writeAndFlush(new BinaryWebSocketFrame(message));
+    }
+  }
+
+  @Override
+  public void receivePong() {
+    Channel ch = channel;
+    if (ch != null) {
+      ch.writeAndFlush(new PongWebSocketFrame());
+    }
+  }
+
+  @Override
+  public void closed() {
+    releaseFragments();
+    synchronized (this) {
+      finished = true;
+      queue.clear();
+    }
+    Channel ch = channel;
+    if (ch != null) {
+      ch.close();
+    }
+  }
+
+  private void releaseFragments() {
+    if (fragments != null) {
+      fragments.release();
+      fragments = null;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------- from the server
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    channel = ctx.channel();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    try {
+      if (msg instanceof CloseWebSocketFrame close) {
+        int code = close.statusCode() < 0 ? 1000 : close.statusCode();
+        String reason = close.reasonText();
+        finishWith(() -> sender.close(code, reason));
+        ctx.close();
+      } else if (msg instanceof PingWebSocketFrame) {
+        enqueue(sender::sendPing, 0);
+      } else if (msg instanceof WebSocketFrame frame) {
+        ByteBuffer copy = ByteBuffer.allocate(frame.content().readableBytes());
+        frame.content().getBytes(frame.content().readerIndex(), copy);
+        copy.flip();
+        enqueue(() -> sender.sendBinary(copy), copy.remaining());
+      }
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    // The server dropped the connection without a close frame (shutdown, or a failure).
+    finishWith(() -> sender.close(CloseCodes.GOING_AWAY, "connection ended"));
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("bridged socket failed", cause);
+    ctx.close();
+  }
+
+  // ------------------------------------------------------------------------------------------------- queue
+
+  private void enqueue(Call call, int size) {
+    synchronized (this) {
+      if (finished) {
+        return;
+      }
+      // A message larger than the limit alone (a large document's first state) goes out when nothing waits.
+      if (queuedBytes > 0 && queuedBytes + size > outboundLimit) {
+        log.debug("bridged socket too slow: {} bytes waiting", queuedBytes);
+        queue.clear();
+        finished = true;
+        queue.add(new Send(() -> sender.close(CloseCodes.TRY_AGAIN_LATER, "too slow: outbound buffer full"), 0));
+        Channel ch = channel;
+        if (ch != null) {
+          ch.close();
+        }
+      } else {
+        queuedBytes += size;
+        queue.add(new Send(call, size));
+      }
+      startDraining();
+    }
+  }
+
+  /** Queues {@code last} as the final call (unless something final is queued already). */
+  private void finishWith(Call last) {
+    synchronized (this) {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      queue.add(new Send(last, 0));
+      startDraining();
+    }
+  }
+
+  private void startDraining() {
+    if (draining) {
+      return;
+    }
+    draining = true;
+    try {
+      senders.execute(this::drain);
+    } catch (RejectedExecutionException e) {
+      // The server is closed.
+      draining = false;
+      queue.clear();
+    }
+  }
+
+  private void drain() {
+    while (true) {
+      Send send;
+      synchronized (this) {
+        send = queue.poll();
+        if (send == null) {
+          draining = false;
+          return;
+        }
+      }
+      try {
+        send.call().run();
+      } catch (Exception e) {
+        log.debug("sending to a bridged socket failed: {}", e.toString());
+        synchronized (this) {
+          finished = true;
+          queue.clear();
+        }
+        Channel ch = channel;
+        if (ch != null) {
+          ch.close();
+        }
+      } finally {
+        synchronized (this) {
+          queuedBytes -= send.size();
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,165 @@
+package ai.candlefish.collab.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.candlefish.collab.spi.DocumentKey;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link CollabBridge} driven as a host web server would drive it (the Spring adapter's test runs it on a real Tomcat
+ * with real Yjs providers): the same refusals, limits and close codes as the server's own port.
+ */
+class CollabBridgeTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final InetSocketAddress CLIENT = new InetSocketAddress("10.0.0.7", 40000);
+
+  private final List<CollabServer> servers = new ArrayList<>();
+
+  private CollabServer start(UnaryOperator<CollabServer.Builder> settings) {
+    CollabServer server = settings.apply(CollabServer.newBuilder().ownPort(false).authenticator(TestTokens.TOKENS)
+        .pathPrefix("/collab")).build().start();
+    servers.add(server);
+    return server;
+  }
+
+  @AfterEach
+  void stop() {
+    servers.forEach(CollabServer::close);
+  }
+
+  /** What the host's socket was told, in order: "binary <first byte>", "ping", "close <code>". */
+  static final class RecordingSender implements CollabBridge.Sender {
+    final List<String> events = new CopyOnWriteArrayList<>();
+    final CountDownLatch release;
+    final AtomicInteger sendsStarted = new AtomicInteger();
+
+    RecordingSender(CountDownLatch release) {
+      this.release = release;
+    }
+
+    RecordingSender() {
+      this(new CountDownLatch(0));
+    }
+
+    @Override
+    public void sendBinary(ByteBuffer message) throws IOException {
+      sendsStarted.incrementAndGet();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        throw new InterruptedIOException();
+      }
+      events.add("binary " + message.get(0));
+    }
+
+    @Override
+    public void sendPing() {
+      events.add("ping");
+    }
+
+    @Override
+    public void close(int code, String reason) {
+      events.add("close " + code);
+    }
+
+    boolean closedWith(int code) {
+      return events.contains("close " + code);
+    }
+  }
+
+  private static CollabBridge.Handshake handshake(String uri, Map<String, List<String>> headers) {
+    return new CollabBridge.Handshake(uri, headers, CLIENT);
+  }
+
+  @Test
+  void check_refusesAsTheEmbeddedPort() {
+    CollabServer server = start(b -> b.allowedOrigins(List.of("https://app.example.com")));
+    CollabBridge bridge = server.bridge();
+    assertThat(bridge.check(handshake("/collab/doc?token=alice", Map.of("Origin", List.of("https://app.example.com")))))
+        .isNull();
+    assertThat(bridge.check(handshake("/collab/doc", Map.of("origin", List.of("https://evil.example")))))
+        .isEqualTo(new CollabBridge.Refusal(403, "origin not allowed"));
+    assertThat(bridge.check(handshake("/elsewhere/doc", Map.of())).status()).isEqualTo(404);
+    assertThat(server.port()).isEqualTo(-1);
+  }
+
+  @Test
+  void aYWebsocketSocket_isServedAndEndsWhenTheHostCloses() throws Exception {
+    CollabServer server = start(b -> b);
+    RecordingSender sender = new RecordingSender();
+    CollabBridge.Socket socket = server.bridge().open(handshake("/collab/doc?token=alice", Map.of()), sender);
+    await().atMost(WAIT).until(() -> sender.events.contains("binary 0")); // sync step 1
+    assertThat(server.connectionCount()).isEqualTo(1);
+    int before = sender.events.size();
+    try (DocumentHandle doc = server.openDocument(DocumentKey.of("acme", "doc")).get(10, TimeUnit.SECONDS)) {
+      doc.edit(txn -> txn.doc().getText("t").insert(0, "from the server")).get(10, TimeUnit.SECONDS);
+    }
+    await().atMost(WAIT).until(() -> sender.events.size() > before); // the update reaches the socket
+    socket.closed();
+    await().atMost(WAIT).until(() -> server.connectionCount() == 0);
+  }
+
+  @Test
+  void aBadToken_isClosedWith4401() {
+    CollabServer server = start(b -> b);
+    RecordingSender sender = new RecordingSender();
+    server.bridge().open(handshake("/collab/doc?token=nobody", Map.of()), sender);
+    await().atMost(WAIT).until(() -> sender.closedWith(CloseCodes.UNAUTHORIZED));
+    await().atMost(WAIT).until(() -> server.connectionCount() == 0);
+  }
+
+  @Test
+  void aMessageLargerThanTheMaximum_inFragments_isClosedWith1009() {
+    CollabServer server = start(b -> b.maxMessageSize(1024));
+    RecordingSender sender = new RecordingSender();
+    CollabBridge.Socket socket = server.bridge().open(handshake("/collab/doc?token=alice", Map.of()), sender);
+    await().atMost(WAIT).until(() -> sender.events.contains("binary 0"));
+    socket.receive(ByteBuffer.wrap(new byte[600]), false);
+    socket.receive(ByteBuffer.wrap(new byte[600]), true);
+    await().atMost(WAIT).until(() -> sender.closedWith(CloseCodes.MESSAGE_TOO_BIG));
+  }
+
+  @Test
+  void oneConnectionTooManyFromAnAddress_isClosedWith1013() {
+    CollabServer server = start(b -> b.connectionLimits(100, 1));
+    RecordingSender first = new RecordingSender();
+    RecordingSender second = new RecordingSender();
+    server.bridge().open(handshake("/collab/doc?token=alice", Map.of()), first);
+    await().atMost(WAIT).until(() -> first.events.contains("binary 0"));
+    server.bridge().open(handshake("/collab/doc?token=alice", Map.of()), second);
+    await().atMost(WAIT).until(() -> second.closedWith(CloseCodes.TRY_AGAIN_LATER));
+    assertThat(first.events).noneMatch(e -> e.startsWith("close"));
+  }
+
+  @Test
+  void aHostSocketThatDoesNotTakeItsMessages_isClosedWith1013() throws Exception {
+    CollabServer server = start(b -> b.outboundBufferLimit(1024));
+    CountDownLatch release = new CountDownLatch(1);
+    RecordingSender sender = new RecordingSender(release);
+    server.bridge().open(handshake("/collab/doc?token=alice", Map.of()), sender);
+    try (DocumentHandle doc = server.openDocument(DocumentKey.of("acme", "doc")).get(10, TimeUnit.SECONDS)) {
+      await().atMost(WAIT).until(() -> sender.sendsStarted.get() == 1); // its sync step 1: the document is open
+      for (int i = 0; i < 40; i++) {
+        doc.edit(txn -> txn.doc().getText("t").insert(0, "x".repeat(100))).get(10, TimeUnit.SECONDS);
+      }
+    }
+    release.countDown();
+    await().atMost(WAIT).until(() -> sender.closedWith(CloseCodes.TRY_AGAIN_LATER));
+    await().atMost(WAIT).until(() -> server.connectionCount() == 0);
+  }
+}

@@ -1,0 +1,142 @@
+package ai.candlefish.collab.spring.internal;
+
+import ai.candlefish.collab.server.CollabBridge;
+import ai.candlefish.collab.server.CollabServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.server.ServerHttpRequest;
+import org.springframework.http.server.ServerHttpResponse;
+import org.springframework.web.socket.BinaryMessage;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.PingMessage;
+import org.springframework.web.socket.PongMessage;
+import org.springframework.web.socket.SubProtocolCapable;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.handler.AbstractWebSocketHandler;
+import org.springframework.web.socket.server.HandshakeInterceptor;
+
+/**
+ * The collaboration socket on the application's own port (Spring WebSocket on Tomcat or Jetty): hands each socket to
+ * {@link CollabServer#bridge()}, which serves it exactly as the embedded port would. The upgrade request is checked
+ * before the upgrade (403 for an origin not allowed, 404 for a path of no protocol, as on the embedded port); messages
+ * arrive in fragments (so the container's message buffer size does not matter) and go out through the bridge's own
+ * sender threads, which may block in the container's send.
+ *
+ * <p>Thread-safe: Spring calls it for many sessions at once, and for one session one call at a time.
+ */
+public final class CollabWebSocketHandler extends AbstractWebSocketHandler
+    implements SubProtocolCapable, HandshakeInterceptor {
+  private static final String HANDSHAKE = CollabWebSocketHandler.class.getName() + ".handshake";
+  private static final String SOCKET = CollabWebSocketHandler.class.getName() + ".socket";
+
+  private final CollabServer server;
+
+  public CollabWebSocketHandler(CollabServer server) {
+    this.server = server;
+  }
+
+  @Override
+  public List<String> getSubProtocols() {
+    return List.of(CollabBridge.SUBPROTOCOL);
+  }
+
+  @Override
+  public boolean supportsPartialMessages() {
+    return true;
+  }
+
+  // ------------------------------------------------------------------------------------------ the upgrade
+
+  @Override
+  public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler,
+      Map<String, Object> attributes) throws IOException {
+    String uri = request.getURI().getRawPath()
+        + (request.getURI().getRawQuery() == null ? "" : "?" + request.getURI().getRawQuery());
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    request.getHeaders().forEach(headers::put);
+    InetSocketAddress remote = request.getRemoteAddress();
+    CollabBridge.Handshake handshake = new CollabBridge.Handshake(uri, headers, remote);
+    CollabBridge.Refusal refusal = server.bridge().check(handshake);
+    if (refusal != null) {
+      response.setStatusCode(HttpStatus.valueOf(refusal.status()));
+      response.getHeaders().set("Content-Type", "text/plain; charset=utf-8");
+      response.getBody().write((refusal.reason() + "\n").getBytes(StandardCharsets.UTF_8));
+      return false;
+    }
+    attributes.put(HANDSHAKE, handshake);
+    return true;
+  }
+
+  @Override
+  public void afterHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler,
+      Exception exception) {}
+
+  // ------------------------------------------------------------------------------------------ the socket
+
+  @Override
+  public void afterConnectionEstablished(WebSocketSession session) {
+    CollabBridge.Handshake handshake = (CollabBridge.Handshake) session.getAttributes().get(HANDSHAKE);
+    session.getAttributes().put(SOCKET, server.bridge().open(handshake, new SessionSender(session)));
+  }
+
+  @Override
+  protected void handleBinaryMessage(WebSocketSession session, BinaryMessage message) {
+    socket(session).receive(message.getPayload(), message.isLast());
+  }
+
+  @Override
+  protected void handleTextMessage(WebSocketSession session, TextMessage message) throws IOException {
+    // Every protocol served here is binary.
+    session.close(CloseStatus.NOT_ACCEPTABLE.withReason("binary messages only"));
+  }
+
+  @Override
+  protected void handlePongMessage(WebSocketSession session, PongMessage message) {
+    socket(session).receivePong();
+  }
+
+  @Override
+  public void handleTransportError(WebSocketSession session, Throwable exception) throws IOException {
+    if (session.isOpen()) {
+      session.close(CloseStatus.SERVER_ERROR);
+    }
+  }
+
+  @Override
+  public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
+    CollabBridge.Socket socket = (CollabBridge.Socket) session.getAttributes().get(SOCKET);
+    if (socket != null) {
+      socket.closed();
+    }
+  }
+
+  private static CollabBridge.Socket socket(WebSocketSession session) {
+    return (CollabBridge.Socket) session.getAttributes().get(SOCKET);
+  }
+
+  /** Writes to the session; the bridge calls it from one thread at a time. */
+  private record SessionSender(WebSocketSession session) implements CollabBridge.Sender {
+    @Override
+    public void sendBinary(ByteBuffer message) throws IOException {
+      session.sendMessage(new BinaryMessage(message));
+    }
+
+    @Override
+    public void sendPing() throws IOException {
+      session.sendMessage(new PingMessage());
+    }
+
+    @Override
+    public void close(int code, String reason) throws IOException {
+      session.close(new CloseStatus(code, reason));
+    }
+  }
+}
