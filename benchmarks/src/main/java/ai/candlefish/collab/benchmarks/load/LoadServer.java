@@ -18,7 +18,10 @@ public final class LoadServer {
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 1234;
     CollabServer.Builder builder = CollabServer.newBuilder()
         .port(port)
-        .authenticator(Authenticator.insecureAllowAll("load"));
+        .authenticator(Authenticator.insecureAllowAll("load"))
+        // The load generator's clients all come from loopback addresses, up to 20,000 idle ones: the defaults (10,000
+        // in total, 256 per address) would refuse most of them.
+        .connectionLimits(100_000, 100_000);
     if (args.length > 2) {
       builder.threads(Integer.parseInt(args[1]), Integer.parseInt(args[2]), 16);
     }
