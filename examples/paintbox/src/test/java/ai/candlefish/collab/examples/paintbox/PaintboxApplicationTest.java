@@ -28,7 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Paintbox started for real (random ports, a fresh data directory): sign in, create an estimate, and sync a real
  * y-websocket client (Node, {@code src/test/js/estimate-client.mjs}) through the collaboration server; the client
- * must receive the total the server computed.
+ * must receive the total the server computed; Actuator's health and collab.* meters over HTTP.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = "candlefish.collab.port=0")
@@ -149,5 +149,29 @@ class PaintboxApplicationTest {
     assertThat(call("POST", versions + "/987654/restore", token, "{}").statusCode()).isEqualTo(404);
     assertThat(call("GET", "/api/estimates/nosuchthin/versions", token, null).statusCode()).isEqualTo(404);
     assertThat(call("GET", versions, null, null).statusCode()).isEqualTo(401);
+  }
+
+  private JsonNode actuator(String path) throws Exception {
+    HttpResponse<String> response = call("GET", "/actuator/" + path, null, null);
+    assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
+    return JSON.readTree(response.body());
+  }
+
+  @Test
+  void actuatorHealth_hasTheCollabComponentUp() throws Exception {
+    JsonNode health = actuator("health");
+    assertThat(health.path("status").asText()).isEqualTo("UP");
+    assertThat(health.path("components").path("collab").path("status").asText()).isEqualTo("UP");
+  }
+
+  @Test
+  void actuatorMetrics_haveTheCollabMeters_withLiveValues() throws Exception {
+    try (DocumentHandle handle = collab.openDocument(DocumentKey.of("paintbox", "actuator-probe"))
+        .get(30, TimeUnit.SECONDS)) {
+      JsonNode loaded = actuator("metrics/collab.documents.loaded");
+      assertThat(loaded.path("measurements").get(0).path("value").asDouble()).isGreaterThanOrEqualTo(1.0);
+    }
+    assertThat(actuator("metrics").path("names").toString())
+        .contains("\"collab.documents.loaded\"", "\"collab.store\"");
   }
 }
