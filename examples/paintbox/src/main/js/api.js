@@ -29,8 +29,12 @@ export async function api (path, { method = 'GET', body, token } = {}) {
   return response.json()
 }
 
-/** Where the collaboration server listens: the page's host, the port and path the server tells. */
+/**
+ * Where the collaboration server listens: the page's host, the port and path the server tells; no port (-1) when
+ * it is served on the page's own port (candlefish.collab.transport=servlet).
+ */
 export function collabUrl (config) {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:'
-  return `${scheme}//${location.hostname}:${config.collabPort}${config.collabPath || ''}`
+  const host = config.collabPort > 0 ? `${location.hostname}:${config.collabPort}` : location.host
+  return `${scheme}//${host}${config.collabPath || ''}`
 }

@@ -31,7 +31,10 @@ class EstimateController {
   /** What the page sends to create an estimate. */
   record CreateRequest(String title) {}
 
-  /** Where the page connects its y-websocket provider: {@code ws://<page's host>:<collabPort><collabPath>/<document>}. */
+  /**
+   * Where the page connects its y-websocket provider: {@code ws://<page's host>:<collabPort><collabPath>/<document>};
+   * {@code collabPort} -1: the page's own port ({@code candlefish.collab.transport=servlet}).
+   */
   record ClientConfig(int collabPort, String collabPath, String tenant) {}
 
   private final Estimates estimates;
