@@ -1,9 +1,12 @@
 package ai.candlefish.collab.redis;
 
+import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.jdbc.JdbcDocumentLeases;
 import ai.candlefish.collab.jdbc.JdbcDocumentStore;
 import ai.candlefish.collab.server.CollabServer;
 import ai.candlefish.collab.spi.Authenticator;
+import ai.candlefish.collab.spi.CollabHooks;
+import ai.candlefish.collab.spi.DocumentKey;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.time.Duration;
@@ -32,6 +35,12 @@ public final class ClusterNodeMain {
     CollabServer.newBuilder().host("127.0.0.1").port(Integer.parseInt(args[2])).documentStore(store)
         .authenticator(Authenticator.insecureAllowAll("cluster"))
         .cluster(transport, leases)
+        .hooks(new CollabHooks() {
+          @Override
+          public void onChange(DocumentKey key, Doc doc) {
+            System.err.println("once-only work for " + key); // the test reads the node's log
+          }
+        })
         .storeDebounce(Duration.ofMillis(50)).storeMaxWait(Duration.ofMillis(200))
         .compactAfterUpdates(40)
         .build().start();

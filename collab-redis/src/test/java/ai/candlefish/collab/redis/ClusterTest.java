@@ -501,6 +501,30 @@ class ClusterTest {
     }
   }
 
+  /**
+   * The holder of a document's lease is killed right after another node stored a change: that node takes the lease
+   * over by itself (it watches the lease while the document is loaded) and then does the once-only work for that
+   * change, without waiting for another edit.
+   */
+  @Test
+  void killNine_ofTheHolder_theOtherNodeTakesOver_andCatchesUpOnTheOnceOnlyWork() throws Exception {
+    Node a = node("a", 1000);
+    open(a, "chores");
+    await("a holds the lease").atMost(Duration.ofSeconds(20)).until(() -> "a".equals(lease("chores")[0]));
+    Node b = node("b", 1000);
+    ClientDocument onB = open(b, "chores");
+    onB.edit(txn -> txn.doc().getText("t").insert(0, "paint the hall")).get(20, TimeUnit.SECONDS);
+    assertThat(b.log()).as("b holds no lease yet").doesNotContain("once-only work for cluster/chores");
+
+    a.signal("KILL");
+    a.process.waitFor(10, TimeUnit.SECONDS);
+    await("b takes the lease over").atMost(Duration.ofSeconds(30)).until(() -> "b".equals(lease("chores")[0]));
+    await("b does the once-only work for the change it stored").atMost(Duration.ofSeconds(30))
+        .until(() -> b.log().contains("once-only work for cluster/chores"));
+    nodes.remove(a);
+    a.destroy();
+  }
+
   /** The lease row of {@code document}: owner and epoch. */
   private static String[] lease(String document) throws Exception {
     try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "");

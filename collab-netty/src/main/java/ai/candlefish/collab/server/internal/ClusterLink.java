@@ -6,6 +6,8 @@ import ai.candlefish.collab.spi.ClusterTransport;
 import ai.candlefish.collab.spi.DocumentLease;
 import ai.candlefish.collab.spi.DocumentLeases;
 import ai.candlefish.collab.spi.LeaseLostException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +44,7 @@ final class ClusterLink {
   private volatile ClusterDocument joined;
   private volatile DocumentLease lease;
   private long nextAcquireNanos;
+  private ScheduledFuture<?> leaseWatch;
 
   ClusterLink(SharedDocument document, ServerRuntime.Cluster cluster) {
     this.document = document;
@@ -93,9 +96,30 @@ final class ClusterLink {
     };
   }
 
-  /** After the load: starts reading from the noted position. */
+  /**
+   * After the load: starts reading from the noted position, and watches the lease while the document is loaded, so
+   * that this node takes it over when its holder is gone even if nothing is stored here meanwhile.
+   */
   void start() {
     joined.start();
+    if (leases != null) {
+      long period = Math.max(1, leases.ttl().toMillis() / 3);
+      try {
+        leaseWatch = document.runtime().timer().scheduleWithFixedDelay(
+            () -> document.storeLane().execute(this::watchLease), period, period, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        // the server is closing
+      }
+    }
+  }
+
+  /** Store executor: tries to take the lease; a node that gains it catches up on the once-only work. */
+  private void watchLease() {
+    boolean had = lease != null;
+    refreshLease();
+    if (!had && lease != null) {
+      document.ownerCatchUp();
+    }
   }
 
   /** The update is stored: the other nodes may have it. Store executor. */
@@ -157,6 +181,9 @@ final class ClusterLink {
 
   /** The document is unloaded: stop following it (never blocks). */
   void leave() {
+    if (leaseWatch != null) {
+      leaseWatch.cancel(false);
+    }
     if (joined != null) {
       joined.close();
     }

@@ -112,6 +112,10 @@ public final class SharedDocument {
     return storeLane;
   }
 
+  ServerRuntime runtime() {
+    return runtime;
+  }
+
   Doc doc() {
     return doc;
   }
@@ -725,6 +729,18 @@ public final class SharedDocument {
       }
       runtime.hooks().onUnload(key);
     }
+  }
+
+  /**
+   * This node has just taken the document's lease over: the once-only work for what changed since the last holder
+   * died ({@code onChange}) runs now, not only with the next change. Any thread.
+   */
+  void ownerCatchUp() {
+    lane.execute(() -> {
+      if (state == State.READY) {
+        runtime.hooks().onChange(key, doc);
+      }
+    });
   }
 
   /**
