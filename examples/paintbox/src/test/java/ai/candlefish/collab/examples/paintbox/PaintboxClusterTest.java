@@ -1,0 +1,303 @@
+package ai.candlefish.collab.examples.paintbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.candlefish.collab.client.ClientDocument;
+import ai.candlefish.collab.client.CollabClient;
+import ai.candlefish.collab.core.Doc;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * Paintbox as two instances (JVMs of their own, started as the README says) on one real PostgreSQL 17 and one real
+ * redis-server: Alice on one, Bob on the other, edit the same estimate; both converge, and the totals are computed
+ * once, by the instance that holds the estimate's lease (only its log says it wrote them). Then that instance is
+ * killed with {@code kill -9}: the other keeps serving, takes the lease over, has every room the dead instance
+ * acknowledged, and computes the totals from then on.
+ */
+class PaintboxClusterTest {
+  private static final String SECRET = "paintbox-cluster-test-secret-0123456789";
+  private static EmbeddedPostgres pg;
+  private static Process redis;
+  private static int redisPort;
+
+  @TempDir
+  Path dir;
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final ObjectMapper json = new ObjectMapper();
+  private final List<Instance> instances = new ArrayList<>();
+  private final List<CollabClient> clients = new ArrayList<>();
+
+  @BeforeAll
+  static void startDatabaseAndRedis() throws Exception {
+    pg = EmbeddedPostgres.builder().start();
+    redisPort = freePort();
+    redis = new ProcessBuilder("/usr/bin/redis-server", "--port", Integer.toString(redisPort), "--bind", "127.0.0.1",
+        "--save", "", "--appendonly", "no", "--protected-mode", "no", "--loglevel", "warning")
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    await("redis-server on " + redisPort).atMost(60, TimeUnit.SECONDS).until(() -> listening(redisPort));
+  }
+
+  @AfterAll
+  static void stopDatabaseAndRedis() throws Exception {
+    if (redis != null) {
+      redis.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+    }
+    if (pg != null) {
+      pg.close();
+    }
+  }
+
+  @AfterEach
+  void stopInstances() throws Exception {
+    clients.forEach(CollabClient::close);
+    for (Instance i : instances) {
+      i.process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** One Paintbox JVM: the command line of the README, with free ports. */
+  final class Instance {
+    final String nodeId;
+    final int httpPort;
+    final int collabPort;
+    final Path log;
+    final Process process;
+
+    Instance(String nodeId) throws Exception {
+      this.nodeId = nodeId;
+      this.httpPort = freePort();
+      this.collabPort = freePort();
+      this.log = dir.resolve(nodeId + ".log");
+      Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+      process = new ProcessBuilder(java.toString(), "-Xmx384m", "-cp", System.getProperty("java.class.path"),
+          PaintboxApplication.class.getName(),
+          "--server.address=127.0.0.1", "--server.port=" + httpPort,
+          "--candlefish.collab.host=127.0.0.1", "--candlefish.collab.port=" + collabPort,
+          "--paintbox.data-dir=" + dir.resolve(nodeId), "--paintbox.dev-login.secret=" + SECRET,
+          "--spring.datasource.url=" + pg.getJdbcUrl("postgres", "postgres"),
+          "--spring.datasource.username=postgres", "--spring.datasource.password=",
+          "--candlefish.collab.cluster.enabled=true", "--candlefish.collab.cluster.node-id=" + nodeId,
+          "--candlefish.collab.cluster.lease-ttl=3s",
+          "--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + redisPort,
+          "--logging.level.ai.candlefish.collab.examples.paintbox.TotalsHooks=debug")
+          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      instances.add(this);
+      await(nodeId + " serving").atMost(240, TimeUnit.SECONDS).pollInterval(500, TimeUnit.MILLISECONDS).until(() -> {
+        if (!process.isAlive()) {
+          throw new AssertionError(nodeId + " ended with " + process.exitValue() + ":\n" + Files.readString(log));
+        }
+        return listening(httpPort) && listening(collabPort);
+      });
+    }
+
+    String base() {
+      return "http://127.0.0.1:" + httpPort;
+    }
+
+    /** How often this instance's TotalsHooks wrote the totals of {@code document}. */
+    long totalsWrites(String document) throws IOException {
+      return Files.readAllLines(log).stream()
+          .filter(l -> l.contains("wrote the totals of " + PaintboxApplication.TENANT + "/" + document)).count();
+    }
+  }
+
+  @Test
+  void twoInstances_convergeAndComputeTotalsOnTheLeaseHolderOnly_andTheSurvivorOfAKillKeepsEverythingAcknowledged()
+      throws Exception {
+    Instance a = new Instance("paintbox-a");
+    Instance b = new Instance("paintbox-b"); // one after the other: both run schema.sql and the store's migration
+    String aliceToken = login(a, "Alice");
+    String bobToken = login(b, "Bob");
+    JsonNode estimate = post(a, "/api/estimates", aliceToken, "{\"title\":\"Flat in Elm Street\"}");
+    String document = estimate.get("document").asText();
+    assertThat(get(b, "/api/estimates/" + estimate.get("id").asText(), bobToken).get("title").asText())
+        .as("the estimate list is in the shared database").isEqualTo("Flat in Elm Street");
+
+    ClientDocument alice = open(a, aliceToken, document);
+    ClientDocument bob = open(b, bobToken, document);
+    List<CompletableFuture<Void>> acks = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      acks.add(addRoom(alice, "a" + i, 10, 2, 4.5)); // 90 each
+      acks.add(addRoom(bob, "b" + i, 12.5, 2, 3.2)); // 80 each
+    }
+    CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+    BigDecimal expected = new BigDecimal("850.00");
+    await("both pages show the server's total").atMost(120, TimeUnit.SECONDS).untilAsserted(() -> {
+      assertThat(grand(alice)).isEqualTo(expected);
+      assertThat(grand(bob)).isEqualTo(expected);
+      assertThat(stateVector(alice)).isEqualTo(stateVector(bob));
+      assertThat(rooms(bob)).isEqualTo(10);
+    });
+
+    Instance owner = leaseOwner(document).equals(a.nodeId) ? a : b;
+    Instance other = owner == a ? b : a;
+    assertThat(leaseOwner(document)).isIn(a.nodeId, b.nodeId);
+    assertThat(owner.totalsWrites(document)).as("the lease holder computed the totals").isPositive();
+    assertThat(other.totalsWrites(document)).as("the other instance never did").isZero();
+
+    // The owner's person adds more rooms, each acknowledged (stored in PostgreSQL), and the owner dies at once.
+    ClientDocument onOwner = owner == a ? alice : bob;
+    ClientDocument onOther = owner == a ? bob : alice;
+    List<CompletableFuture<Void>> lastAcks = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      lastAcks.add(addRoom(onOwner, "late" + i, 5, 1, 2)); // 10 each
+    }
+    CompletableFuture.allOf(lastAcks.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+    owner.process.destroyForcibly(); // SIGKILL
+    assertThat(owner.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    long epochBefore = leaseEpoch(document);
+
+    // The survivor keeps serving: a new edit is acknowledged and reaches its page at once.
+    addRoom(onOther, "after", 10, 1, 5).get(120, TimeUnit.SECONDS); // 50
+    // The dead holder's lease expires after the lease TTL; the survivor takes it at its next store, and does the
+    // once-only work from the change after that on (the server's current behaviour: the changes stored meanwhile
+    // have their totals written with the next change).
+    await("the dead instance's lease expired").atMost(120, TimeUnit.SECONDS).until(() -> leaseExpired(document));
+    addRoom(onOther, "after-expiry", 0, 1, 1).get(120, TimeUnit.SECONDS); // 0
+    await("the survivor holds the lease").atMost(120, TimeUnit.SECONDS)
+        .until(() -> leaseOwner(document).equals(other.nodeId));
+    addRoom(onOther, "after-takeover", 0, 1, 1).get(120, TimeUnit.SECONDS); // 0
+    BigDecimal afterKill = new BigDecimal("950.00");
+    await("the survivor wrote the totals").atMost(180, TimeUnit.SECONDS)
+        .untilAsserted(() -> assertThat(grand(onOther)).isEqualTo(afterKill));
+    assertThat(leaseEpoch(document)).isGreaterThan(epochBefore);
+    assertThat(other.totalsWrites(document)).isPositive();
+
+    // A fresh client of the survivor loads everything acknowledged, also what only the dead instance had taken.
+    ClientDocument fresh = open(other, login(other, "Carol"), document);
+    await("a fresh load has every acknowledged room").atMost(120, TimeUnit.SECONDS).untilAsserted(() -> {
+      assertThat(rooms(fresh)).isEqualTo(18);
+      assertThat(grand(fresh)).isEqualTo(afterKill);
+      assertThat(stateVector(fresh)).isEqualTo(stateVector(onOther));
+    });
+  }
+
+  private ClientDocument open(Instance i, String token, String document) throws Exception {
+    CollabClient client = CollabClient.newBuilder().uri(URI.create("ws://127.0.0.1:" + i.collabPort))
+        .token(token).build();
+    clients.add(client);
+    client.connect().get(60, TimeUnit.SECONDS);
+    return client.open(document).get(60, TimeUnit.SECONDS);
+  }
+
+  /** Adds a room with one wall as the page does; completes when the server has stored it. */
+  private static CompletableFuture<Void> addRoom(ClientDocument d, String id, double area, int coats, double price) {
+    return d.edit(txn -> EstimateTotalsTest.addRoom(txn.doc(), id, new Object[] {area, coats, price}));
+  }
+
+  private static BigDecimal grand(ClientDocument d) {
+    synchronized (d.doc()) {
+      EstimateTotals stored = EstimateTotals.stored(d.doc());
+      return stored == null ? null : stored.grand();
+    }
+  }
+
+  private static int rooms(ClientDocument d) {
+    synchronized (d.doc()) {
+      return d.doc().getArray("rooms").length();
+    }
+  }
+
+  private static String stateVector(ClientDocument d) {
+    synchronized (d.doc()) {
+      Doc doc = d.doc();
+      return Arrays.toString(doc.encodeStateVector());
+    }
+  }
+
+  private static String leaseOwner(String document) throws Exception {
+    return leaseColumn(document, "owner");
+  }
+
+  private static long leaseEpoch(String document) throws Exception {
+    return Long.parseLong(leaseColumn(document, "epoch"));
+  }
+
+  private static boolean leaseExpired(String document) throws Exception {
+    try (Connection c = DriverManager.getConnection(pg.getJdbcUrl("postgres", "postgres"));
+        PreparedStatement q = c.prepareStatement("SELECT n.expires_ms < CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP)"
+            + " * 1000 AS BIGINT) FROM collab_leases l JOIN collab_nodes n ON n.node_id = l.owner"
+            + " WHERE l.tenant = ? AND l.name = ?")) {
+      q.setString(1, PaintboxApplication.TENANT);
+      q.setString(2, document);
+      try (ResultSet r = q.executeQuery()) {
+        return r.next() && r.getBoolean(1);
+      }
+    }
+  }
+
+  private static String leaseColumn(String document, String column) throws Exception {
+    try (Connection c = DriverManager.getConnection(pg.getJdbcUrl("postgres", "postgres"));
+        PreparedStatement q = c.prepareStatement("SELECT " + column
+            + " FROM collab_leases WHERE tenant = ? AND name = ?")) {
+      q.setString(1, PaintboxApplication.TENANT);
+      q.setString(2, document);
+      try (ResultSet r = q.executeQuery()) {
+        return r.next() ? r.getString(1) : "(no lease)";
+      }
+    }
+  }
+
+  private String login(Instance i, String name) throws Exception {
+    return post(i, "/api/login", null, "{\"name\":\"" + name + "\"}").get("token").asText();
+  }
+
+  private JsonNode post(Instance i, String path, String token, String body) throws Exception {
+    HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(i.base() + path)).header("Content-Type",
+        "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+    return send(token == null ? r : r.header("Authorization", "Bearer " + token), path);
+  }
+
+  private JsonNode get(Instance i, String path, String token) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(i.base() + path)).header("Authorization", "Bearer " + token),
+        path);
+  }
+
+  private JsonNode send(HttpRequest.Builder request, String path) throws Exception {
+    HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(path + ": " + response.body()).isBetween(200, 299);
+    return json.readTree(response.body());
+  }
+
+  private static boolean listening(int port) {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
