@@ -41,6 +41,8 @@ final class StoreWriter {
   private final long maxWaitNanos;
   private final long retryMaxNanos;
   private final int compactAfter;
+  /** Another node changed the document since the last flush: the lease holder owes it the once-only work. */
+  private boolean changedElsewhere;
 
   private List<byte[]> pending = new ArrayList<>();
   /** Run once {@link #pending} is stored; then those of the write in flight. */
@@ -79,7 +81,9 @@ final class StoreWriter {
    */
   void storedElsewhere() {
     storedPieces++;
-    compactIfDue();
+    changedElsewhere = true;
+    dueNanos = Math.min(dueNanos, System.nanoTime() + debounceNanos);
+    arm();
   }
 
   /**
@@ -170,7 +174,7 @@ final class StoreWriter {
   }
 
   private void arm() {
-    if (closed || inFlight || (pending.isEmpty() && !wantsCompaction())) {
+    if (closed || inFlight || (pending.isEmpty() && !changedElsewhere && !wantsCompaction())) {
       return;
     }
     long at = Math.max(dueNanos, notBeforeNanos);
@@ -208,12 +212,14 @@ final class StoreWriter {
     // In a cluster only the lease holder folds the document (the store task below refreshes the lease, so a node
     // past the threshold takes it over when its holder is gone); the others count again from here.
     boolean encodeState = compact && (cluster == null || cluster.isOwner());
+    boolean changed = !pending.isEmpty() || changedElsewhere;
+    changedElsewhere = false;
+    if (changed && ownsOnceOnlyWork()) {
+      runtime.hooks().onChange(document.key(), document.doc());
+    }
     if (pending.isEmpty() && !compact) {
       settled();
       return;
-    }
-    if (!pending.isEmpty() && ownsOnceOnlyWork()) {
-      runtime.hooks().onChange(document.key(), document.doc());
     }
     List<byte[]> batch = pending;
     pending = new ArrayList<>();
