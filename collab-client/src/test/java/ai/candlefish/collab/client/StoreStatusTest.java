@@ -7,10 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.server.CollabServer;
 import ai.candlefish.collab.spi.DocumentKey;
-import ai.candlefish.collab.spi.DocumentStore;
-import ai.candlefish.collab.spi.InMemoryDocumentStore;
-import ai.candlefish.collab.spi.StoreException;
-import ai.candlefish.collab.spi.StoredDocument;
+import ai.candlefish.collab.testkit.SwitchableStore;
 import ai.candlefish.collab.testkit.YjsNodeClients;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -29,42 +26,6 @@ import org.junit.jupiter.api.Test;
  */
 class StoreStatusTest {
   private static final DocumentKey ACME_PLANS = DocumentKey.of("acme", "plans");
-
-  /** The database going down and coming back: every write fails while {@link #down}. */
-  static final class SwitchableStore implements DocumentStore {
-    final InMemoryDocumentStore delegate = new InMemoryDocumentStore();
-    volatile boolean down;
-
-    private void check() {
-      if (down) {
-        throw new StoreException("connection refused (the database is down)");
-      }
-    }
-
-    @Override
-    public StoredDocument load(DocumentKey key) {
-      check();
-      return delegate.load(key);
-    }
-
-    @Override
-    public void append(DocumentKey key, byte[] update) {
-      check();
-      delegate.append(key, update);
-    }
-
-    @Override
-    public void replace(DocumentKey key, byte[] state) {
-      check();
-      delegate.replace(key, state);
-    }
-
-    @Override
-    public void delete(DocumentKey key) {
-      check();
-      delegate.delete(key);
-    }
-  }
 
   static final class StatusRecorder implements CollabClientListener {
     final List<String> statuses = new CopyOnWriteArrayList<>();

@@ -7,11 +7,7 @@ import ai.candlefish.collab.client.ClientDocument;
 import ai.candlefish.collab.client.CollabClient;
 import ai.candlefish.collab.server.CollabServer;
 import ai.candlefish.collab.spi.Authenticator;
-import ai.candlefish.collab.spi.DocumentKey;
-import ai.candlefish.collab.spi.DocumentStore;
-import ai.candlefish.collab.spi.InMemoryDocumentStore;
-import ai.candlefish.collab.spi.StoreException;
-import ai.candlefish.collab.spi.StoredDocument;
+import ai.candlefish.collab.testkit.SwitchableStore;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -21,38 +17,6 @@ import org.springframework.boot.health.contributor.Status;
 
 /** The health of a real server whose store goes down under a real client's edits, and comes back. */
 class CollabHealthIndicatorTest {
-  /** Fails every write while {@link #down}. */
-  static final class SwitchableStore implements DocumentStore {
-    final InMemoryDocumentStore delegate = new InMemoryDocumentStore();
-    volatile boolean down;
-
-    @Override
-    public StoredDocument load(DocumentKey key) {
-      return delegate.load(key);
-    }
-
-    @Override
-    public void append(DocumentKey key, byte[] update) {
-      if (down) {
-        throw new StoreException("the database is down");
-      }
-      delegate.append(key, update);
-    }
-
-    @Override
-    public void replace(DocumentKey key, byte[] state) {
-      if (down) {
-        throw new StoreException("the database is down");
-      }
-      delegate.replace(key, state);
-    }
-
-    @Override
-    public void delete(DocumentKey key) {
-      delegate.delete(key);
-    }
-  }
-
   private CollabServer server;
   private CollabClient client;
 
