@@ -41,8 +41,16 @@ class SessionAuthTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static YjsNodeClients node;
 
-  /** {@link TestTokens}, plus "name@millis": that principal, expiring at that epoch millisecond. */
+  /**
+   * {@link TestTokens}, plus "name@millis": that principal, expiring at that epoch millisecond; and "name!millis":
+   * issued at that epoch millisecond.
+   */
   private static final Authenticator EXPIRING = (token, connection) -> {
+    int issued = token == null ? -1 : token.indexOf('!');
+    if (issued >= 0) {
+      return TestTokens.TOKENS.authenticate(token.substring(0, issued), connection)
+          .issuedAt(Instant.ofEpochMilli(Long.parseLong(token.substring(issued + 1))));
+    }
     int at = token == null ? -1 : token.indexOf('@');
     if (at < 0) {
       return TestTokens.TOKENS.authenticate(token, connection);
@@ -112,8 +120,15 @@ class SessionAuthTest {
     node.call("connect", "kind", "hocuspocus", "socket", socket, "id", id, "room", document, "token", token);
   }
 
-  /** A collab/1 client; {@code closes} hears the codes it was disconnected with. */
+  /** A connected collab/1 client; {@code closes} hears the codes it was disconnected with. */
   private CollabClient collab(String token, List<Integer> closes) throws Exception {
+    CollabClient client = collabConnecting(token, closes);
+    client.connect().get(20, TimeUnit.SECONDS);
+    return client;
+  }
+
+  /** A collab/1 client that has started to connect, and may be refused. */
+  private CollabClient collabConnecting(String token, List<Integer> closes) {
     CollabClient client = CollabClient.newBuilder().uri(URI.create(url())).token(token)
         .reconnect(Duration.ofMillis(50), Duration.ofMillis(200))
         .listener(new CollabClientListener() {
@@ -123,7 +138,7 @@ class SessionAuthTest {
           }
         }).build();
     javaClients.add(client);
-    client.connect().get(20, TimeUnit.SECONDS);
+    client.connect();
     return client;
   }
 
@@ -237,5 +252,44 @@ class SessionAuthTest {
     assertThat(closeCodes(node.status("y-bob"))).isEmpty();
     assertThat(denied(node.status("h-bob"))).isEmpty();
     assertThat(server.revoke("acme", "nobody").get(20, TimeUnit.SECONDS)).isZero();
+  }
+
+  @Test
+  void revoke_isRemembered_tokensIssuedBeforeAreRefusedOnEveryProtocol_laterOnesAccepted() throws Exception {
+    ywebsocket("y-alice", "plans", "alice");
+    List<Integer> aliceCloses = new CopyOnWriteArrayList<>();
+    collab("alice", aliceCloses).open("plans").get(20, TimeUnit.SECONDS);
+    assertThat(server.revoke("acme", "alice").get(20, TimeUnit.SECONDS)).as("connections").isEqualTo(2);
+    await().atMost(WAIT).until(() -> closeCodes(node.status("y-alice")).contains(CloseCodes.UNAUTHORIZED));
+
+    // The authenticator still accepts Alice's old tokens; the server remembers that she was revoked.
+    String issuedBefore = "alice!" + Instant.now().minusSeconds(60).toEpochMilli();
+    nodeClients.add("y-again");
+    node.call("connect", "id", "y-again", "url", url(), "room", "plans", "token", "alice", "waitSynced", false);
+    node.call("socket", "id", "s", "url", url());
+    hocuspocusOver("s", "h-bob", "notes", "bob");
+    nodeClients.add("h-again");
+    node.call("connect", "kind", "hocuspocus", "socket", "s", "id", "h-again", "room", "plans", "token",
+        issuedBefore, "waitSynced", false);
+    List<Integer> againCloses = new CopyOnWriteArrayList<>();
+    collabConnecting("alice", againCloses);
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(closeCodes(node.status("y-again"))).contains(CloseCodes.UNAUTHORIZED);
+      assertThat(denied(node.status("y-again"))).contains("access revoked");
+      assertThat(denied(node.status("h-again"))).contains("access revoked");
+      assertThat(againCloses).contains(CloseCodes.UNAUTHORIZED);
+    });
+
+    // A token issued after the revocation is accepted on every protocol; Bob, on the shared socket, never noticed.
+    String issuedAfter = "alice!" + Instant.now().plusSeconds(1).toEpochMilli();
+    ywebsocket("y-fresh", "plans", issuedAfter);
+    hocuspocusOver("s", "h-fresh", "plans", issuedAfter);
+    List<Integer> freshCloses = new CopyOnWriteArrayList<>();
+    ClientDocument plans = collab(issuedAfter, freshCloses).open("plans").get(20, TimeUnit.SECONDS);
+    node.insert("y-fresh", 0, "back");
+    await().atMost(WAIT).until(() -> text(plans).equals("back"));
+    node.waitText("h-fresh", "back");
+    assertThat(freshCloses).isEmpty();
+    assertThat(denied(node.status("h-bob"))).isEmpty();
   }
 }

@@ -13,7 +13,8 @@ import java.util.function.Function;
  *
  * <p><b>Expiry.</b> A principal may carry the instant its token stops being valid ({@link #expiringAt}; the starter's
  * JWT authenticator sets it from {@code exp}). A server ends what the client opened with that token when it passes,
- * unless the client sent a fresh token for the same principal first.
+ * unless the client sent a fresh token for the same principal first. It may also carry when the token was issued
+ * ({@link #issuedAt(Instant)}, from {@code iat}): a server that revoked the principal accepts only tokens issued after.
  *
  * <p>Immutable and thread-safe (provided the lookup is).
  */
@@ -22,12 +23,15 @@ public final class Principal {
   private final String tenant;
   private final Function<String, Permission> permissions;
   private final Instant expiresAt;
+  private final Instant issuedAt;
 
-  private Principal(String id, String tenant, Function<String, Permission> permissions, Instant expiresAt) {
+  private Principal(String id, String tenant, Function<String, Permission> permissions, Instant expiresAt,
+      Instant issuedAt) {
     this.id = Objects.requireNonNull(id, "id");
     this.tenant = Objects.requireNonNull(tenant, "tenant");
     this.permissions = permissions;
     this.expiresAt = expiresAt;
+    this.issuedAt = issuedAt;
     // Fails here, not at the first document, when the tenant id cannot name documents.
     DocumentKey.of(tenant, "-");
   }
@@ -40,7 +44,7 @@ public final class Principal {
    */
   public static Principal of(String id, String tenant, Permission permission) {
     Objects.requireNonNull(permission, "permission");
-    return new Principal(id, tenant, name -> permission, null);
+    return new Principal(id, tenant, name -> permission, null, null);
   }
 
   /**
@@ -55,7 +59,7 @@ public final class Principal {
    * @throws IllegalArgumentException if {@code tenant} is not a valid tenant id (see {@link DocumentKey})
    */
   public static Principal of(String id, String tenant, Function<String, Permission> byDocumentName) {
-    return new Principal(id, tenant, Objects.requireNonNull(byDocumentName, "byDocumentName"), null);
+    return new Principal(id, tenant, Objects.requireNonNull(byDocumentName, "byDocumentName"), null, null);
   }
 
   /**
@@ -66,12 +70,29 @@ public final class Principal {
    * @return a copy with that expiry (same id, tenant and permissions)
    */
   public Principal expiringAt(Instant expiresAt) {
-    return new Principal(id, tenant, permissions, expiresAt);
+    return new Principal(id, tenant, permissions, expiresAt, issuedAt);
   }
 
   /** When the token this principal came from stops being valid, or null if it does not expire. */
   public Instant expiresAt() {
     return expiresAt;
+  }
+
+  /**
+   * This principal, from a token issued at {@code issuedAt} (a JWT's {@code iat}): after a server revoked the
+   * principal, only tokens issued later are accepted again; without an issue time, none are until the server
+   * forgets the revocation.
+   *
+   * @param issuedAt when the token was issued, or null if unknown
+   * @return a copy with that issue time (same id, tenant, permissions and expiry)
+   */
+  public Principal issuedAt(Instant issuedAt) {
+    return new Principal(id, tenant, permissions, expiresAt, issuedAt);
+  }
+
+  /** When the token this principal came from was issued, or null if unknown. */
+  public Instant issuedAt() {
+    return issuedAt;
   }
 
   /** Whether {@code other} is the same id in the same tenant (permissions and expiry aside). */

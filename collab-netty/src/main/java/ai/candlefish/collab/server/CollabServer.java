@@ -243,8 +243,13 @@ public final class CollabServer implements AutoCloseable {
    * principals' documents), all with {@link CloseCodes#UNAUTHORIZED} and reason "access revoked"; the
    * {@link AuditLog} hears {@link AuditLog#revoked} and a refusal per session. Other clients are not affected.
    *
-   * <p>It ends the sessions there are; it does not remember the revocation. Make the authenticator refuse the
-   * principal's tokens first (a deleted user, a revoked token id), or its client reconnects with them.
+   * <p>The revocation is remembered ({@link Builder#revocationMemory}: at least one hour, and until the revoked
+   * sessions' tokens expire): tokens of the principal issued before it are refused with 4401 "access revoked" when
+   * they come back (a reconnect, a refresh, another document), whatever the authenticator answers. A token issued
+   * after ({@link ai.candlefish.collab.spi.Principal#issuedAt()}, a JWT's {@code iat}) is accepted again; a principal whose tokens carry no
+   * issue time stays refused until the revocation is forgotten. The memory is this server's (not kept across
+   * restarts, not shared by cluster nodes: revoke on each): make the authenticator refuse for good what must stay
+   * refused (a deleted user).
    *
    * @return a future that completes, once every connection has ended the principal's sessions, with the number of
    *     connections that had any
@@ -254,6 +259,7 @@ public final class CollabServer implements AutoCloseable {
     Objects.requireNonNull(tenant, "tenant");
     Objects.requireNonNull(principalId, "principalId");
     ServerRuntime rt = running().runtime;
+    rt.revoked(tenant, principalId);
     List<CompletableFuture<Boolean>> ended = rt.channels().stream()
         .map(ch -> ch.pipeline().get(SessionHandler.class))
         .filter(Objects::nonNull)
@@ -863,6 +869,19 @@ public final class CollabServer implements AutoCloseable {
      */
     public Builder awarenessLimits(int maxStateBytes, Duration interval) {
       config.awarenessLimits(maxStateBytes, interval);
+      return this;
+    }
+
+    /**
+     * How long {@link CollabServer#revoke} remembers a revocation: at least {@code ttl} (and until the revoked
+     * sessions' tokens, or a later-refused token issued before the revocation, expire), for at most
+     * {@code maxEntries} principals (beyond, the oldest revocation is forgotten first). Set the time to live to the
+     * lifetime of your tokens when they carry no expiry. Defaults 1 hour, 100,000 principals.
+     *
+     * @throws IllegalArgumentException if the time to live is shorter than 1 ms or the maximum is below 1
+     */
+    public Builder revocationMemory(Duration ttl, int maxEntries) {
+      config.revocationMemory(ttl, maxEntries);
       return this;
     }
 

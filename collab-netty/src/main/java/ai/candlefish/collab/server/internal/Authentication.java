@@ -133,8 +133,13 @@ final class Authentication {
     if (p == null) {
       throw new IllegalStateException("the authenticator returned null instead of throwing");
     }
-    if (p.expiresAt() != null && !Instant.now().isBefore(p.expiresAt())) {
+    Instant now = Instant.now();
+    if (p.expiresAt() != null && !now.isBefore(p.expiresAt())) {
       throw new AuthenticationException("token expired");
+    }
+    if (runtime.revocations().isRevoked(p, now)) {
+      // The host revoked the principal after this token was issued: the authenticator may not know yet.
+      throw new AuthenticationException("access revoked");
     }
     runtime.hooks().onAuthenticate(info, p);
     return p;

@@ -419,6 +419,7 @@ public final class Connection implements Peer {
       revoked.addAll(grants.values());
       revoked.removeIf(g -> !g.principal().tenant().equals(tenant) || !g.principal().id().equals(principalId));
       for (Grant grant : revoked) {
+        runtime.revocations().coverUntil(grant.principal());
         grant.end();
         grantEnded(grant, CloseCodes.UNAUTHORIZED, "access revoked");
       }

@@ -64,6 +64,8 @@ public final class ServerConfig {
   private final int authenticationBurst;
   private final int maxAwarenessStateBytes;
   private final Duration awarenessInterval;
+  private final Duration revocationTtl;
+  private final int maxRevocations;
 
   private ServerConfig(Builder b) {
     this.host = b.host;
@@ -106,6 +108,8 @@ public final class ServerConfig {
     this.authenticationBurst = b.authenticationBurst;
     this.maxAwarenessStateBytes = b.maxAwarenessStateBytes;
     this.awarenessInterval = b.awarenessInterval;
+    this.revocationTtl = b.revocationTtl;
+    this.maxRevocations = b.maxRevocations;
   }
 
   /** A builder with the defaults documented on {@code CollabServer.Builder}. */
@@ -284,6 +288,16 @@ public final class ServerConfig {
     return awarenessInterval;
   }
 
+  /** How long a revocation is remembered at least. */
+  public Duration revocationTtl() {
+    return revocationTtl;
+  }
+
+  /** How many revocations are remembered at most (the oldest are forgotten first). */
+  public int maxRevocations() {
+    return maxRevocations;
+  }
+
   /**
    * Builds a {@link ServerConfig}. Each setter checks its value and names it when it is bad; the meaning and the
    * default of each are documented on the {@code CollabServer.Builder} setter of the same name. Not thread-safe.
@@ -329,6 +343,8 @@ public final class ServerConfig {
     private int authenticationBurst = 64;
     private int maxAwarenessStateBytes = 32 * 1024;
     private Duration awarenessInterval = Duration.ofMillis(50);
+    private Duration revocationTtl = Duration.ofHours(1);
+    private int maxRevocations = 100_000;
 
     private Builder() {}
 
@@ -373,6 +389,8 @@ public final class ServerConfig {
       authenticationBurst = c.authenticationBurst;
       maxAwarenessStateBytes = c.maxAwarenessStateBytes;
       awarenessInterval = c.awarenessInterval;
+      revocationTtl = c.revocationTtl;
+      maxRevocations = c.maxRevocations;
     }
 
     /** @throws NullPointerException if {@code host} is null */
@@ -616,6 +634,13 @@ public final class ServerConfig {
     public Builder awarenessLimits(int maxStateBytes, Duration interval) {
       this.maxAwarenessStateBytes = (int) atLeast("maxAwarenessStateBytes", maxStateBytes, 64);
       this.awarenessInterval = atLeast("awareness interval", interval, Duration.ZERO);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if the time to live is shorter than 1 ms or the maximum below 1 */
+    public Builder revocationMemory(Duration ttl, int maxEntries) {
+      this.revocationTtl = atLeast("revocation ttl", ttl, Duration.ofMillis(1));
+      this.maxRevocations = (int) atLeast("maxRevocations", maxEntries, 1);
       return this;
     }
 

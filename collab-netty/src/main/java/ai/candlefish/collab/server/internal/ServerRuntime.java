@@ -10,6 +10,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,6 +58,7 @@ public final class ServerRuntime {
   private final Cluster cluster;
   /** The documents whose store writes fail, and since when (epoch millis). */
   private final ConcurrentHashMap<DocumentKey, Long> storeFailingSince = new ConcurrentHashMap<>();
+  private final Revocations revocations;
 
   /**
    * The cluster this server is a node of: how updates and presence reach the other nodes, and the document leases.
@@ -94,6 +96,7 @@ public final class ServerRuntime {
     this.timer = new ScheduledThreadPoolExecutor(1, threads("collab-timer"));
     timer.setRemoveOnCancelPolicy(true);
     this.registry = new DocumentRegistry(this);
+    this.revocations = new Revocations(config.revocationTtl(), config.maxRevocations());
     long period = Math.max(1000, Awareness.OUTDATED_TIMEOUT_MS / 6);
     timer.scheduleWithFixedDelay(registry::checkAwarenessTimeouts, period, period, TimeUnit.MILLISECONDS);
     metrics.bind(this);
@@ -125,6 +128,19 @@ public final class ServerRuntime {
 
   public ServerConfig config() {
     return config;
+  }
+
+  /** The principals the host revoked, as long as they are remembered. */
+  Revocations revocations() {
+    return revocations;
+  }
+
+  /**
+   * Remembers that the host revoked principal {@code principalId} of {@code tenant} now (before its sessions are
+   * ended), so that its tokens issued before are refused from now on.
+   */
+  public void revoked(String tenant, String principalId) {
+    revocations.revoke(tenant, principalId, Instant.now());
   }
 
   /** Writes of {@code key}'s updates fail (and are retried) from now on. */

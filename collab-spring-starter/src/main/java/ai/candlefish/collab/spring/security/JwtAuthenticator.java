@@ -96,9 +96,10 @@ public final class JwtAuthenticator implements Authenticator {
       throw refused(connection, "it has no '" + tenantClaim + "' claim (the tenant)");
     }
     try {
-      // The session ends at exp unless the client sends a fresh token first (Principal.expiresAt).
+      // The session ends at exp unless the client sends a fresh token first (Principal.expiresAt); after a
+      // revocation, only tokens issued later are accepted (Principal.issuedAt).
       return Principal.of(subject, t, permissions(jwt.getClaims().get(permissionsClaim)))
-          .expiringAt(jwt.getExpiresAt());
+          .expiringAt(jwt.getExpiresAt()).issuedAt(jwt.getIssuedAt());
     } catch (IllegalArgumentException e) {
       throw refused(connection, "its claims are invalid: " + e.getMessage());
     }

@@ -1,0 +1,91 @@
+package ai.candlefish.collab.server.internal;
+
+import ai.candlefish.collab.spi.Principal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+
+/**
+ * The principals the host revoked ({@code CollabServer.revoke}), remembered so that a token issued before the
+ * revocation is refused when it comes back (a reconnect, a refresh, another document), whatever the authenticator
+ * says. A principal whose token carries its issue time ({@link Principal#issuedAt()}) is accepted again with a token
+ * issued after the revocation; one without is refused until the revocation is forgotten.
+ *
+ * <p>A revocation is remembered for the configured time to live, and longer if a token issued before it and valid
+ * for longer is seen (the live sessions' tokens at revocation, or one refused later): until then that token would
+ * be accepted otherwise. Memory is bounded: beyond the maximum number of entries the oldest revocation is
+ * forgotten first. It is held in memory by this server only (not across restarts or cluster nodes).
+ *
+ * <p>Thread-safe.
+ */
+final class Revocations {
+  private record Revoked(Instant at, Instant until) {}
+
+  private final Duration ttl;
+  private final int maxEntries;
+  /** By tenant and principal id, oldest revocation first. */
+  private final LinkedHashMap<String, Revoked> revoked = new LinkedHashMap<>();
+
+  Revocations(Duration ttl, int maxEntries) {
+    this.ttl = ttl;
+    this.maxEntries = maxEntries;
+  }
+
+  /** Remembers that the principal was revoked {@code at}. */
+  synchronized void revoke(String tenant, String principalId, Instant at) {
+    forgetExpired(at);
+    revoked.remove(key(tenant, principalId)); // put back last: the newest
+    revoked.put(key(tenant, principalId), new Revoked(at, at.plus(ttl)));
+    while (revoked.size() > maxEntries) {
+      Iterator<?> oldest = revoked.values().iterator();
+      oldest.next();
+      oldest.remove();
+    }
+  }
+
+  /**
+   * Whether {@code p} comes from a token issued before its principal was revoked (then it is refused). Such a token
+   * valid beyond what is remembered extends the memory to its expiry.
+   */
+  synchronized boolean isRevoked(Principal p, Instant now) {
+    String key = key(p.tenant(), p.id());
+    Revoked r = revoked.get(key);
+    if (r == null) {
+      return false;
+    }
+    if (!now.isBefore(r.until())) {
+      revoked.remove(key);
+      return false;
+    }
+    if (p.issuedAt() != null && p.issuedAt().isAfter(r.at())) {
+      return false;
+    }
+    coverUntil(p);
+    return true;
+  }
+
+  /**
+   * A token of {@code p} issued before its revocation exists (a live session's): the revocation is remembered at
+   * least until it expires.
+   */
+  synchronized void coverUntil(Principal p) {
+    String key = key(p.tenant(), p.id());
+    Revoked r = revoked.get(key);
+    if (r != null && p.expiresAt() != null && p.expiresAt().isAfter(r.until())) {
+      revoked.put(key, new Revoked(r.at(), p.expiresAt()));
+    }
+  }
+
+  synchronized int size() {
+    return revoked.size();
+  }
+
+  private void forgetExpired(Instant now) {
+    revoked.values().removeIf(r -> !now.isBefore(r.until()));
+  }
+
+  private static String key(String tenant, String principalId) {
+    return tenant + '\n' + principalId;
+  }
+}

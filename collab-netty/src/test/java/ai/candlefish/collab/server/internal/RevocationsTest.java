@@ -1,0 +1,58 @@
+package ai.candlefish.collab.server.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.candlefish.collab.spi.Permission;
+import ai.candlefish.collab.spi.Principal;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class RevocationsTest {
+  private static final Instant REVOKED = Instant.parse("2026-12-04T12:00:00Z");
+  private static final Principal ALICE = Principal.of("alice", "acme", Permission.WRITE);
+
+  @Test
+  void isRevoked_tokensIssuedBefore_orWithoutIssueTime_untilTheTtl() {
+    Revocations revocations = new Revocations(Duration.ofHours(1), 10);
+    revocations.revoke("acme", "alice", REVOKED);
+
+    assertThat(revocations.isRevoked(ALICE, REVOKED.plusSeconds(1))).isTrue();
+    assertThat(revocations.isRevoked(ALICE.issuedAt(REVOKED.minusSeconds(1)), REVOKED.plusSeconds(1))).isTrue();
+    assertThat(revocations.isRevoked(ALICE.issuedAt(REVOKED), REVOKED.plusSeconds(1))).isTrue();
+    assertThat(revocations.isRevoked(ALICE.issuedAt(REVOKED.plusMillis(1)), REVOKED.plusSeconds(1))).isFalse();
+    assertThat(revocations.isRevoked(Principal.of("alice", "other", Permission.WRITE), REVOKED)).isFalse();
+    assertThat(revocations.isRevoked(Principal.of("bob", "acme", Permission.WRITE), REVOKED)).isFalse();
+
+    assertThat(revocations.isRevoked(ALICE, REVOKED.plus(Duration.ofHours(1)))).isFalse();
+    assertThat(revocations.size()).isZero();
+  }
+
+  @Test
+  void isRevoked_untilTheRevokedTokensExpire_whenThatIsLaterThanTheTtl() {
+    Revocations revocations = new Revocations(Duration.ofHours(1), 10);
+    revocations.revoke("acme", "alice", REVOKED);
+    revocations.coverUntil(ALICE.expiringAt(REVOKED.plus(Duration.ofHours(3))));
+    assertThat(revocations.isRevoked(ALICE, REVOKED.plus(Duration.ofHours(2)))).isTrue();
+
+    // A token seen later that lives longer still extends it.
+    assertThat(revocations.isRevoked(ALICE.expiringAt(REVOKED.plus(Duration.ofHours(5))),
+        REVOKED.plus(Duration.ofHours(2)))).isTrue();
+    assertThat(revocations.isRevoked(ALICE, REVOKED.plus(Duration.ofHours(4)))).isTrue();
+    assertThat(revocations.isRevoked(ALICE, REVOKED.plus(Duration.ofHours(5)))).isFalse();
+  }
+
+  @Test
+  void revoke_beyondTheMaximum_forgetsTheOldestFirst() {
+    Revocations revocations = new Revocations(Duration.ofHours(1), 3);
+    for (int i = 0; i < 5; i++) {
+      revocations.revoke("acme", "user" + i, REVOKED.plusSeconds(i));
+    }
+    assertThat(revocations.size()).isEqualTo(3);
+    Instant now = REVOKED.plusSeconds(10);
+    assertThat(revocations.isRevoked(Principal.of("user0", "acme", Permission.READ), now)).isFalse();
+    assertThat(revocations.isRevoked(Principal.of("user1", "acme", Permission.READ), now)).isFalse();
+    assertThat(revocations.isRevoked(Principal.of("user2", "acme", Permission.READ), now)).isTrue();
+    assertThat(revocations.isRevoked(Principal.of("user4", "acme", Permission.READ), now)).isTrue();
+  }
+}
