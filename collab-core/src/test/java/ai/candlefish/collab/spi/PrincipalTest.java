@@ -45,6 +45,18 @@ class PrincipalTest {
   }
 
   @Test
+  void issuedAt_keepsEverythingElse_andExpiryKeepsIt() {
+    Instant issued = Instant.parse("2026-12-04T12:00:00Z");
+    Instant expires = Instant.parse("2026-12-04T13:00:00Z");
+    Principal ann = Principal.of("ann", "acme", Permission.READ).issuedAt(issued).expiringAt(expires);
+    assertThat(ann.issuedAt()).isEqualTo(issued);
+    assertThat(ann.expiresAt()).isEqualTo(expires);
+    assertThat(ann.permission(DocumentKey.of("acme", "plans"))).isEqualTo(Permission.READ);
+    assertThat(ann.expiringAt(null).issuedAt()).isEqualTo(issued);
+    assertThat(Principal.of("ann", "acme", Permission.READ).issuedAt()).isNull();
+  }
+
+  @Test
   void isSameAs_needsTheSameIdAndTenant() {
     Principal ann = Principal.of("ann", "acme", Permission.WRITE);
     assertThat(ann.isSameAs(Principal.of("ann", "acme", Permission.READ))).isTrue();
