@@ -5,6 +5,8 @@ import ai.candlefish.collab.core.DecodingException;
 import ai.candlefish.collab.spi.ClusterDocument;
 import ai.candlefish.collab.spi.ClusterListener;
 import ai.candlefish.collab.spi.DocumentKey;
+import io.lettuce.core.XReadArgs;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -28,11 +30,17 @@ final class JoinedDocument implements ClusterDocument {
   private final RedisClusterTransport transport;
   private final DocumentKey key;
   final String stream;
+  /** The stream's name as the reader sends it, encoded once. */
+  private final byte[] streamBytes;
   final String channel;
   final ClusterListener listener;
 
   private volatile String lastId = "0-0";
   private volatile long lastSeq;
+  /** The reader's offset at {@link #lastId}, made again only when the position moves. */
+  private volatile XReadArgs.StreamOffset<byte[]> offset;
+  /** The reader's last read that named this stream ({@link StreamReader}'s own field). */
+  long readRound;
   private volatile boolean started;
   private volatile boolean stale;
   private volatile boolean closed;
@@ -49,6 +57,7 @@ final class JoinedDocument implements ClusterDocument {
     this.transport = transport;
     this.key = key;
     this.stream = stream;
+    this.streamBytes = stream.getBytes(StandardCharsets.UTF_8);
     this.channel = channel;
     this.listener = listener;
     remote.onUpdate(change -> {
@@ -123,6 +132,7 @@ final class JoinedDocument implements ClusterDocument {
   void position(StreamScripts.Position p) {
     lastId = p.id();
     lastSeq = p.seq();
+    offset = null;
     stale = false;
   }
 
@@ -137,6 +147,17 @@ final class JoinedDocument implements ClusterDocument {
   void advance(String id, long seq) {
     lastId = id;
     lastSeq = seq;
+    offset = null;
+  }
+
+  /** Where the reader goes on reading this stream. Reader thread. */
+  XReadArgs.StreamOffset<byte[]> offset() {
+    XReadArgs.StreamOffset<byte[]> o = offset;
+    if (o == null) {
+      o = XReadArgs.StreamOffset.from(streamBytes, lastId);
+      offset = o;
+    }
+    return o;
   }
 
   /** Marks a failed publish; true the first time since the last {@link #clearPublishFailed}. */

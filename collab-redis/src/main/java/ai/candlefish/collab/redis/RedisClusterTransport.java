@@ -127,7 +127,8 @@ public final class RedisClusterTransport implements ClusterTransport {
       return t;
     });
     this.presence = new PresenceRelay(nodeId, keys, commands, pubSub, documents, b.nodeTimeout, this::nodeLost);
-    this.reader = new StreamReader(client, keys.wake(nodeId), nodeId, scripts, documents, b.readBlock);
+    this.reader = new StreamReader(client, keys.wake(nodeId), nodeId, scripts, documents, b.readBlock,
+        b.commandTimeout);
     reader.start();
     long hb = b.heartbeatInterval.toMillis();
     scheduler.scheduleWithFixedDelay(this::tick, 0, hb, TimeUnit.MILLISECONDS);
@@ -164,6 +165,7 @@ public final class RedisClusterTransport implements ClusterTransport {
       throw new IllegalStateException("document " + key + " is joined already on node " + nodeId
           + "; close its ClusterDocument first");
     }
+    reader.add(doc);
     try {
       doc.position(scripts.position(doc.stream));
     } catch (RuntimeException e) {
@@ -210,6 +212,7 @@ public final class RedisClusterTransport implements ClusterTransport {
 
   void left(JoinedDocument doc) {
     documents.remove(doc.key(), doc);
+    reader.remove(doc);
     presence.left(doc);
     reader.wake();
   }

@@ -2,16 +2,24 @@ package ai.candlefish.collab.redis;
 
 import ai.candlefish.collab.spi.DocumentKey;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,31 +28,51 @@ import org.slf4j.LoggerFactory;
  * stream), on a connection of its own. Checks each entry's sequence number against the last one seen and resyncs a
  * document on any gap; resyncs every document after a failed read (see {@link RedisClusterTransport}).
  *
- * <p>Runs on one thread of its own; {@link #wake} and {@link #close} may be called from any thread.
+ * <p>An {@code XREAD} names every open stream, so its cost (here and in Redis) grows with the documents open, not
+ * with the entries it returns. Hence the loop keeps each stream's name as bytes and its offset ready (nothing is
+ * encoded per read but the offsets that moved), and after a read that returned entries it starts the next one no
+ * sooner than {@link #PACE_NANOS} after the last: under load each read carries several entries instead of one, for
+ * at most that much latency; after a quiet spell the first entry is still delivered as soon as Redis has it.
+ *
+ * <p>Runs on one thread of its own; {@link #wake}, {@link #add}, {@link #remove} and {@link #close} may be called
+ * from any thread.
  */
 final class StreamReader implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(StreamReader.class);
   private static final int BATCH = 512;
+  /** The least time from one read's start to the next one's, after a read that returned entries. */
+  static final long PACE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+  private static final byte[] WAKE_FIELD = {'w'};
 
   private final String nodeId;
-  private final String wakeKey;
+  private final byte[] nodeIdBytes;
+  private final byte[] wakeKey;
   private final StreamScripts scripts;
   private final Map<DocumentKey, JoinedDocument> documents;
+  /** The joined documents by stream name, for the entries a read returns. */
+  private final Map<String, JoinedDocument> byStream = new ConcurrentHashMap<>();
   private final Duration block;
+  private final long timeoutMillis;
   private final Thread thread;
-  private final StatefulRedisConnection<String, byte[]> connection;
+  private final StatefulRedisConnection<byte[], byte[]> connection;
   private volatile boolean closed;
   private volatile boolean connected = true;
   private String wakeId = "0-0";
+  private long lastReadNanos;
+  /** Counts reads, so that an entry goes only to the document instance whose offset that read named. */
+  private long round;
+  private boolean lastReadReturned;
 
   StreamReader(RedisClient client, String wakeKey, String nodeId, StreamScripts scripts,
-      Map<DocumentKey, JoinedDocument> documents, Duration block) {
+      Map<DocumentKey, JoinedDocument> documents, Duration block, Duration commandTimeout) {
     this.nodeId = nodeId;
-    this.wakeKey = wakeKey;
+    this.nodeIdBytes = nodeId.getBytes(StandardCharsets.UTF_8);
+    this.wakeKey = wakeKey.getBytes(StandardCharsets.UTF_8);
     this.scripts = scripts;
     this.documents = documents;
     this.block = block;
-    this.connection = client.connect(RedisClusterTransport.CODEC);
+    this.timeoutMillis = block.toMillis() + commandTimeout.toMillis();
+    this.connection = client.connect(ByteArrayCodec.INSTANCE);
     this.thread = new Thread(this, "collab-redis-reader-" + nodeId);
     thread.setDaemon(true);
   }
@@ -57,13 +85,23 @@ final class StreamReader implements Runnable {
     return connected;
   }
 
+  /** A document was joined: its entries can be told apart from now on (it is read once started). */
+  void add(JoinedDocument doc) {
+    byStream.put(doc.stream, doc);
+  }
+
+  /** A document was left. */
+  void remove(JoinedDocument doc) {
+    byStream.remove(doc.stream, doc);
+  }
+
   /** Interrupts a blocking read, so that a newly started document is read at once. */
   void wake() {
     if (closed || connection == null) {
       return;
     }
     try {
-      connection.async().xadd(wakeKey, XAddArgs.Builder.maxlen(10).approximateTrimming(), "w", new byte[0]);
+      connection.async().xadd(wakeKey, XAddArgs.Builder.maxlen(10).approximateTrimming(), WAKE_FIELD, new byte[0]);
     } catch (RuntimeException e) {
       // disconnected: the loop is not blocked in Redis then
     }
@@ -75,6 +113,7 @@ final class StreamReader implements Runnable {
     while (!closed) {
       try {
         resyncStale();
+        pace();
         readOnce();
         if (!connected) {
           log.info("node {}: Redis answers again", nodeId);
@@ -90,6 +129,7 @@ final class StreamReader implements Runnable {
               + " Redis answers", nodeId, e.toString());
         }
         connected = false;
+        lastReadReturned = false;
         for (JoinedDocument doc : documents.values()) {
           doc.markStale();
         }
@@ -100,6 +140,17 @@ final class StreamReader implements Runnable {
         }
         backoff = Math.min(1000, backoff * 2);
       }
+    }
+  }
+
+  /** Waits out the rest of {@link #PACE_NANOS} if the last read returned entries (then more are likely coming). */
+  private void pace() {
+    if (!lastReadReturned) {
+      return;
+    }
+    long left = PACE_NANOS - (System.nanoTime() - lastReadNanos);
+    if (left > 0) {
+      LockSupport.parkNanos(left);
     }
   }
 
@@ -116,40 +167,81 @@ final class StreamReader implements Runnable {
 
   @SuppressWarnings("unchecked")
   private void readOnce() {
-    List<XReadArgs.StreamOffset<String>> offsets = new ArrayList<>();
-    Map<String, JoinedDocument> byStream = new HashMap<>();
-    offsets.add(XReadArgs.StreamOffset.from(wakeKey, wakeId));
+    XReadArgs.StreamOffset<byte[]>[] offsets = new XReadArgs.StreamOffset[documents.size() + 1];
+    int n = 0;
+    round++;
+    offsets[n++] = XReadArgs.StreamOffset.from(wakeKey, wakeId);
     for (JoinedDocument doc : documents.values()) {
+      if (n == offsets.length) {
+        break; // joined meanwhile: read from the next round on
+      }
       if (doc.isStarted() && !doc.isStale() && !doc.isClosed()) {
-        byStream.put(doc.stream, doc);
-        offsets.add(XReadArgs.StreamOffset.from(doc.stream, doc.lastId()));
+        offsets[n++] = doc.offset();
+        doc.readRound = round;
       }
     }
-    List<StreamMessage<String, byte[]>> messages = connection.sync().xread(
-        XReadArgs.Builder.block(block).count(BATCH), offsets.toArray(new XReadArgs.StreamOffset[0]));
-    if (messages == null) {
+    lastReadNanos = System.nanoTime();
+    List<StreamMessage<byte[], byte[]>> messages = await(connection.async().xread(
+        XReadArgs.Builder.block(block).count(BATCH), n == offsets.length ? offsets : Arrays.copyOf(offsets, n)));
+    lastReadReturned = messages != null && !messages.isEmpty();
+    if (!lastReadReturned) {
       return;
     }
-    for (StreamMessage<String, byte[]> m : messages) {
-      if (m.getStream().equals(wakeKey)) {
-        wakeId = m.getId();
+    byte[] lastStream = null;
+    JoinedDocument doc = null;
+    for (StreamMessage<byte[], byte[]> m : messages) {
+      byte[] stream = m.getStream();
+      if (stream != lastStream) {
+        lastStream = stream; // a reply names each stream once, and all its entries share that name
+        doc = Arrays.equals(stream, wakeKey) ? null : byStream.get(new String(stream, StandardCharsets.UTF_8));
+      }
+      if (doc == null) {
+        if (Arrays.equals(stream, wakeKey)) {
+          wakeId = m.getId();
+        }
         continue;
       }
-      JoinedDocument doc = byStream.get(m.getStream());
-      if (doc == null || doc.isStale() || doc.isClosed()) {
-        continue; // left meanwhile, or resynced below: read again from its new position
+      if (doc.readRound != round || doc.isStale() || doc.isClosed()) {
+        continue; // joined again, left meanwhile, or resynced below: read again from its new position
       }
       deliver(doc, m);
     }
   }
 
-  private void deliver(JoinedDocument doc, StreamMessage<String, byte[]> m) {
-    Map<String, byte[]> body = m.getBody();
-    long seq;
+  /** The read's result; its failures as Lettuce's unchecked exceptions (a timeout when Redis does not answer). */
+  private <T> T await(RedisFuture<T> future) {
     try {
-      seq = Long.parseLong(new String(body.get("s"), StandardCharsets.US_ASCII));
-    } catch (RuntimeException e) {
-      seq = -1;
+      return future.get(timeoutMillis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      future.cancel(true);
+      throw new RedisException("interrupted while reading from Redis", e);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw new RedisCommandTimeoutException("XREAD did not answer within " + timeoutMillis + " ms");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw cause instanceof RuntimeException r ? r : new RedisException(cause);
+    }
+  }
+
+  private void deliver(JoinedDocument doc, StreamMessage<byte[], byte[]> m) {
+    byte[] from = null;
+    byte[] type = null;
+    byte[] update = null;
+    long seq = -1;
+    for (Map.Entry<byte[], byte[]> field : m.getBody().entrySet()) {
+      byte[] name = field.getKey();
+      if (name.length != 1) {
+        continue;
+      }
+      switch (name[0]) {
+        case 'n' -> from = field.getValue();
+        case 's' -> seq = parseSeq(field.getValue());
+        case 't' -> type = field.getValue();
+        case 'd' -> update = field.getValue();
+        default -> { }
+      }
     }
     if (seq != doc.lastSeq() + 1) {
       // Entries were trimmed before this node read them, or Redis lost its data (the counter started again).
@@ -159,20 +251,33 @@ final class StreamReader implements Runnable {
       return;
     }
     doc.advance(m.getId(), seq);
-    String from = new String(body.get("n"), StandardCharsets.UTF_8);
-    if (from.equals(nodeId)) {
+    if (Arrays.equals(from, nodeIdBytes)) {
       return; // our own: never applied again, never published again
     }
-    byte[] type = body.get("t");
     if (type != null && type.length == 1 && type[0] == StreamScripts.RELOAD[0]) {
-      log.debug("node {}: node {} asked to reload {}", nodeId, from, doc.key());
+      log.debug("node {}: node {} asked to reload {}", nodeId,
+          from == null ? "?" : new String(from, StandardCharsets.UTF_8), doc.key());
       doc.markStale();
       return;
     }
-    byte[] update = body.get("d");
     if (update != null) {
       doc.listener.onRemoteUpdate(update);
     }
+  }
+
+  /** The entry's sequence number (ASCII digits), or -1 if it has none. */
+  private static long parseSeq(byte[] digits) {
+    if (digits == null || digits.length == 0 || digits.length > 18) {
+      return -1;
+    }
+    long seq = 0;
+    for (byte b : digits) {
+      if (b < '0' || b > '9') {
+        return -1;
+      }
+      seq = seq * 10 + (b - '0');
+    }
+    return seq;
   }
 
   void close() {

@@ -1,16 +1,25 @@
 package ai.candlefish.collab.redis;
 
+import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The two Lua scripts on a document's stream, each atomic in Redis: {@link #publish} (next sequence number and
  * {@code XADD ... MAXLEN ~} in one step, so entries are numbered without gaps) and {@link #position} (the last entry
  * id and the counter, read together). Thread-safe.
+ *
+ * <p>{@link #publish} runs once per stored update, so it names its script by digest ({@code EVALSHA}) instead of
+ * sending its text every time; Redis answers {@code NOSCRIPT} only when it has not seen the script yet (its first
+ * use, a restarted Redis, a {@code SCRIPT FLUSH}), and then the text is sent once ({@code EVAL}, which caches it).
  */
 final class StreamScripts {
   /** Entry types ({@code t} field). */
@@ -35,6 +44,8 @@ final class StreamScripts {
   /** A stream position: read after entry {@code id}, whose sequence number is {@code seq}. */
   record Position(String id, long seq) {}
 
+  private static final String PUBLISH_SHA1 = sha1(PUBLISH);
+
   private final StatefulRedisConnection<String, byte[]> connection;
   private final Keys keys;
   private final byte[] nodeId;
@@ -54,10 +65,30 @@ final class StreamScripts {
     return Long.toString(n).getBytes(StandardCharsets.US_ASCII);
   }
 
+  private static String sha1(String script) {
+    try {
+      return HexFormat.of().formatHex(
+          MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JVM has no SHA-1, which every Java platform must have", e);
+    }
+  }
+
   /** Appends an entry of {@code type} with {@code data}; completes with its id, or exceptionally. */
   CompletableFuture<byte[]> publish(String stream, byte[] type, byte[] data) {
-    return connection.async().<byte[]>eval(PUBLISH, ScriptOutputType.VALUE,
-        new String[] {stream, keys.counter(stream)}, maxLength, nodeId, type, data, ttlMillis).toCompletableFuture();
+    String[] keys = {stream, this.keys.counter(stream)};
+    return connection.async().<byte[]>evalsha(PUBLISH_SHA1, ScriptOutputType.VALUE, keys, maxLength, nodeId, type,
+        data, ttlMillis).toCompletableFuture().handle((id, e) -> {
+          if (e == null) {
+            return CompletableFuture.completedFuture(id);
+          }
+          Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+          if (cause instanceof RedisNoScriptException) {
+            return connection.async().<byte[]>eval(PUBLISH, ScriptOutputType.VALUE, keys, maxLength, nodeId, type,
+                data, ttlMillis).toCompletableFuture();
+          }
+          return CompletableFuture.<byte[]>failedFuture(cause);
+        }).thenCompose(f -> f);
   }
 
   /**
