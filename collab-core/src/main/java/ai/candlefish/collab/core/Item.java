@@ -1,8 +1,5 @@
 package ai.candlefish.collab.core;
 
-import java.util.HashSet;
-import java.util.Set;
-
 /**
  * A run of content inserted by one client, linked into its parent's list (or into a map entry's history).
  *
@@ -257,7 +254,11 @@ final class Item extends AbstractStruct {
     }
   }
 
-  /** YATA: find the left neighbour among the items that were concurrently inserted into the same gap. */
+  /**
+   * YATA: find the left neighbour among the items that were concurrently inserted into the same gap. Yjs's loop,
+   * with its two sets (items before the origin, conflicting items) as positions in the scanned run: the first is
+   * every item passed, the second those after the last new left neighbour.
+   */
   private void resolveConflict(Transaction txn, SharedType parentType) {
     Item newLeft = left;
     Item o;
@@ -271,30 +272,36 @@ final class Item extends AbstractStruct {
     } else {
       o = parentType.start;
     }
-    Set<Item> conflictingItems = new HashSet<>();
-    Set<Item> itemsBeforeOrigin = new HashSet<>();
+    Item first = o;
+    VisitedItems visited = null;
+    int position = 0;
+    int clearedAt = -1; // conflicting items: the passed ones after this position
     StructStore store = txn.doc.store;
     // ***{origin}bbbb{this}{c,b}{c,b}{o}***  (c: conflicting items, b: items before origin)
-    while (o != null && o != right) {
-      itemsBeforeOrigin.add(o);
-      conflictingItems.add(o);
+    for (; o != null && o != right; o = o.right, position++) {
       if (ID.equal(origin, o.origin)) {
         // Same left origin: the lower client id goes first, unless both also share the right origin.
         if (o.client < client) {
           newLeft = o;
-          conflictingItems.clear();
+          clearedAt = position;
         } else if (ID.equal(rightOrigin, o.rightOrigin)) {
           break;
         }
-      } else if (o.origin != null && itemsBeforeOrigin.contains(store.find(o.origin.client, o.origin.clock))) {
-        if (!conflictingItems.contains(store.find(o.origin.client, o.origin.clock))) {
+      } else if (o.origin != null) {
+        if (visited == null) {
+          visited = new VisitedItems(first);
+        }
+        int originAt = visited.positionOf(store.find(o.origin.client, o.origin.clock), position);
+        if (originAt < 0) {
+          break; // o's origin is not among the items before it
+        }
+        if (originAt <= clearedAt) {
           newLeft = o;
-          conflictingItems.clear();
+          clearedAt = position;
         }
       } else {
         break;
       }
-      o = o.right;
     }
     left = newLeft;
   }
