@@ -597,7 +597,9 @@ public final class CollabServer implements AutoCloseable {
     /**
      * The message rate of one connection: {@code perSecond} sustained, up to {@code burst} at once. A faster
      * client is slowed down (the server stops reading from it until it is back within the rate), never
-     * disconnected, and nothing it sent is lost. Default 200 per second, burst 1000.
+     * disconnected, and nothing it sent is lost. Each message is counted as it is decoded, before it is handled:
+     * the first one over the rate waits, with everything after it, also within one read. Default 200 per second,
+     * burst 1000.
      *
      * @throws IllegalArgumentException if either is below 1
      */
@@ -837,7 +839,8 @@ public final class CollabServer implements AutoCloseable {
 
     /**
      * How fast one connection may open documents: {@code perSecond} sustained, {@code burst} at once; a faster
-     * client is slowed down (the server stops reading from it for a while). Bounds the store reads a client can
+     * client is slowed down (the first open over the rate waits, and reading from it stops meanwhile). Bounds the
+     * store reads a client can
      * cause by churning document names. Defaults 20 per second, burst 64.
      *
      * @throws IllegalArgumentException if either is below 1

@@ -1,5 +1,7 @@
 package ai.candlefish.collab.server;
 
+import static ai.candlefish.collab.server.RawSocket.closeCode;
+import static ai.candlefish.collab.server.RawSocket.upgrade;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -13,9 +15,7 @@ import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
 import ai.candlefish.collab.testkit.TestTokens;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -129,48 +129,8 @@ class HostileClientsTest {
     await().untilAsserted(() -> assertThat(bob.awareness.states()).containsEntry(id, Map.of("name", "Alice again")));
   }
 
-  // ------------------------------------------------------------------------------------------------ raw sockets
-
-  private static final String UPGRADE = "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-      + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
-
   private Socket raw() throws IOException {
-    Socket socket = new Socket("127.0.0.1", server.port());
-    socket.setSoTimeout(10_000);
-    return socket;
-  }
-
-  /** Sends an upgrade request for {@code pathAndQuery} with {@code headers}; returns the status line. */
-  private static String upgrade(Socket socket, String pathAndQuery, String headers) throws IOException {
-    socket.getOutputStream().write(("GET " + pathAndQuery + " HTTP/1.1\r\nHost: x\r\n" + UPGRADE + headers + "\r\n")
-        .getBytes(StandardCharsets.US_ASCII));
-    InputStream in = socket.getInputStream();
-    StringBuilder head = new StringBuilder();
-    for (int b; !head.toString().endsWith("\r\n\r\n") && (b = in.read()) >= 0; ) {
-      head.append((char) b);
-    }
-    return head.toString().lines().findFirst().orElse("");
-  }
-
-  /**
-   * Reads frames until the server's close frame and returns its code (frame by frame: the server drops the
-   * connection a while after its close frame, and a reset would lose what a read-all still held).
-   */
-  private static int closeCode(InputStream in) throws IOException {
-    DataInputStream frames = new DataInputStream(in);
-    while (true) {
-      int opcode = frames.readUnsignedByte() & 0x0F;
-      long length = frames.readUnsignedByte() & 0x7F;
-      if (length == 126) {
-        length = frames.readUnsignedShort();
-      } else if (length == 127) {
-        length = frames.readLong();
-      }
-      if (opcode == 8) {
-        return frames.readUnsignedShort();
-      }
-      frames.skipNBytes(length);
-    }
+    return RawSocket.open(server.port());
   }
 
   // ------------------------------------------------------------------------------------------------ the attacks

@@ -85,8 +85,8 @@ class HostileSessionsTest {
   }
 
   /**
-   * A client that opens documents one after another as fast as the server answers is slowed to the open rate (each
-   * open is its own read here; what one read holds is handled, then reading pauses), and every document is served.
+   * A client that opens documents one after another as fast as the server answers is slowed to the open rate, and
+   * every document is served ({@link ReadBudgetTest} writes them all at once).
    */
   @Test
   void documentOpens_oneAfterAnother_areSlowedToTheRate_andEveryOneIsServed() {

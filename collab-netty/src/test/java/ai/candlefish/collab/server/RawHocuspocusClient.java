@@ -45,7 +45,8 @@ class RawHocuspocusClient implements WebSocket.Listener {
     socket = HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port), this).join();
   }
 
-  synchronized RawHocuspocusClient send(String document, int type, Object... body) {
+  /** A Hocuspocus message: document name, type, then each part (a varuint, a varstring or a byte array). */
+  static byte[] encode(String document, int type, Object... body) {
     Lib0Encoder out = new Lib0Encoder();
     out.writeVarString(document);
     out.writeVarUint(type);
@@ -58,7 +59,11 @@ class RawHocuspocusClient implements WebSocket.Listener {
         out.writeVarUint8Array((byte[]) part);
       }
     }
-    byte[] bytes = out.toByteArray();
+    return out.toByteArray();
+  }
+
+  synchronized RawHocuspocusClient send(String document, int type, Object... body) {
+    byte[] bytes = encode(document, type, body);
     sending = sending.thenCompose(v -> socket.sendBinary(ByteBuffer.wrap(bytes), true));
     return this;
   }

@@ -16,8 +16,8 @@ import java.util.function.BiConsumer;
 import org.slf4j.MDC;
 
 /**
- * Who one connection's client is: its authenticator calls (on the authentication pool, slowed past the
- * connection's authentication rate), the deadline for its first accepted token, and what it may send before that
+ * Who one connection's client is: its authenticator calls (on the authentication pool; the {@link ReadThrottle}
+ * holds token messages past the connection's authentication rate), the deadline for its first accepted token, and what it may send before that
  * (the unauthenticated budget, counted in messages and bytes here and in raw bytes by {@link UnauthenticatedBudget}).
  *
  * <p>Event loop only (the authenticator itself runs on the authentication pool); {@link #principal} may be read on
@@ -28,7 +28,6 @@ final class Authentication {
   private final Channel channel;
   private final ServerRuntime runtime;
   private final ConnectionInfo info;
-  private final ReadThrottle throttle;
 
   /** The first principal the client authenticated as (for other threads; {@link #grant} has it too). */
   private volatile Principal principal;
@@ -39,13 +38,11 @@ final class Authentication {
   private long unauthenticatedBytes;
   private ScheduledFuture<?> deadline;
 
-  Authentication(Connection connection, Channel channel, ServerRuntime runtime, ConnectionInfo info,
-      ReadThrottle throttle) {
+  Authentication(Connection connection, Channel channel, ServerRuntime runtime, ConnectionInfo info) {
     this.connection = connection;
     this.channel = channel;
     this.runtime = runtime;
     this.info = info;
-    this.throttle = throttle;
   }
 
   /** Starts the clock: a client not authenticated within the authentication timeout is closed. */
@@ -105,7 +102,6 @@ final class Authentication {
    * error (unless the connection closed meanwhile). A principal that has expired already is refused.
    */
   void check(String candidate, BiConsumer<Principal, Throwable> then) {
-    throttle.authentication();
     try {
       String connectionId = Long.toString(info.id());
       CompletableFuture.supplyAsync(() -> {

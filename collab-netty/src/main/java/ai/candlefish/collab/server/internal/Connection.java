@@ -58,6 +58,11 @@ public final class Connection implements Peer {
   private final OutboundBudget outbound;
   private final Authentication authentication;
 
+  /**
+   * Messages read but not handled yet because the {@link ReadThrottle} said not now (reading is paused meanwhile): at
+   * most what one read decoded.
+   */
+  private final ArrayDeque<ClientMessage> held = new ArrayDeque<>();
   /** Messages that wait for the first authentication. */
   private final ArrayDeque<ClientMessage> waiting = new ArrayDeque<>();
   /** Documents whose own token is being authenticated, with the messages about them that wait for it. */
@@ -75,9 +80,9 @@ public final class Connection implements Peer {
     this.protocol = protocol;
     this.policy = protocol.sessionPolicy();
     this.handshake = new CloseHandshake(channel);
-    this.throttle = new ReadThrottle(channel, config, handshake::isClosing);
+    this.throttle = new ReadThrottle(channel, config, runtime.metrics(), handshake::isClosing, this::admitHeld);
     this.outbound = new OutboundBudget(channel, config.outboundBufferLimit());
-    this.authentication = new Authentication(this, channel, runtime, info, throttle);
+    this.authentication = new Authentication(this, channel, runtime, info);
   }
 
   public ConnectionInfo info() {
@@ -199,17 +204,55 @@ public final class Connection implements Peer {
 
   // ----------------------------------------------------------------------------------------------- messages
 
-  /** A message from the client (on the event loop). */
+  /**
+   * A message from the client, as it is decoded (on the event loop): counted against the unauthenticated budget at
+   * once, then handled if the {@link ReadThrottle} admits it, else held (with what follows) until it does.
+   */
   public void receive(ClientMessage message) {
     if (handshake.isClosing()) {
       return;
     }
-    throttle.message();
-    if (!authentication.isAuthenticated()) {
-      if (!authentication.withinBudget(message)) {
-        close(CloseCodes.POLICY_VIOLATION, "too much data before authentication");
-        return;
+    if (!authentication.isAuthenticated() && !authentication.withinBudget(message)) {
+      close(CloseCodes.POLICY_VIOLATION, "too much data before authentication");
+      return;
+    }
+    if (!held.isEmpty() || !admit(message)) {
+      held.add(message);
+      return;
+    }
+    handle(message);
+  }
+
+  /** Handles the held messages in order, as far as the throttle admits them (on the event loop). */
+  private void admitHeld() {
+    while (!held.isEmpty() && !handshake.isClosing() && admit(held.peek())) {
+      handle(held.poll());
+    }
+  }
+
+  /** Asks the throttle whether {@code message} may be handled now, with what handling it would cost. */
+  private boolean admit(ClientMessage message) {
+    boolean checksToken = false;
+    boolean opens = false;
+    if (message instanceof ClientMessage.Authenticate auth) {
+      String name = auth.document();
+      Grant grant = grants.get(name);
+      if (name.isEmpty()) {
+        checksToken = true; // the connection's token, or a fresh one for it
+      } else if (sessions.containsKey(name)) {
+        checksToken = grant == null || !Objects.equals(grant.token(), auth.token()); // a fresh token
+      } else {
+        checksToken = !authentication.isConnectionToken(auth.token());
+        opens = true; // a Hocuspocus token opens its document
       }
+    } else if (message instanceof ClientMessage.Open open) {
+      opens = !sessions.containsKey(open.document());
+    }
+    return throttle.admit(checksToken, opens);
+  }
+
+  private void handle(ClientMessage message) {
+    if (!authentication.isAuthenticated()) {
       if (!(message instanceof ClientMessage.Authenticate)) {
         // Behind its document's token, if one is being checked: a refused token drops what was sent under it.
         ArrayDeque<ClientMessage> queued = authenticatingDocuments.get(message.document());
@@ -346,7 +389,6 @@ public final class Connection implements Peer {
       policy.refuseDocument(this, name, CloseCodes.FORBIDDEN, "no access to this document");
       return false;
     }
-    throttle.open();
     SharedDocument document;
     try {
       document = runtime.registry().acquire(key);
@@ -529,6 +571,7 @@ public final class Connection implements Peer {
     grants.values().forEach(Grant::end);
     grants.clear();
     waiting.clear();
+    held.clear();
     authenticatingDocuments.clear();
     Principal who = principal();
     try {

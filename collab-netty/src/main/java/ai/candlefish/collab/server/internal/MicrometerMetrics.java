@@ -27,7 +27,11 @@ import java.util.function.Function;
  *   <li>{@code connections.refused} (counter, tag {@code reason}): connections refused before their upgrade
  *       (connection limits, origin, upgrade timeout);
  *   <li>{@code messages.rejected} (counter, tag {@code code}): refused messages and connections closed for a
- *       violation, by close code.
+ *       violation, by close code;
+ *   <li>{@code messages.throttled} (counter, tag {@code limit}): messages held back (reading paused) by a rate
+ *       ({@code messages}, {@code authentications}, {@code opens}) or by {@code in-flight}, and presence updates
+ *       coalesced ({@code awareness});
+ *   <li>{@code revocations} (gauge): revoked principals remembered.
  * </ul>
  *
  * <p>Only loaded when a registry is given, so Micrometer is an optional dependency.
@@ -40,6 +44,7 @@ public final class MicrometerMetrics implements ServerMetrics {
   private final Map<String, DistributionSummary> sent = new ConcurrentHashMap<>();
   private final Map<Integer, Counter> rejected = new ConcurrentHashMap<>();
   private final Map<String, Counter> refused = new ConcurrentHashMap<>();
+  private final Map<String, Counter> throttled = new ConcurrentHashMap<>();
   private final Timer updateApply;
   private final Timer storeSucceeded;
   private final Timer storeFailed;
@@ -69,6 +74,8 @@ public final class MicrometerMetrics implements ServerMetrics {
     keep(Gauge.builder("collab.store.failing", runtime, ServerRuntime::documentsFailingToStore)
         .description("Documents whose updates the store fails to take (kept in memory, retried)")
         .register(registry));
+    keep(Gauge.builder("collab.revocations", runtime.revocations(), Revocations::size)
+        .description("Revoked principals remembered (their older tokens are refused)").register(registry));
   }
 
   @Override
@@ -127,6 +134,13 @@ public final class MicrometerMetrics implements ServerMetrics {
     rejected.computeIfAbsent(code, c -> keep(Counter.builder("collab.messages.rejected")
         .description("Client messages and connections the server refused, by close code")
         .tag("code", Integer.toString(c)).register(registry))).increment();
+  }
+
+  @Override
+  public void throttled(String limit) {
+    throttled.computeIfAbsent(limit, l -> keep(Counter.builder("collab.messages.throttled")
+        .description("Client messages held back (reading paused) or coalesced at a limit, by limit")
+        .tag("limit", l).register(registry))).increment();
   }
 
   @Override

@@ -8,15 +8,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
- * Pauses reading from one client (TCP pushes back; nothing is dropped) while it is over its message rate, its
- * authentication or document-open rate, or has too many messages waiting in documents; and for good when the server
- * shuts down. The rates are token buckets: a message over the rate is still handled, then reading pauses until the
- * bucket has a token again.
+ * Decides, message by message as they are decoded, whether one client's next message may be handled now: not while
+ * it is over its message rate, its authentication rate (token messages) or its document-open rate (messages that
+ * open a document), or has too many messages waiting in documents; and never once the server shuts down. A message
+ * that may not be handled yet is held by the {@link Connection} with everything after it, and reading pauses (TCP
+ * pushes back; nothing is dropped) until {@link #admit} would say yes: then the connection's {@code admitHeld} runs
+ * and reading resumes. So a read full of messages is handled at the rates, not first and paid for after; what is
+ * held is at most what one read decoded.
+ *
+ * <p>The rates are token buckets ({@link RateLimiter}).
  *
  * <p>Threads: the event loop, except {@link #handled} (documents' threads) and {@link #stop} (any thread).
  */
 final class ReadThrottle {
-  /** Messages handed to documents and not handled yet, above which reading pauses (and resumes at half). */
+  /** Messages handed to documents and not handled yet, at which reading pauses (and resumes at half). */
   static final int MAX_IN_FLIGHT = 64;
   private static final int PAUSED_BY_RATE = 1;
   private static final int PAUSED_BY_IN_FLIGHT = 2;
@@ -24,6 +29,8 @@ final class ReadThrottle {
 
   private final Channel channel;
   private final BooleanSupplier closing;
+  private final Runnable admitHeld;
+  private final ServerMetrics metrics;
   private final RateLimiter messages;
   private final RateLimiter authentications;
   private final RateLimiter opens;
@@ -31,36 +38,67 @@ final class ReadThrottle {
   private ScheduledFuture<?> rateResume;
   private int pauses;
 
-  /** @param closing whether the connection is closing (then reading is left to the close handshake) */
-  ReadThrottle(Channel channel, ServerConfig config, BooleanSupplier closing) {
+  /**
+   * @param closing whether the connection is closing (then reading is left to the close handshake)
+   * @param admitHeld handles the messages held back, as far as {@link #admit} lets it (on the event loop)
+   */
+  ReadThrottle(Channel channel, ServerConfig config, ServerMetrics metrics, BooleanSupplier closing,
+      Runnable admitHeld) {
     this.channel = channel;
     this.closing = closing;
+    this.admitHeld = admitHeld;
+    this.metrics = metrics;
     long now = System.nanoTime();
     this.messages = new RateLimiter(config.messagesPerSecond(), config.messageBurst(), now);
     this.authentications = new RateLimiter(config.authenticationsPerSecond(), config.authenticationBurst(), now);
     this.opens = new RateLimiter(config.documentOpensPerSecond(), config.documentOpenBurst(), now);
   }
 
-  /** The client sent a message. */
-  void message() {
-    slowDown(messages);
-  }
-
-  /** The connection calls the authenticator. */
-  void authentication() {
-    slowDown(authentications);
-  }
-
-  /** The connection opens a document. */
-  void open() {
-    slowDown(opens);
+  /**
+   * Whether the next message may be handled now; if so, it is counted against the rates. If not, reading pauses until
+   * it may, and the caller holds it (and what follows it).
+   *
+   * @param checksToken whether handling it calls the authenticator
+   * @param opens whether handling it opens a document
+   */
+  boolean admit(boolean checksToken, boolean opens) {
+    if ((pauses & (PAUSED_BY_SHUTDOWN | PAUSED_BY_IN_FLIGHT)) != 0) {
+      return false;
+    }
+    if (inFlight.get() >= MAX_IN_FLIGHT) {
+      pause(PAUSED_BY_IN_FLIGHT);
+      metrics.throttled("in-flight");
+      return false;
+    }
+    long now = System.nanoTime();
+    long wait = messages.delay(now);
+    String limit = "messages";
+    if (checksToken && authentications.delay(now) > wait) {
+      wait = authentications.delay(now);
+      limit = "authentications";
+    }
+    if (opens && this.opens.delay(now) > wait) {
+      wait = this.opens.delay(now);
+      limit = "opens";
+    }
+    if (wait > 0) {
+      pauseFor(wait);
+      metrics.throttled(limit);
+      return false;
+    }
+    messages.take(1);
+    if (checksToken) {
+      authentications.take(1);
+    }
+    if (opens) {
+      this.opens.take(1);
+    }
+    return true;
   }
 
   /** A message was handed to its document. */
   void submitted() {
-    if (inFlight.incrementAndGet() >= MAX_IN_FLIGHT) {
-      pause(PAUSED_BY_IN_FLIGHT);
-    }
+    inFlight.incrementAndGet();
   }
 
   /** A document handled a message handed to it (on the document's thread). */
@@ -72,7 +110,8 @@ final class ReadThrottle {
 
   /**
    * Stops reading for good (the server is closing and about to store everything); on any thread. When the returned
-   * future is done, every message read before has been handed on.
+   * future is done, every message admitted before has been handed on; what was held back is dropped unanswered (no
+   * acknowledgement was sent for it).
    */
   Future<?> stop() {
     return channel.eventLoop().submit(() -> pause(PAUSED_BY_SHUTDOWN));
@@ -85,18 +124,11 @@ final class ReadThrottle {
     }
   }
 
-  private void slowDown(RateLimiter rate) {
-    long wait = rate.take(System.nanoTime());
-    if (wait > 0) {
-      pauseFor(wait);
-    }
-  }
-
-  /** Pauses reading for {@code nanos}: the debt only grows within one read, so the latest pause is the longest. */
+  /** Pauses reading for {@code nanos}, until the bucket that said no has a token again. */
   private void pauseFor(long nanos) {
     pause(PAUSED_BY_RATE);
     if (rateResume != null) {
-      rateResume.cancel(false);
+      return; // already waiting for a token; the held message is looked at again then
     }
     rateResume = channel.eventLoop().schedule(() -> {
       rateResume = null;
@@ -112,10 +144,14 @@ final class ReadThrottle {
   }
 
   private void resume(int reason) {
-    if (pauses == 0) {
+    if ((pauses & reason) == 0) {
       return;
     }
     pauses &= ~reason;
+    if (pauses != 0 || closing.getAsBoolean()) {
+      return;
+    }
+    admitHeld.run(); // may pause again
     if (pauses == 0 && !closing.getAsBoolean()) {
       channel.config().setAutoRead(true);
     }

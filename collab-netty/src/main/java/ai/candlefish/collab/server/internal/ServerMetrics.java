@@ -45,6 +45,14 @@ public interface ServerMetrics {
    */
   default void connectionRefused(String reason) {}
 
+  /**
+   * A client's message was held back (reading from it paused) because it was over a limit that slows clients down
+   * rather than refusing them: {@code limit} is {@code "messages"}, {@code "authentications"}, {@code "opens"} (the
+   * per-connection rates) or {@code "in-flight"} (too many of its messages waiting in documents); or its presence
+   * update was coalesced with its next ones: {@code "awareness"}.
+   */
+  default void throttled(String limit) {}
+
   /** The server stopped: meters that would keep it reachable are removed. */
   default void close() {}
 }
