@@ -1,6 +1,7 @@
 package ai.candlefish.collab.benchmarks;
 
 import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.core.Updates;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,13 +20,21 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What one ordinary message costs a document that holds many deletions waiting for structs that never arrive (what
- * a hostile peer can leave behind, issue 12): applying a remote one-character update while {@code pendingRanges}
- * deleted ranges of an unknown client wait. The pending set is built in the setup, once per iteration.
+ * What one ordinary message costs a document that holds much that waits for what never arrives (what a hostile peer
+ * can leave behind, issue 12 item 1), built in the setup once per iteration:
+ * <ul>
+ *   <li>{@code applyRemoteUpdate_withPendingDeletions}: a remote one-character update while {@code pendingRanges}
+ *       deleted ranges of an unknown client wait;
+ *   <li>{@code applyWaitingUpdate_withPendingStructs}: a one-character update that must wait itself (its client's
+ *       first update never comes) while {@code pendingStructs} structs of another client wait;
+ *   <li>{@code applyReorderedPair_withPendingStructs}: two one-character updates in swapped order (the second waits,
+ *       the first releases it) while {@code pendingStructs} structs of another client wait.
+ * </ul>
  *
  * <pre>
  * ./mvnw -B -ntp -q -pl benchmarks -am package -DskipTests
  * java -jar benchmarks/target/benchmarks.jar PendingBenchmark -wi 2 -i 3 -w 1 -r 1 -f 1
+ * java -jar benchmarks/target/benchmarks.jar PendingBenchmark.*Structs -wi 2 -i 3 -w 1 -r 1 -f 1 -prof gc
  * </pre>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -33,41 +42,99 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
 @Fork(value = 1, jvmArgsAppend = "-Xmx2g")
-@State(Scope.Thread)
 public class PendingBenchmark {
-  /** Remote one-character updates, prepared once per trial (more than an iteration applies). */
+  /** Remote one-character updates of client 1, prepared once per trial (more than an iteration applies). */
   static final int REMOTE_UPDATES = 1_000_000;
 
-  @Param({"1000", "100000"})
-  int pendingRanges;
-
-  private byte[] pendingDeletes;
-  private final List<byte[]> remote = new ArrayList<>();
-  private Doc doc;
-  private int next;
-
-  @Setup(Level.Trial)
-  public void prepare() {
-    pendingDeletes = deleteOnlyUpdate(77, pendingRanges);
+  static List<byte[]> remoteUpdates() {
+    List<byte[]> remote = new ArrayList<>();
     Doc writer = Doc.newBuilder().clientId(1).build();
     writer.onUpdate((u, o, t) -> remote.add(u));
     for (int i = 0; i < REMOTE_UPDATES; i++) {
       writer.getText("t").insert(i, "x");
     }
+    return remote;
   }
 
-  @Setup(Level.Iteration)
-  public void pendingDocument() {
-    doc = Doc.newBuilder().clientId(2).build();
-    doc.getText("t");
-    doc.applyUpdate(pendingDeletes);
-    next = 0;
+  /** A document with {@code pendingRanges} waiting deleted ranges. */
+  @State(Scope.Thread)
+  public static class WaitingDeletions {
+    @Param({"1000", "100000"})
+    int pendingRanges;
+
+    private byte[] pendingDeletes;
+    private List<byte[]> remote;
+    Doc doc;
+    int next;
+
+    @Setup(Level.Trial)
+    public void prepare() {
+      pendingDeletes = deleteOnlyUpdate(77, pendingRanges);
+      remote = remoteUpdates();
+    }
+
+    @Setup(Level.Iteration)
+    public void pendingDocument() {
+      doc = Doc.newBuilder().clientId(2).build();
+      doc.getText("t");
+      doc.applyUpdate(pendingDeletes);
+      next = 0;
+    }
+  }
+
+  /** A document with {@code pendingStructs} waiting structs (one-character inserts of a client without its first). */
+  @State(Scope.Thread)
+  public static class WaitingStructs {
+    @Param({"1000", "10000", "100000"})
+    int pendingStructs;
+
+    private byte[] waitingStructs;
+    private List<byte[]> remote;
+    Doc doc;
+    int nextWaiting;
+    int nextPair;
+
+    @Setup(Level.Trial)
+    public void prepare() {
+      Doc stranger = Doc.newBuilder().clientId(78).build();
+      List<byte[]> updates = new ArrayList<>();
+      stranger.onUpdate((u, o, t) -> updates.add(u));
+      for (int i = 0; i <= pendingStructs; i++) {
+        stranger.getText("t").insert(i, "y");
+      }
+      waitingStructs = Updates.merge(updates.subList(1, updates.size()));
+      remote = remoteUpdates();
+    }
+
+    @Setup(Level.Iteration)
+    public void pendingDocument() {
+      doc = Doc.newBuilder().clientId(2).build();
+      doc.getText("t");
+      doc.applyUpdate(waitingStructs);
+      // the waiting updates leave client 1's first update out; the reordered pairs start with it
+      nextWaiting = 1;
+      nextPair = 0;
+    }
   }
 
   @Benchmark
-  public Doc applyRemoteUpdate_withPendingDeletions() {
-    doc.applyUpdate(remote.get(next++));
-    return doc;
+  public Doc applyRemoteUpdate_withPendingDeletions(WaitingDeletions s) {
+    s.doc.applyUpdate(s.remote.get(s.next++));
+    return s.doc;
+  }
+
+  @Benchmark
+  public Doc applyWaitingUpdate_withPendingStructs(WaitingStructs s) {
+    s.doc.applyUpdate(s.remote.get(s.nextWaiting++));
+    return s.doc;
+  }
+
+  @Benchmark
+  public Doc applyReorderedPair_withPendingStructs(WaitingStructs s) {
+    s.doc.applyUpdate(s.remote.get(s.nextPair + 1));
+    s.doc.applyUpdate(s.remote.get(s.nextPair));
+    s.nextPair += 2;
+    return s.doc;
   }
 
   /** A v1 update with no structs that deletes {@code ranges} one-clock ranges of {@code client} (every other clock). */

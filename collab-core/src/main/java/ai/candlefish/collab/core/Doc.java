@@ -719,7 +719,7 @@ public final class Doc {
    */
   public long pendingBytes() {
     Pending pending = store.pending;
-    long bytes = pending.update == null ? 0 : pending.update.length;
+    long bytes = pending.structBytes();
     for (DeleteSet.Ranges ranges : pending.deletes.clients.values()) {
       bytes += 8L * (ranges.count() + 1); // about two varints per range
     }

@@ -1,39 +1,375 @@
 package ai.candlefish.collab.core;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Received structs that depend on structs not received yet, and received deletions of structs not received yet.
- * As in Yjs, waiting structs are kept as one encoded update (merged with each new batch), and retried whenever
- * an update brings a clock they were missing.
+ *
+ * <p>Yjs keeps waiting structs as one encoded update ({@code store.pendingStructs}): each update's rest is merged into
+ * it ({@code mergeUpdatesV2}), and when a clock it misses arrives, the whole update is decoded and integrated again;
+ * what still waits is encoded anew. Here the same structs are kept decoded, per client, in runs of consecutive
+ * clocks (ordered by clock), so that an update that fills nothing costs only its own structs, and a retry touches
+ * the clients that wait and the structs that integrate, not everything that waits. Everything Yjs shows of them
+ * stays the same: which structs wait is exactly what Yjs's pending update holds (its Skips aside, which no reader
+ * of it keeps), retries happen when Yjs's do ({@link #missing} is Yjs's), a retry integrates in Yjs's order (the
+ * same walk, {@link UpdateReader#integrateStructs}), and {@link #encode} writes the update Yjs would hold.
+ *
+ * <p>A rest is added to the runs directly when none of its structs overlaps or touches a waiting struct of its
+ * client: Yjs's merge then gives the union, sorted. Otherwise (a duplicate, a struct split differently, two
+ * collected ranges that meet, which Yjs's merge joins) the waiting structs are encoded and merged with the rest as
+ * Yjs merges them, which costs what Yjs pays at every update.
  */
 final class Pending {
-  /** The format waiting structs are kept in: v2, as Yjs keeps them (so that their values round-trip as in Yjs). */
+  /** The format waiting structs round-trip through, v2, as in Yjs (so that their values are those Yjs keeps). */
   static final UpdateFormat FORMAT = UpdateFormat.V2;
 
-  /** Waiting structs as an update in {@link #FORMAT}, or null. */
-  byte[] update;
-  /** The lowest missing clock per client that blocks the waiting structs. */
+  /** Waiting structs per client. */
+  private final TreeMap<Long, Runs> structs = new TreeMap<>();
+  private int structCount;
+  /** An estimate of the encoded size of the waiting structs. */
+  private long structBytes;
+  /** The lowest missing clock per client that blocks the waiting structs (Yjs's {@code pendingStructs.missing}). */
   final Map<Long, Integer> missing = new HashMap<>();
   /** Waiting deletions; each client's ranges sorted and merged, so the first is the lowest. */
   final DeleteSet deletes = new DeleteSet();
 
-  boolean isEmpty() {
-    return update == null && deletes.isEmpty();
+  /** One client's waiting structs: runs of consecutive clocks, keyed by the first clock of each. */
+  static final class Runs {
+    final TreeMap<Integer, Run> byClock = new TreeMap<>();
+    int count;
+
+    void add(Run run) {
+      byClock.put(run.firstClock(), run);
+      count += run.end - run.start;
+    }
   }
 
-  void addStructs(byte[] restUpdate, Map<Long, Integer> restMissing) {
+  /** Structs of one client with consecutive clocks: {@code structs[start..end)}. */
+  static final class Run {
+    final AbstractStruct[] structs;
+    int start;
+    final int end;
+
+    Run(AbstractStruct[] structs, int start, int end) {
+      this.structs = structs;
+      this.start = start;
+      this.end = end;
+    }
+
+    int firstClock() {
+      return structs[start].clock;
+    }
+
+    int endClock() {
+      AbstractStruct last = structs[end - 1];
+      return last.clock + last.length;
+    }
+  }
+
+  boolean isEmpty() {
+    return structs.isEmpty() && deletes.isEmpty();
+  }
+
+  boolean hasStructs() {
+    return !structs.isEmpty();
+  }
+
+  /** How many structs wait. */
+  int structCount() {
+    return structCount;
+  }
+
+  /** An estimate of the encoded size of the waiting structs. */
+  long structBytes() {
+    return structBytes;
+  }
+
+  // ----------------------------------------------------------------------------------------------- waiting structs
+
+  /**
+   * Adds the rest of an update (structs that could not be integrated, per client in clock order) and the clocks it
+   * misses. As in Yjs, the rest goes through v2 first.
+   */
+  void addStructs(Map<Long, List<AbstractStruct>> rest, Map<Long, Integer> restMissing) {
     for (Map.Entry<Long, Integer> e : restMissing.entrySet()) {
       missing.merge(e.getKey(), e.getValue(), Math::min);
     }
-    update = update == null ? restUpdate
-        : UpdateMerger.merge(List.of(UpdateReader.decodeStream(update, FORMAT), UpdateReader.decodeStream(restUpdate, FORMAT)),
-            FORMAT);
+    byte[] encoded = encodeRest(rest);
+    Map<Long, AbstractStruct[]> decoded = UpdateReader.decode(encoded, FORMAT).structs();
+    List<Run> runs = new ArrayList<>();
+    int count = 0;
+    for (AbstractStruct[] clientStructs : decoded.values()) {
+      count += splitIntoRuns(clientStructs, runs);
+    }
+    for (Run run : runs) {
+      if (!insertsCleanly(run)) {
+        mergeAsYjs(encoded);
+        return;
+      }
+    }
+    for (Run run : runs) {
+      structs.computeIfAbsent(run.structs[run.start].client, c -> new Runs()).add(run);
+    }
+    structCount += count;
+    structBytes += encoded.length;
   }
+
+  /**
+   * Whether Yjs's merge of the waiting update with an update holding only {@code run} gives their union: when no
+   * waiting struct of the client overlaps the run, and none touches it where both sides are collected (Yjs's merge
+   * joins touching GCs of different updates).
+   */
+  private boolean insertsCleanly(Run run) {
+    AbstractStruct first = run.structs[run.start];
+    AbstractStruct last = run.structs[run.end - 1];
+    Runs client = structs.get(first.client);
+    if (client == null) {
+      return true;
+    }
+    int from = run.firstClock();
+    int to = run.endClock();
+    Map.Entry<Integer, Run> before = client.byClock.floorEntry(from);
+    if (before != null) {
+      Run b = before.getValue();
+      int bEnd = b.endClock();
+      if (bEnd > from || (bEnd == from && joins(b.structs[b.end - 1], first))) {
+        return false;
+      }
+    }
+    Map.Entry<Integer, Run> after = client.byClock.higherEntry(from);
+    if (after != null) {
+      Run a = after.getValue();
+      int aStart = a.firstClock();
+      if (aStart < to || (aStart == to && joins(last, a.structs[a.start]))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean joins(AbstractStruct left, AbstractStruct right) {
+    return !(left instanceof Item) && !(right instanceof Item);
+  }
+
+  /** The rare case: merges the waiting structs with {@code restUpdate} exactly as Yjs does, and keeps the result. */
+  private void mergeAsYjs(byte[] restUpdate) {
+    byte[] merged = UpdateMerger.merge(List.of(UpdateReader.decodeStream(encode(), FORMAT),
+        UpdateReader.decodeStream(restUpdate, FORMAT)), FORMAT);
+    structs.clear();
+    structCount = 0;
+    List<Run> runs = new ArrayList<>();
+    for (AbstractStruct[] clientStructs : UpdateReader.decode(merged, FORMAT).structs().values()) {
+      structCount += splitIntoRuns(clientStructs, runs);
+    }
+    for (Run run : runs) {
+      structs.computeIfAbsent(run.structs[run.start].client, c -> new Runs()).add(run);
+    }
+    structBytes = merged.length;
+  }
+
+  /** Adds the runs of consecutive clocks of one client's structs (Skips dropped) to {@code out}; returns their count. */
+  private static int splitIntoRuns(AbstractStruct[] clientStructs, List<Run> out) {
+    int count = 0;
+    int start = -1;
+    for (int i = 0; i <= clientStructs.length; i++) {
+      AbstractStruct s = i < clientStructs.length ? clientStructs[i] : null;
+      boolean breaks = s == null || s instanceof Skip
+          || (start >= 0 && clientStructs[i - 1].clock + clientStructs[i - 1].length != s.clock);
+      if (breaks && start >= 0) {
+        out.add(new Run(clientStructs, start, i));
+        count += i - start;
+        start = -1;
+      }
+      if (s != null && !(s instanceof Skip) && start < 0) {
+        start = i;
+      }
+    }
+    return count;
+  }
+
+  /** Encodes structs that could not be integrated as Yjs does: clients in descending order, empty delete set. */
+  private static byte[] encodeRest(Map<Long, List<AbstractStruct>> rest) {
+    UpdateEncoder encoder = FORMAT.newEncoder();
+    List<Long> clients = new ArrayList<>(rest.keySet());
+    clients.sort(Comparator.reverseOrder());
+    encoder.writeVarUint(clients.size());
+    for (Long client : clients) {
+      List<AbstractStruct> clientStructs = rest.get(client);
+      encoder.writeVarUint(clientStructs.size());
+      encoder.writeClient(client);
+      encoder.writeVarUint(clientStructs.get(0).clock);
+      for (AbstractStruct s : clientStructs) {
+        s.write(encoder, 0);
+      }
+    }
+    encoder.writeVarUint(0);
+    return encoder.toByteArray();
+  }
+
+  /**
+   * The waiting structs as the update Yjs holds for them (clients in descending order, Skips in the gaps, empty
+   * delete set), or null when none wait.
+   */
+  byte[] encode() {
+    if (structs.isEmpty()) {
+      return null;
+    }
+    UpdateEncoder encoder = FORMAT.newEncoder();
+    encoder.writeVarUint(structs.size());
+    for (Map.Entry<Long, Runs> e : structs.descendingMap().entrySet()) {
+      long client = e.getKey();
+      Iterable<Run> runs = e.getValue().byClock.values();
+      int count = 0;
+      int clock = -1;
+      for (Run run : runs) {
+        count += run.end - run.start + (clock >= 0 && clock != run.firstClock() ? 1 : 0);
+        clock = run.endClock();
+      }
+      encoder.writeVarUint(count);
+      encoder.writeClient(client);
+      encoder.writeVarUint(e.getValue().byClock.firstEntry().getValue().firstClock());
+      clock = -1;
+      for (Run run : runs) {
+        if (clock >= 0 && clock != run.firstClock()) {
+          new Skip(client, clock, run.firstClock() - clock).write(encoder, 0);
+        }
+        for (int i = run.start; i < run.end; i++) {
+          run.structs[i].write(encoder, 0);
+        }
+        clock = run.endClock();
+      }
+    }
+    encoder.writeVarUint(0);
+    return encoder.toByteArray();
+  }
+
+  /** Whether something that blocks the waiting structs has arrived (Yjs's test of {@code pendingStructs.missing}). */
+  boolean canRetry(StructStore store) {
+    for (Map.Entry<Long, Integer> e : missing.entrySet()) {
+      if (e.getValue() < store.getState(e.getKey())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Integrates what can be integrated of the waiting structs, in the order Yjs's retry does (the walk of {@link
+   * UpdateReader#integrateStructs} over every waiting client); what still waits stays, and its missing clocks are
+   * those of this walk, as in Yjs. Clients whose first struct is still blocked cost one look each.
+   */
+  void retry(Transaction txn, StructStore store) {
+    Map<Long, RunRefs> refs = new HashMap<>(structs.size() * 2);
+    for (Map.Entry<Long, Runs> e : structs.entrySet()) {
+      refs.put(e.getKey(), new RunRefs(e.getValue()));
+    }
+    Map<Long, Integer> stillMissing = UpdateReader.integrateStructs(txn, store, refs);
+    missing.clear();
+    if (stillMissing != null) {
+      missing.putAll(stillMissing);
+    }
+    int before = structCount;
+    for (Map.Entry<Long, RunRefs> e : refs.entrySet()) {
+      structCount -= e.getValue().keepRest(structs, e.getKey());
+    }
+    structBytes = before == 0 ? 0 : structBytes * structCount / before;
+  }
+
+  /** A client's waiting structs as the walk reads them: in clock order, from the first run on. */
+  private static final class RunRefs extends UpdateReader.ClientRefs {
+    private final Runs runs;
+    private final Iterator<Run> iterator;
+    private Run run;
+    private int index;
+    private boolean cleared;
+    /** Where the rest starts, if the client has one: {@code restRun.structs[restIndex]} and what follows. */
+    private Run restRun;
+    private int restIndex;
+    /** The rest, when it is this one struct only. */
+    private AbstractStruct restOnly;
+
+    RunRefs(Runs runs) {
+      this.runs = runs;
+      this.iterator = runs.byClock.values().iterator();
+      this.run = iterator.next();
+      this.index = run.start;
+    }
+
+    @Override
+    boolean hasNext() {
+      if (cleared) {
+        return false;
+      }
+      while (index == run.end) {
+        if (!iterator.hasNext()) {
+          return false;
+        }
+        run = iterator.next();
+        index = run.start;
+      }
+      return true;
+    }
+
+    @Override
+    AbstractStruct next() {
+      hasNext();
+      return run.structs[index++];
+    }
+
+    @Override
+    void restFromLastTaken() {
+      restRun = run;
+      restIndex = index - 1;
+      cleared = true;
+    }
+
+    @Override
+    void restIs(AbstractStruct s) {
+      restOnly = s;
+      cleared = true;
+    }
+
+    /** Leaves only the rest of the client waiting; returns how many of its structs left (integrated or dropped). */
+    int keepRest(TreeMap<Long, Runs> all, long client) {
+      int before = runs.count;
+      if (restOnly != null) {
+        Runs only = new Runs();
+        only.add(new Run(new AbstractStruct[] {restOnly}, 0, 1));
+        all.put(client, only);
+        return before - 1;
+      }
+      if (restRun == null) {
+        all.remove(client);
+        return before;
+      }
+      // Only the runs walked through are touched, not those that still wait behind them.
+      int left = 0;
+      Iterator<Run> it = runs.byClock.values().iterator();
+      for (Run r = it.next(); r != restRun; r = it.next()) {
+        left += r.end - r.start;
+        Arrays.fill(r.structs, r.start, r.end, null);
+        it.remove();
+      }
+      if (restIndex > restRun.start) {
+        left += restIndex - restRun.start;
+        runs.byClock.remove(restRun.firstClock());
+        Arrays.fill(restRun.structs, restRun.start, restIndex, null);
+        restRun.start = restIndex;
+        runs.byClock.put(restRun.firstClock(), restRun);
+      }
+      runs.count -= left;
+      return left;
+    }
+  }
+
+  // --------------------------------------------------------------------------------------------- waiting deletions
 
   /**
    * Takes out the waiting deletions that may apply now: those of clients whose structs have reached the first of
@@ -84,23 +420,5 @@ final class Pending {
         existing.sortAndMerge();
       }
     }
-  }
-
-  /** Takes the waiting structs out, for a retry. */
-  byte[] takeUpdate() {
-    byte[] u = update;
-    update = null;
-    missing.clear();
-    return u;
-  }
-
-  /** Whether something that blocks the waiting structs has arrived. */
-  boolean canRetry(StructStore store) {
-    for (Map.Entry<Long, Integer> e : missing.entrySet()) {
-      if (e.getValue() < store.getState(e.getKey())) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -216,76 +216,129 @@ final class UpdateReader {
   static void integrate(Transaction txn, DecodedUpdate update) {
     StructStore store = txn.doc.store;
     Pending pending = store.pending;
-    Rest rest = integrateStructs(txn, store, update.structs);
-    boolean retry = pending.update != null && pending.canRetry(store);
-    if (rest != null) {
-      pending.addStructs(encodeRest(rest.structs), rest.missing);
+    Map<Long, ArrayRefs> refs = new HashMap<>(Math.max(4, update.structs.size() * 2));
+    for (Map.Entry<Long, AbstractStruct[]> e : update.structs.entrySet()) {
+      refs.put(e.getKey(), new ArrayRefs(e.getValue()));
     }
-    DeleteSet dsRest = applyDeleteSet(txn, update.deletes);
-    DeleteSet reachable = pending.deletes.isEmpty() ? null : pending.takeReachableDeletes(store);
+    Map<Long, Integer> missing = integrateStructs(txn, store, refs);
+    // As in Yjs: whether to retry is decided by what waited before this update's rest joins it.
+    boolean retry = pending.hasStructs() && pending.canRetry(store);
+    if (missing != null) {
+      Map<Long, List<AbstractStruct>> rest = new HashMap<>();
+      for (Map.Entry<Long, ArrayRefs> e : refs.entrySet()) {
+        if (e.getValue().rest != null) {
+          rest.put(e.getKey(), e.getValue().rest);
+        }
+      }
+      pending.addStructs(rest, missing);
+    }
+    integrateDeletes(txn, update.deletes);
+    if (retry) {
+      // Yjs applies its pending update again, in this transaction: its structs, then the waiting deletions.
+      pending.retry(txn, store);
+      integrateDeletes(txn, new DeleteSet());
+    }
+  }
+
+  /** Applies a delete set, then the waiting deletions that may apply now; what cannot apply waits. */
+  private static void integrateDeletes(Transaction txn, DeleteSet deletes) {
+    Pending pending = txn.doc.store.pending;
+    DeleteSet dsRest = applyDeleteSet(txn, deletes);
+    DeleteSet reachable = pending.deletes.isEmpty() ? null : pending.takeReachableDeletes(txn.doc.store);
     if (reachable != null) {
       dsRest.addAll(applyDeleteSet(txn, reachable));
     }
     pending.addDeletes(dsRest);
-    if (retry) {
-      integrate(txn, decode(pending.takeUpdate(), Pending.FORMAT));
-    }
   }
 
-  /** Encodes structs that could not be integrated (Yjs keeps them as an update too). */
-  private static byte[] encodeRest(Map<Long, List<AbstractStruct>> rest) {
-    UpdateEncoder encoder = Pending.FORMAT.newEncoder();
-    List<Long> clients = new ArrayList<>(rest.keySet());
-    clients.sort((a, b) -> Long.compare(b, a));
-    encoder.writeVarUint(clients.size());
-    for (Long client : clients) {
-      List<AbstractStruct> structs = rest.get(client);
-      encoder.writeVarUint(structs.size());
-      encoder.writeClient(client);
-      encoder.writeVarUint(structs.get(0).clock);
-      for (AbstractStruct s : structs) {
-        s.write(encoder, 0);
-      }
-    }
-    encoder.writeVarUint(0);
-    return encoder.toByteArray();
+  /**
+   * One client's structs for {@link #integrateStructs}, taken in clock order (Yjs's {@code {i, refs}}), and what of
+   * them is left to wait.
+   */
+  abstract static class ClientRefs {
+    abstract boolean hasNext();
+
+    abstract AbstractStruct next();
+
+    /** The struct taken last and all after it wait (Yjs: {@code i--; rest = refs.slice(i)}); none is taken again. */
+    abstract void restFromLastTaken();
+
+    /** Only {@code s} waits (Yjs, for a client met again on the stack after its structs were put aside). */
+    abstract void restIs(AbstractStruct s);
   }
 
-  private record Rest(Map<Long, List<AbstractStruct>> structs, Map<Long, Integer> missing) {}
+  /** The structs of a decoded update. */
+  private static final class ArrayRefs extends ClientRefs {
+    private final AbstractStruct[] refs;
+    private int i;
+    private boolean cleared;
+    List<AbstractStruct> rest;
 
-  private static final class ClientRefs {
-    AbstractStruct[] refs;
-    int i;
-
-    ClientRefs(AbstractStruct[] refs) {
+    ArrayRefs(AbstractStruct[] refs) {
       this.refs = refs;
     }
+
+    @Override
+    boolean hasNext() {
+      return !cleared && i < refs.length;
+    }
+
+    @Override
+    AbstractStruct next() {
+      return refs[i++];
+    }
+
+    @Override
+    void restFromLastTaken() {
+      i--;
+      rest = Arrays.asList(refs).subList(i, refs.length);
+      cleared = true;
+    }
+
+    @Override
+    void restIs(AbstractStruct s) {
+      rest = List.of(s);
+      cleared = true;
+    }
   }
 
-  private static final AbstractStruct[] NONE = new AbstractStruct[0];
-
-  private static Rest integrateStructs(Transaction txn, StructStore store, Map<Long, AbstractStruct[]> input) {
+  /**
+   * Integrates structs in Yjs's order ({@code integrateStructs}): clients from the highest id down, each struct after
+   * the structs of other clients it depends on (a stack walks dependencies across clients). What cannot be
+   * integrated is left in {@code input}'s refs as their rest. Returns the lowest missing clock per client that
+   * blocks a rest, or null when nothing is left.
+   */
+  static Map<Long, Integer> integrateStructs(Transaction txn, StructStore store,
+      Map<Long, ? extends ClientRefs> input) {
     if (input.isEmpty()) {
       return null;
     }
-    Map<Long, ClientRefs> clientRefs = new HashMap<>();
-    for (Map.Entry<Long, AbstractStruct[]> e : input.entrySet()) {
-      clientRefs.put(e.getKey(), new ClientRefs(e.getValue()));
-    }
+    Map<Long, ClientRefs> clientRefs = new HashMap<>(input);
     // Higher client ids first: in conflicts, the lower id is then less likely to conflict.
-    List<Long> ids = new ArrayList<>(clientRefs.keySet());
-    ids.sort(Long::compare);
+    long[] ids = new long[clientRefs.size()];
+    int top = 0;
+    for (Long id : clientRefs.keySet()) {
+      ids[top++] = id;
+    }
+    Arrays.sort(ids);
+    top--;
 
     List<AbstractStruct> stack = new ArrayList<>();
-    Map<Long, List<AbstractStruct>> restStructs = new HashMap<>();
-    Map<Long, Integer> missingSv = new HashMap<>();
+    Map<Long, Integer> missingSv = null;
     Map<Long, Integer> state = new HashMap<>();
 
-    ClientRefs current = nextTarget(ids, clientRefs);
+    ClientRefs current = null;
+    for (; top >= 0; top--) {
+      ClientRefs t = clientRefs.get(ids[top]);
+      if (t != null && t.hasNext()) {
+        current = t;
+        break;
+      }
+    }
     if (current == null) {
       return null;
     }
-    AbstractStruct head = current.refs[current.i++];
+    AbstractStruct head = current.next();
     while (true) {
       if (!(head instanceof Skip)) {
         long headClient = head.client;
@@ -294,19 +347,19 @@ final class UpdateReader {
         if (offset < 0) {
           // An earlier update of the same client is missing.
           stack.add(head);
-          missingSv.merge(headClient, head.clock - 1, Math::min);
-          addStackToRest(stack, clientRefs, ids, restStructs);
+          missingSv = updateMissing(missingSv, headClient, head.clock - 1);
+          addStackToRest(stack, clientRefs, input);
         } else {
           long missing = head.getMissing(txn, store);
           if (missing != -1) {
             stack.add(head);
             ClientRefs refs = clientRefs.get(missing);
-            if (refs == null || refs.i == refs.refs.length) {
+            if (refs == null || !refs.hasNext()) {
               // Depends on an update that has not arrived.
-              missingSv.merge(missing, store.getState(missing), Math::min);
-              addStackToRest(stack, clientRefs, ids, restStructs);
+              missingSv = updateMissing(missingSv, missing, store.getState(missing));
+              addStackToRest(stack, clientRefs, input);
             } else {
-              head = refs.refs[refs.i++];
+              head = refs.next();
               continue;
             }
           } else if (offset == 0 || offset < head.length) {
@@ -317,46 +370,43 @@ final class UpdateReader {
       }
       if (!stack.isEmpty()) {
         head = stack.remove(stack.size() - 1);
-      } else if (current != null && current.i < current.refs.length) {
-        head = current.refs[current.i++];
+      } else if (current != null && current.hasNext()) {
+        head = current.next();
       } else {
-        current = nextTarget(ids, clientRefs);
+        // The next client with structs left (clients put aside are no longer in clientRefs).
+        current = null;
+        for (; top >= 0; top--) {
+          ClientRefs t = clientRefs.get(ids[top]);
+          if (t != null && t.hasNext()) {
+            current = t;
+            break;
+          }
+        }
         if (current == null) {
           break;
         }
-        head = current.refs[current.i++];
+        head = current.next();
       }
     }
-    return restStructs.isEmpty() ? null : new Rest(restStructs, missingSv);
+    return missingSv;
   }
 
-  private static ClientRefs nextTarget(List<Long> ids, Map<Long, ClientRefs> clientRefs) {
-    while (!ids.isEmpty()) {
-      ClientRefs t = clientRefs.get(ids.get(ids.size() - 1));
-      if (t != null && t.i < t.refs.length) {
-        return t;
-      }
-      ids.remove(ids.size() - 1);
-    }
-    return null;
+  private static Map<Long, Integer> updateMissing(Map<Long, Integer> missingSv, long client, int clock) {
+    Map<Long, Integer> m = missingSv == null ? new HashMap<>() : missingSv;
+    m.merge(client, clock, Math::min);
+    return m;
   }
 
-  private static void addStackToRest(List<AbstractStruct> stack, Map<Long, ClientRefs> clientRefs, List<Long> ids,
-      Map<Long, List<AbstractStruct>> rest) {
+  private static void addStackToRest(List<AbstractStruct> stack, Map<Long, ClientRefs> clientRefs,
+      Map<Long, ? extends ClientRefs> input) {
     for (AbstractStruct item : stack) {
       long client = item.client;
-      ClientRefs inapplicable = clientRefs.get(client);
+      ClientRefs inapplicable = clientRefs.remove(client);
       if (inapplicable != null) {
-        // Step back: the struct taken last was not applied.
-        inapplicable.i--;
-        rest.put(client, new ArrayList<>(Arrays.asList(inapplicable.refs).subList(inapplicable.i, inapplicable.refs.length)));
-        clientRefs.remove(client);
-        inapplicable.i = 0;
-        inapplicable.refs = NONE;
+        inapplicable.restFromLastTaken();
       } else {
-        rest.put(client, new ArrayList<>(List.of(item)));
+        input.get(client).restIs(item);
       }
-      ids.remove(Long.valueOf(client));
     }
     stack.clear();
   }

@@ -25,8 +25,9 @@ final class UpdateWriter {
     if (!pending.deletes.isEmpty()) {
       parts.add(new UpdateMerger.Stream(List.of(), pending.deletes));
     }
-    if (pending.update != null) {
-      byte[] diff = UpdateMerger.diff(UpdateReader.decodeStream(pending.update, Pending.FORMAT), target, Pending.FORMAT);
+    byte[] waiting = pending.encode();
+    if (waiting != null) {
+      byte[] diff = UpdateMerger.diff(UpdateReader.decodeStream(waiting, Pending.FORMAT), target, Pending.FORMAT);
       parts.add(UpdateReader.decodeStream(diff, Pending.FORMAT));
     }
     return parts.size() == 1 ? state : UpdateMerger.merge(parts, format);
