@@ -1,7 +1,6 @@
 package ai.candlefish.collab.benchmarks;
 
 import ai.candlefish.collab.core.Doc;
-import ai.candlefish.collab.core.Updates;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,13 +95,15 @@ public class PendingBenchmark {
 
     @Setup(Level.Trial)
     public void prepare() {
+      // prepended one at a time, so that the structs stay apart (appended ones would merge into one)
       Doc stranger = Doc.newBuilder().clientId(78).build();
-      List<byte[]> updates = new ArrayList<>();
-      stranger.onUpdate((u, o, t) -> updates.add(u));
-      for (int i = 0; i <= pendingStructs; i++) {
-        stranger.getText("t").insert(i, "y");
+      stranger.getText("t").insert(0, "y");
+      Doc withFirstOnly = Doc.create();
+      withFirstOnly.applyUpdate(stranger.encodeStateAsUpdate());
+      for (int i = 0; i < pendingStructs; i++) {
+        stranger.getText("t").insert(0, "y");
       }
-      waitingStructs = Updates.merge(updates.subList(1, updates.size()));
+      waitingStructs = stranger.encodeStateAsUpdate(withFirstOnly.encodeStateVector());
       remote = remoteUpdates();
     }
 
