@@ -128,7 +128,9 @@ public record LoadReport(String scenario, String serverName, String protocol, in
         pauses(generatorGc)));
     b.append(f("  server: CPU %.1f s while the clients connected, %s of a core in the measured phase; heap after GC"
         + " %s idle, %s connected, %s at the end; RSS %s idle, %s connected, %s at the end (%s per connection)%n",
-        serverConnectCpuSeconds, serverCpuPercent < 0 ? "n/a" : f("%.0f%%", serverCpuPercent),
+        serverConnectCpuSeconds, serverCpuPercent < 0 ? "n/a" : f("%.1f%%", serverCpuPercent)
+            + (deliveriesPerSecond > 0
+                ? f(" (%.1f µs per delivered update)", serverCpuPercent * 1e4 / deliveriesPerSecond) : ""),
         mib(serverHeapIdleBytes),
         mib(serverHeapConnectedBytes), mib(serverHeapEndBytes), mib(serverRssIdleBytes),
         mib(serverRssConnectedBytes), mib(serverRssBytes), rssPerConnectionBytes() < 0 ? "n/a"
