@@ -67,7 +67,9 @@ class ClientIdOwnershipTest {
 
   private long ywebsocket(String id, String token) {
     clients.add(id);
-    return node.connect(id, "ws://127.0.0.1:" + server.port(), KEY.name(), token);
+    // Up to WAIT, not Node's default 5 s: the first sync of a run took longer on a machine loaded 20 times over.
+    return ((Number) node.call("connect", "id", id, "url", "ws://127.0.0.1:" + server.port(), "room", KEY.name(),
+        "token", token, "timeoutMs", WAIT.toMillis()).get("clientId")).longValue();
   }
 
   /** An update that inserts {@code text} at the start of "t" as client {@code clientId}, from clock 0. */

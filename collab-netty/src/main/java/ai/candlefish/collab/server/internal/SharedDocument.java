@@ -8,6 +8,7 @@ import ai.candlefish.collab.core.LimitExceededException;
 import ai.candlefish.collab.core.StateVector;
 import ai.candlefish.collab.core.Transaction;
 import ai.candlefish.collab.core.Updates;
+import ai.candlefish.collab.core.internal.codec.Lib0Decoder;
 import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.server.LogContext;
 import ai.candlefish.collab.spi.DocumentKey;
@@ -378,9 +379,13 @@ public final class SharedDocument {
    *     sender was refused
    */
   private ClientMessage.Sync ownClientIds(DocumentSession session, ClientMessage.Sync sync) {
+    String principal = session.principal.id();
+    long sole = soleClient(sync.payload());
+    if (sole == NO_STRUCTS || (sole >= 0 && principal.equals(clientOwners.get(sole)))) {
+      return sync; // a client's edit under its own id: nothing to claim or refuse, no need to parse it all
+    }
     Updates.UpdateMeta meta = Updates.parseMeta(sync.payload());
     StateVector known = doc.stateVector();
-    String principal = session.principal.id();
     List<Long> claims = new ArrayList<>();
     List<Long> foreign = new ArrayList<>();
     for (Map.Entry<Long, Integer> e : meta.to().entrySet()) {
@@ -411,6 +416,30 @@ public final class SharedDocument {
       storeLane.execute(() -> claim(client, principal));
     }
     return sync;
+  }
+
+  private static final long NO_STRUCTS = -2;
+  private static final long SEVERAL_CLIENTS = -1;
+
+  /**
+   * The Yjs client id of the structs of a v1 update that holds structs of one client only (the common case, a
+   * client's own edit), read from the update's first bytes; {@link #NO_STRUCTS} for an update of deletions only;
+   * {@link #SEVERAL_CLIENTS} for anything else, malformed updates included (the full parse says what is wrong).
+   */
+  private static long soleClient(byte[] update) {
+    try {
+      Lib0Decoder in = new Lib0Decoder(update);
+      long clients = in.readVarUint();
+      if (clients == 0) {
+        return NO_STRUCTS;
+      }
+      if (clients != 1 || in.readVarUint() == 0) { // a group of no structs: unusual, let the full parse judge
+        return SEVERAL_CLIENTS;
+      }
+      return in.readVarUint();
+    } catch (RuntimeException e) {
+      return SEVERAL_CLIENTS;
+    }
   }
 
   /** Records a claim in the store (on the store lane), retrying while it fails; learns the owner on record. */
