@@ -86,7 +86,7 @@ final class ContentType extends Content {
           collect(store, i, todo);
         }
       }
-      t.map.clear();
+      t.clearMap();
     }
   }
 

@@ -223,10 +223,7 @@ final class Item extends AbstractStruct {
     } else {
       Item r;
       if (parentSub != null) {
-        r = parentType.map.get(parentSub);
-        while (r != null && r.left != null) {
-          r = r.left;
-        }
+        r = parentType.mapHistoryFirst(parentSub);
       } else {
         r = parentType.start;
         parentType.start = this;
@@ -265,10 +262,7 @@ final class Item extends AbstractStruct {
     if (newLeft != null) {
       o = newLeft.right;
     } else if (parentSub != null) {
-      o = parentType.map.get(parentSub);
-      while (o != null && o.left != null) {
-        o = o.left;
-      }
+      o = parentType.mapHistoryFirst(parentSub);
     } else {
       o = parentType.start;
     }

@@ -2,6 +2,7 @@ package ai.candlefish.collab.core;
 
 import ai.candlefish.collab.core.internal.codec.JsObjects;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,8 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
   int depth;
   // Insertion-ordered like a JavaScript Map, so that keys come out in the order Yjs gives them.
   final Map<String, Item> map = new LinkedHashMap<>();
+  /** See {@link #mapHistoryFirst}: only for keys with long histories; null until one has. */
+  private Map<String, Item> mapHistoryFirsts;
   Item start;
   Doc doc;
   /** Visible length of the list part (UTF-16 units for text). */
@@ -423,6 +426,39 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
   }
 
   // ------------------------------------------------------------------------------------------- map operations
+
+  /**
+   * The first item of {@code key}'s history (its overwritten values, then the current one), or null if the key
+   * never had a value. Concurrent sets of a key search its history from there; the walk left from the current value
+   * was as long as the history, so for long histories the first item is remembered. An item never leaves its key's
+   * history and a new first item is linked left of the old one, so a remembered item is a short walk away.
+   */
+  final Item mapHistoryFirst(String key) {
+    Item o = mapHistoryFirsts == null ? null : mapHistoryFirsts.get(key);
+    if (o == null) {
+      o = map.get(key);
+    }
+    if (o == null || o.left == null) {
+      return o;
+    }
+    int steps = 0;
+    for (; o.left != null; o = o.left) {
+      steps++;
+    }
+    if (steps > 8) {
+      if (mapHistoryFirsts == null) {
+        mapHistoryFirsts = new HashMap<>();
+      }
+      mapHistoryFirsts.put(key, o);
+    }
+    return o;
+  }
+
+  /** Forgets every map entry and its history (the type was collected). */
+  final void clearMap() {
+    map.clear();
+    mapHistoryFirsts = null;
+  }
 
   final void mapSet(Transaction txn, String key, Object value) {
     Item left = map.get(key);
