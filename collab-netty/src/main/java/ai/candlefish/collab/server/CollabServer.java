@@ -876,6 +876,22 @@ public final class CollabServer implements AutoCloseable {
     }
 
     /**
+     * Presence budgets, in awareness updates and bytes per second: what one connection may send
+     * ({@code perConnection}, {@code bytesPerConnection}, over all its documents) and what one document applies
+     * from all its clients ({@code perDocument}, {@code bytesPerDocument}). Beyond a budget, updates are coalesced
+     * instead of queued: held, merged so that each Yjs client's latest state wins, and applied as one when the
+     * budget has room again; nobody is closed, and the others see the latest presence a little later. Defaults 30
+     * updates and 64 KiB per second per connection, 1,000 updates and 4 MiB per second per document.
+     *
+     * @throws IllegalArgumentException if a count is below 1 or a byte rate is below 1 KiB
+     */
+    public Builder awarenessRates(int perConnection, long bytesPerConnection, int perDocument,
+        long bytesPerDocument) {
+      config.awarenessRates(perConnection, bytesPerConnection, perDocument, bytesPerDocument);
+      return this;
+    }
+
+    /**
      * How long {@link CollabServer#revoke} remembers a revocation: at least {@code ttl} (and until the revoked
      * sessions' tokens, or a later-refused token issued before the revocation, expire), for at most
      * {@code maxEntries} principals (beyond, the oldest revocation is forgotten first). Set the time to live to the

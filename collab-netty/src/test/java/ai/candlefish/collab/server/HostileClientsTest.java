@@ -59,7 +59,7 @@ class HostileClientsTest {
   }
 
   /** A y-websocket awareness message. */
-  private static byte[] awarenessFrame(byte[] update) {
+  static byte[] awarenessFrame(byte[] update) {
     Lib0Encoder out = new Lib0Encoder();
     out.writeVarUint(1);
     out.writeVarUint8Array(update);

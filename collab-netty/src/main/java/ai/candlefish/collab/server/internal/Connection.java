@@ -1,5 +1,6 @@
 package ai.candlefish.collab.server.internal;
 
+import ai.candlefish.collab.core.DecodingException;
 import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.spi.AuthenticationException;
 import ai.candlefish.collab.spi.ConnectionInfo;
@@ -18,6 +19,8 @@ import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +73,9 @@ public final class Connection implements Peer {
   private final Map<String, DocumentSession> sessions = new HashMap<>();
   /** The grant (token and principal) each open document was opened or last refreshed with. */
   private final Map<String, Grant> grants = new HashMap<>();
+  /** The connection's presence budget: awareness updates beyond it are coalesced per document. */
+  private final AwarenessCoalescer<String> awareness;
+  private ScheduledFuture<?> awarenessFlush;
   private boolean closed;
 
   public Connection(Channel channel, ServerRuntime runtime, ConnectionInfo info, WireProtocol protocol) {
@@ -83,6 +89,8 @@ public final class Connection implements Peer {
     this.throttle = new ReadThrottle(channel, config, runtime.metrics(), handshake::isClosing, this::admitHeld);
     this.outbound = new OutboundBudget(channel, config.outboundBufferLimit());
     this.authentication = new Authentication(this, channel, runtime, info);
+    this.awareness = new AwarenessCoalescer<>(config.awarenessPerConnection(), config.awarenessBytesPerConnection(),
+        4L * config.maxAwarenessStateBytes(), System.nanoTime());
   }
 
   public ConnectionInfo info() {
@@ -293,8 +301,53 @@ public final class Connection implements Peer {
       policy.notOpen(this, name);
       return;
     }
+    if (message instanceof ClientMessage.Awareness a && !passesAwarenessBudget(a)) {
+      return;
+    }
     throttle.submitted();
     session.document().submit(session, message, throttle::handled);
+  }
+
+  /**
+   * Whether awareness update {@code a} is within the connection's presence budget; if not, it is held (merged with
+   * what is held for its document, each client's latest state winning) until the budget has room. An update larger
+   * than a state may be passes on, for the document to refuse.
+   */
+  private boolean passesAwarenessBudget(ClientMessage.Awareness a) {
+    int size = a.update().length;
+    if (size > config.maxAwarenessStateBytes() || awareness.tryPass(a.document(), size, System.nanoTime())) {
+      return true;
+    }
+    try {
+      if (awareness.hold(a.document(), a.update())) {
+        awarenessFlush = channel.eventLoop().schedule(this::flushAwareness, awareness.delay(System.nanoTime()),
+            TimeUnit.NANOSECONDS);
+      }
+      runtime.metrics().throttled("awareness");
+    } catch (DecodingException e) {
+      close(CloseCodes.PROTOCOL_ERROR, "malformed awareness update: " + e.getMessage());
+    }
+    return false;
+  }
+
+  /** Hands the held presence on, one merged update per document (on the event loop). */
+  private void flushAwareness() {
+    awarenessFlush = null;
+    if (handshake.isClosing()) {
+      return;
+    }
+    long wait = awareness.delay(System.nanoTime());
+    if (wait > 0) {
+      awarenessFlush = channel.eventLoop().schedule(this::flushAwareness, wait, TimeUnit.NANOSECONDS);
+      return;
+    }
+    awareness.drain().forEach((name, update) -> {
+      DocumentSession session = sessions.get(name);
+      if (session != null) {
+        throttle.submitted();
+        session.document().submit(session, new ClientMessage.Awareness(name, update), throttle::handled);
+      }
+    });
   }
 
   private void authenticateDocument(ClientMessage.Authenticate auth) {
@@ -410,6 +463,7 @@ public final class Connection implements Peer {
 
   /** The client leaves document {@code name} (the connection stays). */
   private void leave(String name) {
+    awareness.forget(name);
     DocumentSession session = sessions.remove(name);
     if (session != null) {
       session.document().detach(session);
@@ -564,6 +618,9 @@ public final class Connection implements Peer {
     runtime.metrics().connectionClosed(info.protocol());
     authentication.cancel();
     throttle.cancel();
+    if (awarenessFlush != null) {
+      awarenessFlush.cancel(false);
+    }
     for (DocumentSession session : sessions.values()) {
       session.document().detach(session);
     }

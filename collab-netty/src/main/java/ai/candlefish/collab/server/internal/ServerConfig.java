@@ -65,6 +65,10 @@ public final class ServerConfig {
   private final int maxAwarenessStateBytes;
   private final Duration awarenessInterval;
   private final Duration revocationTtl;
+  private final int awarenessPerConnection;
+  private final long awarenessBytesPerConnection;
+  private final int awarenessPerDocument;
+  private final long awarenessBytesPerDocument;
   private final int maxRevocations;
 
   private ServerConfig(Builder b) {
@@ -109,6 +113,10 @@ public final class ServerConfig {
     this.maxAwarenessStateBytes = b.maxAwarenessStateBytes;
     this.awarenessInterval = b.awarenessInterval;
     this.revocationTtl = b.revocationTtl;
+    this.awarenessPerConnection = b.awarenessPerConnection;
+    this.awarenessBytesPerConnection = b.awarenessBytesPerConnection;
+    this.awarenessPerDocument = b.awarenessPerDocument;
+    this.awarenessBytesPerDocument = b.awarenessBytesPerDocument;
     this.maxRevocations = b.maxRevocations;
   }
 
@@ -288,6 +296,26 @@ public final class ServerConfig {
     return awarenessInterval;
   }
 
+  /** Awareness updates one connection may send per second (beyond: coalesced). */
+  public int awarenessPerConnection() {
+    return awarenessPerConnection;
+  }
+
+  /** Awareness bytes one connection may send per second (beyond: coalesced). */
+  public long awarenessBytesPerConnection() {
+    return awarenessBytesPerConnection;
+  }
+
+  /** Awareness updates one document applies per second from all its clients (beyond: coalesced). */
+  public int awarenessPerDocument() {
+    return awarenessPerDocument;
+  }
+
+  /** Awareness bytes one document applies per second from all its clients (beyond: coalesced). */
+  public long awarenessBytesPerDocument() {
+    return awarenessBytesPerDocument;
+  }
+
   /** How long a revocation is remembered at least. */
   public Duration revocationTtl() {
     return revocationTtl;
@@ -344,6 +372,10 @@ public final class ServerConfig {
     private int maxAwarenessStateBytes = 32 * 1024;
     private Duration awarenessInterval = Duration.ofMillis(50);
     private Duration revocationTtl = Duration.ofHours(1);
+    private int awarenessPerConnection = 30;
+    private long awarenessBytesPerConnection = 64 * 1024;
+    private int awarenessPerDocument = 1000;
+    private long awarenessBytesPerDocument = 4 * 1024 * 1024;
     private int maxRevocations = 100_000;
 
     private Builder() {}
@@ -390,6 +422,10 @@ public final class ServerConfig {
       maxAwarenessStateBytes = c.maxAwarenessStateBytes;
       awarenessInterval = c.awarenessInterval;
       revocationTtl = c.revocationTtl;
+      awarenessPerConnection = c.awarenessPerConnection;
+      awarenessBytesPerConnection = c.awarenessBytesPerConnection;
+      awarenessPerDocument = c.awarenessPerDocument;
+      awarenessBytesPerDocument = c.awarenessBytesPerDocument;
       maxRevocations = c.maxRevocations;
     }
 
@@ -634,6 +670,17 @@ public final class ServerConfig {
     public Builder awarenessLimits(int maxStateBytes, Duration interval) {
       this.maxAwarenessStateBytes = (int) atLeast("maxAwarenessStateBytes", maxStateBytes, 64);
       this.awarenessInterval = atLeast("awareness interval", interval, Duration.ZERO);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if a count is below 1 or a byte rate below 1 KiB */
+    public Builder awarenessRates(int perConnection, long bytesPerConnection, int perDocument,
+        long bytesPerDocument) {
+      this.awarenessPerConnection = (int) atLeast("awareness updates per second per connection", perConnection, 1);
+      this.awarenessBytesPerConnection = atLeast("awareness bytes per second per connection", bytesPerConnection,
+          1024);
+      this.awarenessPerDocument = (int) atLeast("awareness updates per second per document", perDocument, 1);
+      this.awarenessBytesPerDocument = atLeast("awareness bytes per second per document", bytesPerDocument, 1024);
       return this;
     }
 

@@ -70,6 +70,8 @@ public final class SharedDocument {
   /** Awareness clients changed since the last presence broadcast, and whether one is scheduled. */
   private final Set<Long> awarenessChanged = new LinkedHashSet<>();
   private boolean awarenessFlushScheduled;
+  /** The document's presence budget: clients' awareness updates beyond it are coalesced per client session. */
+  private final AwarenessCoalescer<DocumentSession> awarenessBudget;
 
   /**
    * Lane-confined: whether the update being applied also completes updates that other clients sent earlier (they
@@ -94,6 +96,9 @@ public final class SharedDocument {
     this.storeLane = new SerialExecutor(runtime.blockingPool(), "store " + key, false, logContext);
     this.cluster = runtime.cluster() == null ? null : new ClusterLink(this, runtime.cluster());
     this.writer = new StoreWriter(this, runtime);
+    ServerConfig config = runtime.config();
+    this.awarenessBudget = new AwarenessCoalescer<>(config.awarenessPerDocument(),
+        config.awarenessBytesPerDocument(), 4L * config.maxAwarenessStateBytes(), System.nanoTime());
   }
 
   public DocumentKey key() {
@@ -248,6 +253,10 @@ public final class SharedDocument {
         if (a.update().length > runtime.config().maxAwarenessStateBytes()) {
           fail(session, CloseCodes.MESSAGE_TOO_BIG, "awareness update larger than "
               + runtime.config().maxAwarenessStateBytes() + " bytes");
+          return;
+        }
+        if (!awarenessBudget.tryPass(session, a.update().length, System.nanoTime())) {
+          holdAwareness(session, a.update());
           return;
         }
         awareness.applyUpdate(a.update(), session, client -> mayChangePresence(session, client));
@@ -484,6 +493,7 @@ public final class SharedDocument {
     if (!sessions.remove(session)) {
       return;
     }
+    awarenessBudget.forget(session);
     session.attached = false;
     if (!session.awarenessClients.isEmpty()) {
       // Broadcast at once: no ghost cursors until the awareness timeout.
@@ -623,6 +633,43 @@ public final class SharedDocument {
         awarenessFlushScheduled = false; // the server is closing
       }
     }
+  }
+
+  /**
+   * Over the document's presence budget: holds {@code update} (merged with what {@code session} sent before, each
+   * client's latest state winning) and applies it when the budget has room.
+   *
+   * @throws DecodingException if the update is malformed
+   */
+  private void holdAwareness(DocumentSession session, byte[] update) {
+    if (awarenessBudget.hold(session, update)) {
+      scheduleHeldAwareness();
+    }
+    runtime.metrics().throttled("awareness");
+  }
+
+  private void scheduleHeldAwareness() {
+    try {
+      runtime.timer().schedule(() -> lane.execute(this::applyHeldAwareness),
+          awarenessBudget.delay(System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      log.debug("document {}: the server is closing, held presence updates are dropped", key);
+    }
+  }
+
+  private void applyHeldAwareness() {
+    if (!awarenessBudget.isHolding() || awareness == null) {
+      return;
+    }
+    if (awarenessBudget.delay(System.nanoTime()) > 0) {
+      scheduleHeldAwareness();
+      return;
+    }
+    awarenessBudget.drain().forEach((session, update) -> {
+      if (session.attached) {
+        awareness.applyUpdate(update, session, client -> mayChangePresence(session, client));
+      }
+    });
   }
 
   private void flushAwareness() {
