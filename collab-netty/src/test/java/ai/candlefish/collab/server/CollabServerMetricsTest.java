@@ -10,8 +10,10 @@ import ai.candlefish.collab.spi.StoreException;
 import ai.candlefish.collab.spi.StoredDocument;
 import ai.candlefish.collab.testkit.TestTokens;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -98,5 +100,21 @@ class CollabServerMetricsTest {
 
     server.close();
     assertThat(registry.find("collab.documents.loaded").gauge()).isNull();
+  }
+
+  @Test
+  void meters_countAuthenticationTimeoutsAndRememberedRevocations() throws Exception {
+    server = CollabServer.newBuilder().host("127.0.0.1").port(0).authenticator(TestTokens.TOKENS)
+        .meterRegistry(registry).unauthenticatedLimits(Duration.ofMillis(200), 32, 1 << 20).build().start();
+    try (Socket silent = RawSocket.open(server.port())) {
+      assertThat(RawSocket.upgrade(silent, "/", "")).contains(" 101 "); // Hocuspocus: no token sent, ever
+      assertThat(RawSocket.closeCode(silent.getInputStream())).isEqualTo(CloseCodes.UNAVAILABLE);
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> registry.find("collab.connections.refused")
+        .tag("reason", "authentication-timeout").counter() != null);
+
+    assertThat(gauge("collab.revocations")).isZero();
+    server.revoke("acme", "mallory").get(30, TimeUnit.SECONDS);
+    assertThat(gauge("collab.revocations")).isEqualTo(1);
   }
 }

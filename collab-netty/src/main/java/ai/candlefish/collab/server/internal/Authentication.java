@@ -49,6 +49,7 @@ final class Authentication {
   void startDeadline() {
     deadline = channel.eventLoop().schedule(() -> {
       if (principal == null) {
+        runtime.metrics().connectionRefused("authentication-timeout");
         connection.close(CloseCodes.UNAVAILABLE, "authentication timed out, try again later");
       }
     }, runtime.config().authenticationTimeout().toNanos(), TimeUnit.NANOSECONDS);

@@ -25,7 +25,7 @@ import java.util.function.Function;
  *   <li>{@code update.apply} (timer): applying a client's update to its document;
  *   <li>{@code store} (timer, tag {@code result} success/failure): store calls;
  *   <li>{@code connections.refused} (counter, tag {@code reason}): connections refused before their upgrade
- *       (connection limits, origin, upgrade timeout);
+ *       (connection limits, origin, upgrade timeout) or not authenticated in time ({@code authentication-timeout});
  *   <li>{@code messages.rejected} (counter, tag {@code code}): refused messages and connections closed for a
  *       violation, by close code;
  *   <li>{@code messages.throttled} (counter, tag {@code limit}): messages held back (reading paused) by a rate

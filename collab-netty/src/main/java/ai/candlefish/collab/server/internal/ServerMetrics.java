@@ -41,7 +41,8 @@ public interface ServerMetrics {
   /**
    * A connection was refused before its WebSocket upgrade completed: {@code reason} is {@code "connections"} (the
    * server's limit), {@code "address"} (the limit per remote address), {@code "origin"} (not an allowed origin) or
-   * {@code "upgrade-timeout"} (the upgrade took too long).
+   * {@code "upgrade-timeout"} (the upgrade took too long); or after it, {@code "authentication-timeout"}: no token
+   * was accepted within the authentication timeout (closed with {@code CloseCodes.UNAVAILABLE}).
    */
   default void connectionRefused(String reason) {}
 
