@@ -14,6 +14,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
@@ -128,5 +129,25 @@ class HostileSessionsTest {
     }
     await().atMost(Duration.ofSeconds(30)).until(() -> flooder.authenticated("again-21") > 0);
     assertThat(calls.get()).isEqualTo(22);
+  }
+
+  /** Documents beyond the maximum per connection close that socket with 1008; a client of another socket goes on. */
+  @Test
+  void documentsBeyondTheMaximumPerConnection_closeTheSocketWith1008_othersCarryOn() throws Exception {
+    start(b -> b.maxDocumentsPerConnection(3));
+    YClient bystander = YClient.connect(URI.create("ws://127.0.0.1:" + server.port() + "/plans?token=bob"));
+    clients.add(bystander);
+    bystander.awaitSynced();
+    RawHocuspocusClient hoarder = new RawHocuspocusClient(server.port());
+    for (int i = 0; i < 4; i++) {
+      hoarder.auth("hoard-" + i, "alice").step1("hoard-" + i);
+    }
+    assertThat(hoarder.closed.get(30, TimeUnit.SECONDS)).isEqualTo(CloseCodes.POLICY_VIOLATION);
+    assertThat(rejected(CloseCodes.POLICY_VIOLATION)).isPositive();
+    bystander.insert(0, "still here");
+    try (DocumentHandle h = server.openDocument(DocumentKey.of("acme", "plans")).join()) {
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> h.read(doc -> doc.getText("t").toString().equals("still here")).join());
+    }
   }
 }
