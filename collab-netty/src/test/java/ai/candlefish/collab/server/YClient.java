@@ -69,7 +69,7 @@ final class YClient implements AutoCloseable {
   /** Connects with {@code http} (a client that trusts a test certificate, say). */
   static YClient connect(URI uri, boolean reading, HttpClient http) {
     YClient client = new YClient(reading);
-    client.socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+    client.socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30))
         .buildAsync(uri, client.new Listener()).join();
     return client;
   }
