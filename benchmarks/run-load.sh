@@ -44,7 +44,7 @@
 # Environment: SERVER_JAVA_OPTS, LOAD_JAVA_OPTS (extra JVM options, e.g. SERVER_JAVA_OPTS=-XX:StartFlightRecording=...;
 #   LOAD_JAVA_OPTS replaces the generator's -XX:+UseParallelGC: its 1,000s of growing replicas made G1's young
 #   pauses long and frequent (5-13 % of the time), and every pause of the generator counts as relay latency); SERVER_THREADS="IO DOCUMENTS" (the server's event loop and
-#   document threads; default: CollabServer's, twice the cores and the cores)
+#   document threads; default: CollabServer's, twice the cores and the cores; DOCUMENTS 0: documents on the event loops)
 #
 # Each JVM runs in a session of its own (setsid): with the kernel's autogroup scheduling
 # (/proc/sys/kernel/sched_autogroup_enabled), the CPU is shared fairly between sessions, so two JVMs in one session

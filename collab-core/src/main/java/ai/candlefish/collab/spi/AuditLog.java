@@ -10,9 +10,10 @@ package ai.candlefish.collab.spi;
  *
  * <p>Never given a token, a cookie or document content: only ids, names, permissions, sizes and reasons.
  *
- * <p>Threads: called on the server's worker and document threads, never on a network thread, so an implementation
- * may block briefly (a slow one delays the document it is called for). What it throws is logged and ignored: the
- * audit log cannot stop a connection or a store. Implementations must be thread-safe.
+ * <p>Threads: called on the server's threads, its network threads (event loops, which also run the documents)
+ * included, so an implementation must be quick: one that blocks delays every client of that thread (hand slow
+ * writes to a queue of your own). What it throws is logged and ignored: the audit log cannot stop a connection or a
+ * store. Implementations must be thread-safe.
  */
 public interface AuditLog {
   /** An audit log that records nothing. */

@@ -11,12 +11,13 @@ import ai.candlefish.collab.core.Doc;
  * worker thread; document hooks ({@link #onLoad}, {@link #onChange}, {@link #onAwareness}, {@link #onStateless},
  * {@link #onStore}, {@link #onUnload}) run on the document's own serial executor, so they never run concurrently
  * for one document and may read (and in {@link #onLoad} and {@link #onChange} change) the {@link Doc} they are
- * given, during the call only. No hook runs on a network thread, but a slow hook delays its document: hand long
- * work to an executor of your own. An exception thrown by a hook is logged and otherwise ignored, except where a
- * method says it refuses; so is an {@code Error} (a {@code StackOverflowError} from walking a hostile document, an
- * {@code AssertionError}): a failing hook never stops a document from being stored and acknowledged. Only a
- * {@link VirtualMachineError} other than {@code StackOverflowError} (out of memory) is let through. The same holds
- * for observers and listeners a hook puts on a document.
+ * given, during the call only. A slow hook delays its document, and where the server runs documents on its network
+ * threads (collab-netty's {@code threads(io, 0, blocking)}) the other clients of that thread too: hand long or
+ * blocking work to an executor of your own. An exception thrown by a hook is logged and otherwise ignored, except
+ * where a method says it refuses; so is an {@code Error} (a {@code StackOverflowError} from walking a hostile
+ * document, an {@code AssertionError}): a failing hook never stops a document from being stored and acknowledged.
+ * Only a {@link VirtualMachineError} other than {@code StackOverflowError} (out of memory) is let through. The same
+ * holds for observers and listeners a hook puts on a document.
  *
  * <p>Implementations must be thread-safe (different documents and connections call concurrently).
  */

@@ -16,7 +16,7 @@
  *       (collab-netty's {@code Slf4jAuditLog} writes them to SLF4J).
  * </ul>
  *
- * <p>Every method here is synchronous. A server calls them on its own worker threads, never on a network thread,
- * unless a method's documentation says otherwise.
+ * <p>Every method here is synchronous. A server calls the store, lease and authenticator methods on its own worker
+ * threads, never on a network thread, so they may block; hooks and the audit log say where they are called.
  */
 package ai.candlefish.collab.spi;

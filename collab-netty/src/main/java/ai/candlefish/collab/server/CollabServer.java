@@ -77,7 +77,10 @@ import org.slf4j.LoggerFactory;
  * is then stored and dropped. Changes are appended to the store debounced ({@link Builder#storeDebounce}, at most
  * {@link Builder#storeMaxWait} after the first); a failed store is retried and the document stays in memory until
  * stored. A document whose load fails is not served (clients are closed with {@link CloseCodes#UNAVAILABLE} and
- * retry) and never written. All work on one document runs on one thread at a time, never on a network thread.
+ * retry) and never written. All work on one document runs on one thread at a time: on the document pool, or with
+ * {@link Builder#threads threads(io, 0, blocking)} on the event loop that owns the document (that of the connection
+ * that opened it), so that relaying an update costs no hand-off between threads; store and authenticator calls
+ * never run there.
  *
  * <p><b>Security.</b> There is no default authenticator: {@link Builder#build()} fails without one, and
  * {@link Authenticator#insecureAllowAll(String)} must be chosen explicitly for development. A client's tenant comes
@@ -86,7 +89,8 @@ import org.slf4j.LoggerFactory;
  * or read too slowly (see the builder).
  *
  * <p>Thread-safe. The server owns its threads: Netty event loops (native epoll or kqueue when available, NIO otherwise), a
- * document pool, a blocking pool for store and authenticator calls, and a timer; {@link #close()} releases them.
+ * document pool (unless the event loops run the documents), a blocking pool for store and authenticator calls, and a
+ * timer; {@link #close()} releases them.
  */
 public final class CollabServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CollabServer.class);
@@ -136,9 +140,9 @@ public final class CollabServer implements AutoCloseable {
         throw new IllegalStateException("the server was already started");
       }
       Transport transport = Transport.best();
-      ServerRuntime rt = new ServerRuntime(config, metrics, cluster);
       EventLoopGroup g = new MultiThreadIoEventLoopGroup(config.ioThreads(), ServerRuntime.threads("collab-io", false),
           transport.ioHandlers().get());
+      ServerRuntime rt = new ServerRuntime(config, metrics, cluster, g);
       ServerBootstrap bootstrap = new ServerBootstrap()
           .group(g)
           .channel(transport.serverChannel())
@@ -750,9 +754,12 @@ public final class CollabServer implements AutoCloseable {
 
     /**
      * Threads: Netty event loops ({@code io}; 0 for Netty's default, twice the cores), document work
-     * ({@code documents}; default: the cores), store and authenticator calls ({@code blocking}; default 16).
+     * ({@code documents}; default: the cores; 0: each document runs on the event loop of the connection that
+     * opened it, which saves a hand-off between threads per message, but then {@link CollabHooks document hooks}
+     * run on an event loop too and must not block), store and authenticator calls ({@code blocking}; default 16).
      *
-     * @throws IllegalArgumentException if {@code io} is negative or another count is below 1
+     * @throws IllegalArgumentException if {@code io} or {@code documents} is negative or {@code blocking} is below
+     *     1
      */
     public Builder threads(int io, int documents, int blocking) {
       config.threads(io, documents, blocking);

@@ -106,7 +106,7 @@ class CollabServerTest {
         .hasMessageContaining("/a?b");
     assertThatThrownBy(() -> b.maxMessageSize(10)).hasMessageContaining("maxMessageSize");
     assertThatThrownBy(() -> b.idleTimeout(Duration.ofMillis(1))).hasMessageContaining("idleTimeout");
-    assertThatThrownBy(() -> b.threads(0, 0, 1)).hasMessageContaining("documents >= 1");
+    assertThatThrownBy(() -> b.threads(0, -1, 1)).hasMessageContaining("documents >= 0");
     assertThatThrownBy(() -> b.authenticator(TestTokens.TOKENS).storeDebounce(Duration.ofSeconds(5))
         .storeMaxWait(Duration.ofSeconds(1)).build()).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("storeMaxWait");
@@ -579,6 +579,23 @@ class CollabServerTest {
     assertThat(server.runtime().registry().get(ACME_PLANS)).as("the same instance, never unloaded").isSameAs(loaded);
     // The unload's store completes; "d" may follow it at once or after the debounce.
     await().until(() -> storedText(store.inner, ACME_PLANS).startsWith("abc"));
+  }
+
+  @Test
+  void documentsOnTheEventLoops_relayServeHostCallsAndStoreOnClose() {
+    start(b -> b.threads(0, 0, 4).storeDebounce(Duration.ofSeconds(30)).storeMaxWait(Duration.ofSeconds(30)));
+    YClient alice = connect("plans", "alice");
+    YClient bob = connect("plans", "bob");
+    alice.awaitSynced();
+    bob.awaitSynced();
+    alice.insert(0, "from alice");
+    await().until(() -> bob.text().equals("from alice"));
+    try (DocumentHandle handle = server.openDocument(ACME_PLANS).join()) {
+      handle.edit(txn -> txn.doc().getText("t").insert(0, "host: ")).join();
+    }
+    await().until(() -> alice.text().equals("host: from alice") && bob.text().equals("host: from alice"));
+    server.close();
+    assertThat(storedText(memory, ACME_PLANS)).isEqualTo("host: from alice");
   }
 
   @Test

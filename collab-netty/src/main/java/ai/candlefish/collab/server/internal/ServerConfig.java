@@ -227,6 +227,7 @@ public final class ServerConfig {
     return ioThreads;
   }
 
+  /** The document pool's threads; 0: each document runs on the event loop that owns it. */
   public int documentThreads() {
     return documentThreads;
   }
@@ -581,10 +582,10 @@ public final class ServerConfig {
       return this;
     }
 
-    /** @throws IllegalArgumentException if {@code io} is negative or another count is below 1 */
+    /** @throws IllegalArgumentException if {@code io} or {@code documents} is negative or {@code blocking} below 1 */
     public Builder threads(int io, int documents, int blocking) {
-      if (io < 0 || documents < 1 || blocking < 1) {
-        throw new IllegalArgumentException("threads must be io >= 0, documents >= 1, blocking >= 1 but were " + io
+      if (io < 0 || documents < 0 || blocking < 1) {
+        throw new IllegalArgumentException("threads must be io >= 0, documents >= 0, blocking >= 1 but were " + io
             + ", " + documents + ", " + blocking);
       }
       this.ioThreads = io;

@@ -5,6 +5,8 @@ import ai.candlefish.collab.spi.AuditLog;
 import ai.candlefish.collab.spi.ClusterTransport;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.DocumentLeases;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -14,6 +16,7 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -33,7 +36,10 @@ import org.slf4j.MDC;
  * timer, the open documents and the open channels.
  *
  * <ul>
- *   <li>the document pool runs the documents' serial executors (CPU work on {@code Doc}s; never blocks);
+ *   <li>the documents' serial executors (CPU work on {@code Doc}s; never blocks) run on the document pool, or, with
+ *       {@link ServerConfig#documentThreads()} 0, on the event loops, each document on one loop (that of the
+ *       connection that opened it, when it is one of the server's), so a client's message reaches its document and
+ *       the document's update reaches the clients on that loop without a hand-off between threads;
  *   <li>the blocking pool runs store and authenticator calls, which may block;
  *   <li>the timer only hands tasks to the other two (debounces, retries, unloads, awareness timeouts).
  * </ul>
@@ -44,7 +50,10 @@ public final class ServerRuntime {
   private static final Logger log = LoggerFactory.getLogger(ServerRuntime.class);
 
   private final ServerConfig config;
+  /** The documents' own threads, or null when documents run on {@link #eventLoops}. */
   private final ExecutorService documentPool;
+  /** The server's event loops, which run the documents unless they have a pool of their own; may be null. */
+  private final EventLoopGroup eventLoops;
   private final ExecutorService blockingPool;
   private final ExecutorService authenticationPool;
   /** Open connections per remote address (the count of all of them is {@link #connections}). */
@@ -79,13 +88,27 @@ public final class ServerRuntime {
     this(config, ServerMetrics.NONE, null);
   }
 
-  /** Starts the pools and the timer; {@code cluster} is null for a server on its own. */
+  /**
+   * Starts the pools and the timer; {@code cluster} is null for a server on its own. Documents run on a pool of
+   * {@link ServerConfig#documentThreads()} threads (at least one).
+   */
   public ServerRuntime(ServerConfig config, ServerMetrics metrics, Cluster cluster) {
+    this(config, metrics, cluster, null);
+  }
+
+  /**
+   * Starts the pools and the timer; {@code cluster} is null for a server on its own. Documents run on
+   * {@code eventLoops} unless {@link ServerConfig#documentThreads()} asks for threads of their own (or
+   * {@code eventLoops} is null).
+   */
+  public ServerRuntime(ServerConfig config, ServerMetrics metrics, Cluster cluster, EventLoopGroup eventLoops) {
     this.config = config;
     this.metrics = metrics;
     this.cluster = cluster;
     this.hooks = new HookCalls(config.hooks());
-    this.documentPool = pool(config.documentThreads(), "collab-document");
+    this.eventLoops = config.documentThreads() > 0 ? null : eventLoops;
+    this.documentPool = this.eventLoops != null ? null
+        : pool(Math.max(1, config.documentThreads()), "collab-document");
     this.blockingPool = pool(config.blockingThreads(), "collab-blocking");
     // Bounded: a flood of token checks is refused (SERVER_BUSY) instead of queueing without end.
     ThreadPoolExecutor auth = new ThreadPoolExecutor(config.authenticationThreads(), config.authenticationThreads(),
@@ -172,8 +195,17 @@ public final class ServerRuntime {
     return hooks;
   }
 
-  public ExecutorService documentPool() {
-    return documentPool;
+  /**
+   * Where a new document's serial executor runs: the documents' pool, or else {@code near} (the event loop of the
+   * connection that opens the document) when it is one of the server's event loops, or else the next of them.
+   *
+   * @param near the opening connection's event loop, or null (a host call)
+   */
+  public Executor documentExecutor(EventLoop near) {
+    if (documentPool != null) {
+      return documentPool;
+    }
+    return near != null && near.parent() == eventLoops ? near : eventLoops.next();
   }
 
   public ExecutorService blockingPool() {
@@ -261,17 +293,23 @@ public final class ServerRuntime {
   public void shutdown(long millis) {
     metrics.close();
     timer.shutdownNow();
-    documentPool.shutdown();
+    if (documentPool != null) {
+      documentPool.shutdown();
+    }
     blockingPool.shutdown();
     authenticationPool.shutdownNow();
     try {
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-      documentPool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (documentPool != null) {
+        documentPool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      }
       blockingPool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    documentPool.shutdownNow();
+    if (documentPool != null) {
+      documentPool.shutdownNow();
+    }
     blockingPool.shutdownNow();
   }
 }

@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * from the registry so that the next client tries again. After the last user leaves and the unload delay passes,
  * everything is stored (and compacted) and the registry drops the instance, unless a user came back meanwhile.
  *
- * <p>Threads: everything below the constructor belongs to the document's serial executor ({@link #lane()});
- * public methods only queue work there. Store I/O runs on a second serial executor over the blocking pool.
+ * <p>Threads: everything below the constructor belongs to the document's serial executor ({@link #lane()}), which
+ * runs on one event loop (or the documents' pool, see {@link ServerRuntime#documentExecutor}); public methods only
+ * queue work there. Store I/O runs on a second serial executor over the blocking pool.
  */
 public final class SharedDocument {
   private static final Logger log = LoggerFactory.getLogger(SharedDocument.class);
@@ -88,11 +89,12 @@ public final class SharedDocument {
    */
   private final Map<Long, String> clientOwners = new HashMap<>();
 
-  SharedDocument(DocumentKey key, ServerRuntime runtime) {
+  /** @param executor where the document's serial executor runs ({@link ServerRuntime#documentExecutor}) */
+  SharedDocument(DocumentKey key, ServerRuntime runtime, Executor executor) {
     this.key = key;
     this.runtime = runtime;
     Map<String, String> logContext = Map.of(LogContext.TENANT, key.tenant(), LogContext.DOCUMENT, key.name());
-    this.lane = new SerialExecutor(runtime.documentPool(), "document " + key, true, logContext);
+    this.lane = new SerialExecutor(executor, "document " + key, true, logContext);
     this.storeLane = new SerialExecutor(runtime.blockingPool(), "store " + key, false, logContext);
     this.cluster = runtime.cluster() == null ? null : new ClusterLink(this, runtime.cluster());
     this.writer = new StoreWriter(this, runtime);
