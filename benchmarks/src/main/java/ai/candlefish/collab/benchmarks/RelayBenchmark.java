@@ -65,7 +65,7 @@ public class RelayBenchmark {
     for (byte[] u : HotPathsBenchmark.typing(UPDATES)) {
       Lib0Encoder out = new Lib0Encoder();
       out.writeVarUint(0); // y-websocket: a sync message
-      SyncProtocol.update(u).encodeTo(out);
+      out.writeUint8Array(SyncProtocol.update(u).encode());
       frames.add(out.toByteArray());
     }
     sender = channel();

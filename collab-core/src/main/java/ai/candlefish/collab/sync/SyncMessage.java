@@ -46,16 +46,11 @@ public abstract sealed class SyncMessage permits SyncMessage.SyncStep1, SyncMess
     return payload;
   }
 
-  /** Writes this message (type and payload) to {@code out}. */
-  public final void encodeTo(Lib0Encoder out) {
-    out.writeVarUint(type());
-    out.writeVarUint8Array(payload);
-  }
-
   /** This message's bytes. */
   public final byte[] encode() {
     Lib0Encoder out = new Lib0Encoder(payload.length + 6);
-    encodeTo(out);
+    out.writeVarUint(type());
+    out.writeVarUint8Array(payload);
     return out.toByteArray();
   }
 
@@ -74,12 +69,7 @@ public abstract sealed class SyncMessage permits SyncMessage.SyncStep1, SyncMess
     return m;
   }
 
-  /**
-   * Decodes one sync message from the decoder's position (transports that frame several fields use this).
-   *
-   * @throws DecodingException if the bytes are not a sync message
-   */
-  public static SyncMessage decode(Lib0Decoder in) {
+  private static SyncMessage decode(Lib0Decoder in) {
     int at = in.offset();
     long type = in.readVarUint();
     byte[] payload = in.readVarUint8Array();

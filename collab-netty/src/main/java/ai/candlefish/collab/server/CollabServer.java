@@ -521,6 +521,7 @@ public final class CollabServer implements AutoCloseable {
      * loaded (gauges), messages received and sent with their bytes (per protocol), update apply time, store time
      * and failures, rejected messages by close code. They are removed when the server closes. Default: none.
      */
+    @SuppressWarnings("exports") // micrometer.core is `requires static`, not transitive: hosts without it compile
     public Builder meterRegistry(MeterRegistry registry) {
       this.metrics = new MicrometerMetrics(Objects.requireNonNull(registry, "registry"));
       return this;

@@ -77,7 +77,7 @@ final class YClient implements AutoCloseable {
   static byte[] frame(int type, SyncMessage message) {
     Lib0Encoder out = new Lib0Encoder();
     out.writeVarUint(type);
-    message.encodeTo(out);
+    out.writeUint8Array(message.encode());
     return out.toByteArray();
   }
 
@@ -112,7 +112,7 @@ final class YClient implements AutoCloseable {
   }
 
   void awaitSynced() {
-    await("synced").atMost(Duration.ofSeconds(5)).until(this::synced);
+    await("synced").atMost(Duration.ofSeconds(30)).until(this::synced);
   }
 
   Close awaitClose() {
@@ -127,7 +127,7 @@ final class YClient implements AutoCloseable {
     Lib0Decoder in = new Lib0Decoder(message);
     int type = in.readVarUintAsInt();
     if (type == 0) {
-      SyncMessage m = SyncMessage.decode(in);
+      SyncMessage m = SyncMessage.decode(in.readUint8Array(in.remaining()));
       SyncMessage reply = SyncProtocol.handle(doc, m, this);
       if (reply != null) {
         send(frame(0, reply));

@@ -93,7 +93,7 @@ public final class HocuspocusLoadProtocol implements LoadProtocol {
 
     private void sendSync(SyncMessage message) {
       Lib0Encoder e = start(MESSAGE_SYNC, message.payload().length + 8);
-      message.encodeTo(e);
+      e.writeUint8Array(message.encode());
       out.send(e.toByteArray());
     }
 
@@ -119,7 +119,7 @@ public final class HocuspocusLoadProtocol implements LoadProtocol {
       int type = in.readVarUintAsInt();
       switch (type) {
         case MESSAGE_AUTH -> auth(in);
-        case MESSAGE_SYNC, MESSAGE_SYNC_REPLY -> sync(SyncMessage.decode(in));
+        case MESSAGE_SYNC, MESSAGE_SYNC_REPLY -> sync(SyncMessage.decode(in.readUint8Array(in.remaining())));
         case MESSAGE_AWARENESS -> awareness.applyUpdate(in.readVarUint8Array(), this);
         case MESSAGE_QUERY_AWARENESS -> sendAwareness();
         case MESSAGE_SYNC_STATUS -> syncStatus(in.readVarUintAsInt() == 1);

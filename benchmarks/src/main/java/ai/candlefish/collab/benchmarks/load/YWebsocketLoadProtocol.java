@@ -50,7 +50,7 @@ public final class YWebsocketLoadProtocol implements LoadProtocol {
   static byte[] syncFrame(SyncMessage message) {
     Lib0Encoder out = new Lib0Encoder(message.payload().length + 8);
     out.writeVarUint(MESSAGE_SYNC);
-    message.encodeTo(out);
+    out.writeUint8Array(message.encode());
     return out.toByteArray();
   }
 
@@ -86,10 +86,7 @@ public final class YWebsocketLoadProtocol implements LoadProtocol {
       Lib0Decoder in = new Lib0Decoder(message);
       int type = in.readVarUintAsInt();
       if (type == MESSAGE_SYNC) {
-        SyncMessage m = SyncMessage.decode(in);
-        if (in.hasContent()) {
-          throw new IllegalStateException(in.remaining() + " unexpected bytes after a sync message");
-        }
+        SyncMessage m = SyncMessage.decode(in.readUint8Array(in.remaining())); // fails on trailing bytes
         SyncMessage reply = SyncProtocol.handle(doc, m, this);
         if (m instanceof SyncMessage.Update u) {
           listener.remoteUpdate(u.update());

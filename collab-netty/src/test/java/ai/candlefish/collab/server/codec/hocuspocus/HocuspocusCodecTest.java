@@ -210,7 +210,7 @@ class HocuspocusCodecTest {
     Lib0Encoder expected = new Lib0Encoder();
     expected.writeVarString("doc");
     expected.writeVarUint(HocuspocusProtocol.MESSAGE_SYNC);
-    new SyncMessage.Update(update).encodeTo(expected);
+    expected.writeUint8Array(new SyncMessage.Update(update).encode());
     assertThat(encode(ServerMessage.Sync.update("doc", update))).isEqualTo(expected.toByteArray());
     assertThat(hexOf(encode(ServerMessage.Sync.step1("doc", new byte[] {0})))).isEqualTo(PROVIDER_STEP1);
   }

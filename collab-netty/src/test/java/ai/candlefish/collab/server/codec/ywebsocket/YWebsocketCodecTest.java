@@ -99,12 +99,12 @@ class YWebsocketCodecTest {
     new SplittableRandom(1).nextBytes(update);
     Lib0Encoder expected = new Lib0Encoder();
     expected.writeVarUint(YWebsocketProtocol.MESSAGE_SYNC);
-    new SyncMessage.Update(update).encodeTo(expected);
+    expected.writeUint8Array(new SyncMessage.Update(update).encode());
     assertThat(encode(ServerMessage.Sync.update("doc", update))).isEqualTo(expected.toByteArray());
 
     Lib0Encoder step2 = new Lib0Encoder();
     step2.writeVarUint(YWebsocketProtocol.MESSAGE_SYNC);
-    new SyncMessage.SyncStep2(new byte[] {0, 0}).encodeTo(step2);
+    step2.writeUint8Array(new SyncMessage.SyncStep2(new byte[] {0, 0}).encode());
     assertThat(encode(ServerMessage.Sync.step2("doc", new byte[] {0, 0}))).isEqualTo(step2.toByteArray());
   }
 
