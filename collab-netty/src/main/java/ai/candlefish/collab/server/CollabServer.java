@@ -650,7 +650,8 @@ public final class CollabServer implements AutoCloseable {
     }
 
     /**
-     * How long after a document's last change its changes are stored. Default 2 s.
+     * How long after a document's last change its changes are stored. Default 2 s. Not in a {@link #cluster
+     * cluster}: there every change is stored at once, since the other nodes get it only once it is stored.
      *
      * @throws IllegalArgumentException if negative
      */

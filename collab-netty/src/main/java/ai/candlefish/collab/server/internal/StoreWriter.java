@@ -24,10 +24,11 @@ import org.slf4j.LoggerFactory;
  * flight, so writes reach the store in order.
  *
  * <p>This is the one owner of compaction for the documents a server serves (stores do not compact by themselves
- * unless told to, for use without a server). In a cluster ({@link ClusterLink}) nothing is replaced: each batch is
- * appended and then published to the other nodes, and compaction is the lease holder's fenced compaction, which
- * folds in what other nodes appended (it counts their pieces as their updates arrive); the {@code onChange} and
- * {@code onStore} hooks run on the lease holder only.
+ * unless told to, for use without a server). In a cluster ({@link ClusterLink}) nothing is replaced and nothing is
+ * debounced: each batch is appended at once and then published to the other nodes (their clients see an update
+ * only once it is stored), and compaction is the lease holder's fenced compaction, which folds in what other nodes
+ * appended (it counts their pieces as their updates arrive); the {@code onChange} and {@code onStore} hooks run on
+ * the lease holder only.
  *
  * <p>Belongs to its document's serial executor; store calls run on the document's store executor.
  */
@@ -109,7 +110,11 @@ final class StoreWriter {
       firstPendingNanos = now;
     }
     pending.add(update);
-    dueNanos = urgent ? now : Math.min(now + debounceNanos, firstPendingNanos + maxWaitNanos);
+    // In a cluster the other nodes get an update only once it is stored (store, commit, publish): debouncing would
+    // hold it back from their clients for the debounce. Stored at once instead, as if a client waited for its ack;
+    // what arrives while a write is in flight goes in the next one.
+    boolean atOnce = urgent || document.cluster != null;
+    dueNanos = atOnce ? now : Math.min(now + debounceNanos, firstPendingNanos + maxWaitNanos);
     arm();
   }
 
