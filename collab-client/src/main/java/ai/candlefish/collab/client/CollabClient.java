@@ -7,6 +7,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A client of a Candlefish Collab server speaking collab/1 over one WebSocket, for any number of documents.
@@ -69,7 +70,7 @@ public final class CollabClient implements AutoCloseable {
    * @param token the fresh token, or null for none
    * @throws IllegalStateException if the client is closed
    */
-  public void refreshToken(String token) {
+  public void refreshToken(@Nullable String token) {
     engine.refreshToken(token);
   }
 
@@ -124,7 +125,7 @@ public final class CollabClient implements AutoCloseable {
     }
 
     /** The token the server's authenticator checks (default none). It is sent in the first frame, not in the URL. */
-    public Builder token(String token) {
+    public Builder token(@Nullable String token) {
       this.token = token;
       return this;
     }

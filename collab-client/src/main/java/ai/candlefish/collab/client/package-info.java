@@ -15,4 +15,7 @@
  * client.close();
  * }</pre>
  */
+@NullMarked
 package ai.candlefish.collab.client;
+
+import org.jspecify.annotations.NullMarked;

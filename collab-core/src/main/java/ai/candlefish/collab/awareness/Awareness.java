@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.LongPredicate;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Presence: who is here and what they are doing (cursor, selection, name, color), byte-compatible with
@@ -71,7 +72,7 @@ public final class Awareness {
   }
 
   /** The local state, or null when offline. */
-  public synchronized Object localState() {
+  public synchronized @Nullable Object localState() {
     State s = states.get(clientId);
     return s == null ? null : s.value;
   }
@@ -81,7 +82,7 @@ public final class Awareness {
    *
    * @throws IllegalArgumentException if the state is not JSON-like
    */
-  public void setLocalState(Object state) {
+  public void setLocalState(@Nullable Object state) {
     State next = state == null ? null : new State(copy(state), Json.stringify(state));
     List<Long> added = new ArrayList<>();
     List<Long> updated = new ArrayList<>();
@@ -112,7 +113,7 @@ public final class Awareness {
   }
 
   /** Sets one field of the local state (nothing happens while offline). */
-  public void setLocalStateField(String field, Object value) {
+  public void setLocalStateField(String field, @Nullable Object value) {
     Objects.requireNonNull(field, "field");
     Object current = localState();
     if (current instanceof Map<?, ?> map) {
@@ -168,7 +169,7 @@ public final class Awareness {
    *
    * @throws DecodingException if the update is malformed; nothing of it is applied then
    */
-  public void applyUpdate(byte[] update, Object origin) {
+  public void applyUpdate(byte[] update, @Nullable Object origin) {
     applyUpdate(update, origin, client -> true);
   }
 
@@ -178,7 +179,7 @@ public final class Awareness {
    *
    * @throws DecodingException if the update is malformed; nothing of it is applied then
    */
-  public void applyUpdate(byte[] update, Object origin, LongPredicate mayChange) {
+  public void applyUpdate(byte[] update, @Nullable Object origin, LongPredicate mayChange) {
     Objects.requireNonNull(update, "update");
     Objects.requireNonNull(mayChange, "mayChange");
     List<Entry> entries = decode(update);
@@ -250,7 +251,7 @@ public final class Awareness {
   }
 
   /** Removes the states of {@code clients} (y-protocols {@code removeAwarenessStates}). */
-  public void removeStates(Collection<Long> clients, Object origin) {
+  public void removeStates(Collection<Long> clients, @Nullable Object origin) {
     List<Long> removed = new ArrayList<>();
     synchronized (this) {
       for (Long client : clients) {

@@ -1,6 +1,7 @@
 package ai.candlefish.collab.awareness;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Clients whose awareness state was added, updated or removed by one call.
@@ -10,7 +11,7 @@ import java.util.List;
  * @param removed clients whose state was removed (offline, timed out or closed)
  * @param origin the origin given to the call; {@code "local"} for local changes, {@code "timeout"} for timeouts
  */
-public record AwarenessChange(List<Long> added, List<Long> updated, List<Long> removed, Object origin) {
+public record AwarenessChange(List<Long> added, List<Long> updated, List<Long> removed, @Nullable Object origin) {
   public AwarenessChange {
     added = List.copyOf(added);
     updated = List.copyOf(updated);

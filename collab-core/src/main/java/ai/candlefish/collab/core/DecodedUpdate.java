@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What an encoded update holds, for inspection (Yjs {@code decodeUpdate}/{@code decodeUpdateV2}): its structs in
@@ -69,8 +70,9 @@ public final class DecodedUpdate {
    * @param content the content class name, or null
    * @param values what the content holds
    */
-  public record Struct(Kind kind, Id id, int length, Id origin, Id rightOrigin, String parentName, Id parentId,
-      String parentSub, String content, List<Object> values) {
+  public record Struct(Kind kind, Id id, int length, @Nullable Id origin, @Nullable Id rightOrigin,
+      @Nullable String parentName, @Nullable Id parentId, @Nullable String parentSub, @Nullable String content,
+      List<@Nullable Object> values) {
     @Override
     public String toString() {
       if (kind != Kind.ITEM) {

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One operation of a change description (Quill's delta format, as Yjs uses it): insert content, delete a number
@@ -18,7 +19,8 @@ import java.util.Objects;
  * @param retain number of retained units, or 0
  * @param attributes formatting of an insert or changed formatting of a retain ({@code null} value: removed), or null
  */
-public record Delta(Object insert, int delete, int retain, Map<String, Object> attributes) {
+public record Delta(@Nullable Object insert, int delete, int retain,
+    @Nullable Map<String, @Nullable Object> attributes) {
 
   /** An insert without attributes. */
   public static Delta insert(Object content) {
@@ -26,7 +28,7 @@ public record Delta(Object insert, int delete, int retain, Map<String, Object> a
   }
 
   /** An insert with formatting attributes. */
-  public static Delta insert(Object content, Map<String, Object> attributes) {
+  public static Delta insert(Object content, @Nullable Map<String, @Nullable Object> attributes) {
     return new Delta(Objects.requireNonNull(content, "content"), 0, 0, copy(attributes));
   }
 
@@ -44,14 +46,14 @@ public record Delta(Object insert, int delete, int retain, Map<String, Object> a
   }
 
   /** {@code length} units whose formatting changes to {@code attributes}. */
-  public static Delta retain(int length, Map<String, Object> attributes) {
+  public static Delta retain(int length, @Nullable Map<String, @Nullable Object> attributes) {
     if (length <= 0) {
       throw new IllegalArgumentException("retain length must be positive but was " + length);
     }
     return new Delta(null, 0, length, copy(attributes));
   }
 
-  private static Map<String, Object> copy(Map<String, Object> attributes) {
+  private static @Nullable Map<String, @Nullable Object> copy(@Nullable Map<String, @Nullable Object> attributes) {
     if (attributes == null || attributes.isEmpty()) {
       return null;
     }

@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A collaborative document, wire-compatible with a Yjs 13.6 {@code Y.Doc}: the same updates, byte for byte.
@@ -172,7 +173,7 @@ public final class Doc {
   }
 
   /** The meta information given on the builder, which peers receive with the subdocument reference; or null. */
-  public Object meta() {
+  public @Nullable Object meta() {
     return meta;
   }
 
@@ -180,12 +181,12 @@ public final class Doc {
    * The collection this document belongs to (Yjs {@code collectionid}), or null. A subdocument without one
    * takes its parent's when added.
    */
-  public String collectionId() {
+  public @Nullable String collectionId() {
     return collectionId;
   }
 
   /** The document this one is a subdocument of, or null. */
-  public Doc parentDoc() {
+  public @Nullable Doc parentDoc() {
     return item == null ? null : ((SharedType) item.parent).doc;
   }
 
@@ -371,7 +372,7 @@ public final class Doc {
   }
 
   /** Runs {@code changes} in one transaction with the given origin (nested calls join the outer transaction). */
-  public void transact(Consumer<Transaction> changes, Object origin) {
+  public void transact(Consumer<Transaction> changes, @Nullable Object origin) {
     Objects.requireNonNull(changes, "changes");
     // Not through transact(Function, ...): one lambda less per keystroke.
     boolean initialCall = beginTransaction(origin, true);
@@ -383,7 +384,7 @@ public final class Doc {
   }
 
   /** Like {@link #transact(Consumer)}, returning what {@code changes} returns. */
-  public <R> R transactAndGet(Function<Transaction, R> changes) {
+  public <R extends @Nullable Object> R transactAndGet(Function<Transaction, R> changes) {
     Objects.requireNonNull(changes, "changes");
     return transact(changes, null, true);
   }
@@ -637,7 +638,7 @@ public final class Doc {
    * @param origin given to listeners as the transaction's origin (a provider uses it to not echo updates back)
    * @throws DecodingException if the update is malformed; the document is then left exactly as it was
    */
-  public void applyUpdate(byte[] update, Object origin) {
+  public void applyUpdate(byte[] update, @Nullable Object origin) {
     applyUpdate(update, origin, UpdateFormat.V1);
   }
 
@@ -659,7 +660,7 @@ public final class Doc {
    *     value that holds a bigint (which v1 could not carry; see {@link Updates#convertV2ToV1}); the document is
    *     then left exactly as it was
    */
-  public void applyUpdateV2(byte[] update, Object origin) {
+  public void applyUpdateV2(byte[] update, @Nullable Object origin) {
     applyUpdate(update, origin, UpdateFormat.V2);
   }
 
@@ -683,7 +684,7 @@ public final class Doc {
    * @throws DecodingException if the update is malformed; the document is then left exactly as it was
    * @throws LimitExceededException if the update would break a limit; the document is then left exactly as it was
    */
-  public void applyUpdate(byte[] update, Object origin, UpdateLimits limits) {
+  public void applyUpdate(byte[] update, @Nullable Object origin, UpdateLimits limits) {
     Objects.requireNonNull(update, "update");
     Objects.requireNonNull(limits, "limits");
     UpdateReader.DecodedUpdate decoded = UpdateReader.decode(update, UpdateFormat.V1);
@@ -781,13 +782,13 @@ public final class Doc {
      *
      * @throws IllegalArgumentException if the value cannot be stored in a document
      */
-    public Builder meta(Object meta) {
+    public Builder meta(@Nullable Object meta) {
       this.meta = meta == null ? null : Values.checkJson(meta);
       return this;
     }
 
     /** The collection the document belongs to (Yjs {@code collectionid}); null: none. */
-    public Builder collectionId(String collectionId) {
+    public Builder collectionId(@Nullable String collectionId) {
       this.collectionId = collectionId;
       return this;
     }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which user made which change (Yjs {@code PermanentUserData}), kept in the document itself so that every replica
@@ -203,7 +204,7 @@ public final class PermanentUserData {
   }
 
   /** The user who edited with {@code clientId}, or null if none is known (Yjs {@code getUserByClientId}). */
-  public String getUserByClientId(long clientId) {
+  public @Nullable String getUserByClientId(long clientId) {
     return clients.get(clientId);
   }
 
@@ -211,7 +212,7 @@ public final class PermanentUserData {
    * The first user (in the order users became known) whose recorded deletions include the unit
    * {@code client:clock}, or null (Yjs {@code getUserByDeletedId}).
    */
-  public String getUserByDeletedId(long client, int clock) {
+  public @Nullable String getUserByDeletedId(long client, int clock) {
     for (Map.Entry<String, DeleteSet> e : dss.entrySet()) {
       if (e.getValue().isDeleted(client, clock)) {
         return e.getKey();

@@ -5,6 +5,7 @@ import ai.candlefish.collab.core.internal.codec.Lib0Encoder;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A position in a shared type that survives edits, as Yjs 13.6's {@code RelativePosition}: it names the character
@@ -116,7 +117,7 @@ public final class RelativePosition {
    * @return the type and index, or null if {@code doc} does not have the referenced item yet, or it was
    *     garbage collected
    */
-  public AbsolutePosition toAbsolute(Doc doc) {
+  public @Nullable AbsolutePosition toAbsolute(Doc doc) {
     return toAbsolute(doc, true);
   }
 
@@ -131,7 +132,7 @@ public final class RelativePosition {
    * @return the type and index, or null if {@code doc} does not have the referenced item yet, or it was
    *     garbage collected
    */
-  public AbsolutePosition toAbsolute(Doc doc, boolean followUndoneDeletions) {
+  public @Nullable AbsolutePosition toAbsolute(Doc doc, boolean followUndoneDeletions) {
     Objects.requireNonNull(doc, "doc");
     StructStore store = doc.store;
     SharedType parent;
@@ -191,7 +192,7 @@ public final class RelativePosition {
   }
 
   /** The name of the root type, if the position is at the end (or, left-associated, the start) of a root; else null. */
-  public String rootName() {
+  public @Nullable String rootName() {
     return tname;
   }
 

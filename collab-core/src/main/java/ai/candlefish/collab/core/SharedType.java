@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A shared type: the common base of {@link YText}, {@link YArray}, {@link YMap} and the XML types. A type has a
@@ -93,12 +94,12 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
   }
 
   /** The document this type belongs to, or null while it is preliminary. */
-  public final Doc doc() {
+  public final @Nullable Doc doc() {
     return doc;
   }
 
   /** The type this one is nested in, or null for a root or a preliminary type. */
-  public final SharedType parent() {
+  public final @Nullable SharedType parent() {
     return item == null ? null : (SharedType) item.parent;
   }
 
@@ -150,7 +151,7 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
   }
 
   /** This type's content as JSON-like Java values, as Yjs's {@code toJSON()}. */
-  public abstract Object toJson();
+  public abstract @Nullable Object toJson();
 
   final Doc requireDoc() {
     if (doc == null) {

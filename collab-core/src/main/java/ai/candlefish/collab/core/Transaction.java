@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A group of changes to one {@link Doc}, applied atomically: observers and update listeners see a transaction's
@@ -75,7 +76,7 @@ public final class Transaction {
   }
 
   /** The origin given to {@link Doc#transact(Consumer, Object)} or {@link Doc#applyUpdate(byte[], Object)}; may be null. */
-  public Object origin() {
+  public @Nullable Object origin() {
     return origin;
   }
 
@@ -165,8 +166,8 @@ public final class Transaction {
    * ({@code null} standing for the list part), in the order they changed (Yjs {@code changed}). Types nested in
    * a type created in this transaction are not listed, as in Yjs.
    */
-  public Map<SharedType, Set<String>> changedTypes() {
-    Map<SharedType, Set<String>> out = new LinkedHashMap<>();
+  public Map<SharedType, Set<@Nullable String>> changedTypes() {
+    Map<SharedType, Set<@Nullable String>> out = new LinkedHashMap<>();
     changed().forEach((t, keys) -> out.put(t, Collections.unmodifiableSet(new LinkedHashSet<>(keys))));
     return Collections.unmodifiableMap(out);
   }

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Undo and redo of one user's changes to some shared types, behaving as Yjs 13.6's {@code Y.UndoManager}: the same
@@ -84,7 +85,8 @@ public final class UndoManager implements AutoCloseable {
    * @param changedParentTypes the types the transaction changed and every type they are nested in (Yjs
    *     {@code changedParentTypes}' keys): an editor binding restores its selection only if its type is here
    */
-  public record StackItemEvent(StackItem stackItem, Object origin, Kind kind, Set<SharedType> changedParentTypes) {}
+  public record StackItemEvent(StackItem stackItem, @Nullable Object origin, Kind kind,
+      Set<SharedType> changedParentTypes) {}
 
   /** What {@link #clear(boolean, boolean)} cleared. */
   public record StackCleared(boolean undoStackCleared, boolean redoStackCleared) {}
@@ -96,7 +98,7 @@ public final class UndoManager implements AutoCloseable {
    * @param key the map key when it is a map entry, else null
    * @param content the values the item holds (characters of text as one-character strings, a nested type, …)
    */
-  public record DeletionCandidate(SharedType parent, String key, List<Object> content) {}
+  public record DeletionCandidate(SharedType parent, @Nullable String key, List<@Nullable Object> content) {}
 
   private final Doc doc;
   private final List<Object> scope = new ArrayList<>();
@@ -179,12 +181,12 @@ public final class UndoManager implements AutoCloseable {
   }
 
   /** Also captures transactions with this origin (or, if it is a {@link Class}, origins of that class). */
-  public void addTrackedOrigin(Object origin) {
+  public void addTrackedOrigin(@Nullable Object origin) {
     trackedOrigins.add(origin);
   }
 
   /** No longer captures transactions with this origin. */
-  public void removeTrackedOrigin(Object origin) {
+  public void removeTrackedOrigin(@Nullable Object origin) {
     trackedOrigins.remove(origin);
   }
 
@@ -315,7 +317,7 @@ public final class UndoManager implements AutoCloseable {
    *
    * @return the stack item undone (now on the redo stack), or null if there was nothing to undo
    */
-  public StackItem undo() {
+  public @Nullable StackItem undo() {
     undoing = true;
     try {
       return popStackItem(undoStack, Kind.UNDO);
@@ -329,7 +331,7 @@ public final class UndoManager implements AutoCloseable {
    *
    * @return the stack item redone (now on the undo stack), or null if there was nothing to redo
    */
-  public StackItem redo() {
+  public @Nullable StackItem redo() {
     redoing = true;
     try {
       return popStackItem(redoStack, Kind.REDO);
@@ -537,7 +539,7 @@ public final class UndoManager implements AutoCloseable {
      * without one). A {@link Class} in the set captures every origin of that class (as Yjs matches constructors).
      * The manager always tracks itself. Give the origin your editor binding uses, for example.
      */
-    public Builder trackedOrigins(Collection<?> origins) {
+    public Builder trackedOrigins(Collection<? extends @Nullable Object> origins) {
       Objects.requireNonNull(origins, "origins");
       this.trackedOrigins = new HashSet<>(origins);
       return this;

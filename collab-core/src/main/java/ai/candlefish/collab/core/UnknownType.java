@@ -1,6 +1,7 @@
 package ai.candlefish.collab.core;
 
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A root type created by a received update before this replica asked for it by kind. It holds the content
@@ -29,7 +30,7 @@ final class UnknownType extends SharedType {
   }
 
   @Override
-  public Object toJson() {
+  public @Nullable Object toJson() {
     return null;
   }
 }

@@ -1,5 +1,7 @@
 package ai.candlefish.collab.core;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Receives the update that each transaction produced, after its observers ran: Yjs v1 bytes when registered with
  * {@link Doc#onUpdate}, v2 bytes with {@link Doc#onUpdateV2}.
@@ -11,5 +13,5 @@ public interface UpdateListener {
    * @param origin the transaction's origin (may be null)
    * @param transaction the finished transaction
    */
-  void onUpdate(byte[] update, Object origin, Transaction transaction);
+  void onUpdate(byte[] update, @Nullable Object origin, Transaction transaction);
 }

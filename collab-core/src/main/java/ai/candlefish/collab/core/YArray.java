@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A shared list of values (Yjs {@code Y.Array}). Elements are JSON-like values, {@code byte[]}, subdocuments or
@@ -46,7 +47,7 @@ public final class YArray extends SharedType {
    * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length()]}
    * @throws IllegalArgumentException if a value cannot be stored
    */
-  public void insert(int index, List<?> values) {
+  public void insert(int index, List<? extends @Nullable Object> values) {
     Objects.requireNonNull(values, "values");
     if (doc == null) {
       if (index < 0 || index > prelim.size()) {
@@ -59,7 +60,7 @@ public final class YArray extends SharedType {
   }
 
   /** Appends {@code values}. */
-  public void push(List<?> values) {
+  public void push(List<? extends @Nullable Object> values) {
     Objects.requireNonNull(values, "values");
     if (doc == null) {
       prelim.addAll(values);
@@ -69,7 +70,7 @@ public final class YArray extends SharedType {
   }
 
   /** Inserts {@code values} at the start. */
-  public void unshift(List<?> values) {
+  public void unshift(List<? extends @Nullable Object> values) {
     insert(0, values);
   }
 
@@ -95,7 +96,7 @@ public final class YArray extends SharedType {
   }
 
   /** The element at {@code index}. @throws IndexOutOfBoundsException if there is none */
-  public Object get(int index) {
+  public @Nullable Object get(int index) {
     if (doc == null) {
       return prelim.get(index);
     }
@@ -108,7 +109,7 @@ public final class YArray extends SharedType {
   }
 
   /** The elements, as an unmodifiable snapshot (nested types are returned as themselves). */
-  public List<Object> toList() {
+  public List<@Nullable Object> toList() {
     if (doc == null) {
       return Collections.unmodifiableList(new ArrayList<>(prelim));
     }
@@ -121,7 +122,7 @@ public final class YArray extends SharedType {
    *
    * @throws IllegalStateException if this array is not part of a document
    */
-  public List<Object> toList(Snapshot snapshot) {
+  public List<@Nullable Object> toList(Snapshot snapshot) {
     return Collections.unmodifiableList(listToList(snapshot));
   }
 
@@ -131,7 +132,7 @@ public final class YArray extends SharedType {
    * that is still negative after adding the length yields {@link Undefined#INSTANCE} for each position before
    * the first element.
    */
-  public List<Object> slice(int start, int end) {
+  public List<@Nullable Object> slice(int start, int end) {
     if (doc == null) {
       return Collections.unmodifiableList(prelimSlice(prelim, start, end));
     }
@@ -139,7 +140,7 @@ public final class YArray extends SharedType {
   }
 
   /** Elements from {@code start} to the end ({@code slice(start, length())}, see {@link #slice(int, int)}). */
-  public List<Object> slice(int start) {
+  public List<@Nullable Object> slice(int start) {
     return slice(start, length());
   }
 
@@ -170,7 +171,7 @@ public final class YArray extends SharedType {
 
   @Override
   @SuppressWarnings("unchecked")
-  public List<Object> toJson() {
+  public List<@Nullable Object> toJson() {
     return (List<Object>) TypeWalk.toJson(this);
   }
 

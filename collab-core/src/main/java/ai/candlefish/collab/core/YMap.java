@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A shared map from string keys to values (Yjs {@code Y.Map}). When replicas set the same key concurrently, the
@@ -46,7 +47,7 @@ public sealed class YMap extends SharedType permits YXmlHook {
    *
    * @throws IllegalArgumentException if the value cannot be stored
    */
-  public <V> V set(String key, V value) {
+  public <V extends @Nullable Object> V set(String key, V value) {
     Objects.requireNonNull(key, "key");
     if (doc == null) {
       prelim.put(key, value);
@@ -57,7 +58,7 @@ public sealed class YMap extends SharedType permits YXmlHook {
   }
 
   /** The value at {@code key}, or null if absent. */
-  public Object get(String key) {
+  public @Nullable Object get(String key) {
     Objects.requireNonNull(key, "key");
     if (doc == null) {
       return prelim.get(key);
@@ -71,7 +72,7 @@ public sealed class YMap extends SharedType permits YXmlHook {
    *
    * @throws IllegalStateException if this map is not part of a document
    */
-  public Object get(String key, Snapshot snapshot) {
+  public @Nullable Object get(String key, Snapshot snapshot) {
     return mapGet(key, snapshot);
   }
 
@@ -106,7 +107,7 @@ public sealed class YMap extends SharedType permits YXmlHook {
   }
 
   /** The values, in the order of {@link #keys()} (Yjs {@code values()}). */
-  public List<Object> values() {
+  public List<@Nullable Object> values() {
     return Collections.unmodifiableList(new ArrayList<>(toMap().values()));
   }
 
@@ -127,7 +128,7 @@ public sealed class YMap extends SharedType permits YXmlHook {
    * The entries, as an unmodifiable snapshot in the order of {@link #keys()} (Yjs {@code entries()}; nested
    * types are returned as themselves).
    */
-  public Map<String, Object> toMap() {
+  public Map<String, @Nullable Object> toMap() {
     if (doc == null) {
       return Collections.unmodifiableMap(new LinkedHashMap<>(prelim));
     }
@@ -140,7 +141,7 @@ public sealed class YMap extends SharedType permits YXmlHook {
    *
    * @throws IllegalStateException if this map is not part of a document
    */
-  public Map<String, Object> toMap(Snapshot snapshot) {
+  public Map<String, @Nullable Object> toMap(Snapshot snapshot) {
     return mapEntries(snapshot);
   }
 
@@ -154,7 +155,7 @@ public sealed class YMap extends SharedType permits YXmlHook {
   /** The entries as JSON-like values, keys in a JavaScript object's order (Yjs {@code toJSON()}). */
   @Override
   @SuppressWarnings("unchecked")
-  public Map<String, Object> toJson() {
+  public Map<String, @Nullable Object> toJson() {
     return (Map<String, Object>) TypeWalk.toJson(this);
   }
 

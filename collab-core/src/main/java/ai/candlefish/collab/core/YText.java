@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Shared rich text (Yjs {@code Y.Text}): characters, embeds and formatting attributes. Indices count UTF-16
@@ -124,7 +125,7 @@ public sealed class YText extends SharedType permits YXmlText {
    *
    * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length()]}
    */
-  public void insert(int index, String text, Map<String, Object> attributes) {
+  public void insert(int index, String text, @Nullable Map<String, @Nullable Object> attributes) {
     Objects.requireNonNull(text, "text");
     if (attributes == null) {
       insert(index, text);
@@ -144,7 +145,7 @@ public sealed class YText extends SharedType permits YXmlText {
    *
    * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length()]}
    */
-  public void insertEmbed(int index, Object embed, Map<String, Object> attributes) {
+  public void insertEmbed(int index, Object embed, @Nullable Map<String, @Nullable Object> attributes) {
     Objects.requireNonNull(embed, "embed");
     Object value = embed instanceof SharedType ? embed : Values.checkJson(embed);
     Map<String, Object> attrs = attributes == null ? new LinkedHashMap<>() : normalizeAttributes(attributes);
@@ -186,7 +187,7 @@ public sealed class YText extends SharedType permits YXmlText {
    *
    * @throws IndexOutOfBoundsException if {@code index} is outside the text
    */
-  public void format(int index, int length, Map<String, Object> attributes) {
+  public void format(int index, int length, Map<String, @Nullable Object> attributes) {
     Objects.requireNonNull(attributes, "attributes");
     Map<String, Object> attrs = normalizeAttributes(attributes);
     if (length == 0 || (doc == null && defer(t -> t.format(index, length, attrs)))) {
@@ -274,7 +275,7 @@ public sealed class YText extends SharedType permits YXmlText {
    *
    * @throws IllegalArgumentException if the value cannot be stored
    */
-  public void setAttribute(String name, Object value) {
+  public void setAttribute(String name, @Nullable Object value) {
     Objects.requireNonNull(name, "name");
     if (doc == null && defer(t -> t.setAttribute(name, value))) {
       return;
@@ -292,7 +293,7 @@ public sealed class YText extends SharedType permits YXmlText {
   }
 
   /** The value of attribute {@code name} of the text, or null (Yjs {@code getAttribute}). */
-  public Object getAttribute(String name) {
+  public @Nullable Object getAttribute(String name) {
     Objects.requireNonNull(name, "name");
     return doc == null ? null : mapGet(name);
   }
@@ -348,7 +349,8 @@ public sealed class YText extends SharedType permits YXmlText {
    *
    * @throws IllegalStateException if this text is not part of a document
    */
-  public List<Delta> toDelta(Snapshot snapshot, Snapshot prevSnapshot, YChangeFunction computeYChange) {
+  public List<Delta> toDelta(@Nullable Snapshot snapshot, @Nullable Snapshot prevSnapshot,
+      @Nullable YChangeFunction computeYChange) {
     requireDoc();
     if (snapshot == null && prevSnapshot == null) {
       return computeDelta(null, null, computeYChange);

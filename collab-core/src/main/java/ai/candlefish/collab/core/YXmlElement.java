@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A shared XML element (Yjs {@code Y.XmlElement}): a node name, attributes, and child nodes.
@@ -74,7 +75,7 @@ public final class YXmlElement extends YXmlFragment {
   }
 
   /** The value of attribute {@code name}, or null. */
-  public Object getAttribute(String name) {
+  public @Nullable Object getAttribute(String name) {
     Objects.requireNonNull(name, "name");
     return doc == null ? prelimAttributes.get(name) : mapGet(name);
   }
@@ -109,12 +110,12 @@ public final class YXmlElement extends YXmlFragment {
   }
 
   /** The next sibling in the parent, or null. */
-  public SharedType nextSibling() {
+  public @Nullable SharedType nextSibling() {
     return sibling(true);
   }
 
   /** The previous sibling in the parent, or null. */
-  public SharedType prevSibling() {
+  public @Nullable SharedType prevSibling() {
     return sibling(false);
   }
 

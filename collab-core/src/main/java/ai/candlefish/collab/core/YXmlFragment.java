@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A shared list of XML nodes (Yjs {@code Y.XmlFragment}): the root type of y-prosemirror, TipTap and other tree
@@ -67,7 +68,7 @@ public sealed class YXmlFragment extends SharedType permits YXmlElement {
   }
 
   /** Inserts {@code nodes} after the child {@code reference} (null: at the start). */
-  public void insertAfter(SharedType reference, List<? extends SharedType> nodes) {
+  public void insertAfter(@Nullable SharedType reference, List<? extends SharedType> nodes) {
     List<SharedType> checked = checkNodes(nodes);
     if (doc == null) {
       int index = reference == null ? 0 : prelim.indexOf(reference) + 1;
@@ -209,7 +210,7 @@ public sealed class YXmlFragment extends SharedType permits YXmlElement {
    * The first element below this node named {@code nodeName}, ignoring case (Yjs {@code querySelector}: a tag
    * name only, no CSS), or null.
    */
-  public YXmlElement querySelector(String nodeName) {
+  public @Nullable YXmlElement querySelector(String nodeName) {
     List<YXmlElement> all = querySelectorAll(nodeName, true);
     return all.isEmpty() ? null : all.get(0);
   }
@@ -231,7 +232,7 @@ public sealed class YXmlFragment extends SharedType permits YXmlElement {
   }
 
   /** The first child, or null. */
-  public SharedType firstChild() {
+  public @Nullable SharedType firstChild() {
     return length() == 0 ? null : get(0);
   }
 

@@ -3,6 +3,7 @@ package ai.candlefish.collab.core;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Formatted text inside an XML tree (Yjs {@code Y.XmlText}); formatting attributes are rendered as nested tags
@@ -35,12 +36,12 @@ public final class YXmlText extends YText {
   }
 
   /** The next sibling in the parent, or null. */
-  public SharedType nextSibling() {
+  public @Nullable SharedType nextSibling() {
     return sibling(true);
   }
 
   /** The previous sibling in the parent, or null. */
-  public SharedType prevSibling() {
+  public @Nullable SharedType prevSibling() {
     return sibling(false);
   }
 

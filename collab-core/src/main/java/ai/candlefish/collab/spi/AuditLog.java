@@ -1,5 +1,7 @@
 package ai.candlefish.collab.spi;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Who did what with which document, for a host's audit trail (and its duties under data-protection law: who
  * accessed and changed a person's data, who was refused). A server calls it for every connection that authenticated,
@@ -39,14 +41,15 @@ public interface AuditLog {
    * @param code the close code ({@code ai.candlefish.collab.server.CloseCodes})
    * @param reason what the client was told
    */
-  default void refused(ConnectionInfo connection, Principal principal, DocumentKey key, int code, String reason) {}
+  default void refused(ConnectionInfo connection, @Nullable Principal principal, @Nullable DocumentKey key, int code,
+      String reason) {}
 
   /**
    * The connection ended.
    *
    * @param principal who, or null if the client never authenticated
    */
-  default void disconnected(ConnectionInfo connection, Principal principal) {}
+  default void disconnected(ConnectionInfo connection, @Nullable Principal principal) {}
 
   /**
    * The host revoked principal {@code principalId} of {@code tenant}: its sessions on {@code connections}

@@ -1,6 +1,7 @@
 package ai.candlefish.collab.spi;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides who a connecting client is. A y-websocket client passes its token as the {@code token} query parameter
@@ -22,7 +23,7 @@ public interface Authenticator {
    * @return the principal; never null
    * @throws AuthenticationException to refuse the connection; its message is sent to the client
    */
-  Principal authenticate(String token, ConnectionInfo connection);
+  Principal authenticate(@Nullable String token, ConnectionInfo connection);
 
   /**
    * For development and tests only: lets every connection in, with or without a token, as principal

@@ -2,6 +2,7 @@ package ai.candlefish.collab.spi;
 
 import ai.candlefish.collab.awareness.AwarenessChange;
 import ai.candlefish.collab.core.Doc;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a host application hears from a collaboration server. Every method does nothing by default; override what
@@ -77,5 +78,5 @@ public interface CollabHooks {
    *
    * @param principal who it was, or null if it never authenticated
    */
-  default void onDisconnect(ConnectionInfo connection, Principal principal) {}
+  default void onDisconnect(ConnectionInfo connection, @Nullable Principal principal) {}
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a server knows about a connection when it asks the {@link Authenticator} and calls {@link CollabHooks}:
@@ -34,13 +35,13 @@ public record ConnectionInfo(long id, SocketAddress remoteAddress, String protoc
   }
 
   /** The first value of header {@code name} (any case), or null if the request had none. */
-  public String header(String name) {
+  public @Nullable String header(String name) {
     List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
     return values == null || values.isEmpty() ? null : values.get(0);
   }
 
   /** The first value of query parameter {@code name}, or null if the request had none. */
-  public String parameter(String name) {
+  public @Nullable String parameter(String name) {
     List<String> values = parameters.get(name);
     return values == null || values.isEmpty() ? null : values.get(0);
   }

@@ -1,6 +1,7 @@
 package ai.candlefish.collab.spi;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One owner per document among the nodes of a cluster, for work that must happen once: compaction of the stored
@@ -43,7 +44,7 @@ public interface DocumentLeases extends AutoCloseable {
    * @return the lease, or {@code null} when another node with a live heartbeat holds the document
    * @throws StoreException if the database cannot be reached
    */
-  DocumentLease tryAcquire(DocumentKey key);
+  @Nullable DocumentLease tryAcquire(DocumentKey key);
 
   /**
    * Whether {@code lease} is still this node's current lease (its epoch is the latest and this node holds it). A
@@ -64,7 +65,7 @@ public interface DocumentLeases extends AutoCloseable {
    * @throws StoreException if the database failed; what was stored before is then still there
    * @throws IllegalArgumentException if the lease is not one of this node's
    */
-  void compact(DocumentLease lease, byte[] state);
+  void compact(DocumentLease lease, byte @Nullable [] state);
 
   /**
    * Gives the document up, so another node can take it at once (on unload, or on shutdown). Does nothing if the

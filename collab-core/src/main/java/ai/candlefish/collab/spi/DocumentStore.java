@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where documents live between sessions, as Yjs v1 updates: a server loads a document when the first client opens
@@ -89,7 +90,7 @@ public interface DocumentStore {
    * @throws StoreException if the store cannot be read
    * @throws UnsupportedOperationException if this store keeps no versions
    */
-  default DocumentVersion loadVersion(DocumentKey key, long id) {
+  default @Nullable DocumentVersion loadVersion(DocumentKey key, long id) {
     throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no versions");
   }
 

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link DocumentStore} in the heap: for tests, demos, and single-process servers that may lose everything when
@@ -107,7 +108,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
   }
 
   @Override
-  public DocumentVersion loadVersion(DocumentKey key, long id) {
+  public @Nullable DocumentVersion loadVersion(DocumentKey key, long id) {
     Objects.requireNonNull(key, "key");
     DocumentVersion[] out = {null};
     versions.computeIfPresent(key, (k, all) -> {

@@ -3,6 +3,7 @@ package ai.candlefish.collab.spi;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who is connected, as an {@link Authenticator} established it: an id (for the host's logs and hooks), the tenant
@@ -21,12 +22,12 @@ import java.util.function.Function;
 public final class Principal {
   private final String id;
   private final String tenant;
-  private final Function<String, Permission> permissions;
-  private final Instant expiresAt;
-  private final Instant issuedAt;
+  private final Function<String, @Nullable Permission> permissions;
+  private final @Nullable Instant expiresAt;
+  private final @Nullable Instant issuedAt;
 
-  private Principal(String id, String tenant, Function<String, Permission> permissions, Instant expiresAt,
-      Instant issuedAt) {
+  private Principal(String id, String tenant, Function<String, @Nullable Permission> permissions,
+      @Nullable Instant expiresAt, @Nullable Instant issuedAt) {
     this.id = Objects.requireNonNull(id, "id");
     this.tenant = Objects.requireNonNull(tenant, "tenant");
     this.permissions = permissions;
@@ -58,7 +59,7 @@ public final class Principal {
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code tenant} is not a valid tenant id (see {@link DocumentKey})
    */
-  public static Principal of(String id, String tenant, Function<String, Permission> byDocumentName) {
+  public static Principal of(String id, String tenant, Function<String, @Nullable Permission> byDocumentName) {
     return new Principal(id, tenant, Objects.requireNonNull(byDocumentName, "byDocumentName"), null, null);
   }
 
@@ -69,12 +70,12 @@ public final class Principal {
    * @param expiresAt when the token stops being valid, or null for never
    * @return a copy with that expiry (same id, tenant and permissions)
    */
-  public Principal expiringAt(Instant expiresAt) {
+  public Principal expiringAt(@Nullable Instant expiresAt) {
     return new Principal(id, tenant, permissions, expiresAt, issuedAt);
   }
 
   /** When the token this principal came from stops being valid, or null if it does not expire. */
-  public Instant expiresAt() {
+  public @Nullable Instant expiresAt() {
     return expiresAt;
   }
 
@@ -86,12 +87,12 @@ public final class Principal {
    * @param issuedAt when the token was issued, or null if unknown
    * @return a copy with that issue time (same id, tenant, permissions and expiry)
    */
-  public Principal issuedAt(Instant issuedAt) {
+  public Principal issuedAt(@Nullable Instant issuedAt) {
     return new Principal(id, tenant, permissions, expiresAt, issuedAt);
   }
 
   /** When the token this principal came from was issued, or null if unknown. */
-  public Instant issuedAt() {
+  public @Nullable Instant issuedAt() {
     return issuedAt;
   }
 

@@ -19,4 +19,7 @@
  * <p>Every method here is synchronous. A server calls the store, lease and authenticator methods on its own worker
  * threads, never on a network thread, so they may block; hooks and the audit log say where they are called.
  */
+@NullMarked
 package ai.candlefish.collab.spi;
+
+import org.jspecify.annotations.NullMarked;

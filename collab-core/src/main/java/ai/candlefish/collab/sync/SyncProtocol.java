@@ -3,6 +3,7 @@ package ai.candlefish.collab.sync;
 import ai.candlefish.collab.core.DecodingException;
 import ai.candlefish.collab.core.Doc;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The y-protocols sync handshake for one document. A peer that connects sends {@link #step1(Doc)}; each side
@@ -45,7 +46,7 @@ public final class SyncProtocol {
    *
    * @throws DecodingException if the state vector or update is malformed; the document is unchanged
    */
-  public static SyncMessage handle(Doc doc, SyncMessage message, Object origin) {
+  public static @Nullable SyncMessage handle(Doc doc, SyncMessage message, @Nullable Object origin) {
     Objects.requireNonNull(doc, "doc");
     Objects.requireNonNull(message, "message");
     if (message instanceof SyncMessage.SyncStep1 s1) {

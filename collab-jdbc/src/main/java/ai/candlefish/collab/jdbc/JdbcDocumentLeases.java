@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -149,7 +150,7 @@ public final class JdbcDocumentLeases implements DocumentLeases {
   }
 
   @Override
-  public DocumentLease tryAcquire(DocumentKey key) {
+  public @Nullable DocumentLease tryAcquire(DocumentKey key) {
     Objects.requireNonNull(key, "key");
     long doc = Tables.hash(key);
     return store.onIoThread(key, "acquire the lease of", () -> {
@@ -253,7 +254,7 @@ public final class JdbcDocumentLeases implements DocumentLeases {
    * @throws IllegalArgumentException if the lease is not one of this node's
    */
   @Override
-  public void compact(DocumentLease lease, byte[] state) {
+  public void compact(DocumentLease lease, byte @Nullable [] state) {
     checkOwn(lease);
     DocumentKey key = lease.key();
     long doc = Tables.hash(key);

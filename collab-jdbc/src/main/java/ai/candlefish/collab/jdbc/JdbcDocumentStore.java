@@ -28,6 +28,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -299,7 +300,7 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
    * @throws IllegalStateException if the store is closed
    */
   @Override
-  public DocumentVersion loadVersion(DocumentKey key, long id) {
+  public @Nullable DocumentVersion loadVersion(DocumentKey key, long id) {
     Objects.requireNonNull(key, "key");
     return onIoThread(key, "load a version of", () -> query(key, tables.selectVersion, id, "the versions",
         tables.versionsTable, rs -> rs.next() ? DocumentVersion.of(info(rs), rs.getBytes(5), rs.getBytes(6)) : null));

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Serves the server's protocols (y-websocket, Hocuspocus, collab/1) over WebSockets that the host's own web server
@@ -45,7 +46,7 @@ public final class CollabBridge {
    * Whether an upgrade request would be served: null if so, otherwise why not (a path outside the prefix or of no
    * protocol, an origin not allowed), as the embedded port answers it.
    */
-  public Refusal check(Handshake handshake) {
+  public @Nullable Refusal check(Handshake handshake) {
     Objects.requireNonNull(handshake, "handshake");
     return connector.check(handshake.uri(), handshake.headers());
   }
@@ -71,7 +72,7 @@ public final class CollabBridge {
    * @param headers the request headers (Origin, Host, Sec-WebSocket-Protocol, …), names in any case
    * @param remoteAddress the client's address, for the per-address connection limit; null if unknown (not counted)
    */
-  public record Handshake(String uri, Map<String, List<String>> headers, InetSocketAddress remoteAddress) {
+  public record Handshake(String uri, Map<String, List<String>> headers, @Nullable InetSocketAddress remoteAddress) {
     public Handshake {
       Objects.requireNonNull(uri, "uri");
       headers = Map.copyOf(Objects.requireNonNull(headers, "headers"));

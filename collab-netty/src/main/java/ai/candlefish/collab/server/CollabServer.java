@@ -49,6 +49,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntSupplier;
 import javax.net.ssl.SSLException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -450,7 +451,7 @@ public final class CollabServer implements AutoCloseable {
     private Builder() {}
 
     /** The address to bind; default: every interface. */
-    public Builder host(String host) {
+    public Builder host(@Nullable String host) {
       config.host(host);
       return this;
     }

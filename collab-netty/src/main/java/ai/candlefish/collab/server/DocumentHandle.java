@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The host's hold on one open document of a running {@link CollabServer}: edit it and read it on the server side,
@@ -65,7 +66,7 @@ public final class DocumentHandle implements AutoCloseable {
    *
    * @throws IllegalStateException if the handle is closed
    */
-  public <R> CompletableFuture<R> read(Function<Doc, R> reader) {
+  public <R extends @Nullable Object> CompletableFuture<R> read(Function<Doc, R> reader) {
     Objects.requireNonNull(reader, "reader");
     return call(reader);
   }

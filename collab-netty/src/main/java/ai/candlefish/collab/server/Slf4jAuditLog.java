@@ -5,6 +5,7 @@ import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +52,8 @@ public final class Slf4jAuditLog implements AuditLog {
   }
 
   @Override
-  public void refused(ConnectionInfo connection, Principal principal, DocumentKey key, int code, String reason) {
+  public void refused(ConnectionInfo connection, @Nullable Principal principal, @Nullable DocumentKey key, int code,
+      String reason) {
     if (refuse.isWarnEnabled()) {
       refuse.warn("event=refused {} {} document={} code={} reason={}", who(connection), who(principal),
           key == null ? "-" : escape(key.name()), code, escape(reason));
@@ -59,7 +61,7 @@ public final class Slf4jAuditLog implements AuditLog {
   }
 
   @Override
-  public void disconnected(ConnectionInfo connection, Principal principal) {
+  public void disconnected(ConnectionInfo connection, @Nullable Principal principal) {
     if (connect.isInfoEnabled()) {
       connect.info("event=disconnected {} {}", who(connection), who(principal));
     }

@@ -5,4 +5,7 @@
  * ({@link ai.candlefish.collab.server.CloseCodes}). Storage, authentication and hooks plug in through
  * {@code ai.candlefish.collab.spi} in collab-core.
  */
+@NullMarked
 package ai.candlefish.collab.server;
+
+import org.jspecify.annotations.NullMarked;

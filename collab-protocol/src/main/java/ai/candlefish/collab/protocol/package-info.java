@@ -8,4 +8,7 @@
  * <p>Applications use {@code CollabClient} or {@code CollabServer}; this package is for them and for clients in
  * other languages, which generate their code from the same {@code .proto}.
  */
+@NullMarked
 package ai.candlefish.collab.protocol;
+
+import org.jspecify.annotations.NullMarked;

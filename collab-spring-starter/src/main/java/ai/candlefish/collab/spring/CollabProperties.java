@@ -11,6 +11,7 @@ import jakarta.validation.constraints.Positive;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -41,7 +42,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 public record CollabProperties(
     @DefaultValue("true") boolean enabled,
-    String host,
+    @Nullable String host,
     @DefaultValue("1234") @Min(0) @Max(65535) int port,
     @DefaultValue("") @NotNull String path,
     @DefaultValue @Valid Tls tls,
@@ -50,7 +51,7 @@ public record CollabProperties(
     @DefaultValue @Valid Documents documents,
     @DefaultValue @Valid Storage storage,
     @DefaultValue @Valid Security security,
-    List<String> allowedOrigins,
+    @Nullable List<String> allowedOrigins,
     @DefaultValue @Valid Cluster cluster) {
 
   /**
@@ -60,7 +61,7 @@ public record CollabProperties(
    * @param privateKey the private key, PKCS#8 PEM
    * @param keyPassword the private key's password, if it is encrypted
    */
-  public record Tls(Path certificate, Path privateKey, String keyPassword) {
+  public record Tls(@Nullable Path certificate, @Nullable Path privateKey, @Nullable String keyPassword) {
     /** Whether TLS is asked for (either file set). */
     public boolean enabled() {
       return certificate != null || privateKey != null;
@@ -74,7 +75,7 @@ public record CollabProperties(
    *
    * @param bundle the name of the SSL bundle whose key and certificate the server presents; empty: none
    */
-  public record Ssl(String bundle) {
+  public record Ssl(@Nullable String bundle) {
     /** Whether a bundle is named. */
     public boolean enabled() {
       return bundle != null && !bundle.isBlank();
@@ -171,7 +172,7 @@ public record CollabProperties(
       @DefaultValue("tenant") @NotBlank String tenantClaim,
       @DefaultValue("collab") @NotBlank String permissionsClaim,
       @DefaultValue("dev") @NotBlank String developmentTenant,
-      String audience) {}
+      @Nullable String audience) {}
 
   /** How clients authenticate. */
   public enum SecurityMode {
@@ -203,7 +204,7 @@ public record CollabProperties(
    */
   public record Cluster(
       boolean enabled,
-      String nodeId,
+      @Nullable String nodeId,
       @DefaultValue("collab:") String keyPrefix,
       @DefaultValue("1000") @Min(10) long streamMaxLength,
       @DefaultValue("1d") Duration streamTtl,

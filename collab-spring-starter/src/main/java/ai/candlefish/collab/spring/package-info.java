@@ -3,4 +3,7 @@
  * {@code candlefish.collab.*} ({@link ai.candlefish.collab.spring.CollabProperties}), and the server starts and
  * stops with the application.
  */
+@NullMarked
 package ai.candlefish.collab.spring;
+
+import org.jspecify.annotations.NullMarked;

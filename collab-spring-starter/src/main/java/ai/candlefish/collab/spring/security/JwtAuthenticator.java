@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -53,7 +54,7 @@ public final class JwtAuthenticator implements Authenticator {
   private final JwtDecoder decoder;
   private final String tenantClaim;
   private final String permissionsClaim;
-  private final String audience;
+  private final @Nullable String audience;
 
   /** An authenticator that leaves the audience to the decoder. */
   public JwtAuthenticator(JwtDecoder decoder, String tenantClaim, String permissionsClaim) {
@@ -65,7 +66,8 @@ public final class JwtAuthenticator implements Authenticator {
    *
    * @param audience the audience the token must name, or null (or empty) to leave the check to the decoder
    */
-  public JwtAuthenticator(JwtDecoder decoder, String tenantClaim, String permissionsClaim, String audience) {
+  public JwtAuthenticator(JwtDecoder decoder, String tenantClaim, String permissionsClaim,
+      @Nullable String audience) {
     this.decoder = Objects.requireNonNull(decoder, "decoder");
     this.tenantClaim = Objects.requireNonNull(tenantClaim, "tenantClaim");
     this.permissionsClaim = Objects.requireNonNull(permissionsClaim, "permissionsClaim");
@@ -73,7 +75,7 @@ public final class JwtAuthenticator implements Authenticator {
   }
 
   @Override
-  public Principal authenticate(String token, ConnectionInfo connection) {
+  public Principal authenticate(@Nullable String token, ConnectionInfo connection) {
     if (token == null || token.isBlank()) {
       throw new AuthenticationException("a token is required");
     }
