@@ -9,6 +9,8 @@ module ai.candlefish.collab.netty {
   // For CollabServer.Builder.meterRegistry, used only by hosts that have Micrometer. Not transitive: javac would then
   // want micrometer-core on every consumer's module path.
   requires static micrometer.core;
+  // For CollabServer.Builder.observationRegistry, likewise (micrometer-core brings it).
+  requires static micrometer.observation;
   requires transitive ai.candlefish.collab.core;
   requires ai.candlefish.collab.protocol;
   requires com.google.protobuf;

@@ -103,6 +103,24 @@ public final class CollabBridge {
 
     /** Closes the socket with {@code code} and {@code reason} (at most 123 bytes of UTF-8). */
     void close(int code, String reason) throws IOException;
+
+    /**
+     * The server is not taking this socket's messages now (its client is over a rate, or too many of its messages
+     * wait in its documents): stop reading from the socket until {@link #resumeReading}, so that TCP pushes back
+     * on the client as on the embedded port. Called from the server's threads, and also from the thread that calls
+     * {@link Socket#receive}; must not block. Return false if the host cannot stop reading (the default): then
+     * what the client sends waits in memory, and a socket with more than the larger of the server's maximum
+     * message size and its outbound buffer limit waiting is closed with 1013. A host that returns true is held to
+     * the same limit for what it delivers while paused.
+     *
+     * @return whether the host stops reading
+     */
+    default boolean pauseReading() {
+      return false;
+    }
+
+    /** The server takes this socket's messages again: read on (after {@link #pauseReading} returned true). */
+    default void resumeReading() {}
   }
 
   /**

@@ -7,8 +7,10 @@ import ai.candlefish.collab.server.handler.CollabServerInitializer;
 import ai.candlefish.collab.server.handler.SessionHandler;
 import ai.candlefish.collab.server.internal.Connection;
 import ai.candlefish.collab.server.internal.MicrometerMetrics;
+import ai.candlefish.collab.server.internal.MicrometerObservations;
 import ai.candlefish.collab.server.internal.ServerConfig;
 import ai.candlefish.collab.server.internal.ServerMetrics;
+import ai.candlefish.collab.server.internal.ServerObservations;
 import ai.candlefish.collab.server.internal.ServerRuntime;
 import ai.candlefish.collab.server.internal.SharedDocument;
 import ai.candlefish.collab.server.internal.Transport;
@@ -22,6 +24,7 @@ import ai.candlefish.collab.spi.DocumentStore;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import ai.candlefish.collab.spi.VersionInfo;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -101,6 +104,7 @@ public final class CollabServer implements AutoCloseable {
   private final ServerConfig config;
   private final SslContext ssl;
   private final ServerMetrics metrics;
+  private final ServerObservations observations;
   private final Object lock = new Object();
   private final VersionHistory versions = new VersionHistory(this);
   private State state = State.NEW;
@@ -113,11 +117,12 @@ public final class CollabServer implements AutoCloseable {
   private final ServerRuntime.Cluster cluster;
   private final boolean ownPort;
 
-  private CollabServer(ServerConfig config, SslContext ssl, ServerMetrics metrics, ServerRuntime.Cluster cluster,
-      boolean ownPort) {
+  private CollabServer(ServerConfig config, SslContext ssl, ServerMetrics metrics, ServerObservations observations,
+      ServerRuntime.Cluster cluster, boolean ownPort) {
     this.config = config;
     this.ssl = ssl;
     this.metrics = metrics;
+    this.observations = observations;
     this.cluster = cluster;
     this.ownPort = ownPort;
   }
@@ -143,7 +148,7 @@ public final class CollabServer implements AutoCloseable {
       Transport transport = Transport.best();
       EventLoopGroup g = new MultiThreadIoEventLoopGroup(config.ioThreads(), ServerRuntime.threads("collab-io", false),
           transport.ioHandlers().get());
-      ServerRuntime rt = new ServerRuntime(config, metrics, cluster, g);
+      ServerRuntime rt = new ServerRuntime(config, metrics, observations, cluster, g);
       ServerBootstrap bootstrap = new ServerBootstrap()
           .group(g)
           .channel(transport.serverChannel())
@@ -446,6 +451,7 @@ public final class CollabServer implements AutoCloseable {
     private String tlsKeyPassword;
     private SslContext tlsContext;
     private ServerMetrics metrics = ServerMetrics.NONE;
+    private ServerObservations observations = ServerObservations.NONE;
     private boolean ownPort = true;
 
     private Builder() {}
@@ -520,11 +526,27 @@ public final class CollabServer implements AutoCloseable {
      * Reports the server's metrics to {@code registry} (Micrometer, an optional dependency: add
      * {@code io.micrometer:micrometer-core}). The meters are named {@code collab.*}: connections and documents
      * loaded (gauges), messages received and sent with their bytes (per protocol), update apply time, store time
-     * and failures, rejected messages by close code. They are removed when the server closes. Default: none.
+     * and failures, the store backlog (updates and bytes not stored yet), document load time and failures,
+     * authentications by result, refused connections by reason and rejected messages by close
+     * code. They are removed when the server closes. Default: none.
      */
     @SuppressWarnings("exports") // micrometer.core is `requires static`, not transitive: hosts without it compile
     public Builder meterRegistry(MeterRegistry registry) {
       this.metrics = new MicrometerMetrics(Objects.requireNonNull(registry, "registry"));
+      return this;
+    }
+
+    /**
+     * Observes the server's work through {@code registry} (Micrometer Observation, an optional dependency that
+     * {@code io.micrometer:micrometer-core} brings): {@code collab.server.authenticate}, {@code collab.server.load},
+     * {@code collab.server.apply} and {@code collab.server.store}, each with its {@code outcome} (and the
+     * connection's {@code protocol} where there is one) as low-cardinality key values and the tenant, document and
+     * connection as high-cardinality ones. With tracing on (a Micrometer Tracing bridge), each is a span. Default:
+     * none; a no-op registry observes nothing.
+     */
+    public Builder observationRegistry(ObservationRegistry registry) {
+      Objects.requireNonNull(registry, "registry");
+      this.observations = registry.isNoop() ? ServerObservations.NONE : new MicrometerObservations(registry);
       return this;
     }
 
@@ -922,7 +944,7 @@ public final class CollabServer implements AutoCloseable {
      *     matching private key
      */
     public CollabServer build() {
-      return new CollabServer(config.build(), sslContext(), metrics, cluster, ownPort);
+      return new CollabServer(config.build(), sslContext(), metrics, observations, cluster, ownPort);
     }
 
     private SslContext sslContext() {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.testkit.TestTokens;
+import ai.candlefish.collab.testkit.YWebsocketMessages;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
@@ -160,6 +161,72 @@ class CollabBridgeTest {
       }
     }
     release.countDown();
+    await().atMost(WAIT).until(() -> sender.closedWith(CloseCodes.TRY_AGAIN_LATER));
+    await().atMost(WAIT).until(() -> server.connectionCount() == 0);
+  }
+
+  /** A host that can stop reading: records when it is asked to, and reads on when asked. */
+  static final class PausingSender implements CollabBridge.Sender {
+    final List<String> flow = new CopyOnWriteArrayList<>();
+    volatile boolean paused;
+
+    @Override
+    public void sendBinary(ByteBuffer message) {}
+
+    @Override
+    public void sendPing() {}
+
+    @Override
+    public void close(int code, String reason) {
+      flow.add("close " + code);
+    }
+
+    @Override
+    public boolean pauseReading() {
+      paused = true;
+      flow.add("pause");
+      return true;
+    }
+
+    @Override
+    public void resumeReading() {
+      paused = false;
+      flow.add("resume");
+    }
+  }
+
+  @Test
+  void aThrottledClient_makesTheHostStopReading_andReadOnOnceTheServerCaughtUp() throws Exception {
+    CollabServer server = start(b -> b.messageRate(500, 50));
+    PausingSender sender = new PausingSender();
+    CollabBridge.Socket socket = server.bridge().open(handshake("/collab/doc?token=alice", Map.of()), sender);
+    List<ByteBuffer> messages = YWebsocketMessages.oneCharacterUpdates(3000);
+    int sent = 0;
+    while (sent < messages.size() && !sender.paused) {
+      socket.receive(messages.get(sent++), true);
+    }
+    assertThat(sender.flow).as("asked to stop reading after %d messages", sent).containsExactly("pause");
+    await().atMost(Duration.ofSeconds(60)).until(() -> !sender.paused);
+    while (sent < messages.size()) { // a real host reads on and pauses again as asked; here every message waits
+      socket.receive(messages.get(sent++), true);
+    }
+    try (DocumentHandle doc = server.openDocument(DocumentKey.of("acme", "doc")).get(10, TimeUnit.SECONDS)) {
+      await().atMost(Duration.ofSeconds(60)).until(() -> doc.read(d -> d.getText("t").length())
+          .get(10, TimeUnit.SECONDS) == 3000);
+    }
+    assertThat(sender.flow).first().isEqualTo("pause");
+    assertThat(sender.flow).contains("resume").noneMatch(e -> e.startsWith("close"));
+  }
+
+  @Test
+  void aThrottledClient_whoseHostCannotStopReading_isClosedWith1013() {
+    CollabServer server = start(b -> b.messageRate(5, 5).maxMessageSize(1024).outboundBufferLimit(16 * 1024));
+    RecordingSender sender = new RecordingSender();
+    CollabBridge.Socket socket = server.bridge().open(handshake("/collab/doc?token=alice", Map.of()), sender);
+    await().atMost(WAIT).until(() -> sender.events.contains("binary 0"));
+    for (ByteBuffer message : YWebsocketMessages.oneCharacterUpdates(2000)) {
+      socket.receive(message, true);
+    }
     await().atMost(WAIT).until(() -> sender.closedWith(CloseCodes.TRY_AGAIN_LATER));
     await().atMost(WAIT).until(() -> server.connectionCount() == 0);
   }

@@ -16,6 +16,7 @@ import ai.candlefish.collab.spring.internal.StorageSelection;
 import io.netty.handler.ssl.SslContext;
 import java.time.Duration;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -148,6 +149,20 @@ public class CollabAutoConfiguration {
     @Order(0)
     CollabServerBuilderCustomizer collabMetrics(ObjectProvider<MeterRegistry> registry) {
       return builder -> registry.ifAvailable(builder::meterRegistry);
+    }
+  }
+
+  /**
+   * Micrometer Observations ({@code collab.server.*}: authenticate, load, apply, store) through the application's
+   * {@code ObservationRegistry}, spans when tracing is on; nothing without one.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(ObservationRegistry.class)
+  static class Observations {
+    @Bean
+    @Order(0)
+    CollabServerBuilderCustomizer collabObservations(ObjectProvider<ObservationRegistry> registry) {
+      return builder -> registry.ifAvailable(builder::observationRegistry);
     }
   }
 

@@ -27,6 +27,8 @@ import org.springframework.validation.annotation.Validated;
  * @param host the address to bind; empty: every interface
  * @param port the WebSocket port (0: any free one); the y-websocket default is 1234
  * @param path the path below which documents are served ({@code /collab}: {@code ws://host:port/collab/doc})
+ * @param transport where the collaboration socket is served: the server's own port ({@code embedded}, the default)
+ *     or the application's own port ({@code servlet}, {@code reactive}; then {@link #path} is required)
  * @param tls {@code wss://} from PEM files
  * @param ssl {@code wss://} from one of the application's SSL bundles ({@code spring.ssl.bundle.*})
  * @param limits what one connection may do
@@ -45,6 +47,7 @@ public record CollabProperties(
     @Nullable String host,
     @DefaultValue("1234") @Min(0) @Max(65535) int port,
     @DefaultValue("") @NotNull String path,
+    @DefaultValue("embedded") @NotNull Transport transport,
     @DefaultValue @Valid Tls tls,
     @DefaultValue @Valid Ssl ssl,
     @DefaultValue @Valid Limits limits,
@@ -143,6 +146,19 @@ public record CollabProperties(
    */
   public record Storage(@DefaultValue("auto") @NotNull StorageType type,
       @DefaultValue("collab_") @NotNull String tablePrefix) {}
+
+  /** Where the collaboration socket is served. */
+  public enum Transport {
+    /** The server's own Netty port, {@code candlefish.collab.port}. */
+    EMBEDDED,
+    /**
+     * The application's own port, through Spring WebSocket on its servlet container (Tomcat, Jetty): needs
+     * {@code spring-boot-starter-webmvc} and {@code spring-boot-starter-websocket}.
+     */
+    SERVLET,
+    /** The application's own port, through WebFlux on Reactor Netty: needs {@code spring-boot-starter-webflux}. */
+    REACTIVE
+  }
 
   /** Where documents are stored. */
   public enum StorageType {

@@ -1,19 +1,24 @@
 package ai.candlefish.collab.spring;
 
 import ai.candlefish.collab.server.CollabServer;
+import ai.candlefish.collab.spring.internal.CollabReactiveHandler;
 import ai.candlefish.collab.spring.internal.CollabWebSocketHandler;
 import ai.candlefish.collab.spring.internal.InvalidCollabPropertyException;
 import java.util.Locale;
+import java.util.Map;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.web.context.reactive.ReactiveWebApplicationContext;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
+import org.springframework.core.Ordered;
 import org.springframework.util.ClassUtils;
+import org.springframework.web.reactive.HandlerMapping;
+import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
 import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
 
@@ -27,6 +32,8 @@ import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
  *       server opens no port of its own. One port, one TLS setup, one load balancer for the pages and the socket.
  *       Needs a servlet web application with {@code spring-boot-starter-websocket}, and a path (the root serves the
  *       pages).
+ *   <li>{@code reactive}: the application's own port under WebFlux on Reactor Netty, at {@code candlefish.collab.path}
+ *       and below; needs a reactive web application ({@code spring-boot-starter-webflux}) and a path.
  * </ul>
  *
  * <p>The protocols, the Origin allow-list, authentication, limits and close codes are the same either way (see
@@ -36,14 +43,6 @@ import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
 @ConditionalOnBooleanProperty(name = "candlefish.collab.enabled", matchIfMissing = true)
 public class CollabTransportAutoConfiguration {
   static final String PROPERTY = "candlefish.collab.transport";
-
-  CollabTransportAutoConfiguration(Environment env) {
-    String transport = env.getProperty(PROPERTY, "embedded").strip().toLowerCase(Locale.ROOT);
-    if (!transport.equals("embedded") && !transport.equals("servlet")) {
-      throw new InvalidCollabPropertyException(PROPERTY, env.getProperty(PROPERTY), "not a transport",
-          "Set it to embedded (the server's own port, the default) or servlet (the application's own port)", null);
-    }
-  }
 
   /** {@code candlefish.collab.transport=servlet}: no port of its own, checked against what the application has. */
   @Bean
@@ -58,12 +57,38 @@ public class CollabTransportAutoConfiguration {
           + "Spring WebSocket", "Add spring-boot-starter-webmvc and spring-boot-starter-websocket, or remove "
           + PROPERTY, null);
     }
-    if (properties.path() == null || properties.path().strip().replace("/", "").isEmpty()) {
-      throw new InvalidCollabPropertyException("candlefish.collab.path", properties.path(), "the servlet "
-          + "transport needs a path of its own (on the application's port the root serves its pages)",
-          "Set candlefish.collab.path, e.g. /collab", null);
+    return onTheApplicationsPort(properties);
+  }
+
+  /** {@code candlefish.collab.transport=reactive}: no port of its own, checked against what the application has. */
+  @Bean
+  @ConditionalOnProperty(name = PROPERTY, havingValue = "reactive")
+  CollabServerBuilderCustomizer collabReactiveTransport(ApplicationContext context, CollabProperties properties) {
+    ClassLoader loader = CollabTransportAutoConfiguration.class.getClassLoader();
+    if (!ClassUtils.isPresent("org.springframework.web.reactive.socket.server.upgrade"
+            + ".ReactorNettyRequestUpgradeStrategy", loader)
+        || !ClassUtils.isPresent("reactor.netty.http.server.HttpServer", loader)
+        || !(context instanceof ReactiveWebApplicationContext)) {
+      throw new InvalidCollabPropertyException(PROPERTY, "reactive", "this is not a reactive web application on "
+          + "Reactor Netty", "Add spring-boot-starter-webflux (with its default server, Reactor Netty), or remove "
+          + PROPERTY, null);
+    }
+    return onTheApplicationsPort(properties);
+  }
+
+  /** The server opens no port: the host's web server serves {@code candlefish.collab.path}, which must be set. */
+  static CollabServerBuilderCustomizer onTheApplicationsPort(CollabProperties properties) {
+    if (properties.path().strip().replace("/", "").isEmpty()) {
+      throw new InvalidCollabPropertyException("candlefish.collab.path", properties.path(), "the "
+          + properties.transport().name().toLowerCase(Locale.ROOT) + " transport needs a path of its own (on the "
+          + "application's port the root serves its pages)", "Set candlefish.collab.path, e.g. /collab", null);
     }
     return builder -> builder.ownPort(false);
+  }
+
+  /** The path the host's web server serves the socket at: {@code /collab} for {@code collab/}. */
+  static String hostPath(CollabProperties properties) {
+    return "/" + properties.path().strip().replaceAll("^/+|/+$", "");
   }
 
   /** Registers the collaboration socket with Spring WebSocket. */
@@ -75,12 +100,28 @@ public class CollabTransportAutoConfiguration {
   static class Servlet {
     @Bean
     WebSocketConfigurer collabWebSocketConfigurer(CollabServer server, CollabProperties properties) {
-      String path = "/" + properties.path().strip().replaceAll("^/+|/+$", "");
+      String path = hostPath(properties);
       CollabWebSocketHandler handler = new CollabWebSocketHandler(server);
       // The server checks origins itself (the allow-list, or the application's own pages), as on its own port.
       return registry -> registry.addHandler(handler, path, path + "/**")
           .addInterceptors(handler)
           .setAllowedOriginPatterns("*");
+    }
+  }
+
+  /** Serves the collaboration socket through WebFlux, ahead of the application's own mappings. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnProperty(name = PROPERTY, havingValue = "reactive")
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+  @ConditionalOnClass(name = {"org.springframework.web.reactive.socket.server.upgrade"
+      + ".ReactorNettyRequestUpgradeStrategy", "reactor.netty.http.server.HttpServer"})
+  static class Reactive {
+    @Bean
+    HandlerMapping collabHandlerMapping(CollabServer server, CollabProperties properties) {
+      String path = hostPath(properties);
+      CollabReactiveHandler handler = new CollabReactiveHandler(server,
+          Math.toIntExact(properties.limits().maxMessageSize().toBytes()));
+      return new SimpleUrlHandlerMapping(Map.of(path, handler, path + "/**", handler), Ordered.HIGHEST_PRECEDENCE);
     }
   }
 }

@@ -74,7 +74,7 @@ public final class BridgeConnector implements AutoCloseable {
       }
     }
     HostSide host = new HostSide(sender, senders, runtime.config().outboundBufferLimit(),
-        runtime.config().maxMessageSize());
+        runtime.config().maxMessageSize(), runtime.metrics());
     HttpHeaders requestHeaders = nettyHeaders(headers);
     Object decision = router.decide(uri, requestHeaders);
     if (decision instanceof UpgradeRouter.Refusal refusal) {
@@ -91,7 +91,7 @@ public final class BridgeConnector implements AutoCloseable {
       throw new IllegalStateException("the collab server is closed", connected.cause());
     }
     connected.channel().writeAndFlush(new BridgeInitializer.Upgrade((UpgradeRouter.Route) decision, uri,
-        requestHeaders, remote));
+        requestHeaders, remote, host::consumed));
     return host;
   }
 

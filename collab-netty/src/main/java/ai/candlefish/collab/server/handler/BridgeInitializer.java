@@ -11,6 +11,7 @@ import io.netty.channel.local.LocalChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
@@ -20,6 +21,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 
 /**
  * The pipeline of a bridged connection (one socket of the host's web server, see {@link BridgeConnector}). The host
@@ -41,8 +43,12 @@ final class BridgeInitializer extends ChannelInitializer<LocalChannel> {
   /** The client's address as the host saw it (the channel's own remote address is an in-VM one). */
   static final AttributeKey<InetSocketAddress> REMOTE = AttributeKey.valueOf(BridgeInitializer.class, "remote");
 
-  /** The first message on a bridged channel: the upgrade the host accepted. */
-  record Upgrade(UpgradeRouter.Route route, String uri, HttpHeaders headers, InetSocketAddress remote) {}
+  /**
+   * The first message on a bridged channel: the upgrade the host accepted, and whom to tell the size of each message
+   * the server reads (the host side counts what waits for the server).
+   */
+  record Upgrade(UpgradeRouter.Route route, String uri, HttpHeaders headers, InetSocketAddress remote,
+      IntConsumer consumed) {}
 
   /** Sent by the host side when a message grows past the maximum size. */
   static final Object TOO_BIG = new Object();
@@ -72,6 +78,7 @@ final class BridgeInitializer extends ChannelInitializer<LocalChannel> {
     private final ServerRuntime runtime;
     private boolean upgraded;
     private InetAddress counted;
+    private IntConsumer consumed;
 
     Bridge(ServerRuntime runtime) {
       this.runtime = runtime;
@@ -96,12 +103,16 @@ final class BridgeInitializer extends ChannelInitializer<LocalChannel> {
           ctx.close();
         }
       } else {
+        if (msg instanceof BinaryWebSocketFrame frame) {
+          consumed.accept(frame.content().readableBytes());
+        }
         ctx.fireChannelRead(msg);
       }
     }
 
     private void upgrade(ChannelHandlerContext ctx, Upgrade upgrade) {
       upgraded = true;
+      consumed = upgrade.consumed();
       InetAddress address = upgrade.remote() == null ? null : upgrade.remote().getAddress();
       if (address != null) {
         String refused = runtime.connectionOpened(address);

@@ -2,6 +2,7 @@ package ai.candlefish.collab.server.handler;
 
 import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.server.CollabBridge;
+import ai.candlefish.collab.server.internal.ServerMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -17,6 +18,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,16 +29,34 @@ import org.slf4j.LoggerFactory;
  * one sender thread at a time drains into the host's {@link CollabBridge.Sender}, which may block; a queue past the
  * outbound limit closes the socket with 1013, as the embedded port closes a client that does not read.
  *
+ * <p>What the host hands in is counted until the server's pipeline reads it ({@link #consumed}): while the server
+ * does not read (the client is throttled), more than {@link #PAUSE_AT} (or half the inbound limit, if smaller)
+ * waiting asks the host to stop reading from its socket ({@link CollabBridge.Sender#pauseReading}), and more than the inbound limit closes the socket with 1013, so
+ * that a host that cannot stop reading holds a bounded amount in memory.
+ *
  * <p>Thread-safe: the queue under this object's lock; {@link #receive} from one host thread at a time.
  */
 final class HostSide extends ChannelInboundHandlerAdapter implements CollabBridge.Socket {
   private static final Logger log = LoggerFactory.getLogger(HostSide.class);
 
+  /** Bytes waiting for the server to read them, past which the host is asked to stop reading (resumed at half). */
+  static final long PAUSE_AT = 64 * 1024;
+  /** What one message counts besides its bytes (so that empty messages count too). */
+  static final int MESSAGE_OVERHEAD = 32;
+
   private final CollabBridge.Sender sender;
   private final Executor senders;
   private final long outboundLimit;
   private final int maxMessageSize;
+  private final long inboundLimit;
+  private final long pauseAt;
+  private final ServerMetrics metrics;
   private volatile Channel channel;
+
+  /** Bytes handed to the server and not read by it yet. */
+  private final AtomicLong inbound = new AtomicLong();
+  /** Whether the host stopped reading at our request. */
+  private final AtomicBoolean paused = new AtomicBoolean();
 
   // Host thread only: a message arriving in fragments.
   private ByteBuf fragments;
@@ -57,11 +78,15 @@ final class HostSide extends ChannelInboundHandlerAdapter implements CollabBridg
   /** A call and the bytes it gives back to the outbound limit once done. */
   private record Send(Call call, int size) {}
 
-  HostSide(CollabBridge.Sender sender, Executor senders, long outboundLimit, int maxMessageSize) {
+  HostSide(CollabBridge.Sender sender, Executor senders, long outboundLimit, int maxMessageSize,
+      ServerMetrics metrics) {
     this.sender = sender;
     this.senders = senders;
     this.outboundLimit = outboundLimit;
     this.maxMessageSize = maxMessageSize;
+    this.inboundLimit = Math.max(outboundLimit, maxMessageSize);
+    this.pauseAt = Math.min(PAUSE_AT, inboundLimit / 2);
+    this.metrics = metrics;
   }
 
   /** Closes the host's socket without ever connecting to the server (a refused request). */
@@ -92,7 +117,39 @@ final class HostSide extends ChannelInboundHandlerAdapter implements CollabBridg
     if (last) {
       ByteBuf message = fragments;
       fragments = null;
-      ch.writeAndFlush(new BinaryWebSocketFrame(message));
+      handOn(ch, new BinaryWebSocketFrame(message));
+    }
+  }
+
+  /** Hands a whole message to the server, counting it until the server reads it. */
+  private void handOn(Channel ch, BinaryWebSocketFrame frame) {
+    long waiting = inbound.addAndGet(frame.content().readableBytes() + MESSAGE_OVERHEAD);
+    if (waiting > inboundLimit) {
+      frame.release();
+      log.debug("bridged socket too fast: {} bytes waiting for the server", waiting);
+      metrics.rejected(CloseCodes.TRY_AGAIN_LATER);
+      finishWith(() -> sender.close(CloseCodes.TRY_AGAIN_LATER,
+          "too fast: messages arrive faster than the server takes them"));
+      ch.close();
+      return;
+    }
+    ch.writeAndFlush(frame);
+    if (waiting > pauseAt && paused.compareAndSet(false, true)) {
+      if (!sender.pauseReading()) {
+        return; // the host cannot stop reading: the inbound limit holds it
+      }
+      // The server may have read everything meanwhile, before it could see the pause.
+      if (inbound.get() <= pauseAt / 2 && paused.compareAndSet(true, false)) {
+        sender.resumeReading();
+      }
+    }
+  }
+
+  /** The server's pipeline read {@code size} bytes of what {@link #handOn} counted (on its event loop). */
+  void consumed(int size) {
+    long waiting = inbound.addAndGet(-(size + MESSAGE_OVERHEAD));
+    if (waiting <= pauseAt / 2 && paused.get() && paused.compareAndSet(true, false)) {
+      sender.resumeReading();
     }
   }
 

@@ -9,6 +9,7 @@ import io.netty.channel.Channel;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +25,11 @@ import org.slf4j.MDC;
  * any thread.
  */
 final class Authentication {
+  /** The refusal of an expired token (ours, or an authenticator's in the same words). */
+  private static final String TOKEN_EXPIRED = "token expired";
+  /** The refusal of a token issued before its principal was revoked. */
+  private static final String ACCESS_REVOKED = "access revoked";
+
   private final Connection connection;
   private final Channel channel;
   private final ServerRuntime runtime;
@@ -103,6 +109,8 @@ final class Authentication {
    * error (unless the connection closed meanwhile). A principal that has expired already is refused.
    */
   void check(String candidate, BiConsumer<Principal, Throwable> then) {
+    ServerObservations.Observed observed =
+        runtime.observations().start(ServerObservations.Work.AUTHENTICATE, info.protocol(), null, info.id());
     try {
       String connectionId = Long.toString(info.id());
       CompletableFuture.supplyAsync(() -> {
@@ -110,18 +118,37 @@ final class Authentication {
           return authenticate(candidate);
         }
       }, runtime.authenticationPool())
+          .whenComplete((p, e) -> {
+            Throwable error = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            String result = result(error);
+            runtime.metrics().authenticated(result);
+            observed.stop(result, result.equals("error") ? error : null);
+          })
           .whenComplete((p, e) -> channel.eventLoop().execute(() -> {
             if (!connection.isClosing()) {
               then.accept(p, e);
             }
           }));
     } catch (RejectedExecutionException e) {
+      observed.stop("busy", null);
       if (runtime.authenticationPool().isShutdown()) {
         connection.close(CloseCodes.GOING_AWAY, "server shutting down");
       } else {
         connection.close(CloseCodes.SERVER_BUSY, "too many authentications at once, try again later");
       }
     }
+  }
+
+  /** How an authenticator call ended, for metrics: never the principal or the token. */
+  private static String result(Throwable error) {
+    if (error == null) {
+      return "success";
+    }
+    if (error instanceof AuthenticationException refused) {
+      return TOKEN_EXPIRED.equals(refused.getMessage()) ? "expired"
+          : ACCESS_REVOKED.equals(refused.getMessage()) ? "revoked" : "refused";
+    }
+    return "error";
   }
 
   private Principal authenticate(String candidate) {
@@ -132,11 +159,11 @@ final class Authentication {
     }
     Instant now = Instant.now();
     if (p.expiresAt() != null && !now.isBefore(p.expiresAt())) {
-      throw new AuthenticationException("token expired");
+      throw new AuthenticationException(TOKEN_EXPIRED);
     }
     if (runtime.revocations().isRevoked(p, now)) {
       // The host revoked the principal after this token was issued: the authenticator may not know yet.
-      throw new AuthenticationException("access revoked");
+      throw new AuthenticationException(ACCESS_REVOKED);
     }
     runtime.hooks().onAuthenticate(info, p);
     return p;

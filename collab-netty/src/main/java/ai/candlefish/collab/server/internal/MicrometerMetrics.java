@@ -24,6 +24,11 @@ import java.util.function.Function;
  *       their count is the message count, their total the bytes;
  *   <li>{@code update.apply} (timer): applying a client's update to its document;
  *   <li>{@code store} (timer, tag {@code result} success/failure): store calls;
+ *   <li>{@code store.backlog.updates}, {@code store.backlog.bytes} (gauges): updates applied in memory and not yet
+ *       stored, and their bytes (waiting for the store debounce, in flight, or retried while the store fails);
+ *   <li>{@code document.load} (timer, tag {@code result} success/failure): loading documents from the store;
+ *   <li>{@code authentications} (counter, tag {@code result} success/refused/expired/revoked/error): authenticator calls
+ *       (no principal or token in any tag);
  *   <li>{@code connections.refused} (counter, tag {@code reason}): connections refused before their upgrade
  *       (connection limits, origin, upgrade timeout) or not authenticated in time ({@code authentication-timeout});
  *   <li>{@code messages.rejected} (counter, tag {@code code}): refused messages and connections closed for a
@@ -44,10 +49,13 @@ public final class MicrometerMetrics implements ServerMetrics {
   private final Map<String, DistributionSummary> sent = new ConcurrentHashMap<>();
   private final Map<Integer, Counter> rejected = new ConcurrentHashMap<>();
   private final Map<String, Counter> refused = new ConcurrentHashMap<>();
+  private final Map<String, Counter> authentications = new ConcurrentHashMap<>();
   private final Map<String, Counter> throttled = new ConcurrentHashMap<>();
   private final Timer updateApply;
   private final Timer storeSucceeded;
   private final Timer storeFailed;
+  private final Timer loadSucceeded;
+  private final Timer loadFailed;
 
   public MicrometerMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -55,6 +63,13 @@ public final class MicrometerMetrics implements ServerMetrics {
         .description("Time to apply a client's update to its document").register(registry));
     this.storeSucceeded = keep(storeTimer("success"));
     this.storeFailed = keep(storeTimer("failure"));
+    this.loadSucceeded = keep(loadTimer("success"));
+    this.loadFailed = keep(loadTimer("failure"));
+  }
+
+  private Timer loadTimer(String result) {
+    return Timer.builder("collab.document.load").description("Time to load a document from the store")
+        .tag("result", result).register(registry);
   }
 
   private Timer storeTimer(String result) {
@@ -76,6 +91,10 @@ public final class MicrometerMetrics implements ServerMetrics {
         .register(registry));
     keep(Gauge.builder("collab.revocations", runtime.revocations(), Revocations::size)
         .description("Revoked principals remembered (their older tokens are refused)").register(registry));
+    keep(Gauge.builder("collab.store.backlog.updates", runtime, ServerRuntime::unstoredUpdates)
+        .description("Updates applied in memory and not yet stored").register(registry));
+    keep(Gauge.builder("collab.store.backlog.bytes", runtime, ServerRuntime::unstoredBytes).baseUnit("bytes")
+        .description("Bytes of the updates applied in memory and not yet stored").register(registry));
   }
 
   @Override
@@ -120,6 +139,17 @@ public final class MicrometerMetrics implements ServerMetrics {
   @Override
   public void storeCompleted(long nanos, boolean succeeded) {
     (succeeded ? storeSucceeded : storeFailed).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void documentLoaded(long nanos, boolean succeeded) {
+    (succeeded ? loadSucceeded : loadFailed).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void authenticated(String result) {
+    authentications.computeIfAbsent(result, r -> keep(Counter.builder("collab.authentications")
+        .description("Authenticator calls, by result").tag("result", r).register(registry))).increment();
   }
 
   @Override

@@ -33,6 +33,19 @@ public interface ServerMetrics {
   default void storeCompleted(long nanos, boolean succeeded) {}
 
   /**
+   * A document's load (from the store; in a cluster, with joining it) took {@code nanos} and succeeded or failed
+   * (its clients are refused until a load succeeds).
+   */
+  default void documentLoaded(long nanos, boolean succeeded) {}
+
+  /**
+   * An authenticator call ended: {@code result} is {@code "success"}, {@code "refused"} (the authenticator refused
+   * the token), {@code "expired"} (it accepted a token that has expired), {@code "revoked"} (issued before its
+   * principal was revoked) or {@code "error"} (it failed otherwise).
+   */
+  default void authenticated(String result) {}
+
+  /**
    * The server refused something a client sent: a message ({@link ServerMessage.Refused}) or the whole connection
    * (closed for a violation), with the close code that says why.
    */

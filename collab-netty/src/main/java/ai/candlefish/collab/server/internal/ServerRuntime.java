@@ -68,6 +68,10 @@ public final class ServerRuntime {
   /** The documents whose store writes fail, and since when (epoch millis). */
   private final ConcurrentHashMap<DocumentKey, Long> storeFailingSince = new ConcurrentHashMap<>();
   private final Revocations revocations;
+  /** Updates applied in memory and not yet stored, and their bytes, over every document. */
+  private final AtomicLong unstoredUpdates = new AtomicLong();
+  private final AtomicLong unstoredBytes = new AtomicLong();
+  private final ServerObservations observations;
 
   /**
    * The cluster this server is a node of: how updates and presence reach the other nodes, and the document leases.
@@ -93,7 +97,7 @@ public final class ServerRuntime {
    * {@link ServerConfig#documentThreads()} threads (at least one).
    */
   public ServerRuntime(ServerConfig config, ServerMetrics metrics, Cluster cluster) {
-    this(config, metrics, cluster, null);
+    this(config, metrics, ServerObservations.NONE, cluster, null);
   }
 
   /**
@@ -101,9 +105,11 @@ public final class ServerRuntime {
    * {@code eventLoops} unless {@link ServerConfig#documentThreads()} asks for threads of their own (or
    * {@code eventLoops} is null).
    */
-  public ServerRuntime(ServerConfig config, ServerMetrics metrics, Cluster cluster, EventLoopGroup eventLoops) {
+  public ServerRuntime(ServerConfig config, ServerMetrics metrics, ServerObservations observations,
+      Cluster cluster, EventLoopGroup eventLoops) {
     this.config = config;
     this.metrics = metrics;
+    this.observations = observations;
     this.cluster = cluster;
     this.hooks = new HookCalls(config.hooks());
     this.eventLoops = config.documentThreads() > 0 ? null : eventLoops;
@@ -164,6 +170,22 @@ public final class ServerRuntime {
    */
   public void revoked(String tenant, String principalId) {
     revocations.revoke(tenant, principalId, Instant.now());
+  }
+
+  /** {@code count} updates of {@code bytes} were applied in memory (positive) or stored (negative). */
+  void unstored(int count, long bytes) {
+    unstoredUpdates.addAndGet(count);
+    unstoredBytes.addAndGet(bytes);
+  }
+
+  /** Updates applied in memory and not yet stored, over every document. */
+  public long unstoredUpdates() {
+    return unstoredUpdates.get();
+  }
+
+  /** The bytes of {@link #unstoredUpdates}. */
+  public long unstoredBytes() {
+    return unstoredBytes.get();
   }
 
   /** Writes of {@code key}'s updates fail (and are retried) from now on. */
@@ -255,6 +277,10 @@ public final class ServerRuntime {
 
   public ServerMetrics metrics() {
     return metrics;
+  }
+
+  public ServerObservations observations() {
+    return observations;
   }
 
   public DocumentRegistry registry() {

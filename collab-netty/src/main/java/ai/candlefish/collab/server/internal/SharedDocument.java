@@ -11,6 +11,7 @@ import ai.candlefish.collab.core.Updates;
 import ai.candlefish.collab.core.internal.codec.Lib0Decoder;
 import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.server.LogContext;
+import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.StoreException;
 import ai.candlefish.collab.spi.StoredDocument;
@@ -134,7 +135,11 @@ public final class SharedDocument {
 
   void startLoad() {
     storeLane.execute(() -> {
+      long start = System.nanoTime();
+      ServerObservations.Observed observed = runtime.observations().start(ServerObservations.Work.LOAD, null, key, -1);
       Loaded result = load();
+      runtime.metrics().documentLoaded(System.nanoTime() - start, result.failure == null);
+      observed.stop(result.failure == null ? "success" : "failure", result.failure);
       lane.resume(() -> onLoaded(result));
     });
   }
@@ -334,9 +339,13 @@ public final class SharedDocument {
     echoToOrigin = doc.hasPendingUpdates();
     long pendingBefore = doc.pendingBytes();
     boolean aged = pendingSinceNanos != 0 && start - pendingSinceNanos > runtime.config().maxPendingAge().toNanos();
+    ConnectionInfo from = session.connection; // null in tests that need no identity
+    ServerObservations.Observed observed = runtime.observations().start(ServerObservations.Work.APPLY,
+        from == null ? null : from.protocol(), key, from == null ? -1 : from.id());
     try {
       doc.applyUpdate(sync.payload(), session, runtime.config().updateLimits());
     } catch (DecodingException | LimitExceededException e) {
+      observed.stop("refused", e);
       throw e; // nothing was applied
     } catch (RuntimeException | Error e) {
       // Decoded and integrated: what failed is an observer or listener the host put on the document. The update
@@ -346,6 +355,7 @@ public final class SharedDocument {
     } finally {
       echoToOrigin = false;
     }
+    observed.stop("success", null);
     if (!doc.hasPendingUpdates()) {
       pendingSinceNanos = 0;
     } else {

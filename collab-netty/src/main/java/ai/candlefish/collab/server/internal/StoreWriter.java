@@ -110,6 +110,7 @@ final class StoreWriter {
       firstPendingNanos = now;
     }
     pending.add(update);
+    runtime.unstored(1, update.length);
     // In a cluster the other nodes get an update only once it is stored (store, commit, publish): debouncing would
     // hold it back from their clients for the debounce. Stored at once instead, as if a client waited for its ack;
     // what arrives while a write is in flight goes in the next one.
@@ -237,6 +238,8 @@ final class StoreWriter {
     document.storeLane().execute(() -> {
       RuntimeException error = null;
       long start = System.nanoTime();
+      ServerObservations.Observed observed =
+          runtime.observations().start(ServerObservations.Work.STORE, null, document.key(), -1);
       try {
         if (cluster != null) {
           // Nothing replaces in a cluster: append, publish once committed, and the lease holder compacts (fenced).
@@ -258,9 +261,18 @@ final class StoreWriter {
         error = e;
       }
       runtime.metrics().storeCompleted(System.nanoTime() - start, error == null);
+      observed.stop(error == null ? "success" : "failure", error);
       RuntimeException failure = error;
       document.lane().execute(() -> written(batch, compact, failure));
     });
+  }
+
+  private static long bytes(List<byte[]> batch) {
+    long bytes = 0;
+    for (byte[] update : batch) {
+      bytes += update.length;
+    }
+    return bytes;
   }
 
   /** One update for the batch: the document produced every one of them, so they merge. */
@@ -274,6 +286,7 @@ final class StoreWriter {
     List<Runnable> acks = inFlightAcks;
     inFlightAcks = new ArrayList<>();
     if (failure == null) {
+      runtime.unstored(-batch.size(), -bytes(batch));
       acks.forEach(Runnable::run);
       if (failures > 0) {
         log.info("document {} is stored again after {} failed attempts", document.key(), failures);

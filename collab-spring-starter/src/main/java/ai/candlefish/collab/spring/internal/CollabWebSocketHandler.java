@@ -9,9 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.tomcat.websocket.WsSession;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
+import org.springframework.util.ClassUtils;
 import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.PingMessage;
@@ -20,6 +22,7 @@ import org.springframework.web.socket.SubProtocolCapable;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.adapter.NativeWebSocketSession;
 import org.springframework.web.socket.handler.AbstractWebSocketHandler;
 import org.springframework.web.socket.server.HandshakeInterceptor;
 
@@ -28,7 +31,9 @@ import org.springframework.web.socket.server.HandshakeInterceptor;
  * {@link CollabServer#bridge()}, which serves it exactly as the embedded port would. The upgrade request is checked
  * before the upgrade (403 for an origin not allowed, 404 for a path of no protocol, as on the embedded port); messages
  * arrive in fragments (so the container's message buffer size does not matter) and go out through the bridge's own
- * sender threads, which may block in the container's send.
+ * sender threads, which may block in the container's send. On Tomcat, a socket whose client the server throttles is
+ * not read meanwhile ({@code WsSession.suspend}), so TCP pushes back on the client; on other containers what it
+ * sends waits, bounded by the bridge.
  *
  * <p>Thread-safe: Spring calls it for many sessions at once, and for one session one call at a time.
  */
@@ -137,6 +142,43 @@ public final class CollabWebSocketHandler extends AbstractWebSocketHandler
     @Override
     public void close(int code, String reason) throws IOException {
       session.close(new CloseStatus(code, reason));
+    }
+
+    @Override
+    public boolean pauseReading() {
+      return TOMCAT && TomcatReads.suspend(session);
+    }
+
+    @Override
+    public void resumeReading() {
+      if (TOMCAT) {
+        TomcatReads.resume(session);
+      }
+    }
+  }
+
+  /** Whether Tomcat's WebSocket is there: it can stop reading one socket (Jetty cannot through Spring's API). */
+  private static final boolean TOMCAT = ClassUtils.isPresent("org.apache.tomcat.websocket.WsSession",
+      CollabWebSocketHandler.class.getClassLoader());
+
+  /** Stops and restarts reading one Tomcat socket; loaded only when Tomcat is there. */
+  private static final class TomcatReads {
+    private TomcatReads() {}
+
+    /** Stops reading {@code session} if it is Tomcat's; false if it is not. */
+    static boolean suspend(WebSocketSession session) {
+      if (session instanceof NativeWebSocketSession s && s.getNativeSession() instanceof WsSession tomcat) {
+        tomcat.suspend();
+        return true;
+      }
+      return false;
+    }
+
+    static void resume(WebSocketSession session) {
+      if (session instanceof NativeWebSocketSession s && s.getNativeSession() instanceof WsSession tomcat
+          && tomcat.isOpen()) {
+        tomcat.resume();
+      }
     }
   }
 }

@@ -1,0 +1,256 @@
+package ai.candlefish.collab.spring.internal;
+
+import ai.candlefish.collab.server.CollabBridge;
+import ai.candlefish.collab.server.CollabServer;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.reactivestreams.Subscription;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.reactive.socket.CloseStatus;
+import org.springframework.web.reactive.socket.WebSocketHandler;
+import org.springframework.web.reactive.socket.WebSocketMessage;
+import org.springframework.web.reactive.socket.WebSocketSession;
+import org.springframework.web.reactive.socket.server.WebSocketService;
+import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
+import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebHandler;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.http.server.WebsocketServerSpec;
+
+/**
+ * The collaboration socket on the application's own port under WebFlux (Reactor Netty): hands each socket to
+ * {@link CollabServer#bridge()}, which serves it exactly as the embedded port would. The upgrade request is checked
+ * before the upgrade (403 for an origin not allowed, 404 for a path of no protocol, as on the embedded port).
+ *
+ * <p>Both directions are demand-driven, so nothing waits in memory without bound: a socket is read one message at a
+ * time, and not at all while the bridge says the server does not take its messages ({@code pauseReading}: Reactor
+ * Netty stops reading and TCP pushes back on the client); the bridge's sender thread hands a message on only when
+ * the socket has asked for one, so what waits for a slow client stays within the server's outbound buffer limit.
+ *
+ * <p>Thread-safe.
+ */
+public final class CollabReactiveHandler implements WebHandler {
+  private final CollabServer server;
+  private final WebSocketService upgrades;
+
+  /** @param maxMessageSize the largest message a client may send (Reactor Netty joins fragments up to it) */
+  public CollabReactiveHandler(CollabServer server, int maxMessageSize) {
+    this.server = server;
+    this.upgrades = new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy(
+        () -> WebsocketServerSpec.builder().maxFramePayloadLength(maxMessageSize)));
+  }
+
+  @Override
+  public Mono<Void> handle(ServerWebExchange exchange) {
+    ServerHttpRequest request = exchange.getRequest();
+    String query = request.getURI().getRawQuery();
+    String uri = request.getURI().getRawPath() + (query == null ? "" : "?" + query);
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    request.getHeaders().forEach(headers::put);
+    InetSocketAddress remote = request.getRemoteAddress();
+    CollabBridge.Handshake handshake = new CollabBridge.Handshake(uri, headers, remote);
+    CollabBridge.Refusal refusal = server.bridge().check(handshake);
+    if (refusal != null) {
+      ServerHttpResponse response = exchange.getResponse();
+      response.setStatusCode(HttpStatus.valueOf(refusal.status()));
+      response.getHeaders().setContentType(new MediaType(MediaType.TEXT_PLAIN, StandardCharsets.UTF_8));
+      return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory()
+          .wrap((refusal.reason() + "\n").getBytes(StandardCharsets.UTF_8))));
+    }
+    return upgrades.handleRequest(exchange, new Upgraded(handshake));
+  }
+
+  /** What runs once the socket is upgraded. */
+  private final class Upgraded implements WebSocketHandler {
+    private final CollabBridge.Handshake handshake;
+
+    Upgraded(CollabBridge.Handshake handshake) {
+      this.handshake = handshake;
+    }
+
+    @Override
+    public List<String> getSubProtocols() {
+      return List.of(CollabBridge.SUBPROTOCOL);
+    }
+
+    @Override
+    public Mono<Void> handle(WebSocketSession session) {
+      ReactiveSocket socket = new ReactiveSocket(session);
+      // open() connects an in-VM channel and waits for it: not on Reactor Netty's event loop. Reactor Netty cancels
+      // this when the connection drops, even before open() has returned: the bridged socket ends either way.
+      return Mono.fromCallable(() -> socket.opened(server.bridge().open(handshake, socket)))
+          .subscribeOn(Schedulers.boundedElastic())
+          .flatMap(socket::run)
+          .doFinally(signal -> socket.end());
+    }
+  }
+
+  /**
+   * One upgraded socket: the {@link CollabBridge.Sender} the bridge writes to, and the reader that hands what the
+   * client sends to the bridge, one message per request.
+   */
+  private static final class ReactiveSocket extends BaseSubscriber<WebSocketMessage>
+      implements CollabBridge.Sender {
+    private final WebSocketSession session;
+    /** Messages the socket has asked for and the bridge has not sent yet. */
+    private final Semaphore demand = new Semaphore(0);
+    private final Sinks.Empty<Void> inboundDone = Sinks.empty();
+    private final AtomicBoolean paused = new AtomicBoolean();
+    /** A message was handled and the next one not requested yet (while paused). */
+    private final AtomicBoolean owed = new AtomicBoolean();
+    private volatile FluxSink<WebSocketMessage> outbound;
+    private volatile boolean closed;
+    private volatile CollabBridge.Socket bridged;
+    private volatile boolean over;
+
+    ReactiveSocket(WebSocketSession session) {
+      this.session = session;
+    }
+
+    /** The bridge opened {@code socket} for this one; if this one has ended meanwhile, it ends too. */
+    CollabBridge.Socket opened(CollabBridge.Socket socket) {
+      bridged = socket;
+      if (over) {
+        socket.closed();
+      }
+      return socket;
+    }
+
+    /** The host's socket is gone (closed, dropped or cancelled): the bridged one ends. */
+    void end() {
+      over = true;
+      ended();
+      CollabBridge.Socket socket = bridged;
+      if (socket != null) {
+        socket.closed();
+      }
+    }
+
+    Mono<Void> run(CollabBridge.Socket socket) {
+      Flux<WebSocketMessage> out = Flux.create(sink -> {
+        outbound = sink;
+        sink.onRequest(n -> demand.release((int) Math.min(n, Integer.MAX_VALUE / 2)));
+        sink.onDispose(this::ended);
+      }, FluxSink.OverflowStrategy.ERROR);
+      session.receive().subscribe(this);
+      // The socket ends when the client's side ends (a close, or the connection dropped): the outbound then stops.
+      return Mono.firstWithSignal(inboundDone.asMono(), session.closeStatus().then(), session.send(out));
+    }
+
+    private void ended() {
+      closed = true;
+      demand.release(Integer.MAX_VALUE / 2); // wakes a sender waiting for demand
+    }
+
+    // ---------------------------------------------------------------------------------------- from the client
+
+    @Override
+    protected void hookOnSubscribe(Subscription subscription) {
+      request(1);
+    }
+
+    @Override
+    protected void hookOnNext(WebSocketMessage message) {
+      switch (message.getType()) {
+        case BINARY -> {
+          DataBuffer payload = message.getPayload();
+          byte[] bytes = new byte[payload.readableByteCount()];
+          payload.read(bytes);
+          bridged.receive(ByteBuffer.wrap(bytes), true);
+        }
+        case PONG -> bridged.receivePong();
+        case TEXT -> {
+          // Every protocol served here is binary.
+          closeQuietly(CloseStatus.NOT_ACCEPTABLE.withReason("binary messages only"));
+          return;
+        }
+        default -> {
+          // Reactor Netty answers pings itself.
+        }
+      }
+      owed.set(true);
+      if (!paused.get()) {
+        requestOwed();
+      }
+    }
+
+    private void requestOwed() {
+      if (owed.getAndSet(false)) {
+        request(1);
+      }
+    }
+
+    @Override
+    protected void hookFinally(SignalType type) {
+      inboundDone.tryEmitEmpty();
+    }
+
+    @Override
+    public boolean pauseReading() {
+      paused.set(true);
+      return true;
+    }
+
+    @Override
+    public void resumeReading() {
+      paused.set(false);
+      requestOwed();
+    }
+
+    // ----------------------------------------------------------------------------------------- to the client
+
+    @Override
+    public void sendBinary(ByteBuffer message) throws IOException {
+      emit(session.binaryMessage(factory -> factory.wrap(message)));
+    }
+
+    @Override
+    public void sendPing() throws IOException {
+      emit(session.pingMessage(factory -> factory.wrap(new byte[0])));
+    }
+
+    /** Waits until the socket asks for a message (the bridge's sender thread may block), then hands it on. */
+    private void emit(WebSocketMessage message) throws IOException {
+      try {
+        demand.acquire();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting for the socket");
+      }
+      FluxSink<WebSocketMessage> sink = outbound;
+      if (closed || sink == null) {
+        throw new IOException("the socket is closed");
+      }
+      sink.next(message);
+    }
+
+    @Override
+    public void close(int code, String reason) {
+      closeQuietly(new CloseStatus(code, reason));
+    }
+
+    /** Closes the session; one that is gone already (the client left first) needs no close. */
+    private void closeQuietly(CloseStatus status) {
+      session.close(status).onErrorResume(e -> Mono.empty()).subscribe();
+    }
+  }
+}
