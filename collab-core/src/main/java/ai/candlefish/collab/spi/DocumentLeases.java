@@ -47,6 +47,18 @@ public interface DocumentLeases extends AutoCloseable {
   @Nullable DocumentLease tryAcquire(DocumentKey key);
 
   /**
+   * Whether this node may still act on {@code lease} without asking the database: its heartbeat has been renewed in
+   * time, without a gap, ever since the lease was granted, so no other node can have taken the document over. Once
+   * the heartbeat lapses (the database unreachable for longer than the TTL, the node paused past it) this is false
+   * for every lease granted before, and stays false until {@link #tryAcquire} grants the lease again (with the same
+   * epoch if nobody took the document meanwhile). Guard once-only work that the store cannot fence (the host's
+   * hooks) with this; fenced writes go through {@link #compact}. Does no I/O.
+   *
+   * @throws NullPointerException if {@code lease} is null
+   */
+  boolean isTrusted(DocumentLease lease);
+
+  /**
    * Whether {@code lease} is still this node's current lease (its epoch is the latest and this node holds it). A
    * {@code true} may be stale by the time it returns: guard writes with {@link #compact}, not with this.
    *

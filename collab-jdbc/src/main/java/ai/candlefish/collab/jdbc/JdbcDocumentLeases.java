@@ -10,6 +10,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -53,6 +55,12 @@ import org.slf4j.LoggerFactory;
  * of the TTL): one write per node and period, whatever the number of documents. A failed heartbeat is logged and
  * tried again at the next period; the leases expire if it keeps failing.
  *
+ * <p><b>Trust without asking</b> ({@link #isTrusted}): a renewal that succeeded keeps this node's leases valid in
+ * the database until at least {@code ttl} after it was <em>sent</em>, by this node's monotonic clock. A renewal that
+ * completes later than that has left a gap in which another node may have taken a document over: every lease
+ * granted before it is no longer trusted until granted again. So a node that could not reach the database for
+ * longer than its TTL, or was paused that long, does no unfenced once-only work under a stale epoch.
+ *
  * <p>Thread-safe. Every method blocks on the database; none runs on the caller's thread's interrupt-sensitive I/O:
  * the SQL runs on the store's own threads.
  */
@@ -69,6 +77,14 @@ public final class JdbcDocumentLeases implements DocumentLeases {
   private final ScheduledExecutorService heartbeats;
   private final String selectLease;
   private final String lockLease;
+  /** Guards {@link #liveUntilNanos}, {@link #lapses} and {@link #trusted}. */
+  private final Object trust = new Object();
+  /** Until when (System.nanoTime) the database surely holds this node's heartbeat as live. */
+  private long liveUntilNanos = System.nanoTime();
+  /** How many times the heartbeat lapsed. */
+  private long lapses;
+  /** The epoch of each document whose lease was granted since the heartbeat last lapsed. */
+  private final Map<DocumentKey, Long> trusted = new HashMap<>();
 
   private JdbcDocumentLeases(Builder b) {
     this.store = b.store;
@@ -115,6 +131,21 @@ public final class JdbcDocumentLeases implements DocumentLeases {
 
   @Override
   public void heartbeat() {
+    long sent = System.nanoTime();
+    renew();
+    synchronized (trust) {
+      if (System.nanoTime() - liveUntilNanos > 0) {
+        // Renewed after it had expired: another node may have taken any document over meanwhile.
+        lapses++;
+        trusted.clear();
+      }
+      if (sent + ttl.toNanos() - liveUntilNanos > 0) {
+        liveUntilNanos = sent + ttl.toNanos();
+      }
+    }
+  }
+
+  private void renew() {
     DocumentKey none = DocumentKey.of("-", "heartbeat of " + nodeId);
     store.onIoThread(none, "renew the heartbeat of node " + nodeId + " for", () -> {
       try (Connection c = dataSource.getConnection()) {
@@ -153,7 +184,11 @@ public final class JdbcDocumentLeases implements DocumentLeases {
   public @Nullable DocumentLease tryAcquire(DocumentKey key) {
     Objects.requireNonNull(key, "key");
     long doc = Tables.hash(key);
-    return store.onIoThread(key, "acquire the lease of", () -> {
+    long lapsesBefore;
+    synchronized (trust) {
+      lapsesBefore = lapses;
+    }
+    DocumentLease granted = store.onIoThread(key, "acquire the lease of", () -> {
       try (Connection c = dataSource.getConnection()) {
         c.setAutoCommit(true);
         for (int attempt = 1; ; attempt++) {
@@ -171,6 +206,30 @@ public final class JdbcDocumentLeases implements DocumentLeases {
             + " (" + e.getMessage() + ")", e);
       }
     });
+    synchronized (trust) {
+      // Granted while the heartbeat was live, and no lapse since: no other node can hold it.
+      if (granted != null && lapses == lapsesBefore && liveUntilNanos - System.nanoTime() > 0) {
+        trusted.put(key, granted.epoch());
+      } else if (granted == null) {
+        trusted.remove(key);
+      }
+    }
+    return granted;
+  }
+
+  @Override
+  public boolean isTrusted(DocumentLease lease) {
+    checkOwn(lease);
+    synchronized (trust) {
+      Long epoch = trusted.get(lease.key());
+      return epoch != null && epoch == lease.epoch() && liveUntilNanos - System.nanoTime() > 0;
+    }
+  }
+
+  private void distrust(DocumentLease lease) {
+    synchronized (trust) {
+      trusted.remove(lease.key(), lease.epoch());
+    }
   }
 
   /** A sentinel: another node changed the row between read and write; read again. */
@@ -273,6 +332,7 @@ public final class JdbcDocumentLeases implements DocumentLeases {
           throw new StoreException("could not compact document " + key + " under epoch " + lease.epoch() + " ("
               + e.getMessage() + "); what was stored before is unchanged", e);
         } catch (LeaseRefused e) {
+          distrust(lease);
           throw new LeaseLostException(e.getMessage());
         }
       }
@@ -311,6 +371,7 @@ public final class JdbcDocumentLeases implements DocumentLeases {
   public void release(DocumentLease lease) {
     checkOwn(lease);
     long doc = Tables.hash(lease.key());
+    distrust(lease);
     store.onIoThread(lease.key(), "release the lease of", () -> {
       try (Connection c = dataSource.getConnection();
           PreparedStatement s = c.prepareStatement("UPDATE " + tables.leasesTable

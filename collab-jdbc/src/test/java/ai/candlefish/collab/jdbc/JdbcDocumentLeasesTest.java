@@ -46,7 +46,11 @@ class JdbcDocumentLeasesTest {
   }
 
   private JdbcDocumentLeases node(JdbcDocumentStore store, String id) {
-    JdbcDocumentLeases leases = JdbcDocumentLeases.newBuilder(store).nodeId(id).ttl(TTL)
+    return node(store, id, TTL);
+  }
+
+  private JdbcDocumentLeases node(JdbcDocumentStore store, String id, Duration ttl) {
+    JdbcDocumentLeases leases = JdbcDocumentLeases.newBuilder(store).nodeId(id).ttl(ttl)
         .heartbeatInterval(Duration.ZERO).build();
     closeables.add(0, leases);
     return leases;
@@ -112,6 +116,41 @@ class JdbcDocumentLeasesTest {
     assertThat(a.isCurrent(first)).isFalse();
     b.heartbeat();
     assertThat(a.tryAcquire(KEY)).as("a is back, but b's heartbeat is live").isNull();
+  }
+
+  /**
+   * A node whose heartbeat lapsed (the database unreachable, the node paused) no longer trusts the leases it held,
+   * not even once a heartbeat gets through again: another node may have taken them meanwhile. It trusts a lease again
+   * only when the database grants it again.
+   */
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void isTrusted_afterTheHeartbeatLapsed_onlyOnceGrantedAgain(Database db) {
+    Duration ttl = Duration.ofSeconds(2); // long enough for the steps between a heartbeat and a look on a busy machine
+    JdbcDocumentStore store = store(db, Database.freshPrefix());
+    JdbcDocumentLeases a = node(store, "a", ttl);
+    JdbcDocumentLeases b = node(store, "b", ttl);
+    a.heartbeat();
+    DocumentLease first = a.tryAcquire(KEY);
+    assertThat(a.isTrusted(first)).isTrue();
+
+    await("a's heartbeat lapses").atMost(Duration.ofSeconds(20)).until(() -> !a.isTrusted(first));
+    a.heartbeat();
+    assertThat(a.isTrusted(first)).as("renewed after a gap: someone may have taken it").isFalse();
+    assertThat(a.tryAcquire(KEY)).as("nobody did: the same epoch").isEqualTo(first);
+    assertThat(a.isTrusted(first)).isTrue();
+
+    await("a's heartbeat lapses again").atMost(Duration.ofSeconds(20)).until(() -> !a.isTrusted(first));
+    DocumentLease[] second = new DocumentLease[1];
+    await("b takes it over").atMost(Duration.ofSeconds(20)).until(() -> {
+      b.heartbeat();
+      return (second[0] = b.tryAcquire(KEY)) != null;
+    });
+    assertThat(second[0].epoch()).isEqualTo(first.epoch() + 1);
+    a.heartbeat();
+    assertThat(a.isTrusted(first)).as("a is back, but b holds the document").isFalse();
+    assertThat(a.tryAcquire(KEY)).isNull();
+    assertThat(a.isTrusted(first)).isFalse();
   }
 
   @ParameterizedTest

@@ -25,6 +25,7 @@ public final class ClusterNodeMain {
     config.setJdbcUrl(args[0]);
     config.setUsername("postgres");
     config.setMaximumPoolSize(8);
+    config.setConnectionTimeout(2000); // while the database is down (a fault test), each store attempt fails fast
     HikariDataSource dataSource = new HikariDataSource(config);
     JdbcDocumentStore store = JdbcDocumentStore.newBuilder(dataSource).build();
     String nodeId = args[3];
@@ -41,7 +42,7 @@ public final class ClusterNodeMain {
             System.err.println("once-only work for " + key); // the test reads the node's log
           }
         })
-        .storeDebounce(Duration.ofMillis(50)).storeMaxWait(Duration.ofMillis(200))
+        .storeDebounce(Duration.ofMillis(50)).storeMaxWait(Duration.ofMillis(200)).storeRetryMax(Duration.ofSeconds(1))
         .compactAfterUpdates(40)
         .build().start();
     System.out.println("ready");

@@ -11,15 +11,8 @@ import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.testkit.YjsNodeClients;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -48,11 +41,11 @@ import org.junit.jupiter.api.Test;
  * store.
  */
 class ClusterTest {
-  private static EmbeddedPostgres pg;
+  private static PostgresProcess pg;
   private static String jdbcUrl;
   private static RedisServerProcess redis;
 
-  private final List<Node> nodes = new ArrayList<>();
+  private final List<ClusterNode> nodes = new ArrayList<>();
   private final List<CollabClient> clients = new ArrayList<>();
   private final AtomicBoolean writing = new AtomicBoolean(true);
   private final List<Thread> writers = new ArrayList<>();
@@ -60,8 +53,8 @@ class ClusterTest {
 
   @BeforeAll
   static void start() throws IOException {
-    pg = EmbeddedPostgres.builder().start();
-    jdbcUrl = pg.getJdbcUrl("postgres", "postgres");
+    pg = PostgresProcess.start();
+    jdbcUrl = pg.jdbcUrl();
     redis = RedisServerProcess.start();
   }
 
@@ -81,71 +74,24 @@ class ClusterTest {
     if (nodeClients != null) {
       nodeClients.close();
     }
-    for (Node n : nodes) {
+    for (ClusterNode n : nodes) {
       n.destroy();
     }
     if (!redis.isAlive()) {
       redis.restart();
     }
-  }
-
-  /** A server node in its own JVM; its log (stderr) goes to a file. */
-  static final class Node {
-    final String id;
-    final int port;
-    final Path log;
-    Process process;
-
-    Node(String id, int leaseTtlMillis) throws Exception {
-      this.id = id;
-      this.port = freePort();
-      this.log = Files.createTempFile("cluster-node-" + id + "-", ".log");
-      Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-      process = new ProcessBuilder(java.toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-          ClusterNodeMain.class.getName(), jdbcUrl, redis.uri(), Integer.toString(port), id,
-          Integer.toString(leaseTtlMillis))
-          .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-      BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-          StandardCharsets.UTF_8));
-      String line;
-      while ((line = out.readLine()) != null && !line.equals("ready")) {
-        // the node's own output before it listens
-      }
-      if (line == null) {
-        throw new AssertionError("node " + id + " ended before it listened: exit " + process.waitFor() + "\n"
-            + Files.readString(log));
-      }
-    }
-
-    URI uri() {
-      return URI.create("ws://127.0.0.1:" + port);
-    }
-
-    void signal(String signal) throws Exception {
-      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
-      assertThat(kill.waitFor()).as("kill -%s %s", signal, id).isZero();
-    }
-
-    String log() throws IOException {
-      return Files.readString(log);
-    }
-
-    void destroy() throws Exception {
-      if (process.isAlive()) {
-        signal("CONT");
-      }
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      Files.deleteIfExists(log);
+    if (!pg.isAlive()) {
+      pg.restart();
     }
   }
 
-  private Node node(String id, int leaseTtlMillis) throws Exception {
-    Node n = new Node(id, leaseTtlMillis);
+  private ClusterNode node(String id, int leaseTtlMillis) throws Exception {
+    ClusterNode n = new ClusterNode(jdbcUrl, redis.uri(), id, leaseTtlMillis);
     nodes.add(n);
     return n;
   }
 
-  private ClientDocument open(Node node, String document) throws Exception {
+  private ClientDocument open(ClusterNode node, String document) throws Exception {
     return open(node.uri(), document);
   }
 
@@ -157,11 +103,25 @@ class ClusterTest {
     return client.open(document).get(20, TimeUnit.SECONDS);
   }
 
+  /** Opens {@code document} on {@code node}, the first node to load it, and waits until it holds the lease. */
+  private ClientDocument openFirst(ClusterNode node, String document) throws Exception {
+    ClientDocument opened = open(node, document);
+    await(node.id + " holds the lease").atMost(Duration.ofSeconds(20))
+        .until(() -> node.id.equals(lease(document)[0]));
+    return opened;
+  }
+
   /** Starts a thread that appends "[writer-n]" tokens as fast as acknowledgements allow; records the acked ones. */
   private void write(ClientDocument document, String writer, Set<String> acked) {
+    write(document, writer, acked, ConcurrentHashMap.newKeySet());
+  }
+
+  /** {@link #write(ClientDocument, String, Set)}, recording in {@code sent} each token before it is written. */
+  private void write(ClientDocument document, String writer, Set<String> acked, Set<String> sent) {
     Thread thread = new Thread(() -> {
       for (int n = 0; writing.get(); n++) {
         String token = writer + "-" + n;
+        sent.add(token);
         document.edit(txn -> {
           var text = txn.doc().getText("t");
           text.insert(text.length(), "[" + token + "]");
@@ -210,7 +170,8 @@ class ClusterTest {
   }
 
   /** Every client (and a fresh client on every live node) converges with the store; returns the stored text. */
-  private String assertConverged(String document, List<ClientDocument> documents, List<Node> live) throws Exception {
+  private String assertConverged(String document, List<ClientDocument> documents, List<ClusterNode> live)
+      throws Exception {
     for (ClientDocument d : documents) {
       d.whenAcknowledged().get(60, TimeUnit.SECONDS);
     }
@@ -219,7 +180,7 @@ class ClusterTest {
     await("every client converges with the store").atMost(Duration.ofSeconds(30))
         .until(() -> documents.stream().allMatch(d -> text(d).equals(text)
             && Arrays.equals(stateVector(d), stored.encodeStateVector())));
-    for (Node n : live) {
+    for (ClusterNode n : live) {
       ClientDocument fresh = open(n, document);
       assertThat(text(fresh)).as("a fresh client of node %s", n.id).isEqualTo(text);
     }
@@ -233,7 +194,7 @@ class ClusterTest {
   @Test
   void threeNodes_clientsOfEveryProtocolSpreadOverThem_converge() throws Exception {
     long seed = System.nanoTime();
-    List<Node> three = List.of(node("a", 3000), node("b", 3000), node("c", 3000));
+    List<ClusterNode> three = List.of(node("a", 3000), node("b", 3000), node("c", 3000));
     List<ClientDocument> documents = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       documents.add(open(three.get(i % 3), "converge"));
@@ -242,7 +203,7 @@ class ClusterTest {
     nodeClients = js;
     List<String> ywebsocket = new ArrayList<>();
     List<String> hocuspocus = new ArrayList<>();
-    for (Node n : three) {
+    for (ClusterNode n : three) {
       js.connect("yw-" + n.id, n.uri().toString(), "converge", "t");
       ywebsocket.add("yw-" + n.id);
       js.call("connect", "kind", "hocuspocus", "id", "hp-" + n.id, "url", n.uri().toString(), "room", "converge",
@@ -293,7 +254,7 @@ class ClusterTest {
     String text = assertConverged("converge", documents, three);
     assertThat(everyone).as("seed %d", seed).isEqualTo(text);
     for (String id : jsClients) {
-      assertThat(js.text(id)).as("Node client %s, seed %d", id, seed).isEqualTo(text);
+      assertThat(js.text(id)).as("ClusterNode client %s, seed %d", id, seed).isEqualTo(text);
     }
 
     assertThat(text).as("seed %d", seed).isNotEmpty();
@@ -307,8 +268,8 @@ class ClusterTest {
 
   @Test
   void killNine_ofANode_underLoad_losesNoAcknowledgedUpdate_andItsPresenceGoes() throws Exception {
-    Node a = node("a", 3000);
-    Node b = node("b", 3000);
+    ClusterNode a = node("a", 3000);
+    ClusterNode b = node("b", 3000);
     Set<String> acked = ConcurrentHashMap.newKeySet();
     ClientDocument onA1 = open(a, "ledger");
     ClientDocument onA2 = open(a, "ledger");
@@ -349,9 +310,9 @@ class ClusterTest {
    */
   @Test
   void killNine_itsClientsReconnectThroughTheBalancer_toTheOtherNode_andConverge() throws Exception {
-    Node a = node("a", 3000);
-    Node b = node("b", 3000);
-    List<Node> up = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(a, b));
+    ClusterNode a = node("a", 3000);
+    ClusterNode b = node("b", 3000);
+    List<ClusterNode> up = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(a, b));
     try (TcpBalancer balancer = new TcpBalancer(() -> up.stream().map(n -> n.port).toList());
         YjsNodeClients js = YjsNodeClients.start()) {
       URI front = URI.create("ws://127.0.0.1:" + balancer.port());
@@ -388,7 +349,7 @@ class ClusterTest {
         js.call("waitAcked", "id", "hp-" + i, "timeoutMs", 60_000);
       }
       String everyone = js.waitSame(jsClients.toArray(new String[0]));
-      await("the store has every Node client's edits").atMost(Duration.ofSeconds(30))
+      await("the store has every ClusterNode client's edits").atMost(Duration.ofSeconds(30))
           .until(() -> stored("failover").getText("t").toString().equals(js.text("yw-0")));
 
       String text = assertConverged("failover", javaClients, List.of(b));
@@ -406,8 +367,8 @@ class ClusterTest {
 
   @Test
   void redisKilledAndRestarted_underLoad_nodesKeepAcknowledging_andReconverge() throws Exception {
-    Node a = node("a", 3000);
-    Node b = node("b", 3000);
+    ClusterNode a = node("a", 3000);
+    ClusterNode b = node("b", 3000);
     Set<String> acked = ConcurrentHashMap.newKeySet();
     ClientDocument onA = open(a, "outage");
     ClientDocument onB = open(b, "outage");
@@ -433,12 +394,12 @@ class ClusterTest {
   }
 
   @Test
-  void pausedOwner_pastItsLease_isRefused_whenItComesBack() throws Exception {
-    Node a = node("a", 1000);
+  void pausedOwner_pastItsLease_doesNoOnceOnlyWork_whenItComesBack() throws Exception {
+    ClusterNode a = node("a", 1000);
     Set<String> acked = ConcurrentHashMap.newKeySet();
     ClientDocument onA = open(a, "owner"); // a loads it first and takes the lease
     await("a holds the lease").atMost(Duration.ofSeconds(20)).until(() -> "a".equals(lease("owner")[0]));
-    Node b = node("b", 1000);
+    ClusterNode b = node("b", 1000);
     ClientDocument onB = open(b, "owner");
     write(onA, "a", acked);
     write(onB, "b", acked);
@@ -448,10 +409,17 @@ class ClusterTest {
     await("b takes the document over once a's heartbeat expired").atMost(Duration.ofSeconds(30))
         .until(() -> "b".equals(lease("owner")[0]));
     String epochOfB = lease("owner")[1];
+    int beforeResume = a.log().length(); // a is stopped: its log does not grow
     a.signal("CONT");
 
-    await("a's stale compaction is refused").atMost(Duration.ofSeconds(60))
-        .until(() -> a.log().contains("lost document cluster/owner: its epoch is 1 but the lease is now held by b"));
+    // a's heartbeat lapsed while it was stopped: it neither does the once-only work nor tries a compaction under its
+    // stale epoch (which the database would refuse: JdbcDocumentLeasesTest), and goes on storing its clients' edits
+    await("a notices that its lease lapsed").atMost(Duration.ofSeconds(60))
+        .until(() -> a.log().contains("document cluster/owner: this node's lease heartbeat lapsed"));
+    int ackedAfterResume = acked.size();
+    await("both go on storing").atMost(Duration.ofSeconds(60)).until(() -> acked.size() >= ackedAfterResume + 50);
+    assertThat(a.log().substring(beforeResume)).as("once-only work of a, whose lease b took")
+        .doesNotContain("once-only work for cluster/owner");
     assertThat(lease("owner")).containsExactly("b", epochOfB);
     stopWriting();
 
@@ -462,15 +430,91 @@ class ClusterTest {
   }
 
   /**
+   * PostgreSQL killed under load (the database down): while it is down no node acknowledges anything, and no node
+   * does once-only work once its lease heartbeat has lapsed (another node may take the document over meanwhile);
+   * clients keep editing, and those of one node see each other's edits live, while those of other nodes get them
+   * once stored (Redis carries only stored updates). When it is back, the nodes store what they held and acknowledge
+   * it, one node holds the lease and does the once-only work, and every client, node and the store converge with
+   * every acknowledged update.
+   */
+  @Test
+  void postgresKilledAndRestarted_underLoad_noAcksWhileDown_nothingAcknowledgedLost_andConverge() throws Exception {
+    ClusterNode a = node("a", 3000);
+    ClientDocument onA = openFirst(a, "down");
+    ClusterNode b = node("b", 3000);
+    ClientDocument peerOnA = open(a, "down");
+    ClientDocument onB = open(b, "down");
+    Set<String> acked = ConcurrentHashMap.newKeySet();
+    Set<String> sent = ConcurrentHashMap.newKeySet();
+    write(onA, "a", acked, sent);
+    write(onB, "b", acked, sent);
+    await("load before the crash").atMost(Duration.ofSeconds(60)).until(() -> acked.size() >= 100);
+
+    pg.kill();
+    Set<String> sentBeforeTheCrash = Set.copyOf(sent); // what is sent from now on cannot be stored before a restart
+    Set<String> ackedBeforeTheCrash = Set.copyOf(acked);
+    await("clients keep editing").atMost(Duration.ofSeconds(60)).until(() ->
+        sentWhileDown(sent, sentBeforeTheCrash, "a-").size() >= 20
+            && sentWhileDown(sent, sentBeforeTheCrash, "b-").size() >= 20);
+    String fromA = sentWhileDown(sent, sentBeforeTheCrash, "a-").get(0);
+    await("a client of a sees the other's edit live").atMost(Duration.ofSeconds(30))
+        .until(() -> text(peerOnA).contains("[" + fromA + "]"));
+
+    // a could not renew its lease heartbeat for a TTL: another node might take the document over, so a stops
+    await("a's lease heartbeat lapses").atMost(Duration.ofSeconds(60))
+        .until(() -> a.log().contains("document cluster/down: this node's lease heartbeat lapsed"));
+    int markA = a.log().length();
+    int markB = b.log().length();
+    await("a tries to store again after its lease lapsed").atMost(Duration.ofSeconds(60))
+        .until(() -> a.log().substring(markA).contains("storing document cluster/down failed again"));
+    assertThat(a.log().substring(markA)).as("a's once-only work with a lapsed lease").doesNotContain(
+        "once-only work for cluster/down");
+    assertThat(b.log().substring(markB)).doesNotContain("once-only work for cluster/down");
+    List<String> whileDown = new ArrayList<>(sent);
+    whileDown.removeAll(sentBeforeTheCrash);
+    assertThat(acked).as("acknowledged while the database was down").doesNotContainAnyElementsOf(whileDown);
+    String onBNow = text(onB);
+    assertThat(whileDown.stream().filter(t -> t.startsWith("a-") && onBNow.contains("[" + t + "]")))
+        .as("a's unstored edits reached b's client").isEmpty();
+
+    pg.restart();
+    int restartA = a.log().length();
+    int restartB = b.log().length();
+    await("what was written while the database was down is acknowledged").atMost(Duration.ofSeconds(90))
+        .until(() -> acked.containsAll(whileDown));
+    await("the lease holder does the once-only work again").atMost(Duration.ofSeconds(60))
+        .until(() -> (a.log().substring(restartA) + b.log().substring(restartB))
+            .contains("once-only work for cluster/down"));
+    stopWriting();
+
+    String text = assertConverged("down", List.of(onA, peerOnA, onB), List.of(a, b));
+    for (String token : ackedBeforeTheCrash) {
+      assertThat(text).as("acknowledged before the crash").contains("[" + token + "]");
+    }
+    for (String token : acked) {
+      assertThat(text).as("acknowledged").contains("[" + token + "]");
+    }
+    String holder = lease("down")[0];
+    ClusterNode other = "a".equals(holder) ? b : a;
+    int otherMark = other == a ? restartA : restartB;
+    assertThat(other.log().substring(otherMark)).as("once-only work on %s, which does not hold the lease", other.id)
+        .doesNotContain("once-only work for cluster/down");
+  }
+
+  /** The tokens of {@code writer} (a prefix) sent since {@code before}, in no particular order. */
+  private static List<String> sentWhileDown(Set<String> sent, Set<String> before, String writer) {
+    return sent.stream().filter(t -> t.startsWith(writer) && !before.contains(t)).toList();
+  }
+
+  /**
    * Compaction has one owner, the lease holder, and it folds what every node appended: here all the writing goes
    * through b while a holds the lease (ClusterNodeMain compacts after 40 pieces; the store compacts nothing itself).
    */
   @Test
   void leaseHolder_compactsWhatTheOtherNodesAppended() throws Exception {
-    Node a = node("a", 3000);
-    ClientDocument onA = open(a, "folded");
-    await("a holds the lease").atMost(Duration.ofSeconds(20)).until(() -> "a".equals(lease("folded")[0]));
-    Node b = node("b", 3000);
+    ClusterNode a = node("a", 3000);
+    ClientDocument onA = openFirst(a, "folded");
+    ClusterNode b = node("b", 3000);
     ClientDocument onB = open(b, "folded");
     Set<String> acked = ConcurrentHashMap.newKeySet();
     write(onB, "b", acked);
@@ -508,10 +552,10 @@ class ClusterTest {
    */
   @Test
   void killNine_ofTheHolder_theOtherNodeTakesOver_andCatchesUpOnTheOnceOnlyWork() throws Exception {
-    Node a = node("a", 1000);
+    ClusterNode a = node("a", 1000);
     open(a, "chores");
     await("a holds the lease").atMost(Duration.ofSeconds(20)).until(() -> "a".equals(lease("chores")[0]));
-    Node b = node("b", 1000);
+    ClusterNode b = node("b", 1000);
     ClientDocument onB = open(b, "chores");
     onB.edit(txn -> txn.doc().getText("t").insert(0, "paint the hall")).get(20, TimeUnit.SECONDS);
     assertThat(b.log()).as("b holds no lease yet").doesNotContain("once-only work for cluster/chores");
@@ -532,12 +576,6 @@ class ClusterTest {
         ResultSet rs = s.executeQuery("SELECT owner, epoch FROM collab_leases WHERE tenant = 'cluster' AND name = '"
             + document + "'")) {
       return rs.next() ? new String[] {rs.getString(1), Long.toString(rs.getLong(2))} : new String[] {null, null};
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
     }
   }
 }

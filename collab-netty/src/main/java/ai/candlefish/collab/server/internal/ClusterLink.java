@@ -9,6 +9,7 @@ import ai.candlefish.collab.spi.LeaseLostException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,8 @@ final class ClusterLink {
   private volatile DocumentLease lease;
   private long nextAcquireNanos;
   private ScheduledFuture<?> leaseWatch;
+  /** A look at the lease waits on the store executor: no second one is queued behind it (the database may hang). */
+  private final AtomicBoolean leaseLookQueued = new AtomicBoolean();
 
   ClusterLink(SharedDocument document, ServerRuntime.Cluster cluster) {
     this.document = document;
@@ -106,18 +109,27 @@ final class ClusterLink {
       long period = Math.max(1, leases.ttl().toMillis() / 3);
       try {
         leaseWatch = document.runtime().timer().scheduleWithFixedDelay(
-            () -> document.storeLane().execute(this::watchLease), period, period, TimeUnit.MILLISECONDS);
+            this::queueLeaseLook, period, period, TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException e) {
         // the server is closing
       }
     }
   }
 
+  private void queueLeaseLook() {
+    if (leaseLookQueued.compareAndSet(false, true)) {
+      document.storeLane().execute(() -> {
+        leaseLookQueued.set(false);
+        watchLease();
+      });
+    }
+  }
+
   /** Store executor: tries to take the lease; a node that gains it catches up on the once-only work. */
   private void watchLease() {
-    boolean had = lease != null;
+    boolean had = isOwner();
     refreshLease();
-    if (!had && lease != null) {
+    if (!had && isOwner()) {
       document.ownerCatchUp();
     }
   }
@@ -134,16 +146,31 @@ final class ClusterLink {
     }
   }
 
-  /** Whether this node held the lease at the last look. */
+  /**
+   * Whether this node holds the lease: it was granted, and this node's heartbeat has not lapsed since (a node that
+   * could not reach the database, or was paused, for longer than the TTL may have lost it to another node).
+   */
   boolean isOwner() {
-    return lease != null;
+    DocumentLease current = lease;
+    return current != null && leases.isTrusted(current);
   }
 
   /**
-   * Takes the lease if this node has none and the last try was more than a third of the TTL ago. Store executor.
+   * Takes the lease if this node has none (or no longer trusts the one it had) and the last try was more than a
+   * third of the TTL ago. Store executor.
    */
   void refreshLease() {
-    if (leases == null || lease != null || System.nanoTime() - nextAcquireNanos < 0) {
+    if (leases == null) {
+      return;
+    }
+    DocumentLease current = lease;
+    if (current != null && !leases.isTrusted(current)) {
+      lease = null;
+      nextAcquireNanos = System.nanoTime();
+      log.info("document {}: this node's lease heartbeat lapsed; no once-only work until the database grants"
+          + " it again (epoch {} was held)", document.key(), current.epoch());
+    }
+    if (lease != null || System.nanoTime() - nextAcquireNanos < 0) {
       return;
     }
     nextAcquireNanos = System.nanoTime() + leases.ttl().toNanos() / 3;

@@ -1,0 +1,69 @@
+package ai.candlefish.collab.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** A server node ({@link ClusterNodeMain}) in a JVM of its own for the fault tests; its log (stderr) goes to a file. */
+final class ClusterNode {
+  final String id;
+  final int port;
+  final Path log;
+  final Process process;
+
+  ClusterNode(String jdbcUrl, String redisUri, String id, int leaseTtlMillis) throws Exception {
+    this.id = id;
+    this.port = freePort();
+    this.log = Files.createTempFile("cluster-node-" + id + "-", ".log");
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    process = new ProcessBuilder(java.toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        ClusterNodeMain.class.getName(), jdbcUrl, redisUri, Integer.toString(port), id,
+        Integer.toString(leaseTtlMillis))
+        .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+        StandardCharsets.UTF_8));
+    String line;
+    while ((line = out.readLine()) != null && !line.equals("ready")) {
+      // the node's own output before it listens
+    }
+    if (line == null) {
+      throw new AssertionError("node " + id + " ended before it listened: exit " + process.waitFor() + "\n"
+          + Files.readString(log));
+    }
+  }
+
+  URI uri() {
+    return URI.create("ws://127.0.0.1:" + port);
+  }
+
+  void signal(String signal) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+    assertThat(kill.waitFor()).as("kill -%s %s", signal, id).isZero();
+  }
+
+  String log() throws IOException {
+    return Files.readString(log);
+  }
+
+  void destroy() throws Exception {
+    if (process.isAlive()) {
+      signal("CONT");
+    }
+    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    Files.deleteIfExists(log);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
