@@ -88,6 +88,8 @@ public class PendingBenchmark {
     int pendingStructs;
 
     private byte[] waitingStructs;
+    /** The last of the waiting inserts again: a duplicate, which Yjs merges into everything that waits. */
+    private byte[] duplicate;
     private List<byte[]> remote;
     Doc doc;
     int nextWaiting;
@@ -101,7 +103,11 @@ public class PendingBenchmark {
       Doc withFirstOnly = Doc.create();
       withFirstOnly.applyUpdate(stranger.encodeStateAsUpdate());
       for (int i = 0; i < pendingStructs; i++) {
+        byte[] before = stranger.encodeStateVector();
         stranger.getText("t").insert(0, "y");
+        if (i == pendingStructs - 1) {
+          duplicate = stranger.encodeStateAsUpdate(before);
+        }
       }
       waitingStructs = stranger.encodeStateAsUpdate(withFirstOnly.encodeStateVector());
       remote = remoteUpdates();
@@ -127,6 +133,12 @@ public class PendingBenchmark {
   @Benchmark
   public Doc applyWaitingUpdate_withPendingStructs(WaitingStructs s) {
     s.doc.applyUpdate(s.remote.get(s.nextWaiting++));
+    return s.doc;
+  }
+
+  @Benchmark
+  public Doc applyDuplicateOfAWaitingUpdate_withPendingStructs(WaitingStructs s) {
+    s.doc.applyUpdate(s.duplicate);
     return s.doc;
   }
 

@@ -102,23 +102,26 @@ final class Pending {
       missing.merge(e.getKey(), e.getValue(), Math::min);
     }
     byte[] encoded = encodeRest(rest);
-    Map<Long, AbstractStruct[]> decoded = UpdateReader.decode(encoded, FORMAT).structs();
-    List<Run> runs = new ArrayList<>();
-    int count = 0;
-    for (AbstractStruct[] clientStructs : decoded.values()) {
-      count += splitIntoRuns(clientStructs, runs);
-    }
-    for (Run run : runs) {
-      if (!insertsCleanly(run)) {
-        mergeAsYjs(encoded);
-        return;
+    long bytes = encoded.length;
+    for (AbstractStruct[] clientStructs : UpdateReader.decode(encoded, FORMAT).structs().values()) {
+      List<Run> runs = new ArrayList<>();
+      int count = splitIntoRuns(clientStructs, runs);
+      if (runs.isEmpty()) {
+        continue;
+      }
+      boolean clean = true;
+      for (Run run : runs) {
+        clean &= insertsCleanly(run);
+      }
+      if (clean) {
+        Runs client = structs.computeIfAbsent(clientStructs[0].client, c -> new Runs());
+        runs.forEach(client::add);
+        structCount += count;
+      } else {
+        bytes += mergeAsYjs(clientStructs[0].client, runs);
       }
     }
-    for (Run run : runs) {
-      structs.computeIfAbsent(run.structs[run.start].client, c -> new Runs()).add(run);
-    }
-    structCount += count;
-    structBytes += encoded.length;
+    structBytes += bytes;
   }
 
   /**
@@ -158,20 +161,86 @@ final class Pending {
     return !(left instanceof Item) && !(right instanceof Item);
   }
 
-  /** The rare case: merges the waiting structs with {@code restUpdate} exactly as Yjs does, and keeps the result. */
-  private void mergeAsYjs(byte[] restUpdate) {
-    byte[] merged = UpdateMerger.merge(List.of(UpdateReader.decodeStream(encode(), FORMAT),
+  /**
+   * The rare case (a duplicate, a struct split differently, collected ranges that meet): merges one client's
+   * {@code restRuns} with its waiting structs exactly as Yjs's merge of the whole waiting update would, and keeps the
+   * result. Yjs's merge treats each client's structs apart and, within a client, what it writes for a stretch of
+   * clocks depends only on the structs that overlap or touch it (whichever side starts first is written run by run,
+   * the other side's structs it covers are dropped, one it covers in part is sliced); so only the waiting structs
+   * that overlap or touch the stretch {@code [from, to]} the rest covers are merged, and a duplicate costs what it
+   * overlaps, not everything that waits.
+   */
+  private long mergeAsYjs(long client, List<Run> restRuns) {
+    Runs waiting = structs.get(client);
+    int from = restRuns.get(0).firstClock();
+    int to = restRuns.get(restRuns.size() - 1).endClock();
+    Integer floor = waiting.byClock.floorKey(from);
+    List<Run> overlapping = new ArrayList<>();
+    for (Run run : waiting.byClock.subMap(floor == null ? from : floor, true, to, true).values()) {
+      if (run.endClock() >= from) {
+        overlapping.add(run);
+      }
+    }
+    List<Run> region = new ArrayList<>();
+    for (Run run : overlapping) {
+      waiting.byClock.remove(run.firstClock());
+      waiting.count -= run.end - run.start;
+      int i = firstReaching(run, from);
+      int j = firstStartingAfter(run, to);
+      if (i > run.start) {
+        waiting.add(new Run(run.structs, run.start, i));
+      }
+      if (j < run.end) {
+        waiting.add(new Run(run.structs, j, run.end));
+      }
+      region.add(new Run(run.structs, i, j));
+      structCount -= j - i;
+    }
+    byte[] regionUpdate = encodeClient(client, region);
+    byte[] restUpdate = encodeClient(client, restRuns);
+    byte[] merged = UpdateMerger.merge(List.of(UpdateReader.decodeStream(regionUpdate, FORMAT),
         UpdateReader.decodeStream(restUpdate, FORMAT)), FORMAT);
-    structs.clear();
-    structCount = 0;
+    for (Run run : region) {
+      Arrays.fill(run.structs, run.start, run.end, null); // replaced by the merge's copies
+    }
     List<Run> runs = new ArrayList<>();
     for (AbstractStruct[] clientStructs : UpdateReader.decode(merged, FORMAT).structs().values()) {
       structCount += splitIntoRuns(clientStructs, runs);
     }
-    for (Run run : runs) {
-      structs.computeIfAbsent(run.structs[run.start].client, c -> new Runs()).add(run);
+    runs.forEach(waiting::add);
+    // The estimate grows by what the merge added to the region, not by the whole rest (a duplicate adds nothing).
+    return merged.length - regionUpdate.length - restUpdate.length;
+  }
+
+  /** The index of the run's first struct that reaches {@code clock} (ends at it or later). */
+  private static int firstReaching(Run run, int clock) {
+    int lo = run.start;
+    int hi = run.end - 1;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      AbstractStruct s = run.structs[mid];
+      if (s.clock + s.length >= clock) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
     }
-    structBytes = merged.length;
+    return lo;
+  }
+
+  /** The index of the run's first struct that starts after {@code clock}, or the run's end. */
+  private static int firstStartingAfter(Run run, int clock) {
+    int lo = run.start;
+    int hi = run.end;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (run.structs[mid].clock > clock) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    return lo;
   }
 
   /** Adds the runs of consecutive clocks of one client's structs (Skips dropped) to {@code out}; returns their count. */
@@ -224,30 +293,43 @@ final class Pending {
     UpdateEncoder encoder = FORMAT.newEncoder();
     encoder.writeVarUint(structs.size());
     for (Map.Entry<Long, Runs> e : structs.descendingMap().entrySet()) {
-      long client = e.getKey();
-      Iterable<Run> runs = e.getValue().byClock.values();
-      int count = 0;
-      int clock = -1;
-      for (Run run : runs) {
-        count += run.end - run.start + (clock >= 0 && clock != run.firstClock() ? 1 : 0);
-        clock = run.endClock();
-      }
-      encoder.writeVarUint(count);
-      encoder.writeClient(client);
-      encoder.writeVarUint(e.getValue().byClock.firstEntry().getValue().firstClock());
-      clock = -1;
-      for (Run run : runs) {
-        if (clock >= 0 && clock != run.firstClock()) {
-          new Skip(client, clock, run.firstClock() - clock).write(encoder, 0);
-        }
-        for (int i = run.start; i < run.end; i++) {
-          run.structs[i].write(encoder, 0);
-        }
-        clock = run.endClock();
-      }
+      writeClient(encoder, e.getKey(), e.getValue().byClock.values());
     }
     encoder.writeVarUint(0);
     return encoder.toByteArray();
+  }
+
+  /** An update of one client's {@code runs} (in clock order), Skips in the gaps, empty delete set. */
+  private static byte[] encodeClient(long client, Iterable<Run> runs) {
+    UpdateEncoder encoder = FORMAT.newEncoder();
+    encoder.writeVarUint(1);
+    writeClient(encoder, client, runs);
+    encoder.writeVarUint(0);
+    return encoder.toByteArray();
+  }
+
+  private static void writeClient(UpdateEncoder encoder, long client, Iterable<Run> runs) {
+    int count = 0;
+    int first = -1;
+    int clock = -1;
+    for (Run run : runs) {
+      count += run.end - run.start + (clock >= 0 && clock != run.firstClock() ? 1 : 0);
+      first = first < 0 ? run.firstClock() : first;
+      clock = run.endClock();
+    }
+    encoder.writeVarUint(count);
+    encoder.writeClient(client);
+    encoder.writeVarUint(first);
+    clock = -1;
+    for (Run run : runs) {
+      if (clock >= 0 && clock != run.firstClock()) {
+        new Skip(client, clock, run.firstClock() - clock).write(encoder, 0);
+      }
+      for (int i = run.start; i < run.end; i++) {
+        run.structs[i].write(encoder, 0);
+      }
+      clock = run.endClock();
+    }
   }
 
   /** Whether something that blocks the waiting structs has arrived (Yjs's test of {@code pendingStructs.missing}). */

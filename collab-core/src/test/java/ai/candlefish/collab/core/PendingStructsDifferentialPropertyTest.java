@@ -115,6 +115,56 @@ class PendingStructsDifferentialPropertyTest {
     }
   }
 
+  /**
+   * Duplicates and overlapping slices of the middle of a long waiting run: only the structs they overlap are merged
+   * again (not the whole run), and what Yjs shows after each is unchanged. Client 5's inserts wait for client 3's
+   * first struct; its single inserts, a diff from the middle and a merge of two of them arrive again before it.
+   */
+  @Test
+  void applyUpdate_duplicatesInTheMiddleOfAWaitingRun_areMergedAsInYjs() {
+    Doc d = Doc.newBuilder().clientId(3).build();
+    d.getText("t").insert(0, "q");
+    byte[] first = d.encodeStateAsUpdate();
+    Doc c = Doc.newBuilder().clientId(5).build();
+    c.applyUpdate(first);
+    List<byte[]> singles = new ArrayList<>();
+    List<byte[]> vectors = new ArrayList<>();
+    c.onUpdate((u, o, t) -> singles.add(u));
+    for (int i = 0; i < 24; i++) {
+      vectors.add(c.encodeStateVector());
+      c.getText("t").insert(i % 3 == 0 ? 0 : c.getText("t").length(), i % 2 == 0 ? "ab" : "c");
+      if (i % 7 == 6) {
+        c.getText("t").delete(1, 2);
+      }
+    }
+    Doc probe = Doc.create();
+    probe.applyUpdate(first);
+    byte[] whole = c.encodeStateAsUpdate(probe.encodeStateVector());
+    byte[] onlyClient3 = Doc.newBuilder().clientId(9).build().encodeStateVector();
+    List<byte[]> messages = new ArrayList<>(List.of(whole, singles.get(10), singles.get(11), singles.get(0),
+        singles.get(singles.size() - 1), Updates.diff(whole, vectors.get(12)),
+        Updates.merge(List.of(singles.get(4), singles.get(15))), whole, first));
+    String id = "pending-structs-middle-duplicates";
+    Doc target = Doc.newBuilder().clientId(999_999).build();
+    List<Object> events = new ArrayList<>();
+    List<Object> log = new ArrayList<>();
+    List<byte[]> updateEvents = new ArrayList<>();
+    target.onUpdate((bytes, origin, txn) -> updateEvents.add(bytes.clone()));
+    target.getText("t").observeDeep(list -> list.forEach(e -> events.add(YjsSurfacePropertyTest.describe(e))));
+    target.onAfterTransactionCleanup(t -> log.add(List.of("afterTransactionCleanup",
+        YjsSurfacePropertyTest.describeCleanup(t))));
+    peer.newDoc(id, 999_999, true, Map.of("t", "text"), true);
+    try {
+      for (byte[] u : messages) {
+        target.applyUpdate(u);
+        peer.applyUpdate(id, u, false);
+        compare(id, target, "scripted message", updateEvents, events, log, onlyClient3, Map.of("t", "text"));
+      }
+    } finally {
+      peer.drop(id);
+    }
+  }
+
   private static void run(long seed) {
     SplittableRandom rnd = new SplittableRandom(seed);
     RandomEdits edits = new RandomEdits(rnd, true);
