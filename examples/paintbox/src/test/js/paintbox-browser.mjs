@@ -1,10 +1,11 @@
 // Paintbox as two people use it, in two real browsers (Debian's Chromium, headless, driven by playwright-core).
 // Prints one JSON line with what the pages showed; exits non-zero on a failed check. Screenshots go to <shots>.
 //
-//   node paintbox-browser.mjs edit <base url> <shots>
+//   node paintbox-browser.mjs edit <base url> <shots> [<Bob's base url>]
 //     Alice signs in and creates an estimate; Bob signs in, sees Alice on it in the list, and opens it. Both edit
 //     at the same time: rooms and surfaces, and the Lexical notes. Both pages must end with the same rooms, notes
-//     and server-computed total (the expected one), and each must show both people.
+//     and server-computed total (the expected one), and each must show both people. With Bob's base url (another
+//     instance of a cluster), Bob's browser uses that instance and Alice's the first.
 //   node paintbox-browser.mjs reopen <base url> <shots> <estimate id> <expect content: true|false>
 //     After a restart: Carol signs in; the estimate must be in the list; she opens it and, if asked, must see the
 //     content and total from before.
@@ -12,8 +13,10 @@ import { check, fillSurface, launch, openEstimate, seen, signIn as signInAs, wai
 import { mkdirSync } from 'node:fs'
 
 const [mode, base, shots, estimateId] = process.argv.slice(2)
+const bobBase = mode === 'edit' && process.argv[5] ? process.argv[5] : base
 if (!['edit', 'reopen'].includes(mode) || !base || !shots || (mode === 'reopen' && !estimateId)) {
-  console.error('usage: node paintbox-browser.mjs edit <base url> <shots> | reopen <base url> <shots> <id> <true|false>')
+  console.error('usage: node paintbox-browser.mjs edit <base url> <shots> [<Bob\'s base url>]' +
+    ' | reopen <base url> <shots> <id> <true|false>')
   process.exit(2)
 }
 mkdirSync(shots, { recursive: true })
@@ -25,7 +28,8 @@ const EXPECTED = {
 }
 
 const browser = await launch()
-const signIn = name => signInAs(browser, base, name, name === 'Alice' ? `${shots}/paintbox-login.png` : null)
+const signIn = name => signInAs(browser, name === 'Bob' ? bobBase : base, name,
+  name === 'Alice' ? `${shots}/paintbox-login.png` : null)
 
 try {
   if (mode === 'edit') {
@@ -38,8 +42,10 @@ try {
     await alice.page.waitForSelector('#notes[contenteditable="true"]')
 
     const bob = await signIn('Bob')
-    // The list says who has which estimate open.
-    await bob.page.waitForSelector(`#estimates li[data-id="${id}"] .person:has-text("Alice")`, { timeout: 15000 })
+    // The list says who has which estimate open (on the instance that serves the list: in a cluster, Bob's page
+    // only finds the estimate there, from the shared database).
+    await bob.page.waitForSelector(bobBase === base ? `#estimates li[data-id="${id}"] .person:has-text("Alice")`
+      : `#estimates li[data-id="${id}"]`, { timeout: 15000 })
     await bob.page.screenshot({ path: `${shots}/paintbox-list-bob.png` })
     await openEstimate(bob, id)
 

@@ -29,7 +29,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -39,8 +43,12 @@ import tools.jackson.databind.ObjectMapper;
  * redis-server: Alice on one, Bob on the other, edit the same estimate; both converge, and the totals are computed
  * once, by the instance that holds the estimate's lease (only its log says it wrote them). Then that instance is
  * killed with {@code kill -9}: the other keeps serving, takes the lease over, has every room the dead instance
- * acknowledged, and computes the totals from then on.
+ * acknowledged, and computes the totals from then on. Before that, a real browser on each instance edits another
+ * estimate. The two instances serve both tests (a Paintbox JVM takes long to start on a busy machine): the kill
+ * comes last.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PaintboxClusterTest {
   private static final String SECRET = "paintbox-cluster-test-secret-0123456789";
   private static EmbeddedPostgres pg;
@@ -48,25 +56,33 @@ class PaintboxClusterTest {
   private static int redisPort;
 
   @TempDir
-  Path dir;
+  static Path dir; // static: the instances start before the tests
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final ObjectMapper json = new ObjectMapper();
   private final List<Instance> instances = new ArrayList<>();
   private final List<CollabClient> clients = new ArrayList<>();
 
+  private Instance a;
+  private Instance b;
+
   @BeforeAll
-  static void startDatabaseAndRedis() throws Exception {
+  void start() throws Exception {
     pg = EmbeddedPostgres.builder().start();
     redisPort = freePort();
     redis = new ProcessBuilder("/usr/bin/redis-server", "--port", Integer.toString(redisPort), "--bind", "127.0.0.1",
         "--save", "", "--appendonly", "no", "--protected-mode", "no", "--loglevel", "warning")
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     await("redis-server on " + redisPort).atMost(60, TimeUnit.SECONDS).until(() -> listening(redisPort));
+    a = new Instance("paintbox-a");
+    b = new Instance("paintbox-b"); // one after the other: both run schema.sql and the store's migration
   }
 
   @AfterAll
-  static void stopDatabaseAndRedis() throws Exception {
+  void stop() throws Exception {
+    for (Instance i : instances) {
+      i.process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
     if (redis != null) {
       redis.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
     }
@@ -76,11 +92,9 @@ class PaintboxClusterTest {
   }
 
   @AfterEach
-  void stopInstances() throws Exception {
+  void closeClients() {
     clients.forEach(CollabClient::close);
-    for (Instance i : instances) {
-      i.process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-    }
+    clients.clear();
   }
 
   /** One Paintbox JVM: the command line of the README, with free ports. */
@@ -110,7 +124,7 @@ class PaintboxClusterTest {
           "--logging.level.ai.candlefish.collab.examples.paintbox.TotalsHooks=debug")
           .redirectErrorStream(true).redirectOutput(log.toFile()).start();
       instances.add(this);
-      await(nodeId + " serving").atMost(240, TimeUnit.SECONDS).pollInterval(500, TimeUnit.MILLISECONDS).until(() -> {
+      await(nodeId + " serving").atMost(420, TimeUnit.SECONDS).pollInterval(500, TimeUnit.MILLISECONDS).until(() -> {
         if (!process.isAlive()) {
           throw new AssertionError(nodeId + " ended with " + process.exitValue() + ":\n" + Files.readString(log));
         }
@@ -130,10 +144,9 @@ class PaintboxClusterTest {
   }
 
   @Test
+  @Order(2)
   void twoInstances_convergeAndComputeTotalsOnTheLeaseHolderOnly_andTheSurvivorOfAKillKeepsEverythingAcknowledged()
       throws Exception {
-    Instance a = new Instance("paintbox-a");
-    Instance b = new Instance("paintbox-b"); // one after the other: both run schema.sql and the store's migration
     String aliceToken = login(a, "Alice");
     String bobToken = login(b, "Bob");
     JsonNode estimate = post(a, "/api/estimates", aliceToken, "{\"title\":\"Flat in Elm Street\"}");
@@ -194,6 +207,31 @@ class PaintboxClusterTest {
       assertThat(grand(fresh)).isEqualTo(afterKill);
       assertThat(stateVector(fresh)).isEqualTo(stateVector(onOther));
     });
+  }
+
+  /**
+   * A real browser on each instance: {@link PaintboxBrowserTest}'s two people editing one estimate at once, Alice's
+   * Chromium on one instance and Bob's on the other. Each page sees the other's edits, notes and presence, and both
+   * show the total that the instance holding the estimate's lease computed; the other instance never computed it.
+   */
+  @Test
+  @Order(1)
+  void aBrowserOnEachInstance_editTheSameEstimate_andBothShowTheTotalsThatOnlyTheLeaseHolderComputed()
+      throws Exception {
+    JsonNode seen = PaintboxApplicationTest.node("paintbox-browser.mjs", "edit", a.base() + "/",
+        System.getProperty("screenshot.dir", "target/screenshots") + "/cluster", b.base() + "/");
+
+    assertThat(seen.get("grandText").asText()).isEqualTo("€335.00");
+    assertThat(seen.get("notes").asText()).contains("Access via the back door.", "Alice: hall first.",
+        "Bob: keep the tiles.");
+    assertThat(seen.get("people").get(0).toString()).as("Alice's page, on %s", a.nodeId).contains("Alice (you)", "Bob");
+    assertThat(seen.get("people").get(1).toString()).as("Bob's page, on %s", b.nodeId).contains("Alice", "Bob (you)");
+    String document = "estimate-" + seen.get("id").asText();
+    Instance owner = leaseOwner(document).equals(a.nodeId) ? a : b;
+    Instance other = owner == a ? b : a;
+    assertThat(leaseOwner(document)).isIn(a.nodeId, b.nodeId);
+    assertThat(owner.totalsWrites(document)).as("the lease holder computed the totals").isPositive();
+    assertThat(other.totalsWrites(document)).as("the other instance never did").isZero();
   }
 
   private ClientDocument open(Instance i, String token, String document) throws Exception {
