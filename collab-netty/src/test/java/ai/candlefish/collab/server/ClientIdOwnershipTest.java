@@ -8,12 +8,9 @@ import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import ai.candlefish.collab.testkit.TestTokens;
 import ai.candlefish.collab.testkit.YjsNodeClients;
-import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,41 +78,6 @@ class ClientIdOwnershipTest {
     return updates.get(0);
   }
 
-  /** A y-websocket sync message (0) of {@code type} (1: step 2, 2: update) carrying {@code update}, in hex. */
-  private static String syncMessage(int type, byte[] update) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(0);
-    out.write(type);
-    writeBytes(out, update);
-    return HexFormat.of().formatHex(out.toByteArray());
-  }
-
-  /** The same as a Hocuspocus message: the document's name first. */
-  private static String hocuspocusSyncMessage(String document, int type, byte[] update) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    writeBytes(out, document.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    out.writeBytes(HexFormat.of().parseHex(syncMessage(type, update)));
-    return HexFormat.of().formatHex(out.toByteArray());
-  }
-
-  /** lib0 varUint8Array: the length as a varUint, then the bytes. */
-  private static void writeBytes(ByteArrayOutputStream out, byte[] bytes) {
-    for (int n = bytes.length; ; n >>>= 7) {
-      if (n < 0x80) {
-        out.write(n);
-        break;
-      }
-      out.write((n & 0x7f) | 0x80);
-    }
-    out.writeBytes(bytes);
-  }
-
-  @SuppressWarnings("unchecked")
-  private static List<Object> closeCodes(Map<String, Object> status) {
-    return ((List<Map<String, Object>>) status.get("closes")).stream()
-        .map(c -> (Object) ((Number) c.get("code")).intValue()).toList();
-  }
-
   private String serverText() {
     try (DocumentHandle handle = server.openDocument(KEY).join()) {
       return handle.read(doc -> doc.getText("t").toString()).join();
@@ -131,21 +93,21 @@ class ClientIdOwnershipTest {
     // Longer than what Alice wrote, so that it brings structs beyond her clock: new ones, under her id.
     byte[] forged = forgedUpdate(alice, "forged by bob, longer than alice's text");
 
-    node.call("raw", "id", "bob", "hex", syncMessage(2, forged));
-    await().atMost(WAIT).until(() -> closeCodes(node.status("bob")).contains(CloseCodes.FOREIGN_CLIENT_ID));
+    node.sendRaw("bob", 2, forged, null);
+    await().atMost(WAIT).until(() -> node.closeCodes("bob").contains(CloseCodes.FOREIGN_CLIENT_ID));
     // The same over Hocuspocus.
     clients.add("bob-hocuspocus");
     node.call("connect", "kind", "hocuspocus", "id", "bob-hocuspocus", "url", "ws://127.0.0.1:" + server.port(),
         "room", KEY.name(), "token", "bob");
-    node.call("raw", "id", "bob-hocuspocus", "hex", hocuspocusSyncMessage(KEY.name(), 2, forged));
-    await().atMost(WAIT).until(() -> closeCodes(node.status("bob-hocuspocus"))
+    node.sendRaw("bob-hocuspocus", 2, forged, KEY.name());
+    await().atMost(WAIT).until(() -> node.closeCodes("bob-hocuspocus")
         .contains(CloseCodes.FOREIGN_CLIENT_ID));
     // A step 2 with them loses just those structs (after a crash it may hold another user's unstored ones).
     ywebsocket("bob-step2", "bob");
-    node.call("raw", "id", "bob-step2", "hex", syncMessage(1, forged));
+    node.sendRaw("bob-step2", 1, forged, null);
     node.insert("alice", 5, "!");
     node.waitText("bob-step2", "alice!");
-    assertThat(closeCodes(node.status("bob-step2"))).isEmpty();
+    assertThat(node.closeCodes("bob-step2")).isEmpty();
     assertThat(serverText()).isEqualTo("alice!");
     assertThat(node.text("alice")).isEqualTo("alice!");
 
@@ -156,8 +118,8 @@ class ClientIdOwnershipTest {
     server = newServer(port);
     node.call("waitConnected", "id", "alice", "timeoutMs", 20_000);
     ywebsocket("bob-again", "bob");
-    node.call("raw", "id", "bob-again", "hex", syncMessage(2, forged));
-    await().atMost(WAIT).until(() -> closeCodes(node.status("bob-again")).contains(CloseCodes.FOREIGN_CLIENT_ID));
+    node.sendRaw("bob-again", 2, forged, null);
+    await().atMost(WAIT).until(() -> node.closeCodes("bob-again").contains(CloseCodes.FOREIGN_CLIENT_ID));
     assertThat(serverText()).isEqualTo("alice!");
   }
 
@@ -185,10 +147,17 @@ class ClientIdOwnershipTest {
       handle.edit(txn -> txn.doc().getText("t").insert(3, "d")).join();
     }
     node.waitText("alice", "abcd");
+    node.waitText("bob", "abcd"); // else Bob's "e" would go after "c", beside the server's "d"
     node.insert("bob", 4, "e");
-    node.waitText("alice-tab", "abcde");
+    try {
+      node.waitText("alice-tab", "abcde");
+    } catch (AssertionError e) {
+      // Seen once in about ten runs of the class (2026-12-04): alice-tab stayed at "abcd". Say who was closed.
+      throw new AssertionError(e.getMessage() + "; clients: alice " + node.status("alice") + ", alice-tab "
+          + node.status("alice-tab") + ", bob " + node.status("bob"), e);
+    }
     for (String id : List.of("alice", "alice-tab", "bob")) {
-      assertThat(closeCodes(node.status(id))).as(id).doesNotContain(CloseCodes.FOREIGN_CLIENT_ID);
+      assertThat(node.closeCodes(id)).as(id).doesNotContain(CloseCodes.FOREIGN_CLIENT_ID);
     }
   }
 }

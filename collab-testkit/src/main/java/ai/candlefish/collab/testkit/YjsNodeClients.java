@@ -2,6 +2,7 @@ package ai.candlefish.collab.testkit;
 
 import ai.candlefish.collab.core.internal.codec.Json;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -11,6 +12,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -168,6 +170,41 @@ public final class YjsNodeClients implements AutoCloseable {
   /** Client {@code id}'s connection state; see the script's {@code status} command. */
   public Map<String, Object> status(String id) {
     return call("status", "id", id);
+  }
+
+  /**
+   * Sends {@code update} as it is over client {@code id}'s socket, as a y-websocket sync message of {@code type} (1:
+   * step 2, 2: update) or, for a Hocuspocus client, that message after the document's name: what a hostile client
+   * could send, such as structs forged under another user's client id.
+   */
+  public void sendRaw(String id, int type, byte[] update, String hocuspocusDocument) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    if (hocuspocusDocument != null) {
+      writeBytes(out, hocuspocusDocument.getBytes(StandardCharsets.UTF_8));
+    }
+    out.write(0); // sync
+    out.write(type);
+    writeBytes(out, update);
+    call("raw", "id", id, "hex", HexFormat.of().formatHex(out.toByteArray()));
+  }
+
+  /** lib0 varUint8Array: the length as a varUint, then the bytes. */
+  private static void writeBytes(ByteArrayOutputStream out, byte[] bytes) {
+    for (int n = bytes.length; ; n >>>= 7) {
+      if (n < 0x80) {
+        out.write(n);
+        break;
+      }
+      out.write((n & 0x7f) | 0x80);
+    }
+    out.writeBytes(bytes);
+  }
+
+  /** The close codes that client {@code id}'s connections were closed with so far (from {@link #status}). */
+  @SuppressWarnings("unchecked")
+  public List<Integer> closeCodes(String id) {
+    return ((List<Map<String, Object>>) status(id).get("closes")).stream()
+        .map(c -> ((Number) c.get("code")).intValue()).toList();
   }
 
   /** Everything Node wrote to stderr so far. */

@@ -14,8 +14,9 @@ import org.slf4j.MDC;
  * giving it a thread. A drain runs at most {@value #BATCH} tasks and then yields the pool thread, so a busy
  * document cannot starve the others.
  *
- * <p>An executor can start paused: tasks queue up until {@link #resume(Runnable)}, which runs its argument before
- * them. A document uses this to hold every client message until its stored state is loaded.
+ * <p>An executor can start paused, or be paused by one of its tasks: tasks queue up until {@link #resume(Runnable)},
+ * which runs its argument before them. A document uses this to hold every client message until its stored state is
+ * loaded, and in a cluster while the store says who owns a new client id.
  *
  * <p>When the pool is shut down, queued tasks are dropped; those that are {@link Rejectable} hear about it (a host
  * call completes its future exceptionally rather than never).
@@ -61,6 +62,14 @@ public final class SerialExecutor implements Executor {
   public void execute(Runnable task) {
     tasks.addLast(task);
     schedule();
+  }
+
+  /**
+   * Holds every task after the one running now until {@link #resume(Runnable)}. Call it from a task of this executor
+   * (the document waits for an answer from another thread).
+   */
+  public void pause() {
+    paused = true;
   }
 
   /**

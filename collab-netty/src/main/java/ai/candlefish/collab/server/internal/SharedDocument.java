@@ -16,6 +16,7 @@ import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.StoreException;
 import ai.candlefish.collab.spi.StoredDocument;
 import ai.candlefish.collab.sync.SyncMessage;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -26,7 +27,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -48,6 +51,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class SharedDocument {
   private static final Logger log = LoggerFactory.getLogger(SharedDocument.class);
+  /** How long a document in a cluster waits for the store to say who owns a new client id. */
+  private static final Duration CLAIM_WAIT = Duration.ofSeconds(5);
 
   private enum State { LOADING, READY, FAILED, UNLOADED }
 
@@ -394,7 +399,8 @@ public final class SharedDocument {
    * under another principal's id (or the server's) are refused: an update closes its sender with
    * {@link CloseCodes#FOREIGN_CLIENT_ID}; a step 2 loses only those structs, the rest is applied (after a crash, a
    * client may hold another user's structs that the server relayed but never stored: they are that user's to send
-   * again). Structs the document has already are not the sender's writing and are not looked at.
+   * again). Structs the document has already are not the sender's writing and are not looked at. In a cluster the
+   * store decides who claimed an id first, also on another node ({@link #confirmClaims}).
    *
    * @return the message to apply ({@code sync}, or a step 2 without other principals' structs), or null if the
    *     sender was refused
@@ -421,6 +427,10 @@ public final class SharedDocument {
         foreign.add(client);
       }
     }
+    if (!claims.isEmpty() && cluster != null && !writer.isFailing()) {
+      confirmClaims(session, sync, claims, principal);
+      return null; // handled again once the store answered
+    }
     if (!foreign.isEmpty()) {
       if (sync.type() != SyncMessage.STEP2) {
         fail(session, CloseCodes.FOREIGN_CLIENT_ID, "update refused: Yjs client id " + foreign.get(0)
@@ -434,7 +444,7 @@ public final class SharedDocument {
     }
     for (long client : claims) {
       clientOwners.put(client, principal);
-      storeLane.execute(() -> claim(client, principal));
+      storeLane.execute(() -> claim(client, principal)); // for the other nodes, and the next load
     }
     return sync;
   }
@@ -463,8 +473,60 @@ public final class SharedDocument {
     }
   }
 
-  /** Records a claim in the store (on the store lane), retrying while it fails; learns the owner on record. */
-  private void claim(long client, String principal) {
+  /**
+   * In a cluster, another node may have recorded a claim of these client ids since this node loaded the document
+   * (claims reach other nodes only through the store): the store answers before the update that brings them is
+   * applied. The document waits meanwhile (one round trip, once per new client id and node), at most {@link
+   * #CLAIM_WAIT}: a store that does not answer by then (or is failing) leaves the claims standing here, recorded
+   * when the store is back, as on a server on its own. Document thread.
+   */
+  private void confirmClaims(DocumentSession session, ClientMessage.Sync sync, List<Long> claims, String principal) {
+    lane.pause();
+    AtomicBoolean decided = new AtomicBoolean();
+    Runnable proceed = () -> {
+      for (long client : claims) {
+        clientOwners.putIfAbsent(client, principal);
+      }
+      if (session.attached) {
+        handle(session, sync);
+      }
+    };
+    ScheduledFuture<?> timeout = null;
+    try {
+      timeout = runtime.timer().schedule(() -> {
+        if (decided.compareAndSet(false, true)) {
+          log.warn("document {}: the store did not say within {} ms who owns client ids {}; they stay claimed by {}",
+              key, CLAIM_WAIT.toMillis(), claims, principal);
+          lane.resume(proceed);
+        }
+      }, CLAIM_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException shutDown) {
+      // the server is closing: no time limit
+    }
+    ScheduledFuture<?> cancel = timeout;
+    storeLane.execute(() -> {
+      Map<Long, String> onRecord = new HashMap<>();
+      for (long client : claims) {
+        onRecord.put(client, claim(client, principal));
+      }
+      if (decided.compareAndSet(false, true)) {
+        if (cancel != null) {
+          cancel.cancel(false);
+        }
+        lane.resume(() -> {
+          onRecord.forEach(clientOwners::put);
+          proceed.run();
+        });
+      }
+    });
+  }
+
+  /**
+   * Records a claim in the store (on the store lane), retrying while it fails; learns the owner on record.
+   *
+   * @return the owner on record, or {@code principal} if the store could not say (then retried in the background)
+   */
+  private String claim(long client, String principal) {
     String onRecord;
     try {
       onRecord = runtime.config().store().claimClient(key, client, principal);
@@ -475,16 +537,18 @@ public final class SharedDocument {
       } catch (RejectedExecutionException shutDown) {
         log.debug("document {}: the server is shut down; the claim of client id {} is not recorded", key, client);
       }
-      return;
+      return principal;
     } catch (RuntimeException e) {
       // Not the store being down: retrying would not help. The claim holds while the document is loaded.
       log.error("document {}: the store cannot record the owner of client id {}", key, client, e);
-      return;
+      return principal;
     }
     if (onRecord != null && !onRecord.equals(principal)) {
       // Another node recorded it first: from now on the id is that principal's here too.
       lane.execute(() -> clientOwners.put(client, onRecord));
+      return onRecord;
     }
+    return principal;
   }
 
   /** Whether {@code update} would change the document; one that does not parse counts as a change. */
