@@ -44,6 +44,8 @@ final class StoreWriter {
   private final int compactAfter;
   /** Another node changed the document since the last flush: the lease holder owes it the once-only work. */
   private boolean changedElsewhere;
+  /** Pieces other nodes stored while a write of ours was in flight. */
+  private int storedElsewhereInFlight;
 
   private List<byte[]> pending = new ArrayList<>();
   /** Run once {@link #pending} is stored; then those of the write in flight. */
@@ -82,6 +84,9 @@ final class StoreWriter {
    */
   void storedElsewhere() {
     storedPieces++;
+    if (inFlight) {
+      storedElsewhereInFlight++;
+    }
     changedElsewhere = true;
     dueNanos = Math.min(dueNanos, System.nanoTime() + debounceNanos);
     arm();
@@ -232,6 +237,7 @@ final class StoreWriter {
     inFlightAcks = pendingAcks;
     pendingAcks = new ArrayList<>();
     dueNanos = Long.MAX_VALUE;
+    storedElsewhereInFlight = 0;
     byte[] state = encodeState ? document.doc().encodeStateAsUpdate() : null;
     inFlight = true;
     DocumentStore store = runtime.config().store();
@@ -294,7 +300,9 @@ final class StoreWriter {
       }
       failures = 0;
       notBeforeNanos = Long.MIN_VALUE;
-      storedPieces = compacted ? 1 : storedPieces + 1;
+      // A compaction folds what the store held when it ran; what other nodes stored while it was in flight may
+      // come after it, so it stays counted (counting some twice only compacts sooner).
+      storedPieces = compacted ? 1 + storedElsewhereInFlight : storedPieces + 1;
       if (ownsOnceOnlyWork()) {
         runtime.hooks().onStore(document.key());
       }
