@@ -329,7 +329,8 @@ final class StoreWriter {
     if (urgent) {
       dueNanos = Math.min(dueNanos, now);
     }
-    if (pending.isEmpty() && !wantsCompaction()) {
+    // Another node's change that arrived while this write was in flight still owes the once-only work (onChange).
+    if (pending.isEmpty() && !changedElsewhere && !wantsCompaction()) {
       settled();
     } else {
       arm();
