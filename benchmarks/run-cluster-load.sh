@@ -14,7 +14,7 @@
 #                mode: Redis transport and PostgreSQL leases, also with 1 node), hocuspocus (with the Redis
 #                extension); default all three
 #   --nodes      default 1,2,3 (ours-standalone always runs 1)
-#   --scenarios  relay: 1,000 clients on 100 documents, 1 edit/s each, awareness every 30 s, 10 s warm-up, 30 s
+#   --scenarios  relay: 1,000 clients on 100 documents, 1 edit/s each, awareness every 30 s, 30 s warm-up, 30 s
 #                       measured (relay and cross-node relay latency, ack latency, CPU and Redis bytes per delivered
 #                       update)
 #                peak:  100 clients on 10 documents at 5, 10, 20, 40 and 80 edits/s each (4,500 to 72,000
@@ -165,7 +165,7 @@ start_nodes() {
 scenario_args() {
   case "$1" in
     smoke) echo --clients 12 --documents 3 --rate 5 --warmup 0.3 --duration 2 --awareness 1 ;;
-    relay) echo --clients 1000 --documents 100 --rate 1 --warmup 10 --duration 30 --awareness 30 ;;
+    relay) echo --clients 1000 --documents 100 --rate 1 --warmup 30 --duration 30 --awareness 30 ;;
     peak-*) echo --clients 100 --documents 10 --rate "${1#peak-}" --warmup 3 --duration 10 --awareness 30 ;;
   esac
 }

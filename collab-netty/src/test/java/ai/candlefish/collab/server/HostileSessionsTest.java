@@ -59,8 +59,12 @@ class HostileSessionsTest {
   @Test
   void nonReader_openingLargeDocumentsOneAfterAnother_isClosedAtTheOutboundLimit() {
     start(b -> b.outboundBufferLimit(1 << 20));
+    // 30 full states of 400 KB: 12 MB, well beyond what loopback's kernel buffers absorb (the server's send buffer
+    // autotunes up to tcp_wmem's maximum, 4 MiB by default, the client's receive buffer to a few hundred KiB while
+    // nobody reads) plus the 1 MiB limit; with 12 documents the kernel sometimes took nearly everything.
+    int documents = 30;
     String chunk = "x".repeat(400_000);
-    for (int i = 0; i < 12; i++) {
+    for (int i = 0; i < documents; i++) {
       try (DocumentHandle h = server.openDocument(DocumentKey.of("acme", "big-" + i)).join()) {
         h.edit(txn -> txn.doc().getText("t").insert(0, chunk)).join();
       }
@@ -70,12 +74,12 @@ class HostileSessionsTest {
     bystander.awaitSynced();
 
     RawHocuspocusClient attacker = new RawHocuspocusClient(server.port(), false); // never reads
-    for (int i = 0; i < 12; i++) {
+    for (int i = 0; i < documents; i++) {
       attacker.auth("big-" + i, "alice").step1("big-" + i);
     }
 
     // Megabytes beyond the socket buffers: the server closes the connection instead of buffering them.
-    await("the non-reader is closed with 1013").atMost(Duration.ofSeconds(30))
+    await("the non-reader is closed with 1013").atMost(Duration.ofSeconds(60))
         .until(() -> rejected(CloseCodes.TRY_AGAIN_LATER) >= 1);
     await().atMost(Duration.ofSeconds(30)).until(() -> server.connectionCount() == 1);
     bystander.insert(0, "still here ");
