@@ -11,6 +11,7 @@ import ai.candlefish.collab.spi.CollabHooks;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.DocumentStore;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import ai.candlefish.collab.testkit.ServerWatch;
 import ai.candlefish.collab.testkit.TestTokens;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ class HostileClientTest {
   private final InMemoryDocumentStore memory = new InMemoryDocumentStore();
   private final List<RawHocuspocusClient> clients = new ArrayList<>();
   private final List<CollabServer> servers = new ArrayList<>();
+  private final List<Bystander> bystanders = new ArrayList<>();
 
   private CollabServer start(DocumentStore store, UnaryOperator<CollabServer.Builder> settings) {
     CollabServer server = settings.apply(CollabServer.newBuilder().host("127.0.0.1").port(0).documentStore(store)
@@ -47,8 +49,23 @@ class HostileClientTest {
     return client;
   }
 
+  private Bystander bystander(CollabServer server, String document) {
+    Bystander b = Bystander.join(server, document);
+    bystanders.add(b);
+    return b;
+  }
+
+  /** Closes {@code server} (it stores everything) and starts another on the same store: the document's text. */
+  private String textAfterRestart(CollabServer server) {
+    bystanders.forEach(Bystander::close);
+    bystanders.clear();
+    server.close();
+    return text(start(memory, b -> b), DOC);
+  }
+
   @AfterEach
   void stop() {
+    bystanders.forEach(Bystander::close);
     clients.forEach(c -> c.socket.abort());
     servers.forEach(CollabServer::close);
   }
@@ -129,12 +146,15 @@ class HostileClientTest {
     List<byte[]> edits = chain("start", "a".repeat(600), "b".repeat(600), "c".repeat(600), "d".repeat(600));
     RawHocuspocusClient attacker = open(server, "doc");
     RawHocuspocusClient honest = open(server, "doc");
+    ServerWatch watch = Bystander.watch("pending beyond the bound", 8 << 20,
+        List.of(bystander(server, "doc"), bystander(server, "plans"))).heapBound(16 << 20).start();
     for (int i = 1; i < edits.size() && !attacker.closed.isDone(); i++) {
       attacker.update("doc", edits.get(i));
       int sent = i;
       await().atMost(WAIT).until(() -> attacker.statuses("doc").size() == sent || attacker.closed.isDone());
     }
     assertThat(attacker.closed.join()).isEqualTo(CloseCodes.TOO_MUCH_PENDING);
+    watch.check();
     List<Integer> acknowledged = attacker.statuses("doc");
     assertThat(acknowledged).hasSize(3); // about 620 bytes each wait; the fourth goes beyond 2,000
 
@@ -150,9 +170,7 @@ class HostileClientTest {
     assertThat(honest.closed).isNotDone();
 
     // After a restart on the same store, nothing is missing.
-    server.close();
-    CollabServer restarted = start(memory, b -> b);
-    assertThat(text(restarted, DOC)).isEqualTo(text);
+    assertThat(textAfterRestart(server)).isEqualTo(text);
   }
 
   @Test
@@ -198,28 +216,37 @@ class HostileClientTest {
     CollabServer server = start(memory, b -> b);
     RawHocuspocusClient attacker = open(server, "doc");
     RawHocuspocusClient honest = open(server, "doc");
+    ServerWatch watch = Bystander.watch("nesting too deep", 8 << 20,
+        List.of(bystander(server, "doc"), bystander(server, "plans"))).heapBound(16 << 20).start();
     attacker.update("doc", nest(UpdateLimits.DEFAULT_MAX_DEPTH + 2));
     assertThat(attacker.closed.join()).isEqualTo(CloseCodes.NESTING_TOO_DEEP);
+    watch.check();
     assertThat(attacker.statuses("doc")).isEmpty();
     honest.update("doc", textUpdate("fine"));
     await().atMost(WAIT).until(() -> honest.statuses("doc").equals(List.of(1)));
     try (DocumentHandle handle = server.openDocument(DOC).join()) {
-      assertThat(handle.read(d -> d.rootNames()).join()).containsExactly("t");
+      assertThat(handle.read(d -> d.rootNames()).join()).containsExactlyInAnyOrder("t", "bystander");
     }
     // A nest within the limit is accepted.
     honest.update("doc", nest(UpdateLimits.DEFAULT_MAX_DEPTH));
     await().atMost(WAIT).until(() -> honest.statuses("doc").equals(List.of(1, 1)));
+    assertThat(textAfterRestart(server)).isEqualTo("fine");
   }
 
   @Test
   void documentTooLarge_closesTheSenderWith4413() {
+    // 1,000 bytes per document: the bystander edits another document.
     CollabServer server = start(memory, b -> b.maxDocumentBytes(1_000));
     RawHocuspocusClient client = open(server, "doc");
     client.update("doc", textUpdate("x".repeat(500)));
     await().atMost(WAIT).until(() -> client.statuses("doc").equals(List.of(1)));
+    ServerWatch watch = Bystander.watch("document too large", 8 << 20, List.of(bystander(server, "plans")))
+        .heapBound(16 << 20).start();
     client.update("doc", textUpdate("y".repeat(600)));
     assertThat(client.closed.join()).isEqualTo(CloseCodes.DOCUMENT_TOO_LARGE);
+    watch.check();
     assertThat(text(server, DOC)).isEqualTo("x".repeat(500));
+    assertThat(textAfterRestart(server)).isEqualTo("x".repeat(500));
   }
 
   @Test

@@ -14,6 +14,7 @@ import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
+import ai.candlefish.collab.testkit.ServerWatch;
 import ai.candlefish.collab.testkit.TestTokens;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.Test;
 class HostileClientsTest {
   private final InMemoryDocumentStore memory = new InMemoryDocumentStore();
   private final List<YClient> clients = new ArrayList<>();
+  private final List<Bystander> bystanders = new ArrayList<>();
   private CollabServer server;
 
   private CollabServer start(UnaryOperator<CollabServer.Builder> settings) {
@@ -76,8 +78,15 @@ class HostileClientsTest {
     return forger.encodeUpdate();
   }
 
+  private Bystander bystander(String document) {
+    Bystander b = Bystander.join(server, document);
+    bystanders.add(b);
+    return b;
+  }
+
   @AfterEach
   void stop() {
+    bystanders.forEach(Bystander::close);
     clients.forEach(YClient::close);
     if (server != null) {
       server.close();
@@ -166,8 +175,8 @@ class HostileClientsTest {
   @Test
   void slowloris_dripsHeaders_andIsClosedAtTheUpgradeDeadline() throws Exception {
     start(b -> b.upgradeTimeout(Duration.ofMillis(500)).idleTimeout(Duration.ofSeconds(60)));
-    YClient bystander = connect("plans", "bob");
-    bystander.awaitSynced();
+    Bystander bystander = bystander("plans");
+    ServerWatch watch = Bystander.watch("slowloris", 8 << 20, List.of(bystander)).heapBound(16 << 20).start();
     try (Socket loris = raw()) {
       OutputStream out = loris.getOutputStream();
       out.write("GET /plans?token=alice HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -187,27 +196,31 @@ class HostileClientsTest {
       }
       assertThat(closed).as("closed at the upgrade deadline").isTrue();
     }
-    bystander.insert(0, "still here");
-    await().untilAsserted(() -> assertThat(serverText("plans")).isEqualTo("still here"));
+    watch.check();
+    assertThat(bystander.connected()).isTrue();
   }
 
   @Test
   void connectionFlood_fromOneAddress_isRefusedBeyondTheLimit_othersCarryOn() throws Exception {
-    start(b -> b.connectionLimits(1000, 3));
+    start(b -> b.connectionLimits(1000, 5));
     YClient a = connect("plans", "alice");
     YClient b2 = connect("plans", "bob");
     a.awaitSynced();
     b2.awaitSynced();
+    Bystander bystander = bystander("plans"); // two connections more: 4 of the 5
+    ServerWatch watch = Bystander.watch("connection flood", 8 << 20, List.of(bystander)).heapBound(16 << 20)
+        .start();
     List<Socket> flood = new ArrayList<>();
     try {
       Socket third = raw();
       flood.add(third);
       assertThat(upgrade(third, "/plans?token=carol", "")).contains(" 101 ");
-      for (int i = 0; i < 20; i++) {
+      for (int i = 0; i < 200; i++) {
         Socket s = raw();
         flood.add(s);
         assertThat(s.getInputStream().read()).as("connection %d beyond the limit", i).isEqualTo(-1);
       }
+      watch.check();
     } finally {
       for (Socket s : flood) {
         s.close();
@@ -216,7 +229,7 @@ class HostileClientsTest {
     a.insert(0, "a");
     await().untilAsserted(() -> assertThat(b2.text()).isEqualTo("a"));
     // Closed connections give their places back.
-    await().untilAsserted(() -> assertThat(server.connectionCount()).isEqualTo(2));
+    await().untilAsserted(() -> assertThat(server.connectionCount()).isEqualTo(4));
     connect("plans", "carol").awaitSynced();
   }
 
@@ -225,16 +238,22 @@ class HostileClientsTest {
     CountDownLatch release = new CountDownLatch(1);
     start(b -> b.unauthenticatedLimits(Duration.ofSeconds(20), 32, 64 * 1024).authenticator((token, c) -> {
       try {
-        release.await(20, TimeUnit.SECONDS);
+        if (token.equals("alice")) {
+          release.await(20, TimeUnit.SECONDS);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
       return TestTokens.TOKENS.authenticate(token, c);
     }));
+    Bystander bystander = bystander("plans");
+    // The attacker writes its whole frame: a server that buffered it would hold 15 MiB.
+    ServerWatch watch = Bystander.watch("huge frame before authentication", 12 << 20, List.of(bystander))
+        .heapBound(8 << 20).start();
     try (Socket attacker = raw()) {
       assertThat(upgrade(attacker, "/plans?token=alice", "")).contains(" 101 ");
       OutputStream out = attacker.getOutputStream();
-      // A binary frame that announces 15 MiB (within the 16 MiB message limit), then 256 KiB of it and silence.
+      // A binary frame that announces 15 MiB (within the 16 MiB message limit), then all of it.
       long length = 15L << 20;
       out.write(new byte[] {(byte) 0x82, (byte) (0x80 | 127)});
       for (int shift = 56; shift >= 0; shift -= 8) {
@@ -243,7 +262,7 @@ class HostileClientsTest {
       out.write(new byte[] {1, 2, 3, 4}); // mask
       byte[] chunk = new byte[16 * 1024];
       try {
-        for (int i = 0; i < 16; i++) {
+        for (int i = 0; i < 15 * 64; i++) {
           out.write(chunk);
         }
         out.flush();
@@ -251,6 +270,8 @@ class HostileClientsTest {
         // closed while writing: fine, the close frame is read below
       }
       assertThat(closeCode(attacker.getInputStream())).isEqualTo(CloseCodes.POLICY_VIOLATION);
+      watch.check();
+      assertThat(bystander.connected()).isTrue();
     } finally {
       release.countDown();
     }
@@ -272,12 +293,15 @@ class HostileClientsTest {
     try {
       YClient alice = connect("plans", "alice");
       alice.awaitSynced();
+      Bystander other = bystander("other");
+      ServerWatch watch = Bystander.watch("slow token checks", 8 << 20, List.of(other)).heapBound(16 << 20).start();
       for (int i = 0; i < 6; i++) {
         YClient.connect(uri("plans", "slow" + i)); // each blocks an authenticator thread, if it may
       }
       alice.insert(0, "stored while tokens are checked");
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
           assertThat(storedText()).isEqualTo("stored while tokens are checked"));
+      watch.check();
     } finally {
       release.countDown();
     }
@@ -286,15 +310,16 @@ class HostileClientsTest {
   @Test
   void documentChurn_isRefusedWith4529_beyondTheMaximumOfLoadedDocuments() {
     start(b -> b.maxLoadedDocuments(2).unloadDelay(Duration.ofSeconds(30)));
-    YClient a = connect("one", "reader");
+    Bystander one = bystander("one");
     YClient b2 = connect("two", "reader");
-    a.awaitSynced();
     b2.awaitSynced();
-    for (int i = 0; i < 5; i++) {
+    ServerWatch watch = Bystander.watch("document churn", 8 << 20, List.of(one)).heapBound(16 << 20).start();
+    for (int i = 0; i < 50; i++) {
       assertThat(connect("churn-" + i, "reader").awaitClose().code()).isEqualTo(CloseCodes.SERVER_BUSY);
     }
+    watch.check();
     assertThat(server.loadedDocumentCount()).isEqualTo(2);
-    assertThat(a.closed).isNotDone();
+    assertThat(one.connected()).isTrue();
   }
 
   @Test
@@ -302,11 +327,15 @@ class HostileClientsTest {
     start(b -> b.awarenessLimits(4096, Duration.ofMillis(50)));
     YClient bob = connect("plans", "bob");
     bob.awaitSynced();
+    Bystander same = bystander("plans");
+    Bystander other = bystander("other");
+    ServerWatch watch = Bystander.watch("huge presence", 8 << 20, List.of(same, other)).heapBound(16 << 20).start();
     YClient mallory = connect("plans", "carol");
     mallory.awaitSynced();
     mallory.awareness.setLocalState(Map.of("junk", "x".repeat(8000)));
     mallory.send(awarenessFrame(mallory.awareness.encodeUpdate()));
     assertThat(mallory.awaitClose().code()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+    watch.check();
     bob.awareness.setLocalState(Map.of("name", "Bob"));
     bob.send(awarenessFrame(bob.awareness.encodeUpdate()));
     YClient alice = connect("plans", "alice");
@@ -320,17 +349,29 @@ class HostileClientsTest {
     start(b -> b.awarenessLimits(32 * 1024, Duration.ofMillis(100)));
     YClient bob = connect("plans", "bob");
     bob.awaitSynced();
+    Bystander same = bystander("plans");
+    Bystander other = bystander("other");
     YClient flooder = connect("plans", "carol");
     flooder.awaitSynced();
+    // 2,000 states of 8 KB, 16 MB: a server that queued them instead of coalescing would hold more than the heap
+    // bound, and four times as much waiting to be sent (Netty's pooled memory keeps some megabytes of slack).
+    ServerWatch watch = Bystander.watch("awareness flood", 16 << 20, List.of(same, other)).heapBound(8 << 20)
+        .start();
     int before = bob.awarenessMessages.get();
-    for (int i = 0; i < 500; i++) {
-      flooder.awareness.setLocalState(Map.of("cursor", i));
+    String padding = "x".repeat(8000);
+    for (int i = 0; i < 2000; i++) {
+      flooder.awareness.setLocalState(Map.of("cursor", i, "pad", padding));
       flooder.send(awarenessFrame(flooder.awareness.encodeUpdate()));
+      if (i % 50 == 49) {
+        flooder.flush(); // what waits is on the server, not in this client's queue
+      }
     }
     long id = flooder.awareness.clientId();
-    await().untilAsserted(() -> assertThat(bob.awareness.states()).containsEntry(id, Map.of("cursor", 499)));
-    assertThat(bob.awarenessMessages.get() - before).as("awareness messages bob received for 500 updates")
-        .isLessThan(250);
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(bob.awareness.states())
+        .containsEntry(id, Map.of("cursor", 1999, "pad", padding)));
+    watch.check();
+    assertThat(bob.awarenessMessages.get() - before).as("awareness messages bob received for 2,000 updates")
+        .isLessThan(1000);
   }
 
   @Test

@@ -7,6 +7,7 @@ import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
+import ai.candlefish.collab.testkit.ServerWatch;
 import ai.candlefish.collab.testkit.TestTokens;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -47,6 +48,12 @@ class HostileSessionsTest {
     }
   }
 
+  private Bystander bystander(String document) {
+    Bystander b = Bystander.join(server, document);
+    clients.add(b);
+    return b;
+  }
+
   private double rejected(int code) {
     Counter counter = meters.find("collab.messages.rejected").tag("code", Integer.toString(code)).counter();
     return counter == null ? 0 : counter.count();
@@ -59,19 +66,20 @@ class HostileSessionsTest {
   @Test
   void nonReader_openingLargeDocumentsOneAfterAnother_isClosedAtTheOutboundLimit() {
     start(b -> b.outboundBufferLimit(1 << 20));
-    // 30 full states of 400 KB: 12 MB, well beyond what loopback's kernel buffers absorb (the server's send buffer
+    // 30 full states of 800 KB: 24 MB, well beyond what loopback's kernel buffers absorb (the server's send buffer
     // autotunes up to tcp_wmem's maximum, 4 MiB by default, the client's receive buffer to a few hundred KiB while
-    // nobody reads) plus the 1 MiB limit; with 12 documents the kernel sometimes took nearly everything.
+    // nobody reads) plus the 1 MiB limit; with 12 documents of 400 KB the kernel sometimes took nearly everything.
+    // A server that buffered them would hold over 10 MB more than at the start: beyond the watch's bounds.
     int documents = 30;
-    String chunk = "x".repeat(400_000);
+    String chunk = "x".repeat(800_000);
     for (int i = 0; i < documents; i++) {
       try (DocumentHandle h = server.openDocument(DocumentKey.of("acme", "big-" + i)).join()) {
         h.edit(txn -> txn.doc().getText("t").insert(0, chunk)).join();
       }
     }
-    YClient bystander = YClient.connect(URI.create("ws://127.0.0.1:" + server.port() + "/big-0?token=bob"));
-    clients.add(bystander);
-    bystander.awaitSynced();
+    Bystander same = bystander("big-0");
+    Bystander other = bystander("plans");
+    ServerWatch watch = Bystander.watch("non-reader", 12 << 20, List.of(same, other)).heapBound(8 << 20).start();
 
     RawHocuspocusClient attacker = new RawHocuspocusClient(server.port(), false); // never reads
     for (int i = 0; i < documents; i++) {
@@ -81,12 +89,9 @@ class HostileSessionsTest {
     // Megabytes beyond the socket buffers: the server closes the connection instead of buffering them.
     await("the non-reader is closed with 1013").atMost(Duration.ofSeconds(60))
         .until(() -> rejected(CloseCodes.TRY_AGAIN_LATER) >= 1);
-    await().atMost(Duration.ofSeconds(30)).until(() -> server.connectionCount() == 1);
-    bystander.insert(0, "still here ");
-    try (DocumentHandle h = server.openDocument(DocumentKey.of("acme", "big-0")).join()) {
-      await().atMost(Duration.ofSeconds(10))
-          .until(() -> h.read(doc -> doc.getText("t").toString().startsWith("still here ")).join());
-    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> server.connectionCount() == 4);
+    watch.check();
+    assertThat(same.connected() && other.connected()).isTrue();
   }
 
   /**
@@ -96,6 +101,9 @@ class HostileSessionsTest {
   @Test
   void documentOpens_oneAfterAnother_areSlowedToTheRate_andEveryOneIsServed() {
     start(b -> b.documentOpenRate(10, 2));
+    Bystander same = bystander("open-0");
+    Bystander other = bystander("plans");
+    ServerWatch watch = Bystander.watch("document opens", 8 << 20, List.of(same, other)).heapBound(16 << 20).start();
     RawHocuspocusClient churner = new RawHocuspocusClient(server.port());
     long started = System.nanoTime();
     for (int i = 0; i < 22; i++) {
@@ -105,6 +113,7 @@ class HostileSessionsTest {
     }
     // 2 at once, then 10 per second: the last of 22 cannot be served before 2 s (a lower bound, not a speed test).
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+    watch.check();
     assertThat(churner.closed).isNotDone();
   }
 
@@ -119,6 +128,9 @@ class HostileSessionsTest {
       calls.incrementAndGet();
       return Principal.of(token, "acme", Permission.WRITE);
     }));
+    Bystander other = bystander("plans");
+    ServerWatch watch = Bystander.watch("token flood", 8 << 20, List.of(other)).heapBound(16 << 20).start();
+    calls.set(0); // the bystander's
     RawHocuspocusClient flooder = new RawHocuspocusClient(server.port());
     long started = System.nanoTime();
     for (int i = 0; i < 22; i++) {
@@ -132,6 +144,7 @@ class HostileSessionsTest {
       flooder.auth("again-" + i, "token-0"); // the connection's token: no call
     }
     await().atMost(Duration.ofSeconds(30)).until(() -> flooder.authenticated("again-21") > 0);
+    watch.check();
     assertThat(calls.get()).isEqualTo(22);
   }
 
@@ -139,19 +152,17 @@ class HostileSessionsTest {
   @Test
   void documentsBeyondTheMaximumPerConnection_closeTheSocketWith1008_othersCarryOn() throws Exception {
     start(b -> b.maxDocumentsPerConnection(3));
-    YClient bystander = YClient.connect(URI.create("ws://127.0.0.1:" + server.port() + "/plans?token=bob"));
-    clients.add(bystander);
-    bystander.awaitSynced();
+    Bystander same = bystander("hoard-0");
+    Bystander other = bystander("plans");
+    ServerWatch watch = Bystander.watch("documents per socket", 8 << 20, List.of(same, other)).heapBound(16 << 20)
+        .start();
     RawHocuspocusClient hoarder = new RawHocuspocusClient(server.port());
     for (int i = 0; i < 4; i++) {
       hoarder.auth("hoard-" + i, "alice").step1("hoard-" + i);
     }
     assertThat(hoarder.closed.get(30, TimeUnit.SECONDS)).isEqualTo(CloseCodes.POLICY_VIOLATION);
     assertThat(rejected(CloseCodes.POLICY_VIOLATION)).isPositive();
-    bystander.insert(0, "still here");
-    try (DocumentHandle h = server.openDocument(DocumentKey.of("acme", "plans")).join()) {
-      await().atMost(Duration.ofSeconds(30))
-          .until(() -> h.read(doc -> doc.getText("t").toString().equals("still here")).join());
-    }
+    watch.check();
+    assertThat(same.connected() && other.connected()).isTrue();
   }
 }

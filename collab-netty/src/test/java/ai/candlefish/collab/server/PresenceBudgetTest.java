@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import ai.candlefish.collab.awareness.AwarenessChange;
 import ai.candlefish.collab.spi.CollabHooks;
 import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.testkit.ServerWatch;
 import ai.candlefish.collab.testkit.TestTokens;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -30,6 +31,7 @@ class PresenceBudgetTest {
   /** Presence changes the document applied (the hook hears each). */
   private final AtomicInteger applied = new AtomicInteger();
   private final List<YClient> clients = new ArrayList<>();
+  private final List<Bystander> bystanders = new ArrayList<>();
   private CollabServer server;
 
   private void start(UnaryOperator<CollabServer.Builder> settings) {
@@ -42,8 +44,16 @@ class PresenceBudgetTest {
         })).build().start();
   }
 
+  /** A watch of {@code attack} with bystanders on document "plans" (the flooded one) and "other". */
+  private ServerWatch watch(String attack) {
+    bystanders.add(Bystander.join(server, "plans"));
+    bystanders.add(Bystander.join(server, "other"));
+    return Bystander.watch(attack, 8 << 20, bystanders).heapBound(16 << 20).start();
+  }
+
   @AfterEach
   void stop() {
+    bystanders.forEach(Bystander::close);
     clients.forEach(YClient::close);
     if (server != null) {
       server.close();
@@ -72,6 +82,7 @@ class PresenceBudgetTest {
     start(b -> b.awarenessRates(10, 1 << 20, 100_000, 1L << 30));
     YClient bob = connect("bob");
     YClient flooder = connect("carol");
+    ServerWatch watch = watch("presence flood of one connection");
     long id = flooder.awareness.clientId();
     int before = applied.get();
     long start = System.nanoTime();
@@ -80,6 +91,7 @@ class PresenceBudgetTest {
     }
     ReadBudgetTest.assertPaced(() -> applied.get() - before,
         () -> Map.of("cursor", 299).equals(bob.awareness.states().get(id)), 10, 10, 1, start);
+    watch.check();
     assertThat(coalesced()).isPositive();
     assertThat(flooder.closed).isNotDone();
     assertThat(bob.closed).isNotDone();
@@ -95,6 +107,7 @@ class PresenceBudgetTest {
       flooders.add(connect(token));
     }
     String padding = "x".repeat(1000); // about 1 KiB a state: 8 a second
+    ServerWatch watch = watch("presence flood of many connections");
     int before = applied.get();
     long start = System.nanoTime();
     for (int i = 0; i < 60; i++) {
@@ -105,6 +118,7 @@ class PresenceBudgetTest {
     ReadBudgetTest.assertPaced(() -> applied.get() - before, () -> flooders.stream().allMatch(f ->
         Map.of("cursor", 59, "pad", padding).equals(bob.awareness.states().get(f.awareness.clientId()))),
         8, 8, 2 * flooders.size(), start);
+    watch.check();
     assertThat(coalesced()).isPositive();
     await().untilAsserted(() -> assertThat(flooders).allSatisfy(f -> assertThat(f.closed).isNotDone()));
   }

@@ -8,6 +8,7 @@ import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
+import ai.candlefish.collab.testkit.ServerWatch;
 import ai.candlefish.collab.testkit.TestTokens;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -37,6 +38,7 @@ class ReadBudgetTest {
   private final AtomicInteger opened = new AtomicInteger();
   private final AtomicInteger authenticatorCalls = new AtomicInteger();
   private final List<Socket> sockets = new ArrayList<>();
+  private final List<Bystander> bystanders = new ArrayList<>();
   private CollabServer server;
 
   private void start(UnaryOperator<CollabServer.Builder> settings) {
@@ -61,8 +63,21 @@ class ReadBudgetTest {
         })).build().start();
   }
 
+  /**
+   * A watch of {@code attack} with bystanders on document "plans" (the attacked one) and "other"; the counters start
+   * again from zero after they joined.
+   */
+  private ServerWatch watch(String attack) {
+    bystanders.add(Bystander.join(server, "plans"));
+    bystanders.add(Bystander.join(server, "other"));
+    opened.set(0);
+    authenticatorCalls.set(0);
+    return Bystander.watch(attack, 8 << 20, bystanders).heapBound(16 << 20).start();
+  }
+
   @AfterEach
   void stop() throws Exception {
+    bystanders.forEach(Bystander::close);
     for (Socket s : sockets) {
       s.close();
     }
@@ -120,6 +135,7 @@ class ReadBudgetTest {
   @Test
   void messages_inOneRead_areHandledAtTheMessageRate_andNoneIsLost() throws Exception {
     start(b -> b.messageRate(20, 10));
+    ServerWatch watch = watch("message flood");
     OutputStream out = hocuspocus();
     out.write(RawSocket.binaryFrames(auth("plans", "alice")));
     byte[][] flood = new byte[60][];
@@ -130,12 +146,14 @@ class ReadBudgetTest {
     long start = System.nanoTime();
     out.write(oneWrite);
     assertPaced(stateless::get, 60, 10, 20, start);
+    watch.check();
     assertThat(throttled("messages")).isPositive();
   }
 
   @Test
   void documentOpens_inOneRead_areHandledAtTheOpenRate() throws Exception {
     start(b -> b.documentOpenRate(10, 5).authentication(4, 1000, 1000));
+    ServerWatch watch = watch("document opens in one read");
     OutputStream out = hocuspocus();
     byte[][] opens = new byte[25][];
     for (int i = 0; i < opens.length; i++) {
@@ -144,12 +162,14 @@ class ReadBudgetTest {
     long start = System.nanoTime();
     out.write(RawSocket.binaryFrames(opens));
     assertPaced(opened::get, 25, 5, 10, start);
+    watch.check();
     assertThat(throttled("opens")).isPositive();
   }
 
   @Test
   void tokenChecks_inOneRead_areMadeAtTheAuthenticationRate() throws Exception {
     start(b -> b.authentication(2, 10, 2));
+    ServerWatch watch = watch("token checks in one read");
     OutputStream out = hocuspocus();
     byte[][] tokens = new byte[22][];
     for (int i = 0; i < tokens.length; i++) {
@@ -158,6 +178,7 @@ class ReadBudgetTest {
     long start = System.nanoTime();
     out.write(RawSocket.binaryFrames(tokens));
     assertPaced(authenticatorCalls::get, 22, 2, 10, start);
+    watch.check();
     assertThat(throttled("authentications")).isPositive();
   }
 }

@@ -86,6 +86,19 @@ final class YClient implements AutoCloseable {
     sending = sending.thenCompose(v -> socket.sendBinary(ByteBuffer.wrap(bytes), true));
   }
 
+  /** Waits until everything sent so far is handed to the socket (up to 30 s). */
+  void flush() {
+    CompletableFuture<?> pending;
+    synchronized (this) {
+      pending = sending;
+    }
+    try {
+      pending.get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("could not send within 30 s", e);
+    }
+  }
+
   /** Sends a text message. */
   synchronized void sendText(String text) {
     sending = sending.thenCompose(v -> socket.sendText(text, true));
