@@ -7,27 +7,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@link JsArraySort} against Node's own {@code Array.prototype.sort}: with comparators that are inconsistent
  * (random answers per pair), the result depends on every comparison the algorithm makes, so equal results over
  * many sizes and tables mean the same algorithm.
  */
+@ExtendWith(YjsPeerExtension.class)
 class JsArraySortTest {
-  private static YjsPeer peer;
-
-  @BeforeAll
-  static void startPeer() {
-    peer = YjsPeer.start();
-  }
-
-  @AfterAll
-  static void stopPeer() {
-    peer.close();
-  }
+  private static YjsPeer peer; // started and closed by YjsPeerExtension
 
   @Test
   void sort_withInconsistentComparator_ordersAsV8() {

@@ -11,9 +11,8 @@ import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Any delivery order of a session's updates, with duplicates, integrates everything: nothing stays pending and the
@@ -26,22 +25,11 @@ import org.junit.jupiter.api.Test;
  * state, byte for byte; half the runs deliver in format v2. The same updates in order, to a Java and a Yjs doc, end
  * with the same values and deletions (formatting aside, see below).
  */
+@ExtendWith(YjsPeerExtension.class)
 class PendingDeliveryPropertyTest {
   private static final int MIXED_SEEDS = Integer.getInteger("pending.seeds", 120);
 
-  private static YjsPeer peer;
-
-  @BeforeAll
-  static void startPeer() {
-    peer = YjsPeer.start();
-  }
-
-  @AfterAll
-  static void stopPeer() {
-    if (peer != null) {
-      peer.close();
-    }
-  }
+  private static YjsPeer peer; // started and closed by YjsPeerExtension
 
   @Test
   void applyUpdate_shuffledWithDuplicates_leavesNothingPending() {

@@ -8,9 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Structs that wait for missing dependencies behave as in Yjs at every step, not only once everything arrived: random
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Seeded; a failure names its seed ({@code -Dpending.structs.seed=<seed> -Dpending.structs.runs=1} reruns it).
  */
+@ExtendWith(YjsPeerExtension.class)
 class PendingStructsDifferentialPropertyTest {
   private static final int RUNS = Integer.getInteger("pending.structs.runs", 40);
   private static final Map<String, String> ROOTS = new LinkedHashMap<>();
@@ -34,22 +34,10 @@ class PendingStructsDifferentialPropertyTest {
     ROOTS.put("x", "xml");
   }
 
-  private static YjsPeer peer;
+  private static YjsPeer peer; // started and closed by YjsPeerExtension
   /** Messages after which structs waited, and messages that released waiting structs: the test must see both. */
   private static int waitingSteps;
   private static int releasingSteps;
-
-  @BeforeAll
-  static void startPeer() {
-    peer = YjsPeer.start();
-  }
-
-  @AfterAll
-  static void stopPeer() {
-    if (peer != null) {
-      peer.close();
-    }
-  }
 
   @Test
   void applyUpdate_gapsAndDuplicatesInRandomOrder_matchYjsAfterEveryMessage() {

@@ -8,9 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Relative positions against real Yjs ({@code yjs-peer.mjs}, commands in {@code peer-extras.mjs}): two replicas,
@@ -22,23 +21,12 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Seeded; a failure names its seed: rerun with {@code -Drelpos.seed=<seed> -Drelpos.runs=1}.
  */
+@ExtendWith(YjsPeerExtension.class)
 class RelativePositionPropertyTest {
   private static final int RUNS = 40;
   private static final Map<String, String> ROOTS = Map.of("t", "text", "a", "array", "m", "map");
 
-  private static YjsPeer peer;
-
-  @BeforeAll
-  static void startPeer() {
-    peer = YjsPeer.start();
-  }
-
-  @AfterAll
-  static void stopPeer() {
-    if (peer != null) {
-      peer.close();
-    }
-  }
+  private static YjsPeer peer; // started and closed by YjsPeerExtension
 
   @Test
   void positions_encodeAndResolveAsInYjs_beforeAndAfterConcurrentEdits() {

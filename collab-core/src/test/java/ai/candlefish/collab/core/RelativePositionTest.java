@@ -8,23 +8,13 @@ import ai.candlefish.collab.core.internal.codec.Json;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** {@link RelativePosition}: its contract, hostile input, and cursors that real Yjs editors put into awareness. */
+@ExtendWith(YjsPeerExtension.class)
 class RelativePositionTest {
-  private static YjsPeer peer;
-
-  @BeforeAll
-  static void startPeer() {
-    peer = YjsPeer.start();
-  }
-
-  @AfterAll
-  static void stopPeer() {
-    peer.close();
-  }
+  private static YjsPeer peer; // started and closed by YjsPeerExtension
 
   private static Doc doc(long clientId) {
     return Doc.newBuilder().clientId(clientId).build();

@@ -10,9 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Differential test of snapshots and {@link PermanentUserData} against real Yjs ({@code snapshot-ops.mjs}):
@@ -36,25 +35,14 @@ import org.junit.jupiter.api.Test;
  * <p>Seeded and bounded in time. A failure names its seed; rerun it alone with {@code -Dyjs.snap.seed=<seed>
  * -Dyjs.snap.runs=1}; explore longer with {@code -Dyjs.snap.budgetMillis=<ms>}.
  */
+@ExtendWith(YjsPeerExtension.class)
 class SnapshotDifferentialPropertyTest {
   private static final int RUNS = 120;
   private static final long BUDGET_MILLIS = 10_000;
   private static final Map<String, String> ROOTS = TwinReplica.ROOTS;
   private static final List<String> YCHANGE_MODES = List.of("none", "client", "pud");
 
-  private static YjsPeer peer;
-
-  @BeforeAll
-  static void startPeer() {
-    peer = YjsPeer.start();
-  }
-
-  @AfterAll
-  static void stopPeer() {
-    if (peer != null) {
-      peer.close();
-    }
-  }
+  private static YjsPeer peer; // started and closed by YjsPeerExtension
 
   @Test
   void randomSessions_snapshotsAgreeWithYjs() {

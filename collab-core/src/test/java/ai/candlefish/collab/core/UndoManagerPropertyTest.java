@@ -10,9 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@link UndoManager} against real Yjs's {@code Y.UndoManager} ({@code yjs-peer.mjs}, commands in
@@ -27,24 +26,13 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Seeded; a failure names its seed: rerun with {@code -Dundo.seed=<seed> -Dundo.runs=1}.
  */
+@ExtendWith(YjsPeerExtension.class)
 class UndoManagerPropertyTest {
   private static final int RUNS = 40;
   private static final Map<String, String> ROOTS = Map.of("t", "text", "a", "array", "m", "map", "x", "xml");
   private static final long FOREVER = 1_000_000_000_000L;
 
-  private static YjsPeer peer;
-
-  @BeforeAll
-  static void startPeer() {
-    peer = YjsPeer.start();
-  }
-
-  @AfterAll
-  static void stopPeer() {
-    if (peer != null) {
-      peer.close();
-    }
-  }
+  private static YjsPeer peer; // started and closed by YjsPeerExtension
 
   @Test
   void randomUndoRedoSequences_leaveTheDocumentAsYjsDoes() {

@@ -9,9 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Against real Yjs: {@link Updates#decode}/{@link Updates#decodeV2} describe every struct and deletion of random
@@ -19,21 +18,10 @@ import org.junit.jupiter.api.Test;
  * them; and documents with a {@link Doc.Builder#gcFilter} emit the same update events and end with the same state,
  * byte for byte, as Yjs docs with the same {@code gcFilter}. Seeded; a failure names its seed.
  */
+@ExtendWith(YjsPeerExtension.class)
 class UpdateInspectionPropertyTest {
   private static final Map<String, String> ROOTS = TwinReplica.ROOTS_WITH_XML;
-  private static YjsPeer peer;
-
-  @BeforeAll
-  static void startPeer() {
-    peer = YjsPeer.start();
-  }
-
-  @AfterAll
-  static void stopPeer() {
-    if (peer != null) {
-      peer.close();
-    }
-  }
+  private static YjsPeer peer; // started and closed by YjsPeerExtension
 
   @Test
   void decode_randomSessions_describesWhatYjsDecodes() {

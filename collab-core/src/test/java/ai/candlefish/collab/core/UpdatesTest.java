@@ -8,23 +8,13 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** {@link Updates} against Yjs's own mergeUpdates / diffUpdate, run by the Yjs peer. */
+@ExtendWith(YjsPeerExtension.class)
 class UpdatesTest {
-  private static YjsPeer peer;
-
-  @BeforeAll
-  static void startPeer() {
-    peer = YjsPeer.start();
-  }
-
-  @AfterAll
-  static void stopPeer() {
-    peer.close();
-  }
+  private static YjsPeer peer; // started and closed by YjsPeerExtension
 
   /** Updates of three replicas editing concurrently, some with deletions, some concurrent. */
   private static List<byte[]> history(long seed) {

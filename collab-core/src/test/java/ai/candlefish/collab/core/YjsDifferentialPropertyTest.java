@@ -8,9 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Differential test against real Yjs: random edits and random delivery, with every Java replica shadowed by a
@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
  * A failure names its seed; rerun it alone with {@code -Dyjs.diff.seed=<seed> -Dyjs.diff.runs=1} (add
  * {@code -Dyjs.diff.paranoid=true} to compare whole states before every local edit, to find where they part).
  */
+@ExtendWith(YjsPeerExtension.class)
 class YjsDifferentialPropertyTest {
   private static final int RUNS = 200;
   private static final long BUDGET_MILLIS = 12_000;
@@ -46,19 +47,11 @@ class YjsDifferentialPropertyTest {
   private static final boolean PARANOID = Boolean.getBoolean("yjs.diff.paranoid");
   private static final Map<String, String> ROOTS = TwinReplica.ROOTS_WITH_XML;
 
-  private static YjsPeer peer;
+  private static YjsPeer peer; // started and closed by YjsPeerExtension
 
   @BeforeAll
-  static void startPeer() {
-    peer = YjsPeer.start();
+  static void checkVersion() {
     assertThat(peer.version()).startsWith("13.6.");
-  }
-
-  @AfterAll
-  static void stopPeer() {
-    if (peer != null) {
-      peer.close();
-    }
   }
 
   @Test

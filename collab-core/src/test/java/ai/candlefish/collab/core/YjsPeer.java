@@ -25,7 +25,11 @@ import java.util.concurrent.TimeUnit;
  * thread at a time (not thread-safe).
  */
 final class YjsPeer implements AutoCloseable {
-  private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(20);
+  /**
+   * Only for a peer that hangs: a reply takes milliseconds, but at a load of 50 Node's start (its first reply)
+   * took over 20 s.
+   */
+  private static final Duration REPLY_TIMEOUT = Duration.ofMinutes(2);
   private static final String EOF = "\u0000eof";
   private static final int STDERR_TAIL = 4096;
 

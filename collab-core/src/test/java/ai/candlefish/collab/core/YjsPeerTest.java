@@ -11,23 +11,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The differential tests' Yjs peer and its Java plumbing, checked against the committed Yjs fixtures. */
+@ExtendWith(YjsPeerExtension.class)
 class YjsPeerTest {
-  private static YjsPeer peer;
-
-  @BeforeAll
-  static void startPeer() {
-    peer = YjsPeer.start();
-  }
-
-  @AfterAll
-  static void stopPeer() {
-    peer.close();
-  }
+  private static YjsPeer peer; // started and closed by YjsPeerExtension
 
   @Test
   void version_isThePinnedYjs() {

@@ -10,9 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Differential test of what observers and readers see, against real Yjs: random sessions of several replicas
@@ -34,6 +33,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Seeded; a failure names its seed ({@code -Dyjs.surface.seed=<seed> -Dyjs.surface.runs=1} reruns it).
  */
+@ExtendWith(YjsPeerExtension.class)
 class YjsSurfacePropertyTest {
   private static final int RUNS = 60;
   private static final long BUDGET_MILLIS = 10_000;
@@ -48,19 +48,7 @@ class YjsSurfacePropertyTest {
 
   private static final String[] KEYS = {"b", "10", "a", "2", "x9", "1", "-1", "01"};
 
-  private static YjsPeer peer;
-
-  @BeforeAll
-  static void startPeer() {
-    peer = YjsPeer.start();
-  }
-
-  @AfterAll
-  static void stopPeer() {
-    if (peer != null) {
-      peer.close();
-    }
-  }
+  private static YjsPeer peer; // started and closed by YjsPeerExtension
 
   @Test
   void randomSessions_observeAndReadAsYjs() {
