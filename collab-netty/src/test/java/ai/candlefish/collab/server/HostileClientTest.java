@@ -146,7 +146,7 @@ class HostileClientTest {
     List<byte[]> edits = chain("start", "a".repeat(600), "b".repeat(600), "c".repeat(600), "d".repeat(600));
     RawHocuspocusClient attacker = open(server, "doc");
     RawHocuspocusClient honest = open(server, "doc");
-    ServerWatch watch = Bystander.watch("pending beyond the bound", 8 << 20,
+    ServerWatch watch = Bystander.watch("pending beyond the bound",
         List.of(bystander(server, "doc"), bystander(server, "plans"))).heapBound(16 << 20).start();
     for (int i = 1; i < edits.size() && !attacker.closed.isDone(); i++) {
       attacker.update("doc", edits.get(i));
@@ -216,7 +216,7 @@ class HostileClientTest {
     CollabServer server = start(memory, b -> b);
     RawHocuspocusClient attacker = open(server, "doc");
     RawHocuspocusClient honest = open(server, "doc");
-    ServerWatch watch = Bystander.watch("nesting too deep", 8 << 20,
+    ServerWatch watch = Bystander.watch("nesting too deep",
         List.of(bystander(server, "doc"), bystander(server, "plans"))).heapBound(16 << 20).start();
     attacker.update("doc", nest(UpdateLimits.DEFAULT_MAX_DEPTH + 2));
     assertThat(attacker.closed.join()).isEqualTo(CloseCodes.NESTING_TOO_DEEP);
@@ -240,7 +240,7 @@ class HostileClientTest {
     RawHocuspocusClient client = open(server, "doc");
     client.update("doc", textUpdate("x".repeat(500)));
     await().atMost(WAIT).until(() -> client.statuses("doc").equals(List.of(1)));
-    ServerWatch watch = Bystander.watch("document too large", 8 << 20, List.of(bystander(server, "plans")))
+    ServerWatch watch = Bystander.watch("document too large", List.of(bystander(server, "plans")))
         .heapBound(16 << 20).start();
     client.update("doc", textUpdate("y".repeat(600)));
     assertThat(client.closed.join()).isEqualTo(CloseCodes.DOCUMENT_TOO_LARGE);

@@ -48,7 +48,7 @@ class PresenceBudgetTest {
   private ServerWatch watch(String attack) {
     bystanders.add(Bystander.join(server, "plans"));
     bystanders.add(Bystander.join(server, "other"));
-    return Bystander.watch(attack, 8 << 20, bystanders).heapBound(16 << 20).start();
+    return Bystander.watch(attack, bystanders).heapBound(16 << 20).start();
   }
 
   @AfterEach

@@ -72,7 +72,7 @@ class ReadBudgetTest {
     bystanders.add(Bystander.join(server, "other"));
     opened.set(0);
     authenticatorCalls.set(0);
-    return Bystander.watch(attack, 8 << 20, bystanders).heapBound(16 << 20).start();
+    return Bystander.watch(attack, bystanders).heapBound(16 << 20).start();
   }
 
   @AfterEach
