@@ -103,7 +103,7 @@ final class Pending {
     }
     byte[] encoded = encodeRest(rest);
     long bytes = encoded.length;
-    for (AbstractStruct[] clientStructs : UpdateReader.decode(encoded, FORMAT).structs().values()) {
+    for (AbstractStruct[] clientStructs : UpdateReader.decode(encoded, FORMAT).blocks()) {
       List<Run> runs = new ArrayList<>();
       int count = splitIntoRuns(clientStructs, runs);
       if (runs.isEmpty()) {
@@ -204,7 +204,7 @@ final class Pending {
       Arrays.fill(run.structs, run.start, run.end, null); // replaced by the merge's copies
     }
     List<Run> runs = new ArrayList<>();
-    for (AbstractStruct[] clientStructs : UpdateReader.decode(merged, FORMAT).structs().values()) {
+    for (AbstractStruct[] clientStructs : UpdateReader.decode(merged, FORMAT).blocks()) {
       structCount += splitIntoRuns(clientStructs, runs);
     }
     runs.forEach(waiting::add);
@@ -348,18 +348,21 @@ final class Pending {
    * those of this walk, as in Yjs. Clients whose first struct is still blocked cost one look each.
    */
   void retry(Transaction txn, StructStore store) {
-    Map<Long, RunRefs> refs = new HashMap<>(structs.size() * 2);
-    for (Map.Entry<Long, Runs> e : structs.entrySet()) {
-      refs.put(e.getKey(), new RunRefs(e.getValue()));
+    long[] ids = new long[structs.size()];
+    RunRefs[] refs = new RunRefs[structs.size()];
+    int n = 0;
+    for (Map.Entry<Long, Runs> e : structs.entrySet()) { // sorted by client
+      ids[n] = e.getKey();
+      refs[n++] = new RunRefs(e.getValue());
     }
-    Map<Long, Integer> stillMissing = UpdateReader.integrateStructs(txn, store, refs);
+    Map<Long, Integer> stillMissing = UpdateReader.integrateStructs(txn, store, ids, refs);
     missing.clear();
     if (stillMissing != null) {
       missing.putAll(stillMissing);
     }
     int before = structCount;
-    for (Map.Entry<Long, RunRefs> e : refs.entrySet()) {
-      structCount -= e.getValue().keepRest(structs, e.getKey());
+    for (int i = 0; i < n; i++) {
+      structCount -= refs[i].keepRest(structs, ids[i]);
     }
     structBytes = before == 0 ? 0 : structBytes * structCount / before;
   }

@@ -20,7 +20,7 @@ final class ShapeCheck {
 
   static void checkDepth(UpdateReader.DecodedUpdate update, StructStore store, int maxDepth) {
     boolean hasTypes = false;
-    for (AbstractStruct[] structs : update.structs().values()) {
+    for (AbstractStruct[] structs : update.blocks()) {
       for (AbstractStruct s : structs) {
         if (s instanceof Item item && item.content instanceof ContentType) {
           hasTypes = true;
@@ -32,7 +32,7 @@ final class ShapeCheck {
       return;
     }
     Map<Item, Integer> parentDepth = new HashMap<>();
-    for (AbstractStruct[] structs : update.structs().values()) {
+    for (AbstractStruct[] structs : update.blocks()) {
       for (AbstractStruct s : structs) {
         if (s instanceof Item item && item.content instanceof ContentType) {
           int depth = parentDepth(item, update, store, parentDepth) + 1;
@@ -99,7 +99,7 @@ final class ShapeCheck {
 
   /** The struct of the update that contains {@code id}, if it is an item. */
   private static Item find(UpdateReader.DecodedUpdate update, ID id) {
-    AbstractStruct[] structs = update.structs().get(id.client);
+    AbstractStruct[] structs = update.structsOf(id.client);
     if (structs == null) {
       return null;
     }

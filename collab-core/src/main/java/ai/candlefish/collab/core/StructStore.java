@@ -12,7 +12,10 @@ final class StructStore {
   /** Structs waiting for missing structs of other clients, and deletions of structs not yet received. */
   final Pending pending = new Pending();
 
-  // The local client's list is looked up on every keystroke: cache the last lookup.
+  // Lookups by client id, the hottest map of the engine: open addressing on the id, no boxing (clients holds the
+  // same lists for iteration). The last lookup is cached: the local client's list is looked up on every keystroke.
+  private long[] ids = new long[8];
+  private StructList[] lists = new StructList[8];
   private long cachedClient = -1;
   private StructList cachedList;
 
@@ -20,12 +23,46 @@ final class StructStore {
     if (client == cachedClient && cachedList != null) {
       return cachedList;
     }
-    StructList l = clients.get(client);
-    if (l != null) {
-      cachedClient = client;
-      cachedList = l;
+    int mask = lists.length - 1;
+    for (int i = slot(client, mask); lists[i] != null; i = (i + 1) & mask) {
+      if (ids[i] == client) {
+        cachedClient = client;
+        cachedList = lists[i];
+        return cachedList;
+      }
     }
-    return l;
+    return null;
+  }
+
+  private void putList(long client, StructList l) {
+    clients.put(client, l);
+    if (clients.size() * 2 > lists.length) {
+      long[] oldIds = ids;
+      StructList[] oldLists = lists;
+      ids = new long[oldLists.length * 2];
+      lists = new StructList[oldLists.length * 2];
+      for (int j = 0; j < oldLists.length; j++) {
+        if (oldLists[j] != null) {
+          insert(oldIds[j], oldLists[j]);
+        }
+      }
+    }
+    insert(client, l);
+  }
+
+  private void insert(long client, StructList l) {
+    int mask = lists.length - 1;
+    int i = slot(client, mask);
+    while (lists[i] != null) {
+      i = (i + 1) & mask;
+    }
+    ids[i] = client;
+    lists[i] = l;
+  }
+
+  private static int slot(long client, int mask) {
+    long h = client * 0x9E3779B97F4A7C15L;
+    return (int) (h ^ (h >>> 32)) & mask;
   }
 
   int getState(long client) {
@@ -46,7 +83,7 @@ final class StructStore {
     StructList l = list(s.client);
     if (l == null) {
       l = new StructList();
-      clients.put(s.client, l);
+      putList(s.client, l);
     } else if (l.state() != s.clock) {
       throw new IllegalStateException("struct " + s.client + ":" + s.clock + " does not follow clock " + l.state());
     }

@@ -20,8 +20,29 @@ final class UpdateReader {
 
   private UpdateReader() {}
 
-  /** A decoded, validated update: structs per client in clock order, and the delete set. */
-  record DecodedUpdate(Map<Long, AbstractStruct[]> structs, DeleteSet deletes) {}
+  /**
+   * A decoded, validated update: per client (sorted by client id, each client once) its structs in clock order, and
+   * the delete set. Arrays, not a map: most updates hold one client, and this is decoded for every message.
+   */
+  record DecodedUpdate(AbstractStruct[][] blocks, DeleteSet deletes) {
+    /** The structs of {@code client} in this update, or null. */
+    AbstractStruct[] structsOf(long client) {
+      int lo = 0;
+      int hi = blocks.length - 1;
+      while (lo <= hi) {
+        int mid = (lo + hi) >>> 1;
+        long c = blocks[mid][0].client;
+        if (c < client) {
+          lo = mid + 1;
+        } else if (c > client) {
+          hi = mid - 1;
+        } else {
+          return blocks[mid];
+        }
+      }
+      return null;
+    }
+  }
 
   // ------------------------------------------------------------------------------------------------- decoding
 
@@ -31,19 +52,42 @@ final class UpdateReader {
       UpdateDecoder d = format.newDecoder(in);
       List<AbstractStruct[]> blocks = readStructs(d);
       DeleteSet ds = readDeleteSet(d);
-      Map<Long, AbstractStruct[]> structs = new HashMap<>(Math.max(4, blocks.size() * 2));
-      for (AbstractStruct[] block : blocks) {
-        if (block.length > 0) {
-          // A client listed twice: the later list wins, as in Yjs.
-          structs.put(block[0].client, block);
-        }
-      }
-      return new DecodedUpdate(structs, ds);
+      return new DecodedUpdate(byClient(blocks), ds);
     } catch (DecodingException e) {
       throw e;
     } catch (RuntimeException e) {
       throw new DecodingException("malformed update: " + e.getMessage(), in.offset(), e);
     }
+  }
+
+  /** Non-empty blocks sorted by client; of a client listed twice the later list wins, as in Yjs. */
+  private static AbstractStruct[][] byClient(List<AbstractStruct[]> blocks) {
+    int n = 0;
+    AbstractStruct[][] out = new AbstractStruct[blocks.size()][];
+    for (AbstractStruct[] block : blocks) {
+      if (block.length > 0) {
+        out[n++] = block;
+      }
+    }
+    if (n != out.length) {
+      out = Arrays.copyOf(out, n);
+    }
+    if (n > 1) {
+      // Stable: of equal clients the later stays later, and is the one kept.
+      Arrays.sort(out, (a, b) -> Long.compare(a[0].client, b[0].client));
+      int kept = 0;
+      for (int i = 0; i < n; i++) {
+        if (kept > 0 && out[kept - 1][0].client == out[i][0].client) {
+          out[kept - 1] = out[i];
+        } else {
+          out[kept++] = out[i];
+        }
+      }
+      if (kept != n) {
+        out = Arrays.copyOf(out, kept);
+      }
+    }
+    return out;
   }
 
   /** Decodes an update into its structs in wire order, for the update algebra. */
@@ -216,18 +260,24 @@ final class UpdateReader {
   static void integrate(Transaction txn, DecodedUpdate update) {
     StructStore store = txn.doc.store;
     Pending pending = store.pending;
-    Map<Long, ArrayRefs> refs = new HashMap<>(Math.max(4, update.structs.size() * 2));
-    for (Map.Entry<Long, AbstractStruct[]> e : update.structs.entrySet()) {
-      refs.put(e.getKey(), new ArrayRefs(e.getValue()));
+    AbstractStruct[][] blocks = update.blocks;
+    Map<Long, Integer> missing = null;
+    long[] ids = new long[blocks.length];
+    ArrayRefs[] refs = new ArrayRefs[blocks.length];
+    if (blocks.length > 0) {
+      for (int i = 0; i < blocks.length; i++) {
+        ids[i] = blocks[i][0].client;
+        refs[i] = new ArrayRefs(blocks[i]);
+      }
+      missing = integrateStructs(txn, store, ids, refs);
     }
-    Map<Long, Integer> missing = integrateStructs(txn, store, refs);
     // As in Yjs: whether to retry is decided by what waited before this update's rest joins it.
     boolean retry = pending.hasStructs() && pending.canRetry(store);
     if (missing != null) {
       Map<Long, List<AbstractStruct>> rest = new HashMap<>();
-      for (Map.Entry<Long, ArrayRefs> e : refs.entrySet()) {
-        if (e.getValue().rest != null) {
-          rest.put(e.getKey(), e.getValue().rest);
+      for (int i = 0; i < refs.length; i++) {
+        if (refs[i].rest != null) {
+          rest.put(ids[i], refs[i].rest);
         }
       }
       pending.addStructs(rest, missing);
@@ -243,12 +293,19 @@ final class UpdateReader {
   /** Applies a delete set, then the waiting deletions that may apply now; what cannot apply waits. */
   private static void integrateDeletes(Transaction txn, DeleteSet deletes) {
     Pending pending = txn.doc.store.pending;
-    DeleteSet dsRest = applyDeleteSet(txn, deletes);
+    DeleteSet dsRest = deletes.isEmpty() ? null : applyDeleteSet(txn, deletes);
     DeleteSet reachable = pending.deletes.isEmpty() ? null : pending.takeReachableDeletes(txn.doc.store);
     if (reachable != null) {
-      dsRest.addAll(applyDeleteSet(txn, reachable));
+      DeleteSet reachableRest = applyDeleteSet(txn, reachable);
+      if (dsRest == null) {
+        dsRest = reachableRest;
+      } else if (reachableRest != null) {
+        dsRest.addAll(reachableRest);
+      }
     }
-    pending.addDeletes(dsRest);
+    if (dsRest != null) {
+      pending.addDeletes(dsRest);
+    }
   }
 
   /**
@@ -304,32 +361,25 @@ final class UpdateReader {
 
   /**
    * Integrates structs in Yjs's order ({@code integrateStructs}): clients from the highest id down, each struct after
-   * the structs of other clients it depends on (a stack walks dependencies across clients). What cannot be
-   * integrated is left in {@code input}'s refs as their rest. Returns the lowest missing clock per client that
-   * blocks a rest, or null when nothing is left.
+   * the structs of other clients it depends on (a stack walks dependencies across clients). {@code ids} are the
+   * clients, sorted and distinct, and {@code input} their structs. What cannot be integrated is left in
+   * {@code input}'s refs as their rest. Returns the lowest missing clock per client that blocks a rest, or null when
+   * nothing is left.
    */
-  static Map<Long, Integer> integrateStructs(Transaction txn, StructStore store,
-      Map<Long, ? extends ClientRefs> input) {
-    if (input.isEmpty()) {
+  static Map<Long, Integer> integrateStructs(Transaction txn, StructStore store, long[] ids, ClientRefs[] input) {
+    if (ids.length == 0) {
       return null;
     }
-    Map<Long, ClientRefs> clientRefs = new HashMap<>(input);
+    // Clients put aside are set to null here (Yjs deletes them from its map); input keeps them all.
+    ClientRefs[] clientRefs = input.clone();
     // Higher client ids first: in conflicts, the lower id is then less likely to conflict.
-    long[] ids = new long[clientRefs.size()];
-    int top = 0;
-    for (Long id : clientRefs.keySet()) {
-      ids[top++] = id;
-    }
-    Arrays.sort(ids);
-    top--;
-
-    List<AbstractStruct> stack = new ArrayList<>();
+    int top = ids.length - 1;
+    List<AbstractStruct> stack = null; // made when a struct must wait for another
     Map<Long, Integer> missingSv = null;
-    Map<Long, Integer> state = new HashMap<>();
 
     ClientRefs current = null;
     for (; top >= 0; top--) {
-      ClientRefs t = clientRefs.get(ids[top]);
+      ClientRefs t = clientRefs[top];
       if (t != null && t.hasNext()) {
         current = t;
         break;
@@ -342,33 +392,34 @@ final class UpdateReader {
     while (true) {
       if (!(head instanceof Skip)) {
         long headClient = head.client;
-        int localClock = state.computeIfAbsent(headClient, store::getState);
+        // Yjs reads a map of the clocks integrated so far; the store's state is the same clock.
+        int localClock = store.getState(headClient);
         int offset = localClock - head.clock;
         if (offset < 0) {
           // An earlier update of the same client is missing.
-          stack.add(head);
+          stack = push(stack, head);
           missingSv = updateMissing(missingSv, headClient, head.clock - 1);
-          addStackToRest(stack, clientRefs, input);
+          addStackToRest(stack, ids, clientRefs, input);
         } else {
           long missing = head.getMissing(txn, store);
           if (missing != -1) {
-            stack.add(head);
-            ClientRefs refs = clientRefs.get(missing);
+            stack = push(stack, head);
+            int at = Arrays.binarySearch(ids, missing);
+            ClientRefs refs = at < 0 ? null : clientRefs[at];
             if (refs == null || !refs.hasNext()) {
               // Depends on an update that has not arrived.
               missingSv = updateMissing(missingSv, missing, store.getState(missing));
-              addStackToRest(stack, clientRefs, input);
+              addStackToRest(stack, ids, clientRefs, input);
             } else {
               head = refs.next();
               continue;
             }
           } else if (offset == 0 || offset < head.length) {
             head.integrate(txn, offset);
-            state.put(headClient, head.clock + head.length);
           }
         }
       }
-      if (!stack.isEmpty()) {
+      if (stack != null && !stack.isEmpty()) {
         head = stack.remove(stack.size() - 1);
       } else if (current != null && current.hasNext()) {
         head = current.next();
@@ -376,7 +427,7 @@ final class UpdateReader {
         // The next client with structs left (clients put aside are no longer in clientRefs).
         current = null;
         for (; top >= 0; top--) {
-          ClientRefs t = clientRefs.get(ids[top]);
+          ClientRefs t = clientRefs[top];
           if (t != null && t.hasNext()) {
             current = t;
             break;
@@ -391,29 +442,39 @@ final class UpdateReader {
     return missingSv;
   }
 
+  private static List<AbstractStruct> push(List<AbstractStruct> stack, AbstractStruct s) {
+    List<AbstractStruct> out = stack == null ? new ArrayList<>() : stack;
+    out.add(s);
+    return out;
+  }
+
   private static Map<Long, Integer> updateMissing(Map<Long, Integer> missingSv, long client, int clock) {
     Map<Long, Integer> m = missingSv == null ? new HashMap<>() : missingSv;
     m.merge(client, clock, Math::min);
     return m;
   }
 
-  private static void addStackToRest(List<AbstractStruct> stack, Map<Long, ClientRefs> clientRefs,
-      Map<Long, ? extends ClientRefs> input) {
+  private static void addStackToRest(List<AbstractStruct> stack, long[] ids, ClientRefs[] clientRefs,
+      ClientRefs[] input) {
     for (AbstractStruct item : stack) {
-      long client = item.client;
-      ClientRefs inapplicable = clientRefs.remove(client);
+      int at = Arrays.binarySearch(ids, item.client);
+      ClientRefs inapplicable = clientRefs[at];
       if (inapplicable != null) {
+        clientRefs[at] = null;
         inapplicable.restFromLastTaken();
       } else {
-        input.get(client).restIs(item);
+        input[at].restIs(item);
       }
     }
     stack.clear();
   }
 
-  /** Deletes what the delete set names; returns the ranges of structs this document does not have yet. */
+  /**
+   * Deletes what the delete set names; returns the ranges of structs this document does not have yet, or null if
+   * there are none.
+   */
   static DeleteSet applyDeleteSet(Transaction txn, DeleteSet ds) {
-    DeleteSet unapplied = new DeleteSet();
+    DeleteSet unapplied = null;
     StructStore store = txn.doc.store;
     for (Map.Entry<Long, DeleteSet.Ranges> e : ds.clients.entrySet()) {
       long client = e.getKey();
@@ -425,7 +486,7 @@ final class UpdateReader {
         int clockEnd = clock + ranges.len(r);
         if (clock < state) {
           if (state < clockEnd) {
-            unapplied.add(client, state, clockEnd - state);
+            unapplied = addUnapplied(unapplied, client, state, clockEnd - state);
           }
           int index = structs.findIndex(clock);
           AbstractStruct s = structs.get(index);
@@ -447,10 +508,16 @@ final class UpdateReader {
             }
           }
         } else {
-          unapplied.add(client, clock, clockEnd - clock);
+          unapplied = addUnapplied(unapplied, client, clock, clockEnd - clock);
         }
       }
     }
     return unapplied;
+  }
+
+  private static DeleteSet addUnapplied(DeleteSet unapplied, long client, int clock, int len) {
+    DeleteSet out = unapplied == null ? new DeleteSet() : unapplied;
+    out.add(client, clock, len);
+    return out;
   }
 }
