@@ -16,6 +16,7 @@
 //                deleteFilterKey?}   deleteFilterKey: a map key whose entries undo/redo must not delete
 //                                    -> {ok}
 //   withOrigin {id,origin,ops}       ops in one transaction with that origin                 -> {ok}
+//   applyUpdates {id,updates:[B64],v2?}  the updates applied in one transaction (origin 'remote') -> {ok}
 //   undo/redo {id}                   -> {changed:bool}     stopCapturing/clear {id,undo?,redo?} -> {ok}
 //   stacks {id}                      -> {undo:n, redo:n, events:[{kind,type,origin,changed}...]} (events since the
 //                                    last call; changed: the changedParentTypes, described as absPos does, sorted)
@@ -92,6 +93,11 @@ export const handleExtra = (cmd, replica) => {
       }
       um.on('stack-cleared', e => entry.events.push({ kind: 'stack-cleared', undo: e.undoStackCleared, redo: e.redoStackCleared }))
       undoManagers.set(cmd.id, entry)
+      return { ok: true }
+    }
+    case 'applyUpdates': {
+      const { doc } = replica(cmd)
+      doc.transact(() => { for (const u of cmd.updates) (cmd.v2 ? Y.applyUpdateV2 : Y.applyUpdate)(doc, fromBase64(u), 'remote') }, 'remote')
       return { ok: true }
     }
     case 'withOrigin': {

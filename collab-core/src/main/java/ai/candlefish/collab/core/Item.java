@@ -130,6 +130,9 @@ final class Item extends AbstractStruct {
     }
     // Do not touch this item's rightOrigin: peers must see the origins it was created with.
     right = rightItem;
+    if (parentSub != null && parent instanceof SharedType type) {
+      txn.keyHistoryRelinked(type, parentSub);
+    }
     if (rightItem.right != null) {
       rightItem.right.left = rightItem;
     }
@@ -213,8 +216,18 @@ final class Item extends AbstractStruct {
       new GC(client, clock, length).integrate(txn, 0);
       return;
     }
+    KeyHistoryRun run = null;
     if ((left == null && (right == null || right.left != null)) || (left != null && left.right != right)) {
-      resolveConflict(txn, parentType);
+      run = parentSub != null && origin == null && rightOrigin == null ? txn.keyHistoryRun(parentType, parentSub) : null;
+      if (run != null && !run.findLeft(this)) {
+        run = null;
+      }
+      if (run == null) {
+        resolveConflict(txn, parentType);
+      }
+    }
+    if (run == null && parentSub != null) {
+      txn.keyHistoryRelinked(parentType, parentSub);
     }
     // Link into the list, update the parent's start or map entry.
     if (left != null) {
@@ -238,6 +251,9 @@ final class Item extends AbstractStruct {
       if (left != null) {
         left.delete(txn);
       }
+    }
+    if (run != null) {
+      run.inserted(this);
     }
     if (parentSub == null && isVisible()) {
       parentType.length += length;

@@ -55,6 +55,8 @@ public final class Transaction {
   private Map<SharedType, List<SharedType>> deepObserved;
   private boolean walkedOnce;
   final List<AbstractStruct> mergeStructs = new ArrayList<>();
+  /** The map key whose concurrent first sets this transaction resolved last (see {@link KeyHistoryRun}). */
+  private KeyHistoryRun keyHistoryRun;
   /** Subdocuments added, removed and loaded in this transaction (Yjs's sets; null until the first). */
   Set<Doc> subdocsAdded;
   Set<Doc> subdocsRemoved;
@@ -356,6 +358,31 @@ public final class Transaction {
       deepObserved.put(t, below);
     }
     return below;
+  }
+
+  /**
+   * The run that places an item without origins in {@code key}'s history, or null the first time the key is asked
+   * for (one conflict is cheaper to walk than to index); see {@link KeyHistoryRun}.
+   */
+  KeyHistoryRun keyHistoryRun(SharedType type, String key) {
+    KeyHistoryRun run = keyHistoryRun;
+    if (run == null || !run.isFor(type, key)) {
+      keyHistoryRun = new KeyHistoryRun(type, key);
+      return null;
+    }
+    return run;
+  }
+
+  /** {@code key}'s history was linked in a way its {@link KeyHistoryRun} does not follow. */
+  void keyHistoryRelinked(SharedType type, String key) {
+    if (keyHistoryRun != null && keyHistoryRun.isFor(type, key)) {
+      keyHistoryRun.reset();
+    }
+  }
+
+  /** Ends the use of the key history run: after this only cleanup (merges, collection) changes the lists. */
+  void dropKeyHistoryRun() {
+    keyHistoryRun = null;
   }
 
   /** Whether the struct was created in this transaction. */

@@ -44,6 +44,7 @@ final class TransactionCleanup {
   private static void cleanup(Doc doc, Transaction txn) {
     StructStore store = doc.store;
     DeleteSet ds = txn.deleteSetOrNull();
+    txn.dropKeyHistoryRun();
     Throwable failure = null;
     try {
       if (ds != null) {

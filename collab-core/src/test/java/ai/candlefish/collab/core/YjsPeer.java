@@ -171,6 +171,13 @@ final class YjsPeer implements AutoCloseable {
     request(c);
   }
 
+  /** The updates applied to doc id in one transaction (origin {@code 'remote'}), as a provider's batch would be. */
+  void applyUpdatesInOneTransaction(String id, List<byte[]> updates) {
+    Map<String, Object> c = command("applyUpdates", id);
+    c.put("updates", updates.stream().map(YjsInterop::base64).toList());
+    request(c);
+  }
+
   /** {@code Y.encodeStateAsUpdate(doc, stateVector)}; stateVector may be null for everything. */
   byte[] encodeStateAsUpdate(String id, byte[] stateVector) {
     return encodeStateAsUpdate(id, stateVector, false);
