@@ -130,7 +130,7 @@ final class Item extends AbstractStruct {
     }
     // Do not touch this item's rightOrigin: peers must see the origins it was created with.
     right = rightItem;
-    if (parentSub != null && parent instanceof SharedType type) {
+    if (parent instanceof SharedType type) {
       txn.keyHistoryRelinked(type, parentSub);
     }
     if (rightItem.right != null) {
@@ -218,7 +218,7 @@ final class Item extends AbstractStruct {
     }
     KeyHistoryRun run = null;
     if ((left == null && (right == null || right.left != null)) || (left != null && left.right != right)) {
-      run = parentSub != null && origin == null && rightOrigin == null ? txn.keyHistoryRun(parentType, parentSub) : null;
+      run = origin == null && rightOrigin == null ? txn.keyHistoryRun(parentType, parentSub) : null;
       if (run != null && !run.findLeft(this)) {
         run = null;
       }
@@ -226,7 +226,7 @@ final class Item extends AbstractStruct {
         resolveConflict(txn, parentType);
       }
     }
-    if (run == null && parentSub != null) {
+    if (run == null) {
       txn.keyHistoryRelinked(parentType, parentSub);
     }
     // Link into the list, update the parent's start or map entry.

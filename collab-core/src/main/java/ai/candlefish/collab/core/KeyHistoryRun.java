@@ -1,18 +1,20 @@
 package ai.candlefish.collab.core;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
- * The start of one map key's history that concurrent first sets of the key build: items without origins (each set
- * by a client that had not seen a value of the key), in list order, which is ascending client id. YATA places a new
- * such item after the run's items of lower client ids and before the first one of an equal or higher id (Yjs's
- * conflict loop: same null origins, so the lower client goes first; same null right origins, so the loop stops), so
- * a binary search answers what the loop answers by walking: 1,500 clients setting one key cost n log n, not n²/4.
+ * The start of one map key's history (or of a list: key null) that concurrent first inserts build: items without
+ * origins (each set by a client that had not seen a value of the key, or inserted at the start of a list it saw
+ * empty), in list order, which is ascending client id. YATA places a new such item after the run's items of lower
+ * client ids and before the first one of an equal or higher id (Yjs's conflict loop: same null origins, so the lower
+ * client goes first; same null right origins, so the loop stops), so a binary search answers what the loop answers
+ * by walking: 1,500 clients setting one key cost n log n, not n²/4.
  *
- * <p>Kept by a {@link Transaction} for the key it last resolved, built on the second such set of the key, and
- * dropped whenever the key's history is linked in any other way (an item with an origin, a split): the run is then
- * no longer known to be the history's start. Only the items of the run are trusted: where the loop would walk past
- * its end into other items, the caller walks as Yjs does. Not thread-safe (one transaction).
+ * <p>Kept by a {@link Transaction} for the key it last resolved, built on the second such insert, and dropped
+ * whenever the key's history (the list) is linked in any other way (an item with an origin, a split): the run is
+ * then no longer known to be its start. Only the items of the run are trusted: where the loop would walk past its
+ * end into other items, the caller walks as Yjs does. Not thread-safe (one transaction).
  */
 final class KeyHistoryRun {
   final SharedType type;
@@ -29,7 +31,7 @@ final class KeyHistoryRun {
   }
 
   boolean isFor(SharedType t, String k) {
-    return type == t && key.equals(k);
+    return type == t && Objects.equals(key, k);
   }
 
   /** Forgets the items: the history was linked in a way the run does not follow. Built again on next use. */
@@ -42,17 +44,21 @@ final class KeyHistoryRun {
 
   private static final Item[] NONE = new Item[0];
 
+  private Item first() {
+    return key == null ? type.start : type.mapHistoryFirst(key);
+  }
+
   private static boolean member(Item o) {
     return o.origin == null && o.rightOrigin == null;
   }
 
   /**
-   * Sets {@code item.left} to the left neighbour YATA gives it, for an item of this key without origin or right
-   * origin, and returns true; false if the run cannot tell (the caller then resolves the conflict by walking).
+   * Sets {@code item.left} to the left neighbour YATA gives it, for an item of this key (list) without origin or
+   * right origin, and returns true; false if the run cannot tell (the caller then resolves the conflict by walking).
    */
   boolean findLeft(Item item) {
     if (!built) {
-      build(type.mapHistoryFirst(key));
+      build(first());
     }
     long client = item.client;
     int lo = 0;
@@ -67,7 +73,7 @@ final class KeyHistoryRun {
     }
     if (lo == size) {
       // Every item of the run goes first: the loop would go on to what follows the run.
-      Item after = size == 0 ? type.mapHistoryFirst(key) : items[size - 1].right;
+      Item after = size == 0 ? first() : items[size - 1].right;
       if (after != null) {
         return false;
       }

@@ -16,7 +16,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * part of the history, nested maps that deletion lets the garbage collector take, a second key. All updates reach a
  * Java document and its Yjs twin in the same shuffled order, in batches of one transaction each (several conflicts of
  * one key in one transaction, some of them waiting for updates later in the batch); after every batch the update
- * events must be Yjs's bytes, and at the end the content, state vector and encoded state.
+ * events must be Yjs's bytes, and at the end the content, state vector and encoded state. Clients also insert at
+ * the start of an array and a text they saw empty (B3.4, B3.5: the same conflict at the start of a list), and later
+ * insert anywhere and delete there.
  *
  * <p>Seeded and bounded in time; a failure names its seed: rerun it with {@code -Dmapkey.diff.seed=<seed>
  * -Dmapkey.diff.runs=1}.
@@ -70,8 +72,11 @@ class ConcurrentMapKeyDifferentialPropertyTest {
       }
       // First sets: every client sets a key it has never seen (no origin), most of them the same key.
       for (Doc d : clients) {
-        if (rnd.nextInt(10) != 0) {
+        int dice = rnd.nextInt(10);
+        if (dice < 6) {
           set(d, rnd.nextInt(8) == 0 ? "j" : "k");
+        } else if (dice < 8) {
+          insertIntoList(d, true);
         }
       }
       // Later rounds: a client that saw part of the history sets or deletes again (its item has an origin).
@@ -87,10 +92,19 @@ class ConcurrentMapKeyDifferentialPropertyTest {
               }
             });
             String key = rnd.nextInt(8) == 0 ? "j" : "k";
-            if (rnd.nextInt(4) == 0) {
+            int dice = rnd.nextInt(8);
+            if (dice < 2) {
               d.getMap("m").delete(key);
-            } else {
+            } else if (dice < 5) {
               set(d, key);
+            } else if (dice < 7) {
+              insertIntoList(d, false);
+            } else {
+              YText text = d.getText("t");
+              if (text.length() > 0) {
+                int at = rnd.nextInt(text.length());
+                text.delete(at, 1 + rnd.nextInt(Math.min(3, text.length() - at)));
+              }
             }
           }
         }
@@ -154,6 +168,19 @@ class ConcurrentMapKeyDifferentialPropertyTest {
         case 1 -> map.set(key, "v" + rnd.nextInt(1000));
         case 2 -> d.transact(txn -> map.set(key, new YMap()).set("inner", rnd.nextInt(10)));
         default -> map.set(key, rnd.nextBoolean());
+      }
+    }
+
+    /** Inserts into the array or the text: at the start, or anywhere. */
+    private void insertIntoList(Doc d, boolean atStart) {
+      if (rnd.nextBoolean()) {
+        YArray array = d.getArray("a");
+        int at = atStart ? 0 : rnd.nextInt(array.length() + 1);
+        array.insert(at, rnd.nextBoolean() ? List.of(rnd.nextInt(100)) : List.of("x" + rnd.nextInt(100), 7));
+      } else {
+        YText text = d.getText("t");
+        int at = atStart ? 0 : rnd.nextInt(text.length() + 1);
+        text.insert(at, "abcdef".substring(rnd.nextInt(6)));
       }
     }
 

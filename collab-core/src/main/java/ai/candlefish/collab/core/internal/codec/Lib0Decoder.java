@@ -259,11 +259,14 @@ public final class Lib0Decoder {
               start);
         }
         Map<String, Object> entries = new LinkedHashMap<>();
+        boolean indexKeys = false;
         for (int i = 0; i < n; i++) {
           String key = readVarString();
+          indexKeys |= JsObjects.isArrayIndex(key);
           entries.put(key, readAny(depth + 1));
         }
-        return JsObjects.ordered(entries);
+        // Only keys that are array indices move (JavaScript lists them first); otherwise the order read is the order.
+        return indexKeys ? JsObjects.ordered(entries) : Collections.unmodifiableMap(entries);
       }
       case 117: {
         int n = readVarUintAsInt();
