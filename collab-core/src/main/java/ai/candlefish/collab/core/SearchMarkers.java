@@ -13,6 +13,10 @@ package ai.candlefish.collab.core;
  * their flags. Once that has been done and nothing has changed since (no item of the type deleted, no marker
  * moved to an item that is hidden or that lacks the flag, no flag cleared under another marker: {@link #clean}),
  * it would change nothing, so it is skipped.
+ *
+ * <p>Markers are few, so in a long list the walk from the nearest one can pass hundreds of items. {@link SearchHints}
+ * keeps more positions that only shorten that walk: starting from one of them gives the same item as the walk
+ * from the marker, so what Yjs would do is unchanged.
  */
 final class SearchMarkers {
   static final int MAX = 80;
@@ -30,12 +34,15 @@ final class SearchMarkers {
    */
   private boolean clean;
   private int deletionsWhenClean;
+  private final SearchHints hints;
 
   SearchMarkers(SharedType type) {
     this.type = type;
+    this.hints = new SearchHints(type);
   }
 
   void clear() {
+    hints.clear();
     for (int i = 0; i < size; i++) {
       items[i].setMarker(false);
       items[i] = null;
@@ -120,21 +127,28 @@ final class SearchMarkers {
       pindex = indexes[marker];
       timestamps[marker] = clock++;
     }
-    // Walk right, then left if needed.
-    while (p.right != null && pindex < index) {
-      if (p.isVisible()) {
-        if (index < pindex + p.length) {
-          break;
-        }
-        pindex += p.length;
-      }
-      p = p.right;
+    Item start = p;
+    int startIndex = pindex;
+    boolean hinted = pindex != index && hints.closer(index, pindex);
+    if (hinted) {
+      p = hints.foundItem;
+      pindex = hints.foundIndex;
     }
-    while (p.left != null && pindex > index) {
-      p = p.left;
-      if (p.isVisible()) {
-        pindex -= p.length;
+    int steps = walk(p, pindex, index);
+    p = walkedItem;
+    pindex = walkedIndex;
+    if (crossCheck && hinted) {
+      walk(start, startIndex, index);
+      if (walkedItem != p || walkedIndex != pindex) {
+        throw new IllegalStateException("the walk from a search hint ended at " + p + " (" + pindex
+            + "), the walk from the marker at " + walkedItem + " (" + walkedIndex + ")");
       }
+    }
+    if (crossCheck) {
+      hints.checkIndexes();
+    }
+    if (steps > SearchHints.worthKeeping) {
+      hints.add(p, pindex);
     }
     // Never point at an item that may be merged into its left neighbour.
     while (p.left != null && p.left.client == p.client && p.left.clock + p.left.length == p.clock) {
@@ -164,8 +178,46 @@ final class SearchMarkers {
   Item foundItem;
   int foundIndex;
 
+  private Item walkedItem;
+  private int walkedIndex;
+
+  /**
+   * Yjs's walk from {@code (p, pindex)} to {@code index}: right, then left if needed. Leaves where it ended in
+   * {@link #walkedItem} and {@link #walkedIndex}; returns how many items it passed.
+   */
+  private int walk(Item p, int pindex, int index) {
+    int steps = 0;
+    while (p.right != null && pindex < index) {
+      if (p.isVisible()) {
+        if (index < pindex + p.length) {
+          break;
+        }
+        pindex += p.length;
+      }
+      p = p.right;
+      steps++;
+    }
+    while (p.left != null && pindex > index) {
+      p = p.left;
+      if (p.isVisible()) {
+        pindex -= p.length;
+      }
+      steps++;
+    }
+    walkedItem = p;
+    walkedIndex = pindex;
+    return steps;
+  }
+
+  /**
+   * Tests set this to walk from the marker as well whenever a hint shortened the walk, and to fail if the two
+   * walks end at different items.
+   */
+  static boolean crossCheck;
+
   /** Fixes up markers after {@code len} units were inserted (positive) or deleted (negative) at {@code index}. */
   void updateMarkerChanges(int index, int len) {
+    hints.update(index, len);
     boolean checkItems = len > 0 && !(clean && deletionsWhenClean == type.deletions);
     for (int i = size - 1; i >= 0; i--) {
       if (checkItems) {

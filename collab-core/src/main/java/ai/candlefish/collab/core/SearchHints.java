@@ -1,0 +1,205 @@
+package ai.candlefish.collab.core;
+
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * Known (visible item, index) positions of a list type, sorted by index, that shorten the walk of
+ * {@link SearchMarkers#find}. Unlike search markers they are not Yjs's: they never decide where a walk ends, only
+ * where it starts.
+ *
+ * <p>Why a walk may start at a hint instead of at its marker and end at the same item: the walk right from
+ * {@code (p, pindex)} to {@code index} stops at the first item at or after {@code p} that either starts at or past
+ * {@code index} or is visible and contains it. A visible item {@code h} starting strictly between {@code pindex} and
+ * {@code index} lies after {@code p}, and no item from {@code p} up to {@code h} meets that condition, so the walk
+ * from {@code h} stops at the same item. Likewise the walk left stops at the visible item containing {@code index},
+ * which a walk left from any visible item starting strictly between {@code index} and {@code pindex} reaches too.
+ *
+ * <p>Each hint's index is kept exact through the same insert/delete notifications as the markers
+ * ({@link #update}); a hint whose item was deleted by a notified deletion is dropped, one whose item was merged into
+ * its left neighbour is dropped when next met. A change the notifications did not announce (the type's length or
+ * deletion count moved differently: an update applied inside a local transaction, say) drops every hint until the
+ * markers are cleared, because the markers themselves may be off until then and the walk from them must not be
+ * shortened. Not thread-safe: used under the document's transaction, as the markers are.
+ */
+final class SearchHints {
+  /** A walk longer than this many items leaves a hint where it ended (tests lower it to use hints everywhere). */
+  static int worthKeeping = 24;
+  private static final int MAX = 512;
+
+  private final SharedType type;
+  private Item[] items = new Item[16];
+  private int[] indexes = new int[16];
+  private int size;
+  /** Set when a change was not announced: no hints until {@link #clear}. */
+  private boolean off;
+  /** The type's length and deletion count as the announced changes account for them. */
+  private int expectedLength;
+  private int expectedDeletions;
+
+  Item foundItem;
+  int foundIndex;
+  /** For {@link #check}: how often it ran (it checks every hint only now and then: that takes a walk of the list). */
+  private int checks;
+
+  SearchHints(SharedType type) {
+    this.type = type;
+  }
+
+  void clear() {
+    Arrays.fill(items, 0, size, null);
+    size = 0;
+    off = false;
+  }
+
+  /**
+   * Whether a hint starts strictly between {@code pindex} (where the walk would start) and {@code index}; if so
+   * {@link #foundItem} and {@link #foundIndex} are the one nearest to {@code index}.
+   */
+  boolean closer(int index, int pindex) {
+    if (size == 0 || !current()) {
+      return false;
+    }
+    while (true) {
+      int i;
+      if (pindex < index) {
+        i = firstAtOrAfter(index) - 1; // the last hint before index
+        if (i < 0 || indexes[i] <= pindex) {
+          return false;
+        }
+      } else {
+        i = firstAtOrAfter(index + 1); // the first hint after index
+        if (i >= size || indexes[i] >= pindex) {
+          return false;
+        }
+      }
+      Item h = items[i];
+      if (h.isVisible() && (h.left == null ? type.start == h : h.left.right == h)) {
+        foundItem = h;
+        foundIndex = indexes[i];
+        return true;
+      }
+      // Merged into its left neighbour since: no longer in the list.
+      remove(i, 1);
+    }
+  }
+
+  /** Whether the type changed only as announced since the hints were taken; drops them all if not. */
+  private boolean current() {
+    if (type.length == expectedLength && type.deletions == expectedDeletions) {
+      return true;
+    }
+    Arrays.fill(items, 0, size, null);
+    size = 0;
+    off = true;
+    return false;
+  }
+
+  /** Keeps {@code (item, index)} if the item is visible; {@code index} is where it starts. */
+  void add(Item item, int index) {
+    if (off || !item.isVisible()) {
+      return;
+    }
+    if (size == 0) {
+      expectedLength = type.length;
+      expectedDeletions = type.deletions;
+    } else if (!current()) {
+      return;
+    }
+    int i = firstAtOrAfter(index);
+    if (i < size && indexes[i] == index) {
+      items[i] = item; // the same visible item: only one starts at an index
+      return;
+    }
+    if (size == MAX) {
+      thin();
+      i = firstAtOrAfter(index);
+    } else if (size == items.length) {
+      items = Arrays.copyOf(items, size * 2);
+      indexes = Arrays.copyOf(indexes, size * 2);
+    }
+    System.arraycopy(items, i, items, i + 1, size - i);
+    System.arraycopy(indexes, i, indexes, i + 1, size - i);
+    items[i] = item;
+    indexes[i] = index;
+    size++;
+  }
+
+  /** Keeps every other hint, so that new ones find room and the kept ones stay spread over the list. */
+  private void thin() {
+    int kept = 0;
+    for (int i = 0; i < size; i += 2) {
+      items[kept] = items[i];
+      indexes[kept++] = indexes[i];
+    }
+    Arrays.fill(items, kept, size, null);
+    size = kept;
+  }
+
+  /** {@code len} units were inserted (positive) or deleted (negative) at {@code index}. */
+  void update(int index, int len) {
+    if (size == 0) {
+      return;
+    }
+    expectedLength += len;
+    expectedDeletions = type.deletions;
+    int i = firstAtOrAfter(index);
+    if (len < 0) {
+      // SearchHints in the deleted range point at deleted items.
+      int end = firstAtOrAfter(index - len);
+      remove(i, end - i);
+    }
+    for (; i < size; i++) {
+      indexes[i] += len;
+    }
+  }
+
+  private void remove(int from, int count) {
+    if (count == 0) {
+      return;
+    }
+    System.arraycopy(items, from + count, items, from, size - from - count);
+    System.arraycopy(indexes, from + count, indexes, from, size - from - count);
+    Arrays.fill(items, size - count, size, null);
+    size -= count;
+  }
+
+  /** The first hint whose index is at least {@code index} ({@code size} if none). */
+  private int firstAtOrAfter(int index) {
+    int lo = 0;
+    int hi = size;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (indexes[mid] < index) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  /** For {@link SearchMarkers#crossCheck}: now and then, fails unless every hint's index is where its item starts. */
+  void checkIndexes() {
+    if (size == 0 || type.length != expectedLength || type.deletions != expectedDeletions || checks++ % 16 != 0) {
+      return; // a walk of the whole list: only every 16th time (stale hints are dropped when next looked at)
+    }
+    Map<Item, Integer> starts = new IdentityHashMap<>();
+    int at = 0;
+    for (Item n = type.start; n != null; n = n.right) {
+      starts.put(n, at);
+      if (n.isVisible()) {
+        at += n.length;
+      }
+    }
+    for (int i = 0; i < size; i++) {
+      Item h = items[i];
+      Integer start = starts.get(h);
+      if (start != null && h.isVisible() && start != indexes[i]) {
+        throw new IllegalStateException("search hint at " + h + " says " + indexes[i] + ", the item starts at "
+            + start);
+      }
+    }
+  }
+}

@@ -1,0 +1,231 @@
+package ai.candlefish.collab.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.candlefish.collab.core.internal.codec.Json;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Position lookup in long lists against real Yjs: where the search markers and the hints that shorten their walks
+ * ({@link SearchHints}) decide which item an index lands on, which decides the bytes of every update. Replica A (a
+ * Java doc and its Yjs twin, same client id) grows a text and an array to a few thousand items with transactions of
+ * many random inserts, embeds and deletes at random positions (deleted ranges that later inserts land beside),
+ * receives concurrent edits of replica B now and then (which drops the markers), undoes and redoes with an
+ * {@link UndoManager} (which re-links items the markers were not told about), and late in some runs formats text
+ * (which turns Yjs's text markers off). After every transaction A's update events must equal its twin's, byte for
+ * byte; at the end the whole states too.
+ *
+ * <p>Every lookup is also walked from the marker alone ({@link SearchMarkers#crossCheck}) and must end at the same
+ * item; a walk of more than one item leaves a hint, so that hints are used everywhere, not only in long walks.
+ * Seeded; a failure names its seed: rerun with {@code -Dlonglist.seed=<seed> -Dlonglist.runs=1}.
+ */
+@ExtendWith(YjsPeerExtension.class)
+class LongListDifferentialPropertyTest {
+  private static final int RUNS = 4;
+  private static final Map<String, String> ROOTS = TwinReplica.ROOTS;
+
+  private static YjsPeer peer; // started and closed by YjsPeerExtension
+  private int worthKeeping;
+
+  @BeforeEach
+  void checkEveryLookup() {
+    worthKeeping = SearchHints.worthKeeping;
+    SearchHints.worthKeeping = 1;
+    SearchMarkers.crossCheck = true;
+  }
+
+  @AfterEach
+  void restore() {
+    SearchHints.worthKeeping = worthKeeping;
+    SearchMarkers.crossCheck = false;
+  }
+
+  @Test
+  void randomEditsInLongLists_giveYjsBytes() {
+    long baseSeed = Long.getLong("longlist.seed", 0x10_4617L);
+    int runs = Integer.getInteger("longlist.runs", RUNS);
+    for (int run = 0; run < runs; run++) {
+      long seed = baseSeed + run;
+      Run r = new Run(seed, "l" + run);
+      try {
+        r.execute();
+      } catch (AssertionError | RuntimeException e) {
+        int from = Math.max(0, r.log.size() - 5);
+        throw new AssertionError("long list run failed with seed " + seed + " (rerun: -Dlonglist.seed=" + seed
+            + " -Dlonglist.runs=1): " + e.getMessage() + "\nlast steps:\n  "
+            + String.join("\n  ", r.log.subList(from, r.log.size())), e);
+      } finally {
+        r.drop();
+      }
+    }
+  }
+
+  private static final class Run {
+    private final SplittableRandom rnd;
+    private final String a;
+    private final String b;
+    private final TwinReplica replicaA;
+    private final TwinReplica replicaB;
+    private final UndoManager undo;
+    final List<String> log = new ArrayList<>();
+
+    Run(long seed, String prefix) {
+      rnd = new SplittableRandom(seed);
+      a = prefix + "-a";
+      b = prefix + "-b";
+      replicaA = new TwinReplica(peer, a, 1 + rnd.nextInt(1000), rnd.nextBoolean());
+      replicaB = new TwinReplica(peer, b, 1001 + rnd.nextInt(1000), true);
+      undo = UndoManager.newBuilder(replicaA.doc.getText("t"), replicaA.doc.getArray("a"))
+          .captureTimeout(Duration.ZERO).build();
+      Map<String, Object> c = cmd("undoManager", a);
+      c.put("scope", List.of(Map.of("name", "t", "kind", "text"), Map.of("name", "a", "kind", "array")));
+      c.put("captureTimeout", 0);
+      peer.request(c);
+    }
+
+    void execute() {
+      boolean formatLate = rnd.nextBoolean();
+      int steps = 40;
+      for (int step = 0; step < steps; step++) {
+        int dice = rnd.nextInt(100);
+        if (dice < 70) {
+          transaction(replicaA, 20 + rnd.nextInt(150), formatLate && step > steps * 3 / 4);
+        } else if (dice < 80) {
+          transaction(replicaB, 1 + rnd.nextInt(20), false);
+          exchange();
+        } else if (dice < 92) {
+          undoOrRedo(dice < 88 ? "undo" : "redo");
+        } else {
+          transaction(replicaA, 1, false);
+        }
+      }
+      exchange();
+      assertThat(YjsInterop.base64(replicaA.doc.encodeStateAsUpdate())).as("state of A (Java vs Yjs)")
+          .isEqualTo(YjsInterop.base64(peer.encodeStateAsUpdate(a, null)));
+      assertThat(replicaA.doc.getText("t").toString()).isEqualTo(replicaB.doc.getText("t").toString());
+      assertThat(replicaA.doc.getText("t").length()).as("the text grew long").isGreaterThan(1000);
+    }
+
+    /** {@code count} random edits in one transaction, on the Java replica and then on its twin. */
+    private void transaction(TwinReplica r, int count, boolean format) {
+      List<Object> ops = new ArrayList<>();
+      r.doc.transact(txn -> {
+        for (int i = 0; i < count; i++) {
+          Map<String, Object> op = randomOp(r.doc, format);
+          YjsInterop.apply(r.doc, op);
+          ops.add(op);
+        }
+      });
+      Map<String, Object> op = new LinkedHashMap<>();
+      op.put("op", "transact");
+      op.put("ops", ops);
+      log.add(r.id + " " + Json.stringify(op));
+      peer.apply(r.id, op);
+      TwinReplica.assertSameEvents(r.id + " after a transaction of " + count, r.takeEvents(), peer.updates(r.id));
+    }
+
+    private Map<String, Object> randomOp(Doc doc, boolean format) {
+      Map<String, Object> op = new LinkedHashMap<>();
+      int textLength = doc.getText("t").length();
+      int arrayLength = doc.getArray("a").length();
+      int dice = rnd.nextInt(100);
+      if (dice < 45 || textLength == 0) {
+        op.put("op", "insertText");
+        op.put("name", "t");
+        op.put("index", rnd.nextInt(textLength + 1));
+        op.put("text", word());
+      } else if (dice < 62) {
+        int index = rnd.nextInt(textLength);
+        op.put("op", "deleteText");
+        op.put("name", "t");
+        op.put("index", index);
+        op.put("len", 1 + rnd.nextInt(Math.min(12, textLength - index)));
+      } else if (dice < 66) {
+        op.put("op", "insertEmbed");
+        op.put("name", "t");
+        op.put("index", rnd.nextInt(textLength + 1));
+        op.put("embed", Map.of("image", "i" + rnd.nextInt(9) + ".png"));
+      } else if (dice < 68 && format) {
+        int index = rnd.nextInt(textLength);
+        op.put("op", "formatText");
+        op.put("name", "t");
+        op.put("index", index);
+        op.put("len", 1 + rnd.nextInt(Math.min(30, textLength - index)));
+        op.put("attrs", Collections.singletonMap(rnd.nextBoolean() ? "bold" : "italic", rnd.nextBoolean() ? true : null));
+      } else if (dice < 88 || arrayLength == 0) {
+        List<Object> values = new ArrayList<>();
+        for (int i = rnd.nextInt(1, 4); i > 0; i--) {
+          values.add(rnd.nextInt(1000));
+        }
+        op.put("op", "arrayInsert");
+        op.put("name", "a");
+        op.put("index", rnd.nextInt(arrayLength + 1));
+        op.put("values", YjsInterop.toTagged(values));
+      } else {
+        int index = rnd.nextInt(arrayLength);
+        op.put("op", "arrayDelete");
+        op.put("name", "a");
+        op.put("index", index);
+        op.put("len", 1 + rnd.nextInt(Math.min(5, arrayLength - index)));
+      }
+      return op;
+    }
+
+    private String word() {
+      StringBuilder sb = new StringBuilder();
+      for (int i = rnd.nextInt(1, 8); i > 0; i--) {
+        sb.append((char) ('a' + rnd.nextInt(26)));
+      }
+      return sb.toString();
+    }
+
+    /** Each side sends what the other lacks, Java's bytes to the Yjs twin and the twin's to the Java doc. */
+    private void exchange() {
+      send(replicaA, replicaB);
+      send(replicaB, replicaA);
+    }
+
+    private void send(TwinReplica from, TwinReplica to) {
+      byte[] sv = to.doc.encodeStateVector();
+      byte[] fromJava = from.doc.encodeStateAsUpdate(sv);
+      byte[] fromYjs = peer.encodeStateAsUpdate(from.id, sv);
+      assertThat(YjsInterop.base64(fromJava)).as("%s's update for %s (Java vs Yjs)", from.id, to.id)
+          .isEqualTo(YjsInterop.base64(fromYjs));
+      log.add(to.id + " <- " + from.id);
+      to.doc.applyUpdate(fromYjs, "remote"); // the origin the Yjs peer applies with
+      peer.applyUpdate(to.id, fromJava);
+      TwinReplica.assertSameEvents(to.id + " applying " + from.id + "'s update", to.takeEvents(), peer.updates(to.id));
+    }
+
+    private void undoOrRedo(String which) {
+      UndoManager.StackItem result = which.equals("undo") ? undo.undo() : undo.redo();
+      boolean yjsChanged = Boolean.TRUE.equals(peer.request(cmd(which, a)).get("changed"));
+      log.add(which + " -> " + (result != null));
+      assertThat(result != null).as("%s changed something (Java) vs Yjs", which).isEqualTo(yjsChanged);
+      TwinReplica.assertSameEvents(a + " after " + which, replicaA.takeEvents(), peer.updates(a));
+    }
+
+    void drop() {
+      undo.close();
+      peer.drop(a);
+      peer.drop(b);
+    }
+
+    private static Map<String, Object> cmd(String op, String id) {
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("op", op);
+      c.put("id", id);
+      return c;
+    }
+  }
+}
