@@ -6,7 +6,8 @@
 //
 // Each input line is one JSON command; each gets exactly one JSON reply line, in order (commands run one after
 // the other, waiting ones included). A command that fails gets {"error": "..."} and the driver carries on.
-// Every client has a Y.Doc whose text root "t" the commands edit.
+// Every client has a Y.Doc whose text root "t" the commands edit. A command that waits gives up after its
+// "timeoutMs" (default 30000).
 //
 //   {"op":"connect","id":"a","url":"ws://127.0.0.1:1234","room":"doc","token":"t?","timeoutMs":5000}
 //        a new client; waits until it is synced              -> {"ok":true,"clientId":n}
@@ -124,10 +125,20 @@ const client = id => {
 
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))
 
-const waitFor = async (what, predicate, timeoutMs = 5000) => {
+// What a command waits when it gives no "timeoutMs": on a machine loaded many times over, a first sync alone can take
+// several seconds. YjsNodeClients.java waits this long and more for the reply.
+const DEFAULT_WAIT_MS = 30000
+
+const waitFor = async (what, predicate, timeoutMs = DEFAULT_WAIT_MS) => {
   const deadline = Date.now() + timeoutMs
   while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    if (Date.now() > deadline) {
+      // Timers run before the event loop reads the sockets: after Node was held up past the deadline (a loaded
+      // machine), what arrived meanwhile is still unread. setImmediate runs after the loop has read it.
+      await new Promise(resolve => setImmediate(resolve))
+      if (predicate()) return
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    }
     await sleep(5)
   }
 }

@@ -267,7 +267,7 @@ class JdbcDocumentStoreTest {
     store.append(KEY, edits(23, 1, new SplittableRandom(23)).get(0));
     store.append(KEY, edits(24, 1, new SplittableRandom(24)).get(0)); // past compactAfter again
     store.delete(KEY);
-    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> store.load(KEY).isEmpty());
+    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(30)).until(() -> store.load(KEY).isEmpty());
   }
 
   @ParameterizedTest
@@ -491,7 +491,7 @@ class JdbcDocumentStoreTest {
     db.overwriteData(prefix, "1 = 1", new byte[] {1, (byte) 0xff});
     updates.subList(1, 6).forEach(u -> store.append(KEY, u)); // past compactAfter: a compaction is tried
 
-    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() ->
+    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(30)).until(() ->
         db.count("SELECT COUNT(*) FROM " + prefix + "updates") == 6);
     assertThatThrownBy(() -> store.load(KEY)).isInstanceOf(StoreException.class).hasMessageContaining("corrupt");
   }
@@ -564,13 +564,13 @@ class JdbcDocumentStoreTest {
     byte[] state = docOf(updates.subList(0, 2)).encodeStateAsUpdate();
     try {
       whileInterrupted(() -> store.replace(KEY, state));
-      await().atMost(Duration.ofSeconds(5)).until(() -> store.load(KEY).updateCount() == 1);
+      await().atMost(Duration.ofSeconds(30)).until(() -> store.load(KEY).updateCount() == 1);
       whileInterrupted(() -> store.append(KEY, updates.get(2)));
     } finally {
       Thread.interrupted();
     }
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> store.load(KEY).updateCount() == 2);
+    await().atMost(Duration.ofSeconds(30)).until(() -> store.load(KEY).updateCount() == 2);
     assertThat(store.load(KEY).updates()).containsExactly(state, updates.get(2));
   }
 

@@ -77,16 +77,16 @@ class CollabServerMetricsTest {
       assertThat(gauge("collab.documents.loaded")).isEqualTo(1);
 
       alice.insert(0, "hello");
-      await().atMost(Duration.ofSeconds(5)).until(() -> reader.text().equals("hello"));
+      await().atMost(Duration.ofSeconds(30)).until(() -> reader.text().equals("hello"));
       // Every sync step 2 and update applied counts, the empty step 2s of the first sync too.
       assertThat(registry.find("collab.update.apply").timer().count()).isGreaterThanOrEqualTo(1);
       // The first append fails, the retry succeeds.
-      await().atMost(Duration.ofSeconds(5))
+      await().atMost(Duration.ofSeconds(30))
           .until(() -> registry.find("collab.store").tag("result", "success").timer().count() >= 1);
       assertThat(registry.find("collab.store").tag("result", "failure").timer().count()).isEqualTo(1);
 
       reader.insert(0, "nope");
-      await().atMost(Duration.ofSeconds(5)).until(() -> registry.find("collab.messages.rejected")
+      await().atMost(Duration.ofSeconds(30)).until(() -> registry.find("collab.messages.rejected")
           .tag("code", Integer.toString(CloseCodes.FORBIDDEN)).counter() != null);
 
       var in = registry.find("collab.messages.received").tag("protocol", "y-websocket").summary();
@@ -95,8 +95,8 @@ class CollabServerMetricsTest {
       assertThat(in.totalAmount()).isGreaterThan(in.count());
       assertThat(out.count()).isGreaterThanOrEqualTo(4);
     }
-    await().atMost(Duration.ofSeconds(5)).until(() -> gauge("collab.connections", "protocol", "y-websocket") == 0);
-    await().atMost(Duration.ofSeconds(5)).until(() -> gauge("collab.documents.loaded") == 0);
+    await().atMost(Duration.ofSeconds(30)).until(() -> gauge("collab.connections", "protocol", "y-websocket") == 0);
+    await().atMost(Duration.ofSeconds(30)).until(() -> gauge("collab.documents.loaded") == 0);
 
     server.close();
     assertThat(registry.find("collab.documents.loaded").gauge()).isNull();

@@ -69,7 +69,7 @@ class CollabServerTlsTest {
       alice.awaitSynced();
       bob.awaitSynced();
       alice.insert(0, "over TLS");
-      await().atMost(Duration.ofSeconds(5)).until(() -> bob.text().equals("over TLS"));
+      await().atMost(Duration.ofSeconds(30)).until(() -> bob.text().equals("over TLS"));
     }
   }
 

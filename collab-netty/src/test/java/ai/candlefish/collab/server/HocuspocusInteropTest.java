@@ -186,7 +186,7 @@ class HocuspocusInteropTest {
   private void barrier(String id, DocumentKey key) throws InterruptedException {
     String marker = "barrier " + System.nanoTime();
     node.call("sendStateless", "id", id, "payload", marker);
-    for (Stateless s; (s = stateless.poll(10, TimeUnit.SECONDS)) != null; ) {
+    for (Stateless s; (s = stateless.poll(30, TimeUnit.SECONDS)) != null; ) {
       if (s.payload().equals(marker)) {
         assertThat(s.key()).isEqualTo(key);
         return;
@@ -213,7 +213,7 @@ class HocuspocusInteropTest {
 
     DocumentKey key = DocumentKey.of("acme", "shared");
     try (DocumentHandle handle = server.openDocument(key).join()) {
-      await("the server copy, seed " + SEED).atMost(Duration.ofSeconds(5))
+      await("the server copy, seed " + SEED).atMost(Duration.ofSeconds(30))
           .until(() -> handle.read(doc -> doc.getText("t").toString()).join().equals(text));
       handle.edit(txn -> txn.doc().getText("t").insert(0, "[server] ")).join();
     }
@@ -384,7 +384,7 @@ class HocuspocusInteropTest {
       clients.add("secret");
       node.call("connect", "kind", "hocuspocus", "socket", "s", "id", "secret", "room", "secret", "token",
           "limited", "waitSynced", false);
-      await().atMost(Duration.ofSeconds(5)).until(() -> !list(node.status("secret"), "denied").isEmpty());
+      await().atMost(Duration.ofSeconds(30)).until(() -> !list(node.status("secret"), "denied").isEmpty());
       assertThat(list(node.status("secret"), "denied")).containsExactly("no access to this document");
       assertThat(node.status("secret").get("synced")).isEqualTo(false);
 
@@ -402,7 +402,7 @@ class HocuspocusInteropTest {
   @Test
   void unknownToken_isDeniedWithTheAuthenticatorsReason() {
     hocuspocusUnsynced("x", "anything", "mallory");
-    await().atMost(Duration.ofSeconds(5)).until(() -> !list(node.status("x"), "denied").isEmpty());
+    await().atMost(Duration.ofSeconds(30)).until(() -> !list(node.status("x"), "denied").isEmpty());
     assertThat(list(node.status("x"), "denied")).containsExactly("unknown token");
     assertThat(node.status("x").get("synced")).isEqualTo(false);
   }
@@ -410,7 +410,7 @@ class HocuspocusInteropTest {
   @Test
   void noToken_reachesTheAuthenticatorAsNull() {
     hocuspocusUnsynced("x", "anything", null); // the provider sends "" for token: null
-    await().atMost(Duration.ofSeconds(5)).until(() -> !list(node.status("x"), "denied").isEmpty());
+    await().atMost(Duration.ofSeconds(30)).until(() -> !list(node.status("x"), "denied").isEmpty());
     assertThat(list(node.status("x"), "denied")).containsExactly("a token is required");
   }
 
@@ -425,7 +425,7 @@ class HocuspocusInteropTest {
     node.waitText("bad", "before");
 
     node.call("raw", "id", "bad", "hex", "06646f63"); // a document name longer than the message
-    await().atMost(Duration.ofSeconds(5)).until(() -> !list(node.status("bad"), "closes").isEmpty());
+    await().atMost(Duration.ofSeconds(30)).until(() -> !list(node.status("bad"), "closes").isEmpty());
     Map<?, ?> close = (Map<?, ?>) list(node.status("bad"), "closes").get(0);
     assertThat(close.get("code")).isEqualTo(CloseCodes.PROTOCOL_ERROR);
     assertThat((String) close.get("reason")).contains("string length 6 exceeds the 3 bytes left");
@@ -447,14 +447,14 @@ class HocuspocusInteropTest {
     hocuspocus("a", "chat", "alice");
     hocuspocus("b", "chat", "bob");
     node.call("sendStateless", "id", "a", "payload", "{\"ping\":\"✓\"}");
-    Stateless heard = stateless.poll(10, TimeUnit.SECONDS);
+    Stateless heard = stateless.poll(30, TimeUnit.SECONDS);
     assertThat(heard).isEqualTo(new Stateless(DocumentKey.of("acme", "chat"), "hocuspocus", "{\"ping\":\"✓\"}"));
 
     try (DocumentHandle handle = server.openDocument(DocumentKey.of("acme", "chat")).join()) {
       handle.broadcastStateless("{\"pong\":1}");
     }
     for (String id : List.of("a", "b")) {
-      await().atMost(Duration.ofSeconds(5)).until(() -> list(node.status(id), "stateless").equals(
+      await().atMost(Duration.ofSeconds(30)).until(() -> list(node.status(id), "stateless").equals(
           List.of("{\"pong\":1}")));
     }
   }

@@ -100,7 +100,7 @@ class HocuspocusSessionTest {
   private void barrier(RawHocuspocusClient client, String openDocument) throws InterruptedException {
     String marker = "barrier-" + System.nanoTime();
     client.stateless(openDocument, marker);
-    for (String s; (s = stateless.poll(10, TimeUnit.SECONDS)) != null; ) {
+    for (String s; (s = stateless.poll(30, TimeUnit.SECONDS)) != null; ) {
       if (s.equals(openDocument + ":" + marker)) {
         return;
       }
@@ -117,7 +117,7 @@ class HocuspocusSessionTest {
   private RawHocuspocusClient withOpenDocument(String document) {
     RawHocuspocusClient client = client();
     client.auth(document, "alice").step1(document);
-    await().atMost(Duration.ofSeconds(5)).until(() -> client.authenticated(document) == 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.authenticated(document) == 1);
     return client;
   }
 
@@ -128,9 +128,9 @@ class HocuspocusSessionTest {
     barrier(client, "other");
     release.countDown();
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> client.authenticated("doc") == 2);
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.authenticated("doc") == 2);
     client.update("doc", insert("reopened"));
-    await().atMost(Duration.ofSeconds(5)).until(() -> client.statuses("doc").equals(List.of(1)));
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.statuses("doc").equals(List.of(1)));
     assertThat(text("doc")).isEqualTo("reopened");
     assertThat(client.closed).isNotDone();
   }
@@ -143,10 +143,10 @@ class HocuspocusSessionTest {
     // shows that it was answered in order after the close.
     client.stateless("doc", "after");
     release.countDown();
-    assertThat(stateless.poll(10, TimeUnit.SECONDS)).isEqualTo("doc:after");
-    await().atMost(Duration.ofSeconds(5)).until(() -> client.authenticated("doc") == 2);
+    assertThat(stateless.poll(30, TimeUnit.SECONDS)).isEqualTo("doc:after");
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.authenticated("doc") == 2);
     client.update("doc", insert("reopened"));
-    await().atMost(Duration.ofSeconds(5)).until(() -> client.statuses("doc").equals(List.of(1)));
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.statuses("doc").equals(List.of(1)));
   }
 
   @Test
@@ -157,7 +157,7 @@ class HocuspocusSessionTest {
     barrier(client, "other");
     release.countDown();
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> client.statuses("doc").equals(List.of(1)));
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.statuses("doc").equals(List.of(1)));
     assertThat(client.denied("doc")).containsExactly("unknown token");
     assertThat(client.authenticated("doc")).isEqualTo(1);
     assertThat(text("doc")).isEqualTo("welcome");
@@ -168,22 +168,22 @@ class HocuspocusSessionTest {
     RawHocuspocusClient client = withOpenDocument("other");
     String tooLong = "x".repeat(DocumentKey.MAX_NAME_LENGTH + 1);
     client.auth(tooLong, "alice").auth("bell\u0007", "alice");
-    await().atMost(Duration.ofSeconds(5)).until(() -> client.denied("bell\u0007").size() == 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.denied("bell\u0007").size() == 1);
     assertThat(client.denied(tooLong)).containsExactly("invalid document name");
     client.update("other", insert("still here"));
-    await().atMost(Duration.ofSeconds(5)).until(() -> client.statuses("other").equals(List.of(1)));
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.statuses("other").equals(List.of(1)));
     assertThat(client.closed).isNotDone();
   }
 
   @Test
   void step1AskedAgain_getsOurStep1Too_soThatTheProvidersAnswerIsAcknowledged() {
     RawHocuspocusClient client = withOpenDocument("doc");
-    await().atMost(Duration.ofSeconds(5)).until(() -> client.of("doc", 0).size() == 2); // our step 1 and step 2
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.of("doc", 0).size() == 2); // our step 1 and step 2
     client.step1("doc");
-    await().atMost(Duration.ofSeconds(5)).until(() -> client.of("doc", 0).size() == 4);
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.of("doc", 0).size() == 4);
     assertThat(client.of("doc", 0).stream().map(RawHocuspocusClient.Received::firstVarUint).toList())
         .containsExactly(SyncMessage.STEP1, SyncMessage.STEP2, SyncMessage.STEP2, SyncMessage.STEP1);
     client.send("doc", 0, SyncMessage.STEP2, SyncProtocol.step2(Doc.create(), new byte[] {0}).update());
-    await().atMost(Duration.ofSeconds(5)).until(() -> client.statuses("doc").equals(List.of(1)));
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.statuses("doc").equals(List.of(1)));
   }
 }

@@ -77,7 +77,7 @@ class YWebsocketInteropTest {
     String text = node.waitSame("a", "b");
 
     try (DocumentHandle handle = server.openDocument(DocumentKey.of("acme", "shared")).join()) {
-      await("the server copy, seed " + SEED).atMost(Duration.ofSeconds(5))
+      await("the server copy, seed " + SEED).atMost(Duration.ofSeconds(30))
           .until(() -> handle.read(doc -> doc.getText("t").toString()).join().equals(text));
       handle.edit(txn -> txn.doc().getText("t").insert(0, "[server] ")).join();
       node.waitText("a", "[server] " + text);
@@ -98,10 +98,12 @@ class YWebsocketInteropTest {
 
     long dropped = System.nanoTime();
     node.call("drop", "id", "a"); // no close handshake, no "offline" awareness message: the server must notice
-    node.waitAwareness("b", a, false, 5000);
+    // b would time a's state out 30 s after it last heard of it (just before the drop); half of that, which a
+    // loaded machine needs at most, tells the server's removal from that timeout.
+    node.waitAwareness("b", a, false, 15_000);
     assertThat(Duration.ofNanos(System.nanoTime() - dropped))
-        .as("removed by the server at once, not by the 30 s awareness timeout")
-        .isLessThan(Duration.ofSeconds(3));
+        .as("removed by the server, not by the 30 s awareness timeout")
+        .isLessThan(Duration.ofSeconds(15));
     node.waitAwareness("b", b, true, 1000);
     node.call("destroy", "id", "a");
     node.call("destroy", "id", "b");
@@ -139,7 +141,7 @@ class YWebsocketInteropTest {
     assertThat(node.status("r").get("denied")).as("syncing alone is not an edit").isEqualTo(List.of());
 
     node.insert("r", 0, "vandal ");
-    await().atMost(Duration.ofSeconds(5)).until(() -> !((List<?>) node.status("r").get("denied")).isEmpty());
+    await().atMost(Duration.ofSeconds(30)).until(() -> !((List<?>) node.status("r").get("denied")).isEmpty());
     node.insert("w", 7, "!");
     node.waitText("r", "vandal written!"); // the reader's own copy keeps its edit; the others never see it
     assertThat(node.text("w")).isEqualTo("written!");
@@ -153,7 +155,7 @@ class YWebsocketInteropTest {
   @Test
   void unknownToken_closesWith4401_andTheProviderStopsReconnecting() throws InterruptedException {
     node.call("connect", "id", "x", "url", url(), "room", "secret", "token", "mallory", "waitSynced", false);
-    await().atMost(Duration.ofSeconds(5)).until(() -> !((List<?>) node.status("x").get("closes")).isEmpty());
+    await().atMost(Duration.ofSeconds(30)).until(() -> !((List<?>) node.status("x").get("closes")).isEmpty());
     Thread.sleep(700); // longer than the provider's backoff: it would have reconnected by now
     Map<String, Object> status = node.status("x");
     assertThat(status.get("closes")).isEqualTo(List.of(Map.of("code", CloseCodes.UNAUTHORIZED, "reason",

@@ -30,12 +30,21 @@ import java.util.function.Consumer;
  * <p>Not thread-safe: one test thread drives it.
  */
 public final class YjsNodeClients implements AutoCloseable {
-  private static final long REPLY_TIMEOUT_SECONDS = 60;
+  /** What the script waits when a command gives no "timeoutMs" (its {@code DEFAULT_WAIT_MS}). */
+  private static final long NODE_DEFAULT_WAIT_MILLIS = 30_000;
+  /**
+   * How much longer than its own wait a command may take to be answered: Node shares the machine with the servers
+   * it talks to, and at a load of 50 to 80 it gets a small slice of a core. A reply that never comes means Node is
+   * stuck or gone; a command that waits must be able to fail in Node first, with its own message.
+   */
+  private static final long REPLY_MARGIN_MILLIS = 60_000;
 
   private final Process process;
   private final Writer stdin;
   private final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
   private final StringBuffer stderr = new StringBuffer();
+  /** Replies still owed to commands whose callers stopped waiting: they come first and are dropped. */
+  private int abandonedReplies;
 
   private YjsNodeClients(Process process) {
     this.process = process;
@@ -97,19 +106,28 @@ public final class YjsNodeClients implements AutoCloseable {
     for (int i = 0; i < keysAndValues.length; i += 2) {
       cmd.put((String) keysAndValues[i], keysAndValues[i + 1]);
     }
+    long waitMillis = REPLY_MARGIN_MILLIS + (cmd.get("timeoutMs") instanceof Number n ? n.longValue()
+        : NODE_DEFAULT_WAIT_MILLIS);
     String reply;
     try {
       stdin.write(Json.stringify(cmd) + "\n");
       stdin.flush();
-      reply = replies.poll(REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+      reply = replies.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      while (reply != null && abandonedReplies > 0) { // the late reply to an earlier command, not ours
+        abandonedReplies--;
+        reply = replies.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      }
     } catch (IOException e) {
       throw new AssertionError("node is gone; stderr:\n" + stderr, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      abandonedReplies++;
       throw new AssertionError("interrupted", e);
     }
     if (reply == null) {
-      throw new AssertionError("no reply to " + op + " within " + REPLY_TIMEOUT_SECONDS + " s; stderr:\n" + stderr);
+      abandonedReplies++;
+      throw new AssertionError("no reply to " + op + " within " + waitMillis / 1000 + " s; stderr:\n" + stderr);
     }
     @SuppressWarnings("unchecked")
     Map<String, Object> result = (Map<String, Object>) Json.parse(reply);
@@ -119,7 +137,7 @@ public final class YjsNodeClients implements AutoCloseable {
     return result;
   }
 
-  /** Connects client {@code id} to {@code url}/{@code room} and waits until it is synced; returns its client id. */
+  /** Connects client {@code id} to {@code url}/{@code room} and waits up to 30 s until it is synced; returns its id. */
   public long connect(String id, String url, String room, String token) {
     return ((Number) call("connect", "id", id, "url", url, "room", room, "token", token).get("clientId")).longValue();
   }
@@ -138,8 +156,7 @@ public final class YjsNodeClients implements AutoCloseable {
    * returns the guid.
    */
   public String openSubdoc(String id, String key, String as, String url, String token) {
-    return (String) call("openSubdoc", "id", id, "key", key, "as", as, "url", url, "token", token,
-        "timeoutMs", 10_000).get("guid");
+    return (String) call("openSubdoc", "id", id, "key", key, "as", as, "url", url, "token", token).get("guid");
   }
 
   /** Inserts {@code text} at {@code index} into client {@code id}'s text. */
@@ -152,14 +169,14 @@ public final class YjsNodeClients implements AutoCloseable {
     return (String) call("text", "id", id).get("text");
   }
 
-  /** Waits up to 10 s until client {@code id}'s text is exactly {@code text}. */
+  /** Waits up to 30 s until client {@code id}'s text is exactly {@code text}. */
   public void waitText(String id, String text) {
-    call("waitText", "id", id, "text", text, "timeoutMs", 10_000);
+    call("waitText", "id", id, "text", text);
   }
 
-  /** Waits up to 10 s until the clients' texts are equal; returns that text. */
+  /** Waits up to 30 s until the clients' texts are equal; returns that text. */
   public String waitSame(String... ids) {
-    return (String) call("waitSame", "ids", List.of(ids), "timeoutMs", 10_000).get("text");
+    return (String) call("waitSame", "ids", List.of(ids)).get("text");
   }
 
   /** Waits until client {@code id} sees {@code client}'s presence (or, with {@code present} false, no longer). */

@@ -68,7 +68,7 @@ class SerialExecutorTest {
     Thread.sleep(50);
     assertThat(seen).isEmpty();
     serial.resume(() -> seen.add("first"));
-    assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
     assertThat(seen).containsExactly("first", "queued 1", "queued 2");
     assertThatThrownBy(() -> serial.resume(() -> {})).isInstanceOf(IllegalStateException.class);
   }
@@ -81,7 +81,7 @@ class SerialExecutorTest {
       throw new IllegalStateException("expected by the test");
     });
     serial.execute(done::countDown);
-    assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
   }
 
   @Test
