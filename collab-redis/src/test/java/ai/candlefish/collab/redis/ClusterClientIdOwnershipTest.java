@@ -4,17 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.core.Doc;
-import ai.candlefish.collab.jdbc.JdbcDocumentLeases;
-import ai.candlefish.collab.jdbc.JdbcDocumentStore;
 import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.server.CollabServer;
 import ai.candlefish.collab.server.DocumentHandle;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.testkit.TestTokens;
 import ai.candlefish.collab.testkit.YjsNodeClients;
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,30 +25,18 @@ import org.junit.jupiter.api.Test;
 class ClusterClientIdOwnershipTest {
   private static final DocumentKey KEY = DocumentKey.of("acme", "owned");
 
-  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private InProcessCluster cluster;
 
   @AfterEach
-  void close() throws Exception {
-    for (int i = closeables.size() - 1; i >= 0; i--) {
-      closeables.get(i).close();
+  void close() {
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
-  private <T extends AutoCloseable> T closing(T closeable) {
-    closeables.add(closeable);
-    return closeable;
-  }
-
-  private CollabServer node(EmbeddedPostgres pg, RedisServerProcess redis, String id) {
-    HikariConfig config = new HikariConfig();
-    config.setDataSource(pg.getPostgresDatabase());
-    HikariDataSource dataSource = closing(new HikariDataSource(config));
-    JdbcDocumentStore store = closing(JdbcDocumentStore.newBuilder(dataSource).build());
-    JdbcDocumentLeases leases = closing(JdbcDocumentLeases.newBuilder(store).nodeId(id).build());
-    RedisClusterTransport transport = closing(RedisClusterTransport.newBuilder(redis.uri()).nodeId(id).build());
-    return closing(CollabServer.newBuilder().host("127.0.0.1").port(0).documentStore(store)
-        .authenticator(TestTokens.TOKENS).cluster(transport, leases)
-        .storeDebounce(Duration.ofMillis(20)).storeMaxWait(Duration.ofMillis(100)).build().start());
+  private CollabServer node(String id) {
+    return cluster.server(id, s -> s.authenticator(TestTokens.TOKENS).storeDebounce(Duration.ofMillis(20))
+        .storeMaxWait(Duration.ofMillis(100)));
   }
 
   /** A y-websocket client of {@code node} whose token is its id; up to 30 s (Node's first connect on a busy machine). */
@@ -64,11 +47,10 @@ class ClusterClientIdOwnershipTest {
 
   @Test
   void anIdClaimedOnOneNode_cannotBeForgedOnAnotherThatLoadedTheDocumentBefore() throws Exception {
-    EmbeddedPostgres pg = closing(EmbeddedPostgres.builder().start());
-    RedisServerProcess redis = closing(RedisServerProcess.start());
-    CollabServer a = node(pg, redis, "a");
-    CollabServer b = node(pg, redis, "b");
-    YjsNodeClients js = closing(YjsNodeClients.start());
+    cluster = InProcessCluster.start();
+    CollabServer a = node("a");
+    CollabServer b = node("b");
+    YjsNodeClients js = cluster.closing(YjsNodeClients.start());
 
     connect(js, "bob", b); // b loads the document: nobody owns an id yet
     long alice = connect(js, "alice", a);

@@ -99,8 +99,9 @@ class ClusterTest {
     CollabClient client = CollabClient.newBuilder().uri(uri).token("t")
         .reconnect(Duration.ofMillis(50), Duration.ofMillis(500)).build();
     clients.add(client);
-    client.connect().get(20, TimeUnit.SECONDS);
-    return client.open(document).get(20, TimeUnit.SECONDS);
+    // A node's JVM has just started (nothing compiled yet): at a load of 45 its first connect took over 20 s.
+    client.connect().get(60, TimeUnit.SECONDS);
+    return client.open(document).get(60, TimeUnit.SECONDS);
   }
 
   /** Opens {@code document} on {@code node}, the first node to load it, and waits until it holds the lease. */
@@ -118,6 +119,14 @@ class ClusterTest {
 
   /** {@link #write(ClientDocument, String, Set)}, recording in {@code sent} each token before it is written. */
   private void write(ClientDocument document, String writer, Set<String> acked, Set<String> sent) {
+    write(document, writer, acked, sent, 2);
+  }
+
+  /**
+   * {@link #write(ClientDocument, String, Set, Set)} with at least {@code pauseMillis} between two tokens (20 ms
+   * while more than 50 wait for their acknowledgement).
+   */
+  private void write(ClientDocument document, String writer, Set<String> acked, Set<String> sent, int pauseMillis) {
     Thread thread = new Thread(() -> {
       for (int n = 0; writing.get(); n++) {
         String token = writer + "-" + n;
@@ -127,7 +136,7 @@ class ClusterTest {
           text.insert(text.length(), "[" + token + "]");
         }).thenRun(() -> acked.add(token));
         try {
-          Thread.sleep(document.unacknowledged() > 50 ? 20 : 2);
+          Thread.sleep(document.unacknowledged() > 50 ? Math.max(20, pauseMillis) : pauseMillis);
         } catch (InterruptedException e) {
           return;
         }
@@ -287,7 +296,7 @@ class ClusterTest {
     a.process.waitFor(10, TimeUnit.SECONDS);
     Set<String> ackedBeforeTheCrash = Set.copyOf(acked);
 
-    await("a's client's presence is gone from b").atMost(Duration.ofSeconds(10)).until(() ->
+    await("a's client's presence is gone from b").atMost(Duration.ofSeconds(30)).until(() ->
         !observer.awareness().states().containsValue(Map.of("name", "on-a")));
     Thread.sleep(300); // b's writer goes on
     stopWriting();
@@ -321,13 +330,19 @@ class ClusterTest {
       for (int i = 0; i < 4; i++) {
         javaClients.add(open(front, "failover")); // round robin: two on each node
       }
-      for (int i = 0; i < 4; i++) {
+      // Then one client of each kind on each node (yw-0 and hp-0 on a): every kind loses its node.
+      for (int i = 0; i < 2; i++) {
         js.connect("yw-" + i, front.toString(), "failover", "t");
+      }
+      for (int i = 0; i < 2; i++) {
         js.call("connect", "kind", "hocuspocus", "id", "hp-" + i, "url", front.toString(), "room", "failover",
             "token", "t");
       }
+      // Each Node client applies every Java client's update: unpaced, the writers sent Node far more than a
+      // starved Node (at a load of 50 to 80) could read, and its replies waited behind that backlog for over a
+      // minute. 10 ms apart, the four writers send at most 400 updates a second.
       for (int i = 0; i < javaClients.size(); i++) {
-        write(javaClients.get(i), "j" + i, acked);
+        write(javaClients.get(i), "j" + i, acked, ConcurrentHashMap.newKeySet(), 10);
       }
       await("load before the crash").atMost(Duration.ofSeconds(60)).until(() -> acked.size() >= 200);
 
@@ -336,7 +351,7 @@ class ClusterTest {
       a.process.waitFor(10, TimeUnit.SECONDS);
       Set<String> ackedBeforeTheCrash = Set.copyOf(acked);
       List<String> jsClients = new ArrayList<>();
-      for (int i = 0; i < 4; i++) {
+      for (int i = 0; i < 2; i++) {
         js.insert("yw-" + i, 0, "(yw" + i + ")"); // made while half of them are cut off: sent once reconnected
         js.insert("hp-" + i, 0, "(hp" + i + ")");
         jsClients.add("yw-" + i);
@@ -345,7 +360,7 @@ class ClusterTest {
       await("every Java client is back, on b").atMost(Duration.ofSeconds(60))
           .until(() -> acked.size() >= ackedBeforeTheCrash.size() + 100);
       stopWriting();
-      for (int i = 0; i < 4; i++) {
+      for (int i = 0; i < 2; i++) {
         js.call("waitAcked", "id", "hp-" + i, "timeoutMs", 60_000);
       }
       String everyone = js.waitSame(jsClients.toArray(new String[0]));
@@ -354,7 +369,7 @@ class ClusterTest {
 
       String text = assertConverged("failover", javaClients, List.of(b));
       assertThat(everyone).isEqualTo(text);
-      for (int i = 0; i < 4; i++) {
+      for (int i = 0; i < 2; i++) {
         assertThat(text).contains("(yw" + i + ")", "(hp" + i + ")");
       }
       for (String token : acked) {
