@@ -25,7 +25,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Date;
@@ -174,18 +173,8 @@ class CollabAutoConfigurationTest {
   }
 
   /** The status line of an upgrade request with {@code Origin: origin}. */
-  static String upgradeWithOrigin(CollabServer server, String origin) throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", server.port())) {
-      socket.setSoTimeout(5000);
-      socket.getOutputStream().write(("GET /doc HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
-          + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-          + "Sec-WebSocket-Version: 13\r\nOrigin: " + origin + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      StringBuilder line = new StringBuilder();
-      for (int b; (b = socket.getInputStream().read()) >= 0 && b != '\r'; ) {
-        line.append((char) b);
-      }
-      return line.toString();
-    }
+  private static String upgradeWithOrigin(CollabServer server, String origin) throws Exception {
+    return WebSocketProbe.upgradeWithOrigin(server.port(), "/doc", origin);
   }
 
   @Test
