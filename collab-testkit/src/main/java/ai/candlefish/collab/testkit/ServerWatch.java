@@ -43,8 +43,8 @@ import java.util.function.LongSupplier;
  *       waits for the attack to end). A test gets tens of samples, not the hundreds a 99th percentile needs to
  *       differ from the slowest one, and on a loaded machine one sample in tens may be a scheduling hiccup of
  *       seconds. One still running when the attack ends counts with the time it has taken so far; one that throws
- *       fails the check. {@link #check()} first waits (up to 60 s) until each has {@value #MIN_SAMPLES} samples, for
- *       an attack that is over in an instant.</li>
+ *       fails the check. {@link #check()} first waits (up to 60 s, or until one fails) until each has
+ *       {@value #MIN_SAMPLES} samples, for an attack that is over in an instant.</li>
  * </ul>
  * {@link #check()} prints every figure on one line (prefix {@code [ServerWatch]}), whether it passes or not.
  *
@@ -183,7 +183,7 @@ public final class ServerWatch {
       throw new IllegalStateException("the watch of " + attack + " was not started");
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (sampler.isAlive() && fewestSamples() < MIN_SAMPLES && System.nanoTime() < deadline) {
+    while (sampler.isAlive() && fewestSamples() < MIN_SAMPLES && !failed() && System.nanoTime() < deadline) {
       sleep(20);
     }
     running = false;
@@ -316,6 +316,12 @@ public final class ServerWatch {
 
   private synchronized int fewestSamples() {
     return samples.values().stream().mapToInt(List::size).min().orElse(MIN_SAMPLES);
+  }
+
+  private boolean failed() {
+    synchronized (failures) {
+      return !failures.isEmpty();
+    }
   }
 
   private void failure(String message) {
