@@ -98,12 +98,31 @@ public record CollabProperties(
    * @param maxConnectionsPerAddress how many of them may come from one remote address
    * @param upgradeTimeout how long a connection may take for its whole WebSocket upgrade
    * @param maxLoadedDocuments how many documents may be in memory at once
-   * @param documentOpensPerSecond how fast one connection may open documents (sustained; burst 64)
+   * @param documentOpensPerSecond how fast one connection may open documents (sustained)
    * @param maxAwarenessState the largest presence (awareness) update a client may send
    * @param maxNestingDepth how deep a client's update may nest shared types (closed with 4422 beyond)
    * @param maxDocumentSize how large a document may grow through client updates (closed with 4413 beyond)
    * @param maxPendingSize how much per document may wait for missing dependencies (closed with 4424 beyond)
    * @param maxPendingAge how long something may wait for missing dependencies before nothing more may wait
+   * @param documentOpenBurst how many documents one connection may open at once before
+   *     {@link #documentOpensPerSecond} applies
+   * @param awarenessInterval how long a document gathers presence changes before it sends them to its clients
+   * @param awarenessUpdatesPerConnection how many presence updates per second one connection may send (over all its
+   *     documents) before further ones are coalesced
+   * @param awarenessBytesPerConnection how many bytes of presence updates per second one connection may send before
+   *     further ones are coalesced
+   * @param awarenessUpdatesPerDocument how many presence updates per second one document applies from all its
+   *     clients before further ones are coalesced
+   * @param awarenessBytesPerDocument how many bytes of presence updates per second one document applies before
+   *     further ones are coalesced
+   * @param authenticationThreads the threads that call the authenticator (a pool of their own)
+   * @param authenticationsPerSecond how many authenticator calls one connection may cause per second (sustained)
+   * @param authenticationBurst how many authenticator calls one connection may cause at once
+   * @param unauthenticatedTimeout how long a connection may stay unauthenticated (then closed with 4503)
+   * @param unauthenticatedMessages how many messages a connection may send before it is authenticated (then closed
+   *     with 1008)
+   * @param unauthenticatedSize how many bytes a connection may send before it is authenticated (then closed with
+   *     1008)
    */
   public record Limits(
       @DefaultValue("16MB") @NotNull @DataSizeRange(min = 1024) DataSize maxMessageSize,
@@ -121,7 +140,19 @@ public record CollabProperties(
       @DefaultValue("1000") @Positive int maxNestingDepth,
       @DefaultValue("128MB") @NotNull @DataSizeRange(min = 1, max = Long.MAX_VALUE, message = "must be at least {min} bytes") DataSize maxDocumentSize,
       @DefaultValue("1MB") @NotNull @DataSizeRange(max = Long.MAX_VALUE, message = "must be at least {min} bytes") DataSize maxPendingSize,
-      @DefaultValue("10m") @NotNull @DurationRange(min = "1ms") Duration maxPendingAge) {}
+      @DefaultValue("10m") @NotNull @DurationRange(min = "1ms") Duration maxPendingAge,
+      @DefaultValue("64") @Positive int documentOpenBurst,
+      @DefaultValue("50ms") @NotNull @DurationRange Duration awarenessInterval,
+      @DefaultValue("30") @Positive int awarenessUpdatesPerConnection,
+      @DefaultValue("64KB") @NotNull @DataSizeRange(min = 1024, max = Long.MAX_VALUE, message = "must be at least {min} bytes") DataSize awarenessBytesPerConnection,
+      @DefaultValue("1000") @Positive int awarenessUpdatesPerDocument,
+      @DefaultValue("4MB") @NotNull @DataSizeRange(min = 1024, max = Long.MAX_VALUE, message = "must be at least {min} bytes") DataSize awarenessBytesPerDocument,
+      @DefaultValue("4") @Positive int authenticationThreads,
+      @DefaultValue("10") @Positive int authenticationsPerSecond,
+      @DefaultValue("64") @Positive int authenticationBurst,
+      @DefaultValue("10s") @NotNull @DurationRange(min = "10ms") Duration unauthenticatedTimeout,
+      @DefaultValue("512") @Min(0) int unauthenticatedMessages,
+      @DefaultValue("1MB") @NotNull @DataSizeRange(max = Long.MAX_VALUE, message = "must be at least {min} bytes") DataSize unauthenticatedSize) {}
 
   /**
    * Document lifecycle.
@@ -130,12 +161,14 @@ public record CollabProperties(
    * @param storeDebounce how long after a document's last change it is stored
    * @param storeMaxWait how long after its first unstored change it is stored at the latest
    * @param compactAfterUpdates how many stored updates are replaced by one compacted state
+   * @param storeRetryMax the longest pause between retries of a failed store (retries start at 200 ms and double)
    */
   public record Documents(
       @DefaultValue("10s") @NotNull @DurationRange Duration unloadDelay,
       @DefaultValue("2s") @NotNull @DurationRange Duration storeDebounce,
       @DefaultValue("10s") @NotNull @DurationRange Duration storeMaxWait,
-      @DefaultValue("500") @Positive int compactAfterUpdates) {}
+      @DefaultValue("500") @Positive int compactAfterUpdates,
+      @DefaultValue("30s") @NotNull @DurationRange(min = "1ms") Duration storeRetryMax) {}
 
   /**
    * Storage.
@@ -182,13 +215,18 @@ public record CollabProperties(
    * @param audience the audience a JWT must name in its {@code aud} claim to be accepted; empty: not checked here
    *     (then let the {@code JwtDecoder} check it, for example with
    *     {@code spring.security.oauth2.resourceserver.jwt.audiences})
+   * @param revocationTtl how long a revocation ({@code CollabServer.revoke}) is remembered at least (and until the
+   *     revoked sessions' tokens expire): set it to your tokens' lifetime when they carry no expiry
+   * @param maxRevocations how many revoked principals are remembered (beyond, the oldest revocation is forgotten)
    */
   public record Security(
       @DefaultValue("jwt") @NotNull SecurityMode mode,
       @DefaultValue("tenant") @NotBlank String tenantClaim,
       @DefaultValue("collab") @NotBlank String permissionsClaim,
       @DefaultValue("dev") @NotBlank String developmentTenant,
-      @Nullable String audience) {}
+      @Nullable String audience,
+      @DefaultValue("1h") @NotNull @DurationRange(min = "1ms") Duration revocationTtl,
+      @DefaultValue("100000") @Positive int maxRevocations) {}
 
   /** How clients authenticate. */
   public enum SecurityMode {

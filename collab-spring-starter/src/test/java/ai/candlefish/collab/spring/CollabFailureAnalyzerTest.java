@@ -53,6 +53,13 @@ class CollabFailureAnalyzerTest {
       "candlefish.collab.documents.compact-after-updates=0 | candlefish.collab.documents.compact-after-updates | "
           + "greater than 0",
       "candlefish.collab.limits.outbound-buffer=10B | candlefish.collab.limits.outbound-buffer | at least 1024 bytes",
+      "candlefish.collab.limits.awareness-bytes-per-connection=10B | "
+          + "candlefish.collab.limits.awareness-bytes-per-connection | at least 1024 bytes",
+      "candlefish.collab.limits.unauthenticated-timeout=1ms | candlefish.collab.limits.unauthenticated-timeout | "
+          + "between 10ms and 365d",
+      "candlefish.collab.security.max-revocations=0 | candlefish.collab.security.max-revocations | greater than 0",
+      "candlefish.collab.security.revocation-ttl=0s | candlefish.collab.security.revocation-ttl | "
+          + "between 1ms and 365d",
       // refused by a constraint, where the starter threw ArithmeticException (Math.toIntExact)
       "candlefish.collab.limits.max-message-size=3GB | candlefish.collab.limits.max-message-size | between 1024",
       "candlefish.collab.limits.max-awareness-state=3GB | candlefish.collab.limits.max-awareness-state | between 64",

@@ -55,9 +55,16 @@ public final class ServerSettings {
     set("limits.max-loaded-documents", limits.maxLoadedDocuments(),
         () -> b.maxLoadedDocuments(limits.maxLoadedDocuments()));
     set("limits.document-opens-per-second", limits.documentOpensPerSecond(),
-        () -> b.documentOpenRate(limits.documentOpensPerSecond(), Math.max(64, limits.documentOpensPerSecond())));
+        () -> b.documentOpenRate(limits.documentOpensPerSecond(), limits.documentOpenBurst()));
     set("limits.max-awareness-state", limits.maxAwarenessState(), () -> b.awarenessLimits(
-        Math.toIntExact(limits.maxAwarenessState().toBytes()), Duration.ofMillis(50)));
+        Math.toIntExact(limits.maxAwarenessState().toBytes()), limits.awarenessInterval()));
+    set("limits.awareness-updates-per-connection", limits.awarenessUpdatesPerConnection(), () -> b.awarenessRates(
+        limits.awarenessUpdatesPerConnection(), limits.awarenessBytesPerConnection().toBytes(),
+        limits.awarenessUpdatesPerDocument(), limits.awarenessBytesPerDocument().toBytes()));
+    set("limits.authentication-threads", limits.authenticationThreads(), () -> b.authentication(
+        limits.authenticationThreads(), limits.authenticationsPerSecond(), limits.authenticationBurst()));
+    set("limits.unauthenticated-timeout", limits.unauthenticatedTimeout(), () -> b.unauthenticatedLimits(
+        limits.unauthenticatedTimeout(), limits.unauthenticatedMessages(), limits.unauthenticatedSize().toBytes()));
     set("limits.max-nesting-depth", limits.maxNestingDepth(), () -> b.maxNestingDepth(limits.maxNestingDepth()));
     set("limits.max-document-size", limits.maxDocumentSize(),
         () -> b.maxDocumentBytes(limits.maxDocumentSize().toBytes()));
@@ -79,6 +86,10 @@ public final class ServerSettings {
     set("documents.store-max-wait", documents.storeMaxWait(), () -> b.storeMaxWait(documents.storeMaxWait()));
     set("documents.compact-after-updates", documents.compactAfterUpdates(),
         () -> b.compactAfterUpdates(documents.compactAfterUpdates()));
+    set("documents.store-retry-max", documents.storeRetryMax(), () -> b.storeRetryMax(documents.storeRetryMax()));
+    CollabProperties.Security security = p.security();
+    set("security.revocation-ttl", security.revocationTtl(),
+        () -> b.revocationMemory(security.revocationTtl(), security.maxRevocations()));
     set("spring.lifecycle.timeout-per-shutdown-phase", shutdownTimeout, () -> b.shutdownTimeout(shutdownTimeout));
     return b;
   }
