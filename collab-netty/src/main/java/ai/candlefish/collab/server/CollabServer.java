@@ -649,7 +649,8 @@ public final class CollabServer implements AutoCloseable {
 
     /**
      * How many bytes may wait to be sent to one client before it counts as too slow and is closed with 1013 (the
-     * first full state sent to it does not count). Default 16 MiB.
+     * first full state sent to it does not count). Counted as Netty counts its outbound buffer: each waiting message
+     * with Netty's overhead for it (96 bytes), so that many small messages count what they cost. Default 16 MiB.
      *
      * @throws IllegalArgumentException if below 1 KiB
      */

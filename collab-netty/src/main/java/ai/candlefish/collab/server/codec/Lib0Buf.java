@@ -3,6 +3,7 @@ package ai.candlefish.collab.server.codec;
 import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.server.internal.ProtocolException;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import java.nio.charset.StandardCharsets;
 
@@ -85,6 +86,15 @@ public final class Lib0Buf {
     if (in.isReadable()) {
       throw malformed(in.readableBytes() + " unexpected bytes after the " + what, in.readerIndex());
     }
+  }
+
+  /**
+   * A buffer from {@code alloc} for exactly {@code size} bytes after {@code headroom} free ones, its reader and
+   * writer index at {@code headroom}: what an encoder fills when the caller prepends a frame header.
+   */
+  public static ByteBuf allocate(ByteBufAllocator alloc, int headroom, int size) {
+    ByteBuf buf = alloc.buffer(headroom + size, headroom + size);
+    return buf.setIndex(headroom, headroom);
   }
 
   /** How many bytes {@link #writeVarUint} writes for {@code value}. */

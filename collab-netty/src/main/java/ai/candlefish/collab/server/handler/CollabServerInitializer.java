@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.List;
@@ -29,7 +28,6 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   admission             connection limits (total, per address), closes an upgrade that takes too long
  *   tls                   TLS, when configured
- *   flush-consolidation   batches the flushes of many small writes (relayed updates) into fewer syscalls
  *   idle                  fires READER_IDLE after half the idle timeout without a byte read
  *   http                  HTTP/1.1 codec, for the upgrade request only (replaced by the WebSocket frame codec)
  *   http-aggregator       the upgrade request as one FullHttpRequest (a GET has no body)
@@ -95,7 +93,7 @@ public final class CollabServerInitializer extends ChannelInitializer<SocketChan
     if (ssl != null) {
       p.addLast("tls", ssl.newHandler(ch.alloc()));
     }
-    p.addLast("flush-consolidation", new FlushConsolidationHandler(256, true));
+    // No flush consolidation here: a connection flushes once per turn of its event loop (see OutboundBudget).
     p.addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis() / 2, 0, 0, TimeUnit.MILLISECONDS));
     p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192));
     p.addLast("http-aggregator", new HttpObjectAggregator(1024));

@@ -1,6 +1,8 @@
 package ai.candlefish.collab.server.handler;
 
+import ai.candlefish.collab.server.internal.BinaryFrames;
 import ai.candlefish.collab.server.internal.ServerMetrics;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -43,6 +45,8 @@ final class MessageMetricsHandler extends ChannelDuplexHandler {
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
     if (protocol != null && isData(msg)) {
       metrics.messageSent(protocol, ((WebSocketFrame) msg).content().readableBytes());
+    } else if (protocol != null && msg instanceof ByteBuf frame) {
+      metrics.messageSent(protocol, BinaryFrames.payloadLength(frame)); // a whole frame, see Connection
     }
     super.write(ctx, msg, promise);
   }

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.Han
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.nio.channels.ClosedChannelException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,6 +107,10 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
       close(ctx, p.closeCode(), p.getMessage());
     } else if (c instanceof TooLongFrameException) {
       close(ctx, CloseCodes.MESSAGE_TOO_BIG, "message too big");
+    } else if (c instanceof ClosedChannelException) {
+      // A write after our close frame, or after the socket closed (writes have no promise, see OutboundBudget):
+      // the connection is on its way out already; closing now would cut the client's answer to the close frame.
+      log.debug("write after close dropped");
     } else if (c instanceof CorruptedWebSocketFrameException || c instanceof IOException) {
       // Netty has sent the close frame for a framing error; an I/O error means the peer is gone.
       log.debug("connection closed: {}", c.toString());

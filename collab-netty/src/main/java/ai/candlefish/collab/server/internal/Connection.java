@@ -7,6 +7,7 @@ import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayDeque;
@@ -49,6 +50,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Connection implements Peer {
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
+  /** The name of the frame encoder that Netty's WebSocket handshake adds. */
+  private static final String FRAME_ENCODER = "wsencoder";
 
   private final Channel channel;
   private final ServerRuntime runtime;
@@ -60,6 +63,11 @@ public final class Connection implements Peer {
   private final ReadThrottle throttle;
   private final OutboundBudget outbound;
   private final Authentication authentication;
+  /**
+   * Whether the connection writes whole frames ({@link BinaryFrames}) past Netty's frame encoder; false on a
+   * pipeline without one (a bridged connection), which writes messages for the protocol's encoder.
+   */
+  private final boolean framesWritten;
 
   /**
    * Messages read but not handled yet because the {@link ReadThrottle} said not now (reading is paused meanwhile): at
@@ -89,6 +97,7 @@ public final class Connection implements Peer {
     this.throttle = new ReadThrottle(channel, config, runtime.metrics(), handshake::isClosing, this::admitHeld);
     this.outbound = new OutboundBudget(channel, config.outboundBufferLimit());
     this.authentication = new Authentication(this, channel, runtime, info);
+    this.framesWritten = channel.pipeline().get(FRAME_ENCODER) != null;
     this.awareness = new AwarenessCoalescer<>(config.awarenessPerConnection(), config.awarenessBytesPerConnection(),
         4L * config.maxAwarenessStateBytes(), System.nanoTime());
   }
@@ -551,14 +560,39 @@ public final class Connection implements Peer {
     if (message instanceof ServerMessage.Refused refused) {
       runtime.metrics().rejected(refused.code());
     }
-    if (handshake.isClosing() || !protocol.canSend(message)) {
+    if (!mayWrite(message)) {
       return;
+    }
+    if (framesWritten) {
+      ByteBuf frame = BinaryFrames.encode(protocol, channel.alloc(), message);
+      outbound.write(frame, frame.readableBytes());
+    } else {
+      outbound.write(message, message.size());
+    }
+  }
+
+  /** Writes the frame that {@code shared} has for this connection's protocol: encoded once for many connections. */
+  @Override
+  public void send(SharedFrames shared) {
+    ServerMessage message = shared.message();
+    if (!framesWritten) {
+      send(message);
+    } else if (mayWrite(message)) {
+      ByteBuf frame = shared.frame(protocol, channel.alloc());
+      outbound.write(frame, frame.readableBytes());
+    }
+  }
+
+  /** Whether {@code message} is to be written; closes a client that has more than the limit waiting. */
+  private boolean mayWrite(ServerMessage message) {
+    if (handshake.isClosing() || !protocol.canSend(message)) {
+      return false;
     }
     if (outbound.exceeded()) {
       close(CloseCodes.TRY_AGAIN_LATER, "too slow: outbound buffer full");
-      return;
+      return false;
     }
-    outbound.write(message, false);
+    return true;
   }
 
   @Override
@@ -574,8 +608,11 @@ public final class Connection implements Peer {
     }
     if (outbound.initialUnsent()) {
       send(message);
+    } else if (framesWritten) {
+      ByteBuf frame = BinaryFrames.encode(protocol, channel.alloc(), message);
+      outbound.writeInitial(frame, frame.readableBytes());
     } else {
-      outbound.write(message, true);
+      outbound.writeInitial(message, message.size());
     }
   }
 

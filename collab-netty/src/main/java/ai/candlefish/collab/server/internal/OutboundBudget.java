@@ -1,22 +1,33 @@
 package ai.candlefish.collab.server.internal;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.EventLoop;
+import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The bytes queued for one client and not yet written, against the outbound limit: a client that does not read is
- * closed rather than buffered for without bound. A document's first full state is exempt, so that a document larger
- * than the limit can be opened, but only one at a time: while one is still unsent, another counts like any message.
+ * What one client is sent, and the bytes queued for it and not yet written, against the outbound limit: a client
+ * that does not read is closed rather than buffered for without bound. A document's first full state is exempt, so
+ * that a document larger than the limit can be opened, but only one at a time: while one is still unsent, another
+ * counts like any message.
  *
- * <p>Thread-safe: documents write from their own threads.
+ * <p>What is queued is Netty's own count ({@link ChannelOutboundBuffer#totalPendingWriteBytes}: the messages in the
+ * channel's outbound buffer, each with Netty's overhead for it) plus what other threads handed to the event loop and
+ * it has not written yet, so an ordinary write needs no promise and no listener; only an exempt first state has
+ * one, to know when it is gone. Writes are flushed once per turn of the event loop ({@link FlushBatch}).
+ *
+ * <p>Thread-safe: documents write from their own threads; writing and flushing happen on the event loop.
  */
 final class OutboundBudget {
   private final Channel channel;
   private final long limit;
-  private final AtomicLong unsent = new AtomicLong();
   private final AtomicLong unsentInitial = new AtomicLong();
+  /** Bytes handed to the event loop by other threads and not yet written to the channel. */
+  private final AtomicLong handedOver = new AtomicLong();
+  /** Event loop only: whether the channel is in this turn's {@link FlushBatch}. */
+  private boolean flushQueued;
 
   OutboundBudget(Channel channel, long limit) {
     this.channel = channel;
@@ -25,7 +36,9 @@ final class OutboundBudget {
 
   /** Whether more than the limit waits for the client (an exempt first state not counted). */
   boolean exceeded() {
-    return unsent.get() - unsentInitial.get() > limit;
+    ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+    long queued = buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    return queued + handedOver.get() - unsentInitial.get() > limit;
   }
 
   /** Whether an exempt first state is still unsent. */
@@ -33,32 +46,53 @@ final class OutboundBudget {
     return unsentInitial.get() > 0;
   }
 
-  /** Writes {@code message}, counting its bytes until it is written (or failed); {@code initial}: exempt. */
-  void write(ServerMessage message, boolean initial) {
-    int size = message.size();
-    unsent.addAndGet(size);
-    if (initial) {
-      unsentInitial.addAndGet(size);
-    }
-    channel.writeAndFlush(message).addListener(new Written(size, initial));
+  /** Writes {@code message} (a frame, or a message for the pipeline's encoder) of {@code size} bytes. */
+  void write(Object message, int size) {
+    write(message, size, false);
   }
 
-  /** Gives back a written (or failed) message's bytes. */
-  private final class Written implements ChannelFutureListener {
-    private final int size;
-    private final boolean initial;
+  /** Writes exempt first state {@code message} of {@code size} bytes, not counted until it is written (or failed). */
+  void writeInitial(Object message, int size) {
+    unsentInitial.addAndGet(size);
+    write(message, size, true);
+  }
 
-    Written(int size, boolean initial) {
-      this.size = size;
-      this.initial = initial;
+  private void write(Object message, int size, boolean initial) {
+    EventLoop loop = channel.eventLoop();
+    if (loop.inEventLoop()) {
+      writeNow(message, size, initial);
+      return;
     }
-
-    @Override
-    public void operationComplete(ChannelFuture future) {
-      unsent.addAndGet(-size);
+    handedOver.addAndGet(size);
+    try {
+      loop.execute(() -> {
+        handedOver.addAndGet(-size);
+        writeNow(message, size, initial);
+      });
+    } catch (RejectedExecutionException e) {
+      handedOver.addAndGet(-size);
       if (initial) {
         unsentInitial.addAndGet(-size);
       }
+      ReferenceCountUtil.release(message);
     }
+  }
+
+  private void writeNow(Object message, int size, boolean initial) {
+    if (initial) {
+      channel.write(message).addListener(f -> unsentInitial.addAndGet(-size));
+    } else {
+      channel.write(message, channel.voidPromise());
+    }
+    if (!flushQueued) {
+      flushQueued = true;
+      FlushBatch.add(channel.eventLoop(), this);
+    }
+  }
+
+  /** Flushes what this turn wrote (on the event loop, from the {@link FlushBatch}). */
+  void flush() {
+    flushQueued = false;
+    channel.flush();
   }
 }

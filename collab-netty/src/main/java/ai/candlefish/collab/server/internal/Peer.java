@@ -16,6 +16,15 @@ public interface Peer {
   void send(ServerMessage message);
 
   /**
+   * Queues a message that goes to many clients, as {@link #send(ServerMessage)}: a connection writes the frame
+   * {@code shared} encoded for its protocol, or encodes it first if it is the first of its protocol. Default: sends
+   * {@link SharedFrames#message}.
+   */
+  default void send(SharedFrames shared) {
+    send(shared.message());
+  }
+
+  /**
    * Where {@link #send} is cheapest: a connection's event loop. A document broadcasting a message hands each such
    * executor one task for all its peers; a send from another thread would cost a task (and a queue hand-off) per
    * peer. Default: the caller's thread.

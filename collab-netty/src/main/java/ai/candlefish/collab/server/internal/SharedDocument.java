@@ -651,7 +651,8 @@ public final class SharedDocument {
   /**
    * Sends {@code message} to every session but {@code skip} (null: to all), with one task per event loop: a
    * document has hundreds of clients on a few event loops, and a write from this thread would be a task each.
-   * Each peer's messages keep their order: every send from this lane goes through its event loop's task queue.
+   * Each peer's messages keep their order: every send from this lane goes through its event loop's task queue. The
+   * message is encoded once per protocol ({@link SharedFrames}), not once per client.
    */
   private void broadcast(ServerMessage message, Object skip) {
     broadcastTo(message, s -> s != skip);
@@ -665,14 +666,20 @@ public final class SharedDocument {
         byExecutor.computeIfAbsent(s.peer.sendExecutor(), e -> new ArrayList<>()).add(s.peer);
       }
     }
+    SharedFrames shared = new SharedFrames(message, byExecutor.size());
     byExecutor.forEach((executor, peers) -> {
       try {
         executor.execute(() -> {
-          for (Peer peer : peers) {
-            peer.send(message);
+          try {
+            for (Peer peer : peers) {
+              peer.send(shared);
+            }
+          } finally {
+            shared.done();
           }
         });
       } catch (RejectedExecutionException e) {
+        shared.done();
         log.debug("document {}: an event loop is shut down, {} clients miss a message", key, peers.size());
       }
     });

@@ -1,5 +1,7 @@
 package ai.candlefish.collab.server.internal;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.List;
@@ -27,6 +29,15 @@ public interface WireProtocol {
    * handler), once the WebSocket handshake is complete.
    */
   void install(ChannelPipeline pipeline, String before, String relativePath);
+
+  /**
+   * {@code message} as the payload of one binary WebSocket message, the bytes the protocol's encoder writes, in a
+   * buffer from {@code alloc} of exactly its size with {@code headroom} free bytes before it (its reader index) for
+   * a frame header: a message for many connections is encoded once ({@link SharedFrames}).
+   *
+   * @throws IllegalArgumentException if the protocol has no way to say it ({@link #canSend} is false)
+   */
+  ByteBuf encode(ByteBufAllocator alloc, ServerMessage message, int headroom);
 
   /** What the protocol's sessions do differently (one document or many, how they authenticate, their quirks). */
   SessionPolicy sessionPolicy();

@@ -9,13 +9,19 @@ import ai.candlefish.collab.protocol.v1.StoreStatus;
 import ai.candlefish.collab.protocol.v1.SyncStep1;
 import ai.candlefish.collab.protocol.v1.SyncStep2;
 import ai.candlefish.collab.protocol.v1.Welcome;
+import ai.candlefish.collab.server.codec.Lib0Buf;
 import ai.candlefish.collab.server.internal.ServerMessage;
 import ai.candlefish.collab.sync.SyncMessage;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.UnsafeByteOperations;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageEncoder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
@@ -34,6 +40,25 @@ final class CollabV1Encoder extends MessageToMessageEncoder<ServerMessage> {
   @Override
   protected void encode(ChannelHandlerContext ctx, ServerMessage message, List<Object> out) {
     out.add(CollabV1Frames.binaryFrame(ctx.alloc(), toFrame(message)));
+  }
+
+  /**
+   * {@code message} as a collab/1 message in a buffer from {@code alloc} of exactly its size plus {@code headroom}
+   * free bytes before it (its reader index).
+   */
+  static ByteBuf encode(ByteBufAllocator alloc, ServerMessage message, int headroom) {
+    ServerFrame frame = toFrame(message);
+    int size = frame.getSerializedSize();
+    ByteBuf buf = Lib0Buf.allocate(alloc, headroom, size);
+    try {
+      CodedOutputStream coded = CodedOutputStream.newInstance(buf.nioBuffer(headroom, size));
+      frame.writeTo(coded);
+      coded.checkNoSpaceLeft();
+    } catch (IOException | RuntimeException e) {
+      buf.release();
+      throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+    }
+    return buf.writerIndex(headroom + size);
   }
 
   static ServerFrame toFrame(ServerMessage message) {

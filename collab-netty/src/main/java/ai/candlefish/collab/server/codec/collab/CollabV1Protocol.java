@@ -1,8 +1,11 @@
 package ai.candlefish.collab.server.codec.collab;
 
 import ai.candlefish.collab.protocol.CollabV1Frames;
+import ai.candlefish.collab.server.internal.ServerMessage;
 import ai.candlefish.collab.server.internal.SessionPolicy;
 import ai.candlefish.collab.server.internal.WireProtocol;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -41,6 +44,11 @@ public final class CollabV1Protocol implements WireProtocol {
   public void install(ChannelPipeline pipeline, String before, String relativePath) {
     pipeline.addBefore(before, "collab-v1-decoder", new CollabV1Decoder());
     pipeline.addBefore(before, "collab-v1-encoder", CollabV1Encoder.INSTANCE);
+  }
+
+  @Override
+  public ByteBuf encode(ByteBufAllocator alloc, ServerMessage message, int headroom) {
+    return CollabV1Encoder.encode(alloc, message, headroom);
   }
 
   @Override

@@ -13,6 +13,7 @@ import static ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol.SC
 import ai.candlefish.collab.server.codec.Lib0Buf;
 import ai.candlefish.collab.server.internal.ServerMessage;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageEncoder;
@@ -49,48 +50,57 @@ final class HocuspocusEncoder extends MessageToMessageEncoder<ServerMessage> {
 
   @Override
   protected void encode(ChannelHandlerContext ctx, ServerMessage message, List<Object> out) {
+    out.add(new BinaryWebSocketFrame(encode(ctx.alloc(), message, 0)));
+  }
+
+  /**
+   * {@code message} as a Hocuspocus message in a buffer from {@code alloc} of exactly its size plus
+   * {@code headroom} free bytes before it (its reader index).
+   */
+  static ByteBuf encode(ByteBufAllocator alloc, ServerMessage message, int headroom) {
     String document = message.document();
     int head = Lib0Buf.varStringSize(document) + 1;
     ByteBuf buf;
     if (message instanceof ServerMessage.Sync sync) {
       byte[] payload = sync.payload();
-      buf = ctx.alloc().buffer(head + Lib0Buf.varUintSize(sync.type()) + Lib0Buf.varUintSize(payload.length)
-          + payload.length);
+      buf = Lib0Buf.allocate(alloc, headroom, head + Lib0Buf.varUintSize(sync.type())
+          + Lib0Buf.varUintSize(payload.length) + payload.length);
       start(buf, document, MESSAGE_SYNC);
       Lib0Buf.writeVarUint(buf, sync.type());
       Lib0Buf.writeVarUint8Array(buf, payload);
     } else if (message instanceof ServerMessage.Awareness awareness) {
       byte[] update = awareness.update();
-      buf = ctx.alloc().buffer(head + Lib0Buf.varUintSize(update.length) + update.length);
+      buf = Lib0Buf.allocate(alloc, headroom, head + Lib0Buf.varUintSize(update.length) + update.length);
       start(buf, document, MESSAGE_AWARENESS);
       Lib0Buf.writeVarUint8Array(buf, update);
     } else if (message instanceof ServerMessage.Authenticated authenticated) {
       String scope = authenticated.readOnly() ? SCOPE_READ_ONLY : SCOPE_READ_WRITE;
-      buf = ctx.alloc().buffer(head + 1 + Lib0Buf.varStringSize(scope));
+      buf = Lib0Buf.allocate(alloc, headroom, head + 1 + Lib0Buf.varStringSize(scope));
       start(buf, document, MESSAGE_AUTH);
       buf.writeByte(AUTH_AUTHENTICATED);
       Lib0Buf.writeVarString(buf, scope);
     } else if (message instanceof ServerMessage.Ack) {
-      buf = syncStatus(ctx, document, head, true);
+      buf = syncStatus(alloc, headroom, document, head, true);
     } else if (message instanceof ServerMessage.Refused refused && refused.ack() != 0) {
-      buf = syncStatus(ctx, document, head, false);
+      buf = syncStatus(alloc, headroom, document, head, false);
     } else if (message instanceof ServerMessage.Refused refused) {
-      buf = ctx.alloc().buffer(head + 1 + Lib0Buf.varStringSize(refused.reason()));
+      buf = Lib0Buf.allocate(alloc, headroom, head + 1 + Lib0Buf.varStringSize(refused.reason()));
       start(buf, document, MESSAGE_AUTH);
       buf.writeByte(AUTH_PERMISSION_DENIED);
       Lib0Buf.writeVarString(buf, refused.reason());
     } else if (message instanceof ServerMessage.Stateless stateless) {
-      buf = stateless(ctx, document, head, stateless.payload());
+      buf = stateless(alloc, headroom, document, head, stateless.payload());
     } else if (message instanceof ServerMessage.StoreStatus status) {
-      buf = stateless(ctx, document, head, status.failing() ? STORE_FAILING : STORE_OK);
+      buf = stateless(alloc, headroom, document, head, status.failing() ? STORE_FAILING : STORE_OK);
     } else {
       throw new IllegalArgumentException("Hocuspocus cannot say " + message.getClass().getSimpleName());
     }
-    out.add(new BinaryWebSocketFrame(buf));
+    return buf;
   }
 
-  private static ByteBuf stateless(ChannelHandlerContext ctx, String document, int head, String payload) {
-    ByteBuf buf = ctx.alloc().buffer(head + Lib0Buf.varStringSize(payload));
+  private static ByteBuf stateless(ByteBufAllocator alloc, int headroom, String document, int head,
+      String payload) {
+    ByteBuf buf = Lib0Buf.allocate(alloc, headroom, head + Lib0Buf.varStringSize(payload));
     start(buf, document, MESSAGE_STATELESS);
     Lib0Buf.writeVarString(buf, payload);
     return buf;
@@ -101,8 +111,9 @@ final class HocuspocusEncoder extends MessageToMessageEncoder<ServerMessage> {
     buf.writeByte(type);
   }
 
-  private static ByteBuf syncStatus(ChannelHandlerContext ctx, String document, int head, boolean applied) {
-    ByteBuf buf = ctx.alloc().buffer(head + 1);
+  private static ByteBuf syncStatus(ByteBufAllocator alloc, int headroom, String document, int head,
+      boolean applied) {
+    ByteBuf buf = Lib0Buf.allocate(alloc, headroom, head + 1);
     start(buf, document, MESSAGE_SYNC_STATUS);
     buf.writeByte(applied ? 1 : 0);
     return buf;

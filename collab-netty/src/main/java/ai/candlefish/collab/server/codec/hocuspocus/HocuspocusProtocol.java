@@ -1,7 +1,10 @@
 package ai.candlefish.collab.server.codec.hocuspocus;
 
+import ai.candlefish.collab.server.internal.ServerMessage;
 import ai.candlefish.collab.server.internal.SessionPolicy;
 import ai.candlefish.collab.server.internal.WireProtocol;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpHeaders;
 
@@ -64,6 +67,11 @@ public final class HocuspocusProtocol implements WireProtocol {
   public void install(ChannelPipeline pipeline, String before, String relativePath) {
     pipeline.addBefore(before, "hocuspocus-decoder", new HocuspocusDecoder());
     pipeline.addBefore(before, "hocuspocus-encoder", HocuspocusEncoder.INSTANCE);
+  }
+
+  @Override
+  public ByteBuf encode(ByteBufAllocator alloc, ServerMessage message, int headroom) {
+    return HocuspocusEncoder.encode(alloc, message, headroom);
   }
 
   @Override

@@ -5,6 +5,8 @@ import ai.candlefish.collab.server.internal.ServerMessage;
 import ai.candlefish.collab.server.internal.SessionPolicy;
 import ai.candlefish.collab.server.internal.WireProtocol;
 import ai.candlefish.collab.spi.DocumentKey;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.List;
@@ -44,6 +46,11 @@ public final class YWebsocketProtocol implements WireProtocol {
   public void install(ChannelPipeline pipeline, String before, String relativePath) {
     pipeline.addBefore(before, "y-websocket-decoder", new YWebsocketDecoder(relativePath));
     pipeline.addBefore(before, "y-websocket-encoder", YWebsocketEncoder.INSTANCE);
+  }
+
+  @Override
+  public ByteBuf encode(ByteBufAllocator alloc, ServerMessage message, int headroom) {
+    return YWebsocketEncoder.encode(alloc, message, headroom);
   }
 
   @Override
