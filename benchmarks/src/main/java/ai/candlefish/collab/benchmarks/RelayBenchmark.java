@@ -3,14 +3,16 @@ package ai.candlefish.collab.benchmarks;
 import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.core.internal.codec.Lib0Encoder;
 import ai.candlefish.collab.server.codec.ywebsocket.YWebsocketProtocol;
+import ai.candlefish.collab.server.internal.BinaryFrames;
 import ai.candlefish.collab.server.internal.ClientMessage;
 import ai.candlefish.collab.server.internal.ServerMessage;
 import ai.candlefish.collab.sync.SyncProtocol;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -30,8 +32,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The server's relay path for one y-websocket update, on {@link EmbeddedChannel}s (no sockets, no threads): the
  * sender's frame is decoded by the y-websocket codec, applied to the server's document (about 100,000 characters in
- * 2,000 pieces), and the resulting update is encoded for every other client of the document into frames (which are
- * then released). What it leaves out: the thread hops and the socket writes.
+ * 2,000 pieces), and the resulting update is encoded once into a WebSocket frame, which is written to every other
+ * client of the document (as the server does, see {@code SharedFrames}; the frames are then released). What it
+ * leaves out: the thread hops and the socket writes.
  *
  * <pre>
  * ./mvnw -B -ntp -q -pl benchmarks -am package -DskipTests
@@ -77,7 +80,7 @@ public class RelayBenchmark {
   private static EmbeddedChannel channel() {
     EmbeddedChannel ch = new EmbeddedChannel(new ChannelInboundHandlerAdapter());
     String sink = ch.pipeline().firstContext().name();
-    YWebsocketProtocol.INSTANCE.install(ch.pipeline(), sink, "doc");
+    YWebsocketProtocol.INSTANCE.install(ch.pipeline(), sink, "doc", false);
     return ch;
   }
 
@@ -95,13 +98,15 @@ public class RelayBenchmark {
     ClientMessage.Sync sync = sender.readInbound();
     serverDoc.applyUpdate(sync.payload(), sender);
     ServerMessage message = ServerMessage.Sync.update("doc", relayed);
+    ByteBuf shared = BinaryFrames.encode(YWebsocketProtocol.INSTANCE, ByteBufAllocator.DEFAULT, message);
     int bytes = 0;
     for (EmbeddedChannel other : others) {
-      other.writeOutbound(message);
-      WebSocketFrame frame = other.readOutbound();
-      bytes += frame.content().readableBytes();
+      other.writeOutbound(shared.retainedDuplicate());
+      ByteBuf frame = other.readOutbound();
+      bytes += frame.readableBytes();
       frame.release();
     }
+    shared.release();
     return bytes;
   }
 }

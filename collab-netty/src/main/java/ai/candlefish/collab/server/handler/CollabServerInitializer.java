@@ -38,8 +38,8 @@ import java.util.concurrent.TimeUnit;
  *   message-aggregator    joins fragmented messages, up to the maximum message size
  *   keep-alive            pings an idle client, closes a silent one
  *   message-metrics       counts messages and bytes per protocol (only with metrics)
- *   [protocol decoder]    frames to ClientMessages   } added at the handshake by the chosen WireProtocol
- *   [protocol encoder]    ServerMessages to frames   }
+ *   [protocol decoder]    frames to ClientMessages, added at the handshake by the chosen WireProtocol (no encoder:
+ *                         the connection writes whole frames, see BinaryFrames)
  *   session               authentication, documents, limits (protocol-independent)
  * </pre>
  */

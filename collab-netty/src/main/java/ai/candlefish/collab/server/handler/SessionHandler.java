@@ -56,7 +56,8 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     UpgradeRouter.Route route = ctx.channel().attr(UpgradeRouter.ROUTE).getAndSet(null);
-    route.protocol().install(ctx.pipeline(), ctx.name(), route.relativePath());
+    route.protocol().install(ctx.pipeline(), ctx.name(), route.relativePath(),
+        !Connection.writesFrames(ctx.pipeline()));
     UnauthenticatedBudget budget = new UnauthenticatedBudget(runtime.config().maxUnauthenticatedBytes(),
         () -> connection.close(CloseCodes.POLICY_VIOLATION, "too much data before authentication"));
     if (ctx.pipeline().get("wsdecoder") != null) {

@@ -16,7 +16,7 @@ public final class BinaryFrames {
   private BinaryFrames() {}
 
   /** {@code message} in {@code protocol} as one complete binary frame, in a buffer from {@code alloc}. */
-  static ByteBuf encode(WireProtocol protocol, ByteBufAllocator alloc, ServerMessage message) {
+  public static ByteBuf encode(WireProtocol protocol, ByteBufAllocator alloc, ServerMessage message) {
     ByteBuf buf = protocol.encode(alloc, message, MAX_HEADER);
     int length = buf.readableBytes();
     int start = buf.readerIndex() - headerLength(length);

@@ -9,6 +9,7 @@ import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -69,18 +70,20 @@ public final class Connection implements Peer {
    */
   private final boolean framesWritten;
 
+  // The collections below start small: a server holds 10,000s of connections, most with one document open and
+  // nothing held or waiting.
   /**
    * Messages read but not handled yet because the {@link ReadThrottle} said not now (reading is paused meanwhile): at
    * most what one read decoded.
    */
-  private final ArrayDeque<ClientMessage> held = new ArrayDeque<>();
+  private final ArrayDeque<ClientMessage> held = new ArrayDeque<>(0);
   /** Messages that wait for the first authentication. */
-  private final ArrayDeque<ClientMessage> waiting = new ArrayDeque<>();
+  private final ArrayDeque<ClientMessage> waiting = new ArrayDeque<>(1);
   /** Documents whose own token is being authenticated, with the messages about them that wait for it. */
   private final Map<String, ArrayDeque<ClientMessage>> authenticatingDocuments = new HashMap<>();
-  private final Map<String, DocumentSession> sessions = new HashMap<>();
+  private final Map<String, DocumentSession> sessions = new HashMap<>(2);
   /** The grant (token and principal) each open document was opened or last refreshed with. */
-  private final Map<String, Grant> grants = new HashMap<>();
+  private final Map<String, Grant> grants = new HashMap<>(2);
   /** The connection's presence budget: awareness updates beyond it are coalesced per document. */
   private final AwarenessCoalescer<String> awareness;
   private ScheduledFuture<?> awarenessFlush;
@@ -97,9 +100,17 @@ public final class Connection implements Peer {
     this.throttle = new ReadThrottle(channel, config, runtime.metrics(), handshake::isClosing, this::admitHeld);
     this.outbound = new OutboundBudget(channel, config.outboundBufferLimit());
     this.authentication = new Authentication(this, channel, runtime, info);
-    this.framesWritten = channel.pipeline().get(FRAME_ENCODER) != null;
+    this.framesWritten = writesFrames(channel.pipeline());
     this.awareness = new AwarenessCoalescer<>(config.awarenessPerConnection(), config.awarenessBytesPerConnection(),
         4L * config.maxAwarenessStateBytes(), System.nanoTime());
+  }
+
+  /**
+   * Whether a connection on {@code pipeline} writes whole frames ({@link BinaryFrames}) past Netty's frame encoder:
+   * on a WebSocket pipeline of Netty's, not on a bridged connection (which carries frames as objects).
+   */
+  public static boolean writesFrames(ChannelPipeline pipeline) {
+    return pipeline.get(FRAME_ENCODER) != null;
   }
 
   public ConnectionInfo info() {

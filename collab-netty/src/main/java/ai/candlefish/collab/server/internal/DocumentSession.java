@@ -24,7 +24,7 @@ public final class DocumentSession {
 
   boolean attached;
   boolean initialStateSent;
-  final Set<Long> awarenessClients = new HashSet<>();
+  final Set<Long> awarenessClients = new HashSet<>(2);
 
   public DocumentSession(Peer peer, SharedDocument document, Principal principal, Permission permission,
       ConnectionInfo connection, SessionPolicy policy) {

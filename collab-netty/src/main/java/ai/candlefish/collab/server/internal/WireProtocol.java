@@ -25,10 +25,11 @@ public interface WireProtocol {
   boolean accepts(String relativePath, HttpHeaders headers);
 
   /**
-   * Adds this protocol's decoder and encoder to {@code pipeline} just before handler {@code before} (the session
-   * handler), once the WebSocket handshake is complete.
+   * Adds this protocol's decoder, and its encoder if {@code encoder}, to {@code pipeline} just before handler
+   * {@code before} (the session handler), once the WebSocket handshake is complete. A connection that writes whole
+   * frames ({@link Connection#writesFrames}) needs no encoder.
    */
-  void install(ChannelPipeline pipeline, String before, String relativePath);
+  void install(ChannelPipeline pipeline, String before, String relativePath, boolean encoder);
 
   /**
    * {@code message} as the payload of one binary WebSocket message, the bytes the protocol's encoder writes, in a

@@ -107,8 +107,8 @@ class BinaryFramesTest {
     }
 
     @Override
-    public void install(ChannelPipeline pipeline, String before, String relativePath) {
-      protocol.install(pipeline, before, relativePath);
+    public void install(ChannelPipeline pipeline, String before, String relativePath, boolean encoder) {
+      protocol.install(pipeline, before, relativePath, encoder);
     }
 
     @Override

@@ -41,9 +41,11 @@ public final class CollabV1Protocol implements WireProtocol {
   }
 
   @Override
-  public void install(ChannelPipeline pipeline, String before, String relativePath) {
+  public void install(ChannelPipeline pipeline, String before, String relativePath, boolean encoder) {
     pipeline.addBefore(before, "collab-v1-decoder", new CollabV1Decoder());
-    pipeline.addBefore(before, "collab-v1-encoder", CollabV1Encoder.INSTANCE);
+    if (encoder) {
+      pipeline.addBefore(before, "collab-v1-encoder", CollabV1Encoder.INSTANCE);
+    }
   }
 
   @Override

@@ -64,9 +64,11 @@ public final class HocuspocusProtocol implements WireProtocol {
   }
 
   @Override
-  public void install(ChannelPipeline pipeline, String before, String relativePath) {
+  public void install(ChannelPipeline pipeline, String before, String relativePath, boolean encoder) {
     pipeline.addBefore(before, "hocuspocus-decoder", new HocuspocusDecoder());
-    pipeline.addBefore(before, "hocuspocus-encoder", HocuspocusEncoder.INSTANCE);
+    if (encoder) {
+      pipeline.addBefore(before, "hocuspocus-encoder", HocuspocusEncoder.INSTANCE);
+    }
   }
 
   @Override

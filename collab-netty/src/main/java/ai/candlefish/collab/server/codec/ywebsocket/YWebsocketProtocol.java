@@ -43,9 +43,11 @@ public final class YWebsocketProtocol implements WireProtocol {
   }
 
   @Override
-  public void install(ChannelPipeline pipeline, String before, String relativePath) {
+  public void install(ChannelPipeline pipeline, String before, String relativePath, boolean encoder) {
     pipeline.addBefore(before, "y-websocket-decoder", new YWebsocketDecoder(relativePath));
-    pipeline.addBefore(before, "y-websocket-encoder", YWebsocketEncoder.INSTANCE);
+    if (encoder) {
+      pipeline.addBefore(before, "y-websocket-encoder", YWebsocketEncoder.INSTANCE);
+    }
   }
 
   @Override
