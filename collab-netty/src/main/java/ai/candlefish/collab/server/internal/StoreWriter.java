@@ -293,11 +293,12 @@ final class StoreWriter {
     inFlightAcks = new ArrayList<>();
     if (failure == null) {
       runtime.unstored(-batch.size(), -bytes(batch));
-      acks.forEach(Runnable::run);
+      // Recovered before the acks go out: whoever sees an ack sees the store healthy (metrics, health, status).
       if (failures > 0) {
         log.info("document {} is stored again after {} failed attempts", document.key(), failures);
         document.storeStatusChanged(false);
       }
+      acks.forEach(Runnable::run);
       failures = 0;
       notBeforeNanos = Long.MIN_VALUE;
       // A compaction folds what the store held when it ran; what other nodes stored while it was in flight may
