@@ -9,7 +9,7 @@
 //   node paintbox-browser.mjs reopen <base url> <shots> <estimate id> <expect content: true|false>
 //     After a restart: Carol signs in; the estimate must be in the list; she opens it and, if asked, must see the
 //     content and total from before.
-import { check, fillSurface, launch, openEstimate, seen, signIn as signInAs, waitUntil } from './paintbox-pages.mjs'
+import { caretInNotes, check, fillSurface, launch, openEstimate, seen, signIn as signInAs, waitUntil } from './paintbox-pages.mjs'
 import { mkdirSync } from 'node:fs'
 
 const [mode, base, shots, estimateId] = process.argv.slice(2)
@@ -68,6 +68,7 @@ try {
       await fillSurface(room.locator('tr.surface').nth(1), { kind: 'Ceiling', area: 15, coats: 1, price: 5, product: 'Ceiling white' })
       await alice.page.locator('#notes').click()
       await alice.page.keyboard.press('Control+Home')
+      await caretInNotes(alice.page, 'start')
       await alice.page.keyboard.type('Alice: hall first. ', { delay: 15 })
     }
     const bobWork = async () => {
@@ -78,6 +79,7 @@ try {
       await fillSurface(room.locator('tr.surface').nth(0), { area: 12.5, coats: 2, price: 3.2, product: 'Kitchen satin' })
       await bob.page.locator('#notes').click()
       await bob.page.keyboard.press('Control+End')
+      await caretInNotes(bob.page, 'end')
       await bob.page.keyboard.type(' Bob: keep the tiles.', { delay: 15 })
     }
     await Promise.all([aliceWork(), bobWork()])

@@ -35,6 +35,38 @@ export const openEstimate = async (who, id) => {
   await who.page.waitForSelector('#notes[contenteditable="true"]')
 }
 
+/**
+ * Puts the caret at the start (Control+Home) or the end (Control+End) of the notes and waits until it is there and
+ * stays there: when someone else's edit to the same paragraph arrives just as the key is pressed, Lexical's
+ * collaboration sync can put back the caret it had before (seen once in ~10 runs: Alice's "start" typing then went
+ * to the end, interleaved with Bob's).
+ */
+export const caretInNotes = async (page, where) => {
+  const key = where === 'start' ? 'Control+Home' : 'Control+End'
+  const there = () => page.evaluate(where => {
+    const notes = document.querySelector('#notes')
+    const selection = window.getSelection()
+    if (!selection.rangeCount || !selection.isCollapsed || !notes.contains(selection.anchorNode)) return false
+    const around = document.createRange()
+    around.selectNodeContents(notes)
+    if (where === 'start') around.setEnd(selection.anchorNode, selection.anchorOffset)
+    else around.setStart(selection.anchorNode, selection.anchorOffset)
+    return around.toString().length === 0
+  }, where)
+  const deadline = Date.now() + 15000
+  let stable = 0
+  while (stable < 3) {
+    if (Date.now() > deadline) throw new Error(`check failed: the caret stays at the ${where} of the notes`)
+    if (await there()) {
+      stable++
+    } else {
+      stable = 0
+      await page.keyboard.press(key)
+    }
+    await page.waitForTimeout(50)
+  }
+}
+
 /** What a page shows: the rooms (from its document), notes, totals. */
 export const seen = page => page.evaluate(() => ({
   rooms: window.paintbox.doc.getArray('rooms').toJSON(),
