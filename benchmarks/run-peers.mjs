@@ -206,7 +206,7 @@ traces run ${results.when.traces ?? 'not in this run'}, crdt-benchmarks run ${re
 
 Versions: ${SYSTEMS.map(s => `${s} ${versions[s] ?? '?'}`).join(', ')}.
 
-**How to read**: times are medians of whole runs after warm-up runs, with (min–max); "ours vs X" is X's figure divided by
+**How to read**: times are medians of whole runs after warm-up runs (until run times settle: benchmarks/js/measure.mjs, Measure.java), with (min–max); "ours vs X" is X's figure divided by
 ours, so above 1× we are faster (or smaller), below 1× slower; the best peer is the best of ${shown.join(', ')} on that row.
 
 **How it is measured**

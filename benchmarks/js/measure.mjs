@@ -52,9 +52,12 @@ export const fullGc = () => {
 export const usedBytes = () => { fullGc(); return process.memoryUsage().heapUsed + wasmBytes() }
 
 /**
- * {median, min, max, runs} in ms of `runs` runs after `warmups` runs (and at least a second of them, if any). A
- * system whose single run takes long gets fewer runs, so that a whole table stays within minutes: past 10 s, the
- * first run is the only one (and is counted, a run that long being mostly steady state).
+ * {median, min, max, runs} in ms of `runs` runs after a warm-up, if `warmups` > 0: at least `warmups` runs and a
+ * second of the process's CPU time, then until run times settle (SETTLED_RUNS runs in a row, over at least a second,
+ * none BETTER than the best before), at most 10 s of CPU time; the same rule as Measure.java's, which also waits for
+ * the JIT to go quiet. Counting CPU time and runs instead of wall time keeps a loaded machine from cutting the
+ * warm-up short. A system whose single run takes long gets fewer runs, so that a whole table stays within minutes:
+ * past 10 s, the first run is the only one (and is counted, a run that long being mostly steady state).
  */
 export const time = (warmups, runs, work, budgetMs = 20000) => {
   const ms = []
@@ -65,18 +68,35 @@ export const time = (warmups, runs, work, budgetMs = 20000) => {
     return typeof measured === 'number' ? measured : Number(process.hrtime.bigint() - t0) / 1e6
   }
   if (warmups > 0) {
+    const cpuStart = process.cpuUsage()
+    const cpuMs = () => { const u = process.cpuUsage(cpuStart); return (u.user + u.system) / 1000 }
     const first = once()
     if (first > budgetMs / 2) return { ...stats([first]), runs: 1 }
     const affordable = Math.floor(budgetMs / Math.max(first, 1e-3))
     runs = Math.max(1, Math.min(runs, affordable - 1))
-    warmups = Math.max(1, Math.min(warmups, affordable - runs))
-    const warmupEnd = Date.now() + 1000
-    for (let i = 1; i < warmups || Date.now() < warmupEnd; i++) once()
+    let best = first
+    let run = 1
+    let lastChange = 1
+    let lastChangeAt = Date.now()
+    while (cpuMs() < MAX_WARMUP_CPU_MS) {
+      const settled = run >= warmups && cpuMs() >= MIN_WARMUP_CPU_MS && run - lastChange >= SETTLED_RUNS &&
+        Date.now() - lastChangeAt >= SETTLED_WALL_MS
+      if (settled) break
+      const t = once()
+      run++
+      if (t < best * (1 - BETTER)) { lastChange = run; lastChangeAt = Date.now() }
+      best = Math.min(best, t)
+    }
   }
   for (let i = 0; i < runs; i++) ms.push(once())
   deadline = Infinity
   return { ...stats(ms), runs }
 }
+const MIN_WARMUP_CPU_MS = 1000
+const MAX_WARMUP_CPU_MS = 10000
+const SETTLED_RUNS = 5
+const SETTLED_WALL_MS = 1000
+const BETTER = 0.02
 
 /** A single run longer than this is stopped: the figure is then "more than this", and what needs the run is n/a. */
 export const RUN_LIMIT_MS = Number(process.env.RUN_LIMIT_S ?? 120) * 1000

@@ -1,5 +1,7 @@
 package ai.candlefish.collab.benchmarks;
 
+import com.sun.management.ThreadMXBean;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.util.ArrayList;
@@ -33,6 +35,18 @@ public final class Measure {
     }
   }
 
+  /**
+   * The measured runs: wall milliseconds (the table's figure), and for work timed whole the thread's CPU
+   * milliseconds and allocated bytes per run (null otherwise), which a loaded machine does not distort.
+   */
+  public record Timing(Stats wall, Stats cpu, Stats allocated) {
+    /** {@code ,"cpu":…,"allocated":…} to append to a JSON object (nulls for work that timed itself). */
+    public String jsonFields() {
+      return ",\"cpu\":" + (cpu == null ? "null" : cpu.json()) + ",\"allocated\":"
+          + (allocated == null ? "null" : allocated.json());
+    }
+  }
+
   /** A measured piece of work: returns the milliseconds of the part it timed itself, or NaN to be timed whole. */
   @FunctionalInterface
   public interface Work {
@@ -41,37 +55,103 @@ public final class Measure {
 
   private static volatile Object sink;
 
-  /**
-   * Milliseconds of {@code runs} runs after {@code warmups} warm-up runs (and at least a second of them, if any, so
-   * that short work gets compiled). Work whose single run takes long gets fewer runs: past 10 s, the first run is
-   * the only one (as measure.mjs does).
-   */
+  private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+  private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
+
+  /** Warm-up ends only after this much of the thread's CPU time (wall time on a loaded machine is not work). */
+  static final long MIN_WARMUP_CPU_NS = 1_000_000_000L;
+  /** ... and once this many runs in a row, over at least {@link #SETTLED_WALL_NS}, beat no earlier run ... */
+  static final int SETTLED_RUNS = 5;
+  static final long SETTLED_WALL_NS = 1_000_000_000L;
+  /** ... by this fraction, and the JIT compiled nothing in that time; */
+  static final double BETTER = 0.02;
+  /** ... or when warm-up has used this much CPU time (its bound). */
+  static final long MAX_WARMUP_CPU_NS = 10_000_000_000L;
+
+  /** {@link #timing}'s wall time. */
   public static Stats time(int warmups, int runs, Work work) {
-    if (warmups > 0) {
-      double first = once(work);
-      if (first > 10_000) {
-        return Stats.of(new double[] {first});
-      }
-      int affordable = (int) Math.floor(20_000 / Math.max(first, 1e-3));
-      runs = Math.max(1, Math.min(runs, affordable - 1));
-      warmups = Math.max(1, Math.min(warmups, affordable - runs));
-      long warmupEnd = System.nanoTime() + 1_000_000_000L;
-      for (int i = 1; i < warmups || System.nanoTime() < warmupEnd; i++) {
-        once(work);
-      }
-    }
-    double[] ms = new double[runs];
-    for (int i = 0; i < runs; i++) {
-      ms[i] = once(work);
-    }
-    return Stats.of(ms);
+    return timing(warmups, runs, work).wall();
   }
 
-  private static double once(Work work) {
+  /**
+   * {@code runs} runs after a warm-up, if {@code warmups > 0}: at least {@code warmups} runs and a second of this
+   * thread's CPU time, then until run times settle (see {@link #MIN_WARMUP_CPU_NS} and the constants after it):
+   * counting CPU time and runs instead of wall time, so that a loaded machine, where the JIT's threads wait for a
+   * core, still measures compiled code. Work whose single run takes long gets fewer runs: past 10 s, the first run
+   * is the only one (as measure.mjs does).
+   */
+  public static Timing timing(int warmups, int runs, Work work) {
+    if (warmups > 0) {
+      Run first = once(work);
+      if (first.wallMs > 10_000) {
+        return first.timing();
+      }
+      int affordable = (int) Math.floor(20_000 / Math.max(first.wallMs, 1e-3));
+      runs = Math.max(1, Math.min(runs, affordable - 1));
+      warmUp(warmups, work, first);
+    }
+    double[] wall = new double[runs];
+    double[] cpu = new double[runs];
+    double[] allocated = new double[runs];
+    boolean whole = true;
+    for (int i = 0; i < runs; i++) {
+      Run r = once(work);
+      wall[i] = r.wallMs;
+      cpu[i] = r.cpuMs;
+      allocated[i] = r.allocated;
+      whole &= r.whole;
+    }
+    return new Timing(Stats.of(wall), whole ? Stats.of(cpu) : null, whole ? Stats.of(allocated) : null);
+  }
+
+  private static void warmUp(int warmups, Work work, Run first) {
+    long cpuUsed = first.cpuNs;
+    double best = first.cpuNs;
+    int run = 1;
+    int lastChange = 1;
+    long lastChangeAt = System.nanoTime();
+    long compiled = JIT.getTotalCompilationTime();
+    while (cpuUsed < MAX_WARMUP_CPU_NS) {
+      boolean settled = run >= warmups && cpuUsed >= MIN_WARMUP_CPU_NS && run - lastChange >= SETTLED_RUNS
+          && System.nanoTime() - lastChangeAt >= SETTLED_WALL_NS;
+      if (settled) {
+        if (Boolean.getBoolean("measure.debug")) { // -Dmeasure.debug=true: how long each warm-up took
+          System.err.printf("warm-up: %d runs, %.0f ms CPU, best %.2f ms%n", run, cpuUsed / 1e6, best / 1e6);
+        }
+        return;
+      }
+      Run r = once(work);
+      run++;
+      cpuUsed += r.cpuNs;
+      long compiledNow = JIT.getTotalCompilationTime();
+      if (r.cpuNs < best * (1 - BETTER) || compiledNow != compiled) {
+        lastChange = run;
+        lastChangeAt = System.nanoTime();
+      }
+      best = Math.min(best, r.cpuNs);
+      compiled = compiledNow;
+    }
+  }
+
+  private record Run(double wallMs, long cpuNs, double cpuMs, double allocated, boolean whole) {
+    Timing timing() {
+      Stats wall = Stats.of(new double[] {wallMs});
+      return new Timing(wall, whole ? Stats.of(new double[] {cpuMs}) : null,
+          whole ? Stats.of(new double[] {allocated}) : null);
+    }
+  }
+
+  private static Run once(Work work) {
+    long thread = Thread.currentThread().getId();
+    long a0 = THREADS.getThreadAllocatedBytes(thread);
+    long c0 = THREADS.getCurrentThreadCpuTime();
     long t0 = System.nanoTime();
     double measured = work.run();
     long t1 = System.nanoTime();
-    return Double.isNaN(measured) ? (t1 - t0) / 1e6 : measured;
+    long c1 = THREADS.getCurrentThreadCpuTime();
+    long a1 = THREADS.getThreadAllocatedBytes(thread);
+    boolean whole = Double.isNaN(measured);
+    return new Run(whole ? (t1 - t0) / 1e6 : measured, c1 - c0, (c1 - c0) / 1e6, a1 - a0, whole);
   }
 
   /** Above this encoded size, {@link #retainedHeap} loads one copy per round (and three rounds). */

@@ -30,7 +30,10 @@ import java.util.function.Function;
  *   <li>{@code time}: the suite's measured part (B1: make the changes, each its own transaction, and apply every
  *       update to a second document; B2: both documents' concurrent transactions, each update applied to the other
  *       at once; B3: one document applying the 20√N clients' updates in one transaction; B4: the automerge-paper
- *       trace, every edit its own transaction), median of whole runs (the suite runs each once);
+ *       trace, every edit its own transaction), median of whole runs (the suite runs each once) after a warm-up
+ *       that lasts until run times settle ({@link Measure#timing});
+ *   <li>{@code cpu}, {@code allocated}: this thread's CPU milliseconds and allocated bytes in the same runs (null
+ *       for B2, which times part of its run), the figures to compare versions by on a loaded machine;
  *   <li>{@code updateSize}: B1 bytes per change, B2 half the bytes of all updates, B3 the bytes of all updates;
  *   <li>{@code encode}, {@code docSize}: encoding the final state (Yjs update V1, the bytes Yjs produces) and its size;
  *   <li>{@code parse}: loading that state into a fresh document and the suite's check;
@@ -202,7 +205,7 @@ public final class CrdtBench {
     };
     Doc[] kept = new Doc[2];
     long[] updateBytes = {0};
-    Stats time = Measure.time(warmups, runs, () -> {
+    Measure.Timing time = Measure.timing(warmups, runs, () -> {
       List<byte[]> updates = new ArrayList<>();
       Doc d2 = Doc.create();
       Doc d1 = Doc.create();
@@ -252,7 +255,7 @@ public final class CrdtBench {
     };
     Doc[] kept = new Doc[2];
     long[] updateBytes = {0};
-    Stats time = Measure.time(warmups, runs, () -> {
+    Measure.Timing time = Measure.timing(warmups, runs, () -> {
       Doc d1 = Doc.create();
       Doc d2 = Doc.create();
       long[] bytes = {0};
@@ -301,7 +304,7 @@ public final class CrdtBench {
     reference.transact(txn -> all.forEach(reference::applyUpdate));
     Object expected = get.apply(reference);
     docs.clear();
-    Stats time = Measure.time(warmups, runs, () -> {
+    Measure.Timing time = Measure.timing(warmups, runs, () -> {
       Doc target = Doc.create();
       target.transact(txn -> all.forEach(target::applyUpdate));
       if (!Objects.equals(get.apply(target), expected)) {
@@ -350,7 +353,7 @@ public final class CrdtBench {
       return Double.NaN;
     };
     // B4x100 runs once, as in the suite.
-    Stats time = times == 1 ? Measure.time(warmups, runs, work) : Measure.time(0, 1, work);
+    Measure.Timing time = times == 1 ? Measure.timing(warmups, runs, work) : Measure.timing(0, 1, work);
     State s = times == 1 ? state(kept[0], check) : stateOnce(kept[0]);
     kept[0] = null;
     return line(id, time, -1, s);
@@ -403,11 +406,11 @@ public final class CrdtBench {
 
   private static volatile Object sink;
 
-  private static String line(String id, Stats time, long updateSize, State s) {
+  private static String line(String id, Measure.Timing time, long updateSize, State s) {
     return String.format(Locale.ROOT,
-        "{\"system\":\"collab-core\",\"id\":\"%s\",\"time\":%s,\"updateSize\":%s,\"docSize\":%d,\"encode\":%s,"
-            + "\"parse\":%s,\"memory\":%s}",
-        id, time.json(), updateSize < 0 ? "null" : Long.toString(updateSize), s.docSize(), s.encode().json(),
-        s.parse().json(), s.memory() == null ? "null" : s.memory().json());
+        "{\"system\":\"collab-core\",\"id\":\"%s\",\"time\":%s%s,\"updateSize\":%s,\"docSize\":%d,"
+            + "\"encode\":%s,\"parse\":%s,\"memory\":%s}",
+        id, time.wall().json(), time.jsonFields(), updateSize < 0 ? "null" : Long.toString(updateSize), s.docSize(),
+        s.encode().json(), s.parse().json(), s.memory() == null ? "null" : s.memory().json());
   }
 }
