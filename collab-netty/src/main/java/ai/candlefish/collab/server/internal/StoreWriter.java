@@ -249,12 +249,13 @@ final class StoreWriter {
       try {
         if (cluster != null) {
           // Nothing replaces in a cluster: append, publish once committed, and the lease holder compacts (fenced).
-          cluster.refreshLease();
           if (!batch.isEmpty()) {
             byte[] merged = merge(batch);
             store.append(document.key(), merged);
             cluster.published(merged);
           }
+          // Only after the publish: a look at the lease may wait on the database, and the other nodes need not.
+          cluster.refreshLease();
           if (state != null) {
             cluster.compact(state);
           }
