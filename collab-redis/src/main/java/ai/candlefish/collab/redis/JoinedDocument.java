@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One document joined on a node: its stream position (read and written by the {@link StreamReader} thread, noted
- * once by {@code join} before that), and two presence mirrors: the other nodes' clients (to know whose presence to
+ * once by {@code join} before that; copies of entries arrive on its channel, ahead of reads of its stream), and two presence mirrors: the other nodes' clients (to know whose presence to
  * remove when a node dies) and this node's clients (to coalesce and to answer a joining node's query).
  *
  * <p>Thread-safe: the position is volatile and has one writer at a time; the mirrors are guarded by {@code this}.
@@ -33,6 +33,8 @@ final class JoinedDocument implements ClusterDocument {
   /** The stream's name as the reader sends it, encoded once. */
   private final byte[] streamBytes;
   final String channel;
+  /** The channel's name as the publish script sends it, encoded once. */
+  final byte[] channelBytes;
   final ClusterListener listener;
 
   private volatile String lastId = "0-0";
@@ -41,6 +43,8 @@ final class JoinedDocument implements ClusterDocument {
   private volatile XReadArgs.StreamOffset<byte[]> offset;
   /** The reader's last read that named this stream ({@link StreamReader}'s own field). */
   long readRound;
+  /** The reader should read this stream (it started, or a copy of an entry went missing); see {@link StreamReader}. */
+  volatile boolean needsRead;
   private volatile boolean started;
   private volatile boolean stale;
   private volatile boolean closed;
@@ -59,6 +63,7 @@ final class JoinedDocument implements ClusterDocument {
     this.stream = stream;
     this.streamBytes = stream.getBytes(StandardCharsets.UTF_8);
     this.channel = channel;
+    this.channelBytes = channel.getBytes(StandardCharsets.UTF_8);
     this.listener = listener;
     remote.onUpdate(change -> {
       String node = (String) change.origin();

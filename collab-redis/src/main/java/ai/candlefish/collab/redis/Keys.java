@@ -29,13 +29,8 @@ final class Keys {
     return prefix + "q:" + stream.substring(prefix.length() + 2);
   }
 
-  /** The document's presence channel. */
+  /** The document's channel: presence, and a copy of each entry of its stream. */
   String awareness(DocumentKey key) {
     return prefix + "a:" + doc(key);
-  }
-
-  /** The stream that wakes one node's blocking read. */
-  String wake(String nodeId) {
-    return prefix + "w:" + nodeId;
   }
 }

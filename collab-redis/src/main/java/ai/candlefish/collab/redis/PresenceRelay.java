@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * Presence between nodes over Redis pub/sub, and the nodes' heartbeats.
  *
  * <p>Messages are {@code type (1 byte), node id length (2 bytes), node id (UTF-8), payload}: on a document's
- * channel {@code A} (an awareness update of the sender's clients) and {@code Q} (a node joined: answer with your
- * clients' states); on {@code <prefix>nodes} {@code H} (alive) and {@code B} (goodbye). A node not heard from (any
+ * channel {@code A} (an awareness update of the sender's clients), {@code Q} (a node joined: answer with your
+ * clients' states) and {@code U} (a copy of an entry of the document's stream, sent by the publish script of {@link
+ * StreamScripts}; handed to the {@link StreamReader}); on {@code <prefix>nodes} {@code H} (alive) and {@code B} (goodbye). A node not heard from (any
  * message counts) for the node timeout is gone: each document removes the presence of that node's clients, as if
  * they had all left, and the transport is told (it reloads every document from the store, since the lost node may
  * have died between storing an update and publishing it). A goodbye removes the presence only: a node that closes
@@ -36,6 +37,7 @@ final class PresenceRelay {
   private static final byte QUERY = 'Q';
   private static final byte HEARTBEAT = 'H';
   private static final byte GOODBYE = 'B';
+  private static final byte UPDATE = 'U';
 
   private final String nodeId;
   private final Keys keys;
@@ -46,16 +48,19 @@ final class PresenceRelay {
   private final Map<String, Long> lastSeen = new ConcurrentHashMap<>();
   private final long timeoutNanos;
   private final Runnable nodeLost;
+  private final StreamReader reader;
   private volatile boolean nodesSubscribed;
 
   /**
    * @param nodeLost called (on the scheduler) when a node stops answering without a goodbye: it may have stored
    *     updates that it never published
+   * @param reader where the copies of stream entries ({@code U}) on the documents' channels go
    */
   PresenceRelay(String nodeId, Keys keys, StatefulRedisConnection<String, byte[]> commands,
       StatefulRedisPubSubConnection<String, byte[]> pubSub, Map<DocumentKey, JoinedDocument> documents,
-      Duration nodeTimeout, Runnable nodeLost) {
+      Duration nodeTimeout, Runnable nodeLost, StreamReader reader) {
     this.nodeId = nodeId;
+    this.reader = reader;
     this.nodeLost = nodeLost;
     this.keys = keys;
     this.commands = commands;
@@ -82,6 +87,9 @@ final class PresenceRelay {
       if (e == null && !doc.isClosed()) {
         doc.subscribed = true;
         publish(doc.channel, QUERY, new byte[0]);
+        if (doc.isStarted()) {
+          reader.readWanted(doc); // what was published before the subscription is only in the stream
+        }
       }
     });
   }
@@ -173,6 +181,13 @@ final class PresenceRelay {
     byte type = in.get();
     int length = in.getShort() & 0xffff;
     if (length > in.remaining()) {
+      return;
+    }
+    if (type == UPDATE) {
+      JoinedDocument doc = byChannel.get(channel);
+      if (doc != null) {
+        reader.received(doc, message, 3 + length);
+      }
       return;
     }
     String from = new String(message, 3, length, StandardCharsets.UTF_8);

@@ -5,6 +5,8 @@ import ai.candlefish.collab.spi.ClusterListener;
 import ai.candlefish.collab.spi.ClusterTransport;
 import ai.candlefish.collab.spi.DocumentKey;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.TimeoutOptions;
@@ -47,9 +49,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Fan-out.</b> A stored update is appended to the document's stream {@code <prefix>s:<doc>} with {@code XADD
  * ... MAXLEN ~ n} (bounded: a stream is a window, not a log), by a Lua script that also increments the document's
  * counter {@code <prefix>q:<doc>} and writes its value into the entry: entries carry a gapless sequence per
- * document, which streams' ids (time-based) do not. Each node reads the streams of all the documents it has open
- * with <em>one</em> blocking {@code XREAD} loop on a connection of its own ({@link StreamReader}); a node-private
- * wake stream in the same {@code XREAD} lets a newly joined document in without waiting for the block to time out.
+ * document, which streams' ids (time-based) do not. The same script publishes a copy of the entry on the
+ * document's channel, to which every node with the document open is subscribed: that copy is how a node normally
+ * gets an entry, at once and without asking. The stream is the sure way: one reader per node ({@link StreamReader})
+ * reads it with a non-blocking {@code XREAD} on a connection of its own, naming only the streams that need it (a
+ * document just started, a copy that skipped a sequence number, all of them once a second as a safety net).
  * Entries written by this node are skipped (no loops); the others are handed to the server as remote updates,
  * which it relays to its clients and never stores or publishes.
  *
@@ -59,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * twice, which changes nothing. Then, for every entry: a sequence number at or below the last one seen is a
  * duplicate; one more than it is next; anything else means entries were trimmed away before this node read them
  * (a lagging node), or Redis lost its data (a restart without persistence resets the counters). In those cases, and
- * whenever the reading connection fails (the loop cannot know what happened meanwhile), the document is
+ * whenever a connection to Redis breaks (this node cannot know what was published meanwhile), the document is
  * <em>resynced</em>: a new position is noted first, then the server reloads from the store and applies what it
  * loaded, which sends its clients exactly what they lack. A node that dies may have stored (and acknowledged) an
  * update that it never published: when another node stops hearing its heartbeat, every node resyncs its open
@@ -96,7 +100,7 @@ public final class RedisClusterTransport implements ClusterTransport {
   private final StatefulRedisPubSubConnection<String, byte[]> pubSub;
   private final Map<DocumentKey, JoinedDocument> documents = new ConcurrentHashMap<>();
   private final StreamScripts scripts;
-  private final StreamReader reader;
+  private volatile StreamReader reader;
   private final PresenceRelay presence;
   private final ScheduledExecutorService scheduler;
   private volatile boolean closed;
@@ -106,6 +110,15 @@ public final class RedisClusterTransport implements ClusterTransport {
     this.keys = new Keys(b.keyPrefix);
     this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(1).build();
     this.client = RedisClient.create(resources, b.uri);
+    this.client.addListener(new RedisConnectionStateListener() {
+      @Override
+      public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+        StreamReader r = reader;
+        if (r != null && !closed) {
+          r.connectionLost(); // whatever was published meanwhile may never reach this node
+        }
+      }
+    });
     client.setOptions(ClientOptions.builder()
         .autoReconnect(true)
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -126,9 +139,10 @@ public final class RedisClusterTransport implements ClusterTransport {
       t.setDaemon(true);
       return t;
     });
-    this.presence = new PresenceRelay(nodeId, keys, commands, pubSub, documents, b.nodeTimeout, this::nodeLost);
-    this.reader = new StreamReader(client, keys.wake(nodeId), nodeId, scripts, documents, b.readBlock,
-        b.commandTimeout);
+    this.reader = new StreamReader(client, nodeId, scripts, documents, b.scanInterval, b.commandTimeout,
+        b.maxQueuedCopies);
+    this.presence = new PresenceRelay(nodeId, keys, commands, pubSub, documents, b.nodeTimeout, this::nodeLost,
+        reader);
     reader.start();
     long hb = b.heartbeatInterval.toMillis();
     scheduler.scheduleWithFixedDelay(this::tick, 0, hb, TimeUnit.MILLISECONDS);
@@ -192,7 +206,7 @@ public final class RedisClusterTransport implements ClusterTransport {
     if (closed) {
       return;
     }
-    scripts.publish(doc.stream, StreamScripts.UPDATE, update).whenComplete((id, e) -> {
+    scripts.publish(doc.stream, doc.channelBytes, StreamScripts.UPDATE, update).whenComplete((id, e) -> {
       if (e != null) {
         if (doc.markPublishFailed()) {
           log.warn("node {}: could not publish an update of {} to Redis ({}); the other nodes reload it from the"
@@ -207,14 +221,13 @@ public final class RedisClusterTransport implements ClusterTransport {
   }
 
   void started(JoinedDocument doc) {
-    reader.wake();
+    reader.readWanted(doc);
   }
 
   void left(JoinedDocument doc) {
     documents.remove(doc.key(), doc);
     reader.remove(doc);
     presence.left(doc);
-    reader.wake();
   }
 
   /** Heartbeat, node sweep, reload markers for failed publishes. On the scheduler. */
@@ -226,7 +239,7 @@ public final class RedisClusterTransport implements ClusterTransport {
       presence.heartbeat();
       for (JoinedDocument doc : documents.values()) {
         if (doc.publishFailed()) {
-          scripts.publish(doc.stream, StreamScripts.RELOAD, new byte[0]).get(5, TimeUnit.SECONDS);
+          scripts.publish(doc.stream, doc.channelBytes, StreamScripts.RELOAD, new byte[0]).get(5, TimeUnit.SECONDS);
           doc.clearPublishFailed();
           log.info("node {}: Redis is back; asked the other nodes to reload {} from the store", nodeId, doc.key());
         }
@@ -293,7 +306,8 @@ public final class RedisClusterTransport implements ClusterTransport {
     private Duration heartbeatInterval = Duration.ofSeconds(1);
     private Duration nodeTimeout = Duration.ofSeconds(3);
     private Duration commandTimeout = Duration.ofSeconds(5);
-    private Duration readBlock = Duration.ofSeconds(1);
+    private Duration scanInterval = Duration.ofSeconds(1);
+    private int maxQueuedCopies = 10_000;
 
     private Builder(RedisURI uri) {
       this.uri = uri;
@@ -391,6 +405,12 @@ public final class RedisClusterTransport implements ClusterTransport {
       }
       this.heartbeatInterval = interval;
       this.nodeTimeout = nodeTimeout;
+      return this;
+    }
+
+    /** How many copies of entries may wait for the reader; beyond, the streams are read instead (for tests). */
+    Builder maxQueuedCopies(int copies) {
+      this.maxQueuedCopies = copies;
       return this;
     }
 

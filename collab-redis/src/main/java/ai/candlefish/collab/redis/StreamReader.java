@@ -6,7 +6,6 @@ import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -16,62 +15,76 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one blocking {@code XREAD} loop of a node, over the streams of every document it has open (and its own wake
- * stream), on a connection of its own. Checks each entry's sequence number against the last one seen and resyncs a
- * document on any gap; resyncs every document after a failed read (see {@link RedisClusterTransport}).
+ * Takes in a node's copies of other nodes' updates, in each document's order, and resyncs a document on any gap
+ * (see {@link RedisClusterTransport}).
  *
- * <p>An {@code XREAD} names every open stream, so its cost (here and in Redis) grows with the documents open, not
- * with the entries it returns. Hence the loop keeps each stream's name as bytes and its offset ready (nothing is
- * encoded per read but the offsets that moved), and after a read that returned entries it starts the next one no
- * sooner than {@link #PACE_NANOS} after the last: under load each read carries several entries instead of one, for
- * at most that much latency; after a quiet spell the first entry is still delivered as soon as Redis has it.
+ * <p>Copies arrive two ways. The fast way: the script that appends an entry to a document's stream also publishes
+ * it on the document's channel ({@link #received}, from Lettuce's pub/sub thread), so a node gets each entry once,
+ * as soon as it is written, without asking. The sure way: the stream itself, read with a non-blocking {@code XREAD}
+ * that names only the streams that need it: a document that just started (what was published between its noted
+ * position and its subscription), one whose copies skipped a sequence number (pub/sub drops messages on a
+ * disconnect), and all of them after a burst that overflowed the queue, and once per {@code scanInterval} as a
+ * safety net. Each entry's sequence number is checked against the last one seen: at or below is a copy already
+ * applied, one more is next; a skip in a copy only asks for a read, a skip in the stream means entries were trimmed
+ * away (or Redis lost its data) and resyncs the document. A lost connection resyncs every document.
  *
- * <p>Runs on one thread of its own; {@link #wake}, {@link #add}, {@link #remove} and {@link #close} may be called
- * from any thread.
+ * <p>Before, one blocking {@code XREAD} named every open stream on every round: its cost (here, in Lettuce and in
+ * Redis) grew with the documents open, not with the entries it returned, and each delivery waited for a read to
+ * come round.
+ *
+ * <p>Runs on one thread of its own; {@link #received}, {@link #wake}, {@link #readWanted}, {@link #add}, {@link
+ * #remove}, {@link #connectionLost} and {@link #close} may be called from any thread.
  */
 final class StreamReader implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(StreamReader.class);
   private static final int BATCH = 512;
-  /** The least time from one read's start to the next one's, after a read that returned entries. */
-  static final long PACE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
-  private static final byte[] WAKE_FIELD = {'w'};
 
   private final String nodeId;
   private final byte[] nodeIdBytes;
-  private final byte[] wakeKey;
   private final StreamScripts scripts;
   private final Map<DocumentKey, JoinedDocument> documents;
   /** The joined documents by stream name, for the entries a read returns. */
   private final Map<String, JoinedDocument> byStream = new ConcurrentHashMap<>();
-  private final Duration block;
+  private final long scanIntervalNanos;
   private final long timeoutMillis;
+  private final int maxQueued;
   private final Thread thread;
   private final StatefulRedisConnection<byte[], byte[]> connection;
+  /** Copies published on the documents' channels, waiting for this thread. */
+  private final ConcurrentLinkedQueue<Copy> copies = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger queued = new AtomicInteger();
+  private volatile boolean overflowed;
+  private volatile boolean readWanted;
+  private volatile boolean lost;
+  private volatile boolean parked;
   private volatile boolean closed;
   private volatile boolean connected = true;
-  private String wakeId = "0-0";
-  private long lastReadNanos;
+  private long nextScanNanos;
   /** Counts reads, so that an entry goes only to the document instance whose offset that read named. */
   private long round;
-  private boolean lastReadReturned;
 
-  StreamReader(RedisClient client, String wakeKey, String nodeId, StreamScripts scripts,
-      Map<DocumentKey, JoinedDocument> documents, Duration block, Duration commandTimeout) {
+  /** A copy of a stream entry from a document's channel: {@code message} from {@code offset} on. */
+  private record Copy(JoinedDocument doc, byte[] message, int offset) {}
+
+  StreamReader(RedisClient client, String nodeId, StreamScripts scripts, Map<DocumentKey, JoinedDocument> documents,
+      Duration scanInterval, Duration commandTimeout, int maxQueued) {
     this.nodeId = nodeId;
     this.nodeIdBytes = nodeId.getBytes(StandardCharsets.UTF_8);
-    this.wakeKey = wakeKey.getBytes(StandardCharsets.UTF_8);
     this.scripts = scripts;
     this.documents = documents;
-    this.block = block;
-    this.timeoutMillis = block.toMillis() + commandTimeout.toMillis();
+    this.scanIntervalNanos = scanInterval.toNanos();
+    this.timeoutMillis = commandTimeout.toMillis();
+    this.maxQueued = maxQueued;
     this.connection = client.connect(ByteArrayCodec.INSTANCE);
     this.thread = new Thread(this, "collab-redis-reader-" + nodeId);
     thread.setDaemon(true);
@@ -95,31 +108,68 @@ final class StreamReader implements Runnable {
     byStream.remove(doc.stream, doc);
   }
 
-  /** Interrupts a blocking read, so that a newly started document is read at once. */
-  void wake() {
-    if (closed || connection == null) {
-      return;
+  /** A connection to Redis broke: whatever was published meanwhile may be lost to this node. */
+  void connectionLost() {
+    connected = false;
+    lost = true;
+    wake();
+  }
+
+  /** {@code doc} should be read from its stream (it started, or its subscription is in place). */
+  void readWanted(JoinedDocument doc) {
+    doc.needsRead = true;
+    readWanted = true;
+    wake();
+  }
+
+  /**
+   * A copy of an entry of {@code doc}'s stream arrived on its channel: {@code message} from {@code offset} on is
+   * {@code <entry id> <sequence number> <type byte><data>}, sent by {@code from}. Queued for the reader; beyond the
+   * queue's bound the copies are dropped and every document is read from its stream instead.
+   */
+  void received(JoinedDocument doc, byte[] message, int offset) {
+    if (queued.incrementAndGet() > maxQueued) {
+      queued.decrementAndGet();
+      overflowed = true;
+    } else {
+      copies.add(new Copy(doc, message, offset));
     }
-    try {
-      connection.async().xadd(wakeKey, XAddArgs.Builder.maxlen(10).approximateTrimming(), WAKE_FIELD, new byte[0]);
-    } catch (RuntimeException e) {
-      // disconnected: the loop is not blocked in Redis then
+    wake();
+  }
+
+  /** Lets the reader thread run now if it waits. */
+  void wake() {
+    if (parked) {
+      LockSupport.unpark(thread);
     }
   }
 
   @Override
   public void run() {
     long backoff = 50;
+    nextScanNanos = System.nanoTime() + scanIntervalNanos;
     while (!closed) {
       try {
-        resyncStale();
-        pace();
-        readOnce();
-        if (!connected) {
-          log.info("node {}: Redis answers again", nodeId);
+        if (lost) {
+          lost = false;
+          markAllStale();
         }
-        connected = true;
-        backoff = 50;
+        resyncStale();
+        applyCopies();
+        boolean scan = System.nanoTime() - nextScanNanos >= 0 || !connected;
+        if (scan || readWanted) {
+          readWanted = false;
+          readOnce(scan);
+          if (scan) {
+            nextScanNanos = System.nanoTime() + scanIntervalNanos;
+          }
+          if (!connected) {
+            log.info("node {}: Redis answers again", nodeId);
+          }
+          connected = true;
+          backoff = 50;
+        }
+        awaitWork();
       } catch (RuntimeException e) {
         if (closed) {
           return;
@@ -129,10 +179,7 @@ final class StreamReader implements Runnable {
               + " Redis answers", nodeId, e.toString());
         }
         connected = false;
-        lastReadReturned = false;
-        for (JoinedDocument doc : documents.values()) {
-          doc.markStale();
-        }
+        markAllStale();
         try {
           Thread.sleep(backoff);
         } catch (InterruptedException ie) {
@@ -143,14 +190,22 @@ final class StreamReader implements Runnable {
     }
   }
 
-  /** Waits out the rest of {@link #PACE_NANOS} if the last read returned entries (then more are likely coming). */
-  private void pace() {
-    if (!lastReadReturned) {
-      return;
+  private void markAllStale() {
+    for (JoinedDocument doc : documents.values()) {
+      doc.markStale();
     }
-    long left = PACE_NANOS - (System.nanoTime() - lastReadNanos);
-    if (left > 0) {
-      LockSupport.parkNanos(left);
+  }
+
+  /** Parks until a copy arrives, a read is wanted, or the next scan is due. */
+  private void awaitWork() {
+    parked = true;
+    try {
+      long left = nextScanNanos - System.nanoTime();
+      if (copies.isEmpty() && !readWanted && !overflowed && !lost && !closed && left > 0) {
+        LockSupport.parkNanos(this, left);
+      }
+    } finally {
+      parked = false;
     }
   }
 
@@ -165,44 +220,90 @@ final class StreamReader implements Runnable {
     }
   }
 
+  /** Applies the queued copies that come next in their documents' order; a skip asks for a read of the stream. */
+  private void applyCopies() {
+    if (overflowed) {
+      overflowed = false;
+      for (JoinedDocument doc : documents.values()) {
+        doc.needsRead = true; // a queue that overflowed lost copies of unknown documents: read them all
+      }
+      readWanted = true;
+      drop();
+      return;
+    }
+    Copy copy;
+    while ((copy = copies.poll()) != null) {
+      queued.decrementAndGet();
+      JoinedDocument doc = copy.doc;
+      if (!doc.isStarted() || doc.isStale() || doc.isClosed() || doc.needsRead) {
+        continue; // read from its noted position (or resynced) instead
+      }
+      Entry entry = Entry.parse(copy.message, copy.offset);
+      if (entry == null) {
+        log.debug("node {}: dropped a malformed copy of an entry of {}", nodeId, doc.key());
+        continue;
+      }
+      if (entry.seq <= doc.lastSeq()) {
+        continue; // read from the stream already
+      }
+      if (entry.seq != doc.lastSeq() + 1) {
+        readWanted(doc); // a copy went missing (pub/sub loses messages on a disconnect): the stream has it
+        continue;
+      }
+      deliver(doc, entry.id, entry.seq, entry.from, entry.type, entry.data);
+      if (overflowed) {
+        return; // the next round reads everything instead
+      }
+    }
+  }
+
+  private void drop() {
+    while (copies.poll() != null) {
+      queued.decrementAndGet();
+    }
+  }
+
+  /** Reads the streams of the started documents that need it, or of all of them ({@code all}); never blocks. */
   @SuppressWarnings("unchecked")
-  private void readOnce() {
-    XReadArgs.StreamOffset<byte[]>[] offsets = new XReadArgs.StreamOffset[documents.size() + 1];
+  private void readOnce(boolean all) {
+    XReadArgs.StreamOffset<byte[]>[] offsets = new XReadArgs.StreamOffset[documents.size()];
     int n = 0;
     round++;
-    offsets[n++] = XReadArgs.StreamOffset.from(wakeKey, wakeId);
     for (JoinedDocument doc : documents.values()) {
       if (n == offsets.length) {
         break; // joined meanwhile: read from the next round on
       }
-      if (doc.isStarted() && !doc.isStale() && !doc.isClosed()) {
+      if (doc.isStarted() && !doc.isStale() && !doc.isClosed() && (all || doc.needsRead)) {
+        doc.needsRead = false;
         offsets[n++] = doc.offset();
         doc.readRound = round;
       }
     }
-    lastReadNanos = System.nanoTime();
+    if (n == 0) {
+      // Nothing to read: still ask Redis something, so that a broken connection shows.
+      await(connection.async().ping());
+      return;
+    }
     List<StreamMessage<byte[], byte[]>> messages = await(connection.async().xread(
-        XReadArgs.Builder.block(block).count(BATCH), n == offsets.length ? offsets : Arrays.copyOf(offsets, n)));
-    lastReadReturned = messages != null && !messages.isEmpty();
-    if (!lastReadReturned) {
+        XReadArgs.Builder.count(BATCH), n == offsets.length ? offsets : Arrays.copyOf(offsets, n)));
+    if (messages == null || messages.isEmpty()) {
       return;
     }
     byte[] lastStream = null;
     JoinedDocument doc = null;
+    int ofStream = 0;
     for (StreamMessage<byte[], byte[]> m : messages) {
       byte[] stream = m.getStream();
       if (stream != lastStream) {
         lastStream = stream; // a reply names each stream once, and all its entries share that name
-        doc = Arrays.equals(stream, wakeKey) ? null : byStream.get(new String(stream, StandardCharsets.UTF_8));
+        doc = byStream.get(new String(stream, StandardCharsets.UTF_8));
+        ofStream = 0;
       }
-      if (doc == null) {
-        if (Arrays.equals(stream, wakeKey)) {
-          wakeId = m.getId();
-        }
-        continue;
-      }
-      if (doc.readRound != round || doc.isStale() || doc.isClosed()) {
+      if (doc == null || doc.readRound != round || doc.isStale() || doc.isClosed()) {
         continue; // joined again, left meanwhile, or resynced below: read again from its new position
+      }
+      if (++ofStream == BATCH) {
+        readWanted(doc); // there may be more
       }
       deliver(doc, m);
     }
@@ -237,12 +338,18 @@ final class StreamReader implements Runnable {
       }
       switch (name[0]) {
         case 'n' -> from = field.getValue();
-        case 's' -> seq = parseSeq(field.getValue());
+        case 's' -> seq = parseSeq(field.getValue(), 0, field.getValue().length);
         case 't' -> type = field.getValue();
         case 'd' -> update = field.getValue();
         default -> { }
       }
     }
+    // Read from after the last entry applied (its copy's id included), so anything but the next number is a gap.
+    deliver(doc, m.getId(), seq, from, type == null || type.length != 1 ? 0 : type[0], update);
+  }
+
+  /** Applies the entry that follows {@code doc}'s last one; resyncs the document if it does not follow. */
+  private void deliver(JoinedDocument doc, String id, long seq, byte[] from, byte type, byte[] update) {
     if (seq != doc.lastSeq() + 1) {
       // Entries were trimmed before this node read them, or Redis lost its data (the counter started again).
       log.info("node {}: stream of {} jumped from entry {} to {}; resyncing from the store", nodeId, doc.key(),
@@ -250,11 +357,11 @@ final class StreamReader implements Runnable {
       doc.markStale();
       return;
     }
-    doc.advance(m.getId(), seq);
+    doc.advance(id, seq);
     if (Arrays.equals(from, nodeIdBytes)) {
       return; // our own: never applied again, never published again
     }
-    if (type != null && type.length == 1 && type[0] == StreamScripts.RELOAD[0]) {
+    if (type == StreamScripts.RELOAD[0]) {
       log.debug("node {}: node {} asked to reload {}", nodeId,
           from == null ? "?" : new String(from, StandardCharsets.UTF_8), doc.key());
       doc.markStale();
@@ -265,19 +372,55 @@ final class StreamReader implements Runnable {
     }
   }
 
-  /** The entry's sequence number (ASCII digits), or -1 if it has none. */
-  private static long parseSeq(byte[] digits) {
-    if (digits == null || digits.length == 0 || digits.length > 18) {
+  /** The digits of {@code bytes[from, to)} as a number, or -1 if they are not 1 to 18 ASCII digits. */
+  static long parseSeq(byte[] bytes, int from, int to) {
+    if (to - from < 1 || to - from > 18) {
       return -1;
     }
     long seq = 0;
-    for (byte b : digits) {
+    for (int i = from; i < to; i++) {
+      byte b = bytes[i];
       if (b < '0' || b > '9') {
         return -1;
       }
       seq = seq * 10 + (b - '0');
     }
     return seq;
+  }
+
+  /**
+   * A copy of a stream entry as {@link StreamScripts#publish} sends it on the document's channel: {@code <entry id>
+   * <sequence number> <type byte><data>} after the sender's id.
+   */
+  record Entry(String id, long seq, byte[] from, byte type, byte[] data) {
+    /** The copy in {@code message} from {@code offset} on (the sender's id before it), or null if malformed. */
+    static Entry parse(byte[] message, int offset) {
+      if (offset < 3) {
+        return null;
+      }
+      int idEnd = indexOf(message, (byte) ' ', offset);
+      int seqEnd = idEnd < 0 ? -1 : indexOf(message, (byte) ' ', idEnd + 1);
+      if (seqEnd < 0 || seqEnd + 1 >= message.length) {
+        return null;
+      }
+      long seq = parseSeq(message, idEnd + 1, seqEnd);
+      if (seq < 0) {
+        return null;
+      }
+      String id = new String(message, offset, idEnd - offset, StandardCharsets.US_ASCII);
+      byte[] from = Arrays.copyOfRange(message, 3, offset);
+      return new Entry(id, seq, from, message[seqEnd + 1], Arrays.copyOfRange(message, seqEnd + 2,
+          message.length));
+    }
+
+    private static int indexOf(byte[] bytes, byte b, int from) {
+      for (int i = from; i < bytes.length; i++) {
+        if (bytes[i] == b) {
+          return i;
+        }
+      }
+      return -1;
+    }
   }
 
   void close() {

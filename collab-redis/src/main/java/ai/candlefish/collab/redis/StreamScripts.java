@@ -13,8 +13,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * The two Lua scripts on a document's stream, each atomic in Redis: {@link #publish} (next sequence number and
- * {@code XADD ... MAXLEN ~} in one step, so entries are numbered without gaps) and {@link #position} (the last entry
+ * The two Lua scripts on a document's stream, each atomic in Redis: {@link #publish} (next sequence number,
+ * {@code XADD ... MAXLEN ~} and a copy of the entry on the document's channel in one step, so entries are numbered
+ * without gaps and copies go out in their order) and {@link #position} (the last entry
  * id and the counter, read together). Thread-safe.
  *
  * <p>{@link #publish} runs once per stored update, so it names its script by digest ({@code EVALSHA}) instead of
@@ -32,6 +33,9 @@ final class StreamScripts {
       "  'n', ARGV[2], 's', seq, 't', ARGV[3], 'd', ARGV[4])",
       "redis.call('PEXPIRE', KEYS[1], ARGV[5])",
       "redis.call('PEXPIRE', KEYS[2], ARGV[5])",
+      "local n = ARGV[2]",
+      "redis.call('PUBLISH', ARGV[6], 'U' .. string.char(math.floor(#n / 256), #n % 256) .. n",
+      "  .. id .. ' ' .. seq .. ' ' .. ARGV[3] .. ARGV[4])",
       "return id");
 
   private static final String POSITION = String.join("\n",
@@ -74,18 +78,22 @@ final class StreamScripts {
     }
   }
 
-  /** Appends an entry of {@code type} with {@code data}; completes with its id, or exceptionally. */
-  CompletableFuture<byte[]> publish(String stream, byte[] type, byte[] data) {
+  /**
+   * Appends an entry of {@code type} with {@code data} to {@code stream} and publishes a copy of it on {@code
+   * channel} (as a message of {@link PresenceRelay}'s form, type {@code U}, whose payload {@link
+   * StreamReader.Entry#parse} reads); completes with its id, or exceptionally.
+   */
+  CompletableFuture<byte[]> publish(String stream, byte[] channel, byte[] type, byte[] data) {
     String[] keys = {stream, this.keys.counter(stream)};
     return connection.async().<byte[]>evalsha(PUBLISH_SHA1, ScriptOutputType.VALUE, keys, maxLength, nodeId, type,
-        data, ttlMillis).toCompletableFuture().handle((id, e) -> {
+        data, ttlMillis, channel).toCompletableFuture().handle((id, e) -> {
           if (e == null) {
             return CompletableFuture.completedFuture(id);
           }
           Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
           if (cause instanceof RedisNoScriptException) {
             return connection.async().<byte[]>eval(PUBLISH, ScriptOutputType.VALUE, keys, maxLength, nodeId, type,
-                data, ttlMillis).toCompletableFuture();
+                data, ttlMillis, channel).toCompletableFuture();
           }
           return CompletableFuture.<byte[]>failedFuture(cause);
         }).thenCompose(f -> f);

@@ -51,8 +51,14 @@ class RedisClusterTransportTest {
   }
 
   private RedisClusterTransport node(String id) {
+    return node(id, 10_000);
+  }
+
+  /** A node that takes at most {@code maxQueuedCopies} copies of entries ahead of its reader. */
+  private RedisClusterTransport node(String id, int maxQueuedCopies) {
     RedisClusterTransport t = RedisClusterTransport.newBuilder(redis.uri()).nodeId(id).keyPrefix(prefix)
-        .streamMaxLength(10).heartbeat(Duration.ofMillis(100), Duration.ofMillis(500)).build();
+        .streamMaxLength(10).heartbeat(Duration.ofMillis(100), Duration.ofMillis(500))
+        .maxQueuedCopies(maxQueuedCopies).build();
     nodes.add(t);
     return t;
   }
@@ -142,6 +148,44 @@ class RedisClusterTransportTest {
     assertThat(atB.resyncs).hasValue(0);
   }
 
+  /** Appends an entry to the document's stream as the publish script does, but sends no copy of it. */
+  private void appendWithoutCopy(String text) {
+    String counter = prefix + "q:4:acme/estimate-1";
+    String seq = redis.command("INCR " + counter).replaceAll("[^0-9]", "");
+    redis.command("XADD " + prefix + "s:4:acme/estimate-1 * n x s " + seq + " t u d " + text);
+  }
+
+  @Test
+  void aCopyThatNeverArrived_isReadFromTheStream_whenTheNextCopySkipsItsNumber() {
+    Heard atB = new Heard();
+    ClusterDocument a = joinAndStart(node("a"), new Heard());
+    joinAndStart(node("b"), atB);
+    a.publishUpdate(bytes("first"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> atB.updates.size() == 1);
+
+    appendWithoutCopy("lost"); // as if pub/sub had dropped its copy
+    a.publishUpdate(bytes("next"));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> atB.updates.size() == 3);
+    assertThat(atB.updateTexts()).containsExactly("first", "lost", "next");
+    assertThat(atB.resyncs).hasValue(0);
+  }
+
+  @Test
+  void aCopyThatNeverArrived_andNothingAfterIt_isReadByTheScan() {
+    Heard atB = new Heard();
+    ClusterDocument a = joinAndStart(node("a"), new Heard());
+    joinAndStart(node("b"), atB);
+    a.publishUpdate(bytes("first"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> atB.updates.size() == 1);
+
+    appendWithoutCopy("lost");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> atB.updates.size() == 2);
+    assertThat(atB.updateTexts()).containsExactly("first", "lost");
+    assertThat(atB.resyncs).hasValue(0);
+  }
+
   @Test
   void join_readsFromThePositionNotedBeforeTheLoad() {
     Heard atB = new Heard();
@@ -163,7 +207,7 @@ class RedisClusterTransportTest {
   void trimmedStream_underALaggingNode_resyncsIt() {
     Heard atB = new Heard();
     ClusterDocument a = joinAndStart(node("a"), new Heard());
-    joinAndStart(node("b"), atB);
+    joinAndStart(node("b", 20), atB); // more than 20 copies behind, b reads its stream instead
     CountDownLatch gate = new CountDownLatch(1);
     atB.gate = gate;
     a.publishUpdate(bytes("first")); // b's reader stops inside its listener: b lags
