@@ -123,7 +123,8 @@ export const applySurfaceOp = (doc, op) => {
 }
 
 /**
- * The commands of this file (see yjs-peer.mjs's header); undefined when cmd is not one. Besides log and subdocs:
+ * The commands of this file (see yjs-peer.mjs's header); undefined when cmd is not one. Besides log, subdocs and
+ * writeOnRemote {id} (see there):
  *   {"op":"parseUpdateMeta","update":B64}        -> {from:[[client,clock]...], to:[...]} (Map order)
  *   {"op":"obfuscateUpdate","update":B64,"opts"?} -> {update:B64}
  */
@@ -134,6 +135,23 @@ export const handleSurface = (cmd, replica) => {
       const log = r.log || []
       r.log = []
       return { log }
+    }
+    case 'writeOnRemote': {
+      // AfterStateDifferentialPropertyTest's shape: an observer of "t" writes into "m" while a remote transaction's
+      // cleanup runs; afterState is read by a's and m's observers (before or after that write, as the types changed)
+      // and the update event (after it). Logged as [where, local, afterState] (t's observer: [where, local]).
+      const r = replica(cmd)
+      const { doc } = r
+      r.log = []
+      const t = doc.getText('t')
+      t.observe(e => {
+        r.log.push(['t', e.transaction.local])
+        if (!e.transaction.local) doc.getMap('m').set('seen', t.length)
+      })
+      doc.getArray('a').observe(e => r.log.push(['a', e.transaction.local, sv(e.transaction.afterState)]))
+      doc.getMap('m').observe(e => r.log.push(['m', e.transaction.local, sv(e.transaction.afterState)]))
+      doc.on('update', (u, origin, d, tr) => r.log.push(['update', tr.local, sv(tr.afterState)]))
+      return { ok: true }
     }
     case 'parseUpdateMeta': {
       const { from, to } = Y.parseUpdateMeta(fromBase64(cmd.update))

@@ -552,10 +552,13 @@ public final class Doc {
     return subdocsListeners;
   }
 
-  /** Whether afterState must be taken when a transaction's cleanup begins (someone may ask for it). */
+  /**
+   * Whether afterState must be taken when a transaction's cleanup begins: someone may ask for it, also after the
+   * queue of cleanups is gone (after-all-transactions listeners).
+   */
   boolean wantsAfterState() {
     return !beforeObserverCallsListeners.isEmpty() || !afterTransactionListeners.isEmpty()
-        || !afterTransactionCleanupListeners.isEmpty();
+        || !afterTransactionCleanupListeners.isEmpty() || !afterAllTransactionsListeners.isEmpty();
   }
 
   Listeners<UpdateListener> updateListeners() {
@@ -701,6 +704,8 @@ public final class Doc {
 
   private void integrate(byte[] update, UpdateReader.DecodedUpdate decoded, Object origin) {
     transact(txn -> {
+      // As Yjs's readUpdate: a local transaction that an update joins becomes a remote one.
+      txn.local = false;
       UpdateReader.integrate(txn, decoded);
       if (txn.hasChanges()) {
         integratedBytes += update.length;

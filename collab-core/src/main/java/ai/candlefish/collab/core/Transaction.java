@@ -31,10 +31,13 @@ public final class Transaction {
   /** The clients after the first one; null until there is a second. */
   private StateVector moreAddedFrom;
   /**
-   * The state vector when the cleanup of this transaction began; only taken for remote transactions, whose
-   * formatting cleanup needs it, and when after-transaction listeners (an {@link UndoManager}) may ask.
+   * The state vector when the cleanup of this transaction began: taken then only when transaction listeners (an
+   * {@link UndoManager}) may ask, otherwise worked out on request (see {@link #stateWhenCleanupBegan}). A copy per
+   * remote transaction cost time in proportion to every client the document ever saw.
    */
   StateVector afterState;
+  /** How many transactions were queued for cleanup when this one's cleanup began; -1 before. */
+  private int queuedWhenCleanupBegan = -1;
   /**
    * Types changed in this transaction, with the map keys changed ({@code null}: the list part changed), in the
    * order they first changed (see {@link #changed()}). A keystroke changes one type: it is kept in two fields,
@@ -133,16 +136,51 @@ public final class Transaction {
 
   /**
    * The state vector of the document when this transaction's observers began to be called (Yjs
-   * {@code afterState}). Taken then for remote transactions and when the document has transaction listeners
-   * ({@link Doc#onBeforeObserverCalls}, {@link Doc#onAfterTransaction}, {@link Doc#onAfterTransactionCleanup});
-   * otherwise read from the document on first request, which is the same unless observers of this transaction
-   * changed the document in the meantime.
+   * {@code afterState}), also when observers of this transaction changed the document since.
    */
   public StateVector afterState() {
     if (afterState == null) {
-      afterState = doc.store.stateVector();
+      afterState = stateWhenCleanupBegan();
     }
     return afterState;
+  }
+
+  /** Notes that this transaction's cleanup begins, with {@code queued} transactions queued for cleanup. */
+  void cleanupBegins(int queued) {
+    queuedWhenCleanupBegan = queued;
+  }
+
+  /**
+   * The document's state vector as it was when this transaction's cleanup began. Only transactions started since
+   * (by observers and listeners; they are queued after that point) changed the store since then, and each of them
+   * recorded where the clients it added to stood before it.
+   */
+  private StateVector stateWhenCleanupBegan() {
+    StateVector now = doc.store.stateVector();
+    List<Transaction> queued = doc.transactionCleanups;
+    if (queuedWhenCleanupBegan < 0 || queued.size() <= queuedWhenCleanupBegan || !queued.contains(this)) {
+      return now;
+    }
+    StateVector then = new StateVector();
+    now.forEach((client, clock) -> {
+      int before = stateWhenCleanupBegan(client, queued);
+      int c = before >= 0 ? before : clock;
+      if (c > 0) {
+        then.set(client, c);
+      }
+    });
+    return then;
+  }
+
+  /** Where {@code client} stood before the first transaction started since this one's cleanup began; -1: none. */
+  private int stateWhenCleanupBegan(long client, List<Transaction> queued) {
+    for (int i = queuedWhenCleanupBegan; i < queued.size(); i++) {
+      int before = queued.get(i).addedFrom(client);
+      if (before >= 0) {
+        return before;
+      }
+    }
+    return -1;
   }
 
   /**
@@ -209,10 +247,20 @@ public final class Transaction {
 
   /**
    * The clock {@code client} had when the cleanup of this transaction began (before its observers could change
-   * more); recorded for remote transactions and whenever someone listens after transactions.
+   * more).
    */
   int afterState(long client) {
-    return afterState != null ? afterState.get(client) : doc.store.getState(client);
+    if (afterState != null) {
+      return afterState.get(client);
+    }
+    List<Transaction> queued = doc.transactionCleanups;
+    if (queuedWhenCleanupBegan >= 0 && queued.size() > queuedWhenCleanupBegan && queued.contains(this)) {
+      int before = stateWhenCleanupBegan(client, queued);
+      if (before >= 0) {
+        return before;
+      }
+    }
+    return doc.store.getState(client);
   }
 
   /** The clock of {@code client} before this transaction added structs of it; -1 if it added none. */

@@ -50,8 +50,10 @@ final class TransactionCleanup {
       if (ds != null) {
         ds.sortAndMerge();
       }
-      if (!txn.local || doc.wantsAfterState()) {
+      if (doc.wantsAfterState()) {
         txn.afterState = store.stateVector();
+      } else {
+        txn.cleanupBegins(doc.transactionCleanups.size());
       }
       if (!doc.beforeObserverCallsListeners().isEmpty()) {
         doc.beforeObserverCallsListeners().forEach(l -> l.accept(txn));

@@ -793,7 +793,7 @@ public sealed class YText extends SharedType permits YXmlText {
   static void cleanupAfterTransaction(Transaction txn) {
     Doc doc = txn.doc;
     Set<YText> needFullCleanup = new LinkedHashSet<>();
-    txn.afterState.forEach((client, afterClock) -> {
+    txn.afterState().forEach((client, afterClock) -> {
       int clock = txn.beforeState(client);
       if (afterClock == clock) {
         return;
