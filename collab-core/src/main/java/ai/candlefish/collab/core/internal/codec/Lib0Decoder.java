@@ -156,23 +156,10 @@ public final class Lib0Decoder {
     if (n > remaining()) {
       throw new DecodingException("string claims " + n + " bytes but only " + remaining() + " remain", start);
     }
-    String s;
-    if (isAscii(pos, n)) {
-      s = new String(buf, pos, n, StandardCharsets.ISO_8859_1);
-    } else {
-      s = new String(buf, pos, n, StandardCharsets.UTF_8);
-    }
+    // The JDK's decoder copies ASCII at once (a vectorized check), so no scan of our own first.
+    String s = new String(buf, pos, n, StandardCharsets.UTF_8);
     pos += n;
     return s;
-  }
-
-  private boolean isAscii(int from, int n) {
-    for (int i = from; i < from + n; i++) {
-      if (buf[i] < 0) {
-        return false;
-      }
-    }
-    return true;
   }
 
   public byte[] readVarUint8Array() {

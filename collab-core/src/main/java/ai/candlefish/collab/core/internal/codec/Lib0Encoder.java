@@ -2,6 +2,7 @@ package ai.candlefish.collab.core.internal.codec;
 
 import ai.candlefish.collab.core.Undefined;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -114,7 +115,32 @@ public final class Lib0Encoder {
       }
       return;
     }
+    // A long string is most often ASCII: the JDK's encoder copies that at once.
+    String str = s instanceof String plain ? (from == 0 ? plain : plain.substring(from))
+        : s instanceof StringBuilder sb ? sb.substring(from) : s.subSequence(from, n).toString();
+    byte[] utf8 = str.getBytes(StandardCharsets.UTF_8);
+    if (isAscii(str, utf8)) {
+      writeVarUint(utf8.length);
+      writeUint8Array(utf8, 0, utf8.length);
+      return;
+    }
     writeVarStringSlow(s, from);
+  }
+
+  /**
+   * Whether {@code utf8}, the JDK's encoding of {@code s}, is plain ASCII, and so lib0's bytes too: one byte per
+   * char, and no '?' that the JDK wrote for a lone surrogate (lib0 writes U+FFFD).
+   */
+  private static boolean isAscii(String s, byte[] utf8) {
+    if (utf8.length != s.length()) {
+      return false;
+    }
+    for (int i = 0; i < utf8.length; i++) {
+      if (utf8[i] == '?' && s.charAt(i) != '?') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void writeVarStringSlow(CharSequence s, int from) {
