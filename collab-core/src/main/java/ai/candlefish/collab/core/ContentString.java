@@ -52,18 +52,30 @@ final class ContentString extends Content {
     return new ContentString(new StringBuilder(str));
   }
 
+  /** Up to this many chars, a split copies them one by one instead of through a String (an allocation more). */
+  private static final int SHORT_TAIL = 32;
+  /** A split leaves the left part up to this many chars of spare room rather than copying it once more. */
+  private static final int SPARE_ROOM = 8;
+
   @Override
   Content splice(int offset) {
-    // Through substring: StringBuilder.append(CharSequence, int, int) copies a StringBuilder char by char.
-    String tail = str.substring(offset);
-    StringBuilder rightChars = new StringBuilder(tail.length() + 8).append(tail);
+    int tailLength = str.length() - offset;
+    StringBuilder rightChars = new StringBuilder(tailLength + SPARE_ROOM);
+    if (tailLength <= SHORT_TAIL) {
+      rightChars.append(str, offset, str.length());
+    } else {
+      // Through substring: StringBuilder.append(CharSequence, int, int) copies a StringBuilder char by char.
+      rightChars.append(str.substring(offset));
+    }
     str.setLength(offset);
     // Yjs never lets a split separate a surrogate pair: both halves become U+FFFD, exactly as Yjs does it.
     if (offset > 0 && Character.isHighSurrogate(str.charAt(offset - 1))) {
       str.setCharAt(offset - 1, '\uFFFD');
       rightChars.setCharAt(0, '\uFFFD');
     }
-    str.trimToSize();
+    if (str.capacity() - offset > SPARE_ROOM) {
+      str.trimToSize();
+    }
     return new ContentString(rightChars);
   }
 

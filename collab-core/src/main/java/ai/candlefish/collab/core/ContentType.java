@@ -66,7 +66,7 @@ final class ContentType extends Content {
       }
     } else if (item.clock < txn.beforeState(item.client)) {
       // Deleted before this transaction: not in its delete set, but it may merge with its now-deleted neighbours.
-      txn.mergeStructs.add(item);
+      txn.addMergeStruct(item);
     }
   }
 

@@ -136,7 +136,7 @@ final class Item extends AbstractStruct {
     if (rightItem.right != null) {
       rightItem.right.left = rightItem;
     }
-    txn.mergeStructs.add(rightItem);
+    txn.addMergeStruct(rightItem);
     if (rightItem.parentSub != null && rightItem.right == null && parent instanceof SharedType type) {
       type.map.put(rightItem.parentSub, rightItem);
     }

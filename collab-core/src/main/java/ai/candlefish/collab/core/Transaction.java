@@ -57,7 +57,8 @@ public final class Transaction {
    */
   private Map<SharedType, List<SharedType>> deepObserved;
   private boolean walkedOnce;
-  final List<AbstractStruct> mergeStructs = new ArrayList<>();
+  /** Items split (or deleted before) in this transaction that may merge again; null until the first. */
+  private List<AbstractStruct> mergeStructs;
   /** The map key whose concurrent first sets this transaction resolved last (see {@link KeyHistoryRun}). */
   private KeyHistoryRun keyHistoryRun;
   /** Subdocuments added, removed and loaded in this transaction (Yjs's sets; null until the first). */
@@ -302,6 +303,24 @@ public final class Transaction {
   // Most transactions change only the list part of one type: they share this set until a map key changes.
   private static final Set<String> LIST_ONLY = Collections.singleton(null);
 
+  /** Remembers a struct that may merge with its neighbours again once this transaction is done. */
+  void addMergeStruct(AbstractStruct s) {
+    if (mergeStructs == null) {
+      mergeStructs = new ArrayList<>();
+    }
+    mergeStructs.add(s);
+  }
+
+  /** What {@link #addMergeStruct} remembered, in order. */
+  List<AbstractStruct> mergeStructs() {
+    return mergeStructs == null ? List.of() : mergeStructs;
+  }
+
+  /** The only type this transaction changed, or null if it changed none or several (see {@link #changed()}). */
+  SharedType onlyChangedType() {
+    return moreChanged == null ? changedType : null;
+  }
+
   /** Records that {@code type} changed (at map key {@code parentSub}, or its list when null). */
   void addChangedType(SharedType type, String parentSub) {
     Item item = type.item;
@@ -332,7 +351,7 @@ public final class Transaction {
     return changedType == null ? Map.of() : Map.of(changedType, changedKeys);
   }
 
-  private Set<String> changedKeys(SharedType type) {
+  Set<String> changedKeys(SharedType type) {
     if (moreChanged != null) {
       return moreChanged.get(type);
     }

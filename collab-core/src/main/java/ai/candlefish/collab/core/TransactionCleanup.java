@@ -77,8 +77,9 @@ final class TransactionCleanup {
         }
       });
       // Items split in this transaction may merge again.
-      for (int i = txn.mergeStructs.size() - 1; i >= 0; i--) {
-        AbstractStruct s = txn.mergeStructs.get(i);
+      List<AbstractStruct> mergeStructs = txn.mergeStructs();
+      for (int i = mergeStructs.size() - 1; i >= 0; i--) {
+        AbstractStruct s = mergeStructs.get(i);
         StructList structs = store.list(s.client);
         int replacedStructPos = structs.findIndex(s.clock);
         if (replacedStructPos + 1 < structs.size && tryToMergeWithLefts(structs, replacedStructPos + 1) > 1) {
@@ -128,16 +129,14 @@ final class TransactionCleanup {
 
   private static void callObservers(Doc doc, Transaction txn) {
     Throwable failure = null;
-    // Per-type observers.
+    // Per-type observers. Most transactions change one type: no map is made for it.
     // No copy of the map: changes made by observers go to transactions of their own.
-    for (Map.Entry<SharedType, Set<String>> e : txn.changed().entrySet()) {
-      SharedType type = e.getKey();
-      if (type.item == null || !type.item.isDeleted()) {
-        try {
-          type.callObserver(txn, e.getValue());
-        } catch (RuntimeException | Error ex) {
-          failure = addFailure(failure, ex);
-        }
+    SharedType only = txn.onlyChangedType();
+    if (only != null) {
+      failure = callObserver(txn, only, txn.changedKeys(only), failure);
+    } else {
+      for (Map.Entry<SharedType, Set<String>> e : txn.changed().entrySet()) {
+        failure = callObserver(txn, e.getKey(), e.getValue(), failure);
       }
     }
     // Deep observers: top-level events first.
@@ -178,6 +177,18 @@ final class TransactionCleanup {
       }
     }
     Listeners.throwIfAny(failure);
+  }
+
+  /** Calls the observers of {@code type} unless it was deleted; returns {@code failure} with what they threw added. */
+  private static Throwable callObserver(Transaction txn, SharedType type, Set<String> keys, Throwable failure) {
+    if (type.item == null || !type.item.isDeleted()) {
+      try {
+        type.callObserver(txn, keys);
+      } catch (RuntimeException | Error ex) {
+        return addFailure(failure, ex);
+      }
+    }
+    return failure;
   }
 
   /** Yjs's subdocs step: adopts added subdocuments, reports the event, destroys removed ones. */
