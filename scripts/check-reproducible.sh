@@ -12,7 +12,7 @@ trap 'rm -rf "$out"' EXIT
 
 for round in 1 2; do
   echo "[reproducible] release build $round of $modules"
-  ./mvnw -B -ntp -q -Prelease -DskipTests -pl "$modules" clean package
+  ./mvnw -B -ntp -Prelease -DskipTests -pl "$modules" clean package
   mkdir -p "$out/$round"
   for jar in collab-*/target/*.jar; do
     cp "$jar" "$out/$round/"

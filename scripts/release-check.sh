@@ -15,7 +15,7 @@ tree=target/runtime-dependencies.txt
 
 if [[ "${1:-}" != --no-build ]]; then
   echo "[release-check] ./mvnw -Prelease verify of $modules (tests skipped)"
-  ./mvnw -B -ntp -q -Prelease -DskipTests -pl "$modules" -am verify
+  ./mvnw -B -ntp -Prelease -DskipTests -pl "$modules" -am verify
 fi
 ./mvnw -B -ntp -q -pl "$modules" -am dependency:tree -Dscope=runtime -DoutputFile="$tree"
 
