@@ -9,6 +9,7 @@ import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import ai.candlefish.collab.testkit.TestTokens;
 import ai.candlefish.collab.testkit.YjsNodeClients;
+import ai.candlefish.collab.testkit.YjsNodeClientsExtension;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,33 +18,23 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * One document shared by a {@link CollabClient} (collab/1) and two real y-websocket 3.1.0 {@code WebsocketProvider}s
  * (Node, {@code collab-testkit/src/main/js/yjs-node-clients.mjs}) on the same server: both protocols on one port, edits in
  * parallel from both sides, one converged text; awareness crosses the protocols too.
  */
+@ExtendWith(YjsNodeClientsExtension.class)
 class CollabClientInteropTest {
-  private static YjsNodeClients node;
+  private static YjsNodeClients node; // started and closed by YjsNodeClientsExtension
 
   private final InMemoryDocumentStore store = new InMemoryDocumentStore();
   private CollabServer server;
   private CollabClient carol;
-
-  @BeforeAll
-  static void startNode() {
-    node = YjsNodeClients.start();
-  }
-
-  @AfterAll
-  static void stopNode() {
-    node.close();
-  }
 
   @BeforeEach
   void startServer() {

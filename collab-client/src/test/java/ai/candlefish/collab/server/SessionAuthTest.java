@@ -14,6 +14,7 @@ import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import ai.candlefish.collab.spi.Principal;
 import ai.candlefish.collab.testkit.TestTokens;
 import ai.candlefish.collab.testkit.YjsNodeClients;
+import ai.candlefish.collab.testkit.YjsNodeClientsExtension;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,11 +23,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Authentication for the whole session, through real sockets on all three protocols: y-websocket 3.1.0 and
@@ -35,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * the client refreshed it; {@link CollabServer#revoke} ends a principal's sessions on every protocol; nobody else is
  * affected.
  */
+@ExtendWith(YjsNodeClientsExtension.class)
 class SessionAuthTest {
   /**
    * How long an expiring token lives from when it is made, just before its client connects (not from the test's
@@ -42,7 +43,7 @@ class SessionAuthTest {
    */
   private static final Duration LIFETIME = Duration.ofSeconds(30);
   private static final Duration WAIT = Duration.ofSeconds(60);
-  private static YjsNodeClients node;
+  private static YjsNodeClients node; // started and closed by YjsNodeClientsExtension
 
   /**
    * {@link TestTokens}, plus "name@millis": that principal, expiring at that epoch millisecond; and "name!millis":
@@ -68,16 +69,6 @@ class SessionAuthTest {
   private CollabServer server;
   /** When the last token of {@link #expiringSoon} expires. */
   private Instant lastExpiry = Instant.EPOCH;
-
-  @BeforeAll
-  static void startNode() {
-    node = YjsNodeClients.start();
-  }
-
-  @AfterAll
-  static void stopNode() {
-    node.close();
-  }
 
   @BeforeEach
   void startServer() {

@@ -12,6 +12,7 @@ import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import ai.candlefish.collab.testkit.TestTokens;
 import ai.candlefish.collab.testkit.YjsNodeClients;
+import ai.candlefish.collab.testkit.YjsNodeClientsExtension;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -19,11 +20,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Subdocuments served as documents of their own, named by their guid, as Yjs providers open them: real y-websocket
@@ -32,24 +32,15 @@ import org.junit.jupiter.api.Test;
  * {@link ClientDocument#openSubdocument}; stored like any document (a restart with the store kept), and checked
  * against the authenticator by the guid.
  */
+@ExtendWith(YjsNodeClientsExtension.class)
 class SubdocumentsTest {
   /** Generous: the machines that run this are shared and may be 5-10 times slower than usual. */
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static YjsNodeClients node;
+  private static YjsNodeClients node; // started and closed by YjsNodeClientsExtension
 
   private final InMemoryDocumentStore store = new InMemoryDocumentStore();
   private CollabServer server;
   private CollabClient carol;
-
-  @BeforeAll
-  static void startNode() {
-    node = YjsNodeClients.start();
-  }
-
-  @AfterAll
-  static void stopNode() {
-    node.close();
-  }
 
   @BeforeEach
   void startServer() {

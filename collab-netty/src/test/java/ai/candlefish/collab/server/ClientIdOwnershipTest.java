@@ -8,14 +8,14 @@ import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import ai.candlefish.collab.testkit.TestTokens;
 import ai.candlefish.collab.testkit.YjsNodeClients;
+import ai.candlefish.collab.testkit.YjsNodeClientsExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A Yjs client id belongs to the principal that first wrote with it in a document, kept by the store: real
@@ -24,24 +24,15 @@ import org.junit.jupiter.api.Test;
  * {@link CloseCodes#FOREIGN_CLIENT_ID} and changes nothing; the owner's reconnects (across a server restart), second
  * tab and the server's own edits go on.
  */
+@ExtendWith(YjsNodeClientsExtension.class)
 class ClientIdOwnershipTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final DocumentKey KEY = DocumentKey.of("acme", "owned");
-  private static YjsNodeClients node;
+  private static YjsNodeClients node; // started and closed by YjsNodeClientsExtension
 
   private final InMemoryDocumentStore store = new InMemoryDocumentStore();
   private final List<String> clients = new ArrayList<>();
   private CollabServer server;
-
-  @BeforeAll
-  static void startNode() {
-    node = YjsNodeClients.start();
-  }
-
-  @AfterAll
-  static void stopNode() {
-    node.close();
-  }
 
   @BeforeEach
   void startServer() {

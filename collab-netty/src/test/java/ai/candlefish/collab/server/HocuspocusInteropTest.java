@@ -15,6 +15,7 @@ import ai.candlefish.collab.spi.StoreException;
 import ai.candlefish.collab.spi.StoredDocument;
 import ai.candlefish.collab.testkit.TestTokens;
 import ai.candlefish.collab.testkit.YjsNodeClients;
+import ai.candlefish.collab.testkit.YjsNodeClientsExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,11 +24,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Real {@code @hocuspocus/provider} 4.8.0 clients ({@code HocuspocusProvider}, alone or sharing one
@@ -36,9 +36,10 @@ import org.junit.jupiter.api.Test;
  * one socket, awareness, read-only scope, tenants, a malformed frame, stateless messages, and acknowledgements that
  * arrive only once an update is stored.
  */
+@ExtendWith(YjsNodeClientsExtension.class)
 class HocuspocusInteropTest {
   private static final long SEED = Long.getLong("interop.seed", 20261202L);
-  private static YjsNodeClients node;
+  private static YjsNodeClients node; // started and closed by YjsNodeClientsExtension
 
 
   private record Stateless(DocumentKey key, String protocol, String payload) {}
@@ -87,16 +88,6 @@ class HocuspocusInteropTest {
   private final BlockingQueue<Stateless> stateless = new LinkedBlockingQueue<>();
   private final List<String> clients = new ArrayList<>();
   private CollabServer server;
-
-  @BeforeAll
-  static void startNode() {
-    node = YjsNodeClients.start();
-  }
-
-  @AfterAll
-  static void stopNode() {
-    node.close();
-  }
 
   @BeforeEach
   void startServer() {

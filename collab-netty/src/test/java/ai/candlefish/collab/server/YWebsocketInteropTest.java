@@ -7,37 +7,27 @@ import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import ai.candlefish.collab.testkit.TestTokens;
 import ai.candlefish.collab.testkit.YjsNodeClients;
+import ai.candlefish.collab.testkit.YjsNodeClientsExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Real y-websocket 3.1.0 clients ({@code WebsocketProvider} on Node's {@code ws}, see
  * {@code collab-testkit/src/main/js/yjs-node-clients.mjs}) against the server: convergence with each other and with the
  * server's own copy, awareness, tokens, read-only access, and a restart with the store kept.
  */
+@ExtendWith(YjsNodeClientsExtension.class)
 class YWebsocketInteropTest {
   private static final long SEED = Long.getLong("interop.seed", 20240607L);
-  private static YjsNodeClients node;
-
+  private static YjsNodeClients node; // started and closed by YjsNodeClientsExtension
 
   private final InMemoryDocumentStore store = new InMemoryDocumentStore();
   private CollabServer server;
-
-  @BeforeAll
-  static void startNode() {
-    node = YjsNodeClients.start();
-  }
-
-  @AfterAll
-  static void stopNode() {
-    node.close();
-  }
 
   @BeforeEach
   void startServer() {

@@ -10,6 +10,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Watches a server in the test's JVM while a test attacks it, and fails the test when the attack cost more than it
@@ -66,6 +68,7 @@ public final class ServerWatch {
 
   static final long HEAP_SAMPLE_MILLIS = 500;
   static final int MIN_SAMPLES = 10;
+  private static final Logger LOG = LoggerFactory.getLogger(ServerWatch.class);
   private static final long MIB = 1 << 20;
   private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
 
@@ -203,7 +206,7 @@ public final class ServerWatch {
     heapPeak = Math.max(heapPeak, heapAtEnd);
     sampleOthers();
     String figures = figures();
-    System.out.println("[ServerWatch] " + figures);
+    LOG.info("[ServerWatch] {}", figures);
     synchronized (failures) {
       if (!failures.isEmpty()) {
         throw new AssertionError(attack + ": " + String.join("; ", failures) + "\nfigures: " + figures);
