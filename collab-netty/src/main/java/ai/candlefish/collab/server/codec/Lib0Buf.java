@@ -1,5 +1,6 @@
 package ai.candlefish.collab.server.codec;
 
+import ai.candlefish.collab.core.internal.codec.Lib0Decoder;
 import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.server.internal.ProtocolException;
 import io.netty.buffer.ByteBuf;
@@ -62,9 +63,9 @@ public final class Lib0Buf {
   }
 
   /**
-   * Reads a length-prefixed UTF-8 string (malformed UTF-8 becomes U+FFFD, as lib0's {@code TextDecoder} does).
+   * Reads a length-prefixed UTF-8 string; malformed UTF-8 is refused, as lib0's fatal {@code TextDecoder} refuses it.
    *
-   * @throws ProtocolException if the length is malformed or larger than what is left
+   * @throws ProtocolException if the length is malformed or larger than what is left, or the UTF-8 malformed
    */
   public static String readVarString(ByteBuf in) {
     int start = in.readerIndex();
@@ -73,6 +74,10 @@ public final class Lib0Buf {
       throw malformed("string length " + length + " exceeds the " + in.readableBytes() + " bytes left", start);
     }
     String s = in.toString(in.readerIndex(), (int) length, StandardCharsets.UTF_8);
+    // The JDK's decoding wrote U+FFFD for malformed input: only then (or for a real U+FFFD) the strict check.
+    if (s.indexOf('\uFFFD') >= 0 && !Lib0Decoder.isWellFormedUtf8(in.nioBuffer(in.readerIndex(), (int) length))) {
+      throw malformed("string is not well-formed UTF-8", start);
+    }
     in.skipBytes((int) length);
     return s;
   }

@@ -93,4 +93,18 @@ class Lib0BufTest {
     assertThatThrownBy(() -> Lib0Buf.readVarString(truncated)).isInstanceOf(ProtocolException.class)
         .hasMessage("malformed message: string length 9 exceeds the 1 bytes left at offset 0");
   }
+
+  @Test
+  void readVarString_refusesMalformedUtf8_asLib0Does_andKeepsARealReplacementCharacter() {
+    // lib0's TextDecoder is fatal: a Hocuspocus document name with a lone surrogate (ED A0 80) or a stray byte
+    // is refused by the Node server, not read as U+FFFD.
+    for (byte[] bad : new byte[][] {{2, 'a', (byte) 0xFF}, {4, 'a', (byte) 0xED, (byte) 0xA0, (byte) 0x80},
+        {3, (byte) 0xC0, (byte) 0x80, 'a'}, {2, 'a', (byte) 0xC3}}) {
+      assertThatThrownBy(() -> Lib0Buf.readVarString(Unpooled.wrappedBuffer(bad))).isInstanceOf(ProtocolException.class)
+          .hasMessageContaining("not well-formed UTF-8");
+    }
+    Lib0Encoder lib0 = new Lib0Encoder();
+    lib0.writeVarString("\uFEFFa\uFFFD");
+    assertThat(Lib0Buf.readVarString(Unpooled.wrappedBuffer(lib0.toByteArray()))).isEqualTo("\uFEFFa\uFFFD");
+  }
 }

@@ -3,6 +3,8 @@ package ai.candlefish.collab.core.internal.codec;
 import ai.candlefish.collab.core.DecodingException;
 import ai.candlefish.collab.core.Undefined;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -149,17 +151,34 @@ public final class Lib0Decoder {
     return lastVarIntNegativeZero;
   }
 
-  /** A UTF-8 string with its byte length in front (malformed sequences become U+FFFD, as in JavaScript). */
+  /**
+   * A UTF-8 string with its byte length in front. Malformed UTF-8 is refused, as lib0 refuses it (its
+   * {@code TextDecoder} is fatal, so Yjs rejects the whole update); a byte-order mark stays in the string.
+   */
   public String readVarString() {
     int start = pos;
     int n = readVarUintAsInt();
     if (n > remaining()) {
       throw new DecodingException("string claims " + n + " bytes but only " + remaining() + " remain", start);
     }
-    // The JDK's decoder copies ASCII at once (a vectorized check), so no scan of our own first.
+    // The JDK's decoder copies ASCII at once (a vectorized check), so no scan of our own first. It writes U+FFFD
+    // for malformed input, so only a string with U+FFFD in it (rare) needs the strict check.
     String s = new String(buf, pos, n, StandardCharsets.UTF_8);
+    if (s.indexOf('\uFFFD') >= 0 && !isWellFormedUtf8(ByteBuffer.wrap(buf, pos, n))) {
+      throw new DecodingException("string is not well-formed UTF-8", start);
+    }
     pos += n;
     return s;
+  }
+
+  /** Whether {@code bytes} (consumed) are well-formed UTF-8: no overlong forms, surrogates or truncated sequences. */
+  public static boolean isWellFormedUtf8(ByteBuffer bytes) {
+    try {
+      StandardCharsets.UTF_8.newDecoder().decode(bytes); // reports malformed input: the default action
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
+    }
   }
 
   public byte[] readVarUint8Array() {
