@@ -4,6 +4,9 @@
  */
 @SuppressWarnings("module") // the qualified export names collab-netty, which is built after this module
 module ai.candlefish.collab.core {
+  // Not `static transitive`, although javac's -Xlint:exports asks for it at every @Nullable in an API signature: then
+  // a consumer's javac demands org.jspecify on its module path (examples/module-path fails with "module not found"),
+  // and jspecify is `provided` here, so that collab-core has no runtime dependency. Same in every module.
   requires static org.jspecify;
 
   exports ai.candlefish.collab.core;

@@ -1,5 +1,7 @@
 package ai.candlefish.collab.core;
 
+import static ai.candlefish.collab.core.YjsOps.cmd;
+import static ai.candlefish.collab.core.YjsOps.op;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.candlefish.collab.core.internal.codec.Json;
@@ -135,50 +137,31 @@ class LongListDifferentialPropertyTest {
     }
 
     private Map<String, Object> randomOp(Doc doc, boolean format) {
-      Map<String, Object> op = new LinkedHashMap<>();
       int textLength = doc.getText("t").length();
       int arrayLength = doc.getArray("a").length();
       int dice = rnd.nextInt(100);
       if (dice < 45 || textLength == 0) {
-        op.put("op", "insertText");
-        op.put("name", "t");
-        op.put("index", rnd.nextInt(textLength + 1));
-        op.put("text", word());
+        return op("insertText", "t", Map.of("index", rnd.nextInt(textLength + 1), "text", word()));
       } else if (dice < 62) {
         int index = rnd.nextInt(textLength);
-        op.put("op", "deleteText");
-        op.put("name", "t");
-        op.put("index", index);
-        op.put("len", 1 + rnd.nextInt(Math.min(12, textLength - index)));
+        return op("deleteText", "t", Map.of("index", index, "len", 1 + rnd.nextInt(Math.min(12, textLength - index))));
       } else if (dice < 66) {
-        op.put("op", "insertEmbed");
-        op.put("name", "t");
-        op.put("index", rnd.nextInt(textLength + 1));
-        op.put("embed", Map.of("image", "i" + rnd.nextInt(9) + ".png"));
+        return op("insertEmbed", "t", Map.of("index", rnd.nextInt(textLength + 1),
+            "embed", Map.of("image", "i" + rnd.nextInt(9) + ".png")));
       } else if (dice < 68 && format) {
         int index = rnd.nextInt(textLength);
-        op.put("op", "formatText");
-        op.put("name", "t");
-        op.put("index", index);
-        op.put("len", 1 + rnd.nextInt(Math.min(30, textLength - index)));
-        op.put("attrs", Collections.singletonMap(rnd.nextBoolean() ? "bold" : "italic", rnd.nextBoolean() ? true : null));
+        return op("formatText", "t", Map.of("index", index, "len", 1 + rnd.nextInt(Math.min(30, textLength - index)),
+            "attrs", Collections.singletonMap(rnd.nextBoolean() ? "bold" : "italic", rnd.nextBoolean() ? true : null)));
       } else if (dice < 88 || arrayLength == 0) {
         List<Object> values = new ArrayList<>();
         for (int i = rnd.nextInt(1, 4); i > 0; i--) {
           values.add(rnd.nextInt(1000));
         }
-        op.put("op", "arrayInsert");
-        op.put("name", "a");
-        op.put("index", rnd.nextInt(arrayLength + 1));
-        op.put("values", YjsInterop.toTagged(values));
-      } else {
-        int index = rnd.nextInt(arrayLength);
-        op.put("op", "arrayDelete");
-        op.put("name", "a");
-        op.put("index", index);
-        op.put("len", 1 + rnd.nextInt(Math.min(5, arrayLength - index)));
+        return op("arrayInsert", "a", Map.of("index", rnd.nextInt(arrayLength + 1),
+            "values", YjsInterop.toTagged(values)));
       }
-      return op;
+      int index = rnd.nextInt(arrayLength);
+      return op("arrayDelete", "a", Map.of("index", index, "len", 1 + rnd.nextInt(Math.min(5, arrayLength - index))));
     }
 
     private String word() {
@@ -219,13 +202,6 @@ class LongListDifferentialPropertyTest {
       undo.close();
       peer.drop(a);
       peer.drop(b);
-    }
-
-    private static Map<String, Object> cmd(String op, String id) {
-      Map<String, Object> c = new LinkedHashMap<>();
-      c.put("op", op);
-      c.put("id", id);
-      return c;
     }
   }
 }

@@ -1,5 +1,6 @@
 package ai.candlefish.collab.core;
 
+import static ai.candlefish.collab.core.YjsOps.op;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.candlefish.collab.core.internal.codec.Json;
@@ -211,14 +212,6 @@ class RelativePositionPropertyTest {
       log.add(id + " " + Json.stringify(op));
       YjsInterop.apply(doc, op);
       peer.apply(id, op);
-    }
-
-    private static Map<String, Object> op(String op, String name, Map<String, Object> args) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("op", op);
-      m.put("name", name);
-      m.putAll(new java.util.TreeMap<>(args));
-      return m;
     }
 
     private void sync() {

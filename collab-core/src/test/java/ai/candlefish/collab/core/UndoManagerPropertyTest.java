@@ -1,5 +1,7 @@
 package ai.candlefish.collab.core;
 
+import static ai.candlefish.collab.core.YjsOps.cmd;
+import static ai.candlefish.collab.core.YjsOps.op;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.candlefish.collab.core.internal.codec.Json;
@@ -228,13 +230,6 @@ class UndoManagerPropertyTest {
       peer.drop(b);
     }
 
-    private static Map<String, Object> cmd(String op, String id) {
-      Map<String, Object> c = new LinkedHashMap<>();
-      c.put("op", op);
-      c.put("id", id);
-      return c;
-    }
-
     private Map<String, Object> randomOp(Doc doc) {
       YText text = doc.getText("t");
       YArray array = doc.getArray("a");
@@ -287,14 +282,6 @@ class UndoManagerPropertyTest {
         return op("nestedInsert", "m", Map.of("key", "n", "index", rnd.nextInt(arr.length() + 1), "text", "", "values", List.of(7, 8)));
       }
       return op("insertText", "t", Map.of("index", 0, "text", "q"));
-    }
-
-    private static Map<String, Object> op(String op, String name, Map<String, Object> args) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("op", op);
-      m.put("name", name);
-      m.putAll(new java.util.TreeMap<>(args));
-      return m;
     }
 
     /** {@code count} random ops in one transaction with {@code origin}, each picked on the state the last left. */
