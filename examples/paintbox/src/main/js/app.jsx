@@ -88,12 +88,31 @@ function EstimateList ({ user, onUnauthorized }) {
   )
 }
 
+/**
+ * Signs in again with the same name when four fifths of the token's remaining life have passed (a token lasts
+ * paintbox.dev-login.token-lifetime, 12 h by default), so that the page goes on with a fresh token: the
+ * collaboration server ends a session when its token expires, and the provider reconnects with the token it holds
+ * then.
+ */
+function useTokenRefresh (user, onRefreshed) {
+  useEffect(() => {
+    const left = user && Date.parse(user.expires) - Date.now()
+    if (!Number.isFinite(left)) return
+    const timer = setTimeout(() => {
+      api('/api/login', { method: 'POST', body: { name: user.name } }).then(onRefreshed)
+        .catch(err => console.warn('paintbox: could not refresh the token', err))
+    }, Math.max(1000, left * 4 / 5))
+    return () => clearTimeout(timer)
+  }, [user && user.token])
+}
+
 function App () {
   const [user, setUser] = useState(session.get())
   const [config, setConfig] = useState(null)
   const hash = useHash()
   useEffect(() => { api('/api/config').then(setConfig) }, [])
   const signOut = () => { session.clear(); setUser(null) }
+  useTokenRefresh(user, fresh => { session.set(fresh); setUser(fresh) })
   const match = /^#\/estimates\/([a-z0-9]+)$/.exec(hash)
   return (
     <>

@@ -169,7 +169,10 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
     const provider = new WebsocketProvider(collabUrl(config), documentName, doc,
       { connect: false, params: { token: user.token } })
     return { doc, provider }
-  }, [documentName, user.token])
+  }, [documentName, user.name])
+  // A refreshed token (see app.jsx) is the one the provider's next connection sends: the server ends the session
+  // when the old one expires, and the provider reconnects.
+  provider.params.token = user.token
   useEffect(() => {
     window.paintbox = { doc, provider } // for the browser test and the curious
     return () => { provider.destroy(); doc.destroy() }
