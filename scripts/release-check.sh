@@ -27,6 +27,7 @@ fail() {
 
 echo
 echo "== artifacts"
+echo "collab-parent: pom.xml (the parent of every module but the BOM: published with them)"
 for module in ${modules//,/ }; do
   artifacts=$(ls "$module"/target/"$module"-*.jar "$module"/target/"$module"-*.asc 2>/dev/null || true)
   echo "$module: pom.xml"
