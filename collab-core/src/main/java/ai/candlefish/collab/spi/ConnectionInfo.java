@@ -2,7 +2,6 @@ package ai.candlefish.collab.spi;
 
 import java.net.SocketAddress;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -14,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * What a server knows about a connection when it asks the {@link Authenticator} and calls {@link CollabHooks}:
  * everything from the WebSocket upgrade request except the token.
  *
- * <p>Immutable; the maps and lists are unmodifiable copies. Header names are lower case.
+ * <p>Immutable; the maps and lists are unmodifiable copies (compact ones: a server keeps one per connection). Header
+ * names are lower case.
  *
  * @param id the server's id for the connection, unique within one server's lifetime (for correlating hooks)
  * @param remoteAddress the peer's address (a proxy's, behind one; see the {@code x-forwarded-for} header)
@@ -53,7 +53,7 @@ public record ConnectionInfo(long id, SocketAddress remoteAddress, String protoc
       both.addAll(b);
       return List.copyOf(both);
     }));
-    return Collections.unmodifiableMap(out);
+    return CompactMultiMap.copyOf(out); // a server holds one per connection
   }
 
   @Override

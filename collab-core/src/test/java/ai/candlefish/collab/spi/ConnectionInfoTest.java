@@ -22,6 +22,18 @@ class ConnectionInfoTest {
   }
 
   @Test
+  void headers_mergeNamesThatDifferInCaseOnly_inOrder() {
+    Map<String, List<String>> headers = new java.util.LinkedHashMap<>();
+    headers.put("Host", List.of("a"));
+    headers.put("Cookie", List.of("x=1"));
+    headers.put("host", List.of("b", "c"));
+    ConnectionInfo many = new ConnectionInfo(1, new InetSocketAddress(0), "y-websocket", "/", Map.of(), headers);
+    assertThat(many.headers()).isEqualTo(Map.of("host", List.of("a", "b", "c"), "cookie", List.of("x=1")));
+    assertThat(many.headers().keySet()).containsExactly("host", "cookie");
+    assertThat(many.header("HOST")).isEqualTo("a");
+  }
+
+  @Test
   void toString_leavesHeadersAndParametersOut() {
     assertThat(info.toString()).doesNotContain("session").contains("id=7").contains("/doc");
   }

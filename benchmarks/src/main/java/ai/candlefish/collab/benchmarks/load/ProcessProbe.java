@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
  */
 final class ProcessProbe {
   private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total \\d+K, used (\\d+)K");
+  /** Serial and Parallel print one line per generation instead of one for the heap. */
+  private static final Pattern GENERATION_USED = Pattern.compile("(?:generation|Gen)\\s+total \\d+K, used (\\d+)K");
   private static final Pattern RSS = Pattern.compile("VmRSS:\\s+(\\d+) kB");
 
   private final long pid;
@@ -139,11 +141,20 @@ final class ProcessProbe {
   /** The heap in use after a full GC, in bytes (two {@code jcmd} calls, about a second). */
   long heapAfterGcBytes() {
     jcmd("GC.run");
-    Matcher m = HEAP_USED.matcher(jcmd("GC.heap_info"));
-    if (!m.find()) {
-      throw new IllegalStateException("jcmd GC.heap_info printed no heap total/used line (use G1 or Parallel)");
+    String info = jcmd("GC.heap_info");
+    Matcher m = HEAP_USED.matcher(info);
+    if (m.find()) {
+      return Long.parseLong(m.group(1)) * 1024;
     }
-    return Long.parseLong(m.group(1)) * 1024;
+    Matcher generations = GENERATION_USED.matcher(info);
+    long used = -1;
+    while (generations.find()) {
+      used = Math.max(used, 0) + Long.parseLong(generations.group(1)) * 1024;
+    }
+    if (used < 0) {
+      throw new IllegalStateException("jcmd GC.heap_info printed no heap or generation total/used line: " + info);
+    }
+    return used;
   }
 
   private String jcmd(String command) {

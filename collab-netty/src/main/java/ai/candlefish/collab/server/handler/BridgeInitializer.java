@@ -32,9 +32,8 @@ import java.util.function.IntConsumer;
  *   bridge                the upgrade (as {@link Upgrade}): connection limits, then HandshakeComplete;
  *                         afterwards drops pongs and ends the channel at the client's close frame
  *   [unauthenticated-budget]  added by the session handler until the client is authenticated
- *   keep-alive            as on the embedded port (its pings go to the host)
  *   message-metrics       (only with metrics)
- *   [protocol decoder/encoder], session   as on the embedded port
+ *   [protocol decoder/encoder], session   as on the embedded port (the session's pings go to the host)
  * </pre>
  */
 final class BridgeInitializer extends ChannelInitializer<LocalChannel> {
@@ -65,7 +64,6 @@ final class BridgeInitializer extends ChannelInitializer<LocalChannel> {
     p.addLast("idle", new IdleStateHandler(runtime.config().idleTimeout().toMillis() / 2, 0, 0,
         TimeUnit.MILLISECONDS));
     p.addLast(BRIDGE, new Bridge(runtime));
-    p.addLast("keep-alive", new KeepAliveHandler());
     if (runtime.metrics() != ServerMetrics.NONE) {
       p.addLast("message-metrics", new MessageMetricsHandler(runtime.metrics()));
     }

@@ -18,17 +18,15 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Builds the pipeline of every accepted connection. Inbound, top to bottom:
  *
  * <pre>
- *   admission             connection limits (total, per address), closes an upgrade that takes too long
+ *   guard                 connection limits (total, per address), closes an upgrade that takes too long, fires
+ *                         READER_IDLE after half the idle timeout without a byte read (one timer per event loop)
  *   tls                   TLS, when configured
- *   idle                  fires READER_IDLE after half the idle timeout without a byte read
  *   http                  HTTP/1.1 codec, for the upgrade request only (replaced by the WebSocket frame codec)
  *   http-aggregator       the upgrade request as one FullHttpRequest (a GET has no body)
  *   upgrade-router        path prefix, origin and protocol; 404/403/426/405 otherwise (removes itself)
@@ -36,11 +34,11 @@ import java.util.concurrent.TimeUnit;
  *                         before it is authenticated (then removed)
  *   websocket             handshake, ping/pong, close frames, frame size limit (Netty)
  *   message-aggregator    joins fragmented messages, up to the maximum message size
- *   keep-alive            pings an idle client, closes a silent one
  *   message-metrics       counts messages and bytes per protocol (only with metrics)
  *   [protocol decoder]    frames to ClientMessages, added at the handshake by the chosen WireProtocol (no encoder:
  *                         the connection writes whole frames, see BinaryFrames)
- *   session               authentication, documents, limits (protocol-independent)
+ *   session               authentication, documents, limits (protocol-independent); pings an idle client, closes
+ *                         a silent one
  * </pre>
  */
 public final class CollabServerInitializer extends ChannelInitializer<SocketChannel> {
@@ -60,6 +58,7 @@ public final class CollabServerInitializer extends ChannelInitializer<SocketChan
       HocuspocusProtocol.INSTANCE);
   private final List<WireProtocol> protocols = PROTOCOLS;
   private final WebSocketServerProtocolConfig webSocketConfig;
+  private final ConnectionSweep.Sweeps sweeps;
 
   /**
    * @param ssl the TLS context, or null to serve plain WebSockets
@@ -67,6 +66,7 @@ public final class CollabServerInitializer extends ChannelInitializer<SocketChan
   public CollabServerInitializer(ServerRuntime runtime, SslContext ssl) {
     this.runtime = runtime;
     this.ssl = ssl;
+    this.sweeps = new ConnectionSweep.Sweeps(runtime);
     ServerConfig config = runtime.config();
     this.webSocketConfig = WebSocketServerProtocolConfig.newBuilder()
         .websocketPath("/")
@@ -89,19 +89,17 @@ public final class CollabServerInitializer extends ChannelInitializer<SocketChan
   protected void initChannel(SocketChannel ch) {
     ServerConfig config = runtime.config();
     ChannelPipeline p = ch.pipeline();
-    p.addLast("admission", new AdmissionHandler(runtime));
+    p.addLast("guard", new ConnectionGuard(runtime, sweeps));
     if (ssl != null) {
       p.addLast("tls", ssl.newHandler(ch.alloc()));
     }
     // No flush consolidation here: a connection flushes once per turn of its event loop (see OutboundBudget).
-    p.addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis() / 2, 0, 0, TimeUnit.MILLISECONDS));
     p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192));
     p.addLast("http-aggregator", new HttpObjectAggregator(1024));
     p.addLast("upgrade-router", new UpgradeRouter(config.pathPrefix(), config.allowedOrigins(),
         config.pagePort(), protocols, runtime.metrics()));
     p.addLast("websocket", new WebSocketServerProtocolHandler(webSocketConfig));
     p.addLast("message-aggregator", new WebSocketFrameAggregator(config.maxMessageSize()));
-    p.addLast("keep-alive", new KeepAliveHandler());
     if (runtime.metrics() != ServerMetrics.NONE) {
       p.addLast("message-metrics", new MessageMetricsHandler(runtime.metrics()));
     }

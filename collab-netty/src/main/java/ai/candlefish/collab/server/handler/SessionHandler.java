@@ -13,8 +13,12 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -28,8 +32,8 @@ import org.slf4j.MDC;
 
 /**
  * The last handler: when the handshake completes, installs the chosen protocol's codec and creates the
- * {@link Connection}; then hands it every {@link ClientMessage}, and turns failures into close codes (a malformed
- * message closes this connection only).
+ * {@link Connection}; then hands it every {@link ClientMessage}, turns failures into close codes (a malformed
+ * message closes this connection only), and pings an idle client ({@code IdleStateEvent}s), closing a silent one.
  *
  * <p>One instance per channel.
  */
@@ -51,6 +55,10 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
+      keepAlive(ctx, idle);
+      return;
+    }
     if (!(evt instanceof HandshakeComplete handshake)) {
       ctx.fireUserEventTriggered(evt);
       return;
@@ -72,6 +80,22 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     connection = new Connection(ctx.channel(), runtime, info, route.protocol());
     runtime.metrics().connectionOpened(info.protocol());
     connection.start(route.token(), route.protocol().onConnect(route.relativePath()));
+  }
+
+  /**
+   * Keeps connections honest: after half the idle timeout without a byte from the client, sends a ping (every
+   * WebSocket client answers with a pong); after the other half still without one, closes with 1001. A connection
+   * still in its HTTP phase is simply closed.
+   */
+  private void keepAlive(ChannelHandlerContext ctx, IdleStateEvent idle) {
+    if (connection == null) {
+      ctx.close();
+    } else if (idle.isFirst()) {
+      ctx.writeAndFlush(new PingWebSocketFrame());
+    } else {
+      ctx.writeAndFlush(new CloseWebSocketFrame(CloseCodes.GOING_AWAY, "idle timeout"));
+      ctx.close();
+    }
   }
 
   private static Map<String, List<String>> headers(HttpHeaders headers) {

@@ -181,6 +181,7 @@ final class Authentication {
     grant = new Grant(channel.eventLoop(), accepted, p, connection::grantExpired);
     if (deadline != null) {
       deadline.cancel(false);
+      deadline = null; // a cancelled task is 100 bytes, and a server holds 10,000s of connections
     }
     if (channel.pipeline().get(UnauthenticatedBudget.NAME) != null) {
       channel.pipeline().remove(UnauthenticatedBudget.NAME);

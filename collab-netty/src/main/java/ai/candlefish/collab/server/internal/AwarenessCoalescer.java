@@ -29,15 +29,30 @@ final class AwarenessCoalescer<K> {
     }
   }
 
-  private final RateLimiter messages;
-  private final RateLimiter bytes;
-  private final long maxHeldBytes;
-  private final Map<K, LinkedHashMap<Long, Entry>> held = new LinkedHashMap<>();
+  /**
+   * The budget's rates (a second's worth of burst) and how many bytes of states are held per key at most: shared by
+   * every coalescer of a kind (each connection has one).
+   */
+  record Budget(RateLimiter messages, RateLimiter bytes, long maxHeldBytes) {
+    Budget(int perSecond, long bytesPerSecond, long maxHeldBytes) {
+      this(new RateLimiter(perSecond, perSecond), new RateLimiter(bytesPerSecond, bytesPerSecond), maxHeldBytes);
+    }
+  }
+
+  private final Budget budget;
+  private long messages;
+  private long bytes;
+  /** What is held, per key; null while nothing is (almost always). */
+  private Map<K, LinkedHashMap<Long, Entry>> held;
+
+  AwarenessCoalescer(Budget budget, long nowNanos) {
+    this.budget = budget;
+    this.messages = budget.messages().full(nowNanos);
+    this.bytes = budget.bytes().full(nowNanos);
+  }
 
   AwarenessCoalescer(int perSecond, long bytesPerSecond, long maxHeldBytes, long nowNanos) {
-    this.messages = new RateLimiter(perSecond, perSecond, nowNanos);
-    this.bytes = new RateLimiter(bytesPerSecond, bytesPerSecond, nowNanos);
-    this.maxHeldBytes = maxHeldBytes;
+    this(new Budget(perSecond, bytesPerSecond, maxHeldBytes), nowNanos);
   }
 
   /**
@@ -45,11 +60,11 @@ final class AwarenessCoalescer<K> {
    * Not while something is held for the key: the update would overtake it.
    */
   boolean tryPass(K key, int size, long nowNanos) {
-    if (held.containsKey(key) || delay(nowNanos) > 0) {
+    if ((held != null && held.containsKey(key)) || delay(nowNanos) > 0) {
       return false;
     }
-    messages.take(1);
-    bytes.take(size);
+    messages = budget.messages().take(messages, nowNanos, 1);
+    bytes = budget.bytes().take(bytes, nowNanos, size);
     return true;
   }
 
@@ -61,6 +76,9 @@ final class AwarenessCoalescer<K> {
    */
   boolean hold(K key, byte[] update) {
     LinkedHashMap<Long, Entry> entries = decode(update);
+    if (held == null) {
+      held = new LinkedHashMap<>();
+    }
     boolean first = held.isEmpty();
     LinkedHashMap<Long, Entry> merged = held.get(key);
     if (merged == null) {
@@ -68,7 +86,7 @@ final class AwarenessCoalescer<K> {
       return first;
     }
     entries.forEach((client, entry) -> merged.merge(client, entry, AwarenessCoalescer::latest));
-    if (merged.values().stream().mapToLong(Entry::size).sum() > maxHeldBytes) {
+    if (merged.values().stream().mapToLong(Entry::size).sum() > budget.maxHeldBytes()) {
       held.put(key, entries);
     }
     return first;
@@ -76,32 +94,37 @@ final class AwarenessCoalescer<K> {
 
   /** How long until the budget lets the next update through: 0 for now. */
   long delay(long nowNanos) {
-    return Math.max(messages.delay(nowNanos), bytes.delay(nowNanos));
+    return Math.max(budget.messages().delay(messages, nowNanos), budget.bytes().delay(bytes, nowNanos));
   }
 
   /** Whether anything is held. */
   boolean isHolding() {
-    return !held.isEmpty();
+    return held != null && !held.isEmpty();
   }
 
   /** Forgets what is held for {@code key} (its document closed, its client left). */
   void forget(K key) {
-    held.remove(key);
+    if (held != null) {
+      held.remove(key);
+    }
   }
 
   /**
    * Takes everything held, one merged update per key, and counts it against the budget (which may go into debt:
    * later updates wait that out).
    */
-  Map<K, byte[]> drain() {
+  Map<K, byte[]> drain(long nowNanos) {
     Map<K, byte[]> out = new LinkedHashMap<>();
+    if (held == null) {
+      return out;
+    }
     held.forEach((key, entries) -> {
       byte[] update = encode(entries);
-      messages.take(1);
-      bytes.take(update.length);
+      messages = budget.messages().take(messages, nowNanos, 1);
+      bytes = budget.bytes().take(bytes, nowNanos, update.length);
       out.put(key, update);
     });
-    held.clear();
+    held = null;
     return out;
   }
 

@@ -70,17 +70,17 @@ public final class Connection implements Peer {
    */
   private final boolean framesWritten;
 
-  // The collections below start small: a server holds 10,000s of connections, most with one document open and
-  // nothing held or waiting.
+  // The collections below are small, or null until needed: a server holds 10,000s of connections, most with one
+  // document open and nothing held or waiting.
   /**
    * Messages read but not handled yet because the {@link ReadThrottle} said not now (reading is paused meanwhile): at
    * most what one read decoded.
    */
-  private final ArrayDeque<ClientMessage> held = new ArrayDeque<>(0);
+  private ArrayDeque<ClientMessage> held;
   /** Messages that wait for the first authentication. */
-  private final ArrayDeque<ClientMessage> waiting = new ArrayDeque<>(1);
+  private ArrayDeque<ClientMessage> waiting;
   /** Documents whose own token is being authenticated, with the messages about them that wait for it. */
-  private final Map<String, ArrayDeque<ClientMessage>> authenticatingDocuments = new HashMap<>();
+  private Map<String, ArrayDeque<ClientMessage>> authenticatingDocuments;
   private final Map<String, DocumentSession> sessions = new HashMap<>(2);
   /** The grant (token and principal) each open document was opened or last refreshed with. */
   private final Map<String, Grant> grants = new HashMap<>(2);
@@ -101,8 +101,7 @@ public final class Connection implements Peer {
     this.outbound = new OutboundBudget(channel, config.outboundBufferLimit());
     this.authentication = new Authentication(this, channel, runtime, info);
     this.framesWritten = writesFrames(channel.pipeline());
-    this.awareness = new AwarenessCoalescer<>(config.awarenessPerConnection(), config.awarenessBytesPerConnection(),
-        4L * config.maxAwarenessStateBytes(), System.nanoTime());
+    this.awareness = new AwarenessCoalescer<>(config.connectionAwareness, System.nanoTime());
   }
 
   /**
@@ -134,7 +133,9 @@ public final class Connection implements Peer {
    * once. Either way the client has the authentication timeout to become authenticated.
    */
   public void start(String token, List<ClientMessage> implicit) {
-    waiting.addAll(implicit);
+    if (!implicit.isEmpty()) {
+      waiting = new ArrayDeque<>(implicit);
+    }
     authentication.startDeadline();
     policy.start(this, token);
   }
@@ -244,7 +245,10 @@ public final class Connection implements Peer {
       close(CloseCodes.POLICY_VIOLATION, "too much data before authentication");
       return;
     }
-    if (!held.isEmpty() || !admit(message)) {
+    if ((held != null && !held.isEmpty()) || !admit(message)) {
+      if (held == null) {
+        held = new ArrayDeque<>(4);
+      }
       held.add(message);
       return;
     }
@@ -253,7 +257,7 @@ public final class Connection implements Peer {
 
   /** Handles the held messages in order, as far as the throttle admits them (on the event loop). */
   private void admitHeld() {
-    while (!held.isEmpty() && !handshake.isClosing() && admit(held.peek())) {
+    while (held != null && !held.isEmpty() && !handshake.isClosing() && admit(held.peek())) {
       handle(held.poll());
     }
   }
@@ -283,17 +287,31 @@ public final class Connection implements Peer {
     if (!authentication.isAuthenticated()) {
       if (!(message instanceof ClientMessage.Authenticate)) {
         // Behind its document's token, if one is being checked: a refused token drops what was sent under it.
-        ArrayDeque<ClientMessage> queued = authenticatingDocuments.get(message.document());
-        (queued != null ? queued : waiting).add(message);
+        ArrayDeque<ClientMessage> queued = authenticatingQueue(message.document());
+        if (queued == null) {
+          if (waiting == null) {
+            waiting = new ArrayDeque<>(2);
+          }
+          queued = waiting;
+        }
+        queued.add(message);
         return;
       }
     }
     dispatch(message);
   }
 
+  /** The messages waiting for document {@code name}'s token to be checked, or null if none is being checked. */
+  private ArrayDeque<ClientMessage> authenticatingQueue(String name) {
+    return authenticatingDocuments == null ? null : authenticatingDocuments.get(name);
+  }
+
   private void drainWaiting() {
-    while (!waiting.isEmpty() && !handshake.isClosing()) {
+    while (waiting != null && !waiting.isEmpty() && !handshake.isClosing()) {
       dispatch(waiting.poll());
+    }
+    if (waiting != null && waiting.isEmpty()) {
+      waiting = null;
     }
   }
 
@@ -307,7 +325,7 @@ public final class Connection implements Peer {
       open(name, authentication.grant());
       return;
     }
-    ArrayDeque<ClientMessage> queued = authenticatingDocuments.get(name);
+    ArrayDeque<ClientMessage> queued = authenticatingQueue(name);
     if (queued != null) {
       queued.add(message);
       return;
@@ -361,7 +379,7 @@ public final class Connection implements Peer {
       awarenessFlush = channel.eventLoop().schedule(this::flushAwareness, wait, TimeUnit.NANOSECONDS);
       return;
     }
-    awareness.drain().forEach((name, update) -> {
+    awareness.drain(System.nanoTime()).forEach((name, update) -> {
       DocumentSession session = sessions.get(name);
       if (session != null) {
         throttle.submitted();
@@ -389,7 +407,7 @@ public final class Connection implements Peer {
       } // else the same token again while open: the first answer stands
       return;
     }
-    ArrayDeque<ClientMessage> pending = authenticatingDocuments.get(name);
+    ArrayDeque<ClientMessage> pending = authenticatingQueue(name);
     if (pending != null) {
       // Asked again while the first token is checked (a provider closed and reopened the document at once):
       // answered in order, after what came before it.
@@ -400,13 +418,19 @@ public final class Connection implements Peer {
       open(name, authentication.grant());
       return;
     }
+    if (authenticatingDocuments == null) {
+      authenticatingDocuments = new HashMap<>(2);
+    }
     if (authenticatingDocuments.size() >= config.maxDocumentsPerConnection()) {
       close(CloseCodes.POLICY_VIOLATION, "too many documents open on one connection");
       return;
     }
     authenticatingDocuments.put(name, new ArrayDeque<>());
     authentication.check(auth.token(), (p, error) -> {
-      ArrayDeque<ClientMessage> queued = authenticatingDocuments.remove(name);
+      ArrayDeque<ClientMessage> queued = authenticatingDocuments == null ? null : authenticatingDocuments.remove(name);
+      if (queued == null) {
+        return; // closed meanwhile
+      }
       if (error != null) {
         refused(name, error);
         dispatchFromNextToken(queued);
@@ -675,9 +699,9 @@ public final class Connection implements Peer {
     sessions.clear();
     grants.values().forEach(Grant::end);
     grants.clear();
-    waiting.clear();
-    held.clear();
-    authenticatingDocuments.clear();
+    waiting = null;
+    held = null;
+    authenticatingDocuments = null;
     Principal who = principal();
     try {
       runtime.blockingPool().execute(() -> {

@@ -3,7 +3,9 @@ package ai.candlefish.collab.server.internal;
 import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -24,7 +26,11 @@ public final class DocumentSession {
 
   boolean attached;
   boolean initialStateSent;
-  final Set<Long> awarenessClients = new HashSet<>(2);
+  /**
+   * The awareness client ids the client sent: null, one {@code Long} (almost always: a Yjs client has one id), or a
+   * {@code Set<Long>}; a server holds 10,000s of sessions, and a set costs 136 bytes for one id.
+   */
+  private Object awarenessClients;
 
   public DocumentSession(Peer peer, SharedDocument document, Principal principal, Permission permission,
       ConnectionInfo connection, SessionPolicy policy) {
@@ -34,6 +40,40 @@ public final class DocumentSession {
     this.permission = permission;
     this.connection = connection;
     this.policy = policy;
+  }
+
+  void addAwarenessClient(Long client) {
+    if (awarenessClients == null) {
+      awarenessClients = client;
+    } else if (awarenessClients instanceof Long one) {
+      if (!one.equals(client)) {
+        Set<Long> several = new HashSet<>(4);
+        several.add(one);
+        several.add(client);
+        awarenessClients = several;
+      }
+    } else {
+      clientSet().add(client);
+    }
+  }
+
+  void removeAwarenessClient(Long client) {
+    if (client.equals(awarenessClients)) {
+      awarenessClients = null;
+    } else if (awarenessClients instanceof Set) {
+      clientSet().remove(client);
+    }
+  }
+
+  /** The awareness client ids the client sent (a copy). */
+  List<Long> awarenessClients() {
+    return awarenessClients == null ? List.of()
+        : awarenessClients instanceof Long one ? List.of(one) : new ArrayList<>(clientSet());
+  }
+
+  @SuppressWarnings("unchecked")
+  private Set<Long> clientSet() {
+    return (Set<Long>) awarenessClients;
   }
 
   public SharedDocument document() {

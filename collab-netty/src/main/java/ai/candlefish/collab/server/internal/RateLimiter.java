@@ -1,33 +1,38 @@
 package ai.candlefish.collab.server.internal;
 
 /**
- * A token bucket: {@code ratePerSecond} tokens a second, at most {@code burst} saved up. The caller asks
- * {@link #delay} before the work and {@link #take}s only when it does the work, so nothing over the rate is done
- * first and paid for after. A cost above one (bytes) may take the bucket into debt, which later calls wait out.
- * Not thread-safe (one connection's event loop, or one document's lane, uses it).
+ * A token bucket's rate and burst, shared by every bucket of its kind; a bucket itself is one {@code long} that its
+ * owner keeps (a server holds 10,000s of connections with five buckets each: a bucket object apiece cost 48 bytes).
+ * The {@code long} is the time at which the bucket was (or, in debt, will be) empty: it holds
+ * {@code (now - bucket) * rate} tokens, at most {@code burst}. The caller asks {@link #delay} before the work and
+ * {@link #take}s only when it does the work, so nothing over the rate is done first and paid for after. A cost above
+ * one (bytes) may take the bucket into debt, which later calls wait out.
+ *
+ * <p>Immutable; a bucket belongs to one thread (a connection's event loop, or a document's lane).
  */
 final class RateLimiter {
-  private final double tokensPerNano;
-  private final double burst;
-  private double tokens;
-  private long lastNanos;
+  private final double nanosPerToken;
+  /** How long an empty bucket takes to fill up to the burst. */
+  private final long fillNanos;
 
-  RateLimiter(long ratePerSecond, long burst, long nowNanos) {
-    this.tokensPerNano = ratePerSecond / 1e9;
-    this.burst = burst;
-    this.tokens = burst;
-    this.lastNanos = nowNanos;
+  RateLimiter(long ratePerSecond, long burst) {
+    this.nanosPerToken = 1e9 / ratePerSecond;
+    this.fillNanos = (long) Math.min(Long.MAX_VALUE / 4, Math.ceil(burst * nanosPerToken));
   }
 
-  /** 0 if there is a token now, else how many nanoseconds until there is one. */
-  long delay(long nowNanos) {
-    tokens = Math.min(burst, tokens + Math.max(0, nowNanos - lastNanos) * tokensPerNano);
-    lastNanos = Math.max(lastNanos, nowNanos);
-    return tokens >= 1 ? 0 : (long) Math.ceil((1 - tokens) / tokensPerNano);
+  /** A full bucket at {@code nowNanos}. */
+  long full(long nowNanos) {
+    return nowNanos - fillNanos;
   }
 
-  /** Takes {@code cost} tokens (after {@link #delay} said 0). */
-  void take(long cost) {
-    tokens -= cost;
+  /** 0 if {@code bucket} has a token at {@code nowNanos}, else how many nanoseconds until it has one. */
+  long delay(long bucket, long nowNanos) {
+    double wait = (Math.max(bucket, nowNanos - fillNanos) - nowNanos) + nanosPerToken; // exact at any clock reading
+    return wait <= 0 ? 0 : (long) Math.ceil(wait);
+  }
+
+  /** {@code bucket} after taking {@code cost} tokens at {@code nowNanos} (after {@link #delay} said 0). */
+  long take(long bucket, long nowNanos, long cost) {
+    return Math.max(bucket, nowNanos - fillNanos) + (long) Math.ceil(cost * nanosPerToken);
   }
 }

@@ -16,7 +16,7 @@ import java.util.function.BooleanSupplier;
  * and reading resumes. So a read full of messages is handled at the rates, not first and paid for after; what is
  * held is at most what one read decoded.
  *
- * <p>The rates are token buckets ({@link RateLimiter}).
+ * <p>The rates are token buckets ({@link RateLimiter}): one {@code long} each here, the rates shared by the server.
  *
  * <p>Threads: the event loop, except {@link #handled} (documents' threads) and {@link #stop} (any thread).
  */
@@ -31,9 +31,10 @@ final class ReadThrottle {
   private final BooleanSupplier closing;
   private final Runnable admitHeld;
   private final ServerMetrics metrics;
-  private final RateLimiter messages;
-  private final RateLimiter authentications;
-  private final RateLimiter opens;
+  private final ServerConfig config;
+  private long messages;
+  private long authentications;
+  private long opens;
   private final AtomicInteger inFlight = new AtomicInteger();
   private ScheduledFuture<?> rateResume;
   private int pauses;
@@ -48,10 +49,11 @@ final class ReadThrottle {
     this.closing = closing;
     this.admitHeld = admitHeld;
     this.metrics = metrics;
+    this.config = config;
     long now = System.nanoTime();
-    this.messages = new RateLimiter(config.messagesPerSecond(), config.messageBurst(), now);
-    this.authentications = new RateLimiter(config.authenticationsPerSecond(), config.authenticationBurst(), now);
-    this.opens = new RateLimiter(config.documentOpensPerSecond(), config.documentOpenBurst(), now);
+    this.messages = config.messageRate.full(now);
+    this.authentications = config.authenticationRate.full(now);
+    this.opens = config.openRate.full(now);
   }
 
   /**
@@ -71,14 +73,14 @@ final class ReadThrottle {
       return false;
     }
     long now = System.nanoTime();
-    long wait = messages.delay(now);
+    long wait = config.messageRate.delay(messages, now);
     String limit = "messages";
-    if (checksToken && authentications.delay(now) > wait) {
-      wait = authentications.delay(now);
+    if (checksToken && config.authenticationRate.delay(authentications, now) > wait) {
+      wait = config.authenticationRate.delay(authentications, now);
       limit = "authentications";
     }
-    if (opens && this.opens.delay(now) > wait) {
-      wait = this.opens.delay(now);
+    if (opens && config.openRate.delay(this.opens, now) > wait) {
+      wait = config.openRate.delay(this.opens, now);
       limit = "opens";
     }
     if (wait > 0) {
@@ -86,12 +88,12 @@ final class ReadThrottle {
       metrics.throttled(limit);
       return false;
     }
-    messages.take(1);
+    messages = config.messageRate.take(messages, now, 1);
     if (checksToken) {
-      authentications.take(1);
+      authentications = config.authenticationRate.take(authentications, now, 1);
     }
     if (opens) {
-      this.opens.take(1);
+      this.opens = config.openRate.take(this.opens, now, 1);
     }
     return true;
   }

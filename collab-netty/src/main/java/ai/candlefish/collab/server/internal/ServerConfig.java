@@ -70,6 +70,12 @@ public final class ServerConfig {
   private final int awarenessPerDocument;
   private final long awarenessBytesPerDocument;
   private final int maxRevocations;
+  // The rates of every connection's and document's token buckets (a bucket is a long, see RateLimiter).
+  final RateLimiter messageRate;
+  final RateLimiter authenticationRate;
+  final RateLimiter openRate;
+  final AwarenessCoalescer.Budget connectionAwareness;
+  final AwarenessCoalescer.Budget documentAwareness;
 
   private ServerConfig(Builder b) {
     this.host = b.host;
@@ -118,6 +124,13 @@ public final class ServerConfig {
     this.awarenessPerDocument = b.awarenessPerDocument;
     this.awarenessBytesPerDocument = b.awarenessBytesPerDocument;
     this.maxRevocations = b.maxRevocations;
+    this.messageRate = new RateLimiter(messagesPerSecond, messageBurst);
+    this.authenticationRate = new RateLimiter(authenticationsPerSecond, authenticationBurst);
+    this.openRate = new RateLimiter(documentOpensPerSecond, documentOpenBurst);
+    this.connectionAwareness = new AwarenessCoalescer.Budget(awarenessPerConnection, awarenessBytesPerConnection,
+        4L * maxAwarenessStateBytes);
+    this.documentAwareness = new AwarenessCoalescer.Budget(awarenessPerDocument, awarenessBytesPerDocument,
+        4L * maxAwarenessStateBytes);
   }
 
   /** A builder with the defaults documented on {@code CollabServer.Builder}. */

@@ -105,8 +105,7 @@ public final class SharedDocument {
     this.cluster = runtime.cluster() == null ? null : new ClusterLink(this, runtime.cluster());
     this.writer = new StoreWriter(this, runtime);
     ServerConfig config = runtime.config();
-    this.awarenessBudget = new AwarenessCoalescer<>(config.awarenessPerDocument(),
-        config.awarenessBytesPerDocument(), 4L * config.maxAwarenessStateBytes(), System.nanoTime());
+    this.awarenessBudget = new AwarenessCoalescer<>(config.documentAwareness, System.nanoTime());
   }
 
   public DocumentKey key() {
@@ -571,9 +570,10 @@ public final class SharedDocument {
     }
     awarenessBudget.forget(session);
     session.attached = false;
-    if (!session.awarenessClients.isEmpty()) {
+    List<Long> clients = session.awarenessClients();
+    if (!clients.isEmpty()) {
       // Broadcast at once: no ghost cursors until the awareness timeout.
-      awareness.removeStates(new ArrayList<>(session.awarenessClients), null);
+      awareness.removeStates(clients, null);
     }
   }
 
@@ -693,7 +693,7 @@ public final class SharedDocument {
     for (Long client : change.removed()) {
       DocumentSession owner = awarenessOwners.remove(client);
       if (owner != null) {
-        owner.awarenessClients.remove(client);
+        owner.removeAwarenessClient(client);
       }
     }
     // The sender gets its own update back, as y-websocket's server does: a y-websocket client that hears nothing
@@ -748,7 +748,7 @@ public final class SharedDocument {
       scheduleHeldAwareness();
       return;
     }
-    awarenessBudget.drain().forEach((session, update) -> {
+    awarenessBudget.drain(System.nanoTime()).forEach((session, update) -> {
       if (session.attached) {
         awareness.applyUpdate(update, session, client -> mayChangePresence(session, client));
       }
@@ -789,9 +789,9 @@ public final class SharedDocument {
     for (Long client : clients) {
       DocumentSession previous = awarenessOwners.put(client, session);
       if (previous != null && previous != session) {
-        previous.awarenessClients.remove(client);
+        previous.removeAwarenessClient(client);
       }
-      session.awarenessClients.add(client);
+      session.addAwarenessClient(client);
     }
   }
 

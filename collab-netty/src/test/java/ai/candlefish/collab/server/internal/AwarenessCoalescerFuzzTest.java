@@ -22,10 +22,10 @@ class AwarenessCoalescerFuzzTest {
       assertThat(coalescer.isHolding()).isFalse();
       return;
     }
-    Map<String, byte[]> drained = coalescer.drain();
+    Map<String, byte[]> drained = coalescer.drain(0);
     byte[] merged = drained.get("doc");
     AwarenessCoalescer<String> again = new AwarenessCoalescer<>(1, 1 << 20, 1 << 20, 0);
     again.hold("doc", merged);
-    assertThat(again.drain().get("doc")).isEqualTo(merged);
+    assertThat(again.drain(0).get("doc")).isEqualTo(merged);
   }
 }

@@ -60,7 +60,7 @@ class AwarenessCoalescerPropertyTest {
         assertThat(coalescer.tryPass("doc", update.length, 0)).isFalse();
         coalescer.hold("doc", update);
       }
-      Map<String, byte[]> drained = coalescer.drain();
+      Map<String, byte[]> drained = coalescer.drain(0);
       assertThat(drained).containsOnlyKeys("doc");
       coalesced.applyUpdate(drained.get("doc"), "client");
       assertThat(coalesced.states()).as("seed %d, round %d", seed, round).isEqualTo(inOrder.states());
@@ -87,7 +87,7 @@ class AwarenessCoalescerPropertyTest {
     assertThat(coalescer.hold("doc", update(List.<Object[]>of(new Object[] {1L, 1L, big})))).isTrue();
     assertThat(coalescer.hold("doc", update(List.<Object[]>of(new Object[] {2L, 1L, big})))).isFalse();
     Awareness received = receiver();
-    received.applyUpdate(coalescer.drain().get("doc"), "client");
+    received.applyUpdate(coalescer.drain(0).get("doc"), "client");
     assertThat(received.states()).containsKey(2L).doesNotContainKey(1L);
 
     assertThatThrownBy(() -> coalescer.hold("doc", new byte[] {5, 1})).isInstanceOf(DecodingException.class);
