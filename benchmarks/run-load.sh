@@ -2,6 +2,8 @@
 # Server load: builds the benchmarks, starts collab-netty's server (LoadServer) in its own JVM and drives it with the
 # load generator (LoadGenerator) in another, one fresh server per scenario; prints a Markdown table of the figures.
 # Server CPU comes from /proc/<pid>/stat, its heap from `jcmd <pid> GC.run` + `jcmd <pid> GC.heap_info`.
+# collab-netty runs with -Xms256m -Xmx2g -XX:+UseG1GC, but for idle connections (idle-N, connections) with the
+# README's flags for many connections ("Many connections": ParallelGC, a small heap, MALLOC_ARENA_MAX=2).
 #
 # Usage: benchmarks/run-load.sh [--no-build] [--port P] [--servers S,S...] [--peers | --render] [SCENARIO...]
 #   --servers: which servers to measure, one after another, each started fresh for every scenario on loopback:
@@ -41,7 +43,8 @@
 #                           each hop from the throughput)
 #              smoke       (100 clients on 10 documents, 2 edits/s, 10 s; a quick check of the script)
 #   default: connections relay
-# Environment: SERVER_JAVA_OPTS, LOAD_JAVA_OPTS (extra JVM options, e.g. SERVER_JAVA_OPTS=-XX:StartFlightRecording=...;
+# Environment: SERVER_FLAGS (replaces collab-netty's heap and GC flags above, e.g. SERVER_FLAGS='-Xmx2g -XX:+UseG1GC'),
+#   SERVER_JAVA_OPTS, LOAD_JAVA_OPTS (extra JVM options, e.g. SERVER_JAVA_OPTS=-XX:StartFlightRecording=...;
 #   LOAD_JAVA_OPTS replaces the generator's -XX:+UseParallelGC: its 1,000s of growing replicas made G1's young
 #   pauses long and frequent (5-13 % of the time), and every pause of the generator counts as relay latency); SERVER_THREADS="IO DOCUMENTS" (the server's event loop and
 #   document threads; default: CollabServer's, twice the cores and the cores; DOCUMENTS 0: documents on the event loops)
@@ -133,12 +136,23 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start_server KIND LOG-NAME
+# collab-netty's JVM flags for SCENARIO: for idle connections the README's ("Many connections"), as a user would
+# run a server of many idle connections, since their resident memory per connection is measured; else a roomy G1 heap.
+server_flags() {
+  case "$1" in
+    idle-*|connections) echo -Xmx256m -Xmn24m -XX:+UseParallelGC -XX:TrimNativeHeapInterval=5000 ;;
+    *) echo -Xms256m -Xmx2g -XX:+UseG1GC ;;
+  esac
+}
+
+# start_server KIND LOG-NAME SCENARIO
 start_server() {
   local log="$logs/server-$2.log"
   if [[ $1 == collab-netty ]]; then
-    # shellcheck disable=SC2086
-    setsid java -Xms256m -Xmx2g -XX:+UseG1GC ${SERVER_JAVA_OPTS:-} -cp "$jar" \
+    local -a environment=()
+    [[ $3 != idle-* && $3 != connections ]] || environment=(MALLOC_ARENA_MAX=2)
+    # shellcheck disable=SC2046,SC2086
+    env "${environment[@]}" setsid java ${SERVER_FLAGS:-$(server_flags "$3")} ${SERVER_JAVA_OPTS:-} -cp "$jar" \
       ai.candlefish.collab.benchmarks.load.LoadServer "$port" ${SERVER_THREADS:-} >"$log" 2>&1 &
   else
     # As their READMEs start them: one Node process, default options.
@@ -194,7 +208,7 @@ run_one() {
   local -a args
   read -r -a args <<<"$(scenario_args "$scenario")"
   [[ $protocol == default ]] || args+=(--protocol "$protocol")
-  start_server "$server" "$name"
+  start_server "$server" "$name" "$scenario"
   echo "== $scenario on $server ($protocol): server pid $server_pid; LoadGenerator ${args[*]}"
   out="$logs/generator-$name.log"
   : >"$out" # before tail opens it

@@ -5,7 +5,7 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * The server's side of a WebSocket close: once only, our close frame with its code and reason, then reading on
@@ -17,9 +17,12 @@ final class CloseHandshake {
   /** How long a client may take to answer the server's close frame before its connection is dropped. */
   static final long ANSWER_MILLIS = 3000;
 
+  private static final AtomicIntegerFieldUpdater<CloseHandshake> CLOSING =
+      AtomicIntegerFieldUpdater.newUpdater(CloseHandshake.class, "closing");
+
   private final Channel channel;
-  private final AtomicBoolean requested = new AtomicBoolean();
-  private volatile boolean closing;
+  /** 1 once closing was requested or the channel is gone (a field, not an AtomicBoolean: 10,000s of connections). */
+  private volatile int closing;
 
   CloseHandshake(Channel channel) {
     this.channel = channel;
@@ -27,22 +30,17 @@ final class CloseHandshake {
 
   /** Starts closing; returns false if it had started already (the first code and reason stand). */
   boolean request() {
-    if (!requested.compareAndSet(false, true)) {
-      return false;
-    }
-    closing = true;
-    return true;
+    return CLOSING.compareAndSet(this, 0, 1);
   }
 
   /** The channel is gone: nothing more to send. */
   void closed() {
-    requested.set(true);
-    closing = true;
+    closing = 1;
   }
 
   /** Whether the connection is closing or closed: what the client sends now is dropped, nothing more is sent. */
   boolean isClosing() {
-    return closing;
+    return closing != 0;
   }
 
   /** Sends the close frame (on the event loop). */

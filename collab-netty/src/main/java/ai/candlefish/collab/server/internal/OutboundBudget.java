@@ -5,7 +5,7 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * What one client is sent, and the bytes queued for it and not yet written, against the outbound limit: a client
@@ -21,11 +21,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Thread-safe: documents write from their own threads; writing and flushing happen on the event loop.
  */
 final class OutboundBudget {
+  // Field updaters rather than AtomicLongs: 24 bytes less for each of a server's 10,000s of connections.
+  private static final AtomicLongFieldUpdater<OutboundBudget> UNSENT_INITIAL =
+      AtomicLongFieldUpdater.newUpdater(OutboundBudget.class, "unsentInitial");
+  private static final AtomicLongFieldUpdater<OutboundBudget> HANDED_OVER =
+      AtomicLongFieldUpdater.newUpdater(OutboundBudget.class, "handedOver");
+
   private final Channel channel;
   private final long limit;
-  private final AtomicLong unsentInitial = new AtomicLong();
+  private volatile long unsentInitial;
   /** Bytes handed to the event loop by other threads and not yet written to the channel. */
-  private final AtomicLong handedOver = new AtomicLong();
+  private volatile long handedOver;
   /** Event loop only: whether the channel is in this turn's {@link FlushBatch}. */
   private boolean flushQueued;
 
@@ -38,12 +44,12 @@ final class OutboundBudget {
   boolean exceeded() {
     ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
     long queued = buffer == null ? 0 : buffer.totalPendingWriteBytes();
-    return queued + handedOver.get() - unsentInitial.get() > limit;
+    return queued + handedOver - unsentInitial > limit;
   }
 
   /** Whether an exempt first state is still unsent. */
   boolean initialUnsent() {
-    return unsentInitial.get() > 0;
+    return unsentInitial > 0;
   }
 
   /** Writes {@code message} (a frame, or a message for the pipeline's encoder) of {@code size} bytes. */
@@ -53,7 +59,7 @@ final class OutboundBudget {
 
   /** Writes exempt first state {@code message} of {@code size} bytes, not counted until it is written (or failed). */
   void writeInitial(Object message, int size) {
-    unsentInitial.addAndGet(size);
+    UNSENT_INITIAL.addAndGet(this, size);
     write(message, size, true);
   }
 
@@ -63,16 +69,16 @@ final class OutboundBudget {
       writeNow(message, size, initial);
       return;
     }
-    handedOver.addAndGet(size);
+    HANDED_OVER.addAndGet(this, size);
     try {
       loop.execute(() -> {
-        handedOver.addAndGet(-size);
+        HANDED_OVER.addAndGet(this, -size);
         writeNow(message, size, initial);
       });
     } catch (RejectedExecutionException e) {
-      handedOver.addAndGet(-size);
+      HANDED_OVER.addAndGet(this, -size);
       if (initial) {
-        unsentInitial.addAndGet(-size);
+        UNSENT_INITIAL.addAndGet(this, -size);
       }
       ReferenceCountUtil.release(message);
     }
@@ -80,7 +86,7 @@ final class OutboundBudget {
 
   private void writeNow(Object message, int size, boolean initial) {
     if (initial) {
-      channel.write(message).addListener(f -> unsentInitial.addAndGet(-size));
+      channel.write(message).addListener(f -> UNSENT_INITIAL.addAndGet(this, -size));
     } else {
       channel.write(message, channel.voidPromise());
     }
