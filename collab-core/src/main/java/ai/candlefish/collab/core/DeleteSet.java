@@ -1,7 +1,6 @@
 package ai.candlefish.collab.core;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -11,7 +10,7 @@ import java.util.Map;
 final class DeleteSet {
   /** Per client: flat pairs (clock, length), sorted and merged after {@link #sortAndMerge()}. */
   // Insertion-ordered like the JavaScript Map in Yjs: some cleanups depend on the order clients were added.
-  final Map<Long, Ranges> clients = new LinkedHashMap<>(4);
+  final ClientMap<Ranges> clients = new ClientMap<>();
 
   static final class Ranges {
     int[] data = new int[8];
@@ -132,7 +131,11 @@ final class DeleteSet {
 
   void add(long client, int clock, int len) {
     if (client != lastClient || lastRanges == null) {
-      lastRanges = clients.computeIfAbsent(client, c -> new Ranges());
+      lastRanges = clients.get(client);
+      if (lastRanges == null) {
+        lastRanges = new Ranges();
+        clients.put(client, lastRanges);
+      }
       lastClient = client;
     }
     lastRanges.add(clock, len);
@@ -143,7 +146,12 @@ final class DeleteSet {
    * decoded delete set exactly as they were written, and a snapshot's bytes and equality depend on that.
    */
   void addRaw(long client, int clock, int len) {
-    clients.computeIfAbsent(client, c -> new Ranges()).append(clock, len);
+    Ranges r = clients.get(client);
+    if (r == null) {
+      r = new Ranges();
+      clients.put(client, r);
+    }
+    r.append(clock, len);
   }
 
   /** Yjs's {@code equalDeleteSets}: the same clients, each with the same ranges in the same order. */
@@ -217,8 +225,8 @@ final class DeleteSet {
   /** The deletions recorded in a store: every deleted struct, adjacent ones merged. */
   static DeleteSet fromStore(StructStore store) {
     DeleteSet ds = new DeleteSet();
-    for (Map.Entry<Long, StructList> e : store.clients.entrySet()) {
-      StructList structs = e.getValue();
+    for (int c = 0; c < store.clientCount(); c++) {
+      StructList structs = store.listAt(c);
       Ranges ranges = null;
       for (int i = 0; i < structs.size; i++) {
         AbstractStruct s = structs.get(i);
@@ -235,7 +243,7 @@ final class DeleteSet {
         }
       }
       if (ranges != null) {
-        ds.clients.put(e.getKey(), ranges);
+        ds.clients.put(store.clientAt(c), ranges);
       }
     }
     return ds;

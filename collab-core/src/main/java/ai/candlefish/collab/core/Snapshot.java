@@ -310,11 +310,12 @@ public final class Snapshot {
       }
     });
     DeleteSet insertedSince = new DeleteSet();
-    for (Map.Entry<Long, StructList> e : store.clients.entrySet()) {
-      int from = sv.get(e.getKey());
-      int state = e.getValue().state();
+    for (int c = 0; c < store.clientCount(); c++) {
+      long client = store.clientAt(c);
+      int from = sv.get(client);
+      int state = store.listAt(c).state();
       if (state > from) {
-        insertedSince.add(e.getKey(), from, state - from);
+        insertedSince.add(client, from, state - from);
       }
     }
     DeleteSet deletedThen = new DeleteSet();

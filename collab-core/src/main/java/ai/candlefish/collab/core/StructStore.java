@@ -1,19 +1,23 @@
 package ai.candlefish.collab.core;
 
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
  * Every struct of a document, per client, plus what arrived before its dependencies ({@link #pending}).
  */
 final class StructStore {
-  final Map<Long, StructList> clients = new HashMap<>();
   /** Structs waiting for missing structs of other clients, and deletions of structs not yet received. */
   final Pending pending = new Pending();
 
-  // Lookups by client id, the hottest map of the engine: open addressing on the id, no boxing (clients holds the
-  // same lists for iteration). The last lookup is cached: the local client's list is looked up on every keystroke.
+  // The clients in the order their first struct arrived (as a JavaScript Map iterates Yjs's store), for iteration:
+  // clientAt(i), listAt(i) for i below clientCount().
+  private long[] clientsInOrder = new long[4];
+  private StructList[] listsInOrder = new StructList[4];
+  private int clientCount;
+
+  // Lookups by client id, the hottest map of the engine: open addressing on the id, no boxing. The last lookup is
+  // cached: the local client's list is looked up on every keystroke.
   private long[] ids = new long[8];
   private StructList[] lists = new StructList[8];
   private long cachedClient = -1;
@@ -34,9 +38,29 @@ final class StructStore {
     return null;
   }
 
+  /** How many clients have structs here. */
+  int clientCount() {
+    return clientCount;
+  }
+
+  /** The {@code i}th client to have structs here (in the order their first struct arrived). */
+  long clientAt(int i) {
+    return clientsInOrder[i];
+  }
+
+  /** The structs of {@link #clientAt clientAt(i)}. */
+  StructList listAt(int i) {
+    return listsInOrder[i];
+  }
+
   private void putList(long client, StructList l) {
-    clients.put(client, l);
-    if (clients.size() * 2 > lists.length) {
+    if (clientCount == clientsInOrder.length) {
+      clientsInOrder = Arrays.copyOf(clientsInOrder, clientCount * 2);
+      listsInOrder = Arrays.copyOf(listsInOrder, clientCount * 2);
+    }
+    clientsInOrder[clientCount] = client;
+    listsInOrder[clientCount++] = l;
+    if (clientCount * 2 > lists.length) {
       long[] oldIds = ids;
       StructList[] oldLists = lists;
       ids = new long[oldLists.length * 2];
@@ -72,8 +96,8 @@ final class StructStore {
 
   StateVector stateVector() {
     StateVector sv = new StateVector();
-    for (Map.Entry<Long, StructList> e : clients.entrySet()) {
-      sv.set(e.getKey(), e.getValue().state());
+    for (int i = 0; i < clientCount; i++) {
+      sv.set(clientsInOrder[i], listsInOrder[i].state());
     }
     return sv;
   }
@@ -152,13 +176,14 @@ final class StructStore {
 
   /** Throws if any client's structs are unsorted or have gaps: an invariant of every document. */
   void checkIntegrity() {
-    for (Map.Entry<Long, StructList> e : clients.entrySet()) {
-      StructList l = e.getValue();
+    for (int c = 0; c < clientCount; c++) {
+      StructList l = listsInOrder[c];
+      long client = clientsInOrder[c];
       int expected = 0;
       for (int i = 0; i < l.size; i++) {
         AbstractStruct s = l.get(i);
-        if (s.client != e.getKey() || s.clock != expected || s.length <= 0) {
-          throw new IllegalStateException("struct store of client " + e.getKey() + " broken at index " + i);
+        if (s.client != client || s.clock != expected || s.length <= 0) {
+          throw new IllegalStateException("struct store of client " + client + " broken at index " + i);
         }
         expected = s.clock + s.length;
       }

@@ -73,11 +73,11 @@ final class UpdateWriter {
    */
   static void writeClientsStructs(UpdateEncoder encoder, StructStore store, StateVector sv, Transaction txn) {
     // Sorted as plain longs (client ids are never negative), then written from the end: no boxing.
-    long[] clients = new long[store.clients.size()];
+    long[] clients = new long[store.clientCount()];
     int n = 0;
-    for (Map.Entry<Long, StructList> e : store.clients.entrySet()) {
-      long client = e.getKey();
-      if (e.getValue().state() > (sv != null ? sv.get(client) : txn.beforeState(client))) {
+    for (int c = 0; c < store.clientCount(); c++) {
+      long client = store.clientAt(c);
+      if (store.listAt(c).state() > (sv != null ? sv.get(client) : txn.beforeState(client))) {
         clients[n++] = client;
       }
     }

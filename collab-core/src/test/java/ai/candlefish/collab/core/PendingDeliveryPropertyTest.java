@@ -206,13 +206,13 @@ class PendingDeliveryPropertyTest {
   /** Every clock of the document's deleted structs ("client:clock"), or with {@code formats} of its format markers. */
   private static Set<String> units(Doc doc, boolean formats) {
     Set<String> out = new TreeSet<>();
-    for (Map.Entry<Long, StructList> e : doc.store.clients.entrySet()) {
-      StructList l = e.getValue();
+    for (int k = 0; k < doc.store.clientCount(); k++) {
+      StructList l = doc.store.listAt(k);
       for (int i = 0; i < l.size; i++) {
         AbstractStruct s = l.get(i);
         boolean format = s instanceof Item item && item.content instanceof ContentFormat;
         for (int c = 0; c < s.length && (formats ? format : s.isDeleted()); c++) {
-          out.add(e.getKey() + ":" + (s.clock + c));
+          out.add(doc.store.clientAt(k) + ":" + (s.clock + c));
         }
       }
     }
