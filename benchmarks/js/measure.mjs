@@ -53,11 +53,12 @@ export const usedBytes = () => { fullGc(); return process.memoryUsage().heapUsed
 
 /**
  * {median, min, max, runs} in ms of `runs` runs after a warm-up, if `warmups` > 0: at least `warmups` runs and a
- * second of the process's CPU time, then until run times settle (SETTLED_RUNS runs in a row, over at least a second,
- * none BETTER than the best before), at most 10 s of CPU time; the same rule as Measure.java's, which also waits for
- * the JIT to go quiet. Counting CPU time and runs instead of wall time keeps a loaded machine from cutting the
- * warm-up short. A system whose single run takes long gets fewer runs, so that a whole table stays within minutes:
- * past 10 s, the first run is the only one (and is counted, a run that long being mostly steady state).
+ * second of the process's CPU time, then until run times settle: for SETTLED_RUNS runs and at least a second, the
+ * median CPU time of the last SETTLED_RUNS runs fell by no more than BETTER below its lowest value yet and is within
+ * NEAR_BEST of it; at most 10 s of CPU time. The same rule as Measure.java's (which also waits for the JIT to go
+ * quiet): counting CPU time and runs instead of wall time keeps a loaded machine from cutting the warm-up short. A
+ * system whose single run takes long gets fewer runs, so that a whole table stays within minutes: past 10 s, the
+ * first run is the only one (and is counted, a run that long being mostly steady state).
  */
 export const time = (warmups, runs, work, budgetMs = 20000) => {
   const ms = []
@@ -74,18 +75,23 @@ export const time = (warmups, runs, work, budgetMs = 20000) => {
     if (first > budgetMs / 2) return { ...stats([first]), runs: 1 }
     const affordable = Math.floor(budgetMs / Math.max(first, 1e-3))
     runs = Math.max(1, Math.min(runs, affordable - 1))
-    let best = first
+    const recent = new Array(SETTLED_RUNS).fill(cpuMs())
+    let recentMedian = Infinity
+    let bestMedian = Infinity
     let run = 1
     let lastChange = 1
     let lastChangeAt = Date.now()
     while (cpuMs() < MAX_WARMUP_CPU_MS) {
       const settled = run >= warmups && cpuMs() >= MIN_WARMUP_CPU_MS && run - lastChange >= SETTLED_RUNS &&
-        Date.now() - lastChangeAt >= SETTLED_WALL_MS
+        Date.now() - lastChangeAt >= SETTLED_WALL_MS && recentMedian <= bestMedian * NEAR_BEST
       if (settled) break
-      const t = once()
+      const cpu0 = cpuMs()
+      once()
+      recent[run % SETTLED_RUNS] = cpuMs() - cpu0 // the process's CPU time: a loaded machine's waits are not work
       run++
-      if (t < best * (1 - BETTER)) { lastChange = run; lastChangeAt = Date.now() }
-      best = Math.min(best, t)
+      if (run >= SETTLED_RUNS) recentMedian = stats(recent).median
+      if (recentMedian < bestMedian * (1 - BETTER)) { lastChange = run; lastChangeAt = Date.now() }
+      bestMedian = Math.min(bestMedian, recentMedian)
     }
   }
   for (let i = 0; i < runs; i++) ms.push(once())
@@ -94,9 +100,10 @@ export const time = (warmups, runs, work, budgetMs = 20000) => {
 }
 const MIN_WARMUP_CPU_MS = 1000
 const MAX_WARMUP_CPU_MS = 10000
-const SETTLED_RUNS = 5
+const SETTLED_RUNS = 10
 const SETTLED_WALL_MS = 1000
 const BETTER = 0.02
+const NEAR_BEST = 1.25
 
 /** A single run longer than this is stopped: the figure is then "more than this", and what needs the run is n/a. */
 export const RUN_LIMIT_MS = Number(process.env.RUN_LIMIT_S ?? 120) * 1000

@@ -58,13 +58,18 @@ public final class Measure {
   private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
   private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
 
-  /** Warm-up ends only after this much of the thread's CPU time (wall time on a loaded machine is not work). */
+  /** Warm-up ends only after this much of the thread's CPU time (wall time on a loaded machine is not work) ... */
   static final long MIN_WARMUP_CPU_NS = 1_000_000_000L;
-  /** ... and once this many runs in a row, over at least {@link #SETTLED_WALL_NS}, beat no earlier run ... */
-  static final int SETTLED_RUNS = 5;
+  /**
+   * ... and once, for this many runs and at least {@link #SETTLED_WALL_NS}, the median CPU time of the last this
+   * many runs fell by no more than {@link #BETTER} below its lowest value yet, is within {@link #NEAR_BEST} of it (a
+   * method deoptimized and back in profiling code runs several times slower for hundreds of runs, the JIT quiet),
+   * and the JIT compiled nothing; ...
+   */
+  static final int SETTLED_RUNS = 10;
   static final long SETTLED_WALL_NS = 1_000_000_000L;
-  /** ... by this fraction, and the JIT compiled nothing in that time; */
   static final double BETTER = 0.02;
+  static final double NEAR_BEST = 1.25;
   /** ... or when warm-up has used this much CPU time (its bound). */
   static final long MAX_WARMUP_CPU_NS = 10_000_000_000L;
 
@@ -106,30 +111,38 @@ public final class Measure {
 
   private static void warmUp(int warmups, Work work, Run first) {
     long cpuUsed = first.cpuNs;
-    double best = first.cpuNs;
+    double[] recent = new double[SETTLED_RUNS];
+    recent[0] = first.cpuNs;
+    double recentMedian = Double.MAX_VALUE;
+    double bestMedian = Double.MAX_VALUE;
     int run = 1;
     int lastChange = 1;
     long lastChangeAt = System.nanoTime();
     long compiled = JIT.getTotalCompilationTime();
     while (cpuUsed < MAX_WARMUP_CPU_NS) {
       boolean settled = run >= warmups && cpuUsed >= MIN_WARMUP_CPU_NS && run - lastChange >= SETTLED_RUNS
-          && System.nanoTime() - lastChangeAt >= SETTLED_WALL_NS;
+          && System.nanoTime() - lastChangeAt >= SETTLED_WALL_NS && recentMedian <= bestMedian * NEAR_BEST;
       if (settled) {
-        if (Boolean.getBoolean("measure.debug")) { // -Dmeasure.debug=true: how long each warm-up took
-          System.err.printf("warm-up: %d runs, %.0f ms CPU, best %.2f ms%n", run, cpuUsed / 1e6, best / 1e6);
-        }
-        return;
+        break;
       }
       Run r = once(work);
+      recent[run % SETTLED_RUNS] = r.cpuNs;
       run++;
       cpuUsed += r.cpuNs;
       long compiledNow = JIT.getTotalCompilationTime();
-      if (r.cpuNs < best * (1 - BETTER) || compiledNow != compiled) {
+      if (run >= SETTLED_RUNS) {
+        recentMedian = Stats.of(recent).median();
+      }
+      if (recentMedian < bestMedian * (1 - BETTER) || compiledNow != compiled) {
         lastChange = run;
         lastChangeAt = System.nanoTime();
       }
-      best = Math.min(best, r.cpuNs);
+      bestMedian = Math.min(bestMedian, recentMedian);
       compiled = compiledNow;
+    }
+    if (Boolean.getBoolean("measure.debug")) { // -Dmeasure.debug=true: how long each warm-up took
+      System.err.printf("warm-up: %d runs, %.0f ms CPU, median of the last runs %.3f ms, lowest %.3f ms%n", run,
+          cpuUsed / 1e6, recentMedian / 1e6, bestMedian / 1e6);
     }
   }
 
