@@ -16,14 +16,19 @@ import java.util.Set;
  * Values are never null. Not thread-safe.
  */
 final class ClientMap<V> extends AbstractMap<Long, V> {
-  private long[] keys = new long[4];
+  // Allocated on the first put: every decoded update has a delete set, most of them empty.
+  private static final long[] NO_KEYS = new long[0];
+  private static final Object[] NO_VALUES = new Object[0];
+  private static final int[] NO_INDEX = new int[1];
+
+  private long[] keys = NO_KEYS;
   /** The value at each position of {@link #keys}; null where the key was removed. */
-  private Object[] values = new Object[4];
+  private Object[] values = NO_VALUES;
   /** Positions used in keys and values (removed ones included). */
   private int end;
   private int size;
   /** Open addressing on the id: 1 + a position in keys, 0 for a free slot. At most half full. */
-  private int[] index = new int[8];
+  private int[] index = NO_INDEX;
 
   /** The value of {@code client}, or null. */
   @SuppressWarnings("unchecked")
@@ -65,6 +70,25 @@ final class ClientMap<V> extends AbstractMap<Long, V> {
     return old;
   }
 
+  /**
+   * Positions, to iterate without allocating (the entry set boxes every key): for {@code p} below this, the entry
+   * at {@code p} is {@link #keyAt}, {@link #valueAt} in insertion order, skipping null values (removed keys).
+   * Positions stay valid while no key is put.
+   */
+  int end() {
+    return end;
+  }
+
+  long keyAt(int p) {
+    return keys[p];
+  }
+
+  /** The value at position {@code p}, or null if its key was removed. */
+  @SuppressWarnings("unchecked")
+  V valueAt(int p) {
+    return (V) values[p];
+  }
+
   private int positionOf(long client) {
     int mask = index.length - 1;
     for (int i = slot(client, mask); index[i] != 0; i = (i + 1) & mask) {
@@ -82,11 +106,11 @@ final class ClientMap<V> extends AbstractMap<Long, V> {
    */
   private int append(long client, Object value) {
     if (end == keys.length) {
-      if (size <= end / 2) {
+      if (end > 0 && size <= end / 2) {
         compact();
       } else {
-        keys = Arrays.copyOf(keys, end * 2);
-        values = Arrays.copyOf(values, end * 2);
+        keys = Arrays.copyOf(keys, Math.max(4, end * 2));
+        values = Arrays.copyOf(values, Math.max(4, end * 2));
       }
     }
     keys[end] = client;
@@ -94,7 +118,7 @@ final class ClientMap<V> extends AbstractMap<Long, V> {
     size++;
     end++;
     if (end * 2 > index.length) {
-      rebuildIndex(index.length * 2);
+      rebuildIndex(Math.max(8, index.length * 2));
     }
     return end - 1;
   }
@@ -174,7 +198,7 @@ final class ClientMap<V> extends AbstractMap<Long, V> {
     Arrays.fill(values, 0, end, null);
     end = 0;
     size = 0;
-    index = new int[8];
+    index = NO_INDEX;
   }
 
   @Override

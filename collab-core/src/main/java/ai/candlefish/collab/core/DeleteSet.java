@@ -179,8 +179,11 @@ final class DeleteSet {
   }
 
   void sortAndMerge() {
-    for (Ranges r : clients.values()) {
-      r.sortAndMerge();
+    for (int p = 0; p < clients.end(); p++) {
+      Ranges r = clients.valueAt(p);
+      if (r != null) {
+        r.sortAndMerge();
+      }
     }
   }
 
@@ -192,8 +195,10 @@ final class DeleteSet {
     // Clients in descending order, the order Yjs writes them in (sorted as plain longs: ids are never negative).
     long[] sorted = new long[clients.size()];
     int count = 0;
-    for (long client : clients.keySet()) {
-      sorted[count++] = client;
+    for (int p = 0; p < clients.end(); p++) {
+      if (clients.valueAt(p) != null) {
+        sorted[count++] = clients.keyAt(p);
+      }
     }
     if (count > 1) {
       Arrays.sort(sorted);

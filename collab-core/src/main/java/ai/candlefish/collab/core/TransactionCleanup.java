@@ -253,9 +253,12 @@ final class TransactionCleanup {
   }
 
   private static void tryGcDeleteSet(DeleteSet ds, StructStore store, Predicate<DecodedUpdate.Struct> filter) {
-    for (Map.Entry<Long, DeleteSet.Ranges> e : ds.clients.entrySet()) {
-      StructList structs = store.list(e.getKey());
-      DeleteSet.Ranges ranges = e.getValue();
+    for (int p = 0; p < ds.clients.end(); p++) {
+      DeleteSet.Ranges ranges = ds.clients.valueAt(p);
+      if (ranges == null) {
+        continue;
+      }
+      StructList structs = store.list(ds.clients.keyAt(p));
       for (int di = ranges.count() - 1; di >= 0; di--) {
         int clock = ranges.clock(di);
         int end = clock + ranges.len(di);
@@ -275,9 +278,12 @@ final class TransactionCleanup {
 
   private static void tryMergeDeleteSet(DeleteSet ds, StructStore store) {
     // Right to left: efficient, and no merge target is missed.
-    for (Map.Entry<Long, DeleteSet.Ranges> e : ds.clients.entrySet()) {
-      StructList structs = store.list(e.getKey());
-      DeleteSet.Ranges ranges = e.getValue();
+    for (int p = 0; p < ds.clients.end(); p++) {
+      DeleteSet.Ranges ranges = ds.clients.valueAt(p);
+      if (ranges == null) {
+        continue;
+      }
+      StructList structs = store.list(ds.clients.keyAt(p));
       for (int di = ranges.count() - 1; di >= 0; di--) {
         int clock = ranges.clock(di);
         int mostRightIndexToCheck = Math.min(structs.size - 1, 1 + structs.findIndex(clock + ranges.len(di) - 1));

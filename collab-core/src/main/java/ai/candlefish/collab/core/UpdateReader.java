@@ -476,9 +476,12 @@ final class UpdateReader {
   static DeleteSet applyDeleteSet(Transaction txn, DeleteSet ds) {
     DeleteSet unapplied = null;
     StructStore store = txn.doc.store;
-    for (Map.Entry<Long, DeleteSet.Ranges> e : ds.clients.entrySet()) {
-      long client = e.getKey();
-      DeleteSet.Ranges ranges = e.getValue();
+    for (int p = 0; p < ds.clients.end(); p++) {
+      long client = ds.clients.keyAt(p);
+      DeleteSet.Ranges ranges = ds.clients.valueAt(p);
+      if (ranges == null) {
+        continue;
+      }
       StructList structs = store.list(client);
       int state = store.getState(client);
       for (int r = 0; r < ranges.count(); r++) {
