@@ -25,26 +25,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(YjsPeerExtension.class)
 class AfterStateDifferentialPropertyTest {
-  private static final int RUNS = Integer.getInteger("afterstate.diff.runs", 30);
+  private static final int RUNS = 30;
   private static final long BUDGET_MILLIS = 10_000;
 
   private static YjsPeer peer; // started and closed by YjsPeerExtension
 
   @Test
   void observersWritingDuringCleanup_seeTheAfterStateYjsSees() {
-    long baseSeed = Long.getLong("afterstate.diff.seed", 0xAF7E5L);
-    long deadline = System.currentTimeMillis() + BUDGET_MILLIS;
-    int done = 0;
-    for (int run = 0; run < RUNS && (run == 0 || System.currentTimeMillis() < deadline); run++, done++) {
-      long seed = baseSeed + run;
-      try {
-        new Run(seed, "as" + run).execute();
-      } catch (AssertionError | RuntimeException e) {
-        throw new AssertionError("run failed with seed " + seed + " (rerun: -Dafterstate.diff.seed=" + seed
-            + " -Dafterstate.diff.runs=1): " + e.getMessage(), e);
-      }
-    }
-    System.out.printf("AfterStateDifferentialPropertyTest: %d runs from seed %d%n", done, baseSeed);
+    SeededRuns.named("afterstate.diff", 0xAF7E5L, RUNS).within(BUDGET_MILLIS)
+        .forEach((seed, run) -> new Run(seed, "as" + run).execute());
   }
 
   private static final class Run {
@@ -92,7 +81,7 @@ class AfterStateDifferentialPropertyTest {
           }
           List<byte[]> batch = new ArrayList<>(updates);
           updates.clear();
-          shuffle(batch);
+          SeededRuns.shuffle(batch, rnd);
           target.transact(txn -> batch.forEach(target::applyUpdate));
           peer.applyUpdatesInOneTransaction(id, batch);
           if (rnd.nextInt(3) == 0) {
@@ -121,14 +110,6 @@ class AfterStateDifferentialPropertyTest {
       return c;
     }
 
-    private void shuffle(List<byte[]> list) {
-      for (int i = list.size() - 1; i > 0; i--) {
-        int j = rnd.nextInt(i + 1);
-        byte[] t = list.get(i);
-        list.set(i, list.get(j));
-        list.set(j, t);
-      }
-    }
   }
 
   /** What peer-surface.mjs's writeOnRemote sets up, on a Java document; returns its log. */

@@ -25,26 +25,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(YjsPeerExtension.class)
 class ConcurrentMapKeyDifferentialPropertyTest {
-  private static final int RUNS = Integer.getInteger("mapkey.diff.runs", 40);
+  private static final int RUNS = 40;
   private static final long BUDGET_MILLIS = 15_000;
 
   private static YjsPeer peer; // started and closed by YjsPeerExtension
 
   @Test
   void manyClientsSettingOneKey_appliedInBatches_matchYjsByteForByte() {
-    long baseSeed = Long.getLong("mapkey.diff.seed", 0xB3_1L);
-    long deadline = System.currentTimeMillis() + BUDGET_MILLIS;
-    int done = 0;
-    for (int run = 0; run < RUNS && (run == 0 || System.currentTimeMillis() < deadline); run++, done++) {
-      long seed = baseSeed + run;
-      try {
-        new Run(seed, "mk" + run).execute();
-      } catch (AssertionError | RuntimeException e) {
-        throw new AssertionError("run failed with seed " + seed + " (rerun: -Dmapkey.diff.seed=" + seed
-            + " -Dmapkey.diff.runs=1): " + e.getMessage(), e);
-      }
-    }
-    System.out.printf("ConcurrentMapKeyDifferentialPropertyTest: %d runs from seed %d%n", done, baseSeed);
+    SeededRuns.named("mapkey.diff", 0xB3_1L, RUNS).within(BUDGET_MILLIS)
+        .forEach((seed, run) -> new Run(seed, "mk" + run).execute());
   }
 
   private static final class Run {

@@ -54,22 +54,16 @@ class LongListDifferentialPropertyTest {
 
   @Test
   void randomEditsInLongLists_giveYjsBytes() {
-    long baseSeed = Long.getLong("longlist.seed", 0x10_4617L);
-    int runs = Integer.getInteger("longlist.runs", RUNS);
-    for (int run = 0; run < runs; run++) {
-      long seed = baseSeed + run;
+    SeededRuns.named("longlist", 0x10_4617L, RUNS).forEach((seed, run) -> {
       Run r = new Run(seed, "l" + run);
       try {
         r.execute();
       } catch (AssertionError | RuntimeException e) {
-        int from = Math.max(0, r.log.size() - 5);
-        throw new AssertionError("long list run failed with seed " + seed + " (rerun: -Dlonglist.seed=" + seed
-            + " -Dlonglist.runs=1): " + e.getMessage() + "\nlast steps:\n  "
-            + String.join("\n  ", r.log.subList(from, r.log.size())), e);
+        throw SeededRuns.withLastSteps(e, r.log, 5);
       } finally {
         r.drop();
       }
-    }
+    });
   }
 
   private static final class Run {

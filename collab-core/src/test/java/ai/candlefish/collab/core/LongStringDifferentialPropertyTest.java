@@ -18,23 +18,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(YjsPeerExtension.class)
 class LongStringDifferentialPropertyTest {
-  private static final int RUNS = Integer.getInteger("longstring.diff.runs", 40);
+  private static final int RUNS = 40;
   private static final Map<String, String> ROOTS = Map.of("t", "text");
 
   private static YjsPeer peer; // started and closed by YjsPeerExtension
 
   @Test
   void longStrings_areEncodedAndDecodedAsYjsDoes() {
-    long baseSeed = Long.getLong("longstring.diff.seed", 0x1057L);
-    for (int run = 0; run < RUNS; run++) {
-      long seed = baseSeed + run;
-      try {
-        check(new SplittableRandom(seed), "ls" + run);
-      } catch (AssertionError | RuntimeException e) {
-        throw new AssertionError("run failed with seed " + seed + " (rerun: -Dlongstring.diff.seed=" + seed
-            + " -Dlongstring.diff.runs=1): " + e.getMessage(), e);
-      }
-    }
+    SeededRuns.named("longstring.diff", 0x1057L, RUNS)
+        .forEach((seed, run) -> check(new SplittableRandom(seed), "ls" + run));
   }
 
   private static void check(SplittableRandom rnd, String id) {

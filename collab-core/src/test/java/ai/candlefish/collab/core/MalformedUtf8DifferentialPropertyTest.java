@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(YjsPeerExtension.class)
 class MalformedUtf8DifferentialPropertyTest {
-  private static final int RUNS = Integer.getInteger("utf8.diff.runs", 120);
+  private static final int RUNS = 120;
   private static final String MARK = "\u00e9"; // C3 A9: the two bytes that are replaced
   private static final byte[][] REPLACEMENTS = {
       {(byte) 0xC3, (byte) 0xA9}, {(byte) 0xC2, (byte) 0x80}, {(byte) 0xDF, (byte) 0xBF}, {0x41, 0x42}, // valid
@@ -34,16 +34,7 @@ class MalformedUtf8DifferentialPropertyTest {
 
   @Test
   void stringsInUpdates_areRefusedExactlyWhenYjsRefusesThem() {
-    long baseSeed = Long.getLong("utf8.diff.seed", 0x0FF8L);
-    for (int run = 0; run < RUNS; run++) {
-      long seed = baseSeed + run;
-      try {
-        check(new SplittableRandom(seed), "u" + run);
-      } catch (AssertionError | RuntimeException e) {
-        throw new AssertionError("run failed with seed " + seed + " (rerun: -Dutf8.diff.seed=" + seed
-            + " -Dutf8.diff.runs=1): " + e.getMessage(), e);
-      }
-    }
+    SeededRuns.named("utf8.diff", 0x0FF8L, RUNS).forEach((seed, run) -> check(new SplittableRandom(seed), "u" + run));
   }
 
   @Test

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(YjsPeerExtension.class)
 class PendingDeliveryPropertyTest {
-  private static final int MIXED_SEEDS = Integer.getInteger("pending.seeds", 120);
+  private static final int MIXED_RUNS = 120;
 
   private static YjsPeer peer; // started and closed by YjsPeerExtension
 
@@ -75,15 +75,7 @@ class PendingDeliveryPropertyTest {
 
   @Test
   void applyUpdate_mixedTypesShuffledWithDuplicates_equalsInOrderDeliveryAndYjs() {
-    long base = Long.getLong("pending.seed", 0x9e4d1L);
-    for (long seed = base; seed < base + MIXED_SEEDS; seed++) {
-      try {
-        mixedRun(seed);
-      } catch (AssertionError | RuntimeException e) {
-        throw new AssertionError("seed " + seed + " (rerun: -Dpending.seed=" + seed + " -Dpending.seeds=1): "
-            + e.getMessage(), e);
-      }
-    }
+    SeededRuns.named("pending", 0x9e4d1L, MIXED_RUNS).forEach((seed, run) -> mixedRun(seed));
   }
 
   private static void mixedRun(long seed) {
@@ -136,7 +128,7 @@ class PendingDeliveryPropertyTest {
     for (int i = rnd.nextInt(updates.size() / 2 + 1); i > 0; i--) {
       delivery.add(updates.get(rnd.nextInt(updates.size())));
     }
-    shuffle(delivery, rnd);
+    SeededRuns.shuffle(delivery, rnd);
     // every other run delivers in format v2 (pending structs are kept in v2 either way)
     boolean v2 = rnd.nextBoolean();
 
@@ -217,11 +209,5 @@ class PendingDeliveryPropertyTest {
       }
     }
     return out;
-  }
-
-  private static void shuffle(List<byte[]> list, SplittableRandom rnd) {
-    for (int i = list.size() - 1; i > 0; i--) {
-      Collections.swap(list, i, rnd.nextInt(i + 1));
-    }
   }
 }

@@ -24,7 +24,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(YjsPeerExtension.class)
 class PendingStructsDifferentialPropertyTest {
-  private static final int RUNS = Integer.getInteger("pending.structs.runs", 40);
   private static final Map<String, String> ROOTS = new LinkedHashMap<>();
 
   static {
@@ -41,17 +40,10 @@ class PendingStructsDifferentialPropertyTest {
 
   @Test
   void applyUpdate_gapsAndDuplicatesInRandomOrder_matchYjsAfterEveryMessage() {
-    long base = Long.getLong("pending.structs.seed", 0x9e4d_5eedL);
-    for (long seed = base; seed < base + RUNS; seed++) {
-      try {
-        run(seed);
-      } catch (AssertionError | RuntimeException e) {
-        throw new AssertionError("seed " + seed + " (rerun: -Dpending.structs.seed=" + seed
-            + " -Dpending.structs.runs=1): " + e.getMessage(), e);
-      }
-    }
-    assertThat(waitingSteps).as("messages that left structs waiting").isGreaterThan(RUNS);
-    assertThat(releasingSteps).as("messages that released waiting structs").isGreaterThan(RUNS / 4);
+    SeededRuns runs = SeededRuns.named("pending.structs", 0x9e4d_5eedL, 40);
+    runs.forEach((seed, run) -> run(seed));
+    assertThat(waitingSteps).as("messages that left structs waiting").isGreaterThan(runs.count());
+    assertThat(releasingSteps).as("messages that released waiting structs").isGreaterThan(runs.count() / 4);
   }
 
   /**

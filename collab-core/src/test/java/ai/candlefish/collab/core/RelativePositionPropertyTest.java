@@ -31,23 +31,19 @@ class RelativePositionPropertyTest {
 
   @Test
   void positions_encodeAndResolveAsInYjs_beforeAndAfterConcurrentEdits() {
-    long baseSeed = Long.getLong("relpos.seed", 0x5E1AL);
-    int runs = Integer.getInteger("relpos.runs", RUNS);
-    int checked = 0;
-    for (int run = 0; run < runs; run++) {
-      long seed = baseSeed + run;
+    SeededRuns runs = SeededRuns.named("relpos", 0x5E1AL, RUNS);
+    int[] checked = {0};
+    runs.forEach((seed, run) -> {
       Run r = new Run(seed, "rp" + run);
       try {
-        checked += r.execute();
+        checked[0] += r.execute();
       } catch (AssertionError | RuntimeException e) {
-        throw new AssertionError("relative position run failed with seed " + seed + " (rerun: -Drelpos.seed=" + seed
-            + " -Drelpos.runs=1): " + e.getMessage() + "\nlast steps:\n  "
-            + String.join("\n  ", r.log.subList(Math.max(0, r.log.size() - 12), r.log.size())), e);
+        throw SeededRuns.withLastSteps(e, r.log, 12);
       } finally {
         r.drop();
       }
-    }
-    assertThat(checked).isGreaterThan(runs * 20);
+    });
+    assertThat(checked[0]).isGreaterThan(runs.count() * 20);
   }
 
   private static final class Run {

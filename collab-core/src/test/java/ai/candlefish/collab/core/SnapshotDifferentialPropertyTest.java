@@ -46,22 +46,9 @@ class SnapshotDifferentialPropertyTest {
 
   @Test
   void randomSessions_snapshotsAgreeWithYjs() {
-    long baseSeed = Long.getLong("yjs.snap.seed", 0x5_1AB_5L);
-    int runs = Integer.getInteger("yjs.snap.runs", RUNS);
-    long deadline = System.currentTimeMillis() + Long.getLong("yjs.snap.budgetMillis", BUDGET_MILLIS);
-    int done = 0;
-    for (int run = 0; run < runs && (run < 3 || System.currentTimeMillis() < deadline); run++) {
-      long seed = baseSeed + run;
-      try {
-        new Run(seed, "s" + run).execute();
-      } catch (AssertionError | RuntimeException e) {
-        throw new AssertionError("snapshot run failed with seed " + seed + " (rerun: -Dyjs.snap.seed=" + seed
-            + " -Dyjs.snap.runs=1): " + e.getMessage(), e);
-      }
-      done++;
-    }
-    System.out.printf("SnapshotDifferentialPropertyTest: %d runs from seed %d, %d snapshot reads compared%n", done,
-        baseSeed, compared);
+    SeededRuns.named("yjs.snap", 0x5_1AB_5L, RUNS).within(BUDGET_MILLIS)
+        .forEach((seed, run) -> new Run(seed, "s" + run).execute());
+    System.out.printf("SnapshotDifferentialPropertyTest: %d snapshot reads compared%n", compared);
   }
 
   /** How many toDelta / value comparisons ran (printed, to see that the runs did something). */
@@ -168,8 +155,7 @@ class SnapshotDifferentialPropertyTest {
           DocInvariants.check(r.doc, false);
         }
       } catch (AssertionError | RuntimeException e) {
-        int from = Math.max(0, log.size() - 15);
-        throw new AssertionError(e.getMessage() + "\nlast steps:\n  " + String.join("\n  ", log.subList(from, log.size())), e);
+        throw SeededRuns.withLastSteps(e, log, 15);
       } finally {
         for (TwinReplica r : replicas) {
           dropQuietly(r.id);

@@ -38,23 +38,19 @@ class UndoManagerPropertyTest {
 
   @Test
   void randomUndoRedoSequences_leaveTheDocumentAsYjsDoes() {
-    long baseSeed = Long.getLong("undo.seed", 0x0DD0L);
-    int runs = Integer.getInteger("undo.runs", RUNS);
-    int undone = 0;
-    for (int run = 0; run < runs; run++) {
-      long seed = baseSeed + run;
+    SeededRuns runs = SeededRuns.named("undo", 0x0DD0L, RUNS);
+    int[] undone = {0};
+    runs.forEach((seed, run) -> {
       Run r = new Run(seed, "u" + run);
       try {
-        undone += r.execute();
+        undone[0] += r.execute();
       } catch (AssertionError | RuntimeException e) {
-        throw new AssertionError("undo run failed with seed " + seed + " (rerun: -Dundo.seed=" + seed
-            + " -Dundo.runs=1): " + e.getMessage() + "\nlast steps:\n  "
-            + String.join("\n  ", r.log.subList(Math.max(0, r.log.size() - 20), r.log.size())), e);
+        throw SeededRuns.withLastSteps(e, r.log, 20);
       } finally {
         r.drop();
       }
-    }
-    assertThat(undone).as("undo/redo steps that changed something").isGreaterThan(runs * 3);
+    });
+    assertThat(undone[0]).as("undo/redo steps that changed something").isGreaterThan(runs.count() * 3);
   }
 
   private static final class Run {

@@ -57,29 +57,17 @@ class YjsDifferentialPropertyTest {
   @Test
   void randomEditsAndDelivery_convergeByteForByteWithYjs() {
     // A fixed default keeps CI deterministic; pass -Dyjs.diff.seed=<n> (any value) to explore other histories.
-    runAll(Long.getLong("yjs.diff.seed", 0x13_6_33L), false);
+    runAll(0x13_6_33L, false);
   }
 
   @Test
   void randomEditsAndDelivery_inFormatV2_convergeByteForByteWithYjs() {
-    runAll(Long.getLong("yjs.diff.seed", 0x2_13_6_33L), true);
+    runAll(0x2_13_6_33L, true);
   }
 
-  private static void runAll(long baseSeed, boolean v2) {
-    int runs = Integer.getInteger("yjs.diff.runs", RUNS);
-    long deadline = System.currentTimeMillis() + BUDGET_MILLIS;
-    int done = 0;
-    for (int run = 0; run < runs && (run < 3 || System.currentTimeMillis() < deadline); run++) {
-      long seed = baseSeed + run;
-      try {
-        new Run(seed, "r" + run, v2).execute();
-      } catch (AssertionError | RuntimeException e) {
-        throw new AssertionError("differential run failed with seed " + seed
-            + " (rerun: -Dyjs.diff.seed=" + seed + " -Dyjs.diff.runs=1): " + e.getMessage(), e);
-      }
-      done++;
-    }
-    System.out.printf("YjsDifferentialPropertyTest: %d runs from seed %d (format %s)%n", done, baseSeed, v2 ? "v2" : "v1");
+  private static void runAll(long defaultSeed, boolean v2) {
+    SeededRuns.named("yjs.diff", defaultSeed, RUNS).within(BUDGET_MILLIS)
+        .forEach((seed, run) -> new Run(seed, "r" + run, v2).execute());
   }
 
   /** One seeded scenario: replicas, random steps, full sync, checks. */
@@ -132,8 +120,7 @@ class YjsDifferentialPropertyTest {
         fullSync();
         checkConverged();
       } catch (AssertionError | RuntimeException e) {
-        int from = Math.max(0, log.size() - 15);
-        throw new AssertionError(e.getMessage() + "\nlast steps:\n  " + String.join("\n  ", log.subList(from, log.size())), e);
+        throw SeededRuns.withLastSteps(e, log, 15);
       } finally {
         for (TwinReplica r : replicas) {
           try {

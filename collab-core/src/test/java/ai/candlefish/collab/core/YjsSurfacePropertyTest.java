@@ -52,18 +52,8 @@ class YjsSurfacePropertyTest {
 
   @Test
   void randomSessions_observeAndReadAsYjs() {
-    long baseSeed = Long.getLong("yjs.surface.seed", 0x5_0_F_ACEL);
-    int runs = Integer.getInteger("yjs.surface.runs", RUNS);
-    long deadline = System.currentTimeMillis() + BUDGET_MILLIS;
-    for (int run = 0; run < runs && (run < 3 || System.currentTimeMillis() < deadline); run++) {
-      long seed = baseSeed + run;
-      try {
-        new Run(seed, "s" + run).execute();
-      } catch (AssertionError | RuntimeException e) {
-        throw new AssertionError("surface run failed with seed " + seed + " (rerun: -Dyjs.surface.seed=" + seed
-            + " -Dyjs.surface.runs=1): " + e.getMessage(), e);
-      }
-    }
+    SeededRuns.named("yjs.surface", 0x5_0_F_ACEL, RUNS).within(BUDGET_MILLIS)
+        .forEach((seed, run) -> new Run(seed, "s" + run).execute());
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -292,8 +282,7 @@ class YjsSurfacePropertyTest {
           checkInspection(update);
         }
       } catch (AssertionError | RuntimeException e) {
-        int from = Math.max(0, log.size() - 12);
-        throw new AssertionError(e.getMessage() + "\nlast steps:\n  " + String.join("\n  ", log.subList(from, log.size())), e);
+        throw SeededRuns.withLastSteps(e, log, 12);
       } finally {
         for (Replica r : replicas) {
           try {
