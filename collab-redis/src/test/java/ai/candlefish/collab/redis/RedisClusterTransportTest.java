@@ -155,13 +155,19 @@ class RedisClusterTransportTest {
     redis.command("XADD " + prefix + "s:4:acme/estimate-1 * n x s " + seq + " t u d " + text);
   }
 
-  @Test
-  void aCopyThatNeverArrived_isReadFromTheStream_whenTheNextCopySkipsItsNumber() {
-    Heard atB = new Heard();
+  /** Nodes a and b on the document, b having heard a's update "first"; returns a's document. */
+  private ClusterDocument twoNodesAfterAFirstUpdate(Heard atB) {
     ClusterDocument a = joinAndStart(node("a"), new Heard());
     joinAndStart(node("b"), atB);
     a.publishUpdate(bytes("first"));
     await().atMost(Duration.ofSeconds(10)).until(() -> atB.updates.size() == 1);
+    return a;
+  }
+
+  @Test
+  void aCopyThatNeverArrived_isReadFromTheStream_whenTheNextCopySkipsItsNumber() {
+    Heard atB = new Heard();
+    ClusterDocument a = twoNodesAfterAFirstUpdate(atB);
 
     appendWithoutCopy("lost"); // as if pub/sub had dropped its copy
     a.publishUpdate(bytes("next"));
@@ -174,10 +180,7 @@ class RedisClusterTransportTest {
   @Test
   void aCopyThatNeverArrived_andNothingAfterIt_isReadByTheScan() {
     Heard atB = new Heard();
-    ClusterDocument a = joinAndStart(node("a"), new Heard());
-    joinAndStart(node("b"), atB);
-    a.publishUpdate(bytes("first"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> atB.updates.size() == 1);
+    twoNodesAfterAFirstUpdate(atB);
 
     appendWithoutCopy("lost");
 
