@@ -14,6 +14,7 @@
 #                mode: Redis transport and PostgreSQL leases, also with 1 node), hocuspocus (with the Redis
 #                extension); default all three
 #   --nodes      default 1,2,3 (ours-standalone always runs 1)
+#   --synchronous-commit on|off   PostgreSQL's setting (default on)
 #   --scenarios  relay: 1,000 clients on 100 documents, 1 edit/s each, awareness every 30 s, 30 s warm-up, 30 s
 #                       measured (relay and cross-node relay latency, ack latency, CPU and Redis bytes per delivered
 #                       update)
@@ -27,7 +28,16 @@
 # updates delivered to clients in it. Each configuration gets a fresh redis-server (Debian's, scripts/ensure-redis.sh)
 # on a free port; our nodes share one embedded PostgreSQL (the tests' binaries) for the whole run, each run on
 # documents of its own.
-# Environment: SERVER_JAVA_OPTS, LOAD_JAVA_OPTS as in run-load.sh.
+# GC: our nodes run G1 with -XX:MaxGCPauseMillis=20 (G1's default target of 200 ms gave pauses of ~100 ms under
+# this load, a relay p99 of their own; the README's "Several servers" says so to users), standalone and cluster
+# alike so that their CPU compares. The load generator runs ZGC: its 1,000 replicas keep every struct they receive,
+# so each young collection of ParallelGC copied all structs since the last one, 240-330 ms twice per measured phase
+# on a quiet machine, which delayed every receipt in it (~2 % of the samples: the p99 was the generator's). Its GC
+# pauses in the measured phase are reported beside the figures either way.
+# PostgreSQL: synchronous_commit=on, PostgreSQL's default and what a user has (the tests' embedded binaries default
+# to off, which acknowledges before the commit's WAL is flushed); --synchronous-commit off measures that instead.
+# Environment: SERVER_JAVA_OPTS (appended to the nodes' flags: later flags win), LOAD_JAVA_OPTS (replaces the
+# generator's -XX:+UseZGC), as in run-load.sh.
 set -euo pipefail
 script="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 command_line="benchmarks/run-cluster-load.sh $*"
@@ -39,6 +49,7 @@ write=0
 systems=ours-standalone,ours,hocuspocus
 nodes_list=1,2,3
 scenarios=relay,peak
+synchronous_commit=on
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --no-build) build=0 ;;
@@ -47,6 +58,7 @@ while [[ $# -gt 0 ]]; do
     --systems) systems="$2"; shift ;;
     --nodes) nodes_list="$2"; shift ;;
     --scenarios) scenarios="$2"; shift ;;
+    --synchronous-commit) synchronous_commit="$2"; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$script" | grep '^#'; exit 0 ;;
     *) echo "run-cluster-load.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -55,6 +67,7 @@ done
 IFS=, read -r -a system_list <<<"$systems"
 IFS=, read -r -a node_counts <<<"$nodes_list"
 IFS=, read -r -a scenario_list <<<"$scenarios"
+case "$synchronous_commit" in on|off) ;; *) echo "run-cluster-load.sh: --synchronous-commit on or off" >&2; exit 2 ;; esac
 for s in "${system_list[@]}"; do
   case "$s" in ours-standalone|ours|hocuspocus) ;; *) echo "run-cluster-load.sh: unknown system $s" >&2; exit 2 ;; esac
 done
@@ -107,7 +120,7 @@ db_url=
 db_pid=
 start_database() {
   local log="$logs/database.log"
-  setsid java -Xmx256m -cp "$jar" ai.candlefish.collab.benchmarks.load.ClusterLoadDatabase >"$log" 2>&1 &
+  setsid java -Xmx256m -cp "$jar" ai.candlefish.collab.benchmarks.load.ClusterLoadDatabase "$synchronous_commit" >"$log" 2>&1 &
   pids+=("$!")
   db_java=$!
   local ready
@@ -145,7 +158,7 @@ start_nodes() {
     case "$system" in
       ours-standalone|ours)
         # shellcheck disable=SC2086
-        setsid java -Xms256m -Xmx1g -XX:+UseG1GC ${SERVER_JAVA_OPTS:-} -cp "$jar" \
+        setsid java -Xms256m -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 ${SERVER_JAVA_OPTS:-} -cp "$jar" \
           ai.candlefish.collab.benchmarks.load.ClusterLoadServer 0 "$db_url" \
           "$([[ $system == ours ]] && echo "redis://127.0.0.1:$redis_port" || echo none)" "node$k" >"$log" 2>&1 & ;;
       hocuspocus)
@@ -193,7 +206,7 @@ run_one() {
   local out="$logs/generator-$name.log"
   echo "== $step on $system × $n ($(uptime | sed 's/.*load average/load average/')): LoadGenerator ${args[*]}"
   # shellcheck disable=SC2086
-  setsid java -Xms512m -Xmx3g ${LOAD_JAVA_OPTS:--XX:+UseParallelGC} -cp "$jar" \
+  setsid java -Xms3g -Xmx3g ${LOAD_JAVA_OPTS:--XX:+UseZGC} -cp "$jar" \
     ai.candlefish.collab.benchmarks.load.LoadGenerator "${args[@]}" >"$out" 2>&1 &
   local generator=$!
   pids+=("$generator")

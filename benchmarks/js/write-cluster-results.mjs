@@ -144,6 +144,11 @@ const overloaded = cores && loads.length && Math.min(...loads) > 4 * cores
     '(the p99 targets cannot be judged from this run; delivered updates/s can exceed what the clients offer when the ' +
     'starved generator catches up on late edits); CPU per delivered update and bytes through Redis are the figures to read.'
   : ''
+// ClusterLoadDatabase's line names the setting; absent when only Hocuspocus ran.
+let syncCommit = null
+try {
+  syncCommit = /synchronous_commit (\w+)/.exec(readFileSync(`${logs}/database.log`, 'utf8'))?.[1] ?? null
+} catch { /* no database in this run */ }
 const times = runs.map((x) => x.when).sort((a, b) => a - b)
 const stamp = (d) => d.toISOString().slice(0, 16).replace('T', ' ')
 const loadOf = (u) => (u ?? '').replace(/.*load average: /, '')
@@ -171,8 +176,12 @@ then), hold a lease per document in PostgreSQL, and compact; Hocuspocus runs wit
 in the side-by-side section), so it does no persistence work at all and acknowledges after applying the update in
 memory; its Redis extension publishes each change over pub/sub (a sync step 1, answered by the other instances with
 a sync step 2) and takes a Redlock lock when it would store. PostgreSQL's CPU is reported separately and not in the
-nodes' figure. Each system runs as it is started by default: our nodes as JVMs (G1, -Xmx1g) with CollabServer's
-default threads, Hocuspocus as one Node process per instance. The peak ladder doubles the rate from step to step, so
+nodes' figure${syncCommit ? `; PostgreSQL runs with synchronous_commit=${syncCommit}` +
+  (syncCommit === 'on' ? ' (its default: a commit, and so an ack, waits for the WAL flush)'
+    : ' (not a user\'s default: a commit, and so an ack, does not wait for the WAL flush)') : ''}. Each system runs as
+it is started by default: our nodes as JVMs (G1 with -XX:MaxGCPauseMillis=20, -Xmx1g) with CollabServer's default
+threads, Hocuspocus as one Node process per instance; the load generator runs on ZGC (its GC pauses, when it has
+any, delay every receipt in them). The peak ladder doubles the rate from step to step, so
 its figures, and their ratios, are as coarse as that: a system that held 20 edits/s might have held 35.
 
 ${sections.join('\n')}

