@@ -57,8 +57,11 @@ public final class Doc {
   /** Reused to encode each transaction's update (see UpdateWriter.encodeTransaction). */
   UpdateEncoderV1 transactionEncoder;
   final List<Transaction> transactionCleanups = new ArrayList<>();
-  /** Tasks waiting for the running transactions to finish (see {@link #defer}). */
-  private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
+  /**
+   * Tasks waiting for the running transactions to finish (see {@link #defer}); created by the first one (an empty
+   * ArrayDeque is 112 bytes, and most documents never defer a task).
+   */
+  private ArrayDeque<Runnable> deferred;
   private boolean runningDeferred;
 
   private final Listeners<UpdateListener> updateListeners = new Listeners<>();
@@ -438,12 +441,15 @@ public final class Doc {
     if (transaction == null && transactionCleanups.isEmpty() && !runningDeferred) {
       task.run();
     } else {
+      if (deferred == null) {
+        deferred = new ArrayDeque<>();
+      }
       deferred.add(task);
     }
   }
 
   private void runDeferred() {
-    if (runningDeferred) {
+    if (runningDeferred || deferred == null) {
       return;
     }
     runningDeferred = true;

@@ -27,10 +27,13 @@ final class SearchHints {
   /** A walk longer than this many items leaves a hint where it ended (tests lower it to use hints everywhere). */
   static int worthKeeping = 24;
   private static final int MAX = 512;
+  private static final Item[] NO_ITEMS = {};
+  private static final int[] NO_INDEXES = {};
 
   private final SharedType type;
-  private Item[] items = new Item[16];
-  private int[] indexes = new int[16];
+  /** Allocated at the first hint: most types are never walked far enough to keep one. */
+  private Item[] items = NO_ITEMS;
+  private int[] indexes = NO_INDEXES;
   private int size;
   /** Set when a change was not announced: no hints until {@link #clear}. */
   private boolean off;
@@ -116,8 +119,8 @@ final class SearchHints {
       thin();
       i = firstAtOrAfter(index);
     } else if (size == items.length) {
-      items = Arrays.copyOf(items, size * 2);
-      indexes = Arrays.copyOf(indexes, size * 2);
+      items = Arrays.copyOf(items, Math.max(16, size * 2));
+      indexes = Arrays.copyOf(indexes, Math.max(16, size * 2));
     }
     System.arraycopy(items, i, items, i + 1, size - i);
     System.arraycopy(indexes, i, indexes, i + 1, size - i);

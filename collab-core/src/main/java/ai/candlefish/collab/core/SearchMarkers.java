@@ -1,5 +1,7 @@
 package ai.candlefish.collab.core;
 
+import java.util.Arrays;
+
 /**
  * Cached (item, index) positions in a list type, so that finding an index walks from the nearest known position
  * instead of from the start (Yjs's array search markers). A marker always points at the start of a visible or
@@ -20,11 +22,18 @@ package ai.candlefish.collab.core;
  */
 final class SearchMarkers {
   static final int MAX = 80;
+  private static final Item[] NO_ITEMS = {};
+  private static final int[] NO_INDEXES = {};
+  private static final long[] NO_TIMESTAMPS = {};
 
-  private final Item[] items = new Item[MAX];
-  private final int[] indexes = new int[MAX];
+  /**
+   * The markers' arrays grow to {@link #MAX} as markers are placed: most types of a small document never get more
+   * than a few, and full-size arrays were 1.3 KiB per list type.
+   */
+  private Item[] items = NO_ITEMS;
+  private int[] indexes = NO_INDEXES;
   /** When each marker was last used: the least recently used one is reused when all are taken. */
-  private final long[] timestamps = new long[MAX];
+  private long[] timestamps = NO_TIMESTAMPS;
   private int size;
   private long clock;
   private final SharedType type;
@@ -91,6 +100,12 @@ final class SearchMarkers {
         clean = false;
       }
     } else {
+      if (size == items.length) {
+        int capacity = Math.min(MAX, Math.max(4, size * 2));
+        items = Arrays.copyOf(items, capacity);
+        indexes = Arrays.copyOf(indexes, capacity);
+        timestamps = Arrays.copyOf(timestamps, capacity);
+      }
       m = size++;
     }
     items[m] = p;
