@@ -6,7 +6,7 @@
 # to node (i / documents) % nodes), so that with 2 or 3 nodes most receivers are on another node than the sender.
 #
 # Usage: benchmarks/run-cluster-load.sh [--no-build] [--smoke] [--write] [--systems S,...] [--nodes N,...]
-#                                       [--scenarios relay,peak]
+#                                       [--scenarios relay,peak] [--synchronous-commit on|off]
 #   --write      put the table into benchmarks/RESULTS.md (section "Cluster load"), with this command
 #   --smoke      a seconds-long check of the harness (the Maven build runs it in phase verify): 2 nodes of ours and
 #                2 Hocuspocus instances, 12 clients on 3 documents for 2 s each; no RESULTS.md
@@ -29,7 +29,7 @@
 # on a free port; our nodes share one embedded PostgreSQL (the tests' binaries) for the whole run, each run on
 # documents of its own.
 # GC: our nodes run G1 with -XX:MaxGCPauseMillis=20 (G1's default target of 200 ms gave pauses of ~100 ms under
-# this load, a relay p99 of their own; the README's "Several servers" says so to users), standalone and cluster
+# this load, a relay p99 of their own; the README's "Server" section, on several servers, says so to users), standalone and cluster
 # alike so that their CPU compares. The load generator runs ZGC: its 1,000 replicas keep every struct they receive,
 # so each young collection of ParallelGC copied all structs since the last one, 240-330 ms twice per measured phase
 # on a quiet machine, which delayed every receipt in it (~2 % of the samples: the p99 was the generator's). Its GC
