@@ -386,6 +386,32 @@ class SharedDocumentTest {
   }
 
   @Test
+  void updateWithAck_isStoredAndAcknowledged_withoutTheTimerThread() throws InterruptedException {
+    SharedDocument document = open(Duration.ofSeconds(30), Duration.ofSeconds(60), 1000);
+    FakePeer writer = new FakePeer();
+    DocumentSession session = attach(document, writer, Permission.WRITE);
+    CountDownLatch timerHeld = new CountDownLatch(1);
+    CountDownLatch timerBusy = new CountDownLatch(1);
+    runtime.timer().execute(() -> {
+      timerBusy.countDown();
+      try {
+        timerHeld.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    try {
+      assertThat(timerBusy.await(30, TimeUnit.SECONDS)).isTrue();
+      byte[] update = insertUpdate(Doc.create(), 0, "a");
+      submit(document, session, new ClientMessage.Sync("plans", SyncMessage.UPDATE, update, 7));
+      await().atMost(Duration.ofSeconds(30)).until(() -> writer.received.contains(new ServerMessage.Ack("plans", 7)));
+      assertThat(storedText()).isEqualTo("a");
+    } finally {
+      timerHeld.countDown();
+    }
+  }
+
+  @Test
   void updateWithAck_whenTheStoreFails_isAcknowledgedAfterTheRetrySucceeds() {
     SharedDocument document = open(Duration.ZERO, Duration.ZERO, 1000);
     FakePeer writer = new FakePeer();
