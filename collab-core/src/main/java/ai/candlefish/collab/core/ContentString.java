@@ -4,14 +4,16 @@ import java.util.List;
 
 /**
  * Text. Characters typed in sequence end up in one item, so merging appends in place (a {@link StringBuilder},
- * compact Latin-1 storage for ASCII) instead of copying the whole string at each keystroke.
+ * compact Latin-1 storage for ASCII) instead of copying the whole string at each keystroke. Until an item first
+ * grows, its text is the {@link String} it was made from (inserted or decoded), not a copy of it: most items never
+ * grow, and copying a long pasted or loaded string into a builder was a tenth of inserting it.
  */
 final class ContentString extends Content {
-  private StringBuilder str;
+  /** A {@link String} until the first merge, then a {@link StringBuilder}. */
+  private CharSequence str;
 
   ContentString(String s) {
-    // Exactly sized: most items never grow (a typed character is merged into its left neighbour, which grows).
-    this.str = new StringBuilder(s.length()).append(s);
+    this.str = s;
   }
 
   private ContentString(StringBuilder sb) {
@@ -27,7 +29,11 @@ final class ContentString extends Content {
   }
 
   void appendTo(StringBuilder sb) {
-    sb.append(str);
+    if (str instanceof String s) {
+      sb.append(s);
+    } else {
+      sb.append((StringBuilder) str);
+    }
   }
 
   @Override
@@ -49,7 +55,7 @@ final class ContentString extends Content {
 
   @Override
   Content copy() {
-    return new ContentString(new StringBuilder(str));
+    return str instanceof String plain ? new ContentString(plain) : new ContentString(new StringBuilder(str));
   }
 
   /** Up to this many chars, a split copies them one by one instead of through a String (an allocation more). */
@@ -59,29 +65,55 @@ final class ContentString extends Content {
 
   @Override
   Content splice(int offset) {
-    int tailLength = str.length() - offset;
+    int length = str.length();
+    int tailLength = length - offset;
+    // Yjs never lets a split separate a surrogate pair: both halves become U+FFFD, exactly as Yjs does it.
+    boolean splitsPair = offset > 0 && Character.isHighSurrogate(str.charAt(offset - 1));
+    if (str instanceof String plain) {
+      String left = plain.substring(0, offset);
+      String right = plain.substring(offset);
+      if (splitsPair) {
+        left = left.substring(0, offset - 1) + '\uFFFD';
+        right = '\uFFFD' + right.substring(1);
+      }
+      str = left;
+      return new ContentString(right);
+    }
+    StringBuilder chars = (StringBuilder) str;
     StringBuilder rightChars = new StringBuilder(tailLength + SPARE_ROOM);
     if (tailLength <= SHORT_TAIL) {
-      rightChars.append(str, offset, str.length());
+      rightChars.append(chars, offset, length);
     } else {
       // Through substring: StringBuilder.append(CharSequence, int, int) copies a StringBuilder char by char.
-      rightChars.append(str.substring(offset));
+      rightChars.append(chars.substring(offset));
     }
-    str.setLength(offset);
-    // Yjs never lets a split separate a surrogate pair: both halves become U+FFFD, exactly as Yjs does it.
-    if (offset > 0 && Character.isHighSurrogate(str.charAt(offset - 1))) {
-      str.setCharAt(offset - 1, '\uFFFD');
+    chars.setLength(offset);
+    if (splitsPair) {
+      chars.setCharAt(offset - 1, '\uFFFD');
       rightChars.setCharAt(0, '\uFFFD');
     }
-    if (str.capacity() - offset > SPARE_ROOM) {
-      str.trimToSize();
+    if (chars.capacity() - offset > SPARE_ROOM) {
+      chars.trimToSize();
     }
     return new ContentString(rightChars);
   }
 
   @Override
   boolean mergeWith(Content right) {
-    str.append(((ContentString) right).str);
+    CharSequence appended = ((ContentString) right).str;
+    StringBuilder chars;
+    if (str instanceof String plain) {
+      // The first growth, sized as an exactly sized StringBuilder grows (twice its length and two).
+      chars = new StringBuilder(Math.max(plain.length() + appended.length(), 2 * plain.length() + 2)).append(plain);
+      str = chars;
+    } else {
+      chars = (StringBuilder) str;
+    }
+    if (appended instanceof String plain) {
+      chars.append(plain);
+    } else {
+      chars.append((StringBuilder) appended);
+    }
     return true;
   }
 
