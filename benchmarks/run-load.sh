@@ -26,7 +26,11 @@
 #                          one document per 10 connections; one connection in 100 edits once a second (its relay
 #                          latency is the p99 that must stay under 100 ms), all renew their awareness every 30 s;
 #                          held 20 s. A server's next tier runs only if it held this one (all connected, p99 < 100
-#                          ms, no errors, converged)
+#                          ms, no errors, converged). Before the idle RSS is taken, the server is warmed up: 5,000
+#                          connections on documents of their own are opened, synced and closed, 50 at a time, so
+#                          that RSS per connection ((connected - idle) / connections) leaves out what a server that
+#                          has served before holds anyway (JIT code and compiler memory, a touched young generation,
+#                          V8's compiled code) and keeps what the connections and their documents hold
 #              fanout      1 writer (10 edits/s) and 1,000 readers of one document, 5 s warm-up, 30 s measured
 #              join        50 clients joining at once one document whose encoded state is 5 MB (written by a client
 #                          that stays connected); how long until each has received the server's state (each client
@@ -44,7 +48,9 @@
 #              smoke       (100 clients on 10 documents, 2 edits/s, 10 s; a quick check of the script)
 #   default: connections relay
 # Environment: SERVER_FLAGS (replaces collab-netty's heap and GC flags above, e.g. SERVER_FLAGS='-Xmx2g -XX:+UseG1GC'),
-#   SERVER_JAVA_OPTS, LOAD_JAVA_OPTS (extra JVM options, e.g. SERVER_JAVA_OPTS=-XX:StartFlightRecording=...;
+#   BENCHMARKS_JAR (the jar both JVMs run instead of benchmarks/target/benchmarks.jar, with --no-build: a copy is not
+#   rewritten by a build meanwhile), SERVER_JAR (collab-netty's LoadServer from another build's jar, to alternate an
+#   old and a new server in one sitting under the same load generator), SERVER_JAVA_OPTS, LOAD_JAVA_OPTS (extra JVM options, e.g. SERVER_JAVA_OPTS=-XX:StartFlightRecording=...;
 #   LOAD_JAVA_OPTS replaces the generator's -XX:+UseParallelGC: its 1,000s of growing replicas made G1's young
 #   pauses long and frequent (5-13 % of the time), and every pause of the generator counts as relay latency); SERVER_THREADS="IO DOCUMENTS" (the server's event loop and
 #   document threads; default: CollabServer's, twice the cores and the cores; DOCUMENTS 0: documents on the event loops)
@@ -103,7 +109,7 @@ if [[ $build == 1 ]]; then
     node collab-core/src/test/js/ensure-node-modules.mjs benchmarks/js
   fi
 fi
-jar=benchmarks/target/benchmarks.jar
+jar=${BENCHMARKS_JAR:-benchmarks/target/benchmarks.jar}
 logs=benchmarks/target/load
 mkdir -p "$logs"
 
@@ -152,7 +158,7 @@ start_server() {
     local -a environment=()
     [[ $3 != idle-* && $3 != connections ]] || environment=(MALLOC_ARENA_MAX=2)
     # shellcheck disable=SC2046,SC2086
-    env "${environment[@]}" setsid java ${SERVER_FLAGS:-$(server_flags "$3")} ${SERVER_JAVA_OPTS:-} -cp "$jar" \
+    env "${environment[@]}" setsid java ${SERVER_FLAGS:-$(server_flags "$3")} ${SERVER_JAVA_OPTS:-} -cp "${SERVER_JAR:-$jar}" \
       ai.candlefish.collab.benchmarks.load.LoadServer "$port" ${SERVER_THREADS:-} >"$log" 2>&1 &
   else
     # As their READMEs start them: one Node process, default options.
@@ -182,7 +188,8 @@ scenario_args() {
     medium) echo --clients 1000 --documents 100 --rate 1 --warmup 10 --duration 30 --awareness 30 ;;
     idle-*) local n=${1#idle-}
             echo --clients "$n" --documents $((n / 10)) --writers $((n / 100)) --rate 1 --warmup 5 --duration 20 \
-                 --awareness 30 --connect-concurrency 500 --local-addresses 127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4 ;;
+                 --awareness 30 --connect-concurrency 500 --warmup-connections 5000 \
+                 --local-addresses 127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4 ;;
     fanout) echo --clients 1001 --documents 1 --writers 1 --rate 10 --warmup 5 --duration 30 --awareness 30 ;;
     join) echo --clients 50 --documents 1 --rate 0 --duration 5 --connect-concurrency 50 --document-bytes 5000000 \
                --io-threads 50 ;;

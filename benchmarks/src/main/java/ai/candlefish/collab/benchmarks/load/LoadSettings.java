@@ -36,12 +36,16 @@ import java.util.Objects;
  * @param databasePid a database process (PostgreSQL's postmaster) whose CPU, with its children's, is measured
  *     for the cluster figures; 0: none
  * @param redis {@code host:port} of the Redis whose traffic and CPU the cluster figures report (INFO); "" for none
+ * @param warmupConnections before the idle figures are taken, this many connections (on documents of their own)
+ *     are opened, synced and closed, a few at a time, so that the server's figures with the
+ *     clients connected are those of a server that has served before (its JIT's code, its young generation); 0:
+ *     none
  */
 public record LoadSettings(URI server, String serverName, LoadProtocol protocol, String scenario, int clients,
     int documents, String documentPrefix, double rate, int writers, long initialDocumentBytes, Duration warmup,
     Duration duration, Duration awarenessInterval, int ioThreads, int connectConcurrency,
     List<InetAddress> localAddresses, long serverPid, long seed, List<URI> servers, List<Long> nodePids,
-    long databasePid, String redis) {
+    long databasePid, String redis, int warmupConnections) {
 
   public LoadSettings {
     Objects.requireNonNull(server, "server");
@@ -86,6 +90,7 @@ public record LoadSettings(URI server, String serverName, LoadProtocol protocol,
     private List<Long> nodePids = List.of();
     private long databasePid;
     private String redis = "";
+    private int warmupConnections;
 
     private Builder() {}
 
@@ -253,11 +258,20 @@ public record LoadSettings(URI server, String serverName, LoadProtocol protocol,
       return this;
     }
 
+    /** Connections opened and closed before the idle figures (see {@link LoadSettings#warmupConnections()}); default 0. */
+    public Builder warmupConnections(int connections) {
+      if (connections < 0) {
+        throw new IllegalArgumentException("warmupConnections must not be negative but was " + connections);
+      }
+      this.warmupConnections = connections;
+      return this;
+    }
+
     public LoadSettings build() {
       return new LoadSettings(server, serverName, protocol, scenario, clients, documents, documentPrefix, rate,
           writers < 0 ? clients : Math.min(writers, clients), initialDocumentBytes, warmup,
           duration, awarenessInterval, ioThreads, connectConcurrency, localAddresses, serverPid, seed, servers,
-          nodePids, databasePid, redis);
+          nodePids, databasePid, redis, warmupConnections);
     }
   }
 }

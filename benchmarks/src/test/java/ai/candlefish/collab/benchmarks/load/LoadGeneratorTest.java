@@ -6,6 +6,8 @@ import ai.candlefish.collab.server.CollabServer;
 import ai.candlefish.collab.spi.Authenticator;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -77,6 +79,26 @@ class LoadGeneratorTest {
     assertThat(report.connectP99Millis()).isPositive();
     assertThat(report.updatesSent()).isZero();
     assertThat(report.converged()).as(report.divergence()).isTrue();
+  }
+
+  @Test
+  void run_warmupConnections_connectOnDocumentsOfTheirOwn_beforeTheClients() throws Exception {
+    server.close();
+    List<String> paths = new CopyOnWriteArrayList<>();
+    Authenticator all = Authenticator.insecureAllowAll("load");
+    server = CollabServer.newBuilder().port(0).host("127.0.0.1").authenticator((token, connection) -> {
+      paths.add(connection.path());
+      return all.authenticate(token, connection);
+    }).build().start();
+
+    LoadReport report = LoadGenerator.run(settings().clients(12, 3).rate(0).warmupConnections(60)
+        .phases(Duration.ZERO, Duration.ofMillis(300)).build());
+
+    assertThat(report.connected()).isEqualTo(12);
+    assertThat(report.converged()).as(report.divergence()).isTrue();
+    // Two batches of warm-up connections, then the clients (and the convergence check's probes).
+    assertThat(paths.subList(0, 60)).allMatch(p -> p.contains("warmup-"));
+    assertThat(paths.subList(60, 72)).noneMatch(p -> p.contains("warmup-"));
   }
 
   @Test
