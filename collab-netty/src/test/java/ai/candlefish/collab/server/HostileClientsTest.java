@@ -24,6 +24,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -148,6 +149,32 @@ class HostileClientsTest {
   }
 
   // ------------------------------------------------------------------------------------------------ the attacks
+
+  @Test
+  void textMessage_isRefusedWith1003_whetherItsUtf8IsValidOrNot() throws Exception {
+    start(b -> b);
+    byte[] malformed = {'h', (byte) 0xC3, 0x28}; // 0xC3 starts a two-byte sequence that 0x28 does not continue
+    List<byte[]> messages = List.of(
+        RawSocket.frame(0x81, "hi".getBytes(StandardCharsets.UTF_8)),
+        RawSocket.frame(0x81, malformed),
+        // fragmented: the first fragment is malformed already, the message is refused once it is whole
+        concat(RawSocket.frame(0x01, malformed), RawSocket.frame(0x80, "!".getBytes(StandardCharsets.UTF_8))));
+    for (byte[] message : messages) {
+      try (Socket socket = raw()) {
+        assertThat(upgrade(socket, "/plans?token=alice", "")).contains(" 101 ");
+        socket.getOutputStream().write(message);
+        assertThat(closeCode(socket.getInputStream())).isEqualTo(CloseCodes.UNSUPPORTED_DATA);
+      }
+    }
+    YClient honest = connect("plans", "bob");
+    honest.awaitSynced();
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
 
   @Test
   void crossSiteOrigin_isRefusedWith403_allowedAndNoOriginPass() throws Exception {

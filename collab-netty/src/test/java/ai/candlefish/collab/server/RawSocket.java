@@ -39,20 +39,31 @@ final class RawSocket {
   /** Binary frames of {@code payloads}, masked as a client must, one after another in one array (one write). */
   static byte[] binaryFrames(byte[]... payloads) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] mask = {1, 2, 3, 4};
     for (byte[] payload : payloads) {
-      out.write(0x82);
-      if (payload.length < 126) {
-        out.write(0x80 | payload.length);
-      } else {
-        out.write(0x80 | 126);
-        out.write(payload.length >>> 8);
-        out.write(payload.length & 0xFF);
-      }
-      out.writeBytes(mask);
-      for (int i = 0; i < payload.length; i++) {
-        out.write(payload[i] ^ mask[i & 3]);
-      }
+      out.writeBytes(frame(0x82, payload));
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * One frame of {@code payload}, masked as a client must, whose first byte (FIN bit and opcode) is
+   * {@code finAndOpcode}: 0x82 a whole binary message, 0x81 a whole text message, 0x01 the first fragment of a text
+   * message, 0x80 the last continuation.
+   */
+  static byte[] frame(int finAndOpcode, byte[] payload) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] mask = {1, 2, 3, 4};
+    out.write(finAndOpcode);
+    if (payload.length < 126) {
+      out.write(0x80 | payload.length);
+    } else {
+      out.write(0x80 | 126);
+      out.write(payload.length >>> 8);
+      out.write(payload.length & 0xFF);
+    }
+    out.writeBytes(mask);
+    for (int i = 0; i < payload.length; i++) {
+      out.write(payload[i] ^ mask[i & 3]);
     }
     return out.toByteArray();
   }

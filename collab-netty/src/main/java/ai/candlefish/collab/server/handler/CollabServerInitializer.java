@@ -81,6 +81,9 @@ public final class CollabServerInitializer extends ChannelInitializer<SocketChan
             .maxFramePayloadLength(config.maxMessageSize())
             .allowExtensions(false)
             .closeOnProtocolViolation(true)
+            // No UTF-8 validator (a handler and its context per connection): every protocol refuses text messages
+            // (1003) anyway, whatever their bytes.
+            .withUTF8Validator(false)
             .build())
         .build();
   }
