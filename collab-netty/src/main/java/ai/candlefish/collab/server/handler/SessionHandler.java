@@ -63,7 +63,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
       ctx.fireUserEventTriggered(evt);
       return;
     }
-    UpgradeRouter.Route route = ctx.channel().attr(UpgradeRouter.ROUTE).getAndSet(null);
+    UpgradeRouter.Route route = takeRoute(ctx);
     route.protocol().install(ctx.pipeline(), ctx.name(), route.relativePath(),
         !Connection.writesFrames(ctx.pipeline()));
     UnauthenticatedBudget budget = new UnauthenticatedBudget(runtime.config().maxUnauthenticatedBytes(),
@@ -80,6 +80,16 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     connection = new Connection(ctx.channel(), runtime, info, route.protocol());
     runtime.metrics().connectionOpened(info.protocol());
     connection.start(route.token(), route.protocol().onConnect(route.relativePath()));
+  }
+
+  /**
+   * The channel's route, removed from its attributes: set to null, the attribute would stay in the channel's
+   * attribute map for the connection's life (10,000s of them). Removal is deprecated for attributes that other
+   * threads may ask for at the same time; this one is only touched on the channel's event loop.
+   */
+  @SuppressWarnings("deprecation")
+  private static UpgradeRouter.Route takeRoute(ChannelHandlerContext ctx) {
+    return ctx.channel().attr(UpgradeRouter.ROUTE).getAndRemove();
   }
 
   /**
