@@ -81,9 +81,8 @@ public final class Connection implements Peer {
   private ArrayDeque<ClientMessage> waiting;
   /** Documents whose own token is being authenticated, with the messages about them that wait for it. */
   private Map<String, ArrayDeque<ClientMessage>> authenticatingDocuments;
-  private final Map<String, DocumentSession> sessions = new HashMap<>(2);
-  /** The grant (token and principal) each open document was opened or last refreshed with. */
-  private final Map<String, Grant> grants = new HashMap<>(2);
+  /** The open documents, each with the grant (token and principal) it was opened or last refreshed with. */
+  private final OpenDocuments documents = new OpenDocuments();
   /** The connection's presence budget: awareness updates beyond it are coalesced per document. */
   private final AwarenessCoalescer<String> awareness;
   private ScheduledFuture<?> awarenessFlush;
@@ -179,7 +178,8 @@ public final class Connection implements Peer {
    */
   private void refreshDocument(String name, DocumentSession session, String token) {
     authentication.check(token, (p, error) -> {
-      if (sessions.get(name) != session) {
+      OpenDocuments.Open open = documents.get(name);
+      if (open == null || open.session != session) {
         return; // left, refused or expired meanwhile
       }
       if (error != null) {
@@ -188,12 +188,11 @@ public final class Connection implements Peer {
       } else if (!p.isSameAs(session.principal)) {
         endDocument(name, CloseCodes.UNAUTHORIZED, "a fresh token must be for the same principal");
       } else {
-        Grant grant = grants.get(name);
-        if (grant == authentication.grant()) {
+        if (open.grant == authentication.grant()) {
           // Shared with the documents opened with the connection's token: this document gets a grant of its own.
-          grants.put(name, new Grant(channel.eventLoop(), token, p, this::grantExpired));
+          open.grant = new Grant(channel.eventLoop(), token, p, this::grantExpired);
         } else {
-          grant.refresh(token, p);
+          open.grant.refresh(token, p);
         }
         send(new ServerMessage.Authenticated(name, !session.permission.canWrite()));
       }
@@ -268,17 +267,17 @@ public final class Connection implements Peer {
     boolean opens = false;
     if (message instanceof ClientMessage.Authenticate auth) {
       String name = auth.document();
-      Grant grant = grants.get(name);
+      OpenDocuments.Open open = documents.get(name);
       if (name.isEmpty()) {
         checksToken = true; // the connection's token, or a fresh one for it
-      } else if (sessions.containsKey(name)) {
-        checksToken = grant == null || !Objects.equals(grant.token(), auth.token()); // a fresh token
+      } else if (open != null) {
+        checksToken = open.grant == null || !Objects.equals(open.grant.token(), auth.token()); // a fresh token
       } else {
         checksToken = !authentication.isConnectionToken(auth.token());
         opens = true; // a Hocuspocus token opens its document
       }
     } else if (message instanceof ClientMessage.Open open) {
-      opens = !sessions.containsKey(open.document());
+      opens = !documents.contains(open.document());
     }
     return throttle.admit(checksToken, opens);
   }
@@ -334,7 +333,7 @@ public final class Connection implements Peer {
       leave(name);
       return;
     }
-    DocumentSession session = sessions.get(name);
+    DocumentSession session = documents.session(name);
     if (session == null) {
       policy.notOpen(this, name);
       return;
@@ -380,7 +379,7 @@ public final class Connection implements Peer {
       return;
     }
     awareness.drain(System.nanoTime()).forEach((name, update) -> {
-      DocumentSession session = sessions.get(name);
+      DocumentSession session = documents.session(name);
       if (session != null) {
         throttle.submitted();
         session.document().submit(session, new ClientMessage.Awareness(name, update), throttle::handled);
@@ -400,10 +399,10 @@ public final class Connection implements Peer {
       }
       return;
     }
-    DocumentSession open = sessions.get(name);
+    OpenDocuments.Open open = documents.get(name);
     if (open != null) {
-      if (!Objects.equals(grants.get(name).token(), auth.token())) {
-        refreshDocument(name, open, auth.token());
+      if (!Objects.equals(open.grant.token(), auth.token())) {
+        refreshDocument(name, open.session, auth.token());
       } // else the same token again while open: the first answer stands
       return;
     }
@@ -464,11 +463,11 @@ public final class Connection implements Peer {
 
   /** Opens document {@code name} under {@code grant}; returns whether it is open (or opening) now. */
   private boolean open(String name, Grant grant) {
-    if (sessions.containsKey(name)) {
+    if (documents.contains(name)) {
       return true;
     }
     Principal who = grant.principal();
-    if (sessions.size() >= config.maxDocumentsPerConnection()) {
+    if (documents.size() >= config.maxDocumentsPerConnection()) {
       close(CloseCodes.POLICY_VIOLATION, "too many documents open on one connection");
       return false;
     }
@@ -499,8 +498,7 @@ public final class Connection implements Peer {
     }
     runtime.audit(a -> a.opened(info, who, key, permission));
     DocumentSession session = new DocumentSession(this, document, who, permission, info, policy);
-    sessions.put(name, session);
-    grants.put(name, grant);
+    documents.add(name, session, grant);
     document.attach(session);
     return true;
   }
@@ -508,19 +506,19 @@ public final class Connection implements Peer {
   /** The client leaves document {@code name} (the connection stays). */
   private void leave(String name) {
     awareness.forget(name);
-    DocumentSession session = sessions.remove(name);
-    if (session != null) {
-      session.document().detach(session);
+    OpenDocuments.Open open = documents.remove(name);
+    if (open == null) {
+      return;
     }
-    Grant grant = grants.remove(name);
-    if (grant != null && grant != authentication.grant()) {
-      grant.end();
+    open.session.document().detach(open.session);
+    if (open.grant != authentication.grant()) {
+      open.grant.end();
     }
   }
 
   /** Takes open document {@code name} away from the client, telling it why as the policy says. */
   void endDocument(String name, int code, String reason) {
-    DocumentSession session = sessions.get(name);
+    DocumentSession session = documents.session(name);
     if (session == null) {
       return;
     }
@@ -536,9 +534,9 @@ public final class Connection implements Peer {
   }
 
   private void grantEnded(Grant grant, int code, String reason) {
-    List<String> documents = grants.entrySet().stream().filter(e -> e.getValue() == grant)
-        .map(Map.Entry::getKey).toList();
-    policy.grantEnded(this, documents, code, reason);
+    List<String> names = documents.all().stream().filter(open -> open.grant == grant).map(open -> open.name)
+        .toList();
+    policy.grantEnded(this, names, code, reason);
   }
 
   /**
@@ -556,7 +554,7 @@ public final class Connection implements Peer {
       if (connectionGrant != null) {
         revoked.add(connectionGrant);
       }
-      revoked.addAll(grants.values());
+      documents.all().forEach(open -> revoked.add(open.grant));
       revoked.removeIf(g -> !g.principal().tenant().equals(tenant) || !g.principal().id().equals(principalId));
       for (Grant grant : revoked) {
         runtime.revocations().coverUntil(grant.principal());
@@ -571,7 +569,7 @@ public final class Connection implements Peer {
   public void refuse(DocumentSession session, int code, String reason) {
     channel.eventLoop().execute(() -> {
       String name = session.document().key().name();
-      if (sessions.get(name) == session) {
+      if (documents.session(name) == session) {
         leave(name);
         policy.refuseDocument(this, name, code, reason);
       }
@@ -693,12 +691,12 @@ public final class Connection implements Peer {
     if (awarenessFlush != null) {
       awarenessFlush.cancel(false);
     }
-    for (DocumentSession session : sessions.values()) {
-      session.document().detach(session);
+    List<OpenDocuments.Open> open = documents.all();
+    documents.clear();
+    for (OpenDocuments.Open o : open) {
+      o.session.document().detach(o.session);
     }
-    sessions.clear();
-    grants.values().forEach(Grant::end);
-    grants.clear();
+    open.forEach(o -> o.grant.end());
     waiting = null;
     held = null;
     authenticatingDocuments = null;
