@@ -1,17 +1,21 @@
 package ai.candlefish.collab.core;
 
 import ai.candlefish.collab.core.internal.codec.Json;
-import java.util.ArrayList;
+import java.util.List;
 
 /** Legacy JSON content (each value as a JSON string); Yjs still reads and writes it, so we do too. */
 final class ContentJson extends ContentValues {
-  ContentJson(ArrayList<Object> values) {
+  ContentJson(List<?> values) {
     super(values);
   }
 
+  private ContentJson(Object array, int size) {
+    super(array, size);
+  }
+
   @Override
-  ContentValues with(ArrayList<Object> values) {
-    return new ContentJson(values);
+  ContentValues with(Object array, int size) {
+    return new ContentJson(array, size);
   }
 
   @Override

@@ -190,7 +190,7 @@ public final class DecodedUpdate {
     if (c instanceof ContentString s) {
       out.add(s.string());
     } else if (c instanceof ContentValues v) {
-      out.addAll(v.values);
+      v.collect(out);
     } else if (c instanceof ContentBinary b) {
       out.add(b.bytes);
     } else if (c instanceof ContentEmbed e) {

@@ -194,11 +194,7 @@ final class UpdateReader {
       case Content.ANY: {
         int len = d.readLen();
         d.checkRestCount(len, 1, "values");
-        ArrayList<Object> values = new ArrayList<>(len);
-        for (int i = 0; i < len; i++) {
-          values.add(d.readAny());
-        }
-        return new ContentAny(values);
+        return ContentAny.read(d.rest, len);
       }
       case Content.DOC: {
         String guid = d.readString();

@@ -222,6 +222,28 @@ public final class Lib0Decoder {
     return readBigEndian(8, "bigint64");
   }
 
+  /** What {@link #readAnyInt()} returns when the next value is not an {@code Integer}. */
+  public static final long NOT_AN_INT = Long.MIN_VALUE;
+
+  /**
+   * The next {@code any} without a box, if {@link #readAny()} would return it as an {@code Integer} (a varint within
+   * 32 bits, not -0); otherwise reads nothing and returns {@link #NOT_AN_INT}.
+   *
+   * @throws DecodingException where {@link #readAny()} would throw
+   */
+  public long readAnyInt() {
+    if (pos >= end || buf[pos] != 125) {
+      return NOT_AN_INT;
+    }
+    int start = pos++;
+    long v = readVarInt();
+    if (lastVarIntNegativeZero || v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+      pos = start;
+      return NOT_AN_INT;
+    }
+    return v;
+  }
+
   /** A value in lib0's {@code any} format; see the class comment for the Java types. */
   public Object readAny() {
     return readAny(0);

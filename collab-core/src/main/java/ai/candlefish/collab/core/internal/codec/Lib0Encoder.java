@@ -271,6 +271,16 @@ public final class Lib0Encoder {
     }
   }
 
+  /** {@link #writeAny} of an {@code Integer}, without the box. */
+  public void writeAnyInt(int v) {
+    writeNumber((long) v);
+  }
+
+  /** {@link #writeAny} of a {@code Double}, without the box. */
+  public void writeAnyDouble(double d) {
+    writeNumber(d);
+  }
+
   /** A JavaScript number: a varint if integral within 31 bits, else float32 if exact, else float64. */
   private void writeNumber(double d) {
     if (d == Math.rint(d) && Math.abs(d) <= BITS31) {
