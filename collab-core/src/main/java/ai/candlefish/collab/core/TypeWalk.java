@@ -30,8 +30,13 @@ final class TypeWalk {
       } else {
         @SuppressWarnings("unchecked")
         List<Object> out = (List<Object>) next[1];
-        for (Object v : ((YArray) next[0]).toList()) {
-          out.add(value(v, todo));
+        // Copied in bulk, then nested types replaced in place: arrays of thousands of numbers are common.
+        out.addAll(((YArray) next[0]).toList());
+        for (int i = 0, n = out.size(); i < n; i++) {
+          Object v = out.get(i);
+          if (v instanceof SharedType) {
+            out.set(i, value(v, todo));
+          }
         }
       }
     }
