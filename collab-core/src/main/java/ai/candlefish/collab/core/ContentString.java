@@ -58,15 +58,11 @@ final class ContentString extends Content {
     return str instanceof String plain ? new ContentString(plain) : new ContentString(new StringBuilder(str));
   }
 
-  /** Up to this many chars, a split copies them one by one instead of through a String (an allocation more). */
-  private static final int SHORT_TAIL = 32;
   /** A split leaves the left part up to this many chars of spare room rather than copying it once more. */
   private static final int SPARE_ROOM = 8;
 
   @Override
   Content splice(int offset) {
-    int length = str.length();
-    int tailLength = length - offset;
     // Yjs never lets a split separate a surrogate pair: both halves become U+FFFD, exactly as Yjs does it.
     boolean splitsPair = offset > 0 && Character.isHighSurrogate(str.charAt(offset - 1));
     if (str instanceof String plain) {
@@ -80,22 +76,18 @@ final class ContentString extends Content {
       return new ContentString(right);
     }
     StringBuilder chars = (StringBuilder) str;
-    StringBuilder rightChars = new StringBuilder(tailLength + SPARE_ROOM);
-    if (tailLength <= SHORT_TAIL) {
-      rightChars.append(chars, offset, length);
-    } else {
-      // Through substring: StringBuilder.append(CharSequence, int, int) copies a StringBuilder char by char.
-      rightChars.append(chars.substring(offset));
-    }
+    // The right part as a String: one bulk copy (appending a StringBuilder's range to another copies char by char),
+    // and a split-off right part seldom grows.
+    String right = chars.substring(offset);
     chars.setLength(offset);
     if (splitsPair) {
       chars.setCharAt(offset - 1, '\uFFFD');
-      rightChars.setCharAt(0, '\uFFFD');
+      right = '\uFFFD' + right.substring(1);
     }
     if (chars.capacity() - offset > SPARE_ROOM) {
       chars.trimToSize();
     }
-    return new ContentString(rightChars);
+    return new ContentString(right);
   }
 
   @Override
