@@ -1,6 +1,6 @@
 // Runs collab-core (Java) and the peers (Yjs, ywasm, Loro, Automerge, json-joy; Node) one after another on this
 // machine, on the real traces and the crdt-benchmarks suite; prints one table per workload and writes them into
-// benchmarks/RESULTS.md between the CRDT markers (the rest of the file is left alone). Use run-peers.sh (it builds
+// benchmarks/RESULTS.md between the CRDT markers (the rest of the file is left alone; not for --bench or --trace). Use run-peers.sh (it builds
 // first). Options: --runs N (default 5), --only traces|crdt, --trace NAME, --bench ID,ID, --systems a,b, --b4x100,
 // --render (no runs: the tables again from the last raw results). RUN_LIMIT_S (default 120) stops a longer run.
 import { execFileSync, spawnSync } from 'node:child_process'
@@ -33,6 +33,9 @@ const run = (cmd, argv, cwd) => {
 }
 
 const renderOnly = args.includes('--render') // only redo the tables from target/peers-*.json
+// A run of some benchmarks or traces prints its tables but keeps RESULTS.md and the raw results as they are: written,
+// it would blank every row it did not run.
+const partial = benchArg !== null || traceArg !== null
 mkdirSync(`${here}target`, { recursive: true })
 if (!renderOnly) execFileSync('node', ['crdt-bench-inputs.mjs', inputs], { cwd: `${here}js` })
 
@@ -69,7 +72,7 @@ if (only !== 'traces' && !renderOnly) {
   }
 }
 for (const part of ['traces', 'crdt']) {
-  if (!renderOnly && (only === null || only === part)) {
+  if (!renderOnly && !partial && (only === null || only === part)) {
     if (opt('--systems', null) && existsSync(partFile(part))) {
       // A run of some systems keeps the other systems' results of the previous run of this part.
       const kept = JSON.parse(readFileSync(partFile(part), 'utf8'))
@@ -242,5 +245,9 @@ const end = old.indexOf('<!-- crdt:end -->')
 const next = begin >= 0 && end > begin
   ? old.slice(0, begin) + md + old.slice(end + '<!-- crdt:end -->\n'.length)
   : old.trimEnd() + '\n\n' + md
-writeFileSync(file, next)
+if (partial) {
+  log('--bench or --trace: RESULTS.md and the raw results are left as they were; the tables below are this run\'s')
+} else {
+  writeFileSync(file, next)
+}
 process.stdout.write(md)

@@ -7,7 +7,8 @@
 #   --runs N     runs per workload (default 5); the tables show medians
 #   --only       just the real traces, or just the crdt-benchmarks suite (the other part's table comes from its last
 #                raw results in benchmarks/target/peers-<part>.json)
-#   --trace      one trace of testdata/traces; --bench: these crdt-benchmarks ids only
+#   --trace      one trace of testdata/traces; --bench: these crdt-benchmarks ids only (either prints its tables
+#                and leaves RESULTS.md as it is: written, it would blank the rows it did not run)
 #   --systems    peers to run (default yjs,ywasm,loro,automerge,json-joy; collab-core always runs)
 #   --b4x100     also the B4x100 benchmark (many minutes per peer)
 #   --render     no runs: the tables again from the last raw results
