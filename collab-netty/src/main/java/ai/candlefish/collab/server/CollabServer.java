@@ -26,7 +26,6 @@ import ai.candlefish.collab.spi.VersionInfo;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -99,8 +98,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class CollabServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CollabServer.class);
-  /** How connections size their read buffers, shared by all of them (see {@link #start()}). */
-  private static final AdaptiveRecvByteBufAllocator RECEIVE_BUFFERS = new AdaptiveRecvByteBufAllocator();
 
   private enum State { NEW, STARTED, CLOSED }
 
@@ -158,9 +155,6 @@ public final class CollabServer implements AutoCloseable {
           .option(ChannelOption.SO_BACKLOG, 1024)
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 256 * 1024))
-          // One allocator for every connection (its settings are immutable, each channel's handle is its own);
-          // otherwise each channel's config makes one of its own.
-          .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_BUFFERS)
           .childHandler(new CollabServerInitializer(rt, ssl));
       try {
         InetSocketAddress address = config.host() == null ? new InetSocketAddress(config.port())
