@@ -62,6 +62,9 @@ final class Item extends AbstractStruct {
     info |= DELETED;
     if (parent instanceof SharedType type) {
       type.deletions++;
+      if ((info & MARKER) != 0) {
+        type.markedDeletions++;
+      }
     }
   }
 

@@ -46,8 +46,13 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
   /** The name under which this root is shared; null for nested types. */
   String rootName;
   SearchMarkers searchMarkers;
-  /** Counts items of this type marked deleted: search markers check by it whether their items still stand. */
+  /** Counts items of this type marked deleted (search hints check by it that only announced changes happened). */
   int deletions;
+  /**
+   * Counts items of this type deleted while they carried the search-marker flag: the search markers' items still
+   * stand while it is unchanged (deleting an item that no marker points at leaves them as they were).
+   */
+  int markedDeletions;
   /** Yjs's {@code _hasFormatting}: decides whether remote changes trigger a formatting cleanup. */
   boolean hasFormatting;
   /**
