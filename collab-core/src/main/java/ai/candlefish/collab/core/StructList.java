@@ -61,8 +61,36 @@ final class StructList {
     return findIndex(clock);
   }
 
+  /**
+   * Where the last search ended. Integrating a received item looks up the struct ending at its origin and then the
+   * one starting at its right origin, most often the next struct: that one is tried before searching again. Only
+   * a hint (checked against the clocks): structs inserted or removed since may have moved it.
+   */
+  private int lastFound;
+
   /** The index of the struct that contains {@code clock}, or -1 if no struct does. */
   int findIndex(int clock) {
+    int hint = lastFound;
+    if (hint < size) {
+      AbstractStruct s = structs[hint];
+      if (s.clock <= clock) {
+        if (clock < s.clock + s.length) {
+          return hint;
+        }
+        if (++hint < size && (s = structs[hint]).clock <= clock && clock < s.clock + s.length) {
+          lastFound = hint;
+          return hint;
+        }
+      }
+    }
+    int found = search(clock);
+    if (found >= 0) {
+      lastFound = found;
+    }
+    return found;
+  }
+
+  private int search(int clock) {
     int left = 0;
     int right = size - 1;
     AbstractStruct mid = structs[right];

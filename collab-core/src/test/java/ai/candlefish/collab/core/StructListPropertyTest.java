@@ -1,0 +1,55 @@
+package ai.candlefish.collab.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link StructList#findIndex} (which first tries where its last search ended) against a linear scan, while
+ * structs are split and lists grow as in a document. Seeded ({@link SeededRuns}: a failure names its seed).
+ */
+class StructListPropertyTest {
+  private static int linear(StructList l, int clock) {
+    for (int i = 0; i < l.size; i++) {
+      AbstractStruct s = l.get(i);
+      if (s.clock <= clock && clock < s.clock + s.length) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  @Test
+  void findIndex_matchesLinearScan() {
+    SeededRuns.named("structlist", 0x57_4C15L, 50).forEach((seed, run) -> check(new SplittableRandom(seed)));
+  }
+
+  private static void check(SplittableRandom rnd) {
+    StructList l = new StructList();
+    int state = 0;
+    for (int step = 0; step < 400; step++) {
+      int op = rnd.nextInt(4);
+      if (op == 0 || l.size == 0) {
+        int len = 1 + rnd.nextInt(12);
+        l.add(new GC(1, state, len));
+        state += len;
+      } else if (op == 1) {
+        // Split a struct in two, as getItemCleanStart does.
+        int i = rnd.nextInt(l.size);
+        AbstractStruct s = l.get(i);
+        if (s.length > 1) {
+          int diff = 1 + rnd.nextInt(s.length - 1);
+          l.set(i, new GC(1, s.clock, diff));
+          l.insert(i + 1, new GC(1, s.clock + diff, s.length - diff));
+        }
+      } else {
+        int clock = rnd.nextInt(state + 3);
+        assertThat(l.findIndex(clock)).as("step %d, clock %d", step, clock).isEqualTo(linear(l, clock));
+        if (clock + 1 < state) {
+          assertThat(l.findIndex(clock + 1)).as("step %d, next clock", step).isEqualTo(linear(l, clock + 1));
+        }
+      }
+    }
+  }
+}
