@@ -8,8 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.RepeatedTest;
-import org.junit.jupiter.api.RepetitionInfo;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link ClientMap} against {@link LinkedHashMap} (the insertion order of a JavaScript Map, which the delete set's
@@ -18,17 +17,10 @@ import org.junit.jupiter.api.RepetitionInfo;
  * every step the same entries in the same order and the same answers.
  */
 class ClientMapPropertyTest {
-  private static final long BASE_SEED = Long.getLong("collab.seed", 0xC11E47L);
-
-  @RepeatedTest(40)
-  void behavesAsAnInsertionOrderedMap(RepetitionInfo info) {
-    long seed = BASE_SEED + info.getCurrentRepetition();
-    try {
-      run(seed);
-    } catch (Throwable t) {
-      throw new AssertionError("failed with seed " + seed + " (repetition " + info.getCurrentRepetition()
-          + " of -Dcollab.seed=" + BASE_SEED + ")", t);
-    }
+  @Test
+  void behavesAsAnInsertionOrderedMap() {
+    // Seeds 0xC11E47L + 1 to + 40, as when this was a repeated test.
+    SeededRuns.named("clientmap", 0xC11E47L + 1, 40).forEach((seed, run) -> run(seed));
   }
 
   private static void run(long seed) {

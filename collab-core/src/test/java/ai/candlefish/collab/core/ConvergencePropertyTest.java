@@ -7,8 +7,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.RepeatedTest;
-import org.junit.jupiter.api.RepetitionInfo;
+import org.junit.jupiter.api.Test;
 
 /**
  * CRDT laws on random histories: replicas edit concurrently, their updates are delivered in random order,
@@ -16,17 +15,10 @@ import org.junit.jupiter.api.RepetitionInfo;
  * and garbage collection changes no content.
  */
 class ConvergencePropertyTest {
-  private static final long BASE_SEED = Long.getLong("collab.seed", 0x5EEDL);
-
-  @RepeatedTest(60)
-  void anyDeliveryOrder_converges(RepetitionInfo info) {
-    long seed = BASE_SEED + info.getCurrentRepetition();
-    try {
-      run(seed);
-    } catch (Throwable t) {
-      throw new AssertionError("failed with seed " + seed + " (repetition " + info.getCurrentRepetition()
-          + " of -Dcollab.seed=" + BASE_SEED + ")", t);
-    }
+  @Test
+  void anyDeliveryOrder_converges() {
+    // Seeds 0x5EEDL + 1 to + 60, as when this was a repeated test.
+    SeededRuns.named("convergence", 0x5EEDL + 1, 60).forEach((seed, run) -> run(seed));
   }
 
   private static void run(long seed) {
