@@ -28,7 +28,9 @@ import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -46,6 +48,9 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
   /** The names Netty's handshake gives its frame decoder and encoder. */
   private static final String NETTY_FRAME_DECODER = "wsdecoder";
   private static final String NETTY_FRAME_ENCODER = "wsencoder";
+  /** Headers left out of {@link ConnectionInfo} (lower case); Sec-WebSocket-Protocol stays (it may carry a token). */
+  private static final Set<String> HANDSHAKE_HEADERS = Set.of("connection", "upgrade", "sec-websocket-key",
+      "sec-websocket-version", "sec-websocket-extensions");
   /** Where Netty's server protocol handler keeps the channel's handshaker. */
   private static final AttributeKey<WebSocketServerHandshaker> HANDSHAKER =
       AttributeKey.valueOf(WebSocketServerHandshaker.class, "HANDSHAKER");
@@ -136,10 +141,17 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private static Map<String, List<String>> headers(HttpHeaders headers) {
+  /**
+   * The request's headers for {@link ConnectionInfo}, without those of the handshake itself: they describe the
+   * upgrade, not the client, and a server keeps one ConnectionInfo for each of its 10,000s of connections
+   * (a browser's Sec-WebSocket-Key and Sec-WebSocket-Extensions alone are ~70 bytes).
+   */
+  static Map<String, List<String>> headers(HttpHeaders headers) {
     Map<String, List<String>> out = new LinkedHashMap<>();
     for (String name : headers.names()) {
-      out.put(name, headers.getAll(name));
+      if (!HANDSHAKE_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+        out.put(name, headers.getAll(name));
+      }
     }
     return out;
   }
