@@ -22,11 +22,19 @@ import java.util.Map;
  * deletion count moved differently: an update applied inside a local transaction, say) drops every hint until the
  * markers are cleared, because the markers themselves may be off until then and the walk from them must not be
  * shortened. Not thread-safe: used under the document's transaction, as the markers are.
+ *
+ * <p>Every edit moves the indexes of the hints after it. Shifting each of up to {@link #MAX} indexes was a quarter of
+ * the CPU of a long trace replayed in one transaction (rustcode, JFR), so the hints are kept in blocks of
+ * {@link #BLOCK} with an offset per block ({@link #shifts}): an edit shifts the hints of its own block and the
+ * offsets of the blocks after it. Adding or removing hints moves hints between blocks, so it first folds the offsets
+ * into the indexes ({@link #settle}); that is as dear as the array copy it comes with.
  */
 final class SearchHints {
   /** A walk longer than this many items leaves a hint where it ended (tests lower it to use hints everywhere). */
   static int worthKeeping = 24;
   private static final int MAX = 512;
+  private static final int BLOCK_BITS = 5;
+  private static final int BLOCK = 1 << BLOCK_BITS;
   private static final Item[] NO_ITEMS = {};
   private static final int[] NO_INDEXES = {};
 
@@ -34,6 +42,11 @@ final class SearchHints {
   /** Allocated at the first hint: most types are never walked far enough to keep one. */
   private Item[] items = NO_ITEMS;
   private int[] indexes = NO_INDEXES;
+  /**
+   * Hint {@code i} starts at {@code indexes[i] + shifts[i >>> BLOCK_BITS]}; all zero after {@link #settle}.
+   * Allocated with the first hint.
+   */
+  private int[] shifts = NO_INDEXES;
   private int size;
   /** Set when a change was not announced: no hints until {@link #clear}. */
   private boolean off;
@@ -52,8 +65,28 @@ final class SearchHints {
 
   void clear() {
     Arrays.fill(items, 0, size, null);
+    Arrays.fill(shifts, 0);
     size = 0;
     off = false;
+  }
+
+  /** Where hint {@code i} starts. */
+  private int index(int i) {
+    return indexes[i] + shifts[i >>> BLOCK_BITS];
+  }
+
+  /** Folds the blocks' offsets into the indexes, before hints move between blocks. */
+  private void settle() {
+    int blocks = (size + BLOCK - 1) >>> BLOCK_BITS;
+    for (int b = 0; b < blocks; b++) {
+      int shift = shifts[b];
+      if (shift != 0) {
+        for (int i = b << BLOCK_BITS, end = Math.min(size, i + BLOCK); i < end; i++) {
+          indexes[i] += shift;
+        }
+        shifts[b] = 0;
+      }
+    }
   }
 
   /**
@@ -68,19 +101,19 @@ final class SearchHints {
       int i;
       if (pindex < index) {
         i = firstAtOrAfter(index) - 1; // the last hint before index
-        if (i < 0 || indexes[i] <= pindex) {
+        if (i < 0 || index(i) <= pindex) {
           return false;
         }
       } else {
         i = firstAtOrAfter(index + 1); // the first hint after index
-        if (i >= size || indexes[i] >= pindex) {
+        if (i >= size || index(i) >= pindex) {
           return false;
         }
       }
       Item h = items[i];
       if (h.isVisible() && (h.left == null ? type.start == h : h.left.right == h)) {
         foundItem = h;
-        foundIndex = indexes[i];
+        foundIndex = index(i);
         return true;
       }
       // Merged into its left neighbour since: no longer in the list.
@@ -94,6 +127,7 @@ final class SearchHints {
       return true;
     }
     Arrays.fill(items, 0, size, null);
+    Arrays.fill(shifts, 0);
     size = 0;
     off = true;
     return false;
@@ -111,14 +145,18 @@ final class SearchHints {
       return;
     }
     int i = firstAtOrAfter(index);
-    if (i < size && indexes[i] == index) {
+    if (i < size && index(i) == index) {
       items[i] = item; // the same visible item: only one starts at an index
       return;
     }
+    settle();
     if (size == MAX) {
       thin();
       i = firstAtOrAfter(index);
     } else if (size == items.length) {
+      if (shifts.length == 0) {
+        shifts = new int[MAX / BLOCK];
+      }
       items = Arrays.copyOf(items, Math.max(16, size * 2));
       indexes = Arrays.copyOf(indexes, Math.max(16, size * 2));
     }
@@ -153,8 +191,15 @@ final class SearchHints {
       int end = firstAtOrAfter(index - len);
       remove(i, end - i);
     }
-    for (; i < size; i++) {
+    if (i >= size) {
+      return;
+    }
+    int block = i >>> BLOCK_BITS;
+    for (int end = Math.min(size, (block + 1) << BLOCK_BITS); i < end; i++) {
       indexes[i] += len;
+    }
+    for (int b = block + 1, blocks = (size + BLOCK - 1) >>> BLOCK_BITS; b < blocks; b++) {
+      shifts[b] += len;
     }
   }
 
@@ -162,6 +207,7 @@ final class SearchHints {
     if (count == 0) {
       return;
     }
+    settle();
     System.arraycopy(items, from + count, items, from, size - from - count);
     System.arraycopy(indexes, from + count, indexes, from, size - from - count);
     Arrays.fill(items, size - count, size, null);
@@ -174,7 +220,7 @@ final class SearchHints {
     int hi = size;
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
-      if (indexes[mid] < index) {
+      if (index(mid) < index) {
         lo = mid + 1;
       } else {
         hi = mid;
@@ -183,8 +229,17 @@ final class SearchHints {
     return lo;
   }
 
-  /** For {@link SearchMarkers#crossCheck}: now and then, fails unless every hint's index is where its item starts. */
+  /**
+   * For {@link SearchMarkers#crossCheck}: fails unless the hints' indexes (with their blocks' offsets) rise strictly;
+   * now and then, fails unless every hint's index is where its item starts.
+   */
   void checkIndexes() {
+    for (int i = 1; i < size; i++) {
+      if (index(i) <= index(i - 1)) {
+        throw new IllegalStateException("search hints " + (i - 1) + " and " + i + " say " + index(i - 1) + " and "
+            + index(i));
+      }
+    }
     if (size == 0 || type.length != expectedLength || type.deletions != expectedDeletions || checks++ % 16 != 0) {
       return; // a walk of the whole list: only every 16th time (stale hints are dropped when next looked at)
     }
@@ -199,8 +254,8 @@ final class SearchHints {
     for (int i = 0; i < size; i++) {
       Item h = items[i];
       Integer start = starts.get(h);
-      if (start != null && h.isVisible() && start != indexes[i]) {
-        throw new IllegalStateException("search hint at " + h + " says " + indexes[i] + ", the item starts at "
+      if (start != null && h.isVisible() && start != index(i)) {
+        throw new IllegalStateException("search hint at " + h + " says " + index(i) + ", the item starts at "
             + start);
       }
     }
