@@ -342,6 +342,9 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
     int startIndex = index;
     int startLength = len;
     Item n = start;
+    if (searchMarkers != null) {
+      searchMarkers.beforeDelete();
+    }
     if (searchMarkers != null && searchMarkers.find(this, index)) {
       n = searchMarkers.foundItem;
       index -= searchMarkers.foundIndex;

@@ -840,7 +840,35 @@ public sealed class YText extends SharedType permits YXmlText {
     });
   }
 
+  /**
+   * Moves {@code pos} from the start of a run of tombstones to the visible item after them, as the delete loop's
+   * {@link Pos#forward} calls would, when a search hint finds that item. Only while the type has search markers: a
+   * text that ever held a format mark has none, so the run holds no marks whose attributes the walk would collect.
+   */
+  private void skipTombstones(Pos pos) {
+    Item visible = searchMarkers.visibleStartingAt(pos.index);
+    if (visible == null) {
+      return;
+    }
+    if (SearchMarkers.crossCheck) {
+      for (Item r = pos.right; r != visible; r = r.right) {
+        if (r == null || !r.isDeleted()) {
+          throw new IllegalStateException("a hint found " + visible + " at " + pos.index + ", not after the"
+              + " tombstones from " + pos.right);
+        }
+      }
+    }
+    pos.left = visible.left;
+    pos.right = visible;
+  }
+
   private Pos deleteText(Transaction txn, Pos pos, int length) {
+    if (searchMarkers != null) {
+      searchMarkers.beforeDelete();
+    }
+    if (length > 0 && searchMarkers != null && pos.right != null && pos.right.isDeleted()) {
+      skipTombstones(pos);
+    }
     int startLength = length;
     Map<String, Object> startAttrs = containsFormats ? new HashMap<>(pos.currentAttributes) : null;
     Item startItem = pos.right;

@@ -28,7 +28,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * byte; at the end the whole states too.
  *
  * <p>Every lookup is also walked from the marker alone ({@link SearchMarkers#crossCheck}) and must end at the same
- * item; a walk of more than one item leaves a hint, so that hints are used everywhere, not only in long walks.
+ * item; a walk of more than one item leaves a hint, so that hints are used everywhere, not only in long walks. So
+ * are the lookups that replace Yjs's walks over deleted items (a marker's item deleted, a delete at the start of
+ * tombstones): each is walked Yjs's way too, and both kinds must have happened.
  * Seeded; a failure names its seed: rerun with {@code -Dlonglist.seed=<seed> -Dlonglist.runs=1}.
  */
 @ExtendWith(YjsPeerExtension.class)
@@ -44,6 +46,8 @@ class LongListDifferentialPropertyTest {
     worthKeeping = SearchHints.worthKeeping;
     SearchHints.worthKeeping = 1;
     SearchMarkers.crossCheck = true;
+    SearchMarkers.hintedMoves = 0;
+    SearchMarkers.hintedSkips = 0;
   }
 
   @AfterEach
@@ -64,6 +68,8 @@ class LongListDifferentialPropertyTest {
         r.drop();
       }
     });
+    assertThat(SearchMarkers.hintedMoves).as("markers moved off deleted items by a lookup from a hint").isPositive();
+    assertThat(SearchMarkers.hintedSkips).as("tombstones skipped by a lookup from a hint").isPositive();
   }
 
   private static final class Run {
