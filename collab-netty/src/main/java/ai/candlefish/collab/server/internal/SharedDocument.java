@@ -16,6 +16,7 @@ import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.StoreException;
 import ai.candlefish.collab.spi.StoredDocument;
 import ai.candlefish.collab.sync.SyncMessage;
+import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -668,16 +669,23 @@ public final class SharedDocument {
     }
     SharedFrames shared = new SharedFrames(message, byExecutor.size());
     byExecutor.forEach((executor, peers) -> {
-      try {
-        executor.execute(() -> {
-          try {
-            for (Peer peer : peers) {
-              peer.send(shared);
-            }
-          } finally {
-            shared.done();
+      Runnable send = () -> {
+        try {
+          for (Peer peer : peers) {
+            peer.send(shared);
           }
-        });
+        } finally {
+          shared.done();
+        }
+      };
+      if (executor instanceof EventLoop loop && loop.inEventLoop()) {
+        // The document runs on its connections' loop: written now, in order with what the document sends them
+        // directly (which is written at once on this loop too), and without a task.
+        send.run();
+        return;
+      }
+      try {
+        executor.execute(send);
       } catch (RejectedExecutionException e) {
         shared.done();
         log.debug("document {}: an event loop is shut down, {} clients miss a message", key, peers.size());
