@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Received structs that depend on structs not received yet, and received deletions of structs not received yet.
@@ -102,26 +103,112 @@ final class Pending {
       missing.merge(e.getKey(), e.getValue(), Math::min);
     }
     byte[] encoded = encodeRest(rest);
-    long bytes = encoded.length;
+    // Every client is judged against the waiting structs as they were (Yjs merges the old pending update with the
+    // whole rest), then changed.
+    List<AbstractStruct[]> blocks = new ArrayList<>();
+    List<List<Run>> clientRuns = new ArrayList<>();
+    TreeSet<Long> restClients = new TreeSet<>();
     for (AbstractStruct[] clientStructs : UpdateReader.decode(encoded, FORMAT).blocks()) {
       List<Run> runs = new ArrayList<>();
-      int count = splitIntoRuns(clientStructs, runs);
-      if (runs.isEmpty()) {
-        continue;
+      splitIntoRuns(clientStructs, runs);
+      if (!runs.isEmpty()) {
+        blocks.add(clientStructs);
+        clientRuns.add(runs);
+        restClients.add(clientStructs[0].client);
       }
-      boolean clean = true;
-      for (Run run : runs) {
-        clean &= insertsCleanly(run);
+    }
+    List<Merge> merges = new ArrayList<>();
+    for (int i = 0; i < blocks.size(); i++) {
+      long client = blocks.get(i)[0].client;
+      Merge merge = merge(client, clientRuns.get(i), restClients.higher(client));
+      if (merge == Merge.ONLY_WHOLE) {
+        mergeWholeAsYjs(encoded);
+        return;
       }
-      if (clean) {
-        Runs client = structs.computeIfAbsent(clientStructs[0].client, c -> new Runs());
-        runs.forEach(client::add);
-        structCount += count;
+      merges.add(merge);
+    }
+    long bytes = encoded.length;
+    for (int i = 0; i < blocks.size(); i++) {
+      long client = blocks.get(i)[0].client;
+      List<Run> runs = clientRuns.get(i);
+      if (merges.get(i) == Merge.NONE) {
+        Runs waiting = structs.computeIfAbsent(client, c -> new Runs());
+        for (Run run : runs) {
+          waiting.add(run);
+          structCount += run.end - run.start;
+        }
       } else {
-        bytes += mergeAsYjs(clientStructs[0].client, runs);
+        bytes += mergeAsYjs(client, runs, merges.get(i) == Merge.REST_FIRST);
       }
     }
     structBytes += bytes;
+  }
+
+  /** How one client's rest joins its waiting structs. */
+  private enum Merge {
+    /** Added as they are: nothing waiting overlaps or touches them. */
+    NONE,
+    /** Merged with the waiting structs they overlap, as Yjs's merge meets them: waiting first, or rest first. */
+    WAITING_FIRST,
+    REST_FIRST,
+    /** Only a merge of everything that waits with the whole rest tells what Yjs's merge makes of them. */
+    ONLY_WHOLE
+  }
+
+  /**
+   * How the rest of {@code client} ({@code runs}) joins its waiting structs. Where the rest and the waiting structs
+   * start at the same clock, Yjs's merge (a stable sort of the two updates' readers at every step) writes the one
+   * whose reader comes first; that is the waiting update's if it had structs of the client before (it came first then
+   * and stayed), else the reader that reached this client last (it was ahead, on a higher client, at the last sort
+   * that told them apart), else (neither had higher clients) the waiting update's, which is the first of the two.
+   * When both readers' previous client is the same, who left it last depends on how that client's structs merged.
+   *
+   * @param restPrevious the rest's client before this one (the lowest higher one), or null
+   */
+  private Merge merge(long client, List<Run> runs, Long restPrevious) {
+    boolean clean = true;
+    for (Run run : runs) {
+      clean &= insertsCleanly(run);
+    }
+    if (clean) {
+      return Merge.NONE;
+    }
+    int from = runs.get(0).firstClock();
+    Runs waiting = structs.get(client);
+    Run first = waiting.byClock.get(firstRegionKey(waiting, from));
+    if (first == null || first.structs[firstReaching(first, from)].clock != from
+        || waiting.byClock.firstKey() < from) {
+      return Merge.WAITING_FIRST; // no tie, or the waiting update's reader is ahead within this client
+    }
+    Long waitingPrevious = structs.higherKey(client);
+    if (waitingPrevious == null) {
+      return restPrevious == null ? Merge.WAITING_FIRST : Merge.REST_FIRST;
+    }
+    if (restPrevious == null) {
+      return Merge.WAITING_FIRST;
+    }
+    if (waitingPrevious.equals(restPrevious)) {
+      return Merge.ONLY_WHOLE;
+    }
+    // Clients come highest first: the reader whose previous client is lower reached this one last.
+    return waitingPrevious < restPrevious ? Merge.WAITING_FIRST : Merge.REST_FIRST;
+  }
+
+  /** Merges the whole rest with everything that waits, as Yjs's merge of the two updates does, and keeps the result. */
+  private void mergeWholeAsYjs(byte[] encodedRest) {
+    byte[] merged = UpdateMerger.merge(List.of(UpdateReader.decodeStream(encode(), FORMAT),
+        UpdateReader.decodeStream(encodedRest, FORMAT)), FORMAT);
+    structs.clear();
+    structCount = 0;
+    for (AbstractStruct[] clientStructs : UpdateReader.decode(merged, FORMAT).blocks()) {
+      List<Run> runs = new ArrayList<>();
+      structCount += splitIntoRuns(clientStructs, runs);
+      if (!runs.isEmpty()) {
+        Runs waiting = structs.computeIfAbsent(clientStructs[0].client, c -> new Runs());
+        runs.forEach(waiting::add);
+      }
+    }
+    structBytes = merged.length;
   }
 
   /**
@@ -170,13 +257,12 @@ final class Pending {
    * that overlap or touch the stretch {@code [from, to]} the rest covers are merged, and a duplicate costs what it
    * overlaps, not everything that waits.
    */
-  private long mergeAsYjs(long client, List<Run> restRuns) {
+  private long mergeAsYjs(long client, List<Run> restRuns, boolean restFirst) {
     Runs waiting = structs.get(client);
     int from = restRuns.get(0).firstClock();
     int to = restRuns.get(restRuns.size() - 1).endClock();
-    Integer floor = waiting.byClock.floorKey(from);
     List<Run> overlapping = new ArrayList<>();
-    for (Run run : waiting.byClock.subMap(floor == null ? from : floor, true, to, true).values()) {
+    for (Run run : waiting.byClock.subMap(firstRegionKey(waiting, from), true, to, true).values()) {
       if (run.endClock() >= from) {
         overlapping.add(run);
       }
@@ -198,8 +284,10 @@ final class Pending {
     }
     byte[] regionUpdate = encodeClient(client, region);
     byte[] restUpdate = encodeClient(client, restRuns);
-    byte[] merged = UpdateMerger.merge(List.of(UpdateReader.decodeStream(regionUpdate, FORMAT),
-        UpdateReader.decodeStream(restUpdate, FORMAT)), FORMAT);
+    UpdateMerger.Stream regionStream = UpdateReader.decodeStream(regionUpdate, FORMAT);
+    UpdateMerger.Stream restStream = UpdateReader.decodeStream(restUpdate, FORMAT);
+    byte[] merged = UpdateMerger.merge(restFirst ? List.of(restStream, regionStream) : List.of(regionStream, restStream),
+        FORMAT);
     for (Run run : region) {
       Arrays.fill(run.structs, run.start, run.end, null); // replaced by the merge's copies
     }
@@ -210,6 +298,15 @@ final class Pending {
     runs.forEach(waiting::add);
     // The estimate grows by what the merge added to the region, not by the whole rest (a duplicate adds nothing).
     return merged.length - regionUpdate.length - restUpdate.length;
+  }
+
+  /**
+   * The first clock of the first run that could reach {@code from} (end at it or later): one that starts before it
+   * (it may end at {@code from}, touching it, while the next run starts there), else {@code from}.
+   */
+  private static int firstRegionKey(Runs waiting, int from) {
+    Integer before = waiting.byClock.floorKey(from - 1);
+    return before != null && waiting.byClock.get(before).endClock() >= from ? before : from;
   }
 
   /** The index of the run's first struct that reaches {@code clock} (ends at it or later). */
@@ -442,13 +539,13 @@ final class Pending {
         Arrays.fill(r.structs, r.start, r.end, null);
         it.remove();
       }
-      if (restIndex > restRun.start) {
-        left += restIndex - restRun.start;
-        runs.byClock.remove(restRun.firstClock());
-        Arrays.fill(restRun.structs, restRun.start, restIndex, null);
-        restRun.start = restIndex;
-        runs.byClock.put(restRun.firstClock(), restRun);
-      }
+      // Keyed anew: it may start later now, and the walk may have moved its first struct's clock (an integration
+      // with an offset does), so that its key is not that struct's clock any more.
+      it.remove();
+      left += restIndex - restRun.start;
+      Arrays.fill(restRun.structs, restRun.start, restIndex, null);
+      restRun.start = restIndex;
+      runs.byClock.put(restRun.firstClock(), restRun);
       runs.count -= left;
       return left;
     }

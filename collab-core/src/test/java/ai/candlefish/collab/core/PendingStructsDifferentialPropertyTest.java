@@ -47,6 +47,20 @@ class PendingStructsDifferentialPropertyTest {
   }
 
   /**
+   * Seeds from longer searches that found the waiting structs differing from Yjs's: 141525462 (a rest starting at the
+   * clock where a waiting struct starts: the rest's reader comes first in Yjs's merge, having reached the client
+   * last), 141530364 (a waiting run touching the next one where the rest starts: Yjs writes through both without
+   * sorting its readers again), 200003742 (a retry that integrates the first struct of a run with an offset, which
+   * moves that struct's clock: the run was still filed under the old one).
+   */
+  @Test
+  void applyUpdate_seedsThatFoundBugs_matchYjs() {
+    for (long seed : new long[] {141525462L, 141530364L, 200003742L}) {
+      run(seed);
+    }
+  }
+
+  /**
    * Two waiting updates whose collected ranges meet: Yjs's merge joins the GCs into one, which its encoded state then
    * shows. Client 5's structs wait for client 3's first struct; the first update ends with the collected children of
    * one map, the second starts with those of another.
