@@ -117,7 +117,8 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
   /**
    * A new preliminary copy of this type and its content, nested types copied too (Yjs {@code clone()}); insert
    * it into a document to share it. Like Yjs, a map copies its entries in {@code keys()} order, an XML hook its
-   * values without copying nested types, and a text through {@code applyDelta(toDelta())}.
+   * values without copying nested types, and a text through {@code applyDelta(toDelta())} (but with the shared types
+   * embedded in it copied too, where Yjs fails).
    *
    * @throws IllegalStateException if this type is a root whose kind is not known yet
    */

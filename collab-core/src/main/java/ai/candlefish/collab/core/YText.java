@@ -303,12 +303,23 @@ public sealed class YText extends SharedType permits YXmlText {
     return doc == null ? Map.of() : mapEntries();
   }
 
-  /** A new preliminary text with the same content and formatting (Yjs {@code clone()}: {@code applyDelta(toDelta())}). */
+  /**
+   * A new preliminary text with the same content and formatting (Yjs {@code clone()}: {@code applyDelta(toDelta())}).
+   * Shared types embedded in the text are cloned too (Yjs inserts the embedded type itself a second time, which fails
+   * midway with a TypeError and leaves its document broken).
+   */
   @Override
   public YText clone() {
     YText copy = new YText();
-    copy.applyDelta(toDelta());
+    copy.applyDelta(deltaForClone());
     return copy;
+  }
+
+  /** {@link #toDelta()} with every embedded shared type replaced by its clone. */
+  final List<Delta> deltaForClone() {
+    List<Delta> delta = new ArrayList<>(toDelta());
+    delta.replaceAll(d -> d.insert() instanceof SharedType ? Delta.insert(cloneValue(d.insert()), d.attributes()) : d);
+    return delta;
   }
 
   /** The content as a delta of inserts with their formatting (embeds and nested types as they are). */

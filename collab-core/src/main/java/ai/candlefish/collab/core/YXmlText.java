@@ -31,7 +31,7 @@ public final class YXmlText extends YText {
   @Override
   public YXmlText clone() {
     YXmlText copy = new YXmlText();
-    copy.applyDelta(toDelta());
+    copy.applyDelta(deltaForClone());
     return copy;
   }
 

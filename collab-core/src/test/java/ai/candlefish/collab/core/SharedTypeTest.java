@@ -50,6 +50,35 @@ class SharedTypeTest {
     assertThat(inserted.get("t")).isNotSameAs(text);
   }
 
+  /** Yjs throws a TypeError midway here and leaves its document broken; we copy the embedded type too. */
+  @Test
+  void clone_ofATextWithAnEmbeddedType_copiesTheEmbeddedType() {
+    Doc doc = Doc.create();
+    YXmlFragment f = doc.getXmlFragment("x");
+    YXmlText text = new YXmlText();
+    f.push(List.of(text));
+    text.insert(0, "ab");
+    YMap embedded = new YMap();
+    text.insertEmbed(1, embedded, Map.of("bold", true));
+    embedded.set("k", "v");
+
+    f.push(List.of(text.clone()));
+
+    YXmlText copy = (YXmlText) f.get(1);
+    assertThat(copy.toDelta()).hasSize(3);
+    YMap copied = (YMap) copy.toDelta().get(1).insert();
+    assertThat(copied).isNotSameAs(embedded);
+    assertThat(copied.toJson()).isEqualTo(Map.of("k", "v"));
+    assertThat(copy.toDelta().get(1).attributes()).isEqualTo(Map.of("bold", true));
+    assertThat(text.toDelta().get(1).insert()).isSameAs(embedded);
+    Doc remote = Doc.create();
+    remote.applyUpdate(doc.encodeStateAsUpdate());
+    YXmlFragment remoteF = remote.getXmlFragment("x");
+    for (int i = 0; i < 2; i++) {
+      assertThat(((YMap) ((YXmlText) remoteF.get(i)).toDelta().get(1).insert()).toJson()).isEqualTo(Map.of("k", "v"));
+    }
+  }
+
   @Test
   void xmlFragment_unshiftAndSlice() {
     Doc doc = Doc.create();

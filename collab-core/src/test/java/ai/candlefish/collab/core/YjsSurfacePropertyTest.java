@@ -512,6 +512,21 @@ class YjsSurfacePropertyTest {
       assertThat(yjsV2.get("to")).as("Yjs parseUpdateMetaV2 to").isEqualTo(yjs.get("to"));
     }
 
+    /** Whether {@code type} or a type nested in it is a text with a shared type embedded. */
+    private static boolean embedsType(SharedType type) {
+      if (type instanceof YText text) {
+        return text.toDelta().stream().anyMatch(d -> d.insert() instanceof SharedType);
+      }
+      if (type instanceof YXmlFragment fragment) {
+        for (int i = 0; i < fragment.length(); i++) {
+          if (embedsType(fragment.get(i))) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+
     private Map<String, Object> cloneOrAttributeOp(Doc doc) {
       Map<String, Object> op = new LinkedHashMap<>();
       int dice = rnd.nextInt(4);
@@ -523,7 +538,11 @@ class YjsSurfacePropertyTest {
       } else if (dice == 1) {
         op.put("op", "cloneXml");
         op.put("name", "x");
-        op.put("index", rnd.nextInt(doc.getXmlFragment("x").length() + 1));
+        YXmlFragment f = doc.getXmlFragment("x");
+        int index = rnd.nextInt(f.length() + 1);
+        // Yjs cannot clone a text that holds an embedded type (a TypeError midway; SharedTypeTest covers ours): the
+        // index past the end clones nothing on both sides.
+        op.put("index", index < f.length() && embedsType(f.get(index)) ? f.length() : index);
       } else if (dice == 2) {
         op.put("op", "textAttr");
         op.put("name", "t");
