@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,6 +42,28 @@ public interface DocumentStore {
    * @throws StoreException if the update could not be stored; the server retries
    */
   void append(DocumentKey key, byte[] update);
+
+  /**
+   * {@link #append} without holding the caller's thread: answers at once with a future that completes once the
+   * update is durable, or exceptionally with what {@code append} would have thrown (then the server retries). For a
+   * store that commits many documents' appends together ({@code JdbcDocumentStore}'s group commit): a server whose
+   * documents wait on futures instead of on blocked worker threads lets every document's due write join one commit,
+   * however few worker threads it has. The server calls it as it calls {@code append} (one document's writes one at
+   * a time, the next once the last future completed), on a worker thread. The future may complete on one of the
+   * store's own threads, so what the caller chains to it must not block.
+   *
+   * <p>The default calls {@link #append} on the calling thread and answers a completed future.
+   *
+   * @param update a Yjs v1 update (the store may keep the array; the server does not change it afterwards)
+   */
+  default CompletableFuture<Void> appendAsync(DocumentKey key, byte[] update) {
+    try {
+      append(key, update);
+      return CompletableFuture.completedFuture(null);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
 
   /**
    * Replaces everything stored for {@code key} with {@code state}, a Yjs v1 update that contains every update

@@ -56,15 +56,9 @@ final class GroupCommitter implements AutoCloseable {
 
   /** Appends and returns once committed. */
   void append(DocumentKey key, long doc, byte[] update) {
-    Append a = new Append(key, doc, update, new CompletableFuture<>());
-    synchronized (this) {
-      if (closed) {
-        throw new IllegalStateException("the store is closed; cannot append to document " + key);
-      }
-      queue.add(a);
-    }
+    CompletableFuture<Void> done = appendLater(key, doc, update);
     try {
-      a.done().get();
+      done.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StoreException("interrupted while waiting for the commit of an update to document " + key
@@ -76,6 +70,23 @@ final class GroupCommitter implements AutoCloseable {
       }
       throw new StoreException("could not append to document " + key + ": " + cause, cause);
     }
+  }
+
+  /**
+   * Queues the append and answers at once; the future completes on the writer thread once the append is committed,
+   * or exceptionally ({@link StoreException} when nothing of it was committed).
+   *
+   * @throws IllegalStateException if the committer is closed
+   */
+  CompletableFuture<Void> appendLater(DocumentKey key, long doc, byte[] update) {
+    Append a = new Append(key, doc, update, new CompletableFuture<>());
+    synchronized (this) {
+      if (closed) {
+        throw new IllegalStateException("the store is closed; cannot append to document " + key);
+      }
+      queue.add(a);
+    }
+    return a.done();
   }
 
   private void run() {

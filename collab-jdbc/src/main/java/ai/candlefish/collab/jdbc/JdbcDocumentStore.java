@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,8 +53,9 @@ import org.slf4j.LoggerFactory;
  * Builder#build()} creates them, or upgrades them from an older version; starting again is a no-op, and two
  * instances starting at once on the same database are safe. The database user needs to create tables once.
  *
- * <p><b>Appends</b> are grouped: concurrent {@link #append} calls (from many documents and threads) become one
- * JDBC batch in one transaction, and each call returns once that transaction is committed. So many small updates do
+ * <p><b>Appends</b> are grouped: concurrent {@link #append} and {@link #appendAsync} calls (from many documents and
+ * threads) become one JDBC batch in one transaction, and each call returns (each future completes) once that
+ * transaction is committed. So many small updates do
  * not become as many round trips and commits, and an acknowledged update is durable (as durable as the database:
  * PostgreSQL with its default {@code synchronous_commit}; H2 writes committed transactions to its file within its
  * {@code WRITE_DELAY}, 500 ms unless the URL says otherwise).
@@ -178,6 +180,21 @@ public final class JdbcDocumentStore implements DocumentStore, AutoCloseable {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(update, "update");
     committer.append(key, Tables.hash(key), update);
+  }
+
+  /**
+   * Queues the update for the next group commit and answers at once: the future completes, on the store's writer
+   * thread, once the transaction holding it is committed, or exceptionally with a {@link StoreException} (nothing of
+   * it was committed). A server in a cluster writes every document's updates this way, so all of a node's due writes
+   * share one commit (one flush of the database's log) instead of one per worker thread.
+   *
+   * @throws IllegalStateException if the store is closed
+   */
+  @Override
+  public CompletableFuture<Void> appendAsync(DocumentKey key, byte[] update) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(update, "update");
+    return committer.appendLater(key, Tables.hash(key), update);
   }
 
   /**

@@ -19,6 +19,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -498,6 +499,33 @@ class JdbcDocumentStoreTest {
 
   @ParameterizedTest
   @EnumSource(Database.class)
+  void appendAsync_manyDocumentsFromOneThread_completeOnceStoredAndKeepEachDocumentsOrder(Database db) {
+    JdbcDocumentStore store = store(db);
+    int documents = 40;
+    List<List<byte[]>> work = new ArrayList<>();
+    List<CompletableFuture<Void>> chains = new ArrayList<>();
+    for (int d = 0; d < documents; d++) {
+      work.add(edits(500 + d, 12, new SplittableRandom(500 + d)));
+      chains.add(CompletableFuture.completedFuture(null));
+    }
+
+    // As a server writes: one document's next append once its last one completed, no thread waiting on any.
+    for (int i = 0; i < 12; i++) {
+      for (int d = 0; d < documents; d++) {
+        DocumentKey key = DocumentKey.of("acme", "async-" + d);
+        byte[] update = work.get(d).get(i);
+        chains.set(d, chains.get(d).thenCompose(v -> store.appendAsync(key, update)));
+      }
+    }
+    CompletableFuture.allOf(chains.toArray(CompletableFuture[]::new)).join();
+
+    for (int d = 0; d < documents; d++) {
+      assertThat(store.load(DocumentKey.of("acme", "async-" + d)).updates()).containsExactlyElementsOf(work.get(d));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
   void append_tableGone_throwsStoreExceptionAndLaterAppendsWork(Database db) {
     String prefix = Database.freshPrefix();
     JdbcDocumentStore store = store(db, prefix, 100);
@@ -506,6 +534,8 @@ class JdbcDocumentStoreTest {
 
     assertThatThrownBy(() -> store.append(KEY, updates.get(0))).isInstanceOf(StoreException.class)
         .hasMessageContaining("could not append to document " + KEY).hasMessageContaining("retry");
+    assertThatThrownBy(store.appendAsync(KEY, updates.get(0))::join).hasCauseInstanceOf(StoreException.class)
+        .hasMessageContaining("could not append to document " + KEY);
     assertThatThrownBy(() -> store.load(KEY)).isInstanceOf(StoreException.class)
         .hasMessageContaining("could not load document " + KEY);
 
@@ -524,6 +554,8 @@ class JdbcDocumentStoreTest {
     store.close();
 
     assertThatThrownBy(() -> store.append(KEY, update)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+    assertThatThrownBy(() -> store.appendAsync(KEY, update)).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("closed");
     assertThatThrownBy(() -> store.load(KEY)).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("closed");

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: {@link #join}, {@link #refreshLease}, {@link #compact}, {@link #published} and {@link #release} run
  * on the document's store executor (they may block); {@link #start}, {@link #leave}, {@link #isOwner} and {@link
- * #awareness} on its own executor; the listener's calls on the transport's threads only queue work.
+ * #awareness} on its own executor; the listener's calls on the transport's threads only queue work; {@link
+ * #leaseLookDue} on any thread.
  */
 final class ClusterLink {
   private static final Logger log = LoggerFactory.getLogger(ClusterLink.class);
@@ -44,7 +45,8 @@ final class ClusterLink {
   private final DocumentLeases leases;
   private volatile ClusterDocument joined;
   private volatile DocumentLease lease;
-  private long nextAcquireNanos;
+  /** Written on the store executor; read by {@link #leaseLookDue} from any thread. */
+  private volatile long nextAcquireNanos;
   private ScheduledFuture<?> leaseWatch;
   /** A look at the lease waits on the store executor: no second one is queued behind it (the database may hang). */
   private final AtomicBoolean leaseLookQueued = new AtomicBoolean();
@@ -153,6 +155,19 @@ final class ClusterLink {
   boolean isOwner() {
     DocumentLease current = lease;
     return current != null && leases.isTrusted(current);
+  }
+
+  /**
+   * Whether {@link #refreshLease} would do anything now (the lease is lost, untrusted, or due for another try);
+   * false when it would return at once. Any thread: a stale answer only moves a look to the next write or to the
+   * lease watch.
+   */
+  boolean leaseLookDue() {
+    if (leases == null) {
+      return false;
+    }
+    DocumentLease current = lease;
+    return current == null ? System.nanoTime() - nextAcquireNanos >= 0 : !leases.isTrusted(current);
   }
 
   /**

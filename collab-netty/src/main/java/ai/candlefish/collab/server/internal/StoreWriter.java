@@ -2,9 +2,11 @@ package ai.candlefish.collab.server.internal;
 
 import ai.candlefish.collab.core.Updates;
 import ai.candlefish.collab.spi.DocumentStore;
+import ai.candlefish.collab.spi.StoreException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -270,17 +272,11 @@ final class StoreWriter {
           runtime.observations().start(ServerObservations.Work.STORE, null, document.key(), -1);
       try {
         if (cluster != null) {
-          // Nothing replaces in a cluster: append, publish once committed, and the lease holder compacts (fenced).
           if (!batch.isEmpty()) {
-            byte[] merged = merge(batch);
-            store.append(document.key(), merged);
-            cluster.published(merged);
+            appendInCluster(cluster, store, batch, state, compact, start, observed);
+            return;
           }
-          // Only after the publish: a look at the lease may wait on the database, and the other nodes need not.
-          cluster.refreshLease();
-          if (state != null) {
-            cluster.compact(state);
-          }
+          clusterAfterAppend(cluster, state);
         } else if (state != null) {
           store.replace(document.key(), state);
         } else {
@@ -289,11 +285,70 @@ final class StoreWriter {
       } catch (RuntimeException e) {
         error = e;
       }
-      runtime.metrics().storeCompleted(System.nanoTime() - start, error == null);
-      observed.stop(error == null ? "success" : "failure", error);
-      RuntimeException failure = error;
-      document.lane().execute(() -> written(batch, compact, failure));
+      stored(batch, compact, error, start, observed);
     });
+  }
+
+  /**
+   * Store executor. Nothing replaces in a cluster: append, publish once committed, and the lease holder compacts
+   * (fenced). The append waits on a future, not on this worker thread, so a store that group-commits
+   * ({@code JdbcDocumentStore}) puts every document's due write into one commit: with blocked worker threads a
+   * commit held at most as many documents as the pool has threads, and the others queued for the next flush of the
+   * database's log (at 3 nodes with {@code synchronous_commit=on}, ack p50 364 ms against 3.5 ms with it off).
+   */
+  private void appendInCluster(ClusterLink cluster, DocumentStore store, List<byte[]> batch, byte[] state,
+      boolean compact, long start, ServerObservations.Observed observed) {
+    byte[] merged = merge(batch);
+    CompletableFuture<Void> appended;
+    try {
+      appended = store.appendAsync(document.key(), merged);
+    } catch (RuntimeException e) {
+      appended = CompletableFuture.failedFuture(e);
+    }
+    // Completes on the store's thread (its writer, for every document of a commit): only what does not block here.
+    appended.whenComplete((v, e) -> {
+      if (e != null) {
+        stored(batch, compact, failure(e), start, observed);
+        return;
+      }
+      cluster.published(merged);
+      if (state == null && !cluster.leaseLookDue()) {
+        stored(batch, compact, null, start, observed);
+        return;
+      }
+      // Only after the publish: a look at the lease may wait on the database, and the other nodes need not.
+      document.storeLane().execute(() -> {
+        RuntimeException error = null;
+        try {
+          clusterAfterAppend(cluster, state);
+        } catch (RuntimeException e2) {
+          error = e2;
+        }
+        stored(batch, compact, error, start, observed);
+      });
+    });
+  }
+
+  /** Store executor: the lease look after a write, and the lease holder's fenced compaction if due. */
+  private static void clusterAfterAppend(ClusterLink cluster, byte[] state) {
+    cluster.refreshLease();
+    if (state != null) {
+      cluster.compact(state);
+    }
+  }
+
+  private static RuntimeException failure(Throwable e) {
+    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    return cause instanceof RuntimeException re ? re
+        : new StoreException("could not append: " + cause, cause);
+  }
+
+  /** Any thread: the write ended; the rest happens on the document's thread. */
+  private void stored(List<byte[]> batch, boolean compact, RuntimeException failure, long start,
+      ServerObservations.Observed observed) {
+    runtime.metrics().storeCompleted(System.nanoTime() - start, failure == null);
+    observed.stop(failure == null ? "success" : "failure", failure);
+    document.lane().execute(() -> written(batch, compact, failure));
   }
 
   private static long bytes(List<byte[]> batch) {
