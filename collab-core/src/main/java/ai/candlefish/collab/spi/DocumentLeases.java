@@ -1,6 +1,9 @@
 package ai.candlefish.collab.spi;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -45,6 +48,25 @@ public interface DocumentLeases extends AutoCloseable {
    * @throws StoreException if the database cannot be reached
    */
   @Nullable DocumentLease tryAcquire(DocumentKey key);
+
+  /**
+   * {@link #tryAcquire} for many documents at once: a node watching the leases of every document it serves asks
+   * once per period for all of them, not once per document. The default calls {@link #tryAcquire} for each.
+   *
+   * @return the leases granted, by document; a document that another node with a live heartbeat holds is absent
+   * @throws StoreException if the database cannot be reached (some leases may have been granted: a later call
+   *     grants them again with the same epoch)
+   */
+  default Map<DocumentKey, DocumentLease> tryAcquireAll(Collection<DocumentKey> keys) {
+    Map<DocumentKey, DocumentLease> granted = new HashMap<>();
+    for (DocumentKey key : keys) {
+      DocumentLease lease = tryAcquire(key);
+      if (lease != null) {
+        granted.put(key, lease);
+      }
+    }
+    return granted;
+  }
 
   /**
    * Whether this node may still act on {@code lease} without asking the database: its heartbeat has been renewed in

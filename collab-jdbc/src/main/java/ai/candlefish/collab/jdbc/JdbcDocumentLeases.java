@@ -10,9 +10,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -191,30 +195,117 @@ public final class JdbcDocumentLeases implements DocumentLeases {
     DocumentLease granted = store.onIoThread(key, "acquire the lease of", () -> {
       try (Connection c = dataSource.getConnection()) {
         c.setAutoCommit(true);
-        for (int attempt = 1; ; attempt++) {
-          DocumentLease lease = tryAcquireOnce(c, key, doc);
-          if (lease != NONE) {
-            return lease;
-          }
-          if (attempt == 10) {
-            throw new StoreException("could not acquire the lease of document " + key + ": it changed owner 10"
-                + " times while this node tried; try again later");
-          }
-        }
+        return acquire(c, key, doc);
       } catch (SQLException e) {
         throw new StoreException("could not acquire the lease of document " + key + " in " + tables.leasesTable
             + " (" + e.getMessage() + ")", e);
       }
     });
     synchronized (trust) {
-      // Granted while the heartbeat was live, and no lapse since: no other node can hold it.
-      if (granted != null && lapses == lapsesBefore && liveUntilNanos - System.nanoTime() > 0) {
-        trusted.put(key, granted.epoch());
-      } else if (granted == null) {
-        trusted.remove(key);
+      record(key, granted, lapsesBefore);
+    }
+    return granted;
+  }
+
+  /**
+   * One query for the leases of up to 200 documents at a time, which tells the documents that
+   * another live node holds (the common answer: nothing more to do); only the others (no lease row yet, released,
+   * expired, or this node's) go through {@link #tryAcquire}'s steps, each on its own.
+   */
+  @Override
+  public Map<DocumentKey, DocumentLease> tryAcquireAll(Collection<DocumentKey> keys) {
+    Objects.requireNonNull(keys, "keys");
+    List<DocumentKey> all = List.copyOf(keys);
+    if (all.isEmpty()) {
+      return Map.of();
+    }
+    long lapsesBefore;
+    synchronized (trust) {
+      lapsesBefore = lapses;
+    }
+    Map<DocumentKey, DocumentLease> granted = store.onIoThread(all.get(0), "acquire the leases of " + all.size()
+        + " documents, among them", () -> {
+      Map<DocumentKey, DocumentLease> out = new HashMap<>();
+      try (Connection c = dataSource.getConnection()) {
+        c.setAutoCommit(true);
+        for (int from = 0; from < all.size(); from += LOOK_CHUNK) {
+          List<DocumentKey> chunk = all.subList(from, Math.min(all.size(), from + LOOK_CHUNK));
+          Set<Long> heldElsewhere = heldByOtherLiveNodes(c, chunk);
+          for (DocumentKey key : chunk) {
+            long doc = Tables.hash(key);
+            if (!heldElsewhere.contains(doc)) {
+              DocumentLease lease = acquire(c, key, doc);
+              if (lease != null) {
+                out.put(key, lease);
+              }
+            }
+          }
+        }
+        return out;
+      } catch (SQLException e) {
+        throw new StoreException("could not acquire the leases of " + all.size() + " documents in "
+            + tables.leasesTable + " (" + e.getMessage() + ")", e);
+      }
+    });
+    synchronized (trust) {
+      for (DocumentKey key : all) {
+        record(key, granted.get(key), lapsesBefore);
       }
     }
     return granted;
+  }
+
+  /** The most documents one lease query names. */
+  private static final int LOOK_CHUNK = 200;
+
+  /** The documents of {@code keys} whose lease another node holds with a live heartbeat. */
+  private Set<Long> heldByOtherLiveNodes(Connection c, List<DocumentKey> keys) throws SQLException {
+    StringBuilder sql = new StringBuilder("SELECT l.doc, l.owner, n.expires_ms, ").append(Tables.NOW_MS)
+        .append(" FROM ").append(tables.leasesTable).append(" l LEFT JOIN ").append(tables.nodesTable)
+        .append(" n ON n.node_id = l.owner WHERE l.doc IN (");
+    for (int i = 0; i < keys.size(); i++) {
+      sql.append(i == 0 ? "?" : ", ?");
+    }
+    Set<Long> held = new HashSet<>();
+    try (PreparedStatement s = c.prepareStatement(sql.append(')').toString())) {
+      for (int i = 0; i < keys.size(); i++) {
+        s.setLong(i + 1, Tables.hash(keys.get(i)));
+      }
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          String owner = rs.getString(2);
+          long expires = rs.getLong(3);
+          boolean noHeartbeat = rs.wasNull();
+          if (owner != null && !owner.equals(nodeId) && !noHeartbeat && expires >= rs.getLong(4)) {
+            held.add(rs.getLong(1));
+          }
+        }
+      }
+    }
+    return held;
+  }
+
+  /** {@link #tryAcquire}'s steps on {@code c}: the lease, or null when another live node holds it. */
+  private @Nullable DocumentLease acquire(Connection c, DocumentKey key, long doc) throws SQLException {
+    for (int attempt = 1; ; attempt++) {
+      DocumentLease lease = tryAcquireOnce(c, key, doc);
+      if (lease != NONE) {
+        return lease;
+      }
+      if (attempt == 10) {
+        throw new StoreException("could not acquire the lease of document " + key + ": it changed owner 10"
+            + " times while this node tried; try again later");
+      }
+    }
+  }
+
+  /** Under {@link #trust}: a lease granted while the heartbeat was live, and no lapse since, is trusted. */
+  private void record(DocumentKey key, @Nullable DocumentLease granted, long lapsesBefore) {
+    if (granted != null && lapses == lapsesBefore && liveUntilNanos - System.nanoTime() > 0) {
+      trusted.put(key, granted.epoch());
+    } else if (granted == null) {
+      trusted.remove(key);
+    }
   }
 
   @Override

@@ -11,7 +11,9 @@ import ai.candlefish.collab.spi.LeaseLostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -95,6 +97,50 @@ class JdbcDocumentLeasesTest {
     DocumentLease second = b.tryAcquire(KEY);
 
     assertThat(second).isEqualTo(new DocumentLease(KEY, "b", 2));
+    assertThat(a.isCurrent(first)).isFalse();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void tryAcquireAll_manyDocuments_grantsAllButThoseAnotherLiveNodeHolds(Database db) {
+    JdbcDocumentStore store = store(db, Database.freshPrefix());
+    Duration ttl = Duration.ofSeconds(60);
+    JdbcDocumentLeases a = node(store, "a", ttl);
+    JdbcDocumentLeases b = node(store, "b", ttl);
+    List<DocumentKey> keys = new ArrayList<>();
+    for (int i = 0; i < 450; i++) { // more than one query's worth
+      keys.add(DocumentKey.of("acme", "doc-" + i));
+    }
+    DocumentLease heldByA = a.tryAcquire(keys.get(0));
+    a.tryAcquire(keys.get(449));
+    a.release(a.tryAcquire(keys.get(1)));
+
+    Map<DocumentKey, DocumentLease> granted = b.tryAcquireAll(keys);
+
+    assertThat(granted).hasSize(448).doesNotContainKeys(keys.get(0), keys.get(449));
+    assertThat(granted.get(keys.get(1))).isEqualTo(new DocumentLease(keys.get(1), "b", 2));
+    assertThat(granted.get(keys.get(2))).isEqualTo(new DocumentLease(keys.get(2), "b", 1));
+    assertThat(granted.values()).allMatch(b::isTrusted);
+    assertThat(b.tryAcquireAll(keys)).as("b's own leases, as they are").isEqualTo(granted);
+    assertThat(a.tryAcquireAll(keys.subList(0, 3))).containsExactly(Map.entry(keys.get(0), heldByA));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void tryAcquireAll_afterTheOwnersHeartbeatStops_takesOverWithNextEpoch(Database db) {
+    JdbcDocumentStore store = store(db, Database.freshPrefix());
+    JdbcDocumentLeases a = node(store, "a");
+    JdbcDocumentLeases b = node(store, "b");
+    DocumentLease first = a.tryAcquire(KEY);
+
+    // a never beats again; b takes over once a's heartbeat expires by the database's clock
+    Map<DocumentKey, DocumentLease> granted = new HashMap<>();
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      granted.putAll(b.tryAcquireAll(List.of(KEY)));
+      return !granted.isEmpty();
+    });
+
+    assertThat(granted.get(KEY)).isEqualTo(new DocumentLease(KEY, "b", first.epoch() + 1));
     assertThat(a.isCurrent(first)).isFalse();
   }
 

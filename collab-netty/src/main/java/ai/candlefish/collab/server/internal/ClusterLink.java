@@ -3,13 +3,11 @@ package ai.candlefish.collab.server.internal;
 import ai.candlefish.collab.spi.ClusterDocument;
 import ai.candlefish.collab.spi.ClusterListener;
 import ai.candlefish.collab.spi.ClusterTransport;
+import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.DocumentLease;
 import ai.candlefish.collab.spi.DocumentLeases;
 import ai.candlefish.collab.spi.LeaseLostException;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,8 +25,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: {@link #join}, {@link #refreshLease}, {@link #compact}, {@link #published} and {@link #release} run
  * on the document's store executor (they may block); {@link #start}, {@link #leave}, {@link #isOwner} and {@link
- * #awareness} on its own executor; the listener's calls on the transport's threads only queue work; {@link
- * #leaseLookDue} on any thread.
+ * #awareness} on its own executor; the listener's calls on the transport's threads, and {@link #looked} on the
+ * {@link LeaseWatch}'s, only queue work; {@link #wantsLease} and {@link #leaseLookDue} on any thread.
  */
 final class ClusterLink {
   private static final Logger log = LoggerFactory.getLogger(ClusterLink.class);
@@ -47,14 +45,16 @@ final class ClusterLink {
   private volatile DocumentLease lease;
   /** Written on the store executor; read by {@link #leaseLookDue} from any thread. */
   private volatile long nextAcquireNanos;
-  private ScheduledFuture<?> leaseWatch;
-  /** A look at the lease waits on the store executor: no second one is queued behind it (the database may hang). */
-  private final AtomicBoolean leaseLookQueued = new AtomicBoolean();
+  /** Where this node watches the lease while the document is loaded; null without leases. */
+  private final LeaseWatch leaseWatch;
+  /** Set by {@link #leave}: a lease the watch grants afterwards is given up at once. */
+  private volatile boolean left;
 
   ClusterLink(SharedDocument document, ServerRuntime.Cluster cluster) {
     this.document = document;
     this.transport = cluster.transport();
     this.leases = cluster.leases();
+    this.leaseWatch = leases == null ? null : document.runtime().leaseWatch();
   }
 
   /**
@@ -107,33 +107,45 @@ final class ClusterLink {
    */
   void start() {
     joined.start();
-    if (leases != null) {
-      long period = Math.max(1, leases.ttl().toMillis() / 3);
-      try {
-        leaseWatch = document.runtime().timer().scheduleWithFixedDelay(
-            this::queueLeaseLook, period, period, TimeUnit.MILLISECONDS);
-      } catch (RejectedExecutionException e) {
-        // the server is closing
+    if (leaseWatch != null) {
+      leaseWatch.add(this);
+    }
+  }
+
+  DocumentKey key() {
+    return document.key();
+  }
+
+  /** Whether the lease watch should ask for this document's lease: this node lacks it, or no longer trusts it. */
+  boolean wantsLease() {
+    DocumentLease current = lease;
+    return !left && (current == null || !leases.isTrusted(current));
+  }
+
+  /**
+   * The lease watch asked the database: {@code granted} is this node's lease, or null when another live node holds
+   * it or the database could not be asked. Any thread; the rest runs on the store executor, where a lease this node
+   * no longer trusts is dropped and a node that gains the lease catches up on the once-only work.
+   */
+  void looked(DocumentLease granted) {
+    document.storeLane().execute(() -> {
+      if (left) {
+        if (granted != null) {
+          giveUp(granted); // granted while the document was being unloaded: another node may take it at once
+        }
+        return;
       }
-    }
-  }
-
-  private void queueLeaseLook() {
-    if (leaseLookQueued.compareAndSet(false, true)) {
-      document.storeLane().execute(() -> {
-        leaseLookQueued.set(false);
-        watchLease();
-      });
-    }
-  }
-
-  /** Store executor: tries to take the lease; a node that gains it catches up on the once-only work. */
-  private void watchLease() {
-    boolean had = isOwner();
-    refreshLease();
-    if (!had && isOwner()) {
-      document.ownerCatchUp();
-    }
+      boolean had = isOwner();
+      dropUntrustedLease();
+      if (granted != null) {
+        lease = granted;
+      }
+      nextAcquireNanos = System.nanoTime() + leases.ttl().toNanos() / 3;
+      if (!had && isOwner()) {
+        log.debug("document {}: this node holds the lease (epoch {})", document.key(), granted.epoch());
+        document.ownerCatchUp();
+      }
+    });
   }
 
   /** The update is stored: the other nodes may have it. Store executor. */
@@ -178,13 +190,7 @@ final class ClusterLink {
     if (leases == null) {
       return;
     }
-    DocumentLease current = lease;
-    if (current != null && !leases.isTrusted(current)) {
-      lease = null;
-      nextAcquireNanos = System.nanoTime();
-      log.info("document {}: this node's lease heartbeat lapsed; no once-only work until the database grants"
-          + " it again (epoch {} was held)", document.key(), current.epoch());
-    }
+    dropUntrustedLease();
     if (lease != null || System.nanoTime() - nextAcquireNanos < 0) {
       return;
     }
@@ -197,6 +203,17 @@ final class ClusterLink {
     } catch (RuntimeException e) {
       log.warn("document {}: could not read its lease ({}); its once-only work waits", document.key(),
           e.toString());
+    }
+  }
+
+  /** Store executor: forgets a lease that this node no longer trusts (its heartbeat lapsed), to be granted again. */
+  private void dropUntrustedLease() {
+    DocumentLease current = lease;
+    if (current != null && !leases.isTrusted(current)) {
+      lease = null;
+      nextAcquireNanos = System.nanoTime();
+      log.info("document {}: this node's lease heartbeat lapsed; no once-only work until the database grants"
+          + " it again (epoch {} was held)", document.key(), current.epoch());
     }
   }
 
@@ -223,8 +240,9 @@ final class ClusterLink {
 
   /** The document is unloaded: stop following it (never blocks). */
   void leave() {
+    left = true;
     if (leaseWatch != null) {
-      leaseWatch.cancel(false);
+      leaseWatch.remove(this);
     }
     if (joined != null) {
       joined.close();
@@ -236,12 +254,16 @@ final class ClusterLink {
     DocumentLease current = lease;
     lease = null;
     if (current != null) {
-      try {
-        leases.release(current);
-      } catch (RuntimeException e) {
-        log.debug("document {}: could not release its lease; it expires with this node's heartbeat",
-            document.key(), e);
-      }
+      giveUp(current);
+    }
+  }
+
+  private void giveUp(DocumentLease given) {
+    try {
+      leases.release(given);
+    } catch (RuntimeException e) {
+      log.debug("document {}: could not release its lease; it expires with this node's heartbeat",
+          document.key(), e);
     }
   }
 }

@@ -70,6 +70,8 @@ public final class ServerRuntime {
   private final AtomicLong connectionIds = new AtomicLong();
   private final ServerMetrics metrics;
   private final Cluster cluster;
+  /** The cluster's leases of every loaded document, watched in one look per period; null on its own. */
+  private final LeaseWatch leaseWatch;
   /** The documents whose store writes fail, and since when (epoch millis). */
   private final ConcurrentHashMap<DocumentKey, Long> storeFailingSince = new ConcurrentHashMap<>();
   private final Revocations revocations;
@@ -138,6 +140,7 @@ public final class ServerRuntime {
     this.authenticationPool = auth;
     this.timer = new ScheduledThreadPoolExecutor(1, threads("collab-timer"));
     timer.setRemoveOnCancelPolicy(true);
+    this.leaseWatch = cluster == null ? null : new LeaseWatch(cluster.leases(), timer, blockingPool);
     this.registry = new DocumentRegistry(this);
     this.revocations = new Revocations(config.revocationTtl(), config.maxRevocations());
     long period = Math.max(1000, Awareness.OUTDATED_TIMEOUT_MS / 6);
@@ -300,6 +303,11 @@ public final class ServerRuntime {
   /** The cluster this server is a node of, or null. */
   public Cluster cluster() {
     return cluster;
+  }
+
+  /** The watcher of the loaded documents' leases, or null for a server on its own. */
+  LeaseWatch leaseWatch() {
+    return leaseWatch;
   }
 
   public ServerMetrics metrics() {
