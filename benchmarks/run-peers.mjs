@@ -43,13 +43,18 @@ if (!renderOnly) execFileSync('node', ['crdt-bench-inputs.mjs', inputs], { cwd: 
 // it is when this run ends, so that a long run can be taken in two halves (even at once); RESULTS.md says when
 // each part ran.
 const partFile = part => `${here}target/peers-${part}.json`
+// The JVM's heap committed and touched up front: with only -Xmx, G1 grows (and after the retained-heap
+// measurement's full GCs shrinks) the heap, and the benchmark thread then pays the kernel's page faults on every
+// newly committed region, in its own CPU time; CrdtBench's B1.11 ran at 30-45 ms in such phases instead of 6-8
+// (page-fault time shows as system time; gone with a pre-touched heap; RESULTS.md, crdt-apply).
+const javaHeap = ['-Xms3g', '-Xmx3g', '-XX:+AlwaysPreTouch']
 const results = { traces: [], crdt: [], when: {} }
 const now = () => new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC'
 if (only !== 'crdt' && !renderOnly) {
   results.when.traces = now()
   const traceOpts = ['--runs', runs, ...(traceArg ? ['--trace', traceArg] : [])]
   log('traces: collab-core')
-  results.traces.push(...run('java', ['-Xmx3g', `-Dtraces.dir=${traces}`, '-cp', jar,
+  results.traces.push(...run('java', [...javaHeap, `-Dtraces.dir=${traces}`, '-cp', jar,
     'ai.candlefish.collab.benchmarks.TraceReplay', ...traceOpts]))
   for (const s of peers) {
     for (const t of traceArg ? [traceArg] : ['automerge-paper', 'seph-blog1', 'rustcode', 'sveltecomponent']) {
@@ -63,7 +68,7 @@ if (only !== 'traces' && !renderOnly) {
   results.when.crdt = now()
   const benchOpts = ['--inputs', inputs, '--runs', runs, ...(benchArg ? ['--only', benchArg] : []), ...(b4x100 ? ['--b4x100'] : [])]
   log('crdt-benchmarks: collab-core')
-  results.crdt.push(...run('java', ['-Xmx3g', `-Dtraces.dir=${traces}`, '-cp', jar,
+  results.crdt.push(...run('java', [...javaHeap, `-Dtraces.dir=${traces}`, '-cp', jar,
     'ai.candlefish.collab.benchmarks.crdtbench.CrdtBench', ...benchOpts]))
   for (const s of peers) {
     log(`crdt-benchmarks: ${s}`)

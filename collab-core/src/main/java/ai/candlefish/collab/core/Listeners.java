@@ -45,6 +45,22 @@ final class Listeners<L> {
   }
 
   /**
+   * The listener, when there is exactly one, else null: a hot caller can call it directly instead of handing
+   * {@link #forEach} a lambda that captures its arguments (an allocation per call).
+   */
+  L only() {
+    CopyOnWriteArrayList<L> l = list;
+    if (l == null || l.size() != 1) {
+      return null;
+    }
+    try {
+      return l.get(0); // (toArray() would be a snapshot, and an allocation)
+    } catch (IndexOutOfBoundsException removedMeanwhile) {
+      return null;
+    }
+  }
+
+  /**
    * Calls every listener; if some throw, the others still run and the first failure is rethrown at the end
    * (later ones are attached as suppressed). {@code Error}s are contained the same way (an observer that walks a
    * hostile document may overflow its stack), except the fatal ones ({@link #rethrowIfFatal}).

@@ -117,6 +117,16 @@ final class TransactionCleanup {
   /** Calls each listener with the update; returns {@code failure} with what they threw added. */
   private static Throwable emitUpdate(Listeners<UpdateListener> listeners, byte[] update, Transaction txn,
       Throwable failure) {
+    // Most documents have one update listener (their provider): called directly, without a capturing lambda.
+    UpdateListener only = listeners.only();
+    if (only != null) {
+      try {
+        only.onUpdate(update, txn.origin(), txn);
+      } catch (RuntimeException | Error e) {
+        return Listeners.addFailure(failure, e);
+      }
+      return failure;
+    }
     // Each listener gets an array of its own; a single listener can have the original.
     boolean copy = listeners.size() > 1;
     try {

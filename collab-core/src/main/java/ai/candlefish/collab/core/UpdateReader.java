@@ -22,7 +22,8 @@ final class UpdateReader {
 
   /**
    * A decoded, validated update: per client (sorted by client id, each client once) its structs in clock order, and
-   * the delete set. Arrays, not a map: most updates hold one client, and this is decoded for every message.
+   * the delete set, or null when it deletes nothing (most updates of a keystroke: no empty set is made for each).
+   * Arrays, not a map: most updates hold one client, and this is decoded for every message.
    */
   record DecodedUpdate(AbstractStruct[][] blocks, DeleteSet deletes) {
     /** The structs of {@code client} in this update, or null. */
@@ -99,7 +100,8 @@ final class UpdateReader {
       for (AbstractStruct[] block : readStructs(d)) {
         structs.addAll(Arrays.asList(block));
       }
-      return new UpdateMerger.Stream(structs, readDeleteSet(d));
+      DeleteSet ds = readDeleteSet(d);
+      return new UpdateMerger.Stream(structs, ds == null ? new DeleteSet() : ds);
     } catch (DecodingException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -227,8 +229,9 @@ final class UpdateReader {
     };
   }
 
+  /** The delete set, or null if it deletes nothing. */
   private static DeleteSet readDeleteSet(UpdateDecoder d) {
-    DeleteSet ds = new DeleteSet();
+    DeleteSet ds = null;
     int numClients = d.rest.readVarUintAsInt();
     d.checkRestCount(numClients, 2, "delete set clients");
     for (int i = 0; i < numClients; i++) {
@@ -244,6 +247,9 @@ final class UpdateReader {
           throw new DecodingException("deleted range " + client + ":" + clock + "+" + len + " overflows", at);
         }
         if (len > 0) {
+          if (ds == null) {
+            ds = new DeleteSet();
+          }
           ds.add(client, (int) clock, (int) len);
         }
       }
@@ -282,14 +288,14 @@ final class UpdateReader {
     if (retry) {
       // Yjs applies its pending update again, in this transaction: its structs, then the waiting deletions.
       pending.retry(txn, store);
-      integrateDeletes(txn, new DeleteSet());
+      integrateDeletes(txn, null);
     }
   }
 
-  /** Applies a delete set, then the waiting deletions that may apply now; what cannot apply waits. */
+  /** Applies a delete set (null: none), then the waiting deletions that may apply now; what cannot apply waits. */
   private static void integrateDeletes(Transaction txn, DeleteSet deletes) {
     Pending pending = txn.doc.store.pending;
-    DeleteSet dsRest = deletes.isEmpty() ? null : applyDeleteSet(txn, deletes);
+    DeleteSet dsRest = deletes == null || deletes.isEmpty() ? null : applyDeleteSet(txn, deletes);
     DeleteSet reachable = pending.deletes.isEmpty() ? null : pending.takeReachableDeletes(txn.doc.store);
     if (reachable != null) {
       DeleteSet reachableRest = applyDeleteSet(txn, reachable);

@@ -112,6 +112,30 @@ class EventsTest {
   }
 
   @Test
+  void updateListenerError_withOnlyOneListener_isRethrownAfterTheTransaction_andTheNextUpdateStillComes() {
+    // One listener is called directly, not through the list's loop: the same failure handling must hold.
+    Doc doc = Doc.newBuilder().clientId(1).build();
+    doc.getText("t").observe(e -> {
+      throw new IllegalStateException("observer");
+    });
+    List<byte[]> updates = new ArrayList<>();
+    doc.onUpdate((u, o, t) -> {
+      updates.add(u);
+      if (updates.size() == 1) {
+        throw new AssertionError("listener");
+      }
+    });
+    assertThatThrownBy(() -> doc.getText("t").insert(0, "x")).isInstanceOf(IllegalStateException.class)
+        .hasSuppressedException(new AssertionError("listener"));
+    assertThatThrownBy(() -> doc.getText("t").insert(1, "y")).isInstanceOf(IllegalStateException.class)
+        .hasNoSuppressedExceptions();
+    assertThat(updates).hasSize(2);
+    Doc other = Doc.create();
+    updates.forEach(other::applyUpdate);
+    assertThat(other.getText("t").toString()).isEqualTo("xy");
+  }
+
+  @Test
   void fatalError_inAnObserver_isRethrownAtOnce_andTheDocumentStillWorks() {
     Doc doc = Doc.newBuilder().clientId(1).build();
     boolean[] fail = {true};

@@ -42,9 +42,13 @@ import java.util.function.Function;
  *
  * <pre>
  * node benchmarks/js/crdt-bench-inputs.mjs benchmarks/target/crdtbench-inputs.json
- * java -cp benchmarks/target/benchmarks.jar ai.candlefish.collab.benchmarks.crdtbench.CrdtBench \
+ * java -Xms3g -Xmx3g -XX:+AlwaysPreTouch -cp benchmarks/target/benchmarks.jar \
+ *     ai.candlefish.collab.benchmarks.crdtbench.CrdtBench \
  *     --inputs benchmarks/target/crdtbench-inputs.json [--runs N] [--only B1.1,B4] [--b4x100] [--smoke]
  * </pre>
+ *
+ * <p>The heap committed and touched up front (as run-peers.mjs runs it): a heap that grows while a row runs makes
+ * that row pay the page faults of the new memory in its own CPU time (B1.11 4-6x slower in such phases).
  *
  * <p>Single-threaded; run one per JVM.
  */
