@@ -10,12 +10,9 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,8 +54,6 @@ public final class ServerRuntime {
   private final ExecutorService documentPool;
   /** The server's event loops, which run the documents unless they have a pool of their own; may be null. */
   private final EventLoopGroup eventLoops;
-  /** The server's event loops in a fixed order, for {@link #homeLoop}; empty without them. */
-  private final EventLoop[] loops;
   private final ExecutorService blockingPool;
   private final ExecutorService authenticationPool;
   /** Open connections per remote address (the count of all of them is {@link #connections}). */
@@ -120,15 +115,6 @@ public final class ServerRuntime {
     this.cluster = cluster;
     this.hooks = new HookCalls(config.hooks());
     this.eventLoops = config.documentThreads() > 0 ? null : eventLoops;
-    List<EventLoop> all = new ArrayList<>();
-    if (eventLoops != null) {
-      for (EventExecutor loop : eventLoops) {
-        if (loop instanceof EventLoop l) {
-          all.add(l);
-        }
-      }
-    }
-    this.loops = all.toArray(new EventLoop[0]);
     this.documentPool = this.eventLoops != null ? null
         : pool(Math.max(1, config.documentThreads()), "collab-document");
     this.blockingPool = pool(config.blockingThreads(), "collab-blocking");
@@ -245,19 +231,6 @@ public final class ServerRuntime {
       return documentPool;
     }
     return near != null && near.parent() == eventLoops ? near : eventLoops.next();
-  }
-
-  /**
-   * The event loop where the connections of document {@code name} belong (by the name's hash, whatever the tenant):
-   * a single-document connection is moved there at its upgrade ({@code UpgradeRouter}), so that the connections of
-   * one document share a loop and a document's message reaches them all in one task, and, with documents on the
-   * event loops, the document's first connection opens it on that loop too, so that its connections' messages are
-   * received, applied and relayed on one thread, without a hand-off or a wake-up.
-   *
-   * @return the loop, or null if the server has no event loops of its own
-   */
-  public EventLoop homeLoop(String name) {
-    return loops.length == 0 ? null : loops[Math.floorMod(name.hashCode(), loops.length)];
   }
 
   public ExecutorService blockingPool() {
