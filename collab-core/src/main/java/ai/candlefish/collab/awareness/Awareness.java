@@ -47,14 +47,10 @@ public final class Awareness {
     final String json;
     /** The local state's value; null for a remote state (parsed from {@link #json} when asked for). */
     private final @Nullable Object value;
-    /** The value's hash code: most unequal values are told apart without parsing (fits the object's padding). */
-    private final int valueHash;
 
-    /** A state whose text {@code json} parses to {@code parsed}; the value is kept if {@code keepValue}. */
-    State(Object parsed, String json, boolean keepValue) {
-      this.value = keepValue ? parsed : null;
+    State(@Nullable Object value, String json) {
+      this.value = value;
       this.json = json;
-      this.valueHash = parsed.hashCode();
     }
 
     Object value() {
@@ -62,8 +58,8 @@ public final class Awareness {
     }
 
     /** Whether the two states are equal values (the same text parses to the same value). */
-    boolean sameValue(Object otherValue, String otherJson) {
-      return json.equals(otherJson) || (valueHash == otherValue.hashCode() && value().equals(otherValue));
+    boolean sameValue(@Nullable Object otherValue, String otherJson) {
+      return json.equals(otherJson) || Objects.equals(value(), otherValue);
     }
   }
 
@@ -110,7 +106,7 @@ public final class Awareness {
    * @throws IllegalArgumentException if the state is not JSON-like
    */
   public void setLocalState(@Nullable Object state) {
-    State next = state == null ? null : new State(copy(state), Json.stringify(state), true);
+    State next = state == null ? null : new State(copy(state), Json.stringify(state));
     List<Long> added = new ArrayList<>();
     List<Long> updated = new ArrayList<>();
     List<Long> filteredUpdated = new ArrayList<>();
@@ -239,7 +235,7 @@ public final class Awareness {
               states.remove(client);
             }
           } else {
-            states.put(client, new State(e.state, e.json, false));
+            states.put(client, new State(null, e.json));
           }
           meta.put(client, new Meta(clk, now));
           if (clientMeta == null && e.state != null) {
