@@ -38,30 +38,7 @@ public final class Awareness {
 
   private record Meta(long clock, long lastUpdated) {}
 
-  /**
-   * A client's state as its JSON text, and as a value only for the local state: a remote one is parsed when asked
-   * for. A server holds the state of each of its 10,000s of connected clients and only relays the text; parsed, each
-   * also held a map with its keys and values (~0.3 KiB for a name and a color).
-   */
-  private static final class State {
-    final String json;
-    /** The local state's value; null for a remote state (parsed from {@link #json} when asked for). */
-    private final @Nullable Object value;
-
-    State(@Nullable Object value, String json) {
-      this.value = value;
-      this.json = json;
-    }
-
-    Object value() {
-      return value != null ? value : Json.parse(json);
-    }
-
-    /** Whether the two states are equal values (the same text parses to the same value). */
-    boolean sameValue(@Nullable Object otherValue, String otherJson) {
-      return json.equals(otherJson) || Objects.equals(value(), otherValue);
-    }
-  }
+  private record State(Object value, String json) {}
 
   private final long clientId;
   private final LongSupplier clock;
@@ -97,7 +74,7 @@ public final class Awareness {
   /** The local state, or null when offline. */
   public synchronized @Nullable Object localState() {
     State s = states.get(clientId);
-    return s == null ? null : s.value();
+    return s == null ? null : s.value;
   }
 
   /**
@@ -127,7 +104,7 @@ public final class Awareness {
         added.add(clientId);
       } else {
         updated.add(clientId);
-        if (!prev.sameValue(next.value(), next.json)) {
+        if (!Objects.equals(prev.value, next.value)) {
           filteredUpdated.add(clientId);
         }
       }
@@ -150,13 +127,8 @@ public final class Awareness {
   /** Every known state, by client id (offline clients are absent). */
   public synchronized Map<Long, Object> states() {
     Map<Long, Object> out = new LinkedHashMap<>();
-    states.forEach((k, v) -> out.put(k, v.value()));
+    states.forEach((k, v) -> out.put(k, v.value));
     return Collections.unmodifiableMap(out);
-  }
-
-  /** The clients that have a state (are online), as {@link #states()}'s keys, without parsing any state. */
-  public synchronized List<Long> clientsWithState() {
-    return List.copyOf(states.keySet());
   }
 
   /** The clients this instance knows (with or without state): what {@link #encodeUpdate()} encodes. */
@@ -235,7 +207,7 @@ public final class Awareness {
               states.remove(client);
             }
           } else {
-            states.put(client, new State(null, e.json));
+            states.put(client, new State(e.state, e.json));
           }
           meta.put(client, new Meta(clk, now));
           if (clientMeta == null && e.state != null) {
@@ -243,7 +215,7 @@ public final class Awareness {
           } else if (clientMeta != null && e.state == null) {
             removed.add(client);
           } else if (e.state != null) {
-            if (prev == null || !prev.sameValue(e.state, e.json)) {
+            if (prev == null || !Objects.equals(e.state, prev.value)) {
               filteredUpdated.add(client);
             }
             updated.add(client);
@@ -309,7 +281,7 @@ public final class Awareness {
       State s = states.get(clientId);
       renew = s != null && OUTDATED_TIMEOUT_MS / 2 <= now - meta.get(clientId).lastUpdated;
       if (renew) {
-        local = s.value();
+        local = s.value;
       }
       meta.forEach((client, m) -> {
         if (client != clientId && OUTDATED_TIMEOUT_MS <= now - m.lastUpdated && states.containsKey(client)) {

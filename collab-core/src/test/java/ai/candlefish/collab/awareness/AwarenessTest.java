@@ -73,35 +73,6 @@ class AwarenessTest {
   }
 
   @Test
-  void applyUpdate_remoteStatesAreValuesAsBefore_andTheSameValueInOtherTextIsNoChange() {
-    Awareness relay = new Awareness(99, now::get);
-    List<AwarenessChange> changes = new ArrayList<>();
-    List<AwarenessChange> updates = new ArrayList<>();
-    relay.onChange(changes::add);
-    relay.onUpdate(updates::add);
-    relay.applyUpdate(remote(7, 1, "{\"user\":{\"name\":\"ann\",\"n\":1}}"), "net");
-    relay.applyUpdate(remote(7, 2, "{ \"user\" : { \"name\" : \"ann\", \"n\" : 1.0 } }"), "net");
-    relay.applyUpdate(remote(7, 3, "{\"user\":{\"name\":\"bob\",\"n\":1}}"), "net");
-    assertThat(updates).hasSize(3);
-    assertThat(changes).hasSize(2); // added, then bob; the second text is ann's value again
-    assertThat(relay.states().get(7L)).isEqualTo(Map.of("user", Map.of("name", "bob", "n", 1)));
-    assertThat(relay.clientsWithState()).containsExactly(99L, 7L);
-    assertThat(relay.clientsWithState()).containsExactlyElementsOf(relay.states().keySet());
-  }
-
-  /** An awareness update of one client with {@code json} as its state, as y-protocols encodes it. */
-  private static byte[] remote(int client, int clock, String json) {
-    byte[] text = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    out.write(1);
-    out.write(client);
-    out.write(clock);
-    out.write(text.length); // < 128
-    out.writeBytes(text);
-    return out.toByteArray();
-  }
-
-  @Test
   void listeners_seeChangesAndRenewals() {
     Awareness a = new Awareness(1, now::get);
     List<AwarenessChange> changes = new ArrayList<>();
