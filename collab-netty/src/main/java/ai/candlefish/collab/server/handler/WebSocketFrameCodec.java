@@ -294,9 +294,7 @@ final class WebSocketFrameCodec extends ChannelDuplexHandler {
   private void dataFrame(ChannelHandlerContext ctx, boolean fin, int opcode, ByteBuf in, int length) {
     if (opcode != OPCODE_CONTINUATION) {
       if (fin) {
-        // A copy, not a slice: a message the session keeps for a while (queued behind a rate limit) would pin the
-        // whole receive buffer it came in, as many of them as it keeps.
-        pass(ctx, opcode, in.readBytes(length));
+        pass(ctx, opcode, in.readRetainedSlice(length));
         return;
       }
       messageOpcode = opcode;
