@@ -65,8 +65,6 @@ final class WebSocketFrameCodec extends ChannelDuplexHandler {
   private static final int FIN = 0x80;
   private static final int MASKED = 0x80;
   private static final int MAX_CONTROL_PAYLOAD = 125;
-  /** The largest payload copied behind its frame's header (as Netty's frame encoder, which writes larger ones apart). */
-  private static final int COPY_LIMIT = 1024;
 
   private final int maxMessageSize;
   /** Bytes read but not yet a whole frame; null while there are none (as between messages of an idle client). */
@@ -415,16 +413,11 @@ final class WebSocketFrameCodec extends ChannelDuplexHandler {
     throw new IllegalArgumentException("cannot write a " + frame.getClass().getSimpleName() + " as a whole frame");
   }
 
-  /**
-   * One final, unmasked frame of {@code payload} (not consumed). A payload over {@link #COPY_LIMIT} is not copied: the
-   * frame is its header and a retained slice of it (a document's state can be megabytes, and a copy would double
-   * what a client that reads slowly holds in direct memory).
-   */
+  /** One final, unmasked frame of {@code payload} (not consumed). */
   private static ByteBuf encode(ChannelHandlerContext ctx, int opcode, ByteBuf payload) {
     int length = payload.readableBytes();
     int header = length <= 125 ? 2 : length <= 0xFFFF ? 4 : 10;
-    boolean copy = length <= COPY_LIMIT;
-    ByteBuf frame = ctx.alloc().buffer(header + (copy ? length : 0));
+    ByteBuf frame = ctx.alloc().buffer(header + length);
     frame.writeByte(FIN | opcode);
     if (length <= 125) {
       frame.writeByte(length);
@@ -434,9 +427,6 @@ final class WebSocketFrameCodec extends ChannelDuplexHandler {
     } else {
       frame.writeByte(127);
       frame.writeLong(length);
-    }
-    if (!copy) {
-      return ctx.alloc().compositeBuffer(2).addComponents(true, frame, payload.retainedSlice());
     }
     frame.writeBytes(payload, payload.readerIndex(), length);
     return frame;
