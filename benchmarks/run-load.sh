@@ -37,7 +37,8 @@
 #                          has an event loop of its own, so that one replica applying the state delays no other's
 #                          receipt)
 #              peak        100 clients on 10 documents at 5, 10, 20, 40 and 80 edits/s each (4,500 to 72,000
-#                          deliveries/s offered), 3 s warm-up and 15 s measured per step; a server's next step runs
+#                          deliveries/s offered), 10 s warm-up (a fresh JVM or Node process compiles its hot paths
+#                          in it, as a running server has) and 15 s measured per step; a server's next step runs
 #                          only if it kept p99 under 100 ms without errors
 #   collab-netty scenarios: connections (10,000 idle connections on 1,000 documents, awareness every 30 s, held 40 s)
 #              relay       (1,000 clients on 100 documents, 1 edit/s each, 10 s warm-up, 60 s measured)
@@ -193,7 +194,7 @@ scenario_args() {
     fanout) echo --clients 1001 --documents 1 --writers 1 --rate 10 --warmup 5 --duration 30 --awareness 30 ;;
     join) echo --clients 50 --documents 1 --rate 0 --duration 5 --connect-concurrency 50 --document-bytes 5000000 \
                --io-threads 50 ;;
-    peak-*) echo --clients 100 --documents 10 --rate "${1#peak-}" --warmup 3 --duration 15 --awareness 30 ;;
+    peak-*) echo --clients 100 --documents 10 --rate "${1#peak-}" --warmup 10 --duration 15 --awareness 30 ;;
   esac
 }
 
