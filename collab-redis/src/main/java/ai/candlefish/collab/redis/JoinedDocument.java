@@ -30,6 +30,8 @@ final class JoinedDocument implements ClusterDocument {
   private final RedisClusterTransport transport;
   private final DocumentKey key;
   final String stream;
+  /** The counter that numbers {@link #stream}'s entries (made once: the publish script names it every time). */
+  final String counter;
   /** The stream's name as the reader sends it, encoded once. */
   private final byte[] streamBytes;
   final String channel;
@@ -61,6 +63,7 @@ final class JoinedDocument implements ClusterDocument {
     this.transport = transport;
     this.key = key;
     this.stream = stream;
+    this.counter = transport.keys().counter(stream);
     this.streamBytes = stream.getBytes(StandardCharsets.UTF_8);
     this.channel = channel;
     this.channelBytes = channel.getBytes(StandardCharsets.UTF_8);
@@ -132,6 +135,7 @@ final class JoinedDocument implements ClusterDocument {
 
   void markStale() {
     stale = true;
+    transport.staleMarked(); // after the flag: the reader looks for stale documents only when told
   }
 
   void position(StreamScripts.Position p) {

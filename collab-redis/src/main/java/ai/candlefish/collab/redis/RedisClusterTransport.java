@@ -212,7 +212,7 @@ public final class RedisClusterTransport implements ClusterTransport {
     if (closed) {
       return;
     }
-    scripts.publish(doc.stream, doc.channelBytes, StreamScripts.UPDATE, update).whenComplete((id, e) -> {
+    scripts.publish(doc.stream, doc.counter, doc.channelBytes, StreamScripts.UPDATE, update).whenComplete((id, e) -> {
       if (e != null) {
         if (doc.markPublishFailed()) {
           log.warn("node {}: could not publish an update of {} to Redis ({}); the other nodes reload it from the"
@@ -224,6 +224,18 @@ public final class RedisClusterTransport implements ClusterTransport {
 
   void publishAwareness(JoinedDocument doc, byte[] update) {
     presence.local(doc, update);
+  }
+
+  Keys keys() {
+    return keys;
+  }
+
+  /** A document was marked stale: the reader resyncs it on its next round. */
+  void staleMarked() {
+    StreamReader r = reader;
+    if (r != null) {
+      r.staleMarked();
+    }
   }
 
   void started(JoinedDocument doc) {
@@ -245,7 +257,8 @@ public final class RedisClusterTransport implements ClusterTransport {
       presence.heartbeat();
       for (JoinedDocument doc : documents.values()) {
         if (doc.publishFailed()) {
-          scripts.publish(doc.stream, doc.channelBytes, StreamScripts.RELOAD, new byte[0]).get(5, TimeUnit.SECONDS);
+          scripts.publish(doc.stream, doc.counter, doc.channelBytes, StreamScripts.RELOAD, new byte[0])
+              .get(5, TimeUnit.SECONDS);
           doc.clearPublishFailed();
           log.info("node {}: Redis is back; asked the other nodes to reload {} from the store", nodeId, doc.key());
         }

@@ -79,12 +79,13 @@ final class StreamScripts {
   }
 
   /**
-   * Appends an entry of {@code type} with {@code data} to {@code stream} and publishes a copy of it on {@code
+   * Appends an entry of {@code type} with {@code data} to {@code stream} (numbered by {@code counter}, {@link
+   * Keys#counter}) and publishes a copy of it on {@code
    * channel} (as a message of {@link PresenceRelay}'s form, type {@code U}, whose payload {@link
    * StreamReader.Entry#parse} reads); completes with its id, or exceptionally.
    */
-  CompletableFuture<byte[]> publish(String stream, byte[] channel, byte[] type, byte[] data) {
-    String[] keys = {stream, this.keys.counter(stream)};
+  CompletableFuture<byte[]> publish(String stream, String counter, byte[] channel, byte[] type, byte[] data) {
+    String[] keys = {stream, counter};
     return connection.async().<byte[]>evalsha(PUBLISH_SHA1, ScriptOutputType.VALUE, keys, maxLength, nodeId, type,
         data, ttlMillis, channel).toCompletableFuture().handle((id, e) -> {
           if (e == null) {
