@@ -30,10 +30,10 @@ final class JoinedDocument implements ClusterDocument {
   private final RedisClusterTransport transport;
   private final DocumentKey key;
   final String stream;
-  /** The counter that numbers {@link #stream}'s entries (made once: the publish script names it every time). */
-  final String counter;
-  /** The stream's name as the reader sends it, encoded once. */
-  private final byte[] streamBytes;
+  /** The stream's name as the reader and the scripts send it, encoded once. */
+  final byte[] streamBytes;
+  /** The counter that numbers {@link #stream}'s entries, encoded once (the publish script names it every time). */
+  final byte[] counterBytes;
   final String channel;
   /** The channel's name as the publish script sends it, encoded once. */
   final byte[] channelBytes;
@@ -63,8 +63,8 @@ final class JoinedDocument implements ClusterDocument {
     this.transport = transport;
     this.key = key;
     this.stream = stream;
-    this.counter = transport.keys().counter(stream);
     this.streamBytes = stream.getBytes(StandardCharsets.UTF_8);
+    this.counterBytes = transport.keys().counter(stream).getBytes(StandardCharsets.UTF_8);
     this.channel = channel;
     this.channelBytes = channel.getBytes(StandardCharsets.UTF_8);
     this.listener = listener;

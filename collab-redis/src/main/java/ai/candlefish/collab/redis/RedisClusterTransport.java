@@ -98,6 +98,11 @@ public final class RedisClusterTransport implements ClusterTransport {
   private final RedisClient client;
   private final ClientResources resources;
   private final StatefulRedisConnection<String, byte[]> commands;
+  /**
+   * The stream scripts' connection: keys as bytes, encoded once per document, where the String codec encoded both
+   * keys of every publish into new buffers (three bytes per character, for UTF-8).
+   */
+  private final StatefulRedisConnection<byte[], byte[]> streams;
   private final StatefulRedisPubSubConnection<String, byte[]> pubSub;
   private final Map<DocumentKey, JoinedDocument> documents = new ConcurrentHashMap<>();
   private final StreamScripts scripts;
@@ -132,6 +137,7 @@ public final class RedisClusterTransport implements ClusterTransport {
         .build());
     try {
       this.commands = client.connect(CODEC);
+      this.streams = client.connect(ByteArrayCodec.INSTANCE);
       this.pubSub = client.connectPubSub(CODEC);
     } catch (RuntimeException e) {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
@@ -139,7 +145,7 @@ public final class RedisClusterTransport implements ClusterTransport {
       throw new IllegalStateException("could not connect to Redis at " + b.uri.toURI().getHost() + ":"
           + b.uri.getPort() + " (" + e.getMessage() + "); check that it runs and that the URI is right", e);
     }
-    this.scripts = new StreamScripts(commands, keys, nodeId, b.streamMaxLength, b.streamTtl);
+    this.scripts = new StreamScripts(streams, nodeId, b.streamMaxLength, b.streamTtl);
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "collab-redis-" + nodeId);
       t.setDaemon(true);
@@ -187,7 +193,7 @@ public final class RedisClusterTransport implements ClusterTransport {
     }
     reader.add(doc);
     try {
-      doc.position(scripts.position(doc.stream));
+      doc.position(scripts.position(doc.streamBytes, doc.counterBytes));
     } catch (RuntimeException e) {
       log.warn("node {}: Redis unreachable while joining {}; it is resynced from the store when Redis is back",
           nodeId, key);
@@ -212,7 +218,7 @@ public final class RedisClusterTransport implements ClusterTransport {
     if (closed) {
       return;
     }
-    scripts.publish(doc.stream, doc.counter, doc.channelBytes, StreamScripts.UPDATE, update).whenComplete((id, e) -> {
+    scripts.publish(doc.streamBytes, doc.counterBytes, doc.channelBytes, StreamScripts.UPDATE, update).whenComplete((id, e) -> {
       if (e != null) {
         if (doc.markPublishFailed()) {
           log.warn("node {}: could not publish an update of {} to Redis ({}); the other nodes reload it from the"
@@ -257,7 +263,7 @@ public final class RedisClusterTransport implements ClusterTransport {
       presence.heartbeat();
       for (JoinedDocument doc : documents.values()) {
         if (doc.publishFailed()) {
-          scripts.publish(doc.stream, doc.counter, doc.channelBytes, StreamScripts.RELOAD, new byte[0])
+          scripts.publish(doc.streamBytes, doc.counterBytes, doc.channelBytes, StreamScripts.RELOAD, new byte[0])
               .get(5, TimeUnit.SECONDS);
           doc.clearPublishFailed();
           log.info("node {}: Redis is back; asked the other nodes to reload {} from the store", nodeId, doc.key());
@@ -305,6 +311,7 @@ public final class RedisClusterTransport implements ClusterTransport {
     documents.clear();
     pubSub.close();
     commands.close();
+    streams.close();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     resources.shutdown(0, 2, TimeUnit.SECONDS);
   }

@@ -232,7 +232,7 @@ final class StreamReader implements Runnable {
         continue;
       }
       if (doc.isStarted() && doc.isStale() && !doc.isClosed()) {
-        doc.position(scripts.position(doc.stream));
+        doc.position(scripts.position(doc.streamBytes, doc.counterBytes));
         log.debug("node {}: resyncing {} from the store", nodeId, doc.key());
         doc.listener.onResync();
       }

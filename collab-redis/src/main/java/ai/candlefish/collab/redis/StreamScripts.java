@@ -50,16 +50,13 @@ final class StreamScripts {
 
   private static final String PUBLISH_SHA1 = sha1(PUBLISH);
 
-  private final StatefulRedisConnection<String, byte[]> connection;
-  private final Keys keys;
+  private final StatefulRedisConnection<byte[], byte[]> connection;
   private final byte[] nodeId;
   private final byte[] maxLength;
   private final byte[] ttlMillis;
 
-  StreamScripts(StatefulRedisConnection<String, byte[]> connection, Keys keys, String nodeId, long maxLength,
-      Duration ttl) {
+  StreamScripts(StatefulRedisConnection<byte[], byte[]> connection, String nodeId, long maxLength, Duration ttl) {
     this.connection = connection;
-    this.keys = keys;
     this.nodeId = nodeId.getBytes(StandardCharsets.UTF_8);
     this.maxLength = ascii(maxLength);
     this.ttlMillis = ascii(ttl.toMillis());
@@ -84,8 +81,8 @@ final class StreamScripts {
    * channel} (as a message of {@link PresenceRelay}'s form, type {@code U}, whose payload {@link
    * StreamReader.Entry#parse} reads); completes with its id, or exceptionally.
    */
-  CompletableFuture<byte[]> publish(String stream, String counter, byte[] channel, byte[] type, byte[] data) {
-    String[] keys = {stream, counter};
+  CompletableFuture<byte[]> publish(byte[] stream, byte[] counter, byte[] channel, byte[] type, byte[] data) {
+    byte[][] keys = {stream, counter};
     return connection.async().<byte[]>evalsha(PUBLISH_SHA1, ScriptOutputType.VALUE, keys, maxLength, nodeId, type,
         data, ttlMillis, channel).toCompletableFuture().handle((id, e) -> {
           if (e == null) {
@@ -105,9 +102,8 @@ final class StreamScripts {
    *
    * @throws io.lettuce.core.RedisException if Redis cannot be reached
    */
-  Position position(String stream) {
-    List<Object> r = connection.sync().eval(POSITION, ScriptOutputType.MULTI,
-        new String[] {stream, keys.counter(stream)});
+  Position position(byte[] stream, byte[] counter) {
+    List<Object> r = connection.sync().eval(POSITION, ScriptOutputType.MULTI, new byte[][] {stream, counter});
     String id = new String((byte[]) r.get(0), StandardCharsets.US_ASCII);
     long seq = Long.parseLong(new String((byte[]) r.get(1), StandardCharsets.US_ASCII));
     return new Position(id, seq);
