@@ -39,7 +39,8 @@
 # PostgreSQL: synchronous_commit=on, PostgreSQL's default and what a user has (the tests' embedded binaries default
 # to off, which acknowledges before the commit's WAL is flushed); --synchronous-commit off measures that instead.
 # Environment: SERVER_JAVA_OPTS (appended to the nodes' flags: later flags win), LOAD_JAVA_OPTS (replaces the
-# generator's -XX:+UseZGC), as in run-load.sh.
+# generator's ZGC and GuaranteedSafepointInterval=0: no periodic safepoint, whose time to reach on a busy machine,
+# 10-33 ms with all client threads stopped, jstat does not count as a pause), as in run-load.sh.
 set -euo pipefail
 script="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 command_line="benchmarks/run-cluster-load.sh $*"
@@ -80,6 +81,8 @@ fi
 node collab-core/src/test/js/ensure-node-modules.mjs benchmarks/js
 bash scripts/ensure-redis.sh
 jar=benchmarks/target/benchmarks.jar
+# The load generator's GC flags (LOAD_JAVA_OPTS replaces them): see the header.
+generator_gc="-XX:+UseZGC -XX:+UnlockDiagnosticVMOptions -XX:GuaranteedSafepointInterval=0"
 logs=benchmarks/target/cluster-load
 mkdir -p "$logs"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -208,7 +211,7 @@ run_one() {
   local out="$logs/generator-$name.log"
   echo "== $step on $system × $n ($(uptime | sed 's/.*load average/load average/')): LoadGenerator ${args[*]}"
   # shellcheck disable=SC2086
-  setsid java -Xms3g -Xmx3g ${LOAD_JAVA_OPTS:--XX:+UseZGC} -cp "$jar" \
+  setsid java -Xms3g -Xmx3g ${LOAD_JAVA_OPTS:-$generator_gc} -cp "$jar" \
     ai.candlefish.collab.benchmarks.load.LoadGenerator "${args[@]}" >"$out" 2>&1 &
   local generator=$!
   pids+=("$generator")

@@ -52,8 +52,10 @@
 #   BENCHMARKS_JAR (the jar both JVMs run instead of benchmarks/target/benchmarks.jar, with --no-build: a copy is not
 #   rewritten by a build meanwhile), SERVER_JAR (collab-netty's LoadServer from another build's jar, to alternate an
 #   old and a new server in one sitting under the same load generator), SERVER_JAVA_OPTS, LOAD_JAVA_OPTS (extra JVM options, e.g. SERVER_JAVA_OPTS=-XX:StartFlightRecording=...;
-#   LOAD_JAVA_OPTS replaces the generator's -XX:+UseParallelGC: its 1,000s of growing replicas made G1's young
-#   pauses long and frequent (5-13 % of the time), and every pause of the generator counts as relay latency); SERVER_THREADS="IO DOCUMENTS" (the server's event loop and
+#   LOAD_JAVA_OPTS replaces the generator's GC flags: ZGC (its 1,000s of growing replicas made G1's young pauses long
+#   and frequent, 5-13 % of the time, and ParallelGC's 240-330 ms, and every pause of the generator counts as relay
+#   latency) and no periodic safepoint (GuaranteedSafepointInterval=0: on a busy machine its once-a-second cleanup
+#   safepoints took 10-33 ms to reach, with every client thread stopped)); SERVER_THREADS="IO DOCUMENTS" (the server's event loop and
 #   document threads; default: CollabServer's, twice the cores and the cores; DOCUMENTS 0: documents on the event loops)
 #
 # Each JVM runs in a session of its own (setsid): with the kernel's autogroup scheduling
@@ -111,6 +113,8 @@ if [[ $build == 1 ]]; then
   fi
 fi
 jar=${BENCHMARKS_JAR:-benchmarks/target/benchmarks.jar}
+# The load generator's GC flags (LOAD_JAVA_OPTS replaces them): see the header.
+generator_gc="-XX:+UseZGC -XX:+UnlockDiagnosticVMOptions -XX:GuaranteedSafepointInterval=0"
 logs=benchmarks/target/load
 mkdir -p "$logs"
 
@@ -223,7 +227,8 @@ run_one() {
   local rc=0
   # shellcheck disable=SC2086
   # join: 50 replicas of a 5 MB document
-  setsid java -Xms1g "-Xmx$([[ $scenario == join ]] && echo 10g || echo 4g)" ${LOAD_JAVA_OPTS:--XX:+UseParallelGC} -cp "$jar" ai.candlefish.collab.benchmarks.load.LoadGenerator \
+  local heap; heap=$([[ $scenario == join ]] && echo 10g || echo 3g)
+  setsid java "-Xms$heap" "-Xmx$heap" ${LOAD_JAVA_OPTS:-$generator_gc} -cp "$jar" ai.candlefish.collab.benchmarks.load.LoadGenerator \
     --scenario "$scenario" --server-name "$server" --server "ws://127.0.0.1:$port" --server-pid "$server_pid" \
     "${args[@]}" >"$out" 2>&1 &
   generator_pid=$!
