@@ -7,6 +7,7 @@ import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.testkit.ServerWatch;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -126,10 +127,14 @@ final class Bystander implements AutoCloseable {
     return watch;
   }
 
-  /** What Netty's default allocator holds off the heap (the server's and the test clients'). */
+  /**
+   * What Netty's allocators hold off the heap (the server's and the test clients'): the default allocator's chunks,
+   * and the large frames the server encodes into unpooled buffers of their own (see {@code BinaryFrames}).
+   */
   static long directMemory() {
-    return ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider p
+    long pooled = ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider p
         ? p.metric().usedDirectMemory() : 0;
+    return pooled + UnpooledByteBufAllocator.DEFAULT.metric().usedDirectMemory();
   }
 
   /** Closes the handle and both clients; closing again does nothing. */

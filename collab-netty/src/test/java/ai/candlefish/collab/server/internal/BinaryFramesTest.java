@@ -9,6 +9,7 @@ import ai.candlefish.collab.server.codec.ywebsocket.YWebsocketProtocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -53,6 +54,27 @@ class BinaryFramesTest {
           frame.release();
         }
       }
+    }
+  }
+
+  @Test
+  void encode_aMessageOverThePooledMaximum_getsAnUnpooledBufferOfItsOwn() {
+    for (WireProtocol protocol : PROTOCOLS) {
+      ServerMessage small = ServerMessage.Sync.update("d", new byte[BinaryFrames.POOLED_MAX - 8]);
+      ServerMessage large = ServerMessage.Sync.update("d", new byte[BinaryFrames.POOLED_MAX - 7]);
+      long unpooledBefore = UnpooledByteBufAllocator.DEFAULT.metric().usedDirectMemory();
+      ByteBuf smallFrame = BinaryFrames.encode(protocol, ALLOC, small);
+      ByteBuf largeFrame = BinaryFrames.encode(protocol, ALLOC, large);
+      try {
+        assertThat(smallFrame.alloc()).as("%s", protocol).isSameAs(ALLOC);
+        assertThat(largeFrame.alloc()).as("%s", protocol).isSameAs(UnpooledByteBufAllocator.DEFAULT);
+        assertThat(largeFrame.isDirect()).isTrue();
+        assertThat(ByteBufUtil.getBytes(largeFrame)).isEqualTo(nettyFrame(protocol, large));
+      } finally {
+        smallFrame.release();
+        largeFrame.release();
+      }
+      assertThat(UnpooledByteBufAllocator.DEFAULT.metric().usedDirectMemory()).isEqualTo(unpooledBefore);
     }
   }
 
