@@ -84,6 +84,7 @@ final class StructList {
       AbstractStruct s = structs[mid];
       if (s.clock <= clock) {
         if (clock < s.clock + s.length) {
+          lastFound = mid; // as findIndex leaves it: collecting the struct found looks it up again
           return mid;
         }
         lo = mid + 1;
