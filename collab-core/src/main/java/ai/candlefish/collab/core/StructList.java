@@ -67,7 +67,8 @@ final class StructList {
    * highest clock down, so each range's struct lies a few structs before the previous one's: a search of the whole
    * list took ~14 probes there, each a struct dereference and most often a cache miss (4.3 % of crdt-benchmarks
    * B2.4's CPU samples, over a quarter of what it spent in {@link #search}; async-profiler). Falls back to
-   * {@link #findIndex} if the clock is not found at or before {@code upper}.
+   * {@link #findIndex} if the clock is not found at or before {@code upper}, and searches with it at once if
+   * {@code upper} is negative (no bound known).
    */
   int findIndexAtOrBefore(int clock, int upper) {
     int hi = Math.min(upper, size - 1);

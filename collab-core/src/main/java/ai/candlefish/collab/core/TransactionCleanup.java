@@ -269,8 +269,9 @@ final class TransactionCleanup {
         continue;
       }
       StructList structs = store.list(ds.clients.keyAt(p));
-      // Collecting replaces structs in place: each range's first struct is at or before the previous range's.
-      int upper = structs.size - 1;
+      // Collecting replaces structs in place: each range's first struct is at or before the previous range's. The
+      // first range is searched for (upper -1): galloping from the end cost a one-range delete set twice the probes.
+      int upper = -1;
       for (int di = ranges.count() - 1; di >= 0; di--) {
         int clock = ranges.clock(di);
         int end = clock + ranges.len(di);
@@ -301,7 +302,7 @@ final class TransactionCleanup {
       }
       StructList structs = store.list(ds.clients.keyAt(p));
       // Merging removes structs at and left of si only: the next (lower) range's last struct is at or before si + 1.
-      int upper = structs.size - 1;
+      int upper = -1;
       for (int di = ranges.count() - 1; di >= 0; di--) {
         int clock = ranges.clock(di);
         int mostRightIndexToCheck = Math.min(structs.size - 1,
