@@ -61,49 +61,6 @@ final class StructList {
     return findIndex(clock);
   }
 
-  /** How far {@link #findIndexAtOrBefore} gallops (in doubling steps up to this) before it searches. */
-  private static final int MAX_GALLOP = 8;
-
-  /**
-   * Like {@link #findIndex}, for a clock whose struct is known to be at or before index {@code upper}: gallops back
-   * from {@code upper}, then bisects what is left. The delete-set loops of cleanup walk their ranges from the
-   * highest clock down, so each range's struct lies a few structs before the previous one's: a search of the whole
-   * list took ~14 probes there, each a struct dereference and most often a cache miss (4.3 % of crdt-benchmarks
-   * B2.4's CPU samples, over a quarter of what it spent in {@link #search}; async-profiler). Falls back to
-   * {@link #findIndex} if the clock is not found at or before {@code upper}, and searches with it at once if
-   * {@code upper} is negative (no bound known) or the struct lies more than ~{@code 2 * MAX_GALLOP} structs back
-   * (B1.7's one-edit transactions delete items of scattered clocks: galloping all the way back took ~2 points
-   * more of its CPU samples in its delete-set loops than bisecting).
-   */
-  int findIndexAtOrBefore(int clock, int upper) {
-    int hi = Math.min(upper, size - 1);
-    if (hi < 0) {
-      return findIndex(clock);
-    }
-    int lo = hi;
-    for (int step = 1; lo > 0 && structs[lo].clock > clock; step <<= 1) {
-      if (step > MAX_GALLOP) {
-        return findIndex(clock); // far back: a bisection's first probes are on structs that stay in cache
-      }
-      hi = lo - 1;
-      lo = Math.max(0, lo - step);
-    }
-    while (lo <= hi) {
-      int mid = (lo + hi) >>> 1;
-      AbstractStruct s = structs[mid];
-      if (s.clock <= clock) {
-        if (clock < s.clock + s.length) {
-          lastFound = mid; // as findIndex leaves it: collecting the struct found looks it up again
-          return mid;
-        }
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return findIndex(clock);
-  }
-
   /**
    * Where the last search ended. Integrating a received item looks up the struct ending at its origin and then the
    * one starting at its right origin, most often the next struct: that one is tried before searching again. Only

@@ -269,17 +269,10 @@ final class TransactionCleanup {
         continue;
       }
       StructList structs = store.list(ds.clients.keyAt(p));
-      // Collecting replaces structs in place: each range's first struct is at or before the previous range's. The
-      // first range is searched for (upper -1): galloping from the end cost a one-range delete set twice the probes.
-      int upper = -1;
       for (int di = ranges.count() - 1; di >= 0; di--) {
         int clock = ranges.clock(di);
         int end = clock + ranges.len(di);
-        int first = structs.findIndexAtOrBefore(clock, upper);
-        if (first >= 0) {
-          upper = first;
-        }
-        for (int si = first; si < structs.size; si++) {
+        for (int si = structs.findIndex(clock); si < structs.size; si++) {
           AbstractStruct s = structs.get(si);
           if (s.clock >= end) {
             break;
@@ -301,17 +294,12 @@ final class TransactionCleanup {
         continue;
       }
       StructList structs = store.list(ds.clients.keyAt(p));
-      // Merging removes structs at and left of si only: the next (lower) range's last struct is at or before si + 1.
-      int upper = -1;
       for (int di = ranges.count() - 1; di >= 0; di--) {
         int clock = ranges.clock(di);
-        int mostRightIndexToCheck = Math.min(structs.size - 1,
-            1 + structs.findIndexAtOrBefore(clock + ranges.len(di) - 1, upper));
-        int si = mostRightIndexToCheck;
-        while (si > 0 && structs.get(si).clock >= clock) {
+        int mostRightIndexToCheck = Math.min(structs.size - 1, 1 + structs.findIndex(clock + ranges.len(di) - 1));
+        for (int si = mostRightIndexToCheck; si > 0 && structs.get(si).clock >= clock; ) {
           si -= 1 + tryToMergeWithLefts(structs, si);
         }
-        upper = si + 1;
       }
     }
   }

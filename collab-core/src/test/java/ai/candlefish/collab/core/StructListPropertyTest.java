@@ -6,8 +6,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link StructList#findIndex} (which first tries where its last search ended) and
- * {@link StructList#findIndexAtOrBefore} (which gallops back from an upper bound) against a linear scan, while
+ * {@link StructList#findIndex} (which first tries where its last search ended) against a linear scan, while
  * structs are split and lists grow as in a document. Seeded ({@link SeededRuns}: a failure names its seed).
  */
 class StructListPropertyTest {
@@ -50,11 +49,6 @@ class StructListPropertyTest {
         if (clock + 1 < state) {
           assertThat(l.findIndex(clock + 1)).as("step %d, next clock", step).isEqualTo(linear(l, clock + 1));
         }
-        // An upper bound at or after the struct (as cleanup's delete-set loops pass), or anywhere (then it falls back).
-        int expected = linear(l, clock);
-        int upper = rnd.nextBoolean() && expected >= 0 ? expected + rnd.nextInt(4) : rnd.nextInt(-1, l.size + 2);
-        assertThat(l.findIndexAtOrBefore(clock, upper)).as("step %d, clock %d, at or before %d", step, clock, upper)
-            .isEqualTo(expected);
       }
     }
   }
