@@ -19,7 +19,6 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
@@ -49,9 +48,8 @@ import java.util.concurrent.TimeUnit;
  * {@link WebSocketFrame} is written as one final unmasked frame. After our close frame nothing more is written
  * (the write fails with {@link ClosedChannelException}). The client's close frame is answered with the same code
  * and reason and the socket closed once that is written, or at once if ours was sent before. Closing the channel
- * sends a close frame (1000) first if none was sent, and closes when our close frame is written, or
- * {@link CollabServerInitializer#CLOSE_TIMEOUT_MILLIS} after it was written if it cannot be (a client that reads
- * nothing), as Netty's protocol handler did.
+ * sends a close frame (1000) first if none was sent, and closes when it is written, or after
+ * {@link CollabServerInitializer#CLOSE_TIMEOUT_MILLIS} if it cannot be.
  *
  * <p>One instance per channel; event loop only.
  */
@@ -362,7 +360,7 @@ final class WebSocketFrameCodec extends ChannelDuplexHandler {
     } else if (msg instanceof CloseWebSocketFrame close) {
       ByteBuf frame = encode(ctx, OPCODE_CLOSE, close.content());
       close.release();
-      writeClose(ctx, frame, promise.unvoid());
+      closeSent = ctx.write(frame, promise.unvoid());
     } else if (msg instanceof WebSocketFrame frame) {
       ByteBuf encoded = encode(ctx, opcodeOf(frame), frame.content());
       frame.release();
@@ -384,33 +382,24 @@ final class WebSocketFrameCodec extends ChannelDuplexHandler {
     } else {
       ctx.flush();
     }
-    // Done when our close frame is written, or has waited too long (see writeClose).
-    closeSent.addListener(f -> ctx.close(promise));
-  }
-
-  /** Writes and flushes our close frame {@code frame}; the future of its write (see {@link #writeClose}). */
-  private ChannelFuture sendClose(ChannelHandlerContext ctx, ByteBuf frame) {
-    ChannelFuture sent = writeClose(ctx, frame, ctx.newPromise());
-    ctx.flush();
-    return sent;
-  }
-
-  /**
-   * Writes our close frame {@code frame} with {@code promise}, which fails if the frame is not written within
-   * {@link CollabServerInitializer#CLOSE_TIMEOUT_MILLIS} (a client that reads nothing), as Netty's protocol handler
-   * did: what waits for it (closing the channel) then waits no longer, and the timeout counts from the close frame,
-   * not again from each close.
-   */
-  private ChannelFuture writeClose(ChannelHandlerContext ctx, ByteBuf frame, ChannelPromise promise) {
-    closeSent = promise;
-    ctx.write(frame, promise);
-    if (!promise.isDone()) {
-      ScheduledFuture<?> timeout = ctx.executor().schedule(
-          () -> promise.tryFailure(new WebSocketHandshakeException("send close frame timed out")),
-          CollabServerInitializer.CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-      promise.addListener(f -> timeout.cancel(false));
+    if (closeSent.isDone()) {
+      ctx.close(promise);
+      return;
     }
-    return promise;
+    // A client that reads nothing leaves our close frame unwritten: close anyway after a while.
+    ScheduledFuture<?> timeout = ctx.executor().schedule(() -> ctx.close(promise),
+        CollabServerInitializer.CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    closeSent.addListener(f -> {
+      if (timeout.cancel(false)) {
+        ctx.close(promise);
+      }
+    });
+  }
+
+  /** Writes and flushes our close frame {@code frame}; the future of its write. */
+  private ChannelFuture sendClose(ChannelHandlerContext ctx, ByteBuf frame) {
+    closeSent = ctx.writeAndFlush(frame);
+    return closeSent;
   }
 
   private static int opcodeOf(WebSocketFrame frame) {

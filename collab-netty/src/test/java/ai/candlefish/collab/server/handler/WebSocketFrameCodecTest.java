@@ -7,9 +7,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
-import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -17,16 +14,12 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -181,33 +174,6 @@ class WebSocketFrameCodecTest {
     channel.close();
     assertThat(readClose()).isEqualTo(closePayload(1000, "Bye"));
     assertThat(channel.isOpen()).isFalse();
-  }
-
-  @Test
-  void close_ofAClientThatReadsNothing_waitsForOurCloseFrameOnce_fromWhenItWasWritten() {
-    List<Object> stalled = new ArrayList<>();
-    EmbeddedChannel reader = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
-      @Override
-      public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        stalled.add(msg); // never written: the client reads nothing
-      }
-    }, new WebSocketFrameCodec(MAX));
-    try {
-      ChannelFuture closeFrame = reader.writeAndFlush(new CloseWebSocketFrame(1013, "too slow"));
-      reader.advanceTimeBy(CollabServerInitializer.CLOSE_TIMEOUT_MILLIS - 100, TimeUnit.MILLISECONDS);
-      reader.runScheduledPendingTasks();
-      // As the session's own timer does, a little before the codec's (through the pipeline: EmbeddedChannel's own
-      // close() would cancel the scheduled tasks).
-      reader.pipeline().close();
-      assertThat(reader.isOpen()).as("waits for the close frame").isTrue();
-      reader.advanceTimeBy(200, TimeUnit.MILLISECONDS);
-      reader.runScheduledPendingTasks();
-      assertThat(closeFrame.cause()).isInstanceOf(WebSocketHandshakeException.class);
-      assertThat(reader.isOpen()).as("closed when the first timeout ends, not one timeout after close()").isFalse();
-    } finally {
-      stalled.forEach(ReferenceCountUtil::release);
-      reader.finishAndReleaseAll();
-    }
   }
 
   @Test
