@@ -22,7 +22,6 @@ module ai.candlefish.collab.netty {
   requires io.netty.transport;
   requires io.netty.transport.classes.epoll;
   requires io.netty.transport.classes.kqueue;
-  requires io.netty.transport.classes.io_uring;
   requires org.slf4j;
 
   exports ai.candlefish.collab.server;

@@ -92,9 +92,9 @@ import org.slf4j.LoggerFactory;
  * everything but their updates are rejected. Limits guard against clients that send too much, too fast, too large,
  * or read too slowly (see the builder).
  *
- * <p>Thread-safe. The server owns its threads: Netty event loops (native io_uring, epoll or kqueue when available, NIO
- * otherwise), a document pool (unless the event loops run the documents), a blocking pool for store and authenticator
- * calls, and a timer; {@link #close()} releases them.
+ * <p>Thread-safe. The server owns its threads: Netty event loops (native epoll or kqueue when available, NIO otherwise), a
+ * document pool (unless the event loops run the documents), a blocking pool for store and authenticator calls, and a
+ * timer; {@link #close()} releases them.
  */
 public final class CollabServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CollabServer.class);
