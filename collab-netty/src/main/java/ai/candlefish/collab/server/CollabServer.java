@@ -583,9 +583,12 @@ public final class CollabServer implements AutoCloseable {
      * {@code transport} after their commit and relayed by the others to their clients, never stored twice; the
      * presence of each node's clients reaches the others, and is removed there when a node dies. A document's
      * once-only work (the {@code onChange} and {@code onStore} hooks, and compaction) is done by the node that holds
-     * its lease in {@code leases}; nothing calls {@link DocumentStore#replace} in a cluster. The store must be the
-     * one database every node uses (and {@code leases} kept in it, as collab-jdbc's {@code JdbcDocumentLeases}).
-     * The host creates and closes both; close the server first.
+     * its lease in {@code leases}; nothing calls {@link DocumentStore#replace} in a cluster. The hooks are not
+     * fenced: a node paused (a long GC) right after its lease check finishes that one call after another node may
+     * have taken the document over, so make their effects idempotent, as a value computed from the document is
+     * (compaction is fenced by the database). The store must be the one database every node uses (and {@code
+     * leases} kept in it, as collab-jdbc's {@code JdbcDocumentLeases}). The host creates and closes both; close the
+     * server first.
      *
      * @throws NullPointerException if either is null
      */
