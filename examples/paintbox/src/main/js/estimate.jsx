@@ -19,6 +19,12 @@ const newId = () => Math.random().toString(36).slice(2, 10)
 const LOCAL = Symbol('paintbox local edit')
 const local = (type, change) => type.doc.transact(change, LOCAL)
 
+// The server ends a session whose token expired with close code 4440. y-websocket 3.x gives up on every code in
+// 4400-4499 (the server's "not with these credentials"), 4440 included, unless told otherwise: this page has a fresh
+// token by then (see app.jsx), so it reconnects with it. Any other 44xx (4401: the token was refused) still stops.
+const TOKEN_EXPIRED = 4440
+const shouldReconnect = event => event.code === TOKEN_EXPIRED || !(event.code >= 4400 && event.code < 4500)
+
 /** Undo and redo of this page's edits of the rooms; Ctrl/Cmd+Z, Ctrl/Cmd+Shift+Z and Ctrl+Y outside the notes. */
 function useUndo (rooms) {
   const undoManager = useMemo(() => new Y.UndoManager(rooms, { trackedOrigins: new Set([LOCAL]) }), [rooms])
@@ -167,11 +173,11 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
   const { doc, provider } = useMemo(() => {
     const doc = new Y.Doc()
     const provider = new WebsocketProvider(collabUrl(config), documentName, doc,
-      { connect: false, params: { token: user.token } })
+      { connect: false, params: { token: user.token }, shouldReconnect })
     return { doc, provider }
   }, [documentName, user.name])
   // A refreshed token (see app.jsx) is the one the provider's next connection sends: the server ends the session
-  // when the old one expires, and the provider reconnects.
+  // when the old one expires (4440), and the provider reconnects (shouldReconnect).
   provider.params.token = user.token
   useEffect(() => {
     window.paintbox = { doc, provider } // for the browser test and the curious

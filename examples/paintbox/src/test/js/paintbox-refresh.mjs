@@ -1,7 +1,8 @@
 // A session that outlives its token, in a real browser (Debian's Chromium, as paintbox-browser.mjs), against a
 // Paintbox started with a short paintbox.dev-login.token-lifetime. Alice signs in and opens a new estimate; her page
 // must fetch a fresh token before the first one expires, and go on after the collaboration server ends the session
-// of the old one (4440, the provider reconnects): what she writes after that expiry reaches Bob, who signs in then.
+// of the old one (4440, which the page's shouldReconnect lets the provider reconnect after): what she writes after
+// that expiry reaches Bob, who signs in then.
 // Prints one JSON line; exits non-zero on a failed check.
 //
 //   node paintbox-refresh.mjs <base url> <shots>
@@ -25,6 +26,11 @@ try {
   const id = alice.page.url().split('/').pop()
   await alice.page.waitForSelector('.estimate[data-status="synced"]', { timeout: 30000 })
   await alice.page.waitForSelector('#notes[contenteditable="true"]')
+  // The close codes the provider hears (null: it closed the socket itself).
+  await alice.page.evaluate(() => {
+    window.closeCodes = []
+    window.paintbox.provider.on('connection-close', e => window.closeCodes.push(e ? e.code : null))
+  })
 
   const first = await signedIn(alice.page)
   const expires = Date.parse(first.expires)
@@ -37,7 +43,9 @@ try {
 
   // The server ends the first token's session when it expires; the provider connects again, with the fresh token.
   await waitUntil('the page connected again after the first token expired', async () => ({
-    ok: Date.now() > expires && alice.sockets.length >= 2, sockets: alice.sockets.length
+    ok: Date.now() > expires && alice.sockets.length >= 2,
+    sockets: alice.sockets.length,
+    closeCodes: await alice.page.evaluate(() => window.closeCodes)
   }), Math.max(0, expires - Date.now()) + 60000)
   await alice.page.waitForSelector('.estimate[data-status="synced"]', { timeout: 60000 })
   await alice.page.locator('#notes').click()
@@ -49,7 +57,8 @@ try {
     null, { timeout: 30000 })
   await alice.page.screenshot({ path: `${shots}/paintbox-refreshed-alice.png` })
   const status = await alice.page.locator('.estimate').getAttribute('data-status')
-  console.log(JSON.stringify({ id, refreshed: true, sockets: alice.sockets.length, status }))
+  const closeCodes = await alice.page.evaluate(() => window.closeCodes)
+  console.log(JSON.stringify({ id, refreshed: true, sockets: alice.sockets.length, status, closeCodes }))
 } finally {
   await browser.close()
 }

@@ -58,7 +58,8 @@ public final class CloseCodes {
    * The token the client's session was opened with expired ({@code Principal.expiresAt}, a JWT's {@code exp}) and
    * the client sent no fresh one before. Get a fresh token and reconnect (or reopen the document). Hocuspocus
    * clients hear it for the document whose token expired (as "permission denied", reason "token expired"); the
-   * others are closed.
+   * others are closed. y-websocket 3.x's provider does not reconnect on it by itself (a 44xx code): its
+   * {@code shouldReconnect} option can, once the page has a fresh token (as Paintbox's page does).
    */
   public static final int TOKEN_EXPIRED = 4440;
   /**

@@ -13,7 +13,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * A page open longer than its token lives ({@code paintbox.dev-login.token-lifetime}: 12 h by default, 30 s here):
  * it fetches a fresh token before the first one expires, and goes on after the collaboration server ends the old
- * token's session (4440): what is written after that expiry reaches another person.
+ * token's session (4440; y-websocket 3.x would give up on it, the page's {@code shouldReconnect} reconnects): what
+ * is written after that expiry reaches another person.
  */
 class PaintboxTokenRefreshBrowserTest {
   @TempDir
