@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.ssl.SslContext;
@@ -32,8 +31,9 @@ import java.util.List;
  *   upgrade-router        path prefix, origin and protocol; 404/403/426/405 otherwise (removes itself)
  *   unauthenticated-budget  after the upgrade, closes a client that sends more than the unauthenticated budget
  *                         before it is authenticated (then removed)
- *   websocket             handshake, ping/pong, close frames, frame size limit (Netty)
- *   message-aggregator    joins fragmented messages, up to the maximum message size
+ *   websocket             Netty's handshake; when it completes, the session handler puts in its place (and that
+ *                         of the frame decoder and encoder it added) one websocket-frames (WebSocketFrameCodec):
+ *                         frames, ping/pong, close handshake, frame and message size limits, fragments joined
  *   message-metrics       counts messages and bytes per protocol (only with metrics)
  *   [protocol decoder]    frames to ClientMessages, added at the handshake by the chosen WireProtocol (no encoder:
  *                         the connection writes whole frames, see BinaryFrames)
@@ -47,6 +47,8 @@ public final class CollabServerInitializer extends ChannelInitializer<SocketChan
   static final int MAX_HEADER_SIZE = 16384;
   /** How long a client may take to answer the server's close frame before the connection is dropped. */
   static final long CLOSE_TIMEOUT_MILLIS = 3000;
+  /** Netty's WebSocket handshake, replaced by a {@link WebSocketFrameCodec} when it completes. */
+  static final String HANDSHAKE = "websocket";
 
   private final ServerRuntime runtime;
   private final SslContext ssl;
@@ -101,8 +103,7 @@ public final class CollabServerInitializer extends ChannelInitializer<SocketChan
     p.addLast("http-aggregator", new HttpObjectAggregator(1024));
     p.addLast("upgrade-router", new UpgradeRouter(config.pathPrefix(), config.allowedOrigins(),
         config.pagePort(), protocols, runtime.metrics()));
-    p.addLast("websocket", new WebSocketServerProtocolHandler(webSocketConfig));
-    p.addLast("message-aggregator", new WebSocketFrameAggregator(config.maxMessageSize()));
+    p.addLast(HANDSHAKE, new WebSocketServerProtocolHandler(webSocketConfig));
     if (runtime.metrics() != ServerMetrics.NONE) {
       p.addLast("message-metrics", new MessageMetricsHandler(runtime.metrics()));
     }

@@ -10,15 +10,18 @@ import ai.candlefish.collab.server.internal.UnauthenticatedBudget;
 import ai.candlefish.collab.spi.ConnectionInfo;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -42,9 +45,15 @@ import org.slf4j.MDC;
 public final class SessionHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
   static final String NAME = "session";
+  /** The names Netty's handshake gives its frame decoder and encoder. */
+  private static final String NETTY_FRAME_DECODER = "wsdecoder";
+  private static final String NETTY_FRAME_ENCODER = "wsencoder";
   /** Headers left out of {@link ConnectionInfo} (lower case); Sec-WebSocket-Protocol stays (it may carry a token). */
   private static final Set<String> HANDSHAKE_HEADERS = Set.of("connection", "upgrade", "sec-websocket-key",
       "sec-websocket-version", "sec-websocket-extensions");
+  /** Where Netty's server protocol handler keeps the channel's handshaker. */
+  private static final AttributeKey<WebSocketServerHandshaker> HANDSHAKER =
+      AttributeKey.valueOf(WebSocketServerHandshaker.class, "HANDSHAKER");
 
   private final ServerRuntime runtime;
   private Connection connection;
@@ -69,12 +78,13 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     UpgradeRouter.Route route = takeRoute(ctx);
+    takeFraming(ctx.pipeline());
     route.protocol().install(ctx.pipeline(), ctx.name(), route.relativePath(),
         !Connection.writesFrames(ctx.pipeline()));
     UnauthenticatedBudget budget = new UnauthenticatedBudget(runtime.config().maxUnauthenticatedBytes(),
         () -> connection.close(CloseCodes.POLICY_VIOLATION, "too much data before authentication"));
-    if (ctx.pipeline().get("wsdecoder") != null) {
-      ctx.pipeline().addBefore("wsdecoder", UnauthenticatedBudget.NAME, budget);
+    if (ctx.pipeline().get(WebSocketFrameCodec.NAME) != null) {
+      ctx.pipeline().addBefore(WebSocketFrameCodec.NAME, UnauthenticatedBudget.NAME, budget);
     } else if (ctx.pipeline().get(BridgeInitializer.BRIDGE) != null) {
       ctx.pipeline().addAfter(BridgeInitializer.BRIDGE, UnauthenticatedBudget.NAME, budget);
     }
@@ -95,6 +105,24 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
   @SuppressWarnings("deprecation")
   private static UpgradeRouter.Route takeRoute(ChannelHandlerContext ctx) {
     return ctx.channel().attr(UpgradeRouter.ROUTE).getAndRemove();
+  }
+
+  /**
+   * Puts one {@link WebSocketFrameCodec} in place of the handlers that Netty's handshake leaves (frame decoder and
+   * encoder, the protocol handler and the handshaker it keeps in the channel's attributes), if they are there (not
+   * on a bridged channel). The codec goes right after Netty's decoder, so that bytes that decoder held go to it.
+   */
+  @SuppressWarnings("deprecation") // see takeRoute
+  private void takeFraming(ChannelPipeline pipeline) {
+    if (pipeline.get(NETTY_FRAME_DECODER) == null) {
+      return;
+    }
+    pipeline.addAfter(NETTY_FRAME_DECODER, WebSocketFrameCodec.NAME,
+        new WebSocketFrameCodec(runtime.config().maxMessageSize()));
+    pipeline.remove(NETTY_FRAME_DECODER);
+    pipeline.remove(NETTY_FRAME_ENCODER);
+    pipeline.remove(CollabServerInitializer.HANDSHAKE);
+    pipeline.channel().attr(HANDSHAKER).getAndRemove();
   }
 
   /**

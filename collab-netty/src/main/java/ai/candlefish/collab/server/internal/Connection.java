@@ -51,8 +51,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Connection implements Peer {
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
-  /** The name of the frame encoder that Netty's WebSocket handshake adds. */
-  private static final String FRAME_ENCODER = "wsencoder";
+  /** The name of the handler that writes a socket's WebSocket frames (the server's {@code WebSocketFrameCodec}). */
+  public static final String FRAME_CODEC = "websocket-frames";
 
   private final Channel channel;
   private final ServerRuntime runtime;
@@ -104,11 +104,11 @@ public final class Connection implements Peer {
   }
 
   /**
-   * Whether a connection on {@code pipeline} writes whole frames ({@link BinaryFrames}) past Netty's frame encoder:
+   * Whether a connection on {@code pipeline} writes whole frames ({@link BinaryFrames}) through the frame codec:
    * on a WebSocket pipeline of Netty's, not on a bridged connection (which carries frames as objects).
    */
   public static boolean writesFrames(ChannelPipeline pipeline) {
-    return pipeline.get(FRAME_ENCODER) != null;
+    return pipeline.get(FRAME_CODEC) != null;
   }
 
   public ConnectionInfo info() {
