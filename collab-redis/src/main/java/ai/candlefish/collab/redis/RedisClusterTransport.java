@@ -85,8 +85,9 @@ import org.slf4j.LoggerFactory;
  * it returns, every node resyncs its documents from the store.
  *
  * <p>Thread-safe. Threads: the stream reader, one scheduler (heartbeats, presence flushes, retries), and Lettuce's
- * own I/O threads, on which pub/sub messages arrive. Listeners are called on the reader thread (updates, resyncs)
- * and on Lettuce's threads (presence); they must hand work off quickly.
+ * own I/O threads, on which pub/sub messages arrive. Listeners are called on the reader thread (updates read from
+ * the streams or queued, resyncs) and on Lettuce's threads (presence, and the copies of updates that find the reader
+ * idle), one update at a time; they must hand work off quickly.
  */
 public final class RedisClusterTransport implements ClusterTransport {
   private static final Logger log = LoggerFactory.getLogger(RedisClusterTransport.class);

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,8 +43,16 @@ import org.slf4j.LoggerFactory;
  * Redis) grew with the documents open, not with the entries it returned, and each delivery waited for a read to
  * come round.
  *
- * <p>Runs on one thread of its own; {@link #received}, {@link #wake}, {@link #readWanted}, {@link #add}, {@link
- * #remove}, {@link #connectionLost} and {@link #close} may be called from any thread.
+ * <p>A copy that finds the reader idle (nothing queued, {@link #positions} free) is taken in on the thread it
+ * arrived on, Lettuce's pub/sub thread; only copies that arrive while the reader works (a read of the streams, a
+ * resync, earlier copies) wait in its queue, so that a document's copies keep their order. Before, every copy was
+ * queued and woke the reader thread: one more hand-off between threads per copy on every node (a node hears every
+ * entry of its documents, its own included), and under load one more wait for a core before the update went on to
+ * the document's thread.
+ *
+ * <p>Runs on one thread of its own, and on the thread that calls {@link #received}; the positions of the documents
+ * are moved only under {@link #positions}. {@link #received}, {@link #wake}, {@link #readWanted}, {@link #add},
+ * {@link #remove}, {@link #connectionLost} and {@link #close} may be called from any thread.
  */
 final class StreamReader implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(StreamReader.class);
@@ -62,6 +71,12 @@ final class StreamReader implements Runnable {
   private final StatefulRedisConnection<byte[], byte[]> connection;
   /** Copies published on the documents' channels, waiting for this thread. */
   private final ConcurrentLinkedQueue<Copy> copies = new ConcurrentLinkedQueue<>();
+  /**
+   * Held while the documents' positions move: by the reader thread for a whole round (resyncs, queued copies, a read
+   * of the streams, whose entries must find the positions that the read named), and by {@link #received} for a copy
+   * it takes in itself.
+   */
+  private final ReentrantLock positions = new ReentrantLock();
   private final AtomicInteger queued = new AtomicInteger();
   private volatile boolean overflowed;
   private volatile boolean readWanted;
@@ -124,6 +139,7 @@ final class StreamReader implements Runnable {
   /** A document was marked stale (its flag is set already): the next round resyncs it. */
   void staleMarked() {
     staleMarked = true;
+    wake(); // marked by a copy taken in on another thread, the reader may be parked until the next scan
   }
 
   /** {@code doc} should be read from its stream (it started, or its subscription is in place). */
@@ -135,10 +151,24 @@ final class StreamReader implements Runnable {
 
   /**
    * A copy of an entry of {@code doc}'s stream arrived on its channel: {@code message} from {@code offset} on is
-   * {@code <entry id> <sequence number> <type byte><data>}, sent by {@code from}. Queued for the reader; beyond the
-   * queue's bound the copies are dropped and every document is read from its stream instead.
+   * {@code <entry id> <sequence number> <type byte><data>}, sent by {@code from}. Taken in at once if the reader is
+   * idle, else queued for it (behind the copies queued before it); beyond the queue's bound the copies are dropped
+   * and every document is read from its stream instead. Called by one thread at a time (the channel's), in the
+   * order the copies arrive.
    */
   void received(JoinedDocument doc, byte[] message, int offset) {
+    if (closed) {
+      return;
+    }
+    if (copies.isEmpty() && !overflowed && !lost && positions.tryLock()) {
+      try {
+        // Nothing queued before it (only this thread queues) and the reader not in a round: next in line.
+        applyCopy(doc, message, offset);
+        return;
+      } finally {
+        positions.unlock();
+      }
+    }
     if (queued.incrementAndGet() > maxQueued) {
       queued.decrementAndGet();
       overflowed = true;
@@ -161,24 +191,29 @@ final class StreamReader implements Runnable {
     nextScanNanos = System.nanoTime() + scanIntervalNanos;
     while (!closed) {
       try {
-        if (lost) {
-          lost = false;
-          markAllStale();
-        }
-        resyncStale();
-        applyCopies();
-        boolean scan = System.nanoTime() - nextScanNanos >= 0 || !connected;
-        if (scan || readWanted) {
-          readWanted = false;
-          readOnce(scan);
-          if (scan) {
-            nextScanNanos = System.nanoTime() + scanIntervalNanos;
+        positions.lock();
+        try {
+          if (lost) {
+            lost = false;
+            markAllStale();
           }
-          if (!connected) {
-            log.info("node {}: Redis answers again", nodeId);
+          resyncStale();
+          applyCopies();
+          boolean scan = System.nanoTime() - nextScanNanos >= 0 || !connected;
+          if (scan || readWanted) {
+            readWanted = false;
+            readOnce(scan);
+            if (scan) {
+              nextScanNanos = System.nanoTime() + scanIntervalNanos;
+            }
+            if (!connected) {
+              log.info("node {}: Redis answers again", nodeId);
+            }
+            connected = true;
+            backoff = 50;
           }
-          connected = true;
-          backoff = 50;
+        } finally {
+          positions.unlock();
         }
         awaitWork();
       } catch (RuntimeException e) {
@@ -253,27 +288,31 @@ final class StreamReader implements Runnable {
     Copy copy;
     while ((copy = copies.poll()) != null) {
       queued.decrementAndGet();
-      JoinedDocument doc = copy.doc;
-      if (!doc.isStarted() || doc.isStale() || doc.isClosed() || doc.needsRead) {
-        continue; // read from its noted position (or resynced) instead
-      }
-      Entry entry = Entry.parse(copy.message, copy.offset, nodeIdBytes);
-      if (entry == null) {
-        log.debug("node {}: dropped a malformed copy of an entry of {}", nodeId, doc.key());
-        continue;
-      }
-      if (entry.seq <= doc.lastSeq()) {
-        continue; // read from the stream already
-      }
-      if (entry.seq != doc.lastSeq() + 1) {
-        readWanted(doc); // a copy went missing (pub/sub loses messages on a disconnect): the stream has it
-        continue;
-      }
-      deliver(doc, entry.id, entry.seq, entry.from, entry.type, entry.data);
+      applyCopy(copy.doc, copy.message, copy.offset);
       if (overflowed) {
         return; // the next round reads everything instead
       }
     }
+  }
+
+  /** Applies one copy if it comes next in its document's order; a skip asks for a read. Under {@link #positions}. */
+  private void applyCopy(JoinedDocument doc, byte[] message, int offset) {
+    if (!doc.isStarted() || doc.isStale() || doc.isClosed() || doc.needsRead) {
+      return; // read from its noted position (or resynced) instead
+    }
+    Entry entry = Entry.parse(message, offset, nodeIdBytes);
+    if (entry == null) {
+      log.debug("node {}: dropped a malformed copy of an entry of {}", nodeId, doc.key());
+      return;
+    }
+    if (entry.seq <= doc.lastSeq()) {
+      return; // read from the stream already
+    }
+    if (entry.seq != doc.lastSeq() + 1) {
+      readWanted(doc); // a copy went missing (pub/sub loses messages on a disconnect): the stream has it
+      return;
+    }
+    deliver(doc, entry.id, entry.seq, entry.from, entry.type, entry.data);
   }
 
   private void drop() {
