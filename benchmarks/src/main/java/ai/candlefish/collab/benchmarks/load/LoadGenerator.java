@@ -56,6 +56,12 @@ import org.slf4j.LoggerFactory;
 public final class LoadGenerator {
   private static final Logger log = LoggerFactory.getLogger(LoadGenerator.class);
   private static final long DRAIN_MILLIS = 30_000;
+  /**
+   * How often the measured phase logs its latencies so far (system property {@code load.reportMillis}, default 10
+   * s): 1 s shows when a tail happened, to set beside the GC and safepoint logs of the processes.
+   */
+  private static final long REPORT_NANOS =
+      TimeUnit.MILLISECONDS.toNanos(Math.max(100, Long.getLong("load.reportMillis", 10_000)));
   private static final long SYNC_TIMEOUT_SECONDS = 300;
   /** Documents whose server state is fetched at once in the convergence check. */
   private static final int CONVERGENCE_BATCH = 200;
@@ -182,18 +188,18 @@ public final class LoadGenerator {
     Histogram acks = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
     long measureEnd = measureStart + settings.duration().toNanos();
     for (long now = measureStart; now < measureEnd; now = System.nanoTime()) {
-      TimeUnit.NANOSECONDS.sleep(Math.min(measureEnd - now, TimeUnit.SECONDS.toNanos(10)));
+      TimeUnit.NANOSECONDS.sleep(Math.min(measureEnd - now, REPORT_NANOS));
       if (settings.rate() > 0) {
         Histogram interval = tracker.takeHistogram();
         latencies.add(interval);
         crossNode.add(tracker.takeCrossNodeHistogram());
         Histogram ackInterval = tracker.takeAckHistogram();
         acks.add(ackInterval);
-        log.info("{} s: relay p50 {} ms, p99 {} ms, max {} ms;{} {} sent, {} delivered so far; machine load {}",
-            (System.nanoTime() - measureStart) / 1_000_000_000, millis(interval, 50), millis(interval, 99),
+        log.info("{} s: relay p50 {} ms, p99 {} ms, max {} ms;{} {} sent, {} delivered so far; machine load {} at {}",
+            (System.nanoTime() - measureStart) / 1_000_000 / 1000.0, millis(interval, 50), millis(interval, 99),
             interval.getMaxValue() / 1000.0, settings.protocol().acknowledges() ? " ack p50 " + millis(ackInterval,
             50) + " ms, p99 " + millis(ackInterval, 99) + " ms;" : "", tracker.sentCount(), tracker.deliveredCount(),
-            ProcessProbe.loadAverage());
+            ProcessProbe.loadAverage(), java.time.LocalTime.now());
       }
     }
     long measureNanos = System.nanoTime() - measureStart;
