@@ -35,7 +35,12 @@
 # alike so that their CPU compares. The load generator runs ZGC: its 1,000 replicas keep every struct they receive,
 # so each young collection of ParallelGC copied all structs since the last one, 240-330 ms twice per measured phase
 # on a quiet machine, which delayed every receipt in it (~2 % of the samples: the p99 was the generator's). Its GC
-# pauses in the measured phase are reported beside the figures either way.
+# pauses in the measured phase are reported beside the figures either way. Its heap may grow to 16 GiB (3 GiB at
+# start; it holds under 1 GiB by the end of a relay's measured phase): ZGC starts its first three cycles at 10, 20
+# and 30 % of the maximum heap, and with a 3 GiB maximum the second one (at ~600 MiB) fell 10-20 s into every relay's
+# measured phase; its concurrent mark of the replicas held up the generator's event loops for a few hundred
+# milliseconds on a quiet machine and for seconds under load, while the nodes idled for want of messages (the relay's
+# p99, every system's). No cycle starts before 1.6 GiB now, after the relay's measured phase.
 # PostgreSQL: synchronous_commit=on, PostgreSQL's default and what a user has (the tests' embedded binaries default
 # to off, which acknowledges before the commit's WAL is flushed); --synchronous-commit off measures that instead.
 # Environment: SERVER_JAVA_OPTS (appended to the nodes' flags: later flags win), LOAD_JAVA_OPTS (replaces the
@@ -211,7 +216,7 @@ run_one() {
   local out="$logs/generator-$name.log"
   echo "== $step on $system × $n ($(uptime | sed 's/.*load average/load average/')): LoadGenerator ${args[*]}"
   # shellcheck disable=SC2086
-  setsid java -Xms3g -Xmx3g ${LOAD_JAVA_OPTS:-$generator_gc} -cp "$jar" \
+  setsid java -Xms3g -Xmx16g ${LOAD_JAVA_OPTS:-$generator_gc} -cp "$jar" \
     ai.candlefish.collab.benchmarks.load.LoadGenerator "${args[@]}" >"$out" 2>&1 &
   local generator=$!
   pids+=("$generator")
