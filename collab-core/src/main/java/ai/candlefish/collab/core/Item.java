@@ -248,6 +248,9 @@ final class Item extends AbstractStruct {
     }
     if (right != null) {
       right.left = this;
+      if (left != null && left.client == right.client && left.clock + left.length == right.clock) {
+        parentType.runBreaks++;
+      }
     } else if (parentSub != null) {
       // This is the new current value of the map entry; the previous one is overwritten.
       parentType.map.put(parentSub, this);

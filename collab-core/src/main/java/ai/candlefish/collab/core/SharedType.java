@@ -53,6 +53,11 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
    * stand while it is unchanged (deleting an item that no marker points at leaves them as they were).
    */
   int markedDeletions;
+  /**
+   * Counts items of this type's list inserted between two items of one client with consecutive clocks, which
+   * breaks that clock run in two: {@link SearchMarkers} keeps a run's start while this is unchanged.
+   */
+  int runBreaks;
   /** Yjs's {@code _hasFormatting}: decides whether remote changes trigger a formatting cleanup. */
   boolean hasFormatting;
   /**

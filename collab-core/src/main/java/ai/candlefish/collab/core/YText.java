@@ -600,9 +600,14 @@ public sealed class YText extends SharedType permits YXmlText {
   private Pos findPosition(Transaction txn, int index, boolean useSearchMarker,
       Map<String, Object> currentAttributes) {
     if (useSearchMarker && searchMarkers != null && searchMarkers.find(this, index)) {
-      Item p = searchMarkers.foundItem;
-      int markerIndex = searchMarkers.foundIndex;
-      return findNextPosition(txn, new Pos(p.left, p, markerIndex, currentAttributes), index - markerIndex);
+      // Not from the marker at the start of the clock run (Yjs's start) but from where the marker's walk reached:
+      // the walk right from the run start passes the same items to get there, and a text with markers has no
+      // format marks whose attributes it would collect on the way. When the walk reached the index exactly, Yjs
+      // may stop earlier, before tombstones that end at the reached item: an insert moves past tombstones, and a
+      // delete skips them, so both end at the same items.
+      Item p = searchMarkers.reachedItem;
+      int reachedIndex = searchMarkers.reachedIndex;
+      return findNextPosition(txn, new Pos(p.left, p, reachedIndex, currentAttributes), index - reachedIndex);
     }
     return findNextPosition(txn, new Pos(null, start, 0, currentAttributes), index);
   }

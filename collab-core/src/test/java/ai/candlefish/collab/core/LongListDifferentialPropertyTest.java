@@ -21,7 +21,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Position lookup in long lists against real Yjs: where the search markers and the hints that shorten their walks
  * ({@link SearchHints}) decide which item an index lands on, which decides the bytes of every update. Replica A (a
  * Java doc and its Yjs twin, same client id) grows a text and an array to a few thousand items with transactions of
- * many random inserts, embeds and deletes at random positions (deleted ranges that later inserts land beside),
+ * many random inserts, embeds and deletes at random positions (deleted ranges that later inserts land beside) and
+ * of typing and backspacing at a cursor (clock runs of one-character items, which one transaction leaves unmerged),
  * receives concurrent edits of replica B now and then (which drops the markers), undoes and redoes with an
  * {@link UndoManager} (which re-links items the markers were not told about), and late in some runs formats text
  * (which turns Yjs's text markers off). After every transaction A's update events must equal its twin's, byte for
@@ -48,6 +49,7 @@ class LongListDifferentialPropertyTest {
     SearchMarkers.crossCheck = true;
     SearchMarkers.hintedMoves = 0;
     SearchMarkers.hintedSkips = 0;
+    SearchMarkers.cachedRuns = 0;
   }
 
   @AfterEach
@@ -70,6 +72,7 @@ class LongListDifferentialPropertyTest {
     });
     assertThat(SearchMarkers.hintedMoves).as("markers moved off deleted items by a lookup from a hint").isPositive();
     assertThat(SearchMarkers.hintedSkips).as("tombstones skipped by a lookup from a hint").isPositive();
+    assertThat(SearchMarkers.cachedRuns).as("walks to a run start that stopped at the cached run").isPositive();
   }
 
   private static final class Run {
@@ -80,6 +83,8 @@ class LongListDifferentialPropertyTest {
     private final TwinReplica replicaB;
     private final UndoManager undo;
     final List<String> log = new ArrayList<>();
+    /** Where the last text insert ended (typing goes on there), or -1. */
+    private int cursor = -1;
 
     Run(long seed, String prefix) {
       rnd = new SplittableRandom(seed);
@@ -140,9 +145,25 @@ class LongListDifferentialPropertyTest {
     private Map<String, Object> randomOp(Doc doc, boolean format) {
       int textLength = doc.getText("t").length();
       int arrayLength = doc.getArray("a").length();
+      if (cursor > textLength) {
+        cursor = -1;
+      }
+      int typing = rnd.nextInt(100);
+      if (cursor >= 0 && typing < 25) {
+        // Typing: one character after the last, or backspacing, which in one transaction leaves long clock runs of
+        // one-character items (and tombstones among them) for the search markers to walk.
+        if (typing < 21 || cursor == 0) {
+          String letter = String.valueOf((char) ('a' + rnd.nextInt(26)));
+          return op("insertText", "t", Map.of("index", cursor++, "text", letter));
+        }
+        return op("deleteText", "t", Map.of("index", --cursor, "len", 1));
+      }
       int dice = rnd.nextInt(100);
       if (dice < 45 || textLength == 0) {
-        return op("insertText", "t", Map.of("index", rnd.nextInt(textLength + 1), "text", word()));
+        int index = rnd.nextInt(textLength + 1);
+        String word = word();
+        cursor = index + word.length();
+        return op("insertText", "t", Map.of("index", index, "text", word));
       } else if (dice < 62) {
         int index = rnd.nextInt(textLength);
         return op("deleteText", "t", Map.of("index", index, "len", 1 + rnd.nextInt(Math.min(12, textLength - index))));
