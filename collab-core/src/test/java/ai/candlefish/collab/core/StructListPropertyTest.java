@@ -6,8 +6,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link StructList#findIndex} (which first tries where its last search ended) against a linear scan, while
- * structs are split and lists grow as in a document. Seeded ({@link SeededRuns}: a failure names its seed).
+ * {@link StructList#findIndex} (which first tries where its last search ended) and {@link StructList#findIndexNearEnd}
+ * against a linear scan, while structs are split, merged (the left one grows, the right one is removed), replaced
+ * and lists grow as in a document. Seeded ({@link SeededRuns}: a failure names its seed).
  */
 class StructListPropertyTest {
   private static int linear(StructList l, int clock) {
@@ -29,7 +30,7 @@ class StructListPropertyTest {
     StructList l = new StructList();
     int state = 0;
     for (int step = 0; step < 400; step++) {
-      int op = rnd.nextInt(4);
+      int op = rnd.nextInt(6);
       if (op == 0 || l.size == 0) {
         int len = 1 + rnd.nextInt(12);
         l.add(new GC(1, state, len));
@@ -43,8 +44,23 @@ class StructListPropertyTest {
           l.set(i, new GC(1, s.clock, diff));
           l.insert(i + 1, new GC(1, s.clock + diff, s.length - diff));
         }
+      } else if (op == 2 && l.size > 1) {
+        // Merge a struct into its left neighbour, as cleanup does: the left one grows in place.
+        int i = rnd.nextInt(l.size - 1);
+        AbstractStruct left = l.get(i);
+        left.length += l.get(i + 1).length;
+        l.remove(i + 1, 1);
+      } else if (op == 3) {
+        // Replace a struct by one with the same clocks, as garbage collection does.
+        int i = rnd.nextInt(l.size);
+        AbstractStruct s = l.get(i);
+        l.set(i, new GC(1, s.clock, s.length));
       } else {
-        int clock = rnd.nextInt(state + 3);
+        int clock = rnd.nextInt(state + 3) - 1;
+        if (rnd.nextBoolean()) {
+          assertThat(l.findIndexNearEnd(clock)).as("step %d, clock %d near the end", step, clock)
+              .isEqualTo(linear(l, clock));
+        }
         assertThat(l.findIndex(clock)).as("step %d, clock %d", step, clock).isEqualTo(linear(l, clock));
         if (clock + 1 < state) {
           assertThat(l.findIndex(clock + 1)).as("step %d, next clock", step).isEqualTo(linear(l, clock + 1));
