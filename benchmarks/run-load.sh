@@ -55,7 +55,10 @@
 #   LOAD_JAVA_OPTS replaces the generator's GC flags: ZGC (its 1,000s of growing replicas made G1's young pauses long
 #   and frequent, 5-13 % of the time, and ParallelGC's 240-330 ms, and every pause of the generator counts as relay
 #   latency) and no periodic safepoint (GuaranteedSafepointInterval=0: on a busy machine its once-a-second cleanup
-#   safepoints took 10-33 ms to reach, with every client thread stopped)); SERVER_THREADS="IO DOCUMENTS" (the server's event loop and
+#   safepoints took 10-33 ms to reach, with every client thread stopped); its heap may grow to 16 GiB from 3 GiB (10 GiB
+#   for join), since ZGC starts its first cycles at 10, 20 and 30 % of the maximum heap and with a 3 GiB maximum the
+#   second one fell into the measured phase, its concurrent mark holding the generator up for a few hundred
+#   milliseconds: run-cluster-load.sh's 5ab174c)); SERVER_THREADS="IO DOCUMENTS" (the server's event loop and
 #   document threads; default: CollabServer's, twice the cores and the cores; DOCUMENTS 0: documents on the event loops)
 #
 # Each JVM runs in a session of its own (setsid): with the kernel's autogroup scheduling
@@ -228,7 +231,7 @@ run_one() {
   # shellcheck disable=SC2086
   # join: 50 replicas of a 5 MB document
   local heap; heap=$([[ $scenario == join ]] && echo 10g || echo 3g)
-  setsid java "-Xms$heap" "-Xmx$heap" ${LOAD_JAVA_OPTS:-$generator_gc} -cp "$jar" ai.candlefish.collab.benchmarks.load.LoadGenerator \
+  setsid java "-Xms$heap" -Xmx16g ${LOAD_JAVA_OPTS:-$generator_gc} -cp "$jar" ai.candlefish.collab.benchmarks.load.LoadGenerator \
     --scenario "$scenario" --server-name "$server" --server "ws://127.0.0.1:$port" --server-pid "$server_pid" \
     "${args[@]}" >"$out" 2>&1 &
   generator_pid=$!
