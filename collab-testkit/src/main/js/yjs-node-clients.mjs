@@ -13,7 +13,11 @@
 //        a new client; waits until it is synced              -> {"ok":true,"clientId":n}
 //        with "waitSynced":false it returns at once; then "closes" tells how the server closed it
 //        with "kind":"hocuspocus" a HocuspocusProvider for document "room" at "url" (the server's prefix), with
-//        "socket":"s" over shared socket s (see "socket") instead of a socket of its own
+//        "socket":"s" over shared socket s (see "socket") instead of a socket of its own, and with
+//        "sessionAwareness":true the provider's option of that name (its document addressed as name\0session, so
+//        that several providers of one document can share a socket); with "tokens":["t1","t2",...] instead of
+//        "token" the provider's token is a function that returns the next of them each time it is called (the last
+//        one again once they are used up): what an app that fetches a fresh token does
 //   {"op":"socket","id":"s","url":"ws://127.0.0.1:1234"}   a shared HocuspocusProviderWebsocket  -> {"ok":true}
 //   {"op":"destroySocket","id":"s"}                                                          -> {"ok":true}
 //   {"op":"raw","id":"a","hex":"00ff"}   sends these bytes as a binary message on a's socket   -> {"ok":true}
@@ -72,6 +76,12 @@ const sockets = new Map()
 // Quick reconnects, so that a test sees a dropped Hocuspocus socket come back within a second.
 const socketOptions = url => ({ url, WebSocketPolyfill: WebSocket, delay: 100, minDelay: 100, maxDelay: 500 })
 
+/** A token function that returns the next of tokens on each call, then the last one again. */
+const nextToken = tokens => {
+  let calls = 0
+  return () => tokens[Math.min(calls++, tokens.length - 1)]
+}
+
 const connectHocuspocus = (cmd, doc = new Y.Doc()) => {
   const c = {
     doc, closes: [], denied: [], provider: null, hocuspocus: true, scope: null, authenticated: 0, stateless: []
@@ -81,7 +91,8 @@ const connectHocuspocus = (cmd, doc = new Y.Doc()) => {
   const provider = new HocuspocusProvider({
     name: cmd.room,
     document: doc,
-    token: cmd.token ?? null,
+    token: cmd.tokens == null ? (cmd.token ?? null) : nextToken(cmd.tokens),
+    sessionAwareness: cmd.sessionAwareness === true,
     // Given a socket, the provider shares it (and leaves it open when destroyed); given a url, it makes its own.
     ...(shared == null ? socketOptions(cmd.url) : { websocketProvider: shared }),
     onAuthenticated: ({ scope }) => { c.scope = scope; c.authenticated++ },

@@ -210,6 +210,25 @@ class SessionAuthTest {
   }
 
   @Test
+  void hocuspocusProviderWithATokenFunction_isAskedForAFreshTokenBeforeTheExpiry_andGoesOn() throws Exception {
+    Instant first = Instant.now().plus(Duration.ofSeconds(8)); // asked for a fresh one 4 s before this
+    nodeClients.add("h");
+    node.call("socket", "id", "s", "url", url());
+    node.call("connect", "kind", "hocuspocus", "socket", "s", "id", "h", "room", "fresh", "tokens",
+        List.of(expiring("alice", first), expiring("alice", first.plus(Duration.ofMinutes(10)))));
+    ywebsocket("y", "fresh", "bob");
+
+    // The server asked, the provider called its token function again and sent the fresh token, the server took it.
+    await().atMost(WAIT).until(() -> ((Number) node.status("h").get("authenticated")).intValue() == 2);
+    assertThat(Instant.now()).as("asked before the first token expired").isBefore(first);
+    await().atMost(WAIT).until(() -> Instant.now().isAfter(first.plusMillis(500)));
+    node.insert("h", 0, "still here");
+    node.waitText("y", "still here");
+    assertThat(denied(node.status("h"))).isEmpty();
+    assertThat(audit).noneMatch(line -> line.contains("token expired"));
+  }
+
+  @Test
   void refresh_withATokenOfAnotherPrincipal_orAnExpiredOne_isRefused() throws Exception {
     List<Integer> closes = new CopyOnWriteArrayList<>();
     CollabClient client = collab("alice", closes);

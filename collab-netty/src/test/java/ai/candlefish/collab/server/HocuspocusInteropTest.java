@@ -246,6 +246,52 @@ class HocuspocusInteropTest {
   }
 
   @Test
+  void sessionAwareProviders_ofOneDocumentOnOneSocket_eachSyncWithItsOwnPresence_andLeaveAlone() {
+    node.call("socket", "id", "s", "url", url());
+    try {
+      long left = sessionAware("s", "left", "split-view", "alice");
+      long right = sessionAware("s", "right", "split-view", "alice");
+      long plain = hocuspocus("plain", "split-view", "bob");
+      assertThat(left).isNotEqualTo(right);
+
+      node.insert("left", 0, "from the left pane");
+      node.waitText("right", "from the left pane");
+      node.waitText("plain", "from the left pane");
+      node.insert("right", 0, "right, ");
+      node.insert("plain", 0, "plain, ");
+      assertThat(node.waitSame("left", "right", "plain")).contains("right, ", "plain, ", "from the left pane");
+      // every update was answered at its own address: each provider counts its own acknowledgements down to zero
+      node.call("waitAcked", "id", "left", "timeoutMs", 10_000);
+      node.call("waitAcked", "id", "right", "timeoutMs", 10_000);
+      assertThat(node.status("left").get("scope")).isEqualTo("read-write");
+      assertThat(serverText(DocumentKey.of("acme", "split-view"))).isEqualTo(node.text("plain"));
+
+      node.call("setAwareness", "id", "left", "state", Map.of("pane", "left"));
+      node.call("setAwareness", "id", "right", "state", Map.of("pane", "right"));
+      node.waitAwareness("plain", left, true, 5000);
+      node.waitAwareness("plain", right, true, 5000);
+      node.waitAwareness("left", right, true, 5000);
+
+      destroy("left"); // its close message names its address: the other session on the socket stays
+      node.waitAwareness("plain", left, false, 5000);
+      node.waitAwareness("right", left, false, 5000);
+      node.waitAwareness("plain", right, true, 1000);
+      node.insert("plain", 0, "> ");
+      node.waitText("right", node.text("plain"));
+      assertThat(node.status("right").get("closes")).isEqualTo(List.of());
+    } finally {
+      destroy("right");
+      node.call("destroySocket", "id", "s");
+    }
+  }
+
+  private long sessionAware(String socket, String id, String document, String token) {
+    clients.add(id);
+    return ((Number) node.call("connect", "kind", "hocuspocus", "socket", socket, "id", id, "room", document,
+        "token", token, "sessionAwareness", true).get("clientId")).longValue();
+  }
+
+  @Test
   void providerRemountedOnASharedSocket_whileItsTokenIsChecked_syncs() {
     node.call("socket", "id", "s", "url", url());
     try {

@@ -175,10 +175,10 @@ final class Authentication {
    */
   Grant accepted(Principal p, String accepted) {
     if (grant != null) {
-      return new Grant(channel.eventLoop(), accepted, p, connection::grantExpired);
+      return new Grant(channel.eventLoop(), accepted, p, connection);
     }
     principal = p;
-    grant = new Grant(channel.eventLoop(), accepted, p, connection::grantExpired);
+    grant = new Grant(channel.eventLoop(), accepted, p, connection);
     if (deadline != null) {
       deadline.cancel(false);
       deadline = null; // a cancelled task is 100 bytes, and a server holds 10,000s of connections

@@ -190,7 +190,7 @@ public final class Connection implements Peer {
       } else {
         if (open.grant == authentication.grant()) {
           // Shared with the documents opened with the connection's token: this document gets a grant of its own.
-          open.grant = new Grant(channel.eventLoop(), token, p, this::grantExpired);
+          open.grant = new Grant(channel.eventLoop(), token, p, this);
         } else {
           open.grant.refresh(token, p);
         }
@@ -471,9 +471,10 @@ public final class Connection implements Peer {
       close(CloseCodes.POLICY_VIOLATION, "too many documents open on one connection");
       return false;
     }
+    String documentName = policy.documentName(name);
     DocumentKey key;
     try {
-      key = who.documentKey(name);
+      key = who.documentKey(documentName);
     } catch (IllegalArgumentException e) {
       policy.refuseDocument(this, name, CloseCodes.PROTOCOL_ERROR, "invalid document name");
       return false;
@@ -497,7 +498,8 @@ public final class Connection implements Peer {
       return false;
     }
     runtime.audit(a -> a.opened(info, who, key, permission));
-    DocumentSession session = new DocumentSession(this, document, who, permission, info, policy);
+    Peer peer = documentName.equals(name) ? this : new AddressedPeer(this, name);
+    DocumentSession session = new DocumentSession(peer, document, who, permission, info, policy);
     documents.add(name, session, grant);
     document.attach(session);
     return true;
@@ -527,6 +529,11 @@ public final class Connection implements Peer {
     policy.refuseDocument(this, name, code, reason);
   }
 
+  /** {@code grant}'s principal expires soon: the client may be asked for a fresh token (on the event loop). */
+  void grantExpiring(Grant grant) {
+    policy.tokenExpiring(this, documentsOf(grant));
+  }
+
   /** {@code grant}'s principal expired before the client refreshed it (on the event loop). */
   void grantExpired(Grant grant) {
     log.debug("connection {}: token of {} expired", info.id(), grant.principal());
@@ -534,9 +541,12 @@ public final class Connection implements Peer {
   }
 
   private void grantEnded(Grant grant, int code, String reason) {
-    List<String> names = documents.all().stream().filter(open -> open.grant == grant).map(open -> open.name)
-        .toList();
-    policy.grantEnded(this, names, code, reason);
+    policy.grantEnded(this, documentsOf(grant), code, reason);
+  }
+
+  /** The names of the documents open with {@code grant}. */
+  private List<String> documentsOf(Grant grant) {
+    return documents.all().stream().filter(open -> open.grant == grant).map(open -> open.name).toList();
   }
 
   /**
@@ -568,8 +578,8 @@ public final class Connection implements Peer {
   @Override
   public void refuse(DocumentSession session, int code, String reason) {
     channel.eventLoop().execute(() -> {
-      String name = session.document().key().name();
-      if (documents.session(name) == session) {
+      String name = documents.nameOf(session);
+      if (name != null) {
         leave(name);
         policy.refuseDocument(this, name, code, reason);
       }

@@ -3,29 +3,34 @@ package ai.candlefish.collab.server.internal;
 import ai.candlefish.collab.spi.Principal;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * A token the server accepted on one connection, the principal it stands for, and the documents opened with it:
- * when the principal's {@link Principal#expiresAt() expiry} passes, {@code onExpiry} ends them (unless the client
- * refreshed the grant with a fresh token for the same principal first). A grant that ended (expired or revoked)
- * lets nothing more in: its token is checked by the authenticator again.
+ * when the principal's {@link Principal#expiresAt() expiry} passes, the connection ends them ({@link
+ * Connection#grantExpired}) unless the client refreshed the grant with a fresh token for the same principal first.
+ * Shortly before that the connection may ask the client for a fresh token ({@link Connection#grantExpiring}, at
+ * {@link #EXPIRING_LEAD} before the expiry, or half the time left if that is shorter). A grant that ended (expired or
+ * revoked) lets nothing more in: its token is checked by the authenticator again.
  *
  * <p>Event loop only.
  */
 final class Grant {
+  /** How long before its expiry a grant is about to expire, at most. */
+  static final Duration EXPIRING_LEAD = Duration.ofSeconds(30);
+
   private final EventExecutor eventLoop;
-  private final Consumer<Grant> onExpiry;
+  private final Connection connection;
   private String token;
   private Principal principal;
   private ScheduledFuture<?> timer;
   private boolean ended;
 
-  Grant(EventExecutor eventLoop, String token, Principal principal, Consumer<Grant> onExpiry) {
+  Grant(EventExecutor eventLoop, String token, Principal principal, Connection connection) {
     this.eventLoop = eventLoop;
-    this.onExpiry = onExpiry;
+    this.connection = connection;
     this.token = token;
     this.principal = principal;
     schedule();
@@ -64,12 +69,27 @@ final class Grant {
     if (expiresAt == null) {
       return;
     }
-    long millis = Math.max(0, expiresAt.toEpochMilli() - System.currentTimeMillis());
+    long left = Math.max(0, expiresAt.toEpochMilli() - System.currentTimeMillis());
+    long lead = Math.min(EXPIRING_LEAD.toMillis(), left / 2);
+    if (lead < 1) {
+      scheduleExpiry(left);
+      return;
+    }
+    timer = eventLoop.schedule(() -> {
+      timer = null;
+      if (!ended) {
+        scheduleExpiry(lead);
+        connection.grantExpiring(this);
+      }
+    }, left - lead, TimeUnit.MILLISECONDS);
+  }
+
+  private void scheduleExpiry(long millis) {
     timer = eventLoop.schedule(() -> {
       timer = null;
       if (!ended) {
         ended = true;
-        onExpiry.accept(this);
+        connection.grantExpired(this);
       }
     }, millis, TimeUnit.MILLISECONDS);
   }

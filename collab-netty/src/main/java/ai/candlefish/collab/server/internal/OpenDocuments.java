@@ -46,6 +46,21 @@ final class OpenDocuments {
     return open == null ? null : open.session;
   }
 
+  /** The name under which {@code session} is open (the client's address for its document), or null. */
+  String nameOf(DocumentSession session) {
+    if (first != null && first.session == session) {
+      return first.name;
+    }
+    if (others != null) {
+      for (Open open : others.values()) {
+        if (open.session == session) {
+          return open.name;
+        }
+      }
+    }
+    return null;
+  }
+
   boolean contains(String name) {
     return get(name) != null;
   }

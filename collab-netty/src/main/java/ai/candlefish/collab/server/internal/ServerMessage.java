@@ -14,12 +14,20 @@ public sealed interface ServerMessage {
   /** Roughly how many bytes the message takes on the wire, for the outbound buffer limit. */
   int size();
 
+  /** This message about {@code document} instead (the client's address for it: {@link AddressedPeer}). */
+  ServerMessage withDocument(String document);
+
   /**
    * A y-protocols sync message.
    *
    * @param type {@link SyncMessage#STEP1}, {@link SyncMessage#STEP2} or {@link SyncMessage#UPDATE}
    */
   record Sync(String document, int type, byte[] payload) implements ServerMessage {
+    @Override
+    public Sync withDocument(String document) {
+      return new Sync(document, type, payload);
+    }
+
     /** Step 1: the server's state vector. */
     public static Sync step1(String document, byte[] stateVector) {
       return new Sync(document, SyncMessage.STEP1, stateVector);
@@ -44,6 +52,11 @@ public sealed interface ServerMessage {
   /** A y-protocols awareness update. */
   record Awareness(String document, byte[] update) implements ServerMessage {
     @Override
+    public Awareness withDocument(String document) {
+      return new Awareness(document, update);
+    }
+
+    @Override
     public int size() {
       return update.length + 8;
     }
@@ -55,6 +68,27 @@ public sealed interface ServerMessage {
    */
   record Authenticated(String document, boolean readOnly) implements ServerMessage {
     @Override
+    public Authenticated withDocument(String document) {
+      return new Authenticated(document, readOnly);
+    }
+
+    @Override
+    public int size() {
+      return document.length() + 8;
+    }
+  }
+
+  /**
+   * The client's token for {@code document} expires soon: a fresh one, for the same principal, keeps the document
+   * open past that (Hocuspocus: the provider calls its {@code token} function again and sends the result).
+   */
+  record TokenRequest(String document) implements ServerMessage {
+    @Override
+    public TokenRequest withDocument(String document) {
+      return new TokenRequest(document);
+    }
+
+    @Override
     public int size() {
       return document.length() + 8;
     }
@@ -62,6 +96,11 @@ public sealed interface ServerMessage {
 
   /** The update the client sent with ack id {@code id} is applied and stored. */
   record Ack(String document, long id) implements ServerMessage {
+    @Override
+    public Ack withDocument(String document) {
+      return new Ack(document, id);
+    }
+
     @Override
     public int size() {
       return document.length() + 12;
@@ -77,6 +116,11 @@ public sealed interface ServerMessage {
    */
   record Refused(String document, long ack, int code, String reason) implements ServerMessage {
     @Override
+    public Refused withDocument(String document) {
+      return new Refused(document, ack, code, reason);
+    }
+
+    @Override
     public int size() {
       return document.length() + reason.length() + 16;
     }
@@ -88,6 +132,11 @@ public sealed interface ServerMessage {
    */
   record StoreStatus(String document, boolean failing) implements ServerMessage {
     @Override
+    public StoreStatus withDocument(String document) {
+      return new StoreStatus(document, failing);
+    }
+
+    @Override
     public int size() {
       return document.length() + 8;
     }
@@ -95,6 +144,11 @@ public sealed interface ServerMessage {
 
   /** An application message for the client's copy of a document (see {@link ClientMessage.Stateless}). */
   record Stateless(String document, String payload) implements ServerMessage {
+    @Override
+    public Stateless withDocument(String document) {
+      return new Stateless(document, payload);
+    }
+
     @Override
     public int size() {
       return document.length() + payload.length() + 8;

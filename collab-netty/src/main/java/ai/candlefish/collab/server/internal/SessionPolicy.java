@@ -12,8 +12,10 @@ import java.util.List;
  *       a document that cannot be served closes the socket, and so does the token's expiry (no way to refresh it).
  *   <li>{@link #HOCUSPOCUS}: many documents per socket, each opened by a token message of its own; a document that
  *       cannot be served is refused on its own and the socket stays. A token message for an open document refreshes
- *       its token; its expiry or revocation refuses that document only. A provider that asks for the document's
- *       state again ({@code forceSync}) counts on the server's step 1 as well.
+ *       its token; its expiry or revocation refuses that document only, and shortly before its expiry the provider is
+ *       asked for a fresh one. A provider that asks for the document's
+ *       state again ({@code forceSync}) counts on the server's step 1 as well. A session-aware provider addresses its
+ *       document as {@code name\0session} ({@link #documentName}).
  *   <li>{@link #COLLAB_V1}: many documents per socket, opened by name after one token for the connection
  *       ({@code Hello}); another {@code Hello} refreshes that token, and its expiry or revocation closes the socket.
  *       Otherwise as Hocuspocus.
@@ -60,7 +62,20 @@ public enum SessionPolicy {
   },
 
   /** Hocuspocus 4.x: see the class comment. */
-  HOCUSPOCUS,
+  HOCUSPOCUS {
+    @Override
+    void tokenExpiring(Connection connection, List<String> documents) {
+      for (String document : documents) {
+        connection.send(new ServerMessage.TokenRequest(document));
+      }
+    }
+
+    @Override
+    String documentName(String address) {
+      int session = address.indexOf('\0');
+      return session < 0 ? address : address.substring(0, session);
+    }
+  },
 
   /** collab/1: see the class comment. */
   COLLAB_V1 {
@@ -69,6 +84,16 @@ public enum SessionPolicy {
       connection.deny(code, reason);
     }
   };
+
+  /**
+   * The name of the document that the client addresses as {@code address}: the default, the address itself.
+   * Hocuspocus providers with {@code sessionAwareness: true} address it as {@code name\0session}, so that several
+   * providers of one document can share a socket, each a session of its own (own awareness, own token); the server
+   * answers each at its address ({@link AddressedPeer}).
+   */
+  String documentName(String address) {
+    return address;
+  }
 
   /** What connecting means: the default waits for the client's token messages. */
   void start(Connection connection, String urlToken) {
@@ -97,6 +122,14 @@ public enum SessionPolicy {
     for (String document : documents) {
       connection.endDocument(document, code, reason);
     }
+  }
+
+  /**
+   * A token of the client expires soon; {@code documents} were opened with it. The default does nothing: the client
+   * refreshes it in time or the documents end at its expiry ({@link #grantEnded}). Hocuspocus asks its provider for
+   * a fresh token per document (the provider calls its {@code token} function again and sends the result).
+   */
+  void tokenExpiring(Connection connection, List<String> documents) {
   }
 
   /**

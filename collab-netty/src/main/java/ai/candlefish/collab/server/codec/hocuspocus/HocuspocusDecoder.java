@@ -28,7 +28,9 @@ import java.util.List;
  * document name (a lib0 varString), then a varUint message type and its body. The whole message is checked before
  * anything is emitted: a malformed one (truncated, a length beyond its end, trailing bytes, an unknown sync step or
  * auth sub-message, an empty document name) raises a {@link ProtocolException} with close code 1002; a text frame,
- * an unknown message type, a session-aware address ({@code name\0session}) or a server-internal message, 1003.
+ * an unknown message type or a server-internal message, 1003. A session-aware provider's address ({@code
+ * name\0session}) is passed on as it is: the connection opens document {@code name} for it and answers at the
+ * address.
  *
  * <p>Hocuspocus answers every step 2 and update of a client with one "sync status" message and the provider counts
  * them ({@code unsyncedChanges}): each such message gets the next ack id of the connection, which comes back as a
@@ -53,12 +55,9 @@ final class HocuspocusDecoder extends MessageToMessageDecoder<WebSocketFrame> {
       return; // the answer to an application-level ping; the connection's keep-alive uses WebSocket pings
     }
     String document = Lib0Buf.readVarString(in);
-    if (document.isEmpty()) {
+    if (document.isEmpty() || document.charAt(0) == '\0') {
+      // a session-aware provider's address is the name, a NUL and its session id: the name may not be empty either
       throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "malformed message: empty document name");
-    }
-    if (document.indexOf('\0') >= 0) {
-      throw new ProtocolException(CloseCodes.UNSUPPORTED_DATA,
-          "session-aware document addresses are not supported: use sessionAwareness: false");
     }
     long type = Lib0Buf.readVarUint(in);
     if (type == MESSAGE_SYNC || type == MESSAGE_SYNC_REPLY) {

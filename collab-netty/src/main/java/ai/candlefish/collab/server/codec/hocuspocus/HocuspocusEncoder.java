@@ -2,6 +2,7 @@ package ai.candlefish.collab.server.codec.hocuspocus;
 
 import static ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol.AUTH_AUTHENTICATED;
 import static ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol.AUTH_PERMISSION_DENIED;
+import static ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol.AUTH_TOKEN;
 import static ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol.MESSAGE_AUTH;
 import static ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol.MESSAGE_AWARENESS;
 import static ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol.MESSAGE_STATELESS;
@@ -27,6 +28,8 @@ import java.util.List;
  * <ul>
  *   <li>{@code Sync}, {@code Awareness}, {@code Stateless}: as Hocuspocus's server writes them;
  *   <li>{@code Authenticated}: auth "authenticated" with scope {@code readonly} or {@code read-write};
+ *   <li>{@code TokenRequest}: auth "token" without a token, which Hocuspocus's server sends as {@code requestToken()}
+ *       and the provider answers by sending its token again (calling its {@code token} function first);
  *   <li>{@code Ack}: sync status 1 (Hocuspocus has no ack ids: the provider counts the statuses);
  *   <li>{@code Refused} of an update (ack id set): sync status 0, what Hocuspocus answers a read-only client's
  *       update with; any other {@code Refused} (a token, a document): auth "permission denied" with the reason;
@@ -79,6 +82,10 @@ final class HocuspocusEncoder extends MessageToMessageEncoder<ServerMessage> {
       start(buf, document, MESSAGE_AUTH);
       buf.writeByte(AUTH_AUTHENTICATED);
       Lib0Buf.writeVarString(buf, scope);
+    } else if (message instanceof ServerMessage.TokenRequest) {
+      buf = Lib0Buf.allocate(alloc, headroom, head + 1);
+      start(buf, document, MESSAGE_AUTH);
+      buf.writeByte(AUTH_TOKEN);
     } else if (message instanceof ServerMessage.Ack) {
       buf = syncStatus(alloc, headroom, document, head, true);
     } else if (message instanceof ServerMessage.Refused refused && refused.ack() != 0) {

@@ -16,8 +16,9 @@
  * </ul>
  *
  * <p>The provider sends its token and its sync step 1 at once, without waiting: the server queues a document's
- * messages while its token is checked. Session-aware addresses ({@code name\0session}, the provider's
- * {@code sessionAwareness: true}) are refused.
+ * messages while its token is checked. A provider with {@code sessionAwareness: true} addresses its document as
+ * {@code name\0session} (several providers of one document on one socket, each with its own awareness): each such
+ * address is a session of its own on document {@code name}, answered at its address.
  *
  * <p>Internal: not part of the public API, may change without notice.
  */

@@ -189,10 +189,11 @@ class HocuspocusCodecTest {
   }
 
   @Test
-  void decode_sessionAwareAddress_isRefusedWithAClearReason() {
-    ProtocolException e = refused(frame(5, 'd', 'o', 'c', 0, 'x', 3));
-    assertThat(e.closeCode()).isEqualTo(CloseCodes.UNSUPPORTED_DATA);
-    assertThat(e.getMessage()).contains("sessionAwareness: false");
+  void decode_sessionAwareAddress_isPassedOnWhole_butItsNameMayNotBeEmpty() {
+    assertThat(decode(frame(5, 'd', 'o', 'c', 0, 'x', 3))).isEqualTo(new ClientMessage.QueryAwareness("doc\0x"));
+    ProtocolException e = refused(frame(2, 0, 'x', 3));
+    assertThat(e.closeCode()).isEqualTo(CloseCodes.PROTOCOL_ERROR);
+    assertThat(e.getMessage()).isEqualTo("malformed message: empty document name");
   }
 
   @Test
@@ -227,6 +228,14 @@ class HocuspocusCodecTest {
         .isEqualTo(auth(HocuspocusProtocol.AUTH_AUTHENTICATED, "read-write"));
     assertThat(encode(new ServerMessage.Authenticated("doc", true)))
         .isEqualTo(auth(HocuspocusProtocol.AUTH_AUTHENTICATED, "readonly"));
+  }
+
+  @Test
+  void encode_tokenRequest_isAnAuthTokenMessageWithoutAToken_atTheSessionAwareAddress() {
+    // what @hocuspocus/server's Connection.requestToken() writes: the provider's readAuthMessage calls sendToken()
+    assertThat(hexOf(encode(new ServerMessage.TokenRequest("doc")))).isEqualTo("03646f630200");
+    assertThat(hexOf(encode(new ServerMessage.TokenRequest("doc").withDocument("doc\0s"))))
+        .isEqualTo("05646f6300730200");
   }
 
   @Test
