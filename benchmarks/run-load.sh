@@ -59,7 +59,10 @@
 #   for join), since ZGC starts its first cycles at 10, 20 and 30 % of the maximum heap and with a 3 GiB maximum the
 #   second one fell into the measured phase, its concurrent mark holding the generator up for a few hundred
 #   milliseconds: run-cluster-load.sh's 5ab174c)); SERVER_THREADS="IO DOCUMENTS" (the server's event loop and
-#   document threads; default: CollabServer's, twice the cores and the cores; DOCUMENTS 0: documents on the event loops)
+#   document threads; default: CollabServer's, twice the cores and the cores; DOCUMENTS 0: documents on the event loops);
+#   LOAD_WARMUP=S (the warm-up of every scenario that has one, in seconds, instead of the scenario's: after the peak
+#   steps' 10 s, collab-netty's C2 compiler still used about a third of its CPU in the measured phase at peak-5, ~0.5-3
+#   us per delivered update after 25-40 s; see RESULTS.md, "Server CPU, round 5")
 #
 # Each JVM runs in a session of its own (setsid): with the kernel's autogroup scheduling
 # (/proc/sys/kernel/sched_autogroup_enabled), the CPU is shared fairly between sessions, so two JVMs in one session
@@ -222,6 +225,9 @@ run_one() {
   local server=$1 protocol=$2 scenario=$3 name="$1-$2-$3"
   local -a args
   read -r -a args <<<"$(scenario_args "$scenario")"
+  if [[ -n "${LOAD_WARMUP:-}" ]]; then
+    for i in "${!args[@]}"; do [[ ${args[$i]} != --warmup ]] || args[$((i + 1))]=$LOAD_WARMUP; done
+  fi
   [[ $protocol == default ]] || args+=(--protocol "$protocol")
   start_server "$server" "$name" "$scenario"
   echo "== $scenario on $server ($protocol): server pid $server_pid; LoadGenerator ${args[*]}"
