@@ -27,7 +27,8 @@ import java.util.List;
  * Binary WebSocket messages of Hocuspocus to {@link ClientMessage}s. Every message but the pong starts with the
  * document name (a lib0 varString), then a varUint message type and its body. The whole message is checked before
  * anything is emitted: a malformed one (truncated, a length beyond its end, trailing bytes, an unknown sync step or
- * auth sub-message, an empty document name) raises a {@link ProtocolException} with close code 1002; a text frame,
+ * auth sub-message, an empty document name, a session id over {@value #MAX_SESSION_ID_LENGTH} characters) raises a
+ * {@link ProtocolException} with close code 1002; a text frame,
  * an unknown message type or a server-internal message, 1003. A session-aware provider's address ({@code
  * name\0session}) is passed on as it is: the connection opens document {@code name} for it and answers at the
  * address.
@@ -39,6 +40,9 @@ import java.util.List;
  * <p>One instance per channel (it counts ack ids).
  */
 final class HocuspocusDecoder extends MessageToMessageDecoder<WebSocketFrame> {
+  /** The longest session id of a session-aware address (the provider's are ~11 characters). */
+  static final int MAX_SESSION_ID_LENGTH = 64;
+
   private long nextAck = 1;
 
   HocuspocusDecoder() {
@@ -55,9 +59,15 @@ final class HocuspocusDecoder extends MessageToMessageDecoder<WebSocketFrame> {
       return; // the answer to an application-level ping; the connection's keep-alive uses WebSocket pings
     }
     String document = Lib0Buf.readVarString(in);
-    if (document.isEmpty() || document.charAt(0) == '\0') {
+    int session = document.indexOf('\0');
+    if (document.isEmpty() || session == 0) {
       // a session-aware provider's address is the name, a NUL and its session id: the name may not be empty either
       throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "malformed message: empty document name");
+    }
+    if (session > 0 && document.length() - session - 1 > MAX_SESSION_ID_LENGTH) {
+      // the address goes into everything the server sends that session: a long one would multiply its traffic
+      throw new ProtocolException(CloseCodes.PROTOCOL_ERROR,
+          "malformed message: a session id longer than " + MAX_SESSION_ID_LENGTH + " characters");
     }
     long type = Lib0Buf.readVarUint(in);
     if (type == MESSAGE_SYNC || type == MESSAGE_SYNC_REPLY) {

@@ -197,6 +197,22 @@ class HocuspocusCodecTest {
   }
 
   @Test
+  void decode_sessionId_ofAtMost64Characters() {
+    String longest = "doc\0" + "s".repeat(HocuspocusDecoder.MAX_SESSION_ID_LENGTH);
+    assertThat(decode(frame(queryAwareness(longest)))).isEqualTo(new ClientMessage.QueryAwareness(longest));
+    ProtocolException e = refused(frame(queryAwareness(longest + "s")));
+    assertThat(e.closeCode()).isEqualTo(CloseCodes.PROTOCOL_ERROR);
+    assertThat(e.getMessage()).contains("session id longer than 64 characters");
+  }
+
+  private static byte[] queryAwareness(String address) {
+    Lib0Encoder e = new Lib0Encoder();
+    e.writeVarString(address);
+    e.writeVarUint(HocuspocusProtocol.MESSAGE_QUERY_AWARENESS);
+    return e.toByteArray();
+  }
+
+  @Test
   void decode_afterARefusedMessage_theDecoderStillWorks() {
     refused(doc(0, 9));
     assertThat(decode(doc(3))).isEqualTo(new ClientMessage.QueryAwareness("doc"));
