@@ -33,7 +33,8 @@ import java.util.function.IntConsumer;
  *                         afterwards drops pongs and ends the channel at the client's close frame
  *   [unauthenticated-budget]  added by the session handler until the client is authenticated
  *   message-metrics       (only with metrics)
- *   [protocol decoder/encoder], session   as on the embedded port (the session's pings go to the host)
+ *   [protocol encoder]    added at the handshake by the chosen WireProtocol (the connection writes messages)
+ *   session               as on the embedded port (the session's pings go to the host)
  * </pre>
  */
 final class BridgeInitializer extends ChannelInitializer<LocalChannel> {

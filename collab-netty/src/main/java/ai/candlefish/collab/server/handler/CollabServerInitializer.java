@@ -35,10 +35,9 @@ import java.util.List;
  *                         of the frame decoder and encoder it added) one websocket-frames (WebSocketFrameCodec):
  *                         frames, ping/pong, close handshake, frame and message size limits, fragments joined
  *   message-metrics       counts messages and bytes per protocol (only with metrics)
- *   [protocol decoder]    frames to ClientMessages, added at the handshake by the chosen WireProtocol (no encoder:
- *                         the connection writes whole frames, see BinaryFrames)
- *   session               authentication, documents, limits (protocol-independent); pings an idle client, closes
- *                         a silent one
+ *   session               the chosen WireProtocol's decoder (messages to ClientMessages; no encoder: the
+ *                         connection writes whole frames, see BinaryFrames), then authentication, documents, limits
+ *                         (protocol-independent); pings an idle client, closes a silent one
  * </pre>
  */
 public final class CollabServerInitializer extends ChannelInitializer<SocketChannel> {

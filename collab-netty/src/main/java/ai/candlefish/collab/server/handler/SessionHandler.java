@@ -4,6 +4,7 @@ import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.server.LogContext;
 import ai.candlefish.collab.server.internal.ClientMessage;
 import ai.candlefish.collab.server.internal.Connection;
+import ai.candlefish.collab.server.internal.MessageDecoder;
 import ai.candlefish.collab.server.internal.ProtocolException;
 import ai.candlefish.collab.server.internal.ServerRuntime;
 import ai.candlefish.collab.server.internal.UnauthenticatedBudget;
@@ -17,6 +18,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
 import io.netty.handler.timeout.IdleState;
@@ -36,9 +38,10 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * The last handler: when the handshake completes, installs the chosen protocol's codec and creates the
- * {@link Connection}; then hands it every {@link ClientMessage}, turns failures into close codes (a malformed
- * message closes this connection only), and pings an idle client ({@code IdleStateEvent}s), closing a silent one.
+ * The last handler: when the handshake completes, takes the chosen protocol's decoder (and installs its encoder on a
+ * bridged connection) and creates the {@link Connection}; then decodes every message into a {@link ClientMessage}
+ * and hands it to the connection, turns failures into close codes (a malformed message closes this connection
+ * only), and pings an idle client ({@code IdleStateEvent}s), closing a silent one.
  *
  * <p>One instance per channel.
  */
@@ -56,6 +59,8 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
       AttributeKey.valueOf(WebSocketServerHandshaker.class, "HANDSHAKER");
 
   private final ServerRuntime runtime;
+  /** The protocol's decoder, called here for each message: a handler of its own would cost a pipeline context. */
+  private MessageDecoder decoder;
   private Connection connection;
 
   SessionHandler(ServerRuntime runtime) {
@@ -79,8 +84,10 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     }
     UpgradeRouter.Route route = takeRoute(ctx);
     takeFraming(ctx.pipeline());
-    route.protocol().install(ctx.pipeline(), ctx.name(), route.relativePath(),
-        !Connection.writesFrames(ctx.pipeline()));
+    if (!Connection.writesFrames(ctx.pipeline())) {
+      route.protocol().installEncoder(ctx.pipeline(), ctx.name());
+    }
+    decoder = route.protocol().decoder(route.relativePath());
     UnauthenticatedBudget budget = new UnauthenticatedBudget(runtime.config().maxUnauthenticatedBytes(),
         () -> connection.close(CloseCodes.POLICY_VIOLATION, "too much data before authentication"));
     if (ctx.pipeline().get(WebSocketFrameCodec.NAME) != null) {
@@ -158,12 +165,23 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (msg instanceof ClientMessage message && connection != null) {
+    if (!(msg instanceof WebSocketFrame frame) || connection == null) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    ClientMessage message;
+    try {
+      message = decoder.decode(frame);
+    } catch (ProtocolException e) {
+      close(ctx, e.closeCode(), e.getMessage());
+      return;
+    } finally {
+      frame.release();
+    }
+    if (message != null) {
       try (MDC.MDCCloseable c = MDC.putCloseable(LogContext.CONNECTION, Long.toString(connection.info().id()))) {
         connection.receive(message);
       }
-    } else {
-      ReferenceCountUtil.release(msg);
     }
   }
 

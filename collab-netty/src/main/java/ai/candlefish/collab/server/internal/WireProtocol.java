@@ -7,8 +7,8 @@ import io.netty.handler.codec.http.HttpHeaders;
 import java.util.List;
 
 /**
- * One wire protocol the server speaks: it recognises its upgrade requests and installs its decoder/encoder pair,
- * which turns frames into {@link ClientMessage}s and {@link ServerMessage}s. Everything after that is shared.
+ * One wire protocol the server speaks: it recognises its upgrade requests, and its decoder and encoder turn frames
+ * into {@link ClientMessage}s and {@link ServerMessage}s into frames. Everything after that is shared.
  *
  * <p>Implementations are stateless singletons.
  */
@@ -25,11 +25,19 @@ public interface WireProtocol {
   boolean accepts(String relativePath, HttpHeaders headers);
 
   /**
-   * Adds this protocol's decoder, and its encoder if {@code encoder}, to {@code pipeline} just before handler
-   * {@code before} (the session handler), once the WebSocket handshake is complete. A connection that writes whole
-   * frames ({@link Connection#writesFrames}) needs no encoder.
+   * The decoder of one connection's messages, which the session handler calls (not a pipeline handler: see
+   * {@link MessageDecoder}).
+   *
+   * @param relativePath the upgrade's path after the server's prefix (y-websocket's document)
    */
-  void install(ChannelPipeline pipeline, String before, String relativePath, boolean encoder);
+  MessageDecoder decoder(String relativePath);
+
+  /**
+   * Adds this protocol's encoder to {@code pipeline} just before handler {@code before} (the session handler), once
+   * the WebSocket handshake is complete: only on a connection that writes messages rather than whole frames (a
+   * bridged one; see {@link Connection#writesFrames}).
+   */
+  void installEncoder(ChannelPipeline pipeline, String before);
 
   /**
    * {@code message} as the payload of one binary WebSocket message, the bytes the protocol's encoder writes, in a

@@ -4,15 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import ai.candlefish.collab.server.internal.ClientMessage;
+import ai.candlefish.collab.server.internal.MessageDecoder;
 import ai.candlefish.collab.server.internal.ProtocolException;
 import ai.candlefish.collab.server.internal.ServerMessage;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.MessageToMessageDecoder;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.util.List;
 
 /**
  * A protocol's decoder and encoder on an {@link EmbeddedChannel}, with the checks every codec test makes: each frame
@@ -26,6 +30,23 @@ public final class CodecChannel implements AutoCloseable {
 
   public CodecChannel(ChannelHandler... handlers) {
     this.channel = new EmbeddedChannel(handlers);
+  }
+
+  /**
+   * {@code decoder} as the pipeline handler it stood for before the session handler called it (a frame in, its
+   * message out, the frame released, a refusal raised as a {@link DecoderException}), so that the codec tests drive
+   * a decoder as the server does, through a channel.
+   */
+  public static ChannelHandler handler(MessageDecoder decoder) {
+    return new MessageToMessageDecoder<WebSocketFrame>(WebSocketFrame.class) {
+      @Override
+      protected void decode(ChannelHandlerContext ctx, WebSocketFrame frame, List<Object> out) {
+        ClientMessage message = decoder.decode(frame);
+        if (message != null) {
+          out.add(message);
+        }
+      }
+    };
   }
 
   /** A binary frame of these bytes in a buffer of its own. */

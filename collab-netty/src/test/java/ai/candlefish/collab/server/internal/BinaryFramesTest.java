@@ -129,8 +129,13 @@ class BinaryFramesTest {
     }
 
     @Override
-    public void install(ChannelPipeline pipeline, String before, String relativePath, boolean encoder) {
-      protocol.install(pipeline, before, relativePath, encoder);
+    public MessageDecoder decoder(String relativePath) {
+      return protocol.decoder(relativePath);
+    }
+
+    @Override
+    public void installEncoder(ChannelPipeline pipeline, String before) {
+      protocol.installEncoder(pipeline, before);
     }
 
     @Override

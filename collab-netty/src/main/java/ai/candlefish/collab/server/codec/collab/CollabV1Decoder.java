@@ -3,14 +3,12 @@ package ai.candlefish.collab.server.codec.collab;
 import ai.candlefish.collab.protocol.v1.ClientFrame;
 import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.server.internal.ClientMessage;
+import ai.candlefish.collab.server.internal.MessageDecoder;
 import ai.candlefish.collab.server.internal.ProtocolException;
 import ai.candlefish.collab.sync.SyncMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.MessageToMessageDecoder;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import java.util.List;
 
 /**
  * Binary WebSocket messages of collab/1 (one {@link ClientFrame} each) to {@link ClientMessage}s. The whole frame
@@ -19,15 +17,16 @@ import java.util.List;
  * frame of a kind this server does not know (empty, or from a newer protocol), 1003. The frame's size is bounded by
  * the WebSocket layer's maximum message size before it gets here.
  *
- * <p>Stateless, but not shared (one instance per channel, like every decoder).
+ * <p>Stateless: one instance serves every connection.
  */
-final class CollabV1Decoder extends MessageToMessageDecoder<WebSocketFrame> {
-  CollabV1Decoder() {
-    super(WebSocketFrame.class);
-  }
+final class CollabV1Decoder implements MessageDecoder {
+  /** The only instance. */
+  static final CollabV1Decoder INSTANCE = new CollabV1Decoder();
+
+  private CollabV1Decoder() {}
 
   @Override
-  protected void decode(ChannelHandlerContext ctx, WebSocketFrame frame, List<Object> out) {
+  public ClientMessage decode(WebSocketFrame frame) {
     if (!(frame instanceof BinaryWebSocketFrame)) {
       throw new ProtocolException(CloseCodes.UNSUPPORTED_DATA, "collab/1 frames are binary");
     }
@@ -37,7 +36,7 @@ final class CollabV1Decoder extends MessageToMessageDecoder<WebSocketFrame> {
     } catch (InvalidProtocolBufferException e) {
       throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "malformed collab/1 frame: " + e.getMessage(), e);
     }
-    out.add(toMessage(f));
+    return toMessage(f);
   }
 
   static ClientMessage toMessage(ClientFrame f) {

@@ -1,6 +1,7 @@
 package ai.candlefish.collab.server.codec.collab;
 
 import ai.candlefish.collab.protocol.CollabV1Frames;
+import ai.candlefish.collab.server.internal.MessageDecoder;
 import ai.candlefish.collab.server.internal.ServerMessage;
 import ai.candlefish.collab.server.internal.SessionPolicy;
 import ai.candlefish.collab.server.internal.WireProtocol;
@@ -41,11 +42,13 @@ public final class CollabV1Protocol implements WireProtocol {
   }
 
   @Override
-  public void install(ChannelPipeline pipeline, String before, String relativePath, boolean encoder) {
-    pipeline.addBefore(before, "collab-v1-decoder", new CollabV1Decoder());
-    if (encoder) {
-      pipeline.addBefore(before, "collab-v1-encoder", CollabV1Encoder.INSTANCE);
-    }
+  public MessageDecoder decoder(String relativePath) {
+    return CollabV1Decoder.INSTANCE;
+  }
+
+  @Override
+  public void installEncoder(ChannelPipeline pipeline, String before) {
+    pipeline.addBefore(before, "collab-v1-encoder", CollabV1Encoder.INSTANCE);
   }
 
   @Override

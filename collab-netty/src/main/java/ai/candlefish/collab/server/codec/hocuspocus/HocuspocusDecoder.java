@@ -14,14 +14,13 @@ import static ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol.ME
 import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.server.codec.Lib0Buf;
 import ai.candlefish.collab.server.internal.ClientMessage;
+import ai.candlefish.collab.server.internal.MessageDecoder;
 import ai.candlefish.collab.server.internal.ProtocolException;
 import ai.candlefish.collab.sync.SyncMessage;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.MessageToMessageDecoder;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Binary WebSocket messages of Hocuspocus to {@link ClientMessage}s. Every message but the pong starts with the
@@ -37,26 +36,22 @@ import java.util.List;
  * them ({@code unsyncedChanges}): each such message gets the next ack id of the connection, which comes back as a
  * {@link ai.candlefish.collab.server.internal.ServerMessage.Ack} (or a refusal) and is encoded as that status.
  *
- * <p>One instance per channel (it counts ack ids).
+ * <p>One instance per connection (it counts ack ids).
  */
-final class HocuspocusDecoder extends MessageToMessageDecoder<WebSocketFrame> {
+final class HocuspocusDecoder implements MessageDecoder {
   /** The longest session id of a session-aware address (the provider's are ~11 characters). */
   static final int MAX_SESSION_ID_LENGTH = 64;
 
   private long nextAck = 1;
 
-  HocuspocusDecoder() {
-    super(WebSocketFrame.class);
-  }
-
   @Override
-  protected void decode(ChannelHandlerContext ctx, WebSocketFrame frame, List<Object> out) {
+  public @Nullable ClientMessage decode(WebSocketFrame frame) {
     if (!(frame instanceof BinaryWebSocketFrame)) {
       throw new ProtocolException(CloseCodes.UNSUPPORTED_DATA, "Hocuspocus messages are binary");
     }
     ByteBuf in = frame.content();
     if (in.readableBytes() == 1 && in.getUnsignedByte(in.readerIndex()) == MESSAGE_PONG) {
-      return; // the answer to an application-level ping; the connection's keep-alive uses WebSocket pings
+      return null; // the answer to an application-level ping; the connection's keep-alive uses WebSocket pings
     }
     String document = Lib0Buf.readVarString(in);
     int session = document.indexOf('\0');
@@ -75,28 +70,28 @@ final class HocuspocusDecoder extends MessageToMessageDecoder<WebSocketFrame> {
       byte[] payload = Lib0Buf.readVarUint8Array(in);
       Lib0Buf.expectEnd(in, "sync message");
       if (step == SyncMessage.STEP1) {
-        out.add(new ClientMessage.Sync(document, SyncMessage.STEP1, payload));
+        return new ClientMessage.Sync(document, SyncMessage.STEP1, payload);
       } else if (step == SyncMessage.STEP2 || step == SyncMessage.UPDATE) {
-        out.add(new ClientMessage.Sync(document, (int) step, payload, nextAck++));
+        return new ClientMessage.Sync(document, (int) step, payload, nextAck++);
       } else {
         throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "unknown sync message type " + step);
       }
     } else if (type == MESSAGE_AWARENESS) {
       byte[] update = Lib0Buf.readVarUint8Array(in);
       Lib0Buf.expectEnd(in, "awareness message");
-      out.add(new ClientMessage.Awareness(document, update));
+      return new ClientMessage.Awareness(document, update);
     } else if (type == MESSAGE_AUTH) {
-      out.add(authenticate(document, in));
+      return authenticate(document, in);
     } else if (type == MESSAGE_QUERY_AWARENESS) {
       Lib0Buf.expectEnd(in, "query-awareness message");
-      out.add(new ClientMessage.QueryAwareness(document));
+      return new ClientMessage.QueryAwareness(document);
     } else if (type == MESSAGE_STATELESS) {
       String payload = Lib0Buf.readVarString(in);
       Lib0Buf.expectEnd(in, "stateless message");
-      out.add(new ClientMessage.Stateless(document, payload));
+      return new ClientMessage.Stateless(document, payload);
     } else if (type == MESSAGE_CLOSE) {
       Lib0Buf.expectEnd(in, "close message");
-      out.add(new ClientMessage.Close(document));
+      return new ClientMessage.Close(document);
     } else if (type == MESSAGE_BROADCAST_STATELESS) {
       throw new ProtocolException(CloseCodes.UNSUPPORTED_DATA,
           "broadcast-stateless is server-internal: clients send stateless messages");

@@ -1,5 +1,6 @@
 package ai.candlefish.collab.server.codec.hocuspocus;
 
+import ai.candlefish.collab.server.internal.MessageDecoder;
 import ai.candlefish.collab.server.internal.ServerMessage;
 import ai.candlefish.collab.server.internal.SessionPolicy;
 import ai.candlefish.collab.server.internal.WireProtocol;
@@ -64,11 +65,13 @@ public final class HocuspocusProtocol implements WireProtocol {
   }
 
   @Override
-  public void install(ChannelPipeline pipeline, String before, String relativePath, boolean encoder) {
-    pipeline.addBefore(before, "hocuspocus-decoder", new HocuspocusDecoder());
-    if (encoder) {
-      pipeline.addBefore(before, "hocuspocus-encoder", HocuspocusEncoder.INSTANCE);
-    }
+  public MessageDecoder decoder(String relativePath) {
+    return new HocuspocusDecoder();
+  }
+
+  @Override
+  public void installEncoder(ChannelPipeline pipeline, String before) {
+    pipeline.addBefore(before, "hocuspocus-encoder", HocuspocusEncoder.INSTANCE);
   }
 
   @Override

@@ -10,12 +10,11 @@ import ai.candlefish.collab.server.codec.Lib0Buf;
 import ai.candlefish.collab.server.internal.ClientMessage;
 import ai.candlefish.collab.server.internal.ProtocolException;
 import ai.candlefish.collab.sync.SyncMessage;
+import ai.candlefish.collab.server.internal.MessageDecoder;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.MessageToMessageDecoder;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Binary WebSocket messages of y-websocket to {@link ClientMessage}s of the socket's document. The whole message is
@@ -24,18 +23,17 @@ import java.util.List;
  * type, 1003. Auth messages from clients mean nothing to the server and are skipped (y-websocket's server does the
  * same).
  *
- * <p>One instance per channel.
+ * <p>One instance per connection (it knows the socket's document).
  */
-final class YWebsocketDecoder extends MessageToMessageDecoder<WebSocketFrame> {
+final class YWebsocketDecoder implements MessageDecoder {
   private final String document;
 
   YWebsocketDecoder(String document) {
-    super(WebSocketFrame.class);
     this.document = document;
   }
 
   @Override
-  protected void decode(ChannelHandlerContext ctx, WebSocketFrame frame, List<Object> out) {
+  public @Nullable ClientMessage decode(WebSocketFrame frame) {
     if (!(frame instanceof BinaryWebSocketFrame)) {
       throw new ProtocolException(CloseCodes.UNSUPPORTED_DATA, "y-websocket messages are binary");
     }
@@ -48,16 +46,17 @@ final class YWebsocketDecoder extends MessageToMessageDecoder<WebSocketFrame> {
       if (step != SyncMessage.STEP1 && step != SyncMessage.STEP2 && step != SyncMessage.UPDATE) {
         throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "unknown sync message type " + step);
       }
-      out.add(new ClientMessage.Sync(document, (int) step, payload));
+      return new ClientMessage.Sync(document, (int) step, payload);
     } else if (type == MESSAGE_AWARENESS) {
       byte[] update = Lib0Buf.readVarUint8Array(in);
       Lib0Buf.expectEnd(in, "awareness message");
-      out.add(new ClientMessage.Awareness(document, update));
+      return new ClientMessage.Awareness(document, update);
     } else if (type == MESSAGE_QUERY_AWARENESS) {
       Lib0Buf.expectEnd(in, "query-awareness message");
-      out.add(new ClientMessage.QueryAwareness(document));
+      return new ClientMessage.QueryAwareness(document);
     } else if (type != MESSAGE_AUTH) {
       throw new ProtocolException(CloseCodes.UNSUPPORTED_DATA, "unknown message type " + type);
     }
+    return null;
   }
 }

@@ -1,6 +1,7 @@
 package ai.candlefish.collab.server.codec.ywebsocket;
 
 import ai.candlefish.collab.server.internal.ClientMessage;
+import ai.candlefish.collab.server.internal.MessageDecoder;
 import ai.candlefish.collab.server.internal.ServerMessage;
 import ai.candlefish.collab.server.internal.SessionPolicy;
 import ai.candlefish.collab.server.internal.WireProtocol;
@@ -43,11 +44,13 @@ public final class YWebsocketProtocol implements WireProtocol {
   }
 
   @Override
-  public void install(ChannelPipeline pipeline, String before, String relativePath, boolean encoder) {
-    pipeline.addBefore(before, "y-websocket-decoder", new YWebsocketDecoder(relativePath));
-    if (encoder) {
-      pipeline.addBefore(before, "y-websocket-encoder", YWebsocketEncoder.INSTANCE);
-    }
+  public MessageDecoder decoder(String relativePath) {
+    return new YWebsocketDecoder(relativePath);
+  }
+
+  @Override
+  public void installEncoder(ChannelPipeline pipeline, String before) {
+    pipeline.addBefore(before, "y-websocket-encoder", YWebsocketEncoder.INSTANCE);
   }
 
   @Override

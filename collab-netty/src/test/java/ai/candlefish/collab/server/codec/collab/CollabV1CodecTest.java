@@ -11,6 +11,7 @@ import ai.candlefish.collab.protocol.v1.ServerFrame;
 import ai.candlefish.collab.protocol.v1.SyncStep1;
 import ai.candlefish.collab.protocol.v1.SyncStep2;
 import ai.candlefish.collab.server.CloseCodes;
+import ai.candlefish.collab.server.codec.CodecChannel;
 import ai.candlefish.collab.server.internal.ClientMessage;
 import ai.candlefish.collab.server.internal.ProtocolException;
 import ai.candlefish.collab.server.internal.ServerMessage;
@@ -34,7 +35,8 @@ import org.junit.jupiter.api.Test;
 
 /** The collab/1 decoder and encoder without sockets; every frame must be released, whatever happens. */
 class CollabV1CodecTest {
-  private final EmbeddedChannel channel = new EmbeddedChannel(new CollabV1Decoder(), CollabV1Encoder.INSTANCE);
+  private final EmbeddedChannel channel = new EmbeddedChannel(CodecChannel.handler(CollabV1Decoder.INSTANCE),
+      CollabV1Encoder.INSTANCE);
 
   @BeforeAll
   static void paranoid() {

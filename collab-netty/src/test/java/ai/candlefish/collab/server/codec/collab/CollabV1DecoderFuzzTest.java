@@ -2,6 +2,7 @@ package ai.candlefish.collab.server.codec.collab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.candlefish.collab.server.codec.CodecChannel;
 import ai.candlefish.collab.server.internal.ClientMessage;
 import ai.candlefish.collab.server.internal.ProtocolException;
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -20,7 +21,7 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 class CollabV1DecoderFuzzTest {
   @FuzzTest(maxDuration = "30s")
   void decode(byte[] bytes) {
-    EmbeddedChannel channel = new EmbeddedChannel(new CollabV1Decoder());
+    EmbeddedChannel channel = new EmbeddedChannel(CodecChannel.handler(CollabV1Decoder.INSTANCE));
     BinaryWebSocketFrame frame = new BinaryWebSocketFrame(Unpooled.buffer(bytes.length).writeBytes(bytes));
     try {
       channel.writeInbound(frame);

@@ -37,7 +37,8 @@ class HocuspocusCodecTest {
   /** What the provider sends when it is destroyed (detached from its socket). */
   private static final String PROVIDER_CLOSE = "03646f6307";
 
-  private final CodecChannel channel = new CodecChannel(new HocuspocusDecoder(), HocuspocusEncoder.INSTANCE);
+  private final CodecChannel channel = new CodecChannel(CodecChannel.handler(new HocuspocusDecoder()),
+      HocuspocusEncoder.INSTANCE);
 
   @BeforeAll
   static void paranoid() {

@@ -2,6 +2,7 @@ package ai.candlefish.collab.server.codec.hocuspocus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.candlefish.collab.server.codec.CodecChannel;
 import ai.candlefish.collab.server.internal.ClientMessage;
 import ai.candlefish.collab.server.internal.ProtocolException;
 import ai.candlefish.collab.spi.DocumentKey;
@@ -21,7 +22,7 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 class HocuspocusDecoderFuzzTest {
   @FuzzTest(maxDuration = "30s")
   void decode(byte[] bytes) {
-    EmbeddedChannel channel = new EmbeddedChannel(new HocuspocusDecoder());
+    EmbeddedChannel channel = new EmbeddedChannel(CodecChannel.handler(new HocuspocusDecoder()));
     BinaryWebSocketFrame frame = new BinaryWebSocketFrame(Unpooled.buffer(bytes.length).writeBytes(bytes));
     try {
       channel.writeInbound(frame);

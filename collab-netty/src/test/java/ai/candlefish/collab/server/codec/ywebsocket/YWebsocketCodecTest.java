@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /** The y-websocket decoder and encoder without sockets; every frame must be released, whatever happens. */
 class YWebsocketCodecTest {
-  private final CodecChannel channel = new CodecChannel(new YWebsocketDecoder("doc"), YWebsocketEncoder.INSTANCE);
+  private final CodecChannel channel = new CodecChannel(CodecChannel.handler(new YWebsocketDecoder("doc")),
+      YWebsocketEncoder.INSTANCE);
 
   @BeforeAll
   static void paranoid() {

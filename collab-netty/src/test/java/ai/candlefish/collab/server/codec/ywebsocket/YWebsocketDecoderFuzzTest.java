@@ -2,6 +2,7 @@ package ai.candlefish.collab.server.codec.ywebsocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.candlefish.collab.server.codec.CodecChannel;
 import ai.candlefish.collab.server.internal.ClientMessage;
 import ai.candlefish.collab.server.internal.ProtocolException;
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -19,7 +20,7 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 class YWebsocketDecoderFuzzTest {
   @FuzzTest(maxDuration = "30s")
   void decode(byte[] bytes) {
-    EmbeddedChannel channel = new EmbeddedChannel(new YWebsocketDecoder("doc"));
+    EmbeddedChannel channel = new EmbeddedChannel(CodecChannel.handler(new YWebsocketDecoder("doc")));
     BinaryWebSocketFrame frame = new BinaryWebSocketFrame(Unpooled.buffer(bytes.length).writeBytes(bytes));
     try {
       channel.writeInbound(frame);
