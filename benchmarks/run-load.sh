@@ -55,10 +55,11 @@
 #   LOAD_JAVA_OPTS replaces the generator's GC flags: ZGC (its 1,000s of growing replicas made G1's young pauses long
 #   and frequent, 5-13 % of the time, and ParallelGC's 240-330 ms, and every pause of the generator counts as relay
 #   latency) and no periodic safepoint (GuaranteedSafepointInterval=0: on a busy machine its once-a-second cleanup
-#   safepoints took 10-33 ms to reach, with every client thread stopped); its heap may grow to 16 GiB from 3 GiB (10 GiB
-#   for join), since ZGC starts its first cycles at 10, 20 and 30 % of the maximum heap and with a 3 GiB maximum the
-#   second one fell into the measured phase, its concurrent mark holding the generator up for a few hundred
-#   milliseconds: run-cluster-load.sh's 5ab174c)); SERVER_THREADS="IO DOCUMENTS" (the server's event loop and
+#   safepoints took 10-33 ms to reach, with every client thread stopped); **no collector at all (Epsilon, heap up to 16
+#   GiB; a medium run allocates ~1.5 GiB) but for join (ZGC, 10 GiB at start)**: with ZGC one cycle fell into every
+#   measured phase (its first cycles start at 10, 20 and 30 % of the maximum heap), and its concurrent mark of the
+#   replicas held the generator up for ~1 s, every server's relay p99 (medium, 2026-12-05 11:22: 731-1,043 ms for
+#   all four servers in the middle 10 s, under 80 ms in the others; on Epsilon 9.6 ms)); SERVER_THREADS="IO DOCUMENTS" (the server's event loop and
 #   document threads; default: CollabServer's, twice the cores and the cores; DOCUMENTS 0: documents on the event loops);
 #   LOAD_WARMUP=S (the warm-up of every scenario that has one, in seconds, instead of the scenario's: after the peak
 #   steps' 10 s, collab-netty's C2 compiler still used about a third of its CPU in the measured phase at peak-5, ~0.5-3
@@ -120,7 +121,9 @@ if [[ $build == 1 ]]; then
 fi
 jar=${BENCHMARKS_JAR:-benchmarks/target/benchmarks.jar}
 # The load generator's GC flags (LOAD_JAVA_OPTS replaces them): see the header.
-generator_gc="-XX:+UseZGC -XX:+UnlockDiagnosticVMOptions -XX:GuaranteedSafepointInterval=0"
+generator_gc="-XX:+UnlockExperimentalVMOptions -XX:+UseEpsilonGC -XX:+UnlockDiagnosticVMOptions -XX:GuaranteedSafepointInterval=0"
+# join's 50 replicas of a 5 MB document allocate more than any heap here: it keeps ZGC.
+generator_zgc="-XX:+UseZGC -XX:+UnlockDiagnosticVMOptions -XX:GuaranteedSafepointInterval=0"
 logs=benchmarks/target/load
 mkdir -p "$logs"
 
@@ -236,8 +239,9 @@ run_one() {
   local rc=0
   # shellcheck disable=SC2086
   # join: 50 replicas of a 5 MB document
-  local heap; heap=$([[ $scenario == join ]] && echo 10g || echo 3g)
-  setsid java "-Xms$heap" -Xmx16g ${LOAD_JAVA_OPTS:-$generator_gc} -cp "$jar" ai.candlefish.collab.benchmarks.load.LoadGenerator \
+  local heap=3g gc=$generator_gc
+  [[ $scenario != join ]] || { heap=10g; gc=$generator_zgc; }
+  setsid java "-Xms$heap" -Xmx16g ${LOAD_JAVA_OPTS:-$gc} -cp "$jar" ai.candlefish.collab.benchmarks.load.LoadGenerator \
     --scenario "$scenario" --server-name "$server" --server "ws://127.0.0.1:$port" --server-pid "$server_pid" \
     "${args[@]}" >"$out" 2>&1 &
   generator_pid=$!
