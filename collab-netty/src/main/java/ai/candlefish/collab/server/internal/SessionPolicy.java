@@ -13,9 +13,9 @@ import java.util.List;
  *   <li>{@link #HOCUSPOCUS}: many documents per socket, each opened by a token message of its own; a document that
  *       cannot be served is refused on its own and the socket stays. A token message for an open document refreshes
  *       its token; its expiry or revocation refuses that document only, and shortly before its expiry the provider is
- *       asked for a fresh one. A provider that asks for the document's
- *       state again ({@code forceSync}) counts on the server's step 1 as well. A session-aware provider addresses its
- *       document as {@code name\0session} ({@link #documentName}).
+ *       asked for a fresh one. A provider that asks for the document's state again ({@code forceSync}) counts on the
+ *       server's step 1 as well. A session-aware provider addresses its document as {@code name\0session} ({@link
+ *       #documentName}).
  *   <li>{@link #COLLAB_V1}: many documents per socket, opened by name after one token for the connection
  *       ({@code Hello}); another {@code Hello} refreshes that token, and its expiry or revocation closes the socket.
  *       Otherwise as Hocuspocus.
