@@ -48,11 +48,22 @@ class WebSocketFrameCodecTest {
 
   @Test
   void binaryFrames_ofEveryLengthEncoding_arePassedOnUnmasked() {
-    for (int length : new int[] {0, 1, 5, 125, 126, 65_535, 65_536, MAX}) {
+    for (int length : new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 125, 126, 65_535, 65_536, MAX}) {
       byte[] payload = bytes(length, length);
       channel.writeInbound(Unpooled.wrappedBuffer(frame(0x82, payload)));
       assertThat(readMessage()).as("length %d", length).isEqualTo(payload);
     }
+  }
+
+  @Test
+  void aFrameInACompositeBufferOfSeveralParts_isUnmaskedWhole() {
+    byte[] payload = bytes(1000, 4);
+    byte[] frame = frame(0x82, payload);
+    ByteBuf parts = Unpooled.wrappedBuffer(Arrays.copyOfRange(frame, 0, 333),
+        Arrays.copyOfRange(frame, 333, 777), Arrays.copyOfRange(frame, 777, frame.length));
+    assertThat(parts.nioBufferCount()).isGreaterThan(1);
+    channel.writeInbound(parts);
+    assertThat(readMessage()).isEqualTo(payload);
   }
 
   @Test
