@@ -5,6 +5,7 @@ import ai.candlefish.collab.core.UpdateLimits;
 import ai.candlefish.collab.server.handler.BridgeConnector;
 import ai.candlefish.collab.server.handler.CollabServerInitializer;
 import ai.candlefish.collab.server.handler.SessionHandler;
+import ai.candlefish.collab.server.internal.CompactRecvByteBufAllocator;
 import ai.candlefish.collab.server.internal.Connection;
 import ai.candlefish.collab.server.internal.MicrometerMetrics;
 import ai.candlefish.collab.server.internal.MicrometerObservations;
@@ -27,7 +28,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -156,7 +156,8 @@ public final class CollabServer implements AutoCloseable {
           .option(ChannelOption.SO_BACKLOG, 1024)
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 256 * 1024))
-          .childOption(ChannelOption.RECVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator().maxMessagesPerRead(1))
+          // One read per connection per turn of the event loop (fairness); Netty's adaptive sizes, smaller handles.
+          .childOption(ChannelOption.RECVBUF_ALLOCATOR, new CompactRecvByteBufAllocator(1))
           .childHandler(new CollabServerInitializer(rt, ssl));
       try {
         InetSocketAddress address = config.host() == null ? new InetSocketAddress(config.port())
