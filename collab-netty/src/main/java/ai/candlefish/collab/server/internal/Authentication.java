@@ -5,7 +5,7 @@ import ai.candlefish.collab.server.LogContext;
 import ai.candlefish.collab.spi.AuthenticationException;
 import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.Principal;
-import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -30,10 +30,8 @@ final class Authentication {
   /** The refusal of a token issued before its principal was revoked. */
   private static final String ACCESS_REVOKED = "access revoked";
 
+  /** Whose client this is; its channel, runtime and info are asked of it, not kept here (10,000s of connections). */
   private final Connection connection;
-  private final Channel channel;
-  private final ServerRuntime runtime;
-  private final ConnectionInfo info;
 
   /** The first principal the client authenticated as (for other threads; {@link #grant} has it too). */
   private volatile Principal principal;
@@ -44,16 +42,14 @@ final class Authentication {
   private long unauthenticatedBytes;
   private ScheduledFuture<?> deadline;
 
-  Authentication(Connection connection, Channel channel, ServerRuntime runtime, ConnectionInfo info) {
+  Authentication(Connection connection) {
     this.connection = connection;
-    this.channel = channel;
-    this.runtime = runtime;
-    this.info = info;
   }
 
   /** Starts the clock: a client not authenticated within the authentication timeout is closed. */
   void startDeadline() {
-    deadline = channel.eventLoop().schedule(() -> {
+    ServerRuntime runtime = connection.runtime();
+    deadline = connection.channel().eventLoop().schedule(() -> {
       if (principal == null) {
         runtime.metrics().connectionRefused("authentication-timeout");
         connection.close(CloseCodes.UNAVAILABLE, "authentication timed out, try again later");
@@ -99,7 +95,7 @@ final class Authentication {
   boolean withinBudget(ClientMessage message) {
     unauthenticatedMessages++;
     unauthenticatedBytes += message.size();
-    ServerConfig config = runtime.config();
+    ServerConfig config = connection.config();
     return unauthenticatedMessages <= config.maxUnauthenticatedMessages()
         && unauthenticatedBytes <= config.maxUnauthenticatedBytes();
   }
@@ -109,13 +105,15 @@ final class Authentication {
    * error (unless the connection closed meanwhile). A principal that has expired already is refused.
    */
   void check(String candidate, BiConsumer<Principal, Throwable> then) {
+    ServerRuntime runtime = connection.runtime();
+    ConnectionInfo info = connection.info();
     ServerObservations.Observed observed =
         runtime.observations().start(ServerObservations.Work.AUTHENTICATE, info.protocol(), null, info.id());
     try {
       String connectionId = Long.toString(info.id());
       CompletableFuture.supplyAsync(() -> {
         try (MDC.MDCCloseable c = MDC.putCloseable(LogContext.CONNECTION, connectionId)) {
-          return authenticate(candidate);
+          return authenticate(runtime, info, candidate);
         }
       }, runtime.authenticationPool())
           .whenComplete((p, e) -> {
@@ -124,7 +122,7 @@ final class Authentication {
             runtime.metrics().authenticated(result);
             observed.stop(result, result.equals("error") ? error : null);
           })
-          .whenComplete((p, e) -> channel.eventLoop().execute(() -> {
+          .whenComplete((p, e) -> connection.channel().eventLoop().execute(() -> {
             if (!connection.isClosing()) {
               then.accept(p, e);
             }
@@ -151,7 +149,7 @@ final class Authentication {
     return "error";
   }
 
-  private Principal authenticate(String candidate) {
+  private static Principal authenticate(ServerRuntime runtime, ConnectionInfo info, String candidate) {
     runtime.hooks().onConnect(info);
     Principal p = runtime.config().authenticator().authenticate(candidate, info);
     if (p == null) {
@@ -175,18 +173,20 @@ final class Authentication {
    */
   Grant accepted(Principal p, String accepted) {
     if (grant != null) {
-      return new Grant(channel.eventLoop(), accepted, p, connection);
+      return new Grant(accepted, p, connection);
     }
     principal = p;
-    grant = new Grant(channel.eventLoop(), accepted, p, connection);
+    grant = new Grant(accepted, p, connection);
     if (deadline != null) {
       deadline.cancel(false);
       deadline = null; // a cancelled task is 100 bytes, and a server holds 10,000s of connections
     }
-    if (channel.pipeline().get(UnauthenticatedBudget.NAME) != null) {
-      channel.pipeline().remove(UnauthenticatedBudget.NAME);
+    ChannelPipeline pipeline = connection.channel().pipeline();
+    if (pipeline.get(UnauthenticatedBudget.NAME) != null) {
+      pipeline.remove(UnauthenticatedBudget.NAME);
     }
-    runtime.audit(a -> a.connected(info, p));
+    ConnectionInfo info = connection.info();
+    connection.runtime().audit(a -> a.connected(info, p));
     return grant;
   }
 

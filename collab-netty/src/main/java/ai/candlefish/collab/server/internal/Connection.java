@@ -56,10 +56,8 @@ public final class Connection implements Peer {
 
   private final Channel channel;
   private final ServerRuntime runtime;
-  private final ServerConfig config;
   private final ConnectionInfo info;
   private final WireProtocol protocol;
-  private final SessionPolicy policy;
   private final CloseHandshake handshake;
   private final ReadThrottle throttle;
   private final OutboundBudget outbound;
@@ -91,16 +89,14 @@ public final class Connection implements Peer {
   public Connection(Channel channel, ServerRuntime runtime, ConnectionInfo info, WireProtocol protocol) {
     this.channel = channel;
     this.runtime = runtime;
-    this.config = runtime.config();
     this.info = info;
     this.protocol = protocol;
-    this.policy = protocol.sessionPolicy();
     this.handshake = new CloseHandshake(channel);
-    this.throttle = new ReadThrottle(channel, config, runtime.metrics(), handshake::isClosing, this::admitHeld);
-    this.outbound = new OutboundBudget(channel, config.outboundBufferLimit());
-    this.authentication = new Authentication(this, channel, runtime, info);
+    this.throttle = new ReadThrottle(this);
+    this.outbound = new OutboundBudget(channel, config().outboundBufferLimit());
+    this.authentication = new Authentication(this);
     this.framesWritten = writesFrames(channel.pipeline());
-    this.awareness = new AwarenessCoalescer<>(config.connectionAwareness, System.nanoTime());
+    this.awareness = new AwarenessCoalescer<>(config().connectionAwareness, System.nanoTime());
   }
 
   /**
@@ -113,6 +109,28 @@ public final class Connection implements Peer {
 
   public ConnectionInfo info() {
     return info;
+  }
+
+  // The connection's helpers ask it for these rather than keep them (or lambdas for them) in fields of their own.
+  Channel channel() {
+    return channel;
+  }
+
+  ServerRuntime runtime() {
+    return runtime;
+  }
+
+  ServerConfig config() {
+    return runtime.config();
+  }
+
+  /** What the connection's protocol does differently (a field of its protocol, not of each connection). */
+  private SessionPolicy policy() {
+    return protocol.sessionPolicy();
+  }
+
+  ServerMetrics metrics() {
+    return runtime.metrics();
   }
 
   /** The principal the client authenticated as, or null before (read on any thread: may lag a little). */
@@ -136,7 +154,7 @@ public final class Connection implements Peer {
       waiting = new ArrayDeque<>(implicit);
     }
     authentication.startDeadline();
-    policy.start(this, token);
+    policy().start(this, token);
   }
 
   /** Authenticates the connection as a whole with {@code token} (the URL's, or collab/1's {@code Hello}). */
@@ -190,7 +208,7 @@ public final class Connection implements Peer {
       } else {
         if (open.grant == authentication.grant()) {
           // Shared with the documents opened with the connection's token: this document gets a grant of its own.
-          open.grant = new Grant(channel.eventLoop(), token, p, this);
+          open.grant = new Grant(token, p, this);
         } else {
           open.grant.refresh(token, p);
         }
@@ -220,7 +238,7 @@ public final class Connection implements Peer {
     if (document.isEmpty()) {
       deny(code, reason);
     } else {
-      policy.refuseDocument(this, document, code, reason);
+      policy().refuseDocument(this, document, code, reason);
     }
   }
 
@@ -255,7 +273,7 @@ public final class Connection implements Peer {
   }
 
   /** Handles the held messages in order, as far as the throttle admits them (on the event loop). */
-  private void admitHeld() {
+  void admitHeld() {
     while (held != null && !held.isEmpty() && !handshake.isClosing() && admit(held.peek())) {
       handle(held.poll());
     }
@@ -335,7 +353,7 @@ public final class Connection implements Peer {
     }
     DocumentSession session = documents.session(name);
     if (session == null) {
-      policy.notOpen(this, name);
+      policy().notOpen(this, name);
       return;
     }
     if (message instanceof ClientMessage.Awareness a && !passesAwarenessBudget(a)) {
@@ -352,7 +370,7 @@ public final class Connection implements Peer {
    */
   private boolean passesAwarenessBudget(ClientMessage.Awareness a) {
     int size = a.update().length;
-    if (size > config.maxAwarenessStateBytes() || awareness.tryPass(a.document(), size, System.nanoTime())) {
+    if (size > config().maxAwarenessStateBytes() || awareness.tryPass(a.document(), size, System.nanoTime())) {
       return true;
     }
     try {
@@ -420,7 +438,7 @@ public final class Connection implements Peer {
     if (authenticatingDocuments == null) {
       authenticatingDocuments = new HashMap<>(2);
     }
-    if (authenticatingDocuments.size() >= config.maxDocumentsPerConnection()) {
+    if (authenticatingDocuments.size() >= config().maxDocumentsPerConnection()) {
       close(CloseCodes.POLICY_VIOLATION, "too many documents open on one connection");
       return;
     }
@@ -467,23 +485,23 @@ public final class Connection implements Peer {
       return true;
     }
     Principal who = grant.principal();
-    if (documents.size() >= config.maxDocumentsPerConnection()) {
+    if (documents.size() >= config().maxDocumentsPerConnection()) {
       close(CloseCodes.POLICY_VIOLATION, "too many documents open on one connection");
       return false;
     }
-    String documentName = policy.documentName(name);
+    String documentName = policy().documentName(name);
     DocumentKey key;
     try {
       key = who.documentKey(documentName);
     } catch (IllegalArgumentException e) {
-      policy.refuseDocument(this, name, CloseCodes.PROTOCOL_ERROR, "invalid document name");
+      policy().refuseDocument(this, name, CloseCodes.PROTOCOL_ERROR, "invalid document name");
       return false;
     }
     Permission permission = who.permission(key);
     if (!permission.canRead()) {
       log.debug("connection {}: principal {} may not open {}", info.id(), who.id(), key);
       runtime.audit(a -> a.refused(info, who, key, CloseCodes.FORBIDDEN, "no access to this document"));
-      policy.refuseDocument(this, name, CloseCodes.FORBIDDEN, "no access to this document");
+      policy().refuseDocument(this, name, CloseCodes.FORBIDDEN, "no access to this document");
       return false;
     }
     SharedDocument document;
@@ -491,7 +509,7 @@ public final class Connection implements Peer {
       document = runtime.registry().acquire(key, channel.eventLoop());
     } catch (ServerBusyException e) {
       runtime.audit(a -> a.refused(info, who, key, CloseCodes.SERVER_BUSY, e.getMessage()));
-      policy.refuseDocument(this, name, CloseCodes.SERVER_BUSY, "server busy, try again later");
+      policy().refuseDocument(this, name, CloseCodes.SERVER_BUSY, "server busy, try again later");
       return false;
     } catch (IllegalStateException e) {
       close(CloseCodes.GOING_AWAY, "server shutting down");
@@ -499,7 +517,7 @@ public final class Connection implements Peer {
     }
     runtime.audit(a -> a.opened(info, who, key, permission));
     Peer peer = documentName.equals(name) ? this : new AddressedPeer(this, name);
-    DocumentSession session = new DocumentSession(peer, document, who, permission, info, policy);
+    DocumentSession session = new DocumentSession(peer, document, who, permission, info, policy());
     documents.add(name, session, grant);
     document.attach(session);
     return true;
@@ -526,12 +544,12 @@ public final class Connection implements Peer {
     }
     runtime.audit(a -> a.refused(info, session.principal, session.document().key(), code, reason));
     leave(name);
-    policy.refuseDocument(this, name, code, reason);
+    policy().refuseDocument(this, name, code, reason);
   }
 
   /** {@code grant}'s principal expires soon: the client may be asked for a fresh token (on the event loop). */
   void grantExpiring(Grant grant) {
-    policy.tokenExpiring(this, documentsOf(grant));
+    policy().tokenExpiring(this, documentsOf(grant));
   }
 
   /** {@code grant}'s principal expired before the client refreshed it (on the event loop). */
@@ -541,7 +559,7 @@ public final class Connection implements Peer {
   }
 
   private void grantEnded(Grant grant, int code, String reason) {
-    policy.grantEnded(this, documentsOf(grant), code, reason);
+    policy().grantEnded(this, documentsOf(grant), code, reason);
   }
 
   /** The names of the documents open with {@code grant}. */
@@ -581,7 +599,7 @@ public final class Connection implements Peer {
       String name = documents.nameOf(session);
       if (name != null) {
         leave(name);
-        policy.refuseDocument(this, name, code, reason);
+        policy().refuseDocument(this, name, code, reason);
       }
     });
   }

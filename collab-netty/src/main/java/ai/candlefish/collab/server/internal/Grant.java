@@ -1,7 +1,6 @@
 package ai.candlefish.collab.server.internal;
 
 import ai.candlefish.collab.spi.Principal;
-import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,15 +20,14 @@ final class Grant {
   /** How long before its expiry a grant is about to expire, at most. */
   static final Duration EXPIRING_LEAD = Duration.ofSeconds(30);
 
-  private final EventExecutor eventLoop;
+  /** Whose grant this is: its timers run on the connection's event loop. */
   private final Connection connection;
   private String token;
   private Principal principal;
   private ScheduledFuture<?> timer;
   private boolean ended;
 
-  Grant(EventExecutor eventLoop, String token, Principal principal, Connection connection) {
-    this.eventLoop = eventLoop;
+  Grant(String token, Principal principal, Connection connection) {
     this.connection = connection;
     this.token = token;
     this.principal = principal;
@@ -75,7 +73,7 @@ final class Grant {
       scheduleExpiry(left);
       return;
     }
-    timer = eventLoop.schedule(() -> {
+    timer = connection.channel().eventLoop().schedule(() -> {
       timer = null;
       if (!ended) {
         scheduleExpiry(lead);
@@ -85,7 +83,7 @@ final class Grant {
   }
 
   private void scheduleExpiry(long millis) {
-    timer = eventLoop.schedule(() -> {
+    timer = connection.channel().eventLoop().schedule(() -> {
       timer = null;
       if (!ended) {
         ended = true;

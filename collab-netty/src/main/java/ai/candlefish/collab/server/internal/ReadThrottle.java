@@ -1,11 +1,9 @@
 package ai.candlefish.collab.server.internal;
 
-import io.netty.channel.Channel;
 import io.netty.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.function.BooleanSupplier;
 
 /**
  * Decides, message by message as they are decoded, whether one client's next message may be handled now: not while
@@ -17,6 +15,8 @@ import java.util.function.BooleanSupplier;
  * held is at most what one read decoded.
  *
  * <p>The rates are token buckets ({@link RateLimiter}): one {@code long} each here, the rates shared by the server.
+ * The channel, the configuration and the metrics are its connection's (not fields of its own, nor lambdas for what it
+ * asks the connection: ~50 bytes for each of a server's 10,000s of connections).
  *
  * <p>Threads: the event loop, except {@link #handled} (documents' threads) and {@link #stop} (any thread).
  */
@@ -27,11 +27,7 @@ final class ReadThrottle {
   private static final int PAUSED_BY_IN_FLIGHT = 2;
   private static final int PAUSED_BY_SHUTDOWN = 4;
 
-  private final Channel channel;
-  private final BooleanSupplier closing;
-  private final Runnable admitHeld;
-  private final ServerMetrics metrics;
-  private final ServerConfig config;
+  private final Connection connection;
   private long messages;
   private long authentications;
   private long opens;
@@ -43,16 +39,12 @@ final class ReadThrottle {
   private int pauses;
 
   /**
-   * @param closing whether the connection is closing (then reading is left to the close handshake)
-   * @param admitHeld handles the messages held back, as far as {@link #admit} lets it (on the event loop)
+   * @param connection whose reading this throttles: once the throttle resumes, it handles the messages held back
+   *     ({@link Connection#admitHeld}), unless it is closing (then reading is left to the close handshake)
    */
-  ReadThrottle(Channel channel, ServerConfig config, ServerMetrics metrics, BooleanSupplier closing,
-      Runnable admitHeld) {
-    this.channel = channel;
-    this.closing = closing;
-    this.admitHeld = admitHeld;
-    this.metrics = metrics;
-    this.config = config;
+  ReadThrottle(Connection connection) {
+    this.connection = connection;
+    ServerConfig config = connection.config();
     long now = System.nanoTime();
     this.messages = config.messageRate.full(now);
     this.authentications = config.authenticationRate.full(now);
@@ -72,9 +64,10 @@ final class ReadThrottle {
     }
     if (inFlight >= MAX_IN_FLIGHT) {
       pause(PAUSED_BY_IN_FLIGHT);
-      metrics.throttled("in-flight");
+      connection.metrics().throttled("in-flight");
       return false;
     }
+    ServerConfig config = connection.config();
     long now = System.nanoTime();
     long wait = config.messageRate.delay(messages, now);
     String limit = "messages";
@@ -88,7 +81,7 @@ final class ReadThrottle {
     }
     if (wait > 0) {
       pauseFor(wait);
-      metrics.throttled(limit);
+      connection.metrics().throttled(limit);
       return false;
     }
     messages = config.messageRate.take(messages, now, 1);
@@ -109,7 +102,7 @@ final class ReadThrottle {
   /** A document handled a message handed to it (on the document's thread). */
   void handled() {
     if (IN_FLIGHT.decrementAndGet(this) == MAX_IN_FLIGHT / 2) {
-      channel.eventLoop().execute(() -> resume(PAUSED_BY_IN_FLIGHT));
+      connection.channel().eventLoop().execute(() -> resume(PAUSED_BY_IN_FLIGHT));
     }
   }
 
@@ -119,7 +112,7 @@ final class ReadThrottle {
    * acknowledgement was sent for it).
    */
   Future<?> stop() {
-    return channel.eventLoop().submit(() -> pause(PAUSED_BY_SHUTDOWN));
+    return connection.channel().eventLoop().submit(() -> pause(PAUSED_BY_SHUTDOWN));
   }
 
   /** The channel closed: no more timers. */
@@ -135,7 +128,7 @@ final class ReadThrottle {
     if (rateResume != null) {
       return; // already waiting for a token; the held message is looked at again then
     }
-    rateResume = channel.eventLoop().schedule(() -> {
+    rateResume = connection.channel().eventLoop().schedule(() -> {
       rateResume = null;
       resume(PAUSED_BY_RATE);
     }, nanos, TimeUnit.NANOSECONDS);
@@ -143,7 +136,7 @@ final class ReadThrottle {
 
   private void pause(int reason) {
     if (pauses == 0) {
-      channel.config().setAutoRead(false);
+      connection.channel().config().setAutoRead(false);
     }
     pauses |= reason;
   }
@@ -153,12 +146,12 @@ final class ReadThrottle {
       return;
     }
     pauses &= ~reason;
-    if (pauses != 0 || closing.getAsBoolean()) {
+    if (pauses != 0 || connection.isClosing()) {
       return;
     }
-    admitHeld.run(); // may pause again
-    if (pauses == 0 && !closing.getAsBoolean()) {
-      channel.config().setAutoRead(true);
+    connection.admitHeld(); // may pause again
+    if (pauses == 0 && !connection.isClosing()) {
+      connection.channel().config().setAutoRead(true);
     }
   }
 }
