@@ -74,12 +74,16 @@ final class WebSocketFrameCodec extends ChannelDuplexHandler {
   private final int maxMessageSize;
   /** Bytes read but not yet a whole frame; null while there are none (as between messages of an idle client). */
   private ByteBuf cumulation;
-  /** The fragments of the message being received, joined; null outside a fragmented message or while dropping one. */
+  /**
+   * The fragments of the message being received, joined; null outside a fragmented message, and inside one (its
+   * opcode set) once it was too big: its remaining fragments are dropped.
+   */
   private ByteBuf message;
-  /** The opcode of the fragmented message being received (text or binary), or 0 outside one. */
-  private int messageOpcode;
-  /** The fragmented message being received is too big: its remaining fragments are dropped. */
-  private boolean droppingMessage;
+  /**
+   * The opcode of the fragmented message being received (text or binary), or 0 outside one. A byte, and no flag for
+   * dropping a message (see {@link #message}): the codec fits in 32 bytes instead of 40, one per connection.
+   */
+  private byte messageOpcode;
   /** The client sent its close frame or broke the protocol: what it sends now is dropped. */
   private boolean inputDone;
   /** Whether anything was passed on since the last read completed (if not, and reading is manual, read more). */
@@ -314,17 +318,15 @@ final class WebSocketFrameCodec extends ChannelDuplexHandler {
         pass(ctx, opcode, in.readBytes(length));
         return;
       }
-      messageOpcode = opcode;
-      droppingMessage = false;
+      messageOpcode = (byte) opcode;
       message = ctx.alloc().buffer(length);
     }
-    if (droppingMessage) {
-      in.skipBytes(length);
+    if (message == null) {
+      in.skipBytes(length); // the rest of a message that was too big
     } else if (message.readableBytes() + (long) length > maxMessageSize) {
       in.skipBytes(length);
       message.release();
       message = null;
-      droppingMessage = true;
       ctx.fireExceptionCaught(new TooLongFrameException("WebSocket message over " + maxMessageSize + " bytes"));
     } else {
       message.writeBytes(in, length);
@@ -334,10 +336,9 @@ final class WebSocketFrameCodec extends ChannelDuplexHandler {
       ByteBuf joined = message;
       messageOpcode = 0;
       message = null;
-      if (!droppingMessage) {
+      if (joined != null) {
         pass(ctx, whole, joined);
       }
-      droppingMessage = false;
     }
   }
 
