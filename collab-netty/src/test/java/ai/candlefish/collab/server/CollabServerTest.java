@@ -399,6 +399,44 @@ class CollabServerTest {
     }
   }
 
+  /** After the upgrade the frame codec watches the connection for the guard: what a client sends keeps it open. */
+  @Test
+  void talkingClient_isNotClosedAfterTheIdleTimeout() throws Exception {
+    start(b -> b.idleTimeout(Duration.ofSeconds(3)));
+    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+      OutputStream out = socket.getOutputStream();
+      out.write(("GET /plans?token=alice HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      InputStream in = socket.getInputStream();
+      ByteArrayOutputStream received = new ByteArrayOutputStream();
+      byte[] pong = {(byte) 0x8A, (byte) 0x80, 1, 2, 3, 4}; // an empty masked pong
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(6); // twice the idle timeout
+      while (System.nanoTime() < end) {
+        out.write(pong);
+        Thread.sleep(50);
+        while (in.available() > 0) {
+          received.write(in.read());
+        }
+      }
+      String all = received.toString(StandardCharsets.ISO_8859_1);
+      assertThat(all).startsWith("HTTP/1.1 101");
+      byte[] bytes = received.toByteArray();
+      List<Integer> opcodes = new ArrayList<>();
+      for (int i = all.indexOf("\r\n\r\n") + 4; i + 1 < bytes.length; ) {
+        int length = bytes[i + 1] & 0x7F;
+        int header = 2;
+        if (length == 126) {
+          length = ((bytes[i + 2] & 0xFF) << 8) | (bytes[i + 3] & 0xFF);
+          header = 4;
+        }
+        opcodes.add(bytes[i] & 0x0F);
+        i += header + length;
+      }
+      assertThat(opcodes).as("opcodes of the server's frames").isNotEmpty().doesNotContain(0x8);
+    }
+  }
+
   private static byte[] readUntilEof(InputStream in) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     byte[] buf = new byte[4096];

@@ -24,7 +24,8 @@ import java.util.List;
  *
  * <pre>
  *   guard                 connection limits (total, per address), closes an upgrade that takes too long, fires
- *                         READER_IDLE after half the idle timeout without a byte read (one timer per event loop)
+ *                         READER_IDLE after half the idle timeout without a byte read (one timer per event loop);
+ *                         without TLS, handed to websocket-frames after the upgrade (one handler context less)
  *   tls                   TLS, when configured
  *   http                  HTTP/1.1 codec, for the upgrade request only (replaced by the WebSocket frame codec)
  *   http-aggregator       the upgrade request as one FullHttpRequest (a GET has no body)
@@ -93,7 +94,7 @@ public final class CollabServerInitializer extends ChannelInitializer<SocketChan
   protected void initChannel(SocketChannel ch) {
     ServerConfig config = runtime.config();
     ChannelPipeline p = ch.pipeline();
-    p.addLast("guard", new ConnectionGuard(runtime, sweeps));
+    p.addLast(ConnectionGuard.NAME, new ConnectionGuard(sweeps));
     if (ssl != null) {
       p.addLast("tls", ssl.newHandler(ch.alloc()));
     }

@@ -20,10 +20,16 @@ import java.net.InetSocketAddress;
  * connections, and a scheduled task each, with an idle handler's and an upgrade deadline's objects, cost about 400
  * bytes per connection.
  *
+ * <p>Once the upgrade is done, the {@link WebSocketFrameCodec} right behind it sees the same reads, and takes over
+ * ({@link #movedTo}): the guard's own place in the pipeline goes (a handler context, ~64 bytes for each of a server's
+ * 10,000s of connections) and the codec tells it of reads and of the channel's end.
+ *
  * <p>One instance per channel; event loop only.
  */
 final class ConnectionGuard extends ChannelInboundHandlerAdapter {
-  private final ServerRuntime runtime;
+  static final String NAME = "guard";
+
+  /** The server's sweeps, and through them its runtime. */
   private final ConnectionSweep.Sweeps sweeps;
   private ChannelHandlerContext ctx;
   private InetAddress counted;
@@ -39,13 +45,13 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   private boolean idleEventFired;
   private boolean reading;
 
-  ConnectionGuard(ServerRuntime runtime, ConnectionSweep.Sweeps sweeps) {
-    this.runtime = runtime;
+  ConnectionGuard(ConnectionSweep.Sweeps sweeps) {
     this.sweeps = sweeps;
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
+    ServerRuntime runtime = sweeps.runtime();
     InetAddress address = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
     if (address != null) {
       String refused = runtime.connectionOpened(address);
@@ -67,31 +73,63 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    reading = true;
+    read();
     ctx.fireChannelRead(msg);
   }
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    if (reading) {
-      reading = false;
-      silentSince = System.nanoTime();
-      idleEventFired = false;
-    }
+    readComplete();
     ctx.fireChannelReadComplete();
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    inactive();
+    ctx.fireChannelInactive();
+  }
+
+  /** Something was read. */
+  void read() {
+    reading = true;
+  }
+
+  /** A read completed: if it read anything, the connection is not silent. */
+  void readComplete() {
+    if (reading) {
+      reading = false;
+      silentSince = System.nanoTime();
+      idleEventFired = false;
+    }
+  }
+
+  /** The channel closed: it no longer counts, nor is looked at. */
+  void inactive() {
     if (counted != null) {
-      runtime.connectionClosed(counted);
+      sweeps.runtime().connectionClosed(counted);
       counted = null;
     }
     if (sweep != null) {
       sweep.remove(this);
       sweep = null;
     }
-    ctx.fireChannelInactive();
+  }
+
+  /**
+   * Whether this guard is watching its channel (it accepted the connection, and the channel has not closed), so
+   * that a handler may take over from it.
+   */
+  boolean isWatching() {
+    return sweep != null;
+  }
+
+  /**
+   * The upgrade is done and {@code codec} takes over, from its place right behind this guard's, which is removed:
+   * idle events go on from there, and the codec calls {@link #read}, {@link #readComplete} and {@link #inactive}.
+   */
+  void movedTo(ChannelHandlerContext codec) {
+    ctx = codec;
+    upgradeChecked = true;
   }
 
   /** Looks at this connection's deadlines ({@link ConnectionSweep}, on the event loop). */
@@ -100,7 +138,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
       upgradeChecked = true;
       SessionHandler session = ctx.pipeline().get(SessionHandler.class);
       if (session == null || session.connection() == null) {
-        runtime.metrics().connectionRefused("upgrade-timeout");
+        sweeps.runtime().metrics().connectionRefused("upgrade-timeout");
         ctx.close();
         return;
       }

@@ -30,6 +30,11 @@ final class ConnectionSweep {
       this.runtime = runtime;
     }
 
+    /** The server's runtime (its guards ask here rather than keep a field of their own: 10,000s of them). */
+    ServerRuntime runtime() {
+      return runtime;
+    }
+
     ConnectionSweep of(EventLoop loop) {
       return byLoop.computeIfAbsent(loop, l -> new ConnectionSweep(l, runtime));
     }

@@ -124,12 +124,19 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     if (pipeline.get(NETTY_FRAME_DECODER) == null) {
       return;
     }
-    pipeline.addAfter(NETTY_FRAME_DECODER, WebSocketFrameCodec.NAME,
-        new WebSocketFrameCodec(runtime.config().maxMessageSize()));
+    WebSocketFrameCodec codec = new WebSocketFrameCodec(runtime.config().maxMessageSize());
+    pipeline.addAfter(NETTY_FRAME_DECODER, WebSocketFrameCodec.NAME, codec);
     pipeline.remove(NETTY_FRAME_DECODER);
     pipeline.remove(NETTY_FRAME_ENCODER);
     pipeline.remove(CollabServerInitializer.HANDSHAKE);
     pipeline.channel().attr(HANDSHAKER).getAndRemove();
+    // Right behind the guard (no TLS between them), the codec sees the reads the guard sees, and takes over.
+    List<String> names = pipeline.names();
+    if (pipeline.get(ConnectionGuard.NAME) instanceof ConnectionGuard guard && guard.isWatching()
+        && names.indexOf(WebSocketFrameCodec.NAME) == names.indexOf(ConnectionGuard.NAME) + 1) {
+      pipeline.remove(ConnectionGuard.NAME);
+      codec.takeOver(guard, pipeline.context(codec));
+    }
   }
 
   /**

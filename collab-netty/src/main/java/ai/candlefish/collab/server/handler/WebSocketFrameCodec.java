@@ -81,7 +81,8 @@ final class WebSocketFrameCodec extends ChannelDuplexHandler {
   private ByteBuf message;
   /**
    * The opcode of the fragmented message being received (text or binary), or 0 outside one. A byte, and no flag for
-   * dropping a message (see {@link #message}): the codec fits in 32 bytes instead of 40, one per connection.
+   * dropping a message (see {@link #message}): with the guard's reference too, the codec fits in 40 bytes (one per
+   * connection).
    */
   private byte messageOpcode;
   /** The client sent its close frame or broke the protocol: what it sends now is dropped. */
@@ -90,6 +91,8 @@ final class WebSocketFrameCodec extends ChannelDuplexHandler {
   private boolean passedOn;
   /** The write of our close frame, or null before it. */
   private ChannelFuture closeSent;
+  /** The connection's guard once this codec took over from it ({@link #takeOver}), or null. */
+  private ConnectionGuard guard;
 
   /**
    * @param maxMessageSize the longest frame and the longest message (its fragments joined) the client may send
@@ -98,10 +101,22 @@ final class WebSocketFrameCodec extends ChannelDuplexHandler {
     this.maxMessageSize = maxMessageSize;
   }
 
+  /**
+   * Takes over from {@code guard}, whose place in the pipeline, right before this codec's ({@code ctx}), is removed
+   * by the caller: from now on this codec tells it of reads and of the channel's end.
+   */
+  void takeOver(ConnectionGuard guard, ChannelHandlerContext ctx) {
+    this.guard = guard;
+    guard.movedTo(ctx);
+  }
+
   // ------------------------------------------------------------------------------------------------------ inbound
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (guard != null) {
+      guard.read();
+    }
     if (!(msg instanceof ByteBuf in)) {
       ctx.fireChannelRead(msg);
       return;
@@ -129,6 +144,9 @@ final class WebSocketFrameCodec extends ChannelDuplexHandler {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (guard != null) {
+      guard.readComplete();
+    }
     if (!passedOn && !ctx.channel().config().isAutoRead()) {
       // Nothing reached the handlers after this one (a part of a frame, a control frame): they will not ask for
       // more, so ask here, as Netty's decoders do.
@@ -146,6 +164,9 @@ final class WebSocketFrameCodec extends ChannelDuplexHandler {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     releaseInput();
+    if (guard != null) {
+      guard.inactive();
+    }
     ctx.fireChannelInactive();
   }
 
