@@ -110,6 +110,8 @@ final class TransactionCleanup {
       if (txn.subdocsAdded != null || txn.subdocsRemoved != null || txn.subdocsLoaded != null) {
         failure = addFailure(failure, emitSubdocs(doc, txn));
       }
+      // A loaded document, or one after a long transaction, keeps no search index (StructList's clocks).
+      txn.forEachAddedClient((client, beforeClock) -> store.list(client).dropClocks());
     }
     Listeners.throwIfAny(failure);
   }

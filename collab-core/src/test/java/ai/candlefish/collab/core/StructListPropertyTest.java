@@ -6,9 +6,10 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link StructList#findIndex} (which first tries where its last search ended) and {@link StructList#findIndexNearEnd}
- * against a linear scan, while structs are split, merged (the left one grows, the right one is removed), replaced
- * and lists grow as in a document. Seeded ({@link SeededRuns}: a failure names its seed).
+ * {@link StructList#findIndex} (which first tries where its last search ended, and searches the structs' clocks
+ * once the list has them) and {@link StructList#findIndexNearEnd} against a linear scan, while structs are split,
+ * merged (the left one grows, the right one is removed), replaced, lists grow as in a document and drop their
+ * clocks as a transaction's end does. Seeded ({@link SeededRuns}: a failure names its seed).
  */
 class StructListPropertyTest {
   private static int linear(StructList l, int clock) {
@@ -23,14 +24,19 @@ class StructListPropertyTest {
 
   @Test
   void findIndex_matchesLinearScan() {
-    SeededRuns.named("structlist", 0x57_4C15L, 50).forEach((seed, run) -> check(new SplittableRandom(seed)));
+    int[] withClocks = {0};
+    SeededRuns.named("structlist", 0x57_4C15L, 50).forEach((seed, run) -> withClocks[0] +=
+        check(new SplittableRandom(seed)));
+    assertThat(withClocks[0]).as("searches of a list with clocks").isGreaterThan(1000);
   }
 
-  private static void check(SplittableRandom rnd) {
+  /** Returns how many searches found the list with its clocks. */
+  private static int check(SplittableRandom rnd) {
     StructList l = new StructList();
     int state = 0;
-    for (int step = 0; step < 400; step++) {
-      int op = rnd.nextInt(6);
+    int withClocks = 0;
+    for (int step = 0; step < 1000; step++) {
+      int op = rnd.nextInt(7);
       if (op == 0 || l.size == 0) {
         int len = 1 + rnd.nextInt(12);
         l.add(new GC(1, state, len));
@@ -55,7 +61,11 @@ class StructListPropertyTest {
         int i = rnd.nextInt(l.size);
         AbstractStruct s = l.get(i);
         l.set(i, new GC(1, s.clock, s.length));
+      } else if (op == 4 && rnd.nextInt(40) == 0) {
+        // What the end of a transaction that added structs does.
+        l.dropClocks();
       } else {
+        withClocks += l.hasClocks() ? 1 : 0;
         int clock = rnd.nextInt(state + 3) - 1;
         if (rnd.nextBoolean()) {
           assertThat(l.findIndexNearEnd(clock)).as("step %d, clock %d near the end", step, clock)
@@ -67,5 +77,6 @@ class StructListPropertyTest {
         }
       }
     }
+    return withClocks;
   }
 }
