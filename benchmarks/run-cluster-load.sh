@@ -44,8 +44,12 @@
 # PostgreSQL: synchronous_commit=on, PostgreSQL's default and what a user has (the tests' embedded binaries default
 # to off, which acknowledges before the commit's WAL is flushed); --synchronous-commit off measures that instead.
 # Environment: SERVER_JAVA_OPTS (appended to the nodes' flags: later flags win), LOAD_JAVA_OPTS (replaces the
-# generator's ZGC and GuaranteedSafepointInterval=0: no periodic safepoint, whose time to reach on a busy machine,
-# 10-33 ms with all client threads stopped, jstat does not count as a pause), as in run-load.sh.
+# generator's Epsilon and GuaranteedSafepointInterval=0: no periodic safepoint, whose time to reach on a busy machine,
+# 10-33 ms with all client threads stopped, jstat does not count as a pause), LOAD_WARMUP=S (the warm-up of every
+# step in seconds instead of the scenario's: after the peak steps' 10 s the nodes' C2 compiler still runs in the
+# measured phase), BENCHMARKS_JAR (the jar every JVM runs instead of benchmarks/target/benchmarks.jar, with
+# --no-build: a copy is not rewritten by a build meanwhile, and an old and a new build can alternate), as in
+# run-load.sh.
 set -euo pipefail
 script="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 command_line="benchmarks/run-cluster-load.sh $*"
@@ -85,7 +89,7 @@ if [[ $build == 1 ]]; then
 fi
 node collab-core/src/test/js/ensure-node-modules.mjs benchmarks/js
 bash scripts/ensure-redis.sh
-jar=benchmarks/target/benchmarks.jar
+jar=${BENCHMARKS_JAR:-benchmarks/target/benchmarks.jar}
 # The load generator's GC flags (LOAD_JAVA_OPTS replaces them): see the header.
 generator_gc="-XX:+UnlockExperimentalVMOptions -XX:+UseEpsilonGC -XX:+UnlockDiagnosticVMOptions -XX:GuaranteedSafepointInterval=0"
 logs=benchmarks/target/cluster-load
@@ -204,6 +208,9 @@ run_one() {
   local system=$1 n=$2 step=$3 name="$1-$2-$3" rc=0
   local -a args
   read -r -a args <<<"$(scenario_args "$step")"
+  if [[ -n "${LOAD_WARMUP:-}" ]]; then
+    for i in "${!args[@]}"; do [[ ${args[$i]} != --warmup ]] || args[$((i + 1))]=$LOAD_WARMUP; done
+  fi
   [[ $system == ours-standalone ]] || start_redis
   start_nodes "$system" "$n" "$name"
   args+=(--protocol hocuspocus --scenario "$step" --server "$node_urls" --server-pid "${node_pids%%,*}"

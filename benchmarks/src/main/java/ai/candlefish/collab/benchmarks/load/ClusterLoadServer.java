@@ -14,7 +14,8 @@ import java.util.concurrent.CountDownLatch;
  * {@link JdbcDocumentStore} in PostgreSQL with, unless the Redis URI is {@code none}, a
  * {@link RedisClusterTransport} and {@link JdbcDocumentLeases} (cluster mode); every other setting at its default
  * but the connection limits (all clients come from one address), {@link Authenticator#insecureAllowAll(String)}. Arguments: port, JDBC URL (user postgres), Redis URI or
- * {@code none}, node id. Prints {@code LoadServer ready on <port> pid <pid>} once listening; runs until killed
+ * {@code none}, node id; {@code -Dload.compactAfterUpdates=N} sets the server's {@code compactAfterUpdates} (to see
+ * what compaction costs a run: a large N keeps it out of the measured phase). Prints {@code LoadServer ready on <port> pid <pid>} once listening; runs until killed
  * (SIGTERM closes the server, then the transport and the pool).
  */
 public final class ClusterLoadServer {
@@ -35,6 +36,10 @@ public final class ClusterLoadServer {
         .documentStore(store).authenticator(Authenticator.insecureAllowAll("load"))
         // Every client of the load generator comes from 127.0.0.1: the default 256 per address would refuse most.
         .connectionLimits(20_000, 20_000);
+    Integer compactAfter = Integer.getInteger("load.compactAfterUpdates");
+    if (compactAfter != null) {
+      builder.compactAfterUpdates(compactAfter);
+    }
     RedisClusterTransport transport = null;
     if (!args[2].equals("none")) {
       transport = RedisClusterTransport.newBuilder(args[2]).nodeId(args[3]).build();
