@@ -4,6 +4,7 @@ import ai.candlefish.collab.jdbc.JdbcDocumentLeases;
 import ai.candlefish.collab.jdbc.JdbcDocumentStore;
 import ai.candlefish.collab.server.CollabServer;
 import ai.candlefish.collab.spi.Authenticator;
+import ai.candlefish.collab.spi.DocumentLeases;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -46,11 +47,20 @@ final class InProcessCluster implements AutoCloseable {
    * {@code settings} say otherwise), with the cluster's store and leases of {@code leaseTtl} (null: the default).
    */
   CollabServer server(String id, Duration leaseTtl, UnaryOperator<CollabServer.Builder> settings) {
+    return server(id, leaseTtl, UnaryOperator.identity(), settings);
+  }
+
+  /**
+   * {@link #server(String, Duration, UnaryOperator)} whose server sees the leases through {@code leases} (a wrapper
+   * that a test watches or holds up).
+   */
+  CollabServer server(String id, Duration leaseTtl, UnaryOperator<DocumentLeases> leases,
+      UnaryOperator<CollabServer.Builder> settings) {
     JdbcDocumentStore store = store();
-    JdbcDocumentLeases leases = leases(store, id, leaseTtl);
+    DocumentLeases seen = leases.apply(leases(store, id, leaseTtl));
     RedisClusterTransport transport = closing(RedisClusterTransport.newBuilder(redis.uri()).nodeId(id).build());
     CollabServer.Builder builder = CollabServer.newBuilder().host("127.0.0.1").port(0).documentStore(store)
-        .authenticator(Authenticator.insecureAllowAll("acme")).cluster(transport, leases);
+        .authenticator(Authenticator.insecureAllowAll("acme")).cluster(transport, seen);
     return closing(settings.apply(builder).build().start());
   }
 

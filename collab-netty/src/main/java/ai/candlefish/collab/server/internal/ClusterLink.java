@@ -7,6 +7,8 @@ import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.DocumentLease;
 import ai.candlefish.collab.spi.DocumentLeases;
 import ai.candlefish.collab.spi.LeaseLostException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,10 +25,11 @@ import org.slf4j.LoggerFactory;
  * DocumentLeases#compact}, fenced by its epoch. A resync (the transport may have missed updates) reloads the
  * document from the store and applies it as remote: the update that produces is what this node's clients lack.
  *
- * <p>Threads: {@link #join}, {@link #refreshLease}, {@link #compact}, {@link #published} and {@link #release} run
- * on the document's store executor (they may block); {@link #start}, {@link #leave}, {@link #isOwner} and {@link
- * #awareness} on its own executor; the listener's calls on the transport's threads, and {@link #looked} on the
- * {@link LeaseWatch}'s, only queue work; {@link #wantsLease} and {@link #leaseLookDue} on any thread.
+ * <p>Threads: {@link #join}, {@link #refreshLease}, {@link #published} and {@link #release} run on the document's
+ * store executor (they may block); {@link #compact} on the server's compaction lane beside it (it may block, and
+ * only ever takes the lease away); {@link #start}, {@link #leave}, {@link #isOwner} and {@link #awareness} on its
+ * own executor; the listener's calls on the transport's threads, and {@link #looked} on the {@link LeaseWatch}'s,
+ * only queue work; {@link #wantsLease} and {@link #leaseLookDue} on any thread.
  */
 final class ClusterLink {
   private static final Logger log = LoggerFactory.getLogger(ClusterLink.class);
@@ -37,6 +40,16 @@ final class ClusterLink {
       return "cluster";
     }
   };
+
+  private static final VarHandle LEASE;
+
+  static {
+    try {
+      LEASE = MethodHandles.lookup().findVarHandle(ClusterLink.class, "lease", DocumentLease.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private final SharedDocument document;
   private final ClusterTransport transport;
@@ -218,22 +231,23 @@ final class ClusterLink {
   }
 
   /**
-   * Compacts the stored document with {@code state} folded in, if this node holds the lease; a lost lease is
-   * forgotten (another node does the work now). Store executor.
+   * Compacts the stored document with {@code state} folded in, if this node holds the lease and trusts it; a lost
+   * lease is forgotten (another node does the work now). The server's compaction lane: it takes no lease (the
+   * store executor does), and forgets the one it used only if that is still the one held.
    *
-   * @throws RuntimeException the store's failure, to be retried like any store write
+   * @throws RuntimeException the store's failure
    */
   void compact(byte[] state) {
-    refreshLease();
     DocumentLease current = lease;
-    if (current == null) {
-      return; // the holder compacts
+    if (current == null || !leases.isTrusted(current)) {
+      return; // the holder compacts; the store executor gets the lease back when this node should have it
     }
     try {
       leases.compact(current, state);
     } catch (LeaseLostException e) {
-      lease = null;
-      nextAcquireNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(leases.ttl().toMillis() / 3);
+      if (LEASE.compareAndSet(this, current, null)) {
+        nextAcquireNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(leases.ttl().toMillis() / 3);
+      }
       log.info("document {}: {}", document.key(), e.getMessage());
     }
   }

@@ -67,6 +67,8 @@ public final class ServerRuntime {
   private final Cluster cluster;
   /** The cluster's leases of every loaded document, watched in one look per period; null on its own. */
   private final LeaseWatch leaseWatch;
+  /** The lease holder's compactions in a cluster, one at a time for the whole node (StoreWriter); null on its own. */
+  private final SerialExecutor compactions;
   /** The documents whose store writes fail, and since when (epoch millis). */
   private final ConcurrentHashMap<DocumentKey, Long> storeFailingSince = new ConcurrentHashMap<>();
   private final Revocations revocations;
@@ -127,6 +129,7 @@ public final class ServerRuntime {
     this.timer = new ScheduledThreadPoolExecutor(1, threads("collab-timer"));
     timer.setRemoveOnCancelPolicy(true);
     this.leaseWatch = cluster == null ? null : new LeaseWatch(cluster.leases(), timer, blockingPool);
+    this.compactions = cluster == null ? null : new SerialExecutor(blockingPool, "compactions", false);
     this.registry = new DocumentRegistry(this);
     this.revocations = new Revocations(config.revocationTtl(), config.maxRevocations());
     long period = Math.max(1000, Awareness.OUTDATED_TIMEOUT_MS / 6);
@@ -281,6 +284,11 @@ public final class ServerRuntime {
   /** The watcher of the loaded documents' leases, or null for a server on its own. */
   LeaseWatch leaseWatch() {
     return leaseWatch;
+  }
+
+  /** Where a cluster node's compactions run, one at a time (on the blocking pool); null for a server on its own. */
+  SerialExecutor compactions() {
+    return compactions;
   }
 
   public ServerMetrics metrics() {
