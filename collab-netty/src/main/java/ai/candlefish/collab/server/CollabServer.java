@@ -785,7 +785,7 @@ public final class CollabServer implements AutoCloseable {
     }
 
     /**
-     * Threads: Netty event loops ({@code io}; 0 for Netty's default, twice the cores), document work
+     * Threads: Netty event loops ({@code io}; 0 for the default, one per core), document work
      * ({@code documents}; default: the cores; 0: each document runs on the event loop of the connection that
      * opened it, which saves a hand-off between threads per message, but then {@link CollabHooks document hooks}
      * run on an event loop too and must not block), store and authenticator calls ({@code blocking}; default 16).

@@ -27,9 +27,9 @@ import java.util.function.Supplier;
  */
 final class Bystander implements AutoCloseable {
   /**
-   * The most threads a server with the default pools may have (event loops: Netty's two per core; documents: one
-   * per core; blocking: 16; authentication: 4; the timer), and 8 for a server of the test before that is still
-   * ending its threads.
+   * The most threads a server with the default pools may have (event loops: one per core, allowed two, Netty's own
+   * default; documents: one per core; blocking: 16; authentication: 4; the timer), and 8 for a server of the test
+   * before that is still ending its threads.
    */
   static final int MAX_SERVER_THREADS = 3 * Runtime.getRuntime().availableProcessors() + 16 + 4 + 1 + 8;
 

@@ -235,9 +235,13 @@ public final class ServerConfig {
     return unloadDelay;
   }
 
-  /** Netty event loops; 0 for Netty's default. */
+  /**
+   * Netty event loops: as set, or one per core (0). Not Netty's default of twice the cores: the loops never block
+   * (store and authenticator calls have pools of their own), so more loops than cores only split each broadcast into
+   * more tasks and each loop's work into more wake-ups (benchmarks/RESULTS.md, "Server CPU, round 5").
+   */
   public int ioThreads() {
-    return ioThreads;
+    return ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
   }
 
   /** The document pool's threads; 0: each document runs on the event loop that owns it. */
