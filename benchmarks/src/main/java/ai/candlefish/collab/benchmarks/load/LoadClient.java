@@ -10,6 +10,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.util.Map;
@@ -73,6 +74,9 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
   /** When the message being handled arrived. */
   private long receivedNanos;
   private volatile boolean closing;
+  /** Why the connection failed or closed unasked (the first cause seen), and when; null while it has not. */
+  private volatile String failure;
+  private volatile long failedNanos;
   private ScheduledFuture<?> edits;
   private ScheduledFuture<?> renewals;
 
@@ -131,6 +135,13 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+    if (frame instanceof CloseWebSocketFrame close) {
+      if (!closing) {
+        noteFailure("the server closed with " + close.statusCode() + " " + close.reasonText());
+      }
+      ctx.close();
+      return;
+    }
     if (!(frame instanceof BinaryWebSocketFrame) || conversation == null) {
       return;
     }
@@ -181,7 +192,7 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
     if (!closing) {
       counters.unexpectedCloses.increment();
     }
-    fail(new IllegalStateException("connection closed"));
+    fail(new IllegalStateException("the connection closed without a close frame"));
     super.channelInactive(ctx);
   }
 
@@ -192,8 +203,26 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
   }
 
   void fail(Throwable cause) {
+    noteFailure(cause.toString());
     handshaken.completeExceptionally(cause);
     synced.completeExceptionally(cause);
+  }
+
+  private void noteFailure(String why) {
+    if (failure == null && !closing) {
+      failedNanos = System.nanoTime();
+      failure = why;
+    }
+  }
+
+  /** Why the connection failed or closed without being asked to, or null. */
+  String failure() {
+    return failure;
+  }
+
+  /** When {@link #failure()} was seen ({@link System#nanoTime()}). */
+  long failedNanos() {
+    return failedNanos;
   }
 
   /** Starts editing {@code perSecond} times a second, the first after a random part of a period; any thread. */

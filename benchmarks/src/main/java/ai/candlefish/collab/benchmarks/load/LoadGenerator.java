@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
@@ -154,6 +155,7 @@ public final class LoadGenerator {
     double connectMillis = (lastSynced - connectStart) / 1e6;
     double serverConnectCpuSeconds = server == null ? -1 : (server.cpuNanos() - serverCpuConnectStart) / 1e9;
     log.info("{} of {} clients synced after {} ms", connected, settings.clients(), Math.round(connectMillis));
+    logFailures(connectStart);
     long heapConnected = heap();
     long rssConnected = rss();
 
@@ -244,7 +246,7 @@ public final class LoadGenerator {
         millis(acks, 50), millis(acks, 95), millis(acks, 99), acks.getMaxValue() / 1000.0,
         settings.protocol().acknowledges() ? tracker.unacknowledged() : -1), tracker.sentCount(), tracker.deliveredCount(),
         delivered / (measureNanos / 1e9), tracker.undelivered(), tracker.unmatchedCount(),
-        counters.echoes.sum(), counters.unexpectedCloses.sum(), counters.protocolErrors.sum(),
+        counters.echoes.sum(), counters.unexpectedCloses.sum(), counters.protocolErrors.sum(), failureCauses(),
         serverConnectCpuSeconds, serverCpu, selfCpu, heapIdle, heapConnected, heapEnd, rssIdle, rssConnected, rss,
         convergence.checked, convergence.diverged, convergence.first,
         loadAverage, 100.0 * serverSched.waitNanos() / measureNanos, serverSched.waitPerSliceMillis(),
@@ -267,6 +269,35 @@ public final class LoadGenerator {
         redis ? after.redis().outputBytes() - before.redis().outputBytes() : -1);
   }
 
+  /** Logs the first few clients that did not sync, one by one, with why and when. */
+  private void logFailures(long connectStart) {
+    clients.stream().filter(c -> !isSynced(c)).limit(10).forEach(c -> log.warn(
+        "client {} (document {}, from {}) did not sync: {}; {} ms after it connected, {} ms into the connecting phase;"
+            + " handshake {}", c.index, c.document, settings.localAddresses().isEmpty() ? "-"
+            : settings.localAddresses().get(c.index % settings.localAddresses().size()), failureCause(c),
+        c.failure() == null ? "-" : (c.failedNanos() - c.startNanos) / 1_000_000, (c.startNanos - connectStart) / 1_000_000,
+        c.handshaken.isDone() && !c.handshaken.isCompletedExceptionally() ? "done" : "not done"));
+  }
+
+  /** Why clients did not sync or closed unasked, with how many clients each. */
+  private Map<String, Integer> failureCauses() {
+    Map<String, Integer> causes = new TreeMap<>();
+    for (LoadClient c : clients) {
+      if (!isSynced(c) || c.failure() != null) {
+        causes.merge(failureCause(c), 1, Integer::sum);
+      }
+    }
+    return causes;
+  }
+
+  private static boolean isSynced(LoadClient c) {
+    return c.synced.isDone() && !c.synced.isCompletedExceptionally();
+  }
+
+  private static String failureCause(LoadClient c) {
+    return c.failure() != null ? c.failure() : "no sync within " + SYNC_TIMEOUT_SECONDS + " s";
+  }
+
   private void connect(LoadClient client, int i) {
     URI uri = settings.protocol().uri(settings.servers().get(client.node), client.document);
     WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
@@ -278,6 +309,7 @@ public final class LoadGenerator {
         .maxFramePayloadLength(64 * 1024 * 1024)
         .handshakeTimeoutMillis(60_000)
         .dropPongFrames(true)
+        .handleCloseFrames(false) // the client notes the server's close code and reason, then closes
         .build();
     Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
       @Override

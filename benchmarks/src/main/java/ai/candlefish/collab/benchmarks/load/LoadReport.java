@@ -1,6 +1,7 @@
 package ai.candlefish.collab.benchmarks.load;
 
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The figures of one load run. Times in milliseconds, memory in bytes (-1 when not measured), CPU in percent of
@@ -17,6 +18,8 @@ import java.util.Locale;
  * @param undelivered updates that some client had still not received 30 s after the edits stopped
  * @param unmatched updates received that no tracked client sent (should be 0)
  * @param echoes updates that the server sent back to their own sender (not counted as deliveries)
+ * @param failureCauses why clients did not sync or closed without being asked to (the server's close code and
+ *     reason, an I/O error, a timeout), with how many clients each; empty if none did
  * @param serverConnectCpuSeconds the server's CPU time from the first connection attempt until the last client was
  *     synced, in seconds (-1 when not measured)
  * @param serverHeapIdleBytes the server's heap after a full GC before the clients connected
@@ -47,7 +50,7 @@ public record LoadReport(String scenario, String serverName, String protocol, in
     double syncedP99Millis, double syncedMaxMillis, long latencySamples, double relayP50Millis,
     double relayP95Millis, double relayP99Millis, double relayMaxMillis, AckLatency ack, long updatesSent,
     long deliveries, double deliveriesPerSecond, int undelivered, long unmatched, long echoes,
-    long unexpectedCloses, long protocolErrors, double serverConnectCpuSeconds, double serverCpuPercent, double generatorCpuPercent,
+    long unexpectedCloses, long protocolErrors, Map<String, Integer> failureCauses, double serverConnectCpuSeconds, double serverCpuPercent, double generatorCpuPercent,
     long serverHeapIdleBytes, long serverHeapConnectedBytes, long serverHeapEndBytes, long serverRssIdleBytes,
     long serverRssConnectedBytes, long serverRssBytes, int documentsChecked, int documentsDiverged, String divergence, String loadAverage, double serverRunQueueWaitPercent,
     double serverWaitPerSliceMillis, double generatorRunQueueWaitPercent, double generatorWaitPerSliceMillis,
@@ -141,6 +144,9 @@ public record LoadReport(String scenario, String serverName, String protocol, in
     }
     b.append(f("  load generator: CPU %.0f%% of a core; %d unexpected closes, %d protocol errors; machine load %s%n",
         generatorCpuPercent, unexpectedCloses, protocolErrors, loadAverage));
+    if (!failureCauses.isEmpty()) {
+      b.append(f("  failed or closed clients by cause: %s%n", failureCauses));
+    }
     if (cluster != null) {
       b.append(f("  cluster of %d node%s: cross-node relay p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d samples);"
           + " CPU per delivered update: nodes %s, database %s, Redis %s; bytes through Redis per delivered update"

@@ -1,13 +1,16 @@
 package ai.candlefish.collab.benchmarks.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import ai.candlefish.collab.server.CollabServer;
+import ai.candlefish.collab.spi.AuthenticationException;
 import ai.candlefish.collab.spi.Authenticator;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,6 +102,27 @@ class LoadGeneratorTest {
     // Two batches of warm-up connections, then the clients (and the convergence check's probes).
     assertThat(paths.subList(0, 60)).allMatch(p -> p.contains("warmup-"));
     assertThat(paths.subList(60, 72)).noneMatch(p -> p.contains("warmup-"));
+  }
+
+  @Test
+  void run_refusedClient_isReportedWithTheServersCloseCodeAndReason() throws Exception {
+    server.close();
+    AtomicInteger connections = new AtomicInteger();
+    Authenticator all = Authenticator.insecureAllowAll("load");
+    server = CollabServer.newBuilder().port(0).host("127.0.0.1").authenticator((token, connection) -> {
+      if (connections.incrementAndGet() == 5) {
+        throw new AuthenticationException("the fifth is refused");
+      }
+      return all.authenticate(token, connection);
+    }).build().start();
+
+    LoadReport report = LoadGenerator.run(settings().clients(12, 3).rate(0)
+        .phases(Duration.ZERO, Duration.ofMillis(300)).build());
+
+    assertThat(report.connected()).isEqualTo(11);
+    assertThat(report.connectFailures()).isEqualTo(1);
+    assertThat(report.failureCauses()).containsExactly(entry("the server closed with 4401 the fifth is refused", 1));
+    assertThat(report.summary()).contains("by cause: {the server closed with 4401 the fifth is refused=1}");
   }
 
   @Test
