@@ -9,6 +9,7 @@ import ai.candlefish.collab.core.internal.codec.Lib0Encoder;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,14 +37,42 @@ public final class Awareness {
   /** A remote state not renewed for this long is removed (y-protocols' {@code outdatedTimeout}). */
   public static final long OUTDATED_TIMEOUT_MS = 30_000;
 
-  private record Meta(long clock, long lastUpdated) {}
+  /**
+   * What this instance knows of one client: its clock, when it was last heard of, and its state as the JSON text it
+   * came in (null while the client has none). A server holds one of these for each of its 10,000s of connected
+   * clients and only relays the text, so a remote state is kept as text alone: parsed, it also held a map with its
+   * keys and values (~0.3 KiB for a short name), and the two maps that y-protocols keeps (states and meta) held a
+   * second entry and boxed id per client. A change of state is told from a renewal by the texts, else by the parsed
+   * values' hash codes (the new value is parsed anyway, to check it), and only when those are equal by parsing the
+   * old text; {@link #states()} parses when asked.
+   */
+  private static final class Client {
+    long clock;
+    long lastUpdated;
+    /** The state as JSON text, or null: offline (removed, or never had one). */
+    @Nullable String json;
+    /** The parsed state's hash code, while {@link #json} is not null. */
+    int valueHash;
+    /**
+     * When the state was last set after the client had none: the order of y-protocols' {@code states} map, which
+     * {@link #states()} keeps (a client that goes offline and comes back moves to the end there, not in the map of
+     * all known clients).
+     */
+    long stateOrder;
 
-  private record State(Object value, String json) {}
+    Client(long clock, long lastUpdated) {
+      this.clock = clock;
+      this.lastUpdated = lastUpdated;
+    }
+  }
 
   private final long clientId;
   private final LongSupplier clock;
-  private final Map<Long, State> states = new LinkedHashMap<>();
-  private final Map<Long, Meta> meta = new LinkedHashMap<>();
+  /** Every client this instance knows, with or without a state, in the order they became known (y-protocols' meta). */
+  private final Map<Long, Client> clients = new LinkedHashMap<>();
+  /** The local state as a value (an immutable copy), or null when offline. */
+  private @Nullable Object localValue;
+  private long nextStateOrder;
   private final CopyOnWriteArrayList<Consumer<AwarenessChange>> changeListeners = new CopyOnWriteArrayList<>();
   private final CopyOnWriteArrayList<Consumer<AwarenessChange>> updateListeners = new CopyOnWriteArrayList<>();
 
@@ -73,8 +102,7 @@ public final class Awareness {
 
   /** The local state, or null when offline. */
   public synchronized @Nullable Object localState() {
-    State s = states.get(clientId);
-    return s == null ? null : s.value;
+    return localValue;
   }
 
   /**
@@ -83,28 +111,33 @@ public final class Awareness {
    * @throws IllegalArgumentException if the state is not JSON-like
    */
   public void setLocalState(@Nullable Object state) {
-    State next = state == null ? null : new State(copy(state), Json.stringify(state));
+    String json = state == null ? null : Json.stringify(state);
+    Object value = json == null ? null : Json.parse(json);
     List<Long> added = new ArrayList<>();
     List<Long> updated = new ArrayList<>();
     List<Long> filteredUpdated = new ArrayList<>();
     List<Long> removed = new ArrayList<>();
     synchronized (this) {
-      Meta current = meta.get(clientId);
-      long nextClock = current == null ? 0 : current.clock + 1;
-      State prev = states.get(clientId);
-      if (next == null) {
-        states.remove(clientId);
+      Client local = clients.get(clientId);
+      Object prev = localValue;
+      boolean hadState = local != null && local.json != null;
+      long now = clock.getAsLong();
+      if (local == null) {
+        local = new Client(0, now);
+        clients.put(clientId, local);
       } else {
-        states.put(clientId, next);
+        local.clock++;
+        local.lastUpdated = now;
       }
-      meta.put(clientId, new Meta(nextClock, clock.getAsLong()));
-      if (next == null) {
+      setState(local, json, value);
+      localValue = value;
+      if (json == null) {
         removed.add(clientId);
-      } else if (prev == null) {
+      } else if (!hadState) {
         added.add(clientId);
       } else {
         updated.add(clientId);
-        if (!Objects.equals(prev.value, next.value)) {
+        if (!Objects.equals(prev, value)) {
           filteredUpdated.add(clientId);
         }
       }
@@ -124,16 +157,44 @@ public final class Awareness {
     }
   }
 
-  /** Every known state, by client id (offline clients are absent). */
+  /**
+   * Every known state, by client id (offline clients are absent), in y-protocols' order. Remote states are parsed
+   * from their text on each call: a host that needs only the clients asks {@link #clientsWithState()}.
+   */
   public synchronized Map<Long, Object> states() {
     Map<Long, Object> out = new LinkedHashMap<>();
-    states.forEach((k, v) -> out.put(k, v.value));
+    for (Map.Entry<Long, Client> e : withState()) {
+      Long client = e.getKey();
+      out.put(client, client == clientId ? localValue : Json.parse(e.getValue().json));
+    }
     return Collections.unmodifiableMap(out);
+  }
+
+  /** The clients that have a state (are online), a new list: {@link #states()}'s keys in its order, no state parsed. */
+  public synchronized List<Long> clientsWithState() {
+    List<Long> out = new ArrayList<>();
+    for (Map.Entry<Long, Client> e : withState()) {
+      out.add(e.getKey());
+    }
+    return out;
+  }
+
+  /** The clients with a state, in the order their states were set after they had none. */
+  private List<Map.Entry<Long, Client>> withState() {
+    List<Map.Entry<Long, Client>> out = new ArrayList<>();
+    for (Map.Entry<Long, Client> e : clients.entrySet()) {
+      if (e.getValue().json != null) {
+        out.add(e);
+      }
+    }
+    // Mostly in order already (a client that went offline and came back is the exception): a linear pass then.
+    out.sort(Comparator.comparingLong(e -> e.getValue().stateOrder));
+    return out;
   }
 
   /** The clients this instance knows (with or without state): what {@link #encodeUpdate()} encodes. */
   public synchronized List<Long> knownClients() {
-    return List.copyOf(meta.keySet());
+    return List.copyOf(clients.keySet());
   }
 
   /** An update with the states of every known client (removed ones as removals). */
@@ -150,14 +211,13 @@ public final class Awareness {
     Lib0Encoder out = new Lib0Encoder();
     out.writeVarUint(clients.size());
     for (Long client : clients) {
-      Meta m = meta.get(client);
-      if (m == null) {
+      Client c = this.clients.get(client);
+      if (c == null) {
         throw new IllegalArgumentException("client " + client + " is not known to this awareness instance");
       }
-      State s = states.get(client);
       out.writeVarUint(client);
-      out.writeVarUint(m.clock);
-      out.writeVarString(s == null ? "null" : s.json);
+      out.writeVarUint(c.clock);
+      out.writeVarString(c.json == null ? "null" : c.json);
     }
     return out.toByteArray();
   }
@@ -195,27 +255,39 @@ public final class Awareness {
           continue;
         }
         long clk = e.clock;
-        Meta clientMeta = meta.get(client);
-        State prev = states.get(client);
-        long currClock = clientMeta == null ? 0 : clientMeta.clock;
-        if (currClock < clk || (currClock == clk && e.state == null && states.containsKey(client))) {
+        Client c = clients.get(client);
+        boolean known = c != null;
+        boolean hadState = known && c.json != null;
+        long currClock = known ? c.clock : 0;
+        if (currClock < clk || (currClock == clk && e.state == null && hadState)) {
+          // Compared before the text is replaced: the same text is the same value, other hash codes other values.
+          boolean sameValue = e.state != null && hadState && (c.json.equals(e.json)
+              || (c.valueHash == Objects.hashCode(e.state) && Objects.equals(valueOf(client, c), e.state)));
+          if (!known) {
+            c = new Client(clk, now);
+            clients.put(client, c);
+          }
           if (e.state == null) {
-            if (client == clientId && states.get(clientId) != null) {
+            if (client == clientId && hadState) {
               // A peer says we are gone: we are not. Bump our clock so that the next update says so.
               clk++;
             } else {
-              states.remove(client);
+              setState(c, null, null);
             }
           } else {
-            states.put(client, new State(e.state, e.json));
+            setState(c, e.json, e.state);
+            if (client == clientId) {
+              localValue = e.state;
+            }
           }
-          meta.put(client, new Meta(clk, now));
-          if (clientMeta == null && e.state != null) {
+          c.clock = clk;
+          c.lastUpdated = now;
+          if (!known && e.state != null) {
             added.add(client);
-          } else if (clientMeta != null && e.state == null) {
+          } else if (known && e.state == null) {
             removed.add(client);
           } else if (e.state != null) {
-            if (prev == null || !Objects.equals(e.state, prev.value)) {
+            if (!sameValue) {
               filteredUpdated.add(client);
             }
             updated.add(client);
@@ -224,6 +296,20 @@ public final class Awareness {
       }
     }
     emit(added, updated, filteredUpdated, removed, origin);
+  }
+
+  /** Sets {@code c}'s state to {@code json} (null: none), whose parsed value is {@code value}. */
+  private void setState(Client c, @Nullable String json, @Nullable Object value) {
+    if (json != null && c.json == null) {
+      c.stateOrder = nextStateOrder++;
+    }
+    c.json = json;
+    c.valueHash = Objects.hashCode(value);
+  }
+
+  /** The state of {@code client}, which has one, as a value. */
+  private Object valueOf(long client, Client c) {
+    return client == clientId ? localValue : Json.parse(c.json);
   }
 
   private static List<Entry> decode(byte[] update) {
@@ -255,11 +341,13 @@ public final class Awareness {
     List<Long> removed = new ArrayList<>();
     synchronized (this) {
       for (Long client : clients) {
-        if (states.containsKey(client)) {
-          states.remove(client);
+        Client c = this.clients.get(client);
+        if (c != null && c.json != null) {
+          setState(c, null, null);
           if (client == clientId) {
-            Meta m = meta.get(client);
-            meta.put(client, new Meta(m.clock + 1, clock.getAsLong()));
+            localValue = null;
+            c.clock++;
+            c.lastUpdated = clock.getAsLong();
           }
           removed.add(client);
         }
@@ -278,13 +366,13 @@ public final class Awareness {
     boolean renew;
     List<Long> outdated = new ArrayList<>();
     synchronized (this) {
-      State s = states.get(clientId);
-      renew = s != null && OUTDATED_TIMEOUT_MS / 2 <= now - meta.get(clientId).lastUpdated;
+      Client self = clients.get(clientId);
+      renew = self.json != null && OUTDATED_TIMEOUT_MS / 2 <= now - self.lastUpdated;
       if (renew) {
-        local = s.value;
+        local = localValue;
       }
-      meta.forEach((client, m) -> {
-        if (client != clientId && OUTDATED_TIMEOUT_MS <= now - m.lastUpdated && states.containsKey(client)) {
+      clients.forEach((client, c) -> {
+        if (client != clientId && OUTDATED_TIMEOUT_MS <= now - c.lastUpdated && c.json != null) {
           outdated.add(client);
         }
       });
@@ -324,10 +412,5 @@ public final class Awareness {
       AwarenessChange change = new AwarenessChange(added, updated, removed, origin);
       updateListeners.forEach(l -> l.accept(change));
     }
-  }
-
-  /** A JSON round trip: the stored state is an immutable copy with JavaScript's number types and key order. */
-  private static Object copy(Object state) {
-    return Json.parse(Json.stringify(state));
   }
 }

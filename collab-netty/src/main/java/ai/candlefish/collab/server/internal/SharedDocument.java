@@ -229,9 +229,9 @@ public final class SharedDocument {
       // Dropped by protocols that have no way to say it (y-websocket).
       session.peer.send(new ServerMessage.Authenticated(key.name(), !session.permission.canWrite()));
       session.peer.send(ServerMessage.Sync.step1(key.name(), doc.encodeStateVector()));
-      Map<Long, Object> states = awareness.states();
-      if (!states.isEmpty()) {
-        session.peer.send(new ServerMessage.Awareness(key.name(), awareness.encodeUpdate(states.keySet())));
+      List<Long> present = awareness.clientsWithState();
+      if (!present.isEmpty()) {
+        session.peer.send(new ServerMessage.Awareness(key.name(), awareness.encodeUpdate(present)));
       }
     });
   }
@@ -273,8 +273,8 @@ public final class SharedDocument {
         }
         awareness.applyUpdate(a.update(), session, client -> mayChangePresence(session, client));
       } else if (message instanceof ClientMessage.QueryAwareness) {
-        Map<Long, Object> states = awareness.states();
-        session.peer.send(new ServerMessage.Awareness(key.name(), awareness.encodeUpdate(states.keySet())));
+        session.peer.send(new ServerMessage.Awareness(key.name(),
+            awareness.encodeUpdate(awareness.clientsWithState())));
       } else if (message instanceof ClientMessage.Stateless s) {
         runtime.hooks().onStateless(key, session.connection, session.principal, session.permission, s.payload());
       }
