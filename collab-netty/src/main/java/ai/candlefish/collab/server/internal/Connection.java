@@ -448,6 +448,9 @@ public final class Connection implements Peer {
       if (queued == null) {
         return; // closed meanwhile
       }
+      if (authenticatingDocuments.isEmpty()) {
+        authenticatingDocuments = null; // not an empty map (72 bytes) for the rest of the connection's life
+      }
       if (error != null) {
         refused(name, error);
         dispatchFromNextToken(queued);
@@ -516,9 +519,13 @@ public final class Connection implements Peer {
       return false;
     }
     runtime.audit(a -> a.opened(info, who, key, permission));
-    Peer peer = documentName.equals(name) ? this : new AddressedPeer(this, name);
+    boolean own = documentName.equals(name);
+    Peer peer = own ? this : new AddressedPeer(this, name);
     DocumentSession session = new DocumentSession(peer, document, who, permission, info, policy());
-    documents.add(name, session, grant);
+    // The document's own copy of the name when it is the same: each message's decoder made one of its own, which
+    // the open document would keep (~60 bytes) for as long as the connection lasts.
+    String kept = own && name.equals(document.key().name()) ? document.key().name() : name;
+    documents.add(kept, session, grant);
     document.attach(session);
     return true;
   }
