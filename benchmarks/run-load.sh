@@ -30,7 +30,10 @@
 #                          connections on documents of their own are opened, synced and closed, 50 at a time, so
 #                          that RSS per connection ((connected - idle) / connections) leaves out what a server that
 #                          has served before holds anyway (JIT code and compiler memory, a touched young generation,
-#                          V8's compiled code) and keeps what the connections and their documents hold
+#                          V8's compiled code) and keeps what the connections and their documents hold; each of the
+#                          two memory readings (idle, connected) waits 12 s first (--settle), so that the warm-up's
+#                          documents are gone (collab-netty unloads one 10 s after its last client) and the JIT
+#                          compiler has finished and given back its arenas (TrimNativeHeapInterval=5000) at both
 #              fanout      1 writer (10 edits/s) and 1,000 readers of one document, 5 s warm-up, 30 s measured
 #              join        50 clients joining at once one document whose encoded state is 5 MB (written by a client
 #                          that stays connected); how long until each has received the server's state (each client
@@ -202,7 +205,7 @@ scenario_args() {
     medium) echo --clients 1000 --documents 100 --rate 1 --warmup 10 --duration 30 --awareness 30 ;;
     idle-*) local n=${1#idle-}
             echo --clients "$n" --documents $((n / 10)) --writers $((n / 100)) --rate 1 --warmup 5 --duration 20 \
-                 --awareness 30 --connect-concurrency 500 --warmup-connections 5000 \
+                 --awareness 30 --connect-concurrency 500 --warmup-connections 5000 --settle 12 \
                  --local-addresses 127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4 ;;
     fanout) echo --clients 1001 --documents 1 --writers 1 --rate 10 --warmup 5 --duration 30 --awareness 30 ;;
     join) echo --clients 50 --documents 1 --rate 0 --duration 5 --connect-concurrency 50 --document-bytes 5000000 \

@@ -30,6 +30,8 @@ final class LoadCommandLine {
         --connect-concurrency C     connections opening at once (default 200)
         --warmup-connections N      open, sync and close N connections (50 at a time, documents of their own)
                                     before the server's idle heap and RSS are taken (default 0)
+        --settle S                  seconds to wait before each of the server's memory readings (idle and
+                                    connected): the warm-up's documents unloaded, the JIT compiler done (default 0)
         --local-addresses A,B,...   source addresses used in turn, e.g. 127.0.0.1,127.0.0.2
         --server-pid PID            the server's process (same machine) for CPU and heap figures
         --seed S                    seed of the random edits (default 1)
@@ -74,6 +76,7 @@ final class LoadCommandLine {
           case "--io-threads" -> b.ioThreads(Integer.parseInt(value));
           case "--connect-concurrency" -> b.connectConcurrency(Integer.parseInt(value));
           case "--warmup-connections" -> b.warmupConnections(Integer.parseInt(value));
+          case "--settle" -> b.settle(seconds(value));
           case "--local-addresses" -> b.localAddresses(addresses(value));
           case "--server-pid" -> b.serverPid(Long.parseLong(value));
           case "--seed" -> b.seed(Long.parseLong(value));

@@ -114,6 +114,7 @@ public final class LoadGenerator {
 
     List<LoadClient> seeders = seedDocuments();
     warmUpServer();
+    settle("idle");
     long heapIdle = heap();
     long rssIdle = rss();
 
@@ -156,6 +157,7 @@ public final class LoadGenerator {
     double serverConnectCpuSeconds = server == null ? -1 : (server.cpuNanos() - serverCpuConnectStart) / 1e9;
     log.info("{} of {} clients synced after {} ms", connected, settings.clients(), Math.round(connectMillis));
     logFailures(connectStart);
+    settle("connected");
     long heapConnected = heap();
     long rssConnected = rss();
 
@@ -338,6 +340,14 @@ public final class LoadGenerator {
     return now == null ? null : now.minus(before);
   }
 
+  /** Waits {@link LoadSettings#settle()} before the memory reading {@code reading}. */
+  private void settle(String reading) throws InterruptedException {
+    if (!settings.settle().isZero()) {
+      log.info("waiting {} s before the {} memory reading", settings.settle().toSeconds(), reading);
+      Thread.sleep(settings.settle().toMillis());
+    }
+  }
+
   /** The server's heap after a full GC, or -1 (no server process, or not a JVM). */
   private long heap() {
     return server == null || !server.isJvm() ? -1 : server.heapAfterGcBytes();
@@ -385,7 +395,8 @@ public final class LoadGenerator {
 
   /**
    * Opens, syncs and closes {@link LoadSettings#warmupConnections()} connections, {@link #WARMUP_BATCH} at a time,
-   * on documents of their own ({@code <prefix>warmup-0..49}), then waits a second for the server to let them go. A
+   * on documents of their own ({@code <prefix>warmup-0..49}), then waits a second for the server to let them go
+   * ({@link LoadSettings#settle()} waits longer, until their documents are unloaded too). A
    * server that has served before has compiled its code and touched its young generation; without this, a cold
    * server's JIT code cache, compiler arenas and first young collections count against the connections of the idle
    * figures. What the connections hold (their own objects, sockets, documents) must still count: the batches are

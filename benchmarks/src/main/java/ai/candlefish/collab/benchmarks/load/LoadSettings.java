@@ -40,12 +40,17 @@ import java.util.Objects;
  *     are opened, synced and closed, a few at a time, so that the server's figures with the
  *     clients connected are those of a server that has served before (its JIT's code, its young generation); 0:
  *     none
+ * @param settle how long to wait before each of the server's memory readings (idle, after the warm-up's
+ *     connections closed, and connected, once every client has synced), so that each reads a server at rest: one
+ *     that has let the warm-up's connections and documents go (collab-netty unloads a document 10 s after its last
+ *     client left; the idle reading also waits at least a second) and whose JIT compiler has finished compiling and
+ *     given its memory back (with {@code -XX:TrimNativeHeapInterval=5000}, within 5 s); zero: none
  */
 public record LoadSettings(URI server, String serverName, LoadProtocol protocol, String scenario, int clients,
     int documents, String documentPrefix, double rate, int writers, long initialDocumentBytes, Duration warmup,
     Duration duration, Duration awarenessInterval, int ioThreads, int connectConcurrency,
     List<InetAddress> localAddresses, long serverPid, long seed, List<URI> servers, List<Long> nodePids,
-    long databasePid, String redis, int warmupConnections) {
+    long databasePid, String redis, int warmupConnections, Duration settle) {
 
   public LoadSettings {
     Objects.requireNonNull(server, "server");
@@ -54,6 +59,7 @@ public record LoadSettings(URI server, String serverName, LoadProtocol protocol,
     servers = List.copyOf(servers);
     nodePids = List.copyOf(nodePids);
     Objects.requireNonNull(redis, "redis");
+    Objects.requireNonNull(settle, "settle");
   }
 
   /** The node (index in {@link #servers()}) that client {@code i} connects to. */
@@ -91,6 +97,7 @@ public record LoadSettings(URI server, String serverName, LoadProtocol protocol,
     private long databasePid;
     private String redis = "";
     private int warmupConnections;
+    private Duration settle = Duration.ZERO;
 
     private Builder() {}
 
@@ -267,11 +274,20 @@ public record LoadSettings(URI server, String serverName, LoadProtocol protocol,
       return this;
     }
 
+    /** How long to wait before each memory reading (see {@link LoadSettings#settle()}); default zero. */
+    public Builder settle(Duration settle) {
+      if (Objects.requireNonNull(settle, "settle").isNegative()) {
+        throw new IllegalArgumentException("settle must not be negative but was " + settle);
+      }
+      this.settle = settle;
+      return this;
+    }
+
     public LoadSettings build() {
       return new LoadSettings(server, serverName, protocol, scenario, clients, documents, documentPrefix, rate,
           writers < 0 ? clients : Math.min(writers, clients), initialDocumentBytes, warmup,
           duration, awarenessInterval, ioThreads, connectConcurrency, localAddresses, serverPid, seed, servers,
-          nodePids, databasePid, redis, warmupConnections);
+          nodePids, databasePid, redis, warmupConnections, settle);
     }
   }
 }
