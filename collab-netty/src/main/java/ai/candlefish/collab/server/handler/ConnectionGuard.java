@@ -6,6 +6,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The first handler of every connection: counts it against the server's connection limits (in total and per remote
@@ -28,6 +30,7 @@ import java.net.InetSocketAddress;
  */
 final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   static final String NAME = "guard";
+  private static final Logger log = LoggerFactory.getLogger(ConnectionGuard.class);
 
   /** The server's sweeps, and through them its runtime. */
   private final ConnectionSweep.Sweeps sweeps;
@@ -56,6 +59,8 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     if (address != null) {
       String refused = runtime.connectionOpened(address);
       if (refused != null) {
+        // Debug only: a flood of connections must not become a flood of log lines (the metric counts them).
+        log.debug("connection from {} refused: over the limit of {}", address, refused);
         runtime.metrics().connectionRefused(refused);
         ctx.close();
         return;
@@ -138,6 +143,8 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
       upgradeChecked = true;
       SessionHandler session = ctx.pipeline().get(SessionHandler.class);
       if (session == null || session.connection() == null) {
+        log.debug("connection from {} closed: no WebSocket upgrade within {}", ctx.channel().remoteAddress(),
+            sweeps.runtime().config().upgradeTimeout());
         sweeps.runtime().metrics().connectionRefused("upgrade-timeout");
         ctx.close();
         return;

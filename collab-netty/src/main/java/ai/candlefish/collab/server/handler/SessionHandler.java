@@ -146,6 +146,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
    */
   private void keepAlive(ChannelHandlerContext ctx, IdleStateEvent idle) {
     if (connection == null) {
+      log.debug("connection from {} closed: silent before its upgrade", ctx.channel().remoteAddress());
       ctx.close();
     } else if (idle.isFirst()) {
       ctx.writeAndFlush(new PingWebSocketFrame());
