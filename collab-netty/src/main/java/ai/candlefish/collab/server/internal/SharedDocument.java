@@ -13,6 +13,7 @@ import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.server.LogContext;
 import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import ai.candlefish.collab.spi.StoreException;
 import ai.candlefish.collab.spi.StoredDocument;
 import ai.candlefish.collab.sync.SyncMessage;
@@ -48,10 +49,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: everything below the constructor belongs to the document's serial executor ({@link #lane()}), which
  * runs on one event loop (or the documents' pool, see {@link ServerRuntime#documentExecutor}); public methods only
- * queue work there. Store I/O runs on a second serial executor over the blocking pool.
+ * queue work there. Store I/O runs on a second serial executor over the blocking pool, but for the in-memory store
+ * ({@link #storeLane()}).
  */
 public final class SharedDocument {
   private static final Logger log = LoggerFactory.getLogger(SharedDocument.class);
+  /** The store lane of a store that never blocks: its calls run on the calling thread. */
+  private static final Executor INLINE = Runnable::run;
+
   /** How long a document in a cluster waits for the store to say who owns a new client id. */
   private static final Duration CLAIM_WAIT = Duration.ofSeconds(5);
 
@@ -60,7 +65,7 @@ public final class SharedDocument {
   private final DocumentKey key;
   private final ServerRuntime runtime;
   private final SerialExecutor lane;
-  private final SerialExecutor storeLane;
+  private final Executor storeLane;
   private final StoreWriter writer;
   /** Where this document meets the other nodes of a cluster; null for a server on its own. */
   final ClusterLink cluster;
@@ -102,7 +107,8 @@ public final class SharedDocument {
     this.runtime = runtime;
     Map<String, String> logContext = Map.of(LogContext.TENANT, key.tenant(), LogContext.DOCUMENT, key.name());
     this.lane = new SerialExecutor(executor, "document " + key, true, logContext);
-    this.storeLane = new SerialExecutor(runtime.blockingPool(), "store " + key, false, logContext);
+    this.storeLane = storesInline(runtime) ? INLINE
+        : new SerialExecutor(runtime.blockingPool(), "store " + key, false, logContext);
     this.cluster = runtime.cluster() == null ? null : new ClusterLink(this, runtime.cluster());
     this.writer = new StoreWriter(this, runtime);
     ServerConfig config = runtime.config();
@@ -122,8 +128,20 @@ public final class SharedDocument {
     return lane;
   }
 
-  SerialExecutor storeLane() {
+  /**
+   * Where the document's store calls run, one at a time and in order: a serial executor over the blocking pool, or,
+   * for {@link InMemoryDocumentStore} on a server on its own, the calling thread (the document's, but for the load).
+   * The in-memory store answers at once and never blocks, and its writes were the most frequent hand-offs of a
+   * document that acknowledges updates (Hocuspocus, collab/1): a write that is due at once went document thread ->
+   * blocking pool -> document thread before its acknowledgement, two thread wake-ups per acknowledged update.
+   */
+  Executor storeLane() {
     return storeLane;
+  }
+
+  /** Whether store calls run on the calling thread ({@link #storeLane()}). */
+  private static boolean storesInline(ServerRuntime runtime) {
+    return runtime.config().store() instanceof InMemoryDocumentStore && runtime.cluster() == null;
   }
 
   ServerRuntime runtime() {
@@ -139,7 +157,9 @@ public final class SharedDocument {
   private record Loaded(Doc doc, int pieces, Map<Long, String> clientOwners, RuntimeException failure) {}
 
   void startLoad() {
-    storeLane.execute(() -> {
+    // Never on the caller's thread (an event loop): decoding what is stored takes as long as the document is large.
+    Executor loader = storeLane == INLINE ? runtime.blockingPool() : storeLane;
+    loader.execute(() -> {
       long start = System.nanoTime();
       ServerObservations.Observed observed = runtime.observations().start(ServerObservations.Work.LOAD, null, key, -1);
       Loaded result = load();

@@ -170,6 +170,10 @@ class SharedDocumentTest {
   private ServerRuntime runtime;
 
   private SharedDocument open(Duration debounce, Duration maxWait, int compactAfter) {
+    return open(store, debounce, maxWait, compactAfter);
+  }
+
+  private SharedDocument open(DocumentStore store, Duration debounce, Duration maxWait, int compactAfter) {
     runtime = new ServerRuntime(ServerConfig.newBuilder()
         .store(store)
         .authenticator((t, c) -> {
@@ -208,6 +212,24 @@ class SharedDocumentTest {
     } catch (InterruptedException e) {
       throw new AssertionError(e);
     }
+  }
+
+  /** Keeps {@code threads} threads of {@code executor} busy until the returned latch is counted down. */
+  private static CountDownLatch occupy(Executor executor, int threads) throws InterruptedException {
+    CountDownLatch held = new CountDownLatch(1);
+    CountDownLatch busy = new CountDownLatch(threads);
+    for (int i = 0; i < threads; i++) {
+      executor.execute(() -> {
+        busy.countDown();
+        try {
+          held.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+    }
+    assertThat(busy.await(30, TimeUnit.SECONDS)).isTrue();
+    return held;
   }
 
   private static byte[] insertUpdate(Doc doc, int index, String text) {
@@ -390,24 +412,34 @@ class SharedDocumentTest {
     SharedDocument document = open(Duration.ofSeconds(30), Duration.ofSeconds(60), 1000);
     FakePeer writer = new FakePeer();
     DocumentSession session = attach(document, writer, Permission.WRITE);
-    CountDownLatch timerHeld = new CountDownLatch(1);
-    CountDownLatch timerBusy = new CountDownLatch(1);
-    runtime.timer().execute(() -> {
-      timerBusy.countDown();
-      try {
-        timerHeld.await(60, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    CountDownLatch timerHeld = occupy(runtime.timer(), 1);
     try {
-      assertThat(timerBusy.await(30, TimeUnit.SECONDS)).isTrue();
       byte[] update = insertUpdate(Doc.create(), 0, "a");
       submit(document, session, new ClientMessage.Sync("plans", SyncMessage.UPDATE, update, 7));
       await().atMost(Duration.ofSeconds(30)).until(() -> writer.received.contains(new ServerMessage.Ack("plans", 7)));
       assertThat(storedText()).isEqualTo("a");
     } finally {
       timerHeld.countDown();
+    }
+  }
+
+  @Test
+  void updateWithAck_inTheInMemoryStore_isStoredAndAcknowledgedWithoutTheBlockingPool() throws InterruptedException {
+    InMemoryDocumentStore memory = new InMemoryDocumentStore();
+    SharedDocument document = open(memory, Duration.ofSeconds(30), Duration.ofSeconds(60), 1000);
+    FakePeer writer = new FakePeer();
+    DocumentSession session = attach(document, writer, Permission.WRITE);
+    document.loaded().join(); // the load still reads on the blocking pool: not on an event loop
+    CountDownLatch poolHeld = occupy(runtime.blockingPool(), 2); // open() gives the blocking pool 2 threads
+    try {
+      byte[] update = insertUpdate(Doc.create(), 0, "a");
+      submit(document, session, new ClientMessage.Sync("plans", SyncMessage.UPDATE, update, 7));
+      await().atMost(Duration.ofSeconds(30)).until(() -> writer.received.contains(new ServerMessage.Ack("plans", 7)));
+      Doc stored = Doc.create();
+      memory.load(KEY).updates().forEach(stored::applyUpdate);
+      assertThat(stored.getText("t").toString()).as("stored before its ack").isEqualTo("a");
+    } finally {
+      poolHeld.countDown();
     }
   }
 
