@@ -244,9 +244,19 @@ public final class ServerConfig {
     return ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
   }
 
-  /** The document pool's threads; 0: each document runs on the event loop that owns it. */
-  public int documentThreads() {
-    return documentThreads;
+  /**
+   * The document pool's threads; 0: each document runs on the event loop that owns it. Unless set ({@link
+   * Builder#threads}): 0 for a server on its own without document hooks, whose documents run nothing of the host's
+   * and so nothing that may block (benchmarks/RESULTS.md, "Server CPU, round 7"); one per core with hooks (they may
+   * block) or in a cluster.
+   *
+   * @param inCluster whether the server is a node of a cluster
+   */
+  public int documentThreads(boolean inCluster) {
+    if (documentThreads >= 0) {
+      return documentThreads;
+    }
+    return inCluster || hooks != CollabHooks.NONE ? Runtime.getRuntime().availableProcessors() : 0;
   }
 
   public int blockingThreads() {
@@ -372,7 +382,8 @@ public final class ServerConfig {
     private Duration maxPendingAge = Duration.ofMinutes(10);
     private Duration unloadDelay = Duration.ofSeconds(10);
     private int ioThreads;
-    private int documentThreads = Runtime.getRuntime().availableProcessors();
+    /** -1 until set: {@link ServerConfig#documentThreads(boolean)} decides. */
+    private int documentThreads = -1;
     private int blockingThreads = 16;
     private Duration shutdownTimeout = Duration.ofSeconds(10);
     private AuditLog auditLog = AuditLog.NONE;

@@ -37,9 +37,10 @@ import org.slf4j.MDC;
  *
  * <ul>
  *   <li>the documents' serial executors (CPU work on {@code Doc}s; never blocks) run on the document pool, or, with
- *       {@link ServerConfig#documentThreads()} 0, on the event loops, each document on one loop (that of the
- *       connection that opened it, when it is one of the server's), so a client's message reaches its document and
- *       the document's update reaches the clients on that loop without a hand-off between threads;
+ *       {@link ServerConfig#documentThreads} 0 (the default of a server on its own without hooks), on the event
+ *       loops, each document on one loop (that of the connection that opened it, when it is one of the server's), so
+ *       a client's message reaches its document and the document's update reaches the clients on that loop without a
+ *       hand-off between threads;
  *   <li>the blocking pool runs store and authenticator calls, which may block;
  *   <li>the timer only hands tasks to the other two (debounces, retries, unloads, awareness timeouts).
  * </ul>
@@ -98,7 +99,7 @@ public final class ServerRuntime {
 
   /**
    * Starts the pools and the timer; {@code cluster} is null for a server on its own. Documents run on a pool of
-   * {@link ServerConfig#documentThreads()} threads (at least one).
+   * {@link ServerConfig#documentThreads} threads (at least one).
    */
   public ServerRuntime(ServerConfig config, ServerMetrics metrics, Cluster cluster) {
     this(config, metrics, ServerObservations.NONE, cluster, null);
@@ -106,7 +107,7 @@ public final class ServerRuntime {
 
   /**
    * Starts the pools and the timer; {@code cluster} is null for a server on its own. Documents run on
-   * {@code eventLoops} unless {@link ServerConfig#documentThreads()} asks for threads of their own (or
+   * {@code eventLoops} unless {@link ServerConfig#documentThreads} asks for threads of their own (or
    * {@code eventLoops} is null).
    */
   public ServerRuntime(ServerConfig config, ServerMetrics metrics, ServerObservations observations,
@@ -116,9 +117,9 @@ public final class ServerRuntime {
     this.observations = observations;
     this.cluster = cluster;
     this.hooks = new HookCalls(config.hooks());
-    this.eventLoops = config.documentThreads() > 0 ? null : eventLoops;
-    this.documentPool = this.eventLoops != null ? null
-        : pool(Math.max(1, config.documentThreads()), "collab-document");
+    int documentThreads = config.documentThreads(cluster != null);
+    this.eventLoops = documentThreads > 0 ? null : eventLoops;
+    this.documentPool = this.eventLoops != null ? null : pool(Math.max(1, documentThreads), "collab-document");
     this.blockingPool = pool(config.blockingThreads(), "collab-blocking");
     // Bounded: a flood of token checks is refused (SERVER_BUSY) instead of queueing without end.
     ThreadPoolExecutor auth = new ThreadPoolExecutor(config.authenticationThreads(), config.authenticationThreads(),

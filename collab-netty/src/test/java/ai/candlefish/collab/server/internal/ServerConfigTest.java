@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.candlefish.collab.spi.Authenticator;
+import ai.candlefish.collab.spi.CollabHooks;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -45,6 +46,28 @@ class ServerConfigTest {
         .hasMessageContaining("storeDebounce");
     assertThatThrownBy(() -> b.threads(-1, 1, 1)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("-1");
+  }
+
+  @Test
+  void documentThreads_unlessSet_areTheEventLoopsOfAServerOnItsOwnWithoutHooks() {
+    assertThat(ServerConfig.newBuilder().authenticator(AUTH).build().documentThreads(false)).isZero();
+  }
+
+  @Test
+  void documentThreads_unlessSet_areAPoolWithHooksOrInACluster() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    ServerConfig withHooks = ServerConfig.newBuilder().authenticator(AUTH).hooks(new CollabHooks() {}).build();
+    assertThat(withHooks.documentThreads(false)).isEqualTo(cores);
+    assertThat(ServerConfig.newBuilder().authenticator(AUTH).build().documentThreads(true)).isEqualTo(cores);
+  }
+
+  @Test
+  void documentThreads_whenSet_areAsSet() {
+    ServerConfig onLoops = ServerConfig.newBuilder().authenticator(AUTH).hooks(new CollabHooks() {})
+        .threads(0, 0, 1).build();
+    assertThat(onLoops.documentThreads(true)).isZero();
+    assertThat(ServerConfig.newBuilder().authenticator(AUTH).threads(0, 3, 1).build().documentThreads(false))
+        .isEqualTo(3);
   }
 
   @Test
