@@ -110,8 +110,14 @@ final class TransactionCleanup {
       if (txn.subdocsAdded != null || txn.subdocsRemoved != null || txn.subdocsLoaded != null) {
         failure = addFailure(failure, emitSubdocs(doc, txn));
       }
-      // A loaded document, or one after a long transaction, keeps no search index (StructList's clocks).
-      txn.forEachAddedClient((client, beforeClock) -> store.list(client).dropClocks());
+      // A list to which this transaction wrote at least half of its clocks (a loaded document, a long transaction)
+      // keeps no search index (StructList's clocks); one written a keystroke at a time keeps it.
+      txn.forEachAddedClient((client, beforeClock) -> {
+        StructList structs = store.list(client);
+        if (beforeClock <= structs.state() / 2) {
+          structs.dropClocks();
+        }
+      });
     }
     Listeners.throwIfAny(failure);
   }
