@@ -191,12 +191,7 @@ final class Compactor implements AutoCloseable {
           c.commit();
           return new long[] {0, 0};
         }
-        List<byte[]> all = rows;
-        if (extra != null) {
-          all = new ArrayList<>(rows);
-          all.add(extra);
-        }
-        byte[] state = state(all);
+        byte[] state = extra == null ? state(rows) : state(extra, rows);
         long last = seqs.get(seqs.size() - 1);
         boolean changed;
         try (PreparedStatement s = c.prepareStatement(tables.updateData)) {
@@ -205,17 +200,13 @@ final class Compactor implements AutoCloseable {
           s.setLong(3, doc);
           changed = s.executeUpdate() != 1;
         }
-        if (!changed) {
-          try (PreparedStatement s = c.prepareStatement(tables.deleteRow)) {
-            for (int i = 0; i < seqs.size() - 1; i++) {
-              s.setLong(1, seqs.get(i));
-              s.setLong(2, doc);
-              s.addBatch();
-            }
-            for (int n : s.executeBatch()) {
-              // SUCCESS_NO_INFO (-2) is a driver that does not count: the update above already took the row lock.
-              changed |= n == 0;
-            }
+        if (!changed && seqs.size() > 1) {
+          // One statement for all of them: as a batch, each row was a statement of its own, ~500 per compaction
+          // at the server's default threshold.
+          try (PreparedStatement s = c.prepareStatement(tables.deleteRows)) {
+            s.setLong(1, doc);
+            s.setArray(2, c.createArrayOf("BIGINT", seqs.subList(0, seqs.size() - 1).toArray()));
+            changed = s.executeUpdate() != seqs.size() - 1;
           }
         }
         if (changed) {
@@ -252,6 +243,28 @@ final class Compactor implements AutoCloseable {
       doc.applyUpdate(row);
     }
     return doc.hasPendingUpdates() ? Updates.merge(rows) : doc.encodeStateAsUpdate();
+  }
+
+  /**
+   * One state holding {@code held} (a state the caller holds, usually all the rows and more) and every row: the
+   * held state first, then only the rows that add something to it ({@link Updates#wouldChange}), so that rows
+   * already in it are decoded but not integrated one by one. As {@link #state(List)} otherwise.
+   */
+  static byte[] state(byte[] held, List<byte[]> rows) {
+    Doc doc = Doc.newBuilder().gc(true).build();
+    doc.applyUpdate(held);
+    for (byte[] row : rows) {
+      if (Updates.wouldChange(row, doc)) {
+        doc.applyUpdate(row);
+      }
+    }
+    if (!doc.hasPendingUpdates()) {
+      return doc.encodeStateAsUpdate();
+    }
+    List<byte[]> all = new ArrayList<>(rows.size() + 1);
+    all.addAll(rows);
+    all.add(held);
+    return Updates.merge(all);
   }
 
   /**

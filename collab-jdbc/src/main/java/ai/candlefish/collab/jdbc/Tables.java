@@ -28,7 +28,7 @@ final class Tables {
   final String selectDocument;
   final String lockDocument;
   final String updateData;
-  final String deleteRow;
+  final String deleteRows;
   final String deleteDocument;
   final String nodesTable;
   final String leasesTable;
@@ -56,7 +56,7 @@ final class Tables {
     // two of them (a compaction and a replace) never lock in opposite orders (a deadlock).
     lockDocument = selectDocument + " FOR UPDATE";
     updateData = "UPDATE " + updatesTable + " SET data = ? WHERE seq = ? AND doc = ?";
-    deleteRow = "DELETE FROM " + updatesTable + " WHERE seq = ? AND doc = ?";
+    deleteRows = "DELETE FROM " + updatesTable + " WHERE doc = ? AND seq = ANY(?)";
     deleteDocument = "DELETE FROM " + updatesTable + " WHERE doc = ? AND tenant = ? AND name = ?";
     nodesTable = prefix + "nodes";
     leasesTable = prefix + "leases";

@@ -238,6 +238,27 @@ class JdbcDocumentLeasesTest {
     assertThat(load(store)).contains("mine ").contains("appended by another node ");
   }
 
+  /** The held state is folded first and the rows after it: a row that only deletes must not be taken as known. */
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void compact_stateThatLacksAStoredDeletion_appliesIt(Database db) {
+    JdbcDocumentStore store = store(db, Database.freshPrefix());
+    JdbcDocumentLeases a = node(store, "a");
+    byte[] mine = text(1, "mine kept");
+    Doc other = Doc.newBuilder().clientId(2).build();
+    other.applyUpdate(mine);
+    byte[] before = other.encodeStateVector();
+    other.getText("t").delete(0, 5);
+    store.append(KEY, mine);
+    store.append(KEY, other.encodeStateAsUpdate(before)); // only a deletion: no struct a lacks
+    DocumentLease lease = a.tryAcquire(KEY);
+
+    a.compact(lease, mine); // a's copy has not seen the deletion yet
+
+    assertThat(store.load(KEY).updateCount()).isEqualTo(1);
+    assertThat(load(store)).isEqualTo("kept");
+  }
+
   @ParameterizedTest
   @EnumSource(Database.class)
   void compact_emptyDocument_storesTheState(Database db) {
