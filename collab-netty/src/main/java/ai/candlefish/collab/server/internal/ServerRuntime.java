@@ -69,7 +69,7 @@ public final class ServerRuntime {
   /** The cluster's leases of every loaded document, watched in one look per period; null on its own. */
   private final LeaseWatch leaseWatch;
   /** The lease holder's compactions in a cluster, one at a time for the whole node (StoreWriter); null on its own. */
-  private final SerialExecutor compactions;
+  private final CompactionLane compactions;
   /** The documents whose store writes fail, and since when (epoch millis). */
   private final ConcurrentHashMap<DocumentKey, Long> storeFailingSince = new ConcurrentHashMap<>();
   private final Revocations revocations;
@@ -130,7 +130,9 @@ public final class ServerRuntime {
     this.timer = new ScheduledThreadPoolExecutor(1, threads("collab-timer"));
     timer.setRemoveOnCancelPolicy(true);
     this.leaseWatch = cluster == null ? null : new LeaseWatch(cluster.leases(), timer, blockingPool);
-    this.compactions = cluster == null ? null : new SerialExecutor(blockingPool, "compactions", false);
+    this.compactions = cluster == null ? null
+        : new CompactionLane(blockingPool, (task, nanos) -> timer.schedule(task, nanos, TimeUnit.NANOSECONDS),
+            System::nanoTime);
     this.registry = new DocumentRegistry(this);
     this.revocations = new Revocations(config.revocationTtl(), config.maxRevocations());
     long period = Math.max(1000, Awareness.OUTDATED_TIMEOUT_MS / 6);
@@ -287,8 +289,11 @@ public final class ServerRuntime {
     return leaseWatch;
   }
 
-  /** Where a cluster node's compactions run, one at a time (on the blocking pool); null for a server on its own. */
-  SerialExecutor compactions() {
+  /**
+   * Where a cluster node's compactions run, one at a time with a rest after each (on the blocking pool); null for a
+   * server on its own.
+   */
+  CompactionLane compactions() {
     return compactions;
   }
 

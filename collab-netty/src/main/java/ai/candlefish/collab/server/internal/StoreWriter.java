@@ -341,8 +341,9 @@ final class StoreWriter {
 
   /**
    * Document thread: the lease holder folds the stored pieces into one ({@link ClusterLink#compact}), on the
-   * server's compaction lane: one document at a time for the whole node, while this document's writes and their
-   * acknowledgements go on (a compaction leaves rows appended meanwhile as they are). Between the writes, as it
+   * server's compaction lane ({@link CompactionLane}): one document at a time for the whole node, with a rest after
+   * each, while this document's writes and their acknowledgements go on (a compaction leaves rows appended meanwhile
+   * as they are). Between the writes, as it
    * was, a compaction held the document's next append, and so its acknowledgements and the other nodes' copies, for
    * as long as it took; and the documents of a node that loaded them together (a start, a relay of 100 documents at
    * 10 updates/s each) reach the threshold together: in the 2-node relay all 100 compactions within 6 s, up to 525 ms
