@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.ArrayList;
@@ -273,11 +274,12 @@ public final class LoadGenerator {
 
   /** Logs the first few clients that did not sync, one by one, with why and when. */
   private void logFailures(long connectStart) {
+    List<InetAddress> from = settings.localAddresses();
     clients.stream().filter(c -> !isSynced(c)).limit(10).forEach(c -> log.warn(
-        "client {} (document {}, from {}) did not sync: {}; {} ms after it connected, {} ms into the connecting phase;"
-            + " handshake {}", c.index, c.document, settings.localAddresses().isEmpty() ? "-"
-            : settings.localAddresses().get(c.index % settings.localAddresses().size()), failureCause(c),
-        c.failure() == null ? "-" : (c.failedNanos() - c.startNanos) / 1_000_000, (c.startNanos - connectStart) / 1_000_000,
+        "client {} (document {}, from {}) did not sync: {}; {} ms after its connect call, {} ms into the connecting"
+            + " phase; handshake {}", c.index, c.document, from.isEmpty() ? "-" : from.get(c.index % from.size()),
+        failureCause(c), c.failure() == null ? "-" : (c.failedNanos() - c.startNanos) / 1_000_000,
+        (c.startNanos - connectStart) / 1_000_000,
         c.handshaken.isDone() && !c.handshaken.isCompletedExceptionally() ? "done" : "not done"));
   }
 
