@@ -11,6 +11,7 @@ import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -130,5 +131,31 @@ class CollabClientFaultTest {
     server.close();
     server = null;
     assertThat(storedText(store, ACME_PLANS)).as("seed %d: the store has the final state", seed).isEqualTo(fin);
+  }
+
+  @Test
+  void serverGone_othersPresenceIsClearedOwnStateKept_andBothReappearAfterReconnect() throws Exception {
+    server = TestServers.server(store, 0).build().start();
+    int port = server.port();
+    ClientDocument a = client("alice").open("plans").get(10, TimeUnit.SECONDS);
+    ClientDocument b = client("bob").open("plans").get(10, TimeUnit.SECONDS);
+    long aliceId = a.awareness().clientId();
+    long bobId = b.awareness().clientId();
+    a.awareness().setLocalStateField("name", "alice");
+    b.awareness().setLocalStateField("name", "bob");
+    await().untilAsserted(() -> assertThat(a.awareness().clientsWithState())
+        .containsExactlyInAnyOrder(aliceId, bobId));
+
+    server.close();
+    // Nobody can tell alice that bob is still there: his cursor goes, hers stays for when she is back.
+    await().untilAsserted(() -> assertThat(a.awareness().clientsWithState()).containsExactly(aliceId));
+    assertThat(a.awareness().states()).containsEntry(aliceId, Map.of("name", "alice"));
+
+    server = TestServers.server(store, port).build().start();
+    // Well before the 15 s renewal: each announces itself with a new clock on reconnecting.
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(a.awareness().states()).containsEntry(bobId, Map.of("name", "bob"));
+      assertThat(b.awareness().states()).containsEntry(aliceId, Map.of("name", "alice"));
+    });
   }
 }

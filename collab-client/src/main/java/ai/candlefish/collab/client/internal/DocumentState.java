@@ -17,7 +17,6 @@ import ai.candlefish.collab.protocol.v1.SyncStep2;
 import com.google.protobuf.UnsafeByteOperations;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -256,8 +255,11 @@ final class DocumentState implements ClientDocument {
     engine.send(ClientFrame.newBuilder().setSyncStep1(SyncStep1.newBuilder().setDocument(name)
         .setStateVector(UnsafeByteOperations.unsafeWrap(stateVector))).build());
     resendPending();
-    if (awareness.localState() != null) {
-      sendAwareness();
+    Object local = awareness.localState();
+    if (local != null) {
+      // Set again for a new clock, which sends it: peers that dropped our state while we were away keep its clock
+      // and ignore the same clock again (y-protocols), so we would reappear only at the next renewal, 15 s on.
+      awareness.setLocalState(local);
     }
   }
 
@@ -393,12 +395,8 @@ final class DocumentState implements ClientDocument {
       return;
     }
     status = Status.WAITING;
-    List<Long> others = new ArrayList<>();
-    for (Map.Entry<Long, Object> e : awareness.states().entrySet()) {
-      if (e.getKey() != awareness.clientId()) {
-        others.add(e.getKey());
-      }
-    }
+    List<Long> others = awareness.clientsWithState();
+    others.remove(Long.valueOf(awareness.clientId())); // the element, not an index
     if (!others.isEmpty()) {
       awareness.removeStates(others, REMOTE_ORIGIN);
     }
