@@ -189,6 +189,16 @@ public final class CrdtBench {
   // ---- B1 ----
 
   private String b1(String id, JsonNode input) {
+    BiConsumer<Doc, Doc> check = b1Check(id, input);
+    Doc[] kept = new Doc[2];
+    long[] updateBytes = {0};
+    List<List<Op>> items = b1Items(input);
+    Measure.Timing time = Measure.timing(warmups, runs, b1Work(items, check, kept, updateBytes));
+    return line(id, time, Math.round((double) updateBytes[0] / items.size()),
+        state(kept[0], d -> check.accept(kept[1], d)));
+  }
+
+  private List<List<Op>> b1Items(JsonNode input) {
     List<List<Op>> items = new ArrayList<>();
     for (JsonNode item : input.get("items")) {
       if (smoke && items.size() == 100) {
@@ -196,10 +206,14 @@ public final class CrdtBench {
       }
       items.add(ops(item, Integer.MAX_VALUE));
     }
+    return items;
+  }
+
+  private BiConsumer<Doc, Doc> b1Check(String id, JsonNode input) {
     boolean isText = input.has("text");
     Object expected = smoke ? null : isText ? input.get("text").asText() : numbers(input.get("array"));
     Function<Doc, Object> get = isText ? CrdtBench::text : CrdtBench::array;
-    BiConsumer<Doc, Doc> check = (d1, d2) -> {
+    return (d1, d2) -> {
       if (!get.apply(d1).equals(get.apply(d2))) {
         throw new IllegalStateException(id + ": the documents differ");
       }
@@ -207,9 +221,12 @@ public final class CrdtBench {
         throw new IllegalStateException(id + ": wrong content");
       }
     };
-    Doc[] kept = new Doc[2];
-    long[] updateBytes = {0};
-    Measure.Timing time = Measure.timing(warmups, runs, () -> {
+  }
+
+  /** B1's measured part; leaves both documents in {@code kept} and the updates' bytes in {@code updateBytes}. */
+  private static Measure.Work b1Work(List<List<Op>> items, BiConsumer<Doc, Doc> check, Doc[] kept,
+      long[] updateBytes) {
+    return () -> {
       List<byte[]> updates = new ArrayList<>();
       Doc d2 = Doc.create();
       Doc d1 = Doc.create();
@@ -227,9 +244,7 @@ public final class CrdtBench {
       kept[0] = d1;
       kept[1] = d2;
       return Double.NaN;
-    });
-    return line(id, time, Math.round((double) updateBytes[0] / items.size()),
-        state(kept[0], d -> check.accept(kept[1], d)));
+    };
   }
 
   private static List<Object> numbers(JsonNode array) {
@@ -243,12 +258,16 @@ public final class CrdtBench {
   // ---- B2 ----
 
   private String b2(String id, JsonNode input) {
-    int limit = smoke ? 100 : Integer.MAX_VALUE;
-    List<Op> ops1 = ops(input.get("ops1"), limit);
-    List<Op> ops2 = ops(input.get("ops2"), limit);
+    BiConsumer<Doc, Doc> check = b2Check(id, input);
+    Doc[] kept = new Doc[2];
+    long[] updateBytes = {0};
+    Measure.Timing time = Measure.timing(warmups, runs, b2Work(input, check, kept, updateBytes));
+    return line(id, time, Math.round(updateBytes[0] / 2.0), state(kept[0], d -> check.accept(d, kept[1])));
+  }
+
+  private BiConsumer<Doc, Doc> b2Check(String id, JsonNode input) {
     int length = input.has("length") && !smoke ? input.get("length").asInt() : -1;
-    String initText = inputs.get("initText").asText();
-    BiConsumer<Doc, Doc> check = (d1, d2) -> {
+    return (d1, d2) -> {
       String t1 = d1.getText("text").toString();
       if (!t1.equals(d2.getText("text").toString())) {
         throw new IllegalStateException(id + ": the documents differ");
@@ -257,9 +276,18 @@ public final class CrdtBench {
         throw new IllegalStateException(id + ": wrong length " + t1.length());
       }
     };
-    Doc[] kept = new Doc[2];
-    long[] updateBytes = {0};
-    Measure.Timing time = Measure.timing(warmups, runs, () -> {
+  }
+
+  /**
+   * B2's run: returns the wall milliseconds of its measured part (both documents' concurrent transactions and the
+   * check; the initial text before it is not timed, as in the suite).
+   */
+  private Measure.Work b2Work(JsonNode input, BiConsumer<Doc, Doc> check, Doc[] kept, long[] updateBytes) {
+    int limit = smoke ? 100 : Integer.MAX_VALUE;
+    List<Op> ops1 = ops(input.get("ops1"), limit);
+    List<Op> ops2 = ops(input.get("ops2"), limit);
+    String initText = inputs.get("initText").asText();
+    return () -> {
       Doc d1 = Doc.create();
       Doc d2 = Doc.create();
       long[] bytes = {0};
@@ -276,8 +304,32 @@ public final class CrdtBench {
       kept[0] = d1;
       kept[1] = d2;
       return ms;
-    });
-    return line(id, time, Math.round(updateBytes[0] / 2.0), state(kept[0], d -> check.accept(d, kept[1])));
+    };
+  }
+
+  /**
+   * One row's measured work (a B1 or B2 id of the inputs, or B4), for {@link PairedRuns}: the work of the row's
+   * runs above, without the state metrics. A B2 run here includes its untimed first insert of the initial text.
+   *
+   * @throws IllegalArgumentException if the inputs have no such row
+   */
+  Measure.Work work(String id) {
+    Doc[] kept = new Doc[2];
+    long[] updateBytes = {0};
+    if (id.equals("B4")) {
+      return b4Work(1, kept);
+    }
+    JsonNode input = inputs.get("benchmarks").get(id);
+    if (input == null || !(id.startsWith("B1") || id.startsWith("B2"))) {
+      throw new IllegalArgumentException("no B1, B2 or B4 row " + id + " in the inputs");
+    }
+    return id.startsWith("B1") ? b1Work(b1Items(input), b1Check(id, input), kept, updateBytes)
+        : b2Work(input, b2Check(id, input), kept, updateBytes);
+  }
+
+  /** The inputs of {@code file}, for runs of single rows' work ({@link #work}). */
+  static CrdtBench forWork(Path file, boolean smoke) throws IOException {
+    return new CrdtBench(new ObjectMapper().readTree(file.toFile()), 1, smoke);
   }
 
   private static void relay(byte[] update, Doc to, long[] bytes, boolean[] busy) {
@@ -327,18 +379,31 @@ public final class CrdtBench {
   // ---- B4 ----
 
   private String b4(String id, int times) {
+    Doc[] kept = new Doc[1];
+    Measure.Work work = b4Work(times, kept);
+    // B4x100 runs once, as in the suite.
+    Measure.Timing time = times == 1 ? Measure.timing(warmups, runs, work) : Measure.timing(0, 1, work);
+    State s = times == 1 ? state(kept[0], b4Check(times)) : stateOnce(kept[0]);
+    kept[0] = null;
+    return line(id, time, -1, s);
+  }
+
+  private java.util.function.Consumer<Doc> b4Check(int times) {
+    String endContent = Trace.load("automerge-paper").endContent();
+    return d -> {
+      if (!smoke && times == 1 && !d.getText("text").toString().equals(endContent)) {
+        throw new IllegalStateException("B4: wrong end content");
+      }
+    };
+  }
+
+  private Measure.Work b4Work(int times, Doc[] kept) {
     Trace trace = Trace.load("automerge-paper");
     List<Trace.Edit> edits = new ArrayList<>();
     trace.txns().forEach(t -> edits.addAll(Arrays.asList(t)));
     List<Trace.Edit> used = smoke ? edits.subList(0, 2000) : edits;
-    String endContent = trace.endContent();
-    java.util.function.Consumer<Doc> check = d -> {
-      if (!smoke && times == 1 && !d.getText("text").toString().equals(endContent)) {
-        throw new IllegalStateException(id + ": wrong end content");
-      }
-    };
-    Doc[] kept = new Doc[1];
-    Measure.Work work = () -> {
+    java.util.function.Consumer<Doc> check = b4Check(times);
+    return () -> {
       Doc d = Doc.create();
       d.onUpdate((u, origin, txn) -> { }); // the suite's documents always compute their updates
       var text = d.getText("text");
@@ -356,11 +421,6 @@ public final class CrdtBench {
       kept[0] = d;
       return Double.NaN;
     };
-    // B4x100 runs once, as in the suite.
-    Measure.Timing time = times == 1 ? Measure.timing(warmups, runs, work) : Measure.timing(0, 1, work);
-    State s = times == 1 ? state(kept[0], check) : stateOnce(kept[0]);
-    kept[0] = null;
-    return line(id, time, -1, s);
   }
 
   // ---- the state metrics ----
