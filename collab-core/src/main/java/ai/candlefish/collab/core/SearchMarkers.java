@@ -351,8 +351,8 @@ final class SearchMarkers {
 
   /**
    * Tests set this to walk from the marker as well whenever a hint shortened the walk, and to fail if the two
-   * walks end at different items; and to fail if the markers' items are skipped on an insert while one of them is
-   * hidden or unflagged.
+   * walks end at different items; to fail if the markers' items are skipped on an insert while one of them is
+   * hidden or unflagged; and to look up every right origin that a received item took from its neighbour.
    */
   static boolean crossCheck;
   /**
@@ -363,6 +363,11 @@ final class SearchMarkers {
   static int hintedSkips;
   /** Under {@link #crossCheck}: how often a walk to a run start stopped at the cached run. */
   static int cachedRuns;
+  /**
+   * Under {@link #crossCheck}: how often a received item's right origin was taken from its left origin's neighbour
+   * ({@link Item#getMissing}), which then checks it against the struct list's answer.
+   */
+  static int neighbourRightOrigins;
 
   /** Fixes up markers after {@code len} units were inserted (positive) or deleted (negative) at {@code index}. */
   void updateMarkerChanges(int index, int len) {

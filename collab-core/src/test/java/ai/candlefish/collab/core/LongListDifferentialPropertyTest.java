@@ -31,7 +31,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>Every lookup is also walked from the marker alone ({@link SearchMarkers#crossCheck}) and must end at the same
  * item; a walk of more than one item leaves a hint, so that hints are used everywhere, not only in long walks. So
  * are the lookups that replace Yjs's walks over deleted items (a marker's item deleted, a delete at the start of
- * tombstones): each is walked Yjs's way too, and both kinds must have happened.
+ * tombstones): each is walked Yjs's way too, and both kinds must have happened. A received item's right origin
+ * taken from the item after its left origin ({@link Item#getMissing}) is looked up in the struct list too.
  * Seeded; a failure names its seed: rerun with {@code -Dlonglist.seed=<seed> -Dlonglist.runs=1}.
  */
 @ExtendWith(YjsPeerExtension.class)
@@ -50,6 +51,7 @@ class LongListDifferentialPropertyTest {
     SearchMarkers.hintedMoves = 0;
     SearchMarkers.hintedSkips = 0;
     SearchMarkers.cachedRuns = 0;
+    SearchMarkers.neighbourRightOrigins = 0;
   }
 
   @AfterEach
@@ -73,6 +75,8 @@ class LongListDifferentialPropertyTest {
     assertThat(SearchMarkers.hintedMoves).as("markers moved off deleted items by a lookup from a hint").isPositive();
     assertThat(SearchMarkers.hintedSkips).as("tombstones skipped by a lookup from a hint").isPositive();
     assertThat(SearchMarkers.cachedRuns).as("walks to a run start that stopped at the cached run").isPositive();
+    assertThat(SearchMarkers.neighbourRightOrigins).as("received right origins taken from the left one's neighbour")
+        .isPositive();
   }
 
   private static final class Run {
