@@ -27,7 +27,8 @@ public interface Peer {
   /**
    * Where {@link #send} is cheapest: a connection's event loop. A document broadcasting a message hands each such
    * executor one task for all its peers; a send from another thread would cost a task (and a queue hand-off) per
-   * peer. Default: the caller's thread.
+   * peer. The same executor for the peer's whole life (documents group their peers by it once). Default: the
+   * caller's thread.
    */
   default Executor sendExecutor() {
     return DIRECT;

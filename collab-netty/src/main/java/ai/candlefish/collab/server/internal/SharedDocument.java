@@ -21,7 +21,6 @@ import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +78,13 @@ public final class SharedDocument {
   private Doc doc;
   private Awareness awareness;
   private final Set<DocumentSession> sessions = new LinkedHashSet<>();
+  /**
+   * Lane-confined: {@link #sessions} grouped by {@link Peer#sendExecutor}, what a broadcast walks; null after a
+   * session came or went, until the next broadcast groups them again. Grouping them afresh for every broadcast (an
+   * {@code IdentityHashMap}, a list per executor) was 7 % of the event loops' user time at medium (RESULTS.md,
+   * "Server CPU, round 8").
+   */
+  private Receivers[] receivers;
   private final Map<Long, DocumentSession> awarenessOwners = new HashMap<>();
   /** Awareness clients changed since the last presence broadcast, and whether one is scheduled. */
   private final Set<Long> awarenessChanged = new LinkedHashSet<>();
@@ -245,6 +251,7 @@ public final class SharedDocument {
         return;
       }
       sessions.add(session);
+      receivers = null;
       session.attached = true;
       // Dropped by protocols that have no way to say it (y-websocket).
       session.peer.send(new ServerMessage.Authenticated(key.name(), !session.permission.canWrite()));
@@ -589,6 +596,7 @@ public final class SharedDocument {
     if (!sessions.remove(session)) {
       return;
     }
+    receivers = null;
     awarenessBudget.forget(session);
     session.attached = false;
     List<Long> clients = session.awarenessClients();
@@ -679,38 +687,93 @@ public final class SharedDocument {
     broadcastTo(message, s -> s != skip);
   }
 
-  /** Sends {@code message} to the sessions that {@code to} accepts, as {@link #broadcast(ServerMessage, Object)}. */
+  /**
+   * Sends {@code message} to the sessions that {@code to} accepts, as {@link #broadcast(ServerMessage, Object)}.
+   * {@code to} is asked again on the sessions' executors: it may only read what does not change (a session's
+   * identity, its policy).
+   */
   private void broadcastTo(ServerMessage message, Predicate<DocumentSession> to) {
-    Map<Executor, List<Peer>> byExecutor = new IdentityHashMap<>();
-    for (DocumentSession s : sessions) {
-      if (to.test(s)) {
-        byExecutor.computeIfAbsent(s.peer.sendExecutor(), e -> new ArrayList<>()).add(s.peer);
+    Receivers[] groups = receivers();
+    int users = 0;
+    for (Receivers group : groups) {
+      if (group.any(to)) {
+        users++;
       }
     }
-    SharedFrames shared = new SharedFrames(message, byExecutor.size());
-    byExecutor.forEach((executor, peers) -> {
+    if (users == 0) {
+      return;
+    }
+    SharedFrames shared = new SharedFrames(message, users);
+    for (Receivers group : groups) {
+      if (!group.any(to)) {
+        continue;
+      }
       Runnable send = () -> {
         try {
-          for (Peer peer : peers) {
-            peer.send(shared);
+          for (DocumentSession s : group.sessions) {
+            if (to.test(s)) {
+              s.peer.send(shared);
+            }
           }
         } finally {
           shared.done();
         }
       };
-      if (executor instanceof EventLoop loop && loop.inEventLoop()) {
+      if (group.executor instanceof EventLoop loop && loop.inEventLoop()) {
         // The document runs on its connections' loop: written now, in order with what the document sends them
         // directly (which is written at once on this loop too), and without a task.
         send.run();
-        return;
+        continue;
       }
       try {
-        executor.execute(send);
+        group.executor.execute(send);
       } catch (RejectedExecutionException e) {
         shared.done();
-        log.debug("document {}: an event loop is shut down, {} clients miss a message", key, peers.size());
+        log.debug("document {}: an event loop is shut down, {} clients miss a message", key, group.sessions.length);
       }
-    });
+    }
+  }
+
+  /** {@link #receivers}, grouped again if sessions came or went since the last broadcast. */
+  private Receivers[] receivers() {
+    Receivers[] groups = receivers;
+    if (groups == null) {
+      List<Executor> executors = new ArrayList<>(2); // as many as event loops at most: a scan by identity
+      List<List<DocumentSession>> bySender = new ArrayList<>(2);
+      for (DocumentSession s : sessions) {
+        Executor executor = s.peer.sendExecutor();
+        int i = 0;
+        while (i < executors.size() && executors.get(i) != executor) {
+          i++;
+        }
+        if (i == executors.size()) {
+          executors.add(executor);
+          bySender.add(new ArrayList<>());
+        }
+        bySender.get(i).add(s);
+      }
+      groups = new Receivers[executors.size()];
+      for (int i = 0; i < groups.length; i++) {
+        groups[i] = new Receivers(executors.get(i), bySender.get(i).toArray(new DocumentSession[0]));
+      }
+      receivers = groups;
+    }
+    return groups;
+  }
+
+  /**
+   * The sessions whose peers send on {@code executor}, in the order they attached. Never changed once built: a
+   * broadcast's tasks read it on their executors while the lane may group the sessions anew.
+   */
+  private record Receivers(Executor executor, DocumentSession[] sessions) {
+    boolean any(Predicate<DocumentSession> to) {
+      for (DocumentSession s : sessions) {
+        if (to.test(s)) {
+          return true;
+        }
+      }
+      return false;
+    }
   }
 
   private void onAwarenessUpdate(AwarenessChange change) {

@@ -311,8 +311,8 @@ class SharedDocumentTest {
     List<FakePeer> receivers = List.of(new FakePeer(), new FakePeer(), new FakePeer(), new FakePeer());
     DocumentSession senderSession = attach(document, sender, Permission.WRITE);
     for (int i = 0; i < receivers.size(); i++) {
-      attach(document, receivers.get(i), Permission.WRITE);
       receivers.get(i).executor = i % 2 == 0 ? loop1 : loop2;
+      attach(document, receivers.get(i), Permission.WRITE);
     }
     Doc client = Doc.create();
     byte[] first = insertUpdate(client, 0, "a");
