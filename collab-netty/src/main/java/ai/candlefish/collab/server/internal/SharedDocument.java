@@ -374,6 +374,7 @@ public final class SharedDocument {
     ConnectionInfo from = session.connection; // null in tests that need no identity
     ServerObservations.Observed observed = runtime.observations().start(ServerObservations.Work.APPLY,
         from == null ? null : from.protocol(), key, from == null ? -1 : from.id());
+    writer.ackFollows(sync.ack() != 0);
     try {
       doc.applyUpdate(sync.payload(), session, runtime.config().updateLimits());
     } catch (DecodingException | LimitExceededException e) {
@@ -386,6 +387,7 @@ public final class SharedDocument {
       log.warn("document {}: a listener failed while an update was applied; ignored", key, e);
     } finally {
       echoToOrigin = false;
+      writer.ackFollows(false);
     }
     observed.stop("success", null);
     if (!doc.hasPendingUpdates()) {

@@ -64,6 +64,13 @@ final class StoreWriter {
   private int storedPieces;
   private int failures;
   private boolean urgent;
+  /**
+   * Lane-confined: the update being applied has a client waiting for its acknowledgement, so its write is due at
+   * once ({@link #whenStored}) and {@link #updated} queues it straight away. Debounced first, it armed the timer that
+   * whenStored cancelled right after: per acknowledged update, a schedule and a removal on the timer's queue and the
+   * timer thread woken for nothing (RESULTS.md, "Server CPU, round 8").
+   */
+  private boolean ackFollows;
   private boolean closed;
   /** In a cluster: this node's compaction of the document is queued or running ({@link #compactInCluster}). */
   private boolean compacting;
@@ -114,6 +121,14 @@ final class StoreWriter {
     }
   }
 
+  /**
+   * Says whether the update about to be applied will wait for {@link #whenStored} (its client wants an
+   * acknowledgement); false again once it is applied.
+   */
+  void ackFollows(boolean follows) {
+    ackFollows = follows;
+  }
+
   /** The document changed by {@code update}. */
   void updated(byte[] update) {
     long now = System.nanoTime();
@@ -125,7 +140,7 @@ final class StoreWriter {
     // In a cluster the other nodes get an update only once it is stored (store, commit, publish): debouncing would
     // hold it back from their clients for the debounce. Stored at once instead, as if a client waited for its ack;
     // what arrives while a write is in flight goes in the next one.
-    boolean atOnce = urgent || document.cluster != null;
+    boolean atOnce = urgent || ackFollows || document.cluster != null;
     dueNanos = atOnce ? now : Math.min(now + debounceNanos, firstPendingNanos + maxWaitNanos);
     arm();
   }
