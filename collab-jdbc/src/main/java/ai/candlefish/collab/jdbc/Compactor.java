@@ -169,7 +169,7 @@ final class Compactor implements AutoCloseable {
         }
         List<Long> seqs = new ArrayList<>();
         List<byte[]> rows = new ArrayList<>();
-        try (PreparedStatement s = c.prepareStatement(tables.lockDocument)) {
+        try (PreparedStatement s = c.prepareStatement(tables.selectDocument)) {
           JdbcDocumentStore.bindKey(s, doc, key);
           try (ResultSet rs = s.executeQuery()) {
             while (rs.next()) {
@@ -191,9 +191,30 @@ final class Compactor implements AutoCloseable {
           c.commit();
           return new long[] {0, 0};
         }
+        // The first row only, not every row read (Tables.lockDocument): a replace or delete of the document locks
+        // its rows in sequence order, so it meets this lock at its first row, before it holds any other, or holds
+        // it already and this waits (no deadlock either way). Appends add rows after the last read, which this
+        // leaves as they are. What a committed transaction changed meanwhile shows in the counts below (or here:
+        // the first row gone), and the compaction rolls back. Locking all 500 rows of a compaction at the server's
+        // threshold wrote 27 % of its WAL (a lock record per row).
+        boolean changed;
+        try (PreparedStatement s = c.prepareStatement(tables.lockRow)) {
+          s.setLong(1, seqs.get(0));
+          s.setLong(2, doc);
+          try (ResultSet rs = s.executeQuery()) {
+            changed = !rs.next();
+            if (!changed) {
+              rows.set(0, rs.getBytes(1)); // as locked: a single-row compaction may have rewritten it meanwhile
+            }
+          }
+        }
+        if (changed) {
+          c.rollback();
+          Compactor.log.debug("document {} changed before it was compacted; left as it is", key);
+          return new long[] {0, 0};
+        }
         byte[] state = extra == null ? state(rows) : state(extra, rows);
         long last = seqs.get(seqs.size() - 1);
-        boolean changed;
         try (PreparedStatement s = c.prepareStatement(tables.updateData)) {
           s.setBytes(1, state);
           s.setLong(2, last);

@@ -27,6 +27,7 @@ final class Tables {
   final String insert;
   final String selectDocument;
   final String lockDocument;
+  final String lockRow;
   final String updateData;
   final String deleteRows;
   final String deleteDocument;
@@ -52,9 +53,12 @@ final class Tables {
     insert = "INSERT INTO " + updatesTable + " (doc, tenant, name, data) VALUES (?, ?, ?, ?)";
     selectDocument =
         "SELECT seq, data FROM " + updatesTable + " WHERE doc = ? AND tenant = ? AND name = ? ORDER BY seq";
-    // Locks a document's rows in sequence order: every transaction that changes existing rows takes this first, so
-    // two of them (a compaction and a replace) never lock in opposite orders (a deadlock).
+    // Locks a document's rows in sequence order: a replace and a delete take this first, so that two of them never
+    // lock in opposite orders (a deadlock).
     lockDocument = selectDocument + " FOR UPDATE";
+    // A compaction locks only the document's first row, the first that lockDocument locks: a replace or delete
+    // waits for it there, holding none of the document's rows, or holds it and the compaction waits.
+    lockRow = "SELECT data FROM " + updatesTable + " WHERE seq = ? AND doc = ? FOR UPDATE";
     updateData = "UPDATE " + updatesTable + " SET data = ? WHERE seq = ? AND doc = ?";
     deleteRows = "DELETE FROM " + updatesTable + " WHERE doc = ? AND seq = ANY(?)";
     deleteDocument = "DELETE FROM " + updatesTable + " WHERE doc = ? AND tenant = ? AND name = ?";

@@ -96,6 +96,12 @@ enum Database {
     }
   }
 
+  /** How many sessions wait for a lock that another holds. */
+  long lockWaits() {
+    return count(this == POSTGRESQL ? "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        : "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE BLOCKER_ID IS NOT NULL");
+  }
+
   long count(String sql) {
     try (Connection c = dataSource().getConnection(); Statement s = c.createStatement();
         var rs = s.executeQuery(sql)) {

@@ -8,6 +8,10 @@ import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.DocumentLease;
 import ai.candlefish.collab.spi.LeaseLostException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -257,6 +262,59 @@ class JdbcDocumentLeasesTest {
 
     assertThat(store.load(KEY).updateCount()).isEqualTo(1);
     assertThat(load(store)).isEqualTo("kept");
+  }
+
+  /**
+   * The lock order against a replace or delete, which lock a document's rows in sequence order: with such a
+   * transaction holding the first row, the fenced compaction waits at that row and holds no other (the replace can
+   * lock the rest at once: no deadlock); once the replace committed, what it stored stays.
+   */
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void compact_whileAReplaceHoldsTheFirstRow_waitsThereHoldingNoOtherRow(Database db) throws Exception {
+    String prefix = Database.freshPrefix();
+    JdbcDocumentStore store = store(db, prefix);
+    JdbcDocumentLeases a = node(store, "a");
+    for (int i = 0; i < 5; i++) {
+      store.append(KEY, text(i + 1, "r" + i + " "));
+    }
+    DocumentLease lease = a.tryAcquire(KEY);
+    String rows = prefix + "updates";
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try (Connection replace = db.dataSource().getConnection()) {
+      replace.setAutoCommit(false);
+      long first = db.count("SELECT MIN(seq) FROM " + rows);
+      try (Statement s = replace.createStatement()) {
+        // a replace that has locked its first row and not yet the others
+        s.executeQuery("SELECT seq FROM " + rows + " WHERE seq = " + first + " FOR UPDATE").close();
+      }
+      Future<?> compaction = pool.submit(() -> a.compact(lease, text(1, "r0 ")));
+      await().atMost(Duration.ofSeconds(10)).until(() -> db.lockWaits() == 1);
+
+      try (Statement s = replace.createStatement();
+          ResultSet rs = s.executeQuery("SELECT seq FROM " + rows + " WHERE seq > " + first
+              + " ORDER BY seq FOR UPDATE NOWAIT")) {
+        int others = 0;
+        while (rs.next()) {
+          others++;
+        }
+        assertThat(others).as("rows the replace locked without waiting").isEqualTo(4);
+      }
+      try (Statement s = replace.createStatement()) {
+        s.executeUpdate("DELETE FROM " + rows);
+      }
+      try (PreparedStatement s = replace.prepareStatement(store.tables().insert)) {
+        JdbcDocumentStore.bindKey(s, Tables.hash(KEY), KEY);
+        s.setBytes(4, text(9, "replaced "));
+        s.executeUpdate();
+      }
+      replace.commit();
+      compaction.get(10, TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+
+    assertThat(load(store)).contains("replaced ");
   }
 
   @ParameterizedTest
