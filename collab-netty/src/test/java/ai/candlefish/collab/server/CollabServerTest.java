@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -279,6 +280,39 @@ class CollabServerTest {
     server.close();
     assertThat(handle.read(doc -> doc.getText("t").toString())).failsWithin(Duration.ofSeconds(30));
     handle.close();
+  }
+
+  @Test
+  void presence_notRenewedWithinTheTimeout_isRemovedByTheServer_inEveryDocument() {
+    start(b -> b);
+    List<YClient> silent = new ArrayList<>();
+    List<YClient> watchers = new ArrayList<>();
+    // Several documents, so that several of the timer's slices of documents (DocumentRegistry) are looked at.
+    for (int d = 0; d < 8; d++) {
+      YClient quiet = connect("room-" + d, "alice");
+      YClient watcher = connect("room-" + d, "bob");
+      quiet.awaitSynced();
+      watcher.awaitSynced();
+      quiet.awareness.setLocalState(Map.of("user", "quiet-" + d));
+      quiet.send(HostileClientsTest.awarenessFrame(quiet.awareness.encodeUpdate())); // once, never renewed
+      silent.add(quiet);
+      watchers.add(watcher);
+    }
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      for (int d = 0; d < silent.size(); d++) {
+        assertThat(watchers.get(d).awareness.states()).containsKey(silent.get(d).awareness.clientId());
+      }
+    });
+
+    // y-protocols' timeout is 30 s, and each document is looked at every 5 s: the rest is a loaded machine's slack.
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+      for (int d = 0; d < silent.size(); d++) {
+        assertThat(watchers.get(d).awareness.states()).as("room-" + d)
+            .doesNotContainKey(silent.get(d).awareness.clientId());
+      }
+    });
+    assertThat(silent).as("still connected: silent clients answer the server's pings")
+        .allSatisfy(c -> assertThat(c.closed).isNotDone());
   }
 
   // ------------------------------------------------------------------------------------------ malformed input
