@@ -179,11 +179,22 @@ public final class LoadGenerator {
     log.info("warm-up done: {} sent, {} delivered", tracker.sentCount(), tracker.deliveredCount());
     // The slow probes (jstat: seconds on a busy machine) first, so that the counts and CPU times, read last, start
     // with the measured phase.
+    long probesStart = System.nanoTime();
     LoadReport.GcPauses serverGcBefore = server == null ? null : server.gcPauses();
     LoadReport.GcPauses selfGcBefore = self.gcPauses();
     ProcessProbe.SchedStat serverSchedBefore = server == null ? null : server.schedStat();
     ProcessProbe.SchedStat selfSchedBefore = self.schedStat();
     ClusterProbe.Sample clusterBefore = cluster == null ? null : cluster.sample();
+    // What arrived while the probes ran is dropped too: each jstat is a JVM starting, which on a small machine holds
+    // up every process for up to a second or two, and a JVM server is probed twice (it and the generator), a Node
+    // server once, so those seconds counted against JVM servers more (idle-10000 on a loaded machine: the first 1 s
+    // report, which held them, had relay p99 0.9-2.6 s for every server, the next ones 5-100 ms).
+    Histogram probed = tracker.takeHistogram();
+    tracker.takeCrossNodeHistogram();
+    tracker.takeAckHistogram();
+    log.info("probes done after {} ms (not counted: {} receipts, relay p99 {} ms, max {} ms)",
+        (System.nanoTime() - probesStart) / 1_000_000, probed.getTotalCount(), millis(probed, 99),
+        probed.getMaxValue() / 1000.0);
     long deliveredBefore = tracker.deliveredCount();
     long serverCpuBefore = server == null ? 0 : server.cpuNanos();
     long selfCpuBefore = self.cpuNanos();
