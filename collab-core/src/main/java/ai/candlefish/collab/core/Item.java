@@ -164,7 +164,10 @@ final class Item extends AbstractStruct {
     AbstractStruct r = null;
     if (origin != null) {
       l = store.getItemCleanEnd(txn, origin);
-      origin = new ID(l.client, l.clock + l.length - 1);
+      if (l instanceof GC) {
+        // An item found there was split to end at the origin, so the origin is already its last ID; a GC is not.
+        origin = new ID(l.client, l.clock + l.length - 1);
+      }
     }
     if (rightOrigin != null) {
       // Most often nothing was inserted here between the two origins, so the item after the left one is the struct
