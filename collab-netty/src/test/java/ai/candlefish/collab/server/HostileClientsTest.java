@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -338,6 +339,35 @@ class HostileClientsTest {
       watch.check();
     } finally {
       release.countDown();
+    }
+  }
+
+  @Test
+  void connectBurst_waitsForTheAuthenticator_insteadOfBeingRefused() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger checking = new AtomicInteger();
+    start(b -> b.authentication(1, 10, 64).authenticator((token, c) -> {
+      checking.incrementAndGet();
+      try {
+        release.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return TestTokens.TOKENS.authenticate(token, c);
+    }));
+    List<YClient> burst = new ArrayList<>();
+    try {
+      for (int i = 0; i < 100; i++) {
+        burst.add(connect("plans", "alice"));
+      }
+      await().until(() -> checking.get() == 1);
+      Thread.sleep(500); // for the last tokens to reach the queue: one of 64 refused 35 of them 4529
+    } finally {
+      release.countDown();
+    }
+    for (YClient client : burst) {
+      assertThat(client.closed).as("closed while its token waited").isNotDone();
+      client.awaitSynced();
     }
   }
 

@@ -49,6 +49,8 @@ import org.slf4j.MDC;
  */
 public final class ServerRuntime {
   private static final Logger log = LoggerFactory.getLogger(ServerRuntime.class);
+  /** Token checks that may wait for each authentication thread before more are refused with SERVER_BUSY. */
+  static final int QUEUED_AUTHENTICATIONS_PER_THREAD = 1024;
   /** How often each document checks its awareness timeouts: a sixth of the timeout, as before the slices. */
   static final long AWARENESS_CHECK_MILLIS = Awareness.OUTDATED_TIMEOUT_MS / 6;
   /** The check period's slices: the timer checks a fiftieth of the documents every 100 ms. */
@@ -125,9 +127,11 @@ public final class ServerRuntime {
     this.eventLoops = documentThreads > 0 ? null : eventLoops;
     this.documentPool = this.eventLoops != null ? null : pool(Math.max(1, documentThreads), "collab-document");
     this.blockingPool = pool(config.blockingThreads(), "collab-blocking");
-    // Bounded: a flood of token checks is refused (SERVER_BUSY) instead of queueing without end.
-    ThreadPoolExecutor auth = new ThreadPoolExecutor(config.authenticationThreads(), config.authenticationThreads(),
-        60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64 * config.authenticationThreads()),
+    // Bounded: a flood of token checks is refused (SERVER_BUSY) instead of queueing without end. Deep enough for a
+    // reconnect burst (thousands of clients after a deploy or a network blip) to wait its turn, not be refused.
+    int authThreads = config.authenticationThreads();
+    ThreadPoolExecutor auth = new ThreadPoolExecutor(authThreads, authThreads, 60, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(QUEUED_AUTHENTICATIONS_PER_THREAD * authThreads),
         threads("collab-auth"));
     auth.allowCoreThreadTimeOut(true);
     this.authenticationPool = auth;
