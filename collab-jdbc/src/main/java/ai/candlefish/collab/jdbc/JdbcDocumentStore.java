@@ -65,13 +65,13 @@ import org.slf4j.LoggerFactory;
  * this store compacts nothing on its own. Used without a server, it can: once a document has more than {@link
  * Builder#compactAfter(int)} updates or {@link Builder#compactAfterBytes(long)} bytes of updates after its state
  * (counted by this instance since it loaded the document, and checked at load), a background thread merges its
- * rows into one state, in one transaction: it
- * reads the rows and locks the first of them (where {@link #replace} and {@link #delete}, which lock every row in
- * sequence order, begin: so they never deadlock), applies them to a document that garbage-collects deleted content (or merges them with {@link
- * Updates#merge} when some depend on updates that are not stored), writes the state into the row with the highest
- * sequence number it read, and deletes exactly the other rows it read. Updates appended meanwhile are rows it did
- * not read, so they stay. If the rows it read changed meanwhile (a {@link #replace}, a {@link #delete}, another
- * instance's compaction), the transaction is rolled back and nothing is lost.
+ * rows into one state, in one transaction: it reads the rows and locks the first of them (where {@link #replace} and
+ * {@link #delete}, which lock every row in sequence order, begin: so they never deadlock), applies them to a document
+ * that garbage-collects deleted content (or merges them with {@link Updates#merge} when some depend on updates that
+ * are not stored), writes the state into the row with the highest sequence number it read, and deletes exactly the
+ * other rows it read. Updates appended meanwhile are rows it did not read, so they stay. If the rows it read changed
+ * meanwhile (a {@link #replace}, a {@link #delete}, another instance's compaction), the transaction is rolled back
+ * and nothing is lost.
  *
  * <p><b>Loading</b> returns the rows in sequence order: the state first, then the updates appended after it. Every
  * row is checked to be a well-formed update; a corrupt row fails the load with a {@link StoreException} that names
