@@ -139,8 +139,9 @@ final class StoreWriter {
     runtime.unstored(1, update.length);
     // In a cluster the other nodes get an update only once it is stored (store, commit, publish): debouncing would
     // hold it back from their clients for the debounce. Stored at once instead, as if a client waited for its ack;
-    // what arrives while a write is in flight goes in the next one.
-    boolean atOnce = urgent || ackFollows || document.cluster != null;
+    // what arrives while a write is in flight goes in the next one. An update waiting for its ack keeps the batch
+    // due at once: a later one without an ack (a y-websocket client beside a Hocuspocus one) must not debounce it.
+    boolean atOnce = urgent || ackFollows || document.cluster != null || !pendingAcks.isEmpty();
     dueNanos = atOnce ? now : Math.min(now + debounceNanos, firstPendingNanos + maxWaitNanos);
     arm();
   }

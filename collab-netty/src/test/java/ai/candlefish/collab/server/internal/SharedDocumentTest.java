@@ -78,6 +78,8 @@ class SharedDocumentTest {
   static final class CountingStore implements DocumentStore {
     final InMemoryDocumentStore inner = new InMemoryDocumentStore();
     final AtomicInteger appends = new AtomicInteger();
+    /** Appends begun, counted before {@link #holdAppend} holds them. */
+    final AtomicInteger appendsBegun = new AtomicInteger();
     final AtomicInteger replaces = new AtomicInteger();
     volatile CountDownLatch holdLoad;
     volatile CountDownLatch holdAppend;
@@ -99,6 +101,7 @@ class SharedDocumentTest {
 
     @Override
     public void append(DocumentKey key, byte[] update) {
+      appendsBegun.incrementAndGet();
       CountDownLatch hold = holdAppend;
       if (hold != null) {
         try {
@@ -405,6 +408,27 @@ class SharedDocumentTest {
     store.holdAppend.countDown();
     await().atMost(Duration.ofSeconds(30)).until(() -> writer.received.contains(new ServerMessage.Ack("plans", 7)));
     assertThat(storedText()).isEqualTo("a");
+  }
+
+  @Test
+  void updateWithAck_isNotHeldBack_byAnUpdateWithoutAckThatArrivesAfterIt() {
+    // A Hocuspocus client (acks) and a y-websocket client (none) on one document, while a write is in flight: the
+    // later update without an ack must not push the waiting ack's write out to the debounce.
+    SharedDocument document = open(Duration.ofSeconds(30), Duration.ofSeconds(60), 1000);
+    FakePeer acked = new FakePeer();
+    FakePeer plain = new FakePeer();
+    DocumentSession ackedSession = attach(document, acked, Permission.WRITE);
+    DocumentSession plainSession = attach(document, plain, Permission.WRITE);
+    store.holdAppend = new CountDownLatch(1);
+    Doc source = Doc.create();
+    submit(document, ackedSession, new ClientMessage.Sync("plans", SyncMessage.UPDATE, insertUpdate(source, 0, "a"), 7));
+    await().atMost(Duration.ofSeconds(30)).until(() -> store.appendsBegun.get() == 1); // "a" in flight, held
+    submit(document, ackedSession, new ClientMessage.Sync("plans", SyncMessage.UPDATE, insertUpdate(source, 1, "b"), 8));
+    submit(document, plainSession, new ClientMessage.Sync("plans", SyncMessage.UPDATE, insertUpdate(source, 2, "c"), 0));
+
+    store.holdAppend.countDown();
+    await().atMost(Duration.ofSeconds(10)).until(() -> acked.received.contains(new ServerMessage.Ack("plans", 8)));
+    assertThat(storedText()).startsWith("ab");
   }
 
   @Test
