@@ -123,6 +123,26 @@ class YWebsocketInteropTest {
   }
 
   @Test
+  void roomNamesWithUnusualCharacters_reachTheDocumentOfThatName() {
+    // The provider puts the room into the URL as it is (a stray % included); Node's URL parser escapes the rest.
+    List<String> rooms = List.of("50% off", "100%", "a/b/ünï 😀", "x".repeat(1000));
+    for (int i = 0; i < rooms.size(); i++) {
+      String room = rooms.get(i);
+      node.connect("w" + i, url(), room, "alice");
+      node.insert("w" + i, 0, "in " + i);
+      node.connect("r" + i, url(), room, "bob");
+      node.waitText("r" + i, "in " + i);
+    }
+    for (int i = 0; i < rooms.size(); i++) {
+      try (DocumentHandle handle = server.openDocument(DocumentKey.of("acme", rooms.get(i))).join()) {
+        assertThat(handle.read(doc -> doc.getText("t").toString()).join()).as(rooms.get(i)).isEqualTo("in " + i);
+      }
+      node.call("destroy", "id", "w" + i);
+      node.call("destroy", "id", "r" + i);
+    }
+  }
+
+  @Test
   void readOnlyProvider_seesEverything_butItsEditsAreRejected() {
     node.connect("w", url(), "readonly", "alice");
     node.insert("w", 0, "written");

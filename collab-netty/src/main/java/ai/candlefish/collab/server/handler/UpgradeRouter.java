@@ -141,9 +141,11 @@ final class UpgradeRouter extends ChannelInboundHandlerAdapter {
     }
     QueryStringDecoder query;
     String path;
+    Map<String, List<String>> decodedParameters;
     try {
-      query = new QueryStringDecoder(uri);
+      query = new QueryStringDecoder(withStrayPercentsEscaped(uri));
       path = query.path();
+      decodedParameters = query.parameters();
     } catch (IllegalArgumentException e) {
       return new Refusal(HttpResponseStatus.BAD_REQUEST, "malformed request path");
     }
@@ -153,13 +155,43 @@ final class UpgradeRouter extends ChannelInboundHandlerAdapter {
     }
     for (WireProtocol protocol : protocols) {
       if (protocol.accepts(relative, headers)) {
-        Map<String, List<String>> parameters = new LinkedHashMap<>(query.parameters());
+        Map<String, List<String>> parameters = new LinkedHashMap<>(decodedParameters);
         List<String> tokens = parameters.remove(TOKEN_PARAMETER);
         String token = tokens == null || tokens.isEmpty() ? null : tokens.get(0);
         return new Route(protocol, relative, token, path, parameters);
       }
     }
     return new Refusal(HttpResponseStatus.NOT_FOUND, "not found");
+  }
+
+  /**
+   * {@code uri} with every {@code %} that does not start an escape ({@code %} and two hex digits) written as
+   * {@code %25}, so that it decodes to itself. y-websocket's provider puts the room name into the URL as it is, and
+   * y-websocket's server takes the path literally: a room such as {@code "50% off"} must reach its document, not a
+   * 400. The URL standard's percent-decoding treats a stray {@code %} the same way.
+   */
+  static String withStrayPercentsEscaped(String uri) {
+    int first = uri.indexOf('%');
+    if (first < 0) {
+      return uri;
+    }
+    StringBuilder out = null;
+    int copied = 0;
+    for (int i = first; i < uri.length(); i++) {
+      if (uri.charAt(i) == '%' && !(i + 2 < uri.length() && isHexDigit(uri.charAt(i + 1))
+          && isHexDigit(uri.charAt(i + 2)))) {
+        if (out == null) {
+          out = new StringBuilder(uri.length() + 8);
+        }
+        out.append(uri, copied, i + 1).append("25");
+        copied = i + 1;
+      }
+    }
+    return out == null ? uri : out.append(uri, copied, uri.length()).toString();
+  }
+
+  private static boolean isHexDigit(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   }
 
   private boolean originAllowed(String origin, String hostHeader) {

@@ -106,8 +106,27 @@ class UpgradeRouterTest {
   }
 
   @Test
-  void malformedEscape_is400() {
-    assertThat(refusedWith(request(HttpMethod.GET, "/collab/%zz", true))).isEqualTo(400);
+  void strayPercent_isALiteralPercent_asYWebsocketsServerTakesTheRoomName() {
+    // y-websocket's provider writes the room into the URL unencoded: room "50% off/%zz %" is this path.
+    channel.writeInbound(request(HttpMethod.GET, "/collab/50%%20off/%zz%20%?token=a%b%2", true));
+    UpgradeRouter.Route route = channel.attr(UpgradeRouter.ROUTE).get();
+    assertThat(route.relativePath()).isEqualTo("50% off/%zz %");
+    assertThat(route.token()).isEqualTo("a%b%2");
+  }
+
+  @Test
+  void escapesAroundAStrayPercent_areDecoded() {
+    assertThat(UpgradeRouter.withStrayPercentsEscaped("/%C3%BC%")).isEqualTo("/%C3%BC%25");
+    assertThat(UpgradeRouter.withStrayPercentsEscaped("/%%41%4")).isEqualTo("/%25%41%254");
+    assertThat(UpgradeRouter.withStrayPercentsEscaped("/plain")).isEqualTo("/plain");
+  }
+
+  @Test
+  void strayPercentInTheQuery_isLiteral_notAFailedConnection() {
+    // Before, the query was decoded outside the path's try: the connection failed with a WARN and a stack trace.
+    channel.writeInbound(request(HttpMethod.GET, "/collab/doc?x=%zz&y=100%", true));
+    assertThat(channel.attr(UpgradeRouter.ROUTE).get().parameters())
+        .isEqualTo(Map.of("x", List.of("%zz"), "y", List.of("100%")));
   }
 
   @Test
