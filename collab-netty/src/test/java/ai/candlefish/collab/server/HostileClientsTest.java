@@ -9,6 +9,7 @@ import ai.candlefish.collab.awareness.Awareness;
 import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.core.internal.codec.Lib0Encoder;
 import ai.candlefish.collab.spi.AuditLog;
+import ai.candlefish.collab.spi.Authenticator;
 import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
@@ -83,6 +84,20 @@ class HostileClientsTest {
   /** The server restarted on the same store (the old one closed). */
   private CollabServer restarted() {
     return start(b -> b);
+  }
+
+  /** {@link TestTokens}, except that a token starting with "slow" is bob's, answered once {@code release} opens. */
+  private static Authenticator slowTokens(CountDownLatch release) {
+    return (token, c) -> {
+      if (token.startsWith("slow")) {
+        try {
+          release.await(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return TestTokens.TOKENS.authenticate(token.startsWith("slow") ? "bob" : token, c);
+    };
   }
 
   private Bystander bystander(String document) {
@@ -315,16 +330,7 @@ class HostileClientsTest {
   @Test
   void slowAuthenticator_doesNotDelayStoresOfAuthenticatedClients() {
     CountDownLatch release = new CountDownLatch(1);
-    start(b -> b.threads(0, 1, 2).authentication(1, 10, 64).authenticator((token, c) -> {
-      if (token.startsWith("slow")) {
-        try {
-          release.await(20, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      return TestTokens.TOKENS.authenticate(token.startsWith("slow") ? "bob" : token, c);
-    }));
+    start(b -> b.threads(0, 1, 2).authentication(1, 10, 64).authenticator(slowTokens(release)));
     try {
       YClient alice = connect("plans", "alice");
       alice.awaitSynced();
@@ -337,6 +343,47 @@ class HostileClientsTest {
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
           assertThat(storedText()).isEqualTo("stored while tokens are checked"));
       watch.check();
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
+  void floodBehindADocumentTokenBeingChecked_isNotHeldWithoutBound() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    start(b -> b.authenticator(slowTokens(release)));
+    Bystander bystander = bystander("plans");
+    ServerWatch watch = Bystander.watch("flood behind a token check", List.of(bystander)).heapBound(32 << 20)
+        .start();
+    try (Socket attacker = raw()) {
+      assertThat(upgrade(attacker, "/", "")).contains(" 101 ");
+      OutputStream out = attacker.getOutputStream();
+      // Authenticated at once for one document, then a token for another that the authenticator sits on, and
+      // messages about that document, which wait for the answer: 1,500 of 60 KB (88 MiB).
+      out.write(RawSocket.binaryFrames(RawHocuspocusClient.encode("one", 2, 0, "alice"),
+          RawHocuspocusClient.encode("two", 2, 0, "slow")));
+      Doc big = Doc.create();
+      big.getText("t").insert(0, "x".repeat(60_000));
+      byte[] message = RawSocket.frame(0x82, RawHocuspocusClient.encode("two", 0, 2, big.encodeStateAsUpdate()));
+      Thread writer = new Thread(() -> {
+        try {
+          for (int i = 0; i < 1_500; i++) {
+            out.write(message);
+          }
+        } catch (IOException e) {
+          // closed while writing: fine
+        }
+      });
+      writer.start();
+      writer.join(5_000);
+      watch.check();
+      assertThat(bystander.connected()).isTrue();
+      release.countDown();
+      writer.join(30_000);
+      assertThat(writer.isAlive()).as("the client's writes go through once the token is accepted").isFalse();
+      try (DocumentHandle two = server.openDocument(DocumentKey.of("acme", "two")).join()) {
+        await().untilAsserted(() -> assertThat(two.read(d -> d.getText("t").length()).join()).isEqualTo(60_000));
+      }
     } finally {
       release.countDown();
     }

@@ -305,17 +305,28 @@ public final class Connection implements Peer {
       if (!(message instanceof ClientMessage.Authenticate)) {
         // Behind its document's token, if one is being checked: a refused token drops what was sent under it.
         ArrayDeque<ClientMessage> queued = authenticatingQueue(message.document());
-        if (queued == null) {
-          if (waiting == null) {
-            waiting = new ArrayDeque<>(2);
-          }
-          queued = waiting;
+        if (queued != null) {
+          waitForToken(queued, message);
+          return;
         }
-        queued.add(message);
+        if (waiting == null) {
+          waiting = new ArrayDeque<>(2);
+        }
+        waiting.add(message);
         return;
       }
     }
     dispatch(message);
+  }
+
+  /**
+   * Queues {@code message} behind a document's token that is being checked. It counts as in flight until the answer:
+   * an authenticated client could otherwise pile up messages there as fast as the message rate lets it read them
+   * (a slow authenticator, 16 MiB each), where now reading pauses at the in-flight limit.
+   */
+  private void waitForToken(ArrayDeque<ClientMessage> queue, ClientMessage message) {
+    throttle.submitted();
+    queue.add(message);
   }
 
   /** The messages waiting for document {@code name}'s token to be checked, or null if none is being checked. */
@@ -344,7 +355,7 @@ public final class Connection implements Peer {
     }
     ArrayDeque<ClientMessage> queued = authenticatingQueue(name);
     if (queued != null) {
-      queued.add(message);
+      waitForToken(queued, message);
       return;
     }
     if (message instanceof ClientMessage.Close) {
@@ -428,7 +439,7 @@ public final class Connection implements Peer {
     if (pending != null) {
       // Asked again while the first token is checked (a provider closed and reopened the document at once):
       // answered in order, after what came before it.
-      pending.add(auth);
+      waitForToken(pending, auth);
       return;
     }
     if (authentication.isConnectionToken(auth.token())) {
@@ -447,6 +458,9 @@ public final class Connection implements Peer {
       ArrayDeque<ClientMessage> queued = authenticatingDocuments == null ? null : authenticatingDocuments.remove(name);
       if (queued == null) {
         return; // closed meanwhile
+      }
+      for (int i = queued.size(); i > 0; i--) {
+        throttle.handled(); // no longer waiting: dispatched (and counted again) or dropped below
       }
       if (authenticatingDocuments.isEmpty()) {
         authenticatingDocuments = null; // not an empty map (72 bytes) for the rest of the connection's life

@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 /**
  * Decides, message by message as they are decoded, whether one client's next message may be handled now: not while
  * it is over its message rate, its authentication rate (token messages) or its document-open rate (messages that
- * open a document), or has too many messages waiting in documents; and never once the server shuts down. A message
- * that may not be handled yet is held by the {@link Connection} with everything after it, and reading pauses (TCP
+ * open a document), or has too many messages waiting in documents (or behind a document's token); and never once
+ * the server shuts down. A message that may not be handled yet is held by the {@link Connection} with everything
+ * after it, and reading pauses (TCP
  * pushes back; nothing is dropped) until {@link #admit} would say yes: then the connection's {@code admitHeld} runs
  * and reading resumes. So a read full of messages is handled at the rates, not first and paid for after; what is
  * held is at most what one read decoded.
@@ -94,12 +95,15 @@ final class ReadThrottle {
     return true;
   }
 
-  /** A message was handed to its document. */
+  /** A message was handed to its document, or queued behind its document's token while that is checked. */
   void submitted() {
     IN_FLIGHT.incrementAndGet(this);
   }
 
-  /** A document handled a message handed to it (on the document's thread). */
+  /**
+   * A document handled a message handed to it (on the document's thread), or a message that waited for its
+   * document's token was let go (on the event loop).
+   */
   void handled() {
     if (IN_FLIGHT.decrementAndGet(this) == MAX_IN_FLIGHT / 2) {
       connection.channel().eventLoop().execute(() -> resume(PAUSED_BY_IN_FLIGHT));
