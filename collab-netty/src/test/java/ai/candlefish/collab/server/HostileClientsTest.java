@@ -390,6 +390,37 @@ class HostileClientsTest {
   }
 
   @Test
+  void pingFlood_fromAClientThatNeverReads_piledUpNoPongs() throws Exception {
+    start(b -> b);
+    Bystander bystander = bystander("plans");
+    ServerWatch watch = Bystander.watch("ping flood", List.of(bystander)).heapBound(16 << 20).start();
+    try (Socket attacker = raw()) {
+      assertThat(upgrade(attacker, "/plans?token=carol", "")).contains(" 101 ");
+      // 300,000 pings of 125 bytes (40 MB), one TCP write of 512 at a time; the attacker never reads a pong.
+      byte[] ping = RawSocket.frame(0x89, new byte[125]);
+      byte[] pings = new byte[ping.length * 512];
+      for (int i = 0; i < 512; i++) {
+        System.arraycopy(ping, 0, pings, i * ping.length, ping.length);
+      }
+      OutputStream out = attacker.getOutputStream();
+      Thread writer = new Thread(() -> {
+        try {
+          for (int i = 0; i < 300_000 / 512; i++) {
+            out.write(pings);
+          }
+        } catch (IOException e) {
+          // closed while writing: fine
+        }
+      });
+      writer.start();
+      writer.join(20_000);
+      assertThat(writer.isAlive()).as("the server reads the pings").isFalse();
+      watch.check();
+      assertThat(bystander.connected()).isTrue();
+    }
+  }
+
+  @Test
   void connectBurst_waitsForTheAuthenticator_insteadOfBeingRefused() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     AtomicInteger checking = new AtomicInteger();

@@ -44,7 +44,8 @@ import java.util.concurrent.TimeUnit;
  * with our close frame and a {@link CorruptedWebSocketFrameException} down the pipeline; the rest of the input is
  * dropped. A message whose fragments add up to more than the maximum message size raises a
  * {@link TooLongFrameException} (the session closes with 1009) and its remaining fragments are dropped. Pings are
- * answered with a pong of the same payload, pongs dropped; control frames may come between fragments.
+ * answered with a pong of the same payload, unless a pong is still unsent (then not at all); pongs dropped; control
+ * frames may come between fragments.
  *
  * <p>Outbound, {@link ByteBuf}s are whole frames already ({@code BinaryFrames}) and pass as they are; a
  * {@link WebSocketFrame} is written as one final unmasked frame. After our close frame nothing more is written
@@ -89,6 +90,11 @@ final class WebSocketFrameCodec extends ChannelDuplexHandler {
   private boolean inputDone;
   /** Whether anything was passed on since the last read completed (if not, and reading is manual, read more). */
   private boolean passedOn;
+  /**
+   * A pong is written and not sent yet: pings meanwhile go unanswered (RFC 6455 5.5.3 lets one pong answer several
+   * pings), so a client that pings and never reads piles up nothing.
+   */
+  private boolean pongUnsent;
   /** The write of our close frame, or null before it. */
   private ChannelFuture closeSent;
   /** The connection's guard once this codec took over from it ({@link #takeOver}), or null. */
@@ -301,8 +307,9 @@ final class WebSocketFrameCodec extends ChannelDuplexHandler {
 
   private boolean controlFrame(ChannelHandlerContext ctx, int opcode, ByteBuf payload) {
     if (opcode == OPCODE_PING) {
-      if (closeSent == null) {
-        ctx.writeAndFlush(encode(ctx, OPCODE_PONG, payload));
+      if (closeSent == null && !pongUnsent) {
+        pongUnsent = true;
+        ctx.writeAndFlush(encode(ctx, OPCODE_PONG, payload)).addListener(f -> pongUnsent = false);
       }
       return true;
     }
