@@ -17,6 +17,7 @@ import ai.candlefish.collab.spi.StoreException;
 import ai.candlefish.collab.spi.StoredDocument;
 import ai.candlefish.collab.sync.SyncProtocol;
 import ai.candlefish.collab.testkit.TestTokens;
+import io.netty.channel.EventLoop;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -664,6 +665,35 @@ class CollabServerTest {
     await().until(() -> alice.text().equals("host: from alice") && bob.text().equals("host: from alice"));
     server.close();
     assertThat(storedText(memory, ACME_PLANS)).isEqualTo("host: from alice");
+  }
+
+  @Test
+  void connect_movesEachConnectionToItsDocumentsEventLoop() {
+    for (int documents : new int[] {2, 0}) { // documents on a pool, then on the event loops
+      start(b -> b.threads(4, documents, 4));
+      String plans = "plans" + documents;
+      String notes = "notes" + documents;
+      List<YClient> writers = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        writers.add(connect(plans, "alice"));
+      }
+      YClient bob = connect(notes, "bob");
+      writers.forEach(YClient::awaitSynced);
+      bob.awaitSynced();
+      // Accepted round-robin on 4 loops: most of them were moved.
+      List<EventLoop> loops = server.runtime().channels().stream().map(c -> c.eventLoop()).toList();
+      assertThat(loops).hasSize(7).containsOnly(server.runtime().homeLoop(plans), server.runtime().homeLoop(notes));
+      assertThat(loops.stream().filter(l -> l == server.runtime().homeLoop(notes)).count())
+          .isEqualTo(server.runtime().homeLoop(plans) == server.runtime().homeLoop(notes) ? 7 : 1);
+      writers.get(0).insert(0, "moved");
+      await().untilAsserted(() -> assertThat(writers.stream().map(YClient::text).toList()).as("documents " + documents)
+          .containsOnly("moved"));
+      bob.insert(0, "too");
+      await().until(() -> serverText(DocumentKey.of("acme", notes)).equals("too"));
+      clients.forEach(YClient::close);
+      clients.clear();
+      server.close();
+    }
   }
 
   @Test

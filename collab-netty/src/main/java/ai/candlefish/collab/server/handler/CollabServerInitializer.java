@@ -102,7 +102,7 @@ public final class CollabServerInitializer extends ChannelInitializer<SocketChan
     p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192));
     p.addLast("http-aggregator", new HttpObjectAggregator(1024));
     p.addLast("upgrade-router", new UpgradeRouter(config.pathPrefix(), config.allowedOrigins(),
-        config.pagePort(), protocols, runtime.metrics()));
+        config.pagePort(), protocols, runtime.metrics(), runtime::homeLoop));
     p.addLast(HANDSHAKE, new WebSocketServerProtocolHandler(webSocketConfig));
     if (runtime.metrics() != ServerMetrics.NONE) {
       p.addLast("message-metrics", new MessageMetricsHandler(runtime.metrics()));

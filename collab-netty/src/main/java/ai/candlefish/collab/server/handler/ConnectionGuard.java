@@ -88,6 +88,26 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     ctx.fireChannelReadComplete();
   }
 
+  /** The channel moves to another event loop ({@link UpgradeRouter}): it leaves this loop's sweep, on this loop. */
+  @Override
+  public void channelUnregistered(ChannelHandlerContext ctx) {
+    if (sweep != null) {
+      sweep.remove(this);
+      sweep = null;
+    }
+    ctx.fireChannelUnregistered();
+  }
+
+  /** Registered again with another loop after a move: joins that loop's sweep (first registrations: nothing yet). */
+  @Override
+  public void channelRegistered(ChannelHandlerContext ctx) {
+    if (this.ctx != null && sweep == null && ctx.channel().isActive()) {
+      sweep = sweeps.of(ctx.channel().eventLoop());
+      sweep.add(this);
+    }
+    ctx.fireChannelRegistered();
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     inactive();

@@ -1,11 +1,15 @@
 package ai.candlefish.collab.server.handler;
 
+import ai.candlefish.collab.server.internal.ClientMessage;
 import ai.candlefish.collab.server.internal.ServerMetrics;
+import ai.candlefish.collab.server.internal.ServerRuntime;
 import ai.candlefish.collab.server.internal.WireProtocol;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -27,12 +31,22 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
 
 /**
  * Looks at the upgrade request before the WebSocket handshake: is it a GET with {@code Upgrade: websocket}, under
  * the path prefix, for a protocol the server speaks? If so, it remembers the {@link Route} on the channel, removes
  * itself and passes the request on to the handshake; otherwise it answers with an HTTP error and closes.
+ *
+ * <p>A connection that opens one document by connecting (y-websocket) is first moved to that document's event loop
+ * ({@link ServerRuntime#homeLoop}): deregistered from the loop that accepted it and registered with the document's,
+ * before anything of the session exists (no timer, grant or handshake; the {@link ConnectionGuard} changes sweeps
+ * with it), so that all of a document's y-websocket connections share one loop: its update reaches them in one task,
+ * and with documents on the event loops their messages are received, applied and relayed on one thread. Reading
+ * stops meanwhile; a client that sent more than its upgrade request before the server answered it (RFC 6455 4.1
+ * forbids it) is closed. Connections that open documents by message (Hocuspocus, collab/1) stay where they were
+ * accepted.
  *
  * <p>One instance per channel (it removes itself).
  */
@@ -64,19 +78,32 @@ final class UpgradeRouter extends ChannelInboundHandlerAdapter {
   private final IntSupplier pagePort;
   private final List<WireProtocol> protocols;
   private final ServerMetrics metrics;
+  /** The event loop of a document's connections by the document's name; null: connections stay where accepted. */
+  private final Function<String, EventLoop> homeLoops;
+  /** Whether the channel is being moved to its document's event loop. */
+  private boolean moving;
 
   /**
    * @param allowedOrigins the origins a browser's request may come from (lower case, no trailing slash); empty:
    *     any (unless {@code pagePort} is set)
    * @param pagePort the port of the host's own pages, allowed on the host the client connected to; or null
+   * @param homeLoops the event loop of a document's connections by the document's name (null, or a null or foreign
+   *     loop: the connection stays on the loop that accepted it)
    */
   UpgradeRouter(String prefix, Set<String> allowedOrigins, IntSupplier pagePort, List<WireProtocol> protocols,
-      ServerMetrics metrics) {
+      ServerMetrics metrics, Function<String, EventLoop> homeLoops) {
     this.prefix = prefix;
     this.allowedOrigins = allowedOrigins;
     this.pagePort = pagePort;
     this.protocols = protocols;
     this.metrics = metrics;
+    this.homeLoops = homeLoops;
+  }
+
+  /** A router that leaves every connection on the loop that accepted it (the bridge's in-VM channels). */
+  UpgradeRouter(String prefix, Set<String> allowedOrigins, IntSupplier pagePort, List<WireProtocol> protocols,
+      ServerMetrics metrics) {
+    this(prefix, allowedOrigins, pagePort, protocols, metrics, null);
   }
 
   UpgradeRouter(String prefix, List<WireProtocol> protocols) {
@@ -85,6 +112,12 @@ final class UpgradeRouter extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (moving) {
+      // Bytes after the upgrade request, before the server's answer: parsed as HTTP, they mean nothing.
+      ReferenceCountUtil.release(msg);
+      ctx.close();
+      return;
+    }
     if (!(msg instanceof FullHttpRequest request)) {
       ReferenceCountUtil.release(msg);
       ctx.close();
@@ -101,9 +134,60 @@ final class UpgradeRouter extends ChannelInboundHandlerAdapter {
       request.release();
       return;
     }
+    EventLoop home = homeLoop(route);
+    if (home != null && home != ctx.channel().eventLoop() && home.parent() == ctx.channel().eventLoop().parent()) {
+      move(ctx, request, route, home);
+      return;
+    }
+    upgrade(ctx, request, route);
+  }
+
+  private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, Route route) {
     ctx.channel().attr(ROUTE).set(route);
     ctx.pipeline().remove(this);
     ctx.fireChannelRead(request);
+  }
+
+  /** The event loop of the one document that connecting by {@code route} opens, or null. */
+  private EventLoop homeLoop(Route route) {
+    if (homeLoops == null) {
+      return null;
+    }
+    List<ClientMessage> implicit = route.protocol().onConnect(route.relativePath());
+    return implicit.size() == 1 && implicit.get(0) instanceof ClientMessage.Open open
+        ? homeLoops.apply(open.document()) : null;
+  }
+
+  /**
+   * Moves the channel to event loop {@code home}, then goes on with the upgrade there. Reading stops until then;
+   * the {@link ConnectionGuard} moves to the new loop's sweep as the channel is unregistered and registered again.
+   */
+  private void move(ChannelHandlerContext ctx, FullHttpRequest request, Route route, EventLoop home) {
+    moving = true;
+    Channel channel = ctx.channel();
+    channel.config().setAutoRead(false);
+    channel.deregister().addListener(deregistered -> {
+      if (!deregistered.isSuccess() || !channel.isOpen()) {
+        request.release();
+        channel.close();
+        return;
+      }
+      home.register(channel).addListener(registered -> {
+        if (!registered.isSuccess()) {
+          request.release();
+          channel.unsafe().closeForcibly();
+          return;
+        }
+        moving = false;
+        if (!channel.isActive() || ctx.isRemoved()) {
+          request.release();
+          channel.close();
+          return;
+        }
+        channel.config().setAutoRead(true);
+        upgrade(ctx, request, route);
+      });
+    });
   }
 
   private Route route(ChannelHandlerContext ctx, FullHttpRequest request) {

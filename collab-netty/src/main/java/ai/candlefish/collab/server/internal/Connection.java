@@ -523,7 +523,7 @@ public final class Connection implements Peer {
     }
     SharedDocument document;
     try {
-      document = runtime.registry().acquire(key, channel.eventLoop());
+      document = runtime.registry().acquire(key);
     } catch (ServerBusyException e) {
       runtime.audit(a -> a.refused(info, who, key, CloseCodes.SERVER_BUSY, e.getMessage()));
       policy().refuseDocument(this, name, CloseCodes.SERVER_BUSY, "server busy, try again later");

@@ -2,7 +2,6 @@ package ai.candlefish.collab.server.internal;
 
 import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.spi.DocumentKey;
-import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -37,14 +36,6 @@ public final class DocumentRegistry {
    * @throws ServerBusyException if the document is not in memory and the server holds its maximum of documents
    */
   public SharedDocument acquire(DocumentKey key) {
-    return acquire(key, null);
-  }
-
-  /**
-   * As {@link #acquire(DocumentKey)}, from a connection on event loop {@code near}: a document it loads runs there
-   * (see {@link ServerRuntime#documentExecutor}).
-   */
-  public SharedDocument acquire(DocumentKey key, EventLoop near) {
     if (closing) {
       throw new IllegalStateException("the server is closing");
     }
@@ -59,7 +50,7 @@ public final class DocumentRegistry {
     SharedDocument document = documents.compute(key, (k, existing) -> {
       SharedDocument d = existing;
       if (d == null) {
-        d = new SharedDocument(k, runtime, runtime.documentExecutor(near));
+        d = new SharedDocument(k, runtime, runtime.documentExecutor(k.name()));
         created[0] = d;
       }
       d.users++;

@@ -10,9 +10,12 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,7 +41,7 @@ import org.slf4j.MDC;
  * <ul>
  *   <li>the documents' serial executors (CPU work on {@code Doc}s; never blocks) run on the document pool, or, with
  *       {@link ServerConfig#documentThreads} 0 (the default of a server on its own without hooks), on the event
- *       loops, each document on one loop (that of the connection that opened it, when it is one of the server's), so
+ *       loops, each document on one loop (its {@link #homeLoop}, where its y-websocket connections are moved too), so
  *       a client's message reaches its document and the document's update reaches the clients on that loop without a
  *       hand-off between threads;
  *   <li>the blocking pool runs store and authenticator calls, which may block;
@@ -61,6 +64,8 @@ public final class ServerRuntime {
   private final ExecutorService documentPool;
   /** The server's event loops, which run the documents unless they have a pool of their own; may be null. */
   private final EventLoopGroup eventLoops;
+  /** The server's event loops in a fixed order, for {@link #homeLoop}; empty without them. */
+  private final EventLoop[] loops;
   private final ExecutorService blockingPool;
   private final ExecutorService authenticationPool;
   /** Open connections per remote address (the count of all of them is {@link #connections}). */
@@ -125,6 +130,15 @@ public final class ServerRuntime {
     this.hooks = new HookCalls(config.hooks());
     int documentThreads = config.documentThreads(cluster != null);
     this.eventLoops = documentThreads > 0 ? null : eventLoops;
+    List<EventLoop> all = new ArrayList<>();
+    if (eventLoops != null) {
+      for (EventExecutor loop : eventLoops) {
+        if (loop instanceof EventLoop l) {
+          all.add(l);
+        }
+      }
+    }
+    this.loops = all.toArray(new EventLoop[0]);
     this.documentPool = this.eventLoops != null ? null : pool(Math.max(1, documentThreads), "collab-document");
     this.blockingPool = pool(config.blockingThreads(), "collab-blocking");
     // Bounded: a flood of token checks is refused (SERVER_BUSY) instead of queueing without end. Deep enough for a
@@ -237,16 +251,28 @@ public final class ServerRuntime {
   }
 
   /**
-   * Where a new document's serial executor runs: the documents' pool, or else {@code near} (the event loop of the
-   * connection that opens the document) when it is one of the server's event loops, or else the next of them.
-   *
-   * @param near the opening connection's event loop, or null (a host call)
+   * Where a new document named {@code name} runs its serial executor: the documents' pool, or else its
+   * {@link #homeLoop}, where its single-document connections are moved at their upgrade.
    */
-  public Executor documentExecutor(EventLoop near) {
-    if (documentPool != null) {
-      return documentPool;
+  public Executor documentExecutor(String name) {
+    return documentPool != null ? documentPool : homeLoop(name);
+  }
+
+  /**
+   * The event loop where the connections of document {@code name} belong (by the name's hash, whatever the tenant).
+   * A single-document connection (y-websocket) is moved there at its upgrade ({@code UpgradeRouter}), so that a
+   * document's update reaches all those connections in one task of one loop, and, with documents on the event
+   * loops, their messages are received, applied and relayed on one thread, with no hand-off and no wake-up.
+   *
+   * @return the loop, or null if the server has no event loops of its own
+   */
+  public EventLoop homeLoop(String name) {
+    if (loops.length == 0) {
+      return null;
     }
-    return near != null && near.parent() == eventLoops ? near : eventLoops.next();
+    // Spread: names like "doc-1", "doc-2" differ in their low bits only.
+    int h = name.hashCode() * 0x9E3779B9;
+    return loops[Math.floorMod(h ^ (h >>> 16), loops.length)];
   }
 
   public ExecutorService blockingPool() {
