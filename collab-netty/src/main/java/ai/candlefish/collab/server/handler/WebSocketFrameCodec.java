@@ -91,10 +91,12 @@ final class WebSocketFrameCodec extends ChannelDuplexHandler {
   /** Whether anything was passed on since the last read completed (if not, and reading is manual, read more). */
   private boolean passedOn;
   /**
-   * A pong is written and not sent yet: pings meanwhile go unanswered (RFC 6455 5.5.3 lets one pong answer several
-   * pings), so a client that pings and never reads piles up nothing.
+   * A pong is written and not sent yet: pings meanwhile are not answered at once but by one pong for the latest of
+   * them once it is sent (RFC 6455 5.5.3), so a client that pings and never reads piles up nothing.
    */
   private boolean pongUnsent;
+  /** The payload of the latest ping that came while {@link #pongUnsent} (at most 125 bytes), or null. */
+  private byte[] pingUnanswered;
   /** The write of our close frame, or null before it. */
   private ChannelFuture closeSent;
   /** The connection's guard once this codec took over from it ({@link #takeOver}), or null. */
@@ -305,11 +307,26 @@ final class WebSocketFrameCodec extends ChannelDuplexHandler {
     }
   }
 
+  private void answerPing(ChannelHandlerContext ctx, ByteBuf payload) {
+    if (pongUnsent) {
+      pingUnanswered = ByteBufUtil.getBytes(payload);
+      return;
+    }
+    pongUnsent = true;
+    ctx.writeAndFlush(encode(ctx, OPCODE_PONG, payload)).addListener((ChannelFutureListener) sent -> {
+      pongUnsent = false;
+      byte[] latest = pingUnanswered;
+      pingUnanswered = null;
+      if (latest != null && sent.isSuccess() && closeSent == null) {
+        answerPing(ctx, Unpooled.wrappedBuffer(latest));
+      }
+    });
+  }
+
   private boolean controlFrame(ChannelHandlerContext ctx, int opcode, ByteBuf payload) {
     if (opcode == OPCODE_PING) {
-      if (closeSent == null && !pongUnsent) {
-        pongUnsent = true;
-        ctx.writeAndFlush(encode(ctx, OPCODE_PONG, payload)).addListener(f -> pongUnsent = false);
+      if (closeSent == null) {
+        answerPing(ctx, payload);
       }
       return true;
     }

@@ -100,6 +100,34 @@ class WebSocketFrameCodecTest {
   }
 
   @Test
+  void pings_whileAPongIsUnsent_areAnsweredOnceItIsSent_byOnePongForTheLatest() {
+    List<Object> written = new ArrayList<>();
+    List<ChannelPromise> unsent = new ArrayList<>();
+    EmbeddedChannel slow = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
+      @Override
+      public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        written.add(msg); // held, as by a client that does not read, until the test sends it
+        unsent.add(promise);
+      }
+    }, new WebSocketFrameCodec(MAX));
+    try {
+      for (String ping : new String[] {"1", "2", "3"}) {
+        slow.writeInbound(Unpooled.wrappedBuffer(frame(0x89, ping.getBytes(StandardCharsets.UTF_8))));
+      }
+      assertThat(written).as("one pong waits, for the first ping").hasSize(1);
+      unsent.remove(0).setSuccess();
+      assertThat(written).as("then one for the latest ping").hasSize(2);
+      unsent.remove(0).setSuccess();
+      assertThat(written).as("and no more").hasSize(2);
+      assertThat(written).map(m -> ByteBufUtil.getBytes((ByteBuf) m)).containsExactly(
+          new byte[] {(byte) 0x8A, 1, '1'}, new byte[] {(byte) 0x8A, 1, '3'});
+    } finally {
+      written.forEach(ReferenceCountUtil::release);
+      slow.finishAndReleaseAll();
+    }
+  }
+
+  @Test
   void textMessages_arePassedOnAsText_forTheProtocolToRefuse() {
     channel.writeInbound(Unpooled.wrappedBuffer(concat(frame(0x01, bytes(2, 1)), frame(0x80, bytes(2, 2)))));
     TextWebSocketFrame text = channel.readInbound();
