@@ -105,15 +105,18 @@ final class DeleteSet {
       }
     }
 
-    /** Whether {@code clock} is in one of the (sorted) ranges. */
-    boolean contains(int clock) {
+    /**
+     * Whether {@code [clock, clock + len)} is within one of the (sorted) ranges; for a range that spans several
+     * adjacent ones, only once they are merged.
+     */
+    boolean containsRange(int clock, int len) {
       int lo = 0;
       int hi = count() - 1;
       while (lo <= hi) {
         int mid = (lo + hi) >>> 1;
         int c = clock(mid);
         if (c <= clock) {
-          if (clock < c + len(mid)) {
+          if ((long) clock + len <= (long) c + len(mid)) {
             return true;
           }
           lo = mid + 1;
@@ -122,6 +125,11 @@ final class DeleteSet {
         }
       }
       return false;
+    }
+
+    /** Whether {@code clock} is in one of the (sorted) ranges. */
+    boolean contains(int clock) {
+      return containsRange(clock, 1);
     }
   }
 

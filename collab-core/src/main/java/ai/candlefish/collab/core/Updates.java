@@ -73,6 +73,46 @@ public final class Updates {
   }
 
   /**
+   * Whether {@code state} (a v1 update, usually a whole document's {@link Doc#encodeStateAsUpdate()}) already holds
+   * everything each of {@code updates} holds, read from the bytes alone: every struct of each update is among the
+   * state's (counted from clock 0 without gaps, as Yjs's {@code encodeStateVectorFromUpdate} counts) and every range
+   * it deletes is within the state's delete set. Then applying any of them to a document loaded from {@code state}
+   * changes nothing ({@link #wouldChange} would answer false for each), and {@code state} can stand for them all,
+   * as a store's compaction wants, without loading it into a document. The state is decoded once for all the
+   * updates. A state whose delete set leaves out content it holds as deleted (Yjs never writes one) gets a false
+   * where a document would not change: the answer errs only towards false.
+   *
+   * @throws DecodingException if the state or an update is malformed
+   */
+  public static boolean holdsAll(byte[] state, List<byte[]> updates) {
+    Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(updates, "updates");
+    UpdateMerger.Stream held = UpdateReader.decodeStream(state, UpdateFormat.V1);
+    StateVector clocks = UpdateMerger.stateVector(held);
+    DeleteSet deleted = held.deletes();
+    deleted.sortAndMerge();
+    for (byte[] update : updates) {
+      UpdateMerger.Stream decoded = UpdateReader.decodeStream(Objects.requireNonNull(update, "update"),
+          UpdateFormat.V1);
+      for (AbstractStruct s : decoded.structs()) {
+        if (!(s instanceof Skip) && (long) s.clock + s.length > clocks.get(s.client)) {
+          return false;
+        }
+      }
+      for (Map.Entry<Long, DeleteSet.Ranges> e : decoded.deletes().clients.entrySet()) {
+        DeleteSet.Ranges ranges = e.getValue();
+        DeleteSet.Ranges in = deleted.clients.get((long) e.getKey());
+        for (int r = 0; r < ranges.count(); r++) {
+          if (ranges.len(r) > 0 && (in == null || !in.containsRange(ranges.clock(r), ranges.len(r)))) {
+            return false;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
    * Merges v1 updates into one that contains all of them (Yjs {@code mergeUpdates}). Merging is cheap, but unlike
    * applying to a {@link Doc} it does not garbage collect or resolve anything.
    *

@@ -162,6 +162,50 @@ class UpdatesTest {
   }
 
   @Test
+  void holdsAll_theUpdatesAStateWasMadeOf_isTrue() {
+    Doc doc = Doc.create();
+    List<byte[]> updates = new ArrayList<>();
+    doc.onUpdate((u, o, t) -> updates.add(u));
+    doc.getText("t").insert(0, "hello world");
+    doc.getText("t").delete(0, 6);
+    doc.getText("t").insert(0, "x");
+    assertThat(Updates.holdsAll(doc.encodeStateAsUpdate(), updates)).isTrue();
+    assertThat(Updates.holdsAll(doc.encodeStateAsUpdate(), List.of())).isTrue();
+  }
+
+  @Test
+  void holdsAll_anUpdateWithAStructTheStateLacks_isFalse() {
+    Doc doc = docWith("hello");
+    byte[] state = doc.encodeStateAsUpdate();
+    Doc later = copy(doc);
+    later.getText("t").insert(0, "x");
+    assertThat(Updates.holdsAll(state, List.of(state, later.encodeStateAsUpdate(doc.encodeStateVector()))))
+        .isFalse();
+  }
+
+  @Test
+  void holdsAll_aDeletionOfWhatTheStateStillHas_isFalse() {
+    Doc doc = docWith("hello");
+    byte[] state = doc.encodeStateAsUpdate();
+    Doc later = copy(doc);
+    later.getText("t").delete(1, 2);
+    byte[] deletion = later.encodeStateAsUpdate(doc.encodeStateVector()); // no structs, a deletion
+    assertThat(Updates.holdsAll(state, List.of(deletion))).isFalse();
+    assertThat(Updates.holdsAll(later.encodeStateAsUpdate(), List.of(deletion))).isTrue();
+  }
+
+  @Test
+  void holdsAll_aDeletionPartlyOutsideTheStatesDeleteSet_isFalse() {
+    Doc doc = docWith("abcdef");
+    Doc deleted = copy(doc);
+    deleted.getText("t").delete(1, 2); // b, c
+    byte[] state = deleted.encodeStateAsUpdate();
+    Doc more = copy(doc);
+    more.getText("t").delete(1, 3); // b, c, d
+    assertThat(Updates.holdsAll(state, List.of(more.encodeStateAsUpdate(doc.encodeStateVector())))).isFalse();
+  }
+
+  @Test
   void wouldChange_emptyUpdate_isFalse() {
     assertThat(Updates.wouldChange(Updates.empty(), docWith("x"))).isFalse();
   }

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.RepetitionInfo;
 
 /**
  * {@link Updates#wouldChange} against the real thing: for updates of replicas that edited (or only deleted) apart
- * from a document, its answer must be what applying the update to a copy of the document shows.
+ * from a document, its answer must be what applying the update to a copy of the document shows; and {@link
+ * Updates#holdsAll}, read from the document's state alone, must answer the same.
  */
 class UpdatesWouldChangePropertyTest {
   private static final long BASE_SEED = Long.getLong("collab.seed", 0xC0FFEEL);
@@ -57,6 +58,8 @@ class UpdatesWouldChangePropertyTest {
     for (byte[] update : candidates) {
       byte[] before = server.encodeStateAsUpdate();
       boolean predicted = Updates.wouldChange(update, server);
+      assertThat(Updates.holdsAll(before, List.of(update))).as("seed %d: holdsAll from the state's bytes", seed)
+          .isEqualTo(!predicted);
       assertThat(server.encodeStateAsUpdate()).as("seed %d: wouldChange changed the document", seed)
           .isEqualTo(before);
       Doc applied = copy(server, 3);

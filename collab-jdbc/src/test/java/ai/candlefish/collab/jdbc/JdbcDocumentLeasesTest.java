@@ -243,6 +243,31 @@ class JdbcDocumentLeasesTest {
     assertThat(load(store)).contains("mine ").contains("appended by another node ");
   }
 
+  /**
+   * A held state that holds every row (the lease holder's usual case) is stored as it is, not folded again in a
+   * fresh document: here a state that keeps its deleted text (a document without garbage collection), which a fold
+   * would have collected, so the stored bytes tell the two apart.
+   */
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void compact_stateThatHoldsEveryRow_isStoredAsItIs(Database db) {
+    JdbcDocumentStore store = store(db, Database.freshPrefix());
+    JdbcDocumentLeases a = node(store, "a");
+    Doc holder = Doc.newBuilder().clientId(1).gc(false).build();
+    List<byte[]> rows = new ArrayList<>();
+    holder.onUpdate((u, o, t) -> rows.add(u));
+    holder.getText("t").insert(0, "gone kept");
+    holder.getText("t").delete(0, 5);
+    rows.forEach(row -> store.append(KEY, row));
+    byte[] held = holder.encodeStateAsUpdate();
+    DocumentLease lease = a.tryAcquire(KEY);
+
+    a.compact(lease, held);
+
+    assertThat(store.load(KEY).updates()).singleElement().isEqualTo(held);
+    assertThat(load(store)).isEqualTo("kept");
+  }
+
   /** The held state is folded first and the rows after it: a row that only deletes must not be taken as known. */
   @ParameterizedTest
   @EnumSource(Database.class)
