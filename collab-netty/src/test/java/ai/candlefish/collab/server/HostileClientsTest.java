@@ -15,6 +15,7 @@ import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
+import ai.candlefish.collab.sync.SyncProtocol;
 import ai.candlefish.collab.testkit.ServerWatch;
 import ai.candlefish.collab.testkit.TestTokens;
 import java.io.IOException;
@@ -418,6 +419,31 @@ class HostileClientsTest {
       watch.check();
       assertThat(bystander.connected()).isTrue();
     }
+  }
+
+  @Test
+  void syncStep1Flood_isAnsweredOncePerInterval_andItsLastStep1Later() throws InterruptedException {
+    start(b -> b);
+    YClient alice = connect("plans", "alice");
+    alice.awaitSynced();
+    alice.insert(0, "x".repeat(100_000));
+    YClient flooder = connect("plans", "carol");
+    flooder.awaitSynced();
+    await().until(() -> flooder.text().length() == 100_000);
+    int initial = flooder.step2s.get();
+    // Each step 1 with an empty state vector asks for the whole document: 3 bytes for 100 KB, and its encoding.
+    byte[] step1 = YClient.frame(0, SyncProtocol.step1(Doc.create()));
+    for (int i = 0; i < 300; i++) {
+      flooder.send(step1);
+    }
+    flooder.flush();
+    // The first at once, the other 299 as one answer a second later; then nothing more.
+    await().atMost(Duration.ofSeconds(10)).until(() -> flooder.step2s.get() == initial + 2);
+    Thread.sleep(1_500);
+    assertThat(flooder.step2s.get()).isEqualTo(initial + 2);
+    assertThat(flooder.closed).isNotDone();
+    alice.insert(0, "still synced ");
+    await().until(() -> flooder.text().startsWith("still synced "));
   }
 
   @Test

@@ -41,6 +41,8 @@ final class YClient implements AutoCloseable {
   final List<String> denied = new CopyOnWriteArrayList<>();
   /** How many awareness messages arrived. */
   final AtomicInteger awarenessMessages = new AtomicInteger();
+  /** How many sync step 2 messages arrived. */
+  final AtomicInteger step2s = new AtomicInteger();
   final CompletableFuture<Close> closed = new CompletableFuture<>();
   private final boolean reading;
   private final Subscription updates;
@@ -146,6 +148,7 @@ final class YClient implements AutoCloseable {
         send(frame(0, reply));
       }
       if (m instanceof SyncMessage.SyncStep2) {
+        step2s.incrementAndGet();
         synced = true;
       }
     } else if (type == 1) {
