@@ -447,6 +447,30 @@ class HostileClientsTest {
   }
 
   @Test
+  void awarenessQueryFlood_isAnsweredOncePerInterval_andItsLastQueryLater() throws InterruptedException {
+    start(b -> b);
+    YClient alice = connect("plans", "alice");
+    alice.awaitSynced();
+    alice.awareness.setLocalState(Map.of("name", "Alice", "notes", "x".repeat(20_000)));
+    alice.send(awarenessFrame(alice.awareness.encodeUpdate()));
+    YClient flooder = connect("plans", "carol");
+    flooder.awaitSynced();
+    long aliceId = alice.awareness.clientId();
+    await().until(() -> flooder.awareness.states().containsKey(aliceId));
+    int before = flooder.awarenessMessages.get();
+    // Each query (one byte) asks for every client's presence, encoded anew: 20 KB here, megabytes on a busy document.
+    for (int i = 0; i < 300; i++) {
+      flooder.send(new byte[] {3});
+    }
+    flooder.flush();
+    // The first at once, the other 299 as one answer a second later; then nothing more.
+    await().atMost(Duration.ofSeconds(10)).until(() -> flooder.awarenessMessages.get() == before + 2);
+    Thread.sleep(1_500);
+    assertThat(flooder.awarenessMessages.get()).isEqualTo(before + 2);
+    assertThat(flooder.closed).isNotDone();
+  }
+
+  @Test
   void connectBurst_waitsForTheAuthenticator_insteadOfBeingRefused() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     AtomicInteger checking = new AtomicInteger();

@@ -30,6 +30,10 @@ public final class DocumentSession {
   long nextStep1At;
   /** The state vector of a repeated sync step 1 that waits for {@link #nextStep1At}, or null. */
   byte[] deferredStep1;
+  /** When a query for the presence may be answered again ({@link System#nanoTime}); 0: at once. */
+  long nextAwarenessQueryAt;
+  /** Whether a query for the presence waits for {@link #nextAwarenessQueryAt}. */
+  boolean awarenessQueryDeferred;
   /**
    * The awareness client ids the client sent: null, one {@code Long} (almost always: a Yjs client has one id), or a
    * {@code Set<Long>}; a server holds 10,000s of sessions, and a set costs 136 bytes for one id.

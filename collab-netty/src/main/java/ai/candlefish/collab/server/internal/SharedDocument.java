@@ -58,8 +58,11 @@ public final class SharedDocument {
 
   /** How long a document in a cluster waits for the store to say who owns a new client id. */
   private static final Duration CLAIM_WAIT = Duration.ofSeconds(5);
-  /** How often a client's repeated sync step 1 is answered at most (see {@link #repeatedStep1}). */
-  static final long REPEATED_STEP1_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /**
+   * How often a client's repeated sync step 1, and its query for the presence, is answered at most (see
+   * {@link #repeatedStep1}).
+   */
+  static final long REPEATED_ANSWER_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private enum State { LOADING, READY, FAILED, UNLOADED }
 
@@ -302,8 +305,7 @@ public final class SharedDocument {
         }
         awareness.applyUpdate(a.update(), session, client -> mayChangePresence(session, client));
       } else if (message instanceof ClientMessage.QueryAwareness) {
-        session.peer.send(new ServerMessage.Awareness(key.name(),
-            awareness.encodeUpdate(awareness.clientsWithState())));
+        queryAwareness(session);
       } else if (message instanceof ClientMessage.Stateless s) {
         runtime.hooks().onStateless(key, session.connection, session.principal, session.permission, s.payload());
       }
@@ -327,7 +329,7 @@ public final class SharedDocument {
 
   /**
    * Answers a sync step 1 after the first (y-websocket's resync, Hocuspocus's {@code forceSync}) at most once per
-   * {@link #REPEATED_STEP1_INTERVAL_NANOS}: those that come sooner wait, and the last of them is answered then. Each
+   * {@link #REPEATED_ANSWER_INTERVAL_NANOS}: those that come sooner wait, and the last of them is answered then. Each
    * answer encodes the document's whole state past the client's state vector: a client that sent a few bytes of
    * step 1 in a loop and read the replies kept the document's thread encoding (a 4 MB document: 675 replies in 15 s,
    * the other clients' edits 1-6 s late).
@@ -339,19 +341,47 @@ public final class SharedDocument {
       boolean scheduled = session.deferredStep1 != null;
       session.deferredStep1 = stateVector;
       if (!scheduled) {
-        try {
-          runtime.timer().schedule(() -> lane.execute(() -> answerDeferredStep1(session)), wait,
-              TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException shutDown) {
-          // the server is closing: the client resyncs when it reconnects
-        }
+        later(wait, () -> answerDeferredStep1(session));
       }
       return;
     }
-    session.nextStep1At = (now + REPEATED_STEP1_INTERVAL_NANOS) | 1; // never 0, which means "at once"
+    session.nextStep1At = (now + REPEATED_ANSWER_INTERVAL_NANOS) | 1; // never 0, which means "at once"
     session.peer.send(ServerMessage.Sync.step2(key.name(), doc.encodeStateAsUpdate(stateVector)));
     if (session.policy.answersRepeatedStep1WithStep1()) {
       session.peer.send(ServerMessage.Sync.step1(key.name(), doc.encodeStateVector()));
+    }
+  }
+
+  /**
+   * Answers a client's query for the presence (y-websocket's message 3, Hocuspocus's query-awareness) at most once per
+   * {@link #REPEATED_ANSWER_INTERVAL_NANOS}, as {@link #repeatedStep1}: each answer encodes every client's state (up
+   * to megabytes), a client that asked in a loop and read the answers kept the document's thread encoding.
+   */
+  private void queryAwareness(DocumentSession session) {
+    long now = System.nanoTime();
+    long wait = session.nextAwarenessQueryAt - now;
+    if (session.nextAwarenessQueryAt != 0 && wait > 0) {
+      if (!session.awarenessQueryDeferred) {
+        session.awarenessQueryDeferred = true;
+        later(wait, () -> {
+          session.awarenessQueryDeferred = false;
+          if (session.attached) {
+            queryAwareness(session);
+          }
+        });
+      }
+      return;
+    }
+    session.nextAwarenessQueryAt = (now + REPEATED_ANSWER_INTERVAL_NANOS) | 1;
+    session.peer.send(new ServerMessage.Awareness(key.name(), awareness.encodeUpdate(awareness.clientsWithState())));
+  }
+
+  /** Runs {@code task} on the document's thread in {@code nanos}; not at all once the server is closing. */
+  private void later(long nanos, Runnable task) {
+    try {
+      runtime.timer().schedule(() -> lane.execute(task), nanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException shutDown) {
+      // the server is closing: the client asks again when it reconnects
     }
   }
 
