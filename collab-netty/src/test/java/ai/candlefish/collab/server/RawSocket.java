@@ -56,10 +56,15 @@ final class RawSocket {
     out.write(finAndOpcode);
     if (payload.length < 126) {
       out.write(0x80 | payload.length);
-    } else {
+    } else if (payload.length <= 0xFFFF) {
       out.write(0x80 | 126);
       out.write(payload.length >>> 8);
       out.write(payload.length & 0xFF);
+    } else {
+      out.write(0x80 | 127);
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        out.write((int) ((long) payload.length >>> shift) & 0xFF);
+      }
     }
     out.writeBytes(mask);
     for (int i = 0; i < payload.length; i++) {

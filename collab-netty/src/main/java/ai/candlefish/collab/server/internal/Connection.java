@@ -325,7 +325,7 @@ public final class Connection implements Peer {
    * (a slow authenticator, 16 MiB each), where now reading pauses at the in-flight limit.
    */
   private void waitForToken(ArrayDeque<ClientMessage> queue, ClientMessage message) {
-    throttle.submitted();
+    throttle.submitted(message);
     queue.add(message);
   }
 
@@ -370,8 +370,8 @@ public final class Connection implements Peer {
     if (message instanceof ClientMessage.Awareness a && !passesAwarenessBudget(a)) {
       return;
     }
-    throttle.submitted();
-    session.document().submit(session, message, throttle::handled);
+    throttle.submitted(message);
+    session.document().submit(session, message, () -> throttle.handled(message));
   }
 
   /**
@@ -410,8 +410,9 @@ public final class Connection implements Peer {
     awareness.drain(System.nanoTime()).forEach((name, update) -> {
       DocumentSession session = documents.session(name);
       if (session != null) {
-        throttle.submitted();
-        session.document().submit(session, new ClientMessage.Awareness(name, update), throttle::handled);
+        ClientMessage.Awareness message = new ClientMessage.Awareness(name, update);
+        throttle.submitted(message);
+        session.document().submit(session, message, () -> throttle.handled(message));
       }
     });
   }
@@ -459,8 +460,8 @@ public final class Connection implements Peer {
       if (queued == null) {
         return; // closed meanwhile
       }
-      for (int i = queued.size(); i > 0; i--) {
-        throttle.handled(); // no longer waiting: dispatched (and counted again) or dropped below
+      for (ClientMessage message : queued) {
+        throttle.handled(message); // no longer waiting: dispatched (and counted again) or dropped below
       }
       if (authenticatingDocuments.isEmpty()) {
         authenticatingDocuments = null; // not an empty map (72 bytes) for the rest of the connection's life

@@ -4,11 +4,13 @@ import io.netty.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * Decides, message by message as they are decoded, whether one client's next message may be handled now: not while
  * it is over its message rate, its authentication rate (token messages) or its document-open rate (messages that
- * open a document), or has too many messages waiting in documents (or behind a document's token); and never once
+ * open a document), or has too many messages, or too many bytes of them, waiting in documents (or behind a
+ * document's token); and never once
  * the server shuts down. A message that may not be handled yet is held by the {@link Connection} with everything
  * after it, and reading pauses (TCP
  * pushes back; nothing is dropped) until {@link #admit} would say yes: then the connection's {@code admitHeld} runs
@@ -24,6 +26,14 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 final class ReadThrottle {
   /** Messages handed to documents and not handled yet, at which reading pauses (and resumes at half). */
   static final int MAX_IN_FLIGHT = 64;
+  /**
+   * Bytes of messages handed to documents and not handled yet, at which reading pauses (and resumes below half): 64
+   * messages of up to {@code maxMessageSize} (16 MiB) each would be a gigabyte per connection. A message is admitted
+   * while the bytes are below this, so one larger than it still goes through, alone.
+   */
+  static final long MAX_IN_FLIGHT_BYTES = 8 << 20;
+  /** What a message costs besides its payload (the record, its document's name), in {@link #inFlightBytes}. */
+  private static final int MESSAGE_OVERHEAD = 64;
   private static final int PAUSED_BY_RATE = 1;
   private static final int PAUSED_BY_IN_FLIGHT = 2;
   private static final int PAUSED_BY_SHUTDOWN = 4;
@@ -36,6 +46,10 @@ final class ReadThrottle {
       AtomicIntegerFieldUpdater.newUpdater(ReadThrottle.class, "inFlight");
   /** Messages handed to documents and not handled yet (a field, not an AtomicInteger: 10,000s of connections). */
   private volatile int inFlight;
+  private static final AtomicLongFieldUpdater<ReadThrottle> IN_FLIGHT_BYTES =
+      AtomicLongFieldUpdater.newUpdater(ReadThrottle.class, "inFlightBytes");
+  /** What the messages in {@link #inFlight} hold ({@link #bytes}). */
+  private volatile long inFlightBytes;
   private ScheduledFuture<?> rateResume;
   private int pauses;
 
@@ -68,6 +82,11 @@ final class ReadThrottle {
       connection.metrics().throttled("in-flight");
       return false;
     }
+    if (inFlightBytes >= MAX_IN_FLIGHT_BYTES) {
+      pause(PAUSED_BY_IN_FLIGHT);
+      connection.metrics().throttled("in-flight-bytes");
+      return false;
+    }
     ServerConfig config = connection.config();
     long now = System.nanoTime();
     long wait = config.messageRate.delay(messages, now);
@@ -95,19 +114,31 @@ final class ReadThrottle {
     return true;
   }
 
-  /** A message was handed to its document, or queued behind its document's token while that is checked. */
-  void submitted() {
+  /**
+   * {@code message} was handed to its document, or queued behind its document's token while that is checked; each is
+   * {@link #handled} once.
+   */
+  void submitted(ClientMessage message) {
     IN_FLIGHT.incrementAndGet(this);
+    IN_FLIGHT_BYTES.addAndGet(this, bytes(message));
   }
 
   /**
-   * A document handled a message handed to it (on the document's thread), or a message that waited for its
-   * document's token was let go (on the event loop).
+   * A document handled {@code message} (on the document's thread), or it waited for its document's token and was let
+   * go (on the event loop).
    */
-  void handled() {
-    if (IN_FLIGHT.decrementAndGet(this) == MAX_IN_FLIGHT / 2) {
+  void handled(ClientMessage message) {
+    long bytes = bytes(message);
+    long bytesLeft = IN_FLIGHT_BYTES.addAndGet(this, -bytes);
+    boolean bytesBelowHalf = bytesLeft < MAX_IN_FLIGHT_BYTES / 2 && bytesLeft + bytes >= MAX_IN_FLIGHT_BYTES / 2;
+    if (IN_FLIGHT.decrementAndGet(this) == MAX_IN_FLIGHT / 2 || bytesBelowHalf) {
       connection.channel().eventLoop().execute(() -> resume(PAUSED_BY_IN_FLIGHT));
     }
+  }
+
+  /** What {@code message} holds while in flight: its size on the wire and what it costs besides. */
+  private static long bytes(ClientMessage message) {
+    return message.size() + MESSAGE_OVERHEAD;
   }
 
   /**
