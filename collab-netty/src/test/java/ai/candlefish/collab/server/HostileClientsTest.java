@@ -351,69 +351,40 @@ class HostileClientsTest {
 
   @Test
   void floodBehindADocumentTokenBeingChecked_isNotHeldWithoutBound() throws Exception {
-    CountDownLatch release = new CountDownLatch(1);
-    start(b -> b.authenticator(slowTokens(release)));
-    Bystander bystander = bystander("plans");
-    ServerWatch watch = Bystander.watch("flood behind a token check", List.of(bystander)).heapBound(32 << 20)
-        .start();
-    try (Socket attacker = raw()) {
-      assertThat(upgrade(attacker, "/", "")).contains(" 101 ");
-      OutputStream out = attacker.getOutputStream();
-      // Authenticated for one document (its answer awaited: before it, the connection's unauthenticated budget of
-      // 1 MiB would close it), then a token for another that the authenticator sits on, and messages about that
-      // document, which wait for the answer: 1,500 of 60 KB (88 MiB).
-      out.write(RawSocket.binaryFrames(RawHocuspocusClient.encode("one", 2, 0, "alice")));
-      attacker.setSoTimeout(10_000);
-      assertThat(attacker.getInputStream().read()).as("the answer to the first token").isNotNegative();
-      out.write(RawSocket.binaryFrames(RawHocuspocusClient.encode("two", 2, 0, "slow")));
-      Doc big = Doc.create();
-      big.getText("t").insert(0, "x".repeat(60_000));
-      byte[] message = RawSocket.frame(0x82, RawHocuspocusClient.encode("two", 0, 2, big.encodeStateAsUpdate()));
-      Thread writer = new Thread(() -> {
-        try {
-          for (int i = 0; i < 1_500; i++) {
-            out.write(message);
-          }
-        } catch (IOException e) {
-          // closed while writing: fine
-        }
-      });
-      writer.start();
-      writer.join(5_000);
-      watch.check();
-      assertThat(bystander.connected()).isTrue();
-      release.countDown();
-      writer.join(30_000);
-      assertThat(writer.isAlive()).as("the client's writes go through once the token is accepted").isFalse();
-      try (DocumentHandle two = server.openDocument(DocumentKey.of("acme", "two")).join()) {
-        await().untilAsserted(() -> assertThat(two.read(d -> d.getText("t").length()).join()).isEqualTo(60_000));
-      }
-    } finally {
-      release.countDown();
-    }
+    // 1,500 messages of 60 KB (88 MiB): reading pauses at 64 messages in flight.
+    floodBehindASlowToken("flood behind a token check", 1_500, 60_000, 32 << 20);
   }
 
   @Test
   void largeMessagesBehindADocumentTokenBeingChecked_areHeldUpToTheInFlightBytes() throws Exception {
+    // 60 messages of 500 KB (30 MB), under the 64 messages in flight: reading pauses at 8 MiB of them.
+    floodBehindASlowToken("large messages behind a token check", 60, 500_000, 24 << 20);
+  }
+
+  /**
+   * A client authenticated for one document (its answer awaited: before it, the connection's unauthenticated budget
+   * of 1 MiB would close it) sends a token for another that the authenticator sits on, then {@code messages} updates
+   * of {@code characters} about that document, which wait for the answer: the server's heap stays within {@code
+   * heapBound}, and once the token is accepted every write goes through and the document has the text.
+   */
+  private void floodBehindASlowToken(String attack, int messages, int characters, long heapBound) throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     start(b -> b.authenticator(slowTokens(release)));
     Bystander bystander = bystander("plans");
-    ServerWatch watch = Bystander.watch("large messages behind a token check", List.of(bystander))
-        .heapBound(24 << 20).start();
+    ServerWatch watch = Bystander.watch(attack, List.of(bystander)).heapBound(heapBound).start();
     try (Socket attacker = raw()) {
       assertThat(upgrade(attacker, "/", "")).contains(" 101 ");
       OutputStream out = attacker.getOutputStream();
-      // As above, but 60 messages of 500 KB: under the 64 messages in flight that pause reading, 30 MB waiting.
       out.write(RawSocket.binaryFrames(RawHocuspocusClient.encode("one", 2, 0, "alice")));
       attacker.setSoTimeout(10_000);
       assertThat(attacker.getInputStream().read()).as("the answer to the first token").isNotNegative();
       out.write(RawSocket.binaryFrames(RawHocuspocusClient.encode("two", 2, 0, "slow")));
       Doc big = Doc.create();
-      big.getText("t").insert(0, "x".repeat(500_000));
+      big.getText("t").insert(0, "x".repeat(characters));
       byte[] message = RawSocket.frame(0x82, RawHocuspocusClient.encode("two", 0, 2, big.encodeStateAsUpdate()));
       Thread writer = new Thread(() -> {
         try {
-          for (int i = 0; i < 60; i++) {
+          for (int i = 0; i < messages; i++) {
             out.write(message);
           }
         } catch (IOException e) {
@@ -428,7 +399,7 @@ class HostileClientsTest {
       writer.join(30_000);
       assertThat(writer.isAlive()).as("the client's writes go through once the token is accepted").isFalse();
       try (DocumentHandle two = server.openDocument(DocumentKey.of("acme", "two")).join()) {
-        await().untilAsserted(() -> assertThat(two.read(d -> d.getText("t").length()).join()).isEqualTo(500_000));
+        await().untilAsserted(() -> assertThat(two.read(d -> d.getText("t").length()).join()).isEqualTo(characters));
       }
     } finally {
       release.countDown();
