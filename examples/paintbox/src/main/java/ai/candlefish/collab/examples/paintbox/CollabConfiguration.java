@@ -1,6 +1,7 @@
 package ai.candlefish.collab.examples.paintbox;
 
 import ai.candlefish.collab.server.CollabServer;
+import ai.candlefish.collab.spring.CollabProperties;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -17,7 +18,7 @@ class CollabConfiguration {
   }
 
   @Bean
-  PresenceHooks presenceHooks() {
-    return new PresenceHooks();
+  PresenceHooks presenceHooks(CollabProperties collab) {
+    return new PresenceHooks(collab.path() == null ? "" : collab.path());
   }
 }

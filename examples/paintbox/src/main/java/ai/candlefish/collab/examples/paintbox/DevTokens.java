@@ -80,6 +80,11 @@ public final class DevTokens {
 
   /** A token for {@code user}, valid for the configured lifetime. */
   public String issue(String user) {
+    return issue(user, "write");
+  }
+
+  /** A token for {@code user} with {@code collab} as its permissions claim (tests give read-only tokens). */
+  String issue(String user, Object collab) {
     Instant now = Instant.now();
     JWTClaimsSet claims = new JWTClaimsSet.Builder()
         .subject(user)
@@ -87,7 +92,7 @@ public final class DevTokens {
         .issueTime(Date.from(now))
         .expirationTime(Date.from(now.plus(lifetime)))
         .claim("tenant", PaintboxApplication.TENANT)
-        .claim("collab", "write")
+        .claim("collab", collab)
         .build();
     SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
     try {

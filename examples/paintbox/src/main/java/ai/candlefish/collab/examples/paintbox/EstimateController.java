@@ -2,6 +2,7 @@ package ai.candlefish.collab.examples.paintbox;
 
 import ai.candlefish.collab.server.CollabServer;
 import ai.candlefish.collab.spring.CollabProperties;
+import jakarta.servlet.http.HttpServletRequest;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,9 @@ import org.springframework.web.server.ResponseStatusException;
 /**
  * Paintbox's API for the page: where the collaboration server listens, and the estimates (list with who has each
  * open, create, one). Estimates need a signed-in user of the tenant {@value PaintboxApplication#TENANT} (a token of
- * another tenant finds none and may create none); their content goes through the collaboration socket.
+ * another tenant finds none and may create none), and the API grants what the collaboration socket grants: a user
+ * sees the estimates whose document the token may read (others are 404, as if not there) and creates one only if
+ * the token may write it. Their content goes through the collaboration socket.
  */
 @RestController
 class EstimateController {
@@ -60,18 +63,21 @@ class EstimateController {
   }
 
   @GetMapping("/api/estimates")
-  List<EstimateView> list(@RequestHeader(name = "Authorization", required = false) String authorization) {
-    if (!ofPaintbox(users.caller(authorization))) {
+  List<EstimateView> list(@RequestHeader(name = "Authorization", required = false) String authorization,
+      HttpServletRequest http) {
+    Users.Caller caller = users.caller(authorization, http);
+    if (!caller.isOfPaintbox()) {
       return List.of();
     }
     Map<String, List<String>> viewers = presence.viewers();
-    return estimates.list().stream().map(e -> view(e, viewers)).toList();
+    return estimates.list().stream().filter(e -> caller.permission(e.id()).canRead()).map(e -> view(e, viewers))
+        .toList();
   }
 
   @GetMapping("/api/estimates/{id}")
   EstimateView one(@RequestHeader(name = "Authorization", required = false) String authorization,
-      @PathVariable("id") String id) {
-    if (!ofPaintbox(users.caller(authorization))) {
+      @PathVariable("id") String id, HttpServletRequest http) {
+    if (!users.caller(authorization, http).permission(id).canRead()) {
       throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no estimate " + id);
     }
     return estimates.find(id).map(e -> view(e, presence.viewers()))
@@ -81,21 +87,22 @@ class EstimateController {
   @PostMapping("/api/estimates")
   @ResponseStatus(HttpStatus.CREATED)
   EstimateView create(@RequestHeader(name = "Authorization", required = false) String authorization,
-      @RequestBody CreateRequest request) {
-    if (!ofPaintbox(users.caller(authorization))) {
+      @RequestBody CreateRequest request, HttpServletRequest http) {
+    Users.Caller caller = users.caller(authorization, http);
+    if (!caller.isOfPaintbox()) {
       throw new ResponseStatusException(HttpStatus.FORBIDDEN, "estimates belong to the tenant "
           + PaintboxApplication.TENANT + "; sign in with a token of that tenant");
     }
     try {
-      return view(estimates.create(request == null ? null : request.title()), Map.of());
+      return view(estimates.create(request == null ? null : request.title(), id -> {
+        if (!caller.permission(id).canWrite()) {
+          throw new ResponseStatusException(HttpStatus.FORBIDDEN, "your token may not write new estimates (its "
+              + "'collab' claim); ask for write access");
+        }
+      }), Map.of());
     } catch (IllegalArgumentException e) {
       throw new ResponseStatusException(HttpStatus.BAD_REQUEST, e.getMessage());
     }
-  }
-
-  /** Every estimate belongs to {@value PaintboxApplication#TENANT}: a token of another tenant sees none. */
-  static boolean ofPaintbox(Users.Caller caller) {
-    return PaintboxApplication.TENANT.equals(caller.tenant());
   }
 
   private static EstimateView view(Estimates.Estimate e, Map<String, List<String>> viewers) {

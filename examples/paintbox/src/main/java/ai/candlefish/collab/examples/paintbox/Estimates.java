@@ -6,6 +6,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -73,17 +74,19 @@ public class Estimates {
   }
 
   /**
-   * Creates an estimate.
+   * Creates an estimate once {@code check} accepted its new id (it throws to refuse: nothing is created then).
    *
    * @throws IllegalArgumentException if the title is blank or longer than 120 characters
    */
-  public Estimate create(String title) {
+  public Estimate create(String title, Consumer<String> check) {
     String t = title == null ? "" : title.strip();
     if (t.isEmpty() || t.length() > MAX_TITLE || t.chars().anyMatch(Character::isISOControl)) {
       throw new IllegalArgumentException("the title must have 1 to " + MAX_TITLE + " characters and no control "
           + "characters");
     }
-    Estimate estimate = new Estimate(newId(), t, Instant.now().truncatedTo(ChronoUnit.MILLIS));
+    String id = newId();
+    check.accept(id);
+    Estimate estimate = new Estimate(id, t, Instant.now().truncatedTo(ChronoUnit.MILLIS));
     jdbc.sql("INSERT INTO paintbox_estimate (id, title, created) VALUES (?, ?, ?)")
         .params(estimate.id(), estimate.title(), java.sql.Timestamp.from(estimate.created()))
         .update();

@@ -5,16 +5,19 @@ import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.Principal;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
- * Who has which estimate open, for the estimate list: a y-websocket connection serves one document, named by the
- * last segment of its path, and its principal is the user (the development login makes the user's name the
- * token's subject). Inside an estimate the page shows its people from the awareness states instead, which also
- * carry their colours and cursors.
+ * Who has which estimate open, for the estimate list: a y-websocket connection serves one document, named by its
+ * path after the server's path, and its principal is the user (the development login makes the user's name the
+ * token's subject). Only a principal of Paintbox's tenant that may read the estimate counts: a token of another
+ * tenant opening its own {@code estimate-<id>}, or a document {@code <anything>/estimate-<id>}, is somebody else's
+ * document and must not show its user among an estimate's viewers. Inside an estimate the page shows its people
+ * from the awareness states instead, which also carry their colours and cursors.
  *
  * <p>Thread-safe.
  */
@@ -22,12 +25,27 @@ public final class PresenceHooks implements CollabHooks {
   private record Viewer(String estimateId, String user) {}
 
   private final Map<Long, Viewer> byConnection = new ConcurrentHashMap<>();
+  /** What a y-websocket path starts with before the document's name: the server's path and a slash. */
+  private final String prefix;
+
+  /**
+   * @param path the path below which the collaboration server serves documents ({@code candlefish.collab.path}: ""
+   *     or for example {@code /collab})
+   */
+  public PresenceHooks(String path) {
+    String p = Objects.requireNonNull(path, "path").replaceAll("/+$", "");
+    this.prefix = p.isEmpty() || p.startsWith("/") ? p + "/" : "/" + p + "/";
+  }
 
   @Override
   public void onAuthenticate(ConnectionInfo connection, Principal principal) {
     String path = connection.path();
-    String document = path.substring(path.lastIndexOf('/') + 1);
-    if (Estimates.isEstimateDocument(document)) {
+    if (!path.startsWith(prefix)) {
+      return;
+    }
+    String document = path.substring(prefix.length());
+    if (Estimates.isEstimateDocument(document) && principal.tenant().equals(PaintboxApplication.TENANT)
+        && principal.permission(principal.documentKey(document)).canRead()) {
       byConnection.put(connection.id(), new Viewer(Estimates.idOf(document), principal.id()));
     }
   }

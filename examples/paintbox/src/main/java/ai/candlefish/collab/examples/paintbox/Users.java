@@ -1,19 +1,31 @@
 package ai.candlefish.collab.examples.paintbox;
 
-import ai.candlefish.collab.spring.CollabProperties;
+import ai.candlefish.collab.spi.AuthenticationException;
+import ai.candlefish.collab.spi.Authenticator;
+import ai.candlefish.collab.spi.ConnectionInfo;
+import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.spi.Permission;
+import ai.candlefish.collab.spi.Principal;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import org.springframework.beans.factory.annotation.Autowired;
+import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.http.HttpStatus;
-import org.springframework.security.oauth2.jwt.Jwt;
-import org.springframework.security.oauth2.jwt.JwtDecoder;
-import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ResponseStatusException;
 
 /**
- * Who calls Paintbox's API: the bearer token checked by the same {@link JwtDecoder} as the collaboration socket's,
- * whoever issued it (the development login or the host's identity provider), and its tenant read from the same claim.
+ * Who calls Paintbox's API: the bearer token checked by the collaboration server's own {@link Authenticator} (the
+ * starter's {@code JwtAuthenticator} on the application's {@code JwtDecoder}, or the host's own), so that the API
+ * grants exactly what the collaboration socket grants: the same tenant, the same permission per estimate (the
+ * token's {@code collab} claim: {@code "read"}, {@code "write"}, or per document name), the same audience check.
+ * Before, the API read only the token's tenant, and a token with read access, or with access to one estimate only,
+ * could save and restore versions of every estimate through it.
  *
  * <p>Thread-safe.
  */
@@ -21,59 +33,73 @@ import org.springframework.web.server.ResponseStatusException;
 public class Users {
   private static final List<String> COLORS = List.of("#d1495b", "#00798c", "#c77d12", "#30638e", "#6a4c93",
       "#2a9d8f", "#e76f51", "#3d405b");
+  /** Numbers the API's requests for the authenticator (which may log them), apart from the socket's connections. */
+  private static final AtomicLong REQUESTS = new AtomicLong();
 
-  private final JwtDecoder decoder;
-  private final String tenantClaim;
+  private final Authenticator authenticator;
 
-  /**
-   * @param tenantClaim the claim that names the tenant: the socket's ({@code candlefish.collab.security.tenant-claim})
-   */
-  public Users(JwtDecoder decoder, String tenantClaim) {
-    this.decoder = Objects.requireNonNull(decoder, "decoder");
-    this.tenantClaim = Objects.requireNonNull(tenantClaim, "tenantClaim");
-  }
-
-  @Autowired
-  Users(JwtDecoder decoder, CollabProperties collab) {
-    this(decoder, collab.security().tenantClaim());
+  public Users(Authenticator authenticator) {
+    this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
   }
 
   /**
-   * Who signed a request: the user and the tenant of its token.
+   * Who signed a request, as the collaboration server sees the same token.
    *
-   * @param name the user (the token's subject)
-   * @param tenant the tenant (the claim {@code tenant}; null if the token has none)
+   * @param principal the user (its id is the token's subject), its tenant and its permissions
    */
-  public record Caller(String name, String tenant) {}
+  public record Caller(Principal principal) {
+    /** The user's name (the token's subject). */
+    public String name() {
+      return principal.id();
+    }
+
+    /** The key of estimate {@code id}'s document, if this caller is of Paintbox's tenant; null if not. */
+    public DocumentKey estimate(String id) {
+      return isOfPaintbox() ? DocumentKey.of(PaintboxApplication.TENANT, Estimates.DOCUMENT_PREFIX + id) : null;
+    }
+
+    /**
+     * What this caller may do with estimate {@code id}: {@link Permission#NONE} for a token of another tenant, and
+     * for an id that is none (from a URL: anything).
+     */
+    public Permission permission(String id) {
+      DocumentKey key = Estimates.isEstimateDocument(Estimates.DOCUMENT_PREFIX + id) ? estimate(id) : null;
+      return key == null ? Permission.NONE : principal.permission(key);
+    }
+
+    /** Whether the caller's token is of the tenant of every Paintbox estimate. */
+    public boolean isOfPaintbox() {
+      return PaintboxApplication.TENANT.equals(principal.tenant());
+    }
+  }
 
   /**
    * The user of a request, from its {@code Authorization: Bearer} header.
    *
    * @throws ResponseStatusException 401 if there is no valid token
    */
-  public String user(String authorization) {
-    return caller(authorization).name();
-  }
-
-  /**
-   * The user and tenant of a request, from its {@code Authorization: Bearer} header.
-   *
-   * @throws ResponseStatusException 401 if there is no valid token
-   */
-  public Caller caller(String authorization) {
+  public Caller caller(String authorization, HttpServletRequest request) {
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       throw new ResponseStatusException(HttpStatus.UNAUTHORIZED, "sign in first (Authorization: Bearer <token>)");
     }
-    Jwt jwt;
     try {
-      jwt = decoder.decode(authorization.substring(7).strip());
-    } catch (JwtException e) {
+      return new Caller(authenticator.authenticate(authorization.substring(7).strip(), connection(request)));
+    } catch (AuthenticationException e) {
       throw new ResponseStatusException(HttpStatus.UNAUTHORIZED, "invalid or expired token; sign in again");
     }
-    if (jwt.getSubject() == null || jwt.getSubject().isBlank()) {
-      throw new ResponseStatusException(HttpStatus.UNAUTHORIZED, "the token has no subject");
+  }
+
+  /** The request as an authenticator sees a connection: its address, path and headers (not the token's). */
+  private static ConnectionInfo connection(HttpServletRequest request) {
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    for (String name : Collections.list(request.getHeaderNames())) {
+      if (!name.equalsIgnoreCase("Authorization")) {
+        headers.put(name, new ArrayList<>(Collections.list(request.getHeaders(name))));
+      }
     }
-    return new Caller(jwt.getSubject(), jwt.getClaimAsString(tenantClaim));
+    return new ConnectionInfo(REQUESTS.incrementAndGet(),
+        InetSocketAddress.createUnresolved(request.getRemoteAddr(), request.getRemotePort()), "http",
+        request.getRequestURI(), Map.of(), headers);
   }
 
   /** The colour Paintbox shows a user in, the same for the same name. */

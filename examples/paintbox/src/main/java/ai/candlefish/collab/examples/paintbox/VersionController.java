@@ -7,7 +7,9 @@ import ai.candlefish.collab.server.VersionComparison;
 import ai.candlefish.collab.server.VersionHistory;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.DocumentStore;
+import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.VersionInfo;
+import jakarta.servlet.http.HttpServletRequest;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,9 +38,10 @@ import org.springframework.web.server.ResponseStatusException;
 /**
  * Named versions of an estimate, through the collaboration server's {@link VersionHistory} (kept by collab-jdbc):
  * save one, list them, view one read-only with its totals, compare two, restore one as a new edit that every open
- * page receives. Like the rest of the API it needs a signed-in user, and it serves only the estimates of the
- * caller's tenant: every Paintbox estimate belongs to {@value PaintboxApplication#TENANT}, so a token of another
- * tenant finds none (404, as for an estimate that does not exist).
+ * page receives. Like the rest of the API it needs a signed-in user and grants what the collaboration socket
+ * grants: listing, viewing and comparing need read access to the estimate's document, saving and restoring write
+ * access (403). An estimate the token may not read, or of another tenant than {@value PaintboxApplication#TENANT},
+ * is not found (404, as for an estimate that does not exist).
  */
 @RestController
 @RequestMapping("/api/estimates/{id}/versions")
@@ -86,8 +89,8 @@ class VersionController {
 
   @GetMapping
   List<VersionView> list(@RequestHeader(name = "Authorization", required = false) String authorization,
-      @PathVariable("id") String id) {
-    DocumentKey key = document(authorization, id).key();
+      @PathVariable("id") String id, HttpServletRequest http) {
+    DocumentKey key = document(authorization, http, id, false).key();
     List<VersionView> newestFirst = new ArrayList<>(await(server.versions().list(key)).stream()
         .map(VersionView::of).toList());
     Collections.reverse(newestFirst);
@@ -97,8 +100,8 @@ class VersionController {
   @PostMapping
   @ResponseStatus(HttpStatus.CREATED)
   VersionView save(@RequestHeader(name = "Authorization", required = false) String authorization,
-      @PathVariable("id") String id, @RequestBody SaveRequest request) {
-    Caller caller = document(authorization, id);
+      @PathVariable("id") String id, @RequestBody SaveRequest request, HttpServletRequest http) {
+    Caller caller = document(authorization, http, id, true);
     String label = request == null || request.label() == null ? "" : request.label().strip();
     if (label.isEmpty() || label.length() > VersionInfo.MAX_TEXT_LENGTH
         || label.chars().anyMatch(Character::isISOControl)) {
@@ -110,8 +113,8 @@ class VersionController {
 
   @GetMapping("/{version}")
   VersionContent one(@RequestHeader(name = "Authorization", required = false) String authorization,
-      @PathVariable("id") String id, @PathVariable("version") long version) {
-    DocumentKey key = document(authorization, id).key();
+      @PathVariable("id") String id, @PathVariable("version") long version, HttpServletRequest http) {
+    DocumentKey key = document(authorization, http, id, false).key();
     VersionInfo info = info(key, version);
     Doc doc = await(server.versions().open(key, version));
     EstimateContent content = EstimateContent.read(doc, null);
@@ -127,8 +130,9 @@ class VersionController {
 
   @GetMapping("/compare")
   Comparison compare(@RequestHeader(name = "Authorization", required = false) String authorization,
-      @PathVariable("id") String id, @RequestParam("from") long from, @RequestParam("to") long to) {
-    DocumentKey key = document(authorization, id).key();
+      @PathVariable("id") String id, @RequestParam("from") long from, @RequestParam("to") long to,
+      HttpServletRequest http) {
+    DocumentKey key = document(authorization, http, id, false).key();
     VersionComparison comparison = await(server.versions().compare(key, from, to));
     EstimateContent before = EstimateContent.read(comparison.doc(), comparison.fromSnapshot());
     EstimateContent after = EstimateContent.read(comparison.doc(), comparison.toSnapshot());
@@ -139,8 +143,8 @@ class VersionController {
   @PostMapping("/{version}/restore")
   RestoreResult restore(@RequestHeader(name = "Authorization", required = false) String authorization,
       @PathVariable("id") String id, @PathVariable("version") long version,
-      @RequestBody(required = false) RestoreRequest request) {
-    Caller caller = document(authorization, id);
+      @RequestBody(required = false) RestoreRequest request, HttpServletRequest http) {
+    Caller caller = document(authorization, http, id, true);
     VersionInfo info = info(caller.key(), version);
     VersionInfo saved = null;
     if (request == null || request.saveCurrent() == null || request.saveCurrent()) {
@@ -153,15 +157,24 @@ class VersionController {
     return new RestoreResult(VersionView.of(info), changed, saved == null ? null : VersionView.of(saved));
   }
 
-  /** The signed-in caller and the document of estimate {@code id} in the caller's tenant. */
+  /** The signed-in caller and the document of estimate {@code id}. */
   private record Caller(String name, DocumentKey key) {}
 
-  private Caller document(String authorization, String id) {
-    Users.Caller caller = users.caller(authorization);
-    if (!EstimateController.ofPaintbox(caller) || estimates.find(id).isEmpty()) {
+  /**
+   * The caller and estimate {@code id}'s document, if the token may read it ({@code write}: and write it); 404 for an
+   * estimate it may not read, as for one that is not there, and 403 for one it may only read.
+   */
+  private Caller document(String authorization, HttpServletRequest http, String id, boolean write) {
+    Users.Caller caller = users.caller(authorization, http);
+    Permission permission = caller.permission(id);
+    if (!permission.canRead() || estimates.find(id).isEmpty()) {
       throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no estimate " + id);
     }
-    return new Caller(caller.name(), DocumentKey.of(caller.tenant(), Estimates.DOCUMENT_PREFIX + id));
+    if (write && !permission.canWrite()) {
+      throw new ResponseStatusException(HttpStatus.FORBIDDEN, "your token may only read estimate " + id
+          + " (its 'collab' claim): saving and restoring versions need write access");
+    }
+    return new Caller(caller.name(), caller.estimate(id));
   }
 
   private VersionInfo info(DocumentKey key, long version) {

@@ -13,6 +13,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -149,6 +151,43 @@ class PaintboxApplicationTest {
     assertThat(call("POST", versions + "/987654/restore", token, "{}").statusCode()).isEqualTo(404);
     assertThat(call("GET", "/api/estimates/nosuchthin/versions", token, null).statusCode()).isEqualTo(404);
     assertThat(call("GET", versions, null, null).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void api_grantsWhatTheCollabSocketGrants_readOnlyAndPerEstimateTokens() throws Exception {
+    String ada = login("Ada");
+    String a = JSON.readTree(call("POST", "/api/estimates", ada, "{\"title\":\"Attic\"}").body()).get("id").asText();
+    String b = JSON.readTree(call("POST", "/api/estimates", ada, "{\"title\":\"Basement\"}").body()).get("id")
+        .asText();
+    long version = JSON.readTree(call("POST", "/api/estimates/" + a + "/versions", ada, "{\"label\":\"v1\"}")
+        .body()).get("id").asLong();
+    // Tokens as the host's identity provider would issue them (README: collab "read", or per estimate).
+    DevTokens tokens = DevTokens.fromSettings(null, dataDir, Duration.ofHours(1));
+    String reader = tokens.issue("Rita", "read");
+    String onlyB = tokens.issue("Bea", Map.of("estimate-" + b, "write"));
+
+    assertThat(call("GET", "/api/estimates", reader, null).body()).contains("Attic", "Basement");
+    assertThat(call("GET", "/api/estimates/" + a + "/versions", reader, null).statusCode()).isEqualTo(200);
+    assertThat(call("GET", "/api/estimates/" + a + "/versions/" + version, reader, null).statusCode())
+        .isEqualTo(200);
+    assertThat(call("POST", "/api/estimates/" + a + "/versions", reader, "{\"label\":\"mine\"}").statusCode())
+        .isEqualTo(403);
+    assertThat(call("POST", "/api/estimates/" + a + "/versions/" + version + "/restore", reader, "{}")
+        .statusCode()).isEqualTo(403);
+    assertThat(call("POST", "/api/estimates", reader, "{\"title\":\"Mine\"}").statusCode()).isEqualTo(403);
+
+    String seenByB = call("GET", "/api/estimates", onlyB, null).body();
+    assertThat(seenByB).contains("Basement").doesNotContain("Attic");
+    assertThat(call("GET", "/api/estimates/" + a, onlyB, null).statusCode()).isEqualTo(404);
+    assertThat(call("GET", "/api/estimates/" + a + "/versions", onlyB, null).statusCode()).isEqualTo(404);
+    assertThat(call("GET", "/api/estimates/" + a + "/versions/compare?from=" + version + "&to=" + version, onlyB,
+        null).statusCode()).isEqualTo(404);
+    assertThat(call("POST", "/api/estimates/" + a + "/versions/" + version + "/restore", onlyB, "{}")
+        .statusCode()).isEqualTo(404);
+    assertThat(call("POST", "/api/estimates/" + b + "/versions", onlyB, "{\"label\":\"mine\"}").statusCode())
+        .isEqualTo(201);
+    assertThat(call("GET", "/api/estimates/" + a + "/versions", ada, null).body()).contains("v1")
+        .doesNotContain("mine", "Before restoring");
   }
 
   private JsonNode actuator(String path) throws Exception {
