@@ -381,6 +381,17 @@ class CollabClientTest {
   }
 
   @Test
+  void open_aNameWithALoneSurrogate_isRefusedAtOnce_insteadOfWaitingForEver() throws Exception {
+    start();
+    CollabClient alice = client("alice");
+    // Protobuf writes a lone surrogate as '?': the server opened "a?" and answered for "a?", and this open waited for
+    // ever (and a tenant or name with one shares "a?"'s rows in PostgreSQL and its Redis stream).
+    assertThatThrownBy(() -> alice.open("a\uD800")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not a valid document name");
+    assertThat(alice.open("a?").get(10, TimeUnit.SECONDS).name()).isEqualTo("a?");
+  }
+
+  @Test
   void eventLoopGroup_sharedByClients_isLeftRunningWhenTheyClose() throws Exception {
     start();
     EventLoopGroup shared = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());

@@ -12,12 +12,14 @@ import java.util.Objects;
  *
  * <p>The character set: a tenant is 1 to {@value #MAX_TENANT_LENGTH} UTF-16 code units, a name 1 to
  * {@value #MAX_NAME_LENGTH}; both may hold any Unicode character except control characters
- * ({@link Character#isISOControl}: U+0000-U+001F, U+007F-U+009F). Everything else is allowed and significant:
- * slashes, dots ({@code ".."} too), spaces, percent signs, emoji, lone surrogates. Names are compared exactly, as
- * Java strings: no case folding, no Unicode normalization ({@code "é"} precomposed and decomposed are two documents),
- * no trimming. A y-websocket client's name is its URL path after the server's prefix, percent-decoded; Hocuspocus and
- * collab/1 clients send it in a message. A store must treat names as opaque data: never as a file path, a SQL
- * fragment or a key pattern without escaping them. Immutable.
+ * ({@link Character#isISOControl}: U+0000-U+001F, U+007F-U+009F), and must be well-formed UTF-16 (no lone
+ * surrogate: UTF-8, which every wire protocol, PostgreSQL and Redis use, cannot hold one, and Java writes {@code '?'}
+ * for it, so {@code "a\\uD800"} would be stored as document {@code "a?"}). Everything else is allowed and
+ * significant: slashes, dots ({@code ".."} too), spaces, percent signs, question marks, emoji. Names are compared
+ * exactly, as Java strings: no case folding, no Unicode normalization ({@code "é"} precomposed and decomposed are two
+ * documents), no trimming. A y-websocket client's name is its URL path after the server's prefix, percent-decoded;
+ * Hocuspocus and collab/1 clients send it in a message. A store must treat names as opaque data: never as a file
+ * path, a SQL fragment or a key pattern without escaping them. Immutable.
  *
  * @param tenant the tenant that owns the document
  * @param name the document's name within the tenant
@@ -30,7 +32,8 @@ public record DocumentKey(String tenant, String name) {
 
   /**
    * @throws NullPointerException if either part is null
-   * @throws IllegalArgumentException if either part is empty, too long or contains control characters
+   * @throws IllegalArgumentException if either part is empty, too long, contains control characters or a lone
+   *     surrogate
    */
   public DocumentKey {
     Objects.requireNonNull(tenant, "tenant");
@@ -49,7 +52,8 @@ public record DocumentKey(String tenant, String name) {
    * The key of document {@code name} of {@code tenant}.
    *
    * @throws NullPointerException if either part is null
-   * @throws IllegalArgumentException if either part is empty, too long or contains control characters
+   * @throws IllegalArgumentException if either part is empty, too long, contains control characters or a lone
+   *     surrogate
    */
   public static DocumentKey of(String tenant, String name) {
     return new DocumentKey(tenant, name);
@@ -68,9 +72,18 @@ public record DocumentKey(String tenant, String name) {
       return "must be at most " + maxLength + " characters but has " + s.length();
     }
     for (int i = 0; i < s.length(); i++) {
-      if (Character.isISOControl(s.charAt(i))) {
-        return "must not contain control characters (found U+" + String.format("%04X", (int) s.charAt(i))
-            + " at index " + i + ")";
+      char c = s.charAt(i);
+      if (Character.isISOControl(c)) {
+        return "must not contain control characters (found U+" + String.format("%04X", (int) c) + " at index " + i
+            + ")";
+      }
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++; // a pair: one character beyond U+FFFF
+        } else {
+          return "must not contain a lone surrogate (found U+" + String.format("%04X", (int) c) + " at index " + i
+              + "): it has no UTF-8 form, and stores would keep it as '?'";
+        }
       }
     }
     return null;

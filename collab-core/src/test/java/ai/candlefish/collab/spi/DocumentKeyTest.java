@@ -34,4 +34,19 @@ class DocumentKeyTest {
     assertThat(DocumentKey.isValidName(null)).isFalse();
     assertThat(DocumentKey.isValidName("tab\there")).isFalse();
   }
+
+  @Test
+  void of_refusesLoneSurrogates_whichUtf8StoresWouldKeepAsQuestionMarks() {
+    // "a\\uD800".getBytes(UTF_8) is "a?": PostgreSQL, Redis and every wire protocol would name document "a?" by it,
+    // and a tenant "acme\\uDBFF" would share tenant "acme?"'s rows and streams.
+    assertThatThrownBy(() -> DocumentKey.of("t", "a\uD800")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("document name must not contain a lone surrogate (found U+D800 at index 1)");
+    assertThatThrownBy(() -> DocumentKey.of("acme\uDBFF", "x")).hasMessageStartingWith("tenant must not contain "
+        + "a lone surrogate (found U+DBFF at index 4)");
+    assertThatThrownBy(() -> DocumentKey.of("t", "\uDC00a")).hasMessageContaining("U+DC00 at index 0");
+    assertThatThrownBy(() -> DocumentKey.of("t", "\uDE00\uD83D")).hasMessageContaining("U+DE00 at index 0");
+    assertThat(DocumentKey.isValidName("a\uD83D\uDE00b")).isTrue(); // a pair: 😀
+    assertThat(DocumentKey.isValidName("a?")).isTrue();
+    assertThat(DocumentKey.isValidName("\uD83D")).isFalse();
+  }
 }
