@@ -389,10 +389,18 @@ final class DocumentState implements ClientDocument {
     }
   }
 
-  /** The connection is gone (or the server dropped the document): wait for the next one. */
+  /**
+   * The connection is gone (or the server dropped the document): wait for the next one. What was sent and not
+   * acknowledged is sent again when the document opens again, on a new connection or on this one: a server that
+   * drops a document (an error without an ack id) has not stored what it did not acknowledge, and before, a reopen
+   * on the same connection did not send it again, so its futures waited until the connection changed.
+   */
   void disconnected() {
     if (status == Status.CLOSED) {
       return;
+    }
+    for (Pending p : pending.values()) {
+      p.sentGeneration = -1;
     }
     status = Status.WAITING;
     List<Long> others = awareness.clientsWithState();

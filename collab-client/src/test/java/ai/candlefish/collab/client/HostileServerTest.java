@@ -1,0 +1,226 @@
+package ai.candlefish.collab.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.core.Updates;
+import ai.candlefish.collab.protocol.CollabV1Frames;
+import ai.candlefish.collab.protocol.v1.Ack;
+import ai.candlefish.collab.protocol.v1.ClientFrame;
+import ai.candlefish.collab.protocol.v1.Error;
+import ai.candlefish.collab.protocol.v1.Opened;
+import ai.candlefish.collab.protocol.v1.ServerFrame;
+import ai.candlefish.collab.protocol.v1.SyncStep2;
+import ai.candlefish.collab.protocol.v1.Welcome;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The client against a collab/1 server that misbehaves, as an outside suite's fake server would: it drops a
+ * document right after the client's update, sends bytes that are no protobuf, or closes in the middle of the sync.
+ * The client must not hang (every edit's future settles, every open completes), lose a local edit, or leave threads
+ * behind. The fake server is a script over a real socket: each test says what it answers to each client frame.
+ */
+class HostileServerTest {
+  private static final String DOC = "plans";
+
+  /** What the fake server does with a client frame; {@code connection} counts the client's connections from 1. */
+  private interface Script {
+    void onFrame(ChannelHandlerContext ctx, int connection, ClientFrame frame);
+  }
+
+  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private final AtomicInteger connections = new AtomicInteger();
+  /** Every update the server received, on any connection. */
+  private final List<byte[]> received = new CopyOnWriteArrayList<>();
+  private CollabClient client;
+
+  @AfterEach
+  void stop() {
+    if (client != null) {
+      client.close();
+    }
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  private URI serve(Script script) {
+    Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            int connection = connections.incrementAndGet();
+            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65536),
+                new WebSocketServerProtocolHandler("/", CollabV1Frames.SUBPROTOCOL),
+                new SimpleChannelInboundHandler<BinaryWebSocketFrame>() {
+                  @Override
+                  protected void channelRead0(ChannelHandlerContext ctx, BinaryWebSocketFrame frame)
+                      throws InvalidProtocolBufferException {
+                    ClientFrame f = ClientFrame.parseFrom(frame.content().nioBuffer());
+                    if (f.hasUpdate()) {
+                      received.add(f.getUpdate().getUpdate().toByteArray());
+                    }
+                    script.onFrame(ctx, connection, f);
+                  }
+                });
+          }
+        }).bind("127.0.0.1", 0).syncUninterruptibly().channel();
+    return URI.create("ws://127.0.0.1:" + ((InetSocketAddress) server.localAddress()).getPort());
+  }
+
+  private static void send(ChannelHandlerContext ctx, ServerFrame.Builder frame) {
+    ctx.writeAndFlush(CollabV1Frames.binaryFrame(ctx.alloc(), frame.build()));
+  }
+
+  /** What a well-behaved server answers to the handshake and an open: welcome, opened, and an empty sync step 2. */
+  private static boolean handshake(ChannelHandlerContext ctx, ClientFrame f) {
+    if (f.hasHello()) {
+      send(ctx, ServerFrame.newBuilder().setWelcome(Welcome.getDefaultInstance()));
+      return true;
+    }
+    if (f.hasOpen()) {
+      send(ctx, ServerFrame.newBuilder().setOpened(Opened.newBuilder().setDocument(DOC)));
+      send(ctx, ServerFrame.newBuilder().setSyncStep2(SyncStep2.newBuilder().setDocument(DOC)
+          .setUpdate(ByteString.copyFrom(Updates.empty()))));
+      return true;
+    }
+    return false;
+  }
+
+  private static void ack(ChannelHandlerContext ctx, ClientFrame f) {
+    send(ctx, ServerFrame.newBuilder().setAck(Ack.newBuilder().setDocument(DOC).setAckId(f.getUpdate().getAckId())));
+  }
+
+  private ClientDocument open(URI uri) throws Exception {
+    client = CollabClient.newBuilder().uri(uri).token("t").reconnect(Duration.ofMillis(20), Duration.ofMillis(100))
+        .build();
+    client.connect();
+    return client.open(DOC).get(10, TimeUnit.SECONDS);
+  }
+
+  /** Inserts {@code text} and waits for the server's acknowledgement. */
+  private static void insertAcknowledged(ClientDocument doc, String text) throws Exception {
+    doc.edit(tx -> doc.doc().getText("t").insert(0, text)).get(10, TimeUnit.SECONDS);
+  }
+
+  /** Whether the server received {@code text} in t, in any of the updates it was sent. */
+  private boolean serverHas(String text) {
+    Doc doc = Doc.create();
+    received.forEach(doc::applyUpdate);
+    return doc.getText("t").toString().equals(text);
+  }
+
+  @Test
+  void documentDroppedAfterAnUpdate_theEditIsSentAgainWhenItReopens_andItsFutureSettles() throws Exception {
+    // The server takes the document away (4503: try again) after the first update, without acknowledging it, as a
+    // server does whose store failed; the client reopens it on the same connection. Before, the edit counted as
+    // sent on this connection, was never sent again, and its future never completed.
+    URI uri = serve((ctx, connection, f) -> {
+      if (handshake(ctx, f)) {
+        return;
+      }
+      if (f.hasUpdate() && received.size() == 1) {
+        send(ctx, ServerFrame.newBuilder().setError(Error.newBuilder().setDocument(DOC).setCode(4503)
+            .setMessage("document unavailable, try again later")));
+      } else if (f.hasUpdate()) {
+        ack(ctx, f);
+      }
+    });
+    ClientDocument doc = open(uri);
+
+    CompletableFuture<Void> edit = doc.edit(tx -> doc.doc().getText("t").insert(0, "kept"));
+
+    edit.get(10, TimeUnit.SECONDS);
+    assertThat(received).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(doc.unacknowledged()).isZero();
+    assertThat(connections.get()).as("the document was reopened on the same connection").isEqualTo(1);
+  }
+
+  @Test
+  void garbageInsteadOfAnAck_theClientReconnects_andTheEditIsAcknowledgedThere() throws Exception {
+    URI uri = serve((ctx, connection, f) -> {
+      if (handshake(ctx, f)) {
+        return;
+      }
+      if (f.hasUpdate() && connection == 1) {
+        ctx.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {(byte) 0xff, 0x7f, 0x0a})));
+      } else if (f.hasUpdate()) {
+        ack(ctx, f);
+      }
+    });
+    ClientDocument doc = open(uri);
+
+    insertAcknowledged(doc, "kept");
+
+    assertThat(connections.get()).isEqualTo(2);
+    assertThat(serverHas("kept")).isTrue();
+  }
+
+  @Test
+  void closedInTheMiddleOfTheSync_theOpenCompletesOnTheNextConnection_andOfflineEditsArrive() throws Exception {
+    URI uri = serve((ctx, connection, f) -> {
+      if (f.hasOpen() && connection == 1) {
+        // Opened, then gone before the sync step 2 that would complete the open.
+        send(ctx, ServerFrame.newBuilder().setOpened(Opened.newBuilder().setDocument(DOC)));
+        ctx.channel().eventLoop().schedule(() -> ctx.channel().close(), 50, TimeUnit.MILLISECONDS);
+      } else if (handshake(ctx, f)) {
+        return;
+      } else if (f.hasUpdate()) {
+        ack(ctx, f);
+      }
+    });
+    ClientDocument doc = open(uri);
+
+    insertAcknowledged(doc, "after");
+
+    assertThat(connections.get()).isGreaterThanOrEqualTo(2);
+    assertThat(serverHas("after")).isTrue();
+  }
+
+  @Test
+  void close_leavesNoThreadOfTheClientBehind_afterAServerThatMisbehaved() throws Exception {
+    URI uri = serve((ctx, connection, f) -> {
+      if (handshake(ctx, f)) {
+        return;
+      }
+      ctx.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {0x08})));
+    });
+    ClientDocument doc = open(uri);
+    doc.edit(tx -> doc.doc().getText("t").insert(0, "x"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> connections.get() >= 3);
+    // Its threads are "collab-client-<n>" (the lane) and "collab-client-<n>-io" (its event loop).
+    String id = client.toString().replaceAll("^CollabClient\\[(\\d+),.*$", "$1");
+    String lane = "collab-client-" + id;
+
+    client.close();
+    client = null;
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+        .filteredOn(t -> t.isAlive() && (t.getName().equals(lane) || t.getName().startsWith(lane + "-"))).isEmpty());
+  }
+}
