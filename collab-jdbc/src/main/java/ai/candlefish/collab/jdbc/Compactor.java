@@ -222,11 +222,17 @@ final class Compactor implements AutoCloseable {
           changed = s.executeUpdate() != 1;
         }
         if (!changed && seqs.size() > 1) {
-          // One statement for all of them: as a batch, each row was a statement of its own, ~500 per compaction
-          // at the server's default threshold.
+          // One statement for all of them, as a range: the document's rows from the first read to the last (which
+          // now holds the state). A row committed into that range since the read (its sequence number taken
+          // before the last's, its commit after the read) is deleted too and makes the count differ: rolled back,
+          // as a change meanwhile. Rows appended after the read come after the last and stay. A batch was a
+          // statement per row (~500 at the server's default threshold); a list of the rows' numbers (= ANY) was
+          // an array that only a compaction encodes, new code for the driver and the compiler at the first
+          // compaction of every node.
           try (PreparedStatement s = c.prepareStatement(tables.deleteRows)) {
-            s.setLong(1, doc);
-            s.setArray(2, c.createArrayOf("BIGINT", seqs.subList(0, seqs.size() - 1).toArray()));
+            JdbcDocumentStore.bindKey(s, doc, key);
+            s.setLong(4, seqs.get(0));
+            s.setLong(5, last);
             changed = s.executeUpdate() != seqs.size() - 1;
           }
         }
@@ -241,8 +247,10 @@ final class Compactor implements AutoCloseable {
           bytes += rows.get(i).length;
         }
         if (Compactor.log.isDebugEnabled()) {
-          Compactor.log.debug("compacted document {}: {} rows into a state of {} bytes in {} ms", key, rows.size(),
-              state.length, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+          Compactor.log.debug("compacted document {}: {} rows into a state of {} bytes in {} ms ({})", key,
+              rows.size(), state.length, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+              extra == null ? "rows folded" : state == extra ? "the held state as it was"
+                  : "held state and rows folded");
         }
         return new long[] {rows.size() - 1, bytes};
       } catch (SQLException | RuntimeException e) {

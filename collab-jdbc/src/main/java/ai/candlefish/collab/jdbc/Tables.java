@@ -60,7 +60,10 @@ final class Tables {
     // waits for it there, holding none of the document's rows, or holds it and the compaction waits.
     lockRow = "SELECT data FROM " + updatesTable + " WHERE seq = ? AND doc = ? FOR UPDATE";
     updateData = "UPDATE " + updatesTable + " SET data = ? WHERE seq = ? AND doc = ?";
-    deleteRows = "DELETE FROM " + updatesTable + " WHERE doc = ? AND seq = ANY(?)";
+    // A compaction deletes the rows it folded as one range of the document's sequence numbers: rows committed in
+    // the range after it read them would be deleted too, which its count of deleted rows tells (it rolls back).
+    deleteRows = "DELETE FROM " + updatesTable
+        + " WHERE doc = ? AND tenant = ? AND name = ? AND seq >= ? AND seq < ?";
     deleteDocument = "DELETE FROM " + updatesTable + " WHERE doc = ? AND tenant = ? AND name = ?";
     nodesTable = prefix + "nodes";
     leasesTable = prefix + "leases";

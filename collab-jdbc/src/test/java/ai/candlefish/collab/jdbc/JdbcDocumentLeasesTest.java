@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -61,6 +62,20 @@ class JdbcDocumentLeasesTest {
         .heartbeatInterval(Duration.ZERO).build();
     closeables.add(0, leases);
     return leases;
+  }
+
+  /** A store, node "a" holding the lease of {@link #KEY}, and the name of the updates table. */
+  private record Held(JdbcDocumentStore store, JdbcDocumentLeases node, DocumentLease lease, String rows) {}
+
+  /** {@link #KEY} with {@code n} rows, "r0 " by client 1 and so on, in a fresh store whose node "a" holds it. */
+  private Held heldWithRows(Database db, int n) {
+    String prefix = Database.freshPrefix();
+    JdbcDocumentStore store = store(db, prefix);
+    JdbcDocumentLeases a = node(store, "a");
+    for (int i = 0; i < n; i++) {
+      store.append(KEY, text(i + 1, "r" + i + " "));
+    }
+    return new Held(store, a, a.tryAcquire(KEY), prefix + "updates");
   }
 
   private static byte[] text(long client, String s) {
@@ -297,14 +312,11 @@ class JdbcDocumentLeasesTest {
   @ParameterizedTest
   @EnumSource(Database.class)
   void compact_whileAReplaceHoldsTheFirstRow_waitsThereHoldingNoOtherRow(Database db) throws Exception {
-    String prefix = Database.freshPrefix();
-    JdbcDocumentStore store = store(db, prefix);
-    JdbcDocumentLeases a = node(store, "a");
-    for (int i = 0; i < 5; i++) {
-      store.append(KEY, text(i + 1, "r" + i + " "));
-    }
-    DocumentLease lease = a.tryAcquire(KEY);
-    String rows = prefix + "updates";
+    Held held = heldWithRows(db, 5);
+    JdbcDocumentStore store = held.store();
+    JdbcDocumentLeases a = held.node();
+    DocumentLease lease = held.lease();
+    String rows = held.rows();
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try (Connection replace = db.dataSource().getConnection()) {
       replace.setAutoCommit(false);
@@ -340,6 +352,47 @@ class JdbcDocumentLeasesTest {
     }
 
     assertThat(load(store)).contains("replaced ");
+  }
+
+  /**
+   * A compaction deletes what it folded as one range of sequence numbers: a row whose number falls in that range but
+   * which committed only after the compaction read the rows is in no state, and stays. Here the compaction reads,
+   * then waits at the first row's lock while that row commits: its delete counts one row more than it folded, and it
+   * rolls back; the next compaction folds that row too.
+   */
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void compact_rowCommittedIntoItsRangeAfterTheRead_keepsIt(Database db) throws Exception {
+    Held held = heldWithRows(db, 3);
+    String rows = held.rows();
+    try (Connection late = db.dataSource().getConnection();
+        Connection locker = db.dataSource().getConnection()) {
+      late.setAutoCommit(false);
+      locker.setAutoCommit(false);
+      try (PreparedStatement s = late.prepareStatement(held.store().tables().insert)) {
+        JdbcDocumentStore.bindKey(s, Tables.hash(KEY), KEY);
+        s.setBytes(4, text(8, "late "));
+        s.executeUpdate(); // its sequence number taken now, its commit after the compaction's read
+      }
+      // After it in sequence, committed before it: the last row the compaction reads.
+      held.store().append(KEY, text(4, "r3 "));
+      try (Statement s = locker.createStatement()) {
+        s.executeQuery("SELECT seq FROM " + rows + " WHERE seq = (SELECT MIN(seq) FROM " + rows + ") FOR UPDATE")
+            .close();
+      }
+      CompletableFuture<Void> compaction =
+          CompletableFuture.runAsync(() -> held.node().compact(held.lease(), text(1, "r0 ")));
+      await().atMost(Duration.ofSeconds(10)).until(() -> db.lockWaits() == 1);
+      late.commit();
+      locker.rollback();
+      compaction.get(10, TimeUnit.SECONDS);
+    }
+
+    assertThat(load(held.store())).contains("late ", "r0 ", "r1 ", "r2 ", "r3 ");
+    assertThat(db.count("SELECT COUNT(*) FROM " + rows)).as("rows after the rolled-back compaction").isEqualTo(5);
+    held.node().compact(held.lease(), text(1, "r0 "));
+    assertThat(db.count("SELECT COUNT(*) FROM " + rows)).as("rows after the next compaction").isEqualTo(1);
+    assertThat(load(held.store())).contains("late ", "r0 ", "r1 ", "r2 ", "r3 ");
   }
 
   @ParameterizedTest
