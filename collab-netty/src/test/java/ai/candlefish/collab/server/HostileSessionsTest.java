@@ -3,6 +3,8 @@ package ai.candlefish.collab.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ai.candlefish.collab.awareness.Awareness;
+import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import ai.candlefish.collab.spi.Permission;
@@ -15,6 +17,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
@@ -63,6 +66,49 @@ class HostileSessionsTest {
   private double rejected(int code) {
     Counter counter = meters.find("collab.messages.rejected").tag("code", Integer.toString(code)).counter();
     return counter == null ? 0 : counter.count();
+  }
+
+  /**
+   * One socket, several principals and documents: what a client sends about a document it never opened on this socket
+   * (never authenticated, refused, denied, or another session of an open one) changes nothing anywhere, in any
+   * tenant, while the document it did open takes its edits.
+   */
+  @Test
+  void messagesAboutDocumentsNeverOpenedOnTheSocket_changeNothing_inAnyTenant() {
+    start(b -> b);
+    RawHocuspocusClient eve = new RawHocuspocusClient(server.port());
+    eve.auth("mine", "eve").auth("refused", "mallory").auth("denied", "guest");
+    await().atMost(Duration.ofSeconds(10)).until(() -> eve.authenticated("mine") == 1
+        && eve.denied("refused").size() == 1 && eve.denied("denied").size() == 1);
+    Awareness presence = new Awareness(Doc.create());
+    presence.setLocalState(Map.of("name", "eve"));
+    byte[] awareness = presence.encodeUpdate();
+    for (String other : List.of("never", "refused", "denied", "mine\0other-session")) {
+      eve.update(other, textUpdate("from eve")).send(other, 1, awareness).step1(other);
+    }
+    eve.update("mine", textUpdate("mine"));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> text(DocumentKey.of("evil", "mine")).equals("mine"));
+    for (String tenant : List.of("evil", "acme")) {
+      for (String other : List.of("never", "refused", "denied", "mine\0other-session")) {
+        if (!other.contains("\0")) {
+          assertThat(text(DocumentKey.of(tenant, other))).as(tenant + "/" + other).isEmpty();
+        }
+      }
+    }
+    assertThat(eve.of("never", 0)).as("no sync answered for a document never opened").isEmpty();
+  }
+
+  private static byte[] textUpdate(String text) {
+    Doc doc = Doc.create();
+    doc.getText("t").insert(0, text);
+    return doc.encodeStateAsUpdate();
+  }
+
+  private String text(DocumentKey key) {
+    try (DocumentHandle handle = server.openDocument(key).join()) {
+      return handle.read(doc -> doc.getText("t").toString()).join();
+    }
   }
 
   /**

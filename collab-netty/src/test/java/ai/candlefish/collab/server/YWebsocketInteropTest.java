@@ -124,8 +124,10 @@ class YWebsocketInteropTest {
 
   @Test
   void roomNamesWithUnusualCharacters_reachTheDocumentOfThatName() {
-    // The provider puts the room into the URL as it is (a stray % included); Node's URL parser escapes the rest.
-    List<String> rooms = List.of("50% off", "100%", "a/b/ünï 😀", "x".repeat(1000));
+    // The provider puts the room into the URL as it is (a stray % included); Node's URL parser escapes the rest. The
+    // longest name in CJK is 9,216 characters percent-encoded.
+    List<String> rooms = List.of("50% off", "100%", "a/b/ünï 😀", "x".repeat(1000),
+        "中".repeat(DocumentKey.MAX_NAME_LENGTH));
     for (int i = 0; i < rooms.size(); i++) {
       String room = rooms.get(i);
       node.connect("w" + i, url(), room, "alice");

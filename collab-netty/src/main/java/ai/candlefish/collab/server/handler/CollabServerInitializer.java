@@ -42,8 +42,12 @@ import java.util.List;
  * </pre>
  */
 public final class CollabServerInitializer extends ChannelInitializer<SocketChannel> {
-  /** Longest request line (the token rides in the query string). */
-  static final int MAX_INITIAL_LINE = 8192;
+  /**
+   * Longest request line: room and token ride in it. A y-websocket room of {@code DocumentKey.MAX_NAME_LENGTH}
+   * characters of three UTF-8 bytes each (CJK) is 9,216 characters percent-encoded, before the token; 8,192 refused
+   * valid names with 414. Node's HTTP server, y-websocket's own, allows 16 KiB.
+   */
+  static final int MAX_INITIAL_LINE = 16384;
   static final int MAX_HEADER_SIZE = 16384;
   /** How long a client may take to answer the server's close frame before the connection is dropped. */
   static final long CLOSE_TIMEOUT_MILLIS = 3000;
