@@ -11,7 +11,7 @@
 // changed: [[type, [keys...]]...] with a type written as "root:<name>" or "<client>:<clock>" of its item.
 
 import * as Y from 'yjs'
-import { fromBase64, sharedKind, tag, toBase64 } from './interop.mjs'
+import { fromBase64, sharedKind, tag, toBase64, untag } from './interop.mjs'
 
 /** A Yjs event as the differential tests compare it. */
 export const describeEvent = e => {
@@ -115,7 +115,7 @@ export const applySurfaceOp = (doc, op) => {
       else doc.getText(op.name).setAttribute(op.key, op.value)
       return true
     case 'applyDelta':
-      doc.getText(op.name).applyDelta(op.delta, { sanitize: op.sanitize })
+      doc.getText(op.name).applyDelta(untag(op.delta), { sanitize: op.sanitize })
       return true
     default:
       return false

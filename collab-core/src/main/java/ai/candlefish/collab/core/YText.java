@@ -519,42 +519,96 @@ public sealed class YText extends SharedType permits YXmlText {
     }
   }
 
-  static boolean equalAttrs(Object a, Object b) {
-    if (a == b) {
+  /**
+   * Yjs's {@code equalAttrs}: {@code a === b}, or two objects (maps, arrays, byte arrays) with the same number of
+   * keys and {@code ===} values under each key (lib0's {@code equalFlat}), so {@code [1, 2]} equals {@code [1, 2]}
+   * but {@code [[1]]} does not equal {@code [[1]]}, and NaN equals nothing.
+   */
+  static boolean equalAttrs(@Nullable Object a, @Nullable Object b) {
+    if (strictEquals(a, b)) {
       return true;
     }
-    if (a instanceof Map<?, ?> ma && b instanceof Map<?, ?> mb) {
-      // Yjs compares attribute objects flatly: same keys, identical values.
-      if (ma.size() != mb.size()) {
+    if (!isJsObject(a) || !isJsObject(b)) {
+      return false;
+    }
+    List<String> keys = jsKeys(a);
+    if (keys.size() != jsKeys(b).size()) {
+      return false;
+    }
+    for (String key : keys) {
+      Object val = jsGet(a, key);
+      if (val == Undefined.INSTANCE && !jsHas(b, key)) {
         return false;
       }
-      for (Map.Entry<?, ?> e : ma.entrySet()) {
-        Object other = mb.get(e.getKey());
-        if (!mb.containsKey(e.getKey()) || !flatEqual(e.getValue(), other)) {
-          return false;
-        }
+      if (!strictEquals(jsGet(b, key), val)) {
+        return false;
       }
-      return true;
     }
-    if (a instanceof List<?> || b instanceof List<?>) {
-      return false;
-    }
-    return a != null && a.equals(b);
+    return true;
   }
 
-  /** JavaScript's {@code ===}: objects and arrays are equal only to themselves. */
-  private static boolean strictEquals(Object a, Object b) {
-    return flatEqual(a, b);
-  }
-
-  private static boolean flatEqual(Object a, Object b) {
+  /**
+   * JavaScript's {@code ===} on the values an attribute holds: numbers by value whatever their class (NaN equals
+   * nothing, -0 equals 0), bigints, strings and booleans by value, objects only to themselves.
+   */
+  static boolean strictEquals(@Nullable Object a, @Nullable Object b) {
+    if (a instanceof Number x && !(a instanceof java.math.BigInteger)) {
+      return b instanceof Number y && !(b instanceof java.math.BigInteger) && x.doubleValue() == y.doubleValue();
+    }
     if (a == b) {
       return true;
     }
-    if (a instanceof Map<?, ?> || a instanceof List<?> || a instanceof byte[]) {
-      return false;
+    if (a instanceof String || a instanceof Boolean || a instanceof java.math.BigInteger) {
+      return a.equals(b);
     }
-    return a != null && a.equals(b);
+    return false;
+  }
+
+  /** Whether JavaScript's {@code typeof} is "object" and the value is not null. */
+  private static boolean isJsObject(@Nullable Object v) {
+    return v instanceof Map<?, ?> || v instanceof List<?> || v instanceof byte[];
+  }
+
+  /** {@code Object.keys(v)} of an object, an array or a byte array. */
+  private static List<String> jsKeys(Object v) {
+    if (v instanceof Map<?, ?> m) {
+      return JsObjects.orderedKeys(m);
+    }
+    int n = v instanceof List<?> l ? l.size() : ((byte[]) v).length;
+    List<String> keys = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      keys.add(Integer.toString(i));
+    }
+    return keys;
+  }
+
+  /** {@code v[key]}: undefined when there is no such key. */
+  private static @Nullable Object jsGet(Object v, String key) {
+    if (v instanceof Map<?, ?> m) {
+      return m.containsKey(key) ? m.get(key) : Undefined.INSTANCE;
+    }
+    int i = elementIndex(v, key);
+    if (i < 0) {
+      return Undefined.INSTANCE;
+    }
+    return v instanceof List<?> l ? l.get(i) : (Object) (((byte[]) v)[i] & 0xFF);
+  }
+
+  /** {@code Object.hasOwn(v, key)}. */
+  private static boolean jsHas(Object v, String key) {
+    return v instanceof Map<?, ?> m ? m.containsKey(key) : elementIndex(v, key) >= 0;
+  }
+
+  /** The element of an array or byte array that {@code key} names, or -1. */
+  private static int elementIndex(Object v, String key) {
+    int n = v instanceof List<?> l ? l.size() : ((byte[]) v).length;
+    int i = -1;
+    try {
+      i = Integer.parseInt(key);
+    } catch (NumberFormatException notAnIndex) {
+      // a key like "a" or "1.5" names no element
+    }
+    return i >= 0 && i < n && key.equals(Integer.toString(i)) ? i : -1;
   }
 
   static void updateCurrentAttributes(Map<String, Object> current, ContentFormat f) {

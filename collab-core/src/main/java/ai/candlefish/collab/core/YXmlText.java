@@ -70,7 +70,10 @@ public final class YXmlText extends YText {
     return sb.toString();
   }
 
-  /** What JavaScript's {@code for (key in value)} enumerates: an object's entries, a string's characters. */
+  /**
+   * What JavaScript's {@code for (key in value)} enumerates: an object's entries, a string's characters, an array's
+   * or a Uint8Array's elements.
+   */
   private static List<String[]> attributesOf(Object value) {
     List<String[]> out = new ArrayList<>();
     if (value instanceof Map<?, ?> map) {
@@ -84,6 +87,10 @@ public final class YXmlText extends YText {
     } else if (value instanceof List<?> list) {
       for (int i = 0; i < list.size(); i++) {
         out.add(new String[] {String.valueOf(i), JsStrings.of(list.get(i))});
+      }
+    } else if (value instanceof byte[] bytes) {
+      for (int i = 0; i < bytes.length; i++) {
+        out.add(new String[] {String.valueOf(i), String.valueOf(bytes[i] & 0xFF)});
       }
     }
     out.sort((a, b) -> a[0].compareTo(b[0]));

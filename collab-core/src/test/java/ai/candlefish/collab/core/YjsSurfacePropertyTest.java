@@ -37,7 +37,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class YjsSurfacePropertyTest {
   private static final int RUNS = 60;
   private static final long BUDGET_MILLIS = 10_000;
-  private static final Map<String, String> ROOTS = new LinkedHashMap<>();
+  /** Text t, array a, map m and XML fragment x (also the roots of other differential tests). */
+  static final Map<String, String> ROOTS = new LinkedHashMap<>();
 
   static {
     ROOTS.put("t", "text");
@@ -157,7 +158,15 @@ class YjsSurfacePropertyTest {
         List<Delta> delta = new ArrayList<>();
         for (Object o : (List<?>) op.get("delta")) {
           Map<String, Object> d = YjsInterop.asMap(o);
-          delta.add(d.containsKey("insert") ? Delta.insert(d.get("insert")) : Delta.retain(((Number) d.get("retain")).intValue()));
+          @SuppressWarnings("unchecked")
+          Map<String, Object> attributes = (Map<String, Object>) YjsInterop.toJava(d.get("attributes"));
+          if (d.containsKey("insert")) {
+            delta.add(Delta.insert(YjsInterop.toJava(d.get("insert")), attributes));
+          } else if (d.containsKey("delete")) {
+            delta.add(Delta.delete(((Number) d.get("delete")).intValue()));
+          } else {
+            delta.add(Delta.retain(((Number) d.get("retain")).intValue(), attributes));
+          }
         }
         doc.getText(name).applyDelta(delta, Boolean.TRUE.equals(op.get("sanitize")));
       }
