@@ -11,7 +11,7 @@
 // changed: [[type, [keys...]]...] with a type written as "root:<name>" or "<client>:<clock>" of its item.
 
 import * as Y from 'yjs'
-import { fromBase64, sharedKind, tag, toBase64, untag } from './interop.mjs'
+import { applyOp, fromBase64, getRoot, sharedKind, tag, toBase64, untag } from './interop.mjs'
 
 /** A Yjs event as the differential tests compare it. */
 export const describeEvent = e => {
@@ -151,6 +151,56 @@ export const handleSurface = (cmd, replica) => {
       doc.getArray('a').observe(e => r.log.push(['a', e.transaction.local, sv(e.transaction.afterState)]))
       doc.getMap('m').observe(e => r.log.push(['m', e.transaction.local, sv(e.transaction.afterState)]))
       doc.on('update', (u, origin, d, tr) => r.log.push(['update', tr.local, sv(tr.afterState)]))
+      return { ok: true }
+    }
+    case 'react': {
+      // Reactions that write into the doc from inside its own events (ReentrantEventsDifferentialPropertyTest):
+      // each {on, name?, kind?, limit, describe, ops} fires at most limit times; it logs
+      // ["react", on, name, local, event] (the event described only with describe, so that otherwise the later
+      // observers are the first to compute it, after the write) and then performs ops, each one a transaction.
+      // on: observe / observeDeep (of root name read as kind), beforeTransaction, beforeObserverCalls,
+      // afterTransaction, afterTransactionCleanup, update, afterAllTransactions. With adds, a reaction also
+      // subscribes a listener to the same event that logs ["added", on, name] (called in the same round for a
+      // type's observers, whose list Yjs calls live, and from the next one for the doc's events).
+      const r = replica(cmd)
+      const { doc } = r
+      const listen = (spec, f) => {
+        switch (spec.on) {
+          case 'observe': getRoot(doc, spec.name, spec.kind).observe(f); break
+          case 'observeDeep': getRoot(doc, spec.name, spec.kind).observeDeep(f); break
+          default: doc.on(spec.on, f)
+        }
+      }
+      for (const spec of cmd.reactions) {
+        let fired = 0
+        const react = (local, event) => {
+          if (fired >= spec.limit) return
+          fired++
+          r.log.push(['react', spec.on, spec.name ?? null, local, spec.describe && event ? event() : null])
+          if (spec.adds) listen(spec, () => r.log.push(['added', spec.on, spec.name ?? null]))
+          for (const o of spec.ops) applyOp(doc, o)
+        }
+        switch (spec.on) {
+          case 'observe':
+            getRoot(doc, spec.name, spec.kind).observe(e => react(e.transaction.local, () => describeEvent(e)))
+            break
+          case 'observeDeep':
+            getRoot(doc, spec.name, spec.kind).observeDeep((es, t) => react(t.local, () => es.map(describeEvent)))
+            break
+          case 'update':
+            doc.on('update', (u, origin, d, t) => react(t.local))
+            break
+          case 'afterAllTransactions':
+            doc.on('afterAllTransactions', (d, ts) => react(ts.map(t => t.local)))
+            break
+          case 'beforeTransaction':
+            // Only local ones: a write that joins a remote transaction makes both Yjs and us pick a random client id.
+            doc.on('beforeTransaction', t => { if (t.local) react(t.local) })
+            break
+          default:
+            doc.on(spec.on, t => react(t.local))
+        }
+      }
       return { ok: true }
     }
     case 'parseUpdateMeta': {

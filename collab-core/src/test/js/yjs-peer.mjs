@@ -41,6 +41,8 @@
 //                              action, oldValue]...], attributesChanged?, childListChanged?}  -> {"events":[...]}
 //   {"op":"log","id":"r1"}     transaction and subdocs events since the last call (see peer-surface.mjs)
 //   {"op":"subdocs","id":"r1"} -> {"subdocs":[{guid,shouldLoad,autoLoad,meta}...]} (getSubdocs() order)
+//   {"op":"react","id":"r1","reactions":[...]}  observers and doc events that edit the doc when they fire, logged
+//                              in "log" (see peer-surface.mjs)                          -> {"ok":true}
 //   subdocSet/subdocInsert/subdocLoad/subdocDestroy: operations on subdocuments (see peer-surface.mjs)
 //   {"op":"inspect","id":"r1","slices":[[start,end]...]}   key and iteration orders Yjs gives:
 //                              {mapKeys: m.keys(), mapValues, xml: x.toString(), slices: a.slice(...)}

@@ -4,33 +4,40 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * A listener list that listeners may add to or remove from while it is being called. Thread-safe as the
- * copy-on-write list it holds; that list is created by the first {@link #add}, because a document has ten of these
- * and most stay empty (72 bytes each when allocated up front).
+ * A listener list that listeners may add to or remove from while it is being called. Thread-safe: changes are
+ * synchronized and calls read a copy-on-write list; that list is created by the first {@link #add}, because a
+ * document has ten of these and most stay empty (72 bytes each when allocated up front).
  */
 final class Listeners<L> {
   private volatile CopyOnWriteArrayList<L> list;
 
-  Subscription add(L listener) {
+  /** Adds at the end of the current list (in place, so a {@link #forEachLive} round under way sees it). */
+  synchronized Subscription add(L listener) {
     CopyOnWriteArrayList<L> l = list;
     if (l == null) {
-      synchronized (this) {
-        l = list;
-        if (l == null) {
-          l = new CopyOnWriteArrayList<>();
-          list = l;
-        }
-      }
+      l = new CopyOnWriteArrayList<>();
+      list = l;
     }
     l.add(listener);
-    CopyOnWriteArrayList<L> added = l;
-    return () -> added.remove(listener);
+    return () -> remove(listener);
   }
 
-  void clear() {
+  /**
+   * Removes {@code listener} by replacing the list, never by changing it (as Yjs replaces a type's listener array):
+   * a round of {@link #forEachLive} that is under way still calls it.
+   */
+  private synchronized void remove(L listener) {
     CopyOnWriteArrayList<L> l = list;
-    if (l != null) {
-      l.clear();
+    if (l != null && l.contains(listener)) {
+      CopyOnWriteArrayList<L> next = new CopyOnWriteArrayList<>(l);
+      next.remove(listener);
+      list = next;
+    }
+  }
+
+  synchronized void clear() {
+    if (list != null) {
+      list = new CopyOnWriteArrayList<>();
     }
   }
 
@@ -74,6 +81,28 @@ final class Listeners<L> {
     for (L l : listeners) {
       try {
         call.accept(l);
+      } catch (RuntimeException | Error e) {
+        failure = addFailure(failure, e);
+      }
+    }
+    throwIfAny(failure);
+  }
+
+  /**
+   * Like {@link #forEach}, but as Yjs calls a shared type's observers (lib0's {@code callAll} over the live array):
+   * a listener added by one that is being called is called in this round too, unless a listener was removed before
+   * (a removal replaces the list; this round goes on with the old one, removed listeners included).
+   */
+  void forEachLive(Consumer<L> call) {
+    CopyOnWriteArrayList<L> listeners = list;
+    if (listeners == null) {
+      return;
+    }
+    Throwable failure = null;
+    // Indexed: the list only ever grows in place (removal replaces it), so a listener added meanwhile is seen.
+    for (int i = 0; i < listeners.size(); i++) {
+      try {
+        call.accept(listeners.get(i));
       } catch (RuntimeException | Error e) {
         failure = addFailure(failure, e);
       }

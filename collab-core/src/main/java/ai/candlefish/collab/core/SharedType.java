@@ -221,13 +221,13 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
       txn.changedParentTypes.computeIfAbsent(t, k -> new ArrayList<>()).add(event);
     }
     if (observed) {
-      observers.forEach(o -> o.accept(event));
+      observers.forEachLive(o -> o.accept(event));
     }
   }
 
   final void callDeepObservers(List<YEvent> events, Transaction txn) {
     List<YEvent> view = List.copyOf(events);
-    deepObservers.forEach(o -> o.accept(view));
+    deepObservers.forEachLive(o -> o.accept(view));
   }
 
   // ------------------------------------------------------------------------------------------ list operations

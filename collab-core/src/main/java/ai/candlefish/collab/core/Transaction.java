@@ -27,6 +27,8 @@ public final class Transaction {
    * (usually the only one) is kept in two fields; -1: none yet.
    */
   private long firstAdded = -1;
+  /** Set when the cleanup begins: transactions started after this one (by listeners) had added structs by then. */
+  boolean movedBeforeCleanup;
   private int firstAddedFrom;
   /** The clients after the first one; null until there is a second. */
   private StateVector moreAddedFrom;
@@ -460,6 +462,20 @@ public final class Transaction {
   /** Whether the struct was deleted in this transaction. */
   boolean deletes(AbstractStruct s) {
     return deleteSet != null && deleteSet.isDeleted(s.client, s.clock);
+  }
+
+  /**
+   * Whether Yjs emits an update for this transaction: it deleted something, or the document's state moved between
+   * its start and the start of its cleanup (Yjs compares {@code beforeState} with {@code afterState}): by structs of
+   * its own, or by those of transactions that listeners started meanwhile ({@link #movedBeforeCleanup}).
+   */
+  boolean emitsUpdate() {
+    return hasChanges() || movedBeforeCleanup;
+  }
+
+  /** Whether this transaction added structs (deletions aside). */
+  boolean addedStructs() {
+    return firstAdded != -1;
   }
 
   /** True if this transaction added or deleted anything. */

@@ -21,7 +21,7 @@ final class TransactionCleanup {
     try {
       for (int i = 0; i < cleanups.size(); i++) {
         try {
-          cleanup(doc, cleanups.get(i));
+          cleanup(doc, cleanups.get(i), i);
         } catch (RuntimeException | Error e) {
           failure = addFailure(failure, e);
         }
@@ -41,8 +41,17 @@ final class TransactionCleanup {
     Listeners.throwIfAny(failure);
   }
 
-  private static void cleanup(Doc doc, Transaction txn) {
+  private static void cleanup(Doc doc, Transaction txn, int index) {
     StructStore store = doc.store;
+    int queuedAtBegin = doc.transactionCleanups.size();
+    if (!txn.hasChanges()) {
+      // Transactions queued after this one started after it; those that added structs moved the state that Yjs
+      // compares with this one's beforeState, so Yjs emits an update for this one too (holding their structs).
+      List<Transaction> cleanups = doc.transactionCleanups;
+      for (int j = index + 1; j < cleanups.size() && !txn.movedBeforeCleanup; j++) {
+        txn.movedBeforeCleanup = cleanups.get(j).addedStructs();
+      }
+    }
     DeleteSet ds = txn.deleteSetOrNull();
     txn.dropKeyHistoryRun();
     Throwable failure = null;
@@ -69,13 +78,16 @@ final class TransactionCleanup {
         tryMergeDeleteSet(ds, store);
       }
       // Merge what this transaction appended, per client, from right to left.
-      txn.forEachAddedClient((client, beforeClock) -> {
-        StructList structs = store.list(client);
-        int firstChangePos = Math.max(structs.findIndexNearEnd(beforeClock), 1);
-        for (int i = structs.size - 1; i >= firstChangePos; ) {
-          i -= 1 + tryToMergeWithLefts(structs, i);
-        }
-      });
+      txn.forEachAddedClient((client, beforeClock) -> mergeFrom(store.list(client), beforeClock));
+      // Yjs merges every client whose clock moved between this transaction's start and its cleanup's: also those
+      // that only transactions started meanwhile (by listeners of earlier ones) wrote to.
+      for (int j = index + 1; j < queuedAtBegin; j++) {
+        doc.transactionCleanups.get(j).forEachAddedClient((client, ignored) -> {
+          if (!txn.addedStructsOf(client)) {
+            mergeFrom(store.list(client), txn.beforeState(client));
+          }
+        });
+      }
       // Items split in this transaction may merge again.
       List<AbstractStruct> mergeStructs = txn.mergeStructs();
       for (int i = mergeStructs.size() - 1; i >= 0; i--) {
@@ -100,10 +112,10 @@ final class TransactionCleanup {
           failure = addFailure(failure, e);
         }
       }
-      if (!doc.updateListeners().isEmpty() && txn.hasChanges()) {
+      if (!doc.updateListeners().isEmpty() && txn.emitsUpdate()) {
         failure = emitUpdate(doc.updateListeners(), UpdateWriter.encodeTransaction(txn), txn, failure);
       }
-      if (!doc.updateV2Listeners().isEmpty() && txn.hasChanges()) {
+      if (!doc.updateV2Listeners().isEmpty() && txn.emitsUpdate()) {
         byte[] update = UpdateWriter.encodeTransaction(txn, UpdateFormat.V2.newEncoder());
         failure = emitUpdate(doc.updateV2Listeners(), update, txn, failure);
       }
@@ -120,6 +132,14 @@ final class TransactionCleanup {
       });
     }
     Listeners.throwIfAny(failure);
+  }
+
+  /** Merges the structs of one client from {@code beforeClock} to its end, from right to left. */
+  private static void mergeFrom(StructList structs, int beforeClock) {
+    int firstChangePos = Math.max(structs.findIndexNearEnd(beforeClock), 1);
+    for (int i = structs.size - 1; i >= firstChangePos; ) {
+      i -= 1 + tryToMergeWithLefts(structs, i);
+    }
   }
 
   /** Calls each listener with the update; returns {@code failure} with what they threw added. */

@@ -463,11 +463,12 @@ public sealed class YText extends SharedType permits YXmlText {
 
   @Override
   void callObserver(Transaction txn, Set<String> keysChanged) {
-    // A remote change may have left redundant formatting marks: clean them up once the transaction is done.
+    super.callObserver(txn, keysChanged);
+    // A remote change may have left redundant formatting marks: clean them up once the transaction is done. Asked
+    // after the observers, as Yjs does: one of them may have formatted this text.
     if (!txn.local && hasFormatting) {
       txn.needFormattingCleanup = true;
     }
-    super.callObserver(txn, keysChanged);
   }
 
   private void checkIndex(int index) {

@@ -1,0 +1,251 @@
+package ai.candlefish.collab.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.candlefish.collab.core.internal.codec.Json;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Differential test of documents written from inside their own events, against real Yjs: each replica gets a few
+ * random reactions (an observer, a deep observer or a document event that performs edits when it fires, a limited
+ * number of times), then random local edits and deliveries as in {@link YjsSurfacePropertyTest}. After every step
+ * the update events are the same bytes, the transaction events and reactions came in Yjs's order, and the deep
+ * observers of the roots saw the same events, computed lazily after a reaction wrote (as Yjs computes them).
+ *
+ * <p>Seeded; a failure names its seed ({@code -Dyjs.reentrant.seed=<seed> -Dyjs.reentrant.runs=1} reruns it).
+ */
+@ExtendWith(YjsPeerExtension.class)
+class ReentrantEventsDifferentialPropertyTest {
+  private static final int RUNS = 60;
+  private static final long BUDGET_MILLIS = 10_000;
+  private static final Map<String, String> ROOTS = YjsSurfacePropertyTest.ROOTS;
+
+  private static final List<String> EVENTS = List.of("observe", "observeDeep", "beforeTransaction",
+      "beforeObserverCalls", "afterTransaction", "afterTransactionCleanup", "update", "afterAllTransactions");
+
+  private static YjsPeer peer; // started and closed by YjsPeerExtension
+
+  @Test
+  void randomSessions_writeFromEventsAsYjs() {
+    SeededRuns.named("yjs.reentrant", 0x2E_E7L, RUNS).within(BUDGET_MILLIS)
+        .forEach((seed, run) -> new Run(seed, "re" + run).execute());
+  }
+
+  /** An edit that is valid whatever the document holds (a reaction cannot know when it will fire). */
+  private static Map<String, Object> safeOp(SplittableRandom rnd) {
+    Map<String, Object> op = new LinkedHashMap<>();
+    switch (rnd.nextInt(6)) {
+      case 0 -> {
+        op.put("op", "insertText");
+        op.put("name", "t");
+        op.put("index", 0);
+        op.put("text", "r");
+      }
+      case 1 -> {
+        op.put("op", "formatText");
+        op.put("name", "t");
+        op.put("index", 0);
+        op.put("len", 1);
+        op.put("attrs", Map.of("bold", true));
+      }
+      case 2 -> {
+        op.put("op", "arrayPush");
+        op.put("name", "a");
+        op.put("values", List.of(rnd.nextInt(9)));
+      }
+      case 3 -> {
+        op.put("op", "arrayInsert");
+        op.put("name", "a");
+        op.put("index", 0);
+        op.put("values", List.of("r"));
+      }
+      case 4 -> {
+        op.put("op", "mapSet");
+        op.put("name", "m");
+        op.put("key", "k" + rnd.nextInt(3));
+        op.put("value", rnd.nextInt(9));
+      }
+      default -> {
+        op.put("op", "mapDelete");
+        op.put("name", "m");
+        op.put("key", "k" + rnd.nextInt(3));
+      }
+    }
+    return op;
+  }
+
+  private static final class Run {
+    private final TwinSession session;
+    private final SplittableRandom rnd;
+    private final String prefix;
+
+    Run(long seed, String prefix) {
+      this.session = new TwinSession(peer, seed, ROOTS, Run::compareLogs);
+      this.rnd = session.rnd;
+      this.prefix = prefix;
+    }
+
+    void execute() {
+      boolean gc = rnd.nextBoolean();
+      for (int i = 0; i < 2; i++) {
+        TwinSession.Twin t = session.add(prefix + "-" + i, 10 + i * 7 + rnd.nextInt(5), gc);
+        Doc doc = t.doc;
+        doc.onBeforeAllTransactions(d -> t.log.add(List.of("beforeAllTransactions")));
+        doc.onAfterAllTransactions(ts -> t.log.add(List.of("afterAllTransactions", ts.stream().map(Transaction::isLocal).toList())));
+        doc.onBeforeTransaction(x -> t.log.add(List.of("beforeTransaction", x.isLocal())));
+        doc.onBeforeObserverCalls(x -> t.log.add(List.of("beforeObserverCalls", x.isLocal())));
+        doc.onAfterTransaction(x -> t.log.add(List.of("afterTransaction", x.isLocal())));
+        doc.onAfterTransactionCleanup(x -> t.log.add(List.of("afterTransactionCleanup",
+            YjsSurfacePropertyTest.describeCleanup(x))));
+        List<Object> reactions = new ArrayList<>();
+        for (int k = 1 + rnd.nextInt(3); k > 0; k--) {
+          reactions.add(randomReaction());
+        }
+        session.log.add(t.id + " reacts " + Json.stringify(reactions));
+        for (Object spec : reactions) {
+          new Reaction(t, YjsInterop.asMap(spec)).install();
+        }
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("op", "react");
+        c.put("id", t.id);
+        c.put("reactions", reactions);
+        peer.request(c);
+      }
+      session.run(10 + rnd.nextInt(25), 55, t -> {
+        Map<String, Object> op = safeOp(rnd);
+        if (op.get("op").equals("insertText")) {
+          op.put("index", rnd.nextInt(t.doc.getText("t").length() + 1));
+        }
+        YjsInterop.apply(t.doc, op);
+        session.applied(t, op);
+      });
+    }
+
+    private static void compareLogs(TwinSession.Twin t, String when) {
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("op", "log");
+      c.put("id", t.id);
+      Object yjsLog = peer.request(c).get("log");
+      List<Object> javaLog = new ArrayList<>(t.log);
+      t.log.clear();
+      assertThat(YjsSurfacePropertyTest.normalized(javaLog)).as("transaction events and reactions of %s %s", t.id, when)
+          .isEqualTo(yjsLog);
+    }
+
+    private Map<String, Object> randomReaction() {
+      Map<String, Object> spec = new LinkedHashMap<>();
+      String on = EVENTS.get(rnd.nextInt(EVENTS.size()));
+      spec.put("on", on);
+      if (on.startsWith("observe")) {
+        String name = List.of("t", "a", "m").get(rnd.nextInt(3));
+        spec.put("name", name);
+        spec.put("kind", ROOTS.get(name));
+      }
+      spec.put("limit", 1 + rnd.nextInt(3));
+      spec.put("describe", rnd.nextInt(3) == 0);
+      spec.put("adds", rnd.nextInt(4) == 0);
+      List<Object> ops = new ArrayList<>();
+      for (int i = 1 + rnd.nextInt(2); i > 0; i--) {
+        ops.add(safeOp(rnd));
+      }
+      spec.put("ops", ops);
+      return spec;
+    }
+  }
+
+  /** A reaction installed on a Java replica as peer-surface.mjs's "react" installs it on the twin. */
+  private static final class Reaction {
+    private final TwinSession.Twin twin;
+    private final Doc doc;
+    private final String on;
+    private final String name;
+    private final Map<String, Object> spec;
+    private int fired;
+
+    Reaction(TwinSession.Twin twin, Map<String, Object> spec) {
+      this.twin = twin;
+      this.doc = twin.doc;
+      this.on = (String) spec.get("on");
+      this.name = (String) spec.get("name");
+      this.spec = spec;
+    }
+
+    private void fire(Object local, Supplier<Object> event) {
+      if (fired >= ((Number) spec.get("limit")).intValue()) {
+        return;
+      }
+      fired++;
+      twin.log.add(Arrays.asList("react", on, name, local,
+          Boolean.TRUE.equals(spec.get("describe")) && event != null ? event.get() : null));
+      if (Boolean.TRUE.equals(spec.get("adds"))) {
+        listen(() -> twin.log.add(Arrays.asList("added", on, name)));
+      }
+      for (Object o : (List<?>) spec.get("ops")) {
+        YjsInterop.apply(doc, YjsInterop.asMap(o));
+      }
+    }
+
+    void install() {
+      switch (on) {
+        case "observe" -> {
+          if (name.equals("t")) {
+            doc.getText(name).observe(e -> fire(e.transaction().isLocal(), () -> YjsSurfacePropertyTest.describe(e)));
+          } else if (name.equals("a")) {
+            doc.getArray(name).observe(e -> fire(e.transaction().isLocal(), () -> YjsSurfacePropertyTest.describe(e)));
+          } else {
+            doc.getMap(name).observe(e -> fire(e.transaction().isLocal(), () -> YjsSurfacePropertyTest.describe(e)));
+          }
+        }
+        case "observeDeep" -> root().observeDeep(es -> fire(es.get(0).transaction().isLocal(),
+            () -> es.stream().map(e -> (Object) YjsSurfacePropertyTest.describe(e)).toList()));
+        case "update" -> doc.onUpdate((bytes, origin, t) -> fire(t.isLocal(), null));
+        case "afterAllTransactions" -> doc.onAfterAllTransactions(ts -> fire(ts.stream().map(Transaction::isLocal).toList(), null));
+        // Only local ones: a write that joins a remote transaction makes both Yjs and us pick a random client id.
+        case "beforeTransaction" -> doc.onBeforeTransaction(t -> {
+          if (t.isLocal()) {
+            fire(true, null);
+          }
+        });
+        case "beforeObserverCalls" -> doc.onBeforeObserverCalls(t -> fire(t.isLocal(), null));
+        case "afterTransaction" -> doc.onAfterTransaction(t -> fire(t.isLocal(), null));
+        case "afterTransactionCleanup" -> doc.onAfterTransactionCleanup(t -> fire(t.isLocal(), null));
+        default -> throw new IllegalArgumentException(on);
+      }
+    }
+
+    /** Subscribes {@code added} to the event this reaction reacts to. */
+    private void listen(Runnable added) {
+      switch (on) {
+        case "observe" -> {
+          if (name.equals("t")) {
+            doc.getText(name).observe(e -> added.run());
+          } else if (name.equals("a")) {
+            doc.getArray(name).observe(e -> added.run());
+          } else {
+            doc.getMap(name).observe(e -> added.run());
+          }
+        }
+        case "observeDeep" -> root().observeDeep(es -> added.run());
+        case "update" -> doc.onUpdate((bytes, origin, t) -> added.run());
+        case "afterAllTransactions" -> doc.onAfterAllTransactions(ts -> added.run());
+        case "beforeTransaction" -> doc.onBeforeTransaction(t -> added.run());
+        case "beforeObserverCalls" -> doc.onBeforeObserverCalls(t -> added.run());
+        case "afterTransaction" -> doc.onAfterTransaction(t -> added.run());
+        case "afterTransactionCleanup" -> doc.onAfterTransactionCleanup(t -> added.run());
+        default -> throw new IllegalArgumentException(on);
+      }
+    }
+
+    private SharedType root() {
+      return name.equals("t") ? doc.getText(name) : name.equals("a") ? doc.getArray(name) : doc.getMap(name);
+    }
+  }
+}
