@@ -7,9 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +39,11 @@ import org.slf4j.LoggerFactory;
 final class StoreWriter {
   private static final Logger log = LoggerFactory.getLogger(StoreWriter.class);
   private static final long FIRST_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+  /**
+   * How long a compaction waits for its document's thread to encode the state (a document thread is never busy
+   * that long; past it the compaction is skipped, and the pieces stay counted for the next).
+   */
+  private static final long STATE_AT_TURN_SECONDS = 30;
 
   private final SharedDocument document;
   private final ServerRuntime runtime;
@@ -366,15 +373,22 @@ final class StoreWriter {
    * each on the blocking threads and pooled connections they all took, held every document's writes (its worst
    * seconds, relay p50 0.5-0.8 s).
    *
+   * <p>The state it folds in is encoded at the compaction's turn ({@link #stateAtTurn}), not when it is queued: the
+   * documents that pass the threshold together wait seconds in the lane, and a state encoded when queued lacked
+   * every row stored meanwhile, so that most of them took the fold of a fresh document (cold code, new to the
+   * compiler at that moment) instead of storing the state as it is.
+   *
    * @param pieces the pieces counted when it started, the write being flushed with it included
    */
   private void compactInCluster(ClusterLink cluster, int pieces) {
-    byte[] state = document.doc().encodeStateAsUpdate();
     compacting = true;
     try {
       runtime.compactions().execute(() -> {
         try {
-          cluster.compact(state);
+          byte[] state = stateAtTurn();
+          if (state != null) {
+            cluster.compact(state);
+          }
         } catch (RuntimeException e) {
           log.warn("compacting document {} failed ({}); its pieces stay as they are, and it is tried again after {}"
               + " more", document.key(), e.toString(), compactAfter);
@@ -383,6 +397,22 @@ final class StoreWriter {
       });
     } catch (RejectedExecutionException e) {
       compacting = false; // the server is closing
+    }
+  }
+
+  /**
+   * Compaction lane: the document's state, encoded on its thread now; null if the document was unloaded or the
+   * server is closing (no compaction then: the next holder compacts).
+   */
+  private byte[] stateAtTurn() {
+    try {
+      return document.call(d -> d.encodeStateAsUpdate()).get(STATE_AT_TURN_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      log.debug("document {}: no state to compact ({})", document.key(), e.toString());
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
     }
   }
 
