@@ -110,10 +110,14 @@ public final class RedisClusterTransport implements ClusterTransport {
   private volatile StreamReader reader;
   private final PresenceRelay presence;
   private final ScheduledExecutorService scheduler;
+  /** The largest update copied into a stream entry; a larger one is published as a reload entry. */
+  private final int maxEntryBytes;
+  private static final byte[] NO_DATA = new byte[0];
   private volatile boolean closed;
 
   private RedisClusterTransport(Builder b) {
     this.nodeId = b.nodeId;
+    this.maxEntryBytes = b.maxEntryBytes;
     this.keys = new Keys(b.keyPrefix);
     this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(1).build();
     this.client = RedisClient.create(resources, b.uri);
@@ -214,12 +218,24 @@ public final class RedisClusterTransport implements ClusterTransport {
     return reader.isConnected();
   }
 
-  /** Publishes a stored update; called by {@link JoinedDocument}. */
+  /**
+   * Publishes a stored update; called by {@link JoinedDocument}. One larger than {@link Builder#maxEntryBytes} goes as
+   * a reload entry instead: the other nodes read it from the store, which has it already. A client may send updates
+   * of up to the server's message size (16 MiB): six of those, copied into the stream and to every subscriber, kept
+   * Redis busy past the command timeout, and every node lost the others' heartbeats (their clients' presence
+   * removed) and resynced every open document.
+   */
   void publishUpdate(JoinedDocument doc, byte[] update) {
     if (closed) {
       return;
     }
-    scripts.publish(doc.streamBytes, doc.counterBytes, doc.channelBytes, StreamScripts.UPDATE, update).whenComplete((id, e) -> {
+    boolean large = update.length > maxEntryBytes;
+    if (large) {
+      log.debug("node {}: an update of {} has {} bytes; the other nodes reload it from the store", nodeId, doc.key(),
+          update.length);
+    }
+    scripts.publish(doc.streamBytes, doc.counterBytes, doc.channelBytes,
+        large ? StreamScripts.RELOAD : StreamScripts.UPDATE, large ? NO_DATA : update).whenComplete((id, e) -> {
       if (e != null) {
         if (doc.markPublishFailed()) {
           log.warn("node {}: could not publish an update of {} to Redis ({}); the other nodes reload it from the"
@@ -335,6 +351,7 @@ public final class RedisClusterTransport implements ClusterTransport {
     private Duration commandTimeout = Duration.ofSeconds(5);
     private Duration scanInterval = Duration.ofSeconds(1);
     private int maxQueuedCopies = 10_000;
+    private int maxEntryBytes = 1024 * 1024;
 
     private Builder(RedisURI uri) {
       this.uri = uri;
@@ -432,6 +449,21 @@ public final class RedisClusterTransport implements ClusterTransport {
       }
       this.heartbeatInterval = interval;
       this.nodeTimeout = nodeTimeout;
+      return this;
+    }
+
+    /**
+     * The largest update copied through Redis (default 1 MiB). A larger one is published as a reload entry: the other
+     * nodes read the document from the store instead (which costs each a load of the document, and spares Redis,
+     * every node's connection and reader copies of up to the server's largest message).
+     *
+     * @throws IllegalArgumentException if below 1 KiB
+     */
+    public Builder maxEntryBytes(int bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("maxEntryBytes must be at least 1024 but is " + bytes);
+      }
+      this.maxEntryBytes = bytes;
       return this;
     }
 

@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,9 +57,12 @@ class RedisClusterTransportTest {
 
   /** A node that takes at most {@code maxQueuedCopies} copies of entries ahead of its reader. */
   private RedisClusterTransport node(String id, int maxQueuedCopies) {
-    RedisClusterTransport t = RedisClusterTransport.newBuilder(redis.uri()).nodeId(id).keyPrefix(prefix)
-        .streamMaxLength(10).heartbeat(Duration.ofMillis(100), Duration.ofMillis(500))
-        .maxQueuedCopies(maxQueuedCopies).build();
+    return node(id, b -> b.maxQueuedCopies(maxQueuedCopies));
+  }
+
+  private RedisClusterTransport node(String id, UnaryOperator<RedisClusterTransport.Builder> settings) {
+    RedisClusterTransport t = settings.apply(RedisClusterTransport.newBuilder(redis.uri()).nodeId(id)
+        .keyPrefix(prefix).streamMaxLength(10).heartbeat(Duration.ofMillis(100), Duration.ofMillis(500))).build();
     nodes.add(t);
     return t;
   }
@@ -146,6 +150,21 @@ class RedisClusterTransportTest {
     assertThat(atC.updateTexts()).containsExactly("u1", "u2");
     assertThat(atA.updates).isEmpty();
     assertThat(atB.resyncs).hasValue(0);
+  }
+
+  @Test
+  void anUpdateLargerThanMaxEntryBytes_goesAsAReload_andTheOthersReadItFromTheStore() {
+    // A client's update may have 16 MiB; copied through Redis six of them stalled it past the command timeout for
+    // every node. Beyond maxEntryBytes the others are asked to reload (the store has the update already).
+    Heard atB = new Heard();
+    ClusterDocument a = joinAndStart(node("a", b -> b.maxEntryBytes(4096)), new Heard());
+    joinAndStart(node("b"), atB);
+
+    a.publishUpdate(new byte[4096]);
+    a.publishUpdate(new byte[4097]);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> atB.resyncs.get() >= 1);
+    assertThat(atB.updates).hasSize(1).allSatisfy(u -> assertThat(u).hasSize(4096));
   }
 
   /** Appends an entry to the document's stream as the publish script does, but sends no copy of it. */
@@ -369,6 +388,8 @@ class RedisClusterTransportTest {
     assertThatThrownBy(() -> RedisClusterTransport.newBuilder(redis.uri())
         .heartbeat(Duration.ofSeconds(1), Duration.ofSeconds(2)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("more than twice");
+    assertThatThrownBy(() -> RedisClusterTransport.newBuilder(redis.uri()).maxEntryBytes(1023))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxEntryBytes");
     assertThatThrownBy(() -> RedisClusterTransport.newBuilder("redis://127.0.0.1:1").build())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("could not connect to Redis");
   }
