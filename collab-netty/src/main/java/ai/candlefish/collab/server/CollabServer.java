@@ -916,7 +916,8 @@ public final class CollabServer implements AutoCloseable {
      * clients: changes within {@code interval} go out as one message with each client's latest state, so a flood
      * of presence updates costs the other clients one message per interval. Defaults 32 KiB, 50 ms.
      *
-     * @throws IllegalArgumentException if the size is below 64 bytes or the interval is negative
+     * @throws IllegalArgumentException if the size is below 64 bytes or the interval is negative or over 10 s
+     *     (clients renew presence every 15 s and drop what is not renewed within 30 s)
      */
     public Builder awarenessLimits(int maxStateBytes, Duration interval) {
       config.awarenessLimits(maxStateBytes, interval);

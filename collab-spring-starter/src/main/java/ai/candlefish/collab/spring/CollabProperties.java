@@ -142,7 +142,7 @@ public record CollabProperties(
       @DefaultValue("1MB") @NotNull @DataSizeRange(max = Long.MAX_VALUE, message = "must be at least {min} bytes") DataSize maxPendingSize,
       @DefaultValue("10m") @NotNull @DurationRange(min = "1ms") Duration maxPendingAge,
       @DefaultValue("64") @Positive int documentOpenBurst,
-      @DefaultValue("50ms") @NotNull @DurationRange Duration awarenessInterval,
+      @DefaultValue("50ms") @NotNull @DurationRange(max = "10s") Duration awarenessInterval,
       @DefaultValue("30") @Positive int awarenessUpdatesPerConnection,
       @DefaultValue("64KB") @NotNull @DataSizeRange(min = 1024, max = Long.MAX_VALUE, message = "must be at least {min} bytes") DataSize awarenessBytesPerConnection,
       @DefaultValue("1000") @Positive int awarenessUpdatesPerDocument,

@@ -274,6 +274,10 @@ class CollabAutoConfigurationTest {
             "candlefish.collab.documents.store-debounce=20s", "candlefish.collab.documents.store-max-wait=1s")
         .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
             .hasMessageContaining("candlefish.collab.documents.store-max-wait"));
+    runner.withPropertyValues("candlefish.collab.security.mode=development",
+            "candlefish.collab.limits.awareness-interval=1h")
+        .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+            .hasMessageContaining("limits.awarenessInterval"));
     runner.withPropertyValues("candlefish.collab.security.mode=development", "candlefish.collab.storage.type=jdbc")
         .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
             .hasMessageContaining("candlefish.collab.storage.type=jdbc"));

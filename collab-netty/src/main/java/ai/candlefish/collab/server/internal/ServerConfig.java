@@ -695,10 +695,17 @@ public final class ServerConfig {
       return this;
     }
 
-    /** @throws IllegalArgumentException if the size is below 64 bytes or the interval negative */
+    /** @throws IllegalArgumentException if the size is below 64 bytes or the interval negative or over 10 s */
     public Builder awarenessLimits(int maxStateBytes, Duration interval) {
       this.maxAwarenessStateBytes = (int) atLeast("maxAwarenessStateBytes", maxStateBytes, 64);
-      this.awarenessInterval = atLeast("awareness interval", interval, Duration.ZERO);
+      atLeast("awareness interval", interval, Duration.ZERO);
+      if (interval.compareTo(MAX_AWARENESS_INTERVAL) > 0) {
+        // Clients renew their presence every 15 s, drop a peer's not renewed within 30 s, and a y-websocket provider
+        // alone in a document hears only its own renewals echoed: one that hears nothing for 30 s reconnects.
+        throw new IllegalArgumentException("awareness interval must be at most " + MAX_AWARENESS_INTERVAL.toSeconds()
+            + " s (presence is renewed every 15 s and dropped after 30 s without news) but was " + interval);
+      }
+      this.awarenessInterval = interval;
       return this;
     }
 
@@ -726,6 +733,9 @@ public final class ServerConfig {
       }
       return value;
     }
+
+    /** The longest awareness interval: well below y-protocols' 15 s renewal and 30 s timeout. */
+    static final Duration MAX_AWARENESS_INTERVAL = Duration.ofSeconds(10);
 
     private static Duration atLeast(String name, Duration value, Duration min) {
       Objects.requireNonNull(value, name);

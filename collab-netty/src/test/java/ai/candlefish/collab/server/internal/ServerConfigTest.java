@@ -46,6 +46,11 @@ class ServerConfigTest {
         .hasMessageContaining("storeDebounce");
     assertThatThrownBy(() -> b.threads(-1, 1, 1)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("-1");
+    // An hour between presence broadcasts: every cursor would vanish, and a lone y-websocket provider reconnect.
+    assertThatThrownBy(() -> b.awarenessLimits(1024, Duration.ofHours(1))).isInstanceOf(
+        IllegalArgumentException.class).hasMessageContaining("awareness interval must be at most 10 s");
+    assertThat(ServerConfig.newBuilder().authenticator(AUTH).awarenessLimits(1024, Duration.ofSeconds(10)).build()
+        .awarenessInterval()).isEqualTo(Duration.ofSeconds(10));
   }
 
   @Test
