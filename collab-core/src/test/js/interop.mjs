@@ -146,6 +146,16 @@ export const applyOp = (doc, op) => {
       else if (t instanceof Y.Map) t.delete(op.text)
       return
     }
+    case 'arrayInsertMap':
+      // A new Y.Map at op.index of root array op.name (clamped to its length).
+      doc.getArray(op.name).insert(Math.min(op.index, doc.getArray(op.name).length), [new Y.Map()])
+      return
+    case 'arrayChildSet': {
+      // On the Y.Map at op.index of root array op.name, if there is one there.
+      const child = op.index < doc.getArray(op.name).length ? doc.getArray(op.name).get(op.index) : null
+      if (child instanceof Y.Map) child.set(op.key, untag(op.value))
+      return
+    }
     case 'xmlInsert':
       doc.getXmlFragment(op.name).insert(op.index, op.nodes.map(xmlNode))
       return

@@ -164,6 +164,7 @@ export const handleSurface = (cmd, replica) => {
       // type's observers, whose list Yjs calls live, and from the next one for the doc's events).
       const r = replica(cmd)
       const { doc } = r
+      r.log = r.log || []
       const listen = (spec, f) => {
         switch (spec.on) {
           case 'observe': getRoot(doc, spec.name, spec.kind).observe(f); break

@@ -193,6 +193,11 @@ final class TransactionCleanup {
         }
         // By path length, as Yjs sorts; the length is the difference in depth (a path costs its depth to compute).
         events.sort((a, b) -> Integer.compare(a.target().depth, b.target().depth));
+        if (events.size() > 1) {
+          // Yjs's sort compares path lengths, so it computes (and keeps) every path now: an observer that writes
+          // before a nested type does not move the paths the next observers read.
+          events.forEach(YEvent::path);
+        }
         try {
           type.callDeepObservers(events, txn);
         } catch (RuntimeException | Error ex) {

@@ -391,6 +391,15 @@ final class YjsInterop {
         }
         doc.getXmlFragment(name).insert(intOf(op, "index"), nodes);
       }
+      case "arrayInsertMap" -> doc.getArray(name).insert(Math.min(intOf(op, "index"), doc.getArray(name).length()),
+          List.of(new YMap()));
+      case "arrayChildSet" -> {
+        YArray a = doc.getArray(name);
+        int index = intOf(op, "index");
+        if (index < a.length() && a.get(index) instanceof YMap child) {
+          child.set((String) op.get("key"), toJava(op.get("value")));
+        }
+      }
       case "xmlDelete" -> doc.getXmlFragment(name).delete(intOf(op, "index"), intOf(op, "len"));
       case "xmlSetAttribute" -> {
         YXmlFragment f = doc.getXmlFragment(name);
