@@ -119,21 +119,20 @@ public abstract sealed class YEvent permits YArrayEvent, YMapEvent, YTextEvent, 
   public YEventChanges changes() {
     if (changes == null) {
       checkDelivering();
-      java.util.Set<IdRange> added = new java.util.LinkedHashSet<>();
-      java.util.Set<IdRange> deleted = new java.util.LinkedHashSet<>();
+      List<Item> added = new ArrayList<>();
+      List<Item> deleted = new ArrayList<>();
       if (!(this instanceof YTextEvent) && keysChanged.contains(null)) {
         for (Item item = target.start; item != null; item = item.right) {
           if (item.isDeleted()) {
             if (deletes(item) && !adds(item)) {
-              deleted.add(new IdRange(item.client, item.clock, item.length));
+              deleted.add(item);
             }
           } else if (adds(item)) {
-            added.add(new IdRange(item.client, item.clock, item.length));
+            added.add(item);
           }
         }
       }
-      changes = new YEventChanges(Collections.unmodifiableSet(added), Collections.unmodifiableSet(deleted), delta(),
-          keys());
+      changes = new YEventChanges(new ItemRanges(added), new ItemRanges(deleted), delta(), keys());
     }
     return changes;
   }
@@ -237,5 +236,39 @@ public abstract sealed class YEvent permits YArrayEvent, YMapEvent, YTextEvent, 
       out.add(Delta.insert(Collections.unmodifiableList(insert)));
     }
     return Collections.unmodifiableList(out);
+  }
+
+  /**
+   * The ranges of a fixed set of items, read when asked: Yjs's {@code changes.added}/{@code deleted} hold the items
+   * themselves, so an item that a later transaction split (shortened in place) or merged shows its length then.
+   */
+  private static final class ItemRanges extends java.util.AbstractSet<IdRange> {
+    private final List<Item> items;
+
+    ItemRanges(List<Item> items) {
+      this.items = items;
+    }
+
+    @Override
+    public java.util.Iterator<IdRange> iterator() {
+      java.util.Iterator<Item> it = items.iterator();
+      return new java.util.Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          return it.hasNext();
+        }
+
+        @Override
+        public IdRange next() {
+          Item item = it.next();
+          return new IdRange(item.client, item.clock, item.length);
+        }
+      };
+    }
+
+    @Override
+    public int size() {
+      return items.size();
+    }
   }
 }
