@@ -1,0 +1,240 @@
+// Rough patterns against a collab server with a store (benchmarks/RESULTS.md, "Reconnect storm and churn"): real
+// Yjs documents over raw WebSockets in the y-websocket and Hocuspocus protocols, one Node process.
+//   --mode=storm  --clients=N --docs=D [--hp=0.5]: N clients (a share --hp of them Hocuspocus) on D documents, a
+//                 tenth of them inserting a unique token every 100 ms; every closed client reconnects (random
+//                 backoff, 50 ms doubling, at most 2.5 s). Kill the server and start it again meanwhile; prints the
+//                 time until all are synced again. Once /tmp/churn-stop exists: stops editing, waits for sync and
+//                 acknowledgements, then checks with fresh clients that every token the server acknowledged
+//                 (Hocuspocus sync status) and every token sent is in its document, and that every client converged.
+//   --mode=seed   --docs=D --size=BYTES: writes documents big-0..big-(D-1) of about BYTES characters each.
+//   --mode=churn  --docs=D --conc=C --secs=S: C clients at a time connect to a big-* document, sync, check its length
+//                 and disconnect, for S seconds; prints the rate and the sync time.
+//   --mode=verify --docs=D: the lengths of the big-* documents as a fresh client receives them.
+//   --mode=slow   (not run yet) --clients=N --rate=R --size=B --secs=S: N clients edit one document (R edits/s each of B
+//                 characters, not applying what they receive), a probe pair measures relay latency; halfway one more
+//                 client stops reading: prints the probe's p50/p99 before and during, and the slow one's close code.
+// Run from benchmarks/js (its node_modules): node churn.mjs --port=4321 --mode=...
+import * as Y from 'yjs';
+import * as syncProtocol from 'y-protocols/sync';
+import * as encoding from 'lib0/encoding';
+import * as decoding from 'lib0/decoding';
+import WebSocket from 'ws';
+import fs from 'fs';
+
+const args = Object.fromEntries(process.argv.slice(2).map(a => a.replace(/^--/, '').split('=')));
+const PORT = +(args.port || 4321);
+const MODE = args.mode || 'storm';
+const now = () => Date.now();
+const log = (...a) => console.log(new Date().toISOString().slice(11, 23), ...a);
+const closeCodes = {};
+const errors = {};
+
+// A client on one document in one protocol; reconnects if `reconnect`.
+class Client {
+  constructor(id, docName, proto, opts = {}) {
+    Object.assign(this, { id, docName, proto, opts });
+    this.doc = new Y.Doc();
+    this.text = this.doc.getText('t');
+    this.synced = false; this.everSynced = false; this.n = 0;
+    this.pendingStatus = []; // hp: tokens (or null) waiting for sync status
+    this.acked = []; this.sent = [];
+    this.attempt = 0; this.syncedAt = 0; this.closed = false;
+    this.doc.on('update', (u, origin) => { if (origin !== this) this.sendUpdate(u); });
+  }
+  frame(type) { const e = encoding.createEncoder(); if (this.proto === 'hp') encoding.writeVarString(e, this.docName); encoding.writeVarUint(e, type); return e; }
+  send(e) { if (this.ws && this.ws.readyState === 1) this.ws.send(encoding.toUint8Array(e)); }
+  sendUpdate(u) {
+    if (!this.ws || this.ws.readyState !== 1 || !this.ready()) return; // resent via sync on reconnect
+    const e = this.frame(0); syncProtocol.writeUpdate(e, u); this.send(e);
+    if (this.proto === 'hp') this.pendingStatus.push(this.lastToken ?? null);
+    this.lastToken = null;
+  }
+  ready() { return this.proto === 'y' || this.authed; }
+  connect() {
+    if (this.closed) return;
+    const url = `ws://127.0.0.1:${PORT}/` + (this.proto === 'y' ? encodeURIComponent(this.docName) : '');
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    ws.binaryType = 'arraybuffer';
+    this.ws = ws; this.synced = false; this.authed = false; this.pendingStatus = [];
+    ws.on('open', () => {
+      this.attempt = 0; this.openedAt = now();
+      if (this.proto === 'hp') { const e = this.frame(2); encoding.writeVarUint(e, 0); encoding.writeVarString(e, 'churn'); this.send(e); }
+      else this.sendStep1();
+    });
+    ws.on('message', (data) => { try { this.onMessage(new Uint8Array(data)); } catch (err) { errors[err.message] = (errors[err.message] || 0) + 1; } });
+    ws.on('error', (err) => { errors[err.code || err.message] = (errors[err.code || err.message] || 0) + 1; });
+    ws.on('close', (code) => {
+      closeCodes[code] = (closeCodes[code] || 0) + 1;
+      this.synced = false; this.ws = null;
+      if (this.opts.onClose) this.opts.onClose(this, code);
+      if (this.opts.reconnect && !this.closed) {
+        const d = Math.min(2500, 50 * 2 ** this.attempt++) * Math.random();
+        setTimeout(() => this.connect(), d);
+      }
+    });
+  }
+  sendStep1() { const e = this.frame(0); syncProtocol.writeSyncStep1(e, this.doc); this.send(e); }
+  onMessage(buf) {
+    if (this.proto === 'hp' && buf.length === 1 && buf[0] === 9) { this.ws.send(new Uint8Array([10])); return; }
+    const d = decoding.createDecoder(buf);
+    if (this.proto === 'hp') decoding.readVarString(d);
+    const type = decoding.readVarUint(d);
+    if (type === 0 || type === 4) {
+      if (this.opts.cheap && this.synced) return;
+      const e = this.frame(0);
+      const t = syncProtocol.readSyncMessage(d, e, this.doc, this);
+      if (encoding.length(e) > (this.proto === 'hp' ? this.docName.length + 2 : 1)) {
+        this.send(e); if (this.proto === 'hp') this.pendingStatus.push(null);
+      }
+      if (t === 1 && !this.synced) { this.synced = true; this.everSynced = true; this.syncedAt = now(); if (this.opts.onSynced) this.opts.onSynced(this); }
+      if (this.opts.onRemote && t === 2) this.opts.onRemote(this);
+    } else if (type === 2 && this.proto === 'hp') {
+      const kind = decoding.readVarUint(d);
+      if (kind === 2) { this.authed = true; this.sendStep1(); } else throw new Error('auth ' + kind);
+    } else if (type === 8) {
+      const ok = decoding.readVarUint(d);
+      const tok = this.pendingStatus.shift();
+      if (tok && ok === 1) this.acked.push(tok);
+    } else if (type === 1 || type === 3 || type === 5) { /* awareness etc */ }
+    else if (type === 7) { errors['hp close'] = (errors['hp close'] || 0) + 1; }
+  }
+  edit(size = 0) {
+    if (!this.synced) return false;
+    const tok = `<${this.id}.${this.n++}>`;
+    this.lastToken = tok; this.sent.push(tok);
+    this.text.insert(this.text.length, size ? tok + 'x'.repeat(size) : tok);
+    return true;
+  }
+  close() { this.closed = true; if (this.ws) this.ws.close(); }
+}
+
+function pct(a, p) { if (!a.length) return NaN; const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; }
+const sleep = ms => new Promise(r => setTimeout(r, ms));
+
+// A fresh client per document; returns document name -> text (null if it never synced).
+async function verifyDocs(docNames) {
+  const out = {};
+  for (const name of docNames) {
+    for (let tries = 0; ; tries++) {
+      const c = new Client('v', name, 'y');
+      const p = new Promise(r => { c.opts.onSynced = r; });
+      c.connect();
+      const ok = await Promise.race([p.then(() => true), sleep(10000).then(() => false)]);
+      if (ok) { out[name] = c.text.toString(); c.close(); break; }
+      c.close(); if (tries > 5) { out[name] = null; break; }
+    }
+  }
+  return out;
+}
+
+if (MODE === 'storm') {
+  const N = +(args.clients || 2000), D = +(args.docs || 200), hpShare = +(args.hp ?? 0.5);
+  const clients = [];
+  for (let i = 0; i < N; i++) clients.push(new Client(i, 'storm-' + (i % D), i < N * hpShare ? 'hp' : 'y', { reconnect: true }));
+  let i = 0;
+  await new Promise(r => { const t = setInterval(() => { for (let k = 0; k < 100 && i < N; k++) clients[i++].connect(); if (i >= N) { clearInterval(t); r(); } }, 50); });
+  let editing = true, downAt = 0;
+  const editTimer = setInterval(() => { if (!editing) return; for (let k = 0; k < N / 10; k++) clients[(Math.random() * N) | 0].edit(); }, 100);
+  const stop = '/tmp/churn-stop';
+  while (!fs.existsSync(stop)) {
+    await sleep(1000);
+    const synced = clients.filter(c => c.synced).length;
+    const pend = clients.reduce((s, c) => s + c.pendingStatus.length, 0);
+    const acked = clients.reduce((s, c) => s + c.acked.length, 0);
+    if (synced < N && !downAt) { downAt = now(); }
+    if (downAt && synced === N) {
+      const ts = clients.map(c => c.syncedAt - downAt);
+      log(`RESYNCED all ${N} after ${now() - downAt} ms since first drop; syncedAt-drop p50 ${pct(ts, .5)} p99 ${pct(ts, .99)} max ${Math.max(...ts)}`);
+      downAt = 0;
+    }
+    log(`synced ${synced}/${N} pendingStatus ${pend} acked ${acked} closes ${JSON.stringify(closeCodes)} errors ${JSON.stringify(errors)}`);
+  }
+  editing = false; clearInterval(editTimer);
+  log('stopping edits; waiting for sync + acks');
+  for (let k = 0; k < 60; k++) { await sleep(1000); if (clients.every(c => c.synced && c.pendingStatus.length === 0)) break; }
+  await sleep(3000);
+  const names = [...new Set(clients.map(c => c.docName))];
+  const texts = await verifyDocs(names);
+  let missingAcked = 0, missingSent = 0, diverged = 0, totalAcked = 0;
+  for (const c of clients) {
+    const t = texts[c.docName];
+    if (t === null) { diverged++; continue; }
+    for (const tok of c.acked) { totalAcked++; if (!t.includes(tok)) missingAcked++; }
+    for (const tok of c.sent) if (!t.includes(tok)) missingSent++;
+    if (c.text.toString() !== t) diverged++;
+  }
+  log(`VERIFY docs ${names.length} clients ${N} ackedTokens ${totalAcked} missingAcked ${missingAcked} sentTokens ${clients.reduce((s, c) => s + c.sent.length, 0)} missingSent ${missingSent} divergedClients ${diverged}`);
+  log(`closes ${JSON.stringify(closeCodes)} errors ${JSON.stringify(errors)}`);
+  clients.forEach(c => c.close());
+  await sleep(500); process.exit(0);
+}
+
+if (MODE === 'seed') { // one big document per name
+  const D = +(args.docs || 20), size = +(args.size || 200000);
+  for (let k = 0; k < D; k++) {
+    const c = new Client('s' + k, 'big-' + k, 'hp');
+    const p = new Promise(r => { c.opts.onSynced = r; }); c.connect(); await p;
+    if (c.text.length === 0) { for (let j = 0; j < size / 1000; j++) c.edit(990); }
+    while (c.pendingStatus.length) await sleep(50);
+    log('seeded', c.docName, c.text.length); c.close();
+  }
+  process.exit(0);
+}
+
+if (MODE === 'churn') { // connect, sync, disconnect, with `conc` in flight, for `secs`
+  const D = +(args.docs || 20), conc = +(args.conc || 50), secs = +(args.secs || 60);
+  const expected = {};
+  const v = await verifyDocs([...Array(D).keys()].map(k => 'big-' + k));
+  for (const [k, t] of Object.entries(v)) expected[k] = t.length;
+  const end = now() + secs * 1000; let done = 0, bad = 0, seq = 0, lastDone = 0; const times = [];
+  async function worker() {
+    while (now() < end) {
+      const name = 'big-' + (seq++ % D); const proto = seq % 2 ? 'y' : 'hp';
+      const c = new Client('c', name, proto); const t0 = now();
+      const p = new Promise(r => { c.opts.onSynced = () => r(true); c.opts.onClose = () => r(false); });
+      c.connect();
+      const ok = await Promise.race([p, sleep(20000).then(() => false)]);
+      if (ok && c.text.length === expected[name]) { done++; times.push(now() - t0); } else bad++;
+      c.close();
+      await new Promise(r => { if (!c.ws) r(); else c.ws.on('close', r); setTimeout(r, 2000); });
+    }
+  }
+  const t = setInterval(() => { log(`churn done ${done} (+${done - lastDone}/s) bad ${bad} closes ${JSON.stringify(closeCodes)} errors ${JSON.stringify(errors)}`); lastDone = done; }, 1000);
+  await Promise.all([...Array(conc)].map(worker));
+  clearInterval(t);
+  log(`CHURN total ${done} in ${secs}s = ${(done / secs).toFixed(0)}/s bad ${bad} sync time p50 ${pct(times, .5)} p99 ${pct(times, .99)} closes ${JSON.stringify(closeCodes)} errors ${JSON.stringify(errors)}`);
+  process.exit(0);
+}
+
+if (MODE === 'verify') { // after unload: fresh load again equals expected lengths
+  const D = +(args.docs || 20);
+  const v = await verifyDocs([...Array(D).keys()].map(k => 'big-' + k));
+  log('VERIFY lengths', JSON.stringify(Object.values(v).map(t => t && t.length)));
+  process.exit(0);
+}
+
+if (MODE === 'slow') {
+  const N = +(args.clients || 200), rate = +(args.rate || 2), size = +(args.size || 500), secs = +(args.secs || 30);
+  const name = 'busy-' + now();
+  const clients = [...Array(N)].map((_, i) => new Client(i, name, i % 2 ? 'y' : 'hp', { cheap: true }));
+  const probeW = new Client('pw', name, 'y'), probeR = new Client('pr', name, 'hp');
+  const slow = new Client('slow', name, 'y');
+  const all = [...clients, probeW, probeR, slow];
+  let slowCode = null, slowClosedAt = 0;
+  slow.opts.onClose = (c, code) => { slowCode = code; slowClosedAt = now(); };
+  for (const c of all) { const p = new Promise(r => { c.opts.onSynced = r; }); c.connect(); await p; }
+  log('all synced');
+  const lat = { before: [], during: [] }; let phase = 'before';
+  probeR.doc.getMap('probe').observe(() => { const v = probeR.doc.getMap('probe').get('t'); if (v) lat[phase].push(now() - v); });
+  const probe = setInterval(() => probeW.doc.getMap('probe').set('t', now()), 50);
+  const ed = setInterval(() => { for (const c of clients) if (Math.random() < rate / 10) c.edit(size); }, 100);
+  await sleep(secs * 500);
+  log(`before slow: probe relay p50 ${pct(lat.before, .5)} p99 ${pct(lat.before, .99)} n ${lat.before.length}`);
+  phase = 'during'; const pausedAt = now(); slow.ws._socket.pause();
+  log('slow reader paused');
+  for (let s = 0; s < secs; s++) { await sleep(1000); log(`slow closed ${slowCode} after ${slowClosedAt ? slowClosedAt - pausedAt : '-'} ms; probe p99 so far ${pct(lat.during, .99)} closes ${JSON.stringify(closeCodes)}`); if (slowCode && s > secs / 2) break; }
+  slow.ws && slow.ws._socket.resume(); await sleep(3000);
+  log(`during slow: probe relay p50 ${pct(lat.during, .5)} p99 ${pct(lat.during, .99)} n ${lat.during.length}; slow closed with ${slowCode} after ${slowClosedAt - pausedAt} ms`);
+  log(`closes ${JSON.stringify(closeCodes)} errors ${JSON.stringify(errors)}`);
+  clearInterval(probe); clearInterval(ed); all.forEach(c => c.close()); await sleep(500); process.exit(0);
+}
