@@ -161,7 +161,10 @@ export const handleSurface = (cmd, replica) => {
       // on: observe / observeDeep (of root name read as kind), beforeTransaction, beforeObserverCalls,
       // afterTransaction, afterTransactionCleanup, update, afterAllTransactions. With adds, a reaction also
       // subscribes a listener to the same event that logs ["added", on, name] (called in the same round for a
-      // type's observers, whose list Yjs calls live, and from the next one for the doc's events).
+      // type's observers, whose list Yjs calls live, and from the next one for the doc's events). With addsDeep
+      // ("t", "a", "m": that root; "a/<i>": the Y.Map at index i of a, if one is there), it also subscribes a deep
+      // observer there that logs ["addedDeep", addsDeep, local, events] (Yjs 13.6 calls it in the round under way if
+      // it was subscribed before the deep observers' round, or if its type observed deeply already).
       const r = replica(cmd)
       const { doc } = r
       r.log = r.log || []
@@ -179,6 +182,14 @@ export const handleSurface = (cmd, replica) => {
           fired++
           r.log.push(['react', spec.on, spec.name ?? null, local, spec.describe && event ? event() : null])
           if (spec.adds) listen(spec, () => r.log.push(['added', spec.on, spec.name ?? null]))
+          if (spec.addsDeep) {
+            const [root, index] = spec.addsDeep.split('/')
+            let target = getRoot(doc, root, { t: 'text', a: 'array', m: 'map' }[root])
+            if (index !== undefined) target = target.get(Number(index))
+            if (index === undefined || target instanceof Y.Map) {
+              target.observeDeep((es, t) => r.log.push(['addedDeep', spec.addsDeep, es.length > 0 ? t.local : null, es.map(describeEvent)]))
+            }
+          }
           for (const o of spec.ops) applyOp(doc, o)
         }
         switch (spec.on) {

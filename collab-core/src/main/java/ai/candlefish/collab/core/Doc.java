@@ -58,6 +58,11 @@ public final class Doc {
   UpdateEncoderV1 transactionEncoder;
   final List<Transaction> transactionCleanups = new ArrayList<>();
   /**
+   * The transaction whose per-type observers are being called, else null: a deep observer subscribed meanwhile is
+   * owed that transaction's events (see {@link Transaction#deepObserversAdded}).
+   */
+  Transaction callingObservers;
+  /**
    * Tasks waiting for the running transactions to finish (see {@link #defer}); created by the first one (an empty
    * ArrayDeque is 112 bytes, and most documents never defer a task).
    */

@@ -191,6 +191,11 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
     if (deepObservers == null) {
       deepObservers = new Listeners<>();
     }
+    Doc d = doc;
+    if (d != null && d.callingObservers != null) {
+      // Yjs gives every ancestor of a changed type its events, and asks for deep observers after the per-type ones.
+      d.callingObservers.deepObserversAdded = true;
+    }
     return deepObservers.add(observer);
   }
 
@@ -221,6 +226,9 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
       txn.changedParentTypes.computeIfAbsent(t, k -> new ArrayList<>()).add(event);
     }
     if (observed) {
+      if (deep.isEmpty()) {
+        txn.addDirectOnlyEvent(event);
+      }
       observers.forEachLive(o -> o.accept(event));
     }
   }

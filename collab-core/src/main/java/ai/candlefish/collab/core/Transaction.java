@@ -3,6 +3,7 @@ package ai.candlefish.collab.core;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,6 +60,17 @@ public final class Transaction {
    */
   private Map<SharedType, List<SharedType>> deepObserved;
   private boolean walkedOnce;
+  /**
+   * Whether a deep observer was subscribed in this document while this transaction's per-type observers were
+   * called: then {@link #changedParentTypes}, which holds only the ancestors that observed deeply when each event
+   * was made, is not enough, and the deep observers are called over Yjs's map ({@link #allParentTypes}).
+   */
+  boolean deepObserversAdded;
+  /** Events made only for their type's own observers (no deep observer above): see {@link #allParentTypes}. */
+  private YEvent directOnlyEvent;
+  private List<YEvent> moreDirectOnlyEvents;
+  /** Changed types whose observers were skipped because they were deleted by then; null until the first. */
+  private Set<SharedType> skippedDeleted;
   /** Items split (or deleted before) in this transaction that may merge again; null until the first. */
   private List<AbstractStruct> mergeStructs;
   /** The map key whose concurrent first sets this transaction resolved last (see {@link KeyHistoryRun}). */
@@ -383,6 +395,62 @@ public final class Transaction {
       changedType = null;
       changedKeys = null;
     }
+  }
+
+  void addDirectOnlyEvent(YEvent event) {
+    if (directOnlyEvent == null) {
+      directOnlyEvent = event;
+    } else {
+      if (moreDirectOnlyEvents == null) {
+        moreDirectOnlyEvents = new ArrayList<>();
+      }
+      moreDirectOnlyEvents.add(event);
+    }
+  }
+
+  void skippedDeleted(SharedType type) {
+    if (skippedDeleted == null) {
+      skippedDeleted = new HashSet<>();
+    }
+    skippedDeleted.add(type);
+  }
+
+  /**
+   * Yjs's {@code changedParentTypes}: every ancestor of each changed type whose observers were called (itself
+   * included), in the order Yjs first adds them, each with the events of the changed types below it. The events
+   * already made are reused (an observer may have read them: Yjs hands the same object to the deep observers); the
+   * others are made now, which is the same, as an event computes its details when asked.
+   */
+  Map<SharedType, List<YEvent>> allParentTypes() {
+    Map<SharedType, YEvent> made = new HashMap<>();
+    if (changedParentTypes != null) {
+      for (List<YEvent> events : changedParentTypes.values()) {
+        for (YEvent e : events) {
+          made.putIfAbsent(e.target(), e);
+        }
+      }
+    }
+    if (directOnlyEvent != null) {
+      made.put(directOnlyEvent.target(), directOnlyEvent);
+      if (moreDirectOnlyEvents != null) {
+        moreDirectOnlyEvents.forEach(e -> made.put(e.target(), e));
+      }
+    }
+    Map<SharedType, List<YEvent>> all = new LinkedHashMap<>();
+    for (Map.Entry<SharedType, Set<String>> c : changed().entrySet()) {
+      SharedType type = c.getKey();
+      if (skippedDeleted != null && skippedDeleted.contains(type)) {
+        continue;
+      }
+      YEvent event = made.get(type);
+      if (event == null) {
+        event = type.createEvent(this, c.getValue());
+      }
+      for (SharedType t = type; t != null; t = t.item == null ? null : (SharedType) t.item.parent) {
+        all.computeIfAbsent(t, k -> new ArrayList<>()).add(event);
+      }
+    }
+    return all;
   }
 
   /**

@@ -167,44 +167,23 @@ final class TransactionCleanup {
 
   private static void callObservers(Doc doc, Transaction txn) {
     Throwable failure = null;
-    // Per-type observers. Most transactions change one type: no map is made for it.
-    // No copy of the map: changes made by observers go to transactions of their own.
-    SharedType only = txn.onlyChangedType();
-    if (only != null) {
-      failure = callObserver(txn, only, txn.changedKeys(only), failure);
-    } else {
-      for (Map.Entry<SharedType, Set<String>> e : txn.changed().entrySet()) {
-        failure = callObserver(txn, e.getKey(), e.getValue(), failure);
-      }
-    }
-    // Deep observers: top-level events first.
-    Map<SharedType, List<YEvent>> changedParentTypes =
-        txn.changedParentTypes == null ? Map.of() : txn.changedParentTypes;
-    for (Map.Entry<SharedType, List<YEvent>> e : changedParentTypes.entrySet()) {
-      SharedType type = e.getKey();
-      if (type.hasDeepObservers() && (type.item == null || !type.item.isDeleted())) {
-        List<YEvent> events = new ArrayList<>();
-        for (YEvent event : e.getValue()) {
-          SharedType target = event.target();
-          if (target.item == null || !target.item.isDeleted()) {
-            event.setCurrentTarget(type);
-            events.add(event);
-          }
-        }
-        // By path length, as Yjs sorts; the length is the difference in depth (a path costs its depth to compute).
-        events.sort((a, b) -> Integer.compare(a.target().depth, b.target().depth));
-        if (events.size() > 1) {
-          // Yjs's sort compares path lengths, so it computes (and keeps) every path now: an observer that writes
-          // before a nested type does not move the paths the next observers read.
-          events.forEach(YEvent::path);
-        }
-        try {
-          type.callDeepObservers(events, txn);
-        } catch (RuntimeException | Error ex) {
-          failure = addFailure(failure, ex);
+    Transaction outer = doc.callingObservers;
+    doc.callingObservers = txn;
+    try {
+      // Per-type observers. Most transactions change one type: no map is made for it.
+      // No copy of the map: changes made by observers go to transactions of their own.
+      SharedType only = txn.onlyChangedType();
+      if (only != null) {
+        failure = callObserver(txn, only, txn.changedKeys(only), failure);
+      } else {
+        for (Map.Entry<SharedType, Set<String>> e : txn.changed().entrySet()) {
+          failure = callObserver(txn, e.getKey(), e.getValue(), failure);
         }
       }
+    } finally {
+      doc.callingObservers = outer;
     }
+    failure = callDeepObservers(txn, failure);
     if (!doc.afterTransactionListeners().isEmpty()) {
       try {
         doc.afterTransactionListeners().forEach(l -> l.accept(txn));
@@ -230,6 +209,67 @@ final class TransactionCleanup {
       } catch (RuntimeException | Error ex) {
         return addFailure(failure, ex);
       }
+    } else {
+      txn.skippedDeleted(type);
+    }
+    return failure;
+  }
+
+  /**
+   * Calls the deep observers: top-level events first. As Yjs 13.6, which types are called is decided before the
+   * first is called: those that observe deeply and are not deleted once the per-type observers are done. A deep
+   * observer subscribed by a per-type observer therefore counts (the events then go through Yjs's map of every
+   * ancestor, {@link Transaction#allParentTypes}); one subscribed by a deep observer only if its type observed
+   * deeply already, and a type that a deep observer deletes is still called (with the events of types that are not
+   * deleted).
+   */
+  private static Throwable callDeepObservers(Transaction txn, Throwable failure) {
+    Map<SharedType, List<YEvent>> parents = txn.deepObserversAdded ? txn.allParentTypes()
+        : txn.changedParentTypes == null ? Map.of() : txn.changedParentTypes;
+    if (parents.isEmpty()) {
+      return failure;
+    }
+    if (parents.size() == 1) {
+      Map.Entry<SharedType, List<YEvent>> e = parents.entrySet().iterator().next();
+      return isCalledDeeply(e.getKey()) ? callDeepObservers(e.getKey(), e.getValue(), txn, failure) : failure;
+    }
+    List<Map.Entry<SharedType, List<YEvent>>> called = new ArrayList<>(parents.size());
+    for (Map.Entry<SharedType, List<YEvent>> e : parents.entrySet()) {
+      if (isCalledDeeply(e.getKey())) {
+        called.add(e);
+      }
+    }
+    for (Map.Entry<SharedType, List<YEvent>> e : called) {
+      failure = callDeepObservers(e.getKey(), e.getValue(), txn, failure);
+    }
+    return failure;
+  }
+
+  private static boolean isCalledDeeply(SharedType type) {
+    return type.hasDeepObservers() && (type.item == null || !type.item.isDeleted());
+  }
+
+  private static Throwable callDeepObservers(SharedType type, List<YEvent> typeEvents, Transaction txn,
+      Throwable failure) {
+    List<YEvent> events = new ArrayList<>();
+    for (YEvent event : typeEvents) {
+      SharedType target = event.target();
+      if (target.item == null || !target.item.isDeleted()) {
+        event.setCurrentTarget(type);
+        events.add(event);
+      }
+    }
+    // By path length, as Yjs sorts; the length is the difference in depth (a path costs its depth to compute).
+    events.sort((a, b) -> Integer.compare(a.target().depth, b.target().depth));
+    if (events.size() > 1) {
+      // Yjs's sort compares path lengths, so it computes (and keeps) every path now: an observer that writes
+      // before a nested type does not move the paths the next observers read.
+      events.forEach(YEvent::path);
+    }
+    try {
+      type.callDeepObservers(events, txn);
+    } catch (RuntimeException | Error ex) {
+      failure = addFailure(failure, ex);
     }
     return failure;
   }

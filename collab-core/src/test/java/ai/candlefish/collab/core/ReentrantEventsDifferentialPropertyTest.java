@@ -125,6 +125,62 @@ class ReentrantEventsDifferentialPropertyTest {
     }
   }
 
+  @Test
+  void deepObserverSubscribedDuringTheCalls_isCalledAsYjsDecides() {
+    // Yjs 13.6 gives every ancestor of a changed type its events and, once the per-type observers are done, decides
+    // which types' deep observers it calls: those that observe deeply and are not deleted then. So a deep observer
+    // that an observer subscribes is called in the same round (on a, which had none, and on the map in a, which both
+    // changed); one that a deep observer subscribes on a type that did not observe deeply waits for the next
+    // transaction, whether its turn is still to come (m's on the map in a) or passed (a's on m); and a type that a
+    // deep observer deletes is still called (the map in a, deleted by a's: its own event left out). No recording deep
+    // observers on the roots here: they would have decided for a and m before any was subscribed.
+    Map<String, Object> onA = reaction("observe", "a", "array", "a", List.of());
+    Map<String, Object> onAChild = reaction("observe", "a", "array", "a/0", List.of());
+    Map<String, Object> onDeepM = reaction("observeDeep", "m", "map", "a/0", List.of());
+    Map<String, Object> onDeepA = reaction("observeDeep", "a", "array", "m", List.of());
+    Map<String, Object> deleteChild = reaction("observeDeep", "a", "array", null,
+        List.of(Map.of("op", "arrayDelete", "name", "a", "index", 0, "len", 1)));
+    List<List<Object>> scenarios = List.of(List.of(onA, onAChild), List.of(onDeepM), List.of(onDeepA),
+        List.of(onAChild, deleteChild));
+    Map<String, Object> child = Map.of("op", "arrayInsertMap", "name", "a", "index", 0);
+    Map<String, Object> three = Map.of("op", "transact", "ops", List.of(
+        Map.of("op", "mapSet", "name", "m", "key", "k", "value", 1),
+        Map.of("op", "arrayPush", "name", "a", "values", List.of(5)),
+        Map.of("op", "arrayChildSet", "name", "a", "index", 0, "key", "c", "value", 1)));
+    for (int i = 0; i < scenarios.size(); i++) {
+      Doc doc = Doc.newBuilder().clientId(32).build();
+      TwinSession.Twin t = new TwinSession.Twin("addsDeep" + i, doc);
+      peer.newDoc(t.id, 32, true, ROOTS, false);
+      try {
+        for (int k = 0; k < 2; k++) {
+          YjsInterop.apply(doc, child);
+          peer.apply(t.id, child);
+        }
+        react(t, scenarios.get(i));
+        for (int round = 0; round < 2; round++) {
+          YjsInterop.apply(doc, three);
+          peer.apply(t.id, three);
+          Run.compareLogs(t, "after transaction " + round + " of " + scenarios.get(i));
+        }
+        assertThat(YjsInterop.base64(doc.encodeStateAsUpdate()))
+            .isEqualTo(YjsInterop.base64(peer.encodeStateAsUpdate(t.id, null)));
+      } finally {
+        peer.drop(t.id);
+      }
+    }
+  }
+
+  /** A reaction that fires once, performs {@code ops} and subscribes a deep observer at {@code addsDeep}. */
+  private static Map<String, Object> reaction(String on, String name, String kind, String addsDeep,
+      List<Object> ops) {
+    Map<String, Object> spec = new LinkedHashMap<>(Map.of("on", on, "name", name, "kind", kind, "limit", 1,
+        "describe", false, "adds", false, "ops", ops));
+    if (addsDeep != null) {
+      spec.put("addsDeep", addsDeep);
+    }
+    return spec;
+  }
+
   /** A twin whose transaction events are logged as peer-surface.mjs logs its twin's. */
   private static TwinSession.Twin addTwin(TwinSession session, String id, long clientId, boolean gc) {
     TwinSession.Twin t = session.add(id, clientId, gc);
@@ -212,6 +268,10 @@ class ReentrantEventsDifferentialPropertyTest {
       spec.put("limit", 1 + rnd.nextInt(3));
       spec.put("describe", rnd.nextInt(3) == 0);
       spec.put("adds", rnd.nextInt(4) == 0);
+      if (rnd.nextInt(4) == 0) {
+        // The roots observe deeply already (the session's recorders): a map in a is where a new one is owed events.
+        spec.put("addsDeep", List.of("a/0", "a/1", "a/0", "t", "a").get(rnd.nextInt(5)));
+      }
       List<Object> ops = new ArrayList<>();
       for (int i = 1 + rnd.nextInt(2); i > 0; i--) {
         ops.add(safeOp(rnd));
@@ -247,6 +307,19 @@ class ReentrantEventsDifferentialPropertyTest {
           Boolean.TRUE.equals(spec.get("describe")) && event != null ? event.get() : null));
       if (Boolean.TRUE.equals(spec.get("adds"))) {
         listen(() -> twin.log.add(Arrays.asList("added", on, name)));
+      }
+      if (spec.get("addsDeep") instanceof String where) {
+        String[] parts = where.split("/");
+        SharedType target = root(parts[0]);
+        if (parts.length > 1) {
+          int index = Integer.parseInt(parts[1]);
+          target = index < doc.getArray("a").length() && doc.getArray("a").get(index) instanceof YMap m ? m : null;
+        }
+        if (target != null) {
+          target.observeDeep(es -> twin.log.add(Arrays.asList("addedDeep", where,
+              es.isEmpty() ? null : es.get(0).transaction().isLocal(),
+              es.stream().map(e -> (Object) YjsSurfacePropertyTest.describe(e)).toList())));
+        }
       }
       for (Object o : (List<?>) spec.get("ops")) {
         YjsInterop.apply(doc, YjsInterop.asMap(o));
@@ -305,7 +378,11 @@ class ReentrantEventsDifferentialPropertyTest {
     }
 
     private SharedType root() {
-      return name.equals("t") ? doc.getText(name) : name.equals("a") ? doc.getArray(name) : doc.getMap(name);
+      return root(name);
+    }
+
+    private SharedType root(String root) {
+      return root.equals("t") ? doc.getText(root) : root.equals("a") ? doc.getArray(root) : doc.getMap(root);
     }
   }
 }
