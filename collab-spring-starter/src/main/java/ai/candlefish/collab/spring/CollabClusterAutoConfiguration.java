@@ -87,6 +87,7 @@ public class CollabClusterAutoConfiguration {
           .streamTtl(cluster.streamTtl())
           .heartbeat(cluster.heartbeatInterval(), cluster.nodeTimeout())
           .awarenessInterval(cluster.awarenessInterval())
+          .maxEntryBytes(Math.toIntExact(cluster.maxEntrySize().toBytes()))
           .build();
     }
 

@@ -255,6 +255,8 @@ public record CollabProperties(
    * @param awarenessInterval how long presence changes are coalesced before they go to the other nodes
    * @param leaseTtl how long a document's lease (its once-only work: compaction, hooks) outlives the node's last
    *     database heartbeat; a dead node's documents pass to another node after this long
+   * @param maxEntrySize the largest update copied through Redis; a larger one makes the other nodes read the
+   *     document from the database instead
    */
   public record Cluster(
       boolean enabled,
@@ -265,5 +267,6 @@ public record CollabProperties(
       @DefaultValue("1s") Duration heartbeatInterval,
       @DefaultValue("3s") Duration nodeTimeout,
       @DefaultValue("50ms") Duration awarenessInterval,
-      @DefaultValue("10s") Duration leaseTtl) {}
+      @DefaultValue("10s") Duration leaseTtl,
+      @DefaultValue("1MB") @NotNull @DataSizeRange(min = 1024) DataSize maxEntrySize) {}
 }

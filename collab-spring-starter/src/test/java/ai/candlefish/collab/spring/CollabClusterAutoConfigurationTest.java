@@ -9,8 +9,13 @@ import ai.candlefish.collab.jdbc.JdbcDocumentLeases;
 import ai.candlefish.collab.redis.RedisClusterTransport;
 import ai.candlefish.collab.server.CollabServer;
 import ai.candlefish.collab.spi.DocumentLeases;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
@@ -136,6 +141,34 @@ class CollabClusterAutoConfigurationTest {
     node("node-x", h2()).withClassLoader(new FilteredClassLoader(RedisClusterTransport.class))
         .run(context -> assertThat(context).getFailure().rootCause()
             .hasMessageContaining("needs collab-redis").hasMessageContaining("ai.candlefish.collab:collab-redis"));
+  }
+
+  @Test
+  void maxEntrySize_sendsALargerUpdateAsAReloadEntry() {
+    node("node-m", h2()).withPropertyValues("candlefish.collab.cluster.key-prefix=mes:",
+        "candlefish.collab.cluster.max-entry-size=1KB").run(context -> {
+          assertThat(context).hasNotFailed();
+          RedisClient redisClient = RedisClient.create("redis://127.0.0.1:" + redis.port);
+          try (CollabClient c = client(context.getBean(CollabServer.class));
+              StatefulRedisConnection<String, String> connection = redisClient.connect()) {
+            ClientDocument d = c.open("estimate-9").get(30, TimeUnit.SECONDS);
+            d.edit(t -> t.doc().getText("notes").insert(0, "x".repeat(4000))).get(30, TimeUnit.SECONDS);
+            d.edit(t -> t.doc().getText("notes").insert(0, "small")).get(30, TimeUnit.SECONDS);
+            String stream = "mes:s:3:dev/estimate-9";
+            await().atMost(30, TimeUnit.SECONDS).untilAsserted(() -> assertThat(connection.sync()
+                .xrange(stream, Range.create("-", "+"))).hasSize(2));
+            List<StreamMessage<String, String>> entries = connection.sync().xrange(stream, Range.create("-", "+"));
+            assertThat(entries.get(0).getBody()).as("the 4 KB update: the others read it from the database")
+                .containsEntry("t", "r").containsEntry("d", "");
+            assertThat(entries.get(1).getBody()).as("the small one: copied").containsEntry("t", "u")
+                .doesNotContainEntry("d", "");
+          } finally {
+            redisClient.shutdown();
+          }
+        });
+    node("node-m", h2()).withPropertyValues("candlefish.collab.cluster.max-entry-size=100B")
+        .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+            .hasMessageContaining("maxEntrySize"));
   }
 
   @Test
