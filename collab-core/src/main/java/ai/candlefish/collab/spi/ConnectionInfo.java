@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  * names are lower case.
  *
  * @param id the server's id for the connection, unique within one server's lifetime (for correlating hooks)
- * @param remoteAddress the peer's address (a proxy's, behind one; see the {@code x-forwarded-for} header)
+ * @param remoteAddress the peer's address; behind a proxy the proxy's (see the {@code x-forwarded-for} header),
+ *     or, if the server trusts that proxy, the client's address it names (port 0)
  * @param protocol the wire protocol the client speaks, for example {@code "y-websocket"}
  * @param path the decoded request path, for example {@code "/collab/my-document"}
  * @param parameters the query parameters, without the token

@@ -853,13 +853,31 @@ public final class CollabServer implements AutoCloseable {
 
     /**
      * How many connections the server holds at once, in total and from one remote address (behind a proxy, the
-     * proxy's). One more is answered with HTTP 503 before its upgrade is read and counted in {@code
-     * collab.connections.refused}. Defaults: 10,000 in total, 256 per address.
+     * proxy's, unless it is one of the {@link #trustedProxies}). One more is closed at once, before its upgrade is
+     * read, and counted in {@code collab.connections.refused}. Defaults: 10,000 in total, 256 per address.
      *
      * @throws IllegalArgumentException if either is below 1
      */
     public Builder connectionLimits(int total, int perAddress) {
       config.connectionLimits(total, perAddress);
+      return this;
+    }
+
+    /**
+     * The reverse proxies in front of the server (load balancers, ingress controllers), as addresses or CIDR
+     * ranges: {@code "127.0.0.1"}, {@code "10.0.0.0/8"}, {@code "fd00::/8"}. A connection from one of them is its
+     * client's: the rightmost address of its {@code X-Forwarded-For} header that is not itself a trusted proxy
+     * (the proxy must set the header, as nginx's {@code proxy_add_x_forwarded_for}, HAProxy's {@code option
+     * forwardfor} and cloud load balancers do). That address is counted against the per-address connection limit
+     * (one over it is answered with HTTP 503) and is the connection's
+     * {@link ai.candlefish.collab.spi.ConnectionInfo#remoteAddress} (port 0). Without the header, the proxy's own
+     * address counts. Default: none; never list addresses that clients can
+     * connect from directly, or they choose the address they are counted as.
+     *
+     * @throws IllegalArgumentException if one is neither an address literal nor a CIDR range
+     */
+    public Builder trustedProxies(Collection<String> ranges) {
+      config.trustedProxies(ranges);
       return this;
     }
 

@@ -38,6 +38,9 @@ import org.springframework.validation.annotation.Validated;
  * @param allowedOrigins the web pages (origins, {@code https://app.example.com}) that may open a connection; empty:
  *     in a web application, its own pages (the origin on the host the browser connects to, at {@code server.port});
  *     otherwise any
+ * @param trustedProxies the reverse proxies in front of the embedded transport's port (addresses or CIDR ranges,
+ *     {@code 10.0.0.0/8}), whose {@code X-Forwarded-For} names each connection's client for the per-address limit
+ *     and the authenticator; on the application's port, {@code server.forward-headers-strategy} does this
  * @param cluster several instances serving the same documents over Redis ({@code collab-redis})
  */
 @ConfigurationProperties("candlefish.collab")
@@ -55,6 +58,7 @@ public record CollabProperties(
     @DefaultValue @Valid Storage storage,
     @DefaultValue @Valid Security security,
     @Nullable List<String> allowedOrigins,
+    @Nullable List<String> trustedProxies,
     @DefaultValue @Valid Cluster cluster) {
 
   /**

@@ -83,6 +83,11 @@ public class CollabTransportAutoConfiguration {
           + properties.transport().name().toLowerCase(Locale.ROOT) + " transport needs a path of its own (on the "
           + "application's port the root serves its pages)", "Set candlefish.collab.path, e.g. /collab", null);
     }
+    if (properties.trustedProxies() != null && !properties.trustedProxies().isEmpty()) {
+      throw new InvalidCollabPropertyException("candlefish.collab.trusted-proxies", properties.trustedProxies(),
+          "on the application's port its web server names the client", "Remove candlefish.collab.trusted-proxies"
+          + " and set server.forward-headers-strategy (native or framework) instead", null);
+    }
     return builder -> builder.ownPort(false);
   }
 

@@ -230,6 +230,26 @@ class CollabAutoConfigurationTest {
   }
 
   @Test
+  void trustedProxies_reachTheServer_andWrongOnesAreNamed() {
+    runner.withPropertyValues("candlefish.collab.security.mode=development",
+        "candlefish.collab.limits.max-connections-per-address=1", "candlefish.collab.trusted-proxies=127.0.0.1")
+        .run(context -> {
+          int port = context.getBean(CollabServer.class).port();
+          // One connection per address, and two clients behind the proxy on 127.0.0.1: both in.
+          try (Socket first = new Socket("127.0.0.1", port); Socket second = new Socket("127.0.0.1", port)) {
+            assertThat(WebSocketProbe.upgrade(first, port, "/doc", "X-Forwarded-For: 203.0.113.7")).contains(" 101 ");
+            assertThat(WebSocketProbe.upgrade(second, port, "/doc", "X-Forwarded-For: 198.51.100.9"))
+                .contains(" 101 ");
+          }
+        });
+    runner.withPropertyValues("candlefish.collab.security.mode=development",
+            "candlefish.collab.trusted-proxies=proxy.internal")
+        .run(context -> assertThat(context).hasFailed().getFailure()
+            .hasStackTraceContaining("candlefish.collab.trusted-proxies")
+            .rootCause().hasMessageContaining("'proxy.internal'"));
+  }
+
+  @Test
   void withoutSpringSecurityOnTheClassPath_developmentModeStillWorks() {
     runner.withClassLoader(new FilteredClassLoader(JwtDecoder.class))
         .withPropertyValues("candlefish.collab.security.mode=development")

@@ -65,4 +65,16 @@ class CollabTransportAutoConfigurationTest {
         .run(context -> assertThat(failure(context.getStartupFailure()).property())
             .isEqualTo("candlefish.collab.path"));
   }
+
+  @Test
+  void trustedProxies_onTheApplicationsPort_pointToItsForwardHeaders() {
+    new WebApplicationContextRunner().withConfiguration(CONFIGURATIONS)
+        .withPropertyValues("candlefish.collab.security.mode=development", "candlefish.collab.transport=servlet",
+            "candlefish.collab.path=/collab", "candlefish.collab.trusted-proxies=127.0.0.1")
+        .run(context -> {
+          InvalidCollabPropertyException e = failure(context.getStartupFailure());
+          assertThat(e.property()).isEqualTo("candlefish.collab.trusted-proxies");
+          assertThat(e.action()).contains("server.forward-headers-strategy");
+        });
+  }
 }

@@ -59,15 +59,20 @@ final class WebSocketProbe {
   /** The status line of an upgrade request to {@code path} on {@code port} with {@code Origin: origin}. */
   static String upgradeWithOrigin(int port, String path, String origin) throws Exception {
     try (Socket socket = new Socket("127.0.0.1", port)) {
-      socket.setSoTimeout(30_000);
-      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
-          + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-          + "Sec-WebSocket-Version: 13\r\nOrigin: " + origin + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      StringBuilder line = new StringBuilder();
-      for (int b; (b = socket.getInputStream().read()) >= 0 && b != '\r'; ) {
-        line.append((char) b);
-      }
-      return line.toString();
+      return upgrade(socket, port, path, "Origin: " + origin);
     }
+  }
+
+  /** Sends an upgrade request with one more {@code header} on {@code socket} (left open); the status line. */
+  static String upgrade(Socket socket, int port, String path, String header) throws Exception {
+    socket.setSoTimeout(30_000);
+    socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+        + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        + "Sec-WebSocket-Version: 13\r\n" + header + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    StringBuilder line = new StringBuilder();
+    for (int b; (b = socket.getInputStream().read()) >= 0 && b != '\r'; ) {
+      line.append((char) b);
+    }
+    return line.toString();
   }
 }

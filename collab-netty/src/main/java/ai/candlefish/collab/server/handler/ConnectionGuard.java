@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,9 @@ import org.slf4j.LoggerFactory;
  * ({@link #movedTo}): the guard's own place in the pipeline goes (a handler context, ~64 bytes for each of a server's
  * 10,000s of connections) and the codec tells it of reads and of the channel's end.
  *
+ * <p>A connection from a trusted proxy counts in total only until its upgrade request names its client
+ * ({@link #countForwardedClient}, from {@code X-Forwarded-For}); then against that client's address.
+ *
  * <p>One instance per channel; event loop only.
  */
 final class ConnectionGuard extends ChannelInboundHandlerAdapter {
@@ -35,7 +39,11 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   /** The server's sweeps, and through them its runtime. */
   private final ConnectionSweep.Sweeps sweeps;
   private ChannelHandlerContext ctx;
+  /** Whether the connection counts against the total; then also against {@link #counted}'s limit if not null. */
+  private boolean countedInTotal;
   private InetAddress counted;
+  /** The peer is a trusted proxy: the client's address comes with the upgrade request. */
+  private boolean fromTrustedProxy;
   /** Its neighbours in its sweep's list. */
   ConnectionGuard previous;
   ConnectionGuard next;
@@ -57,7 +65,8 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     ServerRuntime runtime = sweeps.runtime();
     InetAddress address = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
     if (address != null) {
-      String refused = runtime.connectionOpened(address);
+      fromTrustedProxy = runtime.config().trustedProxies().contains(address);
+      String refused = runtime.connectionOpened(fromTrustedProxy ? null : address);
       if (refused != null) {
         // Debug only: a flood of connections must not become a flood of log lines (the metric counts them).
         log.debug("connection from {} refused: over the limit of {}", address, refused);
@@ -65,7 +74,8 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
         ctx.close();
         return;
       }
-      counted = address;
+      countedInTotal = true;
+      counted = fromTrustedProxy ? null : address;
     }
     this.ctx = ctx;
     long now = System.nanoTime();
@@ -128,10 +138,34 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** Whether the peer is a trusted proxy, whose upgrade request names the client ({@link #countForwardedClient}). */
+  boolean fromTrustedProxy() {
+    return fromTrustedProxy;
+  }
+
+  /**
+   * The client of a trusted proxy's connection, named by the {@code X-Forwarded-For} header values of its upgrade
+   * request (the proxy itself without one), counted against that address's limit; null if it is over it (then the
+   * connection must be refused).
+   */
+  InetAddress countForwardedClient(List<String> forwardedFor) {
+    InetAddress peer = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+    InetAddress client = sweeps.runtime().config().trustedProxies().client(peer, forwardedFor);
+    if (!countedInTotal || counted != null) {
+      return client; // closed meanwhile, or counted already
+    }
+    if (!sweeps.runtime().addressOpened(client)) {
+      return null;
+    }
+    counted = client;
+    return client;
+  }
+
   /** The channel closed: it no longer counts, nor is looked at. */
   void inactive() {
-    if (counted != null) {
+    if (countedInTotal) {
       sweeps.runtime().connectionClosed(counted);
+      countedInTotal = false;
       counted = null;
     }
     if (sweep != null) {

@@ -95,8 +95,9 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     } else if (ctx.pipeline().get(BridgeInitializer.BRIDGE) != null) {
       ctx.pipeline().addAfter(BridgeInitializer.BRIDGE, UnauthenticatedBudget.NAME, budget);
     }
-    SocketAddress remote = ctx.channel().hasAttr(BridgeInitializer.REMOTE)
-        ? ctx.channel().attr(BridgeInitializer.REMOTE).get() : ctx.channel().remoteAddress();
+    SocketAddress remote = route.client() != null ? route.client()
+        : ctx.channel().hasAttr(BridgeInitializer.REMOTE) ? ctx.channel().attr(BridgeInitializer.REMOTE).get()
+        : ctx.channel().remoteAddress();
     ConnectionInfo info = new ConnectionInfo(runtime.nextConnectionId(), remote,
         route.protocol().name(), route.path(), route.parameters(), headers(handshake.requestHeaders()));
     connection = new Connection(ctx.channel(), runtime, info, route.protocol());

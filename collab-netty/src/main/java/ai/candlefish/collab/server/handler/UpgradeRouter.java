@@ -23,6 +23,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +35,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Looks at the upgrade request before the WebSocket handshake: is it a GET with {@code Upgrade: websocket}, under
@@ -55,6 +58,7 @@ final class UpgradeRouter extends ChannelInboundHandlerAdapter {
   static final AttributeKey<Route> ROUTE = AttributeKey.valueOf(UpgradeRouter.class, "route");
   /** The query parameter that carries the token (y-websocket: {@code params: { token }}). */
   static final String TOKEN_PARAMETER = "token";
+  private static final String X_FORWARDED_FOR = "X-Forwarded-For";
 
   /**
    * What the upgrade request asked for.
@@ -63,9 +67,14 @@ final class UpgradeRouter extends ChannelInboundHandlerAdapter {
    * @param token the {@code token} query parameter, or null
    * @param path the whole decoded path
    * @param parameters the other query parameters
+   * @param client the client a trusted proxy named ({@code X-Forwarded-For}), or null: the channel's peer
    */
   record Route(WireProtocol protocol, String relativePath, String token, String path,
-      Map<String, List<String>> parameters) {
+      Map<String, List<String>> parameters, @Nullable InetSocketAddress client) {
+    Route withClient(InetSocketAddress client) {
+      return new Route(protocol, relativePath, token, path, parameters, client);
+    }
+
     @Override
     public String toString() {
       // The token stays out of logs.
@@ -130,6 +139,10 @@ final class UpgradeRouter extends ChannelInboundHandlerAdapter {
       request.release();
       throw e;
     }
+    if (route != null && ctx.pipeline().get(ConnectionGuard.NAME) instanceof ConnectionGuard guard
+        && guard.fromTrustedProxy()) {
+      route = withForwardedClient(ctx, request, route, guard);
+    }
     if (route == null) {
       request.release();
       return;
@@ -140,6 +153,21 @@ final class UpgradeRouter extends ChannelInboundHandlerAdapter {
       return;
     }
     upgrade(ctx, request, route);
+  }
+
+  /**
+   * The route of a trusted proxy's request, with the client its {@code X-Forwarded-For} names, counted against that
+   * client's connection limit; or null if it is over it (answered with 503).
+   */
+  private Route withForwardedClient(ChannelHandlerContext ctx, FullHttpRequest request, Route route,
+      ConnectionGuard guard) {
+    InetAddress client = guard.countForwardedClient(request.headers().getAll(X_FORWARDED_FOR));
+    if (client == null) {
+      metrics.connectionRefused("address");
+      return refuse(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "too many connections from one address");
+    }
+    return client.equals(((InetSocketAddress) ctx.channel().remoteAddress()).getAddress()) ? route
+        : route.withClient(new InetSocketAddress(client, 0));
   }
 
   private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, Route route) {
@@ -242,7 +270,7 @@ final class UpgradeRouter extends ChannelInboundHandlerAdapter {
         Map<String, List<String>> parameters = new LinkedHashMap<>(decodedParameters);
         List<String> tokens = parameters.remove(TOKEN_PARAMETER);
         String token = tokens == null || tokens.isEmpty() ? null : tokens.get(0);
-        return new Route(protocol, relative, token, path, parameters);
+        return new Route(protocol, relative, token, path, parameters, null);
       }
     }
     return new Refusal(HttpResponseStatus.NOT_FOUND, "not found");

@@ -55,6 +55,7 @@ public final class ServerConfig {
   private final IntSupplier pagePort;
   private final int maxConnections;
   private final int maxConnectionsPerAddress;
+  private final TrustedProxies trustedProxies;
   private final Duration upgradeTimeout;
   private final int maxLoadedDocuments;
   private final int documentOpensPerSecond;
@@ -109,6 +110,7 @@ public final class ServerConfig {
     this.pagePort = b.pagePort;
     this.maxConnections = b.maxConnections;
     this.maxConnectionsPerAddress = b.maxConnectionsPerAddress;
+    this.trustedProxies = b.trustedProxies;
     this.upgradeTimeout = b.upgradeTimeout;
     this.maxLoadedDocuments = b.maxLoadedDocuments;
     this.documentOpensPerSecond = b.documentOpensPerSecond;
@@ -288,6 +290,11 @@ public final class ServerConfig {
     return maxConnectionsPerAddress;
   }
 
+  /** The reverse proxies whose {@code X-Forwarded-For} names a connection's client. */
+  public TrustedProxies trustedProxies() {
+    return trustedProxies;
+  }
+
   public Duration upgradeTimeout() {
     return upgradeTimeout;
   }
@@ -391,6 +398,7 @@ public final class ServerConfig {
     private IntSupplier pagePort;
     private int maxConnections = 10_000;
     private int maxConnectionsPerAddress = 256;
+    private TrustedProxies trustedProxies = TrustedProxies.NONE;
     private Duration upgradeTimeout = Duration.ofSeconds(10);
     private int maxLoadedDocuments = 10_000;
     private int documentOpensPerSecond = 20;
@@ -441,6 +449,7 @@ public final class ServerConfig {
       pagePort = c.pagePort;
       maxConnections = c.maxConnections;
       maxConnectionsPerAddress = c.maxConnectionsPerAddress;
+      trustedProxies = c.trustedProxies;
       upgradeTimeout = c.upgradeTimeout;
       maxLoadedDocuments = c.maxLoadedDocuments;
       documentOpensPerSecond = c.documentOpensPerSecond;
@@ -665,6 +674,12 @@ public final class ServerConfig {
     public Builder connectionLimits(int total, int perAddress) {
       this.maxConnections = (int) atLeast("maxConnections", total, 1);
       this.maxConnectionsPerAddress = (int) atLeast("maxConnectionsPerAddress", perAddress, 1);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if a range is neither an address nor a CIDR range */
+    public Builder trustedProxies(Collection<String> ranges) {
+      this.trustedProxies = TrustedProxies.of(ranges);
       return this;
     }
 

@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -288,26 +289,45 @@ public final class ServerRuntime {
   }
 
   /**
-   * Counts a new connection from {@code address}; returns null if it may stay, or the reason it must not
-   * ({@code "connections"}, {@code "address"}), in which case nothing is counted. A counted connection must be
-   * given back with {@link #connectionClosed}.
+   * Counts a new connection, in total and, unless {@code address} is null, from {@code address}; returns null if it
+   * may stay, or the reason it must not ({@code "connections"}, {@code "address"}), in which case nothing is
+   * counted. A counted connection must be given back with {@link #connectionClosed} and the same address.
    */
-  public String connectionOpened(InetAddress address) {
+  public String connectionOpened(@Nullable InetAddress address) {
     if (connections.incrementAndGet() > config.maxConnections()) {
       connections.decrementAndGet();
       return "connections";
     }
-    AtomicInteger fromAddress = connectionsByAddress.computeIfAbsent(address, a -> new AtomicInteger());
-    if (fromAddress.incrementAndGet() > config.maxConnectionsPerAddress()) {
-      connectionClosed(address);
+    if (address != null && !addressOpened(address)) {
+      connections.decrementAndGet();
       return "address";
     }
     return null;
   }
 
+  /**
+   * Counts a connection already counted in total (with a null address) against {@code address}'s limit; false if
+   * it is over it (then nothing is counted). Given back with {@link #addressClosed}.
+   */
+  public boolean addressOpened(InetAddress address) {
+    AtomicInteger fromAddress = connectionsByAddress.computeIfAbsent(address, a -> new AtomicInteger());
+    if (fromAddress.incrementAndGet() > config.maxConnectionsPerAddress()) {
+      addressClosed(address);
+      return false;
+    }
+    return true;
+  }
+
   /** Gives back a connection that {@link #connectionOpened} counted. */
-  public void connectionClosed(InetAddress address) {
+  public void connectionClosed(@Nullable InetAddress address) {
     connections.decrementAndGet();
+    if (address != null) {
+      addressClosed(address);
+    }
+  }
+
+  /** Gives back what {@link #addressOpened} counted. */
+  public void addressClosed(InetAddress address) {
     connectionsByAddress.computeIfPresent(address, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
   }
 

@@ -74,6 +74,9 @@ public final class ServerSettings {
     if (p.allowedOrigins() != null && !p.allowedOrigins().isEmpty()) {
       set("allowed-origins", p.allowedOrigins(), () -> b.allowedOrigins(p.allowedOrigins()));
     }
+    if (p.trustedProxies() != null && !p.trustedProxies().isEmpty()) {
+      set("trusted-proxies", p.trustedProxies(), () -> b.trustedProxies(p.trustedProxies()));
+    }
     CollabProperties.Documents documents = p.documents();
     if (documents.storeMaxWait().compareTo(documents.storeDebounce()) < 0) {
       throw new InvalidCollabPropertyException(PREFIX + "documents.store-max-wait", documents.storeMaxWait(),
