@@ -78,6 +78,8 @@ const subdocAt = (doc, op) => {
  *   subdocSet {name,key,guid,autoLoad?,gc?,meta?}   a new Doc at key of root map name
  *   subdocInsert {name,index,guid,autoLoad?,...}     a new Doc at index of root array name
  *   subdocLoad {name,key|index}   subdocDestroy {name,key|index}
+ *   subdocNested {name,key,guid,...}  a new Doc in the shared type at key of root map name (at key "d" of a map,
+ *                                     at index 0 of an array; nothing for another kind)
  * and on clones and attributes: cloneSet {name,key,to}  cloneXml {name,index}  textAttr {name,key,value?}
  *   applyDelta {name,delta,sanitize}
  * Returns true when op was one of these.
@@ -91,6 +93,12 @@ export const applySurfaceOp = (doc, op) => {
     case 'subdocInsert':
       doc.getArray(op.name).insert(op.index, [newDoc()])
       return true
+    case 'subdocNested': {
+      const t = doc.getMap(op.name).get(op.key)
+      if (t instanceof Y.Map) t.set('d', newDoc())
+      else if (t instanceof Y.Array) t.insert(0, [newDoc()])
+      return true
+    }
     case 'subdocLoad':
       subdocAt(doc, op)?.load()
       return true
@@ -127,6 +135,8 @@ export const applySurfaceOp = (doc, op) => {
  * writeOnRemote {id} (see there):
  *   {"op":"parseUpdateMeta","update":B64}        -> {from:[[client,clock]...], to:[...]} (Map order)
  *   {"op":"obfuscateUpdate","update":B64,"opts"?} -> {update:B64}
+ *   {"op":"subdocUpdate",...}                    -> {update:B64} (see there)
+ *   {"op":"docKeys","id":"r1"}                   -> {keys: Object.keys(doc.toJSON())}
  */
 export const handleSurface = (cmd, replica) => {
   switch (cmd.op) {
@@ -228,8 +238,27 @@ export const handleSurface = (cmd, replica) => {
     case 'obfuscateUpdateV2':
       return { update: toBase64(Y.obfuscateUpdateV2(fromBase64(cmd.update), cmd.opts)) }
     case 'subdocs': {
+      // with full: also each subdocument's gc and collectionid (the flags as booleans: Yjs keeps option values as
+      // they came, and uses them as booleans)
       const { doc } = replica(cmd)
-      return { subdocs: [...doc.getSubdocs()].map(d => ({ guid: d.guid, shouldLoad: d.shouldLoad, autoLoad: d.autoLoad, meta: tag(d.meta) })) }
+      return {
+        subdocs: [...doc.getSubdocs()].map(d => cmd.full
+          ? { guid: d.guid, shouldLoad: !!d.shouldLoad, autoLoad: !!d.autoLoad, meta: tag(d.meta), gc: !!d.gc, collectionid: tag(d.collectionid) }
+          : { guid: d.guid, shouldLoad: d.shouldLoad, autoLoad: d.autoLoad, meta: tag(d.meta) })
+      }
+    }
+    case 'docKeys':
+      // {id} -> {keys: Object.keys(doc.toJSON())}
+      return { keys: Object.keys(replica(cmd).doc.toJSON()) }
+    case 'subdocUpdate': {
+      // {client, name, key, guid, opts}: the update of a doc (client id `client`) whose root map name holds at key a
+      // subdocument reference carrying exactly opts (tagged; Yjs writes only gc, autoLoad and meta itself, other
+      // implementations write more) -> {update:B64}
+      const doc = new Y.Doc()
+      doc.clientID = cmd.client
+      doc.getMap(cmd.name).set(cmd.key, new Y.Doc({ guid: cmd.guid }))
+      doc.getMap(cmd.name)._map.get(cmd.key).content.opts = untag(cmd.opts)
+      return { update: toBase64(Y.encodeStateAsUpdate(doc)) }
     }
     default:
       return undefined

@@ -21,15 +21,11 @@ final class ContentDoc extends Content {
 
   /**
    * The content for inserting {@code doc} into a type: its options are those Yjs writes ({@code gc: false},
-   * {@code autoLoad: true}, {@code meta}, each only when set).
-   *
-   * @throws IllegalArgumentException if the document already is a subdocument somewhere
+   * {@code autoLoad: true}, {@code meta}, each only when set). A document that already is a subdocument is
+   * inserted again as Yjs does (the clone of a type holding one holds the same instance): it then belongs to the
+   * new place ({@link Doc#parentDoc()}), and deleting either place removes it from the parent's subdocuments.
    */
   static ContentDoc of(Doc doc) {
-    if (doc.item != null) {
-      throw new IllegalArgumentException("document " + doc.guid() + " already is a subdocument; insert a new Doc"
-          + " with the same guid instead");
-    }
     Map<String, Object> opts = new LinkedHashMap<>();
     if (!doc.isGc()) {
       opts.put("gc", false);
@@ -60,7 +56,7 @@ final class ContentDoc extends Content {
 
   @Override
   Content copy() {
-    return new ContentDoc(Doc.subdocument(doc.guid(), opts), opts);
+    return of(Doc.subdocument(doc.guid(), opts));
   }
 
   @Override

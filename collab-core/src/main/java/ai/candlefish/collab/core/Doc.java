@@ -1,5 +1,6 @@
 package ai.candlefish.collab.core;
 
+import ai.candlefish.collab.core.internal.codec.JsObjects;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -112,22 +113,32 @@ public final class Doc {
   }
 
   /**
-   * The instance a received subdocument reference stands for (Yjs {@code createDocFromOpts}): the options the
-   * reference carries, loaded when they say {@code shouldLoad} or {@code autoLoad}.
+   * The instance a received subdocument reference stands for (Yjs {@code createDocFromOpts}, which spreads the
+   * options into {@code new Doc({guid, ...opts, shouldLoad: opts.shouldLoad || opts.autoLoad || false})}): an
+   * option that is absent or undefined takes the constructor's default, a {@code guid} option replaces the guid (an
+   * undefined one: a random guid, as Yjs), and options Yjs does not know are dropped.
    */
   static Doc subdocument(String guid, Map<String, Object> opts) {
     Builder b = new Builder().guid(guid);
-    if (opts != null) {
-      if (opts.containsKey("gc") && !truthy(opts.get("gc"))) {
-        b.gc(false);
-      }
-      b.autoLoad = truthy(opts.get("autoLoad"));
-      b.meta = opts.get("meta");
-      b.shouldLoad = truthy(opts.get("shouldLoad")) || b.autoLoad;
-    } else {
-      b.shouldLoad = false;
+    Object g = opts.get("guid");
+    if (g instanceof String s) {
+      b.guid(s);
+    } else if (g == Undefined.INSTANCE) {
+      b.guid = null;
     }
+    b.gc = given(opts, "gc") ? truthy(opts.get("gc")) : true;
+    b.autoLoad = given(opts, "autoLoad") && truthy(opts.get("autoLoad"));
+    b.meta = given(opts, "meta") ? opts.get("meta") : null;
+    if (opts.get("collectionid") instanceof String c) {
+      b.collectionId = c;
+    }
+    b.shouldLoad = truthy(opts.get("shouldLoad")) || b.autoLoad;
     return b.build();
+  }
+
+  /** Whether a JavaScript destructuring default would not apply: the key is there and not undefined. */
+  private static boolean given(Map<String, Object> opts, String key) {
+    return opts.containsKey(key) && opts.get(key) != Undefined.INSTANCE;
   }
 
   /** JavaScript's truthiness of a decoded value. */
@@ -752,7 +763,10 @@ public final class Doc {
     return integratedBytes;
   }
 
-  /** Root types and their JSON-like values, as Yjs's {@code doc.toJSON()} (roots of unknown type are skipped). */
+  /**
+   * Root types and their JSON-like values, as Yjs's {@code doc.toJSON()} (roots of unknown type are skipped), in a
+   * JavaScript object's key order (names that are array indexes first, by value).
+   */
   public Map<String, Object> toJson() {
     Map<String, Object> out = new LinkedHashMap<>();
     for (Map.Entry<String, SharedType> e : share.entrySet()) {
@@ -760,7 +774,7 @@ public final class Doc {
         out.put(e.getKey(), e.getValue().toJson());
       }
     }
-    return Collections.unmodifiableMap(out);
+    return JsObjects.ordered(out);
   }
 
   @Override

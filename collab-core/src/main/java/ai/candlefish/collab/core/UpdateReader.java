@@ -202,12 +202,15 @@ final class UpdateReader {
         String guid = d.readString();
         int at = d.offset();
         Object opts = d.readAny();
-        if (!(opts instanceof Map<?, ?> map)) {
-          throw new DecodingException("subdocument options must be an object", at);
+        if (opts == null || opts == Undefined.INSTANCE) {
+          // Yjs fails here too (it reads opts.shouldLoad)
+          throw new DecodingException("subdocument options must not be null or undefined", at);
         }
+        // Yjs spreads any other value into new Doc({guid, ...opts}): one that is not an object gives no options.
         @SuppressWarnings("unchecked")
-        Map<String, Object> o = (Map<String, Object>) map;
-        return new ContentDoc(Doc.subdocument(guid, o), o);
+        Map<String, Object> o = opts instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
+        // Yjs keeps the options its new Doc took, not those read (ContentDoc's constructor).
+        return ContentDoc.of(Doc.subdocument(guid, o));
       }
       default:
         throw d.error("unknown content ref " + ref);

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@code peer-extras.mjs}). Replica A (a Java {@link Doc} and its Yjs twin, each with an undo manager built with
  * the same random options: scope of one to three types, capture timeout 0 or "forever" with
  * {@code stopCapturing}, tracked origins, {@code ignoreRemoteMapChanges}, a delete filter) makes local edits on
- * text (with formatting), array, map and nested types, with tracked and untracked origins; replica B edits
+ * text (with formatting), array, map, nested types and XML (attributes too), with tracked and untracked origins; replica B edits
  * concurrently and the two sync at random; A undoes, redoes, stops capturing and clears at random. After every
  * step A's whole state must equal its twin's byte for byte, undo/redo must report the same outcome, the stacks must
  * have the same sizes and the stack events the same kinds, stacks and origins; relative positions taken along the
@@ -235,9 +235,19 @@ class UndoManagerPropertyTest {
       int dice = rnd.nextInt(100);
       if (rnd.nextInt(6) == 0) {
         // XML as y-prosemirror keeps it: paragraphs with text, removed whole
-        if (xml.length() > 0 && rnd.nextBoolean()) {
+        if (xml.length() > 0 && rnd.nextInt(3) == 0) {
           int index = rnd.nextInt(xml.length());
           return op("xmlDelete", "x", Map.of("index", index, "len", 1 + rnd.nextInt(Math.min(2, xml.length() - index))));
+        }
+        if (xml.length() > 0 && rnd.nextBoolean()) {
+          // attributes of a paragraph set, changed and removed (undo brings the old value back)
+          Map<String, Object> attr = new LinkedHashMap<>();
+          attr.put("index", rnd.nextInt(xml.length()));
+          attr.put("key", rnd.nextBoolean() ? "level" : "align");
+          if (rnd.nextInt(4) != 0) {
+            attr.put("value", rnd.nextBoolean() ? rnd.nextInt(3) : "c" + rnd.nextInt(2));
+          }
+          return op("xmlSetAttribute", "x", attr);
         }
         Map<String, Object> paragraph = Map.of("element", "p", "attrs", Map.of("level", rnd.nextInt(3)),
             "children", List.of(Map.of("text", "para" + rnd.nextInt(10)), Map.of("element", "br")));

@@ -57,6 +57,31 @@ class YjsSurfacePropertyTest {
         .forEach((seed, run) -> new Run(seed, "s" + run).execute());
   }
 
+  @Test
+  void docToJson_keysInAJavaScriptObjectsOrder() {
+    // Yjs's doc.toJSON() fills a plain object: root names that are array indexes come first, by value.
+    Doc doc = Doc.newBuilder().clientId(3).build();
+    Map<String, String> roots = new LinkedHashMap<>();
+    for (String name : List.of("b", "10", "x9", "2", "01", "-1", "a", "0")) {
+      String kind = List.of("map", "text", "array").get(roots.size() % 3);
+      roots.put(name, kind);
+      switch (kind) {
+        case "map" -> doc.getMap(name);
+        case "text" -> doc.getText(name);
+        default -> doc.getArray(name);
+      }
+    }
+    peer.newDoc("dockeys", 3, true, roots, false);
+    try {
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("op", "docKeys");
+      c.put("id", "dockeys");
+      assertThat(List.copyOf(doc.toJson().keySet())).isEqualTo(peer.request(c).get("keys"));
+    } finally {
+      peer.drop("dockeys");
+    }
+  }
+
   // -------------------------------------------------------------------------------------------------------------
   // Events and values as tagged JSON, the same shape yjs-peer.mjs writes
 
@@ -135,6 +160,14 @@ class YjsSurfacePropertyTest {
     switch ((String) op.get("op")) {
       case "subdocSet" -> doc.getMap(name).set((String) op.get("key"), newSubdoc(op));
       case "subdocInsert" -> doc.getArray(name).insert(((Number) op.get("index")).intValue(), List.of(newSubdoc(op)));
+      case "subdocNested" -> {
+        Object t = doc.getMap(name).get((String) op.get("key"));
+        if (t instanceof YMap m) {
+          m.set("d", newSubdoc(op));
+        } else if (t instanceof YArray a) {
+          a.insert(0, List.of(newSubdoc(op)));
+        }
+      }
       case "cloneSet" -> {
         if (doc.getMap(name).get((String) op.get("key")) instanceof SharedType t) {
           doc.getMap(name).set((String) op.get("to"), t.clone());
@@ -191,7 +224,8 @@ class YjsSurfacePropertyTest {
 
   private static Doc newSubdoc(Map<String, Object> op) {
     return Doc.newBuilder().guid((String) op.get("guid")).autoLoad(Boolean.TRUE.equals(op.get("autoLoad")))
-        .gc(!Boolean.FALSE.equals(op.get("gc"))).meta(YjsInterop.toJava(op.get("meta"))).build();
+        .gc(!Boolean.FALSE.equals(op.get("gc"))).meta(YjsInterop.toJava(op.get("meta")))
+        .shouldLoad(!Boolean.FALSE.equals(op.get("shouldLoad"))).build();
   }
 
   private static Doc subdocAt(Doc doc, Map<String, Object> op) {
@@ -464,8 +498,13 @@ class YjsSurfacePropertyTest {
         op.put("key", KEYS[rnd.nextInt(KEYS.length)]);
       }
       if (dice < 5) {
-        op.put("op", inArray ? "subdocInsert" : "subdocSet");
+        // A subdocument in a map or array nested in m: clones of it (cloneSet) hold the same instance, as in Yjs.
+        boolean nested = !inArray && rnd.nextInt(3) == 0;
+        op.put("op", inArray ? "subdocInsert" : nested ? "subdocNested" : "subdocSet");
         op.put("guid", "g" + rnd.nextInt(8));
+        if (rnd.nextInt(5) == 0) {
+          op.put("shouldLoad", false);
+        }
         if (rnd.nextBoolean()) {
           op.put("autoLoad", true);
         }
