@@ -71,6 +71,8 @@ public final class ServerRuntime {
   private final ExecutorService authenticationPool;
   /** Open connections per remote address (the count of all of them is {@link #connections}). */
   private final ConcurrentHashMap<InetAddress, AtomicInteger> connectionsByAddress = new ConcurrentHashMap<>();
+  private final RefusalReports totalRefusals = new RefusalReports(System.nanoTime());
+  private final RefusalReports addressRefusals = new RefusalReports(System.nanoTime());
   private final AtomicInteger connections = new AtomicInteger();
   private final ScheduledThreadPoolExecutor timer;
   private final DocumentRegistry registry;
@@ -296,6 +298,12 @@ public final class ServerRuntime {
   public String connectionOpened(@Nullable InetAddress address) {
     if (connections.incrementAndGet() > config.maxConnections()) {
       connections.decrementAndGet();
+      long report = totalRefusals.refused(System.nanoTime());
+      if (report > 0) {
+        log.warn("refused {} over the limit of {} connections in total; raise it with connectionLimits"
+            + " (candlefish.collab.limits.max-connections), and the process's open-file limit with it",
+            connections(report), config.maxConnections());
+      }
       return "connections";
     }
     if (address != null && !addressOpened(address)) {
@@ -313,9 +321,20 @@ public final class ServerRuntime {
     AtomicInteger fromAddress = connectionsByAddress.computeIfAbsent(address, a -> new AtomicInteger());
     if (fromAddress.incrementAndGet() > config.maxConnectionsPerAddress()) {
       addressClosed(address);
+      long report = addressRefusals.refused(System.nanoTime());
+      if (report > 0) {
+        log.warn("refused {} over the limit of {} connections per address (the latest from {}); behind a reverse"
+            + " proxy or load balancer list it in trustedProxies (candlefish.collab.trusted-proxies), otherwise raise"
+            + " the limit with connectionLimits (candlefish.collab.limits.max-connections-per-address)",
+            connections(report), config.maxConnectionsPerAddress(), address.getHostAddress());
+      }
       return false;
     }
     return true;
+  }
+
+  private static String connections(long count) {
+    return count == 1 ? "a connection" : count + " connections";
   }
 
   /** Gives back a connection that {@link #connectionOpened} counted. */
