@@ -20,9 +20,11 @@
 //   undo/redo {id}                   -> {changed:bool}     stopCapturing/clear {id,undo?,redo?} -> {ok}
 //   stacks {id}                      -> {undo:n, redo:n, events:[{kind,type,origin,changed}...]} (events since the
 //                                    last call; changed: the changedParentTypes, described as absPos does, sorted)
+// Awareness (y-protocols, one per id, apart from the docs):
+//   awareness {id,action,...}        new/set/field/apply/remove, each answered with the states (see there)
 
 import * as Y from 'yjs'
-import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness'
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
 import { applyOp, fromBase64, getRoot, toBase64 } from './interop.mjs'
 
 const typeOf = (doc, cmd) => {
@@ -40,6 +42,7 @@ const describeType = (doc, t) => {
 }
 
 const undoManagers = new Map()
+const awarenesses = new Map()
 
 export const handleExtra = (cmd, replica) => {
   switch (cmd.op) {
@@ -73,6 +76,41 @@ export const handleExtra = (cmd, replica) => {
       const state = JSON.parse(JSON.stringify(awareness.getLocalState()))
       awareness.destroy()
       return { update: toBase64(update), state }
+    }
+    case 'awareness': {
+      // y-protocols' Awareness of a doc with client id clientId, driven step by step (its timer stopped: the
+      // differential test leaves timeouts out). {id, action, ...}: new {clientId}, set {value}, field {field, value},
+      // apply {update, origin}, remove {clients, origin}; every action answers what the Awareness holds after it:
+      // {log: [[change|update, added, updated, removed, origin]...] since the last answer, states: [[client, state]...]
+      // (getStates() order), known: meta's clients, encoded: encodeAwarenessUpdate of the known clients, local}
+      let entry = awarenesses.get(cmd.id)
+      if (cmd.action === 'new') {
+        entry?.aw.destroy()
+        const doc = new Y.Doc()
+        doc.clientID = cmd.clientId
+        const aw = new Awareness(doc)
+        clearInterval(aw._checkInterval)
+        entry = { aw, log: [] }
+        aw.on('change', ({ added, updated, removed }, origin) => entry.log.push(['change', added, updated, removed, origin]))
+        aw.on('update', ({ added, updated, removed }, origin) => entry.log.push(['update', added, updated, removed, origin]))
+        awarenesses.set(cmd.id, entry)
+      }
+      const { aw } = entry
+      switch (cmd.action) {
+        case 'set': aw.setLocalState(cmd.value); break
+        case 'field': aw.setLocalStateField(cmd.field, cmd.value); break
+        case 'apply': applyAwarenessUpdate(aw, fromBase64(cmd.update), cmd.origin); break
+        case 'remove': removeAwarenessStates(aw, cmd.clients, cmd.origin); break
+      }
+      const log = entry.log
+      entry.log = []
+      return {
+        log,
+        states: [...aw.getStates().entries()],
+        known: [...aw.meta.keys()],
+        encoded: toBase64(encodeAwarenessUpdate(aw, [...aw.meta.keys()])),
+        local: aw.getLocalState()
+      }
     }
     case 'undoManager': {
       const { doc } = replica(cmd)
@@ -126,6 +164,8 @@ export const handleExtra = (cmd, replica) => {
     case 'drop':
       undoManagers.get(cmd.id)?.um.destroy()
       undoManagers.delete(cmd.id)
+      awarenesses.get(cmd.id)?.aw.destroy()
+      awarenesses.delete(cmd.id)
       return undefined
     default:
       return undefined

@@ -3,6 +3,7 @@ package ai.candlefish.collab.awareness;
 import ai.candlefish.collab.core.DecodingException;
 import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.core.Subscription;
+import ai.candlefish.collab.core.internal.codec.JsObjects;
 import ai.candlefish.collab.core.internal.codec.Json;
 import ai.candlefish.collab.core.internal.codec.Lib0Decoder;
 import ai.candlefish.collab.core.internal.codec.Lib0Encoder;
@@ -54,6 +55,11 @@ public final class Awareness {
     /** The parsed state's hash code, while {@link #json} is not null. */
     int valueHash;
     /**
+     * Whether the state is one JavaScript finds false ({@code 0}, {@code false}, {@code ""}): y-protocols reads such
+     * a state as none ({@code states.get(client) || null}) when it encodes it and as the local state.
+     */
+    boolean falsy;
+    /**
      * When the state was last set after the client had none: the order of y-protocols' {@code states} map, which
      * {@link #states()} keeps (a client that goes offline and comes back moves to the end there, not in the map of
      * all known clients).
@@ -100,9 +106,13 @@ public final class Awareness {
     return clientId;
   }
 
-  /** The local state, or null when offline. */
+  /**
+   * The local state, or null when offline; as y-protocols' {@code getLocalState()}, also null while the state is
+   * {@code 0}, {@code false} or {@code ""}.
+   */
   public synchronized @Nullable Object localState() {
-    return localValue;
+    Client local = clients.get(clientId);
+    return local == null || local.falsy ? null : localValue;
   }
 
   /**
@@ -145,16 +155,31 @@ public final class Awareness {
     emit(added, updated, filteredUpdated, removed, "local");
   }
 
-  /** Sets one field of the local state (nothing happens while offline). */
+  /**
+   * Sets one field of the local state (nothing happens while offline). As y-protocols ({@code {...state, [field]:
+   * value}}), a state that is not an object becomes one: a list's or a string's elements under their indexes, a
+   * number or boolean gives none.
+   */
   public void setLocalStateField(String field, @Nullable Object value) {
     Objects.requireNonNull(field, "field");
     Object current = localState();
-    if (current instanceof Map<?, ?> map) {
-      Map<String, Object> next = new LinkedHashMap<>();
-      map.forEach((k, v) -> next.put((String) k, v));
-      next.put(field, value);
-      setLocalState(next);
+    if (current == null) {
+      return;
     }
+    Map<String, Object> next = new LinkedHashMap<>();
+    if (current instanceof Map<?, ?> map) {
+      map.forEach((k, v) -> next.put((String) k, v));
+    } else if (current instanceof List<?> list) {
+      for (int i = 0; i < list.size(); i++) {
+        next.put(Integer.toString(i), list.get(i));
+      }
+    } else if (current instanceof String str) {
+      for (int i = 0; i < str.length(); i++) {
+        next.put(Integer.toString(i), String.valueOf(str.charAt(i)));
+      }
+    }
+    next.put(field, value);
+    setLocalState(JsObjects.ordered(next));
   }
 
   /**
@@ -217,7 +242,7 @@ public final class Awareness {
       }
       out.writeVarUint(client);
       out.writeVarUint(c.clock);
-      out.writeVarString(c.json == null ? "null" : c.json);
+      out.writeVarString(c.json == null || c.falsy ? "null" : c.json);
     }
     return out.toByteArray();
   }
@@ -268,11 +293,14 @@ public final class Awareness {
             clients.put(client, c);
           }
           if (e.state == null) {
-            if (client == clientId && hadState) {
+            if (client == clientId && hadState && !c.falsy) {
               // A peer says we are gone: we are not. Bump our clock so that the next update says so.
               clk++;
             } else {
               setState(c, null, null);
+              if (client == clientId) {
+                localValue = null; // a state JavaScript finds false counts as none there
+              }
             }
           } else {
             setState(c, e.json, e.state);
@@ -305,6 +333,13 @@ public final class Awareness {
     }
     c.json = json;
     c.valueHash = Objects.hashCode(value);
+    c.falsy = isFalsy(value);
+  }
+
+  /** JavaScript's falsiness of a JSON value (null aside): 0, -0, false and "". */
+  private static boolean isFalsy(@Nullable Object value) {
+    return Boolean.FALSE.equals(value) || (value instanceof String str && str.isEmpty())
+        || (value instanceof Number n && n.doubleValue() == 0);
   }
 
   /** The state of {@code client}, which has one, as a value. */
@@ -367,7 +402,7 @@ public final class Awareness {
     List<Long> outdated = new ArrayList<>();
     synchronized (this) {
       Client self = clients.get(clientId);
-      renew = self.json != null && OUTDATED_TIMEOUT_MS / 2 <= now - self.lastUpdated;
+      renew = self.json != null && !self.falsy && OUTDATED_TIMEOUT_MS / 2 <= now - self.lastUpdated;
       if (renew) {
         local = localValue;
       }

@@ -1,5 +1,6 @@
 package ai.candlefish.collab.awareness;
 
+import ai.candlefish.collab.core.internal.codec.JsObjects;
 import ai.candlefish.collab.core.internal.codec.Json;
 import ai.candlefish.collab.core.internal.codec.Lib0Decoder;
 import ai.candlefish.collab.core.internal.codec.Lib0Encoder;
@@ -40,9 +41,15 @@ final class ReferenceAwareness {
     setLocalState(Map.of());
   }
 
+  /** y-protocols' {@code getLocalState()}: {@code states.get(clientID) || null}. */
   Object localState() {
     State s = states.get(clientId);
-    return s == null ? null : s.value;
+    return s == null || falsy(s.value) ? null : s.value;
+  }
+
+  /** JavaScript's falsiness of a parsed JSON value other than null. */
+  static boolean falsy(Object v) {
+    return Boolean.FALSE.equals(v) || "".equals(v) || (v instanceof Number n && n.doubleValue() == 0);
   }
 
   /** The states' values by client, in y-protocols' order. */
@@ -56,8 +63,9 @@ final class ReferenceAwareness {
     String json = state == null ? null : Json.stringify(state);
     Object value = json == null ? null : Json.parse(json);
     Meta current = meta.get(clientId);
-    Object prev = localState();
-    boolean had = states.containsKey(clientId);
+    State prevState = states.get(clientId);
+    Object prev = prevState == null ? null : prevState.value;
+    boolean had = prevState != null;
     if (value == null) {
       states.remove(clientId);
     } else {
@@ -75,13 +83,26 @@ final class ReferenceAwareness {
     }
   }
 
+  /** {@code {...state, [field]: value}}: a list's or string's elements under their indexes, a number's nothing. */
   void setLocalStateField(String field, Object value) {
-    if (localState() instanceof Map<?, ?> map) {
-      Map<String, Object> next = new LinkedHashMap<>();
-      map.forEach((k, v) -> next.put((String) k, v));
-      next.put(field, value);
-      setLocalState(next);
+    Object state = localState();
+    if (state == null) {
+      return;
     }
+    Map<String, Object> next = new LinkedHashMap<>();
+    if (state instanceof Map<?, ?> map) {
+      map.forEach((k, v) -> next.put((String) k, v));
+    } else if (state instanceof List<?> list) {
+      for (int i = 0; i < list.size(); i++) {
+        next.put(String.valueOf(i), list.get(i));
+      }
+    } else if (state instanceof String str) {
+      for (int i = 0; i < str.length(); i++) {
+        next.put(String.valueOf(i), str.substring(i, i + 1));
+      }
+    }
+    next.put(field, value);
+    setLocalState(JsObjects.ordered(next));
   }
 
   List<Long> knownClients() {
@@ -99,7 +120,7 @@ final class ReferenceAwareness {
       out.writeVarUint(client);
       out.writeVarUint(m.clock);
       State s = states.get(client);
-      out.writeVarString(s == null ? "null" : s.json);
+      out.writeVarString(s == null || falsy(s.value) ? "null" : s.json);
     });
     return out.toByteArray();
   }
@@ -125,7 +146,7 @@ final class ReferenceAwareness {
       State prev = states.get(client);
       boolean had = prev != null;
       if (state == null) {
-        if (client == clientId && had) {
+        if (client == clientId && had && !falsy(prev.value)) {
           clock++; // we are not gone
         } else {
           states.remove(client);
@@ -163,7 +184,7 @@ final class ReferenceAwareness {
 
   void checkTimeouts() {
     long time = now.getAsLong();
-    if (states.containsKey(clientId)
+    if (localState() != null
         && Awareness.OUTDATED_TIMEOUT_MS / 2 <= time - meta.get(clientId).lastUpdated) {
       setLocalState(localState());
     }
