@@ -78,6 +78,7 @@ const subdocAt = (doc, op) => {
  *   subdocSet {name,key,guid,autoLoad?,gc?,meta?}   a new Doc at key of root map name
  *   subdocInsert {name,index,guid,autoLoad?,...}     a new Doc at index of root array name
  *   subdocLoad {name,key|index}   subdocDestroy {name,key|index}
+ *   getRoot {name,kind}  the root (Yjs integrates a new array or XML fragment in a transaction of its own)
  *   subdocNested {name,key,guid,...}  a new Doc in the shared type at key of root map name (at key "d" of a map,
  *                                     at index 0 of an array; nothing for another kind)
  * and on clones and attributes: cloneSet {name,key,to}  cloneXml {name,index}  textAttr {name,key,value?}
@@ -92,6 +93,10 @@ export const applySurfaceOp = (doc, op) => {
       return true
     case 'subdocInsert':
       doc.getArray(op.name).insert(op.index, [newDoc()])
+      return true
+    case 'getRoot':
+      // {name, kind}: the root, created (or converted from one an update made) if new
+      getRoot(doc, op.name, op.kind)
       return true
     case 'subdocNested': {
       const t = doc.getMap(op.name).get(op.key)

@@ -36,7 +36,10 @@ public final class YArray extends SharedType {
     searchMarkers = new SearchMarkers(this);
     List<Object> content = prelim;
     prelim = null;
-    if (!content.isEmpty()) {
+    // Also when empty: Yjs inserts the preliminary content in a transaction, so a new root array is integrated in a
+    // transaction of its own, which the document's listeners hear (as a root XML fragment's). Inside a transaction
+    // (a nested array), inserting nothing does nothing.
+    if (!content.isEmpty() || doc.transaction == null) {
       doc.transact(txn -> listInsert(txn, 0, content));
     }
   }

@@ -58,6 +58,44 @@ class YjsSurfacePropertyTest {
   }
 
   @Test
+  void newRoots_areIntegratedAsYjsIntegratesThem() {
+    // Yjs integrates a new root array or XML fragment by inserting its (empty) preliminary content, which is a
+    // transaction of its own: the document's listeners hear it; a new map or text makes none. The same for a root
+    // that an update created before anyone asked for its type.
+    Replica r = new Replica("roots", 3, true);
+    try {
+      Doc other = Doc.newBuilder().clientId(4).build();
+      other.getArray("u").push(List.of(1));
+      other.getXmlFragment("v").push(List.of(new YXmlText("x")));
+      byte[] update = other.encodeStateAsUpdate();
+      r.doc.applyUpdate(update);
+      peer.applyUpdate(r.id, update);
+      List<Map<String, Object>> ops = new ArrayList<>();
+      for (String kind : List.of("array", "xml", "map", "text")) {
+        ops.add(Map.of("op", "getRoot", "name", "new-" + kind, "kind", kind));
+      }
+      ops.add(Map.of("op", "getRoot", "name", "u", "kind", "array"));
+      ops.add(Map.of("op", "getRoot", "name", "v", "kind", "xml"));
+      ops.add(Map.of("op", "getRoot", "name", "u", "kind", "array"));
+      r.log.clear();
+      r.takeUpdates();
+      peer.request(Map.of("op", "log", "id", r.id));
+      peer.updates(r.id);
+      for (Map<String, Object> op : ops) {
+        applySurfaceOp(r.doc, op);
+        peer.apply(r.id, op);
+        Object yjsLog = peer.request(Map.of("op", "log", "id", r.id)).get("log");
+        assertThat(normalized(r.log)).as("transaction events after %s", op).isEqualTo(yjsLog);
+        r.log.clear();
+      }
+      assertThat(r.takeUpdates()).isEmpty();
+      assertThat(peer.updates(r.id)).isEmpty();
+    } finally {
+      peer.drop(r.id);
+    }
+  }
+
+  @Test
   void docToJson_keysInAJavaScriptObjectsOrder() {
     // Yjs's doc.toJSON() fills a plain object: root names that are array indexes come first, by value.
     Doc doc = Doc.newBuilder().clientId(3).build();
@@ -160,6 +198,14 @@ class YjsSurfacePropertyTest {
     switch ((String) op.get("op")) {
       case "subdocSet" -> doc.getMap(name).set((String) op.get("key"), newSubdoc(op));
       case "subdocInsert" -> doc.getArray(name).insert(((Number) op.get("index")).intValue(), List.of(newSubdoc(op)));
+      case "getRoot" -> {
+        switch ((String) op.get("kind")) {
+          case "text" -> doc.getText(name);
+          case "array" -> doc.getArray(name);
+          case "map" -> doc.getMap(name);
+          default -> doc.getXmlFragment(name);
+        }
+      }
       case "subdocNested" -> {
         Object t = doc.getMap(name).get((String) op.get("key"));
         if (t instanceof YMap m) {
