@@ -23,6 +23,7 @@ import ai.candlefish.collab.spi.DocumentLeases;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.DocumentStore;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import ai.candlefish.collab.spi.Principal;
 import ai.candlefish.collab.spi.VersionInfo;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
@@ -294,6 +295,20 @@ public final class CollabServer implements AutoCloseable {
       rt.audit(a -> a.revoked(tenant, principalId, connections));
       return connections;
     }, rt.blockingPool());
+  }
+
+  /**
+   * Whether this server's sockets would refuse {@code principal} as revoked now: its principal was revoked
+   * ({@link #revoke}) after its token was issued ({@link Principal#issuedAt()}; a token without an issue time counts
+   * as issued before), and the revocation is still remembered. For the host's own endpoints that authenticate with
+   * the same {@link Authenticator} (a REST API beside the socket): refuse such a principal too, or a revoked user
+   * keeps what the socket no longer grants.
+   *
+   * @throws IllegalStateException if the server is not started
+   */
+  public boolean isRevoked(Principal principal) {
+    Objects.requireNonNull(principal, "principal");
+    return running().runtime.isRevoked(principal);
   }
 
   /**

@@ -5,6 +5,7 @@ import ai.candlefish.collab.spi.AuditLog;
 import ai.candlefish.collab.spi.ClusterTransport;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.DocumentLeases;
+import ai.candlefish.collab.spi.Principal;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
@@ -198,6 +199,11 @@ public final class ServerRuntime {
   /** The principals the host revoked, as long as they are remembered. */
   Revocations revocations() {
     return revocations;
+  }
+
+  /** Whether {@code p}'s token was issued before a revocation of its principal that is still remembered. */
+  public boolean isRevoked(Principal p) {
+    return revocations.isRevoked(p, Instant.now());
   }
 
   /**

@@ -1,5 +1,6 @@
 package ai.candlefish.collab.examples.paintbox;
 
+import ai.candlefish.collab.server.CollabServer;
 import ai.candlefish.collab.spi.AuthenticationException;
 import ai.candlefish.collab.spi.Authenticator;
 import ai.candlefish.collab.spi.ConnectionInfo;
@@ -25,7 +26,8 @@ import org.springframework.web.server.ResponseStatusException;
  * grants exactly what the collaboration socket grants: the same tenant, the same permission per estimate (the
  * token's {@code collab} claim: {@code "read"}, {@code "write"}, or per document name), the same audience check.
  * Before, the API read only the token's tenant, and a token with read access, or with access to one estimate only,
- * could save and restore versions of every estimate through it.
+ * could save and restore versions of every estimate through it. A token issued before its user was revoked
+ * ({@link CollabServer#revoke}) is refused here as on the socket.
  *
  * <p>Thread-safe.
  */
@@ -37,9 +39,11 @@ public class Users {
   private static final AtomicLong REQUESTS = new AtomicLong();
 
   private final Authenticator authenticator;
+  private final CollabServer server;
 
-  public Users(Authenticator authenticator) {
+  public Users(Authenticator authenticator, CollabServer server) {
     this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+    this.server = Objects.requireNonNull(server, "server");
   }
 
   /**
@@ -82,11 +86,17 @@ public class Users {
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       throw new ResponseStatusException(HttpStatus.UNAUTHORIZED, "sign in first (Authorization: Bearer <token>)");
     }
+    Principal principal;
     try {
-      return new Caller(authenticator.authenticate(authorization.substring(7).strip(), connection(request)));
+      principal = authenticator.authenticate(authorization.substring(7).strip(), connection(request));
     } catch (AuthenticationException e) {
       throw new ResponseStatusException(HttpStatus.UNAUTHORIZED, "invalid or expired token; sign in again");
     }
+    if (server.isRevoked(principal)) {
+      // The host revoked the user (CollabServer.revoke) after this token was issued: the socket refuses it.
+      throw new ResponseStatusException(HttpStatus.UNAUTHORIZED, "access revoked; sign in again");
+    }
+    return new Caller(principal);
   }
 
   /** The request as an authenticator sees a connection: its address, path and headers (not the token's). */

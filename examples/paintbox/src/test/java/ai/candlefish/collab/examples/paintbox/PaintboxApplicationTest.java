@@ -190,6 +190,19 @@ class PaintboxApplicationTest {
         .doesNotContain("mine", "Before restoring");
   }
 
+  @Test
+  void api_refusesTheTokensOfARevokedUser_asTheSocketDoes_andAcceptsOnesIssuedAfter() throws Exception {
+    String cy = login("Cy");
+    assertThat(call("GET", "/api/estimates", cy, null).statusCode()).isEqualTo(200);
+    collab.revoke(PaintboxApplication.TENANT, "Cy").get(10, TimeUnit.SECONDS);
+    assertThat(call("GET", "/api/estimates", cy, null).statusCode()).isEqualTo(401);
+    assertThat(call("POST", "/api/estimates", cy, "{\"title\":\"After\"}").statusCode()).isEqualTo(401);
+    assertThat(call("GET", "/api/estimates", login("Dee"), null).statusCode()).as("another user").isEqualTo(200);
+    Thread.sleep(1100); // a JWT's iat is in whole seconds: one issued in the revocation's second counts as before it
+    assertThat(call("GET", "/api/estimates", login("Cy"), null).statusCode()).as("a token issued after")
+        .isEqualTo(200);
+  }
+
   private JsonNode actuator(String path) throws Exception {
     HttpResponse<String> response = call("GET", "/actuator/" + path, null, null);
     assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
