@@ -92,7 +92,10 @@ public final class CollabBridge {
    * Writes to the host's socket. Called by one thread at a time and in order (a thread of the bridge's own, never
    * one of the server's event loops), so it may block; after {@link #close} it is not called again. Up to the
    * server's outbound buffer limit waits for it (and one larger message when nothing else waits: a large
-   * document's first state); a socket that takes longer is closed with 1013, as on the embedded port.
+   * document's first state); a socket that takes longer is closed with 1013, as on the embedded port. A close
+   * does not wait for a send that blocks (the client reads nothing) longer than the embedded port waits for its close
+   * frame to be written (3 s; at once past the outbound buffer): it is called on another thread then, and must end
+   * the socket in bounded time even if its close frame cannot be written, which ends the blocked send too.
    */
   public interface Sender {
     /** Sends one binary message (the buffer is the sender's to keep). */
@@ -101,7 +104,11 @@ public final class CollabBridge {
     /** Sends a ping (the server's idle check); may do nothing if the host pings by itself. */
     void sendPing() throws IOException;
 
-    /** Closes the socket with {@code code} and {@code reason} (at most 123 bytes of UTF-8). */
+    /**
+     * Closes the socket with {@code code} and {@code reason} (at most 123 bytes of UTF-8); if the close frame cannot
+     * be written within seconds (a client that reads nothing), drops the connection. May be called while
+     * {@link #sendBinary} blocks on another thread (see above).
+     */
     void close(int code, String reason) throws IOException;
 
     /**

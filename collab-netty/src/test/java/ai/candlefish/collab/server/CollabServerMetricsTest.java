@@ -8,6 +8,7 @@ import ai.candlefish.collab.spi.DocumentStore;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import ai.candlefish.collab.spi.StoreException;
 import ai.candlefish.collab.spi.StoredDocument;
+import ai.candlefish.collab.testkit.RawWebSocket;
 import ai.candlefish.collab.testkit.TestTokens;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.Socket;
@@ -106,9 +107,9 @@ class CollabServerMetricsTest {
   void meters_countAuthenticationTimeoutsAndRememberedRevocations() throws Exception {
     server = CollabServer.newBuilder().host("127.0.0.1").port(0).authenticator(TestTokens.TOKENS)
         .meterRegistry(registry).unauthenticatedLimits(Duration.ofMillis(200), 32, 1 << 20).build().start();
-    try (Socket silent = RawSocket.open(server.port())) {
-      assertThat(RawSocket.upgrade(silent, "/", "")).contains(" 101 "); // Hocuspocus: no token sent, ever
-      assertThat(RawSocket.closeCode(silent.getInputStream())).isEqualTo(CloseCodes.UNAVAILABLE);
+    try (Socket silent = RawWebSocket.open(server.port())) {
+      assertThat(RawWebSocket.upgrade(silent, "/", "")).contains(" 101 "); // Hocuspocus: no token sent, ever
+      assertThat(RawWebSocket.closeCode(silent.getInputStream())).isEqualTo(CloseCodes.UNAVAILABLE);
     }
     await().atMost(Duration.ofSeconds(30)).until(() -> registry.find("collab.connections.refused")
         .tag("reason", "authentication-timeout").counter() != null);

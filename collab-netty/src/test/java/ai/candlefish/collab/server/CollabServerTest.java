@@ -16,6 +16,7 @@ import ai.candlefish.collab.spi.Principal;
 import ai.candlefish.collab.spi.StoreException;
 import ai.candlefish.collab.spi.StoredDocument;
 import ai.candlefish.collab.sync.SyncProtocol;
+import ai.candlefish.collab.testkit.RawWebSocket;
 import ai.candlefish.collab.testkit.TestTokens;
 import io.netty.channel.EventLoop;
 import java.io.ByteArrayOutputStream;
@@ -438,8 +439,8 @@ class CollabServerTest {
   @Test
   void talkingClient_isNotClosedAfterTheIdleTimeout() throws Exception {
     start(b -> b.idleTimeout(Duration.ofSeconds(3)));
-    try (Socket socket = RawSocket.open(server.port())) {
-      assertThat(RawSocket.upgrade(socket, "/plans?token=alice", "")).startsWith("HTTP/1.1 101");
+    try (Socket socket = RawWebSocket.open(server.port())) {
+      assertThat(RawWebSocket.upgrade(socket, "/plans?token=alice", "")).startsWith("HTTP/1.1 101");
       OutputStream out = socket.getOutputStream();
       InputStream in = socket.getInputStream();
       ByteArrayOutputStream received = new ByteArrayOutputStream();

@@ -1,7 +1,7 @@
 package ai.candlefish.collab.server;
 
-import static ai.candlefish.collab.server.RawSocket.closeCode;
-import static ai.candlefish.collab.server.RawSocket.upgrade;
+import static ai.candlefish.collab.testkit.RawWebSocket.closeCode;
+import static ai.candlefish.collab.testkit.RawWebSocket.upgrade;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -16,6 +16,7 @@ import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
 import ai.candlefish.collab.sync.SyncProtocol;
+import ai.candlefish.collab.testkit.RawWebSocket;
 import ai.candlefish.collab.testkit.ServerWatch;
 import ai.candlefish.collab.testkit.TestTokens;
 import java.io.IOException;
@@ -162,7 +163,7 @@ class HostileClientsTest {
   }
 
   private Socket raw() throws IOException {
-    return RawSocket.open(server.port());
+    return RawWebSocket.open(server.port());
   }
 
   // ------------------------------------------------------------------------------------------------ the attacks
@@ -172,10 +173,10 @@ class HostileClientsTest {
     start(b -> b);
     byte[] malformed = {'h', (byte) 0xC3, 0x28}; // 0xC3 starts a two-byte sequence that 0x28 does not continue
     List<byte[]> messages = List.of(
-        RawSocket.frame(0x81, "hi".getBytes(StandardCharsets.UTF_8)),
-        RawSocket.frame(0x81, malformed),
+        RawWebSocket.frame(0x81, "hi".getBytes(StandardCharsets.UTF_8)),
+        RawWebSocket.frame(0x81, malformed),
         // fragmented: the first fragment is malformed already, the message is refused once it is whole
-        concat(RawSocket.frame(0x01, malformed), RawSocket.frame(0x80, "!".getBytes(StandardCharsets.UTF_8))));
+        concat(RawWebSocket.frame(0x01, malformed), RawWebSocket.frame(0x80, "!".getBytes(StandardCharsets.UTF_8))));
     for (byte[] message : messages) {
       try (Socket socket = raw()) {
         assertThat(upgrade(socket, "/plans?token=alice", "")).contains(" 101 ");
@@ -375,13 +376,13 @@ class HostileClientsTest {
     try (Socket attacker = raw()) {
       assertThat(upgrade(attacker, "/", "")).contains(" 101 ");
       OutputStream out = attacker.getOutputStream();
-      out.write(RawSocket.binaryFrames(RawHocuspocusClient.encode("one", 2, 0, "alice")));
+      out.write(RawWebSocket.binaryFrames(RawHocuspocusClient.encode("one", 2, 0, "alice")));
       attacker.setSoTimeout(10_000);
       assertThat(attacker.getInputStream().read()).as("the answer to the first token").isNotNegative();
-      out.write(RawSocket.binaryFrames(RawHocuspocusClient.encode("two", 2, 0, "slow")));
+      out.write(RawWebSocket.binaryFrames(RawHocuspocusClient.encode("two", 2, 0, "slow")));
       Doc big = Doc.create();
       big.getText("t").insert(0, "x".repeat(characters));
-      byte[] message = RawSocket.frame(0x82, RawHocuspocusClient.encode("two", 0, 2, big.encodeStateAsUpdate()));
+      byte[] message = RawWebSocket.frame(0x82, RawHocuspocusClient.encode("two", 0, 2, big.encodeStateAsUpdate()));
       Thread writer = new Thread(() -> {
         try {
           for (int i = 0; i < messages; i++) {
@@ -414,25 +415,10 @@ class HostileClientsTest {
     try (Socket attacker = raw()) {
       assertThat(upgrade(attacker, "/plans?token=carol", "")).contains(" 101 ");
       // 100,000 pings of 125 bytes (13 MB), one TCP write of 512 at a time; the attacker never reads a pong. A pong
-      // queued per ping held ~1 KiB each (+110 MiB here), far past the heap bound.
-      byte[] ping = RawSocket.frame(0x89, new byte[125]);
-      byte[] pings = new byte[ping.length * 512];
-      for (int i = 0; i < 512; i++) {
-        System.arraycopy(ping, 0, pings, i * ping.length, ping.length);
-      }
-      OutputStream out = attacker.getOutputStream();
-      Thread writer = new Thread(() -> {
-        try {
-          for (int i = 0; i < 100_000 / 512; i++) {
-            out.write(pings);
-          }
-        } catch (IOException e) {
-          // closed while writing: fine
-        }
-      });
-      writer.start();
-      writer.join(60_000); // generous: on a loaded 2-core machine 40 MB took more than 20 s
-      assertThat(writer.isAlive()).as("the server reads the pings").isFalse();
+      // queued per ping held ~1 KiB each (+110 MiB here), far past the heap bound. Up to 60 s to read them: on a
+      // loaded 2-core machine 40 MB took more than 20 s.
+      assertThat(RawWebSocket.floodPings(attacker.getOutputStream(), 100_000, 60)).as("the server reads the pings")
+          .isTrue();
       watch.check();
       assertThat(bystander.connected()).isTrue();
     }

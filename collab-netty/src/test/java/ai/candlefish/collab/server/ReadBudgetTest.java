@@ -8,6 +8,7 @@ import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
+import ai.candlefish.collab.testkit.RawWebSocket;
 import ai.candlefish.collab.testkit.ServerWatch;
 import ai.candlefish.collab.testkit.TestTokens;
 import io.micrometer.core.instrument.Counter;
@@ -88,9 +89,9 @@ class ReadBudgetTest {
 
   /** A Hocuspocus socket, upgraded. */
   private OutputStream hocuspocus() throws Exception {
-    Socket socket = RawSocket.open(server.port());
+    Socket socket = RawWebSocket.open(server.port());
     sockets.add(socket);
-    assertThat(RawSocket.upgrade(socket, "/", "")).contains(" 101 ");
+    assertThat(RawWebSocket.upgrade(socket, "/", "")).contains(" 101 ");
     return socket.getOutputStream();
   }
 
@@ -137,12 +138,12 @@ class ReadBudgetTest {
     start(b -> b.messageRate(20, 10));
     ServerWatch watch = watch("message flood");
     OutputStream out = hocuspocus();
-    out.write(RawSocket.binaryFrames(auth("plans", "alice")));
+    out.write(RawWebSocket.binaryFrames(auth("plans", "alice")));
     byte[][] flood = new byte[60][];
     for (int i = 0; i < flood.length; i++) {
       flood[i] = RawHocuspocusClient.encode("plans", 5, "ping " + i); // stateless: each one a hook call on the document
     }
-    byte[] oneWrite = RawSocket.binaryFrames(flood);
+    byte[] oneWrite = RawWebSocket.binaryFrames(flood);
     long start = System.nanoTime();
     out.write(oneWrite);
     assertPaced(stateless::get, 60, 10, 20, start);
@@ -160,7 +161,7 @@ class ReadBudgetTest {
       opens[i] = auth("open-" + i, "alice");
     }
     long start = System.nanoTime();
-    out.write(RawSocket.binaryFrames(opens));
+    out.write(RawWebSocket.binaryFrames(opens));
     assertPaced(opened::get, 25, 5, 10, start);
     watch.check();
     assertThat(throttled("opens")).isPositive();
@@ -176,7 +177,7 @@ class ReadBudgetTest {
       tokens[i] = auth("tokens-" + i, "token-" + i); // each a different token: an authenticator call
     }
     long start = System.nanoTime();
-    out.write(RawSocket.binaryFrames(tokens));
+    out.write(RawWebSocket.binaryFrames(tokens));
     assertPaced(authenticatorCalls::get, 22, 2, 10, start);
     watch.check();
     assertThat(throttled("authentications")).isPositive();

@@ -1,10 +1,11 @@
 package ai.candlefish.collab.server;
 
-import static ai.candlefish.collab.server.RawSocket.upgrade;
+import static ai.candlefish.collab.testkit.RawWebSocket.upgrade;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import ai.candlefish.collab.testkit.RawWebSocket;
 import ai.candlefish.collab.testkit.TestTokens;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -47,7 +48,7 @@ class TrustedProxyTest {
 
   /** The status line of an upgrade that a proxy forwarded for {@code forwardedFor} (null: no header). */
   private String through(String forwardedFor) throws IOException {
-    Socket s = RawSocket.open(server.port());
+    Socket s = RawWebSocket.open(server.port());
     sockets.add(s);
     return upgrade(s, "/plans?token=alice", forwardedFor == null ? "" : "X-Forwarded-For: " + forwardedFor + "\r\n");
   }
@@ -80,7 +81,7 @@ class TrustedProxyTest {
     start(b -> b);
     assertThat(through("203.0.113.7")).contains(" 101 ");
     assertThat(through("198.51.100.9")).contains(" 101 ");
-    Socket third = RawSocket.open(server.port());
+    Socket third = RawWebSocket.open(server.port());
     sockets.add(third);
     assertThat(third.getInputStream().read()).as("closed before its upgrade: 127.0.0.1's third").isEqualTo(-1);
     assertThat(seen).extracting(a -> ((InetSocketAddress) a).getAddress().getHostAddress())

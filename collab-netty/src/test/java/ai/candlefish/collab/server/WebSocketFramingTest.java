@@ -1,14 +1,15 @@
 package ai.candlefish.collab.server;
 
-import static ai.candlefish.collab.server.RawSocket.closeCode;
-import static ai.candlefish.collab.server.RawSocket.frame;
-import static ai.candlefish.collab.server.RawSocket.upgrade;
+import static ai.candlefish.collab.testkit.RawWebSocket.closeCode;
+import static ai.candlefish.collab.testkit.RawWebSocket.frame;
+import static ai.candlefish.collab.testkit.RawWebSocket.upgrade;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.candlefish.collab.spi.Authenticator;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
+import ai.candlefish.collab.testkit.RawWebSocket;
 import ai.candlefish.collab.testkit.TestTokens;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -54,7 +55,7 @@ class WebSocketFramingTest {
   }
 
   private Socket upgraded(String token) throws IOException {
-    Socket socket = RawSocket.open(server.port());
+    Socket socket = RawWebSocket.open(server.port());
     assertThat(upgrade(socket, "/plans?token=" + token, "")).contains(" 101 ");
     return socket;
   }

@@ -18,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -233,11 +234,18 @@ final class HostSide extends ChannelInboundHandlerAdapter implements CollabBridg
         log.debug("bridged socket too slow: {} bytes waiting", queuedBytes);
         queue.clear();
         finished = true;
-        queue.add(new Send(() -> sender.close(CloseCodes.TRY_AGAIN_LATER, "too slow: outbound buffer full"), 0));
+        Call close = () -> sender.close(CloseCodes.TRY_AGAIN_LATER, "too slow: outbound buffer full");
         Channel ch = channel;
         if (ch != null) {
           ch.close();
         }
+        if (draining) {
+          // A send is under way, blocked for as long as the client reads nothing: the close must not wait behind
+          // it (it would wait for ever on a host whose send waits for the client), so it goes beside it.
+          closeBeside(close);
+          return;
+        }
+        queue.add(new Send(close, 0));
       } else {
         queuedBytes += size;
         queue.add(new Send(call, size));
@@ -253,8 +261,43 @@ final class HostSide extends ChannelInboundHandlerAdapter implements CollabBridg
         return;
       }
       finished = true;
-      queue.add(new Send(last, 0));
+      Send close = new Send(last, 0);
+      queue.add(close);
+      boolean behindASend = draining;
       startDraining();
+      Channel ch = channel;
+      if (behindASend && ch != null) {
+        // The close follows what is queued, as a close frame does on the embedded port; if a send blocks it (a
+        // client that reads nothing), it goes beside it after the close timeout, as the embedded port drops such a
+        // client then.
+        ch.eventLoop().schedule(() -> closeIfStillQueued(close), CollabServerInitializer.CLOSE_TIMEOUT_MILLIS,
+            TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  private void closeIfStillQueued(Send close) {
+    synchronized (this) {
+      if (!queue.contains(close)) {
+        return; // sent, or under way
+      }
+      queue.clear();
+    }
+    closeBeside(close.call());
+  }
+
+  /** Runs {@code close} on a thread of its own, beside a send that may block. */
+  private void closeBeside(Call close) {
+    try {
+      senders.execute(() -> {
+        try {
+          close.run();
+        } catch (Exception e) {
+          log.debug("closing a bridged socket failed: {}", e.toString());
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // The server is closed.
     }
   }
 

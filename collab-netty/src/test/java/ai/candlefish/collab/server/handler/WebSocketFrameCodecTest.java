@@ -3,6 +3,7 @@ package ai.candlefish.collab.server.handler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import ai.candlefish.collab.testkit.RawWebSocket;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -34,11 +35,11 @@ import org.junit.jupiter.api.Test;
  * {@link WebSocketFrameCodec} on an {@link EmbeddedChannel} (run with leak detection set to paranoid): frames as a
  * client writes them, byte by byte where it matters; every rule of RFC 6455 that the server's side enforces, with
  * the close code Netty's decoder gave it. Real clients drive it through the server in the other tests
- * (y-websocket and Hocuspocus providers, {@code RawSocket}).
+ * (y-websocket and Hocuspocus providers, {@code RawWebSocket}).
  */
 class WebSocketFrameCodecTest {
   private static final int MAX = 100_000;
-  private static final int[] MASK = {0x37, 0xFA, 0x21, 0x3D};
+  private static final byte[] MASK = {0x37, (byte) 0xFA, 0x21, 0x3D};
   private final EmbeddedChannel channel = new EmbeddedChannel(new WebSocketFrameCodec(MAX));
 
   @AfterEach
@@ -354,27 +355,7 @@ class WebSocketFrameCodecTest {
 
   /** One frame as a client writes it (masked), with {@code finAndOpcode} as its first byte. */
   static byte[] frame(int finAndOpcode, byte[] payload) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(finAndOpcode);
-    if (payload.length < 126) {
-      out.write(0x80 | payload.length);
-    } else if (payload.length <= 0xFFFF) {
-      out.write(0x80 | 126);
-      out.write(payload.length >>> 8);
-      out.write(payload.length & 0xFF);
-    } else {
-      out.write(0x80 | 127);
-      for (int shift = 56; shift >= 0; shift -= 8) {
-        out.write((int) ((long) payload.length >>> shift) & 0xFF);
-      }
-    }
-    for (int m : MASK) {
-      out.write(m);
-    }
-    for (int i = 0; i < payload.length; i++) {
-      out.write(payload[i] ^ MASK[i & 3]);
-    }
-    return out.toByteArray();
+    return RawWebSocket.frame(finAndOpcode, payload, MASK);
   }
 
   private static byte[] bytes(int length, int seed) {

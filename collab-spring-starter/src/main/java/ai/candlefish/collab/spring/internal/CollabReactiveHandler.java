@@ -1,7 +1,12 @@
 package ai.candlefish.collab.spring.internal;
 
+import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.server.CollabBridge;
 import ai.candlefish.collab.server.CollabServer;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
@@ -11,12 +16,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketHandler;
@@ -34,6 +44,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
+import reactor.netty.Connection;
 import reactor.netty.http.server.WebsocketServerSpec;
 
 /**
@@ -49,14 +60,22 @@ import reactor.netty.http.server.WebsocketServerSpec;
  * <p>Thread-safe.
  */
 public final class CollabReactiveHandler implements WebHandler {
+  private static final Logger log = LoggerFactory.getLogger(CollabReactiveHandler.class);
+  /** Permits that wake a sender waiting for demand, whatever the socket asked for before (far from overflowing). */
+  private static final int WAKE = 1 << 20;
+  /** How long a client may take to take the server's close frame before its connection is dropped. */
+  static final long CLOSE_TIMEOUT_MILLIS = 3000;
+
   private final CollabServer server;
   private final WebSocketService upgrades;
 
   /** @param maxMessageSize the largest message a client may send (Reactor Netty joins fragments up to it) */
   public CollabReactiveHandler(CollabServer server, int maxMessageSize) {
     this.server = server;
+    // Pings reach the handler (handlePing), which answers them one pong at a time: Reactor Netty's own answer writes
+    // a pong per ping and reads on, so a client that pings and never reads piled up pongs without bound.
     this.upgrades = new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy(
-        () -> WebsocketServerSpec.builder().maxFramePayloadLength(maxMessageSize)));
+        () -> WebsocketServerSpec.builder().maxFramePayloadLength(maxMessageSize).handlePing(true)));
   }
 
   @Override
@@ -76,15 +95,19 @@ public final class CollabReactiveHandler implements WebHandler {
       return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory()
           .wrap((refusal.reason() + "\n").getBytes(StandardCharsets.UTF_8))));
     }
-    return upgrades.handleRequest(exchange, new Upgraded(handshake));
+    // Reactor Netty's request is its connection: the socket's channel after the upgrade.
+    Channel channel = ((Connection) ServerHttpRequestDecorator.getNativeRequest(request)).channel();
+    return upgrades.handleRequest(exchange, new Upgraded(handshake, channel));
   }
 
   /** What runs once the socket is upgraded. */
   private final class Upgraded implements WebSocketHandler {
     private final CollabBridge.Handshake handshake;
+    private final Channel channel;
 
-    Upgraded(CollabBridge.Handshake handshake) {
+    Upgraded(CollabBridge.Handshake handshake, Channel channel) {
       this.handshake = handshake;
+      this.channel = channel;
     }
 
     @Override
@@ -94,7 +117,7 @@ public final class CollabReactiveHandler implements WebHandler {
 
     @Override
     public Mono<Void> handle(WebSocketSession session) {
-      ReactiveSocket socket = new ReactiveSocket(session);
+      ReactiveSocket socket = new ReactiveSocket(session, channel);
       // open() connects an in-VM channel and waits for it: not on Reactor Netty's event loop. Reactor Netty cancels
       // this when the connection drops, even before open() has returned: the bridged socket ends either way.
       return Mono.fromCallable(() -> socket.opened(server.bridge().open(handshake, socket)))
@@ -119,11 +142,18 @@ public final class CollabReactiveHandler implements WebHandler {
     private final AtomicBoolean owed = new AtomicBoolean();
     private volatile FluxSink<WebSocketMessage> outbound;
     private volatile boolean closed;
+    private final AtomicBoolean ending = new AtomicBoolean();
     private volatile CollabBridge.Socket bridged;
     private volatile boolean over;
+    /** The socket's Netty channel: pongs and a close that cannot wait go to it directly. */
+    private final Channel channel;
+    // On the channel's event loop: a pong is written and not yet flushed, and the latest ping not answered meanwhile.
+    private boolean pongUnsent;
+    private byte @Nullable [] pingUnanswered;
 
-    ReactiveSocket(WebSocketSession session) {
+    ReactiveSocket(WebSocketSession session, Channel channel) {
       this.session = session;
+      this.channel = channel;
     }
 
     /** The bridge opened {@code socket} for this one; if this one has ended meanwhile, it ends too. */
@@ -148,7 +178,11 @@ public final class CollabReactiveHandler implements WebHandler {
     Mono<Void> run(CollabBridge.Socket socket) {
       Flux<WebSocketMessage> out = Flux.create(sink -> {
         outbound = sink;
-        sink.onRequest(n -> demand.release((int) Math.min(n, Integer.MAX_VALUE / 2)));
+        sink.onRequest(n -> {
+          if (!closed) {
+            demand.release((int) Math.min(n, WAKE));
+          }
+        });
         sink.onDispose(this::ended);
       }, FluxSink.OverflowStrategy.ERROR);
       session.receive().subscribe(this);
@@ -156,9 +190,17 @@ public final class CollabReactiveHandler implements WebHandler {
       return Mono.firstWithSignal(inboundDone.asMono(), session.closeStatus().then(), session.send(out));
     }
 
+    /**
+     * Once: wakes a sender waiting for demand. (It is called both when the outbound ends and when the socket does; a
+     * second release overflowed the semaphore, and the {@link Error} skipped ending the bridged socket, which then
+     * stayed until the idle timeout, logging a stack trace at ERROR.)
+     */
     private void ended() {
+      if (!ending.compareAndSet(false, true)) {
+        return;
+      }
       closed = true;
-      demand.release(Integer.MAX_VALUE / 2); // wakes a sender waiting for demand
+      demand.release(WAKE);
     }
 
     // ---------------------------------------------------------------------------------------- from the client
@@ -178,13 +220,20 @@ public final class CollabReactiveHandler implements WebHandler {
           bridged.receive(ByteBuffer.wrap(bytes), true);
         }
         case PONG -> bridged.receivePong();
+        case PING -> {
+          DataBuffer payload = message.getPayload();
+          byte[] bytes = new byte[payload.readableByteCount()];
+          payload.read(bytes);
+          if (channel.eventLoop().inEventLoop()) {
+            answerPing(bytes);
+          } else {
+            channel.eventLoop().execute(() -> answerPing(bytes));
+          }
+        }
         case TEXT -> {
           // Every protocol served here is binary.
           closeQuietly(CloseStatus.NOT_ACCEPTABLE.withReason("binary messages only"));
           return;
-        }
-        default -> {
-          // Reactor Netty answers pings itself.
         }
       }
       owed.set(true);
@@ -196,6 +245,41 @@ public final class CollabReactiveHandler implements WebHandler {
     private void requestOwed() {
       if (owed.getAndSet(false)) {
         request(1);
+      }
+    }
+
+    /**
+     * Answers a ping as the embedded port does: with a pong of its payload, unless a pong is still unsent (then the
+     * latest such ping is answered once it is), so that a client that never reads holds one pong, not one per ping.
+     */
+    private void answerPing(byte[] payload) {
+      if (pongUnsent) {
+        pingUnanswered = payload;
+        return;
+      }
+      pongUnsent = true;
+      bridged.receivePong(); // a sign of life, as on the embedded port (one per pong: not a message per ping)
+      channel.writeAndFlush(new PongWebSocketFrame(Unpooled.wrappedBuffer(payload))).addListener(sent -> {
+        pongUnsent = false;
+        byte[] latest = pingUnanswered;
+        pingUnanswered = null;
+        if (latest != null && sent.isSuccess()) {
+          answerPing(latest);
+        }
+      });
+    }
+
+    /**
+     * The socket failed (the client dropped it, or sent what Reactor Netty refuses: a frame over the maximum): the
+     * socket ends (see {@link #hookFinally}). Not left to Reactor's default, which logged a stack trace at ERROR for
+     * every client that dropped its connection.
+     */
+    @Override
+    protected void hookOnError(Throwable error) {
+      log.debug("reactive collab socket failed: {}", error.toString());
+      if (error instanceof TooLongFrameException) {
+        // Fragments that Reactor Netty joined past the maximum message size: 1009, as on the embedded port.
+        closeQuietly(new CloseStatus(CloseCodes.MESSAGE_TOO_BIG, "message too big"));
       }
     }
 
@@ -243,9 +327,19 @@ public final class CollabReactiveHandler implements WebHandler {
       sink.next(message);
     }
 
+    /**
+     * Closes with {@code code}; drops the connection if the close frame is not written within
+     * {@link #CLOSE_TIMEOUT_MILLIS} (a client that reads nothing: Reactor Netty would wait for ever), which also ends
+     * a send waiting for demand.
+     */
     @Override
     public void close(int code, String reason) {
       closeQuietly(new CloseStatus(code, reason));
+      channel.eventLoop().schedule(() -> {
+        if (channel.isOpen()) {
+          channel.close();
+        }
+      }, CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** Closes the session; one that is gone already (the client left first) needs no close. */

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.tomcat.websocket.Constants;
 import org.apache.tomcat.websocket.WsSession;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.ServerHttpRequest;
@@ -41,6 +42,8 @@ public final class CollabWebSocketHandler extends AbstractWebSocketHandler
     implements SubProtocolCapable, HandshakeInterceptor {
   private static final String HANDSHAKE = CollabWebSocketHandler.class.getName() + ".handshake";
   private static final String SOCKET = CollabWebSocketHandler.class.getName() + ".socket";
+  /** How long a client may take to answer the server's close frame before its connection is dropped. */
+  static final long CLOSE_TIMEOUT_MILLIS = 3000;
 
   private final CollabServer server;
 
@@ -88,6 +91,9 @@ public final class CollabWebSocketHandler extends AbstractWebSocketHandler
 
   @Override
   public void afterConnectionEstablished(WebSocketSession session) {
+    if (TOMCAT) {
+      TomcatReads.closeTimeout(session);
+    }
     CollabBridge.Handshake handshake = (CollabBridge.Handshake) session.getAttributes().get(HANDSHAKE);
     session.getAttributes().put(SOCKET, server.bridge().open(handshake, new SessionSender(session)));
   }
@@ -172,6 +178,18 @@ public final class CollabWebSocketHandler extends AbstractWebSocketHandler
         return true;
       }
       return false;
+    }
+
+    /**
+     * Drops the connection if the client has not answered the server's close frame within
+     * {@link #CLOSE_TIMEOUT_MILLIS}, as the embedded port does; Tomcat's default (30 s) kept each client that reads
+     * nothing (one closed for being too slow, or for a bad token) connected for half a minute after the server
+     * closed it, uncounted by the per-address connection limit.
+     */
+    static void closeTimeout(WebSocketSession session) {
+      if (session instanceof NativeWebSocketSession s && s.getNativeSession() instanceof WsSession tomcat) {
+        tomcat.getUserProperties().put(Constants.SESSION_CLOSE_TIMEOUT_PROPERTY, CLOSE_TIMEOUT_MILLIS);
+      }
     }
 
     static void resume(WebSocketSession session) {

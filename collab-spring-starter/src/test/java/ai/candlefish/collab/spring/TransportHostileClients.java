@@ -1,0 +1,176 @@
+package ai.candlefish.collab.spring;
+
+import static ai.candlefish.collab.testkit.RawWebSocket.closeCode;
+import static ai.candlefish.collab.testkit.RawWebSocket.frame;
+import static ai.candlefish.collab.testkit.RawWebSocket.upgrade;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.candlefish.collab.server.CloseCodes;
+import ai.candlefish.collab.server.CollabServer;
+import ai.candlefish.collab.server.DocumentHandle;
+import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.testkit.RawWebSocket;
+import ai.candlefish.collab.testkit.ServerWatch;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * The hostile clients of collab-netty's {@code HostileClientsTest}, against the application's own port (the
+ * subclasses: WebFlux on Reactor Netty, and Tomcat): each ends as it does on the embedded port, with the offender's
+ * socket ended and nothing of it left behind.
+ */
+abstract class TransportHostileClients {
+  @SpringBootApplication
+  static class App {}
+
+  // With TransportBackpressure.PATH and DEVELOPMENT: at most 64 KiB waits for a client, messages up to 64 KiB.
+  static final String BUFFER = "candlefish.collab.limits.outbound-buffer=64KB";
+  static final String MESSAGE = "candlefish.collab.limits.max-message-size=64KB";
+
+  /** How long the server waits for the client's answer to its close frame (the embedded port's). */
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(3);
+
+  @LocalServerPort
+  int port;
+
+  @Autowired
+  CollabServer server;
+
+  /** Each test starts with no connection left from the one before (they count the server's connections). */
+  @BeforeEach
+  void noConnectionsLeft() {
+    await().atMost(Duration.ofSeconds(90)).until(() -> server.connectionCount() == 0);
+  }
+
+  /**
+   * A connection dropped without a close frame ends its session at once, not at the idle timeout (60 s): under
+   * WebFlux, ending the socket overflowed a semaphore, and the {@link Error} skipped ending the bridged connection.
+   */
+  @Test
+  void droppedConnection_endsItsSessionAtOnce() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(30_000);
+      assertThat(upgrade(socket, "/collab/dropped", "")).contains(" 101 ");
+      await().atMost(Duration.ofSeconds(30)).until(() -> server.connectionCount() == 1);
+    } // closed without a close frame
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.connectionCount() == 0);
+  }
+
+  /**
+   * A client that reads nothing is dropped past the outbound buffer, and its connection ends within seconds although
+   * it never answers the close frame, as on the embedded port: before, Tomcat's close waited behind a send blocked
+   * for its 20 s timeout and then for the client's answer for 30 s more, the connection uncounted by the
+   * per-address limit all the while.
+   */
+  @Test
+  void slowReader_isDroppedPastTheOutboundBuffer_andItsConnectionEndsWithinSeconds() throws Exception {
+    try (Socket slow = new Socket()) {
+      slow.setReceiveBufferSize(8 * 1024);
+      slow.connect(new InetSocketAddress("127.0.0.1", port));
+      assertThat(upgrade(slow, "/collab/slow", "")).contains(" 101 ");
+      await().atMost(Duration.ofSeconds(30)).until(() -> server.connectionCount() == 1);
+      // From here on the client reads nothing: the kernel's buffers take some of it, then the server's.
+      String chunk = "y".repeat(100_000);
+      try (DocumentHandle handle = server.openDocument(DocumentKey.of("dev", "slow")).get(10, TimeUnit.SECONDS)) {
+        for (int i = 0; i < 400 && server.connectionCount() > 0; i++) {
+          handle.edit(txn -> txn.doc().getText("t").insert(0, chunk)).get(10, TimeUnit.SECONDS);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.connectionCount() == 0);
+      }
+      Thread.sleep(CLOSE_TIMEOUT.toMillis() + 7000); // the close timeout, and slack for a loaded machine
+      // Still reading nothing until now: what the server sent before it gave up, its close frame, then the end.
+      slow.setSoTimeout(5000);
+      assertThat(closeCode(slow.getInputStream())).isEqualTo(CloseCodes.TRY_AGAIN_LATER);
+      assertThat(ended(slow.getInputStream())).as("the server ended the connection").isTrue();
+    }
+  }
+
+  /** Whether the stream ends (or is reset) within the socket's timeout, whatever comes before. */
+  private static boolean ended(InputStream in) throws IOException {
+    try {
+      while (in.read(new byte[4096]) >= 0) {
+        // anything after the close frame
+      }
+      return true;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (SocketException e) {
+      return true; // reset
+    }
+  }
+
+  @Test
+  void pingFlood_fromAClientThatNeverReads_pilesUpNoPongs() throws Exception {
+    try (DocumentHandle handle = server.openDocument(DocumentKey.of("dev", "bystander")).get(10, TimeUnit.SECONDS);
+        Socket attacker = new Socket()) {
+      ServerWatch watch = ServerWatch.of("ping flood on " + getClass().getSimpleName()).heapBound(16 << 20)
+          .gauge("direct memory", TransportHostileClients::directMemory, 16 << 20)
+          .roundTrip("edit", () -> handle.edit(txn -> txn.doc().getText("t").insert(0, "x"))
+              .get(10, TimeUnit.SECONDS))
+          .start();
+      attacker.setReceiveBufferSize(8 * 1024);
+      attacker.connect(new InetSocketAddress("127.0.0.1", port));
+      attacker.setSoTimeout(10_000);
+      assertThat(upgrade(attacker, "/collab/pings", "")).contains(" 101 ");
+      // 200,000 pings of 125 bytes (26 MB), 512 to a TCP write; the attacker never reads a pong. Reactor Netty's own
+      // answer queued a pong per ping: +20 MiB of heap and +28 MiB of direct memory for 26 MB.
+      // Tomcat answers each ping itself with a blocking send, and drops the attacker when one has waited 20 s.
+      RawWebSocket.floodPings(attacker.getOutputStream(), 200_000, 60);
+      watch.check();
+    }
+  }
+
+  /**
+   * A message over the maximum is closed with 1009. In fragments too, except that under WebFlux, which joins them,
+   * Reactor Netty's own close (1002) may come first (before, a close without a code, or 1000).
+   */
+  @Test
+  void messageOverTheMaximum_inOneFrameOrInFragments_isClosed() throws Exception {
+    assertThat(closeCodeAfter(frame(0x82, new byte[100_000]))).as("one frame").isEqualTo(1009);
+    byte[] fragments = concat(frame(0x02, new byte[30_000]), frame(0x00, new byte[30_000]),
+        frame(0x80, new byte[30_000]));
+    assertThat(closeCodeAfter(fragments)).as("three fragments").isIn(fragmentsCloseCodes());
+  }
+
+  /** What a message over the maximum in fragments is closed with. */
+  abstract List<Integer> fragmentsCloseCodes();
+
+  /** The close code the server answers {@code bytes} with, sent right after the upgrade. */
+  private int closeCodeAfter(byte[] bytes) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(30_000);
+      assertThat(upgrade(socket, "/collab/big", "")).contains(" 101 ");
+      socket.getOutputStream().write(bytes);
+      return closeCode(socket.getInputStream());
+    }
+  }
+
+  /** What Netty's default allocator holds off the heap (Reactor Netty's buffers). */
+  private static long directMemory() {
+    return ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider p ? p.metric().usedDirectMemory() : 0;
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] part : parts) {
+      out.writeBytes(part);
+    }
+    return out.toByteArray();
+  }
+}
