@@ -1,6 +1,6 @@
 // Paintbox's page: sign in with a name, list and create estimates, and edit one together with others.
 import { createRoot } from 'react-dom/client'
-import { useEffect, useState } from 'react'
+import { useCallback, useEffect, useRef, useState } from 'react'
 import { api, ApiError, session } from './api.js'
 import { EstimatePage } from './estimate.jsx'
 
@@ -45,12 +45,14 @@ function Person ({ name, color, you }) {
 function EstimateList ({ user, onUnauthorized }) {
   const [estimates, setEstimates] = useState(null)
   const [title, setTitle] = useState('')
-  const [error, setError] = useState(null)
+  const [error, setError] = useState(null) // of creating an estimate
+  const [loadError, setLoadError] = useState(null) // of the last attempt to load the list: gone once one succeeds
   useEffect(() => {
     let stopped = false
     const load = () => api('/api/estimates', { token: user.token })
-      .then(list => { if (!stopped) setEstimates(list) })
-      .catch(err => err instanceof ApiError && err.status === 401 ? onUnauthorized() : setError(err.message))
+      .then(list => { if (!stopped) { setEstimates(list); setLoadError(null) } })
+      .catch(err => err instanceof ApiError && err.status === 401 ? onUnauthorized(user.token)
+        : !stopped && setLoadError(err.message))
     load()
     const timer = setInterval(load, 3000) // who has which estimate open changes all the time
     return () => { stopped = true; clearInterval(timer) }
@@ -72,6 +74,7 @@ function EstimateList ({ user, onUnauthorized }) {
         <button id='create-estimate' disabled={!title.trim()}>Create estimate</button>
       </form>
       {error && <p className='error'>{error}</p>}
+      {loadError && <p className='error'>{loadError}</p>}
       {estimates === null ? <p className='hint'>Loading…</p>
         : estimates.length === 0 ? <p className='hint'>No estimates yet.</p>
           : (
@@ -89,21 +92,54 @@ function EstimateList ({ user, onUnauthorized }) {
 }
 
 /**
- * Signs in again with the same name when four fifths of the token's remaining life have passed (a token lasts
- * paintbox.dev-login.token-lifetime, 12 h by default), so that the page goes on with a fresh token: the
- * collaboration server ends a session when its token expires, and the provider reconnects with the token it holds
- * then.
+ * Keeps the signed-in user's token fresh: signs in again with the same name when four fifths of the token's remaining
+ * life have passed (a token lasts paintbox.dev-login.token-lifetime, 12 h by default), and whenever the server
+ * refuses the token in use (an API call answered 401, the collaboration socket closed with 4401): the collaboration
+ * server ends a session when its token expires, and the provider reconnects with the token it holds then. While the
+ * login cannot be reached (offline, the server restarting) it tries again every few seconds, so that a page that was
+ * offline when its token expired carries on, with what was typed meanwhile, once it is back. Only a login that
+ * answers no, or a token refused right after it was issued, signs the user out. Returns the function that renews.
  */
-function useTokenRefresh (user, onRefreshed) {
+function useFreshToken (user, onRenewed, signOut) {
+  const current = useRef(user)
+  current.current = user
+  const renewing = useRef(null) // the sign-in under way, if any
+  const renewed = useRef(null) // { token, at }: the last token this hook got
+  const renew = useCallback(rejected => {
+    const now = current.current
+    if (!now) return Promise.resolve(null)
+    if (rejected !== undefined && rejected !== now.token) return Promise.resolve(now) // refused an older token
+    if (rejected !== undefined && renewed.current && renewed.current.token === rejected &&
+      Date.now() - renewed.current.at < 10000) {
+      signOut() // a token refused as soon as it was issued: signing in again would not help
+      return Promise.resolve(null)
+    }
+    if (renewing.current) return renewing.current
+    const attempt = tries => api('/api/login', { method: 'POST', body: { name: now.name } }).catch(err => {
+      if (err instanceof ApiError && err.status < 500) throw err
+      if (current.current !== now) return null // signed out or in again meanwhile
+      return new Promise(resolve => setTimeout(resolve, Math.min(5000, 500 * 2 ** tries))).then(() => attempt(tries + 1))
+    })
+    renewing.current = attempt(0).then(fresh => {
+      if (fresh && current.current === now) {
+        renewed.current = { token: fresh.token, at: Date.now() }
+        onRenewed(fresh)
+      }
+      return fresh
+    }, err => {
+      console.warn('paintbox: could not sign in again', err)
+      signOut()
+      return null
+    }).finally(() => { renewing.current = null })
+    return renewing.current
+  }, [])
   useEffect(() => {
     const left = user && Date.parse(user.expires) - Date.now()
     if (!Number.isFinite(left)) return
-    const timer = setTimeout(() => {
-      api('/api/login', { method: 'POST', body: { name: user.name } }).then(onRefreshed)
-        .catch(err => console.warn('paintbox: could not refresh the token', err))
-    }, Math.max(1000, left * 4 / 5))
+    const timer = setTimeout(() => renew(), Math.max(1000, left * 4 / 5))
     return () => clearTimeout(timer)
   }, [user && user.token])
+  return renew
 }
 
 function App () {
@@ -112,7 +148,7 @@ function App () {
   const hash = useHash()
   useEffect(() => { api('/api/config').then(setConfig) }, [])
   const signOut = () => { session.clear(); setUser(null) }
-  useTokenRefresh(user, fresh => { session.set(fresh); setUser(fresh) })
+  const renew = useFreshToken(user, fresh => { session.set(fresh); setUser(fresh) }, signOut)
   const match = /^#\/estimates\/([a-z0-9]+)$/.exec(hash)
   return (
     <>
@@ -124,8 +160,8 @@ function App () {
       <main>
         {!user ? <Login onLogin={u => { session.set(u); setUser(u) }} />
           : !config ? <p className='hint'>Loading…</p>
-            : match ? <EstimatePage key={match[1]} id={match[1]} user={user} config={config} onUnauthorized={signOut} />
-              : <EstimateList user={user} onUnauthorized={signOut} />}
+            : match ? <EstimatePage key={match[1]} id={match[1]} user={user} config={config} onUnauthorized={renew} />
+              : <EstimateList user={user} onUnauthorized={renew} />}
       </main>
     </>
   )

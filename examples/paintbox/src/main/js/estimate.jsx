@@ -24,6 +24,35 @@ const local = (type, change) => type.doc.transact(change, LOCAL)
 // token by then (see app.jsx), so it reconnects with it. Any other 44xx (4401: the token was refused) still stops.
 const TOKEN_EXPIRED = 4440
 const shouldReconnect = event => event.code === TOKEN_EXPIRED || !(event.code >= 4400 && event.code < 4500)
+// The server refuses a token it does not accept (4401) when the socket opens: typically one that expired while the
+// page was offline or the server down, so no 4440 came and the page could not sign in again in time.
+const UNAUTHORIZED = 4401
+
+/**
+ * Connects again with a fresh token when the server refused the one the provider used (4401), which the provider
+ * takes as final: `renew` signs in again (or signs out when that cannot help). What was typed meanwhile is still in
+ * the page's document and goes out with the next sync.
+ */
+function useReconnectWhenRefused (provider, renew) {
+  useEffect(() => {
+    let used = provider.params.token
+    let alive = true
+    const onStatus = ({ status }) => { if (status === 'connecting') used = provider.params.token }
+    const onClosed = ({ code }) => {
+      if (code !== UNAUTHORIZED) return
+      const refused = used
+      Promise.resolve(renew(refused)).then(fresh => {
+        if (alive && fresh && fresh.token !== refused) {
+          provider.params.token = fresh.token
+          provider.connect()
+        }
+      })
+    }
+    provider.on('status', onStatus)
+    provider.on('closed', onClosed)
+    return () => { alive = false; provider.off('status', onStatus); provider.off('closed', onClosed) }
+  }, [provider])
+}
 
 /** Undo and redo of this page's edits of the rooms; Ctrl/Cmd+Z, Ctrl/Cmd+Shift+Z and Ctrl+Y outside the notes. */
 function useUndo (rooms) {
@@ -179,13 +208,14 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
   // A refreshed token (see app.jsx) is the one the provider's next connection sends: the server ends the session
   // when the old one expires (4440), and the provider reconnects (shouldReconnect).
   provider.params.token = user.token
+  useReconnectWhenRefused(provider, onUnauthorized)
   useEffect(() => {
     window.paintbox = { doc, provider } // for the browser test and the curious
     return () => { provider.destroy(); doc.destroy() }
   }, [doc, provider])
   useEffect(() => {
     api('/api/estimates/' + id, { token: user.token }).then(setEstimate)
-      .catch(err => err instanceof ApiError && err.status === 401 ? onUnauthorized() : setError(err.message || 'HTTP ' + err.status))
+      .catch(err => err instanceof ApiError && err.status === 401 ? onUnauthorized(user.token) : setError(err.message || 'HTTP ' + err.status))
   }, [id, user.token])
 
   const rooms = doc.getArray('rooms')

@@ -16,7 +16,7 @@ export function VersionsPanel ({ id, user, onShow, onUnauthorized }) {
   const [restored, setRestored] = useState(null) // { text, before } after a restore
   const [error, setError] = useState(null)
   const call = (path, options = {}) => api(path, { token: user.token, ...options }).catch(err => {
-    if (err instanceof ApiError && err.status === 401) onUnauthorized()
+    if (err instanceof ApiError && err.status === 401) onUnauthorized(user.token)
     setError(err.message)
     throw err
   })

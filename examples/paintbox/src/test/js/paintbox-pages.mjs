@@ -29,6 +29,16 @@ export const signIn = async (browser, base, name, loginShot) => {
   return { context, page, name, sockets, errors }
 }
 
+/** `who` creates an estimate called `title` and waits until its page is synced and the notes editable; its id. */
+export const createEstimate = async (who, title) => {
+  await who.page.fill('#new-title', title)
+  await who.page.click('#create-estimate')
+  await who.page.waitForURL(/#\/estimates\/[a-z0-9]+$/)
+  await who.page.waitForSelector('.estimate[data-status="synced"]', { timeout: 30000 })
+  await who.page.waitForSelector('#notes[contenteditable="true"]')
+  return who.page.url().split('/').pop()
+}
+
 export const openEstimate = async (who, id) => {
   await who.page.click(`#estimates li[data-id="${id}"] a`)
   await who.page.waitForSelector('.estimate[data-status="synced"]', { timeout: 15000 })

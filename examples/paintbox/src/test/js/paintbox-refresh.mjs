@@ -1,17 +1,21 @@
-// A session that outlives its token, in a real browser (Debian's Chromium, as paintbox-browser.mjs), against a
-// Paintbox started with a short paintbox.dev-login.token-lifetime. Alice signs in and opens a new estimate; her page
-// must fetch a fresh token before the first one expires, and go on after the collaboration server ends the session
-// of the old one (4440, which the page's shouldReconnect lets the provider reconnect after): what she writes after
-// that expiry reaches Bob, who signs in then.
-// Prints one JSON line; exits non-zero on a failed check.
+// Sessions that outlive their tokens, in a real browser (Debian's Chromium, as paintbox-browser.mjs), against a
+// Paintbox started with a short paintbox.dev-login.token-lifetime. Prints one JSON line; exits non-zero on a failed
+// check.
 //
-//   node paintbox-refresh.mjs <base url> <shots>
-import { check, launch, openEstimate, signIn, waitUntil } from './paintbox-pages.mjs'
+//   node paintbox-refresh.mjs online <base url> <shots>
+//     Alice signs in and opens a new estimate; her page must fetch a fresh token before the first one expires, and go
+//     on after the collaboration server ends the session of the old one (4440, which the page's shouldReconnect lets
+//     the provider reconnect after): what she writes after that expiry reaches Bob, who signs in then.
+//   node paintbox-refresh.mjs offline <base url> <shots>
+//     Alice and Bob edit an estimate; Alice's browser is offline from before her token's renewal until after it
+//     expired, and she types meanwhile. Back online, her page must sign in again by itself (the server refuses the
+//     expired token: 4401) and send what she typed: Bob sees it, and she is still in the estimate, synced.
+import { check, createEstimate, launch, openEstimate, signIn, waitUntil } from './paintbox-pages.mjs'
 import { mkdirSync } from 'node:fs'
 
-const [base, shots] = process.argv.slice(2)
-if (!base || !shots) {
-  console.error('usage: node paintbox-refresh.mjs <base url> <shots>')
+const [mode, base, shots] = process.argv.slice(2)
+if (!['online', 'offline'].includes(mode) || !base || !shots) {
+  console.error('usage: node paintbox-refresh.mjs online|offline <base url> <shots>')
   process.exit(2)
 }
 mkdirSync(shots, { recursive: true })
@@ -19,13 +23,15 @@ mkdirSync(shots, { recursive: true })
 const signedIn = page => page.evaluate(() => JSON.parse(sessionStorage.getItem('paintbox.user')))
 const browser = await launch()
 try {
+  if (mode === 'offline') await offline()
+  else await online()
+} finally {
+  await browser.close()
+}
+
+async function online () {
   const alice = await signIn(browser, base, 'Alice')
-  await alice.page.fill('#new-title', 'Long session')
-  await alice.page.click('#create-estimate')
-  await alice.page.waitForURL(/#\/estimates\/[a-z0-9]+$/)
-  const id = alice.page.url().split('/').pop()
-  await alice.page.waitForSelector('.estimate[data-status="synced"]', { timeout: 30000 })
-  await alice.page.waitForSelector('#notes[contenteditable="true"]')
+  const id = await createEstimate(alice, 'Long session')
   // The close codes the provider hears (null: it closed the socket itself).
   await alice.page.evaluate(() => {
     window.closeCodes = []
@@ -59,6 +65,33 @@ try {
   const status = await alice.page.locator('.estimate').getAttribute('data-status')
   const closeCodes = await alice.page.evaluate(() => window.closeCodes)
   console.log(JSON.stringify({ id, refreshed: true, sockets: alice.sockets.length, status, closeCodes }))
-} finally {
-  await browser.close()
+}
+
+async function offline () {
+  const alice = await signIn(browser, base, 'Alice')
+  const id = await createEstimate(alice, 'Offline past the token')
+  const bob = await signIn(browser, base, 'Bob')
+  await openEstimate(bob, id)
+
+  const first = await signedIn(alice.page)
+  const expires = Date.parse(first.expires)
+  await alice.context.setOffline(true)
+  await alice.page.waitForSelector('.estimate:not([data-status="synced"])', { timeout: 45000 })
+  await alice.page.click('#add-room')
+  await alice.page.locator('.room').first().locator('.room-name').fill('Typed offline')
+  await alice.page.locator('#notes').click()
+  await alice.page.keyboard.type('Alice wrote this offline.')
+  // Offline until the token has expired (and some seconds more, past the server's clock).
+  await alice.page.waitForTimeout(Math.max(0, expires - Date.now()) + 3000)
+  await alice.context.setOffline(false)
+
+  await waitUntil('Bob sees what Alice typed offline', async () => ({
+    ok: await bob.page.evaluate(() => document.getElementById('notes').innerText.includes('wrote this offline') &&
+      window.paintbox.doc.getArray('rooms').toJSON().some(r => r.name === 'Typed offline'))
+  }), 60000)
+  const now = await signedIn(alice.page)
+  check(now !== null && now.token !== first.token, 'Alice is signed in with a fresh token')
+  await alice.page.waitForSelector('.estimate[data-status="synced"]', { timeout: 30000 })
+  await alice.page.screenshot({ path: `${shots}/paintbox-offline-past-token-alice.png` })
+  console.log(JSON.stringify({ id, status: 'synced', sockets: alice.sockets.length }))
 }

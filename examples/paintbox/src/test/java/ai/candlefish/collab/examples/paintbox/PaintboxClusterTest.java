@@ -308,7 +308,7 @@ class PaintboxClusterTest {
     return json.readTree(response.body());
   }
 
-  private static boolean listening(int port) {
+  static boolean listening(int port) {
     try (Socket s = new Socket("127.0.0.1", port)) {
       return true;
     } catch (IOException e) {
@@ -316,7 +316,7 @@ class PaintboxClusterTest {
     }
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }

@@ -3,7 +3,10 @@ package ai.candlefish.collab.examples.paintbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -11,29 +14,53 @@ import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A page open longer than its token lives ({@code paintbox.dev-login.token-lifetime}: 12 h by default, 30 s here):
- * it fetches a fresh token before the first one expires, and goes on after the collaboration server ends the old
- * token's session (4440; y-websocket 3.x would give up on it, the page's {@code shouldReconnect} reconnects): what
- * is written after that expiry reaches another person.
+ * Pages open longer than their tokens live ({@code paintbox.dev-login.token-lifetime}: 12 h by default, 30 s here),
+ * in Chromium ({@code src/test/js/paintbox-refresh.mjs}). Online, a page fetches a fresh token before the first one
+ * expires, and goes on after the collaboration server ends the old token's session (4440; y-websocket 3.x would give
+ * up on it, the page's {@code shouldReconnect} reconnects): what is written after that expiry reaches another person.
+ * Offline when its token expired, a page signs in again once it is back (the server refuses the expired token with
+ * 4401, which y-websocket takes as final) and sends what was typed offline.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PaintboxTokenRefreshBrowserTest {
   @TempDir
-  Path dataDir;
+  static Path dataDir; // static: used before the tests
+
+  private ConfigurableApplicationContext app;
+
+  @BeforeAll
+  void start() {
+    app = new SpringApplicationBuilder(PaintboxApplication.class).run(
+        "--server.port=0", "--server.address=127.0.0.1", "--candlefish.collab.port=0",
+        "--candlefish.collab.host=127.0.0.1", "--paintbox.data-dir=" + dataDir,
+        "--paintbox.dev-login.token-lifetime=30s");
+  }
+
+  @AfterAll
+  void stop() {
+    app.close();
+  }
+
+  private JsonNode refresh(String mode) throws Exception {
+    String baseUrl = "http://127.0.0.1:" + ((WebServerApplicationContext) app).getWebServer().getPort() + "/";
+    return PaintboxApplicationTest.node("paintbox-refresh.mjs", mode, baseUrl,
+        System.getProperty("screenshot.dir", "target/screenshots") + "/refresh");
+  }
 
   @Test
   void aPageOpenLongerThanItsToken_refreshesIt_andGoesOn() throws Exception {
-    try (ConfigurableApplicationContext app = new SpringApplicationBuilder(PaintboxApplication.class).run(
-        "--server.port=0", "--server.address=127.0.0.1", "--candlefish.collab.port=0",
-        "--candlefish.collab.host=127.0.0.1", "--paintbox.data-dir=" + dataDir,
-        "--paintbox.dev-login.token-lifetime=30s")) {
-      String baseUrl = "http://127.0.0.1:" + ((WebServerApplicationContext) app).getWebServer().getPort() + "/";
-      JsonNode seen = PaintboxApplicationTest.node("paintbox-refresh.mjs", baseUrl,
-          System.getProperty("screenshot.dir", "target/screenshots") + "/refresh");
+    JsonNode seen = refresh("online");
 
-      assertThat(seen.get("refreshed").asBoolean()).isTrue();
-      assertThat(seen.get("sockets").asInt()).as("the first token's session ended and the page connected again")
-          .isGreaterThanOrEqualTo(2);
-      assertThat(seen.get("status").asText()).isEqualTo("synced");
-    }
+    assertThat(seen.get("refreshed").asBoolean()).isTrue();
+    assertThat(seen.get("sockets").asInt()).as("the first token's session ended and the page connected again")
+        .isGreaterThanOrEqualTo(2);
+    assertThat(seen.get("status").asText()).isEqualTo("synced");
+  }
+
+  @Test
+  void aPageOfflineWhenItsTokenExpired_signsInAgainWhenBack_andSendsWhatWasTypedOffline() throws Exception {
+    JsonNode seen = refresh("offline");
+
+    assertThat(seen.get("status").asText()).isEqualTo("synced");
   }
 }
