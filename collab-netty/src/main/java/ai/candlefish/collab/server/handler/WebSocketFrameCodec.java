@@ -462,7 +462,16 @@ final class WebSocketFrameCodec extends ChannelDuplexHandler {
    */
   private ChannelFuture writeClose(ChannelHandlerContext ctx, ByteBuf frame, ChannelPromise promise) {
     closeSent = promise;
-    ctx.write(frame, promise);
+    // The frame's write has a promise of its own: when the timeout fails `promise`, the frame is still queued, and
+    // closing the channel fails the queued write's promise; were that `promise`, which failed already, Netty would
+    // log a warning with a stack trace for every client dropped this way.
+    ctx.write(frame).addListener(written -> {
+      if (written.isSuccess()) {
+        promise.trySuccess();
+      } else {
+        promise.tryFailure(written.cause());
+      }
+    });
     if (!promise.isDone()) {
       ScheduledFuture<?> timeout = ctx.executor().schedule(
           () -> promise.tryFailure(new WebSocketHandshakeException("send close frame timed out")),
