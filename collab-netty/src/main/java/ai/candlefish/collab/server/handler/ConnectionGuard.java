@@ -42,8 +42,6 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   /** Whether the connection counts against the total; then also against {@link #counted}'s limit if not null. */
   private boolean countedInTotal;
   private InetAddress counted;
-  /** The peer is a trusted proxy: the client's address comes with the upgrade request. */
-  private boolean fromTrustedProxy;
   /** Its neighbours in its sweep's list. */
   ConnectionGuard previous;
   ConnectionGuard next;
@@ -65,7 +63,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     ServerRuntime runtime = sweeps.runtime();
     InetAddress address = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
     if (address != null) {
-      fromTrustedProxy = runtime.config().trustedProxies().contains(address);
+      boolean fromTrustedProxy = runtime.config().trustedProxies().contains(address);
       String refused = runtime.connectionOpened(fromTrustedProxy ? null : address);
       if (refused != null) {
         // Debug only: a flood of connections must not become a flood of log lines (the metric counts them).
@@ -138,9 +136,12 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Whether the peer is a trusted proxy, whose upgrade request names the client ({@link #countForwardedClient}). */
-  boolean fromTrustedProxy() {
-    return fromTrustedProxy;
+  /**
+   * Whether the peer is a trusted proxy whose client is not counted yet: its upgrade request names the client
+   * ({@link #countForwardedClient}).
+   */
+  boolean awaitsForwardedClient() {
+    return countedInTotal && counted == null;
   }
 
   /**

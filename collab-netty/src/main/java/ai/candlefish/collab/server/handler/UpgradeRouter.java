@@ -140,7 +140,7 @@ final class UpgradeRouter extends ChannelInboundHandlerAdapter {
       throw e;
     }
     if (route != null && ctx.pipeline().get(ConnectionGuard.NAME) instanceof ConnectionGuard guard
-        && guard.fromTrustedProxy()) {
+        && guard.awaitsForwardedClient()) {
       route = withForwardedClient(ctx, request, route, guard);
     }
     if (route == null) {

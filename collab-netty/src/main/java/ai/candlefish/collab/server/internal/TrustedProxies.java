@@ -16,13 +16,11 @@ import java.util.Objects;
  */
 public final class TrustedProxies {
   /** Trusts nobody: every connection is its own peer. */
-  public static final TrustedProxies NONE = new TrustedProxies(List.of(), List.of());
+  public static final TrustedProxies NONE = new TrustedProxies(List.of());
 
-  private final List<String> ranges;
   private final List<Range> parsed;
 
-  private TrustedProxies(List<String> ranges, List<Range> parsed) {
-    this.ranges = ranges;
+  private TrustedProxies(List<Range> parsed) {
     this.parsed = parsed;
   }
 
@@ -31,23 +29,11 @@ public final class TrustedProxies {
    * @throws IllegalArgumentException if one is neither an address literal nor one with a prefix length that fits it
    */
   public static TrustedProxies of(Collection<String> ranges) {
-    List<String> kept = new ArrayList<>();
     List<Range> parsed = new ArrayList<>();
     for (String range : Objects.requireNonNull(ranges, "ranges")) {
-      Objects.requireNonNull(range, "a range");
-      parsed.add(Range.parse(range.strip()));
-      kept.add(range.strip());
+      parsed.add(Range.parse(Objects.requireNonNull(range, "a range").strip()));
     }
-    return parsed.isEmpty() ? NONE : new TrustedProxies(List.copyOf(kept), List.copyOf(parsed));
-  }
-
-  /** The ranges as given. */
-  public List<String> ranges() {
-    return ranges;
-  }
-
-  public boolean isEmpty() {
-    return parsed.isEmpty();
+    return parsed.isEmpty() ? NONE : new TrustedProxies(List.copyOf(parsed));
   }
 
   public boolean contains(InetAddress address) {
@@ -102,11 +88,6 @@ public final class TrustedProxies {
       host = host.substring(0, host.indexOf(':')); // IPv4 with a port
     }
     return NetUtil.createInetAddressFromIpAddressString(host);
-  }
-
-  @Override
-  public String toString() {
-    return "TrustedProxies" + ranges;
   }
 
   /** One address range: the first {@code bits} bits of {@code network}. */
