@@ -59,7 +59,7 @@ const converged = async (what, pages, grand, notes, millis = 30000) => (await wa
   for (const who of pages) shown.push(await seen(who.page))
   const [a] = shown
   const ok = shown.every(s => JSON.stringify(s.rooms) === JSON.stringify(a.rooms) && s.notes === a.notes &&
-    JSON.stringify(s.totals) === JSON.stringify(a.totals)) && a.totals.grand === grand &&
+    JSON.stringify(s.totals) === JSON.stringify(a.totals) && s.totalShown) && a.totals.grand === grand &&
     notes.every(n => a.notes.includes(n))
   return { ok, shown }
 }, millis)).shown[0]

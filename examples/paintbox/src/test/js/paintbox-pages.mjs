@@ -77,14 +77,24 @@ export const caretInNotes = async (page, where) => {
   }
 }
 
-/** What a page shows: the rooms (from its document), notes, totals. */
-export const seen = page => page.evaluate(() => ({
-  rooms: window.paintbox.doc.getArray('rooms').toJSON(),
-  totals: window.paintbox.doc.getMap('totals').toJSON(),
-  grandText: document.getElementById('grand-total').textContent,
-  notes: document.getElementById('notes').innerText.replace(/\s+/g, ' ').trim(),
-  people: [...document.querySelectorAll('#people .person')].map(p => p.textContent)
-}))
+/**
+ * What a page shows: the rooms (from its document), notes, totals. React renders a change to the document a moment
+ * later, so `totalShown` says whether the total on the page is already the document's: wait for it before
+ * reading `grandText`.
+ */
+export const seen = page => page.evaluate(() => {
+  const totals = window.paintbox.doc.getMap('totals').toJSON()
+  const grandText = document.getElementById('grand-total').textContent
+  return {
+    rooms: window.paintbox.doc.getArray('rooms').toJSON(),
+    totals,
+    grandText,
+    totalShown: typeof totals.grand === 'number' &&
+      grandText === new Intl.NumberFormat('en', { style: 'currency', currency: 'EUR' }).format(totals.grand),
+    notes: document.getElementById('notes').innerText.replace(/\s+/g, ' ').trim(),
+    people: [...document.querySelectorAll('#people .person')].map(p => p.textContent)
+  }
+})
 
 export const fillSurface = async (row, { kind, area, coats, price, product }) => {
   if (kind) await row.locator('select.kind').selectOption(kind)
