@@ -77,6 +77,17 @@ public record DocumentKey(String tenant, String name) {
         return "must not contain control characters (found U+" + String.format("%04X", (int) c) + " at index " + i
             + ")";
       }
+    }
+    return loneSurrogate(s);
+  }
+
+  /**
+   * Why {@code s} cannot be written as UTF-8, or null if it can: a lone surrogate has no UTF-8 form, and Java writes
+   * {@code '?'} for it, so two different strings would be stored as one.
+   */
+  static String loneSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
       if (Character.isSurrogate(c)) {
         if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
           i++; // a pair: one character beyond U+FFFF

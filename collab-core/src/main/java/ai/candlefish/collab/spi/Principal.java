@@ -29,6 +29,11 @@ public final class Principal {
   private Principal(String id, String tenant, Function<String, @Nullable Permission> permissions,
       @Nullable Instant expiresAt, @Nullable Instant issuedAt) {
     this.id = Objects.requireNonNull(id, "id");
+    String problem = DocumentKey.loneSurrogate(id);
+    if (problem != null) {
+      // Stores keep the id as the owner of the principal's client ids: as '?' it would be another principal's.
+      throw new IllegalArgumentException("principal id " + problem);
+    }
     this.tenant = Objects.requireNonNull(tenant, "tenant");
     this.permissions = permissions;
     this.expiresAt = expiresAt;
@@ -41,7 +46,8 @@ public final class Principal {
    * A principal with the same permission on every document of its tenant.
    *
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if {@code tenant} is not a valid tenant id (see {@link DocumentKey})
+   * @throws IllegalArgumentException if {@code tenant} is not a valid tenant id (see {@link DocumentKey}) or
+   *     {@code id} has a lone surrogate (it has no UTF-8 form)
    */
   public static Principal of(String id, String tenant, Permission permission) {
     Objects.requireNonNull(permission, "permission");
@@ -57,7 +63,8 @@ public final class Principal {
    * result.
    *
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if {@code tenant} is not a valid tenant id (see {@link DocumentKey})
+   * @throws IllegalArgumentException if {@code tenant} is not a valid tenant id (see {@link DocumentKey}) or
+   *     {@code id} has a lone surrogate (it has no UTF-8 form)
    */
   public static Principal of(String id, String tenant, Function<String, @Nullable Permission> byDocumentName) {
     return new Principal(id, tenant, Objects.requireNonNull(byDocumentName, "byDocumentName"), null, null);

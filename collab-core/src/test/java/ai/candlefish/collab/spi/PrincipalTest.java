@@ -57,6 +57,17 @@ class PrincipalTest {
   }
 
   @Test
+  void id_withALoneSurrogate_isRefused_becauseAStoreWouldKeepItAsAnotherId() {
+    // "x\uD800" and "x\uDC00" would both be stored as "x?", the owner of each other's client ids.
+    assertThatThrownBy(() -> Principal.of("x\uD800", "acme", Permission.WRITE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("principal id must not contain a lone surrogate (found U+D800 at index 1)");
+    assertThatThrownBy(() -> Principal.of("\uDC00x", "acme", name -> Permission.READ))
+        .hasMessageStartingWith("principal id must not contain a lone surrogate (found U+DC00 at index 0)");
+    assertThat(Principal.of("ann \uD83D\uDE00", "acme", Permission.READ).id()).isEqualTo("ann \uD83D\uDE00");
+  }
+
+  @Test
   void isSameAs_needsTheSameIdAndTenant() {
     Principal ann = Principal.of("ann", "acme", Permission.WRITE);
     assertThat(ann.isSameAs(Principal.of("ann", "acme", Permission.READ))).isTrue();

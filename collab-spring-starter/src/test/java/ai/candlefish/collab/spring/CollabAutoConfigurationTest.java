@@ -18,6 +18,8 @@ import ai.candlefish.collab.spi.Principal;
 import ai.candlefish.collab.spring.security.JwtAuthenticator;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
@@ -70,6 +72,13 @@ class CollabAutoConfigurationTest {
     SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
     jwt.sign(new MACSigner(SECRET));
     return jwt.serialize();
+  }
+
+  /** A token whose claims are {@code json} exactly as written. */
+  static String signed(String json) throws Exception {
+    JWSObject jws = new JWSObject(new JWSHeader(JWSAlgorithm.HS256), new Payload(json));
+    jws.sign(new MACSigner(SECRET));
+    return jws.serialize();
   }
 
   static JwtDecoder decoder() {
@@ -152,7 +161,10 @@ class CollabAutoConfigurationTest {
     JwtAuthenticator authenticator = new JwtAuthenticator(decoder(), "tenant", "collab");
     String forged = token("ann", "acme", "write").replaceAll("\\.[^.]*$", ".AAAA");
     for (String token : List.of("not.a.jwt", forged, token("", "acme", "write"), token("ann", "", "write"),
-        token("ann", "acme", "admin"))) {
+        token("ann", "acme", "admin"),
+        // JSON escapes that decode to a lone surrogate (a JSON writer would have written '?' for the raw char)
+        signed("{\"sub\":\"ann\\ud800\",\"tenant\":\"acme\",\"collab\":\"write\"}"),
+        signed("{\"sub\":\"ann\",\"tenant\":\"acme\\udc00\",\"collab\":\"write\"}"))) {
       assertThatThrownBy(() -> authenticator.authenticate(token, null))
           .isInstanceOf(AuthenticationException.class).hasMessage("invalid token");
     }
