@@ -60,7 +60,8 @@ public final class LoadGenerator {
   private static final long DRAIN_MILLIS = 30_000;
   /**
    * How often the measured phase logs its latencies so far (system property {@code load.reportMillis}, default 10
-   * s): 1 s shows when a tail happened, to set beside the GC and safepoint logs of the processes.
+   * s): 1 s shows when a tail happened, to set beside the GC and safepoint logs of the processes. Set explicitly, the
+   * warm-up logs at that interval too, and each line has the cross-node latencies of a cluster run.
    */
   private static final long REPORT_NANOS =
       TimeUnit.MILLISECONDS.toNanos(Math.max(100, Long.getLong("load.reportMillis", 10_000)));
@@ -172,7 +173,20 @@ public final class LoadGenerator {
       clients.stream().filter(c -> c.synced.isDone() && !c.synced.isCompletedExceptionally())
           .forEach(c -> c.startAwarenessRenewals(settings.awarenessInterval().toNanos()));
     }
-    Thread.sleep(settings.warmup().toMillis());
+    // With load.reportMillis set, the warm-up reports too: whether and when a saturated start drains (the cluster
+    // relay's first seconds, while three fresh JVMs compile, run at p50 0.3-0.9 s on 2 cores).
+    boolean reportWarmup = settings.rate() > 0 && System.getProperty("load.reportMillis") != null;
+    long warmupEnd = System.nanoTime() + settings.warmup().toNanos();
+    for (long now = System.nanoTime(); now < warmupEnd; now = System.nanoTime()) {
+      TimeUnit.NANOSECONDS.sleep(Math.min(warmupEnd - now, reportWarmup ? REPORT_NANOS : warmupEnd - now));
+      if (reportWarmup) {
+        Histogram interval = tracker.takeHistogram();
+        log.info("warm-up, {} s left: relay p50 {} ms, p99 {} ms;{} {} sent at {}",
+            Math.max(0, warmupEnd - System.nanoTime()) / 1_000_000 / 1000.0, millis(interval, 50),
+            millis(interval, 99), crossNodePart(tracker.takeCrossNodeHistogram()), tracker.sentCount(),
+            java.time.LocalTime.now());
+      }
+    }
     tracker.takeHistogram(); // the warm-up's latencies are dropped
     tracker.takeCrossNodeHistogram();
     tracker.takeAckHistogram();
@@ -208,12 +222,14 @@ public final class LoadGenerator {
       if (settings.rate() > 0) {
         Histogram interval = tracker.takeHistogram();
         latencies.add(interval);
-        crossNode.add(tracker.takeCrossNodeHistogram());
+        Histogram crossNodeInterval = tracker.takeCrossNodeHistogram();
+        crossNode.add(crossNodeInterval);
         Histogram ackInterval = tracker.takeAckHistogram();
         acks.add(ackInterval);
-        log.info("{} s: relay p50 {} ms, p99 {} ms, max {} ms;{} {} sent, {} delivered so far; machine load {} at {}",
+        log.info("{} s: relay p50 {} ms, p99 {} ms, max {} ms;{}{} {} sent, {} delivered so far; machine load {} at {}",
             (System.nanoTime() - measureStart) / 1_000_000 / 1000.0, millis(interval, 50), millis(interval, 99),
-            interval.getMaxValue() / 1000.0, settings.protocol().acknowledges() ? " ack p50 " + millis(ackInterval,
+            interval.getMaxValue() / 1000.0, crossNodePart(crossNodeInterval),
+            settings.protocol().acknowledges() ? " ack p50 " + millis(ackInterval,
             50) + " ms, p99 " + millis(ackInterval, 99) + " ms;" : "", tracker.sentCount(), tracker.deliveredCount(),
             ProcessProbe.loadAverage(), java.time.LocalTime.now());
       }
@@ -474,6 +490,12 @@ public final class LoadGenerator {
   private LoadClient passiveClient(int index, int d) {
     return new LoadClient(index, documentName(d), Math.floorMod(d, settings.servers().size()), settings.protocol(),
         new LatencyTracker(), new LoadClient.Counters(), 0, d);
+  }
+
+  /** " cross-node p50 .. ms, p99 .. ms;" for a report line, or nothing when no delivery crossed nodes. */
+  private static String crossNodePart(Histogram crossNode) {
+    return crossNode.getTotalCount() == 0 ? ""
+        : " cross-node p50 " + millis(crossNode, 50) + " ms, p99 " + millis(crossNode, 99) + " ms;";
   }
 
   private static double millis(Histogram h, double percentile) {
