@@ -41,6 +41,11 @@
 # second, at 16 GiB the first once the warm-up is 30 s), and its concurrent mark of the replicas held the generator
 # up for ~1 s on a quiet machine, seconds under load, while the servers idled for want of messages: every system's
 # relay p99 (~800-1,250 ms in the middle 10 s, under 60 ms in the others; Epsilon: 9.6 ms, lead 2026-12-05 11:34).
+# Its heap is backed by transparent huge pages and touched at start (-XX:+UseTransparentHugePages
+# -XX:+AlwaysPreTouch; not in --smoke): Epsilon takes ~20 MiB/s of fresh heap in a relay, and each 4 KiB page
+# first touched in the run was a page fault on its event loops: their two threads spent 16-21 ticks/s in the kernel
+# 30-60 s into the relay, 9-12 with these flags, 47-62 vs 37-46 ticks/s in all (paired 2-node relays, cluster round
+# 12 in RESULTS.md). Touching 3 GiB takes ~6 s when the generator starts, before it connects.
 # PostgreSQL: synchronous_commit=on, PostgreSQL's default and what a user has (the tests' embedded binaries default
 # to off, which acknowledges before the commit's WAL is flushed); --synchronous-commit off measures that instead.
 # Environment: SERVER_JAVA_OPTS (appended to the nodes' flags: later flags win), LOAD_JAVA_OPTS (replaces the
@@ -91,7 +96,8 @@ node collab-core/src/test/js/ensure-node-modules.mjs benchmarks/js
 bash scripts/ensure-redis.sh
 jar=${BENCHMARKS_JAR:-benchmarks/target/benchmarks.jar}
 # The load generator's GC flags (LOAD_JAVA_OPTS replaces them): see the header.
-generator_gc="-XX:+UnlockExperimentalVMOptions -XX:+UseEpsilonGC -XX:+UnlockDiagnosticVMOptions -XX:GuaranteedSafepointInterval=0"
+generator_gc="-XX:+UnlockExperimentalVMOptions -XX:+UseEpsilonGC -XX:+UnlockDiagnosticVMOptions -XX:GuaranteedSafepointInterval=0 -XX:+UseTransparentHugePages"
+[[ $smoke == 1 ]] || generator_gc+=" -XX:+AlwaysPreTouch" # 3 GiB resident at once: not for the seconds-long smoke
 logs=benchmarks/target/cluster-load
 mkdir -p "$logs"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
