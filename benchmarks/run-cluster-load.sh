@@ -49,10 +49,10 @@
 # PostgreSQL: synchronous_commit=on, PostgreSQL's default and what a user has (the tests' embedded binaries default
 # to off, which acknowledges before the commit's WAL is flushed); --synchronous-commit off measures that instead.
 # Environment: SERVER_JAVA_OPTS (appended to the nodes' flags: later flags win), LOAD_JAVA_OPTS (replaces the
-# generator's Epsilon and GuaranteedSafepointInterval=0: no periodic safepoint, whose time to reach on a busy machine,
-# 10-33 ms with all client threads stopped, jstat does not count as a pause), LOAD_WARMUP=S (the warm-up of every
-# step in seconds instead of the scenario's: after the peak steps' 10 s the nodes' C2 compiler still runs in the
-# measured phase), BENCHMARKS_JAR (the jar every JVM runs instead of benchmarks/target/benchmarks.jar, with
+# generator's Epsilon, huge pages, pre-touch and GuaranteedSafepointInterval=0: no periodic safepoint, whose time to
+# reach on a busy machine, 10-33 ms with all client threads stopped, jstat does not count as a pause), LOAD_WARMUP=S
+# (the warm-up of every step in seconds instead of the scenario's: after the peak steps' 10 s the nodes' C2 compiler
+# still runs in the measured phase), BENCHMARKS_JAR (the jar every JVM runs instead of benchmarks/target/benchmarks.jar, with
 # --no-build: a copy is not rewritten by a build meanwhile, and an old and a new build can alternate), as in
 # run-load.sh.
 set -euo pipefail
