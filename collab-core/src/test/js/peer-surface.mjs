@@ -202,7 +202,7 @@ export const handleSurface = (cmd, replica) => {
             let target = getRoot(doc, root, { t: 'text', a: 'array', m: 'map' }[root])
             if (index !== undefined) target = target.get(Number(index))
             if (index === undefined || target instanceof Y.Map) {
-              target.observeDeep((es, t) => r.log.push(['addedDeep', spec.addsDeep, es.length > 0 ? t.local : null, es.map(describeEvent)]))
+              target.observeDeep((es, t) => r.log.push(['addedDeep', spec.addsDeep, t.local, es.map(describeEvent)]))
             }
           }
           for (const o of spec.ops) applyOp(doc, o)

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -67,7 +68,7 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
   boolean containsFormats;
 
   private Listeners<Consumer<YEvent>> observers;
-  private Listeners<Consumer<List<YEvent>>> deepObservers;
+  private Listeners<BiConsumer<List<YEvent>, Transaction>> deepObservers;
 
   SharedType() {}
 
@@ -188,6 +189,17 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
    */
   public final Subscription observeDeep(Consumer<List<YEvent>> observer) {
     Objects.requireNonNull(observer, "observer");
+    return observeDeepWithTransaction((events, transaction) -> observer.accept(events));
+  }
+
+  /**
+   * As {@link #observeDeep(Consumer)}, with the transaction as Yjs passes it ({@code observeDeep((events,
+   * transaction) => ...)}). The list of events can be empty: when a deep observer called earlier deleted every
+   * changed type below this one, Yjs still calls this one, and then the transaction is the only way to it. (Not an
+   * overload of {@code observeDeep}: {@code observeDeep(list::add)} would no longer compile.)
+   */
+  public final Subscription observeDeepWithTransaction(BiConsumer<List<YEvent>, Transaction> observer) {
+    Objects.requireNonNull(observer, "observer");
     if (deepObservers == null) {
       deepObservers = new Listeners<>();
     }
@@ -235,7 +247,7 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
 
   final void callDeepObservers(List<YEvent> events, Transaction txn) {
     List<YEvent> view = List.copyOf(events);
-    deepObservers.forEachLive(o -> o.accept(view));
+    deepObservers.forEachLive(o -> o.accept(view, txn));
   }
 
   // ------------------------------------------------------------------------------------------ list operations

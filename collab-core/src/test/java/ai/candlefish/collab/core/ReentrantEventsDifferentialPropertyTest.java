@@ -316,8 +316,7 @@ class ReentrantEventsDifferentialPropertyTest {
           target = index < doc.getArray("a").length() && doc.getArray("a").get(index) instanceof YMap m ? m : null;
         }
         if (target != null) {
-          target.observeDeep(es -> twin.log.add(Arrays.asList("addedDeep", where,
-              es.isEmpty() ? null : es.get(0).transaction().isLocal(),
+          target.observeDeepWithTransaction((es, txn) -> twin.log.add(Arrays.asList("addedDeep", where, txn.isLocal(),
               es.stream().map(e -> (Object) YjsSurfacePropertyTest.describe(e)).toList())));
         }
       }
