@@ -12,14 +12,16 @@
 //                                    holding relative positions of that type, as y-protocols encodes it
 //                                    -> {update:B64, state}
 // UndoManager (one per doc; origins are strings, "um" names the UndoManager itself):
-//   undoManager {id,scope:[{name,kind,key?}],captureTimeout?,trackedOrigins?,ignoreRemoteMapChanges?,
+//   undoManager {id,scope:[{name,kind,key?}] or "doc",captureTimeout?,trackedOrigins?,ignoreRemoteMapChanges?,
 //                deleteFilterKey?}   deleteFilterKey: a map key whose entries undo/redo must not delete
 //                                    -> {ok}
 //   withOrigin {id,origin,ops}       ops in one transaction with that origin                 -> {ok}
 //   applyUpdates {id,updates:[B64],v2?}  the updates applied in one transaction (origin 'remote') -> {ok}
-//   undo/redo {id}                   -> {changed:bool}     stopCapturing/clear {id,undo?,redo?} -> {ok}
-//   stacks {id}                      -> {undo:n, redo:n, events:[{kind,type,origin,changed}...]} (events since the
-//                                    last call; changed: the changedParentTypes, described as absPos does, sorted)
+//   undo/redo {id,inTransact?,origin?}  -> {changed:bool}  (inTransact: called inside doc.transact with origin)
+//   stopCapturing/clear {id,undo?,redo?} -> {ok}
+//   stacks {id}                      -> {undo:n, redo:n, events:[{kind,type,origin,changed}...], changedNow:[[...]]}
+//                                    (events since the last call; changed: the changedParentTypes when the event
+//                                    was heard, described as absPos does, sorted; changedNow: the same map now)
 // Awareness (y-protocols, one per id, apart from the docs):
 //   awareness {id,action,...}        new/set/field/apply/remove, each answered with the states (see there)
 
@@ -114,20 +116,23 @@ export const handleExtra = (cmd, replica) => {
     }
     case 'undoManager': {
       const { doc } = replica(cmd)
-      const scope = cmd.scope.map(s => typeOf(doc, s))
+      const scope = cmd.scope === 'doc' ? doc : cmd.scope.map(s => typeOf(doc, s))
       const opts = { captureTimeout: cmd.captureTimeout ?? 500, ignoreRemoteMapChanges: cmd.ignoreRemoteMapChanges === true }
       if (cmd.trackedOrigins) opts.trackedOrigins = new Set(cmd.trackedOrigins)
       if (cmd.deleteFilterKey != null) opts.deleteFilter = item => item.parentSub !== cmd.deleteFilterKey
       undoManagers.get(cmd.id)?.um.destroy()
       const um = new Y.UndoManager(scope, opts)
-      const entry = { um, events: [] }
+      const entry = { um, events: [], maps: [] }
       for (const kind of ['stack-item-added', 'stack-item-updated', 'stack-item-popped']) {
-        um.on(kind, e => entry.events.push({
-          kind,
-          type: e.type,
-          origin: e.origin === um ? 'um' : (e.origin ?? null),
-          changed: [...e.changedParentTypes.keys()].map(t => describeType(doc, t)).sort()
-        }))
+        um.on(kind, e => {
+          entry.events.push({
+            kind,
+            type: e.type,
+            origin: e.origin === um ? 'um' : (e.origin ?? null),
+            changed: [...e.changedParentTypes.keys()].map(t => describeType(doc, t)).sort()
+          })
+          entry.maps.push(e.changedParentTypes)
+        })
       }
       um.on('stack-cleared', e => entry.events.push({ kind: 'stack-cleared', undo: e.undoStackCleared, redo: e.redoStackCleared }))
       undoManagers.set(cmd.id, entry)
@@ -145,8 +150,11 @@ export const handleExtra = (cmd, replica) => {
     }
     case 'undo':
     case 'redo': {
-      replica(cmd)
-      const res = undoManagers.get(cmd.id).um[cmd.op]()
+      const { doc } = replica(cmd)
+      const um = undoManagers.get(cmd.id).um
+      let res = null
+      if (cmd.inTransact) doc.transact(() => { res = um[cmd.op]() }, cmd.origin ?? null)
+      else res = um[cmd.op]()
       return { changed: res != null }
     }
     case 'stopCapturing':
@@ -158,8 +166,11 @@ export const handleExtra = (cmd, replica) => {
     case 'stacks': {
       const entry = undoManagers.get(cmd.id)
       const events = entry.events
+      // changedNow: each event's changedParentTypes read now (Yjs hands out the transaction's own map)
+      const changedNow = entry.maps.map(m => [...m.keys()].map(t => describeType(entry.um.doc, t)).sort())
       entry.events = []
-      return { undo: entry.um.undoStack.length, redo: entry.um.redoStack.length, events }
+      entry.maps = []
+      return { undo: entry.um.undoStack.length, redo: entry.um.redoStack.length, events, changedNow }
     }
     case 'drop':
       undoManagers.get(cmd.id)?.um.destroy()

@@ -71,6 +71,10 @@ public final class Transaction {
   private List<YEvent> moreDirectOnlyEvents;
   /** Changed types whose observers were skipped because they were deleted by then; null until the first. */
   private Set<SharedType> skippedDeleted;
+  /** Whether the per-type observers of this transaction were called (Yjs fills changedParentTypes then). */
+  boolean typeObserversCalled;
+  /** {@link #changedParentTypeKeys()} once computed. */
+  private Set<SharedType> changedParentTypeKeys;
   /** Items split (or deleted before) in this transaction that may merge again; null until the first. */
   private List<AbstractStruct> mergeStructs;
   /** The map key whose concurrent first sets this transaction resolved last (see {@link KeyHistoryRun}). */
@@ -413,6 +417,31 @@ public final class Transaction {
       skippedDeleted = new HashSet<>();
     }
     skippedDeleted.add(type);
+  }
+
+  /**
+   * The keys of Yjs's {@code changedParentTypes}: each changed type whose observers were called (not deleted by its
+   * turn, and not a root nobody has asked for as a type yet) and every type it is nested in, in the order Yjs adds
+   * them. Empty until the per-type observers of this transaction were called, as Yjs's map: a change is only
+   * recorded there when its type's observers are called.
+   */
+  Set<SharedType> changedParentTypeKeys() {
+    if (!typeObserversCalled) {
+      return Set.of();
+    }
+    if (changedParentTypeKeys == null) {
+      Set<SharedType> keys = new LinkedHashSet<>();
+      for (SharedType changed : changed().keySet()) {
+        if (changed instanceof UnknownType || (skippedDeleted != null && skippedDeleted.contains(changed))) {
+          continue;
+        }
+        for (SharedType t = changed; t != null && keys.add(t); t = t.item == null ? null : (SharedType) t.item.parent) {
+          // up to the root, or to a type added already with its ancestors
+        }
+      }
+      changedParentTypeKeys = Collections.unmodifiableSet(keys);
+    }
+    return changedParentTypeKeys;
   }
 
   /**

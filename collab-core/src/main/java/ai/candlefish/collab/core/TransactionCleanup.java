@@ -182,6 +182,7 @@ final class TransactionCleanup {
       }
     } finally {
       doc.callingObservers = outer;
+      txn.typeObserversCalled = true;
     }
     failure = callDeepObservers(txn, failure);
     if (!doc.afterTransactionListeners().isEmpty()) {

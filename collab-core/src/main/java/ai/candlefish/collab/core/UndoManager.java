@@ -1,10 +1,12 @@
 package ai.candlefish.collab.core;
 
 import java.time.Duration;
+import java.util.AbstractSet;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -83,7 +85,9 @@ public final class UndoManager implements AutoCloseable {
    * @param kind for added and updated items, the stack it is on; for popped items, whether it was undone
    *     ({@link Kind#UNDO}) or redone
    * @param changedParentTypes the types the transaction changed and every type they are nested in (Yjs
-   *     {@code changedParentTypes}' keys): an editor binding restores its selection only if its type is here
+   *     {@code changedParentTypes}' keys): an editor binding restores its selection only if its type is here. A
+   *     type that an observer deleted before its own observers' turn is not here, one deleted later is. Empty in
+   *     the popped event of an undo or redo made inside an outer transaction until that transaction ends, as in Yjs
    */
   public record StackItemEvent(StackItem stackItem, @Nullable Object origin, Kind kind,
       Set<SharedType> changedParentTypes) {}
@@ -220,7 +224,7 @@ public final class UndoManager implements AutoCloseable {
     if (scopeContains(doc)) {
       return true;
     }
-    for (SharedType t : changedParentTypes(txn)) {
+    for (SharedType t : txn.changedParentTypeKeys()) {
       if (scopeContains(t)) {
         return true;
       }
@@ -229,20 +233,31 @@ public final class UndoManager implements AutoCloseable {
   }
 
   /**
-   * The types changed in {@code txn} and all their ancestors: the keys of Yjs's {@code changedParentTypes}, which
-   * collab-core fills only when someone observes.
+   * The keys of Yjs's {@code changedParentTypes} for an event: the types changed in {@code txn} whose observers were
+   * called and all their ancestors. As Yjs's map, they are known once the transaction's observers were called: for
+   * an undo or redo made inside an outer transaction (or an observer) the set is empty when the popped event is
+   * heard, and filled when that transaction ends.
    */
   private static Set<SharedType> changedParentTypes(Transaction txn) {
-    Set<SharedType> out = new LinkedHashSet<>();
-    for (SharedType changed : txn.changed().keySet()) {
-      if (changed instanceof UnknownType || (changed.item != null && changed.item.isDeleted())) {
-        continue; // Yjs raises no event for these
-      }
-      for (SharedType t = changed; t != null && out.add(t); t = t.item == null ? null : (SharedType) t.item.parent) {
-        // walk up to the root
-      }
+    if (txn.typeObserversCalled) {
+      return txn.changedParentTypeKeys();
     }
-    return Collections.unmodifiableSet(out);
+    return new AbstractSet<>() {
+      @Override
+      public Iterator<SharedType> iterator() {
+        return txn.changedParentTypeKeys().iterator();
+      }
+
+      @Override
+      public int size() {
+        return txn.changedParentTypeKeys().size();
+      }
+
+      @Override
+      public boolean contains(Object o) {
+        return txn.changedParentTypeKeys().contains(o);
+      }
+    };
   }
 
   private boolean isTracked(Object origin) {

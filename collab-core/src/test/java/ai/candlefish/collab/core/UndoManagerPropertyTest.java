@@ -18,8 +18,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * {@link UndoManager} against real Yjs's {@code Y.UndoManager} ({@code yjs-peer.mjs}, commands in
  * {@code peer-extras.mjs}). Replica A (a Java {@link Doc} and its Yjs twin, each with an undo manager built with
- * the same random options: scope of one to three types, capture timeout 0 or "forever" with
- * {@code stopCapturing}, tracked origins, {@code ignoreRemoteMapChanges}, a delete filter) makes local edits on
+ * the same random options: scope of one to four root types or the whole document, capture timeout 0 or "forever"
+ * with {@code stopCapturing}, tracked origins, {@code ignoreRemoteMapChanges}, a delete filter) makes local edits on
  * text (with formatting), array, map, nested types and XML (attributes too), with tracked and untracked origins; replica B edits
  * concurrently and the two sync at random; A undoes, redoes, stops capturing and clears at random. After every
  * step A's whole state must equal its twin's byte for byte, undo/redo must report the same outcome, the stacks must
@@ -51,6 +51,85 @@ class UndoManagerPropertyTest {
       }
     });
     assertThat(undone[0]).as("undo/redo steps that changed something").isGreaterThan(runs.count() * 3);
+  }
+
+  @Test
+  void changedParentTypes_areThoseYjsRecordsWhenItCallsTheObservers() {
+    // Yjs records a changed type (and its ancestors) in changedParentTypes when it calls the type's observers. A
+    // nested map changed and then deleted by a deep observer of its parent is therefore there, and puts the
+    // transaction in the undo manager's scope; the popped event of an undo made inside an outer transaction hears an
+    // empty map, which is filled when that transaction ends.
+    String id = "cpt";
+    Doc doc = Twins.create(peer, id, 41, true, ROOTS);
+    try {
+      Map<String, Object> nested = Map.of("op", "mapSetType", "name", "m", "key", "c", "kind", "map");
+      YjsInterop.apply(doc, nested);
+      peer.apply(id, nested);
+      UndoManager undo = UndoManager.newBuilder(doc.getMap("m")).captureTimeout(Duration.ofMillis(FOREVER)).build();
+      peer.request(Map.of("op", "undoManager", "id", id, "scope", List.of(Map.of("name", "m", "kind", "map")),
+          "captureTimeout", FOREVER));
+      List<Object[]> events = new ArrayList<>();
+      undo.onStackItemAdded(e -> events.add(new Object[] {"stack-item-added", e, describe("stack-item-added", e, undo)}));
+      undo.onStackItemUpdated(e -> events.add(new Object[] {"stack-item-updated", e,
+          describe("stack-item-updated", e, undo)}));
+      undo.onStackItemPopped(e -> events.add(new Object[] {"stack-item-popped", e,
+          describe("stack-item-popped", e, undo)}));
+      boolean[] fired = {false};
+      doc.getMap("m").observeDeep(es -> {
+        if (!fired[0]) {
+          fired[0] = true;
+          doc.getMap("m").delete("c");
+        }
+      });
+      peer.request(Map.of("op", "react", "id", id, "reactions", List.of(Map.of("on", "observeDeep", "name", "m",
+          "kind", "map", "limit", 1, "describe", false, "adds", false,
+          "ops", List.of(Map.of("op", "mapDelete", "name", "m", "key", "c"))))));
+      Map<String, Object> inNested = Map.of("op", "nestedInsert", "name", "m", "key", "c", "text", "x", "values", 1);
+      YjsInterop.apply(doc, inNested);
+      peer.apply(id, inNested);
+      compareStackEvents(id, undo, events, "after a change to a map that a deep observer then deleted");
+
+      Map<String, Object> set = Map.of("op", "mapSet", "name", "m", "key", "y", "value", 2);
+      YjsInterop.apply(doc, set);
+      peer.apply(id, set);
+      undo.stopCapturing();
+      peer.request(cmd("stopCapturing", id));
+      doc.transact(txn -> undo.undo());
+      Map<String, Object> nestedUndo = cmd("undo", id);
+      nestedUndo.put("inTransact", true);
+      peer.request(nestedUndo);
+      undo.undo();
+      peer.request(cmd("undo", id));
+      compareStackEvents(id, undo, events, "after an undo inside a transaction, then one outside");
+      assertThat(YjsInterop.base64(doc.encodeStateAsUpdate())).isEqualTo(YjsInterop.base64(peer.encodeStateAsUpdate(id, null)));
+      undo.close();
+    } finally {
+      peer.drop(id);
+    }
+  }
+
+  /** The stack events as heard and their changed parent types read now, against Yjs's ("stacks"). */
+  private static void compareStackEvents(String id, UndoManager undo, List<Object[]> events, String when) {
+    Map<String, Object> stacks = peer.request(cmd("stacks", id));
+    assertThat(Json.stringify(events.stream().map(e -> e[2]).toList())).as("stack events %s", when)
+        .isEqualTo(Json.stringify(stacks.get("events")));
+    assertThat(Json.stringify(events.stream().map(e -> describe((String) e[0], (UndoManager.StackItemEvent) e[1], undo)
+        .get("changed")).toList())).as("their changedParentTypes read %s", when)
+        .isEqualTo(Json.stringify(stacks.get("changedNow")));
+    assertThat(List.of(undo.undoStackSize(), undo.redoStackSize())).as("stack sizes %s", when)
+        .isEqualTo(List.of(((Number) stacks.get("undo")).intValue(), ((Number) stacks.get("redo")).intValue()));
+    events.clear();
+  }
+
+  /** A stack event as {@code peer-extras.mjs} describes Yjs's. */
+  private static Map<String, Object> describe(String kind, UndoManager.StackItemEvent e, UndoManager undo) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("kind", kind);
+    m.put("type", e.kind() == UndoManager.Kind.UNDO ? "undo" : "redo");
+    m.put("origin", e.origin() == undo ? "um" : e.origin());
+    m.put("changed", e.changedParentTypes().stream()
+        .map(t -> t.item == null ? "root:" + t.rootName : t.item.client + ":" + t.item.clock).sorted().toList());
+    return m;
   }
 
   private static final class Run {
@@ -142,11 +221,13 @@ class UndoManagerPropertyTest {
       long timeout = rnd.nextBoolean() ? 0 : FOREVER;
       boolean ignoreRemote = rnd.nextInt(4) == 0;
       String filterKey = rnd.nextInt(4) == 0 ? "b" : null;
-      UndoManager.Builder builder = UndoManager.newBuilder(scope.get(0), scope.subList(1, scope.size()).toArray(SharedType[]::new))
+      boolean wholeDoc = rnd.nextInt(5) == 0;
+      UndoManager.Builder builder = (wholeDoc ? UndoManager.newBuilder(docA)
+          : UndoManager.newBuilder(scope.get(0), scope.subList(1, scope.size()).toArray(SharedType[]::new)))
           .captureTimeout(Duration.ofMillis(timeout))
           .ignoreRemoteMapChanges(ignoreRemote);
       Map<String, Object> c = cmd("undoManager", a);
-      c.put("scope", scopeJson);
+      c.put("scope", wholeDoc ? "doc" : scopeJson);
       c.put("captureTimeout", timeout);
       c.put("ignoreRemoteMapChanges", ignoreRemote);
       if (rnd.nextBoolean()) {
@@ -175,13 +256,7 @@ class UndoManagerPropertyTest {
     }
 
     private Map<String, Object> event(String kind, UndoManager.StackItemEvent e) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("kind", kind);
-      m.put("type", e.kind() == UndoManager.Kind.UNDO ? "undo" : "redo");
-      m.put("origin", e.origin() == undo ? "um" : e.origin());
-      m.put("changed", e.changedParentTypes().stream()
-          .map(t -> t.item == null ? "root:" + t.rootName : t.item.client + ":" + t.item.clock).sorted().toList());
-      return m;
+      return describe(kind, e, undo);
     }
 
     private int undoOrRedo(String which) {
