@@ -26,6 +26,11 @@ export const describeEvent = e => {
   if (e instanceof Y.YXmlEvent) {
     d.attributesChanged = [...e.attributesChanged]
     d.childListChanged = e.childListChanged
+  } else if (e instanceof Y.YMapEvent) {
+    d.keysChanged = [...e.keysChanged]
+  } else if (e instanceof Y.YTextEvent) {
+    d.keysChanged = [...e.keysChanged]
+    d.childListChanged = e.childListChanged
   }
   return d
 }

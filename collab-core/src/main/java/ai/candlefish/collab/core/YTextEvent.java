@@ -3,6 +3,7 @@ package ai.candlefish.collab.core;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,6 +21,16 @@ public final class YTextEvent extends YEvent {
   /** Whether text or embeds were inserted or deleted (false if only attributes of the type changed). */
   public boolean childListChanged() {
     return keysChanged.contains(null);
+  }
+
+  /**
+   * The attributes of the text itself ({@link YText#setAttribute}) written in the transaction, in the order they
+   * were first written (Yjs {@code keysChanged}).
+   */
+  public Set<String> keysChanged() {
+    Set<String> out = new LinkedHashSet<>(keysChanged);
+    out.remove(null);
+    return Collections.unmodifiableSet(out);
   }
 
   private enum Action { INSERT, RETAIN, DELETE }

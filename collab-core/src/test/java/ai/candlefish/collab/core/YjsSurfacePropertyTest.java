@@ -96,6 +96,35 @@ class YjsSurfacePropertyTest {
   }
 
   @Test
+  void keysChanged_listsEveryKeyWrittenInTheTransaction() {
+    // Yjs's YMapEvent.keysChanged and YTextEvent.keysChanged are the keys the transaction wrote: a key set and
+    // deleted again is there though event.changes.keys leaves it out; a text's own attributes are its keys.
+    Replica r = new Replica("keys", 5, true);
+    try {
+      List<Map<String, Object>> ops = List.of(
+          Map.of("op", "mapSet", "name", "m", "key", "b", "value", 1),
+          Map.of("op", "transact", "ops", List.of(
+              Map.of("op", "mapSet", "name", "m", "key", "a", "value", 1),
+              Map.of("op", "mapSet", "name", "m", "key", "b", "value", 2),
+              Map.of("op", "mapDelete", "name", "m", "key", "a"))),
+          Map.of("op", "textAttr", "name", "t", "key", "lang", "value", "en"),
+          Map.of("op", "insertText", "name", "t", "index", 0, "text", "hi"),
+          Map.of("op", "textAttr", "name", "t", "key", "lang", "value", "de"));
+      for (Map<String, Object> op : ops) {
+        if (!applySurfaceOp(r.doc, op)) {
+          YjsInterop.apply(r.doc, op);
+        }
+        peer.apply(r.id, op);
+        Object yjsEvents = peer.request(Map.of("op", "events", "id", r.id)).get("events");
+        assertThat(normalized(r.events)).as("events after %s", op).isEqualTo(yjsEvents);
+        r.events.clear();
+      }
+    } finally {
+      peer.drop(r.id);
+    }
+  }
+
+  @Test
   void docToJson_keysInAJavaScriptObjectsOrder() {
     // Yjs's doc.toJSON() fills a plain object: root names that are array indexes come first, by value.
     Doc doc = Doc.newBuilder().clientId(3).build();
@@ -188,6 +217,11 @@ class YjsSurfacePropertyTest {
     if (e instanceof YXmlEvent x) {
       d.put("attributesChanged", List.copyOf(x.attributesChanged()));
       d.put("childListChanged", x.childListChanged());
+    } else if (e instanceof YMapEvent m) {
+      d.put("keysChanged", new ArrayList<>(m.keysChanged()));
+    } else if (e instanceof YTextEvent t) {
+      d.put("keysChanged", List.copyOf(t.keysChanged()));
+      d.put("childListChanged", t.childListChanged());
     }
     return d;
   }
