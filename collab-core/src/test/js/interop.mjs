@@ -29,6 +29,15 @@ export const sharedKind = t => {
   throw new Error('unknown shared type ' + t.constructor.name)
 }
 
+/**
+ * out[k] = value, except that a key "__proto__" becomes an own entry (as JSON.parse makes it) instead of setting the
+ * prototype: values carry it as they are, and Yjs decides where it stops being an entry.
+ */
+const setOwn = (out, k, value) => {
+  if (k === '__proto__') Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true })
+  else out[k] = value
+}
+
 /** A JS value (as Yjs returns it) to tagged JSON. */
 export const tag = v => {
   if (v === undefined) return { $type: 'undefined' }
@@ -51,7 +60,7 @@ export const tag = v => {
     const out = {}
     for (const k of Object.keys(v)) {
       if (k === '$type') throw new Error('a value uses the reserved key "$type"')
-      out[k] = tag(v[k])
+      setOwn(out, k, tag(v[k]))
     }
     return out
   }
@@ -65,7 +74,7 @@ export const untag = v => {
   switch (v.$type) {
     case undefined: {
       const out = {}
-      for (const k of Object.keys(v)) out[k] = untag(v[k])
+      for (const k of Object.keys(v)) setOwn(out, k, untag(v[k]))
       return out
     }
     case 'undefined': return undefined

@@ -770,7 +770,8 @@ public final class Doc {
   public Map<String, Object> toJson() {
     Map<String, Object> out = new LinkedHashMap<>();
     for (Map.Entry<String, SharedType> e : share.entrySet()) {
-      if (!(e.getValue() instanceof UnknownType)) {
+      // Yjs's doc[name] = json: a root named "__proto__" is not an entry (see JsObjects.PROTO)
+      if (!(e.getValue() instanceof UnknownType) && !e.getKey().equals(JsObjects.PROTO)) {
         out.put(e.getKey(), e.getValue().toJson());
       }
     }

@@ -1,5 +1,6 @@
 package ai.candlefish.collab.core;
 
+import ai.candlefish.collab.core.internal.codec.JsObjects;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,7 +27,11 @@ final class TypeWalk {
       if (next[0] instanceof YMap map) {
         @SuppressWarnings("unchecked")
         Map<String, Object> out = (Map<String, Object>) next[1];
-        (map.doc == null ? map.toMap() : map.mapEntries()).forEach((k, v) -> out.put(k, value(v, todo)));
+        (map.doc == null ? map.toMap() : map.mapEntries()).forEach((k, v) -> {
+          if (!k.equals(JsObjects.PROTO)) { // Yjs's map[key] = value: not an entry (see JsObjects.PROTO)
+            out.put(k, value(v, todo));
+          }
+        });
       } else {
         @SuppressWarnings("unchecked")
         List<Object> out = (List<Object>) next[1];
@@ -105,6 +110,7 @@ final class TypeWalk {
   private static String openTag(YXmlElement element, String name) {
     Map<String, Object> attrs = element.getAttributes();
     List<String> keys = new ArrayList<>(attrs.keySet());
+    keys.remove(JsObjects.PROTO); // Yjs lists the keys of getAttributes(), an object (see JsObjects.PROTO)
     Collections.sort(keys);
     StringBuilder sb = new StringBuilder().append('<').append(name);
     for (String key : keys) {

@@ -408,7 +408,7 @@ public sealed class YText extends SharedType permits YXmlText {
       } else if (c instanceof ContentType || c instanceof ContentEmbed) {
         packString(ops, str, current);
         Object insert = c instanceof ContentType t ? t.type : ((ContentEmbed) c).embed;
-        ops.add(current.isEmpty() ? Delta.insert(insert) : Delta.insert(insert, current));
+        ops.add(insertOp(insert, current));
       } else if (c instanceof ContentFormat f && Snapshot.isVisible(n, snapshot)) {
         packString(ops, str, current);
         updateCurrentAttributes(current, f);
@@ -445,9 +445,26 @@ public sealed class YText extends SharedType permits YXmlText {
 
   private static void packString(List<Delta> ops, StringBuilder str, Map<String, Object> current) {
     if (str.length() > 0) {
-      ops.add(current.isEmpty() ? Delta.insert(str.toString()) : Delta.insert(str.toString(), current));
+      ops.add(insertOp(str.toString(), current));
       str.setLength(0);
     }
+  }
+
+  /**
+   * An insert of {@link #toDelta}: Yjs copies the current attributes into an object with {@code attrs[key] =
+   * value}, which keeps no {@code "__proto__"} entry (see {@link JsObjects#PROTO}) and leaves {@code {}} if that was
+   * the only one.
+   */
+  private static Delta insertOp(Object insert, Map<String, Object> current) {
+    if (current.isEmpty()) {
+      return Delta.insert(insert);
+    }
+    if (!current.containsKey(JsObjects.PROTO)) {
+      return Delta.insert(insert, current);
+    }
+    Map<String, Object> attributes = new LinkedHashMap<>(current);
+    attributes.remove(JsObjects.PROTO);
+    return new Delta(insert, 0, 0, Collections.unmodifiableMap(attributes));
   }
 
   /** Calls {@code observer} after each transaction that changed this text. */

@@ -1,5 +1,6 @@
 package ai.candlefish.collab.core;
 
+import ai.candlefish.collab.core.internal.codec.JsObjects;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -104,7 +105,11 @@ public final class YXmlElement extends YXmlFragment {
   @Override
   public YXmlElement clone() {
     YXmlElement copy = new YXmlElement(nodeName);
-    getAttributes().forEach(copy::setAttribute);
+    getAttributes().forEach((key, value) -> {
+      if (!key.equals(JsObjects.PROTO)) { // Yjs copies the entries of getAttributes(), an object
+        copy.setAttribute(key, value);
+      }
+    });
     copy.insert(0, clonedChildren());
     return copy;
   }

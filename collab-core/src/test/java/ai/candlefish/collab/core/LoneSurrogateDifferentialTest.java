@@ -56,39 +56,16 @@ class LoneSurrogateDifferentialTest {
         assertThat(updates.stream().map(YjsInterop::base64).toList()).as("update of %s", op)
             .isEqualTo(peer.updates("lone").stream().map(YjsInterop::base64).toList());
         updates.clear();
-        assertSameRoots(doc, "lone", "after " + op);
+        Twins.assertSameRoots(peer, doc, "lone", ROOTS, "after " + op);
       }
       Doc reader = Doc.newBuilder().clientId(5).build();
-      ROOTS.keySet().forEach(name -> rootOf(reader, name));
+      ROOTS.forEach((name, kind) -> Twins.root(reader, name, kind));
       reader.applyUpdate(doc.encodeStateAsUpdate());
       peer.applyUpdate("lone-reader", peer.encodeStateAsUpdate("lone", null));
-      assertSameRoots(reader, "lone-reader", "read by another replica");
+      Twins.assertSameRoots(peer, reader, "lone-reader", ROOTS, "read by another replica");
     } finally {
       peer.drop("lone");
       peer.drop("lone-reader");
     }
-  }
-
-  private static SharedType rootOf(Doc doc, String name) {
-    return switch (ROOTS.get(name)) {
-      case "text" -> doc.getText(name);
-      case "array" -> doc.getArray(name);
-      case "map" -> doc.getMap(name);
-      default -> doc.getXmlFragment(name);
-    };
-  }
-
-  private static void assertSameRoots(Doc doc, String id, String when) {
-    Map<String, Object> yjs = peer.snapshot(id, ROOTS);
-    assertThat(YjsInterop.rootDifferences(doc, new LinkedHashMap<>(ROOTS), YjsInterop.asMap(yjs.get("values")),
-        YjsInterop.asMap(yjs.get("deltas")))).as("%s %s", id, when).isEmpty();
-    Map<String, Object> c = new LinkedHashMap<>();
-    c.put("op", "inspect");
-    c.put("id", id);
-    c.put("slices", List.of());
-    Map<String, Object> inspected = peer.request(c);
-    assertThat(doc.getMap("m").keys()).as("m.keys() of %s %s", id, when).isEqualTo(inspected.get("mapKeys"));
-    assertThat(YjsSurfacePropertyTest.normalized(YjsSurfacePropertyTest.tagDeep(doc.getText("t").getAttributes())))
-        .as("t.getAttributes() of %s %s", id, when).isEqualTo(inspected.get("textAttrs"));
   }
 }

@@ -1,5 +1,9 @@
 package ai.candlefish.collab.core;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Java documents with Yjs twins in a {@link YjsPeer}, fed the same edits and the same syncs. */
@@ -9,16 +13,37 @@ final class Twins {
   /** A Java doc with the given roots defined, and its twin {@code id} in the peer with the same client id. */
   static Doc create(YjsPeer peer, String id, long clientId, boolean gc, Map<String, String> roots) {
     Doc doc = Doc.newBuilder().clientId(clientId).gc(gc).build();
-    roots.forEach((name, kind) -> {
-      switch (kind) {
-        case "text" -> doc.getText(name);
-        case "array" -> doc.getArray(name);
-        case "map" -> doc.getMap(name);
-        default -> doc.getXmlFragment(name);
-      }
-    });
+    roots.forEach((name, kind) -> root(doc, name, kind));
     peer.newDoc(id, clientId, gc, roots);
     return doc;
+  }
+
+  /** Root {@code name} of {@code doc} as {@code kind}: "text", "array", "map", else an XML fragment. */
+  static SharedType root(Doc doc, String name, String kind) {
+    return switch (kind) {
+      case "text" -> doc.getText(name);
+      case "array" -> doc.getArray(name);
+      case "map" -> doc.getMap(name);
+      default -> doc.getXmlFragment(name);
+    };
+  }
+
+  /**
+   * That {@code doc} reads as its twin {@code id}: each root's JSON (text: string, JSON and delta; XML: string), and
+   * the keys of map "m" and the attributes of text "t" (both roots of {@link YjsSurfacePropertyTest#ROOTS}).
+   */
+  static void assertSameRoots(YjsPeer peer, Doc doc, String id, Map<String, String> roots, String when) {
+    Map<String, Object> yjs = peer.snapshot(id, roots);
+    assertThat(YjsInterop.rootDifferences(doc, new LinkedHashMap<>(roots), YjsInterop.asMap(yjs.get("values")),
+        YjsInterop.asMap(yjs.get("deltas")))).as("%s %s", id, when).isEmpty();
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("op", "inspect");
+    c.put("id", id);
+    c.put("slices", List.of());
+    Map<String, Object> inspected = peer.request(c);
+    assertThat(doc.getMap("m").keys()).as("m.keys() of %s %s", id, when).isEqualTo(inspected.get("mapKeys"));
+    assertThat(YjsSurfacePropertyTest.normalized(YjsSurfacePropertyTest.tagDeep(doc.getText("t").getAttributes())))
+        .as("t.getAttributes() of %s %s", id, when).isEqualTo(inspected.get("textAttrs"));
   }
 
   /** Both ways, as sync step 2: each Java doc gets what the other lacks, each twin likewise (origin "remote"). */

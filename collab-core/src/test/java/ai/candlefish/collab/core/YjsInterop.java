@@ -278,7 +278,7 @@ final class YjsInterop {
       if (d.retain() > 0) {
         m.put("retain", d.retain());
       }
-      if (d.attributes() != null && !d.attributes().isEmpty()) {
+      if (d.attributes() != null) { // empty when every attribute was "__proto__", as Yjs's {}
         m.put("attributes", d.attributes());
       }
       out.add(m);

@@ -12,6 +12,13 @@ import java.util.Map;
  * map we encode or decode follows it.
  */
 public final class JsObjects {
+  /**
+   * The one key that JavaScript's {@code obj[key] = value} does not store as an entry: it sets the object's
+   * prototype (to an object or array value) or does nothing, so the key shows neither in JSON nor in
+   * {@code Object.keys}. Yjs builds objects this way when it decodes values and in its {@code toJSON} views.
+   */
+  public static final String PROTO = "__proto__";
+
   private JsObjects() {}
 
   /** The keys of {@code map} in JavaScript's order. @throws IllegalArgumentException if a key is not a String */

@@ -22,7 +22,9 @@ import java.util.Map;
  * <p>{@code any} values map to Java as: undefined → {@link Undefined#INSTANCE}, null → null, integers that fit
  * → {@code Integer} (else {@code Long}), floats → {@code Double} (a negative zero too), bigint →
  * {@code BigInteger}, booleans, strings, Uint8Array → {@code byte[]}, arrays → unmodifiable {@code List},
- * objects → unmodifiable {@code Map} with keys in JavaScript's order.
+ * objects → unmodifiable {@code Map} with keys in JavaScript's order, without a key {@code "__proto__"} (lib0's
+ * {@code obj[key] = value} makes it the object's prototype, or drops it: not an entry that JSON or a re-encoding
+ * would show).
  */
 public final class Lib0Decoder {
   /**
@@ -290,8 +292,12 @@ public final class Lib0Decoder {
         boolean indexKeys = false;
         for (int i = 0; i < n; i++) {
           String key = readVarString();
+          Object value = readAny(depth + 1);
+          if (key.equals(JsObjects.PROTO)) {
+            continue; // lib0 assigns obj[key]: "__proto__" sets the prototype (or nothing), never an own entry
+          }
           indexKeys |= JsObjects.isArrayIndex(key);
-          entries.put(key, readAny(depth + 1));
+          entries.put(key, value);
         }
         // Only keys that are array indices move (JavaScript lists them first); otherwise the order read is the order.
         return indexKeys ? JsObjects.ordered(entries) : Collections.unmodifiableMap(entries);
