@@ -44,8 +44,9 @@
 //   {"op":"react","id":"r1","reactions":[...]}  observers and doc events that edit the doc when they fire, logged
 //                              in "log" (see peer-surface.mjs)                          -> {"ok":true}
 //   subdocSet/subdocInsert/subdocLoad/subdocDestroy: operations on subdocuments (see peer-surface.mjs)
-//   {"op":"inspect","id":"r1","slices":[[start,end]...]}   key and iteration orders Yjs gives:
-//                              {mapKeys: m.keys(), mapValues, xml: x.toString(), slices: a.slice(...)}
+//   {"op":"inspect","id":"r1","slices":[[start,end]...],"selectors":[q...]}   key and iteration orders Yjs gives:
+//                              {mapKeys: m.keys(), mapValues, xml: x.toString(), slices: a.slice(...),
+//                              selected: [[x.querySelectorAll(q) as strings, String(x.querySelector(q))]...]}
 // Engine probes:
 //   {"op":"sortProbe","n":n,"table":[...]}  sorts 0..n-1 by Array.prototype.sort with the comparator
 //                                 (a, b) => table[a * n + b] (any, even inconsistent)     -> {"sorted":[...]}
@@ -192,6 +193,8 @@ const handle = cmd => {
         xml: doc.getXmlFragment('x').toString(),
         walk: [...doc.getXmlFragment('x').createTreeWalker(() => true)].map(n => String(n)),
         selectP: doc.getXmlFragment('x').querySelectorAll('P').map(n => String(n)),
+        selected: (cmd.selectors || []).map(q => [doc.getXmlFragment('x').querySelectorAll(q).map(n => String(n)),
+          String(doc.getXmlFragment('x').querySelector(q))]),
         xmlSlice: tag(doc.getXmlFragment('x').slice(-2).map(n => String(n))),
         textAttrs: tag(doc.getText('t').getAttributes()),
         slices: (cmd.slices || []).map(([start, end]) => tag(end === null ? a.slice(start) : a.slice(start, end)))

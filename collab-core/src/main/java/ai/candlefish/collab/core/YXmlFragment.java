@@ -208,7 +208,7 @@ public sealed class YXmlFragment extends SharedType permits YXmlElement {
 
   /**
    * The first element below this node named {@code nodeName}, ignoring case (Yjs {@code querySelector}: a tag
-   * name only, no CSS), or null.
+   * name only, no CSS; an element with an empty name is never found), or null.
    */
   public @Nullable YXmlElement querySelector(String nodeName) {
     List<YXmlElement> all = querySelectorAll(nodeName, true);
@@ -223,8 +223,9 @@ public sealed class YXmlFragment extends SharedType permits YXmlElement {
   private List<YXmlElement> querySelectorAll(String nodeName, boolean firstOnly) {
     String query = Objects.requireNonNull(nodeName, "nodeName").toUpperCase(Locale.ROOT);
     List<YXmlElement> out = new ArrayList<>();
-    Iterator<SharedType> walker = createTreeWalker(
-        t -> t instanceof YXmlElement el && el.nodeName().toUpperCase(Locale.ROOT).equals(query));
+    // Yjs: element.nodeName && element.nodeName.toUpperCase() === query (an empty name never matches)
+    Iterator<SharedType> walker = createTreeWalker(t -> t instanceof YXmlElement el && !el.nodeName().isEmpty()
+        && el.nodeName().toUpperCase(Locale.ROOT).equals(query));
     while (walker.hasNext() && !(firstOnly && !out.isEmpty())) {
       out.add((YXmlElement) walker.next());
     }

@@ -48,6 +48,9 @@ class YjsSurfacePropertyTest {
   }
 
   private static final String[] KEYS = {"b", "10", "a", "2", "x9", "1", "-1", "01"};
+  /** Element names: Yjs's querySelector compares upper cases ("ß" is "SS"), and never matches an empty name. */
+  private static final String[] ELEMENT_NAMES = {"p", "Div", "p", "Div", "", "\u00DF"};
+  private static final List<String> SELECTORS = List.of("", "div", "ss", "\u00DF");
 
   private static YjsPeer peer; // started and closed by YjsPeerExtension
 
@@ -534,7 +537,7 @@ class YjsSurfacePropertyTest {
             node.put("attrs", Map.of("b", Map.of("z", 1, "a", "q")));
           }
         } else {
-          node.put("element", rnd.nextBoolean() ? "p" : "Div");
+          node.put("element", ELEMENT_NAMES[rnd.nextInt(ELEMENT_NAMES.length)]);
           node.put("attrs", Map.of(KEYS[rnd.nextInt(KEYS.length)], "v"));
         }
         op.put("nodes", List.of(node));
@@ -764,6 +767,7 @@ class YjsSurfacePropertyTest {
       c.put("op", "inspect");
       c.put("id", r.id);
       c.put("slices", slices);
+      c.put("selectors", SELECTORS);
       Map<String, Object> yjs = peer.request(c);
       YMap m = r.doc.getMap("m");
       assertThat(m.keys()).as("m.keys() of %s %s", r.id, when).isEqualTo(yjs.get("mapKeys"));
@@ -775,6 +779,14 @@ class YjsSurfacePropertyTest {
       List<Object> selected = new ArrayList<>();
       r.doc.getXmlFragment("x").querySelectorAll("P").forEach(n -> selected.add(n.toString()));
       assertThat(normalized(selected)).as("x.querySelectorAll('P') of %s %s", r.id, when).isEqualTo(yjs.get("selectP"));
+      List<Object> bySelector = new ArrayList<>();
+      for (String q : SELECTORS) {
+        List<Object> all = new ArrayList<>();
+        r.doc.getXmlFragment("x").querySelectorAll(q).forEach(n -> all.add(n.toString()));
+        bySelector.add(List.of(all, JsStrings.of(r.doc.getXmlFragment("x").querySelector(q))));
+      }
+      assertThat(normalized(bySelector)).as("x.querySelectorAll/querySelector(%s) of %s %s", SELECTORS, r.id, when)
+          .isEqualTo(yjs.get("selected"));
       List<Object> xmlSlice = new ArrayList<>();
       for (Object n : r.doc.getXmlFragment("x").slice(-2)) {
         xmlSlice.add(JsStrings.of(n));
