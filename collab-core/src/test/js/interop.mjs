@@ -110,16 +110,16 @@ export const applyOp = (doc, op) => {
       doc.transact(() => { for (const o of op.ops) applyOp(doc, o) })
       return
     case 'insertText':
-      doc.getText(op.name).insert(op.index, op.text, attrsOf(op))
+      textRoot(doc, op.name).insert(op.index, op.text, attrsOf(op))
       return
     case 'insertEmbed':
-      doc.getText(op.name).insertEmbed(op.index, untag(op.embed), attrsOf(op))
+      textRoot(doc, op.name).insertEmbed(op.index, untag(op.embed), attrsOf(op))
       return
     case 'deleteText':
-      doc.getText(op.name).delete(op.index, op.len)
+      textRoot(doc, op.name).delete(op.index, op.len)
       return
     case 'formatText':
-      doc.getText(op.name).format(op.index, op.len, untag(op.attrs))
+      textRoot(doc, op.name).format(op.index, op.len, untag(op.attrs))
       return
     case 'arrayInsert':
       doc.getArray(op.name).insert(op.index, untag(op.values))
@@ -198,10 +198,17 @@ export const applyOp = (doc, op) => {
   }
 }
 
-/** The root of doc called name, read as kind: "text", "array", "map" or "xml" (an XmlFragment). */
+/** The root text called name: a Y.Text, or the Y.XmlText defined there (doc.getText would throw for one). */
+export const textRoot = (doc, name) => {
+  const t = doc.share.get(name)
+  return t instanceof Y.Text ? t : doc.getText(name)
+}
+
+/** The root of doc called name, read as kind: "text", "xmlText", "array", "map" or "xml" (an XmlFragment). */
 export const getRoot = (doc, name, kind) => {
   switch (kind) {
     case 'text': return doc.getText(name)
+    case 'xmlText': return doc.get(name, Y.XmlText)
     case 'array': return doc.getArray(name)
     case 'map': return doc.getMap(name)
     case 'xml': return doc.getXmlFragment(name)
@@ -216,7 +223,7 @@ export const snapshotRoots = (doc, roots) => {
   for (const [name, kind] of Object.entries(roots)) {
     const type = getRoot(doc, name, kind)
     values[name] = tag(type.toJSON())
-    if (kind === 'text') deltas[name] = tag(type.toDelta())
+    if (kind === 'text' || kind === 'xmlText') deltas[name] = tag(type.toDelta())
   }
   return { values, deltas }
 }

@@ -11,7 +11,7 @@
 // changed: [[type, [keys...]]...] with a type written as "root:<name>" or "<client>:<clock>" of its item.
 
 import * as Y from 'yjs'
-import { applyOp, fromBase64, getRoot, sharedKind, tag, toBase64, untag } from './interop.mjs'
+import { applyOp, fromBase64, getRoot, sharedKind, tag, textRoot, toBase64, untag } from './interop.mjs'
 
 /** A Yjs event as the differential tests compare it. */
 export const describeEvent = e => {
@@ -88,6 +88,8 @@ const subdocAt = (doc, op) => {
  *                                     at index 0 of an array; nothing for another kind)
  * and on clones and attributes: cloneSet {name,key,to}  cloneXml {name,index}  textAttr {name,key,value?}
  *   applyDelta {name,delta,sanitize}
+ * and on XML texts embedded in a root text (a Y.Text or a Y.XmlText): embedXmlText {name,index,text,attrs}
+ *   embedSetAttribute {name,index,key,value}
  * Returns true when op was one of these.
  */
 export const applySurfaceOp = (doc, op) => {
@@ -126,6 +128,23 @@ export const applySurfaceOp = (doc, op) => {
       const f = doc.getXmlFragment(op.name)
       const c = f.get(op.index)
       if (c instanceof Y.AbstractType) f.insert(f.length, [c.clone()])
+      return true
+    }
+    case 'embedXmlText': {
+      // a new Y.XmlText with attributes attrs and text, embedded at index of the root text name
+      const x = new Y.XmlText()
+      for (const [k, v] of Object.entries(op.attrs || {})) x.setAttribute(k, untag(v))
+      x.insert(0, op.text)
+      textRoot(doc, op.name).insertEmbed(op.index, x)
+      return true
+    }
+    case 'embedSetAttribute': {
+      // on the shared type embedded at index of the root text name, if one is there
+      let at = 0
+      for (const d of textRoot(doc, op.name).toDelta()) {
+        if (at === op.index && d.insert instanceof Y.AbstractType) d.insert.setAttribute(op.key, untag(op.value))
+        at += typeof d.insert === 'string' ? d.insert.length : 1
+      }
       return true
     }
     case 'textAttr':

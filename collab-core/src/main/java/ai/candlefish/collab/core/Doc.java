@@ -337,6 +337,16 @@ public final class Doc {
     return getRoot(name, YXmlElement.class, () -> new YXmlElement("UNDEFINED"));
   }
 
+  /**
+   * The root XML text named {@code name} (Yjs {@code doc.get(name, Y.XmlText)}; Lexical keeps its document in one),
+   * created on first use.
+   *
+   * @throws IllegalStateException if another type has the name
+   */
+  public YXmlText getXmlText(String name) {
+    return getRoot(name, YXmlText.class, YXmlText::new);
+  }
+
   /** The names of the root types this document has (including those only known from received updates). */
   public List<String> rootNames() {
     return List.copyOf(share.keySet());

@@ -446,6 +446,15 @@ public final class UndoManager implements AutoCloseable {
     return redoStack.size();
   }
 
+  /**
+   * The stack item being undone or redone while its transaction's observers and listeners run (Yjs
+   * {@code currStackItem}): an observer whose transaction's origin is this undo manager can read the item's
+   * {@link StackItem#meta() meta} there. Null at any other time.
+   */
+  public @Nullable StackItem currentStackItem() {
+    return currStackItem;
+  }
+
   /** Whether an {@link #undo()} is running (listeners of the document may ask). */
   public boolean isUndoing() {
     return undoing;

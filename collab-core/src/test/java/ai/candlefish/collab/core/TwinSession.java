@@ -74,12 +74,7 @@ final class TwinSession {
   }
 
   private SharedType rootOf(Doc doc, String name) {
-    return switch (roots.get(name)) {
-      case "text" -> doc.getText(name);
-      case "array" -> doc.getArray(name);
-      case "map" -> doc.getMap(name);
-      default -> doc.getXmlFragment(name);
-    };
+    return Twins.root(doc, name, roots.get(name));
   }
 
   /**

@@ -18,10 +18,11 @@ final class Twins {
     return doc;
   }
 
-  /** Root {@code name} of {@code doc} as {@code kind}: "text", "array", "map", else an XML fragment. */
+  /** Root {@code name} of {@code doc} as {@code kind}: "text", "xmlText", "array", "map", else an XML fragment. */
   static SharedType root(Doc doc, String name, String kind) {
     return switch (kind) {
       case "text" -> doc.getText(name);
+      case "xmlText" -> doc.getXmlText(name);
       case "array" -> doc.getArray(name);
       case "map" -> doc.getMap(name);
       default -> doc.getXmlFragment(name);

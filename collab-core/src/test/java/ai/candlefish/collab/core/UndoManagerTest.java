@@ -40,6 +40,25 @@ class UndoManagerTest {
   }
 
   @Test
+  void currentStackItem_isTheItemBeingUndoneOrRedone_whileItsObserversRun() {
+    // Yjs's testUndoDoingStackItem: an observer of an undo's transaction reads currStackItem's meta
+    UndoManager undo = builder(text).build();
+    undo.onStackItemAdded(e -> e.stackItem().meta().put("str", "42"));
+    List<Object> seen = new ArrayList<>();
+    text.observe(e -> {
+      if (e.transaction().origin() == undo) {
+        seen.add((undo.isUndoing() ? "undo " : "redo ") + undo.currentStackItem().meta().get("str"));
+      }
+    });
+    text.insert(0, "abc");
+    assertThat(undo.currentStackItem()).isNull();
+    undo.undo();
+    undo.redo();
+    assertThat(seen).containsExactly("undo 42", "redo 42");
+    assertThat(undo.currentStackItem()).isNull();
+  }
+
+  @Test
   void undo_ofADeletion_bringsTheTextBackWithItsFormatting() {
     text.insert(0, "bold", java.util.Map.of("bold", true));
     UndoManager undo = builder(text).build();

@@ -298,7 +298,7 @@ final class YjsInterop {
       String kind = (String) root.getValue();
       Object expected = toJava(values.get(name));
       switch (kind) {
-        case "text" -> {
+        case "text", "xmlText" -> {
           YText text = doc.getText(name);
           add(out, difference(name + ".toString()", expected, text.toString()));
           add(out, difference(name + ".toJson()", expected, text.toJson()));

@@ -235,14 +235,7 @@ class YjsSurfacePropertyTest {
     switch ((String) op.get("op")) {
       case "subdocSet" -> doc.getMap(name).set((String) op.get("key"), newSubdoc(op));
       case "subdocInsert" -> doc.getArray(name).insert(((Number) op.get("index")).intValue(), List.of(newSubdoc(op)));
-      case "getRoot" -> {
-        switch ((String) op.get("kind")) {
-          case "text" -> doc.getText(name);
-          case "array" -> doc.getArray(name);
-          case "map" -> doc.getMap(name);
-          default -> doc.getXmlFragment(name);
-        }
-      }
+      case "getRoot" -> Twins.root(doc, name, (String) op.get("kind"));
       case "subdocNested" -> {
         Object t = doc.getMap(name).get((String) op.get("key"));
         if (t instanceof YMap m) {
@@ -261,6 +254,21 @@ class YjsSurfacePropertyTest {
         int index = ((Number) op.get("index")).intValue();
         if (index < f.length()) {
           f.insert(f.length(), List.of(f.get(index).clone()));
+        }
+      }
+      case "embedXmlText" -> {
+        YXmlText x = new YXmlText();
+        YjsInterop.asMap(op.getOrDefault("attrs", Map.of())).forEach((k, v) -> x.setAttribute(k, YjsInterop.toJava(v)));
+        x.insert(0, (String) op.get("text"));
+        doc.getText(name).insertEmbed(((Number) op.get("index")).intValue(), x);
+      }
+      case "embedSetAttribute" -> {
+        int at = 0;
+        for (Delta d : doc.getText(name).toDelta()) {
+          if (at == ((Number) op.get("index")).intValue() && d.insert() instanceof YText t) {
+            t.setAttribute((String) op.get("key"), YjsInterop.toJava(op.get("value")));
+          }
+          at += d.insert() instanceof String s ? s.length() : 1;
         }
       }
       case "textAttr" -> {
