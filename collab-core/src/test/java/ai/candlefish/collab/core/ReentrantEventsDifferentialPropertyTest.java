@@ -181,20 +181,6 @@ class ReentrantEventsDifferentialPropertyTest {
     return spec;
   }
 
-  /** A twin whose transaction events are logged as peer-surface.mjs logs its twin's. */
-  private static TwinSession.Twin addTwin(TwinSession session, String id, long clientId, boolean gc) {
-    TwinSession.Twin t = session.add(id, clientId, gc);
-    Doc doc = t.doc;
-    doc.onBeforeAllTransactions(d -> t.log.add(List.of("beforeAllTransactions")));
-    doc.onAfterAllTransactions(ts -> t.log.add(List.of("afterAllTransactions", ts.stream().map(Transaction::isLocal).toList())));
-    doc.onBeforeTransaction(x -> t.log.add(List.of("beforeTransaction", x.isLocal())));
-    doc.onBeforeObserverCalls(x -> t.log.add(List.of("beforeObserverCalls", x.isLocal())));
-    doc.onAfterTransaction(x -> t.log.add(List.of("afterTransaction", x.isLocal())));
-    doc.onAfterTransactionCleanup(x -> t.log.add(List.of("afterTransactionCleanup",
-        YjsSurfacePropertyTest.describeCleanup(x))));
-    return t;
-  }
-
   /** Installs the reactions on the Java replica and on its twin. */
   private static void react(TwinSession.Twin t, List<Object> reactions) {
     for (Object spec : reactions) {
@@ -221,7 +207,8 @@ class ReentrantEventsDifferentialPropertyTest {
     void execute() {
       boolean gc = rnd.nextBoolean();
       for (int i = 0; i < 2; i++) {
-        TwinSession.Twin t = addTwin(session, prefix + "-" + i, 10 + i * 7 + rnd.nextInt(5), gc);
+        TwinSession.Twin t = YjsSurfacePropertyTest.addLoggedTwin(session, prefix + "-" + i, 10 + i * 7 + rnd.nextInt(5),
+            gc);
         List<Object> reactions = new ArrayList<>();
         for (int k = 1 + rnd.nextInt(3); k > 0; k--) {
           reactions.add(randomReaction());

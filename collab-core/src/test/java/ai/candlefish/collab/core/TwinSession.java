@@ -83,6 +83,11 @@ final class TwinSession {
    * steps.
    */
   void run(int steps, int localPercent, Consumer<Twin> localEdit) {
+    run(steps, localPercent, localEdit, () -> { });
+  }
+
+  /** {@link #run(int, int, Consumer)}, then {@code atEnd} while the twins are still there. */
+  void run(int steps, int localPercent, Consumer<Twin> localEdit, Runnable atEnd) {
     try {
       for (int step = 0; step < steps; step++) {
         if (rnd.nextInt(100) < localPercent) {
@@ -100,6 +105,7 @@ final class TwinSession {
         assertThat(YjsInterop.base64(t.doc.encodeStateAsUpdate())).as("state of %s", t.id)
             .isEqualTo(YjsInterop.base64(peer.encodeStateAsUpdate(t.id, null)));
       }
+      atEnd.run();
     } catch (AssertionError | RuntimeException e) {
       throw SeededRuns.withLastSteps(e, log, 12);
     } finally {

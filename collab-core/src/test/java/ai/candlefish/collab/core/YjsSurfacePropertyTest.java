@@ -65,7 +65,7 @@ class YjsSurfacePropertyTest {
     // Yjs integrates a new root array or XML fragment by inserting its (empty) preliminary content, which is a
     // transaction of its own: the document's listeners hear it; a new map or text makes none. The same for a root
     // that an update created before anyone asked for its type.
-    Replica r = new Replica("roots", 3, true);
+    TwinSession.Twin r = addLoggedTwin(new TwinSession(peer, 0, ROOTS, (t, when) -> { }), "roots", 3, true);
     try {
       Doc other = Doc.newBuilder().clientId(4).build();
       other.getArray("u").push(List.of(1));
@@ -102,7 +102,7 @@ class YjsSurfacePropertyTest {
   void keysChanged_listsEveryKeyWrittenInTheTransaction() {
     // Yjs's YMapEvent.keysChanged and YTextEvent.keysChanged are the keys the transaction wrote: a key set and
     // deleted again is there though event.changes.keys leaves it out; a text's own attributes are its keys.
-    Replica r = new Replica("keys", 5, true);
+    TwinSession.Twin r = addLoggedTwin(new TwinSession(peer, 0, ROOTS, (t, when) -> { }), "keys", 5, true);
     try {
       List<Map<String, Object>> ops = List.of(
           Map.of("op", "mapSet", "name", "m", "key", "b", "value", 1),
@@ -377,13 +377,13 @@ class YjsSurfacePropertyTest {
   }
 
   private static final class Run {
+    private final TwinSession session;
     private final SplittableRandom rnd;
     private final String prefix;
-    private final List<Replica> replicas = new ArrayList<>();
-    private final List<String> log = new ArrayList<>();
 
     Run(long seed, String prefix) {
-      this.rnd = new SplittableRandom(seed);
+      this.session = new TwinSession(peer, seed, ROOTS, this::compare);
+      this.rnd = session.rnd;
       this.prefix = prefix;
     }
 
@@ -391,44 +391,17 @@ class YjsSurfacePropertyTest {
       boolean gc = rnd.nextInt(3) != 0;
       int n = 2 + rnd.nextInt(2);
       for (int i = 0; i < n; i++) {
-        replicas.add(new Replica(prefix + "-" + i, 10 + i * 7 + rnd.nextInt(5), gc));
+        addLoggedTwin(session, prefix + "-" + i, 10 + i * 7 + rnd.nextInt(5), gc);
       }
-      try {
-        for (int step = 0, steps = 20 + rnd.nextInt(50); step < steps; step++) {
-          if (rnd.nextInt(100) < 55) {
-            localEdit(replicas.get(rnd.nextInt(n)));
-          } else {
-            deliverSomething();
-          }
-        }
-        for (Replica to : replicas) {
-          while (!to.inbox.isEmpty()) {
-            Message m = to.inbox.remove(rnd.nextInt(to.inbox.size()));
-            deliver(to, m.label, List.of(m));
-          }
-        }
-        for (Replica r : replicas) {
-          assertThat(YjsInterop.base64(r.doc.encodeStateAsUpdate())).as("state of %s", r.id)
-              .isEqualTo(YjsInterop.base64(peer.encodeStateAsUpdate(r.id, null)));
-        }
-        byte[] state = peer.encodeStateAsUpdate(replicas.get(0).id, null);
-        for (byte[] update : List.of(state, Updates.diff(state, replicas.get(1).doc.encodeStateVector()))) {
+      session.run(20 + rnd.nextInt(50), 55, this::localEdit, () -> {
+        byte[] state = peer.encodeStateAsUpdate(session.twins.get(0).id, null);
+        for (byte[] update : List.of(state, Updates.diff(state, session.twins.get(1).doc.encodeStateVector()))) {
           checkInspection(update);
         }
-      } catch (AssertionError | RuntimeException e) {
-        throw SeededRuns.withLastSteps(e, log, 12);
-      } finally {
-        for (Replica r : replicas) {
-          try {
-            peer.drop(r.id);
-          } catch (RuntimeException ignored) {
-            // the failure that got us here says more
-          }
-        }
-      }
+      });
     }
 
-    private void localEdit(Replica r) {
+    private void localEdit(TwinSession.Twin r) {
       Map<String, Object> op;
       if (rnd.nextInt(8) == 0) {
         List<Object> ops = new ArrayList<>();
@@ -449,21 +422,7 @@ class YjsSurfacePropertyTest {
           YjsInterop.apply(r.doc, op);
         }
       }
-      log.add(r.id + " " + Json.stringify(op));
-      peer.apply(r.id, op);
-      List<byte[]> fromJava = r.takeUpdates();
-      List<byte[]> fromYjs = peer.updates(r.id);
-      assertThat(fromJava.stream().map(YjsInterop::base64).toList()).as("update events of %s", r.id)
-          .isEqualTo(fromYjs.stream().map(YjsInterop::base64).toList());
-      compare(r, "after " + op.get("op"));
-      for (int i = 0; i < fromJava.size(); i++) {
-        Message m = new Message(r.id + "#" + r.sent++, fromJava.get(i), fromYjs.get(i));
-        for (Replica other : replicas) {
-          if (other != r) {
-            other.inbox.add(m);
-          }
-        }
-      }
+      session.applied(r, op);
     }
 
     private Map<String, Object> randomOp(Doc doc) {
@@ -704,40 +663,9 @@ class YjsSurfacePropertyTest {
       return op;
     }
 
-    private void deliverSomething() {
-      List<Replica> waiting = replicas.stream().filter(r -> !r.inbox.isEmpty()).toList();
-      if (waiting.isEmpty()) {
-        return;
-      }
-      Replica to = waiting.get(rnd.nextInt(waiting.size()));
-      List<Message> batch = new ArrayList<>();
-      for (int k = rnd.nextInt(3) == 0 ? 2 + rnd.nextInt(3) : 1; k > 0 && !to.inbox.isEmpty(); k--) {
-        batch.add(to.inbox.remove(rnd.nextInt(to.inbox.size())));
-      }
-      deliver(to, batch.stream().map(m -> m.label).toList().toString(), batch);
-    }
-
-    private void deliver(Replica to, String label, List<Message> batch) {
-      log.add(to.id + " <- " + label);
-      byte[] fromJava = batch.size() == 1 ? batch.get(0).fromJava : peer.mergeUpdates(batch.stream().map(m -> m.fromJava).toList());
-      byte[] fromYjs = batch.size() == 1 ? batch.get(0).fromYjs : peer.mergeUpdates(batch.stream().map(m -> m.fromYjs).toList());
-      to.doc.applyUpdate(fromYjs);
-      peer.applyUpdate(to.id, fromJava);
-      assertThat(to.takeUpdates().stream().map(YjsInterop::base64).toList()).as("update events of %s", to.id)
-          .isEqualTo(peer.updates(to.id).stream().map(YjsInterop::base64).toList());
-      compare(to, "applying " + label);
-    }
-
-    private void compare(Replica r, String when) {
+    /** What a session compares besides updates, events and roots (see {@link TwinSession}). */
+    private void compare(TwinSession.Twin r, String when) {
       Map<String, Object> c = new LinkedHashMap<>();
-      c.put("op", "events");
-      c.put("id", r.id);
-      Object yjsEvents = peer.request(c).get("events");
-      List<Object> javaEvents = new ArrayList<>(r.events);
-      r.events.clear();
-      assertThat(normalized(javaEvents)).as("events of %s %s", r.id, when).isEqualTo(yjsEvents);
-
-      c = new LinkedHashMap<>();
       c.put("op", "log");
       c.put("id", r.id);
       Object yjsLog = peer.request(c).get("log");
@@ -806,40 +734,21 @@ class YjsSurfacePropertyTest {
     }
   }
 
-  private static final class Replica {
-    final String id;
-    final Doc doc;
-    final List<Message> inbox = new ArrayList<>();
-    final List<byte[]> updates = new ArrayList<>();
-    final List<Object> events = new ArrayList<>();
-    final List<Object> log = new ArrayList<>();
-    int sent;
-
-    Replica(String id, long clientId, boolean gc) {
-      this.id = id;
-      this.doc = Doc.newBuilder().clientId(clientId).gc(gc).build();
-      List<SharedType> roots = List.of(doc.getText("t"), doc.getArray("a"), doc.getMap("m"), doc.getXmlFragment("x"));
-      for (SharedType root : roots) {
-        root.observeDeep(list -> list.forEach(e -> events.add(describe(e))));
-      }
-      doc.onUpdate((bytes, origin, txn) -> updates.add(bytes.clone()));
-      doc.onBeforeAllTransactions(d -> log.add(List.of("beforeAllTransactions")));
-      doc.onAfterAllTransactions(ts -> log.add(List.of("afterAllTransactions", ts.stream().map(Transaction::isLocal).toList())));
-      doc.onBeforeTransaction(t -> log.add(List.of("beforeTransaction", t.isLocal())));
-      doc.onBeforeObserverCalls(t -> log.add(List.of("beforeObserverCalls", t.isLocal())));
-      doc.onAfterTransaction(t -> log.add(List.of("afterTransaction", t.isLocal())));
-      doc.onAfterTransactionCleanup(t -> log.add(List.of("afterTransactionCleanup", describeCleanup(t))));
-      doc.onSubdocs(e -> log.add(List.of("subdocs", Map.of("loaded", guids(e.loaded()), "added", guids(e.added()),
-          "removed", guids(e.removed())))));
-      peer.newDoc(id, clientId, gc, ROOTS, true);
-    }
-
-    List<byte[]> takeUpdates() {
-      List<byte[]> out = new ArrayList<>(updates);
-      updates.clear();
-      return out;
-    }
+  /**
+   * A twin whose transaction and subdocs events are logged in {@link TwinSession.Twin#log} as
+   * {@code peer-surface.mjs} logs its twin's (the "log" command).
+   */
+  static TwinSession.Twin addLoggedTwin(TwinSession session, String id, long clientId, boolean gc) {
+    TwinSession.Twin t = session.add(id, clientId, gc);
+    Doc doc = t.doc;
+    doc.onBeforeAllTransactions(d -> t.log.add(List.of("beforeAllTransactions")));
+    doc.onAfterAllTransactions(ts -> t.log.add(List.of("afterAllTransactions", ts.stream().map(Transaction::isLocal).toList())));
+    doc.onBeforeTransaction(x -> t.log.add(List.of("beforeTransaction", x.isLocal())));
+    doc.onBeforeObserverCalls(x -> t.log.add(List.of("beforeObserverCalls", x.isLocal())));
+    doc.onAfterTransaction(x -> t.log.add(List.of("afterTransaction", x.isLocal())));
+    doc.onAfterTransactionCleanup(x -> t.log.add(List.of("afterTransactionCleanup", describeCleanup(x))));
+    doc.onSubdocs(e -> t.log.add(List.of("subdocs", Map.of("loaded", guids(e.loaded()), "added", guids(e.added()),
+        "removed", guids(e.removed())))));
+    return t;
   }
-
-  private record Message(String label, byte[] fromJava, byte[] fromYjs) {}
 }
