@@ -53,7 +53,10 @@ public interface ClientDocument {
   /** How many local changes wait for the server's acknowledgement. */
   int unacknowledged();
 
-  /** Whether the server said this client may only read the document (known once it is open). */
+  /**
+   * Whether the server said this client may only read the document (known once it is open; a fresh token, {@link
+   * CollabClient#refreshToken}, may change it).
+   */
   boolean readOnly();
 
   /**

@@ -1,6 +1,7 @@
 package ai.candlefish.collab.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.core.Doc;
@@ -11,6 +12,7 @@ import ai.candlefish.collab.protocol.v1.ClientFrame;
 import ai.candlefish.collab.protocol.v1.Error;
 import ai.candlefish.collab.protocol.v1.Opened;
 import ai.candlefish.collab.protocol.v1.ServerFrame;
+import ai.candlefish.collab.protocol.v1.SyncStep1;
 import ai.candlefish.collab.protocol.v1.SyncStep2;
 import ai.candlefish.collab.protocol.v1.Welcome;
 import com.google.protobuf.ByteString;
@@ -18,6 +20,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -29,6 +32,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -222,5 +226,83 @@ class HostileServerTest {
 
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
         .filteredOn(t -> t.isAlive() && (t.getName().equals(lane) || t.getName().startsWith(lane + "-"))).isEmpty());
+  }
+
+  /**
+   * The connection drops; while the client waits to reconnect its token expires, and the next connection is refused
+   * with 4401 (the server's Error, then its close frame). The client gives up for good: the edit made offline and a
+   * document opened meanwhile fail with the refusal (nothing waits for ever), and it does not come back.
+   */
+  @Test
+  void refusedWith4401AfterADrop_whatWaitedFailsWithTheRefusal_andTheClientStops() throws Exception {
+    URI uri = serve((ctx, connection, f) -> {
+      if (connection == 1 && handshake(ctx, f)) {
+        return;
+      }
+      if (connection == 1 && f.hasUpdate()) {
+        ctx.channel().close(); // dropped without a close frame, the update unacknowledged
+      } else if (f.hasHello()) {
+        send(ctx, ServerFrame.newBuilder().setError(Error.newBuilder().setCode(4401).setMessage("token expired")));
+        ctx.writeAndFlush(new CloseWebSocketFrame(4401, "token expired")).addListener(ChannelFutureListener.CLOSE);
+      }
+    });
+    List<Integer> closes = new CopyOnWriteArrayList<>();
+    client = CollabClient.newBuilder().uri(uri).token("t").reconnect(Duration.ofMillis(200), Duration.ofMillis(400))
+        .listener(new CollabClientListener() {
+          @Override
+          public void onDisconnected(int code, String reason) {
+            closes.add(code);
+          }
+        }).build();
+    client.connect().get(10, TimeUnit.SECONDS);
+    ClientDocument doc = client.open(DOC).get(10, TimeUnit.SECONDS);
+
+    CompletableFuture<Void> sent = doc.edit(tx -> doc.doc().getText("t").insert(0, "sent"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> !client.isConnected());
+    CompletableFuture<Void> offline = doc.edit(tx -> doc.doc().getText("t").insert(0, "offline "));
+    CompletableFuture<ClientDocument> other = client.open("other");
+
+    for (CompletableFuture<?> waiting : List.of(sent, offline, other)) {
+      assertThatThrownBy(() -> waiting.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(RefusedException.class)
+          .hasMessageContaining("4401");
+    }
+    assertThat(closes).contains(4401);
+    assertThat(connections.get()).isEqualTo(2);
+    assertThat(doc.doc().getText("t").toString()).as("kept locally").isEqualTo("offline sent");
+  }
+
+  /**
+   * The server closes the connection as the client answers its sync step 1 (the client's step 2, with everything it
+   * has, is on the wire; its unacknowledged edit went just before): on the next connection the client syncs again,
+   * and the edit made while it was away arrives, acknowledged.
+   */
+  @Test
+  void closedAsTheClientAnswersTheServersStep1_theNextConnectionCarriesItsEdits() throws Exception {
+    URI uri = serve((ctx, connection, f) -> {
+      if (f.hasHello()) {
+        send(ctx, ServerFrame.newBuilder().setWelcome(Welcome.getDefaultInstance()));
+      } else if (f.hasOpen()) {
+        send(ctx, ServerFrame.newBuilder().setOpened(Opened.newBuilder().setDocument(DOC)));
+        send(ctx, ServerFrame.newBuilder().setSyncStep1(SyncStep1.newBuilder().setDocument(DOC)
+            .setStateVector(ByteString.copyFrom(new byte[] {0}))));
+        send(ctx, ServerFrame.newBuilder().setSyncStep2(SyncStep2.newBuilder().setDocument(DOC)
+            .setUpdate(ByteString.copyFrom(Updates.empty()))));
+      } else if (f.hasSyncStep2() && connection == 2) {
+        ctx.channel().close();
+      } else if (f.hasUpdate() && connection != 2) {
+        ack(ctx, f);
+        if (connection == 1) {
+          ctx.channel().close(); // a restart, right after the first acknowledgement
+        }
+      }
+    });
+    ClientDocument doc = open(uri);
+    insertAcknowledged(doc, "first ");
+
+    CompletableFuture<Void> later = doc.edit(tx -> doc.doc().getText("t").insert(0, "second "));
+
+    later.get(20, TimeUnit.SECONDS);
+    assertThat(connections.get()).isGreaterThanOrEqualTo(3);
+    assertThat(serverHas("second first ")).isTrue();
   }
 }

@@ -1,16 +1,20 @@
 package ai.candlefish.collab.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.client.ClientDocument;
 import ai.candlefish.collab.client.CollabClient;
 import ai.candlefish.collab.client.CollabClientListener;
+import ai.candlefish.collab.client.RefusedException;
 import ai.candlefish.collab.spi.AuditLog;
 import ai.candlefish.collab.spi.Authenticator;
+import ai.candlefish.collab.spi.CollabHooks;
 import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
 import ai.candlefish.collab.testkit.TestTokens;
 import ai.candlefish.collab.testkit.YjsNodeClients;
@@ -21,7 +25,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,10 +53,17 @@ class SessionAuthTest {
   private static YjsNodeClients node; // started and closed by YjsNodeClientsExtension
 
   /**
-   * {@link TestTokens}, plus "name@millis": that principal, expiring at that epoch millisecond; and "name!millis":
-   * issued at that epoch millisecond.
+   * {@link TestTokens}, plus "name@millis": that principal, expiring at that epoch millisecond; "name!millis":
+   * issued at that epoch millisecond; and "name#read:doc": that principal, who may read document doc and nothing
+   * else.
    */
   private static final Authenticator EXPIRING = (token, connection) -> {
+    int reads = token == null ? -1 : token.indexOf("#read:");
+    if (reads >= 0) {
+      Principal p = TestTokens.TOKENS.authenticate(token.substring(0, reads), connection);
+      String readable = token.substring(reads + "#read:".length());
+      return Principal.of(p.id(), p.tenant(), name -> name.equals(readable) ? Permission.READ : Permission.NONE);
+    }
     int issued = token == null ? -1 : token.indexOf('!');
     if (issued >= 0) {
       return TestTokens.TOKENS.authenticate(token.substring(0, issued), connection)
@@ -63,6 +77,13 @@ class SessionAuthTest {
         .expiringAt(Instant.ofEpochMilli(Long.parseLong(token.substring(at + 1))));
   };
 
+  /**
+   * While set, Carol's authentications wait in the onAuthenticate hook (each releases {@link #held}) until
+   * {@link #release}.
+   */
+  private volatile boolean holdCarol;
+  private final Semaphore held = new Semaphore(0);
+  private final CountDownLatch release = new CountDownLatch(1);
   private final List<String> audit = new CopyOnWriteArrayList<>();
   private final List<String> nodeClients = new ArrayList<>();
   private final List<CollabClient> javaClients = new ArrayList<>();
@@ -74,6 +95,19 @@ class SessionAuthTest {
   void startServer() {
     server = CollabServer.newBuilder().host("127.0.0.1").port(0).documentStore(new InMemoryDocumentStore())
         .authenticator(EXPIRING).storeDebounce(Duration.ofMillis(20)).storeMaxWait(Duration.ofMillis(100))
+        .hooks(new CollabHooks() {
+          @Override
+          public void onAuthenticate(ConnectionInfo connection, Principal principal) {
+            if (holdCarol && principal.id().equals("carol")) {
+              held.release();
+              try {
+                release.await(60, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+          }
+        })
         .auditLog(new AuditLog() {
           @Override
           public void refused(ConnectionInfo connection, Principal principal, DocumentKey key, int code,
@@ -91,6 +125,7 @@ class SessionAuthTest {
 
   @AfterEach
   void stop() {
+    release.countDown();
     for (String id : nodeClients) {
       node.call("destroy", "id", id);
     }
@@ -315,5 +350,94 @@ class SessionAuthTest {
     node.waitText("h-fresh", "back");
     assertThat(freshCloses).isEmpty();
     assertThat(denied(node.status("h-bob"))).isEmpty();
+  }
+
+  /**
+   * A fresh token of the same principal that grants less than the first one holds the session to what it grants:
+   * read-only from then on where it grants reading (Hocuspocus hears the scope, collab/1 another Opened), refused
+   * (4403) where it grants nothing. Before, the first token's permissions stayed for as long as fresh tokens came:
+   * a user whose access was lowered kept writing with the tokens issued after.
+   */
+  @Test
+  void refresh_withATokenThatGrantsLess_holdsTheSessionToWhatItGrants() throws Exception {
+    ywebsocket("y-bob", "plans", "bob");
+    node.call("socket", "id", "s", "url", url());
+    hocuspocusOver("s", "h-plans", "plans", "alice");
+    hocuspocusOver("s", "h-notes", "notes", "alice");
+    hocuspocusOver("s", "h-other", "other", "alice");
+    List<String> refusedDocuments = new CopyOnWriteArrayList<>();
+    CollabClient java = CollabClient.newBuilder().uri(URI.create(url())).token("alice")
+        .listener(new CollabClientListener() {
+          @Override
+          public void onDocumentRefused(String document, int code, String reason) {
+            refusedDocuments.add(document + " " + code + " " + reason);
+          }
+        }).build();
+    javaClients.add(java);
+    java.connect().get(20, TimeUnit.SECONDS);
+    ClientDocument plans = java.open("plans").get(20, TimeUnit.SECONDS);
+    java.open("notes").get(20, TimeUnit.SECONDS);
+    assertThat(plans.readOnly()).isFalse();
+
+    String lowered = "alice#read:plans";
+    node.call("sendToken", "id", "h-plans", "token", lowered);
+    node.call("sendToken", "id", "h-notes", "token", lowered);
+    node.call("sendToken", "id", "h-other", "token", "zed"); // another tenant's user
+    java.refreshToken(lowered);
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(node.status("h-plans").get("scope")).isEqualTo("readonly");
+      assertThat(denied(node.status("h-other"))).containsExactly("a fresh token must be for the same principal");
+      assertThat(denied(node.status("h-notes"))).containsExactly("no access to this document");
+      assertThat(plans.readOnly()).isTrue();
+      assertThat(refusedDocuments).containsExactly("notes 4403 no access to this document");
+    });
+
+    // Their edits are refused now, Bob's go on.
+    node.insert("h-plans", 0, "hocuspocus ");
+    CompletableFuture<Void> edit = plans.edit(txn -> plans.doc().getText("t").insert(0, "collab "));
+    assertThatThrownBy(() -> edit.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(RefusedException.class)
+        .hasMessageContaining("4403");
+    // One refusal each (a provider may send its refused update again when it resyncs).
+    await().atMost(WAIT).until(() -> audit.stream()
+        .filter(line -> line.equals("refused alice 4403 read-only access: update rejected")).count() >= 2);
+    node.insert("y-bob", 0, "bob");
+    await().atMost(WAIT).until(() -> serverText("plans").equals("bob"));
+    assertThat(audit).contains("refused alice 4403 no access to this document");
+  }
+
+  /**
+   * A revocation that comes while a token is being accepted (the authenticator said yes and the revocations were
+   * checked, the onAuthenticate hook still runs) refuses that token too: before, {@link CollabServer#revoke} found
+   * nothing of the principal's on the connection yet, and the session the token opened a moment later stayed.
+   */
+  @Test
+  void revoke_whileATokenIsBeingAccepted_refusesIt_onEveryProtocol() throws Exception {
+    holdCarol = true;
+    nodeClients.add("y-carol");
+    node.call("connect", "id", "y-carol", "url", url(), "room", "plans", "token", "carol", "waitSynced", false);
+    node.call("socket", "id", "s", "url", url());
+    nodeClients.add("h-carol");
+    node.call("connect", "kind", "hocuspocus", "socket", "s", "id", "h-carol", "room", "plans", "token", "carol",
+        "waitSynced", false);
+    List<Integer> closes = new CopyOnWriteArrayList<>();
+    collabConnecting("carol", closes);
+    assertThat(held.tryAcquire(3, 60, TimeUnit.SECONDS)).as("three tokens held in the hook").isTrue();
+
+    assertThat(server.revoke("acme", "carol").get(20, TimeUnit.SECONDS)).as("nothing of Carol's open yet").isZero();
+    release.countDown();
+
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(closeCodes(node.status("y-carol"))).contains(CloseCodes.UNAUTHORIZED);
+      assertThat(denied(node.status("y-carol"))).contains("access revoked");
+      assertThat(denied(node.status("h-carol"))).contains("access revoked");
+      assertThat(closes).contains(CloseCodes.UNAUTHORIZED);
+    });
+    assertThat(((Number) node.status("h-carol").get("authenticated")).intValue()).isZero();
+  }
+
+  private String serverText(String document) throws Exception {
+    try (DocumentHandle handle = server.openDocument(DocumentKey.of("acme", document)).get(20, TimeUnit.SECONDS)) {
+      return handle.read(d -> d.getText("t").toString()).get(20, TimeUnit.SECONDS);
+    }
   }
 }

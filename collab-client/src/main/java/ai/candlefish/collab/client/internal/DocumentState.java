@@ -241,8 +241,15 @@ final class DocumentState implements ClientDocument {
     }
   }
 
-  /** The server opened the document for this connection: resynchronise. */
+  /**
+   * The server opened the document for this connection: resynchronise. While open: a fresh token changed what the
+   * client may do.
+   */
   void opened(boolean readOnly) {
+    if (status == Status.OPEN) {
+      this.readOnly = readOnly;
+      return;
+    }
     if (status != Status.OPENING) {
       return;
     }

@@ -116,15 +116,20 @@ final class Authentication {
           return authenticate(runtime, info, candidate);
         }
       }, runtime.authenticationPool())
-          .whenComplete((p, e) -> {
+          .whenComplete((p, e) -> connection.channel().eventLoop().execute(() -> {
             Throwable error = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            Principal accepted = p;
+            if (error == null && runtime.revocations().isRevoked(p, Instant.now())) {
+              // Revoked after the check above and before this: CollabServer.revoke has passed this connection
+              // already (it found nothing of the principal here), so nothing would end what the token opens.
+              error = new AuthenticationException(ACCESS_REVOKED);
+              accepted = null;
+            }
             String result = result(error);
             runtime.metrics().authenticated(result);
             observed.stop(result, result.equals("error") ? error : null);
-          })
-          .whenComplete((p, e) -> connection.channel().eventLoop().execute(() -> {
             if (!connection.isClosing()) {
-              then.accept(p, e);
+              then.accept(accepted, error);
             }
           }));
     } catch (RejectedExecutionException e) {

@@ -172,8 +172,9 @@ public final class Connection implements Peer {
   }
 
   /**
-   * A fresh token for the connection (collab/1's {@code Hello} again): for the same principal, its expiry replaces
-   * the old one for every document opened with the connection's token; otherwise the connection is refused.
+   * A fresh token for the connection (collab/1's {@code Hello} again): for the same principal, its expiry and its
+   * permissions replace the old ones for every document opened with the connection's token (a document whose
+   * permission changed is announced again: {@code Opened}); otherwise the connection is refused.
    */
   private void refreshConnection(String token) {
     Grant grant = authentication.grant();
@@ -185,14 +186,34 @@ public final class Connection implements Peer {
       } else if (grant.isValid()) {
         grant.refresh(token, p);
         send(new ServerMessage.Authenticated("", false));
+        for (OpenDocuments.Open open : documents.all()) {
+          if (open.grant == grant) {
+            permit(open.name, open.session, p, false);
+          }
+        }
       }
     });
   }
 
   /**
+   * Document {@code name} goes on with a fresh token of its principal, {@code fresh}: the client may do what that
+   * token grants (a token with less access than the first one does not keep the first one's; one with none ends
+   * the document). {@code answer}: the client hears its permission even if it did not change.
+   */
+  private void permit(String name, DocumentSession session, Principal fresh, boolean answer) {
+    Permission permission = fresh.permission(session.document().key());
+    if (!permission.canRead()) {
+      log.debug("connection {}: principal {} may no longer open {}", info.id(), fresh.id(), session.document().key());
+      endDocument(name, CloseCodes.FORBIDDEN, "no access to this document");
+      return;
+    }
+    session.document().permit(session, permission, answer);
+  }
+
+  /**
    * A fresh token for open document {@code name} (Hocuspocus's provider sends its token again): for the same
-   * principal, its expiry replaces the old one for this document, and the client hears that it is authenticated
-   * again; otherwise the document is refused. Permissions stay as they were when the document was opened.
+   * principal, its expiry and its permission on the document replace the old ones, and the client hears that it
+   * is authenticated again (with the scope); otherwise the document is refused.
    */
   private void refreshDocument(String name, DocumentSession session, String token) {
     authentication.check(token, (p, error) -> {
@@ -212,7 +233,7 @@ public final class Connection implements Peer {
         } else {
           open.grant.refresh(token, p);
         }
-        send(new ServerMessage.Authenticated(name, !session.permission.canWrite()));
+        permit(name, session, p, true);
       }
     });
   }

@@ -17,13 +17,17 @@ import java.util.Set;
 public final class DocumentSession {
   final Peer peer;
   final SharedDocument document;
-  final Permission permission;
   /** Who the client is (null for tests that need no identity). */
   final Principal principal;
   final ConnectionInfo connection;
   /** What the client's protocol does differently. */
   final SessionPolicy policy;
 
+  /**
+   * What the client may do: what its token granted when it opened the document, then what each fresh token for it
+   * grants ({@link SharedDocument#permit}).
+   */
+  Permission permission;
   boolean attached;
   boolean initialStateSent;
   /** When a repeated sync step 1 may be answered again ({@link System#nanoTime}); 0: at once. */

@@ -14,6 +14,7 @@ import ai.candlefish.collab.server.LogContext;
 import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.StoreException;
 import ai.candlefish.collab.spi.StoredDocument;
 import ai.candlefish.collab.sync.SyncMessage;
@@ -264,6 +265,22 @@ public final class SharedDocument {
       List<Long> present = awareness.clientsWithState();
       if (!present.isEmpty()) {
         session.peer.send(new ServerMessage.Awareness(key.name(), awareness.encodeUpdate(present)));
+      }
+    });
+  }
+
+  /**
+   * {@code session}'s client sent a fresh token, which grants {@code permission}: what it sends from now on is held
+   * to that. An attached client hears its permission again ({@link ServerMessage.Authenticated}) if it changed, or
+   * if {@code answer} (the protocol answers every fresh token per document); one not attached yet hears it when it
+   * is. Any thread.
+   */
+  public void permit(DocumentSession session, Permission permission, boolean answer) {
+    lane.execute(() -> {
+      boolean changed = session.permission != permission;
+      session.permission = permission;
+      if (session.attached && (changed || answer)) {
+        session.peer.send(new ServerMessage.Authenticated(key.name(), !permission.canWrite()));
       }
     });
   }
