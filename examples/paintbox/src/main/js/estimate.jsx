@@ -87,6 +87,12 @@ function useObserved (...types) {
   }, types)
 }
 
+/** Deletes `item` from `array` where it is now: a remote edit may have moved it since the page last rendered. */
+const removeFrom = (array, item) => local(array, () => {
+  const index = array.toArray().indexOf(item)
+  if (index >= 0) array.delete(index, 1)
+})
+
 /** The awareness states with a name (Lexical's collaboration plugin sets name and colour). */
 function usePeople (provider) {
   const [people, setPeople] = useState([])
@@ -133,7 +139,7 @@ function NumberField ({ value, onChange, ...props }) {
   )
 }
 
-function Surface ({ surface, onRemove }) {
+function Surface ({ surface, surfaces }) {
   const get = k => surface.get(k)
   const set = k => v => local(surface, () => surface.set(k, v))
   return (
@@ -150,12 +156,12 @@ function Surface ({ surface, onRemove }) {
           onChange={e => set('product')(e.target.value)} />
       </td>
       <td><NumberField className='price num' value={get('price')} onChange={set('price')} aria-label='price per m² per coat' /></td>
-      <td><button className='link remove-surface' title='Remove surface' onClick={onRemove}>✕</button></td>
+      <td><button className='link remove-surface' title='Remove surface' onClick={() => removeFrom(surfaces, surface)}>✕</button></td>
     </tr>
   )
 }
 
-function Room ({ doc, room, index, total }) {
+function Room ({ rooms, room, total }) {
   const surfaces = room.get('surfaces')
   const addSurface = () => {
     const s = new Y.Map()
@@ -176,7 +182,7 @@ function Room ({ doc, room, index, total }) {
           onChange={e => local(room, () => room.set('name', e.target.value))} />
         <span className='room-total' title='computed on the server'>{total === undefined ? '…' : money.format(total)}</span>
         <button className='link remove-room' title='Remove room'
-          onClick={() => local(room, () => doc.getArray('rooms').delete(index, 1))}>Remove room</button>
+          onClick={() => removeFrom(rooms, room)}>Remove room</button>
       </div>
       <table>
         <thead>
@@ -184,8 +190,7 @@ function Room ({ doc, room, index, total }) {
         </thead>
         <tbody>
           {surfaces instanceof Y.Array && surfaces.toArray().map((s, i) => s instanceof Y.Map &&
-            <Surface key={s.get('id') || i} surface={s}
-              onRemove={() => local(surfaces, () => surfaces.delete(i, 1))} />)}
+            <Surface key={s.get('id') || i} surface={s} surfaces={surfaces} />)}
         </tbody>
       </table>
       <button className='add-surface' onClick={addSurface}>+ Surface</button>
@@ -260,7 +265,7 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
         <div className='rooms' onFocus={() => undo.undoManager.stopCapturing()}>
           {shownVersion && <VersionView shown={shownVersion} onClose={() => showVersion(null)} />}
           {rooms.toArray().map((room, i) => room instanceof Y.Map &&
-            <Room key={room.get('id') || i} doc={doc} room={room} index={i} total={roomTotals[room.get('id')]} />)}
+            <Room key={room.get('id') || i} rooms={rooms} room={room} total={roomTotals[room.get('id')]} />)}
           <button id='add-room' onClick={addRoom}>+ Room</button>
         </div>
         <aside>

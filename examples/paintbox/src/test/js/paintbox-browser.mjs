@@ -87,7 +87,7 @@ try {
     const final = await waitUntil('both pages show the same content and the expected total', async () => {
       const [a, b] = [await seen(alice.page), await seen(bob.page)]
       const same = JSON.stringify(a.rooms) === JSON.stringify(b.rooms) && a.notes === b.notes &&
-        a.totalShown && b.totalShown && JSON.stringify(a.totals) === JSON.stringify(b.totals)
+        a.totalShown && b.totalShown && a.roomsShown && b.roomsShown && JSON.stringify(a.totals) === JSON.stringify(b.totals)
       return { ok: same && a.totals.grand === EXPECTED.grand && a.people.length === 2 && b.people.length === 2, a, b }
     })
     const { a, b } = final
@@ -133,7 +133,7 @@ try {
     await openEstimate(carol, estimateId)
     const shown = (await waitUntil('the content from before the restart is back', async () => {
       const s = await seen(carol.page)
-      return { ok: s.totals.grand === EXPECTED.grand && s.totalShown && EXPECTED.notes.every(n => s.notes.includes(n)), s }
+      return { ok: s.totals.grand === EXPECTED.grand && s.totalShown && s.roomsShown && EXPECTED.notes.every(n => s.notes.includes(n)), s }
     })).s
     check(shown.grandText === EXPECTED.grandText, 'the total after the restart: ' + shown.grandText)
     await carol.page.screenshot({ path: `${shots}/paintbox-after-restart.png` })

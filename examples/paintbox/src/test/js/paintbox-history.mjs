@@ -27,9 +27,10 @@ const rooms = async who => (await seen(who.page)).rooms
 const bothShow = async (what, pages, expectedRooms, grandText) => waitUntil(what, async () => {
   const shown = []
   for (const who of pages) {
-    shown.push({ name: who.name, rooms: await rooms(who), grand: (await seen(who.page)).grandText })
+    const s = await seen(who.page)
+    shown.push({ name: who.name, rooms: await rooms(who), grand: s.grandText, drawn: s.roomsShown })
   }
-  const ok = shown.every(s => JSON.stringify(s.rooms) === JSON.stringify(expectedRooms) &&
+  const ok = shown.every(s => JSON.stringify(s.rooms) === JSON.stringify(expectedRooms) && s.drawn &&
     (grandText === undefined || s.grand === grandText))
   return { ok, shown }
 }, 20000)

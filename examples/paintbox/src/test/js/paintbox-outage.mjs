@@ -15,7 +15,7 @@
 //     in the estimate the version and everything typed.
 import { createInterface } from 'node:readline'
 import { mkdirSync } from 'node:fs'
-import { caretInNotes, check, createEstimate, fillSurface, launch, openEstimate, seen, signIn, waitUntil } from './paintbox-pages.mjs'
+import { aliceAndBob, caretInNotes, check, fillSurface, launch, openEstimate, seen, signIn, waitUntil } from './paintbox-pages.mjs'
 
 const [mode, base, shots] = process.argv.slice(2)
 if (!['offline', 'restart'].includes(mode) || !base || !shots) {
@@ -59,18 +59,14 @@ const converged = async (what, pages, grand, notes, millis = 30000) => (await wa
   for (const who of pages) shown.push(await seen(who.page))
   const [a] = shown
   const ok = shown.every(s => JSON.stringify(s.rooms) === JSON.stringify(a.rooms) && s.notes === a.notes &&
-    JSON.stringify(s.totals) === JSON.stringify(a.totals) && s.totalShown) && a.totals.grand === grand &&
+    JSON.stringify(s.totals) === JSON.stringify(a.totals) && s.totalShown && s.roomsShown) && a.totals.grand === grand &&
     notes.every(n => a.notes.includes(n))
   return { ok, shown }
 }, millis)).shown[0]
 
 /** Alice creates an estimate, Bob opens it, Alice adds a room with one surface (10 m² × 2 coats × 3.00 = 60). */
 const start = async (browser, title) => {
-  const alice = await signIn(browser, base, 'Alice')
-  const id = await createEstimate(alice, title)
-  const bob = await signIn(browser, base, 'Bob')
-  await bob.page.waitForSelector(`#estimates li[data-id="${id}"]`, { timeout: 15000 })
-  await openEstimate(bob, id)
+  const { alice, bob, id } = await aliceAndBob(browser, base, title)
   await alice.page.click('#add-room')
   const hall = alice.page.locator('.room').first()
   await hall.locator('.room-name').fill('Hall')

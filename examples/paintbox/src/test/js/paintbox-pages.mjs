@@ -39,6 +39,16 @@ export const createEstimate = async (who, title) => {
   return who.page.url().split('/').pop()
 }
 
+/** Alice creates an estimate called `title`; Bob finds it in his list and opens it. */
+export const aliceAndBob = async (browser, base, title) => {
+  const alice = await signIn(browser, base, 'Alice')
+  const id = await createEstimate(alice, title)
+  const bob = await signIn(browser, base, 'Bob')
+  await bob.page.waitForSelector(`#estimates li[data-id="${id}"]`, { timeout: 15000 })
+  await openEstimate(bob, id)
+  return { alice, bob, id }
+}
+
 export const openEstimate = async (who, id) => {
   await who.page.click(`#estimates li[data-id="${id}"] a`)
   await who.page.waitForSelector('.estimate[data-status="synced"]', { timeout: 15000 })
@@ -79,14 +89,24 @@ export const caretInNotes = async (page, where) => {
 
 /**
  * What a page shows: the rooms (from its document), notes, totals. React renders a change to the document a moment
- * later, so `totalShown` says whether the total on the page is already the document's: wait for it before
- * reading `grandText`.
+ * later, so `totalShown` says whether the total on the page is already the document's, and `roomsShown` whether the
+ * rooms and surfaces drawn (names, kinds, numbers, paints) are the document's: wait for them before reading
+ * `grandText` or trusting the fields.
  */
 export const seen = page => page.evaluate(() => {
   const totals = window.paintbox.doc.getMap('totals').toJSON()
+  const rooms = window.paintbox.doc.getArray('rooms').toJSON()
   const grandText = document.getElementById('grand-total').textContent
+  const NUMBERS = ['area', 'coats', 'price']
+  const drawn = [...document.querySelectorAll('.rooms > .room')].map(room => [room.querySelector('.room-name').value,
+    ...[...room.querySelectorAll('tr.surface')].map(row => [row.querySelector('select.kind').value,
+      ...NUMBERS.map(n => row.querySelector('input.' + n).value.trim()).map(v => v === '' ? '' : String(Number(v))),
+      row.querySelector('input.product').value])])
+  const held = rooms.map(room => [room.name || '', ...(room.surfaces || []).map(s => [s.kind || 'Wall',
+    ...NUMBERS.map(n => typeof s[n] === 'number' ? String(s[n]) : ''), s.product || ''])])
   return {
-    rooms: window.paintbox.doc.getArray('rooms').toJSON(),
+    rooms,
+    roomsShown: JSON.stringify(drawn) === JSON.stringify(held),
     totals,
     grandText,
     totalShown: typeof totals.grand === 'number' &&

@@ -1,0 +1,129 @@
+// Paintbox's page where a person's timing or the network makes the difference, in one real browser (Debian's
+// Chromium, headless, driven by playwright-core) for all scenarios. Prints one JSON line per scenario,
+// {"scenario": ..., "ok": true|false, "error": ..., ...what the pages showed}, and exits 0 unless the browser
+// could not be used at all: the test reads each scenario's line.
+//
+//   node paintbox-page.mjs <base url> <shots> <scenario>...
+//     remove   Bob removes a room, then a surface; each removal reaches Alice's page just before she clicks
+//              "Remove room" on another room (then ✕ on another surface), before the page has drawn it: the one she
+//              clicked must go, and nothing else.
+import { mkdirSync } from 'node:fs'
+import { aliceAndBob, check, launch, seen, waitUntil } from './paintbox-pages.mjs'
+
+const [base, shots, ...scenarios] = process.argv.slice(2)
+if (!base || !shots || scenarios.length === 0) {
+  console.error('usage: node paintbox-page.mjs <base url> <shots> remove...')
+  process.exit(2)
+}
+mkdirSync(shots, { recursive: true })
+
+/** The rooms' names in `who`'s document, once the page has drawn what the document holds. */
+const names = async who => {
+  const s = await seen(who.page)
+  return s.roomsShown ? s.rooms.map(r => r.name) : 'not drawn yet'
+}
+const products = async (who, room) => {
+  const s = await seen(who.page)
+  return s.roomsShown ? s.rooms[room].surfaces.map(s => s.product) : 'not drawn yet'
+}
+
+/** Waits until every page's document holds `expected` (a function of what a page shows) and returns it. */
+const allHold = (what, pages, read, expected, millis = 20000) => waitUntil(what, async () => {
+  const shown = []
+  for (const who of pages) shown.push(await read(who))
+  return { ok: shown.every(s => JSON.stringify(s) === JSON.stringify(expected)), shown }
+}, millis)
+
+/**
+ * Runs `edit` on Bob's page with his provider disconnected, so that his change stays there, and returns the updates
+ * it made (then connects him again).
+ */
+const bobsUpdates = async (bob, edit) => {
+  await bob.page.evaluate(() => {
+    const { doc, provider } = window.paintbox
+    window.captured = []
+    window.capture = (update, origin) => { if (origin !== provider) window.captured.push(Array.from(update)) }
+    doc.on('update', window.capture)
+    provider.disconnect()
+  })
+  await edit()
+  return bob.page.evaluate(() => {
+    window.paintbox.doc.off('update', window.capture)
+    return window.captured
+  })
+}
+
+/**
+ * Hands `updates` to Alice's page as its provider receives them from the server (y-websocket's sync message, type
+ * update) and clicks `selector` in the same task: the click comes before React has drawn the change.
+ */
+const arriveThenClick = (alice, updates, selector) => alice.page.evaluate(({ updates, selector }) => {
+  const varUint = (out, n) => { while (n > 127) { out.push((n & 127) | 128); n >>>= 7 } out.push(n) }
+  const { provider } = window.paintbox
+  for (const update of updates) {
+    const message = []
+    varUint(message, 0) // messageSync
+    varUint(message, 2) // messageYjsUpdate
+    varUint(message, update.length)
+    message.push(...update)
+    provider.ws.onmessage({ data: new Uint8Array(message).buffer })
+  }
+  document.querySelector(selector).click()
+}, { updates, selector })
+
+const SCENARIOS = {
+  async remove (browser) {
+    const { alice, bob } = await aliceAndBob(browser, base, 'Rooms removed')
+    const both = [alice, bob]
+    for (const [i, name] of ['Hall', 'Kitchen', 'Attic'].entries()) {
+      await alice.page.click('#add-room')
+      await alice.page.locator('.room').nth(i).locator('.room-name').fill(name)
+    }
+    const attic = alice.page.locator('.room').nth(2)
+    for (const [i, product] of ['A', 'B', 'C'].entries()) {
+      await attic.locator('.add-surface').click()
+      await attic.locator('tr.surface').nth(i).locator('input.product').fill(product)
+    }
+    await allHold('both pages have the three rooms', both, names, ['Hall', 'Kitchen', 'Attic'])
+    await allHold('both pages have the attic\'s surfaces', both, who => products(who, 2), ['A', 'B', 'C'])
+    const roomId = async (who, name) => (await seen(who.page)).rooms.find(r => r.name === name).id
+
+    // Bob removes the hall; his removal reaches Alice just as she removes the kitchen.
+    const hall = await roomId(bob, 'Hall')
+    const removedHall = await bobsUpdates(bob, () => bob.page.click(`.room[data-room="${hall}"] .remove-room`))
+    await arriveThenClick(alice, removedHall, `.room[data-room="${await roomId(alice, 'Kitchen')}"] .remove-room`)
+    await bob.page.evaluate(() => window.paintbox.provider.connect())
+    const rooms = await allHold('both pages keep only the attic', both, names, ['Attic'])
+
+    // Bob removes the attic's surface A; it reaches Alice just as she removes B.
+    const removedA = await bobsUpdates(bob, () => bob.page.locator('.room tr.surface').nth(0)
+      .locator('.remove-surface').click())
+    await arriveThenClick(alice, removedA, '.room tr.surface:nth-child(2) .remove-surface')
+    await bob.page.evaluate(() => window.paintbox.provider.connect())
+    const surfaces = await allHold('both pages keep only surface C', both, who => products(who, 0), ['C'])
+    for (const who of both) check(who.errors.length === 0, `${who.name}'s page had errors: ${who.errors}`)
+    return { rooms: rooms.shown[0], surfaces: surfaces.shown[0] }
+  }
+}
+
+const browser = await launch()
+try {
+  for (const scenario of scenarios) {
+    const run = SCENARIOS[scenario]
+    if (!run) {
+      console.log(JSON.stringify({ scenario, ok: false, error: 'no such scenario' }))
+      continue
+    }
+    const started = Date.now()
+    try {
+      const shown = await run(browser)
+      console.log(JSON.stringify({ scenario, ok: true, millis: Date.now() - started, ...shown }))
+    } catch (e) {
+      console.log(JSON.stringify({ scenario, ok: false, millis: Date.now() - started, error: String(e.stack || e) }))
+    } finally {
+      for (const context of browser.contexts()) await context.close()
+    }
+  }
+} finally {
+  await browser.close()
+}
