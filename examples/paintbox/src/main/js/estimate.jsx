@@ -5,7 +5,7 @@
 // never takes back what somebody else did; the notes have Lexical's own.
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
-import { useEffect, useMemo, useReducer, useState } from 'react'
+import { memo, useEffect, useLayoutEffect, useMemo, useReducer, useState } from 'react'
 import { api, ApiError, collabUrl } from './api.js'
 import { Notes } from './notes.jsx'
 import { VersionsPanel, VersionView } from './versions.jsx'
@@ -78,13 +78,18 @@ function useUndo (rooms) {
   return { undoManager, ...can }
 }
 
-/** Re-renders whenever one of the shared types changes (local or remote). */
-function useObserved (...types) {
+/**
+ * Re-renders when `type` (a Y.Map or Y.Array) itself changes: its own keys or elements, not what is inside them, so
+ * that a keystroke in one surface re-renders that surface and not the whole estimate. Subscribed in a layout effect,
+ * in the task that rendered: no change can come in between and go unseen.
+ */
+function useObserved (type) {
   const [, rerender] = useReducer(n => n + 1, 0)
-  useEffect(() => {
-    types.forEach(t => t.observeDeep(rerender))
-    return () => types.forEach(t => t.unobserveDeep(rerender))
-  }, types)
+  useLayoutEffect(() => {
+    if (!(type instanceof Y.AbstractType)) return
+    type.observe(rerender)
+    return () => type.unobserve(rerender)
+  }, [type])
 }
 
 /** Deletes `item` from `array` where it is now: a remote edit may have moved it since the page last rendered. */
@@ -139,7 +144,8 @@ function NumberField ({ value, onChange, ...props }) {
   )
 }
 
-function Surface ({ surface, surfaces }) {
+const Surface = memo(function Surface ({ surface, surfaces }) {
+  useObserved(surface)
   const get = k => surface.get(k)
   const set = k => v => local(surface, () => surface.set(k, v))
   return (
@@ -159,10 +165,12 @@ function Surface ({ surface, surfaces }) {
       <td><button className='link remove-surface' title='Remove surface' onClick={() => removeFrom(surfaces, surface)}>✕</button></td>
     </tr>
   )
-}
+})
 
-function Room ({ rooms, room, total }) {
+const Room = memo(function Room ({ rooms, room, total }) {
+  useObserved(room)
   const surfaces = room.get('surfaces')
+  useObserved(surfaces)
   const addSurface = () => {
     const s = new Y.Map()
     local(surfaces, () => {
@@ -196,7 +204,7 @@ function Room ({ rooms, room, total }) {
       <button className='add-surface' onClick={addSurface}>+ Surface</button>
     </div>
   )
-}
+})
 
 export function EstimatePage ({ id, user, config, onUnauthorized }) {
   const [estimate, setEstimate] = useState(null)
@@ -225,7 +233,8 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
 
   const rooms = doc.getArray('rooms')
   const totals = doc.getMap('totals')
-  useObserved(rooms, totals)
+  useObserved(rooms)
+  useObserved(totals)
   const people = usePeople(provider)
   const status = useStatus(provider)
   const undo = useUndo(rooms)

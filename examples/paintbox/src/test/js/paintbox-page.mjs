@@ -7,12 +7,14 @@
 //     remove   Bob removes a room, then a surface; each removal reaches Alice's page just before she clicks
 //              "Remove room" on another room (then ✕ on another surface), before the page has drawn it: the one she
 //              clicked must go, and nothing else.
+//     big      Alice types into a surface's paint and area, and a room's name, of a 300-room estimate: every
+//              character must be in the fields, in the document and at Bob's, and the total the server's.
 import { mkdirSync } from 'node:fs'
 import { aliceAndBob, check, launch, seen, waitUntil } from './paintbox-pages.mjs'
 
 const [base, shots, ...scenarios] = process.argv.slice(2)
 if (!base || !shots || scenarios.length === 0) {
-  console.error('usage: node paintbox-page.mjs <base url> <shots> remove...')
+  console.error('usage: node paintbox-page.mjs <base url> <shots> remove|big...')
   process.exit(2)
 }
 mkdirSync(shots, { recursive: true })
@@ -103,6 +105,72 @@ const SCENARIOS = {
     const surfaces = await allHold('both pages keep only surface C', both, who => products(who, 0), ['C'])
     for (const who of both) check(who.errors.length === 0, `${who.name}'s page had errors: ${who.errors}`)
     return { rooms: rooms.shown[0], surfaces: surfaces.shown[0] }
+  },
+
+  async big (browser) {
+    const { alice, bob } = await aliceAndBob(browser, base, 'A big house')
+    await alice.page.click('#add-room') // a room and its surfaces' array: the page's Y.Map and Y.Array classes
+    await alice.page.evaluate(count => {
+      const { doc } = window.paintbox
+      const rooms = doc.getArray('rooms')
+      const YMap = rooms.get(0).constructor
+      const YArray = rooms.get(0).get('surfaces').constructor
+      doc.transact(() => {
+        rooms.delete(0, 1)
+        for (let r = 0; r < count; r++) {
+          const room = new YMap()
+          const surfaces = new YArray()
+          rooms.push([room])
+          room.set('id', 'room' + r)
+          room.set('name', 'Room ' + (r + 1))
+          room.set('surfaces', surfaces)
+          for (let s = 0; s < 2; s++) {
+            const surface = new YMap()
+            surfaces.push([surface])
+            for (const [k, v] of Object.entries({ id: `s${r}-${s}`, kind: 'Wall', area: 10, coats: 2, product: '', price: 3 })) {
+              surface.set(k, v)
+            }
+          }
+        }
+      })
+    }, 300)
+    // 300 rooms of two surfaces: 10 m² × 2 coats × 3.00 each, 36,000 in all.
+    for (const who of [alice, bob]) {
+      await waitUntil(`${who.name}'s page shows the 300 rooms and the server's total`, async () => {
+        const s = await seen(who.page)
+        return { ok: s.totalShown && s.totals.grand === 36000 && await who.page.locator('.room').count() === 300 }
+      }, 30000)
+    }
+
+    const paint = 'Diamond Matt, Pure Brilliant White 5L'
+    const name = 'Room 300 (the attic, north side)'
+    const room = alice.page.locator('.room').nth(149)
+    const product = room.locator('tr.surface').nth(1).locator('input.product')
+    await product.click()
+    await alice.page.keyboard.type(paint)
+    const area = room.locator('tr.surface').nth(0).locator('input.area')
+    await area.click()
+    await alice.page.keyboard.press('Control+a')
+    await alice.page.keyboard.type('123.5')
+    const last = alice.page.locator('.room').nth(299).locator('.room-name')
+    await last.click()
+    await alice.page.keyboard.press('End')
+    await alice.page.keyboard.type(name.slice('Room 300'.length))
+    const fields = { product: await product.inputValue(), area: await area.inputValue(), name: await last.inputValue() }
+    check(JSON.stringify(fields) === JSON.stringify({ product: paint, area: '123.5', name }),
+      'the fields hold every character typed: ' + JSON.stringify(fields))
+
+    // 36,000 - 60 + 123.5 m² × 2 coats × 3.00 = 36,681.
+    const typed = async who => {
+      const s = await seen(who.page)
+      return [s.rooms[149].surfaces[1].product, s.rooms[149].surfaces[0].area, s.rooms[299].name,
+        s.totalShown && s.roomsShown && s.totals.grand]
+    }
+    await allHold('both documents hold what Alice typed, and both pages the server\'s total', [alice, bob], typed,
+      [paint, 123.5, name, 36681], 30000)
+    for (const who of [alice, bob]) check(who.errors.length === 0, `${who.name}'s page had errors: ${who.errors}`)
+    await alice.page.screenshot({ path: `${shots}/paintbox-300-rooms.png` })
+    return { fields }
   }
 }
 

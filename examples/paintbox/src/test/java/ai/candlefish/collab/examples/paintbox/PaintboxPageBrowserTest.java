@@ -25,7 +25,7 @@ import tools.jackson.databind.ObjectMapper;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PaintboxPageBrowserTest {
-  private static final String[] SCENARIOS = {"remove"};
+  private static final String[] SCENARIOS = {"remove", "big"};
 
   @TempDir
   static Path dataDir; // static: used before the tests
@@ -79,5 +79,12 @@ class PaintboxPageBrowserTest {
 
     assertThat(seen.get("rooms").toString()).isEqualTo("[\"Attic\"]");
     assertThat(seen.get("surfaces").toString()).isEqualTo("[\"C\"]");
+  }
+
+  @Test
+  void typingIntoA300RoomEstimate_keepsEveryCharacter() {
+    JsonNode seen = passed("big");
+
+    assertThat(seen.get("fields").get("area").asText()).isEqualTo("123.5");
   }
 }
