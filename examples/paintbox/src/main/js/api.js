@@ -30,6 +30,21 @@ export async function api (path, { method = 'GET', body, token } = {}) {
 }
 
 /**
+ * Calls `request` (a function returning a promise) until it answers or fails with an answer that trying again
+ * cannot change (an ApiError below 500: refused, not found): a network error or a 5xx (the server starting or
+ * restarting, a proxy without a backend) is tried again after 0.5 s, 1 s, 2 s, then every 5 s. `onRetry` hears each
+ * such failure; once `stopped()` says so, it gives up and resolves to null.
+ */
+export function untilAnswered (request, { onRetry = () => {}, stopped = () => false } = {}) {
+  const attempt = tries => stopped() ? Promise.resolve(null) : request().catch(err => {
+    if ((err instanceof ApiError && err.status < 500) || stopped()) throw err
+    onRetry(err)
+    return new Promise(resolve => setTimeout(resolve, Math.min(5000, 500 * 2 ** tries))).then(() => attempt(tries + 1))
+  })
+  return attempt(0)
+}
+
+/**
  * Where the collaboration server listens: the page's host, the port and path the server tells; no port (-1) when
  * it is served on the page's own port (candlefish.collab.transport=servlet).
  */

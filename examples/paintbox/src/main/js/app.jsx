@@ -1,7 +1,7 @@
 // Paintbox's page: sign in with a name, list and create estimates, and edit one together with others.
 import { createRoot } from 'react-dom/client'
 import { useCallback, useEffect, useRef, useState } from 'react'
-import { api, ApiError, session } from './api.js'
+import { api, ApiError, session, untilAnswered } from './api.js'
 import { EstimatePage } from './estimate.jsx'
 
 function useHash () {
@@ -115,18 +115,16 @@ function useFreshToken (user, onRenewed, signOut) {
       return Promise.resolve(null)
     }
     if (renewing.current) return renewing.current
-    const attempt = tries => api('/api/login', { method: 'POST', body: { name: now.name } }).catch(err => {
-      if (err instanceof ApiError && err.status < 500) throw err
-      if (current.current !== now) return null // signed out or in again meanwhile
-      return new Promise(resolve => setTimeout(resolve, Math.min(5000, 500 * 2 ** tries))).then(() => attempt(tries + 1))
-    })
-    renewing.current = attempt(0).then(fresh => {
+    const signIn = () => api('/api/login', { method: 'POST', body: { name: now.name } })
+    const stopped = () => current.current !== now // signed out or in again meanwhile
+    renewing.current = untilAnswered(signIn, { stopped }).then(fresh => {
       if (fresh && current.current === now) {
         renewed.current = { token: fresh.token, at: Date.now() }
         onRenewed(fresh)
       }
       return fresh
     }, err => {
+      if (stopped()) return null
       console.warn('paintbox: could not sign in again', err)
       signOut()
       return null
@@ -142,11 +140,26 @@ function useFreshToken (user, onRenewed, signOut) {
   return renew
 }
 
+/**
+ * Where the collaboration server is (`/api/config`), asked until the server answers: a page opened while Paintbox
+ * starts or restarts, or behind a proxy whose backend is not up yet, gets it once the server is there.
+ */
+function useConfig () {
+  const [config, setConfig] = useState(null)
+  const [failure, setFailure] = useState(null) // of the last try, while there is no answer yet
+  useEffect(() => {
+    let stopped = false
+    untilAnswered(() => api('/api/config'), { stopped: () => stopped, onRetry: err => setFailure(err.message) })
+      .then(answer => { if (answer) setConfig(answer) }, err => { if (!stopped) setFailure(err.message) })
+    return () => { stopped = true }
+  }, [])
+  return { config, failure }
+}
+
 function App () {
   const [user, setUser] = useState(session.get())
-  const [config, setConfig] = useState(null)
+  const { config, failure } = useConfig()
   const hash = useHash()
-  useEffect(() => { api('/api/config').then(setConfig) }, [])
   const signOut = () => { session.clear(); setUser(null) }
   const renew = useFreshToken(user, fresh => { session.set(fresh); setUser(fresh) }, signOut)
   const match = /^#\/estimates\/([a-z0-9]+)$/.exec(hash)
@@ -159,7 +172,8 @@ function App () {
       </header>
       <main>
         {!user ? <Login onLogin={u => { session.set(u); setUser(u) }} />
-          : !config ? <p className='hint'>Loading…</p>
+          : !config ? <p className='hint' id='config-loading'>Loading…{failure &&
+            <span className='error'> The server does not answer yet ({failure}); trying again.</span>}</p>
             : match ? <EstimatePage key={match[1]} id={match[1]} user={user} config={config} onUnauthorized={renew} />
               : <EstimateList user={user} onUnauthorized={renew} />}
       </main>

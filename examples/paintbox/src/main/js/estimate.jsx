@@ -6,7 +6,7 @@
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
 import { memo, useEffect, useLayoutEffect, useMemo, useReducer, useState } from 'react'
-import { api, ApiError, collabUrl } from './api.js'
+import { api, ApiError, collabUrl, untilAnswered } from './api.js'
 import { Notes } from './notes.jsx'
 import { VersionsPanel, VersionView } from './versions.jsx'
 
@@ -226,9 +226,17 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
     window.paintbox = { doc, provider } // for the browser test and the curious
     return () => { provider.destroy(); doc.destroy() }
   }, [doc, provider])
+  // The title, asked until the server answers (the rooms and notes come through the provider meanwhile); only an
+  // answer that asking again cannot change (not found, refused) replaces the page with an error.
   useEffect(() => {
-    api('/api/estimates/' + id, { token: user.token }).then(setEstimate)
-      .catch(err => err instanceof ApiError && err.status === 401 ? onUnauthorized(user.token) : setError(err.message || 'HTTP ' + err.status))
+    let stopped = false
+    untilAnswered(() => api('/api/estimates/' + id, { token: user.token }), { stopped: () => stopped })
+      .then(answer => { if (answer) setEstimate(answer) }, err => {
+        if (stopped) return
+        if (err instanceof ApiError && err.status === 401) onUnauthorized(user.token)
+        else setError(err.message || 'HTTP ' + err.status)
+      })
+    return () => { stopped = true }
   }, [id, user.token])
 
   const rooms = doc.getArray('rooms')

@@ -9,12 +9,14 @@
 //              clicked must go, and nothing else.
 //     big      Alice types into a surface's paint and area, and a room's name, of a 300-room estimate: every
 //              character must be in the fields, in the document and at Bob's, and the total the server's.
+//     config   A page whose first tries at /api/config (and at the estimate's own /api/estimates/<id>) find no
+//              server must show the list (the estimate) once the server answers.
 import { mkdirSync } from 'node:fs'
-import { aliceAndBob, check, launch, seen, waitUntil } from './paintbox-pages.mjs'
+import { aliceAndBob, check, createEstimate, launch, seen, waitUntil } from './paintbox-pages.mjs'
 
 const [base, shots, ...scenarios] = process.argv.slice(2)
 if (!base || !shots || scenarios.length === 0) {
-  console.error('usage: node paintbox-page.mjs <base url> <shots> remove|big...')
+  console.error('usage: node paintbox-page.mjs <base url> <shots> remove|big|config...')
   process.exit(2)
 }
 mkdirSync(shots, { recursive: true })
@@ -171,6 +173,34 @@ const SCENARIOS = {
     for (const who of [alice, bob]) check(who.errors.length === 0, `${who.name}'s page had errors: ${who.errors}`)
     await alice.page.screenshot({ path: `${shots}/paintbox-300-rooms.png` })
     return { fields }
+  },
+
+  async config (browser) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US' })
+    // The first tries find no server: an answer 503 (a proxy without its backend), then no connection at all.
+    let configTries = 0
+    await context.route('**/api/config', route => ++configTries === 1
+      ? route.fulfill({ status: 503, contentType: 'application/json', body: '{"message":"Service Unavailable"}' })
+      : configTries <= 3 ? route.abort('connectionrefused') : route.continue())
+    let estimateTries = 0
+    await context.route(/\/api\/estimates\/[a-z0-9]{10}$/, route =>
+      route.request().method() === 'GET' && ++estimateTries <= 2 ? route.abort('connectionrefused') : route.continue())
+    const page = await context.newPage()
+    const who = { context, page, name: 'Dora', errors: [] }
+    page.on('pageerror', e => who.errors.push(e.message))
+    await page.goto(base)
+    await page.fill('#login-name', 'Dora')
+    await page.click('#login-submit')
+    await page.waitForSelector('#new-title', { timeout: 20000 })
+    check(configTries >= 4, '/api/config was asked until it answered: ' + configTries)
+    const id = await createEstimate(who, 'Opened while the server starts')
+    await waitUntil('the page shows the estimate\'s title, asked until answered', async () => ({
+      ok: await page.locator('#estimate-title').textContent() === 'Opened while the server starts',
+      error: await page.locator('.error').allTextContents()
+    }))
+    check(estimateTries >= 3, 'the estimate was asked for until it was answered: ' + estimateTries)
+    check(who.errors.length === 0, 'the page had errors: ' + who.errors)
+    return { id, configTries, estimateTries }
   }
 }
 

@@ -25,7 +25,7 @@ import tools.jackson.databind.ObjectMapper;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PaintboxPageBrowserTest {
-  private static final String[] SCENARIOS = {"remove", "big"};
+  private static final String[] SCENARIOS = {"remove", "big", "config"};
 
   @TempDir
   static Path dataDir; // static: used before the tests
@@ -86,5 +86,13 @@ class PaintboxPageBrowserTest {
     JsonNode seen = passed("big");
 
     assertThat(seen.get("fields").get("area").asText()).isEqualTo("123.5");
+  }
+
+  @Test
+  void aPageOpenedWhileTheServerDoesNotAnswer_showsTheListAndTheEstimateOnceItDoes() {
+    JsonNode seen = passed("config");
+
+    assertThat(seen.get("configTries").asInt()).isGreaterThanOrEqualTo(4);
+    assertThat(seen.get("estimateTries").asInt()).isGreaterThanOrEqualTo(3);
   }
 }
