@@ -5,6 +5,7 @@
 // never takes back what somebody else did; the notes have Lexical's own.
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
+import { IndexeddbPersistence } from 'y-indexeddb'
 import { memo, useEffect, useLayoutEffect, useMemo, useReducer, useState } from 'react'
 import { api, ApiError, collabUrl, untilAnswered } from './api.js'
 import { Notes } from './notes.jsx'
@@ -52,6 +53,28 @@ function useReconnectWhenRefused (provider, renew) {
     provider.on('closed', onClosed)
     return () => { alive = false; provider.off('status', onStatus); provider.off('closed', onClosed) }
   }, [provider])
+}
+
+/**
+ * Keeps the estimate in this browser's IndexedDB too (y-indexeddb), so that what was typed while offline or while
+ * the server was down survives a reload or a closed tab: the next page of this estimate in this browser loads it
+ * and sends it once connected. Loaded only once Lexical's collaboration plugin connects the provider, which it does
+ * once its binding listens to the document: notes already in the document before that would not show in the editor.
+ */
+function useKeptInBrowser (documentName, doc, provider) {
+  useEffect(() => {
+    let persistence = null
+    const start = () => {
+      provider.off('status', start)
+      persistence = persistence || new IndexeddbPersistence('paintbox-' + documentName, doc)
+    }
+    if (provider.shouldConnect) start()
+    else provider.on('status', start)
+    return () => {
+      provider.off('status', start)
+      if (persistence) persistence.destroy()
+    }
+  }, [documentName, doc, provider])
 }
 
 /** Undo and redo of this page's edits of the rooms; Ctrl/Cmd+Z, Ctrl/Cmd+Shift+Z and Ctrl+Y outside the notes. */
@@ -226,6 +249,7 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
     window.paintbox = { doc, provider } // for the browser test and the curious
     return () => { provider.destroy(); doc.destroy() }
   }, [doc, provider])
+  useKeptInBrowser(documentName, doc, provider)
   // The title, asked until the server answers (the rooms and notes come through the provider meanwhile); only an
   // answer that asking again cannot change (not found, refused) replaces the page with an error.
   useEffect(() => {

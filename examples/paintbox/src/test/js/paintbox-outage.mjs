@@ -15,7 +15,7 @@
 //     in the estimate the version and everything typed.
 import { createInterface } from 'node:readline'
 import { mkdirSync } from 'node:fs'
-import { aliceAndBob, caretInNotes, check, fillSurface, launch, openEstimate, seen, signIn, waitUntil } from './paintbox-pages.mjs'
+import { aliceAndBob, check, fillSurface, launch, openEstimate, seen, signIn, typeInNotes, waitUntil } from './paintbox-pages.mjs'
 
 const [mode, base, shots] = process.argv.slice(2)
 if (!['offline', 'restart'].includes(mode) || !base || !shots) {
@@ -46,12 +46,6 @@ const call = async (who, method, path, body) => who.page.evaluate(async ({ metho
 }, { method, path, body, token: await token(who) })
 
 const names = people => people.map(p => p.replace(' (you)', '')).sort().join()
-const typeInNotes = async (who, text) => {
-  await who.page.locator('#notes').click()
-  await who.page.keyboard.press('Control+End')
-  await caretInNotes(who.page, 'end')
-  await who.page.keyboard.type(text, { delay: 10 })
-}
 
 /** Both pages hold the same rooms, notes and totals, and the total is `grand`; returns what they show. */
 const converged = async (what, pages, grand, notes, millis = 30000) => (await waitUntil(what, async () => {

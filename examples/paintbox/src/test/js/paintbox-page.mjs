@@ -11,12 +11,14 @@
 //              character must be in the fields, in the document and at Bob's, and the total the server's.
 //     config   A page whose first tries at /api/config (and at the estimate's own /api/estimates/<id>) find no
 //              server must show the list (the estimate) once the server answers.
+//     offline  Alice types while offline, reloads (the browser's offline page) and comes back online: what she typed
+//              must reach Bob.
 import { mkdirSync } from 'node:fs'
-import { aliceAndBob, check, createEstimate, launch, seen, waitUntil } from './paintbox-pages.mjs'
+import { aliceAndBob, check, createEstimate, launch, openEstimate, seen, signIn, typeInNotes, waitUntil } from './paintbox-pages.mjs'
 
 const [base, shots, ...scenarios] = process.argv.slice(2)
 if (!base || !shots || scenarios.length === 0) {
-  console.error('usage: node paintbox-page.mjs <base url> <shots> remove|big|config...')
+  console.error('usage: node paintbox-page.mjs <base url> <shots> remove|big|config|offline...')
   process.exit(2)
 }
 mkdirSync(shots, { recursive: true })
@@ -201,6 +203,56 @@ const SCENARIOS = {
     check(estimateTries >= 3, 'the estimate was asked for until it was answered: ' + estimateTries)
     check(who.errors.length === 0, 'the page had errors: ' + who.errors)
     return { id, configTries, estimateTries }
+  },
+
+  async offline (browser) {
+    // Alice's sockets go through the test (Chromium's offline mode lets an open socket's frames through): offline,
+    // it closes them and refuses new ones.
+    const alice = await signIn(browser, base, 'Alice')
+    let offline = false
+    const sockets = []
+    await alice.context.routeWebSocket(/\/estimate-/, ws => {
+      if (offline) return ws.close()
+      sockets.push({ page: ws, server: ws.connectToServer() })
+    })
+    const id = await createEstimate(alice, 'Typed offline')
+    const bob = await signIn(browser, base, 'Bob')
+    await bob.page.waitForSelector(`#estimates li[data-id="${id}"]`, { timeout: 15000 })
+    await openEstimate(bob, id)
+    await alice.page.click('#add-room')
+    const hall = alice.page.locator('.room').first()
+    await hall.locator('.room-name').fill('Hall')
+    await hall.locator('.add-surface').click()
+    await allHold('both pages have the hall', [alice, bob], names, ['Hall'])
+
+    offline = true
+    await alice.context.setOffline(true)
+    for (const socket of sockets.splice(0)) {
+      await socket.server.close()
+      await socket.page.close()
+    }
+    await waitUntil('Alice\'s page knows it is offline', async () => ({
+      ok: await alice.page.locator('.estimate').getAttribute('data-status') !== 'synced'
+    }))
+    await hall.locator('.room-name').fill('Hall, typed offline')
+    await hall.locator('.add-surface').click()
+    await typeInNotes(alice, 'Typed offline.')
+    await alice.page.reload().then(() => null, e => e) // the browser's "No internet" page
+    check(await alice.page.evaluate(() => window.paintbox === undefined).catch(() => true),
+      'the reload while offline left the page')
+    offline = false
+    await alice.context.setOffline(false)
+    await alice.page.goto(`${base}?back#/estimates/${id}`) // not the same URL: a new page, whatever the last one was
+    await alice.page.waitForSelector('.estimate[data-status="synced"]', { timeout: 20000 })
+
+    const typed = async who => {
+      const s = await seen(who.page)
+      return [s.roomsShown && s.rooms.map(r => `${r.name}: ${r.surfaces.length}`), s.notes.includes('Typed offline.')]
+    }
+    const shown = await allHold('what Alice typed offline reached Bob', [alice, bob], typed,
+      [['Hall, typed offline: 2'], true])
+    for (const who of [alice, bob]) check(who.errors.length === 0, `${who.name}'s page had errors: ${who.errors}`)
+    return { shown: shown.shown[1] }
   }
 }
 

@@ -87,6 +87,14 @@ export const caretInNotes = async (page, where) => {
   }
 }
 
+/** `who` types `text` at the end of the notes. */
+export const typeInNotes = async (who, text) => {
+  await who.page.locator('#notes').click()
+  await who.page.keyboard.press('Control+End')
+  await caretInNotes(who.page, 'end')
+  await who.page.keyboard.type(text, { delay: 10 })
+}
+
 /**
  * What a page shows: the rooms (from its document), notes, totals. React renders a change to the document a moment
  * later, so `totalShown` says whether the total on the page is already the document's, and `roomsShown` whether the

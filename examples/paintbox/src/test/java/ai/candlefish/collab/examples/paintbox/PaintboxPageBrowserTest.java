@@ -25,7 +25,7 @@ import tools.jackson.databind.ObjectMapper;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PaintboxPageBrowserTest {
-  private static final String[] SCENARIOS = {"remove", "big", "config"};
+  private static final String[] SCENARIOS = {"remove", "big", "config", "offline"};
 
   @TempDir
   static Path dataDir; // static: used before the tests
@@ -94,5 +94,12 @@ class PaintboxPageBrowserTest {
 
     assertThat(seen.get("configTries").asInt()).isGreaterThanOrEqualTo(4);
     assertThat(seen.get("estimateTries").asInt()).isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void whatWasTypedOffline_survivesAReloadWhileOffline_andReachesTheOthersOnceBack() {
+    JsonNode seen = passed("offline");
+
+    assertThat(seen.get("shown").toString()).contains("Hall, typed offline: 2");
   }
 }
