@@ -106,7 +106,8 @@ public class CollabTransportAutoConfiguration {
     @Bean
     WebSocketConfigurer collabWebSocketConfigurer(CollabServer server, CollabProperties properties) {
       String path = hostPath(properties);
-      CollabWebSocketHandler handler = new CollabWebSocketHandler(server);
+      CollabWebSocketHandler handler = new CollabWebSocketHandler(server,
+          Math.toIntExact(properties.limits().maxMessageSize().toBytes()), properties.limits().idleTimeout());
       // The server checks origins itself (the allow-list, or the application's own pages), as on its own port.
       return registry -> registry.addHandler(handler, path, path + "/**")
           .addInterceptors(handler)

@@ -64,8 +64,14 @@ class CollabAutoConfigurationTest {
   }
 
   static String token(String subject, String tenant, Object permissions, String audience) throws Exception {
+    return token(subject, tenant, permissions, audience, Duration.ofMinutes(1));
+  }
+
+  /** A token that expires {@code lifetime} from now. */
+  static String token(String subject, String tenant, Object permissions, String audience, Duration lifetime)
+      throws Exception {
     JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().subject(subject).claim("tenant", tenant)
-        .audience(audience).expirationTime(new Date(System.currentTimeMillis() + 60_000));
+        .audience(audience).expirationTime(new Date(System.currentTimeMillis() + lifetime.toMillis()));
     if (permissions != null) {
       claims.claim("collab", permissions);
     }

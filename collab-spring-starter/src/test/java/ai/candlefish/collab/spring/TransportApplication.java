@@ -1,15 +1,22 @@
 package ai.candlefish.collab.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.client.ClientDocument;
 import ai.candlefish.collab.client.CollabClient;
+import ai.candlefish.collab.client.CollabClientListener;
+import ai.candlefish.collab.client.RefusedException;
+import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.server.CollabServer;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.testkit.YjsNodeClients;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -114,6 +121,93 @@ abstract class TransportApplication {
     assertThat(WebSocketProbe.firstAnswer(URI.create(url() + "/plans?token=not.a.jwt"))).isEqualTo("close 4401");
     assertThat(WebSocketProbe.firstAnswer(URI.create(url() + "/plans?token="
         + CollabAutoConfigurationTest.token("ann", "acme", "write")))).isEqualTo("message");
+  }
+
+  /**
+   * The token's life on the application's own port, as on the embedded port, each protocol: a token that expires
+   * while its socket is open ends its session (4440; Hocuspocus: its document, the shared socket stays), {@link
+   * CollabServer#revoke} ends a principal's sessions (4401), a read-only token's updates are refused (4403), and
+   * nobody else notices.
+   */
+  @Test
+  void expiryRevocationAndReadOnlyTokens_endSessionsAsOnTheEmbeddedPort() throws Exception {
+    String bob = CollabAutoConfigurationTest.token("bob", "acme", "write");
+    String frank = CollabAutoConfigurationTest.token("frank", "acme", "write");
+    String rita = CollabAutoConfigurationTest.token("rita", "acme", "read");
+    List<Integer> frankCloses = new CopyOnWriteArrayList<>();
+    List<Integer> erinCloses = new CopyOnWriteArrayList<>();
+    try (YjsNodeClients js = YjsNodeClients.start();
+        CollabClient frankJava = client(frank, frankCloses);
+        CollabClient ritaJava = client(rita, new CopyOnWriteArrayList<>())) {
+      js.connect("y-bob", url(), "life", bob);
+      js.connect("y-frank", url(), "life", frank);
+      js.connect("y-rita", url(), "life", rita);
+      js.call("socket", "id", "s", "url", url());
+      js.call("connect", "kind", "hocuspocus", "socket", "s", "id", "h-frank", "room", "life", "token", frank);
+      js.call("connect", "kind", "hocuspocus", "socket", "s", "id", "h-bob", "room", "notes", "token", bob);
+      frankJava.connect().get(30, TimeUnit.SECONDS);
+      frankJava.open("life").get(30, TimeUnit.SECONDS);
+      ritaJava.connect().get(30, TimeUnit.SECONDS);
+      ClientDocument ritas = ritaJava.open("life").get(30, TimeUnit.SECONDS);
+      // Made last (connecting the others took seconds at a load of 10), so that it is still valid when used.
+      String erin = CollabAutoConfigurationTest.token("erin", "acme", "write", null, Duration.ofSeconds(15));
+      js.connect("y-erin", url(), "life", erin);
+      js.call("connect", "kind", "hocuspocus", "socket", "s", "id", "h-erin", "room", "diary", "token", erin);
+      try (CollabClient erinJava = client(erin, erinCloses)) {
+        erinJava.connect().get(30, TimeUnit.SECONDS);
+        erinJava.open("life").get(30, TimeUnit.SECONDS);
+
+        assertThat(server.revoke("acme", "frank").get(30, TimeUnit.SECONDS)).as("connections").isEqualTo(3);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+          assertThat(js.closeCodes("y-frank")).contains(CloseCodes.UNAUTHORIZED);
+          assertThat(denied(js, "h-frank")).contains("access revoked");
+          assertThat(frankCloses).contains(CloseCodes.UNAUTHORIZED);
+        });
+
+        js.insert("y-rita", 0, "rita");
+        CompletableFuture<Void> edit = ritas.edit(txn -> ritas.doc().getText("t").insert(0, "rita"));
+        assertThatThrownBy(() -> edit.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(RefusedException.class)
+            .hasMessageContaining("4403");
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> denied(js, "y-rita").contains("read-only access: update rejected"));
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+          assertThat(js.closeCodes("y-erin")).contains(CloseCodes.TOKEN_EXPIRED);
+          assertThat(denied(js, "h-erin")).contains("token expired");
+          assertThat(erinCloses).contains(CloseCodes.TOKEN_EXPIRED);
+        });
+      }
+
+      // Bob, one of whose documents shared the socket with Frank's and Erin's, goes on; nothing of Rita's got in.
+      js.insert("h-bob", 0, "notes");
+      js.insert("y-bob", 0, "bob");
+      await().atMost(Duration.ofSeconds(30)).until(() -> serverText("life").equals("bob")
+          && serverText("notes").equals("notes"));
+      assertThat(js.closeCodes("y-bob")).isEmpty();
+      assertThat(denied(js, "h-bob")).isEmpty();
+    }
+  }
+
+  private String serverText(String document) throws Exception {
+    try (var handle = server.openDocument(DocumentKey.of("acme", document)).get(10, TimeUnit.SECONDS)) {
+      return handle.read(doc -> doc.getText("t").toString()).get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private CollabClient client(String token, List<Integer> closes) {
+    return CollabClient.newBuilder().uri(URI.create(url())).token(token)
+        .reconnect(Duration.ofMillis(50), Duration.ofMillis(200))
+        .listener(new CollabClientListener() {
+          @Override
+          public void onDisconnected(int code, String reason) {
+            closes.add(code);
+          }
+        }).build();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Object> denied(YjsNodeClients js, String id) {
+    return (List<Object>) js.status(id).get("denied");
   }
 
   private static String text(ClientDocument document) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,9 +47,17 @@ public final class CollabWebSocketHandler extends AbstractWebSocketHandler
   static final long CLOSE_TIMEOUT_MILLIS = 3000;
 
   private final CollabServer server;
+  private final int maxMessageSize;
+  private final Duration idleTimeout;
 
-  public CollabWebSocketHandler(CollabServer server) {
+  /**
+   * @param maxMessageSize the largest message a client may send (the server's: see {@link JettySessions})
+   * @param idleTimeout how long the server lets a client stay silent (it pings before)
+   */
+  public CollabWebSocketHandler(CollabServer server, int maxMessageSize, Duration idleTimeout) {
     this.server = server;
+    this.maxMessageSize = maxMessageSize;
+    this.idleTimeout = idleTimeout;
   }
 
   @Override
@@ -91,8 +100,8 @@ public final class CollabWebSocketHandler extends AbstractWebSocketHandler
 
   @Override
   public void afterConnectionEstablished(WebSocketSession session) {
-    if (TOMCAT) {
-      TomcatReads.closeTimeout(session);
+    if (!(TOMCAT && TomcatReads.closeTimeout(session)) && JETTY) {
+      JettySessions.fit(session, maxMessageSize, idleTimeout.multipliedBy(2));
     }
     CollabBridge.Handshake handshake = (CollabBridge.Handshake) session.getAttributes().get(HANDSHAKE);
     session.getAttributes().put(SOCKET, server.bridge().open(handshake, new SessionSender(session)));
@@ -163,6 +172,34 @@ public final class CollabWebSocketHandler extends AbstractWebSocketHandler
     }
   }
 
+  /** Whether Jetty's WebSocket API is there (Spring WebSocket on Jetty uses it). */
+  private static final boolean JETTY = ClassUtils.isPresent("org.eclipse.jetty.websocket.api.Session",
+      CollabWebSocketHandler.class.getClassLoader());
+
+  /**
+   * Fits a Jetty socket's limits to the server's. Spring WebSocket hands Jetty's messages over whole, and Jetty
+   * closed every one over 64 KiB with 1009, its default limit (a pasted image, a large document's first sync: the
+   * client reconnected, sent it again and was closed again), where the server takes up to its maximum message size
+   * (16 MiB by default). Jetty's idle timeout (30 s by default, shorter than the server's: a silent client could
+   * be dropped by Jetty before the server pinged it) becomes twice the server's. Loaded only when Jetty is there.
+   */
+  private static final class JettySessions {
+    private JettySessions() {}
+
+    static void fit(WebSocketSession session, int maxMessageSize, Duration idleTimeout) {
+      if (session instanceof NativeWebSocketSession s
+          && s.getNativeSession() instanceof org.eclipse.jetty.websocket.api.Session jetty) {
+        if (jetty.getMaxBinaryMessageSize() < maxMessageSize) {
+          jetty.setMaxBinaryMessageSize(maxMessageSize);
+        }
+        Duration idle = jetty.getIdleTimeout();
+        if (!idle.isZero() && !idle.isNegative() && idle.compareTo(idleTimeout) < 0) {
+          jetty.setIdleTimeout(idleTimeout);
+        }
+      }
+    }
+  }
+
   /** Whether Tomcat's WebSocket is there: it can stop reading one socket (Jetty cannot through Spring's API). */
   private static final boolean TOMCAT = ClassUtils.isPresent("org.apache.tomcat.websocket.WsSession",
       CollabWebSocketHandler.class.getClassLoader());
@@ -184,12 +221,14 @@ public final class CollabWebSocketHandler extends AbstractWebSocketHandler
      * Drops the connection if the client has not answered the server's close frame within
      * {@link #CLOSE_TIMEOUT_MILLIS}, as the embedded port does; Tomcat's default (30 s) kept each client that reads
      * nothing (one closed for being too slow, or for a bad token) connected for half a minute after the server
-     * closed it, uncounted by the per-address connection limit.
+     * closed it, uncounted by the per-address connection limit. Returns whether {@code session} is Tomcat's.
      */
-    static void closeTimeout(WebSocketSession session) {
+    static boolean closeTimeout(WebSocketSession session) {
       if (session instanceof NativeWebSocketSession s && s.getNativeSession() instanceof WsSession tomcat) {
         tomcat.getUserProperties().put(Constants.SESSION_CLOSE_TIMEOUT_PROPERTY, CLOSE_TIMEOUT_MILLIS);
+        return true;
       }
+      return false;
     }
 
     static void resume(WebSocketSession session) {
