@@ -183,9 +183,11 @@ public sealed class YText extends SharedType permits YXmlText {
   }
 
   /**
-   * Applies formatting to {@code length} units from {@code index} ({@code null} values remove an attribute).
+   * Applies formatting to {@code length} units from {@code index} ({@code null} values remove an attribute). As in
+   * Yjs, an index past the end formats nothing, and a length past the end formats to the end and appends newlines
+   * (Quill's document ends with one).
    *
-   * @throws IndexOutOfBoundsException if {@code index} is outside the text
+   * @throws IndexOutOfBoundsException if {@code index} or {@code length} is negative
    */
   public void format(int index, int length, Map<String, @Nullable Object> attributes) {
     Objects.requireNonNull(attributes, "attributes");
@@ -193,8 +195,11 @@ public sealed class YText extends SharedType permits YXmlText {
     if (length == 0 || (doc == null && defer(t -> t.format(index, length, attrs)))) {
       return;
     }
-    if (index < 0 || length < 0 || index > this.length) {
-      throw new IndexOutOfBoundsException("index " + index + " is outside [0, " + this.length + "]");
+    if (index < 0 || length < 0) {
+      throw new IndexOutOfBoundsException("index " + index + " and length " + length + " must not be negative");
+    }
+    if (index > this.length) {
+      return; // Yjs walks past every item (trailing formats too) and finds nothing to format
     }
     doc.transact(txn -> {
       Pos pos = findPosition(txn, index, false);
