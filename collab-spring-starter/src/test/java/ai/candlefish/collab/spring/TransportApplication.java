@@ -150,7 +150,7 @@ abstract class TransportApplication {
       ritaJava.connect().get(30, TimeUnit.SECONDS);
       ClientDocument ritas = ritaJava.open("life").get(30, TimeUnit.SECONDS);
       // Made last (connecting the others took seconds at a load of 10), so that it is still valid when used.
-      String erin = CollabAutoConfigurationTest.token("erin", "acme", "write", null, Duration.ofSeconds(15));
+      String erin = CollabAutoConfigurationTest.token("erin", "acme", "write", null, Duration.ofSeconds(25));
       js.connect("y-erin", url(), "life", erin);
       js.call("connect", "kind", "hocuspocus", "socket", "s", "id", "h-erin", "room", "diary", "token", erin);
       try (CollabClient erinJava = client(erin, erinCloses)) {

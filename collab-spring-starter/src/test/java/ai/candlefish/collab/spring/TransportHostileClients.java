@@ -26,8 +26,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
@@ -35,6 +38,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * subclasses: WebFlux on Reactor Netty, and Tomcat): each ends as it does on the embedded port, with the offender's
  * socket ended and nothing of it left behind.
  */
+@ExtendWith(OutputCaptureExtension.class)
 abstract class TransportHostileClients {
   @SpringBootApplication
   static class App {}
@@ -146,6 +150,21 @@ abstract class TransportHostileClients {
     byte[] fragments = concat(frame(0x02, new byte[30_000]), frame(0x00, new byte[30_000]),
         frame(0x80, new byte[30_000]));
     assertThat(closeCodeAfter(fragments)).as("three fragments").isIn(fragmentsCloseCodes());
+  }
+
+  /**
+   * A client that sends frame after frame over the maximum fills no log: Reactor Netty logged each at ERROR with a
+   * stack trace ({@code onUncaughtException}, a {@code CorruptedWebSocketFrameException}), whatever the log level of
+   * our own packages.
+   */
+  @Test
+  void framesOverTheMaximum_areNotLoggedAsErrors(CapturedOutput output) throws Exception {
+    int from = output.getAll().length();
+    for (int i = 0; i < 5; i++) {
+      assertThat(closeCodeAfter(frame(0x82, new byte[100_000]))).isEqualTo(1009);
+    }
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
+        .until(() -> !output.getAll().substring(from).contains("CorruptedWebSocketFrameException"));
   }
 
   /** What a message over the maximum in fragments is closed with. */

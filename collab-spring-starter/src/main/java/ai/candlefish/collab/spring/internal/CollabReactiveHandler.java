@@ -5,7 +5,12 @@ import ai.candlefish.collab.server.CollabBridge;
 import ai.candlefish.collab.server.CollabServer;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -45,6 +50,7 @@ import reactor.core.publisher.SignalType;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
+import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.WebsocketServerSpec;
 
 /**
@@ -97,6 +103,11 @@ public final class CollabReactiveHandler implements WebHandler {
     }
     // Reactor Netty's request is its connection: the socket's channel after the upgrade.
     Channel channel = ((Connection) ServerHttpRequestDecorator.getNativeRequest(request)).channel();
+    // Before the upgrade: the client's first frame may follow the 101 at once. (Harmless for HTTP.)
+    ChannelPipeline pipeline = channel.pipeline();
+    if (pipeline.get(BadFrames.NAME) == null && pipeline.get(NettyPipeline.ReactiveBridge) != null) {
+      pipeline.addBefore(NettyPipeline.ReactiveBridge, BadFrames.NAME, BadFrames.INSTANCE);
+    }
     return upgrades.handleRequest(exchange, new Upgraded(handshake, channel));
   }
 
@@ -124,6 +135,28 @@ public final class CollabReactiveHandler implements WebHandler {
           .subscribeOn(Schedulers.boundedElastic())
           .flatMap(socket::run)
           .doFinally(signal -> socket.end());
+    }
+  }
+
+  /**
+   * Takes a client's bad frame quietly (a frame over the maximum message size, which Netty's WebSocket decoder has
+   * closed with 1009 already, or a malformed one: 1002): Reactor Netty, whose connection had ended by then, logged
+   * each at ERROR with a stack trace ({@code onUncaughtException}), so that one client could fill the log with a
+   * frame a second. Logged at debug here, and not passed on.
+   */
+  @ChannelHandler.Sharable
+  private static final class BadFrames extends ChannelInboundHandlerAdapter {
+    static final String NAME = "collab.badFrames";
+    static final BadFrames INSTANCE = new BadFrames();
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (cause instanceof CorruptedWebSocketFrameException) {
+        log.debug("reactive collab socket: the client sent a bad frame: {}", cause.getMessage());
+        ctx.close();
+      } else {
+        ctx.fireExceptionCaught(cause);
+      }
     }
   }
 
