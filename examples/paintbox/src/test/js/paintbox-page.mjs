@@ -13,12 +13,14 @@
 //              server must show the list (the estimate) once the server answers.
 //     offline  Alice types while offline, reloads (the browser's offline page) and comes back online: what she typed
 //              must reach Bob.
+//     readonly Rita, whose token (PAINTBOX_READ_TOKEN) may only read, edits a room (the server drops it), goes
+//              back to the list and opens the estimate again: the page must show it as the server has it.
 import { mkdirSync } from 'node:fs'
 import { aliceAndBob, check, createEstimate, launch, openEstimate, seen, signIn, typeInNotes, waitUntil } from './paintbox-pages.mjs'
 
 const [base, shots, ...scenarios] = process.argv.slice(2)
 if (!base || !shots || scenarios.length === 0) {
-  console.error('usage: node paintbox-page.mjs <base url> <shots> remove|big|config|offline...')
+  console.error('usage: node paintbox-page.mjs <base url> <shots> remove|big|config|offline|readonly...')
   process.exit(2)
 }
 mkdirSync(shots, { recursive: true })
@@ -252,6 +254,35 @@ const SCENARIOS = {
     const shown = await allHold('what Alice typed offline reached Bob', [alice, bob], typed,
       [['Hall, typed offline: 2'], true])
     for (const who of [alice, bob]) check(who.errors.length === 0, `${who.name}'s page had errors: ${who.errors}`)
+    return { shown: shown.shown[1] }
+  },
+
+  async readonly (browser) {
+    const token = process.env.PAINTBOX_READ_TOKEN
+    check(token, 'PAINTBOX_READ_TOKEN holds a read-only token')
+    const alice = await signIn(browser, base, 'Alice')
+    const id = await createEstimate(alice, 'Read only')
+    await alice.page.click('#add-room')
+    await alice.page.locator('.room').first().locator('.room-name').fill('Hall')
+    // Rita's tab is signed in with her read-only token, as a page of a host's own login would be.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US' })
+    await context.addInitScript(user => {
+      if (!sessionStorage.getItem('paintbox.user')) sessionStorage.setItem('paintbox.user', JSON.stringify(user))
+    }, { name: 'Rita', token, color: '#667085', expires: new Date(Date.now() + 3600000).toISOString() })
+    const rita = { context, page: await context.newPage(), name: 'Rita', errors: [] }
+    rita.page.on('pageerror', e => rita.errors.push(e.message))
+    await rita.page.goto(`${base}#/estimates/${id}`)
+    await rita.page.waitForSelector('.estimate[data-status="synced"]', { timeout: 20000 })
+    await allHold('Rita sees the hall', [alice, rita], names, ['Hall'])
+
+    await rita.page.locator('.room').first().locator('.room-name').fill('Rita was here') // dropped by the server
+    await allHold('Rita\'s page has her edit', [rita], names, ['Rita was here'])
+    check(JSON.stringify(await names(alice)) === '["Hall"]', 'the server dropped Rita\'s edit')
+    await rita.page.click('a[href="#/"]')
+    await rita.page.waitForSelector(`#estimates li[data-id="${id}"]`, { timeout: 15000 })
+    await openEstimate(rita, id)
+    const shown = await allHold('both pages show the hall as the server has it', [alice, rita], names, ['Hall'])
+    check(rita.errors.length === 0, 'Rita\'s page had errors: ' + rita.errors)
     return { shown: shown.shown[1] }
   }
 }

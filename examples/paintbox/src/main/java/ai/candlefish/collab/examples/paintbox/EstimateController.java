@@ -1,6 +1,7 @@
 package ai.candlefish.collab.examples.paintbox;
 
 import ai.candlefish.collab.server.CollabServer;
+import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spring.CollabProperties;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Instant;
@@ -25,8 +26,12 @@ import org.springframework.web.server.ResponseStatusException;
  */
 @RestController
 class EstimateController {
-  /** An estimate as the page sees it. */
-  record EstimateView(String id, String title, Instant created, String document, List<Person> viewers) {}
+  /**
+   * An estimate as the page sees it; {@code writable}: whether the caller's token may change it (a page keeps only
+   * writable estimates in the browser: an edit the server refuses must not come back with the next page).
+   */
+  record EstimateView(String id, String title, Instant created, String document, List<Person> viewers,
+      boolean writable) {}
 
   /** Somebody who has an estimate open. */
   record Person(String name, String color) {}
@@ -70,17 +75,18 @@ class EstimateController {
       return List.of();
     }
     Map<String, List<String>> viewers = presence.viewers();
-    return estimates.list().stream().filter(e -> caller.permission(e.id()).canRead()).map(e -> view(e, viewers))
-        .toList();
+    return estimates.list().stream().filter(e -> caller.permission(e.id()).canRead())
+        .map(e -> view(e, viewers, caller.permission(e.id()).canWrite())).toList();
   }
 
   @GetMapping("/api/estimates/{id}")
   EstimateView one(@RequestHeader(name = "Authorization", required = false) String authorization,
       @PathVariable("id") String id, HttpServletRequest http) {
-    if (!users.caller(authorization, http).permission(id).canRead()) {
+    Permission permission = users.caller(authorization, http).permission(id);
+    if (!permission.canRead()) {
       throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no estimate " + id);
     }
-    return estimates.find(id).map(e -> view(e, presence.viewers()))
+    return estimates.find(id).map(e -> view(e, presence.viewers(), permission.canWrite()))
         .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no estimate " + id));
   }
 
@@ -99,15 +105,15 @@ class EstimateController {
           throw new ResponseStatusException(HttpStatus.FORBIDDEN, "your token may not write new estimates (its "
               + "'collab' claim); ask for write access");
         }
-      }), Map.of());
+      }), Map.of(), true);
     } catch (IllegalArgumentException e) {
       throw new ResponseStatusException(HttpStatus.BAD_REQUEST, e.getMessage());
     }
   }
 
-  private static EstimateView view(Estimates.Estimate e, Map<String, List<String>> viewers) {
+  private static EstimateView view(Estimates.Estimate e, Map<String, List<String>> viewers, boolean writable) {
     List<Person> people = viewers.getOrDefault(e.id(), List.of()).stream()
         .map(name -> new Person(name, Users.colorOf(name))).toList();
-    return new EstimateView(e.id(), e.title(), e.created(), e.document(), people);
+    return new EstimateView(e.id(), e.title(), e.created(), e.document(), people, writable);
   }
 }

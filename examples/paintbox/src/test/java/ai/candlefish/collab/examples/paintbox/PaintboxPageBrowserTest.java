@@ -25,7 +25,7 @@ import tools.jackson.databind.ObjectMapper;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PaintboxPageBrowserTest {
-  private static final String[] SCENARIOS = {"remove", "big", "config", "offline"};
+  private static final String[] SCENARIOS = {"remove", "big", "config", "offline", "readonly"};
 
   @TempDir
   static Path dataDir; // static: used before the tests
@@ -45,9 +45,11 @@ class PaintboxPageBrowserTest {
       command[2] = base;
       command[3] = System.getProperty("screenshot.dir", "target/screenshots") + "/page";
       System.arraycopy(SCENARIOS, 0, command, 4, SCENARIOS.length);
-      Process node = new ProcessBuilder(command)
+      ProcessBuilder builder = new ProcessBuilder(command)
           .directory(Path.of(System.getProperty("node.js.dir", "src/test/js")).toFile())
-          .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+          .redirectError(ProcessBuilder.Redirect.INHERIT);
+      builder.environment().put("PAINTBOX_READ_TOKEN", app.getBean(DevTokens.class).issue("Rita", "read"));
+      Process node = builder.start();
       try {
         output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(node.waitFor(30, TimeUnit.SECONDS)).as("node paintbox-page.mjs ends").isTrue();
@@ -101,5 +103,12 @@ class PaintboxPageBrowserTest {
     JsonNode seen = passed("offline");
 
     assertThat(seen.get("shown").toString()).contains("Hall, typed offline: 2");
+  }
+
+  @Test
+  void anEditRefusedToAReadOnlyToken_isNotSentAgainByTheNextPage() {
+    JsonNode seen = passed("readonly");
+
+    assertThat(seen.get("shown").toString()).isEqualTo("[\"Hall\"]");
   }
 }
