@@ -2,7 +2,9 @@
 // machine, on the real traces and the crdt-benchmarks suite; prints one table per workload and writes them into
 // benchmarks/RESULTS.md between the CRDT markers (the rest of the file is left alone; not for --bench or --trace). Use run-peers.sh (it builds
 // first). Options: --runs N (default 5), --only traces|crdt, --trace NAME, --bench ID,ID, --systems a,b, --b4x100,
-// --render (no runs: the tables again from the last raw results). RUN_LIMIT_S (default 120) stops a longer run.
+// --merge (with --bench or --trace: this run's rows replace the same systems' rows of the last raw results, and
+// RESULTS.md is written with them), --render (no runs: the tables again from the last raw results). RUN_LIMIT_S
+// (default 120) stops a longer run.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
@@ -34,8 +36,14 @@ const run = (cmd, argv, cwd) => {
 
 const renderOnly = args.includes('--render') // only redo the tables from target/peers-*.json
 // A run of some benchmarks or traces prints its tables but keeps RESULTS.md and the raw results as they are: written,
-// it would blank every row it did not run.
+// it would blank every row it did not run. With --merge its rows go into the last raw results instead (a row that
+// takes many minutes per system, B4x100, run on its own), and the tables say when those rows ran.
+const merge = args.includes('--merge')
 const partial = benchArg !== null || traceArg !== null
+if (merge && !partial) {
+  process.stderr.write('run-peers: --merge needs --bench or --trace (a whole part replaces the raw results anyway)\n')
+  process.exit(2)
+}
 mkdirSync(`${here}target`, { recursive: true })
 if (!renderOnly) execFileSync('node', ['crdt-bench-inputs.mjs', inputs], { cwd: `${here}js` })
 
@@ -48,7 +56,7 @@ const partFile = part => `${here}target/peers-${part}.json`
 // newly committed region, in its own CPU time; CrdtBench's B1.11 ran at 30-45 ms in such phases instead of 6-8
 // (page-fault time shows as system time; gone with a pre-touched heap; RESULTS.md, crdt-apply).
 const javaHeap = ['-Xms3g', '-Xmx3g', '-XX:+AlwaysPreTouch']
-const results = { traces: [], crdt: [], when: {} }
+const results = { traces: [], crdt: [], when: {}, merged: { traces: [], crdt: [] } }
 const now = () => new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC'
 if (only !== 'crdt' && !renderOnly) {
   results.when.traces = now()
@@ -76,8 +84,27 @@ if (only !== 'traces' && !renderOnly) {
       '--traces', traces, ...benchOpts], `${here}js`))
   }
 }
+// A row of a part: a system's benchmark or trace (a merged run replaces exactly these).
+const rowKey = r => `${r.system}\u0000${r.id ?? r.trace}`
 for (const part of ['traces', 'crdt']) {
-  if (!renderOnly && !partial && (only === null || only === part)) {
+  const ranPart = !renderOnly && (only === null || only === part) && (part === 'traces' ? traceArg !== null : benchArg !== null)
+  if (merge && ranPart) {
+    if (!existsSync(partFile(part))) {
+      process.stderr.write(`run-peers: --merge found no ${partFile(part)} (run the whole part once first)\n`)
+      process.exit(2)
+    }
+    const kept = JSON.parse(readFileSync(partFile(part), 'utf8'))
+    const ran = new Set(results[part].map(rowKey))
+    const rows = [...new Set(results[part].map(r => r.id ?? r.trace))]
+    const systems = [...new Set(results[part].map(r => r.system))]
+    const text = `${rows.join(', ')} ran ${results.when[part]} (${systems.join(', ')}: \`benchmarks/run-peers.sh${args.map(a => ' ' + a).join('')}\`)`
+    const keys = results[part].map(rowKey)
+    results[part] = [...kept.results.filter(r => !ran.has(rowKey(r))), ...results[part]]
+    results.when[part] = kept.when
+    // An earlier merge whose rows this run replaced entirely no longer describes the tables.
+    results.merged[part] = [...(kept.merged ?? []).filter(m => !m.keys.every(k => ran.has(k))), { keys, text }]
+    writeFileSync(partFile(part), JSON.stringify({ when: results.when[part], results: results[part], merged: results.merged[part] }))
+  } else if (!renderOnly && !partial && (only === null || only === part)) {
     if (opt('--systems', null) && existsSync(partFile(part))) {
       // A run of some systems keeps the other systems' results of the previous run of this part.
       const kept = JSON.parse(readFileSync(partFile(part), 'utf8'))
@@ -90,6 +117,7 @@ for (const part of ['traces', 'crdt']) {
     const kept = JSON.parse(readFileSync(partFile(part), 'utf8'))
     results[part] = kept.results
     results.when[part] = kept.when
+    results.merged[part] = kept.merged ?? []
   }
 }
 
@@ -114,17 +142,28 @@ const fmtKiB = h => h == null ? 'n/a' : `${(h.median / 1024).toFixed(0)}`
 const fmtBytes = b => b == null ? 'n/a' : `${b}`
 const value = x => x == null || x.timedOut ? null : typeof x === 'number' ? x : x.median
 
-/** Ratio cells: how many times better ours is (other / ours, lower being better), against Yjs and the best peer. */
+/**
+ * Ratio cells: how many times better ours is (other / ours, lower being better), against Yjs and the best peer. A
+ * system stopped at the run limit took longer than the limit, so against it the ratio is at least limit / ours
+ * ("> n×"); it is the best peer only when no peer finished.
+ */
 const ratios = (cells) => {
   const ours = value(cells['collab-core'])
-  const yjs = value(cells.yjs)
+  const stopped = x => x?.timedOut ? x.timedOut * 1000 : null // the limit, in the time figures' ms
   let best = null
   for (const s of shown) {
     const v = value(cells[s])
     if (v != null && v > 0 && (best === null || v < best.v)) best = { s, v }
   }
-  const r = (other) => ours == null || other == null || ours <= 0 ? 'n/a' : `${(other / ours).toFixed(other / ours >= 10 ? 0 : other / ours >= 0.095 ? 1 : 2)}×`
-  return [r(yjs), best === null ? 'n/a' : `${r(best.v)} (${best.s})`]
+  if (best === null) {
+    for (const s of shown) {
+      const v = stopped(cells[s])
+      if (v != null && (best === null || v < best.v)) best = { s, v, above: true }
+    }
+  }
+  const r = (other, above) => ours == null || other == null || ours <= 0 ? 'n/a' : `${above ? '> ' : ''}${(other / ours).toFixed(other / ours >= 10 ? 0 : other / ours >= 0.095 ? 1 : 2)}×`
+  const yjs = value(cells.yjs)
+  return [yjs != null ? r(yjs) : r(stopped(cells.yjs), true), best === null ? 'n/a' : `${r(best.v, best.above)} (${best.s})`]
 }
 
 const table = (title, intro, rows, forSystem) => {
@@ -199,18 +238,25 @@ for (const [name, values] of summary) {
 }
 
 const reproduceArgs = args.filter((a, i) => a !== '--render' && a !== '--only' && args[i - 1] !== '--only').map(a => ' ' + a).join('')
+const mergedMd = ['traces', 'crdt'].flatMap(p => results.merged[p]).map(m => ' Rows run on their own and merged in (--merge): ' + m.text + '.').join('')
+const hasB4x100 = results.crdt.some(r => r.id === 'B4x100')
 const javaV = execFileSync('sh', ['-c', 'java -version 2>&1 | head -1'], { encoding: 'utf8' }).trim()
 const encodings = {}
 for (const r of results.traces) if (r.encoding) encodings[r.system] = r.encoding
 const footnotes = [...foot.entries()].map(([text, n]) => `${n}. ${text}`).join('\n')
+const file = `${here}RESULTS.md`
+const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n'
+// A merged run reproduces a few rows and --render none, not the tables: the whole run's command stays as RESULTS.md
+// has it.
+const reproduce = ((merge || renderOnly) && /^Reproduce: `([^`]*)`/m.exec(old)?.[1]) || `benchmarks/run-peers.sh${reproduceArgs}`
 const md = `<!-- crdt:begin (written by benchmarks/run-peers.sh; edit run-peers.mjs, not this section) -->
 ## CRDT: collab-core side by side with Yjs, ywasm, Loro, Automerge and json-joy
 
-Reproduce: \`benchmarks/run-peers.sh${reproduceArgs}\` (one command: builds, then runs collab-core in Java and
+Reproduce: \`${reproduce}\` (one command: builds, then runs collab-core in Java and
 each peer in Node, one after another, on this machine).
 
 Machine: ${cpus().length} cores, ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ${javaV}; Node ${process.version};
-traces run ${results.when.traces ?? 'not in this run'}, crdt-benchmarks run ${results.when.crdt ?? 'not in this run'}. Shared with other engineers' builds and noisy: read the ratios of one run, not the absolute figures.
+traces run ${results.when.traces ?? 'not in this run'}, crdt-benchmarks run ${results.when.crdt ?? 'not in this run'}.${mergedMd} Shared with other engineers' builds and noisy: read the ratios of one run, not the absolute figures.
 
 Versions: ${SYSTEMS.map(s => `${s} ${versions[s] ?? '?'}`).join(', ')}.
 
@@ -236,21 +282,19 @@ ours, so above 1× we are faster (or smaller), below 1× slower; the best peer i
   through \`StrApi.ins/del\` with one flushed patch per transaction.
 - **crdt-benchmarks** (dmonad/crdt-benchmarks, N = 6000): the suite's definitions and inputs (its generator, seed 42, in
   its order; benchmarks/js/crdt-bench-inputs.mjs writes them once for every system); B4 is the automerge-paper trace,
-  each edit its own transaction. The suite runs each benchmark once; we take medians of several runs.${b4x100 ? '' : ' B4x100 is not in this run (add --b4x100: it takes many minutes per peer).'}
+  each edit its own transaction. The suite runs each benchmark once; we take medians of several runs.${hasB4x100 ? ' B4x100 (the trace applied 100 times to one document) runs once per system, as in the suite.' : ' B4x100 is not in this run (add --b4x100: it takes many minutes per peer).'}
 
 ### Summary
 
 ${summaryMd}
 ${tracesMd}${crdtMd}${footnotes ? footnotes + '\n\n' : ''}<!-- crdt:end -->
 `
-const file = `${here}RESULTS.md`
-const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n'
 const begin = old.indexOf('<!-- crdt:begin')
 const end = old.indexOf('<!-- crdt:end -->')
 const next = begin >= 0 && end > begin
   ? old.slice(0, begin) + md + old.slice(end + '<!-- crdt:end -->\n'.length)
   : old.trimEnd() + '\n\n' + md
-if (partial) {
+if (partial && !merge) {
   log('--bench or --trace: RESULTS.md and the raw results are left as they were; the tables below are this run\'s')
 } else {
   writeFileSync(file, next)
