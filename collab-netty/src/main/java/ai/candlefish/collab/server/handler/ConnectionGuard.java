@@ -2,6 +2,7 @@ package ai.candlefish.collab.server.handler;
 
 import ai.candlefish.collab.server.internal.ServerRuntime;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.net.InetAddress;
@@ -16,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * upgrade timeout to complete its WebSocket upgrade, the whole HTTP request included, so that a client dripping its
  * headers cannot hold a socket for long (slowloris); and watches it for silence: after half the idle timeout without
  * a byte read it fires {@link IdleStateEvent}s as Netty's {@code IdleStateHandler} would (the session handler pings,
- * then closes).
+ * then closes), unless the client is taking what the server sends it (a large state over a slow link).
  *
  * <p>No timer of its own: its event loop's {@link ConnectionSweep} looks at the deadlines of all its connections a few
  * times per timeout (so a deadline passes up to an eighth of the shortest timeout late). A server holds 10,000s of
@@ -53,6 +54,9 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   private long silentSince;
   private boolean idleEventFired;
   private boolean reading;
+  /** What the channel's outbound buffer held at the last look, to tell whether the client takes what it is sent. */
+  private long outputPending;
+  private long outputProgress;
 
   ConnectionGuard(ConnectionSweep.Sweeps sweeps) {
     this.sweeps = sweeps;
@@ -192,6 +196,20 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     upgradeChecked = true;
   }
 
+  /** Whether the channel's outbound buffer has moved since the last look, and still holds something to send. */
+  private boolean takingOutput() {
+    ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
+    if (buffer == null) {
+      return false;
+    }
+    long pending = buffer.totalPendingWriteBytes();
+    long progress = buffer.currentProgress();
+    boolean moved = pending > 0 && (pending != outputPending || progress != outputProgress);
+    outputPending = pending;
+    outputProgress = progress;
+    return moved;
+  }
+
   /** Looks at this connection's deadlines ({@link ConnectionSweep}, on the event loop). */
   void check(long now, long idleNanos) {
     if (!upgradeChecked && now - upgradeDeadline >= 0) {
@@ -206,6 +224,13 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
       }
     }
     if (!reading && now - silentSince >= idleNanos) {
+      if (takingOutput()) {
+        // Downloading a large state over a slow link, it sends nothing, and our ping waits behind the state: a
+        // client whose TCP acknowledges what we send is alive. (Netty's IdleStateHandler calls this observeOutput.)
+        silentSince = now;
+        idleEventFired = false;
+        return;
+      }
       IdleStateEvent event = idleEventFired ? IdleStateEvent.READER_IDLE_STATE_EVENT
           : IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT;
       idleEventFired = true;
