@@ -166,20 +166,24 @@ class WebSocketFramingTest {
   }
 
   @Test
-  void fragmentsOverTheMessageLimit_closeWith1009() throws Exception {
+  void fragmentsOverTheMessageLimit_closeWith1009_namingTheSetting() throws Exception {
     try (Socket socket = upgraded()) {
       byte[] half = new byte[MAX_MESSAGE / 2 + 1];
       socket.getOutputStream().write(concat(frame(0x02, half), frame(0x80, half)));
-      assertThat(closeCode(socket.getInputStream())).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+      byte[] close = untilClose(new DataInputStream(socket.getInputStream()));
+      assertThat(closeCodeOf(close)).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+      assertThat(reasonOf(close)).isEqualTo("message too big: over the server's maxMessageSize of 4096 bytes");
     }
   }
 
   @Test
-  void frameOverTheLimit_closesWith1009_beforeItsPayloadIsSent() throws Exception {
+  void frameOverTheLimit_closesWith1009_beforeItsPayloadIsSent_namingTheSetting() throws Exception {
     try (Socket socket = upgraded()) {
       // Only the header: a 1 GiB frame is refused by its length.
       socket.getOutputStream().write(new byte[] {(byte) 0x82, (byte) 0xFF, 0, 0, 0, 0, 0x40, 0, 0, 0, 1, 2, 3, 4});
-      assertThat(closeCode(socket.getInputStream())).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+      byte[] close = untilClose(new DataInputStream(socket.getInputStream()));
+      assertThat(closeCodeOf(close)).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+      assertThat(reasonOf(close)).isEqualTo("message too big: over the server's maxMessageSize of 4096 bytes");
     }
   }
 

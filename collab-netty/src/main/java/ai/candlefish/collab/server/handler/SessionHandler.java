@@ -208,12 +208,17 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     if (c instanceof ProtocolException p) {
       close(ctx, p.closeCode(), p.getMessage());
     } else if (c instanceof TooLongFrameException) {
-      close(ctx, CloseCodes.MESSAGE_TOO_BIG, "message too big");
+      runtime.messageTooBig();
+      close(ctx, CloseCodes.MESSAGE_TOO_BIG, WebSocketFrameCodec.tooBig(runtime.config().maxMessageSize()));
     } else if (c instanceof ClosedChannelException) {
       // A write after our close frame, or after the socket closed (writes have no promise, see OutboundBudget):
       // the connection is on its way out already; closing now would cut the client's answer to the close frame.
       log.debug("write after close dropped");
     } else if (c instanceof CorruptedWebSocketFrameException || c instanceof IOException) {
+      if (c instanceof CorruptedWebSocketFrameException corrupt
+          && corrupt.closeStatus().code() == CloseCodes.MESSAGE_TOO_BIG) {
+        runtime.messageTooBig();
+      }
       // Netty has sent the close frame for a framing error; an I/O error means the peer is gone.
       log.debug("connection closed: {}", c.toString());
       ctx.close();

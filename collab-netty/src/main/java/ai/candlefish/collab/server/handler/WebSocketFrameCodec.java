@@ -229,8 +229,7 @@ final class WebSocketFrameCodec extends ChannelDuplexHandler {
       length = length1;
     }
     if (length > maxMessageSize) {
-      return protocolViolation(ctx, WebSocketCloseStatus.MESSAGE_TOO_BIG,
-          "Max frame length of " + maxMessageSize + " has been exceeded.");
+      return protocolViolation(ctx, WebSocketCloseStatus.MESSAGE_TOO_BIG, tooBig(maxMessageSize));
     }
     int headerLength = 2 + lengthBytes + 4;
     if (readable < headerLength + length) {
@@ -385,6 +384,14 @@ final class WebSocketFrameCodec extends ChannelDuplexHandler {
         pass(ctx, whole, joined);
       }
     }
+  }
+
+  /**
+   * The close reason for a message over the limit: it names the setting, so that whoever sees it (a client's log, a
+   * browser's close event) can tell the server's operator what to raise.
+   */
+  static String tooBig(int maxMessageSize) {
+    return "message too big: over the server's maxMessageSize of " + maxMessageSize + " bytes";
   }
 
   private void pass(ChannelHandlerContext ctx, int opcode, ByteBuf payload) {

@@ -74,6 +74,7 @@ public final class ServerRuntime {
   private final ConcurrentHashMap<InetAddress, AtomicInteger> connectionsByAddress = new ConcurrentHashMap<>();
   private final RefusalReports totalRefusals = new RefusalReports(System.nanoTime());
   private final RefusalReports addressRefusals = new RefusalReports(System.nanoTime());
+  private final RefusalReports tooBigMessages = new RefusalReports(System.nanoTime());
   private final AtomicInteger connections = new AtomicInteger();
   private final ScheduledThreadPoolExecutor timer;
   private final DocumentRegistry registry;
@@ -337,6 +338,22 @@ public final class ServerRuntime {
       return false;
     }
     return true;
+  }
+
+  /**
+   * A client sent a message over {@code maxMessageSize} and is closed with 1009: logged at WARN, the first at once and
+   * then at most once a minute, naming the setting. Such a client is a user whose large paste, import or offline
+   * change cannot be saved (and whose editor retries it on every reconnect): only the operator can help, and a 1009
+   * counted in a metric said nothing to them.
+   */
+  public void messageTooBig() {
+    long report = tooBigMessages.refused(System.nanoTime());
+    if (report > 0) {
+      log.warn("closed {} that sent a message over the limit of {} bytes (1009); its update is not applied, and "
+          + "its editor sends it again on every reconnect: raise maxMessageSize"
+          + " (candlefish.collab.limits.max-message-size) if clients are to send updates that large",
+          connections(report), config.maxMessageSize());
+    }
   }
 
   private static String connections(long count) {
