@@ -166,7 +166,10 @@ public final class CollabClient implements AutoCloseable {
     }
 
     /**
-     * The largest message the client accepts from the server (default 16 MiB); a larger one drops the connection.
+     * The largest message the client accepts from the server (default 16 MiB): a document's state when it opens, or
+     * one update. A larger one ends the connection and the client gives up, as it would receive the same again on
+     * every reconnect: open documents and unacknowledged changes fail with an {@link IllegalStateException} that
+     * names this setting.
      *
      * @throws IllegalArgumentException if {@code bytes} is less than 1024
      */

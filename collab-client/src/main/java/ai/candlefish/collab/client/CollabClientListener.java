@@ -12,9 +12,11 @@ public interface CollabClientListener {
   default void onConnected() {}
 
   /**
-   * A WebSocket connection ended. The client reconnects with backoff, unless {@link CollabClient#close()} was called
-   * or {@code code} is in 4400-4499 (the token was refused: retrying would not help; then every pending future
-   * fails with {@link RefusedException}).
+   * A WebSocket connection ended. The client reconnects with backoff, unless {@link CollabClient#close()} was called,
+   * {@code code} is in 4400-4499 (the token was refused: retrying would not help; then every pending future
+   * fails with {@link RefusedException}), or a message was too big for one side, which a retry would send again:
+   * 1009 from the server (an update or presence state over its maximum message size; {@link RefusedException}), or
+   * one from the server over {@link CollabClient.Builder#maxMessageSize} ({@link IllegalStateException}).
    *
    * @param code the WebSocket close code (1006 when the connection was lost without one)
    * @param reason the close reason ("" if none)

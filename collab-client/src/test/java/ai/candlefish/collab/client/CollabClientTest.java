@@ -272,6 +272,53 @@ class CollabClientTest {
     assertThat(mallory.isConnected()).isFalse();
   }
 
+  /** A client whose messages from the server may be at most {@code maxMessageSize} bytes. */
+  private CollabClient client(String token, CollabClientListener listener, int maxMessageSize) {
+    CollabClient client = CollabClient.newBuilder().uri(TestServers.uri(server)).token(token).listener(listener)
+        .reconnect(Duration.ofMillis(20), Duration.ofMillis(200)).maxMessageSize(maxMessageSize).build();
+    clients.add(client);
+    client.connect();
+    return client;
+  }
+
+  private static long connects(TestServers.Recorder events) {
+    return events.events.stream().filter("connected"::equals).count();
+  }
+
+  @Test
+  void open_aDocumentLargerThanMaxMessageSize_failsNamingTheSetting_andTheClientStopsReconnecting() {
+    start();
+    try (DocumentHandle handle = server.openDocument(ACME_PLANS).join()) {
+      handle.edit(txn -> txn.doc().getText("t").insert(0, "x".repeat(40_000))).join();
+    }
+    TestServers.Recorder events = new TestServers.Recorder();
+    CollabClient alice = client("alice", events, 16 * 1024);
+    // Before, each reconnect downloaded the whole state again, was dropped again, and the open never completed.
+    assertThatThrownBy(() -> alice.open("plans").get(10, TimeUnit.SECONDS)).cause()
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("maxMessageSize of 16384 bytes")
+        .hasMessageContaining("CollabClient.Builder.maxMessageSize");
+    await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5))
+        .until(() -> connects(events) == 1 && !alice.isConnected());
+  }
+
+  @Test
+  void edit_largerThanTheServersMaxMessageSize_failsNamingTheSetting_andTheClientStopsReconnecting() {
+    start(memory, b -> b.maxMessageSize(16 * 1024));
+    TestServers.Recorder events = new TestServers.Recorder();
+    CollabClient alice = client("alice", events);
+    ClientDocument plans = open(alice, "plans");
+    // Before, every reconnect sent the unacknowledged update again and was closed with 1009 again.
+    assertThatThrownBy(() -> plans.edit(txn -> plans.doc().getText("t").insert(0, "x".repeat(40_000)))
+        .get(10, TimeUnit.SECONDS)).cause()
+        .isInstanceOf(RefusedException.class)
+        .hasMessageContaining("maxMessageSize of 16384 bytes")
+        .hasMessageContaining("candlefish.collab.limits.max-message-size")
+        .satisfies(e -> assertThat(((RefusedException) e).code()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG));
+    await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5))
+        .until(() -> connects(events) == 1 && !alice.isConnected());
+  }
+
   @Test
   void awareness_appearsAndDisappearsWhenTheClientLeaves() {
     start();

@@ -22,9 +22,11 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
@@ -71,6 +73,8 @@ public final class ClientEngine {
   static final long AWARENESS_TICK_MILLIS = 3000;
   private static final long CLOSE_WAIT_MILLIS = 5000;
   private static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+  /** The close code of a message over a size limit (RFC 6455). */
+  private static final int MESSAGE_TOO_BIG = 1009;
   /** After this long without a byte from the server the client pings it; after twice this long it reconnects. */
   static final long SILENCE_MILLIS = 20_000;
 
@@ -96,7 +100,8 @@ public final class ClientEngine {
   private int failures;
   private ScheduledFuture<?> reconnectTimer;
   private ScheduledFuture<?> ticker;
-  private boolean gaveUp;
+  /** Why the client stopped reconnecting for good, or null. */
+  private RuntimeException gaveUp;
   /** The token sent in every Hello: the configured one until {@link #refreshToken}. */
   private String token;
 
@@ -202,8 +207,8 @@ public final class ClientEngine {
     }
     document.listen();
     execute(() -> {
-      if (gaveUp) {
-        document.fail(new IllegalStateException("the client gave up: the server refused its token"));
+      if (gaveUp != null) {
+        document.fail(new IllegalStateException("the client gave up: " + gaveUp.getMessage(), gaveUp));
         documents.remove(name, document);
       } else if (welcomed) {
         document.open();
@@ -289,7 +294,7 @@ public final class ClientEngine {
 
   private void attempt() {
     reconnectTimer = null;
-    if (closed || channel != null || gaveUp) {
+    if (closed || channel != null || gaveUp != null) {
       return;
     }
     generation++;
@@ -316,7 +321,7 @@ public final class ClientEngine {
   }
 
   private void scheduleReconnect() {
-    if (closed || gaveUp) {
+    if (closed || gaveUp != null) {
       return;
     }
     long delay = backoffNanos(failures++, config.minBackoffNanos(), config.maxBackoffNanos(),
@@ -422,6 +427,11 @@ public final class ClientEngine {
         giveUp(new RefusedException("", code, reason));
         return;
       }
+      RuntimeException tooBig = tooBig(code, reason, failure);
+      if (tooBig != null) {
+        giveUp(tooBig);
+        return;
+      }
       if (wasWelcomed) {
         failures = 0;
       }
@@ -429,9 +439,29 @@ public final class ClientEngine {
     });
   }
 
-  private void giveUp(RefusedException refused) {
+  /**
+   * Whether the connection ended over a message too big for one side, and what to raise: every reconnect would
+   * carry the same message again (a document's state and the updates waiting for acknowledgement only grow), so the
+   * client gives up rather than download or upload it in a loop. Null if that is not why it ended.
+   */
+  private RuntimeException tooBig(int code, String reason, Throwable failure) {
+    // Ours first: the server may answer the close frame that reported it with the same code.
+    if (failure instanceof TooLongFrameException || failure instanceof CorruptedWebSocketFrameException corrupt
+        && corrupt.closeStatus() != null && corrupt.closeStatus().code() == MESSAGE_TOO_BIG) {
+      return new IllegalStateException("the server sent a message over this client's maxMessageSize of "
+          + config.maxMessageSize() + " bytes (a document's state or an update that large): raise it with "
+          + "CollabClient.Builder.maxMessageSize", failure);
+    }
+    if (code == MESSAGE_TOO_BIG) {
+      return new RefusedException("", code, reason + " (an update or presence state of this client is larger: the"
+          + " server's operator can raise it, candlefish.collab.limits.max-message-size)");
+    }
+    return null;
+  }
+
+  private void giveUp(RuntimeException refused) {
     log.warn("collab client {}: {}; not reconnecting", id, refused.getMessage());
-    gaveUp = true;
+    gaveUp = refused;
     firstConnect.completeExceptionally(refused);
     for (DocumentState d : documents.values()) {
       d.fail(refused);
