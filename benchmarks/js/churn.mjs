@@ -10,12 +10,28 @@
 //   --mode=churn  --docs=D --conc=C --secs=S: C clients at a time connect to a big-* document, sync, check its length
 //                 and disconnect, for S seconds; prints the rate and the sync time.
 //   --mode=verify --docs=D: the lengths of the big-* documents as a fresh client receives them.
-//   --mode=slow   (not run yet) --clients=N --rate=R --size=B --secs=S: N clients edit one document (R edits/s each of B
+//   --mode=soak   --clients=N --docs=D --secs=S [--life=L] [--rate=R]: keeps N clients connected, each on a random one
+//                 of D documents (many more than N/10, so that documents are loaded and unloaded all the time), half
+//                 of them Hocuspocus; each sets its presence (y-protocols awareness, renewed as y-protocols does),
+//                 edits R times a second (default 0.5) and leaves after a random 0.2..2 L seconds (default L 10): nine
+//                 in ten with a close handshake, one in ten by dropping its TCP connection; a new client takes its
+//                 place. Prints the cycles and the close codes every 10 s; run a sampler beside it (RESULTS.md).
+//   --mode=multiplex --sockets=K --docs=D [--hold=S]: K Hocuspocus sockets, each opening D documents of its own
+//                 (mux-<socket>-<n>) at once: auth, sync, one edit each; holds them S seconds (default 10) and then
+//                 closes all K sockets at once. Prints how long opening took and what the server refused.
+//   --mode=bigjoin --size=BYTES --clients=N [--chunk=BYTES] [--one=1]: a y-websocket client writes a document of
+//                 about BYTES encoded bytes (a map of many entries of 10-50 characters, in updates of about
+//                 --chunk bytes, default 1 MB; --one=1: in one update, to see what the server answers when it is over
+//                 the message limit), then N clients join it at once (sync step 1 with an empty state vector) and do
+//                 not apply what they receive: prints each one's time until the server's sync step 2 arrived, its
+//                 size, and the close codes (--name=NAME: the document, default bigjoin-<time>).
+//   --mode=slow   --clients=N --rate=R --size=B --secs=S: N clients edit one document (R edits/s each of B
 //                 characters, not applying what they receive), a probe pair measures relay latency; halfway one more
 //                 client stops reading: prints the probe's p50/p99 before and during, and the slow one's close code.
 // Run from benchmarks/js (its node_modules): node churn.mjs --port=4321 --mode=...
 import * as Y from 'yjs';
 import * as syncProtocol from 'y-protocols/sync';
+import * as awarenessProtocol from 'y-protocols/awareness';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import WebSocket from 'ws';
@@ -40,6 +56,15 @@ class Client {
     this.acked = []; this.sent = [];
     this.attempt = 0; this.syncedAt = 0; this.closed = false;
     this.doc.on('update', (u, origin) => { if (origin !== this) this.sendUpdate(u); });
+    if (opts.awareness) {
+      this.awareness = new awarenessProtocol.Awareness(this.doc);
+      this.awareness.on('update', ({ added, updated, removed }, origin) => {
+        if (origin === this || !this.ready() || !this.synced) return;
+        const e = this.frame(1);
+        encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...added, ...updated, ...removed]));
+        this.send(e);
+      });
+    }
   }
   frame(type) { const e = encoding.createEncoder(); if (this.proto === 'hp') encoding.writeVarString(e, this.docName); encoding.writeVarUint(e, type); return e; }
   send(e) { if (this.ws && this.ws.readyState === 1) this.ws.send(encoding.toUint8Array(e)); }
@@ -86,7 +111,11 @@ class Client {
       if (encoding.length(e) > (this.proto === 'hp' ? this.docName.length + 2 : 1)) {
         this.send(e); if (this.proto === 'hp') this.pendingStatus.push(null);
       }
-      if (t === 1 && !this.synced) { this.synced = true; this.everSynced = true; this.syncedAt = now(); if (this.opts.onSynced) this.opts.onSynced(this); }
+      if (t === 1 && !this.synced) {
+        this.synced = true; this.everSynced = true; this.syncedAt = now();
+        if (this.awareness) this.awareness.setLocalState({ user: { name: 'soak ' + this.id, color: '#30bced' }, cursor: null });
+        if (this.opts.onSynced) this.opts.onSynced(this);
+      }
       if (this.opts.onRemote && t === 2) this.opts.onRemote(this);
     } else if (type === 2 && this.proto === 'hp') {
       const kind = decoding.readVarUint(d);
@@ -105,7 +134,8 @@ class Client {
     this.text.insert(this.text.length, size ? tok + 'x'.repeat(size) : tok);
     return true;
   }
-  close() { this.closed = true; if (this.ws) this.ws.close(); }
+  close() { this.closed = true; if (this.awareness) this.awareness.destroy(); if (this.ws) this.ws.close(); }
+  drop() { this.closed = true; if (this.awareness) this.awareness.destroy(); if (this.ws) this.ws.terminate(); }
 }
 
 function pct(a, p) { if (!a.length) return NaN; const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; }
@@ -211,6 +241,126 @@ if (MODE === 'verify') { // after unload: fresh load again equals expected lengt
   const v = await verifyDocs([...Array(D).keys()].map(k => 'big-' + k));
   log('VERIFY lengths', JSON.stringify(Object.values(v).map(t => t && t.length)));
   process.exit(0);
+}
+
+if (MODE === 'soak') {
+  const N = +(args.clients || 500), D = +(args.docs || 2000), secs = +(args.secs || 600), life = +(args.life || 10);
+  const rate = +(args.rate ?? 0.5);
+  const end = now() + secs * 1000; let seq = 0, cycles = 0, neverSynced = 0, drops = 0;
+  const live = new Set();
+  const start = () => {
+    const c = new Client(seq, 'soak-' + ((Math.random() * D) | 0), seq++ % 2 ? 'y' : 'hp', { awareness: true });
+    live.add(c); c.connect();
+    setTimeout(() => {
+      live.delete(c); cycles++;
+      if (!c.everSynced) neverSynced++;
+      if (Math.random() < 0.1) { drops++; c.drop(); } else c.close();
+      if (now() < end) start();
+    }, life * 1000 * (0.2 + 1.8 * Math.random()));
+  };
+  for (let i = 0; i < N; i++) { start(); if (i % 50 === 49) await sleep(100); }
+  const ed = setInterval(() => { for (const c of live) if (Math.random() < rate / 10) c.edit(); }, 100);
+  while (now() < end) {
+    await sleep(10000);
+    log(`soak cycles ${cycles} live ${live.size} synced ${[...live].filter(c => c.synced).length} neverSynced ${neverSynced} drops ${drops} closes ${JSON.stringify(closeCodes)} errors ${JSON.stringify(errors)}`);
+  }
+  clearInterval(ed);
+  await sleep(life * 2000 + 1000);
+  log(`SOAK done: cycles ${cycles} in ${secs}s, neverSynced ${neverSynced}, drops ${drops}, closes ${JSON.stringify(closeCodes)} errors ${JSON.stringify(errors)}`);
+  process.exit(0);
+}
+
+if (MODE === 'multiplex') {
+  const K = +(args.sockets || 1), D = +(args.docs || 1000), hold = +(args.hold || 10);
+  const run = now();
+  const socks = [...Array(K)].map((_, k) => new Promise(resolve => {
+    const ws = new WebSocket(`ws://127.0.0.1:${PORT}/`, { perMessageDeflate: false });
+    ws.binaryType = 'arraybuffer';
+    const docs = new Map(); let synced = 0, authed = 0, refusals = 0; const t0 = now();
+    const s = { ws, docs, t0, code: null, reason: null, get synced() { return synced; }, get authed() { return authed; }, get refusals() { return refusals; } };
+    const send = (name, type, write) => { const e = encoding.createEncoder(); encoding.writeVarString(e, name); encoding.writeVarUint(e, type); write(e); ws.send(encoding.toUint8Array(e)); };
+    ws.on('open', () => {
+      for (let n = 0; n < D; n++) {
+        const name = `mux-${run}-${k}-${n}`, doc = new Y.Doc();
+        docs.set(name, { doc, synced: false });
+        doc.on('update', (u, origin) => { if (origin !== 'remote') send(name, 0, e => syncProtocol.writeUpdate(e, u)); });
+        send(name, 2, e => { encoding.writeVarUint(e, 0); encoding.writeVarString(e, 'mux'); });
+      }
+    });
+    ws.on('message', data => {
+      const d = decoding.createDecoder(new Uint8Array(data));
+      const name = decoding.readVarString(d), type = decoding.readVarUint(d), entry = docs.get(name);
+      if (!entry) return;
+      if (type === 2) {
+        const kind = decoding.readVarUint(d);
+        if (kind === 2) { authed++; send(name, 0, e => syncProtocol.writeSyncStep1(e, entry.doc)); } else refusals++;
+      } else if (type === 0) {
+        const e = encoding.createEncoder(); encoding.writeVarString(e, name); encoding.writeVarUint(e, 0);
+        const t = syncProtocol.readSyncMessage(d, e, entry.doc, 'remote');
+        if (encoding.length(e) > name.length + 2) ws.send(encoding.toUint8Array(e));
+        if (t === 1 && !entry.synced) {
+          entry.synced = true; synced++; entry.doc.getText('t').insert(0, name);
+          if (synced === D) { s.allSyncedMs = now() - t0; resolve(s); }
+        }
+      }
+    });
+    ws.on('close', (code, reason) => { s.code = code; s.reason = reason.toString(); closeCodes[code] = (closeCodes[code] || 0) + 1; resolve(s); });
+    ws.on('error', err => { errors[err.code || err.message] = (errors[err.code || err.message] || 0) + 1; });
+  }));
+  const progress = setInterval(() => log(`multiplex waiting; closes ${JSON.stringify(closeCodes)} errors ${JSON.stringify(errors)}`), 5000);
+  const all = await Promise.race([Promise.all(socks), sleep(300000).then(() => null)]);
+  clearInterval(progress);
+  if (!all) { log('MULTIPLEX: not all sockets synced within 300 s'); process.exit(1); }
+  const ms = all.map(s => s.allSyncedMs ?? NaN);
+  log(`MULTIPLEX ${K} sockets x ${D} documents: all synced ${all.filter(s => s.synced === D).length}/${K}; per socket all-synced p50 ${pct(ms, .5)} max ${Math.max(...ms)} ms; closed early ${JSON.stringify(all.filter(s => s.code !== null).map(s => [s.code, s.reason, s.synced]).slice(0, 3))}`);
+  await sleep(hold * 1000);
+  const t1 = now();
+  await Promise.all(all.map(s => new Promise(r => { if (s.ws.readyState !== 1) return r(); s.ws.on('close', r); s.ws.close(); })));
+  log(`MULTIPLEX closed all ${K} sockets in ${now() - t1} ms; closes ${JSON.stringify(closeCodes)} errors ${JSON.stringify(errors)}`);
+  process.exit(0);
+}
+
+if (MODE === 'bigjoin') {
+  const size = +(args.size || 20e6), N = +(args.clients || 50), chunk = +(args.chunk || 1e6), name = args.name || 'bigjoin-' + now();
+  const w = new Client('w', name, 'y');
+  await new Promise(r => { w.opts.onSynced = r; w.connect(); });
+  let state = 0, keys = 0; const tw = now();
+  let seedClose = null; w.opts.onClose = (c, code) => { seedClose = code; };
+  w.ws.on('close', (code, reason) => log(`writer closed ${code} ${reason}`));
+  const letters = 'abcdefghijklmnopqrstuvwxyz ';
+  while (state < size && seedClose === null) {
+    // Updates of about `chunk` bytes, with the event loop free between them: a writer that is busy for a minute
+    // answers no ping, and the server drops it.
+    let written = 0;
+    w.doc.transact(() => {
+      const m = w.doc.getMap('m');
+      while (written < (args.one ? size : chunk)) {
+        let phrase = ''; for (let n = 10 + ((Math.random() * 40) | 0); n > 0; n--) phrase += letters[(Math.random() * 27) | 0];
+        const key = 'k' + (keys++); m.set(key, phrase); written += phrase.length + key.length + 10;
+      }
+    });
+    while (w.ws && w.ws.bufferedAmount > 0) await sleep(20);
+    await sleep(10);
+    state = Y.encodeStateAsUpdate(w.doc).length;
+  }
+  state = Y.encodeStateAsUpdate(w.doc).length;
+  log(`writer: encoded state ${state} bytes in ${now() - tw} ms; writer close ${seedClose}`);
+  await sleep(2000);
+  const results = await Promise.all([...Array(N)].map((_, i) => new Promise(resolve => {
+    const ws = new WebSocket(`ws://127.0.0.1:${PORT}/` + encodeURIComponent(name), { perMessageDeflate: false, maxPayload: 1 << 30 });
+    ws.binaryType = 'arraybuffer';
+    const t0 = now(); const res = { ms: null, bytes: 0, code: null };
+    ws.on('open', () => { const e = encoding.createEncoder(); encoding.writeVarUint(e, 0); syncProtocol.writeSyncStep1(e, new Y.Doc()); ws.send(encoding.toUint8Array(e)); });
+    ws.on('message', data => {
+      const b = new Uint8Array(data);
+      if (b[0] === 0 && b[1] === 1 && res.ms === null) { res.ms = now() - t0; res.bytes = b.length; ws.close(); }
+    });
+    ws.on('close', code => { res.code = code; resolve(res); });
+    ws.on('error', err => { errors[err.code || err.message] = (errors[err.code || err.message] || 0) + 1; });
+  })));
+  const ms = results.filter(r => r.ms !== null).map(r => r.ms);
+  log(`BIGJOIN state ${state} bytes, ${N} joiners: received ${ms.length}, step 2 of ${results[0].bytes} bytes; time p50 ${pct(ms, .5)} p99 ${pct(ms, .99)} max ${Math.max(...ms)} ms; joiners' closes ${JSON.stringify(results.reduce((m, r) => (m[r.code] = (m[r.code] || 0) + 1, m), {}))} errors ${JSON.stringify(errors)}`);
+  w.close(); await sleep(500); process.exit(0);
 }
 
 if (MODE === 'slow') {
