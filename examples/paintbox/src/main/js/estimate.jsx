@@ -61,15 +61,16 @@ function useReconnectWhenRefused (provider, renew) {
  * and sends it once connected. Loaded only once Lexical's collaboration plugin connects the provider, which it does
  * once its binding listens to the document: notes already in the document before that would not show in the editor.
  * Only an estimate the user may change (`writable`, from the API): the server drops a read-only token's edits without a
- * word, and kept here they would come back with every later page of the estimate in this browser.
+ * word, and kept here they would come back with every later page of the estimate in this browser. Kept per user: on a
+ * shared computer the next person to sign in must neither read the last one's copy nor send their unsent edits.
  */
-function useKeptInBrowser (documentName, doc, provider, writable) {
+function useKeptInBrowser (userName, documentName, doc, provider, writable) {
   useEffect(() => {
     if (!writable) return
     let persistence = null
     const start = () => {
       provider.off('status', start)
-      persistence = persistence || new IndexeddbPersistence('paintbox-' + documentName, doc)
+      persistence = persistence || new IndexeddbPersistence(`paintbox/${userName}/${documentName}`, doc)
     }
     if (provider.shouldConnect) start()
     else provider.on('status', start)
@@ -77,7 +78,7 @@ function useKeptInBrowser (documentName, doc, provider, writable) {
       provider.off('status', start)
       if (persistence) persistence.destroy()
     }
-  }, [documentName, doc, provider, writable])
+  }, [userName, documentName, doc, provider, writable])
 }
 
 /** Undo and redo of this page's edits of the rooms; Ctrl/Cmd+Z, Ctrl/Cmd+Shift+Z and Ctrl+Y outside the notes. */
@@ -252,7 +253,7 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
     window.paintbox = { doc, provider } // for the browser test and the curious
     return () => { provider.destroy(); doc.destroy() }
   }, [doc, provider])
-  useKeptInBrowser(documentName, doc, provider, estimate !== null && estimate.writable)
+  useKeptInBrowser(user.name, documentName, doc, provider, estimate !== null && estimate.writable)
   // The title, asked until the server answers (the rooms and notes come through the provider meanwhile); only an
   // answer that asking again cannot change (not found, refused) replaces the page with an error.
   useEffect(() => {
