@@ -3,6 +3,7 @@ package ai.candlefish.collab.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ai.candlefish.collab.spi.AuthenticationException;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.testkit.TestTokens;
 import ai.candlefish.collab.testkit.YWebsocketMessages;
@@ -47,6 +48,7 @@ class CollabBridgeTest {
   /** What the host's socket was told, in order: "binary <first byte>", "ping", "close <code>". */
   static final class RecordingSender implements CollabBridge.Sender {
     final List<String> events = new CopyOnWriteArrayList<>();
+    final List<String> reasons = new CopyOnWriteArrayList<>();
     final CountDownLatch release;
     final AtomicInteger sendsStarted = new AtomicInteger();
 
@@ -76,6 +78,7 @@ class CollabBridgeTest {
 
     @Override
     public void close(int code, String reason) {
+      reasons.add(reason);
       events.add("close " + code);
     }
 
@@ -123,6 +126,19 @@ class CollabBridgeTest {
     server.bridge().open(handshake("/collab/doc?token=nobody", Map.of()), sender);
     await().atMost(WAIT).until(() -> sender.closedWith(CloseCodes.UNAUTHORIZED));
     await().atMost(WAIT).until(() -> server.connectionCount() == 0);
+  }
+
+  /** A host's refusal too long for a close frame reaches the host's socket cut between characters, as on the port. */
+  @Test
+  void aRefusalTooLongForACloseFrame_reachesTheHostCutBetweenCharacters() {
+    String refusal = "access denied " + "\uD83D\uDEAB".repeat(40); // 174 bytes of UTF-8
+    CollabServer server = start(b -> b.authenticator((token, connection) -> {
+      throw new AuthenticationException(refusal);
+    }));
+    RecordingSender sender = new RecordingSender();
+    server.bridge().open(handshake("/collab/doc?token=alice", Map.of()), sender);
+    await().atMost(WAIT).until(() -> sender.closedWith(CloseCodes.UNAUTHORIZED));
+    assertThat(sender.reasons).containsExactly("access denied " + "\uD83D\uDEAB".repeat(27));
   }
 
   @Test

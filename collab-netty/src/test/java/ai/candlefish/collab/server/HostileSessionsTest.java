@@ -203,7 +203,10 @@ class HostileSessionsTest {
     assertThat(calls.get()).isEqualTo(22);
   }
 
-  /** Documents beyond the maximum per connection close that socket with 1008; a client of another socket goes on. */
+  /**
+   * Documents beyond the maximum per connection close that socket with 1008, whose reason names the setting (it
+   * named none); a client of another socket goes on.
+   */
   @Test
   void documentsBeyondTheMaximumPerConnection_closeTheSocketWith1008_othersCarryOn() throws Exception {
     start(b -> b.maxDocumentsPerConnection(3));
@@ -216,6 +219,8 @@ class HostileSessionsTest {
       hoarder.auth("hoard-" + i, "alice").step1("hoard-" + i);
     }
     assertThat(hoarder.closed.get(30, TimeUnit.SECONDS)).isEqualTo(CloseCodes.POLICY_VIOLATION);
+    assertThat(hoarder.closeReason.get(30, TimeUnit.SECONDS)).as("the setting to raise")
+        .isEqualTo("too many documents open on one connection: over the server's maxDocumentsPerConnection of 3");
     assertThat(rejected(CloseCodes.POLICY_VIOLATION)).isPositive();
     watch.check();
     assertThat(same.connected() && other.connected()).isTrue();

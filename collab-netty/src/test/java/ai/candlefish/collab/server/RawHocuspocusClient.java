@@ -29,6 +29,7 @@ class RawHocuspocusClient implements WebSocket.Listener {
 
   final List<Received> received = new CopyOnWriteArrayList<>();
   final CompletableFuture<Integer> closed = new CompletableFuture<>();
+  final CompletableFuture<String> closeReason = new CompletableFuture<>();
   private final ByteArrayOutputStream parts = new ByteArrayOutputStream();
   private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
   WebSocket socket;
@@ -135,6 +136,7 @@ class RawHocuspocusClient implements WebSocket.Listener {
 
   @Override
   public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+    closeReason.complete(reason);
     closed.complete(statusCode);
     return null;
   }

@@ -5,6 +5,7 @@ import static ai.candlefish.collab.testkit.RawWebSocket.frame;
 import static ai.candlefish.collab.testkit.RawWebSocket.upgrade;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.candlefish.collab.spi.AuthenticationException;
 import ai.candlefish.collab.spi.Authenticator;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import ai.candlefish.collab.spi.Permission;
@@ -32,10 +33,17 @@ class WebSocketFramingTest {
   /** y-websocket sync step 1 with an empty state vector: the server answers with step 2. */
   private static final byte[] SYNC_STEP1 = {0, 0, 1, 0};
 
+  /** A host's refusal of 174 bytes of UTF-8 (a close frame has room for 123), of characters of four bytes each. */
+  private static final String VERBOSE_REFUSAL = "access denied " + "\uD83D\uDEAB".repeat(40);
   /** Token "expiring": alice, for two seconds from when it is checked; the others as {@link TestTokens} says. */
-  private static final Authenticator TOKENS = (token, connection) -> "expiring".equals(token)
-      ? Principal.of("alice", "acme", Permission.WRITE).expiringAt(Instant.now().plusSeconds(2))
-      : TestTokens.TOKENS.authenticate(token, connection);
+  private static final Authenticator TOKENS = (token, connection) -> {
+    if ("verbose".equals(token)) {
+      throw new AuthenticationException(VERBOSE_REFUSAL);
+    }
+    return "expiring".equals(token)
+        ? Principal.of("alice", "acme", Permission.WRITE).expiringAt(Instant.now().plusSeconds(2))
+        : TestTokens.TOKENS.authenticate(token, connection);
+  };
 
   private CollabServer server;
 
@@ -146,6 +154,20 @@ class WebSocketFramingTest {
       assertThat(closeCodeOf(close)).isEqualTo(CloseCodes.UNAUTHORIZED);
       socket.getOutputStream().write(frame(0x88, close));
       assertThat(in.read()).isEqualTo(-1);
+    }
+  }
+
+  /**
+   * A close reason over 123 bytes is cut to fit the close frame (RFC 6455: 125 bytes of payload), between two
+   * characters: the server cut a character of two UTF-16 units in half, and the client read "?" for it.
+   */
+  @Test
+  void refusalReasonLongerThanACloseFrameHolds_isCutBetweenCharacters() throws Exception {
+    try (Socket socket = upgraded("verbose")) {
+      byte[] close = untilClose(new DataInputStream(socket.getInputStream()));
+      assertThat(closeCodeOf(close)).isEqualTo(CloseCodes.UNAUTHORIZED);
+      assertThat(close.length).isLessThanOrEqualTo(125);
+      assertThat(reasonOf(close)).isEqualTo("access denied " + "\uD83D\uDEAB".repeat(27));
     }
   }
 

@@ -2,6 +2,7 @@ package ai.candlefish.collab.server.handler;
 
 import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.server.CollabBridge;
+import ai.candlefish.collab.server.internal.CloseReasons;
 import ai.candlefish.collab.server.internal.ServerMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -92,7 +93,7 @@ final class HostSide extends ChannelInboundHandlerAdapter implements CollabBridg
 
   /** Closes the host's socket without ever connecting to the server (a refused request). */
   void refuse(int code, String reason) {
-    finishWith(() -> sender.close(code, reason));
+    finishWith(() -> sender.close(code, CloseReasons.fit(reason)));
   }
 
   // ------------------------------------------------------------------------------------------ from the host
@@ -194,7 +195,7 @@ final class HostSide extends ChannelInboundHandlerAdapter implements CollabBridg
     try {
       if (msg instanceof CloseWebSocketFrame close) {
         int code = close.statusCode() < 0 ? 1000 : close.statusCode();
-        String reason = close.reasonText();
+        String reason = CloseReasons.fit(close.reasonText());
         finishWith(() -> sender.close(code, reason));
         ctx.close();
       } else if (msg instanceof PingWebSocketFrame) {

@@ -1,5 +1,6 @@
 package ai.candlefish.collab.server.handler;
 
+import ai.candlefish.collab.server.internal.CloseReasons;
 import ai.candlefish.collab.server.internal.Connection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -426,7 +427,9 @@ final class WebSocketFrameCodec extends ChannelDuplexHandler {
       ReferenceCountUtil.release(msg);
       promise.setFailure(new ClosedChannelException());
     } else if (msg instanceof CloseWebSocketFrame close) {
-      ByteBuf frame = encode(ctx, OPCODE_CLOSE, close.content());
+      // A reason over 123 bytes would make a control frame longer than RFC 6455 allows: cut, not sent as it is.
+      ByteBuf frame = close.content().readableBytes() <= 2 + CloseReasons.MAX_BYTES
+          ? encode(ctx, OPCODE_CLOSE, close.content()) : closeFrame(ctx, close.statusCode(), close.reasonText());
       close.release();
       writeClose(ctx, frame, promise.unvoid());
     } else if (msg instanceof WebSocketFrame frame) {
@@ -531,7 +534,8 @@ final class WebSocketFrameCodec extends ChannelDuplexHandler {
   }
 
   /** Our close frame: {@code code} and {@code reason} (at most 123 bytes of UTF-8, as every caller's is). */
-  private static ByteBuf closeFrame(ChannelHandlerContext ctx, int code, String reason) {
+  private static ByteBuf closeFrame(ChannelHandlerContext ctx, int code, String fullReason) {
+    String reason = CloseReasons.fit(fullReason);
     int length = 2 + ByteBufUtil.utf8Bytes(reason);
     ByteBuf frame = ctx.alloc().buffer(2 + length);
     frame.writeByte(FIN | OPCODE_CLOSE);

@@ -2,7 +2,6 @@ package ai.candlefish.collab.server.internal;
 
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -48,18 +47,9 @@ final class CloseHandshake {
     // Read on (messages are dropped now) until the client answers with its close frame, which closes the channel:
     // closing a socket with unread input resets it, and the client could lose our close frame and its reason.
     channel.config().setAutoRead(true);
-    channel.writeAndFlush(new CloseWebSocketFrame(code, closeReason(reason)));
+    channel.writeAndFlush(new CloseWebSocketFrame(code, CloseReasons.fit(reason)));
     ScheduledFuture<?> unanswered = channel.eventLoop().schedule(() -> channel.close(), ANSWER_MILLIS,
         TimeUnit.MILLISECONDS);
     channel.closeFuture().addListener(f -> unanswered.cancel(false));
-  }
-
-  /** A close reason fits in a control frame: at most 123 bytes of UTF-8. */
-  static String closeReason(String reason) {
-    String r = reason;
-    while (r.getBytes(StandardCharsets.UTF_8).length > 123) {
-      r = r.substring(0, r.length() - 1);
-    }
-    return r;
   }
 }

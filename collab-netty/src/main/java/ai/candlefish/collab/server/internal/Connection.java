@@ -472,7 +472,7 @@ public final class Connection implements Peer {
       authenticatingDocuments = new HashMap<>(2);
     }
     if (authenticatingDocuments.size() >= config().maxDocumentsPerConnection()) {
-      close(CloseCodes.POLICY_VIOLATION, "too many documents open on one connection");
+      close(CloseCodes.POLICY_VIOLATION, tooManyDocuments());
       return;
     }
     authenticatingDocuments.put(name, new ArrayDeque<>());
@@ -518,6 +518,12 @@ public final class Connection implements Peer {
     }
   }
 
+  /** The 1008's reason at {@code maxDocumentsPerConnection}: the setting a host raises for clients that need more. */
+  private String tooManyDocuments() {
+    return "too many documents open on one connection: over the server's maxDocumentsPerConnection of "
+        + config().maxDocumentsPerConnection();
+  }
+
   /** Opens document {@code name} under {@code grant}; returns whether it is open (or opening) now. */
   private boolean open(String name, Grant grant) {
     if (documents.contains(name)) {
@@ -525,7 +531,7 @@ public final class Connection implements Peer {
     }
     Principal who = grant.principal();
     if (documents.size() >= config().maxDocumentsPerConnection()) {
-      close(CloseCodes.POLICY_VIOLATION, "too many documents open on one connection");
+      close(CloseCodes.POLICY_VIOLATION, tooManyDocuments());
       return false;
     }
     String documentName = policy().documentName(name);

@@ -74,10 +74,12 @@ public final class CollabReactiveHandler implements WebHandler {
 
   private final CollabServer server;
   private final WebSocketService upgrades;
+  private final int maxMessageSize;
 
   /** @param maxMessageSize the largest message a client may send (Reactor Netty joins fragments up to it) */
   public CollabReactiveHandler(CollabServer server, int maxMessageSize) {
     this.server = server;
+    this.maxMessageSize = maxMessageSize;
     // Pings reach the handler (handlePing), which answers them one pong at a time: Reactor Netty's own answer writes
     // a pong per ping and reads on, so a client that pings and never reads piled up pongs without bound.
     this.upgrades = new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy(
@@ -128,7 +130,7 @@ public final class CollabReactiveHandler implements WebHandler {
 
     @Override
     public Mono<Void> handle(WebSocketSession session) {
-      ReactiveSocket socket = new ReactiveSocket(session, channel);
+      ReactiveSocket socket = new ReactiveSocket(session, channel, maxMessageSize);
       // open() connects an in-VM channel and waits for it: not on Reactor Netty's event loop. Reactor Netty cancels
       // this when the connection drops, even before open() has returned: the bridged socket ends either way.
       return Mono.fromCallable(() -> socket.opened(server.bridge().open(handshake, socket)))
@@ -183,10 +185,12 @@ public final class CollabReactiveHandler implements WebHandler {
     // On the channel's event loop: a pong is written and not yet flushed, and the latest ping not answered meanwhile.
     private boolean pongUnsent;
     private byte @Nullable [] pingUnanswered;
+    private final int maxMessageSize;
 
-    ReactiveSocket(WebSocketSession session, Channel channel) {
+    ReactiveSocket(WebSocketSession session, Channel channel, int maxMessageSize) {
       this.session = session;
       this.channel = channel;
+      this.maxMessageSize = maxMessageSize;
     }
 
     /** The bridge opened {@code socket} for this one; if this one has ended meanwhile, it ends too. */
@@ -311,8 +315,10 @@ public final class CollabReactiveHandler implements WebHandler {
     protected void hookOnError(Throwable error) {
       log.debug("reactive collab socket failed: {}", error.toString());
       if (error instanceof TooLongFrameException) {
-        // Fragments that Reactor Netty joined past the maximum message size: 1009, as on the embedded port.
-        closeQuietly(new CloseStatus(CloseCodes.MESSAGE_TOO_BIG, "message too big"));
+        // Fragments that Reactor Netty joined past the maximum message size: 1009 with the embedded port's reason,
+        // which names the setting (a bare "message too big" left the client guessing which limit).
+        closeQuietly(new CloseStatus(CloseCodes.MESSAGE_TOO_BIG,
+            "message too big: over the server's maxMessageSize of " + maxMessageSize + " bytes"));
       }
     }
 
