@@ -726,6 +726,25 @@ public final class Connection implements Peer {
     }
   }
 
+  @Override
+  public boolean writesSharedFrames() {
+    return framesWritten;
+  }
+
+  /** A first full state for several clients: the frame {@code shared} has for our protocol, as above. */
+  @Override
+  public void sendInitial(SharedFrames shared) {
+    ServerMessage message = shared.message();
+    if (!framesWritten) {
+      sendInitial(message);
+    } else if (outbound.initialUnsent()) {
+      send(shared);
+    } else if (!handshake.isClosing() && protocol.canSend(message)) {
+      ByteBuf frame = shared.frame(protocol, channel.alloc());
+      outbound.writeInitial(frame, frame.readableBytes());
+    }
+  }
+
   // ------------------------------------------------------------------------------------------------- closing
 
   @Override

@@ -44,6 +44,26 @@ public interface Peer {
   void sendInitial(ServerMessage message);
 
   /**
+   * Queues a first full state that goes to several clients, as {@link #sendInitial(ServerMessage)}: a connection
+   * writes the frame {@code shared} has for its protocol. Called on the document's thread, which calls
+   * {@link SharedFrames#done} after. Only for a peer that {@link #writesSharedFrames}; default: sends
+   * {@link SharedFrames#message}.
+   */
+  default void sendInitial(SharedFrames shared) {
+    sendInitial(shared.message());
+  }
+
+  /**
+   * Whether {@link #sendInitial(SharedFrames)} writes the shared frame itself, so that a large state sent to many
+   * joiners at once is held once. A peer that would make a copy of its own (a bridged socket: the host's sender
+   * keeps its buffer; an address of its own) is sent a state encoded for it alone, one joiner after another, as
+   * before: 50 copies of a 20 MB state at once would be a gigabyte. Default: false.
+   */
+  default boolean writesSharedFrames() {
+    return false;
+  }
+
+  /**
    * Takes {@code session} out of the connection because its document cannot be served: a multi-document protocol
    * tells the client ({@link ServerMessage.Refused}) and keeps the connection, a single-document one closes it.
    */

@@ -21,6 +21,7 @@ import ai.candlefish.collab.sync.SyncMessage;
 import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -112,6 +113,14 @@ public final class SharedDocument {
    * client may write with.
    */
   private final Map<Long, String> clientOwners = new HashMap<>();
+  /**
+   * Lane-confined: the first state last encoded for a joining client, shared with the joiners queued behind it that
+   * sent the same state vector (see {@link #sendInitialState}); null once the document was in a transaction since.
+   */
+  private InitialState initial;
+
+  /** A first state: the state vector it answers, and its step 2 encoded once per wire protocol. */
+  private record InitialState(byte[] stateVector, SharedFrames step2) {}
 
   /** @param executor where the document's serial executor runs ({@link ServerRuntime#documentExecutor}) */
   SharedDocument(DocumentKey key, ServerRuntime runtime, Executor executor) {
@@ -236,6 +245,9 @@ public final class SharedDocument {
     awareness = new Awareness(doc);
     awareness.setLocalState(null);
     doc.onUpdate(this::onDocUpdate);
+    // Any transaction may change what a first state holds, one that only adds to what waits for missing updates
+    // too (it fires no update event): a shared first state is never older than the last transaction.
+    doc.onBeforeTransaction(txn -> initial = null);
     awareness.onUpdate(this::onAwarenessUpdate);
     awareness.onChange(change -> runtime.hooks().onAwareness(key, change));
     state = State.READY;
@@ -402,6 +414,54 @@ public final class SharedDocument {
     }
   }
 
+  /**
+   * Sends a joining client the document's state past {@code stateVector}, encoded once for a burst of joiners: 50
+   * clients opening a 20 MB document at once each cost the document's thread an encoding of the whole state and
+   * the server a 20 MB frame each (RESULTS.md, "Load probes"; 49 of them got it after p50 73.6 s). The joiners
+   * queued on the lane behind the first one, with the same state vector (fresh clients: the empty one), get the
+   * same bytes and the same frame per protocol, as long as no transaction ran in between: the bytes are then what
+   * an encoding of their own would be, and hold everything acknowledged before. A joiner that comes after the
+   * burst (the lane ran the task queued behind the encoding) encodes afresh. A peer that would copy the frame (see
+   * {@link Peer#writesSharedFrames}) gets an encoding of its own, as before.
+   */
+  private void sendInitialState(DocumentSession session, byte[] stateVector) {
+    if (!session.peer.writesSharedFrames()) {
+      session.peer.sendInitial(ServerMessage.Sync.step2(key.name(), doc.encodeStateAsUpdate(stateVector)));
+      return;
+    }
+    InitialState shared = initial;
+    if (shared != null && Arrays.equals(shared.stateVector(), stateVector)) {
+      session.peer.sendInitial(shared.step2());
+      return;
+    }
+    byte[] update = doc.encodeStateAsUpdate(stateVector);
+    InitialState made = new InitialState(stateVector.clone(),
+        new SharedFrames(ServerMessage.Sync.step2(key.name(), update), 1));
+    initial = made;
+    // Behind the joiners that queued up while this one was encoded: they are the burst. (Queued first, so that the
+    // frames are released whatever the send below does; it cannot run before this task ends.)
+    lane.execute(new SerialExecutor.Rejectable() {
+      @Override
+      public void run() {
+        forget(made);
+      }
+
+      @Override
+      public void rejected() {
+        forget(made);
+      }
+    });
+    session.peer.sendInitial(made.step2());
+  }
+
+  /** The burst that {@code made} was encoded for has been served: its frames go once the joiners have sent them. */
+  private void forget(InitialState made) {
+    if (initial == made) {
+      initial = null;
+    }
+    made.step2().done();
+  }
+
   private void answerDeferredStep1(DocumentSession session) {
     byte[] stateVector = session.deferredStep1;
     session.deferredStep1 = null;
@@ -425,7 +485,7 @@ public final class SharedDocument {
         return;
       }
       session.initialStateSent = true;
-      session.peer.sendInitial(ServerMessage.Sync.step2(key.name(), doc.encodeStateAsUpdate(sync.payload())));
+      sendInitialState(session, sync.payload());
       if (writer.isFailing() && session.policy.tellsStoreStatus()) {
         session.peer.send(new ServerMessage.StoreStatus(key.name(), true));
       }

@@ -41,6 +41,7 @@ class SharedDocumentTest {
     volatile int closeCode = -1;
     volatile String closeReason;
     volatile Executor executor = DIRECT;
+    volatile boolean writesSharedFrames;
 
     @Override
     public Executor sendExecutor() {
@@ -55,6 +56,11 @@ class SharedDocumentTest {
     @Override
     public void sendInitial(ServerMessage message) {
       received.add(message);
+    }
+
+    @Override
+    public boolean writesSharedFrames() {
+      return writesSharedFrames;
     }
 
     @Override
@@ -289,6 +295,71 @@ class SharedDocumentTest {
     assertThat(multi.syncs(SyncMessage.STEP2)).hasSize(2);
     assertThat(multi.syncs(SyncMessage.STEP1)).as("on attach, then with each later step 2").hasSize(2);
     assertThat(multi.received.get(0)).isEqualTo(new ServerMessage.Authenticated("plans", false));
+  }
+
+  /**
+   * Joiners queued behind one another with the same state vector are answered with one encoding of the state (the
+   * same array, one frame per protocol); a joiner queued behind an update, or behind an update that only waits for a
+   * missing piece (no update event), gets what that added: each step 2 is the bytes a fresh encoding would be.
+   * Without the shared encoding every joiner's step 2 was an array of its own.
+   */
+  @Test
+  void step1_ofJoinersQueuedTogether_isAnsweredWithOneEncoding_thatHoldsWhatWasAppliedBeforeEach() throws Exception {
+    SharedDocument document = open(Duration.ofMillis(10), Duration.ofMillis(50), 100);
+    DocumentSession writer = attach(document, new FakePeer(), Permission.WRITE);
+    Doc client = Doc.create();
+    Doc reference = Doc.create(); // what the server's document holds, stage by stage
+    byte[] hello = insertUpdate(client, 0, "hello");
+    reference.applyUpdate(hello);
+    submit(document, writer, new ClientMessage.Sync("plans", SyncMessage.UPDATE, hello));
+    List<FakePeer> joiners = new ArrayList<>();
+    List<DocumentSession> sessions = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      joiners.add(new FakePeer());
+      joiners.get(i).writesSharedFrames = i < 6;
+      sessions.add(attach(document, joiners.get(i), Permission.WRITE));
+    }
+    Doc other = Doc.create();
+    other.applyUpdate(client.encodeStateAsUpdate());
+    insertUpdate(other, 0, ">"); // never sent: what follows waits for it
+    byte[] waiting = insertUpdate(other, 0, ">");
+    byte[] world = insertUpdate(client, 5, " world");
+
+    CountDownLatch hold = new CountDownLatch(1);
+    document.call(doc -> {
+      try {
+        return hold.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    });
+    CountDownLatch done = new CountDownLatch(9);
+    ClientMessage step1 = new ClientMessage.Sync("plans", SyncMessage.STEP1, new byte[] {0});
+    document.submit(sessions.get(0), step1, done::countDown);
+    document.submit(sessions.get(6), step1, done::countDown); // a bridged socket's: an encoding of its own
+    document.submit(sessions.get(1), step1, done::countDown);
+    document.submit(writer, new ClientMessage.Sync("plans", SyncMessage.UPDATE, world), done::countDown);
+    document.submit(sessions.get(2), step1, done::countDown);
+    document.submit(sessions.get(3), step1, done::countDown);
+    document.submit(writer, new ClientMessage.Sync("plans", SyncMessage.UPDATE, waiting), done::countDown);
+    document.submit(sessions.get(4), step1, done::countDown);
+    document.submit(sessions.get(5), new ClientMessage.Sync("plans", SyncMessage.STEP1,
+        client.encodeStateVector()), done::countDown);
+    hold.countDown();
+    assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+
+    List<byte[]> step2 = joiners.stream().map(j -> j.syncs(SyncMessage.STEP2).get(0).payload()).toList();
+    byte[] beforeWorld = reference.encodeStateAsUpdate();
+    reference.applyUpdate(world);
+    byte[] beforeWaiting = reference.encodeStateAsUpdate();
+    reference.applyUpdate(waiting);
+    assertThat(reference.hasPendingUpdates()).isTrue();
+    assertThat(step2.get(0)).isEqualTo(beforeWorld).isSameAs(step2.get(1));
+    assertThat(step2.get(6)).isEqualTo(beforeWorld).isNotSameAs(step2.get(0));
+    assertThat(step2.get(2)).isEqualTo(beforeWaiting).isSameAs(step2.get(3));
+    assertThat(step2.get(4)).as("with what waits").isEqualTo(reference.encodeStateAsUpdate());
+    assertThat(step2.get(5)).as("another state vector: its own encoding")
+        .isEqualTo(reference.encodeStateAsUpdate(client.encodeStateVector()));
   }
 
   /** An event loop stand-in: keeps the tasks until told to run them. */
