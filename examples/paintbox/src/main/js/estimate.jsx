@@ -171,30 +171,36 @@ function NumberField ({ value, onChange, ...props }) {
   )
 }
 
-const Surface = memo(function Surface ({ surface, surfaces }) {
+// `writable` below: whether this user may change the estimate (the API's estimate says so). For a user who may only
+// read, the server drops every edit without a word: the fields are read-only and the buttons that edit are not there,
+// so the page never shows something that was not saved.
+
+const Surface = memo(function Surface ({ surface, surfaces, writable }) {
   useObserved(surface)
   const get = k => surface.get(k)
   const set = k => v => local(surface, () => surface.set(k, v))
   return (
     <tr className='surface'>
       <td>
-        <select className='kind' value={get('kind') || KINDS[0]} onChange={e => set('kind')(e.target.value)}>
+        <select className='kind' value={get('kind') || KINDS[0]} disabled={!writable}
+          onChange={e => set('kind')(e.target.value)}>
           {KINDS.map(k => <option key={k}>{k}</option>)}
         </select>
       </td>
-      <td><NumberField className='area num' value={get('area')} onChange={set('area')} aria-label='area m²' /></td>
-      <td><NumberField className='coats num' value={get('coats')} onChange={set('coats')} aria-label='coats' /></td>
+      <td><NumberField className='area num' value={get('area')} onChange={set('area')} readOnly={!writable} aria-label='area m²' /></td>
+      <td><NumberField className='coats num' value={get('coats')} onChange={set('coats')} readOnly={!writable} aria-label='coats' /></td>
       <td>
-        <input className='product' value={get('product') || ''} placeholder='Paint product'
+        <input className='product' value={get('product') || ''} placeholder='Paint product' readOnly={!writable}
           onChange={e => set('product')(e.target.value)} />
       </td>
-      <td><NumberField className='price num' value={get('price')} onChange={set('price')} aria-label='price per m² per coat' /></td>
-      <td><button className='link remove-surface' title='Remove surface' onClick={() => removeFrom(surfaces, surface)}>✕</button></td>
+      <td><NumberField className='price num' value={get('price')} onChange={set('price')} readOnly={!writable} aria-label='price per m² per coat' /></td>
+      <td>{writable && <button className='link remove-surface' title='Remove surface'
+        onClick={() => removeFrom(surfaces, surface)}>✕</button>}</td>
     </tr>
   )
 })
 
-const Room = memo(function Room ({ rooms, room, total }) {
+const Room = memo(function Room ({ rooms, room, total, writable }) {
   useObserved(room)
   const surfaces = room.get('surfaces')
   useObserved(surfaces)
@@ -213,11 +219,11 @@ const Room = memo(function Room ({ rooms, room, total }) {
   return (
     <div className='card room' data-room={room.get('id')}>
       <div className='room-head'>
-        <input className='room-name' value={room.get('name') || ''} placeholder='Room'
+        <input className='room-name' value={room.get('name') || ''} placeholder='Room' readOnly={!writable}
           onChange={e => local(room, () => room.set('name', e.target.value))} />
         <span className='room-total' title='computed on the server'>{total === undefined ? '…' : money.format(total)}</span>
-        <button className='link remove-room' title='Remove room'
-          onClick={() => removeFrom(rooms, room)}>Remove room</button>
+        {writable && <button className='link remove-room' title='Remove room'
+          onClick={() => removeFrom(rooms, room)}>Remove room</button>}
       </div>
       <table>
         <thead>
@@ -225,10 +231,10 @@ const Room = memo(function Room ({ rooms, room, total }) {
         </thead>
         <tbody>
           {surfaces instanceof Y.Array && surfaces.toArray().map((s, i) => s instanceof Y.Map &&
-            <Surface key={s.get('id') || i} surface={s} surfaces={surfaces} />)}
+            <Surface key={s.get('id') || i} surface={s} surfaces={surfaces} writable={writable} />)}
         </tbody>
       </table>
-      <button className='add-surface' onClick={addSurface}>+ Surface</button>
+      {writable && <button className='add-surface' onClick={addSurface}>+ Surface</button>}
     </div>
   )
 })
@@ -243,6 +249,11 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
     const doc = new Y.Doc()
     const provider = new WebsocketProvider(collabUrl(config), documentName, doc,
       { connect: false, params: { token: user.token }, shouldReconnect })
+    // y-websocket also relays a document between the browser's tabs (a BroadcastChannel named after the server and
+    // the document). Two people signed in in two tabs of one browser would then share their edits without the
+    // server: the other's unsent offline edits, or what a read-only user typed, would be sent as theirs. One channel
+    // per user (set before the provider connects, which subscribes it).
+    provider.bcChannel += '#' + user.name
     return { doc, provider }
   }, [documentName, user.name])
   // A refreshed token (see app.jsx) is the one the provider's next connection sends: the server ends the session
@@ -253,16 +264,21 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
     window.paintbox = { doc, provider } // for the browser test and the curious
     return () => { provider.destroy(); doc.destroy() }
   }, [doc, provider])
-  useKeptInBrowser(user.name, documentName, doc, provider, estimate !== null && estimate.writable)
-  // The title, asked until the server answers (the rooms and notes come through the provider meanwhile); only an
-  // answer that asking again cannot change (not found, refused) replaces the page with an error.
+  const writable = estimate !== null && estimate.writable === true
+  useKeptInBrowser(user.name, documentName, doc, provider, writable)
+  // The estimate's record (title, whether this user may change it), asked until the server answers; only an answer
+  // that asking again cannot change (not found, refused) replaces the page with an error. The rooms and the notes
+  // (whose editor connects the provider) wait for it: a made-up or mistyped id in the URL must not open, and with
+  // the notes' first paragraph create, a document that no estimate in the list stands for.
   useEffect(() => {
     let stopped = false
     untilAnswered(() => api('/api/estimates/' + id, { token: user.token }), { stopped: () => stopped })
       .then(answer => { if (answer) setEstimate(answer) }, err => {
         if (stopped) return
         if (err instanceof ApiError && err.status === 401) onUnauthorized(user.token)
-        else setError(err.message || 'HTTP ' + err.status)
+        else if (err instanceof ApiError && err.status === 404) {
+          setError(`No estimate “${id}” here: the link may be mistyped, or you may not see this estimate.`)
+        } else setError(err.message || 'HTTP ' + err.status)
       })
     return () => { stopped = true }
   }, [id, user.token])
@@ -288,18 +304,27 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
     })
   }
 
-  if (error) return <p className='error'>{error} <a href='#/'>Back to the estimates</a></p>
+  if (error) return <p className='error' id='estimate-error'>{error} <a href='#/'>Back to the estimates</a></p>
+  if (!estimate) {
+    return (
+      <section className='estimate' data-status='loading'>
+        <div className='estimate-head'><a href='#/'>← Estimates</a><h1 id='estimate-title'>…</h1></div>
+      </section>
+    )
+  }
   return (
     <section className='estimate' data-status={status}>
       <div className='estimate-head'>
         <a href='#/'>← Estimates</a>
         <h1 id='estimate-title'>{estimate ? estimate.title : '…'}</h1>
-        <span className='undo'>
-          <button className='link' id='undo' title='Undo your last change (Ctrl+Z)' disabled={!undo.undo}
-            onClick={() => undo.undoManager.undo()}>↶ Undo</button>
-          <button className='link' id='redo' title='Redo (Ctrl+Shift+Z)' disabled={!undo.redo}
-            onClick={() => undo.undoManager.redo()}>↷ Redo</button>
-        </span>
+        {writable
+          ? <span className='undo'>
+            <button className='link' id='undo' title='Undo your last change (Ctrl+Z)' disabled={!undo.undo}
+              onClick={() => undo.undoManager.undo()}>↶ Undo</button>
+            <button className='link' id='redo' title='Redo (Ctrl+Shift+Z)' disabled={!undo.redo}
+              onClick={() => undo.undoManager.redo()}>↷ Redo</button>
+          </span>
+          : <span className='status' id='read-only' title='you may look at this estimate but not change it'>read-only</span>}
         <span className={'status ' + status} id='status'>{status}</span>
       </div>
       <div className='people' id='people' aria-label='people here'>
@@ -310,8 +335,9 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
         <div className='rooms' onFocus={() => undo.undoManager.stopCapturing()}>
           {shownVersion && <VersionView shown={shownVersion} onClose={() => showVersion(null)} />}
           {rooms.toArray().map((room, i) => room instanceof Y.Map &&
-            <Room key={room.get('id') || i} rooms={rooms} room={room} total={roomTotals[room.get('id')]} />)}
-          <button id='add-room' onClick={addRoom}>+ Room</button>
+            <Room key={room.get('id') || i} rooms={rooms} room={room} total={roomTotals[room.get('id')]}
+              writable={writable} />)}
+          {writable && <button id='add-room' onClick={addRoom}>+ Room</button>}
         </div>
         <aside>
           <div className='card totals'>
@@ -323,9 +349,9 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
           </div>
           <div className='card'>
             <h3>Notes</h3>
-            <Notes documentName={documentName} doc={doc} provider={provider} user={user} />
+            <Notes documentName={documentName} doc={doc} provider={provider} user={user} editable={writable} />
           </div>
-          <VersionsPanel id={id} user={user} onShow={showVersion} onUnauthorized={onUnauthorized} />
+          <VersionsPanel id={id} user={user} writable={writable} onShow={showVersion} onUnauthorized={onUnauthorized} />
         </aside>
       </div>
     </section>

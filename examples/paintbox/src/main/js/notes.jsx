@@ -27,7 +27,15 @@ function RedrawCursors ({ binding, provider }) {
   return null
 }
 
-export function Notes ({ documentName, doc, provider, user }) {
+// Whether the user may type into the notes follows `editable` (a user who may only read the estimate, or who lost
+// write access with a fresh token): the server would drop what they type.
+function Editable ({ editable }) {
+  const [editor] = useLexicalComposerContext()
+  useEffect(() => editor.setEditable(editable), [editor, editable])
+  return null
+}
+
+export function Notes ({ documentName, doc, provider, user, editable }) {
   const cursors = useRef(null)
   const providerFactory = useCallback((id, yjsDocMap) => {
     yjsDocMap.set(id, doc)
@@ -41,6 +49,7 @@ export function Notes ({ documentName, doc, provider, user }) {
   const initialConfig = {
     namespace: 'paintbox-notes',
     editorState: null, // the content comes from the document, never from here
+    editable,
     theme,
     onError: error => console.error(error)
   }
@@ -54,10 +63,12 @@ export function Notes ({ documentName, doc, provider, user }) {
             contentEditable={<ContentEditable id='notes' className='notes-editable' aria-label='notes' />}
             placeholder={<div className='notes-placeholder'>Notes for everybody: access, colours, dates…</div>}
             ErrorBoundary={LexicalErrorBoundary} />
-          <CollaborationPlugin id={documentName} providerFactory={providerFactory} shouldBootstrap
+          {/* Bootstrapping writes the first empty paragraph into an empty document: not for a reader. */}
+          <CollaborationPlugin id={documentName} providerFactory={providerFactory} shouldBootstrap={editable}
             username={user.name} cursorColor={user.color} cursorsContainerRef={cursors}
             syncCursorPositionsFn={syncCursors} />
           <RedrawCursors binding={binding} provider={provider} />
+          <Editable editable={editable} />
         </LexicalCollaboration>
       </LexicalComposer>
     </div>

@@ -8,7 +8,8 @@ import { api, ApiError } from './api.js'
 const money = new Intl.NumberFormat('en', { style: 'currency', currency: 'EUR' })
 const when = iso => new Date(iso).toLocaleString()
 
-export function VersionsPanel ({ id, user, onShow, onUnauthorized }) {
+/** `writable`: whether the user may change the estimate (save and restore are edits; viewing and comparing are not). */
+export function VersionsPanel ({ id, user, writable, onShow, onUnauthorized }) {
   const base = `/api/estimates/${id}/versions`
   const [versions, setVersions] = useState(null)
   const [label, setLabel] = useState('')
@@ -53,11 +54,12 @@ export function VersionsPanel ({ id, user, onShow, onUnauthorized }) {
   return (
     <div className='card versions'>
       <h3>Versions</h3>
-      <form className='version-save' onSubmit={save}>
-        <input id='version-label' placeholder='e.g. As sent to the customer' value={label} maxLength={200}
-          onChange={e => setLabel(e.target.value)} />
-        <button id='save-version' disabled={!label.trim()}>Save version</button>
-      </form>
+      {writable && (
+        <form className='version-save' onSubmit={save}>
+          <input id='version-label' placeholder='e.g. As sent to the customer' value={label} maxLength={200}
+            onChange={e => setLabel(e.target.value)} />
+          <button id='save-version' disabled={!label.trim()}>Save version</button>
+        </form>)}
       {restored && (
         <p className='hint' id='restore-note'>{restored.text} The estimate before it is saved as a version.{' '}
           <button className='link' id='undo-restore' onClick={() => restore(restored.before, false)}>
@@ -73,7 +75,7 @@ export function VersionsPanel ({ id, user, onShow, onUnauthorized }) {
               <span className='hint'>{v.author} · {when(v.created)}</span>
               <span>
                 <button className='link view-version' onClick={() => view(v)}>View</button>
-                <button className='link restore-version' onClick={() => restore(v, true)}>Restore</button>
+                {writable && <button className='link restore-version' onClick={() => restore(v, true)}>Restore</button>}
               </span>
             </li>))}
         </ul>)}

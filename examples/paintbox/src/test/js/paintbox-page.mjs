@@ -13,14 +13,22 @@
 //              server must show the list (the estimate) once the server answers.
 //     offline  Alice types while offline, reloads (the browser's offline page) and comes back online: what she typed
 //              must reach Bob.
-//     readonly Rita, whose token (PAINTBOX_READ_TOKEN) may only read, edits a room (the server drops it), goes
-//              back to the list and opens the estimate again: the page must show it as the server has it.
+//     readonly Rita, whose token (PAINTBOX_READ_TOKEN) may only read, opens an estimate: its fields must be
+//              read-only, the notes not editable, no button that edits there, and what she types must change
+//              nothing. An edit made in her page all the same (the server drops it) must not come back when she
+//              opens the estimate again: the page must show it as the server has it.
+//     twousers Alice and Bob in one browser profile, each in a tab of their own: Alice renames a room while her tab
+//              is offline; Bob's tab must neither show it nor send it to the server (Carol, elsewhere, sees the
+//              server's). Alice signs out, Bob signs in in her tab: the same. Alice signs in again and opens the
+//              estimate: her rename goes out, as hers.
+//     missing  Dora opens an estimate id that is none (made up, or of the wrong form): the page must say so and
+//              open no collaboration socket (which would create a document no estimate in the list stands for).
 import { mkdirSync } from 'node:fs'
-import { aliceAndBob, check, createEstimate, launch, openEstimate, seen, signIn, typeInNotes, waitUntil } from './paintbox-pages.mjs'
+import { aliceAndBob, check, createEstimate, launch, openEstimate, seen, signIn, signInTab, typeInNotes, waitUntil } from './paintbox-pages.mjs'
 
 const [base, shots, ...scenarios] = process.argv.slice(2)
 if (!base || !shots || scenarios.length === 0) {
-  console.error('usage: node paintbox-page.mjs <base url> <shots> remove|big|config|offline|readonly...')
+  console.error('usage: node paintbox-page.mjs <base url> <shots> remove|big|config|offline|readonly|twousers|missing...')
   process.exit(2)
 }
 mkdirSync(shots, { recursive: true })
@@ -78,6 +86,33 @@ const arriveThenClick = (alice, updates, selector) => alice.page.evaluate(({ upd
   }
   document.querySelector(selector).click()
 }, { updates, selector })
+
+/**
+ * Routes the estimate sockets of `target` (a page, or a context: all its pages) through the test, which can cut them
+ * (Chromium's offline mode lets an open socket's frames through): `cut(who)` closes the open ones, refuses new ones
+ * until `restore()`, and waits until `who`'s page knows.
+ */
+const cuttable = async target => {
+  let cut = false
+  const sockets = []
+  await target.routeWebSocket(/\/estimate-/, ws => {
+    if (cut) return ws.close()
+    sockets.push({ page: ws, server: ws.connectToServer() })
+  })
+  return {
+    async cut (who) {
+      cut = true
+      for (const socket of sockets.splice(0)) {
+        await socket.server.close()
+        await socket.page.close()
+      }
+      await waitUntil(`${who.name}'s page knows it is offline`, async () => ({
+        ok: await who.page.locator('.estimate').getAttribute('data-status') !== 'synced'
+      }))
+    },
+    restore () { cut = false }
+  }
+}
 
 const SCENARIOS = {
   async remove (browser) {
@@ -208,15 +243,8 @@ const SCENARIOS = {
   },
 
   async offline (browser) {
-    // Alice's sockets go through the test (Chromium's offline mode lets an open socket's frames through): offline,
-    // it closes them and refuses new ones.
     const alice = await signIn(browser, base, 'Alice')
-    let offline = false
-    const sockets = []
-    await alice.context.routeWebSocket(/\/estimate-/, ws => {
-      if (offline) return ws.close()
-      sockets.push({ page: ws, server: ws.connectToServer() })
-    })
+    const line = await cuttable(alice.context)
     const id = await createEstimate(alice, 'Typed offline')
     const bob = await signIn(browser, base, 'Bob')
     await bob.page.waitForSelector(`#estimates li[data-id="${id}"]`, { timeout: 15000 })
@@ -227,22 +255,15 @@ const SCENARIOS = {
     await hall.locator('.add-surface').click()
     await allHold('both pages have the hall', [alice, bob], names, ['Hall'])
 
-    offline = true
     await alice.context.setOffline(true)
-    for (const socket of sockets.splice(0)) {
-      await socket.server.close()
-      await socket.page.close()
-    }
-    await waitUntil('Alice\'s page knows it is offline', async () => ({
-      ok: await alice.page.locator('.estimate').getAttribute('data-status') !== 'synced'
-    }))
+    await line.cut(alice)
     await hall.locator('.room-name').fill('Hall, typed offline')
     await hall.locator('.add-surface').click()
     await typeInNotes(alice, 'Typed offline.')
     await alice.page.reload().then(() => null, e => e) // the browser's "No internet" page
     check(await alice.page.evaluate(() => window.paintbox === undefined).catch(() => true),
       'the reload while offline left the page')
-    offline = false
+    line.restore()
     await alice.context.setOffline(false)
     await alice.page.goto(`${base}?back#/estimates/${id}`) // not the same URL: a new page, whatever the last one was
     await alice.page.waitForSelector('.estimate[data-status="synced"]', { timeout: 20000 })
@@ -274,16 +295,120 @@ const SCENARIOS = {
     await rita.page.goto(`${base}#/estimates/${id}`)
     await rita.page.waitForSelector('.estimate[data-status="synced"]', { timeout: 20000 })
     await allHold('Rita sees the hall', [alice, rita], names, ['Hall'])
+    await typeInNotes(alice, 'Bring ladders.')
+    await waitUntil('Rita sees the notes', async () => ({ ok: (await seen(rita.page)).notes === 'Bring ladders.' }))
 
-    await rita.page.locator('.room').first().locator('.room-name').fill('Rita was here') // dropped by the server
+    // What she may not change is read-only, and what she types changes nothing.
+    const page = rita.page
+    await page.waitForSelector('#read-only')
+    await page.waitForSelector('#notes[contenteditable="false"]')
+    const editing = { addRoom: '#add-room', removeRoom: '.remove-room', undo: '#undo', saveVersion: '#save-version' }
+    for (const [what, selector] of Object.entries(editing)) {
+      check(await page.locator(selector).count() === 0, `Rita's page offers no ${what}`)
+    }
+    const name = page.locator('.room').first().locator('.room-name')
+    check(await name.getAttribute('readonly') !== null, 'the room\'s name is read-only')
+    await name.click()
+    await page.keyboard.type('Rita was here')
+    await page.locator('#notes').click()
+    await page.keyboard.type('Rita was here')
+    await waitUntil('Rita\'s page shows the estimate as it was', async () => {
+      const s = await seen(page)
+      return { ok: s.roomsShown && JSON.stringify(s.rooms.map(r => r.name)) === '["Hall"]' && s.notes === 'Bring ladders.', s }
+    })
+    const readOnly = { name: await name.inputValue(), notes: (await seen(page)).notes }
+
+    // An edit in her page all the same (a script, an older page): the server drops it, and it stays dropped.
+    await page.evaluate(() => window.paintbox.doc.getArray('rooms').get(0).set('name', 'Rita was here'))
     await allHold('Rita\'s page has her edit', [rita], names, ['Rita was here'])
     check(JSON.stringify(await names(alice)) === '["Hall"]', 'the server dropped Rita\'s edit')
     await rita.page.click('a[href="#/"]')
     await rita.page.waitForSelector(`#estimates li[data-id="${id}"]`, { timeout: 15000 })
-    await openEstimate(rita, id)
+    await rita.page.click(`#estimates li[data-id="${id}"] a`)
+    await rita.page.waitForSelector('.estimate[data-status="synced"]', { timeout: 15000 })
     const shown = await allHold('both pages show the hall as the server has it', [alice, rita], names, ['Hall'])
     check(rita.errors.length === 0, 'Rita\'s page had errors: ' + rita.errors)
-    return { shown: shown.shown[1] }
+    return { readOnly, shown: shown.shown[1] }
+  },
+
+  async twousers (browser) {
+    // One browser profile (one context: one IndexedDB, one set of BroadcastChannels), a tab per person.
+    const profile = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US' })
+    const alice = await signInTab(profile, base, 'Alice')
+    const line = await cuttable(alice.page) // her tab's only
+    const id = await createEstimate(alice, 'Two people, one browser')
+    await alice.page.click('#add-room')
+    await alice.page.locator('.room').first().locator('.room-name').fill('Hall')
+    const carol = await signIn(browser, base, 'Carol') // the server's view, from another browser
+    await carol.page.waitForSelector(`#estimates li[data-id="${id}"]`, { timeout: 15000 })
+    await openEstimate(carol, id)
+    await allHold('Carol sees the hall', [alice, carol], names, ['Hall'])
+
+    await line.cut(alice)
+    await alice.page.locator('.room').first().locator('.room-name').fill('Hall, renamed offline by Alice')
+
+    // Bob, in another tab of the same browser: his page and the server must not get what Alice has not sent.
+    const addRoom = async (who, room) => {
+      await who.page.click('#add-room')
+      await who.page.locator('.room').last().locator('.room-name').fill(room)
+    }
+    // Signing out leaves the tab at the estimate: the next person to sign in there is taken to it.
+    const signOutAndIn = async (who, name, signedOut = () => {}) => {
+      await who.page.click('#sign-out')
+      await who.page.waitForSelector('#login-name')
+      signedOut()
+      await who.page.fill('#login-name', name)
+      await who.page.click('#login-submit')
+      await who.page.waitForSelector('.estimate[data-status="synced"]', { timeout: 15000 })
+      await who.page.waitForSelector('#notes[contenteditable="true"]')
+      return { ...who, name }
+    }
+    const bob = await signInTab(profile, base, 'Bob')
+    await bob.page.waitForSelector(`#estimates li[data-id="${id}"]`, { timeout: 15000 })
+    await openEstimate(bob, id)
+    await addRoom(bob, 'Bob\'s room')
+    // Bob's room reaches Carol after anything Bob's page had to send before it (one socket, in order).
+    const inTab = await allHold('Carol and Bob have the hall and Bob\'s room', [carol, bob], names,
+      ['Hall', 'Bob\'s room'])
+
+    // Alice signs out (her tab still offline); Bob signs in in her tab, online again.
+    const bobInHerTab = await signOutAndIn(alice, 'Bob', () => line.restore())
+    await addRoom(bobInHerTab, 'Bob\'s second room')
+    const afterSignOut = await allHold('Carol and Bob have the hall and Bob\'s rooms', [carol, bob, bobInHerTab],
+      names, ['Hall', 'Bob\'s room', 'Bob\'s second room'])
+
+    // Alice again: her copy in this browser still has her rename, which now goes out as hers.
+    const aliceAgain = await signOutAndIn(bob, 'Alice')
+    const back = await allHold('Alice\'s rename reached Carol', [carol, aliceAgain], names,
+      ['Hall, renamed offline by Alice', 'Bob\'s room', 'Bob\'s second room'])
+    for (const who of [alice, bob, carol]) check(who.errors.length === 0, `${who.name}'s tab had errors: ${who.errors}`)
+    return { bob: inTab.shown[0], afterSignOut: afterSignOut.shown[0], alice: back.shown[0] }
+  },
+
+  async missing (browser) {
+    const dora = await signIn(browser, base, 'Dora')
+    // Every WebSocket the page opens, as it opens it.
+    await dora.context.addInitScript(() => {
+      const Opened = window.WebSocket
+      window.opened = []
+      window.WebSocket = class extends Opened {
+        constructor (url, protocols) {
+          super(url, protocols)
+          window.opened.push(String(url))
+        }
+      }
+    })
+    const shown = {}
+    for (const id of ['zzzzzzzzzz', 'nope']) {
+      await dora.page.goto(`${base}?${id}#/estimates/${id}`) // a new page (not only a new hash)
+      await dora.page.waitForSelector('#estimate-error', { timeout: 15000 })
+      shown[id] = await dora.page.locator('#estimate-error').textContent()
+      check(shown[id].includes('No estimate'), `the page says there is no estimate ${id}: ${shown[id]}`)
+      const opened = await dora.page.evaluate(() => window.opened)
+      check(opened.length === 0, `the page opened no socket for ${id}: ${JSON.stringify(opened)}`)
+    }
+    check(dora.errors.length === 0, 'Dora\'s page had errors: ' + dora.errors)
+    return { shown }
   }
 }
 

@@ -13,8 +13,14 @@ export const launch = () => chromium.launch({
 })
 
 /** A new browser context signed in as `name`; `loginShot`: where to screenshot the login form, if anywhere. */
-export const signIn = async (browser, base, name, loginShot) => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US' })
+export const signIn = async (browser, base, name, loginShot) =>
+  signInTab(await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US' }), base, name, loginShot)
+
+/**
+ * A new tab of `context` (one browser profile: its IndexedDB and BroadcastChannels are the context's) signed in as
+ * `name` (the page keeps who signed in per tab).
+ */
+export const signInTab = async (context, base, name, loginShot) => {
   const page = await context.newPage()
   const errors = []
   page.on('pageerror', e => { errors.push(e.message); console.error(`[${name} page error] ${e.message}`) })

@@ -21,4 +21,9 @@ class CollabConfiguration {
   PresenceHooks presenceHooks(CollabProperties collab) {
     return new PresenceHooks(collab.path() == null ? "" : collab.path());
   }
+
+  @Bean
+  ListedEstimatesHooks listedEstimatesHooks(Estimates estimates, CollabProperties collab) {
+    return new ListedEstimatesHooks(estimates, collab.path() == null ? "" : collab.path());
+  }
 }

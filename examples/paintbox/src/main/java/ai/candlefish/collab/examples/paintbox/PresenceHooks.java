@@ -5,7 +5,6 @@ import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.Principal;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,28 +24,21 @@ public final class PresenceHooks implements CollabHooks {
   private record Viewer(String estimateId, String user) {}
 
   private final Map<Long, Viewer> byConnection = new ConcurrentHashMap<>();
-  /** What a y-websocket path starts with before the document's name: the server's path and a slash. */
-  private final String prefix;
+  private final SocketPaths paths;
 
   /**
    * @param path the path below which the collaboration server serves documents ({@code candlefish.collab.path}: ""
    *     or for example {@code /collab})
    */
   public PresenceHooks(String path) {
-    String p = Objects.requireNonNull(path, "path").replaceAll("/+$", "");
-    this.prefix = p.isEmpty() || p.startsWith("/") ? p + "/" : "/" + p + "/";
+    this.paths = new SocketPaths(path);
   }
 
   @Override
   public void onAuthenticate(ConnectionInfo connection, Principal principal) {
-    String path = connection.path();
-    if (!path.startsWith(prefix)) {
-      return;
-    }
-    String document = path.substring(prefix.length());
-    if (Estimates.isEstimateDocument(document) && principal.tenant().equals(PaintboxApplication.TENANT)
-        && principal.permission(principal.documentKey(document)).canRead()) {
-      byConnection.put(connection.id(), new Viewer(Estimates.idOf(document), principal.id()));
+    String id = paths.estimateId(connection, principal);
+    if (id != null && principal.permission(principal.documentKey(Estimates.DOCUMENT_PREFIX + id)).canRead()) {
+      byConnection.put(connection.id(), new Viewer(id, principal.id()));
     }
   }
 

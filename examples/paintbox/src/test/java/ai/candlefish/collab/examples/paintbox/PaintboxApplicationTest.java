@@ -6,6 +6,7 @@ import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.server.CollabServer;
 import ai.candlefish.collab.server.DocumentHandle;
 import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.spi.DocumentStore;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -51,6 +52,9 @@ class PaintboxApplicationTest {
 
   @Autowired
   CollabServer collab;
+
+  @Autowired
+  DocumentStore store;
 
   private HttpResponse<String> call(String method, String path, String token, String body) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
@@ -121,6 +125,18 @@ class PaintboxApplicationTest {
     String forged = login("Mallory").replaceAll(".$", "A").replaceAll("\\.[^.]*$", ".AAAA");
     assertThat(node("estimate-client.mjs", "refused", url, "estimate-0123456789", forged).get("code").asInt())
         .isEqualTo(CloseCodes.UNAUTHORIZED);
+  }
+
+  @Test
+  void collabSocket_refusesAnEstimateThatIsNotInTheList_andStoresNoDocument() throws Exception {
+    String url = "ws://127.0.0.1:" + collab.port();
+    String document = "estimate-0123456789"; // of the form of an estimate's, but nobody created it
+
+    JsonNode refused = node("estimate-client.mjs", "refused", url, document, login("Nora"));
+
+    assertThat(refused.get("code").asInt()).isEqualTo(CloseCodes.UNAUTHORIZED);
+    assertThat(refused.get("reason").asText()).contains("no estimate 0123456789");
+    assertThat(store.load(DocumentKey.of(PaintboxApplication.TENANT, document)).isEmpty()).isTrue();
   }
 
   @Test

@@ -25,7 +25,8 @@ import tools.jackson.databind.ObjectMapper;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PaintboxPageBrowserTest {
-  private static final String[] SCENARIOS = {"remove", "big", "config", "offline", "readonly"};
+  private static final String[] SCENARIOS = {"remove", "big", "config", "offline", "readonly", "twousers",
+      "missing"};
 
   @TempDir
   static Path dataDir; // static: used before the tests
@@ -106,9 +107,26 @@ class PaintboxPageBrowserTest {
   }
 
   @Test
-  void anEditRefusedToAReadOnlyToken_isNotSentAgainByTheNextPage() {
+  void aReadOnlyToken_getsAPageThatChangesNothing_andAnEditRefusedToItIsNotSentAgainByTheNextPage() {
     JsonNode seen = passed("readonly");
 
+    assertThat(seen.get("readOnly").toString()).isEqualTo("{\"name\":\"Hall\",\"notes\":\"Bring ladders.\"}");
     assertThat(seen.get("shown").toString()).isEqualTo("[\"Hall\"]");
+  }
+
+  @Test
+  void twoPeopleInOneBrowser_neitherSeesNorSendsTheOthersUnsentEdits() {
+    JsonNode seen = passed("twousers");
+
+    assertThat(seen.get("bob").toString()).isEqualTo("[\"Hall\",\"Bob's room\"]");
+    assertThat(seen.get("afterSignOut").toString()).isEqualTo("[\"Hall\",\"Bob's room\",\"Bob's second room\"]");
+    assertThat(seen.get("alice").get(0).asText()).isEqualTo("Hall, renamed offline by Alice");
+  }
+
+  @Test
+  void anEstimateThatIsNone_saysSo_andOpensNoDocument() {
+    JsonNode seen = passed("missing");
+
+    assertThat(seen.get("shown").get("zzzzzzzzzz").asText()).startsWith("No estimate “zzzzzzzzzz”");
   }
 }
