@@ -54,7 +54,7 @@
 # (the warm-up of every step in seconds instead of the scenario's: after the peak steps' 10 s the nodes' C2 compiler
 # still runs in the measured phase), BENCHMARKS_JAR (the jar every JVM runs instead of benchmarks/target/benchmarks.jar, with
 # --no-build: a copy is not rewritten by a build meanwhile, and an old and a new build can alternate), as in
-# run-load.sh.
+# run-load.sh; LOAD_PG_STATEMENTS=1 (PostgreSQL preloads pg_stat_statements, for a poller to count statements).
 set -euo pipefail
 script="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 command_line="benchmarks/run-cluster-load.sh $*"

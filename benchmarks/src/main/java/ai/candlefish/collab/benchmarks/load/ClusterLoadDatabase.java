@@ -16,7 +16,9 @@ import java.util.concurrent.CountDownLatch;
  * returns before its WAL is flushed, so an acknowledged update could be lost if PostgreSQL crashed). Prints {@code
  * database ready <jdbc-url> pid <postmaster-pid> <version> synchronous_commit <setting>} once it accepts connections
  * (the postmaster's pid, so that its CPU and its backends' can be measured); runs until killed (SIGTERM stops
- * PostgreSQL).
+ * PostgreSQL). With the environment variable {@code LOAD_PG_STATEMENTS=1} PostgreSQL preloads {@code
+ * pg_stat_statements} and the extension is created in database {@code postgres}, so that a poller can count the
+ * statements of a run (calls per query); off by default (it costs PostgreSQL a little on every statement).
  */
 public final class ClusterLoadDatabase {
   private ClusterLoadDatabase() {}
@@ -26,9 +28,19 @@ public final class ClusterLoadDatabase {
       System.err.println("usage: ClusterLoadDatabase on|off (PostgreSQL's synchronous_commit)");
       System.exit(2);
     }
-    EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("synchronous_commit", args[0])
+    boolean statements = "1".equals(System.getenv("LOAD_PG_STATEMENTS"));
+    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setServerConfig("synchronous_commit", args[0])
         // a loaded 2-core machine can take longer than the default 10 s to start it
-        .setPGStartupWait(Duration.ofSeconds(60)).start();
+        .setPGStartupWait(Duration.ofSeconds(60));
+    if (statements) {
+      builder.setServerConfig("shared_preload_libraries", "pg_stat_statements");
+    }
+    EmbeddedPostgres pg = builder.start();
+    if (statements) {
+      try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+        s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+      }
+    }
     String url = pg.getJdbcUrl("postgres", "postgres");
     long postmaster;
     String version;

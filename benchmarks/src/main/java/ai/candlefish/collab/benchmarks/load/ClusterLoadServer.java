@@ -15,10 +15,14 @@ import java.util.concurrent.CountDownLatch;
  * {@link RedisClusterTransport} and {@link JdbcDocumentLeases} (cluster mode); every other setting at its default
  * but the connection limits (all clients come from one address), {@link Authenticator#insecureAllowAll(String)}. Arguments: port, JDBC URL (user postgres), Redis URI or
  * {@code none}, node id; {@code -Dload.compactAfterUpdates=N} sets the server's {@code compactAfterUpdates} (to see
- * what compaction costs a run: a large N keeps it out of the measured phase). Prints {@code LoadServer ready on <port> pid <pid>} once listening; runs until killed
+ * what compaction costs a run: a large N keeps it out of the measured phase), {@code -Dload.documentThreads=N} its
+ * document threads ({@code threads(0, N, 16)}; 0: documents on the event loops, as a server on its own has). Prints {@code LoadServer ready on <port> pid <pid>} once listening; runs until killed
  * (SIGTERM closes the server, then the transport and the pool).
  */
 public final class ClusterLoadServer {
+  /** CollabServer's default blocking pool, kept when {@code load.documentThreads} sets the document threads. */
+  private static final int BLOCKING_THREADS = 16;
+
   private ClusterLoadServer() {}
 
   public static void main(String[] args) throws InterruptedException {
@@ -39,6 +43,10 @@ public final class ClusterLoadServer {
     Integer compactAfter = Integer.getInteger("load.compactAfterUpdates");
     if (compactAfter != null) {
       builder.compactAfterUpdates(compactAfter);
+    }
+    Integer documentThreads = Integer.getInteger("load.documentThreads");
+    if (documentThreads != null) {
+      builder.threads(0, documentThreads, BLOCKING_THREADS);
     }
     RedisClusterTransport transport = null;
     if (!args[2].equals("none")) {
