@@ -153,6 +153,24 @@ public final class UndoManager implements AutoCloseable {
     return b;
   }
 
+  /**
+   * A builder for an undo manager on {@code doc} over {@code types}, which may be none yet (Yjs
+   * {@code new UndoManager([], { doc })}): types added later with {@link #addToScope} are tracked from then on.
+   *
+   * @throws IllegalStateException if a type is not part of a document yet
+   * @throws IllegalArgumentException if a type belongs to another document
+   */
+  public static Builder newBuilder(Doc doc, Collection<? extends SharedType> types) {
+    Objects.requireNonNull(types, "types");
+    Builder b = new Builder(Objects.requireNonNull(doc, "doc"));
+    for (SharedType t : types) {
+      if (!b.scope.contains(checkSameDoc(doc, t))) {
+        b.scope.add(t);
+      }
+    }
+    return b;
+  }
+
   /** A builder for an undo manager over every type of {@code doc}. */
   public static Builder newBuilder(Doc doc) {
     Builder b = new Builder(Objects.requireNonNull(doc, "doc"));
@@ -181,6 +199,20 @@ public final class UndoManager implements AutoCloseable {
       if (!scopeContains(t)) {
         scope.add(t);
       }
+    }
+  }
+
+  /**
+   * Extends the scope to every type of the document (Yjs {@code addToScope(doc)}).
+   *
+   * @throws IllegalArgumentException if {@code doc} is not this manager's document
+   */
+  public void addToScope(Doc doc) {
+    if (Objects.requireNonNull(doc, "doc") != this.doc) {
+      throw new IllegalArgumentException("an undo manager's scope is within " + this.doc + ", not " + doc);
+    }
+    if (!scopeContains(doc)) {
+      scope.add(doc);
     }
   }
 

@@ -124,4 +124,11 @@ final class UpdateEncoderV2 extends UpdateEncoder {
     out.writeUint8Array(restBytes);
     return out.toByteArray();
   }
+
+  /** The v2 update without structs and deletions that this (unused) encoder writes. */
+  byte[] emptyUpdate() {
+    rest.writeVarUint(0); // no structs
+    rest.writeVarUint(0); // no clients in the delete set
+    return toByteArray();
+  }
 }

@@ -117,7 +117,6 @@ public final class Updates {
    * applying to a {@link Doc} it does not garbage collect or resolve anything.
    *
    * @throws DecodingException if an update is malformed
-   * @throws IllegalArgumentException if {@code updates} is empty
    */
   public static byte[] merge(List<byte[]> updates) {
     return merge(updates, UpdateFormat.V1);
@@ -127,7 +126,6 @@ public final class Updates {
    * Merges v2 updates into one v2 update that contains all of them (Yjs {@code mergeUpdatesV2}).
    *
    * @throws DecodingException if an update is malformed
-   * @throws IllegalArgumentException if {@code updates} is empty
    */
   public static byte[] mergeV2(List<byte[]> updates) {
     return merge(updates, UpdateFormat.V2);
@@ -136,7 +134,8 @@ public final class Updates {
   private static byte[] merge(List<byte[]> updates, UpdateFormat format) {
     Objects.requireNonNull(updates, "updates");
     if (updates.isEmpty()) {
-      throw new IllegalArgumentException("nothing to merge: pass at least one update");
+      // Yjs merges no updates into the update that holds nothing
+      return format == UpdateFormat.V1 ? empty() : new UpdateEncoderV2().emptyUpdate();
     }
     if (updates.size() == 1) {
       return Objects.requireNonNull(updates.get(0), "update").clone();

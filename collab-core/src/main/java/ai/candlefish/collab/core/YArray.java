@@ -20,6 +20,13 @@ public final class YArray extends SharedType {
   /** A new preliminary array; insert it into a document (e.g. {@code map.set("list", new YArray())}) to share it. */
   public YArray() {}
 
+  /** A new preliminary array holding {@code items}, as Yjs's {@code Y.Array.from(items)}. */
+  public static YArray from(List<? extends @Nullable Object> items) {
+    YArray a = new YArray();
+    a.push(items);
+    return a;
+  }
+
   @Override
   int typeRef() {
     return ARRAY;

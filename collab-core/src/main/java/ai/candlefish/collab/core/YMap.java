@@ -22,6 +22,15 @@ public sealed class YMap extends SharedType permits YXmlHook {
   /** A new preliminary map; insert it into a document to share it. */
   public YMap() {}
 
+  /**
+   * A new preliminary map holding {@code entries} (in their iteration order), as Yjs's {@code new Y.Map(entries)};
+   * insert it into a document to share it.
+   */
+  public YMap(Map<String, ? extends @Nullable Object> entries) {
+    Objects.requireNonNull(entries, "entries");
+    entries.forEach((k, v) -> prelim.put(Objects.requireNonNull(k, "a key of entries"), v));
+  }
+
   @Override
   int typeRef() {
     return MAP;

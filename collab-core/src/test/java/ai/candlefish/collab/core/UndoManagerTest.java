@@ -277,4 +277,32 @@ class UndoManagerTest {
     assertThat(text.toString()).isEmpty();
     assertThat(doc.getArray("late").length()).isZero();
   }
+
+  @Test
+  void newBuilder_emptyScope_capturesTypesAddedLater() {
+    // Yjs: new UndoManager([], { doc }) then addToScope; the expected values are Yjs 13.6.33's
+    Doc doc = Doc.create();
+    YText t = doc.getText("t");
+    YMap m = doc.getMap("m");
+    UndoManager um = UndoManager.newBuilder(doc, List.of()).build();
+    t.insert(0, "abc");
+    assertThat(um.undoStackSize()).isZero();
+    assertThat(um.canUndo()).isFalse();
+    um.addToScope(t);
+    t.insert(3, "def");
+    assertThat(um.undoStackSize()).isEqualTo(1);
+    m.set("k", 1);
+    assertThat(um.undoStackSize()).isEqualTo(1);
+    um.undo();
+    assertThat(t.toString()).isEqualTo("abc");
+    assertThat(m.toJson()).isEqualTo(java.util.Map.of("k", 1));
+    um.addToScope(doc);
+    m.set("k", 2);
+    um.stopCapturing();
+    assertThat(um.undoStackSize()).isEqualTo(1);
+    um.undo();
+    assertThat(t.toString()).isEqualTo("abc");
+    assertThat(m.toJson()).isEqualTo(java.util.Map.of("k", 1));
+    assertThatThrownBy(() -> um.addToScope(Doc.create())).isInstanceOf(IllegalArgumentException.class);
+  }
 }

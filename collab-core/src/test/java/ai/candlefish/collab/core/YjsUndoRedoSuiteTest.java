@@ -314,4 +314,343 @@ class YjsUndoRedoSuiteTest {
     um.undo();
     assertThat(map2.get("key")).isEqualTo("value");
   }
+
+  // The tests below use Yjs's init(tc, {users}) (a SyncNetwork) or came after the first port.
+
+  @Test
+  void testUndoText() {
+    SyncNetwork net = SyncNetwork.of(3);
+    YText text0 = net.text(0);
+    YText text1 = net.text(1);
+    UndoManager um = undo(text0).build();
+    // items added and deleted in the same transaction are not undone
+    text0.insert(0, "test");
+    text0.delete(0, 4);
+    um.undo();
+    assertThat(text0.toString()).isEmpty();
+    // follow redone items
+    text0.insert(0, "a");
+    um.stopCapturing();
+    text0.delete(0, 1);
+    um.stopCapturing();
+    um.undo();
+    assertThat(text0.toString()).isEqualTo("a");
+    um.undo();
+    assertThat(text0.toString()).isEmpty();
+    text0.insert(0, "abc");
+    text1.insert(0, "xyz");
+    net.syncAll();
+    um.undo();
+    assertThat(text0.toString()).isEqualTo("xyz");
+    um.redo();
+    assertThat(text0.toString()).isEqualTo("abcxyz");
+    net.syncAll();
+    text1.delete(0, 1);
+    net.syncAll();
+    um.undo();
+    assertThat(text0.toString()).isEqualTo("xyz");
+    um.redo();
+    assertThat(text0.toString()).isEqualTo("bcxyz");
+    // marks
+    text0.format(1, 3, attrs("bold", true));
+    List<Map<String, Object>> formatted =
+        List.of(delta("b", null), delta("cxy", Map.of("bold", true)), delta("z", null));
+    assertThat(YjsInterop.deltaAsMaps(text0.toDelta())).isEqualTo(formatted);
+    um.undo();
+    assertThat(YjsInterop.deltaAsMaps(text0.toDelta())).isEqualTo(List.of(delta("bcxyz", null)));
+    um.redo();
+    assertThat(YjsInterop.deltaAsMaps(text0.toDelta())).isEqualTo(formatted);
+  }
+
+  @Test
+  void testEmptyTypeScope() {
+    Doc ydoc = Doc.create();
+    UndoManager um = UndoManager.newBuilder(ydoc, List.of()).clock(() -> 1_000).build();
+    YArray yarray = ydoc.getArray("");
+    um.addToScope(yarray);
+    yarray.insert(0, List.of(1));
+    um.undo();
+    assertThat(yarray.length()).isZero();
+  }
+
+  @Test
+  void testRejectUpdateExample() {
+    Doc tmp1 = Doc.create();
+    tmp1.getArray("restricted").insert(0, List.of(1));
+    tmp1.getArray("public").insert(0, List.of(1));
+    byte[] update1 = tmp1.encodeStateAsUpdate();
+    Doc tmp2 = Doc.create();
+    tmp2.getArray("public").insert(0, List.of(2));
+    byte[] update2 = tmp2.encodeStateAsUpdate();
+    Doc ydoc = Doc.create();
+    YArray restricted = ydoc.getArray("restricted");
+    // Yjs's recipe: undo what a remote update did to a restricted type (Yjs also saves and restores the pending
+    // structs around it; these updates leave none)
+    java.util.function.Consumer<byte[]> updateHandler = update -> {
+      UndoManager um = undo(restricted).trackedOrigins(List.of("remote change")).build();
+      try {
+        ydoc.applyUpdate(update, "remote change");
+      } finally {
+        while (um.undoStackSize() > 0) {
+          um.undo();
+        }
+        um.close();
+      }
+    };
+    updateHandler.accept(update1);
+    updateHandler.accept(update2);
+    assertThat(restricted.length()).isZero();
+    assertThat(ydoc.getArray("public").length()).isEqualTo(2);
+  }
+
+  @Test
+  void testUndoMap() {
+    SyncNetwork net = SyncNetwork.of(2);
+    YMap map0 = net.map(0);
+    YMap map1 = net.map(1);
+    map0.set("a", 0);
+    UndoManager um = undo(map0).build();
+    map0.set("a", 1);
+    um.undo();
+    assertThat(map0.get("a")).isEqualTo(0);
+    um.redo();
+    assertThat(map0.get("a")).isEqualTo(1);
+    // a whole nested type comes back
+    YMap subType = new YMap();
+    map0.set("a", subType);
+    subType.set("x", 42);
+    assertThat(map0.toJson()).isEqualTo(Map.of("a", Map.of("x", 42)));
+    um.undo();
+    assertThat(map0.get("a")).isEqualTo(1);
+    um.redo();
+    assertThat(map0.toJson()).isEqualTo(Map.of("a", Map.of("x", 42)));
+    net.syncAll();
+    // content overwritten by another user: the undo steps are skipped
+    map1.set("a", 44);
+    net.syncAll();
+    um.undo();
+    assertThat(map0.get("a")).isEqualTo(44);
+    um.redo();
+    assertThat(map0.get("a")).isEqualTo(44);
+    // a value set several times
+    map0.set("b", "initial");
+    um.stopCapturing();
+    map0.set("b", "val1");
+    map0.set("b", "val2");
+    um.stopCapturing();
+    um.undo();
+    assertThat(map0.get("b")).isEqualTo("initial");
+  }
+
+  @Test
+  void testUndoArray() {
+    SyncNetwork net = SyncNetwork.of(3);
+    YArray array0 = net.array(0);
+    YArray array1 = net.array(1);
+    UndoManager um = undo(array0).build();
+    array0.insert(0, List.of(1, 2, 3));
+    array1.insert(0, List.of(4, 5, 6));
+    net.syncAll();
+    assertThat(array0.toList()).isEqualTo(List.of(1, 2, 3, 4, 5, 6));
+    um.undo();
+    assertThat(array0.toList()).isEqualTo(List.of(4, 5, 6));
+    um.redo();
+    assertThat(array0.toList()).isEqualTo(List.of(1, 2, 3, 4, 5, 6));
+    net.syncAll();
+    array1.delete(0, 1); // user 1 deletes [1]
+    net.syncAll();
+    um.undo();
+    assertThat(array0.toList()).isEqualTo(List.of(4, 5, 6));
+    um.redo();
+    assertThat(array0.toList()).isEqualTo(List.of(2, 3, 4, 5, 6));
+    array0.delete(0, 5);
+    // nested structure
+    YMap ymap = new YMap();
+    array0.insert(0, List.of(ymap));
+    assertThat(array0.toJson()).isEqualTo(List.of(Map.of()));
+    um.stopCapturing();
+    ymap.set("a", 1);
+    assertThat(array0.toJson()).isEqualTo(List.of(Map.of("a", 1)));
+    um.undo();
+    assertThat(array0.toJson()).isEqualTo(List.of(Map.of()));
+    um.undo();
+    assertThat(array0.toJson()).isEqualTo(List.of(2, 3, 4, 5, 6));
+    um.redo();
+    assertThat(array0.toJson()).isEqualTo(List.of(Map.of()));
+    um.redo();
+    assertThat(array0.toJson()).isEqualTo(List.of(Map.of("a", 1)));
+    net.syncAll();
+    ((YMap) array1.get(0)).set("b", 2);
+    net.syncAll();
+    assertThat(array0.toJson()).isEqualTo(List.of(Map.of("a", 1, "b", 2)));
+    um.undo();
+    assertThat(array0.toJson()).isEqualTo(List.of(Map.of("b", 2)));
+    um.undo();
+    assertThat(array0.toJson()).isEqualTo(List.of(2, 3, 4, 5, 6));
+    um.redo();
+    assertThat(array0.toJson()).isEqualTo(List.of(Map.of("b", 2)));
+    um.redo();
+    assertThat(array0.toJson()).isEqualTo(List.of(Map.of("a", 1, "b", 2)));
+  }
+
+  @Test
+  void testUndoXml() {
+    SyncNetwork net = SyncNetwork.of(3);
+    YXmlElement xml0 = net.xml(0);
+    UndoManager um = undo(xml0).build();
+    YXmlElement child = new YXmlElement("p");
+    xml0.insert(0, List.of(child));
+    YXmlText textchild = new YXmlText("content");
+    child.insert(0, List.of(textchild));
+    assertThat(xml0.toString()).isEqualTo("<undefined><p>content</p></undefined>");
+    // format the text child and revert that
+    um.stopCapturing();
+    textchild.format(3, 4, attrs("bold", Map.of()));
+    assertThat(xml0.toString()).isEqualTo("<undefined><p>con<bold>tent</bold></p></undefined>");
+    um.undo();
+    assertThat(xml0.toString()).isEqualTo("<undefined><p>content</p></undefined>");
+    um.redo();
+    assertThat(xml0.toString()).isEqualTo("<undefined><p>con<bold>tent</bold></p></undefined>");
+    xml0.delete(0, 1);
+    assertThat(xml0.toString()).isEqualTo("<undefined></undefined>");
+    um.undo();
+    assertThat(xml0.toString()).isEqualTo("<undefined><p>con<bold>tent</bold></p></undefined>");
+  }
+
+  @Test
+  void testUndoEvents() {
+    SyncNetwork net = SyncNetwork.of(3);
+    YText text0 = net.text(0);
+    UndoManager um = undo(text0).build();
+    int[] counter = {0};
+    Object[] receivedMetadata = {-1};
+    um.onStackItemAdded(e -> {
+      assertThat(e.kind()).isNotNull();
+      assertThat(e.changedParentTypes()).contains(text0);
+      e.stackItem().meta().put("test", counter[0]++);
+    });
+    um.onStackItemPopped(e -> {
+      assertThat(e.kind()).isNotNull();
+      assertThat(e.changedParentTypes()).contains(text0);
+      receivedMetadata[0] = e.stackItem().meta().get("test");
+    });
+    text0.insert(0, "abc");
+    um.undo();
+    assertThat(receivedMetadata[0]).isEqualTo(0);
+    um.redo();
+    assertThat(receivedMetadata[0]).isEqualTo(1);
+  }
+
+  @Test
+  void testTrackClass() {
+    SyncNetwork net = SyncNetwork.of(3);
+    YText text0 = net.text(0);
+    // only origins that are numbers
+    UndoManager um = undo(text0).trackedOrigins(List.of(Integer.class)).build();
+    net.users.get(0).transact(t -> text0.insert(0, "abc"), 42);
+    assertThat(text0.toString()).isEqualTo("abc");
+    um.undo();
+    assertThat(text0.toString()).isEmpty();
+  }
+
+  @Test
+  void testTypeScope() {
+    SyncNetwork net = SyncNetwork.of(3);
+    YText text0 = new YText();
+    YText text1 = new YText();
+    net.array(0).insert(0, List.of(text0, text1));
+    UndoManager um = undo(text0).build();
+    UndoManager umBoth = UndoManager.newBuilder(text0, text1).clock(() -> 1_000).build();
+    text1.insert(0, "abc");
+    assertThat(um.undoStackSize()).isZero();
+    assertThat(umBoth.undoStackSize()).isEqualTo(1);
+    assertThat(text1.toString()).isEqualTo("abc");
+    um.undo();
+    assertThat(text1.toString()).isEqualTo("abc");
+    umBoth.undo();
+    assertThat(text1.toString()).isEmpty();
+  }
+
+  @Test
+  void testUndoInEmbed() {
+    SyncNetwork net = SyncNetwork.of(3);
+    YText text0 = net.text(0);
+    UndoManager um = undo(text0).build();
+    YText nestedText = new YText("initial text");
+    um.stopCapturing();
+    text0.insertEmbed(0, nestedText, attrs("bold", true));
+    assertThat(nestedText.toString()).isEqualTo("initial text");
+    um.stopCapturing();
+    nestedText.delete(0, nestedText.length());
+    nestedText.insert(0, "other text");
+    assertThat(nestedText.toString()).isEqualTo("other text");
+    um.undo();
+    assertThat(nestedText.toString()).isEqualTo("initial text");
+    um.undo();
+    assertThat(text0.length()).isZero();
+  }
+
+  @Test
+  void testUndoDeleteFilter() {
+    SyncNetwork net = SyncNetwork.of(3);
+    YArray array0 = net.array(0);
+    // Yjs: delete on undo only what is no item, or a type whose map is empty
+    UndoManager um = undo(array0).deleteFilter(c -> c.content().size() == 1
+        && c.content().get(0) instanceof YMap m && m.keys().isEmpty()).build();
+    YMap map0 = new YMap();
+    map0.set("hi", 1);
+    YMap map1 = new YMap();
+    array0.insert(0, List.of(map0, map1));
+    um.undo();
+    assertThat(array0.length()).isEqualTo(1);
+    assertThat(((YMap) array0.get(0)).keys()).hasSize(1);
+  }
+
+  @Test
+  void testUndoDoingStackItem() {
+    Doc doc = Doc.create();
+    YText text = doc.getText("text");
+    UndoManager um = undo(text).build();
+    um.onStackItemAdded(e -> e.stackItem().meta().put("str", "42"));
+    Object[] metaUndo = {null};
+    Object[] metaRedo = {null};
+    text.observe(event -> {
+      if (event.transaction().origin() == um && um.isUndoing()) {
+        metaUndo[0] = um.currentStackItem().meta().get("str");
+      } else if (event.transaction().origin() == um && um.isRedoing()) {
+        metaRedo[0] = um.currentStackItem().meta().get("str");
+      }
+    });
+    text.insert(0, "abc");
+    um.undo();
+    um.redo();
+    assertThat(metaUndo[0]).as("currStackItem while undoing").isEqualTo("42");
+    assertThat(metaRedo[0]).as("currStackItem while redoing").isEqualTo("42");
+    assertThat(um.currentStackItem()).as("after the transaction").isNull();
+  }
+
+  @Test
+  void testUndoSetAttributeAndDeleteSyncsAttributes() {
+    Doc doc = Doc.create();
+    YXmlText root = doc.getXmlText("sharedRoot");
+    YXmlText button = new YXmlText();
+    button.setAttribute("type", "button");
+    button.setAttribute("test", true);
+    button.insert(0, "Click me");
+    root.insertEmbed(0, button);
+    UndoManager um = undo(root).build();
+    um.stopCapturing();
+    button.setAttribute("type", "paragraph");
+    root.delete(0, 1);
+    um.undo();
+    Map<String, Object> expectedAttrs = Map.of("type", "button", "test", true);
+    YXmlText restored = (YXmlText) root.toDelta().get(0).insert();
+    assertThat(restored.getAttributes()).isEqualTo(expectedAttrs);
+    assertThat(restored.toString()).isEqualTo("Click me");
+    Doc remoteDoc = Doc.create();
+    remoteDoc.applyUpdateV2(doc.encodeStateAsUpdateV2());
+    YXmlText remote = (YXmlText) remoteDoc.getXmlText("sharedRoot").toDelta().get(0).insert();
+    assertThat(remote.getAttributes()).isEqualTo(expectedAttrs);
+    assertThat(remote.toString()).isEqualTo("Click me");
+  }
 }
