@@ -11,8 +11,9 @@ import org.jspecify.annotations.Nullable;
  * of units, or retain (skip) a number of units, optionally with formatting attributes.
  *
  * <p>For text, {@code insert} is a {@code String}, an embed (a JSON-like value) or a nested type; for arrays it is
- * a {@code List} of values. Exactly one of insert ({@code != null}), delete ({@code > 0}) and retain
- * ({@code > 0}) is set.
+ * a {@code List} of values. An operation is an insert if {@code insert != null}, a delete if {@code delete > 0}, and
+ * a retain otherwise. A retain of 0 units is one, as in Yjs: applied with attributes it still writes format marks
+ * where it stands, and it moves the position past deleted text and redundant marks.
  *
  * @param insert inserted content, or null
  * @param delete number of deleted units, or 0
@@ -40,15 +41,19 @@ public record Delta(@Nullable Object insert, int delete, int retain,
     return new Delta(null, length, 0, null);
   }
 
-  /** {@code length} unchanged units. @throws IllegalArgumentException if not positive */
+  /** {@code length} unchanged units (0 is allowed, as in Yjs). @throws IllegalArgumentException if negative */
   public static Delta retain(int length) {
     return retain(length, null);
   }
 
-  /** {@code length} units whose formatting changes to {@code attributes}. */
+  /**
+   * {@code length} units whose formatting changes to {@code attributes} (0 is allowed, as in Yjs).
+   *
+   * @throws IllegalArgumentException if {@code length} is negative
+   */
   public static Delta retain(int length, @Nullable Map<String, @Nullable Object> attributes) {
-    if (length <= 0) {
-      throw new IllegalArgumentException("retain length must be positive but was " + length);
+    if (length < 0) {
+      throw new IllegalArgumentException("retain length must not be negative but was " + length);
     }
     return new Delta(null, 0, length, copy(attributes));
   }
@@ -69,7 +74,7 @@ public record Delta(@Nullable Object insert, int delete, int retain,
   }
 
   public boolean isRetain() {
-    return retain > 0;
+    return insert == null && delete <= 0;
   }
 
   @Override

@@ -2,6 +2,7 @@ package ai.candlefish.collab.core;
 
 import ai.candlefish.collab.core.internal.codec.JsObjects;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -361,10 +362,10 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
     if (len == 0) {
       return;
     }
-    if (index < 0 || len < 0 || (long) index + len > length) {
-      throw new IndexOutOfBoundsException("range [" + index + ", " + ((long) index + len) + ") is outside [0, "
-          + length + "]");
+    if (index < 0 || len < 0) {
+      throw new IndexOutOfBoundsException("index " + index + " and length " + len + " must not be negative");
     }
+    int lengthBefore = length;
     int startIndex = index;
     int startLength = len;
     Item n = start;
@@ -393,9 +394,27 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
       }
       n = n.right;
     }
+    if (len > 0) {
+      // Yjs (typeListDelete) deletes what the range covers, then throws before it moves its search markers; the
+      // transaction completes with the deletion. Both are kept: the same update, and the same positions after it.
+      throw new IndexOutOfBoundsException("range [" + startIndex + ", " + ((long) startIndex + startLength)
+          + ") is outside [0, " + lengthBefore + "]; what it covered was deleted, as in Yjs");
+    }
     if (searchMarkers != null) {
       searchMarkers.updateMarkerChanges(startIndex, -startLength + len);
     }
+  }
+
+  /**
+   * Deletes from a preliminary list as Yjs does ({@code Array.prototype.splice}): a range past the end stops at the
+   * end. Negative values, which JavaScript counts from the end, are refused.
+   */
+  static void spliceDelete(List<?> prelim, int index, int length) {
+    if (index < 0 || length < 0) {
+      throw new IndexOutOfBoundsException("index " + index + " and length " + length + " must not be negative");
+    }
+    int from = Math.min(index, prelim.size());
+    prelim.subList(from, (int) Math.min((long) from + length, prelim.size())).clear();
   }
 
   /** The value at {@code index} of the list part. */
@@ -544,6 +563,19 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
   /** The current entries, keys in the order Yjs's {@code toJSON()} gives them (a JavaScript object's order); unmodifiable. */
   final Map<String, Object> mapEntries() {
     return JsObjects.ordered(mapEntriesInMapOrder());
+  }
+
+  /**
+   * The entries as Yjs's {@code typeMapGetAll} gives them (the attributes of an XML element or a text): a JavaScript
+   * object, in which {@code "__proto__"} is no entry (see {@link JsObjects#PROTO}).
+   */
+  static Map<String, Object> asJsObject(Map<String, Object> entries) {
+    if (!entries.containsKey(JsObjects.PROTO)) {
+      return entries;
+    }
+    Map<String, Object> out = new LinkedHashMap<>(entries);
+    out.remove(JsObjects.PROTO);
+    return Collections.unmodifiableMap(out);
   }
 
   // --------------------------------------------------------------------------------------------- at a snapshot

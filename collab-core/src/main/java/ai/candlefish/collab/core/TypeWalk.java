@@ -91,19 +91,27 @@ final class TypeWalk {
         todo.push("</" + name + ">");
         pushChildren(element, todo);
         todo.push(openTag(element, name));
-      } else if (next instanceof YXmlHook) {
-        sb.append("[object Object]");
       } else {
-        sb.append(next.toString()); // XML text: a leaf
+        sb.append(JsStrings.of(next)); // XML text: a leaf; a hook, or any other type a peer put there, as Yjs prints it
       }
     }
     return sb.toString();
   }
 
   private static void pushChildren(YXmlFragment fragment, ArrayDeque<Object> todo) {
-    List<SharedType> children = fragment.toList();
+    // A Yjs peer can put any value in a fragment (only the types say XML nodes): Yjs prints each child's
+    // toString(), which is String(value) for the values it has (and a TypeError for null and undefined).
+    List<?> children = fragment.doc == null ? fragment.toList() : fragment.listToList();
     for (int i = children.size() - 1; i >= 0; i--) {
-      todo.push(children.get(i));
+      Object child = children.get(i);
+      if (child instanceof SharedType) {
+        todo.push(child);
+      } else if (child == null || child == Undefined.INSTANCE) {
+        throw new IllegalStateException("cannot print an XML fragment holding " + child
+            + " (Yjs fails too): a peer put a value that is no XML node into it");
+      } else {
+        todo.push(JsStrings.of(child));
+      }
     }
   }
 

@@ -54,16 +54,17 @@ public final class YArray extends SharedType {
   /**
    * Inserts {@code values} at {@code index}.
    *
-   * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length()]}
+   * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length()]} (as in Yjs, a preliminary
+   *     array appends at an index past its end, as JavaScript's {@code splice} does)
    * @throws IllegalArgumentException if a value cannot be stored
    */
   public void insert(int index, List<? extends @Nullable Object> values) {
     Objects.requireNonNull(values, "values");
     if (doc == null) {
-      if (index < 0 || index > prelim.size()) {
-        throw new IndexOutOfBoundsException("index " + index + " is outside [0, " + prelim.size() + "]");
+      if (index < 0) {
+        throw new IndexOutOfBoundsException("index " + index + " is negative");
       }
-      prelim.addAll(index, values);
+      prelim.addAll(Math.min(index, prelim.size()), values);
       return;
     }
     doc.transact(txn -> listInsert(txn, index, values));
@@ -87,14 +88,13 @@ public final class YArray extends SharedType {
   /**
    * Deletes {@code length} elements from {@code index}.
    *
-   * @throws IndexOutOfBoundsException if the range is not within the array
+   * @throws IndexOutOfBoundsException if the range is not within the array. As in Yjs, the elements it did cover are
+   *     deleted first (the transaction completes with them); a preliminary array deletes to its end without
+   *     throwing, as JavaScript's {@code splice} does
    */
   public void delete(int index, int length) {
     if (doc == null) {
-      if (index < 0 || length < 0 || index + length > prelim.size()) {
-        throw new IndexOutOfBoundsException("range outside the array");
-      }
-      prelim.subList(index, index + length).clear();
+      spliceDelete(prelim, index, length);
       return;
     }
     doc.transact(txn -> listDelete(txn, index, length));

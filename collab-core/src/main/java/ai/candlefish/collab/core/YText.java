@@ -97,7 +97,7 @@ public sealed class YText extends SharedType permits YXmlText {
   /**
    * Inserts {@code text} at {@code index}, taking the formatting of the text before it.
    *
-   * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length()]}
+   * @throws IndexOutOfBoundsException if {@code index} is negative (past the end, it appends, as in Yjs)
    */
   public void insert(int index, String text) {
     Objects.requireNonNull(text, "text");
@@ -116,14 +116,21 @@ public sealed class YText extends SharedType permits YXmlText {
   private void insertPlain(Transaction txn, int index, String text) {
     Pos pos = findPlainPosition(txn, index);
     // Plain text (no format marks anywhere) has no attributes to copy.
-    Map<String, Object> attributes = containsFormats ? new LinkedHashMap<>(pos.currentAttributes) : Map.of();
-    insertText(txn, pos, text, attributes);
+    if (!containsFormats) {
+      insertText(txn, pos, text, Map.of());
+      return;
+    }
+    // Yjs copies the attributes with attributes[key] = value into an object: "__proto__" becomes its prototype (if
+    // an object), whose keys the object then inherits (see JsObject), not an entry.
+    Map<String, Object> attributes = new LinkedHashMap<>(pos.currentAttributes);
+    Object proto = attributes.remove(JsObjects.PROTO);
+    insertText(txn, pos, text, attributes, isJsObject(proto) ? proto : JsObject.OBJECT_PROTOTYPE);
   }
 
   /**
    * Inserts {@code text} at {@code index} with exactly the given formatting ({@code null} values: not set).
    *
-   * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length()]}
+   * @throws IndexOutOfBoundsException if {@code index} is negative (past the end, it appends, as in Yjs)
    */
   public void insert(int index, String text, @Nullable Map<String, @Nullable Object> attributes) {
     Objects.requireNonNull(text, "text");
@@ -143,7 +150,7 @@ public sealed class YText extends SharedType permits YXmlText {
   /**
    * Inserts an embed (a JSON-like object, or a shared type) at {@code index}; it occupies one position.
    *
-   * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length()]}
+   * @throws IndexOutOfBoundsException if {@code index} is negative (past the end, it appends, as in Yjs)
    */
   public void insertEmbed(int index, Object embed, @Nullable Map<String, @Nullable Object> attributes) {
     Objects.requireNonNull(embed, "embed");
@@ -163,17 +170,17 @@ public sealed class YText extends SharedType permits YXmlText {
   }
 
   /**
-   * Deletes {@code length} units from {@code index}.
+   * Deletes {@code length} units from {@code index}. As in Yjs, a range past the end deletes what there is.
    *
-   * @throws IndexOutOfBoundsException if the range is not within the text
+   * @throws IndexOutOfBoundsException if {@code index} or {@code length} is negative, or if the text has never held
+   *     anything (Yjs fails there too, with a TypeError, in a transaction that changes nothing)
    */
   public void delete(int index, int length) {
     if (length == 0 || (doc == null && defer(t -> t.delete(index, length)))) {
       return;
     }
-    if (index < 0 || length < 0 || (long) index + length > this.length) {
-      throw new IndexOutOfBoundsException("range [" + index + ", " + ((long) index + length)
-          + ") is outside [0, " + this.length + "]");
+    if (index < 0 || length < 0) {
+      throw new IndexOutOfBoundsException("index " + index + " and length " + length + " must not be negative");
     }
     if (doc.transaction != null) {
       deleteText(doc.transaction, findPlainPosition(doc.transaction, index), length);
@@ -228,11 +235,11 @@ public sealed class YText extends SharedType permits YXmlText {
             insertText(txn, pos, ins, op.attributes() == null ? new LinkedHashMap<>()
                 : normalizeAttributes(op.attributes()));
           }
-        } else if (op.retain() > 0) {
-          formatText(txn, pos, op.retain(), op.attributes() == null ? new LinkedHashMap<>()
-              : normalizeAttributes(op.attributes()));
         } else if (op.delete() > 0) {
           deleteText(txn, pos, op.delete());
+        } else {
+          formatText(txn, pos, op.retain(), op.attributes() == null ? new LinkedHashMap<>()
+              : normalizeAttributes(op.attributes()));
         }
       }
     });
@@ -264,11 +271,11 @@ public sealed class YText extends SharedType permits YXmlText {
             insertText(txn, pos, ins, op.attributes() == null ? new LinkedHashMap<>()
                 : normalizeAttributes(op.attributes()));
           }
-        } else if (op.retain() > 0) {
-          formatText(txn, pos, op.retain(), op.attributes() == null ? new LinkedHashMap<>()
-              : normalizeAttributes(op.attributes()));
         } else if (op.delete() > 0) {
           deleteText(txn, pos, op.delete());
+        } else {
+          formatText(txn, pos, op.retain(), op.attributes() == null ? new LinkedHashMap<>()
+              : normalizeAttributes(op.attributes()));
         }
       }
     });
@@ -303,9 +310,12 @@ public sealed class YText extends SharedType permits YXmlText {
     return doc == null ? null : mapGet(name);
   }
 
-  /** The attributes of the text, keys in a JavaScript object's order (Yjs {@code getAttributes}); unmodifiable. */
+  /**
+   * The attributes of the text, keys in a JavaScript object's order (Yjs {@code getAttributes}, an object: an attribute
+   * {@code "__proto__"} is not listed, {@link #getAttribute} reads it); unmodifiable.
+   */
   public Map<String, Object> getAttributes() {
-    return doc == null ? Map.of() : mapEntries();
+    return doc == null ? Map.of() : asJsObject(mapEntries());
   }
 
   /**
@@ -493,9 +503,10 @@ public sealed class YText extends SharedType permits YXmlText {
     }
   }
 
-  private void checkIndex(int index) {
-    if (index < 0 || index > length) {
-      throw new IndexOutOfBoundsException("index " + index + " is outside [0, " + length + "]");
+  private static void checkIndex(int index) {
+    // Past the end is no error: Yjs walks to the end of the item list (past trailing format marks) and inserts there.
+    if (index < 0) {
+      throw new IndexOutOfBoundsException("index " + index + " is negative");
     }
   }
 
@@ -588,12 +599,12 @@ public sealed class YText extends SharedType permits YXmlText {
   }
 
   /** Whether JavaScript's {@code typeof} is "object" and the value is not null. */
-  private static boolean isJsObject(@Nullable Object v) {
+  static boolean isJsObject(@Nullable Object v) {
     return v instanceof Map<?, ?> || v instanceof List<?> || v instanceof byte[];
   }
 
   /** {@code Object.keys(v)} of an object, an array or a byte array. */
-  private static List<String> jsKeys(Object v) {
+  static List<String> jsKeys(Object v) {
     if (v instanceof Map<?, ?> m) {
       return JsObjects.orderedKeys(m);
     }
@@ -606,7 +617,7 @@ public sealed class YText extends SharedType permits YXmlText {
   }
 
   /** {@code v[key]}: undefined when there is no such key. */
-  private static @Nullable Object jsGet(Object v, String key) {
+  static @Nullable Object jsGet(Object v, String key) {
     if (v instanceof Map<?, ?> m) {
       return m.containsKey(key) ? m.get(key) : Undefined.INSTANCE;
     }
@@ -704,22 +715,57 @@ public sealed class YText extends SharedType permits YXmlText {
     }
   }
 
-  private static void minimizeAttributeChanges(Pos pos, Map<String, Object> attributes) {
+  /**
+   * Yjs's {@code attributes[key]} of an attributes object with these entries and prototype ({@link JsObject}):
+   * {@link Undefined#INSTANCE} when absent. The key {@code "__proto__"}, if no entry, reads the prototype.
+   */
+  static @Nullable Object jsAttr(Map<String, Object> attributes, Object proto, String key) {
+    if (attributes.containsKey(key)) {
+      return attributes.get(key);
+    }
+    if (key.equals(JsObjects.PROTO)) {
+      return proto;
+    }
+    return proto == JsObject.OBJECT_PROTOTYPE ? Undefined.INSTANCE : jsGet(proto, key);
+  }
+
+  /** Yjs's {@code attributes[key] ?? null}. */
+  private static @Nullable Object jsAttrOrNull(Map<String, Object> attributes, Object proto, String key) {
+    Object v = jsAttr(attributes, proto, key);
+    return v == Undefined.INSTANCE ? null : v;
+  }
+
+  private static void minimizeAttributeChanges(Pos pos, Map<String, Object> attributes, Object proto) {
     while (pos.right != null) {
       Item r = pos.right;
       if (!(r.isDeleted() || (!r.isCountable() && r.content instanceof ContentFormat f
-          && equalAttrs(attributes.get(f.key), f.value)))) {
+          && equalAttrs(jsAttrOrNull(attributes, proto, f.key), f.value)))) {
         break;
       }
       pos.forward();
     }
   }
 
-  private Map<String, Object> insertAttributes(Transaction txn, Pos pos, Map<String, Object> attributes) {
+  private Map<String, Object> insertAttributes(Transaction txn, Pos pos, Map<String, Object> attributes, Object proto) {
     Map<String, Object> negated = null; // allocated when needed: plain typing negates nothing
-    for (Map.Entry<String, Object> e : attributes.entrySet()) {
-      String key = e.getKey();
-      Object val = e.getValue();
+    // Yjs: for (const key in attributes): the entries in a JavaScript object's order (array-index keys first, so also
+    // those that insertText added), then what the prototype lends
+    List<String> own = JsObjects.orderedKeys(attributes);
+    List<String> inherited = proto == JsObject.OBJECT_PROTOTYPE ? List.of() : jsKeys(proto);
+    int n = own.size() + inherited.size();
+    for (int i = 0; i < n; i++) {
+      String key;
+      Object val;
+      if (i < own.size()) {
+        key = own.get(i);
+        val = attributes.get(key);
+      } else {
+        key = inherited.get(i - own.size());
+        if (attributes.containsKey(key)) {
+          continue;
+        }
+        val = jsGet(proto, key);
+      }
       Object currentVal = pos.currentAttributes.get(key);
       if (!equalAttrs(currentVal, val)) {
         if (negated == null) {
@@ -734,15 +780,22 @@ public sealed class YText extends SharedType permits YXmlText {
   }
 
   private void insertText(Transaction txn, Pos pos, Object text, Map<String, Object> attributes) {
+    insertText(txn, pos, text, attributes, JsObject.OBJECT_PROTOTYPE);
+  }
+
+  /** Inserts with Yjs's attributes object: these entries and prototype {@code proto} (see {@link JsObject}). */
+  private void insertText(Transaction txn, Pos pos, Object text, Map<String, Object> attributes, Object proto) {
     if (!pos.currentAttributes.isEmpty()) {
       for (String key : pos.currentAttributes.keySet()) {
-        if (!attributes.containsKey(key)) {
+        // Yjs: if (attributes[key] === undefined) attributes[key] = null ("__proto__" is never undefined)
+        if (jsAttr(attributes, proto, key) == Undefined.INSTANCE) {
           attributes.put(key, null);
         }
       }
     }
-    minimizeAttributeChanges(pos, attributes);
-    Map<String, Object> negated = attributes.isEmpty() ? Map.of() : insertAttributes(txn, pos, attributes);
+    minimizeAttributeChanges(pos, attributes, proto);
+    Map<String, Object> negated = attributes.isEmpty() && proto == JsObject.OBJECT_PROTOTYPE ? Map.of()
+        : insertAttributes(txn, pos, attributes, proto);
     Content content = text instanceof String s ? new ContentString(s)
         : text instanceof SharedType t ? contentOf(t) : new ContentEmbed(text);
     if (searchMarkers != null) {
@@ -759,8 +812,9 @@ public sealed class YText extends SharedType permits YXmlText {
   }
 
   private void formatText(Transaction txn, Pos pos, int length, Map<String, Object> attributes) {
-    minimizeAttributeChanges(pos, attributes);
-    Map<String, Object> negated = insertAttributes(txn, pos, attributes);
+    Object proto = JsObject.OBJECT_PROTOTYPE;
+    minimizeAttributeChanges(pos, attributes, proto);
+    Map<String, Object> negated = insertAttributes(txn, pos, attributes, proto);
     // Delete formats that the new attributes override, and look past the range so that no redundant negation
     // is inserted there.
     iteration:
@@ -769,8 +823,9 @@ public sealed class YText extends SharedType permits YXmlText {
       Item r = pos.right;
       if (!r.isDeleted()) {
         if (r.content instanceof ContentFormat f) {
-          if (attributes.containsKey(f.key)) {
-            Object attr = attributes.get(f.key);
+          // Yjs: const attr = attributes[key]; if (attr !== undefined): "__proto__" always is (Object.prototype)
+          Object attr = jsAttr(attributes, proto, f.key);
+          if (attr != Undefined.INSTANCE) {
             if (equalAttrs(attr, f.value)) {
               negated.remove(f.key);
             } else {
@@ -956,6 +1011,10 @@ public sealed class YText extends SharedType permits YXmlText {
   }
 
   private Pos deleteText(Transaction txn, Pos pos, int length) {
+    if (pos.left == null && pos.right == null) {
+      // Yjs reads (currPos.left || currPos.right).parent: a TypeError in a text that never held anything
+      throw new IndexOutOfBoundsException("cannot delete " + length + " from a text that has never held anything");
+    }
     if (searchMarkers != null) {
       searchMarkers.beforeDelete();
     }

@@ -1,5 +1,6 @@
 package ai.candlefish.collab.core;
 
+import ai.candlefish.collab.core.internal.codec.JsObjects;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -47,7 +48,8 @@ public final class YTextEvent extends YEvent {
     final List<Delta> delta;
     final Map<String, Object> currentAttributes = new LinkedHashMap<>();
     final Map<String, Object> oldAttributes = new LinkedHashMap<>();
-    final Map<String, Object> attributes = new LinkedHashMap<>();
+    /** Yjs's {@code attributes}, a JavaScript object: see {@link JsObject} for its key {@code "__proto__"}. */
+    final JsObject attributes = new JsObject();
     Action action;
     Object insert = "";
     final StringBuilder insertText = new StringBuilder();
@@ -73,21 +75,26 @@ public final class YTextEvent extends YEvent {
         case INSERT -> {
           Object content = insert != null ? insert : insertText.toString();
           if (insert != null || insertText.length() > 0) {
-            Map<String, Object> attrs = new LinkedHashMap<>();
-            currentAttributes.forEach((k, v) -> {
-              if (v != null) {
-                attrs.put(k, v);
-              }
-            });
-            op = Delta.insert(content, attrs);
+            if (currentAttributes.isEmpty()) {
+              op = Delta.insert(content);
+            } else {
+              // Yjs: op.attributes = {} then op.attributes[key] = value; "__proto__" makes no entry, and the
+              // attributes stay even if that leaves them empty
+              Map<String, Object> attrs = new LinkedHashMap<>();
+              currentAttributes.forEach((k, v) -> {
+                if (v != null && !k.equals(JsObjects.PROTO)) {
+                  attrs.put(k, v);
+                }
+              });
+              op = new Delta(content, 0, 0, Collections.unmodifiableMap(attrs));
+            }
           }
           insert = null;
           insertText.setLength(0);
         }
         case RETAIN -> {
           if (retain > 0) {
-            op = attributes.isEmpty() ? Delta.retain(retain) : new Delta(null, 0, retain,
-                Collections.unmodifiableMap(new LinkedHashMap<>(attributes)));
+            op = attributes.isEmpty() ? Delta.retain(retain) : new Delta(null, 0, retain, attributes.ownEntries());
           }
           retain = 0;
         }
@@ -171,9 +178,9 @@ public final class YTextEvent extends YEvent {
               addOp();
             }
             if (YText.equalAttrs(value, oldAttributes.get(key))) {
-              attributes.remove(key);
+              attributes.delete(key);
             } else {
-              attributes.put(key, value);
+              attributes.set(key, value);
             }
           } else if (value != null) {
             item.delete(txn);
@@ -186,20 +193,20 @@ public final class YTextEvent extends YEvent {
           if (action == Action.RETAIN) {
             addOp();
           }
-          attributes.put(key, curVal);
+          attributes.set(key, curVal);
         }
       } else if (!item.isDeleted()) {
         oldAttributes.put(key, value);
-        if (attributes.containsKey(key)) {
+        if (attributes.has(key)) {
           Object attr = attributes.get(key);
           if (!YText.equalAttrs(attr, value)) {
             if (action == Action.RETAIN) {
               addOp();
             }
             if (value == null) {
-              attributes.remove(key);
+              attributes.delete(key);
             } else {
-              attributes.put(key, value);
+              attributes.set(key, value);
             }
           } else if (attr != null) {
             // Redundant: the contextless cleanup would remove it anyway.

@@ -87,9 +87,12 @@ public final class YXmlElement extends YXmlFragment {
     return doc == null ? prelimAttributes.containsKey(name) : mapHas(name);
   }
 
-  /** All attributes, as an unmodifiable snapshot. */
+  /**
+   * All attributes, as an unmodifiable snapshot (Yjs {@code getAttributes}, an object: an attribute
+   * {@code "__proto__"} is not listed, {@link #getAttribute} reads it).
+   */
   public Map<String, Object> getAttributes() {
-    return Collections.unmodifiableMap(doc == null ? new LinkedHashMap<>(prelimAttributes) : mapEntries());
+    return Collections.unmodifiableMap(doc == null ? new LinkedHashMap<>(prelimAttributes) : asJsObject(mapEntries()));
   }
 
   /**
@@ -98,7 +101,7 @@ public final class YXmlElement extends YXmlFragment {
    * @throws IllegalStateException if this element is not part of a document
    */
   public Map<String, Object> getAttributes(Snapshot snapshot) {
-    return mapEntries(snapshot);
+    return asJsObject(mapEntries(snapshot));
   }
 
   /** A new preliminary element with the same name, attributes and copies of the children (Yjs {@code clone()}). */

@@ -61,7 +61,10 @@ public sealed class YXmlFragment extends SharedType permits YXmlElement {
   public void insert(int index, List<? extends SharedType> nodes) {
     List<SharedType> checked = checkNodes(nodes);
     if (doc == null) {
-      prelim.addAll(index, checked);
+      if (index < 0) {
+        throw new IndexOutOfBoundsException("index " + index + " is negative");
+      }
+      prelim.addAll(Math.min(index, prelim.size()), checked); // Yjs: splice appends past the end
       return;
     }
     doc.transact(txn -> listInsert(txn, index, checked));
@@ -89,10 +92,15 @@ public sealed class YXmlFragment extends SharedType permits YXmlElement {
     insert(length(), nodes);
   }
 
-  /** Deletes {@code length} children from {@code index}. @throws IndexOutOfBoundsException if out of range */
+  /**
+   * Deletes {@code length} children from {@code index}.
+   *
+   * @throws IndexOutOfBoundsException if out of range; as in Yjs, the children the range did cover are deleted first
+   *     (a preliminary fragment deletes to its end without throwing, as JavaScript's {@code splice} does)
+   */
   public void delete(int index, int length) {
     if (doc == null) {
-      prelim.subList(index, index + length).clear();
+      spliceDelete(prelim, index, length);
       return;
     }
     doc.transact(txn -> listDelete(txn, index, length));

@@ -29,10 +29,23 @@ class RichTextDifferentialPropertyTest {
 
   private static YjsPeer peer; // started and closed by YjsPeerExtension
 
+  private static final List<String> KEYS = List.of("bold", "color", "link", "size", "2"); // "2" comes first in an object
+
   @Test
   void randomSessions_formatAsYjs() {
     SeededRuns.named("yjs.richtext", 0x7E_47L, RUNS).within(BUDGET_MILLIS)
-        .forEach((seed, run) -> new Run(seed, "rt" + run).execute());
+        .forEach((seed, run) -> new Run(seed, "rt" + run, KEYS).execute());
+  }
+
+  /**
+   * Formats named {@code "__proto__"} beside others: Yjs keeps attributes in JavaScript objects, where that key reads
+   * the prototype ({@code Object.prototype}, equal to any empty object, until an object value is copied in, whose
+   * keys the attributes then inherit), so typing and formatting next to such a format do what Yjs's objects do.
+   */
+  @Test
+  void protoKeySessions_formatAsYjs() {
+    SeededRuns.named("yjs.richtext.proto", 0x9_7E47L, RUNS).within(BUDGET_MILLIS)
+        .forEach((seed, run) -> new Run(seed, "rtp" + run, List.of("__proto__", "bold", "z")).execute());
   }
 
   @Test
@@ -65,7 +78,10 @@ class RichTextDifferentialPropertyTest {
 
   /** Attribute values, tagged: each kind that Yjs's equalAttrs (=== or a flat comparison) treats its own way. */
   private static Object randomValue(SplittableRandom rnd) {
-    return switch (rnd.nextInt(13)) {
+    return switch (rnd.nextInt(16)) {
+      case 13 -> Map.of();
+      case 14 -> Map.of("z", 1, "bold", true);
+      case 15 -> List.of();
       case 0 -> null;
       case 1 -> true;
       case 2 -> "red";
@@ -82,10 +98,15 @@ class RichTextDifferentialPropertyTest {
     };
   }
 
-  private static Map<String, Object> randomAttrs(SplittableRandom rnd) {
+  private static Map<String, Object> randomAttrs(SplittableRandom rnd, List<String> keys) {
     Map<String, Object> attrs = new LinkedHashMap<>();
     for (int i = rnd.nextInt(3); i >= 0; i--) {
-      attrs.put(List.of("bold", "color", "link", "size").get(rnd.nextInt(4)), randomValue(rnd));
+      String key = keys.get(rnd.nextInt(keys.size()));
+      Object value = randomValue(rnd);
+      if (key.equals("__proto__") && value instanceof Map<?, ?> m && "bytes".equals(m.get("$type"))) {
+        value = Map.of("z", 2); // a Uint8Array prototype breaks Yjs's own toJSON() of the delta
+      }
+      attrs.put(key, value);
     }
     return attrs;
   }
@@ -94,11 +115,13 @@ class RichTextDifferentialPropertyTest {
     private final TwinSession session;
     private final SplittableRandom rnd;
     private final String prefix;
+    private final List<String> keys;
 
-    Run(long seed, String prefix) {
+    Run(long seed, String prefix, List<String> keys) {
       this.session = new TwinSession(peer, seed, ROOTS, (t, when) -> { });
       this.rnd = session.rnd;
       this.prefix = prefix;
+      this.keys = keys;
     }
 
     void execute() {
@@ -139,29 +162,29 @@ class RichTextDifferentialPropertyTest {
       int dice = rnd.nextInt(100);
       if (dice < 30 || length == 0) {
         op.put("op", "insertText");
-        op.put("index", rnd.nextInt(length + 1));
+        op.put("index", rnd.nextInt(length + 3)); // past the end: Yjs appends
         op.put("text", TEXTS[rnd.nextInt(TEXTS.length)]);
         if (rnd.nextInt(3) != 0) {
-          op.put("attrs", randomAttrs(rnd));
+          op.put("attrs", randomAttrs(rnd, keys));
         }
       } else if (dice < 40) {
         op.put("op", "insertEmbed");
         op.put("index", rnd.nextInt(length + 1));
         op.put("embed", rnd.nextBoolean() ? Map.of("image", "i.png") : Map.of("formula", List.of("x", 2)));
         if (rnd.nextBoolean()) {
-          op.put("attrs", randomAttrs(rnd));
+          op.put("attrs", randomAttrs(rnd, keys));
         }
       } else if (dice < 75) {
         int index = rnd.nextInt(length);
         op.put("op", "formatText");
         op.put("index", index);
         op.put("len", 1 + rnd.nextInt(length - index));
-        op.put("attrs", randomAttrs(rnd));
+        op.put("attrs", randomAttrs(rnd, keys));
       } else {
-        int index = rnd.nextInt(length);
+        int index = rnd.nextInt(length + 1);
         op.put("op", "deleteText");
         op.put("index", index);
-        op.put("len", 1 + rnd.nextInt(Math.min(4, length - index)));
+        op.put("len", 1 + rnd.nextInt(4)); // past the end: Yjs deletes what there is
       }
       return op;
     }
@@ -175,21 +198,22 @@ class RichTextDifferentialPropertyTest {
         int dice = rnd.nextInt(3);
         // Retains and deletes may reach past the end: Yjs appends newlines, or deletes what there is.
         if (dice == 0) {
-          int n = 1 + rnd.nextInt(left + 2);
+          int n = rnd.nextInt(left + 2); // 0 too: Yjs applies a zero retain's attributes as format marks
           d.put("retain", n);
           left = Math.max(0, left - n);
           if (rnd.nextBoolean()) {
-            d.put("attributes", randomAttrs(rnd));
+            d.put("attributes", randomAttrs(rnd, keys));
           }
-        } else if (dice == 1 && (left > 0 || delta.size() > 0)) {
-          // (Yjs throws a TypeError for a delete at the start of a text that never held anything.)
+        } else if (dice == 1 && (left > 0 || delta.stream().anyMatch(o -> !Integer.valueOf(0).equals(((Map<?, ?>) o).get("retain"))))) {
+          // (Yjs throws a TypeError for a delete at the start of a text that never held anything; a zero retain
+          // adds nothing to it.)
           int n = 1 + rnd.nextInt(Math.min(3, left + 1));
           d.put("delete", n);
           left = Math.max(0, left - n);
         } else {
           d.put("insert", rnd.nextInt(4) == 0 ? Map.of("image", "d.png") : TEXTS[rnd.nextInt(TEXTS.length)]);
           if (rnd.nextBoolean()) {
-            d.put("attributes", randomAttrs(rnd));
+            d.put("attributes", randomAttrs(rnd, keys));
           }
         }
         delta.add(d);

@@ -51,4 +51,19 @@ class YXmlTest {
     assertThatThrownBy(() -> doc.getXmlFragment("pm").insert(0, List.of(new YMap())))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("YXmlElement");
   }
+
+  @Test
+  void toString_childrenThatAreNoXmlNodes_printAsYjs() {
+    // Yjs 13.6.33: x = doc.getXmlFragment('x'); x.insert(0, [new Y.XmlText('t'), new Y.Doc({ guid: 'sub' }), 'str',
+    // 42, new Uint8Array([1, 2]), new Y.Map(), { a: 1 }]) (client 5): Yjs's types forbid it, its code takes it
+    byte[] update = java.util.Base64.getDecoder().decode(
+        "AQcFAAcBAXgGBAAFAAF0iQUAA3N1YnYAiAUCAncDc3RyfSqDBQQCAQKHBQUBiAUGAXYBAWF9AQA=");
+    Doc doc = Doc.create();
+    doc.applyUpdate(update);
+    YXmlFragment x = doc.getXmlFragment("x");
+    assertThat(x.length()).isEqualTo(7);
+    // what Yjs prints for it, on the writer and on a replica
+    assertThat(x.toString()).isEqualTo("t[object Object]str421,2[object Object][object Object]");
+    assertThat(x.toJson()).isEqualTo(x.toString());
+  }
 }
