@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -87,7 +86,7 @@ final class TypeWalk {
       if (next instanceof String s) {
         sb.append(s);
       } else if (next instanceof YXmlElement element) {
-        String name = element.nodeName().toLowerCase(Locale.ROOT);
+        String name = JsCase.toLowerCase(element.nodeName()); // Yjs: toLocaleLowerCase()
         todo.push("</" + name + ">");
         pushChildren(element, todo);
         todo.push(openTag(element, name));

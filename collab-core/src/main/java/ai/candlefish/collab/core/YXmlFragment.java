@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -229,11 +228,11 @@ public sealed class YXmlFragment extends SharedType permits YXmlElement {
   }
 
   private List<YXmlElement> querySelectorAll(String nodeName, boolean firstOnly) {
-    String query = Objects.requireNonNull(nodeName, "nodeName").toUpperCase(Locale.ROOT);
+    String query = JsCase.toUpperCase(Objects.requireNonNull(nodeName, "nodeName"));
     List<YXmlElement> out = new ArrayList<>();
     // Yjs: element.nodeName && element.nodeName.toUpperCase() === query (an empty name never matches)
     Iterator<SharedType> walker = createTreeWalker(t -> t instanceof YXmlElement el && !el.nodeName().isEmpty()
-        && el.nodeName().toUpperCase(Locale.ROOT).equals(query));
+        && JsCase.toUpperCase(el.nodeName()).equals(query));
     while (walker.hasNext() && !(firstOnly && !out.isEmpty())) {
       out.add((YXmlElement) walker.next());
     }
