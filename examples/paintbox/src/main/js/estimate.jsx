@@ -9,6 +9,7 @@ import { IndexeddbPersistence } from 'y-indexeddb'
 import { memo, useEffect, useLayoutEffect, useMemo, useReducer, useState } from 'react'
 import { api, ApiError, collabUrl, untilAnswered } from './api.js'
 import { Notes } from './notes.jsx'
+import { TextField } from './text-field.jsx'
 import { VersionsPanel, VersionView } from './versions.jsx'
 
 const KINDS = ['Wall', 'Ceiling', 'Trim', 'Door', 'Window frame', 'Floor']
@@ -190,8 +191,8 @@ const Surface = memo(function Surface ({ surface, surfaces, writable }) {
       <td><NumberField className='area num' value={get('area')} onChange={set('area')} readOnly={!writable} aria-label='area m²' /></td>
       <td><NumberField className='coats num' value={get('coats')} onChange={set('coats')} readOnly={!writable} aria-label='coats' /></td>
       <td>
-        <input className='product' value={get('product') || ''} placeholder='Paint product' readOnly={!writable}
-          onChange={e => set('product')(e.target.value)} />
+        <TextField className='product' map={surface} field='product' origin={LOCAL} placeholder='Paint product'
+          readOnly={!writable} />
       </td>
       <td><NumberField className='price num' value={get('price')} onChange={set('price')} readOnly={!writable} aria-label='price per m² per coat' /></td>
       <td>{writable && <button className='link remove-surface' title='Remove surface'
@@ -212,15 +213,15 @@ const Room = memo(function Room ({ rooms, room, total, writable }) {
       s.set('kind', 'Wall')
       s.set('area', 10)
       s.set('coats', 2)
-      s.set('product', '')
+      s.set('product', new Y.Text())
       s.set('price', 3)
     })
   }
   return (
     <div className='card room' data-room={room.get('id')}>
       <div className='room-head'>
-        <input className='room-name' value={room.get('name') || ''} placeholder='Room' readOnly={!writable}
-          onChange={e => local(room, () => room.set('name', e.target.value))} />
+        <TextField className='room-name' map={room} field='name' origin={LOCAL} placeholder='Room'
+          readOnly={!writable} />
         <span className='room-total' title='computed on the server'>{total === undefined ? '…' : money.format(total)}</span>
         {writable && <button className='link remove-room' title='Remove room'
           onClick={() => removeFrom(rooms, room)}>Remove room</button>}
@@ -299,7 +300,7 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
     local(rooms, () => {
       rooms.push([room])
       room.set('id', newId())
-      room.set('name', 'Room ' + (rooms.length))
+      room.set('name', new Y.Text('Room ' + rooms.length))
       room.set('surfaces', new Y.Array())
     })
   }

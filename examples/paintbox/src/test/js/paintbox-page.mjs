@@ -21,6 +21,9 @@
 //              is offline; Bob's tab must neither show it nor send it to the server (Carol, elsewhere, sees the
 //              server's). Alice signs out, Bob signs in in her tab: the same. Alice signs in again and opens the
 //              estimate: her rename goes out, as hers.
+//     names    Alice and Bob type into one room's name (a plain string, as estimates from before hold it) at once,
+//              she at its start and he at its end, then again with Bob offline: both pages must end with every
+//              character of both, in the order typed; Alice's undo then takes back only her own typing.
 //     missing  Dora opens an estimate id that is none (made up, or of the wrong form): the page must say so and
 //              open no collaboration socket (which would create a document no estimate in the list stands for).
 import { mkdirSync } from 'node:fs'
@@ -28,7 +31,7 @@ import { aliceAndBob, check, createEstimate, launch, openEstimate, seen, signIn,
 
 const [base, shots, ...scenarios] = process.argv.slice(2)
 if (!base || !shots || scenarios.length === 0) {
-  console.error('usage: node paintbox-page.mjs <base url> <shots> remove|big|config|offline|readonly|twousers|missing...')
+  console.error('usage: node paintbox-page.mjs <base url> <shots> remove|big|config|offline|readonly|twousers|names|missing...')
   process.exit(2)
 }
 mkdirSync(shots, { recursive: true })
@@ -383,6 +386,40 @@ const SCENARIOS = {
       ['Hall, renamed offline by Alice', 'Bob\'s room', 'Bob\'s second room'])
     for (const who of [alice, bob, carol]) check(who.errors.length === 0, `${who.name}'s tab had errors: ${who.errors}`)
     return { bob: inTab.shown[0], afterSignOut: afterSignOut.shown[0], alice: back.shown[0] }
+  },
+
+  async names (browser) {
+    const { alice, bob } = await aliceAndBob(browser, base, 'Typing into one name')
+    const both = [alice, bob]
+    await alice.page.click('#add-room')
+    await alice.page.evaluate(() => window.paintbox.doc.getArray('rooms').get(0).set('name', 'Kitchen')) // as before
+    await allHold('both pages have the kitchen', both, names, ['Kitchen'])
+    const field = who => who.page.locator('.room').first().locator('.room-name')
+    const typeAt = async (who, key, text) => {
+      await field(who).click()
+      await who.page.keyboard.press(key)
+      await who.page.keyboard.type(text, { delay: 40 })
+    }
+    await typeAt(alice, 'End', ' north') // the first keystroke makes the string a Y.Text
+    await allHold('both pages have the kitchen north', both, names, ['Kitchen north'])
+
+    await Promise.all([typeAt(alice, 'Home', 'Big '), typeAt(bob, 'End', ', by the stairs')])
+    const atOnce = await allHold('both pages have what both typed at once', both, names,
+      ['Big Kitchen north, by the stairs'])
+
+    await bob.page.evaluate(() => window.paintbox.provider.disconnect())
+    await typeAt(bob, 'End', ' (2)')
+    await alice.page.click('#estimate-title') // out of the field: her next typing is an undo step of its own
+    await typeAt(alice, 'Home', 'Very ')
+    await bob.page.evaluate(() => window.paintbox.provider.connect())
+    const offline = await allHold('both pages have what both typed, Bob offline', both, names,
+      ['Very Big Kitchen north, by the stairs (2)'])
+
+    await alice.page.keyboard.press('Control+z')
+    const undone = await allHold('Alice\'s undo took back her last typing only', both, names,
+      ['Big Kitchen north, by the stairs (2)'])
+    for (const who of both) check(who.errors.length === 0, `${who.name}'s page had errors: ${who.errors}`)
+    return { atOnce: atOnce.shown[0], offline: offline.shown[0], undone: undone.shown[0] }
   },
 
   async missing (browser) {

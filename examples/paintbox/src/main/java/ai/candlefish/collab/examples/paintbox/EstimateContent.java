@@ -17,14 +17,18 @@ import java.util.Objects;
  * surfaces (the shape {@link EstimateTotals} describes) and its notes as text; and what changed between two such
  * moments, in words ({@link #changesTo}).
  *
- * <p>The notes are Lexical's: the root {@code root} holds one Y.XmlText per paragraph, whose strings are the text
+ * <p>A room's {@code name} and a surface's {@code product} are Y.Texts (so that two people typing into one keep both
+ * their characters); estimates from before, and clients that write them so, hold plain strings: both read as text.
+ * The notes are Lexical's: the root {@code root} holds one Y.XmlText per paragraph, whose strings are the text
  * (beside Y.Maps with each text node's properties).
  *
  * @param rooms each room as {@code {id, name, surfaces: [{id, kind, area, coats, product, price}]}}, in order
  * @param notes the notes' paragraphs, one per line
  */
 record EstimateContent(List<Map<String, Object>> rooms, String notes) {
-  private static final List<String> SURFACE_FIELDS = List.of("kind", "area", "coats", "product", "price");
+  private static final String NAME = "name";
+  private static final String PRODUCT = "product";
+  private static final List<String> SURFACE_FIELDS = List.of("kind", "area", "coats", PRODUCT, "price");
 
   EstimateContent {
     rooms = List.copyOf(rooms);
@@ -51,13 +55,14 @@ record EstimateContent(List<Map<String, Object>> rooms, String notes) {
           Map<String, Object> f = fields(surface, at);
           Map<String, Object> plain = new LinkedHashMap<>();
           plain.put("id", f.get("id") instanceof String sid ? sid : "");
-          SURFACE_FIELDS.forEach(k -> plain.put(k, plainValue(f.get(k))));
+          SURFACE_FIELDS.forEach(k -> plain.put(k,
+              k.equals(PRODUCT) ? textValue(f.get(k), at) : plainValue(f.get(k))));
           surfaces.add(plain);
         }
       }
       Map<String, Object> plain = new LinkedHashMap<>();
       plain.put("id", id);
-      plain.put("name", fields.get("name") instanceof String name ? name : "");
+      plain.put(NAME, textValue(fields.get(NAME), at) instanceof String name ? name : "");
       plain.put(EstimateTotals.SURFACES, surfaces);
       rooms.add(plain);
     }
@@ -79,18 +84,18 @@ record EstimateContent(List<Map<String, Object>> rooms, String notes) {
     Map<String, Map<String, Object>> after = byId(later.rooms);
     before.forEach((id, room) -> {
       if (!after.containsKey(id)) {
-        changes.add("Removed room “" + room.get("name") + "”");
+        changes.add("Removed room “" + room.get(NAME) + "”");
       }
     });
     after.forEach((id, room) -> {
       Map<String, Object> old = before.get(id);
       if (old == null) {
-        changes.add("Added room “" + room.get("name") + "” with " + surfaces(room).size() + " surface(s)");
+        changes.add("Added room “" + room.get(NAME) + "” with " + surfaces(room).size() + " surface(s)");
         return;
       }
-      String name = String.valueOf(room.get("name"));
-      if (!Objects.equals(old.get("name"), room.get("name"))) {
-        changes.add("Renamed room “" + old.get("name") + "” to “" + name + "”");
+      String name = String.valueOf(room.get(NAME));
+      if (!Objects.equals(old.get(NAME), room.get(NAME))) {
+        changes.add("Renamed room “" + old.get(NAME) + "” to “" + name + "”");
       }
       Map<String, Map<String, Object>> oldSurfaces = byId(surfaces(old));
       Map<String, Map<String, Object>> newSurfaces = byId(surfaces(room));
@@ -106,7 +111,7 @@ record EstimateContent(List<Map<String, Object>> rooms, String notes) {
           return;
         }
         for (String field : SURFACE_FIELDS) {
-          if (!Objects.equals(was.get(field), s.get(field))) {
+          if (!shown(was.get(field)).equals(shown(s.get(field)))) { // no value and "" read the same
             changes.add(name + ", " + s.get("kind") + ": " + field + " " + shown(was.get(field)) + " → "
                 + shown(s.get(field)));
           }
@@ -149,20 +154,32 @@ record EstimateContent(List<Map<String, Object>> rooms, String notes) {
     return value instanceof String || value instanceof Number ? value : null;
   }
 
-  private static String notes(YText root, Snapshot at) {
-    StringBuilder text = new StringBuilder();
-    for (Delta paragraph : root.toDelta(at, null, null)) {
-      if (paragraph.insert() instanceof YText p) {
-        if (!text.isEmpty()) {
-          text.append('\n');
-        }
-        for (Delta part : p.toDelta(at, null, null)) {
-          if (part.insert() instanceof String s) {
-            text.append(s);
-          }
-        }
+  /** A text field's value (a name, a paint): a Y.Text as its text at {@code at}, else as {@link #plainValue}. */
+  private static Object textValue(Object value, Snapshot at) {
+    return value instanceof YText text ? text(text, at) : plainValue(value);
+  }
+
+  /** The text of {@code text} at {@code at} (null: as it is now), without what is embedded in it. */
+  private static String text(YText text, Snapshot at) {
+    StringBuilder out = new StringBuilder();
+    for (Delta part : text.toDelta(at, null, null)) {
+      if (part.insert() instanceof String s) {
+        out.append(s);
       }
     }
-    return text.toString();
+    return out.toString();
+  }
+
+  private static String notes(YText root, Snapshot at) {
+    StringBuilder notes = new StringBuilder();
+    for (Delta paragraph : root.toDelta(at, null, null)) {
+      if (paragraph.insert() instanceof YText p) {
+        if (!notes.isEmpty()) {
+          notes.append('\n');
+        }
+        notes.append(text(p, at));
+      }
+    }
+    return notes.toString();
   }
 }

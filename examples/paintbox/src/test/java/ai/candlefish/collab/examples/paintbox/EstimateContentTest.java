@@ -6,6 +6,7 @@ import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.core.Snapshot;
 import ai.candlefish.collab.core.YArray;
 import ai.candlefish.collab.core.YMap;
+import ai.candlefish.collab.core.YText;
 import ai.candlefish.collab.core.YXmlText;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +69,32 @@ class EstimateContentTest {
         "Renamed room “Room living” to “Lounge”", "Lounge, Wall: price 4.5 → 5",
         "Added room “Room hall” with 1 surface(s)", "Changed the notes");
     assertThat(before.changesTo(before)).isEmpty();
+  }
+
+  @Test
+  void read_namesAndPaintsAsYText_readAsTheirText_thenAndNow() {
+    Doc doc = Doc.newBuilder().gc(false).build();
+    EstimateTotalsTest.addRoom(doc, "living", new Object[] {20, 2, 4.5});
+    EstimateContent asStrings = EstimateContent.read(doc, null);
+    // The page replaces an old estimate's string with a Y.Text of the same text at the first keystroke.
+    doc.transact(txn -> {
+      room(doc, 0).set("name", new YText("Room living"));
+      surface(doc, 0, 0).set("product", new YText(""));
+    });
+    EstimateContent asTexts = EstimateContent.read(doc, null);
+    Snapshot then = Snapshot.of(doc);
+    doc.transact(txn -> {
+      ((YText) room(doc, 0).get("name")).insert(0, "Big ");
+      ((YText) surface(doc, 0, 0).get("product")).insert(0, "Satin");
+    });
+
+    EstimateContent now = EstimateContent.read(doc, null);
+
+    assertThat(asStrings.changesTo(asTexts)).isEmpty();
+    assertThat(EstimateContent.read(doc, then)).isEqualTo(asTexts);
+    assertThat(now.rooms().get(0)).containsEntry("name", "Big Room living");
+    assertThat(asTexts.changesTo(now)).containsExactly("Renamed room “Room living” to “Big Room living”",
+        "Big Room living, Wall: product (empty) → Satin");
   }
 
   @Test

@@ -25,7 +25,7 @@ import tools.jackson.databind.ObjectMapper;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PaintboxPageBrowserTest {
-  private static final String[] SCENARIOS = {"remove", "big", "config", "offline", "readonly", "twousers",
+  private static final String[] SCENARIOS = {"remove", "big", "config", "offline", "readonly", "twousers", "names",
       "missing"};
 
   @TempDir
@@ -121,6 +121,15 @@ class PaintboxPageBrowserTest {
     assertThat(seen.get("bob").toString()).isEqualTo("[\"Hall\",\"Bob's room\"]");
     assertThat(seen.get("afterSignOut").toString()).isEqualTo("[\"Hall\",\"Bob's room\",\"Bob's second room\"]");
     assertThat(seen.get("alice").get(0).asText()).isEqualTo("Hall, renamed offline by Alice");
+  }
+
+  @Test
+  void twoPeopleTypingIntoOneName_atOnceOrOffline_keepEveryCharacterOfBoth() {
+    JsonNode seen = passed("names");
+
+    assertThat(seen.get("atOnce").get(0).asText()).isEqualTo("Big Kitchen north, by the stairs");
+    assertThat(seen.get("offline").get(0).asText()).isEqualTo("Very Big Kitchen north, by the stairs (2)");
+    assertThat(seen.get("undone").get(0).asText()).isEqualTo("Big Kitchen north, by the stairs (2)");
   }
 
   @Test
