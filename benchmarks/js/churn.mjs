@@ -25,6 +25,12 @@
 //                 the message limit), then N clients join it at once (sync step 1 with an empty state vector) and do
 //                 not apply what they receive: prints each one's time until the server's sync step 2 arrived, its
 //                 size, and the close codes (--name=NAME: the document, default bigjoin-<time>).
+//   --mode=slowjoin --size=BYTES --rate=R: a y-websocket client writes a document of about BYTES encoded bytes (as
+//                 bigjoin), then one client joins it and reads at about R bytes/s (its socket paused and resumed every
+//                 100 ms), sending nothing more (ws answers the server's pings as it reads them, behind the state):
+//                 prints when its sync step 2 arrived, or its close code and reason and how much it read (after
+//                 the step 2 it reads on at full speed for 3 s: a close the server sent meanwhile arrives behind it).
+//   --path=/collab (any mode): the endpoint's path, for the starter's transports (default: the root)
 //   --mode=slow   --clients=N --rate=R --size=B --secs=S: N clients edit one document (R edits/s each of B
 //                 characters, not applying what they receive), a probe pair measures relay latency; halfway one more
 //                 client stops reading: prints the probe's p50/p99 before and during, and the slow one's close code.
@@ -39,6 +45,7 @@ import fs from 'fs';
 
 const args = Object.fromEntries(process.argv.slice(2).map(a => a.replace(/^--/, '').split('=')));
 const PORT = +(args.port || 4321);
+const BASE = `ws://127.0.0.1:${PORT}${args.path || ''}/`; // --path=/collab: the starter's endpoint
 const MODE = args.mode || 'storm';
 const now = () => Date.now();
 const log = (...a) => console.log(new Date().toISOString().slice(11, 23), ...a);
@@ -77,7 +84,7 @@ class Client {
   ready() { return this.proto === 'y' || this.authed; }
   connect() {
     if (this.closed) return;
-    const url = `ws://127.0.0.1:${PORT}/` + (this.proto === 'y' ? encodeURIComponent(this.docName) : '');
+    const url = BASE + (this.proto === 'y' ? encodeURIComponent(this.docName) : '');
     const ws = new WebSocket(url, { perMessageDeflate: false });
     ws.binaryType = 'arraybuffer';
     this.ws = ws; this.synced = false; this.authed = false; this.pendingStatus = [];
@@ -274,7 +281,7 @@ if (MODE === 'multiplex') {
   const K = +(args.sockets || 1), D = +(args.docs || 1000), hold = +(args.hold || 10);
   const run = now();
   const socks = [...Array(K)].map((_, k) => new Promise(resolve => {
-    const ws = new WebSocket(`ws://127.0.0.1:${PORT}/`, { perMessageDeflate: false });
+    const ws = new WebSocket(BASE, { perMessageDeflate: false });
     ws.binaryType = 'arraybuffer';
     const docs = new Map(); let synced = 0, authed = 0, refusals = 0; const t0 = now();
     const s = { ws, docs, t0, code: null, reason: null, get synced() { return synced; }, get authed() { return authed; }, get refusals() { return refusals; } };
@@ -320,8 +327,8 @@ if (MODE === 'multiplex') {
   process.exit(0);
 }
 
-if (MODE === 'bigjoin') {
-  const size = +(args.size || 20e6), N = +(args.clients || 50), chunk = +(args.chunk || 1e6), name = args.name || 'bigjoin-' + now();
+// A y-websocket client that writes document `name` of about `size` encoded bytes (bigjoin, slowjoin); returns it.
+async function writeBigDocument(name, size, chunk) {
   const w = new Client('w', name, 'y');
   await new Promise(r => { w.opts.onSynced = r; w.connect(); });
   let state = 0, keys = 0; const tw = now();
@@ -345,9 +352,17 @@ if (MODE === 'bigjoin') {
   }
   state = Y.encodeStateAsUpdate(w.doc).length;
   log(`writer: encoded state ${state} bytes in ${now() - tw} ms; writer close ${seedClose}`);
+  w.state = state;
+  return w;
+}
+
+if (MODE === 'bigjoin') {
+  const size = +(args.size || 20e6), N = +(args.clients || 50), chunk = +(args.chunk || 1e6), name = args.name || 'bigjoin-' + now();
+  const w = await writeBigDocument(name, size, chunk);
+  const state = w.state;
   await sleep(2000);
   const results = await Promise.all([...Array(N)].map((_, i) => new Promise(resolve => {
-    const ws = new WebSocket(`ws://127.0.0.1:${PORT}/` + encodeURIComponent(name), { perMessageDeflate: false, maxPayload: 1 << 30 });
+    const ws = new WebSocket(BASE + encodeURIComponent(name), { perMessageDeflate: false, maxPayload: 1 << 30 });
     ws.binaryType = 'arraybuffer';
     const t0 = now(); const res = { ms: null, bytes: 0, code: null };
     ws.on('open', () => { const e = encoding.createEncoder(); encoding.writeVarUint(e, 0); syncProtocol.writeSyncStep1(e, new Y.Doc()); ws.send(encoding.toUint8Array(e)); });
@@ -361,6 +376,33 @@ if (MODE === 'bigjoin') {
   const ms = results.filter(r => r.ms !== null).map(r => r.ms);
   log(`BIGJOIN state ${state} bytes, ${N} joiners: received ${ms.length}, step 2 of ${results[0].bytes} bytes; time p50 ${pct(ms, .5)} p99 ${pct(ms, .99)} max ${Math.max(...ms)} ms; joiners' closes ${JSON.stringify(results.reduce((m, r) => (m[r.code] = (m[r.code] || 0) + 1, m), {}))} errors ${JSON.stringify(errors)}`);
   w.close(); await sleep(500); process.exit(0);
+}
+
+if (MODE === 'slowjoin') {
+  const size = +(args.size || 8e6), rate = +(args.rate || 200e3), chunk = +(args.chunk || 1e6), name = args.name || 'slowjoin-' + now();
+  const w = await writeBigDocument(name, size, chunk);
+  await sleep(1000);
+  const ws = new WebSocket(BASE + encodeURIComponent(name), { perMessageDeflate: false, maxPayload: 1 << 30 });
+  const t0 = now(); let got = 0, budget = 0, step2 = null, code = null, reason = '';
+  ws.on('open', () => {
+    const e = encoding.createEncoder(); encoding.writeVarUint(e, 0); syncProtocol.writeSyncStep1(e, new Y.Doc()); ws.send(encoding.toUint8Array(e));
+    const sock = ws._socket;
+    sock.on('data', d => { got += d.length; budget -= d.length; if (budget <= 0) sock.pause(); });
+    const tick = setInterval(() => { if (budget < 1e12) budget = Math.min(budget + rate / 10, rate / 10); if (budget > 0 && !sock.destroyed) sock.resume(); }, 100);
+    ws.on('close', () => clearInterval(tick));
+  });
+  ws.on('message', data => { const b = new Uint8Array(data); if (b[0] === 0 && b[1] === 1 && step2 === null) step2 = { ms: now() - t0, bytes: b.length }; });
+  let closedAt = null;
+  const closed = new Promise(r => ws.on('close', (c, why) => { code = c; reason = String(why); closedAt = now() - t0; r(); }));
+  ws.on('error', err => { errors[err.code || err.message] = (errors[err.code || err.message] || 0) + 1; });
+  const limit = Math.ceil(3 * w.state / rate) + 30;
+  for (let s = 0; s < limit && code === null && step2 === null; s++) { await sleep(1000); if (s % 10 === 9) log(`slow joiner: ${got} bytes read after ${now() - t0} ms`); }
+  // A close frame behind the state arrives after it: read on (fast now) to see whether the server had closed it.
+  budget = 1e12; ws._socket.resume(); await Promise.race([closed, sleep(3000)]);
+  const end = code === null ? 'still open 3 s after' : `closed ${code} "${reason}" after ${closedAt} ms`;
+  if (step2) log(`SLOWJOIN state ${w.state} bytes at ~${rate} bytes/s: step 2 of ${step2.bytes} bytes after ${step2.ms} ms; ${end}`);
+  else log(`SLOWJOIN state ${w.state} bytes at ~${rate} bytes/s: NO step 2; ${end}, ${got} bytes read; errors ${JSON.stringify(errors)}`);
+  ws.terminate(); await closed.catch(() => {}); w.close(); await sleep(500); process.exit(0);
 }
 
 if (MODE === 'slow') {
