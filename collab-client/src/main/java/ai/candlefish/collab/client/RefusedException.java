@@ -1,5 +1,7 @@
 package ai.candlefish.collab.client;
 
+import ai.candlefish.collab.core.internal.text.LogText;
+
 /**
  * The server refused something and applied nothing of it: the token, a document, or an update (for instance because
  * the principal may only read the document). {@link #code()} says why, with the codes of
@@ -17,8 +19,10 @@ public final class RefusedException extends RuntimeException {
    * @param reason the server's words
    */
   public RefusedException(String document, int code, String reason) {
-    super((document.isEmpty() ? "the server refused the connection" : "the server refused document '" + document
-        + "'") + " (" + code + "): " + reason);
+    // The reason is the server's (a hostile one may send line breaks, terminal escapes, megabytes): the message is
+    // logged (by this client, and by applications), so it is escaped and cut. Listeners get the reason as it came.
+    super((document.isEmpty() ? "the server refused the connection" : "the server refused document '"
+        + LogText.safe(document) + "'") + " (" + code + "): " + LogText.safe(reason));
     this.document = document;
     this.code = code;
   }

@@ -2,6 +2,7 @@ package ai.candlefish.collab.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.core.Doc;
@@ -304,5 +305,60 @@ class HostileServerTest {
     later.get(20, TimeUnit.SECONDS);
     assertThat(connections.get()).isGreaterThanOrEqualTo(3);
     assertThat(serverHas("second first ")).isTrue();
+  }
+
+  /** Text a hostile server puts in its reasons: a forged log line, terminal escapes, and a megabyte. */
+  private static final String FORGED = "no\r\n2026-12-06 10:00:00 ERROR forged line\u001b[2J\u001b[31m\u202E";
+
+  /** Whether {@code message} could be written into a log as it is: one line, no escapes, bounded. */
+  private static void assertLoggable(String message) {
+    assertThat(message).doesNotContain("\r", "\n", "\u001b", "\u202E").hasSizeLessThan(1200);
+  }
+
+  /**
+   * The server refuses a document with a reason that would forge log lines and fill the log (collab/1's Error has
+   * no length limit): the refusal's message, which the client logs and applications log, has it escaped and cut;
+   * the listener gets the server's words as they came.
+   */
+  @Test
+  void documentRefusedWithAHostileReason_theRefusalsMessageIsOneBoundedLine() throws Exception {
+    String reason = FORGED + "x".repeat(1 << 20);
+    URI uri = serve((ctx, connection, f) -> {
+      if (f.hasHello()) {
+        send(ctx, ServerFrame.newBuilder().setWelcome(Welcome.getDefaultInstance()));
+      } else if (f.hasOpen()) {
+        send(ctx, ServerFrame.newBuilder().setError(Error.newBuilder().setDocument(DOC).setCode(4403)
+            .setMessage(reason)));
+      }
+    });
+    List<String> heard = new CopyOnWriteArrayList<>();
+    client = CollabClient.newBuilder().uri(uri).token("t").listener(new CollabClientListener() {
+      @Override
+      public void onDocumentRefused(String document, int code, String message) {
+        heard.add(message);
+      }
+    }).build();
+    client.connect().get(10, TimeUnit.SECONDS);
+    Throwable refused = catchThrowable(() -> client.open(DOC).get(10, TimeUnit.SECONDS))
+        .getCause();
+    assertThat(refused).isInstanceOf(RefusedException.class).hasMessageContaining("4403")
+        .hasMessageContaining("no\\u000d\\u000a2026-12-06").hasMessageContaining("more characters)");
+    assertLoggable(refused.getMessage());
+    assertThat(heard).containsExactly(reason);
+  }
+
+  /** The server closes the connection with 4401 and a hostile close reason: the client gives up with one line. */
+  @Test
+  void connectionRefusedWithAHostileCloseReason_theRefusalsMessageIsOneLine() throws Exception {
+    URI uri = serve((ctx, connection, f) -> {
+      if (f.hasHello()) {
+        ctx.writeAndFlush(new CloseWebSocketFrame(4401, FORGED)).addListener(ChannelFutureListener.CLOSE);
+      }
+    });
+    client = CollabClient.newBuilder().uri(uri).token("t").build();
+    Throwable refused = catchThrowable(() -> client.connect().get(10, TimeUnit.SECONDS)).getCause();
+    assertThat(refused).isInstanceOf(RefusedException.class).hasMessageContaining("4401")
+        .hasMessageContaining("forged line\\u001b[2J");
+    assertLoggable(refused.getMessage());
   }
 }

@@ -1,5 +1,6 @@
 package ai.candlefish.collab.spi;
 
+import ai.candlefish.collab.core.internal.text.LogText;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,8 +60,9 @@ public record ConnectionInfo(long id, SocketAddress remoteAddress, String protoc
 
   @Override
   public String toString() {
-    // Headers and parameters may hold cookies and other secrets: they stay out of logs.
+    // Headers and parameters may hold cookies and other secrets: they stay out of logs. The path is the client's
+    // (percent-decoded, up to 16 KiB): escaped and cut for logs.
     return "ConnectionInfo[id=" + id + ", remoteAddress=" + remoteAddress + ", protocol=" + protocol + ", path="
-        + path + "]";
+        + LogText.safe(path) + "]";
   }
 }

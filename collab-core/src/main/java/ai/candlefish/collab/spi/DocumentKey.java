@@ -1,5 +1,6 @@
 package ai.candlefish.collab.spi;
 
+import ai.candlefish.collab.core.internal.text.LogText;
 import java.util.Objects;
 
 /**
@@ -100,8 +101,12 @@ public record DocumentKey(String tenant, String name) {
     return null;
   }
 
+  /**
+   * {@code tenant/name}, for logs and messages: format characters (a bidirectional override that shows a name
+   * backwards, zero-width characters) and line separators are escaped as {@code \\uXXXX}.
+   */
   @Override
   public String toString() {
-    return tenant + "/" + name;
+    return LogText.safe(tenant) + "/" + LogText.safe(name);
   }
 }

@@ -1,5 +1,6 @@
 package ai.candlefish.collab.spi;
 
+import ai.candlefish.collab.core.internal.text.LogText;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.function.Function;
@@ -144,6 +145,8 @@ public final class Principal {
 
   @Override
   public String toString() {
-    return "Principal[id=" + id + ", tenant=" + tenant + (expiresAt == null ? "" : ", expiresAt=" + expiresAt) + "]";
+    // The id is whatever the authenticator took from the token (a user name can hold a line break): escaped for logs.
+    return "Principal[id=" + LogText.safe(id) + ", tenant=" + LogText.safe(tenant)
+        + (expiresAt == null ? "" : ", expiresAt=" + expiresAt) + "]";
   }
 }

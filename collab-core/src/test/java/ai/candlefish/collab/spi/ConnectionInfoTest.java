@@ -37,4 +37,13 @@ class ConnectionInfoTest {
   void toString_leavesHeadersAndParametersOut() {
     assertThat(info.toString()).doesNotContain("session").contains("id=7").contains("/doc");
   }
+
+  @Test
+  void toString_escapesAndCutsThePath() {
+    // A collab/1 client chooses any path (percent-decoded: line breaks too), up to 16 KiB.
+    ConnectionInfo hostile = new ConnectionInfo(8, new InetSocketAddress("127.0.0.1", 9), "collab/1",
+        "/collab/\r\nFORGED" + "x".repeat(16_000), Map.of(), Map.of());
+    assertThat(hostile.toString()).doesNotContain("\r", "\n").contains("/collab/\\u000d\\u000aFORGED")
+        .hasSizeLessThan(1200);
+  }
 }

@@ -49,4 +49,13 @@ class DocumentKeyTest {
     assertThat(DocumentKey.isValidName("a?")).isTrue();
     assertThat(DocumentKey.isValidName("\uD83D")).isFalse();
   }
+
+  @Test
+  void toString_escapesWhatHidesText_inLogLines() {
+    // Valid names (no control characters), which a log reader would see as "acme/invoice-exe.pdf".
+    assertThat(DocumentKey.of("acme", "invoice-\u202Efdp.exe").toString()).isEqualTo("acme/invoice-\\u202efdp.exe");
+    assertThat(DocumentKey.of("acme", "a\u2028b").toString()).isEqualTo("acme/a\\u2028b");
+    assertThat(DocumentKey.of("acme", "notes/\u00e9t\u00e9 \uD83D\uDE00").toString())
+        .isEqualTo("acme/notes/\u00e9t\u00e9 \uD83D\uDE00");
+  }
 }

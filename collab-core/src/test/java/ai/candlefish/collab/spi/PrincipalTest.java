@@ -97,4 +97,11 @@ class PrincipalTest {
     assertThat(Permission.READ.canWrite()).isFalse();
     assertThat(Permission.WRITE.canWrite()).isTrue();
   }
+
+  @Test
+  void toString_escapesAnIdThatCouldForgeALogLine() {
+    // The id is whatever the token's subject says: a user name with a line break reached log lines as it was.
+    Principal p = Principal.of("mallory\n2026-12-06 INFO event=connected principal=admin", "acme", Permission.READ);
+    assertThat(p.toString()).doesNotContain("\n").contains("mallory\\u000a2026-12-06");
+  }
 }

@@ -1,5 +1,6 @@
 package ai.candlefish.collab.server;
 
+import ai.candlefish.collab.core.internal.text.LogText;
 import ai.candlefish.collab.spi.AuditLog;
 import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.DocumentKey;
@@ -14,8 +15,9 @@ import org.slf4j.LoggerFactory;
  * can be routed or silenced on its own: {@code ai.candlefish.collab.audit.connect} (connected, disconnected),
  * {@code .open}, {@code .write} (one line per accepted update: the busiest), {@code .refuse} (WARN: refusals and
  * revocations), {@code .export}.
- * Values that come from clients or hosts (principal ids, reasons) have their control characters escaped, so that a
- * hostile value cannot forge a line. Stateless and thread-safe.
+ * Values that come from clients or hosts (principal ids, document names, reasons) have their control and format
+ * characters escaped, so that a hostile value cannot forge a line or hide text, and are cut past
+ * {@link LogText#MAX_CHARS} characters (a principal id has no length limit). Stateless and thread-safe.
  */
 public final class Slf4jAuditLog implements AuditLog {
   private static final String PREFIX = "ai.candlefish.collab.audit.";
@@ -91,32 +93,11 @@ public final class Slf4jAuditLog implements AuditLog {
   }
 
   /**
-   * {@code s} in double quotes, with control characters (a line break would forge a line), quotes and backslashes
-   * escaped; {@code -} for null.
+   * {@code s} in double quotes, with what could forge a line or hide text escaped (control and format characters,
+   * line separators, lone surrogates; quotes and backslashes) and cut past {@link LogText#MAX_CHARS} characters;
+   * {@code -} for null.
    */
   static String escape(String s) {
-    if (s == null) {
-      return "-";
-    }
-    return '"' + escapeInner(s) + '"';
-  }
-
-  private static String escapeInner(String s) {
-    StringBuilder out = null;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      boolean plain = !Character.isISOControl(c) && c != '"' && c != '\\';
-      if (plain) {
-        if (out != null) {
-          out.append(c);
-        }
-        continue;
-      }
-      if (out == null) {
-        out = new StringBuilder(s.length() + 8).append(s, 0, i);
-      }
-      out.append(c == '"' ? "\\\"" : c == '\\' ? "\\\\" : String.format("\\u%04x", (int) c));
-    }
-    return out == null ? s : out.toString();
+    return LogText.quoted(s);
   }
 }

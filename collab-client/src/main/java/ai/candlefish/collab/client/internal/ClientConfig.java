@@ -11,4 +11,11 @@ import java.net.URI;
  * @param eventLoopGroup null: the client makes (and shuts down) its own
  */
 public record ClientConfig(URI uri, String token, CollabClientListener listener, long minBackoffNanos,
-    long maxBackoffNanos, EventLoopGroup eventLoopGroup, int maxMessageSize) {}
+    long maxBackoffNanos, EventLoopGroup eventLoopGroup, int maxMessageSize) {
+  @Override
+  public String toString() {
+    // Neither the token nor the URI's query or user info (where a token or password may ride): logs keep them.
+    return "ClientConfig[uri=" + ClientEngine.withoutSecrets(uri) + ", token=" + (token == null ? "none" : "(hidden)")
+        + ", maxMessageSize=" + maxMessageSize + "]";
+  }
+}

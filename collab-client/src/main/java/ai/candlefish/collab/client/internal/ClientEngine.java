@@ -313,9 +313,7 @@ public final class ClientEngine {
       return;
     }
     channel = null;
-    // Without the query: a token may ride in it, and tokens stay out of logs.
-    log.debug("collab client {}: cannot connect to {}://{}{}: {}", id, config.uri().getScheme(),
-        config.uri().getRawAuthority(), config.uri().getRawPath(), cause.toString());
+    log.debug("collab client {}: cannot connect to {}: {}", id, withoutSecrets(config.uri()), cause.toString());
     notify(l -> l.onError(cause));
     scheduleReconnect();
   }
@@ -460,6 +458,7 @@ public final class ClientEngine {
   }
 
   private void giveUp(RuntimeException refused) {
+    // The message holds the server's close reason: RefusedException escapes and cuts it.
     log.warn("collab client {}: {}; not reconnecting", id, refused.getMessage());
     gaveUp = refused;
     firstConnect.completeExceptionally(refused);
@@ -579,6 +578,12 @@ public final class ClientEngine {
 
   @Override
   public String toString() {
-    return "CollabClient[" + id + ", " + config.uri() + (connected ? ", connected" : "") + "]";
+    return "CollabClient[" + id + ", " + withoutSecrets(config.uri()) + (connected ? ", connected" : "") + "]";
+  }
+
+  /** {@code uri} for logs: without its query and user info, where a token or a password may ride. */
+  static String withoutSecrets(URI uri) {
+    return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+        + (uri.getRawPath() == null ? "" : uri.getRawPath());
   }
 }

@@ -1,5 +1,7 @@
 package ai.candlefish.collab.server.internal;
 
+import ai.candlefish.collab.core.internal.text.LogText;
+
 /**
  * What a client asks, whatever protocol it speaks. Decoders produce these; {@link Connection} consumes them.
  *
@@ -22,6 +24,12 @@ public sealed interface ClientMessage {
     @Override
     public int size() {
       return document.length() + (token == null ? 0 : token.length());
+    }
+
+    @Override
+    public String toString() {
+      return "Authenticate[document=" + LogText.safe(document) + ", token=" + (token == null ? "none" : "(hidden)")
+          + "]"; // tokens stay out of logs
     }
   }
 

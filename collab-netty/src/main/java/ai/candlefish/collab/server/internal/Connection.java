@@ -1,6 +1,7 @@
 package ai.candlefish.collab.server.internal;
 
 import ai.candlefish.collab.core.DecodingException;
+import ai.candlefish.collab.core.internal.text.LogText;
 import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.spi.AuthenticationException;
 import ai.candlefish.collab.spi.ConnectionInfo;
@@ -203,7 +204,7 @@ public final class Connection implements Peer {
   private void permit(String name, DocumentSession session, Principal fresh, boolean answer) {
     Permission permission = fresh.permission(session.document().key());
     if (!permission.canRead()) {
-      log.debug("connection {}: principal {} may no longer open {}", info.id(), fresh.id(), session.document().key());
+      log.debug("connection {}: {} may no longer open {}", info.id(), fresh, session.document().key());
       endDocument(name, CloseCodes.FORBIDDEN, "no access to this document");
       return;
     }
@@ -247,7 +248,7 @@ public final class Connection implements Peer {
     int code;
     String reason;
     if (cause instanceof AuthenticationException) {
-      log.debug("connection {} refused: {}", info.id(), cause.getMessage());
+      log.debug("connection {} refused: {}", info.id(), LogText.safe(cause.getMessage()));
       code = CloseCodes.UNAUTHORIZED;
       reason = cause.getMessage() == null ? "unauthorized" : cause.getMessage();
     } else {
@@ -544,7 +545,7 @@ public final class Connection implements Peer {
     }
     Permission permission = who.permission(key);
     if (!permission.canRead()) {
-      log.debug("connection {}: principal {} may not open {}", info.id(), who.id(), key);
+      log.debug("connection {}: {} may not open {}", info.id(), who, key);
       runtime.audit(a -> a.refused(info, who, key, CloseCodes.FORBIDDEN, "no access to this document"));
       policy().refuseDocument(this, name, CloseCodes.FORBIDDEN, "no access to this document");
       return false;
@@ -770,7 +771,7 @@ public final class Connection implements Peer {
   }
 
   private void sendClose(int code, String reason) {
-    log.debug("closing connection {}: {} {}", info.id(), code, reason);
+    log.debug("closing connection {}: {} {}", info.id(), code, LogText.safe(reason));
     handshake.sendFrame(code, reason);
   }
 
