@@ -7,6 +7,8 @@ import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.Principal;
 import io.netty.channel.ChannelPipeline;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -29,6 +31,11 @@ final class Authentication {
   private static final String TOKEN_EXPIRED = "token expired";
   /** The refusal of a token issued before its principal was revoked. */
   private static final String ACCESS_REVOKED = "access revoked";
+  /**
+   * The most principals besides the first that the audit log hears connect and disconnect on one connection: a
+   * client holding tokens of many users cannot grow the list for ever (later ones are audited as they open documents).
+   */
+  static final int MAX_OTHER_PRINCIPALS = 256;
 
   /** Whose client this is; its channel, runtime and info are asked of it, not kept here (10,000s of connections). */
   private final Connection connection;
@@ -37,6 +44,11 @@ final class Authentication {
   private volatile Principal principal;
   /** The first token accepted: the connection's grant; later documents with that token reuse it while it is valid. */
   private Grant grant;
+  /**
+   * Other principals whose tokens were accepted on this connection (a Hocuspocus socket shared by providers of
+   * several users), each once, at most {@link #MAX_OTHER_PRINCIPALS}; null until there is one.
+   */
+  private List<Principal> others;
   private boolean connectionTokenChecked;
   private int unauthenticatedMessages;
   private long unauthenticatedBytes;
@@ -55,6 +67,23 @@ final class Authentication {
         connection.close(CloseCodes.UNAVAILABLE, "authentication timed out, try again later");
       }
     }, runtime.config().authenticationTimeout().toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Every principal the audit log heard connect on this connection, the first first (empty if none); on the event
+   * loop.
+   */
+  List<Principal> principals() {
+    if (principal == null) {
+      return List.of();
+    }
+    if (others == null) {
+      return List.of(principal);
+    }
+    List<Principal> all = new ArrayList<>(others.size() + 1);
+    all.add(principal);
+    all.addAll(others);
+    return all;
   }
 
   /** The principal the client authenticated as first, or null before. */
@@ -178,6 +207,16 @@ final class Authentication {
    */
   Grant accepted(Principal p, String accepted) {
     if (grant != null) {
+      if (!p.isSameAs(principal) && (others == null || others.stream().noneMatch(p::isSameAs))
+          && (others == null || others.size() < MAX_OTHER_PRINCIPALS)) {
+        // Another user on the same socket: the audit log hears of them connecting (and disconnecting) as well.
+        if (others == null) {
+          others = new ArrayList<>(2);
+        }
+        others.add(p);
+        ConnectionInfo info = connection.info();
+        connection.runtime().audit(a -> a.connected(info, p));
+      }
       return new Grant(accepted, p, connection);
     }
     principal = p;

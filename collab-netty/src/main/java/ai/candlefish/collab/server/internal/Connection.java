@@ -798,10 +798,15 @@ public final class Connection implements Peer {
     held = null;
     authenticatingDocuments = null;
     Principal who = principal();
+    List<Principal> everyone = authentication.principals();
     try {
       runtime.blockingPool().execute(() -> {
         runtime.hooks().onDisconnect(info, who);
-        runtime.audit(a -> a.disconnected(info, who));
+        if (everyone.isEmpty()) {
+          runtime.audit(a -> a.disconnected(info, null));
+        }
+        // Each user that connected on it (several share a Hocuspocus socket): the log named only the first.
+        everyone.forEach(p -> runtime.audit(a -> a.disconnected(info, p)));
       });
     } catch (RejectedExecutionException e) {
       log.debug("connection {}: onDisconnect skipped, the server is shut down", info.id());
