@@ -479,6 +479,29 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
     return out;
   }
 
+  /**
+   * The elements as one {@code int[]} if every one is an {@code Integer} kept in a number run ({@link ContentValues}
+   * holds such runs as {@code int[]}), else null: the common arrays of numbers read without boxing each one.
+   */
+  final int[] listInts() {
+    int[] out = null;
+    int n = 0;
+    for (Item i = start; i != null; i = i.right) {
+      if (i.isVisible()) {
+        int[] ints = i.content instanceof ContentValues v ? v.ints() : null;
+        if (ints == null) {
+          return null;
+        }
+        if (out == null) {
+          out = new int[length];
+        }
+        System.arraycopy(ints, 0, out, n, i.length);
+        n += i.length;
+      }
+    }
+    return out == null ? new int[0] : out;
+  }
+
   // ------------------------------------------------------------------------------------------- map operations
 
   /**

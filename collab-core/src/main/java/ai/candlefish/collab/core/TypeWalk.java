@@ -63,6 +63,11 @@ final class TypeWalk {
       todo.push(new Object[] {type, out});
       return Collections.unmodifiableMap(out);
     }
+    // An array of integers only is its own JSON (and has nothing nested to fill in).
+    List<Object> ints = ((YArray) type).intValues();
+    if (ints != null) {
+      return ints;
+    }
     List<Object> out = new ArrayList<>();
     todo.push(new Object[] {type, out});
     return Collections.unmodifiableList(out);

@@ -123,7 +123,14 @@ public final class YArray extends SharedType {
     if (doc == null) {
       return Collections.unmodifiableList(new ArrayList<>(prelim));
     }
-    return Collections.unmodifiableList(listToList());
+    List<Object> ints = intValues();
+    return ints != null ? ints : Collections.unmodifiableList(listToList());
+  }
+
+  /** The elements as an {@link IntValues} if this array is in a document and holds integers only, else null. */
+  @Nullable List<Object> intValues() {
+    int[] ints = doc == null ? null : listInts();
+    return ints == null ? null : new IntValues(ints);
   }
 
   /**
