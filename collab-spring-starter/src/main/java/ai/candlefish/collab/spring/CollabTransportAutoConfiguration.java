@@ -21,6 +21,8 @@ import org.springframework.web.reactive.HandlerMapping;
 import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
 import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
+import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistration;
+import org.springframework.web.socket.server.HandshakeHandler;
 
 /**
  * Where the collaboration socket is served, by {@code candlefish.collab.transport}:
@@ -109,9 +111,15 @@ public class CollabTransportAutoConfiguration {
       CollabWebSocketHandler handler = new CollabWebSocketHandler(server,
           Math.toIntExact(properties.limits().maxMessageSize().toBytes()), properties.limits().idleTimeout());
       // The server checks origins itself (the allow-list, or the application's own pages), as on its own port.
-      return registry -> registry.addHandler(handler, path, path + "/**")
-          .addInterceptors(handler)
-          .setAllowedOriginPatterns("*");
+      HandshakeHandler handshakes = CollabWebSocketHandler.handshakeHandler();
+      return registry -> {
+        WebSocketHandlerRegistration registration = registry.addHandler(handler, path, path + "/**")
+            .addInterceptors(handler)
+            .setAllowedOriginPatterns("*");
+        if (handshakes != null) {
+          registration.setHandshakeHandler(handshakes); // Tomcat: no permessage-deflate
+        }
+      };
     }
   }
 

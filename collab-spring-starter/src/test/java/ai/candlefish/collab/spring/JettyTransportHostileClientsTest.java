@@ -16,4 +16,9 @@ class JettyTransportHostileClientsTest extends TransportHostileClients {
   List<Integer> fragmentsCloseCodes() {
     return List.of(1009);
   }
+
+  @Override
+  boolean negotiatesCompression() {
+    return true;
+  }
 }

@@ -13,4 +13,9 @@ class ReactiveTransportHostileClientsTest extends TransportHostileClients {
   List<Integer> fragmentsCloseCodes() {
     return List.of(1002, 1005, 1009);
   }
+
+  @Override
+  boolean negotiatesCompression() {
+    return false;
+  }
 }

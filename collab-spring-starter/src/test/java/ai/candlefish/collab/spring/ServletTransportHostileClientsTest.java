@@ -13,4 +13,9 @@ class ServletTransportHostileClientsTest extends TransportHostileClients {
   List<Integer> fragmentsCloseCodes() {
     return List.of(1009);
   }
+
+  @Override
+  boolean negotiatesCompression() {
+    return false;
+  }
 }

@@ -21,9 +21,13 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.Deflater;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -166,6 +170,78 @@ abstract class TransportHostileClients {
     await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
         .until(() -> !output.getAll().substring(from).contains("CorruptedWebSocketFrameException"));
   }
+
+  /**
+   * A compression bomb: permessage-deflate lets 32 KB on the wire inflate to 32 MiB. Only Jetty negotiates it (it
+   * stops inflating a message at the limit: one of 32 such frames, 1 GiB inflated, against a maximum of 64 KiB is
+   * closed with 1009, ~0.1 s of CPU); Tomcat inflated every frame that came, after the close too (~0.5 s of CPU for 1
+   * MB sent), and no longer negotiates it, as the embedded port and Reactor Netty do not: the compressed frames are
+   * refused (a reserved bit set). Either way the heap stays bounded and a bystander's edits go on.
+   */
+  @Test
+  void compressionBomb_isClosedAtTheMessageLimit() throws Exception {
+    byte[] bomb = deflated(new byte[32 << 20]);
+    try (DocumentHandle handle = server.openDocument(DocumentKey.of("dev", "bystander")).get(10, TimeUnit.SECONDS);
+        Socket attacker = new Socket("127.0.0.1", port)) {
+      ServerWatch watch = ServerWatch.of("compression bomb on " + getClass().getSimpleName()).heapBound(32 << 20)
+          .gauge("direct memory", TransportHostileClients::directMemory, 32 << 20)
+          .roundTrip("edit", () -> handle.edit(txn -> txn.doc().getText("t").insert(0, "x"))
+              .get(10, TimeUnit.SECONDS))
+          .start();
+      attacker.setSoTimeout(60_000);
+      String head = upgradeHead(attacker, "/collab/bomb", "Sec-WebSocket-Extensions: permessage-deflate\r\n");
+      assertThat(head).contains(" 101 ");
+      boolean deflate = head.toLowerCase(Locale.ROOT).contains("permessage-deflate");
+      assertThat(deflate).as("permessage-deflate negotiated").isEqualTo(negotiatesCompression());
+      Thread writer = new Thread(() -> {
+        try {
+          // RSV1 (0x40) on the first frame: the message is compressed; binary, then continuations, the last with FIN.
+          for (int i = 0; i < 32; i++) {
+            attacker.getOutputStream().write(frame((i == 0 ? 0x42 : 0x00) | (i == 31 ? 0x80 : 0), bomb));
+          }
+        } catch (IOException e) {
+          // closed by the server meanwhile
+        }
+      }, "bomb");
+      writer.start();
+      int code = closeCode(attacker.getInputStream());
+      writer.join(30_000);
+      assertThat(code).as("close code").isIn(deflate ? List.of(1009) : List.of(1002, 1009));
+      watch.check();
+    }
+  }
+
+  /** The response head of an upgrade request for {@code path} with {@code headers} (status line and headers). */
+  private static String upgradeHead(Socket socket, String path, String headers) throws IOException {
+    socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+        + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        + headers + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    InputStream in = socket.getInputStream();
+    StringBuilder head = new StringBuilder();
+    for (int b; !head.toString().endsWith("\r\n\r\n") && (b = in.read()) >= 0; ) {
+      head.append((char) b);
+    }
+    return head.toString();
+  }
+
+  /** {@code data} as a permessage-deflate message body: raw deflate, flushed, without the final 00 00 FF FF. */
+  private static byte[] deflated(byte[] data) {
+    Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION, true);
+    deflater.setInput(data);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buffer = new byte[1 << 16];
+    int n;
+    do { // called again as long as it fills the buffer, as Deflater says for SYNC_FLUSH
+      n = deflater.deflate(buffer, 0, buffer.length, Deflater.SYNC_FLUSH);
+      out.write(buffer, 0, n);
+    } while (n == buffer.length);
+    deflater.end();
+    byte[] all = out.toByteArray();
+    return Arrays.copyOf(all, all.length - 4);
+  }
+
+  /** Whether the transport negotiates permessage-deflate (only Jetty: it stops inflating at the message limit). */
+  abstract boolean negotiatesCompression();
 
   /** What a message over the maximum in fragments is closed with. */
   abstract List<Integer> fragmentsCloseCodes();

@@ -7,14 +7,21 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.websocket.server.ServerContainer;
 import org.apache.tomcat.websocket.Constants;
 import org.apache.tomcat.websocket.WsSession;
+import org.apache.tomcat.websocket.server.WsServerContainer;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
+import org.springframework.http.server.ServletServerHttpRequest;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.CloseStatus;
@@ -26,7 +33,9 @@ import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.adapter.NativeWebSocketSession;
 import org.springframework.web.socket.handler.AbstractWebSocketHandler;
+import org.springframework.web.socket.server.HandshakeHandler;
 import org.springframework.web.socket.server.HandshakeInterceptor;
+import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
 
 /**
  * The collaboration socket on the application's own port (Spring WebSocket on Tomcat or Jetty): hands each socket to
@@ -71,6 +80,25 @@ public final class CollabWebSocketHandler extends AbstractWebSocketHandler
   }
 
   // ------------------------------------------------------------------------------------------ the upgrade
+
+  /**
+   * The upgrade; on Tomcat without WebSocket extensions, as on the embedded port (and y-websocket's and Hocuspocus's
+   * servers): Tomcat negotiated permessage-deflate, with which 32 KB on the wire inflate to 32 MiB, and inflated
+   * every compressed frame a client sent, also after the server had closed it for a message over the maximum (32
+   * frames of zeros, 1 MB sent: ~0.5 s of the server's CPU). Tomcat negotiates what the request offers whatever
+   * Spring selects, so the offer is hidden from it; a browser that offers the extension goes on without it. Jetty
+   * keeps it: it stops inflating a message at the limit.
+   *
+   * @return the handshake handler for Tomcat, or null where Tomcat's WebSocket is not there (Spring's own then)
+   */
+  public static @Nullable HandshakeHandler handshakeHandler() {
+    if (!TOMCAT) {
+      return null;
+    }
+    DefaultHandshakeHandler standard = new DefaultHandshakeHandler();
+    return (request, response, handler, attributes) -> standard.doHandshake(TomcatReads.withoutExtensions(request),
+        response, handler, attributes);
+  }
 
   @Override
   public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler,
@@ -204,8 +232,10 @@ public final class CollabWebSocketHandler extends AbstractWebSocketHandler
   private static final boolean TOMCAT = ClassUtils.isPresent("org.apache.tomcat.websocket.WsSession",
       CollabWebSocketHandler.class.getClassLoader());
 
-  /** Stops and restarts reading one Tomcat socket; loaded only when Tomcat is there. */
+  /** Stops and restarts reading one Tomcat socket, hides extensions from it; loaded only when Tomcat is there. */
   private static final class TomcatReads {
+    private static final String EXTENSIONS = "Sec-WebSocket-Extensions";
+
     private TomcatReads() {}
 
     /** Stops reading {@code session} if it is Tomcat's; false if it is not. */
@@ -229,6 +259,32 @@ public final class CollabWebSocketHandler extends AbstractWebSocketHandler
         return true;
       }
       return false;
+    }
+
+    /** {@code request} without its offer of extensions if Tomcat's WebSocket serves it; else as it is. */
+    static ServerHttpRequest withoutExtensions(ServerHttpRequest request) {
+      if (!(request instanceof ServletServerHttpRequest servlet)
+          || !(servlet.getServletRequest().getServletContext().getAttribute(ServerContainer.class.getName())
+              instanceof WsServerContainer)) {
+        return request;
+      }
+      return new ServletServerHttpRequest(new HttpServletRequestWrapper(servlet.getServletRequest()) {
+        @Override
+        public String getHeader(String name) {
+          return EXTENSIONS.equalsIgnoreCase(name) ? null : super.getHeader(name);
+        }
+
+        @Override
+        public Enumeration<String> getHeaders(String name) {
+          return EXTENSIONS.equalsIgnoreCase(name) ? Collections.emptyEnumeration() : super.getHeaders(name);
+        }
+
+        @Override
+        public Enumeration<String> getHeaderNames() {
+          return Collections.enumeration(Collections.list(super.getHeaderNames()).stream()
+              .filter(name -> !EXTENSIONS.equalsIgnoreCase(name)).toList());
+        }
+      });
     }
 
     static void resume(WebSocketSession session) {
