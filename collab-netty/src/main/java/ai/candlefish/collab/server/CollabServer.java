@@ -86,8 +86,8 @@ import org.slf4j.LoggerFactory;
  * retry) and never written. All work on one document runs on one thread at a time: on the event loop that owns the
  * document (chosen by its name; its y-websocket connections are moved there as they connect, Hocuspocus and collab/1
  * connections, which may open several documents, stay where they were accepted), so that relaying an update costs
- * no hand-off between threads, or, with document {@link Builder#hooks hooks} (which may block), in a cluster, or as
- * {@link Builder#threads} says, on the document pool; store calls (but for
+ * no hand-off between threads, also in a cluster, or, with document {@link Builder#hooks hooks} (which may block) or
+ * as {@link Builder#threads} says, on the document pool; store calls (but for
  * {@link ai.candlefish.collab.spi.InMemoryDocumentStore}'s writes, which never block) and authenticator calls never
  * run there.
  *
@@ -810,8 +810,8 @@ public final class CollabServer implements AutoCloseable {
      * Threads: Netty event loops ({@code io}; 0 for the default, one per core), document work
      * ({@code documents}; 0: each document runs on one event loop, chosen by its name, where its y-websocket
      * connections are moved as they connect, which saves a hand-off between threads per message, but then
-     * {@link CollabHooks document hooks} run on an event loop too and must not block; default: 0 for a server on its
-     * own without hooks, one per core with hooks or in a cluster), store and authenticator calls ({@code blocking};
+     * {@link CollabHooks document hooks} run on an event loop too and must not block; default: 0 for a server without
+     * hooks, on its own or in a cluster, one per core with hooks), store and authenticator calls ({@code blocking};
      * default 16).
      *
      * @throws IllegalArgumentException if {@code io} or {@code documents} is negative or {@code blocking} is below

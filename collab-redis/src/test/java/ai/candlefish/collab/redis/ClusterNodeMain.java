@@ -36,6 +36,10 @@ public final class ClusterNodeMain {
     CollabServer.newBuilder().host("127.0.0.1").port(Integer.parseInt(args[2])).documentStore(store)
         .authenticator(Authenticator.insecureAllowAll("cluster"))
         .cluster(transport, leases)
+        // Node "a", the one the fault tests kill and pause, runs its documents on its event loops, as a node without
+        // hooks does by default; the others on a pool of their own, as a node with hooks does: every fault test has
+        // a node of each kind. The hook only prints.
+        .threads(0, nodeId.equals("a") ? 0 : Runtime.getRuntime().availableProcessors(), 16)
         .hooks(new CollabHooks() {
           @Override
           public void onChange(DocumentKey key, Doc doc) {

@@ -9,7 +9,7 @@ import ai.candlefish.collab.spi.DocumentKey;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** Two nodes in one JVM: how soon an update accepted on one reaches the other. */
+/** Two nodes in one JVM: how soon an update accepted on one reaches the other, and on which threads. */
 class ClusterRelayTest {
   private static final DocumentKey KEY = DocumentKey.of("acme", "relayed");
   /** Far longer than the test waits: an update that waited for the debounce would not arrive in time. */
@@ -26,6 +26,27 @@ class ClusterRelayTest {
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
             assertThat(onB.read(doc -> doc.getText("t").toString()).join()).isEqualTo("from a"));
+      }
+    }
+  }
+
+  /**
+   * A node without hooks runs each document on an event loop, as a server on its own does (a pool of their own cost
+   * the relay a hand-off per update there and back: RESULTS.md, "Cluster, round 15"); an update from the other node
+   * is applied there too.
+   */
+  @Test
+  void documents_runOnTheEventLoops() throws Exception {
+    try (InProcessCluster cluster = InProcessCluster.start()) {
+      CollabServer a = cluster.server("a", s -> s);
+      CollabServer b = cluster.server("b", s -> s);
+      try (DocumentHandle onA = a.openDocument(KEY).join(); DocumentHandle onB = b.openDocument(KEY).join()) {
+        onA.edit(txn -> txn.doc().getText("t").insert(0, "from a")).join();
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+            assertThat(onB.read(doc -> doc.getText("t").toString()).join()).isEqualTo("from a"));
+        assertThat(onA.read(doc -> Thread.currentThread().getName()).join()).startsWith("collab-io");
+        assertThat(onB.read(doc -> Thread.currentThread().getName()).join()).startsWith("collab-io");
       }
     }
   }

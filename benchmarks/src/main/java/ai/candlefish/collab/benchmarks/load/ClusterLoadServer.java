@@ -16,7 +16,9 @@ import java.util.concurrent.CountDownLatch;
  * but the connection limits (all clients come from one address), {@link Authenticator#insecureAllowAll(String)}. Arguments: port, JDBC URL (user postgres), Redis URI or
  * {@code none}, node id; {@code -Dload.compactAfterUpdates=N} sets the server's {@code compactAfterUpdates} (to see
  * what compaction costs a run: a large N keeps it out of the measured phase), {@code -Dload.documentThreads=N} its
- * document threads ({@code threads(0, N, 16)}; 0: documents on the event loops, as a server on its own has). Prints {@code LoadServer ready on <port> pid <pid>} once listening; runs until killed
+ * document threads ({@code threads(0, N, 16)}; 0: documents on the event loops, the default since RESULTS.md's
+ * "Cluster, round 15"; N > 0: a pool of N, as before it). Prints {@code LoadServer ready on <port> pid <pid>} once
+ * listening; runs until killed
  * (SIGTERM closes the server, then the transport and the pool).
  */
 public final class ClusterLoadServer {

@@ -248,17 +248,16 @@ public final class ServerConfig {
 
   /**
    * The document pool's threads; 0: each document runs on the event loop that owns it. Unless set ({@link
-   * Builder#threads}): 0 for a server on its own without document hooks, whose documents run nothing of the host's
-   * and so nothing that may block (benchmarks/RESULTS.md, "Server CPU, round 7"); one per core with hooks (they may
-   * block) or in a cluster.
-   *
-   * @param inCluster whether the server is a node of a cluster
+   * Builder#threads}): 0 for a server without document hooks, whose documents run nothing of the host's and so
+   * nothing that may block (benchmarks/RESULTS.md, "Server CPU, round 7"), on its own or in a cluster (a cluster
+   * document's store, lease and claim calls run on its store lane, and what it hands the transport only queues:
+   * "Cluster, round 15"); one per core with hooks (they may block).
    */
-  public int documentThreads(boolean inCluster) {
+  public int documentThreads() {
     if (documentThreads >= 0) {
       return documentThreads;
     }
-    return inCluster || hooks != CollabHooks.NONE ? Runtime.getRuntime().availableProcessors() : 0;
+    return hooks != CollabHooks.NONE ? Runtime.getRuntime().availableProcessors() : 0;
   }
 
   public int blockingThreads() {
@@ -389,7 +388,7 @@ public final class ServerConfig {
     private Duration maxPendingAge = Duration.ofMinutes(10);
     private Duration unloadDelay = Duration.ofSeconds(10);
     private int ioThreads;
-    /** -1 until set: {@link ServerConfig#documentThreads(boolean)} decides. */
+    /** -1 until set: {@link ServerConfig#documentThreads()} decides. */
     private int documentThreads = -1;
     private int blockingThreads = 16;
     private Duration shutdownTimeout = Duration.ofSeconds(10);

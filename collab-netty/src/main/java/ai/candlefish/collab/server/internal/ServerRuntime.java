@@ -42,7 +42,7 @@ import org.slf4j.MDC;
  *
  * <ul>
  *   <li>the documents' serial executors (CPU work on {@code Doc}s; never blocks) run on the document pool, or, with
- *       {@link ServerConfig#documentThreads} 0 (the default of a server on its own without hooks), on the event
+ *       {@link ServerConfig#documentThreads} 0 (the default of a server without hooks), on the event
  *       loops, each document on one loop (its {@link #homeLoop}, where its y-websocket connections are moved too), so
  *       a client's message reaches its document and the document's update reaches the clients on that loop without a
  *       hand-off between threads;
@@ -133,7 +133,7 @@ public final class ServerRuntime {
     this.observations = observations;
     this.cluster = cluster;
     this.hooks = new HookCalls(config.hooks());
-    int documentThreads = config.documentThreads(cluster != null);
+    int documentThreads = config.documentThreads();
     this.eventLoops = documentThreads > 0 ? null : eventLoops;
     List<EventLoop> all = new ArrayList<>();
     if (eventLoops != null) {

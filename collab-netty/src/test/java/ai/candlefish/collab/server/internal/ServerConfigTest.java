@@ -54,24 +54,23 @@ class ServerConfigTest {
   }
 
   @Test
-  void documentThreads_unlessSet_areTheEventLoopsOfAServerOnItsOwnWithoutHooks() {
-    assertThat(ServerConfig.newBuilder().authenticator(AUTH).build().documentThreads(false)).isZero();
+  void documentThreads_unlessSet_areTheEventLoopsOfAServerWithoutHooks() {
+    assertThat(ServerConfig.newBuilder().authenticator(AUTH).build().documentThreads()).isZero();
   }
 
   @Test
-  void documentThreads_unlessSet_areAPoolWithHooksOrInACluster() {
+  void documentThreads_unlessSet_areAPoolWithHooks() {
     int cores = Runtime.getRuntime().availableProcessors();
     ServerConfig withHooks = ServerConfig.newBuilder().authenticator(AUTH).hooks(new CollabHooks() {}).build();
-    assertThat(withHooks.documentThreads(false)).isEqualTo(cores);
-    assertThat(ServerConfig.newBuilder().authenticator(AUTH).build().documentThreads(true)).isEqualTo(cores);
+    assertThat(withHooks.documentThreads()).isEqualTo(cores);
   }
 
   @Test
   void documentThreads_whenSet_areAsSet() {
     ServerConfig onLoops = ServerConfig.newBuilder().authenticator(AUTH).hooks(new CollabHooks() {})
         .threads(0, 0, 1).build();
-    assertThat(onLoops.documentThreads(true)).isZero();
-    assertThat(ServerConfig.newBuilder().authenticator(AUTH).threads(0, 3, 1).build().documentThreads(false))
+    assertThat(onLoops.documentThreads()).isZero();
+    assertThat(ServerConfig.newBuilder().authenticator(AUTH).threads(0, 3, 1).build().documentThreads())
         .isEqualTo(3);
   }
 
