@@ -24,9 +24,12 @@
 //                                    was heard, described as absPos does, sorted; changedNow: the same map now)
 // Awareness (y-protocols, one per id, apart from the docs):
 //   awareness {id,action,...}        new/set/field/apply/remove, each answered with the states (see there)
+//   modifyAwarenessUpdate {update,modify}  y-protocols' modifyAwarenessUpdate with one of MODIFIERS -> {update}
+// Text:
+//   cleanupYTextFormatting {id,name}  Y.cleanupYTextFormatting of root text name          -> {removed:n}
 
 import * as Y from 'yjs'
-import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, modifyAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
 import { applyOp, fromBase64, getRoot, toBase64 } from './interop.mjs'
 
 const typeOf = (doc, cmd) => {
@@ -45,6 +48,18 @@ const describeType = (doc, t) => {
 
 const undoManagers = new Map()
 const awarenesses = new Map()
+
+/** State modifiers for modifyAwarenessUpdate, by name (the Java test has the same ones). */
+const MODIFIERS = {
+  identity: s => s,
+  none: s => null,
+  wrap: s => ({ state: s, n: 1 }),
+  dropA: s => {
+    if (s === null || typeof s !== 'object' || Array.isArray(s)) return s
+    const { a, ...rest } = s
+    return rest
+  }
+}
 
 export const handleExtra = (cmd, replica) => {
   switch (cmd.op) {
@@ -114,6 +129,10 @@ export const handleExtra = (cmd, replica) => {
         local: aw.getLocalState()
       }
     }
+    case 'cleanupYTextFormatting':
+      return { removed: Y.cleanupYTextFormatting(replica(cmd).doc.getText(cmd.name)) }
+    case 'modifyAwarenessUpdate':
+      return { update: toBase64(modifyAwarenessUpdate(fromBase64(cmd.update), MODIFIERS[cmd.modify])) }
     case 'undoManager': {
       const { doc } = replica(cmd)
       const scope = cmd.scope === 'doc' ? doc : cmd.scope.map(s => typeOf(doc, s))

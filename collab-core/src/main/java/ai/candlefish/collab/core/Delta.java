@@ -33,7 +33,16 @@ public record Delta(@Nullable Object insert, int delete, int retain,
     return new Delta(Objects.requireNonNull(content, "content"), 0, 0, copy(attributes));
   }
 
-  /** A deletion of {@code length} units. @throws IllegalArgumentException if not positive */
+  /**
+   * A deletion of {@code length} units.
+   *
+   * <p>Yjs's {@code applyDelta} also takes {@code {delete: 0}} (and negative deletes and retains), which is no no-op
+   * there: it removes the format marks made redundant at its position. This record tells a delete from a retain by
+   * {@code delete > 0}, so it cannot hold one; a zero retain ({@link #retain(int)}) is the nearest, and a text's
+   * {@link YText#cleanupFormatting()} removes every redundant mark.
+   *
+   * @throws IllegalArgumentException if not positive
+   */
   public static Delta delete(int length) {
     if (length <= 0) {
       throw new IllegalArgumentException("delete length must be positive but was " + length);

@@ -308,6 +308,10 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
 
   /** Inserts {@code content} at {@code index} of the list part. */
   final void listInsert(Transaction txn, int index, List<?> content) {
+    // Negative values are refused here and in listDelete, though Yjs takes them: its insert at -1 looks up the
+    // clock before the first visible item's (a struct of another type, split; an error at clock 0) and inserts after
+    // that whole item, its delete at -1 deletes from the start, and both shift its search markers off, so later
+    // edits land elsewhere. That hangs on how items were cut, not on the index; Y.Text's negative index is a 0.
     if (index < 0 || index > length) {
       throw new IndexOutOfBoundsException("index " + index + " is outside [0, " + length + "]");
     }
@@ -406,15 +410,17 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
   }
 
   /**
-   * Deletes from a preliminary list as Yjs does ({@code Array.prototype.splice}): a range past the end stops at the
-   * end. Negative values, which JavaScript counts from the end, are refused.
+   * Deletes from a preliminary list as Yjs does ({@code Array.prototype.splice}): a negative index counts from the
+   * end, a range past the end stops at the end, and a negative length deletes nothing.
    */
   static void spliceDelete(List<?> prelim, int index, int length) {
-    if (index < 0 || length < 0) {
-      throw new IndexOutOfBoundsException("index " + index + " and length " + length + " must not be negative");
-    }
-    int from = Math.min(index, prelim.size());
-    prelim.subList(from, (int) Math.min((long) from + length, prelim.size())).clear();
+    int from = spliceStart(prelim.size(), index);
+    prelim.subList(from, from + Math.max(0, Math.min(length, prelim.size() - from))).clear();
+  }
+
+  /** Where JavaScript's {@code splice(index, ...)} starts in a list of {@code size}: negative counts from the end. */
+  static int spliceStart(int size, int index) {
+    return index < 0 ? Math.max(size + index, 0) : Math.min(index, size);
   }
 
   /** The value at {@code index} of the list part. */

@@ -54,17 +54,15 @@ public final class YArray extends SharedType {
   /**
    * Inserts {@code values} at {@code index}.
    *
-   * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length()]} (as in Yjs, a preliminary
-   *     array appends at an index past its end, as JavaScript's {@code splice} does)
+   * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length()]}. Yjs takes a negative index,
+   *     but where it inserts then depends on how its items were cut: refused. As in Yjs, a preliminary array inserts
+   *     as JavaScript's {@code splice} does: past its end it appends, a negative index counts from the end
    * @throws IllegalArgumentException if a value cannot be stored
    */
   public void insert(int index, List<? extends @Nullable Object> values) {
     Objects.requireNonNull(values, "values");
     if (doc == null) {
-      if (index < 0) {
-        throw new IndexOutOfBoundsException("index " + index + " is negative");
-      }
-      prelim.addAll(Math.min(index, prelim.size()), values);
+      prelim.addAll(spliceStart(prelim.size(), index), values);
       return;
     }
     doc.transact(txn -> listInsert(txn, index, values));
@@ -89,8 +87,9 @@ public final class YArray extends SharedType {
    * Deletes {@code length} elements from {@code index}.
    *
    * @throws IndexOutOfBoundsException if the range is not within the array. As in Yjs, the elements it did cover are
-   *     deleted first (the transaction completes with them); a preliminary array deletes to its end without
-   *     throwing, as JavaScript's {@code splice} does
+   *     deleted first (the transaction completes with them), or if {@code index} or {@code length} is negative. A
+   *     preliminary array deletes as JavaScript's {@code splice} does, as in Yjs: to its end without throwing, from
+   *     the end for a negative index, nothing for a negative length
    */
   public void delete(int index, int length) {
     if (doc == null) {

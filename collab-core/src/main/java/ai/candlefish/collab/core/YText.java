@@ -97,14 +97,13 @@ public sealed class YText extends SharedType permits YXmlText {
   /**
    * Inserts {@code text} at {@code index}, taking the formatting of the text before it.
    *
-   * @throws IndexOutOfBoundsException if {@code index} is negative (past the end, it appends, as in Yjs)
+   * <p>As in Yjs, an index past the end appends and a negative index inserts at the start.
    */
   public void insert(int index, String text) {
     Objects.requireNonNull(text, "text");
     if (text.isEmpty() || (doc == null && defer(t -> t.insert(index, text)))) {
       return;
     }
-    checkIndex(index);
     // Inside a transaction, join it directly (what Doc.transact would do) without allocating a lambda.
     if (doc.transaction != null) {
       insertPlain(doc.transaction, index, text);
@@ -130,7 +129,7 @@ public sealed class YText extends SharedType permits YXmlText {
   /**
    * Inserts {@code text} at {@code index} with exactly the given formatting ({@code null} values: not set).
    *
-   * @throws IndexOutOfBoundsException if {@code index} is negative (past the end, it appends, as in Yjs)
+   * <p>As in Yjs, an index past the end appends and a negative index inserts at the start.
    */
   public void insert(int index, String text, @Nullable Map<String, @Nullable Object> attributes) {
     Objects.requireNonNull(text, "text");
@@ -142,7 +141,6 @@ public sealed class YText extends SharedType permits YXmlText {
     if (text.isEmpty() || (doc == null && defer(t -> t.insert(index, text, attrs)))) {
       return;
     }
-    checkIndex(index);
     doc.transact(txn -> insertText(txn, findPosition(txn, index, false), text,
         new LinkedHashMap<>(attrs)));
   }
@@ -150,7 +148,7 @@ public sealed class YText extends SharedType permits YXmlText {
   /**
    * Inserts an embed (a JSON-like object, or a shared type) at {@code index}; it occupies one position.
    *
-   * @throws IndexOutOfBoundsException if {@code index} is negative (past the end, it appends, as in Yjs)
+   * <p>As in Yjs, an index past the end appends and a negative index inserts at the start.
    */
   public void insertEmbed(int index, Object embed, @Nullable Map<String, @Nullable Object> attributes) {
     Objects.requireNonNull(embed, "embed");
@@ -159,7 +157,6 @@ public sealed class YText extends SharedType permits YXmlText {
     if (doc == null && defer(t -> t.insertEmbed(index, value, attrs))) {
       return;
     }
-    checkIndex(index);
     doc.transact(txn -> insertText(txn, findPosition(txn, index, attributes == null), value,
         new LinkedHashMap<>(attrs)));
   }
@@ -170,17 +167,16 @@ public sealed class YText extends SharedType permits YXmlText {
   }
 
   /**
-   * Deletes {@code length} units from {@code index}. As in Yjs, a range past the end deletes what there is.
+   * Deletes {@code length} units from {@code index}. As in Yjs, a range past the end deletes what there is, a
+   * negative index acts as 0, and a negative length deletes nothing but, like every delete,
+   * removes format marks made redundant at the position.
    *
-   * @throws IndexOutOfBoundsException if {@code index} or {@code length} is negative, or if the text has never held
-   *     anything (Yjs fails there too, with a TypeError, in a transaction that changes nothing)
+   * @throws IndexOutOfBoundsException if the text has never held anything (Yjs fails there too, with a TypeError,
+   *     in a transaction that changes nothing)
    */
   public void delete(int index, int length) {
     if (length == 0 || (doc == null && defer(t -> t.delete(index, length)))) {
       return;
-    }
-    if (index < 0 || length < 0) {
-      throw new IndexOutOfBoundsException("index " + index + " and length " + length + " must not be negative");
     }
     if (doc.transaction != null) {
       deleteText(doc.transaction, findPlainPosition(doc.transaction, index), length);
@@ -192,18 +188,14 @@ public sealed class YText extends SharedType permits YXmlText {
   /**
    * Applies formatting to {@code length} units from {@code index} ({@code null} values remove an attribute). As in
    * Yjs, an index past the end formats nothing, and a length past the end formats to the end and appends newlines
-   * (Quill's document ends with one).
-   *
-   * @throws IndexOutOfBoundsException if {@code index} or {@code length} is negative
+   * (Quill's document ends with one). A negative index acts as 0; a negative length formats
+   * nothing but, as in Yjs, still writes the attributes' format marks and their negations at the position.
    */
   public void format(int index, int length, Map<String, @Nullable Object> attributes) {
     Objects.requireNonNull(attributes, "attributes");
     Map<String, Object> attrs = normalizeAttributes(attributes);
     if (length == 0 || (doc == null && defer(t -> t.format(index, length, attrs)))) {
       return;
-    }
-    if (index < 0 || length < 0) {
-      throw new IndexOutOfBoundsException("index " + index + " and length " + length + " must not be negative");
     }
     if (index > this.length) {
       return; // Yjs walks past every item (trailing formats too) and finds nothing to format
@@ -500,13 +492,6 @@ public sealed class YText extends SharedType permits YXmlText {
     // after the observers, as Yjs does: one of them may have formatted this text.
     if (!txn.local && hasFormatting) {
       txn.needFormattingCleanup = true;
-    }
-  }
-
-  private static void checkIndex(int index) {
-    // Past the end is no error: Yjs walks to the end of the item list (past trailing format marks) and inserts there.
-    if (index < 0) {
-      throw new IndexOutOfBoundsException("index " + index + " is negative");
     }
   }
 
@@ -913,8 +898,16 @@ public sealed class YText extends SharedType permits YXmlText {
     }
   }
 
-  /** Removes every redundant format mark of this text; returns how many were removed. */
-  int cleanupFormatting() {
+  /**
+   * Removes the format marks of this text that change nothing (Yjs {@code cleanupYTextFormatting}): marks that a
+   * later mark overrides before any content, or that set what is already set. Yjs removes these itself after a
+   * remote change; a text edited with formatting inside local transactions that applied remote updates, or one
+   * written by an old client, can still hold some. Returns how many were removed.
+   *
+   * @throws IllegalStateException if this text is not part of a document
+   */
+  public int cleanupFormatting() {
+    requireDoc();
     int[] res = {0};
     doc.transact(txn -> {
       Item startItem = start;

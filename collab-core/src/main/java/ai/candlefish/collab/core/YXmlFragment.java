@@ -54,16 +54,15 @@ public sealed class YXmlFragment extends SharedType permits YXmlElement {
   /**
    * Inserts {@code nodes} (new, preliminary nodes) at {@code index}.
    *
-   * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length()]}
+   * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length()]} (a preliminary fragment
+   *     inserts as JavaScript's {@code splice}, as in Yjs: past its end it appends, a negative index counts from the
+   *     end)
    * @throws IllegalArgumentException if a node is not an XML node or already in a document
    */
   public void insert(int index, List<? extends SharedType> nodes) {
     List<SharedType> checked = checkNodes(nodes);
     if (doc == null) {
-      if (index < 0) {
-        throw new IndexOutOfBoundsException("index " + index + " is negative");
-      }
-      prelim.addAll(Math.min(index, prelim.size()), checked); // Yjs: splice appends past the end
+      prelim.addAll(spliceStart(prelim.size(), index), checked); // Yjs: splice (past the end, negative: from the end)
       return;
     }
     doc.transact(txn -> listInsert(txn, index, checked));
@@ -94,8 +93,9 @@ public sealed class YXmlFragment extends SharedType permits YXmlElement {
   /**
    * Deletes {@code length} children from {@code index}.
    *
-   * @throws IndexOutOfBoundsException if out of range; as in Yjs, the children the range did cover are deleted first
-   *     (a preliminary fragment deletes to its end without throwing, as JavaScript's {@code splice} does)
+   * @throws IndexOutOfBoundsException if out of range or negative; as in Yjs, the children the range did cover are
+   *     deleted first (a preliminary fragment deletes as JavaScript's {@code splice} does: to its end without
+   *     throwing, from the end for a negative index, nothing for a negative length)
    */
   public void delete(int index, int length) {
     if (doc == null) {

@@ -14,8 +14,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Y.Text inserts past the end append (after any trailing format marks) and deletes past the end delete what there
  * is; on a text that never held anything a delete fails. Y.Array and Y.XmlFragment refuse an insert past the end,
  * and a delete past the end deletes what its range covered and then fails, the transaction completing with it. A
- * retain of 0 with attributes writes format marks. Each step must fail on both sides or on neither, write the same
- * update, and leave the same content.
+ * retain of 0 with attributes writes format marks. A negative index acts as 0 in Y.Text; a negative length deletes or
+ * formats nothing there (a format still writes its marks). Y.Array and Y.XmlFragment refuse negative values, where
+ * Yjs's result depends on item clocks (see {@code SharedType.listInsert}). Each step must fail on both sides or on
+ * neither, write the same update, and leave the same content.
  */
 @ExtendWith(YjsPeerExtension.class)
 class OutOfRangeDifferentialTest {
@@ -27,7 +29,7 @@ class OutOfRangeDifferentialTest {
 
   private static YjsPeer peer; // started and closed by YjsPeerExtension
 
-  private static Map<String, Object> op(Object... kv) {
+  static Map<String, Object> op(Object... kv) {
     Map<String, Object> op = new LinkedHashMap<>();
     for (int i = 0; i < kv.length; i += 2) {
       op.put((String) kv[i], kv[i + 1]);
@@ -40,6 +42,11 @@ class OutOfRangeDifferentialTest {
   }
 
   private static void run(String id, List<Map<String, Object>> ops) {
+    run(peer, id, ops);
+  }
+
+  /** Applies {@code ops} one by one to a Java doc and a Yjs doc and compares failures, updates and content. */
+  static void run(YjsPeer peer, String id, List<Map<String, Object>> ops) {
     Doc doc = Doc.newBuilder().clientId(7).build();
     ROOTS.forEach((name, kind) -> Twins.root(doc, name, kind));
     List<byte[]> updates = new ArrayList<>();
@@ -97,6 +104,118 @@ class OutOfRangeDifferentialTest {
         op("op", "deleteText", "name", "e", "index", 0, "len", 1),
         op("op", "deleteText", "name", "e", "index", 4, "len", 2),
         op("op", "insertText", "name", "e", "index", 4, "text", "e")));
+  }
+
+  @Test
+  void textEdits_negativeIndexOrLength_asYjs() {
+    // Yjs's findPosition walks forward by the index (nothing when negative) from the start or from a search marker
+    // (which a negative index moves to the start); its delete and format loops run while the length is positive.
+    run("text-negative", List.of(
+        op("op", "insertText", "name", "t", "index", 0, "text", "abcdefgh"),
+        op("op", "insertText", "name", "t", "index", -1, "text", "Z"),
+        op("op", "insertText", "name", "t", "index", 6, "text", "m"),
+        op("op", "insertText", "name", "t", "index", -10, "text", "Y"),
+        op("op", "deleteText", "name", "t", "index", -1, "len", 1),
+        op("op", "deleteText", "name", "t", "index", -2, "len", 3),
+        op("op", "deleteText", "name", "t", "index", 2, "len", -1),
+        op("op", "insertText", "name", "t", "index", -3, "text", "B", "attrs", Map.of("b", true)),
+        op("op", "insertEmbed", "name", "t", "index", -3, "embed", Map.of("a", 1)),
+        op("op", "formatText", "name", "t", "index", -1, "len", 3, "attrs", Map.of("i", true)),
+        op("op", "formatText", "name", "t", "index", 4, "len", -2, "attrs", Map.of("u", true)),
+        op("op", "deleteText", "name", "t", "index", 4, "len", -1),
+        op("op", "insertText", "name", "t", "index", -1, "text", "q"),
+        op("op", "formatText", "name", "t", "index", 2, "len", -1, "attrs", Map.of("i", true)),
+        op("op", "deleteText", "name", "t", "index", -5, "len", 2),
+        op("op", "deleteText", "name", "e", "index", 0, "len", -1),
+        op("op", "formatText", "name", "e", "index", -1, "len", -1, "attrs", Map.of("b", true)),
+        op("op", "insertText", "name", "e", "index", -2, "text", "e"),
+        op("op", "deleteText", "name", "e", "index", -1, "len", -4)));
+  }
+
+  @Test
+  void cleanupFormatting_removesTheMarksYjsRemoves() {
+    // A format of negative length leaves a mark and its negation side by side, and local edits are not cleaned up
+    // after: Yjs's cleanupYTextFormatting removes such marks and says how many, but only before the first content
+    // (its walk looks at the gap after each content item from that item on, which ends the gap at once).
+    List<Map<String, Object>> ops = List.of(
+        op("op", "insertText", "name", "t", "index", 0, "text", "abcdef"),
+        op("op", "formatText", "name", "t", "index", 0, "len", -1, "attrs", Map.of("u", true)),
+        op("op", "formatText", "name", "t", "index", -1, "len", -2, "attrs", Map.of("s", 1)),
+        op("op", "formatText", "name", "t", "index", 2, "len", -1, "attrs", Map.of("u", true)),
+        op("op", "formatText", "name", "t", "index", 1, "len", 3, "attrs", Map.of("b", true)),
+        op("op", "formatText", "name", "t", "index", 4, "len", -3, "attrs", Map.of("b", true, "i", 1)));
+    run("cleanup", ops);
+    Doc doc = Doc.newBuilder().clientId(7).build();
+    ROOTS.forEach((name, kind) -> Twins.root(doc, name, kind));
+    ops.forEach(op -> YjsInterop.apply(doc, op));
+    peer.newDoc("cleanup-count", 7, true, ROOTS);
+    try {
+      ops.forEach(op -> peer.apply("cleanup-count", op));
+      Object removed = peer.request(op("op", "cleanupYTextFormatting", "id", "cleanup-count", "name", "t"))
+          .get("removed");
+      assertThat(doc.getText("t").cleanupFormatting()).isEqualTo(((Number) removed).intValue()).isPositive();
+      assertThat(doc.getText("t").cleanupFormatting()).isZero();
+      assertThat(YjsInterop.base64(doc.encodeStateAsUpdate()))
+          .isEqualTo(YjsInterop.base64(peer.encodeStateAsUpdate("cleanup-count", null)));
+    } finally {
+      peer.drop("cleanup-count");
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new YText().cleanupFormatting())
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void listEdits_negativeIndexOrLength_refused() {
+    // Yjs: an insert at -1 splits the item before the first item's clock (fails when there is none) and inserts
+    // after that first item, and negative deletes shift its search markers off; we refuse, changing nothing.
+    Doc doc = Doc.newBuilder().clientId(7).build();
+    YArray a = doc.getArray("a");
+    a.push(List.of(1, 2, 3));
+    YXmlFragment x = doc.getXmlFragment("x");
+    x.push(List.of(new YXmlText("p")));
+    byte[] before = doc.encodeStateAsUpdate();
+    List<Runnable> edits = List.of(() -> a.insert(-1, List.of(0)), () -> a.delete(-1, 1), () -> a.delete(1, -1),
+        () -> x.insert(-1, List.of(new YXmlText("q"))), () -> x.delete(-1, 1), () -> x.delete(0, -1));
+    for (Runnable edit : edits) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(edit::run).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+    assertThat(doc.encodeStateAsUpdate()).isEqualTo(before);
+  }
+
+  @Test
+  void preliminaryLists_spliceAsYjs() {
+    // A preliminary Y.Array or Y.XmlFragment is a JavaScript array that Yjs splices: a negative index counts from
+    // the end, a negative length deletes nothing. Expected: what Yjs 13.6.33 gives for Y.Array.from([1, 2, 3, 4]) and
+    // a fragment of four texts, read after inserting both into a document.
+    Map<String, List<Object>> expected = new LinkedHashMap<>();
+    expected.put("insert -1", List.of(1, 2, 3, "z", 4));
+    expected.put("insert -10", List.of("z", 1, 2, 3, 4));
+    expected.put("insert 10", List.of(1, 2, 3, 4, "z"));
+    expected.put("delete -1 1", List.of(1, 2, 3));
+    expected.put("delete -2 5", List.of(1, 2));
+    expected.put("delete -10 2", List.of(3, 4));
+    expected.put("delete 1 -1", List.of(1, 2, 3, 4));
+    expected.put("delete 4 3", List.of(1, 2, 3, 4));
+    expected.forEach((edit, values) -> {
+      String[] e = edit.split(" ");
+      int index = Integer.parseInt(e[1]);
+      YArray a = YArray.from(List.of(1, 2, 3, 4));
+      YXmlFragment x = new YXmlFragment();
+      x.insert(0, List.of(new YXmlText("1"), new YXmlText("2"), new YXmlText("3"), new YXmlText("4")));
+      if (e[0].equals("insert")) {
+        a.insert(index, List.of("z"));
+        x.insert(index, List.of(new YXmlText("z")));
+      } else {
+        a.delete(index, Integer.parseInt(e[2]));
+        x.delete(index, Integer.parseInt(e[2]));
+      }
+      Doc doc = Doc.newBuilder().clientId(1).build();
+      doc.getArray("r").push(List.of(a, x));
+      assertThat(a.toJson()).as(edit).isEqualTo(values);
+      StringBuilder xml = new StringBuilder();
+      values.forEach(xml::append);
+      assertThat(x.toString()).as(edit).isEqualTo(xml.toString());
+    });
   }
 
   @Test

@@ -354,6 +354,7 @@ final class YjsInterop {
       }
       case "deleteText" -> doc.getText(name).delete(intOf(op, "index"), intOf(op, "len"));
       case "formatText" -> doc.getText(name).format(intOf(op, "index"), intOf(op, "len"), attrs(op));
+      case "cleanupYTextFormatting" -> doc.getText(name).cleanupFormatting();
       case "arrayInsert" -> doc.getArray(name).insert(intOf(op, "index"), (List<?>) toJava(op.get("values")));
       case "arrayPush" -> doc.getArray(name).push((List<?>) toJava(op.get("values")));
       case "arrayDelete" -> doc.getArray(name).delete(intOf(op, "index"), intOf(op, "len"));
