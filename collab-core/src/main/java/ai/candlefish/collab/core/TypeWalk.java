@@ -120,9 +120,18 @@ final class TypeWalk {
   }
 
   private static String openTag(YXmlElement element, String name) {
-    Map<String, Object> attrs = element.getAttributes();
+    // Yjs lists the keys of getAttributes() with for...in: an object filled with res[key] = value, so "__proto__"
+    // is no entry but, if it holds an object or array, the prototype, whose keys the object inherits (see JsObject).
+    Map<String, Object> attrs = new LinkedHashMap<>(element.getAttributes()); // lists no "__proto__"
+    Object proto = element.getAttribute(JsObjects.PROTO);
+    if (YText.isJsObject(proto)) {
+      for (String key : YText.jsKeys(proto)) {
+        if (!attrs.containsKey(key)) {
+          attrs.put(key, YText.jsGet(proto, key));
+        }
+      }
+    }
     List<String> keys = new ArrayList<>(attrs.keySet());
-    keys.remove(JsObjects.PROTO); // Yjs lists the keys of getAttributes(), an object (see JsObjects.PROTO)
     Collections.sort(keys);
     StringBuilder sb = new StringBuilder().append('<').append(name);
     for (String key : keys) {

@@ -76,7 +76,7 @@ final class UpdateDecoderV1 extends UpdateDecoder {
   @Override
   Object readJson() {
     int at = rest.offset();
-    return parseJson(rest.readVarString(), at);
+    return parseStrictJson(rest.readVarString(), at);
   }
 
   @Override

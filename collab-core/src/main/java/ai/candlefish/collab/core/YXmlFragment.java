@@ -105,9 +105,27 @@ public sealed class YXmlFragment extends SharedType permits YXmlElement {
     doc.transact(txn -> listDelete(txn, index, length));
   }
 
-  /** The child at {@code index}. */
+  /**
+   * The child at {@code index}.
+   *
+   * @throws IndexOutOfBoundsException if there is none
+   * @throws IllegalStateException if that child is no XML node (see {@link #toList()})
+   */
   public SharedType get(int index) {
-    return doc == null ? prelim.get(index) : (SharedType) listGet(index);
+    return doc == null ? prelim.get(index) : node(listGet(index), index);
+  }
+
+  /**
+   * A child as an XML node. Yjs's fragment takes any value (only its types say XML nodes), so a peer can put a
+   * string or a number in; Yjs's {@code get}/{@code toArray} hand it out, a {@code SharedType} cannot hold it.
+   */
+  private static SharedType node(@Nullable Object child, int index) {
+    if (child instanceof SharedType t) {
+      return t;
+    }
+    throw new IllegalStateException("child " + index + " of this XML fragment is no XML node but a value of type "
+        + (child == null ? "null" : child.getClass().getSimpleName()) + " (a peer put it there); read the children"
+        + " with slice(0), which hands out every value as Yjs's toArray() does");
   }
 
   /** A new preliminary fragment with copies of the children (Yjs {@code clone()}). */
@@ -165,9 +183,9 @@ public sealed class YXmlFragment extends SharedType permits YXmlElement {
 
       private Item advance() {
         Item n = current;
-        if (n != null && (!firstCall || n.isDeleted() || !filter.test(((ContentType) n.content).type))) {
+        if (n != null && (!firstCall || n.isDeleted() || !filter.test(typeOf(n)))) {
           do {
-            SharedType type = n.isDeleted() ? null : ((ContentType) n.content).type;
+            SharedType type = n.isDeleted() ? null : typeOf(n);
             if (type != null && (type.getClass() == YXmlElement.class || type.getClass() == YXmlFragment.class)
                 && type.start != null) {
               n = type.start;
@@ -184,7 +202,7 @@ public sealed class YXmlFragment extends SharedType permits YXmlElement {
                 }
               }
             }
-          } while (n != null && (n.isDeleted() || !filter.test(((ContentType) n.content).type)));
+          } while (n != null && (n.isDeleted() || !filter.test(typeOf(n))));
         }
         firstCall = false;
         if (n != null) {
@@ -208,9 +226,18 @@ public sealed class YXmlFragment extends SharedType permits YXmlElement {
           throw new java.util.NoSuchElementException();
         }
         computed = false;
-        return ((ContentType) nextItem.content).type;
+        return typeOf(nextItem);
       }
     };
+  }
+
+  /** The node of a visible item below this one; Yjs's walker fails with a TypeError where this throws. */
+  private static SharedType typeOf(Item n) {
+    if (n.content instanceof ContentType t) {
+      return t.type;
+    }
+    throw new IllegalStateException("a child in this XML tree is no XML node but a value (a peer put it there),"
+        + " where Yjs's tree walker fails too; read the children with slice(0)");
   }
 
   /**
@@ -249,14 +276,23 @@ public sealed class YXmlFragment extends SharedType permits YXmlElement {
     return doc == null ? prelim.size() : length;
   }
 
-  /** The children, as an unmodifiable snapshot. */
+  /**
+   * The children, as an unmodifiable snapshot.
+   *
+   * @throws IllegalStateException if a child is no XML node: a Yjs peer can put any value into a fragment, which
+   *     {@link #slice(int)} hands out as Yjs's {@code toArray()} does
+   */
   public List<SharedType> toList() {
     if (doc == null) {
       return List.copyOf(prelim);
     }
-    List<SharedType> out = new ArrayList<>();
-    for (Object o : listToList()) {
-      out.add((SharedType) o);
+    return nodes(listToList());
+  }
+
+  private static List<SharedType> nodes(List<Object> children) {
+    List<SharedType> out = new ArrayList<>(children.size());
+    for (int i = 0; i < children.size(); i++) {
+      out.add(node(children.get(i), i));
     }
     return Collections.unmodifiableList(out);
   }
@@ -265,16 +301,11 @@ public sealed class YXmlFragment extends SharedType permits YXmlElement {
    * The children as they were at {@code snapshot} (Yjs {@code typeListToArraySnapshot}), deleted ones included
    * if they still existed then.
    *
-   * @throws IllegalStateException if this fragment is not part of a document
+   * @throws IllegalStateException if this fragment is not part of a document, or if a child is no XML node (see
+   *     {@link #toList()})
    */
   public List<SharedType> toList(Snapshot snapshot) {
-    List<SharedType> out = new ArrayList<>();
-    for (Object o : listToList(snapshot)) {
-      if (o instanceof SharedType t) {
-        out.add(t);
-      }
-    }
-    return Collections.unmodifiableList(out);
+    return nodes(listToList(snapshot));
   }
 
   /** The XML of the children, as Yjs's {@code toString()}. */

@@ -36,27 +36,51 @@ class XmlAttributeValuesDifferentialTest {
     childAttrs.put("10", 1);
     childAttrs.put("a", 3);
     element.put("children", List.of(Map.of("element", "b", "attrs", childAttrs)));
-    Map<String, Object> op = Map.of("op", "xmlInsert", "name", "x", "index", 0, "nodes", List.of(element));
+    writeAndRead("xml-attrs", Map.of("op", "xmlInsert", "name", "x", "index", 0, "nodes", List.of(element)));
+  }
+
+  /** Applies {@code op} to a Java doc and a Yjs doc, compares their updates and XML, then a reader's of the state. */
+  private static void writeAndRead(String id, Map<String, Object> op) {
     Doc doc = Doc.newBuilder().clientId(6).build();
     List<byte[]> updates = new ArrayList<>();
     doc.onUpdate((u, origin, txn) -> updates.add(u.clone()));
     YjsInterop.apply(doc, op);
-    peer.newDoc("xml-attrs", 6, true, Map.of("x", "xml"));
-    peer.newDoc("xml-attrs-reader", 8, true, Map.of("x", "xml"));
+    peer.newDoc(id, 6, true, Map.of("x", "xml"));
+    peer.newDoc(id + "-reader", 8, true, Map.of("x", "xml"));
     try {
-      peer.apply("xml-attrs", op);
+      peer.apply(id, op);
       assertThat(updates.stream().map(YjsInterop::base64).toList())
-          .isEqualTo(peer.updates("xml-attrs").stream().map(YjsInterop::base64).toList());
-      assertSame(doc, "xml-attrs");
+          .isEqualTo(peer.updates(id).stream().map(YjsInterop::base64).toList());
+      assertSame(doc, id);
       Doc reader = Doc.newBuilder().clientId(8).build();
       reader.getXmlFragment("x");
       reader.applyUpdate(doc.encodeStateAsUpdate());
-      peer.applyUpdate("xml-attrs-reader", peer.encodeStateAsUpdate("xml-attrs", null));
-      assertSame(reader, "xml-attrs-reader");
+      peer.applyUpdate(id + "-reader", peer.encodeStateAsUpdate(id, null));
+      assertSame(reader, id + "-reader");
     } finally {
-      peer.drop("xml-attrs");
-      peer.drop("xml-attrs-reader");
+      peer.drop(id);
+      peer.drop(id + "-reader");
     }
+  }
+
+  @Test
+  void protoAttribute_lendsItsKeysToToString_asYjs() {
+    // Yjs's toString() lists getAttributes() with for...in: an attribute "__proto__" holding an object or array is
+    // that object's prototype, so its keys (those no own attribute shadows) are printed too; a string or null is not.
+    Map<String, Object> inherited = new LinkedHashMap<>();
+    inherited.put("b", "shadowed");
+    inherited.put("a", "1");
+    inherited.put("z", Map.of("q", 1));
+    inherited.put("10", 2);
+    List<Object> nodes = new ArrayList<>();
+    for (Object proto : java.util.Arrays.asList(inherited, List.of(7, "8"), "str", null, Map.of())) {
+      Map<String, Object> attrs = new LinkedHashMap<>();
+      attrs.put("b", "B");
+      attrs.put("__proto__", proto);
+      attrs.put("c", 3);
+      nodes.add(Map.of("element", "p", "attrs", attrs));
+    }
+    writeAndRead("xml-proto", Map.of("op", "xmlInsert", "name", "x", "index", 0, "nodes", nodes));
   }
 
   private static void assertSame(Doc doc, String id) {

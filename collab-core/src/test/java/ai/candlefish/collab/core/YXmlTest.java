@@ -66,4 +66,29 @@ class YXmlTest {
     assertThat(x.toString()).isEqualTo("t[object Object]str421,2[object Object][object Object]");
     assertThat(x.toJson()).isEqualTo(x.toString());
   }
+
+  @Test
+  void toListAndGet_childThatIsNoNode_failWithWhatToDo() {
+    // A Yjs peer can put any value into a fragment (Yjs's typeListInsertGenerics takes any); Yjs's get() and
+    // toArray() hand it out. Written here through an array root of the same name: the same bytes.
+    Doc writer = Doc.newBuilder().clientId(1).gc(false).build();
+    writer.getArray("x").push(List.of("s", 1));
+    Doc doc = Doc.newBuilder().clientId(2).gc(false).build();
+    YXmlFragment x = doc.getXmlFragment("x");
+    doc.applyUpdate(writer.encodeStateAsUpdate());
+    assertThat(x.slice(0)).containsExactly("s", 1);
+    assertThat(x.toString()).isEqualTo("s1");
+    assertThatThrownBy(x::toList).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("child 0 of this XML fragment is no XML node but a value of type String").hasMessageContaining("slice(0)");
+    assertThatThrownBy(() -> x.get(1)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("child 1 of this XML fragment is no XML node but a value of type Integer");
+    assertThatThrownBy(x::firstChild).isInstanceOf(IllegalStateException.class);
+    // Yjs's tree walker and querySelector fail there with a TypeError
+    assertThatThrownBy(() -> x.querySelector("p")).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("slice(0)");
+    assertThatThrownBy(() -> x.createTreeWalker(t -> true).hasNext()).isInstanceOf(IllegalStateException.class);
+    Snapshot snapshot = Snapshot.of(doc);
+    assertThatThrownBy(() -> x.toList(snapshot)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("child 0");
+  }
 }
