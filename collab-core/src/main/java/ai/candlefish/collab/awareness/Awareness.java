@@ -19,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.LongPredicate;
 import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -369,6 +370,36 @@ public final class Awareness {
       entries.add(new Entry(client, clk, state, json));
     }
     return entries;
+  }
+
+  /**
+   * The same update with each client's state replaced by what {@code modify} returns for it (y-protocols
+   * {@code modifyAwarenessUpdate}): clients and clocks are kept, states are read as {@link #states()} gives them
+   * ({@code null} for none) and written as {@code JSON.stringify} writes them. A server uses it to add fields to,
+   * or strip fields from, the states it relays.
+   *
+   * @throws DecodingException if the update is malformed
+   * @throws IllegalArgumentException if {@code modify} returns {@link ai.candlefish.collab.core.Undefined} (which
+   *     y-protocols cannot write either) or a value that is not JSON-like
+   */
+  public static byte[] modifyUpdate(byte[] update, UnaryOperator<@Nullable Object> modify) {
+    Objects.requireNonNull(update, "update");
+    Objects.requireNonNull(modify, "modify");
+    List<Entry> entries = decode(update);
+    Lib0Encoder out = new Lib0Encoder(update.length);
+    out.writeVarUint(entries.size());
+    for (Entry e : entries) {
+      Object modified = modify.apply(e.state);
+      String json = Json.stringify(modified);
+      if (json == null) {
+        throw new IllegalArgumentException("modify returned undefined for client " + e.client
+            + "; return null to write no state");
+      }
+      out.writeVarUint(e.client);
+      out.writeVarUint(e.clock);
+      out.writeVarString(json);
+    }
+    return out.toByteArray();
   }
 
   /** Removes the states of {@code clients} (y-protocols {@code removeAwarenessStates}). */

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -42,6 +43,53 @@ class AwarenessDifferentialPropertyTest {
   void randomHistories_actAsYProtocols() {
     SeededRuns.named("awareness.diff", 0xA3A7_D1FFL, RUNS).within(BUDGET_MILLIS)
         .forEach((seed, run) -> new Run(seed, "aw" + run).execute());
+  }
+
+  /** Texts that y-protocols would not have written (a hand-made client's): modifyAwarenessUpdate rewrites them. */
+  private static final List<String> ODD_TEXTS = List.of("{ \"a\" : 1.0 }", "{\"a\":1,\"2\":0}", "[1e400, -0]",
+      "{\"__proto__\":{\"x\":1},\"a\":{\"b\":[]}}", "\"\\u00e9\\ud800\"", "{\"a\":1,\"a\":2}", "12345678901234567890");
+  private static final Map<String, UnaryOperator<Object>> MODIFIERS = Map.of(
+      "identity", s -> s,
+      "none", s -> null,
+      "wrap", s -> {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("state", s);
+        m.put("n", 1);
+        return m;
+      },
+      "dropA", s -> {
+        if (!(s instanceof Map<?, ?> m)) {
+          return s;
+        }
+        Map<Object, Object> rest = new LinkedHashMap<>(m);
+        rest.remove("a");
+        return rest;
+      });
+
+  @Test
+  void modifyUpdate_randomUpdates_asYProtocols() {
+    SeededRuns.named("awareness.modify", 0x30D1_F7L, 40).within(BUDGET_MILLIS).forEach((seed, run) -> {
+      SplittableRandom rnd = new SplittableRandom(seed);
+      Lib0Encoder out = new Lib0Encoder();
+      int n = rnd.nextInt(4);
+      out.writeVarUint(n);
+      for (int i = 0; i < n; i++) {
+        out.writeVarUint(rnd.nextLong(1L << 32));
+        out.writeVarUint(rnd.nextInt(1000));
+        List<String> texts = rnd.nextBoolean() ? TEXTS : ODD_TEXTS;
+        out.writeVarString(texts.get(rnd.nextInt(texts.size())));
+      }
+      byte[] update = out.toByteArray();
+      for (Map.Entry<String, UnaryOperator<Object>> m : MODIFIERS.entrySet()) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("op", "modifyAwarenessUpdate");
+        c.put("update", YjsInterop.base64(update));
+        c.put("modify", m.getKey());
+        assertThat(YjsInterop.base64(Awareness.modifyUpdate(update, m.getValue())))
+            .as("modifyAwarenessUpdate(%s, %s)", YjsInterop.base64(update), m.getKey())
+            .isEqualTo(peer.request(c).get("update"));
+      }
+    });
   }
 
   private static final class Run {
