@@ -2,8 +2,10 @@ package ai.candlefish.collab.examples.paintbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -19,37 +21,31 @@ import tools.jackson.databind.JsonNode;
  * expires, and goes on after the collaboration server ends the old token's session (4440; y-websocket 3.x would give
  * up on it, the page's {@code shouldReconnect} reconnects): what is written after that expiry reaches another person.
  * Offline when its token expired, a page signs in again once it is back (the server refuses the expired token with
- * 4401, which y-websocket takes as final) and sends what was typed offline.
+ * 4401, which y-websocket takes as final) and sends what was typed offline. The two run at once, in one Chromium.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PaintboxTokenRefreshBrowserTest {
   @TempDir
   static Path dataDir; // static: used before the tests
 
-  private ConfigurableApplicationContext app;
+  private NodeScenarios modes;
 
+  /** Both modes at once in one Chromium: each waits for a token to expire, and together they wait once. */
   @BeforeAll
-  void start() {
-    app = new SpringApplicationBuilder(PaintboxApplication.class).run(
+  void runModes() throws IOException, InterruptedException {
+    try (ConfigurableApplicationContext app = new SpringApplicationBuilder(PaintboxApplication.class).run(
         "--server.port=0", "--server.address=127.0.0.1", "--candlefish.collab.port=0",
         "--candlefish.collab.host=127.0.0.1", "--paintbox.data-dir=" + dataDir,
-        "--paintbox.dev-login.token-lifetime=30s");
-  }
-
-  @AfterAll
-  void stop() {
-    app.close();
-  }
-
-  private JsonNode refresh(String mode) throws Exception {
-    String baseUrl = "http://127.0.0.1:" + ((WebServerApplicationContext) app).getWebServer().getPort() + "/";
-    return PaintboxApplicationTest.node("paintbox-refresh.mjs", mode, baseUrl,
-        System.getProperty("screenshot.dir", "target/screenshots") + "/refresh");
+        "--paintbox.dev-login.token-lifetime=30s")) {
+      String base = "http://127.0.0.1:" + ((WebServerApplicationContext) app).getWebServer().getPort() + "/";
+      modes = NodeScenarios.run("paintbox-refresh.mjs", "mode", List.of(base,
+          System.getProperty("screenshot.dir", "target/screenshots") + "/refresh", "online", "offline"), Map.of());
+    }
   }
 
   @Test
-  void aPageOpenLongerThanItsToken_refreshesIt_andGoesOn() throws Exception {
-    JsonNode seen = refresh("online");
+  void aPageOpenLongerThanItsToken_refreshesIt_andGoesOn() {
+    JsonNode seen = modes.passed("online");
 
     assertThat(seen.get("refreshed").asBoolean()).isTrue();
     assertThat(seen.get("sockets").asInt()).as("the first token's session ended and the page connected again")
@@ -58,8 +54,8 @@ class PaintboxTokenRefreshBrowserTest {
   }
 
   @Test
-  void aPageOfflineWhenItsTokenExpired_signsInAgainWhenBack_andSendsWhatWasTypedOffline() throws Exception {
-    JsonNode seen = refresh("offline");
+  void aPageOfflineWhenItsTokenExpired_signsInAgainWhenBack_andSendsWhatWasTypedOffline() {
+    JsonNode seen = modes.passed("offline");
 
     assertThat(seen.get("status").asText()).isEqualTo("synced");
   }
