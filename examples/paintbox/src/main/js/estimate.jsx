@@ -248,13 +248,16 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
   // hears the first 'sync') and disconnects it when the page goes.
   const { doc, provider } = useMemo(() => {
     const doc = new Y.Doc()
+    // disableBc: y-websocket would also relay the document between the browser's tabs on a BroadcastChannel, and a
+    // tab applies what another relays there without ever sending it to the server: it expects the tab that made an
+    // edit to send it. A tab whose socket is down (offline, refused, closing) then hands its unsent edits to a tab
+    // that is connected, which builds on them (a Y.Text insertion names its neighbours), and the server holds every
+    // later edit of that tab to those rooms as waiting for structs it never gets, until the first tab is back: its
+    // person typed and nobody saw it. Each tab syncs through the server alone; what a tab typed offline reaches the
+    // others, its own other tabs too, once it is back (and a new tab reads it from this browser's IndexedDB, which
+    // it then sends). Two people in two tabs of one browser could see each other's unsent edits over it as well.
     const provider = new WebsocketProvider(collabUrl(config), documentName, doc,
-      { connect: false, params: { token: user.token }, shouldReconnect })
-    // y-websocket also relays a document between the browser's tabs (a BroadcastChannel named after the server and
-    // the document). Two people signed in in two tabs of one browser would then share their edits without the
-    // server: the other's unsent offline edits, or what a read-only user typed, would be sent as theirs. One channel
-    // per user (set before the provider connects, which subscribes it).
-    provider.bcChannel += '#' + user.name
+      { connect: false, params: { token: user.token }, shouldReconnect, disableBc: true })
     return { doc, provider }
   }, [documentName, user.name])
   // A refreshed token (see app.jsx) is the one the provider's next connection sends: the server ends the session

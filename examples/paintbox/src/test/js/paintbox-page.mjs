@@ -26,12 +26,16 @@
 //              character of both, in the order typed; Alice's undo then takes back only her own typing.
 //     missing  Dora opens an estimate id that is none (made up, or of the wrong form): the page must say so and
 //              open no collaboration socket (which would create a document no estimate in the list stands for).
+//     twotabs  Alice in two tabs of one browser, both open on the estimate: her first tab's socket goes down and she
+//              renames a room there; in her second tab, online, she types on at the end of that name: Carol
+//              (another browser) must get the second tab's typing at once. Then both tabs offline, each types;
+//              back online, all three pages must end with everything both tabs typed.
 import { mkdirSync } from 'node:fs'
 import { aliceAndBob, check, createEstimate, launch, openEstimate, seen, signIn, signInTab, typeInNotes, waitUntil } from './paintbox-pages.mjs'
 
 const [base, shots, ...scenarios] = process.argv.slice(2)
 if (!base || !shots || scenarios.length === 0) {
-  console.error('usage: node paintbox-page.mjs <base url> <shots> remove|big|config|offline|readonly|twousers|names|missing...')
+  console.error('usage: node paintbox-page.mjs <base url> <shots> remove|big|config|offline|readonly|twousers|names|missing|twotabs...')
   process.exit(2)
 }
 mkdirSync(shots, { recursive: true })
@@ -447,6 +451,58 @@ const SCENARIOS = {
     check(dora.errors.length === 0, 'Dora\'s page had errors: ' + dora.errors)
     return { shown }
   }
+}
+
+/** `who` clicks into the first room's name, presses `key` (Home, End) and types `text`. */
+const typeIntoName = async (who, key, text) => {
+  const field = who.page.locator('.room').first().locator('.room-name')
+  await field.click()
+  await who.page.keyboard.press(key)
+  await who.page.keyboard.type(text, { delay: 20 })
+}
+
+SCENARIOS.twotabs = async browser => {
+  // One browser profile: the tabs share its IndexedDB and BroadcastChannels. Each tab's socket can be cut alone.
+  const profile = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US' })
+  const first = await signInTab(profile, base, 'Alice')
+  const firstLine = await cuttable(first.page)
+  const id = await createEstimate(first, 'One person, two tabs')
+  await first.page.click('#add-room')
+  await first.page.locator('.room').first().locator('.room-name').fill('Hall')
+  const second = await signInTab(profile, base, 'Alice')
+  const secondLine = await cuttable(second.page)
+  await second.page.waitForSelector(`#estimates li[data-id="${id}"]`, { timeout: 15000 })
+  await openEstimate(second, id)
+  const carol = await signIn(browser, base, 'Carol')
+  await carol.page.waitForSelector(`#estimates li[data-id="${id}"]`, { timeout: 15000 })
+  await openEstimate(carol, id)
+  const all = [first, second, carol]
+  await allHold('every page has the hall', all, names, ['Hall'])
+
+  // The first tab loses its socket and Alice renames the hall there; she goes on in the second tab, online.
+  await firstLine.cut(first)
+  await typeIntoName(first, 'End', ' and stairs')
+  await typeIntoName(second, 'End', ' (2)')
+  const online = await allHold('what the online tab typed reaches Carol', [second, carol], names, ['Hall (2)'])
+
+  // Both tabs offline, each types; then back.
+  await secondLine.cut(second)
+  await typeIntoName(first, 'Home', 'Front ')
+  await typeIntoName(second, 'End', '!')
+  firstLine.restore()
+  secondLine.restore()
+  const converged = await waitUntil('every page ends with what both tabs typed', async () => {
+    const shown = []
+    for (const who of all) shown.push(await names(who))
+    const name = shown[0][0]
+    return {
+      ok: shown.every(s => JSON.stringify(s) === JSON.stringify(shown[0])) && typeof name === 'string' &&
+        ['Front Hall and stairs (2)!', 'Front Hall (2)! and stairs'].includes(name),
+      shown
+    }
+  }, 20000)
+  for (const who of all) check(who.errors.length === 0, `${who.name}'s tab had errors: ${who.errors}`)
+  return { online: online.shown[1], converged: converged.shown[2] }
 }
 
 const browser = await launch()
