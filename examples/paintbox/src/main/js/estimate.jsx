@@ -163,7 +163,8 @@ function NumberField ({ value, onChange, ...props }) {
   return (
     <input {...props} inputMode='decimal' value={shown}
       onChange={e => {
-        const n = Number(e.target.value.trim().replace(',', '.'))
+        // NFKC: the full-width digits, comma and point an input method gives ("１２，５") read as "12,5".
+        const n = Number(e.target.value.normalize('NFKC').trim().replace(',', '.'))
         const valid = e.target.value.trim() !== '' && Number.isFinite(n) && n >= 0
         setDraft({ text: e.target.value, value: valid ? n : value })
         if (valid) onChange(n)

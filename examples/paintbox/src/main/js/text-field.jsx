@@ -56,18 +56,29 @@ export function movedBy (delta, position) {
  * is replaced): each keystroke edits the Y.Text in a transaction with `origin`. Someone else's change (or an undo) is
  * written into the input at once, in the task that brought it, with the caret moved along: the input never holds
  * text that the Y.Text does not, so the next keystroke's edit is computed against what the person sees.
+ *
+ * Except while an input method composes (Japanese, Chinese, Korean, accents on some keyboards: compositionstart to
+ * compositionend): what the input shows then is not text yet. It is not written to the Y.Text (the others would get,
+ * and the document keep, every half-composed step: "k", "か", "漢"), and someone else's change is not written into
+ * the input (setting its value ends the composition and moves the caret to the end); their changes are kept, and
+ * the composed text goes into the Y.Text where their changes moved it once the composition ends.
  */
 export function TextField ({ map, field, origin, ...props }) {
   const value = map.get(field)
   const text = value instanceof Y.Text ? value : null
   const input = useRef(null)
+  // While composing: { before: the text as the composition began, shown: the input's value, deltas: the changes
+  // others made since }.
+  const composing = useRef(null)
   const [, rerender] = useReducer(n => n + 1, 0)
   useLayoutEffect(() => {
     if (!text) return
     const onChange = (event, transaction) => {
       const element = input.current
       const now = text.toString()
-      if (transaction.origin !== origin && element && element.value !== now) {
+      if (composing.current) {
+        composing.current.deltas.push(event.delta)
+      } else if (transaction.origin !== origin && element && element.value !== now) {
         const focused = document.activeElement === element
         const { selectionStart, selectionEnd, selectionDirection } = element
         element.value = now
@@ -81,18 +92,57 @@ export function TextField ({ map, field, origin, ...props }) {
     text.observe(onChange)
     return () => text.unobserve(onChange)
   }, [text])
-  const shown = text ? text.toString() : typeof value === 'string' ? value : ''
-  const onChange = e => {
-    const after = e.target.value
-    if (!text) {
+  const current = () => { // the field's text now (an old plain string, or none)
+    const now = map.get(field)
+    return now instanceof Y.Text ? now.toString() : typeof now === 'string' ? now : ''
+  }
+  const shown = composing.current ? composing.current.shown : current()
+  // The edit that turns `before` into `after`, in a transaction with `origin`; `deltas`: the changes others made
+  // since `before`, which move where it goes. Returns where the text it inserted ends (undefined for an old string,
+  // which becomes a Y.Text of `after`).
+  const write = (before, after, caret, deltas = []) => {
+    const text = map.get(field)
+    if (!(text instanceof Y.Text)) {
       map.doc.transact(() => map.set(field, new Y.Text(after)), origin)
+      return undefined
+    }
+    const { at, remove, insert } = editOf(before, after, caret)
+    let start = at
+    let end = at + remove
+    for (const delta of deltas) {
+      start = movedBy(delta, start)
+      end = Math.max(start, movedBy(delta, end))
+    }
+    text.doc.transact(() => {
+      if (end > start) text.delete(start, end - start)
+      if (insert.length > 0) text.insert(start, insert)
+    }, origin)
+    return start + insert.length
+  }
+  const onChange = e => {
+    if (composing.current) {
+      composing.current.shown = e.target.value // shown as it is (React would put back the last value), not written
+      rerender()
       return
     }
-    const { at, remove, insert } = editOf(text.toString(), after, e.target.selectionEnd)
-    text.doc.transact(() => {
-      if (remove > 0) text.delete(at, remove)
-      if (insert.length > 0) text.insert(at, insert)
-    }, origin)
+    write(current(), e.target.value, e.target.selectionEnd)
   }
-  return <input ref={input} {...props} value={shown} onChange={onChange} />
+  const onCompositionStart = e => {
+    composing.current = { before: current(), shown: e.target.value, deltas: [] }
+  }
+  const onCompositionEnd = e => {
+    const composed = composing.current
+    if (!composed) return
+    composing.current = null
+    const element = e.target
+    const caret = write(composed.before, element.value, element.selectionEnd, composed.deltas)
+    const now = current()
+    if (element.value !== now) { // others changed the text meanwhile: show it, the caret after what was composed
+      element.value = now
+      if (caret !== undefined && document.activeElement === element) element.setSelectionRange(caret, caret)
+    }
+    rerender()
+  }
+  return <input ref={input} {...props} value={shown} onChange={onChange} onCompositionStart={onCompositionStart}
+    onCompositionEnd={onCompositionEnd} />
 }

@@ -30,12 +30,16 @@
 //              renames a room there; in her second tab, online, she types on at the end of that name: Carol
 //              (another browser) must get the second tab's typing at once. Then both tabs offline, each types;
 //              back online, all three pages must end with everything both tabs typed.
+//     ime      Alice composes Japanese at the end of a room's name with an input method (CDP's imeSetComposition)
+//              while Bob's typing at its start reaches her: Bob's document must never hold half-composed text,
+//              hers must end with what was composed after his change, her caret after it (she types on), and
+//              full-width digits composed into an area must read as the number.
 import { mkdirSync } from 'node:fs'
 import { aliceAndBob, check, createEstimate, launch, openEstimate, seen, signIn, signInTab, typeInNotes, waitUntil } from './paintbox-pages.mjs'
 
 const [base, shots, ...scenarios] = process.argv.slice(2)
 if (!base || !shots || scenarios.length === 0) {
-  console.error('usage: node paintbox-page.mjs <base url> <shots> remove|big|config|offline|readonly|twousers|names|missing|twotabs...')
+  console.error('usage: node paintbox-page.mjs <base url> <shots> remove|big|config|offline|readonly|twousers|names|missing|twotabs|ime...')
   process.exit(2)
 }
 mkdirSync(shots, { recursive: true })
@@ -503,6 +507,52 @@ SCENARIOS.twotabs = async browser => {
   }, 20000)
   for (const who of all) check(who.errors.length === 0, `${who.name}'s tab had errors: ${who.errors}`)
   return { online: online.shown[1], converged: converged.shown[2] }
+}
+
+SCENARIOS.ime = async browser => {
+  const { alice, bob } = await aliceAndBob(browser, base, 'Typed with an input method')
+  await alice.page.click('#add-room')
+  await alice.page.locator('.room').first().locator('.room-name').fill('Kitchen')
+  await allHold('both pages have the kitchen', [alice, bob], names, ['Kitchen'])
+  // Every name Bob's document holds, after each change that reaches it.
+  await bob.page.evaluate(() => {
+    const rooms = window.paintbox.doc.getArray('rooms')
+    window.namesHeld = []
+    window.paintbox.doc.on('afterTransaction', () => window.namesHeld.push(String(rooms.get(0).get('name'))))
+  })
+  const nameInDocument = who => who.page.evaluate(() => String(window.paintbox.doc.getArray('rooms').get(0).get('name')))
+
+  const ime = await alice.context.newCDPSession(alice.page)
+  const name = alice.page.locator('.room').first().locator('.room-name')
+  await name.click()
+  await alice.page.keyboard.press('End')
+  for (const text of ['だ', 'だい', 'だいど']) await ime.send('Input.imeSetComposition', { text, selectionStart: text.length, selectionEnd: text.length })
+  // Bob types at the start of the name while she composes at its end: it reaches her document, not her field yet.
+  await typeIntoName(bob, 'Home', 'Big ')
+  await waitUntil('Bob\'s typing reached Alice\'s document', async () => {
+    const held = await nameInDocument(alice)
+    return { ok: held === 'Big Kitchen', held }
+  })
+  for (const text of ['だいどこ', 'だいどころ']) await ime.send('Input.imeSetComposition', { text, selectionStart: text.length, selectionEnd: text.length })
+  check(await name.inputValue() === 'Kitchenだいどころ', 'Alice\'s field still holds her composition: ' + await name.inputValue())
+  await ime.send('Input.insertText', { text: '台所' }) // she picks the kanji: the composition ends
+  await alice.page.keyboard.type(' 2') // the caret must be after what she composed
+  const composed = await allHold('both pages have what both typed', [alice, bob], names, ['Big Kitchen台所 2'])
+  check(await name.inputValue() === 'Big Kitchen台所 2', 'Alice\'s field shows the name: ' + await name.inputValue())
+  const held = await bob.page.evaluate(() => window.namesHeld)
+  check(held.every(n => !/[\u3040-\u309f]/.test(n)), 'Bob\'s document never held half-composed text: ' + JSON.stringify(held))
+
+  // Full-width digits from the input method, into an area.
+  await alice.page.locator('.room').first().locator('.add-surface').click()
+  const area = alice.page.locator('.room').first().locator('tr.surface').first().locator('input.area')
+  await area.click()
+  await alice.page.keyboard.press('Control+a')
+  await ime.send('Input.imeSetComposition', { text: '１２', selectionStart: 2, selectionEnd: 2 })
+  await ime.send('Input.insertText', { text: '１２．５' })
+  const areas = await allHold('both documents have the area', [alice, bob],
+    async who => (await seen(who.page)).rooms[0].surfaces.map(s => s.area), [12.5])
+  for (const who of [alice, bob]) check(who.errors.length === 0, `${who.name}'s page had errors: ${who.errors}`)
+  return { composed: composed.shown[1], area: areas.shown[1][0] }
 }
 
 const browser = await launch()

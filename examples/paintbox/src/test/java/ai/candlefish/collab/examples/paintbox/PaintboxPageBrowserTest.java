@@ -24,7 +24,7 @@ import tools.jackson.databind.JsonNode;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PaintboxPageBrowserTest {
   private static final String[] SCENARIOS = {"remove", "big", "config", "offline", "readonly", "twousers", "names",
-      "missing", "twotabs"};
+      "missing", "twotabs", "ime"};
 
   @TempDir
   static Path dataDir; // static: used before the tests
@@ -107,6 +107,14 @@ class PaintboxPageBrowserTest {
 
     assertThat(seen.get("online").toString()).isEqualTo("[\"Hall (2)\"]");
     assertThat(seen.get("converged").get(0).asText()).isIn("Front Hall and stairs (2)!", "Front Hall (2)! and stairs");
+  }
+
+  @Test
+  void composingWithAnInputMethod_sendsOnlyTheComposedText_whereAnotherPersonsChangeMovedIt() {
+    JsonNode seen = scenarios.passed("ime");
+
+    assertThat(seen.get("composed").toString()).isEqualTo("[\"Big Kitchen台所 2\"]");
+    assertThat(seen.get("area").asDouble()).isEqualTo(12.5);
   }
 
   @Test
