@@ -47,6 +47,19 @@ function EstimateList ({ user, onUnauthorized }) {
   const [title, setTitle] = useState('')
   const [error, setError] = useState(null) // of creating an estimate
   const [loadError, setLoadError] = useState(null) // of the last attempt to load the list: gone once one succeeds
+  // Whether this user may create an estimate (/api/me): a read-only token, or one for some estimates only, may not,
+  // and is not offered a form that could only answer 403. Neither is shown until the server has said which.
+  const [mayCreate, setMayCreate] = useState(null)
+  useEffect(() => {
+    let stopped = false
+    untilAnswered(() => api('/api/me', { token: user.token }), { stopped: () => stopped })
+      .then(me => { if (me) setMayCreate(me.mayCreate === true) }, err => {
+        if (stopped) return
+        if (err instanceof ApiError && err.status === 401) onUnauthorized(user.token)
+        else setLoadError(err.message)
+      })
+    return () => { stopped = true }
+  }, [user])
   useEffect(() => {
     let stopped = false
     const load = () => api('/api/estimates', { token: user.token })
@@ -68,11 +81,15 @@ function EstimateList ({ user, onUnauthorized }) {
   }
   return (
     <section>
-      <form className='card create' onSubmit={create}>
-        <input id='new-title' placeholder='New estimate, e.g. "Flat in Elm Street"' value={title} maxLength={120}
-          onChange={e => setTitle(e.target.value)} />
-        <button id='create-estimate' disabled={!title.trim()}>Create estimate</button>
-      </form>
+      {mayCreate && (
+        <form className='card create' onSubmit={create}>
+          <input id='new-title' placeholder='New estimate, e.g. "Flat in Elm Street"' value={title} maxLength={120}
+            onChange={e => setTitle(e.target.value)} />
+          <button id='create-estimate' disabled={!title.trim()}>Create estimate</button>
+        </form>)}
+      {mayCreate === false && (
+        <p className='hint' id='may-not-create'>You may open the estimates listed here, but your access does not let
+          you create one.</p>)}
       {error && <p className='error'>{error}</p>}
       {loadError && <p className='error'>{loadError}</p>}
       {estimates === null ? <p className='hint'>Loading…</p>

@@ -13,7 +13,8 @@
 //              server must show the list (the estimate) once the server answers.
 //     offline  Alice types while offline, reloads (the browser's offline page) and comes back online: what she typed
 //              must reach Bob.
-//     readonly Rita, whose token (PAINTBOX_READ_TOKEN) may only read, opens an estimate: its fields must be
+//     readonly Rita, whose token (PAINTBOX_READ_TOKEN) may only read, finds no "Create estimate" in the list (it
+//              says why) and opens an estimate from it: its fields must be
 //              read-only, the notes not editable, no button that edits there, and what she types must change
 //              nothing. An edit made in her page all the same (the server drops it) must not come back when she
 //              opens the estimate again: the page must show it as the server has it.
@@ -303,7 +304,11 @@ const SCENARIOS = {
     }, { name: 'Rita', token, color: '#667085', expires: new Date(Date.now() + 3600000).toISOString() })
     const rita = { context, page: await context.newPage(), name: 'Rita', errors: [] }
     rita.page.on('pageerror', e => rita.errors.push(e.message))
-    await rita.page.goto(`${base}#/estimates/${id}`)
+    // The list offers her no "Create estimate" (the server would refuse it), and says why.
+    await rita.page.goto(base)
+    await rita.page.waitForSelector('#may-not-create', { timeout: 15000 })
+    check(await rita.page.locator('#new-title, #create-estimate').count() === 0, 'Rita\'s list offers no "Create estimate"')
+    await rita.page.click(`#estimates li[data-id="${id}"] a`)
     await rita.page.waitForSelector('.estimate[data-status="synced"]', { timeout: 20000 })
     await allHold('Rita sees the hall', [alice, rita], names, ['Hall'])
     await typeInNotes(alice, 'Bring ladders.')

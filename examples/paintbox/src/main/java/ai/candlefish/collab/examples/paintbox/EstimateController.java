@@ -33,6 +33,12 @@ class EstimateController {
   record EstimateView(String id, String title, Instant created, String document, List<Person> viewers,
       boolean writable) {}
 
+  /**
+   * Who the caller is, as the API sees the token: its name, and whether it may create an estimate (the page offers
+   * "Create estimate" only then: a read-only token, or one for some estimates only, may not).
+   */
+  record Me(String name, boolean mayCreate) {}
+
   /** Somebody who has an estimate open. */
   record Person(String name, String color) {}
 
@@ -65,6 +71,13 @@ class EstimateController {
     String path = collab.path() == null ? "" : collab.path().replaceAll("/+$", "");
     return new ClientConfig(server.port(), path.isEmpty() || path.startsWith("/") ? path : "/" + path,
         PaintboxApplication.TENANT);
+  }
+
+  @GetMapping("/api/me")
+  Me me(@RequestHeader(name = "Authorization", required = false) String authorization, HttpServletRequest http) {
+    Users.Caller caller = users.caller(authorization, http);
+    // What create() asks of a new estimate's id, asked of one such id.
+    return new Me(caller.name(), caller.isOfPaintbox() && caller.permission(estimates.newId()).canWrite());
   }
 
   @GetMapping("/api/estimates")

@@ -93,7 +93,8 @@ public class Estimates {
     return estimate;
   }
 
-  private String newId() {
+  /** A new estimate id, at random (what {@link #create} gives the next estimate; nothing is kept). */
+  String newId() {
     StringBuilder id = new StringBuilder(10);
     for (int i = 0; i < 10; i++) {
       id.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));

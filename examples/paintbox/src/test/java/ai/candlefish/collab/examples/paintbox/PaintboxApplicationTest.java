@@ -191,6 +191,13 @@ class PaintboxApplicationTest {
     assertThat(call("POST", "/api/estimates/" + a + "/versions/" + version + "/restore", reader, "{}")
         .statusCode()).isEqualTo(403);
     assertThat(call("POST", "/api/estimates", reader, "{\"title\":\"Mine\"}").statusCode()).isEqualTo(403);
+    // What the page asks before it offers "Create estimate": the same answer as creating one.
+    assertThat(JSON.readTree(call("GET", "/api/me", ada, null).body()).toString())
+        .isEqualTo("{\"name\":\"Ada\",\"mayCreate\":true}");
+    assertThat(JSON.readTree(call("GET", "/api/me", reader, null).body()).get("mayCreate").asBoolean()).isFalse();
+    assertThat(JSON.readTree(call("GET", "/api/me", onlyB, null).body()).get("mayCreate").asBoolean()).isFalse();
+    assertThat(call("POST", "/api/estimates", onlyB, "{\"title\":\"Mine\"}").statusCode()).isEqualTo(403);
+    assertThat(call("GET", "/api/me", null, null).statusCode()).isEqualTo(401);
 
     String seenByB = call("GET", "/api/estimates", onlyB, null).body();
     assertThat(seenByB).contains("Basement").doesNotContain("Attic");

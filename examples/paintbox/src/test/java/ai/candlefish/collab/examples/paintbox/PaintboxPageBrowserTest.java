@@ -76,7 +76,7 @@ class PaintboxPageBrowserTest {
   }
 
   @Test
-  void aReadOnlyToken_getsAPageThatChangesNothing_andAnEditRefusedToItIsNotSentAgainByTheNextPage() {
+  void aReadOnlyToken_isOfferedNoCreate_getsAPageThatChangesNothing_andAnEditRefusedToItIsNotSentAgainByTheNextPage() {
     JsonNode seen = scenarios.passed("readonly");
 
     assertThat(seen.get("readOnly").toString()).isEqualTo("{\"name\":\"Hall\",\"notes\":\"Bring ladders.\"}");
