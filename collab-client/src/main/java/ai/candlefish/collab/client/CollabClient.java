@@ -103,6 +103,8 @@ public final class CollabClient implements AutoCloseable {
     private Duration maxBackoff = Duration.ofSeconds(10);
     private EventLoopGroup eventLoopGroup;
     private int maxMessageSize = 16 * 1024 * 1024;
+    private int maxRemoteAwarenessClients = 1000;
+    private int maxAwarenessStateBytes = 32 * 1024;
 
     private Builder() {}
 
@@ -182,6 +184,28 @@ public final class CollabClient implements AutoCloseable {
     }
 
     /**
+     * Presence from the server, per open document: how many other clients' awareness states the client keeps, and
+     * the largest state it keeps (bytes of JSON; the server's own default limit is 32 KiB). Beyond either, what the
+     * server sends is ignored and the client logs a warning (at most once a minute per document), so a hostile or
+     * broken server cannot grow the client's memory with presence. Defaults 1,000 clients and 32 KiB: at most
+     * ~32 MiB of presence per document. Clients that leave make room within a minute.
+     *
+     * @throws IllegalArgumentException if {@code maxRemoteClients} is less than 1 or {@code maxStateBytes} less
+     *     than 64
+     */
+    public Builder awarenessLimits(int maxRemoteClients, int maxStateBytes) {
+      if (maxRemoteClients < 1) {
+        throw new IllegalArgumentException("maxRemoteClients must be at least 1 but was " + maxRemoteClients);
+      }
+      if (maxStateBytes < 64) {
+        throw new IllegalArgumentException("maxStateBytes must be at least 64 but was " + maxStateBytes);
+      }
+      this.maxRemoteAwarenessClients = maxRemoteClients;
+      this.maxAwarenessStateBytes = maxStateBytes;
+      return this;
+    }
+
+    /**
      * A new client, not connected yet.
      *
      * @throws IllegalStateException if no {@link #uri} was set
@@ -191,7 +215,8 @@ public final class CollabClient implements AutoCloseable {
         throw new IllegalStateException("uri(...) is required");
       }
       return new CollabClient(new ClientEngine(new ClientConfig(uri, token, listener, minBackoff.toNanos(),
-          maxBackoff.toNanos(), eventLoopGroup, maxMessageSize)));
+          maxBackoff.toNanos(), eventLoopGroup, maxMessageSize, maxRemoteAwarenessClients,
+          maxAwarenessStateBytes)));
     }
   }
 }

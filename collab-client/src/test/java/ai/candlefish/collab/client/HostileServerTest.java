@@ -9,6 +9,7 @@ import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.core.Updates;
 import ai.candlefish.collab.protocol.CollabV1Frames;
 import ai.candlefish.collab.protocol.v1.Ack;
+import ai.candlefish.collab.protocol.v1.Awareness;
 import ai.candlefish.collab.protocol.v1.ClientFrame;
 import ai.candlefish.collab.protocol.v1.Error;
 import ai.candlefish.collab.protocol.v1.Opened;
@@ -35,10 +36,13 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -360,5 +364,66 @@ class HostileServerTest {
     assertThat(refused).isInstanceOf(RefusedException.class).hasMessageContaining("4401")
         .hasMessageContaining("forged line\\u001b[2J");
     assertLoggable(refused.getMessage());
+  }
+  @Test
+  void presenceFlood_theClientKeepsAtMostItsLimits() throws Exception {
+    // A 1 MiB state, then 40,000 other clients' presence in updates of 2,000 (a few bytes each), then a renewal of
+    // the first flood client's state as the end mark; before, the client kept all of them (each id's clock for good,
+    // each state until it timed out after 30 s), whatever their number and size.
+    URI uri = serve((ctx, connection, f) -> {
+      handshake(ctx, f);
+      if (f.hasOpen()) {
+        sendPresence(ctx, presence(1, 7, "{\"x\":\"" + "y".repeat(1 << 20) + "\"}"));
+        for (int batch = 0; batch < 20; batch++) {
+          ByteArrayOutputStream update = new ByteArrayOutputStream();
+          writeVarUint(update, 2_000);
+          for (int i = 0; i < 2_000; i++) {
+            update.writeBytes(entry(1_000_000L + batch * 2_000L + i, 1, "{}"));
+          }
+          sendPresence(ctx, update.toByteArray());
+        }
+        sendPresence(ctx, presence(2, 1_000_000L, "{\"last\":true}"));
+      }
+    });
+    client = CollabClient.newBuilder().uri(uri).token("t").awarenessLimits(100, 1024).build();
+    client.connect();
+    ClientDocument doc = client.open(DOC).get(10, TimeUnit.SECONDS);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> Map.of("last", true).equals(doc.awareness().states()
+        .get(1_000_000L)));
+    assertThat(doc.awareness().knownClients()).as("the local client and 100 others").hasSize(101);
+    assertThat(doc.awareness().states()).hasSize(101).doesNotContainKey(7L);
+    assertThat(doc.awareness().ignoredEntries()).isEqualTo(1 + 40_000 - 100);
+  }
+
+  /** An awareness update of one entry: client {@code client}'s state {@code json} at {@code clock}. */
+  private static byte[] presence(long clock, long client, String json) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    writeVarUint(out, 1);
+    out.writeBytes(entry(client, clock, json));
+    return out.toByteArray();
+  }
+
+  private static byte[] entry(long client, long clock, String json) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    writeVarUint(out, client);
+    writeVarUint(out, clock);
+    byte[] utf8 = json.getBytes(StandardCharsets.UTF_8);
+    writeVarUint(out, utf8.length);
+    out.writeBytes(utf8);
+    return out.toByteArray();
+  }
+
+  private static void writeVarUint(ByteArrayOutputStream out, long value) {
+    while (value >= 0x80) {
+      out.write((int) (value & 0x7F) | 0x80);
+      value >>>= 7;
+    }
+    out.write((int) value);
+  }
+
+  private static void sendPresence(ChannelHandlerContext ctx, byte[] update) {
+    send(ctx, ServerFrame.newBuilder().setAwareness(Awareness.newBuilder().setDocument(DOC)
+        .setUpdate(ByteString.copyFrom(update))));
   }
 }

@@ -80,6 +80,12 @@ public final class Awareness {
   /** The local state as a value (an immutable copy), or null when offline. */
   private @Nullable Object localValue;
   private long nextStateOrder;
+  /** Whether {@link #limitRemote} was called, and its bounds. */
+  private volatile boolean limited;
+  private volatile int maxRemoteClients = Integer.MAX_VALUE;
+  private volatile int maxStateBytes = Integer.MAX_VALUE;
+  /** Entries of remote updates ignored for the limits, ever. */
+  private long ignoredEntries;
   private final CopyOnWriteArrayList<Consumer<AwarenessChange>> changeListeners = new CopyOnWriteArrayList<>();
   private final CopyOnWriteArrayList<Consumer<AwarenessChange>> updateListeners = new CopyOnWriteArrayList<>();
 
@@ -100,6 +106,45 @@ public final class Awareness {
     this.clientId = clientId;
     this.clock = Objects.requireNonNull(clockMillis, "clockMillis");
     setLocalState(Map.of());
+  }
+
+  /**
+   * Bounds what remote updates can make this instance hold, for a host facing a server or peers it does not trust:
+   * y-protocols keeps every state that arrives, and the clock of every client it ever heard of, so a hostile peer
+   * could send states of any size (up to the message limit) and new client ids without end. From this call on:
+   *
+   * <ul>
+   *   <li>an entry whose state takes more than {@code maxStateBytes} bytes of JSON is ignored (not parsed);
+   *   <li>an entry about a client this instance does not know is ignored while it knows {@code maxRemoteClients}
+   *       others (with a state, or without one for less than {@link #OUTDATED_TIMEOUT_MS}), and a removal of a client
+   *       it does not know leaves nothing behind;
+   *   <li>{@link #checkTimeouts()} forgets remote clients that have had no state for {@link #OUTDATED_TIMEOUT_MS}, so
+   *       that clients who came and went make room (y-protocols remembers their clocks for ever: a removal that
+   *       arrives that late, older than a forgotten one, shows a state again until it times out).
+   * </ul>
+   *
+   * Ignored entries are counted ({@link #ignoredEntries()}); nothing else changes, and without this call this class
+   * behaves exactly as y-protocols. {@code maxRemoteClients} {@link Integer#MAX_VALUE} bounds only the rest (a server
+   * bounds the clients per connection instead).
+   *
+   * @throws IllegalArgumentException if {@code maxRemoteClients} is less than 1 or {@code maxStateBytes} less than 2
+   *     (the JSON {@code {}})
+   */
+  public synchronized void limitRemote(int maxRemoteClients, int maxStateBytes) {
+    if (maxRemoteClients < 1) {
+      throw new IllegalArgumentException("maxRemoteClients must be at least 1 but was " + maxRemoteClients);
+    }
+    if (maxStateBytes < 2) {
+      throw new IllegalArgumentException("maxStateBytes must be at least 2 but was " + maxStateBytes);
+    }
+    this.maxRemoteClients = maxRemoteClients;
+    this.maxStateBytes = maxStateBytes;
+    this.limited = true;
+  }
+
+  /** How many entries of remote updates {@link #limitRemote}'s bounds have made this instance ignore so far. */
+  public synchronized long ignoredEntries() {
+    return ignoredEntries;
   }
 
   /** The local client's id. */
@@ -248,7 +293,8 @@ public final class Awareness {
     return out.toByteArray();
   }
 
-  private record Entry(long client, long clock, Object state, String json) {}
+  /** One entry of a remote update; {@code json} and {@code state} are null if it is over the size limit. */
+  private record Entry(long client, long clock, @Nullable Object state, @Nullable String json, boolean tooLarge) {}
 
   /**
    * Applies a remote awareness update (y-protocols {@code applyAwarenessUpdate}).
@@ -268,7 +314,7 @@ public final class Awareness {
   public void applyUpdate(byte[] update, @Nullable Object origin, LongPredicate mayChange) {
     Objects.requireNonNull(update, "update");
     Objects.requireNonNull(mayChange, "mayChange");
-    List<Entry> entries = decode(update);
+    List<Entry> entries = decode(update, maxStateBytes);
     long now = clock.getAsLong();
     List<Long> added = new ArrayList<>();
     List<Long> updated = new ArrayList<>();
@@ -283,6 +329,13 @@ public final class Awareness {
         long clk = e.clock;
         Client c = clients.get(client);
         boolean known = c != null;
+        if (limited && !known && e.state == null && !e.tooLarge) {
+          continue; // the removal of a client never heard of: nothing to remember under limits
+        }
+        if (e.tooLarge || (!known && clients.size() - 1 >= maxRemoteClients)) {
+          ignoredEntries++;
+          continue;
+        }
         boolean hadState = known && c.json != null;
         long currClock = known ? c.clock : 0;
         if (currClock < clk || (currClock == clk && e.state == null && hadState)) {
@@ -348,7 +401,7 @@ public final class Awareness {
     return client == clientId ? localValue : Json.parse(c.json);
   }
 
-  private static List<Entry> decode(byte[] update) {
+  private static List<Entry> decode(byte[] update, int maxStateBytes) {
     Lib0Decoder in = new Lib0Decoder(update);
     int n = in.readVarUintAsInt();
     if (n > in.remaining() / 3) {
@@ -360,6 +413,12 @@ public final class Awareness {
       long client = in.readVarUint();
       long clk = in.readVarUint();
       int at = in.offset();
+      if (maxStateBytes < update.length
+          && new Lib0Decoder(update, at, update.length - at).readVarUint() > maxStateBytes) {
+        in.slice(in.readVarUintAsInt()); // over the limit: ignored, so neither copied, decoded nor parsed
+        entries.add(new Entry(client, clk, null, null, true));
+        continue;
+      }
       String json = in.readVarString();
       Object state;
       try {
@@ -367,7 +426,7 @@ public final class Awareness {
       } catch (DecodingException e) {
         throw new DecodingException("awareness state of client " + client + " is not JSON: " + e.getMessage(), at, e);
       }
-      entries.add(new Entry(client, clk, state, json));
+      entries.add(new Entry(client, clk, state, json, false));
     }
     return entries;
   }
@@ -385,7 +444,7 @@ public final class Awareness {
   public static byte[] modifyUpdate(byte[] update, UnaryOperator<@Nullable Object> modify) {
     Objects.requireNonNull(update, "update");
     Objects.requireNonNull(modify, "modify");
-    List<Entry> entries = decode(update);
+    List<Entry> entries = decode(update, Integer.MAX_VALUE);
     Lib0Encoder out = new Lib0Encoder(update.length);
     out.writeVarUint(entries.size());
     for (Entry e : entries) {
@@ -436,6 +495,11 @@ public final class Awareness {
       renew = self.json != null && !self.falsy && OUTDATED_TIMEOUT_MS / 2 <= now - self.lastUpdated;
       if (renew) {
         local = localValue;
+      }
+      if (limited) {
+        // Under limits, clients gone for the timeout are forgotten (a state that timed out now goes at the next call).
+        clients.entrySet().removeIf(e -> e.getKey() != clientId && e.getValue().json == null
+            && OUTDATED_TIMEOUT_MS <= now - e.getValue().lastUpdated);
       }
       clients.forEach((client, c) -> {
         if (client != clientId && OUTDATED_TIMEOUT_MS <= now - c.lastUpdated && c.json != null) {

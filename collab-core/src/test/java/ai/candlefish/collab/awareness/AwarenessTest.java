@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.candlefish.collab.core.DecodingException;
 import ai.candlefish.collab.core.internal.codec.Json;
+import ai.candlefish.collab.core.internal.codec.Lib0Encoder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -122,5 +123,85 @@ class AwarenessTest {
     assertThatThrownBy(() -> a.applyUpdate(new byte[] {(byte) 0xFF, (byte) 0xFF, 0x7F}, "net"))
         .isInstanceOf(DecodingException.class);
     assertThat(a.encodeUpdate()).isEqualTo(before);
+  }
+  @Test
+  void limitRemote_ignoresStatesOverTheSize_andNewClientsBeyondTheCount() {
+    Awareness a = new Awareness(1, now::get);
+    a.limitRemote(2, 16);
+    a.applyUpdate(state(2, 1, "{\"n\":\"" + "x".repeat(20) + "\"}"), "net");
+    a.applyUpdate(state(3, 1, "{\"n\":3}"), "net");
+    a.applyUpdate(state(9, 1, "null"), "net"); // the removal of a client never heard of
+    a.applyUpdate(state(4, 1, "{\"n\":4}"), "net");
+    a.applyUpdate(state(5, 1, "{\"n\":5}"), "net");
+    a.applyUpdate(state(3, 2, "{\"n\":\"" + "x".repeat(20) + "\"}"), "net"); // a known client, too large
+
+    assertThat(a.knownClients()).containsExactly(1L, 3L, 4L);
+    assertThat(a.states()).containsOnlyKeys(1L, 3L, 4L).containsEntry(3L, Map.of("n", 3));
+    assertThat(a.ignoredEntries()).isEqualTo(3);
+    a.applyUpdate(state(4, 2, "{\"n\":44}"), "net");
+    assertThat(a.states()).containsEntry(4L, Map.of("n", 44));
+  }
+
+  @Test
+  void limitRemote_aStateOverTheSizeIsNotParsed() {
+    Awareness a = new Awareness(1, now::get);
+    a.limitRemote(10, 16);
+    a.applyUpdate(state(2, 1, "not JSON, but too large to be read"), "net");
+    assertThat(a.ignoredEntries()).isEqualTo(1);
+    assertThatThrownBy(() -> a.applyUpdate(state(2, 1, "{x}"), "net")).isInstanceOf(DecodingException.class);
+  }
+
+  @Test
+  void limitRemote_clientsGoneForTheTimeoutAreForgotten_andMakeRoom() {
+    Awareness a = new Awareness(1, now::get);
+    a.limitRemote(1, 64);
+    a.applyUpdate(state(2, 1, "{}"), "net");
+    a.applyUpdate(state(2, 2, "null"), "net");
+    a.applyUpdate(state(3, 1, "{}"), "net");
+    assertThat(a.states()).containsOnlyKeys(1L);
+    now.addAndGet(Awareness.OUTDATED_TIMEOUT_MS - 1);
+    a.checkTimeouts();
+    assertThat(a.knownClients()).containsExactly(1L, 2L);
+    now.addAndGet(1);
+    a.checkTimeouts();
+    assertThat(a.knownClients()).containsExactly(1L);
+
+    a.applyUpdate(state(3, 1, "{}"), "net");
+    assertThat(a.states()).containsOnlyKeys(1L, 3L);
+    now.addAndGet(Awareness.OUTDATED_TIMEOUT_MS);
+    a.checkTimeouts(); // the state times out...
+    a.checkTimeouts(); // ...and the client is forgotten
+    assertThat(a.knownClients()).containsExactly(1L);
+  }
+
+  @Test
+  void withoutLimits_everyClientIsRemembered_asYProtocolsDoes() {
+    Awareness a = new Awareness(1, now::get);
+    a.applyUpdate(state(9, 1, "null"), "net");
+    a.applyUpdate(state(2, 1, "{\"n\":\"" + "x".repeat(20) + "\"}"), "net");
+    now.addAndGet(10 * Awareness.OUTDATED_TIMEOUT_MS);
+    a.checkTimeouts();
+    a.checkTimeouts();
+    assertThat(a.knownClients()).containsExactly(1L, 9L, 2L);
+    assertThat(a.ignoredEntries()).isZero();
+  }
+
+  @Test
+  void limitRemote_refusesBoundsThatHoldNothing() {
+    Awareness a = new Awareness(1, now::get);
+    assertThatThrownBy(() -> a.limitRemote(0, 64)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxRemoteClients must be at least 1 but was 0");
+    assertThatThrownBy(() -> a.limitRemote(1, 1)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxStateBytes must be at least 2 but was 1");
+  }
+
+  /** An update of one entry: {@code client}'s state {@code json} at {@code clock}. */
+  private static byte[] state(long client, long clock, String json) {
+    Lib0Encoder out = new Lib0Encoder();
+    out.writeVarUint(1);
+    out.writeVarUint(client);
+    out.writeVarUint(clock);
+    out.writeVarString(json);
+    return out.toByteArray();
   }
 }

@@ -160,6 +160,11 @@ public final class ClientEngine {
         });
   }
 
+  /** The client's settings. */
+  ClientConfig config() {
+    return config;
+  }
+
   private static SslContext sslContext() {
     try {
       return SslContextBuilder.forClient().build();
@@ -201,6 +206,7 @@ public final class ClientEngine {
       throw new IllegalArgumentException("not a valid document name: '" + name + "'");
     }
     DocumentState document = new DocumentState(this, name, doc);
+    document.awareness().limitRemote(config.maxRemoteAwarenessClients(), config.maxAwarenessStateBytes());
     if (documents.putIfAbsent(name, document) != null) {
       throw new IllegalStateException("document '" + name + "' is already open on this client; use the "
           + "ClientDocument of the first open(), or close it first");

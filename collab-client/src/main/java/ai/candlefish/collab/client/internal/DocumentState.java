@@ -8,6 +8,7 @@ import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.core.Subscription;
 import ai.candlefish.collab.core.Transaction;
 import ai.candlefish.collab.core.Updates;
+import ai.candlefish.collab.core.internal.text.LogText;
 import ai.candlefish.collab.protocol.v1.Awareness.Builder;
 import ai.candlefish.collab.protocol.v1.ClientFrame;
 import ai.candlefish.collab.protocol.v1.Custom;
@@ -47,6 +48,7 @@ final class DocumentState implements ClientDocument {
 
   private static final Logger log = LoggerFactory.getLogger(DocumentState.class);
   private static final long AWARENESS_RENEW_NANOS = 15_000_000_000L;
+  private static final long IGNORED_PRESENCE_LOG_NANOS = 60_000_000_000L;
 
   /** A local change waiting for its acknowledgement. */
   private static final class Pending {
@@ -74,6 +76,9 @@ final class DocumentState implements ClientDocument {
   private volatile boolean readOnly;
   private volatile Status status = Status.WAITING;
   private long awarenessSentNanos;
+  /** Remote presence entries ignored for the limits since the last warning, and when that was (0: never). */
+  private long ignoredPresence;
+  private long ignoredPresenceLoggedNanos;
   /** What {@link #listen} registered on the {@code Doc}, removed once closed (the Doc may outlive us: a subdoc). */
   private final List<Subscription> docListeners = new CopyOnWriteArrayList<>();
 
@@ -368,8 +373,28 @@ final class DocumentState implements ClientDocument {
 
   void remoteAwareness(byte[] update) {
     if (status == Status.OPEN) {
+      long ignoredBefore = awareness.ignoredEntries();
       awareness.applyUpdate(update, REMOTE_ORIGIN);
+      long ignored = awareness.ignoredEntries() - ignoredBefore;
+      if (ignored > 0) {
+        presenceIgnored(ignored);
+      }
     }
+  }
+
+  /** Logs presence ignored for the limits: the first time, then at most once a minute with how much since. */
+  private void presenceIgnored(long entries) {
+    ignoredPresence += entries;
+    long now = System.nanoTime();
+    if (ignoredPresenceLoggedNanos != 0 && now - ignoredPresenceLoggedNanos < IGNORED_PRESENCE_LOG_NANOS) {
+      return;
+    }
+    ignoredPresenceLoggedNanos = now | 1; // never 0, which means "not yet"
+    log.warn("collab client: ignored {} awareness state(s) the server sent for document '{}': over the client's "
+        + "limits of {} other clients or {} bytes per state (CollabClient.Builder.awarenessLimits)", ignoredPresence,
+        LogText.safe(name), engine.config().maxRemoteAwarenessClients(),
+        engine.config().maxAwarenessStateBytes());
+    ignoredPresence = 0;
   }
 
   private void sendAwareness() {
