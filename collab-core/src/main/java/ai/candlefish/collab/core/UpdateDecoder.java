@@ -84,14 +84,6 @@ abstract sealed class UpdateDecoder permits UpdateDecoderV1, UpdateDecoderV2 {
     if ("undefined".equals(s)) {
       return Undefined.INSTANCE;
     }
-    return parseStrictJson(s, at);
-  }
-
-  /**
-   * {@code JSON.parse(s)}, as Yjs's v1 decoder reads an embed or a format value: unlike JSON content, the text
-   * "undefined" is no value there (Yjs fails the update, and could not write an undefined value in v1 either).
-   */
-  static Object parseStrictJson(String s, int at) {
     try {
       return Json.parse(s);
     } catch (DecodingException e) {

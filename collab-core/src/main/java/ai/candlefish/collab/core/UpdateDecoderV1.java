@@ -75,8 +75,11 @@ final class UpdateDecoderV1 extends UpdateDecoder {
 
   @Override
   Object readJson() {
+    // Yjs reads an embed or format value with JSON.parse alone and fails on "undefined"; we read it as undefined,
+    // since UpdateEncoderV1 writes it for an undefined value (which Yjs cannot write in v1 at all: it throws), so
+    // that a state we stored loads again.
     int at = rest.offset();
-    return parseStrictJson(rest.readVarString(), at);
+    return parseJson(rest.readVarString(), at);
   }
 
   @Override
