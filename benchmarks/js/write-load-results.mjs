@@ -58,8 +58,9 @@ y-websocket (the y-websocket server's) and Hocuspocus (Hocuspocus's). collab-net
 in-memory store: debounced batches, merged; with the Hocuspocus protocol, a store before each acknowledgement),
 work that the Node servers without persistence skip.
 
-**How to read**: relay latency is from a client sending an update to another client having applied it (one clock:
-all clients are in the generator's JVM); delivered updates/s counts receipts by other clients during the measured
+**How to read**: relay latency is from a client sending an update to another client having received it (one clock:
+all clients are in the generator's JVM; a client applies what it received before its next edit, several updates in
+one transaction); delivered updates/s counts receipts by other clients during the measured
 phase (a server that sends an update back to its sender too, as both Node servers do, gets no credit for it); synced
 is from the connect call to the arrival of the server's message that completes the initial sync (before the client
 applies it); RSS is the server process's resident memory before the clients connect, once they are synced, and at

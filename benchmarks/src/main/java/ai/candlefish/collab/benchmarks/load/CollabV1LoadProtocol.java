@@ -119,12 +119,14 @@ public final class CollabV1LoadProtocol implements LoadProtocol {
         }
         case SYNC_STEP1 -> {
           checkDocument(frame.getSyncStep1().getDocument());
+          listener.applyReceived();
           byte[] missing = doc.encodeStateAsUpdate(frame.getSyncStep1().getStateVector().toByteArray());
           send(ClientFrame.newBuilder().setSyncStep2(SyncStep2.newBuilder().setDocument(document)
               .setUpdate(ByteString.copyFrom(missing))).build());
         }
         case SYNC_STEP2 -> {
           checkDocument(frame.getSyncStep2().getDocument());
+          listener.applyReceived();
           doc.applyUpdate(frame.getSyncStep2().getUpdate().toByteArray(), this);
           if (!synced) {
             synced = true;
@@ -133,9 +135,7 @@ public final class CollabV1LoadProtocol implements LoadProtocol {
         }
         case UPDATE -> {
           checkDocument(frame.getUpdate().getDocument());
-          byte[] update = frame.getUpdate().getUpdate().toByteArray();
-          doc.applyUpdate(update, this);
-          listener.remoteUpdate(update);
+          listener.remoteUpdate(frame.getUpdate().getUpdate().toByteArray());
         }
         case ACK -> {
           checkDocument(frame.getAck().getDocument());

@@ -148,10 +148,12 @@ public final class HocuspocusLoadProtocol implements LoadProtocol {
     }
 
     private void sync(SyncMessage m) {
-      SyncMessage reply = SyncProtocol.handle(doc, m, this);
       if (m instanceof SyncMessage.Update u) {
         listener.remoteUpdate(u.update());
+        return;
       }
+      listener.applyReceived();
+      SyncMessage reply = SyncProtocol.handle(doc, m, this);
       if (reply != null) {
         awaitingStatus.add(NOT_TIMED);
         sendSync(reply);

@@ -2,7 +2,8 @@ package ai.candlefish.collab.benchmarks.load;
 
 import ai.candlefish.collab.awareness.Awareness;
 import ai.candlefish.collab.core.Doc;
-import ai.candlefish.collab.core.StateVector;
+import ai.candlefish.collab.core.Subscription;
+import ai.candlefish.collab.core.Updates;
 import ai.candlefish.collab.core.YText;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -13,6 +14,9 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -25,11 +29,20 @@ import java.util.concurrent.atomic.LongAdder;
  * protocol's conversation. Edits are inserts of a few characters at a random place of the text {@code "t"}, each
  * its own transaction, sent at once and registered with the {@link LatencyTracker}.
  *
+ * <p>A remote update is timed when it arrives, from its clock ranges ({@link Updates#parseMeta}), and applied to the
+ * replica later, with the others that came meanwhile in one transaction: before the client's next edit (so every
+ * edit is made on everything the client has received, as when each update was applied on arrival), before its
+ * document is compared at the end, and whenever {@link #MAX_UNAPPLIED} wait. The replica's work per remote update is
+ * then its decoding and integration, without a transaction, a cleanup and an update event of its own: the load
+ * generator shares the machine with the server it measures, and every server gets the same cheaper generator.
+ *
  * <p>Everything but the futures and {@link #snapshot()} runs on the channel's event loop.
  */
 final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> implements LoadProtocol.Listener {
   static final String TEXT = "t";
   private static final String LETTERS = "abcdefghijklmnopqrstuvwxyz";
+  /** Remote updates that may wait to be applied (a client that never edits applies them in batches of this many). */
+  static final int MAX_UNAPPLIED = 64;
 
   /** A client's document, as compared at the end. */
   record Snapshot(String text, byte[] stateVector, boolean connected) {}
@@ -67,10 +80,13 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
   private final int receivers;
   private final SplittableRandom random;
   private LoadProtocol.Conversation conversation;
-  /** The document's state vector after the last remote update (or the initial sync). */
-  private StateVector seen = StateVector.empty();
+  /** The clocks received so far, by client: the initial sync's state vector, then each remote update's end. */
+  private final Map<Long, Integer> seen = new HashMap<>();
+  /** Remote updates received and timed, not yet applied to {@link #doc}, in the order they came. */
+  private final List<byte[]> unapplied = new ArrayList<>();
+  /** The update of the client's edit being made (set by the edit's update listener). */
+  private byte[] editUpdate;
   private Channel channel;
-  private boolean editing;
   /** When the message being handled arrived. */
   private long receivedNanos;
   private volatile boolean closing;
@@ -94,15 +110,6 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
     this.counters = counters;
     this.receivers = receivers;
     this.random = new SplittableRandom(seed);
-    doc.onUpdate((update, origin, txn) -> {
-      if (editing) {
-        tracker.sent(update, this.receivers, System.nanoTime(), node);
-        if (protocol.acknowledges()) {
-          tracker.ackRequested();
-        }
-        conversation.sendUpdate(update);
-      }
-    });
   }
 
   /** Gives the client's document this content before it connects (nothing is sent until the sync). */
@@ -158,7 +165,8 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
 
   @Override
   public void synced() {
-    seen = doc.stateVector();
+    applyReceived();
+    seen.putAll(doc.stateVector().toMap());
     synced.complete(receivedNanos);
   }
 
@@ -169,16 +177,41 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
     if (key != -1 && key >>> 32 == doc.clientId()) {
       counters.echoes.increment(); // not a delivery: the sender has it already
     }
-    // What the update added, client by client (one message may hold several clients' merged updates).
-    StateVector after = doc.stateVector();
-    for (Map.Entry<Long, Integer> e : after.toMap().entrySet()) {
+    // What the update adds, client by client (one message may hold several clients' merged updates).
+    Updates.UpdateMeta meta = Updates.parseMeta(update);
+    for (Map.Entry<Long, Integer> e : meta.to().entrySet()) {
       long client = e.getKey();
-      int before = seen.get(client);
+      int before = Math.max(seen.getOrDefault(client, 0), meta.from().get(client));
       if (client != doc.clientId() && e.getValue() > before) {
         tracker.received(client, before, e.getValue(), now, node);
+        seen.put(client, e.getValue());
       }
     }
-    seen = after;
+    unapplied.add(update);
+    if (unapplied.size() >= MAX_UNAPPLIED) {
+      applyReceived();
+    }
+  }
+
+  @Override
+  public void applyReceived() {
+    if (unapplied.isEmpty()) {
+      return;
+    }
+    try {
+      doc.transact(txn -> {
+        for (byte[] update : unapplied) {
+          doc.applyUpdate(update, conversation);
+        }
+      }, conversation);
+    } catch (RuntimeException e) {
+      // A malformed update: as when one failed on arrival, the client counts it and closes.
+      counters.protocolErrors.increment();
+      fail(e);
+      channel.close();
+    } finally {
+      unapplied.clear();
+    }
   }
 
   @Override
@@ -266,24 +299,34 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
     if (counters.stopped || !channel.isActive()) {
       return;
     }
-    YText text = doc.getText(TEXT);
     int n = 1 + random.nextInt(3);
     StringBuilder chars = new StringBuilder(n);
     for (int i = 0; i < n; i++) {
       chars.append(LETTERS.charAt(random.nextInt(LETTERS.length())));
     }
-    editing = true;
+    applyReceived();
+    YText text = doc.getText(TEXT);
+    Subscription listening = doc.onUpdate((update, origin, txn) -> editUpdate = update);
     try {
       text.insert(random.nextInt(text.length() + 1), chars.toString());
     } finally {
-      editing = false;
+      listening.close();
     }
+    byte[] update = editUpdate;
+    editUpdate = null;
+    tracker.sent(update, receivers, System.nanoTime(), node);
+    if (protocol.acknowledges()) {
+      tracker.ackRequested();
+    }
+    conversation.sendUpdate(update);
   }
 
   /** The document's text and state vector, read on the event loop; any thread. */
   io.netty.util.concurrent.Future<Snapshot> snapshot() {
-    return channel.eventLoop().submit(() -> new Snapshot(doc.getText(TEXT).toString(), doc.encodeStateVector(),
-        channel.isActive()));
+    return channel.eventLoop().submit(() -> {
+      applyReceived();
+      return new Snapshot(doc.getText(TEXT).toString(), doc.encodeStateVector(), channel.isActive());
+    });
   }
 
   /** Closes the connection (an expected close); any thread. */

@@ -13,10 +13,10 @@ import java.net.URI;
  * <p>Lifecycle of one client: {@link #uri} gives the address; once the WebSocket is open, {@link #newConversation}
  * creates the client's conversation and {@link Conversation#opened()} sends whatever opens the document
  * (authentication, sync step 1, awareness). Every binary message from the server goes to
- * {@link Conversation#received}; the conversation applies remote updates to the document with itself as the
- * origin, reporting each one to {@link Listener#remoteUpdate} once applied (the load generator times it there),
- * and says {@link Listener#synced()} once the server's state is in. Local edits go out through
- * {@link Conversation#sendUpdate}.
+ * {@link Conversation#received}; the conversation hands each remote update to {@link Listener#remoteUpdate} (the
+ * load generator times it there and applies it to the document later), applies the initial sync's state to the
+ * document with itself as the origin, and says {@link Listener#synced()} once the server's state is in. Local
+ * edits go out through {@link Conversation#sendUpdate}.
  *
  * <p>y-websocket ({@link YWebsocketLoadProtocol}) has one connection per document; a multi-document protocol
  * (collab/1, {@link CollabV1LoadProtocol}) returns the same URI for every document, asks for its WebSocket
@@ -72,8 +72,17 @@ public interface LoadProtocol {
     /** The initial exchange is complete: the client's replica holds the server's state. */
     void synced();
 
-    /** A Yjs v1 update from the server, just applied to the replica (not called for the initial state). */
+    /**
+     * A Yjs v1 update from the server (not the initial state), not applied to the replica: the listener applies it,
+     * with the conversation as the origin, by {@link #applyReceived()} at the latest.
+     */
     void remoteUpdate(byte[] update);
+
+    /**
+     * Applies to the replica the remote updates that {@link #remoteUpdate} handed over and that wait: the
+     * conversation calls it before it reads or changes the replica itself (a sync step).
+     */
+    void applyReceived();
 
     /**
      * The server acknowledged an update sent at {@code sentNanos} ({@link System#nanoTime()}): it is applied and

@@ -87,10 +87,12 @@ public final class YWebsocketLoadProtocol implements LoadProtocol {
       int type = in.readVarUintAsInt();
       if (type == MESSAGE_SYNC) {
         SyncMessage m = SyncMessage.decode(in.readUint8Array(in.remaining())); // fails on trailing bytes
-        SyncMessage reply = SyncProtocol.handle(doc, m, this);
         if (m instanceof SyncMessage.Update u) {
           listener.remoteUpdate(u.update());
+          return;
         }
+        listener.applyReceived();
+        SyncMessage reply = SyncProtocol.handle(doc, m, this);
         if (reply != null) {
           out.send(syncFrame(reply));
         }
