@@ -27,8 +27,8 @@ import org.jspecify.annotations.Nullable;
  * </ol>
  *
  * <p>The server's idle timeout applies: it pings through the {@link Sender}, and any message or pong counts as a sign
- * of life. The host's own limit on message size must be at least the server's maximum message size, or it must
- * deliver larger messages in fragments.
+ * of life, and so does the host's socket taking what it is sent ({@link Sender#unwritten}). The host's own limit on
+ * message size must be at least the server's maximum message size, or it must deliver larger messages in fragments.
  *
  * <p>Thread-safe.
  */
@@ -103,6 +103,21 @@ public final class CollabBridge {
 
     /** Sends a ping (the server's idle check); may do nothing if the host pings by itself. */
     void sendPing() throws IOException;
+
+    /**
+     * How many bytes of the messages it was handed the host's socket has still to write to the network (what a slow
+     * client has not taken yet), or -1 if the host cannot tell (the default). A client downloading a large
+     * document's state over a slow link sends nothing meanwhile, and its pong waits behind the state: while this
+     * goes down (or the messages waiting for the sender go out), it is taking what it is sent and is not closed as
+     * idle, as on the embedded port. Where the host cannot tell, a message that takes longer than the idle timeout to go out
+     * is closed as idle: send large messages in fragments and count them down here. Called from the server's threads
+     * at any time, beside a send; must not block.
+     *
+     * @return the bytes left to write, 0 when nothing is being sent, or -1
+     */
+    default long unwritten() {
+      return -1;
+    }
 
     /**
      * Closes the socket with {@code code} and {@code reason} (at most 123 bytes of UTF-8); if the close frame cannot

@@ -190,6 +190,84 @@ class CollabBridgeTest {
     assertThat(sender.sendsStarted.get()).as("no send after the close").isEqualTo(1);
   }
 
+  /**
+   * A host whose socket writes a large message slowly, in fragments it counts down ({@link #unwritten}), as the
+   * starter's servlet transport does for a client on a slow link; its client never answers a ping.
+   */
+  static final class SlowSender implements CollabBridge.Sender {
+    static final int FRAGMENT = 32 * 1024;
+    final List<String> events = new CopyOnWriteArrayList<>();
+    final long started = System.nanoTime();
+    volatile long unwritten;
+
+    @Override
+    public void sendBinary(ByteBuffer message) throws IOException {
+      for (int left = message.remaining(); left > FRAGMENT; left -= FRAGMENT) {
+        unwritten = left;
+        try {
+          Thread.sleep(120);
+        } catch (InterruptedException e) {
+          throw new InterruptedIOException();
+        }
+      }
+      unwritten = 0;
+      events.add(at() + (message.remaining() > FRAGMENT ? " state " : " binary ") + message.remaining());
+    }
+
+    @Override
+    public long unwritten() {
+      return unwritten;
+    }
+
+    @Override
+    public void sendPing() {
+      events.add(at() + " ping");
+    }
+
+    @Override
+    public void close(int code, String reason) {
+      events.add(at() + " close " + code);
+    }
+
+    private long at() {
+      return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    }
+
+    /** The milliseconds at which the first event containing {@code what} happened, or -1. */
+    long when(String what) {
+      return events.stream().filter(e -> e.contains(what)).mapToLong(e -> Long.parseLong(e.split(" ")[0]))
+          .findFirst().orElse(-1);
+    }
+  }
+
+  /**
+   * A client downloading a large document's state slowly through the host's socket sends nothing meanwhile, and its
+   * pong waits behind the state; its socket taking the state (counting down what it has left) is a sign of life, as
+   * on the embedded port. Before, a download longer than the idle timeout was closed through Tomcat, Jetty and WebFlux
+   * (the client downloaded it again, for ever). Once the state is out the idle clock starts afresh (the state's tail
+   * is still in the kernels' buffers, the ping behind it), and a client that answers nothing is closed as before.
+   */
+  @Test
+  void aHostSocketTakingALargeStateSlowly_isNotClosedAtTheIdleTimeout() throws Exception {
+    CollabServer server = start(b -> b.idleTimeout(Duration.ofSeconds(2)));
+    try (DocumentHandle doc = server.openDocument(DocumentKey.of("acme", "doc")).get(10, TimeUnit.SECONDS)) {
+      doc.edit(txn -> txn.doc().getText("t").insert(0, "x".repeat(2_000_000))).get(10, TimeUnit.SECONDS);
+    }
+    SlowSender sender = new SlowSender();
+    CollabBridge.Socket socket = server.bridge().open(handshake("/collab/doc?token=alice", Map.of()), sender);
+    socket.receive(ByteBuffer.wrap(new byte[] {0, 0, 1, 0}), true); // sync step 1, empty: the whole state comes
+    await().atMost(Duration.ofSeconds(60)).until(() -> sender.when("close") >= 0);
+    long stateAt = sender.when("state");
+    // Before: pinged after 1 s (the ping queued behind the state), closed after 2 s, the close sent beside the
+    // blocked send 3 s later, at ~5 s.
+    assertThat(stateAt).as("the state (2 MB in ~8 s) arrived before any close: %s", sender.events)
+        .isGreaterThan(6000).isLessThan(sender.when("close"));
+    // The idle clock starts when the state is out (before, the next look pinged at once: closed within 2 s of it).
+    assertThat(sender.when("close") - stateAt).as("the close, an idle timeout after the state: %s", sender.events)
+        .isGreaterThanOrEqualTo(2000);
+    assertThat(sender.events).last().asString().endsWith("close " + CloseCodes.GOING_AWAY);
+  }
+
   /** A host that can stop reading: records when it is asked to, and reads on when asked. */
   static final class PausingSender implements CollabBridge.Sender {
     final List<String> flow = new CopyOnWriteArrayList<>();

@@ -445,12 +445,14 @@ class CollabServerTest {
    */
   @Test
   void clientDownloadingALargeStateSlowly_isNotClosedAtTheIdleTimeout() throws Exception {
-    start(b -> b.idleTimeout(Duration.ofMillis(1000)));
+    // 4 s: a slow reader's kernel takes more of the state only each time a third of its send buffer is free (~1.3 MB
+    // on loopback: ~1.3 s at this pace), and only then does the server see it take some.
+    start(b -> b.idleTimeout(Duration.ofSeconds(4)));
     try (DocumentHandle handle = server.openDocument(ACME_PLANS).join();
         Socket socket = new Socket()) {
       String letters = "abcdefghijklmnopqrstuvwxyz ".repeat(40);
       handle.edit(txn -> {
-        for (int i = 0; i < 8_000; i++) { // ~8 MB of state
+        for (int i = 0; i < 10_000; i++) { // ~10 MB of state
           txn.doc().getText("t").insert(0, letters);
         }
       }).join();
@@ -467,7 +469,7 @@ class CollabServerTest {
         length = length == 126 ? in.readUnsignedShort() : length == 127 ? in.readLong() : length;
         assertThat(opcode).as("a frame before the whole state arrived (8: the server closed)").isNotEqualTo(8);
         byte[] payload = new byte[(int) length];
-        // ~1 MB/s: the state takes about eight idle timeouts to arrive (past the 3 s a close may wait for its frame),
+        // ~1 MB/s: the state takes about two and a half idle timeouts to arrive,
         // and nothing is sent meanwhile.
         for (int read = 0; read < length; ) {
           int chunk = Math.min(32 * 1024, (int) length - read);
@@ -476,12 +478,43 @@ class CollabServerTest {
           Thread.sleep(30);
         }
         if (opcode == 2 && payload.length > 1 && payload[0] == 0 && payload[1] == 1) {
-          assertThat(payload.length).isGreaterThan(8_000_000);
+          assertThat(payload.length).isGreaterThan(10_000_000);
           break;
         }
       }
       assertThat(System.nanoTime() - start).as("the download outlasted the idle timeout")
-          .isGreaterThan(TimeUnit.MILLISECONDS.toNanos(5000));
+          .isGreaterThan(TimeUnit.MILLISECONDS.toNanos(8000));
+    }
+  }
+
+  /**
+   * A client that takes nothing (dead, behind a half-open TCP connection) while its document's edits pile up for it
+   * is closed at the idle timeout: a growing outbound buffer is not a client taking what it is sent. Before, any
+   * change of the buffer counted as taking, the server's own pings included, and the connection stayed until the
+   * outbound limit (here 64 MiB, ~60 s; at the defaults a client that reads nothing of a large state stayed for ever).
+   */
+  @Test
+  void clientTakingNothing_whileEditsPileUpForIt_isClosedAtTheIdleTimeout() throws Exception {
+    start(b -> b.idleTimeout(Duration.ofMillis(1000)).outboundBufferLimit(64 << 20));
+    try (DocumentHandle handle = server.openDocument(ACME_PLANS).join();
+        Socket socket = new Socket()) {
+      String letters = "abcdefghijklmnopqrstuvwxyz ".repeat(40);
+      handle.edit(txn -> {
+        for (int i = 0; i < 4_000; i++) { // ~4 MB of state: more than the kernels' buffers take
+          txn.doc().getText("t").insert(0, letters);
+        }
+      }).join();
+      socket.setReceiveBufferSize(16 * 1024);
+      socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
+      assertThat(RawWebSocket.upgrade(socket, "/plans?token=alice", "")).startsWith("HTTP/1.1 101");
+      socket.getOutputStream().write(RawWebSocket.binaryFrames(new byte[] {0, 0, 1, 0})); // then reads nothing
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.connectionCount() == 1);
+      long start = System.nanoTime();
+      while (server.connectionCount() > 0 && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(15)) {
+        handle.edit(txn -> txn.doc().getText("t").insert(0, letters.repeat(50))).join(); // ~50 KB
+        Thread.sleep(50);
+      }
+      assertThat(server.connectionCount()).as("connections 15 s into a 1 s idle timeout").isZero();
     }
   }
 

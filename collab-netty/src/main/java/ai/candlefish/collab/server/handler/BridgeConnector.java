@@ -91,7 +91,7 @@ public final class BridgeConnector implements AutoCloseable {
       throw new IllegalStateException("the collab server is closed", connected.cause());
     }
     connected.channel().writeAndFlush(new BridgeInitializer.Upgrade((UpgradeRouter.Route) decision, uri,
-        requestHeaders, remote, host::consumed));
+        requestHeaders, remote, host::consumed, host::takingOutput));
     return host;
   }
 

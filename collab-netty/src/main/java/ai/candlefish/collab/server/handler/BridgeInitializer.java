@@ -15,12 +15,11 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 
 /**
@@ -28,7 +27,8 @@ import java.util.function.IntConsumer;
  * did the HTTP upgrade, the WebSocket framing, and the close handshake; what follows is the embedded port's:
  *
  * <pre>
- *   idle                  as on the embedded port: any message or pong is a sign of life
+ *   idle                  as on the embedded port: any message or pong is a sign of life, and so is the host's
+ *                         socket taking what the server sends ({@link BridgeIdleCheck})
  *   bridge                the upgrade (as {@link Upgrade}): connection limits, then HandshakeComplete;
  *                         afterwards drops pongs and ends the channel at the client's close frame
  *   [unauthenticated-budget]  added by the session handler until the client is authenticated
@@ -44,11 +44,12 @@ final class BridgeInitializer extends ChannelInitializer<LocalChannel> {
   static final AttributeKey<InetSocketAddress> REMOTE = AttributeKey.valueOf(BridgeInitializer.class, "remote");
 
   /**
-   * The first message on a bridged channel: the upgrade the host accepted, and whom to tell the size of each message
-   * the server reads (the host side counts what waits for the server).
+   * The first message on a bridged channel: the upgrade the host accepted, whom to tell the size of each message the
+   * server reads (the host side counts what waits for the server), and whether the host's socket is taking what the
+   * server sends (for the idle check: {@link BridgeIdleCheck}).
    */
   record Upgrade(UpgradeRouter.Route route, String uri, HttpHeaders headers, InetSocketAddress remote,
-      IntConsumer consumed) {}
+      IntConsumer consumed, BooleanSupplier takingOutput) {}
 
   /** Sent by the host side when a message grows past the maximum size. */
   static final Object TOO_BIG = new Object();
@@ -62,8 +63,7 @@ final class BridgeInitializer extends ChannelInitializer<LocalChannel> {
   @Override
   protected void initChannel(LocalChannel ch) {
     ChannelPipeline p = ch.pipeline();
-    p.addLast("idle", new IdleStateHandler(runtime.config().idleTimeout().toMillis() / 2, 0, 0,
-        TimeUnit.MILLISECONDS));
+    p.addLast("idle", new BridgeIdleCheck(runtime.config().idleTimeout()));
     p.addLast(BRIDGE, new Bridge(runtime));
     if (runtime.metrics() != ServerMetrics.NONE) {
       p.addLast("message-metrics", new MessageMetricsHandler(runtime.metrics()));

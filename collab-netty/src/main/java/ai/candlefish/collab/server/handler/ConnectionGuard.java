@@ -54,8 +54,11 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   private long silentSince;
   private boolean idleEventFired;
   private boolean reading;
-  /** What the channel's outbound buffer held at the last look, to tell whether the client takes what it is sent. */
-  private long outputPending;
+  /**
+   * The message at the head of the channel's outbound buffer at the last look (its identity hash: a reference would
+   * hold a large state's bytes), and how much of it was written.
+   */
+  private int outputHead;
   private long outputProgress;
 
   ConnectionGuard(ConnectionSweep.Sweeps sweeps) {
@@ -196,16 +199,23 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     upgradeChecked = true;
   }
 
-  /** Whether the channel's outbound buffer has moved since the last look, and still holds something to send. */
+  /**
+   * Whether the client took some of what waits for it in the channel's outbound buffer since the last look: the
+   * message at the head went out (another is there now, or none) or more of it did. Only the head counts: messages
+   * added behind it are not the client taking anything (9d05253 counted any change, so a client that took nothing, a
+   * dead one behind a half-open TCP connection, stayed while its document's edits piled up for it, until the
+   * outbound limit). A buffer that emptied since the last look counts: the state's tail is still on its way through
+   * the kernels' buffers, the ping behind it, and the client gets the idle timeout from here to read them (before,
+   * the first look that saw the buffer empty sent the ping, and the client had as little as half of it: it was closed
+   * right after a completed slow download). A message that reached the head since the last look counts once.
+   */
   private boolean takingOutput() {
     ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
-    if (buffer == null) {
-      return false;
-    }
-    long pending = buffer.totalPendingWriteBytes();
-    long progress = buffer.currentProgress();
-    boolean moved = pending > 0 && (pending != outputPending || progress != outputProgress);
-    outputPending = pending;
+    Object current = buffer == null ? null : buffer.current();
+    int head = current == null ? 0 : System.identityHashCode(current);
+    long progress = buffer == null ? 0 : buffer.currentProgress();
+    boolean moved = head != outputHead || progress != outputProgress;
+    outputHead = head;
     outputProgress = progress;
     return moved;
   }

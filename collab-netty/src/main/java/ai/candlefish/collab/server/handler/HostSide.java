@@ -68,8 +68,14 @@ final class HostSide extends ChannelInboundHandlerAdapter implements CollabBridg
   private final ArrayDeque<Send> queue = new ArrayDeque<>();
   private long queuedBytes;
   private boolean draining;
+  /** The send the drain is running (the head of what the host's socket has to send), or null. */
+  private Send underWay;
   /** Nothing more is queued: a close is queued, or the host's socket is gone. */
   private boolean finished;
+
+  // The idle check's last look (server's event loop only): the head's identity hash and what the sender had left.
+  private int outputHead;
+  private long outputLeft;
 
   /** One call of the sender. */
   @FunctionalInterface
@@ -223,6 +229,27 @@ final class HostSide extends ChannelInboundHandlerAdapter implements CollabBridg
     ctx.close();
   }
 
+  /**
+   * Whether the host's socket took some of what waits for it since the last look, for the idle check
+   * ({@link BridgeIdleCheck}; on the server's event loop), as {@link ConnectionGuard} looks at a channel's outbound
+   * buffer: the message at the head of the queue went out (the one under way, or the first waiting), or the socket
+   * has less left to write of what it was handed ({@link CollabBridge.Sender#unwritten}: the rest of a large message
+   * going out in fragments, or what a host's own buffer holds). More left is not taking: messages added for a client
+   * that takes nothing (a dead one) keep it no longer than the idle timeout.
+   */
+  boolean takingOutput() {
+    Send head;
+    synchronized (this) {
+      head = underWay != null ? underWay : queue.peek();
+    }
+    int id = head == null ? 0 : System.identityHashCode(head);
+    long left = sender.unwritten();
+    boolean moved = id != outputHead || left < outputLeft;
+    outputHead = id;
+    outputLeft = left;
+    return moved;
+  }
+
   // ------------------------------------------------------------------------------------------------- queue
 
   private void enqueue(Call call, int size) {
@@ -321,6 +348,7 @@ final class HostSide extends ChannelInboundHandlerAdapter implements CollabBridg
       Send send;
       synchronized (this) {
         send = queue.poll();
+        underWay = send;
         if (send == null) {
           draining = false;
           return;
@@ -341,6 +369,7 @@ final class HostSide extends ChannelInboundHandlerAdapter implements CollabBridg
       } finally {
         synchronized (this) {
           queuedBytes -= send.size();
+          underWay = null;
         }
       }
     }
