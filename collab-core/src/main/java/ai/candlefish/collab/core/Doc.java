@@ -55,6 +55,8 @@ public final class Doc {
   private long integratedBytes;
 
   Transaction transaction;
+  /** Transactions started so far (see {@link #quietStamp()}). */
+  private long transactionsStarted;
   /** Reused to encode each transaction's update (see UpdateWriter.encodeTransaction). */
   UpdateEncoderV1 transactionEncoder;
   final List<Transaction> transactionCleanups = new ArrayList<>();
@@ -433,6 +435,7 @@ public final class Doc {
       return false;
     }
     transaction = new Transaction(this, origin, local);
+    transactionsStarted++;
     transactionCleanups.add(transaction);
     if (transactionCleanups.size() == 1 && !beforeAllTransactionsListeners.isEmpty()) {
       beforeAllTransactionsListeners.forEach(l -> l.accept(this));
@@ -486,6 +489,16 @@ public final class Doc {
     } finally {
       runningDeferred = false;
     }
+  }
+
+  /**
+   * While no transaction runs or is being cleaned up, the number of transactions started so far; else -1. Every
+   * change to the document's structs (integrating, deleting, splitting, merging, collecting an item) happens inside
+   * a transaction or its cleanup, so what a reader computed from the document at one stamp is still current while
+   * this returns the same stamp (the key of {@link YText#toString()}'s cache).
+   */
+  long quietStamp() {
+    return transaction == null && transactionCleanups.isEmpty() ? transactionsStarted : -1;
   }
 
   /** Whether a transaction's changes are being processed (observers may ask for event details only then). */

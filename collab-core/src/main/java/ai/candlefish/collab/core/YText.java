@@ -1,6 +1,7 @@
 package ai.candlefish.collab.core;
 
 import ai.candlefish.collab.core.internal.codec.JsObjects;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -25,6 +26,13 @@ import org.jspecify.annotations.Nullable;
 public sealed class YText extends SharedType permits YXmlText {
   /** Edits made while preliminary, replayed when the text is inserted into a document. */
   private List<Consumer<YText>> pending = new ArrayList<>();
+  /**
+   * The last {@link #toString()} and the document's {@link Doc#quietStamp()} it was computed at (-1: none). Weak, so
+   * that a text read once and dropped keeps no copy of itself alive (a loaded document's retained heap is its
+   * items, as Yjs's); while the caller holds the string, reading an unchanged text again costs no walk.
+   */
+  private @Nullable WeakReference<String> lastString;
+  private long lastStringStamp = -1;
 
   /** A new, empty, preliminary text. */
   public YText() {}
@@ -75,9 +83,29 @@ public sealed class YText extends SharedType permits YXmlText {
     return length;
   }
 
-  /** The plain text, without embeds and formatting. */
+  /**
+   * The plain text, without embeds and formatting. Reading a text that no transaction changed since its last
+   * {@code toString()} returns the same string (while it is still referenced), without walking the items again.
+   */
   @Override
   public String toString() {
+    long stamp = doc == null ? -1 : doc.quietStamp();
+    if (stamp >= 0 && stamp == lastStringStamp && lastString != null) {
+      String last = lastString.get();
+      if (last != null) {
+        return last;
+      }
+    }
+    String text = walkString();
+    if (stamp >= 0) {
+      lastString = new WeakReference<>(text);
+      lastStringStamp = stamp;
+    }
+    return text;
+  }
+
+  /** The plain text, read from the items (what {@link #toString()} returns when it has no current copy). */
+  String walkString() {
     StringBuilder sb = new StringBuilder(Math.max(16, length));
     for (Item n = start; n != null; n = n.right) {
       if (!n.isDeleted() && n.content instanceof ContentString s) {
