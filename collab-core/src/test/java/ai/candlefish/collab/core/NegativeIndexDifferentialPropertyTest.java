@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -16,6 +18,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * leaves the same content. Long enough that Yjs's search markers are in play (a negative index moves one to the
  * start), with formatting so that deletes and formats of negative length meet format marks, and with
  * {@link YText#cleanupFormatting()} (Yjs's {@code cleanupYTextFormatting}) removing the marks they leave.
+ *
+ * <p>Every position lookup is also walked from the marker alone ({@link SearchMarkers#crossCheck}): a negative index
+ * moves a marker to the start, and the cached lookup must end where the plain walk does.
  *
  * <p>Seeded; a failure names its seed ({@code -Dyjs.negative.seed=<seed> -Dyjs.negative.runs=1} reruns it).
  */
@@ -27,6 +32,20 @@ class NegativeIndexDifferentialPropertyTest {
   private static final List<Map<String, Object>> ATTRS = List.of(Map.of("b", true), Map.of("i", 1), Map.of());
 
   private static YjsPeer peer; // started and closed by YjsPeerExtension
+  private int worthKeeping;
+
+  @BeforeEach
+  void checkEveryLookup() {
+    worthKeeping = SearchHints.worthKeeping;
+    SearchHints.worthKeeping = 1;
+    SearchMarkers.crossCheck = true;
+  }
+
+  @AfterEach
+  void restore() {
+    SearchHints.worthKeeping = worthKeeping;
+    SearchMarkers.crossCheck = false;
+  }
 
   @Test
   void randomTextEdits_withNegativeIndexesAndLengths_asYjs() {
