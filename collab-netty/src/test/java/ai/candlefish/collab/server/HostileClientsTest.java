@@ -10,6 +10,7 @@ import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.core.internal.codec.Lib0Encoder;
 import ai.candlefish.collab.spi.AuditLog;
 import ai.candlefish.collab.spi.Authenticator;
+import ai.candlefish.collab.spi.CollabHooks;
 import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
@@ -28,10 +29,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
@@ -117,6 +121,55 @@ class HostileClientsTest {
     }
   }
 
+  /**
+   * One spelling rule for document names in a y-websocket path (the same on the starter's transports: its
+   * {@code TransportHostileClients}): decoded once as UTF-8, a stray {@code %} literal; an encoded slash, escapes that
+   * are not UTF-8 and raw characters beyond ASCII are refused with 400. The authenticator's permission lookup sees
+   * the name the document is stored under, whatever the spelling.
+   */
+  @Test
+  void documentNames_oneSpellingRule_andTheAuthorizerSeesTheStoredName() throws Exception {
+    BlockingQueue<String> authorized = new LinkedBlockingQueue<>();
+    BlockingQueue<String> loaded = new LinkedBlockingQueue<>();
+    start(b -> b.pathPrefix("/collab").authenticator((token, connection) -> Principal.of("ann", "acme", name -> {
+      authorized.add(name);
+      return Permission.WRITE;
+    })).hooks(new CollabHooks() {
+      @Override
+      public void onLoad(DocumentKey key, Doc doc) {
+        loaded.add(key.name());
+      }
+    }));
+    Map<String, String> expected = new LinkedHashMap<>();
+    expected.put("/collab/sp1-%C3%BC%20a?token=t", "sp1-ü a");
+    expected.put("/collab/sp2-a%2Fb", "400");
+    expected.put("/collab%2Fsp3", "400");
+    expected.put("/collab/sp4-%FF", "400");
+    expected.put("/collab/sp5-%C3%28", "400");
+    expected.put("/collab/sp6-50%%20off", "sp6-50% off");
+    expected.put("/collab/sp7-end%", "sp7-end%");
+    expected.put("/collab/sp8/../x", "sp8/../x");
+    expected.put("/collab/sp9/%2e%2e/x", "sp9/../x");
+    expected.put("/collab/sp12%3Fq", "sp12?q");
+    expected.put("/collab/sp16%252F", "sp16%2F");
+    expected.put("/collab/sp19%zz", "sp19%zz");
+    for (Map.Entry<String, String> e : expected.entrySet()) {
+      authorized.clear();
+      loaded.clear();
+      try (Socket socket = new Socket("127.0.0.1", server.port())) {
+        socket.setSoTimeout(30_000);
+        String status = upgrade(socket, e.getKey(), "");
+        if (e.getValue().equals("400")) {
+          assertThat(status).as(e.getKey()).contains(" 400 ");
+          continue;
+        }
+        assertThat(status).as(e.getKey()).contains(" 101 ");
+        assertThat(loaded.poll(10, TimeUnit.SECONDS)).as(e.getKey()).isEqualTo(e.getValue());
+        assertThat(authorized).as(e.getKey()).containsOnly(e.getValue());
+      }
+    }
+  }
+
   @Test
   void presence_ofAnotherPrincipal_cannotBeOverwrittenOrRemoved() {
     start(b -> b);
@@ -160,6 +213,36 @@ class HostileClientsTest {
     reconnected.awaitSynced();
     reconnected.send(awarenessFrame(forged(id, Map.of("name", "Alice again"))));
     await().untilAsserted(() -> assertThat(bob.awareness.states()).containsEntry(id, Map.of("name", "Alice again")));
+  }
+
+  @Test
+  void presenceOfMadeUpPeople_atMostSixteenPerConnectionReachTheOthers() {
+    // Before, one update of 2,000 made-up client ids (a few bytes each, well within 32 KiB) put 2,000 people into
+    // every other client's presence, and more with each update the presence budget let through.
+    start(b -> b);
+    YClient bob = connect("plans", "bob");
+    bob.awaitSynced();
+    YClient mallory = connect("plans", "carol");
+    mallory.awaitSynced();
+    long malloryId = mallory.awareness.clientId();
+    mallory.awareness.setLocalState(Map.of("name", "carol"));
+    mallory.send(awarenessFrame(mallory.awareness.encodeUpdate()));
+    await().untilAsserted(() -> assertThat(bob.awareness.states()).containsKey(malloryId));
+    Awareness crowd = new Awareness(1, () -> 0);
+    List<Long> ids = new ArrayList<>();
+    for (long id = 1_000; id < 3_000; id++) {
+      crowd.applyUpdate(forged(id, Map.of()), "made up");
+      ids.add(id);
+    }
+    mallory.send(awarenessFrame(crowd.encodeUpdate(ids)));
+    // Its own presence again, after: once bob sees it, the crowd before it was handled.
+    mallory.awareness.setLocalState(Map.of("name", "carol", "done", true));
+    mallory.send(awarenessFrame(mallory.awareness.encodeUpdate()));
+    await().untilAsserted(() -> assertThat(bob.awareness.states())
+        .containsEntry(malloryId, Map.of("name", "carol", "done", true)));
+    assertThat(bob.awareness.states().keySet()).as("bob, and the 16 people of carol's connection: hers and 15 more")
+        .hasSize(1 + 16).contains(1_000L, 1_014L).doesNotContain(1_015L);
+    assertThat(mallory.closed).isNotDone();
   }
 
   private Socket raw() throws IOException {

@@ -6,9 +6,11 @@ import static ai.candlefish.collab.testkit.RawWebSocket.upgrade;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.server.CollabServer;
 import ai.candlefish.collab.server.DocumentHandle;
+import ai.candlefish.collab.spi.CollabHooks;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.testkit.RawWebSocket;
 import ai.candlefish.collab.testkit.ServerWatch;
@@ -24,8 +26,12 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.Deflater;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,6 +42,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
 
 /**
  * The hostile clients of collab-netty's {@code HostileClientsTest}, against the application's own port (the
@@ -45,7 +52,22 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 @ExtendWith(OutputCaptureExtension.class)
 abstract class TransportHostileClients {
   @SpringBootApplication
-  static class App {}
+  static class App {
+    @Bean
+    LoadedDocuments loadedDocuments() {
+      return new LoadedDocuments();
+    }
+  }
+
+  /** The names of the documents the server loads, in order. */
+  static final class LoadedDocuments implements CollabHooks {
+    final BlockingQueue<String> names = new LinkedBlockingQueue<>();
+
+    @Override
+    public void onLoad(DocumentKey key, Doc doc) {
+      names.add(key.name());
+    }
+  }
 
   // With TransportBackpressure.PATH and DEVELOPMENT: at most 64 KiB waits for a client, messages up to 64 KiB.
   static final String BUFFER = "candlefish.collab.limits.outbound-buffer=64KB";
@@ -59,6 +81,9 @@ abstract class TransportHostileClients {
 
   @Autowired
   CollabServer server;
+
+  @Autowired
+  LoadedDocuments loaded;
 
   /** Each test starts with no connection left from the one before (they count the server's connections). */
   @BeforeEach
@@ -208,6 +233,63 @@ abstract class TransportHostileClients {
       writer.join(30_000);
       assertThat(code).as("close code").isIn(deflate ? List.of(1009) : List.of(1002, 1009));
       watch.check();
+    }
+  }
+
+  /**
+   * One spelling rule for document names on the application's port, as on the embedded port (collab-netty's
+   * {@code HostileClientsTest}): the path after the prefix decoded once as UTF-8, an encoded slash and escapes that
+   * are not UTF-8 refused with 400 (before, WebFlux passed {@code %FF} through and it was decoded to U+FFFD, so
+   * {@code %FF}, {@code %FE} and {@code %C3%28} were one document). The web servers refuse some spellings themselves
+   * (Tomcat and Jetty a stray {@code %} and an encoded backslash, Jetty an encoded {@code %2F} or dot segment, all
+   * three a raw backslash): a spelling is refused or reaches the document of its decoded name, never another.
+   */
+  @Test
+  void documentNames_reachTheDocumentOfTheirDecodedName_orAreRefused() throws Exception {
+    Map<String, String> everywhere = new LinkedHashMap<>(); // spelling -> the document on every web server
+    everywhere.put("/collab/sp1-%C3%BC%20a", "sp1-ü a");
+    everywhere.put("/collab/sp8/../x", "sp8/../x");
+    everywhere.put("/collab/sp11;a=b", "sp11;a=b");
+    everywhere.put("/collab/sp12%3Fq%23", "sp12?q#");
+    everywhere.put("/collab/sp17/./x", "sp17/./x");
+    everywhere.put("/collab/sp18%2e/x%3B", "sp18./x;");
+    everywhere.put("/collab/./sp22/..", "./sp22/..");
+    for (Map.Entry<String, String> e : everywhere.entrySet()) {
+      assertThat(reached(e.getKey())).as(e.getKey()).isEqualTo("document " + e.getValue());
+    }
+    for (String refused : List.of("/collab/sp2-a%2Fb", "/collab/sp4-%FF", "/collab/sp5-%C3%28", "/collab/sp5-%ED%A0%80")) {
+      assertThat(reached(refused)).as(refused).startsWith("HTTP/1.1 400");
+    }
+    Map<String, String> refusedOr = new LinkedHashMap<>(); // spelling -> the document, where the web server lets it in
+    refusedOr.put("/collab%2Fsp3", null);
+    refusedOr.put("/collab/sp15%00", null);
+    refusedOr.put("/collab/sp6-50%%20off", "sp6-50% off");
+    refusedOr.put("/collab/sp7-end%", "sp7-end%");
+    refusedOr.put("/collab/sp9/%2e%2e/x", "sp9/../x");
+    refusedOr.put("/collab//sp10", "/sp10");
+    refusedOr.put("/collab/sp14%5Cx", "sp14\\x");
+    refusedOr.put("/collab/sp16%252F", "sp16%2F");
+    refusedOr.put("/collab/sp19%zz", "sp19%zz");
+    refusedOr.put("/collab/sp23\\x", "sp23\\x");
+    for (Map.Entry<String, String> e : refusedOr.entrySet()) {
+      String reached = reached(e.getKey());
+      if (e.getValue() == null || !reached.equals("document " + e.getValue())) {
+        assertThat(reached).as(e.getKey()).matches("HTTP/1\\.1 4\\d\\d.*");
+      }
+    }
+  }
+
+  /** What an upgrade request for {@code path} reaches: {@code "document <name>"}, or the HTTP status line. */
+  private String reached(String path) throws Exception {
+    loaded.names.clear();
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(30_000);
+      String status = upgradeHead(socket, path, "").lines().findFirst().orElse("");
+      if (!status.contains(" 101 ")) {
+        return status;
+      }
+      String name = loaded.names.poll(10, TimeUnit.SECONDS);
+      return name == null ? status + " and no document" : "document " + name;
     }
   }
 

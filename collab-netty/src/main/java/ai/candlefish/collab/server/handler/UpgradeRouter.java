@@ -1,5 +1,6 @@
 package ai.candlefish.collab.server.handler;
 
+import ai.candlefish.collab.server.CollabBridge;
 import ai.candlefish.collab.server.internal.ClientMessage;
 import ai.candlefish.collab.server.internal.ServerMetrics;
 import ai.candlefish.collab.server.internal.ServerRuntime;
@@ -27,6 +28,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -251,15 +254,13 @@ final class UpgradeRouter extends ChannelInboundHandlerAdapter {
       metrics.connectionRefused("origin");
       return new Refusal(HttpResponseStatus.FORBIDDEN, "origin not allowed");
     }
-    QueryStringDecoder query;
     String path;
     Map<String, List<String>> decodedParameters;
     try {
-      query = new QueryStringDecoder(withStrayPercentsEscaped(uri));
-      path = query.path();
-      decodedParameters = query.parameters();
+      path = decodedPath(uri);
+      decodedParameters = new QueryStringDecoder(withStrayPercentsEscaped(uri)).parameters();
     } catch (IllegalArgumentException e) {
-      return new Refusal(HttpResponseStatus.BAD_REQUEST, "malformed request path");
+      return new Refusal(HttpResponseStatus.BAD_REQUEST, "malformed request path: " + e.getMessage());
     }
     String relative = relativePath(path);
     if (relative == null) {
@@ -274,6 +275,61 @@ final class UpgradeRouter extends ChannelInboundHandlerAdapter {
       }
     }
     return new Refusal(HttpResponseStatus.NOT_FOUND, "not found");
+  }
+
+  /**
+   * The path of {@code uri} (before its query), percent-decoded once, as UTF-8: the one spelling rule of a document
+   * name on every transport (the embedded port and each web server of {@link CollabBridge}, which all pass the raw
+   * request target here). A {@code %} that does not start an escape ({@code %} and two hex digits) is a literal
+   * {@code %}, as the URL standard decodes it: y-websocket's provider puts the room into the URL unencoded, and
+   * y-websocket's server takes the path literally, so room {@code "50% off"} must reach its document.
+   *
+   * <p>Refused, so that no two spellings that other parts of a deployment tell apart reach one document and no
+   * spelling reaches a document the others would not: an encoded slash ({@code %2F}: Tomcat and Jetty refuse it
+   * before the request reaches us, a proxy or firewall that matches path segments sees one segment where we would see
+   * two, and {@code /collab%2Fdoc} was document {@code doc}); escapes that are not UTF-8 (each was decoded to U+FFFD,
+   * so {@code %FF} and {@code %C3%28} and many more were all one document); and characters outside printable ASCII
+   * (a request target has none, and Netty read raw UTF-8 bytes as ISO-8859-1: {@code ü} sent raw was document
+   * {@code Ã¼}).
+   *
+   * @throws IllegalArgumentException what is wrong, for the 400 response
+   */
+  static String decodedPath(String uri) {
+    int end = uri.length();
+    for (int i = 0; i < uri.length(); i++) {
+      if (uri.charAt(i) == '?' || uri.charAt(i) == '#') {
+        end = i;
+        break;
+      }
+    }
+    byte[] bytes = new byte[end];
+    int n = 0;
+    boolean escaped = false;
+    for (int i = 0; i < end; i++) {
+      char c = uri.charAt(i);
+      if (c <= ' ' || c >= 0x7F) {
+        throw new IllegalArgumentException("characters other than printable ASCII must be percent-encoded (UTF-8)");
+      }
+      if (c == '%' && i + 2 < end && isHexDigit(uri.charAt(i + 1)) && isHexDigit(uri.charAt(i + 2))) {
+        int b = Character.digit(uri.charAt(i + 1), 16) << 4 | Character.digit(uri.charAt(i + 2), 16);
+        if (b == '/') {
+          throw new IllegalArgumentException("an encoded slash (%2F); write a slash in a document name as it is");
+        }
+        bytes[n++] = (byte) b;
+        escaped = true;
+        i += 2;
+      } else {
+        bytes[n++] = (byte) c;
+      }
+    }
+    if (!escaped) {
+      return uri.substring(0, end);
+    }
+    try {
+      return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes, 0, n)).toString();
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException("percent-escapes that are not UTF-8");
+    }
   }
 
   /**

@@ -77,6 +77,11 @@ public final class DocumentSession {
     }
   }
 
+  /** How many awareness client ids the client holds presence for. */
+  int awarenessClientCount() {
+    return awarenessClients == null ? 0 : awarenessClients instanceof Long ? 1 : clientSet().size();
+  }
+
   /** The awareness client ids the client sent (a copy). */
   List<Long> awarenessClients() {
     return awarenessClients == null ? List.of()

@@ -65,6 +65,13 @@ public final class SharedDocument {
    * {@link #repeatedStep1}).
    */
   static final long REPEATED_ANSWER_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /**
+   * How many awareness client ids one session may hold presence for. A Yjs client has one (a second when Yjs picks a
+   * new id after a conflict); each of them costs every other client of the document a cursor, and y-protocols
+   * clients hold and render whatever the server relays: before, 2,000 made-up people in one 12 KB update reached
+   * every client of the document (the presence budget, 64 KiB/s, lets some 10,000 such entries through a second).
+   */
+  static final int MAX_PRESENCE_CLIENTS_PER_SESSION = 16;
 
   private enum State { LOADING, READY, FAILED, UNLOADED }
 
@@ -243,6 +250,10 @@ public final class SharedDocument {
     clientOwners.putAll(result.clientOwners);
     pendingSinceNanos = doc.hasPendingUpdates() ? System.nanoTime() : 0;
     awareness = new Awareness(doc);
+    // The server forgets clients gone for the awareness timeout (y-protocols keeps each id's clock for good: a client
+    // that sent removals of made-up ids grew the document's memory until it unloaded) and ignores states over the
+    // limit (refused before, a whole update at a time).
+    awareness.limitRemote(Integer.MAX_VALUE, runtime.config().maxAwarenessStateBytes());
     awareness.setLocalState(null);
     doc.onUpdate(this::onDocUpdate);
     // Any transaction may change what a first state holds, one that only adds to what waits for missing updates
@@ -332,7 +343,7 @@ public final class SharedDocument {
           holdAwareness(session, a.update());
           return;
         }
-        awareness.applyUpdate(a.update(), session, client -> mayChangePresence(session, client));
+        applyPresence(session, a.update());
       } else if (message instanceof ClientMessage.QueryAwareness) {
         queryAwareness(session);
       } else if (message instanceof ClientMessage.Stateless s) {
@@ -986,7 +997,7 @@ public final class SharedDocument {
     }
     awarenessBudget.drain(System.nanoTime()).forEach((session, update) -> {
       if (session.attached) {
-        awareness.applyUpdate(update, session, client -> mayChangePresence(session, client));
+        applyPresence(session, update);
       }
     });
   }
@@ -1004,18 +1015,29 @@ public final class SharedDocument {
     }
   }
 
+  /** Applies {@code session}'s presence update, the entries it may change ({@link #mayChangePresence}). */
+  private void applyPresence(DocumentSession session, byte[] update) {
+    int[] newClients = {0};
+    awareness.applyUpdate(update, session, client -> mayChangePresence(session, client, newClients));
+  }
+
   /**
-   * Whether {@code session}'s client may set or remove the presence of awareness client {@code client}: one nobody
-   * holds, its own, or one held by the same principal (a reconnect whose old connection is not closed yet, a second
-   * tab). Never the server's own, never another principal's: a client, read-only or not, cannot overwrite or remove
-   * other people's presence.
+   * Whether {@code session}'s client may set or remove the presence of awareness client {@code client}: its own, one
+   * held by the same principal (a reconnect whose old connection is not closed yet, a second tab), or one nobody
+   * holds while the session holds fewer than {@link #MAX_PRESENCE_CLIENTS_PER_SESSION} ({@code newClients[0]}
+   * counts those of the update being applied). Never the server's own, never another principal's: a client,
+   * read-only or not, cannot overwrite or remove other people's presence, nor fill every other client's list of
+   * people with made-up ones.
    */
-  private boolean mayChangePresence(DocumentSession session, long client) {
+  private boolean mayChangePresence(DocumentSession session, long client, int[] newClients) {
     if (client == awareness.clientId()) {
       return false;
     }
     DocumentSession owner = awarenessOwners.get(client);
-    return owner == null || owner == session
+    if (owner == null) {
+      return session.awarenessClientCount() + newClients[0]++ < MAX_PRESENCE_CLIENTS_PER_SESSION;
+    }
+    return owner == session
         || (owner.principal != null && session.principal != null
             && owner.principal.id().equals(session.principal.id())
             && owner.principal.tenant().equals(session.principal.tenant()));

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ResourceLeakDetector;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +66,20 @@ class UpgradeRouterTest {
     }
   }
 
+  /** The status and the body's line of the response to an upgrade request for {@code uri}, on a channel of its own. */
+  private static String statusOf(String uri) {
+    EmbeddedChannel ch = new EmbeddedChannel(new UpgradeRouter("/collab", List.of(YWebsocketProtocol.INSTANCE)));
+    ch.writeInbound(request(HttpMethod.GET, uri, true));
+    FullHttpResponse response = ch.readOutbound();
+    try {
+      assertThat(ch.isOpen()).as("closed after the response").isFalse();
+      return response.status() + ": " + response.content().toString(StandardCharsets.UTF_8).strip();
+    } finally {
+      response.release();
+      ch.finishAndReleaseAll();
+    }
+  }
+
   @Test
   void upgradeUnderThePrefix_isPassedOnWithItsRoute() {
     FullHttpRequest request = request(HttpMethod.GET, "/collab/team%20a/notes?token=s3cret&lang=en", true);
@@ -112,6 +127,39 @@ class UpgradeRouterTest {
     UpgradeRouter.Route route = channel.attr(UpgradeRouter.ROUTE).get();
     assertThat(route.relativePath()).isEqualTo("50% off/%zz %");
     assertThat(route.token()).isEqualTo("a%b%2");
+  }
+
+  @Test
+  void anEncodedSlash_is400_notTheSameDocumentAsASlash() {
+    // Before, a%2Fb was document "a/b" here while Tomcat and Jetty refused it, and /collab%2Fdoc was document "doc".
+    for (String uri : List.of("/collab/a%2Fb", "/collab/a%2fb", "/collab%2Fdoc", "/collab/%2F")) {
+      assertThat(statusOf(uri)).as(uri).isEqualTo("400 Bad Request: malformed request path: an encoded slash (%2F); "
+          + "write a slash in a document name as it is");
+    }
+  }
+
+  @Test
+  void escapesThatAreNotUtf8_are400_notOneReplacementCharacter() {
+    // Before, each was decoded to U+FFFD: all of them (and %EF%BF%BD) were one document.
+    for (String uri : List.of("/collab/%FF", "/collab/%C3%28", "/collab/a%C3", "/collab/%ED%A0%80", "/collab/%C0%AF",
+        "/collab/%F4%90%80%80")) {
+      assertThat(statusOf(uri)).as(uri).isEqualTo("400 Bad Request: malformed request path: percent-escapes that "
+          + "are not UTF-8");
+    }
+  }
+
+  @Test
+  void rawCharactersBeyondAscii_are400() {
+    // Netty reads the request line's bytes as ISO-8859-1: "ü" sent raw in UTF-8 was document "Ã¼".
+    assertThat(refusedWith(request(HttpMethod.GET, "/collab/\u00c3\u00bc", true))).isEqualTo(400);
+  }
+
+  @Test
+  void decodedPath_oneSpellingRule() {
+    assertThat(UpgradeRouter.decodedPath("/collab/%C3%BC%20a/b?x=%2F")).isEqualTo("/collab/ü a/b");
+    assertThat(UpgradeRouter.decodedPath("/collab/50%%25%")).isEqualTo("/collab/50%%%");
+    assertThat(UpgradeRouter.decodedPath("/collab/%F0%9F%98%80#f")).isEqualTo("/collab/\uD83D\uDE00");
+    assertThat(UpgradeRouter.decodedPath("/collab/plain?%FF")).isEqualTo("/collab/plain");
   }
 
   @Test
