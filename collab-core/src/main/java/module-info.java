@@ -16,5 +16,6 @@ module ai.candlefish.collab.core {
   // Yjs-exact JSON (JSON.stringify of a document's content) for the server's DocumentExport; not API.
   exports ai.candlefish.collab.core.internal.codec to ai.candlefish.collab.netty;
   // Outside values escaped for log lines (LogText), for the server and the client; not API.
-  exports ai.candlefish.collab.core.internal.text to ai.candlefish.collab.netty, ai.candlefish.collab.client;
+  exports ai.candlefish.collab.core.internal.text to ai.candlefish.collab.netty, ai.candlefish.collab.client,
+      ai.candlefish.collab.spring;
 }

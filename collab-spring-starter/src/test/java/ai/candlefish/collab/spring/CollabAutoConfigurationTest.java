@@ -16,6 +16,8 @@ import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
 import ai.candlefish.collab.spring.security.JwtAuthenticator;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSObject;
@@ -37,17 +39,23 @@ import javax.crypto.spec.SecretKeySpec;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 
 /** Every condition of {@link CollabAutoConfiguration}, with real servers on free ports. */
+@ExtendWith(OutputCaptureExtension.class)
 class CollabAutoConfigurationTest {
   private static final byte[] SECRET = "a 256-bit secret for the test tokens, no more".getBytes();
 
@@ -174,6 +182,27 @@ class CollabAutoConfigurationTest {
       assertThatThrownBy(() -> authenticator.authenticate(token, null))
           .isInstanceOf(AuthenticationException.class).hasMessage("invalid token");
     }
+  }
+
+  @Test
+  void jwtRefusals_logWhatTheDecoderSaid_onOneEscapedLine(CapturedOutput output) {
+    // The decoder's message quotes the token (a claim, a header); what an unauthenticated client sends must not
+    // start a log line of its own or reach the terminal raw.
+    JwtDecoder quoting = token -> {
+      throw new BadJwtException("An error occurred while attempting to decode the Jwt: " + token);
+    };
+    JwtAuthenticator authenticator = new JwtAuthenticator(quoting, "tenant", "collab");
+    Logger logger = (Logger) LoggerFactory.getLogger(JwtAuthenticator.class);
+    Level level = logger.getLevel();
+    logger.setLevel(Level.DEBUG);
+    try {
+      assertThatThrownBy(() -> authenticator.authenticate("x\r\n2026-12-06 ERROR forged\u001b[2J\u202e", null))
+          .isInstanceOf(AuthenticationException.class).hasMessage("invalid token");
+    } finally {
+      logger.setLevel(level);
+    }
+    assertThat(output.getOut()).contains("token refused").contains("x\\u000d\\u000a2026-12-06 ERROR forged")
+        .doesNotContain("\n2026-12-06 ERROR forged").doesNotContain("\u001b").doesNotContain("\u202e");
   }
 
   @Test

@@ -40,9 +40,11 @@ import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
 /**
  * The collaboration socket on the application's own port (Spring WebSocket on Tomcat or Jetty): hands each socket to
  * {@link CollabServer#bridge()}, which serves it exactly as the embedded port would. The upgrade request is checked
- * before the upgrade (403 for an origin not allowed, 404 for a path of no protocol, as on the embedded port); messages
- * arrive in fragments (so the container's message buffer size does not matter) and go out through the bridge's own
- * sender threads, which may block in the container's send. On Tomcat, a socket whose client the server throttles is
+ * before the upgrade (403 for an origin not allowed, 404 for a path of no protocol, 400 for a malformed path, as on the
+ * embedded port). On Tomcat messages arrive in fragments (so the container's message buffer size does not matter);
+ * Spring's Jetty adapter has no partial messages and hands each over whole, within Jetty's message limit, which
+ * {@link JettySessions} raises to the server's. Messages go out through the bridge's own sender threads, which may
+ * block in the container's send. On Tomcat, a socket whose client the server throttles is
  * not read meanwhile ({@code WsSession.suspend}), so TCP pushes back on the client; on other containers what it
  * sends waits, bounded by the bridge.
  *

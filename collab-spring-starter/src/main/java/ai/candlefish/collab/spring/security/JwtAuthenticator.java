@@ -1,5 +1,6 @@
 package ai.candlefish.collab.spring.security;
 
+import ai.candlefish.collab.core.internal.text.LogText;
 import ai.candlefish.collab.spi.AuthenticationException;
 import ai.candlefish.collab.spi.Authenticator;
 import ai.candlefish.collab.spi.ConnectionInfo;
@@ -108,7 +109,8 @@ public final class JwtAuthenticator implements Authenticator {
   }
 
   private static AuthenticationException refused(ConnectionInfo connection, String why) {
-    log.debug("connection {}: token refused, {}", connection == null ? "-" : connection.id(), why);
+    // The decoder's message and the claims quoted in it come from the token: escaped, a line of its own at most.
+    log.debug("connection {}: token refused, {}", connection == null ? "-" : connection.id(), LogText.safe(why));
     return new AuthenticationException(REFUSED);
   }
 
