@@ -3,6 +3,7 @@ package ai.candlefish.collab.spring.internal;
 import ai.candlefish.collab.server.CollabBridge;
 import ai.candlefish.collab.server.CollabServer;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,7 @@ import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.websocket.server.ServerContainer;
 import org.apache.tomcat.websocket.Constants;
@@ -44,9 +46,9 @@ import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
  * embedded port). On Tomcat messages arrive in fragments (so the container's message buffer size does not matter);
  * Spring's Jetty adapter has no partial messages and hands each over whole, within Jetty's message limit, which
  * {@link JettySessions} raises to the server's. Messages go out through the bridge's own sender threads, which may
- * block in the container's send. On Tomcat, a socket whose client the server throttles is
- * not read meanwhile ({@code WsSession.suspend}), so TCP pushes back on the client; on other containers what it
- * sends waits, bounded by the bridge.
+ * block in the container's send, large ones in fragments (so that the server sees a slow client take them). On
+ * Tomcat, a socket whose client the server throttles is not read meanwhile ({@code WsSession.suspend}), so TCP pushes
+ * back on the client; on other containers what it sends waits, bounded by the bridge.
  *
  * <p>Thread-safe: Spring calls it for many sessions at once, and for one session one call at a time.
  */
@@ -172,11 +174,49 @@ public final class CollabWebSocketHandler extends AbstractWebSocketHandler
     return (CollabBridge.Socket) session.getAttributes().get(SOCKET);
   }
 
-  /** Writes to the session; the bridge calls it from one thread at a time. */
-  private record SessionSender(WebSocketSession session) implements CollabBridge.Sender {
+  /**
+   * Writes to the session; the bridge calls it from one thread at a time. A message larger than {@link #FRAGMENT}
+   * (a large document's first state) goes out in fragments, counted down in {@link #unwritten}: its client sends
+   * nothing while it downloads, and the server's idle check sees it take the state (before, the container's
+   * blocking send showed nothing until the whole message was out, and a download longer than the idle timeout was
+   * cut, the client downloading it again for ever).
+   */
+  private static final class SessionSender implements CollabBridge.Sender {
+    /** The size of a large message's fragments. */
+    static final int FRAGMENT = 64 * 1024;
+
+    private final WebSocketSession session;
+    private volatile long unwritten;
+
+    SessionSender(WebSocketSession session) {
+      this.session = session;
+    }
+
     @Override
     public void sendBinary(ByteBuffer message) throws IOException {
-      session.sendMessage(new BinaryMessage(message));
+      if (message.remaining() <= FRAGMENT) {
+        session.sendMessage(new BinaryMessage(message));
+        return;
+      }
+      try {
+        while (message.hasRemaining()) {
+          unwritten = message.remaining();
+          ByteBuffer fragment = message.slice(message.position(), Math.min(FRAGMENT, message.remaining()));
+          message.position(message.position() + fragment.remaining());
+          boolean last = !message.hasRemaining();
+          // Spring's Jetty session sends each part as a whole message: Jetty's own session sends fragments.
+          if (!(JETTY && JettySessions.sendFragment(session, fragment, last))) {
+            session.sendMessage(new BinaryMessage(fragment, last));
+          }
+        }
+      } finally {
+        unwritten = 0;
+      }
+    }
+
+    @Override
+    public long unwritten() {
+      return unwritten;
     }
 
     @Override
@@ -211,7 +251,8 @@ public final class CollabWebSocketHandler extends AbstractWebSocketHandler
    * closed every one over 64 KiB with 1009, its default limit (a pasted image, a large document's first sync: the
    * client reconnected, sent it again and was closed again), where the server takes up to its maximum message size
    * (16 MiB by default). Jetty's idle timeout (30 s by default, shorter than the server's: a silent client could
-   * be dropped by Jetty before the server pinged it) becomes twice the server's. Loaded only when Jetty is there.
+   * be dropped by Jetty before the server pinged it) becomes twice the server's. Sends a large message's fragments,
+   * which Spring's Jetty session would send as whole messages. Loaded only when Jetty is there.
    */
   private static final class JettySessions {
     private JettySessions() {}
@@ -227,6 +268,29 @@ public final class CollabWebSocketHandler extends AbstractWebSocketHandler
           jetty.setIdleTimeout(idleTimeout);
         }
       }
+    }
+
+    /**
+     * Sends one fragment of a binary message through Jetty's own session and waits until it is written, if
+     * {@code session} is Jetty's; false if it is not.
+     */
+    static boolean sendFragment(WebSocketSession session, ByteBuffer fragment, boolean last) throws IOException {
+      if (!(session instanceof NativeWebSocketSession s
+          && s.getNativeSession() instanceof org.eclipse.jetty.websocket.api.Session jetty)) {
+        return false;
+      }
+      org.eclipse.jetty.websocket.api.Callback.Completable sent =
+          new org.eclipse.jetty.websocket.api.Callback.Completable();
+      jetty.sendPartialBinary(fragment, last, sent);
+      try {
+        sent.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while sending");
+      } catch (ExecutionException e) {
+        throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+      }
+      return true;
     }
   }
 

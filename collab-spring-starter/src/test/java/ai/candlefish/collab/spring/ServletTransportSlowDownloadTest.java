@@ -1,0 +1,10 @@
+package ai.candlefish.collab.spring;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+
+/** {@link TransportSlowDownload} on Spring WebSocket on Tomcat. */
+@SpringBootTest(classes = TransportSlowDownload.App.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
+    "candlefish.collab.transport=servlet", "spring.main.web-application-type=servlet", TransportBackpressure.PATH,
+    TransportBackpressure.DEVELOPMENT, TransportSlowDownload.IDLE})
+class ServletTransportSlowDownloadTest extends TransportSlowDownload {}
