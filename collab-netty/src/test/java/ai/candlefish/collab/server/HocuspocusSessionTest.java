@@ -15,6 +15,7 @@ import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
 import ai.candlefish.collab.sync.SyncMessage;
 import ai.candlefish.collab.sync.SyncProtocol;
+import io.netty.channel.EventLoop;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -119,6 +120,39 @@ class HocuspocusSessionTest {
     client.auth(document, "alice").step1(document);
     await().atMost(Duration.ofSeconds(30)).until(() -> client.authenticated(document) == 1);
     return client;
+  }
+
+  @Test
+  void firstMessage_movesTheConnectionToItsDocumentsEventLoop_withWhatFollowsIt_inOrder() {
+    server.close();
+    server = CollabServer.newBuilder().host("127.0.0.1").port(0).authenticator(tokens).threads(4, 0, 4)
+        .storeDebounce(Duration.ofMillis(10)).storeMaxWait(Duration.ofMillis(50)).build().start();
+    List<RawHocuspocusClient> writers = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      // The token, the sync and an update at once: what the server reads with the token waits for the move.
+      writers.add(client().auth("plans", "alice").step1("plans").update("plans", insert("w" + i)));
+    }
+    RawHocuspocusClient other = client().auth("notes", "alice").step1("notes").update("notes", insert("n"));
+    for (RawHocuspocusClient c : writers) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> c.statuses("plans").equals(List.of(1)));
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> other.statuses("notes").equals(List.of(1)));
+
+    // Accepted round-robin on 4 loops: each is now on its first document's.
+    EventLoop plans = server.runtime().homeLoop("plans");
+    EventLoop notes = server.runtime().homeLoop("notes");
+    List<EventLoop> loops = server.runtime().channels().stream().map(c -> c.eventLoop()).toList();
+    assertThat(loops).hasSize(7).containsOnly(plans, notes);
+    assertThat(loops.stream().filter(l -> l == notes).count()).isEqualTo(plans == notes ? 7 : 1);
+    assertThat(text("plans")).hasSize(12);
+    assertThat(text("notes")).isEqualTo("n");
+    // The moved connections relay: a document opened later on another loop still works.
+    writers.get(0).auth("notes", "alice").step1("notes");
+    await().atMost(Duration.ofSeconds(30)).until(() -> writers.get(0).authenticated("notes") == 1);
+    other.update("notes", insert("m"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> writers.get(0).of("notes", 0).stream()
+        .anyMatch(r -> r.firstVarUint() == SyncMessage.UPDATE));
+    assertThat(writers).allSatisfy(c -> assertThat(c.closed).isNotDone());
   }
 
   @Test

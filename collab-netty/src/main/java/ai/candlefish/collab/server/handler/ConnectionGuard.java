@@ -1,6 +1,7 @@
 package ai.candlefish.collab.server.handler;
 
 import ai.candlefish.collab.server.internal.ServerRuntime;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -106,21 +107,31 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   /** The channel moves to another event loop ({@link UpgradeRouter}): it leaves this loop's sweep, on this loop. */
   @Override
   public void channelUnregistered(ChannelHandlerContext ctx) {
-    if (sweep != null) {
-      sweep.remove(this);
-      sweep = null;
-    }
+    leaveSweep();
     ctx.fireChannelUnregistered();
   }
 
   /** Registered again with another loop after a move: joins that loop's sweep (first registrations: nothing yet). */
   @Override
   public void channelRegistered(ChannelHandlerContext ctx) {
-    if (this.ctx != null && sweep == null && ctx.channel().isActive()) {
-      sweep = sweeps.of(ctx.channel().eventLoop());
+    joinSweep(ctx.channel());
+    ctx.fireChannelRegistered();
+  }
+
+  /** Leaves the sweep of the loop the channel is being unregistered from (on that loop). */
+  void leaveSweep() {
+    if (sweep != null) {
+      sweep.remove(this);
+      sweep = null;
+    }
+  }
+
+  /** Joins the sweep of the loop {@code channel} was registered with again, unless this is its first registration. */
+  void joinSweep(Channel channel) {
+    if (this.ctx != null && sweep == null && channel.isActive()) {
+      sweep = sweeps.of(channel.eventLoop());
       sweep.add(this);
     }
-    ctx.fireChannelRegistered();
   }
 
   @Override

@@ -9,9 +9,11 @@ import ai.candlefish.collab.server.internal.ProtocolException;
 import ai.candlefish.collab.server.internal.ServerRuntime;
 import ai.candlefish.collab.server.internal.UnauthenticatedBudget;
 import ai.candlefish.collab.spi.ConnectionInfo;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -28,6 +30,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -42,6 +45,13 @@ import org.slf4j.MDC;
  * bridged connection) and creates the {@link Connection}; then decodes every message into a {@link ClientMessage}
  * and hands it to the connection, turns failures into close codes (a malformed message closes this connection
  * only), and pings an idle client ({@code IdleStateEvent}s), closing a silent one.
+ *
+ * <p>A connection that opens its documents by message (Hocuspocus) is moved, before its first message is handled, to
+ * the event loop of the document that message names ({@link ServerRuntime#homeLoop}), as {@link UpgradeRouter} moves
+ * a y-websocket connection at its upgrade: a Hocuspocus client has one document open in nearly every application,
+ * and on its document's loop its updates, their broadcast and their acknowledgements need no hand-off between loops
+ * (a client with several documents stays with its first's). Reading stops meanwhile; the messages of the same read
+ * wait here and are handled in order on the new loop.
  *
  * <p>One instance per channel.
  */
@@ -62,6 +72,10 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
   /** The protocol's decoder, called here for each message: a handler of its own would cost a pipeline context. */
   private MessageDecoder decoder;
   private Connection connection;
+  /** Whether the connection's first message may still move it to its document's loop (see the class comment). */
+  private boolean mayMove;
+  /** What was read while the channel moves (the first message decoded, then frames), in order; null otherwise. */
+  private ArrayDeque<Object> readWhileMoving;
 
   SessionHandler(ServerRuntime runtime) {
     this.runtime = runtime;
@@ -102,7 +116,9 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         route.protocol().name(), route.path(), route.parameters(), headers(handshake.requestHeaders()));
     connection = new Connection(ctx.channel(), runtime, info, route.protocol());
     runtime.metrics().connectionOpened(info.protocol());
-    connection.start(route.token(), route.protocol().onConnect(route.relativePath()));
+    List<ClientMessage> implicit = route.protocol().onConnect(route.relativePath());
+    mayMove = implicit.isEmpty() && Connection.writesFrames(ctx.pipeline());
+    connection.start(route.token(), implicit);
   }
 
   /**
@@ -174,6 +190,10 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (readWhileMoving != null) {
+      readWhileMoving.add(msg);
+      return;
+    }
     if (!(msg instanceof WebSocketFrame frame) || connection == null) {
       ReferenceCountUtil.release(msg);
       return;
@@ -187,15 +207,74 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     } finally {
       frame.release();
     }
-    if (message != null) {
-      try (MDC.MDCCloseable c = MDC.putCloseable(LogContext.CONNECTION, Long.toString(connection.info().id()))) {
-        connection.receive(message);
+    if (message == null) {
+      return;
+    }
+    if (mayMove) {
+      mayMove = false;
+      EventLoop home = message.document().isEmpty() ? null : runtime.homeLoop(message.document());
+      EventLoop current = ctx.channel().eventLoop();
+      if (home != null && home != current && home.parent() == current.parent() && connection.canMove()) {
+        move(ctx, message, home);
+        return;
       }
+    }
+    receive(message);
+  }
+
+  private void receive(ClientMessage message) {
+    try (MDC.MDCCloseable c = MDC.putCloseable(LogContext.CONNECTION, Long.toString(connection.info().id()))) {
+      connection.receive(message);
+    }
+  }
+
+  /**
+   * Moves the channel to event loop {@code home}, then handles {@code first} and what was read after it there.
+   * The {@link WebSocketFrameCodec} moves the {@link ConnectionGuard}'s sweep along; the connection its deadline.
+   */
+  private void move(ChannelHandlerContext ctx, ClientMessage first, EventLoop home) {
+    Channel channel = ctx.channel();
+    readWhileMoving = new ArrayDeque<>(4);
+    readWhileMoving.add(first);
+    channel.config().setAutoRead(false);
+    channel.deregister().addListener(deregistered -> {
+      if (!deregistered.isSuccess() || !channel.isOpen()) {
+        dropReadWhileMoving();
+        channel.close();
+        return;
+      }
+      home.register(channel).addListener(registered -> {
+        if (!registered.isSuccess()) {
+          dropReadWhileMoving();
+          channel.unsafe().closeForcibly();
+          return;
+        }
+        connection.moved();
+        ArrayDeque<Object> read = readWhileMoving;
+        readWhileMoving = null;
+        // Before the messages: handling them may pause reading again (the throttle), which must stand.
+        channel.config().setAutoRead(true);
+        for (Object m : read) {
+          if (m instanceof ClientMessage message) {
+            receive(message);
+          } else {
+            channelRead(ctx, m);
+          }
+        }
+      });
+    });
+  }
+
+  private void dropReadWhileMoving() {
+    if (readWhileMoving != null) {
+      readWhileMoving.forEach(ReferenceCountUtil::release);
+      readWhileMoving = null;
     }
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    dropReadWhileMoving();
     if (connection != null) {
       connection.closed();
     }

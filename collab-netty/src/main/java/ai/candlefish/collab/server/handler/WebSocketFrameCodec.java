@@ -170,6 +170,24 @@ final class WebSocketFrameCodec extends ChannelDuplexHandler {
     releaseInput();
   }
 
+  /** The channel moves to another event loop ({@link SessionHandler}): the guard leaves this loop's sweep. */
+  @Override
+  public void channelUnregistered(ChannelHandlerContext ctx) {
+    if (guard != null) {
+      guard.leaveSweep();
+    }
+    ctx.fireChannelUnregistered();
+  }
+
+  /** Registered with another loop after a move: the guard joins that loop's sweep. */
+  @Override
+  public void channelRegistered(ChannelHandlerContext ctx) {
+    if (guard != null) {
+      guard.joinSweep(ctx.channel());
+    }
+    ctx.fireChannelRegistered();
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     releaseInput();

@@ -60,13 +60,29 @@ final class Authentication {
 
   /** Starts the clock: a client not authenticated within the authentication timeout is closed. */
   void startDeadline() {
+    scheduleDeadline(connection.runtime().config().authenticationTimeout().toNanos());
+  }
+
+  /**
+   * The channel moved to another event loop: the deadline, if still running, is scheduled there again with the time
+   * it had left (on the new loop).
+   */
+  void moved() {
+    if (deadline != null && !deadline.isDone()) {
+      long left = Math.max(0, deadline.getDelay(TimeUnit.NANOSECONDS));
+      deadline.cancel(false);
+      scheduleDeadline(left);
+    }
+  }
+
+  private void scheduleDeadline(long nanos) {
     ServerRuntime runtime = connection.runtime();
     deadline = connection.channel().eventLoop().schedule(() -> {
       if (principal == null) {
         runtime.metrics().connectionRefused("authentication-timeout");
         connection.close(CloseCodes.UNAVAILABLE, "authentication timed out, try again later");
       }
-    }, runtime.config().authenticationTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    }, nanos, TimeUnit.NANOSECONDS);
   }
 
   /**

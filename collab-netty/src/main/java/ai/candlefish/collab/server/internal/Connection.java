@@ -158,6 +158,21 @@ public final class Connection implements Peer {
     policy().start(this, token);
   }
 
+  /**
+   * Whether the channel may still move to another event loop: nothing of the session is bound to its loop yet but the
+   * authentication deadline (no document open, nothing received, held or closing). On the event loop.
+   */
+  public boolean canMove() {
+    return documents.size() == 0 && (held == null || held.isEmpty()) && authenticatingDocuments == null && !closed
+        && !handshake.isClosing() && authentication.principal() == null
+        && (waiting == null || waiting.isEmpty());
+  }
+
+  /** The channel moved to another event loop (see {@link #canMove}); on the new loop. */
+  public void moved() {
+    authentication.moved();
+  }
+
   /** Authenticates the connection as a whole with {@code token} (the URL's, or collab/1's {@code Hello}). */
   void authenticateConnection(String token) {
     authentication.connectionTokenSent();
