@@ -82,13 +82,20 @@ function useKeptInBrowser (userName, documentName, doc, provider, writable) {
   }, [userName, documentName, doc, provider, writable])
 }
 
-/** Undo and redo of this page's edits of the rooms; Ctrl/Cmd+Z, Ctrl/Cmd+Shift+Z and Ctrl+Y outside the notes. */
-function useUndo (rooms) {
+/**
+ * Undo and redo of this page's edits of the rooms; Ctrl/Cmd+Z, Ctrl/Cmd+Shift+Z and Ctrl+Y outside the notes. A
+ * version restored (`restored`, which the server changes right after a restore) clears both: the restore put the
+ * version's rooms and text back as new items, and undoing an edit from before it would bring the old ones back beside
+ * them (a name twice, a room twice).
+ */
+function useUndo (rooms, restored) {
   const undoManager = useMemo(() => new Y.UndoManager(rooms, { trackedOrigins: new Set([LOCAL]) }), [rooms])
   const [can, setCan] = useState({ undo: false, redo: false })
   useEffect(() => {
     const update = () => setCan({ undo: undoManager.canUndo(), redo: undoManager.canRedo() })
     for (const event of ['stack-item-added', 'stack-item-popped', 'stack-cleared']) undoManager.on(event, update)
+    const onRestored = () => undoManager.clear()
+    restored.observe(onRestored)
     const onKey = e => {
       if (!(e.ctrlKey || e.metaKey) || e.altKey) return
       const key = e.key.toLowerCase()
@@ -101,7 +108,7 @@ function useUndo (rooms) {
       else undoManager.undo()
     }
     addEventListener('keydown', onKey)
-    return () => { removeEventListener('keydown', onKey); undoManager.destroy() }
+    return () => { removeEventListener('keydown', onKey); restored.unobserve(onRestored); undoManager.destroy() }
   }, [undoManager])
   return { undoManager, ...can }
 }
@@ -294,7 +301,7 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
   useObserved(totals)
   const people = usePeople(provider)
   const status = useStatus(provider)
-  const undo = useUndo(rooms)
+  const undo = useUndo(rooms, doc.getMap('restored'))
   const [shownVersion, showVersion] = useState(null) // a past version or a comparison, shown read-only
   const roomTotals = totals.get('rooms') || {}
   const grand = totals.get('grand')

@@ -15,7 +15,8 @@
 //              must reach Bob.
 //     readonly Rita, whose token (PAINTBOX_READ_TOKEN) may only read, finds no "Create estimate" in the list (it
 //              says why) and opens an estimate from it: its fields must be
-//              read-only, the notes not editable, no button that edits there, and what she types must change
+//              read-only, the notes not editable, no button that edits there (nor "Restore" beside its versions,
+//              which she may view), and what she types must change
 //              nothing. An edit made in her page all the same (the server drops it) must not come back when she
 //              opens the estimate again: the page must show it as the server has it.
 //     twousers Alice and Bob in one browser profile, each in a tab of their own: Alice renames a room while her tab
@@ -35,12 +36,19 @@
 //              while Bob's typing at its start reaches her: Bob's document must never hold half-composed text,
 //              hers must end with what was composed after his change, her caret after it (she types on), and
 //              full-width digits composed into an area must read as the number.
+//     restore  Alice restores a version while Bob types into a room's name that the version had otherwise: Bob's
+//              document must never hold a half-restored estimate, both pages must end with the version and what Bob
+//              typed after the restore reached him (where his caret was), and Alice's undo after the restore must
+//              bring back nothing beside what the restore put back (no name twice).
+//     undo     Alice's undo after Bob's edit of the same name (and of the same surface) takes back only hers, her
+//              caret stays after what is left before it, and the server's total follows; undo while offline and
+//              after coming back takes back her own edits only, and redo brings them back.
 import { mkdirSync } from 'node:fs'
 import { aliceAndBob, check, createEstimate, launch, openEstimate, seen, signIn, signInTab, typeInNotes, waitUntil } from './paintbox-pages.mjs'
 
 const [base, shots, ...scenarios] = process.argv.slice(2)
 if (!base || !shots || scenarios.length === 0) {
-  console.error('usage: node paintbox-page.mjs <base url> <shots> remove|big|config|offline|readonly|twousers|names|missing|twotabs|ime...')
+  console.error('usage: node paintbox-page.mjs <base url> <shots> remove|big|config|offline|readonly|twousers|names|missing|twotabs|ime|restore|undo...')
   process.exit(2)
 }
 mkdirSync(shots, { recursive: true })
@@ -297,6 +305,9 @@ const SCENARIOS = {
     const id = await createEstimate(alice, 'Read only')
     await alice.page.click('#add-room')
     await alice.page.locator('.room').first().locator('.room-name').fill('Hall')
+    await alice.page.fill('#version-label', 'Before Rita')
+    await alice.page.click('#save-version')
+    await alice.page.waitForSelector('#versions li .version-label:has-text("Before Rita")')
     // Rita's tab is signed in with her read-only token, as a page of a host's own login would be.
     const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US' })
     await context.addInitScript(user => {
@@ -318,7 +329,9 @@ const SCENARIOS = {
     const page = rita.page
     await page.waitForSelector('#read-only')
     await page.waitForSelector('#notes[contenteditable="false"]')
-    const editing = { addRoom: '#add-room', removeRoom: '.remove-room', undo: '#undo', saveVersion: '#save-version' }
+    await page.waitForSelector('#versions li .view-version') // she may look at versions, not restore them
+    const editing = { addRoom: '#add-room', removeRoom: '.remove-room', undo: '#undo', saveVersion: '#save-version',
+      restoreVersion: '.restore-version' }
     for (const [what, selector] of Object.entries(editing)) {
       check(await page.locator(selector).count() === 0, `Rita's page offers no ${what}`)
     }
@@ -463,11 +476,11 @@ const SCENARIOS = {
 }
 
 /** `who` clicks into the first room's name, presses `key` (Home, End) and types `text`. */
-const typeIntoName = async (who, key, text) => {
+const typeIntoName = async (who, key, text, delay = 20) => {
   const field = who.page.locator('.room').first().locator('.room-name')
   await field.click()
   await who.page.keyboard.press(key)
-  await who.page.keyboard.type(text, { delay: 20 })
+  await who.page.keyboard.type(text, { delay })
 }
 
 SCENARIOS.twotabs = async browser => {
@@ -558,6 +571,117 @@ SCENARIOS.ime = async browser => {
     async who => (await seen(who.page)).rooms[0].surfaces.map(s => s.area), [12.5])
   for (const who of [alice, bob]) check(who.errors.length === 0, `${who.name}'s page had errors: ${who.errors}`)
   return { composed: composed.shown[1], area: areas.shown[1][0] }
+}
+
+/** Alice and Bob on a new estimate called `title`, where Alice added a room called `name` with one surface. */
+const aRoomOfAliceAndBob = async (browser, title, name) => {
+  const { alice, bob } = await aliceAndBob(browser, base, title)
+  await alice.page.click('#add-room')
+  const room = alice.page.locator('.room').first()
+  await room.locator('.room-name').fill(name)
+  await room.locator('.add-surface').click() // 10 m² × 2 coats × 3.00 = 60
+  await allHold(`both pages have the ${name}`, [alice, bob], names, [name])
+  return { alice, bob, both: [alice, bob], room }
+}
+
+SCENARIOS.restore = async browser => {
+  const { alice, bob, both, room: hall } = await aRoomOfAliceAndBob(browser, 'Restored while typing', 'Hall')
+  await alice.page.fill('#version-label', 'Hall only')
+  await alice.page.click('#save-version')
+  await alice.page.waitForSelector('#versions li .version-label:has-text("Hall only")')
+  // After the version: the hall renamed, a kitchen added (Alice's own edits, in her undo history).
+  await hall.locator('.room-name').fill('Lounge')
+  await alice.page.click('#add-room')
+  await alice.page.locator('.room').nth(1).locator('.room-name').fill('Kitchen')
+  await allHold('both pages have the lounge and the kitchen', both, names, ['Lounge', 'Kitchen'])
+  // Every set of names Bob's document holds, after each transaction.
+  await bob.page.evaluate(() => {
+    const rooms = window.paintbox.doc.getArray('rooms')
+    window.namesHeld = []
+    window.paintbox.doc.on('afterTransaction', () => window.namesHeld.push(rooms.toArray().map(r => String(r.get('name')))))
+  })
+  // Bob types on at the end of the lounge's name; Alice restores the version once his first characters reach her.
+  const typing = typeIntoName(bob, 'End', ' with the stairs, upstairs and down', 50)
+  await waitUntil('Bob\'s first characters reached Alice', async () => ({ ok: (await names(alice))[0].startsWith('Lounge w') }))
+  await alice.page.click('#versions li .restore-version')
+  await alice.page.waitForSelector('#restore-note')
+  await typing
+  await waitUntil('the restore reached Bob', async () => ({ ok: (await names(bob)).length === 1 }))
+  await bob.page.keyboard.type(' (2)') // where his caret is now
+  const restored = await waitUntil('both pages end with the version and Bob\'s typing after it', async () => {
+    const shown = []
+    for (const who of both) {
+      const s = await seen(who.page)
+      shown.push({ names: s.roomsShown && s.rooms.map(r => r.name), grand: s.totalShown && s.grandText })
+    }
+    const name = shown[0].names && shown[0].names[0]
+    return {
+      ok: JSON.stringify(shown[0]) === JSON.stringify(shown[1]) && shown[0].names.length === 1 &&
+        typeof name === 'string' && name.startsWith('Hall') && name.endsWith(' (2)') && shown[0].grand === '€60.00',
+      shown
+    }
+  }, 20000)
+  const held = await bob.page.evaluate(() => window.namesHeld)
+  const halfway = held.filter(n => !(n.length === 2 && n[0].startsWith('Lounge') && n[1] === 'Kitchen') &&
+    !(n.length === 1 && n[0].startsWith('Hall') && !n[0].includes('Lounge')))
+  check(halfway.length === 0, 'Bob\'s document never held a half-restored estimate: ' + JSON.stringify(halfway))
+
+  // Alice's undo after the restore: the restore took back her rename and her kitchen; undoing the rename again
+  // would bring the hall's old name back beside the one the restore put back ("HallHall"). Her history is gone.
+  await waitUntil('the restore cleared Alice\'s undo', async () => ({ ok: await alice.page.isDisabled('#undo') }))
+  await alice.page.locator('#estimate-title').click()
+  await alice.page.keyboard.press('Control+z') // applied at once, in her page: her document shows it now
+  const afterUndo = await allHold('both pages after Alice\'s undo', both, names, restored.shown[0].names)
+  for (const who of both) check(who.errors.length === 0, `${who.name}'s page had errors: ${who.errors}`)
+  return { restored: restored.shown[1], held: held.length, afterUndo: afterUndo.shown[0] }
+}
+
+SCENARIOS.undo = async browser => {
+  const { alice, bob, both } = await aRoomOfAliceAndBob(browser, 'Undone after the others', 'Kitchen')
+  const field = who => who.page.locator('.room').first().locator('.room-name')
+  const surface = (who, n) => who.page.locator('.room').first().locator('tr.surface').first().locator('input.' + n)
+  const grand = async who => { const s = await seen(who.page); return s.totalShown && s.grandText }
+  const state = async who => [await names(who), ...(await seen(who.page)).rooms[0].surfaces.map(s => [s.area, s.coats, s.price]), await grand(who)]
+
+  // Alice types at the end of the name, Bob at its start; her undo takes back only hers, her caret stays after
+  // what is left before it, and she types on there.
+  await typeIntoName(alice, 'End', ' north')
+  await typeIntoName(bob, 'Home', 'Big ')
+  await allHold('both pages have what both typed', both, names, ['Big Kitchen north'])
+  await field(alice).focus()
+  await alice.page.keyboard.press('Control+z')
+  await allHold('Alice\'s undo took back her typing only', both, names, ['Big Kitchen'])
+  const caret = await field(alice).evaluate(e => [e.selectionStart, e.selectionEnd])
+  await alice.page.keyboard.type('!')
+  await allHold('Alice typed on where her caret was', both, names, ['Big Kitchen!'])
+
+  // The totals follow an undo: Alice's area, then Bob's coats; her undo takes back her area, not his coats.
+  await surface(alice, 'area').fill('20')
+  await allHold('both have Alice\'s area', both, state, [['Big Kitchen!'], [20, 2, 3], '€120.00'])
+  await surface(bob, 'coats').fill('3')
+  await allHold('both have Bob\'s coats', both, state, [['Big Kitchen!'], [20, 3, 3], '€180.00'])
+  await alice.page.keyboard.press('Control+z')
+  const totals = await allHold('Alice\'s undo took back her area, and the total followed', both, state,
+    [['Big Kitchen!'], [10, 3, 3], '€90.00'])
+  check(await surface(alice, 'area').inputValue() === '10', 'Alice\'s area field shows the undone value')
+
+  // Offline: Alice types and changes the price, Bob changes the coats; Alice undoes her price while offline.
+  await alice.page.evaluate(() => window.paintbox.provider.disconnect())
+  await typeIntoName(alice, 'End', ' (offline)')
+  await alice.page.locator('#estimate-title').click() // out of the field: the price is an undo step of its own
+  await surface(alice, 'price').fill('5')
+  await surface(bob, 'coats').fill('2')
+  await alice.page.keyboard.press('Control+z')
+  await alice.page.evaluate(() => window.paintbox.provider.connect())
+  const offline = await allHold('both pages merge what Alice kept offline with Bob\'s coats', both, state,
+    [['Big Kitchen! (offline)'], [10, 2, 3], '€60.00'])
+  await alice.page.keyboard.press('Control+z')
+  const online = await allHold('Alice\'s next undo took back what she typed offline, not Bob\'s coats', both, state,
+    [['Big Kitchen!'], [10, 2, 3], '€60.00'])
+  await alice.page.keyboard.press('Control+Shift+z')
+  await allHold('her redo brings it back', both, state, [['Big Kitchen! (offline)'], [10, 2, 3], '€60.00'])
+  for (const who of both) check(who.errors.length === 0, `${who.name}'s page had errors: ${who.errors}`)
+  return { caret, totals: totals.shown[1], offline: offline.shown[1], online: online.shown[1] }
 }
 
 const browser = await launch()

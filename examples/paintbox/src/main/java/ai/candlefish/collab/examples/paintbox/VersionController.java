@@ -2,7 +2,9 @@ package ai.candlefish.collab.examples.paintbox;
 
 import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.core.StateVector;
+import ai.candlefish.collab.core.YMap;
 import ai.candlefish.collab.server.CollabServer;
+import ai.candlefish.collab.server.DocumentHandle;
 import ai.candlefish.collab.server.VersionComparison;
 import ai.candlefish.collab.server.VersionHistory;
 import ai.candlefish.collab.spi.DocumentKey;
@@ -47,6 +49,8 @@ import org.springframework.web.server.ResponseStatusException;
 @RequestMapping("/api/estimates/{id}/versions")
 class VersionController {
   private static final long TIMEOUT_SECONDS = 30;
+  /** The Y.Map of an estimate's document that says which version was restored last, and when. */
+  static final String RESTORED = "restored";
 
   /** A version in the list. */
   record VersionView(long id, String label, String author, Instant created) {
@@ -154,7 +158,26 @@ class VersionController {
           caller.name()));
     }
     boolean changed = await(server.versions().restore(caller.key(), version));
+    if (changed) {
+      markRestored(caller.key(), version);
+    }
     return new RestoreResult(VersionView.of(info), changed, saved == null ? null : VersionView.of(saved));
+  }
+
+  /**
+   * Tells every open page that a version was restored: {@value #RESTORED} (a Y.Map) gets the version and the time,
+   * in an edit right after the restore's, and a page clears its undo history when it changes. The restore put back
+   * the version's rooms and text as new items; undoing a page's own edits from before would bring the old items back
+   * beside them (a name twice, a room twice).
+   */
+  private void markRestored(DocumentKey key, long version) {
+    try (DocumentHandle handle = await(server.openDocument(key))) {
+      await(handle.edit(txn -> {
+        YMap restored = txn.doc().getMap(RESTORED);
+        restored.set("version", (double) version);
+        restored.set("at", (double) System.currentTimeMillis());
+      }));
+    }
   }
 
   /** The signed-in caller and the document of estimate {@code id}. */

@@ -24,7 +24,7 @@ import tools.jackson.databind.JsonNode;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PaintboxPageBrowserTest {
   private static final String[] SCENARIOS = {"remove", "big", "config", "offline", "readonly", "twousers", "names",
-      "missing", "twotabs", "ime"};
+      "missing", "twotabs", "ime", "restore", "undo"};
 
   @TempDir
   static Path dataDir; // static: used before the tests
@@ -115,6 +115,26 @@ class PaintboxPageBrowserTest {
 
     assertThat(seen.get("composed").toString()).isEqualTo("[\"Big Kitchen台所 2\"]");
     assertThat(seen.get("area").asDouble()).isEqualTo(12.5);
+  }
+
+  @Test
+  void aVersionRestoredWhileAnotherPersonTypes_isNeverShownHalfDone_keepsWhatTheyTypedAfter_andClearsUndo() {
+    JsonNode seen = scenarios.passed("restore");
+
+    String name = seen.get("restored").get("names").get(0).asText();
+    assertThat(name).startsWith("Hall").endsWith(" (2)").doesNotContain("Lounge").doesNotContain("HallHall");
+    assertThat(seen.get("restored").get("grand").asText()).isEqualTo("€60.00");
+    assertThat(seen.get("afterUndo").toString()).isEqualTo("[\"" + name + "\"]");
+  }
+
+  @Test
+  void undoAfterAnotherPersonsEdit_andAcrossAnOfflinePeriod_takesBackOnlyMine_withTheCaretAndTheTotalsFollowing() {
+    JsonNode seen = scenarios.passed("undo");
+
+    assertThat(seen.get("caret").toString()).isEqualTo("[11,11]");
+    assertThat(seen.get("totals").toString()).isEqualTo("[[\"Big Kitchen!\"],[10,3,3],\"€90.00\"]");
+    assertThat(seen.get("offline").toString()).isEqualTo("[[\"Big Kitchen! (offline)\"],[10,2,3],\"€60.00\"]");
+    assertThat(seen.get("online").toString()).isEqualTo("[[\"Big Kitchen!\"],[10,2,3],\"€60.00\"]");
   }
 
   @Test
