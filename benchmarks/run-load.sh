@@ -66,7 +66,11 @@
 #   document threads; default: CollabServer's, twice the cores and the cores; DOCUMENTS 0: documents on the event loops);
 #   LOAD_WARMUP=S (the warm-up of every scenario that has one, in seconds, instead of the scenario's: after the peak
 #   steps' 10 s, collab-netty's C2 compiler still used about a third of its CPU in the measured phase at peak-5, ~0.5-3
-#   us per delivered update after 25-40 s; see RESULTS.md, "Server CPU, round 5")
+#   us per delivered update after 25-40 s; see RESULTS.md, "Server CPU, round 5");
+#   LOAD_PEAK_WRITERS=W (the peak steps' writers per document, default 10: every client; with fewer, each writer edits
+#   10/W times as often, so that a document gets as many updates as before, and only the writers keep a replica: the
+#   other clients time each receipt and count its bytes without applying it, a receiver that costs the generator far
+#   less than the server's delivery; see RESULTS.md, "Server, round 12")
 #
 # Each JVM runs in a session of its own (setsid): with the kernel's autogroup scheduling
 # (/proc/sys/kernel/sched_autogroup_enabled), the CPU is shared fairly between sessions, so two JVMs in one session
@@ -210,7 +214,11 @@ scenario_args() {
     fanout) echo --clients 1001 --documents 1 --writers 1 --rate 10 --warmup 5 --duration 30 --awareness 30 ;;
     join) echo --clients 50 --documents 1 --rate 0 --duration 5 --connect-concurrency 50 --document-bytes 5000000 \
                --io-threads 50 ;;
-    peak-*) echo --clients 100 --documents 10 --rate "${1#peak-}" --warmup 10 --duration 15 --awareness 30 ;;
+    peak-*) local w=${LOAD_PEAK_WRITERS:-10} writers=""
+            [[ $w == 10 ]] || writers="--writers $((10 * w)) --replicas $((10 * w))"
+            echo --clients 100 --documents 10 $writers \
+                 --rate "$(awk -v r="${1#peak-}" -v w="$w" 'BEGIN { print r * 10 / w }')" --warmup 10 --duration 15 \
+                 --awareness 30 ;;
   esac
 }
 

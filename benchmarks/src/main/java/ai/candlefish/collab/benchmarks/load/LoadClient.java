@@ -5,6 +5,7 @@ import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.core.Subscription;
 import ai.candlefish.collab.core.Updates;
 import ai.candlefish.collab.core.YText;
+import ai.candlefish.collab.core.internal.codec.Lib0Encoder;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -35,6 +36,9 @@ import java.util.concurrent.atomic.LongAdder;
  * document is compared at the end, and whenever {@link #MAX_UNAPPLIED} wait. The replica's work per remote update is
  * then its decoding and integration, without a transaction, a cleanup and an update event of its own: the load
  * generator shares the machine with the server it measures, and every server gets the same cheaper generator.
+ * A client without a replica ({@code LoadSettings#replicas()}) never applies a remote update after its initial
+ * sync: it times the receipt and keeps the clocks received, which the convergence check compares with the server's
+ * state vector; it cannot edit.
  *
  * <p>Everything but the futures and {@link #snapshot()} runs on the channel's event loop.
  */
@@ -53,6 +57,8 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
     final LongAdder unexpectedCloses = new LongAdder();
     final LongAdder messagesReceived = new LongAdder();
     final LongAdder messagesSent = new LongAdder();
+    /** The payload bytes of the binary messages received (a receiver's share of the server's output). */
+    final LongAdder bytesReceived = new LongAdder();
     /** A client's own updates that the server sent back to it (the Node servers send every update to everyone). */
     final LongAdder echoes = new LongAdder();
     /** Set when the edits stop: one volatile read per edit, no round trip per client. */
@@ -78,6 +84,8 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
   private final LatencyTracker tracker;
   private final Counters counters;
   private final int receivers;
+  /** Whether the client applies what it receives (see the class comment). */
+  private final boolean replica;
   private final SplittableRandom random;
   private LoadProtocol.Conversation conversation;
   /** The clocks received so far, by client: the initial sync's state vector, then each remote update's end. */
@@ -99,9 +107,10 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
   /**
    * @param node which server the client connects to
    * @param receivers how many other clients the document has (each of them should receive every edit)
+   * @param replica whether the client applies the updates it receives (only a replica can edit)
    */
   LoadClient(int index, String document, int node, LoadProtocol protocol, LatencyTracker tracker,
-      Counters counters, int receivers, long seed) {
+      Counters counters, int receivers, boolean replica, long seed) {
     this.index = index;
     this.document = document;
     this.node = node;
@@ -109,6 +118,7 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
     this.tracker = tracker;
     this.counters = counters;
     this.receivers = receivers;
+    this.replica = replica;
     this.random = new SplittableRandom(seed);
   }
 
@@ -153,6 +163,7 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
       return;
     }
     counters.messagesReceived.increment();
+    counters.bytesReceived.add(frame.content().readableBytes());
     receivedNanos = System.nanoTime();
     try {
       conversation.received(ByteBufUtil.getBytes(frame.content()));
@@ -186,6 +197,9 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
         tracker.received(client, before, e.getValue(), now, node);
         seen.put(client, e.getValue());
       }
+    }
+    if (!replica && synced.isDone()) {
+      return;
     }
     unapplied.add(update);
     if (unapplied.size() >= MAX_UNAPPLIED) {
@@ -260,6 +274,9 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
 
   /** Starts editing {@code perSecond} times a second, the first after a random part of a period; any thread. */
   void startEditing(double perSecond) {
+    if (!replica) {
+      throw new IllegalStateException("client " + index + " has no replica and cannot edit: give writers replicas");
+    }
     long period = (long) (TimeUnit.SECONDS.toNanos(1) / perSecond);
     long delay = random.nextLong(period);
     channel.eventLoop().execute(() -> edits = channel.eventLoop()
@@ -321,12 +338,29 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
     conversation.sendUpdate(update);
   }
 
-  /** The document's text and state vector, read on the event loop; any thread. */
+  /**
+   * The document's text and state vector, read on the event loop; any thread. Without a replica, the text is null
+   * and the state vector is the clocks received.
+   */
   io.netty.util.concurrent.Future<Snapshot> snapshot() {
     return channel.eventLoop().submit(() -> {
+      if (!replica) {
+        return new Snapshot(null, receivedStateVector(), channel.isActive());
+      }
       applyReceived();
       return new Snapshot(doc.getText(TEXT).toString(), doc.encodeStateVector(), channel.isActive());
     });
+  }
+
+  /** {@link #seen} as an encoded state vector (its own edits are none: a client without a replica never edits). */
+  private byte[] receivedStateVector() {
+    Lib0Encoder out = new Lib0Encoder(8 + 10 * seen.size());
+    out.writeVarUint(seen.size());
+    seen.forEach((client, clock) -> {
+      out.writeVarUint(client);
+      out.writeVarUint(clock);
+    });
+    return out.toByteArray();
   }
 
   /** Closes the connection (an expected close); any thread. */

@@ -22,6 +22,8 @@ final class LoadCommandLine {
         --prefix P                  document names are P0, P1, ... (default load-doc-)
         --rate R                    edits per second of each writing client, 0 for idle clients (default 1)
         --writers W                 only clients 0 .. W-1 edit (default: all)
+        --replicas K                only clients 0 .. K-1 (every writer) apply what they receive to a replica
+                                    of their document; the others time receipts and count bytes (default: all)
         --document-bytes B          give each document a text of about B encoded bytes first (default 0)
         --warmup S                  seconds of edits before latencies count (default 0)
         --duration S                measured seconds, or how long idle clients stay (default 10)
@@ -69,6 +71,7 @@ final class LoadCommandLine {
           case "--prefix" -> b.documentPrefix(value);
           case "--rate" -> b.rate(Double.parseDouble(value));
           case "--writers" -> b.writers(Integer.parseInt(value));
+          case "--replicas" -> b.replicas(Integer.parseInt(value));
           case "--document-bytes" -> b.initialDocumentBytes(Long.parseLong(value));
           case "--warmup" -> warmup = Double.parseDouble(value);
           case "--duration" -> duration = Double.parseDouble(value);

@@ -132,7 +132,7 @@ public final class LoadGenerator {
       opening.acquire();
       int d = i % settings.documents();
       LoadClient client = new LoadClient(i, documentName(d), settings.nodeOf(i), settings.protocol(), tracker,
-          counters, perDocument[d] - 1, settings.seed() * 1_000_003L + i);
+          counters, perDocument[d] - 1, settings.hasReplica(i), settings.seed() * 1_000_003L + i);
       clients.add(client);
       client.synced.whenComplete((t, e) -> opening.release());
       connect(client, i);
@@ -210,6 +210,8 @@ public final class LoadGenerator {
         (System.nanoTime() - probesStart) / 1_000_000, probed.getTotalCount(), millis(probed, 99),
         probed.getMaxValue() / 1000.0);
     long deliveredBefore = tracker.deliveredCount();
+    long bytesBefore = counters.bytesReceived.sum();
+    long messagesBefore = counters.messagesReceived.sum();
     long serverCpuBefore = server == null ? 0 : server.cpuNanos();
     long selfCpuBefore = self.cpuNanos();
     long measureStart = System.nanoTime();
@@ -237,6 +239,8 @@ public final class LoadGenerator {
     long measureNanos = System.nanoTime() - measureStart;
     // The counts and CPU times first, the slow probes last (see above).
     long delivered = tracker.deliveredCount() - deliveredBefore;
+    long bytes = counters.bytesReceived.sum() - bytesBefore;
+    long messages = counters.messagesReceived.sum() - messagesBefore;
     double serverCpu = server == null ? -1 : 100.0 * (server.cpuNanos() - serverCpuBefore) / measureNanos;
     double selfCpu = 100.0 * (self.cpuNanos() - selfCpuBefore) / measureNanos;
     ClusterProbe.Sample clusterAfter = cluster == null ? null : cluster.sample();
@@ -259,6 +263,9 @@ public final class LoadGenerator {
     latencies.add(tracker.takeHistogram());
     crossNode.add(tracker.takeCrossNodeHistogram());
     acks.add(tracker.takeAckHistogram());
+    log.info("measured phase: {} messages, {} payload bytes received; per delivery {} messages, {} bytes", messages,
+        bytes, delivered == 0 ? 0 : String.format("%.3f", (double) messages / delivered),
+        delivered == 0 ? 0 : String.format("%.1f", (double) bytes / delivered));
     log.info("drained after {} ms: {} sent, {} delivered, {} undelivered", System.currentTimeMillis()
         - (drainDeadline - DRAIN_MILLIS), tracker.sentCount(), tracker.deliveredCount(), tracker.undelivered());
     long heapEnd = heap();
@@ -445,7 +452,7 @@ public final class LoadGenerator {
       List<LoadClient> batch = new ArrayList<>();
       for (int i = first; i < Math.min(total, first + WARMUP_BATCH); i++) {
         LoadClient client = new LoadClient(-3_000_000 - i, settings.documentPrefix() + "warmup-" + (i % 50),
-            0, settings.protocol(), new LatencyTracker(), new LoadClient.Counters(), 0, i);
+            0, settings.protocol(), new LatencyTracker(), new LoadClient.Counters(), 0, true, i);
         batch.add(client);
         connect(client, i);
       }
@@ -489,7 +496,7 @@ public final class LoadGenerator {
   /** A client outside the measured ones: its own tracker and counters, no edits. */
   private LoadClient passiveClient(int index, int d) {
     return new LoadClient(index, documentName(d), Math.floorMod(d, settings.servers().size()), settings.protocol(),
-        new LatencyTracker(), new LoadClient.Counters(), 0, d);
+        new LatencyTracker(), new LoadClient.Counters(), 0, true, d);
   }
 
   /** " cross-node p50 .. ms, p99 .. ms;" for a report line, or nothing when no delivery crossed nodes. */
@@ -565,10 +572,12 @@ public final class LoadGenerator {
       if (!s.connected()) {
         return name + ": client " + c.index + " was disconnected";
       }
-      if (!s.text().equals(server.text())
+      // A client without a replica has the clocks it received, and no text.
+      if ((s.text() != null && !s.text().equals(server.text()))
           || !StateVector.decode(s.stateVector()).equals(StateVector.decode(server.stateVector()))) {
-        return name + ": client " + c.index + " has " + s.text().length() + " characters, the server "
-            + server.text().length();
+        return name + ": client " + c.index + (s.text() == null ? " received the clocks "
+            + StateVector.decode(s.stateVector()) + ", the server has " + StateVector.decode(server.stateVector())
+            : " has " + s.text().length() + " characters, the server " + server.text().length());
       }
     }
     return null;

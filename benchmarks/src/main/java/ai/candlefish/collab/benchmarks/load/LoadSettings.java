@@ -18,6 +18,11 @@ import java.util.Objects;
  * @param documentPrefix document names are this prefix and a number
  * @param rate edits per second of each writing client; 0 for idle clients
  * @param writers how many clients edit (clients {@code 0 .. writers - 1}); the others only read
+ * @param replicas how many clients keep a replica of their document (clients {@code 0 .. replicas - 1}, every
+ *     writer among them): they apply what they receive, and the convergence check compares their text and state
+ *     vector with the server's. The others only time each update's receipt and count its bytes (the check compares
+ *     the clocks they received with the server's state vector): a receiver that costs the load generator less
+ *     than a server's delivery, so that the generator, on the same cores, is not what a ladder measures
  * @param initialDocumentBytes before the clients connect, each document is given a text whose encoded state is
  *     about this size, by a client that stays connected to the end; 0 for empty documents
  * @param warmup how long clients edit before latencies count
@@ -47,7 +52,7 @@ import java.util.Objects;
  *     given its memory back (with {@code -XX:TrimNativeHeapInterval=5000}, within 5 s); zero: none
  */
 public record LoadSettings(URI server, String serverName, LoadProtocol protocol, String scenario, int clients,
-    int documents, String documentPrefix, double rate, int writers, long initialDocumentBytes, Duration warmup,
+    int documents, String documentPrefix, double rate, int writers, int replicas, long initialDocumentBytes, Duration warmup,
     Duration duration, Duration awarenessInterval, int ioThreads, int connectConcurrency,
     List<InetAddress> localAddresses, long serverPid, long seed, List<URI> servers, List<Long> nodePids,
     long databasePid, String redis, int warmupConnections, Duration settle) {
@@ -60,6 +65,15 @@ public record LoadSettings(URI server, String serverName, LoadProtocol protocol,
     nodePids = List.copyOf(nodePids);
     Objects.requireNonNull(redis, "redis");
     Objects.requireNonNull(settle, "settle");
+    if (writers > replicas) {
+      throw new IllegalArgumentException("every writer needs a replica, but there are " + writers + " writers and "
+          + replicas + " replicas: set replicas to at least writers");
+    }
+  }
+
+  /** Whether client {@code i} keeps a replica of its document (see {@link #replicas()}). */
+  public boolean hasReplica(int client) {
+    return client < replicas;
   }
 
   /** The node (index in {@link #servers()}) that client {@code i} connects to. */
@@ -83,6 +97,7 @@ public record LoadSettings(URI server, String serverName, LoadProtocol protocol,
     private String documentPrefix = "load-doc-";
     private double rate = 1;
     private int writers = -1;
+    private int replicas = -1;
     private long initialDocumentBytes;
     private Duration warmup = Duration.ZERO;
     private Duration duration = Duration.ofSeconds(10);
@@ -200,6 +215,15 @@ public record LoadSettings(URI server, String serverName, LoadProtocol protocol,
       return this;
     }
 
+    /** How many clients keep a replica of their document (the first ones; see {@link LoadSettings#replicas()}); default: all. */
+    public Builder replicas(int replicas) {
+      if (replicas < 0) {
+        throw new IllegalArgumentException("replicas must not be negative but was " + replicas);
+      }
+      this.replicas = replicas;
+      return this;
+    }
+
     /** The encoded size of each document's text before the clients connect; default 0 (empty documents). */
     public Builder initialDocumentBytes(long bytes) {
       if (bytes < 0 || bytes > 64L * 1024 * 1024) {
@@ -285,7 +309,8 @@ public record LoadSettings(URI server, String serverName, LoadProtocol protocol,
 
     public LoadSettings build() {
       return new LoadSettings(server, serverName, protocol, scenario, clients, documents, documentPrefix, rate,
-          writers < 0 ? clients : Math.min(writers, clients), initialDocumentBytes, warmup,
+          writers < 0 ? clients : Math.min(writers, clients), replicas < 0 ? clients : Math.min(replicas, clients),
+          initialDocumentBytes, warmup,
           duration, awarenessInterval, ioThreads, connectConcurrency, localAddresses, serverPid, seed, servers,
           nodePids, databasePid, redis, warmupConnections, settle);
     }

@@ -1,6 +1,7 @@
 package ai.candlefish.collab.benchmarks.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
 import ai.candlefish.collab.server.CollabServer;
@@ -137,6 +138,31 @@ class LoadGeneratorTest {
     assertThat(report.deliveries()).isEqualTo(report.updatesSent() * 5);
     assertThat(report.errors()).isZero();
     assertThat(report.converged()).as(report.divergence()).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"y-websocket", "hocuspocus"})
+  void run_replicas_clientsWithoutAReplicaReceiveEveryUpdate_andAreCheckedByTheirClocks(String protocol)
+      throws Exception {
+    // Clients 0 and 1 (one per document) edit and keep replicas; the other 8 only time and count what they receive.
+    LoadReport report = LoadGenerator.run(settings().protocol(LoadCommandLine.protocol(protocol))
+        .clients(10, 2).writers(2).replicas(2).rate(20)
+        .phases(Duration.ofMillis(300), Duration.ofSeconds(2)).build());
+
+    assertThat(report.connected()).isEqualTo(10);
+    assertThat(report.updatesSent()).isPositive();
+    assertThat(report.deliveries()).isEqualTo(report.updatesSent() * 4);
+    assertThat(report.undelivered()).isZero();
+    assertThat(report.errors()).isZero();
+    assertThat(report.documentsChecked()).isEqualTo(2);
+    assertThat(report.converged()).as(report.divergence()).isTrue();
+  }
+
+  @Test
+  void settings_writersWithoutReplicas_areRefusedWithWhatToDo() {
+    assertThatThrownBy(() -> settings().clients(10, 2).writers(4).replicas(2).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("4 writers and 2 replicas");
   }
 
   @Test
