@@ -53,3 +53,12 @@ export function collabUrl (config) {
   const host = config.collabPort > 0 ? `${location.hostname}:${config.collabPort}` : location.host
   return `${scheme}//${host}${config.collabPath || ''}`
 }
+
+/**
+ * Every collaboration socket the page may use, in the order it tries them: this instance's, then the cluster's other
+ * instances' (`paintbox.collab-fallback-urls`), without a trailing slash (as the provider keeps them).
+ */
+export function collabUrls (config) {
+  const urls = [collabUrl(config), ...(config.collabFallbackUrls || [])].map(url => url.replace(/\/+$/, ''))
+  return urls.filter((url, i) => urls.indexOf(url) === i)
+}

@@ -7,7 +7,7 @@ import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { memo, useEffect, useLayoutEffect, useMemo, useReducer, useState } from 'react'
-import { api, ApiError, collabUrl, untilAnswered } from './api.js'
+import { api, ApiError, collabUrls, untilAnswered } from './api.js'
 import { Notes } from './notes.jsx'
 import { TextField } from './text-field.jsx'
 import { VersionsPanel, VersionView } from './versions.jsx'
@@ -53,6 +53,25 @@ function useReconnectWhenRefused (provider, renew) {
     provider.on('status', onStatus)
     provider.on('closed', onClosed)
     return () => { alive = false; provider.off('status', onStatus); provider.off('closed', onClosed) }
+  }, [provider])
+}
+
+/**
+ * Moves the provider on to the next of `urls` (this instance's socket, then the cluster's other instances') when a
+ * connection to the one it used could not be opened, so that a page whose instance died (`kill -9`, a crash) goes on
+ * through another, with what was typed meanwhile; every instance serves every estimate. A connection that was open
+ * and closed is tried again where it was first (a token that expired, the server's idle check): it moves on only if
+ * that one cannot be opened.
+ */
+function useFailover (provider, urls) {
+  useEffect(() => {
+    if (urls.length < 2) return
+    const onClose = () => {
+      if (provider.wsconnected) return
+      provider.serverUrl = urls[(urls.indexOf(provider.serverUrl) + 1) % urls.length]
+    }
+    provider.on('connection-close', onClose)
+    return () => provider.off('connection-close', onClose)
   }, [provider])
 }
 
@@ -254,6 +273,7 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
   const documentName = 'estimate-' + id
   // Not connected here: Lexical's collaboration plugin connects it when the notes editor mounts (so the editor
   // hears the first 'sync') and disconnects it when the page goes.
+  const urls = useMemo(() => collabUrls(config), [config])
   const { doc, provider } = useMemo(() => {
     const doc = new Y.Doc()
     // disableBc: y-websocket would also relay the document between the browser's tabs on a BroadcastChannel, and a
@@ -264,7 +284,7 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
     // person typed and nobody saw it. Each tab syncs through the server alone; what a tab typed offline reaches the
     // others, its own other tabs too, once it is back (and a new tab reads it from this browser's IndexedDB, which
     // it then sends). Two people in two tabs of one browser could see each other's unsent edits over it as well.
-    const provider = new WebsocketProvider(collabUrl(config), documentName, doc,
+    const provider = new WebsocketProvider(urls[0], documentName, doc,
       { connect: false, params: { token: user.token }, shouldReconnect, disableBc: true })
     return { doc, provider }
   }, [documentName, user.name])
@@ -272,6 +292,7 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
   // when the old one expires (4440), and the provider reconnects (shouldReconnect).
   provider.params.token = user.token
   useReconnectWhenRefused(provider, onUnauthorized)
+  useFailover(provider, urls)
   useEffect(() => {
     window.paintbox = { doc, provider } // for the browser test and the curious
     return () => { provider.destroy(); doc.destroy() }

@@ -47,30 +47,34 @@ class EstimateController {
 
   /**
    * Where the page connects its y-websocket provider: {@code ws://<page's host>:<collabPort><collabPath>/<document>};
-   * {@code collabPort} -1: the page's own port ({@code candlefish.collab.transport=servlet}).
+   * {@code collabPort} -1: the page's own port ({@code candlefish.collab.transport=servlet}). When that cannot be
+   * reached, the page tries {@code collabFallbackUrls} in turn (a cluster's other instances: {@code
+   * paintbox.collab-fallback-urls}).
    */
-  record ClientConfig(int collabPort, String collabPath, String tenant) {}
+  record ClientConfig(int collabPort, String collabPath, String tenant, List<String> collabFallbackUrls) {}
 
   private final Estimates estimates;
   private final Users users;
   private final PresenceHooks presence;
   private final CollabServer server;
   private final CollabProperties collab;
+  private final PaintboxProperties paintbox;
 
   EstimateController(Estimates estimates, Users users, PresenceHooks presence, CollabServer server,
-      CollabProperties collab) {
+      CollabProperties collab, PaintboxProperties paintbox) {
     this.estimates = estimates;
     this.users = users;
     this.presence = presence;
     this.server = server;
     this.collab = collab;
+    this.paintbox = paintbox;
   }
 
   @GetMapping("/api/config")
   ClientConfig config() {
     String path = collab.path() == null ? "" : collab.path().replaceAll("/+$", "");
     return new ClientConfig(server.port(), path.isEmpty() || path.startsWith("/") ? path : "/" + path,
-        PaintboxApplication.TENANT);
+        PaintboxApplication.TENANT, paintbox.collabFallbackUrls());
   }
 
   @GetMapping("/api/me")

@@ -1,7 +1,10 @@
 package ai.candlefish.collab.examples.paintbox;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -11,9 +14,33 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param dataDir where Paintbox keeps its data: the H2 database ({@code spring.datasource.url} points into it by
  *     default) and the development login's signing key
  * @param devLogin the development login
+ * @param collabFallbackUrls the collaboration sockets of the cluster's other instances ({@code ws://host:1235}, with
+ *     {@code candlefish.collab.path} if one is set), which the page tries in turn when a connection to the one it
+ *     uses cannot be opened: a page whose instance died goes on through another. Their instances must allow this
+ *     one's pages ({@code candlefish.collab.allowed-origins}). Empty (the default): the page waits for its own.
  */
 @ConfigurationProperties("paintbox")
-public record PaintboxProperties(@DefaultValue("./paintbox-data") Path dataDir, @DefaultValue DevLogin devLogin) {
+public record PaintboxProperties(@DefaultValue("./paintbox-data") Path dataDir, @DefaultValue DevLogin devLogin,
+    @DefaultValue List<String> collabFallbackUrls) {
+
+  /** @throws IllegalArgumentException if a fallback URL is not a {@code ws:} or {@code wss:} URL with a host */
+  public PaintboxProperties {
+    collabFallbackUrls = List.copyOf(collabFallbackUrls == null ? List.of() : collabFallbackUrls);
+    for (String url : collabFallbackUrls) {
+      URI uri;
+      try {
+        uri = new URI(url);
+      } catch (URISyntaxException e) {
+        uri = null;
+      }
+      if (uri == null || !("ws".equals(uri.getScheme()) || "wss".equals(uri.getScheme())) || uri.getHost() == null
+          || uri.getQuery() != null || uri.getFragment() != null) {
+        throw new IllegalArgumentException("paintbox.collab-fallback-urls: " + url + " is not the URL of another "
+            + "instance's collaboration socket; write it as ws://host:port or wss://host:port, with the path of "
+            + "candlefish.collab.path if one is set");
+      }
+    }
+  }
 
   /**
    * The development login: anybody may sign in with just a name and gets a JWT (HMAC-SHA256) that the

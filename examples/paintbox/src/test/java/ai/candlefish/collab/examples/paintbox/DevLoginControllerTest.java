@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.mock.web.MockHttpServletRequest;
@@ -17,7 +18,7 @@ class DevLoginControllerTest {
 
   private DevLoginController controller(boolean allowRemote) {
     PaintboxProperties properties = new PaintboxProperties(dataDir,
-        new PaintboxProperties.DevLogin(true, null, Duration.ofHours(1), allowRemote));
+        new PaintboxProperties.DevLogin(true, null, Duration.ofHours(1), allowRemote), List.of());
     return new DevLoginController(DevTokens.fromSettings(null, dataDir, Duration.ofHours(1)), properties);
   }
 

@@ -24,6 +24,7 @@ import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -43,9 +44,10 @@ import tools.jackson.databind.ObjectMapper;
  * redis-server: Alice on one, Bob on the other, edit the same estimate; both converge, and the totals are computed
  * once, by the instance that holds the estimate's lease (only its log says it wrote them). Then that instance is
  * killed with {@code kill -9}: the other keeps serving, takes the lease over, has every room the dead instance
- * acknowledged, and computes the totals from then on. Before that, a real browser on each instance edits another
- * estimate. The two instances serve both tests (a Paintbox JVM takes long to start on a busy machine): the kill
- * comes last.
+ * acknowledged, and computes the totals from then on; a real browser on each instance has the estimate open, and
+ * the page of the dead instance goes on through the survivor's socket ({@code paintbox.collab-fallback-urls}). Before
+ * that, a real browser on each instance edits another estimate. The two instances serve both tests (a Paintbox JVM
+ * takes long to start on a busy machine): the kill comes last.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -74,8 +76,11 @@ class PaintboxClusterTest {
         "--save", "", "--appendonly", "no", "--protected-mode", "no", "--loglevel", "warning")
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     await("redis-server on " + redisPort).atMost(60, TimeUnit.SECONDS).until(() -> listening(redisPort));
-    a = new Instance("paintbox-a");
-    b = new Instance("paintbox-b"); // one after the other: both run schema.sql and the store's migration
+    int[] http = {freePort(), freePort()};
+    int[] collab = {freePort(), freePort()};
+    // As the README says: each instance's pages may use the other's socket, and try it when their own is gone.
+    a = new Instance("paintbox-a", http, collab, 0);
+    b = new Instance("paintbox-b", http, collab, 1); // one after the other: both run schema.sql and the migration
   }
 
   @AfterAll
@@ -105,10 +110,11 @@ class PaintboxClusterTest {
     final Path log;
     final Process process;
 
-    Instance(String nodeId) throws Exception {
+    /** Instance {@code i} of the two whose ports are {@code http} and {@code collab}. */
+    Instance(String nodeId, int[] http, int[] collab, int i) throws Exception {
       this.nodeId = nodeId;
-      this.httpPort = freePort();
-      this.collabPort = freePort();
+      this.httpPort = http[i];
+      this.collabPort = collab[i];
       this.log = dir.resolve(nodeId + ".log");
       Path java = Path.of(System.getProperty("java.home"), "bin", "java");
       process = new ProcessBuilder(java.toString(), "-Xmx384m", "-cp", System.getProperty("java.class.path"),
@@ -121,6 +127,8 @@ class PaintboxClusterTest {
           "--candlefish.collab.cluster.enabled=true", "--candlefish.collab.cluster.node-id=" + nodeId,
           "--candlefish.collab.cluster.lease-ttl=3s",
           "--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + redisPort,
+          "--candlefish.collab.allowed-origins=http://127.0.0.1:" + http[0] + ",http://127.0.0.1:" + http[1],
+          "--paintbox.collab-fallback-urls=ws://127.0.0.1:" + collab[1 - i],
           "--logging.level.ai.candlefish.collab.examples.paintbox.TotalsHooks=debug")
           .redirectErrorStream(true).redirectOutput(log.toFile()).start();
       instances.add(this);
@@ -145,7 +153,7 @@ class PaintboxClusterTest {
 
   @Test
   @Order(2)
-  void twoInstances_convergeAndComputeTotalsOnTheLeaseHolderOnly_andTheSurvivorOfAKillKeepsEverythingAcknowledged()
+  void twoInstances_convergeWithTotalsOnTheLeaseHolderOnly_andAfterAKillTheSurvivorKeepsEverythingAndServesBothPages()
       throws Exception {
     String aliceToken = login(a, "Alice");
     String bobToken = login(b, "Bob");
@@ -184,9 +192,15 @@ class PaintboxClusterTest {
       lastAcks.add(addRoom(onOwner, "late" + i, 5, 1, 2)); // 10 each
     }
     CompletableFuture.allOf(lastAcks.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
-    owner.process.destroyForcibly(); // SIGKILL
-    assertThat(owner.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     long epochBefore = leaseEpoch(document);
+    // A browser on each instance has the estimate open when the owner is killed (SIGKILL, by the script): the page
+    // of the dead one goes on through the survivor's socket, and both pages end with the survivor's total.
+    JsonNode failover = NodeScenarios.run("paintbox-failover.mjs", "scenario", List.of(owner.base() + "/",
+        other.base() + "/", System.getProperty("screenshot.dir", "target/screenshots") + "/cluster",
+        estimate.get("id").asText(), "900", Long.toString(owner.process.pid())), Map.of()).passed("failover");
+    assertThat(failover.get("to").asText()).isEqualTo("ws://127.0.0.1:" + other.collabPort);
+    assertThat(failover.get("grand").asText()).isEqualTo("€1,020.00");
+    assertThat(owner.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
     // The survivor keeps serving: a new edit is acknowledged and reaches its page at once.
     addRoom(onOther, "after", 10, 1, 5).get(120, TimeUnit.SECONDS); // 50
@@ -194,7 +208,7 @@ class PaintboxClusterTest {
     // the once-only work (the totals) for what was stored meanwhile, without another edit.
     await("the survivor holds the lease").atMost(120, TimeUnit.SECONDS)
         .until(() -> leaseOwner(document).equals(other.nodeId));
-    BigDecimal afterKill = new BigDecimal("950.00");
+    BigDecimal afterKill = new BigDecimal("1070.00");
     await("the survivor wrote the totals").atMost(180, TimeUnit.SECONDS)
         .untilAsserted(() -> assertThat(grand(onOther)).isEqualTo(afterKill));
     assertThat(leaseEpoch(document)).isGreaterThan(epochBefore);
@@ -203,7 +217,7 @@ class PaintboxClusterTest {
     // A fresh client of the survivor loads everything acknowledged, also what only the dead instance had taken.
     ClientDocument fresh = open(other, login(other, "Carol"), document);
     await("a fresh load has every acknowledged room").atMost(120, TimeUnit.SECONDS).untilAsserted(() -> {
-      assertThat(rooms(fresh)).isEqualTo(16);
+      assertThat(rooms(fresh)).isEqualTo(18); // with the two that the browsers added
       assertThat(grand(fresh)).isEqualTo(afterKill);
       assertThat(stateVector(fresh)).isEqualTo(stateVector(onOther));
     });
