@@ -59,16 +59,6 @@ final class DeleteSet {
       return data[(i << 1) + 1];
     }
 
-    /** Whether each range starts at or after the end of the one before (what v2 can write). */
-    boolean isOrdered() {
-      for (int i = 1; i < count(); i++) {
-        if ((long) clock(i - 1) + len(i - 1) > clock(i)) {
-          return false;
-        }
-      }
-      return true;
-    }
-
     void sortAndMerge() {
       int n = count();
       if (n > 1) {
@@ -214,16 +204,8 @@ final class DeleteSet {
     for (int k = count - 1; k >= 0; k--) {
       long client = sorted[k];
       Ranges r = clients.get(client);
-      if (encoder instanceof UpdateEncoderV2 && !r.isOrdered()) {
-        // v2 writes each clock as the distance from the previous range's end, which must not be negative. Only a
-        // hostile update has such ranges (Yjs would write garbage for them); v1 copies them as they are. Sorted
-        // in a copy: a snapshot's delete set is a value that must not change.
-        Ranges copy = new Ranges();
-        copy.data = Arrays.copyOf(r.data, r.data.length);
-        copy.size = r.size;
-        copy.sortAndMerge();
-        r = copy;
-      }
+      // As they are, as Yjs writes them: in v2 a range out of order makes a negative distance, which Yjs writes as
+      // one byte (UpdateEncoderV2.writeDsClock), and one of length 0 fails there.
       encoder.resetDsCurVal();
       encoder.writeVarUint(client);
       int n = r.count();

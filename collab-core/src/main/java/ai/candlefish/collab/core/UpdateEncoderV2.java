@@ -95,6 +95,12 @@ final class UpdateEncoderV2 extends UpdateEncoder {
   void writeDsClock(int clock) {
     long diff = clock - dsCurrVal;
     dsCurrVal = clock;
+    if (diff < 0) {
+      // A range that starts before the previous one ended (only a crafted v1 update lists one). lib0's writeVarUint
+      // writes a negative number as the one byte num & 0x7f: readers then see another clock, in Yjs and here alike.
+      rest.writeUint8((int) (diff & 0x7F));
+      return;
+    }
     rest.writeVarUint(diff);
   }
 

@@ -52,7 +52,7 @@ final class UpdateReader {
     try {
       UpdateDecoder d = format.newDecoder(in);
       List<AbstractStruct[]> blocks = readStructs(d);
-      DeleteSet ds = readDeleteSet(d);
+      DeleteSet ds = readDeleteSet(d, false);
       return new DecodedUpdate(byClient(blocks), ds);
     } catch (DecodingException e) {
       throw e;
@@ -91,8 +91,17 @@ final class UpdateReader {
     return out;
   }
 
-  /** Decodes an update into its structs in wire order, for the update algebra. */
+  /** Decodes an update into its structs in wire order, for the update algebra (deletions sorted and merged). */
   static UpdateMerger.Stream decodeStream(byte[] update, UpdateFormat format) {
+    return decodeStream(update, format, false);
+  }
+
+  /**
+   * {@link #decodeStream(byte[], UpdateFormat)}; with {@code asWritten}, the deleted ranges exactly as the update
+   * lists them (Yjs's {@code readDeleteSet}): in their order, adjacent ones apart, ranges of length 0 kept. Yjs's
+   * diff, conversion and obfuscation write them out that way again, and its merge sorts and merges them.
+   */
+  static UpdateMerger.Stream decodeStream(byte[] update, UpdateFormat format, boolean asWritten) {
     Lib0Decoder in = new Lib0Decoder(update);
     try {
       UpdateDecoder d = format.newDecoder(in);
@@ -100,7 +109,7 @@ final class UpdateReader {
       for (AbstractStruct[] block : readStructs(d)) {
         structs.addAll(Arrays.asList(block));
       }
-      DeleteSet ds = readDeleteSet(d);
+      DeleteSet ds = readDeleteSet(d, asWritten);
       return new UpdateMerger.Stream(structs, ds == null ? new DeleteSet() : ds);
     } catch (DecodingException e) {
       throw e;
@@ -232,8 +241,8 @@ final class UpdateReader {
     };
   }
 
-  /** The delete set, or null if it deletes nothing. */
-  private static DeleteSet readDeleteSet(UpdateDecoder d) {
+  /** The delete set, or null if it lists no range (see {@link #decodeStream(byte[], UpdateFormat, boolean)}). */
+  private static DeleteSet readDeleteSet(UpdateDecoder d, boolean asWritten) {
     DeleteSet ds = null;
     int numClients = d.rest.readVarUintAsInt();
     d.checkRestCount(numClients, 2, "delete set clients");
@@ -249,7 +258,12 @@ final class UpdateReader {
         if (clock + len > MAX_CLOCK) {
           throw new DecodingException("deleted range " + client + ":" + clock + "+" + len + " overflows", at);
         }
-        if (len > 0) {
+        if (asWritten) {
+          if (ds == null) {
+            ds = new DeleteSet();
+          }
+          ds.addRaw(client, (int) clock, (int) len);
+        } else if (len > 0) {
           if (ds == null) {
             ds = new DeleteSet();
           }

@@ -142,7 +142,7 @@ public final class Updates {
     }
     List<UpdateMerger.Stream> streams = new ArrayList<>(updates.size());
     for (byte[] u : updates) {
-      streams.add(UpdateReader.decodeStream(Objects.requireNonNull(u, "update"), format));
+      streams.add(UpdateReader.decodeStream(Objects.requireNonNull(u, "update"), format, true));
     }
     return UpdateMerger.merge(streams, format);
   }
@@ -170,7 +170,7 @@ public final class Updates {
     Objects.requireNonNull(update, "update");
     Objects.requireNonNull(stateVector, "stateVector");
     StateVector sv = StateVector.decode(stateVector);
-    return UpdateMerger.diff(UpdateReader.decodeStream(update, format), sv, format);
+    return UpdateMerger.diff(UpdateReader.decodeStream(update, format, true), sv, format);
   }
 
   /**
@@ -203,7 +203,7 @@ public final class Updates {
    */
   public static byte[] convertV1ToV2(byte[] update) {
     Objects.requireNonNull(update, "update");
-    return UpdateMerger.convert(UpdateReader.decodeStream(update, UpdateFormat.V1), UpdateFormat.V2);
+    return UpdateMerger.convert(UpdateReader.decodeStream(update, UpdateFormat.V1, true), UpdateFormat.V2);
   }
 
   /**
@@ -216,7 +216,7 @@ public final class Updates {
    */
   public static byte[] convertV2ToV1(byte[] update) {
     Objects.requireNonNull(update, "update");
-    return UpdateMerger.convert(UpdateReader.decodeStream(update, UpdateFormat.V2), UpdateFormat.V1);
+    return UpdateMerger.convert(UpdateReader.decodeStream(update, UpdateFormat.V2, true), UpdateFormat.V1);
   }
 
   /**
@@ -272,7 +272,7 @@ public final class Updates {
    */
   public static byte[] obfuscate(byte[] update, boolean formatting, boolean subdocs, boolean xml) {
     Objects.requireNonNull(update, "update");
-    return UpdateMerger.transform(UpdateReader.decodeStream(update, UpdateFormat.V1), UpdateFormat.V1,
+    return UpdateMerger.transform(UpdateReader.decodeStream(update, UpdateFormat.V1, true), UpdateFormat.V1,
         new Obfuscator(formatting, subdocs, xml));
   }
 
@@ -294,7 +294,7 @@ public final class Updates {
    */
   public static byte[] obfuscateV2(byte[] update, boolean formatting, boolean subdocs, boolean xml) {
     Objects.requireNonNull(update, "update");
-    return UpdateMerger.transform(UpdateReader.decodeStream(update, UpdateFormat.V2), UpdateFormat.V2,
+    return UpdateMerger.transform(UpdateReader.decodeStream(update, UpdateFormat.V2, true), UpdateFormat.V2,
         new Obfuscator(formatting, subdocs, xml));
   }
 
