@@ -152,7 +152,7 @@ export const applySurfaceOp = (doc, op) => {
       else doc.getText(op.name).setAttribute(op.key, op.value)
       return true
     case 'applyDelta':
-      doc.getText(op.name).applyDelta(untag(op.delta), { sanitize: op.sanitize })
+      textRoot(doc, op.name).applyDelta(untag(op.delta), { sanitize: op.sanitize })
       return true
     default:
       return false

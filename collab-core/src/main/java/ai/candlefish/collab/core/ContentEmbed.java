@@ -10,6 +10,11 @@ final class ContentEmbed extends Content {
     this.embed = embed;
   }
 
+  /** The embed as a delta's insert: {@link Delta#NULL_EMBED} for JSON null. */
+  Object deltaInsert() {
+    return embed == null ? Delta.NULL_EMBED : embed;
+  }
+
   @Override
   int length() {
     return 1;

@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>For text, {@code insert} is a {@code String}, an embed (a JSON-like value) or a nested type; for arrays it is
  * a {@code List} of values. An operation is an insert if {@code insert != null}, a delete if {@code delete > 0}, and
- * a retain otherwise. A retain of 0 units is one, as in Yjs: applied with attributes it still writes format marks
+ * a retain otherwise. An embed that is JSON {@code null} (Yjs's {@code {insert: null}}) is inserted as
+ * {@link #NULL_EMBED}. A retain of 0 units is one, as in Yjs: applied with attributes it still writes format marks
  * where it stands, and it moves the position past deleted text and redundant marks.
  *
  * @param insert inserted content, or null
@@ -22,6 +23,23 @@ import org.jspecify.annotations.Nullable;
  */
 public record Delta(@Nullable Object insert, int delete, int retain,
     @Nullable Map<String, @Nullable Object> attributes) {
+
+  /**
+   * The {@link #insert()} of an embed that is JSON {@code null}, where Yjs's delta has {@code {insert: null}}. Yjs
+   * itself cannot insert one ({@code insertEmbed(i, null)} and {@code applyDelta} fail with a TypeError, as ours
+   * refuse it), but an update from elsewhere can hold one; {@link YText#toDelta()} and text events hand it out so
+   * that positions still count it. Its {@code toString()} is {@code "null"}.
+   */
+  public static final Object NULL_EMBED = NullEmbed.INSTANCE;
+
+  private enum NullEmbed {
+    INSTANCE;
+
+    @Override
+    public String toString() {
+      return "null";
+    }
+  }
 
   /** An insert without attributes. */
   public static Delta insert(Object content) {

@@ -176,10 +176,24 @@ public sealed class YText extends SharedType permits YXmlText {
   /**
    * Inserts an embed (a JSON-like object, or a shared type) at {@code index}; it occupies one position.
    *
-   * <p>As in Yjs, an index past the end appends and a negative index inserts at the start.
+   * <p>As in Yjs, an index past the end appends and a negative index inserts at the start, and a string is inserted as
+   * text. An empty string inserts nothing (Yjs writes an item of length 0, which no Yjs text shows).
+   *
+   * @throws IllegalArgumentException if {@code embed} is {@link Undefined#INSTANCE} or {@link Delta#NULL_EMBED}
+   *     (Yjs fails on undefined and null with a TypeError), or no JSON-like value
    */
   public void insertEmbed(int index, Object embed, @Nullable Map<String, @Nullable Object> attributes) {
     Objects.requireNonNull(embed, "embed");
+    if (embed == Undefined.INSTANCE || embed == Delta.NULL_EMBED) {
+      // Yjs: insertEmbed(i, undefined) and insertEmbed(i, null) fail with a TypeError (embed.constructor)
+      throw new IllegalArgumentException("an embed cannot be undefined or null (Yjs fails there too); embed a value");
+    }
+    if (embed instanceof String s && s.isEmpty()) {
+      // Yjs inserts a string embed as text, and an empty one as an item of length 0 (with format marks around it
+      // inside formatted text): a struct that our decoder refuses, so that the state would not load again. As
+      // insert(index, ""): nothing.
+      return;
+    }
     Object value = embed instanceof SharedType ? embed : Values.checkJson(embed);
     Map<String, Object> attrs = attributes == null ? new LinkedHashMap<>() : normalizeAttributes(attributes);
     if (doc == null && defer(t -> t.insertEmbed(index, value, attrs))) {
@@ -248,9 +262,11 @@ public sealed class YText extends SharedType permits YXmlText {
     doc.transact(txn -> {
       Pos pos = new Pos(null, start, 0, new LinkedHashMap<>());
       for (Delta op : delta) {
+        if (op.insert() == Undefined.INSTANCE) {
+          continue; // Yjs's {insert: undefined} is no insert, and neither a retain nor a delete: nothing
+        }
         if (op.insert() != null) {
-          Object ins = op.insert() instanceof String || op.insert() instanceof SharedType
-              ? op.insert() : Values.checkJson(op.insert());
+          Object ins = deltaInsert(op.insert());
           if (!(ins instanceof String s) || !s.isEmpty()) {
             insertText(txn, pos, ins, op.attributes() == null ? new LinkedHashMap<>()
                 : normalizeAttributes(op.attributes()));
@@ -263,6 +279,15 @@ public sealed class YText extends SharedType permits YXmlText {
         }
       }
     });
+  }
+
+  /** What an insert of a delta inserts: a string, a shared type or a JSON value (checked). */
+  private static Object deltaInsert(Object insert) {
+    if (insert == Delta.NULL_EMBED) {
+      throw new IllegalArgumentException("a delta cannot insert a null embed (Yjs's applyDelta fails on"
+          + " {insert: null} with a TypeError); leave that insert out or insert a value");
+    }
+    return insert instanceof String || insert instanceof SharedType ? insert : Values.checkJson(insert);
   }
 
   /**
@@ -281,9 +306,11 @@ public sealed class YText extends SharedType permits YXmlText {
       Pos pos = new Pos(null, start, 0, new LinkedHashMap<>());
       for (int i = 0; i < delta.size(); i++) {
         Delta op = delta.get(i);
+        if (op.insert() == Undefined.INSTANCE) {
+          continue;
+        }
         if (op.insert() != null) {
-          Object ins = op.insert() instanceof String || op.insert() instanceof SharedType
-              ? op.insert() : Values.checkJson(op.insert());
+          Object ins = deltaInsert(op.insert());
           if (ins instanceof String s && i == delta.size() - 1 && pos.right == null && s.endsWith("\n")) {
             ins = s.substring(0, s.length() - 1);
           }
@@ -353,6 +380,12 @@ public sealed class YText extends SharedType permits YXmlText {
   /** {@link #toDelta()} with every embedded shared type replaced by its clone. */
   final List<Delta> deltaForClone() {
     List<Delta> delta = new ArrayList<>(toDelta());
+    // Yjs's clone applies the delta when inserted and stops at a null embed (a TypeError it logs): the rest is lost.
+    for (int i = 0; i < delta.size(); i++) {
+      if (delta.get(i).insert() == Delta.NULL_EMBED) {
+        delta.subList(i, delta.size()).clear();
+      }
+    }
     delta.replaceAll(d -> d.insert() instanceof SharedType ? Delta.insert(cloneValue(d.insert()), d.attributes()) : d);
     return delta;
   }
@@ -442,7 +475,7 @@ public sealed class YText extends SharedType permits YXmlText {
         s.appendTo(str);
       } else if (c instanceof ContentType || c instanceof ContentEmbed) {
         packString(ops, str, current);
-        Object insert = c instanceof ContentType t ? t.type : ((ContentEmbed) c).embed;
+        Object insert = c instanceof ContentType t ? t.type : ((ContentEmbed) c).deltaInsert();
         ops.add(insertOp(insert, current));
       } else if (c instanceof ContentFormat f && Snapshot.isVisible(n, snapshot)) {
         packString(ops, str, current);

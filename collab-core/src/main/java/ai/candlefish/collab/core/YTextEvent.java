@@ -74,7 +74,7 @@ public final class YTextEvent extends YEvent {
         }
         case INSERT -> {
           Object content = insert != null ? insert : insertText.toString();
-          if (insert != null || insertText.length() > 0) {
+          if (insert != null ? isDeltaInsert(insert) : insertText.length() > 0) {
             if (currentAttributes.isEmpty()) {
               op = Delta.insert(content);
             } else {
@@ -105,6 +105,16 @@ public final class YTextEvent extends YEvent {
       action = null;
     }
 
+    /**
+     * Whether Yjs's {@code typeof insert === 'object' || insert.length > 0} holds for an embed: objects, arrays, null
+     * and non-empty strings make an insert; an embedded number, boolean or empty string makes none in an event's delta
+     * (though {@code toDelta()} has it), and Yjs fails on an undefined one with a TypeError (we leave it out too).
+     */
+    private static boolean isDeltaInsert(Object embed) {
+      return embed instanceof String s ? !s.isEmpty()
+          : embed instanceof Map || embed instanceof List || embed instanceof SharedType || embed == Delta.NULL_EMBED;
+    }
+
     void run(Transaction txn) {
       insert = null;
       for (Item item = target().start; item != null; item = item.right) {
@@ -114,7 +124,7 @@ public final class YTextEvent extends YEvent {
             if (!deletes(item)) {
               addOp();
               action = Action.INSERT;
-              insert = c instanceof ContentType t ? t.type : ((ContentEmbed) c).embed;
+              insert = c instanceof ContentType t ? t.type : ((ContentEmbed) c).deltaInsert();
               addOp();
             }
           } else if (deletes(item)) {

@@ -264,13 +264,16 @@ final class YjsInterop {
     return String.valueOf(v) + " (" + v.getClass().getSimpleName() + ")";
   }
 
-  /** A text delta as Yjs's toDelta() shows it: {insert, attributes?} maps (no attributes when there are none). */
+  /**
+   * A text delta as Yjs's toDelta() shows it: {insert, attributes?} maps (no attributes when there are none; a
+   * null embed as {insert: null}).
+   */
   static List<Object> deltaAsMaps(List<Delta> delta) {
     List<Object> out = new ArrayList<>(delta.size());
     for (Delta d : delta) {
       Map<String, Object> m = new LinkedHashMap<>();
       if (d.insert() != null) {
-        m.put("insert", d.insert());
+        m.put("insert", d.insert() == Delta.NULL_EMBED ? null : d.insert()); // Yjs's {insert: null}
       }
       if (d.delete() > 0) {
         m.put("delete", d.delete());

@@ -232,6 +232,23 @@ class YjsSurfacePropertyTest {
     return d;
   }
 
+  /** A random guid ("g0".."g7") and random options (shouldLoad, autoLoad, gc, meta) of a new subdocument. */
+  static void putSubdocOptions(SplittableRandom rnd, Map<String, Object> op) {
+    op.put("guid", "g" + rnd.nextInt(8));
+    if (rnd.nextInt(5) == 0) {
+      op.put("shouldLoad", false);
+    }
+    if (rnd.nextBoolean()) {
+      op.put("autoLoad", true);
+    }
+    if (rnd.nextInt(4) == 0) {
+      op.put("gc", false);
+    }
+    if (rnd.nextInt(4) == 0) {
+      op.put("meta", Map.of("title", "t" + rnd.nextInt(3)));
+    }
+  }
+
   /** The operations on subdocuments of peer-surface.mjs; false when op is not one of them. */
   static boolean applySurfaceOp(Doc doc, Map<String, Object> op) {
     String name = (String) op.get("name");
@@ -288,7 +305,8 @@ class YjsSurfacePropertyTest {
           @SuppressWarnings("unchecked")
           Map<String, Object> attributes = (Map<String, Object>) YjsInterop.toJava(d.get("attributes"));
           if (d.containsKey("insert")) {
-            delta.add(Delta.insert(YjsInterop.toJava(d.get("insert")), attributes));
+            Object insert = YjsInterop.toJava(d.get("insert"));
+            delta.add(Delta.insert(insert == null ? Delta.NULL_EMBED : insert, attributes));
           } else if (d.containsKey("delete")) {
             delta.add(Delta.delete(((Number) d.get("delete")).intValue()));
           } else {
@@ -554,19 +572,7 @@ class YjsSurfacePropertyTest {
         // A subdocument in a map or array nested in m: clones of it (cloneSet) hold the same instance, as in Yjs.
         boolean nested = !inArray && rnd.nextInt(3) == 0;
         op.put("op", inArray ? "subdocInsert" : nested ? "subdocNested" : "subdocSet");
-        op.put("guid", "g" + rnd.nextInt(8));
-        if (rnd.nextInt(5) == 0) {
-          op.put("shouldLoad", false);
-        }
-        if (rnd.nextBoolean()) {
-          op.put("autoLoad", true);
-        }
-        if (rnd.nextInt(4) == 0) {
-          op.put("gc", false);
-        }
-        if (rnd.nextInt(4) == 0) {
-          op.put("meta", Map.of("title", "t" + rnd.nextInt(3)));
-        }
+        putSubdocOptions(rnd, op);
       } else if (dice < 8) {
         op.put("op", "subdocLoad");
       } else {
