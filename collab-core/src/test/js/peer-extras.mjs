@@ -47,6 +47,9 @@ const describeType = (doc, t) => {
 }
 
 const undoManagers = new Map()
+
+/** The UndoManager of doc id ("undoManager" command), or undefined. */
+export const undoManagerOf = id => undoManagers.get(id)?.um
 const awarenesses = new Map()
 
 /** State modifiers for modifyAwarenessUpdate, by name (the Java test has the same ones). */

@@ -51,7 +51,8 @@
 //   {"op":"sortProbe","n":n,"table":[...]}  sorts 0..n-1 by Array.prototype.sort with the comparator
 //                                 (a, b) => table[a * n + b] (any, even inconsistent)     -> {"sorted":[...]}
 //   {"op":"quit"}                                                                 -> {"ok":true}, then exits
-// Relative positions and the UndoManager: see peer-extras.mjs.
+// Relative positions and the UndoManager: see peer-extras.mjs. Observers on every type, edits by path:
+// peer-observers.mjs.
 // Snapshots and PermanentUserData: see snapshot-ops.mjs.
 
 import * as Y from 'yjs'
@@ -59,7 +60,8 @@ import { createInterface } from 'node:readline'
 import { readFileSync } from 'node:fs'
 import { applyOp, fromBase64, getRoot, snapshotRoots, tag, toBase64 } from './interop.mjs'
 import { applySurfaceOp, describeEvent, handleSurface, observeDoc } from './peer-surface.mjs'
-import { handleExtra } from './peer-extras.mjs'
+import { handleExtra, undoManagerOf } from './peer-extras.mjs'
+import { handleObservers } from './peer-observers.mjs'
 import { handleSnapshotOp } from './snapshot-ops.mjs'
 
 // stdout carries replies only: Yjs and lib0 log through console.log (for example "[yjs] Changed the client-id"),
@@ -127,7 +129,7 @@ const describeStruct = s => {
 }
 
 const handle = cmd => {
-  const extra = handleExtra(cmd, replica) ?? handleSurface(cmd, replica)
+  const extra = handleExtra(cmd, replica) ?? handleSurface(cmd, replica) ?? handleObservers(cmd, replica, undoManagerOf)
   if (extra !== undefined) return extra
   const snapshotReply = handleSnapshotOp(cmd, replica, addReplica)
   if (snapshotReply !== undefined) return snapshotReply

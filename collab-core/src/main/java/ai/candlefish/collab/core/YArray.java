@@ -104,8 +104,15 @@ public final class YArray extends SharedType {
     delete(index, 1);
   }
 
-  /** The element at {@code index}. @throws IndexOutOfBoundsException if there is none */
+  /**
+   * The element at {@code index}, or {@link Undefined#INSTANCE} if there is none (an index below 0 or past the end):
+   * Yjs's {@code get} returns {@code undefined} there. An array may also hold {@code undefined} itself; tell the two
+   * apart with {@link #length()}.
+   */
   public @Nullable Object get(int index) {
+    if (index < 0 || index >= length()) {
+      return Undefined.INSTANCE;
+    }
     if (doc == null) {
       return prelim.get(index);
     }

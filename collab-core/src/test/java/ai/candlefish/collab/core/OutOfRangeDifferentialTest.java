@@ -165,6 +165,60 @@ class OutOfRangeDifferentialTest {
   }
 
   @Test
+  void arrayGet_outOfRange_undefinedAsYjs() {
+    // Yjs's Y.Array get(i) returns undefined below 0 and past the end (and reads through its search markers, which an
+    // array of a few hundred elements with deletions has).
+    Doc doc = Doc.newBuilder().clientId(7).build();
+    peer.newDoc("array-get", 7, true, Map.of("a", "array"));
+    try {
+      YArray a = doc.getArray("a");
+      List<Integer> indices = new ArrayList<>();
+      for (int i = -3; i < 4; i++) {
+        indices.add(i);
+      }
+      compareGets(a, indices, "empty");
+      List<Map<String, Object>> ops = new ArrayList<>();
+      List<Object> values = new ArrayList<>();
+      values.add(1);
+      values.add("two");
+      values.add(null);
+      ops.add(op("op", "arrayInsert", "name", "a", "index", 0, "values", values));
+      for (int i = 0; i < 60; i++) {
+        ops.add(op("op", "arrayInsert", "name", "a", "index", (i * 7) % (4 + i), "values", List.of(i, i + 1, i + 2)));
+        if (i % 5 == 4) {
+          ops.add(op("op", "arrayDelete", "name", "a", "index", i, "len", 2));
+        }
+      }
+      for (Map<String, Object> o : ops) {
+        YjsInterop.apply(doc, o);
+        peer.apply("array-get", o);
+      }
+      indices.clear();
+      int length = a.length();
+      for (int i : new int[] {-1000, -2, -1, 0, 1, 2, 3, 4, 50, length - 2, length - 1, length, length + 1, 5000}) {
+        indices.add(i);
+      }
+      for (int i = -1; i <= length; i += 13) {
+        indices.add(i);
+        indices.add(-i);
+      }
+      compareGets(a, indices, "after " + ops.size() + " edits");
+    } finally {
+      peer.drop("array-get");
+    }
+  }
+
+  private static void compareGets(YArray a, List<Integer> indices, String when) {
+    List<Object> ours = new ArrayList<>();
+    for (int i : indices) {
+      ours.add(YjsInterop.toTagged(a.get(i)));
+    }
+    Map<String, Object> c = op("op", "listGet", "id", "array-get", "name", "a", "indices", indices);
+    assertThat(YjsSurfacePropertyTest.normalized(ours)).as("get(%s) %s", indices, when)
+        .isEqualTo(peer.request(c).get("values"));
+  }
+
+  @Test
   void listEdits_negativeIndexOrLength_refused() {
     // Yjs: an insert at -1 splits the item before the first item's clock (fails when there is none) and inserts
     // after that first item, and negative deletes shift its search markers off; we refuse, changing nothing.

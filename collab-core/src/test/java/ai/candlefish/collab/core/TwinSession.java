@@ -143,7 +143,7 @@ final class TwinSession {
     String label = batch.stream().map(Message::label).toList().toString();
     log.add(to.id + " <- " + label);
     byte[] update = batch.size() == 1 ? batch.get(0).update : peer.mergeUpdates(batch.stream().map(Message::update).toList());
-    to.doc.applyUpdate(update);
+    to.doc.applyUpdate(update, "remote"); // the peer's origin (an UndoManager tracks null)
     peer.applyUpdate(to.id, update);
     compareAndSend(to, "applying " + label);
   }
