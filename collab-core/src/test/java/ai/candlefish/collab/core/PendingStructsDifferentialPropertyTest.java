@@ -41,9 +41,20 @@ class PendingStructsDifferentialPropertyTest {
   @Test
   void applyUpdate_gapsAndDuplicatesInRandomOrder_matchYjsAfterEveryMessage() {
     SeededRuns runs = SeededRuns.named("pending.structs", 0x9e4d_5eedL, 40);
-    runs.forEach((seed, run) -> run(seed));
+    runs.forEach((seed, run) -> run(seed, false));
     assertThat(waitingSteps).as("messages that left structs waiting").isGreaterThan(runs.count());
     assertThat(releasingSteps).as("messages that released waiting structs").isGreaterThan(runs.count() / 4);
+  }
+
+  /**
+   * The same with subdocuments: writers set and insert references with random options (gc, autoLoad, shouldLoad,
+   * meta, and options Yjs does not write itself, such as collectionid, in references from Yjs docs), which arrive out
+   * of order, in v1 and v2, merged and again. After every message also the subdocuments and their options and the
+   * subdocs events must be Yjs's.
+   */
+  @Test
+  void applyUpdate_subdocumentReferencesOutOfOrder_matchYjsAfterEveryMessage() {
+    SeededRuns.named("pending.subdocs", 0x5bd0_c5L, 20).forEach((seed, run) -> run(seed, true));
   }
 
   /**
@@ -56,7 +67,7 @@ class PendingStructsDifferentialPropertyTest {
   @Test
   void applyUpdate_seedsThatFoundBugs_matchYjs() {
     for (long seed : new long[] {141525462L, 141530364L, 200003742L}) {
-      run(seed);
+      run(seed, false);
     }
   }
 
@@ -159,7 +170,8 @@ class PendingStructsDifferentialPropertyTest {
     }
   }
 
-  private static void run(long seed) {
+  /** With {@code subdocs}, writers also make subdocument references, and Yjs docs add some (see above). */
+  private static void run(long seed, boolean subdocs) {
     SplittableRandom rnd = new SplittableRandom(seed);
     RandomEdits edits = new RandomEdits(rnd, true);
     boolean gc = rnd.nextInt(3) != 0;
@@ -182,6 +194,10 @@ class PendingStructsDifferentialPropertyTest {
     for (int step = 0, steps = 30 + rnd.nextInt(60); step < steps; step++) {
       int w = rnd.nextInt(n);
       Doc d = writers.get(w);
+      if (subdocs && rnd.nextInt(5) == 0) {
+        YjsSurfacePropertyTest.applySurfaceOp(d, subdocOp(rnd, d));
+        continue;
+      }
       int dice = rnd.nextInt(20);
       if (dice == 0) {
         d.transact(txn -> {
@@ -209,6 +225,18 @@ class PendingStructsDifferentialPropertyTest {
         intervalStart[w] = d.encodeStateVector();
       } else {
         YjsInterop.apply(d, edits.randomOp(d));
+      }
+    }
+    if (subdocs) {
+      for (int k = 1 + rnd.nextInt(3); k > 0; k--) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("op", "subdocUpdate");
+        c.put("client", 900_000 + k);
+        c.put("name", "m");
+        c.put("key", "s" + rnd.nextInt(3));
+        c.put("guid", "y" + rnd.nextInt(3));
+        c.put("opts", YjsInterop.toTagged(SubdocDifferentialPropertyTest.randomOptions(rnd)));
+        extra.add(YjsInterop.fromBase64(peer.request(c).get("update")));
       }
     }
     List<byte[]> all = new ArrayList<>(updates);
@@ -241,6 +269,10 @@ class PendingStructsDifferentialPropertyTest {
     target.onUpdate((bytes, origin, txn) -> updateEvents.add(bytes.clone()));
     target.onAfterTransactionCleanup(t -> log.add(List.of("afterTransactionCleanup",
         YjsSurfacePropertyTest.describeCleanup(t))));
+    if (subdocs) {
+      target.onSubdocs(e -> log.add(List.of("subdocs", Map.of("loaded", guids(e.loaded()), "added",
+          guids(e.added()), "removed", guids(e.removed())))));
+    }
     peer.newDoc(id, 999_999, gc, ROOTS, true);
     try {
       for (int i = 0; i < delivery.size(); i++) {
@@ -258,6 +290,9 @@ class PendingStructsDifferentialPropertyTest {
         waitingSteps += waiting > 0 ? 1 : 0;
         releasingSteps += waiting < waitingBefore ? 1 : 0;
         compare(id, target, at, updateEvents, events, log, stateVectors.get(rnd.nextInt(n)), ROOTS);
+        if (subdocs) {
+          SubdocDifferentialPropertyTest.compareSubdocList(peer, id, target, "after " + at);
+        }
       }
       DocInvariants.check(target);
     } finally {
@@ -280,7 +315,7 @@ class PendingStructsDifferentialPropertyTest {
     c.put("id", id);
     List<Object> yjsCleanups = new ArrayList<>();
     for (Object entry : (List<?>) peer.request(c).get("log")) {
-      if (entry instanceof List<?> l && "afterTransactionCleanup".equals(l.get(0))) {
+      if (entry instanceof List<?> l && ("afterTransactionCleanup".equals(l.get(0)) || "subdocs".equals(l.get(0)))) {
         yjsCleanups.add(entry);
       }
     }
@@ -301,6 +336,29 @@ class PendingStructsDifferentialPropertyTest {
     Map<String, Object> yjs = peer.snapshot(id, roots);
     assertThat(YjsInterop.rootDifferences(target, new LinkedHashMap<>(roots), YjsInterop.asMap(yjs.get("values")),
         YjsInterop.asMap(yjs.get("deltas")))).as("content after %s", at).isEmpty();
+  }
+
+  /** A subdocument reference set in map m or inserted into array a, with random options; or one loaded. */
+  private static Map<String, Object> subdocOp(SplittableRandom rnd, Doc doc) {
+    Map<String, Object> op = new LinkedHashMap<>();
+    boolean inArray = rnd.nextInt(3) == 0;
+    op.put("name", inArray ? "a" : "m");
+    if (inArray) {
+      op.put("index", rnd.nextInt(doc.getArray("a").length() + 1));
+    } else {
+      op.put("key", "s" + rnd.nextInt(3));
+    }
+    if (rnd.nextInt(5) == 0) {
+      op.put("op", "subdocLoad");
+      return op;
+    }
+    op.put("op", inArray ? "subdocInsert" : "subdocSet");
+    YjsSurfacePropertyTest.putSubdocOptions(rnd, op);
+    return op;
+  }
+
+  private static List<String> guids(java.util.Set<Doc> docs) {
+    return docs.stream().map(Doc::guid).toList();
   }
 
   private static SharedType root(Doc doc, String name) {

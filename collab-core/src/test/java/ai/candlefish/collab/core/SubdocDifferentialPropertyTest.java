@@ -100,7 +100,8 @@ class SubdocDifferentialPropertyTest {
     }
   }
 
-  private static Map<String, Object> randomOptions(SplittableRandom rnd) {
+  /** Random options of a subdocument reference, as another implementation may write them. */
+  static Map<String, Object> randomOptions(SplittableRandom rnd) {
     List<String> keys = new ArrayList<>(KEYS);
     Map<String, Object> opts = new LinkedHashMap<>();
     for (int n = rnd.nextInt(5); n > 0; n--) {
@@ -188,7 +189,12 @@ class SubdocDifferentialPropertyTest {
     }
     assertThat(YjsSurfacePropertyTest.normalized(events)).as("subdocs events %s", when).isEqualTo(yjsEvents);
     events.clear();
-    c = new LinkedHashMap<>();
+    compareSubdocList(peer, id, doc, when);
+  }
+
+  /** getSubdocs() with every option (guid, shouldLoad, autoLoad, meta, gc, collectionid), against the twin's. */
+  static void compareSubdocList(YjsPeer peer, String id, Doc doc, String when) {
+    Map<String, Object> c = new LinkedHashMap<>();
     c.put("op", "subdocs");
     c.put("id", id);
     c.put("full", true);
