@@ -450,18 +450,7 @@ class CollabServerTest {
     start(b -> b.idleTimeout(Duration.ofSeconds(4)));
     try (DocumentHandle handle = server.openDocument(ACME_PLANS).join();
         Socket socket = new Socket()) {
-      String letters = "abcdefghijklmnopqrstuvwxyz ".repeat(40);
-      handle.edit(txn -> {
-        for (int i = 0; i < 10_000; i++) { // ~10 MB of state
-          txn.doc().getText("t").insert(0, letters);
-        }
-      }).join();
-      socket.setReceiveBufferSize(16 * 1024);
-      socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
-      socket.setSoTimeout(10_000);
-      assertThat(RawWebSocket.upgrade(socket, "/plans?token=alice", "")).startsWith("HTTP/1.1 101");
-      socket.getOutputStream().write(RawWebSocket.binaryFrames(new byte[] {0, 0, 1, 0})); // sync step 1, empty
-      DataInputStream in = new DataInputStream(socket.getInputStream());
+      DataInputStream in = askForLargeState(handle, socket, 10_000); // ~10 MB of state
       long start = System.nanoTime();
       while (true) {
         int opcode = in.readUnsignedByte() & 0x0F;
@@ -485,6 +474,67 @@ class CollabServerTest {
       assertThat(System.nanoTime() - start).as("the download outlasted the idle timeout")
           .isGreaterThan(TimeUnit.MILLISECONDS.toNanos(8000));
     }
+  }
+
+  /**
+   * A client reading a large state slowly is not closed right behind it: past the server's outbound buffer, the
+   * kernel's send buffer holds MBs of it (it autotunes to ~2.6 MB on loopback), and at ~0.35 MB/s the client takes
+   * longer than the idle timeout (4 s) to read them. Before, the server pinged behind that tail once its buffer was
+   * empty and closed at the next look: the close frame came right behind the state and the ping (at the default 60 s,
+   * any reader under ~45 KB/s). The kernel sending data that is no ping of ours counts as the client taking it now
+   * (native epoll, which this module's tests run on).
+   */
+  @Test
+  void clientReadingTheTailOfALargeStateSlowly_isNotClosedRightBehindIt() throws Exception {
+    start(b -> b.idleTimeout(Duration.ofSeconds(4)));
+    try (DocumentHandle handle = server.openDocument(ACME_PLANS).join();
+        Socket socket = new Socket()) {
+      DataInputStream in = askForLargeState(handle, socket, 3_000); // ~3 MB: the kernel's send buffer takes most
+      OutputStream out = socket.getOutputStream();
+      long stateAt = 0;
+      while (stateAt == 0 || System.nanoTime() - stateAt < TimeUnit.SECONDS.toNanos(6)) {
+        int opcode = in.readUnsignedByte() & 0x0F;
+        long length = in.readUnsignedByte() & 0x7F;
+        length = length == 126 ? in.readUnsignedShort() : length == 127 ? in.readLong() : length;
+        assertThat(opcode).as(stateAt == 0 ? "a close before the whole state arrived"
+            : "a close within 6 s of the state (the client answers every ping)").isNotEqualTo(8);
+        byte[] payload = new byte[(int) length];
+        for (int read = 0; read < length; ) { // ~0.35 MB/s
+          int chunk = Math.min(32 * 1024, (int) length - read);
+          in.readFully(payload, read, chunk); // EOFException: the server dropped the connection
+          read += chunk;
+          if (chunk == 32 * 1024) {
+            Thread.sleep(90);
+          }
+        }
+        if (opcode == 9) {
+          out.write(RawWebSocket.frame(0x8A, payload)); // a pong, as a browser answers once it has read the ping
+        } else if (opcode == 2 && payload.length > 1 && payload[0] == 0 && payload[1] == 1) {
+          assertThat(payload.length).isGreaterThan(3_000_000);
+          stateAt = System.nanoTime();
+        }
+      }
+    }
+  }
+
+  /**
+   * Writes ~{@code kilobytes} KB of text into the document, connects {@code socket} with a small receive buffer (a
+   * slow reader's kernel takes little ahead of it) and asks for the whole state (sync step 1 with an empty state
+   * vector); returns what to read it from.
+   */
+  private DataInputStream askForLargeState(DocumentHandle handle, Socket socket, int kilobytes) throws Exception {
+    String letters = "abcdefghijklmnopqrstuvwxyz ".repeat(40);
+    handle.edit(txn -> {
+      for (int i = 0; i < kilobytes; i++) {
+        txn.doc().getText("t").insert(0, letters);
+      }
+    }).join();
+    socket.setReceiveBufferSize(16 * 1024);
+    socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
+    socket.setSoTimeout(20_000);
+    assertThat(RawWebSocket.upgrade(socket, "/plans?token=alice", "")).startsWith("HTTP/1.1 101");
+    socket.getOutputStream().write(RawWebSocket.binaryFrames(new byte[] {0, 0, 1, 0})); // sync step 1, empty
+    return new DataInputStream(socket.getInputStream());
   }
 
   /**

@@ -1,7 +1,6 @@
 package ai.candlefish.collab.server.handler;
 
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
@@ -9,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * The idle check of a bridged connection, as {@link ConnectionGuard}'s on the embedded port: after half the idle
+ * The idle check of a bridged connection, the embedded port's rule ({@link IdleWatch}): after half the idle
  * timeout without a message or pong from the client it fires a first {@link IdleStateEvent} (the session handler
  * pings through the host), after the other half a second one (it closes), unless the host's socket is taking what the
  * server sends it ({@link HostSide#takingOutput}). A client downloading a large document's state slowly sends nothing
@@ -19,15 +18,11 @@ import java.util.function.BooleanSupplier;
  *
  * <p>One timer per channel, as the {@code IdleStateHandler} it replaces. One instance per channel; event loop only.
  */
-final class BridgeIdleCheck extends ChannelInboundHandlerAdapter {
+final class BridgeIdleCheck extends IdleWatch {
   private final long idleNanos;
   private ChannelHandlerContext ctx;
   /** Whether the host's socket took some of what waits for it since the last look; known from the upgrade on. */
   private BooleanSupplier takingOutput = () -> false;
-  /** Since when the connection has been silent (the last read, or the last look). */
-  private long silentSince;
-  private boolean reading;
-  private boolean idleEventFired;
   private ScheduledFuture<?> timer;
 
   /** @param idleTimeout the server's: a first event after half of it, a second after the other half */
@@ -51,7 +46,7 @@ final class BridgeIdleCheck extends ChannelInboundHandlerAdapter {
 
   private void start() {
     if (timer == null) {
-      silentSince = System.nanoTime();
+      silentFrom(System.nanoTime());
       schedule(idleNanos);
     }
   }
@@ -62,7 +57,7 @@ final class BridgeIdleCheck extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    reading = true;
+    read();
     if (msg instanceof BridgeInitializer.Upgrade upgrade) {
       takingOutput = upgrade.takingOutput();
     }
@@ -71,11 +66,7 @@ final class BridgeIdleCheck extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    if (reading) {
-      reading = false;
-      silentSince = System.nanoTime();
-      idleEventFired = false;
-    }
+    readComplete();
     ctx.fireChannelReadComplete();
   }
 
@@ -102,21 +93,20 @@ final class BridgeIdleCheck extends ChannelInboundHandlerAdapter {
       return;
     }
     long now = System.nanoTime();
-    long wait = silentSince + idleNanos - now;
-    if (reading || wait > 0) {
-      schedule(reading ? idleNanos : wait);
+    long wait = untilSilentFor(now, idleNanos);
+    if (wait > 0) {
+      schedule(wait);
       return;
     }
-    boolean taking = takingOutput.getAsBoolean();
-    silentSince = now;
+    IdleStateEvent event = idleEvent(now, idleNanos);
     schedule(idleNanos);
-    if (taking) {
-      idleEventFired = false;
-      return;
+    if (event != null) {
+      ctx.fireUserEventTriggered(event);
     }
-    IdleStateEvent event = idleEventFired ? IdleStateEvent.READER_IDLE_STATE_EVENT
-        : IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT;
-    idleEventFired = true;
-    ctx.fireUserEventTriggered(event);
+  }
+
+  @Override
+  boolean takingOutput() {
+    return takingOutput.getAsBoolean();
   }
 }

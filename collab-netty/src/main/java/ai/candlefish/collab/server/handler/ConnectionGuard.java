@@ -4,7 +4,8 @@ import ai.candlefish.collab.server.internal.ServerRuntime;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.epoll.EpollTcpInfo;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * upgrade timeout to complete its WebSocket upgrade, the whole HTTP request included, so that a client dripping its
  * headers cannot hold a socket for long (slowloris); and watches it for silence: after half the idle timeout without
  * a byte read it fires {@link IdleStateEvent}s as Netty's {@code IdleStateHandler} would (the session handler pings,
- * then closes), unless the client is taking what the server sends it (a large state over a slow link).
+ * then closes), unless the client is taking what the server sends it (a large state over a slow link): the server's one
+ * idle rule, {@link IdleWatch}.
  *
  * <p>No timer of its own: its event loop's {@link ConnectionSweep} looks at the deadlines of all its connections a few
  * times per timeout (so a deadline passes up to an eighth of the shortest timeout late). A server holds 10,000s of
@@ -34,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One instance per channel; event loop only.
  */
-final class ConnectionGuard extends ChannelInboundHandlerAdapter {
+final class ConnectionGuard extends IdleWatch {
   static final String NAME = "guard";
   private static final Logger log = LoggerFactory.getLogger(ConnectionGuard.class);
 
@@ -51,10 +53,6 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   /** When the upgrade must be done by; checked once. */
   private long upgradeDeadline;
   private boolean upgradeChecked;
-  /** Since when the connection has been silent (the last read, or the last idle event). */
-  private long silentSince;
-  private boolean idleEventFired;
-  private boolean reading;
   /**
    * The message at the head of the channel's outbound buffer at the last look (its identity hash: a reference would
    * hold a large state's bytes), and how much of it was written.
@@ -86,7 +84,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     this.ctx = ctx;
     long now = System.nanoTime();
     upgradeDeadline = now + runtime.config().upgradeTimeout().toNanos();
-    silentSince = now;
+    silentFrom(now);
     sweep = sweeps.of(ctx.channel().eventLoop());
     sweep.add(this);
     ctx.fireChannelActive();
@@ -138,20 +136,6 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     inactive();
     ctx.fireChannelInactive();
-  }
-
-  /** Something was read. */
-  void read() {
-    reading = true;
-  }
-
-  /** A read completed: if it read anything, the connection is not silent. */
-  void readComplete() {
-    if (reading) {
-      reading = false;
-      silentSince = System.nanoTime();
-      idleEventFired = false;
-    }
   }
 
   /**
@@ -219,8 +203,16 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
    * the kernels' buffers, the ping behind it, and the client gets the idle timeout from here to read them (before,
    * the first look that saw the buffer empty sent the ping, and the client had as little as half of it: it was closed
    * right after a completed slow download). A message that reached the head since the last look counts once.
+   *
+   * <p>Past the buffer, the kernel holds what was written (its send buffer autotunes to some MB: ~2.6 MB on
+   * loopback, up to tcp_wmem's maximum, 4 MB by default), a state's tail or all of a small state, which a slow reader
+   * takes longer than the idle timeout to read (under ~45 KB/s at the default 60 s): the kernel sending the client
+   * data and having data acknowledged within the last half idle timeout counts too ({@link #kernelTaking}), unless the
+   * last look pinged: the server's own pings never count. A dead client (nothing acknowledged) or one that stopped
+   * reading (its window shut: the kernel sends probes without data) is not taking.
    */
-  private boolean takingOutput() {
+  @Override
+  boolean takingOutput() {
     ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
     Object current = buffer == null ? null : buffer.current();
     int head = current == null ? 0 : System.identityHashCode(current);
@@ -228,7 +220,21 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     boolean moved = head != outputHead || progress != outputProgress;
     outputHead = head;
     outputProgress = progress;
-    return moved;
+    return moved || !pinged() && kernelTaking();
+  }
+
+  /**
+   * Whether the kernel both sent the client data and received an acknowledgement within the last half idle timeout
+   * (the time between two looks), from the socket's TCP_INFO: on native epoll only; elsewhere it cannot tell (false:
+   * the tail must then be read within the idle timeout, as before).
+   */
+  private boolean kernelTaking() {
+    if (!(ctx.channel() instanceof EpollSocketChannel socket) || !socket.isOpen()) {
+      return false;
+    }
+    long withinMillis = sweeps.runtime().config().idleTimeout().toMillis() / 2;
+    EpollTcpInfo info = socket.tcpInfo();
+    return info.lastDataSent() < withinMillis && info.lastAckRecv() < withinMillis;
   }
 
   /** Looks at this connection's deadlines ({@link ConnectionSweep}, on the event loop). */
@@ -244,18 +250,8 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
         return;
       }
     }
-    if (!reading && now - silentSince >= idleNanos) {
-      if (takingOutput()) {
-        // Downloading a large state over a slow link, it sends nothing, and our ping waits behind the state: a
-        // client whose TCP acknowledges what we send is alive. (Netty's IdleStateHandler calls this observeOutput.)
-        silentSince = now;
-        idleEventFired = false;
-        return;
-      }
-      IdleStateEvent event = idleEventFired ? IdleStateEvent.READER_IDLE_STATE_EVENT
-          : IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT;
-      idleEventFired = true;
-      silentSince = now;
+    IdleStateEvent event = idleEvent(now, idleNanos);
+    if (event != null) {
       ctx.fireUserEventTriggered(event);
     }
   }
