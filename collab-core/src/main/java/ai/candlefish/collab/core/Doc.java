@@ -714,25 +714,33 @@ public final class Doc {
 
   private void applyUpdate(byte[] update, Object origin, UpdateFormat format) {
     Objects.requireNonNull(update, "update");
-    integrate(update, UpdateReader.decode(update, format), origin);
+    integrate(update, UpdateReader.decode(update, format), origin, Long.MAX_VALUE);
   }
 
   /**
    * Applies a Yjs v1 update from an untrusted peer, as {@link #applyUpdate(byte[], Object)} but refused whole if it
    * would break one of {@code limits}: nesting shared types deeper than {@link UpdateLimits#maxDepth()}, or growing
    * {@link #integratedBytes()} beyond {@link UpdateLimits#maxDocumentBytes()}. The checks run after decoding and
-   * before anything is integrated. ({@link UpdateLimits#maxPendingBytes()} is for the caller to enforce with
-   * {@link #pendingBytes()}: what an update leaves waiting is known only once it is integrated.)
+   * before anything is integrated.
+   *
+   * <p>What an update leaves waiting for updates not received yet is known only while it is integrated: the part
+   * that would wait is kept only if {@link #pendingBytes()} stays within {@link UpdateLimits#maxPendingBytes()} with
+   * it. Otherwise that part (its structs, or its deletions of structs not received) is dropped, as if it had never
+   * arrived, the rest is integrated (nothing integrated depends on what was dropped), and this method returns false:
+   * a server closes the sender and does not acknowledge the update; the sender may send it again once what it
+   * depends on has arrived.
    *
    * <p>The depth of a type whose ancestors have not arrived yet is counted from the nearest ancestor that has (in
    * this update or the document): a nest sent in pieces out of order can end deeper than the limit, but only as
    * deep as the pending limit lets it wait. Walks of documents ({@code toJson}, {@code toString}, events) do not
    * recurse, so a deep document costs time in proportion to its size, never the stack.
    *
+   * @return true if the whole update was integrated or waits; false if a part that would wait was dropped
    * @throws DecodingException if the update is malformed; the document is then left exactly as it was
-   * @throws LimitExceededException if the update would break a limit; the document is then left exactly as it was
+   * @throws LimitExceededException if the update would break the depth or size limit; the document is then left
+   *     exactly as it was
    */
-  public void applyUpdate(byte[] update, @Nullable Object origin, UpdateLimits limits) {
+  public boolean applyUpdate(byte[] update, @Nullable Object origin, UpdateLimits limits) {
     Objects.requireNonNull(update, "update");
     Objects.requireNonNull(limits, "limits");
     UpdateReader.DecodedUpdate decoded = UpdateReader.decode(update, UpdateFormat.V1);
@@ -744,18 +752,18 @@ public final class Doc {
     if (limits.maxDepth() < Integer.MAX_VALUE) {
       ShapeCheck.checkDepth(decoded, store, limits.maxDepth());
     }
-    integrate(update, decoded, origin);
+    return integrate(update, decoded, origin, limits.maxPendingBytes());
   }
 
-  private void integrate(byte[] update, UpdateReader.DecodedUpdate decoded, Object origin) {
-    transact(txn -> {
+  private boolean integrate(byte[] update, UpdateReader.DecodedUpdate decoded, Object origin, long maxPending) {
+    return transact(txn -> {
       // As Yjs's readUpdate: a local transaction that an update joins becomes a remote one.
       txn.local = false;
-      UpdateReader.integrate(txn, decoded);
+      boolean kept = UpdateReader.integrate(txn, decoded, maxPending);
       if (txn.hasChanges()) {
         integratedBytes += update.length;
       }
-      return null;
+      return kept;
     }, origin, false);
   }
 
@@ -765,16 +773,12 @@ public final class Doc {
   }
 
   /**
-   * An estimate of the encoded size of what waits for updates that have not arrived yet (0 when nothing waits):
-   * what {@link UpdateLimits#maxPendingBytes()} bounds.
+   * An estimate of the memory held by what waits for updates that have not arrived yet, in bytes (0 when nothing
+   * waits): the encoded size of the waiting structs plus about 100 bytes per waiting struct, and about 100 bytes per
+   * client and 8 per range of waiting deletions. What {@link UpdateLimits#maxPendingBytes()} bounds.
    */
   public long pendingBytes() {
-    Pending pending = store.pending;
-    long bytes = pending.structBytes();
-    for (DeleteSet.Ranges ranges : pending.deletes.clients.values()) {
-      bytes += 8L * (ranges.count() + 1); // about two varints per range
-    }
-    return bytes;
+    return store.pending.weight();
   }
 
   /**

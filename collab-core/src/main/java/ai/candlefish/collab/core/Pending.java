@@ -87,9 +87,66 @@ final class Pending {
     return structCount;
   }
 
-  /** An estimate of the encoded size of the waiting structs. */
-  long structBytes() {
-    return structBytes;
+  // ------------------------------------------------------------------------------------------------------ weight
+
+  /*
+   * What waits is weighed by the memory it holds, not only by its encoded size: v2 writes a run of structs alike
+   * (same kind, same origin or the previous clock, same length) in a few bytes whatever their number, and a v1 delete
+   * set names a client in a few bytes, while each decoded struct and each client's ranges are objects of their own.
+   * A weight counted in encoded bytes let 1,000,000 waiting structs of a 4 MB v1 update (108 MB of heap) weigh 328
+   * bytes. Measured with compressed oops (benchmarks/RESULTS.md, "Hostile probes"): a waiting deleted item 108 bytes,
+   * a client's waiting deletions with one range 125 bytes.
+   */
+
+  /** The heap of a decoded waiting struct beyond its content: the struct, its origin id, its content object. */
+  static final int STRUCT_WEIGHT = 108;
+  /** The heap of a client's entry in the waiting deletions, beyond its ranges. */
+  static final int DELETE_CLIENT_WEIGHT = 116;
+  /** The heap of one waiting deleted range (two ints). */
+  static final int DELETE_RANGE_WEIGHT = 8;
+
+  /** An estimate of the memory what waits holds, in bytes: what {@link UpdateLimits#maxPendingBytes()} bounds. */
+  long weight() {
+    long weight = structBytes + (long) STRUCT_WEIGHT * structCount;
+    for (DeleteSet.Ranges ranges : deletes.clients.values()) {
+      weight += DELETE_CLIENT_WEIGHT + (long) DELETE_RANGE_WEIGHT * ranges.count();
+    }
+    return weight;
+  }
+
+  /**
+   * What keeping {@code rest} (structs that could not be integrated, per client) would add to {@link #weight()}, at
+   * most: the structs that do not wait already (a duplicate adds nothing), at their encoded size and
+   * {@link #STRUCT_WEIGHT} each.
+   */
+  long weightOf(Map<Long, List<AbstractStruct>> rest) {
+    Map<Long, List<AbstractStruct>> added = new HashMap<>();
+    int count = 0;
+    for (Map.Entry<Long, List<AbstractStruct>> e : rest.entrySet()) {
+      Runs waiting = structs.get(e.getKey());
+      List<AbstractStruct> fresh = new ArrayList<>();
+      for (AbstractStruct s : e.getValue()) {
+        Map.Entry<Integer, Run> run = waiting == null ? null : waiting.byClock.floorEntry(s.clock);
+        if (!(s instanceof Skip) && (run == null || run.getValue().endClock() < s.clock + s.length)) {
+          fresh.add(s);
+        }
+      }
+      if (!fresh.isEmpty()) {
+        added.put(e.getKey(), fresh);
+        count += fresh.size();
+      }
+    }
+    return added.isEmpty() ? 0 : encodeRest(added).length + (long) STRUCT_WEIGHT * count;
+  }
+
+  /** What adding {@code ds} to the waiting deletions {@code waiting} would add to {@link #weight()}, at most. */
+  static long weightOf(DeleteSet ds, DeleteSet waiting) {
+    long weight = 0;
+    for (Map.Entry<Long, DeleteSet.Ranges> e : ds.clients.entrySet()) {
+      weight += (waiting.clients.get(e.getKey()) == null ? DELETE_CLIENT_WEIGHT : 0)
+          + (long) DELETE_RANGE_WEIGHT * e.getValue().count();
+    }
+    return weight;
   }
 
   // ----------------------------------------------------------------------------------------------- waiting structs

@@ -13,10 +13,11 @@ package ai.candlefish.collab.core;
  *       depth; 30,000 nested maps fit in a 306 KiB update);
  *   <li>{@link Builder#maxDocumentBytes document size}: {@value #DEFAULT_MAX_DOCUMENT_BYTES} bytes (128 MiB) of
  *       updates integrated since the document was created or loaded ({@link Doc#integratedBytes()});
- *   <li>{@link Builder#maxPendingBytes pending bytes}: {@value #DEFAULT_MAX_PENDING_BYTES} bytes (1 MiB) of received
- *       structs and deletions that wait for updates not received yet ({@link Doc#pendingBytes()}). What an update
- *       leaves waiting is known only once it is integrated, so this one is for the caller to enforce after
- *       applying (a server closes the sender of an update that made it grow beyond the limit).
+ *   <li>{@link Builder#maxPendingBytes pending bytes}: {@value #DEFAULT_MAX_PENDING_BYTES} bytes (1 MiB) of memory
+ *       held by received structs and deletions that wait for updates not received yet ({@link Doc#pendingBytes()},
+ *       which weighs each waiting struct at about 100 bytes besides its encoded size). What an update leaves
+ *       waiting is known only while it is integrated: the part that would go beyond this limit is dropped, the rest
+ *       integrated, and {@code applyUpdate} returns false (a server closes the sender without acknowledging).
  * </ul>
  *
  * <p>Limits are for updates from outside. Loading stored updates, and a host's own edits, are not limited: a limit
@@ -112,8 +113,9 @@ public final class UpdateLimits {
     }
 
     /**
-     * The most bytes a document may hold waiting for updates it has not received; default 1 MiB. 0 refuses every
-     * update that cannot be integrated at once.
+     * The most bytes of memory a document may hold waiting for updates it has not received
+     * ({@link Doc#pendingBytes()}); default 1 MiB (about 10,000 waiting structs). 0 keeps nothing of an update that
+     * cannot be integrated at once.
      *
      * @throws IllegalArgumentException if negative
      */

@@ -276,7 +276,15 @@ final class UpdateReader {
 
   // ---------------------------------------------------------------------------------------------- integration
 
-  static void integrate(Transaction txn, DecodedUpdate update) {
+  /**
+   * Integrates a decoded update as Yjs's {@code readUpdateV2} does, but the part of it that would wait (structs,
+   * then deletions) is kept only if {@link Pending#weight()} stays within {@code maxPending} with it
+   * ({@link Long#MAX_VALUE}: always, as Yjs). A part not kept is dropped as if it had never arrived: nothing that
+   * integrated depends on it.
+   *
+   * @return false if a part that would wait was dropped
+   */
+  static boolean integrate(Transaction txn, DecodedUpdate update, long maxPending) {
     StructStore store = txn.doc.store;
     Pending pending = store.pending;
     AbstractStruct[][] blocks = update.blocks;
@@ -292,6 +300,7 @@ final class UpdateReader {
     }
     // As in Yjs: whether to retry is decided by what waited before this update's rest joins it.
     boolean retry = pending.hasStructs() && pending.canRetry(store);
+    boolean kept = true;
     if (missing != null) {
       Map<Long, List<AbstractStruct>> rest = new HashMap<>();
       for (int i = 0; i < refs.length; i++) {
@@ -299,20 +308,36 @@ final class UpdateReader {
           rest.put(ids[i], refs[i].rest);
         }
       }
-      pending.addStructs(rest, missing);
+      if (maxPending != Long.MAX_VALUE && pending.weight() + pending.weightOf(rest) > maxPending) {
+        kept = false;
+      } else {
+        pending.addStructs(rest, missing);
+      }
     }
-    integrateDeletes(txn, update.deletes);
+    kept &= integrateDeletes(txn, update.deletes, maxPending);
     if (retry) {
       // Yjs applies its pending update again, in this transaction: its structs, then the waiting deletions.
       pending.retry(txn, store);
-      integrateDeletes(txn, null);
+      integrateDeletes(txn, null, Long.MAX_VALUE);
     }
+    return kept;
   }
 
-  /** Applies a delete set (null: none), then the waiting deletions that may apply now; what cannot apply waits. */
-  private static void integrateDeletes(Transaction txn, DeleteSet deletes) {
+  /**
+   * Applies a delete set (null: none), then the waiting deletions that may apply now; what cannot apply waits (the
+   * delete set's part only within {@code maxPending}, see {@link #integrate}).
+   *
+   * @return false if deletions of the delete set that would wait were dropped
+   */
+  private static boolean integrateDeletes(Transaction txn, DeleteSet deletes, long maxPending) {
     Pending pending = txn.doc.store.pending;
     DeleteSet dsRest = deletes == null || deletes.isEmpty() ? null : applyDeleteSet(txn, deletes);
+    boolean kept = true;
+    if (dsRest != null && maxPending != Long.MAX_VALUE
+        && pending.weight() + Pending.weightOf(dsRest, pending.deletes) > maxPending) {
+      dsRest = null;
+      kept = false;
+    }
     DeleteSet reachable = pending.deletes.isEmpty() ? null : pending.takeReachableDeletes(txn.doc.store);
     if (reachable != null) {
       DeleteSet reachableRest = applyDeleteSet(txn, reachable);
@@ -325,6 +350,7 @@ final class UpdateReader {
     if (dsRest != null) {
       pending.addDeletes(dsRest);
     }
+    return kept;
   }
 
   /**

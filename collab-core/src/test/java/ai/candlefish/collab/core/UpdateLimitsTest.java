@@ -193,6 +193,100 @@ class UpdateLimitsTest {
     assertThat(doc.integratedBytes()).isEqualTo(updates.get(0).length);
   }
 
+  /**
+   * {@code n} items of {@code client} from clock {@code first} on, each a deleted item of length 1 whose origin is
+   * {@code 1:0}, a struct no update ever brings: 4 bytes each in v1, and a few bytes for all of them in v2 (same kind,
+   * same origin, same length), the format waiting structs are weighed in.
+   */
+  static byte[] waitingItems(long client, int first, int n) {
+    Lib0Encoder out = new Lib0Encoder();
+    out.writeVarUint(1);
+    out.writeVarUint(n);
+    out.writeVarUint(client);
+    out.writeVarUint(first);
+    for (int i = 0; i < n; i++) {
+      out.writeUint8(Item.HAS_ORIGIN | Content.DELETED);
+      out.writeVarUint(1); // origin 1:0
+      out.writeVarUint(0);
+      out.writeVarUint(1); // length
+    }
+    out.writeVarUint(0);
+    return out.toByteArray();
+  }
+
+  /** Deletions of clock 0 of {@code n} clients from {@code firstClient} on, which never sent anything. */
+  static byte[] waitingDeletions(long firstClient, int n) {
+    Lib0Encoder out = new Lib0Encoder();
+    out.writeVarUint(0);
+    out.writeVarUint(n);
+    for (int i = 0; i < n; i++) {
+      out.writeVarUint(firstClient + i);
+      out.writeVarUint(1);
+      out.writeVarUint(0);
+      out.writeVarUint(1);
+    }
+    return out.toByteArray();
+  }
+
+  @Test
+  void pendingBytes_weighsEachWaitingStruct_notOnlyTheirEncodedSize() {
+    Doc doc = Doc.create();
+    doc.applyUpdate(waitingItems(2, 0, 100_000));
+    assertThat(doc.hasPendingUpdates()).isTrue();
+    // ~10 MiB of heap: before, they weighed the ~20 bytes they take in v2
+    assertThat(doc.pendingBytes()).isGreaterThanOrEqualTo(100_000L * Pending.STRUCT_WEIGHT);
+  }
+
+  @Test
+  void pendingBytes_weighsEachClientOfWaitingDeletions() {
+    Doc doc = Doc.create();
+    doc.applyUpdate(waitingDeletions(1000, 10_000));
+    assertThat(doc.hasPendingUpdates()).isTrue();
+    // before: 16 bytes a client, for an entry of ~100 bytes
+    assertThat(doc.pendingBytes()).isGreaterThanOrEqualTo(10_000L * (Pending.DELETE_CLIENT_WEIGHT + 8));
+  }
+
+  @Test
+  void pendingBeyondTheLimit_isDropped_whatIntegratesIsKept_andWhatWaitedStays() {
+    UpdateLimits limits = UpdateLimits.newBuilder().maxPendingBytes(1 << 20).build();
+    Doc writer = Doc.newBuilder().clientId(3).build();
+    List<byte[]> edits = new ArrayList<>();
+    writer.onUpdate((u, o, t) -> edits.add(u));
+    writer.getText("t").insert(0, "first ");
+    writer.getText("t").insert(6, "second");
+    Doc doc = Doc.create();
+
+    // An honest edit and 300,000 waiting structs (~31 MiB of heap) in one update: the edit is integrated, the
+    // waiting part dropped, and the caller told.
+    assertThat(doc.applyUpdate(Updates.merge(List.of(textUpdate(9, "ok"), waitingItems(2, 0, 300_000))), null,
+        limits)).isFalse();
+    assertThat(doc.getText("u").toString()).isEqualTo("ok");
+    assertThat(doc.hasPendingUpdates()).isFalse();
+    assertThat(doc.stateVector().get(2)).isZero();
+
+    // Within the limit, what waits is kept as before; beyond it, more is dropped but what waited stays.
+    assertThat(doc.applyUpdate(edits.get(1), null, limits)).isTrue();
+    long waiting = doc.pendingBytes();
+    assertThat(waiting).isPositive();
+    assertThat(doc.applyUpdate(waitingItems(2, 0, 300_000), null, limits)).isFalse();
+    assertThat(doc.applyUpdate(waitingDeletions(1000, 20_000), null, limits)).isFalse();
+    assertThat(doc.pendingBytes()).isEqualTo(waiting);
+    // A few waiting structs still fit.
+    assertThat(doc.applyUpdate(waitingItems(4, 0, 10), null, limits)).isTrue();
+    assertThat(doc.pendingBytes()).isGreaterThan(waiting);
+
+    // The missing edit arrives: what waited is integrated.
+    assertThat(doc.applyUpdate(edits.get(0), null, limits)).isTrue();
+    assertThat(doc.getText("t").toString()).isEqualTo("first second");
+    DocInvariants.check(doc, false);
+  }
+
+  private static byte[] textUpdate(long client, String text) {
+    Doc doc = Doc.newBuilder().clientId(client).build();
+    doc.getText("u").insert(0, text);
+    return doc.encodeStateAsUpdate();
+  }
+
   @Test
   void builder_rejectsBadValues_namingThem() {
     assertThatThrownBy(() -> UpdateLimits.newBuilder().maxDepth(0)).isInstanceOf(IllegalArgumentException.class)

@@ -48,12 +48,19 @@ public final class CloseCodes {
    */
   public static final int NESTING_TOO_DEEP = 4422;
   /**
-   * The client's update refers to updates the server does not have, and made the document hold more waiting for
-   * them than it may ({@code maxPendingBytes}), or added to what has waited longer than {@code maxPendingAge}. That
-   * update is stored but was not acknowledged; nothing the server holds is dropped. Do not retry without sending
+   * The client's update refers to updates the server does not have, and would have made the document hold more
+   * waiting for them than it may ({@code maxPendingBytes}), or added to what has waited longer than
+   * {@code maxPendingAge}. What of it could be integrated was; the part that would have waited was neither kept nor
+   * stored, and the update was not acknowledged; nothing accepted before is dropped. Do not retry without sending
    * what it depends on first.
    */
   public static final int TOO_MUCH_PENDING = 4424;
+  /**
+   * The client's update wrote under more Yjs client ids new to the document than one connection may bring
+   * ({@code CollabServer.Builder.maxNewClientIds}; a Yjs client writes under one). Nothing of it was applied. A Yjs
+   * client never does this on its own: do not retry.
+   */
+  public static final int TOO_MANY_CLIENT_IDS = 4429;
   /**
    * The token the client's session was opened with expired ({@code Principal.expiresAt}, a JWT's {@code exp}) and
    * the client sent no fresh one before. Get a fresh token and reconnect (or reopen the document). Hocuspocus

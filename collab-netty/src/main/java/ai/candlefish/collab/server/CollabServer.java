@@ -770,11 +770,13 @@ public final class CollabServer implements AutoCloseable {
     }
 
     /**
-     * The most bytes per document that may wait for missing dependencies: structs and deletions received before
-     * what they refer to. What waits is stored (and acknowledged) like any update, sent to every client that
-     * joins, and integrated when the missing updates arrive. The sender of an update that makes more wait is closed
-     * with {@link CloseCodes#TOO_MUCH_PENDING} (that update is stored but not acknowledged; nothing that waits is
-     * dropped), so what waits is bounded by this plus one message per sender. Default 1 MiB.
+     * The most bytes of memory per document that may wait for missing dependencies: structs and deletions received
+     * before what they refer to, weighed by {@link ai.candlefish.collab.core.Doc#pendingBytes()} (about 100 bytes a
+     * struct besides its encoded size). What waits is stored (and acknowledged) like any update, sent to every
+     * client that joins, and integrated when the missing updates arrive. An update whose waiting part would go
+     * beyond this is refused: what of it integrates is kept, its waiting part is dropped (neither kept nor stored),
+     * and its sender is closed with {@link CloseCodes#TOO_MUCH_PENDING} without an acknowledgement; what waited
+     * before stays. Default 1 MiB (about 10,000 waiting structs).
      *
      * @throws IllegalArgumentException if negative
      */
@@ -785,8 +787,8 @@ public final class CollabServer implements AutoCloseable {
 
     /**
      * How long a document may have something waiting for missing dependencies before nothing more may wait: after
-     * that, the sender of an update that adds to it is closed as beyond {@link #maxPendingBytes} (what waits is kept,
-     * and updates that integrate are accepted as always). Default 10 minutes.
+     * that, an update that would add to it is refused as beyond {@link #maxPendingBytes} (what waits is kept, and
+     * updates that integrate are accepted as always). Default 10 minutes.
      *
      * @throws IllegalArgumentException if shorter than 1 ms
      */
@@ -954,6 +956,36 @@ public final class CollabServer implements AutoCloseable {
      */
     public Builder awarenessLimits(int maxStateBytes, Duration interval) {
       config.awarenessLimits(maxStateBytes, interval);
+      return this;
+    }
+
+    /**
+     * How many people (awareness client ids) one connection may show in one document's presence. A Yjs client has
+     * one (a second when Yjs picks a new id after a conflict); each costs every other client of the document a
+     * cursor, which y-protocols clients hold and render until it times out. Entries for more ids are ignored, as
+     * another principal's are, and ids gone for 30 s are forgotten. Raise it for a client that shows presence on
+     * behalf of many (a bridge from another system, a bot, a test). Default 16.
+     *
+     * @throws IllegalArgumentException if below 1 or above 1,000
+     */
+    public Builder maxPresenceClients(int perConnection) {
+      config.maxPresenceClients(perConnection);
+      return this;
+    }
+
+    /**
+     * How many Yjs client ids new to a document one connection may write under. A Yjs client writes under one (a
+     * second after a conflict, a few in a step 2 after edits made offline across page loads); each new id is claimed
+     * for the connection's principal in the store ({@code DocumentStore.claimClient}, one call each, before the
+     * document's acknowledgements, and a record kept for good). An update under more closes its sender with
+     * {@link CloseCodes#TOO_MANY_CLIENT_IDS}. A sync step 2 (which may carry other users' edits the server lost)
+     * claims at most half of them, and its structs under ids beyond are applied without being claimed, so that the
+     * client may still write under its own. Default 64.
+     *
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder maxNewClientIds(int perConnection) {
+      config.maxNewClientIds(perConnection);
       return this;
     }
 

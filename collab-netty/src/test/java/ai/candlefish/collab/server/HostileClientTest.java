@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.core.StateVector;
 import ai.candlefish.collab.core.UpdateLimits;
 import ai.candlefish.collab.core.YMap;
+import ai.candlefish.collab.core.internal.codec.Lib0Encoder;
 import ai.candlefish.collab.spi.CollabHooks;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.DocumentStore;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
+import ai.candlefish.collab.sync.SyncMessage;
 import ai.candlefish.collab.testkit.ServerWatch;
 import ai.candlefish.collab.testkit.TestTokens;
 import java.time.Duration;
@@ -141,7 +144,7 @@ class HostileClientTest {
 
   @Test
   void pendingBeyondTheBound_closesTheSenderWith4424_keepsWhatWasAcknowledged_andOthersCarryOn() {
-    CollabServer server = start(memory, b -> b.maxPendingBytes(2_000));
+    CollabServer server = start(memory, b -> b.maxPendingBytes(2_500));
     // Each edit depends on the one before; the first never reaches the server from the attacker.
     List<byte[]> edits = chain("start", "a".repeat(600), "b".repeat(600), "c".repeat(600), "d".repeat(600));
     RawHocuspocusClient attacker = open(server, "doc");
@@ -156,21 +159,164 @@ class HostileClientTest {
     assertThat(attacker.closed.join()).isEqualTo(CloseCodes.TOO_MUCH_PENDING);
     watch.check();
     List<Integer> acknowledged = attacker.statuses("doc");
-    assertThat(acknowledged).hasSize(3); // about 620 bytes each wait; the fourth goes beyond 2,000
+    assertThat(acknowledged).hasSize(3); // about 720 bytes each wait (620 encoded, 104 a struct); 4 go beyond 2,500
 
     // The honest client is unaffected, and what it sends completes the acknowledged part.
     honest.update("doc", edits.get(0));
     await().atMost(WAIT).until(() -> honest.statuses("doc").equals(List.of(1)));
-    // Everything acknowledged is there (an accepted update's acknowledgement may have been on its way when the
-    // refusal closed the socket). The update that crossed the bound is kept too: it was stored, not acknowledged.
-    String acknowledgedText = "start" + "a".repeat(600) + (acknowledged.size() > 1 ? "b".repeat(600) : "")
-        + (acknowledged.size() > 2 ? "c".repeat(600) : "");
+    // Everything acknowledged is there, and nothing of the update that would have crossed the bound: it was not
+    // kept, neither in memory nor in the store.
     String text = text(server, DOC);
-    assertThat(text).startsWith(acknowledgedText);
+    assertThat(text).isEqualTo("start" + "a".repeat(600) + "b".repeat(600) + "c".repeat(600));
     assertThat(honest.closed).isNotDone();
 
     // After a restart on the same store, nothing is missing.
     assertThat(textAfterRestart(server)).isEqualTo(text);
+  }
+
+  /**
+   * {@code n} Yjs items of client 2 (clocks from {@code first} on), each a deleted item whose origin {@code 1:0} never
+   * arrives: 4 bytes each in the v1 update, ~20 bytes for all in v2, the format waiting structs were weighed in.
+   */
+  private static byte[] waitingItems(int first, int n) {
+    Lib0Encoder out = new Lib0Encoder();
+    out.writeVarUint(1);
+    out.writeVarUint(n);
+    out.writeVarUint(2);
+    out.writeVarUint(first);
+    for (int i = 0; i < n; i++) {
+      out.writeUint8(0x81); // has origin; content: deleted
+      out.writeVarUint(1); // origin 1:0
+      out.writeVarUint(0);
+      out.writeVarUint(1); // length
+    }
+    out.writeVarUint(0);
+    return out.toByteArray();
+  }
+
+  @Test
+  void manyWaitingStructsThatEncodeToAFewBytes_closeTheSenderWith4424_andAreNotKept() {
+    CollabServer server = start(memory, b -> b);
+    RawHocuspocusClient honest = open(server, "doc");
+    List<byte[]> edits = chain("one", "two");
+    honest.update("doc", edits.get(1)); // waits (honestly), within the bound
+    await().atMost(WAIT).until(() -> honest.statuses("doc").equals(List.of(1)));
+    ServerWatch watch = Bystander.watch("cheap waiting structs",
+        List.of(bystander(server, "doc"), bystander(server, "plans"))).heapBound(16 << 20).start();
+    // 262,144 waiting structs in one 1 MiB message (~27 MiB of heap), twice, and again from a second connection:
+    // before, they weighed under 100 bytes each time, nobody was closed (the test waited 10 s in vain).
+    for (int attempt = 0; attempt < 3; attempt++) {
+      RawHocuspocusClient attacker = open(server, attempt < 2 ? "doc" : "plans");
+      attacker.update(attempt < 2 ? "doc" : "plans", waitingItems(attempt * 262_144, 262_144));
+      await().atMost(WAIT).until(attacker.closed::isDone);
+      assertThat(attacker.closed.join()).isEqualTo(CloseCodes.TOO_MUCH_PENDING);
+      assertThat(attacker.statuses(attempt < 2 ? "doc" : "plans")).isEmpty();
+    }
+    watch.check();
+    honest.update("doc", edits.get(0));
+    await().atMost(WAIT).until(() -> honest.statuses("doc").equals(List.of(1, 1)));
+    assertThat(text(server, DOC)).isEqualTo("onetwo");
+    try (DocumentHandle handle = server.openDocument(DOC).join()) {
+      assertThat(handle.read(Doc::hasPendingUpdates).join()).isFalse();
+    }
+    assertThat(honest.closed).isNotDone();
+    assertThat(replay(memory, DOC).hasPendingUpdates()).isFalse(); // nothing of it was stored either
+  }
+
+  /** An update of one collected struct under each of {@code n} made-up Yjs client ids from {@code first} on. */
+  private static byte[] madeUpClients(long first, int n) {
+    Lib0Encoder out = new Lib0Encoder();
+    out.writeVarUint(n);
+    for (int i = 0; i < n; i++) {
+      out.writeVarUint(1); // one struct
+      out.writeVarUint(first + i);
+      out.writeVarUint(0); // from clock 0
+      out.writeUint8(0); // GC
+      out.writeVarUint(1); // length
+    }
+    out.writeVarUint(0);
+    return out.toByteArray();
+  }
+
+  /** {@link #memory}, recording each claim of a client id in one round trip of ~0.2 ms, as a database does. */
+  private final class ClaimingStore implements DocumentStore {
+    final java.util.concurrent.atomic.AtomicInteger claims = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public ai.candlefish.collab.spi.StoredDocument load(DocumentKey key) {
+      return memory.load(key);
+    }
+
+    @Override
+    public void append(DocumentKey key, byte[] update) {
+      memory.append(key, update);
+    }
+
+    @Override
+    public void replace(DocumentKey key, byte[] state) {
+      memory.replace(key, state);
+    }
+
+    @Override
+    public void delete(DocumentKey key) {
+      memory.delete(key);
+    }
+
+    @Override
+    public java.util.Map<Long, String> loadClientOwners(DocumentKey key) {
+      return memory.loadClientOwners(key);
+    }
+
+    @Override
+    public String claimClient(DocumentKey key, long clientId, String owner) {
+      claims.incrementAndGet();
+      java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+      return memory.claimClient(key, clientId, owner);
+    }
+  }
+
+  @Test
+  void updateUnderManyMadeUpClientIds_isRefusedWith4429_andNoneIsClaimed() {
+    ClaimingStore store = new ClaimingStore();
+    CollabServer server = start(store, b -> b);
+    RawHocuspocusClient attacker = open(server, "doc");
+    ServerWatch watch = Bystander.watch("made-up client ids",
+        List.of(bystander(server, "doc"), bystander(server, "plans"))).heapBound(16 << 20).start();
+    // 100,000 ids in 700 KB: before, 100,000 claims, every acknowledgement of the document behind them (the
+    // attacker's own had not come after 120 s at load 26).
+    attacker.update("doc", madeUpClients(1_000_000, 100_000));
+    await().atMost(WAIT).until(attacker.closed::isDone);
+    assertThat(attacker.closed.join()).isEqualTo(CloseCodes.TOO_MANY_CLIENT_IDS);
+    watch.check();
+    int claimsBefore = store.claims.get(); // the bystanders' own ids
+    assertThat(claimsBefore).isLessThanOrEqualTo(4);
+    RawHocuspocusClient honest = open(server, "doc");
+    honest.update("doc", textUpdate("honest"));
+    await().atMost(WAIT).until(() -> honest.statuses("doc").equals(List.of(1)));
+
+    // 64 new ids per connection are claimed; one more is refused.
+    RawHocuspocusClient many = open(server, "doc");
+    many.update("doc", madeUpClients(2_000_000, 64));
+    await().atMost(WAIT).until(() -> many.statuses("doc").equals(List.of(1)));
+    many.update("doc", madeUpClients(3_000_000, 1));
+    await().atMost(WAIT).until(many.closed::isDone);
+    assertThat(many.closed.join()).isEqualTo(CloseCodes.TOO_MANY_CLIENT_IDS);
+    // A step 2 may carry other users' edits the server lost: all are applied, 32 new ids claimed (half), and the
+    // client may still write under an id of its own.
+    RawHocuspocusClient stepTwo = open(server, "doc");
+    stepTwo.send("doc", 0, SyncMessage.STEP2, madeUpClients(4_000_000, 100));
+    stepTwo.update("doc", textUpdate(" and more"));
+    await().atMost(WAIT).until(() -> stepTwo.statuses("doc").size() == 2 || stepTwo.closed.isDone());
+    assertThat(stepTwo.closed).as("closed: %s", stepTwo.closeReason.getNow(null)).isNotDone();
+    assertThat(stepTwo.statuses("doc")).containsExactly(1, 1);
+    try (DocumentHandle handle = server.openDocument(DOC).join()) {
+      StateVector sv = handle.read(Doc::stateVector).join();
+      assertThat(sv.get(2_000_063)).isEqualTo(1);
+      assertThat(sv.get(3_000_000)).isZero();
+      assertThat(java.util.stream.LongStream.range(4_000_000, 4_000_100).filter(c -> sv.get(c) > 0).count())
+          .isEqualTo(100);
+    }
+    assertThat(store.claims.get() - claimsBefore).isLessThanOrEqualTo(64 + 32 + 3);
   }
 
   @Test

@@ -3,6 +3,7 @@ package ai.candlefish.collab.server;
 import static ai.candlefish.collab.testkit.RawWebSocket.closeCode;
 import static ai.candlefish.collab.testkit.RawWebSocket.upgrade;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.awareness.Awareness;
@@ -115,9 +116,12 @@ class HostileClientsTest {
   @AfterEach
   void stop() {
     bystanders.forEach(Bystander::close);
+    bystanders.clear();
     clients.forEach(YClient::close);
+    clients.clear();
     if (server != null) {
       server.close();
+      server = null;
     }
   }
 
@@ -219,7 +223,28 @@ class HostileClientsTest {
   void presenceOfMadeUpPeople_atMostSixteenPerConnectionReachTheOthers() {
     // Before, one update of 2,000 made-up client ids (a few bytes each, well within 32 KiB) put 2,000 people into
     // every other client's presence, and more with each update the presence budget let through.
-    start(b -> b);
+    madeUpPeople(b -> b, 16);
+  }
+
+  @Test
+  void presenceOfMadeUpPeople_atMostMaxPresenceClientsReachTheOthers() {
+    madeUpPeople(b -> b.maxPresenceClients(3), 3);
+    stop();
+    madeUpPeople(b -> b.maxPresenceClients(100), 100);
+  }
+
+  @Test
+  void maxPresenceClients_outOfRange_isRefusedNamingTheValue() {
+    CollabServer.Builder b = CollabServer.newBuilder();
+    assertThatThrownBy(() -> b.maxPresenceClients(0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxPresenceClients must be at least 1 but was 0");
+    assertThatThrownBy(() -> b.maxPresenceClients(1001)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxPresenceClients must be at most 1000").hasMessageContaining("1001");
+  }
+
+  /** Carol's connection sends presence for 2,000 made-up people: bob sees hers and {@code limit - 1} more. */
+  private void madeUpPeople(UnaryOperator<CollabServer.Builder> settings, int limit) {
+    start(settings);
     YClient bob = connect("plans", "bob");
     bob.awaitSynced();
     YClient mallory = connect("plans", "carol");
@@ -240,8 +265,8 @@ class HostileClientsTest {
     mallory.send(awarenessFrame(mallory.awareness.encodeUpdate()));
     await().untilAsserted(() -> assertThat(bob.awareness.states())
         .containsEntry(malloryId, Map.of("name", "carol", "done", true)));
-    assertThat(bob.awareness.states().keySet()).as("bob, and the 16 people of carol's connection: hers and 15 more")
-        .hasSize(1 + 16).contains(1_000L, 1_014L).doesNotContain(1_015L);
+    assertThat(bob.awareness.states().keySet()).as("bob, and the people of carol's connection: hers and the rest")
+        .hasSize(1 + limit).contains(1_000L, 1_000L + limit - 2).doesNotContain(1_000L + limit - 1);
     assertThat(mallory.closed).isNotDone();
   }
 

@@ -111,6 +111,9 @@ public record CollabProperties(
    * @param documentOpenBurst how many documents one connection may open at once before
    *     {@link #documentOpensPerSecond} applies
    * @param awarenessInterval how long a document gathers presence changes before it sends them to its clients
+   * @param maxNewClientIds how many Yjs client ids new to a document one connection may write under (4429 beyond)
+   * @param maxPresenceClients how many people (awareness client ids) one connection may show in a document's
+   *     presence (a Yjs client has one; entries for more are ignored); at most 1000
    * @param awarenessUpdatesPerConnection how many presence updates per second one connection may send (over all its
    *     documents) before further ones are coalesced
    * @param awarenessBytesPerConnection how many bytes of presence updates per second one connection may send before
@@ -147,6 +150,8 @@ public record CollabProperties(
       @DefaultValue("10m") @NotNull @DurationRange(min = "1ms") Duration maxPendingAge,
       @DefaultValue("64") @Positive int documentOpenBurst,
       @DefaultValue("50ms") @NotNull @DurationRange(max = "10s") Duration awarenessInterval,
+      @DefaultValue("16") @Positive int maxPresenceClients,
+      @DefaultValue("64") @Positive int maxNewClientIds,
       @DefaultValue("30") @Positive int awarenessUpdatesPerConnection,
       @DefaultValue("64KB") @NotNull @DataSizeRange(min = 1024, max = Long.MAX_VALUE, message = "must be at least {min} bytes") DataSize awarenessBytesPerConnection,
       @DefaultValue("1000") @Positive int awarenessUpdatesPerDocument,

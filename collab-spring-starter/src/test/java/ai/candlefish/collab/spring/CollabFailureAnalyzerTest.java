@@ -69,6 +69,8 @@ class CollabFailureAnalyzerTest {
       // refused by the server's builder or the starter after binding: our analyzer
       "candlefish.collab.path=/a b | candlefish.collab.path | pathPrefix must be a plain path",
       "candlefish.collab.allowed-origins=not an origin | candlefish.collab.allowed-origins | allowedOrigins must be",
+      "candlefish.collab.limits.max-presence-clients=5000 | candlefish.collab.limits.max-presence-clients | "
+          + "maxPresenceClients must be at most 1000",
       "candlefish.collab.tls.certificate=/nonexistent/cert.pem | candlefish.collab.tls.private-key | TLS needs both",
       "candlefish.collab.ssl.bundle=missing | candlefish.collab.ssl.bundle | no SSL bundle of that name",
       "candlefish.collab.storage.type=jdbc | candlefish.collab.storage.type | needs collab-jdbc",

@@ -71,7 +71,8 @@ class CollabLimitPropertiesTest {
       Map<String, Object> builder = limits(config(plain));
       assertThat(starter).as("limits the starter sets differently from the builder's defaults")
           .containsExactlyInAnyOrderEntriesOf(builder);
-      assertThat(starter).containsKeys("awarenessPerConnection", "awarenessBytesPerDocument", "revocationTtl",
+      assertThat(starter).containsKeys("awarenessPerConnection", "awarenessBytesPerDocument", "maxPresenceClients",
+          "maxNewClientIds", "revocationTtl",
           "maxRevocations", "authenticationThreads", "maxUnauthenticatedBytes", "storeRetryMax");
     });
   }
@@ -84,6 +85,8 @@ class CollabLimitPropertiesTest {
         "candlefish.collab.limits.awareness-updates-per-document=70",
         "candlefish.collab.limits.awareness-bytes-per-document=1MB",
         "candlefish.collab.limits.awareness-interval=20ms",
+        "candlefish.collab.limits.max-presence-clients=4",
+        "candlefish.collab.limits.max-new-client-ids=9",
         "candlefish.collab.limits.document-open-burst=5",
         "candlefish.collab.limits.authentication-threads=2",
         "candlefish.collab.limits.authentications-per-second=3",
@@ -100,6 +103,8 @@ class CollabLimitPropertiesTest {
           assertThat(c.awarenessPerDocument()).isEqualTo(70);
           assertThat(c.awarenessBytesPerDocument()).isEqualTo(1024 * 1024);
           assertThat(c.awarenessInterval()).isEqualTo(Duration.ofMillis(20));
+          assertThat(c.maxPresenceClients()).isEqualTo(4);
+          assertThat(c.maxNewClientIds()).isEqualTo(9);
           assertThat(c.documentOpenBurst()).isEqualTo(5);
           assertThat(c.authenticationThreads()).isEqualTo(2);
           assertThat(c.authenticationsPerSecond()).isEqualTo(3);

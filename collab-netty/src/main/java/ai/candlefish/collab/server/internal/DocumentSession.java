@@ -38,6 +38,8 @@ public final class DocumentSession {
   long nextAwarenessQueryAt;
   /** Whether a query for the presence waits for {@link #nextAwarenessQueryAt}. */
   boolean awarenessQueryDeferred;
+  /** How many Yjs client ids new to the document the client claimed (bounded by {@code maxNewClientIds}). */
+  int claimedClients;
   /**
    * The awareness client ids the client sent: null, one {@code Long} (almost always: a Yjs client has one id), or a
    * {@code Set<Long>}; a server holds 10,000s of sessions, and a set costs 136 bytes for one id.

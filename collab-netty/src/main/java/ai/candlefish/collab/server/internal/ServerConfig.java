@@ -71,6 +71,8 @@ public final class ServerConfig {
   private final int awarenessPerDocument;
   private final long awarenessBytesPerDocument;
   private final int maxRevocations;
+  private final int maxPresenceClients;
+  private final int maxNewClientIds;
   // The rates of every connection's and document's token buckets (a bucket is a long, see RateLimiter).
   final RateLimiter messageRate;
   final RateLimiter authenticationRate;
@@ -126,6 +128,8 @@ public final class ServerConfig {
     this.awarenessPerDocument = b.awarenessPerDocument;
     this.awarenessBytesPerDocument = b.awarenessBytesPerDocument;
     this.maxRevocations = b.maxRevocations;
+    this.maxPresenceClients = b.maxPresenceClients;
+    this.maxNewClientIds = b.maxNewClientIds;
     this.messageRate = new RateLimiter(messagesPerSecond, messageBurst);
     this.authenticationRate = new RateLimiter(authenticationsPerSecond, authenticationBurst);
     this.openRate = new RateLimiter(documentOpensPerSecond, documentOpenBurst);
@@ -330,6 +334,16 @@ public final class ServerConfig {
     return awarenessInterval;
   }
 
+  /** How many awareness client ids one connection may hold presence for in one document (beyond: ignored). */
+  public int maxPresenceClients() {
+    return maxPresenceClients;
+  }
+
+  /** How many Yjs client ids new to a document one connection may write under (beyond: refused). */
+  public int maxNewClientIds() {
+    return maxNewClientIds;
+  }
+
   /** Awareness updates one connection may send per second (beyond: coalesced). */
   public int awarenessPerConnection() {
     return awarenessPerConnection;
@@ -413,6 +427,8 @@ public final class ServerConfig {
     private int awarenessPerDocument = 1000;
     private long awarenessBytesPerDocument = 4 * 1024 * 1024;
     private int maxRevocations = 100_000;
+    private int maxPresenceClients = 16;
+    private int maxNewClientIds = 64;
 
     private Builder() {}
 
@@ -464,6 +480,8 @@ public final class ServerConfig {
       awarenessPerDocument = c.awarenessPerDocument;
       awarenessBytesPerDocument = c.awarenessBytesPerDocument;
       maxRevocations = c.maxRevocations;
+      maxPresenceClients = c.maxPresenceClients;
+      maxNewClientIds = c.maxNewClientIds;
     }
 
     /** @throws NullPointerException if {@code host} is null */
@@ -722,6 +740,26 @@ public final class ServerConfig {
       this.awarenessInterval = interval;
       return this;
     }
+
+    /** @throws IllegalArgumentException if below 1 or above {@link #MAX_PRESENCE_CLIENTS} */
+    public Builder maxPresenceClients(int perConnection) {
+      atLeast("maxPresenceClients", perConnection, 1);
+      if (perConnection > MAX_PRESENCE_CLIENTS) {
+        throw new IllegalArgumentException("maxPresenceClients must be at most " + MAX_PRESENCE_CLIENTS
+            + " (each is a cursor in every other client of the document) but was " + perConnection);
+      }
+      this.maxPresenceClients = perConnection;
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if below 1 */
+    public Builder maxNewClientIds(int perConnection) {
+      this.maxNewClientIds = (int) atLeast("maxNewClientIds", perConnection, 1);
+      return this;
+    }
+
+    /** The most {@link #maxPresenceClients} may be: a document's presence budget lets ~1,000 updates a second in. */
+    public static final int MAX_PRESENCE_CLIENTS = 1000;
 
     /** @throws IllegalArgumentException if a count is below 1 or a byte rate below 1 KiB */
     public Builder awarenessRates(int perConnection, long bytesPerConnection, int perDocument,

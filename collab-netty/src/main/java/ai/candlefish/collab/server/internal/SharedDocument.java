@@ -7,6 +7,7 @@ import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.core.LimitExceededException;
 import ai.candlefish.collab.core.StateVector;
 import ai.candlefish.collab.core.Transaction;
+import ai.candlefish.collab.core.UpdateLimits;
 import ai.candlefish.collab.core.Updates;
 import ai.candlefish.collab.core.internal.codec.Lib0Decoder;
 import ai.candlefish.collab.server.CloseCodes;
@@ -65,14 +66,6 @@ public final class SharedDocument {
    * {@link #repeatedStep1}).
    */
   static final long REPEATED_ANSWER_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-  /**
-   * How many awareness client ids one session may hold presence for. A Yjs client has one (a second when Yjs picks a
-   * new id after a conflict); each of them costs every other client of the document a cursor, and y-protocols
-   * clients hold and render whatever the server relays: before, 2,000 made-up people in one 12 KB update reached
-   * every client of the document (the presence budget, 64 KiB/s, lets some 10,000 such entries through a second).
-   */
-  static final int MAX_PRESENCE_CLIENTS_PER_SESSION = 16;
-
   private enum State { LOADING, READY, FAILED, UNLOADED }
 
   private final DocumentKey key;
@@ -529,8 +522,14 @@ public final class SharedDocument {
     ServerObservations.Observed observed = runtime.observations().start(ServerObservations.Work.APPLY,
         from == null ? null : from.protocol(), key, from == null ? -1 : from.id());
     writer.ackFollows(sync.ack() != 0);
+    UpdateLimits limits = runtime.config().updateLimits();
+    if (aged) {
+      // Nothing more may wait (a duplicate of what waits adds nothing); what integrates is accepted as always.
+      limits = limits.toBuilder().maxPendingBytes(Math.min(limits.maxPendingBytes(), pendingBefore)).build();
+    }
+    boolean kept = true;
     try {
-      doc.applyUpdate(sync.payload(), session, runtime.config().updateLimits());
+      kept = doc.applyUpdate(sync.payload(), session, limits);
     } catch (DecodingException | LimitExceededException e) {
       observed.stop("refused", e);
       throw e; // nothing was applied
@@ -543,6 +542,20 @@ public final class SharedDocument {
       echoToOrigin = false;
       writer.ackFollows(false);
     }
+    if (!kept) {
+      // What could be integrated was (and is stored and relayed like any edit); the part that would have waited
+      // beyond the bound was dropped, so the update as received is neither stored nor acknowledged: its sender goes.
+      observed.stop("refused", null);
+      if (!doc.hasPendingUpdates()) {
+        pendingSinceNanos = 0;
+      }
+      fail(session, CloseCodes.TOO_MUCH_PENDING, (aged
+          ? "update refused: updates have waited for missing dependencies longer than allowed"
+          : "update refused: the part of it that waits for missing dependencies would make more than "
+              + limits.maxPendingBytes() + " bytes wait")
+          + "; that part was not kept (send it again once its dependencies have arrived)");
+      return;
+    }
     observed.stop("success", null);
     if (!doc.hasPendingUpdates()) {
       pendingSinceNanos = 0;
@@ -554,18 +567,8 @@ public final class SharedDocument {
       // holds only what was integrated. Storing the update as received keeps "acknowledged means stored" true:
       // loading applies the stored updates in order, so the waiting part waits again after a restart (or on
       // another node) and is integrated when its dependencies arrive.
+      // (What waits stayed within maxPendingBytes, and grew not at all once aged: applyUpdate kept it so.)
       writer.updated(sync.payload());
-      long pending = doc.pendingBytes();
-      long max = runtime.config().updateLimits().maxPendingBytes();
-      if (pending > pendingBefore && (pending > max || aged)) {
-        // What waits is bounded: its sender goes (the update is stored, but not acknowledged), and so does anyone
-        // who adds to it once it is older than maxPendingAge. Nothing that waits is dropped.
-        fail(session, CloseCodes.TOO_MUCH_PENDING, aged
-            ? "update refused: updates have waited for missing dependencies longer than allowed"
-            : "update refused: " + pending + " bytes would wait for missing dependencies, beyond the " + max
-                + " allowed");
-        return;
-      }
     }
     runtime.metrics().updateApplied(System.nanoTime() - start);
     int bytes = sync.payload().length;
@@ -584,6 +587,13 @@ public final class SharedDocument {
    * client may hold another user's structs that the server relayed but never stored: they are that user's to send
    * again). Structs the document has already are not the sender's writing and are not looked at. In a cluster the
    * store decides who claimed an id first, also on another node ({@link #confirmClaims}).
+   *
+   * <p>A session claims at most {@code maxNewClientIds} ids (a Yjs client writes under one; each claim is a store
+   * call on the document's store lane, ahead of its acknowledgements, and a row kept for good): beyond, an update
+   * closes its sender with {@link CloseCodes#TOO_MANY_CLIENT_IDS}; a step 2 claims at most half of them, and the ids
+   * beyond are applied unclaimed.
+   * Before, one 700 KB update of 100,000 made-up ids was 100,000 claims ahead of every acknowledgement of the
+   * document: with a store taking 0.2 ms a call, at least 20 s (its sender's own had not come after 120 s at load 26).
    *
    * @return the message to apply ({@code sync}, or a step 2 without other principals' structs), or null if the
    *     sender was refused
@@ -610,6 +620,21 @@ public final class SharedDocument {
         foreign.add(client);
       }
     }
+    // A step 2 claims at most half, so that a client whose step 2 brought other users' lost edits may still write
+    // under ids of its own.
+    int max = runtime.config().maxNewClientIds();
+    int allowed = (sync.type() == SyncMessage.STEP2 ? max / 2 : max) - session.claimedClients;
+    if (claims.size() > allowed) {
+      if (sync.type() != SyncMessage.STEP2) {
+        fail(session, CloseCodes.TOO_MANY_CLIENT_IDS, "update refused: it writes under " + claims.size()
+            + " Yjs client ids new to the document, and a connection may bring at most " + max);
+        return null;
+      }
+      // A step 2 may bring other users' edits the server lost (a crash, a restored store): those beyond are
+      // applied without being claimed (the first principal to write anew under one claims it then).
+      claims.subList(Math.max(0, allowed), claims.size()).clear();
+    }
+    session.claimedClients += claims.size();
     if (!claims.isEmpty() && cluster != null && !writer.isFailing()) {
       confirmClaims(session, sync, claims, principal);
       return null; // handled again once the store answered
@@ -620,8 +645,9 @@ public final class SharedDocument {
             + " belongs to another user");
         return null;
       }
-      log.debug("document {}: a step 2 of connection {} held structs of other users' client ids {}; dropped", key,
-          session.connection == null ? "-" : session.connection.id(), foreign);
+      log.debug("document {}: a step 2 of connection {} held structs of {} client ids of other users (the first {}); "
+          + "dropped", key, session.connection == null ? "-" : session.connection.id(), foreign.size(),
+          foreign.subList(0, Math.min(10, foreign.size())));
       sync = new ClientMessage.Sync(sync.document(), sync.type(), Updates.withoutClients(sync.payload(), foreign),
           sync.ack());
     }
@@ -1024,10 +1050,11 @@ public final class SharedDocument {
   /**
    * Whether {@code session}'s client may set or remove the presence of awareness client {@code client}: its own, one
    * held by the same principal (a reconnect whose old connection is not closed yet, a second tab), or one nobody
-   * holds while the session holds fewer than {@link #MAX_PRESENCE_CLIENTS_PER_SESSION} ({@code newClients[0]}
-   * counts those of the update being applied). Never the server's own, never another principal's: a client,
-   * read-only or not, cannot overwrite or remove other people's presence, nor fill every other client's list of
-   * people with made-up ones.
+   * holds while the session holds fewer than {@code maxPresenceClients} ({@code newClients[0]} counts those of the
+   * update being applied; y-protocols clients hold and render whatever the server relays: before, 2,000 made-up
+   * people in one 12 KB update reached every client of the document). Never the server's own, never another
+   * principal's: a client, read-only or not, cannot overwrite or remove other people's presence, nor fill every
+   * other client's list of people with made-up ones.
    */
   private boolean mayChangePresence(DocumentSession session, long client, int[] newClients) {
     if (client == awareness.clientId()) {
@@ -1035,7 +1062,7 @@ public final class SharedDocument {
     }
     DocumentSession owner = awarenessOwners.get(client);
     if (owner == null) {
-      return session.awarenessClientCount() + newClients[0]++ < MAX_PRESENCE_CLIENTS_PER_SESSION;
+      return session.awarenessClientCount() + newClients[0]++ < runtime.config().maxPresenceClients();
     }
     return owner == session
         || (owner.principal != null && session.principal != null

@@ -58,6 +58,9 @@ public final class ServerSettings {
         () -> b.documentOpenRate(limits.documentOpensPerSecond(), limits.documentOpenBurst()));
     set("limits.max-awareness-state", limits.maxAwarenessState(), () -> b.awarenessLimits(
         Math.toIntExact(limits.maxAwarenessState().toBytes()), limits.awarenessInterval()));
+    set("limits.max-new-client-ids", limits.maxNewClientIds(), () -> b.maxNewClientIds(limits.maxNewClientIds()));
+    set("limits.max-presence-clients", limits.maxPresenceClients(),
+        () -> b.maxPresenceClients(limits.maxPresenceClients()));
     set("limits.awareness-updates-per-connection", limits.awarenessUpdatesPerConnection(), () -> b.awarenessRates(
         limits.awarenessUpdatesPerConnection(), limits.awarenessBytesPerConnection().toBytes(),
         limits.awarenessUpdatesPerDocument(), limits.awarenessBytesPerDocument().toBytes()));
