@@ -105,6 +105,7 @@ public final class CollabClient implements AutoCloseable {
     private int maxMessageSize = 16 * 1024 * 1024;
     private int maxRemoteAwarenessClients = 1000;
     private int maxAwarenessStateBytes = 32 * 1024;
+    private long maxPendingBytes = 16L * 1024 * 1024;
 
     private Builder() {}
 
@@ -206,6 +207,24 @@ public final class CollabClient implements AutoCloseable {
     }
 
     /**
+     * How much of what the server sends may wait in a document for updates the client has not received, in bytes of
+     * memory as {@code Doc.pendingBytes()} weighs it (default 16 MiB; a server keeps what waits within its own limit,
+     * 1 MiB by default, and sends it to clients that open the document). Beyond, the part of an update that would
+     * wait is dropped and the client logs a warning (at most once a minute per document), so a hostile or broken
+     * server cannot grow the client's memory with structs that never integrate: a server that integrates them later
+     * sends them again as part of its next update.
+     *
+     * @throws IllegalArgumentException if {@code bytes} is negative
+     */
+    public Builder maxPendingBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("maxPendingBytes must be at least 0 but was " + bytes);
+      }
+      this.maxPendingBytes = bytes;
+      return this;
+    }
+
+    /**
      * A new client, not connected yet.
      *
      * @throws IllegalStateException if no {@link #uri} was set
@@ -216,7 +235,7 @@ public final class CollabClient implements AutoCloseable {
       }
       return new CollabClient(new ClientEngine(new ClientConfig(uri, token, listener, minBackoff.toNanos(),
           maxBackoff.toNanos(), eventLoopGroup, maxMessageSize, maxRemoteAwarenessClients,
-          maxAwarenessStateBytes)));
+          maxAwarenessStateBytes, maxPendingBytes)));
     }
   }
 }

@@ -396,6 +396,51 @@ class HostileServerTest {
     assertThat(doc.awareness().ignoredEntries()).isEqualTo(1 + 40_000 - 100);
   }
 
+  @Test
+  void updatesThatNeverIntegrate_theClientKeepsAtMostItsPendingLimit() throws Exception {
+    // 262,144 structs whose origin never arrives, 4 bytes each (1 MiB): before, the client kept every one (~27 MiB
+    // of heap per such message, for as long as the document was open), whatever their number.
+    ByteArrayOutputStream waiting = new ByteArrayOutputStream();
+    int n = 262_144;
+    writeVarUint(waiting, 1);
+    writeVarUint(waiting, n);
+    writeVarUint(waiting, 2); // client
+    writeVarUint(waiting, 0); // first clock
+    for (int i = 0; i < n; i++) {
+      waiting.write(0x81); // has origin; content: deleted
+      writeVarUint(waiting, 1); // origin 1:0, which never arrives
+      writeVarUint(waiting, 0);
+      writeVarUint(waiting, 1); // length
+    }
+    writeVarUint(waiting, 0);
+    Doc end = Doc.create();
+    end.getText("t").insert(0, "end");
+    URI uri = serve((ctx, connection, f) -> {
+      if (f.hasHello()) {
+        send(ctx, ServerFrame.newBuilder().setWelcome(Welcome.getDefaultInstance()));
+      } else if (f.hasOpen()) {
+        send(ctx, ServerFrame.newBuilder().setOpened(Opened.newBuilder().setDocument(DOC)));
+        send(ctx, ServerFrame.newBuilder().setSyncStep2(SyncStep2.newBuilder().setDocument(DOC)
+            .setUpdate(ByteString.copyFrom(waiting.toByteArray()))));
+        send(ctx, ServerFrame.newBuilder().setUpdate(ai.candlefish.collab.protocol.v1.Update.newBuilder()
+            .setDocument(DOC).setUpdate(ByteString.copyFrom(end.encodeStateAsUpdate()))));
+      }
+    });
+    client = CollabClient.newBuilder().uri(uri).token("t").build();
+    client.connect();
+    ClientDocument doc = client.open(DOC).get(10, TimeUnit.SECONDS);
+    Doc local = doc.doc();
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      synchronized (local) { // the client applies what the server sends under the document's lock
+        return "end".equals(local.getText("t").toString());
+      }
+    });
+    synchronized (local) {
+      assertThat(local.hasPendingUpdates()).as("what would wait beyond 16 MiB was dropped").isFalse();
+    }
+    assertThat(client.isConnected()).isTrue();
+  }
+
   /** An awareness update of one entry: client {@code client}'s state {@code json} at {@code clock}. */
   private static byte[] presence(long clock, long client, String json) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -11,10 +11,11 @@ import java.net.URI;
  * @param eventLoopGroup null: the client makes (and shuts down) its own
  * @param maxRemoteAwarenessClients per document, see {@code Awareness.limitRemote}
  * @param maxAwarenessStateBytes per remote state, see {@code Awareness.limitRemote}
+ * @param maxPendingBytes per document, see {@code UpdateLimits.maxPendingBytes}
  */
 public record ClientConfig(URI uri, String token, CollabClientListener listener, long minBackoffNanos,
     long maxBackoffNanos, EventLoopGroup eventLoopGroup, int maxMessageSize, int maxRemoteAwarenessClients,
-    int maxAwarenessStateBytes) {
+    int maxAwarenessStateBytes, long maxPendingBytes) {
   @Override
   public String toString() {
     // Neither the token nor the URI's query or user info (where a token or password may ride): logs keep them.

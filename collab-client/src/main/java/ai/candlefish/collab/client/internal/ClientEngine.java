@@ -5,6 +5,7 @@ import ai.candlefish.collab.client.ClientDocument;
 import ai.candlefish.collab.client.RefusedException;
 import ai.candlefish.collab.core.DecodingException;
 import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.core.UpdateLimits;
 import ai.candlefish.collab.protocol.CollabV1Frames;
 import ai.candlefish.collab.protocol.v1.ClientFrame;
 import ai.candlefish.collab.protocol.v1.Hello;
@@ -79,6 +80,8 @@ public final class ClientEngine {
   static final long SILENCE_MILLIS = 20_000;
 
   private final ClientConfig config;
+  /** What the server's updates are applied with: no limit but on what may wait ({@link #remoteLimits}). */
+  private final UpdateLimits remoteLimits;
   private final int id = CLIENTS.incrementAndGet();
   private final EventLoopGroup group;
   private final boolean ownsGroup;
@@ -107,6 +110,7 @@ public final class ClientEngine {
 
   public ClientEngine(ClientConfig config) {
     this.config = config;
+    this.remoteLimits = UpdateLimits.NONE.toBuilder().maxPendingBytes(config.maxPendingBytes()).build();
     this.token = config.token();
     this.ownsGroup = config.eventLoopGroup() == null;
     this.group = ownsGroup
@@ -163,6 +167,11 @@ public final class ClientEngine {
   /** The client's settings. */
   ClientConfig config() {
     return config;
+  }
+
+  /** The limits the server's updates are applied with: the server's document is taken as it is, but for what waits. */
+  UpdateLimits remoteLimits() {
+    return remoteLimits;
   }
 
   private static SslContext sslContext() {

@@ -7,6 +7,7 @@ import ai.candlefish.collab.core.DecodingException;
 import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.core.Subscription;
 import ai.candlefish.collab.core.Transaction;
+import ai.candlefish.collab.core.UpdateLimits;
 import ai.candlefish.collab.core.Updates;
 import ai.candlefish.collab.core.internal.text.LogText;
 import ai.candlefish.collab.protocol.v1.Awareness.Builder;
@@ -79,6 +80,9 @@ final class DocumentState implements ClientDocument {
   /** Remote presence entries ignored for the limits since the last warning, and when that was (0: never). */
   private long ignoredPresence;
   private long ignoredPresenceLoggedNanos;
+  /** What the server sent that was dropped for the pending limit since the last warning, and when that was. */
+  private long droppedUpdates;
+  private long droppedLoggedNanos;
   /** What {@link #listen} registered on the {@code Doc}, removed once closed (the Doc may outlive us: a subdoc). */
   private final List<Subscription> docListeners = new CopyOnWriteArrayList<>();
 
@@ -335,9 +339,10 @@ final class DocumentState implements ClientDocument {
     if (status != Status.OPEN) {
       return;
     }
+    boolean kept = true;
     synchronized (doc) {
       try {
-        doc.applyUpdate(update, REMOTE_ORIGIN);
+        kept = doc.applyUpdate(update, REMOTE_ORIGIN, engine.remoteLimits());
       } catch (DecodingException e) {
         throw e;
       } catch (RuntimeException e) {
@@ -345,9 +350,26 @@ final class DocumentState implements ClientDocument {
         log.warn("collab client: a listener of document '{}' threw while a remote update was applied", name, e);
       }
     }
+    if (!kept) {
+      waitingDropped();
+    }
     if (step2) {
       opened.complete(this);
     }
+  }
+
+  /** Logs a dropped waiting part: the first time, then at most once a minute with how many since. */
+  private void waitingDropped() {
+    droppedUpdates++;
+    long now = System.nanoTime();
+    if (droppedLoggedNanos != 0 && now - droppedLoggedNanos < IGNORED_PRESENCE_LOG_NANOS) {
+      return;
+    }
+    droppedLoggedNanos = now | 1; // never 0, which means "not yet"
+    log.warn("collab client: dropped what would wait for missing updates of {} update(s) the server sent for "
+        + "document '{}': beyond the client's limit of {} bytes waiting (CollabClient.Builder.maxPendingBytes)",
+        droppedUpdates, LogText.safe(name), engine.config().maxPendingBytes());
+    droppedUpdates = 0;
   }
 
   void acknowledged(long ackId) {
