@@ -17,7 +17,6 @@ import ai.candlefish.collab.testkit.ServerWatch;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -180,69 +179,6 @@ abstract class TransportHostileClients {
     byte[] fragments = concat(frame(0x02, new byte[30_000]), frame(0x00, new byte[30_000]),
         frame(0x80, new byte[30_000]));
     assertThat(closeCodeAfter(fragments)).as("three fragments").isIn(fragmentsCloseCodes());
-  }
-
-  /**
-   * A message in fragments sent at once after the 101 reaches the server whole. Under WebFlux the fragments were
-   * joined only from when the socket was first read, after the bridge had opened on another thread: fragments that
-   * came before went on one by one, and the continuation ended the socket with a close without a code (1005).
-   */
-  @Test
-  void messageInFragments_rightAfterTheUpgrade_arrivesWhole() throws Exception {
-    for (int i = 0; i < 10; i++) {
-      try (Socket socket = new Socket("127.0.0.1", port)) {
-        socket.setSoTimeout(30_000);
-        assertThat(upgrade(socket, "/collab/fragments-" + i, "")).contains(" 101 ");
-        // Sync step 1 with an empty state vector, in two fragments; the answer is sync step 2.
-        socket.getOutputStream().write(concat(frame(0x02, new byte[] {0, 0}), frame(0x80, new byte[] {1, 0})));
-        DataInputStream in = new DataInputStream(socket.getInputStream());
-        while (true) {
-          Frame frame = Frame.next(in);
-          byte[] payload = frame.payload();
-          assertThat(frame.opcode()).as("round %d: a close (%s) instead of sync step 2", i, frame.opcode() == 8
-              && payload.length >= 2 ? (payload[0] & 0xFF) << 8 | payload[1] & 0xFF : "no code").isNotEqualTo(8);
-          if (frame.opcode() == 2 && payload.length > 1 && payload[0] == 0 && payload[1] == 1) {
-            break;
-          }
-        }
-      }
-    }
-  }
-
-  /**
-   * A single frame over the maximum is closed with a reason that names the setting to raise, as on the embedded port
-   * (WebFlux answered with Netty's own "Max frame length of 65536 has been exceeded.").
-   */
-  @Test
-  void frameOverTheMaximum_isClosedWithAReasonThatNamesTheSetting() throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", port)) {
-      socket.setSoTimeout(30_000);
-      assertThat(upgrade(socket, "/collab/big", "")).contains(" 101 ");
-      socket.getOutputStream().write(frame(0x82, new byte[100_000]));
-      DataInputStream in = new DataInputStream(socket.getInputStream());
-      while (true) {
-        Frame frame = Frame.next(in);
-        if (frame.opcode() == 8) {
-          assertTooBigReason(new String(frame.payload(), 2, frame.payload().length - 2, StandardCharsets.UTF_8));
-          return;
-        }
-      }
-    }
-  }
-
-  /** A frame from the server (not masked, under 64 KiB). */
-  private record Frame(int opcode, byte[] payload) {
-    static Frame next(DataInputStream in) throws IOException {
-      int opcode = in.readUnsignedByte() & 0x0F;
-      int length = in.readUnsignedByte() & 0x7F;
-      length = length == 126 ? in.readUnsignedShort() : length;
-      return new Frame(opcode, in.readNBytes(length));
-    }
-  }
-
-  /** The close reason of a message over the maximum (64 KiB here): the embedded port's, naming the setting. */
-  void assertTooBigReason(String reason) {
-    assertThat(reason).isEqualTo("message too big: over the server's maxMessageSize of 65536 bytes");
   }
 
   /**

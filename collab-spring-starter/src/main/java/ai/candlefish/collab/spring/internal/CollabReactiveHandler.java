@@ -8,15 +8,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
@@ -135,12 +130,6 @@ public final class CollabReactiveHandler implements WebHandler {
 
     @Override
     public Mono<Void> handle(WebSocketSession session) {
-      // Called once the 101 is written, on the channel's event loop: before any frame of the client is decoded.
-      ChannelPipeline pipeline = channel.pipeline();
-      if (pipeline.get(TooBigReason.NAME) == null && pipeline.get(TooBigReason.AFTER) != null) {
-        pipeline.addAfter(TooBigReason.AFTER, TooBigReason.NAME, new TooBigReason(tooBigReason(maxMessageSize)));
-      }
-      joinFragmentsFromTheStart(pipeline);
       ReactiveSocket socket = new ReactiveSocket(session, channel, maxMessageSize);
       // open() connects an in-VM channel and waits for it: not on Reactor Netty's event loop. Reactor Netty cancels
       // this when the connection drops, even before open() has returned: the bridged socket ends either way.
@@ -169,67 +158,6 @@ public final class CollabReactiveHandler implements WebHandler {
         ctx.close();
       } else {
         ctx.fireExceptionCaught(cause);
-      }
-    }
-  }
-
-  /**
-   * Joins a message's fragments from the first frame on. Spring's session asks Reactor Netty for that only when the
-   * socket is read ({@code receive()}), after the bridge has opened on another thread: frames that came meanwhile
-   * (a client that sends at once after the 101) reached the socket unjoined, the first fragment as a whole message and
-   * a continuation as no message Spring knows, which ended the socket with a close without a code (1005). Put where
-   * Reactor Netty puts its own, under its name, so that Spring's later request finds it there and adds none.
-   */
-  private void joinFragmentsFromTheStart(ChannelPipeline pipeline) {
-    if (pipeline.get(NettyPipeline.WsFrameAggregator) != null) {
-      return;
-    }
-    String before = null;
-    for (String name : pipeline.names()) {
-      if (name.startsWith(NettyPipeline.RIGHT)) {
-        before = name;
-        break;
-      }
-    }
-    WebSocketFrameAggregator aggregator = new WebSocketFrameAggregator(maxMessageSize);
-    if (before == null) {
-      pipeline.addLast(NettyPipeline.WsFrameAggregator, aggregator);
-    } else {
-      pipeline.addBefore(before, NettyPipeline.WsFrameAggregator, aggregator);
-    }
-  }
-
-  /** The close reason of a message over the maximum, the embedded port's: it names the setting to raise. */
-  static String tooBigReason(int maxMessageSize) {
-    return "message too big: over the server's maxMessageSize of " + maxMessageSize + " bytes";
-  }
-
-  /**
-   * Gives the close frame of a message over the maximum the embedded port's reason ({@link #tooBigReason}): Netty's
-   * WebSocket decoder closes a single frame over it by itself, with "Max frame length of N has been exceeded.", which
-   * names the number and not the setting. Sits between the socket's WebSocket encoder and decoder (the decoder's
-   * close passes only the handlers before it), put there right after the upgrade.
-   */
-  private static final class TooBigReason extends ChannelOutboundHandlerAdapter {
-    static final String NAME = "collab.tooBigReason";
-    /** Netty's name of the WebSocket encoder that its handshake puts in the pipeline. */
-    static final String AFTER = "wsencoder";
-    /** How the decoder's reason starts (only its closes are changed: the server's other 1009s say what they are). */
-    static final String NETTYS = "Max frame length";
-    private final String reason;
-
-    TooBigReason(String reason) {
-      this.reason = reason;
-    }
-
-    @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-      if (msg instanceof CloseWebSocketFrame close && close.statusCode() == CloseCodes.MESSAGE_TOO_BIG
-          && close.reasonText().startsWith(NETTYS)) {
-        close.release();
-        ctx.write(new CloseWebSocketFrame(CloseCodes.MESSAGE_TOO_BIG, reason), promise);
-      } else {
-        ctx.write(msg, promise);
       }
     }
   }
@@ -389,7 +317,8 @@ public final class CollabReactiveHandler implements WebHandler {
       if (error instanceof TooLongFrameException) {
         // Fragments that Reactor Netty joined past the maximum message size: 1009 with the embedded port's reason,
         // which names the setting (a bare "message too big" left the client guessing which limit).
-        closeQuietly(new CloseStatus(CloseCodes.MESSAGE_TOO_BIG, tooBigReason(maxMessageSize)));
+        closeQuietly(new CloseStatus(CloseCodes.MESSAGE_TOO_BIG,
+            "message too big: over the server's maxMessageSize of " + maxMessageSize + " bytes"));
       }
     }
 
@@ -450,17 +379,6 @@ public final class CollabReactiveHandler implements WebHandler {
           channel.close();
         }
       }, CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * What the socket's channel has left to write (a large document's state going to a slow client), for the
-     * server's idle check: Reactor Netty writes a message to its channel at once, where it waits. Read from the
-     * bridge's thread, racily: a stale figure at worst delays the check's view by one look.
-     */
-    @Override
-    public long unwritten() {
-      ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
-      return buffer == null ? 0 : Math.max(0, buffer.totalPendingWriteBytes() - buffer.currentProgress());
     }
 
     /** Closes the session; one that is gone already (the client left first) needs no close. */
