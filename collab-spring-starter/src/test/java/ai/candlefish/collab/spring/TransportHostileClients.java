@@ -231,7 +231,11 @@ abstract class TransportHostileClients {
       writer.start();
       int code = closeCode(attacker.getInputStream());
       writer.join(30_000);
-      assertThat(code).as("close code").isIn(deflate ? List.of(1009) : List.of(1002, 1009));
+      // Unnegotiated, the bomb is a message in 32 fragments: a transport ends it as it ends any fragmented message
+      // (WebFlux's fragments that come before the bridge opens may end with a close without a code, 1005).
+      List<Integer> refused = new java.util.ArrayList<>(List.of(1002, 1009));
+      fragmentsCloseCodes().stream().filter(c -> !refused.contains(c)).forEach(refused::add);
+      assertThat(code).as("close code").isIn(deflate ? List.of(1009) : refused);
       watch.check();
     }
   }
