@@ -32,7 +32,7 @@
 # documents of its own.
 # GC: our nodes run G1 with -XX:MaxGCPauseMillis=20 (G1's default target of 200 ms gave pauses of ~100 ms under
 # this load, a relay p99 of their own; the README's "Server" section, on several servers, says so to users), standalone and cluster
-# alike so that their CPU compares. The load generator runs ZGC: its 1,000 replicas keep every struct they receive,
+# alike so that their CPU compares. The load generator's collector: its 1,000 replicas keep every struct they receive,
 # so each young collection of ParallelGC copied all structs since the last one, 240-330 ms twice per measured phase
 # on a quiet machine, which delayed every receipt in it (~2 % of the samples: the p99 was the generator's). Its GC
 # pauses in the measured phase are reported beside the figures either way. **The generator runs without a collector
@@ -278,6 +278,8 @@ uptime_end="$(uptime)"
 machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); $(java -version 2>&1 | head -1); Node $(node --version); $(redis-server --version | cut -d' ' -f1-3)"
 write_args=(--logs "$logs" --machine "$machine" --command "$command_line" --load-start "$uptime_start"
             --load-end "$uptime_end")
+# The relay's warm-up as run (LOAD_WARMUP or the scenario's 30 s), for the section's heading.
+write_args+=(--relay-warmup "${LOAD_WARMUP:-30}")
 [[ $write == 1 ]] && write_args+=(--write benchmarks/RESULTS.md)
 [[ $smoke == 1 ]] && write_args+=(--check-smoke)
 node benchmarks/js/write-cluster-results.mjs "${write_args[@]}" || status=1

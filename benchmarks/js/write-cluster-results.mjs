@@ -2,7 +2,7 @@
 // targets of issue 10, prints the section, and with --write puts it into RESULTS.md between the cluster markers (the
 // rest of the file is left alone; without the markers it is appended).
 // Usage (run-cluster-load.sh does it): node write-cluster-results.mjs --logs DIR --machine M --command C
-//   --load-start UPTIME --load-end UPTIME [--write RESULTS.md] [--check-smoke]
+//   --load-start UPTIME --load-end UPTIME [--relay-warmup S] [--write RESULTS.md] [--check-smoke]
 import { readdirSync, readFileSync, writeFileSync, statSync } from 'node:fs'
 
 const args = process.argv.slice(2)
@@ -41,7 +41,7 @@ const sections = []
 for (const scenario of args.includes('--check-smoke') ? ['smoke'] : ['relay']) {
   const rows = configs.flatMap((c) => of(c, (s) => s === scenario).map((run) => ({ c, run })))
   if (rows.length === 0) continue
-  const head = scenario === 'relay' ? '1,000 clients on 100 documents, 1 edit/s each (10 s warm-up, 30 s measured)'
+  const head = scenario === 'relay' ? `1,000 clients on 100 documents, 1 edit/s each (${opt('--relay-warmup') ?? 30} s warm-up, 30 s measured)`
     : 'smoke: 12 clients on 3 documents, 5 edits/s each, 2 s'
   let md = `### ${head}\n\n| system | nodes | delivered updates/s | relay p50 / p99 (ms) | cross-node relay p50 / p99 (ms) ` +
     '| cross-node share of deliveries | ack p50 / p99 (ms) | CPU per delivered update, µs: nodes / PostgreSQL / Redis ' +
@@ -181,8 +181,8 @@ nodes' figure${syncCommit ? `; PostgreSQL runs with synchronous_commit=${syncCom
   (syncCommit === 'on' ? ' (its default: a commit, and so an ack, waits for the WAL flush)'
     : ' (not a user\'s default: a commit, and so an ack, does not wait for the WAL flush)') : ''}. Each system runs as
 it is started by default: our nodes as JVMs (G1 with -XX:MaxGCPauseMillis=20, -Xmx1g) with CollabServer's default
-threads, Hocuspocus as one Node process per instance; the load generator runs on ZGC (its GC pauses, when it has
-any, delay every receipt in them). The peak ladder raises the rate about twofold from step to step, so
+threads, Hocuspocus as one Node process per instance; the load generator runs without a collector (Epsilon, heap up to
+16 GiB: no GC pause of its own delays a receipt). The peak ladder raises the rate about twofold from step to step, so
 its figures, and their ratios, are as coarse as that: a system that held 20 edits/s might have held 35.
 
 ${sections.join('\n')}
