@@ -9,7 +9,7 @@
 //   node paintbox-browser.mjs reopen <base url> <shots> <estimate id> <expect content: true|false>
 //     After a restart: Carol signs in; the estimate must be in the list; she opens it and, if asked, must see the
 //     content and total from before.
-import { caretInNotes, check, fillSurface, launch, openEstimate, seen, signIn as signInAs, waitUntil } from './paintbox-pages.mjs'
+import { caretInNotes, check, fillSurface, launch, openEstimate, reportPages, seen, signIn as signInAs, waitUntil } from './paintbox-pages.mjs'
 import { mkdirSync } from 'node:fs'
 
 const [mode, base, shots, estimateId] = process.argv.slice(2)
@@ -28,8 +28,13 @@ const EXPECTED = {
 }
 
 const browser = await launch()
-const signIn = name => signInAs(browser, name === 'Bob' ? bobBase : base, name,
-  name === 'Alice' ? `${shots}/paintbox-login.png` : null)
+const people = [] // who signed in: their pages are reported when a check fails
+const signIn = async name => {
+  const who = await signInAs(browser, name === 'Bob' ? bobBase : base, name,
+    name === 'Alice' ? `${shots}/paintbox-login.png` : null)
+  people.push(who)
+  return who
+}
 
 try {
   if (mode === 'edit') {
@@ -140,6 +145,9 @@ try {
     console.log(JSON.stringify({ listed: true, title, grandText: shown.grandText, notes: shown.notes,
       rooms: shown.rooms.length }))
   }
+} catch (e) {
+  await reportPages(people, shots)
+  throw e
 } finally {
   await browser.close()
 }

@@ -8,7 +8,7 @@
 //     too, and both pages must end with the same rooms and the total the surviving instance computes (each new room
 //     10 m² × 2 coats × 3.00 = 60).
 import { mkdirSync } from 'node:fs'
-import { check, launch, openEstimate, seen, signIn, waitUntil } from './paintbox-pages.mjs'
+import { check, launch, openEstimate, reportPages, seen, signIn, waitUntil } from './paintbox-pages.mjs'
 
 const [dying, surviving, shots, id, grandBefore, pid] = process.argv.slice(2)
 if (!pid) {
@@ -36,11 +36,14 @@ const addRoom = async (who, name) => {
 }
 
 const browser = await launch()
+const people = [] // their pages are reported when a check fails
 try {
   const alice = await signIn(browser, dying, 'Alice')
+  people.push(alice)
   await alice.page.waitForSelector(`#estimates li[data-id="${id}"]`, { timeout: 15000 })
   await openEstimate(alice, id)
   const bob = await signIn(browser, surviving, 'Bob')
+  people.push(bob)
   await bob.page.waitForSelector(`#estimates li[data-id="${id}"]`, { timeout: 15000 })
   await openEstimate(bob, id)
   const both = [alice, bob]
@@ -65,6 +68,7 @@ try {
   for (const who of both) check(who.errors.length === 0, `${who.name}'s page had errors: ${who.errors}`)
   console.log(JSON.stringify({ scenario: 'failover', ok: true, from: first, to: then, rooms: after.all[0].rooms.length, grand: after.all[0].grand }))
 } catch (e) {
+  await reportPages(people, shots)
   console.log(JSON.stringify({ scenario: 'failover', ok: false, error: String(e.stack || e) }))
 } finally {
   await browser.close()

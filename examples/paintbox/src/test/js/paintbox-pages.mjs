@@ -1,5 +1,5 @@
 // What the browser tests do with Paintbox's pages: launch Debian's Chromium (headless, driven by playwright-core),
-// sign in, open an estimate, read what a page shows, fill a surface, wait for a condition.
+// sign in, open an estimate, read what a page shows, fill a surface, cut a page's socket, wait for a condition.
 import { chromium } from 'playwright-core'
 
 export const check = (ok, what) => {
@@ -26,13 +26,46 @@ export const signInTab = async (context, base, name, loginShot) => {
   page.on('pageerror', e => { errors.push(e.message); console.error(`[${name} page error] ${e.message}`) })
   const sockets = []
   page.on('websocket', ws => sockets.push(ws.url()))
+  const warnings = [] // the page's console warnings and errors, the last 20 (for a failed run's log)
+  page.on('console', m => {
+    if (m.type() !== 'warning' && m.type() !== 'error') return
+    warnings.push(m.text().slice(0, 300))
+    if (warnings.length > 20) warnings.shift()
+  })
   await page.goto(base)
   await page.waitForSelector('#login-name')
   if (loginShot) await page.screenshot({ path: loginShot })
   await page.fill('#login-name', name)
   await page.click('#login-submit')
   await page.waitForSelector('#new-title')
-  return { context, page, name, sockets, errors }
+  return { context, page, name, sockets, errors, warnings }
+}
+
+/**
+ * Where `who`'s page is, for a failed run's log: its address, what it shows, the rooms in its document and those it
+ * drew, whether its socket is open, its errors, warnings and sockets.
+ */
+export const describePage = async who => ({
+  name: who.name,
+  url: who.page.url(),
+  ...(await who.page.evaluate(() => ({
+    status: document.querySelector('.estimate')?.dataset.status ?? null,
+    connected: window.paintbox ? window.paintbox.provider.wsconnected : null,
+    documentRooms: window.paintbox ? window.paintbox.doc.getArray('rooms').toJSON().map(r => r.name) : null,
+    drawnRooms: [...document.querySelectorAll('.rooms > .room .room-name')].map(input => input.value),
+    shown: (document.querySelector('main')?.innerText || '').slice(0, 300)
+  })).catch(e => ({ unreadable: String(e) }))),
+  errors: who.errors,
+  warnings: who.warnings,
+  sockets: who.sockets
+})
+
+/** Logs (stderr) and screenshots (`<shots>/failed-<name>.png`) where each of `people`'s pages is. */
+export const reportPages = async (people, shots) => {
+  for (const who of people) {
+    await who.page.screenshot({ path: `${shots}/failed-${who.name}.png` }).catch(() => {})
+    console.error(`[${who.name}'s page at the failure] ${JSON.stringify(await describePage(who))}`)
+  }
 }
 
 /** `who` creates an estimate called `title` and waits until its page is synced and the notes editable; its id. */
@@ -45,11 +78,11 @@ export const createEstimate = async (who, title) => {
   return who.page.url().split('/').pop()
 }
 
-/** Alice creates an estimate called `title`; Bob finds it in his list and opens it. */
-export const aliceAndBob = async (browser, base, title) => {
+/** Alice creates an estimate called `title`; Bob (or `second`) finds it in his list and opens it. */
+export const aliceAndBob = async (browser, base, title, second = 'Bob') => {
   const alice = await signIn(browser, base, 'Alice')
   const id = await createEstimate(alice, title)
-  const bob = await signIn(browser, base, 'Bob')
+  const bob = await signIn(browser, base, second)
   await bob.page.waitForSelector(`#estimates li[data-id="${id}"]`, { timeout: 15000 })
   await openEstimate(bob, id)
   return { alice, bob, id }
@@ -148,4 +181,59 @@ export const waitUntil = async (what, condition, millis = 15000) => {
     await new Promise(r => setTimeout(r, 150))
   }
   throw new Error('timed out waiting until ' + what + ': ' + JSON.stringify(last))
+}
+
+/**
+ * Routes the estimate sockets of `target` (a page, or a context: all its pages) through the test, which can cut them
+ * (Chromium's offline mode lets an open socket's frames through): `cut(who)` closes the open ones, refuses new ones
+ * until `restore()`, and waits until `who`'s page knows.
+ */
+export const cuttable = async target => {
+  let cut = false
+  const sockets = []
+  await target.routeWebSocket(/\/estimate-/, ws => {
+    if (cut) return ws.close()
+    sockets.push({ page: ws, server: ws.connectToServer() })
+  })
+  return {
+    async cut (who) {
+      cut = true
+      for (const socket of sockets.splice(0)) {
+        await socket.server.close()
+        await socket.page.close()
+      }
+      await waitUntil(`${who.name}'s page knows it is offline`, async () => ({
+        ok: await who.page.locator('.estimate').getAttribute('data-status') !== 'synced'
+      }))
+    },
+    restore () { cut = false }
+  }
+}
+
+/**
+ * Runs the scenarios named `names` of `scenarios` (name: async browser => what the pages showed) in one Chromium, each
+ * in browser contexts of its own, and prints a JSON line for each: {"scenario": ..., "ok": ..., "error": ..., ...}.
+ */
+export const runScenarios = async (scenarios, names) => {
+  const browser = await launch()
+  try {
+    for (const scenario of names) {
+      const run = scenarios[scenario]
+      if (!run) {
+        console.log(JSON.stringify({ scenario, ok: false, error: 'no such scenario' }))
+        continue
+      }
+      const started = Date.now()
+      try {
+        const shown = await run(browser)
+        console.log(JSON.stringify({ scenario, ok: true, millis: Date.now() - started, ...shown }))
+      } catch (e) {
+        console.log(JSON.stringify({ scenario, ok: false, millis: Date.now() - started, error: String(e.stack || e) }))
+      } finally {
+        for (const context of browser.contexts()) await context.close()
+      }
+    }
+  } finally {
+    await browser.close()
+  }
 }
