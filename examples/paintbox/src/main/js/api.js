@@ -26,7 +26,7 @@ export async function api (path, { method = 'GET', body, token } = {}) {
     } catch {}
     throw new ApiError(response.status, message)
   }
-  return response.json()
+  return response.status === 204 ? null : response.json()
 }
 
 /**

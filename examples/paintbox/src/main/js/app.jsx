@@ -191,7 +191,8 @@ function App () {
         {!user ? <Login onLogin={u => { session.set(u); setUser(u) }} />
           : !config ? <p className='hint' id='config-loading'>Loading…{failure &&
             <span className='error'> The server does not answer yet ({failure}); trying again.</span>}</p>
-            : match ? <EstimatePage key={match[1]} id={match[1]} user={user} config={config} onUnauthorized={renew} />
+            : match ? <EstimatePage key={match[1]} id={match[1]} user={user} config={config} onUnauthorized={renew}
+              onSignOut={signOut} />
               : <EstimateList user={user} onUnauthorized={renew} />}
       </main>
     </>

@@ -29,25 +29,42 @@ const shouldReconnect = event => event.code === TOKEN_EXPIRED || !(event.code >=
 // The server refuses a token it does not accept (4401) when the socket opens: typically one that expired while the
 // page was offline or the server down, so no 4440 came and the page could not sign in again in time.
 const UNAUTHORIZED = 4401
+// The reason of the 4401 with which the server ends (and refuses) the sessions of a user the host revoked.
+const ACCESS_REVOKED = 'access revoked'
 
 /**
  * Connects again with a fresh token when the server refused the one the provider used (4401), which the provider
  * takes as final: `renew` signs in again (or signs out when that cannot help). What was typed meanwhile is still in
- * the page's document and goes out with the next sync.
+ * the page's document and goes out with the next sync. Except where a fresh token cannot help, which `onGone` hears:
+ * the user's access was revoked (the server's reason "access revoked": signing in again on the user's behalf would
+ * undo the revocation), or the estimate is gone (deleted while this page was offline or its server down: the socket
+ * refuses a document that the list no longer has, and the API answers 404).
  */
-function useReconnectWhenRefused (provider, renew) {
+function useReconnectWhenRefused (provider, renew, id, onGone) {
   useEffect(() => {
     let used = provider.params.token
     let alive = true
     const onStatus = ({ status }) => { if (status === 'connecting') used = provider.params.token }
-    const onClosed = ({ code }) => {
+    const onClosed = ({ code, reason }) => {
       if (code !== UNAUTHORIZED) return
+      if (reason === ACCESS_REVOKED) {
+        onGone({ why: 'revoked' })
+        return
+      }
       const refused = used
-      Promise.resolve(renew(refused)).then(fresh => {
-        if (alive && fresh && fresh.token !== refused) {
-          provider.params.token = fresh.token
-          provider.connect()
+      api('/api/estimates/' + id, { token: provider.params.token }).then(() => true, err =>
+        !(err instanceof ApiError && err.status === 404)).then(listed => {
+        if (!alive) return null
+        if (!listed) {
+          onGone({ why: 'deleted' })
+          return null
         }
+        return Promise.resolve(renew(refused)).then(fresh => {
+          if (alive && fresh && fresh.token !== refused) {
+            provider.params.token = fresh.token
+            provider.connect()
+          }
+        })
       })
     }
     provider.on('status', onStatus)
@@ -83,14 +100,20 @@ function useFailover (provider, urls) {
  * Only an estimate the user may change (`writable`, from the API): the server drops a read-only token's edits without a
  * word, and kept here they would come back with every later page of the estimate in this browser. Kept per user: on a
  * shared computer the next person to sign in must neither read the last one's copy nor send their unsent edits.
+ * `forget`: the estimate is no more (deleted, or not there for this user): its copy here is removed.
  */
-function useKeptInBrowser (userName, documentName, doc, provider, writable) {
+function useKeptInBrowser (userName, documentName, doc, provider, writable, forget) {
   useEffect(() => {
+    const name = `paintbox/${userName}/${documentName}`
+    if (forget) {
+      indexedDB.deleteDatabase(name) // waits until the copy that the last run of this effect opened is closed
+      return
+    }
     if (!writable) return
     let persistence = null
     const start = () => {
       provider.off('status', start)
-      persistence = persistence || new IndexeddbPersistence(`paintbox/${userName}/${documentName}`, doc)
+      persistence = persistence || new IndexeddbPersistence(name, doc)
     }
     if (provider.shouldConnect) start()
     else provider.on('status', start)
@@ -98,7 +121,7 @@ function useKeptInBrowser (userName, documentName, doc, provider, writable) {
       provider.off('status', start)
       if (persistence) persistence.destroy()
     }
-  }, [userName, documentName, doc, provider, writable])
+  }, [userName, documentName, doc, provider, writable, forget])
 }
 
 /**
@@ -267,9 +290,45 @@ const Room = memo(function Room ({ rooms, room, total, writable }) {
   )
 })
 
-export function EstimatePage ({ id, user, config, onUnauthorized }) {
+/**
+ * What the page shows instead of an estimate that is gone for this user (`gone.why`): deleted (by `gone.by`, when the
+ * page was open), or the user's access revoked (the page stopped syncing; signing in again is the user's choice).
+ */
+function Gone ({ gone, onSignOut }) {
+  return gone.why === 'deleted'
+    ? <p className='error' id='estimate-gone' data-why='deleted'>
+      This estimate was deleted{gone.by ? ' by ' + gone.by : ''}. <a href='#/'>Back to the estimates</a></p>
+    : <p className='error' id='estimate-gone' data-why='revoked'>
+      Your access was revoked: this page stopped saving changes. <button className='link' id='sign-in-again'
+        onClick={onSignOut}>Sign in again</button></p>
+}
+
+/** "Delete", then "Delete … for everyone?" with the choice; deletes through the API and goes back to the list. */
+function DeleteButton ({ id, title, user, onUnauthorized }) {
+  const [asking, setAsking] = useState(false)
+  const [failure, setFailure] = useState(null)
+  const remove = () => api('/api/estimates/' + id, { method: 'DELETE', token: user.token })
+    .then(() => { location.hash = '#/' }, err => {
+      if (err instanceof ApiError && err.status === 401) onUnauthorized(user.token)
+      setFailure(err.message || 'HTTP ' + err.status)
+    })
+  if (!asking) {
+    return <button className='link' id='delete-estimate' title='Delete this estimate for everyone'
+      onClick={() => setAsking(true)}>Delete</button>
+  }
+  return (
+    <span className='delete-confirm' id='delete-confirm'>
+      Delete “{title}” for everyone? <button id='delete-yes' onClick={remove}>Delete</button>
+      <button className='link' id='delete-no' onClick={() => setAsking(false)}>Cancel</button>
+      {failure && <span className='error'> {failure}</span>}
+    </span>
+  )
+}
+
+export function EstimatePage ({ id, user, config, onUnauthorized, onSignOut }) {
   const [estimate, setEstimate] = useState(null)
   const [error, setError] = useState(null)
+  const [refused, setRefused] = useState(null) // what the socket's refusal said: { why: 'revoked' | 'deleted' }
   const documentName = 'estimate-' + id
   // Not connected here: Lexical's collaboration plugin connects it when the notes editor mounts (so the editor
   // hears the first 'sync') and disconnects it when the page goes.
@@ -291,14 +350,22 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
   // A refreshed token (see app.jsx) is the one the provider's next connection sends: the server ends the session
   // when the old one expires (4440), and the provider reconnects (shouldReconnect).
   provider.params.token = user.token
-  useReconnectWhenRefused(provider, onUnauthorized)
+  useReconnectWhenRefused(provider, onUnauthorized, id, setRefused)
   useFailover(provider, urls)
   useEffect(() => {
     window.paintbox = { doc, provider } // for the browser test and the curious
     return () => { provider.destroy(); doc.destroy() }
   }, [doc, provider])
-  const writable = estimate !== null && estimate.writable === true
-  useKeptInBrowser(user.name, documentName, doc, provider, writable)
+  // Deleted while this page had it open: the server marks the document before it erases it, for every open page.
+  const deleted = doc.getMap('deleted')
+  useObserved(deleted)
+  const gone = refused || (deleted.get('by') !== undefined ? { why: 'deleted', by: deleted.get('by') } : null)
+  useEffect(() => {
+    if (gone) provider.disconnect()
+  }, [provider, gone !== null])
+  const writable = estimate !== null && estimate.writable === true && !gone
+  useKeptInBrowser(user.name, documentName, doc, provider, writable,
+    (gone !== null && gone.why === 'deleted') || (error !== null && error.missing))
   // The estimate's record (title, whether this user may change it), asked until the server answers; only an answer
   // that asking again cannot change (not found, refused) replaces the page with an error. The rooms and the notes
   // (whose editor connects the provider) wait for it: a made-up or mistyped id in the URL must not open, and with
@@ -310,8 +377,8 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
         if (stopped) return
         if (err instanceof ApiError && err.status === 401) onUnauthorized(user.token)
         else if (err instanceof ApiError && err.status === 404) {
-          setError(`No estimate “${id}” here: the link may be mistyped, or you may not see this estimate.`)
-        } else setError(err.message || 'HTTP ' + err.status)
+          setError({ missing: true, message: `No estimate “${id}” here: the link may be mistyped, or you may not see this estimate.` })
+        } else setError({ message: err.message || 'HTTP ' + err.status })
       })
     return () => { stopped = true }
   }, [id, user.token])
@@ -337,7 +404,8 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
     })
   }
 
-  if (error) return <p className='error' id='estimate-error'>{error} <a href='#/'>Back to the estimates</a></p>
+  if (error) return <p className='error' id='estimate-error'>{error.message} <a href='#/'>Back to the estimates</a></p>
+  if (gone) return <Gone gone={gone} onSignOut={onSignOut} />
   if (!estimate) {
     return (
       <section className='estimate' data-status='loading'>
@@ -358,6 +426,7 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
               onClick={() => undo.undoManager.redo()}>↷ Redo</button>
           </span>
           : <span className='status' id='read-only' title='you may look at this estimate but not change it'>read-only</span>}
+        {writable && <DeleteButton id={id} title={estimate.title} user={user} onUnauthorized={onUnauthorized} />}
         <span className={'status ' + status} id='status'>{status}</span>
       </div>
       <div className='people' id='people' aria-label='people here'>

@@ -44,7 +44,7 @@
 //              caret stays after what is left before it, and the server's total follows; undo while offline and
 //              after coming back takes back her own edits only, and redo brings them back.
 import { mkdirSync } from 'node:fs'
-import { aliceAndBob, check, createEstimate, launch, openEstimate, seen, signIn, signInTab, typeInNotes, waitUntil } from './paintbox-pages.mjs'
+import { aliceAndBob, check, createEstimate, cuttable, openEstimate, runScenarios, seen, signIn, signInTab, typeInNotes, waitUntil } from './paintbox-pages.mjs'
 
 const [base, shots, ...scenarios] = process.argv.slice(2)
 if (!base || !shots || scenarios.length === 0) {
@@ -106,33 +106,6 @@ const arriveThenClick = (alice, updates, selector) => alice.page.evaluate(({ upd
   }
   document.querySelector(selector).click()
 }, { updates, selector })
-
-/**
- * Routes the estimate sockets of `target` (a page, or a context: all its pages) through the test, which can cut them
- * (Chromium's offline mode lets an open socket's frames through): `cut(who)` closes the open ones, refuses new ones
- * until `restore()`, and waits until `who`'s page knows.
- */
-const cuttable = async target => {
-  let cut = false
-  const sockets = []
-  await target.routeWebSocket(/\/estimate-/, ws => {
-    if (cut) return ws.close()
-    sockets.push({ page: ws, server: ws.connectToServer() })
-  })
-  return {
-    async cut (who) {
-      cut = true
-      for (const socket of sockets.splice(0)) {
-        await socket.server.close()
-        await socket.page.close()
-      }
-      await waitUntil(`${who.name}'s page knows it is offline`, async () => ({
-        ok: await who.page.locator('.estimate').getAttribute('data-status') !== 'synced'
-      }))
-    },
-    restore () { cut = false }
-  }
-}
 
 const SCENARIOS = {
   async remove (browser) {
@@ -684,24 +657,4 @@ SCENARIOS.undo = async browser => {
   return { caret, totals: totals.shown[1], offline: offline.shown[1], online: online.shown[1] }
 }
 
-const browser = await launch()
-try {
-  for (const scenario of scenarios) {
-    const run = SCENARIOS[scenario]
-    if (!run) {
-      console.log(JSON.stringify({ scenario, ok: false, error: 'no such scenario' }))
-      continue
-    }
-    const started = Date.now()
-    try {
-      const shown = await run(browser)
-      console.log(JSON.stringify({ scenario, ok: true, millis: Date.now() - started, ...shown }))
-    } catch (e) {
-      console.log(JSON.stringify({ scenario, ok: false, millis: Date.now() - started, error: String(e.stack || e) }))
-    } finally {
-      for (const context of browser.contexts()) await context.close()
-    }
-  }
-} finally {
-  await browser.close()
-}
+await runScenarios(SCENARIOS, scenarios)

@@ -1,6 +1,7 @@
 package ai.candlefish.collab.examples.paintbox;
 
 import ai.candlefish.collab.server.CollabServer;
+import ai.candlefish.collab.spi.DocumentStore;
 import ai.candlefish.collab.spring.CollabProperties;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
@@ -23,7 +24,7 @@ class CollabConfiguration {
   }
 
   @Bean
-  ListedEstimatesHooks listedEstimatesHooks(Estimates estimates, CollabProperties collab) {
-    return new ListedEstimatesHooks(estimates, collab.path() == null ? "" : collab.path());
+  ListedEstimatesHooks listedEstimatesHooks(Estimates estimates, DocumentStore store, CollabProperties collab) {
+    return new ListedEstimatesHooks(estimates, store, collab.path() == null ? "" : collab.path());
   }
 }

@@ -93,6 +93,15 @@ public class Estimates {
     return estimate;
   }
 
+  /**
+   * Removes estimate {@code id} from the list (its document is not touched here); false if there was none. From then
+   * on the collaboration socket refuses to open its document ({@link ListedEstimatesHooks}).
+   */
+  public boolean delete(String id) {
+    return ID.matcher(id).matches()
+        && jdbc.sql("DELETE FROM paintbox_estimate WHERE id = ?").param(id).update() > 0;
+  }
+
   /** A new estimate id, at random (what {@link #create} gives the next estimate; nothing is kept). */
   String newId() {
     StringBuilder id = new StringBuilder(10);

@@ -1,6 +1,7 @@
 package ai.candlefish.collab.examples.paintbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.server.CollabServer;
@@ -211,6 +212,41 @@ class PaintboxApplicationTest {
         .isEqualTo(201);
     assertThat(call("GET", "/api/estimates/" + a + "/versions", ada, null).body()).contains("v1")
         .doesNotContain("mine", "Before restoring");
+  }
+
+  @Test
+  void delete_takesTheEstimateOutOfTheListAndTheSocket_andErasesItsDocumentFromTheStore() throws Exception {
+    String ada = login("Ada");
+    String id = JSON.readTree(call("POST", "/api/estimates", ada, "{\"title\":\"Shed\"}").body()).get("id")
+        .asText();
+    DocumentKey key = DocumentKey.of(PaintboxApplication.TENANT, "estimate-" + id);
+    try (DocumentHandle handle = collab.openDocument(key).get(30, TimeUnit.SECONDS)) {
+      handle.edit(txn -> EstimateTotalsTest.addRoom(txn.doc(), "shed", new Object[] {6, 2, 3})).get(30,
+          TimeUnit.SECONDS);
+    }
+    assertThat(call("POST", "/api/estimates/" + id + "/versions", ada, "{\"label\":\"v1\"}").statusCode())
+        .isEqualTo(201);
+    await("the room is stored").atMost(30, TimeUnit.SECONDS).until(() -> !store.load(key).isEmpty());
+    DevTokens tokens = DevTokens.fromSettings(null, dataDir, Duration.ofHours(1));
+    String path = "/api/estimates/" + id;
+
+    assertThat(call("DELETE", path, null, null).statusCode()).isEqualTo(401);
+    assertThat(call("DELETE", path, tokens.issue("Rita", "read"), null).statusCode()).isEqualTo(403);
+    assertThat(call("DELETE", path, tokens.issue("Bea", Map.of("estimate-0123456789", "write")), null)
+        .statusCode()).as("a token that may not see it").isEqualTo(404);
+    assertThat(call("GET", path, ada, null).statusCode()).isEqualTo(200);
+
+    assertThat(call("DELETE", path, ada, null).statusCode()).isEqualTo(204);
+
+    assertThat(call("GET", path, ada, null).statusCode()).isEqualTo(404);
+    assertThat(call("GET", "/api/estimates", ada, null).body()).doesNotContain(id);
+    assertThat(call("GET", path + "/versions", ada, null).statusCode()).isEqualTo(404);
+    assertThat(call("DELETE", path, ada, null).statusCode()).isEqualTo(404);
+    assertThat(node("estimate-client.mjs", "refused", "ws://127.0.0.1:" + collab.port(), key.name(), ada)
+        .get("code").asInt()).isEqualTo(CloseCodes.UNAUTHORIZED);
+    // The edit that told the open pages may be stored after the erasure: erased too once the document unloads.
+    await("the store holds nothing of it").atMost(60, TimeUnit.SECONDS)
+        .until(() -> store.load(key).isEmpty() && store.listVersions(key).isEmpty());
   }
 
   @Test

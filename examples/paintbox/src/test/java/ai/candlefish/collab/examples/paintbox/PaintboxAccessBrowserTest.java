@@ -1,0 +1,89 @@
+package ai.candlefish.collab.examples.paintbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.candlefish.collab.server.CollabServer;
+import ai.candlefish.collab.server.DocumentHandle;
+import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.spi.DocumentStore;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Paintbox's page when an estimate stops being there for a person (deleted by somebody else, their access revoked),
+ * in one Chromium: {@code src/test/js/paintbox-access.mjs} runs the scenarios (its header says what each does and
+ * expects); the test revokes the user of the second once the server has him on the estimate, and checks the store
+ * after the first.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PaintboxAccessBrowserTest {
+  @TempDir
+  static Path dataDir; // static: used before the tests
+
+  private NodeScenarios scenarios;
+  private boolean deletedDocumentErased;
+
+  @BeforeAll
+  void runScenarios() throws Exception {
+    try (ConfigurableApplicationContext app = new SpringApplicationBuilder(PaintboxApplication.class).run(
+        "--server.port=0", "--server.address=127.0.0.1", "--candlefish.collab.port=0",
+        "--candlefish.collab.host=127.0.0.1", "--paintbox.data-dir=" + dataDir)) {
+      String base = "http://127.0.0.1:" + ((WebServerApplicationContext) app).getWebServer().getPort() + "/";
+      CollabServer server = app.getBean(CollabServer.class);
+      PresenceHooks presence = app.getBean(PresenceHooks.class);
+      // Vic's access is revoked once he has an estimate open (PresenceHooks: who has which estimate open) and has
+      // named a room in it.
+      CompletableFuture<Integer> revoked = CompletableFuture.supplyAsync(() -> {
+        String[] id = {null};
+        await("Vic has an estimate open").atMost(180, TimeUnit.SECONDS).pollInterval(200, TimeUnit.MILLISECONDS)
+            .until(() -> (id[0] = presence.viewers().entrySet().stream().filter(e -> e.getValue().contains("Vic"))
+                .map(Map.Entry::getKey).findFirst().orElse(null)) != null);
+        try (DocumentHandle estimate = server.openDocument(
+            DocumentKey.of(PaintboxApplication.TENANT, "estimate-" + id[0])).join()) {
+          await("Vic named a room").atMost(60, TimeUnit.SECONDS).pollInterval(200, TimeUnit.MILLISECONDS)
+              .until(() -> estimate.read(doc -> EstimateContent.read(doc, null).rooms().stream()
+                  .anyMatch(room -> "Porch".equals(room.get("name")))).join());
+        }
+        return server.revoke(PaintboxApplication.TENANT, "Vic").join();
+      });
+      scenarios = NodeScenarios.run("paintbox-access.mjs", "scenario", List.of(base,
+          System.getProperty("screenshot.dir", "target/screenshots") + "/access", "delete", "revoke"), Map.of());
+      assertThat(revoked.get(10, TimeUnit.SECONDS)).as("connections whose sessions the revocation ended").isOne();
+      JsonNode deleted = scenarios.passed("delete");
+      DocumentKey key = DocumentKey.of(PaintboxApplication.TENANT, "estimate-" + deleted.get("id").asText());
+      DocumentStore store = app.getBean(DocumentStore.class);
+      // What the open pages sent until they heard of it is erased too, once the document leaves memory.
+      await("the deleted estimate's document is erased").atMost(60, TimeUnit.SECONDS)
+          .until(() -> store.load(key).isEmpty());
+      deletedDocumentErased = true;
+    }
+  }
+
+  @Test
+  void anEstimateDeletedWhileOthersHaveItOpen_orOffline_saysSoOnTheirPages_andIsErased() {
+    JsonNode seen = scenarios.passed("delete");
+
+    assertThat(seen.get("bob").asText()).startsWith("This estimate was deleted by Alice.");
+    assertThat(seen.get("carol").asText()).startsWith("This estimate was deleted.");
+    assertThat(deletedDocumentErased).isTrue();
+  }
+
+  @Test
+  void aUserWhoseAccessIsRevokedMidSession_isToldSo_andThePageStopsWithoutRetrying() {
+    JsonNode seen = scenarios.passed("revoke");
+
+    assertThat(seen.get("vic").asText()).startsWith("Your access was revoked");
+  }
+}

@@ -1,0 +1,108 @@
+// Paintbox's page when an estimate stops being there for a person, in one real browser (Debian's Chromium, headless,
+// driven by playwright-core). Prints one JSON line per scenario, {"scenario": ..., "ok": true|false, "error": ...,
+// ...what the pages showed}, and exits 0 unless the browser could not be used at all: the test reads each line.
+//
+//   node paintbox-access.mjs <base url> <shots> <scenario>...
+//     delete  Alice deletes an estimate that Bob has open and that Carol has open while her socket is down (she
+//             renames a room meanwhile): Alice's page must go back to the list, which no longer has it; Bob's page
+//             must say that Alice deleted it, stop syncing and forget its copy in the browser; Carol's, once her
+//             socket is back, must say it was deleted (the socket refuses it) without signing her out, and forget
+//             her copy too, her rename with it.
+//     revoke  Vic has an estimate open when the server revokes his access (the test does, once it sees him on it):
+//             his page must say so and show nothing to edit, open no socket again (and not sign him in again by
+//             itself), and offer to sign in again, which leads to the sign-in form; Alice, on the same estimate,
+//             goes on.
+import { mkdirSync } from 'node:fs'
+import { aliceAndBob, check, cuttable, openEstimate, runScenarios, signIn, waitUntil } from './paintbox-pages.mjs'
+
+const [base, shots, ...scenarios] = process.argv.slice(2)
+if (!base || !shots || scenarios.length === 0) {
+  console.error('usage: node paintbox-access.mjs <base url> <shots> delete|revoke...')
+  process.exit(2)
+}
+mkdirSync(shots, { recursive: true })
+
+/** What `who`'s page says instead of the estimate ({ why, text }), or null while it shows the estimate. */
+const gone = who => who.page.evaluate(() => {
+  const p = document.getElementById('estimate-gone')
+  return p && { why: p.dataset.why, text: p.textContent }
+})
+
+/** The names of this browser profile's IndexedDB databases (the pages' kept copies of estimates). */
+const keptCopies = who => who.page.evaluate(async () => (await indexedDB.databases()).map(d => d.name))
+
+const SCENARIOS = {
+  async delete (browser) {
+    const { alice, bob, id } = await aliceAndBob(browser, base, 'Garden shed')
+    await alice.page.click('#add-room')
+    await alice.page.locator('.room').first().locator('.room-name').fill('Shed')
+    const carol = await signIn(browser, base, 'Carol')
+    const line = await cuttable(carol.context)
+    await carol.page.waitForSelector(`#estimates li[data-id="${id}"]`, { timeout: 15000 })
+    await openEstimate(carol, id)
+    await carol.page.waitForSelector('.room .room-name[value="Shed"]', { timeout: 15000 })
+    await line.cut(carol)
+    await carol.page.locator('.room').first().locator('.room-name').fill('Shed, renamed offline')
+    const copy = `paintbox/Carol/estimate-${id}`
+    await waitUntil('Carol\'s page keeps the estimate in the browser', async () => ({
+      ok: (await keptCopies(carol)).includes(copy)
+    }))
+
+    await alice.page.click('#delete-estimate')
+    await alice.page.click('#delete-yes')
+    await alice.page.waitForSelector('#new-title', { timeout: 15000 }) // the list
+    await waitUntil('Alice\'s list no longer has it', async () => ({
+      ok: await alice.page.locator(`#estimates li[data-id="${id}"]`).count() === 0
+    }))
+    const bobSaw = (await waitUntil('Bob\'s page says Alice deleted it', async () => {
+      const g = await gone(bob)
+      return { ok: g !== null && g.why === 'deleted', g }
+    })).g
+    check(bobSaw.text.includes('deleted by Alice'), 'Bob\'s page names who deleted it: ' + bobSaw.text)
+    check(await bob.page.evaluate(() => !window.paintbox.provider.wsconnected && !window.paintbox.provider.shouldConnect),
+      'Bob\'s page stopped syncing')
+    await waitUntil('Bob\'s copy in the browser is gone', async () => ({
+      ok: !(await keptCopies(bob)).includes(`paintbox/Bob/estimate-${id}`)
+    }))
+    await bob.page.screenshot({ path: `${shots}/deleted-bob.png` })
+
+    line.restore()
+    const carolSaw = (await waitUntil('Carol\'s page, back online, says it was deleted', async () => {
+      const g = await gone(carol)
+      return { ok: g !== null && g.why === 'deleted', g }
+    }, 30000)).g
+    check(await carol.page.locator('#sign-out').count() === 1, 'Carol is still signed in')
+    await waitUntil('Carol\'s copy in the browser is gone, her rename with it', async () => ({
+      ok: !(await keptCopies(carol)).includes(copy)
+    }))
+    await carol.page.screenshot({ path: `${shots}/deleted-carol.png` })
+    for (const who of [alice, bob, carol]) check(who.errors.length === 0, `${who.name}'s page had errors: ${who.errors}`)
+    return { id, bob: bobSaw.text.trim(), carol: carolSaw.text.trim() }
+  },
+
+  async revoke (browser) {
+    const { alice, bob: vic, id } = await aliceAndBob(browser, base, 'Porch', 'Vic')
+    await vic.page.click('#add-room')
+    await vic.page.locator('.room').first().locator('.room-name').fill('Porch')
+    // The test revokes Vic once the server has him on the estimate (who has which estimate open).
+    const vicSaw = (await waitUntil('Vic\'s page says his access was revoked', async () => {
+      const g = await gone(vic)
+      return { ok: g !== null && g.why === 'revoked', g }
+    }, 60000)).g
+    check(await vic.page.locator('.room-name, #add-room, #notes').count() === 0, 'Vic\'s page shows nothing to edit')
+    const socketsThen = vic.sockets.length
+    await vic.page.waitForTimeout(6000) // the provider's back-off reaches 2.5 s: several tries would show by now
+    check(vic.sockets.length === socketsThen, `Vic's page opened no socket after the revocation: ${vic.sockets.length - socketsThen}`)
+    check((await gone(vic)).why === 'revoked', 'Vic\'s page still says so (it did not sign him in again)')
+    await vic.page.screenshot({ path: `${shots}/revoked-vic.png` })
+    await vic.page.click('#sign-in-again')
+    await vic.page.waitForSelector('#login-name', { timeout: 15000 })
+
+    await alice.page.locator('.room').first().locator('.room-name').fill('Porch and steps')
+    check(await alice.page.locator('.estimate').getAttribute('data-status') === 'synced', 'Alice goes on')
+    for (const who of [alice, vic]) check(who.errors.length === 0, `${who.name}'s page had errors: ${who.errors}`)
+    return { id, vic: vicSaw.text.trim() }
+  }
+}
+
+await runScenarios(SCENARIOS, scenarios)
