@@ -42,6 +42,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The server over real sockets, with a Java y-websocket client ({@link YClient}). */
 class CollabServerTest {
@@ -374,15 +376,17 @@ class CollabServerTest {
 
   // ----------------------------------------------------------------------------------------------------- limits
 
-  @Test
-  void slowConsumer_isDisconnected_andTheDocumentCarriesOn() throws Exception {
+  @ParameterizedTest(name = "flush interval {0} ms")
+  @ValueSource(ints = {0, 10})
+  void slowConsumer_isDisconnected_andTheDocumentCarriesOn(int flushMillis) throws Exception {
     CompletableFuture<ConnectionInfo> disconnected = new CompletableFuture<>();
-    start(b -> b.outboundBufferLimit(64 * 1024).hooks(new CollabHooks() {
-      @Override
-      public void onDisconnect(ConnectionInfo connection, Principal principal) {
-        disconnected.complete(connection);
-      }
-    }));
+    start(b -> b.flushInterval(Duration.ofMillis(flushMillis)).outboundBufferLimit(64 * 1024)
+        .hooks(new CollabHooks() {
+          @Override
+          public void onDisconnect(ConnectionInfo connection, Principal principal) {
+            disconnected.complete(connection);
+          }
+        }));
     YClient slow = YClient.connect(uri("plans", "alice"), false); // never reads
     clients.add(slow);
     String chunk = "y".repeat(100_000);
@@ -402,6 +406,24 @@ class CollabServerTest {
       late.insert(length, "!");
       await().until(() -> handle.read(doc -> doc.getText("t").length()).join() == length + 1);
     }
+  }
+
+  @Test
+  void flushInterval_relaysEveryUpdate_andAClientThatLeavesGetsItsCloseFrame() {
+    start(b -> b.flushInterval(Duration.ofMillis(10)));
+    YClient alice = connect("plans", "alice");
+    YClient bob = connect("plans", "bob");
+    alice.awaitSynced();
+    bob.awaitSynced();
+    StringBuilder expected = new StringBuilder();
+    for (int i = 0; i < 50; i++) { // one message each, many within one interval
+      alice.insert(i, "" + (char) ('a' + i % 26));
+      expected.append((char) ('a' + i % 26));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> bob.text().equals(expected.toString()));
+
+    server.close(); // its close frames go out at once, not one interval later behind what waits
+    assertThat(bob.awaitClose().code()).isEqualTo(CloseCodes.GOING_AWAY);
   }
 
   @Test

@@ -94,7 +94,7 @@ public final class Connection implements Peer {
     this.protocol = protocol;
     this.handshake = new CloseHandshake(channel);
     this.throttle = new ReadThrottle(this);
-    this.outbound = new OutboundBudget(channel, config().outboundBufferLimit());
+    this.outbound = new OutboundBudget(channel, config().outboundBufferLimit(), config().flushInterval());
     this.authentication = new Authentication(this);
     this.framesWritten = writesFrames(channel.pipeline());
     this.awareness = new AwarenessCoalescer<>(config().connectionAwareness, System.nanoTime());

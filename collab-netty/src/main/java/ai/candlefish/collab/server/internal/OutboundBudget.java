@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
@@ -16,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  * <p>What is queued is Netty's own count ({@link ChannelOutboundBuffer#totalPendingWriteBytes}: the messages in the
  * channel's outbound buffer, each with Netty's overhead for it) plus what other threads handed to the event loop and
  * it has not written yet, so an ordinary write needs no promise and no listener; only an exempt first state has
- * one, to know when it is gone. Writes are flushed once per turn of the event loop ({@link FlushBatch}).
+ * one, to know when it is gone. Writes are flushed once per turn of the event loop, or with the server's flush
+ * interval once per interval ({@link FlushBatch}).
  *
  * <p>Thread-safe: documents write from their own threads; writing and flushing happen on the event loop.
  */
@@ -29,15 +31,18 @@ final class OutboundBudget {
 
   private final Channel channel;
   private final long limit;
+  /** How long a write may wait for the flush (0: the end of the turn); an int: 4 bytes fit this object's padding. */
+  private final int flushNanos;
   private volatile long unsentInitial;
   /** Bytes handed to the event loop by other threads and not yet written to the channel. */
   private volatile long handedOver;
   /** Event loop only: whether the channel is in this turn's {@link FlushBatch}. */
   private boolean flushQueued;
 
-  OutboundBudget(Channel channel, long limit) {
+  OutboundBudget(Channel channel, long limit, Duration flushInterval) {
     this.channel = channel;
     this.limit = limit;
+    this.flushNanos = Math.toIntExact(flushInterval.toNanos());
   }
 
   /** Whether more than the limit waits for the client (an exempt first state not counted). */
@@ -92,11 +97,11 @@ final class OutboundBudget {
     }
     if (!flushQueued) {
       flushQueued = true;
-      FlushBatch.add(channel.eventLoop(), this);
+      FlushBatch.add(channel.eventLoop(), this, flushNanos);
     }
   }
 
-  /** Flushes what this turn wrote (on the event loop, from the {@link FlushBatch}). */
+  /** Flushes what was written since the last flush (on the event loop, from the {@link FlushBatch}). */
   void flush() {
     flushQueued = false;
     channel.flush();

@@ -36,6 +36,7 @@ public final class ServerConfig {
   private final int messageBurst;
   private final Duration idleTimeout;
   private final long outboundBufferLimit;
+  private final Duration flushInterval;
   private final Duration authenticationTimeout;
   private final int maxUnauthenticatedMessages;
   private final long maxUnauthenticatedBytes;
@@ -93,6 +94,7 @@ public final class ServerConfig {
     this.messageBurst = b.messageBurst;
     this.idleTimeout = b.idleTimeout;
     this.outboundBufferLimit = b.outboundBufferLimit;
+    this.flushInterval = b.flushInterval;
     this.authenticationTimeout = b.authenticationTimeout;
     this.maxUnauthenticatedMessages = b.maxUnauthenticatedMessages;
     this.maxUnauthenticatedBytes = b.maxUnauthenticatedBytes;
@@ -197,6 +199,11 @@ public final class ServerConfig {
 
   public long outboundBufferLimit() {
     return outboundBufferLimit;
+  }
+
+  /** How long what is written to a client may wait to be flushed with what follows; zero: the end of the turn. */
+  public Duration flushInterval() {
+    return flushInterval;
   }
 
   public Duration authenticationTimeout() {
@@ -391,6 +398,7 @@ public final class ServerConfig {
     private int messageBurst = 1000;
     private Duration idleTimeout = Duration.ofSeconds(60);
     private long outboundBufferLimit = 16L * 1024 * 1024;
+    private Duration flushInterval = Duration.ZERO;
     private Duration authenticationTimeout = Duration.ofSeconds(10);
     private int maxUnauthenticatedMessages = 512;
     private long maxUnauthenticatedBytes = 1024 * 1024;
@@ -445,6 +453,7 @@ public final class ServerConfig {
       messageBurst = c.messageBurst;
       idleTimeout = c.idleTimeout;
       outboundBufferLimit = c.outboundBufferLimit;
+      flushInterval = c.flushInterval;
       authenticationTimeout = c.authenticationTimeout;
       maxUnauthenticatedMessages = c.maxUnauthenticatedMessages;
       maxUnauthenticatedBytes = c.maxUnauthenticatedBytes;
@@ -568,6 +577,21 @@ public final class ServerConfig {
       this.outboundBufferLimit = atLeast("outboundBufferLimit", bytes, 1024);
       return this;
     }
+
+    /** @throws IllegalArgumentException if negative or longer than {@link #MAX_FLUSH_INTERVAL} */
+    public Builder flushInterval(Duration interval) {
+      atLeast("flushInterval", interval, Duration.ZERO);
+      if (interval.compareTo(MAX_FLUSH_INTERVAL) > 0) {
+        throw new IllegalArgumentException("flushInterval must be at most " + MAX_FLUSH_INTERVAL.toMillis()
+            + " ms (every message to a client waits up to this long; 1-5 ms already coalesces) but was "
+            + interval);
+      }
+      this.flushInterval = interval;
+      return this;
+    }
+
+    /** The longest {@link #flushInterval}: each relayed update waits up to this long, against a 50 ms relay. */
+    public static final Duration MAX_FLUSH_INTERVAL = Duration.ofMillis(10);
 
     /** @throws IllegalArgumentException if the timeout is shorter than 10 ms or a count is negative */
     public Builder unauthenticatedLimits(Duration timeout, int maxMessages, long maxBytes) {

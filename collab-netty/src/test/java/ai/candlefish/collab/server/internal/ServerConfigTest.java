@@ -54,6 +54,18 @@ class ServerConfigTest {
   }
 
   @Test
+  void flushInterval_isZeroUnlessSet_andRejectsNegativeOrAboveTenMillis() {
+    assertThat(ServerConfig.newBuilder().authenticator(AUTH).build().flushInterval()).isZero();
+    assertThat(ServerConfig.newBuilder().authenticator(AUTH).flushInterval(Duration.ofMillis(10)).build()
+        .flushInterval()).isEqualTo(Duration.ofMillis(10));
+    ServerConfig.Builder b = ServerConfig.newBuilder();
+    assertThatThrownBy(() -> b.flushInterval(Duration.ofNanos(-1))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("flushInterval must be at least");
+    assertThatThrownBy(() -> b.flushInterval(Duration.ofMillis(11))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("flushInterval must be at most 10 ms").hasMessageContaining("PT0.011S");
+  }
+
+  @Test
   void documentThreads_unlessSet_areTheEventLoopsOfAServerWithoutHooks() {
     assertThat(ServerConfig.newBuilder().authenticator(AUTH).build().documentThreads()).isZero();
   }
