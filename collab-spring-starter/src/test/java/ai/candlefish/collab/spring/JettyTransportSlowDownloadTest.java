@@ -1,5 +1,6 @@
 package ai.candlefish.collab.spring;
 
+import org.junit.jupiter.api.Tag;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 
@@ -10,4 +11,5 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 @SpringBootTest(classes = TransportSlowDownload.App.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
     "candlefish.collab.transport=servlet", "spring.main.web-application-type=servlet", TransportBackpressure.PATH,
     TransportBackpressure.DEVELOPMENT, TransportSlowDownload.IDLE})
+@Tag("jetty")
 class JettyTransportSlowDownloadTest extends TransportSlowDownload {}

@@ -1,6 +1,5 @@
 package ai.candlefish.collab.spring;
 
-import java.util.List;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 
@@ -9,11 +8,6 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
     "candlefish.collab.transport=servlet", "spring.main.web-application-type=servlet", TransportBackpressure.PATH,
     TransportBackpressure.DEVELOPMENT, TransportHostileClients.BUFFER, TransportHostileClients.MESSAGE})
 class ServletTransportHostileClientsTest extends TransportHostileClients {
-  @Override
-  List<Integer> fragmentsCloseCodes() {
-    return List.of(1009);
-  }
-
   @Override
   boolean negotiatesCompression() {
     return false;

@@ -72,10 +72,14 @@ final class HostSide extends ChannelInboundHandlerAdapter implements CollabBridg
   private Send underWay;
   /** Nothing more is queued: a close is queued, or the host's socket is gone. */
   private boolean finished;
+  /** The bytes of all the sends the sender has returned from (what it was handed, for {@link #takingOutput}). */
+  private long handed;
 
-  // The idle check's last look (server's event loop only): the head's identity hash and what the sender had left.
+  // The idle check's last look (server's event loop only): the head's identity hash, what the sender had left, and
+  // how much had been handed to it by then.
   private int outputHead;
   private long outputLeft;
+  private long outputHanded;
 
   /** One call of the sender. */
   @FunctionalInterface
@@ -234,19 +238,25 @@ final class HostSide extends ChannelInboundHandlerAdapter implements CollabBridg
    * ({@link BridgeIdleCheck}; on the server's event loop), as {@link ConnectionGuard} looks at a channel's outbound
    * buffer: the message at the head of the queue went out (the one under way, or the first waiting), or the socket
    * has less left to write of what it was handed ({@link CollabBridge.Sender#unwritten}: the rest of a large message
-   * going out in fragments, or what a host's own buffer holds). More left is not taking: messages added for a client
-   * that takes nothing (a dead one) keep it no longer than the idle timeout.
+   * going out in fragments, or what a host's own buffer holds). Less than it had plus what it was handed since: a
+   * host whose sends return at once (WebFlux: the message waits in Reactor Netty's channel) has a large state handed
+   * to it between two looks, and the look after saw more left than before although the client had taken MBs of it
+   * (it was closed mid-download). More left is not taking: messages added for a client that takes nothing (a dead
+   * one) keep it no longer than the idle timeout.
    */
   boolean takingOutput() {
     Send head;
+    long handedNow;
     synchronized (this) {
       head = underWay != null ? underWay : queue.peek();
+      handedNow = handed;
     }
     int id = head == null ? 0 : System.identityHashCode(head);
     long left = sender.unwritten();
-    boolean moved = id != outputHead || left < outputLeft;
+    boolean moved = id != outputHead || left < outputLeft + (handedNow - outputHanded);
     outputHead = id;
     outputLeft = left;
+    outputHanded = handedNow;
     return moved;
   }
 
@@ -369,6 +379,7 @@ final class HostSide extends ChannelInboundHandlerAdapter implements CollabBridg
       } finally {
         synchronized (this) {
           queuedBytes -= send.size();
+          handed += send.size();
           underWay = null;
         }
       }

@@ -1,16 +1,10 @@
 package ai.candlefish.collab.spring.internal;
 
-import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.server.CollabBridge;
 import ai.candlefish.collab.server.CollabServer;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -50,7 +44,6 @@ import reactor.core.publisher.SignalType;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
-import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.WebsocketServerSpec;
 
 /**
@@ -74,12 +67,12 @@ public final class CollabReactiveHandler implements WebHandler {
 
   private final CollabServer server;
   private final WebSocketService upgrades;
-  private final int maxMessageSize;
+  private final ReactiveFrames frames;
 
   /** @param maxMessageSize the largest message a client may send (Reactor Netty joins fragments up to it) */
   public CollabReactiveHandler(CollabServer server, int maxMessageSize) {
     this.server = server;
-    this.maxMessageSize = maxMessageSize;
+    this.frames = new ReactiveFrames(maxMessageSize, CLOSE_TIMEOUT_MILLIS);
     // Pings reach the handler (handlePing), which answers them one pong at a time: Reactor Netty's own answer writes
     // a pong per ping and reads on, so a client that pings and never reads piled up pongs without bound.
     this.upgrades = new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy(
@@ -105,11 +98,7 @@ public final class CollabReactiveHandler implements WebHandler {
     }
     // Reactor Netty's request is its connection: the socket's channel after the upgrade.
     Channel channel = ((Connection) ServerHttpRequestDecorator.getNativeRequest(request)).channel();
-    // Before the upgrade: the client's first frame may follow the 101 at once. (Harmless for HTTP.)
-    ChannelPipeline pipeline = channel.pipeline();
-    if (pipeline.get(BadFrames.NAME) == null && pipeline.get(NettyPipeline.ReactiveBridge) != null) {
-      pipeline.addBefore(NettyPipeline.ReactiveBridge, BadFrames.NAME, BadFrames.INSTANCE);
-    }
+    frames.beforeUpgrade(channel); // (harmless for a request that is not upgraded)
     return upgrades.handleRequest(exchange, new Upgraded(handshake, channel));
   }
 
@@ -130,35 +119,14 @@ public final class CollabReactiveHandler implements WebHandler {
 
     @Override
     public Mono<Void> handle(WebSocketSession session) {
-      ReactiveSocket socket = new ReactiveSocket(session, channel, maxMessageSize);
+      frames.afterUpgrade(channel);
+      ReactiveSocket socket = new ReactiveSocket(session, channel);
       // open() connects an in-VM channel and waits for it: not on Reactor Netty's event loop. Reactor Netty cancels
       // this when the connection drops, even before open() has returned: the bridged socket ends either way.
       return Mono.fromCallable(() -> socket.opened(server.bridge().open(handshake, socket)))
           .subscribeOn(Schedulers.boundedElastic())
           .flatMap(socket::run)
           .doFinally(signal -> socket.end());
-    }
-  }
-
-  /**
-   * Takes a client's bad frame quietly (a frame over the maximum message size, which Netty's WebSocket decoder has
-   * closed with 1009 already, or a malformed one: 1002): Reactor Netty, whose connection had ended by then, logged
-   * each at ERROR with a stack trace ({@code onUncaughtException}), so that one client could fill the log with a
-   * frame a second. Logged at debug here, and not passed on.
-   */
-  @ChannelHandler.Sharable
-  private static final class BadFrames extends ChannelInboundHandlerAdapter {
-    static final String NAME = "collab.badFrames";
-    static final BadFrames INSTANCE = new BadFrames();
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      if (cause instanceof CorruptedWebSocketFrameException) {
-        log.debug("reactive collab socket: the client sent a bad frame: {}", cause.getMessage());
-        ctx.close();
-      } else {
-        ctx.fireExceptionCaught(cause);
-      }
     }
   }
 
@@ -185,12 +153,10 @@ public final class CollabReactiveHandler implements WebHandler {
     // On the channel's event loop: a pong is written and not yet flushed, and the latest ping not answered meanwhile.
     private boolean pongUnsent;
     private byte @Nullable [] pingUnanswered;
-    private final int maxMessageSize;
 
-    ReactiveSocket(WebSocketSession session, Channel channel, int maxMessageSize) {
+    ReactiveSocket(WebSocketSession session, Channel channel) {
       this.session = session;
       this.channel = channel;
-      this.maxMessageSize = maxMessageSize;
     }
 
     /** The bridge opened {@code socket} for this one; if this one has ended meanwhile, it ends too. */
@@ -307,19 +273,13 @@ public final class CollabReactiveHandler implements WebHandler {
     }
 
     /**
-     * The socket failed (the client dropped it, or sent what Reactor Netty refuses: a frame over the maximum): the
-     * socket ends (see {@link #hookFinally}). Not left to Reactor's default, which logged a stack trace at ERROR for
-     * every client that dropped its connection.
+     * The socket failed (the client dropped it; its bad frames end it in {@link ReactiveFrames}): the socket ends
+     * (see {@link #hookFinally}). Not left to Reactor's default, which logged a stack trace at ERROR for every client
+     * that dropped its connection.
      */
     @Override
     protected void hookOnError(Throwable error) {
       log.debug("reactive collab socket failed: {}", error.toString());
-      if (error instanceof TooLongFrameException) {
-        // Fragments that Reactor Netty joined past the maximum message size: 1009 with the embedded port's reason,
-        // which names the setting (a bare "message too big" left the client guessing which limit).
-        closeQuietly(new CloseStatus(CloseCodes.MESSAGE_TOO_BIG,
-            "message too big: over the server's maxMessageSize of " + maxMessageSize + " bytes"));
-      }
     }
 
     @Override
@@ -379,6 +339,17 @@ public final class CollabReactiveHandler implements WebHandler {
           channel.close();
         }
       }, CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * What the socket's channel has left to write (a large document's state going to a slow client), for the
+     * server's idle check: Reactor Netty writes a message to its channel at once, where it waits. Read from the
+     * bridge's thread, racily: a stale figure at worst delays the check's view by one look.
+     */
+    @Override
+    public long unwritten() {
+      ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+      return buffer == null ? 0 : Math.max(0, buffer.totalPendingWriteBytes() - buffer.currentProgress());
     }
 
     /** Closes the session; one that is gone already (the client left first) needs no close. */

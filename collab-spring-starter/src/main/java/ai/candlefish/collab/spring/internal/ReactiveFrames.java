@@ -1,0 +1,162 @@
+package ai.candlefish.collab.spring.internal;
+
+import ai.candlefish.collab.server.CloseCodes;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocket08FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.netty.NettyPipeline;
+import reactor.netty.channel.ChannelOperations;
+import reactor.netty.http.websocket.WebsocketOutbound;
+
+/**
+ * How a socket on Reactor Netty reads the client's frames: as the embedded port does. A message is joined from its
+ * fragments from the first frame on, up to the maximum message size; a message over it, in one frame or in
+ * fragments, is closed with 1009 and a reason that names the setting; a frame with a reserved bit set is closed with
+ * 1002 (no extension is negotiated here; Reactor Netty's decoder let such frames through as if plain); a bad frame
+ * ends its socket without a stack trace in the log.
+ *
+ * <p>Thread-safe: one instance serves every socket of a handler.
+ */
+final class ReactiveFrames {
+  private static final Logger log = LoggerFactory.getLogger(ReactiveFrames.class);
+  /** Netty's names of the WebSocket decoder and encoder that its handshake puts in the pipeline. */
+  private static final String DECODER = "wsdecoder";
+  private static final String ENCODER = "wsencoder";
+  private static final String GUARD = "collab.badFrames";
+  private static final String REASON = "collab.tooBigReason";
+
+  private final int maxMessageSize;
+  private final Guard guard;
+  private final TooBigReason reason;
+
+  /**
+   * @param maxMessageSize the largest message a client may send
+   * @param closeTimeoutMillis how long a client may take to take a close frame before its connection is dropped
+   */
+  ReactiveFrames(int maxMessageSize, long closeTimeoutMillis) {
+    this.maxMessageSize = maxMessageSize;
+    String tooBig = tooBigReason(maxMessageSize);
+    this.guard = new Guard(tooBig, closeTimeoutMillis);
+    this.reason = new TooBigReason(tooBig);
+  }
+
+  /** The close reason of a message over the maximum, the embedded port's: it names the setting to raise. */
+  static String tooBigReason(int maxMessageSize) {
+    return "message too big: over the server's maxMessageSize of " + maxMessageSize + " bytes";
+  }
+
+  /** Before the upgrade, on the request's channel: the client's first frame may follow the 101 at once. */
+  void beforeUpgrade(Channel channel) {
+    ChannelPipeline pipeline = channel.pipeline();
+    if (pipeline.get(GUARD) == null && pipeline.get(NettyPipeline.ReactiveBridge) != null) {
+      pipeline.addBefore(NettyPipeline.ReactiveBridge, GUARD, guard);
+    }
+  }
+
+  /**
+   * Right after the upgrade (Spring's socket handler is called once the 101 is written, on the channel's event loop,
+   * before any frame of the client is decoded).
+   *
+   * <p>The frame aggregator goes in here, where Reactor Netty would put its own and under its name, so that Spring's
+   * later request (in {@code receive()}, after the bridge has opened on another thread) finds it and adds none:
+   * before, fragments that came meanwhile reached the socket unjoined and the socket ended without a close code
+   * (1005). It goes before the guard, which answers its over-size error: without, that error reached Reactor Netty
+   * before anything read the socket, which logged it at ERROR and dropped the connection without a close frame.
+   */
+  void afterUpgrade(Channel channel) {
+    ChannelPipeline pipeline = channel.pipeline();
+    if (pipeline.get(GUARD) == null) {
+      return; // not upgraded by this handler's request
+    }
+    if (pipeline.get(DECODER) instanceof WebSocket08FrameDecoder) {
+      pipeline.replace(DECODER, DECODER, new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
+          .maxFramePayloadLength(maxMessageSize).allowExtensions(false).build()));
+    }
+    if (pipeline.get(REASON) == null && pipeline.get(ENCODER) != null) {
+      pipeline.addAfter(ENCODER, REASON, reason);
+    }
+    if (pipeline.get(NettyPipeline.WsFrameAggregator) == null) {
+      pipeline.addBefore(GUARD, NettyPipeline.WsFrameAggregator, new WebSocketFrameAggregator(maxMessageSize));
+    }
+  }
+
+  /**
+   * Ends a socket whose client sent a bad frame, quietly: Reactor Netty logged each at ERROR with a stack trace
+   * ({@code onUncaughtException}), so that one client could fill the log with a frame a second. A frame that
+   * Netty's decoder refused (over the maximum: 1009, malformed: 1002) was closed by the decoder already; a message
+   * the aggregator found over the maximum is closed here with 1009, through Reactor Netty's socket so that Spring's
+   * session sees its close status (the bridged socket ends with it).
+   */
+  @ChannelHandler.Sharable
+  private static final class Guard extends ChannelInboundHandlerAdapter {
+    private final String tooBig;
+    private final long closeTimeoutMillis;
+
+    Guard(String tooBig, long closeTimeoutMillis) {
+      this.tooBig = tooBig;
+      this.closeTimeoutMillis = closeTimeoutMillis;
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (cause instanceof CorruptedWebSocketFrameException) {
+        log.debug("reactive collab socket: the client sent a bad frame: {}", cause.getMessage());
+        ctx.close();
+      } else if (cause instanceof TooLongFrameException) {
+        log.debug("reactive collab socket: the client sent a message over the maximum: {}", cause.getMessage());
+        Channel channel = ctx.channel();
+        if (ChannelOperations.get(channel) instanceof WebsocketOutbound socket) {
+          socket.sendClose(CloseCodes.MESSAGE_TOO_BIG, tooBig).subscribe(null, e -> channel.close());
+        } else {
+          channel.close();
+        }
+        // A client that reads nothing would keep the connection while the close frame waits.
+        channel.eventLoop().schedule(() -> channel.close(), closeTimeoutMillis, TimeUnit.MILLISECONDS);
+      } else {
+        ctx.fireExceptionCaught(cause);
+      }
+    }
+  }
+
+  /**
+   * Gives the close frame of a single frame over the maximum the embedded port's reason ({@link #tooBigReason}):
+   * Netty's WebSocket decoder closes it by itself, with "Max frame length of N has been exceeded.", which names the
+   * number and not the setting. Sits between the socket's WebSocket encoder and decoder (the decoder's close passes
+   * only the handlers before it).
+   */
+  @ChannelHandler.Sharable
+  private static final class TooBigReason extends ChannelOutboundHandlerAdapter {
+    /** How the decoder's reason starts (only its closes are changed: the server's other 1009s say what they are). */
+    private static final String NETTYS = "Max frame length";
+    private final String reason;
+
+    TooBigReason(String reason) {
+      this.reason = reason;
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+      if (msg instanceof CloseWebSocketFrame close && close.statusCode() == CloseCodes.MESSAGE_TOO_BIG
+          && close.reasonText().startsWith(NETTYS)) {
+        close.release();
+        ctx.write(new CloseWebSocketFrame(CloseCodes.MESSAGE_TOO_BIG, reason), promise);
+      } else {
+        ctx.write(msg, promise);
+      }
+    }
+  }
+}
