@@ -2,6 +2,7 @@ package ai.candlefish.collab.spi;
 
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -150,5 +151,21 @@ public interface DocumentStore {
    */
   default String claimClient(DocumentKey key, long clientId, String owner) {
     return owner;
+  }
+
+  /**
+   * Claims several Yjs client ids of document {@code key} for {@code owner} at once, each as {@link #claimClient}
+   * would; returns the owner on record afterwards of each id. A server makes one such call for all the ids new to
+   * the document that one update brings (an import of an offline document may bring thousands): a store that talks
+   * to a database should record them in one round trip or few. The default calls {@link #claimClient} for each.
+   *
+   * @throws StoreException if the claims could not be recorded (some may have been); the server retries them all
+   */
+  default Map<Long, String> claimClients(DocumentKey key, Collection<Long> clientIds, String owner) {
+    Map<Long, String> onRecord = new HashMap<>();
+    for (long clientId : clientIds) {
+      onRecord.put(clientId, claimClient(key, clientId, owner));
+    }
+    return onRecord;
   }
 }

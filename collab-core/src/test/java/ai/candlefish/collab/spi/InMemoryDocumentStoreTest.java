@@ -81,4 +81,12 @@ class InMemoryDocumentStoreTest {
     store.delete(KEY);
     assertThat(store.loadClientOwners(KEY)).isEmpty();
   }
+
+  @Test
+  void claimClients_claimsEachAsClaimClientWould() {
+    store.claimClient(KEY, 42, "mallory");
+    assertThat(store.claimClients(KEY, java.util.List.of(42L, 7L), "alice"))
+        .isEqualTo(java.util.Map.of(42L, "mallory", 7L, "alice"));
+    assertThat(store.loadClientOwners(KEY)).isEqualTo(java.util.Map.of(42L, "mallory", 7L, "alice"));
+  }
 }

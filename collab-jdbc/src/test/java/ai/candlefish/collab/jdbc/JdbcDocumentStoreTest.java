@@ -415,6 +415,33 @@ class JdbcDocumentStoreTest {
 
   @ParameterizedTest
   @EnumSource(Database.class)
+  void claimClients_claimsWhatNobodyOwns_inOneCall_andAnswersTheOwnersOnRecord(Database db) throws Exception {
+    String prefix = Database.freshPrefix();
+    JdbcDocumentStore one = store(db, prefix, 100);
+    JdbcDocumentStore other = store(db, prefix, 100);
+    other.claimClient(KEY, 3, "mallory");
+    List<Long> imported = java.util.stream.LongStream.range(0, 5_000).boxed().toList();
+
+    Map<Long, String> onRecord = one.claimClients(KEY, imported, "alice");
+
+    assertThat(onRecord).hasSize(5_000).containsEntry(3L, "mallory").containsEntry(0L, "alice")
+        .containsEntry(4_999L, "alice");
+    assertThat(other.loadClientOwners(KEY)).isEqualTo(onRecord);
+    assertThat(one.claimClients(KEY, List.of(4_999L, 5_000L), "bob")).as("a second import")
+        .isEqualTo(Map.of(4_999L, "alice", 5_000L, "bob"));
+
+    // Two nodes claiming the same ids at once: one wins each id, and both answer what is on record.
+    DocumentKey contested = DocumentKey.of("acme", "contested");
+    List<Long> ids = java.util.stream.LongStream.range(0, 500).boxed().toList();
+    List<Map<Long, String>> answers = atOnce(2, i -> (i == 0 ? one : other).claimClients(contested, ids,
+        i == 0 ? "alice" : "bob"));
+    assertThat(answers.get(0)).isEqualTo(answers.get(1)).isEqualTo(one.loadClientOwners(contested)).hasSize(500);
+    assertThatThrownBy(() -> one.claimClients(KEY, List.of(1L), "x".repeat(1025)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1024");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
   void build_twice_keepsDataAndSchema(Database db) {
     String prefix = Database.freshPrefix();
     byte[] update = edits(11, 1, new SplittableRandom(11)).get(0);

@@ -990,12 +990,14 @@ public final class CollabServer implements AutoCloseable {
 
     /**
      * How many Yjs client ids new to a document one connection may write under. A Yjs client writes under one (a
-     * second after a conflict, a few in a step 2 after edits made offline across page loads); each new id is claimed
-     * for the connection's principal in the store ({@code DocumentStore.claimClient}, one call each, before the
-     * document's acknowledgements, and a record kept for good). An update under more closes its sender with
-     * {@link CloseCodes#TOO_MANY_CLIENT_IDS}. A sync step 2 (which may carry other users' edits the server lost)
-     * claims at most half of them, and its structs under ids beyond are applied without being claimed, so that the
-     * client may still write under its own. Default 64.
+     * second after a conflict, a few in a step 2 after edits made offline across page loads); a document imported
+     * into a client (an offline copy, one of another system) brings one per past session of it, in one update. The
+     * new ids of one update are claimed for the connection's principal in the store in one call
+     * ({@code DocumentStore.claimClients}, before the document's acknowledgements; a record kept for good each). An
+     * update under more closes its sender with {@link CloseCodes#TOO_MANY_CLIENT_IDS}, nothing of it applied. A sync
+     * step 2 (which may carry other users' edits the server lost) claims at most half of them, and its structs under
+     * ids beyond are applied without being claimed, so that the client may still write under its own. Default
+     * 10,000 (a document edited in a session a day by ten people for three years).
      *
      * @throws IllegalArgumentException if below 1
      */

@@ -5,9 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.DocumentStore;
-import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import ai.candlefish.collab.spi.StoreException;
-import ai.candlefish.collab.spi.StoredDocument;
+import ai.candlefish.collab.testkit.ForwardingDocumentStore;
 import ai.candlefish.collab.testkit.RawWebSocket;
 import ai.candlefish.collab.testkit.TestTokens;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -39,29 +38,13 @@ class CollabServerMetricsTest {
   @Test
   void meters_followConnectionsDocumentsMessagesStoresAndRejections() {
     AtomicBoolean failNextAppend = new AtomicBoolean(true);
-    InMemoryDocumentStore memory = new InMemoryDocumentStore();
-    DocumentStore flaky = new DocumentStore() {
-      @Override
-      public StoredDocument load(DocumentKey key) {
-        return memory.load(key);
-      }
-
+    DocumentStore flaky = new ForwardingDocumentStore() {
       @Override
       public void append(DocumentKey key, byte[] update) {
         if (failNextAppend.getAndSet(false)) {
           throw new StoreException("disk full (test)");
         }
-        memory.append(key, update);
-      }
-
-      @Override
-      public void replace(DocumentKey key, byte[] state) {
-        memory.replace(key, state);
-      }
-
-      @Override
-      public void delete(DocumentKey key) {
-        memory.delete(key);
+        super.append(key, update);
       }
     };
     server = CollabServer.newBuilder().host("127.0.0.1").port(0).documentStore(flaky)

@@ -151,7 +151,7 @@ public record CollabProperties(
       @DefaultValue("64") @Positive int documentOpenBurst,
       @DefaultValue("50ms") @NotNull @DurationRange(max = "10s") Duration awarenessInterval,
       @DefaultValue("16") @Positive int maxPresenceClients,
-      @DefaultValue("64") @Positive int maxNewClientIds,
+      @DefaultValue("10000") @Positive int maxNewClientIds,
       @DefaultValue("30") @Positive int awarenessUpdatesPerConnection,
       @DefaultValue("64KB") @NotNull @DataSizeRange(min = 1024, max = Long.MAX_VALUE, message = "must be at least {min} bytes") DataSize awarenessBytesPerConnection,
       @DefaultValue("1000") @Positive int awarenessUpdatesPerDocument,

@@ -436,7 +436,7 @@ public final class ServerConfig {
     private long awarenessBytesPerDocument = 4 * 1024 * 1024;
     private int maxRevocations = 100_000;
     private int maxPresenceClients = 16;
-    private int maxNewClientIds = 64;
+    private int maxNewClientIds = 10_000;
 
     private Builder() {}
 

@@ -588,12 +588,13 @@ public final class SharedDocument {
    * again). Structs the document has already are not the sender's writing and are not looked at. In a cluster the
    * store decides who claimed an id first, also on another node ({@link #confirmClaims}).
    *
-   * <p>A session claims at most {@code maxNewClientIds} ids (a Yjs client writes under one; each claim is a store
-   * call on the document's store lane, ahead of its acknowledgements, and a row kept for good): beyond, an update
-   * closes its sender with {@link CloseCodes#TOO_MANY_CLIENT_IDS}; a step 2 claims at most half of them, and the ids
-   * beyond are applied unclaimed.
+   * <p>The new ids of one message are claimed in one store call on the document's store lane, ahead of its
+   * acknowledgements (a row kept for good each): an import of an offline document brings one per past session.
    * Before, one 700 KB update of 100,000 made-up ids was 100,000 claims ahead of every acknowledgement of the
    * document: with a store taking 0.2 ms a call, at least 20 s (its sender's own had not come after 120 s at load 26).
+   * A session claims at most {@code maxNewClientIds} ids: beyond, an update closes its sender with
+   * {@link CloseCodes#TOO_MANY_CLIENT_IDS}; a step 2 claims at most half of them, and the ids beyond are applied
+   * unclaimed.
    *
    * @return the message to apply ({@code sync}, or a step 2 without other principals' structs), or null if the
    *     sender was refused
@@ -651,9 +652,11 @@ public final class SharedDocument {
       sync = new ClientMessage.Sync(sync.document(), sync.type(), Updates.withoutClients(sync.payload(), foreign),
           sync.ack());
     }
-    for (long client : claims) {
-      clientOwners.put(client, principal);
-      storeLane.execute(() -> claim(client, principal)); // for the other nodes, and the next load
+    if (!claims.isEmpty()) {
+      for (long client : claims) {
+        clientOwners.put(client, principal);
+      }
+      storeLane.execute(() -> claim(claims, principal)); // for the other nodes, and the next load
     }
     return sync;
   }
@@ -704,8 +707,8 @@ public final class SharedDocument {
     try {
       timeout = runtime.timer().schedule(() -> {
         if (decided.compareAndSet(false, true)) {
-          log.warn("document {}: the store did not say within {} ms who owns client ids {}; they stay claimed by {}",
-              key, CLAIM_WAIT.toMillis(), claims, principal);
+          log.warn("document {}: the store did not say within {} ms who owns {} client ids; they stay claimed by {}",
+              key, CLAIM_WAIT.toMillis(), claims.size(), principal);
           lane.resume(proceed);
         }
       }, CLAIM_WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -714,10 +717,7 @@ public final class SharedDocument {
     }
     ScheduledFuture<?> cancel = timeout;
     storeLane.execute(() -> {
-      Map<Long, String> onRecord = new HashMap<>();
-      for (long client : claims) {
-        onRecord.put(client, claim(client, principal));
-      }
+      Map<Long, String> onRecord = claim(claims, principal);
       if (decided.compareAndSet(false, true)) {
         if (cancel != null) {
           cancel.cancel(false);
@@ -731,33 +731,42 @@ public final class SharedDocument {
   }
 
   /**
-   * Records a claim in the store (on the store lane), retrying while it fails; learns the owner on record.
+   * Records claims in the store (on the store lane), in one call whatever their number, retrying while it fails;
+   * learns the owners on record.
    *
-   * @return the owner on record, or {@code principal} if the store could not say (then retried in the background)
+   * @return the ids on record for another principal, with that principal (none if the store could not say: then
+   *     the claims are retried in the background and stand here meanwhile)
    */
-  private String claim(long client, String principal) {
-    String onRecord;
+  private Map<Long, String> claim(List<Long> clients, String principal) {
+    Map<Long, String> onRecord;
     try {
-      onRecord = runtime.config().store().claimClient(key, client, principal);
+      onRecord = runtime.config().store().claimClients(key, clients, principal);
     } catch (StoreException e) {
-      log.warn("document {}: recording the owner of client id {} failed ({}); retrying", key, client, e.toString());
+      log.warn("document {}: recording the owners of {} client ids failed ({}); retrying", key, clients.size(),
+          e.toString());
       try {
-        runtime.timer().schedule(() -> storeLane.execute(() -> claim(client, principal)), 1, TimeUnit.SECONDS);
+        runtime.timer().schedule(() -> storeLane.execute(() -> claim(clients, principal)), 1, TimeUnit.SECONDS);
       } catch (RejectedExecutionException shutDown) {
-        log.debug("document {}: the server is shut down; the claim of client id {} is not recorded", key, client);
+        log.debug("document {}: the server is shut down; the claims of {} client ids are not recorded", key,
+            clients.size());
       }
-      return principal;
+      return Map.of();
     } catch (RuntimeException e) {
-      // Not the store being down: retrying would not help. The claim holds while the document is loaded.
-      log.error("document {}: the store cannot record the owner of client id {}", key, client, e);
-      return principal;
+      // Not the store being down: retrying would not help. The claims hold while the document is loaded.
+      log.error("document {}: the store cannot record the owners of {} client ids", key, clients.size(), e);
+      return Map.of();
     }
-    if (onRecord != null && !onRecord.equals(principal)) {
-      // Another node recorded it first: from now on the id is that principal's here too.
-      lane.execute(() -> clientOwners.put(client, onRecord));
-      return onRecord;
+    Map<Long, String> others = new HashMap<>();
+    onRecord.forEach((client, owner) -> {
+      if (owner != null && !owner.equals(principal)) {
+        others.put(client, owner);
+      }
+    });
+    if (!others.isEmpty()) {
+      // Another node recorded them first: from now on the ids are those principals' here too.
+      lane.execute(() -> clientOwners.putAll(others));
     }
-    return principal;
+    return others;
   }
 
   /** Whether {@code update} would change the document; one that does not parse counts as a change. */
