@@ -200,12 +200,6 @@ abstract class TransportHostileClients {
     assertThat(closeAfter(frame(0xC2, new byte[] {0, 0, 1, 0})).code()).isEqualTo(1002);
   }
 
-  /** A text message is closed with 1003 (every protocol served is binary), as on the embedded port. */
-  @Test
-  void textMessage_isClosedWith1003() throws Exception {
-    assertThat(closeAfter(frame(0x81, "hello".getBytes(StandardCharsets.UTF_8))).code()).isEqualTo(1003);
-  }
-
   /** A frame the client did not mask is closed with 1002 (RFC 6455 5.1), as on the embedded port. */
   @Test
   void unmaskedFrame_isClosedWith1002() throws Exception {
