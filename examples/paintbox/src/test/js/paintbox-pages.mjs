@@ -172,6 +172,36 @@ export const fillSurface = async (row, { kind, area, coats, price, product }) =>
   await row.locator('input.product').blur()
 }
 
+/**
+ * Clicks `button`, whose click adds one item to the page's document, until the document holds it: `inDocument`, run
+ * in the page with `arg`, counts those items. Someone else's edit drawn between the mouse's down and up can move the
+ * button (a room above it grows by a surface row, ~40 px, and "+ Room" is 36 px high); the browser then gives the
+ * click to what both ends share, nothing is added, and playwright, which checks only where the mouse went down, says
+ * it clicked. A person would click again: so does this, at most three times. Counted in the document, not on the
+ * screen, since the click's handler edits the document at once and React draws it later.
+ */
+export const clickToAdd = async (button, inDocument, arg) => {
+  const page = button.page()
+  const count = () => page.evaluate(inDocument, arg)
+  const before = await count()
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await button.click()
+    const deadline = Date.now() + 2000
+    while (Date.now() < deadline) {
+      if (await count() > before) return
+      await page.waitForTimeout(100)
+    }
+  }
+  throw new Error('check failed: three clicks on ' + button + ' added nothing')
+}
+
+/** The rooms in the page's document; for {@link clickToAdd} on "+ Room". */
+export const roomsInDocument = () => window.paintbox.doc.getArray('rooms').length
+
+/** The surfaces of the room with id `id` in the page's document; for {@link clickToAdd} on its "+ Surface". */
+export const surfacesInDocument = id => window.paintbox.doc.getArray('rooms').toArray()
+  .find(room => room.get('id') === id).get('surfaces').length
+
 export const waitUntil = async (what, condition, millis = 15000) => {
   const deadline = Date.now() + millis
   let last
