@@ -68,11 +68,14 @@ public final class YjsNodeClients implements AutoCloseable {
     }
   }
 
-  /** The script's folder, found from the running module's folder (a sibling of this kit) or the project's. */
+  /**
+   * The script's folder, found from the running module's folder (a sibling of this kit, or an example's under
+   * {@code examples/}) or the project's.
+   */
   static Path jsDir() {
     String basedir = System.getProperty("basedir", System.getProperty("user.dir"));
     for (Path p : List.of(Path.of(basedir, "../collab-testkit/src/main/js"),
-        Path.of(basedir, "collab-testkit/src/main/js"))) {
+        Path.of(basedir, "../../collab-testkit/src/main/js"), Path.of(basedir, "collab-testkit/src/main/js"))) {
       if (Files.isRegularFile(p.resolve("yjs-node-clients.mjs"))) {
         return p.toAbsolutePath().normalize();
       }

@@ -1,15 +1,18 @@
 package ai.candlefish.collab.examples.paintbox;
 
 import ai.candlefish.collab.server.CollabServer;
+import ai.candlefish.collab.spi.Authenticator;
 import ai.candlefish.collab.spi.DocumentStore;
 import ai.candlefish.collab.spring.CollabProperties;
+import ai.candlefish.collab.spring.CollabServerBuilderCustomizer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Paintbox's part in the collaboration server: its hooks (picked up by the starter). Everything else comes from
- * {@code candlefish.collab.*} in {@code application.properties}.
+ * Paintbox's part in the collaboration server: its hooks (picked up by the starter) and the list's say over which
+ * estimates' documents open. Everything else comes from {@code candlefish.collab.*} in
+ * {@code application.properties}.
  */
 @Configuration(proxyBeanMethods = false)
 class CollabConfiguration {
@@ -26,5 +29,14 @@ class CollabConfiguration {
   @Bean
   ListedEstimatesHooks listedEstimatesHooks(Estimates estimates, DocumentStore store, CollabProperties collab) {
     return new ListedEstimatesHooks(estimates, store, collab.path() == null ? "" : collab.path());
+  }
+
+  /**
+   * The server's authenticator refuses every estimate the list does not have, for every protocol. Paintbox's API
+   * ({@link Users}) keeps the {@link Authenticator} bean itself: it answers 404 for those by itself.
+   */
+  @Bean
+  CollabServerBuilderCustomizer listedEstimatesOnly(Authenticator authenticator, Estimates estimates) {
+    return builder -> builder.authenticator(new ListedEstimatesAuthenticator(authenticator, estimates));
   }
 }

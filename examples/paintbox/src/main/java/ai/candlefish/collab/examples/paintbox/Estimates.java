@@ -6,6 +6,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -61,6 +62,11 @@ public class Estimates {
     return jdbc.sql("SELECT id, title, created FROM paintbox_estimate ORDER BY created DESC, id")
         .query((rs, n) -> new Estimate(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant()))
         .list();
+  }
+
+  /** The ids of every estimate in the list. */
+  public Set<String> ids() {
+    return Set.copyOf(jdbc.sql("SELECT id FROM paintbox_estimate").query(String.class).list());
   }
 
   /** The estimate with {@code id}, if there is one. */

@@ -20,10 +20,12 @@ import org.springframework.core.annotation.Order;
  * Paintbox's list does not have: a made-up or mistyped id, sent by an older page or any other client, would
  * otherwise create a stored document that no estimate in the list stands for, which nobody sees, finds or removes.
  * The tokens of the development login may write every document of the tenant, so the socket alone would not stop
- * it. (Hocuspocus and collab/1 connections name their documents after authenticating: they are not checked here.)
+ * it. (Hocuspocus and collab/1 connections name their documents after authenticating: {@link
+ * ListedEstimatesAuthenticator} refuses those documents, for every protocol, when they are opened; this hook's
+ * refusal comes first for y-websocket, with a reason the page reads.)
  *
  * <p>And erases from the store an estimate's document that the list no longer has (a deleted estimate, or one such
- * connection made up) when it leaves memory ({@code onUnload}): the delete erased what was stored then, but pages
+ * connection opened before the list said so) when it leaves memory ({@code onUnload}): the delete erased what was stored then, but pages
  * that had the estimate open may have sent edits until they heard of it, which the server stored after. On every
  * instance of a cluster, each for its own copy.
  *

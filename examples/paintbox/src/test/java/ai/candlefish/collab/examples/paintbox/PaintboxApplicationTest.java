@@ -1,13 +1,17 @@
 package ai.candlefish.collab.examples.paintbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ai.candlefish.collab.client.CollabClient;
+import ai.candlefish.collab.client.RefusedException;
 import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.server.CollabServer;
 import ai.candlefish.collab.server.DocumentHandle;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.DocumentStore;
+import ai.candlefish.collab.testkit.YjsNodeClients;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -138,6 +143,43 @@ class PaintboxApplicationTest {
     assertThat(refused.get("code").asInt()).isEqualTo(CloseCodes.UNAUTHORIZED);
     assertThat(refused.get("reason").asText()).contains("no estimate 0123456789");
     assertThat(store.load(DocumentKey.of(PaintboxApplication.TENANT, document)).isEmpty()).isTrue();
+  }
+
+  @Test
+  void hocuspocusAndCollabV1_openOnlyEstimatesInTheList_andStoreNothingUnderOthers() throws Exception {
+    String ada = login("Ada");
+    String listed = "estimate-" + JSON.readTree(call("POST", "/api/estimates", ada, "{\"title\":\"Attic\"}").body())
+        .get("id").asText();
+    String deletedId = JSON.readTree(call("POST", "/api/estimates", ada, "{\"title\":\"Porch\"}").body())
+        .get("id").asText();
+    assertThat(call("DELETE", "/api/estimates/" + deletedId, ada, null).statusCode()).isEqualTo(204);
+    String url = "ws://127.0.0.1:" + collab.port();
+
+    try (YjsNodeClients js = YjsNodeClients.start()) {
+      js.call("connect", "kind", "hocuspocus", "id", "listed", "url", url, "room", listed, "token", ada);
+      for (String unlisted : List.of("estimate-0123456789", "estimate-" + deletedId)) {
+        js.call("connect", "kind", "hocuspocus", "id", unlisted, "url", url, "room", unlisted, "token", ada,
+            "waitSynced", false);
+        await("Hocuspocus refused " + unlisted).atMost(30, TimeUnit.SECONDS)
+            .until(() -> !((List<?>) js.status(unlisted).get("denied")).isEmpty());
+        js.call("insert", "id", unlisted, "index", 0, "text", "stored?");
+        assertThat(js.status(unlisted).get("synced")).isEqualTo(false);
+      }
+    }
+    try (CollabClient client = CollabClient.newBuilder().uri(URI.create(url)).token(ada).build()) {
+      client.connect().get(30, TimeUnit.SECONDS);
+      client.open(listed).get(30, TimeUnit.SECONDS);
+      for (String unlisted : List.of("estimate-0123456789", "estimate-" + deletedId)) {
+        assertThatThrownBy(() -> client.open(unlisted).get(30, TimeUnit.SECONDS)).as("collab/1 opens %s", unlisted)
+            .hasCauseInstanceOf(RefusedException.class)
+            .satisfies(e -> assertThat(((RefusedException) e.getCause()).code()).isEqualTo(CloseCodes.FORBIDDEN));
+      }
+    }
+    assertThat(store.load(DocumentKey.of(PaintboxApplication.TENANT, "estimate-0123456789")).isEmpty()).isTrue();
+    // The delete's mark for open pages is stored after the erasure, and erased once the document unloads.
+    DocumentKey deleted = DocumentKey.of(PaintboxApplication.TENANT, "estimate-" + deletedId);
+    await("the deleted estimate's store is empty").atMost(60, TimeUnit.SECONDS)
+        .until(() -> store.load(deleted).isEmpty());
   }
 
   @Test
