@@ -47,6 +47,22 @@ abstract class ContentValues extends Content {
     this.size = size;
   }
 
+  /** An estimate of the heap the values hold ({@link HeapWeight}): the array, and the values a boxed one points to. */
+  long heapWeight() {
+    if (array instanceof int[] ints) {
+      return 16 + 4L * ints.length;
+    }
+    if (array instanceof double[] doubles) {
+      return 16 + 8L * doubles.length;
+    }
+    Object[] boxed = (Object[]) array;
+    long weight = 16 + 8L * boxed.length;
+    for (int i = 0; i < size; i++) {
+      weight += boxed[i] == null ? 0 : HeapWeight.ofValue(boxed[i]);
+    }
+    return weight;
+  }
+
   /** A content of the same kind holding the first {@code size} values of {@code array}. */
   abstract ContentValues with(Object array, int size);
 

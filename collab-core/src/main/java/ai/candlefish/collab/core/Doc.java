@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -53,6 +54,12 @@ public final class Doc {
   private long clientId;
   /** See {@link #integratedBytes()}. */
   private long integratedBytes;
+  /**
+   * An estimate of the heap the document's structs hold ({@link HeapWeight}), from above: grown by each update
+   * integrated, weighed again from the store when a limited update would go beyond the limit (items merge, content
+   * is collected, local edits are not counted).
+   */
+  private long heapWeight;
 
   Transaction transaction;
   /** Transactions started so far (see {@link #quietStamp()}). */
@@ -714,14 +721,15 @@ public final class Doc {
 
   private void applyUpdate(byte[] update, Object origin, UpdateFormat format) {
     Objects.requireNonNull(update, "update");
-    integrate(update, UpdateReader.decode(update, format), origin, Long.MAX_VALUE);
+    UpdateReader.DecodedUpdate decoded = UpdateReader.decode(update, format);
+    integrate(update, decoded, origin, Long.MAX_VALUE, weightOf(decoded));
   }
 
   /**
    * Applies a Yjs v1 update from an untrusted peer, as {@link #applyUpdate(byte[], Object)} but refused whole if it
    * would break one of {@code limits}: nesting shared types deeper than {@link UpdateLimits#maxDepth()}, or growing
-   * {@link #integratedBytes()} beyond {@link UpdateLimits#maxDocumentBytes()}. The checks run after decoding and
-   * before anything is integrated.
+   * {@link #integratedBytes()}, or an estimate of the memory the document's content holds, beyond
+   * {@link UpdateLimits#maxDocumentBytes()}. The checks run after decoding and before anything is integrated.
    *
    * <p>What an update leaves waiting for updates not received yet is known only while it is integrated: the part
    * that would wait is kept only if {@link #pendingBytes()} stays within {@link UpdateLimits#maxPendingBytes()} with
@@ -743,28 +751,81 @@ public final class Doc {
   public boolean applyUpdate(byte[] update, @Nullable Object origin, UpdateLimits limits) {
     Objects.requireNonNull(update, "update");
     Objects.requireNonNull(limits, "limits");
-    UpdateReader.DecodedUpdate decoded = UpdateReader.decode(update, UpdateFormat.V1);
+    UpdateReader.DecodedUpdate decoded = UpdateReader.decode(update, UpdateFormat.V1, limits.maxDocumentBytes());
     if (integratedBytes + update.length > limits.maxDocumentBytes()) {
       throw new LimitExceededException(LimitExceededException.Limit.DOCUMENT_SIZE, "the update (" + update.length
           + " bytes) would grow the document beyond " + limits.maxDocumentBytes() + " bytes (it has "
           + integratedBytes + ")");
     }
+    long weight = weightOf(decoded);
+    if (heapWeight + weight > limits.maxDocumentBytes()) {
+      heapWeight = weighStore(); // what the document holds now: merged, collected, and the local edits
+      if (heapWeight + weight > limits.maxDocumentBytes()) {
+        throw new LimitExceededException(LimitExceededException.Limit.DOCUMENT_SIZE, "the update (" + update.length
+            + " bytes) would make the document hold about " + (heapWeight + weight) + " bytes of memory, beyond "
+            + limits.maxDocumentBytes() + " (it holds about " + heapWeight + ")");
+      }
+    }
     if (limits.maxDepth() < Integer.MAX_VALUE) {
       ShapeCheck.checkDepth(decoded, store, limits.maxDepth());
     }
-    return integrate(update, decoded, origin, limits.maxPendingBytes());
+    return integrate(update, decoded, origin, limits.maxPendingBytes(), weight);
   }
 
-  private boolean integrate(byte[] update, UpdateReader.DecodedUpdate decoded, Object origin, long maxPending) {
+  private boolean integrate(byte[] update, UpdateReader.DecodedUpdate decoded, Object origin, long maxPending,
+      long weight) {
     return transact(txn -> {
       // As Yjs's readUpdate: a local transaction that an update joins becomes a remote one.
       txn.local = false;
       boolean kept = UpdateReader.integrate(txn, decoded, maxPending);
       if (txn.hasChanges()) {
         integratedBytes += update.length;
+        heapWeight += weight;
       }
       return kept;
     }, origin, false);
+  }
+
+  /**
+   * What integrating {@code decoded} may add to the heap the document holds, at most ({@link HeapWeight}): its
+   * structs, the clients and root types new to the document.
+   */
+  private long weightOf(UpdateReader.DecodedUpdate decoded) {
+    long weight = 0;
+    Set<String> newRoots = null;
+    for (AbstractStruct[] block : decoded.blocks()) {
+      if (store.list(block[0].client) == null) {
+        weight += HeapWeight.CLIENT;
+      }
+      for (AbstractStruct s : block) {
+        weight += HeapWeight.of(s);
+        if (s instanceof Item item && item.parent instanceof String root && !share.containsKey(root)) {
+          if (newRoots == null) {
+            newRoots = new HashSet<>();
+          }
+          if (newRoots.add(root)) {
+            weight += HeapWeight.ROOT + HeapWeight.of(root);
+          }
+        }
+      }
+    }
+    return weight;
+  }
+
+  /** The heap the document's structs and root types hold now, by {@link HeapWeight}'s estimate. */
+  private long weighStore() {
+    long weight = 0;
+    for (int c = 0; c < store.clientCount(); c++) {
+      StructList l = store.listAt(c);
+      weight += HeapWeight.CLIENT;
+      for (int i = 0; i < l.size; i++) {
+        weight += HeapWeight.of(l.get(i));
+      }
+    }
+    for (String root : share.keySet()) {
+      weight += HeapWeight.ROOT + HeapWeight.of(root);
+    }
+    return weight;
   }
 
   /** Whether received structs or deletions wait for updates that have not arrived yet. */
@@ -783,8 +844,8 @@ public final class Doc {
 
   /**
    * The bytes of the updates that changed this document since it was created (or loaded, by applying stored
-   * updates): what {@link UpdateLimits#maxDocumentBytes()} bounds. An upper estimate of its encoded size; local
-   * edits are not counted.
+   * updates): what {@link UpdateLimits#maxDocumentBytes()} bounds, with the memory its content holds. An upper
+   * estimate of its encoded size; local edits are not counted.
    */
   public long integratedBytes() {
     return integratedBytes;

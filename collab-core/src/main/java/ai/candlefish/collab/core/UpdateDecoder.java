@@ -16,8 +16,23 @@ abstract sealed class UpdateDecoder permits UpdateDecoderV1, UpdateDecoderV2 {
   /** What Yjs calls the rest decoder (in v1, everything). */
   final Lib0Decoder rest;
 
+  /**
+   * What the structs read may weigh in all ({@link HeapWeight}), or {@link Long#MAX_VALUE}: an update from an
+   * untrusted peer that would hold more than a whole document may is refused while it is read, before the heap it
+   * would hold (up to 85 times its bytes) is allocated.
+   */
+  long weightBudget = Long.MAX_VALUE;
+
   UpdateDecoder(Lib0Decoder rest) {
     this.rest = rest;
+  }
+
+  /** Counts {@code s} against {@link #weightBudget}; throws once beyond it. */
+  final void weigh(AbstractStruct s) {
+    if (weightBudget != Long.MAX_VALUE && (weightBudget -= HeapWeight.of(s)) < 0) {
+      throw new LimitExceededException(LimitExceededException.Limit.DOCUMENT_SIZE, "the update would make the "
+          + "document hold more memory than its maximum size allows (refused at byte " + offset() + ")");
+    }
   }
 
   final int offset() {

@@ -12,7 +12,11 @@ package ai.candlefish.collab.core;
  *   <li>{@link Builder#maxDepth nesting depth} of shared types: {@value #DEFAULT_MAX_DEPTH} levels (Yjs accepts any
  *       depth; 30,000 nested maps fit in a 306 KiB update);
  *   <li>{@link Builder#maxDocumentBytes document size}: {@value #DEFAULT_MAX_DOCUMENT_BYTES} bytes (128 MiB) of
- *       updates integrated since the document was created or loaded ({@link Doc#integratedBytes()});
+ *       updates integrated since the document was created or loaded ({@link Doc#integratedBytes()}), and as many
+ *       bytes of memory held by its content, by an estimate from above (within 1.3 times of what it holds, for
+ *       every kind of content measured): a few bytes on the wire may hold much more (a subdocument reference of a
+ *       dozen bytes holds ~1.3 KB, an empty map in an array ~90 bytes for its 2), so that bytes alone let one 16 MiB
+ *       update of subdocuments hold ~1.4 GB;
  *   <li>{@link Builder#maxPendingBytes pending bytes}: {@value #DEFAULT_MAX_PENDING_BYTES} bytes (1 MiB) of memory
  *       held by received structs and deletions that wait for updates not received yet ({@link Doc#pendingBytes()},
  *       which weighs each waiting struct at about 100 bytes besides its encoded size). What an update leaves
@@ -62,7 +66,10 @@ public final class UpdateLimits {
     return maxDepth;
   }
 
-  /** The most bytes of integrated updates a document may reach ({@link Doc#integratedBytes()}). */
+  /**
+   * The most bytes of integrated updates a document may reach ({@link Doc#integratedBytes()}), and the most bytes of
+   * memory its content may hold (estimated).
+   */
   public long maxDocumentBytes() {
     return maxDocumentBytes;
   }
@@ -100,7 +107,8 @@ public final class UpdateLimits {
     }
 
     /**
-     * The most bytes of integrated updates a document may reach; default 128 MiB.
+     * The most bytes of integrated updates a document may reach, and of memory its content may hold by an estimate
+     * from above; default 128 MiB.
      *
      * @throws IllegalArgumentException if below 1
      */

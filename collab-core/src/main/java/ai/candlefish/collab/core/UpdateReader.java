@@ -48,13 +48,22 @@ final class UpdateReader {
   // ------------------------------------------------------------------------------------------------- decoding
 
   static DecodedUpdate decode(byte[] update, UpdateFormat format) {
+    return decode(update, format, Long.MAX_VALUE);
+  }
+
+  /**
+   * {@link #decode(byte[], UpdateFormat)}, refused with {@link LimitExceededException} as soon as its structs weigh
+   * more than {@code maxWeight} ({@link HeapWeight}).
+   */
+  static DecodedUpdate decode(byte[] update, UpdateFormat format, long maxWeight) {
     Lib0Decoder in = new Lib0Decoder(update);
     try {
       UpdateDecoder d = format.newDecoder(in);
+      d.weightBudget = maxWeight;
       List<AbstractStruct[]> blocks = readStructs(d);
       DeleteSet ds = readDeleteSet(d, false);
       return new DecodedUpdate(byClient(blocks), ds);
-    } catch (DecodingException e) {
+    } catch (DecodingException | LimitExceededException e) {
       throw e;
     } catch (RuntimeException e) {
       throw new DecodingException("malformed update: " + e.getMessage(), in.offset(), e);
@@ -147,6 +156,7 @@ final class UpdateReader {
         if (i == arr.length) {
           arr = Arrays.copyOf(arr, (int) Math.min(numStructs, 2L * arr.length));
         }
+        d.weigh(s);
         arr[i] = s;
         clock += s.length;
       }

@@ -180,7 +180,8 @@ class UpdateLimitsTest {
     writer.onUpdate((u, o, t) -> updates.add(u));
     writer.getText("t").insert(0, "a".repeat(600));
     writer.getText("t").insert(0, "b".repeat(600));
-    UpdateLimits limits = UpdateLimits.newBuilder().maxDocumentBytes(1000).build();
+    // 600 characters take ~1.2 KB of heap (UTF-16) and ~1.7 KB with their item, client and root type.
+    UpdateLimits limits = UpdateLimits.newBuilder().maxDocumentBytes(3000).build();
     Doc doc = Doc.create();
     doc.applyUpdate(updates.get(0), null, limits);
     assertThat(doc.integratedBytes()).isEqualTo(updates.get(0).length);
@@ -191,6 +192,53 @@ class UpdateLimitsTest {
     // A duplicate changes nothing and is not counted.
     doc.applyUpdate(updates.get(0), null, UpdateLimits.NONE);
     assertThat(doc.integratedBytes()).isEqualTo(updates.get(0).length);
+  }
+
+  /** {@code n} subdocuments under keys "0", "1", ... of root map "m", guids "0", "1", ...: ~13 bytes each. */
+  static byte[] subdocuments(int n) {
+    Doc writer = Doc.create();
+    for (int i = 0; i < n; i++) {
+      writer.getMap("m").set(Integer.toString(i), Doc.newBuilder().guid(Integer.toString(i)).build());
+    }
+    return writer.encodeStateAsUpdate();
+  }
+
+  @Test
+  void documentSize_countsTheHeapWhatAnUpdateBringsHolds_notOnlyItsBytes() {
+    UpdateLimits limits = UpdateLimits.newBuilder().maxDocumentBytes(1 << 20).build();
+    // 2,000 subdocuments in ~30 KB hold ~2.6 MB (a Doc each, ~1.3 KB): accepted before, as 30 KB is within 1 MiB.
+    byte[] subdocuments = subdocuments(2_000);
+    assertThat(subdocuments.length).isLessThan(40_000);
+    Doc doc = Doc.create();
+    assertThatThrownBy(() -> doc.applyUpdate(subdocuments, null, limits))
+        .isInstanceOfSatisfying(LimitExceededException.class,
+            e -> assertThat(e.limit()).isEqualTo(LimitExceededException.Limit.DOCUMENT_SIZE))
+        .hasMessageContaining("memory");
+    assertThat(doc.getMap("m").size()).isZero();
+    // 20,000 empty maps in one item: 40 KB, ~1.8 MB of heap.
+    Doc maps = Doc.create();
+    maps.getArray("a").insert(0, java.util.Collections.nCopies(20_000, Map.of()));
+    Doc other = Doc.create();
+    assertThatThrownBy(() -> other.applyUpdate(maps.encodeStateAsUpdate(), null, limits))
+        .isInstanceOf(LimitExceededException.class);
+    // Within the limit, the same kinds are accepted.
+    doc.applyUpdate(subdocuments(500), null, limits);
+    assertThat(doc.getMap("m").size()).isEqualTo(500);
+  }
+
+  @Test
+  void documentSize_ofKeystrokesMergedIntoOneItem_isWeighedAsWhatTheDocumentHolds() {
+    // Each keystroke is an item on arrival (~160 bytes); typed in sequence, they merge into one. 20,000 of them
+    // would weigh 3.2 MB counted one by one, and hold ~40 KB.
+    UpdateLimits limits = UpdateLimits.newBuilder().maxDocumentBytes(1 << 20).build();
+    Doc writer = Doc.create();
+    Doc doc = Doc.create();
+    writer.onUpdate((u, o, t) -> doc.applyUpdate(u, null, limits));
+    for (int i = 0; i < 20_000; i++) {
+      writer.getText("t").insert(i, "k");
+    }
+    assertThat(doc.getText("t").length()).isEqualTo(20_000);
+    assertThat(doc.integratedBytes()).isLessThan(1 << 20);
   }
 
   /**

@@ -773,9 +773,12 @@ public final class CollabServer implements AutoCloseable {
     }
 
     /**
-     * The most bytes of client updates a loaded document may grow to (counted from what was loaded, plus every
-     * update that changed it since; a stored document larger than this still loads). An update beyond it changes
-     * nothing and its sender is closed with {@link CloseCodes#DOCUMENT_TOO_LARGE}. Default 128 MiB.
+     * The most bytes a loaded document may grow to, counted twice: the bytes of the updates (from what was loaded,
+     * plus every update that changed it since), and an estimate of the memory its content holds, which a few bytes
+     * on the wire can make large (a subdocument reference of a dozen bytes holds ~1.3 KB, a root type ~500 bytes;
+     * see {@code UpdateLimits.maxDocumentBytes}). A stored document larger than this still loads. An update that
+     * would go beyond either changes nothing and its sender is closed with {@link CloseCodes#DOCUMENT_TOO_LARGE}.
+     * Default 128 MiB.
      *
      * @throws IllegalArgumentException if below 1
      */

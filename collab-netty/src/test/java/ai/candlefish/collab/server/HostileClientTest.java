@@ -394,10 +394,55 @@ class HostileClientTest {
     assertThat(textAfterRestart(server)).isEqualTo("fine");
   }
 
+  /**
+   * {@code n} subdocument references in root map "m" under keys and guids "0", "1", ... of client 9, written
+   * directly (~13 bytes each, as Yjs writes them).
+   */
+  private static byte[] subdocuments(int n) {
+    Lib0Encoder out = new Lib0Encoder();
+    out.writeVarUint(1); // one client
+    out.writeVarUint(n);
+    out.writeVarUint(9);
+    out.writeVarUint(0); // from clock 0
+    for (int i = 0; i < n; i++) {
+      String name = Integer.toString(i, 36);
+      out.writeUint8(9 | 0x20); // ContentDoc, with a key in its parent
+      out.writeVarUint(1); // the parent is a root, by name
+      out.writeVarString("m");
+      out.writeVarString(name); // the key
+      out.writeVarString(name); // the guid
+      out.writeAny(Map.of()); // no options
+    }
+    out.writeVarUint(0); // no deletions
+    return out.toByteArray();
+  }
+
+  @Test
+  void contentThatHoldsFarMoreMemoryThanItsBytes_closesTheSenderWith4413_asItIsRead() {
+    CollabServer server = start(memory, b -> b);
+    RawHocuspocusClient attacker = open(server, "doc");
+    ServerWatch watch = Bystander.watch("subdocuments", List.of(bystander(server, "doc"), bystander(server, "plans")))
+        .heapBound(16 << 20).start();
+    // 200,000 subdocument references in 2.6 MB hold ~260 MB (a Doc each): before, they were accepted (the default
+    // 128 MiB counted bytes only), kept and acknowledged. Now the update is refused while it is read.
+    byte[] update = subdocuments(200_000);
+    assertThat(update.length).isLessThan(3 << 20);
+    attacker.update("doc", update);
+    await().atMost(WAIT).until(attacker.closed::isDone);
+    assertThat(attacker.closed.join()).isEqualTo(CloseCodes.DOCUMENT_TOO_LARGE);
+    watch.check();
+    assertThat(attacker.statuses("doc")).isEmpty();
+    // Subdocuments within the bound are accepted.
+    RawHocuspocusClient honest = open(server, "doc");
+    honest.update("doc", subdocuments(100));
+    await().atMost(WAIT).until(() -> honest.statuses("doc").equals(List.of(1)));
+  }
+
   @Test
   void documentTooLarge_closesTheSenderWith4413() {
-    // 1,000 bytes per document: the bystander edits another document.
-    CollabServer server = start(memory, b -> b.maxDocumentBytes(1_000));
+    // 2,500 bytes per document (500 characters hold ~1.6 KB with their item, client and root type): the bystander
+    // edits another document.
+    CollabServer server = start(memory, b -> b.maxDocumentBytes(2_500));
     RawHocuspocusClient client = open(server, "doc");
     client.update("doc", textUpdate("x".repeat(500)));
     await().atMost(WAIT).until(() -> client.statuses("doc").equals(List.of(1)));
