@@ -10,11 +10,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Threads: connection hooks ({@link #onConnect}, {@link #onAuthenticate}, {@link #onDisconnect}) run on a
  * worker thread; document hooks ({@link #onLoad}, {@link #onChange}, {@link #onAwareness}, {@link #onStateless},
- * {@link #onStore}, {@link #onUnload}) run on the document's own serial executor, so they never run concurrently
- * for one document and may read (and in {@link #onLoad} and {@link #onChange} change) the {@link Doc} they are
- * given, during the call only. A slow hook delays its document, and where the server runs documents on its network
- * threads (collab-netty's {@code threads(io, 0, blocking)}) the other clients of that thread too: hand long or
- * blocking work to an executor of your own. An exception thrown by a hook is logged and otherwise ignored, except
+ * {@link #onStore}, {@link #onUnload}) run one at a time for one document, in the order the document called them,
+ * and {@link #onLoad} and {@link #onChange} while the document does nothing else, so they may read and change the
+ * {@link Doc} they are given, during the call only. collab-netty calls them on a pool of their own (its documents
+ * run on its network threads) or on the document's thread (as its {@code threads} setting says). A slow
+ * {@link #onLoad} or {@link #onChange} delays its document, and where the server runs hooks on its network threads
+ * (collab-netty's {@code threads(io, 0, blocking)}) any slow hook delays the other clients of that thread too: hand
+ * long or blocking work to an executor of your own. An exception thrown by a hook is logged and otherwise ignored, except
  * where a method says it refuses; so is an {@code Error} (a {@code StackOverflowError} from walking a hostile
  * document, an {@code AssertionError}): a failing hook never stops a document from being stored and acknowledged.
  * Only a {@link VirtualMachineError} other than {@code StackOverflowError} (out of memory) is let through. The same

@@ -86,8 +86,9 @@ import org.slf4j.LoggerFactory;
  * retry) and never written. All work on one document runs on one thread at a time: on the event loop that owns the
  * document (chosen by its name; its y-websocket connections are moved there as they connect, Hocuspocus and collab/1
  * connections, which may open several documents, stay where they were accepted), so that relaying an update costs
- * no hand-off between threads, also in a cluster, or, with document {@link Builder#hooks hooks} (which may block) or
- * as {@link Builder#threads} says, on the document pool; store calls (but for
+ * no hand-off between threads, also in a cluster and with {@link Builder#hooks hooks} (the document hooks, which may
+ * block, run on a pool of their own while their document waits), or, as {@link Builder#threads} says, on the
+ * document pool; store calls (but for
  * {@link ai.candlefish.collab.spi.InMemoryDocumentStore}'s writes, which never block) and authenticator calls never
  * run there.
  *
@@ -98,8 +99,8 @@ import org.slf4j.LoggerFactory;
  * or read too slowly (see the builder).
  *
  * <p>Thread-safe. The server owns its threads: Netty event loops (native epoll or kqueue when available, NIO otherwise), a
- * document pool (unless the event loops run the documents), a blocking pool for store and authenticator calls, and a
- * timer; {@link #close()} releases them.
+ * document pool (unless the event loops run the documents), a hooks' pool (if they do and there are document hooks),
+ * a blocking pool for store and authenticator calls, and a timer; {@link #close()} releases them.
  */
 public final class CollabServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CollabServer.class);
@@ -620,10 +621,23 @@ public final class CollabServer implements AutoCloseable {
     }
 
     /**
-     * What the host hears about connections and documents; default: nothing. Hooks may block, so a server with
-     * hooks runs its documents on a pool of their own rather than on the event loops (see {@link #threads}).
+     * What the host hears about connections and documents; default: nothing. Hooks may block: a document on an event
+     * loop calls its document hooks on a pool of their own (one thread per core) and waits for each, one at a time,
+     * while the loop serves the others (see {@link #threads}).
      */
     public Builder hooks(CollabHooks hooks) {
+      config.hooks(hooks);
+      return this;
+    }
+
+    /**
+     * As {@link #hooks(CollabHooks)}, several: each call goes to them in this order (a refusal stops the ones after
+     * it, a failure of one does not). A document hands a call to the hooks' pool only if one of them implements
+     * that hook.
+     *
+     * @throws NullPointerException if the list or one of its hooks is null
+     */
+    public Builder hooks(List<? extends CollabHooks> hooks) {
       config.hooks(hooks);
       return this;
     }
@@ -830,9 +844,9 @@ public final class CollabServer implements AutoCloseable {
      * Threads: Netty event loops ({@code io}; 0 for the default, one per core), document work
      * ({@code documents}; 0: each document runs on one event loop, chosen by its name, where its y-websocket
      * connections are moved as they connect, which saves a hand-off between threads per message, but then
-     * {@link CollabHooks document hooks} run on an event loop too and must not block; default: 0 for a server without
-     * hooks, on its own or in a cluster, one per core with hooks), store and authenticator calls ({@code blocking};
-     * default 16).
+     * {@link CollabHooks document hooks} run on an event loop too and must not block; unless set, documents run on
+     * the event loops and call their hooks on a pool of one thread per core, waiting for each), store and
+     * authenticator calls ({@code blocking}; default 16).
      *
      * @throws IllegalArgumentException if {@code io} or {@code documents} is negative or {@code blocking} is below
      *     1

@@ -6,7 +6,6 @@ import ai.candlefish.collab.spi.CollabHooks;
 import ai.candlefish.collab.spi.DocumentStore;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import ai.candlefish.collab.spring.internal.CollabServerLifecycle;
-import ai.candlefish.collab.spring.internal.CompositeCollabHooks;
 import ai.candlefish.collab.spring.internal.JwtAuthenticators;
 import ai.candlefish.collab.spring.internal.ServerSettings;
 import ai.candlefish.collab.spring.internal.InvalidCollabPropertyException;
@@ -102,7 +101,9 @@ public class CollabAutoConfiguration {
             shutdownTimeout(context.getEnvironment()))
         .documentStore(store)
         .authenticator(authenticator)
-        .hooks(new CompositeCollabHooks(hooks.orderedStream().toList()));
+        // The beans themselves, not one object that implements every hook: a document hands a hook call to the
+        // hooks' pool only if a bean implements that hook (none: the documents never leave their event loops).
+        .hooks(hooks.orderedStream().toList());
     if ((properties.allowedOrigins() == null || properties.allowedOrigins().isEmpty())
         && isWebApplication(context)) {
       // The application serves its pages itself: they may connect, other sites' pages may not. The port is read

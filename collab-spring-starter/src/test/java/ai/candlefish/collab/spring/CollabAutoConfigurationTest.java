@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.jdbc.JdbcDocumentStore;
 import ai.candlefish.collab.server.CollabServer;
+import ai.candlefish.collab.server.DocumentHandle;
 import ai.candlefish.collab.spi.AuthenticationException;
 import ai.candlefish.collab.spi.Authenticator;
 import ai.candlefish.collab.spi.CollabHooks;
@@ -34,6 +36,7 @@ import java.time.Duration;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.crypto.spec.SecretKeySpec;
 import javax.sql.DataSource;
@@ -327,6 +330,37 @@ class CollabAutoConfigurationTest {
           CollabServer server = context.getBean(CollabServer.class);
           assertThat(WebSocketProbe.firstAnswer(uri(server, "/custom/doc"))).isEqualTo("message");
           assertThat(heard).containsExactlyInAnyOrder("first", "second");
+        });
+  }
+
+  /**
+   * The hook beans reach the server as they are, not as one object that implements every hook: the documents stay
+   * on the event loops, a bean's document hook runs on the hooks' pool (before, every starter server ran its
+   * documents on a pool of their own, hooks or none: RESULTS.md, "Cluster, round 16").
+   */
+  @Test
+  void hookBeans_leaveTheDocumentsOnTheEventLoops_andTheirDocumentHooksRunOnTheHooksPool() {
+    Map<String, String> threads = new ConcurrentHashMap<>();
+    runner.withPropertyValues("candlefish.collab.security.mode=development",
+            "candlefish.collab.documents.store-debounce=20ms")
+        .withBean("totals", CollabHooks.class, () -> new CollabHooks() {
+          @Override
+          public void onChange(DocumentKey key, Doc doc) {
+            threads.put("onChange", Thread.currentThread().getName());
+          }
+        })
+        .withBean("presence", CollabHooks.class, () -> new CollabHooks() {
+          @Override
+          public void onConnect(ConnectionInfo connection) {}
+        })
+        .run(context -> {
+          CollabServer server = context.getBean(CollabServer.class);
+          try (DocumentHandle handle = server.openDocument(DocumentKey.of("dev", "estimate")).join()) {
+            assertThat(handle.read(doc -> Thread.currentThread().getName()).join()).startsWith("collab-io");
+            handle.edit(txn -> txn.doc().getText("t").insert(0, "room")).join();
+            await().atMost(Duration.ofSeconds(60)).until(() -> threads.containsKey("onChange"));
+          }
+          assertThat(threads.get("onChange")).startsWith("collab-hooks");
         });
   }
 

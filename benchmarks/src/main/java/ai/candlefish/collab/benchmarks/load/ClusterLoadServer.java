@@ -1,10 +1,13 @@
 package ai.candlefish.collab.benchmarks.load;
 
+import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.jdbc.JdbcDocumentLeases;
 import ai.candlefish.collab.jdbc.JdbcDocumentStore;
 import ai.candlefish.collab.redis.RedisClusterTransport;
 import ai.candlefish.collab.server.CollabServer;
 import ai.candlefish.collab.spi.Authenticator;
+import ai.candlefish.collab.spi.CollabHooks;
+import ai.candlefish.collab.spi.DocumentKey;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.util.concurrent.CountDownLatch;
@@ -17,13 +20,19 @@ import java.util.concurrent.CountDownLatch;
  * {@code none}, node id; {@code -Dload.compactAfterUpdates=N} sets the server's {@code compactAfterUpdates} (to see
  * what compaction costs a run: a large N keeps it out of the measured phase), {@code -Dload.documentThreads=N} its
  * document threads ({@code threads(0, N, 16)}; 0: documents on the event loops, the default since RESULTS.md's
- * "Cluster, round 15"; N > 0: a pool of N, as before it). Prints {@code LoadServer ready on <port> pid <pid>} once
+ * "Cluster, round 15"; N > 0: a pool of N, as before it), {@code -Dload.hooks=change} an {@code onChange} hook as
+ * Paintbox's totals have (it reads the document at each stored change: its state vector), so that a run measures
+ * what a server with hooks pays (its documents on the event loops and the hook on the hooks' pool since "Cluster,
+ * round 16"; with {@code load.documentThreads=N} on the pool, hooks and all, as before). Prints {@code LoadServer ready on <port> pid <pid>} once
  * listening; runs until killed
  * (SIGTERM closes the server, then the transport and the pool).
  */
 public final class ClusterLoadServer {
   /** CollabServer's default blocking pool, kept when {@code load.documentThreads} sets the document threads. */
   private static final int BLOCKING_THREADS = 16;
+
+  /** What the {@code load.hooks} hook reads, kept so that the read is not optimized away. */
+  private static volatile long hookSink;
 
   private ClusterLoadServer() {}
 
@@ -49,6 +58,14 @@ public final class ClusterLoadServer {
     Integer documentThreads = Integer.getInteger("load.documentThreads");
     if (documentThreads != null) {
       builder.threads(0, documentThreads, BLOCKING_THREADS);
+    }
+    if ("change".equals(System.getProperty("load.hooks"))) {
+      builder.hooks(new CollabHooks() {
+        @Override
+        public void onChange(DocumentKey key, Doc doc) {
+          hookSink += doc.encodeStateVector().length;
+        }
+      });
     }
     RedisClusterTransport transport = null;
     if (!args[2].equals("none")) {

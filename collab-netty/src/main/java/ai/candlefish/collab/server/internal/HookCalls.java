@@ -8,6 +8,10 @@ import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,94 +26,127 @@ import org.slf4j.LoggerFactory;
  * overflow its stack). A {@link VirtualMachineError} other than {@link StackOverflowError} (out of memory, internal
  * error) is rethrown ({@link ServerRuntime#rethrowIfFatal}), since nothing can be relied on after it.
  *
+ * <p>Several hooks are called in the order given, each isolated from the others; a refusal from one stops the ones
+ * after it. {@link #wants} says which document hooks any of them implements (overrides), so that a document does
+ * not hand a call that does nothing to another thread.
+ *
  * <p>Thread-safe if the hooks are (which {@link CollabHooks} requires). Each method runs on the caller's thread;
  * the callers choose the thread the {@link CollabHooks} Javadoc promises.
  */
 public final class HookCalls {
   private static final Logger log = LoggerFactory.getLogger(HookCalls.class);
 
-  private final CollabHooks hooks;
+  /** The hooks a document calls (the others are the connection hooks). */
+  public enum DocumentHook {
+    LOAD("onLoad", DocumentKey.class, Doc.class),
+    CHANGE("onChange", DocumentKey.class, Doc.class),
+    STORE("onStore", DocumentKey.class),
+    AWARENESS("onAwareness", DocumentKey.class, AwarenessChange.class),
+    STATELESS("onStateless", DocumentKey.class, ConnectionInfo.class, Principal.class, Permission.class,
+        String.class),
+    UNLOAD("onUnload", DocumentKey.class);
+
+    private final String method;
+    private final Class<?>[] parameters;
+
+    DocumentHook(String method, Class<?>... parameters) {
+      this.method = method;
+      this.parameters = parameters;
+    }
+
+    /** Whether {@code hooks} implements this hook rather than inheriting {@link CollabHooks}'s empty default. */
+    boolean implementedBy(CollabHooks hooks) {
+      try {
+        return hooks.getClass().getMethod(method, parameters).getDeclaringClass() != CollabHooks.class;
+      } catch (NoSuchMethodException | SecurityException e) {
+        return true; // cannot tell: called as if it were
+      }
+    }
+  }
+
+  private final CollabHooks[] hooks;
+  private final Set<DocumentHook> wanted;
 
   public HookCalls(CollabHooks hooks) {
-    this.hooks = hooks;
+    this(List.of(hooks));
+  }
+
+  /** @param hooks called in this order */
+  public HookCalls(List<CollabHooks> hooks) {
+    this.hooks = hooks.toArray(new CollabHooks[0]);
+    EnumSet<DocumentHook> wanted = EnumSet.noneOf(DocumentHook.class);
+    for (DocumentHook hook : DocumentHook.values()) {
+      for (CollabHooks h : this.hooks) {
+        if (hook.implementedBy(h)) {
+          wanted.add(hook);
+        }
+      }
+    }
+    this.wanted = wanted;
+  }
+
+  /** Whether any of the hooks implements {@code hook} (else calling it does nothing). */
+  public boolean wants(DocumentHook hook) {
+    return wanted.contains(hook);
+  }
+
+  /** Whether any of the hooks implements a document hook. */
+  public boolean wantsDocumentHooks() {
+    return !wanted.isEmpty();
   }
 
   /** {@link CollabHooks#onConnect}; rethrows its {@link AuthenticationException} (the connection is refused). */
   public void onConnect(ConnectionInfo connection) {
-    try {
-      hooks.onConnect(connection);
-    } catch (AuthenticationException e) {
-      throw e;
-    } catch (RuntimeException | Error e) {
-      failed("onConnect", e);
-    }
+    each("onConnect", true, h -> h.onConnect(connection));
   }
 
   /** {@link CollabHooks#onAuthenticate}; rethrows its {@link AuthenticationException} (the connection is refused). */
   public void onAuthenticate(ConnectionInfo connection, Principal principal) {
-    try {
-      hooks.onAuthenticate(connection, principal);
-    } catch (AuthenticationException e) {
-      throw e;
-    } catch (RuntimeException | Error e) {
-      failed("onAuthenticate", e);
-    }
+    each("onAuthenticate", true, h -> h.onAuthenticate(connection, principal));
   }
 
   public void onLoad(DocumentKey key, Doc doc) {
-    try {
-      hooks.onLoad(key, doc);
-    } catch (RuntimeException | Error e) {
-      failed("onLoad", e);
-    }
+    each("onLoad", false, h -> h.onLoad(key, doc));
   }
 
   public void onChange(DocumentKey key, Doc doc) {
-    try {
-      hooks.onChange(key, doc);
-    } catch (RuntimeException | Error e) {
-      failed("onChange", e);
-    }
+    each("onChange", false, h -> h.onChange(key, doc));
   }
 
   public void onStore(DocumentKey key) {
-    try {
-      hooks.onStore(key);
-    } catch (RuntimeException | Error e) {
-      failed("onStore", e);
-    }
+    each("onStore", false, h -> h.onStore(key));
   }
 
   public void onAwareness(DocumentKey key, AwarenessChange change) {
-    try {
-      hooks.onAwareness(key, change);
-    } catch (RuntimeException | Error e) {
-      failed("onAwareness", e);
-    }
+    each("onAwareness", false, h -> h.onAwareness(key, change));
   }
 
   public void onStateless(DocumentKey key, ConnectionInfo connection, Principal principal, Permission permission,
       String payload) {
-    try {
-      hooks.onStateless(key, connection, principal, permission, payload);
-    } catch (RuntimeException | Error e) {
-      failed("onStateless", e);
-    }
+    each("onStateless", false, h -> h.onStateless(key, connection, principal, permission, payload));
   }
 
   public void onUnload(DocumentKey key) {
-    try {
-      hooks.onUnload(key);
-    } catch (RuntimeException | Error e) {
-      failed("onUnload", e);
-    }
+    each("onUnload", false, h -> h.onUnload(key));
   }
 
   public void onDisconnect(ConnectionInfo connection, Principal principal) {
-    try {
-      hooks.onDisconnect(connection, principal);
-    } catch (RuntimeException | Error e) {
-      failed("onDisconnect", e);
+    each("onDisconnect", false, h -> h.onDisconnect(connection, principal));
+  }
+
+  /** Calls each hook in turn, isolating what it throws; {@code refusable}: an {@link AuthenticationException} ends it. */
+  private void each(String hook, boolean refusable, Consumer<CollabHooks> call) {
+    for (CollabHooks h : hooks) {
+      try {
+        call.accept(h);
+      } catch (AuthenticationException e) {
+        if (refusable) {
+          throw e;
+        }
+        failed(hook, e);
+      } catch (RuntimeException | Error e) {
+        failed(hook, e);
+      }
     }
   }
 

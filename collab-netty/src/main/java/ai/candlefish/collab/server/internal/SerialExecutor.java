@@ -18,6 +18,10 @@ import org.slf4j.MDC;
  * which runs its argument before them. A document uses this to hold every client message until its stored state is
  * loaded, and in a cluster while the store says who owns a new client id.
  *
+ * <p>A task can also {@link #handOff hand} this executor to another thread for one piece of work that may block (a
+ * document's hook, where the document runs on an event loop): nothing else of this executor runs meanwhile, so the
+ * work may touch what its tasks own, and the executor's thread is free for others.
+ *
  * <p>When the pool is shut down, queued tasks are dropped; those that are {@link Rejectable} hear about it (a host
  * call completes its future exceptionally rather than never).
  *
@@ -40,6 +44,10 @@ public final class SerialExecutor implements Executor {
   private final ConcurrentLinkedDeque<Runnable> tasks = new ConcurrentLinkedDeque<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private volatile boolean paused;
+  /** Set by the running task ({@link #handOff}), taken by its drain when the task returns. */
+  private HandOff handOff;
+
+  private record HandOff(Executor executor, Runnable work, Runnable then) {}
 
   /**
    * @param pool the pool to run on
@@ -87,6 +95,22 @@ public final class SerialExecutor implements Executor {
     schedule();
   }
 
+  /**
+   * Once the running task returns, runs {@code work} on {@code executor} and then {@code then} on this executor
+   * before anything queued; no other task of this executor runs in between, so {@code work} may use what the tasks
+   * own (it is handed over, with a happens-before edge each way). If {@code executor} refuses the work (it is shut
+   * down), both run on this executor's thread. Call it from a task of this executor, at most once per task, and not
+   * in a task that {@link #pause pauses}.
+   *
+   * @throws IllegalStateException if the running task handed off already
+   */
+  public void handOff(Executor executor, Runnable work, Runnable then) {
+    if (handOff != null) {
+      throw new IllegalStateException(name + ": one hand-off per task");
+    }
+    handOff = new HandOff(executor, work, then);
+  }
+
   private void schedule() {
     if (!paused && !tasks.isEmpty() && scheduled.compareAndSet(false, true)) {
       try {
@@ -105,23 +129,74 @@ public final class SerialExecutor implements Executor {
 
   private void drain() {
     logContext.forEach(MDC::put);
+    HandOff away = null;
     try {
       for (int i = 0; i < BATCH && !paused; i++) {
         Runnable task = tasks.pollFirst();
         if (task == null) {
           break;
         }
-        try {
-          task.run();
-        } catch (RuntimeException | Error e) {
-          log.error("{}: a task failed", name, e);
+        run(task);
+        if (handOff != null) {
+          away = handOff;
+          handOff = null;
+          break;
         }
       }
     } finally {
       logContext.keySet().forEach(MDC::remove);
-      scheduled.set(false);
-      // A task submitted while this drain was finishing found `scheduled` set and left the scheduling to us.
-      schedule();
+      if (away == null) {
+        scheduled.set(false);
+        // A task submitted while this drain was finishing found `scheduled` set and left the scheduling to us.
+        schedule();
+      }
+    }
+    if (away != null) {
+      handOver(away);
+    }
+  }
+
+  /** Runs a hand-off's work elsewhere; {@code scheduled} stays set until its {@code then} is queued first. */
+  private void handOver(HandOff away) {
+    Rejectable work = new Rejectable() {
+      @Override
+      public void run() {
+        // Restored after, not removed: the other side may be a serial executor with the same entries (a document's
+        // hook lane), whose next tasks must still see them.
+        Map<String, String> before = MDC.getCopyOfContextMap();
+        logContext.forEach(MDC::put);
+        try {
+          SerialExecutor.this.run(away.work());
+        } finally {
+          if (before == null) {
+            MDC.clear();
+          } else {
+            MDC.setContextMap(before);
+          }
+        }
+        // Still ours (`scheduled` is set): no drain runs, so nothing can overtake the task put at the head here.
+        tasks.addFirst(away.then());
+        scheduled.set(false);
+        schedule();
+      }
+
+      @Override
+      public void rejected() {
+        run(); // the other side is shut down (the server closes): here, rather than never
+      }
+    };
+    try {
+      away.executor().execute(work);
+    } catch (RejectedExecutionException e) {
+      work.rejected();
+    }
+  }
+
+  private void run(Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException | Error e) {
+      log.error("{}: a task failed", name, e);
     }
   }
 

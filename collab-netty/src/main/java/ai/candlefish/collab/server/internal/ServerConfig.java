@@ -9,6 +9,7 @@ import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -29,7 +30,8 @@ public final class ServerConfig {
   private final String pathPrefix;
   private final DocumentStore store;
   private final Authenticator authenticator;
-  private final CollabHooks hooks;
+  /** Called in this order; empty: none. */
+  private final List<CollabHooks> hooks;
   private final int maxMessageSize;
   private final int maxDocumentsPerConnection;
   private final int messagesPerSecond;
@@ -173,7 +175,8 @@ public final class ServerConfig {
     return authenticator;
   }
 
-  public CollabHooks hooks() {
+  /** The host's hooks, called in this order; empty without any. */
+  public List<CollabHooks> hooks() {
     return hooks;
   }
 
@@ -259,16 +262,26 @@ public final class ServerConfig {
 
   /**
    * The document pool's threads; 0: each document runs on the event loop that owns it. Unless set ({@link
-   * Builder#threads}): 0 for a server without document hooks, whose documents run nothing of the host's and so
-   * nothing that may block (benchmarks/RESULTS.md, "Server CPU, round 7"), on its own or in a cluster (a cluster
-   * document's store, lease and claim calls run on its store lane, and what it hands the transport only queues:
-   * "Cluster, round 15"); one per core with hooks (they may block).
+   * Builder#threads}): 0, on its own or in a cluster (a cluster document's store, lease and claim calls run on its
+   * store lane, and what it hands the transport only queues: benchmarks/RESULTS.md, "Cluster, round 15"), with hooks
+   * too: their calls, which may block, run on a pool of their own ({@link #hookThreads}).
    */
   public int documentThreads() {
-    if (documentThreads >= 0) {
-      return documentThreads;
+    return Math.max(documentThreads, 0);
+  }
+
+  /**
+   * The hooks' pool's threads, where documents on the event loops call their document hooks (which may block)
+   * while the document waits, one call at a time per document, and the event loop serves the others: one per core
+   * when the document threads are not set and a hook implements a document hook; else 0, and a document calls its
+   * hooks on its own thread (an event loop too if {@link Builder#threads} says 0 document threads, as documented
+   * there).
+   */
+  public int hookThreads() {
+    if (documentThreads >= 0 || !new HookCalls(hooks).wantsDocumentHooks()) {
+      return 0;
     }
-    return hooks != CollabHooks.NONE ? Runtime.getRuntime().availableProcessors() : 0;
+    return Runtime.getRuntime().availableProcessors();
   }
 
   public int blockingThreads() {
@@ -391,7 +404,7 @@ public final class ServerConfig {
     private String pathPrefix = "";
     private DocumentStore store;
     private Authenticator authenticator;
-    private CollabHooks hooks = CollabHooks.NONE;
+    private List<CollabHooks> hooks = List.of();
     private int maxMessageSize = 16 * 1024 * 1024;
     private int maxDocumentsPerConnection = 64;
     private int messagesPerSecond = 200;
@@ -539,7 +552,17 @@ public final class ServerConfig {
     }
 
     public Builder hooks(CollabHooks hooks) {
-      this.hooks = Objects.requireNonNull(hooks, "hooks");
+      this.hooks = Objects.requireNonNull(hooks, "hooks") == CollabHooks.NONE ? List.of() : List.of(hooks);
+      return this;
+    }
+
+    /** @throws NullPointerException if the list or one of its hooks is null */
+    public Builder hooks(List<? extends CollabHooks> hooks) {
+      Objects.requireNonNull(hooks, "hooks");
+      for (int i = 0; i < hooks.size(); i++) {
+        Objects.requireNonNull(hooks.get(i), "hooks[" + i + "]");
+      }
+      this.hooks = List.copyOf(hooks);
       return this;
     }
 

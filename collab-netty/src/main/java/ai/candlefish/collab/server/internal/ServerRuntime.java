@@ -42,10 +42,13 @@ import org.slf4j.MDC;
  *
  * <ul>
  *   <li>the documents' serial executors (CPU work on {@code Doc}s; never blocks) run on the document pool, or, with
- *       {@link ServerConfig#documentThreads} 0 (the default of a server without hooks), on the event
+ *       {@link ServerConfig#documentThreads} 0 (the default, with hooks or without), on the event
  *       loops, each document on one loop (its {@link #homeLoop}, where its y-websocket connections are moved too), so
  *       a client's message reaches its document and the document's update reaches the clients on that loop without a
  *       hand-off between threads;
+ *   <li>the hooks' pool ({@link ServerConfig#hookThreads}) runs the document hooks of documents on the event loops,
+ *       which may block: the document waits for its hook (it runs nothing else meanwhile), its loop serves the
+ *       others;
  *   <li>the blocking pool runs store and authenticator calls, which may block;
  *   <li>the timer only hands tasks to the other two (debounces, retries, unloads, awareness timeouts).
  * </ul>
@@ -66,6 +69,8 @@ public final class ServerRuntime {
   private final ExecutorService documentPool;
   /** The server's event loops, which run the documents unless they have a pool of their own; may be null. */
   private final EventLoopGroup eventLoops;
+  /** Where documents on {@link #eventLoops} call their document hooks; null if they call them on their own thread. */
+  private final ExecutorService hookPool;
   /** The server's event loops in a fixed order, for {@link #homeLoop}; empty without them. */
   private final EventLoop[] loops;
   private final ExecutorService blockingPool;
@@ -145,6 +150,8 @@ public final class ServerRuntime {
     }
     this.loops = all.toArray(new EventLoop[0]);
     this.documentPool = this.eventLoops != null ? null : pool(Math.max(1, documentThreads), "collab-document");
+    int hookThreads = config.hookThreads();
+    this.hookPool = this.eventLoops != null && hookThreads > 0 ? pool(hookThreads, "collab-hooks") : null;
     this.blockingPool = pool(config.blockingThreads(), "collab-blocking");
     // Bounded: a flood of token checks is refused (SERVER_BUSY) instead of queueing without end. Deep enough for a
     // reconnect burst (thousands of clients after a deploy or a network blip) to wait its turn, not be refused.
@@ -258,6 +265,14 @@ public final class ServerRuntime {
   /** The host's hooks, each call isolated and logged on failure. */
   public HookCalls hooks() {
     return hooks;
+  }
+
+  /**
+   * Where documents call their document hooks, one call at a time per document while it waits; null: on the
+   * document's own thread.
+   */
+  public @Nullable Executor hookPool() {
+    return hookPool;
   }
 
   /**
@@ -439,23 +454,24 @@ public final class ServerRuntime {
   public void shutdown(long millis) {
     metrics.close();
     timer.shutdownNow();
+    List<ExecutorService> pools = new ArrayList<>();
     if (documentPool != null) {
-      documentPool.shutdown();
+      pools.add(documentPool);
     }
-    blockingPool.shutdown();
+    if (hookPool != null) {
+      pools.add(hookPool);
+    }
+    pools.add(blockingPool);
+    pools.forEach(ExecutorService::shutdown);
     authenticationPool.shutdownNow();
     try {
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-      if (documentPool != null) {
-        documentPool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      for (ExecutorService pool : pools) {
+        pool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       }
-      blockingPool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (documentPool != null) {
-      documentPool.shutdownNow();
-    }
-    blockingPool.shutdownNow();
+    pools.forEach(ExecutorService::shutdownNow);
   }
 }

@@ -12,6 +12,7 @@ import ai.candlefish.collab.core.Updates;
 import ai.candlefish.collab.core.internal.codec.Lib0Decoder;
 import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.server.LogContext;
+import ai.candlefish.collab.server.internal.HookCalls.DocumentHook;
 import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
@@ -52,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: everything below the constructor belongs to the document's serial executor ({@link #lane()}), which
  * runs on one event loop (or the documents' pool, see {@link ServerRuntime#documentExecutor}); public methods only
  * queue work there. Store I/O runs on a second serial executor over the blocking pool, but for the in-memory store
- * ({@link #storeLane()}).
+ * ({@link #storeLane()}). On an event loop, the document calls the host's hooks, which may block, on a third one over
+ * the hooks' pool ({@link #callHook}, {@link #callHookLater}), if the server has one.
  */
 public final class SharedDocument {
   private static final Logger log = LoggerFactory.getLogger(SharedDocument.class);
@@ -72,6 +74,8 @@ public final class SharedDocument {
   private final ServerRuntime runtime;
   private final SerialExecutor lane;
   private final Executor storeLane;
+  /** Where this document calls its hooks one at a time, on the hooks' pool; null: on {@link #lane}, in the task. */
+  private final SerialExecutor hookLane;
   private final StoreWriter writer;
   /** Where this document meets the other nodes of a cluster; null for a server on its own. */
   final ClusterLink cluster;
@@ -130,6 +134,8 @@ public final class SharedDocument {
     this.lane = new SerialExecutor(executor, "document " + key, true, logContext);
     this.storeLane = storesInline(runtime) ? INLINE
         : new SerialExecutor(runtime.blockingPool(), "store " + key, false, logContext);
+    this.hookLane = runtime.hookPool() == null ? null
+        : new SerialExecutor(runtime.hookPool(), "hooks " + key, false, logContext);
     this.cluster = runtime.cluster() == null ? null : new ClusterLink(this, runtime.cluster());
     this.writer = new StoreWriter(this, runtime);
     ServerConfig config = runtime.config();
@@ -253,14 +259,52 @@ public final class SharedDocument {
     // too (it fires no update event): a shared first state is never older than the last transaction.
     doc.onBeforeTransaction(txn -> initial = null);
     awareness.onUpdate(this::onAwarenessUpdate);
-    awareness.onChange(change -> runtime.hooks().onAwareness(key, change));
+    if (runtime.hooks().wants(DocumentHook.AWARENESS)) {
+      awareness.onChange(change -> callHookLater(DocumentHook.AWARENESS,
+          () -> runtime.hooks().onAwareness(key, change)));
+    }
     state = State.READY;
     if (cluster != null) {
       cluster.start();
     }
     writer.loaded(result.pieces);
-    runtime.hooks().onLoad(key, doc);
-    loaded.complete(null);
+    callHook(DocumentHook.LOAD, () -> runtime.hooks().onLoad(key, doc), () -> loaded.complete(null));
+  }
+
+  // ------------------------------------------------------------------------------------------------------- hooks
+
+  /**
+   * Calls a hook that is given the document ({@code onLoad}, {@code onChange}: {@code call}), then runs {@code then}:
+   * here and now, or, where the document calls its hooks on the hooks' pool, there, once the running task returns,
+   * after this document's earlier hook calls, while the document runs nothing else (the hook may read and change the
+   * {@code Doc}); {@code then} runs back on the document's thread before anything queued. Call it last in a task of
+   * the lane, at most once per task.
+   */
+  void callHook(DocumentHook hook, Runnable call, Runnable then) {
+    if (!runtime.hooks().wants(hook)) {
+      then.run();
+    } else if (hookLane == null) {
+      call.run();
+      then.run();
+    } else {
+      lane.handOff(hookLane, call, then);
+    }
+  }
+
+  /**
+   * Calls a hook that is not given the document ({@code onStore}, {@code onAwareness}, {@code onStateless},
+   * {@code onUnload}): here and now, or queued on the hooks' pool behind this document's earlier hook calls while
+   * the document goes on. Either way the document's hooks run one at a time, in the order it called them.
+   */
+  void callHookLater(DocumentHook hook, Runnable call) {
+    if (!runtime.hooks().wants(hook)) {
+      return;
+    }
+    if (hookLane == null) {
+      call.run();
+    } else {
+      hookLane.execute(call);
+    }
   }
 
   // ------------------------------------------------------------------------------------------------- sessions
@@ -340,7 +384,9 @@ public final class SharedDocument {
       } else if (message instanceof ClientMessage.QueryAwareness) {
         queryAwareness(session);
       } else if (message instanceof ClientMessage.Stateless s) {
-        runtime.hooks().onStateless(key, session.connection, session.principal, session.permission, s.payload());
+        Permission permission = session.permission;
+        callHookLater(DocumentHook.STATELESS, () -> runtime.hooks().onStateless(key, session.connection,
+            session.principal, permission, s.payload()));
       }
     } catch (DecodingException e) {
       fail(session, CloseCodes.PROTOCOL_ERROR, "malformed " + describe(message) + ": " + e.getMessage());
@@ -1180,7 +1226,7 @@ public final class SharedDocument {
         cluster.leave();
         storeLane.execute(cluster::release);
       }
-      runtime.hooks().onUnload(key);
+      callHookLater(DocumentHook.UNLOAD, () -> runtime.hooks().onUnload(key));
     }
   }
 
@@ -1191,7 +1237,7 @@ public final class SharedDocument {
   void ownerCatchUp() {
     lane.execute(() -> {
       if (state == State.READY) {
-        runtime.hooks().onChange(key, doc);
+        callHook(DocumentHook.CHANGE, () -> runtime.hooks().onChange(key, doc), () -> {});
       }
     });
   }

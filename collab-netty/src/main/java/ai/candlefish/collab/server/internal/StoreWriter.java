@@ -1,6 +1,7 @@
 package ai.candlefish.collab.server.internal;
 
 import ai.candlefish.collab.core.Updates;
+import ai.candlefish.collab.server.internal.HookCalls.DocumentHook;
 import ai.candlefish.collab.spi.DocumentStore;
 import ai.candlefish.collab.spi.StoreException;
 import java.util.ArrayList;
@@ -266,17 +267,25 @@ final class StoreWriter {
   }
 
   private void flush() {
+    boolean changed = !pending.isEmpty() || changedElsewhere;
+    changedElsewhere = false;
+    if (changed && ownsOnceOnlyWork()) {
+      // Just before the changes are stored, as CollabHooks promises: what the hook changes is stored with them.
+      document.callHook(DocumentHook.CHANGE, () -> runtime.hooks().onChange(document.key(), document.doc()),
+          this::store);
+    } else {
+      store();
+    }
+  }
+
+  /** The rest of {@link #flush}, once the {@code onChange} hook returned. */
+  private void store() {
     int pieces = storedPieces + (pending.isEmpty() ? 0 : 1);
     ClusterLink cluster = document.cluster;
     boolean compact = pieces > compactAfter || (urgent && pieces > 1 && cluster == null);
     // In a cluster only the lease holder folds the document (the store task below refreshes the lease, so a node
     // past the threshold takes it over when its holder is gone); the others count again from here.
     boolean encodeState = compact && (cluster == null || cluster.isOwner());
-    boolean changed = !pending.isEmpty() || changedElsewhere;
-    changedElsewhere = false;
-    if (changed && ownsOnceOnlyWork()) {
-      runtime.hooks().onChange(document.key(), document.doc());
-    }
     if (cluster != null && encodeState) {
       if (!compacting) {
         compactInCluster(cluster, pieces);
@@ -472,7 +481,7 @@ final class StoreWriter {
       // come after it, so it stays counted (counting some twice only compacts sooner).
       storedPieces = compacted ? 1 + storedElsewhereInFlight : storedPieces + 1;
       if (ownsOnceOnlyWork()) {
-        runtime.hooks().onStore(document.key());
+        document.callHookLater(DocumentHook.STORE, () -> runtime.hooks().onStore(document.key()));
       }
     } else {
       failures++;

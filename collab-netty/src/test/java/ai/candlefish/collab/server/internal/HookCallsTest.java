@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.candlefish.collab.awareness.AwarenessChange;
 import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.spi.AuthenticationException;
 import ai.candlefish.collab.spi.CollabHooks;
@@ -12,6 +13,9 @@ import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -39,6 +43,7 @@ class HookCallsTest {
       @Override public void onChange(DocumentKey k, Doc d) { fail(); }
       @Override public void onStore(DocumentKey k) { fail(); }
       @Override public void onUnload(DocumentKey k) { fail(); }
+      @Override public void onAwareness(DocumentKey k, AwarenessChange c) { fail(); }
       @Override public void onStateless(DocumentKey k, ConnectionInfo c, Principal p, Permission m, String s) { fail(); }
       @Override public void onDisconnect(ConnectionInfo c, Principal p) { fail(); }
     });
@@ -86,5 +91,39 @@ class HookCallsTest {
     });
     hooks.onStore(KEY);
     assertThat(seen).hasToString("store plans");
+  }
+
+  @Test
+  void severalHooks_areCalledInOrder_aFailureStopsNone_aRefusalStopsTheOnesAfterIt() {
+    List<String> heard = new ArrayList<>();
+    CollabHooks first = new CollabHooks() {
+      @Override public void onStore(DocumentKey k) { heard.add("first"); throw new IllegalStateException("bug"); }
+      @Override public void onConnect(ConnectionInfo c) { heard.add("first"); throw new AuthenticationException("no"); }
+    };
+    CollabHooks second = new CollabHooks() {
+      @Override public void onStore(DocumentKey k) { heard.add("second"); }
+      @Override public void onConnect(ConnectionInfo c) { heard.add("second"); }
+    };
+    HookCalls hooks = new HookCalls(List.of(first, second));
+    hooks.onStore(KEY);
+    assertThat(heard).containsExactly("first", "second");
+    heard.clear();
+    assertThatThrownBy(() -> hooks.onConnect(INFO)).isInstanceOf(AuthenticationException.class);
+    assertThat(heard).containsExactly("first");
+  }
+
+  /** What a document asks before it hands a hook call to the hooks' pool. */
+  @Test
+  void wants_theDocumentHooksThatOneOfTheHooksImplements() {
+    HookCalls hooks = new HookCalls(List.of(new CollabHooks() {
+      @Override public void onConnect(ConnectionInfo c) {}
+    }, new CollabHooks() {
+      @Override public void onChange(DocumentKey k, Doc d) {}
+    }, CollabHooks.NONE));
+    assertThat(EnumSet.allOf(HookCalls.DocumentHook.class)).filteredOn(hooks::wants)
+        .containsExactly(HookCalls.DocumentHook.CHANGE);
+    assertThat(hooks.wantsDocumentHooks()).isTrue();
+    assertThat(new HookCalls(CollabHooks.NONE).wantsDocumentHooks()).isFalse();
+    assertThat(EnumSet.allOf(HookCalls.DocumentHook.class)).allMatch(throwing(IllegalStateException::new)::wants);
   }
 }

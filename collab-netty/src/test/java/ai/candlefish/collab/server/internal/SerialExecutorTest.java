@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -100,5 +101,76 @@ class SerialExecutorTest {
       }
     });
     assertThat(rejected).hasValue(1);
+  }
+
+  /**
+   * A hand-off runs its work on the other executor once the task that asked for it returned, nothing else of the
+   * executor meanwhile (what was queued, and what is queued while the work runs, waits), then its continuation first.
+   */
+  @Test
+  void handOff_runsTheWorkElsewhere_aloneAfterTheTask_thenItsContinuationBeforeTheQueue() throws Exception {
+    ExecutorService elsewhere = Executors.newSingleThreadExecutor(r -> new Thread(r, "elsewhere"));
+    try {
+      SerialExecutor serial = new SerialExecutor(pool, "test", false);
+      List<String> seen = Collections.synchronizedList(new ArrayList<>());
+      CountDownLatch working = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      CountDownLatch done = new CountDownLatch(1);
+      serial.execute(() -> {
+        serial.handOff(elsewhere, () -> {
+          seen.add("work on " + Thread.currentThread().getName());
+          working.countDown();
+          awaitQuietly(release);
+          seen.add("work returns");
+        }, () -> seen.add("then"));
+        seen.add("task returns");
+      });
+      serial.execute(() -> seen.add("queued before"));
+      assertThat(working.await(30, TimeUnit.SECONDS)).isTrue();
+      serial.execute(() -> seen.add("queued during"));
+      serial.execute(done::countDown);
+      // Had anything of the executor run beside the work, it would have within this wait.
+      Thread.sleep(100);
+      assertThat(seen).containsExactly("task returns", "work on elsewhere");
+      release.countDown();
+      assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(seen).containsExactly("task returns", "work on elsewhere", "work returns", "then", "queued before",
+          "queued during");
+      AtomicReference<RuntimeException> second = new AtomicReference<>();
+      CountDownLatch continued = new CountDownLatch(1);
+      serial.execute(() -> {
+        serial.handOff(elsewhere, () -> {}, continued::countDown);
+        try {
+          serial.handOff(elsewhere, () -> {}, () -> {});
+        } catch (IllegalStateException e) {
+          second.set(e);
+        }
+      });
+      assertThat(continued.await(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(second.get()).hasMessageContaining("one hand-off per task");
+    } finally {
+      elsewhere.shutdownNow();
+    }
+  }
+
+  @Test
+  void handOff_toAShutDownExecutor_runsTheWorkAndItsContinuationHere() throws Exception {
+    ExecutorService elsewhere = Executors.newSingleThreadExecutor();
+    elsewhere.shutdown();
+    SerialExecutor serial = new SerialExecutor(pool, "test", false);
+    List<String> seen = Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch done = new CountDownLatch(1);
+    serial.execute(() -> serial.handOff(elsewhere, () -> seen.add("work"), () -> seen.add("then")));
+    serial.execute(done::countDown);
+    assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(seen).containsExactly("work", "then");
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

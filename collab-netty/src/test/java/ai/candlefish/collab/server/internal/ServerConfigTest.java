@@ -3,10 +3,15 @@ package ai.candlefish.collab.server.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.spi.Authenticator;
 import ai.candlefish.collab.spi.CollabHooks;
+import ai.candlefish.collab.spi.ConnectionInfo;
+import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ServerConfigTest {
@@ -71,10 +76,42 @@ class ServerConfigTest {
   }
 
   @Test
-  void documentThreads_unlessSet_areAPoolWithHooks() {
+  void documentThreads_unlessSet_areTheEventLoops_withDocumentHooksOnAPoolOfTheirOwn() {
     int cores = Runtime.getRuntime().availableProcessors();
-    ServerConfig withHooks = ServerConfig.newBuilder().authenticator(AUTH).hooks(new CollabHooks() {}).build();
-    assertThat(withHooks.documentThreads()).isEqualTo(cores);
+    ServerConfig withHooks = ServerConfig.newBuilder().authenticator(AUTH).hooks(new CollabHooks() {
+      @Override
+      public void onChange(DocumentKey key, Doc doc) {}
+    }).build();
+    assertThat(withHooks.documentThreads()).isZero();
+    assertThat(withHooks.hookThreads()).isEqualTo(cores);
+    // Connection hooks run on a worker thread anyway; hooks that implement nothing are none.
+    ServerConfig connectionHooks = ServerConfig.newBuilder().authenticator(AUTH).hooks(List.of(new CollabHooks() {
+      @Override
+      public void onConnect(ConnectionInfo connection) {}
+    }, new CollabHooks() {})).build();
+    assertThat(connectionHooks.documentThreads()).isZero();
+    assertThat(connectionHooks.hookThreads()).isZero();
+    assertThat(ServerConfig.newBuilder().authenticator(AUTH).build().hookThreads()).isZero();
+  }
+
+  @Test
+  void hookThreads_whenTheDocumentThreadsAreSet_areNone_theDocumentsCallTheirHooksThemselves() {
+    CollabHooks onStore = new CollabHooks() {
+      @Override
+      public void onStore(DocumentKey key) {}
+    };
+    assertThat(ServerConfig.newBuilder().authenticator(AUTH).hooks(onStore).threads(0, 0, 1).build().hookThreads())
+        .isZero();
+    assertThat(ServerConfig.newBuilder().authenticator(AUTH).hooks(onStore).threads(0, 2, 1).build().hookThreads())
+        .isZero();
+  }
+
+  @Test
+  void hooks_aListWithANull_isRefusedNamingIt() {
+    List<CollabHooks> hooks = new ArrayList<>(List.of(CollabHooks.NONE));
+    hooks.add(null);
+    assertThatThrownBy(() -> ServerConfig.newBuilder().hooks(hooks)).isInstanceOf(NullPointerException.class)
+        .hasMessage("hooks[1]");
   }
 
   @Test
