@@ -209,6 +209,9 @@ const handle = async cmd => {
     case 'delete':
       client(cmd.id).doc.getText('t').delete(cmd.index, cmd.length)
       return { ok: true }
+    case 'insertEmbed':
+      client(cmd.id).doc.getText('t').insertEmbed(cmd.index, cmd.embed)
+      return { ok: true }
     case 'concurrent':
       for (const e of cmd.edits) client(e.id).doc.getText('t').insert(e.index, e.text)
       return { ok: true }

@@ -205,14 +205,22 @@ final class DeleteSet {
       long client = sorted[k];
       Ranges r = clients.get(client);
       // As they are, as Yjs writes them: in v2 a range out of order makes a negative distance, which Yjs writes as
-      // one byte (UpdateEncoderV2.writeDsClock), and one of length 0 fails there.
+      // one byte (UpdateEncoderV2.writeDsClock). A range of length 0 (a deleted item of length 0, which Yjs writes
+      // for insertEmbed(i, "")) cannot be written in v2, where Yjs fails: it deletes nothing, so it is left out.
       encoder.resetDsCurVal();
       encoder.writeVarUint(client);
+      boolean v2 = encoder instanceof UpdateEncoderV2;
       int n = r.count();
-      encoder.writeVarUint(n);
+      int written = n;
+      for (int i = 0; v2 && i < n; i++) {
+        written -= r.len(i) == 0 ? 1 : 0;
+      }
+      encoder.writeVarUint(written);
       for (int i = 0; i < n; i++) {
-        encoder.writeDsClock(r.clock(i));
-        encoder.writeDsLen(r.len(i));
+        if (!v2 || r.len(i) > 0) {
+          encoder.writeDsClock(r.clock(i));
+          encoder.writeDsLen(r.len(i));
+        }
       }
     }
   }
@@ -234,7 +242,9 @@ final class DeleteSet {
           if (ranges == null) {
             ranges = new Ranges();
           }
-          ranges.add(clock, len);
+          // Not merged with the range before: as Yjs, ranges apart where an item of length 0 that is not deleted
+          // stands between deleted ones (other adjacent deleted structs are one range already).
+          ranges.append(clock, len);
         }
       }
       if (ranges != null) {

@@ -175,7 +175,7 @@ final class Item extends AbstractStruct {
       // (and without a new ID). Only a collected type's items are replaced in the store, all of them at once
       // (ContentType), so the neighbour of a live left item is live and stored too.
       Item next = l instanceof Item li ? li.right : null;
-      if (next != null && next.clock == rightOrigin.clock && next.client == rightOrigin.client) {
+      if (next != null && next.clock == rightOrigin.clock && next.client == rightOrigin.client && next.length > 0) {
         r = next;
         if (SearchMarkers.crossCheck) {
           if (store.getItemCleanStart(txn, rightOrigin) != next) {
@@ -184,6 +184,13 @@ final class Item extends AbstractStruct {
           }
           SearchMarkers.neighbourRightOrigins++;
         }
+      } else if (rightOrigin.client == client && rightOrigin.clock >= store.getState(client)
+          && !store.endsWithEmptyAt(client, rightOrigin.clock)) {
+        // Its own clock, which only an item of length 0 before it holds (typed before an empty embed at the end of
+        // its client's structs). Yjs never sends that item alone (it does not move the clock) and fails here; the
+        // item goes after its left origin as if nothing were on its right (garbage if it has no left origin either:
+        // its parent is unknown).
+        r = null;
       } else {
         r = store.getItemCleanStart(txn, rightOrigin);
         rightOrigin = r.id();

@@ -3,7 +3,8 @@ package ai.candlefish.collab.core;
 import java.util.Arrays;
 
 /**
- * One client's structs, sorted by clock without gaps; a clock is found by binary search.
+ * One client's structs, sorted by clock without gaps; a clock is found by binary search. Items of length 0 (Yjs
+ * writes them) start where the next struct starts.
  *
  * <p>A list that is searched often gets the structs' start clocks beside them in an {@code int[]} ({@link #clocks}),
  * so that the search reads one small array instead of a struct per probe: in a list of thousands of structs most
@@ -171,7 +172,7 @@ final class StructList {
     for (int i = size - 1, stop = Math.max(0, size - 8); i >= stop; i--) {
       AbstractStruct s = get(i);
       if (s.clock <= clock) {
-        return clock < s.clock + s.length ? i : -1;
+        return clock < s.clock + s.length || (i == size - 1 && s.clock == clock) ? i : -1;
       }
     }
     return findIndex(clock);
@@ -184,7 +185,11 @@ final class StructList {
    */
   private int lastFound;
 
-  /** The index of the struct that contains {@code clock}, or -1 if no struct does. */
+  /**
+   * The index of the struct that contains {@code clock}, or -1 if no struct does. As Yjs's {@code findIndexSS}, the
+   * last struct if it starts at {@code clock}: an item of length 0 (Yjs writes one for {@code insertEmbed(i, "")})
+   * contains no clock and shares its id with the struct after it, which is the one found, unless it is the last.
+   */
   int findIndex(int clock) {
     int hint = lastFound;
     if (hint < size) {
@@ -268,7 +273,7 @@ final class StructList {
     }
     int last = size - 1;
     if (c[at(last)] <= clock) {
-      return clock < state() ? last : -1;
+      return clock < state() || c[at(last)] == clock ? last : -1;
     }
     // c[lo] <= clock < c[hi]
     int lo = 0;

@@ -103,7 +103,7 @@ final class StructStore {
   }
 
   void addStruct(Transaction txn, AbstractStruct s) {
-    txn.beforeAddStruct(s.client);
+    txn.beforeAddStruct(s.client, s.length);
     StructList l = list(s.client);
     if (l == null) {
       l = new StructList();
@@ -112,6 +112,12 @@ final class StructStore {
       throw new IllegalStateException("struct " + s.client + ":" + s.clock + " does not follow clock " + l.state());
     }
     l.add(s);
+  }
+
+  /** Whether the last struct of {@code client} is one of length 0 at {@code clock}. */
+  boolean endsWithEmptyAt(long client, int clock) {
+    StructList l = list(client);
+    return l != null && l.last().length == 0 && l.last().clock == clock;
   }
 
   /** The struct containing the given clock; the caller has checked that the clock is below the state. */
@@ -182,7 +188,7 @@ final class StructStore {
       int expected = 0;
       for (int i = 0; i < l.size; i++) {
         AbstractStruct s = l.get(i);
-        if (s.client != client || s.clock != expected || s.length <= 0) {
+        if (s.client != client || s.clock != expected || s.length < 0) {
           throw new IllegalStateException("struct store of client " + client + " broken at index " + i);
         }
         expected = s.clock + s.length;

@@ -290,8 +290,20 @@ public final class Transaction {
     return moreAddedFrom != null && moreAddedFrom.has(client) ? moreAddedFrom.get(client) : -1;
   }
 
+  /**
+   * Clients that had no struct before this transaction (Yjs: absent from its {@code beforeState}); only recorded
+   * for those whose first struct has length 0, the one case in which the state does not show that they are new.
+   */
+  private StateVector newWithoutClock;
+
   /** Called before a struct of {@code client} is added to the store: remembers where the client started. */
-  void beforeAddStruct(long client) {
+  void beforeAddStruct(long client, int length) {
+    if (length == 0 && doc.store.list(client) == null) {
+      if (newWithoutClock == null) {
+        newWithoutClock = new StateVector();
+      }
+      newWithoutClock.set(client, 0);
+    }
     if (firstAdded == -1) {
       firstAdded = client;
       firstAddedFrom = doc.store.getState(client);
@@ -570,14 +582,31 @@ public final class Transaction {
     return hasChanges() || movedBeforeCleanup;
   }
 
-  /** Whether this transaction added structs (deletions aside). */
-  boolean addedStructs() {
-    return firstAdded != -1;
+  /**
+   * Whether this transaction moved the state vector (Yjs compares its {@code afterState} with its
+   * {@code beforeState}): added structs with a length, or the first struct of a client.
+   */
+  boolean movedState() {
+    if (firstAdded == -1) {
+      return false;
+    }
+    if (newWithoutClock != null || doc.store.getState(firstAdded) > firstAddedFrom) {
+      return true;
+    }
+    boolean[] moved = {false};
+    if (moreAddedFrom != null) {
+      moreAddedFrom.forEach((client, before) -> moved[0] |= doc.store.getState(client) > before);
+    }
+    return moved[0];
   }
 
-  /** True if this transaction added or deleted anything. */
+  /** Whether {@code client} had no struct before this transaction, and has only structs of length 0 now. */
+  boolean isNewWithoutClock(long client) {
+    return newWithoutClock != null && newWithoutClock.has(client) && doc.store.getState(client) == 0;
+  }
+
+  /** True if this transaction deleted anything or moved the state vector (Yjs's test for an update event). */
   boolean hasChanges() {
-    // Every struct has a length, so a recorded client always moved on.
-    return (deleteSet != null && !deleteSet.isEmpty()) || firstAdded != -1;
+    return (deleteSet != null && !deleteSet.isEmpty()) || movedState();
   }
 }

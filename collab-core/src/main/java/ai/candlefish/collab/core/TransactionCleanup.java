@@ -49,7 +49,7 @@ final class TransactionCleanup {
       // compares with this one's beforeState, so Yjs emits an update for this one too (holding their structs).
       List<Transaction> cleanups = doc.transactionCleanups;
       for (int j = index + 1; j < cleanups.size() && !txn.movedBeforeCleanup; j++) {
-        txn.movedBeforeCleanup = cleanups.get(j).addedStructs();
+        txn.movedBeforeCleanup = cleanups.get(j).movedState();
       }
     }
     DeleteSet ds = txn.deleteSetOrNull();
@@ -77,8 +77,13 @@ final class TransactionCleanup {
         }
         tryMergeDeleteSet(ds, store);
       }
-      // Merge what this transaction appended, per client, from right to left.
-      txn.forEachAddedClient((client, beforeClock) -> mergeFrom(store.list(client), beforeClock));
+      // Merge what this transaction appended, per client whose clock it moved (not by items of length 0 alone, as
+      // Yjs), from right to left.
+      txn.forEachAddedClient((client, beforeClock) -> {
+        if (txn.afterState(client) != beforeClock) {
+          mergeFrom(store.list(client), beforeClock);
+        }
+      });
       // Yjs merges every client whose clock moved between this transaction's start and its cleanup's: also those
       // that only transactions started meanwhile (by listeners of earlier ones) wrote to.
       for (int j = index + 1; j < queuedAtBegin; j++) {

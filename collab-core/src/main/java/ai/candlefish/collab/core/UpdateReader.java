@@ -147,7 +147,7 @@ final class UpdateReader {
           case Skip.REF -> s = new Skip(client, clock, d.rest.readVarUintAsInt());
           default -> s = readItem(d, client, clock, info);
         }
-        if (s.length <= 0) {
+        if (s.length < 0) {
           throw new DecodingException("struct " + client + ":" + clock + " has length " + s.length, at);
         }
         if ((long) clock + s.length > MAX_CLOCK) {
@@ -178,9 +178,10 @@ final class UpdateReader {
         parentSub = d.readString();
       }
     }
-    // A struct can only refer to its own client's earlier clocks: anything else is a forged reference.
+    // A struct can only refer to its own client's earlier clocks: anything else is a forged reference. Its right
+    // origin may be its own clock: an item of length 0 before it has that id (Yjs, typing before an empty embed).
     if ((origin != null && origin.client == client && origin.clock >= clock)
-        || (rightOrigin != null && rightOrigin.client == client && rightOrigin.clock >= clock)
+        || (rightOrigin != null && rightOrigin.client == client && rightOrigin.clock > clock)
         || (parent instanceof ID p && p.client == client && p.clock >= clock)) {
       throw new DecodingException("struct " + client + ":" + clock + " refers to a later clock of its own client", at);
     }
@@ -277,7 +278,9 @@ final class UpdateReader {
           if (ds == null) {
             ds = new DeleteSet();
           }
-          ds.add(client, (int) clock, (int) len);
+          // Touching ranges are applied one by one, as Yjs does: a range that starts where an item of length 0
+          // stands skips it, one merged with the range before would delete it.
+          ds.addRaw(client, (int) clock, (int) len);
         }
       }
     }

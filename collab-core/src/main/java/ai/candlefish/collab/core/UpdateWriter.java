@@ -77,7 +77,9 @@ final class UpdateWriter {
     int n = 0;
     for (int c = 0; c < store.clientCount(); c++) {
       long client = store.clientAt(c);
-      if (store.listAt(c).state() > (sv != null ? sv.get(client) : txn.beforeState(client))) {
+      // As Yjs: also a client the peer does not know, though it holds only items of length 0 (state 0).
+      if (store.listAt(c).state() > (sv != null ? sv.get(client) : txn.beforeState(client))
+          || (sv != null ? !sv.has(client) : txn.isNewWithoutClock(client))) {
         clients[n++] = client;
       }
     }

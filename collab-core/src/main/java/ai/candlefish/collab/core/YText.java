@@ -177,7 +177,9 @@ public sealed class YText extends SharedType permits YXmlText {
    * Inserts an embed (a JSON-like object, or a shared type) at {@code index}; it occupies one position.
    *
    * <p>As in Yjs, an index past the end appends and a negative index inserts at the start, and a string is inserted as
-   * text. An empty string inserts nothing (Yjs writes an item of length 0, which no Yjs text shows).
+   * text. An empty string is written as Yjs writes it, an item of length 0 that no text shows (with format marks
+   * around it when attributes are given or in effect); like Yjs, no update event follows unless it is the first item
+   * of this document's client id.
    *
    * @throws IllegalArgumentException if {@code embed} is {@link Undefined#INSTANCE} or {@link Delta#NULL_EMBED}
    *     (Yjs fails on undefined and null with a TypeError), or no JSON-like value
@@ -187,12 +189,6 @@ public sealed class YText extends SharedType permits YXmlText {
     if (embed == Undefined.INSTANCE || embed == Delta.NULL_EMBED) {
       // Yjs: insertEmbed(i, undefined) and insertEmbed(i, null) fail with a TypeError (embed.constructor)
       throw new IllegalArgumentException("an embed cannot be undefined or null (Yjs fails there too); embed a value");
-    }
-    if (embed instanceof String s && s.isEmpty()) {
-      // Yjs inserts a string embed as text, and an empty one as an item of length 0 (with format marks around it
-      // inside formatted text): a struct that our decoder refuses, so that the state would not load again. As
-      // insert(index, ""): nothing.
-      return;
     }
     Object value = embed instanceof SharedType ? embed : Values.checkJson(embed);
     Map<String, Object> attrs = attributes == null ? new LinkedHashMap<>() : normalizeAttributes(attributes);

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * applied to a document and passed through the update algebra (diff, merge, v1/v2 conversion, state vector) on both
  * sides: the same bytes, the same content, or a failure on both sides. Yjs writes a delete set as it read it in a
  * diff or a conversion (in v2 a range out of order gives a negative distance, which lib0 writes as one byte of
- * garbage; a range of length 0 fails there), and sorts and merges it in a merge of several updates: so do we.
+ * garbage; a range of length 0 fails there, where ours leaves it out: it deletes nothing, and a Yjs document holds
+ * one when it deleted an empty embed), and sorts and merges it in a merge of several updates: so do we.
  */
 @ExtendWith(YjsPeerExtension.class)
 class DeleteSetEdgesDifferentialTest {
@@ -77,6 +78,11 @@ class DeleteSetEdgesDifferentialTest {
     return cases;
   }
 
+  /** The cases with ranges of length 0, without them: what their v2 form holds (Yjs fails to write them). */
+  private static final Map<String, byte[]> WITHOUT_EMPTY_RANGES = Map.of(
+      "zero length", update(Map.of(5L, List.of(new int[] {4, 1}))),
+      "adjacent", update(Map.of(5L, List.of(new int[] {1, 1}, new int[] {2, 2}))));
+
   @Test
   void oddDeleteSets_appliedAndInTheAlgebra_asYjs() {
     Doc other = Doc.newBuilder().clientId(6).build();
@@ -104,7 +110,8 @@ class DeleteSetEdgesDifferentialTest {
         same(name + ": merge", () -> Updates.merge(List.of(update)), () -> peer.mergeUpdates(List.of(update)));
         same(name + ": merge of two", () -> Updates.merge(List.of(update, otherUpdate)),
             () -> peer.mergeUpdates(List.of(update, otherUpdate)));
-        same(name + ": v1 to v2", () -> Updates.convertV1ToV2(update), () -> peer.convertUpdate(update, true));
+        byte[] withoutEmptyRanges = WITHOUT_EMPTY_RANGES.getOrDefault(name, update);
+        same(name + ": v1 to v2", () -> Updates.convertV1ToV2(update), () -> peer.convertUpdate(withoutEmptyRanges, true));
         same(name + ": state vector", () -> Updates.stateVector(update).encode(),
             () -> peer.stateVectorFromUpdate(update, false));
       } finally {

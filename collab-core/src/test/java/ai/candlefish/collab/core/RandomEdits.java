@@ -15,6 +15,7 @@ import java.util.SplittableRandom;
 final class RandomEdits {
   private final SplittableRandom rnd;
   private final boolean xml;
+  private final boolean emptyEmbeds;
 
   RandomEdits(SplittableRandom rnd) {
     this(rnd, false);
@@ -22,8 +23,14 @@ final class RandomEdits {
 
   /** With {@code xml}, some operations insert XML elements into (or delete them from) an XML fragment "x" too. */
   RandomEdits(SplittableRandom rnd, boolean xml) {
+    this(rnd, xml, false);
+  }
+
+  /** With {@code emptyEmbeds}, some embeds are {@code ""}: Yjs writes an item of length 0 for them. */
+  RandomEdits(SplittableRandom rnd, boolean xml, boolean emptyEmbeds) {
     this.rnd = rnd;
     this.xml = xml;
+    this.emptyEmbeds = emptyEmbeds;
   }
 
   /** A random operation of the shared vocabulary on the roots "t" (text), "a" (array) and "m" (map) of doc. */
@@ -58,7 +65,8 @@ final class RandomEdits {
       op.put("op", "insertEmbed");
       op.put("name", "t");
       op.put("index", boundary(s, rnd.nextInt(s.length() + 1)));
-      op.put("embed", Map.of("image", "img" + rnd.nextInt(10) + ".png"));
+      // An empty string is an item of length 0 in Yjs
+      op.put("embed", emptyEmbeds && rnd.nextInt(3) == 0 ? "" : Map.of("image", "img" + rnd.nextInt(10) + ".png"));
       if (rnd.nextBoolean()) {
         op.put("attrs", Map.of("width", rnd.nextInt(500)));
       }

@@ -79,6 +79,25 @@ class YWebsocketInteropTest {
   }
 
   @Test
+  void emptyEmbed_ofAProvider_isKeptByTheServer_andTheConnectionStays() {
+    // Yjs writes insertEmbed(i, "") as an item of length 0; as a client's first struct its update is sent, and what
+    // the client types before it refers to it (its right origin). The server refused such updates and closed.
+    node.connect("a", url(), "empty-embed", "alice");
+    node.call("insertEmbed", "id", "a", "index", 0, "embed", "");
+    node.insert("a", 0, "hi");
+    node.insert("a", 2, " there");
+    try (DocumentHandle handle = server.openDocument(DocumentKey.of("acme", "empty-embed")).join()) {
+      await("the server copy").atMost(Duration.ofSeconds(30))
+          .until(() -> handle.read(doc -> doc.getText("t").toString()).join().equals("hi there"));
+      handle.edit(txn -> txn.doc().getText("t").insert(0, ">")).join();
+      node.waitText("a", ">hi there");
+      assertThat((List<?>) node.status("a").get("closes")).isEmpty();
+    } finally {
+      node.call("destroy", "id", "a");
+    }
+  }
+
+  @Test
   void awareness_reachesTheOthers_andIsRemovedAtOnceWhenAClientDrops() {
     long a = node.connect("a", url(), "presence", "alice");
     long b = node.connect("b", url(), "presence", "bob");
