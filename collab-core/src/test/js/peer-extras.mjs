@@ -71,6 +71,10 @@ export const handleExtra = (cmd, replica) => {
       const rpos = Y.createRelativePositionFromTypeIndex(typeOf(doc, cmd), cmd.index, cmd.assoc)
       return { encoded: toBase64(Y.encodeRelativePosition(rpos)), json: Y.relativePositionToJSON(rpos) }
     }
+    case 'childAt': {
+      const child = typeOf(replica(cmd).doc, cmd).get(cmd.index)
+      return { child: child === undefined ? null : String(child) }
+    }
     case 'absPos': {
       const { doc } = replica(cmd)
       const rpos = Y.decodeRelativePosition(fromBase64(cmd.encoded))

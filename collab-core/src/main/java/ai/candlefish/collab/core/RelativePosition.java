@@ -67,15 +67,15 @@ public final class RelativePosition {
    * the type. As Yjs's
    * {@code createRelativePositionFromTypeIndex(type, index, assoc)}.
    *
+   * <p>A negative index gives what Yjs gives: the id {@code index} clocks before the first visible unit's (an
+   * unrelated unit of its client, or a negative clock, which no document holds: {@link #toAbsolute} returns null
+   * for it where Yjs fails), or the end of an empty type.
+   *
    * @throws IllegalStateException if {@code type} is not part of a document yet
-   * @throws IllegalArgumentException if {@code index} is negative
    */
   public static RelativePosition fromTypeIndex(SharedType type, int index, int assoc) {
     Objects.requireNonNull(type, "type");
     type.requireDoc();
-    if (index < 0) {
-      throw new IllegalArgumentException("index must not be negative but was " + index);
-    }
     if (assoc < 0) {
       // Associated to the character on the left (or the start of the type).
       if (index == 0) {
@@ -138,7 +138,7 @@ public final class RelativePosition {
     SharedType parent;
     int index = 0;
     if (item != null) {
-      if (store.getState(item.client) <= item.clock) {
+      if (store.getState(item.client) <= item.clock || item.clock < 0) {
         return null;
       }
       AbstractStruct found;
@@ -204,7 +204,12 @@ public final class RelativePosition {
     if (item != null) {
       out.writeVarUint(REF_ITEM);
       out.writeVarUint(item.client);
-      out.writeVarUint(item.clock);
+      if (item.clock < 0) {
+        // A negative index's position (see fromTypeIndex): lib0 writes a negative number as the one byte num & 0x7f.
+        out.writeUint8(item.clock & 0x7F);
+      } else {
+        out.writeVarUint(item.clock);
+      }
     } else if (tname != null) {
       out.writeUint8(REF_ROOT_NAME);
       out.writeVarString(tname);

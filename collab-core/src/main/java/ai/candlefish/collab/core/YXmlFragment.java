@@ -106,12 +106,15 @@ public sealed class YXmlFragment extends SharedType permits YXmlElement {
   }
 
   /**
-   * The child at {@code index}.
+   * The child at {@code index}, or null if there is none (an index below 0 or past the end): Yjs's {@code get}
+   * returns {@code undefined} there.
    *
-   * @throws IndexOutOfBoundsException if there is none
    * @throws IllegalStateException if that child is no XML node (see {@link #toList()})
    */
-  public SharedType get(int index) {
+  public @Nullable SharedType get(int index) {
+    if (index < 0 || index >= length()) {
+      return null;
+    }
     return doc == null ? prelim.get(index) : node(listGet(index), index);
   }
 

@@ -2,6 +2,8 @@ package ai.candlefish.collab.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.candlefish.collab.core.internal.codec.Json;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,6 +80,55 @@ class OutOfRangeDifferentialTest {
         updates.clear();
         Twins.assertSameRoots(peer, doc, id, ROOTS, "after " + op);
       }
+    } finally {
+      peer.drop(id);
+    }
+  }
+
+  /** Reads at indexes outside a type: an XML child that is not there, a relative position at a negative index. */
+  @Test
+  void readsOutsideAType_asYjs() {
+    String id = "reads-outside";
+    Doc doc = Doc.newBuilder().clientId(7).build();
+    ROOTS.forEach((name, kind) -> Twins.root(doc, name, kind));
+    peer.newDoc(id, 7, true, ROOTS);
+    try {
+      List<Map<String, Object>> ops = List.of(
+          op("op", "insertText", "name", "t", "index", 0, "text", "abc"),
+          op("op", "insertText", "name", "t", "index", 0, "text", "xy"),
+          op("op", "xmlInsert", "name", "x", "index", 0, "nodes", List.of(text("p", "a"), text("q", "b"))));
+      for (Map<String, Object> op : ops) {
+        YjsInterop.apply(doc, op);
+        peer.apply(id, op);
+      }
+      YXmlFragment x = doc.getXmlFragment("x");
+      for (int index : new int[] {-1, -2, 0, 1, 2, 5}) {
+        Object child = peer.request(op("op", "childAt", "id", id, "name", "x", "kind", "xml", "index", index))
+            .get("child");
+        SharedType ours = x.get(index);
+        assertThat(ours == null ? null : ours.toString()).as("x.get(%s)", index).isEqualTo(child);
+      }
+      for (String name : List.of("t", "e")) {
+        for (int index : new int[] {-1, -2, -3, -4, -9}) {
+          for (int assoc : new int[] {0, -1}) {
+            Map<String, Object> reply = peer.request(op("op", "relPos", "id", id, "name", name, "kind", "text",
+                "index", index, "assoc", assoc));
+            RelativePosition ours = RelativePosition.fromTypeIndex(doc.getText(name), index, assoc);
+            String what = name + " at " + index + ", assoc " + assoc;
+            assertThat(YjsInterop.base64(ours.encode())).as("encoded position %s", what)
+                .isEqualTo(reply.get("encoded"));
+            assertThat(Json.stringify(ours.toJson())).as("JSON of position %s", what)
+                .isEqualTo(Json.stringify(reply.get("json")));
+            Object abs = peer.request(op("op", "absPos", "id", id, "encoded", reply.get("encoded"), "follow", false))
+                .get("abs");
+            AbsolutePosition ourAbs = RelativePosition.decode(ours.encode()).toAbsolute(doc, false);
+            assertThat(ourAbs == null ? null : ourAbs.index()).as("absolute position %s", what)
+                .isEqualTo(abs == null ? null : YjsInterop.asMap(abs).get("index"));
+          }
+        }
+      }
+      // Yjs's own position (clock -1 in "xyabc", one item from clock 3) fails there; ours is gone
+      assertThat(RelativePosition.fromTypeIndex(doc.getText("t"), -4).toAbsolute(doc)).isNull();
     } finally {
       peer.drop(id);
     }
