@@ -3,6 +3,7 @@ package ai.candlefish.collab.core;
 import ai.candlefish.collab.core.internal.codec.JsObjects;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -104,8 +105,32 @@ public sealed class YText extends SharedType permits YXmlText {
     return text;
   }
 
-  /** The plain text, read from the items (what {@link #toString()} returns when it has no current copy). */
+  /**
+   * A text of at most this many visible pieces, each still the {@link String} it was inserted or decoded as, is
+   * joined with one copy ({@link #walkString}).
+   */
+  static final int JOIN_PIECES = 8;
+
+  /**
+   * The plain text, read from the items (what {@link #toString()} returns when it has no current copy). A text of a
+   * few unedited pieces (a pasted or loaded string, two peers' concurrent pastes) is joined with one copy, or is its
+   * single piece, instead of a builder's two (append, then {@code toString}).
+   */
   String walkString() {
+    String[] pieces = new String[JOIN_PIECES];
+    int count = 0;
+    for (Item n = start; n != null; n = n.right) {
+      if (!n.isDeleted() && n.content instanceof ContentString s) {
+        if (count == JOIN_PIECES || !(s.chars() instanceof String piece)) {
+          return buildString();
+        }
+        pieces[count++] = piece;
+      }
+    }
+    return count == 0 ? "" : count == 1 ? pieces[0] : String.join("", Arrays.copyOf(pieces, count));
+  }
+
+  private String buildString() {
     StringBuilder sb = new StringBuilder(Math.max(16, length));
     for (Item n = start; n != null; n = n.right) {
       if (!n.isDeleted() && n.content instanceof ContentString s) {
