@@ -7,12 +7,29 @@ export const session = {
   clear: () => sessionStorage.removeItem(KEY)
 }
 
+/**
+ * Why Paintbox refuses the token of a user whose access the host revoked: the API's 401 says it in its
+ * WWW-Authenticate header (error_description), the socket in its 4401's reason. Signing in again on the user's behalf,
+ * as the page does for a token that expired, would undo the revocation.
+ */
+export const ACCESS_REVOKED = 'access revoked'
+
 export class ApiError extends Error {
-  constructor (status, message) {
+  /** `refusal`: a 401's error_description (WWW-Authenticate: Bearer error="invalid_token", ...), if it has one. */
+  constructor (status, message, refusal = null) {
     super(message)
     this.status = status
+    this.refusal = refusal
+  }
+
+  /** Whether the API refused the token because the user's access was revoked. */
+  get revoked () {
+    return this.status === 401 && this.refusal === ACCESS_REVOKED
   }
 }
+
+const refusalOf = response =>
+  (/error_description="([^"]*)"/.exec(response.headers.get('WWW-Authenticate') || '') || [])[1] || null
 
 export async function api (path, { method = 'GET', body, token } = {}) {
   const headers = { Accept: 'application/json' }
@@ -24,7 +41,7 @@ export async function api (path, { method = 'GET', body, token } = {}) {
     try {
       message = (await response.json()).message || message
     } catch {}
-    throw new ApiError(response.status, message)
+    throw new ApiError(response.status, message, refusalOf(response))
   }
   return response.status === 204 ? null : response.json()
 }

@@ -55,7 +55,7 @@ function EstimateList ({ user, onUnauthorized }) {
     untilAnswered(() => api('/api/me', { token: user.token }), { stopped: () => stopped })
       .then(me => { if (me) setMayCreate(me.mayCreate === true) }, err => {
         if (stopped) return
-        if (err instanceof ApiError && err.status === 401) onUnauthorized(user.token)
+        if (err instanceof ApiError && err.status === 401) onUnauthorized(user.token, err.revoked)
         else setLoadError(err.message)
       })
     return () => { stopped = true }
@@ -64,7 +64,7 @@ function EstimateList ({ user, onUnauthorized }) {
     let stopped = false
     const load = () => api('/api/estimates', { token: user.token })
       .then(list => { if (!stopped) { setEstimates(list); setLoadError(null) } })
-      .catch(err => err instanceof ApiError && err.status === 401 ? onUnauthorized(user.token)
+      .catch(err => err instanceof ApiError && err.status === 401 ? onUnauthorized(user.token, err.revoked)
         : !stopped && setLoadError(err.message))
     load()
     const timer = setInterval(load, 3000) // who has which estimate open changes all the time
@@ -115,17 +115,27 @@ function EstimateList ({ user, onUnauthorized }) {
  * server ends a session when its token expires, and the provider reconnects with the token it holds then. While the
  * login cannot be reached (offline, the server restarting) it tries again every few seconds, so that a page that was
  * offline when its token expired carries on, with what was typed meanwhile, once it is back. Only a login that
- * answers no, or a token refused right after it was issued, signs the user out. Returns the function that renews.
+ * answers no, or a token refused right after it was issued, signs the user out. Except when the server refused the
+ * token because the user's access was revoked (`renew(token, true)`): signing in again on the user's behalf would
+ * undo the revocation, so it stops renewing and says so (`revoked`) until the user signs in again.
+ * Returns { renew, revoked }.
  */
 function useFreshToken (user, onRenewed, signOut) {
   const current = useRef(user)
   current.current = user
   const renewing = useRef(null) // the sign-in under way, if any
   const renewed = useRef(null) // { token, at }: the last token this hook got
-  const renew = useCallback(rejected => {
+  const [revokedToken, setRevokedToken] = useState(null) // refused as its user's access was revoked
+  const revokedNow = useRef(null) // the same, for renew (made once)
+  const renew = useCallback((rejected, revoked = false) => {
     const now = current.current
     if (!now) return Promise.resolve(null)
     if (rejected !== undefined && rejected !== now.token) return Promise.resolve(now) // refused an older token
+    if (revoked) {
+      revokedNow.current = now.token
+      setRevokedToken(now.token)
+    }
+    if (revokedNow.current === now.token) return Promise.resolve(null)
     if (rejected !== undefined && renewed.current && renewed.current.token === rejected &&
       Date.now() - renewed.current.at < 10000) {
       signOut() // a token refused as soon as it was issued: signing in again would not help
@@ -133,9 +143,10 @@ function useFreshToken (user, onRenewed, signOut) {
     }
     if (renewing.current) return renewing.current
     const signIn = () => api('/api/login', { method: 'POST', body: { name: now.name } })
-    const stopped = () => current.current !== now // signed out or in again meanwhile
+    // Signed out or in again meanwhile, or the access revoked.
+    const stopped = () => current.current !== now || revokedNow.current === now.token
     renewing.current = untilAnswered(signIn, { stopped }).then(fresh => {
-      if (fresh && current.current === now) {
+      if (fresh && !stopped()) {
         renewed.current = { token: fresh.token, at: Date.now() }
         onRenewed(fresh)
       }
@@ -154,7 +165,18 @@ function useFreshToken (user, onRenewed, signOut) {
     const timer = setTimeout(() => renew(), Math.max(1000, left * 4 / 5))
     return () => clearTimeout(timer)
   }, [user && user.token])
-  return renew
+  return { renew, revoked: user !== null && revokedToken === user.token }
+}
+
+/**
+ * What the page shows once the server refused the user's token because their access was revoked, on any page: no
+ * estimates, no socket, and no signing in again by itself; signing in again is the user's choice.
+ */
+function Revoked ({ onSignIn }) {
+  return (
+    <p className='error' id='access-revoked'>Your access was revoked: this page stopped showing and saving
+      estimates. <button className='link' id='sign-in-again' onClick={onSignIn}>Sign in again</button></p>
+  )
 }
 
 /**
@@ -178,7 +200,7 @@ function App () {
   const { config, failure } = useConfig()
   const hash = useHash()
   const signOut = () => { session.clear(); setUser(null) }
-  const renew = useFreshToken(user, fresh => { session.set(fresh); setUser(fresh) }, signOut)
+  const { renew, revoked } = useFreshToken(user, fresh => { session.set(fresh); setUser(fresh) }, signOut)
   const match = /^#\/estimates\/([a-z0-9]+)$/.exec(hash)
   return (
     <>
@@ -189,10 +211,10 @@ function App () {
       </header>
       <main>
         {!user ? <Login onLogin={u => { session.set(u); setUser(u) }} />
+          : revoked ? <Revoked onSignIn={signOut} />
           : !config ? <p className='hint' id='config-loading'>Loading…{failure &&
             <span className='error'> The server does not answer yet ({failure}); trying again.</span>}</p>
-            : match ? <EstimatePage key={match[1]} id={match[1]} user={user} config={config} onUnauthorized={renew}
-              onSignOut={signOut} />
+            : match ? <EstimatePage key={match[1]} id={match[1]} user={user} config={config} onUnauthorized={renew} />
               : <EstimateList user={user} onUnauthorized={renew} />}
       </main>
     </>

@@ -7,7 +7,7 @@ import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { memo, useEffect, useLayoutEffect, useMemo, useReducer, useState } from 'react'
-import { api, ApiError, collabUrls, untilAnswered } from './api.js'
+import { ACCESS_REVOKED, api, ApiError, collabUrls, untilAnswered } from './api.js'
 import { Notes } from './notes.jsx'
 import { TextField } from './text-field.jsx'
 import { VersionsPanel, VersionView } from './versions.jsx'
@@ -27,18 +27,17 @@ const local = (type, change) => type.doc.transact(change, LOCAL)
 const TOKEN_EXPIRED = 4440
 const shouldReconnect = event => event.code === TOKEN_EXPIRED || !(event.code >= 4400 && event.code < 4500)
 // The server refuses a token it does not accept (4401) when the socket opens: typically one that expired while the
-// page was offline or the server down, so no 4440 came and the page could not sign in again in time.
+// page was offline or the server down, so no 4440 came and the page could not sign in again in time. It also ends
+// (and refuses) the sessions of a user the host revoked with 4401, reason ACCESS_REVOKED.
 const UNAUTHORIZED = 4401
-// The reason of the 4401 with which the server ends (and refuses) the sessions of a user the host revoked.
-const ACCESS_REVOKED = 'access revoked'
 
 /**
  * Connects again with a fresh token when the server refused the one the provider used (4401), which the provider
  * takes as final: `renew` signs in again (or signs out when that cannot help). What was typed meanwhile is still in
- * the page's document and goes out with the next sync. Except where a fresh token cannot help, which `onGone` hears:
- * the user's access was revoked (the server's reason "access revoked": signing in again on the user's behalf would
- * undo the revocation), or the estimate is gone (deleted while this page was offline or its server down: the socket
- * refuses a document that the list no longer has, and the API answers 404).
+ * the page's document and goes out with the next sync. Except where a fresh token cannot help: the user's access was
+ * revoked (the socket's reason, or the API's answer, says so: `renew` is told, and signs nobody in), or the estimate is
+ * gone (deleted while this page was offline or its server down: the socket refuses a document that the list no longer
+ * has, and the API answers 404), which `onGone` hears.
  */
 function useReconnectWhenRefused (provider, renew, id, onGone) {
   useEffect(() => {
@@ -47,24 +46,24 @@ function useReconnectWhenRefused (provider, renew, id, onGone) {
     const onStatus = ({ status }) => { if (status === 'connecting') used = provider.params.token }
     const onClosed = ({ code, reason }) => {
       if (code !== UNAUTHORIZED) return
+      const refused = used
+      const reconnect = revoked => Promise.resolve(renew(refused, revoked)).then(fresh => {
+        if (alive && fresh && fresh.token !== refused) {
+          provider.params.token = fresh.token
+          provider.connect()
+        }
+      })
       if (reason === ACCESS_REVOKED) {
-        onGone({ why: 'revoked' })
+        reconnect(true)
         return
       }
-      const refused = used
-      api('/api/estimates/' + id, { token: provider.params.token }).then(() => true, err =>
-        !(err instanceof ApiError && err.status === 404)).then(listed => {
+      api('/api/estimates/' + id, { token: provider.params.token }).then(() => null, err => err).then(err => {
         if (!alive) return null
-        if (!listed) {
-          onGone({ why: 'deleted' })
+        if (err instanceof ApiError && err.status === 404) {
+          onGone({})
           return null
         }
-        return Promise.resolve(renew(refused)).then(fresh => {
-          if (alive && fresh && fresh.token !== refused) {
-            provider.params.token = fresh.token
-            provider.connect()
-          }
-        })
+        return reconnect(err instanceof ApiError && err.revoked)
       })
     }
     provider.on('status', onStatus)
@@ -290,17 +289,12 @@ const Room = memo(function Room ({ rooms, room, total, writable }) {
   )
 })
 
-/**
- * What the page shows instead of an estimate that is gone for this user (`gone.why`): deleted (by `gone.by`, when the
- * page was open), or the user's access revoked (the page stopped syncing; signing in again is the user's choice).
- */
-function Gone ({ gone, onSignOut }) {
-  return gone.why === 'deleted'
-    ? <p className='error' id='estimate-gone' data-why='deleted'>
+/** What the page shows instead of an estimate that was deleted (by `gone.by`, when the page was open). */
+function Gone ({ gone }) {
+  return (
+    <p className='error' id='estimate-gone' data-why='deleted'>
       This estimate was deleted{gone.by ? ' by ' + gone.by : ''}. <a href='#/'>Back to the estimates</a></p>
-    : <p className='error' id='estimate-gone' data-why='revoked'>
-      Your access was revoked: this page stopped saving changes. <button className='link' id='sign-in-again'
-        onClick={onSignOut}>Sign in again</button></p>
+  )
 }
 
 /** "Delete", then "Delete … for everyone?" with the choice; deletes through the API and goes back to the list. */
@@ -309,7 +303,7 @@ function DeleteButton ({ id, title, user, onUnauthorized }) {
   const [failure, setFailure] = useState(null)
   const remove = () => api('/api/estimates/' + id, { method: 'DELETE', token: user.token })
     .then(() => { location.hash = '#/' }, err => {
-      if (err instanceof ApiError && err.status === 401) onUnauthorized(user.token)
+      if (err instanceof ApiError && err.status === 401) onUnauthorized(user.token, err.revoked)
       setFailure(err.message || 'HTTP ' + err.status)
     })
   if (!asking) {
@@ -325,10 +319,10 @@ function DeleteButton ({ id, title, user, onUnauthorized }) {
   )
 }
 
-export function EstimatePage ({ id, user, config, onUnauthorized, onSignOut }) {
+export function EstimatePage ({ id, user, config, onUnauthorized }) {
   const [estimate, setEstimate] = useState(null)
   const [error, setError] = useState(null)
-  const [refused, setRefused] = useState(null) // what the socket's refusal said: { why: 'revoked' | 'deleted' }
+  const [refused, setRefused] = useState(null) // {} once the socket refused the estimate as deleted
   const documentName = 'estimate-' + id
   // Not connected here: Lexical's collaboration plugin connects it when the notes editor mounts (so the editor
   // hears the first 'sync') and disconnects it when the page goes.
@@ -359,13 +353,13 @@ export function EstimatePage ({ id, user, config, onUnauthorized, onSignOut }) {
   // Deleted while this page had it open: the server marks the document before it erases it, for every open page.
   const deleted = doc.getMap('deleted')
   useObserved(deleted)
-  const gone = refused || (deleted.get('by') !== undefined ? { why: 'deleted', by: deleted.get('by') } : null)
+  const gone = refused || (deleted.get('by') !== undefined ? { by: deleted.get('by') } : null)
   useEffect(() => {
     if (gone) provider.disconnect()
   }, [provider, gone !== null])
   const writable = estimate !== null && estimate.writable === true && !gone
   useKeptInBrowser(user.name, documentName, doc, provider, writable,
-    (gone !== null && gone.why === 'deleted') || (error !== null && error.missing))
+    gone !== null || (error !== null && error.missing))
   // The estimate's record (title, whether this user may change it), asked until the server answers; only an answer
   // that asking again cannot change (not found, refused) replaces the page with an error. The rooms and the notes
   // (whose editor connects the provider) wait for it: a made-up or mistyped id in the URL must not open, and with
@@ -375,7 +369,7 @@ export function EstimatePage ({ id, user, config, onUnauthorized, onSignOut }) {
     untilAnswered(() => api('/api/estimates/' + id, { token: user.token }), { stopped: () => stopped })
       .then(answer => { if (answer) setEstimate(answer) }, err => {
         if (stopped) return
-        if (err instanceof ApiError && err.status === 401) onUnauthorized(user.token)
+        if (err instanceof ApiError && err.status === 401) onUnauthorized(user.token, err.revoked)
         else if (err instanceof ApiError && err.status === 404) {
           setError({ missing: true, message: `No estimate “${id}” here: the link may be mistyped, or you may not see this estimate.` })
         } else setError({ message: err.message || 'HTTP ' + err.status })
@@ -405,7 +399,7 @@ export function EstimatePage ({ id, user, config, onUnauthorized, onSignOut }) {
   }
 
   if (error) return <p className='error' id='estimate-error'>{error.message} <a href='#/'>Back to the estimates</a></p>
-  if (gone) return <Gone gone={gone} onSignOut={onSignOut} />
+  if (gone) return <Gone gone={gone} />
   if (!estimate) {
     return (
       <section className='estimate' data-status='loading'>

@@ -17,7 +17,7 @@ export function VersionsPanel ({ id, user, writable, onShow, onUnauthorized }) {
   const [restored, setRestored] = useState(null) // { text, before } after a restore
   const [error, setError] = useState(null)
   const call = (path, options = {}) => api(path, { token: user.token, ...options }).catch(err => {
-    if (err instanceof ApiError && err.status === 401) onUnauthorized(user.token)
+    if (err instanceof ApiError && err.status === 401) onUnauthorized(user.token, err.revoked)
     setError(err.message)
     throw err
   })

@@ -12,12 +12,18 @@
 //             his page must say so and show nothing to edit, open no socket again (and not sign him in again by
 //             itself), and offer to sign in again, which leads to the sign-in form; Alice, on the same estimate,
 //             goes on.
+//     revoke-on-the-list
+//             Wendy creates "Attic", names a room "Loft" and goes back to the estimate list, where the server revokes
+//             her access (the test does, once she left the estimate): the list, whose next API call is refused,
+//             must say so and stop showing estimates, and must not sign her in again by itself (no login request);
+//             "Sign in again" leads to the sign-in form.
 import { mkdirSync } from 'node:fs'
-import { aliceAndBob, check, cuttable, openEstimate, runScenarios, signIn, waitUntil } from './paintbox-pages.mjs'
+import { aliceAndBob, check, createEstimate, cuttable, openEstimate, runScenarios, signIn, waitUntil }
+  from './paintbox-pages.mjs'
 
 const [base, shots, ...scenarios] = process.argv.slice(2)
 if (!base || !shots || scenarios.length === 0) {
-  console.error('usage: node paintbox-access.mjs <base url> <shots> delete|revoke...')
+  console.error('usage: node paintbox-access.mjs <base url> <shots> delete|revoke|revoke-on-the-list...')
   process.exit(2)
 }
 mkdirSync(shots, { recursive: true })
@@ -27,6 +33,9 @@ const gone = who => who.page.evaluate(() => {
   const p = document.getElementById('estimate-gone')
   return p && { why: p.dataset.why, text: p.textContent }
 })
+
+/** What `who`'s page says of a revoked access, or null while it says nothing of it. */
+const revokedNotice = who => who.page.evaluate(() => document.getElementById('access-revoked')?.textContent ?? null)
 
 /** The names of this browser profile's IndexedDB databases (the pages' kept copies of estimates). */
 const keptCopies = who => who.page.evaluate(async () => (await indexedDB.databases()).map(d => d.name))
@@ -86,14 +95,14 @@ const SCENARIOS = {
     await vic.page.locator('.room').first().locator('.room-name').fill('Porch')
     // The test revokes Vic once the server has him on the estimate (who has which estimate open).
     const vicSaw = (await waitUntil('Vic\'s page says his access was revoked', async () => {
-      const g = await gone(vic)
-      return { ok: g !== null && g.why === 'revoked', g }
-    }, 60000)).g
+      const text = await revokedNotice(vic)
+      return { ok: text !== null, text }
+    }, 60000)).text
     check(await vic.page.locator('.room-name, #add-room, #notes').count() === 0, 'Vic\'s page shows nothing to edit')
     const socketsThen = vic.sockets.length
     await vic.page.waitForTimeout(6000) // the provider's back-off reaches 2.5 s: several tries would show by now
     check(vic.sockets.length === socketsThen, `Vic's page opened no socket after the revocation: ${vic.sockets.length - socketsThen}`)
-    check((await gone(vic)).why === 'revoked', 'Vic\'s page still says so (it did not sign him in again)')
+    check(await revokedNotice(vic) !== null, 'Vic\'s page still says so (it did not sign him in again)')
     await vic.page.screenshot({ path: `${shots}/revoked-vic.png` })
     await vic.page.click('#sign-in-again')
     await vic.page.waitForSelector('#login-name', { timeout: 15000 })
@@ -101,7 +110,36 @@ const SCENARIOS = {
     await alice.page.locator('.room').first().locator('.room-name').fill('Porch and steps')
     check(await alice.page.locator('.estimate').getAttribute('data-status') === 'synced', 'Alice goes on')
     for (const who of [alice, vic]) check(who.errors.length === 0, `${who.name}'s page had errors: ${who.errors}`)
-    return { id, vic: vicSaw.text.trim() }
+    return { id, vic: vicSaw.trim() }
+  },
+
+  async 'revoke-on-the-list' (browser) {
+    const wendy = await signIn(browser, base, 'Wendy')
+    const id = await createEstimate(wendy, 'Attic')
+    await wendy.page.click('#add-room')
+    await wendy.page.locator('.room').first().locator('.room-name').fill('Loft')
+    await waitUntil('Wendy\'s room name is sent', async () => ({
+      ok: await wendy.page.evaluate(() => !window.paintbox.provider.ws?.bufferedAmount)
+    }))
+    const logins = []
+    wendy.page.on('request', r => { if (new URL(r.url()).pathname === '/api/login') logins.push(r.url()) })
+    await wendy.page.click('text=← Estimates')
+    // The test revokes Wendy once the server no longer has her on the estimate: before or after the list's first
+    // call, which asks every 3 s.
+    const wendySaw = (await waitUntil('Wendy\'s list says her access was revoked', async () => {
+      const text = await revokedNotice(wendy)
+      return { ok: text !== null, text }
+    }, 60000)).text
+    check(new URL(wendy.page.url()).hash === '#/', 'Wendy\'s page is the list\'s: ' + wendy.page.url())
+    check(await wendy.page.locator('#estimates, #new-title').count() === 0, 'Wendy\'s page shows no estimates')
+    await wendy.page.waitForTimeout(4000) // longer than the list's 3 s between calls
+    check(logins.length === 0, `Wendy's page signed her in again by itself: ${logins.length} login requests`)
+    check(await revokedNotice(wendy) !== null, 'Wendy\'s page still says so')
+    await wendy.page.screenshot({ path: `${shots}/revoked-wendy.png` })
+    await wendy.page.click('#sign-in-again')
+    await wendy.page.waitForSelector('#login-name', { timeout: 15000 })
+    check(wendy.errors.length === 0, `Wendy's page had errors: ${wendy.errors}`)
+    return { id, wendy: wendySaw.trim() }
   }
 }
 

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ResponseStatusException;
@@ -35,6 +36,13 @@ import org.springframework.web.server.ResponseStatusException;
 public class Users {
   private static final List<String> COLORS = List.of("#d1495b", "#00798c", "#c77d12", "#30638e", "#6a4c93",
       "#2a9d8f", "#e76f51", "#3d405b");
+  /** The refused token's description for a token that is not valid (a wrong signature, expired). */
+  static final String INVALID_TOKEN = "invalid or expired token";
+  /**
+   * The refused token's description for a user whose access the host revoked, the reason with which the socket
+   * refuses such a user (4401) too.
+   */
+  static final String ACCESS_REVOKED = "access revoked";
   /** Numbers the API's requests for the authenticator (which may log them), apart from the socket's connections. */
   private static final AtomicLong REQUESTS = new AtomicLong();
 
@@ -80,23 +88,50 @@ public class Users {
   /**
    * The user of a request, from its {@code Authorization: Bearer} header.
    *
-   * @throws ResponseStatusException 401 if there is no valid token
+   * @throws Unauthorized 401 if there is no valid token
    */
   public Caller caller(String authorization, HttpServletRequest request) {
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      throw new ResponseStatusException(HttpStatus.UNAUTHORIZED, "sign in first (Authorization: Bearer <token>)");
+      throw new Unauthorized(null, "sign in first (Authorization: Bearer <token>)");
     }
     Principal principal;
     try {
       principal = authenticator.authenticate(authorization.substring(7).strip(), connection(request));
     } catch (AuthenticationException e) {
-      throw new ResponseStatusException(HttpStatus.UNAUTHORIZED, "invalid or expired token; sign in again");
+      throw new Unauthorized(INVALID_TOKEN, INVALID_TOKEN + "; sign in again");
     }
     if (server.isRevoked(principal)) {
       // The host revoked the user (CollabServer.revoke) after this token was issued: the socket refuses it.
-      throw new ResponseStatusException(HttpStatus.UNAUTHORIZED, "access revoked; sign in again");
+      throw new Unauthorized(ACCESS_REVOKED, ACCESS_REVOKED + "; sign in again");
     }
     return new Caller(principal);
+  }
+
+  /**
+   * A 401 whose {@code WWW-Authenticate} header says why (RFC 6750: {@code Bearer error="invalid_token",
+   * error_description="access revoked"}): Spring's error response drops the reason from its body but keeps the header.
+   * The page tells a token that expired (it signs in again for the user) from a user whose access was revoked (it must
+   * not: that would undo the revocation) by it.
+   */
+  static final class Unauthorized extends ResponseStatusException {
+    private final String challenge;
+
+    /**
+     * {@code description}: why the token was refused ({@link #INVALID_TOKEN}, {@link #ACCESS_REVOKED}), null if
+     * there was none.
+     */
+    Unauthorized(String description, String reason) {
+      super(HttpStatus.UNAUTHORIZED, reason);
+      this.challenge = description == null ? "Bearer"
+          : "Bearer error=\"invalid_token\", error_description=\"" + description + "\"";
+    }
+
+    @Override
+    public HttpHeaders getHeaders() {
+      HttpHeaders headers = new HttpHeaders();
+      headers.set(HttpHeaders.WWW_AUTHENTICATE, challenge);
+      return headers;
+    }
   }
 
   /** The request as an authenticator sees a connection: its address, path and headers (not the token's). */

@@ -24,8 +24,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * Paintbox's page when an estimate stops being there for a person (deleted by somebody else, their access revoked),
  * in one Chromium: {@code src/test/js/paintbox-access.mjs} runs the scenarios (its header says what each does and
- * expects); the test revokes the user of the second once the server has him on the estimate, and checks the store
- * after the first.
+ * expects); the test revokes the user of the second once the server has him on the estimate, the user of the third
+ * once she went back to the list, and checks the store after the first.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PaintboxAccessBrowserTest {
@@ -58,9 +58,29 @@ class PaintboxAccessBrowserTest {
         }
         return server.revoke(PaintboxApplication.TENANT, "Vic").join();
       });
+      // Wendy's once she has named a room of her estimate "Attic" and gone back to the list (her socket closed:
+      // PresenceHooks no longer has her on it), where nothing but the API's answers can tell her page.
+      Estimates estimates = app.getBean(Estimates.class);
+      CompletableFuture<Integer> revokedOnTheList = CompletableFuture.supplyAsync(() -> {
+        String[] id = {null};
+        await("Wendy's estimate is listed").atMost(300, TimeUnit.SECONDS).pollInterval(200, TimeUnit.MILLISECONDS)
+            .until(() -> (id[0] = estimates.list().stream().filter(e -> e.title().equals("Attic"))
+                .map(Estimates.Estimate::id).findFirst().orElse(null)) != null);
+        try (DocumentHandle estimate = server.openDocument(
+            DocumentKey.of(PaintboxApplication.TENANT, "estimate-" + id[0])).join()) {
+          await("Wendy named a room and went back to the list").atMost(60, TimeUnit.SECONDS)
+              .pollInterval(200, TimeUnit.MILLISECONDS)
+              .until(() -> estimate.read(doc -> EstimateContent.read(doc, null).rooms().stream()
+                  .anyMatch(room -> "Loft".equals(room.get("name")))).join()
+                  && !presence.viewers().getOrDefault(id[0], List.of()).contains("Wendy"));
+        }
+        return server.revoke(PaintboxApplication.TENANT, "Wendy").join();
+      });
       scenarios = NodeScenarios.run("paintbox-access.mjs", "scenario", List.of(base,
-          System.getProperty("screenshot.dir", "target/screenshots") + "/access", "delete", "revoke"), Map.of());
+          System.getProperty("screenshot.dir", "target/screenshots") + "/access", "delete", "revoke",
+          "revoke-on-the-list"), Map.of());
       assertThat(revoked.get(10, TimeUnit.SECONDS)).as("connections whose sessions the revocation ended").isOne();
+      assertThat(revokedOnTheList.get(10, TimeUnit.SECONDS)).as("Wendy had no socket open").isZero();
       JsonNode deleted = scenarios.passed("delete");
       DocumentKey key = DocumentKey.of(PaintboxApplication.TENANT, "estimate-" + deleted.get("id").asText());
       DocumentStore store = app.getBean(DocumentStore.class);
@@ -85,5 +105,12 @@ class PaintboxAccessBrowserTest {
     JsonNode seen = scenarios.passed("revoke");
 
     assertThat(seen.get("vic").asText()).startsWith("Your access was revoked");
+  }
+
+  @Test
+  void aUserRevokedWhileOnTheEstimateList_isToldSo_andNotSignedInAgain() {
+    JsonNode seen = scenarios.passed("revoke-on-the-list");
+
+    assertThat(seen.get("wendy").asText()).startsWith("Your access was revoked");
   }
 }

@@ -183,9 +183,14 @@ class PaintboxApplicationTest {
   }
 
   @Test
-  void api_needsASignedInUser() throws Exception {
-    assertThat(call("GET", "/api/estimates", null, null).statusCode()).isEqualTo(401);
-    assertThat(call("POST", "/api/estimates", "not-a-token", "{\"title\":\"x\"}").statusCode()).isEqualTo(401);
+  void api_needsASignedInUser_andSaysWhyInWwwAuthenticate() throws Exception {
+    HttpResponse<String> none = call("GET", "/api/estimates", null, null);
+    assertThat(none.statusCode()).isEqualTo(401);
+    assertThat(none.headers().allValues("WWW-Authenticate")).containsExactly("Bearer");
+    HttpResponse<String> invalid = call("POST", "/api/estimates", "not-a-token", "{\"title\":\"x\"}");
+    assertThat(invalid.statusCode()).isEqualTo(401);
+    assertThat(invalid.headers().allValues("WWW-Authenticate"))
+        .containsExactly("Bearer error=\"invalid_token\", error_description=\"invalid or expired token\"");
     assertThat(call("POST", "/api/login", null, "{\"name\":\"  \"}").statusCode()).isEqualTo(400);
     assertThat(call("POST", "/api/estimates", login("Ada"), "{\"title\":\"\"}").statusCode()).isEqualTo(400);
   }
@@ -296,7 +301,11 @@ class PaintboxApplicationTest {
     String cy = login("Cy");
     assertThat(call("GET", "/api/estimates", cy, null).statusCode()).isEqualTo(200);
     collab.revoke(PaintboxApplication.TENANT, "Cy").get(10, TimeUnit.SECONDS);
-    assertThat(call("GET", "/api/estimates", cy, null).statusCode()).isEqualTo(401);
+    HttpResponse<String> revoked = call("GET", "/api/estimates", cy, null);
+    assertThat(revoked.statusCode()).isEqualTo(401);
+    // The page reads this to tell a revoked user (whom it must not sign in again) from an expired token.
+    assertThat(revoked.headers().allValues("WWW-Authenticate"))
+        .containsExactly("Bearer error=\"invalid_token\", error_description=\"access revoked\"");
     assertThat(call("POST", "/api/estimates", cy, "{\"title\":\"After\"}").statusCode()).isEqualTo(401);
     assertThat(call("GET", "/api/estimates", login("Dee"), null).statusCode()).as("another user").isEqualTo(200);
     Thread.sleep(1100); // a JWT's iat is in whole seconds: one issued in the revocation's second counts as before it
