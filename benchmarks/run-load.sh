@@ -70,7 +70,12 @@
 #   LOAD_PEAK_WRITERS=W (the peak steps' writers per document, default 10: every client; with fewer, each writer edits
 #   10/W times as often, so that a document gets as many updates as before, and only the writers keep a replica: the
 #   other clients time each receipt and count its bytes without applying it, a receiver that costs the generator far
-#   less than the server's delivery; see RESULTS.md, "Server, round 12")
+#   less than the server's delivery; see RESULTS.md, "Server, round 12");
+#   LOAD_BREAKDOWN=1 (where each server's CPU per delivered update goes, written to
+#   benchmarks/target/load/breakdown-<server>-<protocol>-<scenario>.txt and printed after each run: user and system
+#   time by thread group, context switches and system calls per delivery, and GC, JIT and allocation; collab-netty
+#   then runs with a flight recording of benchmarks/breakdown.jfc, Node with --trace-gc; see
+#   benchmarks/server-breakdown.sh)
 #
 # Each JVM runs in a session of its own (setsid): with the kernel's autogroup scheduling
 # (/proc/sys/kernel/sched_autogroup_enabled), the CPU is shared fairly between sessions, so two JVMs in one session
@@ -176,14 +181,18 @@ server_flags() {
 start_server() {
   local log="$logs/server-$2.log"
   if [[ $1 == collab-netty ]]; then
-    local -a environment=()
+    local -a environment=() recording=()
     [[ $3 != idle-* && $3 != connections ]] || environment=(MALLOC_ARENA_MAX=2)
+    [[ -z "${LOAD_BREAKDOWN:-}" ]] || recording=("-XX:StartFlightRecording=settings=benchmarks/breakdown.jfc")
     # shellcheck disable=SC2046,SC2086
-    env "${environment[@]}" setsid java ${SERVER_FLAGS:-$(server_flags "$3")} ${SERVER_JAVA_OPTS:-} -cp "${SERVER_JAR:-$jar}" \
+    env "${environment[@]}" setsid java ${SERVER_FLAGS:-$(server_flags "$3")} "${recording[@]}" ${SERVER_JAVA_OPTS:-} \
+      -cp "${SERVER_JAR:-$jar}" \
       ai.candlefish.collab.benchmarks.load.LoadServer "$port" ${SERVER_THREADS:-} >"$log" 2>&1 &
   else
     # As their READMEs start them: one Node process, default options.
-    (cd benchmarks/js && exec setsid node load-server.mjs "$1" "$port") >"$log" 2>&1 &
+    local -a trace=()
+    [[ -z "${LOAD_BREAKDOWN:-}" ]] || trace=(--trace-gc)
+    (cd benchmarks/js && exec setsid node "${trace[@]}" load-server.mjs "$1" "$port") >"$log" 2>&1 &
   fi
   server_pid=$!
   prioritize "$server_pid"
@@ -257,9 +266,19 @@ run_one() {
     "${args[@]}" >"$out" 2>&1 &
   generator_pid=$!
   prioritize "$generator_pid"
+  local breakdown_pid=
+  if [[ -n "${LOAD_BREAKDOWN:-}" ]]; then
+    benchmarks/server-breakdown.sh "$server_pid" "$out" "$logs/server-$name.log" "$logs/breakdown-$name.txt" \
+      >/dev/null 2>"$logs/breakdown-$name.err" &
+    breakdown_pid=$!
+  fi
   tail -n +1 --pid="$generator_pid" -f "$out" | grep -v '^ROW \|^PEERS ' || true
   wait "$generator_pid" || rc=1
   generator_pid=
+  if [[ -n "$breakdown_pid" ]]; then
+    wait "$breakdown_pid" || true
+    cat "$logs/breakdown-$name.txt" "$logs/breakdown-$name.err" 2>/dev/null || true
+  fi
   rows+=("$(sed -n 's/^ROW //p' "$out")")
   peer_rows+=("$(sed -n 's/^PEERS //p' "$out")")
   stop_server
