@@ -990,10 +990,19 @@ public sealed class YText extends SharedType permits YXmlText {
    */
   public int cleanupFormatting() {
     requireDoc();
+    return cleanupFormatting(this);
+  }
+
+  /**
+   * {@link #cleanupFormatting()} on any type: as Yjs, a remote update can put format marks into an array (an id that
+   * names both an item of length 0 in a text and the array item after it), and the cleanup after that update walks
+   * the array as it walks a text.
+   */
+  private static int cleanupFormatting(SharedType type) {
     int[] res = {0};
-    doc.transact(txn -> {
-      Item startItem = start;
-      Item end = start;
+    type.doc.transact(txn -> {
+      Item startItem = type.start;
+      Item end = type.start;
       Map<String, Object> startAttributes = new HashMap<>();
       Map<String, Object> currentAttributes = new HashMap<>(startAttributes);
       while (end != null) {
@@ -1012,10 +1021,13 @@ public sealed class YText extends SharedType permits YXmlText {
     return res[0];
   }
 
-  /** After a remote change to formatted text: remove format marks that became redundant (as Yjs does). */
+  /**
+   * After a remote change to formatted text: remove format marks that became redundant (as Yjs does), in every type
+   * that holds marks, a text or not.
+   */
   static void cleanupAfterTransaction(Transaction txn) {
     Doc doc = txn.doc;
-    Set<YText> needFullCleanup = new LinkedHashSet<>();
+    Set<SharedType> needFullCleanup = new LinkedHashSet<>();
     txn.afterState().forEach((client, afterClock) -> {
       int clock = txn.beforeState(client);
       if (afterClock == clock) {
@@ -1026,8 +1038,8 @@ public sealed class YText extends SharedType permits YXmlText {
       doc.store.iterateStructs(txn, structs, clock, structs.state() - clock, inserted::add);
       for (AbstractStruct s : inserted) {
         if (s instanceof Item item && !item.isDeleted() && item.content instanceof ContentFormat
-            && item.parent instanceof YText t) {
-          needFullCleanup.add(t);
+            && item.parent instanceof SharedType parent) {
+          needFullCleanup.add(parent);
         }
       }
     });
@@ -1047,7 +1059,7 @@ public sealed class YText extends SharedType permits YXmlText {
         }
       }
       for (AbstractStruct s : deleted) {
-        if (!(s instanceof Item item) || !(item.parent instanceof YText parent) || !parent.hasFormatting
+        if (!(s instanceof Item item) || !(item.parent instanceof SharedType parent) || !parent.hasFormatting
             || needFullCleanup.contains(parent)) {
           continue;
         }
@@ -1057,8 +1069,8 @@ public sealed class YText extends SharedType permits YXmlText {
           cleanupContextlessFormattingGap(t, item);
         }
       }
-      for (YText text : needFullCleanup) {
-        text.cleanupFormatting();
+      for (SharedType type : needFullCleanup) {
+        cleanupFormatting(type);
       }
     });
   }

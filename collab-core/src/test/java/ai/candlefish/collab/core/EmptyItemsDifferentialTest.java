@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(YjsPeerExtension.class)
 class EmptyItemsDifferentialTest {
-  private static final Map<String, String> ROOTS = Map.of("t", "text");
+  private static final Map<String, String> ROOTS = Map.of("t", "text", "a", "array");
 
   private static YjsPeer peer; // started and closed by YjsPeerExtension
 
@@ -51,7 +51,14 @@ class EmptyItemsDifferentialTest {
           "{\"op\":\"deleteText\",\"name\":\"t\",\"index\":2,\"len\":1}",
           "{\"op\":\"insertText\",\"name\":\"t\",\"index\":2,\"text\":\"q\"}",
           "{\"op\":\"transact\",\"ops\":[{\"op\":\"insertEmbed\",\"name\":\"t\",\"index\":1,\"embed\":\"\"},"
-              + "{\"op\":\"deleteText\",\"name\":\"t\",\"index\":0,\"len\":2}]}"));
+              + "{\"op\":\"deleteText\",\"name\":\"t\",\"index\":0,\"len\":2}]}"),
+      // typed before one that is not its client's first struct, whose id then names an array item: the receiver puts
+      // the embed's marks into the array, and after a remote change to formatted text cleans them there as in a text
+      List.of("{\"op\":\"insertText\",\"name\":\"t\",\"index\":0,\"text\":\"ab\",\"attrs\":{\"bold\":true}}",
+          "{\"op\":\"insertEmbed\",\"name\":\"t\",\"index\":0,\"embed\":\"\"}",
+          "{\"op\":\"arrayPush\",\"name\":\"a\",\"values\":[1]}",
+          "{\"op\":\"transact\",\"ops\":[{\"op\":\"insertEmbed\",\"name\":\"t\",\"index\":0,\"embed\":\"\","
+              + "\"attrs\":{\"width\":5}},{\"op\":\"deleteText\",\"name\":\"t\",\"index\":1,\"len\":1}]}"));
 
   @Test
   void emptyEmbeds_writtenAndReceived_asYjs() {
@@ -66,10 +73,12 @@ class EmptyItemsDifferentialTest {
   private static void run(String id, boolean gc, List<Map<String, Object>> ops) {
     Doc author = Doc.newBuilder().clientId(7).gc(gc).build();
     author.getText("t");
+    author.getArray("a");
     List<byte[]> authorEvents = new ArrayList<>();
     author.onUpdate((u, origin, txn) -> authorEvents.add(u.clone()));
     Doc receiver = Doc.newBuilder().clientId(9).gc(gc).build();
     receiver.getText("t");
+    receiver.getArray("a");
     peer.newDoc(id + "-author", 7, gc, ROOTS);
     peer.newDoc(id + "-receiver", 9, gc, ROOTS);
     List<byte[]> allEvents = new ArrayList<>();
@@ -114,8 +123,10 @@ class EmptyItemsDifferentialTest {
       assertThat(Updates.decode(state).structs()).as("%s decoded", id).isNotEmpty();
       Doc fresh = Doc.newBuilder().clientId(9).gc(gc).build();
       fresh.getText("t");
+      fresh.getArray("a");
       Doc freshV2 = Doc.newBuilder().clientId(9).gc(gc).build();
       freshV2.getText("t");
+      freshV2.getArray("a");
       freshV2.applyUpdateV2(stateV2);
       peer.newDoc(id + "-fresh", 9, gc, ROOTS);
       try {
