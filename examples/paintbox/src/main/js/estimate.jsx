@@ -230,7 +230,7 @@ const Surface = memo(function Surface ({ surface, surfaces, writable }) {
   const get = k => surface.get(k)
   const set = k => v => local(surface, () => surface.set(k, v))
   return (
-    <tr className='surface'>
+    <tr className='surface' data-surface={surface.get('id')}>
       <td>
         <select className='kind' value={get('kind') || KINDS[0]} disabled={!writable}
           onChange={e => set('kind')(e.target.value)}>

@@ -18,8 +18,9 @@
 //             must say so and stop showing estimates, and must not sign her in again by itself (no login request);
 //             "Sign in again" leads to the sign-in form.
 import { mkdirSync } from 'node:fs'
-import { aliceAndBob, check, createEstimate, cuttable, openEstimate, runScenarios, signIn, waitUntil }
-  from './paintbox-pages.mjs'
+import {
+  addRoom, aliceAndBob, check, createEstimate, cuttable, openEstimate, runScenarios, signIn, waitUntil
+} from './paintbox-pages.mjs'
 
 const [base, shots, ...scenarios] = process.argv.slice(2)
 if (!base || !shots || scenarios.length === 0) {
@@ -43,8 +44,7 @@ const keptCopies = who => who.page.evaluate(async () => (await indexedDB.databas
 const SCENARIOS = {
   async delete (browser) {
     const { alice, bob, id } = await aliceAndBob(browser, base, 'Garden shed')
-    await alice.page.click('#add-room')
-    await alice.page.locator('.room').first().locator('.room-name').fill('Shed')
+    await (await addRoom(alice)).locator('.room-name').fill('Shed')
     const carol = await signIn(browser, base, 'Carol')
     const line = await cuttable(carol.context)
     await carol.page.waitForSelector(`#estimates li[data-id="${id}"]`, { timeout: 15000 })
@@ -91,8 +91,7 @@ const SCENARIOS = {
 
   async revoke (browser) {
     const { alice, bob: vic, id } = await aliceAndBob(browser, base, 'Porch', 'Vic')
-    await vic.page.click('#add-room')
-    await vic.page.locator('.room').first().locator('.room-name').fill('Porch')
+    await (await addRoom(vic)).locator('.room-name').fill('Porch')
     // The test revokes Vic once the server has him on the estimate (who has which estimate open).
     const vicSaw = (await waitUntil('Vic\'s page says his access was revoked', async () => {
       const text = await revokedNotice(vic)
@@ -116,8 +115,7 @@ const SCENARIOS = {
   async 'revoke-on-the-list' (browser) {
     const wendy = await signIn(browser, base, 'Wendy')
     const id = await createEstimate(wendy, 'Attic')
-    await wendy.page.click('#add-room')
-    await wendy.page.locator('.room').first().locator('.room-name').fill('Loft')
+    await (await addRoom(wendy)).locator('.room-name').fill('Loft')
     await waitUntil('Wendy\'s room name is sent', async () => ({
       ok: await wendy.page.evaluate(() => !window.paintbox.provider.ws?.bufferedAmount)
     }))

@@ -10,8 +10,8 @@
 //     After a restart: Carol signs in; the estimate must be in the list; she opens it and, if asked, must see the
 //     content and total from before.
 import {
-  caretInNotes, check, clickToAdd, fillSurface, launch, openEstimate, reportPages, roomsInDocument, seen,
-  signIn as signInAs, surfacesInDocument, waitUntil
+  addRoom, addSurface, caretInNotes, check, fillSurface, launch, openEstimate, reportPages, seen, signIn as signInAs,
+  waitUntil
 } from './paintbox-pages.mjs'
 import { mkdirSync } from 'node:fs'
 
@@ -58,8 +58,8 @@ try {
     await openEstimate(bob, id)
 
     // Alice's first room and first line of notes; Bob sees them.
-    await alice.page.click('#add-room')
-    await alice.page.locator('.room').first().locator('.room-name').fill('Living room')
+    const livingRoom = await addRoom(alice)
+    await livingRoom.locator('.room-name').fill('Living room')
     await alice.page.locator('#notes').click()
     await alice.page.keyboard.type('Access via the back door. ')
     await bob.page.waitForFunction(() => document.getElementById('notes').innerText.includes('back door.'), null,
@@ -69,11 +69,10 @@ try {
     // Both at once: Alice fills the living room and writes at the start of the notes; Bob adds the kitchen and
     // writes at the end.
     const aliceWork = async () => {
-      const room = alice.page.locator('.room').first()
-      await room.locator('.add-surface').click()
-      await room.locator('.add-surface').click()
-      await fillSurface(room.locator('tr.surface').nth(0), { area: 20, coats: 2, price: 4.5, product: 'Wall white matt' })
-      await fillSurface(room.locator('tr.surface').nth(1), { kind: 'Ceiling', area: 15, coats: 1, price: 5, product: 'Ceiling white' })
+      const wall = await addSurface(livingRoom)
+      const ceiling = await addSurface(livingRoom)
+      await fillSurface(wall, { area: 20, coats: 2, price: 4.5, product: 'Wall white matt' })
+      await fillSurface(ceiling, { kind: 'Ceiling', area: 15, coats: 1, price: 5, product: 'Ceiling white' })
       await alice.page.locator('#notes').click()
       await alice.page.keyboard.press('Control+Home')
       await caretInNotes(alice.page, 'start')
@@ -81,12 +80,10 @@ try {
     }
     const bobWork = async () => {
       // Alice's surfaces reach Bob's page meanwhile and move what is below her room: a click that one of them
-      // moves between the mouse's down and up adds nothing (see clickToAdd).
-      await clickToAdd(bob.page.locator('#add-room'), roomsInDocument)
-      const room = bob.page.locator('.room').nth(1)
+      // moves between the mouse's down and up adds nothing, and addRoom and addSurface click again.
+      const room = await addRoom(bob)
       await room.locator('.room-name').fill('Kitchen')
-      await clickToAdd(room.locator('.add-surface'), surfacesInDocument, await room.getAttribute('data-room'))
-      await fillSurface(room.locator('tr.surface').nth(0), { area: 12.5, coats: 2, price: 3.2, product: 'Kitchen satin' })
+      await fillSurface(await addSurface(room), { area: 12.5, coats: 2, price: 3.2, product: 'Kitchen satin' })
       await bob.page.locator('#notes').click()
       await bob.page.keyboard.press('Control+End')
       await caretInNotes(bob.page, 'end')

@@ -8,7 +8,7 @@
 //     too, and both pages must end with the same rooms and the total the surviving instance computes (each new room
 //     10 m² × 2 coats × 3.00 = 60).
 import { mkdirSync } from 'node:fs'
-import { check, launch, openEstimate, reportPages, seen, signIn, waitUntil } from './paintbox-pages.mjs'
+import { addRoom, addSurface, check, launch, openEstimate, reportPages, seen, signIn, waitUntil } from './paintbox-pages.mjs'
 
 const [dying, surviving, shots, id, grandBefore, pid] = process.argv.slice(2)
 if (!pid) {
@@ -28,11 +28,10 @@ const bothShow = (what, pages, ok) => waitUntil(what, async () => {
   for (const who of pages) all.push(await shown(who))
   return { ok: all.every(s => s && JSON.stringify(s) === JSON.stringify(all[0])) && ok(all[0]), all }
 }, 60000)
-const addRoom = async (who, name) => {
-  await who.page.click('#add-room')
-  const room = who.page.locator('.room').last()
+const addNamedRoom = async (who, name) => {
+  const room = await addRoom(who)
   await room.locator('.room-name').fill(name)
-  await room.locator('.add-surface').click()
+  await addSurface(room)
 }
 
 const browser = await launch()
@@ -56,11 +55,11 @@ try {
   await waitUntil('Alice\'s page knows its instance is gone', async () => ({
     ok: await alice.page.locator('.estimate').getAttribute('data-status') !== 'synced'
   }))
-  await addRoom(alice, 'Added while her instance was gone')
+  await addNamedRoom(alice, 'Added while her instance was gone')
   await alice.page.waitForSelector('.estimate[data-status="synced"]', { timeout: 30000 })
   const then = await socketOf(alice)
   check(then !== first && then === await socketOf(bob), `Alice's page moved to Bob's instance: ${first} -> ${then}`)
-  await addRoom(bob, 'Added by Bob after the kill')
+  await addNamedRoom(bob, 'Added by Bob after the kill')
   const rooms = [...before.all[0].rooms, 'Added while her instance was gone', 'Added by Bob after the kill']
   const after = await bothShow('both pages have both new rooms and the survivor\'s total', both, s =>
     JSON.stringify([...s.rooms].sort()) === JSON.stringify([...rooms].sort()) && s.grand === money(Number(grandBefore) + 120))

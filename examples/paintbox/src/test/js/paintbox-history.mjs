@@ -8,7 +8,7 @@
 //     two (what changed, who edited), and restores the first: both pages show it, the versions are all still there
 //     (the restore is a new edit), and "Undo restore" brings the later content back on both pages.
 import { mkdirSync } from 'node:fs'
-import { check, launch, openEstimate, seen, signIn, waitUntil } from './paintbox-pages.mjs'
+import { addRoom, addSurface, check, launch, openEstimate, seen, signIn, waitUntil } from './paintbox-pages.mjs'
 
 const [base, shots] = process.argv.slice(2)
 if (!base || !shots) {
@@ -53,19 +53,19 @@ try {
   check(await alice.page.isDisabled('#undo') && await alice.page.isDisabled('#redo'), 'nothing to undo at first')
 
   // Alice's room, then Bob's; each room gets one surface: 10 m² × 2 coats × 3.00 = 60.
-  await alice.page.click('#add-room')
-  await alice.page.locator('.room').first().locator('.room-name').fill('Living room')
-  await alice.page.locator('.room').first().locator('.add-surface').click()
+  const livingRoom = await addRoom(alice)
+  await livingRoom.locator('.room-name').fill('Living room')
+  await addSurface(livingRoom)
   await bothShow('Alice\'s room is on both pages', both, ['Living room: 10×2×3'])
-  await bob.page.click('#add-room')
-  await bob.page.locator('.room').nth(1).locator('.room-name').fill('Kitchen')
-  await bob.page.locator('.room').nth(1).locator('.add-surface').click()
+  const kitchen = await addRoom(bob)
+  await kitchen.locator('.room-name').fill('Kitchen')
+  await addSurface(kitchen)
   await bothShow('Bob\'s room is on both pages', both, ['Living room: 10×2×3', 'Kitchen: 10×2×3'], '€120.00')
 
   // Alice renames her room, then Bob changes his surface. Alice's undo takes back her rename only.
-  await alice.page.locator('.room').first().locator('.room-name').fill('Lounge')
+  await livingRoom.locator('.room-name').fill('Lounge')
   await bothShow('the rename is on both pages', both, ['Lounge: 10×2×3', 'Kitchen: 10×2×3'])
-  await bob.page.locator('.room').nth(1).locator('input.area').fill('8')
+  await kitchen.locator('input.area').fill('8')
   await bothShow('Bob\'s change is on both pages', both, ['Lounge: 10×2×3', 'Kitchen: 8×2×3'], '€108.00')
   await alice.page.keyboard.press('Control+z')
   const afterUndo = await bothShow('Alice\'s undo reverts her rename on both pages, and only that', both,
@@ -89,10 +89,10 @@ try {
     { timeout: 20000 }) // the others' lists refresh every few seconds
 
   // Both edit more: Bob adds the hall, Alice raises her price; Bob saves another version.
-  await bob.page.click('#add-room')
-  await bob.page.locator('.room').nth(2).locator('.room-name').fill('Hall')
-  await bob.page.locator('.room').nth(2).locator('.add-surface').click()
-  await alice.page.locator('.room').first().locator('input.price').fill('5')
+  const hall = await addRoom(bob)
+  await hall.locator('.room-name').fill('Hall')
+  await addSurface(hall)
+  await livingRoom.locator('input.price').fill('5')
   const later = ['Lounge: 10×2×5', 'Kitchen: 10×2×3', 'Hall: 10×2×3']
   await bothShow('the later edits are on both pages', both, later, '€220.00')
   await bob.page.fill('#version-label', 'Hall added')

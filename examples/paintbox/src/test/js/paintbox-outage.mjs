@@ -15,7 +15,9 @@
 //     in the estimate the version and everything typed.
 import { createInterface } from 'node:readline'
 import { mkdirSync } from 'node:fs'
-import { aliceAndBob, check, fillSurface, launch, openEstimate, seen, signIn, typeInNotes, waitUntil } from './paintbox-pages.mjs'
+import {
+  addRoom, addSurface, aliceAndBob, check, fillSurface, launch, openEstimate, seen, signIn, typeInNotes, waitUntil
+} from './paintbox-pages.mjs'
 
 const [mode, base, shots] = process.argv.slice(2)
 if (!['offline', 'restart'].includes(mode) || !base || !shots) {
@@ -61,10 +63,9 @@ const converged = async (what, pages, grand, notes, millis = 30000) => (await wa
 /** Alice creates an estimate, Bob opens it, Alice adds a room with one surface (10 m² × 2 coats × 3.00 = 60). */
 const start = async (browser, title) => {
   const { alice, bob, id } = await aliceAndBob(browser, base, title)
-  await alice.page.click('#add-room')
-  const hall = alice.page.locator('.room').first()
+  const hall = await addRoom(alice)
   await hall.locator('.room-name').fill('Hall')
-  await hall.locator('.add-surface').click()
+  await addSurface(hall)
   await typeInNotes(alice, 'Before.')
   await converged('Alice\'s room is on both pages', [alice, bob], 60, ['Before.'])
   return { alice, bob, id }
@@ -86,15 +87,13 @@ try {
     // surface's coats, a new room and the notes.
     const bobHall = bob.page.locator('.room').first()
     await bobHall.locator('tr.surface').first().locator('input.area').fill('12')
-    await bobHall.locator('.add-surface').click()
+    await addSurface(bobHall)
     await typeInNotes(bob, ' Bob, offline.')
     const aliceHall = alice.page.locator('.room').first()
     await aliceHall.locator('tr.surface').first().locator('input.coats').fill('3')
-    await alice.page.click('#add-room')
-    const kitchen = alice.page.locator('.room').nth(1)
+    const kitchen = await addRoom(alice)
     await kitchen.locator('.room-name').fill('Kitchen')
-    await kitchen.locator('.add-surface').click()
-    await fillSurface(kitchen.locator('tr.surface').first(), { area: 5, coats: 1, price: 4, product: 'Satin' })
+    await fillSurface(await addSurface(kitchen), { area: 5, coats: 1, price: 4, product: 'Satin' })
     await typeInNotes(alice, ' Alice, online.')
     await bob.page.screenshot({ path: `${shots}/paintbox-offline-bob.png` })
 
@@ -126,8 +125,7 @@ try {
     await carol.page.waitForSelector('.error', { timeout: 15000 }) // the list could not be loaded
     await alice.page.locator('.room').first().locator('tr.surface').first().locator('input.area').fill('25')
     await typeInNotes(bob, ' Typed while the server was down.')
-    await bob.page.click('#add-room')
-    await bob.page.locator('.room').nth(1).locator('.room-name').fill('Attic')
+    await (await addRoom(bob)).locator('.room-name').fill('Attic')
     await ask('start')
 
     // Hall: 25 m² × 2 coats × 3.00 = 150; the attic has no surface.

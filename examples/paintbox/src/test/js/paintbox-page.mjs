@@ -44,7 +44,10 @@
 //              caret stays after what is left before it, and the server's total follows; undo while offline and
 //              after coming back takes back her own edits only, and redo brings them back.
 import { mkdirSync } from 'node:fs'
-import { aliceAndBob, check, createEstimate, cuttable, openEstimate, runScenarios, seen, signIn, signInTab, typeInNotes, waitUntil } from './paintbox-pages.mjs'
+import {
+  addRoom, addSurface, aliceAndBob, check, createEstimate, cuttable, openEstimate, runScenarios, seen, signIn, signInTab,
+  typeInNotes, waitUntil
+} from './paintbox-pages.mjs'
 
 const [base, shots, ...scenarios] = process.argv.slice(2)
 if (!base || !shots || scenarios.length === 0) {
@@ -111,15 +114,12 @@ const SCENARIOS = {
   async remove (browser) {
     const { alice, bob } = await aliceAndBob(browser, base, 'Rooms removed')
     const both = [alice, bob]
-    for (const [i, name] of ['Hall', 'Kitchen', 'Attic'].entries()) {
-      await alice.page.click('#add-room')
-      await alice.page.locator('.room').nth(i).locator('.room-name').fill(name)
+    let attic
+    for (const name of ['Hall', 'Kitchen', 'Attic']) {
+      attic = await addRoom(alice)
+      await attic.locator('.room-name').fill(name)
     }
-    const attic = alice.page.locator('.room').nth(2)
-    for (const [i, product] of ['A', 'B', 'C'].entries()) {
-      await attic.locator('.add-surface').click()
-      await attic.locator('tr.surface').nth(i).locator('input.product').fill(product)
-    }
+    for (const product of ['A', 'B', 'C']) await (await addSurface(attic)).locator('input.product').fill(product)
     await allHold('both pages have the three rooms', both, names, ['Hall', 'Kitchen', 'Attic'])
     await allHold('both pages have the attic\'s surfaces', both, who => products(who, 2), ['A', 'B', 'C'])
     const roomId = async (who, name) => (await seen(who.page)).rooms.find(r => r.name === name).id
@@ -143,7 +143,7 @@ const SCENARIOS = {
 
   async big (browser) {
     const { alice, bob } = await aliceAndBob(browser, base, 'A big house')
-    await alice.page.click('#add-room') // a room and its surfaces' array: the page's Y.Map and Y.Array classes
+    await addRoom(alice) // a room and its surfaces' array: the page's Y.Map and Y.Array classes
     await alice.page.evaluate(count => {
       const { doc } = window.paintbox
       const rooms = doc.getArray('rooms')
@@ -242,16 +242,15 @@ const SCENARIOS = {
     const bob = await signIn(browser, base, 'Bob')
     await bob.page.waitForSelector(`#estimates li[data-id="${id}"]`, { timeout: 15000 })
     await openEstimate(bob, id)
-    await alice.page.click('#add-room')
-    const hall = alice.page.locator('.room').first()
+    const hall = await addRoom(alice)
     await hall.locator('.room-name').fill('Hall')
-    await hall.locator('.add-surface').click()
+    await addSurface(hall)
     await allHold('both pages have the hall', [alice, bob], names, ['Hall'])
 
     await alice.context.setOffline(true)
     await line.cut(alice)
     await hall.locator('.room-name').fill('Hall, typed offline')
-    await hall.locator('.add-surface').click()
+    await addSurface(hall)
     await typeInNotes(alice, 'Typed offline.')
     await alice.page.reload().then(() => null, e => e) // the browser's "No internet" page
     check(await alice.page.evaluate(() => window.paintbox === undefined).catch(() => true),
@@ -276,8 +275,7 @@ const SCENARIOS = {
     check(token, 'PAINTBOX_READ_TOKEN holds a read-only token')
     const alice = await signIn(browser, base, 'Alice')
     const id = await createEstimate(alice, 'Read only')
-    await alice.page.click('#add-room')
-    await alice.page.locator('.room').first().locator('.room-name').fill('Hall')
+    await (await addRoom(alice)).locator('.room-name').fill('Hall')
     await alice.page.fill('#version-label', 'Before Rita')
     await alice.page.click('#save-version')
     await alice.page.waitForSelector('#versions li .version-label:has-text("Before Rita")')
@@ -339,21 +337,18 @@ const SCENARIOS = {
     const alice = await signInTab(profile, base, 'Alice')
     const line = await cuttable(alice.page) // her tab's only
     const id = await createEstimate(alice, 'Two people, one browser')
-    await alice.page.click('#add-room')
-    await alice.page.locator('.room').first().locator('.room-name').fill('Hall')
+    const hall = await addRoom(alice)
+    await hall.locator('.room-name').fill('Hall')
     const carol = await signIn(browser, base, 'Carol') // the server's view, from another browser
     await carol.page.waitForSelector(`#estimates li[data-id="${id}"]`, { timeout: 15000 })
     await openEstimate(carol, id)
     await allHold('Carol sees the hall', [alice, carol], names, ['Hall'])
 
     await line.cut(alice)
-    await alice.page.locator('.room').first().locator('.room-name').fill('Hall, renamed offline by Alice')
+    await hall.locator('.room-name').fill('Hall, renamed offline by Alice')
 
     // Bob, in another tab of the same browser: his page and the server must not get what Alice has not sent.
-    const addRoom = async (who, room) => {
-      await who.page.click('#add-room')
-      await who.page.locator('.room').last().locator('.room-name').fill(room)
-    }
+    const addNamedRoom = async (who, room) => (await addRoom(who)).locator('.room-name').fill(room)
     // Signing out leaves the tab at the estimate: the next person to sign in there is taken to it.
     const signOutAndIn = async (who, name, signedOut = () => {}) => {
       await who.page.click('#sign-out')
@@ -368,14 +363,14 @@ const SCENARIOS = {
     const bob = await signInTab(profile, base, 'Bob')
     await bob.page.waitForSelector(`#estimates li[data-id="${id}"]`, { timeout: 15000 })
     await openEstimate(bob, id)
-    await addRoom(bob, 'Bob\'s room')
+    await addNamedRoom(bob, 'Bob\'s room')
     // Bob's room reaches Carol after anything Bob's page had to send before it (one socket, in order).
     const inTab = await allHold('Carol and Bob have the hall and Bob\'s room', [carol, bob], names,
       ['Hall', 'Bob\'s room'])
 
     // Alice signs out (her tab still offline); Bob signs in in her tab, online again.
     const bobInHerTab = await signOutAndIn(alice, 'Bob', () => line.restore())
-    await addRoom(bobInHerTab, 'Bob\'s second room')
+    await addNamedRoom(bobInHerTab, 'Bob\'s second room')
     const afterSignOut = await allHold('Carol and Bob have the hall and Bob\'s rooms', [carol, bob, bobInHerTab],
       names, ['Hall', 'Bob\'s room', 'Bob\'s second room'])
 
@@ -390,7 +385,7 @@ const SCENARIOS = {
   async names (browser) {
     const { alice, bob } = await aliceAndBob(browser, base, 'Typing into one name')
     const both = [alice, bob]
-    await alice.page.click('#add-room')
+    await addRoom(alice)
     await alice.page.evaluate(() => window.paintbox.doc.getArray('rooms').get(0).set('name', 'Kitchen')) // as before
     await allHold('both pages have the kitchen', both, names, ['Kitchen'])
     const field = who => who.page.locator('.room').first().locator('.room-name')
@@ -462,8 +457,7 @@ SCENARIOS.twotabs = async browser => {
   const first = await signInTab(profile, base, 'Alice')
   const firstLine = await cuttable(first.page)
   const id = await createEstimate(first, 'One person, two tabs')
-  await first.page.click('#add-room')
-  await first.page.locator('.room').first().locator('.room-name').fill('Hall')
+  await (await addRoom(first)).locator('.room-name').fill('Hall')
   const second = await signInTab(profile, base, 'Alice')
   const secondLine = await cuttable(second.page)
   await second.page.waitForSelector(`#estimates li[data-id="${id}"]`, { timeout: 15000 })
@@ -502,8 +496,7 @@ SCENARIOS.twotabs = async browser => {
 
 SCENARIOS.ime = async browser => {
   const { alice, bob } = await aliceAndBob(browser, base, 'Typed with an input method')
-  await alice.page.click('#add-room')
-  await alice.page.locator('.room').first().locator('.room-name').fill('Kitchen')
+  await (await addRoom(alice)).locator('.room-name').fill('Kitchen')
   await allHold('both pages have the kitchen', [alice, bob], names, ['Kitchen'])
   // Every name Bob's document holds, after each change that reaches it.
   await bob.page.evaluate(() => {
@@ -534,8 +527,7 @@ SCENARIOS.ime = async browser => {
   check(held.every(n => !/[\u3040-\u309f]/.test(n)), 'Bob\'s document never held half-composed text: ' + JSON.stringify(held))
 
   // Full-width digits from the input method, into an area.
-  await alice.page.locator('.room').first().locator('.add-surface').click()
-  const area = alice.page.locator('.room').first().locator('tr.surface').first().locator('input.area')
+  const area = (await addSurface(alice.page.locator('.room').first())).locator('input.area')
   await area.click()
   await alice.page.keyboard.press('Control+a')
   await ime.send('Input.imeSetComposition', { text: '１２', selectionStart: 2, selectionEnd: 2 })
@@ -549,10 +541,9 @@ SCENARIOS.ime = async browser => {
 /** Alice and Bob on a new estimate called `title`, where Alice added a room called `name` with one surface. */
 const aRoomOfAliceAndBob = async (browser, title, name) => {
   const { alice, bob } = await aliceAndBob(browser, base, title)
-  await alice.page.click('#add-room')
-  const room = alice.page.locator('.room').first()
+  const room = await addRoom(alice)
   await room.locator('.room-name').fill(name)
-  await room.locator('.add-surface').click() // 10 m² × 2 coats × 3.00 = 60
+  await addSurface(room) // 10 m² × 2 coats × 3.00 = 60
   await allHold(`both pages have the ${name}`, [alice, bob], names, [name])
   return { alice, bob, both: [alice, bob], room }
 }
@@ -564,8 +555,7 @@ SCENARIOS.restore = async browser => {
   await alice.page.waitForSelector('#versions li .version-label:has-text("Hall only")')
   // After the version: the hall renamed, a kitchen added (Alice's own edits, in her undo history).
   await hall.locator('.room-name').fill('Lounge')
-  await alice.page.click('#add-room')
-  await alice.page.locator('.room').nth(1).locator('.room-name').fill('Kitchen')
+  await (await addRoom(alice)).locator('.room-name').fill('Kitchen')
   await allHold('both pages have the lounge and the kitchen', both, names, ['Lounge', 'Kitchen'])
   // Every set of names Bob's document holds, after each transaction.
   await bob.page.evaluate(() => {

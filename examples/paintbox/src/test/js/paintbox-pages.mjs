@@ -173,34 +173,55 @@ export const fillSurface = async (row, { kind, area, coats, price, product }) =>
 }
 
 /**
- * Clicks `button`, whose click adds one item to the page's document, until the document holds it: `inDocument`, run
- * in the page with `arg`, counts those items. Someone else's edit drawn between the mouse's down and up can move the
- * button (a room above it grows by a surface row, ~40 px, and "+ Room" is 36 px high); the browser then gives the
- * click to what both ends share, nothing is added, and playwright, which checks only where the mouse went down, says
- * it clicked. A person would click again: so does this, at most three times. Counted in the document, not on the
- * screen, since the click's handler edits the document at once and React draws it later.
+ * Clicks `button`, whose click adds one item to the page's document, until the document holds it, and returns the new
+ * item's id: `ownIds`, run in the page with `arg`, lists the ids of the items of that kind that this page added
+ * itself (an item someone else added meanwhile is not this click's). Someone else's edit drawn between the mouse's
+ * down and up can move the button (a room above it grows by a surface row, ~40 px, and "+ Room" is 36 px high); the
+ * browser then gives the click to what both ends share, nothing is added, and playwright, which checks only where the
+ * mouse went down, says it clicked. A person would click again: so does this, at most three times. Looked up in the
+ * document, not on the screen, since the click's handler edits the document at once and React draws it later.
  */
-export const clickToAdd = async (button, inDocument, arg) => {
+export const clickToAdd = async (button, ownIds, arg) => {
   const page = button.page()
-  const count = () => page.evaluate(inDocument, arg)
-  const before = await count()
+  const ids = () => page.evaluate(ownIds, arg)
+  const before = new Set(await ids())
   for (let attempt = 1; attempt <= 3; attempt++) {
     await button.click()
     const deadline = Date.now() + 2000
     while (Date.now() < deadline) {
-      if (await count() > before) return
+      const added = (await ids()).filter(id => !before.has(id))
+      if (added.length > 0) return added[0]
       await page.waitForTimeout(100)
     }
   }
   throw new Error('check failed: three clicks on ' + button + ' added nothing')
 }
 
-/** The rooms in the page's document; for {@link clickToAdd} on "+ Room". */
-export const roomsInDocument = () => window.paintbox.doc.getArray('rooms').length
+/** The ids of the rooms this page added (its document's client), in its document; for {@link clickToAdd}. */
+const ownRooms = () => {
+  const { doc } = window.paintbox
+  return doc.getArray('rooms').toArray().filter(room => room._item.id.client === doc.clientID).map(room => room.get('id'))
+}
 
-/** The surfaces of the room with id `id` in the page's document; for {@link clickToAdd} on its "+ Surface". */
-export const surfacesInDocument = id => window.paintbox.doc.getArray('rooms').toArray()
-  .find(room => room.get('id') === id).get('surfaces').length
+/** The ids of the surfaces this page added to the room with id `roomId`; for {@link clickToAdd}. */
+const ownSurfaces = roomId => {
+  const { doc } = window.paintbox
+  return doc.getArray('rooms').toArray().find(room => room.get('id') === roomId).get('surfaces').toArray()
+    .filter(surface => surface._item.id.client === doc.clientID).map(surface => surface.get('id'))
+}
+
+/**
+ * `who` adds a room with "+ Room", clicking again if a relayed edit moved the button (see {@link clickToAdd}); the new
+ * room's card, wherever the others' rooms put it.
+ */
+export const addRoom = async who =>
+  who.page.locator(`.room[data-room="${await clickToAdd(who.page.locator('#add-room'), ownRooms)}"]`)
+
+/** Adds a surface to `room` (a room's card) with its "+ Surface", as {@link addRoom} does; the new surface's row. */
+export const addSurface = async room => {
+  const id = await clickToAdd(room.locator('.add-surface'), ownSurfaces, await room.getAttribute('data-room'))
+  return room.locator(`tr.surface[data-surface="${id}"]`)
+}
 
 export const waitUntil = async (what, condition, millis = 15000) => {
   const deadline = Date.now() + millis

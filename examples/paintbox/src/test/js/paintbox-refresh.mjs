@@ -12,7 +12,7 @@
 //              it expired, and she types meanwhile. Back online, her page must sign in again by itself (the server
 //              refuses the expired token: 4401) and send what she typed: Ben sees it, and she is still in the
 //              estimate, synced.
-import { check, createEstimate, launch, openEstimate, signIn, waitUntil } from './paintbox-pages.mjs'
+import { addRoom, check, createEstimate, launch, openEstimate, signIn, waitUntil } from './paintbox-pages.mjs'
 import { mkdirSync } from 'node:fs'
 
 const MODES = { online, offline }
@@ -85,8 +85,7 @@ async function offline () {
   const expires = Date.parse(first.expires)
   await ada.context.setOffline(true)
   await ada.page.waitForSelector('.estimate:not([data-status="synced"])', { timeout: 45000 })
-  await ada.page.click('#add-room')
-  await ada.page.locator('.room').first().locator('.room-name').fill('Typed offline')
+  await (await addRoom(ada)).locator('.room-name').fill('Typed offline')
   await ada.page.locator('#notes').click()
   await ada.page.keyboard.type('Ada wrote this offline.')
   // Offline until the token has expired (and some seconds more, past the server's clock).
