@@ -54,7 +54,11 @@
 # (the warm-up of every step in seconds instead of the scenario's: after the peak steps' 10 s the nodes' C2 compiler
 # still runs in the measured phase), BENCHMARKS_JAR (the jar every JVM runs instead of benchmarks/target/benchmarks.jar, with
 # --no-build: a copy is not rewritten by a build meanwhile, and an old and a new build can alternate), as in
-# run-load.sh; LOAD_PG_STATEMENTS=1 (PostgreSQL preloads pg_stat_statements, for a poller to count statements).
+# run-load.sh; LOAD_PG_STATEMENTS=1 (PostgreSQL preloads pg_stat_statements, for a poller to count statements);
+# LOAD_BREAKDOWN=1 (where each node's CPU per delivered update goes, as run-load.sh's: benchmarks/server-breakdown.sh
+# beside each of our nodes, written to benchmarks/target/cluster-load/breakdown-<system>-<n>-<step>-node<k>.txt and
+# printed after the run; per delivered update of the whole cluster, so the nodes' figures add up; our nodes then run
+# with a flight recording of benchmarks/breakdown.jfc).
 set -euo pipefail
 script="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 command_line="benchmarks/run-cluster-load.sh $*"
@@ -172,13 +176,16 @@ node_procs=()
 # start_nodes SYSTEM N NAME: N nodes of SYSTEM, their ws:// URLs and pids comma-separated in node_urls, node_pids
 start_nodes() {
   local system=$1 n=$2 name=$3 k log ready
+  local -a recording=()
+  [[ -z "${LOAD_BREAKDOWN:-}" ]] || recording=("-XX:StartFlightRecording=settings=benchmarks/breakdown.jfc")
   node_urls=; node_pids=; node_procs=()
   for k in $(seq 1 "$n"); do
     log="$logs/server-$name-node$k.log"
     case "$system" in
       ours-standalone|ours)
         # shellcheck disable=SC2086
-        setsid java -Xms256m -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 ${SERVER_JAVA_OPTS:-} -cp "$jar" \
+        setsid java -Xms256m -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 "${recording[@]}" ${SERVER_JAVA_OPTS:-} \
+          -cp "$jar" \
           ai.candlefish.collab.benchmarks.load.ClusterLoadServer 0 "$db_url" \
           "$([[ $system == ours ]] && echo "redis://127.0.0.1:$redis_port" || echo none)" "node$k" >"$log" 2>&1 & ;;
       hocuspocus)
@@ -233,9 +240,26 @@ run_one() {
     ai.candlefish.collab.benchmarks.load.LoadGenerator "${args[@]}" >"$out" 2>&1 &
   local generator=$!
   pids+=("$generator")
+  local -a breakdowns=()
+  if [[ -n "${LOAD_BREAKDOWN:-}" && $system != hocuspocus ]]; then
+    local k=0 pid
+    for pid in ${node_pids//,/ }; do
+      k=$((k + 1))
+      benchmarks/server-breakdown.sh "$pid" "$out" "$logs/server-$name-node$k.log" "$logs/breakdown-$name-node$k.txt" \
+        "$generator" >/dev/null 2>"$logs/breakdown-$name-node$k.err" &
+      breakdowns+=("$!")
+    done
+  fi
   wait "$generator" || rc=1
   stop "$generator"
   grep -v '^ROW \|^PEERS \|^CLUSTER ' "$out" | grep -v '^\[' || true
+  if [[ ${#breakdowns[@]} -gt 0 ]]; then
+    wait "${breakdowns[@]}" || true
+    for k in $(seq 1 "${#breakdowns[@]}"); do
+      echo "== node$k of $system × $n, $step: where its CPU goes, per delivered update of the cluster"
+      cat "$logs/breakdown-$name-node$k.txt" "$logs/breakdown-$name-node$k.err" 2>/dev/null || true
+    done
+  fi
   stop "${node_procs[@]}"
   [[ $system == ours-standalone ]] || stop "$redis_pid"
   [[ $rc == 0 ]] || { echo "== $name: the generator reported errors or divergence (see $out)"; return 1; }

@@ -8,12 +8,17 @@
 # pauses, compilations, deoptimizations and bytes allocated, from the flight recording (benchmarks/breakdown.jfc)
 # that run-load.sh starts the server with; for Node, the pauses and allocation its --trace-gc lines show.
 #
-# Usage: benchmarks/server-breakdown.sh SERVER_PID GENERATOR_LOG SERVER_LOG OUT
+# Usage: benchmarks/server-breakdown.sh SERVER_PID GENERATOR_LOG SERVER_LOG OUT [GENERATOR_PID]
+#   GENERATOR_PID: the generator's, when it does not name SERVER_PID as its --server-pid (a cluster's other nodes).
 #   The window opens when GENERATOR_LOG says "probes done" (the generator starts its counts right after) and closes
 #   at its last periodic report of the measured phase; deliveries are the generator's delivered updates/s times the
 #   window's length. OUT gets the figures (OUT.jfr the JVM's recording); the script ends after the generator's report.
 set -euo pipefail
 pid=$1 generator_log=$2 server_log=$3 out=$4
+given_generator=${5:-}
+# The generator's pid, looked up when needed (run-load.sh starts this right after the generator's fork, maybe before
+# its exec).
+generator() { if [[ -n $given_generator ]]; then echo "$given_generator"; else pgrep -f -- "--server-pid $pid" | head -1; fi; }
 ticks=$(getconf CLK_TCK)
 
 # One line per thread: group utime stime voluntary involuntary minor-faults (clock ticks; switches; page faults).
@@ -53,7 +58,7 @@ fi
 
 # The last periodic report: the generator logs "measured phase:" after its drain, so the report before it ends the
 # window; poll the report lines and close when one says the phase is over.
-duration=$(tr '\0' ' ' </proc/"$(pgrep -f -- "--server-pid $pid" | head -1)"/cmdline 2>/dev/null \
+duration=$(tr '\0' ' ' </proc/"$(generator)"/cmdline 2>/dev/null \
   | grep -o -- '--duration [0-9]*' | awk '{ print $2 }' || true)
 : "${duration:=30}"
 until grep -qE "^.*[^0-9]($duration|$((duration + 1)))\.[0-9]+ s: relay" "$generator_log"; do
@@ -67,7 +72,7 @@ if [[ -n "$perf_pid" ]]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; f
 
 # The generator's report (delivered updates/s) comes after its drain and convergence check.
 until grep -q '^PEERS \|^ROW ' "$generator_log" 2>/dev/null; do
-  pgrep -f -- "--server-pid $pid" >/dev/null || break
+  [[ -n "$(generator)" ]] && kill -0 "$(generator)" 2>/dev/null || break
   sleep 0.5
 done
 rate=$(sed -n 's/^PEERS //p' "$generator_log" | awk -F'|' '{ gsub(/ /, "", $6); print $6 }')
