@@ -1,10 +1,12 @@
 package ai.candlefish.collab.examples.paintbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.client.ClientDocument;
 import ai.candlefish.collab.client.CollabClient;
+import ai.candlefish.collab.client.RefusedException;
 import ai.candlefish.collab.core.Doc;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -46,8 +48,9 @@ import tools.jackson.databind.ObjectMapper;
  * killed with {@code kill -9}: the other keeps serving, takes the lease over, has every room the dead instance
  * acknowledged, and computes the totals from then on; a real browser on each instance has the estimate open, and
  * the page of the dead instance goes on through the survivor's socket ({@code paintbox.collab-fallback-urls}). Before
- * that, a real browser on each instance edits another estimate. The two instances serve both tests (a Paintbox JVM
- * takes long to start on a busy machine): the kill comes last.
+ * that, a real browser on each instance edits another estimate, and an estimate deleted through one instance is
+ * marked for the other's clients and erased from the shared store. The two instances serve all the tests (a Paintbox
+ * JVM takes long to start on a busy machine): the kill comes last.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -151,8 +154,46 @@ class PaintboxClusterTest {
     }
   }
 
+  /**
+   * An estimate deleted through one instance while a client of the other has it open: that client receives the
+   * "deleted" mark (who deleted it) through the cluster, the other instance's API and socket no longer have it, and
+   * the shared store holds nothing of it once the other instance has let it go.
+   */
   @Test
   @Order(2)
+  void anEstimateDeletedThroughOneInstance_isMarkedForTheOthersClients_refusedThere_andErasedFromTheStore()
+      throws Exception {
+    String aliceToken = login(a, "Alice");
+    String bobToken = login(b, "Bob");
+    JsonNode estimate = post(a, "/api/estimates", aliceToken, "{\"title\":\"Shed to pull down\"}");
+    String id = estimate.get("id").asText();
+    String document = estimate.get("document").asText();
+    ClientDocument bob = open(b, bobToken, document);
+    addRoom(bob, "shed", 4, 1, 2).get(120, TimeUnit.SECONDS); // stored through b
+    assertThat(storedUpdates(document)).isPositive();
+
+    HttpResponse<String> deleted = http.send(HttpRequest.newBuilder(URI.create(a.base() + "/api/estimates/" + id))
+        .header("Authorization", "Bearer " + aliceToken).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(204);
+
+    await("b's client hears that Alice deleted it").atMost(60, TimeUnit.SECONDS)
+        .until(() -> deletedBy(bob), "Alice"::equals);
+    HttpResponse<String> onB = http.send(HttpRequest.newBuilder(URI.create(b.base() + "/api/estimates/" + id))
+        .header("Authorization", "Bearer " + bobToken).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(onB.statusCode()).as("b's API").isEqualTo(404);
+    CollabClient late = CollabClient.newBuilder().uri(URI.create("ws://127.0.0.1:" + b.collabPort)).token(bobToken)
+        .build();
+    clients.add(late);
+    late.connect().get(60, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> late.open(document).get(60, TimeUnit.SECONDS)).as("b's socket opens it")
+        .hasCauseInstanceOf(RefusedException.class);
+    closeClients(); // b lets the document go, and erases what its clients stored meanwhile
+    await("the shared store holds nothing of it").atMost(120, TimeUnit.SECONDS)
+        .until(() -> storedUpdates(document) == 0);
+  }
+
+  @Test
+  @Order(3)
   void twoInstances_convergeWithTotalsOnTheLeaseHolderOnly_andAfterAKillTheSurvivorKeepsEverythingAndServesBothPages()
       throws Exception {
     String aliceToken = login(a, "Alice");
@@ -278,6 +319,25 @@ class PaintboxClusterTest {
     synchronized (d.doc()) {
       Doc doc = d.doc();
       return Arrays.toString(doc.encodeStateVector());
+    }
+  }
+
+  private static String deletedBy(ClientDocument d) {
+    synchronized (d.doc()) {
+      return String.valueOf(d.doc().getMap(EstimateController.DELETED).get("by"));
+    }
+  }
+
+  /** How many of {@code document}'s updates the shared store holds. */
+  private static long storedUpdates(String document) throws Exception {
+    try (Connection c = DriverManager.getConnection(pg.getJdbcUrl("postgres", "postgres"));
+        PreparedStatement q = c.prepareStatement("SELECT count(*) FROM collab_updates WHERE tenant = ? AND name = ?")) {
+      q.setString(1, PaintboxApplication.TENANT);
+      q.setString(2, document);
+      try (ResultSet r = q.executeQuery()) {
+        r.next();
+        return r.getLong(1);
+      }
     }
   }
 
