@@ -36,6 +36,12 @@ public final class CollabBridge {
   /** The WebSocket subprotocol of collab/1: answer it when the client asks for it. */
   public static final String SUBPROTOCOL = "collab.v1";
 
+  /**
+   * How long a client may take to take and answer the server's close frame before its connection is dropped, on the
+   * embedded port and every host: a host adapter whose web server waits longer (Tomcat: 30 s) sets this.
+   */
+  public static final long CLOSE_TIMEOUT_MILLIS = 3000;
+
   private final BridgeConnector connector;
 
   CollabBridge(BridgeConnector connector) {
@@ -63,6 +69,15 @@ public final class CollabBridge {
     Objects.requireNonNull(handshake, "handshake");
     Objects.requireNonNull(sender, "sender");
     return connector.open(handshake.uri(), handshake.headers(), handshake.remoteAddress(), sender);
+  }
+
+  /**
+   * The close reason of a message over the server's maximum size, on the embedded port and every host: it names the
+   * setting, so that whoever sees it (a client's log, a browser's close event) can tell the operator what to raise. A
+   * host adapter whose web server closes such a message itself gives it this reason.
+   */
+  public static String tooBigReason(int maxMessageSize) {
+    return "message too big: over the server's maxMessageSize of " + maxMessageSize + " bytes";
   }
 
   /**
@@ -155,6 +170,14 @@ public final class CollabBridge {
      * before the call returns. A message larger than the server's maximum closes the socket with 1009.
      */
     void receive(ByteBuffer fragment, boolean last);
+
+    /**
+     * A text message, or one fragment of it: every protocol served is binary, so the socket is closed with 1003 and
+     * the protocol's reason, as on the embedded port. Do not close the host's socket yourself: the close goes
+     * through the {@link Sender}, behind what is being sent, because the bridge's sender thread may be writing to
+     * the socket meanwhile (Tomcat ended a socket closed from its own thread beside a send without a close frame).
+     */
+    void receiveText();
 
     /** A pong (or any other sign of life without data). */
     void receivePong();

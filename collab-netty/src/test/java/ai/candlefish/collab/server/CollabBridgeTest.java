@@ -51,6 +51,9 @@ class CollabBridgeTest {
     final List<String> reasons = new CopyOnWriteArrayList<>();
     final CountDownLatch release;
     final AtomicInteger sendsStarted = new AtomicInteger();
+    /** A send is under way; whether a close came meanwhile (from another thread). */
+    volatile boolean sending;
+    volatile boolean closedBesideASend;
 
     RecordingSender(CountDownLatch release) {
       this.release = release;
@@ -63,10 +66,13 @@ class CollabBridgeTest {
     @Override
     public void sendBinary(ByteBuffer message) throws IOException {
       sendsStarted.incrementAndGet();
+      sending = true;
       try {
         release.await();
       } catch (InterruptedException e) {
         throw new InterruptedIOException();
+      } finally {
+        sending = false;
       }
       events.add("binary " + message.get(0));
     }
@@ -78,6 +84,7 @@ class CollabBridgeTest {
 
     @Override
     public void close(int code, String reason) {
+      closedBesideASend |= sending;
       reasons.add(reason);
       events.add("close " + code);
     }
@@ -139,6 +146,27 @@ class CollabBridgeTest {
     server.bridge().open(handshake("/collab/doc?token=alice", Map.of()), sender);
     await().atMost(WAIT).until(() -> sender.closedWith(CloseCodes.UNAUTHORIZED));
     assertThat(sender.reasons).containsExactly("access denied " + "\uD83D\uDEAB".repeat(27));
+  }
+
+  /**
+   * A text message is closed with 1003 and the protocol's reason, as on the embedded port, through the sender and
+   * behind the send under way: the Spring adapter closed the socket from the web server's thread beside the bridge's
+   * sender, and Tomcat then ended it without a close frame now and then.
+   */
+  @Test
+  void aTextMessage_isClosedWith1003_throughTheSender_behindTheSendUnderWay() {
+    CollabServer server = start(b -> b);
+    CountDownLatch release = new CountDownLatch(1);
+    RecordingSender sender = new RecordingSender(release);
+    CollabBridge.Socket socket = server.bridge().open(handshake("/collab/doc?token=alice", Map.of()), sender);
+    await().atMost(WAIT).until(() -> sender.sendsStarted.get() == 1); // sync step 1, held
+    socket.receiveText();
+    await().atMost(WAIT).until(() -> server.connectionCount() == 0);
+    release.countDown();
+    await().atMost(WAIT).until(() -> sender.closedWith(CloseCodes.UNSUPPORTED_DATA));
+    assertThat(sender.events).startsWith("binary 0").endsWith("close 1003");
+    assertThat(sender.reasons).containsExactly("y-websocket messages are binary");
+    assertThat(sender.closedBesideASend).as("closed while a send was under way").isFalse();
   }
 
   @Test

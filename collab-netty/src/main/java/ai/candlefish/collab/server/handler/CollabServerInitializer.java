@@ -1,5 +1,6 @@
 package ai.candlefish.collab.server.handler;
 
+import ai.candlefish.collab.server.CollabBridge;
 import ai.candlefish.collab.server.codec.collab.CollabV1Protocol;
 import ai.candlefish.collab.server.codec.hocuspocus.HocuspocusProtocol;
 import ai.candlefish.collab.server.codec.ywebsocket.YWebsocketProtocol;
@@ -49,8 +50,6 @@ public final class CollabServerInitializer extends ChannelInitializer<SocketChan
    */
   static final int MAX_INITIAL_LINE = 16384;
   static final int MAX_HEADER_SIZE = 16384;
-  /** How long a client may take to answer the server's close frame before the connection is dropped. */
-  static final long CLOSE_TIMEOUT_MILLIS = 3000;
   /** Netty's WebSocket handshake, replaced by a {@link WebSocketFrameCodec} when it completes. */
   static final String HANDSHAKE = "websocket";
 
@@ -80,7 +79,7 @@ public final class CollabServerInitializer extends ChannelInitializer<SocketChan
         // Answered only to clients that ask for it; a client that asks for no subprotocol (y-websocket) gets none.
         .subprotocols(CollabV1Protocol.SUBPROTOCOL)
         .handshakeTimeoutMillis(config.authenticationTimeout().toMillis())
-        .forceCloseTimeoutMillis(CLOSE_TIMEOUT_MILLIS)
+        .forceCloseTimeoutMillis(CollabBridge.CLOSE_TIMEOUT_MILLIS)
         .sendCloseFrame(WebSocketCloseStatus.NORMAL_CLOSURE)
         .dropPongFrames(true)
         .decoderConfig(WebSocketDecoderConfig.newBuilder()

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.ByteBuffer;
@@ -165,6 +166,18 @@ final class HostSide extends ChannelInboundHandlerAdapter implements CollabBridg
     }
   }
 
+  /**
+   * The server's protocol answers it, as on the embedded port (every one closes a text message with 1003 and its own
+   * reason); its close comes back as a close frame and goes to the host through the queue, behind what waits there.
+   */
+  @Override
+  public void receiveText() {
+    Channel ch = channel;
+    if (ch != null) {
+      ch.writeAndFlush(new TextWebSocketFrame());
+    }
+  }
+
   @Override
   public void receivePong() {
     Channel ch = channel;
@@ -308,7 +321,7 @@ final class HostSide extends ChannelInboundHandlerAdapter implements CollabBridg
         // The close follows what is queued, as a close frame does on the embedded port; if a send blocks it (a
         // client that reads nothing), it goes beside it after the close timeout, as the embedded port drops such a
         // client then.
-        ch.eventLoop().schedule(() -> closeIfStillQueued(close), CollabServerInitializer.CLOSE_TIMEOUT_MILLIS,
+        ch.eventLoop().schedule(() -> closeIfStillQueued(close), CollabBridge.CLOSE_TIMEOUT_MILLIS,
             TimeUnit.MILLISECONDS);
       }
     }

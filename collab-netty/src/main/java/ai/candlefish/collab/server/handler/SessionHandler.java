@@ -1,6 +1,7 @@
 package ai.candlefish.collab.server.handler;
 
 import ai.candlefish.collab.server.CloseCodes;
+import ai.candlefish.collab.server.CollabBridge;
 import ai.candlefish.collab.server.LogContext;
 import ai.candlefish.collab.server.internal.ClientMessage;
 import ai.candlefish.collab.server.internal.Connection;
@@ -288,7 +289,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
       close(ctx, p.closeCode(), p.getMessage());
     } else if (c instanceof TooLongFrameException) {
       runtime.messageTooBig();
-      close(ctx, CloseCodes.MESSAGE_TOO_BIG, WebSocketFrameCodec.tooBig(runtime.config().maxMessageSize()));
+      close(ctx, CloseCodes.MESSAGE_TOO_BIG, CollabBridge.tooBigReason(runtime.config().maxMessageSize()));
     } else if (c instanceof ClosedChannelException) {
       // A write after our close frame, or after the socket closed (writes have no promise, see OutboundBudget):
       // the connection is on its way out already; closing now would cut the client's answer to the close frame.

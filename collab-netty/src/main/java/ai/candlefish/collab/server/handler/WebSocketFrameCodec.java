@@ -1,5 +1,6 @@
 package ai.candlefish.collab.server.handler;
 
+import ai.candlefish.collab.server.CollabBridge;
 import ai.candlefish.collab.server.internal.CloseReasons;
 import ai.candlefish.collab.server.internal.Connection;
 import io.netty.buffer.ByteBuf;
@@ -53,7 +54,7 @@ import java.util.concurrent.TimeUnit;
  * (the write fails with {@link ClosedChannelException}). The client's close frame is answered with the same code
  * and reason and the socket closed once that is written, or at once if ours was sent before. Closing the channel
  * sends a close frame (1000) first if none was sent, and closes when our close frame is written, or
- * {@link CollabServerInitializer#CLOSE_TIMEOUT_MILLIS} after it was written if it cannot be (a client that reads
+ * {@link CollabBridge#CLOSE_TIMEOUT_MILLIS} after it was written if it cannot be (a client that reads
  * nothing), as Netty's protocol handler did.
  *
  * <p>One instance per channel; event loop only.
@@ -248,7 +249,7 @@ final class WebSocketFrameCodec extends ChannelDuplexHandler {
       length = length1;
     }
     if (length > maxMessageSize) {
-      return protocolViolation(ctx, WebSocketCloseStatus.MESSAGE_TOO_BIG, tooBig(maxMessageSize));
+      return protocolViolation(ctx, WebSocketCloseStatus.MESSAGE_TOO_BIG, CollabBridge.tooBigReason(maxMessageSize));
     }
     int headerLength = 2 + lengthBytes + 4;
     if (readable < headerLength + length) {
@@ -405,14 +406,6 @@ final class WebSocketFrameCodec extends ChannelDuplexHandler {
     }
   }
 
-  /**
-   * The close reason for a message over the limit: it names the setting, so that whoever sees it (a client's log, a
-   * browser's close event) can tell the server's operator what to raise.
-   */
-  static String tooBig(int maxMessageSize) {
-    return "message too big: over the server's maxMessageSize of " + maxMessageSize + " bytes";
-  }
-
   private void pass(ChannelHandlerContext ctx, int opcode, ByteBuf payload) {
     passedOn = true;
     ctx.fireChannelRead(opcode == OPCODE_BINARY ? new BinaryWebSocketFrame(payload) : new TextWebSocketFrame(payload));
@@ -484,7 +477,7 @@ final class WebSocketFrameCodec extends ChannelDuplexHandler {
 
   /**
    * Writes our close frame {@code frame} with {@code promise}, which fails if the frame is not written within
-   * {@link CollabServerInitializer#CLOSE_TIMEOUT_MILLIS} (a client that reads nothing), as Netty's protocol handler
+   * {@link CollabBridge#CLOSE_TIMEOUT_MILLIS} (a client that reads nothing), as Netty's protocol handler
    * did: what waits for it (closing the channel) then waits no longer, and the timeout counts from the close frame,
    * not again from each close.
    */
@@ -503,7 +496,7 @@ final class WebSocketFrameCodec extends ChannelDuplexHandler {
     if (!promise.isDone()) {
       ScheduledFuture<?> timeout = ctx.executor().schedule(
           () -> promise.tryFailure(new WebSocketHandshakeException("send close frame timed out")),
-          CollabServerInitializer.CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+          CollabBridge.CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
       promise.addListener(f -> timeout.cancel(false));
     }
     return promise;

@@ -3,6 +3,7 @@ package ai.candlefish.collab.server.handler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import ai.candlefish.collab.server.CollabBridge;
 import ai.candlefish.collab.testkit.RawWebSocket;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -246,7 +247,7 @@ class WebSocketFrameCodecTest {
     }, new WebSocketFrameCodec(MAX));
     try {
       ChannelFuture closeFrame = reader.writeAndFlush(new CloseWebSocketFrame(1013, "too slow"));
-      reader.advanceTimeBy(CollabServerInitializer.CLOSE_TIMEOUT_MILLIS - 100, TimeUnit.MILLISECONDS);
+      reader.advanceTimeBy(CollabBridge.CLOSE_TIMEOUT_MILLIS - 100, TimeUnit.MILLISECONDS);
       reader.runScheduledPendingTasks();
       // As the session's own timer does, a little before the codec's (through the pipeline: EmbeddedChannel's own
       // close() would cancel the scheduled tasks).

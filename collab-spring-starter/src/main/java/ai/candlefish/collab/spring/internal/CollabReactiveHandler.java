@@ -62,8 +62,6 @@ public final class CollabReactiveHandler implements WebHandler {
   private static final Logger log = LoggerFactory.getLogger(CollabReactiveHandler.class);
   /** Permits that wake a sender waiting for demand, whatever the socket asked for before (far from overflowing). */
   private static final int WAKE = 1 << 20;
-  /** How long a client may take to take the server's close frame before its connection is dropped. */
-  static final long CLOSE_TIMEOUT_MILLIS = 3000;
 
   private final CollabServer server;
   private final WebSocketService upgrades;
@@ -72,7 +70,7 @@ public final class CollabReactiveHandler implements WebHandler {
   /** @param maxMessageSize the largest message a client may send (Reactor Netty joins fragments up to it) */
   public CollabReactiveHandler(CollabServer server, int maxMessageSize) {
     this.server = server;
-    this.frames = new ReactiveFrames(maxMessageSize, CLOSE_TIMEOUT_MILLIS);
+    this.frames = new ReactiveFrames(maxMessageSize);
     // Pings reach the handler (handlePing), which answers them one pong at a time: Reactor Netty's own answer writes
     // a pong per ping and reads on, so a client that pings and never reads piled up pongs without bound.
     this.upgrades = new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy(
@@ -233,11 +231,7 @@ public final class CollabReactiveHandler implements WebHandler {
             channel.eventLoop().execute(() -> answerPing(bytes));
           }
         }
-        case TEXT -> {
-          // Every protocol served here is binary.
-          closeQuietly(CloseStatus.NOT_ACCEPTABLE.withReason("binary messages only"));
-          return;
-        }
+        case TEXT -> bridged.receiveText(); // the bridge closes it (1003), behind what it sends
       }
       owed.set(true);
       if (!paused.get()) {
@@ -328,8 +322,8 @@ public final class CollabReactiveHandler implements WebHandler {
 
     /**
      * Closes with {@code code}; drops the connection if the close frame is not written within
-     * {@link #CLOSE_TIMEOUT_MILLIS} (a client that reads nothing: Reactor Netty would wait for ever), which also ends
-     * a send waiting for demand.
+     * {@link CollabBridge#CLOSE_TIMEOUT_MILLIS} (a client that reads nothing: Reactor Netty would wait for ever),
+     * which also ends a send waiting for demand.
      */
     @Override
     public void close(int code, String reason) {
@@ -338,7 +332,7 @@ public final class CollabReactiveHandler implements WebHandler {
         if (channel.isOpen()) {
           channel.close();
         }
-      }, CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+      }, CollabBridge.CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /**

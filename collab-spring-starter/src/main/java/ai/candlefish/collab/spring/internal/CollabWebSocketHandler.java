@@ -56,8 +56,6 @@ public final class CollabWebSocketHandler extends AbstractWebSocketHandler
     implements SubProtocolCapable, HandshakeInterceptor {
   private static final String HANDSHAKE = CollabWebSocketHandler.class.getName() + ".handshake";
   private static final String SOCKET = CollabWebSocketHandler.class.getName() + ".socket";
-  /** How long a client may take to answer the server's close frame before its connection is dropped. */
-  static final long CLOSE_TIMEOUT_MILLIS = 3000;
 
   private final CollabServer server;
   private final int maxMessageSize;
@@ -144,10 +142,10 @@ public final class CollabWebSocketHandler extends AbstractWebSocketHandler
     socket(session).receive(message.getPayload(), message.isLast());
   }
 
+  /** Closed with 1003 by the bridge, through its sender: this thread must not write while the sender may. */
   @Override
-  protected void handleTextMessage(WebSocketSession session, TextMessage message) throws IOException {
-    // Every protocol served here is binary.
-    session.close(CloseStatus.NOT_ACCEPTABLE.withReason("binary messages only"));
+  protected void handleTextMessage(WebSocketSession session, TextMessage message) {
+    socket(session).receiveText();
   }
 
   @Override
@@ -315,13 +313,13 @@ public final class CollabWebSocketHandler extends AbstractWebSocketHandler
 
     /**
      * Drops the connection if the client has not answered the server's close frame within
-     * {@link #CLOSE_TIMEOUT_MILLIS}, as the embedded port does; Tomcat's default (30 s) kept each client that reads
+     * {@link CollabBridge#CLOSE_TIMEOUT_MILLIS}, as the embedded port does; Tomcat's default (30 s) kept each client that reads
      * nothing (one closed for being too slow, or for a bad token) connected for half a minute after the server
      * closed it, uncounted by the per-address connection limit. Returns whether {@code session} is Tomcat's.
      */
     static boolean closeTimeout(WebSocketSession session) {
       if (session instanceof NativeWebSocketSession s && s.getNativeSession() instanceof WsSession tomcat) {
-        tomcat.getUserProperties().put(Constants.SESSION_CLOSE_TIMEOUT_PROPERTY, CLOSE_TIMEOUT_MILLIS);
+        tomcat.getUserProperties().put(Constants.SESSION_CLOSE_TIMEOUT_PROPERTY, CollabBridge.CLOSE_TIMEOUT_MILLIS);
         return true;
       }
       return false;

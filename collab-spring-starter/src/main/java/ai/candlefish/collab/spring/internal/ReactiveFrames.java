@@ -1,6 +1,7 @@
 package ai.candlefish.collab.spring.internal;
 
 import ai.candlefish.collab.server.CloseCodes;
+import ai.candlefish.collab.server.CollabBridge;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -43,20 +44,12 @@ final class ReactiveFrames {
   private final Guard guard;
   private final TooBigReason reason;
 
-  /**
-   * @param maxMessageSize the largest message a client may send
-   * @param closeTimeoutMillis how long a client may take to take a close frame before its connection is dropped
-   */
-  ReactiveFrames(int maxMessageSize, long closeTimeoutMillis) {
+  /** @param maxMessageSize the largest message a client may send */
+  ReactiveFrames(int maxMessageSize) {
     this.maxMessageSize = maxMessageSize;
-    String tooBig = tooBigReason(maxMessageSize);
-    this.guard = new Guard(tooBig, closeTimeoutMillis);
+    String tooBig = CollabBridge.tooBigReason(maxMessageSize);
+    this.guard = new Guard(tooBig);
     this.reason = new TooBigReason(tooBig);
-  }
-
-  /** The close reason of a message over the maximum, the embedded port's: it names the setting to raise. */
-  static String tooBigReason(int maxMessageSize) {
-    return "message too big: over the server's maxMessageSize of " + maxMessageSize + " bytes";
   }
 
   /** Before the upgrade, on the request's channel: the client's first frame may follow the 101 at once. */
@@ -104,11 +97,9 @@ final class ReactiveFrames {
   @ChannelHandler.Sharable
   private static final class Guard extends ChannelInboundHandlerAdapter {
     private final String tooBig;
-    private final long closeTimeoutMillis;
 
-    Guard(String tooBig, long closeTimeoutMillis) {
+    Guard(String tooBig) {
       this.tooBig = tooBig;
-      this.closeTimeoutMillis = closeTimeoutMillis;
     }
 
     @Override
@@ -125,7 +116,8 @@ final class ReactiveFrames {
           channel.close();
         }
         // A client that reads nothing would keep the connection while the close frame waits.
-        channel.eventLoop().schedule(() -> channel.close(), closeTimeoutMillis, TimeUnit.MILLISECONDS);
+        channel.eventLoop().schedule(() -> channel.close(), CollabBridge.CLOSE_TIMEOUT_MILLIS,
+            TimeUnit.MILLISECONDS);
       } else {
         ctx.fireExceptionCaught(cause);
       }
@@ -133,7 +125,8 @@ final class ReactiveFrames {
   }
 
   /**
-   * Gives the close frame of a single frame over the maximum the embedded port's reason ({@link #tooBigReason}):
+   * Gives the close frame of a single frame over the maximum the embedded port's reason
+   * ({@link CollabBridge#tooBigReason}):
    * Netty's WebSocket decoder closes it by itself, with "Max frame length of N has been exceeded.", which names the
    * number and not the setting. Sits between the socket's WebSocket encoder and decoder (the decoder's close passes
    * only the handlers before it).
