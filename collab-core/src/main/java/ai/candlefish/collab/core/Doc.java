@@ -727,9 +727,11 @@ public final class Doc {
 
   /**
    * Applies a Yjs v1 update from an untrusted peer, as {@link #applyUpdate(byte[], Object)} but refused whole if it
-   * would break one of {@code limits}: nesting shared types deeper than {@link UpdateLimits#maxDepth()}, or growing
-   * {@link #integratedBytes()}, or an estimate of the memory the document's content holds, beyond
-   * {@link UpdateLimits#maxDocumentBytes()}. The checks run after decoding and before anything is integrated.
+   * would break one of {@code limits}: nesting shared types deeper than {@link UpdateLimits#maxDepth()}, growing
+   * {@link #integratedBytes()} beyond {@link UpdateLimits#maxDocumentBytes()}, or an estimate of the memory the
+   * document's content holds beyond {@link UpdateLimits#maxHeapBytes()}. The update is weighed as it is decoded,
+   * within the room the document has left, so that one refused for its weight allocates no more than that room; the
+   * other checks run after decoding. Nothing is integrated before every check passed.
    *
    * <p>What an update leaves waiting for updates not received yet is known only while it is integrated: the part
    * that would wait is kept only if {@link #pendingBytes()} stays within {@link UpdateLimits#maxPendingBytes()} with
@@ -751,25 +753,44 @@ public final class Doc {
   public boolean applyUpdate(byte[] update, @Nullable Object origin, UpdateLimits limits) {
     Objects.requireNonNull(update, "update");
     Objects.requireNonNull(limits, "limits");
-    UpdateReader.DecodedUpdate decoded = UpdateReader.decode(update, UpdateFormat.V1, limits.maxDocumentBytes());
     if (integratedBytes + update.length > limits.maxDocumentBytes()) {
       throw new LimitExceededException(LimitExceededException.Limit.DOCUMENT_SIZE, "the update (" + update.length
           + " bytes) would grow the document beyond " + limits.maxDocumentBytes() + " bytes (it has "
           + integratedBytes + ")");
     }
-    long weight = weightOf(decoded);
-    if (heapWeight + weight > limits.maxDocumentBytes()) {
+    long maxHeap = limits.maxHeapBytes();
+    UpdateReader.DecodedUpdate decoded;
+    try {
+      decoded = UpdateReader.decode(update, UpdateFormat.V1, room(maxHeap));
+    } catch (LimitExceededException e) {
+      long before = heapWeight;
       heapWeight = weighStore(); // what the document holds now: merged, collected, and the local edits
-      if (heapWeight + weight > limits.maxDocumentBytes()) {
+      if (heapWeight >= before) {
+        throw e;
+      }
+      decoded = UpdateReader.decode(update, UpdateFormat.V1, room(maxHeap));
+    }
+    long weight = weightOf(decoded);
+    if (heapWeight + weight > maxHeap) {
+      heapWeight = weighStore();
+      if (heapWeight + weight > maxHeap) {
         throw new LimitExceededException(LimitExceededException.Limit.DOCUMENT_SIZE, "the update (" + update.length
             + " bytes) would make the document hold about " + (heapWeight + weight) + " bytes of memory, beyond "
-            + limits.maxDocumentBytes() + " (it holds about " + heapWeight + ")");
+            + maxHeap + " (it holds about " + heapWeight + ")");
       }
     }
     if (limits.maxDepth() < Integer.MAX_VALUE) {
       ShapeCheck.checkDepth(decoded, store, limits.maxDepth());
     }
     return integrate(update, decoded, origin, limits.maxPendingBytes(), weight);
+  }
+
+  /**
+   * What an update may still add to the heap the document holds under {@code maxHeap}: the budget it is decoded
+   * within, so that an update refused for its weight allocates no more than the room that was left.
+   */
+  private long room(long maxHeap) {
+    return maxHeap == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, maxHeap - heapWeight);
   }
 
   private boolean integrate(byte[] update, UpdateReader.DecodedUpdate decoded, Object origin, long maxPending,
@@ -844,7 +865,8 @@ public final class Doc {
 
   /**
    * The bytes of the updates that changed this document since it was created (or loaded, by applying stored
-   * updates): what {@link UpdateLimits#maxDocumentBytes()} bounds, with the memory its content holds. An upper
+   * updates): what {@link UpdateLimits#maxDocumentBytes()} bounds ({@link UpdateLimits#maxHeapBytes()} the memory its
+   * content holds). An upper
    * estimate of its encoded size; local edits are not counted.
    */
   public long integratedBytes() {

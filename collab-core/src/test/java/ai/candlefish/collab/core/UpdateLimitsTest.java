@@ -241,6 +241,64 @@ class UpdateLimitsTest {
     assertThat(doc.integratedBytes()).isLessThan(1 << 20);
   }
 
+  @Test
+  void maxHeapBytes_boundsTheMemoryAlone_whileUpdatesAddUpBeyondIt() {
+    // A client that keeps a document open sees its updates add up for as long as it does: 20,000 keystrokes, ~25
+    // bytes each (~500 KB), that merge into one item of ~40 KB.
+    Doc writer = Doc.create();
+    List<byte[]> keystrokes = new ArrayList<>();
+    writer.onUpdate((u, o, t) -> keystrokes.add(u));
+    for (int i = 0; i < 20_000; i++) {
+      writer.getText("t").insert(i, "k");
+    }
+    UpdateLimits heapOnly = UpdateLimits.NONE.toBuilder().maxHeapBytes(256 * 1024).build();
+    assertThat(heapOnly.maxDocumentBytes()).isEqualTo(Long.MAX_VALUE);
+    assertThat(heapOnly.maxHeapBytes()).isEqualTo(256 * 1024);
+    Doc doc = Doc.create();
+    keystrokes.forEach(u -> doc.applyUpdate(u, null, heapOnly));
+    assertThat(doc.getText("t").length()).isEqualTo(20_000);
+    assertThat(doc.integratedBytes()).isGreaterThan(256 * 1024);
+    // What holds more memory than that is refused, and changes nothing.
+    assertThatThrownBy(() -> doc.applyUpdate(subdocuments(1_000), null, heapOnly))
+        .isInstanceOf(LimitExceededException.class).hasMessageContaining("memory");
+    assertThat(doc.getMap("m").size()).isZero();
+    // maxDocumentBytes alone bounds both, as before.
+    UpdateLimits both = UpdateLimits.NONE.toBuilder().maxDocumentBytes(256 * 1024).build();
+    assertThat(both.maxHeapBytes()).isEqualTo(256 * 1024);
+    assertThat(both.toBuilder().maxDocumentBytes(1024).build().maxHeapBytes()).isEqualTo(1024);
+    assertThat(heapOnly.toBuilder().maxDocumentBytes(1024).build().maxHeapBytes()).isEqualTo(256 * 1024);
+    Doc counted = Doc.create();
+    assertThatThrownBy(() -> keystrokes.forEach(u -> counted.applyUpdate(u, null, both)))
+        .isInstanceOf(LimitExceededException.class).hasMessageContaining("would grow the document beyond");
+  }
+
+  @Test
+  void updateRefusedForItsWeight_allocatesAboutTheRoomTheDocumentHadLeft_notTheWholeLimit() {
+    // A document 1 MiB short of its 16 MiB, and an update of 200,000 subdocuments (~2.6 MB, ~250 MB of heap):
+    // before, it was decoded up to the whole limit (16 MiB of Docs) before it was refused; now up to the room left.
+    long limit = 16 << 20;
+    UpdateLimits limits = UpdateLimits.NONE.toBuilder().maxHeapBytes(limit).build();
+    Doc doc = Doc.create();
+    doc.applyUpdate(subdocuments(10_500), null, limits); // ~15.8 MB of 16 MiB (~1.5 KB each)
+    byte[] flood = subdocuments(200_000);
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long before = threads.getCurrentThreadAllocatedBytes();
+    assertThatThrownBy(() -> doc.applyUpdate(flood, null, limits)).isInstanceOf(LimitExceededException.class);
+    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+    assertThat(allocated).as("bytes allocated while refusing").isLessThan(6L << 20);
+    assertThat(doc.getMap("m").size()).isEqualTo(10_500);
+    // Room that merges and collections freed is found again: a document weighed high is weighed anew.
+    Doc typed = Doc.create();
+    Doc writer = Doc.create();
+    writer.onUpdate((u, o, t) -> typed.applyUpdate(u, null, UpdateLimits.NONE.toBuilder().maxHeapBytes(1 << 20)
+        .build()));
+    for (int i = 0; i < 20_000; i++) {
+      writer.getText("t").insert(i, "k"); // weighed ~160 bytes each on arrival (3.2 MB), ~40 KB merged
+    }
+    assertThat(typed.getText("t").length()).isEqualTo(20_000);
+  }
+
   /**
    * {@code n} items of {@code client} from clock {@code first} on, each a deleted item of length 1 whose origin is
    * {@code 1:0}, a struct no update ever brings: 4 bytes each in v1, and a few bytes for all of them in v2 (same kind,
@@ -341,5 +399,6 @@ class UpdateLimitsTest {
         .hasMessageContaining("maxDepth").hasMessageContaining("0");
     assertThatThrownBy(() -> UpdateLimits.newBuilder().maxDocumentBytes(0)).hasMessageContaining("maxDocumentBytes");
     assertThatThrownBy(() -> UpdateLimits.newBuilder().maxPendingBytes(-1)).hasMessageContaining("-1");
+    assertThatThrownBy(() -> UpdateLimits.newBuilder().maxHeapBytes(0)).hasMessageContaining("maxHeapBytes");
   }
 }
