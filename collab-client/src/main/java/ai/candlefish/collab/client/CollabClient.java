@@ -2,6 +2,7 @@ package ai.candlefish.collab.client;
 
 import ai.candlefish.collab.client.internal.ClientConfig;
 import ai.candlefish.collab.client.internal.ClientEngine;
+import ai.candlefish.collab.core.UpdateLimits;
 import io.netty.channel.EventLoopGroup;
 import java.net.URI;
 import java.time.Duration;
@@ -106,6 +107,7 @@ public final class CollabClient implements AutoCloseable {
     private int maxRemoteAwarenessClients = 1000;
     private int maxAwarenessStateBytes = 32 * 1024;
     private long maxPendingBytes = 16L * 1024 * 1024;
+    private long maxDocumentBytes = UpdateLimits.DEFAULT_MAX_DOCUMENT_BYTES;
 
     private Builder() {}
 
@@ -225,6 +227,26 @@ public final class CollabClient implements AutoCloseable {
     }
 
     /**
+     * The most memory one open document may hold, by an estimate from above of what its content holds (default
+     * 128 MiB, what a server holds at most by default; a few bytes on the wire may hold a hundred times more: a
+     * subdocument reference of a dozen bytes is a {@code Doc} of its own). An update from the server that would
+     * grow a document beyond it is not applied: the document is closed (the server stops sending it; the local
+     * {@code Doc} stays as it was), its {@link CollabClient#open open} future and unacknowledged changes fail with
+     * an {@link IllegalStateException} that names this setting, and {@link CollabClientListener#onError} hears it;
+     * other documents and the connection go on. Updates that pass through an open document are not counted, only
+     * what it holds.
+     *
+     * @throws IllegalArgumentException if {@code bytes} is less than 1024
+     */
+    public Builder maxDocumentBytes(long bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("maxDocumentBytes must be at least 1024 but was " + bytes);
+      }
+      this.maxDocumentBytes = bytes;
+      return this;
+    }
+
+    /**
      * A new client, not connected yet.
      *
      * @throws IllegalStateException if no {@link #uri} was set
@@ -235,7 +257,7 @@ public final class CollabClient implements AutoCloseable {
       }
       return new CollabClient(new ClientEngine(new ClientConfig(uri, token, listener, minBackoff.toNanos(),
           maxBackoff.toNanos(), eventLoopGroup, maxMessageSize, maxRemoteAwarenessClients,
-          maxAwarenessStateBytes, maxPendingBytes)));
+          maxAwarenessStateBytes, maxPendingBytes, maxDocumentBytes)));
     }
   }
 }

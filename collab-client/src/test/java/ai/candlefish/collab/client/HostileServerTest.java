@@ -41,12 +41,14 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -438,6 +440,135 @@ class HostileServerTest {
     synchronized (local) {
       assertThat(local.hasPendingUpdates()).as("what would wait beyond 16 MiB was dropped").isFalse();
     }
+    assertThat(client.isConnected()).isTrue();
+  }
+
+  /**
+   * {@code n} subdocument references in root map "m" under keys and guids {@code from}, {@code from + 1}, ... of
+   * client {@code client}, written directly (~13 bytes each, as Yjs writes them; ~1.3 KB of heap each).
+   */
+  private static byte[] subdocuments(long client, int from, int n) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    writeVarUint(out, 1); // one client
+    writeVarUint(out, n);
+    writeVarUint(out, client);
+    writeVarUint(out, 0); // from clock 0
+    for (int i = from; i < from + n; i++) {
+      byte[] name = Integer.toString(i, 36).getBytes(StandardCharsets.UTF_8);
+      out.write(9 | 0x20); // ContentDoc, with a key in its parent
+      writeVarUint(out, 1); // the parent is a root, by name
+      writeVarUint(out, 1);
+      out.write('m');
+      for (int twice = 0; twice < 2; twice++) { // the key, then the guid
+        writeVarUint(out, name.length);
+        out.writeBytes(name);
+      }
+      out.write(118); // options: an empty object
+      writeVarUint(out, 0);
+    }
+    writeVarUint(out, 0); // no deletions
+    return out.toByteArray();
+  }
+
+  /** Welcomes the client, and opens any document it asks for with {@code state.apply(name)} as its sync step 2. */
+  private static void opening(ChannelHandlerContext ctx, ClientFrame f, Function<String, byte[]> state) {
+    if (f.hasHello()) {
+      send(ctx, ServerFrame.newBuilder().setWelcome(Welcome.getDefaultInstance()));
+    } else if (f.hasOpen()) {
+      String name = f.getOpen().getDocument();
+      send(ctx, ServerFrame.newBuilder().setOpened(Opened.newBuilder().setDocument(name)));
+      send(ctx, ServerFrame.newBuilder().setSyncStep2(SyncStep2.newBuilder().setDocument(name)
+          .setUpdate(ByteString.copyFrom(state.apply(name)))));
+    }
+  }
+
+  private static void sendUpdate(ChannelHandlerContext ctx, String document, byte[] update) {
+    send(ctx, ServerFrame.newBuilder().setUpdate(ai.candlefish.collab.protocol.v1.Update.newBuilder()
+        .setDocument(document).setUpdate(ByteString.copyFrom(update))));
+  }
+
+  /** The documents the client said it leaves ({@code Close}), in order. */
+  private final List<String> left = new CopyOnWriteArrayList<>();
+
+  @Test
+  void documentThatHoldsMoreThanMaxDocumentBytes_isClosed_itsOpenFailsNamingTheSetting_andOthersGoOn()
+      throws Exception {
+    // 200,000 subdocument references in ~3 MB hold ~260 MB (a Doc each): before, the client applied them whatever
+    // they held (a 16 MiB message of them ~1.4 GB). Over the default 128 MiB, the document is closed.
+    byte[] flood = subdocuments(5, 0, 200_000);
+    assertThat(flood.length).isLessThan(3 << 20);
+    Doc fine = Doc.create();
+    fine.getText("t").insert(0, "fine");
+    URI uri = serve((ctx, connection, f) -> {
+      opening(ctx, f, name -> name.equals(DOC) ? flood : fine.encodeStateAsUpdate());
+      if (f.hasClose()) {
+        left.add(f.getClose().getDocument());
+      }
+    });
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    client = CollabClient.newBuilder().uri(uri).token("t").listener(new CollabClientListener() {
+      @Override
+      public void onError(Throwable error) {
+        errors.add(error);
+      }
+    }).build();
+    client.connect().get(10, TimeUnit.SECONDS);
+
+    Throwable refused = catchThrowable(() -> client.open(DOC).get(30, TimeUnit.SECONDS)).getCause();
+
+    assertThat(refused).isInstanceOf(IllegalStateException.class).hasMessageContaining("maxDocumentBytes")
+        .hasMessageContaining(Long.toString(128L << 20));
+    assertThat(errors).singleElement().isSameAs(refused);
+    await().atMost(Duration.ofSeconds(10)).until(() -> left.contains(DOC));
+    ClientDocument other = client.open("other").get(10, TimeUnit.SECONDS);
+    assertThat(other.doc().getText("t").toString()).isEqualTo("fine");
+    assertThat(client.isConnected()).isTrue();
+    assertThat(connections.get()).isEqualTo(1);
+    // Open again, it fails again: the client never holds it.
+    assertThatThrownBy(() -> client.open(DOC).get(30, TimeUnit.SECONDS)).cause()
+        .hasMessageContaining("maxDocumentBytes");
+  }
+
+  @Test
+  void documentGrownPastMaxDocumentBytes_byManyUpdates_isClosed_whileUpdatesThatPassThroughAreNotCounted()
+      throws Exception {
+    // 4,000 keystrokes (~100 KB of updates, ~8 KB held once merged) pass through "typed", under a limit of 64 KiB:
+    // it stays open. The other document gets 10 subdocuments an update (~15 KB held each) until it is closed.
+    Doc typist = Doc.newBuilder().clientId(8).build();
+    List<byte[]> keystrokes = new ArrayList<>();
+    typist.onUpdate((u, o, t) -> keystrokes.add(u));
+    for (int i = 0; i < 4_000; i++) {
+      typist.getText("t").insert(i, "k");
+    }
+    URI uri = serve((ctx, connection, f) -> {
+      opening(ctx, f, name -> Updates.empty());
+      if (f.hasOpen() && f.getOpen().getDocument().equals("typed")) {
+        keystrokes.forEach(u -> sendUpdate(ctx, "typed", u));
+      } else if (f.hasOpen()) {
+        for (int batch = 0; batch < 40; batch++) {
+          sendUpdate(ctx, DOC, subdocuments(10 + batch, batch * 10, 10));
+        }
+      } else if (f.hasClose()) {
+        left.add(f.getClose().getDocument());
+      }
+    });
+    client = CollabClient.newBuilder().uri(uri).token("t").maxDocumentBytes(64 * 1024).build();
+    client.connect().get(10, TimeUnit.SECONDS);
+    ClientDocument typed = client.open("typed").get(10, TimeUnit.SECONDS);
+    ClientDocument grown = client.open(DOC).get(10, TimeUnit.SECONDS);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> left.contains(DOC));
+    synchronized (grown.doc()) {
+      assertThat(grown.doc().getMap("m").size()).as("what fits in 64 KiB, in whole updates").isBetween(10, 50);
+    }
+    assertThatThrownBy(() -> grown.edit(tx -> grown.doc().getText("x").insert(0, "x")))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      synchronized (typed.doc()) {
+        return typed.doc().getText("t").length() == 4_000;
+      }
+    });
+    assertThat(left).containsExactly(DOC);
     assertThat(client.isConnected()).isTrue();
   }
 

@@ -12,10 +12,11 @@ import java.net.URI;
  * @param maxRemoteAwarenessClients per document, see {@code Awareness.limitRemote}
  * @param maxAwarenessStateBytes per remote state, see {@code Awareness.limitRemote}
  * @param maxPendingBytes per document, see {@code UpdateLimits.maxPendingBytes}
+ * @param maxDocumentBytes per document, see {@code UpdateLimits.maxHeapBytes}
  */
 public record ClientConfig(URI uri, String token, CollabClientListener listener, long minBackoffNanos,
     long maxBackoffNanos, EventLoopGroup eventLoopGroup, int maxMessageSize, int maxRemoteAwarenessClients,
-    int maxAwarenessStateBytes, long maxPendingBytes) {
+    int maxAwarenessStateBytes, long maxPendingBytes, long maxDocumentBytes) {
   @Override
   public String toString() {
     // Neither the token nor the URI's query or user info (where a token or password may ride): logs keep them.

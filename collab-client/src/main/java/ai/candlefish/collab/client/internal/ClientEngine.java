@@ -80,7 +80,7 @@ public final class ClientEngine {
   static final long SILENCE_MILLIS = 20_000;
 
   private final ClientConfig config;
-  /** What the server's updates are applied with: no limit but on what may wait ({@link #remoteLimits}). */
+  /** What the server's updates are applied with ({@link #remoteLimits}). */
   private final UpdateLimits remoteLimits;
   private final int id = CLIENTS.incrementAndGet();
   private final EventLoopGroup group;
@@ -110,7 +110,10 @@ public final class ClientEngine {
 
   public ClientEngine(ClientConfig config) {
     this.config = config;
-    this.remoteLimits = UpdateLimits.NONE.toBuilder().maxPendingBytes(config.maxPendingBytes()).build();
+    // The memory a document holds, not the bytes that pass through it while it stays open; no depth limit: the
+    // client walks documents without recursion, and a server may hold deeper ones its host wrote.
+    this.remoteLimits = UpdateLimits.NONE.toBuilder().maxHeapBytes(config.maxDocumentBytes())
+        .maxPendingBytes(config.maxPendingBytes()).build();
     this.token = config.token();
     this.ownsGroup = config.eventLoopGroup() == null;
     this.group = ownsGroup
@@ -169,7 +172,7 @@ public final class ClientEngine {
     return config;
   }
 
-  /** The limits the server's updates are applied with: the server's document is taken as it is, but for what waits. */
+  /** The limits the server's updates are applied with: the memory a document holds, and what waits. */
   UpdateLimits remoteLimits() {
     return remoteLimits;
   }

@@ -5,6 +5,7 @@ import ai.candlefish.collab.client.ClientDocument;
 import ai.candlefish.collab.client.RefusedException;
 import ai.candlefish.collab.core.DecodingException;
 import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.core.LimitExceededException;
 import ai.candlefish.collab.core.Subscription;
 import ai.candlefish.collab.core.Transaction;
 import ai.candlefish.collab.core.UpdateLimits;
@@ -227,6 +228,11 @@ final class DocumentState implements ClientDocument {
   }
 
   private void closeNow() {
+    closeNow(new IllegalStateException("document '" + name + "' was closed"));
+  }
+
+  /** Leaves the document (the server stops sending it) and fails what waits with {@code cause}. */
+  private void closeNow(RuntimeException cause) {
     if (status == Status.CLOSED) {
       return;
     }
@@ -236,7 +242,7 @@ final class DocumentState implements ClientDocument {
       engine.send(ClientFrame.newBuilder().setClose(ai.candlefish.collab.protocol.v1.Close.newBuilder()
           .setDocument(name)).build());
     }
-    fail(new IllegalStateException("document '" + name + "' was closed"));
+    fail(cause);
     engine.removeDocument(this);
   }
 
@@ -340,15 +346,22 @@ final class DocumentState implements ClientDocument {
       return;
     }
     boolean kept = true;
+    LimitExceededException tooLarge = null;
     synchronized (doc) {
       try {
         kept = doc.applyUpdate(update, REMOTE_ORIGIN, engine.remoteLimits());
       } catch (DecodingException e) {
         throw e;
+      } catch (LimitExceededException e) {
+        tooLarge = e; // nothing of it was applied
       } catch (RuntimeException e) {
         // Not the update (it is applied) but an application's observer or subdocs listener: keep syncing.
         log.warn("collab client: a listener of document '{}' threw while a remote update was applied", name, e);
       }
+    }
+    if (tooLarge != null) {
+      tooLarge(tooLarge);
+      return;
     }
     if (!kept) {
       waitingDropped();
@@ -356,6 +369,20 @@ final class DocumentState implements ClientDocument {
     if (step2) {
       opened.complete(this);
     }
+  }
+
+  /**
+   * The server sent more than this client keeps of one document: nothing of it was applied, and the document cannot
+   * follow the server without it, so it is closed (every later update would build on the missing one).
+   */
+  private void tooLarge(LimitExceededException e) {
+    IllegalStateException cause = new IllegalStateException("document '" + LogText.safe(name) + "' from the server"
+        + " would hold more than this client's maxDocumentBytes of " + engine.config().maxDocumentBytes()
+        + " bytes of memory (" + e.getMessage() + "): closed, the local copy kept as it was; raise the limit with "
+        + "CollabClient.Builder.maxDocumentBytes", e);
+    log.warn("collab client: {}", cause.getMessage());
+    engine.notify(l -> l.onError(cause));
+    closeNow(cause);
   }
 
   /** Logs a dropped waiting part: the first time, then at most once a minute with how many since. */
