@@ -218,26 +218,38 @@ final class UpdateMerger {
   }
 
   /** Yjs's {@code parseUpdateMeta}: per client, the first clock and the clock after the last struct. */
-  static Updates.UpdateMeta meta(Stream update) {
-    java.util.Map<Long, Integer> from = new java.util.LinkedHashMap<>();
-    java.util.Map<Long, Integer> to = new java.util.LinkedHashMap<>();
-    List<AbstractStruct> structs = update.structs();
-    if (!structs.isEmpty()) {
-      AbstractStruct first = structs.get(0);
-      long currClient = first.client;
-      int currClock = first.clock;
-      from.put(currClient, currClock);
-      for (AbstractStruct curr : structs) {
-        if (currClient != curr.client) {
+  /**
+   * The clock ranges of an update's structs as they go by in wire order (Yjs {@code parseUpdateMeta}): per client,
+   * from its first struct's clock to its last struct's end.
+   */
+  static final class Meta implements UpdateReader.StructSink {
+    private final java.util.Map<Long, Integer> from = new java.util.LinkedHashMap<>();
+    private final java.util.Map<Long, Integer> to = new java.util.LinkedHashMap<>();
+    private boolean any;
+    private long currClient;
+    private int currClock;
+
+    @Override
+    public void accept(AbstractStruct curr) {
+      if (!any || currClient != curr.client) {
+        if (any) {
           to.put(currClient, currClock);
-          from.put(curr.client, curr.clock);
-          currClient = curr.client;
         }
-        currClock = curr.clock + curr.length;
+        from.put(curr.client, curr.clock);
+        currClient = curr.client;
+        any = true;
       }
-      to.put(currClient, currClock);
+      currClock = curr.clock + curr.length;
     }
-    return new Updates.UpdateMeta(java.util.Collections.unmodifiableMap(from), java.util.Collections.unmodifiableMap(to));
+
+    Updates.UpdateMeta meta() {
+      java.util.Map<Long, Integer> ends = new java.util.LinkedHashMap<>(to);
+      if (any) {
+        ends.put(currClient, currClock);
+      }
+      return new Updates.UpdateMeta(java.util.Collections.unmodifiableMap(from),
+          java.util.Collections.unmodifiableMap(ends));
+    }
   }
 
   static byte[] diff(Stream update, StateVector sv, UpdateFormat format) {

@@ -37,21 +37,26 @@ public final class Updates {
    * whole delete set, as Yjs always writes it), or structs the server has that a second provider passed on.
    *
    * <p>A deletion of something the document has not seen yet counts as a change (the document would keep it until
-   * what it deletes arrives). The document is only read.
+   * what it deletes arrives). The document is only read, and the update one struct at a time (a server asks this of
+   * a read-only client's updates before weighing them).
    *
    * @throws DecodingException if the update is malformed
    */
   public static boolean wouldChange(byte[] update, Doc doc) {
     Objects.requireNonNull(update, "update");
     Objects.requireNonNull(doc, "doc");
-    UpdateMerger.Stream decoded = UpdateReader.decodeStream(update, UpdateFormat.V1);
     StructStore store = doc.store;
-    for (AbstractStruct s : decoded.structs()) {
+    boolean[] newStructs = {false};
+    // One struct at a time: the whole update is read (a malformed one is refused) without holding it decoded.
+    DeleteSet deletes = UpdateReader.scan(update, UpdateFormat.V1, s -> {
       if (!(s instanceof Skip) && (long) s.clock + s.length > store.getState(s.client)) {
-        return true;
+        newStructs[0] = true;
       }
+    });
+    if (newStructs[0]) {
+      return true;
     }
-    for (Map.Entry<Long, DeleteSet.Ranges> e : decoded.deletes().clients.entrySet()) {
+    for (Map.Entry<Long, DeleteSet.Ranges> e : deletes.clients.entrySet()) {
       long client = e.getKey();
       DeleteSet.Ranges ranges = e.getValue();
       int state = store.getState(client);
@@ -244,13 +249,16 @@ public final class Updates {
   }
 
   /**
-   * The clock ranges a v1 update covers (Yjs {@code parseUpdateMeta}).
+   * The clock ranges a v1 update covers (Yjs {@code parseUpdateMeta}). Reads one struct at a time: the memory it
+   * takes does not grow with the update.
    *
    * @throws DecodingException if the update is malformed
    */
   public static UpdateMeta parseMeta(byte[] update) {
     Objects.requireNonNull(update, "update");
-    return UpdateMerger.meta(UpdateReader.decodeStream(update, UpdateFormat.V1));
+    UpdateMerger.Meta meta = new UpdateMerger.Meta();
+    UpdateReader.scan(update, UpdateFormat.V1, meta);
+    return meta.meta();
   }
 
   /**
@@ -283,7 +291,9 @@ public final class Updates {
    */
   public static UpdateMeta parseMetaV2(byte[] update) {
     Objects.requireNonNull(update, "update");
-    return UpdateMerger.meta(UpdateReader.decodeStream(update, UpdateFormat.V2));
+    UpdateMerger.Meta meta = new UpdateMerger.Meta();
+    UpdateReader.scan(update, UpdateFormat.V2, meta);
+    return meta.meta();
   }
 
   /**
