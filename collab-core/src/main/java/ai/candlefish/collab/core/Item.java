@@ -289,6 +289,9 @@ final class Item extends AbstractStruct {
     }
     if (parentSub == null && isVisible()) {
       parentType.length += length;
+      if (length == 0) {
+        parentType.emptyItems = true;
+      }
     }
     store.addStruct(txn, this);
     content.integrate(txn, this);

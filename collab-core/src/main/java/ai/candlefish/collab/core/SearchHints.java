@@ -15,6 +15,8 @@ import java.util.Map;
  * {@code index} lies after {@code p}, and no item from {@code p} up to {@code h} meets that condition, so the walk
  * from {@code h} stops at the same item. Likewise the walk left stops at the visible item containing {@code index},
  * which a walk left from any visible item starting strictly between {@code index} and {@code pindex} reaches too.
+ * A hint on the other side of {@code index} ({@link #nearest}) walks the other way, and the caller turns where that
+ * walk ends into where the marker's would ({@code SearchMarkers.walkAcross}).
  *
  * <p>Each hint's index is kept exact through the same insert/delete notifications as the markers
  * ({@link #update}); a hint whose item was deleted by a notified deletion is dropped, one whose item was merged into
@@ -121,9 +123,65 @@ final class SearchHints {
     }
   }
 
-  /** Whether the type changed only as announced since the hints were taken; drops them all if not. */
+  /**
+   * Whether a hint starts nearer to {@code index} than {@code pindex} (where the walk would start) does, on either
+   * side of it: the last hint before {@code index} or the first after it. If so {@link #foundItem} and
+   * {@link #foundIndex} are the nearer of the two. A hint on the far side of {@code index} from {@code pindex} walks
+   * the other way, so the caller must turn where that walk ends into where the walk from {@code pindex} would
+   * ({@link SearchMarkers#find}).
+   */
+  boolean nearest(int index, int pindex) {
+    if (size == 0 || !current()) {
+      return false;
+    }
+    int i = firstAtOrAfter(index);
+    Item below = live(i - 1);
+    i = below == null ? firstAtOrAfter(index) : i; // dropping a stale hint below moved the ones after it
+    int belowIndex = below == null ? Integer.MIN_VALUE : index(i - 1);
+    // The first hint after index, not at it: the walk left from a hint at index would not move.
+    int j = i < size && index(i) == index ? i + 1 : i;
+    Item above = live(j);
+    int aboveIndex = above == null ? Integer.MAX_VALUE : index(j);
+    long best = Math.abs((long) index - pindex);
+    long belowDistance = (long) index - belowIndex;
+    long aboveDistance = (long) aboveIndex - index;
+    if (belowDistance < best && belowDistance <= aboveDistance) {
+      foundItem = below;
+      foundIndex = belowIndex;
+      return true;
+    }
+    if (aboveDistance < best) {
+      foundItem = above;
+      foundIndex = aboveIndex;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Hint {@code i}'s item if it is still visible and linked, else {@code null} ({@code i} out of range too); drops
+   * it if merged into its left neighbour or deleted since.
+   */
+  private Item live(int i) {
+    if (i < 0 || i >= size) {
+      return null;
+    }
+    Item h = items[i];
+    if (h.isVisible() && (h.left == null ? type.start == h : h.left.right == h)) {
+      return h;
+    }
+    remove(i, 1);
+    return null;
+  }
+
+  /**
+   * Whether the type changed only as announced since the hints were taken, and has no items of length 0; drops the
+   * hints if not. An item of length 0 ({@link SharedType#emptyItems}) starts at the same index as the item after it,
+   * and an insert at that index may land on either side of it, which the announcements do not say: the hints'
+   * indexes could not be kept, so such a type walks from its markers only, as Yjs does.
+   */
   private boolean current() {
-    if (type.length == expectedLength && type.deletions == expectedDeletions) {
+    if (type.length == expectedLength && type.deletions == expectedDeletions && !type.emptyItems) {
       return true;
     }
     Arrays.fill(items, 0, size, null);
@@ -135,7 +193,7 @@ final class SearchHints {
 
   /** Keeps {@code (item, index)} if the item is visible; {@code index} is where it starts. */
   void add(Item item, int index) {
-    if (off || !item.isVisible()) {
+    if (off || type.emptyItems || !item.isVisible()) {
       return;
     }
     if (size == 0) {

@@ -18,7 +18,10 @@ import java.util.Arrays;
  *
  * <p>Markers are few, so in a long list the walk from the nearest one can pass hundreds of items. {@link SearchHints}
  * keeps more positions that only shorten that walk: starting from one of them gives the same item as the walk
- * from the marker, so what Yjs would do is unchanged.
+ * from the marker, so what Yjs would do is unchanged. The nearest hint may lie on the other side of the index than
+ * the marker; the walk from it then ends where the marker's would, or a few invisible items from there
+ * ({@link #walkAcross}). A type that ever held an item of length 0 ({@link SharedType#emptyItems}) uses neither
+ * hints nor the shortcuts below: several items can then start at one index.
  *
  * <p>An insert moves a marker off a deleted item to the last visible item before it, which Yjs finds by walking
  * left. With the whole of a long trace in one transaction nothing is merged or collected, and that walk passed
@@ -211,12 +214,13 @@ final class SearchMarkers {
     }
     Item start = p;
     int startIndex = pindex;
-    boolean hinted = pindex != index && hints.closer(index, pindex);
-    if (hinted) {
-      p = hints.foundItem;
-      pindex = hints.foundIndex;
+    boolean hinted = pindex != index && hints.nearest(index, pindex);
+    int steps;
+    if (hinted && (hints.foundIndex < index) != (startIndex < index)) {
+      steps = walkAcross(hints.foundItem, hints.foundIndex, index);
+    } else {
+      steps = walk(hinted ? hints.foundItem : p, hinted ? hints.foundIndex : pindex, index);
     }
-    int steps = walk(p, pindex, index);
     p = walkedItem;
     pindex = walkedIndex;
     if (crossCheck && hinted) {
@@ -310,7 +314,7 @@ final class SearchMarkers {
   private boolean inCachedRun(Item p) {
     Item start = runStart;
     if (start == null || p.client != start.client || p.clock < start.clock || p.clock >= runClockEnd
-        || type.runBreaks != runBreaks) {
+        || type.runBreaks != runBreaks || type.emptyItems) {
       return false;
     }
     checkAnnounced(); // a change not announced (an update applied in this transaction) may have moved indexes
@@ -382,6 +386,44 @@ final class SearchMarkers {
   }
 
   /**
+   * Yjs's walk to {@code index} from the side of it opposite to the visible hint {@code (h, hindex)}: the marker (or
+   * the start) is on one side of the index and the nearer hint on the other. Walking from the hint ends where a
+   * walk from that side would; where the two walks differ, it then steps to where the marker's walk ends. Both end
+   * in the same place except at an item boundary with invisible items (tombstones, items of length 0) in between:
+   * <ul>
+   *   <li>Walking right (the marker is below {@code index}), Yjs stops at the item right after the last item of
+   *       non-zero visible length that ends at {@code index}; the walk left from the hint stops at the visible item
+   *       that contains {@code index}, which starts there, further right past those invisible items.
+   *   <li>Walking left (the marker is above), Yjs stops at the visible item that contains {@code index}; the walk
+   *       right from the hint may stop before it, on an invisible item at {@code index}.
+   * </ul>
+   * Leaves the end in {@link #walkedItem} and {@link #walkedIndex} (unchanged by the steps: they pass nothing
+   * visible); returns how many items it passed.
+   */
+  private int walkAcross(Item h, int hindex, int index) {
+    int steps = walk(h, hindex, index);
+    Item p = walkedItem;
+    if (walkedIndex == index) {
+      if (hindex > index) {
+        while (p.left != null && !(p.left.isVisible() && p.left.length > 0)) {
+          p = p.left;
+          steps++;
+        }
+      } else {
+        while (p.right != null && !(p.isVisible() && p.length > 0)) {
+          p = p.right;
+          steps++;
+        }
+      }
+    }
+    if (crossCheck) {
+      crossedHints++;
+    }
+    walkedItem = p;
+    return steps;
+  }
+
+  /**
    * Tests set this to walk from the marker as well whenever a hint shortened the walk, and to fail if the two
    * walks end at different items; to fail if the markers' items are skipped on an insert while one of them is
    * hidden or unflagged; and to look up every right origin that a received item took from its neighbour.
@@ -393,6 +435,11 @@ final class SearchMarkers {
    */
   static int hintedMoves;
   static int hintedSkips;
+  /**
+   * Under {@link #crossCheck}: how often a walk started at a hint on the other side of the index
+   * ({@link #walkAcross}).
+   */
+  static int crossedHints;
   /** Under {@link #crossCheck}: how often a walk to a run start stopped at the cached run. */
   static int cachedRuns;
   /**
@@ -436,7 +483,7 @@ final class SearchMarkers {
           // Move the marker to a visible item so that the position comparison below is right.
           Item deleted = p;
           int deletedIndex = indexes[i];
-          if (exact) {
+          if (exact && !type.emptyItems) {
             p = lastVisibleBefore(i, index, len);
             if (crossCheck) {
               hintedMoves++;
@@ -535,7 +582,9 @@ final class SearchMarkers {
    * a time in a long trace replayed in one transaction (a deleted run start left of a large deleted block). The
    * walk right starts from the nearest known position below the index: a search hint, another marker (those this
    * insert already shifted are shifted back), or the type's start. Leaves the marker's new index in
-   * {@code indexes[i]}; returns {@code null} if nothing visible precedes the item (Yjs then drops the marker).
+   * {@code indexes[i]}; returns {@code null} if nothing visible precedes the item (Yjs then drops the marker). Not
+   * for a type that has items of length 0 ({@link SharedType#emptyItems}): one may end at the index after the item
+   * that the walk right meets first.
    */
   private Item lastVisibleBefore(int i, int insertIndex, int len) {
     int target = indexes[i];

@@ -60,6 +60,12 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
    * breaks that clock run in two: {@link SearchMarkers} keeps a run's start while this is unchanged.
    */
   int runBreaks;
+  /**
+   * Whether an item of length 0 (Yjs's {@code insertEmbed(i, "")}) was ever put into this type's list: one is visible
+   * to Yjs's walks but takes no index, so several items can end at one index ({@link SearchMarkers} then walks
+   * Yjs's way only).
+   */
+  boolean emptyItems;
   /** Yjs's {@code _hasFormatting}: decides whether remote changes trigger a formatting cleanup. */
   boolean hasFormatting;
   /**
@@ -103,6 +109,7 @@ public abstract sealed class SharedType permits YArray, YMap, YText, YXmlFragmen
     }
     length = other.length;
     containsFormats = other.containsFormats;
+    emptyItems = other.emptyItems;
   }
 
   /** The document this type belongs to, or null while it is preliminary. */

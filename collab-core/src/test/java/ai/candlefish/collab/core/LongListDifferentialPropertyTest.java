@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -35,29 +34,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * taken from the item after its left origin ({@link Item#getMissing}) is looked up in the struct list too.
  * Seeded; a failure names its seed: rerun with {@code -Dlonglist.seed=<seed> -Dlonglist.runs=1}.
  */
-@ExtendWith(YjsPeerExtension.class)
+@ExtendWith({YjsPeerExtension.class, CrossCheckedLookups.class})
 class LongListDifferentialPropertyTest {
   private static final int RUNS = 4;
   private static final Map<String, String> ROOTS = TwinReplica.ROOTS;
 
   private static YjsPeer peer; // started and closed by YjsPeerExtension
-  private int worthKeeping;
-
   @BeforeEach
-  void checkEveryLookup() {
-    worthKeeping = SearchHints.worthKeeping;
-    SearchHints.worthKeeping = 1;
-    SearchMarkers.crossCheck = true;
+  void countLookups() {
     SearchMarkers.hintedMoves = 0;
     SearchMarkers.hintedSkips = 0;
     SearchMarkers.cachedRuns = 0;
     SearchMarkers.neighbourRightOrigins = 0;
-  }
-
-  @AfterEach
-  void restore() {
-    SearchHints.worthKeeping = worthKeeping;
-    SearchMarkers.crossCheck = false;
   }
 
   @Test

@@ -7,8 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -24,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p>Seeded; a failure names its seed ({@code -Dyjs.negative.seed=<seed> -Dyjs.negative.runs=1} reruns it).
  */
-@ExtendWith(YjsPeerExtension.class)
+@ExtendWith({YjsPeerExtension.class, CrossCheckedLookups.class})
 class NegativeIndexDifferentialPropertyTest {
   private static final int RUNS = 30;
   private static final int STEPS = 60;
@@ -32,21 +30,6 @@ class NegativeIndexDifferentialPropertyTest {
   private static final List<Map<String, Object>> ATTRS = List.of(Map.of("b", true), Map.of("i", 1), Map.of());
 
   private static YjsPeer peer; // started and closed by YjsPeerExtension
-  private int worthKeeping;
-
-  @BeforeEach
-  void checkEveryLookup() {
-    worthKeeping = SearchHints.worthKeeping;
-    SearchHints.worthKeeping = 1;
-    SearchMarkers.crossCheck = true;
-  }
-
-  @AfterEach
-  void restore() {
-    SearchHints.worthKeeping = worthKeeping;
-    SearchMarkers.crossCheck = false;
-  }
-
   @Test
   void randomTextEdits_withNegativeIndexesAndLengths_asYjs() {
     SeededRuns.named("yjs.negative", 0x4E_6A_71L, RUNS).within(BUDGET_MILLIS)
