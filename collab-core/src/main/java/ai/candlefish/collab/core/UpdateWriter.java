@@ -89,13 +89,25 @@ final class UpdateWriter {
     encoder.writeVarUint(n);
     for (int i = n - 1; i >= 0; i--) {
       long client = clients[i];
-      writeStructs(encoder, store.list(client), client, sv != null ? sv.get(client) : txn.beforeState(client));
+      StructList structs = store.list(client);
+      if (sv != null && !sv.has(client)) {
+        writeStructs(encoder, structs, client, structs.get(0).clock, 0);
+      } else {
+        int clock = Math.max(sv != null ? sv.get(client) : txn.beforeState(client), structs.get(0).clock);
+        writeStructs(encoder, structs, client, clock, structs.findIndexNearEnd(clock));
+      }
     }
   }
 
-  private static void writeStructs(UpdateEncoder encoder, StructList structs, long client, int clock) {
-    clock = Math.max(clock, structs.get(0).clock);
-    int start = structs.findIndexNearEnd(clock);
+  /**
+   * Writes the structs of {@code client} from index {@code start}, the first from {@code clock}. A peer that does not
+   * know the client gets all of them, from index 0: Yjs starts at the struct that contains the clock, and so leaves
+   * out a first item of length 0 (an embed of "") that shares clock 0 with the struct after it, although what was
+   * typed before it names it as its right origin. Without it that text has no known place or parent: Yjs fails to
+   * apply its own full state, and a Java doc collected the text. With it both apply the state and keep the text;
+   * updates of transactions and syncs with a peer that knows the client are written as Yjs writes them.
+   */
+  private static void writeStructs(UpdateEncoder encoder, StructList structs, long client, int clock, int start) {
     encoder.writeVarUint(structs.size - start);
     encoder.writeClient(client);
     encoder.writeVarUint(clock);
