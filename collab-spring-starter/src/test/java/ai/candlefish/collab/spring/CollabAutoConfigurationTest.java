@@ -54,6 +54,7 @@ import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.security.oauth2.jwt.BadJwtException;
+import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 
@@ -185,6 +186,38 @@ class CollabAutoConfigurationTest {
       assertThatThrownBy(() -> authenticator.authenticate(token, null))
           .isInstanceOf(AuthenticationException.class).hasMessage("invalid token");
     }
+  }
+
+  /**
+   * A claim that cannot be read as the type it must have refuses the token like any invalid one. Spring's accessors
+   * throw IllegalArgumentException ("Unable to convert claim ...") for a value their conversions do not cover: before,
+   * the audience was read outside the check that turns that into a refusal, and the authenticator threw it (the
+   * server then closed with an internal error and logged it as its own). Values the conversions do cover but that
+   * are no audience (an object, a number, a list of objects) do not name the required audience.
+   */
+  @Test
+  void jwtClaimsThatCannotBeRead_refuseTheToken() throws Exception {
+    Map<String, Object> claims = Map.of("sub", "ann", "tenant", "acme", "collab", "write", "aud", "collab-server");
+    JwtDecoder unreadable = token -> new Jwt(token, null, null, Map.of("alg", "HS256"), claims) {
+      @Override
+      public List<String> getAudience() {
+        throw new IllegalArgumentException("Unable to convert claim 'aud' of type 'class Foo' to List.");
+      }
+    };
+    for (String audience : java.util.Arrays.asList(null, "collab-server")) {
+      assertThatThrownBy(() -> new JwtAuthenticator(unreadable, "tenant", "collab", audience).authenticate("t", null))
+          .isInstanceOf(AuthenticationException.class).hasMessage("invalid token");
+    }
+    for (Object aud : List.of(Map.of("collab-server", 1), List.of(Map.of("collab-server", 1)), 7)) {
+      Map<String, Object> odd = new java.util.HashMap<>(claims);
+      odd.put("aud", aud);
+      JwtDecoder passing = token -> new Jwt(token, null, null, Map.of("alg", "HS256"), odd);
+      assertThatThrownBy(() -> new JwtAuthenticator(passing, "tenant", "collab", "collab-server").authenticate("t",
+          null)).isInstanceOf(AuthenticationException.class).hasMessage("invalid token");
+    }
+    JwtAuthenticator nimbus = new JwtAuthenticator(decoder(), "tenant", "collab", "collab-server");
+    assertThatThrownBy(() -> nimbus.authenticate(signed("{\"sub\":\"ann\",\"tenant\":\"acme\",\"aud\":"
+        + "{\"collab-server\":1}}"), null)).isInstanceOf(AuthenticationException.class).hasMessage("invalid token");
   }
 
   @Test

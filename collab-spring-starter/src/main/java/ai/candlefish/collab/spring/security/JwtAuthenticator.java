@@ -86,6 +86,18 @@ public final class JwtAuthenticator implements Authenticator {
     } catch (JwtException e) {
       throw refused(connection, "the decoder refused it: " + e.getMessage());
     }
+    try {
+      return principal(jwt, connection);
+    } catch (AuthenticationException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // Claims of a type the accessors cannot convert (an audience that is an object, an exp that is a word; a
+      // decoder that does not normalise them lets them through): the token is malformed, not the server.
+      throw refused(connection, "its claims are invalid: " + e.getMessage());
+    }
+  }
+
+  private Principal principal(Jwt jwt, ConnectionInfo connection) {
     List<String> audiences = jwt.getAudience();
     if (audience != null && (audiences == null || !audiences.contains(audience))) {
       throw refused(connection, "its audience " + audiences + " does not include " + audience);
@@ -98,14 +110,10 @@ public final class JwtAuthenticator implements Authenticator {
     if (!(tenant instanceof String t) || t.isBlank()) {
       throw refused(connection, "it has no '" + tenantClaim + "' claim (the tenant)");
     }
-    try {
-      // The session ends at exp unless the client sends a fresh token first (Principal.expiresAt); after a
-      // revocation, only tokens issued later are accepted (Principal.issuedAt).
-      return Principal.of(subject, t, permissions(jwt.getClaims().get(permissionsClaim)))
-          .expiringAt(jwt.getExpiresAt()).issuedAt(jwt.getIssuedAt());
-    } catch (IllegalArgumentException e) {
-      throw refused(connection, "its claims are invalid: " + e.getMessage());
-    }
+    // The session ends at exp unless the client sends a fresh token first (Principal.expiresAt); after a
+    // revocation, only tokens issued later are accepted (Principal.issuedAt).
+    return Principal.of(subject, t, permissions(jwt.getClaims().get(permissionsClaim)))
+        .expiringAt(jwt.getExpiresAt()).issuedAt(jwt.getIssuedAt());
   }
 
   private static AuthenticationException refused(ConnectionInfo connection, String why) {
