@@ -5,3 +5,11 @@ CREATE TABLE IF NOT EXISTS paintbox_estimate (
   title VARCHAR(120) NOT NULL,
   created TIMESTAMP WITH TIME ZONE NOT NULL
 );
+
+-- Users whose access the host revoked (RevokedUsers): every instance refuses their tokens issued until then. A row per
+-- revocation; the latest counts.
+CREATE TABLE IF NOT EXISTS paintbox_revocation (
+  user_name VARCHAR NOT NULL,
+  revoked TIMESTAMP WITH TIME ZONE NOT NULL
+);
+CREATE INDEX IF NOT EXISTS paintbox_revocation_user ON paintbox_revocation (user_name);

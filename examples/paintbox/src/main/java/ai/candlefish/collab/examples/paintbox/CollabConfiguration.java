@@ -8,10 +8,11 @@ import ai.candlefish.collab.spring.CollabServerBuilderCustomizer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * Paintbox's part in the collaboration server: its hooks (picked up by the starter) and the list's say over which
- * estimates' documents open. Everything else comes from {@code candlefish.collab.*} in
+ * Paintbox's part in the collaboration server: its hooks (picked up by the starter), the list's say over which
+ * estimates' documents open, and the revoked users' refusal. Everything else comes from {@code candlefish.collab.*} in
  * {@code application.properties}.
  */
 @Configuration(proxyBeanMethods = false)
@@ -24,6 +25,16 @@ class CollabConfiguration {
   @Bean
   PresenceHooks presenceHooks(CollabProperties collab) {
     return new PresenceHooks(collab.path() == null ? "" : collab.path());
+  }
+
+  @Bean
+  RevokedUsers revokedUsers(JdbcClient jdbc, ObjectProvider<CollabServer> server) {
+    return new RevokedUsers(jdbc, server::getObject);
+  }
+
+  @Bean
+  RevocationsEndpoint revocationsEndpoint(RevokedUsers revokedUsers) {
+    return new RevocationsEndpoint(revokedUsers);
   }
 
   @Bean

@@ -28,7 +28,7 @@ import org.springframework.web.server.ResponseStatusException;
  * token's {@code collab} claim: {@code "read"}, {@code "write"}, or per document name), the same audience check.
  * Before, the API read only the token's tenant, and a token with read access, or with access to one estimate only,
  * could save and restore versions of every estimate through it. A token issued before its user was revoked
- * ({@link CollabServer#revoke}) is refused here as on the socket.
+ * ({@link RevokedUsers}, on any instance; or {@link CollabServer#revoke} on this one) is refused here as on the socket.
  *
  * <p>Thread-safe.
  */
@@ -48,10 +48,12 @@ public class Users {
 
   private final Authenticator authenticator;
   private final CollabServer server;
+  private final RevokedUsers revoked;
 
-  public Users(Authenticator authenticator, CollabServer server) {
+  Users(Authenticator authenticator, CollabServer server, RevokedUsers revoked) {
     this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
     this.server = Objects.requireNonNull(server, "server");
+    this.revoked = Objects.requireNonNull(revoked, "revoked");
   }
 
   /**
@@ -100,8 +102,8 @@ public class Users {
     } catch (AuthenticationException e) {
       throw new Unauthorized(INVALID_TOKEN, INVALID_TOKEN + "; sign in again");
     }
-    if (server.isRevoked(principal)) {
-      // The host revoked the user (CollabServer.revoke) after this token was issued: the socket refuses it.
+    if (server.isRevoked(principal) || revoked.isRevoked(principal)) {
+      // The host revoked the user after this token was issued: the socket refuses it.
       throw new Unauthorized(ACCESS_REVOKED, ACCESS_REVOKED + "; sign in again");
     }
     return new Caller(principal);

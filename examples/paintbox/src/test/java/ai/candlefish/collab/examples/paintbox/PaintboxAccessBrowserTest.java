@@ -43,6 +43,7 @@ class PaintboxAccessBrowserTest {
       String base = "http://127.0.0.1:" + ((WebServerApplicationContext) app).getWebServer().getPort() + "/";
       CollabServer server = app.getBean(CollabServer.class);
       PresenceHooks presence = app.getBean(PresenceHooks.class);
+      RevokedUsers revokedUsers = app.getBean(RevokedUsers.class);
       // Vic's access is revoked once he has an estimate open (PresenceHooks: who has which estimate open) and has
       // named a room in it.
       CompletableFuture<Integer> revoked = CompletableFuture.supplyAsync(() -> {
@@ -56,7 +57,7 @@ class PaintboxAccessBrowserTest {
               .until(() -> estimate.read(doc -> EstimateContent.read(doc, null).rooms().stream()
                   .anyMatch(room -> "Porch".equals(room.get("name")))).join());
         }
-        return server.revoke(PaintboxApplication.TENANT, "Vic").join();
+        return revokedUsers.revoke("Vic").join();
       });
       // Wendy's once she has named a room of her estimate "Attic" and gone back to the list (her socket closed:
       // PresenceHooks no longer has her on it), where nothing but the API's answers can tell her page.
@@ -74,7 +75,7 @@ class PaintboxAccessBrowserTest {
                   .anyMatch(room -> "Loft".equals(room.get("name")))).join()
                   && !presence.viewers().getOrDefault(id[0], List.of()).contains("Wendy"));
         }
-        return server.revoke(PaintboxApplication.TENANT, "Wendy").join();
+        return revokedUsers.revoke("Wendy").join();
       });
       scenarios = NodeScenarios.run("paintbox-access.mjs", "scenario", List.of(base,
           System.getProperty("screenshot.dir", "target/screenshots") + "/access", "delete", "revoke",

@@ -62,6 +62,9 @@ class PaintboxApplicationTest {
   @Autowired
   DocumentStore store;
 
+  @Autowired
+  RevokedUsers revokedUsers;
+
   private HttpResponse<String> call(String method, String path, String token, String body) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
@@ -300,13 +303,18 @@ class PaintboxApplicationTest {
   void api_refusesTheTokensOfARevokedUser_asTheSocketDoes_andAcceptsOnesIssuedAfter() throws Exception {
     String cy = login("Cy");
     assertThat(call("GET", "/api/estimates", cy, null).statusCode()).isEqualTo(200);
-    collab.revoke(PaintboxApplication.TENANT, "Cy").get(10, TimeUnit.SECONDS);
+    String document = JSON.readTree(call("POST", "/api/estimates", cy, "{\"title\":\"Before\"}").body())
+        .get("document").asText();
+    revokedUsers.revoke("Cy").get(10, TimeUnit.SECONDS);
     HttpResponse<String> revoked = call("GET", "/api/estimates", cy, null);
     assertThat(revoked.statusCode()).isEqualTo(401);
     // The page reads this to tell a revoked user (whom it must not sign in again) from an expired token.
     assertThat(revoked.headers().allValues("WWW-Authenticate"))
         .containsExactly("Bearer error=\"invalid_token\", error_description=\"access revoked\"");
     assertThat(call("POST", "/api/estimates", cy, "{\"title\":\"After\"}").statusCode()).isEqualTo(401);
+    JsonNode socket = node("estimate-client.mjs", "refused", "ws://127.0.0.1:" + collab.port(), document, cy);
+    assertThat(socket.get("code").asInt()).isEqualTo(CloseCodes.UNAUTHORIZED);
+    assertThat(socket.get("reason").asText()).isEqualTo("access revoked");
     assertThat(call("GET", "/api/estimates", login("Dee"), null).statusCode()).as("another user").isEqualTo(200);
     Thread.sleep(1100); // a JWT's iat is in whole seconds: one issued in the revocation's second counts as before it
     assertThat(call("GET", "/api/estimates", login("Cy"), null).statusCode()).as("a token issued after")

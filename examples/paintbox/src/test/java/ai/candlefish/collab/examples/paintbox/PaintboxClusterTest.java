@@ -49,7 +49,8 @@ import tools.jackson.databind.ObjectMapper;
  * acknowledged, and computes the totals from then on; a real browser on each instance has the estimate open, and
  * the page of the dead instance goes on through the survivor's socket ({@code paintbox.collab-fallback-urls}). Before
  * that, a real browser on each instance edits another estimate, and an estimate deleted through one instance is
- * marked for the other's clients and erased from the shared store. The two instances serve all the tests (a Paintbox
+ * marked for the other's clients and erased from the shared store, and a user revoked through one instance is refused
+ * by both. The two instances serve all the tests (a Paintbox
  * JVM takes long to start on a busy machine): the kill comes last.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -132,6 +133,7 @@ class PaintboxClusterTest {
           "--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + redisPort,
           "--candlefish.collab.allowed-origins=http://127.0.0.1:" + http[0] + ",http://127.0.0.1:" + http[1],
           "--paintbox.collab-fallback-urls=ws://127.0.0.1:" + collab[1 - i],
+          "--management.endpoints.web.exposure.include=health,metrics,revocations",
           "--logging.level.ai.candlefish.collab.examples.paintbox.TotalsHooks=debug")
           .redirectErrorStream(true).redirectOutput(log.toFile()).start();
       instances.add(this);
@@ -159,8 +161,48 @@ class PaintboxClusterTest {
    * "deleted" mark (who deleted it) through the cluster, the other instance's API and socket no longer have it, and
    * the shared store holds nothing of it once the other instance has let it go.
    */
+  /**
+   * A user revoked through one instance (its Actuator endpoint, as the host would): both instances' APIs refuse the
+   * tokens issued before (401, "access revoked"), and so do both sockets when such a token logs in (4401, "access
+   * revoked"); a token issued after is accepted by both again.
+   */
   @Test
   @Order(2)
+  void aUserRevokedThroughOneInstance_isRefusedByBothInstancesApisAndSockets_untilSignedInAgain() throws Exception {
+    String dan = login(a, "Dan");
+    String id = post(b, "/api/estimates", dan, "{\"title\":\"Porch\"}").get("id").asText();
+    open(b, dan, "estimate-" + id);
+
+    HttpResponse<String> revoked = http.send(HttpRequest.newBuilder(URI.create(a.base() + "/actuator/revocations/Dan"))
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(200);
+
+    for (Instance i : List.of(a, b)) {
+      HttpResponse<String> api = http.send(HttpRequest.newBuilder(URI.create(i.base() + "/api/estimates/" + id))
+          .header("Authorization", "Bearer " + dan).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(api.statusCode()).as("%s's API", i.nodeId).isEqualTo(401);
+      assertThat(api.headers().allValues("WWW-Authenticate")).as("%s's API", i.nodeId)
+          .containsExactly("Bearer error=\"invalid_token\", error_description=\"access revoked\"");
+      CollabClient login = CollabClient.newBuilder().uri(URI.create("ws://127.0.0.1:" + i.collabPort)).token(dan)
+          .build();
+      clients.add(login);
+      assertThatThrownBy(() -> login.connect().get(60, TimeUnit.SECONDS)).as("%s's socket", i.nodeId)
+          .cause().isInstanceOfSatisfying(RefusedException.class, e -> {
+            assertThat(e.code()).isEqualTo(4401);
+            assertThat(e.getMessage()).contains("access revoked");
+          });
+    }
+
+    Thread.sleep(1100); // a JWT's iat is in whole seconds: one issued in the revocation's second counts as before it
+    String again = login(b, "Dan");
+    for (Instance i : List.of(a, b)) {
+      assertThat(get(i, "/api/estimates/" + id, again).get("title").asText()).isEqualTo("Porch");
+      assertThat(open(i, again, "estimate-" + id)).as("%s's socket", i.nodeId).isNotNull();
+    }
+  }
+
+  @Test
+  @Order(3)
   void anEstimateDeletedThroughOneInstance_isMarkedForTheOthersClients_refusedThere_andErasedFromTheStore()
       throws Exception {
     String aliceToken = login(a, "Alice");
@@ -193,7 +235,7 @@ class PaintboxClusterTest {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void twoInstances_convergeWithTotalsOnTheLeaseHolderOnly_andAfterAKillTheSurvivorKeepsEverythingAndServesBothPages()
       throws Exception {
     String aliceToken = login(a, "Alice");
