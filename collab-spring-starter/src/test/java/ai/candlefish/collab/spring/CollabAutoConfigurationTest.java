@@ -33,6 +33,8 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -172,6 +174,43 @@ class CollabAutoConfigurationTest {
     Principal ann = authenticator.authenticate(token("ann", "acme", "write"), null);
     // token(...) expires 60 s after it is made; exp has whole seconds.
     assertThat(ann.expiresAt().toEpochMilli()).isBetween(before + 59_000, System.currentTimeMillis() + 60_000);
+  }
+
+  /**
+   * A decoder of the application's own that builds its Jwt without the exp and iat fields (Spring's constructor takes
+   * them apart from the claims): its tokens' exp and iat claims still count. Before, such a token never expired: an
+   * expired one opened documents, and the session outlived its exp.
+   */
+  @Test
+  void jwtExpiryAndIssueTime_areReadFromTheClaims_whenTheDecoderLeavesTheFieldsNull() {
+    Instant exp = Instant.now().plusSeconds(60).truncatedTo(ChronoUnit.SECONDS);
+    Instant iat = exp.minusSeconds(600);
+    Map<String, Object> claims = Map.of("sub", "ann", "tenant", "acme", "collab", "write", "exp", exp.getEpochSecond(),
+        "iat", iat);
+    JwtDecoder fieldsLeftNull = token -> new Jwt(token, null, null, Map.of("alg", "HS256"), claims);
+    Principal ann = new JwtAuthenticator(fieldsLeftNull, "tenant", "collab").authenticate("t", null);
+    assertThat(ann.expiresAt()).isEqualTo(exp);
+    assertThat(ann.issuedAt()).isEqualTo(iat);
+    // The earlier of field and claim: a decoder cannot stretch a token's life past its signed exp.
+    JwtDecoder longerField = token -> new Jwt(token, null, exp.plusSeconds(3600), Map.of("alg", "HS256"), claims);
+    assertThat(new JwtAuthenticator(longerField, "tenant", "collab").authenticate("t", null).expiresAt())
+        .isEqualTo(exp);
+    Map<String, Object> unreadable = new java.util.HashMap<>(claims);
+    unreadable.put("exp", "never");
+    JwtDecoder wordExp = token -> new Jwt(token, null, null, Map.of("alg", "HS256"), unreadable);
+    assertThatThrownBy(() -> new JwtAuthenticator(wordExp, "tenant", "collab").authenticate("t", null))
+        .isInstanceOf(AuthenticationException.class).hasMessage("invalid token");
+  }
+
+  /** The same decoder behind a server: a token whose exp claim has passed is refused as expired. */
+  @Test
+  void anExpiredExpClaim_isRefused_whenTheDecoderLeavesTheFieldNull() {
+    JwtDecoder fieldsLeftNull = token -> new Jwt(token, null, null, Map.of("alg", "HS256"), Map.of("sub", "ann",
+        "tenant", "acme", "collab", "write", "exp", Instant.now().minusSeconds(5).getEpochSecond()));
+    runner.withBean(JwtDecoder.class, () -> fieldsLeftNull).run(context -> {
+      CollabServer server = context.getBean(CollabServer.class);
+      assertThat(WebSocketProbe.firstAnswer(uri(server, "/plans?token=expired"))).isEqualTo("close 4401");
+    });
   }
 
   @Test

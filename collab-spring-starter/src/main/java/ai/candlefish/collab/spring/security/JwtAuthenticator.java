@@ -6,6 +6,7 @@ import ai.candlefish.collab.spi.Authenticator;
 import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -16,6 +17,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtException;
 
@@ -39,7 +41,9 @@ import org.springframework.security.oauth2.jwt.JwtException;
  *
  * <p><b>Expiry.</b> The principal expires at the token's {@code exp} ({@link Principal#expiresAt()}): the server ends
  * the session then, unless the client sent a fresh token (Hocuspocus: the provider's {@code sendToken()}; collab/1:
- * {@code CollabClient.refreshToken}). A token without {@code exp} never expires.
+ * {@code CollabClient.refreshToken}). A token without {@code exp} never expires. Both {@code exp} and {@code iat} are
+ * read from the claims too, not only from the fields a decoder fills in: a decoder that leaves
+ * {@link Jwt#getExpiresAt()} null does not make its tokens immortal (of two differing values, the earlier counts).
  *
  * <p><b>Refusals</b> say only {@value #REFUSED} (or that a token is required): what exactly was wrong (the decoder's
  * error, a missing claim) helps an attacker probe, so it is logged at debug level instead, without the token.
@@ -111,9 +115,19 @@ public final class JwtAuthenticator implements Authenticator {
       throw refused(connection, "it has no '" + tenantClaim + "' claim (the tenant)");
     }
     // The session ends at exp unless the client sends a fresh token first (Principal.expiresAt); after a
-    // revocation, only tokens issued later are accepted (Principal.issuedAt).
+    // revocation, only tokens issued later are accepted (Principal.issuedAt). A Jwt carries both twice, as claims
+    // and as fields its maker fills in: a custom decoder that leaves the fields null must not make its tokens
+    // immortal, so the earlier of the two counts.
     return Principal.of(subject, t, permissions(jwt.getClaims().get(permissionsClaim)))
-        .expiringAt(jwt.getExpiresAt()).issuedAt(jwt.getIssuedAt());
+        .expiringAt(earlier(jwt.getExpiresAt(), jwt.getClaimAsInstant(JwtClaimNames.EXP)))
+        .issuedAt(earlier(jwt.getIssuedAt(), jwt.getClaimAsInstant(JwtClaimNames.IAT)));
+  }
+
+  private static @Nullable Instant earlier(@Nullable Instant field, @Nullable Instant claim) {
+    if (field == null || claim == null) {
+      return field == null ? claim : field;
+    }
+    return field.isBefore(claim) ? field : claim;
   }
 
   private static AuthenticationException refused(ConnectionInfo connection, String why) {
