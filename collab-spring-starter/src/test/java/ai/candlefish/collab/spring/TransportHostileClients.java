@@ -224,6 +224,35 @@ abstract class TransportHostileClients {
   }
 
   /**
+   * Broken frames are closed as on the embedded port (collab-netty's {@code WebSocketFramingTest}): 1002 for a
+   * fragmented control frame, a control frame over 125 bytes, reserved opcodes, a continuation outside a message, a
+   * close frame of one byte or with a code no one may send; 1007 for a close reason that is not UTF-8 (Tomcat: 1002).
+   * Under WebFlux a bad close frame was answered with none (Netty's decoder took it for the close handshake).
+   */
+  @Test
+  void brokenFrames_areClosedAsOnTheEmbeddedPort() throws Exception {
+    Map<String, byte[]> protocolErrors = new LinkedHashMap<>();
+    protocolErrors.put("a fragmented ping", concat(frame(0x09, new byte[] {1}), frame(0x80, new byte[] {2})));
+    protocolErrors.put("a ping of 126 bytes", frame(0x89, new byte[126]));
+    protocolErrors.put("a data frame of a reserved opcode", frame(0x83, new byte[] {0}));
+    protocolErrors.put("a control frame of a reserved opcode", frame(0x8B, new byte[] {0}));
+    protocolErrors.put("a continuation outside a message", frame(0x80, new byte[] {0, 0, 1, 0}));
+    protocolErrors.put("a close frame of one byte", frame(0x88, new byte[] {3}));
+    protocolErrors.put("a close frame with code 999", frame(0x88, new byte[] {3, (byte) 0xE7}));
+    protocolErrors.put("a close frame with code 1005", frame(0x88, new byte[] {3, (byte) 0xED}));
+    for (Map.Entry<String, byte[]> e : protocolErrors.entrySet()) {
+      assertThat(closeAfter(e.getValue()).code()).as(e.getKey()).isEqualTo(1002);
+    }
+    assertThat(closeAfter(frame(0x88, new byte[] {3, (byte) 0xE8, (byte) 0xC3, 0x28})).code())
+        .as("a close reason that is not UTF-8").isEqualTo(invalidCloseReasonCode());
+  }
+
+  /** The close code that answers a close reason that is not UTF-8: 1007, as on the embedded port. */
+  int invalidCloseReasonCode() {
+    return 1007;
+  }
+
+  /**
    * A message in fragments sent at once after the 101 reaches the server whole. Under WebFlux the fragments were
    * joined only from when the socket was first read, after the bridge had opened on another thread: fragments that
    * came before went on one by one, and the continuation ended the socket with a close without a code (1005).

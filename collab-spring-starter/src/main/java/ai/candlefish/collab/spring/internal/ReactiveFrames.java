@@ -2,7 +2,10 @@ package ai.candlefish.collab.spring.internal;
 
 import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.server.CollabBridge;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -14,8 +17,10 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocket08FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +32,8 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * How a socket on Reactor Netty reads the client's frames: as the embedded port does. A message is joined from its
  * fragments from the first frame on, up to the maximum message size; a message over it, in one frame or in
  * fragments, is closed with 1009 and a reason that names the setting; a frame with a reserved bit set is closed with
- * 1002 (no extension is negotiated here; Reactor Netty's decoder let such frames through as if plain); a bad frame
- * ends its socket without a stack trace in the log.
+ * 1002 (no extension is negotiated here; Reactor Netty's decoder let such frames through as if plain); a bad close
+ * frame is answered with a close frame; a bad frame ends its socket without a stack trace in the log.
  *
  * <p>Thread-safe: one instance serves every socket of a handler.
  */
@@ -76,7 +81,7 @@ final class ReactiveFrames {
       return; // not upgraded by this handler's request
     }
     if (pipeline.get(DECODER) instanceof WebSocket08FrameDecoder) {
-      pipeline.replace(DECODER, DECODER, new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
+      pipeline.replace(DECODER, DECODER, new Decoder(WebSocketDecoderConfig.newBuilder()
           .maxFramePayloadLength(maxMessageSize).allowExtensions(false).build()));
     }
     if (pipeline.get(REASON) == null && pipeline.get(ENCODER) != null) {
@@ -84,6 +89,37 @@ final class ReactiveFrames {
     }
     if (pipeline.get(NettyPipeline.WsFrameAggregator) == null) {
       pipeline.addBefore(GUARD, NettyPipeline.WsFrameAggregator, new WebSocketFrameAggregator(maxMessageSize));
+    }
+  }
+
+  /**
+   * Netty's decoder, except that a close frame with a code no one may send, or a reason that is not UTF-8, is answered
+   * with a close frame as on the embedded port (1002, 1007): Netty's takes any close frame for the client's half of
+   * the handshake and answered a bad one with none, so that the client saw its connection dropped.
+   */
+  private static final class Decoder extends WebSocket13FrameDecoder {
+    Decoder(WebSocketDecoderConfig config) {
+      super(config);
+    }
+
+    @Override
+    protected void checkCloseFrameBody(ChannelHandlerContext ctx, ByteBuf body) {
+      if (body != null && body.readableBytes() >= 2) {
+        int code = body.getUnsignedShort(body.readerIndex());
+        if (!WebSocketCloseStatus.isValidStatusCode(code)) {
+          refuse(ctx, WebSocketCloseStatus.PROTOCOL_ERROR, "Invalid close frame getStatus code: " + code);
+        }
+        if (!ByteBufUtil.isText(body, body.readerIndex() + 2, body.readableBytes() - 2, StandardCharsets.UTF_8)) {
+          refuse(ctx, WebSocketCloseStatus.INVALID_PAYLOAD_DATA, "bytes are not UTF-8");
+        }
+      }
+      super.checkCloseFrameBody(ctx, body);
+    }
+
+    /** Answers with our close frame, then ends the socket (the {@link Guard} closes it, quietly). */
+    private static void refuse(ChannelHandlerContext ctx, WebSocketCloseStatus status, String reason) {
+      ctx.writeAndFlush(new CloseWebSocketFrame(status, reason)).addListener(ChannelFutureListener.CLOSE);
+      throw new CorruptedWebSocketFrameException(status, reason);
     }
   }
 
