@@ -6,6 +6,14 @@ CREATE TABLE IF NOT EXISTS paintbox_estimate (
   created TIMESTAMP WITH TIME ZONE NOT NULL
 );
 
+-- How often the list changed (a creation or a deletion, in the same transaction): an instance reads the list's ids
+-- again only after it changed (ListedEstimatesAuthenticator). One row.
+CREATE TABLE IF NOT EXISTS paintbox_list_version (
+  one INT PRIMARY KEY CHECK (one = 1),
+  version BIGINT NOT NULL
+);
+INSERT INTO paintbox_list_version (one, version) VALUES (1, 0) ON CONFLICT DO NOTHING;
+
 -- Users whose access the host revoked (RevokedUsers): every instance refuses their tokens issued until then. A row per
 -- revocation; the latest counts.
 CREATE TABLE IF NOT EXISTS paintbox_revocation (

@@ -38,8 +38,8 @@ class CollabConfiguration {
   }
 
   @Bean
-  ListedEstimatesHooks listedEstimatesHooks(Estimates estimates, DocumentStore store, CollabProperties collab) {
-    return new ListedEstimatesHooks(estimates, store, collab.path() == null ? "" : collab.path());
+  ListedEstimatesHooks listedEstimatesHooks(Estimates estimates, DocumentStore store) {
+    return new ListedEstimatesHooks(estimates, store);
   }
 
   /**
@@ -47,7 +47,9 @@ class CollabConfiguration {
    * ({@link Users}) keeps the {@link Authenticator} bean itself: it answers 404 for those by itself.
    */
   @Bean
-  CollabServerBuilderCustomizer listedEstimatesOnly(Authenticator authenticator, Estimates estimates) {
-    return builder -> builder.authenticator(new ListedEstimatesAuthenticator(authenticator, estimates));
+  CollabServerBuilderCustomizer listedEstimatesOnly(Authenticator authenticator, Estimates estimates,
+      CollabProperties collab) {
+    return builder -> builder.authenticator(new ListedEstimatesAuthenticator(authenticator, estimates,
+        collab.path() == null ? "" : collab.path()));
   }
 }

@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
  * The list of estimates (id, title, created) in Paintbox's own table {@code paintbox_estimate} (see
@@ -69,6 +70,18 @@ public class Estimates {
     return Set.copyOf(jdbc.sql("SELECT id FROM paintbox_estimate").query(String.class).list());
   }
 
+  /**
+   * How often the list changed (on any instance): it grows with each creation and deletion, committed with it, so
+   * {@link #ids()} read after it has every change up to it.
+   */
+  public long version() {
+    return jdbc.sql("SELECT version FROM paintbox_list_version").query(Long.class).single();
+  }
+
+  private void changed() {
+    jdbc.sql("UPDATE paintbox_list_version SET version = version + 1").update();
+  }
+
   /** The estimate with {@code id}, if there is one. */
   public Optional<Estimate> find(String id) {
     if (!ID.matcher(id).matches()) {
@@ -84,6 +97,7 @@ public class Estimates {
    *
    * @throws IllegalArgumentException if the title is blank or longer than 120 characters
    */
+  @Transactional
   public Estimate create(String title, Consumer<String> check) {
     String t = title == null ? "" : title.strip();
     if (t.isEmpty() || t.length() > MAX_TITLE || t.chars().anyMatch(Character::isISOControl)) {
@@ -96,6 +110,7 @@ public class Estimates {
     jdbc.sql("INSERT INTO paintbox_estimate (id, title, created) VALUES (?, ?, ?)")
         .params(estimate.id(), estimate.title(), java.sql.Timestamp.from(estimate.created()))
         .update();
+    changed();
     return estimate;
   }
 
@@ -103,9 +118,13 @@ public class Estimates {
    * Removes estimate {@code id} from the list (its document is not touched here); false if there was none. From then
    * on the collaboration socket refuses to open its document ({@link ListedEstimatesHooks}).
    */
+  @Transactional
   public boolean delete(String id) {
-    return ID.matcher(id).matches()
-        && jdbc.sql("DELETE FROM paintbox_estimate WHERE id = ?").param(id).update() > 0;
+    if (!ID.matcher(id).matches() || jdbc.sql("DELETE FROM paintbox_estimate WHERE id = ?").param(id).update() == 0) {
+      return false;
+    }
+    changed();
+    return true;
   }
 
   /** A new estimate id, at random (what {@link #create} gives the next estimate; nothing is kept). */

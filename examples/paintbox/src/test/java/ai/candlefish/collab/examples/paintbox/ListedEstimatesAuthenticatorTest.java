@@ -1,7 +1,9 @@
 package ai.candlefish.collab.examples.paintbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.candlefish.collab.spi.AuthenticationException;
 import ai.candlefish.collab.spi.Authenticator;
 import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.DocumentKey;
@@ -10,28 +12,43 @@ import ai.candlefish.collab.spi.Principal;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
+/** {@link ListedEstimatesAuthenticator} on a real H2 database with Paintbox's schema. */
 class ListedEstimatesAuthenticatorTest {
-  private static final ConnectionInfo HOCUSPOCUS =
-      new ConnectionInfo(1, new InetSocketAddress("127.0.0.1", 1000), "hocuspocus", "/", Map.of(), Map.of());
+  private static final ConnectionInfo HOCUSPOCUS = connection("hocuspocus", "/");
   private static final Instant EXPIRES = Instant.parse("2026-12-06T21:00:00Z");
   private static final Instant ISSUED = Instant.parse("2026-12-06T20:00:00Z");
+  private static final Principal ADA = Principal.of("Ada", PaintboxApplication.TENANT, Permission.WRITE);
 
+  /** How often the list's ids were read. */
+  private final AtomicInteger idReads = new AtomicInteger();
   private Estimates estimates;
   private String listed;
 
   @BeforeEach
   void createList() {
-    JdbcClient jdbc = JdbcClient.create(new DriverManagerDataSource(
-        "jdbc:h2:mem:auth-" + System.nanoTime() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1"));
-    jdbc.sql("CREATE TABLE paintbox_estimate (id VARCHAR(16) PRIMARY KEY, title VARCHAR(120) NOT NULL, "
-        + "created TIMESTAMP WITH TIME ZONE NOT NULL)").update();
-    estimates = new Estimates(jdbc);
+    JdbcClient jdbc = PaintboxDatabases.fresh("auth");
+    estimates = new Estimates(jdbc) {
+      @Override
+      public Set<String> ids() {
+        idReads.incrementAndGet();
+        return super.ids();
+      }
+    };
     listed = estimates.create("Hall", id -> {}).id();
+  }
+
+  private static ConnectionInfo connection(String protocol, String path) {
+    return new ConnectionInfo(1, new InetSocketAddress("127.0.0.1", 1000), protocol, path, Map.of(), Map.of());
+  }
+
+  private Authenticator authenticator(Principal principal, String serverPath) {
+    return new ListedEstimatesAuthenticator((token, c) -> principal, estimates, serverPath);
   }
 
   private static Permission permission(Principal p, String document) {
@@ -40,9 +57,8 @@ class ListedEstimatesAuthenticatorTest {
 
   @Test
   void authenticate_grantsNoEstimateThatIsNotInTheList_andTheRestAsTheDelegateDoes() {
-    Principal ada = Principal.of("Ada", PaintboxApplication.TENANT, Permission.WRITE).expiringAt(EXPIRES)
-        .issuedAt(ISSUED);
-    Principal p = new ListedEstimatesAuthenticator((token, c) -> ada, estimates).authenticate("t", HOCUSPOCUS);
+    Principal ada = ADA.expiringAt(EXPIRES).issuedAt(ISSUED);
+    Principal p = authenticator(ada, "").authenticate("t", HOCUSPOCUS);
 
     assertThat(permission(p, "estimate-" + listed)).isEqualTo(Permission.WRITE);
     assertThat(permission(p, "estimate-0123456789")).isEqualTo(Permission.NONE);
@@ -54,8 +70,7 @@ class ListedEstimatesAuthenticatorTest {
 
   @Test
   void authenticate_readsTheListAgain_forEstimatesCreatedOrDeletedMeanwhile() {
-    Authenticator auth = new ListedEstimatesAuthenticator(
-        (token, c) -> Principal.of("Ada", PaintboxApplication.TENANT, Permission.READ), estimates);
+    Authenticator auth = authenticator(Principal.of("Ada", PaintboxApplication.TENANT, Permission.READ), "");
     Principal before = auth.authenticate("t", HOCUSPOCUS);
     String added = estimates.create("Attic", id -> {}).id();
     estimates.delete(listed);
@@ -67,9 +82,56 @@ class ListedEstimatesAuthenticatorTest {
   }
 
   @Test
+  void authenticate_readsTheListsIdsOnlyAfterTheListChanged() {
+    Authenticator auth = authenticator(ADA, "");
+    for (int i = 0; i < 3; i++) {
+      auth.authenticate("t", HOCUSPOCUS);
+      auth.authenticate("t", connection("collab/1", "/"));
+    }
+    assertThat(idReads).as("six logins, no change").hasValue(1);
+
+    String added = estimates.create("Attic", id -> {}).id();
+    Principal p = auth.authenticate("t", HOCUSPOCUS);
+    auth.authenticate("t", HOCUSPOCUS);
+
+    assertThat(idReads).as("read again once after a creation").hasValue(2);
+    assertThat(permission(p, "estimate-" + added)).isEqualTo(Permission.WRITE);
+  }
+
+  @Test
+  void authenticate_ofAYWebsocketConnection_looksUpTheOneEstimateItsPathNames_andGrantsNoOther() {
+    String other = estimates.create("Attic", id -> {}).id();
+    Principal p = authenticator(ADA, "/collab").authenticate("t", connection("y-websocket", "/collab/estimate-"
+        + listed));
+
+    assertThat(permission(p, "estimate-" + listed)).isEqualTo(Permission.WRITE);
+    assertThat(permission(p, "estimate-" + other)).as("not the document it serves").isEqualTo(Permission.NONE);
+    assertThat(idReads).as("the list's ids").hasValue(0);
+  }
+
+  @Test
+  void authenticate_refusesAYWebsocketConnectionToAnEstimateThatIsNotInTheList() {
+    assertThatThrownBy(() -> authenticator(ADA, "/collab")
+        .authenticate("t", connection("y-websocket", "/collab/estimate-0123456789")))
+        .isInstanceOf(AuthenticationException.class).hasMessageContaining("no estimate 0123456789");
+  }
+
+  @Test
+  void authenticate_ofAYWebsocketConnectionToAnotherDocument_grantsItButNoEstimate() {
+    for (String path : new String[] {"/scratch", "/estimate-SHOUTING12", "/notes/estimate-0123456789", "/"}) {
+      Principal p = authenticator(ADA, "").authenticate("t", connection("y-websocket", path));
+
+      assertThat(permission(p, path.substring(1).isEmpty() ? "notes" : path.substring(1))).as(path)
+          .isEqualTo(Permission.WRITE);
+      assertThat(permission(p, "estimate-" + listed)).as(path).isEqualTo(Permission.NONE);
+    }
+    assertThat(estimates.list()).hasSize(1);
+  }
+
+  @Test
   void authenticate_leavesAnotherTenantsPrincipalAsItIs() {
     Principal other = Principal.of("Ada", "other-tenant", Permission.WRITE);
-    Principal p = new ListedEstimatesAuthenticator((token, c) -> other, estimates).authenticate("t", HOCUSPOCUS);
+    Principal p = authenticator(other, "").authenticate("t", connection("y-websocket", "/estimate-0123456789"));
 
     assertThat(p).isSameAs(other);
     assertThat(p.permission(DocumentKey.of("other-tenant", "estimate-0123456789"))).isEqualTo(Permission.WRITE);

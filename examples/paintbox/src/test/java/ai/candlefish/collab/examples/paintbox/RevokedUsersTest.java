@@ -19,7 +19,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
  * {@link RevokedUsers} on a real H2 database (Paintbox's schema) and a real {@link CollabServer}; a second
@@ -36,10 +35,7 @@ class RevokedUsersTest {
 
   @BeforeEach
   void start() {
-    jdbc = JdbcClient.create(new DriverManagerDataSource(
-        "jdbc:h2:mem:revoked-" + System.nanoTime() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1"));
-    jdbc.sql("CREATE TABLE paintbox_revocation (user_name VARCHAR NOT NULL, revoked TIMESTAMP WITH TIME ZONE "
-        + "NOT NULL)").update();
+    jdbc = PaintboxDatabases.fresh("revoked");
     server = CollabServer.newBuilder().port(0).host("127.0.0.1")
         .authenticator(Authenticator.insecureAllowAll(PaintboxApplication.TENANT)).build().start();
     here = new RevokedUsers(jdbc, () -> server);
