@@ -4,8 +4,12 @@ import ai.candlefish.collab.server.CollabBridge;
 import ai.candlefish.collab.server.CollabServer;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
@@ -14,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -37,8 +40,6 @@ import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyReques
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebHandler;
 import reactor.core.publisher.BaseSubscriber;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 import reactor.core.publisher.Sinks;
@@ -51,17 +52,17 @@ import reactor.netty.http.server.WebsocketServerSpec;
  * {@link CollabServer#bridge()}, which serves it exactly as the embedded port would. The upgrade request is checked
  * before the upgrade (403 for an origin not allowed, 404 for a path of no protocol, as on the embedded port).
  *
- * <p>Both directions are demand-driven, so nothing waits in memory without bound: a socket is read one message at a
- * time, and not at all while the bridge says the server does not take its messages ({@code pauseReading}: Reactor
- * Netty stops reading and TCP pushes back on the client); the bridge's sender thread hands a message on only when
- * the socket has asked for one, so what waits for a slow client stays within the server's outbound buffer limit.
+ * <p>Nothing waits in memory without bound: a socket is read one message at a time, and not at all while the bridge
+ * says the server does not take its messages ({@code pauseReading}: Reactor Netty stops reading and TCP pushes back on
+ * the client); the bridge's sender thread writes a message to the socket's channel and waits until it is written, as
+ * a servlet container's blocking send does, so that what waits for a slow client is held to the server's outbound
+ * buffer limit in the bridge's queue, as on the embedded port and the other transports. (Through WebFlux's
+ * {@code send}, Reactor Netty asked the sender for messages ahead and held them: 5.8 MB against a 64 KiB limit.)
  *
  * <p>Thread-safe.
  */
 public final class CollabReactiveHandler implements WebHandler {
   private static final Logger log = LoggerFactory.getLogger(CollabReactiveHandler.class);
-  /** Permits that wake a sender waiting for demand, whatever the socket asked for before (far from overflowing). */
-  private static final int WAKE = 1 << 20;
 
   private final CollabServer server;
   private final WebSocketService upgrades;
@@ -130,23 +131,19 @@ public final class CollabReactiveHandler implements WebHandler {
 
   /**
    * One upgraded socket: the {@link CollabBridge.Sender} the bridge writes to, and the reader that hands what the
-   * client sends to the bridge, one message per request.
+   * client sends to the bridge, one message per request. What the bridge sends goes straight to the socket's Netty
+   * channel, as pongs do.
    */
   private static final class ReactiveSocket extends BaseSubscriber<WebSocketMessage>
       implements CollabBridge.Sender {
     private final WebSocketSession session;
-    /** Messages the socket has asked for and the bridge has not sent yet. */
-    private final Semaphore demand = new Semaphore(0);
     private final Sinks.Empty<Void> inboundDone = Sinks.empty();
     private final AtomicBoolean paused = new AtomicBoolean();
     /** A message was handled and the next one not requested yet (while paused). */
     private final AtomicBoolean owed = new AtomicBoolean();
-    private volatile FluxSink<WebSocketMessage> outbound;
-    private volatile boolean closed;
-    private final AtomicBoolean ending = new AtomicBoolean();
     private volatile CollabBridge.Socket bridged;
     private volatile boolean over;
-    /** The socket's Netty channel: pongs and a close that cannot wait go to it directly. */
+    /** The socket's Netty channel: what is sent goes to it directly. */
     private final Channel channel;
     // On the channel's event loop: a pong is written and not yet flushed, and the latest ping not answered meanwhile.
     private boolean pongUnsent;
@@ -169,7 +166,6 @@ public final class CollabReactiveHandler implements WebHandler {
     /** The host's socket is gone (closed, dropped or cancelled): the bridged one ends. */
     void end() {
       over = true;
-      ended();
       CollabBridge.Socket socket = bridged;
       if (socket != null) {
         socket.closed();
@@ -177,31 +173,9 @@ public final class CollabReactiveHandler implements WebHandler {
     }
 
     Mono<Void> run(CollabBridge.Socket socket) {
-      Flux<WebSocketMessage> out = Flux.create(sink -> {
-        outbound = sink;
-        sink.onRequest(n -> {
-          if (!closed) {
-            demand.release((int) Math.min(n, WAKE));
-          }
-        });
-        sink.onDispose(this::ended);
-      }, FluxSink.OverflowStrategy.ERROR);
       session.receive().subscribe(this);
-      // The socket ends when the client's side ends (a close, or the connection dropped): the outbound then stops.
-      return Mono.firstWithSignal(inboundDone.asMono(), session.closeStatus().then(), session.send(out));
-    }
-
-    /**
-     * Once: wakes a sender waiting for demand. (It is called both when the outbound ends and when the socket does; a
-     * second release overflowed the semaphore, and the {@link Error} skipped ending the bridged socket, which then
-     * stayed until the idle timeout, logging a stack trace at ERROR.)
-     */
-    private void ended() {
-      if (!ending.compareAndSet(false, true)) {
-        return;
-      }
-      closed = true;
-      demand.release(WAKE);
+      // The socket ends when the client's side ends (a close, or the connection dropped).
+      return Mono.firstWithSignal(inboundDone.asMono(), session.closeStatus().then());
     }
 
     // ---------------------------------------------------------------------------------------- from the client
@@ -297,33 +271,35 @@ public final class CollabReactiveHandler implements WebHandler {
 
     @Override
     public void sendBinary(ByteBuffer message) throws IOException {
-      emit(session.binaryMessage(factory -> factory.wrap(message)));
+      write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(message)));
     }
 
     @Override
     public void sendPing() throws IOException {
-      emit(session.pingMessage(factory -> factory.wrap(new byte[0])));
+      write(new PingWebSocketFrame());
     }
 
-    /** Waits until the socket asks for a message (the bridge's sender thread may block), then hands it on. */
-    private void emit(WebSocketMessage message) throws IOException {
+    /**
+     * Writes {@code frame} and waits until it is written (the bridge's sender thread may block), so that what the
+     * client has not taken waits in the bridge, within the outbound limit. A close ends a write that waits for ever.
+     */
+    private void write(WebSocketFrame frame) throws IOException {
+      ChannelFuture written = channel.writeAndFlush(frame);
       try {
-        demand.acquire();
+        written.await();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while waiting for the socket");
+        throw new InterruptedIOException("interrupted while sending");
       }
-      FluxSink<WebSocketMessage> sink = outbound;
-      if (closed || sink == null) {
-        throw new IOException("the socket is closed");
+      if (!written.isSuccess()) {
+        throw new IOException("the socket is closed", written.cause());
       }
-      sink.next(message);
     }
 
     /**
      * Closes with {@code code}; drops the connection if the close frame is not written within
      * {@link CollabBridge#CLOSE_TIMEOUT_MILLIS} (a client that reads nothing: Reactor Netty would wait for ever),
-     * which also ends a send waiting for demand.
+     * which also ends a send that waits.
      */
     @Override
     public void close(int code, String reason) {
@@ -337,8 +313,9 @@ public final class CollabReactiveHandler implements WebHandler {
 
     /**
      * What the socket's channel has left to write (a large document's state going to a slow client), for the
-     * server's idle check: Reactor Netty writes a message to its channel at once, where it waits. Read from the
-     * bridge's thread, racily: a stale figure at worst delays the check's view by one look.
+     * server's idle check: the message being sent waits in the channel until the client has taken all but what the
+     * kernel holds. Read from the bridge's thread, racily: a stale figure at worst delays the check's view by one
+     * look.
      */
     @Override
     public long unwritten() {

@@ -1,0 +1,107 @@
+package ai.candlefish.collab.spring;
+
+import static ai.candlefish.collab.testkit.RawWebSocket.upgrade;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.candlefish.collab.server.CollabServer;
+import ai.candlefish.collab.server.DocumentHandle;
+import ai.candlefish.collab.spi.DocumentKey;
+import io.netty.channel.ChannelOption;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.jetty.JettyServerCustomizer;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * A client that reads nothing holds at most the outbound buffer limit of the server's memory on the application's own
+ * port (the subclasses: WebFlux, Tomcat and Jetty), as on the embedded port. The web server's socket send buffer is
+ * set small here ({@link #SEND_BUFFER}; left alone, the kernel grows it up to 4 MiB on this machine), so that what
+ * waits for the client is the server's own, not the kernel's.
+ */
+abstract class TransportSlowReader {
+  @SpringBootApplication
+  static class App {
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.reactor.netty.NettyServerCustomizer")
+    static class ReactorNettySendBuffer {
+      @Bean
+      NettyServerCustomizer reactorNettySendBuffer() {
+        return server -> server.childOption(ChannelOption.SO_SNDBUF, SEND_BUFFER);
+      }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.tomcat.TomcatConnectorCustomizer")
+    static class TomcatSendBuffer {
+      @Bean
+      TomcatConnectorCustomizer tomcatSendBuffer() {
+        return connector -> connector.setProperty("socket.txBufSize", Integer.toString(SEND_BUFFER));
+      }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.jetty.JettyServerCustomizer")
+    static class JettySendBuffer {
+      @Bean
+      JettyServerCustomizer jettySendBuffer() {
+        return server -> {
+          for (Connector connector : server.getConnectors()) {
+            if (connector instanceof ServerConnector c) {
+              c.setAcceptedSendBufferSize(SEND_BUFFER);
+            }
+          }
+        };
+      }
+    }
+  }
+
+  /** The web server's socket send buffer (set, the kernel does not grow it). */
+  static final int SEND_BUFFER = 16 * 1024;
+
+  @LocalServerPort
+  int port;
+
+  @Autowired
+  CollabServer server;
+
+  /**
+   * Under WebFlux, Reactor Netty asked the bridge for messages ahead (its sender's prefetch) and held them in memory
+   * before the bridge saw any wait: 96 of the 60 KB messages here (5.8 MB) against a limit of 64 KiB; Tomcat 4.
+   * What the server holds is the bridge's queue (the message over the limit closes), the message being written and
+   * the little the kernel takes.
+   */
+  @Test
+  void aClientThatReadsNothing_isClosedAtTheOutboundLimit() throws Exception {
+    try (Socket slow = new Socket()) {
+      slow.setReceiveBufferSize(8 * 1024);
+      slow.connect(new InetSocketAddress("127.0.0.1", port));
+      slow.setSoTimeout(30_000);
+      assertThat(upgrade(slow, "/collab/slow-limit", "")).contains(" 101 ");
+      await().atMost(Duration.ofSeconds(30)).until(() -> server.connectionCount() == 1);
+      // From here on the client reads nothing.
+      String chunk = "z".repeat(60_000);
+      int sent = 0;
+      try (DocumentHandle handle = server.openDocument(DocumentKey.of("dev", "slow-limit")).get(10, TimeUnit.SECONDS)) {
+        while (sent < 300 && server.connectionCount() > 0) {
+          handle.edit(txn -> txn.doc().getText("t").insert(0, chunk)).get(10, TimeUnit.SECONDS);
+          sent++;
+        }
+      }
+      assertThat(sent).as("60 KB messages sent to a client that reads nothing before it was closed")
+          .isLessThanOrEqualTo(8);
+    }
+  }
+}
