@@ -286,7 +286,8 @@ final class Pending {
     if (before != null) {
       Run b = before.getValue();
       int bEnd = b.endClock();
-      if (bEnd > from || (bEnd == from && joins(b.structs[b.end - 1], first))) {
+      // A run that starts at the same clock, though it ends there (items of length 0): both are kept, merged.
+      if (bEnd > from || before.getKey() == from || (bEnd == from && joins(b.structs[b.end - 1], first))) {
         return false;
       }
     }

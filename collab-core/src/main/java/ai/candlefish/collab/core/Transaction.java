@@ -602,7 +602,12 @@ public final class Transaction {
 
   /** Whether {@code client} had no struct before this transaction, and has only structs of length 0 now. */
   boolean isNewWithoutClock(long client) {
-    return newWithoutClock != null && newWithoutClock.has(client) && doc.store.getState(client) == 0;
+    return startedWithItemOfLength0(client) && doc.store.getState(client) == 0;
+  }
+
+  /** Whether {@code client} had no struct before this transaction, and its first struct has length 0. */
+  boolean startedWithItemOfLength0(long client) {
+    return newWithoutClock != null && newWithoutClock.has(client);
   }
 
   /** True if this transaction deleted anything or moved the state vector (Yjs's test for an update event). */

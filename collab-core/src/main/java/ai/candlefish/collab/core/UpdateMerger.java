@@ -111,7 +111,12 @@ final class UpdateMerger {
         if (a.curr.client == b.curr.client) {
           int clockDiff = Integer.compare(a.curr.clock, b.curr.clock);
           if (clockDiff == 0) {
-            return a.curr.getClass() == b.curr.getClass() ? 0 : a.curr instanceof Skip ? 1 : -1;
+            if (a.curr.getClass() == b.curr.getClass()) {
+              // Unlike Yjs, an item of length 0 before the struct that shares its clock: the other way round it is
+              // taken for part of what was written, and dropped, though what follows may name it as its origin.
+              return Boolean.compare(a.curr.length != 0, b.curr.length != 0);
+            }
+            return a.curr instanceof Skip ? 1 : -1;
           }
           return clockDiff;
         }
@@ -264,7 +269,9 @@ final class UpdateMerger {
         reader.advance();
         continue;
       }
-      if (curr.clock + curr.length > svClock) {
+      // A client the peer does not know is sent whole, also its first items of length 0, as a document's state is
+      // (see UpdateWriter.writeStructs); Yjs leaves them out.
+      if (curr.clock + curr.length > svClock || !sv.has(currClient)) {
         writer.write(curr, Math.max(svClock - curr.clock, 0));
         reader.advance();
         while (reader.curr != null && reader.curr.client == currClient) {

@@ -90,7 +90,7 @@ final class UpdateWriter {
     for (int i = n - 1; i >= 0; i--) {
       long client = clients[i];
       StructList structs = store.list(client);
-      if (sv != null && !sv.has(client)) {
+      if (sv != null ? !sv.has(client) : txn.startedWithItemOfLength0(client)) {
         writeStructs(encoder, structs, client, structs.get(0).clock, 0);
       } else {
         int clock = Math.max(sv != null ? sv.get(client) : txn.beforeState(client), structs.get(0).clock);
@@ -101,11 +101,13 @@ final class UpdateWriter {
 
   /**
    * Writes the structs of {@code client} from index {@code start}, the first from {@code clock}. A peer that does not
-   * know the client gets all of them, from index 0: Yjs starts at the struct that contains the clock, and so leaves
-   * out a first item of length 0 (an embed of "") that shares clock 0 with the struct after it, although what was
-   * typed before it names it as its right origin. Without it that text has no known place or parent: Yjs fails to
-   * apply its own full state, and a Java doc collected the text. With it both apply the state and keep the text;
-   * updates of transactions and syncs with a peer that knows the client are written as Yjs writes them.
+   * know the client gets all of them, from index 0, and so does the update of the transaction that created the
+   * client's first struct: Yjs starts at the struct that contains the clock, and so leaves out a first item of length
+   * 0 (an embed of "") that shares clock 0 with the struct after it, although what was typed before it names it as
+   * its right origin. Without it that text has no known place or parent: Yjs fails to apply such an update (its own
+   * full state, or the one transaction that typed both), and a Java doc collected the text. With it both apply the
+   * update and keep the text; other transactions and syncs with a peer that knows the client are written as Yjs
+   * writes them.
    */
   private static void writeStructs(UpdateEncoder encoder, StructList structs, long client, int clock, int start) {
     encoder.writeVarUint(structs.size - start);

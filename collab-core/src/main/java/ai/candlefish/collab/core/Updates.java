@@ -2,15 +2,22 @@ package ai.candlefish.collab.core;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Operations on encoded Yjs updates that need no document, byte-identical to Yjs's {@code mergeUpdates},
  * {@code diffUpdate}, {@code encodeStateVectorFromUpdate}, their {@code V2} variants and
  * {@code convertUpdateFormatV1ToV2} / {@code V2ToV1}. A server uses them to compact stored updates or to answer a
  * peer without loading the document.
+ *
+ * <p>One difference, where Yjs loses content: an item of length 0 (Yjs's {@code insertEmbed(i, "")}) shares its id
+ * with the struct after it, and what was typed before it names it as its right origin. {@link #merge} keeps such an
+ * item whatever the order of the updates, and {@link #diff} keeps a client's first items of length 0 for a peer whose
+ * state vector does not know the client, as {@link Doc#encodeStateAsUpdate()} writes them; Yjs drops them there.
  *
  * <p>Methods without a suffix take and return v1 updates (what y-protocols carries); those ending in {@code V2}
  * take and return v2 updates. A v2 input is subject to the struct limit described at
@@ -49,7 +56,9 @@ public final class Updates {
     boolean[] newStructs = {false};
     // One struct at a time: the whole update is read (a malformed one is refused) without holding it decoded.
     DeleteSet deletes = UpdateReader.scan(update, UpdateFormat.V1, s -> {
-      if (!(s instanceof Skip) && (long) s.clock + s.length > store.getState(s.client)) {
+      // An item of length 0 adds a client the document does not know, though not a clock.
+      if (!(s instanceof Skip) && ((long) s.clock + s.length > store.getState(s.client)
+          || (s.length == 0 && store.list(s.client) == null))) {
         newStructs[0] = true;
       }
     });
@@ -94,13 +103,21 @@ public final class Updates {
     Objects.requireNonNull(updates, "updates");
     UpdateMerger.Stream held = UpdateReader.decodeStream(state, UpdateFormat.V1);
     StateVector clocks = UpdateMerger.stateVector(held);
+    // Items of length 0 take no clock: the state holds one only where it has an item of length 0 at that id.
+    Set<ID> empty = new HashSet<>();
+    for (AbstractStruct s : held.structs()) {
+      if (s.length == 0) {
+        empty.add(new ID(s.client, s.clock));
+      }
+    }
     DeleteSet deleted = held.deletes();
     deleted.sortAndMerge();
     for (byte[] update : updates) {
       UpdateMerger.Stream decoded = UpdateReader.decodeStream(Objects.requireNonNull(update, "update"),
           UpdateFormat.V1);
       for (AbstractStruct s : decoded.structs()) {
-        if (!(s instanceof Skip) && (long) s.clock + s.length > clocks.get(s.client)) {
+        if (!(s instanceof Skip) && ((long) s.clock + s.length > clocks.get(s.client)
+            || (s.length == 0 && !empty.contains(new ID(s.client, s.clock))))) {
           return false;
         }
       }

@@ -82,13 +82,9 @@ class EmptyItemsDifferentialTest {
   void emptyEmbedFirst_textTypedBeforeIt_survivesAReloadOfTheState() {
     for (boolean gc : List.of(true, false)) {
       String id = "reload-" + gc;
-      Doc author = Doc.newBuilder().clientId(7).gc(gc).build();
-      author.getText("t");
-      author.getArray("a");
-      peer.newDoc(id + "-author", 7, gc, ROOTS);
-      peer.newDoc(id + "-yjs-reload", 9, gc, ROOTS);
-      peer.newDoc(id + "-java-reload", 9, gc, ROOTS);
-      peer.newDoc(id + "-knows", 9, gc, ROOTS);
+      Doc author = newDoc(7, gc);
+      String[] yjsDocs = {"-author", "-yjs-reload", "-java-reload", "-knows"};
+      newYjsDocs(id, gc, yjsDocs);
       try {
         List<byte[]> firstEvent = new ArrayList<>();
         for (String json : List.of("{\"op\":\"insertEmbed\",\"name\":\"t\",\"index\":0,\"embed\":\"\"}",
@@ -107,9 +103,7 @@ class EmptyItemsDifferentialTest {
             .as("Yjs applying its own state").isInstanceOf(YjsPeer.PeerException.class);
 
         byte[] state = author.encodeStateAsUpdate();
-        Doc reloaded = Doc.newBuilder().clientId(9).gc(gc).build();
-        reloaded.getText("t");
-        reloaded.getArray("a");
+        Doc reloaded = newDoc(9, gc);
         reloaded.applyUpdate(state);
         assertThat(reloaded.getText("t").toString()).as("Java doc reloaded from our state").isEqualTo("zy");
         assertThat(YjsInterop.base64(reloaded.encodeStateAsUpdate())).isEqualTo(YjsInterop.base64(state));
@@ -128,23 +122,74 @@ class EmptyItemsDifferentialTest {
         assertThat(YjsInterop.base64(author.encodeStateAsUpdate(sv))).as("sync with a peer that knows the client")
             .isEqualTo(YjsInterop.base64(peer.encodeStateAsUpdate(id + "-author", sv)));
       } finally {
-        peer.drop(id + "-author");
-        peer.drop(id + "-yjs-reload");
-        peer.drop(id + "-java-reload");
-        peer.drop(id + "-knows");
+        dropYjsDocs(id, yjsDocs);
+      }
+    }
+  }
+
+  /**
+   * One transaction that creates a client's first item, an embed of "", and types before it. Yjs's update of that
+   * transaction leaves the embed out, as its full state does, and a Yjs receiver fails on it. Ours holds the embed (in
+   * v1 and v2), so that Java and Yjs receivers show the text, and go on agreeing with the author afterwards; it is
+   * Yjs's update but for that item.
+   */
+  @Test
+  void emptyEmbedFirst_textTypedBeforeItInTheSameTransaction_reachesReceivers() {
+    List<Map<String, Object>> ops = List.of(
+        op("{\"op\":\"transact\",\"ops\":[{\"op\":\"insertEmbed\",\"name\":\"t\",\"index\":0,\"embed\":\"\"},"
+            + "{\"op\":\"insertText\",\"name\":\"t\",\"index\":0,\"text\":\"zy\"}]}"),
+        op("{\"op\":\"insertText\",\"name\":\"t\",\"index\":2,\"text\":\"x\"}"),
+        op("{\"op\":\"insertText\",\"name\":\"t\",\"index\":0,\"text\":\"w\"}"));
+    for (boolean gc : List.of(true, false)) {
+      String id = "one-txn-" + gc;
+      Doc author = newDoc(7, gc);
+      List<byte[]> events = new ArrayList<>();
+      List<byte[]> eventsV2 = new ArrayList<>();
+      author.onUpdate((u, origin, txn) -> events.add(u.clone()));
+      author.onUpdateV2((u, origin, txn) -> eventsV2.add(u.clone()));
+      Doc receiver = newDoc(9, gc);
+      Doc receiverV2 = newDoc(9, gc);
+      String[] yjsDocs = {"-author", "-of-yjs", "-of-java", "-of-java-v2"};
+      newYjsDocs(id, gc, yjsDocs);
+      try {
+        for (int i = 0; i < ops.size(); i++) {
+          String when = id + " after op " + i;
+          YjsInterop.apply(author, ops.get(i));
+          peer.apply(id + "-author", ops.get(i));
+          List<byte[]> yjsEvents = peer.updates(id + "-author");
+          assertThat(events).as("update events %s", when).hasSameSizeAs(yjsEvents).hasSize(1);
+          Twins.assertSameState("update event " + when, events.get(0), yjsEvents.get(0), false);
+          if (i == 0) {
+            assertThatThrownBy(() -> peer.applyUpdate(id + "-of-yjs", yjsEvents.get(0)))
+                .as("a Yjs receiver of Yjs's update %s", when).isInstanceOf(YjsPeer.PeerException.class);
+          }
+          receiver.applyUpdate(events.get(0));
+          receiverV2.applyUpdateV2(eventsV2.get(0));
+          peer.applyUpdate(id + "-of-java", events.get(0));
+          peer.applyUpdate(id + "-of-java-v2", eventsV2.get(0), true);
+          events.clear();
+          eventsV2.clear();
+          assertThat(receiver.getText("t").toDelta()).as("Java receiver %s", when)
+              .isEqualTo(author.getText("t").toDelta());
+          assertThat(receiverV2.getText("t").toDelta()).as("Java receiver of v2 %s", when)
+              .isEqualTo(author.getText("t").toDelta());
+          assertThat(peer.hasPending(id + "-of-java")).as("Yjs receiver pending %s", when).isFalse();
+          assertSame(author, id + "-author", "author " + when);
+          assertSame(receiver, id + "-of-java", "receivers " + when);
+          assertSame(receiverV2, id + "-of-java-v2", "receivers of v2 " + when);
+        }
+        assertThat(author.getText("t").toString()).isEqualTo("wzyx");
+      } finally {
+        dropYjsDocs(id, yjsDocs);
       }
     }
   }
 
   private static void run(String id, boolean gc, List<Map<String, Object>> ops) {
-    Doc author = Doc.newBuilder().clientId(7).gc(gc).build();
-    author.getText("t");
-    author.getArray("a");
+    Doc author = newDoc(7, gc);
     List<byte[]> authorEvents = new ArrayList<>();
     author.onUpdate((u, origin, txn) -> authorEvents.add(u.clone()));
-    Doc receiver = Doc.newBuilder().clientId(9).gc(gc).build();
-    receiver.getText("t");
-    receiver.getArray("a");
+    Doc receiver = newDoc(9, gc);
     peer.newDoc(id + "-author", 7, gc, ROOTS);
     peer.newDoc(id + "-receiver", 9, gc, ROOTS);
     List<byte[]> allEvents = new ArrayList<>();
@@ -187,12 +232,8 @@ class EmptyItemsDifferentialTest {
       assertThat(YjsInterop.base64(Updates.stateVector(state).encode())).as("%s state vector of the state", id)
           .isEqualTo(YjsInterop.base64(peer.stateVectorFromUpdate(state, false)));
       assertThat(Updates.decode(state).structs()).as("%s decoded", id).isNotEmpty();
-      Doc fresh = Doc.newBuilder().clientId(9).gc(gc).build();
-      fresh.getText("t");
-      fresh.getArray("a");
-      Doc freshV2 = Doc.newBuilder().clientId(9).gc(gc).build();
-      freshV2.getText("t");
-      freshV2.getArray("a");
+      Doc fresh = newDoc(9, gc);
+      Doc freshV2 = newDoc(9, gc);
       freshV2.applyUpdateV2(stateV2);
       peer.newDoc(id + "-fresh", 9, gc, ROOTS);
       try {
@@ -212,6 +253,27 @@ class EmptyItemsDifferentialTest {
     } finally {
       peer.drop(id + "-author");
       peer.drop(id + "-receiver");
+    }
+  }
+
+  /** A Java doc with the roots of {@link #ROOTS}. */
+  private static Doc newDoc(long clientId, boolean gc) {
+    Doc doc = Doc.newBuilder().clientId(clientId).gc(gc).build();
+    doc.getText("t");
+    doc.getArray("a");
+    return doc;
+  }
+
+  /** Yjs docs named {@code id} and each suffix, with ROOTS: the first has the author's client id, 7, the others 9. */
+  private static void newYjsDocs(String id, boolean gc, String... suffixes) {
+    for (int i = 0; i < suffixes.length; i++) {
+      peer.newDoc(id + suffixes[i], i == 0 ? 7 : 9, gc, ROOTS);
+    }
+  }
+
+  private static void dropYjsDocs(String id, String... suffixes) {
+    for (String suffix : suffixes) {
+      peer.drop(id + suffix);
     }
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.candlefish.collab.core.internal.codec.Json;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -209,9 +210,10 @@ class YjsDifferentialPropertyTest {
       }
       List<byte[]> fromJava = r.takeEvents();
       List<byte[]> fromYjs = peer.updates(r.id);
-      TwinReplica.assertSameEvents(r.id + " after " + op.get("op"), fromJava, fromYjs);
+      TwinReplica.assertSameEventsButFirstItemsOfLength0(r.id + " after " + op.get("op"), fromJava, fromYjs, false);
       List<byte[]> v2Events = r.takeEventsV2();
-      TwinReplica.assertSameEvents(r.id + " after " + op.get("op") + " (v2)", v2Events, peer.updates(r.id, true));
+      TwinReplica.assertSameEventsButFirstItemsOfLength0(r.id + " after " + op.get("op") + " (v2)", v2Events,
+          peer.updates(r.id, true), true);
       if (v2) {
         for (int i = 0; i < fromJava.size(); i++) {
           assertSameBytes("convertV1ToV2 of an event", Updates.convertV1ToV2(fromJava.get(i)), peer.convertUpdate(fromJava.get(i), true));
@@ -221,7 +223,10 @@ class YjsDifferentialPropertyTest {
         fromYjs = v2Events; // equal to the twin's, checked above
       }
       for (int i = 0; i < fromJava.size(); i++) {
-        TwinReplica.Message m = new TwinReplica.Message(r.id + "#" + r.sent++, fromJava.get(i), fromYjs.get(i));
+        // Where ours holds a client's first item of length 0 and Yjs's does not (a Yjs receiver fails on Yjs's), both
+        // receivers get ours.
+        byte[] yjsEvent = Arrays.equals(fromJava.get(i), fromYjs.get(i)) ? fromYjs.get(i) : fromJava.get(i);
+        TwinReplica.Message m = new TwinReplica.Message(r.id + "#" + r.sent++, fromJava.get(i), yjsEvent);
         for (TwinReplica other : replicas) {
           if (other != r) {
             other.inbox.add(m);
@@ -298,8 +303,10 @@ class YjsDifferentialPropertyTest {
         }
         throw e;
       }
-      TwinReplica.assertSameEvents(to.id + " applying " + label, to.takeEvents(), peer.updates(to.id));
-      TwinReplica.assertSameEvents(to.id + " applying " + label + " (v2)", to.takeEventsV2(), peer.updates(to.id, true));
+      TwinReplica.assertSameEventsButFirstItemsOfLength0(to.id + " applying " + label, to.takeEvents(),
+          peer.updates(to.id), false);
+      TwinReplica.assertSameEventsButFirstItemsOfLength0(to.id + " applying " + label + " (v2)", to.takeEventsV2(),
+          peer.updates(to.id, true), true);
       assertThat(to.doc.hasPendingUpdates()).as("%s pending after applying %s", to.id, label).isEqualTo(peer.hasPending(to.id));
       if (PARANOID) {
         Twins.assertSameState("state of " + to.id + " after applying " + label, to.doc.encodeStateAsUpdate(),
