@@ -108,6 +108,7 @@ public final class CollabClient implements AutoCloseable {
     private int maxAwarenessStateBytes = 32 * 1024;
     private long maxPendingBytes = 16L * 1024 * 1024;
     private long maxDocumentBytes = UpdateLimits.DEFAULT_MAX_DOCUMENT_BYTES;
+    private long maxQueuedBytes = 64L * 1024 * 1024;
 
     private Builder() {}
 
@@ -247,6 +248,24 @@ public final class CollabClient implements AutoCloseable {
     }
 
     /**
+     * The most bytes the client lets wait for the network on one connection (default 64 MiB): its changes, and its
+     * answers to the server's sync requests, which can be a whole document each. A server that asks and does not
+     * read (or a network that stalls) would otherwise grow them without bound. Beyond, the client closes the
+     * connection, {@link CollabClientListener#onError} hears an {@link IllegalStateException} that names this
+     * setting, and the client reconnects as after any lost connection: unacknowledged changes stay and are sent again.
+     * A single message goes whatever its size when nothing waits.
+     *
+     * @throws IllegalArgumentException if {@code bytes} is less than 1024
+     */
+    public Builder maxQueuedBytes(long bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("maxQueuedBytes must be at least 1024 but was " + bytes);
+      }
+      this.maxQueuedBytes = bytes;
+      return this;
+    }
+
+    /**
      * A new client, not connected yet.
      *
      * @throws IllegalStateException if no {@link #uri} was set
@@ -257,7 +276,7 @@ public final class CollabClient implements AutoCloseable {
       }
       return new CollabClient(new ClientEngine(new ClientConfig(uri, token, listener, minBackoff.toNanos(),
           maxBackoff.toNanos(), eventLoopGroup, maxMessageSize, maxRemoteAwarenessClients,
-          maxAwarenessStateBytes, maxPendingBytes, maxDocumentBytes)));
+          maxAwarenessStateBytes, maxPendingBytes, maxDocumentBytes, maxQueuedBytes)));
     }
   }
 }

@@ -27,7 +27,9 @@ public interface CollabClientListener {
    * Something failed that the client handles by itself: a connection attempt, the handshake, a frame that could not
    * be read, the server refusing the token ({@link RefusedException}), or a document closed because the server sent
    * more of it than {@link CollabClient.Builder#maxDocumentBytes} lets the client hold ({@link
-   * IllegalStateException}). For logging and metrics.
+   * IllegalStateException}), or a connection the client closed because more than {@link
+   * CollabClient.Builder#maxQueuedBytes} waited for a server that did not read ({@link IllegalStateException}; the
+   * client reconnects). For logging and metrics.
    */
   default void onError(Throwable error) {}
 

@@ -487,6 +487,57 @@ class HostileServerTest {
         .setDocument(document).setUpdate(ByteString.copyFrom(update))));
   }
 
+  /**
+   * A server that asks again and again for the whole document (sync step 1 with an empty state vector) and reads
+   * nothing: before, every answer (the document's whole state, 256 KiB here) waited in the client's memory without
+   * bound, 100 MB for these 400 requests. Past maxQueuedBytes the client closes the connection, says why once,
+   * reconnects, and its unacknowledged edit reaches the server on the next connection.
+   */
+  @Test
+  void serverThatAsksAndNeverReads_theClientClosesPastMaxQueuedBytes_andItsEditArrivesOnTheNextConnection()
+      throws Exception {
+    Doc big = Doc.create();
+    big.getText("t").insert(0, "x".repeat(256 * 1024));
+    byte[] state = big.encodeStateAsUpdate();
+    long maxQueued = 1 << 20;
+    URI uri = serve((ctx, connection, f) -> {
+      if (connection > 1) {
+        if (!handshake(ctx, f) && f.hasUpdate()) {
+          ack(ctx, f);
+        }
+        return;
+      }
+      opening(ctx, f, name -> state);
+      if (f.hasUpdate()) {
+        ctx.channel().config().setAutoRead(false);
+        for (int i = 0; i < 400; i++) {
+          send(ctx, ServerFrame.newBuilder().setSyncStep1(SyncStep1.newBuilder().setDocument(DOC)
+              .setStateVector(ByteString.copyFrom(new byte[] {0}))));
+        }
+      }
+    });
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    client = CollabClient.newBuilder().uri(uri).token("t").reconnect(Duration.ofMillis(20), Duration.ofMillis(100))
+        .maxQueuedBytes(maxQueued).listener(new CollabClientListener() {
+          @Override
+          public void onError(Throwable error) {
+            errors.add(error);
+          }
+        }).build();
+    client.connect();
+    ClientDocument doc = client.open(DOC).get(10, TimeUnit.SECONDS);
+
+    doc.edit(tx -> doc.doc().getText("t").insert(0, "kept")).get(30, TimeUnit.SECONDS);
+
+    assertThat(connections.get()).isEqualTo(2);
+    assertThat(errors).singleElement().isInstanceOf(IllegalStateException.class).extracting(Throwable::getMessage)
+        .asString().contains("maxQueuedBytes of " + maxQueued);
+    Doc server = Doc.create();
+    server.applyUpdate(state);
+    received.forEach(server::applyUpdate);
+    assertThat(server.getText("t").toString()).startsWith("kept").hasSize(4 + 256 * 1024);
+  }
+
   /** The documents the client said it leaves ({@code Close}), in order. */
   private final List<String> left = new CopyOnWriteArrayList<>();
 

@@ -13,10 +13,11 @@ import java.net.URI;
  * @param maxAwarenessStateBytes per remote state, see {@code Awareness.limitRemote}
  * @param maxPendingBytes per document, see {@code UpdateLimits.maxPendingBytes}
  * @param maxDocumentBytes per document, see {@code UpdateLimits.maxHeapBytes}
+ * @param maxQueuedBytes per connection: what may wait for the network, see {@code ClientEngine.send}
  */
 public record ClientConfig(URI uri, String token, CollabClientListener listener, long minBackoffNanos,
     long maxBackoffNanos, EventLoopGroup eventLoopGroup, int maxMessageSize, int maxRemoteAwarenessClients,
-    int maxAwarenessStateBytes, long maxPendingBytes, long maxDocumentBytes) {
+    int maxAwarenessStateBytes, long maxPendingBytes, long maxDocumentBytes, long maxQueuedBytes) {
   @Override
   public String toString() {
     // Neither the token nor the URI's query or user info (where a token or password may ride): logs keep them.

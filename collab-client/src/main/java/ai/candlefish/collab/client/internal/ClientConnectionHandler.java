@@ -1,6 +1,7 @@
 package ai.candlefish.collab.client.internal;
 
 import ai.candlefish.collab.protocol.v1.ServerFrame;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -72,6 +73,19 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     engine.onClosed(ctx.channel(), handshaken, closeCode, closeReason, failure);
     ctx.fireChannelInactive();
+  }
+
+  /**
+   * Ends {@code channel} on the client's own account: {@code why} reaches the engine as the connection's failure,
+   * as any error the pipeline caught would. Any thread.
+   */
+  static void abort(Channel channel, Throwable why) {
+    ChannelHandlerContext ctx = channel.pipeline().context(ClientConnectionHandler.class);
+    if (ctx == null) {
+      channel.close();
+      return;
+    }
+    ctx.executor().execute(() -> ((ClientConnectionHandler) ctx.handler()).exceptionCaught(ctx, why));
   }
 
   @Override

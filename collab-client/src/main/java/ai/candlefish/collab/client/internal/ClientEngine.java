@@ -107,6 +107,13 @@ public final class ClientEngine {
   private RuntimeException gaveUp;
   /** The token sent in every Hello: the configured one until {@link #refreshToken}. */
   private String token;
+  /**
+   * Bytes handed to the current channel that the socket has not taken yet: lane-written per channel, decremented on
+   * the event loop as writes finish or fail.
+   */
+  private AtomicLong unsent = new AtomicLong();
+  /** Whether the current channel is being closed for {@link ClientConfig#maxQueuedBytes}: send nothing more. */
+  private boolean overflowed;
 
   public ClientEngine(ClientConfig config) {
     this.config = config;
@@ -316,6 +323,8 @@ public final class ClientEngine {
       return;
     }
     generation++;
+    unsent = new AtomicLong();
+    overflowed = false;
     ChannelFuture f = bootstrap.connect();
     Channel ch = f.channel();
     channel = ch;
@@ -571,13 +580,34 @@ public final class ClientEngine {
 
   // -------------------------------------------------------------------------------------------- for documents
 
-  /** Sends {@code frame} on the current connection if the server has welcomed it; returns whether it did. */
+  /**
+   * Sends {@code frame} on the current connection if the server has welcomed it; returns whether it did. A server
+   * that does not read what it asked for (a sync step 1 repeated, each answered with a document's state) would grow
+   * what waits here without bound: past {@code maxQueuedBytes} the connection ends instead, and the next one sends
+   * again what is unacknowledged. One frame goes whatever its size when nothing waits, so a large document still
+   * syncs.
+   */
   boolean send(ClientFrame frame) {
     Channel ch = channel;
-    if (ch == null || !welcomed) {
+    if (ch == null || !welcomed || overflowed) {
       return false;
     }
-    ch.writeAndFlush(frame, ch.voidPromise());
+    long size = frame.getSerializedSize();
+    AtomicLong queue = unsent;
+    long waiting = queue.get();
+    if (waiting > 0 && waiting + size > config.maxQueuedBytes()) {
+      overflowed = true;
+      IllegalStateException why = new IllegalStateException("the server did not read what this client sent: "
+          + waiting + " bytes were waiting for the network and " + size + " more would pass the client's "
+          + "maxQueuedBytes of " + config.maxQueuedBytes() + "; the client closed the connection and reconnects, "
+          + "sending its unacknowledged changes again (raise it with CollabClient.Builder.maxQueuedBytes)");
+      log.warn("collab client {}: {}", id, why.getMessage());
+      ClientConnectionHandler.abort(ch, why);
+      return false;
+    }
+    queue.addAndGet(size);
+    ch.writeAndFlush(frame).addListener(written -> queue.addAndGet(-size))
+        .addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE); // as the void promise did: the connection ends
     return true;
   }
 
