@@ -20,7 +20,9 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A collaborative document, wire-compatible with a Yjs 13.6 {@code Y.Doc}: the same updates, byte for byte.
+ * A collaborative document, wire-compatible with a Yjs 13.6 {@code Y.Doc}: the same updates, byte for byte, but
+ * where Yjs's would lose text: a client's first item of length 0 ({@code insertEmbed(i, "")}) with text typed before
+ * it, which Yjs leaves out of its state and of the update of the transaction that made it, is written (Yjs reads it).
  *
  * <pre>{@code
  * Doc doc = Doc.create();
@@ -627,7 +629,10 @@ public final class Doc {
 
   // ----------------------------------------------------------------------------------------------- encoding
 
-  /** The whole document as a Yjs v1 update, byte-identical to Yjs's {@code encodeStateAsUpdate(doc)}. */
+  /**
+   * The whole document as a Yjs v1 update, byte-identical to Yjs's {@code encodeStateAsUpdate(doc)} but for a
+   * client's first items of length 0, which Yjs leaves out (see the class comment).
+   */
   public byte[] encodeStateAsUpdate() {
     return UpdateWriter.encodeStateAsUpdate(this, StateVector.empty(), UpdateFormat.V1);
   }
@@ -648,7 +653,10 @@ public final class Doc {
     return UpdateWriter.encodeStateAsUpdate(this, stateVector, UpdateFormat.V1);
   }
 
-  /** The whole document as a Yjs v2 update, byte-identical to Yjs's {@code encodeStateAsUpdateV2(doc)}. */
+  /**
+   * The whole document as a Yjs v2 update, byte-identical to Yjs's {@code encodeStateAsUpdateV2(doc)} but for a
+   * client's first items of length 0 (see {@link #encodeStateAsUpdate()}).
+   */
   public byte[] encodeStateAsUpdateV2() {
     return UpdateWriter.encodeStateAsUpdate(this, StateVector.empty(), UpdateFormat.V2);
   }
