@@ -148,14 +148,17 @@ export const handleExtra = (cmd, replica) => {
       if (cmd.deleteFilterKey != null) opts.deleteFilter = item => item.parentSub !== cmd.deleteFilterKey
       undoManagers.get(cmd.id)?.um.destroy()
       const um = new Y.UndoManager(scope, opts)
-      const entry = { um, events: [], maps: [] }
+      const entry = { um, events: [], maps: [], stamps: 0 }
       for (const kind of ['stack-item-added', 'stack-item-updated', 'stack-item-popped']) {
         um.on(kind, e => {
+          // stampMeta: an editor's use of meta, a number put on each added item, and every event's meta as heard
+          if (cmd.stampMeta && kind === 'stack-item-added') e.stackItem.meta.set('n', ++entry.stamps)
           entry.events.push({
             kind,
             type: e.type,
             origin: e.origin === um ? 'um' : (e.origin ?? null),
-            changed: [...e.changedParentTypes.keys()].map(t => describeType(doc, t)).sort()
+            changed: [...e.changedParentTypes.keys()].map(t => describeType(doc, t)).sort(),
+            ...(cmd.stampMeta ? { meta: Object.fromEntries(e.stackItem.meta) } : {})
           })
           entry.maps.push(e.changedParentTypes)
         })

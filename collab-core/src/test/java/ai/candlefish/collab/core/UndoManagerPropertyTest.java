@@ -108,6 +108,63 @@ class UndoManagerPropertyTest {
     }
   }
 
+  /**
+   * An editor's use of {@code stackItem.meta}: something put on each item when it is added, read when an event names
+   * the item (updated by an edit within the capture time, popped by undo or redo, which adds a new item to the other
+   * stack). Text typed in two steps, then formatted; undone and redone.
+   */
+  @Test
+  void stackItemMeta_setWhenAddedAndReadWhenUpdatedOrPopped_asYjs() {
+    String id = "meta";
+    Doc doc = Twins.create(peer, id, 43, true, ROOTS);
+    try {
+      UndoManager undo = UndoManager.newBuilder(doc.getText("t")).captureTimeout(Duration.ofMillis(FOREVER)).build();
+      peer.request(Map.of("op", "undoManager", "id", id, "scope", List.of(Map.of("name", "t", "kind", "text")),
+          "captureTimeout", FOREVER, "stampMeta", true));
+      List<Object[]> events = new ArrayList<>();
+      int[] stamps = {0};
+      undo.onStackItemAdded(e -> {
+        e.stackItem().meta().put("n", ++stamps[0]);
+        events.add(new Object[] {"stack-item-added", e, withMeta(describe("stack-item-added", e, undo), e)});
+      });
+      undo.onStackItemUpdated(e -> events.add(new Object[] {"stack-item-updated", e,
+          withMeta(describe("stack-item-updated", e, undo), e)}));
+      undo.onStackItemPopped(e -> events.add(new Object[] {"stack-item-popped", e,
+          withMeta(describe("stack-item-popped", e, undo), e)}));
+      for (Map<String, Object> op : List.of(
+          Map.<String, Object>of("op", "insertText", "name", "t", "index", 0, "text", "ab"),
+          Map.<String, Object>of("op", "insertText", "name", "t", "index", 2, "text", "c"),
+          Map.<String, Object>of("op", "formatText", "name", "t", "index", 1, "len", 2, "attrs",
+              Map.of("bold", true)))) {
+        YjsInterop.apply(doc, op);
+        peer.apply(id, op);
+        if (op.get("op").equals("insertText") && op.get("text").equals("c")) {
+          undo.stopCapturing();
+          peer.request(cmd("stopCapturing", id));
+        }
+      }
+      compareStackEvents(id, undo, events, "after typing and formatting");
+      for (String step : List.of("undo", "undo", "redo", "undo", "redo", "redo")) {
+        assertThat((step.equals("undo") ? undo.undo() : undo.redo()) != null).as(step)
+            .isEqualTo(peer.request(cmd(step, id)).get("changed"));
+        compareStackEvents(id, undo, events, "after " + step);
+        Twins.assertSameState("state after " + step, doc.encodeStateAsUpdate(), peer.encodeStateAsUpdate(id, null),
+            false);
+      }
+      undo.close();
+    } finally {
+      peer.drop(id);
+    }
+  }
+
+  /** The event's item's meta, as {@code peer-extras.mjs} adds it for {@code stampMeta}. */
+  private static Map<String, Object> withMeta(Map<String, Object> described, UndoManager.StackItemEvent e) {
+    Map<String, Object> meta = new LinkedHashMap<>();
+    e.stackItem().meta().forEach((k, v) -> meta.put((String) k, v));
+    described.put("meta", meta);
+    return described;
+  }
+
   /** The stack events as heard and their changed parent types read now, against Yjs's ("stacks"). */
   private static void compareStackEvents(String id, UndoManager undo, List<Object[]> events, String when) {
     Map<String, Object> stacks = peer.request(cmd("stacks", id));
