@@ -202,20 +202,25 @@ function useStatus (provider) {
 }
 
 /**
- * A number input that writes to the document on every keystroke that reads as a number, and shows what is typed
- * ("2." stays) until the value changes otherwise (an undo, somebody else).
+ * A number input that writes to the document on every keystroke that reads as a number, and shows what this person
+ * typed ("2." stays) until they leave the field. A number is one value, the last one written wins: somebody else's
+ * change arriving meanwhile shows once they leave it (shown at once, their next keystrokes would go into it, and two
+ * people typing "12.5" and "20" at once ended with 1205). An undo (Ctrl/Cmd+Z, Ctrl/Cmd+Shift+Z, Ctrl+Y) shows at once.
  */
 function NumberField ({ value, onChange, ...props }) {
   const [draft, setDraft] = useState(null)
-  const shown = draft !== null && draft.value === value ? draft.text : (typeof value === 'number' ? String(value) : '')
+  const shown = draft !== null ? draft : (typeof value === 'number' ? String(value) : '')
   return (
     <input {...props} inputMode='decimal' value={shown}
       onChange={e => {
         // NFKC: the full-width digits, comma and point an input method gives ("１２，５") read as "12,5".
         const n = Number(e.target.value.normalize('NFKC').trim().replace(',', '.'))
-        const valid = e.target.value.trim() !== '' && Number.isFinite(n) && n >= 0
-        setDraft({ text: e.target.value, value: valid ? n : value })
-        if (valid) onChange(n)
+        setDraft(e.target.value)
+        if (e.target.value.trim() !== '' && Number.isFinite(n) && n >= 0) onChange(n)
+      }}
+      onKeyDown={e => {
+        const key = e.key.toLowerCase()
+        if ((e.ctrlKey || e.metaKey) && (key === 'z' || key === 'y')) setDraft(null) // the page's undo: its value
       }}
       onBlur={() => setDraft(null)} />
   )

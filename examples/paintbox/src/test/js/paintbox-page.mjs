@@ -26,6 +26,11 @@
 //     names    Alice and Bob type into one room's name (a plain string, as estimates from before hold it) at once,
 //              she at its start and he at its end, then again with Bob offline: both pages must end with every
 //              character of both, in the order typed; Alice's undo then takes back only her own typing.
+//     figures  Alice and Bob type into the wall's area of one surface at once ("12.5" and "20"), their keystrokes
+//              taking turns, each reaching the other's page while they type: each field must show what its person
+//              typed while they type, and once both left it both must show the last number written (20, Bob's) and
+//              its total (a number is one value, the last one written wins; a field that showed the other's number
+//              at once took the next keystrokes into it, a number neither typed).
 //     missing  Dora opens an estimate id that is none (made up, or of the wrong form): the page must say so and
 //              open no collaboration socket (which would create a document no estimate in the list stands for).
 //     twotabs  Alice in two tabs of one browser, both open on the estimate: her first tab's socket goes down and she
@@ -45,13 +50,13 @@
 //              after coming back takes back her own edits only, and redo brings them back.
 import { mkdirSync } from 'node:fs'
 import {
-  addRoom, addSurface, aliceAndBob, check, createEstimate, cuttable, openEstimate, runScenarios, seen, signIn, signInTab,
-  typeInNotes, waitUntil
+  addRoom, addSurface, aliceAndBob, check, createEstimate, cuttable, fillSurface, openEstimate, runScenarios, seen, signIn,
+  signInTab, typeInNotes, waitUntil
 } from './paintbox-pages.mjs'
 
 const [base, shots, ...scenarios] = process.argv.slice(2)
 if (!base || !shots || scenarios.length === 0) {
-  console.error('usage: node paintbox-page.mjs <base url> <shots> remove|big|config|offline|readonly|twousers|names|missing|twotabs|ime|restore|undo...')
+  console.error('usage: node paintbox-page.mjs <base url> <shots> remove|big|config|offline|readonly|twousers|names|figures|missing|twotabs|ime|restore|undo...')
   process.exit(2)
 }
 mkdirSync(shots, { recursive: true })
@@ -414,6 +419,47 @@ const SCENARIOS = {
       ['Big Kitchen north, by the stairs (2)'])
     for (const who of both) check(who.errors.length === 0, `${who.name}'s page had errors: ${who.errors}`)
     return { atOnce: atOnce.shown[0], offline: offline.shown[0], undone: undone.shown[0] }
+  },
+
+  async figures (browser) {
+    const { alice, bob } = await aliceAndBob(browser, base, 'Typing into one figure')
+    const both = [alice, bob]
+    const row = await addSurface(await addRoom(alice))
+    await fillSurface(row, { area: 10, coats: 2, price: 3, product: 'Matt' })
+    const surface = await row.getAttribute('data-surface')
+    const area = who => who.page.locator(`tr.surface[data-surface="${surface}"] input.area`)
+    const held = async who => (await seen(who.page)).rooms[0]?.surfaces[0]?.area
+    await allHold('both pages have the wall', both, held, 10)
+    // Alice types "12.5" and Bob "20" into the wall's area, their keystrokes taking turns: each reaches the other's
+    // page while they type.
+    const type = async (who, text) => {
+      await area(who).focus()
+      await who.page.keyboard.type(text, { delay: 40 })
+    }
+    await area(alice).focus()
+    await area(alice).press('Control+A')
+    await type(alice, '1')
+    await allHold('both pages have 1', both, held, 1)
+    await area(bob).focus()
+    await area(bob).press('Control+A')
+    await type(bob, '2')
+    await allHold('both pages have 2', both, held, 2)
+    await type(alice, '2.5')
+    await allHold('both pages have 12.5', both, held, 12.5)
+    await type(bob, '0')
+    await allHold('both pages have 20', both, held, 20)
+    const typing = [await area(alice).inputValue(), await area(bob).inputValue()]
+    for (const who of both) await who.page.locator('#estimate-title').click() // out of the field
+    const left = await waitUntil('both pages show the last number written, and its total', async () => {
+      const shown = []
+      for (const who of both) {
+        const s = await seen(who.page)
+        shown.push([await area(who).inputValue(), s.roomsShown && s.totalShown && s.grandText])
+      }
+      return { ok: shown.every(s => JSON.stringify(s) === JSON.stringify(['20', '€120.00'])), shown }
+    })
+    for (const who of both) check(who.errors.length === 0, `${who.name}'s page had errors: ${who.errors}`)
+    return { typing, left: left.shown[0] }
   },
 
   async missing (browser) {

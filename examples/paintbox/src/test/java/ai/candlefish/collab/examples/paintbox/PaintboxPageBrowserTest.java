@@ -24,7 +24,7 @@ import tools.jackson.databind.JsonNode;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PaintboxPageBrowserTest {
   private static final String[] SCENARIOS = {"remove", "big", "config", "offline", "readonly", "twousers", "names",
-      "missing", "twotabs", "ime", "restore", "undo"};
+      "figures", "missing", "twotabs", "ime", "restore", "undo"};
 
   @TempDir
   static Path dataDir; // static: used before the tests
@@ -99,6 +99,14 @@ class PaintboxPageBrowserTest {
     assertThat(seen.get("atOnce").get(0).asText()).isEqualTo("Big Kitchen north, by the stairs");
     assertThat(seen.get("offline").get(0).asText()).isEqualTo("Very Big Kitchen north, by the stairs (2)");
     assertThat(seen.get("undone").get(0).asText()).isEqualTo("Big Kitchen north, by the stairs (2)");
+  }
+
+  @Test
+  void twoPeopleTypingIntoOneFigure_eachSeesWhatTheyTypeWhileTyping_andBothEndWithTheLastNumberWritten() {
+    JsonNode seen = scenarios.passed("figures");
+
+    assertThat(seen.get("typing").toString()).as("Alice's field, Bob's field").isEqualTo("[\"12.5\",\"20\"]");
+    assertThat(seen.get("left").toString()).isEqualTo("[\"20\",\"€120.00\"]");
   }
 
   @Test
