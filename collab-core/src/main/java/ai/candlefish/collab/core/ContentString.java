@@ -11,13 +11,30 @@ import java.util.List;
 final class ContentString extends Content {
   /** A {@link String} until the first merge, then a {@link StringBuilder}. */
   private CharSequence str;
+  /**
+   * Whether every char of {@link #str} is known to be ASCII (false: not known), as a decoded string is when its
+   * UTF-8 had a byte per char. Such a string is written as its bytes ({@link UpdateEncoder#writeAsciiString}), with
+   * no check: a document that received a long text encodes it again for its own update and for every sync.
+   */
+  private boolean ascii;
 
   ContentString(String s) {
     this.str = s;
   }
 
-  private ContentString(StringBuilder sb) {
+  ContentString(String s, boolean ascii) {
+    this.str = s;
+    this.ascii = ascii;
+  }
+
+  private ContentString(StringBuilder sb, boolean ascii) {
     this.str = sb;
+    this.ascii = ascii;
+  }
+
+  /** Whether every char is known to be ASCII, for tests. */
+  boolean knownAscii() {
+    return ascii;
   }
 
   String string() {
@@ -55,7 +72,8 @@ final class ContentString extends Content {
 
   @Override
   Content copy() {
-    return str instanceof String plain ? new ContentString(plain) : new ContentString(new StringBuilder(str));
+    return str instanceof String plain ? new ContentString(plain, ascii)
+        : new ContentString(new StringBuilder(str), ascii);
   }
 
   /** A split leaves the left part up to this many chars of spare room rather than copying it once more. */
@@ -73,7 +91,7 @@ final class ContentString extends Content {
         right = '\uFFFD' + right.substring(1);
       }
       str = left;
-      return new ContentString(right);
+      return new ContentString(right, ascii); // (an ASCII string has no surrogate pair to split)
     }
     StringBuilder chars = (StringBuilder) str;
     // The right part as a String: one bulk copy (appending a StringBuilder's range to another copies char by char),
@@ -87,12 +105,14 @@ final class ContentString extends Content {
     if (chars.capacity() - offset > SPARE_ROOM) {
       chars.trimToSize();
     }
-    return new ContentString(right);
+    return new ContentString(right, ascii);
   }
 
   @Override
   boolean mergeWith(Content right) {
-    CharSequence appended = ((ContentString) right).str;
+    ContentString other = (ContentString) right;
+    CharSequence appended = other.str;
+    ascii &= other.ascii;
     StringBuilder chars;
     if (str instanceof String plain) {
       // The first growth, sized as an exactly sized StringBuilder grows (twice its length and two).
@@ -111,7 +131,14 @@ final class ContentString extends Content {
 
   @Override
   void write(UpdateEncoder encoder, int offset) {
-    encoder.writeString(str, offset);
+    if (ascii && str instanceof String s) {
+      if (SearchMarkers.crossCheck && !s.chars().allMatch(c -> c < 0x80)) {
+        throw new IllegalStateException("a string marked ASCII is not: " + s);
+      }
+      encoder.writeAsciiString(s, offset);
+    } else {
+      encoder.writeString(str, offset);
+    }
   }
 
   @Override

@@ -426,7 +426,8 @@ final class SearchMarkers {
   /**
    * Tests set this to walk from the marker as well whenever a hint shortened the walk, and to fail if the two
    * walks end at different items; to fail if the markers' items are skipped on an insert while one of them is
-   * hidden or unflagged; and to look up every right origin that a received item took from its neighbour.
+   * hidden or unflagged; to look up every right origin that a received item took from its neighbour; and to fail
+   * if a string written as known ASCII is not ({@link ContentString#write}).
    */
   static boolean crossCheck;
   /**

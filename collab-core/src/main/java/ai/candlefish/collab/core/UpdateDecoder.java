@@ -69,6 +69,11 @@ abstract sealed class UpdateDecoder permits UpdateDecoderV1, UpdateDecoderV2 {
 
   abstract String readString();
 
+  /** Whether the last {@link #readString()} read only ASCII chars (false when not known). */
+  boolean lastStringWasAscii() {
+    return false;
+  }
+
   abstract boolean readParentInfo();
 
   abstract int readTypeRef();

@@ -55,6 +55,11 @@ final class UpdateDecoderV1 extends UpdateDecoder {
   }
 
   @Override
+  boolean lastStringWasAscii() {
+    return rest.lastStringWasAscii();
+  }
+
+  @Override
   boolean readParentInfo() {
     long v = rest.readVarUint();
     if (v > 1) {

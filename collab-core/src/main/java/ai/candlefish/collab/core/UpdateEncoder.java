@@ -39,6 +39,11 @@ abstract sealed class UpdateEncoder permits UpdateEncoderV1, UpdateEncoderV2 {
   /** The chars of {@code s} from {@code from} on, as a string. */
   abstract void writeString(CharSequence s, int from);
 
+  /** {@link #writeString(CharSequence, int)} of chars known to be ASCII. */
+  void writeAsciiString(String s, int from) {
+    writeString(s, from);
+  }
+
   abstract void writeParentInfo(boolean isYKey);
 
   abstract void writeTypeRef(int ref);

@@ -37,6 +37,11 @@ final class UpdateEncoderV1 extends UpdateEncoder {
   }
 
   @Override
+  void writeAsciiString(String s, int from) {
+    rest.writeAsciiString(s, from);
+  }
+
+  @Override
   void writeParentInfo(boolean isYKey) {
     rest.writeVarUint(isYKey ? 1 : 0);
   }

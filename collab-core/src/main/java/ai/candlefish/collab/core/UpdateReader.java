@@ -259,7 +259,7 @@ final class UpdateReader {
       case Content.BINARY:
         return new ContentBinary(d.readBuf());
       case Content.STRING:
-        return new ContentString(d.readString());
+        return new ContentString(d.readString(), d.lastStringWasAscii());
       case Content.EMBED:
         return new ContentEmbed(d.readJson());
       case Content.FORMAT:

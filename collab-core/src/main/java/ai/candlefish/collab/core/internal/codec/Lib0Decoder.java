@@ -153,6 +153,9 @@ public final class Lib0Decoder {
     return lastVarIntNegativeZero;
   }
 
+  /** See {@link #lastStringWasAscii}. */
+  private boolean lastStringAscii;
+
   /**
    * A UTF-8 string with its byte length in front. Malformed UTF-8 is refused, as lib0 refuses it (its
    * {@code TextDecoder} is fatal, so Yjs rejects the whole update); a byte-order mark stays in the string.
@@ -170,7 +173,18 @@ public final class Lib0Decoder {
       throw new DecodingException("string is not well-formed UTF-8", start);
     }
     pos += n;
+    // Well-formed UTF-8 gives as many UTF-16 units as bytes only if every byte is a char of its own (ASCII): a
+    // sequence of two, three or four bytes gives one or two units.
+    lastStringAscii = s.length() == n;
     return s;
+  }
+
+  /**
+   * Whether the last {@link #readVarString()} read only ASCII chars, so that its bytes are its chars: an encoder
+   * may then write them with {@link Lib0Encoder#writeAsciiString} instead of encoding the string again.
+   */
+  public boolean lastStringWasAscii() {
+    return lastStringAscii;
   }
 
   /** Whether {@code bytes} (consumed) are well-formed UTF-8: no overlong forms, surrogates or truncated sequences. */

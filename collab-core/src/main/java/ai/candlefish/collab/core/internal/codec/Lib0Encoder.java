@@ -128,6 +128,21 @@ public final class Lib0Encoder {
   }
 
   /**
+   * The chars of {@code s} from {@code from} on, which the caller knows to be ASCII ({@link
+   * Lib0Decoder#lastStringWasAscii}), as {@link #writeVarString} writes them: their UTF-8 is each char's byte, one
+   * bulk copy. Encoding a long string, checking it for ASCII and copying it twice on the way ({@code getBytes}, the
+   * Latin-1 comparison) was a quarter of crdt-benchmarks B2.1, which encodes two 6,000-char texts twice each.
+   */
+  @SuppressWarnings("deprecation") // getBytes(int, int, byte[], int) keeps each char's low byte: exact for ASCII
+  public void writeAsciiString(String s, int from) {
+    int n = s.length() - from;
+    writeVarUint(n);
+    ensure(n);
+    s.getBytes(from, s.length(), buf, pos);
+    pos += n;
+  }
+
+  /**
    * Whether {@code utf8}, the JDK's encoding of {@code s}, is plain ASCII, and so lib0's bytes too: one byte per
    * char, and no '?' that the JDK wrote for a lone surrogate (lib0 writes U+FFFD). With one byte per char, every
    * char is ASCII or a lone surrogate, so the bytes read back as Latin-1 give {@code s} exactly when there is no
