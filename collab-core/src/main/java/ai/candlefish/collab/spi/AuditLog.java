@@ -53,7 +53,8 @@ public interface AuditLog {
 
   /**
    * The host revoked principal {@code principalId} of {@code tenant}: its sessions on {@code connections}
-   * connections were ended (each also recorded by {@link #refused} with code 4401 and reason "access revoked").
+   * connections were ended (each also recorded by {@link #refused} with code 4401 and reason "access revoked"). In a
+   * cluster every node records the connections it had, whichever node the host revoked on.
    */
   default void revoked(String tenant, String principalId, int connections) {}
 

@@ -1,5 +1,7 @@
 package ai.candlefish.collab.spi;
 
+import java.util.function.Consumer;
+
 /**
  * How the nodes of a cluster that serve the same documents hear each other's updates and presence: the engine
  * (Redis Streams in {@code collab-redis}; NATS JetStream or Kafka could be others) behind one small interface, so
@@ -35,6 +37,23 @@ public interface ClusterTransport extends AutoCloseable {
    * @throws IllegalStateException if the document is already joined on this node, or the transport is closed
    */
   ClusterDocument join(DocumentKey key, ClusterListener listener);
+
+  /**
+   * Sends a revocation made on this node to every other node, which ends the principal's sessions there and refuses
+   * its tokens issued before, as this node does. Never blocks, never throws for engine failures: a revocation that
+   * cannot be sent now is sent once the engine is back, and a node cut off from the engine hears the revocations it
+   * missed once it is reconnected (so a revoked session lasts there at most until then, or until its token expires).
+   */
+  void publishRevocation(Revocation revocation);
+
+  /**
+   * Where this node hears the other nodes' revocations, and those made while it was not listening (before it started,
+   * or while it was cut off) that are still remembered; set once, by the server as it starts. Called on the
+   * transport's threads: hand the work off and return quickly. Hearing a revocation twice changes nothing.
+   *
+   * @throws IllegalStateException if a listener was set already
+   */
+  void onRevocation(Consumer<Revocation> listener);
 
   /** Leaves every document, tells the other nodes that this node's presence is gone, and closes the connections. */
   @Override

@@ -18,6 +18,7 @@ import ai.candlefish.collab.server.internal.Transport;
 import ai.candlefish.collab.spi.AuditLog;
 import ai.candlefish.collab.spi.Authenticator;
 import ai.candlefish.collab.spi.ClusterTransport;
+import ai.candlefish.collab.spi.Revocation;
 import ai.candlefish.collab.spi.CollabHooks;
 import ai.candlefish.collab.spi.DocumentLeases;
 import ai.candlefish.collab.spi.DocumentKey;
@@ -182,6 +183,9 @@ public final class CollabServer implements AutoCloseable {
       runtime = rt;
       group = g;
       state = State.STARTED;
+      if (cluster != null) {
+        cluster.transport().onRevocation(this::revokedElsewhere);
+      }
       if (ownPort) {
         log.info("collab server listening on {} ({}, {})", serverChannel.localAddress(), ssl == null ? "ws" : "wss",
             transport.name());
@@ -266,19 +270,46 @@ public final class CollabServer implements AutoCloseable {
    * sessions' tokens expire): tokens of the principal issued before it are refused with 4401 "access revoked" when
    * they come back (a reconnect, a refresh, another document), whatever the authenticator answers. A token issued
    * after ({@link ai.candlefish.collab.spi.Principal#issuedAt()}, a JWT's {@code iat}) is accepted again; a principal whose tokens carry no
-   * issue time stays refused until the revocation is forgotten. The memory is this server's (not kept across
-   * restarts, not shared by cluster nodes: revoke on each): make the authenticator refuse for good what must stay
-   * refused (a deleted user).
+   * issue time stays refused until the revocation is forgotten. The memory is not kept across restarts: make the
+   * authenticator refuse for good what must stay refused (a deleted user).
    *
-   * @return a future that completes, once every connection has ended the principal's sessions, with the number of
-   *     connections that had any
+   * <p><b>In a {@link Builder#cluster cluster}</b> the revocation reaches every node ({@link
+   * ClusterTransport#publishRevocation}): each ends the principal's sessions whose tokens were issued before it,
+   * remembers it as this node does, and records its own in its audit log. A node cut off from the transport (Redis
+   * down) ends them once it is reconnected, and meanwhile at the latest when their tokens expire; a node started
+   * later learns the revocations still remembered.
+   *
+   * @return a future that completes, once every connection of this node has ended the principal's sessions, with
+   *     the number of this node's connections that had any
    * @throws IllegalStateException if the server is not started
    */
   public CompletableFuture<Integer> revoke(String tenant, String principalId) {
     Objects.requireNonNull(tenant, "tenant");
     Objects.requireNonNull(principalId, "principalId");
     ServerRuntime rt = running().runtime;
-    rt.revoked(tenant, principalId);
+    Revocation revocation = rt.revoked(tenant, principalId);
+    if (cluster != null) {
+      cluster.transport().publishRevocation(revocation);
+    }
+    return endSessions(rt, tenant, principalId, null);
+  }
+
+  /** Another node of the cluster revoked a principal: its sessions here end too. On the transport's threads. */
+  private void revokedElsewhere(Revocation revocation) {
+    ServerRuntime rt;
+    synchronized (lock) {
+      if (state != State.STARTED) {
+        return;
+      }
+      rt = runtime;
+    }
+    rt.revokedElsewhere(revocation);
+    endSessions(rt, revocation.tenant(), revocation.principalId(), revocation.at());
+  }
+
+  /** Ends the principal's sessions whose tokens were issued by {@code issuedBy} (all if null) on every connection. */
+  private static CompletableFuture<Integer> endSessions(ServerRuntime rt, String tenant, String principalId,
+      @Nullable Instant issuedBy) {
     List<CompletableFuture<Boolean>> ended = rt.channels().stream()
         .map(ch -> ch.pipeline().get(SessionHandler.class))
         .filter(Objects::nonNull)
@@ -286,7 +317,7 @@ public final class CollabServer implements AutoCloseable {
         .filter(Objects::nonNull)
         .map(c -> {
           CompletableFuture<Boolean> f = new CompletableFuture<>();
-          c.revoke(tenant, principalId).addListener(r -> f.complete(Boolean.TRUE.equals(r.getNow())));
+          c.revoke(tenant, principalId, issuedBy).addListener(r -> f.complete(Boolean.TRUE.equals(r.getNow())));
           return f;
         })
         .toList();

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * <p>Messages are {@code type (1 byte), node id length (2 bytes), node id (UTF-8), payload}: on a document's
  * channel {@code A} (an awareness update of the sender's clients), {@code Q} (a node joined: answer with your
  * clients' states) and {@code U} (a copy of an entry of the document's stream, sent by the publish script of {@link
- * StreamScripts}; handed to the {@link StreamReader}); on {@code <prefix>nodes} {@code H} (alive) and {@code B} (goodbye). A node not heard from (any
+ * StreamScripts}; handed to the {@link StreamReader}); on {@code <prefix>nodes} {@code H} (alive) and {@code B} (goodbye);
+ * on {@code <prefix>revoked} {@code R} (a revocation, {@link RevocationRelay}). A node not heard from (any
  * message counts) for the node timeout is gone: each document removes the presence of that node's clients, as if
  * they had all left, and the transport is told (it reloads every document from the store, since the lost node may
  * have died between storing an update and publishing it). A goodbye removes the presence only: a node that closes
@@ -243,6 +245,11 @@ final class PresenceRelay {
   }
 
   private byte[] encode(byte type, byte[] payload) {
+    return frame(type, nodeId, payload);
+  }
+
+  /** A message of this form (see the class comment) from node {@code nodeId}. */
+  static byte[] frame(byte type, String nodeId, byte[] payload) {
     byte[] node = nodeId.getBytes(StandardCharsets.UTF_8);
     ByteArrayOutputStream out = new ByteArrayOutputStream(3 + node.length + payload.length);
     out.write(type);
@@ -251,5 +258,21 @@ final class PresenceRelay {
     out.write(node, 0, node.length);
     out.write(payload, 0, payload.length);
     return out.toByteArray();
+  }
+
+  /** A message of this form, read: its type, the node that sent it and its payload. */
+  record Frame(byte type, String from, byte[] payload) {
+    /** The message's parts, or null if it is too short for what its header says. */
+    static Frame parse(byte[] message) {
+      if (message.length < 3) {
+        return null;
+      }
+      int length = (message[1] & 0xff) << 8 | message[2] & 0xff;
+      if (length > message.length - 3) {
+        return null;
+      }
+      return new Frame(message[0], new String(message, 3, length, StandardCharsets.UTF_8),
+          Arrays.copyOfRange(message, 3 + length, message.length));
+    }
   }
 }

@@ -4,6 +4,7 @@ import ai.candlefish.collab.spi.ClusterDocument;
 import ai.candlefish.collab.spi.ClusterListener;
 import ai.candlefish.collab.spi.ClusterTransport;
 import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.spi.Revocation;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
@@ -27,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,6 +81,10 @@ import org.slf4j.LoggerFactory;
  * removed on every other node (and at once when it says goodbye on a clean close), instead of after y-protocols' 30
  * s timeout ({@link PresenceRelay}).
  *
+ * <p><b>Revocations.</b> A principal revoked on one node ({@code CollabServer.revoke}) is revoked on every node: sent
+ * over pub/sub at once, and kept in Redis for as long as the revoking node remembers it, so that a node that was cut
+ * off from Redis, or started later, learns it within a heartbeat of reaching Redis ({@link RevocationRelay}).
+ *
  * <p><b>What Redis does not do here.</b> It decides nothing: no locks (document ownership for once-only work is a
  * fenced lease in the database, {@code ai.candlefish.collab.spi.DocumentLeases}), no store of record, no
  * acknowledgement waits for it. When Redis is down, each node keeps serving and acknowledging its own clients; when
@@ -109,6 +115,7 @@ public final class RedisClusterTransport implements ClusterTransport {
   private final StreamScripts scripts;
   private volatile StreamReader reader;
   private final PresenceRelay presence;
+  private final RevocationRelay revocations;
   private final ScheduledExecutorService scheduler;
   /** The largest update copied into a stream entry; a larger one is published as a reload entry. */
   private final int maxEntryBytes;
@@ -160,6 +167,7 @@ public final class RedisClusterTransport implements ClusterTransport {
         b.maxQueuedCopies);
     this.presence = new PresenceRelay(nodeId, keys, commands, pubSub, documents, b.nodeTimeout, this::nodeLost,
         reader);
+    this.revocations = new RevocationRelay(nodeId, keys, commands, pubSub);
     reader.start();
     long hb = b.heartbeatInterval.toMillis();
     scheduler.scheduleWithFixedDelay(this::tick, 0, hb, TimeUnit.MILLISECONDS);
@@ -245,6 +253,21 @@ public final class RedisClusterTransport implements ClusterTransport {
     });
   }
 
+  @Override
+  public void publishRevocation(Revocation revocation) {
+    Objects.requireNonNull(revocation, "revocation");
+    if (!closed) {
+      revocations.publish(revocation);
+    }
+  }
+
+  @Override
+  public void onRevocation(Consumer<Revocation> listener) {
+    Objects.requireNonNull(listener, "listener");
+    revocations.listen(listener);
+    scheduler.execute(this::readRevocations); // what Redis remembers, before the first heartbeat
+  }
+
   void publishAwareness(JoinedDocument doc, byte[] update) {
     presence.local(doc, update);
   }
@@ -290,6 +313,21 @@ public final class RedisClusterTransport implements ClusterTransport {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
       log.debug("node {}: cluster tick failed (Redis unreachable?)", nodeId, e);
+    }
+    readRevocations();
+  }
+
+  /** Sends the revocations Redis did not take, and reads those this node may have missed. On the scheduler. */
+  private void readRevocations() {
+    if (closed) {
+      return;
+    }
+    try {
+      revocations.tick();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      log.debug("node {}: could not exchange revocations (Redis unreachable?)", nodeId, e);
     }
   }
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +20,8 @@ final class ClusterNode {
   final int port;
   final Path log;
   final Process process;
+  private final BufferedReader out;
+  private final Writer in;
 
   ClusterNode(String jdbcUrl, String redisUri, String id, int leaseTtlMillis) throws Exception {
     this.id = id;
@@ -28,8 +32,8 @@ final class ClusterNode {
         ClusterNodeMain.class.getName(), jdbcUrl, redisUri, Integer.toString(port), id,
         Integer.toString(leaseTtlMillis))
         .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-        StandardCharsets.UTF_8));
+    out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
     String line;
     while ((line = out.readLine()) != null && !line.equals("ready")) {
       // the node's own output before it listens
@@ -42,6 +46,17 @@ final class ClusterNode {
 
   URI uri() {
     return URI.create("ws://127.0.0.1:" + port);
+  }
+
+  /** Revokes principal {@code principal} of tenant "cluster" on this node; returns its connections that had it. */
+  int revoke(String principal) throws IOException {
+    in.write("revoke " + principal + "\n");
+    in.flush();
+    String line = out.readLine();
+    if (line == null || !line.startsWith("revoked ")) {
+      throw new AssertionError("node " + id + " answered " + line + " to revoke\n" + log());
+    }
+    return Integer.parseInt(line.substring(8));
   }
 
   void signal(String signal) throws Exception {

@@ -4,18 +4,26 @@ import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.jdbc.JdbcDocumentLeases;
 import ai.candlefish.collab.jdbc.JdbcDocumentStore;
 import ai.candlefish.collab.server.CollabServer;
-import ai.candlefish.collab.spi.Authenticator;
 import ai.candlefish.collab.spi.CollabHooks;
+import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.spi.Permission;
+import ai.candlefish.collab.spi.Principal;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * One node of the cluster that {@link ClusterTest} runs, each in its own JVM, and kills, pauses and resumes: a
  * {@link CollabServer} on a {@link JdbcDocumentStore} in PostgreSQL, with a {@link RedisClusterTransport} and
  * {@link JdbcDocumentLeases}. Arguments: JDBC URL, Redis URI, port, node id, lease TTL in milliseconds. Prints
- * "ready" once it listens.
+ * "ready" once it listens. A token {@code name} or {@code name@millis} is principal {@code name} of tenant "cluster"
+ * with write access (issued at {@code millis}, epoch milliseconds). Reads commands from its standard input: {@code
+ * revoke <principal>} revokes the principal (tenant "cluster") and prints {@code revoked <connections>}.
  */
 public final class ClusterNodeMain {
   private ClusterNodeMain() {}
@@ -34,7 +42,7 @@ public final class ClusterNodeMain {
     RedisClusterTransport transport = RedisClusterTransport.newBuilder(args[1]).nodeId(nodeId)
         .heartbeat(Duration.ofMillis(250), Duration.ofMillis(1500)).build();
     CollabServer.Builder builder = CollabServer.newBuilder().host("127.0.0.1").port(Integer.parseInt(args[2]))
-        .documentStore(store).authenticator(Authenticator.insecureAllowAll("cluster"))
+        .documentStore(store).authenticator(ClusterNodeMain::principal)
         .cluster(transport, leases)
         .hooks(new CollabHooks() {
           @Override
@@ -51,9 +59,25 @@ public final class ClusterNodeMain {
     if (!nodeId.equals("a")) {
       builder.threads(0, nodeId.equals("b") ? Runtime.getRuntime().availableProcessors() : 0, 16);
     }
-    builder.build().start();
+    CollabServer server = builder.build().start();
     System.out.println("ready");
     System.out.flush();
+    BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    for (String line; (line = commands.readLine()) != null; ) {
+      if (line.startsWith("revoke ")) {
+        System.out.println("revoked " + server.revoke("cluster", line.substring(7)).join());
+        System.out.flush();
+      }
+    }
     Thread.currentThread().join(); // until killed
+  }
+
+  private static Principal principal(String token, ConnectionInfo connection) {
+    int at = token.indexOf('@');
+    if (at < 0) {
+      return Principal.of(token, "cluster", Permission.WRITE);
+    }
+    return Principal.of(token.substring(0, at), "cluster", Permission.WRITE)
+        .issuedAt(Instant.ofEpochMilli(Long.parseLong(token.substring(at + 1))));
   }
 }

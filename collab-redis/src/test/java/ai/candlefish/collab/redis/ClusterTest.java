@@ -11,7 +11,6 @@ import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.testkit.YjsNodeClients;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import java.io.IOException;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -27,9 +26,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,29 +37,11 @@ import org.junit.jupiter.api.Test;
  * every acknowledged update is in the store and on every node, and every client converges with a fresh load from the
  * store.
  */
-class ClusterTest {
-  private static PostgresProcess pg;
-  private static String jdbcUrl;
-  private static RedisServerProcess redis;
-
-  private final List<ClusterNode> nodes = new ArrayList<>();
+class ClusterTest extends ClusterProcesses {
   private final List<CollabClient> clients = new ArrayList<>();
   private final AtomicBoolean writing = new AtomicBoolean(true);
   private final List<Thread> writers = new ArrayList<>();
   private YjsNodeClients nodeClients;
-
-  @BeforeAll
-  static void start() throws IOException {
-    pg = PostgresProcess.start();
-    jdbcUrl = pg.jdbcUrl();
-    redis = RedisServerProcess.start();
-  }
-
-  @AfterAll
-  static void stop() throws IOException {
-    redis.close();
-    pg.close();
-  }
 
   @AfterEach
   void stopEverything() throws Exception {
@@ -74,21 +53,6 @@ class ClusterTest {
     if (nodeClients != null) {
       nodeClients.close();
     }
-    for (ClusterNode n : nodes) {
-      n.destroy();
-    }
-    if (!redis.isAlive()) {
-      redis.restart();
-    }
-    if (!pg.isAlive()) {
-      pg.restart();
-    }
-  }
-
-  private ClusterNode node(String id, int leaseTtlMillis) throws Exception {
-    ClusterNode n = new ClusterNode(jdbcUrl, redis.uri(), id, leaseTtlMillis);
-    nodes.add(n);
-    return n;
   }
 
   private ClientDocument open(ClusterNode node, String document) throws Exception {

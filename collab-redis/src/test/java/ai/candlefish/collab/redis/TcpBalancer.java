@@ -89,6 +89,12 @@ final class TcpBalancer implements AutoCloseable {
     }
   }
 
+  /** Ends every connection it passes on now, as a cut network would; new ones are accepted as before. */
+  void dropConnections() {
+    open.forEach(TcpBalancer::close);
+    open.clear();
+  }
+
   @Override
   public void close() throws IOException {
     closed = true;

@@ -12,6 +12,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.util.concurrent.Future;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -24,6 +25,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -633,11 +635,12 @@ public final class Connection implements Peer {
   }
 
   /**
-   * Ends every session of principal {@code principalId} of {@code tenant} on this connection, on any thread (as
+   * Ends every session of principal {@code principalId} of {@code tenant} on this connection whose token was issued
+   * at or before {@code issuedBy} (or has no issue time; every session if {@code issuedBy} is null), on any thread (as
    * {@link SessionPolicy#grantEnded} says, with {@link CloseCodes#UNAUTHORIZED} "access revoked"). The future says
    * whether the connection had any.
    */
-  public Future<Boolean> revoke(String tenant, String principalId) {
+  public Future<Boolean> revoke(String tenant, String principalId, @Nullable Instant issuedBy) {
     return channel.eventLoop().submit(() -> {
       if (handshake.isClosing()) {
         return false;
@@ -648,7 +651,8 @@ public final class Connection implements Peer {
         revoked.add(connectionGrant);
       }
       documents.all().forEach(open -> revoked.add(open.grant));
-      revoked.removeIf(g -> !g.principal().tenant().equals(tenant) || !g.principal().id().equals(principalId));
+      revoked.removeIf(g -> !g.principal().tenant().equals(tenant) || !g.principal().id().equals(principalId)
+          || issuedBy != null && g.principal().issuedAt() != null && g.principal().issuedAt().isAfter(issuedBy));
       for (Grant grant : revoked) {
         runtime.revocations().coverUntil(grant.principal());
         grant.end();

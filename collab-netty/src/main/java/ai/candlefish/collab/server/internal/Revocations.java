@@ -1,6 +1,7 @@
 package ai.candlefish.collab.server.internal;
 
 import ai.candlefish.collab.spi.Principal;
+import ai.candlefish.collab.spi.Revocation;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
@@ -15,7 +16,8 @@ import java.util.LinkedHashMap;
  * <p>A revocation is remembered for the configured time to live, and longer if a token issued before it and valid
  * for longer is seen (the live sessions' tokens at revocation, or one refused later): until then that token would
  * be accepted otherwise. Memory is bounded: beyond the maximum number of entries the oldest revocation is
- * forgotten first. It is held in memory by this server only (not across restarts or cluster nodes).
+ * forgotten first. It is held in memory (not across restarts); in a cluster each node remembers the revocations made
+ * on the others too ({@link #remember}).
  *
  * <p>Thread-safe.
  */
@@ -32,11 +34,35 @@ final class Revocations {
     this.maxEntries = maxEntries;
   }
 
-  /** Remembers that the principal was revoked {@code at}. */
-  synchronized void revoke(String tenant, String principalId, Instant at) {
-    forgetExpired(at);
-    revoked.remove(key(tenant, principalId)); // put back last: the newest
-    revoked.put(key(tenant, principalId), new Revoked(at, at.plus(ttl)));
+  /** Remembers that the principal was revoked {@code at}, for the time to live; returns the revocation. */
+  Revocation revoke(String tenant, String principalId, Instant at) {
+    Revocation r = new Revocation(tenant, principalId, at, at.plus(ttl));
+    put(r, at);
+    return r;
+  }
+
+  /**
+   * Remembers a revocation made on another node of a cluster, for as long as it says and at least the time to live;
+   * an older revocation of the same principal than the one remembered changes nothing.
+   */
+  void remember(Revocation r, Instant now) {
+    Instant until = r.until().isAfter(r.at().plus(ttl)) ? r.until() : r.at().plus(ttl);
+    put(new Revocation(r.tenant(), r.principalId(), r.at(), until), now);
+  }
+
+  private synchronized void put(Revocation r, Instant now) {
+    forgetExpired(now);
+    String key = key(r.tenant(), r.principalId());
+    Revoked known = revoked.get(key);
+    if (known != null && known.at().isAfter(r.at())) {
+      return;
+    }
+    if (!now.isBefore(r.until())) {
+      return;
+    }
+    revoked.remove(key); // put back last: the newest
+    revoked.put(key, new Revoked(r.at(), known != null && known.until().isAfter(r.until()) ? known.until()
+        : r.until()));
     while (revoked.size() > maxEntries) {
       Iterator<?> oldest = revoked.values().iterator();
       oldest.next();

@@ -6,6 +6,7 @@ import ai.candlefish.collab.spi.ClusterTransport;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.DocumentLeases;
 import ai.candlefish.collab.spi.Principal;
+import ai.candlefish.collab.spi.Revocation;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
@@ -216,10 +217,16 @@ public final class ServerRuntime {
 
   /**
    * Remembers that the host revoked principal {@code principalId} of {@code tenant} now (before its sessions are
-   * ended), so that its tokens issued before are refused from now on.
+   * ended), so that its tokens issued before are refused from now on; returns the revocation (for the other nodes of
+   * a cluster).
    */
-  public void revoked(String tenant, String principalId) {
-    revocations.revoke(tenant, principalId, Instant.now());
+  public Revocation revoked(String tenant, String principalId) {
+    return revocations.revoke(tenant, principalId, Instant.now());
+  }
+
+  /** Remembers a revocation made on another node of the cluster (before this node's sessions are ended). */
+  public void revokedElsewhere(Revocation revocation) {
+    revocations.remember(revocation, Instant.now());
   }
 
   /** {@code count} updates of {@code bytes} were applied in memory (positive) or stored (negative). */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
+import ai.candlefish.collab.spi.Revocation;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -54,5 +55,23 @@ class RevocationsTest {
     assertThat(revocations.isRevoked(Principal.of("user1", "acme", Permission.READ), now)).isFalse();
     assertThat(revocations.isRevoked(Principal.of("user2", "acme", Permission.READ), now)).isTrue();
     assertThat(revocations.isRevoked(Principal.of("user4", "acme", Permission.READ), now)).isTrue();
+  }
+
+  @Test
+  void remember_anotherNodesRevocation_keepsTheNewerOne_forAtLeastTheTtl() {
+    Revocations revocations = new Revocations(Duration.ofHours(1), 10);
+    Instant later = REVOKED.plusSeconds(60);
+    revocations.revoke("acme", "alice", later);
+    revocations.remember(new Revocation("acme", "alice", REVOKED, REVOKED.plusSeconds(1)), later);
+
+    assertThat(revocations.isRevoked(ALICE.issuedAt(REVOKED.plusSeconds(30)), later)).as("the newer one holds")
+        .isTrue();
+    revocations.remember(new Revocation("acme", "bob", REVOKED, REVOKED.plus(Duration.ofHours(3))), later);
+    Principal bob = Principal.of("bob", "acme", Permission.WRITE);
+    assertThat(revocations.isRevoked(bob, REVOKED.plus(Duration.ofHours(2)))).as("as long as it says").isTrue();
+    revocations.remember(new Revocation("acme", "carol", REVOKED, REVOKED.plusSeconds(1)), later);
+    Principal carol = Principal.of("carol", "acme", Permission.WRITE);
+    assertThat(revocations.isRevoked(carol, REVOKED.plusSeconds(120))).as("at least the ttl").isTrue();
+    assertThat(revocations.isRevoked(carol, REVOKED.plus(Duration.ofHours(1)))).isFalse();
   }
 }
