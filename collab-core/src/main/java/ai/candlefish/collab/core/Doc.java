@@ -54,14 +54,15 @@ public final class Doc {
   /** Which deleted items may be collected, or null: all. */
   private final Predicate<DecodedUpdate.Struct> gcFilter;
   private long clientId;
-  /** See {@link #integratedBytes()}. */
-  private long integratedBytes;
   /**
-   * An estimate of the heap the document's structs hold ({@link HeapWeight}), from above: grown by each update
-   * integrated, weighed again from the store when a limited update would go beyond the limit (items merge, content
-   * is collected, local edits are not counted).
+   * An estimate of the heap the document's structs hold ({@link HeapWeight}), from above: what
+   * {@link UpdateLimits#maxDocumentBytes()} bounds. Kept only once an update has been applied within a size limit
+   * ({@link #weighing}); then grown by each update integrated, and weighed again from the store when an update would
+   * go beyond the limit (items merged, content collected, local edits are not counted as they are made).
    */
   private long heapWeight;
+  /** Whether {@link #heapWeight} is kept: a document no limit was ever asked of weighs nothing it integrates. */
+  private boolean weighing;
 
   Transaction transaction;
   /** Transactions started so far (see {@link #quietStamp()}). */
@@ -729,17 +730,18 @@ public final class Doc {
 
   private void applyUpdate(byte[] update, Object origin, UpdateFormat format) {
     Objects.requireNonNull(update, "update");
-    UpdateReader.DecodedUpdate decoded = UpdateReader.decode(update, format);
-    integrate(update, decoded, origin, Long.MAX_VALUE, weightOf(decoded));
+    UpdateReader.DecodedUpdate decoded = UpdateReader.decode(update, format, weighing ? Long.MAX_VALUE : -1);
+    integrate(decoded, origin, Long.MAX_VALUE, weighing ? weightOf(decoded) : 0);
   }
 
   /**
    * Applies a Yjs v1 update from an untrusted peer, as {@link #applyUpdate(byte[], Object)} but refused whole if it
-   * would break one of {@code limits}: nesting shared types deeper than {@link UpdateLimits#maxDepth()}, growing
-   * {@link #integratedBytes()} beyond {@link UpdateLimits#maxDocumentBytes()}, or an estimate of the memory the
-   * document's content holds beyond {@link UpdateLimits#maxHeapBytes()}. The update is weighed as it is decoded,
-   * within the room the document has left, so that one refused for its weight allocates no more than that room; the
-   * other checks run after decoding. Nothing is integrated before every check passed.
+   * would break one of {@code limits}: nesting shared types deeper than {@link UpdateLimits#maxDepth()}, or making
+   * the document hold more than {@link UpdateLimits#maxDocumentBytes()} of memory by an estimate from above. What
+   * the document holds counts, not what passed through it: overwritten values and deleted text that were collected,
+   * and keystrokes merged into one item, take no room. The update is weighed as it is decoded, within the room the
+   * document has left, so that one refused for its weight allocates no more than that room; the other checks run
+   * after decoding. Nothing is integrated before every check passed.
    *
    * <p>What an update leaves waiting for updates not received yet is known only while it is integrated: the part
    * that would wait is kept only if {@link #pendingBytes()} stays within {@link UpdateLimits#maxPendingBytes()} with
@@ -761,54 +763,53 @@ public final class Doc {
   public boolean applyUpdate(byte[] update, @Nullable Object origin, UpdateLimits limits) {
     Objects.requireNonNull(update, "update");
     Objects.requireNonNull(limits, "limits");
-    if (integratedBytes + update.length > limits.maxDocumentBytes()) {
-      throw new LimitExceededException(LimitExceededException.Limit.DOCUMENT_SIZE, "the update (" + update.length
-          + " bytes) would grow the document beyond " + limits.maxDocumentBytes() + " bytes (it has "
-          + integratedBytes + ")");
+    long max = limits.maxDocumentBytes();
+    if (max != Long.MAX_VALUE && !weighing) {
+      heapWeight = weighStore(); // once: what was loaded or edited before a limit was first asked
+      weighing = true;
     }
-    long maxHeap = limits.maxHeapBytes();
     UpdateReader.DecodedUpdate decoded;
     try {
-      decoded = UpdateReader.decode(update, UpdateFormat.V1, room(maxHeap));
+      decoded = UpdateReader.decode(update, UpdateFormat.V1, room(max));
     } catch (LimitExceededException e) {
       long before = heapWeight;
       heapWeight = weighStore(); // what the document holds now: merged, collected, and the local edits
       if (heapWeight >= before) {
         throw e;
       }
-      decoded = UpdateReader.decode(update, UpdateFormat.V1, room(maxHeap));
+      decoded = UpdateReader.decode(update, UpdateFormat.V1, room(max));
     }
-    long weight = weightOf(decoded);
-    if (heapWeight + weight > maxHeap) {
+    long weight = weighing ? weightOf(decoded) : 0;
+    // An update that adds nothing (deletions only) is let through: it is how a document over its limit shrinks.
+    if (weight > 0 && heapWeight + weight > max) {
       heapWeight = weighStore();
-      if (heapWeight + weight > maxHeap) {
+      if (heapWeight + weight > max) {
         throw new LimitExceededException(LimitExceededException.Limit.DOCUMENT_SIZE, "the update (" + update.length
             + " bytes) would make the document hold about " + (heapWeight + weight) + " bytes of memory, beyond "
-            + maxHeap + " (it holds about " + heapWeight + ")");
+            + max + " (it holds about " + heapWeight + ")");
       }
     }
     if (limits.maxDepth() < Integer.MAX_VALUE) {
       ShapeCheck.checkDepth(decoded, store, limits.maxDepth());
     }
-    return integrate(update, decoded, origin, limits.maxPendingBytes(), weight);
+    return integrate(decoded, origin, limits.maxPendingBytes(), weight);
   }
 
   /**
-   * What an update may still add to the heap the document holds under {@code maxHeap}: the budget it is decoded
-   * within, so that an update refused for its weight allocates no more than the room that was left.
+   * What an update may still add to the heap the document holds under {@code max}: the budget it is decoded
+   * within, so that an update refused for its weight allocates no more than the room that was left (-1: a document
+   * not {@link #weighing} is decoded without weighing).
    */
-  private long room(long maxHeap) {
-    return maxHeap == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, maxHeap - heapWeight);
+  private long room(long max) {
+    return !weighing ? -1 : max == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, max - heapWeight);
   }
 
-  private boolean integrate(byte[] update, UpdateReader.DecodedUpdate decoded, Object origin, long maxPending,
-      long weight) {
+  private boolean integrate(UpdateReader.DecodedUpdate decoded, Object origin, long maxPending, long weight) {
     return transact(txn -> {
       // As Yjs's readUpdate: a local transaction that an update joins becomes a remote one.
       txn.local = false;
       boolean kept = UpdateReader.integrate(txn, decoded, maxPending);
       if (txn.hasChanges()) {
-        integratedBytes += update.length;
         heapWeight += weight;
       }
       return kept;
@@ -817,17 +818,16 @@ public final class Doc {
 
   /**
    * What integrating {@code decoded} may add to the heap the document holds, at most ({@link HeapWeight}): its
-   * structs, the clients and root types new to the document.
+   * structs (weighed while it was decoded), the clients and root types new to the document.
    */
   private long weightOf(UpdateReader.DecodedUpdate decoded) {
-    long weight = 0;
+    long weight = decoded.weight();
     Set<String> newRoots = null;
     for (AbstractStruct[] block : decoded.blocks()) {
       if (store.list(block[0].client) == null) {
         weight += HeapWeight.CLIENT;
       }
       for (AbstractStruct s : block) {
-        weight += HeapWeight.of(s);
         if (s instanceof Item item && item.parent instanceof String root && !share.containsKey(root)) {
           if (newRoots == null) {
             newRoots = new HashSet<>();
@@ -869,16 +869,6 @@ public final class Doc {
    */
   public long pendingBytes() {
     return store.pending.weight();
-  }
-
-  /**
-   * The bytes of the updates that changed this document since it was created (or loaded, by applying stored
-   * updates): what {@link UpdateLimits#maxDocumentBytes()} bounds ({@link UpdateLimits#maxHeapBytes()} the memory its
-   * content holds). An upper
-   * estimate of its encoded size; local edits are not counted.
-   */
-  public long integratedBytes() {
-    return integratedBytes;
   }
 
   /**

@@ -5,8 +5,8 @@ import java.util.Collection;
 import java.util.Map;
 
 /**
- * An estimate of the heap a document's structs hold, from above: what {@link UpdateLimits#maxHeapBytes()} bounds
- * besides the bytes of the updates. Bytes on the wire say little about it: a subdocument reference of a dozen
+ * An estimate of the heap a document's structs hold, from above: what {@link UpdateLimits#maxDocumentBytes()}
+ * bounds. Bytes on the wire say little about it: a subdocument reference of a dozen
  * bytes is a {@link Doc} of its own (~1.2 KB), a root type named once is a shared type object (~500 bytes), an item
  * of one character inserted before the last ~160 bytes; 16 MiB of updates could hold 0.2 to 1.4 GB.
  *

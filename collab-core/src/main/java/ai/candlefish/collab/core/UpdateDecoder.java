@@ -17,19 +17,21 @@ abstract sealed class UpdateDecoder permits UpdateDecoderV1, UpdateDecoderV2 {
   final Lib0Decoder rest;
 
   /**
-   * What the structs read may weigh in all ({@link HeapWeight}), or {@link Long#MAX_VALUE}: an update from an
+   * What the structs read may weigh in all ({@link HeapWeight}), or -1 when they are not weighed: an update from an
    * untrusted peer that would hold more than a whole document may is refused while it is read, before the heap it
    * would hold (up to 85 times its bytes) is allocated.
    */
-  long weightBudget = Long.MAX_VALUE;
+  long weightBudget = -1;
+  /** What the structs read so far weigh, when {@link #weightBudget} is set. */
+  long weight;
 
   UpdateDecoder(Lib0Decoder rest) {
     this.rest = rest;
   }
 
-  /** Counts {@code s} against {@link #weightBudget}; throws once beyond it. */
+  /** Counts {@code s} against {@link #weightBudget}, if set; throws once beyond it. */
   final void weigh(AbstractStruct s) {
-    if (weightBudget != Long.MAX_VALUE && (weightBudget -= HeapWeight.of(s)) < 0) {
+    if (weightBudget >= 0 && (weight += HeapWeight.of(s)) > weightBudget) {
       throw new LimitExceededException(LimitExceededException.Limit.DOCUMENT_SIZE, "the update would make the "
           + "document hold more memory than its maximum size allows (refused at byte " + offset() + ")");
     }

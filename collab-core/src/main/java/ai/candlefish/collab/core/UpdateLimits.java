@@ -12,12 +12,12 @@ package ai.candlefish.collab.core;
  *   <li>{@link Builder#maxDepth nesting depth} of shared types: {@value #DEFAULT_MAX_DEPTH} levels (Yjs accepts any
  *       depth; 30,000 nested maps fit in a 306 KiB update);
  *   <li>{@link Builder#maxDocumentBytes document size}: {@value #DEFAULT_MAX_DOCUMENT_BYTES} bytes (128 MiB) of
- *       updates integrated since the document was created or loaded ({@link Doc#integratedBytes()}), and as many
- *       bytes of memory held by its content, by an estimate from above (within 1.3 times of what it holds, for
- *       every kind of content measured): a few bytes on the wire may hold much more (a subdocument reference of a
- *       dozen bytes holds ~1.3 KB, an empty map in an array ~90 bytes for its 2), so that bytes alone let one 16 MiB
- *       update of subdocuments hold ~1.4 GB ({@link Builder#maxHeapBytes} bounds the memory alone, for a peer that
- *       keeps a document open while updates pass through it);
+ *       memory held by a document's content, by an estimate from above (within 1.3 times of what it holds, for
+ *       every kind of content measured). What the document holds counts, not the updates that passed through it: a
+ *       document that stays open for days while values are overwritten and text typed and deleted keeps its room,
+ *       as what was overwritten or deleted is collected and keystrokes merge. Memory rather than bytes on the wire:
+ *       a few bytes may hold much more (a subdocument reference of a dozen bytes holds ~1.3 KB, an empty map in an
+ *       array ~90 bytes for its 2; one 16 MiB update of subdocuments would hold ~1.4 GB);
  *   <li>{@link Builder#maxPendingBytes pending bytes}: {@value #DEFAULT_MAX_PENDING_BYTES} bytes (1 MiB) of memory
  *       held by received structs and deletions that wait for updates not received yet ({@link Doc#pendingBytes()},
  *       which weighs each waiting struct at about 100 bytes besides its encoded size). What an update leaves
@@ -44,14 +44,11 @@ public final class UpdateLimits {
 
   private final int maxDepth;
   private final long maxDocumentBytes;
-  /** 0: the same as {@link #maxDocumentBytes}. */
-  private final long maxHeapBytes;
   private final long maxPendingBytes;
 
   private UpdateLimits(Builder b) {
     this.maxDepth = b.maxDepth;
     this.maxDocumentBytes = b.maxDocumentBytes;
-    this.maxHeapBytes = b.maxHeapBytes;
     this.maxPendingBytes = b.maxPendingBytes;
   }
 
@@ -62,9 +59,7 @@ public final class UpdateLimits {
 
   /** A builder starting from these limits. */
   public Builder toBuilder() {
-    Builder b = new Builder().maxDepth(maxDepth).maxDocumentBytes(maxDocumentBytes).maxPendingBytes(maxPendingBytes);
-    b.maxHeapBytes = maxHeapBytes;
-    return b;
+    return new Builder().maxDepth(maxDepth).maxDocumentBytes(maxDocumentBytes).maxPendingBytes(maxPendingBytes);
   }
 
   /** The deepest nesting of shared types allowed (a root is at depth 0, a type in a root at 1). */
@@ -72,17 +67,9 @@ public final class UpdateLimits {
     return maxDepth;
   }
 
-  /** The most bytes of integrated updates a document may reach ({@link Doc#integratedBytes()}). */
+  /** The most bytes of memory a document's content may hold, by an estimate from above. */
   public long maxDocumentBytes() {
     return maxDocumentBytes;
-  }
-
-  /**
-   * The most bytes of memory a document's content may hold, by an estimate from above: {@link Builder#maxHeapBytes}
-   * if set, else {@link #maxDocumentBytes()}.
-   */
-  public long maxHeapBytes() {
-    return maxHeapBytes == 0 ? maxDocumentBytes : maxHeapBytes;
   }
 
   /** The most bytes a document may hold waiting for missing updates ({@link Doc#pendingBytes()}). */
@@ -92,15 +79,14 @@ public final class UpdateLimits {
 
   @Override
   public String toString() {
-    return "UpdateLimits[maxDepth=" + maxDepth + ", maxDocumentBytes=" + maxDocumentBytes + ", maxHeapBytes="
-        + maxHeapBytes() + ", maxPendingBytes=" + maxPendingBytes + "]";
+    return "UpdateLimits[maxDepth=" + maxDepth + ", maxDocumentBytes=" + maxDocumentBytes + ", maxPendingBytes="
+        + maxPendingBytes + "]";
   }
 
   /** Builds {@link UpdateLimits}; every setter checks its value. Not thread-safe. */
   public static final class Builder {
     private int maxDepth = DEFAULT_MAX_DEPTH;
     private long maxDocumentBytes = DEFAULT_MAX_DOCUMENT_BYTES;
-    private long maxHeapBytes;
     private long maxPendingBytes = DEFAULT_MAX_PENDING_BYTES;
 
     private Builder() {}
@@ -119,8 +105,8 @@ public final class UpdateLimits {
     }
 
     /**
-     * The most bytes of integrated updates a document may reach, and, unless {@link #maxHeapBytes} is set, of memory
-     * its content may hold by an estimate from above; default 128 MiB.
+     * The most bytes of memory a document's content may hold, by an estimate from above; default 128 MiB. What the
+     * document holds counts, not the bytes of the updates it received.
      *
      * @throws IllegalArgumentException if below 1
      */
@@ -129,22 +115,6 @@ public final class UpdateLimits {
         throw new IllegalArgumentException("maxDocumentBytes must be at least 1 but was " + bytes);
       }
       this.maxDocumentBytes = bytes;
-      return this;
-    }
-
-    /**
-     * The most bytes of memory a document's content may hold by an estimate from above, on its own: default the
-     * same as {@link #maxDocumentBytes}. For a peer that keeps a document open for long (a client), whose received
-     * updates add up over time while what the document holds does not: {@code maxDocumentBytes(Long.MAX_VALUE)}
-     * with this bounds the memory alone.
-     *
-     * @throws IllegalArgumentException if below 1
-     */
-    public Builder maxHeapBytes(long bytes) {
-      if (bytes < 1) {
-        throw new IllegalArgumentException("maxHeapBytes must be at least 1 but was " + bytes);
-      }
-      this.maxHeapBytes = bytes;
       return this;
     }
 

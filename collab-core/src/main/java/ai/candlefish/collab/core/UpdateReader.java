@@ -23,9 +23,10 @@ final class UpdateReader {
   /**
    * A decoded, validated update: per client (sorted by client id, each client once) its structs in clock order, and
    * the delete set, or null when it deletes nothing (most updates of a keystroke: no empty set is made for each).
-   * Arrays, not a map: most updates hold one client, and this is decoded for every message.
+   * Arrays, not a map: most updates hold one client, and this is decoded for every message. {@code weight} is what
+   * its structs weigh ({@link HeapWeight}) if it was decoded within a budget, else 0.
    */
-  record DecodedUpdate(AbstractStruct[][] blocks, DeleteSet deletes) {
+  record DecodedUpdate(AbstractStruct[][] blocks, DeleteSet deletes, long weight) {
     /** The structs of {@code client} in this update, or null. */
     AbstractStruct[] structsOf(long client) {
       int lo = 0;
@@ -48,12 +49,12 @@ final class UpdateReader {
   // ------------------------------------------------------------------------------------------------- decoding
 
   static DecodedUpdate decode(byte[] update, UpdateFormat format) {
-    return decode(update, format, Long.MAX_VALUE);
+    return decode(update, format, -1);
   }
 
   /**
-   * {@link #decode(byte[], UpdateFormat)}, refused with {@link LimitExceededException} as soon as its structs weigh
-   * more than {@code maxWeight} ({@link HeapWeight}).
+   * {@link #decode(byte[], UpdateFormat)}, weighing its structs ({@link HeapWeight}) unless {@code maxWeight} is -1,
+   * and refused with {@link LimitExceededException} as soon as they weigh more than {@code maxWeight}.
    */
   static DecodedUpdate decode(byte[] update, UpdateFormat format, long maxWeight) {
     Lib0Decoder in = new Lib0Decoder(update);
@@ -62,7 +63,7 @@ final class UpdateReader {
       d.weightBudget = maxWeight;
       List<AbstractStruct[]> blocks = readStructs(d);
       DeleteSet ds = readDeleteSet(d, false);
-      return new DecodedUpdate(byClient(blocks), ds);
+      return new DecodedUpdate(byClient(blocks), ds, d.weight);
     } catch (DecodingException | LimitExceededException e) {
       throw e;
     } catch (RuntimeException e) {

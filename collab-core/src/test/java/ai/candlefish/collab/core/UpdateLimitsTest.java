@@ -184,14 +184,15 @@ class UpdateLimitsTest {
     UpdateLimits limits = UpdateLimits.newBuilder().maxDocumentBytes(3000).build();
     Doc doc = Doc.create();
     doc.applyUpdate(updates.get(0), null, limits);
-    assertThat(doc.integratedBytes()).isEqualTo(updates.get(0).length);
     assertThatThrownBy(() -> doc.applyUpdate(updates.get(1), null, limits))
         .isInstanceOfSatisfying(LimitExceededException.class,
             e -> assertThat(e.limit()).isEqualTo(LimitExceededException.Limit.DOCUMENT_SIZE));
     assertThat(doc.getText("t").length()).isEqualTo(600);
-    // A duplicate changes nothing and is not counted.
-    doc.applyUpdate(updates.get(0), null, UpdateLimits.NONE);
-    assertThat(doc.integratedBytes()).isEqualTo(updates.get(0).length);
+    // A duplicate changes nothing and takes no room.
+    for (int i = 0; i < 10; i++) {
+      doc.applyUpdate(updates.get(0), null, UpdateLimits.NONE);
+    }
+    doc.applyUpdate(textUpdate(7, "c".repeat(100)), null, limits);
   }
 
   /** {@code n} subdocuments under keys "0", "1", ... of root map "m", guids "0", "1", ...: ~13 bytes each. */
@@ -228,48 +229,92 @@ class UpdateLimitsTest {
 
   @Test
   void documentSize_ofKeystrokesMergedIntoOneItem_isWeighedAsWhatTheDocumentHolds() {
-    // Each keystroke is an item on arrival (~160 bytes); typed in sequence, they merge into one. 20,000 of them
-    // would weigh 3.2 MB counted one by one, and hold ~40 KB.
-    UpdateLimits limits = UpdateLimits.newBuilder().maxDocumentBytes(1 << 20).build();
+    // Each keystroke is an item on arrival (~160 bytes) and an update of ~25 bytes; typed in sequence, they merge
+    // into one. 20,000 of them weigh 3.2 MB counted one by one, come in ~500 KB of updates, and hold ~40 KB.
+    UpdateLimits limits = UpdateLimits.newBuilder().maxDocumentBytes(256 * 1024).build();
     Doc writer = Doc.create();
     Doc doc = Doc.create();
-    writer.onUpdate((u, o, t) -> doc.applyUpdate(u, null, limits));
+    long[] received = {0};
+    writer.onUpdate((u, o, t) -> {
+      received[0] += u.length;
+      doc.applyUpdate(u, null, limits);
+    });
     for (int i = 0; i < 20_000; i++) {
       writer.getText("t").insert(i, "k");
     }
     assertThat(doc.getText("t").length()).isEqualTo(20_000);
-    assertThat(doc.integratedBytes()).isLessThan(1 << 20);
+    assertThat(received[0]).isGreaterThan(256 * 1024);
   }
 
   @Test
-  void maxHeapBytes_boundsTheMemoryAlone_whileUpdatesAddUpBeyondIt() {
-    // A client that keeps a document open sees its updates add up for as long as it does: 20,000 keystrokes, ~25
-    // bytes each (~500 KB), that merge into one item of ~40 KB.
-    Doc writer = Doc.create();
-    List<byte[]> keystrokes = new ArrayList<>();
-    writer.onUpdate((u, o, t) -> keystrokes.add(u));
-    for (int i = 0; i < 20_000; i++) {
-      writer.getText("t").insert(i, "k");
-    }
-    UpdateLimits heapOnly = UpdateLimits.NONE.toBuilder().maxHeapBytes(256 * 1024).build();
-    assertThat(heapOnly.maxDocumentBytes()).isEqualTo(Long.MAX_VALUE);
-    assertThat(heapOnly.maxHeapBytes()).isEqualTo(256 * 1024);
+  void documentSize_ofADocumentOpenForLong_countsWhatItHolds_notTheUpdatesThatPassedThrough() {
+    // A document that stays loaded for long: a value set over and over by users who take turns, text typed and
+    // deleted. ~500 KB of updates and ~3 MB weighed as they arrive, 32 KiB limit: what was overwritten or deleted is
+    // collected, and what one writer wrote in a row merges.
+    UpdateLimits limits = UpdateLimits.newBuilder().maxDocumentBytes(32 * 1024).build();
     Doc doc = Doc.create();
-    keystrokes.forEach(u -> doc.applyUpdate(u, null, heapOnly));
-    assertThat(doc.getText("t").length()).isEqualTo(20_000);
-    assertThat(doc.integratedBytes()).isGreaterThan(256 * 1024);
-    // What holds more memory than that is refused, and changes nothing.
-    assertThatThrownBy(() -> doc.applyUpdate(subdocuments(1_000), null, heapOnly))
+    long[] received = {0};
+    List<Doc> writers = new ArrayList<>();
+    for (int w = 0; w < 3; w++) {
+      Doc writer = Doc.newBuilder().clientId(100 + w).build();
+      writer.onUpdate((u, o, t) -> {
+        if ("relay".equals(o)) {
+          return;
+        }
+        received[0] += u.length;
+        doc.applyUpdate(u, null, limits);
+        writers.forEach(other -> {
+          if (other != writer) {
+            other.applyUpdate(u, "relay");
+          }
+        });
+      });
+      writers.add(writer);
+    }
+    for (int turn = 0; turn < 20; turn++) {
+      Doc writer = writers.get(turn % writers.size());
+      // What one writer overwrites in a row collapses into one collected item. (Keys overwritten in turn leave an
+      // item each per overwrite, as in Yjs: ~200 bytes of heap each, which the document does hold.)
+      for (int i = 0; i < 500; i++) {
+        writer.getMap("totals").set("price", "EUR " + (turn * 500 + i));
+      }
+      for (int i = 0; i < 500; i++) {
+        YText notes = writer.getText("notes");
+        notes.insert(notes.length(), "wall ");
+        if (notes.length() > 50) {
+          notes.delete(0, 5);
+        }
+      }
+    }
+    assertThat(received[0]).as("bytes of updates received").isGreaterThan(10L * 32 * 1024);
+    assertThat(doc.getMap("totals").get("price")).isEqualTo("EUR 9999");
+    assertThat(doc.getText("notes").toString()).isEqualTo(writers.get(0).getText("notes").toString());
+    // What genuinely holds more than the limit is still refused, and changes nothing.
+    assertThatThrownBy(() -> doc.applyUpdate(subdocuments(100), null, limits))
         .isInstanceOf(LimitExceededException.class).hasMessageContaining("memory");
     assertThat(doc.getMap("m").size()).isZero();
-    // maxDocumentBytes alone bounds both, as before.
-    UpdateLimits both = UpdateLimits.NONE.toBuilder().maxDocumentBytes(256 * 1024).build();
-    assertThat(both.maxHeapBytes()).isEqualTo(256 * 1024);
-    assertThat(both.toBuilder().maxDocumentBytes(1024).build().maxHeapBytes()).isEqualTo(1024);
-    assertThat(heapOnly.toBuilder().maxDocumentBytes(1024).build().maxHeapBytes()).isEqualTo(256 * 1024);
-    Doc counted = Doc.create();
-    assertThatThrownBy(() -> keystrokes.forEach(u -> counted.applyUpdate(u, null, both)))
-        .isInstanceOf(LimitExceededException.class).hasMessageContaining("would grow the document beyond");
+    assertThatThrownBy(() -> doc.applyUpdate(textUpdate(7, "x".repeat(40_000)), null, limits))
+        .isInstanceOf(LimitExceededException.class).hasMessageContaining("memory");
+    assertThat(doc.getMap("totals").get("price")).isEqualTo("EUR 9999");
+    assertThat(doc.getText("notes").toString()).isEqualTo(writers.get(0).getText("notes").toString());
+  }
+
+  @Test
+  void documentSize_deletionsAreAccepted_whenTheDocumentHoldsMoreThanTheLimit() {
+    // A stored document loads whatever a lowered limit says; deleting from it is how it gets back under the limit.
+    Doc writer = Doc.create();
+    writer.getText("t").insert(0, "x".repeat(40_000));
+    Doc doc = Doc.create();
+    doc.applyUpdate(writer.encodeStateAsUpdate(), "store");
+    UpdateLimits limits = UpdateLimits.newBuilder().maxDocumentBytes(64 * 1024).build();
+    assertThatThrownBy(() -> doc.applyUpdate(textUpdate(7, "y"), null, limits))
+        .isInstanceOf(LimitExceededException.class);
+    byte[] before = writer.encodeStateVector();
+    writer.getText("t").delete(0, 39_000);
+    doc.applyUpdate(writer.encodeStateAsUpdate(before), null, limits);
+    assertThat(doc.getText("t").length()).isEqualTo(1_000);
+    doc.applyUpdate(textUpdate(7, "y"), null, limits);
+    assertThat(doc.getText("u").toString()).isEqualTo("y");
   }
 
   @Test
@@ -277,7 +322,7 @@ class UpdateLimitsTest {
     // A document 1 MiB short of its 16 MiB, and an update of 200,000 subdocuments (~2.6 MB, ~250 MB of heap):
     // before, it was decoded up to the whole limit (16 MiB of Docs) before it was refused; now up to the room left.
     long limit = 16 << 20;
-    UpdateLimits limits = UpdateLimits.NONE.toBuilder().maxHeapBytes(limit).build();
+    UpdateLimits limits = UpdateLimits.NONE.toBuilder().maxDocumentBytes(limit).build();
     Doc doc = Doc.create();
     doc.applyUpdate(subdocuments(10_500), null, limits); // ~15.8 MB of 16 MiB (~1.5 KB each)
     byte[] flood = subdocuments(200_000);
@@ -291,7 +336,7 @@ class UpdateLimitsTest {
     // Room that merges and collections freed is found again: a document weighed high is weighed anew.
     Doc typed = Doc.create();
     Doc writer = Doc.create();
-    writer.onUpdate((u, o, t) -> typed.applyUpdate(u, null, UpdateLimits.NONE.toBuilder().maxHeapBytes(1 << 20)
+    writer.onUpdate((u, o, t) -> typed.applyUpdate(u, null, UpdateLimits.NONE.toBuilder().maxDocumentBytes(1 << 20)
         .build()));
     for (int i = 0; i < 20_000; i++) {
       writer.getText("t").insert(i, "k"); // weighed ~160 bytes each on arrival (3.2 MB), ~40 KB merged
@@ -399,6 +444,5 @@ class UpdateLimitsTest {
         .hasMessageContaining("maxDepth").hasMessageContaining("0");
     assertThatThrownBy(() -> UpdateLimits.newBuilder().maxDocumentBytes(0)).hasMessageContaining("maxDocumentBytes");
     assertThatThrownBy(() -> UpdateLimits.newBuilder().maxPendingBytes(-1)).hasMessageContaining("-1");
-    assertThatThrownBy(() -> UpdateLimits.newBuilder().maxHeapBytes(0)).hasMessageContaining("maxHeapBytes");
   }
 }

@@ -39,8 +39,8 @@ public final class CloseCodes {
   public static final int FOREIGN_CLIENT_ID = 4409;
   /**
    * The client's update would grow the document beyond the server's maximum document size
-   * ({@code CollabServer.Builder.maxDocumentBytes}: the bytes of its updates, or the memory its content holds). The
-   * update was not applied; do not retry it.
+   * ({@code CollabServer.Builder.maxDocumentBytes}: the memory its content holds). The update was not applied; do
+   * not retry it.
    */
   public static final int DOCUMENT_TOO_LARGE = 4413;
   /**

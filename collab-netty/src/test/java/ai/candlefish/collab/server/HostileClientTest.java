@@ -456,6 +456,37 @@ class HostileClientTest {
   }
 
   @Test
+  void documentLoadedForLong_takesManyTimesItsSizeInOverwrites_withoutBeingRefused() {
+    // 8 KiB per document. ~75 KB of updates set a value over and over and type and delete text: what was
+    // overwritten or deleted is collected, so the document holds a few KB and stays open to its writers; before,
+    // the bytes of the updates received since it was loaded counted, and those beyond 8 KiB were refused with 4413.
+    CollabServer server = start(memory, b -> b.maxDocumentBytes(8 * 1024).messageRate(100_000, 100_000));
+    RawHocuspocusClient client = open(server, "doc");
+    Doc writer = Doc.create();
+    List<byte[]> updates = new ArrayList<>();
+    writer.onUpdate((u, o, t) -> updates.add(u));
+    for (int i = 0; i < 1_000; i++) {
+      writer.getMap("totals").set("price", "EUR " + i);
+    }
+    for (int i = 0; i < 1_000; i++) {
+      writer.getText("t").insert(writer.getText("t").length(), "wall ");
+      if (writer.getText("t").length() > 50) {
+        writer.getText("t").delete(0, 5);
+      }
+    }
+    assertThat(updates.stream().mapToLong(u -> u.length).sum()).isGreaterThan(8L * 8 * 1024);
+    updates.forEach(u -> client.update("doc", u));
+    await().atMost(WAIT).until(() -> client.statuses("doc").size() == updates.size() || client.closed.isDone());
+    assertThat(client.closed).isNotDone();
+    assertThat(client.statuses("doc")).containsOnly(1);
+    assertThat(text(server, DOC)).isEqualTo(writer.getText("t").toString());
+    // A genuinely big update is still refused.
+    client.update("doc", textUpdate("y".repeat(20_000)));
+    assertThat(client.closed.join()).isEqualTo(CloseCodes.DOCUMENT_TOO_LARGE);
+    assertThat(text(server, DOC)).isEqualTo(writer.getText("t").toString());
+  }
+
+  @Test
   void builder_rejectsBadLimits_namingThem() {
     CollabServer.Builder b = CollabServer.newBuilder();
     assertThatThrownBy(() -> b.maxNestingDepth(0)).isInstanceOf(IllegalArgumentException.class)

@@ -105,8 +105,8 @@ public record CollabProperties(
    * @param documentOpensPerSecond how fast one connection may open documents (sustained)
    * @param maxAwarenessState the largest presence (awareness) update a client may send
    * @param maxNestingDepth how deep a client's update may nest shared types (closed with 4422 beyond)
-   * @param maxDocumentSize how large a document may grow through client updates, in bytes of updates and in an
-   *     estimate of the memory its content holds (closed with 4413 beyond)
+   * @param maxDocumentSize how much memory a document's content may hold through client updates, by an estimate
+   *     from above; what it holds counts, not the updates it received (closed with 4413 beyond)
    * @param maxPendingSize how much per document may wait for missing dependencies (closed with 4424 beyond)
    * @param maxPendingAge how long something may wait for missing dependencies before nothing more may wait
    * @param documentOpenBurst how many documents one connection may open at once before

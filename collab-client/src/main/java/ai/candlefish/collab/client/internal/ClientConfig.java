@@ -12,7 +12,7 @@ import java.net.URI;
  * @param maxRemoteAwarenessClients per document, see {@code Awareness.limitRemote}
  * @param maxAwarenessStateBytes per remote state, see {@code Awareness.limitRemote}
  * @param maxPendingBytes per document, see {@code UpdateLimits.maxPendingBytes}
- * @param maxDocumentBytes per document, see {@code UpdateLimits.maxHeapBytes}
+ * @param maxDocumentBytes per document, see {@code UpdateLimits.maxDocumentBytes}
  * @param maxQueuedBytes per connection: what may wait for the network, see {@code ClientEngine.send}
  */
 public record ClientConfig(URI uri, String token, CollabClientListener listener, long minBackoffNanos,

@@ -119,7 +119,7 @@ public final class ClientEngine {
     this.config = config;
     // The memory a document holds, not the bytes that pass through it while it stays open; no depth limit: the
     // client walks documents without recursion, and a server may hold deeper ones its host wrote.
-    this.remoteLimits = UpdateLimits.NONE.toBuilder().maxHeapBytes(config.maxDocumentBytes())
+    this.remoteLimits = UpdateLimits.NONE.toBuilder().maxDocumentBytes(config.maxDocumentBytes())
         .maxPendingBytes(config.maxPendingBytes()).build();
     this.token = config.token();
     this.ownsGroup = config.eventLoopGroup() == null;
