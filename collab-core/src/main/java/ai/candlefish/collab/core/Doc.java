@@ -4,6 +4,7 @@ import ai.candlefish.collab.core.internal.codec.JsObjects;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -15,6 +16,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongFunction;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -764,21 +766,7 @@ public final class Doc {
     Objects.requireNonNull(update, "update");
     Objects.requireNonNull(limits, "limits");
     long max = limits.maxDocumentBytes();
-    if (max != Long.MAX_VALUE && !weighing) {
-      heapWeight = weighStore(); // once: what was loaded or edited before a limit was first asked
-      weighing = true;
-    }
-    UpdateReader.DecodedUpdate decoded;
-    try {
-      decoded = UpdateReader.decode(update, UpdateFormat.V1, room(max));
-    } catch (LimitExceededException e) {
-      long before = heapWeight;
-      heapWeight = weighStore(); // what the document holds now: merged, collected, and the local edits
-      if (heapWeight >= before) {
-        throw e;
-      }
-      decoded = UpdateReader.decode(update, UpdateFormat.V1, room(max));
-    }
+    UpdateReader.DecodedUpdate decoded = withinRoom(max, room -> UpdateReader.decode(update, UpdateFormat.V1, room));
     long weight = weighing ? weightOf(decoded) : 0;
     // An update that adds nothing (deletions only) is let through: it is how a document over its limit shrinks.
     if (weight > 0 && heapWeight + weight > max) {
@@ -793,6 +781,47 @@ public final class Doc {
       ShapeCheck.checkDepth(decoded, store, limits.maxDepth());
     }
     return integrate(decoded, origin, limits.maxPendingBytes(), weight);
+  }
+
+  /**
+   * {@link Updates#withoutClients(byte[], Collection)}, decoded within the room this document has left under
+   * {@link UpdateLimits#maxDocumentBytes()}, as {@link #applyUpdate(byte[], Object, UpdateLimits)} decodes: what to
+   * apply of an untrusted peer's update when those clients' structs are refused. Dropping them means decoding them,
+   * so an update whose structs (the dropped ones too) would weigh more than the room is refused as it is read,
+   * having allocated about that room, instead of being decoded whole (a Doc for every subdocument reference: a
+   * 16 MiB message took a document's thread seconds). The document does not change.
+   *
+   * @throws DecodingException if the update is malformed
+   * @throws LimitExceededException ({@link LimitExceededException.Limit#DOCUMENT_SIZE}) if the update's structs
+   *     weigh more than the room the document has left
+   */
+  public byte[] withoutClients(byte[] update, Collection<Long> clients, UpdateLimits limits) {
+    Objects.requireNonNull(update, "update");
+    Objects.requireNonNull(clients, "clients");
+    Objects.requireNonNull(limits, "limits");
+    return withinRoom(limits.maxDocumentBytes(), room -> Updates.withoutClients(update, clients, room));
+  }
+
+  /**
+   * {@code decode} given the room the document has left under {@code max} (see {@link #room}), starting to weigh
+   * the document if this is the first time a limit is asked of it. Refused once, it is tried again if weighing the
+   * store anew frees room: what the document holds now, merged, collected, and the local edits.
+   */
+  private <T> T withinRoom(long max, LongFunction<T> decode) {
+    if (max != Long.MAX_VALUE && !weighing) {
+      heapWeight = weighStore(); // once: what was loaded or edited before a limit was first asked
+      weighing = true;
+    }
+    try {
+      return decode.apply(room(max));
+    } catch (LimitExceededException e) {
+      long before = heapWeight;
+      heapWeight = weighStore();
+      if (heapWeight >= before) {
+        throw e;
+      }
+      return decode.apply(room(max));
+    }
   }
 
   /**

@@ -112,16 +112,25 @@ final class UpdateReader {
    * diff, conversion and obfuscation write them out that way again, and its merge sorts and merges them.
    */
   static UpdateMerger.Stream decodeStream(byte[] update, UpdateFormat format, boolean asWritten) {
+    return decodeStream(update, format, asWritten, -1);
+  }
+
+  /**
+   * {@link #decodeStream(byte[], UpdateFormat, boolean)}, weighing its structs ({@link HeapWeight}) unless
+   * {@code maxWeight} is -1, and refused with {@link LimitExceededException} as soon as they weigh more.
+   */
+  static UpdateMerger.Stream decodeStream(byte[] update, UpdateFormat format, boolean asWritten, long maxWeight) {
     Lib0Decoder in = new Lib0Decoder(update);
     try {
       UpdateDecoder d = format.newDecoder(in);
+      d.weightBudget = maxWeight;
       List<AbstractStruct> structs = new ArrayList<>();
       for (AbstractStruct[] block : readStructs(d)) {
         structs.addAll(Arrays.asList(block));
       }
       DeleteSet ds = readDeleteSet(d, asWritten);
       return new UpdateMerger.Stream(structs, ds == null ? new DeleteSet() : ds);
-    } catch (DecodingException e) {
+    } catch (DecodingException | LimitExceededException e) {
       throw e;
     } catch (RuntimeException e) {
       throw new DecodingException("malformed update: " + e.getMessage(), in.offset(), e);

@@ -257,12 +257,23 @@ public final class Updates {
    * @throws DecodingException if the update is malformed
    */
   public static byte[] withoutClients(byte[] update, Collection<Long> clients) {
+    return withoutClients(update, clients, -1);
+  }
+
+  /**
+   * {@link #withoutClients(byte[], Collection)}, refused with {@link LimitExceededException} as soon as the structs
+   * it decodes weigh more than {@code maxWeight} ({@link HeapWeight}; -1: not weighed): {@link Doc#withoutClients}
+   * passes the room the document has left.
+   */
+  static byte[] withoutClients(byte[] update, Collection<Long> clients, long maxWeight) {
     Objects.requireNonNull(update, "update");
+    Objects.requireNonNull(clients, "clients");
     StateVector all = StateVector.empty();
     for (long client : clients) {
       all.set(client, Integer.MAX_VALUE);
     }
-    return diff(update, all.encode());
+    return UpdateMerger.diff(UpdateReader.decodeStream(update, UpdateFormat.V1, true, maxWeight), all,
+        UpdateFormat.V1);
   }
 
   /**

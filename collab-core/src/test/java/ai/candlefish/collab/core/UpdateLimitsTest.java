@@ -344,6 +344,57 @@ class UpdateLimitsTest {
     assertThat(typed.getText("t").length()).isEqualTo(20_000);
   }
 
+  @Test
+  void withoutClients_refusedForItsWeight_allocatesAboutTheRoomTheDocumentHadLeft_notTheWholeUpdate() {
+    // A server drops the structs of other users' client ids from a step 2 (Doc.withoutClients): 200,000 subdocument
+    // references of such an id (~2.6 MB, ~250 MB decoded) were decoded whole first (seconds of the document's
+    // thread for a 16 MiB message); now within the room the document has left, as applyUpdate decodes.
+    long limit = 16 << 20;
+    UpdateLimits limits = UpdateLimits.NONE.toBuilder().maxDocumentBytes(limit).build();
+    Doc doc = Doc.create();
+    doc.applyUpdate(subdocuments(10_500), null, limits); // ~15.8 MB of 16 MiB
+    byte[] flood = subdocumentsOf(77, 200_000);
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long before = threads.getCurrentThreadAllocatedBytes();
+    assertThatThrownBy(() -> doc.withoutClients(flood, List.of(77L), limits))
+        .isInstanceOfSatisfying(LimitExceededException.class,
+            e -> assertThat(e.limit()).isEqualTo(LimitExceededException.Limit.DOCUMENT_SIZE));
+    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+    assertThat(allocated).as("bytes allocated while refusing").isLessThan(6L << 20);
+    // Within the room: what Updates.withoutClients gives, and the document unchanged.
+    Doc mixed = Doc.newBuilder().clientId(78).build();
+    mixed.getText("t").insert(0, "mine");
+    mixed.applyUpdate(subdocumentsOf(77, 3));
+    byte[] update = mixed.encodeStateAsUpdate();
+    assertThat(doc.withoutClients(update, List.of(77L), limits)).isEqualTo(Updates.withoutClients(update,
+        List.of(77L)));
+    assertThat(doc.getMap("m").size()).isEqualTo(10_500);
+    assertThat(doc.getText("t").length()).isZero();
+  }
+
+  @Test
+  void withoutClients_ofADocumentNoLimitWasAskedOfYet_weighsWhatItHolds_asApplyUpdateDoes() {
+    // A document loaded without a limit is not weighed; the first withoutClients under one weighs it, so the room is
+    // what it has left (~0.2 MiB here), not the whole limit.
+    UpdateLimits limits = UpdateLimits.NONE.toBuilder().maxDocumentBytes(16 << 20).build();
+    Doc doc = Doc.create();
+    doc.applyUpdate(subdocuments(10_500)); // ~15.8 MB by the estimate, unweighed
+    assertThatThrownBy(() -> doc.withoutClients(subdocumentsOf(77, 2_000), List.of(77L), limits))
+        .isInstanceOf(LimitExceededException.class);
+    byte[] small = subdocumentsOf(77, 3);
+    assertThat(doc.withoutClients(small, List.of(77L), limits)).isEqualTo(Updates.withoutClients(small,
+        List.of(77L)));
+  }
+
+  private static byte[] subdocumentsOf(long client, int n) {
+    Doc writer = Doc.newBuilder().clientId(client).build();
+    for (int i = 0; i < n; i++) {
+      writer.getMap("o").set(Integer.toString(i), Doc.newBuilder().guid("o" + i).build());
+    }
+    return writer.encodeStateAsUpdate();
+  }
+
   /**
    * {@code n} items of {@code client} from clock {@code first} on, each a deleted item of length 1 whose origin is
    * {@code 1:0}, a struct no update ever brings: 4 bytes each in v1, and a few bytes for all of them in v2 (same kind,

@@ -114,6 +114,35 @@ class ClientIdOwnershipTest {
     assertThat(serverText()).isEqualTo("alice!");
   }
 
+  /**
+   * A step 2 that brings 2,000 subdocument references under Alice's id (~30 KB, ~2.6 MB of Docs decoded) to a
+   * document of at most 1 MiB: dropping them meant decoding them whole first (a 16 MiB message of them took the
+   * document's thread seconds and ~1.4 GB) and its sender stayed. It is now decoded within the room the document has
+   * left, as an update is: refused as it is read, its sender closed with 4413, the document unchanged.
+   */
+  @Test
+  void aStep2OfSubdocumentsUnderAnotherPrincipalsId_isRefusedWithinTheRoomTheDocumentHasLeft() {
+    server.close();
+    server = CollabServer.newBuilder().host("127.0.0.1").port(0).documentStore(store)
+        .authenticator(TestTokens.TOKENS).maxDocumentBytes(1 << 20).build().start();
+    long alice = ywebsocket("alice", "alice");
+    node.insert("alice", 0, "alice");
+    Doc forger = Doc.newBuilder().clientId(alice).build();
+    for (int i = 0; i < 2_000; i++) {
+      forger.getMap("m").set(Integer.toString(i), Doc.newBuilder().guid("forged-" + i).build());
+    }
+    ywebsocket("bob-step2", "bob");
+
+    node.sendRaw("bob-step2", 1, forger.encodeStateAsUpdate(), null);
+
+    await().atMost(WAIT).until(() -> node.closeCodes("bob-step2").contains(CloseCodes.DOCUMENT_TOO_LARGE));
+    node.insert("alice", 5, "!");
+    await().atMost(WAIT).until(() -> serverText().equals("alice!"));
+    try (DocumentHandle handle = server.openDocument(KEY).join()) {
+      assertThat(handle.read(doc -> doc.getMap("m").size()).join()).isZero();
+    }
+  }
+
   @Test
   void theOwnersReconnects_secondTab_andServerSideEdits_goOn() {
     ywebsocket("alice", "alice");

@@ -695,8 +695,9 @@ public final class SharedDocument {
       log.debug("document {}: a step 2 of connection {} held structs of {} client ids of other users (the first {}); "
           + "dropped", key, session.connection == null ? "-" : session.connection.id(), foreign.size(),
           foreign.subList(0, Math.min(10, foreign.size())));
-      sync = new ClientMessage.Sync(sync.document(), sync.type(), Updates.withoutClients(sync.payload(), foreign),
-          sync.ack());
+      // Within the room the document has left: a step 2 of subdocuments under others' ids is refused as it is read.
+      sync = new ClientMessage.Sync(sync.document(), sync.type(),
+          doc.withoutClients(sync.payload(), foreign, runtime.config().updateLimits()), sync.ack());
     }
     if (!claims.isEmpty()) {
       for (long client : claims) {
