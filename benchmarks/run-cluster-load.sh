@@ -59,6 +59,12 @@
 # beside each of our nodes, written to benchmarks/target/cluster-load/breakdown-<system>-<n>-<step>-node<k>.txt and
 # printed after the run; per delivered update of the whole cluster, so the nodes' figures add up; our nodes then run
 # with a flight recording of benchmarks/breakdown.jfc).
+# Tail probes, off unless set: LOAD_JAVA_OPTS="... -Dload.tailMillis=100" (the generator classifies every update some
+# receiver got 100 ms or more late: late on the sender's node too, only on the other nodes, or for some receivers;
+# and counts those in flight while one of its own event loops ran a timer 50 ms or more late, a generator stall),
+# SERVER_JAVA_OPTS="-Dload.stallMillis=50" (each of our nodes logs every wake-up of a 5 ms sleeper 50 ms or more late:
+# whole-JVM stalls; on the generator too). A loop's timers wait behind its queued tasks (the clients' edits), so a
+# saturated generator's timer lag overstates its receipts' wait; on a quiet machine it is the loops' busy time.
 set -euo pipefail
 script="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 command_line="benchmarks/run-cluster-load.sh $*"

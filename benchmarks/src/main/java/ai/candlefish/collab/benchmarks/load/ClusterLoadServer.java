@@ -25,7 +25,7 @@ import java.util.concurrent.CountDownLatch;
  * what a server with hooks pays (its documents on the event loops and the hook on the hooks' pool since "Cluster,
  * round 16"; with {@code load.documentThreads=N} on the pool, hooks and all, as before). Prints {@code LoadServer ready on <port> pid <pid>} once
  * listening; runs until killed
- * (SIGTERM closes the server, then the transport and the pool).
+ * (SIGTERM closes the server, then the transport and the pool). {@code -Dload.stallMillis=T}: {@link StallWatch}.
  */
 public final class ClusterLoadServer {
   /** CollabServer's default blocking pool, kept when {@code load.documentThreads} sets the document threads. */
@@ -73,6 +73,7 @@ public final class ClusterLoadServer {
       builder.cluster(transport, JdbcDocumentLeases.newBuilder(store).nodeId(args[3]).build());
     }
     CollabServer server = builder.build().start();
+    StallWatch.startFromProperty();
     RedisClusterTransport closeTransport = transport;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,6 +1,7 @@
 package ai.candlefish.collab.benchmarks.load;
 
 import ai.candlefish.collab.core.internal.codec.Lib0Decoder;
+import io.netty.channel.EventLoopGroup;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -33,7 +34,7 @@ final class LatencyTracker {
   /** Latencies are recorded in microseconds, up to a minute, with three significant digits. */
   private static final long HIGHEST_MICROS = TimeUnit.MINUTES.toMicros(1);
 
-  private static final class Pending {
+  private static class Pending {
     final long sentNanos;
     final AtomicInteger remaining;
     /** The server node the sender is connected to (0 with one server). */
@@ -43,6 +44,33 @@ final class LatencyTracker {
       this.sentNanos = sentNanos;
       this.remaining = new AtomicInteger(receivers);
       this.node = node;
+    }
+  }
+
+  /** A sent update whose receipts {@link TailReport} classifies (only with {@code load.tailMillis}). */
+  private static final class TracedPending extends Pending {
+    /** The earliest and latest receipt on the sender's node and on other nodes (µs; -1: none yet); under this. */
+    long firstSame = -1;
+    long lastSame = -1;
+    long firstCross = -1;
+    long lastCross = -1;
+
+    TracedPending(long sentNanos, int receivers, int node) {
+      super(sentNanos, receivers, node);
+    }
+
+    synchronized void received(long micros, boolean sameNode) {
+      if (sameNode) {
+        firstSame = firstSame < 0 ? micros : Math.min(firstSame, micros);
+        lastSame = Math.max(lastSame, micros);
+      } else {
+        firstCross = firstCross < 0 ? micros : Math.min(firstCross, micros);
+        lastCross = Math.max(lastCross, micros);
+      }
+    }
+
+    synchronized void report(TailReport tails) {
+      tails.delivered(sentNanos, node, firstSame, lastSame, firstCross, lastCross);
     }
   }
 
@@ -57,6 +85,8 @@ final class LatencyTracker {
   private final Recorder ackRecorder = new Recorder(HIGHEST_MICROS, 3);
   private final LongAdder ackRequested = new LongAdder();
   private final LongAdder acknowledged = new LongAdder();
+  /** Where the slowest deliveries were late, with {@code load.tailMillis} set; null otherwise. */
+  private final TailReport tails = TailReport.fromProperty();
 
   /**
    * The key of an update: its first struct's client (32 bits) and clock (32 bits), or -1 for an update without
@@ -90,7 +120,8 @@ final class LatencyTracker {
     }
     sent.increment();
     pending.computeIfAbsent(key >>> 32, c -> new ConcurrentSkipListMap<>())
-        .put(key & 0xFFFFFFFFL, new Pending(nanos, receivers, node));
+        .put(key & 0xFFFFFFFFL, tails == null ? new Pending(nanos, receivers, node)
+            : new TracedPending(nanos, receivers, node));
   }
 
   /**
@@ -118,8 +149,14 @@ final class LatencyTracker {
       if (p.node != node) {
         crossNodeRecorder.recordValue(micros);
       }
+      if (p instanceof TracedPending traced) {
+        traced.received(micros, p.node == node);
+      }
       if (p.remaining.decrementAndGet() == 0) {
         updates.remove(e.getKey(), p);
+        if (p instanceof TracedPending traced) {
+          traced.report(tails);
+        }
       }
     }
   }
@@ -170,6 +207,18 @@ final class LatencyTracker {
   /** The latencies recorded since the last call (microseconds). */
   Histogram takeHistogram() {
     return recorder.getIntervalHistogram();
+  }
+
+  /** With {@code load.tailMillis} set, measures how late {@code loops} (the generator's) run their tasks. */
+  void watch(EventLoopGroup loops) {
+    if (tails != null) {
+      tails.watch(loops);
+    }
+  }
+
+  /** Where the slow deliveries since the last call were late (null without {@code load.tailMillis}); resets it. */
+  String takeTails() {
+    return tails == null ? null : tails.take();
   }
 
   /** The latencies of receipts on another node than the sender's, recorded since the last call (microseconds). */

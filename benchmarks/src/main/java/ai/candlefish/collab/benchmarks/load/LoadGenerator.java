@@ -106,6 +106,7 @@ public final class LoadGenerator {
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     group = new MultiThreadIoEventLoopGroup(settings.ioThreads(), new DefaultThreadFactory("load-io"), io);
+    tracker.watch(group);
     bootstrap = new Bootstrap().group(group)
         .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
@@ -190,6 +191,7 @@ public final class LoadGenerator {
     tracker.takeHistogram(); // the warm-up's latencies are dropped
     tracker.takeCrossNodeHistogram();
     tracker.takeAckHistogram();
+    tracker.takeTails();
     log.info("warm-up done: {} sent, {} delivered", tracker.sentCount(), tracker.deliveredCount());
     // The slow probes (jstat: seconds on a busy machine) first, so that the counts and CPU times, read last, start
     // with the measured phase.
@@ -206,6 +208,7 @@ public final class LoadGenerator {
     Histogram probed = tracker.takeHistogram();
     tracker.takeCrossNodeHistogram();
     tracker.takeAckHistogram();
+    tracker.takeTails();
     log.info("probes done after {} ms (not counted: {} receipts, relay p99 {} ms, max {} ms)",
         (System.nanoTime() - probesStart) / 1_000_000, probed.getTotalCount(), millis(probed, 99),
         probed.getMaxValue() / 1000.0);
@@ -234,6 +237,10 @@ public final class LoadGenerator {
             settings.protocol().acknowledges() ? " ack p50 " + millis(ackInterval,
             50) + " ms, p99 " + millis(ackInterval, 99) + " ms;" : "", tracker.sentCount(), tracker.deliveredCount(),
             ProcessProbe.loadAverage(), java.time.LocalTime.now());
+        String tails = tracker.takeTails();
+        if (tails != null) {
+          log.info("{}", tails);
+        }
       }
     }
     long measureNanos = System.nanoTime() - measureStart;
@@ -617,6 +624,7 @@ public final class LoadGenerator {
       System.out.println(LoadCommandLine.USAGE);
       return;
     }
+    StallWatch.startFromProperty(); // the generator's whole-JVM stalls, as on the nodes
     LoadReport report = run(settings);
     System.out.print(report.summary());
     System.out.println("ROW " + report.markdownRow());
