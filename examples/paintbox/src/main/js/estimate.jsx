@@ -1,6 +1,7 @@
 // One estimate: its rooms and surfaces (Y.Array 'rooms' of Y.Maps), the totals the server computes (Y.Map
-// 'totals'), the notes (Lexical, Y.XmlText 'root'), and who is here (awareness). One Y.Doc and one y-websocket
-// provider, so one socket, for all of it: the notes editor's provider factory hands Lexical the same pair.
+// 'totals', one value under 'estimate': { grand, area, rooms }), the notes (Lexical, Y.XmlText 'root'), and who is
+// here (awareness). One Y.Doc and one y-websocket provider, so one socket, for all of it: the notes editor's provider
+// factory hands Lexical the same pair.
 // Undo/redo of rooms and surfaces: a Y.UndoManager that tracks only this page's own edits (origin LOCAL), so undo
 // never takes back what somebody else did; the notes have Lexical's own.
 import * as Y from 'yjs'
@@ -390,8 +391,9 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
   const status = useStatus(provider)
   const undo = useUndo(rooms, doc.getMap('restored'))
   const [shownVersion, showVersion] = useState(null) // a past version or a comparison, shown read-only
-  const roomTotals = totals.get('rooms') || {}
-  const grand = totals.get('grand')
+  const computed = totals.get('estimate') || {}
+  const roomTotals = computed.rooms || {}
+  const grand = computed.grand
 
   const addRoom = () => {
     const room = new Y.Map()
@@ -445,7 +447,7 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
             <div className='hint'>Total (computed on the server)</div>
             <div id='grand-total' className='grand'>{typeof grand === 'number' ? money.format(grand) : '—'}</div>
             <div className='hint' id='total-area'>
-              {typeof totals.get('area') === 'number' ? totals.get('area') + ' m² painted' : ''}
+              {typeof computed.area === 'number' ? computed.area + ' m² painted' : ''}
             </div>
           </div>
           <div className='card'>

@@ -2,7 +2,8 @@
 //
 //   node estimate-client.mjs edit <ws url> <document> <token> <expected grand total>
 //     syncs, adds a room with two surfaces (one of them with a decimal comma, as a person might type it), and
-//     waits until the server has written the expected grand total into the document's 'totals' map
+//     waits until the server has written the expected grand total into the document's 'totals' map (one value,
+//     under 'estimate')
 //   node estimate-client.mjs refused <ws url> <document> <token>
 //     expects the server to close the connection, and prints the close code and reason
 import * as Y from 'yjs'
@@ -30,7 +31,7 @@ const done = (result, code = 0) => {
   provider.destroy()
   setTimeout(() => process.exit(code), 50)
 }
-setTimeout(() => done({ error: 'timed out', totals: doc.getMap('totals').toJSON() }, 1), 20000)
+setTimeout(() => done({ error: 'timed out', totals: doc.getMap('totals').get('estimate') }, 1), 20000)
 
 if (mode === 'refused') {
   provider.on('connection-close', event => done({ code: event?.code, reason: event?.reason, synced: provider.synced }))
@@ -51,7 +52,8 @@ if (mode === 'refused') {
     })
     const totals = doc.getMap('totals')
     const check = () => {
-      if (totals.get('grand') === Number(expected)) done({ totals: totals.toJSON(), clientId: doc.clientID })
+      const computed = totals.get('estimate')
+      if (computed?.grand === Number(expected)) done({ totals: computed, clientId: doc.clientID })
     }
     totals.observe(check)
     check()

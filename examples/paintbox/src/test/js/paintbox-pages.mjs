@@ -141,7 +141,7 @@ export const typeInNotes = async (who, text) => {
  * `grandText` or trusting the fields.
  */
 export const seen = page => page.evaluate(() => {
-  const totals = window.paintbox.doc.getMap('totals').toJSON()
+  const totals = window.paintbox.doc.getMap('totals').get('estimate') || {}
   const rooms = window.paintbox.doc.getArray('rooms').toJSON()
   const grandText = document.getElementById('grand-total').textContent
   const NUMBERS = ['area', 'coats', 'price']

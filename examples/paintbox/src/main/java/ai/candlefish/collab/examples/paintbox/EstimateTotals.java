@@ -22,8 +22,12 @@ import java.util.Objects;
  * is not a finite number within 0..{@value #MAX_VALUE} (or a string holding one) counts as 0, and rooms without an
  * id are skipped.
  *
- * <p>The server writes them into the Y.Map {@code totals}: {@code grand} and {@code area} (numbers) and
- * {@code rooms} (an object from room id to its total), which every page shows.
+ * <p>The server writes them into the Y.Map {@code totals} as one value under one key, {@code estimate}: an object of
+ * {@code grand} and {@code area} (numbers) and {@code rooms} (an object from room id to its total), which every page
+ * shows. One key, so that the rewrites of a busy estimate leave nothing behind: each rewrite replaces the value the
+ * server wrote last, and a run of values replaced one after the other by the same writer collects into one item of
+ * the document (as in Yjs), where three keys rewritten in turn left three items per rewrite (~700 bytes by the
+ * server's {@code maxDocumentBytes} estimate, its limit reached after ~190,000 rewrites).
  *
  * @param rooms each room's total, by room id, in document order
  * @param area the painted area of the whole estimate, m² (each surface once, whatever its coats)
@@ -33,6 +37,10 @@ public record EstimateTotals(Map<String, BigDecimal> rooms, BigDecimal area, Big
   static final String ROOMS = "rooms";
   static final String SURFACES = "surfaces";
   static final String TOTALS = "totals";
+  /** The one key of {@link #TOTALS}. */
+  static final String CURRENT = "estimate";
+  /** The keys Paintbox wrote before {@link #CURRENT}: the first rewrite of an older document deletes them. */
+  private static final List<String> BEFORE_CURRENT = List.of(ROOMS, "area", "grand");
   static final double MAX_VALUE = 1e9;
   private static final int SCALE = 2;
 
@@ -79,8 +87,7 @@ public record EstimateTotals(Map<String, BigDecimal> rooms, BigDecimal area, Big
 
   /** The totals stored in {@code doc}'s {@code totals} map, or null if there are none yet. */
   public static EstimateTotals stored(Doc doc) {
-    YMap totals = doc.getMap(TOTALS);
-    if (!totals.has("grand")) {
+    if (!(doc.getMap(TOTALS).get(CURRENT) instanceof Map<?, ?> totals) || !totals.containsKey("grand")) {
       return null;
     }
     Map<String, BigDecimal> rooms = new LinkedHashMap<>();
@@ -91,15 +98,22 @@ public record EstimateTotals(Map<String, BigDecimal> rooms, BigDecimal area, Big
   }
 
   /**
-   * Writes these totals into the {@code totals} map of the transaction's document.
+   * Writes these totals into the {@code totals} map of the transaction's document, in place of the ones there.
    */
   public void writeTo(Transaction txn) {
     YMap totals = txn.doc().getMap(TOTALS);
     Map<String, Object> byRoom = new LinkedHashMap<>();
     rooms.forEach((id, total) -> byRoom.put(id, total.doubleValue()));
-    totals.set(ROOMS, byRoom);
-    totals.set("area", area.doubleValue());
-    totals.set("grand", grand.doubleValue());
+    Map<String, Object> value = new LinkedHashMap<>();
+    value.put(ROOMS, byRoom);
+    value.put("area", area.doubleValue());
+    value.put("grand", grand.doubleValue());
+    totals.set(CURRENT, value);
+    for (String key : BEFORE_CURRENT) {
+      if (totals.has(key)) {
+        totals.delete(key);
+      }
+    }
   }
 
   private static Object field(Object container, String key) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.core.UpdateLimits;
+import ai.candlefish.collab.core.YArray;
 import ai.candlefish.collab.core.YMap;
 import ai.candlefish.collab.server.CollabServer;
 import ai.candlefish.collab.server.DocumentHandle;
@@ -103,6 +105,36 @@ class TotalsHooksTest {
     sync(handle);
     await().atMost(Duration.ofSeconds(10)).until(() -> storedTotals().grand().equals(new BigDecimal("80.00")));
     assertThat(storedTotals().rooms()).containsOnlyKeys("kitchen");
+  }
+
+  /**
+   * A busy estimate stays loaded while its totals are rewritten after every edit: what the document holds must not
+   * grow with the rewrites. Before, three keys rewritten in turn left three collected items each time (~600 bytes by
+   * the estimate the server's maxDocumentBytes bounds): after 100 edits, one more edit did not fit 32 KiB.
+   */
+  @Test
+  void onChange_rewritesTheTotalsAfterEveryEdit_withoutTheDocumentGrowing() throws Exception {
+    EstimateTotalsTest.addRoom(client, "living", new Object[] {1, 2, 4.5});
+    YMap wall = (YMap) ((YArray) ((YMap) client.getArray("rooms").get(0)).get("surfaces")).get(0);
+    sync(handle);
+    await().atMost(Duration.ofSeconds(10)).until(() -> storedTotals() != null);
+    int afterFirst = read(handle, doc -> doc.encodeStateAsUpdate().length);
+
+    for (int area = 2; area <= 100; area++) {
+      int value = area;
+      client.transact(txn -> wall.set("area", value));
+      sync(handle);
+      BigDecimal expected = new BigDecimal(value * 9).setScale(2);
+      await().atMost(Duration.ofSeconds(10)).until(() -> storedTotals().grand().equals(expected));
+    }
+
+    int afterAll = read(handle, doc -> doc.encodeStateAsUpdate().length);
+    // Only the numbers grow (the values, clocks and lengths in varints): a few bytes, against ~25 bytes a rewrite.
+    assertThat(afterAll).as("encoded, after 100 rewrites").isLessThanOrEqualTo(afterFirst + 64);
+    Doc more = Doc.create();
+    more.getMap("notes").set("more", "x");
+    read(handle, doc -> doc.applyUpdate(more.encodeStateAsUpdate(), "client",
+        UpdateLimits.newBuilder().maxDocumentBytes(32 * 1024).build()));
   }
 
   @Test
