@@ -7,8 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.core.Doc;
-import ai.candlefish.collab.server.CloseCodes;
-import ai.candlefish.collab.server.CollabBridge;
 import ai.candlefish.collab.server.CollabServer;
 import ai.candlefish.collab.server.DocumentHandle;
 import ai.candlefish.collab.spi.CollabHooks;
@@ -25,7 +23,6 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -103,49 +100,6 @@ abstract class TransportHostileClients {
       await().atMost(Duration.ofSeconds(30)).until(() -> server.connectionCount() == 1);
     } // closed without a close frame
     await().atMost(Duration.ofSeconds(10)).until(() -> server.connectionCount() == 0);
-  }
-
-  /**
-   * A client that reads nothing is dropped past the outbound buffer, and its connection ends within seconds although
-   * it never answers the close frame, as on the embedded port: before, Tomcat's close waited behind a send blocked
-   * for its 20 s timeout and then for the client's answer for 30 s more, the connection uncounted by the
-   * per-address limit all the while.
-   */
-  @Test
-  void slowReader_isDroppedPastTheOutboundBuffer_andItsConnectionEndsWithinSeconds() throws Exception {
-    try (Socket slow = new Socket()) {
-      slow.setReceiveBufferSize(8 * 1024);
-      slow.connect(new InetSocketAddress("127.0.0.1", port));
-      assertThat(upgrade(slow, "/collab/slow", "")).contains(" 101 ");
-      await().atMost(Duration.ofSeconds(30)).until(() -> server.connectionCount() == 1);
-      // From here on the client reads nothing: the kernel's buffers take some of it, then the server's.
-      String chunk = "y".repeat(100_000);
-      try (DocumentHandle handle = server.openDocument(DocumentKey.of("dev", "slow")).get(10, TimeUnit.SECONDS)) {
-        for (int i = 0; i < 400 && server.connectionCount() > 0; i++) {
-          handle.edit(txn -> txn.doc().getText("t").insert(0, chunk)).get(10, TimeUnit.SECONDS);
-        }
-        await().atMost(Duration.ofSeconds(30)).until(() -> server.connectionCount() == 0);
-      }
-      Thread.sleep(CollabBridge.CLOSE_TIMEOUT_MILLIS + 7000); // the close timeout, and slack for a loaded machine
-      // Still reading nothing until now: what the server sent before it gave up, its close frame, then the end.
-      slow.setSoTimeout(5000);
-      assertThat(closeCode(slow.getInputStream())).isEqualTo(CloseCodes.TRY_AGAIN_LATER);
-      assertThat(ended(slow.getInputStream())).as("the server ended the connection").isTrue();
-    }
-  }
-
-  /** Whether the stream ends (or is reset) within the socket's timeout, whatever comes before. */
-  private static boolean ended(InputStream in) throws IOException {
-    try {
-      while (in.read(new byte[4096]) >= 0) {
-        // anything after the close frame
-      }
-      return true;
-    } catch (SocketTimeoutException e) {
-      return false;
-    } catch (SocketException e) {
-      return true; // reset
-    }
   }
 
   @Test

@@ -1,15 +1,24 @@
 package ai.candlefish.collab.spring;
 
+import static ai.candlefish.collab.testkit.RawWebSocket.closeCode;
 import static ai.candlefish.collab.testkit.RawWebSocket.upgrade;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import ai.candlefish.collab.server.CloseCodes;
+import ai.candlefish.collab.server.CollabBridge;
 import ai.candlefish.collab.server.CollabServer;
 import ai.candlefish.collab.server.DocumentHandle;
 import ai.candlefish.collab.spi.DocumentKey;
 import io.netty.channel.ChannelOption;
 import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.ServerConnector;
@@ -110,6 +119,77 @@ abstract class TransportSlowReader {
       }
       assertThat(sent).as("60 KB messages sent to a client that reads nothing before it was closed")
           .isLessThanOrEqualTo(8);
+    }
+  }
+
+  /**
+   * A client that stops reading is closed past the outbound buffer with 1013, and gets that close once it reads again
+   * within the close timeout ({@link CollabBridge#CLOSE_TIMEOUT_MILLIS}): what the server sent before it gave up,
+   * its close frame, then the end, as on the embedded port (a stalled network that recovers). Tomcat sent a close
+   * with a code other than 1000 only if a send under way ended within 50 ms, and dropped the connection without it
+   * (-1).
+   */
+  @Test
+  void aClientThatReadsAgainWithinTheCloseTimeout_getsTheClose1013() throws Exception {
+    try (Socket slow = new Socket()) {
+      slow.setReceiveBufferSize(8 * 1024);
+      slow.connect(new InetSocketAddress("127.0.0.1", port));
+      slow.setSoTimeout(30_000);
+      assertThat(upgrade(slow, "/collab/slow-reads-again", "")).contains(" 101 ");
+      DataInputStream in = new DataInputStream(slow.getInputStream());
+      assertThat(in.readUnsignedByte() & 0x0F).as("the server's first frame is binary").isEqualTo(2);
+      pastTheOutboundBuffer("slow-reads-again");
+      slow.setSoTimeout(Math.toIntExact(CollabBridge.CLOSE_TIMEOUT_MILLIS + 3000)); // slack for a loaded machine
+      assertThat(closeCode(slow.getInputStream())).isEqualTo(CloseCodes.TRY_AGAIN_LATER);
+      assertThat(ended(slow.getInputStream())).as("the server ended the connection").isTrue();
+    }
+  }
+
+  /**
+   * A client that never reads again is ended within seconds of the close although it never answers the close frame,
+   * as on the embedded port: before, Tomcat's close waited behind a send blocked for its 20 s timeout and then for
+   * the client's answer for 30 s more, the connection uncounted by the per-address limit all the while. Its close
+   * frame is not asserted: it waits behind what the client's full socket buffers do not take, on the embedded port
+   * too, and goes with the connection (the README's "slow reader").
+   */
+  @Test
+  void aClientThatNeverReadsAgain_isEndedWithinSeconds() throws Exception {
+    try (Socket slow = new Socket()) {
+      slow.setReceiveBufferSize(8 * 1024);
+      slow.connect(new InetSocketAddress("127.0.0.1", port));
+      slow.setSoTimeout(30_000);
+      assertThat(upgrade(slow, "/collab/slow-never", "")).contains(" 101 ");
+      DataInputStream in = new DataInputStream(slow.getInputStream());
+      assertThat(in.readUnsignedByte() & 0x0F).as("the server's first frame is binary").isEqualTo(2);
+      pastTheOutboundBuffer("slow-never");
+      Thread.sleep(CollabBridge.CLOSE_TIMEOUT_MILLIS + 7000); // the close timeout, and slack for a loaded machine
+      slow.setSoTimeout(5000);
+      assertThat(ended(slow.getInputStream())).as("the server ended the connection").isTrue();
+    }
+  }
+
+  /** Edits {@code name} with 100 KB until the server has closed its one connection (a client reading nothing). */
+  private void pastTheOutboundBuffer(String name) throws Exception {
+    String chunk = "y".repeat(100_000);
+    try (DocumentHandle handle = server.openDocument(DocumentKey.of("dev", name)).get(10, TimeUnit.SECONDS)) {
+      for (int i = 0; i < 100 && server.connectionCount() > 0; i++) {
+        handle.edit(txn -> txn.doc().getText("t").insert(0, chunk)).get(10, TimeUnit.SECONDS);
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> server.connectionCount() == 0);
+    }
+  }
+
+  /** Whether the stream ends (or is reset) within the socket's timeout, whatever comes before. */
+  private static boolean ended(InputStream in) throws IOException {
+    try {
+      while (in.read(new byte[4096]) >= 0) {
+        // anything after the close frame
+      }
+      return true;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (SocketException e) {
+      return true; // reset
     }
   }
 }

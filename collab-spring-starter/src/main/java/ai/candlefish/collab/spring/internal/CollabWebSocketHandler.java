@@ -18,6 +18,7 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.websocket.server.ServerContainer;
 import org.apache.tomcat.websocket.Constants;
 import org.apache.tomcat.websocket.WsSession;
+import org.apache.tomcat.websocket.WsWebSocketContainer;
 import org.apache.tomcat.websocket.server.WsServerContainer;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
@@ -313,13 +314,23 @@ public final class CollabWebSocketHandler extends AbstractWebSocketHandler
 
     /**
      * Drops the connection if the client has not answered the server's close frame within
-     * {@link CollabBridge#CLOSE_TIMEOUT_MILLIS}, as the embedded port does; Tomcat's default (30 s) kept each client that reads
-     * nothing (one closed for being too slow, or for a bad token) connected for half a minute after the server
-     * closed it, uncounted by the per-address connection limit. Returns whether {@code session} is Tomcat's.
+     * {@link CollabBridge#CLOSE_TIMEOUT_MILLIS}, as the embedded port does; Tomcat's default (30 s) kept each client
+     * that reads nothing (one closed for being too slow, or for a bad token) connected for half a minute after the
+     * server closed it, uncounted by the per-address connection limit. Tomcat looks at its sessions' timeouts every
+     * tenth second of its background thread by default, which dropped such a client up to 10 s late: the container
+     * (the application's, for every socket it serves) now looks every second. A close frame with a code other than
+     * 1000 waits for a send under way as long as on the embedded port, not Tomcat's 50 ms: Tomcat dropped a client
+     * that had stopped reading for a moment (1013, too slow) without its close frame, which it would have had on
+     * reading again. Returns whether {@code session} is Tomcat's.
      */
     static boolean closeTimeout(WebSocketSession session) {
       if (session instanceof NativeWebSocketSession s && s.getNativeSession() instanceof WsSession tomcat) {
         tomcat.getUserProperties().put(Constants.SESSION_CLOSE_TIMEOUT_PROPERTY, CollabBridge.CLOSE_TIMEOUT_MILLIS);
+        tomcat.getUserProperties().put(Constants.ABNORMAL_SESSION_CLOSE_SEND_TIMEOUT_PROPERTY,
+            CollabBridge.CLOSE_TIMEOUT_MILLIS);
+        if (tomcat.getContainer() instanceof WsWebSocketContainer container && container.getProcessPeriod() > 1) {
+          container.setProcessPeriod(1);
+        }
         return true;
       }
       return false;
