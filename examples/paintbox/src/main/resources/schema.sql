@@ -15,7 +15,8 @@ CREATE TABLE IF NOT EXISTS paintbox_list_version (
 INSERT INTO paintbox_list_version (one, version) VALUES (1, 0) ON CONFLICT DO NOTHING;
 
 -- Users whose access the host revoked (RevokedUsers): every instance refuses their tokens issued until then. A row per
--- revocation; the latest counts.
+-- revocation; the latest counts. Each revocation deletes the rows older than paintbox.max-token-lifetime (every token
+-- issued before them has expired).
 CREATE TABLE IF NOT EXISTS paintbox_revocation (
   user_name VARCHAR NOT NULL,
   revoked TIMESTAMP WITH TIME ZONE NOT NULL

@@ -28,8 +28,8 @@ class CollabConfiguration {
   }
 
   @Bean
-  RevokedUsers revokedUsers(JdbcClient jdbc, ObjectProvider<CollabServer> server) {
-    return new RevokedUsers(jdbc, server::getObject);
+  RevokedUsers revokedUsers(JdbcClient jdbc, ObjectProvider<CollabServer> server, PaintboxProperties properties) {
+    return new RevokedUsers(jdbc, server::getObject, properties.maxTokenLifetime());
   }
 
   @Bean

@@ -18,13 +18,28 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     {@code candlefish.collab.path} if one is set), which the page tries in turn when a connection to the one it
  *     uses cannot be opened: a page whose instance died goes on through another. Their instances must allow this
  *     one's pages ({@code candlefish.collab.allowed-origins}). Empty (the default): the page waits for its own.
+ * @param maxTokenLifetime the longest a token Paintbox accepts may live, from its {@code iat} to its {@code exp}:
+ *     Paintbox refuses a token that could live longer (one without {@code exp} too), and keeps a user's revocation
+ *     this long ({@link RevokedUsers}). At least the development login's {@code token-lifetime}; raise it for an
+ *     identity provider whose tokens live longer.
  */
 @ConfigurationProperties("paintbox")
 public record PaintboxProperties(@DefaultValue("./paintbox-data") Path dataDir, @DefaultValue DevLogin devLogin,
-    @DefaultValue List<String> collabFallbackUrls) {
+    @DefaultValue List<String> collabFallbackUrls, @DefaultValue("12h") Duration maxTokenLifetime) {
 
-  /** @throws IllegalArgumentException if a fallback URL is not a {@code ws:} or {@code wss:} URL with a host */
+  /**
+   * @throws IllegalArgumentException if a fallback URL is not a {@code ws:} or {@code wss:} URL with a host, or if
+   *     {@code maxTokenLifetime} is not positive or shorter than the development login's token lifetime
+   */
   public PaintboxProperties {
+    if (maxTokenLifetime.isNegative() || maxTokenLifetime.isZero()) {
+      throw new IllegalArgumentException("paintbox.max-token-lifetime must be positive but is " + maxTokenLifetime);
+    }
+    if (devLogin.enabled() && devLogin.tokenLifetime().compareTo(maxTokenLifetime) > 0) {
+      throw new IllegalArgumentException("paintbox.dev-login.token-lifetime (" + devLogin.tokenLifetime()
+          + ") is longer than paintbox.max-token-lifetime (" + maxTokenLifetime + "), so Paintbox would refuse the "
+          + "login's tokens; raise paintbox.max-token-lifetime or shorten the login's tokens");
+    }
     collabFallbackUrls = List.copyOf(collabFallbackUrls == null ? List.of() : collabFallbackUrls);
     for (String url : collabFallbackUrls) {
       URI uri;
@@ -49,7 +64,7 @@ public record PaintboxProperties(@DefaultValue("./paintbox-data") Path dataDir, 
    * @param enabled whether to offer it ({@code false}: tokens come from elsewhere, and a {@code JwtDecoder} bean
    *     must check them, for example Spring Boot's resource server with {@code spring.security.oauth2.resourceserver.jwt.*})
    * @param secret the HMAC key (at least 32 characters); empty: a random key kept in {@code <data-dir>/dev-login.key}
-   * @param tokenLifetime how long a token is valid
+   * @param tokenLifetime how long a token is valid (at most {@code paintbox.max-token-lifetime})
    * @param allowRemote whether the login answers requests from other machines too; by default only requests from a
    *     loopback address get a token, so that a Paintbox reachable from a network does not give write tokens to
    *     anybody who asks

@@ -28,7 +28,8 @@ import org.springframework.web.server.ResponseStatusException;
  * token's {@code collab} claim: {@code "read"}, {@code "write"}, or per document name), the same audience check.
  * Before, the API read only the token's tenant, and a token with read access, or with access to one estimate only,
  * could save and restore versions of every estimate through it. A token issued before its user was revoked
- * ({@link RevokedUsers}, on any instance; or {@link CollabServer#revoke} on this one) is refused here as on the socket.
+ * ({@link RevokedUsers}, on any instance; or {@link CollabServer#revoke} on this one), or one that lives longer than
+ * {@code paintbox.max-token-lifetime}, is refused here as on the socket.
  *
  * <p>Thread-safe.
  */
@@ -102,9 +103,10 @@ public class Users {
     } catch (AuthenticationException e) {
       throw new Unauthorized(INVALID_TOKEN, INVALID_TOKEN + "; sign in again");
     }
-    if (server.isRevoked(principal) || revoked.isRevoked(principal)) {
-      // The host revoked the user after this token was issued: the socket refuses it.
-      throw new Unauthorized(ACCESS_REVOKED, ACCESS_REVOKED + "; sign in again");
+    // Refused as the socket refuses it: the host revoked the user after this token was issued, or it lives too long.
+    String refusal = server.isRevoked(principal) ? ACCESS_REVOKED : revoked.refusal(principal);
+    if (refusal != null) {
+      throw new Unauthorized(refusal, refusal + "; sign in again");
     }
     return new Caller(principal);
   }

@@ -18,7 +18,7 @@ class DevLoginControllerTest {
 
   private DevLoginController controller(boolean allowRemote) {
     PaintboxProperties properties = new PaintboxProperties(dataDir,
-        new PaintboxProperties.DevLogin(true, null, Duration.ofHours(1), allowRemote), List.of());
+        new PaintboxProperties.DevLogin(true, null, Duration.ofHours(1), allowRemote), List.of(), Duration.ofHours(12));
     return new DevLoginController(DevTokens.fromSettings(null, dataDir, Duration.ofHours(1)), properties);
   }
 

@@ -12,14 +12,23 @@ import ai.candlefish.collab.server.DocumentHandle;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.DocumentStore;
 import ai.candlefish.collab.testkit.YjsNodeClients;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -319,6 +328,39 @@ class PaintboxApplicationTest {
     Thread.sleep(1100); // a JWT's iat is in whole seconds: one issued in the revocation's second counts as before it
     assertThat(call("GET", "/api/estimates", login("Cy"), null).statusCode()).as("a token issued after")
         .isEqualTo(200);
+  }
+
+  /** A token of {@code user} signed with the development login's key, issued {@code issued}, expiring {@code expires}. */
+  private static String signed(String user, Instant issued, Instant expires) throws Exception {
+    JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().subject(user).issuer(DevTokens.ISSUER)
+        .issueTime(Date.from(issued)).claim("tenant", PaintboxApplication.TENANT).claim("collab", "write");
+    if (expires != null) {
+      claims.expirationTime(Date.from(expires));
+    }
+    SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
+    jwt.sign(new MACSigner(Base64.getDecoder().decode(Files.readString(dataDir.resolve("dev-login.key")).strip())));
+    return jwt.serialize();
+  }
+
+  /** A revocation is kept only as long as a token can live: one that could live longer is refused, API and socket. */
+  @Test
+  void api_andSocket_refuseATokenThatCouldOutliveTheLongestTokenLifetime() throws Exception {
+    String document = JSON.readTree(call("POST", "/api/estimates", login("Lu"), "{\"title\":\"Long\"}").body())
+        .get("document").asText();
+    Instant now = Instant.now();
+    String forever = signed("Lu", now, null);
+    String thirteenHours = signed("Lu", now, now.plus(Duration.ofHours(13)));
+    for (String token : List.of(forever, thirteenHours)) {
+      HttpResponse<String> refused = call("GET", "/api/estimates", token, null);
+      assertThat(refused.statusCode()).isEqualTo(401);
+      assertThat(refused.headers().allValues("WWW-Authenticate")).containsExactly(
+          "Bearer error=\"invalid_token\", error_description=\"" + RevokedUsers.TOO_LONG + "\"");
+    }
+    JsonNode socket = node("estimate-client.mjs", "refused", "ws://127.0.0.1:" + collab.port(), document, forever);
+    assertThat(socket.get("code").asInt()).isEqualTo(CloseCodes.UNAUTHORIZED);
+    assertThat(socket.get("reason").asText()).isEqualTo(RevokedUsers.TOO_LONG);
+    assertThat(call("GET", "/api/estimates", signed("Lu", now, now.plus(Duration.ofHours(12))), null).statusCode())
+        .as("twelve hours, paintbox.max-token-lifetime").isEqualTo(200);
   }
 
   private JsonNode actuator(String path) throws Exception {

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class PaintboxPropertiesTest {
   private static PaintboxProperties withFallbacks(List<String> urls) {
     return new PaintboxProperties(Path.of("data"), new PaintboxProperties.DevLogin(true, null, Duration.ofHours(1),
-        false), urls);
+        false), urls, Duration.ofHours(12));
   }
 
   @Test
@@ -29,5 +29,20 @@ class PaintboxPropertiesTest {
       assertThatThrownBy(() -> withFallbacks(List.of(url))).as(url).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("paintbox.collab-fallback-urls: " + url).hasMessageContaining("ws://host:port");
     }
+  }
+
+  @Test
+  void maxTokenLifetime_isAtLeastTheDevelopmentLoginsTokenLifetime() {
+    assertThatThrownBy(() -> new PaintboxProperties(Path.of("data"),
+        new PaintboxProperties.DevLogin(true, null, Duration.ofHours(24), false), List.of(), Duration.ofHours(12)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("paintbox.dev-login.token-lifetime (PT24H)")
+        .hasMessageContaining("raise paintbox.max-token-lifetime");
+    assertThat(new PaintboxProperties(Path.of("data"),
+        new PaintboxProperties.DevLogin(false, null, Duration.ofHours(24), false), List.of(), Duration.ofHours(12))
+        .maxTokenLifetime()).as("the login is off: its lifetime does not count").isEqualTo(Duration.ofHours(12));
+    assertThatThrownBy(() -> new PaintboxProperties(Path.of("data"),
+        new PaintboxProperties.DevLogin(true, null, Duration.ofHours(1), false), List.of(), Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("paintbox.max-token-lifetime must be positive");
   }
 }
