@@ -25,10 +25,17 @@
 // Awareness (y-protocols, one per id, apart from the docs):
 //   awareness {id,action,...}        new/set/field/apply/remove, each answered with the states (see there)
 //   modifyAwarenessUpdate {update,modify}  y-protocols' modifyAwarenessUpdate with one of MODIFIERS -> {update}
+// Sync (y-protocols):
+//   syncMessage {id,message}         readSyncMessage(message) on doc id, origin 'remote' -> {type, reply: B64 of what
+//                                    it wrote (null: nothing), applyError: the update's error (null: none), read:
+//                                    bytes consumed}; a message readSyncMessage throws on answers {error}
 // Text:
 //   cleanupYTextFormatting {id,name}  Y.cleanupYTextFormatting of root text name          -> {removed:n}
 
 import * as Y from 'yjs'
+import * as syncProtocol from 'y-protocols/sync'
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, modifyAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
 import { applyOp, fromBase64, getRoot, toBase64 } from './interop.mjs'
 
@@ -135,6 +142,15 @@ export const handleExtra = (cmd, replica) => {
         encoded: toBase64(encodeAwarenessUpdate(aw, [...aw.meta.keys()])),
         local: aw.getLocalState()
       }
+    }
+    case 'syncMessage': {
+      const { doc } = replica(cmd)
+      const decoder = decoding.createDecoder(fromBase64(cmd.message))
+      const encoder = encoding.createEncoder()
+      let applyError = null
+      const type = syncProtocol.readSyncMessage(decoder, encoder, doc, 'remote', e => { applyError = e.message })
+      const reply = encoding.length(encoder) === 0 ? null : toBase64(encoding.toUint8Array(encoder))
+      return { type, reply, applyError, read: decoder.pos }
     }
     case 'cleanupYTextFormatting':
       return { removed: Y.cleanupYTextFormatting(replica(cmd).doc.getText(cmd.name)) }

@@ -31,7 +31,8 @@ import org.jspecify.annotations.Nullable;
  * is removed. This class owns no thread: the host calls {@link #checkTimeouts()} periodically (every few seconds).
  *
  * <p>States cross the API as JSON-like values ({@code Map}, {@code List}, {@code String}, numbers, booleans,
- * null). A remote state is kept with its exact JSON text, so that relaying it re-encodes the same bytes.
+ * null). A remote state is kept as the JSON text it came in; it is encoded as y-protocols encodes it, in the text
+ * {@code JSON.stringify} writes for it (the same text, from clients that wrote it with {@code JSON.stringify}).
  *
  * <p>Thread-safe. Listeners are called on the calling thread, after the state has changed, outside any lock.
  */
@@ -53,6 +54,13 @@ public final class Awareness {
     long lastUpdated;
     /** The state as JSON text, or null: offline (removed, or never had one). */
     @Nullable String json;
+    /**
+     * The text {@code JSON.stringify} writes for the state, which y-protocols encodes, where it is not {@link #json}
+     * (a client that wrote {@code 1.0}, spaces, or a number beyond a double's precision); null otherwise (always, from
+     * clients that use {@code JSON.stringify}). {@link #json} stays what {@link #states()} parses, as y-protocols
+     * keeps the parsed value ({@code -0} stays {@code -0}).
+     */
+    @Nullable String stringified;
     /** The parsed state's hash code, while {@link #json} is not null. */
     int valueHash;
     /**
@@ -185,7 +193,7 @@ public final class Awareness {
         local.clock++;
         local.lastUpdated = now;
       }
-      setState(local, json, value);
+      setState(local, json, null, value);
       localValue = value;
       if (json == null) {
         removed.add(clientId);
@@ -288,13 +296,17 @@ public final class Awareness {
       }
       out.writeVarUint(client);
       out.writeVarUint(c.clock);
-      out.writeVarString(c.json == null || c.falsy ? "null" : c.json);
+      out.writeVarString(c.json == null || c.falsy ? "null" : c.stringified != null ? c.stringified : c.json);
     }
     return out.toByteArray();
   }
 
-  /** One entry of a remote update; {@code json} and {@code state} are null if it is over the size limit. */
-  private record Entry(long client, long clock, @Nullable Object state, @Nullable String json, boolean tooLarge) {}
+  /**
+   * One entry of a remote update; {@code json} and {@code state} are null if it is over the size limit;
+   * {@code stringified} is the text {@code JSON.stringify} writes for the state where that is not {@code json}.
+   */
+  private record Entry(long client, long clock, @Nullable Object state, @Nullable String json,
+      @Nullable String stringified, boolean tooLarge) {}
 
   /**
    * Applies a remote awareness update (y-protocols {@code applyAwarenessUpdate}).
@@ -351,13 +363,13 @@ public final class Awareness {
               // A peer says we are gone: we are not. Bump our clock so that the next update says so.
               clk++;
             } else {
-              setState(c, null, null);
+              setState(c, null, null, null);
               if (client == clientId) {
                 localValue = null; // a state JavaScript finds false counts as none there
               }
             }
           } else {
-            setState(c, e.json, e.state);
+            setState(c, e.json, e.stringified, e.state);
             if (client == clientId) {
               localValue = e.state;
             }
@@ -380,12 +392,16 @@ public final class Awareness {
     emit(added, updated, filteredUpdated, removed, origin);
   }
 
-  /** Sets {@code c}'s state to {@code json} (null: none), whose parsed value is {@code value}. */
-  private void setState(Client c, @Nullable String json, @Nullable Object value) {
+  /**
+   * Sets {@code c}'s state to {@code json} (null: none), whose parsed value is {@code value} and which
+   * {@code JSON.stringify} writes as {@code stringified} (null: as {@code json}).
+   */
+  private void setState(Client c, @Nullable String json, @Nullable String stringified, @Nullable Object value) {
     if (json != null && c.json == null) {
       c.stateOrder = nextStateOrder++;
     }
     c.json = json;
+    c.stringified = stringified;
     c.valueHash = Objects.hashCode(value);
     c.falsy = isFalsy(value);
   }
@@ -416,7 +432,7 @@ public final class Awareness {
       if (maxStateBytes < update.length
           && new Lib0Decoder(update, at, update.length - at).readVarUint() > maxStateBytes) {
         in.slice(in.readVarUintAsInt()); // over the limit: ignored, so neither copied, decoded nor parsed
-        entries.add(new Entry(client, clk, null, null, true));
+        entries.add(new Entry(client, clk, null, null, null, true));
         continue;
       }
       String json = in.readVarString();
@@ -426,7 +442,8 @@ public final class Awareness {
       } catch (DecodingException e) {
         throw new DecodingException("awareness state of client " + client + " is not JSON: " + e.getMessage(), at, e);
       }
-      entries.add(new Entry(client, clk, state, json, false));
+      String stringified = Json.stringify(state);
+      entries.add(new Entry(client, clk, state, json, stringified.equals(json) ? null : stringified, false));
     }
     return entries;
   }
@@ -468,7 +485,7 @@ public final class Awareness {
       for (Long client : clients) {
         Client c = this.clients.get(client);
         if (c != null && c.json != null) {
-          setState(c, null, null);
+          setState(c, null, null, null);
           if (client == clientId) {
             localValue = null;
             c.clock++;

@@ -47,7 +47,11 @@ public final class StateVector {
     return read(new Lib0Decoder(encoded));
   }
 
-  /** Reads a state vector at the decoder's position (Yjs {@code readStateVector}); later entries of a client win. */
+  /**
+   * Reads a state vector at the decoder's position (Yjs {@code readStateVector}); later entries of a client win. A
+   * clock beyond what a document here can reach (2^31 - 1, up to Yjs's 2^53 - 1) is read as 2^31 - 1: it says the
+   * same thing, that the peer has all of that client's history we could hold.
+   */
   static StateVector read(Lib0Decoder in) {
     int n = in.readVarUintAsInt();
     if (n > in.remaining() / 2) {
@@ -57,8 +61,7 @@ public final class StateVector {
     StateVector sv = new StateVector(n);
     for (int i = 0; i < n; i++) {
       long client = in.readVarUint();
-      int clock = in.readVarUintAsInt();
-      sv.set(client, clock);
+      sv.set(client, (int) Math.min(in.readVarUint(), Integer.MAX_VALUE));
     }
     return sv;
   }

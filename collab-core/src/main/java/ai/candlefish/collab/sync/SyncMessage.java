@@ -55,32 +55,22 @@ public abstract sealed class SyncMessage permits SyncMessage.SyncStep1, SyncMess
   }
 
   /**
-   * Decodes one sync message that fills {@code bytes}.
+   * Decodes the sync message at the front of {@code bytes}. As y-protocols' {@code readSyncMessage}, whatever follows
+   * the message is ignored; the payload is not checked here (a malformed state vector or update fails in
+   * {@link SyncProtocol#handle}).
    *
-   * @throws DecodingException if the bytes are not exactly one sync message
+   * @throws DecodingException if {@code bytes} do not start with a whole message of a known type (0, 1 or 2)
    */
   public static SyncMessage decode(byte[] bytes) {
     Objects.requireNonNull(bytes, "bytes");
     Lib0Decoder in = new Lib0Decoder(bytes);
-    SyncMessage m = decode(in);
-    if (in.hasContent()) {
-      throw new DecodingException(in.remaining() + " unexpected bytes after the sync message", in.offset());
-    }
-    return m;
-  }
-
-  private static SyncMessage decode(Lib0Decoder in) {
-    int at = in.offset();
     long type = in.readVarUint();
-    byte[] payload = in.readVarUint8Array();
-    if (type == STEP1) {
-      return new SyncStep1(payload, null);
-    } else if (type == STEP2) {
-      return new SyncStep2(payload, null);
-    } else if (type == UPDATE) {
-      return new Update(payload, null);
+    if (type != STEP1 && type != STEP2 && type != UPDATE) {
+      throw new DecodingException("unknown sync message type " + type + " (expected 0, 1 or 2)", 0);
     }
-    throw new DecodingException("unknown sync message type " + type, at);
+    byte[] payload = in.readVarUint8Array();
+    return type == STEP1 ? new SyncStep1(payload, null)
+        : type == STEP2 ? new SyncStep2(payload, null) : new Update(payload, null);
   }
 
   @Override

@@ -24,8 +24,8 @@ import java.util.function.LongSupplier;
 final class ReferenceAwareness {
   private record Meta(long clock, long lastUpdated) {}
 
-  /** A state as its value and the text it came in (which is relayed as it came). */
-  private record State(Object value, String json) {}
+  /** A state as its parsed value (encoded as JSON.stringify writes it). */
+  private record State(Object value) {}
 
   private final long clientId;
   private final LongSupplier now;
@@ -69,7 +69,7 @@ final class ReferenceAwareness {
     if (value == null) {
       states.remove(clientId);
     } else {
-      states.put(clientId, new State(value, json));
+      states.put(clientId, new State(value));
     }
     meta.put(clientId, new Meta(current == null ? 0 : current.clock + 1, now.getAsLong()));
     List<Long> none = List.of();
@@ -120,7 +120,7 @@ final class ReferenceAwareness {
       out.writeVarUint(client);
       out.writeVarUint(m.clock);
       State s = states.get(client);
-      out.writeVarString(s == null || falsy(s.value) ? "null" : s.json);
+      out.writeVarString(s == null || falsy(s.value) ? "null" : Json.stringify(s.value)); // as JSON.stringify
     });
     return out.toByteArray();
   }
@@ -152,7 +152,7 @@ final class ReferenceAwareness {
           states.remove(client);
         }
       } else {
-        states.put(client, new State(state, json));
+        states.put(client, new State(state));
       }
       meta.put(client, new Meta(clock, time));
       if (m == null && state != null) {

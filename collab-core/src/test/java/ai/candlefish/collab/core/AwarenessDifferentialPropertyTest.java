@@ -1,6 +1,7 @@
 package ai.candlefish.collab.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.candlefish.collab.awareness.Awareness;
 import ai.candlefish.collab.core.internal.codec.Json;
@@ -92,6 +93,48 @@ class AwarenessDifferentialPropertyTest {
     });
   }
 
+  /**
+   * Updates at the edges of the format, each applied to a fresh pair: both take it, or y-protocols throws and we
+   * throw {@link DecodingException} having changed nothing (y-protocols keeps the entries before the bad one, without
+   * telling its listeners; we check a whole update first).
+   */
+  @Test
+  void edgeUpdates_asYProtocols() {
+    long maxSafe = (1L << 53) - 1;
+    List<byte[]> edges = List.of(
+        update(2, "{\"a\":1}"), concat(update(2, "{\"a\":1}"), new byte[] {5, 0, 7}), // trailing bytes
+        update(2, " null "), update(2, "{ \"a\" : 1.0 , \"1\": [ ] }"), update(2, "1E3"), update(2, "\"\\u00e9\""),
+        update(maxSafe, "{}"), update(1, "{\"me\":0}"), update(1, "null"), update(3, "null"), // others' and our own id
+        new byte[] {0}, new byte[] {0, 1, 2}, // no entries, then bytes after them
+        new byte[] {}, new byte[] {1}, new byte[] {1, 2}, new byte[] {1, 2, 1}, new byte[] {2, 2, 1, 4, 'n', 'u', 'l', 'l'},
+        new byte[] {1, 2, 1, 3, '{', '}'}, // a string longer than what is left
+        new byte[] {1, 2, 1, 1, (byte) 0xff}, new byte[] {1, 2, 1, 3, (byte) 0xef, (byte) 0xbb, (byte) 0xbf}, // bad UTF-8, BOM
+        update(2, ""), update(2, "{\"a\":1,}"), update(2, "undefined"), update(2, "{'a':1}"), // not JSON
+        new byte[] {1, 2, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff,
+            (byte) 0xff, 0x7f, 4, 'n', 'u', 'l', 'l'}); // a clock beyond 2^53
+    for (int i = 0; i < edges.size(); i++) {
+      Run run = new Run(0, "edge" + i);
+      run.start();
+      run.applyEdge(edges.get(i));
+      peer.request(run.command("drop"));
+    }
+  }
+
+  private static byte[] update(long client, String json) {
+    Lib0Encoder out = new Lib0Encoder();
+    out.writeVarUint(1);
+    out.writeVarUint(client);
+    out.writeVarUint(3);
+    out.writeVarString(json);
+    return out.toByteArray();
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
   private static final class Run {
     private final SplittableRandom rnd;
     private final String id;
@@ -107,11 +150,35 @@ class AwarenessDifferentialPropertyTest {
       awareness.onUpdate(c -> log.add(Arrays.asList("update", c.added(), c.updated(), c.removed(), c.origin())));
     }
 
+    void start() {
+      Map<String, Object> c = command("new");
+      c.put("clientId", LOCAL);
+      compare(peer.request(c));
+    }
+
+    void applyEdge(byte[] update) {
+      Map<String, Object> c = command("apply");
+      c.put("update", YjsInterop.base64(update));
+      c.put("origin", "remote");
+      steps.add(Json.stringify(c));
+      Map<String, Object> yjs;
+      try {
+        yjs = peer.request(c);
+      } catch (YjsPeer.PeerException e) {
+        byte[] before = awareness.encodeUpdate();
+        assertThatThrownBy(() -> awareness.applyUpdate(update, "remote"))
+            .as("%s: y-protocols threw %s", steps.get(steps.size() - 1), e.getMessage()).isInstanceOf(DecodingException.class);
+        assertThat(awareness.encodeUpdate()).as("after the error").isEqualTo(before);
+        assertThat(log).as("events after the error").isEmpty();
+        return;
+      }
+      awareness.applyUpdate(update, "remote");
+      compare(yjs);
+    }
+
     void execute() {
       try {
-        Map<String, Object> c = command("new");
-        c.put("clientId", LOCAL);
-        compare(peer.request(c));
+        start();
         for (int i = 0; i < 30; i++) {
           step();
         }
@@ -158,7 +225,10 @@ class AwarenessDifferentialPropertyTest {
       return Json.parse(text);
     }
 
-    /** One to three entries of clients 1 to 4 (1 is the local one) around their last clocks. */
+    /**
+     * One to three entries of clients 1 to 4 (1 is the local one) around their last clocks, some with states that
+     * y-protocols would not have written, some followed by bytes that are not part of the update.
+     */
     private byte[] randomUpdate() {
       Lib0Encoder out = new Lib0Encoder();
       int n = 1 + rnd.nextInt(3);
@@ -170,7 +240,11 @@ class AwarenessDifferentialPropertyTest {
         remoteClocks.put(client, Math.max(last, clock));
         out.writeVarUint(client);
         out.writeVarUint(clock);
-        out.writeVarString(TEXTS.get(rnd.nextInt(TEXTS.size())));
+        List<String> texts = rnd.nextInt(4) == 0 ? ODD_TEXTS : TEXTS;
+        out.writeVarString(texts.get(rnd.nextInt(texts.size())));
+      }
+      if (rnd.nextInt(4) == 0) {
+        out.writeVarUint(rnd.nextInt(1000)); // y-protocols reads the entries it was told of and ignores what follows
       }
       return out.toByteArray();
     }

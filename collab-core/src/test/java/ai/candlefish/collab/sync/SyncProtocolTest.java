@@ -58,11 +58,14 @@ class SyncProtocolTest {
 
   @Test
   void decode_rejectsUnknownTypesAndTruncation() {
-    assertThatThrownBy(() -> SyncMessage.decode(new byte[] {3, 0})).isInstanceOf(DecodingException.class)
+    assertThatThrownBy(() -> SyncMessage.decode(new byte[] {3})).isInstanceOf(DecodingException.class)
         .hasMessageContaining("unknown sync message type 3");
     assertThatThrownBy(() -> SyncMessage.decode(new byte[] {2, 5, 1})).isInstanceOf(DecodingException.class);
-    assertThatThrownBy(() -> SyncMessage.decode(new byte[] {2, 0, 9})).isInstanceOf(DecodingException.class)
-        .hasMessageContaining("unexpected bytes");
+  }
+
+  @Test
+  void decode_ignoresTrailingBytesAsYProtocols() {
+    assertThat(SyncMessage.decode(new byte[] {2, 2, 0, 0, 9})).isEqualTo(SyncProtocol.update(new byte[] {0, 0}));
   }
 
   @Test

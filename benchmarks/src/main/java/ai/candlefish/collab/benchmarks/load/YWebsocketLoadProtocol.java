@@ -86,7 +86,7 @@ public final class YWebsocketLoadProtocol implements LoadProtocol {
       Lib0Decoder in = new Lib0Decoder(message);
       int type = in.readVarUintAsInt();
       if (type == MESSAGE_SYNC) {
-        SyncMessage m = SyncMessage.decode(in.readUint8Array(in.remaining())); // fails on trailing bytes
+        SyncMessage m = SyncMessage.decode(in.readUint8Array(in.remaining()));
         if (m instanceof SyncMessage.Update u) {
           listener.remoteUpdate(u.update());
           return;
