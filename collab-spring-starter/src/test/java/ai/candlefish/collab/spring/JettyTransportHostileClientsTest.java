@@ -20,6 +20,12 @@ class JettyTransportHostileClientsTest extends TransportHostileClients {
     return true;
   }
 
+  /** Jetty checks text itself and answers bytes that are not UTF-8 with 1007, as RFC 6455 asks (8.1). */
+  @Override
+  int malformedTextCode() {
+    return 1007;
+  }
+
   /**
    * Jetty closes a message over its limit (the server's maximum, see CollabWebSocketHandler's JettySessions) by itself,
    * with its own reason, which names the numbers and not the setting (not changed yet).

@@ -13,6 +13,12 @@ class ServletTransportHostileClientsTest extends TransportHostileClients {
     return false;
   }
 
+  /** Tomcat checks text itself and answers bytes that are not UTF-8 with 1007, as RFC 6455 asks (8.1). */
+  @Override
+  int malformedTextCode() {
+    return 1007;
+  }
+
   /** Tomcat answers a close reason that is not UTF-8 by itself, with 1002 (RFC 6455 leaves the code open). */
   @Override
   int invalidCloseReasonCode() {

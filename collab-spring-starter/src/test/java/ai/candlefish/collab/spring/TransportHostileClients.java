@@ -166,6 +166,27 @@ abstract class TransportHostileClients {
     }
   }
 
+  /**
+   * A text message in fragments is closed with 1003, as on the embedded port; one whose bytes are not UTF-8, whole or
+   * in fragments, with {@link #malformedTextCode()}: 1003 on the embedded port and under WebFlux, 1007 on Tomcat and
+   * Jetty, which check text themselves (a difference only a broken or hostile client sees: every protocol is binary).
+   */
+  @Test
+  void textMessage_inFragmentsOrNotUtf8_isClosed() throws Exception {
+    byte[] malformed = {'h', (byte) 0xC3, 0x28}; // 0xC3 starts a two-byte sequence that 0x28 does not continue
+    byte[] bang = "!".getBytes(StandardCharsets.UTF_8);
+    assertThat(closeAfter(concat(frame(0x01, "hel".getBytes(StandardCharsets.UTF_8)), frame(0x80, bang))).code())
+        .as("in fragments").isEqualTo(1003);
+    assertThat(closeAfter(frame(0x81, malformed)).code()).as("not UTF-8").isEqualTo(malformedTextCode());
+    assertThat(closeAfter(concat(frame(0x01, malformed), frame(0x80, bang))).code())
+        .as("not UTF-8, in fragments").isEqualTo(malformedTextCode());
+  }
+
+  /** The close code that answers a text message that is not UTF-8: 1003 as on the embedded port. */
+  int malformedTextCode() {
+    return 1003;
+  }
+
   /** A frame the client did not mask is closed with 1002 (RFC 6455 5.1), as on the embedded port. */
   @Test
   void unmaskedFrame_isClosedWith1002() throws Exception {
