@@ -200,7 +200,7 @@ final class SearchMarkers {
     int best = Integer.MAX_VALUE;
     for (int i = 0; i < size; i++) {
       int d = Math.abs(index - indexes[i]);
-      if (d < best) {
+      if (d <= best) { // Yjs takes the last of equally near markers
         best = d;
         marker = i;
       }
@@ -214,7 +214,11 @@ final class SearchMarkers {
     }
     Item start = p;
     int startIndex = pindex;
-    boolean hinted = pindex != index && hints.nearest(index, pindex);
+    // Hints only while the markers' indexes are exact: a walk from a marker that a change was not announced to (a
+    // delete past the end of a Y.Array moves none, as in Yjs) ends at another index than it says, and so would a
+    // hint's index taken from it.
+    checkAnnounced();
+    boolean hinted = exact && pindex != index && hints.nearest(index, pindex);
     int steps;
     if (hinted && (hints.foundIndex < index) != (startIndex < index)) {
       steps = walkAcross(hints.foundItem, hints.foundIndex, index);
@@ -233,7 +237,7 @@ final class SearchMarkers {
     if (crossCheck) {
       hints.checkIndexes();
     }
-    if (steps > SearchHints.worthKeeping) {
+    if (exact && steps > SearchHints.worthKeeping) {
       hints.add(p, pindex);
     }
     reachedItem = p;
@@ -259,7 +263,8 @@ final class SearchMarkers {
       pindex = runStartIndex;
     }
     cacheRun(p, reached);
-    if (marker >= 0 && Math.abs(indexes[marker] - pindex) < type.length / MAX) {
+    // Yjs divides in floating point (length / MAX): a distance of 1 reuses the marker in a list of 81 to 160.
+    if (marker >= 0 && (long) Math.abs(indexes[marker] - pindex) * MAX < type.length) {
       Item old = items[marker];
       old.setMarker(false);
       items[marker] = p;
