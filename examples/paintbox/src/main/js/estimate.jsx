@@ -169,6 +169,18 @@ function useObserved (type) {
   }, [type])
 }
 
+/**
+ * Before the row or card `item` goes with the remove button that has the keyboard focus: moves the focus to that
+ * button (`selector`) of the next item, else of the one before, else to `fallback` (the list's add button). Without it
+ * the focus fell back to the page's start, and someone using the keyboard had to tab through the whole page again.
+ */
+const keepFocusNear = (item, button, selector, fallback) => {
+  if (document.activeElement !== button) return
+  const neighbour = [item.nextElementSibling, item.previousElementSibling].map(e => e && e.querySelector(selector))
+  const next = neighbour.find(Boolean) || fallback
+  if (next) next.focus()
+}
+
 /** Deletes `item` from `array` where it is now: a remote edit may have moved it since the page last rendered. */
 const removeFrom = (array, item) => local(array, () => {
   const index = array.toArray().indexOf(item)
@@ -250,13 +262,17 @@ const Surface = memo(function Surface ({ surface, surfaces, writable }) {
           readOnly={!writable} />
       </td>
       <td><NumberField className='price num' value={get('price')} onChange={set('price')} readOnly={!writable} aria-label='price per m² per coat' /></td>
-      <td>{writable && <button className='link remove-surface' title='Remove surface'
-        onClick={() => removeFrom(surfaces, surface)}>✕</button>}</td>
+      <td>{writable && <button className='link remove-surface' title='Remove surface' aria-label='Remove surface'
+        onClick={e => {
+          const row = e.currentTarget.closest('tr')
+          keepFocusNear(row, e.currentTarget, '.remove-surface', row.closest('.room').querySelector('.add-surface'))
+          removeFrom(surfaces, surface)
+        }}>✕</button>}</td>
     </tr>
   )
 })
 
-const Room = memo(function Room ({ rooms, room, total, writable }) {
+const Room = memo(function Room ({ rooms, room, total, writable, added }) {
   useObserved(room)
   const surfaces = room.get('surfaces')
   useObserved(surfaces)
@@ -276,10 +292,14 @@ const Room = memo(function Room ({ rooms, room, total, writable }) {
     <div className='card room' data-room={room.get('id')}>
       <div className='room-head'>
         <TextField className='room-name' map={room} field='name' origin={LOCAL} placeholder='Room'
-          readOnly={!writable} />
+          readOnly={!writable} autoFocus={added} />
         <span className='room-total' title='computed on the server'>{total === undefined ? '…' : money.format(total)}</span>
         {writable && <button className='link remove-room' title='Remove room'
-          onClick={() => removeFrom(rooms, room)}>Remove room</button>}
+          onClick={e => {
+            keepFocusNear(e.currentTarget.closest('.room'), e.currentTarget, '.remove-room',
+              document.getElementById('add-room'))
+            removeFrom(rooms, room)
+          }}>Remove room</button>}
       </div>
       <table>
         <thead>
@@ -306,7 +326,9 @@ function Gone ({ gone }) {
 /** "Delete", then "Delete … for everyone?" with the choice; deletes through the API and goes back to the list. */
 function DeleteButton ({ id, title, user, onUnauthorized }) {
   const [asking, setAsking] = useState(false)
+  const [cancelled, setCancelled] = useState(false) // the focus goes back to "Delete" then
   const [failure, setFailure] = useState(null)
+  const cancel = () => { setAsking(false); setCancelled(true) }
   const remove = () => api('/api/estimates/' + id, { method: 'DELETE', token: user.token })
     .then(() => { location.hash = '#/' }, err => {
       if (err instanceof ApiError && err.status === 401) onUnauthorized(user.token, err.revoked)
@@ -314,12 +336,13 @@ function DeleteButton ({ id, title, user, onUnauthorized }) {
     })
   if (!asking) {
     return <button className='link' id='delete-estimate' title='Delete this estimate for everyone'
-      onClick={() => setAsking(true)}>Delete</button>
+      autoFocus={cancelled} onClick={() => setAsking(true)}>Delete</button>
   }
+  // The question takes the focus, on "Cancel" (Enter then deletes nothing); Escape cancels too.
   return (
-    <span className='delete-confirm' id='delete-confirm'>
+    <span className='delete-confirm' id='delete-confirm' onKeyDown={e => { if (e.key === 'Escape') cancel() }}>
       Delete “{title}” for everyone? <button id='delete-yes' onClick={remove}>Delete</button>
-      <button className='link' id='delete-no' onClick={() => setAsking(false)}>Cancel</button>
+      <button className='link' id='delete-no' autoFocus onClick={cancel}>Cancel</button>
       {failure && <span className='error'> {failure}</span>}
     </span>
   )
@@ -395,14 +418,17 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
   const roomTotals = computed.rooms || {}
   const grand = computed.grand
 
+  const [addedRoom, setAddedRoom] = useState(null) // the id of the room added here last: its name takes the focus
   const addRoom = () => {
     const room = new Y.Map()
+    const roomId = newId()
     local(rooms, () => {
       rooms.push([room])
-      room.set('id', newId())
+      room.set('id', roomId)
       room.set('name', new Y.Text('Room ' + rooms.length))
       room.set('surfaces', new Y.Array())
     })
+    setAddedRoom(roomId)
   }
 
   if (error) return <p className='error' id='estimate-error'>{error.message} <a href='#/'>Back to the estimates</a></p>
@@ -439,7 +465,7 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
           {shownVersion && <VersionView shown={shownVersion} onClose={() => showVersion(null)} />}
           {rooms.toArray().map((room, i) => room instanceof Y.Map &&
             <Room key={room.get('id') || i} rooms={rooms} room={room} total={roomTotals[room.get('id')]}
-              writable={writable} />)}
+              writable={writable} added={room.get('id') === addedRoom} />)}
           {writable && <button id='add-room' onClick={addRoom}>+ Room</button>}
         </div>
         <aside>

@@ -45,6 +45,11 @@
 //              document must never hold a half-restored estimate, both pages must end with the version and what Bob
 //              typed after the restore reached him (where his caret was), and Alice's undo after the restore must
 //              bring back nothing beside what the restore put back (no name twice).
+//     keyboard Alice uses the keyboard alone (Tab, Shift+Tab, Enter, Escape, Ctrl+Z): creates an estimate, adds a
+//              room (its name takes the focus) and surfaces, types figures; after ✕ on a surface and "Remove room"
+//              the focus must be on the neighbouring ✕ or "Remove room" (not back at the page's start); "Delete"
+//              must ask with the focus on "Cancel", Escape cancel with the focus back on "Delete". Bob, on the same
+//              estimate, must see every edit, and the deletion.
 //     undo     Alice's undo after Bob's edit of the same name (and of the same surface) takes back only hers, her
 //              caret stays after what is left before it, and the server's total follows; undo while offline and
 //              after coming back takes back her own edits only, and redo brings them back.
@@ -56,7 +61,7 @@ import {
 
 const [base, shots, ...scenarios] = process.argv.slice(2)
 if (!base || !shots || scenarios.length === 0) {
-  console.error('usage: node paintbox-page.mjs <base url> <shots> remove|big|config|offline|readonly|twousers|names|figures|missing|twotabs|ime|restore|undo...')
+  console.error('usage: node paintbox-page.mjs <base url> <shots> remove|big|config|offline|readonly|twousers|names|figures|missing|twotabs|ime|restore|undo|keyboard...')
   process.exit(2)
 }
 mkdirSync(shots, { recursive: true })
@@ -691,6 +696,111 @@ SCENARIOS.undo = async browser => {
   await allHold('her redo brings it back', both, state, [['Big Kitchen! (offline)'], [10, 2, 3], '€60.00'])
   for (const who of both) check(who.errors.length === 0, `${who.name}'s page had errors: ${who.errors}`)
   return { caret, totals: totals.shown[1], offline: offline.shown[1], online: online.shown[1] }
+}
+
+/** What has the keyboard focus in `who`'s page: its id or first class, and the room and surface it is in. */
+const focused = who => who.page.evaluate(() => {
+  const e = document.activeElement
+  return {
+    is: e.id || [...e.classList].find(c => c !== 'link' && c !== 'num') || e.tagName.toLowerCase(),
+    room: e.closest('.room')?.querySelector('.room-name').value ?? null,
+    surface: e.closest('tr.surface')?.dataset.surface ?? null
+  }
+})
+
+/** Presses `key` (Tab, Shift+Tab) until the focus is on `is` (an id or class, see {@link focused}) in `room`. */
+const tabTo = async (who, key, is, room) => {
+  for (let presses = 0; presses < 40; presses++) {
+    const at = await focused(who)
+    if (at.is === is && (room === undefined || at.room === room)) return at
+    await who.page.keyboard.press(key)
+  }
+  throw new Error(`check failed: ${who.name}'s ${key} never reached ${is}${room ? ' in ' + room : ''}`)
+}
+
+/** `who` replaces what the focused field holds with `text`, by keyboard. */
+const retype = async (who, text) => {
+  await who.page.keyboard.press('Control+a')
+  await who.page.keyboard.type(text, { delay: 10 })
+}
+
+SCENARIOS.keyboard = async browser => {
+  const alice = await signIn(browser, base, 'Alice')
+  await tabTo(alice, 'Tab', 'new-title')
+  await alice.page.keyboard.type('Keys only', { delay: 10 })
+  await alice.page.keyboard.press('Enter')
+  await alice.page.waitForSelector('.estimate[data-status="synced"]', { timeout: 30000 })
+  await alice.page.waitForSelector('#notes[contenteditable="true"]')
+  const id = alice.page.url().split('/').pop()
+  const bob = await signIn(browser, base, 'Bob')
+  await bob.page.waitForSelector(`#estimates li[data-id="${id}"]`, { timeout: 15000 })
+  await openEstimate(bob, id)
+  const both = [alice, bob]
+  const state = async who => {
+    const s = await seen(who.page)
+    return [s.roomsShown && s.rooms.map(r => [r.name, ...r.surfaces.map(f => [f.area, f.coats, f.price])]),
+      s.totalShown && s.grandText]
+  }
+
+  // "+ Room" puts the focus into the new room's name; "+ Surface" keeps it, for the next one.
+  await tabTo(alice, 'Tab', 'add-room')
+  await alice.page.keyboard.press('Enter')
+  await waitUntil('the new room\'s name has the focus', async () => ({ ok: (await focused(alice)).is === 'room-name' }))
+  await retype(alice, 'Hall')
+  await tabTo(alice, 'Tab', 'add-surface', 'Hall')
+  await alice.page.keyboard.press('Enter')
+  await alice.page.keyboard.press('Enter')
+  check((await focused(alice)).is === 'add-surface', 'the focus stays on "+ Surface"')
+  await allHold('both have two surfaces', both, state, [[['Hall', [10, 2, 3], [10, 2, 3]]], '€120.00'])
+  await tabTo(alice, 'Shift+Tab', 'area', 'Hall') // the second surface's area
+  await retype(alice, '20')
+  await alice.page.keyboard.press('Tab') // coats
+  await alice.page.keyboard.press('Tab') // paint
+  await alice.page.keyboard.press('Tab') // price
+  await retype(alice, '4.5')
+  await allHold('both have the second surface as typed', both, state,
+    [[['Hall', [10, 2, 3], [20, 2, 4.5]]], '€240.00'])
+
+  // ✕ on the last surface: the focus goes to the ✕ of the one before, not back to the page's start.
+  const second = (await focused(alice)).surface
+  await alice.page.keyboard.press('Tab')
+  check((await focused(alice)).is === 'remove-surface', 'Tab from the price reaches the surface\'s ✕')
+  await alice.page.keyboard.press('Enter')
+  await allHold('both lost the second surface', both, state, [[['Hall', [10, 2, 3]]], '€60.00'])
+  const afterSurface = await focused(alice)
+  check(afterSurface.is === 'remove-surface' && afterSurface.surface !== second && afterSurface.room === 'Hall',
+    'the focus is on the first surface\'s ✕: ' + JSON.stringify(afterSurface))
+
+  // A second room; "Remove room" on the first: the focus goes to the next room's.
+  await tabTo(alice, 'Tab', 'add-room')
+  await alice.page.keyboard.press('Enter')
+  await waitUntil('the second room\'s name has the focus', async () => ({ ok: (await focused(alice)).is === 'room-name' }))
+  await retype(alice, 'Attic')
+  await tabTo(alice, 'Shift+Tab', 'remove-room', 'Hall')
+  await alice.page.keyboard.press('Enter')
+  await allHold('both lost the hall', both, state, [[['Attic']], '€0.00'])
+  const afterRoom = await focused(alice)
+  check(afterRoom.is === 'remove-room' && afterRoom.room === 'Attic', 'the focus is on the attic\'s "Remove room": ' +
+    JSON.stringify(afterRoom))
+  await alice.page.keyboard.press('Control+z')
+  const undone = await allHold('Alice\'s undo brought the hall back', both, state,
+    [[['Hall', [10, 2, 3]], ['Attic']], '€60.00'])
+
+  // "Delete" asks, with the focus on "Cancel"; Escape cancels and gives the focus back; then it deletes.
+  await tabTo(alice, 'Shift+Tab', 'delete-estimate')
+  await alice.page.keyboard.press('Enter')
+  check((await focused(alice)).is === 'delete-no', 'the question has the focus on "Cancel"')
+  await alice.page.keyboard.press('Escape')
+  check(await alice.page.locator('#delete-confirm').count() === 0, 'Escape took the question away')
+  check((await focused(alice)).is === 'delete-estimate', 'the focus is back on "Delete"')
+  await alice.page.keyboard.press('Enter')
+  await alice.page.keyboard.press('Shift+Tab')
+  check((await focused(alice)).is === 'delete-yes', 'Shift+Tab from "Cancel" reaches "Delete"')
+  await alice.page.keyboard.press('Enter')
+  await alice.page.waitForURL(/#\/$/)
+  await bob.page.waitForSelector('#estimate-gone', { timeout: 15000 })
+  for (const who of both) check(who.errors.length === 0, `${who.name}'s page had errors: ${who.errors}`)
+  return { undone: undone.shown[1] }
 }
 
 await runScenarios(SCENARIOS, scenarios)

@@ -24,7 +24,7 @@ import tools.jackson.databind.JsonNode;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PaintboxPageBrowserTest {
   private static final String[] SCENARIOS = {"remove", "big", "config", "offline", "readonly", "twousers", "names",
-      "figures", "missing", "twotabs", "ime", "restore", "undo"};
+      "figures", "missing", "twotabs", "ime", "restore", "undo", "keyboard"};
 
   @TempDir
   static Path dataDir; // static: used before the tests
@@ -143,6 +143,13 @@ class PaintboxPageBrowserTest {
     assertThat(seen.get("totals").toString()).isEqualTo("[[\"Big Kitchen!\"],[10,3,3],\"€90.00\"]");
     assertThat(seen.get("offline").toString()).isEqualTo("[[\"Big Kitchen! (offline)\"],[10,2,3],\"€60.00\"]");
     assertThat(seen.get("online").toString()).isEqualTo("[[\"Big Kitchen!\"],[10,2,3],\"€60.00\"]");
+  }
+
+  @Test
+  void theKeyboardAlone_createsFillsAndDeletesAnEstimate_andTheFocusStaysWhereThePersonWorks() {
+    JsonNode seen = scenarios.passed("keyboard");
+
+    assertThat(seen.get("undone").toString()).isEqualTo("[[[\"Hall\",[10,2,3]],[\"Attic\"]],\"€60.00\"]");
   }
 
   @Test
