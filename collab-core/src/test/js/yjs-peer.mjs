@@ -36,6 +36,8 @@
 // Format v2: applyUpdate, encodeState, updates (the 'updateV2' events), mergeUpdates, diffUpdate and
 // stateVectorFromUpdate take "v2":true to use Yjs's V2 function instead (applyUpdateV2, encodeStateAsUpdateV2, ...).
 //   {"op":"version"}                                                              -> {"yjs":"13.6.33"}
+//   {"op":"clock","now":n}   Date.now (and so the UndoManager's captureTimeout) reads n; null: the wall clock again
+//                                                                                                   -> {"ok":true}
 // Observing (docs created with observe record the events of their roots' deep observers):
 //   {"op":"events","id":"r1"}  the events since the last call, in order: {path, kind, delta, keys:[[key,
 //                              action, oldValue]...], attributesChanged?, childListChanged?}  -> {"events":[...]}
@@ -55,6 +57,7 @@
 // peer-observers.mjs.
 // Snapshots and PermanentUserData: see snapshot-ops.mjs.
 
+import { setClock } from './fake-clock.mjs' // first: before lib0 takes Date.now
 import * as Y from 'yjs'
 import { createInterface } from 'node:readline'
 import { readFileSync } from 'node:fs'
@@ -223,6 +226,9 @@ const handle = cmd => {
       const f = cmd.to === 'v2' ? Y.convertUpdateFormatV1ToV2 : Y.convertUpdateFormatV2ToV1
       return { update: toBase64(f(fromBase64(cmd.update))) }
     }
+    case 'clock':
+      setClock(cmd.now)
+      return { ok: true }
     case 'version':
       return { yjs: YJS_VERSION }
     case 'sortProbe': {

@@ -18,13 +18,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * {@link UndoManager} against real Yjs's {@code Y.UndoManager} ({@code yjs-peer.mjs}, commands in
  * {@code peer-extras.mjs}). Replica A (a Java {@link Doc} and its Yjs twin, each with an undo manager built with
- * the same random options: scope of one to four root types or the whole document, capture timeout 0 or "forever"
- * with {@code stopCapturing}, tracked origins, {@code ignoreRemoteMapChanges}, a delete filter) makes local edits on
+ * the same random options: scope of one to four root types or the whole document, capture timeout 0, 500 ms or
+ * "forever" with {@code stopCapturing}, tracked origins, {@code ignoreRemoteMapChanges}, a delete filter) makes local edits on
  * text (with formatting), array, map, nested types and XML (attributes too), with tracked and untracked origins; replica B edits
  * concurrently and the two sync at random; A undoes, redoes, stops capturing and clears at random. After every
  * step A's whole state must equal its twin's byte for byte, undo/redo must report the same outcome, the stacks must
  * have the same sizes and the stack events the same kinds, stacks and origins; relative positions taken along the
- * way must resolve as in Yjs, following the items that undo and redo re-created and not.
+ * way must resolve as in Yjs, following the items that undo and redo re-created and not. Both read one clock, moved
+ * on at random steps by amounts around the 500 ms timeout ({@code Builder.clock} and the peer's {@code clock}, which
+ * fixes the {@code Date.now} that Yjs's {@code captureTimeout} reads); a clock at 0 shows that Yjs groups nothing
+ * after a change at time 0.
  *
  * <p>Seeded; a failure names its seed: rerun with {@code -Dundo.seed=<seed> -Dundo.runs=1}.
  */
@@ -200,6 +203,8 @@ class UndoManagerPropertyTest {
     final List<byte[]> positions = new ArrayList<>();
     UndoManager undo;
     List<Object> origins;
+    /** The clock both undo managers read (ms). */
+    long now;
 
     Run(long seed, String prefix) {
       rnd = new SplittableRandom(seed);
@@ -209,6 +214,28 @@ class UndoManagerPropertyTest {
       docA = Twins.create(peer, a, 1 + rnd.nextInt(50), gc, ROOTS);
       docB = Twins.create(peer, b, 100 + rnd.nextInt(50), gc, ROOTS);
       log.add("gc=" + gc);
+      setClock(rnd.nextInt(4) == 0 ? 0 : 1_000);
+    }
+
+    /** Moves both clocks on, sometimes: by nothing, or by amounts on and around the 500 ms timeout. */
+    private void tick() {
+      if (rnd.nextBoolean()) {
+        long[] steps = {0, 1, 250, 499, 500, 501, 5_000};
+        setClock(now + steps[rnd.nextInt(steps.length)]);
+      }
+    }
+
+    private void setClock(long millis) {
+      now = millis;
+      log.add("clock " + millis);
+      peer.request(clockCommand(millis));
+    }
+
+    private static Map<String, Object> clockCommand(Long millis) {
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("op", "clock");
+      c.put("now", millis);
+      return c;
     }
 
     int execute() {
@@ -221,6 +248,7 @@ class UndoManagerPropertyTest {
       int changed = 0;
       int steps = 30 + rnd.nextInt(50);
       for (int step = 0; step < steps; step++) {
+        tick();
         int dice = rnd.nextInt(100);
         if (dice < 40) {
           edit(a, docA, origins.get(rnd.nextInt(origins.size())), rnd.nextInt(4) == 0 ? 2 : 1);
@@ -275,13 +303,14 @@ class UndoManagerPropertyTest {
         });
         scopeJson.add(Map.of("name", name, "kind", ROOTS.get(name)));
       }
-      long timeout = rnd.nextBoolean() ? 0 : FOREVER;
+      long timeout = new long[] {0, 500, FOREVER}[rnd.nextInt(3)];
       boolean ignoreRemote = rnd.nextInt(4) == 0;
       String filterKey = rnd.nextInt(4) == 0 ? "b" : null;
       boolean wholeDoc = rnd.nextInt(5) == 0;
       UndoManager.Builder builder = (wholeDoc ? UndoManager.newBuilder(docA)
           : UndoManager.newBuilder(scope.get(0), scope.subList(1, scope.size()).toArray(SharedType[]::new)))
           .captureTimeout(Duration.ofMillis(timeout))
+          .clock(() -> now)
           .ignoreRemoteMapChanges(ignoreRemote);
       Map<String, Object> c = cmd("undoManager", a);
       c.put("scope", wholeDoc ? "doc" : scopeJson);
@@ -356,6 +385,7 @@ class UndoManagerPropertyTest {
     void drop() {
       peer.drop(a);
       peer.drop(b);
+      peer.request(clockCommand(null)); // the wall clock again, for the other tests
     }
 
     private Map<String, Object> randomOp(Doc doc) {
