@@ -54,16 +54,24 @@ public interface CollabHooks {
    */
   default void onChange(DocumentKey key, Doc doc) {}
 
-  /** The changes of document {@code key} up to now are stored. */
+  /**
+   * The changes of document {@code key} up to now are stored. Stores that complete while a call waits for an earlier
+   * hook call are told by that one call.
+   */
   default void onStore(DocumentKey key) {}
 
-  /** Awareness states (presence, cursors) of document {@code key} were added, changed or removed. */
+  /**
+   * Awareness states (presence, cursors) of document {@code key} were added, changed or removed. Changes that come
+   * while a call waits for an earlier hook call are merged into it: per client, added (it had no state before them),
+   * updated, or removed (the last of them removed it); the origin is theirs if they all had the same, else null.
+   */
   default void onAwareness(DocumentKey key, AwarenessChange change) {}
 
   /**
    * A client sent an application message about document {@code key} that is not part of the document (Hocuspocus
    * "stateless", collab/1 "custom"). Answer all of the document's clients with
-   * {@code DocumentHandle.broadcastStateless}. Any client that has the document open may send one, read-only clients
+   * {@code DocumentHandle.broadcastStateless}. Where messages wait for the hook (collab-netty: over 1 MiB of one
+   * client's, or 8 MiB of a document's), the client that sends another is closed (1013) instead. Any client that has the document open may send one, read-only clients
    * too: decide from {@code principal} and {@code permission} what the sender may ask for.
    *
    * @param principal who sent it, as the authenticator established

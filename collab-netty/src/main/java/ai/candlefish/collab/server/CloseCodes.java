@@ -21,7 +21,10 @@ public final class CloseCodes {
   public static final int MESSAGE_TOO_BIG = 1009;
   /** The server failed unexpectedly while handling the client's message. */
   public static final int INTERNAL_ERROR = 1011;
-  /** The client did not read fast enough: more than the outbound buffer limit was waiting for it. */
+  /**
+   * The client did not read fast enough (more than the outbound buffer limit was waiting for it), or sent stateless
+   * messages faster than the server's {@code onStateless} hook takes them.
+   */
   public static final int TRY_AGAIN_LATER = 1013;
   /**
    * The authenticator refused the token (or there was none, or it had expired), a fresh token was for another

@@ -3,7 +3,10 @@ package ai.candlefish.collab.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ai.candlefish.collab.awareness.Awareness;
+import ai.candlefish.collab.awareness.AwarenessChange;
 import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.core.internal.codec.Lib0Decoder;
 import ai.candlefish.collab.spi.CollabHooks;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
@@ -15,8 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -113,6 +118,68 @@ class HookThreadsTest {
       // The hook had the document to itself: the edit queued meanwhile ran after it returned.
       assertThat(order).hasSize(2).last().isEqualTo("edit runs");
       assertThat(order.get(0)).startsWith("onChange returns, seeing ").doesNotContain("B");
+    }
+  }
+
+  /**
+   * What a client makes a document tell a slow hook waits for it merged, not as a queue of calls that grows while the
+   * client goes on: the presence changes and the stores that came while the first call was blocked are told by one
+   * call each (before, one call per change and per store waited on the hooks' pool).
+   */
+  @Test
+  void callsThatComeWhileASlowHookRuns_waitAsOneMergedCall() throws Exception {
+    List<AwarenessChange> changes = new CopyOnWriteArrayList<>();
+    AtomicInteger stores = new AtomicInteger();
+    server = CollabServer.newBuilder().host("127.0.0.1").port(0).documentStore(new InMemoryDocumentStore())
+        .authenticator(TestTokens.TOKENS).hooks(new CollabHooks() {
+          @Override
+          public void onAwareness(DocumentKey key, AwarenessChange change) {
+            changes.add(change);
+            blockUntil(slowRelease);
+          }
+
+          @Override
+          public void onStore(DocumentKey key) {
+            stores.incrementAndGet();
+            blockUntil(slowRelease);
+          }
+        }).build().start();
+    RawHocuspocusClient client = new RawHocuspocusClient(server.port());
+    client.auth("busy", "alice").step1("busy");
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.authenticated("busy") == 1);
+    Awareness presence = new Awareness(7, System::currentTimeMillis);
+    presence.setLocalState(Map.of("n", -1)); // clock 1: y-protocols ignores a clock of 0 from a client it does not know
+    client.send("busy", 1, presence.encodeUpdate());
+    await().atMost(Duration.ofSeconds(30)).until(() -> changes.size() == 1); // the hooks' calls wait from here
+    Doc doc = Doc.create();
+    for (int i = 0; i < 20; i++) {
+      presence.setLocalState(Map.of("n", i));
+      client.send("busy", 1, presence.encodeUpdate());
+      doc.getText("t").insert(0, "x");
+      client.update("busy", doc.encodeStateAsUpdate());
+    }
+    // Every update is acknowledged (stored), and the last presence reached another client of the document.
+    RawHocuspocusClient watcher = new RawHocuspocusClient(server.port());
+    watcher.auth("busy", "bob").step1("busy");
+    Awareness seen = new Awareness(8, System::currentTimeMillis);
+    await().atMost(Duration.ofSeconds(60)).until(() -> {
+      watcher.of("busy", 1).forEach(r -> seen.applyUpdate(new Lib0Decoder(r.body()).readVarUint8Array(), null));
+      return client.statuses("busy").size() == 20 && Map.of("n", 19).equals(seen.states().get(7L));
+    });
+    slowRelease.countDown();
+    await().atMost(Duration.ofSeconds(30)).until(() -> changes.size() >= 2 && stores.get() >= 1);
+    Thread.sleep(200); // a call that still waited would come now
+    assertThat(changes).hasSize(2);
+    assertThat(changes.get(0).added()).containsExactly(7L);
+    assertThat(changes.get(1).updated()).as("the watcher's own presence: none").containsExactly(7L);
+    assertThat(stores.get()).isEqualTo(1);
+  }
+
+  private static void blockUntil(CountDownLatch release) {
+    try {
+      release.await(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

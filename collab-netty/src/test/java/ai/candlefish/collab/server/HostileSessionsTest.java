@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.awareness.Awareness;
 import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.spi.CollabHooks;
+import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.InMemoryDocumentStore;
 import ai.candlefish.collab.spi.Permission;
@@ -18,6 +20,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
@@ -225,5 +229,61 @@ class HostileSessionsTest {
     watch.check();
     assertThat(same.connected() && other.connected()).isTrue();
     Bystander.assertKeptAfterRestart(server, this::restarted, List.of(same, other));
+  }
+
+  /**
+   * Stateless messages wait for the host's onStateless hook, which runs on the hooks' pool: a client that sends
+   * large ones faster than a slow hook takes them is closed with 1013 once 1 MiB of its own waits (before, the server
+   * held all of them: the heap grew by what the client sent). What it sent before stays queued for the hook, another
+   * client's stateless message goes through, and the other clients' edits go on.
+   */
+  @Test
+  void statelessMessagesFasterThanASlowHook_closeTheSenderWith1013_othersCarryOn() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    List<String> heard = new CopyOnWriteArrayList<>();
+    start(b -> b.hooks(new CollabHooks() {
+      @Override
+      public void onStateless(DocumentKey key, ConnectionInfo connection, Principal principal,
+          Permission permission, String payload) {
+        heard.add(principal.id() + ":" + payload.length());
+        try {
+          release.await(60, TimeUnit.SECONDS); // the slow hook: blocked until the test has its figures
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }));
+    try {
+      Bystander same = bystander("chat");
+      Bystander other = bystander("plans");
+      RawHocuspocusClient honest = new RawHocuspocusClient(server.port());
+      honest.auth("chat", "bob").step1("chat").stateless("chat", "hello");
+      await().atMost(Duration.ofSeconds(30)).until(() -> heard.contains("bob:5"));
+      ServerWatch watch = Bystander.watch("stateless flood", List.of(same, other)).heapBound(8 << 20).start();
+
+      // 16 MiB of characters, twice the heap bound; the server keeps at most 1 MiB of them.
+      RawHocuspocusClient flooder = new RawHocuspocusClient(server.port());
+      flooder.auth("chat", "alice").step1("chat");
+      await().atMost(Duration.ofSeconds(30)).until(() -> flooder.authenticated("chat") == 1);
+      String large = "x".repeat(256 << 10);
+      for (int i = 0; i < 64; i++) {
+        flooder.stateless("chat", large);
+      }
+      assertThat(flooder.closed.get(30, TimeUnit.SECONDS)).isEqualTo(CloseCodes.TRY_AGAIN_LATER);
+      assertThat(flooder.closeReason.get()).isEqualTo(
+          "stateless messages sent faster than the server's hook takes them (over 1 MiB waiting)");
+      honest.stateless("chat", "still here");
+      watch.check();
+      assertThat(honest.closed).isNotDone();
+      release.countDown();
+      await().atMost(Duration.ofSeconds(30)).until(() -> heard.contains("bob:10"));
+      // Those taken before the close were handed to the hook: two of 256 Ki characters (counted as two bytes each, as
+      // a String may hold them) reach 1 MiB.
+      assertThat(heard.stream().filter(h -> h.startsWith("alice:")).count()).isEqualTo(2);
+      assertThat(same.connected() && other.connected()).isTrue();
+      Bystander.assertKeptAfterRestart(server, this::restarted, List.of(same, other));
+    } finally {
+      release.countDown();
+    }
   }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * One client's use of one document: what connects a {@link Peer} to a {@link SharedDocument}. The awareness client
@@ -45,6 +46,13 @@ public final class DocumentSession {
    * {@code Set<Long>}; a server holds 10,000s of sessions, and a set costs 136 bytes for one id.
    */
   private Object awarenessClients;
+  private static final AtomicLongFieldUpdater<DocumentSession> STATELESS_WAITING =
+      AtomicLongFieldUpdater.newUpdater(DocumentSession.class, "statelessWaiting");
+  /**
+   * What the client's stateless messages waiting for the hooks' pool hold (bytes): added on the document's thread,
+   * taken off on the hooks' (a field, not an AtomicLong: 10,000s of sessions).
+   */
+  private volatile long statelessWaiting;
 
   public DocumentSession(Peer peer, SharedDocument document, Principal principal, Permission permission,
       ConnectionInfo connection, SessionPolicy policy) {
@@ -93,6 +101,14 @@ public final class DocumentSession {
   @SuppressWarnings("unchecked")
   private Set<Long> clientSet() {
     return (Set<Long>) awarenessClients;
+  }
+
+  long statelessWaiting() {
+    return statelessWaiting;
+  }
+
+  void addStatelessWaiting(long bytes) {
+    STATELESS_WAITING.addAndGet(this, bytes);
   }
 
   public SharedDocument document() {

@@ -35,6 +35,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -68,6 +69,10 @@ public final class SharedDocument {
    * {@link #repeatedStep1}).
    */
   static final long REPEATED_ANSWER_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** What one client's stateless messages may hold while they wait for {@code onStateless} (see {@link #onStateless}). */
+  static final long MAX_STATELESS_WAITING_PER_CLIENT = 1 << 20; // the close reasons say 1 MiB
+  /** What all clients' stateless messages may hold while they wait for {@code onStateless}, per document. */
+  static final long MAX_STATELESS_WAITING = 8 << 20; // and 8 MiB
   private enum State { LOADING, READY, FAILED, UNLOADED }
 
   private final DocumentKey key;
@@ -76,6 +81,12 @@ public final class SharedDocument {
   private final Executor storeLane;
   /** Where this document calls its hooks one at a time, on the hooks' pool; null: on {@link #lane}, in the task. */
   private final SerialExecutor hookLane;
+  /** What clients' stateless messages waiting for {@code onStateless} hold, in bytes; see {@link #onStateless}. */
+  private final AtomicLong statelessWaiting = new AtomicLong();
+  /** Awareness changes waiting for {@code onAwareness}, merged into one call. */
+  private final AwarenessChanges awarenessChanges = new AwarenessChanges();
+  /** Whether a call of {@code onStore} waits (it says everything up to then is stored: one is enough). */
+  private final AtomicBoolean storeHookWaiting = new AtomicBoolean();
   private final StoreWriter writer;
   /** Where this document meets the other nodes of a cluster; null for a server on its own. */
   final ClusterLink cluster;
@@ -260,8 +271,11 @@ public final class SharedDocument {
     doc.onBeforeTransaction(txn -> initial = null);
     awareness.onUpdate(this::onAwarenessUpdate);
     if (runtime.hooks().wants(DocumentHook.AWARENESS)) {
-      awareness.onChange(change -> callHookLater(DocumentHook.AWARENESS,
-          () -> runtime.hooks().onAwareness(key, change)));
+      awareness.onChange(change -> {
+        if (awarenessChanges.add(change)) {
+          callHookLater(DocumentHook.AWARENESS, () -> runtime.hooks().onAwareness(key, awarenessChanges.take()));
+        }
+      });
     }
     state = State.READY;
     if (cluster != null) {
@@ -304,6 +318,16 @@ public final class SharedDocument {
       call.run();
     } else {
       hookLane.execute(call);
+    }
+  }
+
+  /** Tells {@code onStore} that everything up to now is stored, unless a call that will say so waits already. */
+  void callStoreHook() {
+    if (runtime.hooks().wants(DocumentHook.STORE) && storeHookWaiting.compareAndSet(false, true)) {
+      callHookLater(DocumentHook.STORE, () -> {
+        storeHookWaiting.set(false); // a store that completes while the hook runs gets a call of its own
+        runtime.hooks().onStore(key);
+      });
     }
   }
 
@@ -384,9 +408,7 @@ public final class SharedDocument {
       } else if (message instanceof ClientMessage.QueryAwareness) {
         queryAwareness(session);
       } else if (message instanceof ClientMessage.Stateless s) {
-        Permission permission = session.permission;
-        callHookLater(DocumentHook.STATELESS, () -> runtime.hooks().onStateless(key, session.connection,
-            session.principal, permission, s.payload()));
+        onStateless(session, s.payload());
       }
     } catch (DecodingException e) {
       fail(session, CloseCodes.PROTOCOL_ERROR, "malformed " + describe(message) + ": " + e.getMessage());
@@ -396,6 +418,37 @@ public final class SharedDocument {
       log.error("document {}: handling a {} failed", key, describe(message), e);
       fail(session, CloseCodes.INTERNAL_ERROR, "internal error");
     }
+  }
+
+  /**
+   * Hands a client's stateless message to {@code onStateless}, or closes the client with 1013 if its messages, or
+   * all of the document's, already wait for that hook beyond {@link #MAX_STATELESS_WAITING_PER_CLIENT} or {@link
+   * #MAX_STATELESS_WAITING}: on the hooks' pool they wait behind a slow hook, and a client that sent large ones in a
+   * loop grew the heap without end. A message is taken while below the bounds, so one larger still goes through.
+   */
+  private void onStateless(DocumentSession session, String payload) {
+    if (!runtime.hooks().wants(DocumentHook.STATELESS)) {
+      return;
+    }
+    boolean clientOver = session.statelessWaiting() >= MAX_STATELESS_WAITING_PER_CLIENT;
+    if (clientOver || statelessWaiting.get() >= MAX_STATELESS_WAITING) {
+      fail(session, CloseCodes.TRY_AGAIN_LATER, "stateless messages sent faster than the server's hook takes them"
+          + (clientOver ? " (over 1 MiB waiting)" : " (over 8 MiB waiting in the document)"));
+      return;
+    }
+    // A string holds up to two bytes a character; the task, its lambda and the queue's node about 100 more.
+    long bytes = 2L * payload.length() + 128;
+    session.addStatelessWaiting(bytes);
+    statelessWaiting.addAndGet(bytes);
+    Permission permission = session.permission;
+    callHookLater(DocumentHook.STATELESS, () -> {
+      try {
+        runtime.hooks().onStateless(key, session.connection, session.principal, permission, payload);
+      } finally {
+        session.addStatelessWaiting(-bytes);
+        statelessWaiting.addAndGet(-bytes);
+      }
+    });
   }
 
   private static int closeCode(LimitExceededException.Limit limit) {

@@ -481,7 +481,7 @@ final class StoreWriter {
       // come after it, so it stays counted (counting some twice only compacts sooner).
       storedPieces = compacted ? 1 + storedElsewhereInFlight : storedPieces + 1;
       if (ownsOnceOnlyWork()) {
-        document.callHookLater(DocumentHook.STORE, () -> runtime.hooks().onStore(document.key()));
+        document.callStoreHook();
       }
     } else {
       failures++;
