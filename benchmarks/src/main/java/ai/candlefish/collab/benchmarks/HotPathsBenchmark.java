@@ -25,8 +25,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * collab-core's hot paths on a large document: local edits at the start, the end and random places of a text of
  * about 100,000 characters in about 2,000 pieces (built by random inserts, as real editing leaves it), applying a
- * remote one-character update, encoding and decoding the whole state, a diff against a state vector, and the
- * y-protocols sync and awareness codecs. Inputs are prepared in the setups; the document is rebuilt for every
+ * remote one-character update (also to a document that has seen a thousand writers' client ids), encoding and
+ * decoding the whole state, a diff against a state vector, and the y-protocols sync and awareness codecs. Inputs are prepared in the setups; the document is rebuilt for every
  * iteration (local edits make it grow within one).
  *
  * <pre>
@@ -158,6 +158,55 @@ public class HotPathsBenchmark {
   public Doc applyRemoteUpdate(RemoteEdits remote) {
     remoteTarget.applyUpdate(remote.updates.get(nextRemote++));
     return remoteTarget;
+  }
+
+  /**
+   * The sessions of {@link #SESSIONS} writers (a server's document after as many sessions, each a client id of its
+   * own), and one more writer's keystrokes after them, made once per trial (more than a trial applies).
+   */
+  @State(Scope.Benchmark)
+  public static class ManySessions {
+    static final int SESSIONS = 1_000;
+    byte[] sessions;
+    List<byte[]> keystrokes;
+
+    @Setup(Level.Trial)
+    public void prepare() {
+      Doc writer = Doc.newBuilder().clientId(SESSIONS + 10).build();
+      for (int i = 0; i < SESSIONS; i++) {
+        Doc session = Doc.newBuilder().clientId(10 + i).build();
+        session.getText("t").insert(0, "s");
+        writer.applyUpdate(session.encodeStateAsUpdate());
+      }
+      sessions = writer.encodeStateAsUpdate();
+      keystrokes = new ArrayList<>(REMOTE_UPDATES);
+      writer.onUpdate((u, origin, txn) -> keystrokes.add(u));
+      for (int i = 0; i < REMOTE_UPDATES; i++) {
+        writer.getText("t").insert(i, "y");
+      }
+    }
+  }
+
+  /** The server's copy of {@link ManySessions}' document, with an update listener as a server has. */
+  @State(Scope.Thread)
+  public static class ManySessionsCopy {
+    Doc doc;
+    int next;
+
+    @Setup(Level.Iteration)
+    public void prepare(ManySessions sessions) {
+      doc = Doc.newBuilder().clientId(3).build();
+      doc.applyUpdate(sessions.sessions);
+      doc.onUpdate((u, origin, txn) -> { });
+      next = 0;
+    }
+  }
+
+  /** One remote keystroke applied to a document of many writers, and its update encoded for the listener. */
+  @Benchmark
+  public Doc applyRemoteUpdateAmongManySessions(ManySessions sessions, ManySessionsCopy copy) {
+    copy.doc.applyUpdate(sessions.keystrokes.get(copy.next++));
+    return copy.doc;
   }
 
   @Benchmark

@@ -325,6 +325,35 @@ public final class Transaction {
     }
   }
 
+  /**
+   * The clients this transaction added structs to, and those that transactions queued for cleanup after it (started
+   * by its observers) added to, in descending order: the only clients whose {@link #beforeState(long)} can differ
+   * from the store's state. A fresh array.
+   */
+  long[] addedClientsDescending() {
+    List<Transaction> queued = doc.transactionCleanups;
+    int later = queued.size() > 1 ? queued.indexOf(this) + 1 : 0;
+    boolean laterAdded = false;
+    for (int i = later; i > 0 && i < queued.size(); i++) {
+      laterAdded |= queued.get(i).firstAdded != -1;
+    }
+    if (!laterAdded) {
+      if (firstAdded == -1) {
+        return new long[0];
+      }
+      if (moreAddedFrom == null) {
+        return new long[] {firstAdded}; // a keystroke's transaction
+      }
+    }
+    StateVector clients = new StateVector();
+    StateVector.EntryConsumer add = (client, before) -> clients.set(client, 0);
+    forEachAddedClient(add);
+    for (int i = later; laterAdded && i < queued.size(); i++) {
+      queued.get(i).forEachAddedClient(add);
+    }
+    return clients.clientsDescending();
+  }
+
   /** Whether this transaction added structs of {@code client}. */
   boolean addedStructsOf(long client) {
     return addedFrom(client) >= 0;

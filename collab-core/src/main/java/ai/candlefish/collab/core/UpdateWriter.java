@@ -12,7 +12,7 @@ final class UpdateWriter {
   static byte[] encodeStateAsUpdate(Doc doc, StateVector target, UpdateFormat format) {
     UpdateEncoder encoder = format.newEncoder();
     StructStore store = doc.store;
-    writeClientsStructs(encoder, store, target, null);
+    writeClientsStructs(encoder, store, target);
     DeleteSet.fromStore(store).write(encoder);
     byte[] state = encoder.toByteArray();
     Pending pending = store.pending;
@@ -52,7 +52,13 @@ final class UpdateWriter {
 
   /** The update a transaction produced, written by {@code encoder} (Yjs {@code writeUpdateMessageFromTransaction}). */
   static byte[] encodeTransaction(Transaction txn, UpdateEncoder encoder) {
-    writeClientsStructs(encoder, txn.doc.store, null, txn);
+    writeTransactionStructs(encoder, txn.doc.store, txn);
+    writeDeletions(encoder, txn);
+    return encoder.toByteArray();
+  }
+
+  /** Writes the delete set of transaction {@code txn} (an empty one if it deleted nothing). */
+  static void writeDeletions(UpdateEncoder encoder, Transaction txn) {
     DeleteSet ds = txn.deleteSetOrNull();
     if (ds == null) {
       encoder.writeVarUint(0);
@@ -60,7 +66,6 @@ final class UpdateWriter {
       ds.sortAndMerge();
       ds.write(encoder);
     }
-    return encoder.toByteArray();
   }
 
   /** Encoders that grew beyond this (a large transaction) are dropped rather than kept with the document. */
@@ -68,18 +73,16 @@ final class UpdateWriter {
 
   /**
    * Writes every struct a peer lacks, clients in descending order. The peer knows the clocks below those of the
-   * state vector {@code sv}, or, when {@code sv} is null, those before transaction {@code txn}. (Two parameters
-   * rather than a function: this runs once per keystroke, and a method reference would be allocated each time.)
+   * state vector {@code sv}.
    */
-  static void writeClientsStructs(UpdateEncoder encoder, StructStore store, StateVector sv, Transaction txn) {
+  static void writeClientsStructs(UpdateEncoder encoder, StructStore store, StateVector sv) {
     // Sorted as plain longs (client ids are never negative), then written from the end: no boxing.
     long[] clients = new long[store.clientCount()];
     int n = 0;
     for (int c = 0; c < store.clientCount(); c++) {
       long client = store.clientAt(c);
       // As Yjs: also a client the peer does not know, though it holds only items of length 0 (state 0).
-      if (store.listAt(c).state() > (sv != null ? sv.get(client) : txn.beforeState(client))
-          || (sv != null ? !sv.has(client) : txn.isNewWithoutClock(client))) {
+      if (store.listAt(c).state() > sv.get(client) || !sv.has(client)) {
         clients[n++] = client;
       }
     }
@@ -90,10 +93,39 @@ final class UpdateWriter {
     for (int i = n - 1; i >= 0; i--) {
       long client = clients[i];
       StructList structs = store.list(client);
-      if (sv != null ? !sv.has(client) : txn.startedWithItemOfLength0(client)) {
+      if (!sv.has(client)) {
         writeStructs(encoder, structs, client, structs.get(0).clock, 0);
       } else {
-        int clock = Math.max(sv != null ? sv.get(client) : txn.beforeState(client), structs.get(0).clock);
+        int clock = Math.max(sv.get(client), structs.get(0).clock);
+        writeStructs(encoder, structs, client, clock, structs.findIndexNearEnd(clock));
+      }
+    }
+  }
+
+  /**
+   * Writes the structs transaction {@code txn} added, clients in descending order (Yjs
+   * {@code writeStructsFromTransaction}). Only the clients it (or a transaction its observers started) added to are
+   * looked at: every other client's state is what it was before, and a document may have seen thousands of them
+   * (one per session), which this runs through once per keystroke otherwise.
+   */
+  static void writeTransactionStructs(UpdateEncoder encoder, StructStore store, Transaction txn) {
+    long[] clients = txn.addedClientsDescending();
+    int n = 0;
+    for (long client : clients) {
+      StructList structs = store.list(client);
+      // As Yjs: also a client new to the document that holds only items of length 0 (state 0).
+      if (structs != null && (structs.state() > txn.beforeState(client) || txn.isNewWithoutClock(client))) {
+        clients[n++] = client;
+      }
+    }
+    encoder.writeVarUint(n);
+    for (int i = 0; i < n; i++) {
+      long client = clients[i];
+      StructList structs = store.list(client);
+      if (txn.startedWithItemOfLength0(client)) {
+        writeStructs(encoder, structs, client, structs.get(0).clock, 0);
+      } else {
+        int clock = Math.max(txn.beforeState(client), structs.get(0).clock);
         writeStructs(encoder, structs, client, clock, structs.findIndexNearEnd(clock));
       }
     }
@@ -109,7 +141,7 @@ final class UpdateWriter {
    * update and keep the text; other transactions and syncs with a peer that knows the client are written as Yjs
    * writes them.
    */
-  private static void writeStructs(UpdateEncoder encoder, StructList structs, long client, int clock, int start) {
+  static void writeStructs(UpdateEncoder encoder, StructList structs, long client, int clock, int start) {
     encoder.writeVarUint(structs.size - start);
     encoder.writeClient(client);
     encoder.writeVarUint(clock);
