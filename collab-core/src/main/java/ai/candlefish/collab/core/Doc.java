@@ -732,7 +732,8 @@ public final class Doc {
 
   private void applyUpdate(byte[] update, Object origin, UpdateFormat format) {
     Objects.requireNonNull(update, "update");
-    UpdateReader.DecodedUpdate decoded = UpdateReader.decode(update, format, weighing ? Long.MAX_VALUE : -1);
+    UpdateReader.Weighing weighed = weighedWithin(weighing ? Long.MAX_VALUE : -1, Long.MAX_VALUE);
+    UpdateReader.DecodedUpdate decoded = UpdateReader.decode(update, format, weighed);
     integrate(decoded, origin, Long.MAX_VALUE, weighing ? weightOf(decoded) : 0);
   }
 
@@ -743,7 +744,9 @@ public final class Doc {
    * the document holds counts, not what passed through it: overwritten values and deleted text that were collected,
    * and keystrokes merged into one item, take no room. The update is weighed as it is decoded, within the room the
    * document has left, so that one refused for its weight allocates no more than that room; the other checks run
-   * after decoding. Nothing is integrated before every check passed.
+   * after decoding. Nothing is integrated before every check passed. What the document holds already (a client
+   * sending again what arrived before) integrates nothing and takes no room: it is not kept as it is decoded, and
+   * only the work of decoding it is bounded, by the whole limit.
    *
    * <p>What an update leaves waiting for updates not received yet is known only while it is integrated: the part
    * that would wait is kept only if {@link #pendingBytes()} stays within {@link UpdateLimits#maxPendingBytes()} with
@@ -766,7 +769,8 @@ public final class Doc {
     Objects.requireNonNull(update, "update");
     Objects.requireNonNull(limits, "limits");
     long max = limits.maxDocumentBytes();
-    UpdateReader.DecodedUpdate decoded = withinRoom(max, room -> UpdateReader.decode(update, UpdateFormat.V1, room));
+    UpdateReader.DecodedUpdate decoded =
+        withinRoom(max, room -> UpdateReader.decode(update, UpdateFormat.V1, weighedWithin(room, max)));
     long weight = weighing ? weightOf(decoded) : 0;
     // An update that adds nothing (deletions only) is let through: it is how a document over its limit shrinks.
     if (weight > 0 && heapWeight + weight > max) {
@@ -789,7 +793,8 @@ public final class Doc {
    * apply of an untrusted peer's update when those clients' structs are refused. Dropping them means decoding them,
    * so an update whose structs (the dropped ones too) would weigh more than the room is refused as it is read,
    * having allocated about that room, instead of being decoded whole (a Doc for every subdocument reference: a
-   * 16 MiB message took a document's thread seconds). The document does not change.
+   * 16 MiB message took a document's thread seconds). Structs the document holds already are left out too (they would
+   * integrate nothing), and take no room, as in {@code applyUpdate}. The document does not change.
    *
    * @throws DecodingException if the update is malformed
    * @throws LimitExceededException ({@link LimitExceededException.Limit#DOCUMENT_SIZE}) if the update's structs
@@ -799,7 +804,8 @@ public final class Doc {
     Objects.requireNonNull(update, "update");
     Objects.requireNonNull(clients, "clients");
     Objects.requireNonNull(limits, "limits");
-    return withinRoom(limits.maxDocumentBytes(), room -> Updates.withoutClients(update, clients, room));
+    long max = limits.maxDocumentBytes();
+    return withinRoom(max, room -> Updates.withoutClients(update, clients, weighedWithin(room, max)));
   }
 
   /**
@@ -822,6 +828,15 @@ public final class Doc {
       }
       return decode.apply(room(max));
     }
+  }
+
+  /**
+   * An update weighed by what it adds within {@code room} (-1: not weighed), and by what this document holds already
+   * (a client sending again what arrived before: it integrates nothing) within {@code max}, the most a whole
+   * document may hold.
+   */
+  private UpdateReader.Weighing weighedWithin(long room, long max) {
+    return room < 0 ? null : new UpdateReader.Weighing(room, store, max);
   }
 
   /**

@@ -22,16 +22,45 @@ abstract sealed class UpdateDecoder permits UpdateDecoderV1, UpdateDecoderV2 {
    * would hold (up to 85 times its bytes) is allocated.
    */
   long weightBudget = -1;
-  /** What the structs read so far weigh, when {@link #weightBudget} is set. */
+  /** What the structs read so far weigh, when {@link #weightBudget} is set, those the document holds aside. */
   long weight;
+  /**
+   * The store of the document the update is weighed for, or null. Structs it holds already (a client sending again
+   * what arrived before) integrate nothing: they are weighed against {@link #heldBudget}, not
+   * {@link #weightBudget}, and need not be kept.
+   */
+  StructStore holder;
+  /** What the structs that {@link #holder} holds may weigh in all: bounds the work of decoding a resend. */
+  long heldBudget;
+  private long heldWeight;
 
   UpdateDecoder(Lib0Decoder rest) {
     this.rest = rest;
   }
 
-  /** Counts {@code s} against {@link #weightBudget}, if set; throws once beyond it. */
-  final void weigh(AbstractStruct s) {
-    if (weightBudget >= 0 && (weight += HeapWeight.of(s)) > weightBudget) {
+  /** Weighs the structs read as {@code weighing} says; null: not at all. */
+  final void weighAs(UpdateReader.Weighing weighing) {
+    if (weighing != null) {
+      weightBudget = weighing.room();
+      holder = weighing.holder();
+      heldBudget = weighing.heldRoom();
+    }
+  }
+
+  /**
+   * Counts {@code s} against {@link #weightBudget}, or against {@link #heldBudget} if {@link #holder} holds it
+   * ({@code held}), when the update is weighed; throws once beyond.
+   */
+  final void weigh(AbstractStruct s, boolean held) {
+    if (weightBudget < 0) {
+      return;
+    }
+    if (held) {
+      if ((heldWeight += HeapWeight.of(s)) > heldBudget) {
+        throw new LimitExceededException(LimitExceededException.Limit.DOCUMENT_SIZE, "the update repeats more of "
+            + "what the document holds than its maximum size (refused at byte " + offset() + ")");
+      }
+    } else if ((weight += HeapWeight.of(s)) > weightBudget) {
       throw new LimitExceededException(LimitExceededException.Limit.DOCUMENT_SIZE, "the update would make the "
           + "document hold more memory than its maximum size allows (refused at byte " + offset() + ")");
     }

@@ -49,18 +49,23 @@ final class UpdateReader {
   // ------------------------------------------------------------------------------------------------- decoding
 
   static DecodedUpdate decode(byte[] update, UpdateFormat format) {
-    return decode(update, format, -1);
+    return decode(update, format, null);
   }
 
   /**
-   * {@link #decode(byte[], UpdateFormat)}, weighing its structs ({@link HeapWeight}) unless {@code maxWeight} is -1,
-   * and refused with {@link LimitExceededException} as soon as they weigh more than {@code maxWeight}.
+   * How an update's structs are weighed as they are decoded ({@link HeapWeight}), so that one that would hold too
+   * much is refused ({@link LimitExceededException}) before it is all allocated: those that the document whose store
+   * is {@code holder} lacks against {@code room}, those it holds already against {@code heldRoom} (a resend
+   * integrates nothing; they are not kept either). A null {@code holder} holds nothing.
    */
-  static DecodedUpdate decode(byte[] update, UpdateFormat format, long maxWeight) {
+  record Weighing(long room, StructStore holder, long heldRoom) {}
+
+  /** {@link #decode(byte[], UpdateFormat)}, weighed as {@code weighing} says (null: not weighed). */
+  static DecodedUpdate decode(byte[] update, UpdateFormat format, Weighing weighing) {
     Lib0Decoder in = new Lib0Decoder(update);
     try {
       UpdateDecoder d = format.newDecoder(in);
-      d.weightBudget = maxWeight;
+      d.weighAs(weighing);
       List<AbstractStruct[]> blocks = readStructs(d);
       DeleteSet ds = readDeleteSet(d, false);
       return new DecodedUpdate(byClient(blocks), ds, d.weight);
@@ -112,18 +117,16 @@ final class UpdateReader {
    * diff, conversion and obfuscation write them out that way again, and its merge sorts and merges them.
    */
   static UpdateMerger.Stream decodeStream(byte[] update, UpdateFormat format, boolean asWritten) {
-    return decodeStream(update, format, asWritten, -1);
+    return decodeStream(update, format, asWritten, null);
   }
 
-  /**
-   * {@link #decodeStream(byte[], UpdateFormat, boolean)}, weighing its structs ({@link HeapWeight}) unless
-   * {@code maxWeight} is -1, and refused with {@link LimitExceededException} as soon as they weigh more.
-   */
-  static UpdateMerger.Stream decodeStream(byte[] update, UpdateFormat format, boolean asWritten, long maxWeight) {
+  /** {@link #decodeStream(byte[], UpdateFormat, boolean)}, weighed as {@code weighing} says (null: not weighed). */
+  static UpdateMerger.Stream decodeStream(byte[] update, UpdateFormat format, boolean asWritten,
+      Weighing weighing) {
     Lib0Decoder in = new Lib0Decoder(update);
     try {
       UpdateDecoder d = format.newDecoder(in);
-      d.weightBudget = maxWeight;
+      d.weighAs(weighing);
       List<AbstractStruct> structs = new ArrayList<>();
       for (AbstractStruct[] block : readStructs(d)) {
         structs.addAll(Arrays.asList(block));
@@ -181,17 +184,30 @@ final class UpdateReader {
       int numStructs = readStructCount(d);
       long client = d.readClient();
       int clock = d.rest.readVarUintAsInt();
+      // Those below the holder's clock are skipped by integration, as Yjs skips them: not kept.
+      int held = d.holder == null ? 0 : d.holder.getState(client);
       // Sized by the claim only up to a bound: a v2 claim is checked against a budget, not against bytes.
       AbstractStruct[] arr = new AbstractStruct[Math.min(numStructs, 1024)];
+      int n = 0;
+      AbstractStruct lastHeld = null;
       for (int i = 0; i < numStructs; i++) {
         AbstractStruct s = readStruct(d, client, clock);
-        if (i == arr.length) {
+        boolean isHeld = clock < held && clock + s.length <= held;
+        d.weigh(s, isHeld);
+        clock += s.length;
+        if (isHeld) {
+          lastHeld = s;
+          continue;
+        }
+        if (n == arr.length) {
           arr = Arrays.copyOf(arr, (int) Math.min(numStructs, 2L * arr.length));
         }
-        arr[i] = s;
-        clock += s.length;
+        arr[n++] = s;
       }
-      blocks.add(arr);
+      if (n == 0 && lastHeld != null) {
+        arr[n++] = lastHeld; // a list held whole still stands for its client (of a client listed twice, the later wins)
+      }
+      blocks.add(n == arr.length ? arr : Arrays.copyOf(arr, n));
     }
     return blocks;
   }
@@ -208,7 +224,7 @@ final class UpdateReader {
     return numStructs;
   }
 
-  /** The struct of {@code client} at {@code clock}, checked and weighed ({@link UpdateDecoder#weigh}). */
+  /** The struct of {@code client} at {@code clock}, checked. */
   private static AbstractStruct readStruct(UpdateDecoder d, long client, int clock) {
     int at = d.offset();
     int info = d.readInfo();
@@ -224,7 +240,6 @@ final class UpdateReader {
     if ((long) clock + s.length > MAX_CLOCK) {
       throw new DecodingException("clock of client " + client + " overflows", at);
     }
-    d.weigh(s);
     return s;
   }
 

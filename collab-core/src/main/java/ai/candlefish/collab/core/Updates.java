@@ -257,22 +257,21 @@ public final class Updates {
    * @throws DecodingException if the update is malformed
    */
   public static byte[] withoutClients(byte[] update, Collection<Long> clients) {
-    return withoutClients(update, clients, -1);
+    return withoutClients(update, clients, null);
   }
 
   /**
-   * {@link #withoutClients(byte[], Collection)}, refused with {@link LimitExceededException} as soon as the structs
-   * it decodes weigh more than {@code maxWeight} ({@link HeapWeight}; -1: not weighed): {@link Doc#withoutClients}
-   * passes the room the document has left.
+   * {@link #withoutClients(byte[], Collection)}, weighed as it is decoded ({@code weighing}; null: not weighed):
+   * {@link Doc#withoutClients} passes the room the document has left, and leaves out what it holds already.
    */
-  static byte[] withoutClients(byte[] update, Collection<Long> clients, long maxWeight) {
+  static byte[] withoutClients(byte[] update, Collection<Long> clients, UpdateReader.Weighing weighing) {
     Objects.requireNonNull(update, "update");
     Objects.requireNonNull(clients, "clients");
     StateVector all = StateVector.empty();
     for (long client : clients) {
       all.set(client, Integer.MAX_VALUE);
     }
-    return UpdateMerger.diff(UpdateReader.decodeStream(update, UpdateFormat.V1, true, maxWeight), all,
+    return UpdateMerger.diff(UpdateReader.decodeStream(update, UpdateFormat.V1, true, weighing), all,
         UpdateFormat.V1);
   }
 

@@ -205,6 +205,63 @@ class UpdateLimitsTest {
   }
 
   @Test
+  void documentSize_ofAResendOfWhatTheDocumentHolds_takesNoRoom() {
+    // A client sending again what arrived before (a reconnect resending what it had no acknowledgement of): it was
+    // weighed in full, so a document more than half full refused what adds nothing. Only what it adds is weighed.
+    UpdateLimits limits = UpdateLimits.newBuilder().maxDocumentBytes(1 << 20).build();
+    byte[] subdocuments = subdocuments(500); // ~650 KB of heap
+    Doc doc = Doc.create();
+    doc.applyUpdate(subdocuments, null, limits);
+    byte[] state = doc.encodeStateAsUpdate();
+    assertThat(doc.applyUpdate(subdocuments, null, limits)).isTrue();
+    assertThat(doc.applyUpdate(state, null, limits)).isTrue();
+    Doc more = Doc.newBuilder().clientId(78).build();
+    more.applyUpdate(state);
+    more.getText("t").insert(0, "new");
+    assertThat(doc.withoutClients(more.encodeStateAsUpdate(), List.of(77L), limits)).hasSizeLessThan(100);
+    assertThat(doc.applyUpdate(more.encodeStateAsUpdate(), null, limits)).isTrue();
+    assertThat(doc.getText("t").toString()).isEqualTo("new");
+    assertThat(doc.getMap("m").size()).isEqualTo(500);
+    // What is new is weighed as before.
+    assertThatThrownBy(() -> doc.applyUpdate(subdocumentsOf(77, 500), null, limits))
+        .isInstanceOfSatisfying(LimitExceededException.class,
+            e -> assertThat(e.limit()).isEqualTo(LimitExceededException.Limit.DOCUMENT_SIZE));
+    assertThat(doc.getMap("o").size()).isZero();
+  }
+
+  @Test
+  void documentSize_aResendHeavierThanTheLimit_isRefusedAsItIsRead() {
+    // What the document holds of a client may be cheap (2,000 deleted characters, collected) and the same clocks in
+    // an update dear (2,000 subdocuments, ~2.6 MB): a "resend" weighs against the whole limit, and is not kept.
+    UpdateLimits limits = UpdateLimits.newBuilder().maxDocumentBytes(1 << 20).build();
+    Doc writer = Doc.newBuilder().clientId(9).build();
+    writer.getText("t").insert(0, "x".repeat(2_000));
+    writer.getText("t").delete(0, 2_000);
+    Doc doc = Doc.create();
+    doc.applyUpdate(writer.encodeStateAsUpdate(), null, limits);
+    Lib0Encoder out = new Lib0Encoder();
+    out.writeVarUint(1);
+    out.writeVarUint(2_000);
+    out.writeVarUint(9);
+    out.writeVarUint(0);
+    for (int i = 0; i < 2_000; i++) {
+      out.writeUint8(Content.DOC | Item.HAS_PARENT_SUB);
+      out.writeVarUint(1); // the parent is a root, by name
+      out.writeVarString("m");
+      out.writeVarString(Integer.toString(i)); // the key
+      out.writeVarString(Integer.toString(i)); // the guid
+      out.writeAny(Map.of());
+    }
+    out.writeVarUint(0);
+    byte[] heavy = out.toByteArray();
+    assertThatThrownBy(() -> doc.applyUpdate(heavy, null, limits))
+        .isInstanceOfSatisfying(LimitExceededException.class,
+            e -> assertThat(e.limit()).isEqualTo(LimitExceededException.Limit.DOCUMENT_SIZE))
+        .hasMessageContaining("repeats");
+    assertThat(doc.getMap("m").size()).isZero();
+  }
+
+  @Test
   void documentSize_countsTheHeapWhatAnUpdateBringsHolds_notOnlyItsBytes() {
     UpdateLimits limits = UpdateLimits.newBuilder().maxDocumentBytes(1 << 20).build();
     // 2,000 subdocuments in ~30 KB hold ~2.6 MB (a Doc each, ~1.3 KB): accepted before, as 30 KB is within 1 MiB.

@@ -456,6 +456,33 @@ class HostileClientTest {
   }
 
   @Test
+  void resendOfWhatTheDocumentHolds_toADocumentMoreThanHalfFull_isAcknowledged() {
+    // A reconnecting client may send again what the document has (updates it had no acknowledgement of): it was
+    // weighed in full, so a document more than half full closed the sender with 4413 for what adds nothing. 64 KiB
+    // per document; 20,000 characters hold ~41 KB.
+    CollabServer server = start(memory, b -> b.maxDocumentBytes(64 * 1024));
+    RawHocuspocusClient client = open(server, "doc");
+    Doc writer = Doc.newBuilder().clientId(1_000_000_001L).build();
+    writer.getText("t").insert(0, "x".repeat(20_000));
+    byte[] big = writer.encodeStateAsUpdate();
+    client.update("doc", big);
+    await().atMost(WAIT).until(() -> client.statuses("doc").equals(List.of(1)));
+    client.update("doc", big);
+    writer.getText("t").insert(0, "y");
+    client.update("doc", writer.encodeStateAsUpdate()); // the whole state again, and one character more
+    await().atMost(WAIT).until(() -> client.statuses("doc").size() == 3 || client.closed.isDone());
+    assertThat(client.closed).isNotDone();
+    assertThat(client.statuses("doc")).containsOnly(1);
+    assertThat(text(server, DOC)).isEqualTo("y" + "x".repeat(20_000));
+    // A genuinely new update of the same size is still refused.
+    Doc other = Doc.newBuilder().clientId(1_000_000_002L).build();
+    other.getText("t").insert(0, "z".repeat(20_000));
+    client.update("doc", other.encodeStateAsUpdate());
+    assertThat(client.closed.join()).isEqualTo(CloseCodes.DOCUMENT_TOO_LARGE);
+    assertThat(text(server, DOC)).isEqualTo("y" + "x".repeat(20_000));
+  }
+
+  @Test
   void documentLoadedForLong_takesManyTimesItsSizeInOverwrites_withoutBeingRefused() {
     // 8 KiB per document. ~71 KB of updates set a value over and over and type and delete text: what was
     // overwritten or deleted is collected, so the document holds a few KB and stays open to its writers; before,
