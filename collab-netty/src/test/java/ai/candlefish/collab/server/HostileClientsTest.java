@@ -201,6 +201,55 @@ class HostileClientsTest {
     }
   }
 
+  /**
+   * Presence clocks: the largest a JavaScript peer can read (2^53 - 1) is taken for the sender's own client and
+   * relayed; one beyond it is malformed and closes the sender with 1002; a removal of another user's client with that
+   * largest clock is ignored. The others' presence stays either way.
+   */
+  @Test
+  void presence_bogusClocks_areRefusedOrIgnored_othersKeepTheirPresence() {
+    start(b -> b);
+    YClient alice = connect("plans", "alice");
+    alice.awaitSynced();
+    alice.awareness.setLocalState(Map.of("name", "Alice"));
+    alice.send(awarenessFrame(alice.awareness.encodeUpdate()));
+    long aliceId = alice.awareness.clientId();
+    YClient bob = connect("plans", "bob");
+    YClient carol = connect("plans", "carol");
+    carol.awaitSynced();
+    await().untilAsserted(() -> assertThat(bob.awareness.states()).containsEntry(aliceId, Map.of("name", "Alice")));
+    long carolId = carol.awareness.clientId();
+    carol.send(awarenessFrame(presenceEntry(aliceId, (1L << 53) - 1, null)));
+    carol.send(awarenessFrame(presenceEntry(carolId, (1L << 53) - 1, "{\"name\":\"Carol\"}")));
+    await().untilAsserted(() -> assertThat(bob.awareness.states()).containsEntry(carolId, Map.of("name", "Carol")));
+    assertThat(bob.awareness.states()).containsEntry(aliceId, Map.of("name", "Alice"));
+
+    // 2^53, one beyond what lib0 reads (and our encoder writes): seven bytes of zeros with their continue bits, 0x10.
+    Lib0Encoder beyond = new Lib0Encoder();
+    beyond.writeVarUint(1);
+    beyond.writeVarUint(carolId);
+    for (int i = 0; i < 7; i++) {
+      beyond.writeUint8(0x80);
+    }
+    beyond.writeUint8(0x10);
+    beyond.writeVarString("{}");
+    carol.send(awarenessFrame(beyond.toByteArray()));
+    assertThat(carol.awaitClose().code()).isEqualTo(CloseCodes.PROTOCOL_ERROR);
+    await().untilAsserted(() -> assertThat(bob.awareness.states()).doesNotContainKey(carolId));
+    assertThat(bob.awareness.states()).containsEntry(aliceId, Map.of("name", "Alice"));
+    assertThat(alice.closed).isNotDone();
+  }
+
+  /** An awareness update of one entry: {@code client}, {@code clock}, the state's JSON ({@code null}: removed). */
+  private static byte[] presenceEntry(long client, long clock, String json) {
+    Lib0Encoder out = new Lib0Encoder();
+    out.writeVarUint(1);
+    out.writeVarUint(client);
+    out.writeVarUint(clock);
+    out.writeVarString(json == null ? "null" : json);
+    return out.toByteArray();
+  }
+
   @Test
   void presence_ofTheSamePrincipal_mayBeTakenOverByItsOtherConnection() {
     start(b -> b);

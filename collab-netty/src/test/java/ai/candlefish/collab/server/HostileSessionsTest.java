@@ -5,6 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.awareness.Awareness;
 import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.protocol.v1.ClientFrame;
+import ai.candlefish.collab.protocol.v1.Custom;
+import ai.candlefish.collab.protocol.v1.Hello;
+import ai.candlefish.collab.protocol.v1.Open;
+import ai.candlefish.collab.protocol.v1.QueryAwareness;
+import ai.candlefish.collab.protocol.v1.ServerFrame;
+import ai.candlefish.collab.protocol.v1.SyncStep1;
+import ai.candlefish.collab.protocol.v1.SyncStep2;
+import ai.candlefish.collab.protocol.v1.Update;
 import ai.candlefish.collab.spi.CollabHooks;
 import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.DocumentKey;
@@ -13,13 +22,21 @@ import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
 import ai.candlefish.collab.testkit.ServerWatch;
 import ai.candlefish.collab.testkit.TestTokens;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -284,6 +301,141 @@ class HostileSessionsTest {
       Bystander.assertKeptAfterRestart(server, this::restarted, List.of(same, other));
     } finally {
       release.countDown();
+    }
+  }
+
+  /**
+   * collab/1: frames about documents the client never opened on its connection (updates, both sync steps, presence,
+   * a query, a custom message) change nothing, reach no hook and get no answer, while the document it did open takes
+   * its edit; the connection stays.
+   */
+  @Test
+  void collabV1FramesForDocumentsNeverOpened_changeNothing_theConnectionStays() throws Exception {
+    List<String> stateless = new CopyOnWriteArrayList<>();
+    start(b -> b.hooks(new CollabHooks() {
+      @Override
+      public void onStateless(DocumentKey key, ConnectionInfo connection, Principal principal,
+          Permission permission, String payload) {
+        stateless.add(key.name());
+      }
+    }));
+    Bystander other = bystander("plans");
+    RawCollabV1Client eve = new RawCollabV1Client(server.port());
+    eve.send(ClientFrame.newBuilder().setHello(Hello.newBuilder().setToken("alice")));
+    eve.send(ClientFrame.newBuilder().setOpen(Open.newBuilder().setDocument("mine")));
+    await().atMost(Duration.ofSeconds(10)).until(() -> eve.received.stream().anyMatch(ServerFrame::hasOpened));
+    ByteString update = ByteString.copyFrom(textUpdate("from eve"));
+    for (String doc : List.of("never", "plans")) {
+      eve.send(ClientFrame.newBuilder().setUpdate(Update.newBuilder().setDocument(doc).setUpdate(update)
+          .setAckId(1)));
+      eve.send(ClientFrame.newBuilder().setSyncStep1(SyncStep1.newBuilder().setDocument(doc)
+          .setStateVector(ByteString.copyFrom(new byte[] {0}))));
+      eve.send(ClientFrame.newBuilder().setSyncStep2(SyncStep2.newBuilder().setDocument(doc).setUpdate(update)));
+      eve.send(ClientFrame.newBuilder().setAwareness(ai.candlefish.collab.protocol.v1.Awareness.newBuilder()
+          .setDocument(doc).setUpdate(ByteString.copyFrom(presence()))));
+      eve.send(ClientFrame.newBuilder().setQueryAwareness(QueryAwareness.newBuilder().setDocument(doc)));
+      eve.send(ClientFrame.newBuilder().setCustom(Custom.newBuilder().setDocument(doc).setPayload("x")));
+    }
+    eve.send(ClientFrame.newBuilder().setUpdate(Update.newBuilder().setDocument("mine")
+        .setUpdate(ByteString.copyFrom(textUpdate("mine"))).setAckId(2)));
+    eve.send(ClientFrame.newBuilder().setCustom(Custom.newBuilder().setDocument("mine").setPayload("y")));
+
+    // Frames are handled in order: once the last one's hook heard it, every earlier frame was handled.
+    await().atMost(Duration.ofSeconds(10)).until(() -> stateless.contains("mine"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> eve.received.stream().anyMatch(ServerFrame::hasAck));
+    assertThat(stateless).containsExactly("mine");
+    assertThat(eve.received).allSatisfy(f -> assertThat(documentOf(f)).isIn("", "mine"));
+    assertThat(text(DocumentKey.of("acme", "mine"))).isEqualTo("mine");
+    assertThat(text(DocumentKey.of("acme", "never"))).isEmpty();
+    assertThat(text(DocumentKey.of("acme", "plans"))).isEmpty();
+    assertThat(other.connected()).isTrue();
+    assertThat(eve.closed).isNotDone();
+  }
+
+  /**
+   * Hocuspocus out of order, with a valid token: an update sent before the document's token waits for it and is
+   * applied once the token is accepted, as Hocuspocus's server queues it (a refused token drops it:
+   * HocuspocusSessionTest); the same token again for the open document keeps the session going (its next update is
+   * acknowledged); an unknown message type closes the socket with 1003, keeping what was acknowledged.
+   */
+  @Test
+  void hocuspocusOutOfOrder_updateBeforeAuth_authTwice_unknownType() throws Exception {
+    start(b -> b);
+    RawHocuspocusClient client = new RawHocuspocusClient(server.port());
+    client.update("doc", textUpdate("before the token"));
+    client.auth("doc", "alice").step1("doc");
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.authenticated("doc") == 1);
+    client.auth("doc", "alice");
+    client.update("doc", textUpdate("after"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.statuses("doc").equals(List.of(1, 1)));
+    client.send("doc", 99);
+    assertThat(client.closed.get(10, TimeUnit.SECONDS)).isEqualTo(CloseCodes.UNSUPPORTED_DATA);
+    assertThat(client.closeReason.get()).isEqualTo("unknown message type 99");
+    // Two writers of random client ids: their texts in either order.
+    assertThat(text(DocumentKey.of("acme", "doc"))).hasSize(21).contains("before the token").contains("after");
+  }
+
+  private static byte[] presence() {
+    Awareness presence = new Awareness(Doc.create());
+    presence.setLocalState(Map.of("name", "eve"));
+    return presence.encodeUpdate();
+  }
+
+  /** The document a server frame is about ("" for those about none). */
+  private static String documentOf(ServerFrame frame) {
+    return switch (frame.getFrameCase()) {
+      case OPENED -> frame.getOpened().getDocument();
+      case SYNC_STEP1 -> frame.getSyncStep1().getDocument();
+      case SYNC_STEP2 -> frame.getSyncStep2().getDocument();
+      case UPDATE -> frame.getUpdate().getDocument();
+      case ACK -> frame.getAck().getDocument();
+      case AWARENESS -> frame.getAwareness().getDocument();
+      case CUSTOM -> frame.getCustom().getDocument();
+      case ERROR -> frame.getError().getDocument();
+      case STORE_STATUS -> frame.getStoreStatus().getDocument();
+      default -> "";
+    };
+  }
+
+  /** A raw collab/1 client over the JDK's WebSocket: sends frames in order, records what the server sends. */
+  private static final class RawCollabV1Client implements WebSocket.Listener {
+    final List<ServerFrame> received = new CopyOnWriteArrayList<>();
+    final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private final ByteArrayOutputStream parts = new ByteArrayOutputStream();
+    private final WebSocket socket;
+    private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
+
+    RawCollabV1Client(int port) {
+      socket = HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("collab.v1")
+          .buildAsync(URI.create("ws://127.0.0.1:" + port), this).join();
+    }
+
+    synchronized void send(ClientFrame.Builder frame) {
+      byte[] bytes = frame.build().toByteArray();
+      sending = sending.thenCompose(v -> socket.sendBinary(ByteBuffer.wrap(bytes), true));
+    }
+
+    @Override
+    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+      byte[] bytes = new byte[data.remaining()];
+      data.get(bytes);
+      parts.write(bytes, 0, bytes.length);
+      if (last) {
+        try {
+          received.add(ServerFrame.parseFrom(parts.toByteArray()));
+        } catch (InvalidProtocolBufferException e) {
+          throw new IllegalStateException(e);
+        }
+        parts.reset();
+      }
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      closed.complete(statusCode);
+      return null;
     }
   }
 }
