@@ -61,11 +61,7 @@ final class UpdateDecoderV1 extends UpdateDecoder {
 
   @Override
   boolean readParentInfo() {
-    long v = rest.readVarUint();
-    if (v > 1) {
-      throw error("parent info must be 0 or 1 but was " + v);
-    }
-    return v == 1;
+    return rest.readVarUint() == 1; // Yjs writes 1 (a named root) or 0 (an item) and reads anything but 1 as 0
   }
 
   @Override

@@ -113,11 +113,7 @@ final class UpdateDecoderV2 extends UpdateDecoder {
 
   @Override
   boolean readParentInfo() {
-    int v = parentInfos.read();
-    if (v > 1) {
-      throw error("parent info must be 0 or 1 but was " + v);
-    }
-    return v == 1;
+    return parentInfos.read() == 1; // Yjs writes 1 (a named root) or 0 (an item) and reads anything but 1 as 0
   }
 
   @Override
