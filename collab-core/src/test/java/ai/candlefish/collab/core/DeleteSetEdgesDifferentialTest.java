@@ -6,7 +6,6 @@ import ai.candlefish.collab.core.internal.codec.Lib0Encoder;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -85,6 +84,7 @@ class DeleteSetEdgesDifferentialTest {
 
   @Test
   void oddDeleteSets_appliedAndInTheAlgebra_asYjs() {
+    SameOutcomes outcomes = new SameOutcomes();
     Doc other = Doc.newBuilder().clientId(6).build();
     other.getText("t").insert(0, "xy");
     other.getText("t").delete(0, 1);
@@ -96,7 +96,7 @@ class DeleteSetEdgesDifferentialTest {
       doc.getText("t");
       peer.newDoc("ds", 1, true, Map.of("t", "text"));
       try {
-        same(name + ": apply", () -> {
+        outcomes.same(name + ": apply", () -> {
           doc.applyUpdate(update);
           return doc.encodeStateAsUpdate();
         }, () -> {
@@ -105,41 +105,22 @@ class DeleteSetEdgesDifferentialTest {
         });
         assertThat(doc.getText("t").toString()).as(name).isEqualTo(peer.snapshot("ds", Map.of("t", "text"))
             .get("values") instanceof Map<?, ?> m ? m.get("t") : null);
-        same(name + ": diff", () -> Updates.diff(update, emptySv), () -> peer.diffUpdate(update, emptySv));
-        same(name + ": diff past 4", () -> Updates.diff(update, someSv), () -> peer.diffUpdate(update, someSv));
-        same(name + ": merge", () -> Updates.merge(List.of(update)), () -> peer.mergeUpdates(List.of(update)));
-        same(name + ": merge of two", () -> Updates.merge(List.of(update, otherUpdate)),
+        outcomes.same(name + ": diff", () -> Updates.diff(update, emptySv), () -> peer.diffUpdate(update, emptySv));
+        outcomes.same(name + ": diff past 4", () -> Updates.diff(update, someSv),
+            () -> peer.diffUpdate(update, someSv));
+        outcomes.same(name + ": merge", () -> Updates.merge(List.of(update)),
+            () -> peer.mergeUpdates(List.of(update)));
+        outcomes.same(name + ": merge of two", () -> Updates.merge(List.of(update, otherUpdate)),
             () -> peer.mergeUpdates(List.of(update, otherUpdate)));
         byte[] withoutEmptyRanges = WITHOUT_EMPTY_RANGES.getOrDefault(name, update);
-        same(name + ": v1 to v2", () -> Updates.convertV1ToV2(update), () -> peer.convertUpdate(withoutEmptyRanges, true));
-        same(name + ": state vector", () -> Updates.stateVector(update).encode(),
+        outcomes.same(name + ": v1 to v2", () -> Updates.convertV1ToV2(update),
+            () -> peer.convertUpdate(withoutEmptyRanges, true));
+        outcomes.same(name + ": state vector", () -> Updates.stateVector(update).encode(),
             () -> peer.stateVectorFromUpdate(update, false));
       } finally {
         peer.drop("ds");
       }
     });
-    assertThat(differences).as("%s", log).isEmpty();
-  }
-
-  private final List<String> differences = new java.util.ArrayList<>();
-  private final List<String> log = new java.util.ArrayList<>();
-
-  private void same(String what, Supplier<byte[]> ours, Supplier<byte[]> theirs) {
-    String a;
-    String b;
-    try {
-      a = YjsInterop.base64(ours.get());
-    } catch (RuntimeException e) {
-      a = "fails";
-    }
-    try {
-      b = YjsInterop.base64(theirs.get());
-    } catch (RuntimeException e) {
-      b = "fails";
-    }
-    if (!a.equals(b)) {
-      differences.add(what);
-      log.add(what + ": ours " + a + ", Yjs " + b);
-    }
+    outcomes.assertNoDifferences();
   }
 }

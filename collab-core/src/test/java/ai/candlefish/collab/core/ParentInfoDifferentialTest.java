@@ -3,11 +3,9 @@ package ai.candlefish.collab.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.candlefish.collab.core.internal.codec.Lib0Encoder;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -45,11 +43,9 @@ class ParentInfoDifferentialTest {
     return e.toByteArray();
   }
 
-  private final List<String> differences = new ArrayList<>();
-  private final List<String> log = new ArrayList<>();
-
   @Test
   void parentInfoOtherThanOne_isReadAsAnItemParent_asYjs() {
+    SameOutcomes outcomes = new SameOutcomes();
     Map<String, byte[]> cases = new LinkedHashMap<>();
     cases.put("as Yjs writes it", update(1, 0));
     cases.put("2 for an item parent", update(1, 2));
@@ -62,44 +58,27 @@ class ParentInfoDifferentialTest {
       doc.getMap("m");
       peer.newDoc("pi", 1, true, Map.of("m", "map"));
       try {
-        same(name + ": apply", () -> {
+        outcomes.same(name + ": apply", () -> {
           doc.applyUpdate(update);
           return doc.encodeStateAsUpdate();
         }, () -> {
           peer.applyUpdate("pi", update);
           return peer.encodeStateAsUpdate("pi", null);
         });
-        same(name + ": diff", () -> Updates.diff(update, emptySv), () -> peer.diffUpdate(update, emptySv));
-        same(name + ": merge", () -> Updates.merge(List.of(update)), () -> peer.mergeUpdates(List.of(update)));
-        same(name + ": v1 to v2", () -> Updates.convertV1ToV2(update), () -> peer.convertUpdate(update, true));
-        same(name + ": state vector", () -> Updates.stateVector(update).encode(),
+        outcomes.same(name + ": diff", () -> Updates.diff(update, emptySv), () -> peer.diffUpdate(update, emptySv));
+        outcomes.same(name + ": merge", () -> Updates.merge(List.of(update)),
+            () -> peer.mergeUpdates(List.of(update)));
+        outcomes.same(name + ": v1 to v2", () -> Updates.convertV1ToV2(update),
+            () -> peer.convertUpdate(update, true));
+        outcomes.same(name + ": state vector", () -> Updates.stateVector(update).encode(),
             () -> peer.stateVectorFromUpdate(update, false));
       } finally {
         peer.drop("pi");
       }
     });
-    assertThat(differences).as("%s", log).isEmpty();
+    outcomes.assertNoDifferences();
     Doc doc = Doc.newBuilder().clientId(1).build();
     doc.applyUpdate(update(1, 2));
     assertThat(doc.getMap("m").toJson()).isEqualTo(Map.of("k", Map.of("x", "y")));
-  }
-
-  private void same(String what, Supplier<byte[]> ours, Supplier<byte[]> theirs) {
-    String a;
-    String b;
-    try {
-      a = YjsInterop.base64(ours.get());
-    } catch (RuntimeException e) {
-      a = "fails";
-    }
-    try {
-      b = YjsInterop.base64(theirs.get());
-    } catch (RuntimeException e) {
-      b = "fails";
-    }
-    log.add(what + ": ours " + a + ", Yjs " + b);
-    if (!a.equals(b)) {
-      differences.add(what);
-    }
   }
 }
