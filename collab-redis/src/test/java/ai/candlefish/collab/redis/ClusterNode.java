@@ -23,14 +23,18 @@ final class ClusterNode {
   private final BufferedReader out;
   private final Writer in;
 
-  ClusterNode(String jdbcUrl, String redisUri, String id, int leaseTtlMillis) throws Exception {
+  ClusterNode(String jdbcUrl, String redisUri, String id, int leaseTtlMillis, int nodeTimeoutMillis)
+      throws Exception {
     this.id = id;
     this.port = freePort();
     this.log = Files.createTempFile("cluster-node-" + id + "-", ".log");
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    process = new ProcessBuilder(java.toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+    // The reader's resyncs are logged at debug: the fault tests look for them.
+    process = new ProcessBuilder(java.toString(), "-Xmx256m",
+        "-Dorg.slf4j.simpleLogger.log.ai.candlefish.collab.redis.StreamReader=debug",
+        "-cp", System.getProperty("java.class.path"),
         ClusterNodeMain.class.getName(), jdbcUrl, redisUri, Integer.toString(port), id,
-        Integer.toString(leaseTtlMillis))
+        Integer.toString(leaseTtlMillis), Integer.toString(nodeTimeoutMillis))
         .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);

@@ -20,7 +20,8 @@ import java.time.Instant;
 /**
  * One node of the cluster that {@link ClusterTest} runs, each in its own JVM, and kills, pauses and resumes: a
  * {@link CollabServer} on a {@link JdbcDocumentStore} in PostgreSQL, with a {@link RedisClusterTransport} and
- * {@link JdbcDocumentLeases}. Arguments: JDBC URL, Redis URI, port, node id, lease TTL in milliseconds. Prints
+ * {@link JdbcDocumentLeases}. Arguments: JDBC URL, Redis URI, port, node id, lease TTL and node timeout (how long
+ * another node may go unheard) in milliseconds. Prints
  * "ready" once it listens. A token {@code name} or {@code name@millis} is principal {@code name} of tenant "cluster"
  * with write access (issued at {@code millis}, epoch milliseconds). Reads commands from its standard input: {@code
  * revoke <principal>} revokes the principal (tenant "cluster") and prints {@code revoked <connections>}.
@@ -40,7 +41,7 @@ public final class ClusterNodeMain {
     JdbcDocumentLeases leases = JdbcDocumentLeases.newBuilder(store).nodeId(nodeId)
         .ttl(Duration.ofMillis(Long.parseLong(args[4]))).build();
     RedisClusterTransport transport = RedisClusterTransport.newBuilder(args[1]).nodeId(nodeId)
-        .heartbeat(Duration.ofMillis(250), Duration.ofMillis(1500)).build();
+        .heartbeat(Duration.ofMillis(250), Duration.ofMillis(Long.parseLong(args[5]))).build();
     CollabServer.Builder builder = CollabServer.newBuilder().host("127.0.0.1").port(Integer.parseInt(args[2]))
         .documentStore(store).authenticator(ClusterNodeMain::principal)
         .cluster(transport, leases)

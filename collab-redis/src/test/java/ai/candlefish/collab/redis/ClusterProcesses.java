@@ -52,7 +52,12 @@ abstract class ClusterProcesses {
 
   /** Starts node {@code id} on this class's database and the Redis at {@code redisUri}. */
   ClusterNode node(String id, String redisUri, int leaseTtlMillis) throws Exception {
-    ClusterNode n = new ClusterNode(jdbcUrl, redisUri, id, leaseTtlMillis);
+    return node(id, redisUri, leaseTtlMillis, 1500);
+  }
+
+  /** ... which takes another node for gone when it has not heard from it for {@code nodeTimeoutMillis}. */
+  ClusterNode node(String id, String redisUri, int leaseTtlMillis, int nodeTimeoutMillis) throws Exception {
+    ClusterNode n = new ClusterNode(jdbcUrl, redisUri, id, leaseTtlMillis, nodeTimeoutMillis);
     nodes.add(n);
     return n;
   }

@@ -19,6 +19,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,6 +27,9 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,11 +37,13 @@ import org.junit.jupiter.api.Test;
  * The cluster under faults: server nodes in JVMs of their own ({@link ClusterNodeMain}) on one real PostgreSQL 17
  * and one real redis-server, with {@link CollabClient}s (and, in the convergence test, Node's y-websocket and Hocuspocus
  * providers) spread over them. Nodes are killed with {@code kill -9},
- * paused with {@code SIGSTOP} past their lease and resumed; Redis is killed and restarted under load. After each:
+ * paused with {@code SIGSTOP} past their lease and resumed; Redis is killed and restarted under load; a node's
+ * pub/sub lags while its document's stream is trimmed past its position. After each:
  * every acknowledged update is in the store and on every node, and every client converges with a fresh load from the
  * store.
  */
 class ClusterTest extends ClusterProcesses {
+  private static final Pattern TOKEN = Pattern.compile("\\[([a-z0-9]+-[0-9]+)\\]");
   private final List<CollabClient> clients = new ArrayList<>();
   private final AtomicBoolean writing = new AtomicBoolean(true);
   private final List<Thread> writers = new ArrayList<>();
@@ -375,6 +381,62 @@ class ClusterTest extends ClusterProcesses {
     }
   }
 
+  /**
+   * A node whose pub/sub lags (what Redis sends its subscriber connection is held back: the copies of the stream
+   * entries, the other nodes' heartbeats) while the document's stream is trimmed past its position: its reader finds
+   * entries missing from the stream, the node reloads the document from the store and brings its clients up to date
+   * while its copies are still held back; afterwards every acknowledged update is on every client, node and in the
+   * store. The other nodes' heartbeats are held back too, but c waits a minute before it takes them for gone (which
+   * would reload every document as well): here only the gap can make it reload.
+   */
+  @Test
+  void streamTrimmedUnderALaggingNode_itReloadsFromTheStore_andResyncsItsClients() throws Exception {
+    ClusterNode a = node("a", 3000);
+    ClientDocument onA = openFirst(a, "lagging");
+    ClusterNode b = node("b", 3000);
+    try (TcpBalancer link = new TcpBalancer(() -> List.of(redis.port()))) {
+      ClusterNode c = node("c", "redis://127.0.0.1:" + link.port(), 3000, 60_000);
+      ClientDocument onB = open(b, "lagging");
+      ClientDocument onC = open(c, "lagging");
+      ClientDocument readerOnC = open(c, "lagging");
+      Set<String> acked = ConcurrentHashMap.newKeySet();
+      write(onA, "a", acked);
+      write(onB, "b", acked);
+      write(onC, "c", acked);
+      await("load before the lag").atMost(Duration.ofSeconds(60)).until(() -> acked.size() >= 100);
+
+      link.holdSubscriptions();
+      int mark = c.log().length();
+      // Trimmed until c's reader has read past a gap: a trim right after one of its reads, with nothing written
+      // between them, leaves none.
+      String stream = "collab:s:7:cluster/lagging";
+      await("c finds its stream trimmed past its position").atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(300)).until(() -> {
+            redis.command("XTRIM " + stream + " MAXLEN 0");
+            return c.log().substring(mark).contains("stream of cluster/lagging jumped");
+          });
+      await("c reloads the document from the store").atMost(Duration.ofSeconds(30)).until(() -> {
+        String log = c.log().substring(mark);
+        int jump = log.indexOf("stream of cluster/lagging jumped");
+        return log.indexOf("node c: resyncing cluster/lagging from the store", jump) > jump;
+      });
+      Set<String> ackedElsewhere = acked.stream().filter(t -> !t.startsWith("c-")).collect(Collectors.toSet());
+      await("c's clients have what a and b acknowledged, with c's copies still held back")
+          .atMost(Duration.ofSeconds(30)).until(() -> tokens(text(readerOnC)).containsAll(ackedElsewhere));
+      assertThat(link.heldAny()).as("copies for c were held back").isTrue();
+      assertThat(c.log().substring(mark)).as("c's log while it lagged").doesNotContain("not heard from");
+
+      link.release();
+      int afterRelease = acked.size();
+      await("load after the lag").atMost(Duration.ofSeconds(60)).until(() -> acked.size() >= afterRelease + 100);
+      stopWriting();
+      String text = assertConverged("lagging", List.of(onA, onB, onC, readerOnC), List.of(a, b, c));
+      for (String token : acked) {
+        assertThat(text).as("acknowledged").contains("[" + token + "]");
+      }
+    }
+  }
+
   @Test
   void pausedOwner_pastItsLease_doesNoOnceOnlyWork_whenItComesBack() throws Exception {
     ClusterNode a = node("a", 1000);
@@ -485,6 +547,16 @@ class ClusterTest extends ClusterProcesses {
     int otherMark = other == a ? restartA : restartB;
     assertThat(other.log().substring(otherMark)).as("once-only work on %s, which does not hold the lease", other.id)
         .doesNotContain("once-only work for cluster/down");
+  }
+
+  /** The "[writer-n]" tokens in {@code text}. */
+  private static Set<String> tokens(String text) {
+    Set<String> tokens = new HashSet<>();
+    Matcher m = TOKEN.matcher(text);
+    while (m.find()) {
+      tokens.add(m.group(1));
+    }
+    return tokens;
   }
 
   /** The tokens of {@code writer} (a prefix) sent since {@code before}, in no particular order. */
