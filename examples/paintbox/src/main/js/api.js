@@ -37,11 +37,12 @@ export async function api (path, { method = 'GET', body, token } = {}) {
   if (token) headers.Authorization = 'Bearer ' + token
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
   if (!response.ok) {
-    let message = response.statusText
+    // Paintbox's refusals say why in `detail` (problem details); other answers (a proxy's) may say nothing.
+    let message = null
     try {
-      message = (await response.json()).message || message
+      message = (await response.json()).detail
     } catch {}
-    throw new ApiError(response.status, message, refusalOf(response))
+    throw new ApiError(response.status, message || response.statusText || 'HTTP ' + response.status, refusalOf(response))
   }
   return response.status === 204 ? null : response.json()
 }

@@ -8,9 +8,10 @@ import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { memo, useEffect, useLayoutEffect, useMemo, useReducer, useState } from 'react'
-import { ACCESS_REVOKED, api, ApiError, collabUrls, untilAnswered } from './api.js'
+import { ACCESS_REVOKED, api, ApiError, collabUrls } from './api.js'
 import { Notes } from './notes.jsx'
 import { TextField } from './text-field.jsx'
+import { EstimateTitle, useEstimateRecord } from './title.jsx'
 import { VersionsPanel, VersionView } from './versions.jsx'
 
 const KINDS = ['Wall', 'Ceiling', 'Trim', 'Door', 'Window frame', 'Floor']
@@ -349,8 +350,6 @@ function DeleteButton ({ id, title, user, onUnauthorized }) {
 }
 
 export function EstimatePage ({ id, user, config, onUnauthorized }) {
-  const [estimate, setEstimate] = useState(null)
-  const [error, setError] = useState(null)
   const [refused, setRefused] = useState(null) // {} once the socket refused the estimate as deleted
   const documentName = 'estimate-' + id
   // Not connected here: Lexical's collaboration plugin connects it when the notes editor mounts (so the editor
@@ -383,29 +382,16 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
   const deleted = doc.getMap('deleted')
   useObserved(deleted)
   const gone = refused || (deleted.get('by') !== undefined ? { by: deleted.get('by') } : null)
+  // The title, whether this user may change it (title.jsx). The rooms and the notes (whose editor connects the
+  // provider) wait for it: a made-up or mistyped id in the URL must not open, and with the notes' first paragraph
+  // create, a document that no estimate in the list stands for.
+  const { estimate, error, renamedHere } = useEstimateRecord(id, user, doc.getMap('renamed'), onUnauthorized)
   useEffect(() => {
     if (gone) provider.disconnect()
   }, [provider, gone !== null])
   const writable = estimate !== null && estimate.writable === true && !gone
   useKeptInBrowser(user.name, documentName, doc, provider, writable,
     gone !== null || (error !== null && error.missing))
-  // The estimate's record (title, whether this user may change it), asked until the server answers; only an answer
-  // that asking again cannot change (not found, refused) replaces the page with an error. The rooms and the notes
-  // (whose editor connects the provider) wait for it: a made-up or mistyped id in the URL must not open, and with
-  // the notes' first paragraph create, a document that no estimate in the list stands for.
-  useEffect(() => {
-    let stopped = false
-    untilAnswered(() => api('/api/estimates/' + id, { token: user.token }), { stopped: () => stopped })
-      .then(answer => { if (answer) setEstimate(answer) }, err => {
-        if (stopped) return
-        if (err instanceof ApiError && err.status === 401) onUnauthorized(user.token, err.revoked)
-        else if (err instanceof ApiError && err.status === 404) {
-          setError({ missing: true, message: `No estimate “${id}” here: the link may be mistyped, or you may not see this estimate.` })
-        } else setError({ message: err.message || 'HTTP ' + err.status })
-      })
-    return () => { stopped = true }
-  }, [id, user.token])
-
   const rooms = doc.getArray('rooms')
   const totals = doc.getMap('totals')
   useObserved(rooms)
@@ -444,7 +430,8 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
     <section className='estimate' data-status={status}>
       <div className='estimate-head'>
         <a href='#/'>← Estimates</a>
-        <h1 id='estimate-title'>{estimate ? estimate.title : '…'}</h1>
+        <EstimateTitle estimate={estimate} user={user} writable={writable} onRenamed={renamedHere}
+          onUnauthorized={onUnauthorized} />
         {writable
           ? <span className='undo'>
             <button className='link' id='undo' title='Undo your last change (Ctrl+Z)' disabled={!undo.undo}

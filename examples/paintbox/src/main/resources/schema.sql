@@ -5,6 +5,9 @@ CREATE TABLE IF NOT EXISTS paintbox_estimate (
   title VARCHAR(120) NOT NULL,
   created TIMESTAMP WITH TIME ZONE NOT NULL
 );
+-- How often the estimate was renamed: of two answers about it, the page keeps the one with the higher number, so two
+-- renames at once end with the title committed last on every page. (A column of its own: lists from before have none.)
+ALTER TABLE paintbox_estimate ADD COLUMN IF NOT EXISTS title_version BIGINT NOT NULL DEFAULT 0;
 
 -- How often the list changed (a creation or a deletion, in the same transaction): an instance reads the list's ids
 -- again only after it changed (ListedEstimatesAuthenticator). One row.

@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -27,10 +28,11 @@ import org.springframework.web.server.ResponseStatusException;
 
 /**
  * Paintbox's API for the page: where the collaboration server listens, and the estimates (list with who has each
- * open, create, one, delete). Estimates need a signed-in user of the tenant {@value PaintboxApplication#TENANT} (a token of
- * another tenant finds none and may create none), and the API grants what the collaboration socket grants: a user
- * sees the estimates whose document the token may read (others are 404, as if not there) and creates one only if
- * the token may write it. Their content goes through the collaboration socket.
+ * open, create, one, rename, delete). Estimates need a signed-in user of the tenant
+ * {@value PaintboxApplication#TENANT} (a token of another tenant finds none and may create none), and the API grants
+ * what the collaboration socket grants: a user sees the estimates whose document the token may read (others are 404,
+ * as if not there) and creates one only if the token may write it. Their content goes through the collaboration
+ * socket.
  */
 @RestController
 class EstimateController {
@@ -40,14 +42,21 @@ class EstimateController {
    * pages that have it open show so and forget their copy.
    */
   static final String DELETED = "deleted";
+  /**
+   * The Y.Map of an estimate's document that the server changes after each rename ({@code version}: the new
+   * {@code titleVersion}, {@code by}: who): the pages that have it open ask the API for the title again. The list in
+   * the database holds the title, not the document, so a page shows no title that a later rename replaced, nor one
+   * that a client wrote there.
+   */
+  static final String RENAMED = "renamed";
   private static final int MARK_TIMEOUT_SECONDS = 30;
 
   /**
    * An estimate as the page sees it; {@code writable}: whether the caller's token may change it (a page keeps only
    * writable estimates in the browser: an edit the server refuses must not come back with the next page).
    */
-  record EstimateView(String id, String title, Instant created, String document, List<Person> viewers,
-      boolean writable) {}
+  record EstimateView(String id, String title, Instant created, long titleVersion, String document,
+      List<Person> viewers, boolean writable) {}
 
   /**
    * Who the caller is, as the API sees the token: its name, and whether it may create an estimate (the page offers
@@ -60,6 +69,9 @@ class EstimateController {
 
   /** What the page sends to create an estimate. */
   record CreateRequest(String title) {}
+
+  /** What the page sends to rename an estimate. */
+  record RenameRequest(String title) {}
 
   /**
    * Where the page connects its y-websocket provider: {@code ws://<page's host>:<collabPort><collabPath>/<document>};
@@ -147,6 +159,28 @@ class EstimateController {
   }
 
   /**
+   * Renames estimate {@code id} (a user who may change it; the title as {@link Estimates#checkedTitle} wants it, else
+   * 400 saying why): the list has the new title at once, on every instance, and the pages that have the estimate open
+   * hear of it through the document ({@value #RENAMED}) and ask for it. 404 for an estimate the token may not read,
+   * as for one that is not there (or was deleted meanwhile); 403 for one it may only read.
+   */
+  @PatchMapping("/api/estimates/{id}")
+  EstimateView rename(@RequestHeader(name = "Authorization", required = false) String authorization,
+      @PathVariable("id") String id, @RequestBody(required = false) RenameRequest request, HttpServletRequest http) {
+    Users.Caller caller = writer(authorization, id, http, "renaming");
+    Estimates.Estimate renamed;
+    try {
+      renamed = estimates.rename(id, request == null ? null : request.title())
+          .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no estimate " + id));
+    } catch (IllegalArgumentException e) {
+      throw new ResponseStatusException(HttpStatus.BAD_REQUEST, e.getMessage());
+    }
+    tellOpenPages(caller.estimate(id), RENAMED, Map.of("version", (double) renamed.titleVersion(),
+        "by", caller.name()));
+    return view(renamed, presence.viewers(), true);
+  }
+
+  /**
    * Deletes estimate {@code id} for everybody (a token that may write it): it leaves the list, so the collaboration
    * socket opens its document no more ({@link ListedEstimatesHooks}); the pages that have it open, on every instance,
    * hear it through the document ({@value #DELETED}), say so and forget their copy in the browser; and what the store
@@ -158,6 +192,20 @@ class EstimateController {
   @ResponseStatus(HttpStatus.NO_CONTENT)
   void delete(@RequestHeader(name = "Authorization", required = false) String authorization,
       @PathVariable("id") String id, HttpServletRequest http) {
+    Users.Caller caller = writer(authorization, id, http, "deleting");
+    if (!estimates.delete(id)) {
+      throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no estimate " + id); // deleted meanwhile
+    }
+    DocumentKey key = caller.estimate(id);
+    tellOpenPages(key, DELETED, Map.of("by", caller.name(), "at", (double) System.currentTimeMillis()));
+    store.delete(key);
+  }
+
+  /**
+   * The caller, if its token may change estimate {@code id} ({@code doing}: what for, in the 403's words); 404 for an
+   * estimate it may not read, as for one that is not there, and 403 for one it may only read.
+   */
+  private Users.Caller writer(String authorization, String id, HttpServletRequest http, String doing) {
     Users.Caller caller = users.caller(authorization, http);
     Permission permission = caller.permission(id);
     if (!permission.canRead() || estimates.find(id).isEmpty()) {
@@ -165,35 +213,32 @@ class EstimateController {
     }
     if (!permission.canWrite()) {
       throw new ResponseStatusException(HttpStatus.FORBIDDEN, "your token may only read estimate " + id
-          + " (its 'collab' claim): deleting it needs write access");
+          + " (its 'collab' claim): " + doing + " it needs write access");
     }
-    if (!estimates.delete(id)) {
-      throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no estimate " + id); // deleted meanwhile
-    }
-    DocumentKey key = caller.estimate(id);
-    markDeleted(key, caller.name());
-    store.delete(key);
+    return caller;
   }
 
-  /** Tells the pages that have {@code key} open that {@code by} deleted it (see {@value #DELETED}). */
-  private void markDeleted(DocumentKey key, String by) {
+  /**
+   * Writes {@code fields} into the Y.Map {@code map} of {@code key}'s document, which every page that has it open
+   * receives (on every instance). Done all the same if that fails: open pages find out when they reload (a deleted
+   * estimate: when their socket is refused).
+   */
+  private void tellOpenPages(DocumentKey key, String map, Map<String, Object> fields) {
     try (DocumentHandle handle = server.openDocument(key).get(MARK_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
       handle.edit(txn -> {
-        YMap deleted = txn.doc().getMap(DELETED);
-        deleted.set("by", by);
-        deleted.set("at", (double) System.currentTimeMillis());
+        YMap marks = txn.doc().getMap(map);
+        fields.forEach(marks::set);
       }).get(MARK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
-      // Deleted all the same: open pages find out when their socket is refused or they reload.
-      log.warn("could not tell the open pages of {} that it was deleted: {}", key, e.toString());
+      log.warn("could not tell the open pages of {} that it was {}: {}", key, map, e.toString());
     }
   }
 
   private static EstimateView view(Estimates.Estimate e, Map<String, List<String>> viewers, boolean writable) {
     List<Person> people = viewers.getOrDefault(e.id(), List.of()).stream()
         .map(name -> new Person(name, Users.colorOf(name))).toList();
-    return new EstimateView(e.id(), e.title(), e.created(), e.document(), people, writable);
+    return new EstimateView(e.id(), e.title(), e.created(), e.titleVersion(), e.document(), people, writable);
   }
 }

@@ -16,8 +16,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 
@@ -37,10 +35,8 @@ class PaintboxAccessBrowserTest {
 
   @BeforeAll
   void runScenarios() throws Exception {
-    try (ConfigurableApplicationContext app = new SpringApplicationBuilder(PaintboxApplication.class).run(
-        "--server.port=0", "--server.address=127.0.0.1", "--candlefish.collab.port=0",
-        "--candlefish.collab.host=127.0.0.1", "--paintbox.data-dir=" + dataDir)) {
-      String base = "http://127.0.0.1:" + ((WebServerApplicationContext) app).getWebServer().getPort() + "/";
+    try (ConfigurableApplicationContext app = LocalPaintbox.start(dataDir)) {
+      String base = LocalPaintbox.base(app);
       CollabServer server = app.getBean(CollabServer.class);
       PresenceHooks presence = app.getBean(PresenceHooks.class);
       RevokedUsers revokedUsers = app.getBean(RevokedUsers.class);
@@ -78,7 +74,7 @@ class PaintboxAccessBrowserTest {
         return revokedUsers.revoke("Wendy").join();
       });
       scenarios = NodeScenarios.run("paintbox-access.mjs", "scenario", List.of(base,
-          System.getProperty("screenshot.dir", "target/screenshots") + "/access", "delete", "revoke",
+          LocalPaintbox.shots("access"), "delete", "revoke",
           "revoke-on-the-list"), Map.of());
       assertThat(revoked.get(10, TimeUnit.SECONDS)).as("connections whose sessions the revocation ended").isOne();
       assertThat(revokedOnTheList.get(10, TimeUnit.SECONDS)).as("Wendy had no socket open").isZero();

@@ -208,6 +208,76 @@ class PaintboxApplicationTest {
   }
 
   @Test
+  void api_saysWhyItRefusedAnInput_inTheBodysDetail() throws Exception {
+    HttpResponse<String> noName = call("POST", "/api/login", null, "{\"name\":\"  \"}");
+    assertThat(JSON.readTree(noName.body()).get("detail").asText()).isEqualTo("the name must have 1 to 40 characters");
+    HttpResponse<String> create = call("POST", "/api/estimates", login("Ada"), "{\"title\":\"a\\tb\"}");
+    assertThat(create.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(create.body()).get("detail").asText())
+        .isEqualTo("the title may not contain control characters (line breaks, tabs)");
+    HttpResponse<String> unauthorized = call("GET", "/api/estimates", "not-a-token", null);
+    assertThat(JSON.readTree(unauthorized.body()).get("detail").asText())
+        .isEqualTo("invalid or expired token; sign in again");
+    assertThat(unauthorized.headers().allValues("WWW-Authenticate"))
+        .containsExactly("Bearer error=\"invalid_token\", error_description=\"invalid or expired token\"");
+  }
+
+  @Test
+  void rename_changesTheListsTitle_tellsTheOpenPages_refusesBadTitlesSayingWhy_andNeedsWriteAccess()
+      throws Exception {
+    String ada = login("Ada");
+    String id = JSON.readTree(call("POST", "/api/estimates", ada, "{\"title\":\"Attic\"}").body()).get("id")
+        .asText();
+    String path = "/api/estimates/" + id;
+    Map<String, String> refusals = Map.of(
+        "{}", "an estimate needs a title",
+        "{\"title\":\"   \"}", "an estimate needs a title",
+        "{\"title\":\"" + "é".repeat(121) + "\"}", "the title has 121 characters; at most 120 fit",
+        "{\"title\":\"a\\u0000b\"}", "the title may not contain control characters (line breaks, tabs)",
+        "{\"title\":\"a\\nb\"}", "the title may not contain control characters (line breaks, tabs)",
+        "{\"title\":\"a\\u2028b\"}", "the title may not contain control characters (line breaks, tabs)",
+        "{\"title\":\"a\\ud800b\"}", "the title is not valid text (half of a character: a lone surrogate)");
+    refusals.forEach((body, detail) -> {
+      try {
+        HttpResponse<String> refused = call("PATCH", path, ada, body);
+        assertThat(refused.statusCode()).as(body).isEqualTo(400);
+        assertThat(JSON.readTree(refused.body()).get("detail").asText()).as(body).isEqualTo(detail);
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    });
+    DevTokens tokens = DevTokens.fromSettings(null, dataDir, Duration.ofHours(1));
+    String rename = "{\"title\":\"Loft\"}";
+    assertThat(call("PATCH", path, null, rename).statusCode()).isEqualTo(401);
+    HttpResponse<String> reader = call("PATCH", path, tokens.issue("Rita", "read"), rename);
+    assertThat(reader.statusCode()).isEqualTo(403);
+    assertThat(JSON.readTree(reader.body()).get("detail").asText()).contains("renaming it needs write access");
+    assertThat(call("PATCH", path, tokens.issue("Bea", Map.of("estimate-0123456789", "write")), rename)
+        .statusCode()).as("a token that may not see it").isEqualTo(404);
+    assertThat(call("PATCH", "/api/estimates/zzzzzzzzzz", ada, rename).statusCode()).isEqualTo(404);
+    assertThat(JSON.readTree(call("GET", path, ada, null).body()).get("titleVersion").asLong()).isZero();
+
+    HttpResponse<String> renamed = call("PATCH", path, ada, "{\"title\":\"  Attic and loft \"}");
+
+    assertThat(renamed.statusCode()).as(renamed.body()).isEqualTo(200);
+    JsonNode estimate = JSON.readTree(renamed.body());
+    assertThat(estimate.get("title").asText()).isEqualTo("Attic and loft");
+    assertThat(estimate.get("titleVersion").asLong()).isOne();
+    assertThat(JSON.readTree(call("GET", path, ada, null).body()).get("title").asText()).isEqualTo("Attic and loft");
+    assertThat(call("GET", "/api/estimates", ada, null).body()).contains("Attic and loft");
+    try (DocumentHandle handle = collab.openDocument(DocumentKey.of(PaintboxApplication.TENANT, "estimate-" + id))
+        .get(30, TimeUnit.SECONDS)) {
+      Map<String, Object> renamedMark = handle.read(doc -> doc.getMap(EstimateController.RENAMED).toJson())
+          .get(30, TimeUnit.SECONDS);
+      assertThat(renamedMark).as("what tells the open pages to ask again").containsEntry("by", "Ada");
+      assertThat(((Number) renamedMark.get("version")).longValue()).isOne();
+    }
+    assertThat(JSON.readTree(call("PATCH", path, ada, rename).body()).get("titleVersion").asLong()).isEqualTo(2);
+    assertThat(call("DELETE", path, ada, null).statusCode()).isEqualTo(204);
+    assertThat(call("PATCH", path, ada, rename).statusCode()).as("deleted").isEqualTo(404);
+  }
+
+  @Test
   void versions_refuseWhatTheyCannotKeep_andAnswer404ForWhatIsNotThere() throws Exception {
     String token = login("Ada");
     String id = JSON.readTree(call("POST", "/api/estimates", token, "{\"title\":\"Porch\"}").body()).get("id")

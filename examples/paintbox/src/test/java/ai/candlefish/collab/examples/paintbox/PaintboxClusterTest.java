@@ -50,7 +50,8 @@ import tools.jackson.databind.ObjectMapper;
  * the page of the dead instance goes on through the survivor's socket ({@code paintbox.collab-fallback-urls}). Before
  * that, a real browser on each instance edits another estimate, and an estimate deleted through one instance is
  * marked for the other's clients and erased from the shared store, and a user revoked through one instance is refused
- * by both. The two instances serve all the tests (a Paintbox
+ * by both; and two people renaming an estimate at once through the two instances end with one name on every page. The
+ * two instances serve all the tests (a Paintbox
  * JVM takes long to start on a busy machine): the kill comes last.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -167,7 +168,7 @@ class PaintboxClusterTest {
    * revoked"); a token issued after is accepted by both again.
    */
   @Test
-  @Order(2)
+  @Order(3)
   void aUserRevokedThroughOneInstance_isRefusedByBothInstancesApisAndSockets_untilSignedInAgain() throws Exception {
     String dan = login(a, "Dan");
     String id = post(b, "/api/estimates", dan, "{\"title\":\"Porch\"}").get("id").asText();
@@ -202,7 +203,7 @@ class PaintboxClusterTest {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void anEstimateDeletedThroughOneInstance_isMarkedForTheOthersClients_refusedThere_andErasedFromTheStore()
       throws Exception {
     String aliceToken = login(a, "Alice");
@@ -235,7 +236,7 @@ class PaintboxClusterTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void twoInstances_convergeWithTotalsOnTheLeaseHolderOnly_andAfterAKillTheSurvivorKeepsEverythingAndServesBothPages()
       throws Exception {
     String aliceToken = login(a, "Alice");
@@ -279,7 +280,7 @@ class PaintboxClusterTest {
     // A browser on each instance has the estimate open when the owner is killed (SIGKILL, by the script): the page
     // of the dead one goes on through the survivor's socket, and both pages end with the survivor's total.
     JsonNode failover = NodeScenarios.run("paintbox-failover.mjs", "scenario", List.of(owner.base() + "/",
-        other.base() + "/", System.getProperty("screenshot.dir", "target/screenshots") + "/cluster",
+        other.base() + "/", LocalPaintbox.shots("cluster"),
         estimate.get("id").asText(), "900", Long.toString(owner.process.pid())), Map.of()).passed("failover");
     assertThat(failover.get("to").asText()).isEqualTo("ws://127.0.0.1:" + other.collabPort);
     assertThat(failover.get("grand").asText()).isEqualTo("€1,020.00");
@@ -316,7 +317,7 @@ class PaintboxClusterTest {
   void aBrowserOnEachInstance_editTheSameEstimate_andBothShowTheTotalsThatOnlyTheLeaseHolderComputed()
       throws Exception {
     JsonNode seen = PaintboxApplicationTest.node("paintbox-browser.mjs", "edit", a.base() + "/",
-        System.getProperty("screenshot.dir", "target/screenshots") + "/cluster", b.base() + "/");
+        LocalPaintbox.shots("cluster"), b.base() + "/");
 
     assertThat(seen.get("grandText").asText()).isEqualTo("€335.00");
     assertThat(seen.get("notes").asText()).contains("Access via the back door.", "Alice: hall first.",
@@ -329,6 +330,24 @@ class PaintboxClusterTest {
     assertThat(leaseOwner(document)).isIn(a.nodeId, b.nodeId);
     assertThat(owner.totalsWrites(document)).as("the lease holder computed the totals").isPositive();
     assertThat(other.totalsWrites(document)).as("the other instance never did").isZero();
+  }
+
+  /**
+   * Renaming through both instances ({@code paintbox-rename.mjs}, race): Alice's page on one, Bob's on the other and
+   * Carol's list on the first; three times both rename the estimate at once, and each time every page and both
+   * instances' lists end with one and the same name, without a reload.
+   */
+  @Test
+  @Order(2)
+  void renamesAtOnceThroughBothInstances_endWithOneNameOnEveryPageAndInTheList() throws Exception {
+    JsonNode seen = NodeScenarios.run("paintbox-rename.mjs", "scenario", List.of(a.base() + "/",
+        LocalPaintbox.shots("cluster"), "race"),
+        Map.of("PAINTBOX_OTHER_BASE", b.base() + "/")).passed("race");
+
+    String last = seen.get("rounds").get(2).asText();
+    assertThat(last).isIn("Alice's name 3", "Bob's name 3");
+    String token = login(b, "Dora");
+    assertThat(get(b, "/api/estimates/" + seen.get("id").asText(), token).get("title").asText()).isEqualTo(last);
   }
 
   private ClientDocument open(Instance i, String token, String document) throws Exception {

@@ -11,8 +11,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 
@@ -33,12 +31,10 @@ class PaintboxPageBrowserTest {
 
   @BeforeAll
   void runScenarios() throws IOException, InterruptedException {
-    try (ConfigurableApplicationContext app = new SpringApplicationBuilder(PaintboxApplication.class).run(
-        "--server.port=0", "--server.address=127.0.0.1", "--candlefish.collab.port=0",
-        "--candlefish.collab.host=127.0.0.1", "--paintbox.data-dir=" + dataDir)) {
-      String base = "http://127.0.0.1:" + ((WebServerApplicationContext) app).getWebServer().getPort() + "/";
+    try (ConfigurableApplicationContext app = LocalPaintbox.start(dataDir)) {
+      String base = LocalPaintbox.base(app);
       List<String> args = new ArrayList<>(List.of(base,
-          System.getProperty("screenshot.dir", "target/screenshots") + "/page"));
+          LocalPaintbox.shots("page")));
       args.addAll(List.of(SCENARIOS));
       scenarios = NodeScenarios.run("paintbox-page.mjs", "scenario", args,
           Map.of("PAINTBOX_READ_TOKEN", app.getBean(DevTokens.class).issue("Rita", "read")));

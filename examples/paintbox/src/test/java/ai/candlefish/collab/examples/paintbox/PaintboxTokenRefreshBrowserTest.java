@@ -10,8 +10,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 
@@ -33,13 +31,10 @@ class PaintboxTokenRefreshBrowserTest {
   /** Both modes at once in one Chromium: each waits for a token to expire, and together they wait once. */
   @BeforeAll
   void runModes() throws IOException, InterruptedException {
-    try (ConfigurableApplicationContext app = new SpringApplicationBuilder(PaintboxApplication.class).run(
-        "--server.port=0", "--server.address=127.0.0.1", "--candlefish.collab.port=0",
-        "--candlefish.collab.host=127.0.0.1", "--paintbox.data-dir=" + dataDir,
-        "--paintbox.dev-login.token-lifetime=30s")) {
-      String base = "http://127.0.0.1:" + ((WebServerApplicationContext) app).getWebServer().getPort() + "/";
+    try (ConfigurableApplicationContext app = LocalPaintbox.start(dataDir, "--paintbox.dev-login.token-lifetime=30s")) {
+      String base = LocalPaintbox.base(app);
       modes = NodeScenarios.run("paintbox-refresh.mjs", "mode", List.of(base,
-          System.getProperty("screenshot.dir", "target/screenshots") + "/refresh", "online", "offline"), Map.of());
+          LocalPaintbox.shots("refresh"), "online", "offline"), Map.of());
     }
   }
 
