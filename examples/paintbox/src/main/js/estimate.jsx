@@ -125,18 +125,68 @@ function useKeptInBrowser (userName, documentName, doc, provider, writable, forg
   }, [userName, documentName, doc, provider, writable, forget])
 }
 
+/** Whether `type` holds something (at any depth) that another page wrote and that is still there. */
+const holdsOthersWork = (type, me) => {
+  const items = [...type._map.values()]
+  for (let item = type._start; item !== null; item = item.right) items.push(item)
+  return items.some(item => !item.deleted && (item.id.client !== me ||
+    (item.content.type instanceof Y.AbstractType && holdsOthersWork(item.content.type, me))))
+}
+
 /**
- * Undo and redo of this page's edits of the rooms; Ctrl/Cmd+Z, Ctrl/Cmd+Shift+Z and Ctrl+Y outside the notes. A
- * version restored (`restored`, which the server changes right after a restore) clears both: the restore put the
- * version's rooms and text back as new items, and undoing an edit from before it would bring the old ones back beside
- * them (a name twice, a room twice).
+ * A Y.UndoManager that never takes away what somebody else built on. Undoing the creation of a room or a surface (or
+ * of a name's text) deletes it, and Yjs deletes everything in it with it: Alice's undo of "+ Room" took away the
+ * surfaces Bob had added to that room since, at every page. Here such a room (surface, name) stays, with all that is in
+ * it; the rest of the step is undone. A step that only created what stays changes nothing and is dropped: the undo does
+ * not go on to the step before it (Yjs pops on until a step changes something), which the person did not ask for.
+ */
+class OwnUndoManager extends Y.UndoManager {
+  constructor (scope, options) {
+    super(scope, options)
+    this.popping = null // the step being undone or redone
+    this.deleteFilter = item => !this.builtOn(item)
+  }
+
+  undo () { return this.popOne(this.undoStack, () => super.undo()) }
+
+  redo () { return this.popOne(this.redoStack, () => super.redo()) }
+
+  popOne (stack, pop) {
+    const older = stack.splice(0, stack.length - 1)
+    this.popping = stack[0] || null
+    try {
+      return pop()
+    } finally {
+      this.popping = null
+      stack.unshift(...older)
+      this.emit('stacks-restored', [this]) // the events of the pop saw the stack without its older steps
+    }
+  }
+
+  /** Whether `item`, or what holds it, was created by the step being popped and holds another page's work now. */
+  builtOn (item) {
+    for (let i = item; this.popping && i; i = i.parent._item) {
+      if (Y.isDeleted(this.popping.insertions, i.id) && i.content.type instanceof Y.AbstractType &&
+        holdsOthersWork(i.content.type, this.doc.clientID)) return true
+    }
+    return false
+  }
+}
+
+/**
+ * Undo and redo of this page's edits of the rooms (OwnUndoManager); Ctrl/Cmd+Z, Ctrl/Cmd+Shift+Z and Ctrl+Y outside
+ * the notes. A version restored (`restored`, which the server changes right after a restore) clears both: the restore
+ * put the version's rooms and text back as new items, and undoing an edit from before it would bring the old ones back
+ * beside them (a name twice, a room twice).
  */
 function useUndo (rooms, restored) {
-  const undoManager = useMemo(() => new Y.UndoManager(rooms, { trackedOrigins: new Set([LOCAL]) }), [rooms])
+  const undoManager = useMemo(() => new OwnUndoManager(rooms, { trackedOrigins: new Set([LOCAL]) }), [rooms])
   const [can, setCan] = useState({ undo: false, redo: false })
   useEffect(() => {
     const update = () => setCan({ undo: undoManager.canUndo(), redo: undoManager.canRedo() })
-    for (const event of ['stack-item-added', 'stack-item-popped', 'stack-cleared']) undoManager.on(event, update)
+    for (const event of ['stack-item-added', 'stack-item-popped', 'stack-cleared', 'stacks-restored']) {
+      undoManager.on(event, update)
+    }
     const onRestored = () => undoManager.clear()
     restored.observe(onRestored)
     const onKey = e => {

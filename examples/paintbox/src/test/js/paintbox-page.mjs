@@ -50,6 +50,10 @@
 //              the focus must be on the neighbouring ✕ or "Remove room" (not back at the page's start); "Delete"
 //              must ask with the focus on "Cancel", Escape cancel with the focus back on "Delete". Bob, on the same
 //              estimate, must see every edit, and the deletion.
+//     builton  Alice undoes while Bob builds on what she did: her undo of an area while Bob types into the same
+//              surface's paint must take back her area and keep all his typing; her undo of "+ Room" and of
+//              "+ Surface" where Bob has added a surface or typed since must leave that room or surface there, with
+//              his work (one press, one step: the press after them takes back the step before them).
 //     undo     Alice's undo after Bob's edit of the same name (and of the same surface) takes back only hers, her
 //              caret stays after what is left before it, and the server's total follows; undo while offline and
 //              after coming back takes back her own edits only, and redo brings them back.
@@ -61,7 +65,7 @@ import {
 
 const [base, shots, ...scenarios] = process.argv.slice(2)
 if (!base || !shots || scenarios.length === 0) {
-  console.error('usage: node paintbox-page.mjs <base url> <shots> remove|big|config|offline|readonly|twousers|names|figures|missing|twotabs|ime|restore|undo|keyboard...')
+  console.error('usage: node paintbox-page.mjs <base url> <shots> remove|big|config|offline|readonly|twousers|names|figures|missing|twotabs|ime|restore|undo|builton|keyboard...')
   process.exit(2)
 }
 mkdirSync(shots, { recursive: true })
@@ -696,6 +700,74 @@ SCENARIOS.undo = async browser => {
   await allHold('her redo brings it back', both, state, [['Big Kitchen! (offline)'], [10, 2, 3], '€60.00'])
   for (const who of both) check(who.errors.length === 0, `${who.name}'s page had errors: ${who.errors}`)
   return { caret, totals: totals.shown[1], offline: offline.shown[1], online: online.shown[1] }
+}
+
+/** Checks for `millis` that every page's document holds `expected` (a function of what a page shows) all along. */
+const allKeep = async (what, pages, read, expected, millis = 2000) => {
+  const deadline = Date.now() + millis
+  while (Date.now() < deadline) {
+    for (const who of pages) {
+      const shown = await read(who)
+      check(shown === 'not drawn yet' || JSON.stringify(shown) === JSON.stringify(expected),
+        `${what}: ${who.name}'s page has ${JSON.stringify(shown)}`)
+    }
+    await new Promise(resolve => setTimeout(resolve, 200))
+  }
+}
+
+SCENARIOS.builton = async browser => {
+  const { alice, bob, both } = await aRoomOfAliceAndBob(browser, 'Undone while the others build on it', 'Hall')
+  const state = async who => {
+    const s = await seen(who.page)
+    return s.roomsShown ? s.rooms.map(r => [r.name, ...r.surfaces.map(f => [f.area, f.product])]) : 'not drawn yet'
+  }
+  // Alice adds a second surface to the hall (a step of its own: "+ Surface" keeps the focus, and the undo manager
+  // starts a new step when the focus moves into the rooms); Bob names its paint.
+  await alice.page.locator('#estimate-title').click()
+  const second = await (await addSurface(alice.page.locator('.room').first())).getAttribute('data-surface')
+  const bobs = (who, n) => who.page.locator(`tr.surface[data-surface="${second}"] input.${n}`)
+  await bobs(bob, 'product').fill('Bob\'s primer')
+  // Alice adds a room and names it; Bob adds a surface to it and names its paint.
+  const attic = await addRoom(alice)
+  await attic.locator('.room-name').fill('Attic')
+  await allHold('both pages have the attic', both, names, ['Hall', 'Attic'])
+  const bobsAttic = bob.page.locator(`.room[data-room="${await attic.getAttribute('data-room')}"]`)
+  await (await addSurface(bobsAttic)).locator('input.product').fill('Bob\'s white')
+  // Alice changes the area of the surface whose paint Bob named.
+  await bobs(alice, 'area').fill('20')
+  await allHold('both pages have what both did', both, state,
+    [['Hall', [10, ''], [20, 'Bob\'s primer']], ['Attic', [10, 'Bob\'s white']]])
+
+  // Bob types on into that surface's paint; Alice undoes her area while his typing reaches her.
+  const typing = (async () => {
+    await bobs(bob, 'product').click()
+    await bob.page.keyboard.press('End')
+    await bob.page.keyboard.type(' and topcoat', { delay: 60 })
+  })()
+  await waitUntil('Bob\'s typing reaches Alice', async () => ({
+    ok: (await bobs(alice, 'product').inputValue()).startsWith('Bob\'s primer a')
+  }))
+  await alice.page.locator('#estimate-title').click()
+  await alice.page.keyboard.press('Control+z')
+  await typing
+  const whileTyping = await allHold('Alice\'s undo took back her area and kept all of Bob\'s typing', both, state,
+    [['Hall', [10, ''], [10, 'Bob\'s primer and topcoat']], ['Attic', [10, 'Bob\'s white']]])
+  await alice.page.keyboard.press('Control+z')
+  await allHold('her next undo took back her name of the attic', both, state,
+    [['Hall', [10, ''], [10, 'Bob\'s primer and topcoat']], ['Room 2', [10, 'Bob\'s white']]])
+  // Undoing "+ Room" and "+ Surface" where Bob has worked since: the room and the surface stay, with his work.
+  await alice.page.keyboard.press('Control+z')
+  await allKeep('the attic stays, with Bob\'s surface', both, state,
+    [['Hall', [10, ''], [10, 'Bob\'s primer and topcoat']], ['Room 2', [10, 'Bob\'s white']]])
+  await alice.page.keyboard.press('Control+z')
+  await allKeep('the second surface of the hall stays, with Bob\'s paint', both, state,
+    [['Hall', [10, ''], [10, 'Bob\'s primer and topcoat']], ['Room 2', [10, 'Bob\'s white']]])
+  // The step before them, one step: her first surface of the hall, which nobody else touched, goes.
+  await alice.page.keyboard.press('Control+z')
+  const kept = await allHold('her next undo took away her first surface of the hall', both, state,
+    [['Hall', [10, 'Bob\'s primer and topcoat']], ['Room 2', [10, 'Bob\'s white']]])
+  for (const who of both) check(who.errors.length === 0, `${who.name}'s page had errors: ${who.errors}`)
+  return { whileTyping: whileTyping.shown[0], kept: kept.shown[0] }
 }
 
 /** What has the keyboard focus in `who`'s page: its id or first class, and the room and surface it is in. */

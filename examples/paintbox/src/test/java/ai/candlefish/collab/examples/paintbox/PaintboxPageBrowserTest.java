@@ -22,7 +22,7 @@ import tools.jackson.databind.JsonNode;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PaintboxPageBrowserTest {
   private static final String[] SCENARIOS = {"remove", "big", "config", "offline", "readonly", "twousers", "names",
-      "figures", "missing", "twotabs", "ime", "restore", "undo", "keyboard"};
+      "figures", "missing", "twotabs", "ime", "restore", "undo", "builton", "keyboard"};
 
   @TempDir
   static Path dataDir; // static: used before the tests
@@ -139,6 +139,16 @@ class PaintboxPageBrowserTest {
     assertThat(seen.get("totals").toString()).isEqualTo("[[\"Big Kitchen!\"],[10,3,3],\"€90.00\"]");
     assertThat(seen.get("offline").toString()).isEqualTo("[[\"Big Kitchen! (offline)\"],[10,2,3],\"€60.00\"]");
     assertThat(seen.get("online").toString()).isEqualTo("[[\"Big Kitchen!\"],[10,2,3],\"€60.00\"]");
+  }
+
+  @Test
+  void undoWhileAnotherPersonBuildsOnWhatIDid_takesBackOnlyMine_andLeavesTheRoomOrSurfaceTheyWorkedIn() {
+    JsonNode seen = scenarios.passed("builton");
+
+    assertThat(seen.get("whileTyping").toString())
+        .isEqualTo("[[\"Hall\",[10,\"\"],[10,\"Bob's primer and topcoat\"]],[\"Attic\",[10,\"Bob's white\"]]]");
+    assertThat(seen.get("kept").toString())
+        .isEqualTo("[[\"Hall\",[10,\"Bob's primer and topcoat\"]],[\"Room 2\",[10,\"Bob's white\"]]]");
   }
 
   @Test
