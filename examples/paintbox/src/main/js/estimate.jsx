@@ -12,7 +12,7 @@ import { ACCESS_REVOKED, api, ApiError, collabUrls } from './api.js'
 import { Notes } from './notes.jsx'
 import { TextField } from './text-field.jsx'
 import { EstimateTitle, useEstimateRecord } from './title.jsx'
-import { VersionsPanel, VersionView } from './versions.jsx'
+import { ReadOnlyContent, VersionsPanel, VersionView } from './versions.jsx'
 
 const KINDS = ['Wall', 'Ceiling', 'Trim', 'Door', 'Window frame', 'Floor']
 const money = new Intl.NumberFormat('en', { style: 'currency', currency: 'EUR' })
@@ -366,11 +366,38 @@ const Room = memo(function Room ({ rooms, room, total, writable, added }) {
   )
 })
 
-/** What the page shows instead of an estimate that was deleted (by `gone.by`, when the page was open). */
-function Gone ({ gone }) {
+/** The notes' text, a line per paragraph (Lexical keeps a Y.XmlText per paragraph in 'root', its text in strings). */
+const notesText = doc => doc.get('root', Y.XmlText).toDelta()
+  .map(op => op.insert instanceof Y.XmlText
+    ? op.insert.toDelta().map(o => typeof o.insert === 'string' ? o.insert : '').join('')
+    : '')
+  .join('\n').trim()
+
+/**
+ * What the page shows instead of an estimate that was deleted (by `gone.by`, when the page was open): that it was,
+ * and what this page had of it, read-only, with what was typed here last and never reached the server (offline, or
+ * just before the deletion arrived), so that the person can still copy what they want to keep.
+ */
+function Gone ({ gone, doc }) {
+  const totals = (doc.getMap('totals').get('estimate') || {}).rooms || {}
+  const rooms = doc.getArray('rooms').toJSON().filter(room => room && typeof room === 'object')
+    .map((room, i) => ({
+      id: room.id || String(i),
+      name: String(room.name ?? ''),
+      total: totals[room.id],
+      surfaces: (Array.isArray(room.surfaces) ? room.surfaces : []).filter(s => s && typeof s === 'object')
+        .map((s, j) => ({ ...s, id: s.id || String(j), product: String(s.product ?? '') }))
+    }))
   return (
-    <p className='error' id='estimate-gone' data-why='deleted'>
-      This estimate was deleted{gone.by ? ' by ' + gone.by : ''}. <a href='#/'>Back to the estimates</a></p>
+    <section id='estimate-deleted'>
+      <p className='error' id='estimate-gone' data-why='deleted'>
+        This estimate was deleted{gone.by ? ' by ' + gone.by : ''}. <a href='#/'>Back to the estimates</a></p>
+      <div className='card version-view' id='estimate-kept'>
+        <p className='hint'>What this page had of it, with what was typed here last, read-only: copy what you want to
+          keep before you leave this page.</p>
+        <ReadOnlyContent rooms={rooms} notes={notesText(doc)} />
+      </div>
+    </section>
   )
 }
 
@@ -467,8 +494,8 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
     setAddedRoom(roomId)
   }
 
+  if (gone) return <Gone gone={gone} doc={doc} />
   if (error) return <p className='error' id='estimate-error'>{error.message} <a href='#/'>Back to the estimates</a></p>
-  if (gone) return <Gone gone={gone} />
   if (!estimate) {
     return (
       <section className='estimate' data-status='loading'>

@@ -119,10 +119,22 @@ export function VersionView ({ shown, onClose }) {
       </div>
       <p className='hint'>Saved by {shown.version.author}, {when(shown.version.created)}. Read-only;
         {' '}{shown.area} m² painted.</p>
-      {shown.rooms.map(room => (
+      <ReadOnlyContent rooms={shown.rooms} notes={shown.notes} />
+    </div>
+  )
+}
+
+/**
+ * An estimate's rooms (each `{ id, name, total, surfaces: [{ id, kind, area, coats, product, price }] }`) and notes
+ * (text), read-only: a past version's, or what a page had of an estimate deleted while it was open.
+ */
+export function ReadOnlyContent ({ rooms, notes }) {
+  return (
+    <>
+      {rooms.map(room => (
         <div key={room.id} className='version-room'>
           <div className='room-head'><span className='room-name'>{room.name}</span>
-            <span className='room-total'>{money.format(room.total)}</span></div>
+            <span className='room-total'>{typeof room.total === 'number' ? money.format(room.total) : '…'}</span></div>
           <table>
             <thead>
               <tr><th>Surface</th><th>Area m²</th><th>Coats</th><th>Paint</th><th>Price / m² / coat</th></tr>
@@ -135,7 +147,7 @@ export function VersionView ({ shown, onClose }) {
             </tbody>
           </table>
         </div>))}
-      {shown.notes && <p className='version-notes'>{shown.notes}</p>}
-    </div>
+      {notes && <p className='version-notes'>{notes}</p>}
+    </>
   )
 }

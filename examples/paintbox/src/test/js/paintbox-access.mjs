@@ -7,7 +7,8 @@
 //             renames a room meanwhile): Alice's page must go back to the list, which no longer has it; Bob's page
 //             must say that Alice deleted it, stop syncing and forget its copy in the browser; Carol's, once her
 //             socket is back, must say it was deleted (the socket refuses it) without signing her out, and forget
-//             her copy too, her rename with it.
+//             her copy too. Both pages must still show what they had of it, read-only (Carol's with her rename,
+//             which never reached the server), for them to copy.
 //     revoke  Vic has an estimate open when the server revokes his access (the test does, once it sees him on it):
 //             his page must say so and show nothing to edit, open no socket again (and not sign him in again by
 //             itself), and offer to sign in again, which leads to the sign-in form; Alice, on the same estimate,
@@ -29,10 +30,14 @@ if (!base || !shots || scenarios.length === 0) {
 }
 mkdirSync(shots, { recursive: true })
 
-/** What `who`'s page says instead of the estimate ({ why, text }), or null while it shows the estimate. */
+/**
+ * What `who`'s page says instead of the estimate ({ why, text, kept: the room names it still shows of it }), or null
+ * while it shows the estimate.
+ */
 const gone = who => who.page.evaluate(() => {
   const p = document.getElementById('estimate-gone')
-  return p && { why: p.dataset.why, text: p.textContent }
+  const kept = [...document.querySelectorAll('#estimate-kept .room-name')].map(e => e.textContent)
+  return p && { why: p.dataset.why, text: p.textContent, kept }
 })
 
 /** What `who`'s page says of a revoked access, or null while it says nothing of it. */
@@ -68,6 +73,7 @@ const SCENARIOS = {
       return { ok: g !== null && g.why === 'deleted', g }
     })).g
     check(bobSaw.text.includes('deleted by Alice'), 'Bob\'s page names who deleted it: ' + bobSaw.text)
+    check(JSON.stringify(bobSaw.kept) === '["Shed"]', 'Bob\'s page still shows what it had: ' + bobSaw.kept)
     check(await bob.page.evaluate(() => !window.paintbox.provider.wsconnected && !window.paintbox.provider.shouldConnect),
       'Bob\'s page stopped syncing')
     await waitUntil('Bob\'s copy in the browser is gone', async () => ({
@@ -81,12 +87,14 @@ const SCENARIOS = {
       return { ok: g !== null && g.why === 'deleted', g }
     }, 30000)).g
     check(await carol.page.locator('#sign-out').count() === 1, 'Carol is still signed in')
+    check(JSON.stringify(carolSaw.kept) === '["Shed, renamed offline"]',
+      'Carol\'s page still shows what it had, her rename offline with it: ' + carolSaw.kept)
     await waitUntil('Carol\'s copy in the browser is gone, her rename with it', async () => ({
       ok: !(await keptCopies(carol)).includes(copy)
     }))
     await carol.page.screenshot({ path: `${shots}/deleted-carol.png` })
     for (const who of [alice, bob, carol]) check(who.errors.length === 0, `${who.name}'s page had errors: ${who.errors}`)
-    return { id, bob: bobSaw.text.trim(), carol: carolSaw.text.trim() }
+    return { id, bob: bobSaw.text.trim(), carol: carolSaw.text.trim(), kept: [bobSaw.kept, carolSaw.kept] }
   },
 
   async revoke (browser) {

@@ -89,11 +89,13 @@ class PaintboxAccessBrowserTest {
   }
 
   @Test
-  void anEstimateDeletedWhileOthersHaveItOpen_orOffline_saysSoOnTheirPages_andIsErased() {
+  void anEstimateDeletedWhileOthersHaveItOpen_orOffline_saysSoOnTheirPages_showsWhatTheyHad_andIsErased() {
     JsonNode seen = scenarios.passed("delete");
 
     assertThat(seen.get("bob").asText()).startsWith("This estimate was deleted by Alice.");
     assertThat(seen.get("carol").asText()).startsWith("This estimate was deleted.");
+    assertThat(seen.get("kept").toString()).as("the rooms Bob's and Carol's pages still show")
+        .isEqualTo("[[\"Shed\"],[\"Shed, renamed offline\"]]");
     assertThat(deletedDocumentErased).isTrue();
   }
 
