@@ -373,12 +373,47 @@ const notesText = doc => doc.get('root', Y.XmlText).toDelta()
     : '')
   .join('\n').trim()
 
+/** `bytes` (a Uint8Array) in base64. */
+const base64 = bytes => {
+  let binary = ''
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+  return btoa(binary)
+}
+
+/**
+ * "Keep it as a new estimate": creates an estimate that starts with everything this page's document holds (the
+ * server drops the mark that says it was deleted), and opens it.
+ */
+function KeepButton ({ doc, title, user, onUnauthorized }) {
+  const [failure, setFailure] = useState(null)
+  const [keeping, setKeeping] = useState(false)
+  const keep = () => {
+    setKeeping(true)
+    let kept = (title || 'Estimate').slice(0, 113) // with " (kept)", 120: the most a title may have
+    if (/[\ud800-\udbff]$/.test(kept)) kept = kept.slice(0, -1) // not half a character
+    const body = { title: kept + ' (kept)', content: base64(Y.encodeStateAsUpdate(doc)) }
+    api('/api/estimates', { method: 'POST', body, token: user.token })
+      .then(created => { location.hash = '#/estimates/' + created.id }, err => {
+        if (err instanceof ApiError && err.status === 401) onUnauthorized(user.token, err.revoked)
+        setFailure(err.message)
+        setKeeping(false)
+      })
+  }
+  return (
+    <p>
+      <button id='keep-estimate' disabled={keeping} onClick={keep}>Keep it as a new estimate</button>
+      {failure && <span className='error' id='keep-error'> {failure}</span>}
+    </p>
+  )
+}
+
 /**
  * What the page shows instead of an estimate that was deleted (by `gone.by`, when the page was open): that it was,
  * and what this page had of it, read-only, with what was typed here last and never reached the server (offline, or
- * just before the deletion arrived), so that the person can still copy what they want to keep.
+ * just before the deletion arrived), so that the person can still copy it, or (`writable`: a user who may create
+ * estimates) keep it all as a new estimate.
  */
-function Gone ({ gone, doc }) {
+function Gone ({ gone, doc, title, writable, user, onUnauthorized }) {
   const totals = (doc.getMap('totals').get('estimate') || {}).rooms || {}
   const rooms = doc.getArray('rooms').toJSON().filter(room => room && typeof room === 'object')
     .map((room, i) => ({
@@ -392,6 +427,7 @@ function Gone ({ gone, doc }) {
     <section id='estimate-deleted'>
       <p className='error' id='estimate-gone' data-why='deleted'>
         This estimate was deleted{gone.by ? ' by ' + gone.by : ''}. <a href='#/'>Back to the estimates</a></p>
+      {writable && <KeepButton doc={doc} title={title} user={user} onUnauthorized={onUnauthorized} />}
       <div className='card version-view' id='estimate-kept'>
         <p className='hint'>What this page had of it, with what was typed here last, read-only: copy what you want to
           keep before you leave this page.</p>
@@ -494,7 +530,10 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
     setAddedRoom(roomId)
   }
 
-  if (gone) return <Gone gone={gone} doc={doc} />
+  if (gone) {
+    return <Gone gone={gone} doc={doc} title={estimate && estimate.title} writable={estimate && estimate.writable}
+      user={user} onUnauthorized={onUnauthorized} />
+  }
   if (error) return <p className='error' id='estimate-error'>{error.message} <a href='#/'>Back to the estimates</a></p>
   if (!estimate) {
     return (

@@ -8,7 +8,8 @@
 //             must say that Alice deleted it, stop syncing and forget its copy in the browser; Carol's, once her
 //             socket is back, must say it was deleted (the socket refuses it) without signing her out, and forget
 //             her copy too. Both pages must still show what they had of it, read-only (Carol's with her rename,
-//             which never reached the server), for them to copy.
+//             which never reached the server), for them to copy; Carol keeps hers as a new estimate, which opens
+//             with her rename and is not deleted.
 //     revoke  Vic has an estimate open when the server revokes his access (the test does, once it sees him on it):
 //             his page must say so and show nothing to edit, open no socket again (and not sign him in again by
 //             itself), and offer to sign in again, which leads to the sign-in form; Alice, on the same estimate,
@@ -93,8 +94,23 @@ const SCENARIOS = {
       ok: !(await keptCopies(carol)).includes(copy)
     }))
     await carol.page.screenshot({ path: `${shots}/deleted-carol.png` })
+
+    // Carol keeps what her page had as a new estimate: her rename offline with it.
+    await carol.page.click('#keep-estimate')
+    await carol.page.waitForURL(url => /#\/estimates\/[a-z0-9]+$/.test(url.hash) && !url.hash.endsWith(id))
+    await carol.page.waitForSelector('.estimate[data-status="synced"]', { timeout: 15000 })
+    const keptAs = (await waitUntil('Carol\'s new estimate has what her page had', async () => {
+      const shown = await carol.page.evaluate(() => ({
+        title: document.getElementById('estimate-title')?.textContent,
+        rooms: [...document.querySelectorAll('.rooms > .room .room-name')].map(input => input.value),
+        gone: document.getElementById('estimate-gone') !== null
+      }))
+      return { ok: JSON.stringify(shown.rooms) === '["Shed, renamed offline"]', shown }
+    })).shown
+    check(!keptAs.gone && keptAs.title === 'Garden shed (kept)', 'Carol\'s new estimate is not deleted: ' +
+      JSON.stringify(keptAs))
     for (const who of [alice, bob, carol]) check(who.errors.length === 0, `${who.name}'s page had errors: ${who.errors}`)
-    return { id, bob: bobSaw.text.trim(), carol: carolSaw.text.trim(), kept: [bobSaw.kept, carolSaw.kept] }
+    return { id, bob: bobSaw.text.trim(), carol: carolSaw.text.trim(), kept: [bobSaw.kept, carolSaw.kept], keptAs }
   },
 
   async revoke (browser) {

@@ -1,5 +1,9 @@
 package ai.candlefish.collab.examples.paintbox;
 
+import ai.candlefish.collab.core.DecodingException;
+import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.core.LimitExceededException;
+import ai.candlefish.collab.core.UpdateLimits;
 import ai.candlefish.collab.core.YMap;
 import ai.candlefish.collab.server.CollabServer;
 import ai.candlefish.collab.server.DocumentHandle;
@@ -9,6 +13,7 @@ import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spring.CollabProperties;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +55,8 @@ class EstimateController {
    */
   static final String RENAMED = "renamed";
   private static final int MARK_TIMEOUT_SECONDS = 30;
+  /** The most base64 a new estimate's content may have: an 8 MiB update (JSON strings may have 20 M characters). */
+  private static final int MAX_CONTENT_CHARS = 8 * 1024 * 1024 / 3 * 4 + 4;
 
   /**
    * An estimate as the page sees it; {@code writable}: whether the caller's token may change it (a page keeps only
@@ -67,8 +74,11 @@ class EstimateController {
   /** Somebody who has an estimate open. */
   record Person(String name, String color) {}
 
-  /** What the page sends to create an estimate. */
-  record CreateRequest(String title) {}
+  /**
+   * What the page sends to create an estimate; {@code content}, if any: what it starts with, a Yjs update (base64) of
+   * another estimate's document (what a page kept of an estimate deleted while it had it open).
+   */
+  record CreateRequest(String title, String content) {}
 
   /** What the page sends to rename an estimate. */
   record RenameRequest(String title) {}
@@ -137,6 +147,11 @@ class EstimateController {
         .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no estimate " + id));
   }
 
+  /**
+   * Creates an estimate (a user who may write new ones), empty or starting with the request's {@code content}; 400
+   * saying why for a title that is none ({@link Estimates#checkedTitle}) or content that is no Yjs update, and then
+   * nothing is created.
+   */
   @PostMapping("/api/estimates")
   @ResponseStatus(HttpStatus.CREATED)
   EstimateView create(@RequestHeader(name = "Authorization", required = false) String authorization,
@@ -146,16 +161,73 @@ class EstimateController {
       throw new ResponseStatusException(HttpStatus.FORBIDDEN, "estimates belong to the tenant "
           + PaintboxApplication.TENANT + "; sign in with a token of that tenant");
     }
+    byte[] content = content(request);
+    Estimates.Estimate created;
     try {
-      return view(estimates.create(request == null ? null : request.title(), id -> {
+      created = estimates.create(request == null ? null : request.title(), id -> {
         if (!caller.permission(id).canWrite()) {
           throw new ResponseStatusException(HttpStatus.FORBIDDEN, "your token may not write new estimates (its "
               + "'collab' claim); ask for write access");
         }
-      }), Map.of(), true);
+      });
     } catch (IllegalArgumentException e) {
       throw new ResponseStatusException(HttpStatus.BAD_REQUEST, e.getMessage());
     }
+    if (content != null) {
+      startWith(caller.estimate(created.id()), created.id(), content);
+    }
+    return view(created, Map.of(), true);
+  }
+
+  /**
+   * The request's {@code content} as a Yjs update, checked whole (it decodes, within the limits a client's update
+   * has) before anything is created; null if there is none.
+   */
+  private static byte[] content(CreateRequest request) {
+    if (request == null || request.content() == null) {
+      return null;
+    }
+    if (request.content().length() > MAX_CONTENT_CHARS) {
+      throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "the content has " + request.content().length()
+          + " characters of base64; at most " + MAX_CONTENT_CHARS + " fit");
+    }
+    try {
+      byte[] update = Base64.getDecoder().decode(request.content());
+      if (!Doc.create().applyUpdate(update, null, UpdateLimits.DEFAULTS)) {
+        throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "the content waits for more than it holds: "
+            + "send a whole document's state");
+      }
+      return update;
+    } catch (IllegalArgumentException | DecodingException | LimitExceededException e) {
+      throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "the content is not a Yjs update (base64): "
+          + e.getMessage());
+    }
+  }
+
+  /**
+   * Fills the new estimate {@code id} with {@code content}, without the mark that says it was deleted (the content
+   * of an estimate deleted under a page has it). If that fails, the estimate goes again: an empty one the person did
+   * not ask for would stay in the list.
+   */
+  private void startWith(DocumentKey key, String id, byte[] content) {
+    try (DocumentHandle handle = server.openDocument(key).get(MARK_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+      handle.edit(txn -> {
+        txn.doc().applyUpdate(content, handle);
+        txn.doc().getMap(DELETED).clear();
+      }).get(MARK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw unavailable(id, e);
+    } catch (Exception e) {
+      throw unavailable(id, e);
+    }
+  }
+
+  private ResponseStatusException unavailable(String id, Exception cause) {
+    log.warn("could not fill the new estimate {}; it is deleted again: {}", id, cause.toString());
+    estimates.delete(id);
+    return new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, "the collaboration server did not take the "
+        + "content; nothing was created, try again");
   }
 
   /**

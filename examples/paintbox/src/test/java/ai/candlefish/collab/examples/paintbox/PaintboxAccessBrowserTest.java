@@ -96,6 +96,8 @@ class PaintboxAccessBrowserTest {
     assertThat(seen.get("carol").asText()).startsWith("This estimate was deleted.");
     assertThat(seen.get("kept").toString()).as("the rooms Bob's and Carol's pages still show")
         .isEqualTo("[[\"Shed\"],[\"Shed, renamed offline\"]]");
+    assertThat(seen.get("keptAs").get("rooms").toString()).as("Carol's page, kept as a new estimate")
+        .isEqualTo("[\"Shed, renamed offline\"]");
     assertThat(deletedDocumentErased).isTrue();
   }
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.client.CollabClient;
 import ai.candlefish.collab.client.RefusedException;
+import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.server.CollabServer;
 import ai.candlefish.collab.server.DocumentHandle;
@@ -275,6 +276,37 @@ class PaintboxApplicationTest {
     assertThat(JSON.readTree(call("PATCH", path, ada, rename).body()).get("titleVersion").asLong()).isEqualTo(2);
     assertThat(call("DELETE", path, ada, null).statusCode()).isEqualTo(204);
     assertThat(call("PATCH", path, ada, rename).statusCode()).as("deleted").isEqualTo(404);
+  }
+
+  @Test
+  void create_withContent_startsWithIt_withoutTheDeletedMark_andRefusesContentThatIsNoUpdate() throws Exception {
+    String ada = login("Ada");
+    Doc kept = Doc.create(); // what a page had of an estimate deleted under it
+    EstimateTotalsTest.addRoom(kept, "shed", new Object[] {6, 2, 3});
+    kept.getMap(EstimateController.DELETED).set("by", "Bob");
+    String content = Base64.getEncoder().encodeToString(kept.encodeStateAsUpdate());
+    int before = JSON.readTree(call("GET", "/api/estimates", ada, null).body()).size();
+    for (String bad : List.of("not base64!", Base64.getEncoder().encodeToString(new byte[] {5}))) {
+      HttpResponse<String> refused = call("POST", "/api/estimates", ada,
+          "{\"title\":\"Shed (kept)\",\"content\":\"" + bad + "\"}");
+      assertThat(refused.statusCode()).as(bad).isEqualTo(400);
+      assertThat(JSON.readTree(refused.body()).get("detail").asText()).as(bad)
+          .startsWith("the content is not a Yjs update (base64): ");
+    }
+    assertThat(JSON.readTree(call("GET", "/api/estimates", ada, null).body()).size()).as("nothing created")
+        .isEqualTo(before);
+
+    HttpResponse<String> created = call("POST", "/api/estimates", ada,
+        "{\"title\":\"Shed (kept)\",\"content\":\"" + content + "\"}");
+
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    String document = JSON.readTree(created.body()).get("document").asText();
+    try (DocumentHandle handle = collab.openDocument(DocumentKey.of(PaintboxApplication.TENANT, document))
+        .get(30, TimeUnit.SECONDS)) {
+      assertThat(handle.read(doc -> doc.getArray("rooms").length() + " room, deleted: "
+          + doc.getMap(EstimateController.DELETED).toJson()).get(30, TimeUnit.SECONDS))
+          .isEqualTo("1 room, deleted: {}");
+    }
   }
 
   @Test
