@@ -33,6 +33,7 @@
 //              at once took the next keystrokes into it, a number neither typed).
 //     missing  Dora opens an estimate id that is none (made up, or of the wrong form): the page must say so and
 //              open no collaboration socket (which would create a document no estimate in the list stands for).
+//              An address that is no page at all must say so (404) and lead back to the list.
 //     twotabs  Alice in two tabs of one browser, both open on the estimate: her first tab's socket goes down and she
 //              renames a room there; in her second tab, online, she types on at the end of that name: Carol
 //              (another browser) must get the second tab's typing at once. Then both tabs offline, each types;
@@ -493,6 +494,13 @@ const SCENARIOS = {
       const opened = await dora.page.evaluate(() => window.opened)
       check(opened.length === 0, `the page opened no socket for ${id}: ${JSON.stringify(opened)}`)
     }
+    // An address that is no page of Paintbox's (a path typed for the estimate's #/ address): a page that says so,
+    // with the way back, not Spring Boot's "Whitelabel Error Page".
+    const response = await dora.page.goto(`${base}estimates/zzzzzzzzzz`)
+    check(response.status() === 404, 'no page there: ' + response.status())
+    shown.path = await dora.page.locator('#not-found h1').textContent()
+    await dora.page.click('#not-found a')
+    await dora.page.waitForSelector('#new-title', { timeout: 15000 }) // the list, still signed in
     check(dora.errors.length === 0, 'Dora\'s page had errors: ' + dora.errors)
     return { shown }
   }

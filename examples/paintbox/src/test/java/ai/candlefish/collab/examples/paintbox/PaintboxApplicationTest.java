@@ -310,6 +310,19 @@ class PaintboxApplicationTest {
   }
 
   @Test
+  void anAddressThatIsNoPage_answers404_withPaintboxsPageForABrowser_andJsonForTheApi() throws Exception {
+    HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+        + "/estimates/zzzzzzzzzz")).header("Accept", "text/html").build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(page.statusCode()).isEqualTo(404);
+    assertThat(page.body()).contains("No page here", "<a href=\"/\">Go to the estimates</a>")
+        .doesNotContain("Whitelabel");
+    HttpResponse<String> api = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+        + "/api/nothing")).header("Accept", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(api.statusCode()).isEqualTo(404);
+    assertThat(JSON.readTree(api.body()).get("status").asInt()).isEqualTo(404);
+  }
+
+  @Test
   void versions_refuseWhatTheyCannotKeep_andAnswer404ForWhatIsNotThere() throws Exception {
     String token = login("Ada");
     String id = JSON.readTree(call("POST", "/api/estimates", token, "{\"title\":\"Porch\"}").body()).get("id")

@@ -159,9 +159,10 @@ class PaintboxPageBrowserTest {
   }
 
   @Test
-  void anEstimateThatIsNone_saysSo_andOpensNoDocument() {
+  void anEstimateThatIsNone_orAnAddressThatIsNoPage_saysSo_andOpensNoDocument() {
     JsonNode seen = scenarios.passed("missing");
 
     assertThat(seen.get("shown").get("zzzzzzzzzz").asText()).startsWith("No estimate “zzzzzzzzzz”");
+    assertThat(seen.get("shown").get("path").asText()).isEqualTo("No page here");
   }
 }
