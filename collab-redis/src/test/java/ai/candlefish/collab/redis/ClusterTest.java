@@ -386,8 +386,8 @@ class ClusterTest extends ClusterProcesses {
    * entries, the other nodes' heartbeats) while the document's stream is trimmed past its position: its reader finds
    * entries missing from the stream, the node reloads the document from the store and brings its clients up to date
    * while its copies are still held back; afterwards every acknowledged update is on every client, node and in the
-   * store. The other nodes' heartbeats are held back too, but c waits a minute before it takes them for gone (which
-   * would reload every document as well): here only the gap can make it reload.
+   * store. The other nodes' heartbeats are held back too, but c waits ten minutes (longer than all the waits here)
+   * before it takes them for gone (which would reload every document as well): here only the gap can make it reload.
    */
   @Test
   void streamTrimmedUnderALaggingNode_itReloadsFromTheStore_andResyncsItsClients() throws Exception {
@@ -395,7 +395,7 @@ class ClusterTest extends ClusterProcesses {
     ClientDocument onA = openFirst(a, "lagging");
     ClusterNode b = node("b", 3000);
     try (TcpBalancer link = new TcpBalancer(() -> List.of(redis.port()))) {
-      ClusterNode c = node("c", "redis://127.0.0.1:" + link.port(), 3000, 60_000);
+      ClusterNode c = node("c", "redis://127.0.0.1:" + link.port(), 3000, 600_000);
       ClientDocument onB = open(b, "lagging");
       ClientDocument onC = open(c, "lagging");
       ClientDocument readerOnC = open(c, "lagging");
