@@ -34,4 +34,18 @@ class JettyTransportHostileClientsTest extends TransportHostileClients {
   void assertTooBigReason(String reason) {
     assertThat(reason).startsWith("Binary message too large");
   }
+
+  /**
+   * Jetty: the request line and headers over {@code server.max-http-request-header-size} (8 KB together), 414 if the
+   * request line alone is over it, else 431.
+   */
+  @Override
+  int requestLineTooLong() {
+    return 414;
+  }
+
+  @Override
+  int headersTooLarge() {
+    return 431;
+  }
 }

@@ -12,4 +12,18 @@ class ReactiveTransportHostileClientsTest extends TransportHostileClients {
   boolean negotiatesCompression() {
     return false;
   }
+
+  /**
+   * Reactor Netty: a request line over {@code server.netty.max-initial-line-length} (4 KB) is 414, headers over
+   * {@code server.max-http-request-header-size} (8 KB) 431.
+   */
+  @Override
+  int requestLineTooLong() {
+    return 414;
+  }
+
+  @Override
+  int headersTooLarge() {
+    return 431;
+  }
 }

@@ -24,4 +24,15 @@ class ServletTransportHostileClientsTest extends TransportHostileClients {
   int invalidCloseReasonCode() {
     return 1002;
   }
+
+  /** Tomcat: the request line and headers over {@code server.max-http-request-header-size} (8 KB together), 400. */
+  @Override
+  int requestLineTooLong() {
+    return 400;
+  }
+
+  @Override
+  int headersTooLarge() {
+    return 400;
+  }
 }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.spring.ServerFrame.Close;
 import ai.candlefish.collab.server.CollabServer;
 import ai.candlefish.collab.server.DocumentHandle;
 import ai.candlefish.collab.spi.CollabHooks;
@@ -23,6 +24,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -242,7 +244,7 @@ abstract class TransportHostileClients {
         socket.getOutputStream().write(concat(frame(0x02, new byte[] {0, 0}), frame(0x80, new byte[] {1, 0})));
         DataInputStream in = new DataInputStream(socket.getInputStream());
         while (true) {
-          Frame frame = Frame.next(in);
+          ServerFrame frame = ServerFrame.next(in);
           assertThat(frame.opcode()).as("round %d: a close (%s) instead of sync step 2", i,
               frame.opcode() == 8 ? frame.close() : null).isNotEqualTo(8);
           byte[] payload = frame.payload();
@@ -253,25 +255,6 @@ abstract class TransportHostileClients {
       }
     }
   }
-
-  /** A frame from the server (not masked). */
-  private record Frame(int opcode, byte[] payload) {
-    static Frame next(DataInputStream in) throws IOException {
-      int opcode = in.readUnsignedByte() & 0x0F;
-      long length = in.readUnsignedByte() & 0x7F;
-      length = length == 126 ? in.readUnsignedShort() : length == 127 ? in.readLong() : length;
-      return new Frame(opcode, in.readNBytes(Math.toIntExact(length)));
-    }
-
-    /** This close frame's code and reason (1005 if it has no code). */
-    Close close() {
-      return payload.length < 2 ? new Close(1005, "") : new Close((payload[0] & 0xFF) << 8 | payload[1] & 0xFF,
-          new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8));
-    }
-  }
-
-  /** A close the server sent: its code and reason; -1 if the connection ended without a close frame. */
-  private record Close(int code, String reason) {}
 
   /** The close reason of a message over the maximum (64 KiB here): the embedded port's, naming the setting. */
   void assertTooBigReason(String reason) {
@@ -381,12 +364,46 @@ abstract class TransportHostileClients {
     }
   }
 
+  /**
+   * A y-websocket document name or token too long for the web server's request limit is refused by the web server
+   * before the upgrade, with its own status ({@link #requestLineTooLong()}), never upgraded to a socket that then
+   * fails: the starter leaves the application's limits as they are, and its README names the property that raises
+   * each web server's. The longest name in CJK characters ({@link DocumentKey#MAX_NAME_LENGTH}, 9,216 bytes
+   * percent-encoded) and a token of 10 KB are over every web server's default; a name of 300 CJK characters (2,700
+   * bytes) with a token of 1 KB is within every one and reaches its document. A browser sends the site's cookies with
+   * the upgrade: 20 KB of headers are refused with {@link #headersTooLarge()}.
+   */
+  @Test
+  void nameOrTokenOverTheWebServersLimit_isRefusedBeforeTheUpgrade_withItsStatus() throws Exception {
+    String longest = "中".repeat(DocumentKey.MAX_NAME_LENGTH);
+    assertThat(reached("/collab/" + URLEncoder.encode(longest, StandardCharsets.UTF_8)))
+        .as("the longest name").startsWith("HTTP/1.1 " + requestLineTooLong() + " ");
+    assertThat(reached("/collab/long-token?token=" + "t".repeat(10_000)))
+        .as("a token of 10 KB").startsWith("HTTP/1.1 " + requestLineTooLong() + " ");
+    String fits = "中".repeat(300);
+    assertThat(reached("/collab/" + URLEncoder.encode(fits, StandardCharsets.UTF_8) + "?token=" + "t".repeat(1000)))
+        .isEqualTo("document " + fits);
+    assertThat(reached("/collab/cookies", "Cookie: c=" + "x".repeat(20_000) + "\r\n"))
+        .as("20 KB of cookies").startsWith("HTTP/1.1 " + headersTooLarge() + " ");
+  }
+
+  /** The status with which the web server refuses a request line over its limit. */
+  abstract int requestLineTooLong();
+
+  /** The status with which the web server refuses headers over its limit. */
+  abstract int headersTooLarge();
+
   /** What an upgrade request for {@code path} reaches: {@code "document <name>"}, or the HTTP status line. */
   private String reached(String path) throws Exception {
+    return reached(path, "");
+  }
+
+  /** As {@link #reached(String)}, with more {@code headers} (each ending in CRLF). */
+  private String reached(String path, String headers) throws Exception {
     loaded.names.clear();
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(30_000);
-      String status = upgradeHead(socket, path, "").lines().findFirst().orElse("");
+      String status = upgradeHead(socket, path, headers).lines().findFirst().orElse("");
       if (!status.contains(" 101 ")) {
         return status;
       }
@@ -436,7 +453,7 @@ abstract class TransportHostileClients {
       DataInputStream in = new DataInputStream(socket.getInputStream());
       try {
         while (true) {
-          Frame frame = Frame.next(in);
+          ServerFrame frame = ServerFrame.next(in);
           if (frame.opcode() == 8) {
             return frame.close();
           }

@@ -12,12 +12,8 @@ import ai.candlefish.collab.server.DocumentHandle;
 import ai.candlefish.collab.spi.DocumentKey;
 import io.netty.channel.ChannelOption;
 import java.io.DataInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.Connector;
@@ -141,7 +137,7 @@ abstract class TransportSlowReader {
       pastTheOutboundBuffer("slow-reads-again");
       slow.setSoTimeout(Math.toIntExact(CollabBridge.CLOSE_TIMEOUT_MILLIS + 3000)); // slack for a loaded machine
       assertThat(closeCode(slow.getInputStream())).isEqualTo(CloseCodes.TRY_AGAIN_LATER);
-      assertThat(ended(slow.getInputStream())).as("the server ended the connection").isTrue();
+      assertThat(ServerFrame.ended(slow.getInputStream())).as("the server ended the connection").isTrue();
     }
   }
 
@@ -164,7 +160,7 @@ abstract class TransportSlowReader {
       pastTheOutboundBuffer("slow-never");
       Thread.sleep(CollabBridge.CLOSE_TIMEOUT_MILLIS + 7000); // the close timeout, and slack for a loaded machine
       slow.setSoTimeout(5000);
-      assertThat(ended(slow.getInputStream())).as("the server ended the connection").isTrue();
+      assertThat(ServerFrame.ended(slow.getInputStream())).as("the server ended the connection").isTrue();
     }
   }
 
@@ -176,20 +172,6 @@ abstract class TransportSlowReader {
         handle.edit(txn -> txn.doc().getText("t").insert(0, chunk)).get(10, TimeUnit.SECONDS);
       }
       await().atMost(Duration.ofSeconds(30)).until(() -> server.connectionCount() == 0);
-    }
-  }
-
-  /** Whether the stream ends (or is reset) within the socket's timeout, whatever comes before. */
-  private static boolean ended(InputStream in) throws IOException {
-    try {
-      while (in.read(new byte[4096]) >= 0) {
-        // anything after the close frame
-      }
-      return true;
-    } catch (SocketTimeoutException e) {
-      return false;
-    } catch (SocketException e) {
-      return true; // reset
     }
   }
 }
