@@ -102,7 +102,11 @@ public final class DecodedUpdate {
     return structs;
   }
 
-  /** The delete set: per client (in the order written), its deleted ranges. */
+  /**
+   * The delete set: per client (in the order the update first lists it; Yjs writes clients in descending order), its
+   * deleted ranges as the update lists them, those of a client listed twice together, as Yjs's {@code decodeUpdate}
+   * reads them.
+   */
   public List<IdRange> deletes() {
     return deletes;
   }
@@ -125,18 +129,17 @@ public final class DecodedUpdate {
 
   static DecodedUpdate decode(byte[] update, UpdateFormat format) {
     Objects.requireNonNull(update, "update");
-    UpdateMerger.Stream stream = UpdateReader.decodeStream(update, format);
+    UpdateMerger.Stream stream = UpdateReader.decodeStream(update, format, true);
     List<Struct> structs = new ArrayList<>(stream.structs().size());
     for (AbstractStruct s : stream.structs()) {
       structs.add(describe(s));
     }
     List<IdRange> deletes = new ArrayList<>();
-    List<Long> clients = new ArrayList<>(stream.deletes().clients.keySet());
-    clients.sort((a, b) -> Long.compare(b, a));
-    for (long client : clients) {
-      DeleteSet.Ranges ranges = stream.deletes().clients.get(client);
-      for (int i = 0; i < ranges.count(); i++) {
-        deletes.add(new IdRange(client, ranges.clock(i), ranges.len(i)));
+    ClientMap<DeleteSet.Ranges> clients = stream.deletes().clients;
+    for (int p = 0; p < clients.end(); p++) {
+      DeleteSet.Ranges ranges = clients.valueAt(p);
+      for (int i = 0; ranges != null && i < ranges.count(); i++) {
+        deletes.add(new IdRange(clients.keyAt(p), ranges.clock(i), ranges.len(i)));
       }
     }
     return new DecodedUpdate(Collections.unmodifiableList(structs), Collections.unmodifiableList(deletes));

@@ -186,8 +186,8 @@ final class DeleteSet {
   }
 
   void write(UpdateEncoder encoder) {
-    encoder.writeVarUint(clients.size());
     if (clients.isEmpty()) {
+      encoder.writeVarUint(0);
       return;
     }
     // Clients in descending order, the order Yjs writes them in (sorted as plain longs: ids are never negative).
@@ -201,22 +201,30 @@ final class DeleteSet {
     if (count > 1) {
       Arrays.sort(sorted);
     }
-    for (int k = count - 1; k >= 0; k--) {
-      long client = sorted[k];
-      Ranges r = clients.get(client);
-      // As they are, as Yjs writes them: in v2 a range out of order makes a negative distance, which Yjs writes as
-      // one byte (UpdateEncoderV2.writeDsClock). A range of length 0 (a deleted item of length 0, which Yjs writes
-      // for insertEmbed(i, "")) cannot be written in v2, where Yjs fails: it deletes nothing, so it is left out.
-      encoder.resetDsCurVal();
-      encoder.writeVarUint(client);
-      boolean v2 = encoder instanceof UpdateEncoderV2;
-      int n = r.count();
-      int written = n;
-      for (int i = 0; v2 && i < n; i++) {
-        written -= r.len(i) == 0 ? 1 : 0;
+    // As they are, as Yjs writes them: in v2 a range out of order makes a negative distance, which Yjs writes as one
+    // byte (UpdateEncoderV2.writeDsClock). A range of length 0 (a deleted item of length 0, which Yjs writes for
+    // insertEmbed(i, "")) cannot be written in v2, where Yjs fails: it deletes nothing, so it is left out, and so is
+    // a client that has no other (what Yjs writes for the update without them).
+    boolean v2 = encoder instanceof UpdateEncoderV2;
+    int[] written = new int[count];
+    int writtenClients = 0;
+    for (int k = 0; k < count; k++) {
+      Ranges r = clients.get(sorted[k]);
+      for (int i = 0; i < r.count(); i++) {
+        written[k] += v2 && r.len(i) == 0 ? 0 : 1;
       }
-      encoder.writeVarUint(written);
-      for (int i = 0; i < n; i++) {
+      writtenClients += written[k] > 0 || !v2 ? 1 : 0;
+    }
+    encoder.writeVarUint(writtenClients);
+    for (int k = count - 1; k >= 0; k--) {
+      if (v2 && written[k] == 0) {
+        continue;
+      }
+      Ranges r = clients.get(sorted[k]);
+      encoder.resetDsCurVal();
+      encoder.writeVarUint(sorted[k]);
+      encoder.writeVarUint(written[k]);
+      for (int i = 0; i < r.count(); i++) {
         if (!v2 || r.len(i) > 0) {
           encoder.writeDsClock(r.clock(i));
           encoder.writeDsLen(r.len(i));

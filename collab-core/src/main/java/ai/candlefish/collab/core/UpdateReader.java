@@ -66,9 +66,9 @@ final class UpdateReader {
     try {
       UpdateDecoder d = format.newDecoder(in);
       d.weighAs(weighing);
-      List<AbstractStruct[]> blocks = readStructs(d);
+      List<Listing> listings = readStructs(d);
       DeleteSet ds = readDeleteSet(d, false);
-      return new DecodedUpdate(byClient(blocks), ds, d.weight);
+      return new DecodedUpdate(byClient(listings), ds, d.weight);
     } catch (DecodingException | LimitExceededException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -76,34 +76,23 @@ final class UpdateReader {
     }
   }
 
-  /** Non-empty blocks sorted by client; of a client listed twice the later list wins, as in Yjs. */
-  private static AbstractStruct[][] byClient(List<AbstractStruct[]> blocks) {
-    int n = 0;
-    AbstractStruct[][] out = new AbstractStruct[blocks.size()][];
-    for (AbstractStruct[] block : blocks) {
-      if (block.length > 0) {
-        out[n++] = block;
+  /**
+   * The structs per client, sorted by client. Of a client listed twice the later listing wins, as in Yjs (its map of
+   * listings by client), also a listing of no structs; clients left without structs are left out.
+   */
+  private static AbstractStruct[][] byClient(List<Listing> listings) {
+    Listing[] sorted = listings.toArray(new Listing[0]);
+    // Stable: of equal clients the later stays later, and is the one kept.
+    Arrays.sort(sorted, (a, b) -> Long.compare(a.client, b.client));
+    AbstractStruct[][] out = new AbstractStruct[sorted.length][];
+    int kept = 0;
+    for (int i = 0; i < sorted.length; i++) {
+      boolean wins = i + 1 == sorted.length || sorted[i + 1].client != sorted[i].client;
+      if (wins && sorted[i].structs.length > 0) {
+        out[kept++] = sorted[i].structs;
       }
     }
-    if (n != out.length) {
-      out = Arrays.copyOf(out, n);
-    }
-    if (n > 1) {
-      // Stable: of equal clients the later stays later, and is the one kept.
-      Arrays.sort(out, (a, b) -> Long.compare(a[0].client, b[0].client));
-      int kept = 0;
-      for (int i = 0; i < n; i++) {
-        if (kept > 0 && out[kept - 1][0].client == out[i][0].client) {
-          out[kept - 1] = out[i];
-        } else {
-          out[kept++] = out[i];
-        }
-      }
-      if (kept != n) {
-        out = Arrays.copyOf(out, kept);
-      }
-    }
-    return out;
+    return kept == out.length ? out : Arrays.copyOf(out, kept);
   }
 
   /** Decodes an update into its structs in wire order, for the update algebra (deletions sorted and merged). */
@@ -128,8 +117,8 @@ final class UpdateReader {
       UpdateDecoder d = format.newDecoder(in);
       d.weighAs(weighing);
       List<AbstractStruct> structs = new ArrayList<>();
-      for (AbstractStruct[] block : readStructs(d)) {
-        structs.addAll(Arrays.asList(block));
+      for (Listing listing : readStructs(d)) {
+        structs.addAll(Arrays.asList(listing.structs));
       }
       DeleteSet ds = readDeleteSet(d, asWritten);
       return new UpdateMerger.Stream(structs, ds == null ? new DeleteSet() : ds);
@@ -177,9 +166,12 @@ final class UpdateReader {
     }
   }
 
-  private static List<AbstractStruct[]> readStructs(UpdateDecoder d) {
+  /** One listing of an update's struct part: a client and the structs it lists (those already held left out). */
+  private record Listing(long client, AbstractStruct[] structs) {}
+
+  private static List<Listing> readStructs(UpdateDecoder d) {
     int numClients = readClientCount(d);
-    List<AbstractStruct[]> blocks = new ArrayList<>(numClients);
+    List<Listing> listings = new ArrayList<>(numClients);
     for (int c = 0; c < numClients; c++) {
       int numStructs = readStructCount(d);
       long client = d.readClient();
@@ -189,14 +181,12 @@ final class UpdateReader {
       // Sized by the claim only up to a bound: a v2 claim is checked against a budget, not against bytes.
       AbstractStruct[] arr = new AbstractStruct[Math.min(numStructs, 1024)];
       int n = 0;
-      AbstractStruct lastHeld = null;
       for (int i = 0; i < numStructs; i++) {
         AbstractStruct s = readStruct(d, client, clock);
         boolean isHeld = clock < held && clock + s.length <= held;
         d.weigh(s, isHeld);
         clock += s.length;
         if (isHeld) {
-          lastHeld = s;
           continue;
         }
         if (n == arr.length) {
@@ -204,12 +194,9 @@ final class UpdateReader {
         }
         arr[n++] = s;
       }
-      if (n == 0 && lastHeld != null) {
-        arr[n++] = lastHeld; // a list held whole still stands for its client (of a client listed twice, the later wins)
-      }
-      blocks.add(n == arr.length ? arr : Arrays.copyOf(arr, n));
+      listings.add(new Listing(client, n == arr.length ? arr : Arrays.copyOf(arr, n)));
     }
-    return blocks;
+    return listings;
   }
 
   private static int readClientCount(UpdateDecoder d) {

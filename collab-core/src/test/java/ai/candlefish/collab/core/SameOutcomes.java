@@ -7,13 +7,13 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Compares what ours and Yjs give for the same input: the same bytes, or a failure on both sides. Collects every
- * difference, so that one run names them all.
+ * Compares what ours and Yjs give for the same input: the same bytes (or, for other values, the same
+ * {@code String.valueOf}), or a failure on both sides. Collects every difference, so that one run names them all.
  */
 final class SameOutcomes {
   private final List<String> differences = new ArrayList<>();
 
-  void same(String what, Supplier<byte[]> ours, Supplier<byte[]> theirs) {
+  void same(String what, Supplier<?> ours, Supplier<?> theirs) {
     String a = outcome(ours);
     String b = outcome(theirs);
     if (!a.equals(b)) {
@@ -21,9 +21,10 @@ final class SameOutcomes {
     }
   }
 
-  private static String outcome(Supplier<byte[]> bytes) {
+  private static String outcome(Supplier<?> value) {
     try {
-      return YjsInterop.base64(bytes.get());
+      Object v = value.get();
+      return v instanceof byte[] bytes ? YjsInterop.base64(bytes) : String.valueOf(v);
     } catch (RuntimeException e) {
       return "fails";
     }

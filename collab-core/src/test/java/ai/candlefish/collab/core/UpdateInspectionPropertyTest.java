@@ -30,14 +30,14 @@ class UpdateInspectionPropertyTest {
         SplittableRandom rnd = new SplittableRandom(seed);
         List<byte[]> updates = session(rnd, seed, Map.of(), null, true);
         for (byte[] u : updates) {
-          assertSameDecoding(u, false);
-          assertSameDecoding(Updates.convertV1ToV2(u), true);
+          assertSameDecoding(peer, u, false);
+          assertSameDecoding(peer, Updates.convertV1ToV2(u), true);
         }
         List<byte[]> subset = new ArrayList<>();
         for (int k = 0; k < 6; k++) {
           subset.add(updates.get(rnd.nextInt(updates.size())));
         }
-        assertSameDecoding(Updates.merge(subset), false);
+        assertSameDecoding(peer, Updates.merge(subset), false);
         assertThat(Updates.log(updates.get(0))).startsWith("Structs:\n").contains("DeleteSet:\n");
       } catch (AssertionError | RuntimeException e) {
         throw new AssertionError("seed " + seed + ": " + e.getMessage(), e);
@@ -148,7 +148,8 @@ class UpdateInspectionPropertyTest {
     return all;
   }
 
-  private static void assertSameDecoding(byte[] update, boolean v2) {
+  /** That {@code Updates.decode} (V2 if {@code v2}) describes {@code update} as {@code Y.decodeUpdate} does. */
+  static void assertSameDecoding(YjsPeer peer, byte[] update, boolean v2) {
     Map<String, Object> c = new LinkedHashMap<>();
     c.put("op", "decodeUpdate");
     c.put("update", YjsInterop.base64(update));

@@ -267,6 +267,34 @@ final class YjsPeer implements AutoCloseable {
     return YjsInterop.fromBase64(request(c).get("update"));
   }
 
+  /**
+   * {@code Y.parseUpdateMeta}, or {@code Y.parseUpdateMetaV2} if {@code v2} (peer-surface.mjs); its maps keep Yjs's
+   * order.
+   */
+  Updates.UpdateMeta parseUpdateMeta(byte[] update, boolean v2) {
+    Map<String, Object> c = command(v2 ? "parseUpdateMetaV2" : "parseUpdateMeta");
+    c.put("update", YjsInterop.base64(update));
+    Map<String, Object> reply = request(c);
+    return new Updates.UpdateMeta(clocks(reply.get("from")), clocks(reply.get("to")));
+  }
+
+  /** {@code Y.obfuscateUpdate} with its default options, or {@code Y.obfuscateUpdateV2} if {@code v2}. */
+  byte[] obfuscateUpdate(byte[] update, boolean v2) {
+    Map<String, Object> c = command(v2 ? "obfuscateUpdateV2" : "obfuscateUpdate");
+    c.put("update", YjsInterop.base64(update));
+    return YjsInterop.fromBase64(request(c).get("update"));
+  }
+
+  /** [[client, clock]...] as a map in that order. */
+  private static Map<Long, Integer> clocks(Object entries) {
+    Map<Long, Integer> out = new LinkedHashMap<>();
+    for (Object e : (List<?>) entries) {
+      List<?> pair = (List<?>) e;
+      out.put(((Number) pair.get(0)).longValue(), ((Number) pair.get(1)).intValue());
+    }
+    return out;
+  }
+
   @Override
   public void close() {
     try {
