@@ -5,8 +5,11 @@
 // Relative positions (types are addressed as {name, kind, key?, path?}: root name and kind, optionally the key of
 // a shared type nested in that root map, then child indexes down an XML tree):
 //   relPos {id,name,kind,key?,index,assoc}  createRelativePositionFromTypeIndex  -> {encoded:B64, json}
+//                                    (or {id,at,roots,index,assoc}: the type at path "at" as pathOps addresses it,
+//                                    see peer-observers.mjs)
 //   absPos {id,encoded,follow?}      createAbsolutePositionFromRelativePosition -> {abs:null|{type,index,assoc}}
 //                                    type: "root:<name>" or "<client>:<clock>" of the item holding the type
+//   absPositions {id,encoded:[B64...],follow}  absPos of each -> {abs:[null|{type,index,assoc}|{error}...]}
 //   jsonPos {json}                   encodeRelativePosition(createRelativePositionFromJSON(json)) -> {encoded}
 //   cursorAwareness {id,style,anchor,head,name?,kind?,key?}  a Lexical- or y-prosemirror-style awareness state
 //                                    holding relative positions of that type, as y-protocols encodes it
@@ -38,6 +41,7 @@ import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, modifyAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
 import { applyOp, fromBase64, getRoot, toBase64 } from './interop.mjs'
+import { typeAt } from './peer-observers.mjs'
 
 const typeOf = (doc, cmd) => {
   let t = getRoot(doc, cmd.name, cmd.kind)
@@ -51,6 +55,12 @@ const describeType = (doc, t) => {
   if (t._item !== null) return `${t._item.id.client}:${t._item.id.clock}`
   for (const [name, root] of doc.share) if (root === t) return 'root:' + name
   throw new Error('type not found')
+}
+
+/** Where the encoded relative position is in doc, as absPos describes it. */
+const absolute = (doc, encoded, follow) => {
+  const abs = Y.createAbsolutePositionFromRelativePosition(Y.decodeRelativePosition(fromBase64(encoded)), doc, follow)
+  return abs === null ? null : { type: describeType(doc, abs.type), index: abs.index, assoc: abs.assoc }
 }
 
 const undoManagers = new Map()
@@ -75,18 +85,27 @@ export const handleExtra = (cmd, replica) => {
   switch (cmd.op) {
     case 'relPos': {
       const { doc } = replica(cmd)
-      const rpos = Y.createRelativePositionFromTypeIndex(typeOf(doc, cmd), cmd.index, cmd.assoc)
+      const type = cmd.at != null ? typeAt(doc, cmd.roots, cmd.at) : typeOf(doc, cmd)
+      const rpos = Y.createRelativePositionFromTypeIndex(type, cmd.index, cmd.assoc)
       return { encoded: toBase64(Y.encodeRelativePosition(rpos)), json: Y.relativePositionToJSON(rpos) }
     }
     case 'childAt': {
       const child = typeOf(replica(cmd).doc, cmd).get(cmd.index)
       return { child: child === undefined ? null : String(child) }
     }
-    case 'absPos': {
+    case 'absPos':
+      return { abs: absolute(replica(cmd).doc, cmd.encoded, cmd.follow !== false) }
+    case 'absPositions': {
       const { doc } = replica(cmd)
-      const rpos = Y.decodeRelativePosition(fromBase64(cmd.encoded))
-      const abs = Y.createAbsolutePositionFromRelativePosition(rpos, doc, cmd.follow !== false)
-      return { abs: abs === null ? null : { type: describeType(doc, abs.type), index: abs.index, assoc: abs.assoc } }
+      return {
+        abs: cmd.encoded.map(encoded => {
+          try {
+            return absolute(doc, encoded, cmd.follow !== false)
+          } catch (e) {
+            return { error: true }
+          }
+        })
+      }
     }
     case 'jsonPos':
       return { encoded: toBase64(Y.encodeRelativePosition(Y.createRelativePositionFromJSON(cmd.json))) }

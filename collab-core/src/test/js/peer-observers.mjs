@@ -3,12 +3,17 @@
 //
 //   {"op":"observeAll","id":"r1"}  subscribes an observe and then an observeDeep listener on every shared type of the
 //                                  doc not subscribed yet (roots, and every type of an item not deleted), and once an
-//                                  afterTransaction listener; each logs what it heard:
+//                                  afterTransaction and afterTransactionCleanup listener, and once listeners on the
+//                                  stack events of the doc's UndoManager of peer-extras.mjs (if it has one by then);
+//                                  each logs what it heard:
 //                                    ["observe", <type>, event]  ["deep", <type>, [event...]]
-//                                    ["afterTransaction", local, undo]  (undo: whether the doc's UndoManager of
-//                                    peer-extras.mjs made the transaction)
-//                                  event: describeEvent's, with target and currentTarget; <type> is "root:<name>" or
-//                                  "<client>:<clock>" of the type's item                               -> {"ok":true}
+//                                    ["afterTransaction", local, origin, [[<type>, [key or null...]]...]] (changed)
+//                                    ["afterTransactionCleanup", local]
+//                                    [stack-item-added|updated|popped, "undo"|"redo", origin, [<type>...]] (its
+//                                    changedParentTypes, sorted)
+//                                  event: describeEvent's, with target, currentTarget and its transaction's origin;
+//                                  origin: "um" for the UndoManager, else as given (null, "remote"); <type> is
+//                                  "root:<name>" or "<client>:<clock>" of the type's item              -> {"ok":true}
 //   {"op":"observed","id":"r1"}    the log since the last call                                  -> {"log":[...]}
 //   {"op":"pathOps","id":"r1","ops":[op...]}  the ops in one transaction; each op addresses a type by
 //                                  path [root name, step...]: a map's key, a list's index, or a text's position of
@@ -35,7 +40,15 @@ const nameOf = (doc, t) => {
   return t._item.id.client + ':' + t._item.id.clock
 }
 
-const describe = (doc, e) => ({ ...describeEvent(e), target: nameOf(doc, e.target), currentTarget: nameOf(doc, e.currentTarget) })
+/** An origin as the Java test describes it: "um" for the doc's UndoManager, else itself (null or 'remote'). */
+const originOf = (origin, um) => origin === um && um !== undefined ? 'um' : origin ?? null
+
+const describe = (doc, e, um) => ({
+  ...describeEvent(e),
+  target: nameOf(doc, e.target),
+  currentTarget: nameOf(doc, e.currentTarget),
+  origin: originOf(e.transaction.origin, um)
+})
 
 const newType = kind => {
   switch (kind) {
@@ -48,8 +61,8 @@ const newType = kind => {
   }
 }
 
-/** The type at path: [root name, step...]. */
-const typeAt = (doc, roots, path) => {
+/** The type at path: [root name, step...]; roots: root name to kind. */
+export const typeAt = (doc, roots, path) => {
   let t = getRoot(doc, path[0], roots[path[0]])
   for (const step of path.slice(1)) {
     if (t instanceof Y.Text) {
@@ -108,16 +121,22 @@ const observeAll = (r, undoManager) => {
   if (r.observed === undefined) {
     r.observed = new WeakSet()
     r.olog = []
-    doc.on('afterTransaction', tr => {
-      const um = undoManager()
-      r.olog.push(['afterTransaction', tr.local, um !== undefined && tr.origin === um])
-    })
+    const um = undoManager()
+    if (um !== undefined) {
+      for (const kind of ['stack-item-added', 'stack-item-updated', 'stack-item-popped']) {
+        um.on(kind, e => r.olog.push([kind, e.type, originOf(e.origin, um),
+          [...e.changedParentTypes.keys()].map(t => nameOf(doc, t)).sort()]))
+      }
+    }
+    doc.on('afterTransaction', tr => r.olog.push(['afterTransaction', tr.local, originOf(tr.origin, um),
+      [...tr.changed].map(([type, keys]) => [nameOf(doc, type), [...keys]])]))
+    doc.on('afterTransactionCleanup', tr => r.olog.push(['afterTransactionCleanup', tr.local]))
   }
   const subscribe = t => {
     if (r.observed.has(t)) return
     r.observed.add(t)
-    t.observe(e => r.olog.push(['observe', nameOf(doc, t), describe(doc, e)]))
-    t.observeDeep(es => r.olog.push(['deep', nameOf(doc, t), es.map(e => describe(doc, e))]))
+    t.observe(e => r.olog.push(['observe', nameOf(doc, t), describe(doc, e, undoManager())]))
+    t.observeDeep(es => r.olog.push(['deep', nameOf(doc, t), es.map(e => describe(doc, e, undoManager()))]))
   }
   for (const root of doc.share.values()) subscribe(root)
   doc.store.clients.forEach(structs => structs.forEach(s => {

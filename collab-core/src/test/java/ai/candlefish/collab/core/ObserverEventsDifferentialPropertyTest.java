@@ -2,8 +2,8 @@ package ai.candlefish.collab.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -19,12 +19,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Events as observers see them, against real Yjs, on every shared type and not only at the roots: random sessions of
  * replicas ({@link TwinSession}: concurrent edits delivered in random order, merged, with structs that wait for others)
  * whose every type, nested ones included, has an {@code observe} and then an {@code observeDeep} listener
- * ({@code peer-observers.mjs} subscribes its twin's the same way after every step). Edits reach types anywhere:
- * maps, arrays and texts nested in each other, XML elements with attributes and children, XML texts with formats,
- * attributes and embedded types, embeds of numbers and objects; replicas undo and redo their own transactions (an
+ * ({@code peer-observers.mjs} subscribes its twin's the same way after every step). Edits reach types anywhere
+ * ({@link PathEdits}); replicas undo and redo their own transactions (an
  * {@link UndoManager} over the whole document). After every step the listeners must have heard the same, in the same
- * order, interleaved with the {@code afterTransaction} callbacks: per event its target and current target, path,
- * delta, changed keys with action and old value, added and deleted items, XML attribute and child changes.
+ * order, interleaved with the {@code afterTransaction} callbacks (with the transaction's origin and changed types),
+ * the {@code afterTransactionCleanup} callbacks and the undo manager's stack events (with their changed parent
+ * types): per event its target and current target, its transaction's origin, path, delta, changed keys with action
+ * and old value, added and deleted items, XML attribute and child changes.
  *
  * <p>Seeded; a failure names its seed ({@code -Dyjs.observers.seed=<seed> -Dyjs.observers.runs=1} reruns it).
  */
@@ -33,8 +34,6 @@ class ObserverEventsDifferentialPropertyTest {
   private static final int RUNS = 60;
   private static final long BUDGET_MILLIS = 12_000;
   private static final Map<String, String> ROOTS = YjsSurfacePropertyTest.ROOTS;
-  private static final List<String> KINDS = List.of("map", "array", "text", "xmlText", "xmlElement");
-  private static final String[] KEYS = {"a", "b", "10"};
 
   private static YjsPeer peer; // started and closed by YjsPeerExtension
 
@@ -50,9 +49,32 @@ class ObserverEventsDifferentialPropertyTest {
     final List<Object> log = new ArrayList<>();
     final UndoManager undo;
 
-    Listening(Doc doc) {
-      undo = UndoManager.newBuilder(doc).captureTimeout(Duration.ZERO).build();
-      doc.onAfterTransaction(t -> log.add(List.of("afterTransaction", t.isLocal(), t.origin() == undo)));
+    Listening(Doc doc, UndoManager undo) {
+      this.undo = undo;
+      undo.onStackItemAdded(e -> log.add(stackEvent("stack-item-added", e)));
+      undo.onStackItemUpdated(e -> log.add(stackEvent("stack-item-updated", e)));
+      undo.onStackItemPopped(e -> log.add(stackEvent("stack-item-popped", e)));
+      doc.onAfterTransaction(t -> log.add(Arrays.asList("afterTransaction", t.isLocal(), origin(t.origin()),
+          changed(t))));
+      doc.onAfterTransactionCleanup(t -> log.add(List.of("afterTransactionCleanup", t.isLocal())));
+    }
+
+    /** An origin as peer-observers.mjs describes it: "um" for the undo manager, else itself (null or "remote"). */
+    private Object origin(Object origin) {
+      return origin == undo ? "um" : origin;
+    }
+
+    /** The transaction's changed types with their changed keys (null: the list part), in their order. */
+    private static List<Object> changed(Transaction t) {
+      List<Object> out = new ArrayList<>();
+      t.changedTypes().forEach((type, keys) -> out.add(List.of(YjsSurfacePropertyTest.typeName(type),
+          new ArrayList<>(keys))));
+      return out;
+    }
+
+    private List<Object> stackEvent(String kind, UndoManager.StackItemEvent e) {
+      return Arrays.asList(kind, e.kind() == UndoManager.Kind.UNDO ? "undo" : "redo", origin(e.origin()),
+          e.changedParentTypes().stream().map(YjsSurfacePropertyTest::typeName).sorted().toList());
     }
 
     /** As peer-observers.mjs's observeAll: an observe and then an observeDeep listener on each type not heard yet. */
@@ -90,146 +112,12 @@ class ObserverEventsDifferentialPropertyTest {
       });
     }
 
-    private static Map<String, Object> describe(YEvent e) {
+    private Map<String, Object> describe(YEvent e) {
       Map<String, Object> d = YjsSurfacePropertyTest.describe(e);
+      d.put("origin", origin(e.transaction().origin()));
       d.put("target", YjsSurfacePropertyTest.typeName(e.target()));
       d.put("currentTarget", YjsSurfacePropertyTest.typeName(e.currentTarget()));
       return d;
-    }
-  }
-
-  // -------------------------------------------------------------------------------------------------------------
-  // Edits by path, as peer-observers.mjs's pathOps performs them
-
-  /** A shared type and the path to it: [root name, map key / list index / text position of an embedded type...]. */
-  private record Located(List<Object> path, SharedType type) {}
-
-  private static List<Located> types(Doc doc) {
-    List<Located> out = new ArrayList<>();
-    ROOTS.forEach((name, kind) -> walk(Twins.root(doc, name, kind), List.of(name), out));
-    return out;
-  }
-
-  private static void walk(SharedType t, List<Object> path, List<Located> out) {
-    out.add(new Located(path, t));
-    if (t instanceof YMap m) {
-      for (String key : m.keys()) {
-        if (m.get(key) instanceof SharedType child) {
-          walk(child, append(path, key), out);
-        }
-      }
-    } else if (t instanceof YArray a) {
-      for (int i = 0; i < a.length(); i++) {
-        if (a.get(i) instanceof SharedType child) {
-          walk(child, append(path, i), out);
-        }
-      }
-    } else if (t instanceof YText x) {
-      int at = 0;
-      for (Delta d : x.toDelta()) {
-        if (d.insert() instanceof SharedType child) {
-          walk(child, append(path, at), out);
-        }
-        at += d.insert() instanceof String s ? s.length() : 1;
-      }
-    } else if (t instanceof YXmlFragment f) {
-      List<Object> children = f.slice(0);
-      for (int i = 0; i < children.size(); i++) {
-        if (children.get(i) instanceof SharedType child) {
-          walk(child, append(path, i), out);
-        }
-      }
-    }
-  }
-
-  private static List<Object> append(List<Object> path, Object step) {
-    List<Object> out = new ArrayList<>(path);
-    out.add(step);
-    return out;
-  }
-
-  private static SharedType typeAt(Doc doc, List<?> path) {
-    for (Located l : types(doc)) {
-      if (YjsSurfacePropertyTest.normalized(l.path).equals(YjsSurfacePropertyTest.normalized(path))) {
-        return l.type;
-      }
-    }
-    throw new IllegalStateException("no shared type at " + path);
-  }
-
-  private static SharedType newType(String kind) {
-    return switch (kind) {
-      case "map" -> {
-        YMap m = new YMap();
-        m.set("k", 1);
-        yield m;
-      }
-      case "array" -> {
-        YArray a = new YArray();
-        a.insert(0, List.of(1));
-        yield a;
-      }
-      case "text" -> new YText("in");
-      case "xmlText" -> {
-        YXmlText x = new YXmlText();
-        x.insert(0, "in");
-        yield x;
-      }
-      default -> new YXmlElement("p");
-    };
-  }
-
-  @SuppressWarnings("unchecked")
-  private static void perform(Doc doc, Map<String, Object> op) {
-    SharedType t = typeAt(doc, (List<?>) op.get("path"));
-    Object key = op.get("key");
-    int index = op.containsKey("index") ? ((Number) op.get("index")).intValue() : 0;
-    int len = op.containsKey("len") ? ((Number) op.get("len")).intValue() : 0;
-    Map<String, Object> attrs = (Map<String, Object>) YjsInterop.toJava(op.get("attrs"));
-    switch ((String) op.get("action")) {
-      case "set" -> ((YMap) t).set((String) key, YjsInterop.toJava(op.get("value")));
-      case "setType" -> ((YMap) t).set((String) key, newType((String) op.get("kind")));
-      case "delete" -> {
-        if (t instanceof YMap m) {
-          m.delete((String) key);
-        } else {
-          ((YArray) t).delete(index, len);
-        }
-      }
-      case "insert" -> ((YArray) t).insert(index, (List<Object>) YjsInterop.toJava(op.get("values")));
-      case "insertType" -> ((YArray) t).insert(index, List.of(newType((String) op.get("kind"))));
-      case "insertText" -> ((YText) t).insert(index, (String) op.get("text"), attrs);
-      case "format" -> ((YText) t).format(index, len, attrs);
-      case "deleteText" -> ((YText) t).delete(index, len);
-      case "embedType" -> ((YText) t).insertEmbed(index, newType((String) op.get("kind")), attrs);
-      case "embed" -> ((YText) t).insertEmbed(index, YjsInterop.toJava(op.get("value")));
-      case "setAttr" -> {
-        Object value = YjsInterop.toJava(op.get("value"));
-        if (t instanceof YXmlElement e) {
-          if (op.containsKey("value")) {
-            e.setAttribute((String) key, value);
-          } else {
-            e.removeAttribute((String) key);
-          }
-        } else if (op.containsKey("value")) {
-          ((YText) t).setAttribute((String) key, value);
-        } else {
-          ((YText) t).removeAttribute((String) key);
-        }
-      }
-      case "insertXml" -> {
-        SharedType node;
-        if ("xmlText".equals(op.get("kind"))) {
-          YXmlText x = new YXmlText();
-          x.insert(0, (String) op.get("text"));
-          node = x;
-        } else {
-          node = new YXmlElement("p");
-        }
-        ((YXmlFragment) t).insert(index, List.of(node));
-      }
-      case "deleteXml" -> ((YXmlFragment) t).delete(index, len);
-      default -> throw new IllegalArgumentException("unknown action " + op.get("action"));
     }
   }
 
@@ -238,11 +126,13 @@ class ObserverEventsDifferentialPropertyTest {
     private final SplittableRandom rnd;
     private final String prefix;
     private final Map<String, Listening> listening = new LinkedHashMap<>();
+    private final PathEdits edits;
 
     Run(long seed, String prefix) {
       this.session = new TwinSession(peer, seed, ROOTS, this::compare);
       this.rnd = session.rnd;
       this.prefix = prefix;
+      this.edits = new PathEdits(rnd, ROOTS);
     }
 
     void execute() {
@@ -250,13 +140,7 @@ class ObserverEventsDifferentialPropertyTest {
       int n = 2 + rnd.nextInt(2);
       for (int i = 0; i < n; i++) {
         TwinSession.Twin t = session.add(prefix + "-" + i, 20 + i * 11 + rnd.nextInt(7), gc);
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("op", "undoManager");
-        c.put("id", t.id);
-        c.put("scope", "doc");
-        c.put("captureTimeout", 0);
-        peer.request(c);
-        Listening l = new Listening(t.doc);
+        Listening l = new Listening(t.doc, session.addUndoManager(t));
         listening.put(t.id, l);
         l.observeAll(t.doc);
         peer.request(Map.of("op", "observeAll", "id", t.id));
@@ -278,8 +162,8 @@ class ObserverEventsDifferentialPropertyTest {
         int count = rnd.nextInt(6) == 0 ? 2 + rnd.nextInt(2) : 1;
         t.doc.transact(txn -> {
           for (int i = 0; i < count; i++) {
-            Map<String, Object> one = randomOp(t.doc);
-            perform(t.doc, one);
+            Map<String, Object> one = edits.randomOp(t.doc);
+            edits.perform(t.doc, one);
             ops.add(one);
           }
         });
@@ -288,101 +172,6 @@ class ObserverEventsDifferentialPropertyTest {
         op.put("ops", ops);
       }
       session.applied(t, op);
-    }
-
-    private Map<String, Object> randomOp(Doc doc) {
-      List<Located> all = types(doc);
-      Located at = all.get(rnd.nextInt(all.size()));
-      boolean deep = at.path.size() > 3;
-      Map<String, Object> op = new LinkedHashMap<>();
-      op.put("path", at.path);
-      SharedType t = at.type;
-      int dice = rnd.nextInt(100);
-      if (t instanceof YMap) {
-        op.put("key", KEYS[rnd.nextInt(KEYS.length)]);
-        if (dice < 45 || (deep && dice < 80)) {
-          op.put("action", "set");
-          op.put("value", rnd.nextInt(4) == 0 ? null : rnd.nextBoolean() ? rnd.nextInt(9) : "s" + rnd.nextInt(3));
-        } else if (dice < 80) {
-          op.put("action", "setType");
-          op.put("kind", KINDS.get(rnd.nextInt(KINDS.size())));
-        } else {
-          op.put("action", "delete");
-        }
-      } else if (t instanceof YArray a) {
-        int length = a.length();
-        if (length > 0 && dice < 30) {
-          int index = rnd.nextInt(length);
-          op.put("action", "delete");
-          op.put("index", index);
-          op.put("len", 1 + rnd.nextInt(Math.min(2, length - index)));
-        } else if (dice < 65 || deep) {
-          op.put("action", "insert");
-          op.put("index", rnd.nextInt(length + 1));
-          op.put("values", rnd.nextBoolean() ? List.of(rnd.nextInt(9)) : List.of("v", rnd.nextInt(9)));
-        } else {
-          op.put("action", "insertType");
-          op.put("index", rnd.nextInt(length + 1));
-          op.put("kind", KINDS.get(rnd.nextInt(KINDS.size())));
-        }
-      } else if (t instanceof YText x) {
-        int length = x.length();
-        if (length > 0 && dice < 25) {
-          int index = rnd.nextInt(length);
-          op.put("action", "deleteText");
-          op.put("index", index);
-          op.put("len", 1 + rnd.nextInt(Math.min(3, length - index)));
-        } else if (length > 0 && dice < 45) {
-          int index = rnd.nextInt(length);
-          op.put("action", "format");
-          op.put("index", index);
-          op.put("len", 1 + rnd.nextInt(length - index));
-          Map<String, Object> attrs = new LinkedHashMap<>();
-          attrs.put(rnd.nextBoolean() ? "bold" : "color", rnd.nextInt(3) == 0 ? null : rnd.nextBoolean() ? true : "r");
-          op.put("attrs", attrs);
-        } else if (dice < 55 && !deep) {
-          op.put("action", "embedType");
-          op.put("index", rnd.nextInt(length + 1));
-          op.put("kind", KINDS.get(rnd.nextInt(KINDS.size())));
-        } else if (dice < 62) {
-          op.put("action", "embed");
-          op.put("index", rnd.nextInt(length + 1));
-          op.put("value", rnd.nextBoolean() ? Map.of("src", "i") : rnd.nextInt(9));
-        } else if (dice < 72 && t instanceof YXmlText) {
-          setAttr(op);
-        } else {
-          op.put("action", "insertText");
-          op.put("index", rnd.nextInt(length + 1));
-          op.put("text", "xy".substring(rnd.nextInt(2)));
-          if (rnd.nextBoolean()) {
-            op.put("attrs", Map.of(rnd.nextBoolean() ? "bold" : "italic", true));
-          }
-        }
-      } else if (t instanceof YXmlFragment f) {
-        int length = f.length();
-        if (length > 0 && dice < 25) {
-          op.put("action", "deleteXml");
-          op.put("index", rnd.nextInt(length));
-          op.put("len", 1);
-        } else if (dice < 50 && t instanceof YXmlElement) {
-          setAttr(op);
-        } else {
-          op.put("action", "insertXml");
-          op.put("index", rnd.nextInt(length + 1));
-          op.put("kind", deep || rnd.nextBoolean() ? "xmlText" : "xmlElement");
-          op.put("text", "tx".substring(rnd.nextInt(2)));
-        }
-      }
-      return op;
-    }
-
-    /** An attribute of an XML element or text set (or, one time in four, removed). */
-    private void setAttr(Map<String, Object> op) {
-      op.put("action", "setAttr");
-      op.put("key", KEYS[rnd.nextInt(KEYS.length)]);
-      if (rnd.nextInt(4) != 0) {
-        op.put("value", "w" + rnd.nextInt(3));
-      }
     }
 
     /** After each step of replica t: what its listeners heard, against its twin's; then listeners on new types. */

@@ -153,26 +153,15 @@ class RelativePositionPropertyTest {
             cmd.put("encoded", YjsInterop.base64(encoded));
             cmd.put("follow", follow);
             Object expected = peer.request(cmd).get("abs");
-            AbsolutePosition actual = RelativePosition.decode(encoded).toAbsolute(doc(id), follow);
-            assertThat(Json.stringify(describe(actual))).as("absolute position of %s in %s (follow %s)",
+            Object actual = NestedPositionsDifferentialPropertyTest.describe(
+                RelativePosition.decode(encoded).toAbsolute(doc(id), follow));
+            assertThat(Json.stringify(actual)).as("absolute position of %s in %s (follow %s)",
                 RelativePosition.decode(encoded), id, follow).isEqualTo(Json.stringify(expected));
             n++;
           }
         }
       }
       return n;
-    }
-
-    private static Object describe(AbsolutePosition p) {
-      if (p == null) {
-        return null;
-      }
-      Map<String, Object> m = new LinkedHashMap<>();
-      SharedType t = p.type();
-      m.put("type", t.item == null ? "root:" + t.rootName : t.item.client + ":" + t.item.clock);
-      m.put("index", p.index());
-      m.put("assoc", p.assoc());
-      return m;
     }
 
     private void randomEdit(String id, Doc doc) {

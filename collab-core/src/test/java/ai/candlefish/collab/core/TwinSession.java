@@ -3,6 +3,7 @@ package ai.candlefish.collab.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.candlefish.collab.core.internal.codec.Json;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,6 +72,21 @@ final class TwinSession {
     twins.add(t);
     peer.newDoc(id, clientId, gc, roots, true);
     return t;
+  }
+
+  /**
+   * An undo manager over the whole of {@code t}'s document, without a capture timeout (one stack item per
+   * transaction), and the same over its twin ({@code peer-extras.mjs}'s {@code undoManager}).
+   */
+  UndoManager addUndoManager(Twin t) {
+    UndoManager undo = UndoManager.newBuilder(t.doc).captureTimeout(Duration.ZERO).build();
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("op", "undoManager");
+    c.put("id", t.id);
+    c.put("scope", "doc");
+    c.put("captureTimeout", 0);
+    peer.request(c);
+    return undo;
   }
 
   private SharedType rootOf(Doc doc, String name) {
