@@ -21,9 +21,10 @@
 #   side-by-side scenarios (any server):
 #              small       100 clients on 10 documents, 2 edits/s each, 5 s warm-up, 30 s measured
 #              medium      1,000 clients on 100 documents, 1 edit/s each, 10 s warm-up, 30 s measured
-#              idle        idle connections in tiers of 2,000, 5,000, 10,000 and 19,500 (the machine allows a process
-#                          20,000 open files, so 20,000 connections cannot be opened by one generator; 19,500 can),
-#                          one document per 10 connections; one connection in 100 edits once a second (its relay
+#              idle        idle connections in tiers of 2,000, 5,000, 10,000 and 19,500, one document per 10 connections
+#                          (any idle-N runs N: above 19,500 the generator holds the clients in N / 10,000 processes,
+#                          rounded up, since this machine allows a process 20,000 open files; LOAD_PROCESSES=P sets
+#                          it for any N); one connection in 100 edits once a second (its relay
 #                          latency is the p99 that must stay under 100 ms), all renew their awareness every 30 s;
 #                          held 20 s. A server's next tier runs only if it held this one (all connected, p99 < 100
 #                          ms, no errors, converged). Before the idle RSS is taken, the server is warmed up: 5,000
@@ -216,10 +217,11 @@ scenario_args() {
     smoke) echo --clients 100 --documents 10 --rate 2 --duration 10 ;;
     small) echo --clients 100 --documents 10 --rate 2 --warmup 5 --duration 30 --awareness 30 ;;
     medium) echo --clients 1000 --documents 100 --rate 1 --warmup 10 --duration 30 --awareness 30 ;;
-    idle-*) local n=${1#idle-}
+    idle-*) local n=${1#idle-} processes=1
+            (( n <= 19500 )) || processes=$(( (n + 9999) / 10000 ))
             echo --clients "$n" --documents $((n / 10)) --writers $((n / 100)) --rate 1 --warmup 5 --duration 20 \
                  --awareness 30 --connect-concurrency 500 --warmup-connections 5000 --settle 12 \
-                 --local-addresses 127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4 ;;
+                 --local-addresses 127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4 --processes "${LOAD_PROCESSES:-$processes}" ;;
     fanout) echo --clients 1001 --documents 1 --writers 1 --rate 10 --warmup 5 --duration 30 --awareness 30 ;;
     join) echo --clients 50 --documents 1 --rate 0 --duration 5 --connect-concurrency 50 --document-bytes 5000000 \
                --io-threads 50 ;;

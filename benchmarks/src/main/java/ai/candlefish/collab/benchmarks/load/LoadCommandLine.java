@@ -40,6 +40,11 @@ final class LoadCommandLine {
         --node-pids P,Q,...         the processes of all nodes: their CPU together, for the cluster figures
         --database-pid PID          the database's main process: its CPU and its children's
         --redis HOST:PORT           the cluster's Redis: bytes in and out and its CPU (INFO) in the measured phase
+        --processes P               hold the clients in P processes, split by document (default 1): this one
+                                    measures and holds the writers' documents, it starts P - 1 others with these
+                                    arguments once the server's idle memory is read (a process may hold only so
+                                    many sockets: see LoadSettings#processes)
+        --process K                 (given by the measuring process to the others) this is process K of P
       """;
 
   private LoadCommandLine() {}
@@ -51,6 +56,8 @@ final class LoadCommandLine {
     int documents = 10;
     double warmup = 0;
     double duration = 10;
+    int processes = 1;
+    int process = 0;
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
       if (option.equals("--help") || option.equals("-h")) {
@@ -87,13 +94,16 @@ final class LoadCommandLine {
               .toList());
           case "--database-pid" -> b.databasePid(Long.parseLong(value));
           case "--redis" -> b.redis(value);
+          case "--processes" -> processes = Integer.parseInt(value);
+          case "--process" -> process = Integer.parseInt(value);
           default -> throw new IllegalArgumentException("unknown option " + option);
         }
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("option " + option + " needs a number but got " + value);
       }
     }
-    return b.clients(clients, documents).phases(seconds(warmup), seconds(duration)).build();
+    return b.clients(clients, documents).phases(seconds(warmup), seconds(duration)).processes(processes, process)
+        .build();
   }
 
   static LoadProtocol protocol(String name) {

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -66,8 +67,11 @@ public final class LoadGenerator {
   private static final long REPORT_NANOS =
       TimeUnit.MILLISECONDS.toNanos(Math.max(100, Long.getLong("load.reportMillis", 10_000)));
   private static final long SYNC_TIMEOUT_SECONDS = 300;
-  /** Documents whose server state is fetched at once in the convergence check. */
-  private static final int CONVERGENCE_BATCH = 200;
+  /**
+   * Documents whose server state is fetched at once in the convergence check: a new connection each, which the server
+   * holds beside every client's (at 19,900 clients a batch of 200 ran the server out of its 20,000 files).
+   */
+  private static final int CONVERGENCE_BATCH = 50;
   /** Connections open at once in the server's warm-up (see {@link #warmUpServer()}). */
   private static final int WARMUP_BATCH = 50;
 
@@ -78,19 +82,30 @@ public final class LoadGenerator {
   private final ProcessProbe self = new ProcessProbe(ProcessHandle.current().pid());
   private final ClusterProbe cluster;
   private final List<LoadClient> clients = new ArrayList<>();
+  /** The command line the other processes of the run are started with (see {@link LoadHolders}). */
+  private final List<String> commandLine;
   private EventLoopGroup group;
   private Bootstrap bootstrap;
 
-  private LoadGenerator(LoadSettings settings) {
+  private LoadGenerator(LoadSettings settings, List<String> commandLine) {
     this.settings = settings;
+    this.commandLine = List.copyOf(commandLine);
     this.server = settings.serverPid() == 0 ? null : new ProcessProbe(settings.serverPid());
     ClusterProbe probe = new ClusterProbe(settings);
     this.cluster = probe.measures() || settings.servers().size() > 1 ? probe : null;
   }
 
-  /** Runs the scenario of {@code settings} and returns its figures. */
+  /** Runs the scenario of {@code settings} (in one process) and returns its figures. */
   public static LoadReport run(LoadSettings settings) throws InterruptedException {
-    LoadGenerator generator = new LoadGenerator(settings);
+    return run(settings, List.of());
+  }
+
+  /**
+   * Runs the scenario of {@code settings}, parsed from {@code commandLine}, and returns its figures; the other
+   * processes of a run over several ({@link LoadSettings#processes()}) are started with {@code commandLine}.
+   */
+  static LoadReport run(LoadSettings settings, List<String> commandLine) throws InterruptedException {
+    LoadGenerator generator = new LoadGenerator(settings, commandLine);
     try {
       return generator.run();
     } finally {
@@ -102,7 +117,8 @@ public final class LoadGenerator {
     return settings.documentPrefix() + d;
   }
 
-  private LoadReport run() throws InterruptedException {
+  /** Starts the event loops the clients connect from. */
+  private void startEventLoops() {
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     group = new MultiThreadIoEventLoopGroup(settings.ioThreads(), new DefaultThreadFactory("load-io"), io);
@@ -111,25 +127,74 @@ public final class LoadGenerator {
         .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000);
-    log.info("{}: {} clients on {} documents, {} edits/s each ({}, {}, {} server node{})", settings.scenario(),
+    log.info("{}: {} clients on {} documents, {} edits/s each ({}, {}, {} server node{}{})", settings.scenario(),
         settings.clients(), settings.documents(), settings.rate(), settings.protocol().name(), epoll ? "epoll" : "nio",
-        settings.servers().size(), settings.servers().size() == 1 ? "" : "s");
+        settings.servers().size(), settings.servers().size() == 1 ? "" : "s", settings.processes() == 1 ? ""
+        : "; process " + settings.process() + " of " + settings.processes());
+  }
 
+  /**
+   * One of the other processes of a run (see {@link LoadSettings#processes()}): connects its share of the clients,
+   * says how many synced, lets them renew their awareness until its standard input ends (the measuring process is
+   * done, or gone), then compares its documents with the server's and says how they and its clients fared
+   * (the lines {@link LoadHolders} reads).
+   */
+  static void hold(LoadSettings settings) throws InterruptedException, IOException {
+    LoadGenerator generator = new LoadGenerator(settings, List.of());
+    try {
+      generator.startEventLoops();
+      Connected own = generator.connectClients();
+      System.out.println(LoadHolders.SYNCED + " " + own.connected() + " " + (generator.clients.size()
+          - own.connected()));
+      System.out.flush();
+      if (!settings.awarenessInterval().isZero()) {
+        generator.clients.stream().filter(LoadGenerator::isSynced)
+            .forEach(c -> c.startAwarenessRenewals(settings.awarenessInterval().toNanos()));
+      }
+      while (System.in.read() >= 0) {
+        // held until the measuring process closes this stream
+      }
+      generator.clients.forEach(LoadClient::stop);
+      Convergence convergence = generator.checkConvergence();
+      System.out.println(LoadHolders.DONE + " " + generator.counters.unexpectedCloses.sum() + " "
+          + generator.counters.protocolErrors.sum() + " " + convergence.checked + " " + convergence.diverged + " "
+          + convergence.first);
+      System.out.flush();
+    } finally {
+      generator.shutdown();
+    }
+  }
+
+  private LoadReport run() throws InterruptedException {
+    startEventLoops();
     List<LoadClient> seeders = seedDocuments();
     warmUpServer();
     settle("idle");
     long heapIdle = heap();
     long rssIdle = rss();
 
-    // ---- connect
+    // ---- connect (the other processes' shares too, once the idle memory is read)
+    try (LoadHolders holders = LoadHolders.start(settings.processes() - 1, commandLine)) {
+      return measure(seeders, heapIdle, rssIdle, holders);
+    }
+  }
+
+  /** What the connect phase of this process's clients gave. */
+  private record Connected(int connected, long connectStart, long lastSynced, Histogram connectTimes,
+      Histogram syncTimes) {}
+
+  /** Connects this process's clients (see {@link LoadSettings#processes()}) and waits until each has synced. */
+  private Connected connectClients() throws InterruptedException {
     int[] perDocument = new int[settings.documents()];
     for (int i = 0; i < settings.clients(); i++) {
       perDocument[i % settings.documents()]++;
     }
     Semaphore opening = new Semaphore(settings.connectConcurrency());
     long connectStart = System.nanoTime();
-    long serverCpuConnectStart = server == null ? 0 : server.cpuNanos();
     for (int i = 0; i < settings.clients(); i++) {
+      if (settings.processOf(i % settings.documents()) != settings.process()) {
+        continue;
+      }
       opening.acquire();
       int d = i % settings.documents();
       LoadClient client = new LoadClient(i, documentName(d), settings.nodeOf(i), settings.protocol(), tracker,
@@ -156,10 +221,31 @@ public final class LoadGenerator {
         log.debug("client {} did not connect", c.index, e);
       }
     }
-    double connectMillis = (lastSynced - connectStart) / 1e6;
-    double serverConnectCpuSeconds = server == null ? -1 : (server.cpuNanos() - serverCpuConnectStart) / 1e9;
-    log.info("{} of {} clients synced after {} ms", connected, settings.clients(), Math.round(connectMillis));
+    log.info("{} of {} clients synced after {} ms", connected, clients.size(),
+        Math.round((lastSynced - connectStart) / 1e6));
     logFailures(connectStart);
+    return new Connected(connected, connectStart, lastSynced, connectTimes, syncTimes);
+  }
+
+  /**
+   * The run of the measuring process from its clients' connect on; {@code holders} hold the other processes' shares
+   * of the clients.
+   */
+  private LoadReport measure(List<LoadClient> seeders, long heapIdle, long rssIdle, LoadHolders holders)
+      throws InterruptedException {
+    long serverCpuConnectStart = server == null ? 0 : server.cpuNanos();
+    Connected own = connectClients();
+    LoadHolders.Synced held = holders.awaitSynced();
+    int connected = own.connected() + held.connected();
+    // Connect and sync times are this process's clients'; with other processes, all synced when the last reported.
+    Histogram connectTimes = own.connectTimes();
+    Histogram syncTimes = own.syncTimes();
+    double connectMillis = ((settings.processes() == 1 ? own.lastSynced() : System.nanoTime())
+        - own.connectStart()) / 1e6;
+    double serverConnectCpuSeconds = server == null ? -1 : (server.cpuNanos() - serverCpuConnectStart) / 1e9;
+    if (settings.processes() > 1) {
+      log.info("{} of {} clients synced in all {} processes", connected, settings.clients(), settings.processes());
+    }
     settle("connected");
     long heapConnected = heap();
     long rssConnected = rss();
@@ -280,6 +366,15 @@ public final class LoadGenerator {
     // ---- converge
     Convergence convergence = checkConvergence();
     seeders.forEach(LoadClient::close);
+    LoadHolders.Done others = holders.finish();
+    convergence = new Convergence(convergence.checked + others.checked(), convergence.diverged + others.diverged(),
+        convergence.first.isEmpty() ? others.first() : convergence.first);
+    counters.unexpectedCloses.add(others.unexpectedCloses());
+    counters.protocolErrors.add(others.protocolErrors());
+    Map<String, Integer> failureCauses = failureCauses();
+    if (held.failed() > 0) {
+      failureCauses.merge("did not sync in another process", held.failed(), Integer::sum);
+    }
 
     return new LoadReport(settings.scenario(), settings.serverName(), settings.protocol().name(), settings.clients(),
         settings.documents(), settings.rate(), settings.writers(), measureNanos / 1e9, connected,
@@ -290,7 +385,7 @@ public final class LoadGenerator {
         millis(acks, 50), millis(acks, 95), millis(acks, 99), acks.getMaxValue() / 1000.0,
         settings.protocol().acknowledges() ? tracker.unacknowledged() : -1), tracker.sentCount(), tracker.deliveredCount(),
         delivered / (measureNanos / 1e9), tracker.undelivered(), tracker.unmatchedCount(),
-        counters.echoes.sum(), counters.unexpectedCloses.sum(), counters.protocolErrors.sum(), failureCauses(),
+        counters.echoes.sum(), counters.unexpectedCloses.sum(), counters.protocolErrors.sum(), failureCauses,
         serverConnectCpuSeconds, serverCpu, selfCpu, heapIdle, heapConnected, heapEnd, rssIdle, rssConnected, rss,
         convergence.checked, convergence.diverged, convergence.first,
         loadAverage, 100.0 * serverSched.waitNanos() / measureNanos, serverSched.waitPerSliceMillis(),
@@ -519,9 +614,10 @@ public final class LoadGenerator {
   private record Convergence(int checked, int diverged, String first) {}
 
   /**
-   * Compares, per document, every connected client's replica with the server's state (fetched by a new client).
-   * The fresh clients connect a batch of documents at a time: the machine allows a process 20,000 open files, and
-   * the clients hold up to 19,500 of them.
+   * Compares, per document of this process, every connected client's replica with the server's state (fetched by a
+   * new client).
+   * The fresh clients connect a batch of documents at a time ({@link #CONVERGENCE_BATCH}): the machine allows a
+   * process 20,000 open files, and the server holds one for each client too.
    */
   private Convergence checkConvergence() {
     Map<String, List<LoadClient>> byDocument = new HashMap<>();
@@ -538,9 +634,15 @@ public final class LoadGenerator {
     int checked = 0;
     int diverged = 0;
     String first = "";
-    for (int batch = 0; batch < settings.documents(); batch += CONVERGENCE_BATCH) {
+    List<Integer> documents = new ArrayList<>();
+    for (int d = 0; d < settings.documents(); d++) {
+      if (settings.processOf(d) == settings.process()) {
+        documents.add(d);
+      }
+    }
+    for (int batch = 0; batch < documents.size(); batch += CONVERGENCE_BATCH) {
       List<LoadClient> probes = new ArrayList<>();
-      for (int d = batch; d < Math.min(settings.documents(), batch + CONVERGENCE_BATCH); d++) {
+      for (int d : documents.subList(batch, Math.min(documents.size(), batch + CONVERGENCE_BATCH))) {
         LoadClient probe = passiveClient(-1 - d, d);
         probes.add(probe);
         connect(probe, d);
@@ -624,8 +726,13 @@ public final class LoadGenerator {
       System.out.println(LoadCommandLine.USAGE);
       return;
     }
+    if (settings.process() > 0) {
+      hold(settings);
+      System.exit(0);
+      return;
+    }
     StallWatch.startFromProperty(); // the generator's whole-JVM stalls, as on the nodes
-    LoadReport report = run(settings);
+    LoadReport report = run(settings, List.of(args));
     System.out.print(report.summary());
     System.out.println("ROW " + report.markdownRow());
     System.out.println("PEERS " + report.peersRow());

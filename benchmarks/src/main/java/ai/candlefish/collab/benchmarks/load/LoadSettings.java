@@ -50,12 +50,18 @@ import java.util.Objects;
  *     that has let the warm-up's connections and documents go (collab-netty unloads a document 10 s after its last
  *     client left; the idle reading also waits at least a second) and whose JIT compiler has finished compiling and
  *     given its memory back (with {@code -XX:TrimNativeHeapInterval=5000}, within 5 s); zero: none
+ * @param processes how many processes hold the clients: a process may hold only so many sockets (this machine's
+ *     open-file limit, 20,000, is below what 20,000 connections and the convergence check's probes need). The clients
+ *     are split by document: the documents {@code d} with {@code d * processes / documents == p} are process
+ *     {@code p}'s, with all their clients, so that every update is sent and received within one process. Process 0
+ *     measures and holds every writer's document; the others only hold their clients (see {@link LoadGenerator})
+ * @param process which of the {@code processes} this one is; 0 for the one that measures
  */
 public record LoadSettings(URI server, String serverName, LoadProtocol protocol, String scenario, int clients,
     int documents, String documentPrefix, double rate, int writers, int replicas, long initialDocumentBytes, Duration warmup,
     Duration duration, Duration awarenessInterval, int ioThreads, int connectConcurrency,
     List<InetAddress> localAddresses, long serverPid, long seed, List<URI> servers, List<Long> nodePids,
-    long databasePid, String redis, int warmupConnections, Duration settle) {
+    long databasePid, String redis, int warmupConnections, Duration settle, int processes, int process) {
 
   public LoadSettings {
     Objects.requireNonNull(server, "server");
@@ -69,6 +75,21 @@ public record LoadSettings(URI server, String serverName, LoadProtocol protocol,
       throw new IllegalArgumentException("every writer needs a replica, but there are " + writers + " writers and "
           + replicas + " replicas: set replicas to at least writers");
     }
+    if (processes < 1 || processes > documents || process < 0 || process >= processes) {
+      throw new IllegalArgumentException("need 1 <= processes <= documents and 0 <= process < processes but got "
+          + processes + " processes, process " + process + ", " + documents + " documents");
+    }
+    // The last writer's document is the first process's (processOf, before the fields are set).
+    if (writers > 0 && (long) (Math.min(writers, documents) - 1) * processes / documents != 0) {
+      throw new IllegalArgumentException("the writers' documents must all be the measuring process's, but "
+          + writers + " writers edit documents 0.." + (Math.min(writers, documents) - 1) + " and it has "
+          + documents + " / " + processes + ": use fewer writers or processes");
+    }
+  }
+
+  /** The process (see {@link #processes()}) that holds the clients of document {@code d}. */
+  public int processOf(int document) {
+    return (int) ((long) document * processes / documents);
   }
 
   /** Whether client {@code i} keeps a replica of its document (see {@link #replicas()}). */
@@ -113,6 +134,8 @@ public record LoadSettings(URI server, String serverName, LoadProtocol protocol,
     private String redis = "";
     private int warmupConnections;
     private Duration settle = Duration.ZERO;
+    private int processes = 1;
+    private int process;
 
     private Builder() {}
 
@@ -307,12 +330,23 @@ public record LoadSettings(URI server, String serverName, LoadProtocol protocol,
       return this;
     }
 
+    /** How many processes hold the clients, and which one this is (see {@link LoadSettings#processes()}); default 1, 0. */
+    public Builder processes(int processes, int process) {
+      if (processes < 1 || process < 0 || process >= processes) {
+        throw new IllegalArgumentException("need processes >= 1 and 0 <= process < processes but got " + processes
+            + " processes, process " + process);
+      }
+      this.processes = processes;
+      this.process = process;
+      return this;
+    }
+
     public LoadSettings build() {
       return new LoadSettings(server, serverName, protocol, scenario, clients, documents, documentPrefix, rate,
           writers < 0 ? clients : Math.min(writers, clients), replicas < 0 ? clients : Math.min(replicas, clients),
           initialDocumentBytes, warmup,
           duration, awarenessInterval, ioThreads, connectConcurrency, localAddresses, serverPid, seed, servers,
-          nodePids, databasePid, redis, warmupConnections, settle);
+          nodePids, databasePid, redis, warmupConnections, settle, processes, process);
     }
   }
 }

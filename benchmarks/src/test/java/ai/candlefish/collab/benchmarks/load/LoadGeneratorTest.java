@@ -85,6 +85,34 @@ class LoadGeneratorTest {
     assertThat(report.converged()).as(report.divergence()).isTrue();
   }
 
+  /**
+   * Split over two processes (--processes 2), the other one a JVM of its own started by this one: it holds the clients
+   * of documents 4-7, this one those of 0-3 and every writer; all 40 connect, and all 8 documents are checked.
+   */
+  @Test
+  void run_inTwoProcesses_theOtherHoldsItsShareAndChecksItsDocuments() throws Exception {
+    List<String> commandLine = List.of("--server", "ws://127.0.0.1:" + server.port(), "--scenario", "smoke",
+        "--clients", "40", "--documents", "8", "--writers", "4", "--rate", "5", "--duration", "2", "--awareness", "1",
+        "--processes", "2");
+    LoadReport report = LoadGenerator.run(LoadCommandLine.parse(commandLine.toArray(String[]::new)), commandLine);
+
+    assertThat(report.connected()).isEqualTo(40);
+    assertThat(report.documentsChecked()).isEqualTo(8);
+    assertThat(report.converged()).as(report.divergence()).isTrue();
+    assertThat(report.unexpectedCloses()).isZero();
+    assertThat(report.protocolErrors()).isZero();
+    // The writers' documents are this process's: each update reaches the 4 other clients of its document.
+    assertThat(report.updatesSent()).isPositive();
+    assertThat(report.undelivered()).isZero();
+    assertThat(report.deliveries()).isEqualTo(report.updatesSent() * 4);
+  }
+
+  @Test
+  void processes_whoseShareLeavesAWritersDocumentToAnother_areRefused() {
+    assertThatThrownBy(() -> settings().clients(40, 8).writers(5).processes(2, 0).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("use fewer writers or processes");
+  }
+
   @Test
   void run_warmupConnections_connectOnDocumentsOfTheirOwn_beforeTheClients() throws Exception {
     server.close();
