@@ -299,8 +299,7 @@ class CollabServerTest {
       YClient watcher = connect("room-" + d, "bob");
       quiet.awaitSynced();
       watcher.awaitSynced();
-      quiet.awareness.setLocalState(Map.of("user", "quiet-" + d));
-      quiet.send(HostileClientsTest.awarenessFrame(quiet.awareness.encodeUpdate())); // once, never renewed
+      quiet.present(Map.of("user", "quiet-" + d)); // once, never renewed
       silent.add(quiet);
       watchers.add(watcher);
     }

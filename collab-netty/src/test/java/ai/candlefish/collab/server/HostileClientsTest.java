@@ -1,5 +1,6 @@
 package ai.candlefish.collab.server;
 
+import static ai.candlefish.collab.server.YClient.awarenessFrame;
 import static ai.candlefish.collab.testkit.RawWebSocket.closeCode;
 import static ai.candlefish.collab.testkit.RawWebSocket.upgrade;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -68,14 +69,6 @@ class HostileClientsTest {
     YClient client = YClient.connect(uri(document, token));
     clients.add(client);
     return client;
-  }
-
-  /** A y-websocket awareness message. */
-  static byte[] awarenessFrame(byte[] update) {
-    Lib0Encoder out = new Lib0Encoder();
-    out.writeVarUint(1);
-    out.writeVarUint8Array(update);
-    return out.toByteArray();
   }
 
   /** An awareness update that claims client {@code client}'s presence, with a clock far ahead. */
@@ -179,9 +172,7 @@ class HostileClientsTest {
     start(b -> b);
     YClient alice = connect("plans", "alice");
     alice.awaitSynced();
-    alice.awareness.setLocalState(Map.of("name", "Alice"));
-    alice.send(awarenessFrame(alice.awareness.encodeUpdate()));
-    long aliceId = alice.awareness.clientId();
+    long aliceId = alice.present(Map.of("name", "Alice"));
     YClient bob = connect("plans", "bob");
     await().untilAsserted(() -> assertThat(bob.awareness.states()).containsEntry(aliceId, Map.of("name", "Alice")));
 
@@ -191,9 +182,7 @@ class HostileClientsTest {
       mallory.send(awarenessFrame(forged(aliceId, Map.of("name", "Mallory"))));
       mallory.send(awarenessFrame(forged(aliceId, null)));
       // Its own presence, sent after: once the others see it, the forgeries before it were handled.
-      mallory.awareness.setLocalState(Map.of("name", token));
-      mallory.send(awarenessFrame(mallory.awareness.encodeUpdate()));
-      long malloryId = mallory.awareness.clientId();
+      long malloryId = mallory.present(Map.of("name", token));
       await().untilAsserted(() -> assertThat(bob.awareness.states()).containsKey(malloryId));
       assertThat(bob.awareness.states()).containsEntry(aliceId, Map.of("name", "Alice"));
       assertThat(alice.awareness.states()).containsEntry(malloryId, Map.of("name", token));
@@ -211,9 +200,7 @@ class HostileClientsTest {
     start(b -> b);
     YClient alice = connect("plans", "alice");
     alice.awaitSynced();
-    alice.awareness.setLocalState(Map.of("name", "Alice"));
-    alice.send(awarenessFrame(alice.awareness.encodeUpdate()));
-    long aliceId = alice.awareness.clientId();
+    long aliceId = alice.present(Map.of("name", "Alice"));
     YClient bob = connect("plans", "bob");
     YClient carol = connect("plans", "carol");
     carol.awaitSynced();
@@ -255,9 +242,7 @@ class HostileClientsTest {
     start(b -> b);
     YClient tab = connect("plans", "alice");
     tab.awaitSynced();
-    tab.awareness.setLocalState(Map.of("name", "Alice"));
-    tab.send(awarenessFrame(tab.awareness.encodeUpdate()));
-    long id = tab.awareness.clientId();
+    long id = tab.present(Map.of("name", "Alice"));
     YClient bob = connect("plans", "bob");
     await().untilAsserted(() -> assertThat(bob.awareness.states()).containsEntry(id, Map.of("name", "Alice")));
 
@@ -299,8 +284,7 @@ class HostileClientsTest {
     YClient mallory = connect("plans", "carol");
     mallory.awaitSynced();
     long malloryId = mallory.awareness.clientId();
-    mallory.awareness.setLocalState(Map.of("name", "carol"));
-    mallory.send(awarenessFrame(mallory.awareness.encodeUpdate()));
+    mallory.present(Map.of("name", "carol"));
     await().untilAsserted(() -> assertThat(bob.awareness.states()).containsKey(malloryId));
     Awareness crowd = new Awareness(1, () -> 0);
     List<Long> ids = new ArrayList<>();
@@ -310,8 +294,7 @@ class HostileClientsTest {
     }
     mallory.send(awarenessFrame(crowd.encodeUpdate(ids)));
     // Its own presence again, after: once bob sees it, the crowd before it was handled.
-    mallory.awareness.setLocalState(Map.of("name", "carol", "done", true));
-    mallory.send(awarenessFrame(mallory.awareness.encodeUpdate()));
+    mallory.present(Map.of("name", "carol", "done", true));
     await().untilAsserted(() -> assertThat(bob.awareness.states())
         .containsEntry(malloryId, Map.of("name", "carol", "done", true)));
     assertThat(bob.awareness.states().keySet()).as("bob, and the people of carol's connection: hers and the rest")
@@ -611,11 +594,9 @@ class HostileClientsTest {
     start(b -> b);
     YClient alice = connect("plans", "alice");
     alice.awaitSynced();
-    alice.awareness.setLocalState(Map.of("name", "Alice", "notes", "x".repeat(20_000)));
-    alice.send(awarenessFrame(alice.awareness.encodeUpdate()));
+    long aliceId = alice.present(Map.of("name", "Alice", "notes", "x".repeat(20_000)));
     YClient flooder = connect("plans", "carol");
     flooder.awaitSynced();
-    long aliceId = alice.awareness.clientId();
     await().until(() -> flooder.awareness.states().containsKey(aliceId));
     int before = flooder.awarenessMessages.get();
     // Each query (one byte) asks for every client's presence, encoded anew: 20 KB here, megabytes on a busy document.
@@ -685,14 +666,11 @@ class HostileClientsTest {
     ServerWatch watch = Bystander.watch("huge presence", List.of(same, other)).heapBound(16 << 20).start();
     YClient mallory = connect("plans", "carol");
     mallory.awaitSynced();
-    mallory.awareness.setLocalState(Map.of("junk", "x".repeat(8000)));
-    mallory.send(awarenessFrame(mallory.awareness.encodeUpdate()));
+    mallory.present(Map.of("junk", "x".repeat(8000)));
     assertThat(mallory.awaitClose().code()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
     watch.check();
-    bob.awareness.setLocalState(Map.of("name", "Bob"));
-    bob.send(awarenessFrame(bob.awareness.encodeUpdate()));
+    long bobId = bob.present(Map.of("name", "Bob"));
     YClient alice = connect("plans", "alice");
-    long bobId = bob.awareness.clientId();
     await().untilAsserted(() -> assertThat(alice.awareness.states()).containsKey(bobId));
     assertThat(alice.awareness.states()).doesNotContainKey(mallory.awareness.clientId());
     Bystander.assertKeptAfterRestart(server, this::restarted, List.of(same, other));
@@ -714,8 +692,7 @@ class HostileClientsTest {
     int before = bob.awarenessMessages.get();
     String padding = "x".repeat(8000);
     for (int i = 0; i < 2000; i++) {
-      flooder.awareness.setLocalState(Map.of("cursor", i, "pad", padding));
-      flooder.send(awarenessFrame(flooder.awareness.encodeUpdate()));
+      flooder.present(Map.of("cursor", i, "pad", padding));
       if (i % 50 == 49) {
         flooder.flush(); // what waits is on the server, not in this client's queue
       }

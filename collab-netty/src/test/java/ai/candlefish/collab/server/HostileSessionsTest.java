@@ -23,20 +23,12 @@ import ai.candlefish.collab.spi.Principal;
 import ai.candlefish.collab.testkit.ServerWatch;
 import ai.candlefish.collab.testkit.TestTokens;
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.ByteArrayOutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -395,47 +387,5 @@ class HostileSessionsTest {
       case STORE_STATUS -> frame.getStoreStatus().getDocument();
       default -> "";
     };
-  }
-
-  /** A raw collab/1 client over the JDK's WebSocket: sends frames in order, records what the server sends. */
-  private static final class RawCollabV1Client implements WebSocket.Listener {
-    final List<ServerFrame> received = new CopyOnWriteArrayList<>();
-    final CompletableFuture<Integer> closed = new CompletableFuture<>();
-    private final ByteArrayOutputStream parts = new ByteArrayOutputStream();
-    private final WebSocket socket;
-    private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
-
-    RawCollabV1Client(int port) {
-      socket = HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("collab.v1")
-          .buildAsync(URI.create("ws://127.0.0.1:" + port), this).join();
-    }
-
-    synchronized void send(ClientFrame.Builder frame) {
-      byte[] bytes = frame.build().toByteArray();
-      sending = sending.thenCompose(v -> socket.sendBinary(ByteBuffer.wrap(bytes), true));
-    }
-
-    @Override
-    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-      byte[] bytes = new byte[data.remaining()];
-      data.get(bytes);
-      parts.write(bytes, 0, bytes.length);
-      if (last) {
-        try {
-          received.add(ServerFrame.parseFrom(parts.toByteArray()));
-        } catch (InvalidProtocolBufferException e) {
-          throw new IllegalStateException(e);
-        }
-        parts.reset();
-      }
-      webSocket.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-      closed.complete(statusCode);
-      return null;
-    }
   }
 }

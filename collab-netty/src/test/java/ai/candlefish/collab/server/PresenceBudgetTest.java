@@ -1,6 +1,5 @@
 package ai.candlefish.collab.server;
 
-import static ai.candlefish.collab.server.HostileClientsTest.awarenessFrame;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -67,11 +66,6 @@ class PresenceBudgetTest {
     return client;
   }
 
-  private static void sendState(YClient client, Object state) {
-    client.awareness.setLocalState(state);
-    client.send(awarenessFrame(client.awareness.encodeUpdate()));
-  }
-
   private double coalesced() {
     Counter counter = meters.find("collab.messages.throttled").tag("limit", "awareness").counter();
     return counter == null ? 0 : counter.count();
@@ -87,7 +81,7 @@ class PresenceBudgetTest {
     int before = applied.get();
     long start = System.nanoTime();
     for (int i = 0; i < 300; i++) {
-      sendState(flooder, Map.of("cursor", i));
+      flooder.present(Map.of("cursor", i));
     }
     ReadBudgetTest.assertPaced(() -> applied.get() - before,
         () -> Map.of("cursor", 299).equals(bob.awareness.states().get(id)), 10, 10, 1, start);
@@ -112,7 +106,7 @@ class PresenceBudgetTest {
     long start = System.nanoTime();
     for (int i = 0; i < 60; i++) {
       for (YClient f : flooders) {
-        sendState(f, Map.of("cursor", i, "pad", padding));
+        f.present(Map.of("cursor", i, "pad", padding));
       }
     }
     ReadBudgetTest.assertPaced(() -> applied.get() - before, () -> flooders.stream().allMatch(f ->

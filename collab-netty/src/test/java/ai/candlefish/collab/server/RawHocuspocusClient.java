@@ -3,7 +3,6 @@ package ai.candlefish.collab.server;
 import ai.candlefish.collab.core.internal.codec.Lib0Decoder;
 import ai.candlefish.collab.core.internal.codec.Lib0Encoder;
 import ai.candlefish.collab.sync.SyncMessage;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -17,7 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A raw Hocuspocus client over the JDK's WebSocket: sends exact frames in order, records every message and the
  * close. For orderings and messages that a real provider does not produce (or produces only by chance).
  */
-class RawHocuspocusClient implements WebSocket.Listener {
+class RawHocuspocusClient extends WholeBinaryMessages {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   /** A message from the server: document name, type, and the rest. */
@@ -30,11 +29,8 @@ class RawHocuspocusClient implements WebSocket.Listener {
   final List<Received> received = new CopyOnWriteArrayList<>();
   final CompletableFuture<Integer> closed = new CompletableFuture<>();
   final CompletableFuture<String> closeReason = new CompletableFuture<>();
-  private final ByteArrayOutputStream parts = new ByteArrayOutputStream();
   private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
   WebSocket socket;
-
-  private final boolean reading;
 
   RawHocuspocusClient(int port) {
     this(port, true);
@@ -42,7 +38,7 @@ class RawHocuspocusClient implements WebSocket.Listener {
 
   /** With {@code reading} false it never asks the JDK for a message, so the server's outbound buffer fills up. */
   RawHocuspocusClient(int port, boolean reading) {
-    this.reading = reading;
+    super(reading);
     socket = HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port), this).join();
   }
 
@@ -112,26 +108,11 @@ class RawHocuspocusClient implements WebSocket.Listener {
   }
 
   @Override
-  public void onOpen(WebSocket webSocket) {
-    if (reading) {
-      webSocket.request(1);
-    }
-  }
-
-  @Override
-  public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-    byte[] bytes = new byte[data.remaining()];
-    data.get(bytes);
-    parts.write(bytes, 0, bytes.length);
-    if (last) {
-      Lib0Decoder in = new Lib0Decoder(parts.toByteArray());
-      String document = in.readVarString();
-      int type = in.readVarUintAsInt();
-      received.add(new Received(document, type, in.readUint8Array(in.remaining())));
-      parts.reset();
-    }
-    webSocket.request(1);
-    return null;
+  void onMessage(byte[] message) {
+    Lib0Decoder in = new Lib0Decoder(message);
+    String document = in.readVarString();
+    int type = in.readVarUintAsInt();
+    received.add(new Received(document, type, in.readUint8Array(in.remaining())));
   }
 
   @Override

@@ -9,7 +9,6 @@ import ai.candlefish.collab.core.internal.codec.Lib0Decoder;
 import ai.candlefish.collab.core.internal.codec.Lib0Encoder;
 import ai.candlefish.collab.sync.SyncMessage;
 import ai.candlefish.collab.sync.SyncProtocol;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -81,6 +80,21 @@ final class YClient implements AutoCloseable {
     out.writeVarUint(type);
     out.writeUint8Array(message.encode());
     return out.toByteArray();
+  }
+
+  /** A y-websocket awareness message carrying {@code update}. */
+  static byte[] awarenessFrame(byte[] update) {
+    Lib0Encoder out = new Lib0Encoder();
+    out.writeVarUint(1);
+    out.writeVarUint8Array(update);
+    return out.toByteArray();
+  }
+
+  /** Sets this client's presence to {@code state} and sends it; returns its awareness client id. */
+  long present(Object state) {
+    awareness.setLocalState(state);
+    send(awarenessFrame(awareness.encodeUpdate()));
+    return awareness.clientId();
   }
 
   /** Sends raw bytes as one binary message. */
@@ -159,29 +173,21 @@ final class YClient implements AutoCloseable {
     }
   }
 
-  private final class Listener implements WebSocket.Listener {
-    private final ByteArrayOutputStream parts = new ByteArrayOutputStream();
+  private final class Listener extends WholeBinaryMessages {
+    Listener() {
+      super(reading);
+    }
 
     @Override
     public void onOpen(WebSocket webSocket) {
       socket = webSocket;
       send(frame(0, SyncProtocol.step1(doc)));
-      if (reading) {
-        webSocket.request(1);
-      }
+      super.onOpen(webSocket);
     }
 
     @Override
-    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-      byte[] bytes = new byte[data.remaining()];
-      data.get(bytes);
-      parts.write(bytes, 0, bytes.length);
-      if (last) {
-        onMessage(parts.toByteArray());
-        parts.reset();
-      }
-      webSocket.request(1);
-      return null;
+    void onMessage(byte[] message) {
+      YClient.this.onMessage(message);
     }
 
     @Override

@@ -12,6 +12,7 @@ import ai.candlefish.collab.server.DocumentHandle;
 import ai.candlefish.collab.spi.DocumentKey;
 import io.netty.channel.ChannelOption;
 import java.io.DataInputStream;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
@@ -89,16 +90,7 @@ abstract class TransportSlowReader {
    */
   @Test
   void aClientThatReadsNothing_isClosedAtTheOutboundLimit() throws Exception {
-    try (Socket slow = new Socket()) {
-      slow.setReceiveBufferSize(8 * 1024);
-      slow.connect(new InetSocketAddress("127.0.0.1", port));
-      slow.setSoTimeout(30_000);
-      assertThat(upgrade(slow, "/collab/slow-limit", "")).contains(" 101 ");
-      // The server's first message (sync step 1) says the connection has joined the document: the edits below are
-      // sent to it (before, those made while it joined under load went only into a state it never asked for).
-      DataInputStream in = new DataInputStream(slow.getInputStream());
-      assertThat(in.readUnsignedByte() & 0x0F).as("the server's first frame is binary").isEqualTo(2);
-      // From here on the client reads nothing more.
+    try (Socket slow = joinedSlowReader("slow-limit")) {
       String chunk = "z".repeat(60_000);
       int sent = 0;
       try (DocumentHandle handle = server.openDocument(DocumentKey.of("dev", "slow-limit")).get(10, TimeUnit.SECONDS)) {
@@ -127,13 +119,7 @@ abstract class TransportSlowReader {
    */
   @Test
   void aClientThatReadsAgainWithinTheCloseTimeout_getsTheClose1013() throws Exception {
-    try (Socket slow = new Socket()) {
-      slow.setReceiveBufferSize(8 * 1024);
-      slow.connect(new InetSocketAddress("127.0.0.1", port));
-      slow.setSoTimeout(30_000);
-      assertThat(upgrade(slow, "/collab/slow-reads-again", "")).contains(" 101 ");
-      DataInputStream in = new DataInputStream(slow.getInputStream());
-      assertThat(in.readUnsignedByte() & 0x0F).as("the server's first frame is binary").isEqualTo(2);
+    try (Socket slow = joinedSlowReader("slow-reads-again")) {
       pastTheOutboundBuffer("slow-reads-again");
       slow.setSoTimeout(Math.toIntExact(CollabBridge.CLOSE_TIMEOUT_MILLIS + 3000)); // slack for a loaded machine
       assertThat(closeCode(slow.getInputStream())).isEqualTo(CloseCodes.TRY_AGAIN_LATER);
@@ -150,17 +136,32 @@ abstract class TransportSlowReader {
    */
   @Test
   void aClientThatNeverReadsAgain_isEndedWithinSeconds() throws Exception {
-    try (Socket slow = new Socket()) {
-      slow.setReceiveBufferSize(8 * 1024);
-      slow.connect(new InetSocketAddress("127.0.0.1", port));
-      slow.setSoTimeout(30_000);
-      assertThat(upgrade(slow, "/collab/slow-never", "")).contains(" 101 ");
-      DataInputStream in = new DataInputStream(slow.getInputStream());
-      assertThat(in.readUnsignedByte() & 0x0F).as("the server's first frame is binary").isEqualTo(2);
+    try (Socket slow = joinedSlowReader("slow-never")) {
       pastTheOutboundBuffer("slow-never");
       Thread.sleep(CollabBridge.CLOSE_TIMEOUT_MILLIS + 7000); // the close timeout, and slack for a loaded machine
       slow.setSoTimeout(5000);
       assertThat(ServerFrame.ended(slow.getInputStream())).as("the server ended the connection").isTrue();
+    }
+  }
+
+  /**
+   * A client of document {@code name} with a small receive buffer that has read the server's first message and reads
+   * nothing more. That message (sync step 1) says the connection has joined the document: the edits made after it
+   * are sent to it (before, those made while it joined under load went only into a state it never asked for).
+   */
+  private Socket joinedSlowReader(String name) throws IOException {
+    Socket slow = new Socket();
+    try {
+      slow.setReceiveBufferSize(8 * 1024);
+      slow.connect(new InetSocketAddress("127.0.0.1", port));
+      slow.setSoTimeout(30_000);
+      assertThat(upgrade(slow, "/collab/" + name, "")).contains(" 101 ");
+      DataInputStream in = new DataInputStream(slow.getInputStream());
+      assertThat(in.readUnsignedByte() & 0x0F).as("the server's first frame is binary").isEqualTo(2);
+      return slow;
+    } catch (IOException | RuntimeException | Error e) {
+      slow.close();
+      throw e;
     }
   }
 
