@@ -10,6 +10,7 @@ import ai.candlefish.collab.spi.DocumentVersion;
 import ai.candlefish.collab.spi.StoreException;
 import ai.candlefish.collab.spi.StoredDocument;
 import ai.candlefish.collab.spi.VersionInfo;
+import ai.candlefish.collab.testkit.CollidingKeys;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -357,24 +358,37 @@ class JdbcDocumentStoreTest {
     store.delete(KEY); // nothing stored: nothing to do
   }
 
+  /**
+   * Keys built to collide ({@link CollidingKeys}: separators, case, normalisation, trailing spaces, the longest names
+   * and tenants differing in their last character) are distinct documents in every table: updates, versions and
+   * client-id owners (the same id claimed in each), and erasing one leaves the others.
+   */
   @ParameterizedTest
   @EnumSource(Database.class)
-  void keys_sameNameInTwoTenants_areTwoDocuments(Database db) {
+  void keys_builtToCollide_areDistinctDocuments(Database db) {
     JdbcDocumentStore store = store(db);
-    DocumentKey acme = DocumentKey.of("acme", "shared-name");
-    DocumentKey globex = DocumentKey.of("globex", "shared-name");
-    List<byte[]> a = edits(8, 5, new SplittableRandom(8));
-    List<byte[]> g = edits(9, 7, new SplittableRandom(9));
-    a.forEach(u -> store.append(acme, u));
-    g.forEach(u -> store.append(globex, u));
+    List<DocumentKey> keys = CollidingKeys.ALL;
+    Instant t = Instant.parse("2026-12-07T08:00:00Z");
+    List<byte[]> updates = new ArrayList<>();
+    for (int i = 0; i < keys.size(); i++) {
+      DocumentKey key = keys.get(i);
+      updates.add(edits(i + 1, 1, new SplittableRandom(i)).get(0));
+      store.append(key, updates.get(i));
+      store.saveVersion(key, "version " + i, "ada", t, new byte[] {(byte) i}, new byte[] {(byte) i});
+      assertThat(store.claimClient(key, 42, "owner " + i)).as(key.toString()).isEqualTo("owner " + i);
+    }
+    store.delete(keys.get(0));
 
-    store.delete(DocumentKey.of("acme", "other"));
-    store.replace(DocumentKey.of("initech", "shared-name"), a.get(0));
-
-    assertThat(store.load(acme).updates()).containsExactlyElementsOf(a);
-    assertThat(store.load(globex).updates()).containsExactlyElementsOf(g);
-    store.delete(globex);
-    assertThat(store.load(acme).updates()).containsExactlyElementsOf(a);
+    assertThat(store.load(keys.get(0)).isEmpty()).isTrue();
+    assertThat(store.listVersions(keys.get(0))).isEmpty();
+    assertThat(store.loadClientOwners(keys.get(0))).isEmpty();
+    for (int i = 1; i < keys.size(); i++) {
+      DocumentKey key = keys.get(i);
+      assertThat(store.load(key).updates()).as(key.toString()).containsExactly(updates.get(i));
+      assertThat(store.listVersions(key)).as(key.toString()).singleElement()
+          .extracting(VersionInfo::label).isEqualTo("version " + i);
+      assertThat(store.loadClientOwners(key)).as(key.toString()).isEqualTo(Map.of(42L, "owner " + i));
+    }
   }
 
   @ParameterizedTest

@@ -8,6 +8,7 @@ import ai.candlefish.collab.awareness.Awareness;
 import ai.candlefish.collab.spi.ClusterDocument;
 import ai.candlefish.collab.spi.ClusterListener;
 import ai.candlefish.collab.spi.DocumentKey;
+import ai.candlefish.collab.testkit.CollidingKeys;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -150,6 +151,42 @@ class RedisClusterTransportTest {
     assertThat(atC.updateTexts()).containsExactly("u1", "u2");
     assertThat(atA.updates).isEmpty();
     assertThat(atB.resyncs).hasValue(0);
+  }
+
+  /**
+   * Keys built to collide ({@link CollidingKeys}: a tenant "a/b" and a name "b/c", a tenant that looks like the
+   * length prefix, case, normalisation, the longest names) are distinct streams and channels: each document's update
+   * and presence (the same awareness client id in every one) reach that document on the other node only.
+   */
+  @Test
+  void keysBuiltToCollide_areDistinctStreamsAndChannels() {
+    RedisClusterTransport nodeA = node("a");
+    RedisClusterTransport nodeB = node("b");
+    List<DocumentKey> keys = CollidingKeys.ALL;
+    List<ClusterDocument> atA = new ArrayList<>();
+    List<Heard> atB = new ArrayList<>();
+    for (DocumentKey key : keys) {
+      Heard heard = new Heard();
+      ClusterDocument a = nodeA.join(key, new Heard());
+      a.start();
+      atA.add(a);
+      nodeB.join(key, heard).start();
+      atB.add(heard);
+    }
+    for (int i = 0; i < keys.size(); i++) {
+      atA.get(i).publishUpdate(bytes("doc " + i));
+      atA.get(i).publishAwareness(presence(7, 1, Map.of("doc", "doc " + i)));
+    }
+
+    for (int i = 0; i < keys.size(); i++) {
+      Heard heard = atB.get(i);
+      await(keys.get(i).toString()).atMost(Duration.ofSeconds(20))
+          .until(() -> !heard.updates.isEmpty() && heard.presence().containsKey(7L));
+    }
+    for (int i = 0; i < keys.size(); i++) {
+      assertThat(atB.get(i).updateTexts()).as(keys.get(i).toString()).containsExactly("doc " + i);
+      assertThat(atB.get(i).presence()).as(keys.get(i).toString()).isEqualTo(Map.of(7L, Map.of("doc", "doc " + i)));
+    }
   }
 
   @Test

@@ -7,6 +7,7 @@ import ai.candlefish.collab.spi.AuthenticationException;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
+import ai.candlefish.collab.testkit.CollidingKeys;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -122,6 +123,27 @@ class JwtAuthenticatorTest {
     assertRefused(signed(PROVIDER, claims(c -> c.subject(null))));
     assertRefused(signed(PROVIDER, claims(c -> c.claim("collab", Map.of("plans", 1)))));
     assertRefused(signed(PROVIDER, claims(c -> c.claim("collab", "admin"))));
+  }
+
+  /**
+   * Tenants and names built to collide ({@link CollidingKeys}: separators, case, normalisation, trailing spaces, the
+   * longest) are taken as the token has them: a token of one tenant has no permission on another's documents, and a
+   * permission named for one document grants nothing on a name that differs from it; a tenant that no document key
+   * can hold is refused.
+   */
+  @Test
+  void authenticate_tenantsAndNamesBuiltToCollide_grantOnlyWhatTheTokenNamesExactly() throws JOSEException {
+    for (DocumentKey mine : CollidingKeys.ALL) {
+      Principal p = authenticator.authenticate(signed(PROVIDER, claims(c -> c.claim("tenant", mine.tenant())
+          .claim("collab", Map.of(mine.name(), "write")))), null);
+      assertThat(p.tenant()).isEqualTo(mine.tenant());
+      for (DocumentKey other : CollidingKeys.ALL) {
+        assertThat(p.permission(other)).as(mine + " on " + other)
+            .isEqualTo(other.equals(mine) ? Permission.WRITE : Permission.NONE);
+      }
+    }
+    assertRefused(signed(PROVIDER, claims(c -> c.claim("tenant", "acme\0"))));
+    assertRefused(signed(PROVIDER, claims(c -> c.claim("tenant", "a".repeat(DocumentKey.MAX_TENANT_LENGTH + 1)))));
   }
 
   @Test
