@@ -269,9 +269,11 @@ public final class CollabServer implements AutoCloseable {
    * <p>The revocation is remembered ({@link Builder#revocationMemory}: at least one hour, and until the revoked
    * sessions' tokens expire): tokens of the principal issued before it are refused with 4401 "access revoked" when
    * they come back (a reconnect, a refresh, another document), whatever the authenticator answers. A token issued
-   * after ({@link ai.candlefish.collab.spi.Principal#issuedAt()}, a JWT's {@code iat}) is accepted again; a principal whose tokens carry no
-   * issue time stays refused until the revocation is forgotten. The memory is not kept across restarts: make the
-   * authenticator refuse for good what must stay refused (a deleted user).
+   * after ({@link ai.candlefish.collab.spi.Principal#issuedAt()}, a JWT's {@code iat}) is accepted again. A token
+   * without an issue time cannot say whether it came before: it is refused while the revocation is remembered (fails
+   * closed) and never makes it remembered longer, so such a principal is refused until {@code revocationMemory}'s
+   * time to live has passed, or the revoked sessions' tokens have expired if that is later. The memory is not kept
+   * across restarts: make the authenticator refuse for good what must stay refused (a deleted user).
    *
    * <p><b>In a {@link Builder#cluster cluster}</b> the revocation reaches every node ({@link
    * ClusterTransport#publishRevocation}): each ends the principal's sessions whose tokens were issued before it,
@@ -1075,8 +1077,9 @@ public final class CollabServer implements AutoCloseable {
     /**
      * How long {@link CollabServer#revoke} remembers a revocation: at least {@code ttl} (and until the revoked
      * sessions' tokens, or a later-refused token issued before the revocation, expire), for at most
-     * {@code maxEntries} principals (beyond, the oldest revocation is forgotten first). Set the time to live to the
-     * lifetime of your tokens when they carry no expiry. Defaults 1 hour, 100,000 principals.
+     * {@code maxEntries} principals (beyond, the oldest revocation is forgotten first). A token without an issue
+     * time is refused while the revocation is remembered, and no longer: set the time to live to the lifetime of your
+     * tokens when they carry no expiry or no issue time. Defaults 1 hour, 100,000 principals.
      *
      * @throws IllegalArgumentException if the time to live is shorter than 1 ms or the maximum is below 1
      */

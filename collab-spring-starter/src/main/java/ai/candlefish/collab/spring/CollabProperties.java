@@ -226,7 +226,9 @@ public record CollabProperties(
    *     (then let the {@code JwtDecoder} check it, for example with
    *     {@code spring.security.oauth2.resourceserver.jwt.audiences})
    * @param revocationTtl how long a revocation ({@code CollabServer.revoke}) is remembered at least (and until the
-   *     revoked sessions' tokens expire): set it to your tokens' lifetime when they carry no expiry
+   *     revoked sessions' tokens expire): set it to your tokens' lifetime when they carry
+   *     no expiry or no issue time (a token without {@code iat} is refused while the revocation is remembered, and
+   *     no longer)
    * @param maxRevocations how many revoked principals are remembered (beyond, the oldest revocation is forgotten)
    */
   public record Security(

@@ -11,11 +11,14 @@ import java.util.LinkedHashMap;
  * The principals the host revoked ({@code CollabServer.revoke}), remembered so that a token issued before the
  * revocation is refused when it comes back (a reconnect, a refresh, another document), whatever the authenticator
  * says. A principal whose token carries its issue time ({@link Principal#issuedAt()}) is accepted again with a token
- * issued after the revocation; one without is refused until the revocation is forgotten.
+ * issued after the revocation. A token without one cannot say whether it came before: it fails closed, refused
+ * until the revocation is forgotten.
  *
- * <p>A revocation is remembered for the configured time to live, and longer if a token issued before it and valid
- * for longer is seen (the live sessions' tokens at revocation, or one refused later): until then that token would
- * be accepted otherwise. Memory is bounded: beyond the maximum number of entries the oldest revocation is
+ * <p>A revocation is remembered for the configured time to live, and longer if a token known to be issued before it
+ * and valid for longer is seen (the live sessions' tokens at revocation, or one refused later whose issue time is
+ * before it): until then that token would be accepted otherwise. A token without an issue time never makes it
+ * longer: it may be a fresh one, and each fresh one would keep its principal refused until it expires, for good while
+ * the principal signs in again. Memory is bounded: beyond the maximum number of entries the oldest revocation is
  * forgotten first. It is held in memory (not across restarts); in a cluster each node remembers the revocations made
  * on the others too ({@link #remember}).
  *
@@ -71,8 +74,9 @@ final class Revocations {
   }
 
   /**
-   * Whether {@code p} comes from a token issued before its principal was revoked (then it is refused). Such a token
-   * valid beyond what is remembered extends the memory to its expiry.
+   * Whether {@code p} comes from a token issued before its principal was revoked, or without an issue time (then it
+   * is refused). A token issued before and valid beyond what is remembered extends the memory to its expiry; one
+   * without an issue time does not.
    */
   synchronized boolean isRevoked(Principal p, Instant now) {
     String key = key(p.tenant(), p.id());
@@ -84,7 +88,10 @@ final class Revocations {
       revoked.remove(key);
       return false;
     }
-    if (p.issuedAt() != null && p.issuedAt().isAfter(r.at())) {
+    if (p.issuedAt() == null) {
+      return true;
+    }
+    if (p.issuedAt().isAfter(r.at())) {
       return false;
     }
     coverUntil(p);

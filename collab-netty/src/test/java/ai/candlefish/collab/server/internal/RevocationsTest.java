@@ -36,11 +36,33 @@ class RevocationsTest {
     revocations.coverUntil(ALICE.expiringAt(REVOKED.plus(Duration.ofHours(3))));
     assertThat(revocations.isRevoked(ALICE, REVOKED.plus(Duration.ofHours(2)))).isTrue();
 
-    // A token seen later that lives longer still extends it.
-    assertThat(revocations.isRevoked(ALICE.expiringAt(REVOKED.plus(Duration.ofHours(5))),
-        REVOKED.plus(Duration.ofHours(2)))).isTrue();
+    // A token issued before it, seen later, that lives longer still extends it.
+    assertThat(revocations.isRevoked(ALICE.issuedAt(REVOKED.minusSeconds(60))
+        .expiringAt(REVOKED.plus(Duration.ofHours(5))), REVOKED.plus(Duration.ofHours(2)))).isTrue();
     assertThat(revocations.isRevoked(ALICE, REVOKED.plus(Duration.ofHours(4)))).isTrue();
     assertThat(revocations.isRevoked(ALICE, REVOKED.plus(Duration.ofHours(5)))).isFalse();
+  }
+
+  /**
+   * A token without an issue time fails closed, but only while the revocation is remembered (the time to live, or the
+   * revoked live sessions' tokens): seeing one, fresh and long-lived, never keeps it longer. Before, each refused one
+   * kept the revocation until its expiry, so a principal whose tokens carry no iat stayed refused for as long as it
+   * kept signing in.
+   */
+  @Test
+  void isRevoked_tokenWithoutIssueTime_isRefusedUntilTheRevocationIsForgotten_andNeverProlongsIt() {
+    Revocations revocations = new Revocations(Duration.ofHours(1), 10);
+    revocations.revoke("acme", "alice", REVOKED);
+    revocations.coverUntil(ALICE.expiringAt(REVOKED.plus(Duration.ofHours(2)))); // a live session's token
+
+    for (int hour = 0; hour < 2; hour++) {
+      Instant now = REVOKED.plus(Duration.ofHours(hour)).plusSeconds(1);
+      assertThat(revocations.isRevoked(ALICE.expiringAt(now.plus(Duration.ofDays(30))), now)).as("hour " + hour)
+          .isTrue();
+    }
+    assertThat(revocations.isRevoked(ALICE.expiringAt(REVOKED.plus(Duration.ofDays(31))),
+        REVOKED.plus(Duration.ofHours(2)))).isFalse();
+    assertThat(revocations.isRevoked(ALICE, REVOKED.plus(Duration.ofHours(2)))).isFalse();
   }
 
   @Test
