@@ -491,14 +491,17 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
     window.paintbox = { doc, provider } // for the browser test and the curious
     return () => { provider.destroy(); doc.destroy() }
   }, [doc, provider])
-  // Deleted while this page had it open: the server marks the document before it erases it, for every open page.
-  const deleted = doc.getMap('deleted')
-  useObserved(deleted)
-  const gone = refused || (deleted.get('by') !== undefined ? { by: deleted.get('by') } : null)
   // The title, whether this user may change it (title.jsx). The rooms and the notes (whose editor connects the
   // provider) wait for it: a made-up or mistyped id in the URL must not open, and with the notes' first paragraph
   // create, a document that no estimate in the list stands for.
-  const { estimate, error, renamedHere } = useEstimateRecord(id, user, doc.getMap('renamed'), onUnauthorized)
+  const { estimate, error, renamedHere } = useEstimateRecord(id, user, doc, onUnauthorized)
+  // Deleted while this page had it open: the server marks the document after the list lets it go, for every open
+  // page. The mark alone proves nothing (the server cannot refuse a writer's update that sets it): the list must no
+  // longer have the estimate too, which the mark makes useEstimateRecord ask.
+  const deleted = doc.getMap('deleted')
+  useObserved(deleted)
+  const gone = refused ||
+    (deleted.get('by') !== undefined && error !== null && error.missing ? { by: deleted.get('by') } : null)
   useEffect(() => {
     if (gone) provider.disconnect()
   }, [provider, gone !== null])

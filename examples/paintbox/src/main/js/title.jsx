@@ -4,6 +4,8 @@
 // renames at once end with the one committed last. The server changes the document's Y.Map 'renamed' after each
 // rename, on every instance, which tells each open page to ask for the record again; each answer carries
 // `titleVersion`, which grows with each rename, and a page keeps the highest, whatever order the answers come in.
+// 'deleted' asks again too: only the list's answer (not found) makes the estimate gone, since any client that may
+// write the document can write that mark as well.
 import { useEffect, useState } from 'react'
 import { api, ApiError, untilAnswered } from './api.js'
 
@@ -12,11 +14,11 @@ const newer = (now, answer) => now && now.titleVersion > answer.titleVersion ? n
 
 /**
  * The estimate's record, asked until the server answers (only an answer that asking again cannot change, not found
- * or refused, is an error: `{ missing, message }`), and asked again each time `renamed` changes (at most one request
- * under way: changes meanwhile ask once more after it). Returns { estimate, error, renamedHere }; `renamedHere(answer)`
- * takes the record that this page's own rename answered.
+ * or refused, is an error: `{ missing, message }`), and asked again each time the Y.Map `renamed` or `deleted` of
+ * `doc` changes (at most one request under way: changes meanwhile ask once more after it). Returns
+ * { estimate, error, renamedHere }; `renamedHere(answer)` takes the record that this page's own rename answered.
  */
-export function useEstimateRecord (id, user, renamed, onUnauthorized) {
+export function useEstimateRecord (id, user, doc, onUnauthorized) {
   const [estimate, setEstimate] = useState(null)
   const [error, setError] = useState(null)
   useEffect(() => {
@@ -46,10 +48,11 @@ export function useEstimateRecord (id, user, renamed, onUnauthorized) {
         })
     }
     ask()
-    const onRenamed = () => ask()
-    renamed.observe(onRenamed)
-    return () => { stopped = true; renamed.unobserve(onRenamed) }
-  }, [id, user.token, renamed])
+    const marks = [doc.getMap('renamed'), doc.getMap('deleted')]
+    const onMarked = () => ask()
+    marks.forEach(marked => marked.observe(onMarked))
+    return () => { stopped = true; marks.forEach(marked => marked.unobserve(onMarked)) }
+  }, [id, user.token, doc])
   return { estimate, error, renamedHere: answer => setEstimate(now => newer(now, answer)) }
 }
 

@@ -10,6 +10,11 @@
 //             her copy too. Both pages must still show what they had of it, read-only (Carol's with her rename,
 //             which never reached the server), for them to copy; Carol keeps hers as a new estimate, which opens
 //             with her rename and is not deleted.
+//     forged-delete
+//             Bob's page, as any client that may write the estimate can, writes the document's 'deleted' mark itself
+//             (Yjs, over its socket): Alice's page, which receives it, must go on showing the estimate, syncing and
+//             keeping its copy in the browser (only the list says an estimate is deleted), and so must Bob's; an edit
+//             of Alice's afterwards must reach Bob.
 //     revoke  Vic has an estimate open when the server revokes his access (the test does, once it sees him on it):
 //             his page must say so and show nothing to edit, open no socket again (and not sign him in again by
 //             itself), and offer to sign in again, which leads to the sign-in form; Alice, on the same estimate,
@@ -26,7 +31,7 @@ import {
 
 const [base, shots, ...scenarios] = process.argv.slice(2)
 if (!base || !shots || scenarios.length === 0) {
-  console.error('usage: node paintbox-access.mjs <base url> <shots> delete|revoke|revoke-on-the-list...')
+  console.error('usage: node paintbox-access.mjs <base url> <shots> delete|forged-delete|revoke|revoke-on-the-list...')
   process.exit(2)
 }
 mkdirSync(shots, { recursive: true })
@@ -111,6 +116,35 @@ const SCENARIOS = {
       JSON.stringify(keptAs))
     for (const who of [alice, bob, carol]) check(who.errors.length === 0, `${who.name}'s page had errors: ${who.errors}`)
     return { id, bob: bobSaw.text.trim(), carol: carolSaw.text.trim(), kept: [bobSaw.kept, carolSaw.kept], keptAs }
+  },
+
+  async 'forged-delete' (browser) {
+    const { alice, bob, id } = await aliceAndBob(browser, base, 'Hallway')
+    await (await addRoom(alice)).locator('.room-name').fill('Hall')
+    await bob.page.waitForSelector('.room .room-name[value="Hall"]', { timeout: 15000 })
+    const copy = `paintbox/Alice/estimate-${id}`
+    await waitUntil('Alice\'s page keeps the estimate in the browser', async () => ({
+      ok: (await keptCopies(alice)).includes(copy)
+    }))
+
+    await bob.page.evaluate(() => {
+      const marks = window.paintbox.doc.getMap('deleted')
+      window.paintbox.doc.transact(() => { marks.set('by', 'Mallory'); marks.set('at', Date.now()) })
+    })
+    await waitUntil('Alice\'s page receives the mark', async () => ({
+      ok: await alice.page.evaluate(() => window.paintbox.doc.getMap('deleted').get('by') === 'Mallory')
+    }))
+    await alice.page.waitForTimeout(2000) // the pages' questions to the list are answered by now
+    for (const who of [alice, bob]) {
+      check(await gone(who) === null, `${who.name}'s page says the estimate is gone: ` + JSON.stringify(await gone(who)))
+      check(await who.page.evaluate(() => window.paintbox.provider.wsconnected), `${who.name}'s page still syncs`)
+    }
+    check((await keptCopies(alice)).includes(copy), 'Alice\'s copy in the browser is kept')
+    await alice.page.locator('.room').first().locator('.room-name').fill('Hall and stairs')
+    await bob.page.waitForSelector('.room .room-name[value="Hall and stairs"]', { timeout: 15000 })
+    for (const who of [alice, bob]) check(who.errors.length === 0, `${who.name}'s page had errors: ${who.errors}`)
+    return { id, rooms: await bob.page.evaluate(() => [...document.querySelectorAll('.rooms > .room .room-name')]
+      .map(input => input.value)) }
   },
 
   async revoke (browser) {

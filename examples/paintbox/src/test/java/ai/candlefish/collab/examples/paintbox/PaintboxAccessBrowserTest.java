@@ -74,7 +74,7 @@ class PaintboxAccessBrowserTest {
         return revokedUsers.revoke("Wendy").join();
       });
       scenarios = NodeScenarios.run("paintbox-access.mjs", "scenario", List.of(base,
-          LocalPaintbox.shots("access"), "delete", "revoke",
+          LocalPaintbox.shots("access"), "delete", "forged-delete", "revoke",
           "revoke-on-the-list"), Map.of());
       assertThat(revoked.get(10, TimeUnit.SECONDS)).as("connections whose sessions the revocation ended").isOne();
       assertThat(revokedOnTheList.get(10, TimeUnit.SECONDS)).as("Wendy had no socket open").isZero();
@@ -99,6 +99,17 @@ class PaintboxAccessBrowserTest {
     assertThat(seen.get("keptAs").get("rooms").toString()).as("Carol's page, kept as a new estimate")
         .isEqualTo("[\"Shed, renamed offline\"]");
     assertThat(deletedDocumentErased).isTrue();
+  }
+
+  /**
+   * The server cannot refuse a writer's update for what it writes (collab-netty has no hook for it), so a client may
+   * set the {@code deleted} mark itself: the pages must take it for what the list says, not for the mark.
+   */
+  @Test
+  void aDeletedMarkWrittenByAClient_isNotTakenForADeletion_thePagesKeepTheEstimate() {
+    JsonNode seen = scenarios.passed("forged-delete");
+
+    assertThat(seen.get("rooms").toString()).isEqualTo("[\"Hall and stairs\"]");
   }
 
   @Test
