@@ -22,8 +22,10 @@ public final class CloseCodes {
   /** The server failed unexpectedly while handling the client's message. */
   public static final int INTERNAL_ERROR = 1011;
   /**
-   * The client did not read fast enough (more than the outbound buffer limit was waiting for it), or sent stateless
-   * messages faster than the server's {@code onStateless} hook takes them.
+   * The client did not read fast enough (more than the outbound buffer limit was waiting for it), sent stateless
+   * messages faster than the server's {@code onStateless} hook takes them, or sent an update while the document's
+   * updates wait for the store beyond {@code CollabServer.Builder.maxUnstoredBytes} (the update was not applied;
+   * nothing accepted before is lost). Reconnect with backoff.
    */
   public static final int TRY_AGAIN_LATER = 1013;
   /**

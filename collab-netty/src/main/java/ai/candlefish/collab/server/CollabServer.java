@@ -807,6 +807,26 @@ public final class CollabServer implements AutoCloseable {
     }
 
     /**
+     * How much memory the updates that wait for the store may hold, per document and for the whole server, before
+     * clients' updates are refused. While the store is down (or slower than the edits), every update accepted waits
+     * in memory until it is stored, and so does each acknowledgement a client waits for; a failed write waits again
+     * merged into one update. Once a document's backlog reaches {@code perDocument}, or all documents' together
+     * reach {@code total}, a client's update that would change the document is refused, and its sender closed with
+     * {@link CloseCodes#TRY_AGAIN_LATER} (its provider reconnects, reads the document, and sends its edits again
+     * with its sync). Nothing accepted before is dropped: it is stored, and acknowledged, when the store is back.
+     * Clients that only read are not affected, nor are the host's own edits ({@link DocumentHandle}). The bound is
+     * checked before an update is taken: one update (up to {@link #maxMessageSize}) may go beyond it. Defaults
+     * 64 MiB per document and, {@code total} 0, a quarter of the heap ({@code -Xmx}).
+     *
+     * @throws IllegalArgumentException if {@code perDocument} is below 64 KiB, or {@code total} neither 0 nor at
+     *     least {@code perDocument}
+     */
+    public Builder maxUnstoredBytes(long perDocument, long total) {
+      config.maxUnstoredBytes(perDocument, total);
+      return this;
+    }
+
+    /**
      * The deepest nesting of shared types a client's update may create (a root is at depth 0, a map in it at 1).
      * Real editors nest a few dozen levels; Yjs itself accepts any depth, and one 306 KiB update can nest 30,000
      * maps. An update beyond the limit changes nothing and its sender is closed with

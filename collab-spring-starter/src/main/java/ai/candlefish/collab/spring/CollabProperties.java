@@ -172,13 +172,18 @@ public record CollabProperties(
    * @param storeMaxWait how long after its first unstored change it is stored at the latest
    * @param compactAfterUpdates how many stored updates are replaced by one compacted state
    * @param storeRetryMax the longest pause between retries of a failed store (retries start at 200 ms and double)
+   * @param maxUnstoredSize how much memory one document's updates that wait for the store (a database down) may
+   *     hold before its clients' updates are refused with 1013; what was accepted is kept and stored later
+   * @param maxUnstoredTotal the same for all documents together; 0: a quarter of the heap
    */
   public record Documents(
       @DefaultValue("10s") @NotNull @DurationRange Duration unloadDelay,
       @DefaultValue("2s") @NotNull @DurationRange Duration storeDebounce,
       @DefaultValue("10s") @NotNull @DurationRange Duration storeMaxWait,
       @DefaultValue("500") @Positive int compactAfterUpdates,
-      @DefaultValue("30s") @NotNull @DurationRange(min = "1ms") Duration storeRetryMax) {}
+      @DefaultValue("30s") @NotNull @DurationRange(min = "1ms") Duration storeRetryMax,
+      @DefaultValue("64MB") @NotNull @DataSizeRange(min = 64 * 1024, max = Long.MAX_VALUE, message = "must be at least {min} bytes") DataSize maxUnstoredSize,
+      @DefaultValue("0B") @NotNull @DataSizeRange(max = Long.MAX_VALUE, message = "must not be negative") DataSize maxUnstoredTotal) {}
 
   /**
    * Storage.

@@ -95,6 +95,8 @@ class CollabLimitPropertiesTest {
         "candlefish.collab.limits.unauthenticated-messages=100",
         "candlefish.collab.limits.unauthenticated-size=64KB",
         "candlefish.collab.documents.store-retry-max=5s",
+        "candlefish.collab.documents.max-unstored-size=2MB",
+        "candlefish.collab.documents.max-unstored-total=10MB",
         "candlefish.collab.security.revocation-ttl=2h",
         "candlefish.collab.security.max-revocations=10").run(context -> {
           ServerConfig c = config(context.getBean(CollabServer.class));
@@ -113,6 +115,8 @@ class CollabLimitPropertiesTest {
           assertThat(c.maxUnauthenticatedMessages()).isEqualTo(100);
           assertThat(c.maxUnauthenticatedBytes()).isEqualTo(64 * 1024);
           assertThat(c.storeRetryMax()).isEqualTo(Duration.ofSeconds(5));
+          assertThat(c.maxUnstoredBytesPerDocument()).isEqualTo(2L << 20);
+          assertThat(c.maxUnstoredBytes()).isEqualTo(10L << 20);
           assertThat(c.revocationTtl()).isEqualTo(Duration.ofHours(2));
           assertThat(c.maxRevocations()).isEqualTo(10);
         });

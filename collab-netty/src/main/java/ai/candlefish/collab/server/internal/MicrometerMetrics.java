@@ -25,7 +25,8 @@ import java.util.function.Function;
  *   <li>{@code update.apply} (timer): applying a client's update to its document;
  *   <li>{@code store} (timer, tag {@code result} success/failure): store calls;
  *   <li>{@code store.backlog.updates}, {@code store.backlog.bytes} (gauges): updates applied in memory and not yet
- *       stored, and their bytes (waiting for the store debounce, in flight, or retried while the store fails);
+ *       stored (waiting for the store debounce, in flight, or retried while the store fails), and the memory they
+ *       and the acknowledgements waiting for them hold ({@code maxUnstoredBytes} bounds it);
  *   <li>{@code document.load} (timer, tag {@code result} success/failure): loading documents from the store;
  *   <li>{@code authentications} (counter, tag {@code result} success/refused/expired/revoked/error): authenticator calls
  *       (no principal or token in any tag);
@@ -94,7 +95,7 @@ public final class MicrometerMetrics implements ServerMetrics {
     keep(Gauge.builder("collab.store.backlog.updates", runtime, ServerRuntime::unstoredUpdates)
         .description("Updates applied in memory and not yet stored").register(registry));
     keep(Gauge.builder("collab.store.backlog.bytes", runtime, ServerRuntime::unstoredBytes).baseUnit("bytes")
-        .description("Bytes of the updates applied in memory and not yet stored").register(registry));
+        .description("Memory the updates applied and not yet stored hold, with the acknowledgements waiting for them").register(registry));
   }
 
   @Override

@@ -46,6 +46,9 @@ public final class ServerConfig {
   private final Duration storeMaxWait;
   private final Duration storeRetryMax;
   private final int compactAfterUpdates;
+  private final long maxUnstoredBytesPerDocument;
+  /** 0: a quarter of the heap ({@link #maxUnstoredBytes()}). */
+  private final long maxUnstoredBytes;
   private final UpdateLimits updateLimits;
   private final Duration maxPendingAge;
   private final Duration unloadDelay;
@@ -104,6 +107,8 @@ public final class ServerConfig {
     this.storeMaxWait = b.storeMaxWait;
     this.storeRetryMax = b.storeRetryMax;
     this.compactAfterUpdates = b.compactAfterUpdates;
+    this.maxUnstoredBytesPerDocument = b.maxUnstoredBytesPerDocument;
+    this.maxUnstoredBytes = b.maxUnstoredBytes;
     this.updateLimits = b.updateLimits.build();
     this.maxPendingAge = b.maxPendingAge;
     this.unloadDelay = b.unloadDelay;
@@ -235,6 +240,19 @@ public final class ServerConfig {
 
   public int compactAfterUpdates() {
     return compactAfterUpdates;
+  }
+
+  /** How much one document's updates not yet stored may hold in memory before its clients' updates are refused. */
+  public long maxUnstoredBytesPerDocument() {
+    return maxUnstoredBytesPerDocument;
+  }
+
+  /**
+   * How much the updates not yet stored of all documents may hold in memory before clients' updates are refused: as
+   * set, or a quarter of the heap ({@link Runtime#maxMemory()}).
+   */
+  public long maxUnstoredBytes() {
+    return maxUnstoredBytes > 0 ? maxUnstoredBytes : Runtime.getRuntime().maxMemory() / 4;
   }
 
   /** The shape limits every client update is checked against before it is integrated. */
@@ -419,6 +437,8 @@ public final class ServerConfig {
     private Duration storeMaxWait = Duration.ofSeconds(10);
     private Duration storeRetryMax = Duration.ofSeconds(30);
     private int compactAfterUpdates = 500;
+    private long maxUnstoredBytesPerDocument = 64L * 1024 * 1024;
+    private long maxUnstoredBytes;
     private UpdateLimits.Builder updateLimits = UpdateLimits.newBuilder();
     private Duration maxPendingAge = Duration.ofMinutes(10);
     private Duration unloadDelay = Duration.ofSeconds(10);
@@ -474,6 +494,8 @@ public final class ServerConfig {
       storeMaxWait = c.storeMaxWait;
       storeRetryMax = c.storeRetryMax;
       compactAfterUpdates = c.compactAfterUpdates;
+      maxUnstoredBytesPerDocument = c.maxUnstoredBytesPerDocument;
+      maxUnstoredBytes = c.maxUnstoredBytes;
       updateLimits = c.updateLimits.toBuilder();
       maxPendingAge = c.maxPendingAge;
       unloadDelay = c.unloadDelay;
@@ -650,6 +672,23 @@ public final class ServerConfig {
     /** @throws IllegalArgumentException if below 1 */
     public Builder compactAfterUpdates(int updates) {
       this.compactAfterUpdates = (int) atLeast("compactAfterUpdates", updates, 1);
+      return this;
+    }
+
+    /**
+     * {@code total} 0 means a quarter of the heap.
+     *
+     * @throws IllegalArgumentException if {@code perDocument} is below 64 KiB, or {@code total} neither 0 nor at
+     *     least {@code perDocument}
+     */
+    public Builder maxUnstoredBytes(long perDocument, long total) {
+      atLeast("maxUnstoredBytes per document", perDocument, 64 * 1024);
+      if (total != 0 && total < perDocument) {
+        throw new IllegalArgumentException("maxUnstoredBytes total must be 0 (a quarter of the heap) or at least the "
+            + "per-document bound (" + perDocument + ") but was " + total);
+      }
+      this.maxUnstoredBytesPerDocument = perDocument;
+      this.maxUnstoredBytes = total;
       return this;
     }
 

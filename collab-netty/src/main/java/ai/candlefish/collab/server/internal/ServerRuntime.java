@@ -229,7 +229,10 @@ public final class ServerRuntime {
     revocations.remember(revocation, Instant.now());
   }
 
-  /** {@code count} updates of {@code bytes} were applied in memory (positive) or stored (negative). */
+  /**
+   * {@code count} updates were applied in memory (positive) or stored (negative), and what waits for the store holds
+   * {@code bytes} more (or less): the updates, merged or not, and the acknowledgements waiting for them.
+   */
   void unstored(int count, long bytes) {
     unstoredUpdates.addAndGet(count);
     unstoredBytes.addAndGet(bytes);
@@ -240,7 +243,10 @@ public final class ServerRuntime {
     return unstoredUpdates.get();
   }
 
-  /** The bytes of {@link #unstoredUpdates}. */
+  /**
+   * The memory {@link #unstoredUpdates} hold, with the acknowledgements waiting for them, as {@link StoreWriter}
+   * weighs them; clients' updates are refused from {@code maxUnstoredBytes} on.
+   */
   public long unstoredBytes() {
     return unstoredBytes.get();
   }

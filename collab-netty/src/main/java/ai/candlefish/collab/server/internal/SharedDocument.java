@@ -606,6 +606,12 @@ public final class SharedDocument {
       }
       return;
     }
+    if (writer.isBacklogFull() && wouldChange(sync.payload())) {
+      // The store is down or behind: what waits for it is held in memory, and more would end in an
+      // OutOfMemoryError that loses it all. The sender reconnects and sends its edits again with its sync.
+      fail(session, CloseCodes.TRY_AGAIN_LATER, "update refused: too much waits to be stored; try again later");
+      return;
+    }
     if (session.principal != null) {
       sync = ownClientIds(session, sync);
       if (sync == null) {

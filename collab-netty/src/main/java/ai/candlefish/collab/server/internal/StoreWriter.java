@@ -28,6 +28,13 @@ import org.slf4j.LoggerFactory;
  * meanwhile. At most one write is in
  * flight, so writes reach the store in order.
  *
+ * <p>What waits for the store is held in memory: the updates of the batch in flight and those after it, and the
+ * acknowledgements that wait for them. A failed batch goes back merged into one update (merged on the store's
+ * thread, where its write merged it anyway), so that an outage holds about what the document gained, not every
+ * keystroke with its overhead; and {@link #isBacklogFull} says when the document's backlog, or the server's, has
+ * reached its bound ({@code maxUnstoredBytes}): the document then refuses its clients' new updates, and what it
+ * accepted before is kept and stored once the store is back.
+ *
  * <p>This is the one owner of compaction for the documents a server serves (stores do not compact by themselves
  * unless told to, for use without a server). In a cluster ({@link ClusterLink}) nothing is replaced and nothing is
  * debounced: each batch is appended at once and then published to the other nodes (their clients see an update
@@ -40,6 +47,10 @@ import org.slf4j.LoggerFactory;
 final class StoreWriter {
   private static final Logger log = LoggerFactory.getLogger(StoreWriter.class);
   private static final long FIRST_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+  /** What an update waiting for the store holds besides its bytes: the array's header, its slot in the list. */
+  static final int PIECE_OVERHEAD = 32;
+  /** What a waiting acknowledgement holds: its task, its message, its slot in the list. */
+  static final int ACK_WEIGHT = 64;
   /**
    * How long a compaction waits for its document's thread to encode the state (a document thread is never busy
    * that long; past it the compaction is skipped, and the pieces stay counted for the next).
@@ -52,12 +63,20 @@ final class StoreWriter {
   private final long maxWaitNanos;
   private final long retryMaxNanos;
   private final int compactAfter;
+  private final long maxBacklog;
+  private final long maxServerBacklog;
   /** Another node changed the document since the last flush: the lease holder owes it the once-only work. */
   private boolean changedElsewhere;
   /** Pieces other nodes stored while a write of ours was in flight. */
   private int storedElsewhereInFlight;
 
   private List<byte[]> pending = new ArrayList<>();
+  /** How many updates {@link #pending} holds (fewer pieces once a failed batch came back merged). */
+  private int pendingUpdates;
+  /** What {@link #pending} weighs ({@link #weight}). */
+  private long pendingWeight;
+  /** What the batch in flight weighs. */
+  private long inFlightWeight;
   /** Run once {@link #pending} is stored; then those of the write in flight. */
   private List<Runnable> pendingAcks = new ArrayList<>();
   private List<Runnable> inFlightAcks = new ArrayList<>();
@@ -92,6 +111,8 @@ final class StoreWriter {
     this.maxWaitNanos = config.storeMaxWait().toNanos();
     this.retryMaxNanos = config.storeRetryMax().toNanos();
     this.compactAfter = config.compactAfterUpdates();
+    this.maxBacklog = config.maxUnstoredBytesPerDocument();
+    this.maxServerBacklog = config.maxUnstoredBytes();
   }
 
   /** The document was loaded from {@code pieces} stored updates. */
@@ -144,7 +165,9 @@ final class StoreWriter {
       firstPendingNanos = now;
     }
     pending.add(update);
-    runtime.unstored(1, update.length);
+    pendingUpdates++;
+    pendingWeight += weight(update);
+    runtime.unstored(1, weight(update));
     // In a cluster the other nodes get an update only once it is stored (store, commit, publish): debouncing would
     // hold it back from their clients for the debounce. Stored at once instead, as if a client waited for its ack;
     // what arrives while a write is in flight goes in the next one. An update waiting for its ack keeps the batch
@@ -161,13 +184,31 @@ final class StoreWriter {
   void whenStored(Runnable ack) {
     if (!pending.isEmpty()) {
       pendingAcks.add(ack);
+      runtime.unstored(0, ACK_WEIGHT);
       dueNanos = System.nanoTime();
       arm();
     } else if (inFlight) {
       inFlightAcks.add(ack);
+      runtime.unstored(0, ACK_WEIGHT);
     } else {
       ack.run();
     }
+  }
+
+  /**
+   * Whether this document's backlog (what waits for the store: updates, acknowledgements) has reached
+   * {@code maxUnstoredBytesPerDocument}, or the server's has reached {@code maxUnstoredBytes}: then new updates of
+   * clients are refused. Checked before an update is taken, so one update may go beyond the bound.
+   */
+  boolean isBacklogFull() {
+    long acks = (long) pendingAcks.size() + inFlightAcks.size();
+    return pendingWeight + inFlightWeight + acks * ACK_WEIGHT >= maxBacklog
+        || runtime.unstoredBytes() >= maxServerBacklog;
+  }
+
+  /** What {@code update} holds in memory while it waits for the store. */
+  private static long weight(byte[] update) {
+    return update.length + PIECE_OVERHEAD;
   }
 
   /**
@@ -296,8 +337,11 @@ final class StoreWriter {
       settled();
       return;
     }
-    List<byte[]> batch = pending;
+    Batch batch = new Batch(pending, pendingUpdates, pendingWeight);
     pending = new ArrayList<>();
+    pendingUpdates = 0;
+    pendingWeight = 0;
+    inFlightWeight = batch.weight;
     inFlightAcks = pendingAcks;
     pendingAcks = new ArrayList<>();
     dueNanos = Long.MAX_VALUE;
@@ -313,7 +357,7 @@ final class StoreWriter {
           runtime.observations().start(ServerObservations.Work.STORE, null, document.key(), -1);
       try {
         if (cluster != null) {
-          if (!batch.isEmpty()) {
+          if (!batch.pieces.isEmpty()) {
             appendInCluster(cluster, store, batch, compactNow, start, observed);
             return;
           }
@@ -321,7 +365,7 @@ final class StoreWriter {
         } else if (state != null) {
           store.replace(document.key(), state);
         } else {
-          store.append(document.key(), merge(batch));
+          store.append(document.key(), batch.merged());
         }
       } catch (RuntimeException e) {
         error = e;
@@ -338,9 +382,9 @@ final class StoreWriter {
    * flush of the database's log (at 3 nodes with {@code synchronous_commit=on}, ack p50 364 ms against 3.5 ms with
    * it off).
    */
-  private void appendInCluster(ClusterLink cluster, DocumentStore store, List<byte[]> batch, boolean compact,
+  private void appendInCluster(ClusterLink cluster, DocumentStore store, Batch batch, boolean compact,
       long start, ServerObservations.Observed observed) {
-    byte[] merged = merge(batch);
+    byte[] merged = batch.merged();
     CompletableFuture<Void> appended;
     try {
       appended = store.appendAsync(document.key(), merged);
@@ -441,34 +485,67 @@ final class StoreWriter {
         : new StoreException("could not append: " + cause, cause);
   }
 
-  /** Any thread: the write ended; the rest happens on the document's thread. */
-  private void stored(List<byte[]> batch, boolean compact, RuntimeException failure, long start,
+  /**
+   * Any thread: the write ended; the rest happens on the document's thread. A failed batch is merged first, here on
+   * the store's thread, to wait for the next attempt as one update.
+   */
+  private void stored(Batch batch, boolean compact, RuntimeException failure, long start,
       ServerObservations.Observed observed) {
     runtime.metrics().storeCompleted(System.nanoTime() - start, failure == null);
     observed.stop(failure == null ? "success" : "failure", failure);
+    if (failure != null) {
+      batch.mergeForRetry(document);
+    }
     document.lane().execute(() -> written(batch, compact, failure));
   }
 
-  private static long bytes(List<byte[]> batch) {
-    long bytes = 0;
-    for (byte[] update : batch) {
-      bytes += update.length;
+  /**
+   * Updates on their way to the store: the pieces as they came, how many updates they hold and what they weigh;
+   * once merged ({@link #merged}), the one update that replaces them. Handed from the document's thread to the
+   * store's and back.
+   */
+  private static final class Batch {
+    final List<byte[]> pieces;
+    final int updates;
+    final long weight;
+    private byte[] merged;
+
+    Batch(List<byte[]> pieces, int updates, long weight) {
+      this.pieces = pieces;
+      this.updates = updates;
+      this.weight = weight;
     }
-    return bytes;
+
+    /** One update for the batch: the document produced every one of them, so they merge. */
+    byte[] merged() {
+      if (merged == null) {
+        merged = pieces.size() == 1 ? pieces.get(0) : Updates.merge(pieces);
+      }
+      return merged;
+    }
+
+    /** Merges the pieces of a failed write, if not done yet; a failed merge leaves them as they are. */
+    void mergeForRetry(SharedDocument document) {
+      if (pieces.size() < 2) {
+        return; // nothing to merge (a compaction, a look at the lease, one update)
+      }
+      try {
+        merged();
+      } catch (RuntimeException e) {
+        log.warn("document {}: the updates waiting for the store do not merge ({}); they wait as they are",
+            document.key(), e.toString());
+      }
+    }
   }
 
-  /** One update for the batch: the document produced every one of them, so they merge. */
-  private static byte[] merge(List<byte[]> batch) {
-    return batch.size() == 1 ? batch.get(0) : Updates.merge(batch);
-  }
-
-  private void written(List<byte[]> batch, boolean compacted, RuntimeException failure) {
+  private void written(Batch batch, boolean compacted, RuntimeException failure) {
     inFlight = false;
+    inFlightWeight = 0;
     long now = System.nanoTime();
     List<Runnable> acks = inFlightAcks;
     inFlightAcks = new ArrayList<>();
     if (failure == null) {
-      runtime.unstored(-batch.size(), -bytes(batch));
+      runtime.unstored(-batch.updates, -batch.weight - (long) acks.size() * ACK_WEIGHT);
       // Recovered before the acks go out: whoever sees an ack sees the store healthy (metrics, health, status).
       if (failures > 0) {
         log.info("document {} is stored again after {} failed attempts", document.key(), failures);
@@ -487,8 +564,7 @@ final class StoreWriter {
       failures++;
       long backoff = Math.min(retryMaxNanos, FIRST_RETRY_NANOS << Math.min(failures - 1, 20));
       notBeforeNanos = now + backoff;
-      batch.addAll(pending);
-      pending = batch;
+      putBack(batch);
       acks.addAll(pendingAcks);
       pendingAcks = acks;
       firstPendingNanos = now;
@@ -512,6 +588,23 @@ final class StoreWriter {
     } else {
       arm();
     }
+  }
+
+  /** A failed batch goes back in front of what came after it, merged into one update if it could be. */
+  private void putBack(Batch batch) {
+    List<byte[]> back = new ArrayList<>();
+    long weight = batch.weight;
+    if (batch.merged != null) {
+      back.add(batch.merged);
+      weight = weight(batch.merged);
+      runtime.unstored(0, weight - batch.weight);
+    } else {
+      back.addAll(batch.pieces);
+    }
+    back.addAll(pending);
+    pending = back;
+    pendingUpdates += batch.updates;
+    pendingWeight += weight;
   }
 
   private void settled() {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import ai.candlefish.collab.awareness.Awareness;
 import ai.candlefish.collab.awareness.AwarenessChange;
 import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.core.Updates;
 import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.spi.AuthenticationException;
 import ai.candlefish.collab.spi.CollabHooks;
@@ -177,6 +178,8 @@ class SharedDocumentTest {
   private final CountingStore store = new CountingStore();
   private final RecordingHooks hooks = new RecordingHooks();
   private ServerRuntime runtime;
+  /** The per-document bound of what waits for the store, as the next {@link #open} sets it. */
+  private long maxUnstoredPerDocument = 64L << 20;
 
   private SharedDocument open(Duration debounce, Duration maxWait, int compactAfter) {
     return open(store, debounce, maxWait, compactAfter);
@@ -193,6 +196,7 @@ class SharedDocumentTest {
         .storeMaxWait(maxWait)
         .storeRetryMax(Duration.ofMillis(50))
         .compactAfterUpdates(compactAfter)
+        .maxUnstoredBytes(maxUnstoredPerDocument, 0)
         .unloadDelay(Duration.ZERO)
         .threads(0, 2, 2)
         .shutdownTimeout(Duration.ofSeconds(5))
@@ -549,6 +553,70 @@ class SharedDocumentTest {
     await().atMost(Duration.ofSeconds(30)).until(() -> writer.received.contains(new ServerMessage.Ack("plans", 3)));
     assertThat(store.appends.get()).as("failed once, then stored").isEqualTo(2);
     assertThat(storedText()).isEqualTo("b");
+  }
+
+  @Test
+  void updates_whileTheStoreIsDown_pastTheBacklogBound_areRefusedWith1013_andWhatWasAcceptedIsStoredWhenItIsBack() {
+    maxUnstoredPerDocument = 64 * 1024;
+    SharedDocument document = open(Duration.ZERO, Duration.ZERO, 1000);
+    FakePeer writer = new FakePeer();
+    DocumentSession session = attach(document, writer, Permission.WRITE);
+    store.failingAppends = Integer.MAX_VALUE;
+    Doc source = Doc.newBuilder().clientId(7).build();
+    String chunk = "x".repeat(1000);
+    int sent = 0;
+    while (writer.closeCode == -1 && sent < 1000) {
+      sent++;
+      submit(document, session, new ClientMessage.Sync("plans", SyncMessage.UPDATE, insertUpdate(source, 0, chunk),
+          sent));
+    }
+    int accepted = sent - 1;
+
+    assertThat(writer.closeCode).isEqualTo(CloseCodes.TRY_AGAIN_LATER);
+    assertThat(writer.closeReason).contains("try again later");
+    // Each accepted update weighs at least its 1,000 bytes of text: the bound is reached within 66 of them.
+    assertThat(accepted).isBetween(1, 66);
+    assertThat(text(document)).as("the refused update changed nothing").hasSize(accepted * 1000);
+    assertThat(writer.received).noneMatch(m -> m instanceof ServerMessage.Ack);
+    FakePeer reader = new FakePeer();
+    DocumentSession readerSession = attach(document, reader, Permission.READ);
+    submit(document, readerSession, new ClientMessage.Sync("plans", SyncMessage.STEP1, new byte[] {0}, 0));
+    assertThat(reader.syncs(SyncMessage.STEP2)).as("a reader still reads").hasSize(1);
+
+    store.failingAppends = 0;
+    await().atMost(Duration.ofSeconds(30)).until(() -> writer.received.stream()
+        .filter(m -> m instanceof ServerMessage.Ack).count() == accepted);
+    assertThat(storedText()).hasSize(accepted * 1000).isEqualTo(text(document));
+    assertThat(runtime.unstoredBytes()).isZero();
+    assertThat(runtime.unstoredUpdates()).isZero();
+  }
+
+  @Test
+  void updates_whileTheStoreIsDown_waitMergedIntoOneUpdate_afterAFailedWrite() {
+    SharedDocument document = open(Duration.ZERO, Duration.ZERO, 1000);
+    FakePeer writer = new FakePeer();
+    DocumentSession session = attach(document, writer, Permission.WRITE);
+    store.failingAppends = Integer.MAX_VALUE;
+    Doc source = Doc.newBuilder().clientId(7).build();
+    List<byte[]> updates = new ArrayList<>();
+    for (int i = 0; i < 300; i++) { // typing: one character an update
+      updates.add(insertUpdate(source, i, "a"));
+      submit(document, session, new ClientMessage.Sync("plans", SyncMessage.UPDATE, updates.get(i), i + 1));
+    }
+    long each = 0;
+    for (byte[] update : updates) {
+      each += update.length + StoreWriter.PIECE_OVERHEAD + StoreWriter.ACK_WEIGHT;
+    }
+    long asTheyCame = each;
+    long merged = Updates.merge(updates).length + StoreWriter.PIECE_OVERHEAD + 300L * StoreWriter.ACK_WEIGHT;
+    assertThat(merged).isLessThan(asTheyCame * 3 / 4);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> runtime.unstoredBytes() == merged);
+    assertThat(runtime.unstoredUpdates()).isEqualTo(300);
+    store.failingAppends = 0;
+    await().atMost(Duration.ofSeconds(30)).until(() -> writer.received.contains(new ServerMessage.Ack("plans", 300)));
+    assertThat(storedText()).isEqualTo("a".repeat(300));
+    assertThat(runtime.unstoredBytes()).isZero();
   }
 
   @Test

@@ -93,6 +93,8 @@ public final class ServerSettings {
     set("documents.compact-after-updates", documents.compactAfterUpdates(),
         () -> b.compactAfterUpdates(documents.compactAfterUpdates()));
     set("documents.store-retry-max", documents.storeRetryMax(), () -> b.storeRetryMax(documents.storeRetryMax()));
+    set("documents.max-unstored-total", documents.maxUnstoredTotal(), () -> b.maxUnstoredBytes(
+        documents.maxUnstoredSize().toBytes(), documents.maxUnstoredTotal().toBytes()));
     CollabProperties.Security security = p.security();
     set("security.revocation-ttl", security.revocationTtl(),
         () -> b.revocationMemory(security.revocationTtl(), security.maxRevocations()));
