@@ -32,6 +32,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -337,6 +338,31 @@ class CollabServerTest {
     good.insert(0, "still fine");
     await().until(() -> serverText(ACME_PLANS).equals("still fine"));
     assertThat(good.closed).isNotDone();
+  }
+
+  @Test
+  void updateWithBytesAfterIt_isApplied_andItsSenderStays_asYWebsocketsServerDoes() {
+    start(b -> b);
+    YClient good = connect("plans", "alice");
+    YClient sloppy = connect("plans", "bob");
+    good.awaitSynced();
+    sloppy.awaitSynced();
+    Doc source = Doc.create();
+    List<byte[]> updates = new ArrayList<>();
+    source.onUpdate((u, origin, txn) -> updates.add(u));
+    source.getText("t").insert(0, "kept");
+    byte[] frame = YClient.frame(0, SyncProtocol.update(updates.get(0)));
+    byte[] padded = Arrays.copyOf(frame, frame.length + 3); // three zero bytes after the sync message
+    sloppy.send(padded);
+
+    await().until(() -> good.text().equals("kept"));
+    sloppy.withDoc(d -> { // as it was applied where it came from
+      d.applyUpdate(updates.get(0));
+      return null;
+    });
+    sloppy.insert(4, " going");
+    await().until(() -> serverText(ACME_PLANS).equals("kept going"));
+    assertThat(sloppy.closed).isNotDone();
   }
 
   @Test

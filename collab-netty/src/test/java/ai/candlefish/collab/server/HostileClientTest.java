@@ -105,6 +105,19 @@ class HostileClientTest {
   // ------------------------------------------------------------------------------------ missing dependencies
 
   @Test
+  void updateWithBytesAfterIt_isAppliedAndAcknowledged_andItsSenderStays_asHocuspocusServerDoes() {
+    CollabServer server = start(memory, b -> b);
+    List<byte[]> edits = chain("kept", " going");
+    RawHocuspocusClient sloppy = open(server, "doc");
+    sloppy.send("doc", 0, SyncMessage.UPDATE, edits.get(0), 7, "trailing"); // a varuint and a string after it
+    sloppy.update("doc", edits.get(1));
+
+    await().atMost(WAIT).until(() -> sloppy.statuses("doc").equals(List.of(1, 1)));
+    assertThat(text(server, DOC)).isEqualTo("kept going");
+    assertThat(sloppy.closed).isNotDone();
+  }
+
+  @Test
   void updateWithMissingDependencies_isStoredBeforeItIsAcknowledged_andSurvivesACrash() {
     CollabServer server = start(memory, b -> b);
     List<byte[]> edits = chain("hello", " world");

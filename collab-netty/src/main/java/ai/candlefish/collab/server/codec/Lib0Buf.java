@@ -83,17 +83,6 @@ public final class Lib0Buf {
   }
 
   /**
-   * Checks that nothing is left.
-   *
-   * @throws ProtocolException if bytes are left
-   */
-  public static void expectEnd(ByteBuf in, String what) {
-    if (in.isReadable()) {
-      throw malformed(in.readableBytes() + " unexpected bytes after the " + what, in.readerIndex());
-    }
-  }
-
-  /**
    * A buffer from {@code alloc} for exactly {@code size} bytes after {@code headroom} free ones, its reader and
    * writer index at {@code headroom}: what an encoder fills when the caller prepends a frame header.
    */

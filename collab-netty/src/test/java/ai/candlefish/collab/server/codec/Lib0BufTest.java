@@ -74,14 +74,6 @@ class Lib0BufTest {
   }
 
   @Test
-  void expectEnd_withBytesLeft_namesThem() {
-    ByteBuf buf = Unpooled.wrappedBuffer(new byte[] {1, 2});
-    buf.readByte();
-    assertThatThrownBy(() -> Lib0Buf.expectEnd(buf, "sync message"))
-        .hasMessageContaining("1 unexpected bytes after the sync message");
-  }
-
-  @Test
   void readVarString_readsWhatLib0Wrote_andChecksTheLengthFirst() {
     Lib0Encoder lib0 = new Lib0Encoder();
     lib0.writeVarString("Grüße 📄");

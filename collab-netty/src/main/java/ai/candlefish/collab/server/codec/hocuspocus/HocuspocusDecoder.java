@@ -25,10 +25,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * Binary WebSocket messages of Hocuspocus to {@link ClientMessage}s. Every message but the pong starts with the
  * document name (a lib0 varString), then a varUint message type and its body. The whole message is checked before
- * anything is emitted: a malformed one (truncated, a length beyond its end, trailing bytes, an unknown sync step or
- * auth sub-message, an empty document name, a session id over {@value #MAX_SESSION_ID_LENGTH} characters) raises a
- * {@link ProtocolException} with close code 1002; a text frame,
- * an unknown message type or a server-internal message, 1003. A session-aware provider's address ({@code
+ * anything is emitted: a malformed one (truncated, a length beyond its end, an unknown sync step or auth
+ * sub-message, an empty document name, a session id over {@value #MAX_SESSION_ID_LENGTH} characters) raises a
+ * {@link ProtocolException} with close code 1002; a text frame, an unknown message type or a server-internal message,
+ * 1003. Bytes after a message are ignored, as Hocuspocus's server ({@code MessageReceiver}, and its
+ * {@code ClientConnection} for a token) ignores them. A session-aware provider's address ({@code
  * name\0session}) is passed on as it is: the connection opens document {@code name} for it and answers at the
  * address.
  *
@@ -67,30 +68,22 @@ final class HocuspocusDecoder implements MessageDecoder {
     long type = Lib0Buf.readVarUint(in);
     if (type == MESSAGE_SYNC || type == MESSAGE_SYNC_REPLY) {
       long step = Lib0Buf.readVarUint(in);
-      byte[] payload = Lib0Buf.readVarUint8Array(in);
-      Lib0Buf.expectEnd(in, "sync message");
       if (step == SyncMessage.STEP1) {
-        return new ClientMessage.Sync(document, SyncMessage.STEP1, payload);
+        return new ClientMessage.Sync(document, SyncMessage.STEP1, Lib0Buf.readVarUint8Array(in));
       } else if (step == SyncMessage.STEP2 || step == SyncMessage.UPDATE) {
-        return new ClientMessage.Sync(document, (int) step, payload, nextAck++);
+        return new ClientMessage.Sync(document, (int) step, Lib0Buf.readVarUint8Array(in), nextAck++);
       } else {
         throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "unknown sync message type " + step);
       }
     } else if (type == MESSAGE_AWARENESS) {
-      byte[] update = Lib0Buf.readVarUint8Array(in);
-      Lib0Buf.expectEnd(in, "awareness message");
-      return new ClientMessage.Awareness(document, update);
+      return new ClientMessage.Awareness(document, Lib0Buf.readVarUint8Array(in));
     } else if (type == MESSAGE_AUTH) {
       return authenticate(document, in);
     } else if (type == MESSAGE_QUERY_AWARENESS) {
-      Lib0Buf.expectEnd(in, "query-awareness message");
       return new ClientMessage.QueryAwareness(document);
     } else if (type == MESSAGE_STATELESS) {
-      String payload = Lib0Buf.readVarString(in);
-      Lib0Buf.expectEnd(in, "stateless message");
-      return new ClientMessage.Stateless(document, payload);
+      return new ClientMessage.Stateless(document, Lib0Buf.readVarString(in));
     } else if (type == MESSAGE_CLOSE) {
-      Lib0Buf.expectEnd(in, "close message");
       return new ClientMessage.Close(document);
     } else if (type == MESSAGE_BROADCAST_STATELESS) {
       throw new ProtocolException(CloseCodes.UNSUPPORTED_DATA,
@@ -108,10 +101,8 @@ final class HocuspocusDecoder implements MessageDecoder {
           + " from a client (only tokens are sent to a server)");
     }
     String token = Lib0Buf.readVarString(in);
-    if (in.isReadable()) {
-      Lib0Buf.readVarString(in); // the provider's version: nothing depends on it
-    }
-    Lib0Buf.expectEnd(in, "auth message");
+    // Then the provider's version, which nothing here depends on, and whatever follows it: unread, as Hocuspocus's
+    // server reads no further than the version.
     return new ClientMessage.Authenticate(document, token.isEmpty() ? null : token);
   }
 }

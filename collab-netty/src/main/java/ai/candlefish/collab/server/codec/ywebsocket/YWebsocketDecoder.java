@@ -18,10 +18,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Binary WebSocket messages of y-websocket to {@link ClientMessage}s of the socket's document. The whole message is
- * checked before anything is emitted: a malformed one (truncated, a length beyond its end, trailing bytes, an
- * unknown sync step) raises a {@link ProtocolException} with close code 1002; a text frame or an unknown message
- * type, 1003. Auth messages from clients mean nothing to the server and are skipped (y-websocket's server does the
- * same).
+ * checked before anything is emitted: a malformed one (truncated, a length beyond its end, an unknown sync step)
+ * raises a {@link ProtocolException} with close code 1002; a text frame or an unknown message type, 1003. Bytes after
+ * a message are ignored, as y-websocket's server ({@code @y/websocket-server}'s {@code messageListener}, which reads
+ * with y-protocols' {@code readSyncMessage}) ignores them. Auth messages from clients mean nothing to the server and
+ * are skipped (y-websocket's server does the same).
  *
  * <p>One instance per connection (it knows the socket's document).
  */
@@ -41,18 +42,13 @@ final class YWebsocketDecoder implements MessageDecoder {
     long type = Lib0Buf.readVarUint(in);
     if (type == MESSAGE_SYNC) {
       long step = Lib0Buf.readVarUint(in);
-      byte[] payload = Lib0Buf.readVarUint8Array(in);
-      Lib0Buf.expectEnd(in, "sync message");
       if (step != SyncMessage.STEP1 && step != SyncMessage.STEP2 && step != SyncMessage.UPDATE) {
         throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "unknown sync message type " + step);
       }
-      return new ClientMessage.Sync(document, (int) step, payload);
+      return new ClientMessage.Sync(document, (int) step, Lib0Buf.readVarUint8Array(in));
     } else if (type == MESSAGE_AWARENESS) {
-      byte[] update = Lib0Buf.readVarUint8Array(in);
-      Lib0Buf.expectEnd(in, "awareness message");
-      return new ClientMessage.Awareness(document, update);
+      return new ClientMessage.Awareness(document, Lib0Buf.readVarUint8Array(in));
     } else if (type == MESSAGE_QUERY_AWARENESS) {
-      Lib0Buf.expectEnd(in, "query-awareness message");
       return new ClientMessage.QueryAwareness(document);
     } else if (type != MESSAGE_AUTH) {
       throw new ProtocolException(CloseCodes.UNSUPPORTED_DATA, "unknown message type " + type);
