@@ -12,6 +12,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A server node ({@link ClusterNodeMain}) in a JVM of its own for the fault tests; its log (stderr) goes to a file. */
@@ -23,18 +25,20 @@ final class ClusterNode {
   private final BufferedReader out;
   private final Writer in;
 
-  ClusterNode(String jdbcUrl, String redisUri, String id, int leaseTtlMillis, int nodeTimeoutMillis)
-      throws Exception {
+  /** @param jvmOptions more options of the node's JVM ({@code -D...} settings that {@link ClusterNodeMain} reads) */
+  ClusterNode(String jdbcUrl, String redisUri, String id, int leaseTtlMillis, int nodeTimeoutMillis,
+      List<String> jvmOptions) throws Exception {
     this.id = id;
     this.port = freePort();
     this.log = Files.createTempFile("cluster-node-" + id + "-", ".log");
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    // The reader's resyncs are logged at debug: the fault tests look for them.
-    process = new ProcessBuilder(java.toString(), "-Xmx256m",
-        "-Dorg.slf4j.simpleLogger.log.ai.candlefish.collab.redis.StreamReader=debug",
-        "-cp", System.getProperty("java.class.path"),
-        ClusterNodeMain.class.getName(), jdbcUrl, redisUri, Integer.toString(port), id,
-        Integer.toString(leaseTtlMillis), Integer.toString(nodeTimeoutMillis))
+    List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx256m",
+        // The reader's resyncs are logged at debug: the fault tests look for them.
+        "-Dorg.slf4j.simpleLogger.log.ai.candlefish.collab.redis.StreamReader=debug"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), ClusterNodeMain.class.getName(), jdbcUrl,
+        redisUri, Integer.toString(port), id, Integer.toString(leaseTtlMillis), Integer.toString(nodeTimeoutMillis)));
+    process = new ProcessBuilder(command)
         .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);

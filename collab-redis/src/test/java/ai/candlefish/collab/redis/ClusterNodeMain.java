@@ -21,7 +21,8 @@ import java.time.Instant;
  * One node of the cluster that {@link ClusterTest} runs, each in its own JVM, and kills, pauses and resumes: a
  * {@link CollabServer} on a {@link JdbcDocumentStore} in PostgreSQL, with a {@link RedisClusterTransport} and
  * {@link JdbcDocumentLeases}. Arguments: JDBC URL, Redis URI, port, node id, lease TTL and node timeout (how long
- * another node may go unheard) in milliseconds. Prints
+ * another node may go unheard) in milliseconds; {@code -Dcluster.maxUnstoredBytesPerDocument=<bytes>} bounds what a
+ * document may hold waiting for the store ({@code CollabServer.Builder.maxUnstoredBytes}). Prints
  * "ready" once it listens. A token {@code name} or {@code name@millis} is principal {@code name} of tenant "cluster"
  * with write access (issued at {@code millis}, epoch milliseconds). Reads commands from its standard input: {@code
  * revoke <principal>} revokes the principal (tenant "cluster") and prints {@code revoked <connections>}.
@@ -59,6 +60,10 @@ public final class ClusterNodeMain {
     // calls its hooks on its event loops (threads(0, 0, 16)): every fault test has a node of two kinds.
     if (!nodeId.equals("a")) {
       builder.threads(0, nodeId.equals("b") ? Runtime.getRuntime().availableProcessors() : 0, 16);
+    }
+    long maxUnstored = Long.getLong("cluster.maxUnstoredBytesPerDocument", 0);
+    if (maxUnstored > 0) {
+      builder.maxUnstoredBytes(maxUnstored, 0);
     }
     CollabServer server = builder.build().start();
     System.out.println("ready");

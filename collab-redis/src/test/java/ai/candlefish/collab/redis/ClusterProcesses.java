@@ -57,7 +57,13 @@ abstract class ClusterProcesses {
 
   /** ... which takes another node for gone when it has not heard from it for {@code nodeTimeoutMillis}. */
   ClusterNode node(String id, String redisUri, int leaseTtlMillis, int nodeTimeoutMillis) throws Exception {
-    ClusterNode n = new ClusterNode(jdbcUrl, redisUri, id, leaseTtlMillis, nodeTimeoutMillis);
+    return node(id, redisUri, leaseTtlMillis, nodeTimeoutMillis, List.of());
+  }
+
+  /** ... in a JVM with {@code jvmOptions} besides the usual ones ({@link ClusterNodeMain}'s settings). */
+  ClusterNode node(String id, String redisUri, int leaseTtlMillis, int nodeTimeoutMillis, List<String> jvmOptions)
+      throws Exception {
+    ClusterNode n = new ClusterNode(jdbcUrl, redisUri, id, leaseTtlMillis, nodeTimeoutMillis, jvmOptions);
     nodes.add(n);
     return n;
   }

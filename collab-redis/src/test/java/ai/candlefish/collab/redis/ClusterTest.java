@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.client.ClientDocument;
 import ai.candlefish.collab.client.CollabClient;
+import ai.candlefish.collab.client.CollabClientListener;
+import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.jdbc.JdbcDocumentStore;
 import ai.candlefish.collab.spi.DocumentKey;
@@ -25,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
@@ -66,8 +69,12 @@ class ClusterTest extends ClusterProcesses {
   }
 
   private ClientDocument open(URI uri, String document) throws Exception {
+    return open(uri, document, new CollabClientListener() {});
+  }
+
+  private ClientDocument open(URI uri, String document, CollabClientListener listener) throws Exception {
     CollabClient client = CollabClient.newBuilder().uri(uri).token("t")
-        .reconnect(Duration.ofMillis(50), Duration.ofMillis(500)).build();
+        .reconnect(Duration.ofMillis(50), Duration.ofMillis(500)).listener(listener).build();
     clients.add(client);
     // A node's JVM has just started (nothing compiled yet): at a load of 45 its first connect took over 20 s.
     client.connect().get(60, TimeUnit.SECONDS);
@@ -494,9 +501,7 @@ class ClusterTest extends ClusterProcesses {
     ClientDocument onB = open(b, "down");
     Set<String> acked = ConcurrentHashMap.newKeySet();
     Set<String> sent = ConcurrentHashMap.newKeySet();
-    write(onA, "a", acked, sent);
-    write(onB, "b", acked, sent);
-    await("load before the crash").atMost(Duration.ofSeconds(60)).until(() -> acked.size() >= 100);
+    writeBeforeTheCrash(onA, onB, acked, sent);
 
     pg.kill();
     Set<String> sentBeforeTheCrash = Set.copyOf(sent); // what is sent from now on cannot be stored before a restart
@@ -557,6 +562,60 @@ class ClusterTest extends ClusterProcesses {
       tokens.add(m.group(1));
     }
     return tokens;
+  }
+
+  /**
+   * The database down long enough for the nodes' backlogs to reach their bound ({@code maxUnstoredBytes}, 64 KiB a
+   * document here): each node refuses its clients' new updates (1013: they reconnect and send them again) and keeps
+   * what it accepted; once the database is back each appends what it held (in a cluster nothing replaces) and
+   * publishes it, and every update a client sent is acknowledged, on every client and node and in the store.
+   */
+  @Test
+  void postgresDown_pastTheBacklogBound_newUpdatesRefused_nothingSentLost_andConverge() throws Exception {
+    List<String> bound = List.of("-Dcluster.maxUnstoredBytesPerDocument=65536");
+    ClusterNode a = node("a", redis.uri(), 3000, 1500, bound);
+    List<Integer> closesOfA = new CopyOnWriteArrayList<>();
+    ClientDocument onA = open(a.uri(), "backlog", closes(closesOfA));
+    await("a holds the lease").atMost(Duration.ofSeconds(20)).until(() -> "a".equals(lease("backlog")[0]));
+    ClusterNode b = node("b", redis.uri(), 3000, 1500, bound);
+    List<Integer> closesOfB = new CopyOnWriteArrayList<>();
+    ClientDocument onB = open(b.uri(), "backlog", closes(closesOfB));
+    ClientDocument readerOnB = open(b, "backlog");
+    Set<String> acked = ConcurrentHashMap.newKeySet();
+    Set<String> sent = ConcurrentHashMap.newKeySet();
+    writeBeforeTheCrash(onA, onB, acked, sent);
+
+    pg.kill();
+    await("both nodes refuse updates once their backlog is full").atMost(Duration.ofSeconds(120))
+        .until(() -> closesOfA.contains(CloseCodes.TRY_AGAIN_LATER) && closesOfB.contains(CloseCodes.TRY_AGAIN_LATER));
+    assertThat(onA.unacknowledged()).as("a's client's edits wait for the database").isPositive();
+
+    pg.restart();
+    Set<String> sentWhileDown = Set.copyOf(sent);
+    await("what was sent while the database was down is acknowledged").atMost(Duration.ofSeconds(120))
+        .until(() -> acked.containsAll(sentWhileDown));
+    stopWriting();
+    await("every update sent is acknowledged").atMost(Duration.ofSeconds(60)).until(() -> acked.containsAll(sent));
+
+    String text = assertConverged("backlog", List.of(onA, onB, readerOnB), List.of(a, b));
+    assertThat(tokens(text)).as("every update sent").containsAll(sent);
+  }
+
+  /** A listener that records the codes its connection was closed with. */
+  private static CollabClientListener closes(List<Integer> codes) {
+    return new CollabClientListener() {
+      @Override
+      public void onDisconnected(int code, String reason) {
+        codes.add(code);
+      }
+    };
+  }
+
+  /** Writers "a" on {@code onA} and "b" on {@code onB}, until 100 of their updates are acknowledged. */
+  private void writeBeforeTheCrash(ClientDocument onA, ClientDocument onB, Set<String> acked, Set<String> sent) {
+    write(onA, "a", acked, sent);
+    write(onB, "b", acked, sent);
+    await("load before the crash").atMost(Duration.ofSeconds(60)).until(() -> acked.size() >= 100);
   }
 
   /** The tokens of {@code writer} (a prefix) sent since {@code before}, in no particular order. */
