@@ -27,8 +27,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One simulated client: a WebSocket connection, its own replica {@link Doc} and {@link Awareness}, and the
- * protocol's conversation. Edits are inserts of a few characters at a random place of the text {@code "t"}, each
- * its own transaction, sent at once and registered with the {@link LatencyTracker}.
+ * protocol's conversation. Edits are inserts of a few characters at a random place of the text {@code "t"} (within
+ * its first {@link #EDIT_WINDOW} characters), each its own transaction, sent at once and registered with the
+ * {@link LatencyTracker}.
  *
  * <p>A remote update is timed when it arrives, from its clock ranges ({@link Updates#parseMeta}), and applied to the
  * replica later, with the others that came meanwhile in one transaction: before the client's next edit (so every
@@ -47,6 +48,16 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
   private static final String LETTERS = "abcdefghijklmnopqrstuvwxyz";
   /** Remote updates that may wait to be applied (a client that never edits applies them in batches of this many). */
   static final int MAX_UNAPPLIED = 64;
+  /**
+   * Edits land at a uniformly random place in the text's first this many characters (anywhere in a shorter text).
+   * A replica that has just applied remote updates finds an index by walking its text from the start (core, as Yjs,
+   * drops a text's search markers in every remote transaction), so a place anywhere in a text that grows with the
+   * step's rate and length cost the generator more per edit the harder it drove the server: 57 µs of CPU per
+   * delivery at peak-40 and 133 at peak-80, nearly all that walk, against 7 with this window (RESULTS.md, "Load,
+   * round 6"). A server finds an edit's neighbours by their ids, whatever their index. 2,000 characters keep every
+   * scenario but the peak steps as it was: their texts stay shorter.
+   */
+  static final int EDIT_WINDOW = 2_000;
 
   /** A client's document, as compared at the end. */
   record Snapshot(String text, byte[] stateVector, boolean connected) {}
@@ -325,7 +336,7 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
     YText text = doc.getText(TEXT);
     Subscription listening = doc.onUpdate((update, origin, txn) -> editUpdate = update);
     try {
-      text.insert(random.nextInt(text.length() + 1), chars.toString());
+      text.insert(random.nextInt(Math.min(text.length(), EDIT_WINDOW) + 1), chars.toString());
     } finally {
       listening.close();
     }
