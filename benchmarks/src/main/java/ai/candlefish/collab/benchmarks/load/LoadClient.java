@@ -54,7 +54,7 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
    * drops a text's search markers in every remote transaction), so a place anywhere in a text that grows with the
    * step's rate and length cost the generator more per edit the harder it drove the server: 57 µs of CPU per
    * delivery at peak-40 and 133 at peak-80, nearly all that walk, against 7 with this window (RESULTS.md, "Load,
-   * round 6"). A server finds an edit's neighbours by their ids, whatever their index. 2,000 characters keep every
+   * round 8"). A server finds an edit's neighbours by their ids, whatever their index. 2,000 characters keep every
    * scenario but the peak steps as it was: their texts stay shorter.
    */
   static final int EDIT_WINDOW = 2_000;
