@@ -177,6 +177,15 @@ public final class SharedDocument {
     return storeLane;
   }
 
+  /**
+   * Where store work that takes time runs: the {@link #storeLane()}, but never the calling thread. For an inline lane
+   * that is the blocking pool: a load decodes everything stored, and a write's merge takes as long as its batch is
+   * long (a busy document's 10 s of updates held its event loop, and every document on it, for up to a second).
+   */
+  Executor slowStoreLane() {
+    return storeLane == INLINE ? runtime.blockingPool() : storeLane;
+  }
+
   /** Whether store calls run on the calling thread ({@link #storeLane()}). */
   private static boolean storesInline(ServerRuntime runtime) {
     return runtime.config().store() instanceof InMemoryDocumentStore && runtime.cluster() == null;
@@ -195,9 +204,7 @@ public final class SharedDocument {
   private record Loaded(Doc doc, int pieces, Map<Long, String> clientOwners, RuntimeException failure) {}
 
   void startLoad() {
-    // Never on the caller's thread (an event loop): decoding what is stored takes as long as the document is large.
-    Executor loader = storeLane == INLINE ? runtime.blockingPool() : storeLane;
-    loader.execute(() -> {
+    slowStoreLane().execute(() -> {
       long start = System.nanoTime();
       ServerObservations.Observed observed = runtime.observations().start(ServerObservations.Work.LOAD, null, key, -1);
       Loaded result = load();

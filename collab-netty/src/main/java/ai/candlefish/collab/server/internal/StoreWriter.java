@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +57,8 @@ final class StoreWriter {
    * that long; past it the compaction is skipped, and the pieces stay counted for the next).
    */
   private static final long STATE_AT_TURN_SECONDS = 30;
+  /** How many pieces of a batch one merge takes ({@link #mergeInGroups}). */
+  static final int MERGE_GROUP = 32;
 
   private final SharedDocument document;
   private final ServerRuntime runtime;
@@ -350,7 +353,9 @@ final class StoreWriter {
     inFlight = true;
     DocumentStore store = runtime.config().store();
     boolean compactNow = compact;
-    document.storeLane().execute(() -> {
+    // A batch of several updates is merged on the way: off the document's thread (slowStoreLane).
+    Executor lane = state == null && batch.pieces.size() > 1 ? document.slowStoreLane() : document.storeLane();
+    lane.execute(() -> {
       RuntimeException error = null;
       long start = System.nanoTime();
       ServerObservations.Observed observed =
@@ -500,6 +505,25 @@ final class StoreWriter {
   }
 
   /**
+   * Merges {@code pieces} (at least one) into one update, {@link #MERGE_GROUP} at a time, then the groups' results
+   * likewise. {@link Updates#merge} sorts its inputs again for every struct it writes, as Yjs's {@code mergeUpdates}
+   * does: n pieces cost about n² log n. A batch of a busy document's 10 s (2,000 one-struct updates at peak-20) took
+   * 0.05-0.9 s in one merge, 10-100 ms in groups, with the same bytes.
+   */
+  static byte[] mergeInGroups(List<byte[]> pieces) {
+    List<byte[]> level = pieces;
+    while (level.size() > 1) {
+      List<byte[]> merged = new ArrayList<>((level.size() + MERGE_GROUP - 1) / MERGE_GROUP);
+      for (int from = 0; from < level.size(); from += MERGE_GROUP) {
+        List<byte[]> group = level.subList(from, Math.min(level.size(), from + MERGE_GROUP));
+        merged.add(group.size() == 1 ? group.get(0) : Updates.merge(group));
+      }
+      level = merged;
+    }
+    return level.get(0);
+  }
+
+  /**
    * Updates on their way to the store: the pieces as they came, how many updates they hold and what they weigh;
    * once merged ({@link #merged}), the one update that replaces them. Handed from the document's thread to the
    * store's and back.
@@ -519,7 +543,7 @@ final class StoreWriter {
     /** One update for the batch: the document produced every one of them, so they merge. */
     byte[] merged() {
       if (merged == null) {
-        merged = pieces.size() == 1 ? pieces.get(0) : Updates.merge(pieces);
+        merged = mergeInGroups(pieces);
       }
       return merged;
     }

@@ -180,6 +180,8 @@ class SharedDocumentTest {
   private ServerRuntime runtime;
   /** The per-document bound of what waits for the store, as the next {@link #open} sets it. */
   private long maxUnstoredPerDocument = 64L << 20;
+  /** What observes the server's work, as the next {@link #open} sets it. */
+  private ServerObservations observations = ServerObservations.NONE;
 
   private SharedDocument open(Duration debounce, Duration maxWait, int compactAfter) {
     return open(store, debounce, maxWait, compactAfter);
@@ -200,7 +202,7 @@ class SharedDocumentTest {
         .unloadDelay(Duration.ZERO)
         .threads(0, 2, 2)
         .shutdownTimeout(Duration.ofSeconds(5))
-        .build());
+        .build(), ServerMetrics.NONE, observations, null, null);
     return runtime.registry().acquire(KEY);
   }
 
@@ -540,6 +542,34 @@ class SharedDocumentTest {
     } finally {
       poolHeld.countDown();
     }
+  }
+
+  @Test
+  void batchOfUpdates_inTheInMemoryStore_isMergedAndStoredOffTheDocumentsThread() {
+    List<String> storeThreads = new CopyOnWriteArrayList<>();
+    observations = new ServerObservations() {
+      @Override
+      public Observed start(Work work, String protocol, DocumentKey key, long connection) {
+        if (work == Work.STORE) {
+          storeThreads.add(Thread.currentThread().getName());
+        }
+        return Observed.NONE;
+      }
+    };
+    InMemoryDocumentStore memory = new InMemoryDocumentStore();
+    SharedDocument document = open(memory, Duration.ofMillis(100), Duration.ofSeconds(10), 1000);
+    String documentThread = document.call(doc -> {
+      for (int i = 0; i < 100; i++) {
+        doc.getText("t").insert(i, "x");
+      }
+      return Thread.currentThread().getName();
+    }).join();
+    await().atMost(Duration.ofSeconds(30)).until(() -> hooks.count("store") == 1);
+    assertThat(storeThreads).as("the batch of 100 updates, merged and appended on the blocking pool, not on %s",
+        documentThread).singleElement().asString().startsWith("collab-blocking");
+    Doc stored = Doc.create();
+    memory.load(KEY).updates().forEach(stored::applyUpdate);
+    assertThat(stored.getText("t").toString()).isEqualTo("x".repeat(100));
   }
 
   @Test
