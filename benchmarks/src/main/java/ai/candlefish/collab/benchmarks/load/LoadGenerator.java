@@ -665,14 +665,19 @@ public final class LoadGenerator {
   /** What differs between the server's state of a document (fetched by {@code probe}) and its clients', or null. */
   private static String compare(LoadClient probe, List<LoadClient> documentClients,
       Map<LoadClient, io.netty.util.concurrent.Future<LoadClient.Snapshot>> snapshots) {
-    String name = probe.document;
     LoadClient.Snapshot server;
     try {
       probe.synced.get(60, TimeUnit.SECONDS);
       server = probe.snapshot().syncUninterruptibly().getNow();
     } catch (Exception e) {
-      return name + ": cannot fetch the server's state: " + e;
+      return probe.document + ": cannot fetch the server's state: " + e;
     }
+    return compare(probe.document, server, documentClients, snapshots);
+  }
+
+  /** What differs between the server's state of document {@code name} and its clients' snapshots, or null. */
+  static String compare(String name, LoadClient.Snapshot server, List<LoadClient> documentClients,
+      Map<LoadClient, io.netty.util.concurrent.Future<LoadClient.Snapshot>> snapshots) {
     for (LoadClient c : documentClients) {
       if (!snapshots.containsKey(c)) {
         return name + ": client " + c.index + " never synced";

@@ -3,7 +3,9 @@ package ai.candlefish.collab.benchmarks.load;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.core.StateVector;
 import ai.candlefish.collab.core.Updates;
+import ai.candlefish.collab.sync.SyncMessage;
 import ai.candlefish.collab.sync.SyncProtocol;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -11,6 +13,7 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,8 +40,11 @@ class LoadClientTest {
   }
 
   private void receive(byte[] update) {
-    channel.writeInbound(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(
-        YWebsocketLoadProtocol.syncFrame(SyncProtocol.update(update)))));
+    channel.writeInbound(frame(SyncProtocol.update(update)));
+  }
+
+  private static BinaryWebSocketFrame frame(SyncMessage message) {
+    return new BinaryWebSocketFrame(Unpooled.wrappedBuffer(YWebsocketLoadProtocol.syncFrame(message)));
   }
 
   private static byte[] edit(Doc author, int index, String text) {
@@ -116,4 +122,35 @@ class LoadClientTest {
     assertThat(tracker.undelivered()).isZero();
     assertThat(text(client)).isEqualTo("eabcd");
   }
+  @Test
+  void compare_aClientThatMissedAnUpdate_isReportedAsDiverged_andTheOthersAreNot() {
+    Doc server = Doc.newBuilder().clientId(7).build();
+    byte[] first = edit(server, 0, "abc");
+    byte[] second = edit(server, 3, "d");
+    LoadClient probe = new LoadClient(-1, "d", 0, YWebsocketLoadProtocol.INSTANCE, tracker, counters, 0, true, 1);
+    LoadClient all = new LoadClient(1, "d", 0, YWebsocketLoadProtocol.INSTANCE, tracker, counters, 1, true, 2);
+    LoadClient missed = new LoadClient(2, "d", 0, YWebsocketLoadProtocol.INSTANCE, tracker, counters, 1, true, 3);
+    List<EmbeddedChannel> channels = new ArrayList<>();
+    for (LoadClient c : List.of(probe, all, missed)) {
+      EmbeddedChannel ch = new EmbeddedChannel(c);
+      ch.pipeline().fireUserEventTriggered(ClientHandshakeStateEvent.HANDSHAKE_COMPLETE);
+      channels.add(ch);
+    }
+    channel = channels.get(0);
+    byte[] empty = StateVector.empty().encode();
+    channels.get(0).writeInbound(frame(SyncProtocol.step2(server, empty)));
+    channels.get(1).writeInbound(frame(SyncProtocol.update(first)), frame(SyncProtocol.update(second)));
+    channels.get(2).writeInbound(frame(SyncProtocol.update(first)));
+    var serverState = probe.snapshot();
+    var snapshots = Map.of(all, all.snapshot(), missed, missed.snapshot());
+    channels.forEach(EmbeddedChannel::runPendingTasks);
+
+    assertThat(probe.synced).isDone();
+    assertThat(serverState.getNow().text()).isEqualTo("abcd");
+    assertThat(LoadGenerator.compare("d", serverState.getNow(), List.of(all), snapshots)).isNull();
+    assertThat(LoadGenerator.compare("d", serverState.getNow(), List.of(all, missed), snapshots))
+        .isEqualTo("d: client 2 has 3 characters, the server 4");
+    channels.subList(1, 3).forEach(EmbeddedChannel::finishAndReleaseAll);
+  }
+
 }
