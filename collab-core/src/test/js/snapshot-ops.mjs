@@ -11,6 +11,13 @@
 //    "texts":[name],"arrays":[name],"maps":[name]}
 //        -> {"deltas":{name: text.toDelta(snapshot, prevSnapshot, computeYChange)},
 //            "arrays":{name: typeListToArraySnapshot}, "maps":{name: typeMapGetAllSnapshot}}  (tagged)
+//   {"op":"snapshotTree","id":"r1","roots":{"x":"xml",...},"snapshot":B64,"prevSnapshot":B64?,"ychange":"none"|"client",
+//    "merged":bool}  every type reachable from the roots at snapshot, as y-prosemirror renders a version:
+//        node = {type: "root:<name>"|"<client>:<clock>", kind, visible? (isVisible of a nested type's item, as Yjs's isVisible),
+//                entries (map: typeMapGetAllSnapshot), children (array, XML: typeListToArraySnapshot; with merged,
+//                at new Snapshot(prevSnapshot.ds, snapshot.sv)), nodeName and attrs (XML element: getAttributes),
+//                delta (text, XML text: toDelta(snapshot, prevSnapshot, computeYChange)), attrs (XML text:
+//                typeMapGetAllSnapshot)}, a nested type's value being its node   -> {"tree":{name: node}} (tagged)
 //   {"op":"createDocFromSnapshot","id":"r1","snapshot":B64,"newId":"r1-old"}
 //        -> {"update":B64} Y.encodeStateAsUpdate of the new doc, kept as newId (gc on, as Yjs makes it)
 //   {"op":"pud","id":"r1"}                             new Y.PermanentUserData(doc)          -> {"ok":true}
@@ -22,7 +29,7 @@
 // after those timers ran, so that each command's effects are complete when its reply arrives.
 
 import * as Y from 'yjs'
-import { fromBase64, tag, toBase64 } from './interop.mjs'
+import { fromBase64, getRoot, sharedKind, tag, toBase64 } from './interop.mjs'
 
 const decode = b64 => Y.decodeSnapshot(fromBase64(b64))
 const encode = snapshot => toBase64(Y.encodeSnapshot(snapshot))
@@ -42,6 +49,51 @@ const ychangeFunction = (mode, pud) => {
     default:
       throw new Error('unknown ychange mode ' + JSON.stringify(mode))
   }
+}
+
+/** Yjs's isVisible, which Yjs 13.6 does not export (y-prosemirror keeps a copy of it too). */
+const isVisible = (item, snapshot) => (snapshot.sv.get(item.id.client) || 0) > item.id.clock &&
+  !Y.isDeleted(snapshot.ds, item.id)
+
+/** The types reachable from roots at a snapshot, described as the snapshotTree command says. */
+const snapshotTree = (doc, cmd) => {
+  const snapshot = decode(cmd.snapshot)
+  const prev = cmd.prevSnapshot == null ? undefined : decode(cmd.prevSnapshot)
+  const listing = cmd.merged && prev !== undefined ? new Y.Snapshot(prev.ds, snapshot.sv) : snapshot
+  const computeYChange = ychangeFunction(cmd.ychange)
+  const names = new Map()
+  const value = v => v instanceof Y.AbstractType ? node(v) : tag(v)
+  const node = t => {
+    const out = { type: t._item === null ? 'root:' + names.get(t) : t._item.id.client + ':' + t._item.id.clock, kind: sharedKind(t) }
+    if (t._item !== null) out.visible = isVisible(t._item, snapshot)
+    if (t instanceof Y.Map) {
+      const all = Y.typeMapGetAllSnapshot(t, snapshot)
+      out.entries = {}
+      for (const k of Object.keys(all)) out.entries[k] = value(all[k])
+    } else if (t instanceof Y.Array || t instanceof Y.XmlFragment) {
+      out.children = Y.typeListToArraySnapshot(t, listing).map(value)
+    }
+    if (t instanceof Y.XmlElement) {
+      out.nodeName = t.nodeName
+      out.attrs = tag(t.getAttributes(snapshot))
+    }
+    if (t instanceof Y.Text) {
+      out.delta = t.toDelta(snapshot, prev, computeYChange).map(d => {
+        const op = {}
+        for (const k of Object.keys(d)) op[k] = k === 'insert' ? value(d.insert) : tag(d[k])
+        return op
+      })
+    }
+    if (t instanceof Y.XmlText) out.attrs = tag(Y.typeMapGetAllSnapshot(t, snapshot))
+    return out
+  }
+  const tree = {}
+  for (const [name, kind] of Object.entries(cmd.roots)) {
+    const root = getRoot(doc, name, kind)
+    names.set(root, name)
+    tree[name] = node(root)
+  }
+  return tree
 }
 
 /**
@@ -75,6 +127,8 @@ export const handleSnapshotOp = (cmd, replica, addReplica) => {
       for (const name of cmd.maps || []) maps[name] = tag(Y.typeMapGetAllSnapshot(r.doc.getMap(name), snapshot))
       return { deltas, arrays, maps }
     }
+    case 'snapshotTree':
+      return { tree: snapshotTree(replica(cmd).doc, cmd) }
     case 'createDocFromSnapshot': {
       const doc = Y.createDocFromSnapshot(replica(cmd).doc, decode(cmd.snapshot))
       addReplica(cmd.newId, doc)

@@ -24,8 +24,8 @@ import java.util.Objects;
  *
  * <p>What can be read at a snapshot: {@link #toDoc} (Yjs {@code createDocFromSnapshot}), {@link
  * YText#toDelta(Snapshot, Snapshot, YText.YChangeFunction)}, {@link YArray#toList(Snapshot)}, {@link
- * YXmlFragment#toList(Snapshot)}, {@link YMap#get(String, Snapshot)}, {@link YMap#toMap(Snapshot)} and {@link
- * YXmlElement#getAttributes(Snapshot)}.
+ * YXmlFragment#toList(Snapshot)}, {@link YMap#get(String, Snapshot)}, {@link YMap#toMap(Snapshot)}, {@link
+ * YXmlElement#getAttributes(Snapshot)}, {@link YText#getAttributes(Snapshot)} and {@link SharedType#isVisible}.
  *
  * <p>Immutable and thread-safe. {@link #equals} is Yjs's {@code equalSnapshots}.
  */

@@ -387,6 +387,16 @@ public sealed class YText extends SharedType permits YXmlText {
   }
 
   /**
+   * The attributes of the text as they were at {@code snapshot} (Yjs {@code typeMapGetAllSnapshot}, which
+   * y-prosemirror needs for an XML text's node attributes in a version), as {@link #getAttributes()} lists them.
+   *
+   * @throws IllegalStateException if this text is not part of a document
+   */
+  public Map<String, Object> getAttributes(Snapshot snapshot) {
+    return asJsObject(mapEntries(snapshot));
+  }
+
+  /**
    * A new preliminary text with the same content and formatting (Yjs {@code clone()}: {@code applyDelta(toDelta())}).
    * Shared types embedded in the text are cloned too (Yjs inserts the embedded type itself a second time, which fails
    * midway with a TypeError and leaves its document broken).
