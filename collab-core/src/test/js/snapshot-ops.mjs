@@ -4,6 +4,8 @@
 //   {"op":"snapshot","id":"r1"}                        -> {"snapshot":B64}            Y.encodeSnapshot(Y.snapshot(doc))
 //   {"op":"snapshotV2","snapshot":B64}                 -> {"snapshot":B64}            the same snapshot, encodeSnapshotV2
 //   {"op":"snapshotFromV2","snapshot":B64}             -> {"snapshot":B64}            decodeSnapshotV2, encodeSnapshot
+//   {"op":"reencodeSnapshot","snapshot":B64,"from":"v1"|"v2","to":"v1"|"v2"}
+//                                                      -> {"snapshot":B64}            decodeSnapshot(V2), encodeSnapshot(V2)
 //   {"op":"emptySnapshot"}                             -> {"snapshot":B64}
 //   {"op":"equalSnapshots","a":B64,"b":B64}            -> {"equal":bool}
 //   {"op":"snapshotContainsUpdate","snapshot":B64,"update":B64}             -> {"contains":bool}
@@ -108,6 +110,11 @@ export const handleSnapshotOp = (cmd, replica, addReplica) => {
       return { snapshot: toBase64(Y.encodeSnapshotV2(decode(cmd.snapshot))) }
     case 'snapshotFromV2':
       return { snapshot: encode(Y.decodeSnapshotV2(fromBase64(cmd.snapshot))) }
+    case 'reencodeSnapshot': {
+      const bytes = fromBase64(cmd.snapshot)
+      const snapshot = cmd.from === 'v2' ? Y.decodeSnapshotV2(bytes) : Y.decodeSnapshot(bytes)
+      return { snapshot: toBase64(cmd.to === 'v2' ? Y.encodeSnapshotV2(snapshot) : Y.encodeSnapshot(snapshot)) }
+    }
     case 'emptySnapshot':
       return { snapshot: encode(Y.emptySnapshot) }
     case 'equalSnapshots':
