@@ -212,6 +212,7 @@ export const getRoot = (doc, name, kind) => {
     case 'array': return doc.getArray(name)
     case 'map': return doc.getMap(name)
     case 'xml': return doc.getXmlFragment(name)
+    case 'xmlElement': return doc.getXmlElement(name)
     default: throw new Error('unknown root kind ' + JSON.stringify(kind))
   }
 }

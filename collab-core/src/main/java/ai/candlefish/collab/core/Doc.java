@@ -321,7 +321,7 @@ public final class Doc {
   /**
    * The root text named {@code name}, created on first use.
    *
-   * @throws IllegalStateException if {@code name} is already used by a root of another type
+   * @throws IllegalStateException if {@code name} is already used by a root of another type (an XML text too)
    */
   public YText getText(String name) {
     return getRoot(name, YText.class, YText::new);
@@ -340,7 +340,7 @@ public final class Doc {
   /**
    * The root XML fragment named {@code name} (what y-prosemirror and TipTap use), created on first use.
    *
-   * @throws IllegalStateException if another type has the name
+   * @throws IllegalStateException if another type has the name (an XML element too)
    */
   public YXmlFragment getXmlFragment(String name) {
     return getRoot(name, YXmlFragment.class, YXmlFragment::new);
@@ -376,7 +376,7 @@ public final class Doc {
       share.put(name, t);
       return t;
     }
-    if (kind.isInstance(existing)) {
+    if (existing.getClass() == kind) { // as Yjs compares constructors: an XML text is no text root
       return kind.cast(existing);
     }
     if (existing instanceof UnknownType) {

@@ -21,13 +21,17 @@ final class Twins {
     return doc;
   }
 
-  /** Root {@code name} of {@code doc} as {@code kind}: "text", "xmlText", "array", "map", else an XML fragment. */
+  /**
+   * Root {@code name} of {@code doc} as {@code kind}: "text", "xmlText", "array", "map", "xmlElement", else an XML
+   * fragment.
+   */
   static SharedType root(Doc doc, String name, String kind) {
     return switch (kind) {
       case "text" -> doc.getText(name);
       case "xmlText" -> doc.getXmlText(name);
       case "array" -> doc.getArray(name);
       case "map" -> doc.getMap(name);
+      case "xmlElement" -> doc.getXmlElement(name);
       default -> doc.getXmlFragment(name);
     };
   }

@@ -302,7 +302,7 @@ final class YjsInterop {
       Object expected = toJava(values.get(name));
       switch (kind) {
         case "text", "xmlText" -> {
-          YText text = doc.getText(name);
+          YText text = textRoot(doc, name);
           add(out, difference(name + ".toString()", expected, text.toString()));
           add(out, difference(name + ".toJson()", expected, text.toJson()));
           add(out, difference(name + ".toDelta()", toJava(deltas.get(name)), deltaAsMaps(text.toDelta())));
@@ -345,19 +345,19 @@ final class YjsInterop {
       });
       case "insertText" -> {
         if (op.get("attrs") == null) {
-          doc.getText(name).insert(intOf(op, "index"), (String) op.get("text"));
+          textRoot(doc, name).insert(intOf(op, "index"), (String) op.get("text"));
         } else {
-          doc.getText(name).insert(intOf(op, "index"), (String) op.get("text"), attrs(op));
+          textRoot(doc, name).insert(intOf(op, "index"), (String) op.get("text"), attrs(op));
         }
       }
       case "insertEmbed" -> {
         // Yjs treats a missing attributes argument of insertEmbed as {} (unlike insert, which inherits).
         Map<String, Object> attrs = op.get("attrs") == null ? Map.of() : attrs(op);
-        doc.getText(name).insertEmbed(intOf(op, "index"), toJava(op.get("embed")), attrs);
+        textRoot(doc, name).insertEmbed(intOf(op, "index"), toJava(op.get("embed")), attrs);
       }
-      case "deleteText" -> doc.getText(name).delete(intOf(op, "index"), intOf(op, "len"));
-      case "formatText" -> doc.getText(name).format(intOf(op, "index"), intOf(op, "len"), attrs(op));
-      case "cleanupYTextFormatting" -> doc.getText(name).cleanupFormatting();
+      case "deleteText" -> textRoot(doc, name).delete(intOf(op, "index"), intOf(op, "len"));
+      case "formatText" -> textRoot(doc, name).format(intOf(op, "index"), intOf(op, "len"), attrs(op));
+      case "cleanupYTextFormatting" -> textRoot(doc, name).cleanupFormatting();
       case "arrayInsert" -> doc.getArray(name).insert(intOf(op, "index"), (List<?>) toJava(op.get("values")));
       case "arrayPush" -> doc.getArray(name).push((List<?>) toJava(op.get("values")));
       case "arrayDelete" -> doc.getArray(name).delete(intOf(op, "index"), intOf(op, "len"));
@@ -468,6 +468,11 @@ final class YjsInterop {
   }
 
   @SuppressWarnings("unchecked")
+  /** As interop.mjs's textRoot: the root text called name, a text or the XML text defined there. */
+  static YText textRoot(Doc doc, String name) {
+    return doc.share.get(name) instanceof YText t ? t : doc.getText(name);
+  }
+
   static Map<String, Object> asMap(Object o) {
     return (Map<String, Object>) o;
   }

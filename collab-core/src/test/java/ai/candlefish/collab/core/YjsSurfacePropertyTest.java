@@ -280,11 +280,11 @@ class YjsSurfacePropertyTest {
         YXmlText x = new YXmlText();
         YjsInterop.asMap(op.getOrDefault("attrs", Map.of())).forEach((k, v) -> x.setAttribute(k, YjsInterop.toJava(v)));
         x.insert(0, (String) op.get("text"));
-        doc.getText(name).insertEmbed(((Number) op.get("index")).intValue(), x);
+        YjsInterop.textRoot(doc, name).insertEmbed(((Number) op.get("index")).intValue(), x);
       }
       case "embedSetAttribute" -> {
         int at = 0;
-        for (Delta d : doc.getText(name).toDelta()) {
+        for (Delta d : YjsInterop.textRoot(doc, name).toDelta()) {
           if (at == ((Number) op.get("index")).intValue() && d.insert() instanceof YText t) {
             t.setAttribute((String) op.get("key"), YjsInterop.toJava(op.get("value")));
           }
@@ -293,9 +293,9 @@ class YjsSurfacePropertyTest {
       }
       case "textAttr" -> {
         if (op.containsKey("value")) {
-          doc.getText(name).setAttribute((String) op.get("key"), YjsInterop.toJava(op.get("value")));
+          YjsInterop.textRoot(doc, name).setAttribute((String) op.get("key"), YjsInterop.toJava(op.get("value")));
         } else {
-          doc.getText(name).removeAttribute((String) op.get("key"));
+          YjsInterop.textRoot(doc, name).removeAttribute((String) op.get("key"));
         }
       }
       case "applyDelta" -> {
@@ -313,7 +313,7 @@ class YjsSurfacePropertyTest {
             delta.add(Delta.retain(((Number) d.get("retain")).intValue(), attributes));
           }
         }
-        doc.getText(name).applyDelta(delta, Boolean.TRUE.equals(op.get("sanitize")));
+        YjsInterop.textRoot(doc, name).applyDelta(delta, Boolean.TRUE.equals(op.get("sanitize")));
       }
       case "subdocLoad" -> {
         Doc d = subdocAt(doc, op);
