@@ -83,6 +83,8 @@ const subdocAt = (doc, op) => {
  *   subdocSet {name,key,guid,autoLoad?,gc?,meta?}   a new Doc at key of root map name
  *   subdocInsert {name,index,guid,autoLoad?,...}     a new Doc at index of root array name
  *   subdocLoad {name,key|index}   subdocDestroy {name,key|index}
+ *   subdocMove {name,key,to}  the subdocument at key deleted, a new Doc with its guid and options set at key to
+ *   transactSurface {ops}     these operations and interop.mjs's in one transaction
  *   getRoot {name,kind}  the root (Yjs integrates a new array or XML fragment in a transaction of its own)
  *   subdocNested {name,key,guid,...}  a new Doc in the shared type at key of root map name (at key "d" of a map,
  *                                     at index 0 of an array; nothing for another kind)
@@ -111,6 +113,23 @@ export const applySurfaceOp = (doc, op) => {
       else if (t instanceof Y.Array) t.insert(0, [newDoc()])
       return true
     }
+    case 'subdocMove': {
+      // the subdocument at key of root map name moved to key op.to, as a Yjs user moves one: its reference deleted
+      // and a new Doc with its guid and options set, in one transaction
+      const m = doc.getMap(op.name)
+      const d = m.get(op.key)
+      if (d instanceof Y.Doc) {
+        doc.transact(() => {
+          m.delete(op.key)
+          m.set(op.to, new Y.Doc({ guid: d.guid, autoLoad: d.autoLoad, gc: d.gc, meta: d.meta, shouldLoad: d.shouldLoad }))
+        })
+      }
+      return true
+    }
+    case 'transactSurface':
+      // {ops}: these operations and those of interop.mjs, in one transaction
+      doc.transact(() => { for (const o of op.ops) if (!applySurfaceOp(doc, o)) applyOp(doc, o) })
+      return true
     case 'subdocLoad':
       subdocAt(doc, op)?.load()
       return true

@@ -28,7 +28,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *       XML fragment's {@code toString()} is Yjs's (embedded types rendered as JavaScript's {@code String()}),
  *       and {@code YArray.slice} with random bounds (negative, past the end) gives what Yjs's gives;
  *   <li>the document's transaction events came in Yjs's order, {@code beforeAllTransactions} and
- *       {@code afterAllTransactions} (with its batch) included.
+ *       {@code afterAllTransactions} (with its batch) included, and so did its {@code subdocs} events (added,
+ *       removed, loaded), with {@code getSubdocs()}: subdocuments added, loaded, destroyed and moved (the reference
+ *       deleted and a new document with its guid set elsewhere), alone or several in one transaction.
  * </ul>
  *
  * <p>Seeded; a failure names its seed ({@code -Dyjs.surface.seed=<seed> -Dyjs.surface.runs=1} reruns it).
@@ -315,6 +317,23 @@ class YjsSurfacePropertyTest {
         }
         YjsInterop.textRoot(doc, name).applyDelta(delta, Boolean.TRUE.equals(op.get("sanitize")));
       }
+      case "subdocMove" -> {
+        YMap m = doc.getMap(name);
+        if (m.get((String) op.get("key")) instanceof Doc d) {
+          doc.transact(txn -> {
+            m.delete((String) op.get("key"));
+            m.set((String) op.get("to"), Doc.newBuilder().guid(d.guid()).autoLoad(d.autoLoad()).gc(d.isGc())
+                .meta(d.meta()).shouldLoad(d.shouldLoad()).build());
+          });
+        }
+      }
+      case "transactSurface" -> doc.transact(txn -> {
+        for (Object o : (List<?>) op.get("ops")) {
+          if (!applySurfaceOp(doc, YjsInterop.asMap(o))) {
+            YjsInterop.apply(doc, YjsInterop.asMap(o));
+          }
+        }
+      });
       case "subdocLoad" -> {
         Doc d = subdocAt(doc, op);
         if (d != null) {
@@ -425,16 +444,19 @@ class YjsSurfacePropertyTest {
     private void localEdit(TwinSession.Twin r) {
       Map<String, Object> op;
       if (rnd.nextInt(8) == 0) {
+        // subdocuments added, removed, moved and loaded in one transaction: one subdocs event
         List<Object> ops = new ArrayList<>();
         r.doc.transact(txn -> {
           for (int i = 2 + rnd.nextInt(3); i > 0; i--) {
-            Map<String, Object> inner = randomOp(r.doc);
-            YjsInterop.apply(r.doc, inner);
+            Map<String, Object> inner = rnd.nextInt(3) == 0 ? subdocOp(r.doc) : randomOp(r.doc);
+            if (!applySurfaceOp(r.doc, inner)) {
+              YjsInterop.apply(r.doc, inner);
+            }
             ops.add(inner);
           }
         });
         op = new LinkedHashMap<>();
-        op.put("op", "transact");
+        op.put("op", "transactSurface");
         op.put("ops", ops);
       } else {
         int kind = rnd.nextInt(12);
@@ -573,8 +595,11 @@ class YjsSurfacePropertyTest {
         boolean nested = !inArray && rnd.nextInt(3) == 0;
         op.put("op", inArray ? "subdocInsert" : nested ? "subdocNested" : "subdocSet");
         putSubdocOptions(rnd, op);
-      } else if (dice < 8) {
+      } else if (dice < 7) {
         op.put("op", "subdocLoad");
+      } else if (dice < 9 && !inArray) {
+        op.put("op", "subdocMove");
+        op.put("to", KEYS[rnd.nextInt(KEYS.length)]);
       } else {
         op.put("op", "subdocDestroy");
       }
