@@ -20,6 +20,8 @@
 //                                                                                          -> {"ok":true}
 // Sync:
 //   {"op":"applyUpdate","id":"r1","update":B64}                                  -> {"ok":true}
+//   {"op":"changedRoots","id":"r1","update":B64}  applies it; the roots its transaction changed, and whether
+//                                anything waits afterwards             -> {"roots":[name...],"pending":bool}
 //   {"op":"encodeState","id":"r1","stateVector":B64?}                            -> {"update":B64}
 //   {"op":"stateVector","id":"r1"}                                               -> {"stateVector":B64}
 //   {"op":"updates","id":"r1"}   update events since the last call, in order     -> {"updates":[B64,...]}
@@ -162,6 +164,26 @@ const handle = cmd => {
     case 'applyUpdate':
       ;(cmd.v2 ? Y.applyUpdateV2 : Y.applyUpdate)(replica(cmd).doc, fromBase64(cmd.update), 'remote')
       return { ok: true }
+    case 'changedRoots': {
+      // Applies the update and names the roots its transaction changed: the types in transaction.changed and
+      // the roots above them (what changedParentTypes holds), as the names doc.share keeps them under.
+      const doc = replica(cmd).doc
+      const roots = new Set()
+      const listen = txn => {
+        for (const changed of txn.changed.keys()) {
+          let type = changed
+          while (type._item !== null) type = type._item.parent
+          for (const [name, root] of doc.share) if (root === type) roots.add(name)
+        }
+      }
+      doc.on('afterTransaction', listen)
+      try {
+        Y.applyUpdate(doc, fromBase64(cmd.update), 'remote')
+      } finally {
+        doc.off('afterTransaction', listen)
+      }
+      return { roots: [...roots].sort(), pending: doc.store.pendingStructs !== null || doc.store.pendingDs !== null }
+    }
     case 'encodeState': {
       const { doc } = replica(cmd)
       const sv = cmd.stateVector == null ? undefined : fromBase64(cmd.stateVector)

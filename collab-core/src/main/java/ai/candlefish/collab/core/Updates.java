@@ -2,11 +2,13 @@ package ai.candlefish.collab.core;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Operations on encoded Yjs updates that need no document, byte-identical to Yjs's {@code mergeUpdates},
@@ -84,6 +86,51 @@ public final class Updates {
       }
     }
     return false;
+  }
+
+  /**
+   * The root types of {@code doc} that applying {@code update} to it would change, without applying it: the roots
+   * under which it adds structs (directly or in types nested at any depth) or deletes items, the roots a Yjs
+   * observer of the transaction would see in {@code transaction.changed} and {@code changedParentTypes}. Parents and
+   * neighbours are looked up in the document and in the update itself, as Yjs integrates them. Structs the document
+   * has already and items it has deleted already change nothing; nor does a change inside a type that is deleted
+   * already, or next to a garbage-collected struct. A server asks this of a client's update to refuse writes to
+   * roots that only the server writes.
+   *
+   * <p>Part of an update may not be placeable yet: a struct whose parent or neighbour is neither in the document nor
+   * in the update, or a deletion of clocks neither holds. Applied, that part waits in the document and lands where
+   * what it needs turns out to be, which may be any root; the answer is then not {@link ChangedRoots#complete()},
+   * and {@link ChangedRoots#mayChange} says true for every root. Updates a document applies when pending structs
+   * are completed by this one are not counted (they were asked about when they came).
+   *
+   * <p>The update is read one struct at a time, but its new structs are kept until it is read (to place structs
+   * that refer to each other); the document is only read: call it on the document's thread.
+   *
+   * @throws DecodingException if the update is malformed
+   */
+  public static ChangedRoots changedRoots(byte[] update, Doc doc) {
+    Objects.requireNonNull(update, "update");
+    Objects.requireNonNull(doc, "doc");
+    return new ChangedRootsScan(doc).scan(update);
+  }
+
+  /**
+   * The root types an update would change ({@link #changedRoots}).
+   *
+   * @param names the roots it would change, in name order (unmodifiable)
+   * @param complete whether every part of the update could be placed; if not, a part waits for what it needs and
+   *     may land under any root
+   */
+  public record ChangedRoots(Set<String> names, boolean complete) {
+    public ChangedRoots {
+      names = Collections.unmodifiableSet(new TreeSet<>(names));
+    }
+
+    /** Whether the update may change root {@code name}: it changes it, or part of it may land anywhere. */
+    public boolean mayChange(String name) {
+      Objects.requireNonNull(name, "name");
+      return !complete || names.contains(name);
+    }
   }
 
   /**

@@ -2,6 +2,7 @@ package ai.candlefish.collab.spi;
 
 import ai.candlefish.collab.awareness.AwarenessChange;
 import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.core.Updates;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  * where a method says it refuses; so is an {@code Error} (a {@code StackOverflowError} from walking a hostile
  * document, an {@code AssertionError}): a failing hook never stops a document from being stored and acknowledged.
  * Only a {@link VirtualMachineError} other than {@code StackOverflowError} (out of memory) is let through. The same
- * holds for observers and listeners a hook puts on a document.
+ * holds for observers and listeners a hook puts on a document. {@link #beforeUpdate} is the exception: it runs on the
+ * document's own thread, before the update it is asked about, and what it throws refuses that update.
  *
  * <p>Implementations must be thread-safe (different documents and connections call concurrently).
  */
@@ -47,6 +49,37 @@ public interface CollabHooks {
    * (initial content for a new document, say) reach every client and are stored.
    */
   default void onLoad(DocumentKey key, Doc doc) {}
+
+  /**
+   * A client sent an update to document {@code key} that would change it; nothing of it is applied yet. Throw
+   * {@link UpdateRefusedException} to refuse it: nothing of it is applied, stored or relayed, the other clients and
+   * the document are untouched, and the sender is refused as a client without permission is: its session on the
+   * document ends with {@code 4403} and the exception's message (y-websocket: "permission denied" and the socket
+   * closed; Hocuspocus: sync status "not applied", then "permission denied" for that document; collab/1: an
+   * {@code Error} for the update and one for the document). It cannot go on with the document in any case: its
+   * later edits build on the refused one, which the server does not have. Any other exception (an
+   * {@code Error} too) refuses the update likewise, with the reason "update refused", and is logged.
+   *
+   * <p>The Hocuspocus {@code beforeHandleMessage} that throws, for Yjs updates. Called on the document's thread
+   * while the document waits, for each update and sync step 2 of a client that may write (read-only clients are
+   * refused before), after the server's own checks; not for one that changes nothing, nor for the server's own
+   * edits ({@code DocumentHandle.edit}, {@link #onLoad}, {@link #onChange}), what is loaded from the store, or
+   * updates that other nodes of a cluster accepted. Keep it quick and never block: on a server whose documents run
+   * on its network threads, it holds up every client of that thread.
+   *
+   * <p>{@code roots} says which root types the update changes, resolved against the document (see
+   * {@code Updates.changedRoots}): the roots under which it adds or deletes content, at any depth. Part of an update
+   * may depend on content the server has not received (a neighbour or parent that has not arrived); that part waits
+   * in the document and lands wherever what it needs lands, so then {@link Updates.ChangedRoots#complete()} is false
+   * and {@link Updates.ChangedRoots#mayChange} is true for every root. A host that protects roots refuses by
+   * {@code mayChange}: an editor's updates build on what the server sent it and are complete.
+   *
+   * @param connection the sender's connection
+   * @param principal who sent it, as the authenticator established
+   * @throws UpdateRefusedException to refuse the update
+   */
+  default void beforeUpdate(DocumentKey key, ConnectionInfo connection, Principal principal,
+      Updates.ChangedRoots roots) {}
 
   /**
    * Document {@code key} changed; called at most once per store debounce period, just before the changes are

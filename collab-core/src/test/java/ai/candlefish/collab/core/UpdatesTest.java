@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -299,5 +300,86 @@ class UpdatesTest {
     assertThat(Updates.wouldChange(update, doc)).isTrue();
     doc.applyUpdate(update);
     assertThat(Updates.wouldChange(update, doc)).isFalse();
+  }
+
+  /** The update of the transactions {@code edit} runs on {@code doc}. */
+  private static byte[] updateOf(Doc doc, Runnable edit) {
+    List<byte[]> updates = new ArrayList<>();
+    Subscription s = doc.onUpdate((u, o, t) -> updates.add(u));
+    edit.run();
+    s.close();
+    return Updates.merge(updates);
+  }
+
+  private static Doc copyOf(Doc doc, long client) {
+    Doc copy = Doc.newBuilder().clientId(client).build();
+    copy.applyUpdate(doc.encodeStateAsUpdate());
+    return copy;
+  }
+
+  @Test
+  void changedRoots_ofAnEditNestedInARoot_namesThatRoot() {
+    Doc server = Doc.newBuilder().clientId(1).build();
+    server.getMap("rooms").set("kitchen", new YMap());
+    server.getMap("totals").set("sum", 10);
+    Doc client = copyOf(server, 2);
+    byte[] nested = updateOf(client, () -> ((YMap) client.getMap("rooms").get("kitchen")).set("walls", 4));
+    byte[] newType = updateOf(client, () -> {
+      YArray surfaces = new YArray();
+      client.getMap("rooms").set("hall", surfaces);
+      surfaces.insert(0, List.of("ceiling")); // its parent is the new type, an item of the same update
+    });
+    assertThat(Updates.changedRoots(nested, server)).isEqualTo(new Updates.ChangedRoots(Set.of("rooms"), true));
+    assertThat(Updates.changedRoots(newType, server)).isEqualTo(new Updates.ChangedRoots(Set.of("rooms"), true));
+    assertThat(Updates.changedRoots(newType, server).mayChange("totals")).isFalse();
+  }
+
+  @Test
+  void changedRoots_ofDeletions_namesTheRootsOfWhatTheyDelete() {
+    Doc server = Doc.newBuilder().clientId(1).build();
+    server.getMap("totals").set("sum", 10);
+    server.getText("notes").insert(0, "hello");
+    Doc client = copyOf(server, 2);
+    byte[] update = updateOf(client, () -> client.transact(txn -> {
+      client.getMap("totals").delete("sum");
+      client.getText("notes").delete(0, 1);
+    }));
+    assertThat(Updates.changedRoots(update, server).names()).containsExactly("notes", "totals");
+  }
+
+  @Test
+  void changedRoots_ofWhatTheDocumentHasAlready_isEmpty() {
+    Doc server = Doc.newBuilder().clientId(1).build();
+    server.getMap("totals").set("sum", 10);
+    server.getMap("totals").delete("sum");
+    Updates.ChangedRoots roots = Updates.changedRoots(server.encodeStateAsUpdate(), server);
+    assertThat(roots.names()).isEmpty();
+    assertThat(roots.complete()).isTrue();
+    assertThat(roots.mayChange("totals")).isFalse();
+  }
+
+  /**
+   * A map entry's parent is not written when it replaces an entry (its left neighbour): written over an entry the
+   * server has not made yet, it would land in whatever root the server's next entry is in. That cannot be known.
+   */
+  @Test
+  void changedRoots_ofAnEntryOverOneTheDocumentLacks_isIncomplete() {
+    Doc server = Doc.newBuilder().clientId(1).build();
+    server.getMap("totals").set("sum", 10);
+    Doc serverLater = copyOf(server, 1);
+    serverLater.getMap("totals").set("sum", 11); // not in server yet
+    Doc client = copyOf(serverLater, 2);
+    byte[] forged = updateOf(client, () -> client.getMap("totals").set("sum", 99999));
+    Updates.ChangedRoots roots = Updates.changedRoots(forged, server);
+    assertThat(roots.complete()).isFalse();
+    assertThat(roots.mayChange("anything")).isTrue();
+    byte[] deletesWhatIsMissing = updateOf(client, () -> client.getMap("totals").delete("sum"));
+    assertThat(Updates.changedRoots(deletesWhatIsMissing, server).complete()).isFalse();
+  }
+
+  @Test
+  void changedRoots_ofAMalformedUpdate_throws() {
+    assertThatThrownBy(() -> Updates.changedRoots(new byte[] {1, 1, 5}, Doc.create()))
+        .isInstanceOf(DecodingException.class);
   }
 }

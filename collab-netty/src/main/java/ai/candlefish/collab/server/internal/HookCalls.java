@@ -2,16 +2,19 @@ package ai.candlefish.collab.server.internal;
 
 import ai.candlefish.collab.awareness.AwarenessChange;
 import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.core.Updates;
 import ai.candlefish.collab.spi.AuthenticationException;
 import ai.candlefish.collab.spi.CollabHooks;
 import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
+import ai.candlefish.collab.spi.UpdateRefusedException;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * The one place where the server calls the host's {@link CollabHooks}: one typed method per hook, each isolating
  * what the hook throws so that a faulty hook cannot break a connection or a document. A failure is logged here,
  * once, with the hook's name, and otherwise ignored; only {@link #onConnect} and {@link #onAuthenticate} let an
- * {@link AuthenticationException} through, because that is how a host refuses a connection.
+ * {@link AuthenticationException} through, because that is how a host refuses a connection, and
+ * {@link #beforeUpdate} answers whether a hook refused the update.
  *
  * <p>An {@link Error} thrown by a hook (an {@code AssertionError}, a {@code LinkageError} from a missing class) is
  * isolated too: it is the host's code that failed, not the server (a hook that walks a hostile document may
@@ -56,16 +60,14 @@ public final class HookCalls {
 
     /** Whether {@code hooks} implements this hook rather than inheriting {@link CollabHooks}'s empty default. */
     boolean implementedBy(CollabHooks hooks) {
-      try {
-        return hooks.getClass().getMethod(method, parameters).getDeclaringClass() != CollabHooks.class;
-      } catch (NoSuchMethodException | SecurityException e) {
-        return true; // cannot tell: called as if it were
-      }
+      return implemented(hooks, method, parameters);
     }
   }
 
   private final CollabHooks[] hooks;
   private final Set<DocumentHook> wanted;
+  /** Whether any of the hooks implements {@code beforeUpdate} (called on the document's own thread, so no pool). */
+  private final boolean checksUpdates;
 
   public HookCalls(CollabHooks hooks) {
     this(List.of(hooks));
@@ -83,6 +85,47 @@ public final class HookCalls {
       }
     }
     this.wanted = wanted;
+    boolean checks = false;
+    for (CollabHooks h : this.hooks) {
+      checks |= implemented(h, "beforeUpdate", DocumentKey.class, ConnectionInfo.class, Principal.class,
+          Updates.ChangedRoots.class);
+    }
+    this.checksUpdates = checks;
+  }
+
+  private static boolean implemented(CollabHooks hooks, String method, Class<?>... parameters) {
+    try {
+      return hooks.getClass().getMethod(method, parameters).getDeclaringClass() != CollabHooks.class;
+    } catch (NoSuchMethodException | SecurityException e) {
+      return true; // cannot tell: called as if it were
+    }
+  }
+
+  /** Whether any of the hooks implements {@link CollabHooks#beforeUpdate} (else every update is let through). */
+  public boolean checksUpdates() {
+    return checksUpdates;
+  }
+
+  /**
+   * {@link CollabHooks#beforeUpdate}, each hook in turn until one refuses.
+   *
+   * @return null if every hook let the update through, else the reason to tell its sender: an
+   *     {@link UpdateRefusedException}'s message, or "update refused" for anything else a hook threw (logged here)
+   */
+  public @Nullable String beforeUpdate(DocumentKey key, ConnectionInfo connection, Principal principal,
+      Updates.ChangedRoots roots) {
+    for (CollabHooks h : hooks) {
+      try {
+        h.beforeUpdate(key, connection, principal, roots);
+      } catch (UpdateRefusedException e) {
+        return e.getMessage() == null ? "update refused" : e.getMessage();
+      } catch (RuntimeException | Error e) {
+        ServerRuntime.rethrowIfFatal(e);
+        log.warn("hook beforeUpdate threw; the update is refused", e);
+        return "update refused";
+      }
+    }
+    return null;
   }
 
   /** Whether any of the hooks implements {@code hook} (else calling it does nothing). */

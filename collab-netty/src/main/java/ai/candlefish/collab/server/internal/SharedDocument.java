@@ -625,6 +625,9 @@ public final class SharedDocument {
         return;
       }
     }
+    if (runtime.hooks().checksUpdates() && refusedByHooks(session, sync)) {
+      return;
+    }
     long start = System.nanoTime();
     // Updates that waited for a missing piece are integrated along with this one, and the sender may lack them.
     echoToOrigin = doc.hasPendingUpdates();
@@ -880,6 +883,33 @@ public final class SharedDocument {
       lane.execute(() -> clientOwners.putAll(others));
     }
     return others;
+  }
+
+  /**
+   * Asks {@code beforeUpdate} about a client's update, with the roots it would change (one that changes nothing is
+   * not asked about), and refuses it if a hook does: as a read-only client's update is refused (Hocuspocus's sync
+   * status, collab/1's error for the update), and the sender's session on the document ends with 4403, since its
+   * later edits would build on what was refused. Nothing of the update is applied. A malformed update throws
+   * {@link DecodingException} (1002).
+   *
+   * @return whether the update was refused
+   */
+  private boolean refusedByHooks(DocumentSession session, ClientMessage.Sync sync) {
+    Updates.ChangedRoots roots = Updates.changedRoots(sync.payload(), doc);
+    if (roots.complete() && roots.names().isEmpty()) {
+      return false;
+    }
+    String reason = runtime.hooks().beforeUpdate(key, session.connection, session.principal, roots);
+    if (reason == null) {
+      return false;
+    }
+    runtime.audit(a -> a.refused(session.connection, session.principal, key, CloseCodes.FORBIDDEN, reason));
+    if (sync.ack() != 0) {
+      session.peer.send(new ServerMessage.Refused(key.name(), sync.ack(), CloseCodes.FORBIDDEN, reason));
+    }
+    drop(session);
+    session.peer.refuse(session, CloseCodes.FORBIDDEN, reason);
+    return true;
   }
 
   /** Whether {@code update} would change the document; one that does not parse counts as a change. */

@@ -6,17 +6,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.candlefish.collab.awareness.AwarenessChange;
 import ai.candlefish.collab.core.Doc;
+import ai.candlefish.collab.core.Updates;
 import ai.candlefish.collab.spi.AuthenticationException;
 import ai.candlefish.collab.spi.CollabHooks;
 import ai.candlefish.collab.spi.ConnectionInfo;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
+import ai.candlefish.collab.spi.UpdateRefusedException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -125,5 +128,40 @@ class HookCallsTest {
     assertThat(hooks.wantsDocumentHooks()).isTrue();
     assertThat(new HookCalls(CollabHooks.NONE).wantsDocumentHooks()).isFalse();
     assertThat(EnumSet.allOf(HookCalls.DocumentHook.class)).allMatch(throwing(IllegalStateException::new)::wants);
+  }
+
+  @Test
+  void beforeUpdate_answersTheFirstRefusal_andAHookThatThrowsRefusesToo() {
+    Updates.ChangedRoots roots = new Updates.ChangedRoots(Set.of("totals"), true);
+    List<String> heard = new ArrayList<>();
+    CollabHooks lets = new CollabHooks() {
+      @Override public void beforeUpdate(DocumentKey k, ConnectionInfo c, Principal p, Updates.ChangedRoots r) {
+        heard.add("lets " + r.names());
+      }
+    };
+    CollabHooks refuses = new CollabHooks() {
+      @Override public void beforeUpdate(DocumentKey k, ConnectionInfo c, Principal p, Updates.ChangedRoots r) {
+        throw new UpdateRefusedException("the server's only");
+      }
+    };
+    CollabHooks after = new CollabHooks() {
+      @Override public void beforeUpdate(DocumentKey k, ConnectionInfo c, Principal p, Updates.ChangedRoots r) {
+        heard.add("after");
+      }
+    };
+    HookCalls hooks = new HookCalls(List.of(lets, refuses, after));
+    assertThat(hooks.checksUpdates()).isTrue();
+    assertThat(hooks.wantsDocumentHooks()).as("called on the document's thread: no hook pool for it").isFalse();
+    assertThat(hooks.beforeUpdate(KEY, INFO, WHO, roots)).isEqualTo("the server's only");
+    assertThat(heard).containsExactly("lets [totals]");
+
+    HookCalls buggy = new HookCalls(new CollabHooks() {
+      @Override public void beforeUpdate(DocumentKey k, ConnectionInfo c, Principal p, Updates.ChangedRoots r) {
+        throw new AssertionError("bug in the host");
+      }
+    });
+    assertThat(buggy.beforeUpdate(KEY, INFO, WHO, roots)).isEqualTo("update refused");
+    assertThat(new HookCalls(List.of(lets)).beforeUpdate(KEY, INFO, WHO, roots)).isNull();
+    assertThat(new HookCalls(CollabHooks.NONE).checksUpdates()).isFalse();
   }
 }
