@@ -18,6 +18,7 @@ import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
 import ai.candlefish.collab.spi.StoreException;
 import ai.candlefish.collab.spi.StoredDocument;
+import ai.candlefish.collab.testkit.ForwardingDocumentStore;
 import ai.candlefish.collab.protocol.v1.ClientFrame;
 import ai.candlefish.collab.protocol.v1.Hello;
 import io.netty.channel.EventLoopGroup;
@@ -215,6 +216,37 @@ class CollabClientTest {
     assertThat(storedWhenAcked.get(10, TimeUnit.SECONDS)).as("writes that succeeded before the ack").isPositive();
     assertThat(store.writes.get()).isGreaterThanOrEqualTo(2);
     assertThat(storedText(store.delegate, ACME_PLANS)).isEqualTo("retried");
+  }
+
+  @Test
+  void open_aDocumentTheStoreCannotLoadNow_isRefused4503ThenOpenedAgainOnceItLoads_andOthersStay() throws Exception {
+    // README "Security": a refusal that says "try again later" for one document is retried for that document only.
+    AtomicInteger failedLoads = new AtomicInteger();
+    CountDownLatch storeBack = new CountDownLatch(1);
+    start(new ForwardingDocumentStore() {
+      @Override
+      public StoredDocument load(DocumentKey key) {
+        if (key.name().equals("flaky") && storeBack.getCount() > 0) {
+          failedLoads.incrementAndGet();
+          throw new StoreException("database down");
+        }
+        return super.load(key);
+      }
+    }, b -> b);
+    TestServers.Recorder recorder = new TestServers.Recorder();
+    CollabClient alice = client("alice", recorder);
+    ClientDocument plans = open(alice, "plans");
+    CompletableFuture<ClientDocument> flaky = alice.open("flaky");
+    await().atMost(Duration.ofSeconds(10)).until(() -> failedLoads.get() >= 2);
+    assertThat(flaky).as("still asked for, not failed").isNotDone();
+    assertThat(recorder.events).contains("refused flaky " + CloseCodes.UNAVAILABLE).doesNotContain("disconnected");
+    plans.edit(txn -> plans.doc().getText("t").insert(0, "meanwhile")).get(10, TimeUnit.SECONDS);
+
+    storeBack.countDown();
+    ClientDocument opened = flaky.get(10, TimeUnit.SECONDS);
+    opened.edit(txn -> opened.doc().getText("t").insert(0, "loaded at last")).get(10, TimeUnit.SECONDS);
+    assertThat(recorder.events).filteredOn(e -> e.startsWith("disconnected") || e.equals("connected"))
+        .as("one connection throughout").containsExactly("connected");
   }
 
   @Test

@@ -5,6 +5,11 @@ package ai.candlefish.collab.server;
  *
  * <p>Codes 4400-4499 mean "do not retry with the same credentials": y-websocket 3.x's {@code WebsocketProvider}
  * stops reconnecting on them. Codes 4500-4599 and the standard ones are transient: it reconnects with backoff.
+ * {@code @hocuspocus/provider} 4.x reconnects on every close and takes "permission denied" as final for a document:
+ * a document it may not open reaches it as "permission denied" (its socket stays), one it may not open now as its
+ * socket closing with the code. collab/1 hears a document it may not open, or not now, as an
+ * {@code Error} with the code for that document.
+ * README "Security" has the table.
  */
 public final class CloseCodes {
   private CloseCodes() {}

@@ -11,7 +11,9 @@ import java.util.List;
  *   <li>{@link #Y_WEBSOCKET}: one document per socket, named by the URL and authenticated by the URL's token;
  *       a document that cannot be served closes the socket, and so does the token's expiry (no way to refresh it).
  *   <li>{@link #HOCUSPOCUS}: many documents per socket, each opened by a token message of its own; a document that
- *       cannot be served is refused on its own and the socket stays. A token message for an open document refreshes
+ *       may never be served is refused on its own ("permission denied", final for the provider) and the socket stays;
+ *       one that cannot be served now (server busy, store or authenticator unavailable) closes the socket with that
+ *       code, since its provider asks again only when it reconnects. A token message for an open document refreshes
  *       its token; its expiry or revocation refuses that document only, and shortly before its expiry the provider is
  *       asked for a fresh one. A provider that asks for the document's state again ({@code forceSync}) counts on the
  *       server's step 1 as well. A session-aware provider addresses its document as {@code name\0session} ({@link
@@ -64,6 +66,18 @@ public enum SessionPolicy {
   /** Hocuspocus 4.x: see the class comment. */
   HOCUSPOCUS {
     @Override
+    void refuseDocument(Connection connection, String document, int code, String reason) {
+      if (isTransient(code)) {
+        // @hocuspocus/provider takes "permission denied" as final: it asks for a document again only when its
+        // socket reconnects (with backoff). So a refusal it may retry closes the socket, and every provider on it
+        // reconnects and syncs again; nothing is lost.
+        connection.close(code, reason);
+      } else {
+        super.refuseDocument(connection, document, code, reason);
+      }
+    }
+
+    @Override
     void tokenExpiring(Connection connection, List<String> documents) {
       for (String document : documents) {
         connection.send(new ServerMessage.TokenRequest(document));
@@ -84,6 +98,15 @@ public enum SessionPolicy {
       connection.deny(code, reason);
     }
   };
+
+  /**
+   * Whether a refusal with {@code code} says "try again later" (the server going away, failing, busy or waiting for its
+   * store: 1001, 1011, 1013, 4500-4599) rather than "never with this request" (4400-4499, and the client's own errors).
+   */
+  static boolean isTransient(int code) {
+    return code == CloseCodes.GOING_AWAY || code == CloseCodes.INTERNAL_ERROR || code == CloseCodes.TRY_AGAIN_LATER
+        || code >= 4500 && code < 4600;
+  }
 
   /**
    * The name of the document that the client addresses as {@code address}: the default, the address itself.
