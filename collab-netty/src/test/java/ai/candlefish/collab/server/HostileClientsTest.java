@@ -27,6 +27,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -115,6 +116,41 @@ class HostileClientsTest {
     if (server != null) {
       server.close();
       server = null;
+    }
+  }
+
+  /**
+   * A request too large to read is refused with the status the starter's web servers give (their
+   * {@code TransportHostileClients}): 414 for a request line over 16 KiB (a document name or token that long), 431 for
+   * headers over 16 KiB (a site's cookies, or many headers); before, both were 414 "malformed request". The longest
+   * document name in CJK characters with a token of 1 KB still reaches its document.
+   */
+  @Test
+  void requestOverTheLimits_is414ForTheRequestLine_and431ForTheHeaders() throws Exception {
+    start(b -> b);
+    String longest = "\u4e2d".repeat(DocumentKey.MAX_NAME_LENGTH);
+    Map<String, String[]> expected = new LinkedHashMap<>();
+    expected.put("longest name", new String[] {"/" + URLEncoder.encode(longest, StandardCharsets.UTF_8)
+        + "?token=alice&pad=" + "p".repeat(1000), "", "101"});
+    expected.put("17 KB token", new String[] {"/plans?token=" + "t".repeat(17_000), "",
+        "414 Request-URI Too Long: request line over 16384 bytes: a shorter document name or token"});
+    expected.put("20 KB cookie", new String[] {"/plans?token=alice", "Cookie: c=" + "x".repeat(20_000) + "\r\n",
+        "431 Request Header Fields Too Large: request headers over 16384 bytes: fewer or smaller cookies or headers"});
+    expected.put("40 headers of 500 bytes", new String[] {"/plans?token=alice",
+        ("X-Filler: " + "x".repeat(500) + "\r\n").repeat(40), "431 Request Header Fields Too Large"});
+    expected.put("a 15 KB line and 15 KB of headers", new String[] {"/plans?token=alice&pad=" + "p".repeat(15_000),
+        "Cookie: c=" + "x".repeat(15_000) + "\r\n", "101"});
+    for (Map.Entry<String, String[]> e : expected.entrySet()) {
+      String[] request = e.getValue();
+      try (Socket socket = new Socket("127.0.0.1", server.port())) {
+        socket.setSoTimeout(30_000);
+        String status = upgrade(socket, request[0], request[1]);
+        assertThat(status).as(e.getKey()).startsWith("HTTP/1.1 " + request[2].split(":")[0]);
+        if (request[2].contains(":")) {
+          assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip())
+              .as(e.getKey()).isEqualTo(request[2].substring(request[2].indexOf(':') + 2));
+        }
+      }
     }
   }
 

@@ -11,7 +11,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -22,6 +21,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
@@ -223,9 +224,7 @@ final class UpgradeRouter extends ChannelInboundHandlerAdapter {
 
   private Route route(ChannelHandlerContext ctx, FullHttpRequest request) {
     if (request.decoderResult().isFailure()) {
-      boolean tooLong = request.decoderResult().cause() instanceof TooLongFrameException;
-      return refuse(ctx, tooLong ? HttpResponseStatus.REQUEST_URI_TOO_LONG : HttpResponseStatus.BAD_REQUEST,
-          "malformed request");
+      return refuseUndecodable(ctx, request.decoderResult().cause());
     }
     if (!HttpMethod.GET.equals(request.method())) {
       return refuse(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "only WebSocket upgrades (GET) are served here");
@@ -407,6 +406,22 @@ final class UpgradeRouter extends ChannelInboundHandlerAdapter {
       return path.substring(prefix.length() + 1);
     }
     return null;
+  }
+
+  /**
+   * A request Netty could not read: a request line over its limit is 414, headers over theirs 431 (a browser sends
+   * the site's cookies with the upgrade), as the web servers of the starter's transports answer; anything else 400.
+   */
+  private static Route refuseUndecodable(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof TooLongHttpLineException) {
+      return refuse(ctx, HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line over "
+          + CollabServerInitializer.MAX_INITIAL_LINE + " bytes: a shorter document name or token");
+    }
+    if (cause instanceof TooLongHttpHeaderException) {
+      return refuse(ctx, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers over "
+          + CollabServerInitializer.MAX_HEADER_SIZE + " bytes: fewer or smaller cookies or headers");
+    }
+    return refuse(ctx, HttpResponseStatus.BAD_REQUEST, "malformed request");
   }
 
   private static Route refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String text) {
