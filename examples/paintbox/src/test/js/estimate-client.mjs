@@ -6,13 +6,16 @@
 //     under 'estimate')
 //   node estimate-client.mjs refused <ws url> <document> <token>
 //     expects the server to close the connection, and prints the close code and reason
+//   node estimate-client.mjs forge <ws url> <document> <token> <root>
+//     syncs, then writes the Y.Map <root> (one that only the server writes: 'totals', 'restored', ...) as any client
+//     that may write the estimate can, and prints the close code and reason the server answers with
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
 import WebSocket from 'ws'
 
 const [mode, url, document, token, expected] = process.argv.slice(2)
-if (!['edit', 'refused'].includes(mode) || !url || !document) {
-  console.error('usage: node estimate-client.mjs edit|refused <ws url> <document> <token> [expected total]')
+if (!['edit', 'refused', 'forge'].includes(mode) || !url || !document) {
+  console.error('usage: node estimate-client.mjs edit|refused|forge <ws url> <document> <token> [expected total|root]')
   process.exit(2)
 }
 
@@ -35,6 +38,16 @@ setTimeout(() => done({ error: 'timed out', totals: doc.getMap('totals').get('es
 
 if (mode === 'refused') {
   provider.on('connection-close', event => done({ code: event?.code, reason: event?.reason, synced: provider.synced }))
+} else if (mode === 'forge') {
+  provider.once('sync', () => {
+    provider.on('connection-close', event => done({ code: event?.code, reason: event?.reason }))
+    const root = doc.getMap(expected)
+    doc.transact(() => {
+      root.set('estimate', { grand: 999999, area: 1, rooms: {} })
+      root.set('by', 'Mallory')
+      root.set('version', 1)
+    })
+  })
 } else {
   provider.once('sync', () => {
     const room = new Y.Map()

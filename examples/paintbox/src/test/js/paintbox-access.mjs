@@ -10,11 +10,13 @@
 //             her copy too. Both pages must still show what they had of it, read-only (Carol's with her rename,
 //             which never reached the server), for them to copy; Carol keeps hers as a new estimate, which opens
 //             with her rename and is not deleted.
-//     forged-delete
-//             Bob's page, as any client that may write the estimate can, writes the document's 'deleted' mark itself
-//             (Yjs, over its socket): Alice's page, which receives it, must go on showing the estimate, syncing and
-//             keeping its copy in the browser (only the list says an estimate is deleted), and so must Bob's; an edit
-//             of Alice's afterwards must reach Bob.
+//     forged-marks
+//             Bob's page, as any client that may write the estimate can try, writes what only the server writes
+//             (Yjs, over its socket): a grand total in 'totals', a 'restored' version, a 'deleted' mark. The server
+//             must refuse it (close 4403, and the page does not reconnect); Alice's page must never receive any of
+//             it: it goes on showing the estimate with the server's total, syncing, keeping its undo history and its
+//             copy in the browser; Carol, opening the estimate afterwards, must get Alice's later edit and none of
+//             Bob's forgery.
 //     revoke  Vic has an estimate open when the server revokes his access (the test does, once it sees him on it):
 //             his page must say so and show nothing to edit, open no socket again (and not sign him in again by
 //             itself), and offer to sign in again, which leads to the sign-in form; Alice, on the same estimate,
@@ -31,7 +33,7 @@ import {
 
 const [base, shots, ...scenarios] = process.argv.slice(2)
 if (!base || !shots || scenarios.length === 0) {
-  console.error('usage: node paintbox-access.mjs <base url> <shots> delete|forged-delete|revoke|revoke-on-the-list...')
+  console.error('usage: node paintbox-access.mjs <base url> <shots> delete|forged-marks|revoke|revoke-on-the-list...')
   process.exit(2)
 }
 mkdirSync(shots, { recursive: true })
@@ -118,32 +120,59 @@ const SCENARIOS = {
     return { id, bob: bobSaw.text.trim(), carol: carolSaw.text.trim(), kept: [bobSaw.kept, carolSaw.kept], keptAs }
   },
 
-  async 'forged-delete' (browser) {
+  async 'forged-marks' (browser) {
     const { alice, bob, id } = await aliceAndBob(browser, base, 'Hallway')
     await (await addRoom(alice)).locator('.room-name').fill('Hall')
     await bob.page.waitForSelector('.room .room-name[value="Hall"]', { timeout: 15000 })
     const copy = `paintbox/Alice/estimate-${id}`
-    await waitUntil('Alice\'s page keeps the estimate in the browser', async () => ({
-      ok: (await keptCopies(alice)).includes(copy)
+    await waitUntil('Alice\'s page keeps the estimate in the browser and can undo', async () => ({
+      ok: (await keptCopies(alice)).includes(copy) && await alice.page.locator('#undo:not([disabled])').count() === 1
     }))
+    const grandBefore = await alice.page.evaluate(() => window.paintbox.doc.getMap('totals').get('estimate')?.grand)
 
-    await bob.page.evaluate(() => {
-      const marks = window.paintbox.doc.getMap('deleted')
-      window.paintbox.doc.transact(() => { marks.set('by', 'Mallory'); marks.set('at', Date.now()) })
-    })
-    await waitUntil('Alice\'s page receives the mark', async () => ({
-      ok: await alice.page.evaluate(() => window.paintbox.doc.getMap('deleted').get('by') === 'Mallory')
+    const closed = await bob.page.evaluate(() => new Promise(resolve => {
+      const { doc, provider } = window.paintbox
+      provider.on('connection-close', event => resolve({ code: event?.code, reason: event?.reason }))
+      setTimeout(() => resolve({ code: null, reason: 'not closed within 15 s' }), 15000)
+      doc.transact(() => {
+        doc.getMap('totals').set('estimate', { grand: 999999, area: 1, rooms: {} })
+        doc.getMap('restored').set('version', 1)
+        doc.getMap('deleted').set('by', 'Mallory')
+      })
     }))
-    await alice.page.waitForTimeout(2000) // the pages' questions to the list are answered by now
-    for (const who of [alice, bob]) {
-      check(await gone(who) === null, `${who.name}'s page says the estimate is gone: ` + JSON.stringify(await gone(who)))
-      check(await who.page.evaluate(() => window.paintbox.provider.wsconnected), `${who.name}'s page still syncs`)
-    }
+    check(closed.code === 4403, 'Bob\'s page is refused with 4403: ' + JSON.stringify(closed))
+    const socketsThen = bob.sockets.length
+    await bob.page.waitForTimeout(3000) // the provider's back-off: a reconnect would show by now
+    check(bob.sockets.length === socketsThen && !(await bob.page.evaluate(() => window.paintbox.provider.wsconnected)),
+      'Bob\'s page does not reconnect')
+
+    const forgery = who => who.page.evaluate(() => {
+      const doc = window.paintbox.doc
+      return {
+        grand: doc.getMap('totals').get('estimate')?.grand,
+        restored: doc.getMap('restored').size,
+        deleted: doc.getMap('deleted').size
+      }
+    })
+    const aliceHas = await forgery(alice)
+    check(aliceHas.grand === grandBefore && aliceHas.restored === 0 && aliceHas.deleted === 0,
+      'Alice\'s page received none of it: ' + JSON.stringify(aliceHas))
+    check(await gone(alice) === null, 'Alice\'s page says the estimate is gone: ' + JSON.stringify(await gone(alice)))
+    check(await alice.page.evaluate(() => window.paintbox.provider.wsconnected), 'Alice\'s page still syncs')
+    check(await alice.page.locator('#undo:not([disabled])').count() === 1, 'Alice\'s page can still undo')
     check((await keptCopies(alice)).includes(copy), 'Alice\'s copy in the browser is kept')
     await alice.page.locator('.room').first().locator('.room-name').fill('Hall and stairs')
-    await bob.page.waitForSelector('.room .room-name[value="Hall and stairs"]', { timeout: 15000 })
-    for (const who of [alice, bob]) check(who.errors.length === 0, `${who.name}'s page had errors: ${who.errors}`)
-    return { id, rooms: await bob.page.evaluate(() => [...document.querySelectorAll('.rooms > .room .room-name')]
+    await alice.page.waitForSelector('.estimate[data-status="synced"]', { timeout: 15000 })
+
+    const carol = await signIn(browser, base, 'Carol')
+    await carol.page.waitForSelector(`#estimates li[data-id="${id}"]`, { timeout: 15000 })
+    await openEstimate(carol, id)
+    await carol.page.waitForSelector('.room .room-name[value="Hall and stairs"]', { timeout: 15000 })
+    const carolHas = await forgery(carol)
+    check(carolHas.grand !== 999999 && carolHas.restored === 0 && carolHas.deleted === 0,
+      'Carol\'s page has none of it: ' + JSON.stringify(carolHas))
+    for (const who of [alice, bob, carol]) check(who.errors.length === 0, `${who.name}'s page had errors: ${who.errors}`)
+    return { id, bob: closed, rooms: await carol.page.evaluate(() => [...document.querySelectorAll('.rooms > .room .room-name')]
       .map(input => input.value)) }
   },
 

@@ -23,6 +23,11 @@ class CollabConfiguration {
   }
 
   @Bean
+  ServerOwnedRoots serverOwnedRoots() {
+    return new ServerOwnedRoots();
+  }
+
+  @Bean
   PresenceHooks presenceHooks(CollabProperties collab) {
     return new PresenceHooks(collab.path() == null ? "" : collab.path());
   }

@@ -74,7 +74,7 @@ class PaintboxAccessBrowserTest {
         return revokedUsers.revoke("Wendy").join();
       });
       scenarios = NodeScenarios.run("paintbox-access.mjs", "scenario", List.of(base,
-          LocalPaintbox.shots("access"), "delete", "forged-delete", "revoke",
+          LocalPaintbox.shots("access"), "delete", "forged-marks", "revoke",
           "revoke-on-the-list"), Map.of());
       assertThat(revoked.get(10, TimeUnit.SECONDS)).as("connections whose sessions the revocation ended").isOne();
       assertThat(revokedOnTheList.get(10, TimeUnit.SECONDS)).as("Wendy had no socket open").isZero();
@@ -102,13 +102,15 @@ class PaintboxAccessBrowserTest {
   }
 
   /**
-   * The server cannot refuse a writer's update for what it writes (collab-netty has no hook for it), so a client may
-   * set the {@code deleted} mark itself: the pages must take it for what the list says, not for the mark.
+   * What only the server writes (the totals, a restore, a deletion: {@link ServerOwnedRoots}) a page cannot write:
+   * the server refuses it, and no other page ever sees it.
    */
   @Test
-  void aDeletedMarkWrittenByAClient_isNotTakenForADeletion_thePagesKeepTheEstimate() {
-    JsonNode seen = scenarios.passed("forged-delete");
+  void aPageThatWritesWhatOnlyTheServerWrites_isRefused_andTheOtherPagesNeverSeeIt() {
+    JsonNode seen = scenarios.passed("forged-marks");
 
+    assertThat(seen.get("bob").get("code").asInt()).isEqualTo(4403);
+    assertThat(seen.get("bob").get("reason").asText()).contains("is written by the server only");
     assertThat(seen.get("rooms").toString()).isEqualTo("[\"Hall and stairs\"]");
   }
 

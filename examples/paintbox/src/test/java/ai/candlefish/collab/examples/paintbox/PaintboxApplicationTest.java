@@ -136,6 +136,37 @@ class PaintboxApplicationTest {
     }
   }
 
+  /**
+   * A client that may write an estimate tries to write, one after another, each part of its document that only the
+   * server writes (ServerOwnedRoots): each time it is refused (4403) and nothing of it reaches the document; a client
+   * after it edits the estimate and gets the total the server computed, not a forged one.
+   */
+  @Test
+  void collabSocket_refusesAClientsWritesToWhatOnlyTheServerWrites_andTheEstimateGoesOn() throws Exception {
+    String token = login("Mona");
+    JsonNode estimate = JSON.readTree(call("POST", "/api/estimates", token, "{\"title\":\"Porch\"}").body());
+    String document = estimate.get("document").asText();
+    JsonNode config = JSON.readTree(call("GET", "/api/config", null, null).body());
+    String url = "ws://127.0.0.1:" + collab.port() + config.get("collabPath").asText();
+
+    for (String root : ServerOwnedRoots.ROOTS) {
+      JsonNode refused = node("estimate-client.mjs", "forge", url, document, token, root);
+      assertThat(refused.get("code").asInt()).as(root).isEqualTo(CloseCodes.FORBIDDEN);
+      assertThat(refused.get("reason").asText()).as(root).contains(root);
+    }
+    JsonNode edited = node("estimate-client.mjs", "edit", url, document, token, "85");
+    assertThat(edited.get("totals").get("grand").asDouble()).isEqualTo(85.0);
+
+    try (DocumentHandle handle = collab.openDocument(DocumentKey.of(PaintboxApplication.TENANT, document))
+        .get(10, TimeUnit.SECONDS)) {
+      for (String root : ServerOwnedRoots.ROOTS) {
+        Object forged = handle.read(doc -> doc.getMap(root).get("by")).get(10, TimeUnit.SECONDS);
+        assertThat(forged).as(root).isNull();
+      }
+      assertThat(handle.read(EstimateTotals::stored).get(10, TimeUnit.SECONDS).grand()).isEqualByComparingTo("85");
+    }
+  }
+
   @Test
   void collabSocket_refusesClientsWithoutAValidToken() throws Exception {
     String url = "ws://127.0.0.1:" + collab.port();
