@@ -6,6 +6,7 @@ module ai.candlefish.collab.redis {
   requires transitive ai.candlefish.collab.core;
   requires lettuce.core;
   requires io.netty.common;
+  requires io.netty.transport;
   requires org.slf4j;
 
   exports ai.candlefish.collab.redis;

@@ -123,20 +123,39 @@ public final class CollabServer implements AutoCloseable {
 
   private final ServerRuntime.Cluster cluster;
   private final boolean ownPort;
+  /** The event loops given to the builder (the server does not shut them down), or null: loops of its own. */
+  private final EventLoopGroup sharedLoops;
 
   private CollabServer(ServerConfig config, SslContext ssl, ServerMetrics metrics, ServerObservations observations,
-      ServerRuntime.Cluster cluster, boolean ownPort) {
+      ServerRuntime.Cluster cluster, boolean ownPort, EventLoopGroup sharedLoops) {
     this.config = config;
     this.ssl = ssl;
     this.metrics = metrics;
     this.observations = observations;
     this.cluster = cluster;
     this.ownPort = ownPort;
+    this.sharedLoops = sharedLoops;
   }
 
   /** A builder with the defaults documented on each setter. */
   public static Builder newBuilder() {
     return new Builder();
+  }
+
+  /**
+   * New event loops of the kind a server runs on (native epoll or kqueue where the host added them, NIO otherwise),
+   * to give to {@link Builder#eventLoops} and to a cluster transport's ({@code RedisClusterTransport.Builder
+   * .eventLoops}). The caller owns them: shut them down after the server and the transport are closed.
+   *
+   * @param threads how many threads; 0: one per processor
+   * @throws IllegalArgumentException if {@code threads} is negative
+   */
+  public static EventLoopGroup newEventLoops(int threads) {
+    if (threads < 0) {
+      throw new IllegalArgumentException("threads must be 0 (one per processor) or more, not " + threads);
+    }
+    return new MultiThreadIoEventLoopGroup(threads > 0 ? threads : Runtime.getRuntime().availableProcessors(),
+        ServerRuntime.threads("collab-io", false), Transport.best().ioHandlers().get());
   }
 
   /**
@@ -153,8 +172,7 @@ public final class CollabServer implements AutoCloseable {
         throw new IllegalStateException("the server was already started");
       }
       Transport transport = Transport.best();
-      EventLoopGroup g = new MultiThreadIoEventLoopGroup(config.ioThreads(), ServerRuntime.threads("collab-io", false),
-          transport.ioHandlers().get());
+      EventLoopGroup g = sharedLoops != null ? sharedLoops : newEventLoops(config.ioThreads());
       ServerRuntime rt = new ServerRuntime(config, metrics, observations, cluster, g);
       ServerBootstrap bootstrap = new ServerBootstrap()
           .group(g)
@@ -171,7 +189,9 @@ public final class CollabServer implements AutoCloseable {
             : new InetSocketAddress(config.host(), config.port());
         serverChannel = ownPort ? bootstrap.bind(address).sync().channel() : null;
       } catch (Exception e) {
-        g.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+        if (sharedLoops == null) {
+          g.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+        }
         rt.shutdown(0);
         if (e instanceof InterruptedException) {
           Thread.currentThread().interrupt();
@@ -468,7 +488,9 @@ public final class CollabServer implements AutoCloseable {
     runtime.channels().newCloseFuture().awaitUninterruptibly(remainingMillis(deadline) + 1000);
     runtime.channels().close().awaitUninterruptibly(1000);
     runtime.shutdown(remainingMillis(deadline));
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    if (sharedLoops == null) { // event loops given to the builder are their owner's to shut down
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
     if (bridged != null) {
       bridged.close();
     }
@@ -509,6 +531,7 @@ public final class CollabServer implements AutoCloseable {
     private ServerMetrics metrics = ServerMetrics.NONE;
     private ServerObservations observations = ServerObservations.NONE;
     private boolean ownPort = true;
+    private EventLoopGroup eventLoops;
 
     private Builder() {}
 
@@ -526,6 +549,25 @@ public final class CollabServer implements AutoCloseable {
      */
     public Builder port(int port) {
       config.port(port);
+      return this;
+    }
+
+    /**
+     * Runs the server on these event loops instead of {@link #threads io threads} of its own, and leaves them running
+     * when it closes: their owner shuts them down after {@link CollabServer#close()}. For a cluster node, the same
+     * loops given to its Redis client ({@code RedisClusterTransport.Builder.eventLoops}) carry its Redis traffic on
+     * the threads that serve its clients, instead of waking threads of their own for every update. Make them with
+     * {@link CollabServer#newEventLoops(int)}; nothing on them may block. Default: loops of the server's own.
+     *
+     * @throws NullPointerException if {@code loops} is null
+     * @throws IllegalArgumentException if they are shut down already
+     */
+    public Builder eventLoops(EventLoopGroup loops) {
+      Objects.requireNonNull(loops, "loops");
+      if (loops.isShuttingDown()) {
+        throw new IllegalArgumentException("the event loops given to eventLoops are shut down; give running ones");
+      }
+      this.eventLoops = loops;
       return this;
     }
 
@@ -1116,7 +1158,7 @@ public final class CollabServer implements AutoCloseable {
      *     matching private key
      */
     public CollabServer build() {
-      return new CollabServer(config.build(), sslContext(), metrics, observations, cluster, ownPort);
+      return new CollabServer(config.build(), sslContext(), metrics, observations, cluster, ownPort, eventLoops);
     }
 
     private SslContext sslContext() {

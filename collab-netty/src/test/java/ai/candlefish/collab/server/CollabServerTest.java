@@ -19,11 +19,15 @@ import ai.candlefish.collab.sync.SyncProtocol;
 import ai.candlefish.collab.testkit.RawWebSocket;
 import ai.candlefish.collab.testkit.TestTokens;
 import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -156,6 +160,52 @@ class CollabServerTest {
     YClient client = connect("plans", "alice");
     client.awaitSynced();
     assertThat(client.text()).isEqualTo("stored");
+  }
+
+  @Test
+  void eventLoops_givenToTheBuilder_serveTheConnections_andOutliveTheServer() throws Exception {
+    EventLoopGroup loops = CollabServer.newEventLoops(1);
+    try {
+      memory.append(ACME_PLANS, textUpdate("stored"));
+      start(b -> b.eventLoops(loops));
+      YClient client = connect("plans", "alice");
+      client.awaitSynced();
+      assertThat(client.text()).isEqualTo("stored");
+      List<io.netty.channel.Channel> channels = List.copyOf(server.runtime().channels());
+      assertThat(channels).isNotEmpty().allSatisfy(ch -> assertThat(ch.eventLoop().parent()).isSameAs(loops));
+
+      server.close();
+      assertThat(loops.isShuttingDown()).as("the loops are their owner's").isFalse();
+      assertThat(loops.submit(() -> "still running").get(5, TimeUnit.SECONDS)).isEqualTo("still running");
+    } finally {
+      loops.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  @Test
+  void eventLoops_givenToAServerWhosePortIsTaken_areLeftRunning() throws Exception {
+    EventLoopGroup loops = CollabServer.newEventLoops(1);
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+      assertThatThrownBy(() -> start(b -> b.port(taken.getLocalPort()).eventLoops(loops)))
+          .isInstanceOf(UncheckedIOException.class);
+      assertThat(loops.isShuttingDown()).as("the loops are their owner's").isFalse();
+    } finally {
+      loops.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  @Test
+  void eventLoops_shutDownAlready_areRefused() {
+    EventLoopGroup loops = CollabServer.newEventLoops(1);
+    loops.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
+    assertThatThrownBy(() -> CollabServer.newBuilder().eventLoops(loops))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("shut down");
+  }
+
+  @Test
+  void newEventLoops_negativeThreads_areRefused() {
+    assertThatThrownBy(() -> CollabServer.newEventLoops(-1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("threads");
   }
 
   @Test

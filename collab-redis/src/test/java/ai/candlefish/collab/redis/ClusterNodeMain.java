@@ -11,6 +11,7 @@ import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.netty.channel.EventLoopGroup;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -41,9 +42,18 @@ public final class ClusterNodeMain {
     String nodeId = args[3];
     JdbcDocumentLeases leases = JdbcDocumentLeases.newBuilder(store).nodeId(nodeId)
         .ttl(Duration.ofMillis(Long.parseLong(args[4]))).build();
-    RedisClusterTransport transport = RedisClusterTransport.newBuilder(args[1]).nodeId(nodeId)
-        .heartbeat(Duration.ofMillis(250), Duration.ofMillis(Long.parseLong(args[5]))).build();
-    CollabServer.Builder builder = CollabServer.newBuilder().host("127.0.0.1").port(Integer.parseInt(args[2]))
+    RedisClusterTransport.Builder cluster = RedisClusterTransport.newBuilder(args[1]).nodeId(nodeId)
+        .heartbeat(Duration.ofMillis(250), Duration.ofMillis(Long.parseLong(args[5])));
+    CollabServer.Builder builder = CollabServer.newBuilder();
+    // Nodes "a" and "b" serve their clients and their Redis connections on the same event loops, as the starter's
+    // nodes do; any other node leaves Lettuce its own I/O threads.
+    if (nodeId.equals("a") || nodeId.equals("b")) {
+      EventLoopGroup loops = CollabServer.newEventLoops(0);
+      cluster.eventLoops(loops);
+      builder.eventLoops(loops);
+    }
+    RedisClusterTransport transport = cluster.build();
+    builder.host("127.0.0.1").port(Integer.parseInt(args[2]))
         .documentStore(store).authenticator(ClusterNodeMain::principal)
         .cluster(transport, leases)
         .hooks(new CollabHooks() {

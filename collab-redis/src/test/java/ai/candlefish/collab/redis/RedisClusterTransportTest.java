@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.awareness.Awareness;
+import ai.candlefish.collab.server.CollabServer;
 import ai.candlefish.collab.spi.ClusterDocument;
 import ai.candlefish.collab.spi.ClusterListener;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.testkit.CollidingKeys;
+import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,7 +71,7 @@ class RedisClusterTransportTest {
   }
 
   /** What one node heard about one document. */
-  static final class Heard implements ClusterListener {
+  static class Heard implements ClusterListener {
     final List<byte[]> updates = new CopyOnWriteArrayList<>();
     final List<byte[]> awareness = new CopyOnWriteArrayList<>();
     final AtomicInteger resyncs = new AtomicInteger();
@@ -187,6 +189,43 @@ class RedisClusterTransportTest {
       assertThat(atB.get(i).updateTexts()).as(keys.get(i).toString()).containsExactly("doc " + i);
       assertThat(atB.get(i).presence()).as(keys.get(i).toString()).isEqualTo(Map.of(7L, Map.of("doc", "doc " + i)));
     }
+  }
+
+  @Test
+  void eventLoops_carryTheNodesRedisConnections_andOutliveIt() throws Exception {
+    EventLoopGroup loops = CollabServer.newEventLoops(1);
+    try {
+      List<String> threads = new CopyOnWriteArrayList<>();
+      Heard atA = new Heard() {
+        @Override
+        public void onRemoteAwareness(byte[] update) {
+          threads.add(Thread.currentThread().getName()); // presence arrives on the connections' own threads
+          super.onRemoteAwareness(update);
+        }
+      };
+      RedisClusterTransport nodeA = node("a", b -> b.eventLoops(loops));
+      joinAndStart(nodeA, atA);
+      ClusterDocument b = joinAndStart(node("b"), new Heard());
+
+      b.publishUpdate(bytes("u1"));
+      b.publishAwareness(presence(7, 1, Map.of("name", "ada")));
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> atA.updates.size() == 1 && atA.presence().containsKey(7L));
+      assertThat(threads).isNotEmpty().allSatisfy(t -> assertThat(t).startsWith("collab-io"));
+      nodeA.close();
+      assertThat(loops.isShuttingDown()).as("the loops are their owner's").isFalse();
+      assertThat(loops.submit(() -> "still running").get(5, TimeUnit.SECONDS)).isEqualTo("still running");
+    } finally {
+      loops.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  @Test
+  void eventLoops_shutDownAlready_areRefused() {
+    EventLoopGroup loops = CollabServer.newEventLoops(1);
+    loops.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
+    assertThatThrownBy(() -> RedisClusterTransport.newBuilder(redis.uri()).eventLoops(loops))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("shut down");
   }
 
   @Test

@@ -1,13 +1,16 @@
 package ai.candlefish.collab.spring;
 
 import ai.candlefish.collab.redis.RedisClusterTransport;
+import ai.candlefish.collab.server.CollabServer;
 import ai.candlefish.collab.spi.DocumentLeases;
 import ai.candlefish.collab.spi.DocumentStore;
 import ai.candlefish.collab.spring.internal.ClusterLeases;
 import ai.candlefish.collab.spring.internal.RedisUris;
 import java.util.UUID;
+import io.netty.channel.EventLoopGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -42,6 +45,8 @@ public class CollabClusterAutoConfiguration {
   // in ai.candlefish.collab.spring, as the starter's own tests) finds them without this class.
   private static final String SERVER_ENABLED = "candlefish.collab.enabled";
   private static final String CLUSTER_ENABLED = "candlefish.collab.cluster.enabled";
+  /** The name of the bean of the event loops that the server and the cluster's Redis connections share. */
+  static final String EVENT_LOOPS = "collabClusterEventLoops";
 
   /** Asked for, but without collab-redis: two instances would silently diverge, so the application does not start. */
   @Configuration(proxyBeanMethods = false)
@@ -70,11 +75,22 @@ public class CollabClusterAutoConfiguration {
       return ClusterLeases.create(store, nodeId, properties.cluster().leaseTtl());
     }
 
-    /** On the Redis of {@code spring.data.redis.*}, under the leases' node id. */
+    /**
+     * The event loops of both the server and the transport: the other nodes' copies and the replies to publishes are
+     * read by the threads that serve the clients, instead of waking Lettuce's own for every update. Shut down after
+     * the server and the transport, which depend on them.
+     */
+    @Bean(name = EVENT_LOOPS, destroyMethod = "shutdownGracefully")
+    @ConditionalOnMissingBean(name = EVENT_LOOPS)
+    EventLoopGroup collabClusterEventLoops() {
+      return CollabServer.newEventLoops(0);
+    }
+
+    /** On the Redis of {@code spring.data.redis.*}, under the leases' node id, on {@link #EVENT_LOOPS}. */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     RedisClusterTransport collabClusterTransport(CollabProperties properties, Environment env,
-        DocumentLeases leases) {
+        DocumentLeases leases, @Qualifier(EVENT_LOOPS) EventLoopGroup loops) {
       CollabProperties.Cluster cluster = properties.cluster();
       String nodeId = leases.nodeId();
       String uri = RedisUris.fromSpringProperties(env);
@@ -88,14 +104,15 @@ public class CollabClusterAutoConfiguration {
           .heartbeat(cluster.heartbeatInterval(), cluster.nodeTimeout())
           .awarenessInterval(cluster.awarenessInterval())
           .maxEntryBytes(Math.toIntExact(cluster.maxEntrySize().toBytes()))
+          .eventLoops(loops)
           .build();
     }
 
     @Bean
     @Order(0)
     CollabServerBuilderCustomizer collabCluster(RedisClusterTransport collabClusterTransport,
-        DocumentLeases collabDocumentLeases) {
-      return builder -> builder.cluster(collabClusterTransport, collabDocumentLeases);
+        DocumentLeases collabDocumentLeases, @Qualifier(EVENT_LOOPS) EventLoopGroup loops) {
+      return builder -> builder.cluster(collabClusterTransport, collabDocumentLeases).eventLoops(loops);
     }
 
     /**

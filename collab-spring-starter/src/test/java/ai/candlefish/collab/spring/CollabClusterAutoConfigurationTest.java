@@ -13,10 +13,14 @@ import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.netty.channel.EventLoopGroup;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterAll;
@@ -103,6 +107,33 @@ class CollabClusterAutoConfigurationTest {
         assertThat(String.valueOf(h.getDetails().get("nodes"))).contains("node-a", "node-b");
       });
     }));
+  }
+
+  /**
+   * The server and the cluster's Redis connections run on one set of event loops (Lettuce starts no I/O threads of
+   * its own), which outlive both and end with the context.
+   */
+  @Test
+  void clusterNode_sharesItsEventLoopsWithItsRedisConnections_andEndsThemWithTheContext() {
+    Set<String> before = lettuceIoThreads();
+    AtomicReference<EventLoopGroup> loops = new AtomicReference<>();
+    node("node-l", h2()).run(context -> {
+      assertThat(context).hasNotFailed();
+      loops.set(context.getBean(CollabClusterAutoConfiguration.EVENT_LOOPS, EventLoopGroup.class));
+      try (CollabClient c = client(context.getBean(CollabServer.class))) {
+        ClientDocument d = c.open("estimate-l").get(30, TimeUnit.SECONDS);
+        d.edit(t -> t.doc().getText("notes").insert(0, "stored and published")).get(30, TimeUnit.SECONDS);
+      }
+      assertThat(context.getBean(RedisClusterTransport.class).isConnected()).isTrue();
+      assertThat(lettuceIoThreads()).isSubsetOf(before);
+    });
+    await().atMost(30, TimeUnit.SECONDS).until(() -> loops.get().isTerminated());
+  }
+
+  /** Lettuce names the I/O threads of its own event loops lettuce-epollEventLoop-..., lettuce-nioEventLoop-... */
+  private static Set<String> lettuceIoThreads() {
+    return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+        .filter(n -> n.startsWith("lettuce-") && n.contains("EventLoop")).collect(Collectors.toSet());
   }
 
   @Test

@@ -10,6 +10,7 @@ import ai.candlefish.collab.spi.CollabHooks;
 import ai.candlefish.collab.spi.DocumentKey;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.netty.channel.EventLoopGroup;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -67,9 +68,17 @@ public final class ClusterLoadServer {
         }
       });
     }
+    // The server's event loops carry the transport's Redis connections too, as the starter's nodes do;
+    // -Dload.sharedLoops=false leaves Lettuce its own I/O threads (RESULTS.md "Cluster, round 21").
+    EventLoopGroup loops = !args[2].equals("none")
+        && Boolean.parseBoolean(System.getProperty("load.sharedLoops", "true")) ? CollabServer.newEventLoops(0) : null;
+    if (loops != null) {
+      builder.eventLoops(loops);
+    }
     RedisClusterTransport transport = null;
     if (!args[2].equals("none")) {
-      transport = RedisClusterTransport.newBuilder(args[2]).nodeId(args[3]).build();
+      RedisClusterTransport.Builder cluster = RedisClusterTransport.newBuilder(args[2]).nodeId(args[3]);
+      transport = (loops == null ? cluster : cluster.eventLoops(loops)).build();
       builder.cluster(transport, JdbcDocumentLeases.newBuilder(store).nodeId(args[3]).build());
     }
     CollabServer server = builder.build().start();
@@ -80,6 +89,9 @@ public final class ClusterLoadServer {
       server.close();
       if (closeTransport != null) {
         closeTransport.close();
+      }
+      if (loops != null) {
+        loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
       }
       dataSource.close();
       stopped.countDown();
