@@ -71,9 +71,8 @@
 #   steps' 10 s, collab-netty's C2 compiler still used about a third of its CPU in the measured phase at peak-5, ~0.5-3
 #   us per delivered update after 25-40 s; see RESULTS.md, "Server CPU, round 5");
 #   LOAD_PEAK_WRITERS=W (the peak steps' writers per document, default 10: every client; with fewer, each writer edits
-#   10/W times as often, so that a document gets as many updates as before, and only the writers keep a replica: the
-#   other clients time each receipt and count its bytes without applying it, a receiver that costs the generator far
-#   less than the server's delivery; see RESULTS.md, "Server, round 12");
+#   10/W times as often, so that a document gets as many updates as before; fewer sockets carry them, which changes
+#   how a server coalesces its writes: see RESULTS.md, "Server, round 12");
 #   LOAD_BREAKDOWN=1 (where each server's CPU per delivered update goes, written to
 #   benchmarks/target/load/breakdown-<server>-<protocol>-<scenario>.txt and printed after each run: user and system
 #   time by thread group, context switches and system calls per delivery, and GC, JIT and allocation; collab-netty
@@ -228,7 +227,7 @@ scenario_args() {
     join) echo --clients 50 --documents 1 --rate 0 --duration 5 --connect-concurrency 50 --document-bytes 5000000 \
                --io-threads 50 ;;
     peak-*) local w=${LOAD_PEAK_WRITERS:-10} writers=""
-            [[ $w == 10 ]] || writers="--writers $((10 * w)) --replicas $((10 * w))"
+            [[ $w == 10 ]] || writers="--writers $((10 * w))"
             echo --clients 100 --documents 10 $writers \
                  --rate "$(awk -v r="${1#peak-}" -v w="$w" 'BEGIN { print r * 10 / w }')" --warmup 10 --duration 15 \
                  --awareness 30 ;;

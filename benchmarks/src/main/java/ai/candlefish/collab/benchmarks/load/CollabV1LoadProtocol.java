@@ -119,14 +119,12 @@ public final class CollabV1LoadProtocol implements LoadProtocol {
         }
         case SYNC_STEP1 -> {
           checkDocument(frame.getSyncStep1().getDocument());
-          listener.applyReceived();
           byte[] missing = doc.encodeStateAsUpdate(frame.getSyncStep1().getStateVector().toByteArray());
           send(ClientFrame.newBuilder().setSyncStep2(SyncStep2.newBuilder().setDocument(document)
               .setUpdate(ByteString.copyFrom(missing))).build());
         }
         case SYNC_STEP2 -> {
           checkDocument(frame.getSyncStep2().getDocument());
-          listener.applyReceived();
           doc.applyUpdate(frame.getSyncStep2().getUpdate().toByteArray(), this);
           if (!synced) {
             synced = true;

@@ -152,7 +152,6 @@ public final class HocuspocusLoadProtocol implements LoadProtocol {
         listener.remoteUpdate(u.update());
         return;
       }
-      listener.applyReceived();
       SyncMessage reply = SyncProtocol.handle(doc, m, this);
       if (reply != null) {
         awaitingStatus.add(NOT_TIMED);

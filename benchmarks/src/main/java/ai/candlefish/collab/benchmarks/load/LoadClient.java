@@ -2,8 +2,6 @@ package ai.candlefish.collab.benchmarks.load;
 
 import ai.candlefish.collab.awareness.Awareness;
 import ai.candlefish.collab.core.Doc;
-import ai.candlefish.collab.core.Subscription;
-import ai.candlefish.collab.core.Updates;
 import ai.candlefish.collab.core.YText;
 import ai.candlefish.collab.core.internal.codec.Lib0Encoder;
 import io.netty.buffer.ByteBufUtil;
@@ -26,36 +24,35 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One simulated client: a WebSocket connection, its own replica {@link Doc} and {@link Awareness}, and the
- * protocol's conversation. Edits are inserts of a few characters at a random place of the text {@code "t"} (within
- * its first {@link #EDIT_WINDOW} characters), each its own transaction, sent at once and registered with the
+ * One simulated client: a WebSocket connection, its own {@link Doc} and {@link Awareness}, and the protocol's
+ * conversation. Edits are inserts of a few characters at a random place of the text {@code "t"} (within its first
+ * {@link #EDIT_WINDOW} characters), each its own transaction, sent at once and registered with the
  * {@link LatencyTracker}.
  *
- * <p>A remote update is timed when it arrives, from its clock ranges ({@link Updates#parseMeta}), and applied to the
- * replica later, with the others that came meanwhile in one transaction: before the client's next edit (so every
- * edit is made on everything the client has received, as when each update was applied on arrival), before its
- * document is compared at the end, and whenever {@link #MAX_UNAPPLIED} wait. The replica's work per remote update is
- * then its decoding and integration, without a transaction, a cleanup and an update event of its own: the load
- * generator shares the machine with the server it measures, and every server gets the same cheaper generator.
- * A client without a replica ({@code LoadSettings#replicas()}) never applies a remote update after its initial
- * sync: it times the receipt and keeps the clocks received, which the convergence check compares with the server's
- * state vector; it cannot edit.
+ * <p>The client's document holds the server's state at the initial sync and the client's own edits, never what it
+ * receives later: a remote update is only timed and counted on arrival, from its clock ranges ({@link ClockRanges}),
+ * and the clocks received are kept. So an edit's neighbours are the initial text and the client's own earlier
+ * inserts, all of which the server holds (its updates reach the server in order), and the server receives the same
+ * kind of update as from an editor who saw everything: an insert of 1-3 letters next to structs named by their ids.
+ * What the generator saves is what a server does not do per delivery: integrating every update into every replica,
+ * and each edit's walk to its index through a text whose search markers every remote transaction dropped (58 % of
+ * the old generator's samples at peak-40; RESULTS.md, "Load, round 9").
+ *
+ * <p>A client with a replica ({@code LoadSettings#replicas()}) also keeps a second document that applies every update
+ * it receives and every edit of its own, in batches ({@link #MAX_UNAPPLIED} at most waiting): the convergence check
+ * compares that replica's text and state vector with the server's, and every other client's clocks (received and
+ * its own) with the server's state vector.
  *
  * <p>Everything but the futures and {@link #snapshot()} runs on the channel's event loop.
  */
 final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> implements LoadProtocol.Listener {
   static final String TEXT = "t";
   private static final String LETTERS = "abcdefghijklmnopqrstuvwxyz";
-  /** Remote updates that may wait to be applied (a client that never edits applies them in batches of this many). */
+  /** Updates that may wait to be applied to the replica. */
   static final int MAX_UNAPPLIED = 64;
   /**
-   * Edits land at a uniformly random place in the text's first this many characters (anywhere in a shorter text).
-   * A replica that has just applied remote updates finds an index by walking its text from the start (core, as Yjs,
-   * drops a text's search markers in every remote transaction), so a place anywhere in a text that grows with the
-   * step's rate and length cost the generator more per edit the harder it drove the server: 57 µs of CPU per
-   * delivery at peak-40 and 133 at peak-80, nearly all that walk, against 7 with this window (RESULTS.md, "Load,
-   * round 8"). A server finds an edit's neighbours by their ids, whatever their index. 2,000 characters keep every
-   * scenario but the peak steps as it was: their texts stay shorter.
+   * Edits land at a uniformly random place in the first this many characters of the client's document (anywhere in
+   * a shorter one), so that a scenario that starts from a long text (join's, a seeded one) edits near its start.
    */
   static final int EDIT_WINDOW = 2_000;
 
@@ -89,22 +86,31 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
    */
   final CompletableFuture<Long> synced = new CompletableFuture<>();
 
+  /** The initial sync's state and the client's own edits (see the class comment). */
   private final Doc doc = Doc.create();
   private final Awareness awareness = new Awareness(doc);
   private final LoadProtocol protocol;
   private final LatencyTracker tracker;
   private final Counters counters;
   private final int receivers;
-  /** Whether the client applies what it receives (see the class comment). */
-  private final boolean replica;
+  /** Whether the client keeps {@link #replica} (see the class comment). */
+  private final boolean keepsReplica;
   private final SplittableRandom random;
   private LoadProtocol.Conversation conversation;
-  /** The clocks received so far, by client: the initial sync's state vector, then each remote update's end. */
-  private final Map<Long, Integer> seen = new HashMap<>();
-  /** Remote updates received and timed, not yet applied to {@link #doc}, in the order they came. */
+  /** The clock ranges of the update being received (reused). */
+  private final ClockRanges ranges = new ClockRanges();
+  /**
+   * The clocks received so far, by client: the initial sync's state vector, then the end of each remote update
+   * that follows on what the client holds (one that leaves a gap is counted as a delivery but not here, so that the
+   * convergence check finds the gap).
+   */
+  private final Map<Long, Long> seen = new HashMap<>();
+  /** Every update received and made since the initial sync, applied in batches; null until then, or without one. */
+  private Doc replica;
+  /** Updates received or made, not yet applied to {@link #replica}, in the order they came. */
   private final List<byte[]> unapplied = new ArrayList<>();
-  /** The update of the client's edit being made (set by the edit's update listener). */
-  private byte[] editUpdate;
+  /** The update of the latest transaction of {@link #doc} (an edit's, set by its update listener). */
+  private byte[] lastUpdate;
   private Channel channel;
   /** When the message being handled arrived. */
   private long receivedNanos;
@@ -118,10 +124,11 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
   /**
    * @param node which server the client connects to
    * @param receivers how many other clients the document has (each of them should receive every edit)
-   * @param replica whether the client applies the updates it receives (only a replica can edit)
+   * @param keepsReplica whether the client also applies every update it receives and makes to a replica of the
+   *     document, for the convergence check
    */
   LoadClient(int index, String document, int node, LoadProtocol protocol, LatencyTracker tracker,
-      Counters counters, int receivers, boolean replica, long seed) {
+      Counters counters, int receivers, boolean keepsReplica, long seed) {
     this.index = index;
     this.document = document;
     this.node = node;
@@ -129,8 +136,14 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
     this.tracker = tracker;
     this.counters = counters;
     this.receivers = receivers;
-    this.replica = replica;
+    this.keepsReplica = keepsReplica;
     this.random = new SplittableRandom(seed);
+    doc.onUpdate((update, origin, txn) -> {
+      lastUpdate = update;
+      if (replica != null) {
+        unapplied.add(update); // an edit, or what a later sync step brought
+      }
+    });
   }
 
   /** Gives the client's document this content before it connects (nothing is sent until the sync). */
@@ -187,46 +200,53 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
 
   @Override
   public void synced() {
-    applyReceived();
-    seen.putAll(doc.stateVector().toMap());
+    doc.stateVector().toMap().forEach((client, clock) -> seen.merge(client, (long) clock, Math::max));
+    if (keepsReplica && replica == null) {
+      replica = Doc.create();
+      replica.applyUpdate(doc.encodeStateAsUpdate());
+    }
     synced.complete(receivedNanos);
   }
 
   @Override
   public void remoteUpdate(byte[] update) {
     long now = System.nanoTime();
-    long key = LatencyTracker.key(update);
-    if (key != -1 && key >>> 32 == doc.clientId()) {
-      counters.echoes.increment(); // not a delivery: the sender has it already
-    }
+    ranges.read(update, 0, update.length);
     // What the update adds, client by client (one message may hold several clients' merged updates).
-    Updates.UpdateMeta meta = Updates.parseMeta(update);
-    for (Map.Entry<Long, Integer> e : meta.to().entrySet()) {
-      long client = e.getKey();
-      int before = Math.max(seen.getOrDefault(client, 0), meta.from().get(client));
-      if (client != doc.clientId() && e.getValue() > before) {
-        tracker.received(client, before, e.getValue(), now, node);
-        seen.put(client, e.getValue());
+    for (int i = 0; i < ranges.size(); i++) {
+      long client = ranges.client(i);
+      if (client == doc.clientId()) {
+        counters.echoes.increment(); // not a delivery: the sender has it already
+        continue;
+      }
+      long held = seen.getOrDefault(client, 0L);
+      long from = Math.max(held, ranges.from(i));
+      if (ranges.to(i) > from) {
+        tracker.received(client, from, ranges.to(i), now, node);
+        if (ranges.from(i) <= held) {
+          seen.put(client, ranges.to(i));
+        }
       }
     }
-    if (!replica && synced.isDone()) {
-      return;
-    }
-    unapplied.add(update);
-    if (unapplied.size() >= MAX_UNAPPLIED) {
-      applyReceived();
+    if (!synced.isDone()) {
+      doc.applyUpdate(update, conversation); // before the server's state: part of what the client starts from
+    } else if (replica != null) {
+      unapplied.add(update);
+      if (unapplied.size() >= MAX_UNAPPLIED) {
+        applyToReplica();
+      }
     }
   }
 
-  @Override
-  public void applyReceived() {
+  /** Applies what waits to the replica, in one transaction. */
+  private void applyToReplica() {
     if (unapplied.isEmpty()) {
       return;
     }
     try {
-      doc.transact(txn -> {
+      replica.transact(txn -> {
         for (byte[] update : unapplied) {
-          doc.applyUpdate(update, conversation);
+          replica.applyUpdate(update, conversation);
         }
       }, conversation);
     } catch (RuntimeException e) {
@@ -285,9 +305,6 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
 
   /** Starts editing {@code perSecond} times a second, the first after a random part of a period; any thread. */
   void startEditing(double perSecond) {
-    if (!replica) {
-      throw new IllegalStateException("client " + index + " has no replica and cannot edit: give writers replicas");
-    }
     long period = (long) (TimeUnit.SECONDS.toNanos(1) / perSecond);
     long delay = random.nextLong(period);
     channel.eventLoop().execute(() -> edits = channel.eventLoop()
@@ -332,16 +349,9 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
     for (int i = 0; i < n; i++) {
       chars.append(LETTERS.charAt(random.nextInt(LETTERS.length())));
     }
-    applyReceived();
     YText text = doc.getText(TEXT);
-    Subscription listening = doc.onUpdate((update, origin, txn) -> editUpdate = update);
-    try {
-      text.insert(random.nextInt(Math.min(text.length(), EDIT_WINDOW) + 1), chars.toString());
-    } finally {
-      listening.close();
-    }
-    byte[] update = editUpdate;
-    editUpdate = null;
+    text.insert(random.nextInt(Math.min(text.length(), EDIT_WINDOW) + 1), chars.toString());
+    byte[] update = lastUpdate;
     tracker.sent(update, receivers, System.nanoTime(), node);
     if (protocol.acknowledges()) {
       tracker.ackRequested();
@@ -350,24 +360,26 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
   }
 
   /**
-   * The document's text and state vector, read on the event loop; any thread. Without a replica, the text is null
-   * and the state vector is the clocks received.
+   * What the convergence check compares, read on the event loop; any thread. With a replica, its text and state
+   * vector; without one, no text and the clocks the client holds: those received (see {@link #seen}) and its own.
    */
   io.netty.util.concurrent.Future<Snapshot> snapshot() {
     return channel.eventLoop().submit(() -> {
-      if (!replica) {
-        return new Snapshot(null, receivedStateVector(), channel.isActive());
+      if (replica == null) {
+        return new Snapshot(null, heldStateVector(), channel.isActive());
       }
-      applyReceived();
-      return new Snapshot(doc.getText(TEXT).toString(), doc.encodeStateVector(), channel.isActive());
+      applyToReplica();
+      return new Snapshot(replica.getText(TEXT).toString(), replica.encodeStateVector(), channel.isActive());
     });
   }
 
-  /** {@link #seen} as an encoded state vector (its own edits are none: a client without a replica never edits). */
-  private byte[] receivedStateVector() {
-    Lib0Encoder out = new Lib0Encoder(8 + 10 * seen.size());
-    out.writeVarUint(seen.size());
-    seen.forEach((client, clock) -> {
+  /** {@link #seen} and the client's own clock, as an encoded state vector. */
+  private byte[] heldStateVector() {
+    Map<Long, Long> held = new HashMap<>(seen);
+    doc.stateVector().toMap().forEach((client, clock) -> held.merge(client, (long) clock, Math::max));
+    Lib0Encoder out = new Lib0Encoder(8 + 10 * held.size());
+    out.writeVarUint(held.size());
+    held.forEach((client, clock) -> {
       out.writeVarUint(client);
       out.writeVarUint(clock);
     });

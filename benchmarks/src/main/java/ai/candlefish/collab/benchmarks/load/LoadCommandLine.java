@@ -22,8 +22,9 @@ final class LoadCommandLine {
         --prefix P                  document names are P0, P1, ... (default load-doc-)
         --rate R                    edits per second of each writing client, 0 for idle clients (default 1)
         --writers W                 only clients 0 .. W-1 edit (default: all)
-        --replicas K                only clients 0 .. K-1 (every writer) apply what they receive to a replica
-                                    of their document; the others time receipts and count bytes (default: all)
+        --replicas K                clients 0 .. K-1 also apply what they receive and make to a replica of
+                                    their document, which the convergence check compares with the server's
+                                    text; every client's clocks are checked (default: one per document)
         --document-bytes B          give each document a text of about B encoded bytes first (default 0)
         --warmup S                  seconds of edits before latencies count (default 0)
         --duration S                measured seconds, or how long idle clients stay (default 10)

@@ -614,9 +614,10 @@ public final class LoadGenerator {
   private record Convergence(int checked, int diverged, String first) {}
 
   /**
-   * Compares, per document of this process, every connected client's replica with the server's state (fetched by a
-   * new client).
-   * The fresh clients connect a batch of documents at a time ({@link #CONVERGENCE_BATCH}): the machine allows a
+   * Compares, per document of this process, the server's state (fetched by a new client) with every connected
+   * client's: the text and state vector of each replica, the clocks every other client holds (see {@link LoadClient}).
+   * With the {@link LatencyTracker}'s count (every update sent reached each other client of its document once), that
+   * says every client received everything and the server holds what its replicas hold. The fresh clients connect a batch of documents at a time ({@link #CONVERGENCE_BATCH}): the machine allows a
    * process 20,000 open files, and the server holds one for each client too.
    */
   private Convergence checkConvergence() {
@@ -686,7 +687,7 @@ public final class LoadGenerator {
       if (!s.connected()) {
         return name + ": client " + c.index + " was disconnected";
       }
-      // A client without a replica has the clocks it received, and no text.
+      // A client without a replica has no text: the clocks it holds (received and its own) are compared.
       if ((s.text() != null && !s.text().equals(server.text()))
           || !StateVector.decode(s.stateVector()).equals(StateVector.decode(server.stateVector()))) {
         return name + ": client " + c.index + (s.text() == null ? " received the clocks "

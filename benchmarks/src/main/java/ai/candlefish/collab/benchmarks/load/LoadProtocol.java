@@ -14,9 +14,9 @@ import java.net.URI;
  * creates the client's conversation and {@link Conversation#opened()} sends whatever opens the document
  * (authentication, sync step 1, awareness). Every binary message from the server goes to
  * {@link Conversation#received}; the conversation hands each remote update to {@link Listener#remoteUpdate} (the
- * load generator times it there and applies it to the document later), applies the initial sync's state to the
- * document with itself as the origin, and says {@link Listener#synced()} once the server's state is in. Local
- * edits go out through {@link Conversation#sendUpdate}.
+ * load generator times and counts it there), applies the initial sync's state to the document with itself as the
+ * origin, and says {@link Listener#synced()} once the server's state is in. Local edits go out through
+ * {@link Conversation#sendUpdate}.
  *
  * <p>y-websocket ({@link YWebsocketLoadProtocol}) has one connection per document; a multi-document protocol
  * (collab/1, {@link CollabV1LoadProtocol}) returns the same URI for every document, asks for its WebSocket
@@ -54,7 +54,7 @@ public interface LoadProtocol {
    * The conversation of one client with one document, started once its WebSocket is open.
    *
    * @param document the document's name
-   * @param doc the client's replica (the conversation applies the server's updates to it)
+   * @param doc the client's document (the conversation applies the sync steps' state to it, not the updates)
    * @param awareness the client's awareness (the conversation applies the server's awareness updates to it)
    * @param out where the conversation's messages go
    * @param listener what the conversation reports to the load generator
@@ -69,20 +69,11 @@ public interface LoadProtocol {
 
   /** What a conversation tells the load generator; called on the connection's event loop. */
   interface Listener {
-    /** The initial exchange is complete: the client's replica holds the server's state. */
+    /** The initial exchange is complete: the client's document holds the server's state. */
     void synced();
 
-    /**
-     * A Yjs v1 update from the server (not the initial state), not applied to the replica: the listener applies it,
-     * with the conversation as the origin, by {@link #applyReceived()} at the latest.
-     */
+    /** A Yjs v1 update from the server (not the initial state), which the conversation does not apply. */
     void remoteUpdate(byte[] update);
-
-    /**
-     * Applies to the replica the remote updates that {@link #remoteUpdate} handed over and that wait: the
-     * conversation calls it before it reads or changes the replica itself (a sync step).
-     */
-    void applyReceived();
 
     /**
      * The server acknowledged an update sent at {@code sentNanos} ({@link System#nanoTime()}): it is applied and

@@ -18,11 +18,13 @@ import java.util.Objects;
  * @param documentPrefix document names are this prefix and a number
  * @param rate edits per second of each writing client; 0 for idle clients
  * @param writers how many clients edit (clients {@code 0 .. writers - 1}); the others only read
- * @param replicas how many clients keep a replica of their document (clients {@code 0 .. replicas - 1}, every
- *     writer among them): they apply what they receive, and the convergence check compares their text and state
- *     vector with the server's. The others only time each update's receipt and count its bytes (the check compares
- *     the clocks they received with the server's state vector): a receiver that costs the load generator less
- *     than a server's delivery, so that the generator, on the same cores, is not what a ladder measures
+ * @param replicas how many clients also keep a replica of their document (clients {@code 0 .. replicas - 1}; the
+ *     default, {@code documents}, is one per document): it applies every update the client receives and makes, and
+ *     the convergence check compares its text and state vector with the server's. Every client, with a replica or
+ *     not, edits its own document (the initial sync's state and its own edits) and only times and counts each
+ *     update it receives; the check compares the clocks it holds with the server's state vector. So a receiver
+ *     costs the load generator less than a server's delivery, and the generator, on the same cores, is not what
+ *     a ladder measures
  * @param initialDocumentBytes before the clients connect, each document is given a text whose encoded state is
  *     about this size, by a client that stays connected to the end; 0 for empty documents
  * @param warmup how long clients edit before latencies count
@@ -71,10 +73,6 @@ public record LoadSettings(URI server, String serverName, LoadProtocol protocol,
     nodePids = List.copyOf(nodePids);
     Objects.requireNonNull(redis, "redis");
     Objects.requireNonNull(settle, "settle");
-    if (writers > replicas) {
-      throw new IllegalArgumentException("every writer needs a replica, but there are " + writers + " writers and "
-          + replicas + " replicas: set replicas to at least writers");
-    }
     if (processes < 1 || processes > documents || process < 0 || process >= processes) {
       throw new IllegalArgumentException("need 1 <= processes <= documents and 0 <= process < processes but got "
           + processes + " processes, process " + process + ", " + documents + " documents");
@@ -238,7 +236,10 @@ public record LoadSettings(URI server, String serverName, LoadProtocol protocol,
       return this;
     }
 
-    /** How many clients keep a replica of their document (the first ones; see {@link LoadSettings#replicas()}); default: all. */
+    /**
+     * How many clients also keep a replica of their document (the first ones; see {@link LoadSettings#replicas()});
+     * default: one per document.
+     */
     public Builder replicas(int replicas) {
       if (replicas < 0) {
         throw new IllegalArgumentException("replicas must not be negative but was " + replicas);
@@ -343,7 +344,7 @@ public record LoadSettings(URI server, String serverName, LoadProtocol protocol,
 
     public LoadSettings build() {
       return new LoadSettings(server, serverName, protocol, scenario, clients, documents, documentPrefix, rate,
-          writers < 0 ? clients : Math.min(writers, clients), replicas < 0 ? clients : Math.min(replicas, clients),
+          writers < 0 ? clients : Math.min(writers, clients), Math.min(replicas < 0 ? documents : replicas, clients),
           initialDocumentBytes, warmup,
           duration, awarenessInterval, ioThreads, connectConcurrency, localAddresses, serverPid, seed, servers,
           nodePids, databasePid, redis, warmupConnections, settle, processes, process);

@@ -91,7 +91,6 @@ public final class YWebsocketLoadProtocol implements LoadProtocol {
           listener.remoteUpdate(u.update());
           return;
         }
-        listener.applyReceived();
         SyncMessage reply = SyncProtocol.handle(doc, m, this);
         if (reply != null) {
           out.send(syncFrame(reply));

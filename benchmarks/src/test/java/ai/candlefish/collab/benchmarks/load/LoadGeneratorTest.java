@@ -187,10 +187,10 @@ class LoadGeneratorTest {
   }
 
   @Test
-  void settings_writersWithoutReplicas_areRefusedWithWhatToDo() {
-    assertThatThrownBy(() -> settings().clients(10, 2).writers(4).replicas(2).build())
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("4 writers and 2 replicas");
+  void settings_replicas_areOnePerDocumentByDefault() {
+    assertThat(settings().clients(10, 2).build().replicas()).isEqualTo(2);
+    assertThat(settings().clients(10, 2).replicas(20).build().replicas()).isEqualTo(10);
+    assertThat(settings().clients(10, 2).replicas(0).build().hasReplica(0)).isFalse();
   }
 
   @Test
