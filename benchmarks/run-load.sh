@@ -40,12 +40,14 @@
 #                          that stays connected); how long until each has received the server's state (each client
 #                          has an event loop of its own, so that one replica applying the state delays no other's
 #                          receipt)
-#              peak        100 clients on 10 documents at 5, 10, 20, 40, 60 and 80 edits/s each (4,500 to 72,000
-#                          deliveries/s offered: 900 per edit/s), 10 s warm-up (a fresh JVM or Node process compiles
-#                          its hot paths in it, as a running server has) and 15 s measured per step; a server's next
-#                          step runs only if it held this one: p99 under 100 ms without errors, and at least 95 % of
-#                          the deliveries offered delivered (a generator that falls behind sends its edits late, and
-#                          times them from when it sent them: the p99 alone would pass a step nobody offered)
+#              peak        100 clients on 10 documents at 5, 10, 20 and 40 edits/s each, then steps 1.25x apart: 50,
+#                          63, 79, 99, 124 and 155 (4,500 to 139,500 deliveries/s offered: 900 per edit/s; the fine
+#                          steps measure the ratio of two servers' highest steps to 25 %), 10 s warm-up (a fresh JVM
+#                          or Node process compiles its hot paths in it, as a running server has) and 15 s measured
+#                          per step; a server's next step runs only if it held this one: p99 under 100 ms without
+#                          errors, and at least 95 % of the deliveries offered delivered (a generator that falls
+#                          behind sends its edits late, and times them from when it sent them: the p99 alone would
+#                          pass a step nobody offered)
 #   collab-netty scenarios: connections (10,000 idle connections on 1,000 documents, awareness every 30 s, held 40 s)
 #              relay       (1,000 clients on 100 documents, 1 edit/s each, 10 s warm-up, 60 s measured)
 #              relay-v1    (the same as relay, but the clients speak collab/1: the subprotocol collab.v1, protobuf
@@ -298,7 +300,7 @@ run_one() {
 steps_of() {
   case "$1" in
     idle) echo idle-2000 idle-5000 idle-10000 idle-19500 ;;
-    peak) echo peak-5 peak-10 peak-20 peak-40 peak-60 peak-80 ;;
+    peak) echo peak-5 peak-10 peak-20 peak-40 peak-50 peak-63 peak-79 peak-99 peak-124 peak-155 ;;
     *) echo "$1" ;;
   esac
 }
