@@ -72,6 +72,8 @@
 #   LOAD_WARMUP=S (the warm-up of every scenario that has one, in seconds, instead of the scenario's: after the peak
 #   steps' 10 s, collab-netty's C2 compiler still used about a third of its CPU in the measured phase at peak-5, ~0.5-3
 #   us per delivered update after 25-40 s; see RESULTS.md, "Server CPU, round 5");
+#   LOAD_PROTOCOLS="P..." (collab-netty's client protocols, e.g. "y-websocket hocuspocus" or "hocuspocus": one run
+#   each; default: both with --peers or several servers, else the generator's default, y-websocket);
 #   LOAD_PEAK_WRITERS=W (the peak steps' writers per document, default 10: every client; with fewer, each writer edits
 #   10/W times as often, so that a document gets as many updates as before; fewer sockets carry them, which changes
 #   how a server coalesces its writes: see RESULTS.md, "Server, round 12");
@@ -239,7 +241,8 @@ scenario_args() {
 # The protocols a server is driven in.
 protocols_of() {
   case "$1" in
-    collab-netty) if [[ $write_results == 1 || "$servers" == *,* ]]; then echo y-websocket hocuspocus; else echo default; fi ;;
+    collab-netty) if [[ -n "${LOAD_PROTOCOLS:-}" ]]; then echo "$LOAD_PROTOCOLS";
+                  elif [[ $write_results == 1 || "$servers" == *,* ]]; then echo y-websocket hocuspocus; else echo default; fi ;;
     y-websocket-server) echo y-websocket ;;
     hocuspocus) echo hocuspocus ;;
   esac
