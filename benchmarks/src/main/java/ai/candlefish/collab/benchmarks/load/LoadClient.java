@@ -7,10 +7,12 @@ import ai.candlefish.collab.core.internal.codec.Lib0Encoder;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.util.ArrayList;
@@ -55,6 +57,8 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
    * a shorter one), so that a scenario that starts from a long text (join's, a seeded one) edits near its start.
    */
   static final int EDIT_WINDOW = 2_000;
+  /** How long {@link #leave()} waits for the server's close frame. */
+  static final int LEAVE_SECONDS = 10;
 
   /** A client's document, as compared at the end. */
   record Snapshot(String text, byte[] stateVector, boolean connected) {}
@@ -179,8 +183,8 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
     if (frame instanceof CloseWebSocketFrame close) {
       if (!closing) {
         noteFailure("the server closed with " + close.statusCode() + " " + close.reasonText());
-      }
-      ctx.close();
+        ctx.close();
+      } // else the answer to leave(): the server closes the connection next (RFC 6455 7.1.1)
       return;
     }
     if (!(frame instanceof BinaryWebSocketFrame) || conversation == null) {
@@ -384,6 +388,18 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
       out.writeVarUint(clock);
     });
     return out.toByteArray();
+  }
+
+  /**
+   * Leaves with a WebSocket close frame (an expected close); any thread. The future completes once the connection
+   * is closed: when the server, having answered with its close frame, has closed its socket (it holds the file no
+   * more), or after {@link #LEAVE_SECONDS}.
+   */
+  ChannelFuture leave() {
+    closing = true;
+    channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE));
+    channel.eventLoop().schedule(() -> channel.close(), LEAVE_SECONDS, TimeUnit.SECONDS);
+    return channel.closeFuture();
   }
 
   /** Closes the connection (an expected close); any thread. */

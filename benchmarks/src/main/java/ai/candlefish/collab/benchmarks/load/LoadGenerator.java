@@ -37,6 +37,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,10 +69,12 @@ public final class LoadGenerator {
       TimeUnit.MILLISECONDS.toNanos(Math.max(100, Long.getLong("load.reportMillis", 10_000)));
   private static final long SYNC_TIMEOUT_SECONDS = 300;
   /**
-   * Documents whose server state is fetched at once in the convergence check: a new connection each, which the server
-   * holds beside every client's (at 19,900 clients a batch of 200 ran the server out of its 20,000 files).
+   * Documents whose server state is fetched at once in the convergence check: a new connection each, in the place
+   * of one of the document's clients, which leaves first (see {@link #checkConvergence()}).
    */
   private static final int CONVERGENCE_BATCH = 50;
+  /** How often the convergence check tries to fetch a document's state from the server. */
+  private static final int PROBE_ATTEMPTS = 5;
   /** Connections open at once in the server's warm-up (see {@link #warmUpServer()}). */
   private static final int WARMUP_BATCH = 50;
 
@@ -642,14 +645,29 @@ public final class LoadGenerator {
       }
     }
     for (int batch = 0; batch < documents.size(); batch += CONVERGENCE_BATCH) {
+      List<Integer> batchDocuments = documents.subList(batch, Math.min(documents.size(), batch + CONVERGENCE_BATCH));
+      // Each probe takes the place of one of its document's clients, whose snapshot is taken: the server then holds
+      // no more connections than it held clients (a server process may hold only so many files).
+      List<io.netty.channel.ChannelFuture> left = new ArrayList<>();
+      for (int d : batchDocuments) {
+        List<LoadClient> documentClients = byDocument.getOrDefault(documentName(d), List.of());
+        LoadClient leaving = documentClients.isEmpty() ? null : documentClients.get(documentClients.size() - 1);
+        if (documentClients.size() > 1 && snapshots.containsKey(leaving)) {
+          snapshots.get(leaving).syncUninterruptibly();
+          left.add(leaving.leave());
+        }
+      }
+      left.forEach(f -> f.awaitUninterruptibly(LoadClient.LEAVE_SECONDS + 5, TimeUnit.SECONDS));
       List<LoadClient> probes = new ArrayList<>();
-      for (int d : documents.subList(batch, Math.min(documents.size(), batch + CONVERGENCE_BATCH))) {
+      for (int d : batchDocuments) {
         LoadClient probe = passiveClient(-1 - d, d);
         probes.add(probe);
         connect(probe, d);
       }
-      for (LoadClient probe : probes) {
-        String problem = compare(probe, byDocument.getOrDefault(probe.document, List.of()), snapshots);
+      for (int i = 0; i < probes.size(); i++) {
+        LoadClient probe = probes.get(i);
+        String problem = compare(batchDocuments.get(i), probe, byDocument.getOrDefault(probe.document, List.of()),
+            snapshots);
         checked++;
         if (problem != null) {
           diverged++;
@@ -658,20 +676,35 @@ public final class LoadGenerator {
           }
         }
       }
-      probes.forEach(LoadClient::close);
     }
     return new Convergence(checked, diverged, first);
   }
 
-  /** What differs between the server's state of a document (fetched by {@code probe}) and its clients', or null. */
-  private static String compare(LoadClient probe, List<LoadClient> documentClients,
+  /**
+   * What differs between the server's state of a document (fetched by {@code probe}, or by another one if the server
+   * refused it: a connection that left may not be let go of yet) and its clients', or null.
+   */
+  private String compare(int d, LoadClient probe, List<LoadClient> documentClients,
       Map<LoadClient, io.netty.util.concurrent.Future<LoadClient.Snapshot>> snapshots) {
-    LoadClient.Snapshot server;
-    try {
-      probe.synced.get(60, TimeUnit.SECONDS);
-      server = probe.snapshot().syncUninterruptibly().getNow();
-    } catch (Exception e) {
-      return probe.document + ": cannot fetch the server's state: " + e;
+    LoadClient.Snapshot server = null;
+    Exception failed = null;
+    for (int attempt = 0; attempt < PROBE_ATTEMPTS && server == null; attempt++) {
+      if (attempt > 0) {
+        probe.close();
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+        probe = passiveClient(-1 - d, d);
+        connect(probe, d);
+      }
+      try {
+        probe.synced.get(60, TimeUnit.SECONDS);
+        server = probe.snapshot().syncUninterruptibly().getNow();
+      } catch (Exception e) {
+        failed = e;
+      }
+    }
+    probe.close();
+    if (server == null) {
+      return probe.document + ": cannot fetch the server's state: " + failed;
     }
     return compare(probe.document, server, documentClients, snapshots);
   }

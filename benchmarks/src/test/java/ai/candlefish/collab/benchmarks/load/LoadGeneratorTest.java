@@ -133,6 +133,26 @@ class LoadGeneratorTest {
     assertThat(paths.subList(60, 72)).noneMatch(p -> p.contains("warmup-"));
   }
 
+  /**
+   * A server that may hold only as many connections as there are clients (as one at its process's open-file limit):
+   * the convergence check's probe of each document takes the place of one of its clients, which leaves first.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"y-websocket", "hocuspocus"})
+  void run_convergenceCheck_needsNoConnectionBeyondTheClients(String protocol) throws Exception {
+    server.close();
+    server = CollabServer.newBuilder().port(0).host("127.0.0.1").authenticator(Authenticator.insecureAllowAll("load"))
+        .connectionLimits(12, 12).build().start();
+
+    LoadReport report = LoadGenerator.run(settings().protocol(LoadCommandLine.protocol(protocol)).clients(12, 3)
+        .rate(2).phases(Duration.ZERO, Duration.ofMillis(500)).build());
+
+    assertThat(report.connected()).isEqualTo(12);
+    assertThat(report.documentsChecked()).isEqualTo(3);
+    assertThat(report.converged()).as(report.divergence()).isTrue();
+    assertThat(report.errors()).isZero();
+  }
+
   @Test
   void run_refusedClient_isReportedWithTheServersCloseCodeAndReason() throws Exception {
     server.close();
