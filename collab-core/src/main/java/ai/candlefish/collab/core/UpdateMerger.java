@@ -1,7 +1,10 @@
 package ai.candlefish.collab.core;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
 
 /**
  * The algebra of encoded updates, v1 or v2, without a document (Yjs {@code mergeUpdates}, {@code diffUpdate},
@@ -21,6 +24,10 @@ final class UpdateMerger {
     final boolean filterSkips;
     int next;
     AbstractStruct curr;
+    /** Among readers whose structs tie, the one with the higher stamp comes first (see {@link Heads}). */
+    long stamp;
+    /** The struct {@link Heads} counts this reader at. */
+    AbstractStruct counted;
 
     Reader(List<AbstractStruct> structs, boolean filterSkips) {
       this.structs = structs;
@@ -33,6 +40,128 @@ final class UpdateMerger {
         curr = next < structs.size() ? structs.get(next++) : null;
       } while (filterSkips && curr instanceof Skip);
       return curr;
+    }
+  }
+
+  /**
+   * The readers in the order Yjs's {@code mergeUpdates} sorts them into before each struct it writes, without
+   * sorting them all each time (which made a merge of n one-struct updates cost n^2 log n).
+   *
+   * <p>Yjs sorts with V8's stable TimSort, and between two sorts only the reader in front has moved. Where the
+   * comparator is consistent, a stable sort's result is fixed: by key, ties in the order of the array before the sort,
+   * where the reader that moved stands first. So a priority queue by key, ties to the reader that moved last (the
+   * highest {@link Reader#stamp}), yields the same front in O(log n).
+   *
+   * <p>The comparator is not consistent for a GC and an Item at the same id: each is smaller than the other, so their
+   * order depends on every step of V8's algorithm over the whole array. While two readers stand at such a pair, the
+   * readers are laid out as the array Yjs holds and sorted exactly as V8 does ({@link JsArraySort}); once no such pair
+   * is left, the array's positions become the stamps again. (Such a pair waiting while many other structs are
+   * written costs what every merge cost before: a full sort per struct.)
+   */
+  private static final class Heads {
+    private final PriorityQueue<Reader> queue = new PriorityQueue<>(Heads::order);
+    /** Per id that some reader stands at: how many readers stand at a GC there, and how many at an Item. */
+    private final Map<ID, int[]> atId = new HashMap<>();
+    /** How many ids of {@link #atId} have both a GC and an Item: while any, the readers are sorted as an array. */
+    private int inconsistentIds;
+    /** The readers as Yjs's array holds them while {@link #inconsistentIds} is positive; null while queued. */
+    private List<Reader> array;
+    /** The reader {@link #next} returned last (out of the queue while queued). */
+    private Reader front;
+    private long lastStamp;
+
+    Heads(List<Reader> readers) {
+      array = new ArrayList<>(readers);
+      for (Reader r : array) {
+        count(r);
+      }
+    }
+
+    /** The reader Yjs's sort puts in front, once the front reader has moved (null when all are exhausted). */
+    Reader next() {
+      if (front != null) {
+        count(front);
+      }
+      if (array == null && inconsistentIds > 0) {
+        // The array before Yjs's sort: the reader that moved, then the others as the last sort left them.
+        List<Reader> rest = new ArrayList<>(queue);
+        rest.sort(Heads::order);
+        array = new ArrayList<>(rest.size() + 1);
+        if (front != null) {
+          array.add(front);
+        }
+        array.addAll(rest);
+        queue.clear();
+      }
+      if (array != null) {
+        array.removeIf(r -> r.curr == null);
+        if (inconsistentIds > 0) {
+          JsArraySort.sort(array, Heads::yjsOrder);
+          front = array.isEmpty() ? null : array.get(0);
+          return front;
+        }
+        for (int i = 0; i < array.size(); i++) {
+          array.get(i).stamp = lastStamp + array.size() - i;
+        }
+        lastStamp += array.size();
+        queue.addAll(array);
+        array = null;
+      } else if (front != null && front.curr != null) {
+        front.stamp = ++lastStamp;
+        queue.add(front);
+      }
+      front = queue.poll();
+      return front;
+    }
+
+    /** Moves {@code r}'s count in {@link #atId} from the struct it was counted at to the one it stands at now. */
+    private void count(Reader r) {
+      if (r.counted != null) {
+        ID id = new ID(r.counted.client, r.counted.clock);
+        int[] n = atId.get(id);
+        boolean wasInconsistent = n[0] > 0 && n[1] > 0;
+        n[r.counted instanceof Item ? 1 : 0]--;
+        if (n[0] == 0 && n[1] == 0) {
+          atId.remove(id);
+        } else if (wasInconsistent && (n[0] == 0 || n[1] == 0)) {
+          inconsistentIds--;
+        }
+      }
+      r.counted = r.curr;
+      if (r.curr != null) {
+        int[] n = atId.computeIfAbsent(new ID(r.curr.client, r.curr.clock), k -> new int[2]);
+        boolean wasInconsistent = n[0] > 0 && n[1] > 0;
+        n[r.curr instanceof Item ? 1 : 0]++;
+        if (!wasInconsistent && n[0] > 0 && n[1] > 0) {
+          inconsistentIds++;
+        }
+      }
+    }
+
+    /** Yjs's order where it is consistent: higher clients first, then lower clocks; ties to the latest stamp. */
+    private static int order(Reader a, Reader b) {
+      int c = keyOrder(a.curr, b.curr);
+      return c != 0 ? c : Long.compare(b.stamp, a.stamp);
+    }
+
+    private static int keyOrder(AbstractStruct a, AbstractStruct b) {
+      if (a.client != b.client) {
+        return Long.compare(b.client, a.client);
+      }
+      if (a.clock != b.clock) {
+        return Integer.compare(a.clock, b.clock);
+      }
+      // Unlike Yjs, an item of length 0 before the struct that shares its clock: the other way round it is taken
+      // for part of what was written, and dropped, though what follows may name it as its origin.
+      return Boolean.compare(a.length != 0, b.length != 0);
+    }
+
+    /** Yjs's comparator as it is, with a GC and an Item at the same id each smaller than the other. */
+    private static int yjsOrder(Reader a, Reader b) {
+      if (a.curr.client == b.curr.client && a.curr.clock == b.curr.clock && a.curr.getClass() != b.curr.getClass()) {
+        return a.curr instanceof Skip ? 1 : -1;
+      }
+      return keyOrder(a.curr, b.curr);
     }
   }
 
@@ -99,33 +228,12 @@ final class UpdateMerger {
     for (Stream s : updates) {
       readers.add(new Reader(s.structs(), true));
     }
+    Heads heads = new Heads(readers);
     UpdateEncoder out = format.newEncoder();
     Writer writer = new Writer(out);
     AbstractStruct currWrite = null;
     int currOffset = 0;
-    while (true) {
-      readers.removeIf(r -> r.curr == null);
-      // Higher clients first, then lower clocks. Yjs's comparator is inconsistent for a GC and an Item at the same
-      // id (each is "smaller"), so their order is whatever V8's sort makes of it: sort exactly as V8 does.
-      JsArraySort.sort(readers, (a, b) -> {
-        if (a.curr.client == b.curr.client) {
-          int clockDiff = Integer.compare(a.curr.clock, b.curr.clock);
-          if (clockDiff == 0) {
-            if (a.curr.getClass() == b.curr.getClass()) {
-              // Unlike Yjs, an item of length 0 before the struct that shares its clock: the other way round it is
-              // taken for part of what was written, and dropped, though what follows may name it as its origin.
-              return Boolean.compare(a.curr.length != 0, b.curr.length != 0);
-            }
-            return a.curr instanceof Skip ? 1 : -1;
-          }
-          return clockDiff;
-        }
-        return Long.compare(b.curr.client, a.curr.client);
-      });
-      if (readers.isEmpty()) {
-        break;
-      }
-      Reader currDecoder = readers.get(0);
+    for (Reader currDecoder = heads.next(); currDecoder != null; currDecoder = heads.next()) {
       long firstClient = currDecoder.curr.client;
       if (currWrite != null) {
         AbstractStruct curr = currDecoder.curr;
