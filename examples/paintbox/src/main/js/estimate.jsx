@@ -75,6 +75,39 @@ function useReconnectWhenRefused (provider, renew, id, onGone) {
 }
 
 /**
+ * Why the server stopped this page's session for good, once it has: `{ code, reason }` of a close that the provider
+ * does not come back from (a 44xx: a change the server refused, 4403, with the host's reason; one too large, nested
+ * too deep, or that waits for what the server never got), null while the page syncs. 4401 is not one: a refused
+ * token is renewed (useReconnectWhenRefused).
+ */
+function useRefusal (provider) {
+  const [refusal, setRefusal] = useState(null)
+  useEffect(() => {
+    const onClosed = ({ code, reason }) => { if (code !== UNAUTHORIZED) setRefusal({ code, reason }) }
+    const onStatus = ({ status }) => { if (status === 'connected') setRefusal(null) }
+    provider.on('closed', onClosed)
+    provider.on('status', onStatus)
+    return () => { provider.off('closed', onClosed); provider.off('status', onStatus) }
+  }, [provider])
+  return refusal
+}
+
+/**
+ * What a refused page says: what happened, in the server's words, and what to do. The page's document (and its copy
+ * in this browser) holds the refused change, which every later sync would send again and have refused: starting
+ * again from the saved estimate means forgetting that copy (`onStartAgain`) and loading the page anew.
+ */
+function Refused ({ refusal, onStartAgain }) {
+  return (
+    <p className='error' id='refused' data-code={refusal.code}>
+      The server stopped taking this page's changes: {refusal.reason || 'no reason given'} ({refusal.code}). What was
+      typed here since is not saved, and this page no longer syncs. Copy what you want to keep, then{' '}
+      <button className='link' id='start-again' onClick={onStartAgain}>start again from the saved estimate</button>.
+    </p>
+  )
+}
+
+/**
  * Moves the provider on to the next of `urls` (this instance's socket, then the cluster's other instances') when a
  * connection to the one it used could not be opened, so that a page whose instance died (`kill -9`, a crash) goes on
  * through another, with what was typed meanwhile; every instance serves every estimate. A connection that was open
@@ -101,13 +134,16 @@ function useFailover (provider, urls) {
  * Only an estimate the user may change (`writable`, from the API): the server drops a read-only token's edits without a
  * word, and kept here they would come back with every later page of the estimate in this browser. Kept per user: on a
  * shared computer the next person to sign in must neither read the last one's copy nor send their unsent edits.
- * `forget`: the estimate is no more (deleted, or not there for this user): its copy here is removed.
+ * `forget`: the estimate is no more (deleted, or not there for this user), or the user starts again from the saved
+ * estimate: its copy here is removed, then `forgotten` is called (if given).
  */
-function useKeptInBrowser (userName, documentName, doc, provider, writable, forget) {
+function useKeptInBrowser (userName, documentName, doc, provider, writable, forget, forgotten) {
   useEffect(() => {
     const name = `paintbox/${userName}/${documentName}`
     if (forget) {
-      indexedDB.deleteDatabase(name) // waits until the copy that the last run of this effect opened is closed
+      // Waits until the copy that the last run of this effect opened is closed.
+      const deleting = indexedDB.deleteDatabase(name)
+      if (forgotten) deleting.onsuccess = deleting.onerror = forgotten
       return
     }
     if (!writable) return
@@ -505,9 +541,12 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
   useEffect(() => {
     if (gone) provider.disconnect()
   }, [provider, gone !== null])
+  const refusal = useRefusal(provider)
+  const [startingAgain, startAgain] = useState(false)
+  // A refused page stays as it is (not made read-only: the notes editor would connect the provider again).
   const writable = estimate !== null && estimate.writable === true && !gone
   useKeptInBrowser(user.name, documentName, doc, provider, writable,
-    gone !== null || (error !== null && error.missing))
+    gone !== null || (error !== null && error.missing) || startingAgain, startingAgain && (() => location.reload()))
   const rooms = doc.getArray('rooms')
   const totals = doc.getMap('totals')
   useObserved(rooms)
@@ -562,6 +601,7 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
         {writable && <DeleteButton id={id} title={estimate.title} user={user} onUnauthorized={onUnauthorized} />}
         <span className={'status ' + status} id='status'>{status}</span>
       </div>
+      {refusal && <Refused refusal={refusal} onStartAgain={() => startAgain(true)} />}
       <div className='people' id='people' aria-label='people here'>
         {people.map(p => <span key={p.id} className='person' style={{ background: p.color }}>
           {p.name}{p.you ? ' (you)' : ''}</span>)}

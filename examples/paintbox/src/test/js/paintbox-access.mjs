@@ -16,7 +16,8 @@
 //             must refuse it (close 4403, and the page does not reconnect); Alice's page must never receive any of
 //             it: it goes on showing the estimate with the server's total, syncing, keeping its undo history and its
 //             copy in the browser; Carol, opening the estimate afterwards, must get Alice's later edit and none of
-//             Bob's forgery.
+//             Bob's forgery. Bob's page must say what happened (the server's reason) and what to do, and, once he
+//             chooses to start again from the saved estimate, sync and edit again without it.
 //     revoke  Vic has an estimate open when the server revokes his access (the test does, once it sees him on it):
 //             his page must say so and show nothing to edit, open no socket again (and not sign him in again by
 //             itself), and offer to sign in again, which leads to the sign-in form; Alice, on the same estimate,
@@ -145,6 +146,10 @@ const SCENARIOS = {
     await bob.page.waitForTimeout(3000) // the provider's back-off: a reconnect would show by now
     check(bob.sockets.length === socketsThen && !(await bob.page.evaluate(() => window.paintbox.provider.wsconnected)),
       'Bob\'s page does not reconnect')
+    const refused = await bob.page.locator('#refused').textContent({ timeout: 15000 })
+    check(refused.includes(closed.reason) && refused.includes('start again from the saved estimate'),
+      'Bob\'s page says what happened and what to do: ' + refused)
+    await bob.page.screenshot({ path: `${shots}/refused-bob.png` })
 
     const forgery = who => who.page.evaluate(() => {
       const doc = window.paintbox.doc
@@ -171,9 +176,21 @@ const SCENARIOS = {
     const carolHas = await forgery(carol)
     check(carolHas.grand !== 999999 && carolHas.restored === 0 && carolHas.deleted === 0,
       'Carol\'s page has none of it: ' + JSON.stringify(carolHas))
+    const rooms = await carol.page.evaluate(() => [...document.querySelectorAll('.rooms > .room .room-name')]
+      .map(input => input.value))
+
+    // Bob starts again from the saved estimate: his browser's copy (with the refused change) is forgotten, and the
+    // page syncs and edits again.
+    await bob.page.click('#start-again')
+    await bob.page.waitForSelector('.estimate[data-status="synced"] #add-room', { timeout: 30000 })
+    await bob.page.waitForSelector('.room .room-name[value="Hall and stairs"]', { timeout: 15000 })
+    const bobHas = await forgery(bob)
+    check(bobHas.grand === aliceHas.grand && bobHas.restored === 0 && bobHas.deleted === 0 &&
+      await bob.page.locator('#refused').count() === 0, 'Bob\'s page starts again without it: ' + JSON.stringify(bobHas))
+    await (await addRoom(bob)).locator('.room-name').fill('Landing')
+    await alice.page.waitForSelector('.room .room-name[value="Landing"]', { timeout: 15000 })
     for (const who of [alice, bob, carol]) check(who.errors.length === 0, `${who.name}'s page had errors: ${who.errors}`)
-    return { id, bob: closed, rooms: await carol.page.evaluate(() => [...document.querySelectorAll('.rooms > .room .room-name')]
-      .map(input => input.value)) }
+    return { id, bob: closed, refused: refused.trim(), rooms }
   },
 
   async revoke (browser) {

@@ -103,14 +103,17 @@ class PaintboxAccessBrowserTest {
 
   /**
    * What only the server writes (the totals, a restore, a deletion: {@link ServerOwnedRoots}) a page cannot write:
-   * the server refuses it, and no other page ever sees it.
+   * the server refuses it, and no other page ever sees it. The refused page says so, and starts again from the saved
+   * estimate when its user asks.
    */
   @Test
-  void aPageThatWritesWhatOnlyTheServerWrites_isRefused_andTheOtherPagesNeverSeeIt() {
+  void aPageThatWritesWhatOnlyTheServerWrites_isRefused_saysWhy_andTheOtherPagesNeverSeeIt() {
     JsonNode seen = scenarios.passed("forged-marks");
 
     assertThat(seen.get("bob").get("code").asInt()).isEqualTo(4403);
     assertThat(seen.get("bob").get("reason").asText()).contains("is written by the server only");
+    assertThat(seen.get("refused").asText()).startsWith("The server stopped taking this page's changes: '")
+        .contains("is written by the server only (4403)");
     assertThat(seen.get("rooms").toString()).isEqualTo("[\"Hall and stairs\"]");
   }
 
