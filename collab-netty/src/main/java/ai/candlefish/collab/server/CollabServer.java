@@ -2,6 +2,7 @@ package ai.candlefish.collab.server;
 
 import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.core.UpdateLimits;
+import ai.candlefish.collab.server.handler.AcceptErrors;
 import ai.candlefish.collab.server.handler.BridgeConnector;
 import ai.candlefish.collab.server.handler.CollabServerInitializer;
 import ai.candlefish.collab.server.handler.SessionHandler;
@@ -178,6 +179,7 @@ public final class CollabServer implements AutoCloseable {
           .group(g)
           .channel(transport.serverChannel())
           .option(ChannelOption.SO_BACKLOG, 1024)
+          .handler(new AcceptErrors(rt))
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 256 * 1024))
           // Netty's adaptive sizes and 16 reads per event, with a smaller handle. One read per turn (fairer to a

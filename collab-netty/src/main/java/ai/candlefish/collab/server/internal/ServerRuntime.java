@@ -81,6 +81,7 @@ public final class ServerRuntime {
   private final RefusalReports totalRefusals = new RefusalReports(System.nanoTime());
   private final RefusalReports addressRefusals = new RefusalReports(System.nanoTime());
   private final RefusalReports tooBigMessages = new RefusalReports(System.nanoTime());
+  private final RefusalReports acceptFailures = new RefusalReports(System.nanoTime());
   private final AtomicInteger connections = new AtomicInteger();
   private final ScheduledThreadPoolExecutor timer;
   private final DocumentRegistry registry;
@@ -381,6 +382,21 @@ public final class ServerRuntime {
           + "its editor sends it again on every reconnect: raise maxMessageSize"
           + " (candlefish.collab.limits.max-message-size) if clients are to send updates that large",
           connections(report), config.maxMessageSize());
+    }
+  }
+
+  /**
+   * The listening socket could not accept a connection ({@code cause}: mostly the process's open-file limit, reached
+   * under a connection flood): logged at WARN, the first at once and then at most once a minute with how many, naming
+   * what to change. Netty logged each, with a stack trace: a flood of connections became a flood of log lines.
+   */
+  public void acceptFailed(Throwable cause) {
+    long report = acceptFailures.refused(System.nanoTime());
+    if (report > 0) {
+      log.warn("could not accept {} ({}); accepting pauses a second after each, the open ones are served: if the "
+          + "process is out of file descriptors, raise its open-file limit (ulimit -n, systemd's LimitNOFILE) above "
+          + "connectionLimits (candlefish.collab.limits.max-connections, now {}) or lower that", connections(report),
+          cause.toString(), config.maxConnections());
     }
   }
 
