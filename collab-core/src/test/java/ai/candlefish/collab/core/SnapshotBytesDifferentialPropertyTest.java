@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.candlefish.collab.core.internal.codec.Json;
+import ai.candlefish.collab.core.internal.codec.Lib0Decoder;
 import ai.candlefish.collab.core.internal.codec.Lib0Encoder;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -302,8 +303,9 @@ class SnapshotBytesDifferentialPropertyTest {
 
     /**
      * False when b, read as lib0 reads a snapshot, holds a range that ends past 2^31 - 1, a clock past it or a number
-     * written in more than 8 bytes: ours refuses those (see {@link Snapshot#decode}), Yjs reads them. True otherwise,
-     * also when b does not read at all.
+     * past 2^53 - 1 or written in more than {@link Lib0Decoder#MAX_VARINT_BYTES} bytes: ours refuses those (see
+     * {@link Snapshot#decode} and {@link Lib0Decoder#readVarUint}), Yjs reads them. True otherwise, also when b does
+     * not read at all.
      */
     private static boolean withinOurRange(byte[] b, boolean v2) {
       int[] at = {0};
@@ -328,15 +330,28 @@ class SnapshotBytesDifferentialPropertyTest {
         return true;
       } catch (IndexOutOfBoundsException cutShort) {
         return true;
+      } catch (BeyondOurRange e) {
+        return false;
       }
     }
 
-    /** A varUint as lib0 reads it; {@link Long#MAX_VALUE} when it takes more than 8 bytes. */
+    /** Thrown by {@link #varUint} for a number that lib0 reads and ours refuses. */
+    private static final class BeyondOurRange extends RuntimeException {
+      BeyondOurRange() {
+        super(null, null, false, false);
+      }
+    }
+
+    /** A varUint as lib0 reads it; {@link BeyondOurRange} past 2^53 - 1 or {@link Lib0Decoder#MAX_VARINT_BYTES}. */
     private static long varUint(byte[] b, int[] at) {
+      int start = at[0];
       long num = 0;
       for (int shift = 0; ; shift += 7) {
         int r = b[at[0]++] & 0xFF;
-        num = shift < 56 ? num | (long) (r & 0x7F) << shift : Long.MAX_VALUE;
+        if ((r & 0x7F) != 0 && (shift > 52 || (num += (long) (r & 0x7F) << shift) > (1L << 53) - 1)
+            || at[0] - start > Lib0Decoder.MAX_VARINT_BYTES) {
+          throw new BeyondOurRange();
+        }
         if (r < 0x80) {
           return num;
         }

@@ -15,7 +15,8 @@ import java.util.Map;
 
 /**
  * Reads lib0's binary encoding. Every length is checked against the bytes that remain before anything is
- * allocated, varints longer than 53 bits are rejected, and nesting is bounded, so hostile input ends in a
+ * allocated, varints beyond 2^53 - 1 or longer than {@value #MAX_VARINT_BYTES} bytes are rejected (see
+ * {@link #readVarUint}), and nesting is bounded, so hostile input ends in a
  * {@link DecodingException} (with the offset) and never in an {@code OutOfMemoryError} or
  * {@code StackOverflowError}. Not thread-safe.
  *
@@ -33,6 +34,16 @@ public final class Lib0Decoder {
    * The same limit applies to values set locally and to JSON; beyond it a value is refused, never half-walked.
    */
   public static final int MAX_DEPTH = 128;
+
+  /**
+   * The longest varint read, continuation bytes included. lib0 takes any number of groups, also groups of zeros
+   * after the value (an over-long form, which no encoder writes): its number stays exact up to 147 bytes, and from
+   * the 148th its multiplier is Infinity, so it reads NaN or Infinity, which Yjs then uses as a client, clock or
+   * length. Up to this length ours reads what lib0 reads; past it, ours refuses.
+   */
+  public static final int MAX_VARINT_BYTES = 147;
+
+  private static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
 
   private final byte[] buf;
   private final int end;
@@ -92,24 +103,38 @@ public final class Lib0Decoder {
   public long readVarUint() {
     int start = pos;
     long num = 0;
-    int shift = 0;
-    while (true) {
-      if (pos >= end) {
-        throw eob("varUint");
-      }
-      int r = buf[pos++] & 0xFF;
-      num |= (long) (r & 0x7F) << shift;
+    for (int shift = 0; ; shift += 7) {
+      int r = varintByte(start, "varUint");
+      num = addGroup(num, r & 0x7F, shift, start, "varUint");
       if (r < 0x80) {
-        if (num > (1L << 53) - 1) {
-          throw new DecodingException("varUint larger than 2^53 - 1", start);
-        }
         return num;
       }
-      shift += 7;
-      if (shift > 53) {
-        throw new DecodingException("varUint longer than 53 bits", start);
-      }
     }
+  }
+
+  /** The next byte of the varint that started at {@code start}, refused past {@link #MAX_VARINT_BYTES}. */
+  private int varintByte(int start, String what) {
+    if (pos >= end) {
+      throw eob(what);
+    }
+    if (pos - start >= MAX_VARINT_BYTES) {
+      throw new DecodingException(what + " longer than " + MAX_VARINT_BYTES + " bytes", start);
+    }
+    return buf[pos++] & 0xFF;
+  }
+
+  /**
+   * {@code num} with the group {@code bits} at {@code shift} added; refused past 2^53 - 1, where lib0 fails or (on
+   * a varint's last byte) reads a number that is no longer exact.
+   */
+  private static long addGroup(long num, int bits, int shift, int start, String what) {
+    if (bits == 0) {
+      return num;
+    }
+    if (shift > 52 || (num += (long) bits << shift) > MAX_SAFE_INTEGER) {
+      throw new DecodingException(what + " larger than 2^53 - 1", start);
+    }
+    return num;
   }
 
   /** A varUint used as a length, count or clock: must fit in an {@code int}. */
@@ -124,23 +149,12 @@ public final class Lib0Decoder {
 
   public long readVarInt() {
     int start = pos;
-    int r = readUint8();
+    int r = varintByte(start, "varInt");
     long num = r & 0x3F;
     boolean negative = (r & 0x40) != 0;
-    int shift = 6;
-    while ((r & 0x80) != 0) {
-      if (pos >= end) {
-        throw eob("varInt");
-      }
-      r = buf[pos++] & 0xFF;
-      num |= (long) (r & 0x7F) << shift;
-      shift += 7;
-      if (shift > 53 + 7) {
-        throw new DecodingException("varInt longer than 53 bits", start);
-      }
-    }
-    if (num < 0 || num > (1L << 53) - 1) {
-      throw new DecodingException("varInt beyond 2^53 - 1", start);
+    for (int shift = 6; (r & 0x80) != 0; shift += 7) {
+      r = varintByte(start, "varInt");
+      num = addGroup(num, r & 0x7F, shift, start, "varInt");
     }
     lastVarIntNegativeZero = negative && num == 0;
     return negative ? -num : num;

@@ -31,8 +31,47 @@ class Lib0DecoderTest {
     Arrays.fill(endless, (byte) 0xFF);
     assertThatThrownBy(() -> new Lib0Decoder(endless).readVarUint())
         .isInstanceOf(DecodingException.class)
-        .hasMessageContaining("longer than 53 bits")
+        .hasMessageContaining("larger than 2^53 - 1")
         .extracting(e -> ((DecodingException) e).offset()).isEqualTo(0);
+  }
+
+  /** {@code value} as its own groups followed by zero groups, {@code length} bytes in all (lib0 reads that). */
+  private static byte[] overlong(int firstByte, int length) {
+    byte[] b = new byte[length];
+    Arrays.fill(b, (byte) 0x80);
+    b[0] = (byte) firstByte;
+    b[length - 1] = 0;
+    return b;
+  }
+
+  @Test
+  void readVarUint_overlongUpToMaxBytes_readsTheValue() {
+    assertThat(new Lib0Decoder(bytes(0x85, 0x80, 0x00)).readVarUint()).isEqualTo(5);
+    Lib0Decoder d = new Lib0Decoder(overlong(0x81, Lib0Decoder.MAX_VARINT_BYTES));
+    assertThat(d.readVarUint()).isEqualTo(1);
+    assertThat(d.hasContent()).isFalse();
+  }
+
+  @Test
+  void readVarUint_longerThanMaxBytes_failsWithOffset() {
+    assertThatThrownBy(() -> new Lib0Decoder(overlong(0x81, Lib0Decoder.MAX_VARINT_BYTES + 1)).readVarUint())
+        .isInstanceOf(DecodingException.class).hasMessageContaining("longer than 147 bytes")
+        .extracting(e -> ((DecodingException) e).offset()).isEqualTo(0);
+  }
+
+  @Test
+  void readVarUint_groupPast53Bits_fails() {
+    assertThatThrownBy(() -> new Lib0Decoder(bytes(0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01)).readVarUint())
+        .isInstanceOf(DecodingException.class).hasMessageContaining("larger than 2^53 - 1");
+  }
+
+  @Test
+  void readVarInt_overlongUpToMaxBytes_readsTheValue() {
+    Lib0Decoder d = new Lib0Decoder(overlong(0xC1, Lib0Decoder.MAX_VARINT_BYTES));
+    assertThat(d.readVarInt()).isEqualTo(-1);
+    assertThat(d.hasContent()).isFalse();
+    assertThatThrownBy(() -> new Lib0Decoder(overlong(0xC1, Lib0Decoder.MAX_VARINT_BYTES + 1)).readVarInt())
+        .isInstanceOf(DecodingException.class).hasMessageContaining("longer than 147 bytes");
   }
 
   @Test
