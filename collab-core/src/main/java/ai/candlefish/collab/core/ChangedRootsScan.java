@@ -1,18 +1,17 @@
 package ai.candlefish.collab.core;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * Which root types of a document an update would change ({@link Updates#changedRoots}), found without applying it.
+ * The update is decoded as the document applies it (within the room it has left, when limits are asked for; of a
+ * client listed twice the later listing counts).
  *
  * <p>Each struct of the update that the document lacks lands in a shared type, found as Yjs finds it when it
  * integrates the struct: its parent as written (a root's name, or the id of the item that holds a nested type), else
@@ -25,6 +24,11 @@ import java.util.TreeSet;
  * or parent that is neither in the document nor in the update, a deletion of clocks neither holds) makes the answer
  * incomplete: it waits in the document and lands when what it needs arrives.
  *
+ * <p>The work is about linear in the update and the structs it deletes, whatever a hostile peer writes: each
+ * landing is found once (chains of new items are followed once), a type's root is found once per type (a type may be
+ * 1,000 levels deep), and deleted ranges written over each other are merged first (100,000s of ranges over one
+ * client's structs visited them once per range).
+ *
  * <p>Reads the document and never changes it; not thread-safe (one per question, on the document's thread).
  */
 final class ChangedRootsScan {
@@ -36,10 +40,12 @@ final class ChangedRootsScan {
   private static final Object FOLLOWING = new Object();
 
   private final StructStore store;
-  /** The update's structs beyond what the document holds, Skips left out, per client in clock order. */
-  private final Map<Long, List<AbstractStruct>> added = new HashMap<>();
+  /** The update's structs per client, in clock order (those the document holds and Skips are passed over). */
+  private final Map<Long, AbstractStruct[]> added = new HashMap<>();
   /** Where each added item lands: a root's name, {@link #NOWHERE} or {@link #UNPLACED}. */
   private final Map<Item, Object> landings = new IdentityHashMap<>();
+  /** Where a change inside each type of the document shows ({@link #inType}). */
+  private final Map<SharedType, Object> typeLandings = new IdentityHashMap<>();
   private final Set<String> names = new TreeSet<>();
   private boolean complete = true;
 
@@ -47,23 +53,22 @@ final class ChangedRootsScan {
     this.store = doc.store;
   }
 
-  Updates.ChangedRoots scan(byte[] update) {
-    DeleteSet deletes = UpdateReader.scan(update, UpdateFormat.V1, s -> {
-      int state = store.getState(s.client);
-      if (!(s instanceof Skip) && ((long) s.clock + s.length > state || (s.length == 0 && s.clock >= state))) {
-        added.computeIfAbsent(s.client, c -> new ArrayList<>()).add(s);
-      }
-    });
-    for (List<AbstractStruct> structs : added.values()) {
-      structs.sort(Comparator.comparingInt(s -> s.clock)); // a client may be listed twice
+  Updates.ChangedRoots scan(UpdateReader.DecodedUpdate update) {
+    for (AbstractStruct[] structs : update.blocks()) {
+      added.put(structs[0].client, structs);
     }
-    for (List<AbstractStruct> structs : added.values()) {
+    for (AbstractStruct[] structs : update.blocks()) {
       for (AbstractStruct s : structs) {
-        if (s instanceof Item item) {
+        if (s instanceof Item item && isAdded(item)) {
           record(landing(item));
         }
       }
     }
+    DeleteSet deletes = update.deletes();
+    if (deletes == null) {
+      return new Updates.ChangedRoots(names, complete);
+    }
+    deletes.sortAndMergeOverlaps();
     for (Map.Entry<Long, DeleteSet.Ranges> e : deletes.clients.entrySet()) {
       DeleteSet.Ranges ranges = e.getValue();
       for (int r = 0; r < ranges.count(); r++) {
@@ -174,8 +179,20 @@ final class ChangedRootsScan {
     return n.parent instanceof SharedType type ? type : UNPLACED;
   }
 
-  /** Where a change inside {@code type}, a type the document has, shows: its root, or nowhere if it is deleted. */
-  private static Object inType(SharedType type) {
+  /**
+   * Where a change inside {@code type}, a type the document has, shows: its root, or nowhere if it is deleted. Found
+   * once per type: many items of a deep type each walked up to its root.
+   */
+  private Object inType(SharedType type) {
+    Object known = typeLandings.get(type);
+    if (known == null) {
+      known = rootOf(type);
+      typeLandings.put(type, known);
+    }
+    return known;
+  }
+
+  private static Object rootOf(SharedType type) {
     if (type.item != null && type.item.isDeleted()) {
       return NOWHERE;
     }
@@ -193,27 +210,34 @@ final class ChangedRootsScan {
     return id.clock < store.getState(id.client);
   }
 
+  /** Whether the document lacks {@code s} (a struct of the update), so that it would be integrated. */
+  private boolean isAdded(AbstractStruct s) {
+    int state = store.getState(s.client);
+    return !(s instanceof Skip) && ((long) s.clock + s.length > state || (s.length == 0 && s.clock >= state));
+  }
+
   /** The struct holding {@code id}: the document's, else the update's; null if neither has it. */
   private AbstractStruct find(ID id) {
     return inDocument(id) ? store.find(id.client, id.clock) : findAdded(id.client, id.clock);
   }
 
+  /** The struct of the update that holds {@code client}'s {@code clock} and the document lacks, or null. */
   private AbstractStruct findAdded(long client, int clock) {
-    List<AbstractStruct> structs = added.get(client);
+    AbstractStruct[] structs = added.get(client);
     if (structs == null) {
       return null;
     }
     int lo = 0;
-    int hi = structs.size() - 1;
+    int hi = structs.length - 1;
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
-      AbstractStruct s = structs.get(mid);
+      AbstractStruct s = structs[mid];
       if ((long) s.clock + s.length <= clock) {
         lo = mid + 1;
       } else if (s.clock > clock) {
         hi = mid - 1;
       } else {
-        return s;
+        return isAdded(s) ? s : null;
       }
     }
     return null;

@@ -60,6 +60,20 @@ final class DeleteSet {
     }
 
     void sortAndMerge() {
+      sortAndMerge(true);
+    }
+
+    /**
+     * Sorts the ranges and merges those that overlap; touching ones stay apart, as a delete set applied range by range
+     * keeps them (a range that starts where an item of length 0 stands skips it; merged with the range before, it
+     * would not). A walk of the structs under the ranges then visits each about once, where ranges written over each
+     * other (a hostile update may hold 100,000s of them) would have it visit the same structs once per range.
+     */
+    void sortAndMergeOverlaps() {
+      sortAndMerge(false);
+    }
+
+    private void sortAndMerge(boolean touching) {
       int n = count();
       if (n > 1) {
         boolean sorted = true;
@@ -83,7 +97,7 @@ final class DeleteSet {
           int leftLen = data[((j - 1) << 1) + 1];
           int rightClock = data[i << 1];
           int rightLen = data[(i << 1) + 1];
-          if (leftClock + leftLen >= rightClock) {
+          if (leftClock + leftLen > rightClock || touching && leftClock + leftLen == rightClock) {
             data[((j - 1) << 1) + 1] = Math.max(leftLen, rightClock + rightLen - leftClock);
           } else {
             data[j << 1] = rightClock;
@@ -181,6 +195,16 @@ final class DeleteSet {
       Ranges r = clients.valueAt(p);
       if (r != null) {
         r.sortAndMerge();
+      }
+    }
+  }
+
+  /** {@link Ranges#sortAndMergeOverlaps()} for every client. */
+  void sortAndMergeOverlaps() {
+    for (int p = 0; p < clients.end(); p++) {
+      Ranges r = clients.valueAt(p);
+      if (r != null) {
+        r.sortAndMergeOverlaps();
       }
     }
   }

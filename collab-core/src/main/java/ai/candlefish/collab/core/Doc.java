@@ -769,8 +769,7 @@ public final class Doc {
     Objects.requireNonNull(update, "update");
     Objects.requireNonNull(limits, "limits");
     long max = limits.maxDocumentBytes();
-    UpdateReader.DecodedUpdate decoded =
-        withinRoom(max, room -> UpdateReader.decode(update, UpdateFormat.V1, weighedWithin(room, max)));
+    UpdateReader.DecodedUpdate decoded = decodeWithinRoom(update, max);
     long weight = weighing ? weightOf(decoded) : 0;
     // An update that adds nothing (deletions only) is let through: it is how a document over its limit shrinks.
     if (weight > 0 && heapWeight + weight > max) {
@@ -785,6 +784,16 @@ public final class Doc {
       ShapeCheck.checkDepth(decoded, store, limits.maxDepth());
     }
     return integrate(decoded, origin, limits.maxPendingBytes(), weight);
+  }
+
+  /**
+   * A v1 update decoded within the room this document has left under {@code max}, as
+   * {@link #applyUpdate(byte[], Object, UpdateLimits)} decodes it (its structs that this document holds are left out).
+   *
+   * @throws LimitExceededException ({@link LimitExceededException.Limit#DOCUMENT_SIZE}) if its structs weigh more
+   */
+  UpdateReader.DecodedUpdate decodeWithinRoom(byte[] update, long max) {
+    return withinRoom(max, room -> UpdateReader.decode(update, UpdateFormat.V1, weighedWithin(room, max)));
   }
 
   /**

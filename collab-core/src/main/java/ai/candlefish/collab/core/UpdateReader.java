@@ -605,6 +605,12 @@ final class UpdateReader {
       if (ranges == null) {
         continue;
       }
+      // Each range walks the structs it covers, deleted or not: ranges over each other, which Yjs never writes (it
+      // sorts and merges them), walked the same structs once per range (200,000 ranges over one client's 50,000
+      // deleted map entries, an 800 KB update: 283 s of the document's thread). Sorted, with those that overlap
+      // merged (touching ones stay apart), they delete the same structs; only the order in which such an update's
+      // deletions reach the observers of several types may differ from Yjs's.
+      ranges.sortAndMergeOverlaps();
       StructList structs = store.list(client);
       int state = store.getState(client);
       for (int r = 0; r < ranges.count(); r++) {

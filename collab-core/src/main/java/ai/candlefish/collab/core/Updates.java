@@ -67,6 +67,7 @@ public final class Updates {
     if (newStructs[0]) {
       return true;
     }
+    deletes.sortAndMergeOverlaps(); // each struct looked at about once, however the ranges overlap
     for (Map.Entry<Long, DeleteSet.Ranges> e : deletes.clients.entrySet()) {
       long client = e.getKey();
       DeleteSet.Ranges ranges = e.getValue();
@@ -103,15 +104,35 @@ public final class Updates {
    * and {@link ChangedRoots#mayChange} says true for every root. Updates a document applies when pending structs
    * are completed by this one are not counted (they were asked about when they came).
    *
-   * <p>The update is read one struct at a time, but its new structs are kept until it is read (to place structs
-   * that refer to each other); the document is only read: call it on the document's thread.
+   * <p>The update is decoded whole (to place structs that refer to each other), as {@link Doc#applyUpdate(byte[])}
+   * decodes it; of an untrusted peer's, ask {@link #changedRoots(byte[], Doc, UpdateLimits)}. The document is only
+   * read: call it on the document's thread.
    *
    * @throws DecodingException if the update is malformed
    */
   public static ChangedRoots changedRoots(byte[] update, Doc doc) {
     Objects.requireNonNull(update, "update");
     Objects.requireNonNull(doc, "doc");
-    return new ChangedRootsScan(doc).scan(update);
+    return new ChangedRootsScan(doc).scan(UpdateReader.decode(update, UpdateFormat.V1));
+  }
+
+  /**
+   * {@link #changedRoots(byte[], Doc)} of an untrusted peer's update, decoded as
+   * {@link Doc#applyUpdate(byte[], Object, UpdateLimits)} decodes it: within the room {@code doc} has left under
+   * {@link UpdateLimits#maxDocumentBytes()}, so that an update that would hold more (a 16 MiB message of subdocument
+   * references decodes to ~1.4 GB) is refused as it is read, having allocated about that room. What the answer costs
+   * beyond decoding is about linear in the update and in the structs it deletes. The other limits are left to
+   * {@code applyUpdate}: the walks here do not recurse, whatever the depth.
+   *
+   * @throws DecodingException if the update is malformed
+   * @throws LimitExceededException ({@link LimitExceededException.Limit#DOCUMENT_SIZE}) if the update's structs weigh
+   *     more than the room {@code doc} has left, as {@code applyUpdate} would throw
+   */
+  public static ChangedRoots changedRoots(byte[] update, Doc doc, UpdateLimits limits) {
+    Objects.requireNonNull(update, "update");
+    Objects.requireNonNull(doc, "doc");
+    Objects.requireNonNull(limits, "limits");
+    return new ChangedRootsScan(doc).scan(doc.decodeWithinRoom(update, limits.maxDocumentBytes()));
   }
 
   /**

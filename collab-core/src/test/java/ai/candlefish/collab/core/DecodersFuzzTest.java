@@ -7,6 +7,8 @@ import ai.candlefish.collab.sync.SyncMessage;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Coverage-guided fuzzing of every decoder that takes bytes from the network. {@code mvn test} replays the saved
@@ -106,6 +108,48 @@ class DecodersFuzzTest {
       copy.applyUpdate(bytes);
       assertThat(copy.encodeStateAsUpdate()).isEqualTo(before);
     }
+  }
+
+  /**
+   * What a server asks of every client update when a host's {@code beforeUpdate} hook is set:
+   * {@link Updates#changedRoots(byte[], Doc, UpdateLimits)} throws only {@link DecodingException} or
+   * {@link LimitExceededException}, never changes the document, and when it says the answer is complete, applying the
+   * update to a copy changes no root it did not name (a root left out is one a hook would not protect).
+   */
+  @FuzzTest(maxDuration = "30s")
+  void changedRoots(byte[] bytes) {
+    Doc doc = Doc.newBuilder().clientId(1).build();
+    YMap nested = new YMap();
+    doc.getMap("m").set("nested", nested);
+    nested.set("k", new YArray());
+    doc.getText("t").insert(0, "hello world");
+    doc.getText("t").delete(2, 3);
+    byte[] before = doc.encodeStateAsUpdate();
+    Updates.ChangedRoots roots;
+    try {
+      roots = Updates.changedRoots(bytes, doc, UpdateLimits.newBuilder().maxDocumentBytes(64 * 1024).build());
+    } catch (DecodingException | LimitExceededException refused) {
+      assertThat(doc.encodeStateAsUpdate()).isEqualTo(before);
+      return;
+    }
+    assertThat(doc.encodeStateAsUpdate()).isEqualTo(before);
+    if (!roots.complete()) {
+      return; // any root may change
+    }
+    Doc copy = Doc.newBuilder().clientId(2).build();
+    copy.applyUpdate(before);
+    Set<String> changed = new TreeSet<>();
+    copy.onAfterTransaction(txn -> txn.changedTypes().keySet().forEach(type -> {
+      SharedType t = type;
+      while (t.item != null && t.item.parent instanceof SharedType parent) {
+        t = parent;
+      }
+      if (t.item == null && t.rootName != null) {
+        changed.add(t.rootName);
+      }
+    }));
+    copy.applyUpdate(bytes);
+    assertThat(roots.names()).containsAll(changed);
   }
 
   @FuzzTest(maxDuration = "10s")

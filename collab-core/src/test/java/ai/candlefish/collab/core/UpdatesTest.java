@@ -3,6 +3,8 @@ package ai.candlefish.collab.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.candlefish.collab.core.internal.codec.Lib0Encoder;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Base64;
@@ -375,6 +377,119 @@ class UpdatesTest {
     assertThat(roots.mayChange("anything")).isTrue();
     byte[] deletesWhatIsMissing = updateOf(client, () -> client.getMap("totals").delete("sum"));
     assertThat(Updates.changedRoots(deletesWhatIsMissing, server).complete()).isFalse();
+  }
+
+  /**
+   * A client listed twice in one update: Yjs keeps the later listing (a map by client), and so does applying it here;
+   * the roots named are those of the listing that is applied (both listings' were named).
+   */
+  @Test
+  void changedRoots_ofAClientListedTwice_namesTheRootsOfTheLaterListing_asYjsApplies() {
+    Lib0Encoder out = new Lib0Encoder();
+    out.writeVarUint(2); // two listings, both of client 7 from clock 0
+    for (String root : List.of("secret", "public")) {
+      out.writeVarUint(1);
+      out.writeVarUint(7);
+      out.writeVarUint(0);
+      out.writeUint8(8 | 0x20); // an entry (any content) with a key in its parent
+      out.writeVarUint(1); // the parent is a root, by name
+      out.writeVarString(root);
+      out.writeVarString("k");
+      out.writeVarUint(1);
+      out.writeAny("v");
+    }
+    out.writeVarUint(0); // no deletions
+    byte[] update = out.toByteArray();
+    Doc server = Twins.create(peer, "listed-twice", 1, true, Map.of("secret", "map", "public", "map"));
+    Map<String, Object> yjs = peer.request(Map.of("op", "changedRoots", "id", "listed-twice", "update",
+        YjsInterop.base64(update)));
+    assertThat(yjs.get("roots")).isEqualTo(List.of("public"));
+    assertThat(Updates.changedRoots(update, server)).isEqualTo(new Updates.ChangedRoots(Set.of("public"), true));
+    server.applyUpdate(update);
+    assertThat(server.getMap("secret").size()).isZero();
+    assertThat(server.getMap("public").get("k")).isEqualTo("v");
+  }
+
+  /**
+   * Ranges that overlap each other, as a hostile peer may write 100,000s of them over one client's structs (each was
+   * walked over every struct it covers: quadratic), name the same roots as the ranges merged, and a document whose
+   * structs they cover are all deleted already does not change.
+   */
+  @Test
+  void changedRootsAndWouldChange_ofDeletedRangesOverEachOther_answerAsForTheirUnion() {
+    Doc server = Doc.newBuilder().clientId(1).build();
+    server.transact(txn -> {
+      for (int i = 0; i < 50; i++) {
+        server.getMap("gone").set("k" + i, i);
+      }
+    });
+    server.transact(txn -> {
+      for (int i = 0; i < 50; i++) {
+        server.getMap("gone").delete("k" + i);
+      }
+    });
+    server.getMap("notes").set("n", 1); // client 1's clock 50
+    byte[] overGone = deletions(1, new int[][] {{10, 40}, {0, 50}, {5, 1}, {0, 20}, {30, 20}, {0, 50}});
+    assertThat(Updates.wouldChange(overGone, server)).isFalse();
+    assertThat(Updates.changedRoots(overGone, server)).isEqualTo(new Updates.ChangedRoots(Set.of(), true));
+    byte[] intoNotes = deletions(1, new int[][] {{40, 5}, {0, 50}, {45, 6}, {0, 51}, {50, 1}});
+    assertThat(Updates.wouldChange(intoNotes, server)).isTrue();
+    assertThat(Updates.changedRoots(intoNotes, server)).isEqualTo(new Updates.ChangedRoots(Set.of("notes"), true));
+    server.applyUpdate(intoNotes);
+    assertThat(server.getMap("notes").size()).isZero();
+  }
+
+  /**
+   * An untrusted peer's update is decoded within the room the document has left, as {@code applyUpdate} decodes
+   * it: one of subdocument references (a {@code Doc} each, ~85 times their wire bytes) beyond it is refused as it is
+   * read, where it was decoded whole (a 16 MiB message: ~1.4 GB).
+   */
+  @Test
+  void changedRoots_withLimits_refusesAnUpdateBeyondTheDocumentsRoom_asApplyUpdateDoes() {
+    Doc server = Doc.newBuilder().clientId(1).build();
+    server.getMap("m").set("k", "v");
+    byte[] before = server.encodeStateAsUpdate();
+    Lib0Encoder out = new Lib0Encoder();
+    out.writeVarUint(1);
+    out.writeVarUint(1_000);
+    out.writeVarUint(9);
+    out.writeVarUint(0);
+    for (int i = 0; i < 1_000; i++) {
+      out.writeUint8(9 | 0x20); // a subdocument with a key in its parent
+      out.writeVarUint(1);
+      out.writeVarString("m");
+      out.writeVarString("d" + i);
+      out.writeVarString("guid-" + i);
+      out.writeAny(Map.of());
+    }
+    out.writeVarUint(0);
+    byte[] subdocuments = out.toByteArray();
+    UpdateLimits limits = UpdateLimits.newBuilder().maxDocumentBytes(64 * 1024).build();
+    assertThatThrownBy(() -> Updates.changedRoots(subdocuments, server, limits))
+        .isInstanceOfSatisfying(LimitExceededException.class,
+            e -> assertThat(e.limit()).isEqualTo(LimitExceededException.Limit.DOCUMENT_SIZE));
+    assertThatThrownBy(() -> server.applyUpdate(subdocuments, null, limits))
+        .isInstanceOf(LimitExceededException.class);
+    assertThat(server.encodeStateAsUpdate()).isEqualTo(before);
+    // Within the room: the same answer as without limits.
+    Doc client = copyOf(server, 2);
+    byte[] entry = updateOf(client, () -> client.getMap("m").set("other", 1));
+    assertThat(Updates.changedRoots(entry, server, limits)).isEqualTo(Updates.changedRoots(entry, server))
+        .isEqualTo(new Updates.ChangedRoots(Set.of("m"), true));
+  }
+
+  /** A v1 update of deletions only: {@code client}'s ranges (clock, length) as written. */
+  private static byte[] deletions(long client, int[][] ranges) {
+    Lib0Encoder out = new Lib0Encoder();
+    out.writeVarUint(0);
+    out.writeVarUint(1);
+    out.writeVarUint(client);
+    out.writeVarUint(ranges.length);
+    for (int[] range : ranges) {
+      out.writeVarUint(range[0]);
+      out.writeVarUint(range[1]);
+    }
+    return out.toByteArray();
   }
 
   @Test
