@@ -14,13 +14,19 @@
 //   cursorAwareness {id,style,anchor,head,name?,kind?,key?}  a Lexical- or y-prosemirror-style awareness state
 //                                    holding relative positions of that type, as y-protocols encodes it
 //                                    -> {update:B64, state}
-// UndoManager (one per doc; origins are strings, "um" names the UndoManager itself):
-//   undoManager {id,scope:[{name,kind,key?}] or "doc",captureTimeout?,trackedOrigins?,ignoreRemoteMapChanges?,
-//                deleteFilterKey?}   deleteFilterKey: a map key whose entries undo/redo must not delete
-//                                    -> {ok}
+// UndoManager (one per doc, or several named by um; origins are strings, "um" names the UndoManager itself and
+// "otherUm" another one; every UndoManager command takes um? to address a named one):
+//   undoManager {id,um?,scope:[{name,kind,key?} or {at,roots}] or "doc",captureTimeout?,trackedOrigins?,
+//                ignoreRemoteMapChanges?,deleteFilterKey?,captureOriginNot?}   deleteFilterKey: a map key whose
+//                                    entries undo/redo must not delete; captureOriginNot: captureTransaction refuses
+//                                    the transactions of that origin                                  -> {ok}
+//   addToScope {id,um?,scope}        scope as undoManager's ("doc": the doc itself)                     -> {ok}
+//   trackedOrigin {id,um?,origin,add}  addTrackedOrigin (add) or removeTrackedOrigin                    -> {ok}
 //   withOrigin {id,origin,ops}       ops in one transaction with that origin                 -> {ok}
 //   applyUpdates {id,updates:[B64],v2?}  the updates applied in one transaction (origin 'remote') -> {ok}
-//   undo/redo {id,inTransact?,origin?}  -> {changed:bool}  (inTransact: called inside doc.transact with origin)
+//   undo/redo {id,um?,inTransact?,origin?,roots?,before?,after?}  -> {changed:bool}  (inTransact: called inside
+//                                    doc.transact with origin, between the pathOps ops before and after)
+//   (trackedOrigins and trackedOrigin's origin: "$UndoManager" and "$String" stand for those classes)
 //   stopCapturing/clear {id,undo?,redo?} -> {ok}
 //   stacks {id}                      -> {undo:n, redo:n, events:[{kind,type,origin,changed}...], changedNow:[[...]]}
 //                                    (events since the last call; changed: the changedParentTypes when the event
@@ -41,7 +47,7 @@ import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, modifyAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
 import { applyOp, fromBase64, getRoot, toBase64 } from './interop.mjs'
-import { typeAt } from './peer-observers.mjs'
+import { perform, typeAt } from './peer-observers.mjs'
 
 const typeOf = (doc, cmd) => {
   let t = getRoot(doc, cmd.name, cmd.kind)
@@ -64,6 +70,13 @@ const absolute = (doc, encoded, follow) => {
 }
 
 const undoManagers = new Map()
+/** The key of a command's UndoManager: the doc id, and the name of one of several. */
+const umKey = cmd => cmd.um != null ? cmd.id + '/' + cmd.um : cmd.id
+/** A scope as undoManager and addToScope take it: "doc", or a list of types addressed by name or by path. */
+const scopeOf = (doc, scope) => scope === 'doc' ? doc : scope.map(s => s.at != null ? typeAt(doc, s.roots, s.at) : typeOf(doc, s))
+
+/** A tracked origin as commands give it: "$UndoManager" and "$String" stand for those classes (Yjs matches constructors). */
+const trackedOrigin = o => o === '$UndoManager' ? Y.UndoManager : o === '$String' ? String : o
 
 /** The UndoManager of doc id ("undoManager" command), or undefined. */
 export const undoManagerOf = id => undoManagers.get(id)?.um
@@ -177,11 +190,12 @@ export const handleExtra = (cmd, replica) => {
       return { update: toBase64(modifyAwarenessUpdate(fromBase64(cmd.update), MODIFIERS[cmd.modify])) }
     case 'undoManager': {
       const { doc } = replica(cmd)
-      const scope = cmd.scope === 'doc' ? doc : cmd.scope.map(s => typeOf(doc, s))
+      const scope = scopeOf(doc, cmd.scope)
       const opts = { captureTimeout: cmd.captureTimeout ?? 500, ignoreRemoteMapChanges: cmd.ignoreRemoteMapChanges === true }
-      if (cmd.trackedOrigins) opts.trackedOrigins = new Set(cmd.trackedOrigins)
+      if (cmd.trackedOrigins) opts.trackedOrigins = new Set(cmd.trackedOrigins.map(trackedOrigin))
       if (cmd.deleteFilterKey != null) opts.deleteFilter = item => item.parentSub !== cmd.deleteFilterKey
-      undoManagers.get(cmd.id)?.um.destroy()
+      if (cmd.captureOriginNot != null) opts.captureTransaction = tr => tr.origin !== cmd.captureOriginNot
+      undoManagers.get(umKey(cmd))?.um.destroy()
       const um = new Y.UndoManager(scope, opts)
       const entry = { um, events: [], maps: [], stamps: 0 }
       for (const kind of ['stack-item-added', 'stack-item-updated', 'stack-item-popped']) {
@@ -191,7 +205,7 @@ export const handleExtra = (cmd, replica) => {
           entry.events.push({
             kind,
             type: e.type,
-            origin: e.origin === um ? 'um' : (e.origin ?? null),
+            origin: e.origin === um ? 'um' : e.origin instanceof Y.UndoManager ? 'otherUm' : (e.origin ?? null),
             changed: [...e.changedParentTypes.keys()].map(t => describeType(doc, t)).sort(),
             ...(cmd.stampMeta ? { meta: Object.fromEntries(e.stackItem.meta) } : {})
           })
@@ -199,7 +213,16 @@ export const handleExtra = (cmd, replica) => {
         })
       }
       um.on('stack-cleared', e => entry.events.push({ kind: 'stack-cleared', undo: e.undoStackCleared, redo: e.redoStackCleared }))
-      undoManagers.set(cmd.id, entry)
+      undoManagers.set(umKey(cmd), entry)
+      return { ok: true }
+    }
+    case 'addToScope':
+      undoManagers.get(umKey(cmd)).um.addToScope(scopeOf(replica(cmd).doc, cmd.scope))
+      return { ok: true }
+    case 'trackedOrigin': {
+      const um = undoManagers.get(umKey(cmd)).um
+      if (cmd.add) um.addTrackedOrigin(trackedOrigin(cmd.origin))
+      else um.removeTrackedOrigin(trackedOrigin(cmd.origin))
       return { ok: true }
     }
     case 'applyUpdates': {
@@ -215,20 +238,26 @@ export const handleExtra = (cmd, replica) => {
     case 'undo':
     case 'redo': {
       const { doc } = replica(cmd)
-      const um = undoManagers.get(cmd.id).um
+      const um = undoManagers.get(umKey(cmd)).um
       let res = null
-      if (cmd.inTransact) doc.transact(() => { res = um[cmd.op]() }, cmd.origin ?? null)
+      if (cmd.inTransact) {
+        doc.transact(() => {
+          for (const op of cmd.before || []) perform(doc, cmd.roots, op)
+          res = um[cmd.op]()
+          for (const op of cmd.after || []) perform(doc, cmd.roots, op)
+        }, cmd.origin ?? null)
+      }
       else res = um[cmd.op]()
       return { changed: res != null }
     }
     case 'stopCapturing':
-      undoManagers.get(cmd.id).um.stopCapturing()
+      undoManagers.get(umKey(cmd)).um.stopCapturing()
       return { ok: true }
     case 'clear':
-      undoManagers.get(cmd.id).um.clear(cmd.undo !== false, cmd.redo !== false)
+      undoManagers.get(umKey(cmd)).um.clear(cmd.undo !== false, cmd.redo !== false)
       return { ok: true }
     case 'stacks': {
-      const entry = undoManagers.get(cmd.id)
+      const entry = undoManagers.get(umKey(cmd))
       const events = entry.events
       // changedNow: each event's changedParentTypes read now (Yjs hands out the transaction's own map)
       const changedNow = entry.maps.map(m => [...m.keys()].map(t => describeType(entry.um.doc, t)).sort())
@@ -237,8 +266,12 @@ export const handleExtra = (cmd, replica) => {
       return { undo: entry.um.undoStack.length, redo: entry.um.redoStack.length, events, changedNow }
     }
     case 'drop':
-      undoManagers.get(cmd.id)?.um.destroy()
-      undoManagers.delete(cmd.id)
+      for (const [key, entry] of [...undoManagers]) {
+        if (key === cmd.id || key.startsWith(cmd.id + '/')) {
+          entry.um.destroy()
+          undoManagers.delete(key)
+        }
+      }
       awarenesses.get(cmd.id)?.aw.destroy()
       awarenesses.delete(cmd.id)
       return undefined

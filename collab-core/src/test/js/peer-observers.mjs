@@ -15,7 +15,7 @@
 //                                  origin: "um" for the UndoManager, else as given (null, "remote"); <type> is
 //                                  "root:<name>" or "<client>:<clock>" of the type's item              -> {"ok":true}
 //   {"op":"observed","id":"r1"}    the log since the last call                                  -> {"log":[...]}
-//   {"op":"pathOps","id":"r1","ops":[op...]}  the ops in one transaction; each op addresses a type by
+//   {"op":"pathOps","id":"r1","ops":[op...],"origin"?}  the ops in one transaction (of that origin, else null); each op addresses a type by
 //                                  path [root name, step...]: a map's key, a list's index, or a text's position of
 //                                  an embedded type (the first step names a root of "roots", read as its kind):
 //     map:  set {key,value}  setType {key,kind}  delete {key}
@@ -83,7 +83,7 @@ export const typeAt = (doc, roots, path) => {
 
 const attrs = op => op.attrs == null ? undefined : untag(op.attrs)
 
-const perform = (doc, roots, op) => {
+export const perform = (doc, roots, op) => {
   const t = typeAt(doc, roots, op.path)
   switch (op.action) {
     case 'set': t.set(op.key, untag(op.value)); return
@@ -167,7 +167,7 @@ export const handleObservers = (cmd, replica, undoManagerOf) => {
     }
     case 'pathOps': {
       const r = replica(cmd)
-      r.doc.transact(() => { for (const op of cmd.ops) perform(r.doc, cmd.roots, op) })
+      r.doc.transact(() => { for (const op of cmd.ops) perform(r.doc, cmd.roots, op) }, cmd.origin ?? null)
       return { ok: true }
     }
     default:

@@ -326,6 +326,25 @@ public final class Transaction {
   }
 
   /**
+   * {@link #forEachAddedClient} in the order of the store's clients (the order their first struct arrived), which is
+   * the order of Yjs's {@code afterState}: an undo manager records insertions in it, and undoes them in reverse.
+   */
+  void forEachAddedClientInStoreOrder(StateVector.EntryConsumer f) {
+    if (moreAddedFrom == null) {
+      forEachAddedClient(f);
+      return;
+    }
+    StructStore store = doc.store;
+    for (int i = 0, n = store.clientCount(); i < n; i++) {
+      long client = store.clientAt(i);
+      int from = addedFrom(client);
+      if (from >= 0) {
+        f.accept(client, from);
+      }
+    }
+  }
+
+  /**
    * The clients this transaction added structs to, and those that transactions queued for cleanup after it (started
    * by its observers) added to, in descending order: the only clients whose {@link #beforeState(long)} can differ
    * from the store's state. A fresh array.

@@ -309,7 +309,7 @@ public final class UndoManager implements AutoCloseable {
       clear(false, true); // a new change: what was undone can no longer be redone
     }
     DeleteSet insertions = new DeleteSet();
-    txn.forEachAddedClient((client, before) -> {
+    txn.forEachAddedClientInStoreOrder((client, before) -> {
       int len = txn.afterState(client) - before;
       if (len > 0) {
         insertions.add(client, before, len);

@@ -135,11 +135,17 @@ final class TwinSession {
     }
   }
 
-  /** After {@code t}'s Java replica performed {@code op}: its twin performs it, and both are compared. */
-  void applied(Twin t, Map<String, Object> op) {
+  /**
+   * After {@code t}'s Java replica performed {@code op}: its twin performs it, and both are compared. Returns the
+   * peer's reply to {@code op}.
+   */
+  Map<String, Object> applied(Twin t, Map<String, Object> op) {
     log.add(t.id + " " + Json.stringify(op));
-    peer.apply(t.id, op);
+    Map<String, Object> c = new LinkedHashMap<>(op);
+    c.put("id", t.id);
+    Map<String, Object> reply = peer.request(c);
     compareAndSend(t, "after " + op.get("op"));
+    return reply;
   }
 
   private void deliverSome() {
