@@ -37,6 +37,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.NetUtil;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -178,7 +179,11 @@ public final class CollabServer implements AutoCloseable {
       ServerBootstrap bootstrap = new ServerBootstrap()
           .group(g)
           .channel(transport.serverChannel())
-          .option(ChannelOption.SO_BACKLOG, 1024)
+          // As many connections as the kernel allows (net.core.somaxconn, 4096 by default since Linux 5.4) may wait
+          // to be accepted: after a restart or a network cut every client reconnects within a few seconds, faster
+          // than a cold server accepts; with 1024, 2,000 clients overflowed the queue, and each dropped connect waited
+          // for the kernel's SYN retries (1, 3, 7, 15 s...): the storm took 49 s (RESULTS.md, "Reconnect storm").
+          .option(ChannelOption.SO_BACKLOG, NetUtil.SOMAXCONN)
           .handler(new AcceptErrors(rt))
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 256 * 1024))
