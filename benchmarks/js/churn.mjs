@@ -6,6 +6,13 @@
 //                 time until all are synced again. Once /tmp/churn-stop exists: stops editing, waits for sync and
 //                 acknowledgements, then checks with fresh clients that every token the server acknowledged
 //                 (Hocuspocus sync status) and every token sent is in its document, and that every client converged.
+//                 --stop=PATH: the stop file instead of /tmp/churn-stop. --edits=E: E edits a second in all (default
+//                 N).
+//                 benchmarks/run-storm.sh drives it (kill -9, cuts, measurements).
+//   --mode=relay  --via=P --cut=PATH: relays every connection to port P to --port, in a process of its own (the
+//                 clients' process is busy); while the file PATH exists the relay is a cut network: every relayed
+//                 connection is dropped (both ends see a reset) and P is closed (connects are refused) until the file
+//                 is gone. While the server is down, a relayed connection is reset as its server side fails.
 //   --mode=seed   --docs=D --size=BYTES: writes documents big-0..big-(D-1) of about BYTES characters each.
 //   --mode=churn  --docs=D --conc=C --secs=S: C clients at a time connect to a big-* document, sync, check its length
 //                 and disconnect, for S seconds; prints the rate and the sync time.
@@ -42,6 +49,7 @@ import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import WebSocket from 'ws';
 import fs from 'fs';
+import net from 'net';
 
 const args = Object.fromEntries(process.argv.slice(2).map(a => a.replace(/^--/, '').split('=')));
 const PORT = +(args.port || 4321);
@@ -164,15 +172,53 @@ async function verifyDocs(docNames) {
   return out;
 }
 
+// A TCP relay from port `via` to the server's port that can be cut: while the file `cutFile` exists, every relayed
+// connection is destroyed and the relay's port is closed (a client's connect is refused), as if the network or the
+// server's port went away; once the file is gone the port listens again. Resolves once listening.
+function startRelay(via, cutFile) {
+  const pipes = new Set();
+  let server = null, cuts = 0;
+  const listen = () => new Promise(r => {
+    server = net.createServer(down => {
+      const up = net.connect(PORT, '127.0.0.1');
+      const pipe = { down, up };
+      pipes.add(pipe);
+      const end = () => { pipes.delete(pipe); down.destroy(); up.destroy(); };
+      down.on('error', end); up.on('error', end); down.on('close', end); up.on('close', end);
+      down.pipe(up); up.pipe(down);
+    });
+    server.listen(via, '127.0.0.1', 4096, r);
+  });
+  setInterval(() => {
+    const cut = cutFile && fs.existsSync(cutFile);
+    if (cut && server) {
+      const s = server; server = null; cuts++;
+      s.close();
+      for (const { down, up } of pipes) { down.resetAndDestroy(); up.resetAndDestroy(); }
+      log(`CUT ${cuts}: ${pipes.size} relayed connections reset, port ${via} closed`);
+      pipes.clear();
+    } else if (!cut && !server) {
+      listen().then(() => log(`CUT ${cuts} over: port ${via} listens again`));
+    }
+  }, 100);
+  return listen();
+}
+
+if (MODE === 'relay') {
+  await startRelay(+args.via, args.cut);
+  log(`RELAY listening on ${args.via} to ${PORT}`);
+}
+
 if (MODE === 'storm') {
   const N = +(args.clients || 2000), D = +(args.docs || 200), hpShare = +(args.hp ?? 0.5);
+  const edits = +(args.edits || N);
   const clients = [];
   for (let i = 0; i < N; i++) clients.push(new Client(i, 'storm-' + (i % D), i < N * hpShare ? 'hp' : 'y', { reconnect: true }));
   let i = 0;
   await new Promise(r => { const t = setInterval(() => { for (let k = 0; k < 100 && i < N; k++) clients[i++].connect(); if (i >= N) { clearInterval(t); r(); } }, 50); });
   let editing = true, downAt = 0;
-  const editTimer = setInterval(() => { if (!editing) return; for (let k = 0; k < N / 10; k++) clients[(Math.random() * N) | 0].edit(); }, 100);
-  const stop = '/tmp/churn-stop';
+  const editTimer = setInterval(() => { if (!editing) return; for (let k = 0; k < edits / 10; k++) clients[(Math.random() * N) | 0].edit(); }, 100);
+  const stop = args.stop || '/tmp/churn-stop';
   while (!fs.existsSync(stop)) {
     await sleep(1000);
     const synced = clients.filter(c => c.synced).length;
@@ -181,7 +227,7 @@ if (MODE === 'storm') {
     if (synced < N && !downAt) { downAt = now(); }
     if (downAt && synced === N) {
       const ts = clients.map(c => c.syncedAt - downAt);
-      log(`RESYNCED all ${N} after ${now() - downAt} ms since first drop; syncedAt-drop p50 ${pct(ts, .5)} p99 ${pct(ts, .99)} max ${Math.max(...ts)}`);
+      log(`RESYNCED all ${N} after ${now() - downAt} ms since first drop; syncedAt-drop p50 ${pct(ts, .5)} p99 ${pct(ts, .99)} max ${Math.max(...ts)} lastSyncedAt ${Math.max(...clients.map(c => c.syncedAt))}`);
       downAt = 0;
     }
     log(`synced ${synced}/${N} pendingStatus ${pend} acked ${acked} closes ${JSON.stringify(closeCodes)} errors ${JSON.stringify(errors)}`);
