@@ -315,6 +315,11 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
         .scheduleAtFixedRate(this::edit, delay, period, TimeUnit.NANOSECONDS));
   }
 
+  /** The protocol this client speaks. */
+  LoadProtocol protocol() {
+    return protocol;
+  }
+
   /** Renews the awareness state every {@code nanos} (as y-protocols does every 15 s); any thread. */
   void startAwarenessRenewals(long nanos) {
     long delay = random.nextLong(nanos);

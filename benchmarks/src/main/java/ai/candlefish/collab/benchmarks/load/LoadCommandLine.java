@@ -15,7 +15,8 @@ final class LoadCommandLine {
         --server ws://HOST:PORT     the server (default ws://127.0.0.1:1234); a comma-separated list for the
                                     nodes of a cluster: client i connects to node (i / documents) % nodes
         --server-name NAME          what the server is, for the report (default collab-netty)
-        --protocol P                y-websocket (default), hocuspocus or collab.v1
+        --protocol P                y-websocket (default), hocuspocus or collab.v1, or several at once on the
+                                    same documents, comma-separated (client i speaks the (i / documents)-th)
         --scenario NAME             a name for the report (default load)
         --clients N                 connections (default 100)
         --documents M               documents; client i opens document i % M (default 10)
@@ -107,7 +108,12 @@ final class LoadCommandLine {
         .build();
   }
 
+  /** A protocol by name, or a mix of several by their names joined with commas ({@link MixedLoadProtocol}). */
   static LoadProtocol protocol(String name) {
+    if (name.contains(",")) {
+      return new MixedLoadProtocol(Arrays.stream(name.split(",")).map(String::trim).map(LoadCommandLine::protocol)
+          .toList());
+    }
     for (LoadProtocol p : List.of(YWebsocketLoadProtocol.INSTANCE, HocuspocusLoadProtocol.INSTANCE,
         CollabV1LoadProtocol.INSTANCE)) {
       if (p.name().equals(name)) {

@@ -200,7 +200,8 @@ public final class LoadGenerator {
       }
       opening.acquire();
       int d = i % settings.documents();
-      LoadClient client = new LoadClient(i, documentName(d), settings.nodeOf(i), settings.protocol(), tracker,
+      LoadClient client = new LoadClient(i, documentName(d), settings.nodeOf(i),
+          settings.protocol().forClient(i, settings.documents()), tracker,
           counters, perDocument[d] - 1, settings.hasReplica(i), settings.seed() * 1_000_003L + i);
       clients.add(client);
       client.synced.whenComplete((t, e) -> opening.release());
@@ -442,13 +443,13 @@ public final class LoadGenerator {
   }
 
   private void connect(LoadClient client, int i) {
-    URI uri = settings.protocol().uri(settings.servers().get(client.node), client.document);
+    URI uri = client.protocol().uri(settings.servers().get(client.node), client.document);
     WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
         .webSocketUri(uri)
         .version(WebSocketVersion.V13)
         .allowExtensions(false)
         .customHeaders(new DefaultHttpHeaders())
-        .subprotocol(settings.protocol().subprotocol())
+        .subprotocol(client.protocol().subprotocol())
         .maxFramePayloadLength(64 * 1024 * 1024)
         .handshakeTimeoutMillis(60_000)
         .dropPongFrames(true)
@@ -557,7 +558,8 @@ public final class LoadGenerator {
       List<LoadClient> batch = new ArrayList<>();
       for (int i = first; i < Math.min(total, first + WARMUP_BATCH); i++) {
         LoadClient client = new LoadClient(-3_000_000 - i, settings.documentPrefix() + "warmup-" + (i % 50),
-            0, settings.protocol(), new LatencyTracker(), new LoadClient.Counters(), 0, true, i);
+            0, settings.protocol().forClient(0, settings.documents()), new LatencyTracker(),
+            new LoadClient.Counters(), 0, true, i);
         batch.add(client);
         connect(client, i);
       }
@@ -600,8 +602,9 @@ public final class LoadGenerator {
 
   /** A client outside the measured ones: its own tracker and counters, no edits. */
   private LoadClient passiveClient(int index, int d) {
-    return new LoadClient(index, documentName(d), Math.floorMod(d, settings.servers().size()), settings.protocol(),
-        new LatencyTracker(), new LoadClient.Counters(), 0, true, d);
+    return new LoadClient(index, documentName(d), Math.floorMod(d, settings.servers().size()),
+        settings.protocol().forClient(d, settings.documents()), new LatencyTracker(), new LoadClient.Counters(), 0,
+        true, d);
   }
 
   /** " cross-node p50 .. ms, p99 .. ms;" for a report line, or nothing when no delivery crossed nodes. */

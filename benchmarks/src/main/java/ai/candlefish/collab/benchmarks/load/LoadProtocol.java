@@ -41,6 +41,14 @@ public interface LoadProtocol {
     return false;
   }
 
+  /**
+   * The protocol client {@code client} of a run on {@code documents} documents speaks: this one, but for a mix of
+   * several ({@link MixedLoadProtocol}).
+   */
+  default LoadProtocol forClient(int client, int documents) {
+    return this;
+  }
+
   /** The WebSocket URI a client of {@code document} connects to, given the server's {@code ws://host:port}. */
   URI uri(URI server, String document);
 

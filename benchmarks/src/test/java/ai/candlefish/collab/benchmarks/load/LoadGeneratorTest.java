@@ -41,7 +41,8 @@ class LoadGeneratorTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"y-websocket", "hocuspocus", "collab.v1"})
+  // The last: all three at once on every document, each update relayed from one protocol to the others.
+  @ValueSource(strings = {"y-websocket", "hocuspocus", "collab.v1", "y-websocket,hocuspocus,collab.v1"})
   void run_editingClients_converge_andRecordLatencies(String protocol) throws Exception {
     LoadReport report = LoadGenerator.run(settings().protocol(LoadCommandLine.protocol(protocol))
         .clients(20, 4).rate(5)
