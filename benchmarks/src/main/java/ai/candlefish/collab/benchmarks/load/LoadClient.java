@@ -82,6 +82,13 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
   /** Which server (of {@link LoadSettings#servers()}) the client connects to. */
   final int node;
   final long startNanos = System.nanoTime();
+  /**
+   * When the connection became active on this client's event loop, which is when Netty's handshaker wrote the
+   * upgrade request ({@link System#nanoTime()}); 0 until then. A server closes a connection whose request does not
+   * come within its upgrade timeout (collab-netty: 10 s from accepting it), so a late one tells a stalled generator
+   * from a server that closed a waiting client.
+   */
+  volatile long activeNanos;
   /** Completes with {@link System#nanoTime()} when the WebSocket handshake is done. */
   final CompletableFuture<Long> handshaken = new CompletableFuture<>();
   /**
@@ -266,6 +273,12 @@ final class LoadClient extends SimpleChannelInboundHandler<WebSocketFrame> imple
   @Override
   public void acknowledged(long sentNanos) {
     tracker.acknowledged(sentNanos, System.nanoTime());
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    activeNanos = System.nanoTime();
+    super.channelActive(ctx);
   }
 
   @Override

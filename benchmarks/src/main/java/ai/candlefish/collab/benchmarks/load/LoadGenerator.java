@@ -417,9 +417,11 @@ public final class LoadGenerator {
     List<InetAddress> from = settings.localAddresses();
     clients.stream().filter(c -> !isSynced(c)).limit(10).forEach(c -> log.warn(
         "client {} (document {}, from {}) did not sync: {}; {} ms after its connect call, {} ms into the connecting"
-            + " phase; handshake {}", c.index, c.document, from.isEmpty() ? "-" : from.get(c.index % from.size()),
+            + " phase; upgrade request sent {}; handshake {}", c.index, c.document,
+        from.isEmpty() ? "-" : from.get(c.index % from.size()),
         failureCause(c), c.failure() == null ? "-" : (c.failedNanos() - c.startNanos) / 1_000_000,
         (c.startNanos - connectStart) / 1_000_000,
+        c.activeNanos == 0 ? "never" : (c.activeNanos - c.startNanos) / 1_000_000 + " ms after the connect call",
         c.handshaken.isDone() && !c.handshaken.isCompletedExceptionally() ? "done" : "not done"));
   }
 
