@@ -215,8 +215,9 @@ if (MODE === 'storm') {
   const clients = [];
   for (let i = 0; i < N; i++) clients.push(new Client(i, 'storm-' + (i % D), i < N * hpShare ? 'hp' : 'y', { reconnect: true }));
   let i = 0;
+  // The first connect counts as a storm too (RESYNCED once all have synced), however soon they do.
+  let editing = true, downAt = now();
   await new Promise(r => { const t = setInterval(() => { for (let k = 0; k < 100 && i < N; k++) clients[i++].connect(); if (i >= N) { clearInterval(t); r(); } }, 50); });
-  let editing = true, downAt = 0;
   const editTimer = setInterval(() => { if (!editing) return; for (let k = 0; k < edits / 10; k++) clients[(Math.random() * N) | 0].edit(); }, 100);
   const stop = args.stop || '/tmp/churn-stop';
   while (!fs.existsSync(stop)) {
