@@ -44,6 +44,17 @@ public final class Lib0Decoder {
   public static final int MAX_VARINT_BYTES = 147;
 
   private static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
+  /**
+   * Every string of one ASCII char, shared: most strings in updates are one keystroke, and decoding each into a new
+   * {@code String} and array cost two objects per received character, kept in the document until merged.
+   */
+  private static final String[] ONE_ASCII_CHAR = new String[128];
+
+  static {
+    for (int c = 0; c < ONE_ASCII_CHAR.length; c++) {
+      ONE_ASCII_CHAR[c] = String.valueOf((char) c);
+    }
+  }
 
   private final byte[] buf;
   private final int end;
@@ -167,6 +178,11 @@ public final class Lib0Decoder {
     return lastVarIntNegativeZero;
   }
 
+  /** A string of the one char {@code c}: shared for ASCII (see {@link #ONE_ASCII_CHAR}). */
+  static String oneChar(char c) {
+    return c < ONE_ASCII_CHAR.length ? ONE_ASCII_CHAR[c] : String.valueOf(c);
+  }
+
   /** See {@link #lastStringWasAscii}. */
   private boolean lastStringAscii;
 
@@ -179,6 +195,10 @@ public final class Lib0Decoder {
     int n = readVarUintAsInt();
     if (n > remaining()) {
       throw new DecodingException("string claims " + n + " bytes but only " + remaining() + " remain", start);
+    }
+    if (n == 1 && buf[pos] >= 0) {
+      lastStringAscii = true;
+      return ONE_ASCII_CHAR[buf[pos++]];
     }
     // The JDK's decoder copies ASCII at once (a vectorized check), so no scan of our own first. It writes U+FFFD
     // for malformed input, so only a string with U+FFFD in it (rare) needs the strict check.

@@ -107,7 +107,7 @@ public final class RleDecoders {
         throw new DecodingException("string of " + len + " chars, but only " + (chars.length() - pos)
             + " chars remain in the string column", at);
       }
-      String s = chars.substring(pos, pos + (int) len);
+      String s = len == 1 ? Lib0Decoder.oneChar(chars.charAt(pos)) : chars.substring(pos, pos + (int) len);
       pos += (int) len;
       return s;
     }

@@ -116,4 +116,42 @@ class Lib0DecoderTest {
     e.writeVarString("a\ud800b");
     assertThat(new Lib0Decoder(e.toByteArray()).readVarString()).isEqualTo("a\ufffdb");
   }
+
+  @Test
+  void readVarString_oneAsciiChar_isSharedAndMarkedAscii() {
+    for (int c = 0; c < 128; c++) {
+      Lib0Decoder first = new Lib0Decoder(bytes(1, c));
+      String s = first.readVarString();
+      assertThat(s).isEqualTo(String.valueOf((char) c));
+      assertThat(first.lastStringWasAscii()).isTrue();
+      assertThat(first.remaining()).isZero();
+      assertThat(new Lib0Decoder(bytes(1, c)).readVarString()).isSameAs(s);
+    }
+  }
+
+  @Test
+  void readVarString_oneByteNotAscii_failsWithOffset() {
+    for (int b = 0x80; b < 0x100; b++) {
+      int value = b;
+      assertThatThrownBy(() -> new Lib0Decoder(bytes(1, value)).readVarString())
+          .isInstanceOf(DecodingException.class).hasMessageContaining("UTF-8");
+    }
+  }
+
+  @Test
+  void readVarString_afterOneAsciiChar_readsOn() {
+    Lib0Decoder d = new Lib0Decoder(bytes(1, 'x', 2, 0xC3, 0xA9, 1, 'y'));
+    assertThat(d.readVarString()).isEqualTo("x");
+    assertThat(d.readVarString()).isEqualTo("\u00e9");
+    assertThat(d.lastStringWasAscii()).isFalse();
+    assertThat(d.readVarString()).isEqualTo("y");
+    assertThat(d.lastStringWasAscii()).isTrue();
+  }
+
+  @Test
+  void oneChar_sharesAsciiOnly() {
+    assertThat(Lib0Decoder.oneChar('a')).isSameAs(Lib0Decoder.oneChar('a')).isEqualTo("a");
+    assertThat(Lib0Decoder.oneChar('\u00e9')).isEqualTo("\u00e9");
+    assertThat(Lib0Decoder.oneChar('\ud83d')).isEqualTo("\ud83d");
+  }
 }

@@ -119,4 +119,20 @@ class RleCodecFixturesTest {
     assertThat(d.read()).isEqualTo(5);
     assertThatThrownBy(d::read).isInstanceOf(DecodingException.class);
   }
+
+  @Test
+  void strings_oneCharSlices_areTheSlicesAndSharedForAscii() {
+    RleEncoders.Strings out = new RleEncoders.Strings();
+    for (String s : List.of("a", "\u00e9", "\ud83d", "\ude00", "bc", "a")) {
+      out.write(s, 0);
+    }
+    RleDecoders.Strings in = new RleDecoders.Strings(new Lib0Decoder(out.toByteArray()));
+    String first = in.read();
+    assertThat(first).isEqualTo("a");
+    assertThat(in.read()).isEqualTo("\u00e9");
+    assertThat(in.read()).isEqualTo("\ud83d");
+    assertThat(in.read()).isEqualTo("\ude00");
+    assertThat(in.read()).isEqualTo("bc");
+    assertThat(in.read()).isSameAs(first);
+  }
 }
