@@ -273,18 +273,37 @@ public final class Connection implements Peer {
       code = CloseCodes.UNAVAILABLE;
       reason = "authentication unavailable, try again later";
     }
-    runtime.audit(a -> a.refused(info, principal(), null, code, reason));
     if (document.isEmpty()) {
       deny(code, reason);
     } else {
-      policy().refuseDocument(this, document, code, reason);
+      refuseDocument(document, principal(), null, code, reason);
     }
   }
 
-  /** Tells the client why it is refused (y-websocket clients log it), then closes. */
+  /** Tells the client why it is refused (y-websocket clients log it), then closes; counted as one refusal. */
   void deny(int code, String reason) {
+    if (handshake.isClosing()) {
+      return;
+    }
+    count(principal(), null, code, reason);
     send(new ServerMessage.Refused("", 0, code, reason));
-    close(code, reason);
+    shut(code, reason);
+  }
+
+  /**
+   * Refuses document {@code name} as the policy says (on a multi-document protocol, that document only), counted as
+   * one refusal: the policy's messages and close count nothing more.
+   */
+  private void refuseDocument(String name, @Nullable Principal who, @Nullable DocumentKey key, int code,
+      String reason) {
+    count(who, key, code, reason);
+    policy().refuseDocument(this, name, code, reason);
+  }
+
+  /** Counts one refusal: the metric and the audit log hear of each refusal once, whatever it takes to tell the client. */
+  private void count(@Nullable Principal who, @Nullable DocumentKey key, int code, String reason) {
+    runtime.metrics().rejected(code);
+    runtime.audit(a -> a.refused(info, who, key, code, reason));
   }
 
   // ----------------------------------------------------------------------------------------------- messages
@@ -557,22 +576,20 @@ public final class Connection implements Peer {
     try {
       key = who.documentKey(documentName);
     } catch (IllegalArgumentException e) {
-      policy().refuseDocument(this, name, CloseCodes.PROTOCOL_ERROR, "invalid document name");
+      refuseDocument(name, who, null, CloseCodes.PROTOCOL_ERROR, "invalid document name");
       return false;
     }
     Permission permission = who.permission(key);
     if (!permission.canRead()) {
       log.debug("connection {}: {} may not open {}", info.id(), who, key);
-      runtime.audit(a -> a.refused(info, who, key, CloseCodes.FORBIDDEN, "no access to this document"));
-      policy().refuseDocument(this, name, CloseCodes.FORBIDDEN, "no access to this document");
+      refuseDocument(name, who, key, CloseCodes.FORBIDDEN, "no access to this document");
       return false;
     }
     SharedDocument document;
     try {
       document = runtime.registry().acquire(key);
     } catch (ServerBusyException e) {
-      runtime.audit(a -> a.refused(info, who, key, CloseCodes.SERVER_BUSY, e.getMessage()));
-      policy().refuseDocument(this, name, CloseCodes.SERVER_BUSY, "server busy, try again later");
+      refuseDocument(name, who, key, CloseCodes.SERVER_BUSY, "server busy, try again later");
       return false;
     } catch (IllegalStateException e) {
       close(CloseCodes.GOING_AWAY, "server shutting down");
@@ -609,9 +626,8 @@ public final class Connection implements Peer {
     if (session == null) {
       return;
     }
-    runtime.audit(a -> a.refused(info, session.principal, session.document().key(), code, reason));
     leave(name);
-    policy().refuseDocument(this, name, code, reason);
+    refuseDocument(name, session.principal, session.document().key(), code, reason);
   }
 
   /** {@code grant}'s principal expires soon: the client may be asked for a fresh token (on the event loop). */
@@ -668,7 +684,9 @@ public final class Connection implements Peer {
       String name = documents.nameOf(session);
       if (name != null) {
         leave(name);
-        policy().refuseDocument(this, name, code, reason);
+        refuseDocument(name, session.principal, session.document().key(), code, reason);
+      } else {
+        count(session.principal, session.document().key(), code, reason); // it left meanwhile: refused all the same
       }
     });
   }
@@ -687,9 +705,6 @@ public final class Connection implements Peer {
 
   @Override
   public void send(ServerMessage message) {
-    if (message instanceof ServerMessage.Refused refused) {
-      runtime.metrics().rejected(refused.code());
-    }
     if (!mayWrite(message)) {
       return;
     }
@@ -773,9 +788,19 @@ public final class Connection implements Peer {
       return;
     }
     if (isViolation(code)) {
-      runtime.metrics().rejected(code);
-      runtime.audit(a -> a.refused(info, principal(), null, code, reason));
+      count(principal(), null, code, reason);
     }
+    sendCloseOnLoop(code, reason);
+  }
+
+  /** Closes the connection as {@link #close} does, for a refusal already counted (once; later calls do nothing). */
+  void shut(int code, String reason) {
+    if (handshake.request()) {
+      sendCloseOnLoop(code, reason);
+    }
+  }
+
+  private void sendCloseOnLoop(int code, String reason) {
     if (channel.eventLoop().inEventLoop()) {
       sendClose(code, reason);
     } else {

@@ -1,6 +1,5 @@
 package ai.candlefish.collab.server.internal;
 
-import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.spi.DocumentKey;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +41,6 @@ public final class DocumentRegistry {
     // Checked before compute (size() inside it would count the map under its lock): a few concurrent loads may
     // pass the limit together, by at most the number of document threads asking at once.
     if (!documents.containsKey(key) && documents.size() >= runtime.config().maxLoadedDocuments()) {
-      runtime.metrics().rejected(CloseCodes.SERVER_BUSY);
       throw new ServerBusyException("the server holds its maximum of " + runtime.config().maxLoadedDocuments()
           + " documents in memory; try again later");
     }

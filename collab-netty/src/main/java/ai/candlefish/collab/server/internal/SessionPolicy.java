@@ -39,7 +39,7 @@ public enum SessionPolicy {
         // y-websocket's only refusal is "permission denied", which its provider logs with the reason.
         connection.send(new ServerMessage.Refused("", 0, code, reason));
       }
-      connection.close(code, reason);
+      connection.shut(code, reason);
     }
 
     @Override
@@ -71,7 +71,7 @@ public enum SessionPolicy {
         // @hocuspocus/provider takes "permission denied" as final: it asks for a document again only when its
         // socket reconnects (with backoff). So a refusal it may retry closes the socket, and every provider on it
         // reconnects and syncs again; nothing is lost.
-        connection.close(code, reason);
+        connection.shut(code, reason);
       } else {
         super.refuseDocument(connection, document, code, reason);
       }
@@ -124,7 +124,8 @@ public enum SessionPolicy {
 
   /**
    * Document {@code document} cannot be served to the client (refused, invalid name, server busy, failed to
-   * load): the default tells the client and keeps the connection.
+   * load, or an update of the client refused for good): the default tells the client and keeps the connection.
+   * The caller has counted the refusal: what this sends or closes counts nothing more.
    */
   void refuseDocument(Connection connection, String document, int code, String reason) {
     connection.send(new ServerMessage.Refused(document, 0, code, reason));

@@ -604,6 +604,7 @@ public final class SharedDocument {
     if (!session.permission.canWrite()) {
       // A read-only client answers our step 1 too; only what would change the document is an edit.
       if (wouldChange(sync.payload())) {
+        runtime.metrics().rejected(CloseCodes.FORBIDDEN);
         runtime.audit(a -> a.refused(session.connection, session.principal, key, CloseCodes.FORBIDDEN,
             "read-only access: update rejected"));
         session.peer.send(new ServerMessage.Refused(key.name(), sync.ack(), CloseCodes.FORBIDDEN,
@@ -890,12 +891,14 @@ public final class SharedDocument {
    * not asked about), and refuses it if a hook does: as a read-only client's update is refused (Hocuspocus's sync
    * status, collab/1's error for the update), and the sender's session on the document ends with 4403, since its
    * later edits would build on what was refused. Nothing of the update is applied. A malformed update throws
-   * {@link DecodingException} (1002).
+   * {@link DecodingException} (1002), one beyond the document's room {@link LimitExceededException} (4413): the
+   * update is decoded within the server's update limits before the hook hears of it, as it would be applied (without
+   * them, 100,000 subdocument references in 1.3 MB were each kept decoded, a {@code Doc} apiece).
    *
    * @return whether the update was refused
    */
   private boolean refusedByHooks(DocumentSession session, ClientMessage.Sync sync) {
-    Updates.ChangedRoots roots = Updates.changedRoots(sync.payload(), doc);
+    Updates.ChangedRoots roots = Updates.changedRoots(sync.payload(), doc, runtime.config().updateLimits());
     if (roots.complete() && roots.names().isEmpty()) {
       return false;
     }
@@ -903,12 +906,11 @@ public final class SharedDocument {
     if (reason == null) {
       return false;
     }
-    runtime.audit(a -> a.refused(session.connection, session.principal, key, CloseCodes.FORBIDDEN, reason));
     if (sync.ack() != 0) {
+      // The update's own answer; the refusal of the session below is the one counted.
       session.peer.send(new ServerMessage.Refused(key.name(), sync.ack(), CloseCodes.FORBIDDEN, reason));
     }
-    drop(session);
-    session.peer.refuse(session, CloseCodes.FORBIDDEN, reason);
+    fail(session, CloseCodes.FORBIDDEN, reason);
     return true;
   }
 
@@ -921,9 +923,18 @@ public final class SharedDocument {
     }
   }
 
+  /**
+   * Ends {@code session}: a refusal for good (4xxx, a malformed or oversized message) ends only this document's
+   * session on a multi-document protocol, whose other documents go on (y-websocket's socket is the session); one
+   * that says "try again later" closes the connection, whose client reconnects and syncs everything again.
+   */
   private void fail(DocumentSession session, int code, String reason) {
     drop(session);
-    session.peer.close(code, reason);
+    if (SessionPolicy.isTransient(code)) {
+      session.peer.close(code, reason);
+    } else {
+      session.peer.refuse(session, code, reason);
+    }
   }
 
   private void drop(DocumentSession session) {
