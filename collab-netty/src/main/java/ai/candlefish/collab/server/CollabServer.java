@@ -825,7 +825,8 @@ public final class CollabServer implements AutoCloseable {
 
     /**
      * How long after a document's first unstored change its changes are stored at the latest, however busy it is.
-     * Default 10 s.
+     * Default 10 s. A busy document's changes are stored sooner, once 1,024 of them (or 1 MiB) wait, so that no
+     * store write has a long batch to merge.
      *
      * @throws IllegalArgumentException if negative
      */

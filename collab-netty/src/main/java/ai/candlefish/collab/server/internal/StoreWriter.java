@@ -21,13 +21,13 @@ import org.slf4j.LoggerFactory;
  * Stores one document's updates: debounced, batched, retried, and now and then compacted.
  *
  * <p>Each update is kept until stored. A batch is written {@code storeDebounce} after the last update, but never
- * later than {@code storeMaxWait} after the first one. A batch is appended as one update (merged, on the store's
- * thread); when the store would hold more than {@code compactAfterUpdates} pieces, or when everything must be
- * stored (unload, shutdown), the whole document replaces what is stored instead. Updates that a client waits to see
- * acknowledged are written at once, without the debounce ({@link #whenStored}). A failed write puts its batch back
- * in front and is retried with exponential backoff (up to {@code storeRetryMax}); the document is not unloaded
- * meanwhile. At most one write is in
- * flight, so writes reach the store in order.
+ * later than {@code storeMaxWait} after the first one, and at once when it holds {@link #MAX_BATCH_UPDATES} updates
+ * or weighs {@link #MAX_BATCH_WEIGHT}. A batch is appended as one update (merged, on the store's thread); when the
+ * store would hold more than {@code compactAfterUpdates} pieces, or when everything must be stored (unload,
+ * shutdown), the whole document replaces what is stored instead. Updates that a client waits to see acknowledged are
+ * written at once, without the debounce ({@link #whenStored}). A failed write puts its batch back in front and is
+ * retried with exponential backoff (up to {@code storeRetryMax}); the document is not unloaded meanwhile. At most one
+ * write is in flight, so writes reach the store in order.
  *
  * <p>What waits for the store is held in memory: the updates of the batch in flight and those after it, and the
  * acknowledgements that wait for them. A failed batch goes back merged into one update (merged on the store's
@@ -59,6 +59,17 @@ final class StoreWriter {
   private static final long STATE_AT_TURN_SECONDS = 30;
   /** How many pieces of a batch one merge takes ({@link #mergeInGroups}). */
   static final int MERGE_GROUP = 32;
+  /**
+   * A batch this long is written without waiting for the debounce: two levels of {@link #mergeInGroups}, a few
+   * milliseconds of one thread. Held for the whole {@code storeMaxWait}, a busy document's batch was 6,300 updates
+   * (peak-63: 630 a second), whose merge on the blocking pool, the compiler's work on that code (run once in 10 s)
+   * and the garbage it left came together, for every document loaded at the same time, and took the event loops'
+   * cores for up to a second on two cores (relay p99 0.2-0.8 s in the y-websocket protocol, RESULTS.md "Server,
+   * the y-websocket protocol's tail"). In small batches the same work is spread out and its code stays compiled.
+   */
+  static final int MAX_BATCH_UPDATES = MERGE_GROUP * MERGE_GROUP;
+  /** A batch that weighs this much ({@link #weight}) is written without waiting for the debounce, as a long one. */
+  static final long MAX_BATCH_WEIGHT = 1 << 20;
 
   private final SharedDocument document;
   private final ServerRuntime runtime;
@@ -175,7 +186,9 @@ final class StoreWriter {
     // hold it back from their clients for the debounce. Stored at once instead, as if a client waited for its ack;
     // what arrives while a write is in flight goes in the next one. An update waiting for its ack keeps the batch
     // due at once: a later one without an ack (a y-websocket client beside a Hocuspocus one) must not debounce it.
-    boolean atOnce = urgent || ackFollows || document.cluster != null || !pendingAcks.isEmpty();
+    // A long batch goes at once too: its merge grows with it (MAX_BATCH_UPDATES).
+    boolean atOnce = urgent || ackFollows || document.cluster != null || !pendingAcks.isEmpty()
+        || pendingUpdates >= MAX_BATCH_UPDATES || pendingWeight >= MAX_BATCH_WEIGHT;
     dueNanos = atOnce ? now : Math.min(now + debounceNanos, firstPendingNanos + maxWaitNanos);
     arm();
   }

@@ -726,6 +726,41 @@ class SharedDocumentTest {
   }
 
   @Test
+  void longBatch_isStoredWithoutWaitingForTheDebounce_inPiecesOfMaxBatchUpdates() {
+    // Debounce and maximum wait of an hour: only the batch's length can have it written.
+    SharedDocument document = open(Duration.ofHours(1), Duration.ofHours(1), 1000);
+    int edits = 0;
+    for (int batch = 1; batch <= 2; batch++) {
+      for (int i = 0; i < StoreWriter.MAX_BATCH_UPDATES; i++, edits++) {
+        int index = edits;
+        document.call(doc -> {
+          doc.getText("t").insert(index, "x");
+          return null;
+        }).join();
+      }
+      int written = batch;
+      await().atMost(Duration.ofSeconds(30)).until(() -> store.appends.get() == written);
+      // The write is due with the batch's last update and runs before the next: nothing else went in it.
+      assertThat(storedText()).as("after %d updates", edits).isEqualTo("x".repeat(edits));
+    }
+    assertThat(store.replaces.get()).isZero();
+  }
+
+  @Test
+  void heavyBatch_isStoredWithoutWaitingForTheDebounce() {
+    SharedDocument document = open(Duration.ofHours(1), Duration.ofHours(1), 1000);
+    String large = "y".repeat((int) (StoreWriter.MAX_BATCH_WEIGHT / 4));
+    for (int i = 0; i < 4; i++) {
+      document.call(doc -> {
+        doc.getText("t").insert(0, large);
+        return null;
+      }).join();
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> store.appends.get() == 1);
+    assertThat(storedText()).isEqualTo(large.repeat(4));
+  }
+
+  @Test
   void steadyUpdates_areStoredAtTheMaxWait_notOnlyWhenTheyStop() throws InterruptedException {
     SharedDocument document = open(Duration.ofMillis(200), Duration.ofMillis(300), 1000);
     // One edit every 50 ms, so that the debounce alone would never fire, until the second store or 30 s (on a
