@@ -17,9 +17,10 @@
 // UndoManager (one per doc, or several named by um; origins are strings, "um" names the UndoManager itself and
 // "otherUm" another one; every UndoManager command takes um? to address a named one):
 //   undoManager {id,um?,scope:[{name,kind,key?} or {at,roots}] or "doc",captureTimeout?,trackedOrigins?,
-//                ignoreRemoteMapChanges?,deleteFilterKey?,captureOriginNot?}   deleteFilterKey: a map key whose
-//                                    entries undo/redo must not delete; captureOriginNot: captureTransaction refuses
-//                                    the transactions of that origin                                  -> {ok}
+//                ignoreRemoteMapChanges?,deleteFilterKey?,captureOriginNot?,current?}   deleteFilterKey: a map key
+//                                    whose entries undo/redo must not delete; captureOriginNot: captureTransaction
+//                                    refuses the transactions of that origin; current: each stack event tells whether
+//                                    currStackItem was set when it was heard                         -> {ok}
 //   addToScope {id,um?,scope}        scope as undoManager's ("doc": the doc itself)                     -> {ok}
 //   trackedOrigin {id,um?,origin,add}  addTrackedOrigin (add) or removeTrackedOrigin                    -> {ok}
 //   withOrigin {id,origin,ops}       ops in one transaction with that origin                 -> {ok}
@@ -207,7 +208,8 @@ export const handleExtra = (cmd, replica) => {
             type: e.type,
             origin: e.origin === um ? 'um' : e.origin instanceof Y.UndoManager ? 'otherUm' : (e.origin ?? null),
             changed: [...e.changedParentTypes.keys()].map(t => describeType(doc, t)).sort(),
-            ...(cmd.stampMeta ? { meta: Object.fromEntries(e.stackItem.meta) } : {})
+            ...(cmd.stampMeta ? { meta: Object.fromEntries(e.stackItem.meta) } : {}),
+            ...(cmd.current ? { current: um.currStackItem !== null } : {})
           })
           entry.maps.push(e.changedParentTypes)
         })

@@ -441,9 +441,12 @@ public final class UndoManager implements AutoCloseable {
     }, this);
     StackItem result = currStackItem;
     if (result != null) {
-      currStackItem = null;
       StackItemEvent event = new StackItemEvent(result, this, kind, changedParentTypes(popTxn[0]));
-      popped.forEach(l -> l.accept(event));
+      try {
+        popped.forEach(l -> l.accept(event)); // the item is still current here, as in Yjs
+      } finally {
+        currStackItem = null;
+      }
     }
     return result;
   }
@@ -479,9 +482,9 @@ public final class UndoManager implements AutoCloseable {
   }
 
   /**
-   * The stack item being undone or redone while its transaction's observers and listeners run (Yjs
-   * {@code currStackItem}): an observer whose transaction's origin is this undo manager can read the item's
-   * {@link StackItem#meta() meta} there. Null at any other time.
+   * The stack item being undone or redone while its transaction's observers and listeners and the
+   * {@link #onStackItemPopped} listeners run (Yjs {@code currStackItem}): an observer whose transaction's origin is
+   * this undo manager can read the item's {@link StackItem#meta() meta} there. Null at any other time.
    */
   public @Nullable StackItem currentStackItem() {
     return currStackItem;

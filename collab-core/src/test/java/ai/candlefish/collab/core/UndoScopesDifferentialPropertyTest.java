@@ -23,7 +23,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * captureTransaction}; {@code deleteFilter}; {@code ignoreRemoteMapChanges}), undo and redo (sometimes inside a
  * transaction of another origin), grow their scope ({@code addToScope}), add and remove tracked origins, stop
  * capturing and clear. Undo and redo must report the same outcome, and after every step each manager's stacks must
- * have the same sizes and its stack events the same kinds, origins and changed types.
+ * have the same sizes and its stack events the same kinds, origins and changed types, heard with the same
+ * {@code currentStackItem()} (set or not).
  *
  * <p>Seeded; a failure names its seed ({@code -Dyjs.undoscopes.seed=<seed> -Dyjs.undoscopes.runs=1} reruns it).
  */
@@ -212,6 +213,7 @@ class UndoScopesDifferentialPropertyTest {
       c.put("um", name);
       c.put("scope", wholeDoc ? "doc" : scopeJson(types));
       c.put("captureTimeout", timeout);
+      c.put("current", true);
       if (rnd.nextInt(4) == 0) {
         builder.ignoreRemoteMapChanges(true);
         c.put("ignoreRemoteMapChanges", true);
@@ -385,6 +387,7 @@ class UndoScopesDifferentialPropertyTest {
       m.put("origin", e.origin() == undo ? "um" : e.origin() instanceof UndoManager ? "otherUm" : e.origin());
       m.put("changed", e.changedParentTypes().stream()
           .map(t -> t.item == null ? "root:" + t.rootName : t.item.client + ":" + t.item.clock).sorted().toList());
+      m.put("current", undo.currentStackItem() != null);
       return m;
     }
   }
