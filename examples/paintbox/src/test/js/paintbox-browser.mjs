@@ -130,6 +130,11 @@ try {
     }), 10000)
     await alice.page.screenshot({ path: `${shots}/paintbox-alice.png` })
     await bob.page.screenshot({ path: `${shots}/paintbox-bob.png` })
+    // Nothing the pages asked for was missing: a browser asks for /favicon.ico unless the page names an icon.
+    for (const who of [alice, bob]) {
+      check(!who.warnings.some(w => w.startsWith('Failed to load resource')),
+        `${who.name}'s page loaded everything it asked for: ${JSON.stringify(who.warnings)}`)
+    }
     console.log(JSON.stringify({ id, grandText: a.grandText, totals: a.totals, notes: a.notes, rooms: a.rooms,
       people: [a.people, b.people] }))
   } else {
