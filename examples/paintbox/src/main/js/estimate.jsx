@@ -7,8 +7,9 @@
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
 import { IndexeddbPersistence } from 'y-indexeddb'
-import { memo, useEffect, useLayoutEffect, useMemo, useReducer, useState } from 'react'
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useState } from 'react'
 import { ACCESS_REVOKED, api, ApiError, collabUrls } from './api.js'
+import { guardLostServerWrites } from './lost-server-writes.js'
 import { Notes } from './notes.jsx'
 import { TextField } from './text-field.jsx'
 import { EstimateTitle, useEstimateRecord } from './title.jsx'
@@ -139,7 +140,7 @@ function useFailover (provider, urls) {
  */
 function useKeptInBrowser (userName, documentName, doc, provider, writable, forget, forgotten) {
   useEffect(() => {
-    const name = `paintbox/${userName}/${documentName}`
+    const name = keptName(userName, documentName)
     if (forget) {
       // Waits until the copy that the last run of this effect opened is closed.
       const deleting = indexedDB.deleteDatabase(name)
@@ -159,6 +160,27 @@ function useKeptInBrowser (userName, documentName, doc, provider, writable, forg
       if (persistence) persistence.destroy()
     }
   }, [userName, documentName, doc, provider, writable, forget])
+}
+
+/** The name of the IndexedDB database that keeps `userName`'s copy of the document `documentName`. */
+const keptName = (userName, documentName) => `paintbox/${userName}/${documentName}`
+
+/**
+ * Puts `seed` (an update: what a page that started over kept of its old document) into `doc` once Lexical's
+ * collaboration plugin connects the provider, as the copy in IndexedDB is (notes already in the document before its
+ * binding listens would not show in the editor). The server receives it with the answer to its sync step 1.
+ */
+function useSeed (doc, provider, seed) {
+  useEffect(() => {
+    if (!seed) return
+    const apply = () => {
+      provider.off('status', apply)
+      Y.applyUpdate(doc, seed)
+    }
+    if (provider.shouldConnect) apply()
+    else provider.on('status', apply)
+    return () => provider.off('status', apply)
+  }, [doc, provider])
 }
 
 /** Whether `type` holds something (at any depth) that another page wrote and that is still there. */
@@ -498,7 +520,30 @@ function DeleteButton ({ id, title, user, onUnauthorized }) {
   )
 }
 
-export function EstimatePage ({ id, user, config, onUnauthorized }) {
+/**
+ * One estimate. When the page finds in its document an edit of the server's that the server lost (killed before it
+ * stored it: lost-server-writes.js), it starts over: the view goes, the copy in this browser is deleted (it holds the
+ * lost edit too), and a new view starts on a new document with everything else the old one held, which the server
+ * completes and receives.
+ */
+export function EstimatePage (props) {
+  const [start, setStart] = useState({ generation: 0, seed: null })
+  const [forgetting, setForgetting] = useState(null) // the seed, while the copy in this browser is deleted
+  const onLost = useCallback(seed => setForgetting(seed), [])
+  useEffect(() => {
+    if (forgetting === null) return
+    // Runs after the old view's effects were cleaned up: its copy in IndexedDB is closed, or closing (waited for).
+    const deleting = indexedDB.deleteDatabase(keptName(props.user.name, 'estimate-' + props.id))
+    deleting.onsuccess = deleting.onerror = () => {
+      setStart(s => ({ generation: s.generation + 1, seed: forgetting }))
+      setForgetting(null)
+    }
+  }, [forgetting])
+  if (forgetting !== null) return <p className='hint' id='starting-over'>Taking the estimate from the server again…</p>
+  return <EstimateView key={start.generation} {...props} seed={start.seed} onLost={onLost} />
+}
+
+function EstimateView ({ id, user, config, onUnauthorized, seed, onLost }) {
   const [refused, setRefused] = useState(null) // {} once the socket refused the estimate as deleted
   const documentName = 'estimate-' + id
   // Not connected here: Lexical's collaboration plugin connects it when the notes editor mounts (so the editor
@@ -516,8 +561,10 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
     // it then sends). Two people in two tabs of one browser could see each other's unsent edits over it as well.
     const provider = new WebsocketProvider(urls[0], documentName, doc,
       { connect: false, params: { token: user.token }, shouldReconnect, disableBc: true })
+    guardLostServerWrites(provider, onLost)
     return { doc, provider }
   }, [documentName, user.name])
+  useSeed(doc, provider, seed)
   // A refreshed token (see app.jsx) is the one the provider's next connection sends: the server ends the session
   // when the old one expires (4440), and the provider reconnects (shouldReconnect).
   provider.params.token = user.token
@@ -602,6 +649,8 @@ export function EstimatePage ({ id, user, config, onUnauthorized }) {
         <span className={'status ' + status} id='status'>{status}</span>
       </div>
       {refusal && <Refused refusal={refusal} onStartAgain={() => startAgain(true)} />}
+      {seed && <p className='hint' id='started-over'>The server had restarted without its last changes (totals or
+        marks it had not saved yet): this page took the estimate from the server again, with everything typed here.</p>}
       <div className='people' id='people' aria-label='people here'>
         {people.map(p => <span key={p.id} className='person' style={{ background: p.color }}>
           {p.name}{p.you ? ' (you)' : ''}</span>)}

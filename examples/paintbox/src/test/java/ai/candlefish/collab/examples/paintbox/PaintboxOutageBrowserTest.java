@@ -131,4 +131,18 @@ class PaintboxOutageBrowserTest {
     assertThat(seen.get("notes").asText()).contains("Before.", "Typed while the server was down.");
     assertThat(seen.get("versions").toString()).contains("Before the outage");
   }
+
+  /**
+   * Killed after it relayed a total it computed and before it stored it, the server starts without that total, which
+   * the pages hold: sent back, the server refuses it (only the server writes {@code totals}), and with it everything
+   * the page typed. The pages start over without it instead.
+   */
+  @Test
+  @Order(3)
+  void aServerKilledMidEdit_beforeItStoredATotalItRelayed_thePagesCarryOnWithEverythingTyped() throws Exception {
+    JsonNode seen = outage("mid-edit");
+
+    assertThat(seen.get("grandText").asText()).isEqualTo(String.format("€%d.00", seen.get("typed").asInt() * 6));
+    assertThat(seen.get("notes").asText()).contains("Before.", "Typed after the kill.");
+  }
 }
