@@ -600,6 +600,9 @@ function EstimateView ({ id, user, config, onUnauthorized, seed, onLost }) {
   useObserved(totals)
   const people = usePeople(provider)
   const status = useStatus(provider)
+  // Once synced, a lost connection says what happens to what is typed (the status alone said "connecting").
+  const [wasSynced, setWasSynced] = useState(false)
+  useEffect(() => { if (status === 'synced') setWasSynced(true) }, [status])
   const undo = useUndo(rooms, doc.getMap('restored'))
   const [shownVersion, showVersion] = useState(null) // a past version or a comparison, shown read-only
   const computed = totals.get('estimate') || {}
@@ -647,6 +650,9 @@ function EstimateView ({ id, user, config, onUnauthorized, seed, onLost }) {
           : <span className='status' id='read-only' title='you may look at this estimate but not change it'>read-only</span>}
         {writable && <DeleteButton id={id} title={estimate.title} user={user} onUnauthorized={onUnauthorized} />}
         <span className={'status ' + status} id='status'>{status}</span>
+        {wasSynced && !refusal && (status === 'connecting' || status === 'disconnected') &&
+          <span className='hint' id='not-connected'>not connected to the server, trying again{writable &&
+            ': what you type is kept in this browser and sent once it is back'}</span>}
       </div>
       {refusal && <Refused refusal={refusal} onStartAgain={() => startAgain(true)} />}
       {seed && <p className='hint' id='started-over'>The server had restarted without its last changes (totals or

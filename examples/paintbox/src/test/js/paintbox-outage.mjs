@@ -177,6 +177,8 @@ try {
 
     for (const who of [alice, bob]) {
       await waitUntil(`${who.name}'s page knows the server is gone`, async () => ({ ok: (await status(who)) !== 'synced' }))
+      // and says what happens to what is typed now
+      await who.page.waitForSelector('#not-connected:has-text("kept in this browser")', { timeout: 15000 })
     }
     await carol.page.waitForSelector('.error', { timeout: 15000 }) // the list could not be loaded
     await alice.page.locator('.room').first().locator('tr.surface').first().locator('input.area').fill('25')
