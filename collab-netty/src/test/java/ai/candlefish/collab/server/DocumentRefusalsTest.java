@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import ai.candlefish.collab.core.Doc;
 import ai.candlefish.collab.core.Updates;
-import ai.candlefish.collab.core.YMap;
 import ai.candlefish.collab.core.internal.codec.Lib0Encoder;
 import ai.candlefish.collab.protocol.v1.ClientFrame;
 import ai.candlefish.collab.protocol.v1.Hello;
@@ -48,7 +47,7 @@ class DocumentRefusalsTest {
   enum Refusal {
     MALFORMED(CloseCodes.PROTOCOL_ERROR, () -> new byte[] {1, 1, (byte) 0x80}),
     HOOK(CloseCodes.FORBIDDEN, () -> mapUpdate("totals", 1)),
-    NESTING_TOO_DEEP(CloseCodes.NESTING_TOO_DEEP, () -> nest(12)),
+    NESTING_TOO_DEEP(CloseCodes.NESTING_TOO_DEEP, () -> HostileClientTest.nest(12)),
     DOCUMENT_TOO_LARGE(CloseCodes.DOCUMENT_TOO_LARGE, () -> textUpdate("x".repeat(50_000))),
     TOO_MANY_CLIENT_IDS(CloseCodes.TOO_MANY_CLIENT_IDS, DocumentRefusalsTest::threeClients),
     TOO_MUCH_PENDING(CloseCodes.TOO_MUCH_PENDING, DocumentRefusalsTest::waiting);
@@ -204,17 +203,6 @@ class DocumentRefusalsTest {
     return doc.encodeStateAsUpdate();
   }
 
-  /** Maps nested {@code depth} deep under root map "m". */
-  private static byte[] nest(int depth) {
-    Doc doc = Doc.create();
-    YMap map = doc.getMap("m");
-    for (int i = 1; i < depth; i++) {
-      YMap child = new YMap();
-      map.set("k", child);
-      map = child;
-    }
-    return doc.encodeStateAsUpdate();
-  }
 
   /** One update written under three Yjs client ids new to the document. */
   private static byte[] threeClients() {

@@ -392,8 +392,8 @@ class HostileClientTest {
 
   // ------------------------------------------------------------------------------------------ shape limits
 
-  /** The update of {@code depth} maps nested in each other under root map "m". */
-  private static byte[] nest(int depth) {
+  /** The update of {@code depth} maps nested in each other under root map "m" (DocumentRefusalsTest too). */
+  static byte[] nest(int depth) {
     Doc doc = Doc.create();
     YMap map = doc.getMap("m");
     for (int i = 1; i < depth; i++) {
