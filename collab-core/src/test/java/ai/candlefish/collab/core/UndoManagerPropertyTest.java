@@ -203,8 +203,8 @@ class UndoManagerPropertyTest {
     final List<byte[]> positions = new ArrayList<>();
     UndoManager undo;
     List<Object> origins;
-    /** The clock both undo managers read (ms). */
-    long now;
+    /** The clock both undo managers read. */
+    final FakeClock clock;
 
     Run(long seed, String prefix) {
       rnd = new SplittableRandom(seed);
@@ -214,28 +214,7 @@ class UndoManagerPropertyTest {
       docA = Twins.create(peer, a, 1 + rnd.nextInt(50), gc, ROOTS);
       docB = Twins.create(peer, b, 100 + rnd.nextInt(50), gc, ROOTS);
       log.add("gc=" + gc);
-      setClock(rnd.nextInt(4) == 0 ? 0 : 1_000);
-    }
-
-    /** Moves both clocks on, sometimes: by nothing, or by amounts on and around the 500 ms timeout. */
-    private void tick() {
-      if (rnd.nextBoolean()) {
-        long[] steps = {0, 1, 250, 499, 500, 501, 5_000};
-        setClock(now + steps[rnd.nextInt(steps.length)]);
-      }
-    }
-
-    private void setClock(long millis) {
-      now = millis;
-      log.add("clock " + millis);
-      peer.request(clockCommand(millis));
-    }
-
-    private static Map<String, Object> clockCommand(Long millis) {
-      Map<String, Object> c = new LinkedHashMap<>();
-      c.put("op", "clock");
-      c.put("now", millis);
-      return c;
+      clock = new FakeClock(peer, log, rnd.nextInt(4) == 0 ? 0 : 1_000);
     }
 
     int execute() {
@@ -248,7 +227,8 @@ class UndoManagerPropertyTest {
       int changed = 0;
       int steps = 30 + rnd.nextInt(50);
       for (int step = 0; step < steps; step++) {
-        tick();
+        // by nothing, or by amounts on and around the 500 ms timeout
+        clock.maybeAdvance(rnd, 0, 1, 250, 499, 500, 501, 5_000);
         int dice = rnd.nextInt(100);
         if (dice < 40) {
           edit(a, docA, origins.get(rnd.nextInt(origins.size())), rnd.nextInt(4) == 0 ? 2 : 1);
@@ -310,7 +290,7 @@ class UndoManagerPropertyTest {
       UndoManager.Builder builder = (wholeDoc ? UndoManager.newBuilder(docA)
           : UndoManager.newBuilder(scope.get(0), scope.subList(1, scope.size()).toArray(SharedType[]::new)))
           .captureTimeout(Duration.ofMillis(timeout))
-          .clock(() -> now)
+          .clock(clock.millis())
           .ignoreRemoteMapChanges(ignoreRemote);
       Map<String, Object> c = cmd("undoManager", a);
       c.put("scope", wholeDoc ? "doc" : scopeJson);
@@ -385,7 +365,7 @@ class UndoManagerPropertyTest {
     void drop() {
       peer.drop(a);
       peer.drop(b);
-      peer.request(clockCommand(null)); // the wall clock again, for the other tests
+      clock.close();
     }
 
     private Map<String, Object> randomOp(Doc doc) {

@@ -112,7 +112,7 @@ class UndoScopesDifferentialPropertyTest {
     private final PathEdits edits;
     private final Map<String, List<Manager>> managers = new LinkedHashMap<>();
     private final Map<String, List<byte[]>> updatesV2 = new LinkedHashMap<>();
-    private long now;
+    private FakeClock clock;
     private int changed;
 
     Run(long seed, String prefix) {
@@ -124,7 +124,7 @@ class UndoScopesDifferentialPropertyTest {
 
     int execute() {
       boolean gc = rnd.nextInt(3) != 0;
-      setClock(rnd.nextInt(4) == 0 ? 0 : 1_000);
+      clock = new FakeClock(peer, session.log, rnd.nextInt(4) == 0 ? 0 : 1_000);
       try {
         int n = 2 + rnd.nextInt(2);
         for (int i = 0; i < n; i++) {
@@ -140,7 +140,7 @@ class UndoScopesDifferentialPropertyTest {
         session.run(40 + rnd.nextInt(40), 75, this::localStep);
       } finally {
         managers.values().forEach(list -> list.forEach(m -> m.undo().close()));
-        peer.request(clockCommand(null)); // the wall clock again, for the other tests
+        clock.close();
       }
       return changed;
     }
@@ -150,10 +150,7 @@ class UndoScopesDifferentialPropertyTest {
       if (mine.size() < 2 && (mine.isEmpty() ? rnd.nextInt(3) != 0 : rnd.nextInt(25) == 0)) {
         mine.add(createManager(t, "u" + mine.size()));
       }
-      if (rnd.nextBoolean()) {
-        long[] steps = {0, 1, 499, 500, 501, 5_000};
-        setClock(now + steps[rnd.nextInt(steps.length)]);
-      }
+      clock.maybeAdvance(rnd, 0, 1, 499, 500, 501, 5_000);
       int dice = rnd.nextInt(100);
       if (mine.isEmpty() || dice < 45) {
         edit(t);
@@ -206,7 +203,7 @@ class UndoScopesDifferentialPropertyTest {
       List<PathEdits.Located> types = wholeDoc ? List.of() : randomTypes(t.doc);
       UndoManager.Builder builder = wholeDoc ? UndoManager.newBuilder(t.doc)
           : UndoManager.newBuilder(t.doc, types.stream().map(PathEdits.Located::type).toList());
-      builder.captureTimeout(Duration.ofMillis(timeout)).clock(() -> now);
+      builder.captureTimeout(Duration.ofMillis(timeout)).clock(clock.millis());
       Map<String, Object> c = new LinkedHashMap<>();
       c.put("op", "undoManager");
       c.put("id", t.id);
@@ -365,19 +362,6 @@ class UndoScopesDifferentialPropertyTest {
             .as("undo and redo stack sizes of %s/%s %s", t.id, m.name(), when)
             .isEqualTo(List.of(((Number) stacks.get("undo")).intValue(), ((Number) stacks.get("redo")).intValue()));
       }
-    }
-
-    private void setClock(long millis) {
-      now = millis;
-      session.log.add("clock " + millis);
-      peer.request(clockCommand(millis));
-    }
-
-    private static Map<String, Object> clockCommand(Long millis) {
-      Map<String, Object> c = new LinkedHashMap<>();
-      c.put("op", "clock");
-      c.put("now", millis);
-      return c;
     }
 
     private static Map<String, Object> describe(String kind, UndoManager.StackItemEvent e, UndoManager undo) {
