@@ -18,8 +18,10 @@
 #   --scenarios  relay: 1,000 clients on 100 documents, 1 edit/s each, awareness every 30 s, 30 s warm-up, 30 s
 #                       measured (relay and cross-node relay latency, ack latency, CPU and Redis bytes per delivered
 #                       update)
-#                peak:  100 clients on 10 documents at 1, 2, 5, 10, 20, 40 and 80 edits/s each (900 to 72,000
-#                       deliveries/s offered; the low steps because 3 nodes, PostgreSQL, Redis and the generator on
+#                peak:  100 clients on 10 documents at 1 edit/s each, then steps 1.25x apart (the R10 series: 1.25,
+#                       1.6, 2, 2.5, 3.2, 4, 5, 6.3, 8, 10, 12.5, 16, 20, 25, 32, 40, 50, 63, 80 and 100 edits/s; 900
+#                       to 90,000 deliveries/s offered; the fine steps measure the ratio of two systems' highest steps
+#                       to 25 %, as run-load.sh's; from 1 because 3 nodes, PostgreSQL, Redis and the generator on
 #                       2 cores held no step from 5 on), 10 s warm-up (fresh JVMs and Node processes compile their
 #                       hot paths in it, as a running server has) and 10 s measured per step; a system's next step runs only
 #                       if it held this one (p99 < 100 ms, no errors, converged, and at least 95 % of the
@@ -217,7 +219,8 @@ scenario_args() {
 }
 steps_of() {
   case "$1" in
-    peak) echo peak-1 peak-2 peak-5 peak-10 peak-20 peak-40 peak-80 ;;
+    peak) echo peak-1 peak-1.25 peak-1.6 peak-2 peak-2.5 peak-3.2 peak-4 peak-5 peak-6.3 peak-8 peak-10 peak-12.5 \
+               peak-16 peak-20 peak-25 peak-32 peak-40 peak-50 peak-63 peak-80 peak-100 ;;
     *) echo "$1" ;;
   esac
 }
