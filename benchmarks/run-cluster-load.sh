@@ -23,9 +23,11 @@
 #                       to 90,000 deliveries/s offered; the fine steps measure the ratio of two systems' highest steps
 #                       to 25 %, as run-load.sh's; from 1 because 3 nodes, PostgreSQL, Redis and the generator on
 #                       2 cores held no step from 5 on), 10 s warm-up (fresh JVMs and Node processes compile their
-#                       hot paths in it, as a running server has) and 10 s measured per step; a system's next step runs only
-#                       if it held this one (p99 < 100 ms, no errors, converged, and at least 95 % of the
-#                       deliveries offered delivered): its figure is the delivered updates/s of the highest step held
+#                       hot paths in it, as a running server has) and 10 s measured per step; the systems take
+#                       each step in turn (who goes first alternates), so that on a shared machine they meet the
+#                       same load at a step; a system's next step runs only if it held this one (p99 < 100 ms,
+#                       no errors, converged, and at least 95 % of the deliveries offered delivered): its figure
+#                       is the delivered updates/s of the highest step held
 #                default both
 # Measured (LoadGenerator --node-pids/--database-pid/--redis): the nodes' CPU together (/proc/<pid>/stat), the
 # database's with its backends, Redis's CPU and bytes in + out (INFO) over the measured phase, each divided by the
@@ -61,6 +63,10 @@
 # beside each of our nodes, written to benchmarks/target/cluster-load/breakdown-<system>-<n>-<step>-node<k>.txt and
 # printed after the run; per delivered update of the whole cluster, so the nodes' figures add up; our nodes then run
 # with a flight recording of benchmarks/breakdown.jfc).
+# LOAD_TIMELINE=1: every process of a step (our nodes or the Hocuspocus instances, PostgreSQL, Redis, the generator)
+# sampled every second from /proc/*/task/*/schedstat (benchmarks/thread-timeline.py cluster), and after the step the
+# ms per second each process kind and thread group ran and waited for a core in the measured phase: what a node
+# waits for on a shared machine (its compilers, its event loops, the database's commits, Redis), beside its CPU.
 # Tail probes, off unless set: LOAD_JAVA_OPTS="... -Dload.tailMillis=100" (the generator classifies every update some
 # receiver got 100 ms or more late: late on the sender's node too, only on the other nodes, or for some receivers;
 # and counts those in flight while one of its own event loops ran a timer 50 ms or more late, a generator stall),
@@ -233,6 +239,13 @@ run_one() {
   if [[ -n "${LOAD_WARMUP:-}" ]]; then
     for i in "${!args[@]}"; do [[ ${args[$i]} != --warmup ]] || args[$((i + 1))]=$LOAD_WARMUP; done
   fi
+  local timeline=
+  if [[ -n "${LOAD_TIMELINE:-}" ]]; then
+    timeline="$logs/timeline-$name.txt"
+    rm -f "$timeline.stop" "$timeline.measured"
+    python3 benchmarks/thread-timeline.py cluster "$timeline" "$timeline.stop" &
+    pids+=("$!")
+  fi
   [[ $system == ours-standalone ]] || start_redis
   start_nodes "$system" "$n" "$name"
   args+=(--protocol hocuspocus --scenario "$step" --server "$node_urls" --server-pid "${node_pids%%,*}"
@@ -249,6 +262,10 @@ run_one() {
     ai.candlefish.collab.benchmarks.load.LoadGenerator "${args[@]}" >"$out" 2>&1 &
   local generator=$!
   pids+=("$generator")
+  if [[ -n "$timeline" ]]; then # the measured phase's start, for the timeline's window
+    (until grep -q 'warm-up done' "$out" 2>/dev/null; do kill -0 "$generator" 2>/dev/null || exit 0; sleep 0.1; done
+     date +%s.%N >"$timeline.measured") &
+  fi
   local -a breakdowns=()
   if [[ -n "${LOAD_BREAKDOWN:-}" && $system != hocuspocus ]]; then
     local k=0 pid
@@ -268,6 +285,17 @@ run_one() {
       echo "== node$k of $system × $n, $step: where its CPU goes, per delivered update of the cluster"
       cat "$logs/breakdown-$name-node$k.txt" "$logs/breakdown-$name-node$k.err" 2>/dev/null || true
     done
+  fi
+  if [[ -n "$timeline" ]]; then
+    touch "$timeline.stop"
+    local from duration
+    from="$(cat "$timeline.measured" 2>/dev/null || true)"
+    duration="$(sed -E 's/.*--duration ([0-9.]+).*/\1/' <<<"${args[*]}")"
+    if [[ -n "$from" ]]; then
+      echo "== $system × $n, $step: CPU and run-queue wait in the measured phase (benchmarks/thread-timeline.py)"
+      sleep 0.5
+      python3 benchmarks/thread-timeline.py window "$timeline" "$from" "$(awk -v a="$from" -v d="$duration" 'BEGIN { printf "%.3f", a + d }')" || true
+    fi
   fi
   stop "${node_procs[@]}"
   [[ $system == ours-standalone ]] || stop "$redis_pid"
@@ -292,21 +320,48 @@ uptime_start="$(uptime)"
 status=0
 for scenario in "${scenario_list[@]}"; do
   read -r -a steps <<<"$(steps_of "$scenario")"
+  if [[ ${#steps[@]} -gt 1 ]]; then
+    # A ladder, per node count: every system still climbing runs each step before any runs the next (the first to
+    # run a step alternates), so that on a shared machine the systems compared at a step ran minutes apart, not a
+    # whole ladder apart. A step not held (errors, divergence, p99 >= 100 ms, under 95 % delivered) ends that
+    # system's ladder.
+    for n in "${node_counts[@]}"; do
+      climbing=()
+      for system in "${system_list[@]}"; do
+        [[ $system != ours-standalone || $n == 1 ]] || continue
+        climbing+=("$system")
+        for step in "${steps[@]}"; do rm -f "$logs/generator-$system-$n-$step.log"; done
+      done
+      reversed=0
+      for step in "${steps[@]}"; do
+        [[ ${#climbing[@]} -gt 0 ]] || break
+        order=("${climbing[@]}")
+        if [[ $reversed == 1 ]]; then
+          order=(); for ((i = ${#climbing[@]} - 1; i >= 0; i--)); do order+=("${climbing[$i]}"); done
+        fi
+        reversed=$((1 - reversed))
+        climbing=()
+        for system in "${order[@]}"; do
+          if run_one "$system" "$n" "$step" && held "$system" "$n" "$step"; then
+            climbing+=("$system")
+          else
+            echo "== $system × $n did not hold $step: no higher $scenario step"
+          fi
+        done
+        # back in the systems' order, for the next step's alternation
+        order=("${climbing[@]+"${climbing[@]}"}"); climbing=()
+        for system in "${system_list[@]}"; do
+          [[ " ${order[*]+"${order[*]}"} " != *" $system "* ]] || climbing+=("$system")
+        done
+      done
+    done
+    continue
+  fi
   for system in "${system_list[@]}"; do
     for n in "${node_counts[@]}"; do
       [[ $system != ours-standalone || $n == 1 ]] || continue
-      for step in "${steps[@]}"; do rm -f "$logs/generator-$system-$n-$step.log"; done
-      for step in "${steps[@]}"; do
-        if [[ ${#steps[@]} -gt 1 ]]; then
-          # A ladder: a step not held (errors, divergence, p99 >= 100 ms, under 95 % delivered) ends this system's ladder.
-          if ! run_one "$system" "$n" "$step" || ! held "$system" "$n" "$step"; then
-            echo "== $system × $n did not hold $step: no higher $scenario step"
-            break
-          fi
-        elif ! run_one "$system" "$n" "$step"; then
-          status=1
-        fi
-      done
+      rm -f "$logs/generator-$system-$n-${steps[0]}.log"
+      run_one "$system" "$n" "${steps[0]}" || status=1
     done
   done
 done

@@ -3,6 +3,12 @@
 
 Usage: benchmarks/thread-timeline.py record OUT [PORT]   (waits for run-load.sh's LoadServer on PORT, default 1234,
                                                            then every 50 ms until it exits)
+       benchmarks/thread-timeline.py cluster OUT STOP     (every process of a run-cluster-load.sh step: our nodes,
+                                                           Hocuspocus instances, PostgreSQL, Redis, the generator;
+                                                           every second until the file STOP exists; one sample
+                                                           costs ~15 ms of CPU)
+       benchmarks/thread-timeline.py window OUT FROM TO   (a cluster recording between two Unix times: per process
+                                                           kind and thread group, ms ran and waited per second)
        benchmarks/thread-timeline.py bursts OUT...        (per recording: the blocking pool's largest 250 ms, the
                                                            250 ms windows in which it ran 25 ms or more, and the CPU
                                                            of each group in the last 22.5 s: a peak step's measured
@@ -96,8 +102,88 @@ def bursts(paths):
                                                 for k in ('io', 'blocking', 'jit', 'gc'))))
 
 
+def cluster_kind(cmdline):
+    """The part a process plays in a run-cluster-load.sh step, or None."""
+    program = cmdline.split(b'\0')[0]
+    if b'ai.candlefish.collab.benchmarks.load.ClusterLoadServer' in cmdline:
+        return 'node'
+    if b'load-server.mjs' in cmdline:
+        return 'hocuspocus'
+    if b'ai.candlefish.collab.benchmarks.load.LoadGenerator' in cmdline:
+        return 'generator'
+    if b'redis-server' in program:  # it rewrites its title: 'redis-server 127.0.0.1:PORT'
+        return 'redis'
+    if program.startswith(b'postgres') or program.endswith(b'/postgres'):
+        return 'postgres'
+    return None
+
+
+def record_cluster(out_path, stop_path):
+    """Each line: a wall-clock time and, per process kind and thread group, ns ran and waited so far (cumulative)."""
+    kinds = {}  # pid -> kind or None: a command line is read when first seen (and every 5 s while it plays no part)
+    with open(out_path, 'w') as out:
+        while not os.path.exists(stop_path):
+            start = time.time()
+            totals = collections.defaultdict(lambda: [0, 0])
+            for proc in glob.glob('/proc/[0-9]*'):
+                if kinds.get(proc, 'unknown') == 'unknown' or (kinds[proc] is None and int(start) % 5 == 0):
+                    # read again now and then: a fork read before its exec showed the shell's command line
+                    try:
+                        kinds[proc] = cluster_kind(open(proc + '/cmdline', 'rb').read())
+                    except OSError:
+                        continue
+                what = kinds[proc]
+                if not what:
+                    continue
+                for task in glob.glob(proc + '/task/*'):
+                    try:
+                        name = open(task + '/comm').read().strip()
+                        ran, waited, _ = open(task + '/schedstat').read().split()
+                    except (OSError, ValueError):
+                        continue
+                    group = re.sub(r'[-#\s]*\d+$', '', name).replace(' ', '_') or '?'
+                    key = '%s:%s:%s' % (what, proc.split('/')[2], group)
+                    totals[key][0] += int(ran)
+                    totals[key][1] += int(waited)
+            out.write('%.3f %s\n' % (start, ' '.join('%s=%d/%d' % (k, r, w) for k, (r, w) in totals.items())))
+            out.flush()
+            time.sleep(max(0.0, 1 - (time.time() - start)))
+
+
+def window(path, begin, end):
+    """Per kind and group, ms ran and waited per second between the samples nearest to begin and end."""
+    samples = []
+    for line in open(path):
+        when, *entries = line.split()
+        samples.append((float(when), dict((e.rsplit('=', 1)[0], tuple(map(int, e.rsplit('=', 1)[1].split('/'))))
+                                          for e in entries)))
+    first = min(samples, key=lambda s: abs(s[0] - begin))
+    last = min(samples, key=lambda s: abs(s[0] - end))
+    seconds = last[0] - first[0]
+    if seconds <= 0:
+        sys.exit('thread-timeline.py: no samples between %s and %s in %s' % (begin, end, path))
+    groups = collections.defaultdict(lambda: [0, 0])
+    kinds = collections.defaultdict(lambda: [0, 0])
+    for key, (ran, waited) in last[1].items():
+        if key in first[1]:  # a thread group seen at both ends (a PostgreSQL backend that came meanwhile is not)
+            what, _, group = key.split(':', 2)
+            for acc in (groups['%s %s' % (what, group)], kinds[what]):
+                acc[0] += ran - first[1][key][0]
+                acc[1] += waited - first[1][key][1]
+    print('%.1f s from %s: ms per second ran / waited for a core' % (seconds, time.strftime('%H:%M:%S', time.gmtime(first[0]))))
+    for name, (ran, waited) in sorted(kinds.items()):
+        print('  %-40s %7.1f / %7.1f' % (name, ran / 1e6 / seconds, waited / 1e6 / seconds))
+    for name, (ran, waited) in sorted(groups.items(), key=lambda g: -g[1][0]):
+        if ran / 1e6 / seconds >= 1 or waited / 1e6 / seconds >= 1:
+            print('    %-38s %7.1f / %7.1f' % (name, ran / 1e6 / seconds, waited / 1e6 / seconds))
+
+
 if __name__ == '__main__':
-    if len(sys.argv) >= 3 and sys.argv[1] == 'record':
+    if len(sys.argv) == 4 and sys.argv[1] == 'cluster':
+        record_cluster(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 5 and sys.argv[1] == 'window':
+        window(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]))
+    elif len(sys.argv) >= 3 and sys.argv[1] == 'record':
         record(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else '1234')
     elif len(sys.argv) >= 3 and sys.argv[1] == 'bursts':
         bursts(sys.argv[2:])
