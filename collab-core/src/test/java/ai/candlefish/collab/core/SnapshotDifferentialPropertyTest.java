@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.candlefish.collab.core.internal.codec.Json;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +20,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * random sessions of several replicas, each shadowed by a Yjs twin with the same client id that performs the same
  * edits and receives the same updates (Yjs's bytes for the Java replica, the Java replica's for the twin, in random
  * order). Half of the sessions map every client to a user with {@code PermanentUserData} (two clients may share a
- * user, so that both create its entry concurrently). Along the way and after a full sync:
+ * user, so that both create its entry concurrently); in half of them each replica has an {@link UndoManager} over
+ * its roots that undoes and redoes between snapshots (local steps, and for some replicas remote ones too), so that
+ * snapshots read items that undo deleted and re-created.
+ * Along the way and after a full sync:
  *
  * <ul>
  *   <li>{@link Snapshot#of} encodes to Yjs's {@code encodeSnapshot} bytes, and decoding them re-encodes them;
@@ -28,8 +33,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *   <li>{@link Snapshot#toDoc} gives the bytes and content of Yjs's {@code createDocFromSnapshot};
  *   <li>{@link Snapshot#equals} and {@link Snapshot#containsUpdate} answer as Yjs's {@code equalSnapshots} and
  *       {@code snapshotContainsUpdate}; {@code PermanentUserData} names the same users;
- *   <li>every update event (including those PermanentUserData writes) is Yjs's, byte for byte, and reading at a
- *       snapshot leaves the document's bytes unchanged.
+ *   <li>every update event (including those PermanentUserData and undo write) is Yjs's, byte for byte, undo and
+ *       redo change something when Yjs's do, and reading at a snapshot leaves the document's bytes unchanged.
  * </ul>
  *
  * <p>Seeded and bounded in time. A failure names its seed; rerun it alone with {@code -Dyjs.snap.seed=<seed>
@@ -81,6 +86,7 @@ class SnapshotDifferentialPropertyTest {
     private final List<byte[]> updates = new ArrayList<>();
     private final List<String> extraDocs = new ArrayList<>();
     private final Map<TwinReplica, PermanentUserData> users = new HashMap<>();
+    private final Map<TwinReplica, UndoManager> undoManagers = new HashMap<>();
     private boolean gc;
     private boolean withUsers;
 
@@ -93,6 +99,7 @@ class SnapshotDifferentialPropertyTest {
     void execute() {
       gc = rnd.nextInt(5) == 0;
       withUsers = rnd.nextBoolean();
+      boolean withUndo = rnd.nextBoolean();
       int n = 2 + rnd.nextInt(2);
       List<Long> ids = new ArrayList<>();
       while (ids.size() < n) {
@@ -101,7 +108,7 @@ class SnapshotDifferentialPropertyTest {
           ids.add(id);
         }
       }
-      log.add("replicas " + ids + " gc=" + gc + " users=" + withUsers);
+      log.add("replicas " + ids + " gc=" + gc + " users=" + withUsers + " undo=" + withUndo);
       try {
         for (int i = 0; i < n; i++) {
           replicas.add(new TwinReplica(peer, prefix + "-" + i, ids.get(i), gc));
@@ -122,13 +129,20 @@ class SnapshotDifferentialPropertyTest {
             exchangeEvents(r, "setUserMapping", 0);
           }
         }
+        if (withUndo) {
+          replicas.forEach(this::createUndoManager);
+        }
         takeSnapshot(replicas.get(0));
         int steps = 30 + rnd.nextInt(70);
         for (int step = 0; step < steps; step++) {
           int dice = rnd.nextInt(100);
           TwinReplica r = replicas.get(rnd.nextInt(n));
           if (dice < 55) {
-            localEdit(r);
+            if (undoManagers.containsKey(r) && rnd.nextInt(3) == 0) {
+              undoOrRedo(r, rnd.nextInt(3) == 0 ? "redo" : "undo");
+            } else {
+              localEdit(r);
+            }
           } else if (dice < 85) {
             deliverOne(r);
           } else if (dice < 95) {
@@ -157,6 +171,7 @@ class SnapshotDifferentialPropertyTest {
       } catch (AssertionError | RuntimeException e) {
         throw SeededRuns.withLastSteps(e, log, 15);
       } finally {
+        undoManagers.values().forEach(UndoManager::close);
         for (TwinReplica r : replicas) {
           dropQuietly(r.id);
         }
@@ -178,6 +193,32 @@ class SnapshotDifferentialPropertyTest {
       log.add(r.id + " " + Json.stringify(op));
       peer.apply(r.id, op);
       exchangeEvents(r, op.get("op").toString(), 0);
+    }
+
+    /**
+     * An undo manager over r's roots, and the same over its twin's: one stack item per transaction, local ones or
+     * (sometimes) remote ones too.
+     */
+    private void createUndoManager(TwinReplica r) {
+      List<String> tracked = rnd.nextBoolean() ? Arrays.asList((String) null) : Arrays.asList(null, "remote");
+      log.add(r.id + " undo manager tracking " + tracked);
+      undoManagers.put(r, UndoManager.newBuilder(r.doc.getText("t"), r.doc.getArray("a"), r.doc.getMap("m"))
+          .captureTimeout(Duration.ZERO).trackedOrigins(tracked).build());
+      Map<String, Object> c = cmd("undoManager", r.id);
+      c.put("trackedOrigins", tracked);
+      c.put("scope", List.of(Map.of("name", "t", "kind", "text"), Map.of("name", "a", "kind", "array"),
+          Map.of("name", "m", "kind", "map")));
+      c.put("captureTimeout", 0);
+      peer.request(c);
+    }
+
+    private void undoOrRedo(TwinReplica r, String which) {
+      UndoManager undo = undoManagers.get(r);
+      boolean changed = (which.equals("undo") ? undo.undo() : undo.redo()) != null;
+      log.add(r.id + " " + which + (changed ? "" : " (nothing)"));
+      assertThat(changed).as("%s changed something on %s", which, r.id)
+          .isEqualTo(peer.request(cmd(which, r.id)).get("changed"));
+      exchangeEvents(r, which, 0);
     }
 
     /**
@@ -209,7 +250,7 @@ class SnapshotDifferentialPropertyTest {
 
     private void deliver(TwinReplica to, String label, byte[] fromJava, byte[] fromYjs) {
       log.add(to.id + " <- " + label);
-      to.doc.applyUpdate(fromYjs);
+      to.doc.applyUpdate(fromYjs, "remote");
       peer.applyUpdate(to.id, fromJava);
       // With users, a remote update can make this replica copy a user's data into the winning entry: the events
       // after the first are those copies. The first one (the update applied, with the deletion of an entry that

@@ -14,7 +14,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Reading a document's history below its roots, against real Yjs: every type reachable at a snapshot, as
  * y-prosemirror renders a version of an XML document. Random sessions ({@link TwinSession}: concurrent edits anywhere
  * in maps, arrays, texts, XML elements and XML texts nested in each other ({@link PathEdits}), delivered in random
- * order and merged), snapshots taken along the way by any replica, and then read on any replica, each against its
+ * order and merged; in half of the sessions undone and redone by an {@link UndoManager} over each replica's document,
+ * which deletes types and re-creates deleted ones as new items, as an editor's undo of a deleted paragraph does),
+ * snapshots taken along the way by any replica, and then read on any replica, each against its
  * Yjs twin ({@code snapshot-ops.mjs}'s {@code snapshotTree}), from the roots down through what was there at the
  * snapshot (types deleted since included):
  *
@@ -59,6 +61,7 @@ class SnapshotTreeDifferentialPropertyTest {
     /** Every snapshot taken, as Java encoded it (checked equal to Yjs's bytes). */
     private final List<byte[]> snapshots = new ArrayList<>();
     private boolean gc;
+    private final Map<String, UndoManager> undo = new LinkedHashMap<>();
 
     Run(long seed, String prefix) {
       this.session = new TwinSession(peer, seed, ROOTS, this::afterStep);
@@ -74,7 +77,27 @@ class SnapshotTreeDifferentialPropertyTest {
         session.add(prefix + "-" + i, 30 + i * 13 + rnd.nextInt(9), gc);
       }
       session.log.add("gc=" + gc);
-      session.run(30 + rnd.nextInt(50), 60, this::localEdit, this::atEnd);
+      if (rnd.nextBoolean()) {
+        session.log.add("undo managers");
+        session.twins.forEach(t -> undo.put(t.id, session.addUndoManager(t)));
+      }
+      try {
+        session.run(30 + rnd.nextInt(50), 60, this::localStep, this::atEnd);
+      } finally {
+        undo.values().forEach(UndoManager::close);
+      }
+    }
+
+    private void localStep(TwinSession.Twin t) {
+      UndoManager manager = undo.get(t.id);
+      if (manager == null || rnd.nextInt(3) != 0) {
+        localEdit(t);
+        return;
+      }
+      String which = rnd.nextInt(3) == 0 ? "redo" : "undo";
+      boolean changed = (which.equals("undo") ? manager.undo() : manager.redo()) != null;
+      assertThat(changed).as("%s changed something on %s", which, t.id)
+          .isEqualTo(session.applied(t, Map.of("op", which)).get("changed"));
     }
 
     private void localEdit(TwinSession.Twin t) {
