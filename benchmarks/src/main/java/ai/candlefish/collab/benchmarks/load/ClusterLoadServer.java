@@ -26,7 +26,8 @@ import java.util.concurrent.CountDownLatch;
  * what a server with hooks pays (its documents on the event loops and the hook on the hooks' pool since "Cluster,
  * round 16"; with {@code load.documentThreads=N} on the pool, hooks and all, as before). Prints {@code LoadServer ready on <port> pid <pid>} once
  * listening; runs until killed
- * (SIGTERM closes the server, then the transport and the pool). {@code -Dload.stallMillis=T}: {@link StallWatch}.
+ * (SIGTERM closes the server, then the transport, the leases and the pool).
+ * {@code -Dload.stallMillis=T}: {@link StallWatch}.
  */
 public final class ClusterLoadServer {
   /** CollabServer's default blocking pool, kept when {@code load.documentThreads} sets the document threads. */
@@ -76,19 +77,25 @@ public final class ClusterLoadServer {
       builder.eventLoops(loops);
     }
     RedisClusterTransport transport = null;
+    JdbcDocumentLeases leases = null;
     if (!args[2].equals("none")) {
       RedisClusterTransport.Builder cluster = RedisClusterTransport.newBuilder(args[2]).nodeId(args[3]);
       transport = (loops == null ? cluster : cluster.eventLoops(loops)).build();
-      builder.cluster(transport, JdbcDocumentLeases.newBuilder(store).nodeId(args[3]).build());
+      leases = JdbcDocumentLeases.newBuilder(store).nodeId(args[3]).build();
+      builder.cluster(transport, leases);
     }
     CollabServer server = builder.build().start();
     StallWatch.startFromProperty();
     RedisClusterTransport closeTransport = transport;
+    JdbcDocumentLeases closeLeases = leases;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
       if (closeTransport != null) {
         closeTransport.close();
+      }
+      if (closeLeases != null) {
+        closeLeases.close(); // before the pool: its heartbeat would renew through a closed pool and log the failure
       }
       if (loops != null) {
         loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
