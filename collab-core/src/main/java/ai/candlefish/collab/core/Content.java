@@ -37,6 +37,11 @@ abstract class Content {
     return false;
   }
 
+  /** This content, or a copy of it if this one is shared and must not change ({@link ContentString#of}). */
+  Content mutable() {
+    return this;
+  }
+
   void integrate(Transaction txn, Item item) {}
 
   void delete(Transaction txn) {}

@@ -7,8 +7,22 @@ import java.util.List;
  * compact Latin-1 storage for ASCII) instead of copying the whole string at each keystroke. Until an item first
  * grows, its text is the {@link String} it was made from (inserted or decoded), not a copy of it: most items never
  * grow, and copying a long pasted or loaded string into a builder was a tenth of inserting it.
+ *
+ * <p>The content of one ASCII char, as a keystroke typed or received makes, is one of 128 shared instances
+ * ({@link #of}): an item then points at an object that every item of that char shares, so a keystroke costs one
+ * object (the item) and reading or encoding a text touches one object per such item instead of three (content,
+ * {@code String}, array). A shared instance is never changed: an item merges into its own copy ({@link #mutable}),
+ * and a content of one char is never split.
  */
 final class ContentString extends Content {
+  private static final ContentString[] ONE_ASCII_CHAR = new ContentString[128];
+
+  static {
+    for (int c = 0; c < ONE_ASCII_CHAR.length; c++) {
+      ONE_ASCII_CHAR[c] = new ContentString(String.valueOf((char) c), true, true);
+    }
+  }
+
   /** A {@link String} until the first merge, then a {@link StringBuilder}. */
   private CharSequence str;
   /**
@@ -17,19 +31,40 @@ final class ContentString extends Content {
    * no check: a document that received a long text encodes it again for its own update and for every sync.
    */
   private boolean ascii;
+  /** One of {@link #ONE_ASCII_CHAR}: never changed. */
+  private final boolean shared;
 
-  ContentString(String s) {
-    this.str = s;
-  }
-
-  ContentString(String s, boolean ascii) {
+  private ContentString(String s, boolean ascii, boolean shared) {
     this.str = s;
     this.ascii = ascii;
+    this.shared = shared;
+  }
+
+  /**
+   * The content of {@code s}: the shared instance if it is one ASCII char, else a new one. {@code ascii}: every
+   * char of {@code s} is known to be ASCII (false: not known).
+   */
+  static ContentString of(String s, boolean ascii) {
+    if (s.length() == 1 && s.charAt(0) < ONE_ASCII_CHAR.length) {
+      return ONE_ASCII_CHAR[s.charAt(0)];
+    }
+    return new ContentString(s, ascii, false);
+  }
+
+  /** The content of {@code s}, not known to be ASCII (see {@link #of(String, boolean)}). */
+  static ContentString of(String s) {
+    return of(s, false);
+  }
+
+  /** Whether this is a shared instance, for tests. */
+  boolean isShared() {
+    return shared;
   }
 
   private ContentString(StringBuilder sb, boolean ascii) {
     this.str = sb;
     this.ascii = ascii;
+    this.shared = false;
   }
 
   /** Whether every char is known to be ASCII, for tests. */
@@ -72,8 +107,13 @@ final class ContentString extends Content {
 
   @Override
   Content copy() {
-    return str instanceof String plain ? new ContentString(plain, ascii)
+    return str instanceof String plain ? new ContentString(plain, ascii, false)
         : new ContentString(new StringBuilder(str), ascii);
+  }
+
+  @Override
+  Content mutable() {
+    return shared ? new ContentString((String) str, true, false) : this;
   }
 
   /** A split leaves the left part up to this many chars of spare room rather than copying it once more. */
@@ -81,6 +121,9 @@ final class ContentString extends Content {
 
   @Override
   Content splice(int offset) {
+    if (shared) {
+      throw new IllegalStateException("a shared content of one char cannot be split");
+    }
     // Yjs never lets a split separate a surrogate pair: both halves become U+FFFD, exactly as Yjs does it.
     boolean splitsPair = offset > 0 && Character.isHighSurrogate(str.charAt(offset - 1));
     if (str instanceof String plain) {
@@ -91,7 +134,7 @@ final class ContentString extends Content {
         right = '\uFFFD' + right.substring(1);
       }
       str = left;
-      return new ContentString(right, ascii); // (an ASCII string has no surrogate pair to split)
+      return of(right, ascii); // (an ASCII string has no surrogate pair to split)
     }
     StringBuilder chars = (StringBuilder) str;
     // The right part as a String: one bulk copy (appending a StringBuilder's range to another copies char by char),
@@ -105,11 +148,14 @@ final class ContentString extends Content {
     if (chars.capacity() - offset > SPARE_ROOM) {
       chars.trimToSize();
     }
-    return new ContentString(right, ascii);
+    return of(right, ascii);
   }
 
   @Override
   boolean mergeWith(Content right) {
+    if (shared) {
+      throw new IllegalStateException("a shared content of one char cannot grow: merge into mutable()");
+    }
     ContentString other = (ContentString) right;
     CharSequence appended = other.str;
     ascii &= other.ascii;

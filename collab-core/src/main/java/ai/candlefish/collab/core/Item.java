@@ -365,7 +365,7 @@ final class Item extends AbstractStruct {
         && redone == null
         && other.redone == null
         && content.getClass() == other.content.getClass()
-        && content.mergeWith(other.content)) {
+        && mergeContent(other.content)) {
       if (parent instanceof SharedType type && type.searchMarkers != null) {
         type.searchMarkers.replaceMerged(other, this);
       }
@@ -380,6 +380,16 @@ final class Item extends AbstractStruct {
       return true;
     }
     return false;
+  }
+
+  /** Appends {@code right} to this item's content, in a copy of it if it is shared. */
+  private boolean mergeContent(Content right) {
+    Content mine = content.mutable();
+    if (!mine.mergeWith(right)) {
+      return false;
+    }
+    content = mine;
+    return true;
   }
 
   /** Marks this item deleted, records it in the transaction, and deletes what its content holds. */

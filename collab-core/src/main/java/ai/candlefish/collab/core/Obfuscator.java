@@ -65,7 +65,7 @@ final class Obfuscator implements UnaryOperator<AbstractStruct> {
         replaced = new ContentFormat(key, value);
       }
     } else if (content instanceof ContentString s) {
-      replaced = new ContentString(String.valueOf(i % 10).repeat(s.length()));
+      replaced = ContentString.of(String.valueOf(i % 10).repeat(s.length()));
     } else if (!(content instanceof ContentDeleted)) {
       throw new IllegalStateException("unknown content " + content.getClass().getSimpleName());
     }

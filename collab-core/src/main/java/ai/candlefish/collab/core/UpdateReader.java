@@ -271,7 +271,7 @@ final class UpdateReader {
       case Content.BINARY:
         return new ContentBinary(d.readBuf());
       case Content.STRING:
-        return new ContentString(d.readString(), d.lastStringWasAscii());
+        return ContentString.of(d.readString(), d.lastStringWasAscii());
       case Content.EMBED:
         return new ContentEmbed(d.readJson());
       case Content.FORMAT:

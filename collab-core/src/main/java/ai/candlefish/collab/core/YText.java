@@ -873,7 +873,7 @@ public sealed class YText extends SharedType permits YXmlText {
     minimizeAttributeChanges(pos, attributes, proto);
     Map<String, Object> negated = attributes.isEmpty() && proto == JsObject.OBJECT_PROTOTYPE ? Map.of()
         : insertAttributes(txn, pos, attributes, proto);
-    Content content = text instanceof String s ? new ContentString(s)
+    Content content = text instanceof String s ? ContentString.of(s)
         : text instanceof SharedType t ? contentOf(t) : new ContentEmbed(text);
     if (searchMarkers != null) {
       searchMarkers.updateMarkerChanges(pos.index, content.length());
@@ -926,7 +926,7 @@ public sealed class YText extends SharedType permits YXmlText {
     }
     // Quill-style: formatting past the end inserts newlines.
     if (length > 0) {
-      pos.right = insertItem(txn, pos.left, pos.right, null, new ContentString("\n".repeat(length)));
+      pos.right = insertItem(txn, pos.left, pos.right, null, ContentString.of("\n".repeat(length)));
       pos.forward();
     }
     insertNegatedAttributes(txn, pos, negated);

@@ -18,7 +18,7 @@ class YjsEncodingSuiteTest {
     assertThat(new ContentDeleted(1).ref()).isEqualTo(1);
     assertThat(new ContentJson(List.of(1)).ref()).isEqualTo(2);
     assertThat(new ContentBinary(new byte[0]).ref()).isEqualTo(3);
-    assertThat(new ContentString("a").ref()).isEqualTo(4);
+    assertThat(ContentString.of("a").ref()).isEqualTo(4);
     assertThat(new ContentEmbed(Map.of()).ref()).isEqualTo(5);
     assertThat(new ContentFormat("k", true).ref()).isEqualTo(6);
     assertThat(new ContentType(new YMap()).ref()).isEqualTo(7);
