@@ -847,7 +847,9 @@ public final class CollabServer implements AutoCloseable {
 
     /**
      * How many updates may pile up in the store for one document before the server replaces them with the whole
-     * document in one piece. Default 500.
+     * document in one piece. Default 500. A server on its own also waits until the updates appended since the last
+     * whole state weigh as much as that state (encoding a large document costs about what was appended since), but
+     * never past eight times this many.
      *
      * @throws IllegalArgumentException if below 1
      */

@@ -201,7 +201,7 @@ public final class SharedDocument {
 
   // ------------------------------------------------------------------------------------------------------ loading
 
-  private record Loaded(Doc doc, int pieces, Map<Long, String> clientOwners, RuntimeException failure) {}
+  private record Loaded(Doc doc, int pieces, long bytes, Map<Long, String> clientOwners, RuntimeException failure) {}
 
   void startLoad() {
     slowStoreLane().execute(() -> {
@@ -219,7 +219,7 @@ public final class SharedDocument {
       try {
         cluster.join(); // before the load: the other nodes' updates are read from this position on
       } catch (RuntimeException e) {
-        return new Loaded(null, 0, null, e);
+        return new Loaded(null, 0, 0, null, e);
       }
     }
     return load0();
@@ -233,7 +233,9 @@ public final class SharedDocument {
       }
       Doc d = Doc.create();
       int i = 0;
+      long bytes = 0;
       for (byte[] update : stored.updates()) {
+        bytes += update.length;
         try {
           d.applyUpdate(update);
         } catch (DecodingException e) {
@@ -245,9 +247,9 @@ public final class SharedDocument {
       if (owners == null) {
         throw new StoreException("the store returned null client owners for " + key);
       }
-      return new Loaded(d, stored.updateCount(), owners, null);
+      return new Loaded(d, stored.updateCount(), bytes, owners, null);
     } catch (RuntimeException e) {
-      return new Loaded(null, 0, null, e);
+      return new Loaded(null, 0, 0, null, e);
     }
   }
 
@@ -288,7 +290,7 @@ public final class SharedDocument {
     if (cluster != null) {
       cluster.start();
     }
-    writer.loaded(result.pieces);
+    writer.loaded(result.pieces, result.bytes);
     callHook(DocumentHook.LOAD, () -> runtime.hooks().onLoad(key, doc), () -> loaded.complete(null));
   }
 

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * later than {@code storeMaxWait} after the first one, and at once when it holds {@link #MAX_BATCH_UPDATES} updates
  * or weighs {@link #MAX_BATCH_WEIGHT}. A batch is appended as one update (merged, on the store's thread); when the
  * store would hold more than {@code compactAfterUpdates} pieces, or when everything must be stored (unload,
- * shutdown), the whole document replaces what is stored instead. Updates that a client waits to see acknowledged are
+ * shutdown), the whole document replaces what is stored instead. On a server on its own, a compaction also waits
+ * until the pieces appended since the last whole state weigh as much as that state ({@link #compactionDue}). Updates that a client waits to see acknowledged are
  * written at once, without the debounce ({@link #whenStored}). A failed write puts its batch back in front and is
  * retried with exponential backoff (up to {@code storeRetryMax}); the document is not unloaded meanwhile. At most one
  * write is in flight, so writes reach the store in order.
@@ -70,6 +71,11 @@ final class StoreWriter {
   static final int MAX_BATCH_UPDATES = MERGE_GROUP * MERGE_GROUP;
   /** A batch that weighs this much ({@link #weight}) is written without waiting for the debounce, as a long one. */
   static final long MAX_BATCH_WEIGHT = 1 << 20;
+  /**
+   * However little was appended, a store holds at most this many times {@code compactAfterUpdates} pieces before a
+   * compaction: what a load applies one by one stays bounded.
+   */
+  static final int MAX_PIECES_FACTOR = 8;
 
   private final SharedDocument document;
   private final ServerRuntime runtime;
@@ -103,6 +109,17 @@ final class StoreWriter {
   private boolean dueQueued;
   private boolean inFlight;
   private int storedPieces;
+  /**
+   * What the store's whole state weighed when it was last written or loaded, and what was appended since (update
+   * weights): a compaction encodes the whole document on its thread, so on a server on its own it waits until the
+   * appended pieces weigh as much ({@link #compactionDue}). Counted by pieces alone, a busy document of 1 MB that
+   * acknowledges every update (Hocuspocus, collab/1: one piece each) was encoded whole every 500 updates: at 1,000
+   * updates a second, two encodings of the whole document a second on its event loop.
+   */
+  private long stateWeight;
+  private long appendedWeight;
+  /** The weight of the state in flight, if the write in flight is a compaction. */
+  private long inFlightStateWeight;
   private int failures;
   private boolean urgent;
   /**
@@ -129,9 +146,10 @@ final class StoreWriter {
     this.maxServerBacklog = config.maxUnstoredBytes();
   }
 
-  /** The document was loaded from {@code pieces} stored updates. */
-  void loaded(int pieces) {
+  /** The document was loaded from {@code pieces} stored updates of {@code bytes} bytes in all. */
+  void loaded(int pieces, long bytes) {
     storedPieces = pieces;
+    stateWeight = bytes;
   }
 
   /**
@@ -158,7 +176,7 @@ final class StoreWriter {
   }
 
   private void compactIfDue() {
-    if (storedPieces > compactAfter) {
+    if (compactionDue(storedPieces)) {
       dueNanos = Math.min(dueNanos, System.nanoTime() + debounceNanos);
       arm();
     }
@@ -268,7 +286,21 @@ final class StoreWriter {
   }
 
   private boolean wantsCompaction() {
-    return (storedPieces > compactAfter && !compacting) || (urgent && storedPieces > 1 && document.cluster == null);
+    return (compactionDue(storedPieces) && !compacting) || (urgent && storedPieces > 1 && document.cluster == null);
+  }
+
+  /**
+   * Whether a store holding {@code pieces} pieces is due a compaction: more than {@code compactAfterUpdates}, and,
+   * on a server on its own, appended pieces that weigh as much as the last whole state (so that encoding the state
+   * costs at most about what was appended since), or more than {@link #MAX_PIECES_FACTOR} times as many pieces. In a
+   * cluster, the count alone (other nodes' pieces are counted, not weighed).
+   */
+  private boolean compactionDue(int pieces) {
+    if (pieces <= compactAfter) {
+      return false;
+    }
+    return document.cluster != null || appendedWeight >= stateWeight
+        || pieces > (long) compactAfter * MAX_PIECES_FACTOR;
   }
 
   private void arm() {
@@ -339,7 +371,7 @@ final class StoreWriter {
   private void store() {
     int pieces = storedPieces + (pending.isEmpty() ? 0 : 1);
     ClusterLink cluster = document.cluster;
-    boolean compact = pieces > compactAfter || (urgent && pieces > 1 && cluster == null);
+    boolean compact = compactionDue(pieces) || (urgent && pieces > 1 && cluster == null);
     // In a cluster only the lease holder folds the document (the store task below refreshes the lease, so a node
     // past the threshold takes it over when its holder is gone); the others count again from here.
     boolean encodeState = compact && (cluster == null || cluster.isOwner());
@@ -363,6 +395,7 @@ final class StoreWriter {
     dueNanos = Long.MAX_VALUE;
     storedElsewhereInFlight = 0;
     byte[] state = encodeState && cluster == null ? document.doc().encodeStateAsUpdate() : null;
+    inFlightStateWeight = state == null ? 0 : state.length;
     inFlight = true;
     DocumentStore store = runtime.config().store();
     boolean compactNow = compact;
@@ -594,6 +627,12 @@ final class StoreWriter {
       // A compaction folds what the store held when it ran; what other nodes stored while it was in flight may
       // come after it, so it stays counted (counting some twice only compacts sooner).
       storedPieces = compacted ? 1 + storedElsewhereInFlight : storedPieces + 1;
+      if (compacted) {
+        stateWeight = inFlightStateWeight;
+        appendedWeight = 0;
+      } else {
+        appendedWeight += batch.weight;
+      }
       if (ownsOnceOnlyWork()) {
         document.callStoreHook();
       }

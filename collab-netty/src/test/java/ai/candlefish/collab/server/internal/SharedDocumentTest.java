@@ -798,6 +798,34 @@ class SharedDocumentTest {
   }
 
   @Test
+  void pastCompactAfter_aLargeDocumentIsEncodedWholeOnlyOnceAsMuchWasAppended_orAtEightTimesThePieces() {
+    Doc large = Doc.create();
+    large.getText("t").insert(0, "x".repeat(20_000)); // a stored state of ~20 KB, keystrokes of ~60 bytes each
+    store.inner.append(KEY, large.encodeStateAsUpdate());
+    SharedDocument document = open(Duration.ZERO, Duration.ZERO, 4);
+    int maxPieces = 4 * StoreWriter.MAX_PIECES_FACTOR;
+    for (int i = 1; i < maxPieces; i++) {
+      type(document, i);
+    }
+    // 31 keystrokes weigh far less than the state: before, every one past the 4th encoded the whole document.
+    assertThat(store.replaces.get()).isZero();
+    assertThat(store.inner.load(KEY).updateCount()).isEqualTo(maxPieces);
+    type(document, maxPieces); // one piece more than eight times compactAfter: compacted all the same
+    await().until(() -> store.replaces.get() == 1);
+    await().until(() -> store.inner.load(KEY).updateCount() == 1);
+    assertThat(storedText()).isEqualTo("x".repeat(20_000) + "y".repeat(maxPieces));
+  }
+
+  /** Appends a {@code y} to the text and waits until the store has it (one update, one write). */
+  private void type(SharedDocument document, int writes) {
+    document.call(doc -> {
+      doc.getText("t").insert(doc.getText("t").length(), "y");
+      return null;
+    }).join();
+    await().until(() -> store.appends.get() + store.replaces.get() >= writes);
+  }
+
+  @Test
   void onLoad_mayGiveANewDocumentItsFirstContent_whichIsStored() {
     hooks.seed = "template";
     SharedDocument document = open(Duration.ofMillis(10), Duration.ofMillis(50), 100);
