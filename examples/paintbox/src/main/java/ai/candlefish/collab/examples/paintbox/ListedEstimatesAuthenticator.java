@@ -11,8 +11,12 @@ import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The collaboration server's authenticator: the application's own ({@code delegate}), with no access to an
- * estimate's document ({@code estimate-<id>} in Paintbox's tenant) that Paintbox's list does not have. The server
+ * The collaboration server's authenticator: the application's own ({@code delegate}), for Paintbox's tenant and its
+ * estimates' documents only, and no access to an estimate's document ({@code estimate-<id>}) that Paintbox's list
+ * does not have. A token of another tenant (one the application accepts, signed with its key or issued by its identity
+ * provider) is refused (4401): Paintbox serves one tenant, and such a token created documents of its tenant in
+ * Paintbox's database that nothing of Paintbox shows or removes; so is a document that is no estimate's, for the same
+ * reason (a y-websocket connection to one: 4401 with a reason that says so; Hocuspocus and collab/1: no access). The server
  * asks a principal's permission whenever a client opens a document, whatever its protocol (y-websocket, Hocuspocus,
  * collab/1), so none of them can create or write a document that no estimate in the list stands for: a made-up or
  * mistyped id, sent by an older page or any other client, would otherwise create a stored document that nobody sees,
@@ -54,7 +58,8 @@ final class ListedEstimatesAuthenticator implements Authenticator {
   public Principal authenticate(@Nullable String token, ConnectionInfo connection) {
     Principal principal = delegate.authenticate(token, connection);
     if (!principal.tenant().equals(PaintboxApplication.TENANT)) {
-      return principal;
+      throw new AuthenticationException("Paintbox serves the tenant " + PaintboxApplication.TENANT
+          + " only, and this token is for another tenant");
     }
     Predicate<String> isListed;
     if (connection.protocol().equals("y-websocket")) {
@@ -67,11 +72,12 @@ final class ListedEstimatesAuthenticator implements Authenticator {
         .expiringAt(principal.expiresAt()).issuedAt(principal.issuedAt());
   }
 
-  /** The estimate a y-websocket connection's path names, if the list has it; none if the path names none. */
+  /** The estimate a y-websocket connection's path names, if the list has it. */
   private Predicate<String> onlyThePaths(ConnectionInfo connection, Principal principal) {
     String id = paths.estimateId(connection, principal);
     if (id == null) {
-      return other -> false;
+      throw new AuthenticationException("Paintbox serves estimates only: " + paths.estimatePath()
+          + " with the id of an estimate in its list");
     }
     if (estimates.find(id).isEmpty()) {
       throw new AuthenticationException("there is no estimate " + id
@@ -90,7 +96,7 @@ final class ListedEstimatesAuthenticator implements Authenticator {
   }
 
   private static Permission permission(Principal principal, String document, Predicate<String> isListed) {
-    if (Estimates.isEstimateDocument(document) && !isListed.test(Estimates.idOf(document))) {
+    if (!Estimates.isEstimateDocument(document) || !isListed.test(Estimates.idOf(document))) {
       return Permission.NONE;
     }
     return principal.permission(principal.documentKey(document));

@@ -21,6 +21,11 @@ final class SocketPaths {
     this.prefix = p.isEmpty() || p.startsWith("/") ? p + "/" : "/" + p + "/";
   }
 
+  /** What a y-websocket path of an estimate looks like, for messages: {@code /collab/estimate-<id>}. */
+  String estimatePath() {
+    return prefix + Estimates.DOCUMENT_PREFIX + "<id>";
+  }
+
   /**
    * The estimate whose document {@code connection}'s path names, as the id of a Paintbox estimate, if the document is
    * one ({@code estimate-<id>} below the server's path) and {@code principal} is of Paintbox's tenant (another tenant's

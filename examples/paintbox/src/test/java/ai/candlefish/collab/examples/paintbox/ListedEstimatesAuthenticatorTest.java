@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.candlefish.collab.spi.AuthenticationException;
 import ai.candlefish.collab.spi.Authenticator;
 import ai.candlefish.collab.spi.ConnectionInfo;
-import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.spi.Permission;
 import ai.candlefish.collab.spi.Principal;
 import java.net.InetSocketAddress;
@@ -62,7 +61,8 @@ class ListedEstimatesAuthenticatorTest {
 
     assertThat(permission(p, "estimate-" + listed)).isEqualTo(Permission.WRITE);
     assertThat(permission(p, "estimate-0123456789")).isEqualTo(Permission.NONE);
-    assertThat(permission(p, "notes")).as("not an estimate's document").isEqualTo(Permission.WRITE);
+    assertThat(permission(p, "notes")).as("not an estimate's document").isEqualTo(Permission.NONE);
+    assertThat(permission(p, "estimate-SHOUTING12")).as("not an estimate's document").isEqualTo(Permission.NONE);
     assertThat(p.id()).isEqualTo("Ada");
     assertThat(p.expiresAt()).isEqualTo(EXPIRES);
     assertThat(p.issuedAt()).isEqualTo(ISSUED);
@@ -117,23 +117,24 @@ class ListedEstimatesAuthenticatorTest {
   }
 
   @Test
-  void authenticate_ofAYWebsocketConnectionToAnotherDocument_grantsItButNoEstimate() {
-    for (String path : new String[] {"/scratch", "/estimate-SHOUTING12", "/notes/estimate-0123456789", "/"}) {
-      Principal p = authenticator(ADA, "").authenticate("t", connection("y-websocket", path));
-
-      assertThat(permission(p, path.substring(1).isEmpty() ? "notes" : path.substring(1))).as(path)
-          .isEqualTo(Permission.WRITE);
-      assertThat(permission(p, "estimate-" + listed)).as(path).isEqualTo(Permission.NONE);
+  void authenticate_refusesAYWebsocketConnectionToADocumentThatIsNoEstimates() {
+    for (String path : new String[] {"/collab/scratch", "/collab/estimate-SHOUTING12",
+        "/collab/notes/estimate-" + listed, "/collab/", "/estimate-" + listed}) {
+      assertThatThrownBy(() -> authenticator(ADA, "/collab").authenticate("t", connection("y-websocket", path)))
+          .as(path).isInstanceOf(AuthenticationException.class)
+          .hasMessage("Paintbox serves estimates only: /collab/estimate-<id> with the id of an estimate in its list");
     }
     assertThat(estimates.list()).hasSize(1);
   }
 
   @Test
-  void authenticate_leavesAnotherTenantsPrincipalAsItIs() {
+  void authenticate_refusesAnotherTenantsPrincipal_onEveryProtocol() {
     Principal other = Principal.of("Ada", "other-tenant", Permission.WRITE);
-    Principal p = authenticator(other, "").authenticate("t", connection("y-websocket", "/estimate-0123456789"));
-
-    assertThat(p).isSameAs(other);
-    assertThat(p.permission(DocumentKey.of("other-tenant", "estimate-0123456789"))).isEqualTo(Permission.WRITE);
+    for (ConnectionInfo c : new ConnectionInfo[] {connection("y-websocket", "/estimate-" + listed), HOCUSPOCUS,
+        connection("collab.v1", "/")}) {
+      assertThatThrownBy(() -> authenticator(other, "").authenticate("t", c)).as(c.protocol())
+          .isInstanceOf(AuthenticationException.class)
+          .hasMessage("Paintbox serves the tenant paintbox only, and this token is for another tenant");
+    }
   }
 }

@@ -226,6 +226,59 @@ class PaintboxApplicationTest {
         .until(() -> store.load(deleted).isEmpty());
   }
 
+  /**
+   * Paintbox serves its tenant's estimates, nothing else, on every protocol: another tenant's token signed with
+   * Paintbox's key (accepted by the API, which shows it nothing) created that tenant's documents in Paintbox's
+   * database, and any signed-in user documents that are no estimate's; nothing of Paintbox showed or removed them.
+   */
+  @Test
+  void collabSocket_servesOnlyPaintboxsTenantsEstimates_andStoresNothingElse() throws Exception {
+    String ada = login("Ada");
+    String listed = JSON.readTree(call("POST", "/api/estimates", ada, "{\"title\":\"Loft\"}").body())
+        .get("document").asText();
+    Instant now = Instant.now();
+    String eve = signed("Eve", "acme", now, now.plus(Duration.ofMinutes(10)));
+    assertThat(call("GET", "/api/estimates", eve, null).body()).as("the API accepts it, and shows it nothing")
+        .isEqualTo("[]");
+    String url = "ws://127.0.0.1:" + collab.port();
+    String otherTenant = "Paintbox serves the tenant paintbox only, and this token is for another tenant";
+    String noEstimate = "Paintbox serves estimates only: /estimate-<id> with the id of an estimate in its list";
+
+    for (String document : List.of(listed, "scratch")) {
+      JsonNode refused = node("estimate-client.mjs", "refused", url, document, eve);
+      assertThat(refused.get("code").asInt()).as(document).isEqualTo(CloseCodes.UNAUTHORIZED);
+      assertThat(refused.get("reason").asText()).as(document).isEqualTo(otherTenant);
+    }
+    JsonNode scratch = node("estimate-client.mjs", "refused", url, "scratch", ada);
+    assertThat(scratch.get("code").asInt()).isEqualTo(CloseCodes.UNAUTHORIZED);
+    assertThat(scratch.get("reason").asText()).isEqualTo(noEstimate);
+    try (YjsNodeClients js = YjsNodeClients.start()) {
+      js.call("connect", "kind", "hocuspocus", "id", "eve", "url", url, "room", listed, "token", eve,
+          "waitSynced", false);
+      js.call("connect", "kind", "hocuspocus", "id", "scratch", "url", url, "room", "scratch", "token", ada,
+          "waitSynced", false);
+      for (String id : List.of("eve", "scratch")) {
+        await("Hocuspocus refused " + id).atMost(30, TimeUnit.SECONDS)
+            .until(() -> !((List<?>) js.status(id).get("denied")).isEmpty());
+        js.call("insert", "id", id, "index", 0, "text", "stored?");
+        assertThat(js.status(id).get("synced")).as(id).isEqualTo(false);
+      }
+    }
+    try (CollabClient client = CollabClient.newBuilder().uri(URI.create(url)).token(ada).build()) {
+      client.connect().get(30, TimeUnit.SECONDS);
+      assertThatThrownBy(() -> client.open("scratch").get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(RefusedException.class)
+          .satisfies(e -> assertThat(((RefusedException) e.getCause()).code()).isEqualTo(CloseCodes.FORBIDDEN));
+    }
+    try (CollabClient client = CollabClient.newBuilder().uri(URI.create(url)).token(eve).build()) {
+      assertThatThrownBy(() -> client.connect().get(30, TimeUnit.SECONDS)).cause()
+          .isInstanceOf(RefusedException.class).hasMessageContaining("4401");
+    }
+    for (DocumentKey key : List.of(DocumentKey.of("acme", listed), DocumentKey.of("acme", "scratch"),
+        DocumentKey.of(PaintboxApplication.TENANT, "scratch"))) {
+      assertThat(store.load(key).isEmpty()).as(key.toString()).isTrue();
+    }
+  }
+
   @Test
   void api_needsASignedInUser_andSaysWhyInWwwAuthenticate() throws Exception {
     HttpResponse<String> none = call("GET", "/api/estimates", null, null);
@@ -478,8 +531,13 @@ class PaintboxApplicationTest {
 
   /** A token of {@code user} signed with the development login's key, issued {@code issued}, expiring {@code expires}. */
   private static String signed(String user, Instant issued, Instant expires) throws Exception {
+    return signed(user, PaintboxApplication.TENANT, issued, expires);
+  }
+
+  /** {@link #signed(String, Instant, Instant)} for a user of {@code tenant}. */
+  private static String signed(String user, String tenant, Instant issued, Instant expires) throws Exception {
     JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().subject(user).issuer(DevTokens.ISSUER)
-        .issueTime(Date.from(issued)).claim("tenant", PaintboxApplication.TENANT).claim("collab", "write");
+        .issueTime(Date.from(issued)).claim("tenant", tenant).claim("collab", "write");
     if (expires != null) {
       claims.expirationTime(Date.from(expires));
     }
