@@ -311,6 +311,36 @@ function usePeople (provider) {
   return people
 }
 
+/**
+ * Whether the browser says it is offline (its `offline` and `online` events). A socket that was open stays open when
+ * the network goes (Chromium keeps it, and TCP until it gives up), and the provider notices only after 30 s without a
+ * message: the page said "synced" all that time while what was typed went nowhere. Offline, the page says so at once
+ * and closes its socket; back online, it connects again at once (not after the provider's backoff), unless something
+ * else stopped it meanwhile (a refusal, a deletion: they stop the provider themselves).
+ */
+function useOffline (provider) {
+  const [offline, setOffline] = useState(!navigator.onLine)
+  useEffect(() => {
+    let closedHere = false
+    const onOffline = () => {
+      setOffline(true)
+      if (provider.shouldConnect) {
+        closedHere = true
+        provider.disconnect()
+      }
+    }
+    const onOnline = () => {
+      setOffline(false)
+      if (closedHere && !provider.shouldConnect) provider.connect()
+      closedHere = false
+    }
+    addEventListener('offline', onOffline)
+    addEventListener('online', onOnline)
+    return () => { removeEventListener('offline', onOffline); removeEventListener('online', onOnline) }
+  }, [provider])
+  return offline
+}
+
 function useStatus (provider) {
   const [status, setStatus] = useState('connecting')
   useEffect(() => {
@@ -599,7 +629,9 @@ function EstimateView ({ id, user, config, onUnauthorized, seed, onLost }) {
   useObserved(rooms)
   useObserved(totals)
   const people = usePeople(provider)
-  const status = useStatus(provider)
+  const offline = useOffline(provider)
+  const connection = useStatus(provider)
+  const status = offline ? 'offline' : connection
   // Once synced, a lost connection says what happens to what is typed (the status alone said "connecting").
   const [wasSynced, setWasSynced] = useState(false)
   useEffect(() => { if (status === 'synced') setWasSynced(true) }, [status])
@@ -653,6 +685,9 @@ function EstimateView ({ id, user, config, onUnauthorized, seed, onLost }) {
         {wasSynced && !refusal && (status === 'connecting' || status === 'disconnected') &&
           <span className='hint' id='not-connected'>not connected to the server, trying again{writable &&
             ': what you type is kept in this browser and sent once it is back'}</span>}
+        {offline && !refusal && !gone &&
+          <span className='hint' id='offline'>this browser is offline{writable &&
+            ': what you type is kept in this browser and sent once it is back online'}</span>}
       </div>
       {refusal && <Refused refusal={refusal} onStartAgain={() => startAgain(true)} />}
       {seed && <p className='hint' id='started-over'>The server had restarted without its last changes (totals or

@@ -86,7 +86,11 @@ try {
     }))
 
     await bob.context.setOffline(true)
-    await waitUntil('Bob\'s page knows it is offline', async () => ({ ok: (await status(bob)) !== 'synced' }), 45000)
+    // At once, from the browser's `offline` event: the socket stays open, and the provider alone noticed only after 30 s
+    // without a message.
+    await waitUntil('Bob\'s page says it is offline', async () => ({
+      ok: (await status(bob)) === 'offline' && await bob.page.locator('#offline').isVisible()
+    }))
     await waitUntil('Alice sees Bob leave', async () => ({ ok: names((await seen(alice.page)).people) === 'Alice' }),
       45000)
     // Both change the same room while apart: Bob its surface's area, a new surface and the notes; Alice the same
