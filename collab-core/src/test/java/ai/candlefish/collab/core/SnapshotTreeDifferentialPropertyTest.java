@@ -179,6 +179,12 @@ class SnapshotTreeDifferentialPropertyTest {
      */
     private void compareRestored(TwinSession.Twin t, int i) {
       Snapshot snapshot = Snapshot.decode(snapshots.get(i));
+      if (undo.containsKey(t.id) && !holds(t.doc, snapshot)) {
+        // Yjs fails inside a transaction, which its undo manager records (an empty step; the redo stack cleared);
+        // ours refuses before (YJS-PARITY.md, createDocFromSnapshot; seed 2000016)
+        session.log.add(t.id + " createDocFromSnapshot #" + i + " skipped: the snapshot holds more than " + t.id);
+        return;
+      }
       String newId = t.id + "-restored";
       Map<String, Object> c = cmd("createDocFromSnapshot", t.id);
       c.put("snapshot", YjsInterop.base64(snapshots.get(i)));
@@ -196,6 +202,12 @@ class SnapshotTreeDifferentialPropertyTest {
         }
       }
       outcomes.assertNoDifferences();
+    }
+
+    /** Whether {@code doc} holds every insertion of {@code snapshot}. */
+    private static boolean holds(Doc doc, Snapshot snapshot) {
+      StateVector have = doc.stateVector();
+      return snapshot.stateVector().toMap().entrySet().stream().allMatch(e -> e.getValue() <= have.get(e.getKey()));
     }
 
     private static Map<String, Object> cmd(String op, String id) {
