@@ -84,6 +84,27 @@ class DecodersFuzzTest {
   }
 
   /**
+   * What a server asks of an update under a client id new to the document: {@link Updates#clockRanges} throws only
+   * {@link DecodingException}, and answers as {@link Updates#parseMeta} wherever that answers (it may answer where
+   * parseMeta refuses content it skips).
+   */
+  @FuzzTest(maxDuration = "30s")
+  void clockRanges(byte[] bytes) {
+    Updates.UpdateMeta expected;
+    try {
+      expected = Updates.parseMeta(bytes);
+    } catch (DecodingException malformed) {
+      try {
+        Updates.clockRanges(bytes);
+      } catch (DecodingException alsoRefused) {
+        // refused cleanly
+      }
+      return;
+    }
+    assertThat(Updates.clockRanges(bytes)).isEqualTo(expected);
+  }
+
+  /**
    * What a read-only client sends is asked about before anything is applied: {@link Updates#wouldChange} throws
    * only {@link DecodingException}, never changes the document, and when it says "no change", applying the update
    * to a copy changes nothing indeed.

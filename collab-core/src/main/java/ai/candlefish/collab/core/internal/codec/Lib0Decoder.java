@@ -231,6 +231,80 @@ public final class Lib0Decoder {
     }
   }
 
+  /**
+   * Skips a varString or varUint8Array (a byte length, then the bytes) without decoding or copying it.
+   *
+   * @return the string's length in UTF-16 units if its bytes are well-formed UTF-8 (a four-byte sequence is a
+   *     surrogate pair); not checked
+   * @throws DecodingException if fewer bytes remain than it claims
+   */
+  public int skipVarString() {
+    int start = pos;
+    int n = readVarUintAsInt();
+    if (n > remaining()) {
+      throw new DecodingException("string claims " + n + " bytes but only " + remaining() + " remain", start);
+    }
+    int units = 0;
+    for (int i = pos, stop = pos + n; i < stop; i++) {
+      int b = buf[i] & 0xFF;
+      if ((b & 0xC0) != 0x80) { // not a continuation byte: a char starts here
+        units += (b & 0xF8) == 0xF0 ? 2 : 1;
+      }
+    }
+    pos += n;
+    return units;
+  }
+
+  /**
+   * Skips a value in lib0's {@code any} format without building it: the structure is checked as {@link #readAny()}
+   * checks it (tags, lengths, nesting), strings are not decoded.
+   *
+   * @return the value's tag (127 undefined, 126 null, ...)
+   * @throws DecodingException where {@link #readAny()} would throw, except for malformed UTF-8
+   */
+  public int skipAny() {
+    return skipAny(0);
+  }
+
+  private int skipAny(int depth) {
+    int start = pos;
+    if (depth > MAX_DEPTH) {
+      throw new DecodingException("value nested deeper than " + MAX_DEPTH + " levels", start);
+    }
+    int tag = readUint8();
+    switch (tag) {
+      case 127, 126, 121, 120 -> { }
+      case 125 -> readVarInt();
+      case 124 -> readFloat32();
+      case 123 -> readFloat64();
+      case 122 -> readBigInt64();
+      case 119, 116 -> skipVarString();
+      case 118 -> {
+        int n = readVarUintAsInt();
+        if (n > remaining() / 2) {
+          throw new DecodingException("object claims " + n + " entries but only " + remaining() + " bytes remain",
+              start);
+        }
+        for (int i = 0; i < n; i++) {
+          skipVarString();
+          skipAny(depth + 1);
+        }
+      }
+      case 117 -> {
+        int n = readVarUintAsInt();
+        if (n > remaining()) {
+          throw new DecodingException("array claims " + n + " elements but only " + remaining() + " bytes remain",
+              start);
+        }
+        for (int i = 0; i < n; i++) {
+          skipAny(depth + 1);
+        }
+      }
+      default -> throw new DecodingException("unknown any type tag " + tag, start);
+    }
+    return tag;
+  }
+
   public byte[] readVarUint8Array() {
     int start = pos;
     int n = readVarUintAsInt();
