@@ -1,6 +1,7 @@
 package ai.candlefish.collab.core;
 
 import ai.candlefish.collab.core.internal.codec.JsObjects;
+import ai.candlefish.collab.core.internal.codec.Lib0Decoder;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongFunction;
+import java.util.function.LongPredicate;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -647,7 +649,18 @@ public final class Doc {
    */
   public byte[] encodeStateAsUpdate(byte[] stateVector) {
     Objects.requireNonNull(stateVector, "stateVector");
-    return UpdateWriter.encodeStateAsUpdate(this, StateVector.decode(stateVector), UpdateFormat.V1);
+    return UpdateWriter.encodeStateAsUpdate(this, peerState(stateVector), UpdateFormat.V1);
+  }
+
+  /**
+   * A peer's encoded state vector, as far as what it lacks of this document depends on it: only the clients this
+   * document has structs of are kept (Yjs's {@code writeClientsStructs} looks at no other), unless structs wait here
+   * (their clients count too). A sync step 1 of 100,000s of made-up clients is read, not kept.
+   */
+  private StateVector peerState(byte[] stateVector) {
+    Objects.requireNonNull(stateVector, "stateVector");
+    LongPredicate known = store.pending.isEmpty() ? client -> store.list(client) != null : null;
+    return StateVector.read(new Lib0Decoder(stateVector), known);
   }
 
   /** What this document has that a peer with the given state vector lacks. */
@@ -672,7 +685,7 @@ public final class Doc {
    */
   public byte[] encodeStateAsUpdateV2(byte[] stateVector) {
     Objects.requireNonNull(stateVector, "stateVector");
-    return UpdateWriter.encodeStateAsUpdate(this, StateVector.decode(stateVector), UpdateFormat.V2);
+    return UpdateWriter.encodeStateAsUpdate(this, peerState(stateVector), UpdateFormat.V2);
   }
 
   /** What this document has that a peer with the given state vector lacks, as a Yjs v2 update. */

@@ -3,6 +3,9 @@ package ai.candlefish.collab.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.candlefish.collab.core.internal.codec.Lib0Encoder;
+import com.sun.management.ThreadMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -169,5 +172,35 @@ class DocTest {
     assertThatThrownBy(() -> a.applyUpdate(new byte[] {1, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF}))
         .isInstanceOf(DecodingException.class);
     assertThat(a.encodeStateAsUpdate()).isEqualTo(before);
+  }
+
+  /**
+   * What a peer lacks depends only on the clients the document has: a state vector claiming 8 million clients (one
+   * client's entry over and over, 16 MB) was decoded into a table sized by the claim (192 MB). Now the entries of
+   * other clients are read and dropped, and the answer is the same.
+   */
+  @Test
+  void encodeStateAsUpdate_ofAStateVectorClaimingMillionsOfClients_keepsOnlyTheDocumentsClients() {
+    Doc doc = Doc.newBuilder().clientId(5).build();
+    doc.getText("t").insert(0, "abc");
+    int entries = 8_000_000;
+    Lib0Encoder out = new Lib0Encoder();
+    out.writeVarUint(entries);
+    for (int i = 0; i < entries; i++) {
+      out.writeVarUint(i % 100); // client 5 among them, at clock 1
+      out.writeVarUint(i % 100 == 5 ? 1 : 0);
+    }
+    byte[] lying = out.toByteArray();
+    StateVector honest = StateVector.empty();
+    honest.set(5, 1);
+
+    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long before = threads.getCurrentThreadAllocatedBytes();
+    byte[] answer = doc.encodeStateAsUpdate(lying);
+    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+    assertThat(answer).isEqualTo(doc.encodeStateAsUpdate(honest));
+    assertThat(doc.encodeStateAsUpdateV2(lying)).isEqualTo(doc.encodeStateAsUpdateV2(honest.encode()));
+    assertThat(allocated).as("bytes allocated to answer a %d-byte state vector", lying.length).isLessThan(1 << 20);
   }
 }

@@ -518,6 +518,41 @@ class HostileClientTest {
     }
   }
 
+  /**
+   * A sync step 1 whose state vector claims 8 million clients (16 MiB: one client's entry written over and over) was
+   * decoded into a table sized by the claim, 192 MB: the server in a 96 MiB heap died of OutOfMemoryError. Now only
+   * the clients the document has are kept; the liar gets its step 2 and the others are served.
+   */
+  @Test
+  void syncStep1_ofAStateVectorClaimingMillionsOfClients_isAnswered_inASmallHeap() throws Exception {
+    try (SmallHeapServer.Child child = SmallHeapServer.Child.start()) {
+      RawHocuspocusClient honest = open(child.port, "doc");
+      honest.update("doc", textUpdate("kept"));
+      await().atMost(WAIT).until(() -> honest.statuses("doc").equals(List.of(1)) || !child.isAlive());
+      RawHocuspocusClient liar = new RawHocuspocusClient(child.port);
+      clients.add(liar);
+      liar.auth("doc", "alice").send("doc", 0, SyncMessage.STEP1, lyingStateVector(8_000_000));
+      await().atMost(Duration.ofSeconds(60)).until(() -> liar.of("doc", 0).stream()
+          .anyMatch(r -> r.firstVarUint() == SyncMessage.STEP2) || liar.closed.isDone() || !child.isAlive());
+      assertThat(child.isAlive()).as("the server survived (exits on OutOfMemoryError)").isTrue();
+      assertThat(liar.closed).isNotDone();
+      honest.update("doc", textUpdate("still served"));
+      await().atMost(WAIT).until(() -> honest.statuses("doc").equals(List.of(1, 1)) || !child.isAlive());
+      assertThat(honest.statuses("doc")).containsExactly(1, 1);
+    }
+  }
+
+  /** A state vector that claims {@code entries} clients: 100 clients, each written again and again, at clock 0. */
+  private static byte[] lyingStateVector(int entries) {
+    Lib0Encoder out = new Lib0Encoder();
+    out.writeVarUint(entries);
+    for (int i = 0; i < entries; i++) {
+      out.writeVarUint(i % 100);
+      out.writeVarUint(0);
+    }
+    return out.toByteArray();
+  }
+
   @Test
   void documentTooLarge_refusesTheSenderWith4413() {
     // 2,500 bytes per document (500 characters hold ~1.6 KB with their item, client and root type): the bystander
