@@ -420,12 +420,12 @@ public final class SharedDocument {
         onStateless(session, s.payload());
       }
     } catch (DecodingException e) {
-      refuse(session, message, CloseCodes.PROTOCOL_ERROR, "malformed " + describe(message) + ": " + e.getMessage());
+      fail(session, CloseCodes.PROTOCOL_ERROR, "malformed " + describe(message) + ": " + e.getMessage());
     } catch (LimitExceededException e) {
-      refuse(session, message, closeCode(e.limit()), "update refused: " + e.getMessage());
+      fail(session, closeCode(e.limit()), "update refused: " + e.getMessage());
     } catch (RuntimeException e) {
       log.error("document {}: handling a {} failed", key, describe(message), e);
-      refuse(session, message, CloseCodes.INTERNAL_ERROR, "internal error");
+      fail(session, CloseCodes.INTERNAL_ERROR, "internal error");
     }
   }
 
@@ -619,8 +619,7 @@ public final class SharedDocument {
     if (writer.isBacklogFull() && wouldChange(sync.payload())) {
       // The store is down or behind: what waits for it is held in memory, and more would end in an
       // OutOfMemoryError that loses it all. The sender reconnects and sends its edits again with its sync.
-      refuse(session, sync, CloseCodes.TRY_AGAIN_LATER,
-          "update refused: too much waits to be stored; try again later");
+      fail(session, CloseCodes.TRY_AGAIN_LATER, "update refused: too much waits to be stored; try again later");
       return;
     }
     if (session.principal != null) {
@@ -668,7 +667,7 @@ public final class SharedDocument {
       if (!doc.hasPendingUpdates()) {
         pendingSinceNanos = 0;
       }
-      refuse(session, sync, CloseCodes.TOO_MUCH_PENDING, (aged
+      fail(session, CloseCodes.TOO_MUCH_PENDING, (aged
           ? "update refused: updates have waited for missing dependencies longer than allowed"
           : "update refused: the part of it that waits for missing dependencies would make more than "
               + limits.maxPendingBytes() + " bytes wait")
@@ -748,7 +747,7 @@ public final class SharedDocument {
     int allowed = (sync.type() == SyncMessage.STEP2 ? max / 2 : max) - session.claimedClients;
     if (claims.size() > allowed) {
       if (sync.type() != SyncMessage.STEP2) {
-        refuse(session, sync, CloseCodes.TOO_MANY_CLIENT_IDS, "update refused: it writes under " + claims.size()
+        fail(session, CloseCodes.TOO_MANY_CLIENT_IDS, "update refused: it writes under " + claims.size()
             + " Yjs client ids new to the document, and a connection may bring at most " + max);
         return null;
       }
@@ -763,7 +762,7 @@ public final class SharedDocument {
     }
     if (!foreign.isEmpty()) {
       if (sync.type() != SyncMessage.STEP2) {
-        refuse(session, sync, CloseCodes.FOREIGN_CLIENT_ID, "update refused: Yjs client id " + foreign.get(0)
+        fail(session, CloseCodes.FOREIGN_CLIENT_ID, "update refused: Yjs client id " + foreign.get(0)
             + " belongs to another user");
         return null;
       }
@@ -911,7 +910,11 @@ public final class SharedDocument {
     if (reason == null) {
       return false;
     }
-    refuse(session, sync, CloseCodes.FORBIDDEN, reason);
+    if (sync.ack() != 0) {
+      // The update's own answer; the refusal of the session below is the one counted.
+      session.peer.send(new ServerMessage.Refused(key.name(), sync.ack(), CloseCodes.FORBIDDEN, reason));
+    }
+    fail(session, CloseCodes.FORBIDDEN, reason);
     return true;
   }
 
@@ -922,19 +925,6 @@ public final class SharedDocument {
     } catch (DecodingException e) {
       return true;
     }
-  }
-
-  /**
-   * Refuses client message {@code message} and ends {@code session} ({@link #fail}). An update the client wants
-   * acknowledged (ack id set) first gets its own answer with that id (collab/1's {@code Error(document, ack_id)},
-   * Hocuspocus's sync status 0), so that the client knows which of its updates was refused; the refusal of the session
-   * is the one counted.
-   */
-  private void refuse(DocumentSession session, ClientMessage message, int code, String reason) {
-    if (message instanceof ClientMessage.Sync sync && sync.ack() != 0) {
-      session.peer.send(new ServerMessage.Refused(key.name(), sync.ack(), code, reason));
-    }
-    fail(session, code, reason);
   }
 
   /**
