@@ -22,12 +22,20 @@
 #                       1.6, 2, 2.5, 3.2, 4, 5, 6.3, 8, 10, 12.5, 16, 20, 25, 32, 40, 50, 63, 80 and 100 edits/s; 900
 #                       to 90,000 deliveries/s offered; the fine steps measure the ratio of two systems' highest steps
 #                       to 25 %, as run-load.sh's; from 1 because 3 nodes, PostgreSQL, Redis and the generator on
-#                       2 cores held no step from 5 on), 10 s warm-up (fresh JVMs and Node processes compile their
-#                       hot paths in it, as a running server has) and 10 s measured per step; the systems take
-#                       each step in turn (who goes first alternates), so that on a shared machine they meet the
-#                       same load at a step; a system's next step runs only if it held this one (p99 < 100 ms,
-#                       no errors, converged, and at least 95 % of the deliveries offered delivered): its figure
-#                       is the delivered updates/s of the highest step held
+#                       2 cores held no step from 5 on), 10 s warm-up and 10 s measured per step, each step on
+#                       documents of its own; the systems take each step in turn (who goes first alternates), so
+#                       that on a shared machine they meet the same load at a step; a system's next step runs only
+#                       if it held this one (p99 < 100 ms, no errors, converged, and at least 95 % of the
+#                       deliveries offered delivered): its figure is the delivered updates/s of the highest step
+#                       held. Each system's nodes (and its Redis) are started once per node count and serve all its
+#                       steps, after a warm-up of a number of updates (LOAD_WARMUP_UPDATES, default 30,000 edits by
+#                       the step's 100 clients at LOAD_WARMUP_RATE, default 2 edits/s each: 150 s, measured by
+#                       nobody), the same for every system: so a step measures running servers, not fresh JVMs
+#                       compiling (at 100 updates/s per node C2 had not compiled the per-update path 60-75 s after
+#                       connect, and the compilers were half of three fresh nodes' CPU: RESULTS.md's cluster round
+#                       25; after this warm-up -XX:+PrintCompilation shows UpdateReader.decode, Doc.integrate,
+#                       StructList.search, SharedDocument.broadcastTo, FlushBatch.run, the frame codec and
+#                       StreamReader.parseSeq at C2 before the first step, on a machine at load 23-34)
 #                default both
 # Measured (LoadGenerator --node-pids/--database-pid/--redis): the nodes' CPU together (/proc/<pid>/stat), the
 # database's with its backends, Redis's CPU and bytes in + out (INFO) over the measured phase, each divided by the
@@ -40,7 +48,9 @@
 # so each young collection of ParallelGC copied all structs since the last one, 240-330 ms twice per measured phase
 # on a quiet machine, which delayed every receipt in it (~2 % of the samples: the p99 was the generator's). Its GC
 # pauses in the measured phase are reported beside the figures either way. **The generator runs without a collector
-# (Epsilon), its heap up to 16 GiB (3 GiB at start)**: a relay allocates ~1.5 GiB in all. With ZGC one cycle fell
+# (Epsilon), its heap up to 16 GiB**, at start what the step needs at 2 KiB per delivery offered (at least 512 MiB, at
+# most 3 GiB; the 3-node warm-up used 1.2 KiB per delivery): a relay allocates ~1.5 GiB in all, a peak-1 step less
+# than 512 MiB, and touching 3 GiB at every step took 30-40 s of a loaded machine. With ZGC one cycle fell
 # into every relay's measured phase (its first cycles start at 10, 20 and 30 % of the maximum heap: at 3 GiB the
 # second, at 16 GiB the first once the warm-up is 30 s), and its concurrent mark of the replicas held the generator
 # up for ~1 s on a quiet machine, seconds under load, while the servers idled for want of messages: every system's
@@ -49,7 +59,7 @@
 # -XX:+AlwaysPreTouch; not in --smoke): Epsilon takes ~20 MiB/s of fresh heap in a relay, and each 4 KiB page
 # first touched in the run was a page fault on its event loops: their two threads spent 16-21 ticks/s in the kernel
 # 30-60 s into the relay, 9-12 with these flags, 47-62 vs 37-46 ticks/s in all (paired 2-node relays, cluster round
-# 12 in RESULTS.md). Touching 3 GiB takes ~6 s when the generator starts, before it connects.
+# 12 in RESULTS.md). Touching 3 GiB takes ~6 s of a quiet machine when the generator starts, before it connects.
 # PostgreSQL: synchronous_commit=on, PostgreSQL's default and what a user has (the tests' embedded binaries default
 # to off, which acknowledges before the commit's WAL is flushed); --synchronous-commit off measures that instead.
 # Environment: SERVER_JAVA_OPTS (appended to the nodes' flags: later flags win), LOAD_JAVA_OPTS (replaces the
@@ -158,6 +168,7 @@ db_url=
 db_pid=
 start_database() {
   local log="$logs/database.log"
+  : >"$log" # as start_nodes: not an earlier run's line
   setsid java -Xmx256m -cp "$jar" ai.candlefish.collab.benchmarks.load.ClusterLoadDatabase "$synchronous_commit" >"$log" 2>&1 &
   pids+=("$!")
   db_java=$!
@@ -187,6 +198,8 @@ start_redis() {
 node_urls=
 node_pids=
 node_procs=()
+# A ladder's running systems (see bring_up): their nodes' URLs and pids, processes and Redis, by system name.
+declare -A up_urls=() up_pids=() up_procs=() up_redis_port=() up_redis_pid=()
 # start_nodes SYSTEM N NAME: N nodes of SYSTEM, their ws:// URLs and pids comma-separated in node_urls, node_pids
 start_nodes() {
   local system=$1 n=$2 name=$3 k log ready
@@ -195,6 +208,7 @@ start_nodes() {
   node_urls=; node_pids=; node_procs=()
   for k in $(seq 1 "$n"); do
     log="$logs/server-$name-node$k.log"
+    : >"$log" # now, not in the background child: await_line below must not read an earlier run's port and pid
     case "$system" in
       ours-standalone|ours)
         # shellcheck disable=SC2086
@@ -216,8 +230,14 @@ start_nodes() {
   done
 }
 
+# The warm-up of a ladder's running system (see bring_up): LOAD_WARMUP_UPDATES edits (default 30,000) by 100 clients
+# on 10 documents at LOAD_WARMUP_RATE edits/s each (default 2: 1,800 deliveries/s offered), measured by nobody.
+warmup_updates=${LOAD_WARMUP_UPDATES:-30000}
+warmup_rate=${LOAD_WARMUP_RATE:-2}
 scenario_args() {
   case "$1" in
+    warmup) echo --clients 100 --documents 10 --rate "$warmup_rate" --warmup 0 --awareness 30 \
+              --duration "$(awk -v u="$warmup_updates" -v r="$warmup_rate" 'BEGIN { printf "%.1f", u / (100 * r) }')" ;;
     smoke) echo --clients 12 --documents 3 --rate 5 --warmup 0.3 --duration 2 --awareness 1 ;;
     relay) echo --clients 1000 --documents 100 --rate 1 --warmup 30 --duration 30 --awareness 30 ;;
     peak-*) echo --clients 100 --documents 10 --rate "${1#peak-}" --warmup 10 --duration 10 --awareness 30 ;;
@@ -231,23 +251,79 @@ steps_of() {
   esac
 }
 
-# run_one SYSTEM NODES STEP: fresh Redis and nodes, one generator; returns 1 if the step was not held.
+# bring_up SYSTEM NODES: starts SYSTEM's Redis and nodes for a whole ladder and warms them up: the nodes then serve
+# every step of the ladder (each on documents of its own), so that a step measures running servers, not fresh JVMs
+# compiling (RESULTS.md's cluster round 25: at 100 updates/s per node, C2 had not compiled the per-update path 60-75 s
+# after connect, and the compilers were 45-52 % of three nodes' CPU). The warm-up is a number of updates, not
+# seconds, so that the JIT's thresholds are passed whatever the machine's load; Hocuspocus gets the same.
+bring_up() {
+  local system=$1 n=$2
+  redis_port=; redis_pid=
+  [[ $system == ours-standalone ]] || start_redis
+  start_nodes "$system" "$n" "$system-$n"
+  up_urls[$system]=$node_urls; up_pids[$system]=$node_pids; up_procs[$system]="${node_procs[*]}"
+  up_redis_port[$system]=$redis_port; up_redis_pid[$system]=${redis_pid:-}
+  echo "== warm-up of $system × $n: $warmup_updates edits at $warmup_rate edits/s per client (not measured)"
+  run_one "$system" "$n" warmup || echo "== warm-up of $system × $n: the generator reported errors (see its log); the ladder goes on"
+}
+
+# take_down SYSTEM: stops what bring_up started.
+take_down() {
+  local system=$1
+  [[ -n "${up_procs[$system]:-}" ]] || return 0
+  # shellcheck disable=SC2086
+  stop ${up_procs[$system]}
+  [[ -z "${up_redis_pid[$system]}" ]] || stop "${up_redis_pid[$system]}"
+  unset "up_urls[$system]" "up_pids[$system]" "up_procs[$system]" "up_redis_port[$system]" "up_redis_pid[$system]"
+}
+
+# The generator's heap (its -Xms, touched at start; see the header): what a step allocates at 2 KiB per delivery
+# offered over its warm-up, measured phase and drain, at least 512 MiB and at most 3 GiB, so that a low step does not
+# spend 30-40 s of a loaded machine touching 3 GiB it never uses.
+generator_heap_mib() { # ARGS...: the step's generator arguments
+  local clients=0 documents=1 rate=0 warmup=0 duration=0
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --clients) clients=$2 ;; --documents) documents=$2 ;; --rate) rate=$2 ;; --warmup) warmup=$2 ;;
+      --duration) duration=$2 ;;
+    esac
+    shift
+  done
+  awk -v c="$clients" -v d="$documents" -v r="$rate" -v w="$warmup" -v t="$duration" 'BEGIN {
+    mib = c * r * (c / d - 1) * (w + t + 10) * 2 / 1024
+    printf "%d", (mib < 512 ? 512 : mib > 3072 ? 3072 : mib) }'
+}
+
+# run_one SYSTEM NODES STEP: one generator on SYSTEM's running nodes (bring_up), or on fresh Redis and nodes stopped
+# after the step; returns 1 if the generator reported errors or divergence.
 run_one() {
   local system=$1 n=$2 step=$3 name="$1-$2-$3" rc=0
   local -a args
   read -r -a args <<<"$(scenario_args "$step")"
-  if [[ -n "${LOAD_WARMUP:-}" ]]; then
+  if [[ -n "${LOAD_WARMUP:-}" && $step != warmup ]]; then
     for i in "${!args[@]}"; do [[ ${args[$i]} != --warmup ]] || args[$((i + 1))]=$LOAD_WARMUP; done
   fi
+  local kept=0
+  if [[ -n "${up_procs[$system]:-}" ]]; then
+    kept=1
+    node_urls=${up_urls[$system]}; node_pids=${up_pids[$system]}; read -r -a node_procs <<<"${up_procs[$system]}"
+    redis_port=${up_redis_port[$system]}; redis_pid=${up_redis_pid[$system]}
+    local p
+    for p in "${node_procs[@]}"; do
+      kill -0 "$p" 2>/dev/null || { echo "== $name: a node of $system ended before this step (see $logs/server-$system-$n-node*.log)"; return 1; }
+    done
+  fi
   local timeline=
-  if [[ -n "${LOAD_TIMELINE:-}" ]]; then
+  if [[ -n "${LOAD_TIMELINE:-}" && $step != warmup ]]; then
     timeline="$logs/timeline-$name.txt"
     rm -f "$timeline.stop" "$timeline.measured"
     python3 benchmarks/thread-timeline.py cluster "$timeline" "$timeline.stop" &
     pids+=("$!")
   fi
-  [[ $system == ours-standalone ]] || start_redis
-  start_nodes "$system" "$n" "$name"
+  if [[ $kept == 0 ]]; then
+    [[ $system == ours-standalone ]] || start_redis
+    start_nodes "$system" "$n" "$name"
+  fi
   args+=(--protocol hocuspocus --scenario "$step" --server "$node_urls" --server-pid "${node_pids%%,*}"
          --node-pids "$node_pids" --prefix "$name-$(date +%s)-doc-")
   case "$system" in
@@ -258,7 +334,7 @@ run_one() {
   local out="$logs/generator-$name.log"
   echo "== $step on $system × $n ($(uptime | sed 's/.*load average/load average/')): LoadGenerator ${args[*]}"
   # shellcheck disable=SC2086
-  setsid java -Xms3g -Xmx16g ${LOAD_JAVA_OPTS:-$generator_gc} -cp "$jar" \
+  setsid java -Xms"$(generator_heap_mib "${args[@]}")"m -Xmx16g ${LOAD_JAVA_OPTS:-$generator_gc} -cp "$jar" \
     ai.candlefish.collab.benchmarks.load.LoadGenerator "${args[@]}" >"$out" 2>&1 &
   local generator=$!
   pids+=("$generator")
@@ -267,7 +343,7 @@ run_one() {
      date +%s.%N >"$timeline.measured") &
   fi
   local -a breakdowns=()
-  if [[ -n "${LOAD_BREAKDOWN:-}" && $system != hocuspocus ]]; then
+  if [[ -n "${LOAD_BREAKDOWN:-}" && $system != hocuspocus && $step != warmup ]]; then
     local k=0 pid
     for pid in ${node_pids//,/ }; do
       k=$((k + 1))
@@ -297,8 +373,10 @@ run_one() {
       python3 benchmarks/thread-timeline.py window "$timeline" "$from" "$(awk -v a="$from" -v d="$duration" 'BEGIN { printf "%.3f", a + d }')" || true
     fi
   fi
-  stop "${node_procs[@]}"
-  [[ $system == ours-standalone ]] || stop "$redis_pid"
+  if [[ $kept == 0 ]]; then
+    stop "${node_procs[@]}"
+    [[ $system == ours-standalone ]] || stop "$redis_pid"
+  fi
   [[ $rc == 0 ]] || { echo "== $name: the generator reported errors or divergence (see $out)"; return 1; }
 }
 
@@ -331,6 +409,7 @@ for scenario in "${scenario_list[@]}"; do
         [[ $system != ours-standalone || $n == 1 ]] || continue
         climbing+=("$system")
         for step in "${steps[@]}"; do rm -f "$logs/generator-$system-$n-$step.log"; done
+        bring_up "$system" "$n"
       done
       reversed=0
       for step in "${steps[@]}"; do
@@ -346,6 +425,7 @@ for scenario in "${scenario_list[@]}"; do
             climbing+=("$system")
           else
             echo "== $system × $n did not hold $step: no higher $scenario step"
+            take_down "$system"
           fi
         done
         # back in the systems' order, for the next step's alternation
@@ -354,6 +434,7 @@ for scenario in "${scenario_list[@]}"; do
           [[ " ${order[*]+"${order[*]}"} " != *" $system "* ]] || climbing+=("$system")
         done
       done
+      for system in "${climbing[@]+"${climbing[@]}"}"; do take_down "$system"; done
     done
     continue
   fi

@@ -191,6 +191,9 @@ threads, Hocuspocus as one Node process per instance; the load generator runs wi
 at least 95 % of the deliveries it offers delivered (peak-R offers 900·R deliveries/s: 100 clients × R edits/s × 9
 receivers). The peak ladder raises the rate 1.25× from step to step (1, 1.25, 1.6, 2, 2.5, … 100 edits/s per
 client), so its figures, and their ratios, are good to that step: a system that held 20 edits/s might have held 24.
+In a ladder each system's nodes (and its Redis) are started once per node count and serve all its steps, each step on
+documents of its own, after a warm-up of a number of updates that nobody measures (30,000 edits by default, the same for
+every system), so that a step measures running servers, not fresh JVMs compiling.
 
 ${sections.join('\n')}
 <!-- cluster:end -->
