@@ -158,7 +158,7 @@ public final class Doc {
   }
 
   /** JavaScript's truthiness of a decoded value. */
-  private static boolean truthy(Object v) {
+  static boolean truthy(@Nullable Object v) {
     if (v == null || v == Undefined.INSTANCE || Boolean.FALSE.equals(v)) {
       return false;
     }

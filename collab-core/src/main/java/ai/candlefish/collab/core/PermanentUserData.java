@@ -139,12 +139,23 @@ public final class PermanentUserData {
    * that {@code filter} accepts. If another replica created the same user concurrently and its entry won, the ids
    * and deletions known for the user are copied into the winning entry.
    *
-   * @throws IllegalStateException if the user's entry exists but is not shaped as Yjs makes it
+   * <p>An entry that is not a map is replaced only where JavaScript reads it as false (null, undefined, false, 0,
+   * NaN, an empty string), as Yjs's {@code if (!user)} does; Yjs fails on any other value, and so does this.
+   *
+   * @throws IllegalStateException if the user's entry exists but is not shaped as Yjs makes it (a value JavaScript
+   *     reads as true that is not a map, or a map without an array {@code "ids"}); nothing is changed then
    */
   public void setUserMapping(long clientId, String userDescription, Predicate<Transaction> filter) {
     Objects.requireNonNull(userDescription, "userDescription");
     Objects.requireNonNull(filter, "filter");
-    YMap user = users.get(userDescription) instanceof YMap m ? m : null;
+    Object existing = users.get(userDescription);
+    YMap user = existing instanceof YMap m ? m : null;
+    if (user == null && Doc.truthy(existing)) {
+      // Yjs's `if (!user)` keeps any truthy value and then fails on it; only what JavaScript calls false is replaced
+      throw new IllegalStateException("the users entry of '" + userDescription + "' is not a map (it is "
+          + describe(existing) + "): it was not written by PermanentUserData; delete the entry or map the client"
+          + " to another user description");
+    }
     if (user == null) {
       user = new YMap();
       user.set("ids", new YArray());
@@ -195,6 +206,16 @@ public final class PermanentUserData {
     }
     throw new IllegalStateException("the users entry of '" + description + "' has no array '" + key
         + "': it was not written by PermanentUserData");
+  }
+
+  /** What kind of value a users entry holds, for an error message (not the value: a peer may have written it). */
+  private static String describe(Object value) {
+    if (value instanceof SharedType || value instanceof Doc) {
+      return "a " + value.getClass().getSimpleName();
+    }
+    return value instanceof String ? "a string" : value instanceof Number ? "a number"
+        : value instanceof Boolean ? "true" : value instanceof byte[] ? "a Uint8Array"
+        : value instanceof List ? "an array" : "an object";
   }
 
   private static byte[] encode(DeleteSet ds) {
