@@ -172,6 +172,58 @@ class HostileServerTest {
     assertThat(connections.get()).as("the document was reopened on the same connection").isEqualTo(1);
   }
 
+  /** A server that refuses the first update it receives by its ack id with {@code code}, and acknowledges the rest. */
+  private URI refusingTheFirstUpdate(int code, String message) {
+    return serve((ctx, connection, f) -> {
+      if (handshake(ctx, f)) {
+        return;
+      }
+      if (f.hasUpdate() && received.size() == 1) {
+        send(ctx, ServerFrame.newBuilder().setError(Error.newBuilder().setDocument(DOC)
+            .setAckId(f.getUpdate().getAckId()).setCode(code).setMessage(message)));
+      } else if (f.hasUpdate()) {
+        ack(ctx, f);
+      }
+    });
+  }
+
+  /**
+   * The server refuses the update by its ack id with "try again later" (1013, a store that is behind) and keeps the
+   * connection and the document. Before, the client took any Error with an ack id as final: it dropped the edit
+   * from what it sends again and failed its future, so an edit the server would have taken a moment later was lost.
+   */
+  @Test
+  void updateRefusedForNow_byItsAckId_isSentAgainOnTheSameConnection_andAcknowledged() throws Exception {
+    ClientDocument doc = open(refusingTheFirstUpdate(1013, "update refused: try again later"));
+
+    insertAcknowledged(doc, "kept");
+
+    assertThat(received).hasSize(2);
+    assertThat(serverHas("kept")).isTrue();
+    assertThat(doc.unacknowledged()).isZero();
+    assertThat(connections.get()).isEqualTo(1);
+  }
+
+  /**
+   * A refusal for good by the update's ack id (4413: beyond the document's size) fails that edit's future and no
+   * other, and the edit is not sent again (the server would refuse it again); later edits go on.
+   */
+  @Test
+  void updateRefusedForGood_byItsAckId_failsThatEditOnly_andIsNotSentAgain() throws Exception {
+    ClientDocument doc = open(refusingTheFirstUpdate(4413, "update refused: too large"));
+
+    CompletableFuture<Void> refused = doc.edit(tx -> doc.doc().getText("t").insert(0, "refused"));
+    assertThatThrownBy(() -> refused.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(RefusedException.class)
+        .satisfies(e -> assertThat(((RefusedException) e).code()).isEqualTo(4413));
+    doc.edit(tx -> doc.doc().getText("u").insert(0, "later")).get(10, TimeUnit.SECONDS);
+
+    assertThat(received).hasSize(2);
+    long client = doc.doc().clientId();
+    assertThat(Updates.parseMeta(received.get(1)).from()).as("the refused edit's clocks 0-6 are not sent again")
+        .containsExactly(Map.entry(client, "refused".length()));
+    assertThat(doc.unacknowledged()).isZero();
+  }
+
   @Test
   void garbageInsteadOfAnAck_theClientReconnects_andTheEditIsAcknowledgedThere() throws Exception {
     URI uri = serve((ctx, connection, f) -> {

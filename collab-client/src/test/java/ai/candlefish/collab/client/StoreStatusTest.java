@@ -5,12 +5,14 @@ import static ai.candlefish.collab.client.TestServers.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ai.candlefish.collab.server.CloseCodes;
 import ai.candlefish.collab.server.CollabServer;
 import ai.candlefish.collab.spi.DocumentKey;
 import ai.candlefish.collab.testkit.SwitchableStore;
 import ai.candlefish.collab.testkit.YjsNodeClients;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -111,5 +113,39 @@ class StoreStatusTest {
       assertThat(ywebsocket.get("connected")).as("the y-websocket client stays connected").isEqualTo(true);
       node.waitText("y", "stored. written while the database was down.");
     }
+  }
+
+  /**
+   * The store stays down until the document's backlog reaches its bound: the server refuses the next update with
+   * "try again later" (1013, by its ack id, then the close). The client keeps that edit and every other one not
+   * acknowledged, sends them again when it reconnects, and each is acknowledged once the store is back. Before, the
+   * client took the Error naming the ack id as final, failed the edit and never sent it again.
+   */
+  @Test
+  void aStoreDownPastTheBacklogBound_refusesWith1013_andTheClientSendsItsEditsAgain_untilAcknowledged()
+      throws Exception {
+    server = TestServers.server(store, 0).maxUnstoredBytes(64 * 1024, 0).build().start();
+    TestServers.Recorder events = new TestServers.Recorder();
+    ClientDocument plans = open("plans", events);
+    store.down = true;
+
+    List<CompletableFuture<Void>> edits = new ArrayList<>();
+    StringBuilder expected = new StringBuilder();
+    await("the backlog fills, and an update is refused for now").atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(10)).until(() -> {
+          String line = "edit " + edits.size() + " " + "x".repeat(2000) + "\n";
+          expected.append(line);
+          edits.add(plans.edit(txn -> plans.doc().getText("t").insert(plans.doc().getText("t").length(), line)));
+          return events.events.contains("disconnected " + CloseCodes.TRY_AGAIN_LATER);
+        });
+    assertThat(edits.size()).as("64 KiB of 2 KB edits").isBetween(30, 200);
+    assertThat(edits).as("nothing acknowledged while the store is down").noneMatch(CompletableFuture::isDone);
+
+    store.down = false;
+    for (CompletableFuture<Void> edit : edits) {
+      edit.get(60, TimeUnit.SECONDS);
+    }
+    assertThat(plans.unacknowledged()).isZero();
+    assertThat(storedText(store.delegate, ACME_PLANS)).isEqualTo(expected.toString());
   }
 }

@@ -558,7 +558,14 @@ public final class ClientEngine {
       return;
     }
     if (error.getAckId() != 0) {
-      d.updateRefused(error.getAckId(), code, error.getMessage());
+      if (isRetryable(code)) {
+        // Not applied, for now (the store is behind, a passing failure): the update is sent again, on this
+        // connection after a backoff if the server keeps it, else on the next one with everything unacknowledged.
+        d.updateRefusedForNow(error.getAckId(), code, error.getMessage());
+        afterBackoff(name, d, d::resendRefused);
+      } else {
+        d.updateRefused(error.getAckId(), code, error.getMessage());
+      }
       return;
     }
     notify(l -> l.onDocumentRefused(name, code, error.getMessage()));
@@ -567,15 +574,29 @@ public final class ClientEngine {
       d.fail(new RefusedException(name, code, error.getMessage()));
     } else {
       d.disconnected();
-      long delay = backoffNanos(0, config.minBackoffNanos(), config.maxBackoffNanos(),
-          ThreadLocalRandom.current().nextDouble());
-      Channel ch = channel;
-      ch.eventLoop().schedule(() -> execute(() -> {
-        if (channel == ch && welcomed && documents.get(name) == d) {
-          d.open();
-        }
-      }), delay, TimeUnit.NANOSECONDS);
+      afterBackoff(name, d, d::open);
     }
+  }
+
+  /**
+   * Whether a refusal with {@code code} says "try again later" rather than "never": 1001 going away, 1011 an error of
+   * the server, 1012 a restart, 1013 try again later (a store that is behind), 1014 a bad gateway, and 4500-4599
+   * (Candlefish's "unavailable"). Every other code refuses for good.
+   */
+  static boolean isRetryable(int code) {
+    return code == 1001 || (code >= 1011 && code <= 1014) || (code >= 4500 && code < 4600);
+  }
+
+  /** Runs {@code task} after a backoff if this connection and document {@code d} are still there. */
+  private void afterBackoff(String name, DocumentState d, Runnable task) {
+    long delay = backoffNanos(0, config.minBackoffNanos(), config.maxBackoffNanos(),
+        ThreadLocalRandom.current().nextDouble());
+    Channel ch = channel;
+    ch.eventLoop().schedule(() -> execute(() -> {
+      if (channel == ch && welcomed && documents.get(name) == d) {
+        task.run();
+      }
+    }), delay, TimeUnit.NANOSECONDS);
   }
 
   // -------------------------------------------------------------------------------------------- for documents

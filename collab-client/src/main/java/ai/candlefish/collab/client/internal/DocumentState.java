@@ -409,6 +409,10 @@ final class DocumentState implements ClientDocument {
     }
   }
 
+  /**
+   * The server refused the update sent as {@code ackId} for good (a limit, a hook, a malformed update): nothing of it
+   * was applied, and sending it again would be refused again. Its changes' futures fail with the refusal.
+   */
   void updateRefused(long ackId, int code, String reason) {
     long generation = engine.generation();
     RefusedException refused = new RefusedException(name, code, reason);
@@ -417,6 +421,33 @@ final class DocumentState implements ClientDocument {
         pending.remove(p.id);
         p.acknowledged.completeExceptionally(refused);
       }
+    }
+  }
+
+  /**
+   * The server refused the update sent as {@code ackId} for now (its store is behind, a passing failure): its changes
+   * stay unacknowledged and count as not sent on this connection, so that {@link #resendRefused} or the next open
+   * sends them again, and a later {@code Ack} of this connection does not settle them.
+   */
+  void updateRefusedForNow(long ackId, int code, String reason) {
+    long generation = engine.generation();
+    int kept = 0;
+    for (Pending p : pending.headMap(ackId, true).values()) {
+      if (p.sentGeneration == generation && p.sentAs == ackId) {
+        p.sentGeneration = -1;
+        kept++;
+      }
+    }
+    if (kept > 0) {
+      log.debug("collab client: the server refused {} change(s) of document '{}' for now ({} {}); sent again later",
+          kept, LogText.safe(name), code, LogText.safe(reason));
+    }
+  }
+
+  /** After {@link #updateRefusedForNow}, on the same connection: send what was refused again. */
+  void resendRefused() {
+    if (status == Status.OPEN) {
+      resendPending();
     }
   }
 
