@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ai.candlefish.collab.client.ClientDocument;
 import ai.candlefish.collab.client.CollabClient;
 import ai.candlefish.collab.client.RefusedException;
 import ai.candlefish.collab.core.Doc;
@@ -277,6 +278,85 @@ class PaintboxApplicationTest {
         DocumentKey.of(PaintboxApplication.TENANT, "scratch"))) {
       assertThat(store.load(key).isEmpty()).as(key.toString()).isTrue();
     }
+  }
+
+  /**
+   * What an outside client can do with a token that may only read an estimate (collab "read", or
+   * {"estimate-<id>": "read"}): read it, and write nothing to it on any protocol, whatever it sends (a Yjs update
+   * as it is over y-websocket and Hocuspocus, an edit over collab/1); and a client of one estimate never hears
+   * the presence of another estimate's people, nor opens that estimate with a token for the other one only.
+   */
+  @Test
+  void collabSocket_aReadOnlyTokenWritesNothingOnAnyProtocol_andPresenceStaysInItsEstimate() throws Exception {
+    String ada = login("Ada");
+    String attic = JSON.readTree(call("POST", "/api/estimates", ada, "{\"title\":\"Attic\"}").body())
+        .get("document").asText();
+    String cellar = JSON.readTree(call("POST", "/api/estimates", ada, "{\"title\":\"Cellar\"}").body())
+        .get("document").asText();
+    DevTokens tokens = DevTokens.fromSettings(null, dataDir, Duration.ofHours(1));
+    Map<String, String> readers = Map.of("rita", tokens.issue("Rita", "read"),
+        "rolf", tokens.issue("Rolf", Map.of(attic, "read")));
+    String bea = tokens.issue("Bea", Map.of(cellar, "write"));
+    String url = "ws://127.0.0.1:" + collab.port();
+    Doc forger = Doc.create();
+    forger.getText("t").insert(0, "forged ");
+    byte[] forged = forger.encodeStateAsUpdate();
+
+    try (YjsNodeClients js = YjsNodeClients.start()) {
+      js.connect("ada", url, attic, ada);
+      js.insert("ada", 0, "by Ada");
+      // Bea's presence in the cellar, on both protocols, seen there by Ada's second client.
+      js.connect("ada-cellar", url, cellar, ada);
+      long beaWs = js.connect("bea", url, cellar, bea);
+      long beaHp = ((Number) js.call("connect", "kind", "hocuspocus", "id", "bea-hp", "url", url, "room", cellar,
+          "token", bea).get("clientId")).longValue();
+      js.call("setAwareness", "id", "bea", "state", Map.of("name", "Bea"));
+      js.call("setAwareness", "id", "bea-hp", "state", Map.of("name", "Bea"));
+      js.waitAwareness("ada-cellar", beaWs, true, 30_000);
+      js.waitAwareness("ada-cellar", beaHp, true, 30_000);
+
+      for (Map.Entry<String, String> reader : readers.entrySet()) {
+        for (String kind : List.of("y-websocket", "hocuspocus")) {
+          String id = reader.getKey() + "-" + kind;
+          long client = ((Number) js.call("connect", "kind", kind, "id", id, "url", url, "room", attic,
+              "token", reader.getValue()).get("clientId")).longValue();
+          js.waitText(id, "by Ada");
+          js.sendRaw(id, 2, forged, kind.equals("hocuspocus") ? attic : null);
+          js.insert(id, 0, "typed "); // what its provider sends of an edit
+          // Sent after the writes on the same socket: once Ada sees it, the server has handled them.
+          js.call("setAwareness", "id", id, "state", Map.of("name", reader.getKey()));
+          js.waitAwareness("ada", client, true, 30_000);
+        }
+      }
+      try (CollabClient rita = CollabClient.newBuilder().uri(URI.create(url)).token(readers.get("rita")).build()) {
+        rita.connect().get(30, TimeUnit.SECONDS);
+        ClientDocument doc = rita.open(attic).get(30, TimeUnit.SECONDS);
+        assertThat(doc.readOnly()).isTrue();
+        assertThat(doc.doc().getText("t").toString()).isEqualTo("by Ada");
+        assertThatThrownBy(() -> doc.edit(txn -> txn.doc().getText("t").insert(0, "forged ")).get(30,
+            TimeUnit.SECONDS)).as("collab/1 edit of a reader").hasCauseInstanceOf(RefusedException.class);
+      }
+      // A token for the cellar only opens no attic (and so hears nobody there).
+      js.call("connect", "id", "bea-attic", "url", url, "room", attic, "token", bea, "waitSynced", false);
+      await("the attic refused to Bea").atMost(30, TimeUnit.SECONDS)
+          .until(() -> !js.closeCodes("bea-attic").isEmpty());
+      assertThat(js.status("bea-attic").get("synced")).isEqualTo(false);
+
+      js.waitText("ada", "by Ada");
+      for (String id : List.of("ada", "rita-y-websocket", "rita-hocuspocus", "rolf-y-websocket", "rolf-hocuspocus")) {
+        assertThat(js.call("awareness", "id", id).get("states").toString()).as("presence %s sees", id)
+            .doesNotContain("Bea");
+      }
+    }
+    DocumentKey key = DocumentKey.of(PaintboxApplication.TENANT, attic);
+    try (DocumentHandle handle = collab.openDocument(key).get(10, TimeUnit.SECONDS)) {
+      assertThat(handle.read(d -> d.getText("t").toString()).get(10, TimeUnit.SECONDS)).isEqualTo("by Ada");
+    }
+    await("the attic is stored").atMost(30, TimeUnit.SECONDS).until(() -> {
+      Doc stored = Doc.create();
+      store.load(key).updates().forEach(stored::applyUpdate);
+      return stored.getText("t").toString().equals("by Ada");
+    });
   }
 
   @Test
