@@ -22,6 +22,8 @@ final class ProcessProbe {
   private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total \\d+K, used (\\d+)K");
   /** Serial and Parallel print one line per generation instead of one for the heap. */
   private static final Pattern GENERATION_USED = Pattern.compile("(?:generation|Gen)\\s+total \\d+K, used (\\d+)K");
+  /** ZGC prints its heap in whole units: {@code ZHeap           used 38M, capacity 256M, ...}. */
+  private static final Pattern ZHEAP_USED = Pattern.compile("ZHeap\\s+used (\\d+)([KMG])");
   private static final Pattern RSS = Pattern.compile("VmRSS:\\s+(\\d+) kB");
 
   private final long pid;
@@ -145,6 +147,11 @@ final class ProcessProbe {
     Matcher m = HEAP_USED.matcher(info);
     if (m.find()) {
       return Long.parseLong(m.group(1)) * 1024;
+    }
+    Matcher z = ZHEAP_USED.matcher(info);
+    if (z.find()) {
+      int shift = switch (z.group(2)) { case "K" -> 10; case "M" -> 20; default -> 30; };
+      return Long.parseLong(z.group(1)) << shift;
     }
     Matcher generations = GENERATION_USED.matcher(info);
     long used = -1;
