@@ -42,8 +42,9 @@
 #                          receipt)
 #              peak        100 clients on 10 documents at 5, 10, 20 and 40 edits/s each, then steps 1.25x apart: 50,
 #                          63, 79, 99, 124 and 155 (4,500 to 139,500 deliveries/s offered: 900 per edit/s; the fine
-#                          steps measure the ratio of two servers' highest steps to 25 %), 10 s warm-up (a fresh JVM
-#                          or Node process compiles its hot paths in it, as a running server has) and 15 s measured
+#                          steps measure the ratio of two servers' highest steps to 25 %), each on a fresh server
+#                          warmed up first by 30,000 edits on other documents (LOAD_WARMUP_UPDATES: its JIT has
+#                          compiled the hot paths, as a running server's has), then 10 s warm-up and 15 s measured
 #                          per step; a server's next step runs only if it held this one: p99 under 100 ms without
 #                          errors, and at least 95 % of the deliveries offered delivered (a generator that falls
 #                          behind sends its edits late, and times them from when it sent them: the p99 alone would
@@ -72,6 +73,8 @@
 #   LOAD_WARMUP=S (the warm-up of every scenario that has one, in seconds, instead of the scenario's: after the peak
 #   steps' 10 s, collab-netty's C2 compiler still used about a third of its CPU in the measured phase at peak-5, ~0.5-3
 #   us per delivered update after 25-40 s; see RESULTS.md, "Server CPU, round 5");
+#   LOAD_WARMUP_UPDATES=N, LOAD_WARMUP_RATE=R (the warm-up before each peak step, by a number of edits: see warm_up
+#   below; LOAD_WARMUP_UPDATES=0 turns it off);
 #   LOAD_PROTOCOLS="P..." (collab-netty's client protocols, e.g. "y-websocket hocuspocus" or "hocuspocus": one run
 #   each; default: both with --peers or several servers, else the generator's default, y-websocket);
 #   LOAD_PEAK_WRITERS=W (the peak steps' writers per document, default 10: every client; with fewer, each writer edits
@@ -248,6 +251,34 @@ protocols_of() {
   esac
 }
 
+# warm_up SERVER PROTOCOL SCENARIO NAME: before a peak step is measured, its fresh server serves LOAD_WARMUP_UPDATES
+# edits (default 30,000; 0: none; set, it applies to any scenario) by 100 clients on 10 documents of their own
+# (warmup-0 ... warmup-9) at LOAD_WARMUP_RATE edits/s each (default 10: 9,000 deliveries/s, which every server
+# holds), measured by nobody; the step's own clients then start on empty documents as before. A warm-up by a number
+# of updates, not seconds, so that the JIT has compiled the per-update path before the measured phase whatever the
+# machine's load (after a 10 s warm-up C2 was still compiling in the measured phase), as run-cluster-load.sh does.
+warm_up() {
+  local server=$1 protocol=$2 scenario=$3 name=$4
+  local updates=${LOAD_WARMUP_UPDATES:-}
+  [[ -n "$updates" || $scenario != peak-* ]] || updates=30000
+  [[ -n "$updates" && "$updates" != 0 ]] || return 0
+  local rate=${LOAD_WARMUP_RATE:-10}
+  local duration
+  duration="$(awk -v u="$updates" -v r="$rate" 'BEGIN { printf "%.1f", u / (100 * r) }')"
+  local -a args=(--clients 100 --documents 10 --prefix warmup- --rate "$rate" --warmup 0 --duration "$duration"
+                 --awareness 30)
+  [[ $protocol == default ]] || args+=(--protocol "$protocol")
+  echo "== warm-up of $server ($protocol) before $scenario: $updates edits at $rate edits/s per client (not measured)"
+  # shellcheck disable=SC2086
+  setsid java -Xms1g -Xmx16g ${LOAD_JAVA_OPTS:-$generator_gc} -cp "$jar" ai.candlefish.collab.benchmarks.load.LoadGenerator \
+    --scenario "warmup-$scenario" --server-name "$server" --server "ws://127.0.0.1:$port" "${args[@]}" \
+    >"$logs/warmup-$name.log" 2>&1 &
+  generator_pid=$!
+  prioritize "$generator_pid"
+  wait "$generator_pid" || echo "== warm-up of $server before $scenario: the generator reported errors (see $logs/warmup-$name.log); the step goes on"
+  generator_pid=
+}
+
 rows=()
 peer_rows=()
 status=0
@@ -261,6 +292,7 @@ run_one() {
   fi
   [[ $protocol == default ]] || args+=(--protocol "$protocol")
   start_server "$server" "$name" "$scenario"
+  warm_up "$server" "$protocol" "$scenario" "$name"
   echo "== $scenario on $server ($protocol): server pid $server_pid; LoadGenerator ${args[*]}"
   out="$logs/generator-$name.log"
   : >"$out" # before tail opens it
