@@ -480,10 +480,26 @@ public final class JdbcDocumentLeases implements DocumentLeases {
     });
   }
 
+  /**
+   * Stops the heartbeat and waits for a renewal under way, at most the TTL (after that it is cut short: it would
+   * have been too late to keep the leases anyway), so that no renewal is written after this returns and the caller
+   * may close the store and its pool. Releases nothing: leases expire after the TTL (release them first).
+   */
   @Override
   public void close() {
-    if (heartbeats != null) {
-      heartbeats.shutdown();
+    if (heartbeats == null) {
+      return;
+    }
+    heartbeats.shutdown();
+    try {
+      if (!heartbeats.awaitTermination(ttl.toMillis(), TimeUnit.MILLISECONDS)) {
+        heartbeats.shutdownNow();
+        log.warn("node {}: closed while a heartbeat was still under way after {} ms; it may yet be written", nodeId,
+            ttl.toMillis());
+      }
+    } catch (InterruptedException e) {
+      heartbeats.shutdownNow();
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -185,6 +185,38 @@ class JdbcDocumentLeasesTest {
   }
 
   /**
+   * A close that meets a heartbeat under way waits for it: once close returns no renewal is written, so the caller
+   * may close the store and its pool (before, the renewal went on and failed, or landed, after close). Here the
+   * node's row is locked, so that the heartbeat's write waits in the database while close is called.
+   */
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void close_whileAHeartbeatIsUnderWay_waitsForIt(Database db) throws Exception {
+    JdbcDocumentStore store = store(db, Database.freshPrefix());
+    JdbcDocumentLeases a = JdbcDocumentLeases.newBuilder(store).nodeId("a").ttl(Duration.ofSeconds(20))
+        .heartbeatInterval(Duration.ofMillis(20)).build();
+    closeables.add(0, a);
+    try (Connection lock = db.dataSource().getConnection()) {
+      lock.setAutoCommit(false);
+      try (Statement s = lock.createStatement()) {
+        s.executeQuery("SELECT node_id FROM " + store.tables().nodesTable + " WHERE node_id = 'a' FOR UPDATE")
+            .close();
+      }
+      await("a heartbeat waits for the row").atMost(Duration.ofSeconds(10)).until(() -> db.lockWaits() == 1);
+
+      Thread closing = new Thread(a::close, "closing a");
+      closing.start();
+      await("close returns or waits").atMost(Duration.ofSeconds(10)).until(() ->
+          closing.getState() == Thread.State.TERMINATED || closing.getState() == Thread.State.TIMED_WAITING);
+      assertThat(closing.isAlive()).as("close returned while its heartbeat was under way").isTrue();
+
+      lock.commit();
+      closing.join(TimeUnit.SECONDS.toMillis(10));
+      assertThat(closing.isAlive()).as("close returns once the heartbeat is written").isFalse();
+    }
+  }
+
+  /**
    * A node whose heartbeat lapsed (the database unreachable, the node paused) no longer trusts the leases it held,
    * not even once a heartbeat gets through again: another node may have taken them meanwhile. It trusts a lease again
    * only when the database grants it again.
