@@ -75,7 +75,16 @@ public final class ClusterNodeMain {
     if (maxUnstored > 0) {
       builder.maxUnstoredBytes(maxUnstored, 0);
     }
-    CollabServer server = builder.build().start();
+    CollabServer server;
+    try {
+      server = builder.build().start();
+    } catch (RuntimeException e) {
+      // Lettuce's and the store's threads would keep this JVM alive, and ClusterNode would wait for "ready" forever
+      // (a port that another process took between ClusterNode's free-port probe and this bind hung ClusterTest).
+      e.printStackTrace();
+      System.exit(1);
+      return;
+    }
     System.out.println("ready");
     System.out.flush();
     BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
